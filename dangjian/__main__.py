@@ -1,0 +1,3 @@
+from dangjian.cli import main
+
+raise SystemExit(main())

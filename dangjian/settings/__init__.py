@@ -1,0 +1,1 @@
+"""Settings per environment: ``dev`` (default, SQLite under var/), ``prod``, ``test``."""

@@ -1,0 +1,19 @@
+"""Tests: fast hashing, a fixed throw-away field key (not a secret), SQLite unless DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+SECRET_KEY = "test-only-not-secret"  # noqa: S105
+DANGJIAN_FIELD_KEY = "00112233445566778899aabbccddeeff"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+VAR_DIR = Path(tempfile.mkdtemp(prefix="dangjian-test-"))
+if not os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
