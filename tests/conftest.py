@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import make_member, make_org, make_user
+
+
+@pytest.fixture
+def tree(db):
+    """A small district: 组织部 root → two 党委 → branches with members.
+
+    Returns a dict of named nodes and users so tests can speak about "the other subtree".
+    """
+    root = make_org(None, org_type="党委", sector="机关", code="D0001", name="测试区委组织部")
+    town_a = make_org(root, org_type="党委", sector="农村", code="TA001", name="甲镇党委")
+    town_b = make_org(root, org_type="党委", sector="社区", code="TB001", name="乙街道党工委")
+    branch_a = make_org(town_a, org_type="党支部", sector="农村", code="BA001", name="甲村党支部")
+    branch_b = make_org(town_b, org_type="党支部", sector="社区", code="BB001", name="乙社区党支部")
+    members_a = [make_member(branch_a) for _ in range(4)]
+    members_b = [make_member(branch_b, phone="13812345678") for _ in range(2)]
+    return {
+        "root": root,
+        "town_a": town_a,
+        "town_b": town_b,
+        "branch_a": branch_a,
+        "branch_b": branch_b,
+        "members_a": members_a,
+        "members_b": members_b,
+        "admin": make_user(root, "org_admin", username="admin"),
+        "admin_a": make_user(town_a, "committee_admin", username="admin_a"),
+        "admin_b": make_user(town_b, "committee_admin", username="admin_b"),
+        "inspector_a": make_user(town_a, "inspector", username="inspector_a"),
+        "secretary_a": make_user(branch_a, "branch_secretary", username="secretary_a"),
+        "sysadmin": make_user(root, "sys_admin", username="sysadmin"),
+        "secadmin": make_user(root, "security_admin", username="secadmin"),
+        "auditor": make_user(root, "audit_admin", username="auditor"),
+    }
