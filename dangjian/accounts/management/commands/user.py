@@ -1,0 +1,80 @@
+"""``dangjian user add|list|unlock`` — accounts from the command line (acts as the operator)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from dangjian.accounts.models import User
+from dangjian.accounts.roles import ROLES
+from dangjian.accounts.scope import SYSTEM
+from dangjian.accounts.services import user_create, user_unlock
+from dangjian.orgs.models import Organization
+
+
+class Command(BaseCommand):
+    help = "账号管理：add（新建账号）、list（列出账号）、unlock（解锁账号）"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser("add", help="新建账号")
+        add.add_argument("--username", required=True)
+        add.add_argument("--display-name", default="")
+        add.add_argument("--org", required=True, help="账号所属组织编码（权限覆盖其下级）")
+        add.add_argument(
+            "--role",
+            action="append",
+            required=True,
+            help="角色代码或名称，可重复："
+            + "、".join(f"{r.code}={r.label}" for r in ROLES.values()),
+        )
+        group = add.add_mutually_exclusive_group(required=True)
+        group.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
+        sub.add_parser("list", help="列出账号")
+        unlock = sub.add_parser("unlock", help="解锁账号")
+        unlock.add_argument("--username", required=True)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "add":
+            self._add(options)
+        elif action == "list":
+            for user in User.objects.select_related("org").order_by("username"):
+                org = user.org.code if user.org else "-"
+                roles = ",".join(user.role_labels)
+                state = (
+                    "已停用" if not user.is_active else ("已锁定" if user.locked_until else "正常")
+                )
+                self.stdout.write(f"{user.username}\t{org}\t{roles}\t{state}")
+        elif action == "unlock":
+            locked = User.objects.filter(username=options["username"]).first()
+            if locked is None:
+                raise CommandError(f"账号“{options['username']}”不存在", returncode=2)
+            user_unlock(actor=SYSTEM, user=locked)
+            self.stdout.write(f"已解锁 {locked.username}")
+
+    def _add(self, options: dict[str, Any]) -> None:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise CommandError("标准输入中没有密码", returncode=2)
+        org = Organization.objects.filter(code=options["org"]).first()
+        if org is None:
+            raise CommandError(f"组织编码“{options['org']}”不存在", returncode=2)
+        try:
+            user = user_create(
+                actor=SYSTEM,
+                username=options["username"],
+                password=password,
+                org=org,
+                roles=options["role"],
+                display_name=options["display_name"],
+            )
+        except ValidationError as exc:
+            lines = [f"{field}: {msg}" for field, msgs in exc.message_dict.items() for msg in msgs]
+            raise CommandError("无法创建账号：\n" + "\n".join(lines), returncode=2) from exc
+        self.stdout.write(
+            f"已创建账号 {user.username}（{org.name}，{'、'.join(user.role_labels)}）"
+        )

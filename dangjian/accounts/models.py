@@ -1,0 +1,93 @@
+"""User accounts bound to one organization node, their roles, and the security policy."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from .roles import ROLE_CHOICES, ROLES, Perm
+
+
+class User(AbstractUser):
+    """A person who logs in. Sees and changes only the subtree of ``org``, as its roles allow."""
+
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="所属组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    failed_logins = models.PositiveIntegerField("连续登录失败次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def audit_name(self) -> str:
+        return self.username
+
+    @cached_property
+    def role_codes(self) -> frozenset[str]:
+        return frozenset(self.roles.values_list("role", flat=True))
+
+    @cached_property
+    def perms(self) -> frozenset[Perm]:
+        if not self.is_active:
+            return frozenset()
+        granted: set[Perm] = set()
+        for code in self.role_codes:
+            role = ROLES.get(code)
+            if role:
+                granted |= role.perms
+        return frozenset(granted)
+
+    def can(self, perm: Perm) -> bool:
+        return perm in self.perms
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [ROLES[c].label for c in sorted(self.role_codes) if c in ROLES]
+
+
+class UserRole(models.Model):
+    """A role granted to a user, on the user's organization subtree."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField("角色", max_length=32, choices=ROLE_CHOICES)
+
+    class Meta:
+        verbose_name = "用户角色"
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="uniq_user_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"
+
+
+class SecurityPolicy(models.Model):
+    """The security policy set by the 安全管理员 (one row)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    max_failed_logins = models.PositiveIntegerField("连续失败锁定次数", default=5)
+    lockout_minutes = models.PositiveIntegerField("锁定时长（分钟）", default=15)
+    idle_timeout_minutes = models.PositiveIntegerField("空闲超时（分钟）", default=30)
+
+    class Meta:
+        verbose_name = "安全策略"
+
+    def __str__(self) -> str:
+        return "安全策略"
+
+    @classmethod
+    def current(cls) -> SecurityPolicy:
+        policy = cls.objects.filter(id=1).first()
+        return policy or cls(id=1)

@@ -1,0 +1,111 @@
+"""Roles and the permissions they grant. A role is bound to the user's organization node and
+covers its whole subtree (see :mod:`dangjian.accounts.scope`).
+
+The three administrators are separated (三员分立): the 系统管理员 manages users and settings but
+sees no member data, the 安全管理员 sets the security policy, the 审计管理员 reads the audit trail
+and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Perm(StrEnum):
+    ORG_VIEW = "org.view"  # see organizations of the subtree and their setup data
+    ORG_CHANGE = "org.change"  # create, edit, move organizations; import organizations
+    MEMBER_VIEW = "member.view"  # see member records (masked)
+    MEMBER_CHANGE = "member.change"  # create, edit members; import members
+    MEMBER_VIEW_PII = "member.view_pii"  # unmask ID and phone numbers (audited)
+    FINDING_VIEW = "finding.view"  # see checker findings
+    AUDIT_VIEW = "audit.view"  # search the audit trail
+    USER_MANAGE = "user.manage"  # create users, grant roles
+    SECURITY_MANAGE = "security.manage"  # security policy, unlock accounts
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    label: str
+    perms: frozenset[Perm]
+    description: str
+
+
+_DATA_ADMIN = frozenset(
+    {
+        Perm.ORG_VIEW,
+        Perm.ORG_CHANGE,
+        Perm.MEMBER_VIEW,
+        Perm.MEMBER_CHANGE,
+        Perm.MEMBER_VIEW_PII,
+        Perm.FINDING_VIEW,
+    }
+)
+
+ROLES: dict[str, Role] = {
+    r.code: r
+    for r in [
+        Role(
+            "org_admin", "组织部管理员", _DATA_ADMIN, "一个地区组织部的管理员，管理本地区全部组织"
+        ),
+        Role(
+            "committee_admin",
+            "党委管理员",
+            _DATA_ADMIN,
+            "基层党委（党工委）管理员，管理本党委下属组织",
+        ),
+        Role(
+            "branch_secretary",
+            "支部书记",
+            frozenset(
+                {
+                    Perm.ORG_VIEW,
+                    Perm.MEMBER_VIEW,
+                    Perm.MEMBER_CHANGE,
+                    Perm.MEMBER_VIEW_PII,
+                    Perm.FINDING_VIEW,
+                }
+            ),
+            "本支部的书记或组织委员，维护本支部党员信息",
+        ),
+        Role(
+            "inspector",
+            "督查员",
+            frozenset({Perm.ORG_VIEW, Perm.MEMBER_VIEW, Perm.FINDING_VIEW}),
+            "督导组成员，只读查看所辖组织",
+        ),
+        Role(
+            "sys_admin",
+            "系统管理员",
+            frozenset({Perm.USER_MANAGE, Perm.ORG_VIEW}),
+            "管理用户与系统设置，不接触党员数据",
+        ),
+        Role(
+            "security_admin",
+            "安全管理员",
+            frozenset({Perm.SECURITY_MANAGE}),
+            "设置安全策略、解锁账号",
+        ),
+        Role(
+            "audit_admin",
+            "审计管理员",
+            frozenset({Perm.AUDIT_VIEW}),
+            "查阅审计日志，不能修改任何数据",
+        ),
+    ]
+}
+
+ROLE_CHOICES = [(r.code, r.label) for r in ROLES.values()]
+
+
+def resolve_role(name: str) -> Role:
+    """Find a role by code or Chinese label; raises ``KeyError`` with the known names."""
+    name = name.strip()
+    if name in ROLES:
+        return ROLES[name]
+    for role in ROLES.values():
+        if role.label == name:
+            return role
+    known = "、".join(f"{r.code}（{r.label}）" for r in ROLES.values())
+    raise KeyError(f"未知角色“{name}”，可用角色：{known}")

@@ -1,0 +1,129 @@
+"""Access scope: the one place where what an actor may see and change is decided.
+
+Every selector of protected data calls into this module with the acting user. A user is bound to
+one organization node; a role's permission covers that node's whole subtree (materialized path
+prefix), and nothing outside it. The command-line operator (:data:`SYSTEM`) has full scope — the
+person with a shell on the server — and is audited under their OS user name.
+"""
+
+from __future__ import annotations
+
+import getpass
+from typing import TYPE_CHECKING, Any, Union
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from .roles import Perm
+
+if TYPE_CHECKING:
+    from dangjian.core.models import AuditEntry
+    from dangjian.members.models import Member
+    from dangjian.orgs.models import Organization
+
+    from .models import User
+
+
+class SystemActor:
+    """The operator at the command line: every permission, the whole tree."""
+
+    pk = None
+    is_authenticated = True
+    is_active = True
+    org = None
+    perms = frozenset(Perm)
+
+    @property
+    def audit_name(self) -> str:
+        try:
+            who = getpass.getuser()
+        except Exception:
+            who = "unknown"
+        return f"命令行:{who}"
+
+    def can(self, perm: Perm) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return self.audit_name
+
+
+SYSTEM = SystemActor()
+
+Actor = Union["User", SystemActor]
+
+
+def _is_system(actor: Any) -> bool:
+    return isinstance(actor, SystemActor)
+
+
+def can(actor: Any, perm: Perm) -> bool:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    if _is_system(actor):
+        return True
+    return bool(actor.is_active and actor.can(perm))
+
+
+def scope_prefix(actor: Any, perm: Perm) -> str | None:
+    """The path prefix ``perm`` of the actor reaches: ``""`` everything, ``None`` nothing."""
+    if not can(actor, perm):
+        return None
+    if _is_system(actor):
+        return ""
+    org = actor.org
+    if org is None:
+        return None
+    return str(org.path)
+
+
+def orgs_for(actor: Any, perm: Perm = Perm.ORG_VIEW) -> QuerySet[Organization]:
+    """Organizations the actor may use ``perm`` on."""
+    from dangjian.orgs.models import Organization
+
+    prefix = scope_prefix(actor, perm)
+    if prefix is None:
+        return Organization.objects.none()
+    if prefix == "":
+        return Organization.objects.all()
+    return Organization.objects.filter(path__startswith=prefix)
+
+
+def members_for(actor: Any, perm: Perm = Perm.MEMBER_VIEW) -> QuerySet[Member]:
+    """Member records the actor may use ``perm`` on (those of branches in the subtree)."""
+    from dangjian.members.models import Member
+
+    prefix = scope_prefix(actor, perm)
+    if prefix is None:
+        return Member.objects.none()
+    if prefix == "":
+        return Member.objects.all()
+    return Member.objects.filter(org__path__startswith=prefix)
+
+
+def audit_for(actor: Any) -> QuerySet[AuditEntry]:
+    """Audit entries the actor may read: those about objects in the subtree (审计管理员)."""
+    from dangjian.core.models import AuditEntry
+
+    prefix = scope_prefix(actor, Perm.AUDIT_VIEW)
+    if prefix is None:
+        return AuditEntry.objects.none()
+    if prefix == "":
+        return AuditEntry.objects.all()
+    return AuditEntry.objects.filter(scope_path__startswith=prefix)
+
+
+def covers(actor: Any, perm: Perm, path: str) -> bool:
+    """Whether ``perm`` of the actor reaches the node with materialized path ``path``."""
+    prefix = scope_prefix(actor, perm)
+    return prefix is not None and path.startswith(prefix)
+
+
+def require(actor: Any, perm: Perm, path: str | None = None) -> None:
+    """Raise ``PermissionDenied`` unless the actor holds ``perm`` (on ``path`` when given)."""
+    if path is None:
+        if not can(actor, perm):
+            raise PermissionDenied("没有该操作的权限")
+        return
+    if not covers(actor, perm, path):
+        raise PermissionDenied("没有该操作的权限，或该组织不在您的管辖范围内")
