@@ -1,0 +1,44 @@
+"""Member categories, types and posts, with the values of the exchange formats."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class MemberType(models.TextChoices):
+    FULL = "正式党员", "正式党员"
+    PROBATIONARY = "预备党员", "预备党员"
+
+
+class Category(models.TextChoices):
+    EMPLOYED = "在岗职工", "在岗职工"
+    FARMER = "农牧渔民", "农牧渔民"
+    RETIRED = "离退休人员", "离退休人员"
+    STUDENT = "学生", "学生"
+    SELF_EMPLOYED = "个体经营者", "个体经营者"
+    FREELANCE = "自由职业者", "自由职业者"
+    UNEMPLOYED = "无固定职业", "无固定职业"
+    OTHER = "其他", "其他"
+
+
+class Post(models.TextChoices):
+    SECRETARY = "书记", "书记"
+    DEPUTY_SECRETARY = "副书记", "副书记"
+    ORGANIZING = "组织委员", "组织委员"
+    PROPAGANDA = "宣传委员", "宣传委员"
+    DISCIPLINE = "纪检委员", "纪检委员"
+    COMMITTEE = "委员", "委员"
+    GROUP_LEADER = "党小组长", "党小组长"
+
+
+#: posts that make a member part of the branch committee (formats.md: 书记, 副书记 or a 委员 post)
+COMMITTEE_POSTS = frozenset(
+    {
+        Post.SECRETARY,
+        Post.DEPUTY_SECRETARY,
+        Post.ORGANIZING,
+        Post.PROPAGANDA,
+        Post.DISCIPLINE,
+        Post.COMMITTEE,
+    }
+)

@@ -1,0 +1,35 @@
+"""Organization types and sectors, with the values used in the exchange formats."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class OrgType(models.TextChoices):
+    COMMITTEE = "党委", "党委"
+    WORKING_COMMITTEE = "党工委", "党工委"
+    GENERAL_BRANCH = "党总支", "党总支"
+    BRANCH = "党支部", "党支部"
+    JOINT_BRANCH = "联合党支部", "联合党支部"
+    TEMP_BRANCH = "临时党支部", "临时党支部"
+    GROUP = "党小组", "党小组"
+
+
+#: types that keep a member roll (a member belongs to exactly one: REL-ONE-BRANCH)
+BRANCH_TYPES = frozenset({OrgType.BRANCH, OrgType.JOINT_BRANCH, OrgType.TEMP_BRANCH})
+#: types that may have child organizations other than 党小组
+PARENT_TYPES = frozenset({OrgType.COMMITTEE, OrgType.WORKING_COMMITTEE, OrgType.GENERAL_BRANCH})
+
+
+class Sector(models.TextChoices):
+    RURAL = "农村", "农村"
+    COMMUNITY = "社区", "社区"
+    ORGAN = "机关", "机关"
+    PUBLIC_INSTITUTION = "事业单位", "事业单位"
+    STATE_ENTERPRISE = "国有企业", "国有企业"
+    PRIVATE_ENTERPRISE = "非公有制企业", "非公有制企业"
+    SOCIAL_ORG = "社会组织", "社会组织"
+    UNIVERSITY = "高校", "高校"
+    SCHOOL = "中小学", "中小学"
+    HOSPITAL = "医院", "医院"
+    OTHER = "其他", "其他"

@@ -1,0 +1,209 @@
+"""The write path for organizations: validate, write, audit — in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import require
+from dangjian.core.audit import audit_record
+
+from .choices import BRANCH_TYPES, OrgType, Sector
+from .models import Organization, code_validator, region_validator
+
+
+@dataclass
+class OrgInput:
+    """The editable fields of an organization, as typed by a user or read from a file."""
+
+    code: str
+    name: str
+    org_type: str
+    sector: str
+    region_code: str = ""
+    founded_on: dt.date | None = None
+    term_started_on: dt.date | None = None
+    term_years: int | None = None
+    units_covered: int | None = None
+    secretary_vacant_since: dt.date | None = None
+
+
+EDITABLE = [f.name for f in fields(OrgInput)]
+
+
+def org_snapshot(org: Organization) -> dict[str, Any]:
+    """The audited state of an organization."""
+    data = {name: getattr(org, name) for name in EDITABLE}
+    data["parent"] = org_parent_code(org)
+    return data
+
+
+def org_parent_code(org: Organization) -> str | None:
+    parent = Organization.objects.get_parent(org)
+    return parent.code if parent else None
+
+
+def check_child_type(parent_type: str | None, child_type: str) -> str | None:
+    """Why ``child_type`` cannot sit under ``parent_type`` (``None`` for a root), or ``None``."""
+    if child_type == OrgType.GROUP:
+        if parent_type not in BRANCH_TYPES:
+            return "党小组只能设在党支部（联合党支部、临时党支部）之下"
+        return None
+    if parent_type is None:
+        return None
+    if parent_type in BRANCH_TYPES:
+        return f"{parent_type}之下只能设党小组"
+    if parent_type == OrgType.GROUP:
+        return "党小组之下不能再设组织"
+    if parent_type == OrgType.GENERAL_BRANCH and child_type not in BRANCH_TYPES:
+        return "党总支之下只能设党支部"
+    return None
+
+
+def org_validate(data: OrgInput) -> dict[str, list[str]]:
+    """Field checks that need no database; returns ``{field: [Chinese messages]}``."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    try:
+        code_validator(data.code)
+    except ValidationError as exc:
+        add("code", exc.messages[0])
+    if not data.name.strip():
+        add("name", "组织名称不能为空")
+    elif len(data.name) > 200:
+        add("name", "组织名称过长（最多 200 字）")
+    if data.org_type not in OrgType.values:
+        add("org_type", f"组织类别“{data.org_type}”无效，应为：{'、'.join(OrgType.values)}")
+    if data.sector not in Sector.values:
+        add("sector", f"所属领域“{data.sector}”无效，应为：{'、'.join(Sector.values)}")
+    if data.region_code:
+        try:
+            region_validator(data.region_code)
+        except ValidationError as exc:
+            add("region_code", exc.messages[0])
+    if data.term_years is not None and not 1 <= data.term_years <= 10:
+        add("term_years", "任期年限应在 1 到 10 年之间")
+    if data.units_covered is not None and data.units_covered < 1:
+        add("units_covered", "覆盖单位数应为正整数")
+    if data.founded_on and data.term_started_on and data.term_started_on < data.founded_on:
+        add("term_started_on", "本届任期开始日期不能早于成立日期")
+    today = dt.date.today()
+    for name in ("founded_on", "term_started_on", "secretary_vacant_since"):
+        value = getattr(data, name)
+        if value and value > today:
+            add(name, "日期不能晚于今天")
+    return errors
+
+
+def _raise(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def org_create(*, actor: Any, data: OrgInput, parent: Organization | None) -> Organization:
+    """Create an organization under ``parent`` (a root only for the command-line operator)."""
+    if parent is None:
+        require(actor, Perm.ORG_CHANGE, "")
+    else:
+        require(actor, Perm.ORG_CHANGE, parent.path)
+    errors = org_validate(data)
+    if Organization.objects.filter(code=data.code).exists():
+        errors.setdefault("code", []).append(f"组织编码“{data.code}”已存在")
+    problem = check_child_type(parent.org_type if parent else None, data.org_type)
+    if problem:
+        errors.setdefault("parent", []).append(problem)
+    _raise(errors)
+    values = asdict(data)
+    if parent is None:
+        org = Organization.objects.add_root(values)
+    else:
+        org = Organization.objects.add_child(parent, values)
+    audit_record(
+        actor=actor,
+        action="org.create",
+        object_type="organization",
+        object_id=org.code,
+        object_repr=org.name,
+        scope_path=org.path,
+        after=org_snapshot(org),
+    )
+    return org
+
+
+@transaction.atomic
+def org_update(*, actor: Any, org: Organization, data: OrgInput) -> Organization:
+    """Change the fields of an organization (not its place in the tree: see :func:`org_move`)."""
+    org = Organization.objects.select_for_update().get(pk=org.pk)
+    require(actor, Perm.ORG_CHANGE, org.path)
+    errors = org_validate(data)
+    if data.code != org.code and Organization.objects.filter(code=data.code).exists():
+        errors.setdefault("code", []).append(f"组织编码“{data.code}”已存在")
+    if data.org_type != org.org_type:
+        parent = Organization.objects.get_parent(org)
+        problem = check_child_type(parent.org_type if parent else None, data.org_type)
+        if problem:
+            errors.setdefault("org_type", []).append(problem)
+        if data.org_type not in BRANCH_TYPES and org.members.exists():
+            errors.setdefault("org_type", []).append(
+                "该组织有党员，党员只能编入党支部（联合党支部、临时党支部），不能改为此类别"
+            )
+        for child in Organization.objects.get_children(org):
+            problem = check_child_type(data.org_type, child.org_type)
+            if problem:
+                errors.setdefault("org_type", []).append(f"下级组织 {child.code}：{problem}")
+                break
+    _raise(errors)
+    before = org_snapshot(org)
+    for name, value in asdict(data).items():
+        setattr(org, name, value)
+    org.save()
+    after = org_snapshot(org)
+    if after != before:
+        audit_record(
+            actor=actor,
+            action="org.update",
+            object_type="organization",
+            object_id=org.code,
+            object_repr=org.name,
+            scope_path=org.path,
+            before=before,
+            after=after,
+        )
+    return org
+
+
+@transaction.atomic
+def org_move(*, actor: Any, org: Organization, new_parent: Organization) -> Organization:
+    """Move ``org`` with its subtree under ``new_parent``; refuses cycles and invalid nesting."""
+    org = Organization.objects.get(pk=org.pk)
+    new_parent = Organization.objects.get(pk=new_parent.pk)
+    require(actor, Perm.ORG_CHANGE, org.path)
+    require(actor, Perm.ORG_CHANGE, new_parent.path)
+    if new_parent.path.startswith(org.path):
+        raise ValidationError({"parent": ["不能把组织移到它自身或它的下级组织之下（会形成循环）"]})
+    problem = check_child_type(new_parent.org_type, org.org_type)
+    if problem:
+        raise ValidationError({"parent": [problem]})
+    before = org_snapshot(org)
+    Organization.objects.move(org, new_parent, pos="last-child")
+    org = Organization.objects.get(pk=org.pk)
+    audit_record(
+        actor=actor,
+        action="org.move",
+        object_type="organization",
+        object_id=org.code,
+        object_repr=org.name,
+        scope_path=org.path,
+        before=before,
+        after=org_snapshot(org),
+    )
+    return org
