@@ -1,0 +1,58 @@
+"""The ``dangjian`` console command: the product's commands plus Django's own.
+
+``dangjian demo|seed|import|export|check|user|audit …`` run the product commands;
+``dangjian manage <django command> …`` (or ``python -m dangjian manage …``) runs any Django
+management command. Settings default to ``dangjian.settings.dev``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+#: console sub-command → Django management command implementing it
+COMMANDS = {
+    "demo": "demo",
+    "seed": "seed",
+    "import": "import_data",
+    "export": "export_data",
+    "check": "check_rules",
+    "user": "user",
+    "audit": "audit",
+    "serve": "runserver",
+}
+
+USAGE = """用法 / usage: dangjian <command> [options]
+
+  demo      准备演示区县数据库并启动网页 (--port, --no-serve)
+  seed      生成合成数据 (--tier district|city --seed N)
+  import    导入 orgs|members PATH [--dry-run]
+  export    导出 orgs|members PATH
+  check     运行规则检查 (--rules SETUP [--org CODE] [--at YYYY-MM-DD] --format json|table)
+  user      账号管理 (user add --username U --password-stdin --org CODE --role ROLE)
+  audit     审计日志 (audit verify)
+  manage    任意 Django 管理命令 (dangjian manage migrate …)
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings.dev")
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        sys.stdout.write(USAGE)
+        return 0
+    from django.core.management import execute_from_command_line
+
+    name, rest = argv[0], argv[1:]
+    if name == "manage":
+        execute_from_command_line(["dangjian manage", *rest])
+        return 0
+    if name not in COMMANDS:
+        sys.stderr.write(f"未知命令：{name}\n\n{USAGE}")
+        return 2
+    execute_from_command_line([f"dangjian {name}", COMMANDS[name], *rest])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from dangjian.web.urls import auth_urlpatterns
+
+urlpatterns = [
+    path("api/v1/", include("dangjian.api.urls")),
+    *auth_urlpatterns,
+    path("exchange/", include("dangjian.exchange.urls")),
+    path("", include("dangjian.web.urls")),
+]
