@@ -1,8 +1,9 @@
 """The ``dangjian`` console command: the product's commands plus Django's own.
 
 ``dangjian demo|seed|import|export|check|user|audit …`` run the product commands;
-``dangjian manage <django command> …`` (or ``python -m dangjian manage …``) runs any Django
-management command. Settings default to ``dangjian.settings.dev``.
+``dangjian manage <django command> …`` (or ``python -m dangjian manage …``, or just
+``dangjian <django command>``) runs any Django management command.
+Settings default to ``dangjian.settings.dev``.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ USAGE = """用法 / usage: dangjian <command> [options]
   check     运行规则检查 (--rules SETUP [--org CODE] [--at YYYY-MM-DD] --format json|table)
   user      账号管理 (user add --username U --password-stdin --org CODE --role ROLE)
   audit     审计日志 (audit verify)
-  manage    任意 Django 管理命令 (dangjian manage migrate …)
+  manage    任意 Django 管理命令 (dangjian manage migrate …，也可直接 dangjian migrate)
 """
 
 
@@ -47,10 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     if name == "manage":
         execute_from_command_line(["dangjian manage", *rest])
         return 0
-    if name not in COMMANDS:
-        sys.stderr.write(f"未知命令：{name}\n\n{USAGE}")
-        return 2
-    execute_from_command_line([f"dangjian {name}", COMMANDS[name], *rest])
+    # anything else is one of Django's own management commands (``dangjian migrate`` …)
+    execute_from_command_line([f"dangjian {name}", COMMANDS.get(name, name), *rest])
     return 0
 
 
