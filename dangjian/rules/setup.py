@@ -1,8 +1,21 @@
-"""Organization setup rules (组织设置, ``SETUP-*`` of rules.md)."""
+"""Organization setup rules (组织设置, ``SETUP-*`` of rules.md §1).
+
+Each rule is a small pure function named after its rule id. It reads the :class:`OrgFacts` of one
+organization as of the date ``at`` and returns a :class:`Finding` or ``None``; the facts come
+from set-based queries in :mod:`dangjian.rules.facts`. Severity: a broken national rule is an
+``error``, a soft rule a ``warning``, something to do before a coming deadline ``due``.
+"""
 
 from __future__ import annotations
 
-from dangjian.orgs.choices import OrgType, Sector
+import datetime as dt
+from typing import Any
+
+from dangjian.core.dates import add_months, add_years, years_between
+from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
+
+from .base import Finding, RuleSpec, rule
+from .facts import OrgFacts
 
 
 def term_years_default(org_type: str, sector: str) -> int | None:
@@ -17,3 +30,447 @@ def term_years_default(org_type: str, sector: str) -> int | None:
     if org_type in (OrgType.COMMITTEE, OrgType.WORKING_COMMITTEE):
         return 5
     return 3
+
+
+def _finding(
+    spec: RuleSpec,
+    facts: OrgFacts,
+    severity: str,
+    message: str,
+    evidence: dict[str, Any],
+    *,
+    due_date: dt.date | None = None,
+) -> Finding:
+    return Finding(
+        rule=spec.id,
+        subject=facts.code,
+        severity=severity,
+        message=message,
+        source=spec.source,
+        evidence=evidence,
+        due_date=due_date,
+    )
+
+
+def _is_branch(facts: OrgFacts) -> bool:
+    return facts.org_type in BRANCH_TYPES
+
+
+# --- size and structure ------------------------------------------------------------------
+
+BRANCH_MIN_FULL = RuleSpec(
+    "SETUP-BRANCH-MIN-FULL",
+    "党支部正式党员不少于 3 名",
+    "national",
+    "支部条例 art. 4–5",
+    {"min_full": 3},
+)
+
+
+@rule(BRANCH_MIN_FULL)
+def setup_branch_min_full(facts: OrgFacts, at: dt.date) -> Finding | None:
+    """A 党支部 needs at least 3 full members; a unit with fewer joins a 联合党支部.
+
+    Source: 《中国共产党支部工作条例（试行）》 art. 4–5. Probationary members do not count.
+    """
+    minimum = BRANCH_MIN_FULL.params["min_full"]
+    if not _is_branch(facts) or facts.full >= minimum:
+        return None
+    return _finding(
+        BRANCH_MIN_FULL,
+        facts,
+        "error",
+        f"正式党员 {facts.full} 名，少于 {minimum} 名（预备党员 {facts.probationary} 名不计入），"
+        "应与邻近单位成立联合党支部或调整组织设置",
+        {"full_members": facts.full, "probationary_members": facts.probationary},
+    )
+
+
+BRANCH_MAX = RuleSpec(
+    "SETUP-BRANCH-MAX",
+    "党支部党员一般不超过 50 名",
+    "national (soft)",
+    "支部条例 art. 4",
+    {"max_members": 50},
+)
+
+
+@rule(BRANCH_MAX)
+def setup_branch_max(facts: OrgFacts, at: dt.date) -> Finding | None:
+    """A 党支部 generally has no more than 50 members; above that a 党总支 may be set up.
+
+    Source: 《中国共产党支部工作条例（试行）》 art. 4 ("一般不超过 50 人"), hence a warning.
+    """
+    maximum = BRANCH_MAX.params["max_members"]
+    if not _is_branch(facts) or facts.members <= maximum:
+        return None
+    return _finding(
+        BRANCH_MAX,
+        facts,
+        "warning",
+        f"党员 {facts.members} 名，超过 {maximum} 名，可考虑成立党总支",
+        {"members": facts.members, "full_members": facts.full},
+    )
+
+
+GENERAL_BRANCH_SIZE = RuleSpec(
+    "SETUP-GENERAL-BRANCH-SIZE",
+    "党总支 50–100 名党员，基层党委 100 名以上",
+    "national (soft)",
+    "机关条例 art. 5–7; 农村条例",
+    {"general_min": 50, "general_max": 100, "committee_min": 100},
+)
+
+
+@rule(GENERAL_BRANCH_SIZE)
+def setup_general_branch_size(facts: OrgFacts, at: dt.date) -> Finding | None:
+    """A 党总支 is set up for 50–100 members, a 基层党委 for 100 or more (whole subtree).
+
+    Source: 《中国共产党党和国家机关基层组织工作条例》 art. 5–7; 农村条例. A soft rule: warning.
+    A 党工委 is a dispatched body, not a 基层党委, and is not checked here.
+    """
+    p = GENERAL_BRANCH_SIZE.params
+    n = facts.subtree_members
+    if facts.org_type == OrgType.GENERAL_BRANCH:
+        if p["general_min"] <= n <= p["general_max"]:
+            return None
+        side = "少于" if n < p["general_min"] else "多于"
+        bound = p["general_min"] if n < p["general_min"] else p["general_max"]
+        return _finding(
+            GENERAL_BRANCH_SIZE,
+            facts,
+            "warning",
+            f"党总支所属党员 {n} 名，{side} {bound} 名（党总支一般为 "
+            f"{p['general_min']}–{p['general_max']} 名党员）",
+            {"subtree_members": n},
+        )
+    if facts.org_type == OrgType.COMMITTEE and n < p["committee_min"]:
+        return _finding(
+            GENERAL_BRANCH_SIZE,
+            facts,
+            "warning",
+            f"党委所属党员 {n} 名，少于 {p['committee_min']} 名（基层党委一般为 "
+            f"{p['committee_min']} 名以上党员）",
+            {"subtree_members": n},
+        )
+    return None
+
+
+COMMITTEE_REQUIRED = RuleSpec(
+    "SETUP-COMMITTEE-REQUIRED",
+    "正式党员 7 名以上的党支部设支委会（3–5 人，最多 7 人）",
+    "national",
+    "支部条例 ch. 6",
+    {"full_threshold": 7, "min_committee": 3, "max_committee": 7},
+)
+
+
+@rule(COMMITTEE_REQUIRED)
+def setup_committee_required(facts: OrgFacts, at: dt.date) -> Finding | None:
+    """A branch with 7 or more full members has a 支委会 of 3–5, at most 7 members.
+
+    Source: 《中国共产党支部工作条例（试行）》 ch. 6. A missing committee is an error; a committee
+    larger than 7 a warning. Committee members are holders of 书记, 副书记 or a 委员 post.
+    """
+    p = COMMITTEE_REQUIRED.params
+    if not _is_branch(facts):
+        return None
+    evidence = {"full_members": facts.full, "committee_posts": facts.committee_posts}
+    if facts.full >= p["full_threshold"] and facts.committee_posts < p["min_committee"]:
+        return _finding(
+            COMMITTEE_REQUIRED,
+            facts,
+            "error",
+            f"正式党员 {facts.full} 名（{p['full_threshold']} 名以上），应设支部委员会，"
+            f"但任书记、副书记或委员职务的仅 {facts.committee_posts} 名，"
+            f"少于 {p['min_committee']} 名",
+            evidence,
+        )
+    if facts.committee_posts > p["max_committee"]:
+        return _finding(
+            COMMITTEE_REQUIRED,
+            facts,
+            "warning",
+            f"支部委员会 {facts.committee_posts} 人，超过 {p['max_committee']} 人",
+            evidence,
+        )
+    return None
+
+
+NO_COMMITTEE_SMALL = RuleSpec(
+    "SETUP-NO-COMMITTEE-SMALL",
+    "正式党员不足 7 名的党支部不设支委会",
+    "national",
+    "支部条例 ch. 6",
+    {"full_threshold": 7, "min_committee": 3},
+)
+
+
+@rule(NO_COMMITTEE_SMALL)
+def setup_no_committee_small(facts: OrgFacts, at: dt.date) -> Finding | None:
+    """A branch with fewer than 7 full members has a 书记 (and may have a 副书记), no 支委会.
+
+    Source: 《中国共产党支部工作条例（试行）》 ch. 6. Reported as a warning when 3 or more members
+    hold 书记, 副书记 or 委员 posts (formats.md: that is a 支委会).
+    """
+    p = NO_COMMITTEE_SMALL.params
+    if not _is_branch(facts):
+        return None
+    if facts.full >= p["full_threshold"] or facts.committee_posts < p["min_committee"]:
+        return None
+    return _finding(
+        NO_COMMITTEE_SMALL,
+        facts,
+        "warning",
+        f"正式党员 {facts.full} 名，不足 {p['full_threshold']} 名，不设支部委员会，"
+        f"但有 {facts.committee_posts} 名党员任书记、副书记或委员职务",
+        {"full_members": facts.full, "committee_posts": facts.committee_posts},
+    )
+
+
+JOINT_BRANCH_UNITS = RuleSpec(
+    "SETUP-JOINT-BRANCH-UNITS",
+    "联合党支部覆盖单位一般不超过 5 个",
+    "national (soft)",
+    "支部条例 art. 5",
+    {"max_units": 5},
+)
+
+
+@rule(JOINT_BRANCH_UNITS)
+def setup_joint_branch_units(facts: OrgFacts, at: dt.date) -> Finding | None:
+    """A 联合党支部 generally covers no more than 5 units.
+
+    Source: 《中国共产党支部工作条例（试行）》 art. 5 ("一般不超过 5 个"), hence a warning.
+    """
+    maximum = JOINT_BRANCH_UNITS.params["max_units"]
+    units = facts.units_covered
+    if facts.org_type != OrgType.JOINT_BRANCH or units is None or units <= maximum:
+        return None
+    return _finding(
+        JOINT_BRANCH_UNITS,
+        facts,
+        "warning",
+        f"联合党支部覆盖 {units} 个单位，超过 {maximum} 个",
+        {"units_covered": units},
+    )
+
+
+# --- the secretary -----------------------------------------------------------------------
+
+SECRETARY_PARTY_AGE = RuleSpec(
+    "SETUP-SECRETARY-PARTY-AGE",
+    "党支部书记一般应有 1 年以上党龄",
+    "national (soft)",
+    "支部条例 art. 23",
+    {"min_years": 1},
+)
+
+
+@rule(SECRETARY_PARTY_AGE)
+def setup_secretary_party_age(facts: OrgFacts, at: dt.date) -> Finding | None:
+    """A branch secretary generally has at least 1 year of party age, counted from 转正.
+
+    Source: 《中国共产党支部工作条例（试行）》 art. 23 ("一般应具有 1 年以上党龄"), hence a warning.
+    A probationary member has no party age yet.
+    """
+    years = SECRETARY_PARTY_AGE.params["min_years"]
+    sec = facts.secretary
+    if not _is_branch(facts) or sec is None:
+        return None
+    if not sec.is_full_at(at):
+        return _finding(
+            SECRETARY_PARTY_AGE,
+            facts,
+            "warning",
+            f"书记在 {at.isoformat()} 仍为预备党员，尚无党龄（一般应有 {years} 年以上党龄）",
+            {"secretary_probationary": True, "secretary_joined_on": sec.joined_on.isoformat()},
+        )
+    assert sec.confirmed_on is not None
+    if add_years(sec.confirmed_on, years) <= at:
+        return None
+    age = years_between(sec.confirmed_on, at)
+    return _finding(
+        SECRETARY_PARTY_AGE,
+        facts,
+        "warning",
+        f"书记党龄 {age:.1f} 年（{sec.confirmed_on.isoformat()} 转正），不足 {years} 年",
+        {
+            "secretary_confirmed_on": sec.confirmed_on.isoformat(),
+            "party_age_years": round(age, 2),
+        },
+    )
+
+
+SECRETARY_VACANT = RuleSpec(
+    "SETUP-SECRETARY-VACANT",
+    "书记空缺（超过 3 个月列为软弱涣散）",
+    "local default",
+    "各地软弱涣散基层党组织认定标准",
+    {"weak_after_months": 3},
+)
+
+
+@rule(SECRETARY_VACANT)
+def setup_secretary_vacant(facts: OrgFacts, at: dt.date) -> Finding | None:
+    """The secretary post is vacant; vacant for more than 3 months marks the branch 软弱涣散.
+
+    Source: local 软弱涣散 standards (3 months is a configurable local default). A branch is vacant
+    when no member on its roll holds 书记 or when ``secretary_vacant_since`` is recorded; other
+    organizations (whose secretaries are not on a member roll here) only by the recorded date.
+    Vacant up to 3 months: warning; more than 3 months as of ``at``: error.
+    """
+    months = SECRETARY_VACANT.params["weak_after_months"]
+    since = facts.secretary_vacant_since
+    if since is not None and since > at:
+        since = None  # recorded vacancy starts after the checked date
+    no_holder = _is_branch(facts) and facts.secretary is None
+    if since is None and not no_holder:
+        return None
+    evidence: dict[str, Any] = {
+        "secretary_holders": len(facts.secretaries) if _is_branch(facts) else None,
+        "vacant_since": since.isoformat() if since else None,
+    }
+    if since is None:
+        return _finding(
+            SECRETARY_VACANT,
+            facts,
+            "warning",
+            "书记空缺：没有党员担任书记职务，空缺起始日期未登记",
+            evidence,
+        )
+    weak = add_months(since, months) < at
+    evidence["vacant_days"] = (at - since).days
+    evidence["weak_and_lax"] = weak
+    if weak:
+        return _finding(
+            SECRETARY_VACANT,
+            facts,
+            "error",
+            f"书记自 {since.isoformat()} 起空缺，已超过 {months} 个月，按标准列为软弱涣散党组织",
+            evidence,
+        )
+    return _finding(
+        SECRETARY_VACANT,
+        facts,
+        "warning",
+        f"书记自 {since.isoformat()} 起空缺（{(at - since).days} 天），"
+        f"超过 {months} 个月将列为软弱涣散党组织",
+        evidence,
+        due_date=None,
+    )
+
+
+# --- terms -------------------------------------------------------------------------------
+
+TERM = RuleSpec(
+    "SETUP-TERM",
+    "任期年限：基层党委 5 年，党总支、党支部 3 年，村和社区各级组织 5 年",
+    "national",
+    "任期意见; 支部条例; 农村条例",
+)
+
+
+def _term(facts: OrgFacts) -> tuple[dt.date, int, dt.date] | None:
+    """(started, years, ends) when the term is known."""
+    years = facts.term_years or term_years_default(facts.org_type, facts.sector)
+    if facts.term_started_on is None or years is None:
+        return None
+    return facts.term_started_on, int(years), add_years(facts.term_started_on, int(years))
+
+
+@rule(TERM)
+def setup_term(facts: OrgFacts, at: dt.date) -> Finding | None:
+    """The recorded term length differs from the statutory one for the type and sector.
+
+    Source: 《关于党的基层组织任期的意见》(2018); 支部条例; 农村条例. A warning, not an error: a
+    differing record may be a term begun before the 2018 change or an approved adjustment.
+    """
+    expected = term_years_default(facts.org_type, facts.sector)
+    if facts.term_years is None or expected is None or facts.term_years == expected:
+        return None
+    return _finding(
+        TERM,
+        facts,
+        "warning",
+        f"登记的任期 {facts.term_years} 年，与规定的 {expected} 年不一致（{facts.org_type}，"
+        f"{facts.sector}领域）",
+        {"term_years": facts.term_years, "expected_years": expected},
+    )
+
+
+TERM_EXPIRING = RuleSpec(
+    "SETUP-TERM-EXPIRING",
+    "任期届满前 6 个月提醒换届",
+    "national practice",
+    "旗帜网 支部条例问答",
+    {"remind_months": 6},
+)
+
+
+@rule(TERM_EXPIRING)
+def setup_term_expiring(facts: OrgFacts, at: dt.date) -> Finding | None:
+    """Remind the organization and its superior 6 months before the term ends.
+
+    Source: 旗帜网 Q&A on 支部条例 (national practice). ``due`` with ``due_date`` = the term end,
+    when the end falls after ``at`` and no later than 6 months after it.
+    """
+    months = TERM_EXPIRING.params["remind_months"]
+    term = _term(facts)
+    if term is None:
+        return None
+    started, years, ends = term
+    if not (at <= ends <= add_months(at, months)):
+        return None
+    return _finding(
+        TERM_EXPIRING,
+        facts,
+        "due",
+        f"本届任期 {years} 年，将于 {ends.isoformat()} 届满（还有 {(ends - at).days} 天），"
+        "请做好换届准备",
+        {"term_started_on": started.isoformat(), "term_years": years, "ends_on": ends.isoformat()},
+        due_date=ends,
+    )
+
+
+TERM_EXPIRED = RuleSpec(
+    "SETUP-TERM-EXPIRED",
+    "任期届满未换届",
+    "national",
+    "选举条例 art. 3",
+    {"max_delay_years": 1},
+)
+
+
+@rule(TERM_EXPIRED)
+def setup_term_expired(facts: OrgFacts, at: dt.date) -> Finding | None:
+    """The term has ended and no election is recorded (a new election moves ``term_started_on``).
+
+    Source: 《中国共产党基层组织选举工作条例》 art. 3: a delay or an advance needs approval and
+    is at most 1 year.
+    """
+    max_delay = TERM_EXPIRED.params["max_delay_years"]
+    term = _term(facts)
+    if term is None:
+        return None
+    started, years, ends = term
+    if ends >= at:
+        return None
+    overdue = (at - ends).days
+    beyond = add_years(ends, max_delay) < at
+    message = f"本届任期 {years} 年已于 {ends.isoformat()} 届满，逾期 {overdue} 天未换届"
+    if beyond:
+        message += f"，已超过经批准最多延期 {max_delay} 年的期限"
+    return _finding(
+        TERM_EXPIRED,
+        facts,
+        "error",
+        message,
+        {
+            "term_started_on": started.isoformat(),
+            "term_years": years,
+            "ends_on": ends.isoformat(),
+            "overdue_days": overdue,
+            "beyond_max_delay": beyond,
+        },
+    )

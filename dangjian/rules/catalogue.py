@@ -1,0 +1,99 @@
+"""The rule catalogue: every rule id of a family with its title, kind, source and whether the
+checker evaluates it. Rules whose data the model does not hold yet are listed as not checked,
+never silently passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .base import REGISTRY
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    id: str
+    title: str
+    kind: str
+    source: str
+    checked: bool
+    note: str = ""
+
+
+#: rules.md §1 in order
+SETUP_ORDER = [
+    "SETUP-BRANCH-MIN-FULL",
+    "SETUP-BRANCH-MAX",
+    "SETUP-GENERAL-BRANCH-SIZE",
+    "SETUP-COMMITTEE-REQUIRED",
+    "SETUP-NO-COMMITTEE-SMALL",
+    "SETUP-JOINT-BRANCH-UNITS",
+    "SETUP-PROJECT-BRANCH",
+    "SETUP-SECRETARY-PARTY-AGE",
+    "SETUP-SECRETARY-VACANT",
+    "SETUP-TERM",
+    "SETUP-TERM-EXPIRING",
+    "SETUP-TERM-EXPIRED",
+    "SETUP-ELECTION-MARGIN",
+    "SETUP-VOTERS",
+]
+
+#: rules of rules.md §1 whose data the model does not hold yet: id → entry (not checked)
+NOT_CHECKED = {
+    e.id: e
+    for e in [
+        CatalogueEntry(
+            "SETUP-PROJECT-BRANCH",
+            "工期 6 个月以上、正式党员 3 名以上的项目应成立党支部",
+            "national",
+            "支部条例 art. 5",
+            False,
+            "未检查：系统尚无项目及工期数据",
+        ),
+        CatalogueEntry(
+            "SETUP-ELECTION-MARGIN",
+            "委员、代表候选人差额不少于 20%",
+            "national",
+            "选举条例 art. 9, 13",
+            False,
+            "未检查：系统尚无选举及候选人数据",
+        ),
+        CatalogueEntry(
+            "SETUP-VOTERS",
+            "只有正式党员有表决权，预备党员和留党察看党员没有",
+            "national",
+            "选举条例 art. 5",
+            False,
+            "未检查：系统尚无选举投票数据",
+        ),
+    ]
+}
+
+#: families of rules.md; only those listed as implemented can be run
+FAMILIES = {
+    "SETUP": "组织设置",
+    "LIFE": "组织生活",
+    "RECRUIT": "发展党员",
+    "DUES": "党费",
+    "REL": "组织关系",
+    "ASSESS": "考核评价",
+    "SERVICE": "服务工单",
+}
+IMPLEMENTED_FAMILIES = frozenset({"SETUP"})
+
+
+def catalogue(family: str = "SETUP") -> list[CatalogueEntry]:
+    """Every rule of ``family`` (only SETUP so far), checked or not, in the order of rules.md."""
+    from . import setup  # noqa: F401  (registers the SETUP rules)
+
+    if family != "SETUP":
+        return []
+    entries = []
+    for rule_id in SETUP_ORDER:
+        registered = REGISTRY.get(rule_id)
+        if registered is not None:
+            spec = registered[0]
+            entries.append(CatalogueEntry(spec.id, spec.title, spec.kind, spec.source, True))
+        else:
+            entries.append(NOT_CHECKED[rule_id])
+    return entries

@@ -1,0 +1,72 @@
+"""Running rules: evaluate the registered rule functions over facts, in a stable order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from . import setup  # noqa: F401  (importing registers the SETUP rules)
+from .base import REGISTRY, Finding, RuleSpec
+from .catalogue import FAMILIES, IMPLEMENTED_FAMILIES
+from .facts import OrgFacts
+
+__all__ = ["REGISTRY", "RULE_TITLES", "SEVERITIES", "evaluate", "resolve_rules"]
+
+#: rule id → Chinese title, for labels in pages, API and CLI
+RULE_TITLES: dict[str, str] = {rule_id: spec.title for rule_id, (spec, _f) in REGISTRY.items()}
+
+#: severity code → Chinese label
+SEVERITIES = {"error": "错误", "warning": "提醒", "due": "待办"}
+
+
+def resolve_rules(
+    families: str | Sequence[str] = "SETUP", rule_ids: Iterable[str] | None = None
+) -> list[RuleSpec]:
+    """The specs to run for ``families`` (``"SETUP"`` or ``"SETUP,LIFE"``) and ``rule_ids``.
+
+    Raises ``ValueError`` with a Chinese message for an unknown or not yet implemented family,
+    or an unknown rule id.
+    """
+    if isinstance(families, str):
+        families = [families]
+    wanted: list[str] = []
+    for item in families:
+        for name in str(item).split(","):
+            name = name.strip().upper()
+            if not name:
+                continue
+            if name not in FAMILIES:
+                known = "、".join(FAMILIES)
+                raise ValueError(f"未知规则族“{name}”，可用：{known}")
+            if name not in IMPLEMENTED_FAMILIES:
+                raise ValueError(
+                    f"规则族 {name}（{FAMILIES[name]}）的检查尚未实现，目前可用：SETUP"
+                )
+            wanted.append(name)
+    if not wanted:
+        raise ValueError("未指定规则族，例如 --rules SETUP")
+    specs = [spec for spec, _f in REGISTRY.values() if spec.id.split("-")[0] in wanted]
+    if rule_ids:
+        ids = {r.strip().upper() for r in rule_ids if r and r.strip()}
+        unknown = sorted(ids - {s.id for s in specs})
+        if unknown:
+            raise ValueError(f"未知或未实现的规则：{'、'.join(unknown)}")
+        specs = [s for s in specs if s.id in ids]
+    return specs
+
+
+def evaluate(facts: Iterable[OrgFacts], at: dt.date, specs: Sequence[RuleSpec]) -> list[Finding]:
+    """Every finding of ``specs`` over ``facts``, sorted by subject then rule."""
+    funcs = [REGISTRY[s.id][1] for s in specs]
+    findings: list[Finding] = []
+    for item in facts:
+        for func in funcs:
+            result = func(item, at)
+            if result is None:
+                continue
+            if isinstance(result, Finding):
+                findings.append(result)
+            else:
+                findings.extend(result)
+    findings.sort(key=lambda f: (f.subject, f.rule))
+    return findings

@@ -1,0 +1,149 @@
+"""Reads of checker findings, always restricted to the acting user's scope (Perm.FINDING_VIEW).
+
+Findings are derived, never stored: they are recomputed from the records as of a date ``at`` with
+a constant number of grouped queries (see :mod:`dangjian.rules.facts`), so a page, the API, the
+CLI and a whole-city batch run give the same findings on the same data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import Http404
+from django.utils import timezone
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import covers, orgs_for, scope_prefix
+from dangjian.members.models import Member
+from dangjian.orgs.choices import BRANCH_TYPES, Sector
+from dangjian.orgs.models import Organization
+
+from .base import Finding
+from .engine import SEVERITIES, evaluate, resolve_rules
+from .facts import OrgFacts, collect_facts
+
+
+@dataclass
+class CheckResult:
+    """Findings of one run plus the facts of the organizations they are about (for labels)."""
+
+    at: dt.date
+    findings: list[Finding]
+    facts: dict[str, OrgFacts] = field(default_factory=dict)
+    checked_orgs: int = 0
+
+
+def _as_list(value: str | Iterable[str] | None) -> list[str]:
+    if value is None:
+        return []
+    items = [value] if isinstance(value, str) else list(value)
+    return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
+
+
+def _severities(value: str | Iterable[str] | None) -> set[str]:
+    wanted = set(_as_list(value))
+    unknown = sorted(wanted - set(SEVERITIES))
+    if unknown:
+        known = "、".join(f"{k}（{v}）" for k, v in SEVERITIES.items())
+        raise ValueError(f"未知的级别“{'、'.join(unknown)}”，可用：{known}")
+    return wanted
+
+
+def run_check(
+    actor: Any,
+    *,
+    rules: str | Sequence[str] = "SETUP",
+    org_code: str | None = None,
+    at: dt.date | None = None,
+    rule_ids: Iterable[str] | None = None,
+    severity: str | Iterable[str] | None = None,
+    sector: str | None = None,
+    region: str | None = None,
+) -> CheckResult:
+    """Evaluate the rules over the actor's scope (or the subtree of ``org_code`` inside it).
+
+    Raises ``Http404`` for an unknown ``org_code`` or one outside the scope, ``ValueError`` (with
+    a Chinese message) for unknown rule families, rule ids, severities or sectors.
+    """
+    at = at or timezone.localdate()
+    specs = resolve_rules(rules, _as_list(rule_ids) or None)
+    severities = _severities(severity)
+    if sector and sector not in Sector.values:
+        raise ValueError(f"未知领域“{sector}”，可用：{'、'.join(Sector.values)}")
+    region = (region or "").strip()
+
+    orgs = orgs_for(actor, Perm.FINDING_VIEW)
+    prefix = scope_prefix(actor, Perm.FINDING_VIEW)
+    if org_code:
+        root = orgs.filter(code=org_code).values_list("path", flat=True).first()
+        if root is None:
+            raise Http404("组织不存在或不在您的管辖范围内")
+        prefix = root
+        orgs = orgs.filter(path__startswith=root)
+    if prefix is None:
+        return CheckResult(at=at, findings=[])
+    members = Member.objects.all()
+    if prefix:
+        members = members.filter(org__path__startswith=prefix)
+
+    facts = collect_facts(orgs, members, at)
+    subjects = [
+        f
+        for f in facts
+        if (not sector or f.sector == sector) and (not region or f.region_code.startswith(region))
+    ]
+    findings = evaluate(subjects, at, specs)
+    if severities:
+        findings = [f for f in findings if f.severity in severities]
+    return CheckResult(
+        at=at,
+        findings=findings,
+        facts={f.code: f for f in subjects},
+        checked_orgs=len(subjects),
+    )
+
+
+def findings_for(
+    actor: Any,
+    *,
+    rules: str | Sequence[str] = "SETUP",
+    org_code: str | None = None,
+    at: dt.date | None = None,
+    rule_ids: Iterable[str] | None = None,
+    severity: str | Iterable[str] | None = None,
+    sector: str | None = None,
+    region: str | None = None,
+) -> list[Finding]:
+    """Findings in the actor's scope, sorted by subject then rule (see :func:`run_check`)."""
+    return run_check(
+        actor,
+        rules=rules,
+        org_code=org_code,
+        at=at,
+        rule_ids=rule_ids,
+        severity=severity,
+        sector=sector,
+        region=region,
+    ).findings
+
+
+def findings_for_org(actor: Any, org: Organization, *, at: dt.date | None = None) -> list[Finding]:
+    """The SETUP findings whose subject is ``org`` (for its page); 404 outside the scope.
+
+    Reads only the organization itself, its own roll and, for a 党总支 or 党委, one count over its
+    subtree: the same facts a scope-wide run computes for it, so the findings are identical.
+    """
+    if not covers(actor, Perm.FINDING_VIEW, org.path):
+        raise Http404("组织不存在或不在您的管辖范围内")
+    at = at or timezone.localdate()
+    facts = collect_facts(
+        Organization.objects.filter(pk=org.pk), Member.objects.filter(org_id=org.pk), at
+    )
+    if facts and org.org_type not in BRANCH_TYPES:
+        facts[0].subtree_members = Member.objects.filter(
+            org__path__startswith=org.path, joined_on__lte=at
+        ).count()
+    return evaluate(facts, at, resolve_rules("SETUP"))

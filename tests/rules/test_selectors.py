@@ -1,0 +1,113 @@
+"""findings_for / findings_for_org: scope, filters, identical results, constant query count."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.http import Http404
+
+from dangjian.accounts.scope import SYSTEM
+from dangjian.rules.selectors import findings_for, findings_for_org
+from tests.factories import make_member, make_org
+
+AT = dt.date(2026, 6, 30)
+
+
+def rules_of(findings, subject):
+    return sorted(f.rule for f in findings if f.subject == subject)
+
+
+def test_system_sees_branch_findings(tree):
+    findings = findings_for(SYSTEM, at=AT)
+    # BB001 has 2 full members; BA001 has 4: only BB001 is short of full members
+    short = [f for f in findings if f.rule == "SETUP-BRANCH-MIN-FULL"]
+    assert [f.subject for f in short] == ["BB001"]
+    assert short[0].evidence["full_members"] == 2
+    assert short[0].severity == "error"
+    assert "正式党员 2 名，少于 3 名" in short[0].message
+    keys = [(f.subject, f.rule) for f in findings]
+    assert keys == sorted(keys)
+
+
+def test_committee_admin_does_not_get_other_subtree(tree):
+    findings = findings_for(tree["admin_a"], at=AT)
+    subjects = {f.subject for f in findings}
+    assert "BA001" in subjects
+    assert "TA001" in subjects
+    assert not subjects & {"TB001", "BB001", "D0001"}
+
+
+def test_org_code_outside_scope_is_404(tree):
+    with pytest.raises(Http404):
+        findings_for(tree["admin_a"], org_code="TB001", at=AT)
+    with pytest.raises(Http404):
+        findings_for(tree["admin_a"], org_code="NOPE", at=AT)
+    with pytest.raises(Http404):
+        findings_for_org(tree["admin_a"], tree["branch_b"], at=AT)
+
+
+def test_org_code_limits_to_subtree(tree):
+    findings = findings_for(tree["admin"], org_code="TB001", at=AT)
+    assert {f.subject for f in findings} <= {"TB001", "BB001"}
+    assert "BB001" in {f.subject for f in findings}
+
+
+def test_actor_without_finding_permission_sees_nothing(tree):
+    assert findings_for(tree["sysadmin"], at=AT) == []
+    assert findings_for(tree["auditor"], at=AT) == []
+
+
+def test_findings_for_org_equals_scope_run(tree):
+    make_member(tree["branch_a"], post="书记", confirmed_on=dt.date(2026, 1, 1))
+    everything = findings_for(SYSTEM, at=AT)
+    for key in ("root", "town_a", "town_b", "branch_a", "branch_b"):
+        org = tree[key]
+        mine = findings_for_org(SYSTEM, org, at=AT)
+        assert mine == [f for f in everything if f.subject == org.code], key
+
+
+def test_filters(tree):
+    make_org(tree["town_a"], org_type="联合党支部", sector="农村", code="JA001", units_covered=7)
+    only = findings_for(SYSTEM, at=AT, rule_ids=["SETUP-JOINT-BRANCH-UNITS"])
+    assert [(f.subject, f.severity) for f in only] == [("JA001", "warning")]
+    errors = findings_for(SYSTEM, at=AT, severity="error")
+    assert errors and all(f.severity == "error" for f in errors)
+    rural = findings_for(SYSTEM, at=AT, sector="社区")
+    assert {f.subject for f in rural} == {"TB001", "BB001"}
+
+
+@pytest.mark.parametrize(
+    "kwargs,text",
+    [
+        ({"rules": "LIFE"}, "尚未实现"),
+        ({"rules": "XYZ"}, "未知规则族"),
+        ({"rule_ids": ["SETUP-NOPE"]}, "未知或未实现的规则"),
+        ({"severity": "fatal"}, "未知的级别"),
+        ({"sector": "火星"}, "未知领域"),
+    ],
+)
+def test_bad_arguments_raise_chinese_value_error(tree, kwargs, text):
+    with pytest.raises(ValueError, match=text):
+        findings_for(SYSTEM, at=AT, **kwargs)
+
+
+def _grow(parent, n):
+    for _ in range(n):
+        branch = make_org(parent, org_type="党支部", sector="机关")
+        make_member(branch, post="书记")
+        make_member(branch, member_type="预备党员", confirmed_on=None)
+
+
+def test_query_count_is_constant(tree, django_assert_max_num_queries):
+    _grow(tree["town_a"], 2)
+    with django_assert_max_num_queries(6):
+        small = findings_for(tree["admin_a"], at=AT)
+    _grow(tree["town_a"], 12)
+    with django_assert_max_num_queries(6):
+        big = findings_for(tree["admin_a"], at=AT)
+    assert len(big) > len(small)
+    with django_assert_max_num_queries(6):
+        findings_for(SYSTEM, org_code="TA001", at=AT)
+    with django_assert_max_num_queries(4):
+        findings_for_org(SYSTEM, tree["town_a"], at=AT)
