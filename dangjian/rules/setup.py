@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from dangjian.core.dates import add_months, add_years, years_between
+from dangjian.core.dates import add_months, add_years
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
 
 from .base import Finding, RuleSpec, rule
@@ -76,11 +76,12 @@ def setup_branch_min_full(facts: OrgFacts, at: dt.date) -> Finding | None:
     minimum = BRANCH_MIN_FULL.params["min_full"]
     if not _is_branch(facts) or facts.full >= minimum:
         return None
+    note = f"（另有预备党员 {facts.probationary} 名，不计入）" if facts.probationary else ""
     return _finding(
         BRANCH_MIN_FULL,
         facts,
         "error",
-        f"正式党员 {facts.full} 名，少于 {minimum} 名（预备党员 {facts.probationary} 名不计入），"
+        f"正式党员 {facts.full} 名，少于 {minimum} 名{note}，"
         "应与邻近单位成立联合党支部或调整组织设置",
         {"full_members": facts.full, "probationary_members": facts.probationary},
     )
@@ -289,16 +290,14 @@ def setup_secretary_party_age(facts: OrgFacts, at: dt.date) -> Finding | None:
     assert sec.confirmed_on is not None
     if add_years(sec.confirmed_on, years) <= at:
         return None
-    age = years_between(sec.confirmed_on, at)
+    days = (at - sec.confirmed_on).days
     return _finding(
         SECRETARY_PARTY_AGE,
         facts,
         "warning",
-        f"书记党龄 {age:.1f} 年（{sec.confirmed_on.isoformat()} 转正），不足 {years} 年",
-        {
-            "secretary_confirmed_on": sec.confirmed_on.isoformat(),
-            "party_age_years": round(age, 2),
-        },
+        f"书记党龄不足 {years} 年（{sec.confirmed_on.isoformat()} 转正，"
+        f"至 {at.isoformat()} 为 {days} 天）",
+        {"secretary_confirmed_on": sec.confirmed_on.isoformat(), "party_age_days": days},
     )
 
 
@@ -357,7 +356,6 @@ def setup_secretary_vacant(facts: OrgFacts, at: dt.date) -> Finding | None:
         f"书记自 {since.isoformat()} 起空缺（{(at - since).days} 天），"
         f"超过 {months} 个月将列为软弱涣散党组织",
         evidence,
-        due_date=None,
     )
 
 

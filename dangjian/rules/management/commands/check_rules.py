@@ -1,0 +1,165 @@
+"""``dangjian check --rules SETUP [--org CODE] [--at YYYY-MM-DD] --format json|table``.
+
+Runs the checker as the command-line operator (full scope) and prints the findings in the format
+of formats.md (json), or as a readable table with a count per rule. Bad arguments give a Chinese
+message on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections import Counter
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.http import Http404
+
+from dangjian.accounts.scope import SYSTEM
+from dangjian.core.dates import parse_date
+from dangjian.rules.catalogue import catalogue
+from dangjian.rules.engine import RULE_TITLES, SEVERITIES
+from dangjian.rules.selectors import CheckResult, run_check
+
+FORMATS = ("json", "table")
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _table(rows: list[list[str]], header: list[str]) -> list[str]:
+    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(header)]
+    lines = ["  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.append("  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
+    return lines
+
+
+class Command(BaseCommand):
+    help = "运行规则检查（组织设置 SETUP-*），输出 JSON 或表格"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--rules", default="SETUP", help="规则族，目前只有 SETUP（组织设置）")
+        parser.add_argument("--org", default=None, help="只检查该组织编码及其下级")
+        parser.add_argument("--at", default=None, help="检查日期 YYYY-MM-DD，默认今天")
+        parser.add_argument(
+            "--rule", action="append", default=None, help="只运行该规则编号，可重复或用逗号分隔"
+        )
+        parser.add_argument("--severity", default=None, help="只输出该级别：error、warning、due")
+        parser.add_argument("--sector", default=None, help="只输出该领域的组织，如 农村")
+        parser.add_argument("--region", default=None, help="只输出行政区划代码以此开头的组织")
+        parser.add_argument("--format", default="table", help="输出格式：json 或 table（默认）")
+        parser.add_argument(
+            "--list-rules", action="store_true", help="列出规则目录（含未检查的规则）后退出"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        fmt = str(options["format"]).strip().lower()
+        if fmt not in FORMATS:
+            raise CommandError(
+                f"未知输出格式“{options['format']}”，应为 json 或 table", returncode=2
+            )
+        if options["list_rules"]:
+            self._list_rules(fmt)
+            return
+        at = None
+        if options["at"]:
+            try:
+                at = parse_date(options["at"])
+            except ValueError as exc:
+                raise CommandError(f"--at：{exc}", returncode=2) from None
+        try:
+            result = run_check(
+                SYSTEM,
+                rules=options["rules"],
+                org_code=options["org"],
+                at=at,
+                rule_ids=options["rule"],
+                severity=options["severity"],
+                sector=options["sector"],
+                region=options["region"],
+            )
+        except Http404:
+            raise CommandError(f"组织编码“{options['org']}”不存在", returncode=2) from None
+        except ValueError as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        if fmt == "json":
+            data = [f.as_dict() for f in result.findings]
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            self._print_table(result)
+
+    def _list_rules(self, fmt: str) -> None:
+        entries = catalogue("SETUP")
+        if fmt == "json":
+            data = [
+                {
+                    "rule": e.id,
+                    "title": e.title,
+                    "kind": e.kind,
+                    "source": e.source,
+                    "checked": e.checked,
+                    "note": e.note,
+                }
+                for e in entries
+            ]
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        rows = [[e.id, e.title, e.kind, e.source, "是" if e.checked else e.note] for e in entries]
+        for line in _table(rows, ["规则", "内容", "类别", "依据", "检查"]):
+            self.stdout.write(line)
+
+    def _print_table(self, result: CheckResult) -> None:
+        rows = []
+        for f in result.findings:
+            facts = result.facts.get(f.subject)
+            rows.append(
+                [
+                    f.subject,
+                    facts.name if facts else "",
+                    f.rule,
+                    SEVERITIES.get(f.severity, f.severity),
+                    f.message,
+                    f.due_date.isoformat() if f.due_date else "",
+                ]
+            )
+        if rows:
+            header = ["组织编码", "组织名称", "规则", "级别", "说明", "到期日"]
+            for line in _table(rows, header):
+                self.stdout.write(line)
+            self.stdout.write("")
+        counts: dict[str, Counter[str]] = {}
+        for f in result.findings:
+            counts.setdefault(f.rule, Counter())[f.severity] += 1
+        summary = []
+        for rule_id in sorted(counts):
+            c = counts[rule_id]
+            summary.append(
+                [
+                    rule_id,
+                    RULE_TITLES.get(rule_id, ""),
+                    str(c["error"]),
+                    str(c["warning"]),
+                    str(c["due"]),
+                    str(sum(c.values())),
+                ]
+            )
+        self.stdout.write(
+            f"检查日期 {result.at.isoformat()}，检查组织 {result.checked_orgs} 个，"
+            f"发现问题 {len(result.findings)} 条"
+        )
+        if summary:
+            header = ["规则", "内容", "错误", "提醒", "待办", "合计"]
+            for line in _table(summary, header):
+                self.stdout.write(line)
+        skipped = [e for e in catalogue("SETUP") if not e.checked]
+        if skipped:
+            self.stdout.write("")
+            for e in skipped:
+                self.stdout.write(f"{e.id}（{e.title}）{e.note}")
