@@ -1,8 +1,22 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import AllowAny
+
+from .views.findings import FindingListView
+from .views.members import MemberDetailView, MemberListView, MemberRevealView
+from .views.orgs import OrgDetailView, OrgListView
+from .views.tokens import TokenRevokeView, TokenView
 
 app_name = "api"
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/token/revoke/", TokenRevokeView.as_view(), name="token-revoke"),
+    path("orgs/", OrgListView.as_view(), name="org-list"),
+    path("orgs/<str:code>/", OrgDetailView.as_view(), name="org-detail"),
+    path("members/", MemberListView.as_view(), name="member-list"),
+    path("members/<int:pk>/", MemberDetailView.as_view(), name="member-detail"),
+    path("members/<int:pk>/reveal/", MemberRevealView.as_view(), name="member-reveal"),
+    path("findings/", FindingListView.as_view(), name="finding-list"),
 ]

@@ -1,0 +1,201 @@
+"""API payloads. Serializers only parse and present: every rule is checked by the services
+(``orgs.services``, ``members.services``), whose Chinese messages are passed through per field.
+Member output carries masked ID and phone numbers only; the plain numbers leave the server only
+through the audited reveal endpoint.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from dangjian.members.choices import Category, MemberType, Post
+from dangjian.members.models import Member
+from dangjian.orgs.choices import OrgType, Sector
+
+_GENDER_ERRORS: dict[str, Any] = {"invalid_choice": "性别应为“男”或“女”"}
+DATE_ERRORS: dict[str, Any] = {
+    "invalid": "日期格式错误，应为 YYYY-MM-DD",
+    "datetime": "应为日期，不是时间",
+}
+
+
+def _choice_errors(label: str, values: list[str]) -> dict[str, Any]:
+    return {"invalid_choice": f"{label}“{{input}}”无效，应为：{'、'.join(values)}"}
+
+
+def _date(**kwargs: Any) -> serializers.DateField:
+    return serializers.DateField(input_formats=["%Y-%m-%d"], error_messages=DATE_ERRORS, **kwargs)
+
+
+# --- tokens -------------------------------------------------------------------------------
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, label="用户名")
+    password = serializers.CharField(
+        max_length=256, label="密码", trim_whitespace=False, style={"input_type": "password"}
+    )
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="只显示这一次；请求时放在 Authorization: Token <令牌>")
+    expires_at = serializers.DateTimeField()
+
+
+class TokenRevokeRequestSerializer(serializers.Serializer):
+    all = serializers.BooleanField(
+        required=False, default=False, help_text="撤销本人的全部令牌（否则只撤销当前令牌）"
+    )
+
+
+class TokenRevokeResponseSerializer(serializers.Serializer):
+    revoked = serializers.IntegerField(help_text="撤销的令牌数")
+
+
+# --- organizations ------------------------------------------------------------------------
+
+
+class OrgSerializer(serializers.Serializer):
+    """An organization as listed: the view sets ``api_parent_code`` and the subtree counts."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    type = serializers.CharField(source="org_type")
+    sector = serializers.CharField()
+    region_code = serializers.CharField()
+    parent = serializers.CharField(source="api_parent_code", allow_null=True)  # type: ignore[assignment]
+    depth = serializers.IntegerField()
+    founded_on = serializers.DateField(allow_null=True)
+    term_started_on = serializers.DateField(allow_null=True)
+    term_years = serializers.IntegerField(
+        source="effective_term_years", allow_null=True, help_text="记录值，或按 SETUP-TERM 的默认值"
+    )
+    term_years_recorded = serializers.IntegerField(source="term_years", allow_null=True)
+    term_ends_on = serializers.DateField(allow_null=True)
+    units_covered = serializers.IntegerField(allow_null=True)
+    secretary_vacant_since = serializers.DateField(allow_null=True)
+    full_members = serializers.IntegerField(
+        source="api_full_members", help_text="本组织及下级组织的正式党员数"
+    )
+    probationary_members = serializers.IntegerField(
+        source="api_probationary_members", help_text="本组织及下级组织的预备党员数"
+    )
+
+
+class OrgWriteSerializer(serializers.Serializer):
+    """Fields accepted by POST and PATCH; ``parent`` is the code of the superior organization."""
+
+    code = serializers.CharField(max_length=32)
+    name = serializers.CharField(max_length=200)
+    type = serializers.ChoiceField(
+        choices=OrgType.values, error_messages=_choice_errors("组织类别", OrgType.values)
+    )
+    sector = serializers.ChoiceField(
+        choices=Sector.values, error_messages=_choice_errors("所属领域", Sector.values)
+    )
+    parent = serializers.CharField(max_length=32, help_text="上级组织编码")  # type: ignore[assignment]
+    region_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    founded_on = _date(required=False, allow_null=True)
+    term_started_on = _date(required=False, allow_null=True)
+    term_years = serializers.IntegerField(required=False, allow_null=True)
+    units_covered = serializers.IntegerField(required=False, allow_null=True)
+    secretary_vacant_since = _date(required=False, allow_null=True)
+
+
+# --- members ------------------------------------------------------------------------------
+
+
+class MemberSerializer(serializers.Serializer):
+    """A member record with masked ID and phone numbers."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    gender = serializers.CharField()
+    ethnicity = serializers.CharField()
+    education = serializers.CharField()
+    category = serializers.CharField()
+    member_type = serializers.CharField()
+    joined_on = serializers.DateField()
+    confirmed_on = serializers.DateField(allow_null=True)
+    org = serializers.CharField(source="org.code")
+    org_name = serializers.CharField(source="org.name")
+    post = serializers.CharField()
+    id_number = serializers.CharField(source="id_number_masked", help_text="脱敏后的公民身份号码")
+    phone = serializers.CharField(source="phone_masked", help_text="脱敏后的联系电话")
+    residence_community = serializers.SerializerMethodField()
+
+    def get_residence_community(self, member: Member) -> str | None:
+        community = member.residence_community
+        return community.code if community is not None else None
+
+
+class MemberWriteSerializer(serializers.Serializer):
+    """Fields accepted by POST and PATCH. ``id_number`` and ``phone`` are write-only."""
+
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=32, write_only=True)
+    member_type = serializers.ChoiceField(
+        choices=MemberType.values, error_messages=_choice_errors("党员类型", MemberType.values)
+    )
+    joined_on = _date()
+    confirmed_on = _date(required=False, allow_null=True)
+    org = serializers.CharField(max_length=32, help_text="所在党组织编码（党支部）")
+    gender = serializers.ChoiceField(
+        choices=["男", "女"],
+        required=False,
+        allow_blank=True,
+        error_messages=_GENDER_ERRORS,
+    )
+    birth_date = _date(required=False, allow_null=True)
+    ethnicity = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    education = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    category = serializers.ChoiceField(
+        choices=Category.values,
+        required=False,
+        allow_blank=True,
+        error_messages=_choice_errors("人员类别", Category.values),
+    )
+    post = serializers.ChoiceField(
+        choices=Post.values,
+        required=False,
+        allow_blank=True,
+        error_messages=_choice_errors("党内职务", Post.values),
+    )
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, write_only=True)
+    residence_community = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="现居住社区党组织编码（双报到）",
+    )
+
+
+class RevealRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="查看原因（记入审计）"
+    )
+
+
+class RevealResponseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    id_number = serializers.CharField()
+    phone = serializers.CharField()
+
+
+# --- findings -----------------------------------------------------------------------------
+
+
+class FindingSerializer(serializers.Serializer):
+    """A checker finding in the format of formats.md."""
+
+    rule = serializers.CharField()
+    subject = serializers.CharField(help_text="组织编码")
+    severity = serializers.ChoiceField(choices=["error", "warning", "due"])
+    period = serializers.CharField(required=False)
+    message = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
+    evidence = serializers.DictField()
+    due_date = serializers.DateField(required=False)
