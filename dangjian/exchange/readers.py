@@ -1,0 +1,192 @@
+"""Reading exchange files (.xlsx and UTF-8 .csv) into rows of cell values.
+
+A file is a header row followed by data rows; columns may come in any order and unknown columns
+are ignored with a warning. Row numbers are those the user sees in Excel (the header is row 1).
+Every problem with the file as a whole raises :class:`ReadError` with a Chinese message, before
+anything is validated or written.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dangjian.core.dates import parse_date
+
+#: the extensions the exchange formats use
+EXTENSIONS = (".xlsx", ".csv")
+
+
+class ReadError(Exception):
+    """The file cannot be read as an exchange file; the message is for the user (Chinese)."""
+
+
+@dataclass
+class Table:
+    """The rows of one file: ``rows`` are ``(excel_row_number, {column: cell})``."""
+
+    file: str
+    columns: list[str]
+    rows: list[tuple[int, dict[str, Any]]]
+    warnings: list[str] = field(default_factory=list)
+
+
+def file_kind(path: Path | str) -> str:
+    """``xlsx`` or ``csv`` from the file name; :class:`ReadError` for anything else."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in EXTENSIONS:
+        shown = suffix or "（无扩展名）"
+        raise ReadError(f"不支持的文件类型 {shown}，请使用 .xlsx 或 .csv（UTF-8 编码）文件")
+    return suffix[1:]
+
+
+def _clean(value: Any) -> Any:
+    """A cell as the importer sees it: ``None`` for empty, stripped text, dates, numbers."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        return text or None
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date()
+        return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[Any, ...]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+        raise ReadError("文件已损坏或不是有效的 Excel (.xlsx) 文件，无法读取") from exc
+    try:
+        if not workbook.worksheets:
+            raise ReadError("Excel 文件中没有工作表")
+        sheet = workbook.worksheets[0]
+        try:
+            yield from sheet.iter_rows(values_only=True)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            raise ReadError("文件已损坏或不是有效的 Excel (.xlsx) 文件，无法读取") from exc
+    finally:
+        workbook.close()
+
+
+def _csv_rows(path: Path) -> Iterator[Sequence[Any]]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ReadError("无法打开文件") from exc
+    if raw.startswith(b"PK\x03\x04") or b"\x00" in raw[:4096]:
+        raise ReadError("文件内容不是文本 CSV（可能是改了扩展名的 Excel 或其他二进制文件）")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReadError(
+            "CSV 文件不是 UTF-8 编码，请在 Excel 中“另存为 CSV UTF-8（逗号分隔）”后再导入"
+        ) from exc
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), strict=True)
+    except csv.Error as exc:
+        raise ReadError(f"CSV 文件格式错误：{exc}") from exc
+
+
+def read_table(
+    path: Path | str,
+    *,
+    columns: Sequence[str],
+    required: Sequence[str],
+    file_label: str | None = None,
+) -> Table:
+    """Read ``path`` and check its header against the known ``columns`` of the format."""
+    path = Path(path)
+    label = file_label or path.name
+    kind = file_kind(path)
+    if not path.exists():
+        raise ReadError(f"文件 {label} 不存在")
+    source = _xlsx_rows(path) if kind == "xlsx" else _csv_rows(path)
+    header: list[str | None] | None = None
+    rows: list[tuple[int, dict[str, Any]]] = []
+    warnings: list[str] = []
+    positions: dict[str, int] = {}
+    for number, raw in enumerate(source, start=1):
+        cells = [_clean(v) for v in raw]
+        if header is None:
+            if not any(c is not None for c in cells):
+                raise ReadError("第 1 行应为表头（列名），但该行为空")
+            header = [str(c).replace("\n", "").strip() if c is not None else None for c in cells]
+            for index, name in enumerate(header):
+                if name is None:
+                    continue
+                name = name.rstrip("*＊").strip()
+                if name in positions:
+                    raise ReadError(f"表头中“{name}”列出现了两次")
+                if name in columns:
+                    positions[name] = index
+                else:
+                    warnings.append(f"忽略未知列“{name}”")
+            missing = [c for c in required if c not in positions]
+            if missing:
+                raise ReadError(f"缺少必填列：{'、'.join(missing)}")
+            continue
+        if not any(c is not None for c in cells):
+            continue  # blank line (Excel often keeps formatted empty rows)
+        rows.append(
+            (number, {name: cells[i] if i < len(cells) else None for name, i in positions.items()})
+        )
+    if header is None:
+        raise ReadError("文件为空（没有表头和数据）")
+    if not rows:
+        raise ReadError("文件中只有表头，没有数据行")
+    known = [c for c in columns if c in positions]
+    return Table(file=label, columns=known, rows=rows, warnings=warnings)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: ``""`` for empty; whole numbers without ``.0``; dates as ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def cell_date(value: Any) -> dt.date | None:
+    """A date cell, or a text in one of the accepted formats; ``ValueError`` (Chinese) if not."""
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(f"“{cell_text(value)}”不是日期，应为 YYYY-MM-DD")
+    return parse_date(value)
+
+
+def cell_int(value: Any) -> int | None:
+    """A whole number; ``ValueError`` (Chinese) if not."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError("应为整数")
+    if isinstance(value, int):
+        return value
+    text = cell_text(value)
+    try:
+        number = float(text) if "." in text else int(text)
+    except ValueError:
+        raise ValueError(f"“{text}”不是整数") from None
+    if isinstance(number, float):
+        if not number.is_integer():
+            raise ValueError(f"“{text}”不是整数")
+        return int(number)
+    return number
