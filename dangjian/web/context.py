@@ -9,17 +9,36 @@ from django.http import HttpRequest
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can
 
+#: (permission, URL name, label, URL names that belong to the section)
+NAV_ITEMS = [
+    (Perm.ORG_VIEW, "web:tree", "组织", {"web:tree", "web:org", "web:member", "web:member_reveal"}),
+    (Perm.FINDING_VIEW, "web:findings", "问题", {"web:findings"}),
+    (Perm.MEMBER_CHANGE, "exchange:index", "导入导出", set()),
+    (Perm.AUDIT_VIEW, "web:audit", "审计", {"web:audit", "web:audit_chain"}),
+    (Perm.USER_MANAGE, "web:users", "用户", {"web:users"}),
+    (Perm.SECURITY_MANAGE, "web:security", "安全", {"web:security"}),
+]
+
+
+def _is_current(current: str, url: str, section: set[str]) -> bool:
+    if current == url or current in section:
+        return True
+    # another app's pages (e.g. exchange:*) belong to that app's entry
+    app = url.split(":")[0]
+    return app != "web" and current.startswith(app + ":")
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    """``nav``: (URL name, label, is current section) for each page the user's roles allow."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
-    items = [
-        (Perm.ORG_VIEW, "web:tree", "组织"),
-        (Perm.FINDING_VIEW, "web:findings", "问题"),
-        (Perm.MEMBER_CHANGE, "exchange:index", "导入导出"),
-        (Perm.AUDIT_VIEW, "web:audit", "审计"),
-        (Perm.USER_MANAGE, "web:users", "用户"),
-        (Perm.SECURITY_MANAGE, "web:security", "安全"),
-    ]
-    return {"nav": [(url, label) for perm, url, label in items if can(user, perm)]}
+    match = getattr(request, "resolver_match", None)
+    current = match.view_name if match else ""
+    return {
+        "nav": [
+            (url, label, _is_current(current, url, section))
+            for perm, url, label, section in NAV_ITEMS
+            if can(user, perm)
+        ]
+    }

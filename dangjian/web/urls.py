@@ -7,9 +7,21 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("tree/", views.tree, name="tree"),
+    path("tree/<str:code>/children/", views.tree_children, name="tree_children"),
+    path("orgs/<str:code>/", views.org_detail, name="org"),
+    path("members/<int:pk>/", views.member_detail, name="member"),
+    path("members/<int:pk>/reveal/", views.member_reveal_view, name="member_reveal"),
+    path("findings/", views.findings, name="findings"),
+    path("audit/", views.audit, name="audit"),
+    path("audit/chain/", views.audit_chain, name="audit_chain"),
+    path("users/", views.users, name="users"),
+    path("users/<str:username>/roles/", views.user_roles, name="user_roles"),
+    path("security/", views.security, name="security"),
+    path("security/unlock/<str:username>/", views.user_unlock_view, name="user_unlock"),
 ]
 
 auth_urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -1,0 +1,168 @@
+"""Forms of the web pages: they only parse and check input; writes go through the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+
+from dangjian.accounts.models import User
+from dangjian.accounts.roles import ROLE_CHOICES
+from dangjian.accounts.services import is_locked
+from dangjian.core.dates import parse_date
+from dangjian.orgs.choices import Sector
+from dangjian.rules.engine import SEVERITIES
+
+SEVERITY_CHOICES = list(SEVERITIES.items())
+_CODE = re.compile(r"^[A-Za-z0-9]{1,32}$")
+_REGION = re.compile(r"^(\d{6}|\d{12})$")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class ChineseDateField(forms.Field):
+    """A date typed as YYYY-MM-DD (or the other forms of :func:`parse_date`), Chinese errors."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def to_python(self, value: Any) -> dt.date | None:
+        if value in (None, ""):
+            return None
+        try:
+            day = parse_date(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+        if not 1900 <= day.year <= 2200:
+            raise ValidationError(f"日期“{value}”超出可用范围（1900—2200 年）")
+        return day
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form with Chinese messages and a clear message for a locked account."""
+
+    error_messages = {
+        "invalid_login": "用户名或密码错误。连续多次错误将锁定账号。",
+        "inactive": "该账号已停用，请联系系统管理员。",
+        "locked": "账号已锁定：连续登录失败次数过多，请稍后再试或联系安全管理员解锁。",
+    }
+
+    def __init__(self, request: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "用户名"
+        self.fields["password"].label = "密码"
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except ValidationError:
+            username = self.cleaned_data.get("username")
+            user = User.objects.filter(username=username).first() if username else None
+            if user is not None and is_locked(user):
+                raise ValidationError(self.error_messages["locked"], code="locked") from None
+            raise
+
+
+class TreeSearchForm(forms.Form):
+    q = forms.CharField(label="名称或编码", max_length=100, required=False, strip=True)
+
+
+class FindingFilterForm(forms.Form):
+    """Filters of the findings list; every value is checked before the checker runs."""
+
+    rule = forms.ChoiceField(label="规则", required=False)
+    severity = forms.ChoiceField(
+        label="级别", required=False, choices=[("", "全部"), *SEVERITY_CHOICES]
+    )
+    sector = forms.ChoiceField(
+        label="领域", required=False, choices=[("", "全部"), *Sector.choices]
+    )
+    region = forms.CharField(label="行政区划代码", required=False, max_length=12)
+    org = forms.CharField(label="组织编码", required=False, max_length=32)
+    at = ChineseDateField(label="检查日期", required=False)
+
+    def __init__(self, *args: Any, rule_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["rule"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "全部"), *rule_choices]
+        field.error_messages["invalid_choice"] = "未知规则“%(value)s”"
+        for name in ("severity", "sector"):
+            choice = self.fields[name]
+            assert isinstance(choice, forms.ChoiceField)
+            choice.error_messages["invalid_choice"] = "无效的取值“%(value)s”"
+
+    def clean_region(self) -> str:
+        value = str(self.cleaned_data.get("region") or "").strip()
+        if value and not _REGION.match(value):
+            raise ValidationError("行政区划代码应为 6 位或 12 位数字")
+        return value
+
+    def clean_org(self) -> str:
+        value = str(self.cleaned_data.get("org") or "").strip()
+        if value and not _CODE.match(value):
+            raise ValidationError("组织编码只能由字母和数字组成，最长 32 位")
+        return value
+
+
+class AuditFilterForm(forms.Form):
+    """Search of the audit trail (read-only)."""
+
+    actor = forms.CharField(label="操作人", required=False, max_length=150)
+    action = forms.CharField(label="操作", required=False, max_length=64)
+    object_type = forms.CharField(label="对象类型", required=False, max_length=64)
+    object_id = forms.CharField(label="对象标识", required=False, max_length=128)
+    request_id = forms.CharField(label="请求标识", required=False, max_length=64)
+    date_from = ChineseDateField(label="起始日期", required=False)
+    date_to = ChineseDateField(label="截止日期", required=False)
+
+    def clean_request_id(self) -> str:
+        value = str(self.cleaned_data.get("request_id") or "").strip()
+        if value and not _REQUEST_ID.match(value):
+            raise ValidationError("请求标识只能包含字母、数字、点、下划线和连字符")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise ValidationError("起始日期不能晚于截止日期")
+        return data
+
+
+class RolesField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=ROLE_CHOICES, label="角色", **kwargs)
+        self.error_messages["required"] = "至少需要一个角色"
+        self.error_messages["invalid_choice"] = "未知角色“%(value)s”"
+
+
+class UserCreateForm(forms.Form):
+    """A new account; the password is checked by Django's validators inside ``user_create``."""
+
+    username = forms.CharField(label="用户名", max_length=150)
+    display_name = forms.CharField(label="姓名", max_length=50, required=False)
+    password = forms.CharField(label="初始密码", widget=forms.PasswordInput, strip=False)
+    org = forms.CharField(label="所属组织编码", max_length=32)
+    roles = RolesField()
+
+    def clean_username(self) -> str:
+        value = str(self.cleaned_data["username"]).strip()
+        if not re.match(r"^[\w.@+-]+$", value):
+            raise ValidationError("用户名只能包含字母、数字和 @/./+/-/_")
+        return value
+
+
+class UserRolesForm(forms.Form):
+    roles = RolesField()
+    is_active = forms.BooleanField(label="启用", required=False)
+
+
+class SecurityPolicyForm(forms.Form):
+    max_failed_logins = forms.IntegerField(label="连续失败锁定次数", min_value=3, max_value=20)
+    lockout_minutes = forms.IntegerField(label="锁定时长（分钟）", min_value=1, max_value=1440)
+    idle_timeout_minutes = forms.IntegerField(label="空闲超时（分钟）", min_value=5, max_value=240)

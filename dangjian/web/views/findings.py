@@ -1,0 +1,76 @@
+"""问题清单: the setup findings of the user's whole subtree, filtered and counted per rule."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import orgs_for, require
+from dangjian.rules.selectors import findings_for
+
+from ..forms import FindingFilterForm
+from ..helpers import bad_input_as_400, paginate, query_without
+
+
+def rule_titles(prefix: str = "SETUP-") -> dict[str, str]:
+    """Rule id → title of the registered rules with ``prefix``, in id order."""
+    import dangjian.rules.selectors  # noqa: F401  (registers the rules)
+    from dangjian.rules.base import REGISTRY
+
+    return {
+        rid: spec.title for rid, (spec, _f) in sorted(REGISTRY.items()) if rid.startswith(prefix)
+    }
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def findings(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.FINDING_VIEW)
+    titles = rule_titles()
+    form = FindingFilterForm(
+        request.GET, rule_choices=[(rid, f"{rid} {title}") for rid, title in titles.items()]
+    )
+    context: dict[str, Any] = {"form": form, "titles": titles}
+    if not form.is_valid():
+        return render(request, "web/findings.html", context, status=400)
+    data = form.cleaned_data
+    try:
+        items = findings_for(
+            request.user,
+            rules="SETUP",
+            org_code=data["org"] or None,
+            at=data["at"],
+            rule_ids=[data["rule"]] if data["rule"] else None,
+            severity=data["severity"] or None,
+            sector=data["sector"] or None,
+            region=data["region"] or None,
+        )
+    except Http404:
+        form.add_error("org", f"组织编码“{data['org']}”不存在或不在您的管辖范围内")
+        return render(request, "web/findings.html", context, status=400)
+    except ValueError as exc:
+        form.add_error(None, str(exc))
+        return render(request, "web/findings.html", context, status=400)
+    per_rule = Counter(f.rule for f in items)
+    page = paginate(request, items)
+    codes = {f.subject for f in page}
+    names = dict(
+        orgs_for(request.user, Perm.ORG_VIEW).filter(code__in=codes).values_list("code", "name")
+    )
+    context.update(
+        {
+            "page": page,
+            "total": len(items),
+            "per_rule": sorted(per_rule.items()),
+            "rows": [{"f": f, "org_name": names.get(f.subject, "")} for f in page],
+            "query": query_without(request, "page"),
+        }
+    )
+    return render(request, "web/findings.html", context)

@@ -1,0 +1,159 @@
+"""组织体系: the tree of the user's subtree, organization pages, member pages.
+
+Every read goes through the selectors of the owning app with ``request.user``; an object outside
+the user's subtree is a 404 (its existence is not revealed), a missing permission a 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import can, orgs_for, require
+from dangjian.members.selectors import committee, member_get, member_list
+from dangjian.members.services import member_reveal
+from dangjian.orgs.models import Organization
+from dangjian.orgs.selectors import (
+    org_children,
+    org_get,
+    org_roots,
+    org_search,
+    subtree_counts,
+)
+from dangjian.rules.selectors import findings_for_org
+
+from ..forms import TreeSearchForm
+from ..helpers import bad_input_as_400, paginate
+
+
+def _rows(nodes: list[Organization]) -> list[dict[str, Any]]:
+    """Nodes with their subtree counts; siblings are counted together (two queries a depth)."""
+    by_depth: dict[int, list[Organization]] = {}
+    for node in nodes:
+        by_depth.setdefault(node.depth, []).append(node)
+    counts: dict[int, Any] = {}
+    for same_depth in by_depth.values():
+        counts.update(subtree_counts(same_depth))
+    return [{"org": n, "counts": counts[n.pk]} for n in nodes]
+
+
+@login_required
+@require_GET
+def tree(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.ORG_VIEW)
+    form = TreeSearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    results = list(org_search(request.user, query)) if query else None
+    roots = _rows(list(org_roots(request.user)))
+    # the first level below a single top node is shown open; deeper levels load on demand
+    open_children: list[dict[str, Any]] = []
+    if len(roots) == 1:
+        open_children = _rows(list(org_children(request.user, roots[0]["org"])))
+    return render(
+        request,
+        "web/tree.html",
+        {
+            "form": form,
+            "query": query,
+            "results": results,
+            "roots": roots,
+            "open_children": open_children,
+        },
+        status=200 if form.is_valid() else 400,
+    )
+
+
+@login_required
+@require_GET
+def tree_children(request: HttpRequest, code: str) -> HttpResponse:
+    """The child rows of one node (requested by htmx when the node is opened)."""
+    require(request.user, Perm.ORG_VIEW)
+    org = org_get(request.user, code)
+    rows = _rows(list(org_children(request.user, org)))
+    return render(request, "web/_tree_children.html", {"rows": rows, "parent": org})
+
+
+def _term(org: Organization, today: dt.date) -> dict[str, Any]:
+    ends = org.term_ends_on
+    info: dict[str, Any] = {
+        "started": org.term_started_on,
+        "years": org.effective_term_years,
+        "ends": ends,
+        "years_left": None,
+        "expired": False,
+    }
+    if ends is not None:
+        days = (ends - today).days
+        info["expired"] = days < 0
+        info["years_left"] = round(days / 365.25, 1) if days >= 0 else None
+        info["days_over"] = -days if days < 0 else 0
+    return info
+
+
+def _ancestors(actor: Any, org: Organization) -> list[Organization]:
+    """The breadcrumb: ancestors of ``org`` the actor may see (one query)."""
+    step = Organization.steplen
+    paths = [org.path[:n] for n in range(step, len(org.path), step)]
+    if not paths:
+        return []
+    return list(orgs_for(actor, Perm.ORG_VIEW).filter(path__in=paths).order_by("depth"))
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def org_detail(request: HttpRequest, code: str) -> HttpResponse:
+    require(request.user, Perm.ORG_VIEW)
+    user = request.user
+    org = org_get(user, code)
+    today = timezone.localdate()
+    show_members = can(user, Perm.MEMBER_VIEW)
+    findings = None
+    if can(user, Perm.FINDING_VIEW):
+        findings = findings_for_org(user, org)
+    context = {
+        "org": org,
+        "ancestors": _ancestors(user, org),
+        "counts": subtree_counts([org])[org.pk],
+        "children": _rows(list(org_children(user, org))),
+        "term": _term(org, today),
+        "show_members": show_members,
+        "committee": committee(org) if show_members else [],
+        "members": paginate(request, member_list(user, org=org)) if show_members else None,
+        "findings": findings,
+    }
+    return render(request, "web/org.html", context)
+
+
+def _member_context(member: Any, revealed: dict[str, str] | None, user: Any) -> dict[str, Any]:
+    return {
+        "member": member,
+        "revealed": revealed,
+        "can_reveal": can(user, Perm.MEMBER_VIEW_PII),
+        "ancestors": _ancestors(user, member.org),
+    }
+
+
+@login_required
+@require_GET
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Perm.MEMBER_VIEW)
+    member = member_get(request.user, pk)
+    return render(request, "web/member.html", _member_context(member, None, request.user))
+
+
+@login_required
+@require_POST
+def member_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the full ID and phone numbers once; the view is audited by ``member_reveal``."""
+    require(request.user, Perm.MEMBER_VIEW)
+    member = member_get(request.user, pk)
+    revealed = member_reveal(actor=request.user, member=member, reason="网页查看完整号码")
+    return render(request, "web/member.html", _member_context(member, revealed, request.user))
