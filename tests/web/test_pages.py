@@ -1,0 +1,215 @@
+"""Page behaviour: query-count baselines, bad input as 4xx with a message, content of the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from dangjian.orgs.models import Organization
+from tests.factories import make_member, make_org
+
+Tree = dict[str, Any]
+
+
+def _grow(parent: Organization, branches: int, members: int) -> None:
+    for _ in range(branches):
+        branch = make_org(parent, org_type="党支部", sector="农村")
+        for i in range(members):
+            make_member(branch, member_type="预备党员" if i % 3 == 0 else "正式党员")
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, response.content.decode()[:500]
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+def test_tree_and_org_pages_do_not_grow_with_size(client: Client, tree: Tree) -> None:
+    client.force_login(tree["admin"])
+    urls = [
+        reverse("web:tree"),
+        reverse("web:tree_children", args=["TA001"]),
+        reverse("web:org", args=["TA001"]),
+        reverse("web:org", args=["D0001"]),
+        reverse("web:org", args=["BA001"]),
+    ]
+    small = [_queries(client, u) for u in urls]
+    _grow(tree["root"], branches=6, members=4)
+    _grow(tree["town_a"], branches=15, members=3)
+    for _ in range(60):
+        make_member(tree["branch_a"])
+    large = [_queries(client, u) for u in urls]
+    assert large == small
+    # session, user, roles, policy, scope node, page data (counts: two grouped queries a level),
+    # the checker's few grouped queries and the session save: a constant well under 25
+    assert max(large) <= 25, large
+
+
+@pytest.mark.django_db
+def test_tree_counts_per_subtree(client: Client, tree: Tree) -> None:
+    make_member(tree["branch_a"], member_type="预备党员")
+    client.force_login(tree["admin"])
+    page = client.get(reverse("web:tree")).content.decode()
+    # the town 甲: 2 organizations, 4 full and 1 probationary member
+    block = page.split('data-code="TA001"')[1].split("</summary>")[0]
+    assert "组织 2" in block and "正式 4" in block and "预备 1" in block
+    children = client.get(reverse("web:tree_children", args=["TA001"])).content.decode()
+    assert "甲村党支部" in children and "正式 4" in children
+
+
+@pytest.mark.django_db
+def test_tree_search_limited_to_scope(client: Client, tree: Tree) -> None:
+    client.force_login(tree["admin_a"])
+    page = client.get(reverse("web:tree"), {"q": "党支部"}).content.decode()
+    assert "甲村党支部" in page and "乙社区党支部" not in page
+    by_code = client.get(reverse("web:tree"), {"q": "ba0"}).content.decode()
+    assert "甲村党支部" in by_code
+    none = client.get(reverse("web:tree"), {"q": "BB001"}).content.decode()
+    assert "没有找到" in none
+
+
+@pytest.mark.django_db
+def test_org_page_content(client: Client, tree: Tree) -> None:
+    branch = make_org(
+        tree["town_a"],
+        org_type="党支部",
+        sector="农村",
+        code="BA002",
+        name="甲二村党支部",
+        term_started_on=dt.date(2020, 1, 1),
+    )
+    make_member(branch, post="书记", name="王书记")
+    make_member(branch, phone="13912345678", name="李党员")
+    client.force_login(tree["admin_a"])
+    page = client.get(reverse("web:org", args=["BA002"])).content.decode()
+    assert "甲镇党委" in page  # breadcrumb within the scope
+    assert "测试区委组织部" not in page  # above the user's node: not shown
+    assert "王书记" in page and "书记" in page
+    assert "139****5678" in page and "13912345678" not in page
+    assert "SETUP-BRANCH-MIN-FULL" in page  # 2 full members
+    assert "支部条例" in page  # the source of the finding
+    ends = branch.term_ends_on
+    assert ends is not None and ends.isoformat() in page
+
+
+@pytest.mark.django_db
+def test_findings_page_filters_and_counts(client: Client, tree: Tree) -> None:
+    client.force_login(tree["admin"])
+    page = client.get(reverse("web:findings")).content.decode()
+    assert "按规则统计" in page and "BB001" in page
+    only = client.get(reverse("web:findings"), {"rule": "SETUP-BRANCH-MIN-FULL"}).content.decode()
+    rows = only.count('<td data-label="规则" class="mono">')
+    assert rows > 0
+    assert only.count('<td data-label="规则" class="mono">SETUP-BRANCH-MIN-FULL</td>') == rows
+    rural = client.get(reverse("web:findings"), {"sector": "农村"}).content.decode()
+    assert 'href="/orgs/BB001/"' not in rural
+    assert 'href="/orgs/BB001/"' in page
+    subtree = client.get(reverse("web:findings"), {"org": "TB001"}).content.decode()
+    assert 'href="/orgs/BA001/"' not in subtree
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"at": "2026-13-45"}, "不存在"),
+        ({"at": "tomorrow"}, "格式错误"),
+        ({"at": "99999-01-01"}, "格式错误"),
+        ({"rule": "SETUP-NOPE"}, "未知规则"),
+        ({"severity": "fatal"}, "无效的取值"),
+        ({"sector": "火星"}, "无效的取值"),
+        ({"region": "12"}, "行政区划代码"),
+        ({"org": "ZZ9999"}, "不存在或不在您的管辖范围内"),
+        ({"org": "a b"}, "组织编码"),
+        ({"page": "99999999"}, "超出范围"),
+        ({"page": "abc"}, "页码"),
+        ({"page": "-1"}, "页码"),
+    ],
+)
+def test_findings_bad_input(
+    client: Client, tree: Tree, params: dict[str, str], message: str
+) -> None:
+    client.force_login(tree["admin"])
+    response = client.get(reverse("web:findings"), params)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"date_from": "2026-02-30"}, "不存在"),
+        ({"date_to": "yesterday"}, "格式错误"),
+        ({"date_from": "2026-05-01", "date_to": "2026-04-01"}, "起始日期不能晚于截止日期"),
+        ({"request_id": "a b;drop"}, "请求标识"),
+        ({"page": "100000"}, "超出范围"),
+        ({"page": "1e9"}, "页码"),
+    ],
+)
+def test_audit_bad_input(client: Client, tree: Tree, params: dict[str, str], message: str) -> None:
+    client.force_login(tree["auditor"])
+    response = client.get(reverse("web:audit"), params)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_other_pages_bad_input(client: Client, tree: Tree) -> None:
+    client.force_login(tree["admin"])
+    assert client.get(reverse("web:org", args=["NOPE1"])).status_code == 404
+    assert client.get(reverse("web:org", args=["BA001"]), {"page": "77"}).status_code == 400
+    assert client.get(reverse("web:org", args=["BA001"]), {"page": "0"}).status_code == 400
+    assert client.get(reverse("web:member", args=[987654321])).status_code == 404
+    assert client.get("/members/abc/").status_code == 404
+    assert client.get(reverse("web:tree_children", args=["NOPE1"])).status_code == 404
+    assert client.get(reverse("web:tree"), {"q": "x" * 500}).status_code == 400
+    client.force_login(tree["sysadmin"])
+    assert client.get(reverse("web:users"), {"page": "x"}).status_code == 400
+    client.force_login(tree["secadmin"])
+    response = client.post(reverse("web:security"), {"max_failed_logins": "abc"})
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_audit_search(client: Client, tree: Tree) -> None:
+    client.force_login(tree["auditor"])
+    page = client.get(reverse("web:audit"), {"action": "user.create"}).content.decode()
+    assert "secretary_a" in page and "org.create" not in page
+    by_id = client.get(reverse("web:audit"), {"object_id": "BA001"}).content.decode()
+    assert "甲村党支部" in by_id and "乙社区党支部" not in by_id
+    today = dt.date.today().isoformat()
+    future = client.get(reverse("web:audit"), {"date_from": "2100-01-01"}).content.decode()
+    assert "没有符合条件的审计记录" in future
+    dated = client.get(reverse("web:audit"), {"date_to": today, "actor": "命令行"}).content.decode()
+    assert "user.create" in dated
+    chain = client.get(reverse("web:audit_chain"), HTTP_HX_REQUEST="true").content.decode()
+    assert "哈希链完整" in chain and "<html" not in chain
+
+
+@pytest.mark.django_db
+def test_pages_send_strict_csp_and_load_only_own_assets(client: Client, tree: Tree) -> None:
+    client.force_login(tree["admin"])
+    response = client.get(reverse("web:tree"))
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    html = response.content.decode()
+    assert "<script>" not in html and "style=" not in html
+    assert "http://" not in html and "https://" not in html
+    assert "/static/vendor/htmx/htmx.min.js" in html and "/static/css/app.css" in html
+
+
+def test_navigation_matches_urls() -> None:
+    from dangjian.web.context import NAV_ITEMS
+
+    for _perm, url, _label, section in NAV_ITEMS:
+        reverse(url)
+        for name in section:
+            assert name.split(":")[0] in {"web", "exchange"}
