@@ -6,4 +6,5 @@ app_name = "exchange"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("export/<str:kind>/<str:fmt>/", views.export, name="export"),
 ]
