@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connections
 
 from dangjian import cli
 from dangjian.core.models import AuditEntry
@@ -14,6 +15,13 @@ from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 
 from .helpers import counts, member_row, members_file, org_row, orgs_file
+
+
+@pytest.fixture(autouse=True)
+def _keep_test_connection(monkeypatch):
+    """``run_from_argv`` closes every connection when a command ends; the test's own
+    transaction (PostgreSQL) must survive that."""
+    monkeypatch.setattr(connections, "close_all", lambda: None)
 
 
 def test_import_rejected_prints_report_and_exits_1(tree, tmp_path, capsys):
