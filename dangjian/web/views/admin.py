@@ -38,6 +38,14 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+def audit_changes(before: Any, after: Any) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) for each field that differs between the two snapshots."""
+    old = before if isinstance(before, dict) else {}
+    new = after if isinstance(after, dict) else {}
+    keys = list(old) + [k for k in new if k not in old]
+    return [(k, old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k)]
+
+
 @login_required
 @require_GET
 @bad_input_as_400
@@ -63,7 +71,9 @@ def audit(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(at__gte=_day_start(data["date_from"]))
     if data["date_to"]:
         qs = qs.filter(at__lt=_day_start(data["date_to"] + dt.timedelta(days=1)))
-    context["page"] = paginate(request, qs.order_by("-seq"))
+    page = paginate(request, qs.order_by("-seq"))
+    context["page"] = page
+    context["rows"] = [{"e": e, "changes": audit_changes(e.before, e.after)} for e in page]
     context["query"] = query_without(request, "page")
     return render(request, "web/audit.html", context)
 
