@@ -24,13 +24,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import scope_prefix
 from dangjian.core import crypto
 from dangjian.core.audit import AuditEvent, audit_record_many
+from dangjian.core.tree import TreeBuilder
 from dangjian.members.choices import Post
 from dangjian.members.models import Member
 from dangjian.members.services import MemberInput, member_apply, member_snapshot, member_validate
@@ -48,12 +48,11 @@ from .columns import (
 )
 from .readers import ReadError, Table, cell_date, cell_int, cell_text, read_table
 
-#: up to this many new organizations are inserted one by one through treebeard; above it the
-#: importer allocates the materialized paths itself and inserts with ``bulk_create``
+#: up to this many new organizations are inserted one by one through treebeard's node API; above
+#: it paths are allocated in memory (``core.tree.TreeBuilder``) and written with ``bulk_create``
 TREEBEARD_MAX = 50
 BATCH = 2000
 _STEPLEN = Organization.steplen
-_ALPHABET = Organization.alphabet
 
 
 @dataclass(frozen=True)
@@ -228,20 +227,6 @@ def _parse_org_row(
                 problems.add(number, column, cells.get(column), message)
     parent = (text("上级组织编码") or None) if has_parent_column else None
     return _OrgRow(number, cells, data, parent)
-
-
-def _key(step: int) -> str:
-    digits = ""
-    while step:
-        step, rest = divmod(step, len(_ALPHABET))
-        digits = _ALPHABET[rest] + digits
-    if len(digits) > _STEPLEN:
-        raise OverflowError(step)
-    return digits.rjust(_STEPLEN, _ALPHABET[0])
-
-
-def _step(path: str) -> int:
-    return int(path[-_STEPLEN:], len(_ALPHABET))
 
 
 def import_orgs(
@@ -544,45 +529,22 @@ def _create_with_treebeard(
 def _create_in_bulk(
     creates: list[str], rows: dict[str, _OrgRow], existing: dict[str, _OrgState]
 ) -> None:
-    """Allocate materialized paths (steplen 4, base 36, after the last existing sibling) and
-    insert parents before children with ``bulk_create``; then fix ``numchild`` of old parents."""
-    last: dict[str, int] = defaultdict(int)
-    for state in existing.values():
-        parent_path = state.path[:-_STEPLEN]
-        last[parent_path] = max(last[parent_path], _step(state.path))
-    new_paths: dict[str, str] = {}
-    new_children: dict[str, int] = defaultdict(int)
+    """Allocate materialized paths with :class:`dangjian.core.tree.TreeBuilder` and insert the
+    new organizations with ``bulk_create`` (``creates`` lists parents before children)."""
+    builder: TreeBuilder[Organization] = TreeBuilder(Organization)
+    made: dict[str, Organization] = {}
+    old_parents: dict[str, Organization] = {}
     for code in creates:
-        parent = rows[code].parent
-        if parent is None:
-            parent_path = ""
-        elif parent in new_paths:
-            parent_path = new_paths[parent]
-        else:
-            parent_path = existing[parent].path
-        last[parent_path] += 1
-        new_paths[code] = parent_path + _key(last[parent_path])
-        new_children[parent_path] += 1
-    objs = []
-    for code in creates:
-        path = new_paths[code]
-        objs.append(
-            Organization(
-                path=path,
-                depth=len(path) // _STEPLEN,
-                numchild=new_children.get(path, 0),
-                **_values(rows[code].data),
-            )
-        )
-    Organization.objects.bulk_create(objs, batch_size=BATCH)
-    created_paths = set(new_paths.values())
-    by_count: dict[int, list[str]] = defaultdict(list)
-    for parent_path, count in new_children.items():
-        if parent_path and parent_path not in created_paths:
-            by_count[count].append(parent_path)
-    for count, parent_paths in by_count.items():
-        for chunk in _chunks(parent_paths, BATCH):
-            Organization.objects.filter(path__in=chunk).update(numchild=F("numchild") + count)
+        parent_code = rows[code].parent
+        parent: Organization | None = None
+        if parent_code is not None:
+            parent = made.get(parent_code) or old_parents.get(parent_code)
+            if parent is None:
+                state = existing[parent_code]
+                parent = Organization(pk=state.id, path=state.path, numchild=state.numchild)
+                old_parents[parent_code] = parent
+        made[code] = builder.add(Organization(**_values(rows[code].data)), parent)
+    builder.flush(batch_size=BATCH)
 
 
 def _move(code: str, parent_code: str | None) -> None:

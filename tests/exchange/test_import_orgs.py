@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 
 from dangjian.accounts.scope import SYSTEM
 from dangjian.core.models import AuditEntry
+from dangjian.core.tree import tree_problems
 from dangjian.exchange import importers
 from dangjian.exchange.columns import ORG_COLUMNS
 from dangjian.exchange.importers import import_orgs
@@ -19,6 +20,7 @@ from .helpers import counts, errors_of, org_row, orgs_file, write_csv, write_xls
 
 def _tree_ok() -> None:
     assert Organization.objects.find_problems() == ([], [], [], [], [])
+    assert tree_problems(Organization).ok
 
 
 def test_creates_nested_orgs_and_audits_each(tree, tmp_path):
