@@ -30,6 +30,8 @@ def text_param(request: Request, name: str, *, max_length: int = 100) -> str:
     value = request.query_params.get(name, "").strip()
     if len(value) > max_length:
         raise bad(name, f"参数过长（最多 {max_length} 个字符）")
+    if "\x00" in value:
+        raise bad(name, "参数含有无效字符")
     return value
 
 

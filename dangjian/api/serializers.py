@@ -99,8 +99,12 @@ class OrgWriteSerializer(serializers.Serializer):
     region_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
     founded_on = _date(required=False, allow_null=True)
     term_started_on = _date(required=False, allow_null=True)
-    term_years = serializers.IntegerField(required=False, allow_null=True)
-    units_covered = serializers.IntegerField(required=False, allow_null=True)
+    term_years = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=10
+    )
+    units_covered = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=100000
+    )
     secretary_vacant_since = _date(required=False, allow_null=True)
 
 

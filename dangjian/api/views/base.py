@@ -8,9 +8,13 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
 
 from dangjian.api.pagination import Pagination
+from dangjian.api.parsers import SafeJSONParser
 from dangjian.api.permissions import HasScopedPerm
+
+PARSERS: list[type[BaseParser]] = [SafeJSONParser, FormParser, MultiPartParser]
 
 
 class ScopedAPIView(GenericAPIView):
@@ -18,6 +22,7 @@ class ScopedAPIView(GenericAPIView):
 
     permission_classes = [HasScopedPerm]
     pagination_class = Pagination
+    parser_classes = PARSERS
 
 
 def service_errors(exc: DjangoValidationError, rename: Mapping[str, str] | None = None) -> Any:

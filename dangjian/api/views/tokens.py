@@ -24,6 +24,7 @@ from dangjian.api.serializers import (
     TokenRevokeResponseSerializer,
 )
 from dangjian.api.services import token_issue, token_revoke
+from dangjian.api.views.base import PARSERS
 
 
 class TokenThrottle(ScopedRateThrottle):
@@ -57,6 +58,7 @@ class TokenView(GenericAPIView):
 
     serializer_class = TokenRequestSerializer
     throttle_scope = "api_token"
+    parser_classes = PARSERS
 
     def get_authenticators(self) -> list[Any]:
         if self.request is not None and self.request.method == "POST":
@@ -113,6 +115,7 @@ class TokenRevokeView(GenericAPIView):
 
     serializer_class = TokenRevokeRequestSerializer
     permission_classes = [IsAuthenticated]
+    parser_classes = PARSERS
 
     @extend_schema(
         request=TokenRevokeRequestSerializer,
