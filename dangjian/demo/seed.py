@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import importlib.resources
 import itertools
+import operator
 import random
 import sys
 from collections.abc import Iterator
@@ -31,7 +32,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from dangjian.accounts.scope import SYSTEM
 from dangjian.core import crypto, idnumber
@@ -876,6 +878,36 @@ def _member_objects(o: OrgSpec, org: Organization) -> Iterator[Member]:
         yield member_apply(Member(), data)
 
 
+def bulk_insert(objs: list[Member], *, batch_size: int) -> None:
+    """Insert ``objs`` (no pks needed back): PostgreSQL ``COPY``, else ``bulk_create``.
+
+    ``bulk_create`` of a few thousand rows spends most of its time building and parsing one huge
+    statement; ``COPY`` streams the rows and is several times faster on the city tier.
+    """
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        Member.objects.bulk_create(objs, batch_size=batch_size)
+        return
+    fields = [f for f in Member._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(Member._meta.db_table)
+    now = timezone.now()
+    # every column is a plain str, bytes, date, int or None that psycopg adapts itself; only the
+    # two timestamps need what ``auto_now`` would have filled in
+    getters = [
+        (lambda obj, _n=now: _n)
+        if f.attname in ("created_at", "updated_at")
+        else operator.attrgetter(f.attname)
+        for f in fields
+    ]
+    with connection.cursor() as cursor:
+        raw: Any = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row([get(obj) for get in getters])
+
+
 def seed_database(
     *,
     tier: str,
@@ -960,12 +992,12 @@ def seed_database(
             for o, org in zip(plan.orgs, objects, strict=True):
                 batch.extend(_member_objects(o, org))
                 if len(batch) >= member_batch:
-                    Member.objects.bulk_create(batch, batch_size=member_batch)
+                    bulk_insert(batch, batch_size=member_batch)
                     bar.update(len(batch))
                     members_total += len(batch)
                     batch = []
             if batch:
-                Member.objects.bulk_create(batch, batch_size=member_batch)
+                bulk_insert(batch, batch_size=member_batch)
                 bar.update(len(batch))
                 members_total += len(batch)
         audit_record(

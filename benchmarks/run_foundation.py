@@ -1,0 +1,253 @@
+"""Foundation benchmark: seed a tier, import 100,000 members, run the setup check, time pages.
+
+Usage (from the repository root, with the virtual environment):
+
+    .venv/bin/python benchmarks/run_foundation.py                 # city tier, PostgreSQL
+    .venv/bin/python benchmarks/run_foundation.py --tier district # smaller, quicker
+    .venv/bin/python benchmarks/run_foundation.py --keep          # keep the database afterwards
+    .venv/bin/python benchmarks/run_foundation.py --sqlite /tmp/bench.sqlite3
+
+PostgreSQL: ``--database-url`` (default ``$DATABASE_URL``, else
+``postgres://postgres@127.0.0.1:5432/h_demo_bench``). When the database name is the default
+``h_demo_bench`` the script drops and creates it fresh and drops it again at the end unless
+``--keep``; any other database must be empty (the seed refuses to mix data).
+
+Prints: seed time; import time for a generated 100,000-member CSV file; setup-check time for the
+whole tier with the count of findings per rule; time and query count of the tree page and of two
+organization pages (a town committee and a branch), logged in as a root 组织部管理员.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/h_demo_bench"
+BENCH_DB = "h_demo_bench"
+
+
+def _recreate_postgres(url: str, *, drop_only: bool = False) -> None:
+    import psycopg
+
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    admin = urlunparse(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop_only:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _line(label: str, value: str) -> None:
+    print(f"{label:<44} {value}", flush=True)
+
+
+def _member_csv(path: Path, branch_codes: list[str], rows: int, seed: int) -> None:
+    """A member roll of ``rows`` new members (ID numbers of 山西 codes, unused by the seed)."""
+    from dangjian.core.idnumber import compose_id
+    from dangjian.demo import names
+    from dangjian.demo.seed import _region_years
+
+    rng = random.Random(f"bench-import:{seed}")
+    regions = [
+        code
+        for code, ranges in sorted(_region_years().items())
+        if code.startswith("14") and any(a <= 1940 and b >= 2006 for a, b in ranges)
+    ]
+    surnames = [s for s, _ in names.SURNAMES]
+    weights = [w for _, w in names.SURNAMES]
+    given = names.GIVEN_MID_MALE + names.GIVEN_MID_FEMALE
+    used: set[str] = set()
+    header = ["姓名", "公民身份号码", "性别", "党员类型", "入党日期", "转正日期", "所在党组织编码",
+              "联系电话"]  # fmt: skip
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(header)
+        for _ in range(rows):
+            born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(365 * 50))  # to 1999
+            while True:
+                number = compose_id(rng.choice(regions), born, rng.randrange(1000))
+                if number not in used:
+                    used.add(number)
+                    break
+            joined = born + dt.timedelta(days=365 * 20 + rng.randrange(365 * 15))
+            joined = min(joined, dt.date.today() - dt.timedelta(days=rng.randrange(30, 400)))
+            confirmed = joined + dt.timedelta(days=366)
+            full = confirmed < dt.date.today() - dt.timedelta(days=30)
+            out.writerow(
+                [
+                    rng.choices(surnames, weights)[0] + rng.choice(given) + rng.choice(given),
+                    number,
+                    "男" if int(number[16]) % 2 else "女",
+                    "正式党员" if full else "预备党员",
+                    joined.isoformat(),
+                    confirmed.isoformat() if full else "",
+                    rng.choice(branch_codes),
+                    f"139{rng.randrange(10**8):08d}",
+                ]
+            )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tier", default="city", choices=["tiny", "district", "city"])
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--sqlite", metavar="PATH", help="run against this SQLite file instead")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    args = parser.parse_args()
+
+    fresh_pg = False
+    if args.sqlite:
+        db_path = Path(args.sqlite).resolve()
+        if db_path.exists():
+            parser.error(f"{db_path} exists; give a new file")
+        os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+        where = f"SQLite {db_path}"
+    else:
+        url = args.database_url
+        fresh_pg = urlparse(url).path.lstrip("/") == BENCH_DB
+        if fresh_pg:
+            _recreate_postgres(url)
+        os.environ["DATABASE_URL"] = url
+        where = f"PostgreSQL {urlparse(url).path.lstrip('/')}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "dangjian.settings.dev"
+    var_dir = tempfile.mkdtemp(prefix="dangjian-bench-")
+    os.environ.setdefault("DANGJIAN_VAR_DIR", var_dir)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.accounts.services import user_create
+    from dangjian.demo.accounts import new_password
+    from dangjian.demo.seed import seed_database
+    from dangjian.members.models import Member
+    from dangjian.orgs.choices import BRANCH_TYPES
+    from dangjian.orgs.models import Organization
+
+    try:
+        _line("database", where)
+        t = time.perf_counter()
+        call_command("migrate", interactive=False, verbosity=0)
+        _line("migrate", f"{time.perf_counter() - t:.1f} s")
+
+        result = seed_database(tier=args.tier, seed=args.seed, progress=True)
+        _line(
+            f"seed --tier {args.tier} --seed {args.seed}",
+            f"{result.seconds:.1f} s ({result.organizations:,} organizations, "
+            f"{result.members:,} members, {result.members / result.seconds:,.0f} members/s)",
+        )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+
+        # import of a 100,000-member file
+        try:
+            from dangjian.exchange.importers import import_members
+        except ImportError:
+            _line("import members", "skipped: importer not available")
+        else:
+            branches = list(
+                Organization.objects.filter(org_type__in=BRANCH_TYPES).values_list(
+                    "code", flat=True
+                )
+            )
+            csv_path = Path(var_dir) / "members.csv"
+            t = time.perf_counter()
+            _member_csv(csv_path, branches, args.import_rows, args.seed)
+            _line("  (generate csv file)", f"{time.perf_counter() - t:.1f} s")
+            t = time.perf_counter()
+            report = import_members(csv_path, actor=SYSTEM)
+            elapsed = time.perf_counter() - t
+            if report.ok:
+                _line(
+                    f"import members ({args.import_rows:,} rows, csv)",
+                    f"{elapsed:.1f} s (created {report.created:,}, updated {report.updated:,})",
+                )
+            else:
+                _line("import members", f"REJECTED after {elapsed:.1f} s: {report.summary()}")
+                for line in report.error_lines()[:5]:
+                    _line("", line)
+
+        # setup check for the whole tier
+        try:
+            from dangjian.rules.selectors import findings_for
+        except ImportError:
+            _line("setup check", "skipped: rules not available")
+        else:
+            t = time.perf_counter()
+            findings = findings_for(SYSTEM)
+            elapsed = time.perf_counter() - t
+            orgs = Organization.objects.count()
+            _line("setup check, whole tier", f"{elapsed:.1f} s ({orgs:,} organizations)")
+            for rule, n in sorted(Counter(f.rule for f in findings).items()):
+                _line(f"  {rule}", f"{n:,}")
+            _line("  total findings", f"{len(findings):,}")
+
+        # pages, as a root 组织部管理员
+        root = Organization.objects.filter(depth=1).order_by("path").first()
+        assert root is not None
+        user = user_create(
+            actor=SYSTEM,
+            username="bench_admin",
+            password=new_password(),
+            org=root,
+            roles=["org_admin"],
+        )
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
+        town = (
+            Organization.objects.filter(depth__gt=root.depth, org_type="党委", sector="农村")
+            .order_by("path")
+            .first()
+        )
+        branch = (
+            Organization.objects.filter(org_type="党支部", members__isnull=False)
+            .order_by("path")
+            .first()
+        )
+        pages = [("tree page", reverse("web:tree"))]
+        for label, org in (("org page (town committee)", town), ("org page (branch)", branch)):
+            if org is not None:
+                size = Member.objects.filter(org=org).count()
+                pages.append((f"{label} {org.code}/{size}m", reverse("web:org", args=[org.code])))
+        for label, url in pages:
+            for attempt in ("cold", "warm"):
+                with CaptureQueriesContext(connection) as ctx:
+                    t = time.perf_counter()
+                    response = client.get(url)
+                    elapsed = time.perf_counter() - t
+                _line(
+                    f"{label} [{attempt}]",
+                    f"{elapsed * 1000:.0f} ms, {len(ctx.captured_queries)} queries, "
+                    f"HTTP {response.status_code}",
+                )
+    finally:
+        connection.close()
+        if fresh_pg and not args.keep:
+            _recreate_postgres(os.environ["DATABASE_URL"], drop_only=True)
+            _line("database", f"dropped {BENCH_DB} (use --keep to keep it)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
