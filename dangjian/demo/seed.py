@@ -935,10 +935,11 @@ def seed_database(
                 "党员。为避免把合成数据混入真实数据，seed 只在空数据库上运行；"
                 "请换用新的数据库（或删除 var/dangjian.sqlite3 后重试）。"
             )
+        desc = f"生成{ {'tiny': '微型', 'district': '区县', 'city': '城市'}[tier] }数据"
         bar = tqdm(
             total=0,
             unit="党员",
-            desc=f"生成{ {'tiny': '微型', 'district': '区县', 'city': '城市'}[tier] }数据",
+            desc=desc,
             file=stream or sys.stderr,
             disable=not progress,
             dynamic_ncols=True,
@@ -959,9 +960,13 @@ def seed_database(
             )
             builder.flush()
             orgs_total += 1
-        for plan in iter_plans(spec, seed, as_of):
-            bar.total += plan.member_count
-            bar.refresh()
+        planned = 0
+        districts = len(spec.districts)
+        for number, plan in enumerate(iter_plans(spec, seed, as_of), start=1):
+            # the total is known district by district: extrapolate from those planned so far
+            planned += plan.member_count
+            bar.total = planned + round(planned / number * (districts - number))
+            bar.set_description(f"{desc}（区 {number}/{districts}）" if districts > 1 else desc)
             objects: list[Organization] = []
             for o in plan.orgs:
                 org = Organization(

@@ -8,6 +8,7 @@ table, and serves the web UI on 127.0.0.1. A second run reuses everything.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -62,5 +63,7 @@ class Command(BaseCommand):
         if options["no_serve"]:
             self.stdout.write("已准备就绪（--no-serve：不启动网页）。")
             return
+        # whitenoise warns about a missing static root; the demo serves from the app folders
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         self.stdout.write(f"\n网页地址：http://127.0.0.1:{port}/   （Ctrl+C 退出）\n")
         call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
