@@ -1,11 +1,12 @@
 """Facts for the setup rules, computed set-based over a scope of the organization tree.
 
 Rules never query the database: they read :class:`OrgFacts`. The facts of a whole scope come
-from three grouped queries, whatever the number of organizations:
+from two grouped queries, whatever the number of organizations:
 
 1. the organizations of the scope (``values()``, no model instances);
-2. member counts per organization as of ``at`` (one ``GROUP BY org_id`` with filtered counts);
-3. the secretaries of the scope (one row per 书记, with the dates that give the party age).
+2. per organization as of ``at``, one ``GROUP BY org_id`` over the members with filtered
+   aggregates: members, full members, committee post holders, 书记 holders and the dates that
+   give the secretary's party age.
 
 Subtree totals (members under a 党总支 or 党委) are rolled up in Python from (1) and (2) along the
 materialized path, so no recursion touches the database.
@@ -14,10 +15,10 @@ materialized path, so no recursion touches the database.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from dangjian.members.choices import COMMITTEE_POSTS, MemberType, Post
 from dangjian.members.models import Member
@@ -44,19 +45,17 @@ _ORG_FIELDS = (
 
 @dataclass(frozen=True)
 class SecretaryFacts:
-    """The member holding 书记 in a branch, reduced to what the rules need (no personal data)."""
+    """The 书记 of a branch, reduced to what the rules need (no personal data).
 
-    member_id: int
-    member_type: str
+    ``confirmed_on`` is the confirmation date when the secretary was a full member at ``at``,
+    ``None`` while probationary.
+    """
+
     joined_on: dt.date
     confirmed_on: dt.date | None
 
     def is_full_at(self, at: dt.date) -> bool:
-        return (
-            self.member_type == MemberType.FULL
-            and self.confirmed_on is not None
-            and self.confirmed_on <= at
-        )
+        return self.confirmed_on is not None and self.confirmed_on <= at
 
 
 @dataclass
@@ -82,7 +81,12 @@ class OrgFacts:
     full: int = 0
     #: holders of 书记, 副书记 or a 委员 post (COMMITTEE_POSTS)
     committee_posts: int = 0
-    secretaries: list[SecretaryFacts] = field(default_factory=list)
+    #: members holding 书记 (normally 0 or 1; the member service refuses a second one)
+    secretaries: int = 0
+    #: earliest joining date among them
+    secretary_joined_on: dt.date | None = None
+    #: earliest confirmation among those who were full members at ``at``
+    secretary_confirmed_on: dt.date | None = None
     #: members of the whole subtree (itself included) at ``at``
     subtree_members: int = 0
 
@@ -92,11 +96,14 @@ class OrgFacts:
 
     @property
     def secretary(self) -> SecretaryFacts | None:
-        return self.secretaries[0] if self.secretaries else None
+        if not self.secretaries or self.secretary_joined_on is None:
+            return None
+        return SecretaryFacts(self.secretary_joined_on, self.secretary_confirmed_on)
 
 
 def _member_rows(members: QuerySet[Member], at: dt.date) -> QuerySet[Any]:
     full = Q(member_type=MemberType.FULL, confirmed_on__isnull=False, confirmed_on__lte=at)
+    secretary = Q(post=Post.SECRETARY)
     return (
         members.filter(joined_on__lte=at)
         .order_by()
@@ -105,6 +112,9 @@ def _member_rows(members: QuerySet[Member], at: dt.date) -> QuerySet[Any]:
             members=Count("id"),
             full=Count("id", filter=full),
             committee=Count("id", filter=Q(post__in=list(COMMITTEE_POSTS))),
+            secretaries=Count("id", filter=secretary),
+            secretary_joined_on=Min("joined_on", filter=secretary),
+            secretary_confirmed_on=Min("confirmed_on", filter=secretary & full),
         )
     )
 
@@ -133,16 +143,9 @@ def collect_facts(
         found.members = row["members"]
         found.full = row["full"]
         found.committee_posts = row["committee"]
-
-    secretaries = (
-        members.filter(post=Post.SECRETARY, joined_on__lte=at)
-        .order_by("org_id", "pk")
-        .values_list("org_id", "pk", "member_type", "joined_on", "confirmed_on")
-    )
-    for org_id, pk, member_type, joined_on, confirmed_on in secretaries.iterator(chunk_size=5000):
-        holder = facts.get(org_id)
-        if holder is not None:
-            holder.secretaries.append(SecretaryFacts(pk, member_type, joined_on, confirmed_on))
+        found.secretaries = row["secretaries"]
+        found.secretary_joined_on = row["secretary_joined_on"]
+        found.secretary_confirmed_on = row["secretary_confirmed_on"]
 
     # roll member counts up the path: each organization adds to itself and its ancestors
     for item in facts.values():

@@ -9,9 +9,10 @@ from set-based queries in :mod:`dangjian.rules.facts`. Severity: a broken nation
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
-from dangjian.core.dates import add_months, add_years
+from dangjian.core import dates
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
 
 from .base import Finding, RuleSpec, rule
@@ -30,6 +31,14 @@ def term_years_default(org_type: str, sector: str) -> int | None:
     if org_type in (OrgType.COMMITTEE, OrgType.WORKING_COMMITTEE):
         return 5
     return 3
+
+
+# date arithmetic repeats over the same few thousand dates in a whole-city run: memoize it
+add_months = functools.lru_cache(maxsize=65536)(dates.add_months)
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    return add_months(day, 12 * years)
 
 
 def _finding(
@@ -327,7 +336,7 @@ def setup_secretary_vacant(facts: OrgFacts, at: dt.date) -> Finding | None:
     if since is None and not no_holder:
         return None
     evidence: dict[str, Any] = {
-        "secretary_holders": len(facts.secretaries) if _is_branch(facts) else None,
+        "secretary_holders": facts.secretaries if _is_branch(facts) else None,
         "vacant_since": since.isoformat() if since else None,
     }
     if since is None:

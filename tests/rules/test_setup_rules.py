@@ -35,16 +35,20 @@ def facts(**kw: Any) -> OrgFacts:
         k: kw.pop(k) for k in ("members", "full", "committee_posts", "subtree_members") if k in kw
     }
     secretaries = kw.pop("secretaries", [])
+    assert len(secretaries) <= 1
     base.update(kw)
     item = OrgFacts(**base)
     for k, v in extra.items():
         setattr(item, k, v)
-    item.secretaries = list(secretaries)
+    if secretaries:
+        item.secretaries = 1
+        item.secretary_joined_on = secretaries[0].joined_on
+        item.secretary_confirmed_on = secretaries[0].confirmed_on
     return item
 
 
-def secretary(confirmed_on: dt.date | None, member_type: str = "正式党员") -> SecretaryFacts:
-    return SecretaryFacts(1, member_type, dt.date(2000, 1, 1), confirmed_on)
+def secretary(confirmed_on: dt.date | None) -> SecretaryFacts:
+    return SecretaryFacts(dt.date(2000, 1, 1), confirmed_on)
 
 
 # --- SETUP-BRANCH-MIN-FULL ---------------------------------------------------------------
@@ -166,7 +170,7 @@ def test_secretary_one_day_short_of_one_year_warning():
 
 
 def test_probationary_secretary_warning():
-    f = r.setup_secretary_party_age(facts(secretaries=[secretary(None, "预备党员")]), AT)
+    f = r.setup_secretary_party_age(facts(secretaries=[secretary(None)]), AT)
     assert f is not None and f.evidence["secretary_probationary"] is True
 
 
