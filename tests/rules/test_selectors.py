@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
+from dangjian.accounts.models import User
 from dangjian.accounts.scope import SYSTEM
 from dangjian.rules.selectors import findings_for, findings_for_org
 from tests.factories import make_member, make_org
@@ -99,15 +102,35 @@ def _grow(parent, n):
         make_member(branch, member_type="预备党员", confirmed_on=None)
 
 
+def _count(func):
+    with CaptureQueriesContext(connection) as ctx:
+        result = func()
+    return len(ctx.captured_queries), result
+
+
 def test_query_count_is_constant(tree, django_assert_max_num_queries):
+    admin_a = User.objects.get(pk=tree["admin_a"].pk)  # fresh instance: org not cached
     _grow(tree["town_a"], 2)
-    with django_assert_max_num_queries(6):
-        small = findings_for(tree["admin_a"], at=AT)
+    small_n, small = _count(lambda: findings_for(admin_a, at=AT))
     _grow(tree["town_a"], 12)
-    with django_assert_max_num_queries(6):
-        big = findings_for(tree["admin_a"], at=AT)
+    admin_a = User.objects.get(pk=admin_a.pk)
+    big_n, big = _count(lambda: findings_for(admin_a, at=AT))
     assert len(big) > len(small)
-    with django_assert_max_num_queries(6):
+    assert small_n == big_n
+    with django_assert_max_num_queries(3):
+        findings_for(admin_a, at=AT)
+    with django_assert_max_num_queries(3):
         findings_for(SYSTEM, org_code="TA001", at=AT)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         findings_for_org(SYSTEM, tree["town_a"], at=AT)
+    with django_assert_max_num_queries(2):
+        findings_for_org(SYSTEM, tree["branch_a"], at=AT)
+
+
+def test_region_filter_is_a_prefix(tree):
+    make_org(tree["town_a"], code="RG001", region_code="110105001001")
+    make_org(tree["town_a"], code="RG002", region_code="120101001001")
+    subjects = {f.subject for f in findings_for(SYSTEM, at=AT, region="110105")}
+    assert subjects == {"RG001"}
+    subjects = {f.subject for f in findings_for(SYSTEM, at=AT, region="1")}
+    assert subjects == {"RG001", "RG002"}
