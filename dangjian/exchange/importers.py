@@ -9,13 +9,14 @@ transaction together with one audit entry per created or changed row. Rows are m
 组织编码 / the keyed digest of the ID number, so a second import of the same file changes nothing.
 
 Existing data is loaded in bulk (one query for the organizations, chunked ``IN`` queries for the
-members of the file) and written with ``bulk_create`` / ``bulk_update``, so a 100,000-row file
-takes seconds to minutes, not hours.
+members of the file) and written with ``bulk_create`` / ``bulk_update`` (``COPY`` for new members
+on PostgreSQL), so a 100,000-row file takes a minute or two, not hours.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
@@ -769,11 +770,7 @@ def import_members(
     now = timezone.now()
     new_members = [member_apply(Member(), row.data) for row in creates]
     with transaction.atomic():
-        Member.objects.bulk_create(new_members, batch_size=BATCH)
-        if any(m.pk is None for m in new_members):  # databases that return no ids
-            ids = _member_ids([m.id_number_digest for m in new_members])
-            for m in new_members:
-                m.pk = ids[m.id_number_digest]
+        _insert_members(new_members)
         if updates:
             for _, member, _, _ in updates:
                 member.updated_at = now
@@ -829,6 +826,36 @@ _MEMBER_FIELDS = [
     "residence_community",
     "updated_at",
 ]
+
+
+def _insert_members(members: list[Member]) -> None:
+    """Insert new members and set their ids: ``COPY`` on PostgreSQL (a 100,000-row file would
+    spend most of its time building and parsing ``INSERT`` statements), else ``bulk_create``."""
+    if not members:
+        return
+    if connection.vendor != "postgresql":
+        Member.objects.bulk_create(members, batch_size=BATCH)
+    else:
+        fields = [f for f in Member._meta.concrete_fields if not f.primary_key]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        now = timezone.now()
+        getters = [_column_getter(f.attname, now) for f in fields]
+        with connection.cursor() as cursor:
+            raw: Any = cursor.cursor  # psycopg's own cursor under Django's wrapper
+            with raw.copy(f"COPY {quote(Member._meta.db_table)} ({columns}) FROM STDIN") as copy:
+                for member in members:
+                    copy.write_row([get(member) for get in getters])
+    if any(m.pk is None for m in members):
+        ids = _member_ids([m.id_number_digest for m in members])
+        for m in members:
+            m.pk = ids[m.id_number_digest]
+
+
+def _column_getter(attname: str, now: dt.datetime) -> Callable[[Member], Any]:
+    if attname in ("created_at", "updated_at"):
+        return lambda _member: now  # what auto_now(_add) would have filled in
+    return operator.attrgetter(attname)
 
 
 def _member_ids(digests: list[str]) -> dict[str, int]:
