@@ -129,14 +129,14 @@ def collect_facts(
     """
     facts: dict[int, OrgFacts] = {}
     by_path: dict[str, OrgFacts] = {}
-    for row in orgs.order_by().values(*_ORG_FIELDS).iterator(chunk_size=5000):
+    for row in orgs.order_by().values(*_ORG_FIELDS):
         if row["founded_on"] is not None and row["founded_on"] > at:
             continue
         item = OrgFacts(**row)
         facts[item.pk] = item
         by_path[item.path] = item
 
-    for row in _member_rows(members, at).iterator(chunk_size=5000):
+    for row in _member_rows(members, at):
         found = facts.get(row["org_id"])
         if found is None:
             continue
