@@ -84,7 +84,7 @@ IMPLEMENTED_FAMILIES = frozenset({"SETUP"})
 
 def catalogue(family: str = "SETUP") -> list[CatalogueEntry]:
     """Every rule of ``family`` (only SETUP so far), checked or not, in the order of rules.md."""
-    from . import setup  # noqa: F401  (registers the SETUP rules)
+    from .engine import rule_enabled  # importing the engine registers the rules
 
     if family != "SETUP":
         return []
@@ -93,7 +93,19 @@ def catalogue(family: str = "SETUP") -> list[CatalogueEntry]:
         registered = REGISTRY.get(rule_id)
         if registered is not None:
             spec = registered[0]
-            entries.append(CatalogueEntry(spec.id, spec.title, spec.kind, spec.source, True))
+            if rule_enabled(spec):
+                entries.append(CatalogueEntry(spec.id, spec.title, spec.kind, spec.source, True))
+            else:
+                entries.append(
+                    CatalogueEntry(
+                        spec.id,
+                        spec.title,
+                        spec.kind,
+                        spec.source,
+                        False,
+                        "未检查：已按本地配置停用",
+                    )
+                )
         else:
             entries.append(NOT_CHECKED[rule_id])
     return entries

@@ -1,22 +1,62 @@
-"""Running rules: evaluate the registered rule functions over facts, in a stable order."""
+"""Running rules: evaluate the registered rule functions over facts, in a stable order.
+
+Local configuration (rules.md: a local default must stay configurable, a city may change or
+switch it off) is the optional setting ``DANGJIAN_RULES``: rule id → parameter overrides, with
+``"enabled": False`` to switch a rule off, e.g.
+``{"SETUP-SECRETARY-VACANT": {"weak_after_months": 6}, "SETUP-BRANCH-MAX": {"enabled": False}}``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
 
 from . import setup  # noqa: F401  (importing registers the SETUP rules)
 from .base import REGISTRY, Finding, RuleSpec
 from .catalogue import FAMILIES, IMPLEMENTED_FAMILIES
 from .facts import OrgFacts
 
-__all__ = ["REGISTRY", "RULE_TITLES", "SEVERITIES", "evaluate", "resolve_rules"]
+__all__ = [
+    "REGISTRY",
+    "RULE_TITLES",
+    "SEVERITIES",
+    "evaluate",
+    "resolve_rules",
+    "rule_enabled",
+    "rule_params",
+]
 
 #: rule id → Chinese title, for labels in pages, API and CLI
 RULE_TITLES: dict[str, str] = {rule_id: spec.title for rule_id, (spec, _f) in REGISTRY.items()}
 
 #: severity code → Chinese label
 SEVERITIES = {"error": "错误", "warning": "提醒", "due": "待办"}
+
+
+def _overrides(spec: RuleSpec) -> dict[str, Any]:
+    configured = getattr(settings, "DANGJIAN_RULES", None) or {}
+    return dict(configured.get(spec.id) or {})
+
+
+def rule_enabled(spec: RuleSpec) -> bool:
+    """Whether local configuration leaves the rule switched on (the default)."""
+    return bool(_overrides(spec).get("enabled", True))
+
+
+def rule_params(spec: RuleSpec) -> dict[str, Any]:
+    """The spec's parameters with the local overrides; unknown names are refused."""
+    overrides = _overrides(spec)
+    overrides.pop("enabled", None)
+    unknown = sorted(set(overrides) - set(spec.params))
+    if unknown:
+        known = "、".join(spec.params) or "无"
+        raise ValueError(
+            f"规则 {spec.id} 的本地配置含未知参数：{'、'.join(unknown)}（可配置参数：{known}）"
+        )
+    return {**spec.params, **overrides}
 
 
 def resolve_rules(
@@ -56,12 +96,12 @@ def resolve_rules(
 
 
 def evaluate(facts: Iterable[OrgFacts], at: dt.date, specs: Sequence[RuleSpec]) -> list[Finding]:
-    """Every finding of ``specs`` over ``facts``, sorted by subject then rule."""
-    funcs = [REGISTRY[s.id][1] for s in specs]
+    """Every finding of the enabled ``specs`` over ``facts``, sorted by subject then rule."""
+    funcs = [(REGISTRY[s.id][1], rule_params(s)) for s in specs if rule_enabled(s)]
     findings: list[Finding] = []
     for item in facts:
-        for func in funcs:
-            result = func(item, at)
+        for func, params in funcs:
+            result = func(item, at, params)
             if result is None:
                 continue
             if isinstance(result, Finding):

@@ -1,8 +1,9 @@
 """Organization setup rules (组织设置, ``SETUP-*`` of rules.md §1).
 
 Each rule is a small pure function named after its rule id. It reads the :class:`OrgFacts` of one
-organization as of the date ``at`` and returns a :class:`Finding` or ``None``; the facts come
-from set-based queries in :mod:`dangjian.rules.facts`. Severity: a broken national rule is an
+organization as of the date ``at`` and its parameters (the spec's defaults unless configured
+locally, see :mod:`dangjian.rules.engine`) and returns a :class:`Finding` or ``None``; the facts
+come from set-based queries in :mod:`dangjian.rules.facts`. Severity: a broken national rule is an
 ``error``, a soft rule a ``warning``, something to do before a coming deadline ``due``.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from typing import Any
 
 from dangjian.core import dates
@@ -32,6 +34,9 @@ def term_years_default(org_type: str, sector: str) -> int | None:
         return 5
     return 3
 
+
+#: a rule's parameters: the spec's defaults, possibly overridden by local configuration
+Params = Mapping[str, Any]
 
 # date arithmetic repeats over the same few thousand dates in a whole-city run: memoize it
 add_months = functools.lru_cache(maxsize=65536)(dates.add_months)
@@ -77,12 +82,14 @@ BRANCH_MIN_FULL = RuleSpec(
 
 
 @rule(BRANCH_MIN_FULL)
-def setup_branch_min_full(facts: OrgFacts, at: dt.date) -> Finding | None:
+def setup_branch_min_full(
+    facts: OrgFacts, at: dt.date, params: Params = BRANCH_MIN_FULL.params
+) -> Finding | None:
     """A 党支部 needs at least 3 full members; a unit with fewer joins a 联合党支部.
 
     Source: 《中国共产党支部工作条例（试行）》 art. 4–5. Probationary members do not count.
     """
-    minimum = BRANCH_MIN_FULL.params["min_full"]
+    minimum = params["min_full"]
     if not _is_branch(facts) or facts.full >= minimum:
         return None
     note = f"（另有预备党员 {facts.probationary} 名，不计入）" if facts.probationary else ""
@@ -106,12 +113,14 @@ BRANCH_MAX = RuleSpec(
 
 
 @rule(BRANCH_MAX)
-def setup_branch_max(facts: OrgFacts, at: dt.date) -> Finding | None:
+def setup_branch_max(
+    facts: OrgFacts, at: dt.date, params: Params = BRANCH_MAX.params
+) -> Finding | None:
     """A 党支部 generally has no more than 50 members; above that a 党总支 may be set up.
 
     Source: 《中国共产党支部工作条例（试行）》 art. 4 ("一般不超过 50 人"), hence a warning.
     """
-    maximum = BRANCH_MAX.params["max_members"]
+    maximum = params["max_members"]
     if not _is_branch(facts) or facts.members <= maximum:
         return None
     return _finding(
@@ -133,13 +142,15 @@ GENERAL_BRANCH_SIZE = RuleSpec(
 
 
 @rule(GENERAL_BRANCH_SIZE)
-def setup_general_branch_size(facts: OrgFacts, at: dt.date) -> Finding | None:
+def setup_general_branch_size(
+    facts: OrgFacts, at: dt.date, params: Params = GENERAL_BRANCH_SIZE.params
+) -> Finding | None:
     """A 党总支 is set up for 50–100 members, a 基层党委 for 100 or more (whole subtree).
 
     Source: 《中国共产党党和国家机关基层组织工作条例》 art. 5–7; 农村条例. A soft rule: warning.
     A 党工委 is a dispatched body, not a 基层党委, and is not checked here.
     """
-    p = GENERAL_BRANCH_SIZE.params
+    p = params
     n = facts.subtree_members
     if facts.org_type == OrgType.GENERAL_BRANCH:
         if p["general_min"] <= n <= p["general_max"]:
@@ -176,13 +187,15 @@ COMMITTEE_REQUIRED = RuleSpec(
 
 
 @rule(COMMITTEE_REQUIRED)
-def setup_committee_required(facts: OrgFacts, at: dt.date) -> Finding | None:
+def setup_committee_required(
+    facts: OrgFacts, at: dt.date, params: Params = COMMITTEE_REQUIRED.params
+) -> Finding | None:
     """A branch with 7 or more full members has a 支委会 of 3–5, at most 7 members.
 
     Source: 《中国共产党支部工作条例（试行）》 ch. 6. A missing committee is an error; a committee
     larger than 7 a warning. Committee members are holders of 书记, 副书记 or a 委员 post.
     """
-    p = COMMITTEE_REQUIRED.params
+    p = params
     if not _is_branch(facts):
         return None
     evidence = {"full_members": facts.full, "committee_posts": facts.committee_posts}
@@ -217,13 +230,15 @@ NO_COMMITTEE_SMALL = RuleSpec(
 
 
 @rule(NO_COMMITTEE_SMALL)
-def setup_no_committee_small(facts: OrgFacts, at: dt.date) -> Finding | None:
+def setup_no_committee_small(
+    facts: OrgFacts, at: dt.date, params: Params = NO_COMMITTEE_SMALL.params
+) -> Finding | None:
     """A branch with fewer than 7 full members has a 书记 (and may have a 副书记), no 支委会.
 
     Source: 《中国共产党支部工作条例（试行）》 ch. 6. Reported as a warning when 3 or more members
     hold 书记, 副书记 or 委员 posts (formats.md: that is a 支委会).
     """
-    p = NO_COMMITTEE_SMALL.params
+    p = params
     if not _is_branch(facts):
         return None
     if facts.full >= p["full_threshold"] or facts.committee_posts < p["min_committee"]:
@@ -248,12 +263,14 @@ JOINT_BRANCH_UNITS = RuleSpec(
 
 
 @rule(JOINT_BRANCH_UNITS)
-def setup_joint_branch_units(facts: OrgFacts, at: dt.date) -> Finding | None:
+def setup_joint_branch_units(
+    facts: OrgFacts, at: dt.date, params: Params = JOINT_BRANCH_UNITS.params
+) -> Finding | None:
     """A 联合党支部 generally covers no more than 5 units.
 
     Source: 《中国共产党支部工作条例（试行）》 art. 5 ("一般不超过 5 个"), hence a warning.
     """
-    maximum = JOINT_BRANCH_UNITS.params["max_units"]
+    maximum = params["max_units"]
     units = facts.units_covered
     if facts.org_type != OrgType.JOINT_BRANCH or units is None or units <= maximum:
         return None
@@ -278,13 +295,15 @@ SECRETARY_PARTY_AGE = RuleSpec(
 
 
 @rule(SECRETARY_PARTY_AGE)
-def setup_secretary_party_age(facts: OrgFacts, at: dt.date) -> Finding | None:
+def setup_secretary_party_age(
+    facts: OrgFacts, at: dt.date, params: Params = SECRETARY_PARTY_AGE.params
+) -> Finding | None:
     """A branch secretary generally has at least 1 year of party age, counted from 转正.
 
     Source: 《中国共产党支部工作条例（试行）》 art. 23 ("一般应具有 1 年以上党龄"), hence a warning.
     A probationary member has no party age yet.
     """
-    years = SECRETARY_PARTY_AGE.params["min_years"]
+    years = params["min_years"]
     sec = facts.secretary
     if not _is_branch(facts) or sec is None:
         return None
@@ -320,7 +339,9 @@ SECRETARY_VACANT = RuleSpec(
 
 
 @rule(SECRETARY_VACANT)
-def setup_secretary_vacant(facts: OrgFacts, at: dt.date) -> Finding | None:
+def setup_secretary_vacant(
+    facts: OrgFacts, at: dt.date, params: Params = SECRETARY_VACANT.params
+) -> Finding | None:
     """The secretary post is vacant; vacant for more than 3 months marks the branch 软弱涣散.
 
     Source: local 软弱涣散 standards (3 months is a configurable local default). A branch is vacant
@@ -328,7 +349,7 @@ def setup_secretary_vacant(facts: OrgFacts, at: dt.date) -> Finding | None:
     organizations (whose secretaries are not on a member roll here) only by the recorded date.
     Vacant up to 3 months: warning; more than 3 months as of ``at``: error.
     """
-    months = SECRETARY_VACANT.params["weak_after_months"]
+    months = params["weak_after_months"]
     since = facts.secretary_vacant_since
     if since is not None and since > at:
         since = None  # recorded vacancy starts after the checked date
@@ -387,7 +408,7 @@ def _term(facts: OrgFacts) -> tuple[dt.date, int, dt.date] | None:
 
 
 @rule(TERM)
-def setup_term(facts: OrgFacts, at: dt.date) -> Finding | None:
+def setup_term(facts: OrgFacts, at: dt.date, params: Params = TERM.params) -> Finding | None:
     """The recorded term length differs from the statutory one for the type and sector.
 
     Source: 《关于党的基层组织任期的意见》(2018); 支部条例; 农村条例. A warning, not an error: a
@@ -416,13 +437,15 @@ TERM_EXPIRING = RuleSpec(
 
 
 @rule(TERM_EXPIRING)
-def setup_term_expiring(facts: OrgFacts, at: dt.date) -> Finding | None:
+def setup_term_expiring(
+    facts: OrgFacts, at: dt.date, params: Params = TERM_EXPIRING.params
+) -> Finding | None:
     """Remind the organization and its superior 6 months before the term ends.
 
     Source: 旗帜网 Q&A on 支部条例 (national practice). ``due`` with ``due_date`` = the term end,
     when the end falls after ``at`` and no later than 6 months after it.
     """
-    months = TERM_EXPIRING.params["remind_months"]
+    months = params["remind_months"]
     term = _term(facts)
     if term is None:
         return None
@@ -450,13 +473,15 @@ TERM_EXPIRED = RuleSpec(
 
 
 @rule(TERM_EXPIRED)
-def setup_term_expired(facts: OrgFacts, at: dt.date) -> Finding | None:
+def setup_term_expired(
+    facts: OrgFacts, at: dt.date, params: Params = TERM_EXPIRED.params
+) -> Finding | None:
     """The term has ended and no election is recorded (a new election moves ``term_started_on``).
 
     Source: 《中国共产党基层组织选举工作条例》 art. 3: a delay or an advance needs approval and
     is at most 1 year.
     """
-    max_delay = TERM_EXPIRED.params["max_delay_years"]
+    max_delay = params["max_delay_years"]
     term = _term(facts)
     if term is None:
         return None
