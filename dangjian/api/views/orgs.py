@@ -167,7 +167,8 @@ class OrgDetailView(ScopedAPIView):
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         current = asdict(_current_input(org))
-        values = {**current, "type": current.pop("org_type"), **changes}
+        current["type"] = current.pop("org_type")
+        values = {**current, **changes}
         new_parent = None
         if "parent" in changes:
             parent_now = Organization.objects.get_parent(org)
