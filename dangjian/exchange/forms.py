@@ -40,6 +40,13 @@ class ImportForm(forms.Form):
     )
     dry_run = forms.BooleanField(label="只检查，不写入（试运行）", required=False)
 
+    def __init__(self, *args: Any, kinds: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            field = self.fields["kind"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [(k, label) for k, label in KIND_CHOICES if k in kinds]
+
     def clean_file(self) -> Any:
         upload: UploadedFile = self.cleaned_data["file"]
         try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,22 +61,28 @@ def _clean(value: Any) -> Any:
     return value
 
 
+_CORRUPT_XLSX = "文件已损坏或不是有效的 Excel (.xlsx) 文件，无法读取"
+
+
 def _xlsx_rows(path: Path) -> Iterator[tuple[Any, ...]]:
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise ReadError("文件已损坏或不是有效的 Excel (.xlsx) 文件，无法读取") from exc
+    except Exception as exc:  # zip, XML and openpyxl errors alike: the file is not usable
+        raise ReadError(_CORRUPT_XLSX) from exc
     try:
         if not workbook.worksheets:
             raise ReadError("Excel 文件中没有工作表")
-        sheet = workbook.worksheets[0]
+        sheet: Any = workbook.worksheets[0]
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()  # do not trust the size some writers declare
         try:
             yield from sheet.iter_rows(values_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise ReadError("文件已损坏或不是有效的 Excel (.xlsx) 文件，无法读取") from exc
+        except ReadError:
+            raise
+        except Exception as exc:
+            raise ReadError(_CORRUPT_XLSX) from exc
     finally:
         workbook.close()
 
@@ -133,8 +138,13 @@ def read_table(
                     raise ReadError(f"表头中“{name}”列出现了两次")
                 if name in columns:
                     positions[name] = index
-                else:
+                elif f"忽略未知列“{name}”" not in warnings:
                     warnings.append(f"忽略未知列“{name}”")
+            if not positions:
+                raise ReadError(
+                    "第 1 行应为表头（列名），但其中没有任何可识别的列；"
+                    f"应包含：{'、'.join(required)}（如有标题行请删除）"
+                )
             missing = [c for c in required if c not in positions]
             if missing:
                 raise ReadError(f"缺少必填列：{'、'.join(missing)}")

@@ -51,7 +51,7 @@ def _page(
     exports = [
         (kind, label, FORMATS) for kind, (label, _, perm) in KINDS.items() if can(user, perm)
     ]
-    imports = [label for _, (label, perm, _) in KINDS.items() if can(user, perm)]
+    imports = _import_kinds(request)
     context: dict[str, Any] = {
         "form": form,
         "report": report,
@@ -61,6 +61,10 @@ def _page(
         "limit_mb": limit_label(),
     }
     return render(request, "exchange/index.html", context, status=status)
+
+
+def _import_kinds(request: HttpRequest) -> list[str]:
+    return [kind for kind, (_, perm, _) in KINDS.items() if can(request.user, perm)]
 
 
 @csrf_exempt
@@ -74,18 +78,23 @@ def index(request: HttpRequest) -> HttpResponse:
             length = 0
         if length > max_upload_bytes() + _ENVELOPE:
             # drain nothing, parse nothing: the body is never read
-            return _page(request, ImportForm(), error=too_large_message(length), status=413)
+            return _page(
+                request,
+                ImportForm(kinds=_import_kinds(request)),
+                error=too_large_message(length),
+                status=413,
+            )
     return _index(request)
 
 
 @csrf_protect
 def _index(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        return _page(request, ImportForm())
+        return _page(request, ImportForm(kinds=_import_kinds(request)))
     kind = request.POST.get("kind", "")
     if kind in KINDS and not can(request.user, KINDS[kind][1]):
         raise PermissionDenied(f"没有导入{KINDS[kind][0]}的权限")
-    form = ImportForm(request.POST, request.FILES)
+    form = ImportForm(request.POST, request.FILES, kinds=_import_kinds(request))
     if not form.is_valid():
         return _page(request, form, status=400)
     upload = form.cleaned_data["file"]
@@ -101,7 +110,9 @@ def _index(request: HttpRequest) -> HttpResponse:
         )
     finally:
         os.unlink(temp)
-    return _page(request, ImportForm(initial={"kind": kind}), report=report)
+    return _page(
+        request, ImportForm(initial={"kind": kind}, kinds=_import_kinds(request)), report=report
+    )
 
 
 def _safe_name(name: str | None) -> str:

@@ -302,3 +302,41 @@ def test_dry_run_counts_but_writes_nothing(tree, tmp_path):
     report = import_orgs(orgs_file(tmp_path / "o.csv", rows), actor=SYSTEM, dry_run=True)
     assert report.ok and (report.created, report.updated) == (1, 1)
     assert counts() == state
+
+
+def test_zip_that_is_not_a_workbook(tree, tmp_path):
+    import zipfile
+
+    path = tmp_path / "o.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hello.txt", "不是工作簿")
+    report = import_orgs(path, actor=SYSTEM)
+    assert errors_of(report) == [(None, "", "文件已损坏或不是有效的 Excel (.xlsx) 文件，无法读取")]
+
+
+def test_title_row_before_the_header(tree, tmp_path):
+    rows = [["党组织名册", None, None, None], list(ORG_COLUMNS[:4])]
+    path = write_xlsx(tmp_path / "o.xlsx", ["党组织名册"], rows[1:])
+    report = import_orgs(path, actor=SYSTEM)
+    assert len(report.errors) == 1 and report.errors[0].row is None
+    assert report.errors[0].message.startswith("第 1 行应为表头（列名），但其中没有任何可识别的列")
+
+
+def test_row_numbers_count_blank_rows_like_excel(tree, tmp_path):
+    header = ORG_COLUMNS
+    good = [org_row("N1", "TA001").get(c) for c in header]
+    bad = [org_row("N-2", "TA001").get(c) for c in header]
+    path = write_xlsx(tmp_path / "o.xlsx", header, [good, [None] * len(header), [], bad])
+    state = counts()
+    report = import_orgs(path, actor=SYSTEM)
+    assert errors_of(report) == [(5, "组织编码", "组织编码只能由字母和数字组成，最长 32 位")]
+    assert counts() == state
+
+
+def test_unknown_columns_warn_once(tree, tmp_path):
+    header = [*ORG_COLUMNS[:5], "备注", "备注"]
+    path = write_csv(
+        tmp_path / "o.csv", header, [["N1", "新", "TA001", "党支部", "农村", "a", "b"]]
+    )
+    report = import_orgs(path, actor=SYSTEM)
+    assert report.ok and report.warnings == ["忽略未知列“备注”"]

@@ -168,3 +168,10 @@ def test_export_refusals(tree):
     assert admin.post(reverse("exchange:export", args=["members", "json"])).status_code == 404
     assert admin.get(reverse("exchange:export", args=["members", "csv"])).status_code == 405
     assert AuditEntry.objects.count() == before
+
+
+def test_form_offers_only_what_the_user_may_import(tree):
+    body = _client(tree["secretary_a"]).get(INDEX).content.decode()
+    assert '<option value="members"' in body and '<option value="orgs"' not in body
+    body = _client(tree["inspector_a"]).get(INDEX).content.decode()
+    assert "您的角色没有导入数据的权限" in body
