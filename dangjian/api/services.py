@@ -33,11 +33,14 @@ def token_issue(*, user: User) -> tuple[ApiToken, str]:
     """Issue a new token for ``user`` (already authenticated); returns the row and the plain
     token, which is never stored and cannot be shown again."""
     raw = secrets.token_urlsafe(32)
+    now = timezone.now()
+    # housekeeping: the user's expired tokens are useless, drop them
+    ApiToken.objects.filter(user=user, expires_at__lte=now).delete()
     token = ApiToken.objects.create(
         user=user,
         digest=token_digest(raw),
         prefix=raw[:8],
-        expires_at=timezone.now() + token_lifetime(),
+        expires_at=now + token_lifetime(),
     )
     audit_record(
         actor=user,

@@ -124,6 +124,9 @@ def test_expired_token_and_inactive_user_are_401(tree):
     _token, raw_b = token_issue(user=tree["admin_b"])
     User.objects.filter(pk=tree["admin_b"].pk).update(is_active=False)
     assert _with_token(raw_b).get("/api/v1/orgs/").status_code == 401
+    # a new token for admin_a clears the expired one away
+    token_issue(user=tree["admin_a"])
+    assert not ApiToken.objects.filter(pk=token.pk).exists()
 
 
 @pytest.mark.django_db
@@ -154,3 +157,17 @@ def test_session_authentication_for_the_browser(tree):
     refused = client.patch("/api/v1/orgs/BB001/", {"name": "改"}, format="json")
     assert refused.status_code == 403
     assert AuditEntry.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_session_write_with_csrf_token(tree):
+    client = APIClient(enforce_csrf_checks=True)
+    assert client.login(username="admin_b", password=PASSWORD)
+    secret = "a" * 32  # Django accepts the unmasked cookie secret as the header token
+    client.cookies["csrftoken"] = secret
+    response = client.patch(
+        "/api/v1/orgs/BB001/", {"name": "乙社区第一党支部"}, format="json", HTTP_X_CSRFTOKEN=secret
+    )
+    assert response.status_code == 200, response.content
+    entry = AuditEntry.objects.latest("seq")
+    assert entry.action == "org.update" and entry.actor_id == tree["admin_b"].pk
