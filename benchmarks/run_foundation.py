@@ -106,19 +106,24 @@ def main() -> int:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--sqlite", metavar="PATH", help="run against this SQLite file instead")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the kept database as it is: no re-creation, no seed if it holds data",
+    )
     parser.add_argument("--import-rows", type=int, default=100_000)
     args = parser.parse_args()
 
     fresh_pg = False
     if args.sqlite:
         db_path = Path(args.sqlite).resolve()
-        if db_path.exists():
+        if db_path.exists() and not args.reuse:
             parser.error(f"{db_path} exists; give a new file")
         os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
         where = f"SQLite {db_path}"
     else:
         url = args.database_url
-        fresh_pg = urlparse(url).path.lstrip("/") == BENCH_DB
+        fresh_pg = urlparse(url).path.lstrip("/") == BENCH_DB and not args.reuse
         if fresh_pg:
             _recreate_postgres(url)
         os.environ["DATABASE_URL"] = url
@@ -136,10 +141,11 @@ def main() -> int:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
+    from dangjian.accounts.models import User
     from dangjian.accounts.scope import SYSTEM
     from dangjian.accounts.services import user_create
     from dangjian.demo.accounts import new_password
-    from dangjian.demo.seed import seed_database
+    from dangjian.demo.seed import database_is_empty, seed_database
     from dangjian.members.models import Member
     from dangjian.orgs.choices import BRANCH_TYPES
     from dangjian.orgs.models import Organization
@@ -150,12 +156,19 @@ def main() -> int:
         call_command("migrate", interactive=False, verbosity=0)
         _line("migrate", f"{time.perf_counter() - t:.1f} s")
 
-        result = seed_database(tier=args.tier, seed=args.seed, progress=True)
-        _line(
-            f"seed --tier {args.tier} --seed {args.seed}",
-            f"{result.seconds:.1f} s ({result.organizations:,} organizations, "
-            f"{result.members:,} members, {result.members / result.seconds:,.0f} members/s)",
-        )
+        if args.reuse and not database_is_empty():
+            _line(
+                "seed",
+                f"skipped (--reuse: {Organization.objects.count():,} organizations, "
+                f"{Member.objects.count():,} members already there)",
+            )
+        else:
+            result = seed_database(tier=args.tier, seed=args.seed, progress=True)
+            _line(
+                f"seed --tier {args.tier} --seed {args.seed}",
+                f"{result.seconds:.1f} s ({result.organizations:,} organizations, "
+                f"{result.members:,} members, {result.members / result.seconds:,.0f} members/s)",
+            )
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
@@ -176,9 +189,15 @@ def main() -> int:
             _member_csv(csv_path, branches, args.import_rows, args.seed)
             _line("  (generate csv file)", f"{time.perf_counter() - t:.1f} s")
             t = time.perf_counter()
-            report = import_members(csv_path, actor=SYSTEM)
+            try:
+                report = import_members(csv_path, actor=SYSTEM)
+            except Exception as exc:  # report and go on with the other figures
+                _line("import members", f"FAILED: {exc!r}")
+                report = None
             elapsed = time.perf_counter() - t
-            if report.ok:
+            if report is None:
+                pass
+            elif report.ok:
                 _line(
                     f"import members ({args.import_rows:,} rows, csv)",
                     f"{elapsed:.1f} s (created {report.created:,}, updated {report.updated:,})",
@@ -195,18 +214,22 @@ def main() -> int:
             _line("setup check", "skipped: rules not available")
         else:
             t = time.perf_counter()
-            findings = findings_for(SYSTEM)
-            elapsed = time.perf_counter() - t
-            orgs = Organization.objects.count()
-            _line("setup check, whole tier", f"{elapsed:.1f} s ({orgs:,} organizations)")
-            for rule, n in sorted(Counter(f.rule for f in findings).items()):
-                _line(f"  {rule}", f"{n:,}")
-            _line("  total findings", f"{len(findings):,}")
+            try:
+                findings = findings_for(SYSTEM)
+            except Exception as exc:  # report and go on with the other figures
+                _line("setup check", f"FAILED: {exc!r}")
+            else:
+                elapsed = time.perf_counter() - t
+                orgs = Organization.objects.count()
+                _line("setup check, whole tier", f"{elapsed:.1f} s ({orgs:,} organizations)")
+                for rule, n in sorted(Counter(f.rule for f in findings).items()):
+                    _line(f"  {rule}", f"{n:,}")
+                _line("  total findings", f"{len(findings):,}")
 
         # pages, as a root 组织部管理员
         root = Organization.objects.filter(depth=1).order_by("path").first()
         assert root is not None
-        user = user_create(
+        user = User.objects.filter(username="bench_admin").first() or user_create(
             actor=SYSTEM,
             username="bench_admin",
             password=new_password(),
@@ -234,7 +257,11 @@ def main() -> int:
             for attempt in ("cold", "warm"):
                 with CaptureQueriesContext(connection) as ctx:
                     t = time.perf_counter()
-                    response = client.get(url)
+                    try:
+                        response = client.get(url)
+                    except Exception as exc:  # report and go on with the other figures
+                        _line(f"{label} [{attempt}]", f"FAILED: {exc!r}")
+                        break
                     elapsed = time.perf_counter() - t
                 _line(
                     f"{label} [{attempt}]",
