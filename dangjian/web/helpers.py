@@ -5,7 +5,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -55,5 +59,27 @@ def bad_input_as_400(view: F) -> F:
             return view(request, *args, **kwargs)
         except BadInput as exc:
             return render(request, "web/bad_request.html", {"message": str(exc)}, status=400)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def login_required_htmx(view: F) -> F:
+    """``login_required`` that tells htmx to load the login page as a whole page.
+
+    A fragment request whose session has expired would otherwise swap the login form into
+    the middle of the tree; ``HX-Redirect`` makes htmx navigate instead.
+    """
+    protected = login_required(view)
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.headers.get("HX-Request") and not request.user.is_authenticated:
+            current = urlsplit(request.headers.get("HX-Current-URL", ""))
+            back = current.path + (f"?{current.query}" if current.query else "")
+            target = redirect_to_login(back or "/", settings.LOGIN_URL)
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target["Location"]
+            return response
+        return protected(request, *args, **kwargs)
 
     return wrapped  # type: ignore[return-value]

@@ -213,3 +213,61 @@ def test_navigation_matches_urls() -> None:
         reverse(url)
         for name in section:
             assert name.split(":")[0] in {"web", "exchange"}
+
+
+@pytest.mark.django_db
+def test_derived_node_counts_equal_subtree_counts(client: Client, tree: Tree) -> None:
+    """The tree and org pages add up the children's counts; they must match a direct count."""
+    from dangjian.orgs.selectors import subtree_counts
+
+    _grow(tree["town_b"], branches=3, members=4)
+    make_member(tree["branch_a"], member_type="预备党员")
+    client.force_login(tree["admin"])
+    page = client.get(reverse("web:tree")).content.decode()
+    for node in (tree["root"], tree["town_a"]):
+        expected = subtree_counts([node])[node.pk]
+        row = page.split(f'data-code="{node.code}"')[1].split("</summary>")[0]
+        assert f"组织 {expected.orgs}<" in row
+        assert f"正式 {expected.full}<" in row and f"预备 {expected.probationary}<" in row
+        org_page = client.get(reverse("web:org", args=[node.code])).content.decode()
+        assert f"<strong>{expected.orgs}</strong>" in org_page
+        assert f"<strong>{expected.full}</strong>" in org_page
+
+
+@pytest.mark.django_db
+def test_expired_session_in_htmx_fragment_navigates_to_login(client: Client, tree: Tree) -> None:
+    response = client.get(
+        reverse("web:tree_children", args=["TA001"]),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/tree/?q=abc",
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(reverse("login"))
+    assert "next=/tree/%3Fq%3Dabc" in response["HX-Redirect"]
+    assert b"TA001" not in response.content
+
+
+@pytest.mark.django_db
+def test_idle_timeout_logs_out_with_message(client: Client, tree: Tree) -> None:
+    import time
+
+    client.force_login(tree["admin"])
+    assert client.get(reverse("web:tree")).status_code == 200
+    session = client.session
+    session["dangjian_last_seen"] = time.time() - 24 * 3600
+    session.save()
+    response = client.get(reverse("web:tree"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert "长时间未操作" in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_account_without_roles_gets_a_clear_page(client: Client, tree: Tree) -> None:
+    from dangjian.accounts.models import UserRole
+
+    UserRole.objects.filter(user=tree["inspector_a"]).delete()
+    client.force_login(tree["inspector_a"])
+    response = client.get(reverse("web:home"))
+    assert response.status_code == 403
+    assert "尚未被授予任何角色" in response.content.decode()
+    assert client.get(reverse("web:tree")).status_code == 403

@@ -30,7 +30,7 @@ from dangjian.accounts.services import (
 from dangjian.core.audit import audit_verify
 
 from ..forms import AuditFilterForm, SecurityPolicyForm, UserCreateForm, UserRolesForm
-from ..helpers import BadInput, bad_input_as_400, paginate, query_without
+from ..helpers import BadInput, bad_input_as_400, login_required_htmx, paginate, query_without
 from ..selectors import locked_users, org_in_scope, user_get, users_for
 
 
@@ -78,7 +78,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     return render(request, "web/audit.html", context)
 
 
-@login_required
+@login_required_htmx
 @require_GET
 def audit_chain(request: HttpRequest) -> HttpResponse:
     """Verify the hash chain of the whole trail (read-only); a fragment for htmx."""
