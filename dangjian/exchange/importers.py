@@ -53,6 +53,7 @@ from .readers import ReadError, Table, cell_date, cell_int, cell_text, read_tabl
 #: it paths are allocated in memory (``core.tree.TreeBuilder``) and written with ``bulk_create``
 TREEBEARD_MAX = 50
 BATCH = 2000
+_MAX_UNITS = 100_000
 _STEPLEN = Organization.steplen
 
 
@@ -221,6 +222,10 @@ def _parse_org_row(
         units_covered=parsed("覆盖单位数", cell_int),
         secretary_vacant_since=parsed("书记空缺起始日期", cell_date),
     )
+    if data.units_covered is not None and data.units_covered > _MAX_UNITS:
+        problems.add(
+            number, "覆盖单位数", data.units_covered, f"覆盖单位数过大（最多 {_MAX_UNITS}）"
+        )
     for name, messages in org_validate(data).items():
         column = ORG_FIELD_COLUMN[name]
         if not problems.has(number, column):
@@ -681,6 +686,11 @@ def _parse_member_row(
         phone=text("联系电话"),
         residence_community=community,
     )
+    for name in ("ethnicity", "education"):
+        limit = getattr(Member._meta.get_field(name), "max_length", 0) or 0
+        if len(getattr(data, name)) > limit:
+            column = MEMBER_FIELD_COLUMN[name]
+            problems.add(number, column, cells.get(column), f"{column}过长（最多 {limit} 字）")
     for name, messages in member_validate(data, today=today).items():
         column = MEMBER_FIELD_COLUMN[name]
         if problems.has(number, column):

@@ -115,6 +115,7 @@ def test_org_and_type_rules(tree, tmp_path):
         member_row("BA001", 现居住社区编码="BA001"),
         member_row("BA001", 党内职务="主任"),
         member_row("BA001", 入党日期=None, 姓名=None),
+        member_row("BA001", 民族="很" * 21),
     ]
     errors = _reject(tmp_path, rows)
     assert (
@@ -132,6 +133,7 @@ def test_org_and_type_rules(tree, tmp_path):
     assert any(r == 10 and c == "党内职务" and "“主任”无效" in m for r, c, m in errors)
     assert (11, "入党日期", "入党日期不能为空") in errors
     assert (11, "姓名", "姓名不能为空") in errors
+    assert (12, "民族", "民族过长（最多 20 字）") in errors
     assert not any(r == 7 and c == "转正日期" for r, c, _ in errors)  # no follow-up noise
 
 

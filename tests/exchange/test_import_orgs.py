@@ -126,6 +126,7 @@ def test_bad_values_are_reported_per_cell(tree, tmp_path):
         org_row("N6", "TA001", 行政区划代码="1101"),
         org_row("N7", "TA001", 成立日期="2020-1"),
         org_row("N8", "TA001", name=""),
+        org_row("N9", "TA001", 覆盖单位数="9999999999"),
     ]
     errors = _reject(tmp_path, rows)
     assert (2, "成立日期", "日期“2020-13-01”不存在") in errors
@@ -136,6 +137,7 @@ def test_bad_values_are_reported_per_cell(tree, tmp_path):
     assert (7, "行政区划代码", "行政区划代码应为 6 位或 12 位数字") in errors
     assert (8, "成立日期", "日期“2020-1”格式错误，应为 YYYY-MM-DD") in errors
     assert (9, "组织名称", "组织名称不能为空") in errors
+    assert (10, "覆盖单位数", "覆盖单位数过大（最多 100000）") in errors
 
 
 def test_unknown_parent(tree, tmp_path):
