@@ -189,3 +189,25 @@ def test_seeded_database_gives_setup_findings():
     for rule in ("SETUP-BRANCH-MIN-FULL", "SETUP-BRANCH-MAX", "SETUP-COMMITTEE-REQUIRED",
                  "SETUP-SECRETARY-VACANT", "SETUP-TERM-EXPIRED"):  # fmt: skip
         assert rules[rule] >= 1, rule
+
+
+@pytest.mark.django_db
+def test_seed_leaves_every_index_and_constraint_in_place():
+    from django.db import IntegrityError, connection, transaction
+
+    def schema():
+        with connection.cursor() as cursor:
+            found = connection.introspection.get_constraints(cursor, Member._meta.db_table)
+        return {
+            name: (tuple(c["columns"]), c["unique"], c["index"], c["primary_key"])
+            for name, c in found.items()
+        }
+
+    before = schema()
+    seed_database(tier="tiny", seed=11, progress=False)
+    assert schema() == before
+    member = Member.objects.first()
+    clone = Member.objects.get(pk=member.pk)
+    clone.pk = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        clone.save()  # the unique digest constraint is back in force
