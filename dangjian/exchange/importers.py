@@ -15,17 +15,19 @@ on PostgreSQL), so a 100,000-row file takes a minute or two, not hours.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import operator
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from treebeard.exceptions import PathOverflow
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import scope_prefix
@@ -129,6 +131,24 @@ class _Problems:
 
     def has(self, row: int, column: str) -> bool:
         return (row, column) in self.marked
+
+
+@contextlib.contextmanager
+def _write_guard(report: ImportReport) -> Iterator[None]:
+    """Turn a clash with a concurrent change (the transaction is rolled back) into a report."""
+    try:
+        yield
+    except (IntegrityError, PathOverflow):
+        report.created = report.updated = report.unchanged = 0
+        report.errors.append(
+            RowError(
+                report.file,
+                None,
+                "",
+                "",
+                "写入时与同时进行的其他修改发生冲突，已全部撤销、未写入任何数据，请重新导入",
+            )
+        )
 
 
 def _read(
@@ -316,7 +336,7 @@ def import_orgs(
     creates.sort(key=final_depth)
     moves.sort(key=final_depth)
     now = timezone.now()
-    with transaction.atomic():
+    with _write_guard(report), transaction.atomic():
         if changes:
             objs = []
             for code in changes:
@@ -779,7 +799,7 @@ def import_members(
 
     now = timezone.now()
     new_members = [member_apply(Member(), row.data) for row in creates]
-    with transaction.atomic():
+    with _write_guard(report), transaction.atomic():
         _insert_members(new_members)
         if updates:
             for _, member, _, _ in updates:

@@ -191,3 +191,20 @@ def test_branch_secretary_imports_into_own_branch(tree, tmp_path):
     assert ok.ok and ok.created == 1
     errors = _reject(tmp_path, [member_row(other.code)], actor=secretary, name="b.csv")
     assert errors == [(2, "所在党组织编码", "所在党组织编码“BA002”不存在或不在您的管辖范围内")]
+
+
+def test_clash_while_writing_rolls_back_everything(tree, tmp_path, monkeypatch):
+    from django.db import IntegrityError
+
+    from dangjian.exchange import importers
+
+    def clash(members):
+        Member.objects.bulk_create(members)  # half-written …
+        raise IntegrityError("duplicate key")  # … then a concurrent insert wins
+
+    monkeypatch.setattr(importers, "_insert_members", clash)
+    rows = [member_row("BA001", name="甲"), member_row("BA001", name="乙")]
+    errors = _reject(tmp_path, rows)
+    assert errors == [
+        (None, "", "写入时与同时进行的其他修改发生冲突，已全部撤销、未写入任何数据，请重新导入")
+    ]
