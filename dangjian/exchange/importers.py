@@ -605,7 +605,7 @@ def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
 @dataclass
 class _MemberRow:
     number: int
-    cells: dict[str, Any]
+    raw_id: Any  # the ID number cell as read, for the report
     data: MemberInput
     digest: str = ""
 
@@ -719,7 +719,7 @@ def _parse_member_row(
             continue
         for message in messages:
             problems.add(number, column, cells.get(column), message)
-    return _MemberRow(number, cells, data)
+    return _MemberRow(number, raw_id, data)
 
 
 def import_members(
@@ -742,7 +742,9 @@ def import_members(
     today = dt.date.today()
 
     rows: dict[str, _MemberRow] = {}
-    for number, cells in table.rows:
+    table.rows.reverse()
+    while table.rows:  # consume the cells as we go: a 100,000-row file need not be held twice
+        number, cells = table.rows.pop()
         row = _parse_member_row(number, cells, orgs, prefix, problems, today)
         if problems.has(number, "公民身份号码"):
             continue
@@ -769,7 +771,7 @@ def import_members(
             problems.add(
                 row.number,
                 "公民身份号码",
-                row.cells.get("公民身份号码"),
+                row.raw_id,
                 "该党员已在您管辖范围以外的党组织登记，不能导入或调动",
             )
     _check_secretaries(rows, existing, orgs, problems)
