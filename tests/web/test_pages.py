@@ -271,3 +271,16 @@ def test_account_without_roles_gets_a_clear_page(client: Client, tree: Tree) -> 
     assert response.status_code == 403
     assert "尚未被授予任何角色" in response.content.decode()
     assert client.get(reverse("web:tree")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_member_page_names_the_residence_community_only_inside_scope(
+    client: Client, tree: Tree
+) -> None:
+    member = make_member(tree["branch_a"], residence_community=tree["branch_b"], name="赵居民")
+    client.force_login(tree["admin_a"])
+    page = client.get(reverse("web:member", args=[member.pk])).content.decode()
+    assert "赵居民" in page and "乙社区党支部" not in page and "不在您的管辖范围内" in page
+    client.force_login(tree["admin"])
+    page = client.get(reverse("web:member", args=[member.pk])).content.decode()
+    assert "乙社区党支部" in page

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import can, orgs_for, require
+from dangjian.accounts.scope import can, covers, orgs_for, require
 from dangjian.members.choices import MemberType
 from dangjian.members.models import Member
 from dangjian.members.selectors import committee, member_get, member_list
@@ -161,8 +161,15 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _member_context(member: Any, revealed: dict[str, str] | None, user: Any) -> dict[str, Any]:
+    community = member.residence_community
     return {
         "member": member,
+        # the community a member lives in may lie outside the user's scope: name it only inside
+        "community": community
+        if community and covers(user, Perm.ORG_VIEW, community.path)
+        else None,
+        "community_hidden": community is not None
+        and not covers(user, Perm.ORG_VIEW, community.path),
         "revealed": revealed,
         "can_reveal": can(user, Perm.MEMBER_VIEW_PII),
         "ancestors": _ancestors(user, member.org),
