@@ -68,7 +68,8 @@ def findings(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "total": len(items),
-            "per_rule": sorted(per_rule.items()),
+            "per_rule": [(rid, titles.get(rid, rid), n) for rid, n in sorted(per_rule.items())],
+            "rule_query": query_without(request, "page", "rule"),
             "rows": [{"f": f, "org_name": names.get(f.subject, "")} for f in page],
             "query": query_without(request, "page"),
         }
