@@ -56,7 +56,10 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"沿用已有数据：{Organization.objects.count():,} 个组织。")
-        accounts = ensure_demo_accounts()
+        try:
+            accounts = ensure_demo_accounts()
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write("")
         self.stdout.write("演示账号（密码保存在 " + str(accounts_file()) + "，仅本机用户可读）：")
         self.stdout.write(accounts_table(accounts))
