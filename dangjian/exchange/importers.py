@@ -298,6 +298,7 @@ def import_orgs(
 
     _check_org_structure(rows, existing, prefix, problems, final_parent, final_type, known)
     if not report.ok:
+        report.errors.sort(key=lambda e: e.row or 0)  # stable: by row, then as found
         return report
 
     creates = [code for code in rows if code not in existing]
@@ -776,6 +777,7 @@ def import_members(
             )
     _check_secretaries(rows, existing, orgs, problems)
     if not report.ok:
+        report.errors.sort(key=lambda e: e.row or 0)  # stable: by row, then as found
         return report
 
     creates: list[_MemberRow] = []

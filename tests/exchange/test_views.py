@@ -68,8 +68,8 @@ def test_rejected_upload_shows_the_report_table(tree, tmp_path):
     assert response.status_code == 200
     body = response.content.decode()
     assert "未写入任何数据" in body
-    assert "第 2 行" in body and "日期“2010-02-30”不存在" in body
-    assert "第 3 行" in body and "所在党组织编码“TB001”不存在或不在您的管辖范围内" in body
+    assert "第2行" in body and "日期“2010-02-30”不存在" in body
+    assert "第3行" in body and "所在党组织编码“TB001”不存在或不在您的管辖范围内" in body
     assert counts() == state
 
 
@@ -175,3 +175,15 @@ def test_form_offers_only_what_the_user_may_import(tree):
     assert '<option value="members"' in body and '<option value="orgs"' not in body
     body = _client(tree["inspector_a"]).get(INDEX).content.decode()
     assert "您的角色没有导入数据的权限" in body
+
+
+def test_long_reports_are_capped_on_the_page(tree, tmp_path):
+    rows = [org_row(f"N{i}", "TA001", "党部") for i in range(1005)]
+    path = orgs_file(tmp_path / "o.csv", rows)
+    body = (
+        _client(tree["admin_a"])
+        .post(INDEX, {"kind": "orgs", "file": _upload(path)})
+        .content.decode()
+    )
+    assert "仅显示前 1000 个问题（共 1005 个）" in body
+    assert body.count('<td data-label="问题">') == 1000
