@@ -17,6 +17,7 @@ class Perm(StrEnum):
     ORG_CHANGE = "org.change"  # create, edit, move organizations; import organizations
     MEMBER_VIEW = "member.view"  # see member records (masked)
     MEMBER_CHANGE = "member.change"  # create, edit members; import members
+    LIFE_RECORD = "life.record"  # record, edit, delete meetings (组织生活)
     MEMBER_VIEW_PII = "member.view_pii"  # unmask ID and phone numbers (audited)
     FINDING_VIEW = "finding.view"  # see checker findings
     AUDIT_VIEW = "audit.view"  # search the audit trail
@@ -40,6 +41,7 @@ _DATA_ADMIN = frozenset(
         Perm.MEMBER_CHANGE,
         Perm.MEMBER_VIEW_PII,
         Perm.FINDING_VIEW,
+        Perm.LIFE_RECORD,
     }
 )
 
@@ -65,6 +67,7 @@ ROLES: dict[str, Role] = {
                     Perm.MEMBER_CHANGE,
                     Perm.MEMBER_VIEW_PII,
                     Perm.FINDING_VIEW,
+                    Perm.LIFE_RECORD,
                 }
             ),
             "本支部的书记或组织委员，维护本支部党员信息",

@@ -79,17 +79,42 @@ FAMILIES = {
     "ASSESS": "考核评价",
     "SERVICE": "服务工单",
 }
-IMPLEMENTED_FAMILIES = frozenset({"SETUP"})
+IMPLEMENTED_FAMILIES = frozenset({"SETUP", "LIFE"})
+
+#: rules.md §2 in order
+LIFE_ORDER = [
+    "LIFE-ASSEMBLY-QUARTERLY",
+    "LIFE-COMMITTEE-MONTHLY",
+    "LIFE-GROUP-MONTHLY",
+    "LIFE-LECTURE-QUARTERLY",
+    "LIFE-SECRETARY-LECTURE-YEARLY",
+    "LIFE-THEME-DAY-MONTHLY",
+    "LIFE-ORG-LIFE-MEETING-YEARLY",
+    "LIFE-DEMOCRATIC-REVIEW-YEARLY",
+    "LIFE-HEART-TALK-YEARLY",
+    "LIFE-ASSEMBLY-QUORUM",
+    "LIFE-LATE-ENTRY",
+    "LIFE-ABSENT-6-MONTHS",
+]
+NOT_CHECKED["LIFE-SECRETARY-LECTURE-YEARLY"] = CatalogueEntry(
+    "LIFE-SECRETARY-LECTURE-YEARLY",
+    "党委（党组）书记每年至少讲 1 次党课",
+    "national",
+    "支部条例 art. 16",
+    False,
+    "未检查：系统尚无党委（党组）书记任职数据",
+)
+ORDERS = {"SETUP": SETUP_ORDER, "LIFE": LIFE_ORDER}
 
 
 def catalogue(family: str = "SETUP") -> list[CatalogueEntry]:
-    """Every rule of ``family`` (only SETUP so far), checked or not, in the order of rules.md."""
+    """Every rule of ``family`` (SETUP, LIFE), checked or not, in the order of rules.md."""
     from .engine import rule_enabled  # importing the engine registers the rules
 
-    if family != "SETUP":
+    if family not in ORDERS:
         return []
     entries = []
-    for rule_id in SETUP_ORDER:
+    for rule_id in ORDERS[family]:
         registered = REGISTRY.get(rule_id)
         if registered is not None:
             spec = registered[0]

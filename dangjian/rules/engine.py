@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 
-from . import setup  # noqa: F401  (importing registers the SETUP rules)
+from . import life, setup  # noqa: F401  (importing registers the SETUP and LIFE rules)
 from .base import REGISTRY, Finding, RuleSpec
 from .catalogue import FAMILIES, IMPLEMENTED_FAMILIES
 from .facts import OrgFacts
@@ -80,7 +80,8 @@ def resolve_rules(
                 raise ValueError(f"未知规则族“{name}”，可用：{known}")
             if name not in IMPLEMENTED_FAMILIES:
                 raise ValueError(
-                    f"规则族 {name}（{FAMILIES[name]}）的检查尚未实现，目前可用：SETUP"
+                    f"规则族 {name}（{FAMILIES[name]}）的检查尚未实现，"
+                    f"目前可用：{'、'.join(sorted(IMPLEMENTED_FAMILIES))}"
                 )
             wanted.append(name)
     if not wanted:
@@ -96,8 +97,15 @@ def resolve_rules(
 
 
 def evaluate(facts: Iterable[OrgFacts], at: dt.date, specs: Sequence[RuleSpec]) -> list[Finding]:
-    """Every finding of the enabled ``specs`` over ``facts``, sorted by subject then rule."""
-    funcs = [(REGISTRY[s.id][1], rule_params(s)) for s in specs if rule_enabled(s)]
+    """Every finding of the enabled ``specs`` over ``facts``, sorted by subject then rule.
+
+    LIFE specs are skipped here: they run over periods (:func:`.life.evaluate_life`).
+    """
+    funcs = [
+        (REGISTRY[s.id][1], rule_params(s))
+        for s in specs
+        if rule_enabled(s) and not life.is_life(s)
+    ]
     findings: list[Finding] = []
     for item in facts:
         for func, params in funcs:

@@ -24,6 +24,7 @@ from dangjian.orgs.models import Organization
 from .base import Finding
 from .engine import SEVERITIES, evaluate, resolve_rules
 from .facts import OrgFacts, collect_facts
+from .life import check_window, evaluate_life, is_life
 
 
 @dataclass
@@ -62,14 +63,19 @@ def run_check(
     severity: str | Iterable[str] | None = None,
     sector: str | None = None,
     region: str | None = None,
+    since: dt.date | None = None,
 ) -> CheckResult:
     """Evaluate the rules over the actor's scope (or the subtree of ``org_code`` inside it).
 
     Raises ``Http404`` for an unknown ``org_code`` or one outside the scope, ``ValueError`` (with
-    a Chinese message) for unknown rule families, rule ids, severities or sectors.
+    a Chinese message) for unknown rule families, rule ids, severities or sectors. LIFE rules
+    cover the periods from ``since`` (default 1 January of the year of ``at``) to ``at``.
     """
     at = at or timezone.localdate()
     specs = resolve_rules(rules, _as_list(rule_ids) or None)
+    life_specs = [s for s in specs if is_life(s)]
+    if life_specs:
+        check_window(since or dt.date(at.year, 1, 1), at)
     severities = _severities(severity)
     if sector and sector not in Sector.values:
         raise ValueError(f"未知领域“{sector}”，可用：{'、'.join(Sector.values)}")
@@ -96,6 +102,9 @@ def run_check(
         if (not sector or f.sector == sector) and (not region or f.region_code.startswith(region))
     ]
     findings = evaluate(subjects, at, specs)
+    if life_specs:
+        findings.extend(evaluate_life(subjects, prefix, at, since, life_specs))
+        findings.sort(key=lambda f: (f.subject, f.rule))
     if severities:
         findings = [f for f in findings if f.severity in severities]
     return CheckResult(
@@ -116,6 +125,7 @@ def findings_for(
     severity: str | Iterable[str] | None = None,
     sector: str | None = None,
     region: str | None = None,
+    since: dt.date | None = None,
 ) -> list[Finding]:
     """Findings in the actor's scope, sorted by subject then rule (see :func:`run_check`)."""
     return run_check(
@@ -127,6 +137,7 @@ def findings_for(
         severity=severity,
         sector=sector,
         region=region,
+        since=since,
     ).findings
 
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "dangjian.orgs",
     "dangjian.members",
     "dangjian.rules",
+    "dangjian.life",
     "dangjian.exchange",
     "dangjian.web",
     "dangjian.api",

@@ -41,13 +41,26 @@ def _table(rows: list[list[str]], header: list[str]) -> list[str]:
     return lines
 
 
+def _families(rules: str) -> list[str]:
+    return [name.strip().upper() for name in str(rules or "").split(",") if name.strip()]
+
+
 class Command(BaseCommand):
-    help = "运行规则检查（组织设置 SETUP-*），输出 JSON 或表格"
+    help = "运行规则检查（组织设置 SETUP-*、组织生活 LIFE-*），输出 JSON 或表格"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--rules", default="SETUP", help="规则族，目前只有 SETUP（组织设置）")
+        parser.add_argument(
+            "--rules",
+            default="SETUP",
+            help="规则族：SETUP（组织设置）、LIFE（组织生活），可用逗号分隔多个",
+        )
         parser.add_argument("--org", default=None, help="只检查该组织编码及其下级")
         parser.add_argument("--at", default=None, help="检查日期 YYYY-MM-DD，默认今天")
+        parser.add_argument(
+            "--since",
+            default=None,
+            help="组织生活（LIFE）检查的起始日期 YYYY-MM-DD，默认检查日期所在年的 1 月 1 日",
+        )
         parser.add_argument(
             "--rule", action="append", default=None, help="只运行该规则编号，可重复或用逗号分隔"
         )
@@ -66,7 +79,7 @@ class Command(BaseCommand):
                 f"未知输出格式“{options['format']}”，应为 json 或 table", returncode=2
             )
         if options["list_rules"]:
-            self._list_rules(fmt)
+            self._list_rules(fmt, options["rules"])
             return
         at = None
         if options["at"]:
@@ -74,6 +87,12 @@ class Command(BaseCommand):
                 at = parse_date(options["at"])
             except ValueError as exc:
                 raise CommandError(f"--at：{exc}", returncode=2) from None
+        since = None
+        if options["since"]:
+            try:
+                since = parse_date(options["since"])
+            except ValueError as exc:
+                raise CommandError(f"--since：{exc}", returncode=2) from None
         try:
             result = run_check(
                 SYSTEM,
@@ -84,6 +103,7 @@ class Command(BaseCommand):
                 severity=options["severity"],
                 sector=options["sector"],
                 region=options["region"],
+                since=since,
             )
         except Http404:
             raise CommandError(f"组织编码“{options['org']}”不存在", returncode=2) from None
@@ -93,10 +113,10 @@ class Command(BaseCommand):
             data = [f.as_dict() for f in result.findings]
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
         else:
-            self._print_table(result)
+            self._print_table(result, options["rules"])
 
-    def _list_rules(self, fmt: str) -> None:
-        entries = catalogue("SETUP")
+    def _list_rules(self, fmt: str, rules: str = "SETUP") -> None:
+        entries = [e for family in _families(rules) for e in catalogue(family)]
         if fmt == "json":
             data = [
                 {
@@ -115,7 +135,7 @@ class Command(BaseCommand):
         for line in _table(rows, ["规则", "内容", "类别", "依据", "检查"]):
             self.stdout.write(line)
 
-    def _print_table(self, result: CheckResult) -> None:
+    def _print_table(self, result: CheckResult, rules: str = "SETUP") -> None:
         rows = []
         for f in result.findings:
             facts = result.facts.get(f.subject)
@@ -158,7 +178,7 @@ class Command(BaseCommand):
             header = ["规则", "内容", "错误", "提醒", "待办", "合计"]
             for line in _table(summary, header):
                 self.stdout.write(line)
-        skipped = [e for e in catalogue("SETUP") if not e.checked]
+        skipped = [e for f in _families(rules) for e in catalogue(f) if not e.checked]
         if skipped:
             self.stdout.write("")
             for e in skipped:

@@ -1,0 +1,104 @@
+"""Records of organizational life (组织生活): meetings and activities with their attendance.
+
+A record is entered once; the ledger, the LIFE-* compliance findings and the reminders are all
+derived from it. A 党小组会 belongs to a 党小组, every other type to a branch (党支部, 联合党支部,
+临时党支部); see :func:`dangjian.life.services.meeting_validate`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .choices import AbsenceReason, MeetingType
+
+
+class Meeting(models.Model):
+    """One meeting or activity held by a branch (or a 党小组) on a date.
+
+    ``expected`` / ``present`` are derived from the attendance when it was taken, otherwise
+    entered as numbers (imports). ``late`` is set when the record was entered more than the
+    configured number of days after ``held_on`` (LIFE-LATE-ENTRY); it is never refused.
+    """
+
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="组织",
+        on_delete=models.PROTECT,
+        related_name="meetings",
+    )
+    meeting_type = models.CharField("会议类型", max_length=8, choices=MeetingType.choices)
+    held_on = models.DateField("日期")
+    topic = models.CharField("主题", max_length=200)
+    minutes = models.TextField("记录", blank=True)
+    expected = models.PositiveIntegerField("应到人数", null=True, blank=True)
+    present = models.PositiveIntegerField("实到人数", null=True, blank=True)
+    attendance_taken = models.BooleanField("已登记出席情况", default=False)
+    entered_on = models.DateField("录入日期")
+    late = models.BooleanField("补录超期", default=False)
+    lecturer = models.ForeignKey(
+        "members.Member",
+        verbose_name="讲课人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lectures",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "组织生活记录"
+        verbose_name_plural = "组织生活记录"
+        ordering = ["-held_on", "-pk"]
+        indexes = [
+            models.Index(fields=["org", "meeting_type", "held_on"]),
+            models.Index(fields=["held_on", "meeting_type"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(present__isnull=True)
+                | Q(expected__isnull=True)
+                | Q(present__lte=models.F("expected")),
+                name="meeting_present_le_expected",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.meeting_type}：{self.topic}"
+
+
+class Attendance(models.Model):
+    """Whether one member of the roll attended one meeting, and why not."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="attendance"
+    )
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name="党员",
+        on_delete=models.CASCADE,
+        related_name="attendance",
+    )
+    present = models.BooleanField("出席")
+    reason = models.CharField("缺席原因", max_length=4, choices=AbsenceReason.choices, blank=True)
+
+    class Meta:
+        verbose_name = "出席情况"
+        verbose_name_plural = "出席情况"
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="attendance_unique"),
+        ]
+        indexes = [models.Index(fields=["member", "meeting"])]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {'出席' if self.present else '缺席'}"

@@ -1,0 +1,20 @@
+"""Builders for organizational-life tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dangjian.life.models import Attendance, Meeting
+
+
+def meet(org, meeting_type: str, held_on: dt.date, **extra) -> Meeting:
+    """A record written directly (rule tests need dates the service would call future)."""
+    extra.setdefault("entered_on", held_on)
+    extra.setdefault("topic", f"{meeting_type}{held_on}")
+    return Meeting.objects.create(org=org, meeting_type=meeting_type, held_on=held_on, **extra)
+
+
+def attend(meeting: Meeting, member, present: bool, reason: str = "") -> Attendance:
+    meeting.attendance_taken = True
+    meeting.save(update_fields=["attendance_taken"])
+    return Attendance.objects.create(meeting=meeting, member=member, present=present, reason=reason)
