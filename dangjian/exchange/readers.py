@@ -117,8 +117,8 @@ def read_table(
     path = Path(path)
     label = file_label or path.name
     kind = file_kind(path)
-    if not path.exists():
-        raise ReadError(f"文件 {label} 不存在")
+    if not path.is_file():
+        raise ReadError(f"文件 {label} 不存在或不是普通文件")
     source = _xlsx_rows(path) if kind == "xlsx" else _csv_rows(path)
     header: list[str | None] | None = None
     rows: list[tuple[int, dict[str, Any]]] = []

@@ -83,3 +83,16 @@ def test_export_to_unsupported_extension_fails_cleanly(tree, tmp_path):
     with pytest.raises(CommandError) as exc:
         call_command("export_data", "orgs", str(tmp_path / "o.json"))
     assert "不支持的文件类型 .json" in str(exc.value)
+
+
+def test_missing_input_and_unwritable_output(tree, tmp_path):
+    err = io.StringIO()
+    with pytest.raises(CommandError) as exc:
+        call_command("import_data", "orgs", str(tmp_path / "none.csv"), stderr=err)
+    assert exc.value.returncode == 1
+    assert "none.csv 整个文件 — （空） 文件 none.csv 不存在或不是普通文件" in err.getvalue()
+    before = AuditEntry.objects.count()
+    with pytest.raises(CommandError) as exc:
+        call_command("export_data", "members", str(tmp_path / "no" / "such" / "m.csv"))
+    assert "无法写入" in str(exc.value)
+    assert AuditEntry.objects.count() == before  # no audit entry for an export that did not happen

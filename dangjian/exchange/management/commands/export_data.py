@@ -28,7 +28,12 @@ class Command(BaseCommand):
         try:
             with context.bind(request_id=context.new_request_id(), client_addr=""):
                 count = exporter(options["path"], actor=SYSTEM)
-        except (ReadError, OSError) as exc:
+        except ReadError as exc:
             raise CommandError(f"导出失败：{exc}", returncode=1) from exc
+        except OSError as exc:
+            raise CommandError(
+                f"导出失败：无法写入 {options['path']}（目录不存在、没有写权限或磁盘已满）",
+                returncode=1,
+            ) from exc
         label = "组织" if options["kind"] == "orgs" else "党员"
         self.stdout.write(f"已导出{label} {count} 条到 {options['path']}")
