@@ -196,13 +196,13 @@ def test_branch_secretary_imports_into_own_branch(tree, tmp_path):
 def test_clash_while_writing_rolls_back_everything(tree, tmp_path, monkeypatch):
     from django.db import IntegrityError
 
-    from dangjian.exchange import importers
+    from dangjian.exchange import members_import
 
     def clash(members):
         Member.objects.bulk_create(members)  # half-written …
         raise IntegrityError("duplicate key")  # … then a concurrent insert wins
 
-    monkeypatch.setattr(importers, "_insert_members", clash)
+    monkeypatch.setattr(members_import, "_insert_members", clash)
     rows = [member_row("BA001", name="甲"), member_row("BA001", name="乙")]
     errors = _reject(tmp_path, rows)
     assert errors == [

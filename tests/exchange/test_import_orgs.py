@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from dangjian.accounts.scope import SYSTEM
 from dangjian.core.models import AuditEntry
 from dangjian.core.tree import tree_problems
-from dangjian.exchange import importers
+from dangjian.exchange import orgs_import
 from dangjian.exchange.columns import ORG_COLUMNS
 from dangjian.exchange.importers import import_orgs
 from dangjian.orgs.models import Organization
@@ -80,7 +80,7 @@ def test_move_under_another_committee(tree, tmp_path):
 
 
 def test_bulk_path_allocation_matches_treebeard(tree, tmp_path, monkeypatch):
-    monkeypatch.setattr(importers, "TREEBEARD_MAX", 0)
+    monkeypatch.setattr(orgs_import, "TREEBEARD_MAX", 0)
     rows = [org_row("ROOT2", None, "党委", "机关")]
     for i in range(40):  # children listed before their parent on purpose
         rows.append(org_row(f"B{i:03d}", f"C{i % 4}", "党支部", "社区"))

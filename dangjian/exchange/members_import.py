@@ -1,0 +1,384 @@
+"""All-or-nothing import of members (see :mod:`dangjian.exchange.importers`).
+
+Each row goes through ``member_validate`` (ID check digit, gender and birth date against the ID
+number, types and dates); across rows: duplicate ID numbers, the branch must exist within the
+actor's scope, a member already on a roll outside the scope cannot be moved in, and a branch keeps
+at most one 书记. Existing members are matched by the keyed digest of the ID number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils import timezone
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import scope_prefix
+from dangjian.core import crypto
+from dangjian.core.audit import AuditEvent, audit_record_many
+from dangjian.members.choices import Post
+from dangjian.members.models import Member
+from dangjian.members.services import MemberInput, member_apply, member_snapshot, member_validate
+from dangjian.orgs.choices import OrgType
+from dangjian.orgs.models import Organization
+
+from .columns import MEMBER_COLUMNS, MEMBER_FIELD_COLUMN, MEMBER_REQUIRED
+from .readers import cell_date, cell_text
+from .report import (
+    BATCH,
+    ImportReport,
+    Problems,
+    chunks,
+    out_of_scope_text,
+    read_checked,
+    write_guard,
+)
+
+
+@dataclass
+class _MemberRow:
+    number: int
+    raw_id: Any  # the ID number cell as read, for the report
+    data: MemberInput
+    digest: str = ""
+
+
+class _OrgIndex:
+    """Organizations by code and id from one query; model instances built on first use."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, tuple[int, str, str, str, str]] = {}
+        self._codes: dict[int, str] = {}
+        self._made: dict[str, Organization] = {}
+        rows = Organization.objects.order_by().values_list(
+            "id", "code", "path", "org_type", "sector", "name"
+        )
+        for org_id, code, path, org_type, sector, name in rows:
+            self._rows[code] = (org_id, path, org_type, sector, name)
+            self._codes[org_id] = code
+
+    def get(self, code: str) -> Organization | None:
+        org = self._made.get(code)
+        if org is None and code in self._rows:
+            org_id, path, org_type, sector, name = self._rows[code]
+            org = Organization(
+                id=org_id, code=code, path=path, org_type=org_type, sector=sector, name=name
+            )
+            self._made[code] = org
+        return org
+
+    def by_id(self, org_id: int | None) -> Organization | None:
+        if org_id is None:
+            return None
+        return self.get(self._codes[org_id])
+
+
+#: stands in for an unknown organization so that the other checks of a row still run
+_NO_ORG = Organization(id=0, code="", path="", org_type=OrgType.BRANCH, sector="", name="")
+
+
+def _parse_member_row(
+    number: int,
+    cells: dict[str, Any],
+    orgs: _OrgIndex,
+    prefix: str,
+    problems: Problems,
+    today: dt.date,
+) -> _MemberRow:
+    def text(column: str) -> str:
+        return cell_text(cells.get(column))
+
+    def date(column: str) -> dt.date | None:
+        try:
+            return cell_date(cells.get(column))
+        except ValueError as exc:
+            problems.add(number, column, cells.get(column), str(exc))
+            return None
+
+    for column in MEMBER_REQUIRED:
+        if cells.get(column) is None:
+            problems.add(number, column, None, f"{column}不能为空")
+    raw_id = cells.get("公民身份号码")
+    if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
+        problems.add(
+            number,
+            "公民身份号码",
+            raw_id,
+            "公民身份号码被 Excel 存成了数字（末几位可能已丢失），请把该列设为文本格式后重新填写",
+        )
+    org_code = text("所在党组织编码")
+    org = orgs.get(org_code) if org_code else None
+    if org_code and (org is None or not org.path.startswith(prefix)):
+        problems.add(
+            number,
+            "所在党组织编码",
+            org_code,
+            f"所在党组织编码“{org_code}”{out_of_scope_text(prefix)}",
+        )
+        org = None
+    community_code = text("现居住社区编码")
+    community = orgs.get(community_code) if community_code else None
+    if community_code and community is None:
+        problems.add(number, "现居住社区编码", community_code, f"组织编码“{community_code}”不存在")
+    elif community is not None and community.sector != "社区":
+        problems.add(number, "现居住社区编码", community_code, f"{community_code} 不是社区党组织")
+    joined_on = date("入党日期")
+    data = MemberInput(
+        name=text("姓名"),
+        id_number=text("公民身份号码"),
+        member_type=text("党员类型"),
+        joined_on=joined_on or dt.date.min,
+        org=org or _NO_ORG,
+        confirmed_on=date("转正日期"),
+        gender=text("性别"),
+        birth_date=date("出生日期"),
+        ethnicity=text("民族"),
+        education=text("学历"),
+        category=text("人员类别"),
+        post=text("党内职务"),
+        phone=text("联系电话"),
+        residence_community=community,
+    )
+    for name in ("ethnicity", "education"):
+        limit = getattr(Member._meta.get_field(name), "max_length", 0) or 0
+        if len(getattr(data, name)) > limit:
+            column = MEMBER_FIELD_COLUMN[name]
+            problems.add(number, column, cells.get(column), f"{column}过长（最多 {limit} 字）")
+    for name, messages in member_validate(data, today=today).items():
+        column = MEMBER_FIELD_COLUMN[name]
+        if problems.has(number, column):
+            continue
+        if name == "confirmed_on" and joined_on is None and "入党日期" in messages[0]:
+            continue
+        for message in messages:
+            problems.add(number, column, cells.get(column), message)
+    return _MemberRow(number, raw_id, data)
+
+
+def import_members(
+    path: Path | str,
+    *,
+    actor: Any,
+    dry_run: bool = False,
+    file_label: str | None = None,
+) -> ImportReport:
+    """Import members from ``path`` (all-or-nothing), as ``actor`` (needs MEMBER_CHANGE)."""
+    prefix = scope_prefix(actor, Perm.MEMBER_CHANGE)
+    if prefix is None:
+        raise PermissionDenied("没有导入党员的权限")
+    report = ImportReport("members", file_label or Path(path).name, dry_run)
+    table = read_checked(report, path, MEMBER_COLUMNS, MEMBER_REQUIRED)
+    if table is None:
+        return report
+    problems = Problems(report)
+    orgs = _OrgIndex()
+    today = dt.date.today()
+
+    rows: dict[str, _MemberRow] = {}
+    table.rows.reverse()
+    while table.rows:  # consume the cells as we go: a 100,000-row file need not be held twice
+        number, cells = table.rows.pop()
+        row = _parse_member_row(number, cells, orgs, prefix, problems, today)
+        if problems.has(number, "公民身份号码"):
+            continue
+        row.digest = crypto.digest(row.data.id_number)
+        first = rows.get(row.digest)
+        if first is not None:
+            problems.add(
+                number,
+                "公民身份号码",
+                cells.get("公民身份号码"),
+                f"公民身份号码与第{first.number}行重复",
+            )
+            continue
+        rows[row.digest] = row
+
+    existing: dict[str, Member] = {}
+    for chunk in chunks(list(rows), BATCH):
+        for member in Member.objects.filter(id_number_digest__in=chunk):
+            existing[member.id_number_digest] = member
+    for digest, member in existing.items():
+        org = orgs.by_id(member.org_id)
+        if org is None or not org.path.startswith(prefix):
+            row = rows[digest]
+            problems.add(
+                row.number,
+                "公民身份号码",
+                row.raw_id,
+                "该党员已在您管辖范围以外的党组织登记，不能导入或调动",
+            )
+    _check_secretaries(rows, existing, orgs, problems)
+    if not report.ok:
+        report.errors.sort(key=lambda e: e.row or 0)  # stable: by row, then as found
+        return report
+
+    creates: list[_MemberRow] = []
+    updates: list[tuple[_MemberRow, Member, dict[str, Any], str]] = []
+    for digest, row in rows.items():
+        found = existing.get(digest)
+        if found is None:
+            creates.append(row)
+            continue
+        member = found
+        member.org = orgs.by_id(member.org_id)  # type: ignore[assignment]
+        member.residence_community = orgs.by_id(member.residence_community_id)
+        before = member_snapshot(member)
+        old_path, old_phone = member.org.path, member.phone_digest
+        member_apply(member, row.data)
+        if member_snapshot(member) != before or member.phone_digest != old_phone:
+            updates.append((row, member, before, old_path))
+        else:
+            report.unchanged += 1
+    report.created, report.updated = len(creates), len(updates)
+    if dry_run or not (creates or updates):
+        return report
+
+    now = timezone.now()
+    new_members = [member_apply(Member(), row.data) for row in creates]
+    with write_guard(report), transaction.atomic():
+        _insert_members(new_members)
+        if updates:
+            for _, member, _, _ in updates:
+                member.updated_at = now
+            Member.objects.bulk_update(
+                [member for _, member, _, _ in updates], _MEMBER_FIELDS, batch_size=BATCH
+            )
+        events = [
+            AuditEvent(
+                "member.create",
+                "member",
+                str(member.pk),
+                str(member),
+                row.data.org.path,
+                None,
+                member_snapshot(member),
+            )
+            for row, member in zip(creates, new_members, strict=True)
+        ]
+        events += [
+            AuditEvent(
+                "member.update",
+                "member",
+                str(member.pk),
+                str(member),
+                old_path,
+                before,
+                member_snapshot(member),
+            )
+            for _, member, before, old_path in updates
+        ]
+        audit_record_many(actor=actor, events=events)
+    return report
+
+
+_MEMBER_FIELDS = [
+    "name",
+    "id_number_cipher",
+    "id_number_digest",
+    "id_number_masked",
+    "phone_cipher",
+    "phone_digest",
+    "phone_masked",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "education",
+    "category",
+    "member_type",
+    "joined_on",
+    "confirmed_on",
+    "org",
+    "post",
+    "residence_community",
+    "updated_at",
+]
+
+
+def _insert_members(members: list[Member]) -> None:
+    """Insert new members and set their ids: ``COPY`` on PostgreSQL (a 100,000-row file would
+    spend most of its time building and parsing ``INSERT`` statements), else ``bulk_create``."""
+    if not members:
+        return
+    if connection.vendor != "postgresql":
+        Member.objects.bulk_create(members, batch_size=BATCH)
+    else:
+        fields = [f for f in Member._meta.concrete_fields if not f.primary_key]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        now = timezone.now()
+        getters = [_column_getter(f.attname, now) for f in fields]
+        with connection.cursor() as cursor:
+            raw: Any = cursor.cursor  # psycopg's own cursor under Django's wrapper
+            with raw.copy(f"COPY {quote(Member._meta.db_table)} ({columns}) FROM STDIN") as copy:
+                for member in members:
+                    copy.write_row([get(member) for get in getters])
+    if any(m.pk is None for m in members):
+        ids = _member_ids([m.id_number_digest for m in members])
+        for m in members:
+            m.pk = ids[m.id_number_digest]
+
+
+def _column_getter(attname: str, now: dt.datetime) -> Callable[[Member], Any]:
+    if attname in ("created_at", "updated_at"):
+        return lambda _member: now  # what auto_now(_add) would have filled in
+    return operator.attrgetter(attname)
+
+
+def _member_ids(digests: list[str]) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for chunk in chunks(digests, BATCH):
+        ids.update(
+            Member.objects.filter(id_number_digest__in=chunk).values_list("id_number_digest", "id")
+        )
+    return ids
+
+
+def _check_secretaries(
+    rows: dict[str, _MemberRow],
+    existing: dict[str, Member],
+    orgs: _OrgIndex,
+    problems: Problems,
+) -> None:
+    """A branch has at most one 书记 after the import (file rows plus members not in the file)."""
+    claims: dict[int, list[_MemberRow]] = defaultdict(list)
+    for row in rows.values():
+        if row.data.post == Post.SECRETARY and row.data.org.pk:
+            claims[row.data.org.pk].append(row)
+    if not claims:
+        return
+    holders: dict[int, list[str]] = defaultdict(list)
+    for chunk in chunks(list(claims), BATCH):
+        found = Member.objects.filter(post=Post.SECRETARY, org_id__in=chunk).values_list(
+            "org_id", "id_number_digest", "name"
+        )
+        for org_id, digest, name in found:
+            if digest not in rows:  # a secretary in the file decides their own post
+                holders[org_id].append(name)
+    for org_id, claimants in claims.items():
+        org = orgs.by_id(org_id)
+        org_name = org.name if org else ""
+        if holders.get(org_id):
+            for row in claimants:
+                problems.add(
+                    row.number,
+                    "党内职务",
+                    row.data.post,
+                    f"{org_name} 已有书记（{'、'.join(holders[org_id])}），请先调整原书记的职务",
+                )
+        elif len(claimants) > 1:
+            lines = "、".join(f"第{r.number}行" for r in claimants)
+            for row in claimants[1:]:
+                problems.add(
+                    row.number,
+                    "党内职务",
+                    row.data.post,
+                    f"{org_name} 在文件中有多名书记（{lines}），一个支部只能有一名书记",
+                )

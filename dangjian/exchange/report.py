@@ -1,0 +1,138 @@
+"""The outcome of an import and the helpers both importers share.
+
+A problem is a :class:`RowError` (file, Excel row, column, value, Chinese message); the report
+lists every problem of a rejected file, or the counts of an accepted one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import IntegrityError
+from treebeard.exceptions import PathOverflow
+
+from .readers import ReadError, Table, cell_text, read_table
+
+#: rows per INSERT / UPDATE / IN (...) query
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem: where (file, Excel row, column), what was there, and what is wrong."""
+
+    file: str
+    row: int | None
+    column: str
+    value: str
+    message: str
+
+    def line(self) -> str:
+        """``文件 第N行 列 值 问题`` — one line of the report."""
+        where = f"第{self.row}行" if self.row else "整个文件"
+        value = f"“{self.value}”" if self.value else "（空）"
+        column = self.column or "—"
+        return f"{self.file} {where} {column} {value} {self.message}"
+
+
+@dataclass
+class ImportReport:
+    """The outcome of an import: problems (then nothing was written) or counts."""
+
+    kind: str
+    file: str
+    dry_run: bool = False
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def kind_label(self) -> str:
+        return "组织" if self.kind == "orgs" else "党员"
+
+    def error_lines(self) -> list[str]:
+        return [e.line() for e in self.errors]
+
+    def summary(self) -> str:
+        if not self.ok:
+            return (
+                f"{self.kind_label}导入被拒绝：{self.file} 有 {len(self.errors)} 个问题，"
+                "未写入任何数据"
+            )
+        prefix = "试运行（未写入）" if self.dry_run else "导入完成"
+        return (
+            f"{self.kind_label}{prefix}：{self.file} 共 {self.rows} 行，新增 {self.created}，"
+            f"更新 {self.updated}，未变 {self.unchanged}"
+        )
+
+
+class Problems:
+    """Collects row errors; remembers which (row, column) already has one."""
+
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
+        self.marked: set[tuple[int, str]] = set()
+
+    def add(self, row: int | None, column: str, value: Any, message: str) -> None:
+        self.report.errors.append(
+            RowError(self.report.file, row, column, cell_text(value), message)
+        )
+        if row is not None:
+            self.marked.add((row, column))
+
+    def has(self, row: int, column: str) -> bool:
+        return (row, column) in self.marked
+
+
+@contextlib.contextmanager
+def write_guard(report: ImportReport) -> Iterator[None]:
+    """Turn a clash with a concurrent change (the transaction is rolled back) into a report."""
+    try:
+        yield
+    except (IntegrityError, PathOverflow):
+        report.created = report.updated = report.unchanged = 0
+        report.errors.append(
+            RowError(
+                report.file,
+                None,
+                "",
+                "",
+                "写入时与同时进行的其他修改发生冲突，已全部撤销、未写入任何数据，请重新导入",
+            )
+        )
+
+
+def read_checked(
+    report: ImportReport,
+    path: Path | str,
+    columns: list[str],
+    required: list[str],
+) -> Table | None:
+    try:
+        table = read_table(path, columns=columns, required=required, file_label=report.file)
+    except ReadError as exc:
+        report.errors.append(RowError(report.file, None, "", "", str(exc)))
+        return None
+    report.warnings = table.warnings
+    report.rows = len(table.rows)
+    return table
+
+
+def out_of_scope_text(prefix: str) -> str:
+    return "不存在" if prefix == "" else "不存在或不在您的管辖范围内"
+
+
+def chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
