@@ -53,6 +53,31 @@ def test_tree_and_org_pages_do_not_grow_with_size(client: Client, tree: Tree) ->
     assert max(large) <= 25, large
 
 
+#: query baselines per page (session, user, roles, policy, scope node, page data, session save)
+BASELINES = {"tree": 15, "tree_children": 13, "org_committee": 21, "org_branch": 20}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [1, 12])
+def test_query_baselines_at_two_sizes(
+    client: Client, tree: Tree, size: int, django_assert_max_num_queries: Any
+) -> None:
+    _grow(tree["town_a"], branches=size, members=size)
+    for _ in range(size * 5):
+        make_member(tree["branch_a"])
+    client.force_login(tree["admin"])
+    client.get(reverse("web:tree"))  # warm the session
+    pages = {
+        "tree": reverse("web:tree"),
+        "tree_children": reverse("web:tree_children", args=["TA001"]),
+        "org_committee": reverse("web:org", args=["TA001"]),
+        "org_branch": reverse("web:org", args=["BA001"]),
+    }
+    for name, url in pages.items():
+        with django_assert_max_num_queries(BASELINES[name]):
+            assert client.get(url).status_code == 200
+
+
 @pytest.mark.django_db
 def test_tree_counts_per_subtree(client: Client, tree: Tree) -> None:
     make_member(tree["branch_a"], member_type="预备党员")
