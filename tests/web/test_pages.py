@@ -309,3 +309,12 @@ def test_member_page_names_the_residence_community_only_inside_scope(
     client.force_login(tree["admin"])
     page = client.get(reverse("web:member", args=[member.pk])).content.decode()
     assert "乙社区党支部" in page
+
+
+@pytest.mark.django_db
+def test_search_results_name_their_parent_within_scope(client: Client, tree: Tree) -> None:
+    client.force_login(tree["admin_a"])
+    page = client.get(reverse("web:tree"), {"q": "甲"}).content.decode()
+    results = page.split("搜索结果")[1].split("</table>")[0]
+    assert "甲村党支部" in results and "甲镇党委" in results
+    assert "测试区委组织部" not in results  # the parent of 甲镇党委 lies above the user's node

@@ -68,13 +68,23 @@ def _with_children(org: Organization, actor: Any) -> tuple[SubtreeCounts, list[d
     return counts, children
 
 
+def _with_parents(actor: Any, orgs: list[Organization]) -> list[dict[str, Any]]:
+    """Search results with the name of their parent (one query), to tell alike names apart."""
+    step = Organization.steplen
+    parent_paths = {o.path[:-step] for o in orgs if o.depth > 1}
+    names = dict(
+        orgs_for(actor, Perm.ORG_VIEW).filter(path__in=parent_paths).values_list("path", "name")
+    )
+    return [{"org": o, "parent": names.get(o.path[:-step], "")} for o in orgs]
+
+
 @login_required
 @require_GET
 def tree(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.ORG_VIEW)
     form = TreeSearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    results = list(org_search(request.user, query)) if query else None
+    results = _with_parents(request.user, list(org_search(request.user, query))) if query else None
     # the first level below a single top node is shown open; deeper levels load on demand
     top = list(org_roots(request.user))
     open_children: list[dict[str, Any]] = []
