@@ -309,7 +309,9 @@ def test_reveal_shows_full_numbers_once_and_is_audited(client: Client, world: Tr
     assert "13812345678" not in page and "138****5678" in page
     assert member.id_number() not in page
     count = AuditEntry.objects.filter(action="member.view_pii").count()
-    shown = client.post(reverse("web:member_reveal", args=[member.pk])).content.decode()
+    response = client.post(reverse("web:member_reveal", args=[member.pk]))
+    assert "no-store" in response["Cache-Control"]
+    shown = response.content.decode()
     assert member.id_number() in shown and "13812345678" in shown
     entry = AuditEntry.objects.filter(action="member.view_pii").order_by("-seq").first()
     assert AuditEntry.objects.filter(action="member.view_pii").count() == count + 1
@@ -464,3 +466,15 @@ def test_login_messages_and_lockout(client: Client, world: Tree) -> None:
     assert "_auth_user_id" not in client.session
     ok = client.post(url, {"username": "admin_a", "password": PASSWORD})
     assert ok.status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", [c for c in CASES if c.method == "post"], ids=lambda c: c.name)
+def test_post_without_csrf_token_changes_nothing(world: Tree, case: Case) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world[case.allowed])
+    before = _state()
+    response = _call(client, case, world)
+    assert response.status_code == 403
+    assert "CSRF" in response.content.decode()
+    assert _state() == before
