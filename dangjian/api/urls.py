@@ -2,6 +2,8 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
+from dangjian.life.api import MeetingDetailView, MeetingListView
+
 from .views.findings import FindingListView
 from .views.members import MemberDetailView, MemberListView, MemberRevealView
 from .views.orgs import OrgDetailView, OrgListView
@@ -19,4 +21,6 @@ urlpatterns = [
     path("members/<int:pk>/", MemberDetailView.as_view(), name="member-detail"),
     path("members/<int:pk>/reveal/", MemberRevealView.as_view(), name="member-reveal"),
     path("findings/", FindingListView.as_view(), name="finding-list"),
+    path("meetings/", MeetingListView.as_view(), name="meeting-list"),
+    path("meetings/<int:pk>/", MeetingDetailView.as_view(), name="meeting-detail"),
 ]

@@ -1,0 +1,222 @@
+"""``/api/v1/meetings/``: records of organizational life in the actor's subtree.
+
+Reading needs ``Perm.ORG_VIEW`` (the attendance list also ``Perm.MEMBER_VIEW`` on the branch);
+recording and deleting need ``Perm.LIFE_RECORD`` on the organization. Every rule is checked by
+:mod:`dangjian.life.services`, whose Chinese messages are passed through per field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import covers, members_for, orgs_for
+from dangjian.api import filters
+from dangjian.api.serializers import DATE_ERRORS
+from dangjian.api.views.base import ScopedAPIView, service_errors
+from dangjian.orgs.selectors import org_get
+
+from .choices import AbsenceReason, MeetingType
+from .models import Meeting
+from .selectors import meeting_get, meeting_list
+from .services import (
+    MINUTES_MAX,
+    TOPIC_MAX,
+    AttendanceInput,
+    MeetingInput,
+    meeting_delete,
+    meeting_record,
+)
+
+_TYPE_ERRORS: dict[str, Any] = {
+    "invalid_choice": f"会议类型“{{input}}”无效，应为：{'、'.join(MeetingType.values)}"
+}
+_REASON_ERRORS: dict[str, Any] = {
+    "invalid_choice": f"缺席原因“{{input}}”无效，应为：{'、'.join(AbsenceReason.values)}"
+}
+MAX_ATTENDANCE = 2000
+
+
+class AttendanceSerializer(serializers.Serializer):
+    member = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="党员记录 id")
+    present = serializers.BooleanField()
+    reason = serializers.ChoiceField(
+        choices=AbsenceReason.values,
+        required=False,
+        allow_blank=True,
+        default="",
+        error_messages=_REASON_ERRORS,
+        help_text="缺席原因（缺席时）",
+    )
+
+
+class MeetingSerializer(serializers.Serializer):
+    """A record as listed."""
+
+    id = serializers.IntegerField()
+    org = serializers.CharField(source="org.code")
+    org_name = serializers.CharField(source="org.name")
+    meeting_type = serializers.CharField()
+    held_on = serializers.DateField()
+    topic = serializers.CharField()
+    expected = serializers.IntegerField(allow_null=True)
+    present = serializers.IntegerField(allow_null=True)
+    attendance_taken = serializers.BooleanField()
+    entered_on = serializers.DateField()
+    late = serializers.BooleanField(help_text="LIFE-LATE-ENTRY：超过规定天数后补录")
+    lecturer = serializers.IntegerField(source="lecturer_id", allow_null=True)
+
+
+class MeetingDetailSerializer(MeetingSerializer):
+    minutes = serializers.CharField()
+    attendance = AttendanceSerializer(
+        many=True, source="api_attendance", allow_null=True, help_text="需党员查看权限"
+    )
+
+
+class MeetingWriteSerializer(serializers.Serializer):
+    org = serializers.CharField(max_length=32, help_text="党支部编码（党小组会为党小组编码）")
+    meeting_type = serializers.ChoiceField(choices=MeetingType.values, error_messages=_TYPE_ERRORS)
+    held_on = serializers.DateField(input_formats=["%Y-%m-%d"], error_messages=DATE_ERRORS)
+    topic = serializers.CharField(max_length=TOPIC_MAX)
+    minutes = serializers.CharField(
+        max_length=MINUTES_MAX, required=False, allow_blank=True, default=""
+    )
+    expected = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=100000
+    )
+    present = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=100000
+    )
+    attendance = AttendanceSerializer(many=True, required=False, allow_null=True, default=None)
+    lecturer = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**31 - 1
+    )
+
+    def validate_attendance(self, value: Any) -> Any:
+        if value is not None and len(value) > MAX_ATTENDANCE:
+            raise serializers.ValidationError(f"出席登记最多 {MAX_ATTENDANCE} 人")
+        return value
+
+
+def _with_attendance(actor: Any, meeting: Meeting) -> Meeting:
+    rows = None
+    if meeting.attendance_taken and covers(actor, Perm.MEMBER_VIEW, meeting.org.path):
+        rows = [
+            {"member": a.member_id, "present": a.present, "reason": a.reason}
+            for a in meeting.attendance.order_by("member_id")
+        ]
+    meeting.api_attendance = rows  # type: ignore[attr-defined]
+    return meeting
+
+
+LIST_PARAMS = [
+    OpenApiParameter("org", OpenApiTypes.STR, description="组织编码"),
+    OpenApiParameter("subtree", OpenApiTypes.BOOL, description="1：包括下级组织的记录"),
+    OpenApiParameter("type", OpenApiTypes.STR, enum=MeetingType.values, description="会议类型"),
+    OpenApiParameter("year", OpenApiTypes.INT, description="年份"),
+]
+ID_PARAM = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="记录 id")
+
+
+def _year(request: Request) -> int | None:
+    value = filters.text_param(request, "year")
+    if not value:
+        return None
+    if not value.isdigit() or not 1900 <= int(value) <= 2100:
+        raise filters.bad("year", f"年份“{value[:20]}”无效，应为 1900–2100 的四位数字")
+    return int(value)
+
+
+class MeetingListView(ScopedAPIView):
+    """Records of the actor's subtree (``?org=CODE&subtree=1&type=…&year=…`` to narrow)."""
+
+    read_perm = Perm.ORG_VIEW
+    write_perm = Perm.LIFE_RECORD
+    serializer_class = MeetingSerializer
+
+    def get_queryset(self) -> Any:
+        actor = self.request.user
+        code = filters.code_param(self.request, "org")
+        subtree = filters.bool_param(self.request, "subtree")
+        meeting_type = filters.choice_param(self.request, "type", MeetingType.values, "会议类型")
+        year = _year(self.request)
+        org = org_get(actor, code) if code else None
+        return meeting_list(actor, org=org, subtree=subtree, meeting_type=meeting_type, year=year)
+
+    @extend_schema(
+        parameters=LIST_PARAMS, responses=MeetingSerializer(many=True), summary="组织生活记录列表"
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        assert page is not None
+        return self.get_paginated_response(MeetingSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=MeetingWriteSerializer,
+        responses={201: MeetingDetailSerializer},
+        summary="记录会议或活动",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = MeetingWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        v = serializer.validated_data
+        actor = request.user
+        org = orgs_for(actor, Perm.LIFE_RECORD).filter(code=v["org"]).first()
+        if org is None:
+            raise exceptions.ValidationError({"org": ["组织不存在或不在您的管辖范围内"]})
+        lecturer = None
+        if v.get("lecturer"):
+            lecturer = members_for(actor, Perm.MEMBER_VIEW).filter(pk=v["lecturer"]).first()
+            if lecturer is None:
+                raise exceptions.ValidationError({"lecturer": ["讲课人不存在或不在您的管辖范围内"]})
+        attendance = None
+        if v.get("attendance") is not None:
+            attendance = [
+                AttendanceInput(a["member"], a["present"], a.get("reason") or "")
+                for a in v["attendance"]
+            ]
+        data = MeetingInput(
+            org=org,
+            meeting_type=v["meeting_type"],
+            held_on=v["held_on"],
+            topic=v["topic"],
+            minutes=v.get("minutes") or "",
+            attendance=attendance,
+            expected=v.get("expected"),
+            present=v.get("present"),
+            lecturer=lecturer,
+        )
+        try:
+            meeting = meeting_record(actor=actor, data=data)
+        except DjangoValidationError as exc:
+            raise service_errors(exc) from exc
+        meeting = meeting_get(actor, meeting.pk)
+        body = MeetingDetailSerializer(_with_attendance(actor, meeting)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class MeetingDetailView(ScopedAPIView):
+    """One record; 404 outside the actor's subtree."""
+
+    read_perm = Perm.ORG_VIEW
+    write_perm = Perm.LIFE_RECORD
+    serializer_class = MeetingDetailSerializer
+
+    @extend_schema(parameters=[ID_PARAM], responses=MeetingDetailSerializer, summary="记录详情")
+    def get(self, request: Request, pk: int) -> Response:
+        meeting = meeting_get(request.user, pk)
+        return Response(MeetingDetailSerializer(_with_attendance(request.user, meeting)).data)
+
+    @extend_schema(parameters=[ID_PARAM], responses={204: None}, summary="删除记录（记入审计）")
+    def delete(self, request: Request, pk: int) -> Response:
+        meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
+        meeting_delete(actor=request.user, meeting=meeting)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,199 @@
+"""``/api/v1/meetings/``: scope, filters, create through the service, authorization matrix."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from dangjian.core.models import AuditEntry
+from dangjian.life.models import Attendance, Meeting
+from tests.life.helpers import attend, meet
+
+URL = "/api/v1/meetings/"
+
+
+def _state():
+    return (
+        Meeting.objects.count(),
+        Attendance.objects.count(),
+        AuditEntry.objects.count(),
+        tuple(Meeting.objects.order_by("pk").values_list("pk", "topic", "held_on")),
+    )
+
+
+def _body(tree, **extra):
+    held = timezone.localdate() - dt.timedelta(days=3)
+    body = {
+        "org": "BA001",
+        "meeting_type": "支部党员大会",
+        "held_on": held.isoformat(),
+        "topic": "学习党章",
+        "minutes": "会议记录正文",
+        "attendance": [
+            {"member": m.pk, "present": i != 0, "reason": "因公" if i == 0 else ""}
+            for i, m in enumerate(tree["members_a"])
+        ],
+    }
+    body.update(extra)
+    return body
+
+
+@pytest.fixture
+def records(tree):
+    a1 = meet(tree["branch_a"], "支部党员大会", dt.date(2026, 3, 1))
+    attend(a1, tree["members_a"][0], True)
+    meet(tree["branch_a"], "主题党日", dt.date(2025, 6, 1))
+    b1 = meet(tree["branch_b"], "支委会", dt.date(2026, 2, 1))
+    return {"a1": a1, "b1": b1}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "user,query,count",
+    [
+        ("admin", "", 3),
+        ("admin", "org=BA001", 2),
+        ("admin", "org=TA001", 0),
+        ("admin", "org=TA001&subtree=1", 2),
+        ("admin", "type=支委会", 1),
+        ("admin", "year=2026", 2),
+        ("admin_a", "", 2),
+        ("admin_b", "", 1),
+        ("secretary_a", "", 2),
+        ("inspector_a", "year=2025", 1),
+        ("sysadmin", "", 3),
+    ],
+)
+def test_list_scope_and_filters(records, api_for, user, query, count):
+    response = api_for(user).get(f"{URL}?{query}")
+    assert response.status_code == 200, response.content
+    assert response.json()["count"] == count
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query,field",
+    [("year=26", "year"), ("year=abc", "year"), ("type=茶话会", "type"), ("subtree=x", "subtree")],
+)
+def test_list_bad_filters(records, api_for, query, field):
+    response = api_for("admin").get(f"{URL}?{query}")
+    assert response.status_code == 400
+    assert response.json()[field][0]
+
+
+@pytest.mark.django_db
+def test_list_other_subtree_org_is_404(records, api_for):
+    assert api_for("admin_b").get(f"{URL}?org=BA001").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("user,code", [(None, 401), ("auditor", 403), ("secadmin", 403)])
+def test_list_denied(records, api_for, user, code):
+    assert api_for(user).get(URL).status_code == code
+
+
+@pytest.mark.django_db
+def test_detail_scope_and_attendance_visibility(records, api_for):
+    pk = records["a1"].pk
+    data = api_for("secretary_a").get(f"{URL}{pk}/").json()
+    assert data["org"] == "BA001" and data["attendance"][0]["present"] is True
+    # the system administrator sees organizations but no member data
+    data = api_for("sysadmin").get(f"{URL}{pk}/").json()
+    assert data["attendance"] is None
+    assert api_for("admin_b").get(f"{URL}{pk}/").status_code == 404
+    assert api_for("admin").get(f"{URL}999999/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_create(tree, api_for):
+    response = api_for("secretary_a").post(URL, _body(tree), format="json")
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert (data["expected"], data["present"], data["late"]) == (4, 3, False)
+    assert data["attendance"][0]["reason"] in ("因公", "")
+    meeting = Meeting.objects.get(pk=data["id"])
+    assert meeting.created_by == tree["secretary_a"]
+    assert AuditEntry.objects.filter(action="life.meeting.create").count() == 1
+
+
+@pytest.mark.django_db
+def test_create_late(tree, api_for):
+    held = timezone.localdate() - dt.timedelta(days=31)
+    response = api_for("admin_a").post(URL, _body(tree, held_on=held.isoformat()), format="json")
+    assert response.status_code == 201 and response.json()["late"] is True
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "extra,field,text",
+    [
+        ({"held_on": "2999-01-01"}, "held_on", "晚于今天"),
+        ({"held_on": "2026-02-30"}, "held_on", "日期格式错误"),
+        ({"meeting_type": "茶话会"}, "meeting_type", "会议类型“茶话会”无效"),
+        ({"meeting_type": "党小组会"}, "org", "党小组会应记在党小组下"),
+        ({"org": "BB001"}, "org", "不在您的管辖范围内"),
+        ({"org": "TA001"}, "org", "应由党支部"),
+        ({"topic": ""}, "topic", ""),
+        ({"attendance": [{"member": 999999, "present": True}]}, "attendance", "不在本支部"),
+        ({"attendance": [{"member": 1, "present": False, "reason": "出差"}]}, "attendance", "出差"),
+        ({"lecturer": 999999}, "lecturer", "讲课人不存在"),
+    ],
+)
+def test_create_bad_input_changes_nothing(tree, api_for, extra, field, text):
+    client = api_for("admin_a")
+    before = _state()
+    response = client.post(URL, _body(tree, **extra), format="json")
+    assert response.status_code == 400, response.content
+    errors = response.json()
+    assert field in errors, errors
+    assert text in str(errors[field])
+    assert _state() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "user,code",
+    [
+        (None, 401),
+        ("inspector_a", 403),
+        ("sysadmin", 403),
+        ("auditor", 403),
+        ("secadmin", 403),
+        ("admin_b", 400),  # may record, but not for BA001: nothing leaks beyond "not in scope"
+    ],
+)
+def test_create_denied_changes_nothing(tree, api_for, user, code):
+    client = api_for(user)
+    before = _state()
+    response = client.post(URL, _body(tree), format="json")
+    assert response.status_code == code
+    assert _state() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "user,code", [("inspector_a", 403), ("sysadmin", 403), ("admin_b", 404), (None, 401)]
+)
+def test_delete_denied_changes_nothing(records, api_for, user, code):
+    client = api_for(user)
+    before = _state()
+    assert client.delete(f"{URL}{records['a1'].pk}/").status_code == code
+    assert _state() == before
+
+
+@pytest.mark.django_db
+def test_delete_audited(records, api_for):
+    assert api_for("secretary_a").delete(f"{URL}{records['a1'].pk}/").status_code == 204
+    assert not Meeting.objects.filter(pk=records["a1"].pk).exists()
+    assert AuditEntry.objects.filter(action="life.meeting.delete").count() == 1
+
+
+@pytest.mark.django_db
+def test_findings_endpoint_serves_life(records, api_for):
+    response = api_for("admin_a").get("/api/v1/findings/?rules=LIFE&at=2026-04-15&org=BA001")
+    assert response.status_code == 200
+    rules = {f["rule"] for f in response.json()["results"]}
+    assert "LIFE-THEME-DAY-MONTHLY" in rules
+    assert "LIFE-ASSEMBLY-QUARTERLY" in rules  # Q2 is due
