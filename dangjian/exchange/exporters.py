@@ -28,6 +28,20 @@ from .columns import DATE_COLUMNS, MEMBER_COLUMNS, ORG_COLUMNS, TEXT_COLUMNS
 from .readers import file_kind
 
 _STEPLEN = Organization.steplen
+#: data rows one Excel worksheet can hold (1,048,576 rows minus the header)
+XLSX_MAX_ROWS = 1_048_575
+
+
+class ExportError(Exception):
+    """The export cannot be written as asked; the message is for the user (Chinese)."""
+
+
+def _check_size(path: Path | str, count: int) -> None:
+    if file_kind(path) == "xlsx" and count > XLSX_MAX_ROWS:
+        raise ExportError(
+            f"共 {count:,} 行，超过 Excel 单个工作表的上限 {XLSX_MAX_ROWS:,} 行；"
+            "请导出为 .csv，或由下级组织分别导出"
+        )
 
 
 def _csv_value(value: Any) -> str:
@@ -102,6 +116,7 @@ def export_orgs(path: Path | str, *, actor: Any) -> int:
         raise PermissionDenied("没有查看组织的权限")
     file_kind(path)
     rows = list(orgs_for(actor, Perm.ORG_VIEW).order_by("path").values_list("path", *EDITABLE))
+    _check_size(path, len(rows))
     by_path = {r[0]: r[1] for r in rows}
     by_path.update(_parent_codes(by_path, by_path))
 
@@ -136,6 +151,8 @@ def export_members(path: Path | str, *, actor: Any) -> int:
     if prefix is None:
         raise PermissionDenied("导出党员名册需要查看完整身份信息的权限")
     file_kind(path)
+    if file_kind(path) == "xlsx":
+        _check_size(path, members_for(actor, Perm.MEMBER_VIEW_PII).count())
     queryset = (
         members_for(actor, Perm.MEMBER_VIEW_PII)
         .order_by("org__path", "id_number_digest")

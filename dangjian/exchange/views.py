@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can
 
-from .exporters import export_members, export_orgs
+from .exporters import ExportError, export_members, export_orgs
 from .forms import ImportForm, limit_label, max_upload_bytes, too_large_message
 from .importers import ImportReport, import_members, import_orgs
 
@@ -45,6 +45,7 @@ def _page(
     *,
     report: ImportReport | None = None,
     error: str = "",
+    export_error: str = "",
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -56,6 +57,7 @@ def _page(
         "form": form,
         "report": report,
         "error": error,
+        "export_error": export_error,
         "exports": exports,
         "imports": imports,
         "limit_mb": limit_label(),
@@ -137,7 +139,11 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     try:
         path = Path(folder) / name
         exporter = export_orgs if kind == "orgs" else export_members
-        exporter(path, actor=request.user)
+        try:
+            exporter(path, actor=request.user)
+        except ExportError as exc:
+            form = ImportForm(kinds=_import_kinds(request))
+            return _page(request, form, export_error=str(exc), status=400)
         content = path.read_bytes()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

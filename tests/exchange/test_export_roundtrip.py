@@ -133,3 +133,26 @@ def test_member_export_needs_pii_permission(tree, tmp_path, who):
         export_members(tmp_path / "m.csv", actor=tree[who])
     assert not (tmp_path / "m.csv").exists()
     assert AuditEntry.objects.count() == before
+
+
+def test_xlsx_row_limit_is_a_clear_error(tree, tmp_path, monkeypatch):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.test import Client
+    from django.urls import reverse
+
+    from dangjian.exchange import exporters
+    from tests.factories import PASSWORD
+
+    monkeypatch.setattr(exporters, "XLSX_MAX_ROWS", 3)
+    before = AuditEntry.objects.count()
+    with pytest.raises(exporters.ExportError, match="超过 Excel 单个工作表的上限 3 行"):
+        export_members(tmp_path / "m.xlsx", actor=SYSTEM)
+    assert export_members(tmp_path / "m.csv", actor=SYSTEM) == 6  # csv has no such limit
+    with pytest.raises(CommandError, match=r"请导出为 \.csv"):
+        call_command("export_data", "orgs", str(tmp_path / "o.xlsx"))
+    client = Client()
+    assert client.login(username="admin", password=PASSWORD)
+    response = client.post(reverse("exchange:export", args=["members", "xlsx"]))
+    assert response.status_code == 400 and "请导出为 .csv" in response.content.decode()
+    assert AuditEntry.objects.count() == before + 1  # only the csv export happened

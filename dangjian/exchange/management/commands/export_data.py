@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dangjian.accounts.scope import SYSTEM
 from dangjian.core import context
-from dangjian.exchange.exporters import export_members, export_orgs
+from dangjian.exchange.exporters import ExportError, export_members, export_orgs
 from dangjian.exchange.readers import ReadError
 
 
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         try:
             with context.bind(request_id=context.new_request_id(), client_addr=""):
                 count = exporter(options["path"], actor=SYSTEM)
-        except ReadError as exc:
+        except (ReadError, ExportError) as exc:
             raise CommandError(f"导出失败：{exc}", returncode=1) from exc
         except OSError as exc:
             raise CommandError(
