@@ -34,17 +34,24 @@ def browser() -> Iterator[Any]:
         if REQUIRED:
             pytest.fail(f"Chromium not found at {CHROMIUM} and DANGJIAN_REQUIRE_BROWSER=1")
         pytest.skip("Chromium is not installed")
-    # the live server's ORM calls run in this thread while Playwright's loop runs too
+    # the test's ORM calls run in this thread while Playwright's event loop runs in it too
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
     executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, headless=True, args=["--no-sandbox"])
-        try:
-            yield b
-        finally:
-            b.close()
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=executable, headless=True, args=["--no-sandbox"])
+            try:
+                yield b
+            finally:
+                b.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
