@@ -19,11 +19,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
+from stdnum.cn import ric
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import scope_prefix
 from dangjian.core import crypto
 from dangjian.core.audit import AuditEvent, audit_record_many
+from dangjian.core.idnumber import normalize_id
 from dangjian.members.choices import Post
 from dangjian.members.models import Member
 from dangjian.members.services import MemberInput, member_apply, member_snapshot, member_validate
@@ -92,6 +94,8 @@ def _parse_member_row(
     prefix: str,
     problems: Problems,
     today: dt.date,
+    present: set[str],
+    prior: Member | None,
 ) -> _MemberRow:
     def text(column: str) -> str:
         return cell_text(cells.get(column))
@@ -147,6 +151,8 @@ def _parse_member_row(
         phone=text("联系电话"),
         residence_community=community,
     )
+    if prior is not None:
+        _keep_absent_columns(data, prior, present, orgs)
     for name in ("ethnicity", "education"):
         limit = getattr(Member._meta.get_field(name), "max_length", 0) or 0
         if len(getattr(data, name)) > limit:
@@ -161,6 +167,46 @@ def _parse_member_row(
         for message in messages:
             problems.add(number, column, cells.get(column), message)
     return _MemberRow(number, raw_id, data)
+
+
+#: optional columns whose absence from a file leaves an existing member's value as it is
+_KEPT_WHEN_ABSENT = {
+    "民族": "ethnicity",
+    "学历": "education",
+    "人员类别": "category",
+    "转正日期": "confirmed_on",
+    "党内职务": "post",
+}
+
+
+def _keep_absent_columns(
+    data: MemberInput, prior: Member, present: set[str], orgs: _OrgIndex
+) -> None:
+    """A column the file does not have is not an empty cell: keep what the record says."""
+    for column, name in _KEPT_WHEN_ABSENT.items():
+        if column not in present:
+            setattr(data, name, getattr(prior, name))
+    if "联系电话" not in present and prior.phone_cipher:
+        data.phone = prior.phone()
+    if "现居住社区编码" not in present:
+        data.residence_community = orgs.by_id(prior.residence_community_id)
+
+
+def _load_members(
+    table_rows: list[tuple[int, dict[str, Any]]],
+) -> tuple[dict[str, Member], dict[int, str]]:
+    """Members already on a roll whose ID number appears in the file (chunked queries), and the
+    keyed digest of each row's ID number as ``member_validate`` will normalise it."""
+    digests: dict[int, str] = {}
+    for number, cells in table_rows:
+        raw = cells.get("公民身份号码")
+        if isinstance(raw, str):
+            digests[number] = crypto.digest(ric.compact(normalize_id(raw)))
+    found: dict[str, Member] = {}
+    for chunk in chunks(sorted(set(digests.values())), BATCH):
+        for member in Member.objects.filter(id_number_digest__in=chunk):
+            found[member.id_number_digest] = member
+    return found, digests
 
 
 def import_members(
@@ -182,11 +228,14 @@ def import_members(
     orgs = _OrgIndex()
     today = dt.date.today()
 
+    present = set(table.columns)
+    loaded, digests = _load_members(table.rows)
     rows: dict[str, _MemberRow] = {}
     table.rows.reverse()
     while table.rows:  # consume the cells as we go: a 100,000-row file need not be held twice
         number, cells = table.rows.pop()
-        row = _parse_member_row(number, cells, orgs, prefix, problems, today)
+        prior = loaded.get(digests.get(number, ""))
+        row = _parse_member_row(number, cells, orgs, prefix, problems, today, present, prior)
         if problems.has(number, "公民身份号码"):
             continue
         row.digest = crypto.digest(row.data.id_number)
@@ -201,10 +250,7 @@ def import_members(
             continue
         rows[row.digest] = row
 
-    existing: dict[str, Member] = {}
-    for chunk in chunks(list(rows), BATCH):
-        for member in Member.objects.filter(id_number_digest__in=chunk):
-            existing[member.id_number_digest] = member
+    existing = {digest: member for digest, member in loaded.items() if digest in rows}
     for digest, member in existing.items():
         org = orgs.by_id(member.org_id)
         if org is None or not org.path.startswith(prefix):

@@ -87,7 +87,11 @@ def _org_snapshot(values: dict[str, Any], parent: str | None) -> dict[str, Any]:
 
 
 def _parse_org_row(
-    number: int, cells: dict[str, Any], has_parent_column: bool, problems: Problems
+    number: int,
+    cells: dict[str, Any],
+    present: set[str],
+    prior: _OrgState | None,
+    problems: Problems,
 ) -> _OrgRow:
     def text(column: str) -> str:
         return cell_text(cells.get(column))
@@ -114,6 +118,11 @@ def _parse_org_row(
         units_covered=parsed("覆盖单位数", cell_int),
         secretary_vacant_since=parsed("书记空缺起始日期", cell_date),
     )
+    if prior is not None:
+        # a column the file does not have is not an empty cell: keep what the record says
+        for name in EDITABLE:
+            if ORG_FIELD_COLUMN[name] not in present:
+                setattr(data, name, prior.values[name])
     if data.units_covered is not None and data.units_covered > _MAX_UNITS:
         problems.add(
             number, "覆盖单位数", data.units_covered, f"覆盖单位数过大（最多 {_MAX_UNITS}）"
@@ -123,7 +132,7 @@ def _parse_org_row(
         if not problems.has(number, column):
             for message in messages:
                 problems.add(number, column, cells.get(column), message)
-    parent = (text("上级组织编码") or None) if has_parent_column else None
+    parent = (text("上级组织编码") or None) if "上级组织编码" in present else None
     return _OrgRow(number, cells, data, parent)
 
 
@@ -144,11 +153,13 @@ def import_orgs(
         return report
     problems = Problems(report)
     existing = _load_orgs()
-    has_parent_column = "上级组织编码" in table.columns
+    present = set(table.columns)
+    has_parent_column = "上级组织编码" in present
 
     rows: dict[str, _OrgRow] = {}
     for number, cells in table.rows:
-        row = _parse_org_row(number, cells, has_parent_column, problems)
+        prior = existing.get(cell_text(cells.get("组织编码")))
+        row = _parse_org_row(number, cells, present, prior, problems)
         code = row.data.code
         if not code or problems.has(number, "组织编码"):
             continue

@@ -14,7 +14,7 @@ from dangjian.exchange.importers import import_members
 from dangjian.members.models import Member
 from tests.factories import make_id_number, make_member, make_org
 
-from .helpers import counts, errors_of, member_row, members_file
+from .helpers import counts, errors_of, member_row, members_file, write_csv
 
 
 def test_creates_members_with_encrypted_numbers_and_audit(tree, tmp_path):
@@ -208,3 +208,27 @@ def test_clash_while_writing_rolls_back_everything(tree, tmp_path, monkeypatch):
     assert errors == [
         (None, "", "写入时与同时进行的其他修改发生冲突，已全部撤销、未写入任何数据，请重新导入")
     ]
+
+
+def test_absent_columns_keep_values_but_empty_cells_clear_them(tree, tmp_path):
+    member = tree["members_b"][0]  # has a phone
+    Member.objects.filter(pk=member.pk).update(post="组织委员", ethnicity="满族")
+    required = ["姓名", "公民身份号码", "党员类型", "入党日期", "转正日期", "所在党组织编码"]
+    values = [
+        member.name,
+        member.id_number(),
+        member.member_type,
+        member.joined_on.isoformat(),
+        member.confirmed_on.isoformat(),
+        "BB001",
+    ]
+    report = import_members(write_csv(tmp_path / "short.csv", required, [values]), actor=SYSTEM)
+    assert report.ok and (report.updated, report.unchanged) == (0, 1), report.error_lines()
+    member.refresh_from_db()
+    assert (
+        member.phone() == "13812345678" and member.post == "组织委员" and member.ethnicity == "满族"
+    )
+    path = write_csv(tmp_path / "clear.csv", [*required, "联系电话"], [[*values, ""]])
+    assert import_members(path, actor=SYSTEM).updated == 1
+    member.refresh_from_db()
+    assert member.phone() == "" and member.phone_masked == "" and member.post == "组织委员"

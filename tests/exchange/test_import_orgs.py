@@ -342,3 +342,41 @@ def test_unknown_columns_warn_once(tree, tmp_path):
     )
     report = import_orgs(path, actor=SYSTEM)
     assert report.ok and report.warnings == ["忽略未知列“备注”"]
+
+
+def test_absent_columns_keep_values_but_empty_cells_clear_them(tree, tmp_path):
+    import_orgs(
+        orgs_file(
+            tmp_path / "full.csv",
+            [
+                org_row(
+                    "BA001",
+                    "TA001",
+                    "党支部",
+                    "农村",
+                    name="甲村党支部",
+                    成立日期="2001-02-03",
+                    覆盖单位数=3,
+                )
+            ],
+        ),
+        actor=SYSTEM,
+    )
+    header = ["组织编码", "组织名称", "组织类别", "所属领域"]
+    path = write_csv(
+        tmp_path / "short.csv", header, [["BA001", "甲村党支部（改）", "党支部", "农村"]]
+    )
+    report = import_orgs(path, actor=SYSTEM)
+    assert report.ok and report.updated == 1
+    org = Organization.objects.get(code="BA001")
+    assert org.name == "甲村党支部（改）"
+    assert org.founded_on == dt.date(2001, 2, 3) and org.units_covered == 3
+    assert Organization.objects.get_parent(org).code == "TA001"
+    cleared = write_csv(
+        tmp_path / "clear.csv",
+        [*header, "成立日期"],
+        [["BA001", "甲村党支部（改）", "党支部", "农村", ""]],
+    )
+    assert import_orgs(cleared, actor=SYSTEM).updated == 1
+    org.refresh_from_db()
+    assert org.founded_on is None and org.units_covered == 3
