@@ -380,3 +380,9 @@ def test_absent_columns_keep_values_but_empty_cells_clear_them(tree, tmp_path):
     assert import_orgs(cleared, actor=SYSTEM).updated == 1
     org.refresh_from_db()
     assert org.founded_on is None and org.units_covered == 3
+
+
+def test_retyping_a_committee_that_has_branches(tree, tmp_path):
+    rows = [org_row("TA001", "D0001", "党支部", "农村", name="甲镇党委")]
+    errors = _reject(tmp_path, rows)
+    assert errors == [(2, "组织类别", "下级组织 BA001：党支部之下只能设党小组")]
