@@ -6,5 +6,6 @@ urlpatterns = [
     path("api/v1/", include("dangjian.api.urls")),
     *auth_urlpatterns,
     path("exchange/", include("dangjian.exchange.urls")),
+    path("life/", include("dangjian.life.urls")),
     path("", include("dangjian.web.urls")),
 ]

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "life"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("orgs/<str:code>/todo/", views.todo, name="todo"),
+    path("orgs/<str:code>/meetings/", views.meetings, name="meetings"),
+    path("orgs/<str:code>/record/", views.record, name="record"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/delete/", views.meeting_delete_view, name="meeting_delete"),
+]

@@ -1,0 +1,226 @@
+"""组织生活 pages: record a meeting, a branch's to-do list, its records.
+
+Reads go through the scoped selectors with ``request.user``: an organization or record outside
+the user's subtree is a 404, a missing permission a 403. Writes go through the services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import can, covers, orgs_for, require
+from dangjian.orgs.choices import BRANCH_TYPES, OrgType
+from dangjian.orgs.models import Organization
+from dangjian.orgs.selectors import org_get
+from dangjian.rules.base import Finding
+from dangjian.rules.engine import RULE_TITLES
+from dangjian.rules.selectors import findings_for
+from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.views.orgs import _ancestors
+
+from .choices import MeetingType
+from .forms import MeetingForm
+from .selectors import meeting_get, meeting_list
+from .services import MeetingInput, meeting_delete, meeting_record, roll
+
+LIFE_TYPES = (*BRANCH_TYPES, OrgType.GROUP)
+
+
+def _life_org(request: HttpRequest, code: str, perm: Perm = Perm.ORG_VIEW) -> Organization:
+    require(request.user, perm)
+    org = org_get(request.user, code, perm=perm)
+    if org.org_type not in LIFE_TYPES:
+        raise BadInput(f"{org.name}是{org.org_type}，组织生活记录在党支部或党小组")
+    return org
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def index(request: HttpRequest) -> HttpResponse:
+    """The user's own branch goes straight to its to-do list; others pick a branch."""
+    require(request.user, Perm.ORG_VIEW)
+    own = getattr(request.user, "org", None)
+    if own is not None and own.org_type in LIFE_TYPES:
+        return redirect("life:todo", own.code)
+    branches = (
+        orgs_for(request.user, Perm.ORG_VIEW)
+        .filter(org_type__in=list(BRANCH_TYPES))
+        .order_by("path")
+    )
+    query = request.GET.get("q", "").strip()[:50]
+    if query:
+        branches = branches.filter(name__icontains=query) | branches.filter(code__istartswith=query)
+    return render(
+        request,
+        "life/index.html",
+        {"page": paginate(request, branches), "q": query, "query": query_without(request, "page")},
+    )
+
+
+def _split(findings: list[Finding]) -> dict[str, list[dict[str, object]]]:
+    """Findings by severity, each with its rule's title: due by deadline, missed newest first."""
+    groups: dict[str, list[Finding]] = {"due": [], "error": [], "warning": []}
+    for f in findings:
+        groups.setdefault(f.severity, []).append(f)
+    groups["due"].sort(key=lambda f: (f.due_date or dt.date.max, f.subject, f.rule))
+    groups["error"].sort(key=lambda f: (f.period or "", f.subject, f.rule), reverse=True)
+    return {
+        key: [{"f": f, "title": RULE_TITLES.get(f.rule, f.rule)} for f in items]
+        for key, items in groups.items()
+    }
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def todo(request: HttpRequest, code: str) -> HttpResponse:
+    """待办: what each LIFE rule still requires this month, quarter, year, and what was missed."""
+    org = _life_org(request, code)
+    require(request.user, Perm.FINDING_VIEW, org.path)
+    today = timezone.localdate()
+    found = findings_for(request.user, rules="LIFE", org_code=org.code, at=today)
+    groups = _split(found)
+    return render(
+        request,
+        "life/todo.html",
+        {
+            "org": org,
+            "ancestors": _ancestors(request.user, org),
+            "today": today,
+            "due": groups["due"],
+            "missed": groups["error"],
+            "warnings": groups["warning"],
+            "can_record": covers(request.user, Perm.LIFE_RECORD, org.path),
+        },
+    )
+
+
+def _year_param(request: HttpRequest) -> int | None:
+    raw = request.GET.get("year", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1900 <= int(raw) <= 2100:
+        raise BadInput(f"年份“{raw[:20]}”无效，应为四位数字")
+    return int(raw)
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def meetings(request: HttpRequest, code: str) -> HttpResponse:
+    """The records of a branch (with its 党小组) or of one 党小组, newest first."""
+    org = _life_org(request, code)
+    year = _year_param(request)
+    meeting_type = request.GET.get("type", "").strip()
+    if meeting_type and meeting_type not in MeetingType.values:
+        raise BadInput(f"会议类型“{meeting_type[:20]}”无效")
+    qs = meeting_list(request.user, org=org, subtree=True, meeting_type=meeting_type, year=year)
+    return render(
+        request,
+        "life/meetings.html",
+        {
+            "org": org,
+            "ancestors": _ancestors(request.user, org),
+            "page": paginate(request, qs),
+            "query": query_without(request, "page"),
+            "year": year,
+            "meeting_type": meeting_type,
+            "types": MeetingType.values,
+            "can_record": covers(request.user, Perm.LIFE_RECORD, org.path),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@bad_input_as_400
+def record(request: HttpRequest, code: str) -> HttpResponse:
+    """记录会议: one form, attendance ticked from the roll (everyone present by default)."""
+    org = _life_org(request, code, Perm.LIFE_RECORD)
+    today = timezone.localdate()
+    members = roll(org, today) if can(request.user, Perm.MEMBER_VIEW) else []
+    form = MeetingForm(request.POST or None, org_type=org.org_type, roll=members)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        attendance = form.attendance()
+        item = MeetingInput(
+            org=org,
+            meeting_type=data["meeting_type"],
+            held_on=data["held_on"],
+            topic=data["topic"],
+            minutes=data.get("minutes") or "",
+            attendance=attendance,
+            expected=None if attendance is not None else data.get("expected"),
+            present=None if attendance is not None else data.get("present"),
+        )
+        try:
+            meeting = meeting_record(actor=request.user, data=item)
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                target = name if name in form.fields else None
+                for message in errors:
+                    form.add_error(target, message)
+        else:
+            note = "（录入时间晚于规定期限，已标记为补录）" if meeting.late else ""
+            messages.success(request, f"已记录：{meeting}{note}")
+            return redirect("life:todo", org.code)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "life/record.html",
+        {
+            "org": org,
+            "ancestors": _ancestors(request.user, org),
+            "form": form,
+            "today": today,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Perm.ORG_VIEW)
+    meeting = meeting_get(request.user, pk)
+    show_members = covers(request.user, Perm.MEMBER_VIEW, meeting.org.path)
+    attendance = []
+    if show_members and meeting.attendance_taken:
+        attendance = list(
+            meeting.attendance.select_related("member").order_by("-present", "member__name")
+        )
+    return render(
+        request,
+        "life/meeting.html",
+        {
+            "meeting": meeting,
+            "org": meeting.org,
+            "ancestors": _ancestors(request.user, meeting.org),
+            "attendance": attendance,
+            "show_members": show_members,
+            "can_delete": covers(request.user, Perm.LIFE_RECORD, meeting.org.path),
+        },
+    )
+
+
+@login_required
+@require_POST
+def meeting_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Perm.LIFE_RECORD)
+    meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
+    code = meeting.org.code
+    text = str(meeting)
+    meeting_delete(actor=request.user, meeting=meeting)
+    messages.success(request, f"已删除：{text}")
+    return redirect("life:meetings", code)
