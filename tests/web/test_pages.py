@@ -318,3 +318,35 @@ def test_search_results_name_their_parent_within_scope(client: Client, tree: Tre
     results = page.split("搜索结果")[1].split("</table>")[0]
     assert "甲村党支部" in results and "甲镇党委" in results
     assert "测试区委组织部" not in results  # the parent of 甲镇党委 lies above the user's node
+
+
+@pytest.mark.django_db
+def test_term_expiring_highlight_and_party_age(client: Client, tree: Tree) -> None:
+    from django.utils import timezone
+
+    from dangjian.core.dates import add_months
+
+    today = timezone.localdate()
+    soon = make_org(
+        tree["town_a"],
+        org_type="党支部",
+        sector="机关",
+        code="BA010",
+        term_started_on=add_months(today, -34),
+        term_years=3,
+    )
+    later = make_org(
+        tree["town_a"],
+        org_type="党支部",
+        sector="机关",
+        code="BA011",
+        term_started_on=add_months(today, -12),
+        term_years=3,
+    )
+    member = make_member(soon, joined_on=dt.date(2000, 7, 1), confirmed_on=dt.date(2001, 7, 1))
+    client.force_login(tree["admin_a"])
+    assert "即将届满" in client.get(reverse("web:org", args=[soon.code])).content.decode()
+    assert "即将届满" not in client.get(reverse("web:org", args=[later.code])).content.decode()
+    page = client.get(reverse("web:member", args=[member.pk])).content.decode()
+    expected = today.year - 2001 - (1 if (today.month, today.day) < (7, 1) else 0)
+    assert f"<dd>{expected} 年</dd>" in page

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, orgs_for, require
+from dangjian.core.dates import add_months
 from dangjian.members.choices import MemberType
 from dangjian.members.models import Member
 from dangjian.members.selectors import committee, member_get, member_list
@@ -125,10 +126,13 @@ def _term(org: Organization, today: dt.date) -> dict[str, Any]:
         "ends": ends,
         "years_left": None,
         "expired": False,
+        "expiring": False,
     }
     if ends is not None:
         days = (ends - today).days
         info["expired"] = days < 0
+        # SETUP-TERM-EXPIRING reminds six months ahead; the page highlights the same window
+        info["expiring"] = days >= 0 and ends <= add_months(today, 6)
         info["years_left"] = round(days / 365.25, 1) if days >= 0 else None
         info["days_over"] = -days if days < 0 else 0
     return info
@@ -172,6 +176,15 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def _member_context(member: Any, revealed: dict[str, str] | None, user: Any) -> dict[str, Any]:
     community = member.residence_community
+    confirmed = member.confirmed_on
+    today = timezone.localdate()
+    party_age = None  # whole years since 转正 (党龄), by the calendar
+    if confirmed and confirmed <= today:
+        party_age = (
+            today.year
+            - confirmed.year
+            - ((today.month, today.day) < (confirmed.month, confirmed.day))
+        )
     return {
         "member": member,
         # the community a member lives in may lie outside the user's scope: name it only inside
@@ -181,6 +194,7 @@ def _member_context(member: Any, revealed: dict[str, str] | None, user: Any) -> 
         "community_hidden": community is not None
         and not covers(user, Perm.ORG_VIEW, community.path),
         "revealed": revealed,
+        "party_age": party_age,
         "can_reveal": can(user, Perm.MEMBER_VIEW_PII),
         "ancestors": _ancestors(user, member.org),
     }
