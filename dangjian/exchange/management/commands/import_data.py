@@ -18,13 +18,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "kind", choices=["orgs", "members"], help="orgs（组织）或 members（党员）"
+            "kind",
+            choices=["orgs", "members", "meetings"],
+            help="orgs（组织）、members（党员）或 meetings（组织生活记录）",
         )
         parser.add_argument("path", help="文件路径（.xlsx 或 .csv）")
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        importer = import_orgs if options["kind"] == "orgs" else import_members
+        from dangjian.life.importers import import_meetings
+
+        importers = {"orgs": import_orgs, "members": import_members, "meetings": import_meetings}
+        importer = importers[options["kind"]]
         with context.bind(request_id=context.new_request_id(), client_addr=""):
             report = importer(options["path"], actor=SYSTEM, dry_run=options["dry_run"])
         for warning in report.warnings:

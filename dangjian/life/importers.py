@@ -1,0 +1,259 @@
+"""All-or-nothing import of meetings (formats.md, "Meetings and activities") from .xlsx / .csv.
+
+Every row is checked with the same rules as the form (:func:`meeting_validate`) plus the checks
+that need the whole file (duplicate rows, the actor's scope). If anything is wrong nothing is
+written and the report lists every problem (file, Excel row, column, value, Chinese message);
+otherwise all rows are written in one transaction with one audit entry per created or changed
+record. A row is matched on 组织编码 + 会议类型 + 日期 + 主题, so importing the same file twice
+changes nothing. 录入日期 (default: the import date) decides LIFE-LATE-ENTRY.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import orgs_for, scope_prefix
+from dangjian.core.audit import AuditEvent, audit_record_many
+from dangjian.exchange.readers import cell_date, cell_int, cell_text
+from dangjian.exchange.report import (
+    BATCH,
+    ImportReport,
+    Problems,
+    out_of_scope_text,
+    read_checked,
+    write_guard,
+)
+from dangjian.orgs.models import Organization
+
+from .config import late_days
+from .models import Meeting
+from .services import MeetingInput, is_late, meeting_validate
+
+COLUMNS = ["组织编码", "会议类型", "日期", "主题", "应到人数", "实到人数", "记录", "录入日期"]
+REQUIRED = ["组织编码", "会议类型", "日期", "主题"]
+FIELD_COLUMN = {
+    "org": "组织编码",
+    "meeting_type": "会议类型",
+    "held_on": "日期",
+    "topic": "主题",
+    "expected": "应到人数",
+    "present": "实到人数",
+    "minutes": "记录",
+    "entered_on": "录入日期",
+}
+
+
+class MeetingImportReport(ImportReport):
+    @property
+    def kind_label(self) -> str:
+        return "会议记录"
+
+
+@dataclass
+class _Row:
+    number: int
+    data: MeetingInput
+
+    @property
+    def key(self) -> tuple[int, str, dt.date, str]:
+        return (self.data.org.pk, self.data.meeting_type, self.data.held_on, self.data.topic)
+
+
+def _parse(
+    number: int,
+    cells: dict[str, Any],
+    orgs: dict[str, Organization],
+    prefix: str,
+    problems: Problems,
+    today: dt.date,
+) -> _Row | None:
+    bad = False
+
+    def value(column: str, parse: Any) -> Any:
+        nonlocal bad
+        try:
+            return parse(cells.get(column))
+        except ValueError as exc:
+            problems.add(number, column, cells.get(column), str(exc))
+            bad = True
+            return None
+
+    code = cell_text(cells.get("组织编码"))
+    org = orgs.get(code)
+    if not code:
+        problems.add(number, "组织编码", None, "组织编码不能为空")
+        bad = True
+    elif org is None:
+        problems.add(number, "组织编码", code, f"组织编码“{code}”{out_of_scope_text(prefix)}")
+        bad = True
+    held_on = value("日期", cell_date)
+    if held_on is None and not problems.has(number, "日期"):
+        problems.add(number, "日期", None, "日期不能为空")
+        bad = True
+    expected = value("应到人数", cell_int)
+    present = value("实到人数", cell_int)
+    entered_on = value("录入日期", cell_date)
+    if bad or org is None or held_on is None:
+        return None
+    data = MeetingInput(
+        org=org,
+        meeting_type=cell_text(cells.get("会议类型")),
+        held_on=held_on,
+        topic=cell_text(cells.get("主题")),
+        minutes=cell_text(cells.get("记录")),
+        expected=expected,
+        present=present,
+        entered_on=entered_on or today,
+    )
+    errors = meeting_validate(data, today=today)
+    for name, messages in errors.items():
+        column = FIELD_COLUMN.get(name, "")
+        for message in messages:
+            problems.add(number, column, cells.get(column) if column else None, message)
+    return None if errors else _Row(number, data)
+
+
+def _snapshot(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "org": meeting.org.code,
+        "meeting_type": meeting.meeting_type,
+        "held_on": meeting.held_on,
+        "topic": meeting.topic,
+        "minutes_chars": len(meeting.minutes),
+        "expected": meeting.expected,
+        "present": meeting.present,
+        "entered_on": meeting.entered_on,
+        "late": meeting.late,
+    }
+
+
+def import_meetings(
+    path: Path | str, *, actor: Any, dry_run: bool = False, file_label: str | None = None
+) -> MeetingImportReport:
+    """Import the meetings of ``path`` as ``actor`` (needs Perm.LIFE_RECORD on every row's org)."""
+    report = MeetingImportReport(kind="meetings", file=file_label or Path(path).name)
+    problems = Problems(report)
+    prefix = scope_prefix(actor, Perm.LIFE_RECORD)
+    if prefix is None:
+        problems.add(None, "", None, "没有导入组织生活记录的权限")
+        return report
+    table = read_checked(report, path, COLUMNS, REQUIRED)
+    if table is None:
+        return report
+    today = timezone.localdate()
+    codes = {cell_text(cells.get("组织编码")) for _n, cells in table.rows}
+    orgs = {o.code: o for o in orgs_for(actor, Perm.LIFE_RECORD).filter(code__in=codes - {""})}
+    rows: list[_Row] = []
+    seen: dict[tuple[int, str, dt.date, str], int] = {}
+    for number, cells in table.rows:
+        row = _parse(number, cells, orgs, prefix, problems, today)
+        if row is None:
+            continue
+        first = seen.setdefault(row.key, number)
+        if first != number:
+            problems.add(
+                number,
+                "主题",
+                row.data.topic,
+                f"与第{first}行是同一次会议（组织、类型、日期、主题相同）",
+            )
+            continue
+        rows.append(row)
+    if report.errors:
+        return report
+
+    existing = _existing(rows)
+    days = late_days()
+    creates: list[Meeting] = []
+    updates: list[tuple[Meeting, dict[str, Any]]] = []
+    for row in rows:
+        data = row.data
+        found = existing.get(row.key)
+        if found is None:
+            assert data.entered_on is not None
+            creates.append(
+                Meeting(
+                    org=data.org,
+                    meeting_type=data.meeting_type,
+                    held_on=data.held_on,
+                    topic=data.topic,
+                    minutes=data.minutes,
+                    expected=data.expected,
+                    present=data.present,
+                    entered_on=data.entered_on,
+                    late=is_late(data.held_on, data.entered_on, days),
+                    created_by=actor if getattr(actor, "pk", None) else None,
+                )
+            )
+            continue
+        before = _snapshot(found)
+        changed: dict[str, Any]
+        if found.attendance_taken:
+            # the counts come from the attendance list; only the minutes can change
+            changed = {"minutes": data.minutes}
+        else:
+            changed = {"minutes": data.minutes, "expected": data.expected, "present": data.present}
+        if all(getattr(found, k) == v for k, v in changed.items()):
+            report.unchanged += 1
+            continue
+        for name, new in changed.items():
+            setattr(found, name, new)
+        updates.append((found, before))
+    report.created, report.updated = len(creates), len(updates)
+    if dry_run:
+        return report
+    with write_guard(report), transaction.atomic():
+        Meeting.objects.bulk_create(creates, batch_size=BATCH)
+        if updates:
+            Meeting.objects.bulk_update(
+                [m for m, _b in updates], ["minutes", "expected", "present"], batch_size=BATCH
+            )
+        events = [
+            AuditEvent(
+                action="life.meeting.import",
+                object_type="meeting",
+                object_id=str(m.pk),
+                object_repr=str(m),
+                scope_path=m.org.path,
+                after={**_snapshot(m), **({"late_days_limit": days} if m.late else {})},
+            )
+            for m in creates
+        ] + [
+            AuditEvent(
+                action="life.meeting.update",
+                object_type="meeting",
+                object_id=str(m.pk),
+                object_repr=str(m),
+                scope_path=m.org.path,
+                before=before,
+                after=_snapshot(m),
+            )
+            for m, before in updates
+        ]
+        if events:
+            audit_record_many(actor=actor, events=events)
+    return report
+
+
+def _existing(rows: list[_Row]) -> dict[tuple[int, str, dt.date, str], Meeting]:
+    """The records the file's rows match (one query per batch of organizations)."""
+    if not rows:
+        return {}
+    found: dict[tuple[int, str, dt.date, str], Meeting] = {}
+    org_ids = sorted({r.data.org.pk for r in rows})
+    low = min(r.data.held_on for r in rows)
+    high = max(r.data.held_on for r in rows)
+    for start in range(0, len(org_ids), BATCH):
+        qs = Meeting.objects.select_related("org").filter(
+            org_id__in=org_ids[start : start + BATCH], held_on__gte=low, held_on__lte=high
+        )
+        for m in qs:
+            found[(m.org_id, m.meeting_type, m.held_on, m.topic)] = m
+    return found
