@@ -220,3 +220,11 @@ def test_delete(tree):
     assert response.status_code == 302
     assert not Meeting.objects.exists()
     assert AuditEntry.objects.filter(action="life.meeting.delete").exists()
+
+
+@pytest.mark.django_db
+def test_org_page_links_to_life(tree):
+    html = login(tree, "admin_a").get("/orgs/BA001/").content.decode()
+    assert 'href="/life/orgs/BA001/todo/"' in html
+    html = login(tree, "admin_a").get("/orgs/TA001/").content.decode()
+    assert "/life/orgs/TA001/" not in html
