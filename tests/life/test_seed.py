@@ -1,0 +1,80 @@
+"""The synthetic meetings: deterministic, realistic mix, refuses to mix with existing records."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from dangjian.accounts.scope import SYSTEM
+from dangjian.core.models import AuditEntry
+from dangjian.life.models import Attendance, Meeting
+from dangjian.life.seed import AlreadySeeded, seed_meetings
+from dangjian.rules.selectors import findings_for
+from tests.factories import make_member, make_org
+
+
+def _world(tree):
+    for n in range(12):
+        branch = make_org(tree["town_a"], org_type="党支部", code=f"BS{n:03d}")
+        for post in ("书记", "组织委员", "宣传委员"):
+            make_member(branch, post=post)
+        for _ in range(5):
+            make_member(branch)
+        if n % 3 == 0:
+            make_org(branch, org_type="党小组", code=f"GS{n:03d}")
+
+
+def _rows():
+    return list(
+        Meeting.objects.order_by("org__code", "held_on", "meeting_type", "topic").values_list(
+            "org__code", "meeting_type", "held_on", "topic", "minutes", "present", "late"
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_seed_is_deterministic_and_realistic(tree):
+    _world(tree)
+    result = seed_meetings(year=2026, until=dt.date(2026, 10, 31))
+    assert result.meetings == Meeting.objects.count() > 12 * 10 * 2
+    assert result.attendance == Attendance.objects.count() > 0
+    assert Meeting.objects.filter(held_on__gt=dt.date(2026, 10, 31)).count() == 0
+    assert not Meeting.objects.filter(entered_on__lt=dt.date(2026, 1, 1)).exists()
+    assert Meeting.objects.filter(entered_on__gt=dt.date(2026, 10, 31)).count() == 0
+    assert set(Meeting.objects.values_list("meeting_type", flat=True)) >= {
+        "支部党员大会",
+        "支委会",
+        "党小组会",
+        "党课",
+        "主题党日",
+    }
+    assert Meeting.objects.filter(meeting_type="党小组会", org__org_type="党小组").count() == (
+        Meeting.objects.filter(meeting_type="党小组会").count()
+    )
+    first = _rows()
+    assert AuditEntry.objects.filter(action="life.seed").count() == 1
+    with pytest.raises(AlreadySeeded):
+        seed_meetings(year=2026)
+    Meeting.objects.all().delete()
+    seed_meetings(year=2026, until=dt.date(2026, 10, 31))
+    assert _rows() == first
+    # the checker finds something, and not everything
+    found = findings_for(SYSTEM, rules="LIFE", at=dt.date(2026, 10, 31))
+    errors = [f for f in found if f.severity == "error"]
+    checked_months = 12 * 9  # branches × complete months of theme days
+    assert 0 < len([f for f in errors if f.rule == "LIFE-THEME-DAY-MONTHLY"]) < checked_months
+
+
+@pytest.mark.django_db
+def test_seed_command(tree, capsys):
+    call_command("seed_meetings", "--year", "2025", "--org", "TA001", "--no-attendance")
+    assert "已生成 2025 年组织生活记录" in capsys.readouterr().out
+    assert Attendance.objects.count() == 0
+    assert not Meeting.objects.filter(org__code="BB001").exists()
+    with pytest.raises(CommandError, match="不再生成"):
+        call_command("seed_meetings", "--year", "2025", "--org", "TA001")
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("seed_meetings", "--year", "2025", "--org", "NOPE")
