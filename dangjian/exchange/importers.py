@@ -9,8 +9,8 @@ transaction together with one audit entry per created or changed row. Rows are m
 组织编码 / the keyed digest of the ID number, so a second import of the same file changes nothing.
 
 Existing data is loaded in bulk (one query for the organizations, chunked ``IN`` queries for the
-members of the file) and written with ``bulk_create`` / ``bulk_update`` (``COPY`` for new members
-on PostgreSQL), so a 100,000-row file takes a minute or two, not hours.
+members of the file) and written in bulk (:mod:`.bulk`: ``COPY`` and one ``UPDATE … FROM`` on
+PostgreSQL), so a 100,000-row file takes a minute or two, not hours.
 
 The work is in :mod:`.orgs_import`, :mod:`.members_import` and :mod:`.report`; this module is the
 interface other code uses.

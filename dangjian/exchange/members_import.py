@@ -9,15 +9,13 @@ at most one 书记. Existing members are matched by the keyed digest of the ID n
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import ric
 
@@ -32,6 +30,7 @@ from dangjian.members.services import MemberInput, member_apply, member_snapshot
 from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
 
+from .bulk import copy_insert, copy_update
 from .columns import MEMBER_COLUMNS, MEMBER_FIELD_COLUMN, MEMBER_REQUIRED
 from .readers import cell_date, cell_text
 from .report import (
@@ -294,9 +293,7 @@ def import_members(
         if updates:
             for _, member, _, _ in updates:
                 member.updated_at = now
-            Member.objects.bulk_update(
-                [member for _, member, _, _ in updates], _MEMBER_FIELDS, batch_size=BATCH
-            )
+            copy_update(Member, [member for _, member, _, _ in updates], _MEMBER_FIELDS)
         events = [
             AuditEvent(
                 "member.create",
@@ -349,33 +346,12 @@ _MEMBER_FIELDS = [
 
 
 def _insert_members(members: list[Member]) -> None:
-    """Insert new members and set their ids: ``COPY`` on PostgreSQL (a 100,000-row file would
-    spend most of its time building and parsing ``INSERT`` statements), else ``bulk_create``."""
-    if not members:
-        return
-    if connection.vendor != "postgresql":
-        Member.objects.bulk_create(members, batch_size=BATCH)
-    else:
-        fields = [f for f in Member._meta.concrete_fields if not f.primary_key]
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in fields)
-        now = timezone.now()
-        getters = [_column_getter(f.attname, now) for f in fields]
-        with connection.cursor() as cursor:
-            raw: Any = cursor.cursor  # psycopg's own cursor under Django's wrapper
-            with raw.copy(f"COPY {quote(Member._meta.db_table)} ({columns}) FROM STDIN") as copy:
-                for member in members:
-                    copy.write_row([get(member) for get in getters])
+    """Insert new members (``COPY`` on PostgreSQL) and set their ids."""
+    copy_insert(Member, members)
     if any(m.pk is None for m in members):
         ids = _member_ids([m.id_number_digest for m in members])
         for m in members:
             m.pk = ids[m.id_number_digest]
-
-
-def _column_getter(attname: str, now: dt.datetime) -> Callable[[Member], Any]:
-    if attname in ("created_at", "updated_at"):
-        return lambda _member: now  # what auto_now(_add) would have filled in
-    return operator.attrgetter(attname)
 
 
 def _member_ids(digests: list[str]) -> dict[str, int]:

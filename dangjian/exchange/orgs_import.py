@@ -29,6 +29,7 @@ from dangjian.orgs.choices import BRANCH_TYPES
 from dangjian.orgs.models import Organization
 from dangjian.orgs.services import EDITABLE, OrgInput, check_child_type, org_validate
 
+from .bulk import copy_update
 from .columns import ORG_COLUMNS, ORG_FIELD_COLUMN, ORG_REQUIRED
 from .readers import cell_date, cell_int, cell_text
 from .report import (
@@ -228,7 +229,7 @@ def import_orgs(
                 obj.updated_at = now
                 objs.append(obj)
             fields = [n for n in EDITABLE if n != "code"] + ["updated_at"]
-            Organization.objects.bulk_update(objs, fields, batch_size=BATCH)
+            copy_update(Organization, objs, fields)
         if creates:
             if len(creates) <= TREEBEARD_MAX:
                 _create_with_treebeard(creates, rows, existing)
