@@ -306,17 +306,23 @@ class Planner:
         return self.rng.choices([v for v, _ in weighted], [w for _, w in weighted])[0]
 
     def place(self, tails: list[str] | None = None) -> str:
+        """A place name not used before in this district: a village-like name with one of
+        ``tails``, or (``None``) an urban name such as 和平、和平东里、锦绣花园、朝阳新华."""
         rng = self.rng
-        for _ in range(50):
-            if tails is None:
-                name = rng.choice(names.PLACE_NICE)
-            else:
+        name = ""
+        for attempt in range(80):
+            if tails is not None:
                 head = rng.choice(names.PLACE_HEADS) + rng.choice(names.PLACE_HEADS + "庄家")
                 name = head + rng.choice(tails)
+            elif attempt < 20:
+                name = rng.choice(names.PLACE_NICE) + rng.choice(names.PLACE_URBAN_TAILS)
+            else:
+                name = rng.choice(names.PLACE_NICE) + rng.choice(names.PLACE_NICE)
             if name not in self.place_names:
                 self.place_names.add(name)
                 return name
-        return name + str(len(self.place_names))
+        self.place_names.add(name)
+        return name + "第" + "一二三四五六七八九十"[len(self.place_names) % 10]
 
     def firm(self) -> str:
         rng = self.rng
@@ -416,7 +422,8 @@ class Planner:
         for inst in names.PUBLIC_INSTITUTIONS[: min(15, self.n(12, 0.2))]:
             self.unit(organs, Sector.PUBLIC_INSTITUTION, inst.replace("区", d, 1), lo=5, hi=30)
         for i in range(self.n(3)):
-            self.branch(organs, Sector.ORGAN, f"{d}机关离退休干部第{i + 1}党支部",
+            label = "一二三四五六七八九十"[i % 10]
+            self.branch(organs, Sector.ORGAN, f"{d}机关离退休干部第{label}党支部",
                         15, 60, 35, category="离退休人员")  # fmt: skip
 
         edu = self.add(root, OrgType.COMMITTEE, Sector.SCHOOL, f"中共{d}教育工作委员会")
@@ -517,7 +524,11 @@ class Planner:
 
     def community(self, parent: int, region: str) -> None:
         rng = self.rng
-        name = self.place(None) + rng.choice(["社区", "里社区", "园社区", "苑社区"])
+        name = self.place(None)
+        if name[-1] in "里园村城":
+            name += "社区"
+        else:
+            name += rng.choice(["社区", "社区", "里社区", "园社区", "苑社区"])
         r = rng.random()
         if r < 0.2:
             self.branch(parent, Sector.COMMUNITY, f"{name}党支部", 15, 48, 30, region=region)

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from dangjian.core import idnumber
+from dangjian.core.dates import add_years
 from dangjian.core.models import AuditEntry
 from dangjian.core.tree import tree_problems
 from dangjian.demo.seed import (
@@ -100,7 +101,7 @@ def test_district_tier_has_a_realistic_share_of_setup_problems(district_plan):
             assert o.term_started_on is None
             continue
         years = 5 if o.sector in ("农村", "社区") or o.org_type in ("党委", "党工委") else 3
-        ends.append((o.term_started_on.replace(year=o.term_started_on.year + years) - AS_OF).days)
+        ends.append((add_years(o.term_started_on, years) - AS_OF).days)
     expired = sum(e < 0 for e in ends) / len(ends)
     expiring = sum(0 <= e <= 183 for e in ends) / len(ends)
     assert 0.02 <= expired <= 0.08 and 0.04 <= expiring <= 0.14
