@@ -208,6 +208,7 @@ def _add(state: _State, plan: _Plan, org: _Branch, kind: str, day: dt.date) -> N
     state.total["meetings"] += 1
 
 
+@transaction.atomic
 def seed_meetings(
     *,
     year: int,
@@ -219,7 +220,7 @@ def seed_meetings(
     progress: Callable[[int, int], None] | None = None,
 ) -> SeedMeetingsResult:
     """Write the records of ``year`` (up to ``until``, default 31 December) for every branch
-    and 党小组 whose path starts with ``prefix``; one audit entry for the whole seed."""
+    and 党小组 whose path starts with ``prefix``, in one transaction with one audit entry."""
     from dangjian.accounts.scope import SYSTEM
 
     started = time.perf_counter()
@@ -265,14 +266,13 @@ def seed_meetings(
     pending: list[tuple[Meeting, list[tuple[int, bool, str]]]] = []
 
     def flush() -> None:
-        with transaction.atomic():
-            Meeting.objects.bulk_create([m for m, _a in pending], batch_size=BATCH)
-            rows = [
-                Attendance(meeting_id=m.pk, member_id=pk, present=here, reason=why)
-                for m, att in pending
-                for pk, here, why in att
-            ]
-            Attendance.objects.bulk_create(rows, batch_size=BATCH)
+        Meeting.objects.bulk_create([m for m, _a in pending], batch_size=BATCH)
+        rows = [
+            Attendance(meeting_id=m.pk, member_id=pk, present=here, reason=why)
+            for m, att in pending
+            for pk, here, why in att
+        ]
+        Attendance.objects.bulk_create(rows, batch_size=BATCH)
         total["attendance"] += sum(len(a) for _m, a in pending)
         pending.clear()
 

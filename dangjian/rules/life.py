@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 
 from dangjian.life.config import DEFAULTS, FREQUENCIES, ConfigInfo, check_params, config_info
 from dangjian.members.choices import COMMITTEE_POSTS
@@ -264,9 +264,12 @@ def _absences(
     attendance_model: Any,
     member_model: Any,
 ) -> None:
-    """Members absent without good reason from every meeting of ``months`` consecutive months."""
-    from django.db.models.functions import ExtractMonth, ExtractYear
+    """Members absent without good reason from every meeting of ``months`` consecutive months.
 
+    One grouped query per member with two filtered counts per month of the window (absences
+    without good reason; attendances or excused absences); ``HAVING`` keeps only the members
+    with at least ``months`` bad months, so the rows fetched are the candidates, not the roll.
+    """
     needed = int(params["months"])
     good = list(params["good_reasons"])
     # complete months only: the run must end in a month that ended by ``at``
@@ -274,29 +277,36 @@ def _absences(
     first_end = month_index(since)
     if last < first_end:
         return
-    window_start = _month_bounds(first_end - needed + 1)[0]
-    window_end = _month_bounds(last)[1]
+    window = list(range(first_end - needed + 1, last + 1))
     rows = attendance_model.objects.filter(
-        meeting__held_on__gte=window_start, meeting__held_on__lte=window_end
+        meeting__held_on__gte=_month_bounds(window[0])[0],
+        meeting__held_on__lte=_month_bounds(window[-1])[1],
     )
     if prefix:
         rows = rows.filter(meeting__org__path__startswith=prefix)
-    rows = (
-        rows.annotate(y=ExtractYear("meeting__held_on"), mo=ExtractMonth("meeting__held_on"))
-        .order_by()
-        .values("member_id", "member__org_id", "y", "mo")
-        .annotate(
-            attended=Count("id", filter=Q(present=True)),
-            excused=Count("id", filter=Q(present=False, reason__in=good)),
-            unexcused=Count("id", filter=Q(present=False) & ~Q(reason__in=good)),
+    unexcused = Q(present=False) & ~Q(reason__in=good)
+    excused_or_here = Q(present=True) | Q(reason__in=good)
+    aggregates: dict[str, Any] = {}
+    bad_months: Any = Value(0)
+    for m in window:
+        start, end = _month_bounds(m)
+        in_month = Q(meeting__held_on__gte=start, meeting__held_on__lte=end)
+        aggregates[f"b{m}"] = Count("id", filter=in_month & unexcused)
+        aggregates[f"o{m}"] = Count("id", filter=in_month & excused_or_here)
+    rows = rows.order_by().values("member_id", "member__org_id").annotate(**aggregates)
+    for m in window:
+        bad_months = bad_months + Case(
+            When(Q(**{f"b{m}__gt": 0, f"o{m}": 0}), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
         )
-    )
+    rows = rows.annotate(bad_months=bad_months).filter(bad_months__gte=needed)
     # member → month index → True (absent without reason) / False (attended or excused)
     months: dict[tuple[int, int], dict[int, bool]] = defaultdict(dict)
     for row in rows:
-        index = row["y"] * 12 + row["mo"] - 1
-        absent = row["attended"] == 0 and row["excused"] == 0 and row["unexcused"] > 0
-        months[(row["member_id"], row["member__org_id"])][index] = absent
+        key = (row["member_id"], row["member__org_id"])
+        for m in window:
+            months[key][m] = row[f"b{m}"] > 0 and row[f"o{m}"] == 0
     flagged: list[tuple[int, int, list[int]]] = []
     for (member_id, org_id), by_month in months.items():
         if org_id not in facts:

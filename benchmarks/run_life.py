@@ -1,0 +1,124 @@
+"""Organizational-life benchmark: seed a tier and a year of meetings, time the LIFE check.
+
+Usage (from the repository root, with the virtual environment):
+
+    .venv/bin/python benchmarks/run_life.py --database-url postgres://…/EMPTY_DB
+    .venv/bin/python benchmarks/run_life.py --sqlite /tmp/life.sqlite3
+    .venv/bin/python benchmarks/run_life.py --tier district --sqlite /tmp/d.sqlite3
+
+The database must be empty (or hold a tier already, with ``--reuse``). Prints: the tier seed
+time, the time to write a year of records (``seed_meetings``, no per-person attendance at city
+scale), the time and query count of ``findings_for(SYSTEM, rules="LIFE")`` for the whole tier as
+of 31 December with the findings per rule, and the same for one town committee's subtree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _line(label: str, value: str) -> None:
+    print(f"{label:<48} {value}", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tier", default="city", choices=["tiny", "district", "city"])
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--year", type=int, default=2025)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--sqlite", metavar="PATH", help="run against this SQLite file instead")
+    parser.add_argument("--reuse", action="store_true", help="keep what the database holds")
+    parser.add_argument("--attendance", action="store_true", help="also write attendance rows")
+    args = parser.parse_args()
+
+    if args.sqlite:
+        db_path = Path(args.sqlite).resolve()
+        if db_path.exists() and not args.reuse:
+            parser.error(f"{db_path} exists; give a new file or --reuse")
+        os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+        where = f"SQLite {db_path}"
+    elif args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+        where = f"PostgreSQL {urlparse(args.database_url).path.lstrip('/')}"
+    else:
+        parser.error("give --database-url (an empty PostgreSQL database) or --sqlite PATH")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "dangjian.settings.dev"
+    os.environ.setdefault("DANGJIAN_VAR_DIR", tempfile.mkdtemp(prefix="dangjian-life-bench-"))
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.demo.seed import database_is_empty, seed_database
+    from dangjian.life.models import Meeting
+    from dangjian.life.seed import seed_meetings
+    from dangjian.orgs.models import Organization
+    from dangjian.rules.selectors import findings_for
+
+    _line("database", where)
+    call_command("migrate", interactive=False, verbosity=0)
+    if database_is_empty():
+        result = seed_database(tier=args.tier, seed=args.seed, progress=False)
+        _line(
+            f"seed --tier {args.tier}",
+            f"{result.seconds:.1f} s ({result.organizations:,} organizations, "
+            f"{result.members:,} members)",
+        )
+    elif not args.reuse:
+        parser.error("the database is not empty (use --reuse to keep its data)")
+    else:
+        _line("seed", f"reused ({Organization.objects.count():,} organizations)")
+
+    if not Meeting.objects.filter(held_on__year=args.year).exists():
+        done = seed_meetings(year=args.year, seed=args.seed, attendance=args.attendance)
+        _line(
+            f"seed_meetings --year {args.year}",
+            f"{done.seconds:.1f} s ({done.meetings:,} records, {done.late:,} late, "
+            f"{done.attendance:,} attendance rows)",
+        )
+    else:
+        _line("seed_meetings", f"reused ({Meeting.objects.count():,} records)")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    at = dt.date(args.year, 12, 31)
+    runs = [("LIFE check, whole tier", None)]
+    town = Organization.objects.filter(depth=3, org_type="党委").order_by("path").first()
+    if town is not None:
+        runs.append((f"LIFE check, one town {town.code}", town.code))
+    for label, code in runs:
+        for attempt in ("cold", "warm"):
+            with CaptureQueriesContext(connection) as ctx:
+                t = time.perf_counter()
+                found = findings_for(SYSTEM, rules="LIFE", at=at, org_code=code)
+                elapsed = time.perf_counter() - t
+            _line(
+                f"{label} [{attempt}]",
+                f"{elapsed:.1f} s, {len(ctx.captured_queries)} queries, {len(found):,} findings",
+            )
+        if code is None:
+            for rule, n in sorted(Counter(f.rule for f in found).items()):
+                _line(f"  {rule}", f"{n:,}")
+    connection.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
