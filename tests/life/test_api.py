@@ -197,3 +197,22 @@ def test_findings_endpoint_serves_life(records, api_for):
     rules = {f["rule"] for f in response.json()["results"]}
     assert "LIFE-THEME-DAY-MONTHLY" in rules
     assert "LIFE-ASSEMBLY-QUARTERLY" in rules  # Q2 is due
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query,code,periods",
+    [
+        ("since=2025-10-01&at=2026-01-15", 200, {"2025-10", "2025-11", "2025-12", "2026-01"}),
+        ("at=2026-01-15", 200, {"2026-01"}),
+        ("since=2026-02-01&at=2026-01-15", 400, None),
+        ("since=2026-02-30", 400, None),
+    ],
+)
+def test_findings_since(tree, api_for, query, code, periods):
+    response = api_for("admin").get(
+        f"/api/v1/findings/?rules=LIFE&rule=LIFE-THEME-DAY-MONTHLY&org=BA001&{query}"
+    )
+    assert response.status_code == code, response.content
+    if periods is not None:
+        assert {f["period"] for f in response.json()["results"]} == periods

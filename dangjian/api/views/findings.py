@@ -29,6 +29,11 @@ LIST_PARAMS = [
     ),
     OpenApiParameter("org", OpenApiTypes.STR, description="组织编码：只查该组织及其下级"),
     OpenApiParameter("at", OpenApiTypes.DATE, description="评估日期 YYYY-MM-DD，默认今天"),
+    OpenApiParameter(
+        "since",
+        OpenApiTypes.DATE,
+        description="组织生活（LIFE）检查的起始日期，默认评估日期所在年的 1 月 1 日",
+    ),
     OpenApiParameter("rule", OpenApiTypes.STR, description="规则编号，可重复或以逗号分隔"),
     OpenApiParameter(
         "severity", OpenApiTypes.STR, enum=list(filters.SEVERITIES), description="级别"
@@ -55,6 +60,7 @@ def finding_params(request: Request) -> dict[str, Any]:
         "rules": rule_set,
         "org_code": filters.code_param(request, "org") or None,
         "at": filters.date_param(request, "at"),
+        "since": filters.date_param(request, "since"),
         "rule_ids": rule_ids or None,
         "severity": filters.choice_param(request, "severity", filters.SEVERITIES, "级别") or None,
         "sector": filters.choice_param(request, "sector", Sector.values, "所属领域") or None,
