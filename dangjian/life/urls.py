@@ -9,6 +9,8 @@ urlpatterns = [
     path("orgs/<str:code>/todo/", views.todo, name="todo"),
     path("orgs/<str:code>/meetings/", views.meetings, name="meetings"),
     path("orgs/<str:code>/record/", views.record, name="record"),
+    path("orgs/<str:code>/ledger/", views.ledger, name="ledger"),
+    path("orgs/<str:code>/ledger.xlsx", views.ledger_xlsx, name="ledger_xlsx"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/delete/", views.meeting_delete_view, name="meeting_delete"),
 ]

@@ -7,6 +7,9 @@ the user's subtree is a 404, a missing permission a 403. Writes go through the s
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,6 +32,7 @@ from dangjian.web.views.orgs import _ancestors
 
 from .choices import MeetingType
 from .forms import MeetingForm
+from .ledger import export_ledger, ledger_build
 from .selectors import meeting_get, meeting_list
 from .services import MeetingInput, meeting_delete, meeting_record, roll
 
@@ -224,3 +228,47 @@ def meeting_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     meeting_delete(actor=request.user, meeting=meeting)
     messages.success(request, f"已删除：{text}")
     return redirect("life:meetings", code)
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def ledger(request: HttpRequest, code: str) -> HttpResponse:
+    """台账: a year's records by month, printable; .xlsx by the button below it."""
+    org = _life_org(request, code)
+    year = _year_param(request) or timezone.localdate().year
+    book = ledger_build(request.user, org.code, year)
+    months = [(m, book.months.get(m, [])) for m in range(1, 13)]
+    return render(
+        request,
+        "life/ledger.html",
+        {
+            "org": org,
+            "ancestors": _ancestors(request.user, org),
+            "ledger": book,
+            "months": months,
+            "year": year,
+            "can_record": covers(request.user, Perm.LIFE_RECORD, org.path),
+        },
+    )
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def ledger_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+    """The ledger as .xlsx (POST: the export is audited)."""
+    org = _life_org(request, code)
+    year = _year_param(request) or timezone.localdate().year
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "ledger.xlsx"
+        export_ledger(path, actor=request.user, code=org.code, year=year)
+        data = path.read_bytes()
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = quote(f"{org.name}-{year}年组织生活台账.xlsx")
+    response["Content-Disposition"] = (
+        f"attachment; filename=ledger-{org.code}-{year}.xlsx; filename*=UTF-8''{name}"
+    )
+    return response

@@ -1,0 +1,102 @@
+"""The 台账: page by month, .xlsx export (command and page), names only with member access."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+
+from dangjian.accounts.scope import SYSTEM
+from dangjian.core.models import AuditEntry
+from dangjian.life.ledger import export_ledger, ledger_build
+from tests.factories import make_org
+from tests.life.helpers import attend, meet
+
+
+@pytest.fixture
+def year_of_records(tree):
+    group = make_org(tree["branch_a"], org_type="党小组", code="GA001")
+    a = meet(tree["branch_a"], "支部党员大会", dt.date(2025, 3, 31), minutes="会议记录正文")
+    attend(a, tree["members_a"][0], False, "因病")
+    attend(a, tree["members_a"][1], True)
+    meet(
+        tree["branch_a"], "主题党日", dt.date(2025, 3, 5), entered_on=dt.date(2025, 5, 1), late=True
+    )
+    meet(group, "党小组会", dt.date(2025, 7, 1))
+    meet(tree["branch_a"], "支委会", dt.date(2024, 12, 31))  # another year
+    meet(tree["branch_b"], "支委会", dt.date(2025, 3, 1))  # another branch
+    return a
+
+
+@pytest.mark.django_db
+def test_ledger_build(tree, year_of_records):
+    ledger = ledger_build(tree["secretary_a"], "BA001", 2025)
+    assert ledger.total == 3
+    assert [r.meeting.meeting_type for r in ledger.months[3]] == ["主题党日", "支部党员大会"]
+    assert ledger.months[3][1].absent == f"{tree['members_a'][0].name}（因病）"
+    assert [r.meeting.org.code for r in ledger.months[7]] == ["GA001"]
+    table = {kind: total for kind, _m, total in ledger.count_table()}
+    assert table["支部党员大会"] == 1 and table["支委会"] == 0
+    assert any(
+        f.rule == "LIFE-THEME-DAY-MONTHLY" and f.period == "2025-01" for f in ledger.findings
+    )
+    # the system administrator sees organizations but not who was absent
+    assert ledger_build(tree["sysadmin"], "BA001", 2025).months[3][1].absent == ""
+
+
+@pytest.mark.django_db
+def test_export_xlsx(tree, year_of_records, tmp_path):
+    path = tmp_path / "ledger.xlsx"
+    export_ledger(path, actor=SYSTEM, code="BA001", year=2025)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["台账", "统计", "检查"]
+    values = [c for row in book["台账"].iter_rows(values_only=True) for c in row if c]
+    assert "甲村党支部 2025 年组织生活台账" in values
+    assert "2025年3月（2 条）" in values and "会议记录正文" in values
+    assert "2025年12月（0 条）" in values
+    stats = {row[0]: row[-1] for row in book["统计"].iter_rows(min_row=2, values_only=True)}
+    assert stats["主题党日"] == 1 and stats["党小组会"] == 1
+    entry = AuditEntry.objects.get(action="life.ledger.export")
+    assert entry.after == {"year": 2025, "records": 3, "names": True}
+
+
+@pytest.mark.django_db
+def test_export_command(tree, year_of_records, tmp_path, capsys):
+    path = tmp_path / "l.xlsx"
+    call_command("export_ledger", "--org", "BA001", "--year", "2025", str(path))
+    assert "（3 条记录）" in capsys.readouterr().out and path.exists()
+    with pytest.raises(CommandError, match=r"只能导出为 \.xlsx"):
+        call_command("export_ledger", "--org", "BA001", "--year", "2025", str(tmp_path / "l.csv"))
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("export_ledger", "--org", "NOPE", "--year", "2025", str(path))
+
+
+@pytest.mark.django_db
+def test_ledger_page_and_download(tree, year_of_records):
+    client = Client()
+    client.force_login(tree["secretary_a"])
+    html = client.get("/life/orgs/BA001/ledger/?year=2025").content.decode()
+    assert "2025年3月（2 条）" in html and "因病" in html
+    assert client.get("/life/orgs/BA001/ledger/?year=x").status_code == 400
+    assert client.get("/life/orgs/BA001/ledger.xlsx?year=2025").status_code == 405
+    response = client.post("/life/orgs/BA001/ledger.xlsx?year=2025")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "ledger-BA001-2025.xlsx" in response["Content-Disposition"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "user,code", [("admin_b", 404), ("auditor", 403), ("secadmin", 403), ("inspector_a", 200)]
+)
+def test_ledger_matrix(tree, year_of_records, user, code):
+    client = Client()
+    client.force_login(tree[user])
+    before = AuditEntry.objects.count()
+    assert client.get("/life/orgs/BA001/ledger/?year=2025").status_code == code
+    assert client.post("/life/orgs/BA001/ledger.xlsx?year=2025").status_code == code
+    assert AuditEntry.objects.count() == before + (1 if code == 200 else 0)
