@@ -1,0 +1,71 @@
+"""Browser test: a secretary records a meeting on a phone-sized screen and the to-do list changes.
+
+Uses the headless Chromium fixture of the browser smoke test (skipped without Chromium unless
+DANGJIAN_REQUIRE_BROWSER=1).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from dangjian.life.models import Attendance, Meeting
+from tests.browser.test_smoke import browser  # noqa: F401  (the shared Chromium fixture)
+from tests.factories import PASSWORD, make_member, make_org, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def branch(transactional_db: Any) -> dict[str, Any]:
+    root = make_org(None, org_type="党委", sector="机关", code="LB0001", name="浏览器测试区委")
+    town = make_org(root, org_type="党委", sector="农村", code="LBT001", name="东风镇党委")
+    branch = make_org(town, org_type="党支部", sector="农村", code="LBB001", name="红星村党支部")
+    members = [make_member(branch, name=name) for name in ("张明", "李华", "王芳")]
+    make_user(branch, "branch_secretary", username="life_secretary")
+    return {"branch": branch, "members": members}
+
+
+def test_phone_record_meeting_updates_todo(
+    browser: Any,  # noqa: F811
+    live_server: Any,
+    branch: dict[str, Any],
+) -> None:
+    today = timezone.localdate()
+    due = f"本月（{today:%Y-%m}）尚未开展主题党日"
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto(f"{live_server.url}/life/")
+        page.fill("input[name=username]", "life_secretary")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/life/orgs/LBB001/todo/")
+        assert due in page.inner_text("main")
+
+        page.click("text=记录会议")
+        page.wait_for_url("**/life/orgs/LBB001/record/")
+        page.select_option("select[name=meeting_type]", "主题党日")
+        page.fill("input[name=held_on]", today.isoformat())
+        page.fill("input[name=topic]", "重温入党誓词")
+        absent = branch["members"][1]
+        page.uncheck(f"input[name=present_{absent.pk}]")
+        page.select_option(f"select[name=reason_{absent.pk}]", "因病")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 376, width
+        page.click("main form.stack button[type=submit]")
+        page.wait_for_url("**/life/orgs/LBB001/todo/")
+        text = page.inner_text("main")
+        assert "已记录" in text
+        assert due not in text
+        assert page.evaluate("document.documentElement.scrollWidth") <= 376
+        assert not [e for e in errors if "Content Security Policy" in e], errors
+    finally:
+        context.close()
+    meeting = Meeting.objects.get()
+    assert (meeting.expected, meeting.present) == (3, 2)
+    assert Attendance.objects.get(present=False).reason == "因病"
