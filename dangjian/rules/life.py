@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -79,7 +80,7 @@ class Period:
     def current_title(self) -> str:
         return {"month": "本月", "quarter": "本季度", "year": "本年度"}[self.kind]
 
-    @property
+    @functools.cached_property
     def months(self) -> range:
         """Month indexes (``year * 12 + month - 1``) covered by the period."""
         first = month_index(self.start)
@@ -96,6 +97,7 @@ def _month_bounds(index: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, month0 + 1, 1), dt.date(year, month0 + 1, last)
 
 
+@functools.lru_cache(maxsize=65536)
 def period_of(kind: str, day: dt.date) -> Period:
     """The period of granularity ``kind`` that contains ``day``."""
     if kind == "month":
@@ -111,14 +113,15 @@ def period_of(kind: str, day: dt.date) -> Period:
     return Period(kind, start, end)
 
 
-def periods_between(kind: str, since: dt.date, at: dt.date) -> list[Period]:
+@functools.lru_cache(maxsize=1024)
+def periods_between(kind: str, since: dt.date, at: dt.date) -> tuple[Period, ...]:
     """Every period of ``kind`` that ends on or after ``since`` and starts on or before ``at``."""
     periods = []
     current = period_of(kind, since)
     while current.start <= at:
         periods.append(current)
         current = period_of(kind, current.end + dt.timedelta(days=1))
-    return periods
+    return tuple(periods)
 
 
 def check_window(since: dt.date, at: dt.date) -> None:
@@ -137,8 +140,10 @@ class LifeFacts:
     """What the LIFE rules know about one organization over the window of a run."""
 
     org: OrgFacts
-    #: (meeting type, month index) → meetings held
-    counts: dict[tuple[str, int], int] = field(default_factory=dict)
+    #: meeting type → meetings held per month of the window (index ``month - first``)
+    counts: dict[str, list[int]] = field(default_factory=dict)
+    #: month index of the window's first month
+    first: int = 0
     #: month index → committee post holders on the roll on the month's first day
     committee: dict[int, int] = field(default_factory=dict)
     late: list[dict[str, Any]] = field(default_factory=list)
@@ -146,7 +151,14 @@ class LifeFacts:
     absent: list[dict[str, Any]] = field(default_factory=list)
 
     def held(self, types: Sequence[str], period: Period) -> int:
-        return sum(self.counts.get((t, m), 0) for t in types for m in period.months)
+        start = period.months.start - self.first
+        stop = period.months.stop - self.first
+        total = 0
+        for t in types:
+            per_month = self.counts.get(t)
+            if per_month is not None:
+                total += sum(per_month[max(start, 0) : max(stop, 0)])
+        return total
 
 
 @dataclass(frozen=True)
@@ -154,6 +166,10 @@ class LifeContext:
     at: dt.date
     since: dt.date
     config: ConfigInfo
+
+    @functools.cached_property
+    def config_evidence(self) -> dict[str, str]:
+        return self.config.as_dict()
 
 
 def _mask(name: str) -> str:
@@ -197,14 +213,13 @@ def collect_life_facts(
             .order_by()
             .values("org_id", "meeting_type")
             .annotate(**aggregates)
+            .values_list("org_id", "meeting_type", *aggregates)
         )
-        for row in rows:
-            item = facts.get(row["org_id"])
-            if item is None:
-                continue
-            for m in months:
-                if row[f"m{m}"]:
-                    item.counts[(row["meeting_type"], m)] = row[f"m{m}"]
+        for org_id, meeting_type, *per_month in rows:
+            item = facts.get(org_id)
+            if item is not None:
+                item.first = months[0]
+                item.counts[meeting_type] = per_month
 
     if "LIFE-COMMITTEE-MONTHLY" in params:
         _committee_counts(facts, prefix, months, Member)
@@ -358,7 +373,7 @@ def _finding(
         severity=severity,
         message=message,
         source=spec.source,
-        evidence={**evidence, "config": ctx.config.as_dict()},
+        evidence={**evidence, "config": ctx.config_evidence},
         period=period,
         due_date=due_date,
     )
