@@ -12,5 +12,6 @@ urlpatterns = [
     path("orgs/<str:code>/ledger/", views.ledger, name="ledger"),
     path("orgs/<str:code>/ledger.xlsx", views.ledger_xlsx, name="ledger_xlsx"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/delete/", views.meeting_delete_view, name="meeting_delete"),
 ]

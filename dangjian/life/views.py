@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -34,7 +35,7 @@ from .choices import MeetingType
 from .forms import MeetingForm
 from .ledger import export_ledger, ledger_build
 from .selectors import meeting_get, meeting_list
-from .services import MeetingInput, meeting_delete, meeting_record, roll
+from .services import MeetingInput, meeting_delete, meeting_record, meeting_update, roll
 
 LIFE_TYPES = (*BRANCH_TYPES, OrgType.GROUP)
 
@@ -272,3 +273,69 @@ def ledger_xlsx(request: HttpRequest, code: str) -> HttpResponse:
         f"attachment; filename=ledger-{org.code}-{year}.xlsx; filename*=UTF-8''{name}"
     )
     return response
+
+
+def _initial(meeting: Any) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        "meeting_type": meeting.meeting_type,
+        "held_on": meeting.held_on,
+        "topic": meeting.topic,
+        "minutes": meeting.minutes,
+        "expected": meeting.expected,
+        "present": meeting.present,
+        "take_attendance": meeting.attendance_taken,
+    }
+    for a in meeting.attendance.all():
+        initial[f"present_{a.member_id}"] = a.present
+        initial[f"reason_{a.member_id}"] = a.reason
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@bad_input_as_400
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a record (audited); the entry date stays, the late mark follows the date."""
+    require(request.user, Perm.LIFE_RECORD)
+    meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
+    org = meeting.org
+    members = roll(org, timezone.localdate()) if can(request.user, Perm.MEMBER_VIEW) else []
+    form = MeetingForm(
+        request.POST or None, org_type=org.org_type, roll=members, initial=_initial(meeting)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        attendance = form.attendance()
+        item = MeetingInput(
+            org=org,
+            meeting_type=data["meeting_type"],
+            held_on=data["held_on"],
+            topic=data["topic"],
+            minutes=data.get("minutes") or "",
+            attendance=attendance,
+        )
+        if attendance is None:
+            # numbers typed in when there is no roll to tick; otherwise the recorded ones stay
+            typed = not members
+            item.expected = data.get("expected") if typed else meeting.expected
+            item.present = data.get("present") if typed else meeting.present
+        try:
+            meeting = meeting_update(actor=request.user, meeting=meeting, data=item)
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                for message in errors:
+                    form.add_error(name if name in form.fields else None, message)
+        else:
+            messages.success(request, f"已保存修改：{meeting}")
+            return redirect("life:meeting", meeting.pk)
+    return render(
+        request,
+        "life/record.html",
+        {
+            "org": org,
+            "ancestors": _ancestors(request.user, org),
+            "form": form,
+            "editing": meeting,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

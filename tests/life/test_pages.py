@@ -228,3 +228,39 @@ def test_org_page_links_to_life(tree):
     assert 'href="/life/orgs/BA001/todo/"' in html
     html = login(tree, "admin_a").get("/orgs/TA001/").content.decode()
     assert "/life/orgs/TA001/" not in html
+
+
+@pytest.mark.django_db
+def test_edit_record(tree):
+    client = login(tree, "secretary_a")
+    client.post("/life/orgs/BA001/record/", _form(tree))
+    meeting = Meeting.objects.get()
+    page = client.get(f"/life/meetings/{meeting.pk}/edit/")
+    assert page.status_code == 200 and "重温入党誓词" in page.content.decode()
+    members = tree["members_a"]
+    data = _form(tree, topic="重温入党誓词（更正）")
+    data[f"present_{members[0].pk}"] = "on"  # was recorded absent by mistake
+    response = client.post(f"/life/meetings/{meeting.pk}/edit/", data)
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.topic == "重温入党誓词（更正）" and meeting.present == 4
+    assert AuditEntry.objects.filter(action="life.meeting.update").count() == 1
+    # without attendance the recorded counts stay
+    data = _form(tree, take_attendance="", topic="再次更正")
+    assert client.post(f"/life/meetings/{meeting.pk}/edit/", data).status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.topic, meeting.expected, meeting.present) == ("再次更正", 4, 4)
+    future = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
+    bad = client.post(f"/life/meetings/{meeting.pk}/edit/", _form(tree, held_on=future))
+    assert bad.status_code == 400 and "晚于今天" in bad.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("user,code", [("inspector_a", 403), ("admin_b", 404), ("sysadmin", 403)])
+def test_edit_denied_changes_nothing(tree, user, code):
+    m = meet(tree["branch_a"], "支委会", dt.date(2026, 3, 1))
+    client = login(tree, user)
+    before = _state()
+    assert client.get(f"/life/meetings/{m.pk}/edit/").status_code == code
+    assert client.post(f"/life/meetings/{m.pk}/edit/", _form(tree)).status_code == code
+    assert _state() == before
