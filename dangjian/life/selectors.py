@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
@@ -9,6 +10,7 @@ from django.http import Http404
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import scope_prefix
+from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 
 from .models import Meeting
@@ -50,3 +52,75 @@ def meeting_get(actor: Any, pk: int, *, perm: Perm = Perm.ORG_VIEW) -> Meeting:
     if meeting is None:
         raise Http404("记录不存在或不在您的管辖范围内")
     return meeting
+
+
+@dataclass
+class Participation:
+    """One member's attendance over a year: per month (1–12) present / absent counts."""
+
+    member_id: int
+    name: str
+    post: str
+    present: int = 0
+    absent: int = 0
+    excused: int = 0
+    months: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def taken(self) -> int:
+        return self.present + self.absent
+
+    @property
+    def rate(self) -> int | None:
+        """Percentage of the meetings with attendance taken that the member attended."""
+        return round(100 * self.present / self.taken) if self.taken else None
+
+    def month_cells(self) -> list[tuple[int, int] | None]:
+        return [self.months.get(m) for m in range(1, 13)]
+
+
+def participation(actor: Any, org: Organization, year: int) -> list[Participation]:
+    """Attendance of every member on the branch's roll over ``year`` (Perm.MEMBER_VIEW):
+    one grouped query over the attendance of the branch's and its 党小组's meetings."""
+    from django.db.models import Count, Q
+    from django.db.models.functions import ExtractMonth
+
+    from dangjian.accounts.scope import covers
+
+    from .choices import GOOD_REASONS
+    from .models import Attendance
+    from .services import roll_org
+
+    if not covers(actor, Perm.MEMBER_VIEW, org.path):
+        raise Http404("组织不存在或不在您的管辖范围内")
+    branch = roll_org(org)
+    if branch is None:
+        return []
+    people = {
+        m.pk: Participation(m.pk, m.name, m.post)
+        for m in Member.objects.filter(org=branch).order_by("post", "name", "pk")
+    }
+    rows = (
+        Attendance.objects.filter(
+            member__org=branch,
+            meeting__held_on__year=year,
+            meeting__org__path__startswith=branch.path,
+        )
+        .annotate(month=ExtractMonth("meeting__held_on"))
+        .order_by()
+        .values("member_id", "month")
+        .annotate(
+            here=Count("id", filter=Q(present=True)),
+            away=Count("id", filter=Q(present=False)),
+            excused=Count("id", filter=Q(present=False, reason__in=list(GOOD_REASONS))),
+        )
+    )
+    for row in rows:
+        item = people.get(row["member_id"])
+        if item is None:
+            continue
+        item.present += row["here"]
+        item.absent += row["away"]
+        item.excused += row["excused"]
+        item.months[row["month"]] = (row["here"], row["away"])
+    return list(people.values())

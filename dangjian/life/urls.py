@@ -10,6 +10,7 @@ urlpatterns = [
     path("orgs/<str:code>/meetings/", views.meetings, name="meetings"),
     path("orgs/<str:code>/record/", views.record, name="record"),
     path("orgs/<str:code>/ledger/", views.ledger, name="ledger"),
+    path("orgs/<str:code>/attendance/", views.attendance, name="attendance"),
     path("orgs/<str:code>/ledger.xlsx", views.ledger_xlsx, name="ledger_xlsx"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),

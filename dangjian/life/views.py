@@ -34,7 +34,7 @@ from dangjian.web.views.orgs import _ancestors
 from .choices import MeetingType
 from .forms import MeetingForm
 from .ledger import export_ledger, ledger_build
-from .selectors import meeting_get, meeting_list
+from .selectors import meeting_get, meeting_list, participation
 from .services import MeetingInput, meeting_delete, meeting_record, meeting_update, roll
 
 LIFE_TYPES = (*BRANCH_TYPES, OrgType.GROUP)
@@ -338,4 +338,26 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "editing": meeting,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def attendance(request: HttpRequest, code: str) -> HttpResponse:
+    """出勤: each member's participation over a year (attended / absent per month)."""
+    org = _life_org(request, code, Perm.MEMBER_VIEW)
+    year = _year_param(request) or timezone.localdate().year
+    people = participation(request.user, org, year)
+    return render(
+        request,
+        "life/attendance.html",
+        {
+            "org": org,
+            "ancestors": _ancestors(request.user, org),
+            "people": people,
+            "year": year,
+            "month_numbers": range(1, 13),
+            "can_record": covers(request.user, Perm.LIFE_RECORD, org.path),
+        },
     )

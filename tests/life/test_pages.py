@@ -264,3 +264,33 @@ def test_edit_denied_changes_nothing(tree, user, code):
     assert client.get(f"/life/meetings/{m.pk}/edit/").status_code == code
     assert client.post(f"/life/meetings/{m.pk}/edit/", _form(tree)).status_code == code
     assert _state() == before
+
+
+@pytest.mark.django_db
+def test_participation_page(tree):
+    group = make_org(tree["branch_a"], org_type="党小组", code="GA001")
+    first, second = tree["members_a"][:2]
+    for day, where in ((dt.date(2025, 1, 5), tree["branch_a"]), (dt.date(2025, 2, 5), group)):
+        m = meet(where, "主题党日" if where == tree["branch_a"] else "党小组会", day)
+        attend(m, first, True)
+        attend(m, second, False, "因病" if day.month == 1 else "因事")
+    other_year = meet(tree["branch_a"], "主题党日", dt.date(2024, 5, 5))
+    attend(other_year, first, False, "其他")
+    client = login(tree, "secretary_a")
+    html = client.get("/life/orgs/BA001/attendance/?year=2025").content.decode()
+    assert first.name in html and "100%" in html and "0%" in html
+    from dangjian.life.selectors import participation
+
+    rows = {p.member_id: p for p in participation(tree["secretary_a"], tree["branch_a"], 2025)}
+    assert (rows[first.pk].present, rows[first.pk].absent) == (2, 0)
+    assert (rows[second.pk].absent, rows[second.pk].excused) == (2, 1)
+    assert rows[second.pk].months == {1: (0, 1), 2: (0, 1)}
+    assert rows[tree["members_a"][2].pk].rate is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "user,code", [("inspector_a", 200), ("admin_b", 404), ("sysadmin", 403), ("auditor", 403)]
+)
+def test_participation_matrix(tree, user, code):
+    assert login(tree, user).get("/life/orgs/BA001/attendance/").status_code == code
