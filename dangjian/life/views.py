@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, orgs_for, require
-from dangjian.orgs.choices import BRANCH_TYPES, OrgType
+from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
 from dangjian.rules.base import Finding
@@ -32,6 +32,8 @@ from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_wit
 from dangjian.web.views.orgs import _ancestors
 
 from .choices import MeetingType
+from .compliance import compliance
+from .config import FREQUENCY_RULES
 from .forms import MeetingForm
 from .ledger import export_ledger, ledger_build
 from .selectors import meeting_get, meeting_list, participation
@@ -359,5 +361,77 @@ def attendance(request: HttpRequest, code: str) -> HttpResponse:
             "year": year,
             "month_numbers": range(1, 13),
             "can_record": covers(request.user, Perm.LIFE_RECORD, org.path),
+        },
+    )
+
+
+def _overview_params(request: HttpRequest) -> dict[str, Any]:
+    code = request.GET.get("org", "").strip()
+    if code and (len(code) > 32 or not code.isalnum()):
+        raise BadInput("组织编码只能由字母和数字组成")
+    sector = request.GET.get("sector", "").strip()
+    if sector and sector not in Sector.values:
+        raise BadInput(f"领域“{sector[:20]}”无效")
+    region = request.GET.get("region", "").strip()
+    if region and (not region.isdigit() or len(region) > 12):
+        raise BadInput("行政区划代码应为数字（按前缀匹配）")
+    return {
+        "org_code": code or None,
+        "sector": sector or None,
+        "region": region or None,
+        "year": _year_param(request) or timezone.localdate().year,
+    }
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def overview(request: HttpRequest) -> HttpResponse:
+    """Upper levels: how many organizations met each LIFE rule in each period of a year."""
+    require(request.user, Perm.FINDING_VIEW)
+    params = _overview_params(request)
+    try:
+        table = compliance(request.user, **params)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    return render(
+        request,
+        "life/overview.html",
+        {
+            "table": table,
+            "params": params,
+            "sectors": Sector.values,
+            "query": query_without(request, "rule", "period", "page"),
+        },
+    )
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def overview_missed(request: HttpRequest) -> HttpResponse:
+    """The organizations that missed one rule in one period (drill-down from the overview)."""
+    require(request.user, Perm.FINDING_VIEW)
+    params = _overview_params(request)
+    rule = request.GET.get("rule", "").strip()
+    period = request.GET.get("period", "").strip()[:10]
+    if rule not in FREQUENCY_RULES:
+        raise BadInput("请选择一条组织生活规则")
+    try:
+        table = compliance(request.user, rule_ids=[rule], **params)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    missed = table.missed(rule, period)
+    rows = [{"f": f, "org": table.result.facts.get(f.subject)} for f in missed]
+    return render(
+        request,
+        "life/overview_missed.html",
+        {
+            "rule": rule,
+            "title": RULE_TITLES.get(rule, rule),
+            "period": period,
+            "page": paginate(request, rows),
+            "params": params,
+            "query": query_without(request, "page"),
         },
     )

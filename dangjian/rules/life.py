@@ -166,6 +166,8 @@ class LifeContext:
     at: dt.date
     since: dt.date
     config: ConfigInfo
+    #: when given, (rule id, period label) → [organizations checked, met] for compliance tables
+    tally: dict[tuple[str, str], list[int]] | None = None
 
     @functools.cached_property
     def config_evidence(self) -> dict[str, str]:
@@ -405,6 +407,10 @@ def _frequency(
     for period in periods_between(kind, ctx.since, ctx.at):
         if not _existed(item, period) or not applies(period):
             continue
+        if ctx.tally is not None:
+            counts = ctx.tally.setdefault((spec.id, period.label), [0, 0])
+            counts[0] += 1
+            counts[1] += item.held(types, period) >= minimum
         held = item.held(types, period)
         if held >= minimum:
             continue
@@ -677,8 +683,10 @@ def evaluate_life(
     at: dt.date,
     since: dt.date | None,
     specs: Sequence[RuleSpec],
+    tally: dict[tuple[str, str], list[int]] | None = None,
 ) -> list[Finding]:
-    """Findings of the enabled LIFE ``specs`` over ``subjects`` for ``since``..``at``."""
+    """Findings of the enabled LIFE ``specs`` over ``subjects`` for ``since``..``at``; with
+    ``tally``, also the number of organizations checked and meeting each rule per period."""
     from .base import REGISTRY
     from .engine import rule_enabled, rule_params
 
@@ -691,7 +699,7 @@ def evaluate_life(
     for spec in enabled:
         params[spec.id] = rule_params(spec)
         check_params(spec.id, params[spec.id])
-    ctx = LifeContext(at=at, since=since, config=config_info())
+    ctx = LifeContext(at=at, since=since, config=config_info(), tally=tally)
     facts = collect_life_facts(subjects, prefix, at, since, params)
     findings: list[Finding] = []
     for item in facts.values():

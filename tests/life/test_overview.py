@@ -1,0 +1,83 @@
+"""Upper-level compliance per rule and period, with the drill-down list of missed branches."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from dangjian.life.compliance import compliance
+from tests.factories import make_org
+from tests.life.helpers import meet
+
+
+@pytest.fixture
+def records(tree):
+    make_org(tree["town_a"], org_type="党支部", code="BA002", founded_on=dt.date(2025, 2, 10))
+    for month in range(1, 13):
+        meet(tree["branch_a"], "主题党日", dt.date(2025, month, 10))
+    meet(tree["branch_b"], "主题党日", dt.date(2025, 1, 10))
+    meet(tree["branch_a"], "支部党员大会", dt.date(2025, 2, 1))
+    return tree
+
+
+def _cells(table, rule):
+    row = next(r for r in table.rows if r.rule == rule)
+    return {c.label: (c.checked, c.met, c.missed) for c in row.cells}
+
+
+@pytest.mark.django_db
+def test_compliance_counts(records):
+    table = compliance(records["admin"], year=2025)
+    theme = _cells(table, "LIFE-THEME-DAY-MONTHLY")
+    assert theme["2025-01"] == (2, 2, 0)  # BA002 did not exist yet
+    assert theme["2025-02"] == (2, 1, 1)  # founded 10 February: from March on
+    assert theme["2025-03"] == (3, 1, 2)
+    assembly = _cells(table, "LIFE-ASSEMBLY-QUARTERLY")
+    assert assembly["2025-Q1"] == (2, 1, 1)
+    missed = table.missed("LIFE-THEME-DAY-MONTHLY", "2025-03")
+    assert {f.subject for f in missed} == {"BB001", "BA002"}
+    scoped = compliance(records["admin_a"], year=2025)
+    assert _cells(scoped, "LIFE-THEME-DAY-MONTHLY")["2025-03"] == (2, 1, 1)
+    community = compliance(records["admin"], year=2025, sector="社区")
+    assert _cells(community, "LIFE-THEME-DAY-MONTHLY")["2025-03"] == (2, 0, 2)
+
+
+@pytest.mark.django_db
+def test_current_period_is_running_not_missed(records):
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    table = compliance(records["admin"], year=year)
+    row = next(r for r in table.rows if r.rule == "LIFE-ORG-LIFE-MEETING-YEARLY")
+    assert row.cells[-1].running and row.cells[-1].missed == 0
+
+
+@pytest.mark.django_db
+def test_overview_pages(records):
+    client = Client()
+    client.force_login(records["admin"])
+    html = client.get("/life/overview/?year=2025").content.decode()
+    assert "LIFE-THEME-DAY-MONTHLY" in html and "2025-03" in html
+    missed = client.get(
+        "/life/overview/missed/?year=2025&rule=LIFE-THEME-DAY-MONTHLY&period=2025-03"
+    ).content.decode()
+    assert "BB001" in missed and "BA002" in missed and "BA001" not in missed
+    for query in ("year=abc", "sector=火星", "org=A-1", "year=2999"):
+        assert client.get(f"/life/overview/?{query}").status_code == 400, query
+    assert client.get("/life/overview/?org=NOPE&year=2025").status_code == 404
+    assert client.get("/life/overview/missed/?rule=SETUP-TERM&period=2025").status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "user,code", [("admin_b", 200), ("inspector_a", 200), ("sysadmin", 403), ("auditor", 403)]
+)
+def test_overview_matrix(records, user, code):
+    client = Client()
+    client.force_login(records[user])
+    assert client.get("/life/overview/?year=2025").status_code == code
+    if user == "admin_b":
+        # another subtree's organization is not found
+        assert client.get("/life/overview/?year=2025&org=TA001").status_code == 404
