@@ -16,6 +16,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import random
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -127,10 +128,29 @@ class _Branch:
     profile: str = "good"
 
 
-def _minutes(rng: random.Random, topic: str, expected: int, present: int) -> str:
+_FIGURES = re.compile(r"应到\d+人，实到\d+人")
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董"
+_GIVEN = "伟刚勇军杰涛斌超明辉磊鹏峰波强亮宏海华飞鑫东剑锋健龙毅丽娜静敏燕艳娟霞丹玲婷颖慧"
+_PLACES = ["村委会", "文化广场", "党群服务中心", "老年活动室", "社区服务站", "村东路口", "卫生室"]
+_TASKS = ["排查登记", "清理整治", "走访摸底", "宣传动员", "检修维护", "协调解决"]
+
+
+def _person(rng: random.Random) -> str:
+    return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.randint(1, 2)))
+
+
+def _minutes(rng: random.Random, topic: str, expected: int, present: int, day: dt.date) -> str:
+    """Minutes of one meeting: common phrases plus the specifics every real record has (who
+    spoke, which issue, where, by when), so honest records differ from each other."""
     parts = [rng.choice(_OPENINGS), f"应到{expected}人，实到{present}人。"]
     for text in rng.sample(_MIDDLES, rng.randint(2, 3)):
         parts.append(text.format(topic=topic, n=rng.randint(2, 6), issue=rng.choice(_ISSUES)))
+    deadline = day + dt.timedelta(days=rng.randint(5, 40))
+    parts.append(
+        f"{_person(rng)}、{_person(rng)}发言提出{rng.choice(_PLACES)}{rng.choice(_ISSUES)}"
+        f"问题，会议确定由{_person(rng)}负责{rng.choice(_TASKS)}，"
+        f"于{deadline.month}月{deadline.day}日前完成。"
+    )
     parts.append(rng.choice(_CLOSINGS))
     return "".join(parts)
 
@@ -183,9 +203,10 @@ def _add(state: _State, plan: _Plan, org: _Branch, kind: str, day: dt.date) -> N
         expected = branch.roll
         present = max(0, expected - rng.randint(0, max(1, expected // 8)))
     if branch.profile == "copier" and state.donors and rng.random() < 0.5:
-        minutes = rng.choice(state.donors)
+        # copied from another branch, with only the attendance figures changed
+        minutes = _FIGURES.sub(f"应到{expected}人，实到{present}人", rng.choice(state.donors))
     else:
-        minutes = _minutes(rng, topic, expected, present)
+        minutes = _minutes(rng, topic, expected, present, day)
         if len(state.donors) < 200 and state.rng_all.random() < 0.01:
             state.donors.append(minutes)
     delay = rng.randint(31, 90) if rng.random() < plan.late_rate else rng.randint(0, 7)

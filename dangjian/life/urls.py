@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("overview/", views.overview, name="overview"),
     path("overview/missed/", views.overview_missed, name="overview_missed"),
+    path("hints/", views.hints, name="hints"),
     path("orgs/<str:code>/todo/", views.todo, name="todo"),
     path("orgs/<str:code>/meetings/", views.meetings, name="meetings"),
     path("orgs/<str:code>/record/", views.record, name="record"),

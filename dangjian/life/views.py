@@ -34,6 +34,7 @@ from dangjian.web.views.orgs import _ancestors
 from .choices import MeetingType
 from .compliance import compliance
 from .config import FREQUENCY_RULES
+from .formalism import formalism_hints
 from .forms import MeetingForm
 from .ledger import export_ledger, ledger_build
 from .selectors import meeting_get, meeting_list, participation
@@ -435,3 +436,39 @@ def overview_missed(request: HttpRequest) -> HttpResponse:
             "query": query_without(request, "page"),
         },
     )
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def hints(request: HttpRequest) -> HttpResponse:
+    """形式主义线索: copied minutes side by side, end-of-month clustering, identical figures."""
+    require(request.user, Perm.FINDING_VIEW)
+    params = _overview_params(request)
+    found = formalism_hints(request.user, year=params["year"], org_code=params["org_code"])
+    page = paginate(request, found)
+    ids: set[int] = set()
+    for f in page:
+        ids.update(v for k, v in f.evidence.items() if k in ("meeting_id", "other_meeting_id"))
+    texts = {m.pk: m for m in meeting_list(request.user).filter(pk__in=ids).select_related("org")}
+    rows = [
+        {
+            "f": f,
+            "title": HINT_TITLES.get(f.rule, f.rule),
+            "this": texts.get(f.evidence.get("meeting_id", 0)),
+            "other": texts.get(f.evidence.get("other_meeting_id", 0)),
+        }
+        for f in page
+    ]
+    return render(
+        request,
+        "life/hints.html",
+        {"page": page, "rows": rows, "params": params, "query": query_without(request, "page")},
+    )
+
+
+HINT_TITLES = {
+    "HINT-COPIED-MINUTES": "会议记录高度相似",
+    "HINT-END-OF-PERIOD": "会议集中在月末",
+    "HINT-SAME-ATTENDANCE": "出席人数每次相同",
+}

@@ -1,0 +1,251 @@
+"""Formalism hints for upper levels (形式主义线索): findings with evidence for a human to judge,
+never penalties and never part of the LIFE compliance.
+
+- ``HINT-COPIED-MINUTES``: minutes that are near-duplicates of another record's (of another
+  branch, or of the same branch's earlier minutes). Candidates come from an inverted index of
+  the minutes' sentences, leaving out sentences that many records share (set phrases such as
+  "会议由支部书记主持"); each candidate pair is then compared on character 5-gram shingles
+  (Jaccard similarity ≥ ``threshold``). Work grows with the number of records, not its square.
+- ``HINT-END-OF-PERIOD``: a branch whose meetings nearly all fall on the last three days of
+  their month (one grouped query with a filtered count per month).
+- ``HINT-SAME-ATTENDANCE``: the same expected and present figures at every meeting of the year
+  (one grouped query with distinct counts).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q
+from django.db.models.functions import Length
+from django.http import Http404
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import orgs_for, scope_prefix
+from dangjian.rules.base import Finding
+
+from .models import Meeting
+
+SOURCE = "形式主义线索（本项目，供人工核实）"
+_SPLIT = re.compile(r"[。！？；;!?\n]+")
+_DROP = re.compile(r"[\s，,、：:“”\"'（）()《》·—\-]+")
+
+
+@dataclass(frozen=True)
+class HintParams:
+    threshold: float = 0.8
+    shingle: int = 5
+    min_chars: int = 40
+    #: a sentence found in more records than this is a set phrase, not evidence of copying
+    max_sentence_df: int = 20
+    cluster_min_meetings: int = 8
+    cluster_share: float = 0.8
+    same_min_meetings: int = 6
+    same_min_expected: int = 8
+
+
+def _normal(text: str) -> str:
+    return _DROP.sub("", text)
+
+
+def _sentences(text: str) -> set[int]:
+    out = set()
+    for part in _SPLIT.split(text):
+        part = _normal(part)
+        if len(part) >= 8:
+            out.add(zlib.crc32(part.encode("utf-8")))
+    return out
+
+
+def _shingles(text: str, k: int) -> set[int]:
+    text = _normal(text)
+    return {zlib.crc32(text[i : i + k].encode("utf-8")) for i in range(max(1, len(text) - k + 1))}
+
+
+def jaccard(a: set[int], b: set[int]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def _scope(actor: Any, org_code: str | None) -> str:
+    prefix = scope_prefix(actor, Perm.FINDING_VIEW)
+    if prefix is None:
+        raise Http404("没有查看检查结果的权限")
+    if org_code:
+        root = orgs_for(actor, Perm.FINDING_VIEW).filter(code=org_code).first()
+        if root is None:
+            raise Http404("组织不存在或不在您的管辖范围内")
+        prefix = root.path
+    return prefix
+
+
+def copied_minutes(
+    actor: Any, *, year: int, org_code: str | None = None, params: HintParams | None = None
+) -> list[Finding]:
+    """Pairs of near-duplicate minutes among the records of ``year`` in the actor's scope."""
+    p = params or HintParams()
+    prefix = _scope(actor, org_code)
+    qs = Meeting.objects.annotate(chars=Length("minutes")).filter(
+        held_on__year=year, chars__gte=p.min_chars
+    )
+    if prefix:
+        qs = qs.filter(org__path__startswith=prefix)
+    rows = list(
+        qs.order_by("held_on", "pk").values_list(
+            "pk", "org__code", "org__name", "meeting_type", "held_on", "minutes"
+        )
+    )
+    postings: dict[int, list[int]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        for sentence in _sentences(row[5]):
+            postings[sentence].append(index)
+    pairs: set[tuple[int, int]] = set()
+    for docs in postings.values():
+        if 2 <= len(docs) <= p.max_sentence_df:
+            for i, a in enumerate(docs):
+                for b in docs[i + 1 :]:
+                    pairs.add((a, b))
+    shingles: dict[int, set[int]] = {}
+
+    def of(index: int) -> set[int]:
+        if index not in shingles:
+            shingles[index] = _shingles(rows[index][5], p.shingle)
+        return shingles[index]
+
+    findings = []
+    for a, b in sorted(pairs):
+        score = jaccard(of(a), of(b))
+        if score < p.threshold:
+            continue
+        first, later = rows[a], rows[b]
+        same = first[1] == later[1]
+        findings.append(
+            Finding(
+                rule="HINT-COPIED-MINUTES",
+                subject=later[1],
+                severity="warning",
+                message=(
+                    f"{later[4]} {later[3]}的记录与"
+                    f"{'本支部' if same else first[2]} {first[4]} {first[3]}的记录"
+                    f"高度相似（相似度 {score:.0%}），请核实是否照抄"
+                ),
+                source=SOURCE,
+                evidence={
+                    "similarity": round(score, 3),
+                    "meeting_id": later[0],
+                    "other_meeting_id": first[0],
+                    "other_org": first[1],
+                    "same_org": same,
+                },
+                period=f"{later[4].year}-{later[4].month:02d}",
+            )
+        )
+    return findings
+
+
+def end_of_period(
+    actor: Any, *, year: int, org_code: str | None = None, params: HintParams | None = None
+) -> list[Finding]:
+    """Branches whose meetings nearly all fall on the last three days of their month."""
+    p = params or HintParams()
+    prefix = _scope(actor, org_code)
+    qs = Meeting.objects.filter(held_on__year=year)
+    if prefix:
+        qs = qs.filter(org__path__startswith=prefix)
+    late_in_month = Q()
+    for month in range(1, 13):
+        last = calendar.monthrange(year, month)[1]
+        late_in_month |= Q(
+            held_on__gte=dt.date(year, month, last - 2), held_on__lte=dt.date(year, month, last)
+        )
+    rows = (
+        qs.order_by()
+        .values("org__code")
+        .annotate(total=Count("id"), at_end=Count("id", filter=late_in_month))
+        .filter(total__gte=p.cluster_min_meetings)
+    )
+    out = []
+    for row in rows.order_by("org__code"):
+        share = row["at_end"] / row["total"]
+        if share >= p.cluster_share:
+            out.append(
+                Finding(
+                    rule="HINT-END-OF-PERIOD",
+                    subject=row["org__code"],
+                    severity="warning",
+                    message=(
+                        f"{year} 年 {row['total']} 次会议中有 {row['at_end']} 次"
+                        f"（{share:.0%}）集中在每月最后三天，请核实是否月底集中补开或补记"
+                    ),
+                    source=SOURCE,
+                    evidence={"meetings": row["total"], "at_month_end": row["at_end"]},
+                    period=str(year),
+                )
+            )
+    return out
+
+
+def same_attendance(
+    actor: Any, *, year: int, org_code: str | None = None, params: HintParams | None = None
+) -> list[Finding]:
+    """Branches reporting the same expected and present figures at every meeting of the year."""
+    p = params or HintParams()
+    prefix = _scope(actor, org_code)
+    qs = Meeting.objects.filter(held_on__year=year, expected__isnull=False, present__isnull=False)
+    if prefix:
+        qs = qs.filter(org__path__startswith=prefix)
+    rows = (
+        qs.order_by()
+        .values("org__code")
+        .annotate(
+            n=Count("id"),
+            presents=Count("present", distinct=True),
+            expecteds=Count("expected", distinct=True),
+        )
+        .filter(n__gte=p.same_min_meetings, presents=1, expecteds=1)
+    )
+    codes = [r["org__code"] for r in rows]
+    figures = dict(
+        qs.filter(org__code__in=codes, expected__gte=p.same_min_expected)
+        .order_by()
+        .values_list("org__code", "present")
+        .distinct()
+    )
+    counts = {r["org__code"]: r["n"] for r in rows}
+    out = []
+    for code in sorted(figures):
+        out.append(
+            Finding(
+                rule="HINT-SAME-ATTENDANCE",
+                subject=code,
+                severity="warning",
+                message=(
+                    f"{year} 年 {counts[code]} 次会议的实到人数都是 {figures[code]} 人，"
+                    "请核实出席情况是否如实登记"
+                ),
+                source=SOURCE,
+                evidence={"meetings": counts[code], "present": figures[code]},
+                period=str(year),
+            )
+        )
+    return out
+
+
+def formalism_hints(
+    actor: Any, *, year: int, org_code: str | None = None, params: HintParams | None = None
+) -> list[Finding]:
+    """All three kinds of hints, sorted by subject then rule."""
+    found = (
+        copied_minutes(actor, year=year, org_code=org_code, params=params)
+        + end_of_period(actor, year=year, org_code=org_code, params=params)
+        + same_attendance(actor, year=year, org_code=org_code, params=params)
+    )
+    found.sort(key=lambda f: (f.subject, f.rule, f.period or ""))
+    return found
