@@ -398,3 +398,14 @@ def seed_meetings(
         late=total["late"],
         seconds=time.perf_counter() - started,
     )
+
+
+def seed_demo_life(today: dt.date, *, seed: int = 42) -> list[SeedMeetingsResult]:
+    """The demo's organizational life: last year in full (figures only) and this year up to
+    ``today`` with attendance, unless the database already holds records."""
+    if Meeting.objects.exists():
+        return []
+    return [
+        seed_meetings(year=today.year - 1, seed=seed, attendance=False),
+        seed_meetings(year=today.year, seed=seed, until=today, attendance=True),
+    ]

@@ -78,3 +78,17 @@ def test_seed_command(tree, capsys):
         call_command("seed_meetings", "--year", "2025", "--org", "TA001")
     with pytest.raises(CommandError, match="不存在"):
         call_command("seed_meetings", "--year", "2025", "--org", "NOPE")
+
+
+@pytest.mark.django_db
+def test_demo_life_seeds_last_year_and_this_year_once(tree):
+    _world(tree)
+    from dangjian.life.seed import seed_demo_life
+
+    today = dt.date(2026, 5, 20)
+    done = seed_demo_life(today)
+    assert [d.year for d in done] == [2025, 2026]
+    assert not Meeting.objects.filter(held_on__gt=today).exists()
+    assert Meeting.objects.filter(held_on__year=2025, attendance_taken=True).count() == 0
+    assert Meeting.objects.filter(held_on__year=2026, attendance_taken=True).exists()
+    assert seed_demo_life(today) == []  # records exist: nothing more

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from dangjian.demo.accounts import accounts_file, accounts_table, ensure_demo_accounts
 from dangjian.demo.seed import TIERS, database_is_empty, seed_database
@@ -56,6 +57,13 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"沿用已有数据：{Organization.objects.count():,} 个组织。")
+        from dangjian.life.seed import seed_demo_life
+
+        for done in seed_demo_life(timezone.localdate(), seed=options["seed"]):
+            self.stdout.write(
+                f"已生成 {done.year} 年组织生活记录 {done.meetings:,} 条，"
+                f"用时 {done.seconds:.1f} 秒。"
+            )
         try:
             accounts = ensure_demo_accounts()
         except RuntimeError as exc:
