@@ -104,3 +104,19 @@ def test_hints_page_other_subtree(planted):
     client = Client()
     client.force_login(planted["admin_b"])
     assert client.get("/life/hints/?year=2025&org=TA001").status_code == 404
+
+
+@pytest.mark.django_db
+def test_hints_command(planted, capsys):
+    import json
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    call_command("life_hints", "--year", "2025", "--format", "json")
+    data = json.loads(capsys.readouterr().out)
+    assert {d["rule"] for d in data} == {"HINT-COPIED-MINUTES"}
+    call_command("life_hints", "--year", "2025", "--org", "TA001")
+    assert "共 1 条线索" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("life_hints", "--year", "2025", "--org", "NOPE")
