@@ -9,7 +9,8 @@ Usage (from the repository root, with the virtual environment):
 The database must be empty (or hold a tier already, with ``--reuse``). Prints: the tier seed
 time, the time to write a year of records (``seed_meetings``, no per-person attendance at city
 scale), the time and query count of ``findings_for(SYSTEM, rules="LIFE")`` for the whole tier as
-of 31 December with the findings per rule, and the same for one town committee's subtree.
+of 31 December with the findings per rule, the same for one town committee's subtree, and the
+time of the formalism hints (near-duplicate minutes scan, month-end clustering, same figures).
 """
 
 from __future__ import annotations
@@ -116,6 +117,12 @@ def main() -> int:
         if code is None:
             for rule, n in sorted(Counter(f.rule for f in found).items()):
                 _line(f"  {rule}", f"{n:,}")
+    from dangjian.life.formalism import copied_minutes, end_of_period, same_attendance
+
+    for hint in (copied_minutes, end_of_period, same_attendance):
+        t = time.perf_counter()
+        hints = hint(SYSTEM, year=args.year)
+        _line(f"{hint.__name__}, whole tier", f"{time.perf_counter() - t:.1f} s, {len(hints):,}")
     connection.close()
     return 0
 
