@@ -33,6 +33,7 @@ from .services import (
     MeetingInput,
     meeting_delete,
     meeting_record,
+    meeting_update,
 )
 
 _TYPE_ERRORS: dict[str, Any] = {
@@ -214,6 +215,46 @@ class MeetingDetailView(ScopedAPIView):
     def get(self, request: Request, pk: int) -> Response:
         meeting = meeting_get(request.user, pk)
         return Response(MeetingDetailSerializer(_with_attendance(request.user, meeting)).data)
+
+    @extend_schema(
+        parameters=[ID_PARAM],
+        request=MeetingWriteSerializer(partial=True),
+        responses=MeetingDetailSerializer,
+        summary="修改记录（记入审计；录入日期不变）",
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        actor = request.user
+        meeting = meeting_get(actor, pk, perm=Perm.LIFE_RECORD)
+        serializer = MeetingWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        v = serializer.validated_data
+        if "org" in v and v["org"] != meeting.org.code:
+            raise exceptions.ValidationError({"org": ["记录所属组织不能修改，请删除后重新记录"]})
+        if "lecturer" in v:
+            raise exceptions.ValidationError({"lecturer": ["讲课人请删除后重新记录"]})
+        attendance = None
+        if v.get("attendance") is not None:
+            attendance = [
+                AttendanceInput(a["member"], a["present"], a.get("reason") or "")
+                for a in v["attendance"]
+            ]
+        data = MeetingInput(
+            org=meeting.org,
+            meeting_type=v.get("meeting_type", meeting.meeting_type),
+            held_on=v.get("held_on", meeting.held_on),
+            topic=v.get("topic", meeting.topic),
+            minutes=v.get("minutes", meeting.minutes),
+            attendance=attendance,
+            expected=v.get("expected", meeting.expected),
+            present=v.get("present", meeting.present),
+            lecturer=meeting.lecturer,
+        )
+        try:
+            meeting = meeting_update(actor=actor, meeting=meeting, data=data)
+        except DjangoValidationError as exc:
+            raise service_errors(exc) from exc
+        meeting = meeting_get(actor, meeting.pk)
+        return Response(MeetingDetailSerializer(_with_attendance(actor, meeting)).data)
 
     @extend_schema(parameters=[ID_PARAM], responses={204: None}, summary="删除记录（记入审计）")
     def delete(self, request: Request, pk: int) -> Response:

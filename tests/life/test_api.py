@@ -216,3 +216,33 @@ def test_findings_since(tree, api_for, query, code, periods):
     assert response.status_code == code, response.content
     if periods is not None:
         assert {f["period"] for f in response.json()["results"]} == periods
+
+
+@pytest.mark.django_db
+def test_patch(tree, api_for):
+    client = api_for("secretary_a")
+    created = client.post(URL, _body(tree), format="json").json()
+    url = f"{URL}{created['id']}/"
+    response = client.patch(url, {"topic": "学习党章（更正）"}, format="json")
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["topic"] == "学习党章（更正）" and (data["expected"], data["present"]) == (4, 3)
+    assert data["entered_on"] == created["entered_on"]
+    assert AuditEntry.objects.filter(action="life.meeting.update").count() == 1
+    bad = client.patch(url, {"org": "BB001"}, format="json")
+    assert bad.status_code == 400 and "不能修改" in bad.json()["org"][0]
+    future = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    bad = client.patch(url, {"held_on": future}, format="json")
+    assert bad.status_code == 400 and "晚于今天" in bad.json()["held_on"][0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "user,code", [("inspector_a", 403), ("sysadmin", 403), ("admin_b", 404), (None, 401)]
+)
+def test_patch_denied_changes_nothing(records, api_for, user, code):
+    client = api_for(user)
+    before = _state()
+    response = client.patch(f"{URL}{records['a1'].pk}/", {"topic": "x"}, format="json")
+    assert response.status_code == code
+    assert _state() == before
