@@ -226,6 +226,10 @@ def test_delete(tree):
 def test_org_page_links_to_life(tree):
     html = login(tree, "admin_a").get("/orgs/BA001/").content.decode()
     assert 'href="/life/orgs/BA001/todo/"' in html
+    assert 'href="/life/orgs/BA001/record/"' in html
+    html = login(tree, "inspector_a").get("/orgs/BA001/").content.decode()
+    assert 'href="/life/orgs/BA001/todo/"' in html
+    assert 'href="/life/orgs/BA001/record/"' not in html
     html = login(tree, "admin_a").get("/orgs/TA001/").content.decode()
     assert "/life/orgs/TA001/" not in html
 
