@@ -42,8 +42,10 @@ class HintParams:
     threshold: float = 0.8
     shingle: int = 5
     min_chars: int = 40
-    #: a sentence found in more records than this is a set phrase, not evidence of copying
+    #: a sentence found in more records than this (or than ``max_sentence_share`` of them) is a
+    #: set phrase, not evidence of copying
     max_sentence_df: int = 20
+    max_sentence_share: float = 0.0005
     cluster_min_meetings: int = 8
     cluster_share: float = 0.8
     same_min_meetings: int = 6
@@ -54,10 +56,14 @@ def _normal(text: str) -> str:
     return _DROP.sub("", text)
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def _sentences(text: str) -> set[int]:
+    """Hashes of the sentences (numbers blanked: figures alone do not make a sentence rare)."""
     out = set()
     for part in _SPLIT.split(text):
-        part = _normal(part)
+        part = _DIGITS.sub("#", _normal(part))
         if len(part) >= 8:
             out.add(zlib.crc32(part.encode("utf-8")))
     return out
@@ -107,8 +113,9 @@ def copied_minutes(
         for sentence in _sentences(row[5]):
             postings[sentence].append(index)
     pairs: set[tuple[int, int]] = set()
+    max_df = max(p.max_sentence_df, int(len(rows) * p.max_sentence_share))
     for docs in postings.values():
-        if 2 <= len(docs) <= p.max_sentence_df:
+        if 2 <= len(docs) <= max_df:
             for i, a in enumerate(docs):
                 for b in docs[i + 1 :]:
                     pairs.add((a, b))
