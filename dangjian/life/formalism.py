@@ -95,7 +95,8 @@ def _scope(actor: Any, org_code: str | None) -> str:
 def copied_minutes(
     actor: Any, *, year: int, org_code: str | None = None, params: HintParams | None = None
 ) -> list[Finding]:
-    """Pairs of near-duplicate minutes among the records of ``year`` in the actor's scope."""
+    """Records of ``year`` in the actor's scope whose minutes nearly duplicate an earlier
+    record's; one hint per record, naming the earliest such record."""
     p = params or HintParams()
     prefix = _scope(actor, org_code)
     qs = Meeting.objects.annotate(chars=Length("minutes")).filter(
@@ -127,10 +128,16 @@ def copied_minutes(
         return shingles[index]
 
     findings = []
+    # one hint per record, naming the earliest record it resembles (records are in date order,
+    # so copies of one original point at the original, not at each other)
+    matched: set[int] = set()
     for a, b in sorted(pairs):
+        if b in matched:
+            continue
         score = jaccard(of(a), of(b))
         if score < p.threshold:
             continue
+        matched.add(b)
         first, later = rows[a], rows[b]
         same = first[1] == later[1]
         findings.append(

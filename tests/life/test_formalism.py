@@ -120,3 +120,13 @@ def test_hints_command(planted, capsys):
     assert "共 1 条线索" in capsys.readouterr().out
     with pytest.raises(CommandError, match="不存在"):
         call_command("life_hints", "--year", "2025", "--org", "NOPE")
+
+
+@pytest.mark.django_db
+def test_copies_of_one_original_point_at_the_original(planted):
+    third = make_org(planted["town_b"], org_type="党支部", code="BB002")
+    copied = ORIGINAL.replace("应到12人，实到10人", "应到6人，实到5人")
+    meet(third, "主题党日", dt.date(2025, 6, 2), minutes=COMMON + copied)
+    found = [f for f in copied_minutes(SYSTEM, year=2025) if f.evidence["other_org"] == "BA001"]
+    assert sorted(f.subject for f in found) == ["BA002", "BB002"]
+    assert len({f.evidence["other_meeting_id"] for f in found}) == 1
