@@ -107,16 +107,99 @@ def ledger_build(actor: Any, code: str, year: int) -> Ledger:
 
 
 def export_ledger(path: Path | str, *, actor: Any, code: str, year: int) -> Ledger:
-    """Write the ledger as .xlsx to ``path`` (audited: it may name members)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    if Path(path).suffix.lower() != ".xlsx":
-        raise ValueError("台账只能导出为 .xlsx 文件")
+    """Write the ledger to ``path`` as .xlsx or .docx by its extension (audited: it may name
+    members)."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".xlsx", ".docx"):
+        raise ValueError("台账只能导出为 .xlsx 或 .docx 文件")
     try:
         ledger = ledger_build(actor, code, year)
     except Http404 as exc:
         raise PermissionDenied(f"组织编码“{code}”不存在或不在您的管辖范围内") from exc
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="life.ledger.export",
+            object_type="organization",
+            object_id=ledger.org.code,
+            object_repr=f"{ledger.org.name} {year} 年台账",
+            scope_path=ledger.org.path,
+            after={
+                "year": year,
+                "records": ledger.total,
+                "names": ledger.show_names,
+                "format": suffix[1:],
+            },
+        )
+        if suffix == ".xlsx":
+            _write_xlsx(ledger, path)
+        else:
+            _write_docx(ledger, path)
+    return ledger
+
+
+def _row_values(ledger: Ledger, row: LedgerRow) -> list[Any]:
+    m = row.meeting
+    return [
+        m.held_on,
+        m.meeting_type,
+        m.topic,
+        m.org.name,
+        m.expected,
+        m.present,
+        row.absent if ledger.show_names else "",
+        m.entered_on,
+        "是" if m.late else "",
+        m.minutes,
+    ]
+
+
+def _write_docx(ledger: Ledger, path: Path | str) -> None:
+    from .docx import DocxWriter
+
+    doc = DocxWriter()
+    doc.heading(f"{ledger.org.name} {ledger.year} 年组织生活台账")
+    doc.paragraph(
+        f"组织编码 {ledger.org.code}，共 {ledger.total} 条记录，生成于 {timezone.localdate()}"
+    )
+    doc.paragraph("全年统计", bold=True, size=24)
+    doc.table(
+        ["会议类型", *[f"{m}月" for m in range(1, 13)], "全年"],
+        [[kind, *per_month, total] for kind, per_month, total in ledger.count_table()],
+    )
+    for month in range(1, 13):
+        rows = ledger.months.get(month, [])
+        doc.paragraph(f"{ledger.year}年{month}月（{len(rows)} 条）", bold=True, size=24)
+        if not rows:
+            doc.paragraph("本月无记录")
+            continue
+        values = []
+        for row in rows:
+            v = _row_values(ledger, row)
+            figures = f"{v[4]}/{v[5]}" if v[4] is not None else "—"
+            values.append([v[0], v[1], v[2], v[3], figures, v[6], v[7], v[8], v[9]])
+        doc.table(
+            [
+                "日期",
+                "会议类型",
+                "主题",
+                "组织",
+                "应到/实到",
+                "缺席（原因）",
+                "录入日期",
+                "补录",
+                "记录",
+            ],
+            values,
+        )
+    doc.save(path)
+
+
+def _write_xlsx(ledger: Ledger, path: Path | str) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    year = ledger.year
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -139,21 +222,7 @@ def export_ledger(path: Path | str, *, actor: Any, code: str, year: int) -> Ledg
             continue
         sheet.append(COLUMNS)
         for row in rows:
-            m = row.meeting
-            sheet.append(
-                [
-                    m.held_on,
-                    m.meeting_type,
-                    m.topic,
-                    m.org.name,
-                    m.expected,
-                    m.present,
-                    row.absent if ledger.show_names else "",
-                    m.entered_on,
-                    "是" if m.late else "",
-                    m.minutes,
-                ]
-            )
+            sheet.append(_row_values(ledger, row))
             for column in (1, 8):
                 sheet.cell(row=sheet.max_row, column=column).number_format = "yyyy-mm-dd"
             sheet.cell(row=sheet.max_row, column=10).alignment = Alignment(wrap_text=True)
@@ -170,15 +239,4 @@ def export_ledger(path: Path | str, *, actor: Any, code: str, year: int) -> Ledg
     checks.append(["规则", "级别", "周期", "组织", "说明", "截止"])
     for f in ledger.findings:
         checks.append([f.rule, f.severity, f.period or "", f.subject, f.message, f.due_date])
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action="life.ledger.export",
-            object_type="organization",
-            object_id=ledger.org.code,
-            object_repr=f"{ledger.org.name} {year} 年台账",
-            scope_path=ledger.org.path,
-            after={"year": year, "records": ledger.total, "names": ledger.show_names},
-        )
-        book.save(path)
-    return ledger
+    book.save(path)

@@ -257,23 +257,29 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+LEDGER_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
 @login_required
 @require_POST
 @bad_input_as_400
-def ledger_xlsx(request: HttpRequest, code: str) -> HttpResponse:
-    """The ledger as .xlsx (POST: the export is audited)."""
+def ledger_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """The ledger as .xlsx or .docx (POST: the export is audited)."""
+    if fmt not in LEDGER_TYPES:
+        raise BadInput("台账只能导出为 .xlsx 或 .docx")
     org = _life_org(request, code)
     year = _year_param(request) or timezone.localdate().year
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "ledger.xlsx"
+        path = Path(tmp) / f"ledger.{fmt}"
         export_ledger(path, actor=request.user, code=org.code, year=year)
         data = path.read_bytes()
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    name = quote(f"{org.name}-{year}年组织生活台账.xlsx")
+    response = HttpResponse(data, content_type=LEDGER_TYPES[fmt])
+    name = quote(f"{org.name}-{year}年组织生活台账.{fmt}")
     response["Content-Disposition"] = (
-        f"attachment; filename=ledger-{org.code}-{year}.xlsx; filename*=UTF-8''{name}"
+        f"attachment; filename=ledger-{org.code}-{year}.{fmt}; filename*=UTF-8''{name}"
     )
     return response
 

@@ -61,7 +61,29 @@ def test_export_xlsx(tree, year_of_records, tmp_path):
     stats = {row[0]: row[-1] for row in book["统计"].iter_rows(min_row=2, values_only=True)}
     assert stats["主题党日"] == 1 and stats["党小组会"] == 1
     entry = AuditEntry.objects.get(action="life.ledger.export")
-    assert entry.after == {"year": 2025, "records": 3, "names": True}
+    assert entry.after == {"year": 2025, "records": 3, "names": True, "format": "xlsx"}
+
+
+@pytest.mark.django_db
+def test_export_docx(tree, year_of_records, tmp_path):
+    import zipfile
+    from xml.dom import minidom
+
+    path = tmp_path / "ledger.docx"
+    export_ledger(path, actor=SYSTEM, code="BA001", year=2025)
+    with zipfile.ZipFile(path) as archive:
+        assert set(archive.namelist()) == {
+            "[Content_Types].xml",
+            "_rels/.rels",
+            "word/document.xml",
+        }
+        for name in archive.namelist():
+            minidom.parseString(archive.read(name))  # noqa: S318  (our own file: well-formed?)
+        text = archive.read("word/document.xml").decode("utf-8")
+    assert "甲村党支部 2025 年组织生活台账" in text
+    assert "2025年3月（2 条）" in text and "会议记录正文" in text
+    assert f"{tree['members_a'][0].name}（因病）" in text
+    assert 'w:eastAsia="宋体"' in text
 
 
 @pytest.mark.django_db
@@ -69,7 +91,7 @@ def test_export_command(tree, year_of_records, tmp_path, capsys):
     path = tmp_path / "l.xlsx"
     call_command("export_ledger", "--org", "BA001", "--year", "2025", str(path))
     assert "（3 条记录）" in capsys.readouterr().out and path.exists()
-    with pytest.raises(CommandError, match=r"只能导出为 \.xlsx"):
+    with pytest.raises(CommandError, match=r"只能导出为 \.xlsx 或 \.docx"):
         call_command("export_ledger", "--org", "BA001", "--year", "2025", str(tmp_path / "l.csv"))
     with pytest.raises(CommandError, match="不存在"):
         call_command("export_ledger", "--org", "NOPE", "--year", "2025", str(path))
@@ -87,6 +109,9 @@ def test_ledger_page_and_download(tree, year_of_records):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "ledger-BA001-2025.xlsx" in response["Content-Disposition"]
+    response = client.post("/life/orgs/BA001/ledger.docx?year=2025")
+    assert response.status_code == 200 and "wordprocessingml" in response["Content-Type"]
+    assert client.post("/life/orgs/BA001/ledger.pdf?year=2025").status_code == 400
 
 
 @pytest.mark.django_db
