@@ -44,6 +44,16 @@ class RuleRow:
     frequency: str
     cells: list[Cell] = field(default_factory=list)
 
+    @property
+    def chart(self) -> dict[str, list[Any]]:
+        """Labels and completion rates (completed periods only) for the page's chart."""
+        done = [c for c in self.cells if not c.running and c.checked]
+        return {"labels": [c.label for c in done], "rates": [c.rate for c in done]}
+
+    @property
+    def chart_id(self) -> str:
+        return f"chart-{self.rule.lower()}"
+
 
 @dataclass
 class Compliance:

@@ -69,3 +69,33 @@ def test_phone_record_meeting_updates_todo(
     meeting = Meeting.objects.get()
     assert (meeting.expected, meeting.present) == (3, 2)
     assert Attendance.objects.get(present=False).reason == "因病"
+
+
+def test_overview_charts_draw_under_csp(
+    browser: Any,  # noqa: F811
+    live_server: Any,
+    branch: dict[str, Any],
+) -> None:
+    import datetime as dt
+
+    from tests.life.helpers import meet
+
+    for month in (1, 2, 4):
+        meet(branch["branch"], "主题党日", dt.date(2025, month, 10))
+    make_user(branch["branch"].get_parent().get_parent(), "org_admin", username="life_admin")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto(f"{live_server.url}/life/overview/?year=2025")
+        page.fill("input[name=username]", "life_admin")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/life/overview/?year=2025")
+        chart = page.locator("#h-LIFE-THEME-DAY-MONTHLY").locator("xpath=..").locator("canvas")
+        chart.first.wait_for(state="attached", timeout=10000)
+        assert page.locator(".life-chart canvas").count() >= 1
+        assert not errors, errors
+    finally:
+        context.close()
