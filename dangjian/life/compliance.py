@@ -8,6 +8,7 @@ running at ``at`` is shown as in progress, never as missed.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +56,35 @@ class RuleRow:
         return f"chart-{self.rule.lower()}"
 
 
+#: short column titles of the frequency rules
+SHORT = {
+    "LIFE-ASSEMBLY-QUARTERLY": "党员大会",
+    "LIFE-COMMITTEE-MONTHLY": "支委会",
+    "LIFE-GROUP-MONTHLY": "党小组会",
+    "LIFE-LECTURE-QUARTERLY": "党课",
+    "LIFE-THEME-DAY-MONTHLY": "主题党日",
+    "LIFE-ORG-LIFE-MEETING-YEARLY": "组织生活会",
+    "LIFE-DEMOCRATIC-REVIEW-YEARLY": "民主评议",
+    "LIFE-HEART-TALK-YEARLY": "谈心谈话",
+}
+
+
+@dataclass
+class GroupRow:
+    """A sector or region: completion rate per frequency rule (completed periods, in
+    ``FREQUENCY_RULES`` order) and the totals."""
+
+    name: str
+    rates: list[int | None]
+    checked: int
+    met: int
+    label: str = ""
+
+    @property
+    def rate(self) -> int | None:
+        return round(100 * self.met / self.checked) if self.checked else None
+
+
 @dataclass
 class Compliance:
     year: int
@@ -62,6 +92,11 @@ class Compliance:
     since: dt.date
     rows: list[RuleRow]
     result: CheckResult
+    groups: dict[str, list[GroupRow]] = field(default_factory=dict)
+
+    @property
+    def rule_titles(self) -> list[tuple[str, str]]:
+        return [(r, SHORT.get(r, r)) for r in FREQUENCY_RULES]
 
     def missed(self, rule: str, period: str) -> list[Finding]:
         return [
@@ -89,7 +124,7 @@ def compliance(
     if since > today:
         raise ValueError(f"{year} 年尚未开始")
     at = min(dt.date(year, 12, 31), today)
-    tally: dict[tuple[str, str], list[int]] = {}
+    tally: dict[tuple[str, str, str, str], list[int]] = {}
     wanted = rule_ids or FREQUENCY_RULES
     result = run_check(
         actor,
@@ -102,6 +137,10 @@ def compliance(
         rule_ids=wanted,
         tally=tally,
     )
+    per_period: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for (rule, label, _sector, _region), (checked, met) in tally.items():
+        per_period[(rule, label)][0] += checked
+        per_period[(rule, label)][1] += met
     rows = []
     for rule in FREQUENCY_RULES:
         if rule not in wanted:
@@ -110,10 +149,55 @@ def compliance(
         kind = _frequency_of(rule)
         row = RuleRow(rule, RULE_TITLES.get(rule, rule), kind)
         for period in periods_between(kind, since, at):
-            checked, met = tally.get((rule, period.label), [0, 0])
+            checked, met = per_period.get((rule, period.label), [0, 0])
             row.cells.append(Cell(period.label, checked, met, running=period.end >= at))
         rows.append(row)
-    return Compliance(year=year, at=at, since=since, rows=rows, result=result)
+    running = {(row.rule, cell.label) for row in rows for cell in row.cells if cell.running}
+    return Compliance(
+        year=year,
+        at=at,
+        since=since,
+        rows=rows,
+        result=result,
+        groups={
+            "sector": _groups(tally, running, 2),
+            "region": _named_regions(_groups(tally, running, 3)),
+        },
+    )
+
+
+def _named_regions(rows: list[GroupRow]) -> list[GroupRow]:
+    from dangjian.orgs.models import Region
+
+    names = dict(Region.objects.filter(code__in=[r.name for r in rows]).values_list("code", "name"))
+    for row in rows:
+        row.label = f"{names[row.name]}（{row.name}）" if row.name in names else row.name
+    return rows
+
+
+def _groups(
+    tally: dict[tuple[str, str, str, str], list[int]], running: set[tuple[str, str]], at: int
+) -> list[GroupRow]:
+    """Completion over the year's completed periods per sector (``at`` 2) or region (3)."""
+    sums: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for key, (checked, met) in tally.items():
+        if (key[0], key[1]) in running:
+            continue
+        counts = sums[key[at] or "（未填）"][key[0]]
+        counts[0] += checked
+        counts[1] += met
+    return [
+        GroupRow(
+            name,
+            [
+                round(100 * by_rule[r][1] / by_rule[r][0]) if by_rule[r][0] else None
+                for r in FREQUENCY_RULES
+            ],
+            sum(c[0] for c in by_rule.values()),
+            sum(c[1] for c in by_rule.values()),
+        )
+        for name, by_rule in sorted(sums.items())
+    ]
 
 
 def _frequency_of(rule: str) -> str:

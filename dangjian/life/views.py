@@ -407,6 +407,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         {
             "table": table,
             "params": params,
+            "group_kinds": [("sector", "领域", "sector"), ("region", "地区", "region")],
             "sectors": Sector.values,
             "query": query_without(request, "rule", "period", "page"),
         },

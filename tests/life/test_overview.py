@@ -81,3 +81,20 @@ def test_overview_matrix(records, user, code):
     if user == "admin_b":
         # another subtree's organization is not found
         assert client.get("/life/overview/?year=2025&org=TA001").status_code == 404
+
+
+@pytest.mark.django_db
+def test_by_sector_and_region(records):
+    table = compliance(records["admin"], year=2025)
+    sectors = {g.name: g for g in table.groups["sector"]}
+    assert set(sectors) == {"农村", "社区"}
+    rules = [r for r, _t in table.rule_titles]
+    theme = rules.index("LIFE-THEME-DAY-MONTHLY")
+    # 农村: BA001 held every theme day of 2025 (12 of 12 months)
+    assert sectors["农村"].rates[theme] == 100
+    # 社区: BB001 only in January (1 of 12), BA002 never (0 of 10, from March)
+    assert sectors["社区"].rates[theme] == round(100 * 1 / 22)
+    client = Client()
+    client.force_login(records["admin"])
+    html = client.get("/life/overview/?year=2025").content.decode()
+    assert "按领域" in html and "sector=%E7%A4%BE%E5%8C%BA" in html

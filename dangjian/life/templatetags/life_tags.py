@@ -16,3 +16,9 @@ register = template.Library()
 def can_record(user: Any, org: Any) -> bool:
     """Whether ``user`` may record meetings for ``org`` (Perm.LIFE_RECORD on its path)."""
     return bool(org is not None and covers(user, Perm.LIFE_RECORD, org.path))
+
+
+@register.filter
+def get_item(mapping: Any, key: str) -> Any:
+    """``mapping[key]`` in a template (``None`` when missing)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
