@@ -46,6 +46,11 @@ class RuleRow:
     cells: list[Cell] = field(default_factory=list)
 
     @property
+    def applies(self) -> bool:
+        """Whether any organization of the scope was held to the rule in the year."""
+        return any(c.checked for c in self.cells)
+
+    @property
     def chart(self) -> dict[str, list[Any]]:
         """Labels and completion rates (completed periods only) for the page's chart."""
         done = [c for c in self.cells if not c.running and c.checked]
@@ -99,10 +104,14 @@ class Compliance:
         return [(r, SHORT.get(r, r)) for r in FREQUENCY_RULES]
 
     def missed(self, rule: str, period: str) -> list[Finding]:
+        today = timezone.localdate()
+        # ``due`` findings of a period that has ended (a past year's December) are misses too
         return [
             f
             for f in self.result.findings
-            if f.rule == rule and f.period == period and f.severity == "error"
+            if f.rule == rule
+            and f.period == period
+            and (f.severity == "error" or (f.severity == "due" and (f.due_date or today) < today))
         ]
 
 
@@ -150,7 +159,9 @@ def compliance(
         row = RuleRow(rule, RULE_TITLES.get(rule, rule), kind)
         for period in periods_between(kind, since, at):
             checked, met = per_period.get((rule, period.label), [0, 0])
-            row.cells.append(Cell(period.label, checked, met, running=period.end >= at))
+            # a period that has not ended by today is running; a past year's last periods
+            # (which contain ``at`` = 31 December) are over and count in full
+            row.cells.append(Cell(period.label, checked, met, running=period.end >= today))
         rows.append(row)
     running = {(row.rule, cell.label) for row in rows for cell in row.cells if cell.running}
     return Compliance(

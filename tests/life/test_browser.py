@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from dangjian.life.models import Attendance, Meeting
-from tests.browser.test_smoke import browser  # noqa: F401  (the shared Chromium fixture)
+from tests.browser.test_smoke import _shot, browser  # noqa: F401  (the shared Chromium fixture)
 from tests.factories import PASSWORD, make_member, make_org, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,12 +57,14 @@ def test_phone_record_meeting_updates_todo(
         page.select_option(f"select[name=reason_{absent.pk}]", "因病")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 376, width
+        _shot(page, "life-phone-record")
         page.click("main form.stack button[type=submit]")
         page.wait_for_url("**/life/orgs/LBB001/todo/")
         text = page.inner_text("main")
         assert "已记录" in text
         assert due not in text
         assert page.evaluate("document.documentElement.scrollWidth") <= 376
+        _shot(page, "life-phone-todo")
         assert not [e for e in errors if "Content Security Policy" in e], errors
     finally:
         context.close()
@@ -96,6 +98,8 @@ def test_overview_charts_draw_under_csp(
         chart = page.locator("#h-LIFE-THEME-DAY-MONTHLY").locator("xpath=..").locator("canvas")
         chart.first.wait_for(state="attached", timeout=10000)
         assert page.locator(".life-chart canvas").count() >= 1
+        page.wait_for_timeout(300)
+        _shot(page, "life-desk-overview")
         assert not errors, errors
     finally:
         context.close()

@@ -98,3 +98,21 @@ def test_by_sector_and_region(records):
     client.force_login(records["admin"])
     html = client.get("/life/overview/?year=2025").content.decode()
     assert "按领域" in html and "sector=%E7%A4%BE%E5%8C%BA" in html
+
+
+@pytest.mark.django_db
+def test_past_year_is_complete(records):
+    table = compliance(records["admin"], year=2025)
+    assert not any(c.running for row in table.rows for c in row.cells)
+    theme = _cells(table, "LIFE-THEME-DAY-MONTHLY")
+    assert theme["2025-12"] == (3, 1, 2)
+    assert {f.subject for f in table.missed("LIFE-THEME-DAY-MONTHLY", "2025-12")} == {
+        "BB001",
+        "BA002",
+    }
+    assert {f.subject for f in table.missed("LIFE-ORG-LIFE-MEETING-YEARLY", "2025")} == {
+        "BA001",
+        "BB001",
+    }
+    committee = next(r for r in table.rows if r.rule == "LIFE-COMMITTEE-MONTHLY")
+    assert not committee.applies
