@@ -98,6 +98,11 @@ def todo(request: HttpRequest, code: str) -> HttpResponse:
     today = timezone.localdate()
     found = findings_for(request.user, rules="LIFE", org_code=org.code, at=today)
     groups = _split(found)
+    missed: dict[tuple[str, str], list[str]] = {}
+    for row in groups["error"]:
+        f = row["f"]
+        assert isinstance(f, Finding)
+        missed.setdefault((str(row["title"]), f.subject), []).append(f.period or "")
     return render(
         request,
         "life/todo.html",
@@ -106,7 +111,11 @@ def todo(request: HttpRequest, code: str) -> HttpResponse:
             "ancestors": _ancestors(request.user, org),
             "today": today,
             "due": groups["due"],
-            "missed": groups["error"],
+            "missed": [
+                {"title": title, "subject": subject, "periods": sorted(periods)}
+                for (title, subject), periods in sorted(missed.items())
+            ],
+            "missed_count": len(groups["error"]),
             "warnings": groups["warning"],
             "can_record": covers(request.user, Perm.LIFE_RECORD, org.path),
         },
