@@ -15,7 +15,8 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,7 +39,16 @@ from .formalism import formalism_hints
 from .forms import MeetingForm
 from .ledger import export_ledger, ledger_build
 from .selectors import meeting_get, meeting_list, participation
-from .services import MeetingInput, meeting_delete, meeting_record, meeting_update, roll
+from .services import (
+    ATTACHMENT_MAX_BYTES,
+    MeetingInput,
+    attachment_add,
+    attachment_delete,
+    meeting_delete,
+    meeting_record,
+    meeting_update,
+    roll,
+)
 
 LIFE_TYPES = (*BRANCH_TYPES, OrgType.GROUP)
 
@@ -227,6 +237,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attendance": attendance,
             "show_members": show_members,
             "can_delete": covers(request.user, Perm.LIFE_RECORD, meeting.org.path),
+            "attachments": list(meeting.attachments.defer("data")) if show_members else [],
+            "max_mb": ATTACHMENT_MAX_BYTES // 1024 // 1024,
         },
     )
 
@@ -488,3 +500,68 @@ HINT_TITLES = {
     "HINT-END-OF-PERIOD": "会议集中在月末",
     "HINT-SAME-ATTENDANCE": "出席人数每次相同",
 }
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach photos or PDFs of the signed paper minutes (all files or none)."""
+    require(request.user, Perm.LIFE_RECORD)
+    meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
+    files = request.FILES.getlist("files")
+    if not files:
+        messages.error(request, "请选择要上传的文件")
+        return redirect("life:meeting", meeting.pk)
+    try:
+        with transaction.atomic():
+            for upload in files:
+                if upload.size is not None and upload.size > ATTACHMENT_MAX_BYTES:
+                    raise ValidationError(
+                        {
+                            "file": [
+                                f"文件“{upload.name}”过大，每个附件最大 "
+                                f"{ATTACHMENT_MAX_BYTES // 1024 // 1024} MB"
+                            ]
+                        }
+                    )
+                attachment_add(
+                    actor=request.user, meeting=meeting, name=upload.name or "", data=upload.read()
+                )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("life:meeting", meeting.pk)
+    messages.success(request, f"已上传 {len(files)} 个附件")
+    return redirect("life:meeting", meeting.pk)
+
+
+def _attachment(request: HttpRequest, pk: int, perm: Perm) -> Any:
+    from .models import MeetingAttachment
+
+    item = MeetingAttachment.objects.select_related("meeting__org").filter(pk=pk).first()
+    if item is None or not covers(request.user, perm, item.meeting.org.path):
+        raise Http404("附件不存在或不在您的管辖范围内")
+    return item
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """An attachment, for those who may see the branch's member records (it names people)."""
+    require(request.user, Perm.MEMBER_VIEW)
+    item = _attachment(request, pk, Perm.MEMBER_VIEW)
+    response = HttpResponse(bytes(item.data), content_type=item.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(item.name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Perm.LIFE_RECORD)
+    item = _attachment(request, pk, Perm.LIFE_RECORD)
+    meeting_pk = item.meeting_id
+    attachment_delete(actor=request.user, attachment=item)
+    messages.success(request, f"已删除附件：{item.name}")
+    return redirect("life:meeting", meeting_pk)
