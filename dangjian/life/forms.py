@@ -88,3 +88,27 @@ class MeetingForm(forms.Form):
             reason = "" if present else (data.get(f"reason_{member.pk}") or "")
             rows.append(AttendanceInput(member.pk, present, reason))
         return rows
+
+
+class MeetingImportForm(forms.Form):
+    """Upload of a meetings file (formats.md); the size and type are checked before parsing."""
+
+    file = forms.FileField(
+        label="文件（.xlsx 或 UTF-8 编码的 .csv）",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        error_messages={"required": "请选择文件"},
+    )
+    dry_run = forms.BooleanField(label="只检查，不写入（试运行）", required=False)
+
+    def clean_file(self) -> Any:
+        from dangjian.exchange.forms import max_upload_bytes, too_large_message
+        from dangjian.exchange.readers import ReadError, file_kind
+
+        upload = self.cleaned_data["file"]
+        try:
+            file_kind(upload.name or "")
+        except ReadError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        if upload.size is not None and upload.size > max_upload_bytes():
+            raise forms.ValidationError(too_large_message(upload.size))
+        return upload

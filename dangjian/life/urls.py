@@ -9,6 +9,7 @@ urlpatterns = [
     path("overview/", views.overview, name="overview"),
     path("overview/missed/", views.overview_missed, name="overview_missed"),
     path("hints/", views.hints, name="hints"),
+    path("import/", views.import_meetings_view, name="import"),
     path("orgs/<str:code>/todo/", views.todo, name="todo"),
     path("orgs/<str:code>/meetings/", views.meetings, name="meetings"),
     path("orgs/<str:code>/record/", views.record, name="record"),

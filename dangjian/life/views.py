@@ -36,7 +36,7 @@ from .choices import MeetingType
 from .compliance import compliance
 from .config import FREQUENCY_RULES
 from .formalism import formalism_hints
-from .forms import MeetingForm
+from .forms import MeetingForm, MeetingImportForm
 from .ledger import export_ledger, ledger_build
 from .selectors import meeting_get, meeting_list, participation
 from .services import (
@@ -565,3 +565,45 @@ def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
     attachment_delete(actor=request.user, attachment=item)
     messages.success(request, f"已删除附件：{item.name}")
     return redirect("life:meeting", meeting_pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@bad_input_as_400
+def import_meetings_view(request: HttpRequest) -> HttpResponse:
+    """导入会议记录: all-or-nothing upload with a per-row report (formats.md columns)."""
+    import os
+    import re as _re
+
+    from .importers import COLUMNS, import_meetings
+
+    require(request.user, Perm.LIFE_RECORD)
+    form = MeetingImportForm(request.POST or None, request.FILES or None)
+    report = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            label = _re.sub(r"[\x00-\x1f/\\]", "_", Path(upload.name or "upload").name)[:120]
+            handle, temp = tempfile.mkstemp(prefix="dangjian-meetings-", suffix=Path(label).suffix)
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    for chunk in upload.chunks():
+                        out.write(chunk)
+                report = import_meetings(
+                    temp,
+                    actor=request.user,
+                    dry_run=form.cleaned_data["dry_run"],
+                    file_label=label,
+                )
+            finally:
+                os.unlink(temp)
+            form = MeetingImportForm()
+        else:
+            status = 400
+    return render(
+        request,
+        "life/import.html",
+        {"form": form, "report": report, "columns": COLUMNS},
+        status=status,
+    )

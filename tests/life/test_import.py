@@ -176,3 +176,41 @@ def test_cli(tree, tmp_path, capsys):
         call_command("import_data", "meetings", str(bad))
     assert exc.value.returncode == 1
     assert "茶话会" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_import_page(tree, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    rows = [r for r in good_rows() if r[0] == "BA001"]
+    path = write_csv(tmp_path / "m.csv", rows)
+    client = Client()
+    client.force_login(tree["secretary_a"])
+    assert client.get("/life/import/").status_code == 200
+    upload = SimpleUploadedFile("../会议.csv", path.read_bytes(), content_type="text/csv")
+    response = client.post("/life/import/", {"file": upload})
+    assert response.status_code == 200
+    assert "会议记录导入完成：会议.csv 共 2 行，新增 2" in response.content.decode()
+    bad = write_csv(tmp_path / "b.csv", [["BB001", "支委会", "2026-01-01", "x"]], HEADER[:4])
+    upload = SimpleUploadedFile("b.csv", bad.read_bytes())
+    html = client.post("/life/import/", {"file": upload}).content.decode()
+    assert "不存在或不在您的管辖范围内" in html and "第2行" in html
+    assert Meeting.objects.count() == 2
+    upload = SimpleUploadedFile("b.txt", b"x")
+    assert client.post("/life/import/", {"file": upload}).status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("user,code", [("inspector_a", 403), ("sysadmin", 403), (None, 302)])
+def test_import_page_denied(tree, tmp_path, user, code):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    client = Client()
+    if user:
+        client.force_login(tree[user])
+    path = write_csv(tmp_path / "m.csv", good_rows())
+    upload = SimpleUploadedFile("m.csv", path.read_bytes())
+    assert client.post("/life/import/", {"file": upload}).status_code == code
+    assert Meeting.objects.count() == 0
