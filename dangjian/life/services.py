@@ -208,11 +208,30 @@ def _apply(meeting: Meeting, data: MeetingInput) -> None:
         meeting.attendance_taken = True
 
 
+def _check_duplicate(
+    data: MeetingInput, meeting: Meeting | None, errors: dict[str, list[str]]
+) -> None:
+    """One record per organization, type, date and topic (a double tap on a phone records once;
+    the importer matches on the same key)."""
+    if errors:
+        return
+    same = Meeting.objects.filter(
+        org=data.org, meeting_type=data.meeting_type, held_on=data.held_on, topic=data.topic
+    )
+    if meeting is not None:
+        same = same.exclude(pk=meeting.pk)
+    if same.exists():
+        errors.setdefault("topic", []).append(
+            f"{data.held_on} 的{data.meeting_type}“{data.topic}”已经记录过，不能重复记录"
+        )
+
+
 @transaction.atomic
 def meeting_record(*, actor: Any, data: MeetingInput) -> Meeting:
     """Record a meeting held by ``data.org``; late when entered more than ``late_days`` after it."""
     require(actor, Perm.LIFE_RECORD, data.org.path)
     errors = meeting_validate(data)
+    _check_duplicate(data, None, errors)
     if errors:
         raise ValidationError(errors)
     days = late_days()
@@ -246,6 +265,7 @@ def meeting_update(*, actor: Any, meeting: Meeting, data: MeetingInput) -> Meeti
     require(actor, Perm.LIFE_RECORD, data.org.path)
     data.entered_on = meeting.entered_on
     errors = meeting_validate(data)
+    _check_duplicate(data, meeting, errors)
     if errors:
         raise ValidationError(errors)
     before = meeting_snapshot(meeting)

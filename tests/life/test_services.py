@@ -223,3 +223,26 @@ def test_update_denied_changes_nothing(tree):
         )
     meeting.refresh_from_db()
     assert meeting.topic == "学习贯彻会议精神"
+
+
+def test_the_same_meeting_is_recorded_once(tree):
+    meeting = meeting_record(actor=tree["secretary_a"], data=data_for(tree["branch_a"]))
+    with pytest.raises(ValidationError) as exc:
+        meeting_record(actor=tree["secretary_a"], data=data_for(tree["branch_a"]))
+    assert "已经记录过" in errors_of(exc)["topic"][0]
+    assert Meeting.objects.count() == 1
+    # another topic the same day is another meeting; editing a record keeps its own key
+    other = meeting_record(
+        actor=tree["secretary_a"], data=data_for(tree["branch_a"], topic="另一个议题")
+    )
+    meeting_update(
+        actor=tree["secretary_a"],
+        meeting=meeting,
+        data=data_for(tree["branch_a"], minutes="补充记录"),
+    )
+    with pytest.raises(ValidationError):
+        meeting_update(
+            actor=tree["secretary_a"],
+            meeting=other,
+            data=data_for(tree["branch_a"]),
+        )
