@@ -261,3 +261,79 @@ class MeetingDetailView(ScopedAPIView):
         meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
         meeting_delete(actor=request.user, meeting=meeting)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ComplianceView(ScopedAPIView):
+    """Completion of the LIFE frequency rules per period, sector and region (upper levels)."""
+
+    read_perm = Perm.FINDING_VIEW
+    serializer_class = None
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", OpenApiTypes.INT, description="年份，默认今年"),
+            OpenApiParameter("org", OpenApiTypes.STR, description="组织编码：只查该组织及其下级"),
+            OpenApiParameter("sector", OpenApiTypes.STR, description="所属领域"),
+            OpenApiParameter("region", OpenApiTypes.STR, description="行政区划代码（前缀）"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+        summary="组织生活完成情况（按规则、周期、领域、地区）",
+    )
+    def get(self, request: Request) -> Response:
+        from django.utils import timezone
+
+        from dangjian.orgs.choices import Sector
+
+        from .compliance import compliance
+
+        year = _year(request) or timezone.localdate().year
+        try:
+            table = compliance(
+                request.user,
+                year=year,
+                org_code=filters.code_param(request, "org") or None,
+                sector=filters.choice_param(request, "sector", Sector.values, "所属领域") or None,
+                region=filters.region_param(request) or None,
+            )
+        except ValueError as exc:
+            raise filters.bad("year", str(exc)) from exc
+        return Response(
+            {
+                "year": table.year,
+                "at": table.at,
+                "organizations": table.result.checked_orgs,
+                "rules": [
+                    {
+                        "rule": row.rule,
+                        "title": row.title,
+                        "frequency": row.frequency,
+                        "periods": [
+                            {
+                                "period": c.label,
+                                "checked": c.checked,
+                                "met": c.met,
+                                "missed": c.missed,
+                                "running": c.running,
+                            }
+                            for c in row.cells
+                        ],
+                    }
+                    for row in table.rows
+                ],
+                "by": {
+                    kind: [
+                        {
+                            "name": g.name,
+                            "label": g.label or g.name,
+                            "rates": dict(
+                                zip([r for r, _t in table.rule_titles], g.rates, strict=True)
+                            ),
+                            "checked": g.checked,
+                            "met": g.met,
+                        }
+                        for g in groups
+                    ]
+                    for kind, groups in table.groups.items()
+                },
+            }
+        )

@@ -246,3 +246,20 @@ def test_patch_denied_changes_nothing(records, api_for, user, code):
     response = client.patch(f"{URL}{records['a1'].pk}/", {"topic": "x"}, format="json")
     assert response.status_code == code
     assert _state() == before
+
+
+@pytest.mark.django_db
+def test_compliance_endpoint(records, api_for):
+    response = api_for("admin").get("/api/v1/life/compliance/?year=2026")
+    assert response.status_code == 200, response.content
+    data = response.json()
+    theme = next(r for r in data["rules"] if r["rule"] == "LIFE-THEME-DAY-MONTHLY")
+    feb = next(p for p in theme["periods"] if p["period"] == "2026-02")
+    assert (feb["checked"], feb["met"], feb["missed"]) == (2, 0, 2)
+    assert {g["name"] for g in data["by"]["sector"]} == {"农村", "社区"}
+    scoped = api_for("admin_b").get("/api/v1/life/compliance/?year=2026").json()
+    assert scoped["organizations"] < data["organizations"]
+    assert api_for("admin_b").get("/api/v1/life/compliance/?org=TA001").status_code == 404
+    assert api_for("sysadmin").get("/api/v1/life/compliance/").status_code == 403
+    assert api_for("admin").get("/api/v1/life/compliance/?year=x").status_code == 400
+    assert api_for("admin").get("/api/v1/life/compliance/?sector=火星").status_code == 400
