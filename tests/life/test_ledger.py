@@ -125,3 +125,12 @@ def test_ledger_matrix(tree, year_of_records, user, code):
     assert client.get("/life/orgs/BA001/ledger/?year=2025").status_code == code
     assert client.post("/life/orgs/BA001/ledger.xlsx?year=2025").status_code == code
     assert AuditEntry.objects.count() == before + (1 if code == 200 else 0)
+
+
+@pytest.mark.django_db
+def test_dangjian_export_ledger(tree, year_of_records, tmp_path, capsys):
+    path = tmp_path / "台账.docx"
+    call_command("export_data", "ledger", str(path), "--org", "BA001", "--year", "2025")
+    assert path.exists() and "（3 条记录）" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="--org"):
+        call_command("export_data", "ledger", str(path))

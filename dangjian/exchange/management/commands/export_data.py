@@ -1,4 +1,4 @@
-"""``dangjian export orgs|members PATH``: write the exchange format (.xlsx or .csv by extension)."""
+"""``dangjian export orgs|members PATH`` and ``dangjian export ledger --org C --year Y PATH``."""
 
 from __future__ import annotations
 
@@ -19,11 +19,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "kind", choices=["orgs", "members"], help="orgs（组织）或 members（党员）"
+            "kind",
+            choices=["orgs", "members", "ledger"],
+            help="orgs（组织）、members（党员）或 ledger（组织生活台账，需 --org 和 --year）",
         )
-        parser.add_argument("path", help="输出文件路径（.xlsx 或 .csv）")
+        parser.add_argument("path", help="输出文件路径（.xlsx 或 .csv；台账为 .xlsx 或 .docx）")
+        parser.add_argument("--org", default=None, help="台账：党支部编码")
+        parser.add_argument("--year", type=int, default=None, help="台账：年份")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["kind"] == "ledger":
+            self._ledger(options)
+            return
         exporter = export_orgs if options["kind"] == "orgs" else export_members
         try:
             with context.bind(request_id=context.new_request_id(), client_addr=""):
@@ -37,3 +44,19 @@ class Command(BaseCommand):
             ) from exc
         label = "组织" if options["kind"] == "orgs" else "党员"
         self.stdout.write(f"已导出{label} {count} 条到 {options['path']}")
+
+    def _ledger(self, options: dict[str, Any]) -> None:
+        from django.core.management import call_command
+
+        if not options["org"] or not options["year"]:
+            raise CommandError("导出台账需要 --org 组织编码 和 --year 年份", returncode=2)
+        call_command(
+            "export_ledger",
+            "--org",
+            options["org"],
+            "--year",
+            str(options["year"]),
+            options["path"],
+            stdout=self.stdout,
+            stderr=self.stderr,
+        )
