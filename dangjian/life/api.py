@@ -43,6 +43,8 @@ _REASON_ERRORS: dict[str, Any] = {
     "invalid_choice": f"缺席原因“{{input}}”无效，应为：{'、'.join(AbsenceReason.values)}"
 }
 MAX_ATTENDANCE = 2000
+#: organization types that hold meetings (branches and 党小组)
+LIFE_ORG_TYPES = ["党支部", "联合党支部", "临时党支部", "党小组"]
 
 
 class AttendanceSerializer(serializers.Serializer):
@@ -275,6 +277,7 @@ class ComplianceView(ScopedAPIView):
             OpenApiParameter("org", OpenApiTypes.STR, description="组织编码：只查该组织及其下级"),
             OpenApiParameter("sector", OpenApiTypes.STR, description="所属领域"),
             OpenApiParameter("region", OpenApiTypes.STR, description="行政区划代码（前缀）"),
+            OpenApiParameter("type", OpenApiTypes.STR, description="组织类别（党支部、党小组…）"),
         ],
         responses=OpenApiTypes.OBJECT,
         summary="组织生活完成情况（按规则、周期、领域、地区）",
@@ -294,6 +297,7 @@ class ComplianceView(ScopedAPIView):
                 org_code=filters.code_param(request, "org") or None,
                 sector=filters.choice_param(request, "sector", Sector.values, "所属领域") or None,
                 region=filters.region_param(request) or None,
+                org_type=filters.choice_param(request, "type", LIFE_ORG_TYPES, "组织类别") or None,
             )
         except ValueError as exc:
             raise filters.bad("year", str(exc)) from exc

@@ -123,6 +123,7 @@ def compliance(
     sector: str | None = None,
     region: str | None = None,
     rule_ids: list[str] | None = None,
+    org_type: str | None = None,
 ) -> Compliance:
     """The compliance table of ``year`` (up to today) for the actor's scope or ``org_code``.
 
@@ -133,7 +134,7 @@ def compliance(
     if since > today:
         raise ValueError(f"{year} 年尚未开始")
     at = min(dt.date(year, 12, 31), today)
-    tally: dict[tuple[str, str, str, str], list[int]] = {}
+    tally: dict[tuple[str, str, str, str, str], list[int]] = {}
     wanted = rule_ids or FREQUENCY_RULES
     result = run_check(
         actor,
@@ -146,8 +147,15 @@ def compliance(
         rule_ids=wanted,
         tally=tally,
     )
+    if org_type:
+        tally = {key: value for key, value in tally.items() if key[4] == org_type}
+        result.findings = [
+            f
+            for f in result.findings
+            if f.subject in result.facts and result.facts[f.subject].org_type == org_type
+        ]
     per_period: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for (rule, label, _sector, _region), (checked, met) in tally.items():
+    for (rule, label, _sector, _region, _type), (checked, met) in tally.items():
         per_period[(rule, label)][0] += checked
         per_period[(rule, label)][1] += met
     rows = []
@@ -187,7 +195,7 @@ def _named_regions(rows: list[GroupRow]) -> list[GroupRow]:
 
 
 def _groups(
-    tally: dict[tuple[str, str, str, str], list[int]], running: set[tuple[str, str]], at: int
+    tally: dict[tuple[str, str, str, str, str], list[int]], running: set[tuple[str, str]], at: int
 ) -> list[GroupRow]:
     """Completion over the year's completed periods per sector (``at`` 2) or region (3)."""
     sums: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))

@@ -403,10 +403,14 @@ def _overview_params(request: HttpRequest) -> dict[str, Any]:
     region = request.GET.get("region", "").strip()
     if region and (not region.isdigit() or len(region) > 12):
         raise BadInput("行政区划代码应为数字（按前缀匹配）")
+    org_type = request.GET.get("type", "").strip()
+    if org_type and org_type not in LIFE_TYPES:
+        raise BadInput(f"组织类别“{org_type[:20]}”无效")
     return {
         "org_code": code or None,
         "sector": sector or None,
         "region": region or None,
+        "org_type": org_type or None,
         "year": _year_param(request) or timezone.localdate().year,
     }
 
@@ -430,6 +434,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "params": params,
             "group_kinds": [("sector", "领域", "sector"), ("region", "地区", "region")],
             "sectors": Sector.values,
+            "org_types": sorted(str(t) for t in LIFE_TYPES),
             "query": query_without(request, "rule", "period", "page"),
         },
     )

@@ -166,9 +166,9 @@ class LifeContext:
     at: dt.date
     since: dt.date
     config: ConfigInfo
-    #: when given, (rule id, period label, sector, 6-digit region) → [organizations checked,
-    #: met], for the compliance tables
-    tally: dict[tuple[str, str, str, str], list[int]] | None = None
+    #: when given, (rule id, period label, sector, 6-digit region, organization type) →
+    #: [organizations checked, met], for the compliance tables
+    tally: dict[tuple[str, str, str, str, str], list[int]] | None = None
 
     @functools.cached_property
     def config_evidence(self) -> dict[str, str]:
@@ -417,7 +417,8 @@ def _frequency(
         if not _existed(item, period) or not applies(period):
             continue
         if ctx.tally is not None:
-            key = (spec.id, period.label, item.org.sector, item.org.region_code[:6])
+            org = item.org
+            key = (spec.id, period.label, org.sector, org.region_code[:6], org.org_type)
             counts = ctx.tally.setdefault(key, [0, 0])
             counts[0] += 1
             counts[1] += item.held(types, period) >= minimum
@@ -693,7 +694,7 @@ def evaluate_life(
     at: dt.date,
     since: dt.date | None,
     specs: Sequence[RuleSpec],
-    tally: dict[tuple[str, str, str, str], list[int]] | None = None,
+    tally: dict[tuple[str, str, str, str, str], list[int]] | None = None,
 ) -> list[Finding]:
     """Findings of the enabled LIFE ``specs`` over ``subjects`` for ``since``..``at``; with
     ``tally``, also the number of organizations checked and meeting each rule per period."""

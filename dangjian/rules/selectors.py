@@ -64,14 +64,14 @@ def run_check(
     sector: str | None = None,
     region: str | None = None,
     since: dt.date | None = None,
-    tally: dict[tuple[str, str, str, str], list[int]] | None = None,
+    tally: dict[tuple[str, str, str, str, str], list[int]] | None = None,
 ) -> CheckResult:
     """Evaluate the rules over the actor's scope (or the subtree of ``org_code`` inside it).
 
     Raises ``Http404`` for an unknown ``org_code`` or one outside the scope, ``ValueError`` (with
     a Chinese message) for unknown rule families, rule ids, severities or sectors. LIFE rules
     cover the periods from ``since`` (default 1 January of the year of ``at``) to ``at``; a
-    ``tally`` dict receives (rule, period, sector, region) → [organizations checked, met].
+    ``tally`` dict receives (rule, period, sector, region, type) → [organizations checked, met].
     """
     at = at or timezone.localdate()
     specs = resolve_rules(rules, _as_list(rule_ids) or None)

@@ -263,3 +263,8 @@ def test_compliance_endpoint(records, api_for):
     assert api_for("sysadmin").get("/api/v1/life/compliance/").status_code == 403
     assert api_for("admin").get("/api/v1/life/compliance/?year=x").status_code == 400
     assert api_for("admin").get("/api/v1/life/compliance/?sector=火星").status_code == 400
+    assert api_for("admin").get("/api/v1/life/compliance/?type=党委").status_code == 400
+    groups = api_for("admin").get("/api/v1/life/compliance/?year=2026&type=党小组").json()
+    assert groups["organizations"] == data["organizations"]  # filter applies to the tallies
+    theme = next(r for r in groups["rules"] if r["rule"] == "LIFE-THEME-DAY-MONTHLY")
+    assert all(p["checked"] == 0 for p in theme["periods"])

@@ -116,3 +116,19 @@ def test_past_year_is_complete(records):
     }
     committee = next(r for r in table.rows if r.rule == "LIFE-COMMITTEE-MONTHLY")
     assert not committee.applies
+
+
+@pytest.mark.django_db
+def test_filter_by_organization_type(records):
+    group = make_org(records["branch_a"], org_type="党小组", code="GA001")
+    meet(group, "党小组会", dt.date(2025, 1, 5))
+    only_groups = compliance(records["admin"], year=2025, org_type="党小组")
+    theme = _cells(only_groups, "LIFE-THEME-DAY-MONTHLY")
+    assert theme["2025-03"] == (0, 0, 0)
+    groups = _cells(only_groups, "LIFE-GROUP-MONTHLY")
+    assert groups["2025-01"] == (1, 1, 0) and groups["2025-02"] == (1, 0, 1)
+    assert {f.subject for f in only_groups.missed("LIFE-GROUP-MONTHLY", "2025-02")} == {"GA001"}
+    client = Client()
+    client.force_login(records["admin"])
+    assert client.get("/life/overview/?year=2025&type=党小组").status_code == 200
+    assert client.get("/life/overview/?year=2025&type=党委").status_code == 400
