@@ -31,7 +31,12 @@ class MeetingForm(forms.Form):
     meeting_type = forms.ChoiceField(
         label="会议类型", error_messages={"required": "请选择会议类型"}
     )
-    held_on = ChineseDateField(label="日期", error_messages={"required": "请填写会议日期"})
+    held_on = ChineseDateField(
+        label="日期",
+        error_messages={"required": "请填写会议日期"},
+        # ISO in the value: a date input shows nothing for a localized "2026/11/23"
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     topic = forms.CharField(
         label="主题", max_length=TOPIC_MAX, error_messages={"required": "请填写主题"}
     )

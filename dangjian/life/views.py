@@ -176,7 +176,12 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
     org = _life_org(request, code, Perm.LIFE_RECORD)
     today = timezone.localdate()
     members = roll(org, today) if can(request.user, Perm.MEMBER_VIEW) else []
-    form = MeetingForm(request.POST or None, org_type=org.org_type, roll=members)
+    form = MeetingForm(
+        request.POST or None,
+        org_type=org.org_type,
+        roll=members,
+        initial={"held_on": today, "take_attendance": True},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         attendance = form.attendance()

@@ -61,6 +61,7 @@ def test_record_then_todo_changes(tree):
     for m in tree["members_a"]:
         assert m.name in html
     assert "党小组会" not in html  # a branch does not record 党小组会
+    assert f'value="{today.isoformat()}"' in html  # the date defaults to today
     response = client.post("/life/orgs/BA001/record/", _form(tree, held_on=today.isoformat()))
     assert response.status_code == 302 and response["Location"] == "/life/orgs/BA001/todo/"
     meeting = Meeting.objects.get()
@@ -241,6 +242,7 @@ def test_edit_record(tree):
     meeting = Meeting.objects.get()
     page = client.get(f"/life/meetings/{meeting.pk}/edit/")
     assert page.status_code == 200 and "重温入党誓词" in page.content.decode()
+    assert f'value="{meeting.held_on.isoformat()}"' in page.content.decode()
     members = tree["members_a"]
     data = _form(tree, topic="重温入党誓词（更正）")
     data[f"present_{members[0].pk}"] = "on"  # was recorded absent by mistake
