@@ -483,6 +483,14 @@ def hints(request: HttpRequest) -> HttpResponse:
     """形式主义线索: copied minutes side by side, end-of-month clustering, identical figures."""
     require(request.user, Perm.FINDING_VIEW)
     params = _overview_params(request)
+    if not params["org_code"]:
+        size = orgs_for(request.user, Perm.FINDING_VIEW).count()
+        if size > HINTS_MAX_ORGS:
+            return render(
+                request,
+                "life/hints.html",
+                {"params": params, "too_large": size, "rows": [], "query": ""},
+            )
     found = formalism_hints(request.user, year=params["year"], org_code=params["org_code"])
     page = paginate(request, found)
     ids: set[int] = set()
@@ -504,6 +512,10 @@ def hints(request: HttpRequest) -> HttpResponse:
         {"page": page, "rows": rows, "params": params, "query": query_without(request, "page")},
     )
 
+
+#: above this many organizations the hints page asks for a narrower scope (a whole city's
+#: near-duplicate scan takes about half a minute: run ``life_hints`` on the command line)
+HINTS_MAX_ORGS = 5000
 
 HINT_TITLES = {
     "HINT-COPIED-MINUTES": "会议记录高度相似",

@@ -130,3 +130,16 @@ def test_copies_of_one_original_point_at_the_original(planted):
     found = [f for f in copied_minutes(SYSTEM, year=2025) if f.evidence["other_org"] == "BA001"]
     assert sorted(f.subject for f in found) == ["BA002", "BB002"]
     assert len({f.evidence["other_meeting_id"] for f in found}) == 1
+
+
+@pytest.mark.django_db
+def test_hints_page_asks_to_narrow_a_large_scope(planted, monkeypatch):
+    from dangjian.life import views
+
+    monkeypatch.setattr(views, "HINTS_MAX_ORGS", 3)
+    client = Client()
+    client.force_login(planted["admin"])
+    html = client.get("/life/hints/?year=2025").content.decode()
+    assert "请输入一个区县或党委的组织编码缩小范围" in html
+    html = client.get("/life/hints/?year=2025&org=TA001").content.decode()
+    assert "会议记录高度相似" in html
