@@ -35,7 +35,7 @@ from typing import Any
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 
 from dangjian.life.config import DEFAULTS, FREQUENCIES, ConfigInfo, check_params, config_info
-from dangjian.members.choices import COMMITTEE_POSTS
+from dangjian.members.choices import COMMITTEE_POSTS, MemberType
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 
 from .base import Finding, RuleSpec, rule
@@ -245,25 +245,65 @@ def collect_life_facts(
                 item.late.append(dict(late_row))
 
     if "LIFE-ASSEMBLY-QUORUM" in params:
-        quorum = (
-            meetings.filter(
-                meeting_type__in=params["LIFE-ASSEMBLY-QUORUM"]["types"],
-                held_on__gte=since,
-                expected__gt=0,
-                present__isnull=False,
-            )
-            .annotate(twice=F("present") * 2)
-            .filter(twice__lte=F("expected"))
-            .values("id", "org_id", "meeting_type", "held_on", "expected", "present")
-        )
-        for row in quorum.order_by("held_on", "id"):
-            item = facts.get(row["org_id"])
-            if item is not None:
-                item.quorum.append(row)
+        _quorum(facts, meetings, since, params["LIFE-ASSEMBLY-QUORUM"], Attendance)
 
     if "LIFE-ABSENT-6-MONTHS" in params:
         _absences(facts, prefix, since, at, params["LIFE-ABSENT-6-MONTHS"], Attendance, Member)
     return facts
+
+
+def _quorum(
+    facts: dict[int, LifeFacts],
+    meetings: Any,
+    since: dt.date,
+    params: Params,
+    attendance_model: Any,
+) -> None:
+    """Assemblies where no more than half of those entitled to vote were present.
+
+    With attendance taken, the entitled are the full members on the list (正式党员 confirmed by
+    the meeting date: probationary members have no vote); otherwise the recorded expected and
+    present figures stand in. Two queries, whatever the number of organizations.
+    """
+    assemblies = meetings.filter(meeting_type__in=params["types"], held_on__gte=since)
+    full = Q(
+        member__member_type=MemberType.FULL,
+        member__confirmed_on__isnull=False,
+        member__confirmed_on__lte=F("meeting__held_on"),
+    )
+    by_list = (
+        attendance_model.objects.filter(meeting__in=assemblies.filter(attendance_taken=True))
+        .order_by()
+        .values("meeting_id", "meeting__org_id", "meeting__meeting_type", "meeting__held_on")
+        .annotate(
+            entitled=Count("id", filter=full), here=Count("id", filter=full & Q(present=True))
+        )
+        .annotate(twice=F("here") * 2)
+        .filter(entitled__gt=0, twice__lte=F("entitled"))
+    )
+    rows = [
+        {
+            "id": r["meeting_id"],
+            "org_id": r["meeting__org_id"],
+            "meeting_type": r["meeting__meeting_type"],
+            "held_on": r["meeting__held_on"],
+            "expected": r["entitled"],
+            "present": r["here"],
+            "basis": "full_members",
+        }
+        for r in by_list
+    ]
+    by_figures = (
+        assemblies.filter(attendance_taken=False, expected__gt=0, present__isnull=False)
+        .annotate(twice=F("present") * 2)
+        .filter(twice__lte=F("expected"))
+        .values("id", "org_id", "meeting_type", "held_on", "expected", "present")
+    )
+    rows.extend({**r, "basis": "figures"} for r in by_figures)
+    for row in sorted(rows, key=lambda r: (r["held_on"], r["id"])):
+        item = facts.get(row["org_id"])
+        if item is not None:
+            item.quorum.append(row)
 
 
 def _committee_counts(
@@ -593,26 +633,31 @@ ASSEMBLY_QUORUM = _spec(
 
 @rule(ASSEMBLY_QUORUM)
 def life_assembly_quorum(item: LifeFacts, ctx: LifeContext, params: Params) -> list[Finding]:
-    """An assembly with no more than half of the expected members present (a warning: whether a
-    vote was taken is not recorded, and the expected number counts every member on the roll)."""
-    return [
-        _finding(
-            ASSEMBLY_QUORUM,
-            item,
-            ctx,
-            "warning",
-            f"{row['held_on']} {row['meeting_type']}应到 {row['expected']} 人、实到 "
-            f"{row['present']} 人，未超过半数；如有表决事项，表决无效",
-            {
-                "meeting_id": row["id"],
-                "held_on": row["held_on"].isoformat(),
-                "expected": row["expected"],
-                "present": row["present"],
-            },
-            period=period_of("month", row["held_on"]).label,
+    """An assembly where no more than half of those entitled to vote were present: the full
+    members on the attendance list, or the recorded figures when no list was taken. A warning:
+    whether a vote was taken is not recorded."""
+    out = []
+    for row in item.quorum:
+        who = "有表决权的正式党员" if row["basis"] == "full_members" else "应到"
+        out.append(
+            _finding(
+                ASSEMBLY_QUORUM,
+                item,
+                ctx,
+                "warning",
+                f"{row['held_on']} {row['meeting_type']}{who} {row['expected']} 人、实到 "
+                f"{row['present']} 人，未超过半数；如有表决事项，表决无效",
+                {
+                    "meeting_id": row["id"],
+                    "held_on": row["held_on"].isoformat(),
+                    "expected": row["expected"],
+                    "present": row["present"],
+                    "basis": row["basis"],
+                },
+                period=period_of("month", row["held_on"]).label,
+            )
         )
-        for row in item.quorum
-    ]
+    return out
 
 
 LATE_ENTRY = _spec(
