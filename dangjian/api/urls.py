@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
-from dangjian.life.api import ComplianceView, MeetingDetailView, MeetingListView
+from dangjian.life.api import ComplianceView, HintListView, MeetingDetailView, MeetingListView
 
 from .views.findings import FindingListView
 from .views.members import MemberDetailView, MemberListView, MemberRevealView
@@ -24,4 +24,5 @@ urlpatterns = [
     path("meetings/", MeetingListView.as_view(), name="meeting-list"),
     path("meetings/<int:pk>/", MeetingDetailView.as_view(), name="meeting-detail"),
     path("life/compliance/", ComplianceView.as_view(), name="life-compliance"),
+    path("life/hints/", HintListView.as_view(), name="life-hints"),
 ]

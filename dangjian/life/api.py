@@ -341,3 +341,34 @@ class ComplianceView(ScopedAPIView):
                 },
             }
         )
+
+
+class HintListView(ScopedAPIView):
+    """Formalism hints (near-duplicate minutes, month-end clustering, identical figures)."""
+
+    read_perm = Perm.FINDING_VIEW
+    serializer_class = None
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", OpenApiTypes.INT, description="年份，默认今年"),
+            OpenApiParameter("org", OpenApiTypes.STR, description="组织编码：只查该组织及其下级"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+        summary="形式主义线索（供人工核实）",
+    )
+    def get(self, request: Request) -> Response:
+        from django.utils import timezone
+
+        from .formalism import formalism_hints
+
+        year = _year(request) or timezone.localdate().year
+        found = formalism_hints(
+            request.user, year=year, org_code=filters.code_param(request, "org") or None
+        )
+        from dangjian.api.pagination import Pagination
+
+        paginator = self.paginator
+        assert isinstance(paginator, Pagination)
+        page = paginator.paginate_queryset(found, request, view=self)
+        return paginator.get_paginated_response([f.as_dict() for f in page])

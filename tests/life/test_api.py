@@ -268,3 +268,17 @@ def test_compliance_endpoint(records, api_for):
     assert groups["organizations"] == data["organizations"]  # filter applies to the tallies
     theme = next(r for r in groups["rules"] if r["rule"] == "LIFE-THEME-DAY-MONTHLY")
     assert all(p["checked"] == 0 for p in theme["periods"])
+
+
+@pytest.mark.django_db
+def test_hints_endpoint(tree, api_for):
+    import calendar
+
+    for month in range(1, 10):
+        last = calendar.monthrange(2025, month)[1]
+        meet(tree["branch_a"], "主题党日", dt.date(2025, month, last))
+    data = api_for("admin_a").get("/api/v1/life/hints/?year=2025").json()
+    assert [(h["rule"], h["subject"]) for h in data["results"]] == [("HINT-END-OF-PERIOD", "BA001")]
+    assert api_for("admin_b").get("/api/v1/life/hints/?year=2025").json()["count"] == 0
+    assert api_for("admin_b").get("/api/v1/life/hints/?org=TA001").status_code == 404
+    assert api_for("sysadmin").get("/api/v1/life/hints/").status_code == 403
