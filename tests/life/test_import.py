@@ -214,3 +214,12 @@ def test_import_page_denied(tree, tmp_path, user, code):
     upload = SimpleUploadedFile("m.csv", path.read_bytes())
     assert client.post("/life/import/", {"file": upload}).status_code == code
     assert Meeting.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_exchange_page_points_to_the_meetings_import(tree):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(tree["secretary_a"])
+    assert 'href="/life/import/"' in client.get("/exchange/").content.decode()
