@@ -30,7 +30,15 @@ def validate_id(value: str) -> str:
     except stdnum_exceptions.InvalidChecksum as exc:
         raise InvalidNumber("公民身份号码校验码错误") from exc
     except stdnum_exceptions.InvalidComponent as exc:
-        raise InvalidNumber("公民身份号码中的出生日期无效") from exc
+        # stdnum raises the same error for an impossible birth date and for a region code
+        # unknown (or not yet/no longer in use) at the birth date: tell the user which one.
+        try:
+            ric.get_birth_date(number)
+        except stdnum_exceptions.ValidationError:
+            raise InvalidNumber("公民身份号码中的出生日期无效") from exc
+        raise InvalidNumber(
+            f"公民身份号码中的地区码 {number[:6]} 无效（不是出生时在用的行政区划代码）"
+        ) from exc
     except stdnum_exceptions.ValidationError as exc:
         raise InvalidNumber("公民身份号码格式错误") from exc
 

@@ -16,3 +16,4 @@ DANGJIAN_FIELD_KEY = os.environ.get("DANGJIAN_FIELD_KEY") or local_secret(VAR_DI
 
 # Serve static files straight from the app folders (no collectstatic step for the demo).
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (WhiteNoise warns when it is missing)

@@ -17,3 +17,6 @@ VAR_DIR = Path(tempfile.mkdtemp(prefix="dangjian-test-"))
 if not os.environ.get("DATABASE_URL"):
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STATIC_ROOT = VAR_DIR / "staticfiles"  # exists (empty): static files come from the finders
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_USE_FINDERS = True

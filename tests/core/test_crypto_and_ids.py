@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.test import override_settings
 
@@ -36,3 +38,19 @@ def test_id_check_digit_and_masks():
     assert idnumber.mask_id("11010519491231002X") == "110105********002X"
     assert idnumber.mask_phone(idnumber.normalize_phone("+86 138 1234 5678")) == "138****5678"
     assert idnumber.gender("11010519491231002X") == "女"
+
+
+def test_unknown_region_code_is_named_in_the_message():
+    from dangjian.core.idnumber import InvalidNumber, compose_id, validate_id
+
+    good = compose_id("110105", dt.date(1985, 6, 1), 123)
+    bad_region = "999999" + good[6:17]
+    from stdnum.cn import ric
+
+    bad_region += ric.calc_check_digit(bad_region + "0")
+    with pytest.raises(InvalidNumber, match="地区码 999999"):
+        validate_id(bad_region)
+    bad_date = good[:10] + "13" + good[12:17]
+    bad_date += ric.calc_check_digit(bad_date + "0")
+    with pytest.raises(InvalidNumber, match="出生日期"):
+        validate_id(bad_date)

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from dangjian.life.models import Attendance, Meeting
+from dangjian.orgs.models import Organization
 from tests.browser.test_smoke import _shot, browser  # noqa: F401  (the shared Chromium fixture)
 from tests.factories import PASSWORD, make_member, make_org, make_user
 
@@ -85,7 +86,8 @@ def test_overview_charts_draw_under_csp(
 
     for month in (1, 2, 4):
         meet(branch["branch"], "主题党日", dt.date(2025, month, 10))
-    make_user(branch["branch"].get_parent().get_parent(), "org_admin", username="life_admin")
+    town = Organization.objects.get_parent(branch["branch"])
+    make_user(Organization.objects.get_parent(town), "org_admin", username="life_admin")
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()
     errors: list[str] = []
