@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # var/ holds the SQLite database and generated local keys; default: ./var of the working directory.
@@ -165,3 +167,22 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+
+def _local_rules(path: str) -> dict:
+    """Local rule parameters (rules.md "local default"): a JSON file, changed without code."""
+    if not path:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ImproperlyConfigured(
+            f"DANGJIAN_RULES_FILE {path} 无法读取或不是 JSON：{exc}"
+        ) from exc
+    if not isinstance(data, dict):
+        raise ImproperlyConfigured(f"DANGJIAN_RULES_FILE {path} 应为 JSON 对象（规则编号 → 参数）")
+    return data
+
+
+# rule id → parameter overrides ({"enabled": false} switches a rule off); see rules/engine.py
+DANGJIAN_RULES = _local_rules(os.environ.get("DANGJIAN_RULES_FILE", ""))
