@@ -20,6 +20,7 @@ COMMANDS = {
     "check": "check_rules",
     "user": "user",
     "audit": "audit",
+    "recruit": "recruit",
     "serve": "runserver",
 }
 
@@ -32,6 +33,7 @@ USAGE = """用法 / usage: dangjian <command> [options]
   check     运行规则检查 (--rules SETUP,LIFE [--org CODE] [--since D] [--at D] --format json|table)
   user      账号管理 (user add --username U --password-stdin --org CODE --role ROLE)
   audit     审计日志 (audit verify)
+  recruit   发展党员案例检查 (recruit check FILE.json [--at D] --format json|table)
   manage    任意 Django 管理命令 (dangjian manage migrate …，也可直接 dangjian migrate)
 """
 

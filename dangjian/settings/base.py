@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "dangjian.web",
     "dangjian.api",
     "dangjian.demo",
+    "dangjian.recruit",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,833 @@
+"""The recruitment checker: the ``RECRUIT-*`` rules of rules.md §3 over cases in the JSON
+format of formats.md ("Recruitment cases").
+
+Pure functions, no database: :func:`parse_cases` validates the input and raises
+:class:`CaseError` (Chinese message naming the case and the field); :func:`check_cases`
+evaluates every rule of :data:`RECRUIT_RULES` as of a date and returns a :class:`CheckReport`.
+
+Each rule is one function named after its id, returning a list of findings, or ``None`` when the
+data it needs is absent from the case although the step it concerns is done (or the data is
+needed regardless, e.g. a birth date once the application is in): the rule is then listed as
+*not checked* for that case, never passed silently. A rule about a step not reached yet returns
+no finding (or a ``due`` one). Steps dated after the check date are treated as not done yet.
+VOTE-MAJORITY checks whichever of the two votes is recorded.
+
+The rules keep their own registry (:data:`RECRUIT_RULES`) instead of
+``dangjian.rules.base.REGISTRY``: rules there are called by ``dangjian.rules.engine`` with
+organization facts, and the rule catalogue tests equate "registered" with "checked over the
+database", which is not yet true for recruitment cases.
+
+Severities: ``error`` for a broken national rule, ``warning`` for a local default
+(APPLICATION-6-MONTHS, PUBLICITY-5-WORKDAYS), ``due`` for a deadline still ahead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dangjian.core.dates import add_months, add_years, parse_date
+from dangjian.rules.base import Finding, RuleSpec
+
+from .calendar import CalendarRangeError, workdays_between
+
+#: the 25 steps (rules.md §3), number → Chinese name
+STEPS: dict[int, str] = {
+    1: "递交入党申请书",
+    2: "党组织派人谈话",
+    3: "推荐和确定入党积极分子",
+    4: "上级党委备案",
+    5: "指定培养联系人",
+    6: "培养教育考察",
+    7: "确定发展对象",
+    8: "报上级党委备案",
+    9: "确定入党介绍人",
+    10: "进行政治审查",
+    11: "开展集中培训",
+    12: "支部委员会审查",
+    13: "上级党委预审",
+    14: "填写入党志愿书",
+    15: "支部大会讨论",
+    16: "上级党委派人谈话",
+    17: "上级党委审批",
+    18: "再上一级党委组织部门备案",
+    19: "编入党支部和党小组",
+    20: "入党宣誓",
+    21: "继续教育考察",
+    22: "提出转正申请",
+    23: "支部大会讨论（转正）",
+    24: "上级党委审批（转正）",
+    25: "材料归档",
+}
+
+INTRODUCER_STATUSES = {
+    "full": "正式党员",
+    "probationary": "预备党员",
+    "probation_watch": "留党察看",
+}
+REVIEW_VALUES = ("pass", "fail", "none")
+#: publicity key → (Chinese name, the decision step the notice must precede)
+PUBLICITY: dict[str, tuple[str, int]] = {
+    "activist": ("确定入党积极分子", 3),
+    "candidate": ("确定发展对象", 7),
+    "admission": ("接收预备党员", 17),
+    "conversion": ("预备党员转正", 24),
+}
+VOTES = {"admission_vote": ("接收预备党员表决", 15), "conversion_vote": ("转正表决", 23)}
+
+
+class CaseError(ValueError):
+    """Invalid recruitment input; the message names the case and the field (Chinese)."""
+
+
+@dataclass(frozen=True)
+class Vote:
+    entitled: int
+    present: int
+    yes: int
+
+
+@dataclass
+class Case:
+    """One validated recruitment case (formats.md)."""
+
+    id: str
+    org: str
+    steps: dict[int, dt.date]
+    birth_date: dt.date | None = None
+    contacts: int | None = None
+    introducers: list[str] | None = None
+    political_review: str | None = None
+    training_hours: float | None = None
+    admission_vote: Vote | None = None
+    conversion_vote: Vote | None = None
+    approver: str | None = None
+    publicity: dict[str, tuple[dt.date, dt.date]] | None = None
+    probation_extension_months: int | None = None
+
+    def done(self, step: int, at: dt.date) -> dt.date | None:
+        """The date of ``step`` if it was done on or before ``at``."""
+        day = self.steps.get(step)
+        return day if day is not None and day <= at else None
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+def _where(case_id: str, field_name: str) -> str:
+    return f"案例 {case_id} 字段 {field_name}"
+
+
+def _date(case_id: str, field_name: str, value: Any) -> dt.date:
+    if not isinstance(value, str):
+        raise CaseError(f"{_where(case_id, field_name)}：应为日期字符串 YYYY-MM-DD，实为 {value!r}")
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise CaseError(f"{_where(case_id, field_name)}：{exc}") from None
+
+
+def _int(case_id: str, field_name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise CaseError(f"{_where(case_id, field_name)}：应为非负整数，实为 {value!r}")
+    return value
+
+
+def _vote(case_id: str, field_name: str, value: Any) -> Vote:
+    if not isinstance(value, dict):
+        raise CaseError(f"{_where(case_id, field_name)}：应为含 entitled、present、yes 的对象")
+    numbers: dict[str, int] = {}
+    for key in ("entitled", "present", "yes"):
+        if key not in value:
+            raise CaseError(f"{_where(case_id, f'{field_name}.{key}')}：缺少该项")
+        numbers[key] = _int(case_id, f"{field_name}.{key}", value[key])
+    vote = Vote(**numbers)
+    if vote.entitled == 0:
+        raise CaseError(f"{_where(case_id, f'{field_name}.entitled')}：应到人数不能为 0")
+    if vote.present > vote.entitled:
+        raise CaseError(f"{_where(case_id, f'{field_name}.present')}：实到人数多于应到人数")
+    if vote.yes > vote.entitled:
+        raise CaseError(f"{_where(case_id, f'{field_name}.yes')}：赞成票多于应到人数")
+    return vote
+
+
+def parse_case(raw: Any, index: int) -> Case:
+    """Validate one case object (``index`` is its 1-based position, used when it has no id)."""
+    if not isinstance(raw, dict):
+        raise CaseError(f"第 {index} 个案例：应为 JSON 对象")
+    case_id = raw.get("case")
+    if not isinstance(case_id, str) or not case_id.strip():
+        raise CaseError(f"第 {index} 个案例 字段 case：缺少案例编号")
+    case_id = case_id.strip()
+    org = raw.get("org")
+    if not isinstance(org, str) or not org.strip():
+        raise CaseError(f"{_where(case_id, 'org')}：缺少组织编码")
+    steps_raw = raw.get("steps")
+    if not isinstance(steps_raw, dict):
+        raise CaseError(f"{_where(case_id, 'steps')}：缺少步骤，应为 步骤号 → 日期 的对象")
+    steps: dict[int, dt.date] = {}
+    for key, value in steps_raw.items():
+        text = str(key).strip()
+        if not text.isdigit() or int(text) not in STEPS:
+            raise CaseError(f"{_where(case_id, f'steps.{key}')}：未知步骤号，应为 1–25")
+        steps[int(text)] = _date(case_id, f"steps.{key}", value)
+    case = Case(id=case_id, org=org.strip(), steps=steps)
+    if raw.get("birth_date") is not None:
+        case.birth_date = _date(case_id, "birth_date", raw["birth_date"])
+    if raw.get("contacts") is not None:
+        case.contacts = _int(case_id, "contacts", raw["contacts"])
+    if raw.get("introducers") is not None:
+        items = raw["introducers"]
+        if not isinstance(items, list) or any(i not in INTRODUCER_STATUSES for i in items):
+            raise CaseError(
+                f"{_where(case_id, 'introducers')}：应为列表，取值 full、probationary、"
+                f"probation_watch，实为 {items!r}"
+            )
+        case.introducers = list(items)
+    if raw.get("political_review") is not None:
+        if raw["political_review"] not in REVIEW_VALUES:
+            raise CaseError(
+                f"{_where(case_id, 'political_review')}：应为 pass、fail 或 none，"
+                f"实为 {raw['political_review']!r}"
+            )
+        case.political_review = raw["political_review"]
+    if raw.get("training_hours") is not None:
+        hours = raw["training_hours"]
+        if isinstance(hours, bool) or not isinstance(hours, int | float) or hours < 0:
+            raise CaseError(f"{_where(case_id, 'training_hours')}：应为非负数，实为 {hours!r}")
+        case.training_hours = float(hours)
+    for name in VOTES:
+        if raw.get(name) is not None:
+            setattr(case, name, _vote(case_id, name, raw[name]))
+    if raw.get("approver") is not None:
+        case.approver = str(raw["approver"])
+    if raw.get("publicity") is not None:
+        pub = raw["publicity"]
+        if not isinstance(pub, dict):
+            raise CaseError(f"{_where(case_id, 'publicity')}：应为对象")
+        windows: dict[str, tuple[dt.date, dt.date]] = {}
+        for key, value in pub.items():
+            if key not in PUBLICITY:
+                raise CaseError(
+                    f"{_where(case_id, f'publicity.{key}')}：未知公示类别，"
+                    "应为 activist、candidate、admission、conversion"
+                )
+            if not isinstance(value, list) or len(value) != 2:
+                raise CaseError(
+                    f"{_where(case_id, f'publicity.{key}')}：应为 [首日, 末日] 两个日期"
+                )
+            first = _date(case_id, f"publicity.{key}[0]", value[0])
+            last = _date(case_id, f"publicity.{key}[1]", value[1])
+            if last < first:
+                raise CaseError(f"{_where(case_id, f'publicity.{key}')}：末日早于首日")
+            windows[key] = (first, last)
+        case.publicity = windows
+    if raw.get("probation_extension_months") is not None:
+        case.probation_extension_months = _int(
+            case_id, "probation_extension_months", raw["probation_extension_months"]
+        )
+    return case
+
+
+def parse_cases(data: Any) -> list[Case]:
+    """Validate the decoded JSON (an array of cases); case ids must be unique."""
+    if not isinstance(data, list):
+        raise CaseError("输入应为案例的 JSON 数组")
+    cases = [parse_case(raw, i) for i, raw in enumerate(data, start=1)]
+    seen: set[str] = set()
+    for case in cases:
+        if case.id in seen:
+            raise CaseError(f"{_where(case.id, 'case')}：案例编号重复")
+        seen.add(case.id)
+    return cases
+
+
+# --- the rules -----------------------------------------------------------------------------
+
+RecruitRule = Callable[[Case, dt.date], "list[Finding] | None"]
+
+#: rule id → (spec, function); the local registry of the recruitment rules
+RECRUIT_RULES: dict[str, tuple[RuleSpec, RecruitRule]] = {}
+
+
+def recruit_rule(spec: RuleSpec) -> Callable[[RecruitRule], RecruitRule]:
+    def wrap(func: RecruitRule) -> RecruitRule:
+        if spec.id in RECRUIT_RULES:
+            raise RuntimeError(f"rule {spec.id} registered twice")
+        RECRUIT_RULES[spec.id] = (spec, func)
+        return func
+
+    return wrap
+
+
+def _finding(
+    spec: RuleSpec,
+    case: Case,
+    message: str,
+    evidence: dict[str, Any],
+    severity: str = "error",
+    due_date: dt.date | None = None,
+) -> Finding:
+    clean = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in evidence.items()}
+    return Finding(
+        rule=spec.id,
+        subject=case.id,
+        severity=severity,
+        message=message,
+        source=spec.source,
+        evidence=clean,
+        due_date=due_date,
+    )
+
+
+def _deadline(
+    spec: RuleSpec,
+    case: Case,
+    at: dt.date,
+    *,
+    start_step: int,
+    end_step: int,
+    months: int,
+    what: str,
+) -> list[Finding]:
+    """``end_step`` within ``months`` of ``start_step``: error if late, ``due`` while pending."""
+    start = case.done(start_step, at)
+    if start is None:
+        return []
+    limit = add_months(start, months)
+    end = case.done(end_step, at)
+    evidence: dict[str, Any] = {f"step_{start_step}": start, "deadline": limit}
+    if end is not None:
+        if end > limit:
+            evidence[f"step_{end_step}"] = end
+            return [
+                _finding(
+                    spec,
+                    case,
+                    f"{what}于 {end.isoformat()}，晚于期限 {limit.isoformat()}"
+                    f"（{STEPS[start_step]} {start.isoformat()} 后 {months} 个月）",
+                    evidence,
+                )
+            ]
+        return []
+    if at > limit:
+        return [
+            _finding(
+                spec,
+                case,
+                f"{what}已逾期：期限 {limit.isoformat()}，至 {at.isoformat()} 尚未完成",
+                evidence,
+            )
+        ]
+    return [
+        _finding(
+            spec,
+            case,
+            f"{what}应于 {limit.isoformat()} 前完成",
+            evidence,
+            severity="due",
+            due_date=limit,
+        )
+    ]
+
+
+@recruit_rule(RuleSpec("RECRUIT-ORDER", "发展步骤顺序", "national", "细则"))
+def recruit_order(case: Case, at: dt.date) -> list[Finding] | None:
+    """Steps happen in the order of rules.md §3 (细则): no step dated before an earlier step."""
+    spec = RECRUIT_RULES["RECRUIT-ORDER"][0]
+    findings: list[Finding] = []
+    latest: tuple[int, dt.date] | None = None
+    for step in sorted(case.steps):
+        day = case.done(step, at)
+        if day is None:
+            continue
+        if latest is not None and day < latest[1]:
+            findings.append(
+                _finding(
+                    spec,
+                    case,
+                    f"第 {step} 步“{STEPS[step]}”日期 {day.isoformat()} 早于第 {latest[0]} 步"
+                    f"“{STEPS[latest[0]]}”日期 {latest[1].isoformat()}",
+                    {f"step_{step}": day, f"step_{latest[0]}": latest[1]},
+                )
+            )
+        if latest is None or day >= latest[1]:
+            latest = (step, day)
+    return findings
+
+
+@recruit_rule(
+    RuleSpec("RECRUIT-AGE-18", "申请人年满十八岁", "national", "细则 art. 5", {"years": 18})
+)
+def recruit_age_18(case: Case, at: dt.date) -> list[Finding] | None:
+    """At least 18 on the application date (细则 art. 5)."""
+    spec = RECRUIT_RULES["RECRUIT-AGE-18"][0]
+    applied = case.done(1, at)
+    if applied is None:
+        return []
+    if case.birth_date is None:
+        return None
+    turns = add_years(case.birth_date, spec.params["years"])
+    if applied < turns:
+        return [
+            _finding(
+                spec,
+                case,
+                f"递交入党申请书时（{applied.isoformat()}）未满 18 周岁"
+                f"（{turns.isoformat()} 年满 18 周岁）",
+                {"birth_date": case.birth_date, "step_1": applied, "turns_18": turns},
+            )
+        ]
+    return []
+
+
+@recruit_rule(
+    RuleSpec("RECRUIT-TALK-1-MONTH", "一个月内派人谈话", "national", "细则 art. 7", {"months": 1})
+)
+def recruit_talk_1_month(case: Case, at: dt.date) -> list[Finding] | None:
+    """A talk with the applicant within 1 month of receiving the application (细则 art. 7)."""
+    spec = RECRUIT_RULES["RECRUIT-TALK-1-MONTH"][0]
+    return _deadline(
+        spec, case, at, start_step=1, end_step=2, months=spec.params["months"], what="派人谈话"
+    )
+
+
+@recruit_rule(
+    RuleSpec(
+        "RECRUIT-APPLICATION-6-MONTHS",
+        "申请满半年方可确定为积极分子",
+        "local default",
+        "local practice",
+        {"months": 6},
+    )
+)
+def recruit_application_6_months(case: Case, at: dt.date) -> list[Finding] | None:
+    """Application at least 6 months old before becoming an activist (local practice)."""
+    spec = RECRUIT_RULES["RECRUIT-APPLICATION-6-MONTHS"][0]
+    applied, activist = case.done(1, at), case.done(3, at)
+    if applied is None or activist is None:
+        return []
+    earliest = add_months(applied, spec.params["months"])
+    if activist < earliest:
+        return [
+            _finding(
+                spec,
+                case,
+                f"确定入党积极分子（{activist.isoformat()}）时申请未满 6 个月"
+                f"（最早 {earliest.isoformat()}）",
+                {"step_1": applied, "step_3": activist, "earliest": earliest},
+                severity="warning",
+            )
+        ]
+    return []
+
+
+@recruit_rule(
+    RuleSpec("RECRUIT-CONTACTS", "培养联系人 1–2 名", "national", "细则 (step 5)", {"max": 2})
+)
+def recruit_contacts(case: Case, at: dt.date) -> list[Finding] | None:
+    """1–2 full members are named as contacts (培养联系人) for an activist (细则, step 5)."""
+    spec = RECRUIT_RULES["RECRUIT-CONTACTS"][0]
+    reached = case.done(5, at) or case.done(3, at)
+    if case.contacts is None:
+        return None if reached else []
+    if reached is None and case.contacts == 0:
+        return []
+    if not 1 <= case.contacts <= spec.params["max"]:
+        return [
+            _finding(
+                spec,
+                case,
+                f"培养联系人应为 1–2 名正式党员，实为 {case.contacts} 名",
+                {"contacts": case.contacts, "step_5": case.done(5, at)},
+            )
+        ]
+    return []
+
+
+@recruit_rule(
+    RuleSpec(
+        "RECRUIT-ACTIVIST-1-YEAR",
+        "积极分子培养一年以上",
+        "national",
+        "细则 art. 13",
+        {"years": 1},
+    )
+)
+def recruit_activist_1_year(case: Case, at: dt.date) -> list[Finding] | None:
+    """At least 1 year as an activist before becoming a development candidate (细则 art. 13)."""
+    spec = RECRUIT_RULES["RECRUIT-ACTIVIST-1-YEAR"][0]
+    activist, candidate = case.done(3, at), case.done(7, at)
+    if activist is None or candidate is None:
+        return []
+    earliest = add_years(activist, spec.params["years"])
+    if candidate < earliest:
+        return [
+            _finding(
+                spec,
+                case,
+                f"确定为发展对象（{candidate.isoformat()}）时培养考察未满一年"
+                f"（{activist.isoformat()} 确定为积极分子，最早 {earliest.isoformat()}）",
+                {"step_3": activist, "step_7": candidate, "earliest": earliest},
+            )
+        ]
+    return []
+
+
+@recruit_rule(
+    RuleSpec("RECRUIT-INTRODUCERS", "两名正式党员作入党介绍人", "national", "党章 art. 5; 细则")
+)
+def recruit_introducers(case: Case, at: dt.date) -> list[Finding] | None:
+    """Two introducers, both full members; not probationary, not under 留党察看 (党章 art. 5)."""
+    spec = RECRUIT_RULES["RECRUIT-INTRODUCERS"][0]
+    reached = case.done(9, at) or case.done(15, at)
+    if case.introducers is None:
+        return None if reached else []
+    if reached is None and not case.introducers:
+        return []
+    problems: list[str] = []
+    if len(case.introducers) != 2:
+        problems.append(f"入党介绍人应为 2 名，实为 {len(case.introducers)} 名")
+    bad = [INTRODUCER_STATUSES[s] for s in case.introducers if s != "full"]
+    if bad:
+        problems.append(f"入党介绍人须为正式党员，有{'、'.join(bad)}")
+    if problems:
+        return [
+            _finding(
+                spec,
+                case,
+                "；".join(problems),
+                {"introducers": case.introducers, "step_9": case.done(9, at)},
+            )
+        ]
+    return []
+
+
+@recruit_rule(RuleSpec("RECRUIT-POLITICAL-REVIEW", "政治审查合格", "national", "细则"))
+def recruit_political_review(case: Case, at: dt.date) -> list[Finding] | None:
+    """No admission without a passed political review (细则); only pass/fail is kept."""
+    spec = RECRUIT_RULES["RECRUIT-POLITICAL-REVIEW"][0]
+    admitted = case.done(15, at)
+    if admitted is None:
+        return []
+    if case.political_review is None:
+        return None
+    if case.political_review == "pass":
+        return []
+    label = "不合格" if case.political_review == "fail" else "未进行"
+    return [
+        _finding(
+            spec,
+            case,
+            f"政治审查{label}，却于 {admitted.isoformat()} 支部大会讨论接收",
+            {"political_review": case.political_review, "step_15": admitted},
+        )
+    ]
+
+
+@recruit_rule(
+    RuleSpec(
+        "RECRUIT-TRAINING-3-DAYS",
+        "集中培训不少于 3 天（24 学时）",
+        "national",
+        "细则 art. 17",
+        {"hours": 24},
+    )
+)
+def recruit_training_3_days(case: Case, at: dt.date) -> list[Finding] | None:
+    """Centralized training of at least 3 days or 24 class hours before admission (细则 art. 17)."""
+    spec = RECRUIT_RULES["RECRUIT-TRAINING-3-DAYS"][0]
+    admitted = case.done(15, at)
+    if admitted is None:
+        return []
+    if case.training_hours is None:
+        return None
+    if case.training_hours >= spec.params["hours"]:
+        return []
+    return [
+        _finding(
+            spec,
+            case,
+            f"集中培训 {case.training_hours:g} 学时，少于 {spec.params['hours']} 学时",
+            {"training_hours": case.training_hours, "step_15": admitted},
+        )
+    ]
+
+
+@recruit_rule(
+    RuleSpec(
+        "RECRUIT-PUBLICITY-5-WORKDAYS",
+        "公示不少于 5 个工作日",
+        "local default",
+        "local practice",
+        {"workdays": 5},
+    )
+)
+def recruit_publicity_5_workdays(case: Case, at: dt.date) -> list[Finding] | None:
+    """Public notice of at least 5 official working days (with 调休) before each decision."""
+    spec = RECRUIT_RULES["RECRUIT-PUBLICITY-5-WORKDAYS"][0]
+    if case.publicity is None:
+        reached = any(case.done(step, at) for _label, step in PUBLICITY.values())
+        return None if reached else []
+    need = spec.params["workdays"]
+    findings: list[Finding] = []
+    for key, (label, step) in PUBLICITY.items():
+        decided = case.done(step, at)
+        window = case.publicity.get(key)
+        if window is None:
+            if decided is not None:
+                findings.append(
+                    _finding(
+                        spec,
+                        case,
+                        f"{label}（第 {step} 步 {decided.isoformat()}）前没有公示记录",
+                        {"notice": key, f"step_{step}": decided},
+                        severity="warning",
+                    )
+                )
+            continue
+        first, last = window
+        try:
+            days = workdays_between(first, last)
+        except CalendarRangeError as exc:
+            raise CaseError(f"{_where(case.id, f'publicity.{key}')}：{exc}") from None
+        evidence: dict[str, Any] = {
+            "notice": key,
+            "first_day": first,
+            "last_day": last,
+            "workdays": days,
+        }
+        if days < need:
+            findings.append(
+                _finding(
+                    spec,
+                    case,
+                    f"{label}公示 {first.isoformat()} 至 {last.isoformat()} 仅 {days} 个工作日，"
+                    f"少于 {need} 个工作日",
+                    evidence,
+                    severity="warning",
+                )
+            )
+        if decided is not None and decided <= last:
+            evidence[f"step_{step}"] = decided
+            findings.append(
+                _finding(
+                    spec,
+                    case,
+                    f"{label}（{decided.isoformat()}）在公示期结束（{last.isoformat()}）前作出",
+                    evidence,
+                    severity="warning",
+                )
+            )
+    return findings
+
+
+@recruit_rule(
+    RuleSpec("RECRUIT-VOTE-MAJORITY", "支部大会表决过半数", "national", "细则 art. 20–22")
+)
+def recruit_vote_majority(case: Case, at: dt.date) -> list[Finding] | None:
+    """More than half of those entitled present, and more than half of those entitled voting yes
+    (written opinions of absent members count) (细则 art. 20–22)."""
+    spec = RECRUIT_RULES["RECRUIT-VOTE-MAJORITY"][0]
+    votes = [(name, getattr(case, name)) for name in VOTES if getattr(case, name) is not None]
+    if not votes:
+        held = any(case.done(step, at) for _label, step in VOTES.values())
+        return None if held else []
+    findings: list[Finding] = []
+    for name, vote in votes:
+        label, step = VOTES[name]
+        evidence = {
+            "vote": name,
+            "entitled": vote.entitled,
+            "present": vote.present,
+            "yes": vote.yes,
+            f"step_{step}": case.steps.get(step),
+        }
+        if vote.present * 2 <= vote.entitled:
+            findings.append(
+                _finding(
+                    spec,
+                    case,
+                    f"{label}：实到 {vote.present} 人，"
+                    f"未超过应到有表决权人数 {vote.entitled} 的半数",
+                    evidence,
+                )
+            )
+        if vote.yes * 2 <= vote.entitled:
+            findings.append(
+                _finding(
+                    spec,
+                    case,
+                    f"{label}：赞成 {vote.yes} 票，未超过应到有表决权人数 {vote.entitled} 的半数",
+                    evidence,
+                )
+            )
+    return findings
+
+
+@recruit_rule(
+    RuleSpec(
+        "RECRUIT-APPROVAL-3-MONTHS",
+        "三个月内审批",
+        "national",
+        "细则",
+        {"months": 3},
+    )
+)
+def recruit_approval_3_months(case: Case, at: dt.date) -> list[Finding] | None:
+    """The upper committee approves (step 17) within 3 months of the branch vote (step 15)."""
+    spec = RECRUIT_RULES["RECRUIT-APPROVAL-3-MONTHS"][0]
+    return _deadline(
+        spec,
+        case,
+        at,
+        start_step=15,
+        end_step=17,
+        months=spec.params["months"],
+        what="上级党委审批",
+    )
+
+
+@recruit_rule(
+    RuleSpec(
+        "RECRUIT-PROBATION-1-YEAR",
+        "预备期一年",
+        "national",
+        "细则 art. 32",
+        {"months": 12, "due_days": 60},
+    )
+)
+def recruit_probation_1_year(case: Case, at: dt.date) -> list[Finding] | None:
+    """Probation is 1 year (plus any extension) from the branch vote; conversion vote after it
+    ends (细则 art. 32). An absent extension counts as none."""
+    spec = RECRUIT_RULES["RECRUIT-PROBATION-1-YEAR"][0]
+    admitted = case.done(15, at)
+    if admitted is None:
+        return []
+    extension = case.probation_extension_months or 0
+    ends = add_months(admitted, spec.params["months"] + extension)
+    evidence: dict[str, Any] = {
+        "step_15": admitted,
+        "extension_months": extension,
+        "probation_ends": ends,
+    }
+    converted = case.done(23, at)
+    if converted is not None:
+        if converted < ends:
+            evidence["step_23"] = converted
+            return [
+                _finding(
+                    spec,
+                    case,
+                    f"转正表决（{converted.isoformat()}）早于预备期满（{ends.isoformat()}）",
+                    evidence,
+                )
+            ]
+        return []
+    if at >= ends - dt.timedelta(days=spec.params["due_days"]):
+        return [
+            _finding(
+                spec,
+                case,
+                f"预备期于 {ends.isoformat()} 期满，应及时讨论转正",
+                evidence,
+                severity="due",
+                due_date=ends,
+            )
+        ]
+    return []
+
+
+@recruit_rule(
+    RuleSpec(
+        "RECRUIT-EXTENSION",
+        "延长预备期 6 个月至 1 年",
+        "national",
+        "细则 art. 32",
+        {"min_months": 6, "max_months": 12},
+    )
+)
+def recruit_extension(case: Case, at: dt.date) -> list[Finding] | None:
+    """Probation may be extended once, by at least 6 months and at most 1 year (细则 art. 32)."""
+    spec = RECRUIT_RULES["RECRUIT-EXTENSION"][0]
+    months = case.probation_extension_months
+    if months is None:
+        return None if case.done(15, at) else []
+    low, high = spec.params["min_months"], spec.params["max_months"]
+    if months == 0 or low <= months <= high:
+        return []
+    return [
+        _finding(
+            spec,
+            case,
+            f"延长预备期 {months} 个月，应不少于 {low} 个月、不超过 {high} 个月",
+            {"probation_extension_months": months},
+        )
+    ]
+
+
+@recruit_rule(
+    RuleSpec(
+        "RECRUIT-CONVERSION-APPROVAL-3-MONTHS",
+        "三个月内审批转正",
+        "national",
+        "细则 art. 33",
+        {"months": 3},
+    )
+)
+def recruit_conversion_approval_3_months(case: Case, at: dt.date) -> list[Finding] | None:
+    """Conversion approved (step 24) within 3 months of the conversion vote (step 23)."""
+    spec = RECRUIT_RULES["RECRUIT-CONVERSION-APPROVAL-3-MONTHS"][0]
+    return _deadline(
+        spec,
+        case,
+        at,
+        start_step=23,
+        end_step=24,
+        months=spec.params["months"],
+        what="上级党委审批转正",
+    )
+
+
+# --- running -------------------------------------------------------------------------------
+
+
+@dataclass
+class CheckReport:
+    """Findings (formats.md shape) plus, per case, the rules its data did not allow to check."""
+
+    findings: list[Finding] = field(default_factory=list)
+    not_checked: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "findings": [f.as_dict() for f in self.findings],
+            "not_checked": self.not_checked,
+        }
+
+
+def check_case(case: Case, at: dt.date) -> CheckReport:
+    """Evaluate every recruitment rule for one case as of ``at``."""
+    report = CheckReport()
+    missing: list[str] = []
+    for rule_id, (_spec, func) in RECRUIT_RULES.items():
+        result = func(case, at)
+        if result is None:
+            missing.append(rule_id)
+        else:
+            report.findings.extend(result)
+    if missing:
+        report.not_checked[case.id] = missing
+    return report
+
+
+def check_cases(cases: list[Case], at: dt.date) -> CheckReport:
+    """Evaluate every case; findings in input order, then by rule id."""
+    report = CheckReport()
+    for case in cases:
+        one = check_case(case, at)
+        report.findings.extend(sorted(one.findings, key=lambda f: f.rule))
+        report.not_checked.update(one.not_checked)
+    return report
