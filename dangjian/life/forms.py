@@ -12,10 +12,11 @@ from django import forms
 
 from dangjian.members.models import Member
 from dangjian.orgs.choices import OrgType
+from dangjian.orgs.models import Organization
 from dangjian.web.forms import ChineseDateField
 
 from .choices import AbsenceReason, MeetingType
-from .services import MINUTES_MAX, TOPIC_MAX, AttendanceInput
+from .services import MINUTES_MAX, TOPIC_MAX, AttendanceInput, MeetingInput
 
 REASON_CHOICES = [("", "缺席原因")] + [(v, v) for v in AbsenceReason.values]
 
@@ -93,6 +94,21 @@ class MeetingForm(forms.Form):
             reason = "" if present else (data.get(f"reason_{member.pk}") or "")
             rows.append(AttendanceInput(member.pk, present, reason))
         return rows
+
+    def meeting_input(self, org: Organization) -> MeetingInput:
+        """The service input for ``org``; typed head counts only when no attendance was taken."""
+        data = self.cleaned_data
+        attendance = self.attendance()
+        return MeetingInput(
+            org=org,
+            meeting_type=data["meeting_type"],
+            held_on=data["held_on"],
+            topic=data["topic"],
+            minutes=data.get("minutes") or "",
+            attendance=attendance,
+            expected=None if attendance is not None else data.get("expected"),
+            present=None if attendance is not None else data.get("present"),
+        )
 
 
 class MeetingImportForm(forms.Form):

@@ -41,7 +41,6 @@ from .ledger import export_ledger, ledger_build
 from .selectors import meeting_get, meeting_list, participation
 from .services import (
     ATTACHMENT_MAX_BYTES,
-    MeetingInput,
     attachment_add,
     attachment_delete,
     meeting_delete,
@@ -183,18 +182,7 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
         initial={"held_on": today, "take_attendance": True},
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        attendance = form.attendance()
-        item = MeetingInput(
-            org=org,
-            meeting_type=data["meeting_type"],
-            held_on=data["held_on"],
-            topic=data["topic"],
-            minutes=data.get("minutes") or "",
-            attendance=attendance,
-            expected=None if attendance is not None else data.get("expected"),
-            present=None if attendance is not None else data.get("present"),
-        )
+        item = form.meeting_input(org)
         try:
             meeting = meeting_record(actor=request.user, data=item)
         except ValidationError as exc:
@@ -339,21 +327,10 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, org_type=org.org_type, roll=members, initial=_initial(meeting)
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        attendance = form.attendance()
-        item = MeetingInput(
-            org=org,
-            meeting_type=data["meeting_type"],
-            held_on=data["held_on"],
-            topic=data["topic"],
-            minutes=data.get("minutes") or "",
-            attendance=attendance,
-        )
-        if attendance is None:
-            # numbers typed in when there is no roll to tick; otherwise the recorded ones stay
-            typed = not members
-            item.expected = data.get("expected") if typed else meeting.expected
-            item.present = data.get("present") if typed else meeting.present
+        item = form.meeting_input(org)
+        if item.attendance is None and members:
+            # a roll to tick but attendance not taken: the recorded head counts stay
+            item.expected, item.present = meeting.expected, meeting.present
         try:
             meeting = meeting_update(actor=request.user, meeting=meeting, data=item)
         except ValidationError as exc:
