@@ -7,5 +7,8 @@ urlpatterns = [
     *auth_urlpatterns,
     path("exchange/", include("dangjian.exchange.urls")),
     path("life/", include("dangjian.life.urls")),
+    path("recruit/", include("dangjian.recruit.urls")),
+    path("assess/", include("dangjian.assess.urls")),
+    path("survey/", include("dangjian.survey.urls")),
     path("", include("dangjian.web.urls")),
 ]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
@@ -25,4 +25,7 @@ urlpatterns = [
     path("meetings/<int:pk>/", MeetingDetailView.as_view(), name="meeting-detail"),
     path("life/compliance/", ComplianceView.as_view(), name="life-compliance"),
     path("life/hints/", HintListView.as_view(), name="life-hints"),
+    path("recruitment/", include("dangjian.recruit.api_urls")),
+    path("", include("dangjian.assess.api_urls")),
+    path("", include("dangjian.survey.api_urls")),
 ]

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "dangjian.api",
     "dangjian.demo",
     "dangjian.recruit",
+    "dangjian.assess",
+    "dangjian.survey",
 ]
 
 MIDDLEWARE = [
