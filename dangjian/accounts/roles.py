@@ -23,6 +23,13 @@ class Perm(StrEnum):
     AUDIT_VIEW = "audit.view"  # search the audit trail
     USER_MANAGE = "user.manage"  # create users, grant roles
     SECURITY_MANAGE = "security.manage"  # security policy, unlock accounts
+    RECRUIT_VIEW = "recruit.view"  # see recruitment cases (发展党员) and plans of the subtree
+    RECRUIT_RECORD = "recruit.record"  # open cases, record the branch's steps
+    RECRUIT_APPROVE = "recruit.approve"  # upper committee: filing, pre-review, approval, plans
+    ASSESS_VIEW = "assess.view"  # see campaigns, scores, rectification, bulletins
+    ASSESS_MANAGE = "assess.manage"  # campaigns, veto events, confirm rectification tasks
+    ASSESS_SELF = "assess.self"  # fill the organization's self-check, report rectification
+    ASSESS_INSPECT = "assess.inspect"  # score the spot-check (听、查、评)
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,13 @@ _DATA_ADMIN = frozenset(
         Perm.MEMBER_VIEW_PII,
         Perm.FINDING_VIEW,
         Perm.LIFE_RECORD,
+        Perm.RECRUIT_VIEW,
+        Perm.RECRUIT_RECORD,
+        Perm.RECRUIT_APPROVE,
+        Perm.ASSESS_VIEW,
+        Perm.ASSESS_MANAGE,
+        Perm.ASSESS_SELF,
+        Perm.ASSESS_INSPECT,
     }
 )
 
@@ -68,6 +82,10 @@ ROLES: dict[str, Role] = {
                     Perm.MEMBER_VIEW_PII,
                     Perm.FINDING_VIEW,
                     Perm.LIFE_RECORD,
+                    Perm.RECRUIT_VIEW,
+                    Perm.RECRUIT_RECORD,
+                    Perm.ASSESS_VIEW,
+                    Perm.ASSESS_SELF,
                 }
             ),
             "本支部的书记或组织委员，维护本支部党员信息",
@@ -75,8 +93,17 @@ ROLES: dict[str, Role] = {
         Role(
             "inspector",
             "督查员",
-            frozenset({Perm.ORG_VIEW, Perm.MEMBER_VIEW, Perm.FINDING_VIEW}),
-            "督导组成员，只读查看所辖组织",
+            frozenset(
+                {
+                    Perm.ORG_VIEW,
+                    Perm.MEMBER_VIEW,
+                    Perm.FINDING_VIEW,
+                    Perm.RECRUIT_VIEW,
+                    Perm.ASSESS_VIEW,
+                    Perm.ASSESS_INSPECT,
+                }
+            ),
+            "督导组成员，查看所辖组织并进行抽查评分",
         ),
         Role(
             "sys_admin",
