@@ -3,7 +3,8 @@
 :func:`ledger_build` gathers a branch's (or a 党小组's) records of a year by month, with the
 attendance summary and the LIFE findings of that year; the ledger page prints it and
 :func:`export_ledger` writes it as an .xlsx workbook (a "台账" sheet by month, a "统计" sheet
-with the count per type and month, a "检查" sheet with the year's LIFE findings). Names of absent
+with the count per type and month, a "检查" sheet with the year's LIFE findings), as a .docx
+document or as an A4 PDF (:mod:`dangjian.core.pdf`, Chinese fonts). Names of absent
 members appear only for a user who may see member records (``Perm.MEMBER_VIEW``).
 """
 
@@ -107,11 +108,11 @@ def ledger_build(actor: Any, code: str, year: int) -> Ledger:
 
 
 def export_ledger(path: Path | str, *, actor: Any, code: str, year: int) -> Ledger:
-    """Write the ledger to ``path`` as .xlsx or .docx by its extension (audited: it may name
-    members)."""
+    """Write the ledger to ``path`` as .xlsx, .docx or .pdf by its extension (audited: it may
+    name members)."""
     suffix = Path(path).suffix.lower()
-    if suffix not in (".xlsx", ".docx"):
-        raise ValueError("台账只能导出为 .xlsx 或 .docx 文件")
+    if suffix not in LEDGER_SUFFIXES:
+        raise ValueError("台账只能导出为 .xlsx、.docx 或 .pdf 文件")
     try:
         ledger = ledger_build(actor, code, year)
     except Http404 as exc:
@@ -131,10 +132,7 @@ def export_ledger(path: Path | str, *, actor: Any, code: str, year: int) -> Ledg
                 "format": suffix[1:],
             },
         )
-        if suffix == ".xlsx":
-            _write_xlsx(ledger, path)
-        else:
-            _write_docx(ledger, path)
+        LEDGER_SUFFIXES[suffix](ledger, path)
     return ledger
 
 
@@ -154,45 +152,81 @@ def _row_values(ledger: Ledger, row: LedgerRow) -> list[Any]:
     ]
 
 
+DOC_COLUMNS = [
+    "日期",
+    "会议类型",
+    "主题",
+    "组织",
+    "应到/实到",
+    "缺席（原因）",
+    "录入日期",
+    "补录",
+    "记录",
+]
+#: relative column widths of the PDF month tables (the minutes get the most room)
+PDF_WIDTHS = [2.2, 2.2, 4, 3, 1.6, 3.2, 2.2, 1, 8]
+
+
+def _title(ledger: Ledger) -> str:
+    return f"{ledger.org.name} {ledger.year} 年组织生活台账"
+
+
+def _summary(ledger: Ledger) -> str:
+    return f"组织编码 {ledger.org.code}，共 {ledger.total} 条记录，生成于 {timezone.localdate()}"
+
+
+def _count_rows(ledger: Ledger) -> tuple[list[str], list[list[Any]]]:
+    header = ["会议类型", *[f"{m}月" for m in range(1, 13)], "全年"]
+    return header, [[kind, *per_month, total] for kind, per_month, total in ledger.count_table()]
+
+
+def _month_rows(ledger: Ledger, month: int) -> list[list[Any]]:
+    values = []
+    for row in ledger.months.get(month, []):
+        v = _row_values(ledger, row)
+        figures = f"{v[4]}/{v[5]}" if v[4] is not None else "—"
+        values.append([v[0], v[1], v[2], v[3], figures, v[6], v[7], v[8], v[9]])
+    return values
+
+
+def _month_title(ledger: Ledger, month: int) -> str:
+    return f"{ledger.year}年{month}月（{len(ledger.months.get(month, []))} 条）"
+
+
 def _write_docx(ledger: Ledger, path: Path | str) -> None:
     from .docx import DocxWriter
 
     doc = DocxWriter()
-    doc.heading(f"{ledger.org.name} {ledger.year} 年组织生活台账")
-    doc.paragraph(
-        f"组织编码 {ledger.org.code}，共 {ledger.total} 条记录，生成于 {timezone.localdate()}"
-    )
+    doc.heading(_title(ledger))
+    doc.paragraph(_summary(ledger))
     doc.paragraph("全年统计", bold=True, size=24)
-    doc.table(
-        ["会议类型", *[f"{m}月" for m in range(1, 13)], "全年"],
-        [[kind, *per_month, total] for kind, per_month, total in ledger.count_table()],
-    )
+    doc.table(*_count_rows(ledger))
     for month in range(1, 13):
-        rows = ledger.months.get(month, [])
-        doc.paragraph(f"{ledger.year}年{month}月（{len(rows)} 条）", bold=True, size=24)
-        if not rows:
+        doc.paragraph(_month_title(ledger, month), bold=True, size=24)
+        values = _month_rows(ledger, month)
+        if not values:
             doc.paragraph("本月无记录")
             continue
-        values = []
-        for row in rows:
-            v = _row_values(ledger, row)
-            figures = f"{v[4]}/{v[5]}" if v[4] is not None else "—"
-            values.append([v[0], v[1], v[2], v[3], figures, v[6], v[7], v[8], v[9]])
-        doc.table(
-            [
-                "日期",
-                "会议类型",
-                "主题",
-                "组织",
-                "应到/实到",
-                "缺席（原因）",
-                "录入日期",
-                "补录",
-                "记录",
-            ],
-            values,
-        )
+        doc.table(DOC_COLUMNS, values)
     doc.save(path)
+
+
+def _write_pdf(ledger: Ledger, path: Path | str) -> None:
+    """The same content as the .docx ledger, as an A4 landscape PDF."""
+    from dangjian.core.pdf import PdfDocument
+
+    doc = PdfDocument(_title(ledger), subtitle=_summary(ledger), landscape_pages=True)
+    doc.heading("全年统计")
+    header, counts = _count_rows(ledger)
+    doc.table(header, counts, widths=[3, *[1] * 12, 1.2])
+    for month in range(1, 13):
+        doc.heading(_month_title(ledger, month))
+        values = _month_rows(ledger, month)
+        if not values:
+            doc.paragraph("本月无记录")
+            continue
+        doc.table(DOC_COLUMNS, values, widths=PDF_WIDTHS)
+    Path(path).write_bytes(doc.render())
 
 
 def _write_xlsx(ledger: Ledger, path: Path | str) -> None:
@@ -240,3 +274,7 @@ def _write_xlsx(ledger: Ledger, path: Path | str) -> None:
     for f in ledger.findings:
         checks.append([f.rule, f.severity, f.period or "", f.subject, f.message, f.due_date])
     book.save(path)
+
+
+#: the export formats by file suffix
+LEDGER_SUFFIXES = {".xlsx": _write_xlsx, ".docx": _write_docx, ".pdf": _write_pdf}

@@ -274,6 +274,7 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
 LEDGER_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
 }
 
 
@@ -281,9 +282,9 @@ LEDGER_TYPES = {
 @require_POST
 @bad_input_as_400
 def ledger_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    """The ledger as .xlsx or .docx (POST: the export is audited)."""
+    """The ledger as .xlsx, .docx or .pdf (POST: the export is audited)."""
     if fmt not in LEDGER_TYPES:
-        raise BadInput("台账只能导出为 .xlsx 或 .docx")
+        raise BadInput("台账只能导出为 .xlsx、.docx 或 .pdf")
     org = _life_org(request, code)
     year = _year_param(request) or timezone.localdate().year
     with tempfile.TemporaryDirectory() as tmp:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import openpyxl
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
@@ -87,11 +88,42 @@ def test_export_docx(tree, year_of_records, tmp_path):
 
 
 @pytest.mark.django_db
+def test_export_pdf_from_the_records(tree, year_of_records, tmp_path):
+    from tests.core.test_pdf import page_count, shown_text
+
+    path = tmp_path / "ledger.pdf"
+    export_ledger(path, actor=tree["secretary_a"], code="BA001", year=2025)
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF-") and page_count(data) >= 1
+    text = shown_text(data)
+    assert "甲村党支部 2025 年组织生活台账" in text
+    assert "2025年3月（2 条）" in text and "会议记录正文" in text
+    assert "2025年12月（0 条）" in text and "本月无记录" in text
+    assert f"{tree['members_a'][0].name}（因病）" in text
+    assert "主题党日" in text and "党小组会" in text
+    assert "2024-12-31" not in text  # another year
+    entry = AuditEntry.objects.get(action="life.ledger.export")
+    assert entry.after == {"year": 2025, "records": 3, "names": True, "format": "pdf"}
+    # no member access: the PDF carries no names
+    export_ledger(path, actor=tree["sysadmin"], code="BA001", year=2025)
+    assert tree["members_a"][0].name not in shown_text(path.read_bytes())
+
+
+@pytest.mark.django_db
+def test_export_pdf_outside_scope_writes_nothing(tree, year_of_records, tmp_path):
+    path = tmp_path / "ledger.pdf"
+    before = AuditEntry.objects.count()
+    with pytest.raises(PermissionDenied):
+        export_ledger(path, actor=tree["admin_b"], code="BA001", year=2025)
+    assert not path.exists() and AuditEntry.objects.count() == before
+
+
+@pytest.mark.django_db
 def test_export_command(tree, year_of_records, tmp_path, capsys):
     path = tmp_path / "l.xlsx"
     call_command("export_ledger", "--org", "BA001", "--year", "2025", str(path))
     assert "（3 条记录）" in capsys.readouterr().out and path.exists()
-    with pytest.raises(CommandError, match=r"只能导出为 \.xlsx 或 \.docx"):
+    with pytest.raises(CommandError, match=r"只能导出为 \.xlsx、\.docx 或 \.pdf"):
         call_command("export_ledger", "--org", "BA001", "--year", "2025", str(tmp_path / "l.csv"))
     with pytest.raises(CommandError, match="不存在"):
         call_command("export_ledger", "--org", "NOPE", "--year", "2025", str(path))
@@ -111,7 +143,14 @@ def test_ledger_page_and_download(tree, year_of_records):
     assert "ledger-BA001-2025.xlsx" in response["Content-Disposition"]
     response = client.post("/life/orgs/BA001/ledger.docx?year=2025")
     assert response.status_code == 200 and "wordprocessingml" in response["Content-Type"]
-    assert client.post("/life/orgs/BA001/ledger.pdf?year=2025").status_code == 400
+    response = client.post("/life/orgs/BA001/ledger.pdf?year=2025")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert (
+        response.content.startswith(b"%PDF-")
+        and "ledger-BA001-2025.pdf" in (response["Content-Disposition"])
+    )
+    assert client.get("/life/orgs/BA001/ledger.pdf?year=2025").status_code == 405
+    assert client.post("/life/orgs/BA001/ledger.odt?year=2025").status_code == 400
 
 
 @pytest.mark.django_db
@@ -124,7 +163,11 @@ def test_ledger_matrix(tree, year_of_records, user, code):
     before = AuditEntry.objects.count()
     assert client.get("/life/orgs/BA001/ledger/?year=2025").status_code == code
     assert client.post("/life/orgs/BA001/ledger.xlsx?year=2025").status_code == code
-    assert AuditEntry.objects.count() == before + (1 if code == 200 else 0)
+    response = client.post("/life/orgs/BA001/ledger.pdf?year=2025")
+    assert response.status_code == code
+    if code != 200:
+        assert not response.content.startswith(b"%PDF")
+    assert AuditEntry.objects.count() == before + (2 if code == 200 else 0)
 
 
 @pytest.mark.django_db
@@ -132,5 +175,8 @@ def test_dangjian_export_ledger(tree, year_of_records, tmp_path, capsys):
     path = tmp_path / "台账.docx"
     call_command("export_data", "ledger", str(path), "--org", "BA001", "--year", "2025")
     assert path.exists() and "（3 条记录）" in capsys.readouterr().out
+    pdf_path = tmp_path / "台账.pdf"
+    call_command("export_data", "ledger", str(pdf_path), "--org", "BA001", "--year", "2025")
+    assert pdf_path.read_bytes().startswith(b"%PDF-")
     with pytest.raises(CommandError, match="--org"):
         call_command("export_data", "ledger", str(path))

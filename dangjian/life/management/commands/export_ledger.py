@@ -1,4 +1,4 @@
-"""``dangjian export_ledger --org CODE --year YYYY PATH``: a branch's 台账 as .xlsx or .docx."""
+"""``dangjian export_ledger --org CODE --year YYYY PATH``: a 台账 as .xlsx, .docx or .pdf."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from dangjian.life.ledger import export_ledger
 
 
 class Command(BaseCommand):
-    help = "导出党支部某年的组织生活台账（.xlsx 或 .docx，按扩展名），由记录自动生成并记入审计"
+    help = (
+        "导出党支部某年的组织生活台账（.xlsx、.docx 或 .pdf，按扩展名），由记录自动生成并记入审计"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--org", required=True, help="党支部（或党小组）编码")
         parser.add_argument("--year", type=int, required=True, help="年份")
-        parser.add_argument("path", help="输出文件路径（.xlsx 或 .docx）")
+        parser.add_argument("path", help="输出文件路径（.xlsx、.docx 或 .pdf）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
