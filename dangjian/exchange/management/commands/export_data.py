@@ -23,7 +23,9 @@ class Command(BaseCommand):
             choices=["orgs", "members", "ledger"],
             help="orgs（组织）、members（党员）或 ledger（组织生活台账，需 --org 和 --year）",
         )
-        parser.add_argument("path", help="输出文件路径（.xlsx 或 .csv；台账为 .xlsx 或 .docx）")
+        parser.add_argument(
+            "path", help="输出文件路径（.xlsx 或 .csv；台账为 .xlsx、.docx 或 .pdf）"
+        )
         parser.add_argument("--org", default=None, help="台账：党支部编码")
         parser.add_argument("--year", type=int, default=None, help="台账：年份")
 
