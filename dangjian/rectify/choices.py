@@ -1,0 +1,41 @@
+"""Choices of the rectification app: why a plan exists, and the states of plans and tasks."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class PlanReason(models.TextChoices):
+    """ASSESS-RECTIFY: a plan for a lagging organization or for a weak and lax one."""
+
+    LAGGING = "lagging", "考核后进"
+    WEAK = "weak", "软弱涣散"
+
+
+class WeakCondition(models.TextChoices):
+    """The ASSESS-WEAK conditions (rules.md §6); any one makes an organization 软弱涣散."""
+
+    SECRETARY_VACANT = "secretary_vacant", "书记空缺超过 3 个月"
+    LIFE_NOT_HELD = "life_not_held", "未按支部条例要求开展组织生活"
+    NO_CANDIDATE = "no_candidate", "村两年以上未发展党员"
+    LAST_PLACE = "last_place", "年度考核排名末位"
+    LAGGING_TIER = "lagging_tier", "年度考核列为后进"
+    LOW_SATISFACTION = "low_satisfaction", "群众满意率低于 60%"
+
+
+class PlanStatus(models.TextChoices):
+    OPEN = "open", "整改中"
+    DONE = "done", "已完成"
+
+
+class TaskStatus(models.TextChoices):
+    """open → reported (by the organization) → confirmed or reopened (by the upper level)."""
+
+    OPEN = "open", "进行中"
+    REPORTED = "reported", "已报完成，待上级确认"
+    CONFIRMED = "confirmed", "上级已确认"
+    REOPENED = "reopened", "上级退回"
+
+
+#: task states in which the organization still has to act (a deadline can be missed)
+ACTIVE_TASK = (TaskStatus.OPEN, TaskStatus.REOPENED)

@@ -1,0 +1,427 @@
+"""The write path for rectification (ASSESS-RECTIFY): validate, write, audit — one transaction.
+
+Who does what (scope from :mod:`dangjian.accounts.scope`; a grant covers its subtree):
+
+- the upper level (``Perm.ASSESS_MANAGE`` on a node strictly above the organization) opens a
+  plan, adds and edits its tasks, and confirms or reopens a task reported done — an organization
+  never closes its own tasks, and the person who reported a task done cannot confirm it;
+- the organization itself (``Perm.ASSESS_SELF`` covering it, e.g. its secretary) reports
+  progress and reports a task done.
+
+Every refusal raises before anything is written; every change writes one audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import require, scope_prefix
+from dangjian.core.audit import audit_record
+from dangjian.orgs.choices import OrgType
+from dangjian.orgs.models import Organization
+
+from .choices import ACTIVE_TASK, PlanReason, PlanStatus, TaskStatus, WeakCondition
+from .models import RectificationPlan, RectificationTask, TaskProgress
+
+WHAT_MAX = 200
+OWNER_MAX = 50
+TEXT_MAX = 2000
+NOTE_MAX = 500
+
+#: an 11-digit mobile number or an 18-character ID number: personal data that has no place in
+#: a task (the owner is a post or a name; progress is about the work)
+_PII = re.compile(r"(?<!\d)(1[3-9]\d{9}|\d{17}[\dXx])(?![\dXx])")
+
+
+@dataclass
+class TaskInput:
+    """The editable fields of a task."""
+
+    what: str
+    owner: str
+    deadline: dt.date | None
+    how: str = ""
+
+
+def _actor_user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def require_upper(actor: Any, org: Organization, perm: Perm = Perm.ASSESS_MANAGE) -> None:
+    """``perm`` on a node strictly above ``org``: the upper level, not the organization itself."""
+    require(actor, perm, org.path)
+    prefix = scope_prefix(actor, perm)
+    if prefix == org.path:
+        raise PermissionDenied("只有上级组织可以进行此操作，本组织不能审核自己的整改")
+
+
+def is_upper(actor: Any, org: Organization, perm: Perm = Perm.ASSESS_MANAGE) -> bool:
+    try:
+        require_upper(actor, org, perm)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _check_text(errors: dict[str, list[str]], name: str, label: str, value: str) -> None:
+    if _PII.search(value or ""):
+        errors.setdefault(name, []).append(
+            f"{label}中不要填写手机号或身份证号（责任人填岗位或姓名即可）"
+        )
+
+
+def task_validate(
+    data: TaskInput, *, today: dt.date, old_deadline: dt.date | None = None
+) -> dict[str, list[str]]:
+    """Every check of a task's fields; normalises the text fields."""
+    errors: dict[str, list[str]] = {}
+    data.what = (data.what or "").strip()
+    data.owner = (data.owner or "").strip()
+    data.how = (data.how or "").strip()
+    if not data.what:
+        errors.setdefault("what", []).append("请填写整改任务（干什么）")
+    elif len(data.what) > WHAT_MAX:
+        errors.setdefault("what", []).append(f"整改任务过长（最多 {WHAT_MAX} 字）")
+    if not data.owner:
+        errors.setdefault("owner", []).append("请填写责任人或责任岗位（谁来干）")
+    elif len(data.owner) > OWNER_MAX:
+        errors.setdefault("owner", []).append(f"责任人过长（最多 {OWNER_MAX} 字）")
+    if len(data.how) > TEXT_MAX:
+        errors.setdefault("how", []).append(f"整改措施过长（最多 {TEXT_MAX} 字）")
+    if data.deadline is None:
+        errors.setdefault("deadline", []).append("请填写完成时限（何时完成）")
+    elif data.deadline < today and data.deadline != old_deadline:
+        errors.setdefault("deadline", []).append(
+            f"完成时限 {data.deadline} 早于今天（{today}），请填写今后的日期"
+        )
+    _check_text(errors, "what", "整改任务", data.what)
+    _check_text(errors, "owner", "责任人", data.owner)
+    _check_text(errors, "how", "整改措施", data.how)
+    return errors
+
+
+def plan_snapshot(plan: RectificationPlan) -> dict[str, Any]:
+    return {
+        "org": plan.org.code,
+        "reason": plan.reason,
+        "conditions": [
+            {"condition": c.get("condition"), "rule": c.get("rule")} for c in plan.conditions
+        ],
+        "summary_chars": len(plan.summary),
+        "status": plan.status,
+        "campaign": getattr(plan, "campaign_id", None),
+    }
+
+
+def task_snapshot(task: RectificationTask) -> dict[str, Any]:
+    return {
+        "plan": task.plan_id,
+        "what": task.what,
+        "how_chars": len(task.how),
+        "owner": task.owner,
+        "deadline": task.deadline,
+        "status": task.status,
+    }
+
+
+def _clean_conditions(reason: str, conditions: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    cleaned: list[dict[str, Any]] = []
+    for item in conditions or []:
+        code = str(item.get("condition", ""))
+        if code not in WeakCondition.values:
+            raise ValidationError({"conditions": [f"未知的软弱涣散认定情形“{code[:30]}”"]})
+        cleaned.append(
+            {
+                "condition": code,
+                "label": WeakCondition(code).label,
+                "rule": str(item.get("rule", ""))[:64],
+                "message": str(item.get("message", ""))[:500],
+                "evidence": item.get("evidence") or {},
+            }
+        )
+    if reason == PlanReason.WEAK and not cleaned:
+        raise ValidationError({"conditions": ["软弱涣散整改方案须写明符合哪一项认定情形"]})
+    return cleaned
+
+
+def _audit_task(actor: Any, action: str, task: RectificationTask, **kwargs: Any) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="rectification_task",
+        object_id=str(task.pk),
+        object_repr=f"{task.plan.org.name}：{task.what}"[:255],
+        scope_path=task.plan.org.path,
+        **kwargs,
+    )
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    actor: Any,
+    org: Organization,
+    reason: str,
+    conditions: list[dict[str, Any]] | None = None,
+    summary: str = "",
+    tasks: list[TaskInput] | None = None,
+    campaign: Any = None,
+) -> RectificationPlan:
+    """Open a plan for ``org`` (upper level only), optionally with its first tasks.
+
+    ``conditions`` (required for a 软弱涣散 plan) name the ASSESS-WEAK conditions with their
+    evidence, usually taken from :func:`dangjian.rectify.weak.weak_candidates`.
+    """
+    require_upper(actor, org)
+    if reason not in PlanReason.values:
+        raise ValidationError({"reason": [f"整改原因“{reason[:20]}”无效"]})
+    if org.org_type == OrgType.GROUP:
+        raise ValidationError({"org": ["党小组不单独制定整改方案，请为所在党支部制定"]})
+    cleaned = _clean_conditions(reason, conditions)
+    summary = (summary or "").strip()
+    errors: dict[str, list[str]] = {}
+    if len(summary) > TEXT_MAX:
+        errors.setdefault("summary", []).append(f"问题概述过长（最多 {TEXT_MAX} 字）")
+    _check_text(errors, "summary", "问题概述", summary)
+    today = timezone.localdate()
+    for n, item in enumerate(tasks or [], start=1):
+        for name, messages in task_validate(item, today=today).items():
+            errors.setdefault(name, []).extend(f"第 {n} 项任务：{m}" for m in messages)
+    if RectificationPlan.objects.filter(org=org, status=PlanStatus.OPEN).exists():
+        errors.setdefault("org", []).append(
+            f"{org.name}已有一个进行中的整改方案（一支一策），请在该方案中增加任务"
+        )
+    if errors:
+        raise ValidationError(errors)
+    plan = RectificationPlan.objects.create(
+        org=org,
+        reason=reason,
+        conditions=cleaned,
+        summary=summary,
+        created_by=_actor_user(actor),
+        **({"campaign": campaign} if campaign is not None else {}),
+    )
+    audit_record(
+        actor=actor,
+        action="rectify.plan.create",
+        object_type="rectification_plan",
+        object_id=str(plan.pk),
+        object_repr=str(plan),
+        scope_path=org.path,
+        after=plan_snapshot(plan),
+    )
+    for item in tasks or []:
+        _task_create(actor, plan, item)
+    return plan
+
+
+def _task_create(actor: Any, plan: RectificationPlan, data: TaskInput) -> RectificationTask:
+    assert data.deadline is not None
+    task = RectificationTask.objects.create(
+        plan=plan, what=data.what, how=data.how, owner=data.owner, deadline=data.deadline
+    )
+    _audit_task(actor, "rectify.task.add", task, after=task_snapshot(task))
+    return task
+
+
+def _locked_plan(plan: RectificationPlan) -> RectificationPlan:
+    return RectificationPlan.objects.select_for_update().select_related("org").get(pk=plan.pk)
+
+
+def _locked_task(task: RectificationTask) -> RectificationTask:
+    return (
+        RectificationTask.objects.select_for_update()
+        .select_related("plan", "plan__org")
+        .get(pk=task.pk)
+    )
+
+
+@transaction.atomic
+def task_add(*, actor: Any, plan: RectificationPlan, data: TaskInput) -> RectificationTask:
+    """Add a task to an open plan (upper level only)."""
+    plan = _locked_plan(plan)
+    require_upper(actor, plan.org)
+    errors = task_validate(data, today=timezone.localdate())
+    if plan.status != PlanStatus.OPEN:
+        errors.setdefault("__all__", []).append("该整改方案已完成，不能再增加任务")
+    if errors:
+        raise ValidationError(errors)
+    return _task_create(actor, plan, data)
+
+
+@transaction.atomic
+def task_update(*, actor: Any, task: RectificationTask, data: TaskInput) -> RectificationTask:
+    """Change a task's what, how, owner or deadline (upper level; not once confirmed)."""
+    task = _locked_task(task)
+    require_upper(actor, task.plan.org)
+    errors = task_validate(data, today=timezone.localdate(), old_deadline=task.deadline)
+    if task.status == TaskStatus.CONFIRMED:
+        errors.setdefault("__all__", []).append("该任务已经上级确认完成，不能再修改")
+    if errors:
+        raise ValidationError(errors)
+    before = task_snapshot(task)
+    assert data.deadline is not None
+    task.what, task.how, task.owner, task.deadline = data.what, data.how, data.owner, data.deadline
+    task.save()
+    after = task_snapshot(task)
+    if after != before:
+        _audit_task(actor, "rectify.task.update", task, before=before, after=after)
+    return task
+
+
+def _progress_checks(task: RectificationTask, on: dt.date, text: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    if task.plan.status != PlanStatus.OPEN or task.status == TaskStatus.CONFIRMED:
+        errors.setdefault("__all__", []).append("该任务已经上级确认完成，不需要再填报")
+    if not text:
+        errors.setdefault("text", []).append("请填写进展情况")
+    elif len(text) > TEXT_MAX:
+        errors.setdefault("text", []).append(f"进展情况过长（最多 {TEXT_MAX} 字）")
+    _check_text(errors, "text", "进展情况", text)
+    if on > today:
+        errors.setdefault("on", []).append(f"日期 {on} 晚于今天（{today}）")
+    elif on < task.plan.created_at.date() - dt.timedelta(days=1):
+        errors.setdefault("on", []).append(
+            f"日期 {on} 早于整改方案制定日期 {task.plan.created_at:%Y-%m-%d}"
+        )
+    return errors
+
+
+@transaction.atomic
+def task_progress(
+    *, actor: Any, task: RectificationTask, text: str, on: dt.date | None = None
+) -> TaskProgress:
+    """The organization reports progress on a task (date and text)."""
+    task = _locked_task(task)
+    require(actor, Perm.ASSESS_SELF, task.plan.org.path)
+    text = (text or "").strip()
+    on = on or timezone.localdate()
+    errors = _progress_checks(task, on, text)
+    if errors:
+        raise ValidationError(errors)
+    item = TaskProgress.objects.create(task=task, on=on, text=text, by=_actor_user(actor))
+    _audit_task(
+        actor,
+        "rectify.task.progress",
+        task,
+        after={"progress": item.pk, "on": on, "text_chars": len(text)},
+    )
+    return item
+
+
+@transaction.atomic
+def task_report_done(*, actor: Any, task: RectificationTask, text: str = "") -> RectificationTask:
+    """The organization reports a task done; it waits for the upper level's confirmation.
+
+    ``text`` (optional) is recorded as a last progress update (what was done).
+    """
+    task = _locked_task(task)
+    require(actor, Perm.ASSESS_SELF, task.plan.org.path)
+    text = (text or "").strip()
+    errors: dict[str, list[str]] = {}
+    if task.status not in ACTIVE_TASK:
+        state = TaskStatus(task.status).label
+        errors.setdefault("__all__", []).append(f"该任务当前状态为“{state}”，不能再报告完成")
+    if text:
+        errors.update(_progress_checks(task, timezone.localdate(), text))
+    if errors:
+        raise ValidationError(errors)
+    before = task_snapshot(task)
+    if text:
+        TaskProgress.objects.create(
+            task=task, on=timezone.localdate(), text=text, by=_actor_user(actor)
+        )
+    task.status = TaskStatus.REPORTED
+    task.reported_at = timezone.now()
+    task.reported_by = _actor_user(actor)
+    task.save()
+    _audit_task(actor, "rectify.task.report", task, before=before, after=task_snapshot(task))
+    return task
+
+
+def _review_checks(actor: Any, task: RectificationTask, note: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if len(note) > NOTE_MAX:
+        errors.setdefault("note", []).append(f"审核意见过长（最多 {NOTE_MAX} 字）")
+    _check_text(errors, "note", "审核意见", note)
+    user = _actor_user(actor)
+    if user is not None and task.reported_by_id == user.pk and task.status == TaskStatus.REPORTED:
+        errors.setdefault("__all__", []).append("报告完成的人不能确认或退回自己报告的任务")
+    return errors
+
+
+@transaction.atomic
+def task_confirm(*, actor: Any, task: RectificationTask, note: str = "") -> RectificationTask:
+    """The upper level confirms a task reported done; the plan is done when all tasks are."""
+    task = _locked_task(task)
+    require_upper(actor, task.plan.org)
+    note = (note or "").strip()
+    errors = _review_checks(actor, task, note)
+    if task.status != TaskStatus.REPORTED:
+        state = TaskStatus(task.status).label
+        errors.setdefault("__all__", []).append(
+            f"只能确认已报告完成的任务，该任务当前状态为“{state}”"
+        )
+    if errors:
+        raise ValidationError(errors)
+    before = task_snapshot(task)
+    task.status = TaskStatus.CONFIRMED
+    task.reviewed_at = timezone.now()
+    task.reviewed_by = _actor_user(actor)
+    task.review_note = note
+    task.save()
+    after = task_snapshot(task) | {"note": note}
+    plan = _locked_plan(task.plan)
+    if not plan.tasks.exclude(status=TaskStatus.CONFIRMED).exists():
+        plan.status = PlanStatus.DONE
+        plan.done_at = timezone.now()
+        plan.save(update_fields=["status", "done_at", "updated_at"])
+        after["plan_status"] = plan.status
+    _audit_task(actor, "rectify.task.confirm", task, before=before, after=after)
+    return task
+
+
+@transaction.atomic
+def task_reopen(*, actor: Any, task: RectificationTask, note: str) -> RectificationTask:
+    """The upper level sends a task back (reported done, or even confirmed) with a reason."""
+    task = _locked_task(task)
+    require_upper(actor, task.plan.org)
+    note = (note or "").strip()
+    errors = _review_checks(actor, task, note)
+    if not note:
+        errors.setdefault("note", []).append("退回时请写明原因")
+    if task.status not in (TaskStatus.REPORTED, TaskStatus.CONFIRMED):
+        errors.setdefault("__all__", []).append("只能退回已报告完成或已确认的任务")
+    plan = _locked_plan(task.plan)
+    if (
+        plan.status == PlanStatus.DONE
+        and RectificationPlan.objects.filter(org=plan.org, status=PlanStatus.OPEN).exists()
+    ):
+        errors.setdefault("__all__", []).append(
+            "该组织已有新的进行中整改方案，请在新方案中增加任务"
+        )
+    if errors:
+        raise ValidationError(errors)
+    before = task_snapshot(task)
+    task.status = TaskStatus.REOPENED
+    task.reviewed_at = timezone.now()
+    task.reviewed_by = _actor_user(actor)
+    task.review_note = note
+    task.save()
+    after = task_snapshot(task) | {"note": note}
+    if plan.status == PlanStatus.DONE:
+        plan.status = PlanStatus.OPEN
+        plan.done_at = None
+        plan.save(update_fields=["status", "done_at", "updated_at"])
+        after["plan_status"] = plan.status
+    _audit_task(actor, "rectify.task.reopen", task, before=before, after=after)
+    return task
