@@ -10,5 +10,6 @@ urlpatterns = [
     path("recruit/", include("dangjian.recruit.urls")),
     path("assess/", include("dangjian.assess.urls")),
     path("survey/", include("dangjian.survey.urls")),
+    path("rectify/", include("dangjian.rectify.urls")),
     path("", include("dangjian.web.urls")),
 ]

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "dangjian.recruit",
     "dangjian.assess",
     "dangjian.survey",
+    "dangjian.rectify",
 ]
 
 MIDDLEWARE = [
