@@ -1,0 +1,156 @@
+"""Reads of surveys: scoped lists for pages, and the set-based rates for assessment.
+
+:func:`rates_for` is what assessment scoring calls: the three rates of every organization's
+survey for one key, in two grouped queries whatever the number of organizations. It is not
+scoped (scoring runs for a campaign the caller has already authorised); pages use
+:func:`surveys_for` / :func:`survey_get` first, which restrict to the actor's subtree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import scope_prefix
+
+from .models import Response, Survey
+from .questions import QUESTIONNAIRES
+from .stats import Rate, Rates, min_answers
+
+IN_LIST_MAX = 500  # above this, filter in memory rather than with a long IN (...) list
+
+
+def surveys_for(actor: Any, perm: Perm = Perm.ASSESS_VIEW) -> QuerySet[Survey]:
+    """Surveys of organizations in the actor's subtree for ``perm``."""
+    prefix = scope_prefix(actor, perm)
+    if prefix is None:
+        return Survey.objects.none()
+    qs = Survey.objects.select_related("org")
+    if prefix:
+        qs = qs.filter(org__path__startswith=prefix)
+    return qs
+
+
+def survey_get(actor: Any, pk: int, *, perm: Perm = Perm.ASSESS_VIEW) -> Survey:
+    """The survey if the actor may see it; 404 otherwise (no existence leak)."""
+    survey = surveys_for(actor, perm).filter(pk=pk).first()
+    if survey is None:
+        raise Http404("测评不存在或不在您的管辖范围内")
+    return survey
+
+
+def _conditions() -> tuple[Q, Q, Q]:
+    """Per-answer conditions of satisfied / aware / took part, over every questionnaire version."""
+    sat, aware, took = Q(pk__in=[]), Q(pk__in=[]), Q(pk__in=[])
+    for version, qn in QUESTIONNAIRES.items():
+        v = Q(survey__version=version)
+        question, codes = qn.satisfied
+        sat |= v & Q(**{f"answers__{question}__in": sorted(codes)})
+        both = v
+        for question, code in qn.aware:
+            both &= Q(**{f"answers__{question}": code})
+        aware |= both
+        question, code = qn.took_part
+        took |= v & Q(**{f"answers__{question}": code})
+    return sat, aware, took
+
+
+def answer_counts(survey_ids: Iterable[int]) -> dict[int, tuple[int, int, int, int]]:
+    """``survey id → (answers, satisfied, aware, took part)`` in one grouped query."""
+    sat, aware, took = _conditions()
+    rows = (
+        Response.objects.filter(survey_id__in=list(survey_ids))
+        .values_list("survey_id")
+        .annotate(
+            n=Count("pk"),
+            sat=Count("pk", filter=sat),
+            aware=Count("pk", filter=aware),
+            took=Count("pk", filter=took),
+        )
+        .order_by()
+    )
+    return {sid: (n, s, a, t) for sid, n, s, a, t in rows}
+
+
+def _rates(
+    survey_id: int, population: int | None, counts: tuple[int, int, int, int] | None, minimum: int
+) -> Rates:
+    if counts is None:
+        return Rates.empty(population, survey_id)
+    n, sat, aware, took = counts
+    return Rates(
+        satisfaction=Rate.of(sat, n, minimum=minimum),
+        participation=Rate.of(took, n, minimum=minimum),
+        awareness=Rate.of(aware, n, minimum=minimum),
+        answers=n,
+        population=population,
+        survey_id=survey_id,
+    )
+
+
+def rates_for(key: str, org_ids: Iterable[int] | None = None) -> dict[int, Rates]:
+    """``org id → Rates`` of the surveys with ``key`` (all, or those of ``org_ids``).
+
+    Two queries: the surveys, then the answers grouped by survey. An organization with a survey
+    but no answer gets empty rates (value ``None``, not reliable); one without a survey is absent.
+    """
+    wanted = None if org_ids is None else set(org_ids)
+    rows = list(Survey.objects.filter(key=key).values_list("pk", "org_id", "population"))
+    if wanted is not None:
+        # In memory: a city has more organizations than SQLite accepts query parameters.
+        rows = [r for r in rows if r[1] in wanted]
+    if not rows:
+        return {}
+    minimum = min_answers()
+    sat, aware, took = _conditions()
+    grouped = (
+        Response.objects.filter(survey__key=key)
+        .values_list("survey_id")
+        .annotate(
+            n=Count("pk"),
+            sat=Count("pk", filter=sat),
+            aware=Count("pk", filter=aware),
+            took=Count("pk", filter=took),
+        )
+        .order_by()
+    )
+    if wanted is not None and len(rows) <= IN_LIST_MAX:
+        grouped = grouped.filter(survey_id__in=[pk for pk, _, _ in rows])
+    counts = {sid: (n, s, a, t) for sid, n, s, a, t in grouped}
+    return {
+        org_id: _rates(pk, population, counts.get(pk), minimum) for pk, org_id, population in rows
+    }
+
+
+def survey_rates(survey: Survey) -> Rates:
+    """The rates of one survey (two queries at most)."""
+    counts = answer_counts([survey.pk]).get(survey.pk)
+    return _rates(survey.pk, survey.population, counts, min_answers())
+
+
+def rates_of_surveys(surveys: Iterable[Survey]) -> dict[int, Rates]:
+    """``survey id → Rates`` for a page of surveys, in one grouped query."""
+    surveys = list(surveys)
+    counts = answer_counts(s.pk for s in surveys)
+    minimum = min_answers()
+    return {s.pk: _rates(s.pk, s.population, counts.get(s.pk), minimum) for s in surveys}
+
+
+def answer_distribution(survey: Survey) -> list[dict[str, Any]]:
+    """Per question, the count of each choice (organization-level totals for the results page)."""
+    qn = QUESTIONNAIRES[survey.version]
+    annotations = {
+        f"{q.code}__{c}": Count("pk", filter=Q(**{f"answers__{q.code}": c}))
+        for q in qn.questions
+        for c, _ in q.choices
+    }
+    totals = Response.objects.filter(survey=survey).aggregate(**annotations)
+    out = []
+    for q in qn.questions:
+        choices = [(label, totals[f"{q.code}__{c}"] or 0) for c, label in q.choices]
+        out.append({"text": q.text, "choices": choices, "total": sum(n for _, n in choices)})
+    return out

@@ -1,0 +1,362 @@
+"""The write path of surveys: open surveys, add invite codes, take an answer, seed demo answers.
+
+Staff writes (:func:`open_surveys`, :func:`invite_codes_add`) check the actor's scope, validate,
+write and audit in one transaction. Public answers (:func:`response_submit`) are anonymous and
+deliberately NOT written to the audit trail: an audit entry carries the client address and time,
+which would tie an answer to a person — the one thing an anonymous survey must not keep. What
+guards them instead: one answer per dedup key (database constraint), one-time invite codes, and
+the rate limit of the public page (:mod:`dangjian.survey.ratelimit`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import secrets
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import covers, scope_prefix
+from dangjian.core import crypto
+from dangjian.core.audit import AuditEvent, audit_record, audit_record_many
+from dangjian.members.models import Member
+from dangjian.orgs.models import Organization
+
+from .models import DedupMode, InviteCode, Response, Survey
+from .questions import CURRENT_VERSION, clean_answers, questionnaire
+
+TITLE_MAX = 100
+KEY_MAX = 64
+CODES_MAX = 2000  # invite codes per survey in one request
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read off paper
+CODE_LENGTH = 8
+CODE_USED = "该邀请码已使用过，每个邀请码只能提交一次"
+PHONE_USED = "该手机号已参与过本次测评，每人只能提交一次"
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def _snapshot(survey: Survey) -> dict[str, Any]:
+    return {
+        "org": survey.org_id,
+        "key": survey.key,
+        "title": survey.title,
+        "version": survey.version,
+        "opens_on": survey.opens_on,
+        "closes_on": survey.closes_on,
+        "population": survey.population,
+        "dedup": survey.dedup,
+    }
+
+
+def roll_counts(orgs: Sequence[Organization]) -> dict[int, int]:
+    """Members on the roll of each organization's subtree (a branch: its own roll), set-based.
+
+    One grouped query over the smallest subtree holding all ``orgs``; counts are then added up
+    the path prefixes in memory.
+    """
+    if not orgs:
+        return {}
+    steplen = Organization.steplen
+    paths = [o.path for o in orgs]
+    common = paths[0]
+    for p in paths[1:]:
+        i = 0
+        while i < min(len(common), len(p)) and common[i] == p[i]:
+            i += 1
+        common = common[:i]
+    common = common[: len(common) - len(common) % steplen]
+    per_path = (
+        Member.objects.filter(org__path__startswith=common)
+        .values_list("org__path")
+        .annotate(n=Count("id"))
+    )
+    wanted = {o.path: o.pk for o in orgs}
+    counts = dict.fromkeys(wanted.values(), 0)
+    for path, n in per_path:
+        for end in range(steplen, len(path) + 1, steplen):
+            pk = wanted.get(path[:end])
+            if pk is not None:
+                counts[pk] += n
+    return counts
+
+
+def _new_codes(count: int, taken: set[str]) -> list[str]:
+    codes: list[str] = []
+    while len(codes) < count:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if code not in taken:
+            taken.add(code)
+            codes.append(code)
+    return codes
+
+
+def _validate_open(
+    *, key: str, title: str, opens_on: Any, closes_on: Any, population: Any, dedup: str, codes: int
+) -> None:
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if not key:
+        add("key", "请填写用途标识")
+    elif len(key) > KEY_MAX:
+        add("key", f"用途标识不能超过 {KEY_MAX} 个字符")
+    if not title:
+        add("title", "请填写标题")
+    elif len(title) > TITLE_MAX:
+        add("title", f"标题不能超过 {TITLE_MAX} 个字")
+    if not isinstance(opens_on, dt.date) or not isinstance(closes_on, dt.date):
+        add("opens_on", "请填写开始日期和截止日期")
+    elif closes_on < opens_on:
+        add("closes_on", "截止日期不能早于开始日期")
+    if population is not None and (not isinstance(population, int) or population < 0):
+        add("population", "应答人数应为不小于 0 的整数")
+    if dedup not in DedupMode.values:
+        add("dedup", "防重复方式无效")
+    if not isinstance(codes, int) or not 0 <= codes <= CODES_MAX:
+        add("codes", f"邀请码数量应在 0 到 {CODES_MAX} 之间")
+    if errors:
+        raise ValidationError(errors)
+
+
+def open_surveys(
+    actor: Any,
+    *,
+    orgs: Iterable[Organization],
+    key: str,
+    title: str,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    population: int | None = None,
+    dedup: str = DedupMode.PHONE,
+    codes: int = 0,
+) -> list[Survey]:
+    """Open one survey per organization for ``key``; idempotent per ``(org, key)``.
+
+    An organization that already has a survey for ``key`` gets that survey back unchanged.
+    ``population`` applies to every new survey; ``None`` means the members on each
+    organization's roll (its subtree). ``codes`` invite codes are generated for each new survey
+    (``dedup="code"``). Needs ASSESS_MANAGE over every organization; all or nothing.
+    """
+    orgs = list(orgs)
+    key, title = (key or "").strip(), (title or "").strip()
+    _validate_open(
+        key=key,
+        title=title,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        population=population,
+        dedup=dedup,
+        codes=codes,
+    )
+    prefix = scope_prefix(actor, Perm.ASSESS_MANAGE)
+    if prefix is None or any(not o.path.startswith(prefix) for o in orgs):
+        raise PermissionDenied("没有发起测评的权限，或组织不在您的管辖范围内")
+    if not orgs:
+        return []
+    with transaction.atomic():
+        wanted = {o.pk for o in orgs}
+        # Filtered in memory: a city-wide campaign has more orgs than SQLite allows parameters.
+        existing = {
+            s.org_id: s
+            for s in Survey.objects.filter(key=key).select_related("org")
+            if s.org_id in wanted
+        }
+        fresh = [o for o in orgs if o.pk not in existing]
+        rolls = roll_counts(fresh) if population is None and fresh else {}
+        created_by = actor if getattr(actor, "pk", None) else None
+        new = [
+            Survey(
+                org=o,
+                key=key,
+                title=title,
+                version=CURRENT_VERSION,
+                opens_on=opens_on,
+                closes_on=closes_on,
+                population=rolls.get(o.pk, 0) if population is None else population,
+                dedup=dedup,
+                created_by=created_by,
+            )
+            for o in fresh
+        ]
+        Survey.objects.bulk_create(new, batch_size=2000)
+        if any(s.pk is None for s in new):  # backends without RETURNING ids
+            by_org = {s.org_id: s for s in Survey.objects.filter(key=key)}
+            new = [by_org[o.pk] for o in fresh]
+        if codes:
+            rows = [InviteCode(survey=s, code=c) for s in new for c in _new_codes(codes, set())]
+            InviteCode.objects.bulk_create(rows, batch_size=5000)
+        audit_record_many(
+            actor=actor,
+            events=[
+                AuditEvent(
+                    "survey.open",
+                    "survey",
+                    str(s.pk),
+                    s.title,
+                    s.org.path,
+                    None,
+                    {**_snapshot(s), "invite_codes": codes},
+                )
+                for s in new
+            ],
+        )
+    made = {s.org_id: s for s in new}
+    return [existing.get(o.pk) or made[o.pk] for o in orgs]
+
+
+def invite_codes_add(actor: Any, *, survey: Survey, count: int) -> list[str]:
+    """Generate ``count`` more one-time invite codes for ``survey`` (ASSESS_MANAGE)."""
+    if not covers(actor, Perm.ASSESS_MANAGE, survey.org.path):
+        raise PermissionDenied("没有生成邀请码的权限，或组织不在您的管辖范围内")
+    if not isinstance(count, int) or not 1 <= count <= CODES_MAX:
+        raise ValidationError({"count": [f"邀请码数量应在 1 到 {CODES_MAX} 之间"]})
+    with transaction.atomic():
+        taken = set(InviteCode.objects.filter(survey=survey).values_list("code", flat=True))
+        codes = _new_codes(count, taken)
+        InviteCode.objects.bulk_create([InviteCode(survey=survey, code=c) for c in codes])
+        audit_record(
+            actor=actor,
+            action="survey.invite_codes",
+            object_type="survey",
+            object_id=str(survey.pk),
+            object_repr=survey.title,
+            scope_path=survey.org.path,
+            after={"added": count, "total": len(taken)},
+        )
+    return codes
+
+
+def phone_dedup_key(survey: Survey, phone: str) -> str:
+    """The dedup key of a phone number in one survey: keyed HMAC-SM3, salted with the survey."""
+    return "p:" + crypto.digest(f"survey:{survey.pk}:{phone}")
+
+
+def normalise_phone(raw: str) -> str:
+    phone = re.sub(r"[\s-]", "", raw or "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    return phone
+
+
+def response_submit(
+    *,
+    survey: Survey,
+    answers: dict[str, str],
+    phone: str = "",
+    code: str = "",
+    today: dt.date | None = None,
+) -> Response:
+    """Take one anonymous answer; raise ``ValidationError`` (Chinese) and write nothing on error.
+
+    The survey must be open on ``today``; the answer needs every question answered with a known
+    choice, and a phone number (``dedup="phone"``) or an unused invite code (``dedup="code"``).
+    A second answer with the same phone or code is refused.
+    """
+    today = today or timezone.localdate()
+    state = survey.state(today)
+    if state == "pending":
+        raise ValidationError(f"本次测评将于 {survey.opens_on:%Y年%m月%d日} 开始，请届时再来。")
+    if state == "closed":
+        raise ValidationError(f"本次测评已于 {survey.closes_on:%Y年%m月%d日} 结束，感谢关注。")
+    cleaned, errors = clean_answers(survey.version, answers)
+    messages: dict[str, list[str]] = {k: [v] for k, v in errors.items()}
+    if survey.dedup == DedupMode.PHONE:
+        phone = normalise_phone(phone)
+        if not PHONE_RE.match(phone):
+            messages["phone"] = ["请填写正确的 11 位手机号码（仅用于防止重复提交，不会保存）"]
+    else:
+        code = (code or "").strip().upper().replace(" ", "")
+        if not code:
+            messages["code"] = ["请填写邀请码"]
+    if messages:
+        raise ValidationError(messages)
+    try:
+        with transaction.atomic():
+            if survey.dedup == DedupMode.PHONE:
+                dedup_key = phone_dedup_key(survey, phone)
+            else:
+                used = InviteCode.objects.filter(survey=survey, code=code, used=False).update(
+                    used=True
+                )
+                if used != 1:
+                    if InviteCode.objects.filter(survey=survey, code=code).exists():
+                        raise ValidationError({"code": [CODE_USED]})
+                    raise ValidationError({"code": ["邀请码无效，请核对后重新填写"]})
+                # Random, so the answer does not name its code.
+                dedup_key = "c:" + secrets.token_hex(16)
+            return Response.objects.create(survey=survey, dedup_key=dedup_key, answers=cleaned)
+    except IntegrityError as exc:
+        raise ValidationError({"phone": [PHONE_USED]}) from exc
+
+
+def _seed_answers(
+    rng: random.Random, satisfaction: float, awareness: float, participation: float
+) -> dict[str, str]:
+    if rng.random() < satisfaction:
+        sat = "satisfied" if rng.random() < 0.65 else "basic"
+    else:
+        sat = "unsatisfied"
+    if rng.random() < awareness:
+        sec, act = "yes", "yes"
+    else:
+        sec, act = rng.choice([("yes", "no"), ("no", "yes"), ("no", "no")])
+    took = "yes" if rng.random() < participation else "no"
+    return {"satisfaction": sat, "knows_secretary": sec, "knows_activities": act, "took_part": took}
+
+
+def seed_responses(
+    survey: Survey,
+    rng: random.Random,
+    n: int,
+    *,
+    satisfaction: float = 0.85,
+    awareness: float = 0.75,
+    participation: float = 0.65,
+) -> int:
+    """Add ``n`` made-up answers for demos and benchmarks; deterministic given ``rng``.
+
+    The probabilities are those of the three rates. Returns the number of answers written. Not
+    audited (no person acts; the demo and benchmark commands say so themselves).
+    """
+    return seed_responses_many(
+        [survey],
+        rng,
+        n,
+        satisfaction=satisfaction,
+        awareness=awareness,
+        participation=participation,
+    )
+
+
+def seed_responses_many(
+    surveys: Sequence[Survey],
+    rng: random.Random,
+    n: int,
+    *,
+    satisfaction: float = 0.85,
+    awareness: float = 0.75,
+    participation: float = 0.65,
+) -> int:
+    """:func:`seed_responses` for many surveys in bulk (benchmarks: one insert stream)."""
+    questionnaire(CURRENT_VERSION)
+    rows = [
+        Response(
+            survey=s,
+            dedup_key=f"seed:{rng.getrandbits(64):016x}",
+            answers=_seed_answers(rng, satisfaction, awareness, participation),
+        )
+        for s in surveys
+        for _ in range(n)
+    ]
+    with transaction.atomic():
+        Response.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
+    return len(rows)
