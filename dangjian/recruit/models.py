@@ -1,0 +1,284 @@
+"""Recruitment records (发展党员): a case per applicant, its dated steps, notices, half-yearly
+activist reviews, and the annual recruitment plans with priority-group quotas.
+
+Stable interface (the web pages build on it; changes are additive only):
+
+- :class:`RecruitCase` — one applicant at one branch (``org``). ID and phone numbers are stored
+  like :class:`dangjian.members.models.Member` (SM4-GCM cipher, keyed digest, masked form); they
+  are needed to put the person on the roll at admission. ``status`` is the outcome
+  (:class:`CaseStatus`); the stage within an open case is derived from the steps
+  (:func:`dangjian.recruit.selectors.case_timeline`). Political review (政审) keeps only the
+  result, its date and the reviewing body — never the content.
+- :class:`RecruitStep` — step ``number`` 1–25 (rules.md §3) done on ``done_on``. ``round`` is 1,
+  or 2 for steps 22–24 after an extended probation (the conversion is discussed again); unique
+  (case, number, round). ``details`` (JSON) holds, depending on the step:
+  ``talker`` (str, steps 2 and 16), ``contacts`` (step 5) and ``introducers`` (step 9) as lists of
+  ``{"member": id, "name": str, "status": "full" | "probationary" | "probation_watch"}`` (a
+  snapshot of the status on the day), ``vote`` (steps 15 and 23:
+  ``{"entitled", "present", "yes", "written_opinions"}``), ``decision`` (steps 13, 17, 24:
+  ``approved`` / ``rejected`` / ``extended`` / ``cancelled``) with ``decided_by`` (organization
+  id), ``extension_months``. ``late`` is set when the step was recorded more than the configured
+  number of days after ``done_on`` (never refused).
+- :class:`RecruitNotice` — a public-notice window (公示) of one kind per case.
+- :class:`ActivistReview` — the branch's half-yearly assessment of an activist.
+- :class:`RecruitPlan` / :class:`RecruitPlanQuota` — the annual plan of an organization and its
+  separate quotas per priority group (单列计划).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from dangjian.core import crypto
+from dangjian.members.choices import Category
+
+
+class PriorityGroup(models.TextChoices):
+    WORKER = "一线工人", "一线工人"
+    FARMER = "农民", "农民"
+    YOUTH = "青年", "青年"
+    HIGH_KNOWLEDGE = "高知识群体", "高知识群体"
+    NON_PUBLIC = "非公企业和社会组织从业人员", "非公企业和社会组织从业人员"
+    OTHER = "其他", "其他"
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "培养中"
+    ADMITTED = "admitted", "预备党员"
+    CONVERTED = "converted", "已转正"
+    NOT_ADMITTED = "not_admitted", "未接收"
+    WITHDRAWN = "withdrawn", "已终止"
+    PROBATION_CANCELLED = "probation_cancelled", "取消预备党员资格"
+
+
+class PoliticalReview(models.TextChoices):
+    NONE = "none", "未进行"
+    PASS = "pass", "合格"
+    FAIL = "fail", "不合格"
+
+
+class NoticeKind(models.TextChoices):
+    ACTIVIST = "activist", "确定入党积极分子"
+    CANDIDATE = "candidate", "确定发展对象"
+    ADMISSION = "admission", "接收预备党员"
+    CONVERSION = "conversion", "预备党员转正"
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved", "同意"
+    REJECTED = "rejected", "不同意"
+    EXTENDED = "extended", "延长预备期"
+    CANCELLED = "cancelled", "取消预备党员资格"
+
+
+class RecruitCase(models.Model):
+    """One applicant's way from application to full membership at one branch."""
+
+    case_no = models.CharField("案例编号", max_length=32, unique=True)
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="所在党支部",
+        on_delete=models.PROTECT,
+        related_name="recruit_cases",
+    )
+    name = models.CharField("姓名", max_length=50)
+    gender = models.CharField("性别", max_length=1, choices=[("男", "男"), ("女", "女")])
+    birth_date = models.DateField("出生日期")
+    id_number_cipher = models.BinaryField("公民身份号码（密文）")
+    id_number_digest = models.CharField("公民身份号码摘要", max_length=64, db_index=True)
+    id_number_masked = models.CharField("公民身份号码", max_length=18)
+    phone_cipher = models.BinaryField("联系电话（密文）", null=True, blank=True)
+    phone_digest = models.CharField("联系电话摘要", max_length=64, blank=True)
+    phone_masked = models.CharField("联系电话", max_length=20, blank=True)
+    category = models.CharField("人员类别", max_length=16, choices=Category.choices, blank=True)
+    priority_group = models.CharField(
+        "重点群体", max_length=16, choices=PriorityGroup.choices, default=PriorityGroup.OTHER
+    )
+    approver = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="审批党委",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recruit_approvals",
+    )
+    expected_leaving_on = models.DateField("预计离开本单位日期", null=True, blank=True)
+    political_review = models.CharField(
+        "政治审查结论",
+        max_length=8,
+        choices=PoliticalReview.choices,
+        default=PoliticalReview.NONE,
+    )
+    political_review_on = models.DateField("政治审查日期", null=True, blank=True)
+    political_review_body = models.CharField("政治审查单位", max_length=100, blank=True)
+    training_hours = models.DecimalField(
+        "集中培训学时", max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    probation_extension_months = models.PositiveSmallIntegerField("延长预备期（月）", default=0)
+    status = models.CharField(
+        "状态", max_length=24, choices=CaseStatus.choices, default=CaseStatus.OPEN
+    )
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name="党员档案",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recruit_cases",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "发展党员案例"
+        verbose_name_plural = "发展党员案例"
+        indexes = [models.Index(fields=["org", "status"]), models.Index(fields=["approver"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_no} {self.name}"
+
+    def id_number(self) -> str:
+        """The plain ID number; only services that audit the view call this."""
+        return crypto.decrypt(self.id_number_cipher)
+
+    def phone(self) -> str:
+        return crypto.decrypt(self.phone_cipher) if self.phone_cipher else ""
+
+
+class RecruitStep(models.Model):
+    """One of the 25 steps of a case, done on a date (see the module docstring for details)."""
+
+    case = models.ForeignKey(
+        RecruitCase, verbose_name="案例", on_delete=models.CASCADE, related_name="steps"
+    )
+    number = models.PositiveSmallIntegerField("步骤")
+    round = models.PositiveSmallIntegerField("轮次", default=1)
+    done_on = models.DateField("日期")
+    note = models.TextField("说明", blank=True)
+    details = models.JSONField("详情", default=dict, blank=True)
+    late = models.BooleanField("补录超期", default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "发展步骤"
+        verbose_name_plural = "发展步骤"
+        ordering = ["case", "round", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "number", "round"], name="recruit_step_once_per_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1) & Q(number__lte=25), name="recruit_step_number_1_25"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} 第{self.number}步 {self.done_on}"
+
+
+class RecruitNotice(models.Model):
+    """A public-notice window (公示) before a decision; one per kind and case."""
+
+    case = models.ForeignKey(
+        RecruitCase, verbose_name="案例", on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField("公示类别", max_length=12, choices=NoticeKind.choices)
+    first_day = models.DateField("公示首日")
+    last_day = models.DateField("公示末日")
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "公示"
+        verbose_name_plural = "公示"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind"], name="recruit_notice_once_per_kind"),
+            models.CheckConstraint(
+                condition=Q(last_day__gte=models.F("first_day")), name="recruit_notice_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.first_day}–{self.last_day}"
+
+
+class ActivistReview(models.Model):
+    """The branch's half-yearly assessment of an activist (RECRUIT-ACTIVIST-REVIEW-HALF-YEAR)."""
+
+    case = models.ForeignKey(
+        RecruitCase, verbose_name="案例", on_delete=models.CASCADE, related_name="reviews"
+    )
+    reviewed_on = models.DateField("考察日期")
+    note = models.TextField("考察意见", blank=True)
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "积极分子考察"
+        verbose_name_plural = "积极分子考察"
+        ordering = ["case", "reviewed_on"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.reviewed_on}"
+
+
+class RecruitPlan(models.Model):
+    """An organization's annual recruitment plan (年度发展党员计划)."""
+
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="组织",
+        on_delete=models.PROTECT,
+        related_name="recruit_plans",
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    quota = models.PositiveIntegerField("计划数")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "发展党员计划"
+        verbose_name_plural = "发展党员计划"
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year"], name="recruit_plan_once_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year}：{self.quota}"
+
+
+class RecruitPlanQuota(models.Model):
+    """A separate quota for one priority group within a plan (单列计划)."""
+
+    plan = models.ForeignKey(
+        RecruitPlan, verbose_name="计划", on_delete=models.CASCADE, related_name="quotas"
+    )
+    priority_group = models.CharField("重点群体", max_length=16, choices=PriorityGroup.choices)
+    quota = models.PositiveIntegerField("单列计划数")
+
+    class Meta:
+        verbose_name = "单列计划"
+        verbose_name_plural = "单列计划"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "priority_group"], name="recruit_quota_once_per_group"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.priority_group}：{self.quota}"

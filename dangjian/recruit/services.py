@@ -1,0 +1,793 @@
+"""The write path for recruitment: validate → write → audit, in one transaction, scoped.
+
+Stable interface (the web pages call these; changes are additive only). Every function takes the
+acting user as ``actor`` (keyword) and raises ``PermissionDenied`` when the actor's scope does not
+cover the case's branch, or ``ValidationError`` (a dict of field → Chinese messages) for input that
+is not a true record (a date that is not a date or lies in the future, numbers that contradict
+each other, a case already closed). Procedural mistakes — a step too early, a vote without a
+majority, an approval after the deadline — are *not* refused: they are saved, audited and show
+up as findings of the checker (:func:`dangjian.recruit.selectors.case_findings`).
+
+- :func:`open_case` (``CaseInput``) → :class:`RecruitCase`, with step 1 (the application) recorded.
+- :func:`update_case` (``CaseUpdate``): applicant data, political review (result, date, body
+  only), training hours, expected leaving date, priority group.
+- :func:`set_approver`: the approving 基层党委; refused when it has no authority
+  (:func:`dangjian.recruit.authority.approver_problem`).
+- :func:`record_step` (``StepInput``): record or correct one step (number 1–25). Steps 4, 8, 13,
+  16, 17, 18 and 24 belong to the upper committee (``Perm.RECRUIT_APPROVE``), the others to the
+  branch (``Perm.RECRUIT_RECORD``). Steps 13, 17 and 24 carry a decision (use :func:`decide`).
+- :func:`decide`: the upper committee's pre-review (13), admission approval (17) or conversion
+  (24) decision in one call, with the roll effects:
+  17 approved → a probationary member on the branch roll, ``joined_on`` = the branch vote
+  (step 15); 24 approved → full member, ``confirmed_on`` = end of probation (1 year after the
+  vote, plus any extension); 24 extended → ``probation_extension_months`` set and steps 22–24 are
+  recorded again in round 2; 24 cancelled → the probationary member is taken off the roll
+  (取消预备党员资格: the person is no longer a party member); 13/17 rejected → not admitted.
+- :func:`record_notice`, :func:`record_review`, :func:`withdraw_case`, :func:`set_plan`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import require
+from dangjian.core import crypto, idnumber
+from dangjian.core.audit import audit_record
+from dangjian.core.dates import add_months
+from dangjian.members.choices import Category, MemberType
+from dangjian.members.models import Member
+from dangjian.members.services import MemberInput, member_apply, member_snapshot, member_validate
+from dangjian.orgs.choices import BRANCH_TYPES
+from dangjian.orgs.models import Organization
+
+from . import config
+from .authority import approver_problem
+from .checker import STEPS
+from .models import (
+    ActivistReview,
+    CaseStatus,
+    Decision,
+    NoticeKind,
+    PoliticalReview,
+    PriorityGroup,
+    RecruitCase,
+    RecruitNotice,
+    RecruitPlan,
+    RecruitPlanQuota,
+    RecruitStep,
+)
+
+#: steps recorded by the upper committee (filing, pre-review, talk, approval, conversion)
+APPROVER_STEPS = frozenset({4, 8, 13, 16, 17, 18, 24})
+#: steps that carry a decision, and the decisions each allows
+DECISION_STEPS: dict[int, tuple[str, ...]] = {
+    13: (Decision.APPROVED, Decision.REJECTED),
+    17: (Decision.APPROVED, Decision.REJECTED),
+    24: (Decision.APPROVED, Decision.EXTENDED, Decision.CANCELLED),
+}
+#: steps with a vote of the branch general meeting
+VOTE_STEPS = frozenset({15, 23})
+#: steps recorded again (round 2) after the probation was extended
+CONVERSION_STEPS = frozenset({22, 23, 24})
+#: statuses in which no more steps are recorded
+CLOSED = frozenset({CaseStatus.NOT_ADMITTED, CaseStatus.WITHDRAWN, CaseStatus.PROBATION_CANCELLED})
+INTRODUCER_STATUS = {MemberType.FULL: "full", MemberType.PROBATIONARY: "probationary"}
+
+
+def _fail(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _today(today: dt.date | None) -> dt.date:
+    return today or dt.date.today()
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseInput:
+    """A new case: the applicant and the application (step 1) date."""
+
+    org: Organization
+    name: str
+    id_number: str
+    applied_on: dt.date
+    phone: str = ""
+    category: str = ""
+    priority_group: str = PriorityGroup.OTHER
+    expected_leaving_on: dt.date | None = None
+    note: str = ""
+
+
+@dataclass
+class CaseUpdate:
+    """Editable fields of a case; ``None`` leaves a field unchanged."""
+
+    name: str | None = None
+    phone: str | None = None
+    category: str | None = None
+    priority_group: str | None = None
+    expected_leaving_on: dt.date | None = None
+    clear_expected_leaving: bool = False
+    political_review: str | None = None
+    political_review_on: dt.date | None = None
+    political_review_body: str | None = None
+    training_hours: Decimal | float | int | None = None
+
+
+def case_snapshot(case: RecruitCase) -> dict[str, Any]:
+    """The audited state of a case: masked numbers only."""
+    return {
+        "case_no": case.case_no,
+        "org": case.org.code,
+        "name": case.name,
+        "gender": case.gender,
+        "birth_date": case.birth_date,
+        "id_number": case.id_number_masked,
+        "phone": case.phone_masked,
+        "category": case.category,
+        "priority_group": case.priority_group,
+        "approver": case.approver.code if case.approver else None,
+        "expected_leaving_on": case.expected_leaving_on,
+        "political_review": case.political_review,
+        "political_review_on": case.political_review_on,
+        "political_review_body": case.political_review_body,
+        "training_hours": str(case.training_hours) if case.training_hours is not None else None,
+        "probation_extension_months": case.probation_extension_months,
+        "status": case.status,
+        "member": case.member_id,
+    }
+
+
+def _audit_case(actor: Any, action: str, case: RecruitCase, **kw: Any) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="recruit_case",
+        object_id=str(case.pk),
+        object_repr=str(case),
+        scope_path=case.org.path,
+        **kw,
+    )
+
+
+def _set_phone(case: RecruitCase, phone: str) -> None:
+    if phone:
+        case.phone_cipher = crypto.encrypt(phone)
+        case.phone_digest = crypto.digest(phone)
+        case.phone_masked = idnumber.mask_phone(phone)
+    else:
+        case.phone_cipher, case.phone_digest, case.phone_masked = None, "", ""
+
+
+@transaction.atomic
+def open_case(*, actor: Any, data: CaseInput, today: dt.date | None = None) -> RecruitCase:
+    """Open a case at a branch when an application arrives; records step 1 on ``applied_on``."""
+    require(actor, Perm.RECRUIT_RECORD, data.org.path)
+    today = _today(today)
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    name = (data.name or "").strip()
+    if not name:
+        add("name", "姓名不能为空")
+    elif len(name) > 50:
+        add("name", "姓名过长（最多 50 字）")
+    number = ""
+    try:
+        number = idnumber.validate_id(data.id_number)
+    except idnumber.InvalidNumber as exc:
+        add("id_number", str(exc))
+    phone = ""
+    if data.phone:
+        try:
+            phone = idnumber.normalize_phone(data.phone)
+        except idnumber.InvalidNumber as exc:
+            add("phone", str(exc))
+    if data.org.org_type not in BRANCH_TYPES:
+        add("org", f"{data.org.name}是{data.org.org_type}，发展党员案例应建在党支部")
+    if data.category and data.category not in Category.values:
+        add("category", f"人员类别“{data.category}”无效，应为：{'、'.join(Category.values)}")
+    if data.priority_group not in PriorityGroup.values:
+        add("priority_group", f"重点群体应为：{'、'.join(PriorityGroup.values)}")
+    if not isinstance(data.applied_on, dt.date):
+        add("applied_on", "申请日期应为日期")
+    elif data.applied_on > today:
+        add("applied_on", "递交申请书日期不能晚于今天")
+    if number and "id_number" not in errors:
+        if idnumber.birth_date(number) > getattr(data, "applied_on", today):
+            add("applied_on", "申请日期早于出生日期")
+        digest = crypto.digest(number)
+        if RecruitCase.objects.filter(
+            id_number_digest=digest, status__in=[CaseStatus.OPEN, CaseStatus.ADMITTED]
+        ).exists():
+            add("id_number", "该申请人已有进行中的发展党员案例")
+        if Member.objects.filter(id_number_digest=digest).exists():
+            add("id_number", "该公民身份号码已在党员名册中")
+    _fail(errors)
+    case = RecruitCase(
+        case_no=f"TMP-{crypto.digest(number + str(dt.datetime.now()))[:20]}",
+        org=data.org,
+        name=name,
+        gender=idnumber.gender(number),
+        birth_date=idnumber.birth_date(number),
+        id_number_cipher=crypto.encrypt(number),
+        id_number_digest=crypto.digest(number),
+        id_number_masked=idnumber.mask_id(number),
+        category=data.category,
+        priority_group=data.priority_group,
+        expected_leaving_on=data.expected_leaving_on,
+        created_by=_user(actor),
+    )
+    _set_phone(case, phone)
+    case.save()
+    case.case_no = f"R{data.applied_on.year}-{case.pk:06d}"
+    case.save(update_fields=["case_no"])
+    _audit_case(actor, "recruit.case_open", case, after=case_snapshot(case))
+    _write_step(actor, case, StepInput(number=1, done_on=data.applied_on, note=data.note), today)
+    return case
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+@transaction.atomic
+def update_case(
+    *, actor: Any, case: RecruitCase, data: CaseUpdate, today: dt.date | None = None
+) -> RecruitCase:
+    """Change the applicant data, political review, training hours or leaving date."""
+    case = _lock(case)
+    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    today = _today(today)
+    errors: dict[str, list[str]] = {}
+    before = case_snapshot(case)
+    if data.name is not None:
+        if not data.name.strip():
+            errors.setdefault("name", []).append("姓名不能为空")
+        case.name = data.name.strip()[:50]
+    if data.phone is not None:
+        try:
+            _set_phone(case, idnumber.normalize_phone(data.phone) if data.phone else "")
+        except idnumber.InvalidNumber as exc:
+            errors.setdefault("phone", []).append(str(exc))
+    if data.category is not None:
+        if data.category and data.category not in Category.values:
+            errors.setdefault("category", []).append(f"人员类别“{data.category}”无效")
+        case.category = data.category
+    if data.priority_group is not None:
+        if data.priority_group not in PriorityGroup.values:
+            errors.setdefault("priority_group", []).append(
+                f"重点群体应为：{'、'.join(PriorityGroup.values)}"
+            )
+        case.priority_group = data.priority_group
+    if data.clear_expected_leaving:
+        case.expected_leaving_on = None
+    elif data.expected_leaving_on is not None:
+        case.expected_leaving_on = data.expected_leaving_on
+    if data.political_review is not None:
+        if data.political_review not in PoliticalReview.values:
+            errors.setdefault("political_review", []).append("政治审查结论应为合格、不合格或未进行")
+        case.political_review = data.political_review
+    if data.political_review_on is not None:
+        if data.political_review_on > today:
+            errors.setdefault("political_review_on", []).append("政治审查日期不能晚于今天")
+        case.political_review_on = data.political_review_on
+    if data.political_review_body is not None:
+        case.political_review_body = data.political_review_body.strip()[:100]
+    if case.political_review != PoliticalReview.NONE and case.political_review_on is None:
+        errors.setdefault("political_review_on", []).append("请填写政治审查日期")
+    if data.training_hours is not None:
+        try:
+            hours = Decimal(str(data.training_hours))
+        except InvalidOperation:
+            hours = Decimal(-1)
+        if hours < 0 or hours >= 10000:
+            errors.setdefault("training_hours", []).append("集中培训学时应为 0–9999 的数")
+        else:
+            case.training_hours = hours.quantize(Decimal("0.1"))
+    _fail(errors)
+    case.save()
+    after = case_snapshot(case)
+    if after != before:
+        _audit_case(actor, "recruit.case_update", case, before=before, after=after)
+    return case
+
+
+def _lock(case: RecruitCase) -> RecruitCase:
+    return (
+        RecruitCase.objects.select_for_update(of=("self",))
+        .select_related("org", "approver", "member")
+        .get(pk=case.pk)
+    )
+
+
+@transaction.atomic
+def set_approver(*, actor: Any, case: RecruitCase, approver: Organization) -> RecruitCase:
+    """Name the approving 基层党委; refused (Chinese message) when it has no authority or is not
+    above the case's branch."""
+    case = _lock(case)
+    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    if not case.org.path.startswith(approver.path) or approver.pk == case.org.pk:
+        _fail({"approver": [f"{approver.name}不是{case.org.name}的上级党组织"]})
+    problem = approver_problem(approver)
+    if problem:
+        _fail({"approver": [problem]})
+    before = case_snapshot(case)
+    case.approver = approver
+    case.save(update_fields=["approver", "updated_at"])
+    _audit_case(actor, "recruit.case_approver", case, before=before, after=case_snapshot(case))
+    return case
+
+
+@transaction.atomic
+def withdraw_case(
+    *, actor: Any, case: RecruitCase, on: dt.date, reason: str = "", today: dt.date | None = None
+) -> RecruitCase:
+    """End an open case (the applicant withdraws, moves away, or the branch stops it)."""
+    case = _lock(case)
+    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    if case.status != CaseStatus.OPEN:
+        _fail({"status": [f"案例状态为“{case.get_status_display()}”，不能终止"]})
+    if on > _today(today):
+        _fail({"on": ["终止日期不能晚于今天"]})
+    before = case_snapshot(case)
+    case.status = CaseStatus.WITHDRAWN
+    case.save(update_fields=["status", "updated_at"])
+    after = case_snapshot(case) | {"withdrawn_on": on, "reason": reason[:200]}
+    _audit_case(actor, "recruit.case_withdraw", case, before=before, after=after)
+    return case
+
+
+# --- steps -----------------------------------------------------------------------------------
+
+
+@dataclass
+class VoteInput:
+    """A vote of the branch general meeting (steps 15 and 23)."""
+
+    entitled: int
+    present: int
+    yes: int
+    written_opinions: int = 0
+
+
+@dataclass
+class StepInput:
+    """One step. ``contacts`` (step 5) and ``introducers`` (step 9) are members on the roll;
+    their status on the day is kept as a snapshot."""
+
+    number: int
+    done_on: dt.date
+    note: str = ""
+    talker: str = ""
+    contacts: list[Member] = field(default_factory=list)
+    introducers: list[Member] = field(default_factory=list)
+    vote: VoteInput | None = None
+    decision: str = ""
+    extension_months: int | None = None
+
+
+def step_round(case: RecruitCase, number: int) -> int:
+    """The round a step is recorded in: 2 for steps 22–24 after an extended probation."""
+    if number not in CONVERSION_STEPS or case.probation_extension_months == 0:
+        return 1
+    extended = case.steps.filter(number=24, round=1, details__decision=Decision.EXTENDED).exists()
+    return 2 if extended else 1
+
+
+def _member_ref(member: Member) -> dict[str, Any]:
+    return {
+        "member": member.pk,
+        "name": member.name,
+        "status": INTRODUCER_STATUS.get(MemberType(member.member_type), "full"),
+    }
+
+
+def _validate_step(case: RecruitCase, data: StepInput, today: dt.date) -> dict[str, Any]:
+    """Refuse what cannot be a true record; return the step's ``details``."""
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    details: dict[str, Any] = {}
+    if not isinstance(data.number, int) or data.number not in STEPS:
+        add("number", "步骤号应为 1–25")
+        _fail(errors)
+    if not isinstance(data.done_on, dt.date):
+        add("done_on", "日期无效")
+    elif data.done_on > today:
+        add("done_on", f"日期 {data.done_on.isoformat()} 晚于今天，只能记录已完成的步骤")
+    elif data.done_on < case.birth_date:
+        add("done_on", "日期早于申请人出生日期")
+    if case.status in CLOSED:
+        add("number", f"案例状态为“{case.get_status_display()}”，不能再记录步骤")
+    if data.talker:
+        details["talker"] = data.talker.strip()[:50]
+    if data.contacts:
+        details["contacts"] = [_member_ref(m) for m in data.contacts]
+    if data.introducers:
+        details["introducers"] = [_member_ref(m) for m in data.introducers]
+    if data.vote is not None:
+        v = data.vote
+        numbers = (v.entitled, v.present, v.yes, v.written_opinions)
+        if any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in numbers):
+            add("vote", "表决人数应为非负整数")
+        elif v.entitled == 0:
+            add("vote", "应到有表决权人数不能为 0")
+        elif v.present > v.entitled:
+            add("vote", "实到人数多于应到人数")
+        elif v.yes > v.present + v.written_opinions:
+            add("vote", "赞成票多于实到人数与书面意见之和")
+        elif v.present + v.written_opinions > v.entitled:
+            add("vote", "实到人数与书面意见之和多于应到人数")
+        else:
+            details["vote"] = {
+                "entitled": v.entitled,
+                "present": v.present,
+                "yes": v.yes,
+                "written_opinions": v.written_opinions,
+            }
+    if data.number in DECISION_STEPS:
+        allowed = DECISION_STEPS[data.number]
+        if data.decision not in allowed:
+            labels = "、".join(Decision(d).label for d in allowed)
+            add("decision", f"第 {data.number} 步须选择审批结论：{labels}")
+        else:
+            details["decision"] = data.decision
+        if data.decision == Decision.EXTENDED:
+            months = data.extension_months
+            if isinstance(months, bool) or not isinstance(months, int) or months < 1:
+                add("extension_months", "请填写延长预备期的月数")
+            elif case.probation_extension_months:
+                add("decision", "预备期只能延长一次")
+            else:
+                details["extension_months"] = months
+    elif data.decision:
+        add("decision", f"第 {data.number} 步没有审批结论")
+    needs_vote = data.decision in (Decision.APPROVED, Decision.EXTENDED)
+    if data.number in (17, 24) and needs_vote and not case.steps.filter(number=15).exists():
+        add("number", "请先记录第 15 步（支部大会讨论接收）的日期：入党日期以其为准")
+    if data.number == 24 and case.status not in (CaseStatus.ADMITTED,) and not errors:
+        add("number", "案例尚未接收为预备党员，不能审批转正")
+    _fail(errors)
+    return details
+
+
+def _step_snapshot(step: RecruitStep) -> dict[str, Any]:
+    return {
+        "number": step.number,
+        "round": step.round,
+        "done_on": step.done_on,
+        "note": step.note[:500],
+        "details": step.details,
+        "late": step.late,
+    }
+
+
+def _write_step(actor: Any, case: RecruitCase, data: StepInput, today: dt.date) -> RecruitStep:
+    details = _validate_step(case, data, today)
+    rnd = step_round(case, data.number)
+    step = (
+        RecruitStep.objects.select_for_update()
+        .filter(case=case, number=data.number, round=rnd)
+        .first()
+    )
+    before = _step_snapshot(step) if step else None
+    if step is None:
+        step = RecruitStep(case=case, number=data.number, round=rnd, recorded_by=_user(actor))
+    earlier = before["details"].get("decision") if before else None
+    if data.number in (17, 24) and earlier and earlier != details.get("decision"):
+        _fail({"decision": ["审批结论已记录，不能更改；如有错误请联系上级组织部门"]})
+    step.done_on = data.done_on
+    step.note = data.note.strip()
+    step.details = details
+    step.late = (today - data.done_on).days > config.late_days()
+    step.save()
+    audit_record(
+        actor=actor,
+        action="recruit.step_update" if before else "recruit.step_record",
+        object_type="recruit_step",
+        object_id=str(step.pk),
+        object_repr=f"{case.case_no} 第{step.number}步 {STEPS[step.number]}",
+        scope_path=case.org.path,
+        before=before,
+        after=_step_snapshot(step),
+    )
+    if before is None or before["details"].get("decision") != details.get("decision"):
+        _apply_decision(actor, case, step, today)
+    return step
+
+
+@transaction.atomic
+def record_step(
+    *, actor: Any, case: RecruitCase, data: StepInput, today: dt.date | None = None
+) -> RecruitStep:
+    """Record (or correct) one step of a case. Never refuses a true record: late entries are
+    marked ``late``, out-of-order or too-early steps become findings."""
+    case = _lock(case)
+    perm = Perm.RECRUIT_APPROVE if data.number in APPROVER_STEPS else Perm.RECRUIT_RECORD
+    require(actor, perm, case.org.path)
+    return _write_step(actor, case, data, _today(today))
+
+
+@transaction.atomic
+def decide(
+    *,
+    actor: Any,
+    case: RecruitCase,
+    step: int,
+    decided_on: dt.date,
+    decision: str,
+    note: str = "",
+    extension_months: int | None = None,
+    today: dt.date | None = None,
+) -> RecruitStep:
+    """The upper committee's decision in one call: pre-review (13), admission (17), conversion
+    (24: approved, extended or cancelled). Applies the roll effects (module docstring)."""
+    if step not in DECISION_STEPS:
+        _fail({"number": ["只有第 13、17、24 步有审批结论"]})
+    return record_step(
+        actor=actor,
+        case=case,
+        data=StepInput(
+            number=step,
+            done_on=decided_on,
+            note=note,
+            decision=decision,
+            extension_months=extension_months,
+        ),
+        today=today,
+    )
+
+
+def probation_end(vote_on: dt.date, extension_months: int = 0) -> dt.date:
+    """End of probation: 1 year after the branch vote (step 15), plus any extension."""
+    return add_months(vote_on, 12 + (extension_months or 0))
+
+
+def _vote_date(case: RecruitCase) -> dt.date:
+    return case.steps.get(number=15, round=1).done_on
+
+
+def _apply_decision(actor: Any, case: RecruitCase, step: RecruitStep, today: dt.date) -> None:
+    decision = step.details.get("decision")
+    if not decision:
+        return
+    before = case_snapshot(case)
+    if step.number in (13, 17) and decision == Decision.REJECTED:
+        case.status = CaseStatus.NOT_ADMITTED
+    elif step.number == 17 and decision == Decision.APPROVED:
+        case.member = _admit(actor, case, today)
+        case.status = CaseStatus.ADMITTED
+    elif step.number == 24 and decision == Decision.APPROVED:
+        _convert(actor, case)
+        case.status = CaseStatus.CONVERTED
+    elif step.number == 24 and decision == Decision.EXTENDED:
+        case.probation_extension_months = int(step.details["extension_months"])
+    elif step.number == 24 and decision == Decision.CANCELLED:
+        _remove_from_roll(actor, case)
+        case.member = None
+        case.status = CaseStatus.PROBATION_CANCELLED
+    else:
+        return
+    case.save()
+    after = case_snapshot(case)
+    _audit_case(actor, f"recruit.decision_{decision}", case, before=before, after=after)
+
+
+def _admit(actor: Any, case: RecruitCase, today: dt.date) -> Member:
+    """Put the applicant on the branch roll as a probationary member (joined on the vote date)."""
+    data = MemberInput(
+        name=case.name,
+        id_number=case.id_number(),
+        member_type=MemberType.PROBATIONARY,
+        joined_on=_vote_date(case),
+        org=case.org,
+        gender=case.gender,
+        birth_date=case.birth_date,
+        category=case.category,
+        phone=case.phone(),
+    )
+    errors = member_validate(data, today=today)
+    if Member.objects.filter(id_number_digest=crypto.digest(data.id_number)).exists():
+        errors.setdefault("id_number", []).append("该公民身份号码已在党员名册中，不能重复接收")
+    _fail(errors)
+    member = member_apply(Member(), data)
+    member.save()
+    audit_record(
+        actor=actor,
+        action="member.create",
+        object_type="member",
+        object_id=str(member.pk),
+        object_repr=str(member),
+        scope_path=case.org.path,
+        after=member_snapshot(member) | {"recruit_case": case.case_no},
+    )
+    return member
+
+
+def _convert(actor: Any, case: RecruitCase) -> None:
+    """Probationary → full member, confirmed at the end of probation."""
+    member = case.member
+    if member is None:
+        _fail({"member": ["案例没有对应的党员档案（预备党员），不能转正"]})
+        return
+    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    before = member_snapshot(member)
+    member.member_type = MemberType.FULL
+    member.confirmed_on = probation_end(member.joined_on, case.probation_extension_months)
+    member.save(update_fields=["member_type", "confirmed_on", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="member.update",
+        object_type="member",
+        object_id=str(member.pk),
+        object_repr=str(member),
+        scope_path=member.org.path,
+        before=before,
+        after=member_snapshot(member) | {"recruit_case": case.case_no},
+    )
+
+
+def _remove_from_roll(actor: Any, case: RecruitCase) -> None:
+    """取消预备党员资格: the person is not a party member; the record leaves the roll."""
+    member = case.member
+    if member is None:
+        return
+    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    if member.member_type != MemberType.PROBATIONARY:
+        _fail({"decision": ["该党员已是正式党员，不能取消预备党员资格"]})
+    audit_record(
+        actor=actor,
+        action="member.delete",
+        object_type="member",
+        object_id=str(member.pk),
+        object_repr=str(member),
+        scope_path=member.org.path,
+        before=member_snapshot(member),
+        after={"reason": "取消预备党员资格", "recruit_case": case.case_no},
+    )
+    member.delete()
+
+
+# --- notices, reviews, plans -----------------------------------------------------------------
+
+
+@transaction.atomic
+def record_notice(
+    *,
+    actor: Any,
+    case: RecruitCase,
+    kind: str,
+    first_day: dt.date,
+    last_day: dt.date,
+) -> RecruitNotice:
+    """Record (or correct) the public-notice window of one kind. A window may still be running."""
+    case = _lock(case)
+    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    errors: dict[str, list[str]] = {}
+    if kind not in NoticeKind.values:
+        errors.setdefault("kind", []).append(f"公示类别应为：{'、'.join(NoticeKind.labels)}")
+    if last_day < first_day:
+        errors.setdefault("last_day", []).append("公示末日早于首日")
+    if case.status in CLOSED:
+        errors.setdefault("kind", []).append(f"案例状态为“{case.get_status_display()}”，不能再记录")
+    _fail(errors)
+    notice = RecruitNotice.objects.filter(case=case, kind=kind).first()
+    before = (
+        {"kind": notice.kind, "first_day": notice.first_day, "last_day": notice.last_day}
+        if notice
+        else None
+    )
+    if notice is None:
+        notice = RecruitNotice(case=case, kind=kind)
+    notice.first_day, notice.last_day = first_day, last_day
+    notice.save()
+    audit_record(
+        actor=actor,
+        action="recruit.notice_update" if before else "recruit.notice_record",
+        object_type="recruit_notice",
+        object_id=str(notice.pk),
+        object_repr=f"{case.case_no} {NoticeKind(kind).label}公示",
+        scope_path=case.org.path,
+        before=before,
+        after={"kind": kind, "first_day": first_day, "last_day": last_day},
+    )
+    return notice
+
+
+@transaction.atomic
+def record_review(
+    *,
+    actor: Any,
+    case: RecruitCase,
+    reviewed_on: dt.date,
+    note: str = "",
+    today: dt.date | None = None,
+) -> ActivistReview:
+    """Record the branch's half-yearly assessment of an activist."""
+    case = _lock(case)
+    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    if reviewed_on > _today(today):
+        _fail({"reviewed_on": ["考察日期不能晚于今天"]})
+    if case.status in CLOSED:
+        _fail({"reviewed_on": [f"案例状态为“{case.get_status_display()}”，不能再记录"]})
+    review = ActivistReview.objects.create(case=case, reviewed_on=reviewed_on, note=note.strip())
+    audit_record(
+        actor=actor,
+        action="recruit.review_record",
+        object_type="recruit_review",
+        object_id=str(review.pk),
+        object_repr=f"{case.case_no} 考察 {reviewed_on.isoformat()}",
+        scope_path=case.org.path,
+        after={"reviewed_on": reviewed_on, "note": review.note[:500]},
+    )
+    return review
+
+
+@transaction.atomic
+def set_plan(
+    *,
+    actor: Any,
+    org: Organization,
+    year: int,
+    quota: int,
+    group_quotas: dict[str, int] | None = None,
+) -> RecruitPlan:
+    """Set an organization's annual plan and its priority-group quotas (replacing earlier ones)."""
+    require(actor, Perm.RECRUIT_APPROVE, org.path)
+    errors: dict[str, list[str]] = {}
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        errors.setdefault("year", []).append("年度应为 2000–2100 之间的年份")
+    if isinstance(quota, bool) or not isinstance(quota, int) or quota < 0:
+        errors.setdefault("quota", []).append("计划数应为非负整数")
+    groups = dict(group_quotas or {})
+    for group, value in groups.items():
+        if group not in PriorityGroup.values:
+            errors.setdefault("group_quotas", []).append(f"未知重点群体“{group}”")
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            errors.setdefault("group_quotas", []).append(f"{group}的单列计划数应为非负整数")
+        elif isinstance(quota, int) and value > quota:
+            errors.setdefault("group_quotas", []).append(
+                f"{group}的单列计划数 {value} 超过计划总数"
+            )
+    _fail(errors)
+    plan = RecruitPlan.objects.select_for_update().filter(org=org, year=year).first()
+    before = None
+    if plan is not None:
+        before = {
+            "quota": plan.quota,
+            "groups": {q.priority_group: q.quota for q in plan.quotas.all()},
+        }
+        plan.quota = quota
+        plan.save()
+        plan.quotas.all().delete()
+    else:
+        plan = RecruitPlan.objects.create(org=org, year=year, quota=quota)
+    RecruitPlanQuota.objects.bulk_create(
+        RecruitPlanQuota(plan=plan, priority_group=g, quota=v) for g, v in sorted(groups.items())
+    )
+    audit_record(
+        actor=actor,
+        action="recruit.plan_update" if before else "recruit.plan_set",
+        object_type="recruit_plan",
+        object_id=str(plan.pk),
+        object_repr=f"{org.name} {year} 年发展党员计划",
+        scope_path=org.path,
+        before=before,
+        after={"year": year, "quota": quota, "groups": groups},
+    )
+    return plan
