@@ -34,6 +34,14 @@ class RectificationPlan(models.Model):
     reason = models.CharField("整改原因", max_length=16, choices=PlanReason.choices)
     conditions = models.JSONField("认定依据", default=list, blank=True)
     summary = models.TextField("问题概述", blank=True)
+    campaign = models.ForeignKey(
+        "assess.Campaign",
+        verbose_name="考核",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rectification_plans",
+    )
     status = models.CharField(
         "状态", max_length=8, choices=PlanStatus.choices, default=PlanStatus.OPEN
     )

@@ -1,0 +1,200 @@
+"""ASSESS-WEAK: which organizations meet a 软弱涣散 condition the records can tell, with evidence.
+
+This is a suggestion list for the upper level; opening a plan stays a human decision
+(:func:`dangjian.rectify.services.plan_create`). Conditions of rules.md §6 and where they come
+from:
+
+- ``secretary_vacant`` — SETUP-SECRETARY-VACANT as an *error* (vacant more than the configured
+  months, 3 by default) from the SETUP checker;
+- ``life_not_held`` — errors of the LIFE frequency rules (支部条例: 党员大会, 支委会, 党课,
+  主题党日, 组织生活会, 民主评议, 谈心谈话) over the previous and the current year; at least
+  :data:`LIFE_MIN_MISSED` missed periods (a local judgement: one missed month is a reminder, not
+  a weak organization);
+- ``lagging_tier`` / ``last_place`` — from an assessment campaign's results (tier 后进; the lowest
+  total among at least :data:`LAST_PLACE_MIN_PEERS` organizations under the same parent);
+- ``low_satisfaction`` — 群众满意率 below 60% from the campaign's survey, only when the rate is
+  reliable (enough answers).
+
+"A village with no development candidate for 2+ years" is not detected: recruitment cases are
+checked from files, not kept as records here.
+
+Set-based: the checkers compute facts for the whole scope in a constant number of queries; the
+campaign results and survey rates are one grouped read each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import orgs_for
+from dangjian.life.config import FREQUENCY_RULES
+from dangjian.orgs.choices import OrgType
+from dangjian.orgs.models import Organization
+from dangjian.rules.selectors import run_check
+
+from .choices import PlanStatus, WeakCondition
+from .selectors import plans_for
+
+#: missed LIFE periods (errors of the frequency rules) that make the meeting condition hold
+LIFE_MIN_MISSED = 3
+#: ``last_place`` needs at least this many organizations under the same parent in the campaign
+LAST_PLACE_MIN_PEERS = 3
+#: ASSESS-WEAK: 群众满意率 below this share
+SATISFACTION_MIN = 0.6
+
+
+@dataclass
+class WeakCandidate:
+    """An organization meeting at least one ASSESS-WEAK condition."""
+
+    org: Organization
+    conditions: list[dict[str, Any]] = field(default_factory=list)
+    open_plan_id: int | None = None
+
+    @property
+    def codes(self) -> list[str]:
+        return [c["condition"] for c in self.conditions]
+
+
+def condition(code: WeakCondition, rule: str, message: str, evidence: dict[str, Any]) -> dict:
+    return {
+        "condition": code.value,
+        "label": code.label,
+        "rule": rule,
+        "message": message,
+        "evidence": evidence,
+    }
+
+
+def _setup_and_life(
+    actor: Any, at: dt.date, org_code: str | None, life_min_missed: int
+) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    vacant = run_check(
+        actor,
+        rules="SETUP",
+        rule_ids=["SETUP-SECRETARY-VACANT"],
+        severity="error",
+        org_code=org_code,
+        at=at,
+    )
+    for f in vacant.findings:
+        found[f.subject].append(
+            condition(WeakCondition.SECRETARY_VACANT, f.rule, f.message, f.as_dict()["evidence"])
+        )
+    life = run_check(
+        actor,
+        rules="LIFE",
+        rule_ids=FREQUENCY_RULES,
+        severity="error",
+        org_code=org_code,
+        at=at,
+        since=dt.date(at.year - 1, 1, 1),
+    )
+    missed: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for f in life.findings:
+        missed[f.subject][f.rule].append(f.period or "")
+    for code, by_rule in missed.items():
+        total = sum(len(p) for p in by_rule.values())
+        if total < life_min_missed:
+            continue
+        found[code].append(
+            condition(
+                WeakCondition.LIFE_NOT_HELD,
+                ",".join(sorted(by_rule)),
+                f"{dt.date(at.year - 1, 1, 1):%Y}年以来有 {total} 个周期未按要求开展组织生活",
+                {"missed": {rule: sorted(periods) for rule, periods in sorted(by_rule.items())}},
+            )
+        )
+    return found
+
+
+def _survey(key: str, org_ids: list[int]) -> dict[int, dict[str, Any]]:
+    try:
+        from dangjian.survey.selectors import rates_for
+    except ImportError:  # the survey app is optional for this helper
+        return {}
+    out: dict[int, dict[str, Any]] = {}
+    for org_id, rates in rates_for(key, org_ids).items():
+        rate = rates.satisfaction
+        if rate.value is None or not rate.reliable or rate.value >= SATISFACTION_MIN:
+            continue
+        out[org_id] = condition(
+            WeakCondition.LOW_SATISFACTION,
+            "ASSESS-WEAK",
+            f"群众满意率 {rate.value:.0%}（{rate.numerator}/{rate.n}），"
+            f"低于 {SATISFACTION_MIN:.0%}",
+            {
+                "survey": key,
+                "satisfaction": round(rate.value, 4),
+                "satisfied": rate.numerator,
+                "answers": rate.n,
+                "low": None if rate.low is None else round(rate.low, 4),
+                "high": None if rate.high is None else round(rate.high, 4),
+            },
+        )
+    return out
+
+
+def weak_candidates(
+    actor: Any,
+    *,
+    at: dt.date | None = None,
+    org_code: str | None = None,
+    campaign: Any = None,
+    survey_key: str | None = None,
+    life_min_missed: int = LIFE_MIN_MISSED,
+) -> list[WeakCandidate]:
+    """Organizations of the actor's subtree (or of ``org_code``'s) meeting an ASSESS-WEAK condition.
+
+    Needs ``Perm.ASSESS_VIEW`` and ``Perm.FINDING_VIEW`` (the conditions are findings). With a
+    ``campaign`` (an :class:`dangjian.assess.models.Campaign`), its results add the lagging tier and
+    last place, and its survey (``survey_key``, default the campaign's) the satisfaction rate.
+    Sorted by number of conditions (most first), then by organization path.
+    """
+    at = at or timezone.localdate()
+    scope = orgs_for(actor, Perm.ASSESS_VIEW)
+    found = _setup_and_life(actor, at, org_code, life_min_missed)
+    by_id: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if campaign is not None:
+        from .campaign import campaign_conditions, campaign_survey_key
+
+        for org_id, items in campaign_conditions(campaign).items():
+            by_id[org_id].extend(items)
+        survey_key = survey_key or campaign_survey_key(campaign)
+    if survey_key:
+        ids = list(scope.values_list("pk", flat=True))
+        for org_id, item in _survey(survey_key, ids).items():
+            by_id[org_id].append(item)
+    orgs = scope.exclude(org_type=OrgType.GROUP)
+    if org_code:
+        root = orgs_for(actor, Perm.ASSESS_VIEW).filter(code=org_code).first()
+        orgs = orgs.filter(path__startswith=root.path) if root else orgs.none()
+    wanted_codes = set(found)
+    wanted_ids = set(by_id)
+    if not wanted_codes and not wanted_ids:
+        return []
+    selected = [
+        o
+        for o in orgs.order_by("path")
+        .only("pk", "code", "name", "path", "depth", "org_type", "sector", "region_code")
+        .iterator(chunk_size=5000)
+        if o.code in wanted_codes or o.pk in wanted_ids
+    ]
+    open_plans = dict(plans_for(actor).filter(status=PlanStatus.OPEN).values_list("org_id", "pk"))
+    out = [
+        WeakCandidate(
+            org=o,
+            conditions=found.get(o.code, []) + by_id.get(o.pk, []),
+            open_plan_id=open_plans.get(o.pk),
+        )
+        for o in selected
+    ]
+    out.sort(key=lambda c: (-len(c.conditions), c.org.path))
+    return out

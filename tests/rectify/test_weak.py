@@ -1,0 +1,149 @@
+"""ASSESS-WEAK suggestions: each detectable condition with its evidence, scoped, set-based."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from dangjian.accounts.scope import SYSTEM
+from dangjian.assess.models import Campaign, Result
+from dangjian.orgs.models import Organization
+from dangjian.rectify.weak import weak_candidates
+from tests.factories import make_member, make_org
+from tests.rectify.helpers import weak_plan
+
+
+def make_campaign(root, name="2025 年度星级评定", **extra) -> Campaign:
+    return Campaign.objects.create(
+        name=name,
+        standard_key="wuhao",
+        standard_version="1",
+        standard_text="",
+        root=root,
+        period_start=dt.date(2025, 1, 1),
+        period_end=dt.date(2025, 12, 31),
+        **extra,
+    )
+
+
+def add_result(campaign, org, total, tier="middle", stars=3) -> Result:
+    return Result.objects.create(
+        campaign=campaign,
+        org=org,
+        total=Decimal(total),
+        tier=tier,
+        stars=stars,
+        computed_at=timezone.now(),
+    )
+
+
+def _by_code(candidates):
+    return {c.org.code: c for c in candidates}
+
+
+@pytest.mark.django_db
+def test_secretary_vacant_and_life(tree):
+    at = timezone.localdate()
+    Organization.objects.filter(pk=tree["branch_a"].pk).update(
+        secretary_vacant_since=at - dt.timedelta(days=150)
+    )
+    found = _by_code(weak_candidates(tree["admin"], at=at))
+    a = found["BA001"]
+    assert a.codes[0] == "secretary_vacant"
+    assert a.conditions[0]["rule"] == "SETUP-SECRETARY-VACANT"
+    assert a.conditions[0]["evidence"]["vacant_days"] == 150
+    # no meetings recorded at all: the LIFE frequency rules were missed many times
+    assert "life_not_held" in a.codes
+    life = next(c for c in a.conditions if c["condition"] == "life_not_held")
+    assert "LIFE-THEME-DAY-MONTHLY" in life["evidence"]["missed"]
+    assert found["BB001"].codes == ["life_not_held"]
+    assert found["BA001"] == weak_candidates(tree["admin"], at=at)[0]  # most conditions first
+
+
+@pytest.mark.django_db
+def test_scope_and_open_plan(tree):
+    at = timezone.localdate()
+    found = _by_code(weak_candidates(tree["admin_a"], at=at))
+    assert "BB001" not in found and "BA001" in found
+    plan = weak_plan(tree["branch_a"])
+    found = _by_code(weak_candidates(tree["admin_a"], at=at))
+    assert found["BA001"].open_plan_id == plan.pk
+    assert weak_candidates(tree["sysadmin"], at=at) == []
+
+
+@pytest.mark.django_db
+def test_life_threshold(tree):
+    at = timezone.localdate()
+    assert "BA001" in _by_code(weak_candidates(SYSTEM, at=at))
+    assert "BA001" not in _by_code(weak_candidates(SYSTEM, at=at, life_min_missed=10_000))
+
+
+@pytest.mark.django_db
+def test_campaign_lagging_and_last_place(tree):
+    town = tree["town_a"]
+    branches = [tree["branch_a"]] + [make_org(town, sector="农村") for _ in range(3)]
+    for b in branches[1:]:
+        make_member(b)
+    campaign = make_campaign(tree["root"])
+    add_result(campaign, branches[0], "58.5", tier="lagging", stars=0)
+    add_result(campaign, branches[1], "91")
+    add_result(campaign, branches[2], "72")
+    add_result(campaign, branches[3], "58.5", tier="middle")
+    add_result(campaign, tree["branch_b"], "40", tier="lagging", stars=0)  # alone: no last place
+    found = _by_code(
+        weak_candidates(
+            tree["admin"], at=timezone.localdate(), campaign=campaign, life_min_missed=10_000
+        )
+    )
+    assert found["BA001"].codes == ["lagging_tier", "last_place"]
+    last = found["BA001"].conditions[1]
+    assert last["evidence"] == {"campaign": campaign.pk, "total": "58.50", "peers": 4}
+    assert found[branches[3].code].codes == ["last_place"]  # tie at the bottom
+    assert found["BB001"].codes == ["lagging_tier"]
+    assert branches[1].code not in found and branches[2].code not in found
+
+
+@pytest.mark.django_db
+def test_low_satisfaction_only_when_reliable(tree, settings):
+    survey_services = pytest.importorskip("dangjian.survey.services")
+    settings.DANGJIAN_SURVEY_MIN_ANSWERS = 30
+    today = timezone.localdate()
+    campaign = make_campaign(tree["root"])
+    key = f"campaign:{campaign.pk}"
+    surveys = survey_services.open_surveys(
+        SYSTEM,
+        orgs=[tree["branch_a"], tree["branch_b"]],
+        key=key,
+        title="群众满意度测评",
+        opens_on=today,
+        closes_on=today + dt.timedelta(days=10),
+    )
+    rng = random.Random(7)
+    survey_services.seed_responses(surveys[0], rng, 60, satisfaction=0.3)
+    survey_services.seed_responses(surveys[1], rng, 10, satisfaction=0.1)  # too few answers
+    found = _by_code(
+        weak_candidates(tree["admin"], at=today, campaign=campaign, life_min_missed=10_000)
+    )
+    assert found["BA001"].codes == ["low_satisfaction"]
+    evidence = found["BA001"].conditions[0]["evidence"]
+    assert evidence["answers"] == 60 and evidence["satisfaction"] < 0.6
+    assert "BB001" not in found
+
+
+@pytest.mark.django_db
+def test_query_count_does_not_grow_with_orgs(tree, django_assert_max_num_queries):
+    at = timezone.localdate()
+    for _ in range(15):
+        make_member(make_org(tree["town_a"], sector="农村"))
+    with django_assert_max_num_queries(40) as ctx:
+        many = weak_candidates(tree["admin"], at=at)
+    assert len(many) >= 17
+    n_many = len(ctx.captured_queries)
+    for _ in range(15):
+        make_member(make_org(tree["town_b"], sector="社区"))
+    with django_assert_max_num_queries(n_many):
+        assert len(weak_candidates(tree["admin"], at=at)) >= 32
