@@ -39,6 +39,7 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read off pap
 CODE_LENGTH = 8
 CODE_USED = "该邀请码已使用过，每个邀请码只能提交一次"
 PHONE_USED = "该手机号已参与过本次测评，每人只能提交一次"
+PHONE_INVALID = "请填写正确的 11 位手机号码（仅用于防止重复提交，不会保存）"
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
@@ -272,7 +273,7 @@ def response_submit(
     if survey.dedup == DedupMode.PHONE:
         phone = normalise_phone(phone)
         if not PHONE_RE.match(phone):
-            messages["phone"] = ["请填写正确的 11 位手机号码（仅用于防止重复提交，不会保存）"]
+            messages["phone"] = [PHONE_INVALID]
     else:
         code = (code or "").strip().upper().replace(" ", "")
         if not code:

@@ -1,0 +1,337 @@
+"""Survey pages: the public questionnaire (no login) and the staff pages (scoped).
+
+Public pages are found by the survey's random token only and show nothing but the organization's
+name, the title and the questions. Staff pages read through the scoped selectors with
+``request.user`` (ASSESS_VIEW; opening surveys and adding invite codes need ASSESS_MANAGE): a
+survey outside the user's subtree is a 404, a missing permission a 403. Results are
+organization-level rates only; single answers are never shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import covers, require
+from dangjian.core.middleware import client_addr
+from dangjian.orgs.choices import BRANCH_TYPES
+from dangjian.orgs.models import Organization
+from dangjian.orgs.selectors import org_get
+from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.views.orgs import _ancestors
+
+from . import ratelimit
+from .forms import SCOPE_BRANCHES, AnswerForm, CodesForm, OpenForm
+from .models import DedupMode, InviteCode, Survey
+from .questions import questionnaire
+from .selectors import answer_distribution, rates_of_surveys, survey_get, survey_rates, surveys_for
+from .services import invite_codes_add, open_surveys, response_submit
+from .stats import min_answers
+
+STATE_LABELS = {"pending": "未开始", "open": "进行中", "closed": "已结束"}
+
+
+# ---------------------------------------------------------------- public pages (no login)
+
+
+def _public_survey(token: str) -> Survey:
+    survey = Survey.objects.select_related("org").filter(token=token).first()
+    if survey is None:
+        raise Http404("测评链接无效")
+    return survey
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest, token: str) -> HttpResponse:
+    """The questionnaire. Closed or not yet open surveys show a message instead of the form."""
+    survey = _public_survey(token)
+    today = timezone.localdate()
+    state = survey.state(today)
+    context: dict[str, Any] = {"survey": survey, "org_name": survey.org.name, "state": state}
+    if state != "open":
+        return render(request, "survey/public_state.html", context)
+    qn = questionnaire(survey.version)
+    form = AnswerForm(request.POST or None, questionnaire=qn, dedup=survey.dedup)
+    status = 200
+    if request.method == "POST":
+        if not ratelimit.allow(survey.pk, client_addr(request)):
+            context["limited"] = True
+            return render(request, "survey/public_state.html", context, status=429)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                response_submit(
+                    survey=survey,
+                    answers={q.code: data[q.code] for q in qn.questions},
+                    phone=data.get("phone", ""),
+                    code=data.get("code", ""),
+                    today=today,
+                )
+            except ValidationError as exc:
+                for name, errors in exc.message_dict.items():
+                    target = name if name in form.fields else None
+                    for message in errors:
+                        form.add_error(target, message)
+            else:
+                return redirect("survey:thanks", survey.token)
+    context["form"] = form
+    return render(request, "survey/public_form.html", context, status=status)
+
+
+@never_cache
+@require_GET
+def thanks(request: HttpRequest, token: str) -> HttpResponse:
+    survey = _public_survey(token)
+    return render(request, "survey/public_thanks.html", {"org_name": survey.org.name})
+
+
+# ---------------------------------------------------------------- staff pages
+
+
+def public_url(request: HttpRequest, survey: Survey) -> str:
+    """The link printed and encoded in the QR code (``DANGJIAN_SURVEY_BASE_URL`` when set)."""
+    path = reverse("survey:answer", args=[survey.token])
+    base = getattr(settings, "DANGJIAN_SURVEY_BASE_URL", "")
+    return base.rstrip("/") + path if base else request.build_absolute_uri(path)
+
+
+def qr_svg(url: str) -> str:
+    """The QR code of ``url`` as inline SVG (no style attributes: the CSP forbids inline styles)."""
+    qr = segno.make(url, error="m")
+    svg = qr.svg_inline(scale=1, border=2, omitsize=True, svgclass="qr", title="测评二维码")
+    return mark_safe(svg)  # noqa: S308 - generated by segno from our own URL, not user input
+
+
+def _rows(surveys: list[Survey], today: dt.date) -> list[dict[str, Any]]:
+    rates = rates_of_surveys(surveys)
+    return [
+        {"survey": s, "rates": rates[s.pk], "state": STATE_LABELS[s.state(today)]} for s in surveys
+    ]
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def index(request: HttpRequest) -> HttpResponse:
+    """Surveys of the user's subtree, newest first, with their three rates."""
+    require(request.user, Perm.ASSESS_VIEW)
+    qs = surveys_for(request.user).order_by("-opens_on", "org__path", "pk")
+    query = request.GET.get("q", "").strip()[:50]
+    if query:
+        qs = qs.filter(Q(org__name__icontains=query) | Q(org__code__istartswith=query))
+    page = paginate(request, qs)
+    own = getattr(request.user, "org", None)
+    return render(
+        request,
+        "survey/index.html",
+        {
+            "page": page,
+            "rows": _rows(list(page.object_list), timezone.localdate()),
+            "q": query,
+            "query": query_without(request, "page"),
+            "own": own,
+            "min_answers": min_answers(),
+        },
+    )
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def org_surveys(request: HttpRequest, code: str) -> HttpResponse:
+    """Surveys of one organization and its subtree."""
+    require(request.user, Perm.ASSESS_VIEW)
+    org = org_get(request.user, code, perm=Perm.ASSESS_VIEW)
+    qs = (
+        surveys_for(request.user)
+        .filter(org__path__startswith=org.path)
+        .order_by("-opens_on", "org__path", "pk")
+    )
+    page = paginate(request, qs)
+    return render(
+        request,
+        "survey/org.html",
+        {
+            "org": org,
+            "ancestors": _ancestors(request.user, org),
+            "page": page,
+            "rows": _rows(list(page.object_list), timezone.localdate()),
+            "query": query_without(request, "page"),
+            "can_open": covers(request.user, Perm.ASSESS_MANAGE, org.path),
+            "min_answers": min_answers(),
+        },
+    )
+
+
+def _targets(org: Organization, scope: str) -> list[Organization]:
+    if scope != SCOPE_BRANCHES:
+        return [org]
+    branches = list(
+        Organization.objects.filter(
+            path__startswith=org.path, org_type__in=list(BRANCH_TYPES)
+        ).order_by("path")
+    )
+    if not branches:
+        raise ValidationError({"scope": ["该组织下没有党支部"]})
+    return branches
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@bad_input_as_400
+def open_view(request: HttpRequest, code: str) -> HttpResponse:
+    """发起测评: one survey for the organization or one per branch of its subtree."""
+    require(request.user, Perm.ASSESS_MANAGE)
+    org = org_get(request.user, code, perm=Perm.ASSESS_MANAGE)
+    today = timezone.localdate()
+    form = OpenForm(
+        request.POST or None,
+        initial={
+            "title": f"{today.year} 年度党支部工作三率测评",
+            "opens_on": today,
+            "closes_on": today + dt.timedelta(days=14),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        key = data["key"].strip() or f"manual:{today:%Y%m%d}-{secrets.token_hex(3)}"
+        try:
+            made = open_surveys(
+                request.user,
+                orgs=_targets(org, data["scope"]),
+                key=key,
+                title=data["title"],
+                opens_on=data["opens_on"],
+                closes_on=data["closes_on"],
+                population=data["population"],
+                dedup=data["dedup"],
+                codes=(data["codes"] or 0) if data["dedup"] == DedupMode.CODE else 0,
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                target = name if name in form.fields else None
+                for message in errors:
+                    form.add_error(target, message)
+        else:
+            messages.success(request, f"已发起测评（{len(made)} 个组织）")
+            if len(made) == 1:
+                return redirect("survey:detail", made[0].pk)
+            return redirect("survey:org", org.code)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "survey/open.html",
+        {"org": org, "ancestors": _ancestors(request.user, org), "form": form},
+        status=status,
+    )
+
+
+def _code_counts(survey: Survey) -> dict[str, int]:
+    counts = InviteCode.objects.filter(survey=survey).aggregate(
+        total=Count("pk"), used=Count("pk", filter=Q(used=True))
+    )
+    return {"total": counts["total"] or 0, "used": counts["used"] or 0}
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Results: the three rates with sample size and interval, the link and its QR code."""
+    require(request.user, Perm.ASSESS_VIEW)
+    survey = survey_get(request.user, pk)
+    url = public_url(request, survey)
+    path = survey.org.path
+    rates = survey_rates(survey)
+    return render(
+        request,
+        "survey/detail.html",
+        {
+            "survey": survey,
+            "org": survey.org,
+            "ancestors": _ancestors(request.user, survey.org),
+            "state": STATE_LABELS[survey.state(timezone.localdate())],
+            "rates": rates,
+            "rate_rows": [
+                ("群众满意率", rates.satisfaction, "选择“满意”或“基本满意”的答卷占比"),
+                ("工作知晓率", rates.awareness, "既知道书记是谁、又知道近期活动的答卷占比"),
+                ("党员群众参与率", rates.participation, "过去一年参加过支部活动或服务的答卷占比"),
+            ],
+            "response_percent": (
+                None if rates.response_rate is None else round(rates.response_rate * 100, 1)
+            ),
+            "distribution": answer_distribution(survey),
+            "min_answers": min_answers(),
+            "url": url,
+            "qr": qr_svg(url),
+            "codes": _code_counts(survey) if survey.dedup == DedupMode.CODE else None,
+            "can_manage": covers(request.user, Perm.ASSESS_MANAGE, path),
+            "codes_form": CodesForm(),
+        },
+    )
+
+
+def _may_print_codes(user: Any, survey: Survey) -> bool:
+    """Invite codes go to the branch that hands them out, or to whoever manages the survey."""
+    path = survey.org.path
+    return covers(user, Perm.ASSESS_MANAGE, path) or covers(user, Perm.ASSESS_SELF, path)
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def print_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A printable sheet: title, link, QR code and (for whoever hands them out) the codes."""
+    require(request.user, Perm.ASSESS_VIEW)
+    survey = survey_get(request.user, pk)
+    url = public_url(request, survey)
+    codes: list[str] = []
+    show_codes = survey.dedup == DedupMode.CODE and _may_print_codes(request.user, survey)
+    if show_codes:
+        codes = list(
+            InviteCode.objects.filter(survey=survey, used=False)
+            .order_by("pk")
+            .values_list("code", flat=True)
+        )
+    return render(
+        request,
+        "survey/print.html",
+        {"survey": survey, "url": url, "qr": qr_svg(url), "codes": codes, "show_codes": show_codes},
+    )
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def codes_add(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Perm.ASSESS_MANAGE)
+    survey = survey_get(request.user, pk, perm=Perm.ASSESS_MANAGE)
+    if survey.dedup != DedupMode.CODE:
+        raise BadInput("该测评按手机号防重复，不使用邀请码")
+    form = CodesForm(request.POST)
+    if not form.is_valid():
+        raise BadInput("；".join(str(e) for errs in form.errors.values() for e in errs))
+    try:
+        added = invite_codes_add(request.user, survey=survey, count=form.cleaned_data["count"])
+    except ValidationError as exc:
+        raise BadInput("；".join(exc.messages)) from exc
+    messages.success(request, f"已新增 {len(added)} 个邀请码")
+    return redirect("survey:detail", survey.pk)
