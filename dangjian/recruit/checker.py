@@ -17,14 +17,37 @@ The rules keep their own registry (:data:`RECRUIT_RULES`) instead of
 organization facts, and the rule catalogue tests equate "registered" with "checked over the
 database", which is not yet true for recruitment cases.
 
-Severities: ``error`` for a broken national rule, ``warning`` for a local default
-(APPLICATION-6-MONTHS, PUBLICITY-5-WORKDAYS), ``due`` for a deadline still ahead.
+Severities: ``error`` for a broken national rule, ``warning`` for a local default or a soft
+rule (APPLICATION-6-MONTHS, PUBLICITY-5-WORKDAYS, ARCHIVE, LEAVING-3-MONTHS), ``due`` for a
+deadline still ahead.
+
+Parameters: each rule reads its parameters through :func:`params`, which returns the spec's
+defaults unless :func:`check_cases` was given ``config`` (rule id → parameters in force, see
+:func:`dangjian.recruit.config.rule_config`); a rule absent from ``config`` is switched off.
+
+Additive extensions of the formats.md case format (all optional; a rule whose data is absent is
+listed as not checked once its step is reached):
+
+- ``approver_type``: the approving organization's type (``党委``, ``党工委``, ``党总支`` …) and
+  ``approver_under_town``: ``true`` when it is under a 乡镇/街道 党委 (APPROVER-AUTHORITY);
+- ``reviews``: the dates of the half-yearly activist assessments (ACTIVIST-REVIEW-HALF-YEAR);
+- ``expected_leaving_on``: the date the candidate is expected to leave the unit, or ``null`` when
+  known not to be leaving (LEAVING-3-MONTHS; absent = unknown);
+- ``priority_group``: 一线工人, 农民, 青年, 高知识群体, 非公企业和社会组织从业人员 or 其他 (PLAN).
+
+The input may also be an object ``{"cases": [...], "plans": [...]}``; each plan is
+``{"org": "BR0001", "year": 2025, "quota": 3, "groups": {"青年": 1}}`` and RECRUIT-PLAN compares
+it with the admissions (step 17 in that year) of the cases whose ``org`` is the plan's org
+(subject = org code, period = the year). Over the database the counts cover the plan
+organization's whole subtree (:mod:`dangjian.recruit.selectors`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +99,11 @@ PUBLICITY: dict[str, tuple[str, int]] = {
     "conversion": ("预备党员转正", 24),
 }
 VOTES = {"admission_vote": ("接收预备党员表决", 15), "conversion_vote": ("转正表决", 23)}
+#: the priority groups of the annual plan (单列计划), as in the models
+PRIORITY_GROUPS = ("一线工人", "农民", "青年", "高知识群体", "非公企业和社会组织从业人员", "其他")
+#: organization types with approval authority (dangjian.recruit.authority.APPROVER_TYPES)
+APPROVER_TYPES = ("党委", "党工委")
+ORG_TYPES = ("党委", "党工委", "党总支", "党支部", "联合党支部", "临时党支部", "党小组")
 
 
 class CaseError(ValueError):
@@ -106,6 +134,13 @@ class Case:
     approver: str | None = None
     publicity: dict[str, tuple[dt.date, dt.date]] | None = None
     probation_extension_months: int | None = None
+    approver_type: str | None = None
+    approver_under_town: bool | None = None
+    reviews: list[dt.date] | None = None
+    expected_leaving_on: dt.date | None = None
+    #: whether ``expected_leaving_on`` is known (``None`` then means "not leaving")
+    leaving_recorded: bool = False
+    priority_group: str | None = None
 
     def done(self, step: int, at: dt.date) -> dt.date | None:
         """The date of ``step`` if it was done on or before ``at``."""
@@ -228,13 +263,92 @@ def parse_case(raw: Any, index: int) -> Case:
         case.probation_extension_months = _int(
             case_id, "probation_extension_months", raw["probation_extension_months"]
         )
+    if raw.get("approver_type") is not None:
+        if raw["approver_type"] not in ORG_TYPES:
+            raise CaseError(
+                f"{_where(case_id, 'approver_type')}：应为组织类别（{'、'.join(ORG_TYPES)}），"
+                f"实为 {raw['approver_type']!r}"
+            )
+        case.approver_type = raw["approver_type"]
+    if raw.get("approver_under_town") is not None:
+        if not isinstance(raw["approver_under_town"], bool):
+            raise CaseError(f"{_where(case_id, 'approver_under_town')}：应为 true 或 false")
+        case.approver_under_town = raw["approver_under_town"]
+    if raw.get("reviews") is not None:
+        items = raw["reviews"]
+        if not isinstance(items, list):
+            raise CaseError(f"{_where(case_id, 'reviews')}：应为日期列表")
+        case.reviews = sorted(
+            _date(case_id, f"reviews[{i}]", value) for i, value in enumerate(items)
+        )
+    if "expected_leaving_on" in raw:
+        case.leaving_recorded = True
+        if raw["expected_leaving_on"] is not None:
+            case.expected_leaving_on = _date(
+                case_id, "expected_leaving_on", raw["expected_leaving_on"]
+            )
+    if raw.get("priority_group") is not None:
+        if raw["priority_group"] not in PRIORITY_GROUPS:
+            raise CaseError(
+                f"{_where(case_id, 'priority_group')}：应为 {'、'.join(PRIORITY_GROUPS)} 之一，"
+                f"实为 {raw['priority_group']!r}"
+            )
+        case.priority_group = raw["priority_group"]
     return case
+
+
+@dataclass
+class Plan:
+    """An organization's annual recruitment plan with its priority-group quotas."""
+
+    org: str
+    year: int
+    quota: int
+    groups: dict[str, int] = field(default_factory=dict)
+
+
+def parse_plan(raw: Any, index: int) -> Plan:
+    where = f"第 {index} 个计划"
+    if not isinstance(raw, dict):
+        raise CaseError(f"{where}：应为 JSON 对象")
+    org = raw.get("org")
+    if not isinstance(org, str) or not org.strip():
+        raise CaseError(f"{where} 字段 org：缺少组织编码")
+    year = raw.get("year")
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise CaseError(f"{where} 字段 year：应为年份，实为 {year!r}")
+    quota = _int(f"计划{index}", "quota", raw.get("quota"))
+    groups_raw = raw.get("groups") or {}
+    if not isinstance(groups_raw, dict):
+        raise CaseError(f"{where} 字段 groups：应为 重点群体 → 单列计划数 的对象")
+    groups: dict[str, int] = {}
+    for key, value in groups_raw.items():
+        if key not in PRIORITY_GROUPS:
+            raise CaseError(f"{where} 字段 groups.{key}：未知重点群体")
+        groups[key] = _int(f"计划{index}", f"groups.{key}", value)
+    return Plan(org=org.strip(), year=year, quota=quota, groups=groups)
+
+
+def parse_input(data: Any) -> tuple[list[Case], list[Plan]]:
+    """Validate the decoded JSON: an array of cases, or ``{"cases": [...], "plans": [...]}``."""
+    if isinstance(data, dict) and "cases" in data:
+        plans_raw = data.get("plans") or []
+        if not isinstance(plans_raw, list):
+            raise CaseError("plans 应为计划的 JSON 数组")
+        plans = [parse_plan(raw, i) for i, raw in enumerate(plans_raw, start=1)]
+        seen: set[tuple[str, int]] = set()
+        for plan in plans:
+            if (plan.org, plan.year) in seen:
+                raise CaseError(f"计划 {plan.org} {plan.year} 年重复")
+            seen.add((plan.org, plan.year))
+        return parse_cases(data["cases"]), plans
+    return parse_cases(data), []
 
 
 def parse_cases(data: Any) -> list[Case]:
     """Validate the decoded JSON (an array of cases); case ids must be unique."""
     if not isinstance(data, list):
-        raise CaseError("输入应为案例的 JSON 数组")
+        raise CaseError("输入应为案例的 JSON 数组（或含 cases、plans 的对象）")
     cases = [parse_case(raw, i) for i, raw in enumerate(data, start=1)]
     seen: set[str] = set()
     for case in cases:
@@ -260,6 +374,35 @@ def recruit_rule(spec: RuleSpec) -> Callable[[RecruitRule], RecruitRule]:
         return func
 
     return wrap
+
+
+_CONFIG: ContextVar[Mapping[str, Mapping[str, Any]] | None] = ContextVar(
+    "recruit_config", default=None
+)
+
+
+def params(spec: RuleSpec) -> dict[str, Any]:
+    """The parameters in force for ``spec``: the configured ones, else the defaults."""
+    config = _CONFIG.get()
+    if config is not None and spec.id in config:
+        return {**spec.params, **config[spec.id]}
+    return dict(spec.params)
+
+
+@contextmanager
+def configured(config: Mapping[str, Mapping[str, Any]] | None) -> Iterator[None]:
+    """Evaluate rules with ``config`` (rule id → parameters) in force."""
+    token = _CONFIG.set(config)
+    try:
+        yield
+    finally:
+        _CONFIG.reset(token)
+
+
+def enabled_rules() -> list[str]:
+    """Rule ids to evaluate: all, or those present in the configuration in force."""
+    config = _CONFIG.get()
+    return [r for r in RECRUIT_RULES if config is None or r in config]
 
 
 def _finding(
@@ -369,7 +512,7 @@ def recruit_age_18(case: Case, at: dt.date) -> list[Finding] | None:
         return []
     if case.birth_date is None:
         return None
-    turns = add_years(case.birth_date, spec.params["years"])
+    turns = add_years(case.birth_date, params(spec)["years"])
     if applied < turns:
         return [
             _finding(
@@ -390,7 +533,7 @@ def recruit_talk_1_month(case: Case, at: dt.date) -> list[Finding] | None:
     """A talk with the applicant within 1 month of receiving the application (细则 art. 7)."""
     spec = RECRUIT_RULES["RECRUIT-TALK-1-MONTH"][0]
     return _deadline(
-        spec, case, at, start_step=1, end_step=2, months=spec.params["months"], what="派人谈话"
+        spec, case, at, start_step=1, end_step=2, months=params(spec)["months"], what="派人谈话"
     )
 
 
@@ -409,7 +552,7 @@ def recruit_application_6_months(case: Case, at: dt.date) -> list[Finding] | Non
     applied, activist = case.done(1, at), case.done(3, at)
     if applied is None or activist is None:
         return []
-    earliest = add_months(applied, spec.params["months"])
+    earliest = add_months(applied, params(spec)["months"])
     if activist < earliest:
         return [
             _finding(
@@ -435,7 +578,7 @@ def recruit_contacts(case: Case, at: dt.date) -> list[Finding] | None:
         return None if reached else []
     if reached is None and case.contacts == 0:
         return []
-    if not 1 <= case.contacts <= spec.params["max"]:
+    if not 1 <= case.contacts <= params(spec)["max"]:
         return [
             _finding(
                 spec,
@@ -462,7 +605,7 @@ def recruit_activist_1_year(case: Case, at: dt.date) -> list[Finding] | None:
     activist, candidate = case.done(3, at), case.done(7, at)
     if activist is None or candidate is None:
         return []
-    earliest = add_years(activist, spec.params["years"])
+    earliest = add_years(activist, params(spec)["years"])
     if candidate < earliest:
         return [
             _finding(
@@ -544,13 +687,13 @@ def recruit_training_3_days(case: Case, at: dt.date) -> list[Finding] | None:
         return []
     if case.training_hours is None:
         return None
-    if case.training_hours >= spec.params["hours"]:
+    if case.training_hours >= params(spec)["hours"]:
         return []
     return [
         _finding(
             spec,
             case,
-            f"集中培训 {case.training_hours:g} 学时，少于 {spec.params['hours']} 学时",
+            f"集中培训 {case.training_hours:g} 学时，少于 {params(spec)['hours']} 学时",
             {"training_hours": case.training_hours, "step_15": admitted},
         )
     ]
@@ -562,18 +705,19 @@ def recruit_training_3_days(case: Case, at: dt.date) -> list[Finding] | None:
         "公示不少于 5 个工作日",
         "local default",
         "local practice",
-        {"workdays": 5},
+        {"workdays": 5, "notices": list(PUBLICITY)},
     )
 )
 def recruit_publicity_5_workdays(case: Case, at: dt.date) -> list[Finding] | None:
     """Public notice of at least 5 official working days (with 调休) before each decision."""
     spec = RECRUIT_RULES["RECRUIT-PUBLICITY-5-WORKDAYS"][0]
+    required = {k: v for k, v in PUBLICITY.items() if k in params(spec)["notices"]}
     if case.publicity is None:
-        reached = any(case.done(step, at) for _label, step in PUBLICITY.values())
+        reached = any(case.done(step, at) for _label, step in required.values())
         return None if reached else []
-    need = spec.params["workdays"]
+    need = params(spec)["workdays"]
     findings: list[Finding] = []
-    for key, (label, step) in PUBLICITY.items():
+    for key, (label, step) in required.items():
         decided = case.done(step, at)
         window = case.publicity.get(key)
         if window is None:
@@ -685,7 +829,7 @@ def recruit_approval_3_months(case: Case, at: dt.date) -> list[Finding] | None:
         at,
         start_step=15,
         end_step=17,
-        months=spec.params["months"],
+        months=params(spec)["months"],
         what="上级党委审批",
     )
 
@@ -707,7 +851,7 @@ def recruit_probation_1_year(case: Case, at: dt.date) -> list[Finding] | None:
     if admitted is None:
         return []
     extension = case.probation_extension_months or 0
-    ends = add_months(admitted, spec.params["months"] + extension)
+    ends = add_months(admitted, params(spec)["months"] + extension)
     evidence: dict[str, Any] = {
         "step_15": admitted,
         "extension_months": extension,
@@ -726,7 +870,7 @@ def recruit_probation_1_year(case: Case, at: dt.date) -> list[Finding] | None:
                 )
             ]
         return []
-    if at >= ends - dt.timedelta(days=spec.params["due_days"]):
+    if at >= ends - dt.timedelta(days=params(spec)["due_days"]):
         return [
             _finding(
                 spec,
@@ -755,7 +899,7 @@ def recruit_extension(case: Case, at: dt.date) -> list[Finding] | None:
     months = case.probation_extension_months
     if months is None:
         return None if case.done(15, at) else []
-    low, high = spec.params["min_months"], spec.params["max_months"]
+    low, high = params(spec)["min_months"], params(spec)["max_months"]
     if months == 0 or low <= months <= high:
         return []
     return [
@@ -786,9 +930,343 @@ def recruit_conversion_approval_3_months(case: Case, at: dt.date) -> list[Findin
         at,
         start_step=23,
         end_step=24,
-        months=spec.params["months"],
+        months=params(spec)["months"],
         what="上级党委审批转正",
     )
+
+
+@recruit_rule(
+    RuleSpec(
+        "RECRUIT-ACTIVIST-REVIEW-HALF-YEAR",
+        "每半年考察一次积极分子",
+        "national",
+        "细则 art. 11",
+        {"months": 6},
+    )
+)
+def recruit_activist_review_half_year(case: Case, at: dt.date) -> list[Finding] | None:
+    """The branch assesses each activist every half year (细则 art. 11): from the activist
+    decision (step 3) until the candidate decision (step 7), no gap longer than 6 months
+    without an assessment. While still an activist, the next one is ``due``."""
+    spec = RECRUIT_RULES["RECRUIT-ACTIVIST-REVIEW-HALF-YEAR"][0]
+    months = params(spec)["months"]
+    activist = case.done(3, at)
+    if activist is None:
+        return []
+    candidate = case.done(7, at)
+    end = candidate or at
+    if case.reviews is None:
+        return None if end > add_months(activist, months) else []
+    findings: list[Finding] = []
+    anchor = activist
+    for review in [r for r in case.reviews if activist <= r <= end]:
+        limit = add_months(anchor, months)
+        if review > limit:
+            findings.append(
+                _finding(
+                    spec,
+                    case,
+                    f"{anchor.isoformat()} 后 {months} 个月内（至 {limit.isoformat()}）没有考察，"
+                    f"下一次考察在 {review.isoformat()}",
+                    {"since": anchor, "deadline": limit, "review": review},
+                )
+            )
+        anchor = review
+    limit = add_months(anchor, months)
+    if candidate is not None:
+        if candidate > limit:
+            findings.append(
+                _finding(
+                    spec,
+                    case,
+                    f"{anchor.isoformat()} 后 {months} 个月内（至 {limit.isoformat()}）没有考察，"
+                    f"至 {candidate.isoformat()} 确定为发展对象",
+                    {"since": anchor, "deadline": limit, "step_7": candidate},
+                )
+            )
+    elif at > limit:
+        findings.append(
+            _finding(
+                spec,
+                case,
+                f"积极分子考察已逾期：上次 {anchor.isoformat()}，应于 {limit.isoformat()} 前考察",
+                {"since": anchor, "deadline": limit},
+            )
+        )
+    else:
+        findings.append(
+            _finding(
+                spec,
+                case,
+                f"积极分子半年考察应于 {limit.isoformat()} 前进行",
+                {"since": anchor, "deadline": limit},
+                severity="due",
+                due_date=limit,
+            )
+        )
+    return findings
+
+
+@recruit_rule(RuleSpec("RECRUIT-PREREVIEW", "上级党委预审", "national", "细则 art. 19"))
+def recruit_prereview(case: Case, at: dt.date) -> list[Finding] | None:
+    """Pre-review (step 13) by the approving committee before the 入党志愿书 is filled in
+    (step 14) (细则 art. 19)."""
+    spec = RECRUIT_RULES["RECRUIT-PREREVIEW"][0]
+    form = case.done(14, at)
+    if form is None:
+        return []
+    review = case.done(13, at)
+    if review is None:
+        return [
+            _finding(
+                spec,
+                case,
+                f"未经上级党委预审即于 {form.isoformat()} 填写入党志愿书",
+                {"step_14": form},
+            )
+        ]
+    if review > form:
+        return [
+            _finding(
+                spec,
+                case,
+                f"上级党委预审（{review.isoformat()}）晚于填写入党志愿书（{form.isoformat()}）",
+                {"step_13": review, "step_14": form},
+            )
+        ]
+    return []
+
+
+@recruit_rule(
+    RuleSpec(
+        "RECRUIT-LEAVING-3-MONTHS",
+        "三个月内离开本单位的一般不在本单位发展",
+        "national (soft)",
+        "细则 art. 19",
+        {"months": 3},
+    )
+)
+def recruit_leaving_3_months(case: Case, at: dt.date) -> list[Finding] | None:
+    """A candidate leaving the unit within 3 months is generally not admitted there (细则
+    art. 19): a warning when the branch vote (step 15) — or, for a development candidate not yet
+    voted on, the check date — falls within 3 months before the expected leaving date."""
+    spec = RECRUIT_RULES["RECRUIT-LEAVING-3-MONTHS"][0]
+    months = params(spec)["months"]
+    voted = case.done(15, at)
+    candidate = case.done(7, at)
+    if voted is None and candidate is None:
+        return []
+    if not case.leaving_recorded:
+        return None
+    leaving = case.expected_leaving_on
+    if leaving is None:
+        return []
+    when = voted or at
+    if when <= leaving <= add_months(when, months):
+        what = f"支部大会讨论接收（{voted.isoformat()}）" if voted else "该发展对象"
+        return [
+            _finding(
+                spec,
+                case,
+                f"{what}后 {months} 个月内（{leaving.isoformat()}）将离开本单位，"
+                "一般不在本单位发展",
+                {"expected_leaving_on": leaving, "step_15": voted, "at": when},
+                severity="warning",
+            )
+        ]
+    return []
+
+
+@recruit_rule(
+    RuleSpec(
+        "RECRUIT-APPROVER-AUTHORITY",
+        "审批党委须有审批权限",
+        "national",
+        "细则; 12371 Q&A",
+    )
+)
+def recruit_approver_authority(case: Case, at: dt.date) -> list[Finding] | None:
+    """A 党总支 cannot approve admission; neither can a 基层党委 under a 乡镇/街道 党委."""
+    spec = RECRUIT_RULES["RECRUIT-APPROVER-AUTHORITY"][0]
+    reached = case.done(13, at) or case.done(17, at)
+    if case.approver_type is None:
+        return None if reached else []
+    problems: list[str] = []
+    who = case.approver or "审批组织"
+    if case.approver_type not in APPROVER_TYPES:
+        problems.append(f"{who}是{case.approver_type}，没有审批接收预备党员的权限")
+    if case.approver_under_town:
+        problems.append(f"{who}隶属于乡镇/街道党委，应由乡镇/街道党委审批")
+    if case.approver_under_town is None and case.approver_type in APPROVER_TYPES and reached:
+        return None
+    if not problems:
+        return []
+    return [
+        _finding(
+            spec,
+            case,
+            "；".join(problems),
+            {
+                "approver": case.approver,
+                "approver_type": case.approver_type,
+                "approver_under_town": case.approver_under_town,
+                "step_17": case.done(17, at),
+            },
+        )
+    ]
+
+
+@recruit_rule(
+    RuleSpec(
+        "RECRUIT-ARCHIVE",
+        "转正后及时归档",
+        "local default",
+        "local practice",
+        {"days": 7},
+    )
+)
+def recruit_archive(case: Case, at: dt.date) -> list[Finding] | None:
+    """Documents archived (step 25) within 1 week (local default) of the conversion approval
+    (step 24): a warning when late, ``due`` while pending."""
+    spec = RECRUIT_RULES["RECRUIT-ARCHIVE"][0]
+    approved = case.done(24, at)
+    if approved is None:
+        return []
+    days = params(spec)["days"]
+    limit = approved + dt.timedelta(days=days)
+    archived = case.done(25, at)
+    evidence: dict[str, Any] = {"step_24": approved, "deadline": limit}
+    if archived is not None:
+        if archived > limit:
+            evidence["step_25"] = archived
+            return [
+                _finding(
+                    spec,
+                    case,
+                    f"材料归档于 {archived.isoformat()}，晚于期限 {limit.isoformat()}"
+                    f"（转正审批后 {days} 天）",
+                    evidence,
+                    severity="warning",
+                )
+            ]
+        return []
+    if at > limit:
+        return [
+            _finding(
+                spec,
+                case,
+                f"材料归档已逾期：期限 {limit.isoformat()}，至 {at.isoformat()} 尚未归档",
+                evidence,
+                severity="warning",
+            )
+        ]
+    return [
+        _finding(
+            spec,
+            case,
+            f"材料应于 {limit.isoformat()} 前归档",
+            evidence,
+            severity="due",
+            due_date=limit,
+        )
+    ]
+
+
+PLAN_SPEC = RuleSpec(
+    "RECRUIT-PLAN",
+    "在年度发展党员计划内发展",
+    "national practice",
+    "seed 004; 细则 art. 3",
+    {"groups_due": True},
+)
+
+
+def plan_findings(
+    org: str,
+    year: int,
+    quota: int,
+    groups: Mapping[str, int],
+    admitted: int,
+    admitted_by_group: Mapping[str, int],
+    at: dt.date,
+) -> list[Finding]:
+    """RECRUIT-PLAN for one organization and year from aggregated figures (set-based over the
+    database, or counted from JSON cases): admissions over the plan are an error; over a
+    priority group's separate quota a warning; a group quota not used is ``due`` until the end
+    of the year and a warning after it."""
+    spec = PLAN_SPEC
+    findings: list[Finding] = []
+    period = str(year)
+
+    def add(message: str, evidence: dict[str, Any], severity: str, due: dt.date | None = None):
+        findings.append(
+            Finding(
+                rule=spec.id,
+                subject=org,
+                severity=severity,
+                message=message,
+                source=spec.source,
+                evidence=evidence,
+                period=period,
+                due_date=due,
+            )
+        )
+
+    if admitted > quota:
+        add(
+            f"{year} 年接收预备党员 {admitted} 名，超出年度计划 {quota} 名",
+            {"year": year, "quota": quota, "admitted": admitted},
+            "error",
+        )
+    year_end = dt.date(year, 12, 31)
+    for group, group_quota in sorted(groups.items()):
+        got = int(admitted_by_group.get(group, 0))
+        evidence = {"year": year, "group": group, "quota": group_quota, "admitted": got}
+        if got > group_quota:
+            add(
+                f"{year} 年{group}接收 {got} 名，超出单列计划 {group_quota} 名",
+                evidence,
+                "warning",
+            )
+        elif got < group_quota and params(spec)["groups_due"]:
+            if at > year_end:
+                add(
+                    f"{year} 年{group}单列计划 {group_quota} 名，仅接收 {got} 名",
+                    evidence,
+                    "warning",
+                )
+            elif at.year == year:
+                add(
+                    f"{year} 年{group}单列计划尚余 {group_quota - got} 名",
+                    evidence,
+                    "due",
+                    year_end,
+                )
+    return findings
+
+
+def all_specs() -> list[RuleSpec]:
+    """Every RECRUIT rule spec: the per-case rules, then RECRUIT-PLAN."""
+    return [spec for spec, _func in RECRUIT_RULES.values()] + [PLAN_SPEC]
+
+
+def check_plans(plans: list[Plan], cases: list[Case], at: dt.date) -> list[Finding]:
+    """RECRUIT-PLAN over JSON input: admissions (step 17 done in the plan year) of the cases
+    whose ``org`` is the plan's organization."""
+    findings: list[Finding] = []
+    for plan in plans:
+        mine = [
+            c
+            for c in cases
+            if c.org == plan.org and (d := c.done(17, at)) is not None and d.year == plan.year
+        ]
+        by_group: dict[str, int] = {}
+        for c in mine:
+            by_group[c.priority_group or "其他"] = by_group.get(c.priority_group or "其他", 0) + 1
+        findings.extend(
+            plan_findings(plan.org, plan.year, plan.quota, plan.groups, len(mine), by_group, at)
+        )
+    return findings
 
 
 # --- running -------------------------------------------------------------------------------
@@ -808,12 +1286,18 @@ class CheckReport:
         }
 
 
-def check_case(case: Case, at: dt.date) -> CheckReport:
-    """Evaluate every recruitment rule for one case as of ``at``."""
+def check_case(
+    case: Case, at: dt.date, config: Mapping[str, Mapping[str, Any]] | None = None
+) -> CheckReport:
+    """Evaluate every recruitment rule (the enabled ones, when ``config`` is given) for one case
+    as of ``at``."""
+    if config is not None:
+        with configured(config):
+            return check_case(case, at)
     report = CheckReport()
     missing: list[str] = []
-    for rule_id, (_spec, func) in RECRUIT_RULES.items():
-        result = func(case, at)
+    for rule_id in enabled_rules():
+        result = RECRUIT_RULES[rule_id][1](case, at)
         if result is None:
             missing.append(rule_id)
         else:
@@ -823,11 +1307,28 @@ def check_case(case: Case, at: dt.date) -> CheckReport:
     return report
 
 
-def check_cases(cases: list[Case], at: dt.date) -> CheckReport:
-    """Evaluate every case; findings in input order, then by rule id."""
+def check_cases(
+    cases: list[Case],
+    at: dt.date,
+    config: Mapping[str, Mapping[str, Any]] | None = None,
+    plans: list[Plan] | None = None,
+) -> CheckReport:
+    """Evaluate every case; findings in input order, then by rule id; then RECRUIT-PLAN over
+    ``plans`` (when given and the rule is enabled)."""
+    if config is not None:
+        with configured(config):
+            return check_cases(cases, at, plans=plans)
     report = CheckReport()
     for case in cases:
         one = check_case(case, at)
         report.findings.extend(sorted(one.findings, key=lambda f: f.rule))
         report.not_checked.update(one.not_checked)
+    if plans and PLAN_SPEC.id in plan_rule_enabled():
+        report.findings.extend(check_plans(plans, cases, at))
     return report
+
+
+def plan_rule_enabled() -> list[str]:
+    """``["RECRUIT-PLAN"]`` unless the configuration in force switches it off."""
+    config = _CONFIG.get()
+    return [PLAN_SPEC.id] if config is None or PLAN_SPEC.id in config else []

@@ -61,10 +61,6 @@ def rule_config() -> dict[str, dict[str, Any]]:
     """
     from dangjian.rules.engine import rule_enabled, rule_params
 
-    from .checker import RECRUIT_RULES
+    from .checker import all_specs
 
-    return {
-        rule_id: rule_params(spec)
-        for rule_id, (spec, _func) in RECRUIT_RULES.items()
-        if rule_enabled(spec)
-    }
+    return {spec.id: rule_params(spec) for spec in all_specs() if rule_enabled(spec)}

@@ -317,6 +317,9 @@ def test_absent_data_is_listed_as_not_checked_never_passed() -> None:
         "RECRUIT-PUBLICITY-5-WORKDAYS",
         "RECRUIT-VOTE-MAJORITY",
         "RECRUIT-EXTENSION",
+        "RECRUIT-ACTIVIST-REVIEW-HALF-YEAR",
+        "RECRUIT-LEAVING-3-MONTHS",
+        "RECRUIT-APPROVER-AUTHORITY",
     }
     findings, not_checked = run(
         at="2025-10-01",
@@ -333,10 +336,18 @@ def test_absent_data_is_listed_as_not_checked_never_passed() -> None:
         },
         admission_vote={"entitled": 3, "present": 3, "yes": 3},
         probation_extension_months=0,
+        reviews=["2025-01-10", "2025-07-01"],
+        expected_leaving_on=None,
+        approver="PC0001",
+        approver_type="党委",
+        approver_under_town=False,
     )
     assert not_checked == {}
-    # everything recorded and in order except candidate step 7 missing: no finding at all
-    assert findings == []
+    # everything recorded and in order except candidate step 7 missing: only the reminder that
+    # the (still) activist is due for the next half-yearly assessment
+    assert [(f["rule"], f["severity"], f["due_date"]) for f in findings] == [
+        ("RECRUIT-ACTIVIST-REVIEW-HALF-YEAR", "due", "2026-01-01")
+    ]
 
 
 @pytest.mark.parametrize(

@@ -75,7 +75,8 @@ def test_json_output_parses_and_keeps_the_findings_shape(tmp_path: Path) -> None
     assert ("RECRUIT-VOTE-MAJORITY", "error") in by_case["R-003"]
     due = next(f for f in data["findings"] if f["severity"] == "due")
     assert due["due_date"] == "2025-09-01"
-    assert data["not_checked"].get("R-001") is None
+    # an activist since 2023-07-15 without any half-yearly assessment on record
+    assert data["not_checked"].get("R-001") == ["RECRUIT-ACTIVIST-REVIEW-HALF-YEAR"]
     assert "RECRUIT-AGE-18" in data["not_checked"]["R-002"]
     assert "RECRUIT-VOTE-MAJORITY" in data["not_checked"]["R-002"]
     assert "R-003" not in data["not_checked"]

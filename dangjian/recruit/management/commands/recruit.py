@@ -1,7 +1,9 @@
 """``dangjian recruit check FILE.json [--at YYYY-MM-DD] --format json|table``.
 
-Reads recruitment cases in the JSON format of formats.md and prints the ``RECRUIT-*`` findings
-(``subject`` = case id). JSON output is one object::
+Reads recruitment cases in the JSON format of formats.md (or ``{"cases": [...], "plans":
+[...]}``, see :mod:`dangjian.recruit.checker`) and prints the ``RECRUIT-*`` findings
+(``subject`` = case id; org code for RECRUIT-PLAN), with the rule parameters of
+:func:`dangjian.recruit.config.rule_config` in force. JSON output is one object::
 
     {"findings": [<finding in the formats.md shape>, ...],
      "not_checked": {"R-001": ["RECRUIT-AGE-18", ...]}}
@@ -22,7 +24,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dangjian.core.dates import parse_date
-from dangjian.recruit.checker import RECRUIT_RULES, CaseError, check_cases, parse_cases
+from dangjian.recruit.checker import (
+    CaseError,
+    all_specs,
+    check_cases,
+    parse_input,
+)
+from dangjian.recruit.config import rule_config
 
 FORMATS = ("json", "table")
 SEVERITIES = {"error": "错误", "warning": "提醒", "due": "待办"}
@@ -77,13 +85,18 @@ class Command(BaseCommand):
                 returncode=2,
             ) from None
         try:
-            report = check_cases(parse_cases(data), at)
+            config = rule_config()
+        except ValueError as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        try:
+            cases, plans = parse_input(data)
+            report = check_cases(cases, at, config=config, plans=plans)
         except CaseError as exc:
             raise CommandError(f"{path}：{exc}", returncode=2) from None
         if fmt == "json":
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
             return
-        titles = {rule_id: spec.title for rule_id, (spec, _f) in RECRUIT_RULES.items()}
+        titles = {spec.id: spec.title for spec in all_specs()}
         header = ["案例", "规则", "级别", "说明"]
         rows = [
             [f.subject, f"{f.rule} {titles.get(f.rule, '')}", SEVERITIES[f.severity], f.message]
