@@ -132,12 +132,15 @@ def task_snapshot(task: RectificationTask) -> dict[str, Any]:
     }
 
 
-def _clean_conditions(reason: str, conditions: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+def _clean_conditions(
+    reason: str, conditions: list[dict[str, Any]] | None, errors: dict[str, list[str]]
+) -> list[dict[str, Any]]:
     cleaned: list[dict[str, Any]] = []
     for item in conditions or []:
         code = str(item.get("condition", ""))
         if code not in WeakCondition.values:
-            raise ValidationError({"conditions": [f"未知的软弱涣散认定情形“{code[:30]}”"]})
+            errors.setdefault("conditions", []).append(f"未知的软弱涣散认定情形“{code[:30]}”")
+            continue
         cleaned.append(
             {
                 "condition": code,
@@ -147,8 +150,8 @@ def _clean_conditions(reason: str, conditions: list[dict[str, Any]] | None) -> l
                 "evidence": item.get("evidence") or {},
             }
         )
-    if reason == PlanReason.WEAK and not cleaned:
-        raise ValidationError({"conditions": ["软弱涣散整改方案须写明符合哪一项认定情形"]})
+    if reason == PlanReason.WEAK and not cleaned and not errors.get("conditions"):
+        errors.setdefault("conditions", []).append("软弱涣散整改方案须写明符合哪一项认定情形")
     return cleaned
 
 
@@ -185,9 +188,9 @@ def plan_create(
         raise ValidationError({"reason": [f"整改原因“{reason[:20]}”无效"]})
     if org.org_type == OrgType.GROUP:
         raise ValidationError({"org": ["党小组不单独制定整改方案，请为所在党支部制定"]})
-    cleaned = _clean_conditions(reason, conditions)
-    summary = (summary or "").strip()
     errors: dict[str, list[str]] = {}
+    cleaned = _clean_conditions(reason, conditions, errors)
+    summary = (summary or "").strip()
     if len(summary) > TEXT_MAX:
         errors.setdefault("summary", []).append(f"问题概述过长（最多 {TEXT_MAX} 字）")
     _check_text(errors, "summary", "问题概述", summary)

@@ -1,0 +1,396 @@
+"""整改 pages: plans of the subtree (overdue first), a plan with its tasks, the upper level's
+review, the overdue list and the ASSESS-WEAK suggestions.
+
+Reads go through the scoped selectors with ``request.user`` (outside the subtree: 404; missing
+permission: 403). Writes go through :mod:`dangjian.rectify.services`; their Chinese messages
+are shown on the page and nothing is written on a refusal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import can, covers, orgs_for, require
+from dangjian.orgs.models import Organization
+from dangjian.orgs.selectors import org_get
+from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.views.orgs import _ancestors
+
+from .choices import PlanReason, PlanStatus, TaskStatus, WeakCondition
+from .forms import (
+    NEW_PLAN_TASKS,
+    OptionalTaskForm,
+    PlanForm,
+    ProgressForm,
+    ReportForm,
+    ReviewForm,
+    TaskForm,
+)
+from .selectors import awaiting_review, overdue_tasks, plan_get, plan_list, task_get
+from .services import (
+    is_upper,
+    plan_create,
+    require_upper,
+    task_add,
+    task_confirm,
+    task_progress,
+    task_reopen,
+    task_report_done,
+    task_update,
+)
+from .weak import weak_candidates
+
+#: the suggestions run the SETUP and LIFE checkers over the scope; above this, ask to narrow it
+WEAK_SCOPE_MAX = 5000
+
+
+def _errors_to_form(form: Any, exc: ValidationError) -> None:
+    for name, errors in exc.message_dict.items():
+        target = name if name in form.fields else None
+        for message in errors:
+            form.add_error(target, message)
+
+
+def _messages_of(exc: ValidationError) -> str:
+    return "；".join(m for errors in exc.message_dict.values() for m in errors)
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def index(request: HttpRequest) -> HttpResponse:
+    """整改方案: the subtree's plans, those with overdue tasks first."""
+    require(request.user, Perm.ASSESS_VIEW)
+    status = request.GET.get("status", "").strip()
+    if status and status not in PlanStatus.values:
+        raise BadInput(f"状态“{status[:20]}”无效")
+    today = timezone.localdate()
+    plans = plan_list(request.user, today=today, status=status or None)
+    manage = can(request.user, Perm.ASSESS_MANAGE)
+    return render(
+        request,
+        "rectify/index.html",
+        {
+            "page": paginate(request, plans),
+            "query": query_without(request, "page"),
+            "status": status,
+            "statuses": PlanStatus.choices,
+            "today": today,
+            "overdue_count": overdue_tasks(request.user, today=today).count(),
+            "review_count": awaiting_review(request.user).count() if manage else 0,
+            "manage": manage,
+        },
+    )
+
+
+def _task_rows(request: HttpRequest, plan: Any, today: Any) -> list[dict[str, Any]]:
+    tasks = list(plan.tasks.prefetch_related("progress").order_by("deadline", "pk"))
+    return [
+        {
+            "task": t,
+            "progress": list(t.progress.all()),
+            "overdue": t.deadline < today and t.status in (TaskStatus.OPEN, TaskStatus.REOPENED),
+        }
+        for t in tasks
+    ]
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A plan on a phone: why, its tasks with progress; the actions the user may take."""
+    require(request.user, Perm.ASSESS_VIEW)
+    plan = plan_get(request.user, pk)
+    today = timezone.localdate()
+    upper = is_upper(request.user, plan.org)
+    own = covers(request.user, Perm.ASSESS_SELF, plan.org.path) and plan.status == PlanStatus.OPEN
+    return render(
+        request,
+        "rectify/plan.html",
+        {
+            "plan": plan,
+            "org": plan.org,
+            "ancestors": _ancestors(request.user, plan.org),
+            "rows": _task_rows(request, plan, today),
+            "today": today,
+            "upper": upper,
+            "own": own,
+            "progress_form": ProgressForm(initial={"on": today}),
+            "report_form": ReportForm(),
+            "review_form": ReviewForm(),
+            "task_form": TaskForm() if upper and plan.status == PlanStatus.OPEN else None,
+        },
+    )
+
+
+def _campaign_choices(org: Organization) -> list[tuple[int, str]]:
+    from dangjian.assess.models import Result
+
+    rows = (
+        Result.objects.filter(org=org)
+        .select_related("campaign")
+        .order_by("-campaign__period_end", "-campaign_id")
+    )
+    return [
+        (r.campaign_id, f"{r.campaign.name}（{r.total} 分，{r.get_tier_display()}）")
+        for r in rows[:20]
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@bad_input_as_400
+def plan_new(request: HttpRequest, code: str) -> HttpResponse:
+    """制定整改方案 for one organization (upper level), with the detected conditions ticked."""
+    require(request.user, Perm.ASSESS_MANAGE)
+    org = org_get(request.user, code, perm=Perm.ASSESS_MANAGE)
+    require_upper(request.user, org)
+    campaigns = _campaign_choices(org)
+    form = PlanForm(request.POST or None, campaigns=campaigns)
+    task_forms = [
+        OptionalTaskForm(request.POST or None, prefix=f"t{n}") for n in range(NEW_PLAN_TASKS)
+    ]
+    campaign = None
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["campaign"]:
+        from dangjian.assess.models import Campaign
+
+        campaign = Campaign.objects.filter(pk=form.cleaned_data["campaign"]).first()
+    detected = weak_candidates(request.user, org_code=org.code, campaign=campaign)
+    found = {c["condition"]: c for d in detected if d.org.pk == org.pk for c in d.conditions}
+    if request.method == "GET":
+        form.initial = {
+            "reason": PlanReason.WEAK if found else PlanReason.LAGGING,
+            "conditions": list(found),
+            "campaign": campaigns[0][0] if campaigns else None,
+        }
+    valid = form.is_valid() if request.method == "POST" else False
+    valid = all([f.is_valid() for f in task_forms]) and valid
+    if request.method == "POST" and valid:
+        picked = form.cleaned_data["conditions"]
+        conditions = [
+            found.get(code)
+            or {
+                "condition": code,
+                "rule": "ASSESS-WEAK",
+                "message": "上级组织认定",
+                "evidence": {"entered_by_hand": True},
+            }
+            for code in picked
+        ]
+        tasks = [f.task_input() for f in task_forms if not f.is_empty()]
+        try:
+            plan = plan_create(
+                actor=request.user,
+                org=org,
+                reason=form.cleaned_data["reason"],
+                conditions=conditions,
+                summary=form.cleaned_data["summary"],
+                tasks=tasks,
+                campaign=campaign,
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, f"已制定：{plan}")
+            return redirect("rectify:plan", plan.pk)
+    return render(
+        request,
+        "rectify/plan_new.html",
+        {
+            "org": org,
+            "ancestors": _ancestors(request.user, org),
+            "form": form,
+            "task_forms": task_forms,
+            "found": [found[k] for k in WeakCondition.values if k in found],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def task_new(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Perm.ASSESS_MANAGE)
+    plan = plan_get(request.user, pk)
+    form = TaskForm(request.POST)
+    if form.is_valid():
+        try:
+            task_add(actor=request.user, plan=plan, data=form.task_input())
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, f"已增加任务：{form.cleaned_data['what']}")
+            return redirect("rectify:plan", plan.pk)
+    errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
+    raise BadInput(f"没有增加任务：{errors}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@bad_input_as_400
+def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """修改任务 (upper level; a confirmed task is final unless reopened)."""
+    require(request.user, Perm.ASSESS_MANAGE)
+    task = task_get(request.user, pk)
+    require_upper(request.user, task.plan.org)
+    initial = {"what": task.what, "how": task.how, "owner": task.owner, "deadline": task.deadline}
+    form = TaskForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task_update(actor=request.user, task=task, data=form.task_input())
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, f"已修改任务：{form.cleaned_data['what']}")
+            return redirect("rectify:plan", task.plan_id)
+    return render(
+        request,
+        "rectify/task_edit.html",
+        {
+            "task": task,
+            "org": task.plan.org,
+            "ancestors": _ancestors(request.user, task.plan.org),
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _task_action(request: HttpRequest, pk: int, perm: Perm) -> Any:
+    require(request.user, perm)
+    return task_get(request.user, pk)
+
+
+def _done(request: HttpRequest, task: Any, text: str) -> HttpResponse:
+    messages.success(request, text)
+    return redirect(f"/rectify/plans/{task.plan_id}/#task-{task.pk}")
+
+
+def _refused(request: HttpRequest, task: Any, exc: ValidationError) -> HttpResponse:
+    return render(
+        request,
+        "web/bad_request.html",
+        {"message": f"未保存：{_messages_of(exc)}"},
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_action(request, pk, Perm.ASSESS_SELF)
+    form = ProgressForm(request.POST)
+    if not form.is_valid():
+        errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
+        raise BadInput(f"未保存：{errors}")
+    try:
+        data = form.cleaned_data
+        task_progress(actor=request.user, task=task, text=data["text"], on=data["on"])
+    except ValidationError as exc:
+        return _refused(request, task, exc)
+    return _done(request, task, "已填报进展")
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def report_view(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_action(request, pk, Perm.ASSESS_SELF)
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        raise BadInput("完成情况过长")
+    try:
+        task_report_done(actor=request.user, task=task, text=form.cleaned_data["text"])
+    except ValidationError as exc:
+        return _refused(request, task, exc)
+    return _done(request, task, f"已报告完成，等待上级确认：{task.what}")
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def review_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    task = _task_action(request, pk, Perm.ASSESS_MANAGE)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        raise BadInput("审核意见过长")
+    note = form.cleaned_data["note"]
+    try:
+        if action == "confirm":
+            task_confirm(actor=request.user, task=task, note=note)
+            text = f"已确认完成：{task.what}"
+        elif action == "reopen":
+            task_reopen(actor=request.user, task=task, note=note)
+            text = f"已退回：{task.what}"
+        else:
+            raise BadInput("未知操作")
+    except ValidationError as exc:
+        return _refused(request, task, exc)
+    return _done(request, task, text)
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def overdue(request: HttpRequest) -> HttpResponse:
+    """逾期任务 of the subtree and tasks waiting for the upper level's confirmation."""
+    require(request.user, Perm.ASSESS_VIEW)
+    today = timezone.localdate()
+    return render(
+        request,
+        "rectify/overdue.html",
+        {
+            "page": paginate(request, overdue_tasks(request.user, today=today)),
+            "query": query_without(request, "page"),
+            "review": list(awaiting_review(request.user)[:200]),
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def weak(request: HttpRequest) -> HttpResponse:
+    """软弱涣散线索: organizations meeting an ASSESS-WEAK condition, with the evidence."""
+    require(request.user, Perm.ASSESS_MANAGE)
+    require(request.user, Perm.FINDING_VIEW)
+    code = request.GET.get("org", "").strip()[:32]
+    root = org_get(request.user, code, perm=Perm.ASSESS_MANAGE) if code else None
+    scope = orgs_for(request.user, Perm.ASSESS_MANAGE)
+    if root is not None:
+        scope = scope.filter(path__startswith=root.path)
+    size = scope.count()
+    too_big = size > WEAK_SCOPE_MAX
+    candidates = (
+        [] if too_big else weak_candidates(request.user, org_code=root.code if root else None)
+    )
+    rows = [
+        {"c": c, "can_plan": c.open_plan_id is None and is_upper(request.user, c.org)}
+        for c in candidates
+    ]
+    return render(
+        request,
+        "rectify/weak.html",
+        {
+            "root": root,
+            "size": size,
+            "too_big": too_big,
+            "limit": WEAK_SCOPE_MAX,
+            "page": paginate(request, rows),
+            "query": query_without(request, "page"),
+            "total": len(rows),
+        },
+    )
