@@ -16,6 +16,19 @@ class MeetingType(models.TextChoices):
     HEART_TALK = "谈心谈话", "谈心谈话"
 
 
+class LecturerRole(models.TextChoices):
+    """Who gave a 党课 (LIFE-SECRETARY-LECTURE-YEARLY counts the upper 党委's secretary)."""
+
+    ORG_SECRETARY = "本组织书记", "本组织书记"
+    UPPER_SECRETARY = "上级党委书记", "上级党委书记"
+    OTHER = "其他", "其他"
+
+
+#: the organizations whose secretary gives at least 1 党课 a year (rules.md: 党委/党组; the model
+#: has no 党组 type, a 街道党工委 is held to the same duty)
+SECRETARY_LECTURE_ORG_TYPES = frozenset({"党委", "党工委"})
+
+
 class AbsenceReason(models.TextChoices):
     OFFICIAL = "因公", "因公"
     ILLNESS = "因病", "因病"

@@ -46,6 +46,11 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "types": [MeetingType.LECTURE.value],
         "min_count": 1,
     },
+    "LIFE-SECRETARY-LECTURE-YEARLY": {
+        "frequency": "year",
+        "types": [MeetingType.LECTURE.value],
+        "min_count": 1,
+    },
     "LIFE-THEME-DAY-MONTHLY": {
         "frequency": "month",
         "types": [MeetingType.THEME_DAY.value],

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .choices import AbsenceReason, MeetingType
+from .choices import AbsenceReason, LecturerRole, MeetingType
 
 
 class Meeting(models.Model):
@@ -45,6 +45,18 @@ class Meeting(models.Model):
         on_delete=models.SET_NULL,
         related_name="lectures",
     )
+    lecturer_role = models.CharField(
+        "讲课人身份", max_length=8, choices=LecturerRole.choices, blank=True
+    )
+    lecturer_org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="讲课书记所在党委",
+        help_text="讲课人为上级党委书记时，选择该党委（LIFE-SECRETARY-LECTURE-YEARLY 计入该党委）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="secretary_lectures",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="录入人",
@@ -63,6 +75,11 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["org", "meeting_type", "held_on"]),
             models.Index(fields=["held_on", "meeting_type"]),
+            models.Index(
+                fields=["lecturer_org", "held_on"],
+                condition=Q(lecturer_org__isnull=False),
+                name="meeting_secretary_lecture",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -23,7 +23,7 @@ from dangjian.members.models import Member
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
 
-from .choices import AbsenceReason, MeetingType
+from .choices import SECRETARY_LECTURE_ORG_TYPES, AbsenceReason, LecturerRole, MeetingType
 from .config import late_days
 from .models import Attendance, Meeting
 
@@ -51,6 +51,9 @@ class MeetingInput:
     expected: int | None = None
     present: int | None = None
     lecturer: Member | None = None
+    #: who gave a 党课 (LecturerRole); ``lecturer_org`` is the upper 党委 of its secretary
+    lecturer_role: str = ""
+    lecturer_org: Organization | None = None
     entered_on: dt.date | None = None  # default today; the importer passes 录入日期
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -71,6 +74,15 @@ def roll(org: Organization, on: dt.date) -> list[Member]:
     if branch is None:
         return []
     return list(Member.objects.filter(org=branch, joined_on__lte=on).order_by("post", "name", "pk"))
+
+
+def upper_committees(org: Organization) -> list[Organization]:
+    """The 党委 / 党工委 above ``org``, nearest first: whose secretary may lecture there
+    (LIFE-SECRETARY-LECTURE-YEARLY counts the lecture for that committee)."""
+    step = Organization.steplen
+    paths = [org.path[: step * depth] for depth in range(1, org.depth)]
+    found = Organization.objects.filter(path__in=paths, org_type__in=SECRETARY_LECTURE_ORG_TYPES)
+    return sorted(found, key=lambda o: -o.depth)
 
 
 def is_late(held_on: dt.date, entered_on: dt.date, days: int | None = None) -> bool:
@@ -120,6 +132,7 @@ def meeting_validate(data: MeetingInput, *, today: dt.date | None = None) -> dic
         add("entered_on", f"录入日期 {entered} 不能早于会议日期 {data.held_on}")
     if data.lecturer is not None and data.meeting_type != MeetingType.LECTURE:
         add("lecturer", "只有党课可以填写讲课人")
+    _check_lecturer_role(data, add)
     if data.attendance is not None:
         _check_attendance(data, add)
     else:
@@ -130,6 +143,29 @@ def meeting_validate(data: MeetingInput, *, today: dt.date | None = None) -> dic
         if data.expected is not None and data.present is not None and data.present > data.expected:
             add("present", f"实到人数 {data.present} 不能多于应到人数 {data.expected}")
     return errors
+
+
+def _check_lecturer_role(data: MeetingInput, add: Any) -> None:
+    role, upper = data.lecturer_role or "", data.lecturer_org
+    data.lecturer_role = role
+    if not role and upper is None:
+        return
+    if data.meeting_type != MeetingType.LECTURE:
+        add("lecturer_role", "只有党课可以填写讲课人")
+        return
+    if role not in LecturerRole.values:
+        add("lecturer_role", f"讲课人“{role}”无效，应为：{'、'.join(LecturerRole.values)}")
+        return
+    if role != LecturerRole.UPPER_SECRETARY:
+        if upper is not None:
+            add("lecturer_org", "只有讲课人是上级党委书记时才选择党委")
+        return
+    if upper is None:
+        add("lecturer_org", "讲课人是上级党委书记时，请选择是哪个党委的书记")
+    elif upper.org_type not in SECRETARY_LECTURE_ORG_TYPES or not (
+        data.org.path.startswith(upper.path) and upper.depth < data.org.depth
+    ):
+        add("lecturer_org", f"{upper.code}（{upper.name}）不是{data.org.name}的上级党委")
 
 
 def _check_attendance(data: MeetingInput, add: Any) -> None:
@@ -173,6 +209,8 @@ def meeting_snapshot(meeting: Meeting) -> dict[str, Any]:
         "present": meeting.present,
         "attendance": attendance or None,
         "lecturer": meeting.lecturer_id,
+        "lecturer_role": meeting.lecturer_role,
+        "lecturer_org": meeting.lecturer_org.code if meeting.lecturer_org else None,
         "entered_on": meeting.entered_on,
         "late": meeting.late,
     }
@@ -204,6 +242,8 @@ def _apply(meeting: Meeting, data: MeetingInput) -> None:
     meeting.expected = data.expected
     meeting.present = data.present
     meeting.lecturer = data.lecturer
+    meeting.lecturer_role = data.lecturer_role
+    meeting.lecturer_org = data.lecturer_org
     if data.attendance is not None:
         meeting.attendance_taken = True
 

@@ -96,14 +96,6 @@ LIFE_ORDER = [
     "LIFE-LATE-ENTRY",
     "LIFE-ABSENT-6-MONTHS",
 ]
-NOT_CHECKED["LIFE-SECRETARY-LECTURE-YEARLY"] = CatalogueEntry(
-    "LIFE-SECRETARY-LECTURE-YEARLY",
-    "党委（党组）书记每年至少讲 1 次党课",
-    "national",
-    "支部条例 art. 16",
-    False,
-    "未检查：系统尚无党委（党组）书记任职数据",
-)
 ORDERS = {"SETUP": SETUP_ORDER, "LIFE": LIFE_ORDER}
 
 

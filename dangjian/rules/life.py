@@ -12,14 +12,20 @@ of organizations (see :func:`collect_life_facts`):
 1. meetings per (organization, meeting type) with one filtered count per month of the window;
 2. committee post holders per branch with one filtered count per month (LIFE-COMMITTEE-MONTHLY);
 3. the late records, 4. the assemblies below quorum (row per finding, usually few);
-5. attendance per (member, month) with present / excused / unexcused counts (LIFE-ABSENT-6-MONTHS);
-6. the names of the flagged members (masked in the evidence).
+5. 党课 given by the secretary of an upper 党委 per (党委, month) (LIFE-SECRETARY-LECTURE-YEARLY);
+6. attendance per (member, month) with present / excused / unexcused counts (LIFE-ABSENT-6-MONTHS);
+7. the names of the flagged members (masked in the evidence).
 
 A branch has a 支委会 in a month when, on the month's first day, at least ``min_committee_posts``
 current post holders (书记, 副书记, 委员 posts) were on its roll and its current term (本届任期开始
 日期) had begun: so a branch that elects its 支委会 mid-year is held to a monthly 支委会 from the
 next month on. The model keeps no history of earlier committees, so months before the current
 term are not checked for this rule (never reported as missed).
+
+LIFE-SECRETARY-LECTURE-YEARLY counts, for each 党委 / 党工委, the 党课 recorded anywhere below it
+whose lecturer is marked "上级党委书记" of that committee (``Meeting.lecturer_org``): a secretary
+lecturing at a contact branch counts for the committee. Imported lectures count only when the
+import file marks them so (columns 讲课人 and 讲课党委编码).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 
+from dangjian.life.choices import SECRETARY_LECTURE_ORG_TYPES
 from dangjian.life.config import DEFAULTS, FREQUENCIES, ConfigInfo, check_params, config_info
 from dangjian.members.choices import COMMITTEE_POSTS, MemberType
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
@@ -149,6 +156,8 @@ class LifeFacts:
     late: list[dict[str, Any]] = field(default_factory=list)
     quorum: list[dict[str, Any]] = field(default_factory=list)
     absent: list[dict[str, Any]] = field(default_factory=list)
+    #: 党课 given by this committee's secretary per month of the window (from ``first``)
+    secretary_lectures: list[int] = field(default_factory=list)
 
     def held(self, types: Sequence[str], period: Period) -> int:
         start = period.months.start - self.first
@@ -235,6 +244,11 @@ def collect_life_facts(
     if "LIFE-COMMITTEE-MONTHLY" in params:
         _committee_counts(facts, prefix, months, Member)
 
+    if "LIFE-SECRETARY-LECTURE-YEARLY" in params:
+        _secretary_lectures(
+            facts, meetings, months, params["LIFE-SECRETARY-LECTURE-YEARLY"]["types"]
+        )
+
     if "LIFE-LATE-ENTRY" in params:
         late = meetings.filter(late=True, held_on__gte=since, entered_on__lte=at).values(
             "id", "org_id", "meeting_type", "held_on", "entered_on"
@@ -304,6 +318,30 @@ def _quorum(
         item = facts.get(row["org_id"])
         if item is not None:
             item.quorum.append(row)
+
+
+def _secretary_lectures(
+    facts: dict[int, LifeFacts], meetings: Any, months: list[int], types: Sequence[str]
+) -> None:
+    """党课 per (committee of the lecturing secretary, month): one grouped query."""
+    aggregates = {
+        f"m{m}": Count(
+            "id", filter=Q(held_on__gte=_month_bounds(m)[0], held_on__lte=_month_bounds(m)[1])
+        )
+        for m in months
+    }
+    rows = (
+        meetings.filter(meeting_type__in=list(types), lecturer_org__isnull=False)
+        .order_by()
+        .values("lecturer_org_id")
+        .annotate(**aggregates)
+        .values_list("lecturer_org_id", *aggregates)
+    )
+    for org_id, *per_month in rows:
+        item = facts.get(org_id)
+        if item is not None:
+            item.first = months[0]
+            item.secretary_lectures = list(per_month)
 
 
 def _committee_counts(
@@ -447,8 +485,10 @@ def _frequency(
     *,
     what: str,
     applies: Callable[[Period], bool] = lambda p: True,
+    count: Callable[[Period], int] | None = None,
 ) -> list[Finding]:
-    """The findings of a "at least ``min_count`` of ``types`` per period" rule."""
+    """The findings of a "at least ``min_count`` of ``types`` per period" rule; ``count``
+    replaces the number of ``types`` meetings the organization held in a period."""
     kind = params["frequency"]
     types = list(params["types"])
     minimum = int(params["min_count"])
@@ -456,13 +496,13 @@ def _frequency(
     for period in periods_between(kind, ctx.since, ctx.at):
         if not _existed(item, period) or not applies(period):
             continue
+        held = count(period) if count is not None else item.held(types, period)
         if ctx.tally is not None:
             org = item.org
             key = (spec.id, period.label, org.sector, org.region_code[:6], org.org_type)
             counts = ctx.tally.setdefault(key, [0, 0])
             counts[0] += 1
-            counts[1] += item.held(types, period) >= minimum
-        held = item.held(types, period)
+            counts[1] += held >= minimum
         if held >= minimum:
             continue
         evidence: dict[str, Any] = {
@@ -566,6 +606,33 @@ def life_lecture_quarterly(item: LifeFacts, ctx: LifeContext, params: Params) ->
     if not _is_branch(item):
         return []
     return _frequency(LECTURE_QUARTERLY, item, ctx, params, what="上党课")
+
+
+SECRETARY_LECTURE_YEARLY = _spec(
+    "LIFE-SECRETARY-LECTURE-YEARLY",
+    "党委（党组）书记每年至少讲 1 次党课",
+    "national",
+    "支部条例 art. 16",
+)
+
+
+@rule(SECRETARY_LECTURE_YEARLY)
+def life_secretary_lecture_yearly(
+    item: LifeFacts, ctx: LifeContext, params: Params
+) -> list[Finding]:
+    """The secretary of every 党委 / 党工委 gives at least 1 党课 a year, at any branch below
+    it (recorded with the lecturer "上级党委书记" and this committee)."""
+    if item.org.org_type not in SECRETARY_LECTURE_ORG_TYPES:
+        return []
+
+    def given(period: Period) -> int:
+        start = period.months.start - item.first
+        stop = period.months.stop - item.first
+        return sum(item.secretary_lectures[max(start, 0) : max(stop, 0)])
+
+    return _frequency(
+        SECRETARY_LECTURE_YEARLY, item, ctx, params, what="由党委书记讲党课", count=given
+    )
 
 
 THEME_DAY_MONTHLY = _spec("LIFE-THEME-DAY-MONTHLY", "每月开展 1 次主题党日", "national", "支部条例")

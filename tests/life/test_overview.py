@@ -87,8 +87,12 @@ def test_overview_matrix(records, user, code):
 def test_by_sector_and_region(records):
     table = compliance(records["admin"], year=2025)
     sectors = {g.name: g for g in table.groups["sector"]}
-    assert set(sectors) == {"农村", "社区"}
+    # 机关: the district's own 党委 is held only to LIFE-SECRETARY-LECTURE-YEARLY
+    assert set(sectors) == {"农村", "社区", "机关"}
     rules = [r for r, _t in table.rule_titles]
+    assert [
+        r for r, rate in zip(rules, sectors["机关"].rates, strict=True) if rate is not None
+    ] == ["LIFE-SECRETARY-LECTURE-YEARLY"]
     theme = rules.index("LIFE-THEME-DAY-MONTHLY")
     # 农村: BA001 held every theme day of 2025 (12 of 12 months)
     assert sectors["农村"].rates[theme] == 100

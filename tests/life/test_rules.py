@@ -70,7 +70,11 @@ def test_met_requirement_leaves_no_due(tree):
 
 def test_only_branches_get_branch_rules(tree):
     found = findings_for(SYSTEM, rules="LIFE", at=D(2026, 3, 31))
-    assert {f.subject for f in found} == {"BA001", "BB001"}
+    assert {f.subject for f in found} == {"BA001", "BB001", "D0001", "TA001", "TB001"}
+    # the 党委 / 党工委 only owe their secretary's 党课
+    assert {f.rule for f in found if f.subject in ("D0001", "TA001", "TB001")} == {
+        "LIFE-SECRETARY-LECTURE-YEARLY"
+    }
 
 
 def test_org_founded_mid_period_is_checked_from_the_next_period(tree):
@@ -267,7 +271,7 @@ def test_setup_and_life_together(tree):
 
 def test_scope_of_life_findings(tree):
     found = findings_for(tree["admin_a"], rules="LIFE", at=D(2026, 3, 31))
-    assert {f.subject for f in found} == {"BA001"}
+    assert {f.subject for f in found} == {"BA001", "TA001"}
     assert findings_for(tree["sysadmin"], rules="LIFE", at=D(2026, 3, 31)) == []
 
 
@@ -304,9 +308,12 @@ def test_query_count_is_constant_in_the_number_of_orgs(tree):
         _absent_months(branch, other, range(1, 7))
         meet(branch, "支部党员大会", D(2026, 2, 1), expected=10, present=2)
         meet(branch, "党课", D(2026, 2, 1), entered_on=D(2026, 5, 1), late=True)
+        committee = make_org(tree["root"], org_type="党委", code=f"CX{n:03d}")
+        below = make_org(committee, org_type="党支部", code=f"CB{n:03d}")
+        meet(below, "党课", D(2026, 3, 1), lecturer_role="上级党委书记", lecturer_org=committee)
     big = run()
     assert big == small
-    assert small <= 9
+    assert small <= 10
 
 
 def test_local_configuration(tree, settings):
@@ -371,11 +378,11 @@ def test_check_command_table_and_catalogue(tree, capsys):
     call_command("check_rules", "--rules", "LIFE", "--at", "2026-04-15", "--format", "table")
     out = capsys.readouterr().out
     assert "LIFE-THEME-DAY-MONTHLY" in out
-    assert "LIFE-SECRETARY-LECTURE-YEARLY" in out  # listed as not checked
+    assert "LIFE-SECRETARY-LECTURE-YEARLY" in out  # TA001, TB001, D0001: due this year
     call_command("check_rules", "--rules", "SETUP,LIFE", "--list-rules", "--format", "json")
     rules = {r["rule"]: r["checked"] for r in json.loads(capsys.readouterr().out)}
     assert rules["LIFE-ABSENT-6-MONTHS"] is True
-    assert rules["LIFE-SECRETARY-LECTURE-YEARLY"] is False
+    assert rules["LIFE-SECRETARY-LECTURE-YEARLY"] is True
     assert rules["SETUP-BRANCH-MIN-FULL"] is True
 
 

@@ -1,0 +1,173 @@
+"""LIFE-SECRETARY-LECTURE-YEARLY: the secretary of every 党委 / 党工委 gives 1 党课 a year.
+
+A 党课 counts for a committee when it is recorded (at any branch below it) with the lecturer
+"上级党委书记" of that committee; boundaries: 31 December, 1 January of the next year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from dangjian.accounts.scope import SYSTEM
+from dangjian.core.models import AuditEntry
+from dangjian.life.choices import LecturerRole
+from dangjian.life.services import MeetingInput, meeting_record, upper_committees
+from dangjian.rules.selectors import findings_for
+from tests.factories import make_org
+from tests.life.helpers import meet
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+RULE = "LIFE-SECRETARY-LECTURE-YEARLY"
+
+
+def keys(actor=SYSTEM, *, org: str | None = None, at: dt.date, since: dt.date | None = None):
+    found = findings_for(actor, rules="LIFE", rule_ids=[RULE], org_code=org, at=at, since=since)
+    return sorted((f.subject, f.severity, f.period) for f in found), found
+
+
+def lecture(branch, upper, day: dt.date, **extra):
+    return meet(
+        branch,
+        "党课",
+        day,
+        lecturer_role=LecturerRole.UPPER_SECRETARY,
+        lecturer_org=upper,
+        **extra,
+    )
+
+
+def test_every_committee_owes_one_a_year_branches_nothing(tree):
+    got, found = keys(at=D(2026, 3, 31))
+    assert got == [("D0001", "due", "2026"), ("TA001", "due", "2026"), ("TB001", "due", "2026")]
+    ta = next(f for f in found if f.subject == "TA001")
+    assert ta.due_date == D(2026, 12, 31)
+    assert ta.evidence["days_left"] == 275
+    assert "截止 2026-12-31" in ta.message and "由党委书记讲党课" in ta.message
+
+
+def test_lecture_at_a_contact_branch_counts_for_the_upper_committee(tree):
+    # the town secretary lectures at a village branch: TA001 is met, the district is not
+    lecture(tree["branch_a"], tree["town_a"], D(2026, 6, 1))
+    got, _ = keys(at=D(2026, 7, 1))
+    assert got == [("D0001", "due", "2026"), ("TB001", "due", "2026")]
+    # the district secretary lecturing at the same branch counts for the district only
+    lecture(tree["branch_a"], tree["root"], D(2026, 6, 2), topic="区委书记讲党课")
+    got, _ = keys(at=D(2026, 7, 1))
+    assert got == [("TB001", "due", "2026")]
+
+
+def test_lecture_without_the_mark_does_not_count(tree):
+    meet(tree["branch_a"], "党课", D(2026, 6, 1))  # the branch's own 党课 (or an import)
+    meet(tree["branch_a"], "党课", D(2026, 6, 2), lecturer_role=LecturerRole.ORG_SECRETARY)
+    got, _ = keys(org="TA001", at=D(2026, 7, 1))
+    assert got == [("TA001", "due", "2026")]
+
+
+def test_lecture_on_31_december_counts_for_that_year(tree):
+    lecture(tree["branch_a"], tree["town_a"], D(2025, 12, 31))
+    got, _ = keys(org="TA001", at=D(2026, 1, 1), since=D(2025, 1, 1))
+    # 2025 met on its last day; 2026 has just begun
+    assert got == [("TA001", "due", "2026")]
+    got, found = keys(org="TA001", at=D(2025, 12, 31))
+    assert got == [] and found == []
+
+
+def test_lecture_on_1_january_counts_for_the_new_year_not_the_old(tree):
+    lecture(tree["branch_a"], tree["town_a"], D(2026, 1, 1))
+    got, found = keys(org="TA001", at=D(2026, 1, 1), since=D(2025, 1, 1))
+    assert got == [("TA001", "error", "2025")]
+    assert found[0].due_date is None and "2025年未由党委书记讲党课" in found[0].message
+    # a complete year without one is an error the day after, whatever the new year holds
+    got, _ = keys(org="TA001", at=D(2027, 1, 1), since=D(2026, 1, 1))
+    assert got == [("TA001", "due", "2027")]
+
+
+def test_due_on_the_last_day_then_error(tree):
+    got, found = keys(org="TB001", at=D(2026, 12, 31))
+    assert got == [("TB001", "due", "2026")] and found[0].evidence["days_left"] == 0
+    got, _ = keys(org="TB001", at=D(2027, 1, 1), since=D(2026, 1, 1))
+    assert got == [("TB001", "due", "2027"), ("TB001", "error", "2026")]
+
+
+def test_scope_a_committee_sees_itself_not_its_parent(tree):
+    got, _ = keys(tree["admin_a"], at=D(2026, 3, 31))
+    assert got == [("TA001", "due", "2026")]
+    assert keys(tree["admin_b"], org="TB001", at=D(2026, 3, 31))[0] == [("TB001", "due", "2026")]
+
+
+def test_committee_founded_mid_year_is_checked_from_the_next_year(tree):
+    make_org(tree["root"], org_type="党委", code="TC001", founded_on=D(2026, 3, 1))
+    assert keys(org="TC001", at=D(2026, 6, 1))[0] == []
+    assert keys(org="TC001", at=D(2027, 6, 1))[0] == [("TC001", "due", "2027")]
+
+
+# --- recording: who gave the 党课 -----------------------------------------------------------
+
+
+def data_for(branch, **extra) -> MeetingInput:
+    values = {
+        "org": branch,
+        "meeting_type": "党课",
+        "held_on": D(2026, 3, 1),
+        "topic": "学习党章",
+    }
+    values.update(extra)
+    return MeetingInput(**values)
+
+
+def errors_of(exc: ValidationError) -> dict[str, list[str]]:
+    return exc.message_dict
+
+
+def test_upper_committees_nearest_first(tree):
+    group = make_org(tree["branch_a"], org_type="党小组", code="GA001")
+    assert [o.code for o in upper_committees(tree["branch_a"])] == ["TA001", "D0001"]
+    assert [o.code for o in upper_committees(group)] == ["TA001", "D0001"]
+    assert upper_committees(tree["root"]) == []
+
+
+def test_record_a_lecture_by_the_upper_secretary_is_audited(tree):
+    meeting = meeting_record(
+        actor=tree["secretary_a"],
+        data=data_for(
+            tree["branch_a"],
+            lecturer_role=LecturerRole.UPPER_SECRETARY,
+            lecturer_org=tree["town_a"],
+        ),
+    )
+    assert meeting.lecturer_org == tree["town_a"]
+    entry = AuditEntry.objects.get(action="life.meeting.create", object_id=str(meeting.pk))
+    assert entry.after["lecturer_role"] == "上级党委书记"
+    assert entry.after["lecturer_org"] == "TA001"
+
+
+@pytest.mark.parametrize(
+    "extra,field,text",
+    [
+        ({"lecturer_role": "上级党委书记"}, "lecturer_org", "请选择是哪个党委"),
+        ({"lecturer_role": "校长"}, "lecturer_role", "讲课人“校长”无效"),
+        ({"lecturer_role": "本组织书记", "lecturer_org": "town_a"}, "lecturer_org", "只有"),
+        ({"lecturer_role": "上级党委书记", "lecturer_org": "town_b"}, "lecturer_org", "不是"),
+        ({"lecturer_role": "上级党委书记", "lecturer_org": "branch_b"}, "lecturer_org", "不是"),
+        (
+            {"meeting_type": "主题党日", "lecturer_role": "上级党委书记", "lecturer_org": "town_a"},
+            "lecturer_role",
+            "只有党课",
+        ),
+    ],
+)
+def test_bad_lecturer_is_refused_and_nothing_written(tree, extra, field, text):
+    if "lecturer_org" in extra:
+        extra = {**extra, "lecturer_org": tree[extra["lecturer_org"]]}
+    before = AuditEntry.objects.count()
+    with pytest.raises(ValidationError) as exc:
+        meeting_record(actor=tree["secretary_a"], data=data_for(tree["branch_a"], **extra))
+    assert any(text in m for m in errors_of(exc.value)[field])
+    assert AuditEntry.objects.count() == before
+    from dangjian.life.models import Meeting
+
+    assert not Meeting.objects.exists()
