@@ -409,10 +409,32 @@ def campaign_compute(campaign: Campaign, *, at: dt.date | None = None) -> ScoreR
     """
     at = at or timezone.localdate()
     std = parse_standard(campaign.standard_text, path=f"{campaign.standard_key}")
+    scores, skipped = campaign_compute_orgs(campaign, prefix=campaign.root.path, at=at, std=std)
+    assign_stars(scores, std)
+    assign_tiers(scores, std)
+    for s in scores:
+        s.change = _change(s)
+    return ScoreRun(campaign.pk, at, std, scores, skipped)
+
+
+def campaign_compute_orgs(
+    campaign: Campaign,
+    *,
+    prefix: str,
+    at: dt.date | None = None,
+    only: Sequence[int] | None = None,
+    std: Standard | None = None,
+) -> tuple[list[OrgScore], list[dict[str, str]]]:
+    """Totals and breakdowns (no stars, tiers or change) of the participants under ``prefix``
+    (or just the pks ``only``); what :func:`campaign_compute` ranks, and what one
+    organization's self-check page previews."""
+    at = at or timezone.localdate()
+    std = std or parse_standard(campaign.standard_text, path=f"{campaign.standard_key}")
+    participants_qs = CampaignOrg.objects.filter(campaign=campaign, org__path__startswith=prefix)
+    if only is not None:
+        participants_qs = participants_qs.filter(org_id__in=list(only))
     participants = list(
-        CampaignOrg.objects.filter(campaign=campaign)
-        .order_by("org__path")
-        .values(
+        participants_qs.order_by("org__path").values(
             "org_id",
             "sampled",
             "hand_picked",
@@ -423,7 +445,6 @@ def campaign_compute(campaign: Campaign, *, at: dt.date | None = None) -> ScoreR
             "org__path",
         )
     )
-    prefix = campaign.root.path
     ctx = IndicatorContext(
         org_ids=[p["org_id"] for p in participants],
         prefix=prefix,
@@ -431,14 +452,15 @@ def campaign_compute(campaign: Campaign, *, at: dt.date | None = None) -> ScoreR
         end=campaign.period_end,
         at=at,
     )
+    score_filter: dict[str, Any] = {"org_id__in": list(only)} if only is not None else {}
     inputs = _Inputs(
         standard=std,
         indicators=compute_all(ctx, std.indicators()),
-        selfs=_scores(SelfCheckScore, campaign),
-        spots=_scores(SpotCheckScore, campaign),
+        selfs=_scores(SelfCheckScore, campaign, score_filter),
+        spots=_scores(SpotCheckScore, campaign, score_filter),
         rates=survey_rates(campaign.pk) if any(c.mode == "survey" for c in std.criteria()) else {},
     )
-    vetoes = _vetoes(campaign, std)
+    vetoes = _vetoes(campaign, std, prefix)
     previous = _previous(campaign)
 
     scores: list[OrgScore] = []
@@ -510,27 +532,27 @@ def campaign_compute(campaign: Campaign, *, at: dt.date | None = None) -> ScoreR
             score.previous_tier = prev["tier"]
         scores.append(score)
 
-    assign_stars(scores, std)
-    assign_tiers(scores, std)
-    for s in scores:
-        s.change = _change(s)
-    return ScoreRun(campaign.pk, at, std, scores, skipped)
+    return scores, skipped
 
 
-def _scores(model: Any, campaign: Campaign) -> dict[tuple[int, str], dict[str, Any]]:
-    rows = model.objects.filter(campaign=campaign).values(
+def _scores(
+    model: Any, campaign: Campaign, extra: dict[str, Any]
+) -> dict[tuple[int, str], dict[str, Any]]:
+    rows = model.objects.filter(campaign=campaign, **extra).values(
         "org_id", "criterion", "points", "note", "by_name", "at"
     )
     return {(r["org_id"], r["criterion"]): r for r in rows}
 
 
-def _vetoes(campaign: Campaign, std: Standard) -> dict[int, dict[str, list[dict[str, Any]]]]:
+def _vetoes(
+    campaign: Campaign, std: Standard, prefix: str
+) -> dict[int, dict[str, list[dict[str, Any]]]]:
     lines = [v.id for v in std.veto]
     if not lines:
         return {}
     rows = (
         VetoEvent.objects.filter(
-            org__path__startswith=campaign.root.path,
+            org__path__startswith=prefix,
             occurred_on__gte=campaign.period_start,
             occurred_on__lte=campaign.period_end,
             withdrawn=False,
