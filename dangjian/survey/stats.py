@@ -14,11 +14,20 @@ from django.conf import settings
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
 DEFAULT_MIN_ANSWERS = 30
+DEFAULT_MIN_DISCLOSE = 5
 
 
 def min_answers() -> int:
     """Answers needed before a rate counts as reliable (``DANGJIAN_SURVEY_MIN_ANSWERS``)."""
     return int(getattr(settings, "DANGJIAN_SURVEY_MIN_ANSWERS", DEFAULT_MIN_ANSWERS))
+
+
+def min_disclose() -> int:
+    """Fewest answers before a page shows rates and per-question counts
+    (``DANGJIAN_SURVEY_MIN_DISCLOSE``, default 5): with one or two answers, anyone who knows who
+    answered could read their answers off the totals.
+    """
+    return int(getattr(settings, "DANGJIAN_SURVEY_MIN_DISCLOSE", DEFAULT_MIN_DISCLOSE))
 
 
 def wilson(numerator: int, n: int, z: float = Z95) -> tuple[float, float] | None:

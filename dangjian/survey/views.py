@@ -42,7 +42,7 @@ from .models import DedupMode, InviteCode, Survey
 from .questions import questionnaire
 from .selectors import answer_distribution, rates_of_surveys, survey_get, survey_rates, surveys_for
 from .services import invite_codes_add, open_surveys, response_submit
-from .stats import min_answers
+from .stats import min_answers, min_disclose
 
 STATE_LABELS = {"pending": "未开始", "open": "进行中", "closed": "已结束"}
 
@@ -232,7 +232,7 @@ def open_view(request: HttpRequest, code: str) -> HttpResponse:
                     form.add_error(target, message)
         else:
             messages.success(request, f"已发起测评（{len(made)} 个组织）")
-            if len(made) == 1:
+            if data["scope"] != SCOPE_BRANCHES:
                 return redirect("survey:detail", made[0].pk)
             return redirect("survey:org", org.code)
     status = 400 if request.method == "POST" else 200
@@ -280,6 +280,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "distribution": answer_distribution(survey),
             "min_answers": min_answers(),
+            "disclose": rates.answers >= min_disclose(),
+            "min_disclose": min_disclose(),
             "url": url,
             "qr": qr_svg(url),
             "codes": _code_counts(survey) if survey.dedup == DedupMode.CODE else None,
