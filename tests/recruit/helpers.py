@@ -49,6 +49,7 @@ def walk_to_admission(branch, full_members, *, approver, today=TODAY) -> Recruit
     step(case, 4, D(2023, 7, 20))
     step(case, 5, D(2023, 7, 20), contacts=full_members[:2])
     services.record_review(actor=SYSTEM, case=case, reviewed_on=D(2024, 1, 10), today=today)
+    services.record_review(actor=SYSTEM, case=case, reviewed_on=D(2024, 7, 8), today=today)
     step(case, 6, D(2023, 7, 21))
     services.record_notice(
         actor=SYSTEM, case=case, kind="candidate", first_day=D(2024, 7, 8), last_day=D(2024, 7, 12)

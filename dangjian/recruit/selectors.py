@@ -1,0 +1,560 @@
+"""Reads of recruitment records, always restricted to the acting user's scope.
+
+Stable interface (the web pages build on it; changes are additive only):
+
+- :func:`cases_for` (actor, perm) → queryset of the cases at branches in the actor's subtree;
+  :func:`case_get` → one case or ``Http404``.
+- :func:`case_findings` (case, at) → :class:`dangjian.recruit.checker.CheckReport` from the same
+  checker the JSON command uses, with the configured parameters (:mod:`dangjian.recruit.config`).
+- :func:`case_timeline` (case, at) → :class:`Timeline`: the stage, a summary in Chinese, and the
+  next step(s) with their earliest date and deadline ("入党积极分子（自 2025-03-10 起）；可于
+  2026-03-10 起确定为发展对象", "上级党委审批应于 2026-07-02 前完成").
+- :func:`approval_queue` (actor, at) → :class:`QueueItem` list: pre-reviews (step 13), admission
+  approvals (17) and conversion approvals (24) waiting for the upper committee, oldest first.
+- :func:`plan_rows` (actor, year, at) → :class:`PlanRow` list: each plan in scope against the
+  admissions of its subtree, in total and per priority group, with RECRUIT-PLAN findings.
+- :func:`dashboard` (actor, year, at) → :class:`Dashboard`: cases by stage, overdue approvals,
+  probation ending in the next 60 days, conversions due, cases with findings, plans vs admissions
+  by organization and by priority group.
+- :func:`recruit_check` — the RECRUIT family for ``dangjian check --rules RECRUIT``.
+
+Every function reads a constant number of queries, whatever the number of organizations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import scope_prefix
+from dangjian.core.dates import add_months, add_years
+from dangjian.rules.base import Finding
+
+from . import config
+from .adapter import current_steps, prefetched, to_case, to_cases
+from .checker import STEPS, CheckReport, check_cases, configured, plan_findings
+from .models import (
+    CaseStatus,
+    Decision,
+    PriorityGroup,
+    RecruitCase,
+    RecruitPlan,
+    RecruitStep,
+)
+
+#: stage code → Chinese label (the five stages of rules.md §3, plus closed cases)
+STAGES: dict[str, str] = {
+    "applicant": "入党申请人",
+    "activist": "入党积极分子",
+    "candidate": "发展对象",
+    "probationary": "预备党员",
+    "full": "正式党员",
+    "closed": "已结束",
+}
+PROBATION_SOON_DAYS = 60
+
+
+def cases_for(actor: Any, perm: Perm = Perm.RECRUIT_VIEW) -> QuerySet[RecruitCase]:
+    """Cases at branches in the actor's subtree for ``perm`` (none without it)."""
+    prefix = scope_prefix(actor, perm)
+    if prefix is None:
+        return RecruitCase.objects.none()
+    qs = RecruitCase.objects.all()
+    if prefix:
+        qs = qs.filter(org__path__startswith=prefix)
+    return qs
+
+
+def case_get(actor: Any, pk: int | str, perm: Perm = Perm.RECRUIT_VIEW) -> RecruitCase:
+    """One case with its records prefetched; ``Http404`` when absent or outside the scope."""
+    try:
+        return prefetched(cases_for(actor, perm)).get(pk=int(pk))
+    except (RecruitCase.DoesNotExist, ValueError, TypeError):
+        raise Http404("发展党员案例不存在或不在您的管辖范围内") from None
+
+
+def _today(at: dt.date | None) -> dt.date:
+    return at or timezone.localdate()
+
+
+def case_findings(case: RecruitCase, at: dt.date | None = None) -> CheckReport:
+    """The checker's findings for one case as of ``at`` (configured parameters in force)."""
+    return check_cases([to_case(case)], _today(at), config=config.rule_config())
+
+
+def findings_by_case(cases: Iterable[RecruitCase], at: dt.date) -> dict[str, list[Finding]]:
+    """case_no → findings for many (prefetched) cases; ``due`` dropped for closed cases."""
+    cases = list(cases)
+    closed = {c.case_no for c in cases if _closed(c)}
+    report = check_cases(to_cases(cases), at, config=config.rule_config())
+    result: dict[str, list[Finding]] = {c.case_no: [] for c in cases}
+    for f in report.findings:
+        if f.subject in closed and f.severity == "due":
+            continue
+        result.setdefault(f.subject, []).append(f)
+    return result
+
+
+def _closed(case: RecruitCase) -> bool:
+    return case.status in (
+        CaseStatus.NOT_ADMITTED,
+        CaseStatus.WITHDRAWN,
+        CaseStatus.PROBATION_CANCELLED,
+    )
+
+
+# --- timeline ----------------------------------------------------------------------------------
+
+
+@dataclass
+class NextStep:
+    number: int
+    name: str
+    earliest: dt.date | None = None
+    deadline: dt.date | None = None
+    text: str = ""
+    overdue: bool = False
+
+
+@dataclass
+class Timeline:
+    stage: str
+    stage_label: str
+    status: str
+    status_label: str
+    since: dt.date | None
+    summary: list[str] = field(default_factory=list)
+    next_steps: list[NextStep] = field(default_factory=list)
+    done: dict[int, dt.date] = field(default_factory=dict)
+    probation_ends: dt.date | None = None
+
+
+def stage_of(case: RecruitCase, done: dict[int, dt.date]) -> str:
+    if _closed(case):
+        return "closed"
+    if case.status == CaseStatus.CONVERTED:
+        return "full"
+    if case.status == CaseStatus.ADMITTED:
+        return "probationary"
+    if 7 in done:
+        return "candidate"
+    if 3 in done:
+        return "activist"
+    return "applicant"
+
+
+def _param(cfg: dict[str, dict[str, Any]], rule_id: str, name: str, default: Any) -> Any:
+    return cfg.get(rule_id, {}).get(name, default)
+
+
+def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
+    """Where the case stands as of ``at`` and what comes next, by when (configured periods)."""
+    at = _today(at)
+    cfg = config.rule_config()
+    done = {n: s.done_on for n, s in current_steps(case).items() if s.done_on <= at}
+    stage = stage_of(case, done)
+    since_step = {"applicant": 1, "activist": 3, "candidate": 7, "probationary": 15, "full": 24}
+    since = done.get(since_step.get(stage, 0)) if stage != "closed" else None
+    t = Timeline(
+        stage=stage,
+        stage_label=STAGES[stage],
+        status=case.status,
+        status_label=case.get_status_display(),
+        since=since,
+        done=done,
+    )
+
+    def nxt(
+        number: int,
+        earliest: dt.date | None = None,
+        deadline: dt.date | None = None,
+        text: str = "",
+    ) -> None:
+        overdue = deadline is not None and at > deadline
+        t.next_steps.append(NextStep(number, STEPS[number], earliest, deadline, text, overdue))
+
+    def missing(numbers: Iterable[int]) -> None:
+        for n in numbers:
+            if n not in done and all(s.number != n for s in t.next_steps):
+                nxt(n, text=f"尚未记录第 {n} 步“{STEPS[n]}”")
+
+    if stage == "closed":
+        t.summary.append(f"案例已结束：{case.get_status_display()}")
+        return t
+    if 15 in done:
+        t.probation_ends = add_months(done[15], 12 + (case.probation_extension_months or 0))
+    if stage == "applicant":
+        applied = done.get(1)
+        if applied is None:
+            t.summary.append("尚未记录递交入党申请书的日期")
+            return t
+        t.summary.append(f"入党申请人（{applied.isoformat()} 递交入党申请书）")
+        if 2 not in done:
+            months = _param(cfg, "RECRUIT-TALK-1-MONTH", "months", 1)
+            limit = add_months(applied, months)
+            nxt(2, deadline=limit, text=f"党组织派人谈话应于 {limit.isoformat()} 前完成")
+        earliest = None
+        if "RECRUIT-APPLICATION-6-MONTHS" in cfg:
+            months = _param(cfg, "RECRUIT-APPLICATION-6-MONTHS", "months", 6)
+            earliest = add_months(applied, months)
+        text = (
+            f"可于 {earliest.isoformat()} 起确定为入党积极分子"
+            if earliest
+            else "可确定为入党积极分子"
+        )
+        nxt(3, earliest=earliest, text=text)
+    elif stage == "activist":
+        activist = done[3]
+        years = _param(cfg, "RECRUIT-ACTIVIST-1-YEAR", "years", 1)
+        earliest = add_years(activist, years)
+        t.summary.append(
+            f"入党积极分子（自 {activist.isoformat()} 起）；"
+            f"可于 {earliest.isoformat()} 起确定为发展对象"
+        )
+        missing((4, 5, 6))
+        if "RECRUIT-ACTIVIST-REVIEW-HALF-YEAR" in cfg:
+            months = _param(cfg, "RECRUIT-ACTIVIST-REVIEW-HALF-YEAR", "months", 6)
+            reviews = [r.reviewed_on for r in case.reviews.all() if activist <= r.reviewed_on <= at]
+            anchor = max([activist, *reviews])
+            limit = add_months(anchor, months)
+            t.summary.append(f"下一次积极分子考察应于 {limit.isoformat()} 前进行")
+            nxt(6, deadline=limit, text=f"培养教育考察：半年考察应于 {limit.isoformat()} 前进行")
+        nxt(7, earliest=earliest, text=f"可于 {earliest.isoformat()} 起确定为发展对象")
+    elif stage == "candidate":
+        t.summary.append(f"发展对象（自 {done[7].isoformat()} 起）")
+        if 15 in done:
+            months = _param(cfg, "RECRUIT-APPROVAL-3-MONTHS", "months", 3)
+            limit = add_months(done[15], months)
+            missing((16,))
+            t.summary.append(
+                f"支部大会 {done[15].isoformat()} 讨论接收；"
+                f"上级党委审批应于 {limit.isoformat()} 前完成"
+            )
+            nxt(17, deadline=limit, text=f"上级党委审批应于 {limit.isoformat()} 前完成")
+        else:
+            missing(range(8, 16))
+    elif stage == "probationary":
+        ends = t.probation_ends
+        assert ends is not None or 15 not in done
+        if ends is not None:
+            t.summary.append(
+                f"预备党员（自 {done[15].isoformat()} 起），预备期至 {ends.isoformat()}"
+                + (
+                    f"（延长 {case.probation_extension_months} 个月）"
+                    if case.probation_extension_months
+                    else ""
+                )
+            )
+        missing((18, 19, 20))
+        if 23 in done:
+            months = _param(cfg, "RECRUIT-CONVERSION-APPROVAL-3-MONTHS", "months", 3)
+            limit = add_months(done[23], months)
+            nxt(24, deadline=limit, text=f"上级党委审批转正应于 {limit.isoformat()} 前完成")
+        elif ends is not None:
+            missing((22,))
+            nxt(23, earliest=ends, text=f"预备期满（{ends.isoformat()}）后支部大会讨论转正")
+    elif stage == "full":
+        approved = done.get(24)
+        confirmed = case.member.confirmed_on if case.member else None
+        t.summary.append(
+            "正式党员" + (f"（转正日期 {confirmed.isoformat()}）" if confirmed else "")
+        )
+        if approved is not None and 25 not in done and "RECRUIT-ARCHIVE" in cfg:
+            days = _param(cfg, "RECRUIT-ARCHIVE", "days", 7)
+            limit = approved + dt.timedelta(days=days)
+            nxt(25, deadline=limit, text=f"材料应于 {limit.isoformat()} 前归档")
+    return t
+
+
+# --- approval queue ------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueItem:
+    case: RecruitCase
+    step: int
+    step_name: str
+    waiting_since: dt.date
+    deadline: dt.date | None
+    overdue: bool
+
+
+#: decision step → the branch step it waits on
+WAITS_ON = {13: 12, 17: 15, 24: 23}
+
+
+def approval_queue(actor: Any, at: dt.date | None = None) -> list[QueueItem]:
+    """Pre-reviews (13), admission approvals (17) and conversion approvals (24) waiting for the
+    upper committee in the actor's scope (``Perm.RECRUIT_APPROVE``), oldest first."""
+    at = _today(at)
+    cfg = config.rule_config()
+    waiting = Exists(
+        RecruitStep.objects.filter(case=OuterRef("pk"), number__in=list(WAITS_ON.values()))
+    )
+    qs = cases_for(actor, Perm.RECRUIT_APPROVE).filter(
+        status__in=[CaseStatus.OPEN, CaseStatus.ADMITTED]
+    )
+    items: list[QueueItem] = []
+    for case in prefetched(qs.filter(waiting)):
+        steps = current_steps(case)
+        for decision_step, branch_step in WAITS_ON.items():
+            branch = steps.get(branch_step)
+            if branch is None or decision_step in steps or branch.done_on > at:
+                continue
+            wanted = CaseStatus.ADMITTED if decision_step == 24 else CaseStatus.OPEN
+            if case.status != wanted:
+                continue
+            if decision_step == 13 and 14 in steps:
+                continue
+            deadline = None
+            if decision_step == 17:
+                months = _param(cfg, "RECRUIT-APPROVAL-3-MONTHS", "months", 3)
+                deadline = add_months(branch.done_on, months)
+            elif decision_step == 24:
+                months = _param(cfg, "RECRUIT-CONVERSION-APPROVAL-3-MONTHS", "months", 3)
+                deadline = add_months(branch.done_on, months)
+            items.append(
+                QueueItem(
+                    case=case,
+                    step=decision_step,
+                    step_name=STEPS[decision_step],
+                    waiting_since=branch.done_on,
+                    deadline=deadline,
+                    overdue=deadline is not None and at > deadline,
+                )
+            )
+    items.sort(key=lambda i: (i.waiting_since, i.case.case_no, i.step))
+    return items
+
+
+# --- plans ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class GroupRow:
+    group: str
+    quota: int | None
+    admitted: int
+
+
+@dataclass
+class PlanRow:
+    org_code: str
+    org_name: str
+    org_path: str
+    year: int
+    quota: int
+    admitted: int
+    groups: list[GroupRow]
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _admissions(prefix: str, year: int) -> list[tuple[str, str]]:
+    """(branch path, priority group) of every admission approved in ``year`` under ``prefix``."""
+    qs = RecruitStep.objects.filter(
+        number=17, round=1, done_on__year=year, details__decision=Decision.APPROVED
+    )
+    if prefix:
+        qs = qs.filter(case__org__path__startswith=prefix)
+    return list(qs.values_list("case__org__path", "case__priority_group"))
+
+
+def _counts_by_prefix(admissions: list[tuple[str, str]], steplen: int) -> dict[str, Counter[str]]:
+    """path prefix → Counter of priority groups (key ``""`` = total) over the admissions."""
+    counts: dict[str, Counter[str]] = {}
+    for path, group in admissions:
+        for i in range(steplen, len(path) + 1, steplen):
+            c = counts.setdefault(path[:i], Counter())
+            c[""] += 1
+            c[group] += 1
+    return counts
+
+
+def plan_rows(actor: Any, year: int, at: dt.date | None = None) -> list[PlanRow]:
+    """Each plan of ``year`` in the actor's scope against its subtree's admissions (3 queries)."""
+    at = _today(at)
+    prefix = scope_prefix(actor, Perm.RECRUIT_VIEW)
+    if prefix is None:
+        return []
+    plans = RecruitPlan.objects.filter(year=year).select_related("org").prefetch_related("quotas")
+    if prefix:
+        plans = plans.filter(org__path__startswith=prefix)
+    plans = plans.order_by("org__path")
+    counts = _counts_by_prefix(_admissions(prefix, year), 4)
+    cfg = config.rule_config()
+    rows: list[PlanRow] = []
+    for plan in plans:
+        got = counts.get(plan.org.path, Counter())
+        quotas = {q.priority_group: q.quota for q in plan.quotas.all()}
+        groups = [
+            GroupRow(g, quotas.get(g), got.get(g, 0))
+            for g in PriorityGroup.values
+            if g in quotas or got.get(g)
+        ]
+        row = PlanRow(
+            plan.org.code,
+            plan.org.name,
+            plan.org.path,
+            year,
+            plan.quota,
+            got.get("", 0),
+            groups,
+        )
+        if "RECRUIT-PLAN" in cfg:
+            with configured(cfg):
+                row.findings = plan_findings(
+                    plan.org.code, year, plan.quota, quotas, row.admitted, dict(got), at
+                )
+        rows.append(row)
+    return rows
+
+
+# --- dashboard -----------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseRow:
+    case: RecruitCase
+    text: str
+    date: dt.date | None = None
+
+
+@dataclass
+class Dashboard:
+    year: int
+    at: dt.date
+    by_stage: dict[str, int]
+    overdue_approvals: list[QueueItem]
+    probation_ending: list[CaseRow]
+    conversions_due: list[CaseRow]
+    with_findings: list[CaseRow]
+    findings_by_rule: dict[str, int]
+    plans: list[PlanRow]
+    admitted_by_group: dict[str, int]
+    admitted_total: int
+    unplanned: int
+
+
+def _active_cases(actor: Any, year: int) -> QuerySet[RecruitCase]:
+    """Open and probationary cases, and any case with a step in ``year``."""
+    in_year = RecruitStep.objects.filter(case=OuterRef("pk"), done_on__year=year)
+    return cases_for(actor).filter(
+        Q(status__in=[CaseStatus.OPEN, CaseStatus.ADMITTED]) | Q(Exists(in_year))
+    )
+
+
+def dashboard(actor: Any, year: int, at: dt.date | None = None) -> Dashboard:
+    """The upper levels' overview of their subtree (constant number of queries)."""
+    at = _today(at)
+    cases = list(prefetched(_active_cases(actor, year)).order_by("case_no"))
+    by_stage: Counter[str] = Counter()
+    probation_ending: list[CaseRow] = []
+    conversions_due: list[CaseRow] = []
+    for case in cases:
+        done = {n: s.done_on for n, s in current_steps(case).items() if s.done_on <= at}
+        by_stage[stage_of(case, done)] += 1
+        if case.status != CaseStatus.ADMITTED or 15 not in done or 23 in done:
+            continue
+        ends = add_months(done[15], 12 + (case.probation_extension_months or 0))
+        if at <= ends <= at + dt.timedelta(days=PROBATION_SOON_DAYS):
+            probation_ending.append(CaseRow(case, f"预备期于 {ends.isoformat()} 期满", ends))
+        elif ends < at:
+            conversions_due.append(
+                CaseRow(case, f"预备期已于 {ends.isoformat()} 期满，待讨论转正", ends)
+            )
+    probation_ending.sort(key=lambda r: (r.date or at, r.case.case_no))
+    conversions_due.sort(key=lambda r: (r.date or at, r.case.case_no))
+    findings = findings_by_case(cases, at)
+    by_rule: Counter[str] = Counter()
+    with_findings: list[CaseRow] = []
+    by_no = {c.case_no: c for c in cases}
+    for case_no, items in findings.items():
+        serious = [f for f in items if f.severity in ("error", "warning")]
+        if serious:
+            by_rule.update(f.rule for f in serious)
+            with_findings.append(
+                CaseRow(by_no[case_no], "；".join(sorted({f.rule for f in serious})))
+            )
+    queue = [i for i in approval_queue(actor, at) if i.overdue]
+    prefix = scope_prefix(actor, Perm.RECRUIT_VIEW)
+    admissions = _admissions(prefix, year) if prefix is not None else []
+    plans = plan_rows(actor, year, at)
+    planned = [p.org_path for p in plans]
+    unplanned = sum(1 for path, _g in admissions if not any(path.startswith(p) for p in planned))
+    by_group = Counter(g for _p, g in admissions)
+    return Dashboard(
+        year=year,
+        at=at,
+        by_stage={code: by_stage.get(code, 0) for code in STAGES},
+        overdue_approvals=queue,
+        probation_ending=probation_ending,
+        conversions_due=conversions_due,
+        with_findings=with_findings,
+        findings_by_rule=dict(sorted(by_rule.items())),
+        plans=plans,
+        admitted_by_group={g: by_group.get(g, 0) for g in PriorityGroup.values},
+        admitted_total=len(admissions),
+        unplanned=unplanned,
+    )
+
+
+# --- the RECRUIT family for `dangjian check` ------------------------------------------------------
+
+
+def recruit_check(
+    actor: Any,
+    *,
+    prefix: str | None,
+    at: dt.date,
+    rule_ids: Iterable[str] | None = None,
+    sector: str | None = None,
+    region: str | None = None,
+) -> tuple[list[Finding], dict[str, str], int]:
+    """RECRUIT findings over the cases (and plans) under ``prefix`` that the actor may view.
+
+    Returns (findings sorted by subject then rule, subject → label, number of cases checked).
+    ``due`` findings of closed cases are left out. Raises ``ValueError`` for unknown rule ids.
+    """
+    from .checker import all_specs
+
+    known = {s.id for s in all_specs()}
+    ids = {r.strip().upper() for r in rule_ids or [] if r and r.strip()}
+    unknown = sorted(ids - known)
+    if unknown:
+        raise ValueError(f"未知或未实现的规则：{'、'.join(unknown)}")
+    if prefix is None:
+        return [], {}, 0
+    qs = cases_for(actor)
+    if prefix:
+        qs = qs.filter(org__path__startswith=prefix)
+    if sector:
+        qs = qs.filter(org__sector=sector)
+    if region:
+        qs = qs.filter(org__region_code__startswith=region)
+    cases = list(prefetched(qs).order_by("case_no"))
+    findings = [f for items in findings_by_case(cases, at).values() for f in items]
+    labels = {c.case_no: c.org.name for c in cases}
+    if not sector and not region:
+        for row in plan_rows_under(actor, prefix, at):
+            findings.extend(row.findings)
+            labels[row.org_code] = row.org_name
+    if ids:
+        findings = [f for f in findings if f.rule in ids]
+    findings.sort(key=lambda f: (f.subject, f.rule))
+    return findings, labels, len(cases)
+
+
+def plan_rows_under(actor: Any, prefix: str, at: dt.date) -> list[PlanRow]:
+    """The actor's plan rows of the year of ``at`` and the year before, under ``prefix``."""
+    rows: list[PlanRow] = []
+    for year in (at.year - 1, at.year):
+        rows.extend(r for r in plan_rows(actor, year, at) if r.org_path.startswith(prefix))
+    return rows
