@@ -201,9 +201,9 @@ def _rectification_by_org(
         .filter(Q(campaign=campaign) | Q(campaign__isnull=True, created_at__gte=since))
         .values("org_id", "status", "reason")
         .annotate(
-            tasks=Count("tasks"),
-            confirmed=Count("tasks", filter=Q(tasks__status=TaskStatus.CONFIRMED)),
-            overdue=Count(
+            n_tasks=Count("tasks"),
+            n_confirmed=Count("tasks", filter=Q(tasks__status=TaskStatus.CONFIRMED)),
+            n_overdue=Count(
                 "tasks",
                 filter=Q(tasks__deadline__lt=today, tasks__status__in=list(ACTIVE_TASK)),
             ),
@@ -216,9 +216,9 @@ def _rectification_by_org(
         t = tallies[r["org_id"]]
         t.plans += 1
         t.plans_done += r["status"] == PlanStatus.DONE
-        t.tasks += r["tasks"]
-        t.confirmed += r["confirmed"]
-        t.overdue += r["overdue"] if r["status"] == PlanStatus.OPEN else 0
+        t.tasks += r["n_tasks"]
+        t.confirmed += r["n_confirmed"]
+        t.overdue += r["n_overdue"] if r["status"] == PlanStatus.OPEN else 0
         if r["reason"] == PlanReason.WEAK and r["status"] == PlanStatus.OPEN:
             weak_open.add(r["org_id"])
     return tallies, weak_open
@@ -477,11 +477,13 @@ def export_pdf(b: Bulletin, ranking: Sequence[RankRow] | None = None) -> bytes:
         rows = []
         for g in [*groups, b.overall]:
             values = group_row(g)
-            rows.append([g.label, *("" if values[i] is None else values[i] for _, i in PDF_COLUMNS)])
+            rows.append(
+                [g.label, *("" if values[i] is None else values[i] for _, i in PDF_COLUMNS)]
+            )
         doc.table([label, *headers], rows, widths=[3] + [1] * len(headers))
     doc.paragraph(
-        f"示范组织：{SHOWCASE_STARS} 星；后进或软弱涣散：考核档次为后进，或有进行中的软弱涣散整改方案。"
-        "本通报只统计组织，不涉及个人。"
+        f"示范组织：{SHOWCASE_STARS} 星；后进或软弱涣散：考核档次为后进，"
+        "或有进行中的软弱涣散整改方案。本通报只统计组织，不涉及个人。"
     )
     if ranking is not None:
         doc.page_break()

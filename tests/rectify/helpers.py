@@ -38,3 +38,34 @@ def weak_plan(org, actor=SYSTEM, tasks: int = 2) -> RectificationPlan:
         summary="书记长期空缺，组织生活不正常",
         tasks=[task_input(30 + n, what=f"整改任务{n}") for n in range(tasks)],
     )
+
+
+def make_campaign(root, name: str = "2025 年度星级评定", **extra):
+    """A campaign row for tests that only need results (no standard, no scoring)."""
+    from dangjian.assess.models import Campaign
+
+    data = {
+        "standard_key": "wuhao",
+        "standard_version": "1",
+        "standard_text": "",
+        "period_start": dt.date(2025, 1, 1),
+        "period_end": dt.date(2025, 12, 31),
+    }
+    data.update(extra)
+    return Campaign.objects.create(name=name, root=root, **data)
+
+
+def add_result(campaign, org, total, tier: str = "middle", stars: int = 3, veto: bool = False):
+    from decimal import Decimal
+
+    from dangjian.assess.models import Result
+
+    return Result.objects.create(
+        campaign=campaign,
+        org=org,
+        total=Decimal(str(total)),
+        tier=tier,
+        stars=stars,
+        veto=veto,
+        computed_at=timezone.now(),
+    )

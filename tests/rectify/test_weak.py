@@ -4,41 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from dangjian.accounts.scope import SYSTEM
-from dangjian.assess.models import Campaign, Result
 from dangjian.orgs.models import Organization
 from dangjian.rectify.weak import weak_candidates
 from tests.factories import make_member, make_org
-from tests.rectify.helpers import weak_plan
-
-
-def make_campaign(root, name="2025 年度星级评定", **extra) -> Campaign:
-    return Campaign.objects.create(
-        name=name,
-        standard_key="wuhao",
-        standard_version="1",
-        standard_text="",
-        root=root,
-        period_start=dt.date(2025, 1, 1),
-        period_end=dt.date(2025, 12, 31),
-        **extra,
-    )
-
-
-def add_result(campaign, org, total, tier="middle", stars=3) -> Result:
-    return Result.objects.create(
-        campaign=campaign,
-        org=org,
-        total=Decimal(total),
-        tier=tier,
-        stars=stars,
-        computed_at=timezone.now(),
-    )
+from tests.rectify.helpers import add_result, make_campaign, weak_plan
 
 
 def _by_code(candidates):
