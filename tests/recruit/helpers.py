@@ -90,3 +90,9 @@ def walk_to_admission(branch, full_members, *, approver, today=TODAY) -> Recruit
     )
     case.refresh_from_db()
     return case
+
+
+def decide(case, number, day, decision="approved", *, actor=SYSTEM, today=TODAY, **kw):
+    return services.decide(
+        actor=actor, case=case, step=number, decided_on=day, decision=decision, today=today, **kw
+    )
