@@ -1,0 +1,135 @@
+"""``/api/v1/surveys/``: surveys of the actor's subtree with their three rates (read-only).
+
+Reading needs ``Perm.ASSESS_VIEW``; a survey outside the subtree is a 404. Rates are
+organization-level; below the disclosure floor (:func:`dangjian.survey.stats.min_disclose`)
+they are ``null`` like on the pages, so a handful of answers cannot be read back to a person.
+Invite codes and the public token are not part of the API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dangjian.accounts.roles import Perm
+from dangjian.api import filters
+from dangjian.api.views.base import ScopedAPIView
+from dangjian.orgs.selectors import org_get
+
+from .models import Survey
+from .selectors import rates_of_surveys, survey_get, surveys_for
+from .stats import Rate, Rates, min_disclose
+
+
+class RateSerializer(serializers.Serializer):
+    value = serializers.FloatField(allow_null=True, help_text="比率（0—1）")
+    numerator = serializers.IntegerField()
+    n = serializers.IntegerField(help_text="答卷数")
+    low = serializers.FloatField(allow_null=True, help_text="95% Wilson 置信区间下限")
+    high = serializers.FloatField(allow_null=True, help_text="95% Wilson 置信区间上限")
+    reliable = serializers.BooleanField(help_text="答卷数达到可靠性门槛")
+
+
+class RatesSerializer(serializers.Serializer):
+    answers = serializers.IntegerField(help_text="答卷数")
+    population = serializers.IntegerField(allow_null=True, help_text="应答人数")
+    response_rate = serializers.FloatField(allow_null=True, help_text="回收率")
+    disclosed = serializers.BooleanField(help_text="答卷数达到公开门槛；否则比率为 null")
+    satisfaction = RateSerializer(allow_null=True, help_text="群众满意率")
+    awareness = RateSerializer(allow_null=True, help_text="工作知晓率")
+    participation = RateSerializer(allow_null=True, help_text="党员群众参与率")
+
+
+class SurveySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    org = serializers.CharField(source="org.code")
+    org_name = serializers.CharField(source="org.name")
+    key = serializers.CharField()
+    title = serializers.CharField()
+    version = serializers.CharField(help_text="问卷版本")
+    opens_on = serializers.DateField()
+    closes_on = serializers.DateField()
+    dedup = serializers.CharField(help_text="phone（手机号摘要）或 code（一次性邀请码）")
+    rates = RatesSerializer()
+
+
+def _rate(rate: Rate) -> dict[str, Any]:
+    return {
+        "value": rate.value,
+        "numerator": rate.numerator,
+        "n": rate.n,
+        "low": rate.low,
+        "high": rate.high,
+        "reliable": rate.reliable,
+    }
+
+
+def _rates(rates: Rates, floor: int) -> dict[str, Any]:
+    disclosed = rates.answers >= floor
+    return {
+        "answers": rates.answers,
+        "population": rates.population,
+        "response_rate": rates.response_rate,
+        "disclosed": disclosed,
+        "satisfaction": _rate(rates.satisfaction) if disclosed else None,
+        "awareness": _rate(rates.awareness) if disclosed else None,
+        "participation": _rate(rates.participation) if disclosed else None,
+    }
+
+
+def _data(surveys: list[Survey]) -> list[Any]:
+    rates = rates_of_surveys(surveys)
+    floor = min_disclose()
+    for s in surveys:
+        s.rates = _rates(rates[s.pk], floor)  # type: ignore[attr-defined]
+    return list(SurveySerializer(surveys, many=True).data)
+
+
+LIST_PARAMS = [
+    OpenApiParameter("org", OpenApiTypes.STR, description="组织编码：该组织及下属组织的测评"),
+    OpenApiParameter("key", OpenApiTypes.STR, description="用途标识，如 campaign:12"),
+]
+
+
+class SurveyListView(ScopedAPIView):
+    """Surveys of the actor's subtree, newest first."""
+
+    read_perm = Perm.ASSESS_VIEW
+    serializer_class = SurveySerializer
+
+    def get_queryset(self) -> Any:
+        actor = self.request.user
+        qs = surveys_for(actor).order_by("-opens_on", "org__path", "pk")
+        code = filters.code_param(self.request, "org")
+        if code:
+            org = org_get(actor, code, perm=Perm.ASSESS_VIEW)
+            qs = qs.filter(org__path__startswith=org.path)
+        key = filters.text_param(self.request, "key", max_length=64)
+        if key:
+            qs = qs.filter(key=key)
+        return qs
+
+    @extend_schema(
+        parameters=LIST_PARAMS, responses=SurveySerializer(many=True), summary="满意度测评列表"
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        assert page is not None
+        return self.get_paginated_response(_data(list(page)))
+
+
+class SurveyDetailView(ScopedAPIView):
+    """One survey with its rates."""
+
+    read_perm = Perm.ASSESS_VIEW
+    serializer_class = SurveySerializer
+
+    @extend_schema(responses=SurveySerializer, summary="满意度测评及三率")
+    def get(self, request: Request, pk: int) -> Response:
+        survey = survey_get(request.user, pk)
+        return Response(_data([survey])[0])
