@@ -11,6 +11,7 @@ the client address; a :class:`Response` holds the dedup key, the choice codes an
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -75,11 +76,11 @@ class Survey(models.Model):
     def __str__(self) -> str:
         return f"{self.title}（{self.org_id}）"
 
-    def state(self, today: object) -> str:
-        """``"pending"``, ``"open"`` or ``"closed"`` on ``today`` (a date)."""
-        if today < self.opens_on:  # type: ignore[operator]
+    def state(self, today: dt.date) -> str:
+        """``"pending"``, ``"open"`` or ``"closed"`` on ``today``."""
+        if today < self.opens_on:
             return "pending"
-        if today > self.closes_on:  # type: ignore[operator]
+        if today > self.closes_on:
             return "closed"
         return "open"
 

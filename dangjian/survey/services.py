@@ -147,7 +147,7 @@ def open_surveys(
     organization's roll (its subtree). ``codes`` invite codes are generated for each new survey
     (``dedup="code"``). Needs ASSESS_MANAGE over every organization; all or nothing.
     """
-    orgs = list(orgs)
+    orgs = list({o.pk: o for o in orgs}.values())  # once each, first-seen order
     key, title = (key or "").strip(), (title or "").strip()
     _validate_open(
         key=key,

@@ -224,3 +224,9 @@ def test_rates_for_query_count_is_constant(tree, today):
         return len(ctx.captured_queries)
 
     assert run(2) == run(12) == 2
+
+
+@pytest.mark.django_db
+def test_open_surveys_tolerates_repeated_orgs(tree, today):
+    made = _open(tree, today, orgs=[tree["branch_a"], tree["branch_a"], tree["branch_b"]])
+    assert len(made) == 2 and Survey.objects.count() == 2
