@@ -398,12 +398,12 @@ _CRITERION_KEYS = {
 def _parse_criterion(
     ck: _Checker, value: Any, place: str, indicators: set[str] | None
 ) -> Criterion | None:
+    if isinstance(value, dict) and str(value.get("id") or "").strip():
+        place = f"{place}（{str(value['id']).strip()}）"
     data = ck.mapping(value, place, _CRITERION_KEYS, {"id", "text", "points", "mode"})
     if not data:
         return None
     cid = ck.text(data, "id", place)
-    if cid:
-        place = f"{place}（{cid}）"
     text = ck.text(data, "text", place)
     points = ck.number(data.get("points"), place, "points") if "points" in data else None
     if points is not None and points <= 0:
@@ -463,14 +463,14 @@ def _parse_item(
     ck: _Checker, value: Any, n: int, sectors: set[str], indicators: set[str] | None
 ) -> Item | None:
     place = f"第 {n} 项"
+    if isinstance(value, dict) and str(value.get("title") or "").strip():
+        place = f"第 {n} 项 {str(value['title']).strip()}"
     data = ck.mapping(
         value, place, {"id", "title", "points", "sectors", "criteria"}, {"id", "title", "points"}
     )
     if not data:
         return None
     title = ck.text(data, "title", place)
-    if title:
-        place = f"第 {n} 项 {title}"
     iid = ck.text(data, "id", place)
     points = ck.number(data.get("points"), place, "points") if "points" in data else None
     item_sectors = ck.str_list(data.get("sectors"), place, "sectors")

@@ -1,0 +1,272 @@
+"""``/api/v1/campaigns/…``: assessment campaigns, self-checks, spot-checks and results.
+
+Reading needs ``Perm.ASSESS_VIEW`` and shows only the campaigns overlapping the actor's subtree
+and, inside them, the organizations of the subtree (:mod:`dangjian.assess.selectors`).
+Recording a self-check needs ``Perm.ASSESS_SELF`` for one's own organization, a spot-check
+``Perm.ASSESS_INSPECT`` on a spot-checked organization (:mod:`dangjian.assess.services`, whose
+Chinese messages are passed through per field). A denied write is a 403 and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dangjian.accounts.roles import Perm
+from dangjian.api import filters
+from dangjian.api.views.base import ScopedAPIView, service_errors
+
+from .models import Campaign, Tier
+from .selectors import (
+    campaign_get,
+    campaigns_for,
+    org_in_campaign,
+    participants_for,
+    results_for,
+    self_checks_for,
+    spot_checks_for,
+)
+from .services import NOTE_MAX, campaign_standard, self_check_record, spot_check_record
+
+
+class CampaignSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    standard = serializers.CharField(source="standard_key")
+    standard_version = serializers.CharField()
+    root = serializers.CharField(source="root.code")
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    spot_share = serializers.DecimalField(max_digits=4, decimal_places=3)
+    scored_at = serializers.DateTimeField(allow_null=True)
+    scored_as_of = serializers.DateField(allow_null=True)
+    previous = serializers.IntegerField(source="previous_id", allow_null=True)
+
+
+class PhaseSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+
+
+class CampaignDetailSerializer(CampaignSerializer):
+    phases = PhaseSerializer(many=True, source="api_phases")
+    standard_items = serializers.JSONField(source="api_items")
+    participants = serializers.IntegerField(source="api_participants", help_text="您范围内")
+
+
+class ResultSerializer(serializers.Serializer):
+    org = serializers.CharField(source="org.code")
+    org_name = serializers.CharField(source="org.name")
+    sector = serializers.CharField(source="org.sector")
+    total = serializers.DecimalField(max_digits=6, decimal_places=2)
+    veto = serializers.BooleanField()
+    veto_lines = serializers.JSONField()
+    stars = serializers.IntegerField()
+    tier = serializers.CharField()
+    tier_label = serializers.CharField(source="get_tier_display")
+    previous_total = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    previous_stars = serializers.IntegerField(allow_null=True)
+    previous_tier = serializers.CharField()
+    change = serializers.CharField()
+    change_label = serializers.CharField(source="get_change_display")
+    computed_at = serializers.DateTimeField()
+
+
+class ResultDetailSerializer(ResultSerializer):
+    breakdown = serializers.JSONField()
+
+
+class ScoreSerializer(serializers.Serializer):
+    org = serializers.CharField(source="org.code")
+    criterion = serializers.CharField()
+    points = serializers.DecimalField(max_digits=6, decimal_places=2)
+    note = serializers.CharField()
+    by = serializers.CharField(source="by_name")
+    at = serializers.DateTimeField()
+
+
+class ScoreWriteSerializer(serializers.Serializer):
+    org = serializers.CharField(max_length=32, help_text="组织编码")
+    criterion = serializers.CharField(max_length=32, help_text="评分标准编号，如 1.4")
+    points = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        error_messages={"invalid": "得分应为数字", "max_decimal_places": "得分最多保留两位小数"},
+    )
+    note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
+
+
+ID_PARAM = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="考核 id")
+ORG_PARAM = OpenApiParameter("org", OpenApiTypes.STR, description="组织编码")
+
+
+class CampaignListView(ScopedAPIView):
+    """Campaigns overlapping the actor's subtree, newest period first."""
+
+    read_perm = Perm.ASSESS_VIEW
+    serializer_class = CampaignSerializer
+
+    @extend_schema(responses=CampaignSerializer(many=True), summary="考核列表")
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(campaigns_for(request.user))
+        assert page is not None
+        return self.get_paginated_response(CampaignSerializer(page, many=True).data)
+
+
+class CampaignDetailView(ScopedAPIView):
+    """One campaign with its phases and the standard's items and criteria."""
+
+    read_perm = Perm.ASSESS_VIEW
+    serializer_class = CampaignDetailSerializer
+
+    @extend_schema(parameters=[ID_PARAM], responses=CampaignDetailSerializer, summary="考核详情")
+    def get(self, request: Request, pk: int) -> Response:
+        campaign = campaign_get(request.user, pk)
+        std = campaign_standard(campaign)
+        campaign.api_phases = campaign.phases()  # type: ignore[attr-defined]
+        campaign.api_items = [  # type: ignore[attr-defined]
+            {
+                "id": i.id,
+                "title": i.title,
+                "points": i.points,
+                "sectors": list(i.sectors),
+                "criteria": [
+                    {"id": c.id, "text": c.text, "points": c.points, "mode": c.mode}
+                    for c in i.criteria
+                ],
+            }
+            for i in std.items
+        ]
+        campaign.api_participants = participants_for(request.user, campaign).count()  # type: ignore[attr-defined]
+        return Response(CampaignDetailSerializer(campaign).data)
+
+
+def _campaign(request: Request, pk: int) -> Campaign:
+    return campaign_get(request.user, pk)
+
+
+class ResultListView(ScopedAPIView):
+    """Stored results of the campaign in the actor's subtree (``?org=CODE`` for one, with its
+    breakdown; ``?tier=`` to filter)."""
+
+    read_perm = Perm.ASSESS_VIEW
+    serializer_class = ResultSerializer
+
+    @extend_schema(
+        parameters=[
+            ID_PARAM,
+            ORG_PARAM,
+            OpenApiParameter("tier", OpenApiTypes.STR, enum=Tier.values, description="档次"),
+        ],
+        responses=ResultSerializer(many=True),
+        summary="考核结果",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        campaign = _campaign(request, pk)
+        qs: Any = results_for(request.user, campaign)
+        code = filters.code_param(request, "org")
+        tier = filters.choice_param(request, "tier", Tier.values, "档次")
+        if code:
+            org = org_in_campaign(request.user, campaign, code)
+            result = qs.filter(org=org).first()
+            if result is None:
+                raise exceptions.NotFound("尚未评分")
+            return Response(ResultDetailSerializer(result).data)
+        if tier:
+            qs = qs.filter(tier=tier)
+        page = self.paginate_queryset(qs)
+        assert page is not None
+        return self.get_paginated_response(ResultSerializer(page, many=True).data)
+
+
+class _ScoreView(ScopedAPIView):
+    read_perm = Perm.ASSESS_VIEW
+    serializer_class = ScoreSerializer
+    kind = "self"
+
+    def _list(self, request: Request, pk: int) -> Response:
+        campaign = _campaign(request, pk)
+        code = filters.code_param(request, "org")
+        if not code:
+            raise filters.bad("org", "请指定组织编码 org")
+        org = org_in_campaign(request.user, campaign, code)
+        select = self_checks_for if self.kind == "self" else spot_checks_for
+        rows = list(select(request.user, campaign, org).select_related("org"))
+        return Response(ScoreSerializer(rows, many=True).data)
+
+    def _post(self, request: Request, pk: int) -> Response:
+        serializer = ScoreWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        v = serializer.validated_data
+        campaign = _campaign(request, pk)
+        org = org_in_campaign(request.user, campaign, v["org"])
+        record = self_check_record if self.kind == "self" else spot_check_record
+        try:
+            score = record(
+                actor=request.user,
+                campaign=campaign,
+                org=org,
+                criterion=v["criterion"],
+                points=v["points"],
+                note=v.get("note") or "",
+            )
+        except DjangoValidationError as exc:
+            raise service_errors(exc) from exc
+        except PermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc)) from exc
+        return Response(ScoreSerializer(score).data, status=status.HTTP_201_CREATED)
+
+
+class SelfCheckView(_ScoreView):
+    """Self-check scores of one organization (``?org=CODE``); POST records one criterion."""
+
+    write_perm = Perm.ASSESS_SELF
+    kind = "self"
+
+    @extend_schema(
+        parameters=[ID_PARAM, ORG_PARAM], responses=ScoreSerializer(many=True), summary="自查评分"
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return self._list(request, pk)
+
+    @extend_schema(
+        parameters=[ID_PARAM],
+        request=ScoreWriteSerializer,
+        responses={201: ScoreSerializer},
+        summary="填写本组织一条自查评分",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return self._post(request, pk)
+
+
+class SpotCheckView(_ScoreView):
+    """Spot-check scores of one organization (``?org=CODE``); POST records one criterion."""
+
+    write_perm = Perm.ASSESS_INSPECT
+    kind = "spot"
+
+    @extend_schema(
+        parameters=[ID_PARAM, ORG_PARAM], responses=ScoreSerializer(many=True), summary="抽查评分"
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return self._list(request, pk)
+
+    @extend_schema(
+        parameters=[ID_PARAM],
+        request=ScoreWriteSerializer,
+        responses={201: ScoreSerializer},
+        summary="录入抽查评分（仅限抽中或指定抽查的组织）",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return self._post(request, pk)
