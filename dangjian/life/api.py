@@ -23,7 +23,7 @@ from dangjian.api.serializers import DATE_ERRORS
 from dangjian.api.views.base import ScopedAPIView, service_errors
 from dangjian.orgs.selectors import org_get
 
-from .choices import AbsenceReason, MeetingType
+from .choices import AbsenceReason, LecturerRole, MeetingType
 from .models import Meeting
 from .selectors import meeting_get, meeting_list
 from .services import (
@@ -34,6 +34,7 @@ from .services import (
     meeting_delete,
     meeting_record,
     meeting_update,
+    upper_committees,
 )
 
 _TYPE_ERRORS: dict[str, Any] = {
@@ -75,6 +76,10 @@ class MeetingSerializer(serializers.Serializer):
     entered_on = serializers.DateField()
     late = serializers.BooleanField(help_text="LIFE-LATE-ENTRY：超过规定天数后补录")
     lecturer = serializers.IntegerField(source="lecturer_id", allow_null=True)
+    lecturer_role = serializers.CharField(help_text="党课讲课人：本组织书记、上级党委书记、其他")
+    lecturer_org = serializers.CharField(
+        source="lecturer_org.code", allow_null=True, default=None, help_text="讲课的上级党委编码"
+    )
 
 
 class MeetingDetailSerializer(MeetingSerializer):
@@ -102,11 +107,36 @@ class MeetingWriteSerializer(serializers.Serializer):
     lecturer = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=2**31 - 1
     )
+    lecturer_role = serializers.ChoiceField(
+        choices=LecturerRole.values,
+        required=False,
+        allow_blank=True,
+        error_messages={
+            "invalid_choice": "讲课人“{input}”无效，应为：本组织书记、上级党委书记、其他"
+        },
+    )
+    lecturer_org = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="讲课人为上级党委书记时：该党委的编码（须为本组织的上级党委）",
+    )
 
     def validate_attendance(self, value: Any) -> Any:
         if value is not None and len(value) > MAX_ATTENDANCE:
             raise serializers.ValidationError(f"出席登记最多 {MAX_ATTENDANCE} 人")
         return value
+
+
+def _lecturer_org(org: Any, code: str | None) -> Any:
+    """The upper committee named by ``code`` (only the organization's own 党委 are eligible)."""
+    if not code:
+        return None
+    found = {c.code: c for c in upper_committees(org)}.get(code)
+    if found is None:
+        raise exceptions.ValidationError({"lecturer_org": [f"“{code}”不是本组织的上级党委"]})
+    return found
 
 
 def _with_attendance(actor: Any, meeting: Meeting) -> Meeting:
@@ -196,6 +226,8 @@ class MeetingListView(ScopedAPIView):
             expected=v.get("expected"),
             present=v.get("present"),
             lecturer=lecturer,
+            lecturer_role=v.get("lecturer_role") or "",
+            lecturer_org=_lecturer_org(org, v.get("lecturer_org")),
         )
         try:
             meeting = meeting_record(actor=actor, data=data)
@@ -250,6 +282,12 @@ class MeetingDetailView(ScopedAPIView):
             expected=v.get("expected", meeting.expected),
             present=v.get("present", meeting.present),
             lecturer=meeting.lecturer,
+            lecturer_role=v.get("lecturer_role", meeting.lecturer_role) or "",
+            lecturer_org=(
+                _lecturer_org(meeting.org, v.get("lecturer_org"))
+                if "lecturer_org" in v
+                else meeting.lecturer_org
+            ),
         )
         try:
             meeting = meeting_update(actor=actor, meeting=meeting, data=data)

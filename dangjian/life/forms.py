@@ -15,7 +15,7 @@ from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
 from dangjian.web.forms import ChineseDateField
 
-from .choices import AbsenceReason, MeetingType
+from .choices import AbsenceReason, LecturerRole, MeetingType
 from .services import MINUTES_MAX, TOPIC_MAX, AttendanceInput, MeetingInput
 
 REASON_CHOICES = [("", "缺席原因")] + [(v, v) for v in AbsenceReason.values]
@@ -46,6 +46,12 @@ class MeetingForm(forms.Form):
     )
     expected = forms.IntegerField(label="应到人数", required=False, min_value=0, max_value=100000)
     present = forms.IntegerField(label="实到人数", required=False, min_value=0, max_value=100000)
+    lecturer_choice = forms.ChoiceField(
+        label="讲课人（党课填写）",
+        required=False,
+        error_messages={"invalid_choice": "讲课人无效，请从列表中选择"},
+        help_text="上级党委书记来讲党课时选择该党委，计入该党委书记每年讲党课的要求",
+    )
     minutes = forms.CharField(
         label="会议记录（可选）",
         required=False,
@@ -53,9 +59,26 @@ class MeetingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
 
-    def __init__(self, *args: Any, org_type: str, roll: list[Member], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        org_type: str,
+        roll: list[Member],
+        committees: list[Organization] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.roll = roll
+        self.committees = {c.pk: c for c in committees or []}
+        self.roll_by_pk = {m.pk: m for m in roll}
+        choices: list[tuple[str, str]] = [
+            ("", "（非党课不填）"),
+            ("self", LecturerRole.ORG_SECRETARY.label),
+        ]
+        choices += [(f"upper:{c.pk}", f"上级党委书记（{c.name}）") for c in committees or []]
+        choices += [(f"member:{m.pk}", f"党员：{m.name}") for m in roll]
+        choices.append(("other", "其他"))
+        self.fields["lecturer_choice"].choices = choices  # type: ignore[attr-defined]
         self.fields["meeting_type"].choices = type_choices(org_type)  # type: ignore[attr-defined]
         if org_type == OrgType.GROUP:
             self.fields["meeting_type"].initial = MeetingType.GROUP.value
@@ -69,6 +92,31 @@ class MeetingForm(forms.Form):
                 required=False,
                 error_messages={"invalid_choice": "缺席原因无效"},
             )
+
+    @staticmethod
+    def lecturer_value(meeting: Any) -> str:
+        """The ``lecturer_choice`` value of a recorded meeting (edit form)."""
+        if meeting.lecturer_role == LecturerRole.UPPER_SECRETARY and meeting.lecturer_org_id:
+            return f"upper:{meeting.lecturer_org_id}"
+        if meeting.lecturer_role == LecturerRole.ORG_SECRETARY:
+            return "self"
+        if meeting.lecturer_id:
+            return f"member:{meeting.lecturer_id}"
+        return "other" if meeting.lecturer_role == LecturerRole.OTHER else ""
+
+    def lecturer(self) -> tuple[str, Organization | None, Member | None]:
+        """(lecturer role, upper committee, member of the roll) as chosen."""
+        value = self.cleaned_data.get("lecturer_choice") or ""
+        kind, _sep, pk = value.partition(":")
+        if kind == "self":
+            return LecturerRole.ORG_SECRETARY.value, None, None
+        if kind == "upper":
+            return LecturerRole.UPPER_SECRETARY.value, self.committees.get(int(pk)), None
+        if kind == "member":
+            return LecturerRole.OTHER.value, None, self.roll_by_pk.get(int(pk))
+        if kind == "other":
+            return LecturerRole.OTHER.value, None, None
+        return "", None, None
 
     def main_fields(self) -> list[Any]:
         return [self[name] for name in ("meeting_type", "held_on", "topic")]
@@ -99,6 +147,7 @@ class MeetingForm(forms.Form):
         """The service input for ``org``; typed head counts only when no attendance was taken."""
         data = self.cleaned_data
         attendance = self.attendance()
+        role, upper, lecturer = self.lecturer()
         return MeetingInput(
             org=org,
             meeting_type=data["meeting_type"],
@@ -108,6 +157,9 @@ class MeetingForm(forms.Form):
             attendance=attendance,
             expected=None if attendance is not None else data.get("expected"),
             present=None if attendance is not None else data.get("present"),
+            lecturer_role=role,
+            lecturer_org=upper,
+            lecturer=lecturer,
         )
 
 

@@ -6,6 +6,11 @@ written and the report lists every problem (file, Excel row, column, value, Chin
 otherwise all rows are written in one transaction with one audit entry per created or changed
 record. A row is matched on 组织编码 + 会议类型 + 日期 + 主题, so importing the same file twice
 changes nothing. 录入日期 (default: the import date) decides LIFE-LATE-ENTRY.
+
+Two optional columns beyond formats.md say who gave a 党课: 讲课人 (本组织书记, 上级党委书记
+or 其他) and 讲课党委编码 (for 上级党委书记: the code of that upper 党委). Only a 党课 marked
+so counts for LIFE-SECRETARY-LECTURE-YEARLY; a file without these columns records the lectures
+as before, and they count for LIFE-LECTURE-QUARTERLY only.
 """
 
 from __future__ import annotations
@@ -32,11 +37,23 @@ from dangjian.exchange.report import (
 )
 from dangjian.orgs.models import Organization
 
+from .choices import SECRETARY_LECTURE_ORG_TYPES
 from .config import late_days
 from .models import Meeting
 from .services import MeetingInput, is_late, meeting_validate
 
-COLUMNS = ["组织编码", "会议类型", "日期", "主题", "应到人数", "实到人数", "记录", "录入日期"]
+COLUMNS = [
+    "组织编码",
+    "会议类型",
+    "日期",
+    "主题",
+    "应到人数",
+    "实到人数",
+    "记录",
+    "录入日期",
+    "讲课人",
+    "讲课党委编码",
+]
 REQUIRED = ["组织编码", "会议类型", "日期", "主题"]
 FIELD_COLUMN = {
     "org": "组织编码",
@@ -47,6 +64,8 @@ FIELD_COLUMN = {
     "present": "实到人数",
     "minutes": "记录",
     "entered_on": "录入日期",
+    "lecturer_role": "讲课人",
+    "lecturer_org": "讲课党委编码",
 }
 
 
@@ -73,6 +92,7 @@ def _parse(
     prefix: str,
     problems: Problems,
     today: dt.date,
+    committees: dict[str, Organization],
 ) -> _Row | None:
     bad = False
 
@@ -100,6 +120,11 @@ def _parse(
     expected = value("应到人数", cell_int)
     present = value("实到人数", cell_int)
     entered_on = value("录入日期", cell_date)
+    upper_code = cell_text(cells.get("讲课党委编码"))
+    upper = committees.get(upper_code) if upper_code else None
+    if upper_code and upper is None:
+        problems.add(number, "讲课党委编码", upper_code, f"“{upper_code}”不是党委或党工委的编码")
+        bad = True
     if bad or org is None or held_on is None:
         return None
     data = MeetingInput(
@@ -111,6 +136,8 @@ def _parse(
         expected=expected,
         present=present,
         entered_on=entered_on or today,
+        lecturer_role=cell_text(cells.get("讲课人")),
+        lecturer_org=upper,
     )
     errors = meeting_validate(data, today=today)
     for name, messages in errors.items():
@@ -131,6 +158,8 @@ def _snapshot(meeting: Meeting) -> dict[str, Any]:
         "present": meeting.present,
         "entered_on": meeting.entered_on,
         "late": meeting.late,
+        "lecturer_role": meeting.lecturer_role,
+        "lecturer_org": meeting.lecturer_org.code if meeting.lecturer_org else None,
     }
 
 
@@ -150,10 +179,19 @@ def import_meetings(
     today = timezone.localdate()
     codes = {cell_text(cells.get("组织编码")) for _n, cells in table.rows}
     orgs = {o.code: o for o in orgs_for(actor, Perm.LIFE_RECORD).filter(code__in=codes - {""})}
+    # upper committees may lie above the actor's scope: meeting_validate accepts only the
+    # committees above the row's own organization
+    upper_codes = {cell_text(cells.get("讲课党委编码")) for _n, cells in table.rows} - {""}
+    committees = {
+        o.code: o
+        for o in Organization.objects.filter(
+            code__in=upper_codes, org_type__in=SECRETARY_LECTURE_ORG_TYPES
+        )
+    }
     rows: list[_Row] = []
     seen: dict[tuple[int, str, dt.date, str], int] = {}
     for number, cells in table.rows:
-        row = _parse(number, cells, orgs, prefix, problems, today)
+        row = _parse(number, cells, orgs, prefix, problems, today, committees)
         if row is None:
             continue
         first = seen.setdefault(row.key, number)
@@ -189,6 +227,8 @@ def import_meetings(
                     present=data.present,
                     entered_on=data.entered_on,
                     late=is_late(data.held_on, data.entered_on, days),
+                    lecturer_role=data.lecturer_role,
+                    lecturer_org=data.lecturer_org,
                     created_by=actor if getattr(actor, "pk", None) else None,
                 )
             )
@@ -200,6 +240,9 @@ def import_meetings(
             changed = {"minutes": data.minutes}
         else:
             changed = {"minutes": data.minutes, "expected": data.expected, "present": data.present}
+        if data.lecturer_role:
+            # a file that marks who gave the 党课 corrects the record; one without leaves it
+            changed.update(lecturer_role=data.lecturer_role, lecturer_org=data.lecturer_org)
         if all(getattr(found, k) == v for k, v in changed.items()):
             report.unchanged += 1
             continue
@@ -213,7 +256,9 @@ def import_meetings(
         Meeting.objects.bulk_create(creates, batch_size=BATCH)
         if updates:
             Meeting.objects.bulk_update(
-                [m for m, _b in updates], ["minutes", "expected", "present"], batch_size=BATCH
+                [m for m, _b in updates],
+                ["minutes", "expected", "present", "lecturer_role", "lecturer_org"],
+                batch_size=BATCH,
             )
         events = [
             AuditEvent(
@@ -251,7 +296,7 @@ def _existing(rows: list[_Row]) -> dict[tuple[int, str, dt.date, str], Meeting]:
     low = min(r.data.held_on for r in rows)
     high = max(r.data.held_on for r in rows)
     for start in range(0, len(org_ids), BATCH):
-        qs = Meeting.objects.select_related("org").filter(
+        qs = Meeting.objects.select_related("org", "lecturer_org").filter(
             org_id__in=org_ids[start : start + BATCH], held_on__gte=low, held_on__lte=high
         )
         for m in qs:

@@ -21,7 +21,7 @@ def meetings_for(actor: Any, perm: Perm = Perm.ORG_VIEW) -> QuerySet[Meeting]:
     prefix = scope_prefix(actor, perm)
     if prefix is None:
         return Meeting.objects.none()
-    qs = Meeting.objects.select_related("org")
+    qs = Meeting.objects.select_related("org", "lecturer_org")
     if prefix:
         qs = qs.filter(org__path__startswith=prefix)
     return qs

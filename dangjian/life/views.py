@@ -47,6 +47,7 @@ from .services import (
     meeting_record,
     meeting_update,
     roll,
+    upper_committees,
 )
 
 LIFE_TYPES = (*BRANCH_TYPES, OrgType.GROUP)
@@ -179,6 +180,7 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
         request.POST or None,
         org_type=org.org_type,
         roll=members,
+        committees=upper_committees(org),
         initial={"held_on": today, "take_attendance": True},
     )
     if request.method == "POST" and form.is_valid():
@@ -308,6 +310,7 @@ def _initial(meeting: Any) -> dict[str, Any]:
         "expected": meeting.expected,
         "present": meeting.present,
         "take_attendance": meeting.attendance_taken,
+        "lecturer_choice": MeetingForm.lecturer_value(meeting),
     }
     for a in meeting.attendance.all():
         initial[f"present_{a.member_id}"] = a.present
@@ -325,7 +328,11 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = meeting.org
     members = roll(org, timezone.localdate()) if can(request.user, Perm.MEMBER_VIEW) else []
     form = MeetingForm(
-        request.POST or None, org_type=org.org_type, roll=members, initial=_initial(meeting)
+        request.POST or None,
+        org_type=org.org_type,
+        roll=members,
+        committees=upper_committees(org),
+        initial=_initial(meeting),
     )
     if request.method == "POST" and form.is_valid():
         item = form.meeting_input(org)

@@ -171,3 +171,125 @@ def test_bad_lecturer_is_refused_and_nothing_written(tree, extra, field, text):
     from dangjian.life.models import Meeting
 
     assert not Meeting.objects.exists()
+
+
+# --- the form, the API and the import carry the mark ----------------------------------------
+
+
+def test_record_page_offers_the_upper_committees_and_counts_the_lecture(tree):
+    from django.test import Client
+
+    from dangjian.life.models import Meeting
+
+    client = Client()
+    client.force_login(tree["secretary_a"])
+    html = client.get("/life/orgs/BA001/record/").content.decode()
+    assert f'value="upper:{tree["town_a"].pk}"' in html and "上级党委书记（甲镇党委）" in html
+    assert "乙街道党工委" not in html  # another subtree's committee is not offered
+    day = dt.date.today() - dt.timedelta(days=1)
+    form = {
+        "meeting_type": "党课",
+        "held_on": day.isoformat(),
+        "topic": "镇党委书记讲党课",
+        "lecturer_choice": f"upper:{tree['town_a'].pk}",
+    }
+    response = client.post("/life/orgs/BA001/record/", form)
+    assert response.status_code == 302
+    meeting = Meeting.objects.get()
+    assert (meeting.lecturer_role, meeting.lecturer_org) == ("上级党委书记", tree["town_a"])
+    detail = client.get(f"/life/meetings/{meeting.pk}/").content.decode()
+    assert "上级党委书记（甲镇党委）" in detail
+    # the edit form keeps the choice
+    edit = client.get(f"/life/meetings/{meeting.pk}/edit/").content.decode()
+    assert f'value="upper:{tree["town_a"].pk}" selected' in edit
+    assert keys(org="TA001", at=day)[0] == []
+    # a forged choice (a committee that is not offered) is refused, nothing written
+    forged = {**form, "topic": "伪造", "lecturer_choice": f"upper:{tree['town_b'].pk}"}
+    response = client.post("/life/orgs/BA001/record/", forged)
+    assert response.status_code == 400 and Meeting.objects.count() == 1
+    # a member of the roll as lecturer
+    member = tree["members_a"][1]
+    response = client.post(
+        "/life/orgs/BA001/record/",
+        {**form, "topic": "党员讲党课", "lecturer_choice": f"member:{member.pk}"},
+    )
+    assert response.status_code == 302
+    other = Meeting.objects.get(topic="党员讲党课")
+    assert (other.lecturer_role, other.lecturer, other.lecturer_org) == ("其他", member, None)
+
+
+def test_api_records_the_lecturer_mark(tree, api_for):
+    client = api_for("secretary_a")
+    day = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    body = {
+        "org": "BA001",
+        "meeting_type": "党课",
+        "held_on": day,
+        "topic": "镇党委书记讲党课",
+        "lecturer_role": "上级党委书记",
+        "lecturer_org": "TA001",
+    }
+    response = client.post("/api/v1/meetings/", body, format="json")
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert (data["lecturer_role"], data["lecturer_org"]) == ("上级党委书记", "TA001")
+    bad = client.post(
+        "/api/v1/meetings/", {**body, "topic": "x", "lecturer_org": "TB001"}, format="json"
+    )
+    assert bad.status_code == 400 and "不是本组织的上级党委" in str(bad.json())
+    # PATCH: correct the mark
+    response = client.patch(
+        f"/api/v1/meetings/{data['id']}/",
+        {"lecturer_role": "本组织书记", "lecturer_org": None},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert (response.json()["lecturer_role"], response.json()["lecturer_org"]) == (
+        "本组织书记",
+        None,
+    )
+
+
+def test_import_counts_only_marked_lectures(tree, tmp_path):
+    import csv
+
+    from dangjian.life.importers import COLUMNS, import_meetings
+    from dangjian.life.models import Meeting
+
+    path = tmp_path / "m.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(COLUMNS)
+        writer.writerow(
+            [
+                "BA001",
+                "党课",
+                "2026-03-01",
+                "镇党委书记讲党课",
+                "",
+                "",
+                "",
+                "",
+                "上级党委书记",
+                "TA001",
+            ]
+        )
+        writer.writerow(["BB001", "党课", "2026-03-01", "支部党课", "", "", "", "", "", ""])
+    report = import_meetings(path, actor=tree["admin"])
+    assert report.ok, report.error_lines()
+    assert Meeting.objects.get(org=tree["branch_a"]).lecturer_org == tree["town_a"]
+    got, _ = keys(at=dt.date(2026, 12, 31))
+    assert got == [("D0001", "due", "2026"), ("TB001", "due", "2026")]
+    # a committee that is not above the row's branch: the whole file is refused
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(COLUMNS)
+        writer.writerow(
+            ["BB001", "党课", "2026-04-01", "错配", "", "", "", "", "上级党委书记", "TA001"]
+        )
+        writer.writerow(["BB001", "党课", "2026-04-02", "另一次", "", "", "", "", "", "NOPE"])
+    report = import_meetings(path, actor=tree["admin"])
+    assert not report.ok
+    text = "\n".join(report.error_lines())
+    assert "不是乙社区党支部的上级党委" in text and "“NOPE”不是党委或党工委的编码" in text
+    assert Meeting.objects.count() == 2
