@@ -6,6 +6,7 @@ never silently passed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .base import REGISTRY
 
@@ -79,7 +80,7 @@ FAMILIES = {
     "ASSESS": "考核评价",
     "SERVICE": "服务工单",
 }
-IMPLEMENTED_FAMILIES = frozenset({"SETUP", "LIFE"})
+IMPLEMENTED_FAMILIES = frozenset({"SETUP", "LIFE", "RECRUIT"})
 
 #: rules.md §2 in order
 LIFE_ORDER = [
@@ -96,18 +97,52 @@ LIFE_ORDER = [
     "LIFE-LATE-ENTRY",
     "LIFE-ABSENT-6-MONTHS",
 ]
-ORDERS = {"SETUP": SETUP_ORDER, "LIFE": LIFE_ORDER}
+#: rules.md §3 in order; checked over the recruitment cases by dangjian.recruit (own registry)
+RECRUIT_ORDER = [
+    "RECRUIT-ORDER",
+    "RECRUIT-AGE-18",
+    "RECRUIT-TALK-1-MONTH",
+    "RECRUIT-APPLICATION-6-MONTHS",
+    "RECRUIT-CONTACTS",
+    "RECRUIT-ACTIVIST-REVIEW-HALF-YEAR",
+    "RECRUIT-ACTIVIST-1-YEAR",
+    "RECRUIT-INTRODUCERS",
+    "RECRUIT-POLITICAL-REVIEW",
+    "RECRUIT-TRAINING-3-DAYS",
+    "RECRUIT-PREREVIEW",
+    "RECRUIT-LEAVING-3-MONTHS",
+    "RECRUIT-PUBLICITY-5-WORKDAYS",
+    "RECRUIT-VOTE-MAJORITY",
+    "RECRUIT-APPROVAL-3-MONTHS",
+    "RECRUIT-APPROVER-AUTHORITY",
+    "RECRUIT-PROBATION-1-YEAR",
+    "RECRUIT-EXTENSION",
+    "RECRUIT-CONVERSION-APPROVAL-3-MONTHS",
+    "RECRUIT-ARCHIVE",
+    "RECRUIT-PLAN",
+]
+ORDERS = {"SETUP": SETUP_ORDER, "LIFE": LIFE_ORDER, "RECRUIT": RECRUIT_ORDER}
+
+
+def _recruit_specs() -> dict[str, Any]:
+    from dangjian.recruit.checker import all_specs
+
+    return {spec.id: spec for spec in all_specs()}
 
 
 def catalogue(family: str = "SETUP") -> list[CatalogueEntry]:
-    """Every rule of ``family`` (SETUP, LIFE), checked or not, in the order of rules.md."""
+    """Every rule of ``family`` (SETUP, LIFE, RECRUIT), checked or not, in the order of
+    rules.md."""
     from .engine import rule_enabled  # importing the engine registers the rules
 
     if family not in ORDERS:
         return []
     entries = []
+    recruit = _recruit_specs() if family == "RECRUIT" else {}
     for rule_id in ORDERS[family]:
         registered = REGISTRY.get(rule_id)
+        if registered is None and rule_id in recruit:
+            registered = (recruit[rule_id], None)
         if registered is not None:
             spec = registered[0]
             if rule_enabled(spec):

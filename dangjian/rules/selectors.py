@@ -35,6 +35,26 @@ class CheckResult:
     findings: list[Finding]
     facts: dict[str, OrgFacts] = field(default_factory=dict)
     checked_orgs: int = 0
+    #: subject → label for subjects that are not organizations (RECRUIT: case_no → branch name)
+    labels: dict[str, str] = field(default_factory=dict)
+    checked_cases: int = 0
+
+
+def _split_recruit(
+    rules: str | Sequence[str], rule_ids: list[str]
+) -> tuple[list[str], list[str], bool, list[str]]:
+    """(other families, other rule ids, RECRUIT asked for, RECRUIT rule ids): the RECRUIT family
+    is checked over recruitment cases by :mod:`dangjian.recruit.selectors`, not the engine."""
+    families = _as_list(rules)
+    recruit = any(f.upper() == "RECRUIT" for f in families)
+    others = [f for f in families if f.upper() != "RECRUIT"]
+    recruit_ids = [r for r in rule_ids if r.upper().startswith("RECRUIT-")]
+    other_ids = [r for r in rule_ids if not r.upper().startswith("RECRUIT-")]
+    if recruit_ids and not recruit:
+        raise ValueError(
+            f"规则 {'、'.join(recruit_ids)} 属于 RECRUIT 规则族，请加上 --rules RECRUIT"
+        )
+    return others, other_ids, recruit, recruit_ids
 
 
 def _as_list(value: str | Iterable[str] | None) -> list[str]:
@@ -74,7 +94,15 @@ def run_check(
     ``tally`` dict receives (rule, period, sector, region, type) → [organizations checked, met].
     """
     at = at or timezone.localdate()
-    specs = resolve_rules(rules, _as_list(rule_ids) or None)
+    others, other_ids, recruit, recruit_ids = _split_recruit(rules, _as_list(rule_ids))
+    if others or not recruit:
+        specs = resolve_rules(others, other_ids or None)
+        if recruit and recruit_ids and not other_ids:
+            specs = []  # only RECRUIT rule ids were asked for
+    else:
+        if other_ids:
+            raise ValueError(f"未知或未实现的规则：{'、'.join(other_ids)}")
+        specs = []
     life_specs = [s for s in specs if is_life(s)]
     if life_specs:
         check_window(since or dt.date(at.year, 1, 1), at)
@@ -97,7 +125,7 @@ def run_check(
     if prefix:
         members = members.filter(org__path__startswith=prefix)
 
-    facts = collect_facts(orgs, members, at)
+    facts = collect_facts(orgs, members, at) if specs else []
     subjects = [
         f
         for f in facts
@@ -107,6 +135,21 @@ def run_check(
     if life_specs:
         findings.extend(evaluate_life(subjects, prefix, at, since, life_specs, tally))
         findings.sort(key=lambda f: (f.subject, f.rule))
+    labels: dict[str, str] = {}
+    checked_cases = 0
+    if recruit:
+        from dangjian.recruit.selectors import recruit_check
+
+        recruit_findings, labels, checked_cases = recruit_check(
+            actor,
+            prefix=prefix,
+            at=at,
+            rule_ids=recruit_ids or None,
+            sector=sector or None,
+            region=region or None,
+        )
+        findings.extend(recruit_findings)
+        findings.sort(key=lambda f: (f.subject, f.rule))
     if severities:
         findings = [f for f in findings if f.severity in severities]
     return CheckResult(
@@ -114,6 +157,8 @@ def run_check(
         findings=findings,
         facts={f.code: f for f in subjects},
         checked_orgs=len(subjects),
+        labels=labels,
+        checked_cases=checked_cases,
     )
 
 

@@ -1,4 +1,4 @@
-"""``dangjian check --rules SETUP [--org CODE] [--at YYYY-MM-DD] --format json|table``.
+"""``dangjian check --rules SETUP|LIFE|RECRUIT [--org CODE] [--at YYYY-MM-DD] --format json|table``.
 
 Runs the checker as the command-line operator (full scope) and prints the findings in the format
 of formats.md (json), or as a readable table with a count per rule. Bad arguments give a Chinese
@@ -41,18 +41,25 @@ def _table(rows: list[list[str]], header: list[str]) -> list[str]:
     return lines
 
 
+def _recruit_titles() -> dict[str, str]:
+    from dangjian.recruit.checker import all_specs
+
+    return {spec.id: spec.title for spec in all_specs()}
+
+
 def _families(rules: str) -> list[str]:
     return [name.strip().upper() for name in str(rules or "").split(",") if name.strip()]
 
 
 class Command(BaseCommand):
-    help = "运行规则检查（组织设置 SETUP-*、组织生活 LIFE-*），输出 JSON 或表格"
+    help = "运行规则检查（组织设置 SETUP-*、组织生活 LIFE-*、发展党员 RECRUIT-*），输出 JSON 或表格"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--rules",
             default="SETUP",
-            help="规则族：SETUP（组织设置）、LIFE（组织生活），可用逗号分隔多个",
+            help="规则族：SETUP（组织设置）、LIFE（组织生活）、RECRUIT（发展党员，"
+            "对象为案例编号，年度计划为组织编码），可用逗号分隔多个",
         )
         parser.add_argument("--org", default=None, help="只检查该组织编码及其下级")
         parser.add_argument("--at", default=None, help="检查日期 YYYY-MM-DD，默认今天")
@@ -142,7 +149,7 @@ class Command(BaseCommand):
             rows.append(
                 [
                     f.subject,
-                    facts.name if facts else "",
+                    facts.name if facts else result.labels.get(f.subject, ""),
                     f.rule,
                     SEVERITIES.get(f.severity, f.severity),
                     f.message,
@@ -163,15 +170,16 @@ class Command(BaseCommand):
             summary.append(
                 [
                     rule_id,
-                    RULE_TITLES.get(rule_id, ""),
+                    RULE_TITLES.get(rule_id) or _recruit_titles().get(rule_id, ""),
                     str(c["error"]),
                     str(c["warning"]),
                     str(c["due"]),
                     str(sum(c.values())),
                 ]
             )
+        cases = f"，发展党员案例 {result.checked_cases} 个" if "RECRUIT" in _families(rules) else ""
         self.stdout.write(
-            f"检查日期 {result.at.isoformat()}，检查组织 {result.checked_orgs} 个，"
+            f"检查日期 {result.at.isoformat()}，检查组织 {result.checked_orgs} 个{cases}，"
             f"发现问题 {len(result.findings)} 条"
         )
         if summary:
