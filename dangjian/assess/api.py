@@ -41,7 +41,7 @@ class CampaignSerializer(serializers.Serializer):
     name = serializers.CharField()
     standard = serializers.CharField(source="standard_key")
     standard_version = serializers.CharField()
-    root = serializers.CharField(source="root.code")
+    root = serializers.CharField(source="root.code")  # type: ignore[assignment]
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     status = serializers.CharField()
@@ -54,7 +54,7 @@ class CampaignSerializer(serializers.Serializer):
 
 class PhaseSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
 

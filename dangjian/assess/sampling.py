@@ -4,8 +4,8 @@ The number drawn is ``round(share × N)`` (at least 1 when the share is above 0 
 allocated to the sectors in proportion to their size by largest remainder (ties go to the
 sector whose name sorts first). Inside a sector the draw uses its own generator seeded with
 ``"<seed>:<sector>"`` over the organizations sorted by code, so the same seed and the same
-participants always give the same sample, and adding organizations of one sector does not
-change the draw of another. Hand-picked organizations are chosen by the upper level on top of
+participants always give the same sample, and a sector's draw depends only on its own
+organizations and the number allocated to it. Hand-picked organizations are chosen by the upper level on top of
 the sample (``CampaignOrg.hand_picked``).
 """
 

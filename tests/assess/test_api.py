@@ -1,0 +1,161 @@
+"""/api/v1/campaigns/…: scoped reads, self/spot-check writes, authorization matrix."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from dangjian.accounts.scope import SYSTEM
+from dangjian.api.services import token_issue
+from dangjian.assess.models import SelfCheckScore, SpotCheckScore
+from dangjian.assess.services import campaign_score
+from dangjian.core.models import AuditEntry
+
+
+@pytest.fixture
+def api_for(tree):
+    cache.clear()
+
+    def make(user_key: str | None) -> APIClient:
+        client = APIClient()
+        if user_key is not None:
+            _token, raw = token_issue(user=tree[user_key])
+            client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+        return client
+
+    yield make
+    cache.clear()
+
+
+def state():
+    return (
+        tuple(SelfCheckScore.objects.values_list("pk", "points")),
+        tuple(SpotCheckScore.objects.values_list("pk", "points")),
+        AuditEntry.objects.count(),
+    )
+
+
+@pytest.mark.parametrize(
+    "who,status,count",
+    [(None, 401, None), ("auditor", 403, None), ("secretary_a", 200, 1), ("admin_b", 200, 1)],
+)
+def test_campaign_list_matrix(api_for, campaign, who, status, count):
+    r = api_for(who).get("/api/v1/campaigns/")
+    assert r.status_code in ((401, 403) if status == 401 else (status,))
+    if count is not None:
+        assert r.json()["count"] == count
+        assert r.json()["results"][0]["standard"] == "wuhao"
+
+
+def test_campaign_detail_lists_items_and_counts_only_own_participants(api_for, campaign):
+    r = api_for("secretary_a").get(f"/api/v1/campaigns/{campaign.pk}/")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["participants"] == 1
+    assert [p["code"] for p in body["phases"]][0] == "self_check"
+    assert body["standard_items"][0]["title"] == "支部班子坚强"
+
+
+def test_campaign_of_another_subtree_is_404(api_for, tree, campaign):
+    from dangjian.assess.services import CampaignInput, campaign_open
+
+    other = campaign_open(
+        actor=SYSTEM,
+        data=CampaignInput(
+            name="乙街道考核",
+            standard_key="zhiliang",
+            root=tree["town_b"],
+            period_start=dt.date(2026, 1, 1),
+            period_end=dt.date(2026, 12, 31),
+        ),
+    )
+    assert api_for("admin_a").get(f"/api/v1/campaigns/{other.pk}/").status_code == 404
+    assert api_for("admin_b").get(f"/api/v1/campaigns/{other.pk}/").status_code == 200
+
+
+def test_results_are_scoped(api_for, tree, campaign):
+    campaign_score(actor=SYSTEM, campaign=campaign, at=dt.date(2027, 1, 10))
+    admin = api_for("admin").get(f"/api/v1/campaigns/{campaign.pk}/results/").json()
+    assert admin["count"] == 2
+    mine = api_for("admin_b").get(f"/api/v1/campaigns/{campaign.pk}/results/").json()
+    assert [r["org"] for r in mine["results"]] == ["BB001"]
+    one = api_for("secretary_a").get(f"/api/v1/campaigns/{campaign.pk}/results/?org=BA001")
+    assert one.status_code == 200 and one.json()["breakdown"]["items"][0]["id"] == "1"
+    other = api_for("secretary_a").get(f"/api/v1/campaigns/{campaign.pk}/results/?org=BB001")
+    assert other.status_code == 404
+
+
+def test_secretary_posts_own_self_check(api_for, campaign):
+    r = api_for("secretary_a").post(
+        f"/api/v1/campaigns/{campaign.pk}/self-checks/",
+        {"org": "BA001", "criterion": "1.4", "points": "6", "note": "班子团结"},
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    assert r.json()["points"] == "6.00"
+    listed = api_for("secretary_a").get(f"/api/v1/campaigns/{campaign.pk}/self-checks/?org=BA001")
+    assert [s["criterion"] for s in listed.json()] == ["1.4"]
+
+
+def test_self_check_errors_are_chinese_per_field(api_for, campaign):
+    r = api_for("secretary_a").post(
+        f"/api/v1/campaigns/{campaign.pk}/self-checks/",
+        {"org": "BA001", "criterion": "1.4", "points": "80"},
+        format="json",
+    )
+    assert r.status_code == 400
+    assert "得分应在 0 到 8 分之间" in r.json()["points"][0]
+
+
+@pytest.mark.parametrize(
+    "who,org,status",
+    [
+        (None, "BA001", (401, 403)),
+        ("secretary_a", "BB001", (404,)),  # another branch: not even visible
+        ("inspector_a", "BA001", (403,)),  # an inspector cannot edit a self-check
+        ("admin_a", "BA001", (403,)),  # the upper level cannot fill it for the branch
+        ("auditor", "BA001", (403,)),
+    ],
+)
+def test_self_check_write_matrix(api_for, campaign, who, org, status):
+    client = api_for(who)
+    before = state()
+    r = client.post(
+        f"/api/v1/campaigns/{campaign.pk}/self-checks/",
+        {"org": org, "criterion": "1.4", "points": "1"},
+        format="json",
+    )
+    assert r.status_code in status
+    assert state() == before
+
+
+def test_secretary_cannot_read_another_branchs_self_check(api_for, tree, campaign):
+    from dangjian.assess.services import self_check_record
+
+    self_check_record(
+        actor=SYSTEM, campaign=campaign, org=tree["branch_b"], criterion="1.4", points=3
+    )
+    r = api_for("secretary_a").get(f"/api/v1/campaigns/{campaign.pk}/self-checks/?org=BB001")
+    assert r.status_code == 404
+    assert (
+        api_for("admin_b")
+        .get(f"/api/v1/campaigns/{campaign.pk}/self-checks/?org=BB001")
+        .json()[0]["points"]
+        == "3.00"
+    )
+
+
+def test_inspector_posts_spot_check_and_secretary_cannot(api_for, campaign):
+    url = f"/api/v1/campaigns/{campaign.pk}/spot-checks/"
+    secretary = api_for("secretary_a")
+    before = state()
+    denied = secretary.post(url, {"org": "BA001", "criterion": "1.4", "points": "2"}, format="json")
+    assert denied.status_code == 403 and state() == before
+    ok = api_for("inspector_a").post(
+        url, {"org": "BA001", "criterion": "1.4", "points": "2"}, format="json"
+    )
+    assert ok.status_code == 201, ok.json()
+    assert api_for("secretary_a").get(f"{url}?org=BA001").json()[0]["by"] == "inspector_a"
