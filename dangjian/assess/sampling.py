@@ -5,8 +5,8 @@ allocated to the sectors in proportion to their size by largest remainder (ties 
 sector whose name sorts first). Inside a sector the draw uses its own generator seeded with
 ``"<seed>:<sector>"`` over the organizations sorted by code, so the same seed and the same
 participants always give the same sample, and a sector's draw depends only on its own
-organizations and the number allocated to it. Hand-picked organizations are chosen by the upper level on top of
-the sample (``CampaignOrg.hand_picked``).
+organizations and the number allocated to it. Hand-picked organizations are chosen by the
+upper level on top of the sample (``CampaignOrg.hand_picked``).
 """
 
 from __future__ import annotations

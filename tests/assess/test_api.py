@@ -55,7 +55,7 @@ def test_campaign_detail_lists_items_and_counts_only_own_participants(api_for, c
     assert r.status_code == 200
     body = r.json()
     assert body["participants"] == 1
-    assert [p["code"] for p in body["phases"]][0] == "self_check"
+    assert body["phases"][0]["code"] == "self_check"
     assert body["standard_items"][0]["title"] == "支部班子坚强"
 
 
