@@ -1,0 +1,334 @@
+"""``/api/v1/recruitment/cases/``: recruitment cases (发展党员) in the actor's subtree.
+
+- ``GET cases/`` (``Perm.RECRUIT_VIEW``): list, ``?org=CODE`` (that branch or committee and its
+  subtree), ``?status=open|admitted|…``; ``POST cases/`` (``Perm.RECRUIT_RECORD`` on the branch):
+  open a case with the application date (step 1).
+- ``GET cases/<id>/``: one case with its steps nested, notices, activist reviews, the timeline
+  (stage, next steps, deadlines) and the checker's findings. ID and phone numbers are masked.
+- ``GET cases/<id>/steps/``; ``POST cases/<id>/steps/``: record (or correct) a step. Steps 4, 8,
+  13, 16, 17, 18, 24 need ``Perm.RECRUIT_APPROVE``; 13, 17 and 24 carry a ``decision``.
+
+Every rule is checked by :mod:`dangjian.recruit.services`, whose Chinese messages are passed
+through per field; a case outside the subtree is 404, a step the actor may not record is 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import members_for, orgs_for
+from dangjian.api import filters
+from dangjian.api.serializers import DATE_ERRORS
+from dangjian.api.views.base import ScopedAPIView, service_errors
+from dangjian.members.choices import Category
+
+from .adapter import current_steps, prefetched
+from .checker import STEPS
+from .models import CaseStatus, Decision, PriorityGroup, RecruitCase
+from .selectors import case_findings, case_get, case_timeline, cases_for, stage_of
+from .services import CaseInput, StepInput, VoteInput, open_case, record_step
+
+ID_PARAM = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="案例 id")
+MAX_PEOPLE = 10
+
+
+def _stage(case: RecruitCase) -> str:
+    today = timezone.localdate()
+    done = {n: s.done_on for n, s in current_steps(case).items() if s.done_on <= today}
+    return stage_of(case, done)
+
+
+class CaseSerializer(serializers.Serializer):
+    """A case as listed (masked numbers only)."""
+
+    id = serializers.IntegerField()
+    case_no = serializers.CharField()
+    org = serializers.CharField(source="org.code")
+    org_name = serializers.CharField(source="org.name")
+    name = serializers.CharField()
+    gender = serializers.CharField()
+    id_number = serializers.CharField(source="id_number_masked", help_text="脱敏")
+    category = serializers.CharField()
+    priority_group = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    stage = serializers.SerializerMethodField(help_text="入党申请人、积极分子、发展对象……")
+    approver = serializers.CharField(source="approver.code", allow_null=True, default=None)
+    created_at = serializers.DateTimeField()
+
+    def get_stage(self, case: RecruitCase) -> str:
+        return _stage(case)
+
+
+class StepSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    name = serializers.SerializerMethodField()
+    round = serializers.IntegerField()
+    done_on = serializers.DateField()
+    note = serializers.CharField()
+    details = serializers.JSONField()
+    late = serializers.BooleanField(help_text="超过规定天数后补录（仍予记录）")
+    recorded_at = serializers.DateTimeField()
+
+    def get_name(self, step: Any) -> str:
+        return STEPS[step.number]
+
+
+class NoticeSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    first_day = serializers.DateField()
+    last_day = serializers.DateField()
+
+
+class ReviewSerializer(serializers.Serializer):
+    reviewed_on = serializers.DateField()
+    note = serializers.CharField()
+
+
+class CaseDetailSerializer(CaseSerializer):
+    birth_date = serializers.DateField()
+    phone = serializers.CharField(source="phone_masked", help_text="脱敏")
+    expected_leaving_on = serializers.DateField(allow_null=True)
+    political_review = serializers.CharField(help_text="none / pass / fail（不保存审查内容）")
+    political_review_on = serializers.DateField(allow_null=True)
+    political_review_body = serializers.CharField()
+    training_hours = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    probation_extension_months = serializers.IntegerField()
+    member = serializers.IntegerField(source="member_id", allow_null=True)
+    steps = StepSerializer(many=True, source="steps.all")
+    notices = NoticeSerializer(many=True, source="notices.all")
+    reviews = ReviewSerializer(many=True, source="reviews.all")
+    timeline = serializers.SerializerMethodField()
+    findings = serializers.SerializerMethodField()
+
+    def get_timeline(self, case: RecruitCase) -> dict[str, Any]:
+        t = case_timeline(case)
+        return {
+            "stage": t.stage,
+            "stage_label": t.stage_label,
+            "since": t.since,
+            "summary": t.summary,
+            "probation_ends": t.probation_ends,
+            "next_steps": [
+                {
+                    "number": n.number,
+                    "name": n.name,
+                    "earliest": n.earliest,
+                    "deadline": n.deadline,
+                    "overdue": n.overdue,
+                    "text": n.text,
+                }
+                for n in t.next_steps
+            ],
+        }
+
+    def get_findings(self, case: RecruitCase) -> dict[str, Any]:
+        report = case_findings(case)
+        return {
+            "items": [f.as_dict() for f in report.findings],
+            "not_checked": report.not_checked.get(case.case_no, []),
+        }
+
+
+class CaseWriteSerializer(serializers.Serializer):
+    org = serializers.CharField(max_length=32, help_text="党支部编码")
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=18)
+    applied_on = serializers.DateField(input_formats=["%Y-%m-%d"], error_messages=DATE_ERRORS)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    category = serializers.ChoiceField(
+        choices=Category.values, required=False, allow_blank=True, default=""
+    )
+    priority_group = serializers.ChoiceField(
+        choices=PriorityGroup.values,
+        required=False,
+        default=PriorityGroup.OTHER,
+        error_messages={
+            "invalid_choice": f"重点群体“{{input}}”无效，应为：{'、'.join(PriorityGroup.values)}"
+        },
+    )
+    expected_leaving_on = serializers.DateField(
+        input_formats=["%Y-%m-%d"], required=False, allow_null=True, error_messages=DATE_ERRORS
+    )
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class VoteWriteSerializer(serializers.Serializer):
+    entitled = serializers.IntegerField(min_value=0, max_value=100000)
+    present = serializers.IntegerField(min_value=0, max_value=100000)
+    yes = serializers.IntegerField(min_value=0, max_value=100000, help_text="含书面表决赞成")
+    written_opinions = serializers.IntegerField(
+        min_value=0, max_value=100000, required=False, default=0
+    )
+
+
+class StepWriteSerializer(serializers.Serializer):
+    number = serializers.IntegerField(min_value=1, max_value=25)
+    done_on = serializers.DateField(input_formats=["%Y-%m-%d"], error_messages=DATE_ERRORS)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    talker = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    contacts = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        required=False,
+        default=list,
+        max_length=MAX_PEOPLE,
+        help_text="培养联系人（党员记录 id）",
+    )
+    introducers = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        required=False,
+        default=list,
+        max_length=MAX_PEOPLE,
+        help_text="入党介绍人（党员记录 id）",
+    )
+    vote = VoteWriteSerializer(required=False, allow_null=True, default=None)
+    decision = serializers.ChoiceField(
+        choices=Decision.values, required=False, allow_blank=True, default=""
+    )
+    extension_months = serializers.IntegerField(
+        min_value=1, max_value=24, required=False, allow_null=True, default=None
+    )
+
+
+LIST_PARAMS = [
+    OpenApiParameter("org", OpenApiTypes.STR, description="组织编码：该组织及其下级的案例"),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=CaseStatus.values, description="状态"),
+]
+
+
+class CaseListView(ScopedAPIView):
+    """Cases of the actor's subtree, newest first."""
+
+    read_perm = Perm.RECRUIT_VIEW
+    write_perm = Perm.RECRUIT_RECORD
+    serializer_class = CaseSerializer
+
+    def get_queryset(self) -> Any:
+        actor = self.request.user
+        qs = cases_for(actor)
+        code = filters.code_param(self.request, "org")
+        if code:
+            org = orgs_for(actor, Perm.RECRUIT_VIEW).filter(code=code).first()
+            if org is None:
+                raise exceptions.NotFound("组织不存在或不在您的管辖范围内")
+            qs = qs.filter(org__path__startswith=org.path)
+        state = filters.choice_param(self.request, "status", CaseStatus.values, "状态")
+        if state:
+            qs = qs.filter(status=state)
+        return prefetched(qs).order_by("-pk")
+
+    @extend_schema(
+        parameters=LIST_PARAMS, responses=CaseSerializer(many=True), summary="发展党员案例列表"
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        assert page is not None
+        return self.get_paginated_response(CaseSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=CaseWriteSerializer,
+        responses={201: CaseDetailSerializer},
+        summary="新建发展党员案例（记录递交入党申请书）",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = CaseWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        v = serializer.validated_data
+        actor = request.user
+        org = orgs_for(actor, Perm.RECRUIT_RECORD).filter(code=v["org"]).first()
+        if org is None:
+            raise exceptions.ValidationError({"org": ["组织不存在或不在您的管辖范围内"]})
+        data = CaseInput(
+            org=org,
+            name=v["name"],
+            id_number=v["id_number"],
+            applied_on=v["applied_on"],
+            phone=v.get("phone") or "",
+            category=v.get("category") or "",
+            priority_group=v.get("priority_group") or PriorityGroup.OTHER,
+            expected_leaving_on=v.get("expected_leaving_on"),
+            note=v.get("note") or "",
+        )
+        try:
+            case = open_case(actor=actor, data=data)
+        except DjangoValidationError as exc:
+            raise service_errors(exc) from exc
+        body = CaseDetailSerializer(case_get(actor, case.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class CaseDetailView(ScopedAPIView):
+    """One case with its steps; 404 outside the actor's subtree."""
+
+    read_perm = Perm.RECRUIT_VIEW
+    serializer_class = CaseDetailSerializer
+
+    @extend_schema(parameters=[ID_PARAM], responses=CaseDetailSerializer, summary="案例详情")
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(CaseDetailSerializer(case_get(request.user, pk)).data)
+
+
+class StepListView(ScopedAPIView):
+    """The steps of one case; POST records (or corrects) one step."""
+
+    read_perm = Perm.RECRUIT_VIEW
+    write_perm = Perm.RECRUIT_RECORD
+    serializer_class = StepSerializer
+
+    @extend_schema(
+        parameters=[ID_PARAM], responses=StepSerializer(many=True), summary="案例的发展步骤"
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        case = case_get(request.user, pk)
+        return Response(StepSerializer(case.steps.all(), many=True).data)
+
+    @extend_schema(
+        parameters=[ID_PARAM],
+        request=StepWriteSerializer,
+        responses={201: CaseDetailSerializer},
+        summary="记录发展步骤（上级党委的步骤需审批权限）",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        actor = request.user
+        case = case_get(actor, pk)
+        serializer = StepWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        v = serializer.validated_data
+        people = members_for(actor, Perm.MEMBER_VIEW)
+        chosen: dict[str, list[Any]] = {}
+        for key in ("contacts", "introducers"):
+            ids = list(dict.fromkeys(v.get(key) or []))
+            found = {m.pk: m for m in people.filter(pk__in=ids)}
+            missing = [i for i in ids if i not in found]
+            if missing:
+                raise exceptions.ValidationError(
+                    {key: [f"党员记录 {missing[0]} 不存在或不在您的管辖范围内"]}
+                )
+            chosen[key] = [found[i] for i in ids]
+        vote = v.get("vote")
+        data = StepInput(
+            number=v["number"],
+            done_on=v["done_on"],
+            note=v.get("note") or "",
+            talker=v.get("talker") or "",
+            contacts=chosen["contacts"],
+            introducers=chosen["introducers"],
+            vote=VoteInput(**vote) if vote else None,
+            decision=v.get("decision") or "",
+            extension_months=v.get("extension_months"),
+        )
+        try:
+            record_step(actor=actor, case=case, data=data)
+        except DjangoValidationError as exc:
+            raise service_errors(exc) from exc
+        body = CaseDetailSerializer(case_get(actor, case.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
