@@ -1,5 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "recruit"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("queue/", views.queue, name="queue"),
+    path("dashboard/", views.dashboard_view, name="dashboard"),
+    path("plans/", views.plans, name="plans"),
+    path("orgs/<str:code>/", views.branch, name="branch"),
+    path("orgs/<str:code>/open/", views.case_open, name="open"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/steps/<int:number>/", views.step_record, name="step"),
+    path("cases/<int:pk>/notices/", views.notice_record, name="notice"),
+    path("cases/<int:pk>/reviews/", views.review_record, name="review"),
+    path("cases/<int:pk>/approver/", views.approver_set, name="approver"),
+    path("cases/<int:pk>/decide/<int:step>/", views.decide_view, name="decide"),
+    path("cases/<int:pk>/export.<str:fmt>", views.export, name="export"),
+]

@@ -1,0 +1,696 @@
+"""发展党员 pages: case list, opening a case, the case page with its step forms, the approval
+queue, the upper levels' dashboard with the annual plans, and the export of a case's record.
+
+Reads go through the scoped selectors with ``request.user`` (a case or organization outside the
+user's subtree is a 404, a missing permission a 403); writes go through the services, whose
+Chinese messages are shown on the form. A procedural mistake is never refused: it is saved and
+appears among the case's findings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from django import forms as djforms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import covers, orgs_for, require
+from dangjian.orgs.choices import BRANCH_TYPES
+from dangjian.orgs.models import Organization
+from dangjian.orgs.selectors import org_get
+from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.views.orgs import _ancestors
+
+from . import export as case_export
+from .adapter import current_steps
+from .authority import eligible_approvers
+from .checker import STEPS, all_specs
+from .forms import (
+    ApproverForm,
+    CaseFilterForm,
+    CaseOpenForm,
+    DecisionForm,
+    NoticeForm,
+    PlanForm,
+    ReviewForm,
+    StepForm,
+)
+from .models import CaseStatus, Decision, NoticeKind, RecruitCase, RecruitStep
+from .selectors import (
+    STAGES,
+    approval_queue,
+    case_findings,
+    case_get,
+    case_timeline,
+    dashboard,
+    findings_by_case,
+    plan_rows,
+    stage_of,
+)
+from .services import (
+    APPROVER_STEPS,
+    DECISION_STEPS,
+    CaseUpdate,
+    decide,
+    open_case,
+    record_notice,
+    record_review,
+    record_step,
+    set_approver,
+    set_plan,
+    update_case,
+)
+from .web_selectors import branch_roll, case_list
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "due": 2}
+STATUS_LABELS = {"full": "正式党员", "probationary": "预备党员", "probation_watch": "留党察看"}
+
+
+def _titles() -> dict[str, str]:
+    return {s.id: s.title for s in all_specs()}
+
+
+def _put_errors(form: djforms.Form, exc: ValidationError) -> None:
+    """Service messages onto the form: on the field they name, else above the form."""
+    items = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for name, errors in items.items():
+        target = name if name in form.fields else None
+        for message in errors:
+            form.add_error(target, message)
+
+
+def _year(request: HttpRequest, default: int | None = None) -> int | None:
+    raw = request.GET.get("year", "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1950 <= int(raw) <= 2100:
+        raise BadInput(f"年份“{raw[:20]}”无效，应为四位数字")
+    return int(raw)
+
+
+# --- case list --------------------------------------------------------------------------------
+
+
+def _list(request: HttpRequest, org: Organization | None) -> HttpResponse:
+    require(request.user, Perm.RECRUIT_VIEW)
+    today = timezone.localdate()
+    form = CaseFilterForm(request.GET or None, stages=STAGES)
+    if request.GET and not form.is_valid():
+        raise BadInput("；".join(str(e) for errs in form.errors.values() for e in errs))
+    params = form.cleaned_data if request.GET else {}
+    prefix = org.path if org is not None else None
+    if params.get("org"):
+        sub = org_get(request.user, params["org"], perm=Perm.RECRUIT_VIEW)
+        if prefix and not sub.path.startswith(prefix):
+            raise BadInput("所选组织不在本组织之下")
+        prefix = sub.path
+    qs = case_list(
+        request.user,
+        prefix=prefix,
+        stage=params.get("stage") or "",
+        year=params.get("year"),
+        at=today,
+    )
+    wanted = params.get("findings") or ""
+    if wanted:
+        # the checker decides, over the filtered cases (prefetched: constant queries)
+        from .adapter import prefetched
+
+        cases = list(prefetched(qs))
+        found = findings_by_case(cases, today)
+        keep = [c for c in cases if bool(_serious(found[c.case_no])) == (wanted == "yes")]
+        page = paginate(request, keep)
+        rows_source: list[RecruitCase] = list(page)
+    else:
+        page = paginate(request, qs)
+        from .adapter import prefetched
+
+        rows_source = list(prefetched(qs.filter(pk__in=[c.pk for c in page])))
+        rows_source.sort(key=lambda c: (c.org.path, c.case_no))
+        found = findings_by_case(rows_source, today)
+    rows = []
+    for case in rows_source:
+        done = {n: s.done_on for n, s in current_steps(case).items() if s.done_on <= today}
+        serious = _serious(found.get(case.case_no, []))
+        rows.append(
+            {
+                "case": case,
+                "stage": STAGES[stage_of(case, done)],
+                "applied_on": done.get(1),
+                "errors": sum(1 for f in serious if f.severity == "error"),
+                "warnings": sum(1 for f in serious if f.severity == "warning"),
+            }
+        )
+    can_open = org is not None and covers(request.user, Perm.RECRUIT_RECORD, org.path)
+    return render(
+        request,
+        "recruit/index.html",
+        {
+            "org": org,
+            "ancestors": _ancestors(request.user, org) if org else [],
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query_without(request, "page"),
+            "show_org_filter": org is None or org.org_type not in BRANCH_TYPES,
+            "can_open": can_open and org is not None and org.org_type in BRANCH_TYPES,
+            "can_approve": covers(request.user, Perm.RECRUIT_APPROVE, org.path if org else "")
+            if org
+            else _can(request.user, Perm.RECRUIT_APPROVE),
+        },
+    )
+
+
+def _can(user: Any, perm: Perm) -> bool:
+    from dangjian.accounts.scope import can
+
+    return can(user, perm)
+
+
+def _serious(findings: list[Any]) -> list[Any]:
+    return [f for f in findings if f.severity in ("error", "warning")]
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def index(request: HttpRequest) -> HttpResponse:
+    """The cases of the user's subtree; a branch secretary goes to the branch's list."""
+    require(request.user, Perm.RECRUIT_VIEW)
+    own = getattr(request.user, "org", None)
+    if own is not None and own.org_type in BRANCH_TYPES and not request.GET:
+        return redirect("recruit:branch", own.code)
+    return _list(request, None)
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def branch(request: HttpRequest, code: str) -> HttpResponse:
+    """The cases of one organization (a branch, or a committee with its subtree)."""
+    require(request.user, Perm.RECRUIT_VIEW)
+    org = org_get(request.user, code, perm=Perm.RECRUIT_VIEW)
+    return _list(request, org)
+
+
+# --- opening a case ---------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@bad_input_as_400
+def case_open(request: HttpRequest, code: str) -> HttpResponse:
+    """开案: an application arrives at a branch (step 1 recorded with it)."""
+    require(request.user, Perm.RECRUIT_RECORD)
+    org = org_get(request.user, code, perm=Perm.RECRUIT_RECORD)
+    if org.org_type not in BRANCH_TYPES:
+        raise BadInput(f"{org.name}是{org.org_type}，发展党员案例应建在党支部")
+    form = CaseOpenForm(request.POST or None, initial={"applied_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = open_case(actor=request.user, data=form.case_input(org))
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(request, f"已建立发展党员案例 {case.case_no}：{case.name}")
+            return redirect("recruit:case", case.pk)
+    return render(
+        request,
+        "recruit/open.html",
+        {"org": org, "ancestors": _ancestors(request.user, org), "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- the case page ----------------------------------------------------------------------------
+
+
+def _detail_lines(step: RecruitStep) -> list[str]:
+    """The data of a step in Chinese, one line per item."""
+    d = step.details or {}
+    lines: list[str] = []
+    if d.get("talker"):
+        lines.append(f"谈话人：{d['talker']}")
+    for key, label in (("contacts", "培养联系人"), ("introducers", "入党介绍人")):
+        people = d.get(key)
+        if isinstance(people, list) and people:
+            names = "、".join(
+                f"{p.get('name', '')}（{STATUS_LABELS.get(str(p.get('status')), '?')}）"
+                for p in people
+                if isinstance(p, dict)
+            )
+            lines.append(f"{label}：{names}")
+    vote = d.get("vote")
+    if isinstance(vote, dict):
+        lines.append(
+            f"应到有表决权 {vote.get('entitled')} 人，实到 {vote.get('present')} 人，"
+            f"书面意见 {vote.get('written_opinions', 0)} 份，赞成 {vote.get('yes')} 票"
+        )
+    if d.get("decision"):
+        try:
+            label = Decision(d["decision"]).label
+        except ValueError:
+            label = str(d["decision"])
+        text = f"结论：{label}"
+        if d.get("extension_months"):
+            text += f"（{d['extension_months']} 个月）"
+        lines.append(text)
+    return lines
+
+
+def _may_record(user: Any, case: RecruitCase, number: int) -> bool:
+    perm = Perm.RECRUIT_APPROVE if number in APPROVER_STEPS else Perm.RECRUIT_RECORD
+    return covers(user, perm, case.org.path)
+
+
+def _case_context(request: HttpRequest, case: RecruitCase, **forms: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    user = request.user
+    timeline = case_timeline(case, today)
+    report = case_findings(case, today)
+    closed = case.status in (
+        CaseStatus.NOT_ADMITTED,
+        CaseStatus.WITHDRAWN,
+        CaseStatus.PROBATION_CANCELLED,
+    )
+    findings = [f for f in report.findings if not (closed and f.severity == "due")]
+    findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.rule))
+    titles = _titles()
+    current = current_steps(case)
+    all_steps = sorted(case.steps.all(), key=lambda s: (s.number, s.round))
+    earlier_rounds = [s for s in all_steps if current.get(s.number) is not s]
+    writable = not closed
+    rows = []
+    for number, name in STEPS.items():
+        step = current.get(number)
+        rows.append(
+            {
+                "number": number,
+                "name": name,
+                "step": step,
+                "lines": _detail_lines(step) if step else [],
+                "can": writable and _may_record(user, case, number),
+                "approver_step": number in APPROVER_STEPS,
+            }
+        )
+    can_record = covers(user, Perm.RECRUIT_RECORD, case.org.path)
+    eligible = eligible_approvers(case.org) if can_record else []
+    context: dict[str, Any] = {
+        "case": case,
+        "org": case.org,
+        "ancestors": _ancestors(user, case.org),
+        "timeline": timeline,
+        "findings": findings,
+        "titles": titles,
+        "not_checked": [
+            (rule, titles.get(rule, rule)) for rule in report.not_checked.get(case.case_no, [])
+        ],
+        "rows": rows,
+        "earlier_rounds": [(s, _detail_lines(s)) for s in earlier_rounds],
+        "notices": sorted(case.notices.all(), key=lambda n: n.first_day),
+        "reviews": list(case.reviews.all()),
+        "can_record": can_record and writable,
+        "can_approve": covers(user, Perm.RECRUIT_APPROVE, case.org.path) and writable,
+        "show_member": case.member_id is not None and covers(user, Perm.MEMBER_VIEW, case.org.path),
+        "notice_form": forms.get("notice_form") or NoticeForm(),
+        "review_form": forms.get("review_form") or ReviewForm(initial={"reviewed_on": today}),
+        "approver_form": forms.get("approver_form")
+        or ApproverForm(
+            eligible=eligible, initial={"approver": case.approver_id} if case.approver_id else {}
+        ),
+        "eligible": eligible,
+        "pdf": case_export.pdf_available(),
+    }
+    return context
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Perm.RECRUIT_VIEW)
+    case = case_get(request.user, pk)
+    return render(request, "recruit/case.html", _case_context(request, case))
+
+
+def _case_for_write(request: HttpRequest, pk: int, perm: Perm) -> RecruitCase:
+    require(request.user, perm)
+    return case_get(request.user, pk, perm)
+
+
+def _reload(request: HttpRequest, pk: int) -> RecruitCase:
+    return case_get(request.user, pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@bad_input_as_400
+def step_record(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Record (or correct) one step; the form shows the fields that step needs."""
+    if number not in STEPS:
+        raise BadInput("步骤号应为 1–25")
+    perm = Perm.RECRUIT_APPROVE if number in APPROVER_STEPS else Perm.RECRUIT_RECORD
+    case = _case_for_write(request, pk, perm)
+    current = current_steps(case).get(number)
+    initial: dict[str, Any] = {"done_on": timezone.localdate()}
+    if current is not None:
+        initial.update(_step_initial(case, current))
+    roll = branch_roll(case) if number in (2, 5, 9) else []
+    form = StepForm(request.POST or None, number=number, roll=roll, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                _save_step(request, case, form)
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(request, f"已记录：{form.title}")
+            return redirect(reverse("recruit:case", args=[case.pk]) + f"#step-{number}")
+    return render(
+        request,
+        "recruit/step.html",
+        {
+            "case": case,
+            "org": case.org,
+            "ancestors": _ancestors(request.user, case.org),
+            "form": form,
+            "number": number,
+            "name": STEPS[number],
+            "current": current,
+            "people_field": form["people"] if "people" in form.fields else None,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _step_initial(case: RecruitCase, step: RecruitStep) -> dict[str, Any]:
+    d = step.details or {}
+    initial: dict[str, Any] = {"done_on": step.done_on, "note": step.note}
+    if d.get("talker"):
+        initial["talker"] = d["talker"]
+    people = d.get("contacts") or d.get("introducers")
+    if isinstance(people, list):
+        initial["people"] = [p.get("member") for p in people if isinstance(p, dict)]
+    vote = d.get("vote")
+    if isinstance(vote, dict):
+        initial.update({k: vote.get(k) for k in ("entitled", "present", "yes")})
+        initial["written_opinions"] = vote.get("written_opinions", 0)
+    if d.get("decision"):
+        initial["decision"] = d["decision"]
+        initial["extension_months"] = d.get("extension_months")
+    if step.number == 10:
+        initial["review"] = case.political_review
+        initial["review_body"] = case.political_review_body
+    if step.number == 11 and case.training_hours is not None:
+        initial["hours"] = case.training_hours
+    return initial
+
+
+def _save_step(request: HttpRequest, case: RecruitCase, form: StepForm) -> None:
+    """The step and, for steps 10 and 11, the case fields they carry (one transaction)."""
+    data = form.step_input()
+    d = form.cleaned_data
+    if form.number == 10:
+        update_case(
+            actor=request.user,
+            case=case,
+            data=CaseUpdate(
+                political_review=d["review"],
+                political_review_on=data.done_on,
+                political_review_body=d["review_body"],
+            ),
+        )
+    if form.number == 11:
+        update_case(actor=request.user, case=case, data=CaseUpdate(training_hours=d["hours"]))
+    record_step(actor=request.user, case=case, data=data)
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def notice_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """公示: the window of one notice (first and last day)."""
+    case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
+    form = NoticeForm(request.POST)
+    if form.is_valid():
+        try:
+            record_notice(
+                actor=request.user,
+                case=case,
+                kind=form.cleaned_data["kind"],
+                first_day=form.cleaned_data["first_day"],
+                last_day=form.cleaned_data["last_day"],
+            )
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            label = NoticeKind(form.cleaned_data["kind"]).label
+            messages.success(request, f"已记录{label}公示")
+            return redirect(reverse("recruit:case", args=[case.pk]) + "#notices")
+    context = _case_context(request, _reload(request, pk), notice_form=form)
+    return render(request, "recruit/case.html", context, status=400)
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def review_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """The half-yearly assessment of an activist."""
+    case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            record_review(
+                actor=request.user,
+                case=case,
+                reviewed_on=form.cleaned_data["reviewed_on"],
+                note=form.cleaned_data.get("review_note") or "",
+            )
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(request, "已记录积极分子考察")
+            return redirect(reverse("recruit:case", args=[case.pk]) + "#reviews")
+    context = _case_context(request, _reload(request, pk), review_form=form)
+    return render(request, "recruit/case.html", context, status=400)
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def approver_set(request: HttpRequest, pk: int) -> HttpResponse:
+    """The approving 基层党委: only organizations with authority are offered and accepted."""
+    case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
+    form = ApproverForm(request.POST, eligible=eligible_approvers(case.org))
+    if form.is_valid():
+        approver = form.eligible[form.cleaned_data["approver"]]
+        try:
+            set_approver(actor=request.user, case=case, approver=approver)
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(request, f"审批党委：{approver.name}")
+            return redirect("recruit:case", case.pk)
+    context = _case_context(request, _reload(request, pk), approver_form=form)
+    return render(request, "recruit/case.html", context, status=400)
+
+
+# --- the approval queue -----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def queue(request: HttpRequest) -> HttpResponse:
+    """待审批: pre-reviews and approvals waiting for the upper committee, oldest first."""
+    require(request.user, Perm.RECRUIT_APPROVE)
+    today = timezone.localdate()
+    items = approval_queue(request.user, today)
+    page = paginate(request, items)
+    rows = [
+        {
+            "item": item,
+            "choices": [(d, Decision(d).label) for d in DECISION_STEPS[item.step]],
+        }
+        for item in page
+    ]
+    return render(
+        request,
+        "recruit/queue.html",
+        {"page": page, "rows": rows, "today": today, "query": query_without(request, "page")},
+    )
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def decide_view(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+    """One-step decision from the queue: pre-review (13), admission (17), conversion (24)."""
+    if step not in DECISION_STEPS:
+        raise BadInput("只有第 13、17、24 步有审批结论")
+    case = _case_for_write(request, pk, Perm.RECRUIT_APPROVE)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        if d["decision"] not in DECISION_STEPS[step]:
+            form.add_error("decision", f"第 {step} 步不能作出“{Decision(d['decision']).label}”")
+        else:
+            try:
+                decide(
+                    actor=request.user,
+                    case=case,
+                    step=step,
+                    decided_on=d["decided_on"],
+                    decision=d["decision"],
+                    note=d.get("note") or "",
+                    extension_months=d.get("extension_months"),
+                )
+            except ValidationError as exc:
+                _put_errors(form, exc)
+            else:
+                label = Decision(d["decision"]).label
+                messages.success(request, f"{case.case_no} {case.name}：{STEPS[step]}——{label}")
+                return redirect("recruit:queue")
+    errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
+    messages.error(request, f"{case.case_no} {case.name}：{errors}")
+    return redirect("recruit:queue")
+
+
+# --- dashboard and plans ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    """Upper levels: cases by stage, overdue approvals, probation ending, conversions due,
+    cases with findings, plans against admissions (tables and charts)."""
+    require(request.user, Perm.RECRUIT_VIEW)
+    today = timezone.localdate()
+    year = _year(request, today.year) or today.year
+    board = dashboard(request.user, year, today)
+    titles = _titles()
+    stage_chart = {
+        "labels": [STAGES[k] for k in board.by_stage],
+        "values": list(board.by_stage.values()),
+    }
+    groups = list(board.admitted_by_group)
+    quota_by_group = {g: 0 for g in groups}
+    top = _top_plans(board.plans)
+    for plan in top:
+        for g in plan.groups:
+            if g.quota is not None:
+                quota_by_group[g.group] = quota_by_group.get(g.group, 0) + g.quota
+    group_chart = {
+        "labels": groups,
+        "series": [
+            {"name": "单列计划", "values": [quota_by_group.get(g, 0) for g in groups]},
+            {"name": "已接收", "values": [board.admitted_by_group[g] for g in groups]},
+        ],
+    }
+    plan_chart = {
+        "labels": [p.org_name for p in board.plans],
+        "series": [
+            {"name": "计划", "values": [p.quota for p in board.plans]},
+            {"name": "已接收", "values": [p.admitted for p in board.plans]},
+        ],
+    }
+    return render(
+        request,
+        "recruit/dashboard.html",
+        {
+            "board": board,
+            "year": year,
+            "stages": [(STAGES[k], v, k) for k, v in board.by_stage.items()],
+            "rules": [(r, titles.get(r, r), n) for r, n in board.findings_by_rule.items()],
+            "stage_chart": stage_chart,
+            "group_chart": group_chart,
+            "group_rows": [
+                (g, quota_by_group.get(g, 0), board.admitted_by_group[g]) for g in groups
+            ],
+            "plan_chart": plan_chart,
+            "can_plan": _can(request.user, Perm.RECRUIT_APPROVE),
+        },
+    )
+
+
+def _top_plans(plans: list[Any]) -> list[Any]:
+    """The plans not nested under another plan of the list (their quotas are not summed twice)."""
+    paths = [p.org_path for p in plans]
+    return [
+        p for p in plans if not any(p.org_path != q and p.org_path.startswith(q) for q in paths)
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@bad_input_as_400
+def plans(request: HttpRequest) -> HttpResponse:
+    """年度发展党员计划: the plans of a year in scope, and the form to set one (upper levels)."""
+    require(request.user, Perm.RECRUIT_APPROVE)
+    today = timezone.localdate()
+    year = _year(request, today.year) or today.year
+    own = getattr(request.user, "org", None)
+    initial = {"year": year, "org": own.code if own is not None else ""}
+    form = PlanForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        org = orgs_for(request.user, Perm.RECRUIT_APPROVE).filter(code=d["org"]).first()
+        if org is None:
+            form.add_error("org", "组织不存在或不在您的管辖范围内")
+        else:
+            try:
+                set_plan(
+                    actor=request.user,
+                    org=org,
+                    year=d["year"],
+                    quota=d["quota"],
+                    group_quotas=form.group_quotas(),
+                )
+            except ValidationError as exc:
+                _put_errors(form, exc)
+            except PermissionDenied:
+                form.add_error("org", "没有为该组织制定计划的权限")
+            else:
+                messages.success(request, f"已保存 {org.name} {d['year']} 年发展党员计划")
+                return redirect(reverse("recruit:plans") + f"?year={d['year']}")
+    return render(
+        request,
+        "recruit/plans.html",
+        {"form": form, "year": year, "rows": plan_rows(request.user, year, today)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The case's record (入党志愿书 / archive data) as .docx or .pdf; the export is audited."""
+    if fmt not in case_export.CONTENT_TYPES:
+        raise BadInput("只能导出为 .docx 或 .pdf")
+    require(request.user, Perm.RECRUIT_VIEW)
+    case = case_get(request.user, pk)
+    try:
+        data = case_export.export_case(actor=request.user, case=case, fmt=fmt)
+    except case_export.ExportUnavailable as exc:
+        raise BadInput(str(exc)) from None
+    response = HttpResponse(data, content_type=case_export.CONTENT_TYPES[fmt])
+    name = quote(f"{case.case_no}-{case.name}-发展党员纪实.{fmt}")
+    response["Content-Disposition"] = (
+        f"attachment; filename=recruit-{case.case_no}.{fmt}; filename*=UTF-8''{name}"
+    )
+    return response
