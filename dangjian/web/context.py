@@ -14,6 +14,7 @@ NAV_ITEMS = [
     (Perm.ORG_VIEW, "web:tree", "组织", {"web:tree", "web:org", "web:member", "web:member_reveal"}),
     (Perm.FINDING_VIEW, "web:findings", "问题", {"web:findings"}),
     (Perm.FINDING_VIEW, "life:index", "组织生活", set()),
+    (Perm.RECRUIT_VIEW, "recruit:index", "发展党员", set()),
     (Perm.MEMBER_CHANGE, "exchange:index", "导入导出", set()),
     (Perm.AUDIT_VIEW, "web:audit", "审计", {"web:audit", "web:audit_chain"}),
     (Perm.USER_MANAGE, "web:users", "用户", {"web:users"}),
