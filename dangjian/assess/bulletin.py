@@ -294,6 +294,10 @@ class RankRow:
     tier: str
     veto: bool
 
+    @property
+    def tier_label(self) -> str:
+        return Tier(self.tier).label
+
 
 def can_rank(actor: Any, campaign: Campaign) -> bool:
     """Whether the actor is the campaign's upper level (ASSESS_MANAGE over its root)."""

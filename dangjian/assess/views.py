@@ -1,0 +1,693 @@
+"""质量考核 pages: campaigns, the self-check on a phone, the spot-check, results with the full
+breakdown, veto events, and the bulletin (晾晒通报) with its exports.
+
+Reads go through :mod:`dangjian.assess.selectors` with ``request.user`` (out of scope: 404;
+missing permission: 403); writes through :mod:`dangjian.assess.services`, whose Chinese
+messages are shown on the form. A sheet of scores is saved all or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import can, covers, orgs_for, require, scope_prefix
+from dangjian.orgs.choices import Sector
+from dangjian.orgs.models import Organization
+from dangjian.orgs.selectors import org_get
+from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.views.orgs import _ancestors
+
+from .bulletin import (
+    GROUP_HEADERS,
+    REGION_DIGITS,
+    SHOWCASE_STARS,
+    bulletin_build,
+    campaign_ranking,
+    can_rank,
+    export_pdf,
+    export_xlsx,
+    group_row,
+)
+from .forms import CampaignForm, ScoreSheet, VetoForm, WithdrawForm, field_name
+from .models import (
+    Campaign,
+    CampaignOrg,
+    CampaignStatus,
+    Change,
+    SelfCheckScore,
+    SpotCheckScore,
+    Tier,
+)
+from .scoring import STAR_LABELS
+from .selectors import (
+    campaign_get,
+    campaigns_for,
+    org_in_campaign,
+    org_preview,
+    participants_for,
+    result_get,
+    results_for,
+    self_checks_for,
+    spot_checks_for,
+    veto_events_for,
+)
+from .services import (
+    CampaignInput,
+    campaign_finalize,
+    campaign_open,
+    campaign_score,
+    campaign_standard,
+    is_own_org,
+    known_veto_lines,
+    self_check_record,
+    spot_check_record,
+    veto_record,
+    veto_withdraw,
+)
+from .standard import MODES, available_standards
+
+
+def _put_errors(form: Any, exc: ValidationError, rename: dict[str, str] | None = None) -> None:
+    rename = rename or {}
+    for name, errors in exc.message_dict.items():
+        name = rename.get(name, name)
+        target = name if name in form.fields else None
+        for message in errors:
+            form.add_error(target, message)
+
+
+def current_phase(campaign: Campaign, today: dt.date) -> str:
+    """The code of the phase ``today`` falls in ("" when none)."""
+    for phase in campaign.phases():
+        start, end = phase["start"], phase["end"]
+        if start and end and start <= today <= end:  # type: ignore[operator]
+            return str(phase["code"])
+    return ""
+
+
+# --- campaigns -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def index(request: HttpRequest) -> HttpResponse:
+    """考核列表: the campaigns the user sees; the user's own organization's self-check links."""
+    require(request.user, Perm.ASSESS_VIEW)
+    page = paginate(request, campaigns_for(request.user).order_by("-period_end", "-pk"))
+    own = getattr(request.user, "org", None)
+    taking_part: set[int] = set()
+    if own is not None:
+        taking_part = set(
+            CampaignOrg.objects.filter(
+                org=own, campaign_id__in=[c.pk for c in page.object_list]
+            ).values_list("campaign_id", flat=True)
+        )
+    return render(
+        request,
+        "assess/index.html",
+        {
+            "page": page,
+            "query": query_without(request, "page"),
+            "taking_part": taking_part,
+            "own": own,
+            "can_open": can(request.user, Perm.ASSESS_MANAGE),
+            "can_self": can(request.user, Perm.ASSESS_SELF),
+        },
+    )
+
+
+def _standard_choices() -> list[tuple[str, str]]:
+    return [
+        (f"{key}@{version}", f"{std.name}（{version}）")
+        for (key, version), std in sorted(available_standards().items())
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@bad_input_as_400
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    """发起考核 (upper level): standard, subtree, period, phases, spot-check share."""
+    require(request.user, Perm.ASSESS_MANAGE)
+    previous = [
+        (c.pk, f"{c.name}（{c.root.name}）")
+        for c in campaigns_for(request.user, Perm.ASSESS_MANAGE).order_by("-period_end")[:50]
+    ]
+    own = getattr(request.user, "org", None)
+    year = timezone.localdate().year
+    form = CampaignForm(
+        request.POST or None,
+        standards=_standard_choices(),
+        previous=previous,
+        initial={
+            "root": own.code if own else "",
+            "period_start": dt.date(year, 1, 1),
+            "period_end": dt.date(year, 12, 31),
+            "name": f"{year} 年度基层党组织星级评定",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        root = org_get(request.user, d["root"], perm=Perm.ASSESS_MANAGE)
+        picked = list(orgs_for(request.user, Perm.ASSESS_MANAGE).filter(code__in=d["hand_picked"]))
+        missing = sorted(set(d["hand_picked"]) - {o.code for o in picked})
+        key, _, version = d["standard"].partition("@")
+        prev = Campaign.objects.filter(pk=d["previous"]).first() if d["previous"] else None
+        if missing:
+            form.add_error("hand_picked", f"组织“{'、'.join(missing)}”不存在或不在您的管辖范围内")
+        else:
+            try:
+                campaign = campaign_open(
+                    actor=request.user,
+                    data=CampaignInput(
+                        name=d["name"],
+                        standard_key=key,
+                        standard_version=version,
+                        root=root,
+                        period_start=d["period_start"],
+                        period_end=d["period_end"],
+                        phases=form.phases(),
+                        spot_share=d["spot_percent"] / Decimal(100),
+                        sampling_seed=d["sampling_seed"],
+                        previous=prev,
+                        hand_picked=picked,
+                    ),
+                )
+            except ValidationError as exc:
+                _put_errors(form, exc, {"standard_key": "standard", "spot_share": "spot_percent"})
+            else:
+                messages.success(request, f"已发起考核：{campaign.name}")
+                return redirect("assess:campaign", campaign.pk)
+    return render(
+        request,
+        "assess/campaign_new.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _progress(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
+    """Participation figures of the campaign inside the user's scope (a few grouped queries)."""
+    parts = participants_for(request.user, campaign)
+    prefix = scope_prefix(request.user, Perm.ASSESS_VIEW) or ""
+    totals = parts.aggregate(
+        n=Count("pk"),
+        n_sampled=Count("pk", filter=Q(sampled=True)),
+        n_picked=Count("pk", filter=Q(hand_picked=True)),
+        n_spot=Count("pk", filter=Q(sampled=True) | Q(hand_picked=True)),
+    )
+    by_sector = list(parts.values("org__sector").annotate(n=Count("pk")).order_by("org__sector"))
+
+    def orgs_with(model: Any) -> int:
+        qs = model.objects.filter(campaign=campaign)
+        if prefix:
+            qs = qs.filter(org__path__startswith=prefix)
+        return int(qs.values("org_id").distinct().count())
+
+    return {
+        **totals,
+        "by_sector": by_sector,
+        "self_done": orgs_with(SelfCheckScore),
+        "spot_done": orgs_with(SpotCheckScore),
+    }
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A campaign: phases, participation, the spot-check sample, results so far."""
+    require(request.user, Perm.ASSESS_VIEW)
+    campaign = campaign_get(request.user, pk)
+    today = timezone.localdate()
+    sample = participants_for(request.user, campaign).filter(Q(sampled=True) | Q(hand_picked=True))
+    page = paginate(request, sample)
+    spot_counts = dict(
+        SpotCheckScore.objects.filter(
+            campaign=campaign, org_id__in=[p.org_id for p in page.object_list]
+        )
+        .values_list("org_id")
+        .annotate(n=Count("pk"))
+    )
+    own = getattr(request.user, "org", None)
+    own_part = (
+        CampaignOrg.objects.filter(campaign=campaign, org=own).first() if own is not None else None
+    )
+    results = results_for(request.user, campaign)
+    summary = results.aggregate(
+        n=Count("pk"),
+        advanced=Count("pk", filter=Q(tier=Tier.ADVANCED)),
+        middle=Count("pk", filter=Q(tier=Tier.MIDDLE)),
+        lagging=Count("pk", filter=Q(tier=Tier.LAGGING)),
+        veto=Count("pk", filter=Q(veto=True)),
+        **{f"s{n}": Count("pk", filter=Q(stars=n)) for n in (5, 4, 3)},
+    )
+    manage = covers(request.user, Perm.ASSESS_MANAGE, campaign.root.path)
+    return render(
+        request,
+        "assess/campaign.html",
+        {
+            "campaign": campaign,
+            "std": campaign_standard(campaign),
+            "phases": campaign.phases(),
+            "current": current_phase(campaign, today),
+            "today": today,
+            "progress": _progress(request, campaign),
+            "page": page,
+            "query": query_without(request, "page"),
+            "spot_counts": spot_counts,
+            "own_part": own_part,
+            "can_self": own_part is not None and can(request.user, Perm.ASSESS_SELF),
+            "inspector": can(request.user, Perm.ASSESS_INSPECT),
+            "summary": summary,
+            "manage": manage,
+            "is_open": campaign.status == CampaignStatus.OPEN,
+        },
+    )
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """评分 (score now) or 定档 (make final): the upper level of the campaign."""
+    require(request.user, Perm.ASSESS_MANAGE)
+    campaign = campaign_get(request.user, pk, Perm.ASSESS_MANAGE)
+    try:
+        if action == "score":
+            run = campaign_score(actor=request.user, campaign=campaign)
+            messages.success(request, f"已评分：{len(run.scores)} 个组织（数据截至 {run.at}）")
+        elif action == "finalize":
+            campaign_finalize(actor=request.user, campaign=campaign)
+            messages.success(request, "已定档，考核结果不再变动")
+        else:
+            raise Http404("未知操作")
+    except ValidationError as exc:
+        text = "；".join(m for errs in exc.message_dict.values() for m in errs)
+        raise BadInput(text) from None
+    return redirect("assess:campaign", campaign.pk)
+
+
+# --- self-check and spot-check -----------------------------------------------------------------
+
+
+def _rows(breakdown: dict[str, Any], form: ScoreSheet | None) -> list[dict[str, Any]]:
+    """Items → criteria of a breakdown, each with its form fields when a person scores it."""
+    editable = {c.id for c in form.criteria} if form is not None else set()
+    items = []
+    for item in breakdown.get("items", []):
+        criteria = []
+        for crit in item["criteria"]:
+            row: dict[str, Any] = {"c": crit, "mode_label": MODES.get(crit["mode"], crit["mode"])}
+            if form is not None and crit["id"] in editable:
+                row["points"] = form[field_name(crit["id"], "p")]
+                row["note"] = form[field_name(crit["id"], "n")]
+            criteria.append(row)
+        items.append({"item": item, "criteria": criteria})
+    return items
+
+
+def _person_criteria(campaign: Campaign, org: Organization) -> list[Any]:
+    std = campaign_standard(campaign)
+    return [c for item in std.items_for(org.sector) for c in item.criteria if c.checked_by_person]
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _save_sheet(
+    request: HttpRequest, form: ScoreSheet, olds: dict[str, Any], record: Any, **kwargs: Any
+) -> int:
+    """Record every changed score of the sheet in one transaction; on any error none is kept."""
+    changed = 0
+    try:
+        with transaction.atomic():
+            for crit, points, note in form.entries():
+                old = olds.get(crit.id)
+                if (
+                    old is not None
+                    and f"{old.points.normalize():f}" == points
+                    and (old.note == note)
+                ):
+                    continue
+                try:
+                    record(
+                        actor=request.user, criterion=crit.id, points=points, note=note, **kwargs
+                    )
+                    changed += 1
+                except ValidationError as exc:
+                    for name, errors in exc.message_dict.items():
+                        target = field_name(crit.id, "n" if name == "note" else "p")
+                        for message in errors:
+                            form.add_error(target, message)
+            if form.errors:
+                raise _Rollback
+    except _Rollback:
+        return -1
+    return changed
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@bad_input_as_400
+def self_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """自查 on a phone: automatic criteria already computed with the records behind them; the
+    organization judges only what the records cannot tell."""
+    require(request.user, Perm.ASSESS_VIEW)
+    campaign = campaign_get(request.user, pk)
+    org = org_in_campaign(request.user, campaign, code)
+    editable = (
+        covers(request.user, Perm.ASSESS_SELF, org.path)
+        and is_own_org(request.user, org)
+        and campaign.status == CampaignStatus.OPEN
+    )
+    if request.method == "POST" and not editable:
+        raise PermissionDenied("自查评分只能由本组织在考核进行中填写")
+    olds = {s.criterion: s for s in self_checks_for(request.user, campaign, org)}
+    form = None
+    if editable:
+        form = ScoreSheet(
+            request.POST or None,
+            criteria=_person_criteria(campaign, org),
+            initial_scores=olds,
+        )
+    status = 200
+    if request.method == "POST" and form is not None:
+        if form.is_valid():
+            changed = _save_sheet(
+                request, form, olds, self_check_record, campaign=campaign, org=org
+            )
+            if changed >= 0:
+                messages.success(request, f"自查已保存（{changed} 项有变动）")
+                return redirect("assess:self_check", campaign.pk, org.code)
+        status = 400
+    preview = org_preview(request.user, campaign, org)
+    return render(
+        request,
+        "assess/self_check.html",
+        {
+            "campaign": campaign,
+            "org": org,
+            "ancestors": _ancestors(request.user, org),
+            "preview": preview,
+            "items": _rows(preview.breakdown, form),
+            "form": form,
+            "editable": editable,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@bad_input_as_400
+def spot_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """抽查 (听、查、评) of a sampled organization by an inspector, the self-check beside."""
+    require(request.user, Perm.ASSESS_INSPECT)
+    campaign = campaign_get(request.user, pk, Perm.ASSESS_INSPECT)
+    org = org_in_campaign(request.user, campaign, code)
+    require(request.user, Perm.ASSESS_INSPECT, org.path)
+    part = CampaignOrg.objects.get(campaign=campaign, org=org)
+    if not part.spot_checked:
+        raise BadInput(f"{org.name}未被抽中或指定抽查，不能录入抽查评分")
+    if getattr(request.user, "org_id", None) == org.pk:
+        raise PermissionDenied("不能抽查本组织")
+    editable = campaign.status == CampaignStatus.OPEN
+    if request.method == "POST" and not editable:
+        raise BadInput(f"考核“{campaign.name}”{campaign.get_status_display()}，不能再修改评分")
+    olds = {s.criterion: s for s in spot_checks_for(request.user, campaign, org)}
+    form = ScoreSheet(
+        request.POST or None, criteria=_person_criteria(campaign, org), initial_scores=olds
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            changed = _save_sheet(
+                request, form, olds, spot_check_record, campaign=campaign, org=org
+            )
+            if changed >= 0:
+                messages.success(request, f"抽查评分已保存（{changed} 项有变动）")
+                return redirect("assess:spot_check", campaign.pk, org.code)
+        status = 400
+    preview = org_preview(request.user, campaign, org)
+    return render(
+        request,
+        "assess/spot_check.html",
+        {
+            "campaign": campaign,
+            "org": org,
+            "ancestors": _ancestors(request.user, org),
+            "preview": preview,
+            "items": _rows(preview.breakdown, form if editable else None),
+            "form": form,
+            "editable": editable,
+        },
+        status=status,
+    )
+
+
+# --- results -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def results(request: HttpRequest, pk: int) -> HttpResponse:
+    """考核结果 of the subtree. In tree order; ordered by score only for the upper level."""
+    require(request.user, Perm.ASSESS_VIEW)
+    campaign = campaign_get(request.user, pk)
+    qs = results_for(request.user, campaign)
+    tier = request.GET.get("tier", "").strip()
+    if tier:
+        if tier not in Tier.values:
+            raise BadInput(f"档次“{tier[:20]}”无效")
+        qs = qs.filter(tier=tier)
+    sector = request.GET.get("sector", "").strip()
+    if sector:
+        if sector not in Sector.values:
+            raise BadInput(f"领域“{sector[:20]}”无效")
+        qs = qs.filter(org__sector=sector)
+    change = request.GET.get("change", "").strip()
+    if change:
+        if change not in Change.values:
+            raise BadInput(f"变化“{change[:20]}”无效")
+        qs = qs.filter(change=change)
+    ranked = can_rank(request.user, campaign) and request.GET.get("order") == "total"
+    qs = qs.order_by("-total", "org__path") if ranked else qs.order_by("org__path")
+    return render(
+        request,
+        "assess/results.html",
+        {
+            "campaign": campaign,
+            "page": paginate(request, qs),
+            "query": query_without(request, "page"),
+            "tier": tier,
+            "sector": sector,
+            "change": change,
+            "tiers": Tier.choices,
+            "sectors": Sector.values,
+            "changes": Change.choices,
+            "can_rank": can_rank(request.user, campaign),
+            "ranked": ranked,
+            "star_labels": STAR_LABELS,
+            "can_plan": can(request.user, Perm.ASSESS_MANAGE),
+        },
+    )
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def result_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """One organization's result: item → criterion → points → source, veto, stars, tier, change.
+
+    Before the campaign is scored, the live preview from today's records is shown instead.
+    """
+    require(request.user, Perm.ASSESS_VIEW)
+    campaign = campaign_get(request.user, pk)
+    org = org_in_campaign(request.user, campaign, code)
+    result = result_get(request.user, campaign, org)
+    preview = None
+    breakdown: dict[str, Any]
+    if result is None:
+        preview = org_preview(request.user, campaign, org)
+        breakdown = preview.breakdown
+    else:
+        breakdown = result.breakdown
+    upper = covers(request.user, Perm.ASSESS_MANAGE, org.path) and (
+        getattr(request.user, "org_id", None) != org.pk
+    )
+    return render(
+        request,
+        "assess/result.html",
+        {
+            "campaign": campaign,
+            "org": org,
+            "ancestors": _ancestors(request.user, org),
+            "result": result,
+            "preview": preview,
+            "breakdown": breakdown,
+            "items": _rows(breakdown, None),
+            "star_labels": STAR_LABELS,
+            "can_plan": upper and result is not None and result.tier == Tier.LAGGING,
+        },
+    )
+
+
+# --- veto events -------------------------------------------------------------------------------
+
+
+def _veto_lines() -> list[tuple[str, str]]:
+    return [(k, f"{v}（{k}）") for k, v in known_veto_lines().items()]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@bad_input_as_400
+def veto(request: HttpRequest) -> HttpResponse:
+    """高压线事件: the subtree's recorded events; the upper level enters new ones."""
+    require(request.user, Perm.ASSESS_VIEW)
+    manage = can(request.user, Perm.ASSESS_MANAGE)
+    if request.method == "POST":
+        require(request.user, Perm.ASSESS_MANAGE)
+    form = VetoForm(request.POST or None, lines=_veto_lines()) if manage else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        d = form.cleaned_data
+        org = org_get(request.user, d["org"], perm=Perm.ASSESS_MANAGE)
+        try:
+            event = veto_record(
+                actor=request.user,
+                org=org,
+                occurred_on=d["occurred_on"],
+                line=d["line"],
+                note=d["note"],
+            )
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(request, f"已录入：{org.name} {event.occurred_on}")
+            return redirect("assess:veto")
+    lines = known_veto_lines()
+    return render(
+        request,
+        "assess/veto.html",
+        {
+            "page": paginate(
+                request, veto_events_for(request.user).order_by("-occurred_on", "-pk")
+            ),
+            "query": query_without(request, "page"),
+            "form": form,
+            "lines": lines,
+            "manage": manage,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def veto_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Perm.ASSESS_MANAGE)
+    event = veto_events_for(request.user).filter(pk=pk).first()
+    if event is None:
+        raise Http404("事件不存在或不在您的管辖范围内")
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        raise BadInput("请填写撤销原因")
+    try:
+        veto_withdraw(actor=request.user, event=event, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        raise BadInput("；".join(m for errs in exc.message_dict.values() for m in errs)) from None
+    messages.success(request, "已撤销该事件（记录保留）")
+    return redirect("assess:veto")
+
+
+# --- bulletin ----------------------------------------------------------------------------------
+
+
+def _region_digits(request: HttpRequest) -> int:
+    raw = request.GET.get("level", "9").strip() or "9"
+    if not raw.isdigit() or int(raw) not in REGION_DIGITS:
+        raise BadInput("地区层级应为 6（区县）、9（乡镇街道）或 12（村社区）")
+    return int(raw)
+
+
+def _ranking_param(request: HttpRequest, campaign: Campaign) -> bool:
+    wanted = request.GET.get("ranking") == "1"
+    if wanted and not can_rank(request.user, campaign):
+        raise PermissionDenied("排名只提供给组织考核的上级组织")
+    return wanted
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def bulletin(request: HttpRequest, pk: int) -> HttpResponse:
+    """晾晒通报: per region and sector, the spread inside each region, rectification progress."""
+    require(request.user, Perm.ASSESS_VIEW)
+    campaign = campaign_get(request.user, pk)
+    digits = _region_digits(request)
+    show_ranking = _ranking_param(request, campaign)
+    b = bulletin_build(request.user, campaign, region_digits=digits)
+    return render(
+        request,
+        "assess/bulletin.html",
+        {
+            "campaign": campaign,
+            "b": b,
+            "level": digits,
+            "levels": [(6, "区县"), (9, "乡镇街道"), (12, "村社区")],
+            "headers": GROUP_HEADERS,
+            "regions": [(g, group_row(g)) for g in b.regions],
+            "sectors": [(g, group_row(g)) for g in b.sectors],
+            "overall": group_row(b.overall),
+            "showcase_stars": SHOWCASE_STARS,
+            "can_rank": can_rank(request.user, campaign),
+            "ranking": campaign_ranking(request.user, campaign) if show_ranking else None,
+        },
+    )
+
+
+EXPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def bulletin_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The bulletin as .xlsx or PDF; the ranking sheet only for the upper level and on request."""
+    if fmt not in EXPORT_TYPES:
+        raise BadInput("通报只能导出为 .xlsx 或 .pdf")
+    require(request.user, Perm.ASSESS_VIEW)
+    campaign = campaign_get(request.user, pk)
+    b = bulletin_build(request.user, campaign, region_digits=_region_digits(request))
+    ranking = (
+        campaign_ranking(request.user, campaign) if _ranking_param(request, campaign) else None
+    )
+    data = export_xlsx(b, ranking) if fmt == "xlsx" else export_pdf(b, ranking)
+    response = HttpResponse(data, content_type=EXPORT_TYPES[fmt])
+    name = quote(f"{campaign.name}-晾晒通报.{fmt}")
+    response["Content-Disposition"] = (
+        f"attachment; filename=bulletin-{campaign.pk}.{fmt}; filename*=UTF-8''{name}"
+    )
+    return response
