@@ -64,6 +64,10 @@ class Command(BaseCommand):
                 f"已生成 {done.year} 年组织生活记录 {done.meetings:,} 条，"
                 f"用时 {done.seconds:.1f} 秒。"
             )
+        from dangjian.assess.seed import seed_demo_assess
+
+        for line in seed_demo_assess(timezone.localdate(), seed=options["seed"]):
+            self.stdout.write(f"已生成考核演示数据：{line}")
         try:
             accounts = ensure_demo_accounts()
         except RuntimeError as exc:
