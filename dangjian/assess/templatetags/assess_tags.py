@@ -10,6 +10,29 @@ register = template.Library()
 
 STAR_LABELS = {0: "未评星", 1: "一星", 2: "二星", 3: "三星", 4: "四星", 5: "五星"}
 EVIDENCE_LINES = 8
+#: labels of the evidence keys the indicators use (others are shown as they are)
+EVIDENCE_LABELS = {
+    "at": "截至",
+    "findings": "问题",
+    "finding": "问题",
+    "periods": "周期",
+    "missed": "未完成",
+    "met": "已完成",
+    "checked": "应完成",
+    "meetings": "会议数",
+    "expected": "应到人次",
+    "present": "实到人次",
+    "years": "年份",
+    "held_years": "已召开年份",
+    "term_started_on": "任期开始",
+    "secretary_holders": "担任书记人数",
+    "vacant_since": "空缺起始",
+    "vacant_days": "空缺天数",
+    "rule": "规则",
+    "message": "说明",
+    "severity": "级别",
+    "title": "名称",
+}
 
 
 @register.filter
@@ -61,7 +84,7 @@ def evidence_lines(evidence: Any) -> list[str]:
     for key, value in evidence.items():
         if value in (None, "", [], {}):
             continue
-        lines.append(f"{key}：{_short(value)}")
+        lines.append(f"{EVIDENCE_LABELS.get(key, key)}：{_short(value)}")
         if len(lines) >= EVIDENCE_LINES:
             break
     return lines
