@@ -163,6 +163,26 @@ def open_surveys(
         raise PermissionDenied("没有发起测评的权限，或组织不在您的管辖范围内")
     if not orgs:
         return []
+    if dedup != DedupMode.CODE:
+        codes = 0
+    try:
+        return _open(actor, orgs, key, title, opens_on, closes_on, population, dedup, codes)
+    except IntegrityError:
+        # Someone opened the same (org, key) at the same moment: theirs stands, take it back.
+        return _open(actor, orgs, key, title, opens_on, closes_on, population, dedup, codes)
+
+
+def _open(
+    actor: Any,
+    orgs: list[Organization],
+    key: str,
+    title: str,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    population: int | None,
+    dedup: str,
+    codes: int,
+) -> list[Survey]:
     with transaction.atomic():
         wanted = {o.pk for o in orgs}
         # Filtered in memory: a city-wide campaign has more orgs than SQLite allows parameters.
@@ -190,7 +210,7 @@ def open_surveys(
         ]
         Survey.objects.bulk_create(new, batch_size=2000)
         if any(s.pk is None for s in new):  # backends without RETURNING ids
-            by_org = {s.org_id: s for s in Survey.objects.filter(key=key)}
+            by_org = {s.org_id: s for s in Survey.objects.filter(key=key).select_related("org")}
             new = [by_org[o.pk] for o in fresh]
         if codes:
             rows = [InviteCode(survey=s, code=c) for s in new for c in _new_codes(codes, set())]

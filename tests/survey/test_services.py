@@ -230,3 +230,9 @@ def test_rates_for_query_count_is_constant(tree, today):
 def test_open_surveys_tolerates_repeated_orgs(tree, today):
     made = _open(tree, today, orgs=[tree["branch_a"], tree["branch_a"], tree["branch_b"]])
     assert len(made) == 2 and Survey.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_phone_surveys_get_no_invite_codes(tree, today):
+    (survey,) = _open(tree, today, codes=5)
+    assert survey.dedup == "phone" and not InviteCode.objects.exists()
