@@ -389,13 +389,22 @@ def params(spec: RuleSpec) -> dict[str, Any]:
     return dict(spec.params)
 
 
+_LENIENT: ContextVar[bool] = ContextVar("recruit_lenient", default=False)
+
+
 @contextmanager
-def configured(config: Mapping[str, Mapping[str, Any]] | None) -> Iterator[None]:
-    """Evaluate rules with ``config`` (rule id → parameters) in force."""
+def configured(
+    config: Mapping[str, Mapping[str, Any]] | None, *, lenient: bool = False
+) -> Iterator[None]:
+    """Evaluate rules with ``config`` (rule id → parameters) in force. ``lenient``: a notice
+    window outside the years the holiday calendar knows makes PUBLICITY-5-WORKDAYS "not
+    checked" for that case instead of raising :class:`CaseError` (used over the database)."""
     token = _CONFIG.set(config)
+    lenient_token = _LENIENT.set(lenient)
     try:
         yield
     finally:
+        _LENIENT.reset(lenient_token)
         _CONFIG.reset(token)
 
 
@@ -736,6 +745,8 @@ def recruit_publicity_5_workdays(case: Case, at: dt.date) -> list[Finding] | Non
         try:
             days = workdays_between(first, last)
         except CalendarRangeError as exc:
+            if _LENIENT.get():
+                return None  # over the database: not checked rather than no page at all
             raise CaseError(f"{_where(case.id, f'publicity.{key}')}：{exc}") from None
         evidence: dict[str, Any] = {
             "notice": key,
@@ -1312,11 +1323,13 @@ def check_cases(
     at: dt.date,
     config: Mapping[str, Mapping[str, Any]] | None = None,
     plans: list[Plan] | None = None,
+    *,
+    lenient: bool = False,
 ) -> CheckReport:
     """Evaluate every case; findings in input order, then by rule id; then RECRUIT-PLAN over
-    ``plans`` (when given and the rule is enabled)."""
-    if config is not None:
-        with configured(config):
+    ``plans`` (when given and the rule is enabled). ``lenient``: see :func:`configured`."""
+    if config is not None or lenient:
+        with configured(config, lenient=lenient):
             return check_cases(cases, at, plans=plans)
     report = CheckReport()
     for case in cases:

@@ -87,14 +87,14 @@ def _today(at: dt.date | None) -> dt.date:
 
 def case_findings(case: RecruitCase, at: dt.date | None = None) -> CheckReport:
     """The checker's findings for one case as of ``at`` (configured parameters in force)."""
-    return check_cases([to_case(case)], _today(at), config=config.rule_config())
+    return check_cases([to_case(case)], _today(at), config=config.rule_config(), lenient=True)
 
 
 def findings_by_case(cases: Iterable[RecruitCase], at: dt.date) -> dict[str, list[Finding]]:
     """case_no → findings for many (prefetched) cases; ``due`` dropped for closed cases."""
     cases = list(cases)
     closed = {c.case_no for c in cases if _closed(c)}
-    report = check_cases(to_cases(cases), at, config=config.rule_config())
+    report = check_cases(to_cases(cases), at, config=config.rule_config(), lenient=True)
     result: dict[str, list[Finding]] = {c.case_no: [] for c in cases}
     for f in report.findings:
         if f.subject in closed and f.severity == "due":
