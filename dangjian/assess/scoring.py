@@ -143,7 +143,7 @@ class ScoreRun:
             "skipped": len(self.skipped),
             "veto": sum(1 for s in self.scores if s.veto),
             "stars": {str(k): stars[k] for k in sorted(stars, reverse=True)},
-            "tiers": {t: tiers[t] for t in (Tier.ADVANCED, Tier.MIDDLE, Tier.LAGGING)},
+            "tiers": {t.value: tiers[t.value] for t in (Tier.ADVANCED, Tier.MIDDLE, Tier.LAGGING)},
         }
 
 

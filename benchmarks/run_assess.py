@@ -1,0 +1,170 @@
+"""Assessment benchmark: score a whole campaign for a tier (default: the city, ~60,000 orgs).
+
+Usage (from the repository root, with the virtual environment):
+
+    .venv/bin/python benchmarks/run_assess.py --database-url postgres://…/EMPTY_DB
+    .venv/bin/python benchmarks/run_assess.py --sqlite /tmp/assess.sqlite3
+    .venv/bin/python benchmarks/run_assess.py --tier district --sqlite /tmp/d.sqlite3
+
+The database must be empty (or hold a tier already, with ``--reuse``). Seeds the tier and a
+year of meetings (as ``run_life.py``), opens a campaign of ``--standard`` (default ``wuhao``)
+over the whole tier for that year with a 10 % spot-check, writes made-up self- and spot-check
+scores (the demo seed's generator), optionally ``--surveys`` answers, and prints the time and
+query count of scoring the whole campaign (``campaign_compute``), of storing the results
+(``campaign_save``), and of one branch's live preview (its self-check page).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _line(label: str, value: str) -> None:
+    print(f"{label:<48} {value}", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tier", default="city", choices=["tiny", "district", "city"])
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--year", type=int, default=2025)
+    parser.add_argument("--standard", default="wuhao")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--sqlite", metavar="PATH", help="run against this SQLite file instead")
+    parser.add_argument("--reuse", action="store_true", help="keep what the database holds")
+    parser.add_argument("--surveys", action="store_true", help="also open surveys with answers")
+    args = parser.parse_args()
+
+    if args.sqlite:
+        db_path = Path(args.sqlite).resolve()
+        if db_path.exists() and not args.reuse:
+            parser.error(f"{db_path} exists; give a new file or --reuse")
+        os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+        where = f"SQLite {db_path}"
+    elif args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+        where = f"PostgreSQL {urlparse(args.database_url).path.lstrip('/')}"
+    else:
+        parser.error("give --database-url (an empty PostgreSQL database) or --sqlite PATH")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "dangjian.settings.dev"
+    os.environ.setdefault("DANGJIAN_VAR_DIR", tempfile.mkdtemp(prefix="dangjian-assess-bench-"))
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.assess.models import CampaignOrg
+    from dangjian.assess.scoring import campaign_compute, campaign_save
+    from dangjian.assess.seed import _scores_for, _surveys
+    from dangjian.assess.selectors import org_preview
+    from dangjian.assess.services import CampaignInput, campaign_open
+    from dangjian.demo.seed import database_is_empty, seed_database
+    from dangjian.life.models import Meeting
+    from dangjian.life.seed import seed_meetings
+    from dangjian.orgs.models import Organization
+
+    _line("database", where)
+    call_command("migrate", interactive=False, verbosity=0)
+    if database_is_empty():
+        result = seed_database(tier=args.tier, seed=args.seed, progress=False)
+        _line(
+            f"seed --tier {args.tier}",
+            f"{result.seconds:.1f} s ({result.organizations:,} organizations, "
+            f"{result.members:,} members)",
+        )
+    elif not args.reuse:
+        parser.error("the database is not empty (use --reuse to keep its data)")
+    else:
+        _line("seed", f"reused ({Organization.objects.count():,} organizations)")
+    if not Meeting.objects.filter(held_on__year=args.year).exists():
+        done = seed_meetings(year=args.year, seed=args.seed, attendance=False)
+        _line(f"seed_meetings --year {args.year}", f"{done.seconds:.1f} s ({done.meetings:,})")
+    else:
+        _line("seed_meetings", f"reused ({Meeting.objects.count():,} records)")
+
+    root = Organization.objects.filter(depth=1).order_by("path").first()
+    assert root is not None
+    t = time.perf_counter()
+    campaign = campaign_open(
+        actor=SYSTEM,
+        data=CampaignInput(
+            name=f"{args.year} 年度基准测试考核 {time.time():.0f}",
+            standard_key=args.standard,
+            root=root,
+            period_start=dt.date(args.year, 1, 1),
+            period_end=dt.date(args.year, 12, 31),
+            spot_share=Decimal("0.1"),
+            sampling_seed=args.seed,
+        ),
+    )
+    participants = CampaignOrg.objects.filter(campaign=campaign).count()
+    _line(
+        "campaign_open (with sampling)", f"{time.perf_counter() - t:.1f} s, {participants:,} orgs"
+    )
+    rng = random.Random(args.seed)
+    t = time.perf_counter()
+    n_self, n_spot = _scores_for(campaign, rng)
+    _line("made-up scores", f"{time.perf_counter() - t:.1f} s ({n_self:,} self, {n_spot:,} spot)")
+    if args.surveys:
+        t = time.perf_counter()
+        answers = _surveys(
+            campaign, rng, dt.date(args.year + 1, 1, 5), dt.date(args.year + 1, 1, 31)
+        )
+        _line("surveys", f"{time.perf_counter() - t:.1f} s ({answers:,} answers)")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    at = dt.date(args.year + 1, 2, 15)
+    run = None
+    for attempt in ("cold", "warm"):
+        with CaptureQueriesContext(connection) as ctx:
+            t = time.perf_counter()
+            run = campaign_compute(campaign, at=at)
+            elapsed = time.perf_counter() - t
+        _line(
+            f"campaign_compute, whole tier [{attempt}]",
+            f"{elapsed:.1f} s, {len(ctx.captured_queries)} queries, {len(run.scores):,} scored",
+        )
+    assert run is not None
+    t = time.perf_counter()
+    with transaction.atomic():
+        campaign_save(campaign, run)
+    _line("campaign_save (results with breakdowns)", f"{time.perf_counter() - t:.1f} s")
+    summary = run.summary()
+    _line("  stars", str(summary["stars"]))
+    _line("  tiers", str(summary["tiers"]))
+    branch = (
+        CampaignOrg.objects.filter(campaign=campaign).select_related("org").order_by("pk").first()
+    )
+    if branch is not None:
+        with CaptureQueriesContext(connection) as ctx:
+            t = time.perf_counter()
+            org_preview(SYSTEM, campaign, branch.org, at=at)
+            elapsed = time.perf_counter() - t
+        _line(
+            f"one branch's preview {branch.org.code}",
+            f"{elapsed * 1000:.0f} ms, {len(ctx.captured_queries)} queries",
+        )
+    connection.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
