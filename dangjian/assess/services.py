@@ -595,3 +595,37 @@ def campaign_set_status(*, actor: Any, campaign: Campaign, status: str) -> Campa
 def campaign_finalize(*, actor: Any, campaign: Campaign) -> Campaign:
     """Make a scored campaign final (定档): results no longer change."""
     return campaign_set_status(actor=actor, campaign=campaign, status=CampaignStatus.FINAL)
+
+
+def campaign_surveys_open(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    opens_on: dt.date | None = None,
+    closes_on: dt.date | None = None,
+) -> int:
+    """Open one public survey (群众测评) per participant with the key ``"campaign:<id>"``, from
+    the campaign's survey phase unless dates are given; the survey app audits it and keeps it
+    idempotent (an organization's existing survey is reused). Returns the number of surveys."""
+    require(actor, Perm.ASSESS_MANAGE, campaign.root.path)
+    opens_on = opens_on or campaign.survey_start
+    closes_on = closes_on or campaign.survey_end
+    if opens_on is None or closes_on is None:
+        raise ValidationError({"survey_start": ["请先设置群众测评的开始和截止日期"]})
+    from dangjian.survey.services import open_surveys
+
+    orgs = [
+        p.org
+        for p in CampaignOrg.objects.filter(campaign=campaign)
+        .select_related("org")
+        .order_by("org__path")
+    ]
+    surveys = open_surveys(
+        actor,
+        orgs=orgs,
+        key=f"campaign:{campaign.pk}",
+        title=f"{campaign.name}群众测评",
+        opens_on=opens_on,
+        closes_on=closes_on,
+    )
+    return len(surveys)

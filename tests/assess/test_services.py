@@ -359,3 +359,27 @@ def test_resample_keeps_hand_picks_and_is_reproducible(tree):
     assert CampaignOrg.objects.get(campaign=c, org=tree["branch_b"]).hand_picked
     with pytest.raises(PermissionDenied):
         campaign_sample(actor=tree["admin_a"], campaign=c)
+
+
+def test_campaign_surveys_open_one_per_participant_and_idempotent(tree, wuhao):
+    from dangjian.assess.services import campaign_surveys_open
+    from dangjian.survey.models import Survey
+
+    with pytest.raises(ValidationError, match="群众测评"):
+        campaign_surveys_open(actor=SYSTEM, campaign=wuhao)
+    with pytest.raises(PermissionDenied):
+        campaign_surveys_open(
+            actor=tree["admin_a"], campaign=wuhao, opens_on=AFTER, closes_on=AFTER
+        )
+    n = campaign_surveys_open(
+        actor=tree["admin"], campaign=wuhao, opens_on=AFTER, closes_on=dt.date(2027, 1, 31)
+    )
+    assert n == 2
+    assert set(
+        Survey.objects.filter(key=f"campaign:{wuhao.pk}").values_list("org__code", flat=True)
+    ) == {
+        "BA001",
+        "BB001",
+    }
+    campaign_surveys_open(actor=tree["admin"], campaign=wuhao, opens_on=AFTER, closes_on=AFTER)
+    assert Survey.objects.filter(key=f"campaign:{wuhao.pk}").count() == 2
