@@ -110,6 +110,8 @@ class LifeTally:
     per_org: dict[int, dict[str, list[int]]]
     #: org pk → [(rule id, period label)] not met among completed periods
     missed: dict[int, list[tuple[str, str]]]
+    #: the LIFE rules the run covered
+    rules: set[str] = field(default_factory=set)
 
 
 class IndicatorContext:
@@ -168,7 +170,7 @@ class IndicatorContext:
         """
         needed = sorted({r for name in self.wanted for r in _LIFE_NEEDS.get(name, ())})
         if not needed or self.start > self.end:
-            return LifeTally({}, {}, {})
+            return LifeTally({}, {}, {}, set(needed))
         subjects = sorted(self.facts.values(), key=lambda f: f.path)
         tagged = [dataclasses.replace(f, region_code=f"{i:06d}") for i, f in enumerate(subjects)]
         tally: dict[tuple[str, str, str, str, str], list[int]] = {}
@@ -197,10 +199,13 @@ class IndicatorContext:
             counts[1] += met
             if checked > met:
                 missed[pk].append((rule_id, label))
-        return LifeTally(by_code, dict(per_org), dict(missed))
+        return LifeTally(by_code, dict(per_org), dict(missed), set(needed))
 
     def compute(self, name: str) -> dict[int, IndicatorValue]:
         self.wanted.add(name)
+        cached = self.__dict__.get("life")
+        if cached is not None and not set(_LIFE_NEEDS.get(name, ())) <= cached.rules:
+            del self.__dict__["life"]  # computed for fewer rules: run the checker again
         return REGISTRY[name].func(self)
 
 
