@@ -286,3 +286,20 @@ def test_weak_page_limits_scope(tree, monkeypatch):
     client = Client()
     client.force_login(make_user(tree["town_b"], "inspector"))
     assert client.get("/rectify/weak/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_lists_query_count_does_not_grow(tree, plans, django_assert_max_num_queries):
+    from tests.factories import make_org
+
+    client = login(tree, "admin")
+    client.get("/rectify/")  # warm the session and user
+    with django_assert_max_num_queries(30) as ctx:
+        client.get("/rectify/")
+        client.get("/rectify/overdue/")
+    n = len(ctx.captured_queries)
+    for _ in range(8):
+        weak_plan(make_org(tree["town_a"]), tasks=3)
+    with django_assert_max_num_queries(n):
+        client.get("/rectify/")
+        client.get("/rectify/overdue/")
