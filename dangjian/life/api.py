@@ -45,7 +45,7 @@ _REASON_ERRORS: dict[str, Any] = {
 }
 MAX_ATTENDANCE = 2000
 #: organization types that hold meetings (branches and 党小组)
-LIFE_ORG_TYPES = ["党支部", "联合党支部", "临时党支部", "党小组"]
+LIFE_ORG_TYPES = ["党支部", "联合党支部", "临时党支部", "党小组", "党委", "党工委"]
 
 
 class AttendanceSerializer(serializers.Serializer):
@@ -325,11 +325,11 @@ class ComplianceView(ScopedAPIView):
 
         from dangjian.orgs.choices import Sector
 
-        from .compliance import compliance
+        from .compliance import compliance_cached
 
         year = _year(request) or timezone.localdate().year
         try:
-            table = compliance(
+            table = compliance_cached(
                 request.user,
                 year=year,
                 org_code=filters.code_param(request, "org") or None,

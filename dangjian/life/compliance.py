@@ -3,15 +3,27 @@
 One LIFE run over the actor's scope (the same grouped queries as the checker) with a tally of
 how many organizations each rule applied to in each period and how many met it. A period still
 running at ``at`` is shown as in progress, never as missed.
+
+A whole city takes seconds to compute, so the pages and the API read it through
+:func:`compliance_cached` / :func:`missed_cached`: the result is cached per scope, filters, year
+and day, under a key that also holds a *data version* (:func:`data_version`: the row count,
+highest id and latest change time of the meetings, organizations and members). Any record
+written, changed or deleted changes the version, so a cached table is never stale; the LIFE
+configuration in force is part of the key as well.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from dangjian.rules.base import Finding
@@ -20,6 +32,9 @@ from dangjian.rules.life import periods_between
 from dangjian.rules.selectors import CheckResult, run_check
 
 from .config import DEFAULTS, FREQUENCY_RULES
+
+#: how long a cached table may live (it is replaced as soon as the data version changes)
+CACHE_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -225,3 +240,100 @@ def _frequency_of(rule: str) -> str:
 
     spec = REGISTRY[rule][0]
     return str(rule_params(spec).get("frequency", DEFAULTS[rule]["frequency"]))
+
+
+# --- cached reads for the pages and the API ----------------------------------------------------
+
+
+def data_version() -> str:
+    """A fingerprint of everything the frequency rules read: for meetings, organizations and
+    members the row count (deletes), highest id (inserts, bulk ones too) and latest
+    ``updated_at`` (every save). Six cheap aggregates; indexed for meetings."""
+    from dangjian.members.models import Member
+    from dangjian.orgs.models import Organization
+
+    from .models import Meeting
+
+    parts: list[Any] = []
+    for model in (Meeting, Organization, Member):
+        agg = model.objects.order_by().aggregate(
+            n=Count("pk"), top=Max("pk"), changed=Max("updated_at")
+        )
+        changed = agg["changed"]
+        parts += [agg["n"], agg["top"], changed.isoformat() if changed else ""]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+
+
+def _key(actor: Any, kind: str, params: dict[str, Any]) -> str | None:
+    from dangjian.accounts.roles import Perm
+    from dangjian.accounts.scope import scope_prefix
+
+    prefix = scope_prefix(actor, Perm.FINDING_VIEW)
+    if prefix is None:
+        return None
+    config = json.dumps(
+        getattr(settings, "DANGJIAN_RULES", None) or {}, sort_keys=True, default=str
+    )
+    material = json.dumps(
+        [kind, prefix, timezone.localdate().isoformat(), config, data_version(), params],
+        sort_keys=True,
+        default=str,
+    )
+    return "life:compliance:" + hashlib.sha256(material.encode()).hexdigest()
+
+
+def compliance_cached(actor: Any, **params: Any) -> Compliance:
+    """:func:`compliance` for the overview page and API, through the cache (module docstring).
+
+    The cached table keeps the counts and groups but neither the findings nor the facts (use
+    :func:`missed_cached` for the names behind a count)."""
+    key = _key(actor, "table", params)
+    if key is not None:
+        found = cache.get(key)
+        if found is not None:
+            return cast(Compliance, found)
+    table = compliance(actor, **params)
+    table.result = CheckResult(
+        at=table.result.at, findings=[], checked_orgs=table.result.checked_orgs
+    )
+    if key is not None:
+        cache.set(key, table, CACHE_SECONDS)
+    return table
+
+
+@dataclass(frozen=True)
+class MissedRow:
+    """One organization that missed a rule in a period (the drill-down list)."""
+
+    subject: str
+    name: str
+    message: str
+    #: a branch or 党小组 (which has a to-do list and a ledger), not a 党委
+    todo: bool = True
+
+
+def missed_cached(actor: Any, rule: str, period: str, **params: Any) -> list[MissedRow]:
+    """The organizations that missed ``rule`` in ``period`` (cached like the table)."""
+    key = _key(actor, "missed", {**params, "rule": rule, "period": period})
+    if key is not None:
+        found = cache.get(key)
+        if found is not None:
+            return cast(list[MissedRow], found)
+    table = compliance(actor, rule_ids=[rule], **params)
+    facts = table.result.facts
+    from dangjian.orgs.choices import BRANCH_TYPES, OrgType
+
+    rows = []
+    for f in table.missed(rule, period):
+        org = facts.get(f.subject)
+        rows.append(
+            MissedRow(
+                f.subject,
+                org.name if org else "",
+                f.message,
+                todo=org is None or org.org_type in (*BRANCH_TYPES, OrgType.GROUP),
+            )
+        )
+    if key is not None:
+        cache.set(key, rows, CACHE_SECONDS)
+    return rows

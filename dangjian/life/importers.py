@@ -248,6 +248,7 @@ def import_meetings(
             continue
         for name, new in changed.items():
             setattr(found, name, new)
+        found.updated_at = timezone.now()  # bulk_update skips auto_now
         updates.append((found, before))
     report.created, report.updated = len(creates), len(updates)
     if dry_run:
@@ -257,7 +258,7 @@ def import_meetings(
         if updates:
             Meeting.objects.bulk_update(
                 [m for m, _b in updates],
-                ["minutes", "expected", "present", "lecturer_role", "lecturer_org"],
+                ["minutes", "expected", "present", "lecturer_role", "lecturer_org", "updated_at"],
                 batch_size=BATCH,
             )
         events = [

@@ -75,6 +75,8 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["org", "meeting_type", "held_on"]),
             models.Index(fields=["held_on", "meeting_type"]),
+            # the data version of the cached compliance tables reads MAX(updated_at)
+            models.Index(fields=["updated_at"], name="meeting_updated_at"),
             models.Index(
                 fields=["lecturer_org", "held_on"],
                 condition=Q(lecturer_org__isnull=False),

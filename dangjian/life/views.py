@@ -32,8 +32,8 @@ from dangjian.rules.selectors import findings_for
 from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
 from dangjian.web.views.orgs import _ancestors
 
-from .choices import MeetingType
-from .compliance import compliance
+from .choices import SECRETARY_LECTURE_ORG_TYPES, MeetingType
+from .compliance import compliance_cached, missed_cached
 from .config import FREQUENCY_RULES
 from .formalism import formalism_hints
 from .forms import MeetingForm, MeetingImportForm
@@ -51,6 +51,8 @@ from .services import (
 )
 
 LIFE_TYPES = (*BRANCH_TYPES, OrgType.GROUP)
+#: the organization types the overview filters on (党委 / 党工委: LIFE-SECRETARY-LECTURE-YEARLY)
+OVERVIEW_TYPES = (*LIFE_TYPES, *sorted(SECRETARY_LECTURE_ORG_TYPES))
 
 
 def _life_org(request: HttpRequest, code: str, perm: Perm = Perm.ORG_VIEW) -> Organization:
@@ -394,7 +396,7 @@ def _overview_params(request: HttpRequest) -> dict[str, Any]:
     if region and (not region.isdigit() or len(region) > 12):
         raise BadInput("行政区划代码应为数字（按前缀匹配）")
     org_type = request.GET.get("type", "").strip()
-    if org_type and org_type not in LIFE_TYPES:
+    if org_type and org_type not in OVERVIEW_TYPES:
         raise BadInput(f"组织类别“{org_type[:20]}”无效")
     return {
         "org_code": code or None,
@@ -413,7 +415,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.FINDING_VIEW)
     params = _overview_params(request)
     try:
-        table = compliance(request.user, **params)
+        table = compliance_cached(request.user, **params)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
     return render(
@@ -424,7 +426,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "params": params,
             "group_kinds": [("sector", "领域", "sector"), ("region", "地区", "region")],
             "sectors": Sector.values,
-            "org_types": sorted(str(t) for t in LIFE_TYPES),
+            "org_types": [str(t) for t in OVERVIEW_TYPES],
             "query": query_without(request, "rule", "period", "page"),
         },
     )
@@ -442,11 +444,9 @@ def overview_missed(request: HttpRequest) -> HttpResponse:
     if rule not in FREQUENCY_RULES:
         raise BadInput("请选择一条组织生活规则")
     try:
-        table = compliance(request.user, rule_ids=[rule], **params)
+        rows = missed_cached(request.user, rule, period, **params)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
-    missed = table.missed(rule, period)
-    rows = [{"f": f, "org": table.result.facts.get(f.subject)} for f in missed]
     return render(
         request,
         "life/overview_missed.html",

@@ -21,3 +21,11 @@ def api_for(tree):
 
     yield make
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The compliance tables are cached: every test starts and ends with an empty cache."""
+    cache.clear()
+    yield
+    cache.clear()

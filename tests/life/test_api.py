@@ -256,6 +256,7 @@ def test_compliance_endpoint(records, api_for):
     theme = next(r for r in data["rules"] if r["rule"] == "LIFE-THEME-DAY-MONTHLY")
     feb = next(p for p in theme["periods"] if p["period"] == "2026-02")
     assert (feb["checked"], feb["met"], feb["missed"]) == (2, 0, 2)
+    # (机关, the district's own 党委, owes only a yearly 党课: 2026 is still running)
     assert {g["name"] for g in data["by"]["sector"]} == {"农村", "社区"}
     scoped = api_for("admin_b").get("/api/v1/life/compliance/?year=2026").json()
     assert scoped["organizations"] < data["organizations"]
@@ -263,7 +264,10 @@ def test_compliance_endpoint(records, api_for):
     assert api_for("sysadmin").get("/api/v1/life/compliance/").status_code == 403
     assert api_for("admin").get("/api/v1/life/compliance/?year=x").status_code == 400
     assert api_for("admin").get("/api/v1/life/compliance/?sector=火星").status_code == 400
-    assert api_for("admin").get("/api/v1/life/compliance/?type=党委").status_code == 400
+    assert api_for("admin").get("/api/v1/life/compliance/?type=党总支").status_code == 400
+    committees = api_for("admin").get("/api/v1/life/compliance/?year=2026&type=党委").json()
+    lecture = next(r for r in committees["rules"] if r["rule"] == "LIFE-SECRETARY-LECTURE-YEARLY")
+    assert lecture["periods"][0]["checked"] == 3  # D0001, TA001, TB001
     groups = api_for("admin").get("/api/v1/life/compliance/?year=2026&type=党小组").json()
     assert groups["organizations"] == data["organizations"]  # filter applies to the tallies
     theme = next(r for r in groups["rules"] if r["rule"] == "LIFE-THEME-DAY-MONTHLY")

@@ -135,4 +135,5 @@ def test_filter_by_organization_type(records):
     client = Client()
     client.force_login(records["admin"])
     assert client.get("/life/overview/?year=2025&type=党小组").status_code == 200
-    assert client.get("/life/overview/?year=2025&type=党委").status_code == 400
+    assert client.get("/life/overview/?year=2025&type=党委").status_code == 200
+    assert client.get("/life/overview/?year=2025&type=党总支").status_code == 400
