@@ -3,6 +3,7 @@ queue, the dashboard and the plans; the authorization matrix for every page and 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -538,3 +539,39 @@ def test_denied_writes_change_nothing_for_an_upper_step_by_the_secretary(rtree):
         assert client.post(url, data).status_code == 403
     assert _state() == before
     assert not Member.objects.filter(name="张三").exists()
+
+
+# --- query counts: the pages do not issue a query per organization or per case ----------------
+
+
+def _cases_in_branches(tree, start: int, stop: int) -> None:
+    today = timezone.localdate()
+    for i in range(start, stop):
+        branch = make_org(tree["town_a"], org_type="党支部", code=f"QB{i:03d}")
+        members = [make_member(branch) for _ in range(3)]
+        number = make_id_number(D(1990, 1, 1) + dt.timedelta(days=37 * i))
+        case = open_case(branch, D(2023, 1, 5), name=f"申请人{i}", id_number=number)
+        step(case, 2, D(2023, 1, 20), talker="甲", today=today)
+        step(case, 3, D(2023, 7, 20), today=today)  # earlier than 6 months: a warning
+        step(case, 5, D(2023, 7, 21), contacts=members[:2], today=today)
+        step(case, 15, D(2025, 6, 1), vote=vote(), today=today)
+
+
+def _queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+def test_query_counts_do_not_grow_with_the_number_of_cases(rtree):
+    client = login(rtree, "admin_a")
+    urls = ["/recruit/", "/recruit/?findings=yes", "/recruit/queue/", "/recruit/dashboard/"]
+    _cases_in_branches(rtree, 0, 2)
+    small = [_queries(client, url) for url in urls]
+    _cases_in_branches(rtree, 2, 8)
+    large = [_queries(client, url) for url in urls]
+    assert large == small, dict(zip(urls, zip(small, large, strict=True), strict=True))
