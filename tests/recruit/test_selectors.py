@@ -163,3 +163,45 @@ def test_dashboard_counts_and_lists(tree, django_assert_max_num_queries):
     assert [(p.org_code, p.quota, p.admitted) for p in board.plans] == [("TA001", 2, 0)]
     mine = dashboard(tree["admin_b"], 2025, D(2025, 7, 1))
     assert sum(mine.by_stage.values()) == 1 and mine.plans == []
+
+
+@pytest.mark.django_db
+def test_dashboard_and_queue_queries_do_not_grow_with_organizations_or_cases(tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_member, make_org
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            dashboard(tree["admin"], 2025, D(2025, 7, 1))
+            approval_queue(tree["admin"], D(2025, 7, 1))
+            plan_rows(tree["admin"], 2025, D(2025, 7, 1))
+        return len(ctx.captured_queries)
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            branch = make_org(tree["town_a"], org_type="党支部", sector="农村")
+            make_member(branch)
+            c = open_case(branch, D(2024, 1, 10))
+            step(c, 15, D(2025, 3, 1), vote=vote())
+            services.set_plan(actor=SYSTEM, org=branch, year=2025, quota=1)
+
+    grow(2)
+    count()  # warm caches (user permissions)
+    small = count()
+    grow(8)
+    assert count() == small
+
+
+@pytest.mark.django_db
+def test_a_notice_outside_the_holiday_calendar_is_not_checked_not_an_error(tree):
+    from dangjian.recruit.selectors import case_findings
+
+    case = open_case(tree["branch_a"], D(2024, 1, 10))
+    step(case, 3, D(2024, 7, 15))
+    services.record_notice(
+        actor=SYSTEM, case=case, kind="activist", first_day=D(1999, 1, 4), last_day=D(1999, 1, 8)
+    )
+    report = case_findings(case_get(SYSTEM, case.pk), D(2024, 8, 1))
+    assert "RECRUIT-PUBLICITY-5-WORKDAYS" in report.not_checked[case.case_no]
