@@ -19,7 +19,14 @@ from dangjian.web.forms import ChineseDateField
 
 from .checker import STEPS
 from .models import Decision, NoticeKind, PoliticalReview, PriorityGroup
-from .services import DECISION_STEPS, VOTE_STEPS, CaseInput, StepInput, VoteInput
+from .services import (
+    DECISION_STEPS,
+    VOTE_STEPS,
+    CaseInput,
+    CaseUpdate,
+    StepInput,
+    VoteInput,
+)
 
 _CODE = re.compile(r"^[A-Za-z0-9]{1,32}$")
 
@@ -360,3 +367,43 @@ class PlanForm(forms.Form):
     def group_quotas(self) -> dict[str, int]:
         d = self.cleaned_data
         return {g: d[name] for name, g in self.group_names if d.get(name) is not None}
+
+
+class CaseEditForm(forms.Form):
+    """Applicant data that may change while the case runs (the ID number never does)."""
+
+    name = forms.CharField(label="姓名", max_length=50, error_messages={"required": "请填写姓名"})
+    phone = forms.CharField(
+        label="新的联系电话（留空则不变）",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    clear_phone = forms.BooleanField(label="删除已登记的联系电话", required=False)
+    category = forms.ChoiceField(
+        label="人员类别", required=False, choices=[("", "—"), *Category.choices]
+    )
+    priority_group = forms.ChoiceField(label="重点群体（单列计划）", choices=PriorityGroup.choices)
+    expected_leaving_on = _date_field("预计离开本单位日期（留空表示不离开）", required=False)
+
+    def case_update(self) -> CaseUpdate:
+        d = self.cleaned_data
+        leaving = d.get("expected_leaving_on")
+        phone = (d.get("phone") or "").strip()
+        return CaseUpdate(
+            name=d["name"],
+            phone=phone if phone else ("" if d.get("clear_phone") else None),
+            category=d.get("category") or "",
+            priority_group=d["priority_group"],
+            expected_leaving_on=leaving,
+            clear_expected_leaving=leaving is None,
+        )
+
+
+class WithdrawForm(forms.Form):
+    """End an open case (the applicant withdraws, moves away, or the branch stops it)."""
+
+    withdrawn_on = _date_field("终止日期")
+    reason = forms.CharField(
+        label="原因", max_length=200, error_messages={"required": "请填写原因"}
+    )

@@ -37,6 +37,7 @@ from .authority import eligible_approvers
 from .checker import STEPS, all_specs
 from .forms import (
     ApproverForm,
+    CaseEditForm,
     CaseFilterForm,
     CaseOpenForm,
     DecisionForm,
@@ -44,6 +45,7 @@ from .forms import (
     PlanForm,
     ReviewForm,
     StepForm,
+    WithdrawForm,
 )
 from .models import CaseStatus, Decision, NoticeKind, RecruitCase, RecruitStep
 from .selectors import (
@@ -69,6 +71,7 @@ from .services import (
     set_approver,
     set_plan,
     update_case,
+    withdraw_case,
 )
 from .web_selectors import branch_roll, case_list
 
@@ -329,6 +332,9 @@ def _case_context(request: HttpRequest, case: RecruitCase, **forms: Any) -> dict
             eligible=eligible, initial={"approver": case.approver_id} if case.approver_id else {}
         ),
         "eligible": eligible,
+        "withdraw_form": forms.get("withdraw_form")
+        or WithdrawForm(initial={"withdrawn_on": today}),
+        "can_withdraw": can_record and case.status == CaseStatus.OPEN,
         "pdf": case_export.pdf_available(),
     }
     return context
@@ -502,6 +508,64 @@ def approver_set(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"审批党委：{approver.name}")
             return redirect("recruit:case", case.pk)
     context = _case_context(request, _reload(request, pk), approver_form=form)
+    return render(request, "recruit/case.html", context, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@bad_input_as_400
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Applicant data: name, phone, category, priority group, expected leaving date."""
+    case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
+    initial = {
+        "name": case.name,
+        "category": case.category,
+        "priority_group": case.priority_group,
+        "expected_leaving_on": case.expected_leaving_on,
+    }
+    form = CaseEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_case(actor=request.user, case=case, data=form.case_update())
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(request, "已保存申请人信息")
+            return redirect("recruit:case", case.pk)
+    return render(
+        request,
+        "recruit/edit.html",
+        {
+            "case": case,
+            "org": case.org,
+            "ancestors": _ancestors(request.user, case.org),
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """终止: an open case ends (the applicant withdraws, moves away …); audited, kept."""
+    case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            withdraw_case(
+                actor=request.user,
+                case=case,
+                on=form.cleaned_data["withdrawn_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(request, f"案例 {case.case_no} 已终止")
+            return redirect("recruit:case", case.pk)
+    context = _case_context(request, _reload(request, pk), withdraw_form=form)
     return render(request, "recruit/case.html", context, status=400)
 
 

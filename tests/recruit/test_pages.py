@@ -414,6 +414,13 @@ def _targets(case, tree):
         ("get", "/recruit/plans/", None),
         ("post", "/recruit/plans/", {"org": "BA001", "year": "2026", "quota": "2"}),
         ("post", f"/recruit/cases/{pk}/export.docx", {}),
+        ("get", f"/recruit/cases/{pk}/edit/", None),
+        ("post", f"/recruit/cases/{pk}/edit/", {"name": "改名", "priority_group": "农民"}),
+        (
+            "post",
+            f"/recruit/cases/{pk}/withdraw/",
+            {"withdrawn_on": "2025-03-01", "reason": "调离"},
+        ),
     ]
 
 
@@ -504,13 +511,26 @@ MATRIX = {
 }
 
 
+#: the applicant form and withdrawal (last: it closes the case)
+MATRIX_MORE = {
+    None: [302] * 3,
+    "sysadmin": [403] * 3,
+    "secretary_b": [404] * 3,
+    "inspector_a": [403] * 3,
+    "secretary_a": [200, 302, 302],
+    "admin_b": [404] * 3,
+}
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("user", list(MATRIX))
 def test_authorization_matrix(rtree, user):
     case = open_case(rtree["branch_a"], D(2025, 1, 5))
     step(case, 12, D(2025, 1, 10), today=timezone.localdate())
     client = login(rtree, user)
-    for (method, url, data), expected in zip(_targets(case, rtree), MATRIX[user], strict=True):
+    for (method, url, data), expected in zip(
+        _targets(case, rtree), MATRIX[user] + MATRIX_MORE[user], strict=True
+    ):
         before = _state()
         response = client.get(url) if method == "get" else client.post(url, data)
         assert response.status_code == expected, (user, method, url, response.status_code)
@@ -575,3 +595,44 @@ def test_query_counts_do_not_grow_with_the_number_of_cases(rtree):
     _cases_in_branches(rtree, 2, 8)
     large = [_queries(client, url) for url in urls]
     assert large == small, dict(zip(urls, zip(small, large, strict=True), strict=True))
+
+
+@pytest.mark.django_db
+def test_edit_applicant_and_withdraw(rtree):
+    case = open_case(rtree["branch_a"], D(2025, 1, 5), phone="13912345678")
+    client = login(rtree, "secretary_a")
+    html = client.get(f"/recruit/cases/{case.pk}/edit/").content.decode()
+    assert case.phone_masked in html and "13912345678" not in html
+    response = client.post(
+        f"/recruit/cases/{case.pk}/edit/",
+        {"name": "张三丰", "priority_group": "农民", "expected_leaving_on": "2026-12-31"},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.name, case.priority_group) == ("张三丰", "农民")
+    assert case.expected_leaving_on == D(2026, 12, 31)
+    assert case.phone() == "13912345678"  # an empty phone field keeps the number
+    bad = client.post(
+        f"/recruit/cases/{case.pk}/edit/",
+        {"name": "张三丰", "priority_group": "农民", "phone": "1"},
+    )
+    assert bad.status_code == 400
+    response = client.post(
+        f"/recruit/cases/{case.pk}/edit/",
+        {"name": "张三丰", "priority_group": "农民", "clear_phone": "on"},
+    )
+    case.refresh_from_db()
+    assert case.phone() == "" and case.expected_leaving_on is None
+    response = client.post(
+        f"/recruit/cases/{case.pk}/withdraw/", {"withdrawn_on": "2025-03-01", "reason": "调离"}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "withdrawn"
+    html = client.get(f"/recruit/cases/{case.pk}/").content.decode()
+    assert "案例已结束：已终止" in html and ">记录<" not in html and "终止案例" not in html
+    # a closed case takes no more steps; the form says why, nothing written
+    before = _state()
+    response = client.post(f"/recruit/cases/{case.pk}/steps/2/", {"done_on": "2025-01-20"})
+    assert response.status_code == 400 and "不能再记录步骤" in response.content.decode()
+    assert _state() == before
