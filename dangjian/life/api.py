@@ -8,8 +8,11 @@ recording and deleting need ``Perm.LIFE_RECORD`` on the organization. Every rule
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -27,10 +30,14 @@ from .choices import AbsenceReason, LecturerRole, MeetingType
 from .models import Meeting
 from .selectors import meeting_get, meeting_list
 from .services import (
+    ATTACHMENT_MAX_BYTES,
+    ATTACHMENTS_PER_MEETING,
     MINUTES_MAX,
     TOPIC_MAX,
     AttendanceInput,
     MeetingInput,
+    attachment_add,
+    attachment_delete,
     meeting_delete,
     meeting_record,
     meeting_update,
@@ -410,3 +417,132 @@ class HintListView(ScopedAPIView):
         assert isinstance(paginator, Pagination)
         page = paginator.paginate_queryset(found, request, view=self)
         return paginator.get_paginated_response([f.as_dict() for f in page])
+
+
+# --- attachments -------------------------------------------------------------------------------
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField(help_text="下载地址")
+
+    def get_url(self, item: Any) -> str:
+        return f"/api/v1/meetings/{item.meeting_id}/attachments/{item.pk}/"
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="JPEG、PNG 或 PDF，每个最大 5 MB；可重复多次上传多个文件"
+    )
+
+
+def _uploads(request: Request) -> list[Any]:
+    files = [*request.FILES.getlist("file"), *request.FILES.getlist("files")]
+    if not files:
+        raise exceptions.ValidationError({"file": ["请选择要上传的文件（表单字段 file）"]})
+    if len(files) > ATTACHMENTS_PER_MEETING:
+        raise exceptions.ValidationError(
+            {"file": [f"每条记录最多 {ATTACHMENTS_PER_MEETING} 个附件"]}
+        )
+    for upload in files:
+        # refused before the file is read, like the web upload
+        if upload.size is not None and upload.size > ATTACHMENT_MAX_BYTES:
+            raise exceptions.ValidationError(
+                {
+                    "file": [
+                        f"文件“{upload.name}”过大，每个附件最大 "
+                        f"{ATTACHMENT_MAX_BYTES // 1024 // 1024} MB"
+                    ]
+                }
+            )
+    return files
+
+
+class MeetingAttachmentListView(ScopedAPIView):
+    """Photos or scans of the signed paper minutes of one record.
+
+    Listing and downloading need member access to the branch (the minutes name people), like
+    the web page; uploading needs the right to record meetings there. All files of one upload
+    are written or none; every file added is audited with its SHA-256.
+    """
+
+    read_perm = Perm.MEMBER_VIEW
+    write_perm = Perm.LIFE_RECORD
+    serializer_class = AttachmentSerializer
+
+    @extend_schema(
+        parameters=[ID_PARAM],
+        responses=AttachmentSerializer(many=True),
+        summary="记录的附件列表",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        meeting = meeting_get(request.user, pk, perm=Perm.MEMBER_VIEW)
+        items = meeting.attachments.defer("data").order_by("pk")
+        return Response(AttachmentSerializer(items, many=True).data)
+
+    @extend_schema(
+        parameters=[ID_PARAM],
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentSerializer(many=True)},
+        summary="上传附件（记入审计）",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
+        files = _uploads(request)
+        created = []
+        try:
+            with transaction.atomic():
+                for upload in files:
+                    created.append(
+                        attachment_add(
+                            actor=request.user,
+                            meeting=meeting,
+                            name=upload.name or "",
+                            data=upload.read(),
+                        )
+                    )
+        except DjangoValidationError as exc:
+            raise service_errors(exc) from exc
+        body = AttachmentSerializer(created, many=True).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class MeetingAttachmentDetailView(ScopedAPIView):
+    """One attachment: GET downloads it, DELETE removes it (audited)."""
+
+    read_perm = Perm.MEMBER_VIEW
+    write_perm = Perm.LIFE_RECORD
+    serializer_class = None
+
+    def _item(self, request: Request, pk: int, attachment_id: int, perm: Perm) -> Any:
+        from .models import MeetingAttachment
+
+        meeting = meeting_get(request.user, pk, perm=perm)
+        item = MeetingAttachment.objects.filter(meeting=meeting, pk=attachment_id).first()
+        if item is None:
+            raise Http404("附件不存在或不在您的管辖范围内")
+        return item
+
+    @extend_schema(
+        parameters=[ID_PARAM],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        summary="下载附件",
+    )
+    def get(self, request: Request, pk: int, attachment_id: int) -> HttpResponse:
+        item = self._item(request, pk, attachment_id, Perm.MEMBER_VIEW)
+        response = HttpResponse(bytes(item.data), content_type=item.content_type)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(item.name)}"
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Digest"] = f"sha-256={item.sha256}"
+        return response
+
+    @extend_schema(parameters=[ID_PARAM], responses={204: None}, summary="删除附件（记入审计）")
+    def delete(self, request: Request, pk: int, attachment_id: int) -> Response:
+        item = self._item(request, pk, attachment_id, Perm.LIFE_RECORD)
+        attachment_delete(actor=request.user, attachment=item)
+        return Response(status=status.HTTP_204_NO_CONTENT)
