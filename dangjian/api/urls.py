@@ -2,7 +2,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
-from dangjian.life.api import ComplianceView, HintListView, MeetingDetailView, MeetingListView
+from dangjian.life.api import (
+    ComplianceView,
+    HintListView,
+    MeetingAttachmentDetailView,
+    MeetingAttachmentListView,
+    MeetingDetailView,
+    MeetingListView,
+)
 
 from .views.findings import FindingListView
 from .views.members import MemberDetailView, MemberListView, MemberRevealView
@@ -23,6 +30,16 @@ urlpatterns = [
     path("findings/", FindingListView.as_view(), name="finding-list"),
     path("meetings/", MeetingListView.as_view(), name="meeting-list"),
     path("meetings/<int:pk>/", MeetingDetailView.as_view(), name="meeting-detail"),
+    path(
+        "meetings/<int:pk>/attachments/",
+        MeetingAttachmentListView.as_view(),
+        name="meeting-attachments",
+    ),
+    path(
+        "meetings/<int:pk>/attachments/<int:attachment_id>/",
+        MeetingAttachmentDetailView.as_view(),
+        name="meeting-attachment",
+    ),
     path("life/compliance/", ComplianceView.as_view(), name="life-compliance"),
     path("life/hints/", HintListView.as_view(), name="life-hints"),
     path("recruitment/", include("dangjian.recruit.api_urls")),
