@@ -460,7 +460,7 @@ def _validate_step(case: RecruitCase, data: StepInput, today: dt.date) -> dict[s
     needs_vote = data.decision in (Decision.APPROVED, Decision.EXTENDED)
     if data.number in (17, 24) and needs_vote and not case.steps.filter(number=15).exists():
         add("number", "请先记录第 15 步（支部大会讨论接收）的日期：入党日期以其为准")
-    if data.number == 24 and case.status not in (CaseStatus.ADMITTED,) and not errors:
+    if data.number == 24 and case.status not in (CaseStatus.ADMITTED, CaseStatus.CONVERTED):
         add("number", "案例尚未接收为预备党员，不能审批转正")
     _fail(errors)
     return details
@@ -508,7 +508,29 @@ def _write_step(actor: Any, case: RecruitCase, data: StepInput, today: dt.date) 
     )
     if before is None or before["details"].get("decision") != details.get("decision"):
         _apply_decision(actor, case, step, today)
+    elif step.number == 15 and before["done_on"] != step.done_on and case.member_id:
+        _redate_member(actor, case)
     return step
+
+
+def _redate_member(actor: Any, case: RecruitCase) -> None:
+    """The branch vote (step 15) was corrected after admission: the roll follows it."""
+    member = Member.objects.select_for_update().select_related("org").get(pk=case.member_id)
+    before = member_snapshot(member)
+    member.joined_on = _vote_date(case)
+    if member.confirmed_on is not None:
+        member.confirmed_on = probation_end(member.joined_on, case.probation_extension_months)
+    member.save(update_fields=["joined_on", "confirmed_on", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="member.update",
+        object_type="member",
+        object_id=str(member.pk),
+        object_repr=str(member),
+        scope_path=member.org.path,
+        before=before,
+        after=member_snapshot(member) | {"recruit_case": case.case_no},
+    )
 
 
 @transaction.atomic

@@ -361,3 +361,26 @@ def test_set_plan_replaces_quotas_and_validates(tree):
 
 def test_priority_groups_agree_between_model_and_checker():
     assert tuple(PriorityGroup.values) == PRIORITY_GROUPS
+
+
+@pytest.mark.django_db
+def test_correcting_the_vote_date_after_admission_moves_the_roll_dates(tree):
+    case = walk_to_admission(tree["branch_a"], tree["members_a"], approver=tree["town_a"])
+    step(case, 15, D(2024, 8, 21), vote=vote())
+    case.member.refresh_from_db()
+    assert case.member.joined_on == D(2024, 8, 21)
+    step(case, 23, D(2025, 8, 22), vote=vote())
+    services.decide(
+        actor=SYSTEM, case=case, step=24, decided_on=D(2025, 9, 1), decision="approved", today=TODAY
+    )
+    # the conversion date itself can be corrected; the decision cannot be changed
+    services.decide(
+        actor=SYSTEM, case=case, step=24, decided_on=D(2025, 9, 2), decision="approved", today=TODAY
+    )
+    with pytest.raises(ValidationError, match="不能更改"):
+        services.decide(
+            actor=SYSTEM, case=case, step=24, decided_on=D(2025, 9, 2), decision="cancelled"
+        )
+    step(case, 15, D(2024, 8, 20), vote=vote())
+    case.member.refresh_from_db()
+    assert (case.member.joined_on, case.member.confirmed_on) == (D(2024, 8, 20), D(2025, 8, 20))
