@@ -515,6 +515,8 @@ def _write_step(actor: Any, case: RecruitCase, data: StepInput, today: dt.date) 
 
 def _redate_member(actor: Any, case: RecruitCase) -> None:
     """The branch vote (step 15) was corrected after admission: the roll follows it."""
+    if case.member_id is None:
+        return
     member = Member.objects.select_for_update().select_related("org").get(pk=case.member_id)
     before = member_snapshot(member)
     member.joined_on = _vote_date(case)
