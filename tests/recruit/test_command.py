@@ -156,3 +156,24 @@ def test_console_command_exit_status(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert "案例 R-8 字段 steps.1" in proc.stderr
+
+
+def test_cases_with_plans_and_local_configuration(tmp_path: Path, settings: Any) -> None:
+    data = {
+        "cases": [
+            {"case": "R-1", "org": "BR1", "steps": {"17": "2025-03-01"}, "priority_group": "青年"},
+            {"case": "R-2", "org": "BR1", "steps": {"17": "2025-04-01"}},
+        ],
+        "plans": [{"org": "BR1", "year": 2025, "quota": 1, "groups": {"青年": 1}}],
+    }
+    path = write(tmp_path, data)
+    out = json.loads(run("check", str(path), "--at", "2025-06-01", "--format", "json"))
+    plan = [f for f in out["findings"] if f["rule"] == "RECRUIT-PLAN"]
+    assert [(f["subject"], f["severity"], f["period"]) for f in plan] == [("BR1", "error", "2025")]
+    settings.DANGJIAN_RULES = {"RECRUIT-PLAN": {"enabled": False}}
+    out = json.loads(run("check", str(path), "--at", "2025-06-01", "--format", "json"))
+    assert not [f for f in out["findings"] if f["rule"] == "RECRUIT-PLAN"]
+    settings.DANGJIAN_RULES = {"RECRUIT-ARCHIVE": {"weeks": 2}}
+    with pytest.raises(CommandError, match="未知参数") as exc:
+        run("check", str(path), "--format", "json")
+    assert exc.value.returncode == 2
