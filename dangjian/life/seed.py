@@ -18,6 +18,7 @@ import datetime as dt
 import random
 import re
 import time
+import zlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from dangjian.members.models import Member
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
 
-from .choices import AbsenceReason, MeetingType
+from .choices import SECRETARY_LECTURE_ORG_TYPES, AbsenceReason, LecturerRole, MeetingType
 from .models import Attendance, Meeting
 
 BATCH = 5000
@@ -126,6 +127,8 @@ class _Branch:
     committee: int = 0
     roll: int = 0
     profile: str = "good"
+    #: the nearest 党委 / 党工委 above (its secretary lectures at some of its branches)
+    upper: int | None = None
 
 
 _FIGURES = re.compile(r"应到\d+人，实到\d+人")
@@ -213,9 +216,20 @@ def _add(state: _State, plan: _Plan, org: _Branch, kind: str, day: dt.date) -> N
     entered = min(day + dt.timedelta(days=delay), max(state.end, day))
     late = (entered - day).days > 30
     state.total["late"] += late
+    # about 1 in 25 党课 is given by the upper committee's secretary (deterministic, so the
+    # branch's random draws stay as they were)
+    upper_org = None
+    if (
+        kind == MeetingType.LECTURE
+        and org.upper is not None
+        and zlib.crc32(f"{org.pk}:{day.isoformat()}".encode()) % 25 == 0
+    ):
+        upper_org = org.upper
     meeting = Meeting(
         org_id=org.pk,
         meeting_type=kind,
+        lecturer_role=LecturerRole.UPPER_SECRETARY if upper_org else "",
+        lecturer_org_id=upper_org,
         held_on=day,
         topic=topic,
         minutes=minutes,
@@ -270,6 +284,18 @@ def seed_meetings(
         if row["org_id"] in branches:
             branches[row["org_id"]].roll = row["n"]
             branches[row["org_id"]].committee = row["c"]
+    committees = dict(
+        Organization.objects.filter(org_type__in=SECRETARY_LECTURE_ORG_TYPES).values_list(
+            "path", "pk"
+        )
+    )
+    step = Organization.steplen
+    for b in branches.values():
+        for depth in range(len(b.path) // step - 1, 0, -1):
+            found = committees.get(b.path[: step * depth])
+            if found is not None:
+                b.upper = found
+                break
     groups_of: dict[str, list[_Branch]] = defaultdict(list)
     for b in branches.values():
         if b.org_type == OrgType.GROUP:
