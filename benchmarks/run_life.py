@@ -9,8 +9,11 @@ Usage (from the repository root, with the virtual environment):
 The database must be empty (or hold a tier already, with ``--reuse``). Prints: the tier seed
 time, the time to write a year of records (``seed_meetings``, no per-person attendance at city
 scale), the time and query count of ``findings_for(SYSTEM, rules="LIFE")`` for the whole tier as
-of 31 December with the findings per rule, the same for one town committee's subtree, and the
-time of the formalism hints (near-duplicate minutes scan, month-end clustering, same figures).
+of 31 December with the findings per rule, the same for one town committee's subtree, the
+time of the formalism hints (near-duplicate minutes scan, month-end clustering, same figures),
+and the upper-level overview table of the whole tier: computed without the cache (what every
+page view cost before the cache), the data version check, a cache miss and a cache hit
+(``--overview-only`` measures just that, on a database seeded before with ``--reuse``).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +46,9 @@ def main() -> int:
     parser.add_argument("--sqlite", metavar="PATH", help="run against this SQLite file instead")
     parser.add_argument("--reuse", action="store_true", help="keep what the database holds")
     parser.add_argument("--attendance", action="store_true", help="also write attendance rows")
+    parser.add_argument(
+        "--overview-only", action="store_true", help="time only the overview table (cached)"
+    )
     args = parser.parse_args()
 
     if args.sqlite:
@@ -63,14 +70,11 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
-    from dangjian.accounts.scope import SYSTEM
     from dangjian.demo.seed import database_is_empty, seed_database
     from dangjian.life.models import Meeting
     from dangjian.life.seed import seed_meetings
     from dangjian.orgs.models import Organization
-    from dangjian.rules.selectors import findings_for
 
     _line("database", where)
     call_command("migrate", interactive=False, verbosity=0)
@@ -99,7 +103,22 @@ def main() -> int:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
 
-    at = dt.date(args.year, 12, 31)
+    if not args.overview_only:
+        _checks(args.year)
+    _overview(args.year)
+    connection.close()
+    return 0
+
+
+def _checks(year: int) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.orgs.models import Organization
+    from dangjian.rules.selectors import findings_for
+
+    at = dt.date(year, 12, 31)
     runs = [("LIFE check, whole tier", None)]
     town = Organization.objects.filter(depth=3, org_type="党委").order_by("path").first()
     if town is not None:
@@ -121,10 +140,34 @@ def main() -> int:
 
     for hint in (copied_minutes, end_of_period, same_attendance):
         t = time.perf_counter()
-        hints = hint(SYSTEM, year=args.year)
+        hints = hint(SYSTEM, year=year)
         _line(f"{hint.__name__}, whole tier", f"{time.perf_counter() - t:.1f} s, {len(hints):,}")
-    connection.close()
-    return 0
+
+
+def _overview(year: int) -> None:
+    """The overview page's table for the whole tier: computed, version check, miss, hit."""
+    from django.core.cache import cache
+
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.life.compliance import compliance, compliance_cached, data_version
+
+    def timed(label: str, func: Any) -> Any:
+        t = time.perf_counter()
+        value = func()
+        _line(label, f"{time.perf_counter() - t:.2f} s")
+        return value
+
+    table = timed("overview table, computed (no cache)", lambda: compliance(SYSTEM, year=year))
+    _line("  organizations checked", f"{table.result.checked_orgs:,}")
+    timed("  data version (6 aggregates)", data_version)
+    cache.clear()
+    timed(
+        "overview table, cache miss (compute + store)", lambda: compliance_cached(SYSTEM, year=year)
+    )
+    for attempt in (1, 2):
+        timed(
+            f"overview table, cache hit [{attempt}]", lambda: compliance_cached(SYSTEM, year=year)
+        )
 
 
 if __name__ == "__main__":
