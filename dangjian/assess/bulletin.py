@@ -38,7 +38,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import covers, scope_prefix
+from dangjian.accounts.scope import covers, orgs_for, scope_prefix
 from dangjian.orgs.models import Region
 
 from .models import Campaign, Result, Tier
@@ -224,10 +224,21 @@ def _rectification_by_org(
     return tallies, weak_open
 
 
-def _region_labels(keys: Iterable[str], digits: int) -> dict[str, str]:
-    """Names from the Region table: a 9-digit key is named by its 12-digit code ``key + '000'``."""
+def _region_labels(actor: Any, keys: Iterable[str]) -> dict[str, str]:
+    """A name for each region key: from the Region table, else from the highest organization
+    whose own code is that region's (a town's 党委 for its 9-digit key ``key + '000'``)."""
     lookup = {k: (k + "000" if len(k) == 9 else k) for k in keys if k}
-    names = dict(Region.objects.filter(code__in=set(lookup.values())).values_list("code", "name"))
+    codes = set(lookup.values())
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    missing = codes - set(names)
+    if missing:
+        rows = (
+            orgs_for(actor, Perm.ASSESS_VIEW)
+            .filter(region_code__in=missing)
+            .order_by("-depth", "-path")
+            .values_list("region_code", "name")
+        )
+        names.update(dict(rows))  # the last row of a code, the highest organization, wins
     return {k: names.get(code, k) for k, code in lookup.items()}
 
 
@@ -266,7 +277,7 @@ def bulletin_build(
             g.weak += is_weak
             if org_id in tallies:
                 g.rectification.add(tallies[org_id])
-    labels = _region_labels(regions, region_digits)
+    labels = _region_labels(actor, regions)
     for key, g in regions.items():
         if key in labels and labels[key] != key:
             g.label = f"{labels[key]}（{key}）"

@@ -8,8 +8,9 @@ from:
   months, 3 by default) from the SETUP checker;
 - ``life_not_held`` — errors of the LIFE frequency rules (支部条例: 党员大会, 支委会, 党课,
   主题党日, 组织生活会, 民主评议, 谈心谈话) over the previous and the current year; at least
-  :data:`LIFE_MIN_MISSED` missed periods (a local judgement: one missed month is a reminder, not
-  a weak organization);
+  :data:`LIFE_MIN_MISSED` missed (rule, period) pairs in that window — about one requirement
+  missed every two months (a local judgement: one missed month is a reminder, not a weak
+  organization; in the demo district this flags roughly one branch in five);
 - ``lagging_tier`` / ``last_place`` — from an assessment campaign's results (tier 后进; the lowest
   total among at least :data:`LAST_PLACE_MIN_PEERS` organizations under the same parent);
 - ``low_satisfaction`` — 群众满意率 below 60% from the campaign's survey, only when the rate is
@@ -42,7 +43,7 @@ from .choices import PlanStatus, WeakCondition
 from .selectors import plans_for
 
 #: missed LIFE periods (errors of the frequency rules) that make the meeting condition hold
-LIFE_MIN_MISSED = 3
+LIFE_MIN_MISSED = 12
 #: ``last_place`` needs at least this many organizations under the same parent in the campaign
 LAST_PLACE_MIN_PEERS = 3
 #: ASSESS-WEAK: 群众满意率 below this share

@@ -54,7 +54,11 @@ def _region(b, key):
 def test_region_figures_and_uneven_flag(tree, planted):
     b = bulletin_build(tree["admin"], planted["campaign"])
     a, e = _region(b, UNEVEN), _region(b, EVEN)
-    assert a.label == "甲镇（120101001）" and e.label == EVEN
+    assert a.label == "甲镇（120101001）"  # from the Region table
+    assert e.label == EVEN  # no name known
+    tree["town_b"].__class__.objects.filter(pk=tree["town_b"].pk).update(region_code=EVEN + "000")
+    named = bulletin_build(tree["admin"], planted["campaign"])
+    assert _region(named, EVEN).label == f"乙街道党工委（{EVEN}）"  # the town's own committee
     assert a.n == 8 and e.n == 4 and b.overall.n == 12
     assert a.stars == {5: 1, 4: 1, 3: 0, 0: 6}
     assert a.tiers == {"advanced": 1, "middle": 1, "lagging": 6}
