@@ -322,9 +322,22 @@ def _rows(breakdown: dict[str, Any], form: ScoreSheet | None) -> list[dict[str, 
     return items
 
 
-def _person_criteria(campaign: Campaign, org: Organization) -> list[Any]:
+def _person_criteria(campaign: Campaign, org: Organization, breakdown: dict[str, Any]) -> list[Any]:
+    """The criteria a person scores for ``org``: self/spot ones, and those scored by the record
+    or the survey whose value is missing and whose standard falls back to the check."""
     std = campaign_standard(campaign)
-    return [c for item in std.items_for(org.sector) for c in item.criteria if c.checked_by_person]
+    falls_back = {
+        c["id"]
+        for item in breakdown.get("items", [])
+        for c in item["criteria"]
+        if "fallback" in c.get("source", {})
+    }
+    return [
+        c
+        for item in std.items_for(org.sector)
+        for c in item.criteria
+        if c.checked_by_person and (c.mode in ("self", "spot") or c.id in falls_back)
+    ]
 
 
 class _Rollback(Exception):
@@ -380,11 +393,12 @@ def self_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if request.method == "POST" and not editable:
         raise PermissionDenied("自查评分只能由本组织在考核进行中填写")
     olds = {s.criterion: s for s in self_checks_for(request.user, campaign, org)}
+    preview = org_preview(request.user, campaign, org)
     form = None
     if editable:
         form = ScoreSheet(
             request.POST or None,
-            criteria=_person_criteria(campaign, org),
+            criteria=_person_criteria(campaign, org, preview.breakdown),
             initial_scores=olds,
         )
     status = 200
@@ -397,7 +411,6 @@ def self_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                 messages.success(request, f"自查已保存（{changed} 项有变动）")
                 return redirect("assess:self_check", campaign.pk, org.code)
         status = 400
-    preview = org_preview(request.user, campaign, org)
     return render(
         request,
         "assess/self_check.html",
@@ -432,9 +445,9 @@ def spot_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if request.method == "POST" and not editable:
         raise BadInput(f"考核“{campaign.name}”{campaign.get_status_display()}，不能再修改评分")
     olds = {s.criterion: s for s in spot_checks_for(request.user, campaign, org)}
-    form = ScoreSheet(
-        request.POST or None, criteria=_person_criteria(campaign, org), initial_scores=olds
-    )
+    preview = org_preview(request.user, campaign, org)
+    criteria = _person_criteria(campaign, org, preview.breakdown)
+    form = ScoreSheet(request.POST or None, criteria=criteria, initial_scores=olds)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -445,7 +458,6 @@ def spot_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                 messages.success(request, f"抽查评分已保存（{changed} 项有变动）")
                 return redirect("assess:spot_check", campaign.pk, org.code)
         status = 400
-    preview = org_preview(request.user, campaign, org)
     return render(
         request,
         "assess/spot_check.html",
