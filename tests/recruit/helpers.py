@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from dangjian.accounts.scope import SYSTEM
+from dangjian.core.idnumber import compose_id
 from dangjian.recruit import services
 from dangjian.recruit.models import RecruitCase
 from dangjian.recruit.services import CaseInput, StepInput, VoteInput
-from tests.factories import make_id_number
 
 D = dt.date
 TODAY = D(2026, 11, 1)
 APPLIED = D(2023, 1, 10)
 BIRTH = D(2000, 3, 1)
+#: distinct serials: two cases of the same birth date never share an ID number
+_serial = itertools.count(1)
+
+
+def unique_id(birth: dt.date) -> str:
+    return compose_id("110105", birth, next(_serial) % 1000)
 
 
 def open_case(org, applied_on=APPLIED, *, birth=BIRTH, actor=SYSTEM, **kw):
     data = CaseInput(
         org=org,
         name=kw.pop("name", "张三"),
-        id_number=kw.pop("id_number", None) or make_id_number(birth),
+        id_number=kw.pop("id_number", None) or unique_id(birth),
         applied_on=applied_on,
         **kw,
     )
