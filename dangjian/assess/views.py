@@ -69,6 +69,7 @@ from .services import (
     CampaignInput,
     campaign_finalize,
     campaign_open,
+    campaign_pick,
     campaign_score,
     campaign_standard,
     is_own_org,
@@ -300,6 +301,26 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationError as exc:
         text = "；".join(m for errs in exc.message_dict.values() for m in errs)
         raise BadInput(text) from None
+    return redirect("assess:campaign", campaign.pk)
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def campaign_pick_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """指定抽查 (or withdraw a hand pick) of one participant: the campaign's upper level."""
+    require(request.user, Perm.ASSESS_MANAGE)
+    campaign = campaign_get(request.user, pk, Perm.ASSESS_MANAGE)
+    code = request.POST.get("org", "").strip()[:32]
+    if not code:
+        raise BadInput("请填写组织编码")
+    org = org_in_campaign(request.user, campaign, code)
+    picked = request.POST.get("picked", "1") == "1"
+    try:
+        campaign_pick(actor=request.user, campaign=campaign, org=org, picked=picked)
+    except ValidationError as exc:
+        raise BadInput("；".join(m for errs in exc.message_dict.values() for m in errs)) from None
+    messages.success(request, f"{'已指定抽查' if picked else '已取消指定'}：{org.name}")
     return redirect("assess:campaign", campaign.pk)
 
 

@@ -408,3 +408,33 @@ def test_bulletin_ranking_not_for_lower_levels(tree, campaign):
     wb = load_workbook(io.BytesIO(client.get(f"/assess/{campaign.pk}/bulletin.xlsx").content))
     assert wb.sheetnames[:2] == ["按地区", "按领域"] and "排名（仅供上级）" not in wb.sheetnames
     assert login(tree, "sysadmin").get(f"/assess/{campaign.pk}/bulletin/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_hand_pick(tree, campaign):
+    from dangjian.assess.models import CampaignOrg
+
+    CampaignOrg.objects.filter(campaign=campaign).update(sampled=False)
+    client = login(tree, "admin")
+    r = client.post(f"/assess/{campaign.pk}/pick/", {"org": "BA001", "picked": "1"})
+    assert r.status_code == 302
+    assert CampaignOrg.objects.get(campaign=campaign, org=tree["branch_a"]).hand_picked
+    page = client.get(f"/assess/{campaign.pk}/").content.decode()
+    assert 'data-org="BA001"' in page and "取消指定" in page
+    before = _state()
+    assert (
+        login(tree, "secretary_a")
+        .post(f"/assess/{campaign.pk}/pick/", {"org": "BB001"})
+        .status_code
+        == 403
+    )
+    assert (
+        login(tree, "admin_a")
+        .post(f"/assess/{campaign.pk}/pick/", {"org": "BA001", "picked": "0"})
+        .status_code
+        == 403
+    )  # a town does not manage the district's campaign
+    assert client.post(f"/assess/{campaign.pk}/pick/", {"org": "NOPE"}).status_code == 404
+    assert _state() == before
+    client.post(f"/assess/{campaign.pk}/pick/", {"org": "BA001", "picked": "0"})
+    assert not CampaignOrg.objects.get(campaign=campaign, org=tree["branch_a"]).hand_picked
