@@ -114,3 +114,20 @@ def test_org_outside_scope_is_404(problems, client_for):
     unknown = client_for("admin_a").get("/api/v1/findings/?org=XX001")
     assert outside.status_code == unknown.status_code == 404
     assert outside.json() == unknown.json()
+
+
+@pytest.mark.django_db
+def test_recruit_rule_ids_are_filtered_over_the_cases(tree, client_for):
+    from tests.recruit.helpers import D, open_case, step
+
+    late_talk = open_case(tree["branch_a"], D(2025, 1, 10))
+    step(late_talk, 2, D(2025, 3, 1))
+    base = "/api/v1/findings/?rules=RECRUIT&at=2025-08-01"
+    response = client_for("admin").get(f"{base}&rule=RECRUIT-TALK-1-MONTH")
+    assert response.status_code == 200, response.content
+    found = {(f["subject"], f["rule"]) for f in response.json()["results"]}
+    assert found == {(late_talk.case_no, "RECRUIT-TALK-1-MONTH")}
+    # an unknown RECRUIT id, or a RECRUIT id without the family, is refused, not ignored
+    assert client_for("admin").get(f"{base}&rule=RECRUIT-NOPE").status_code == 400
+    bare = client_for("admin").get("/api/v1/findings/?rule=RECRUIT-TALK-1-MONTH")
+    assert bare.status_code == 400

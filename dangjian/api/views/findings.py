@@ -51,9 +51,12 @@ def finding_params(request: Request) -> dict[str, Any]:
     except ValueError as exc:
         raise filters.bad("rules", str(exc)) from exc
     rule_ids = filters.list_param(request, "rule")
-    if rule_ids:
+    # RECRUIT-* ids are checked over recruitment cases, not by the engine: findings_for
+    # validates them (an unknown one is a 400 below)
+    engine_ids = [r for r in rule_ids if not r.upper().startswith("RECRUIT-")]
+    if engine_ids:
         try:
-            resolve_rules(rule_set, rule_ids)
+            resolve_rules(rule_set, engine_ids)
         except ValueError as exc:
             raise filters.bad("rule", str(exc)) from exc
     return {
