@@ -8,6 +8,21 @@ Usage (from the repository root; the database must be empty, or hold a tier with
 Prints the tier seed time, the time of ``open_surveys`` for all branches (population from the
 member rolls, audited), the time to write ``--answers`` seeded answers per survey, and the time
 and query count of ``rates_for`` for the whole tier and for one town's organizations.
+
+Measured 2026-11-23 (2 vCPU shared with other jobs), ``--tier city --seed 42 --answers 30``:
+47,072 branch surveys, 1,412,160 answers.
+
+=============================  ==========  ========
+step                           PostgreSQL  SQLite
+=============================  ==========  ========
+open_surveys, all branches     15.0 s      28.4 s
+seed_responses                 191.5 s     110.6 s
+rates_for, whole city          2.9 s       5.7 s
+rates_for, one town (105)      0.17 s      0.13 s
+=============================  ==========  ========
+
+``rates_for`` always runs 2 queries. ``open_surveys`` includes the roll counts and 47,072 audit
+entries.
 """
 
 from __future__ import annotations

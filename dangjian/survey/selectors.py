@@ -43,11 +43,17 @@ def survey_get(actor: Any, pk: int, *, perm: Perm = Perm.ASSESS_VIEW) -> Survey:
     return survey
 
 
-def _conditions() -> tuple[Q, Q, Q]:
-    """Per-answer conditions of satisfied / aware / took part, over every questionnaire version."""
+def _conditions(versions: Iterable[str] | None = None) -> tuple[Q, Q, Q]:
+    """Per-answer conditions of satisfied / aware / took part.
+
+    With one questionnaire version among the surveys (the usual case) the conditions read the
+    answers only; with several, each is tied to its version (a join on the survey).
+    """
+    chosen = sorted(set(versions)) if versions is not None else sorted(QUESTIONNAIRES)
     sat, aware, took = Q(pk__in=[]), Q(pk__in=[]), Q(pk__in=[])
-    for version, qn in QUESTIONNAIRES.items():
-        v = Q(survey__version=version)
+    for version in chosen:
+        qn = QUESTIONNAIRES[version]
+        v = Q() if len(chosen) == 1 else Q(survey__version=version)
         question, codes = qn.satisfied
         sat |= v & Q(**{f"answers__{question}__in": sorted(codes)})
         both = v
@@ -59,9 +65,11 @@ def _conditions() -> tuple[Q, Q, Q]:
     return sat, aware, took
 
 
-def answer_counts(survey_ids: Iterable[int]) -> dict[int, tuple[int, int, int, int]]:
+def answer_counts(
+    survey_ids: Iterable[int], versions: Iterable[str] | None = None
+) -> dict[int, tuple[int, int, int, int]]:
     """``survey id → (answers, satisfied, aware, took part)`` in one grouped query."""
-    sat, aware, took = _conditions()
+    sat, aware, took = _conditions(versions)
     rows = (
         Response.objects.filter(survey_id__in=list(survey_ids))
         .values_list("survey_id")
@@ -99,43 +107,46 @@ def rates_for(key: str, org_ids: Iterable[int] | None = None) -> dict[int, Rates
     but no answer gets empty rates (value ``None``, not reliable); one without a survey is absent.
     """
     wanted = None if org_ids is None else set(org_ids)
-    rows = list(Survey.objects.filter(key=key).values_list("pk", "org_id", "population"))
+    rows = list(Survey.objects.filter(key=key).values_list("pk", "org_id", "population", "version"))
     if wanted is not None:
         # In memory: a city has more organizations than SQLite accepts query parameters.
         rows = [r for r in rows if r[1] in wanted]
     if not rows:
         return {}
     minimum = min_answers()
-    sat, aware, took = _conditions()
-    grouped = (
-        Response.objects.filter(survey__key=key)
-        .values_list("survey_id")
-        .annotate(
-            n=Count("pk"),
-            sat=Count("pk", filter=sat),
-            aware=Count("pk", filter=aware),
-            took=Count("pk", filter=took),
-        )
-        .order_by()
-    )
+    versions = {r[3] for r in rows}
     if wanted is not None and len(rows) <= IN_LIST_MAX:
-        grouped = grouped.filter(survey_id__in=[pk for pk, _, _ in rows])
-    counts = {sid: (n, s, a, t) for sid, n, s, a, t in grouped}
+        counts = answer_counts([r[0] for r in rows], versions)
+    else:
+        sat, aware, took = _conditions(versions)
+        grouped = (
+            Response.objects.filter(survey__key=key)
+            .values_list("survey_id")
+            .annotate(
+                n=Count("pk"),
+                sat=Count("pk", filter=sat),
+                aware=Count("pk", filter=aware),
+                took=Count("pk", filter=took),
+            )
+            .order_by()
+        )
+        counts = {sid: (n, s, a, t) for sid, n, s, a, t in grouped}
     return {
-        org_id: _rates(pk, population, counts.get(pk), minimum) for pk, org_id, population in rows
+        org_id: _rates(pk, population, counts.get(pk), minimum)
+        for pk, org_id, population, _version in rows
     }
 
 
 def survey_rates(survey: Survey) -> Rates:
     """The rates of one survey (two queries at most)."""
-    counts = answer_counts([survey.pk]).get(survey.pk)
+    counts = answer_counts([survey.pk], [survey.version]).get(survey.pk)
     return _rates(survey.pk, survey.population, counts, min_answers())
 
 
 def rates_of_surveys(surveys: Iterable[Survey]) -> dict[int, Rates]:
     """``survey id → Rates`` for a page of surveys, in one grouped query."""
     surveys = list(surveys)
-    counts = answer_counts(s.pk for s in surveys)
+    counts = answer_counts([s.pk for s in surveys], {s.version for s in surveys})
     minimum = min_answers()
     return {s.pk: _rates(s.pk, s.population, counts.get(s.pk), minimum) for s in surveys}
 

@@ -236,3 +236,23 @@ def test_open_surveys_tolerates_repeated_orgs(tree, today):
 def test_phone_surveys_get_no_invite_codes(tree, today):
     (survey,) = _open(tree, today, codes=5)
     assert survey.dedup == "phone" and not InviteCode.objects.exists()
+
+
+@pytest.mark.django_db
+def test_rates_across_questionnaire_versions(surveys, today, monkeypatch):
+    import dataclasses
+
+    from dangjian.survey import questions
+
+    old = questions.QUESTIONNAIRES["2026.1"]
+    strict = dataclasses.replace(old, version="strict", satisfied=("satisfaction", {"satisfied"}))
+    monkeypatch.setitem(questions.QUESTIONNAIRES, "strict", strict)
+    Survey.objects.filter(pk=surveys["b"].pk).update(version="strict")
+    for survey in (surveys["a"], surveys["b"]):
+        survey.refresh_from_db()
+        response_submit(survey=survey, answers=ANSWERS, phone="13700000000", today=today)
+    rates = rates_for("campaign:1")
+    assert rates[surveys["a"].org_id].satisfaction.numerator == 1  # 基本满意 counts
+    assert rates[surveys["b"].org_id].satisfaction.numerator == 0  # not in the strict version
+    only_b = rates_for("campaign:1", org_ids=[surveys["b"].org_id])
+    assert only_b[surveys["b"].org_id].satisfaction.numerator == 0
