@@ -68,6 +68,10 @@ class Command(BaseCommand):
 
         for line in seed_demo_assess(timezone.localdate(), seed=options["seed"]):
             self.stdout.write(f"已生成考核演示数据：{line}")
+        from dangjian.rectify.seed import seed_demo_rectify
+
+        for line in seed_demo_rectify(timezone.localdate(), seed=options["seed"]):
+            self.stdout.write(f"已生成整改演示数据：{line}")
         from dangjian.recruit.seed import seed_demo_recruit
 
         for line in seed_demo_recruit(timezone.localdate(), seed=options["seed"]):
