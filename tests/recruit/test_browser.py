@@ -73,6 +73,8 @@ class Walker:
             else:
                 self.page.fill(f"[name={name}]", str(value))
         self.fits()
+        if number in (9, 15):
+            _shot(self.page, f"recruit-phone-step-{number}")
         self.page.click("main form.stack button[type=submit]")
         self.page.wait_for_url(f"**/recruit/cases/{pk}/#step-{number}")
         assert "已记录" in self.page.inner_text(".messages"), self.page.inner_text("main")
@@ -100,6 +102,7 @@ class Walker:
         item = self.page.locator(f"li[data-case='{case_no}'][data-step='{step}']")
         assert item.count() == 1, self.page.inner_text("main")
         self.fits()
+        _shot(self.page, f"recruit-phone-queue-{step}")
         item.locator("input[name=decided_on]").fill(day)
         item.locator("select[name=decision]").select_option(decision)
         item.locator("button[type=submit]").click()
