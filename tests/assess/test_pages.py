@@ -165,6 +165,7 @@ def test_self_check_shows_automatic_part_and_saves(tree, campaign):
     assert 'data-criterion="1.2" data-mode="automatic"' in html
     assert "书记空缺" in html and "SETUP-SECRETARY-VACANT" in html
     assert 'name="p_1_2"' not in html
+    assert "/life/orgs/BA001/ledger/?year=2026" in html  # the records behind LIFE criteria
     # the person judges what the records cannot tell
     assert 'name="p_1_4"' in html and 'name="p_2_2"' in html
     response = client.post(url, {"p_1_4": "7", "n_1_4": "班子团结", "p_2_2": "4.5"})
