@@ -6,15 +6,16 @@ running at ``at`` is shown as in progress, never as missed.
 
 A whole city takes seconds to compute, so the pages and the API read it through
 :func:`compliance_cached` / :func:`missed_cached`: the result is cached per scope, filters, year
-and day, under a key that also holds a *data version* (:func:`data_version`: the row count,
-highest id and latest change time of the meetings, organizations and members). Any record
-written, changed or deleted changes the version, so a cached table is never stale; the LIFE
-configuration in force is part of the key as well.
+and day, under a key that also holds a *data version* (:func:`data_version`: the latest audited
+write, and the highest id and latest change time of the meetings, organizations and members).
+Any record written, changed or deleted changes the version, so a cached table is never stale;
+the LIFE configuration in force is part of the key as well.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 from collections import defaultdict
@@ -28,7 +29,7 @@ from django.utils import timezone
 
 from dangjian.rules.base import Finding
 from dangjian.rules.engine import RULE_TITLES
-from dangjian.rules.life import periods_between
+from dangjian.rules.life import TALLY_ONLY, periods_between
 from dangjian.rules.selectors import CheckResult, run_check
 
 from .config import DEFAULTS, FREQUENCY_RULES
@@ -245,22 +246,45 @@ def _frequency_of(rule: str) -> str:
 # --- cached reads for the pages and the API ----------------------------------------------------
 
 
+#: audited actions that change nothing (reads of personal data, exports, API tokens)
+READ_ACTIONS = (
+    "member.view_pii",
+    "export",
+    "life.ledger.export",
+    "recruit.case_export",
+    "api.token.issue",
+    "api.token.revoke",
+)
+
+
 def data_version() -> str:
-    """A fingerprint of everything the frequency rules read: for meetings, organizations and
-    members the row count (deletes), highest id (inserts, bulk ones too) and latest
-    ``updated_at`` (every save). Six cheap aggregates; indexed for meetings."""
+    """A fingerprint of everything the frequency rules read, from a few index-only reads:
+
+    * the sequence number of the latest audited write (every write of the project is audited in
+      its own transaction, deletes and member changes included; reads and exports are skipped);
+    * meetings: highest id and latest ``updated_at`` (both indexed; catch unaudited bulk
+      inserts and saves);
+    * organizations: count, highest id, latest ``updated_at`` (a small table);
+    * members: highest id (bulk inserts of a seed).
+    """
+    from dangjian.core.models import AuditEntry
     from dangjian.members.models import Member
     from dangjian.orgs.models import Organization
 
     from .models import Meeting
 
-    parts: list[Any] = []
-    for model in (Meeting, Organization, Member):
-        agg = model.objects.order_by().aggregate(
-            n=Count("pk"), top=Max("pk"), changed=Max("updated_at")
-        )
-        changed = agg["changed"]
-        parts += [agg["n"], agg["top"], changed.isoformat() if changed else ""]
+    last_write = (
+        AuditEntry.objects.exclude(action__in=READ_ACTIONS)
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    meetings = Meeting.objects.order_by().aggregate(top=Max("pk"), changed=Max("updated_at"))
+    orgs = Organization.objects.order_by().aggregate(
+        n=Count("pk"), top=Max("pk"), changed=Max("updated_at")
+    )
+    members = Member.objects.order_by().aggregate(top=Max("pk"))
+    parts = [last_write, meetings, orgs, members]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
 
@@ -292,7 +316,15 @@ def compliance_cached(actor: Any, **params: Any) -> Compliance:
         found = cache.get(key)
         if found is not None:
             return cast(Compliance, found)
-    table = compliance(actor, **params)
+    token = TALLY_ONLY.set(True)
+    collecting = gc.isenabled()
+    gc.disable()  # ~100,000 short-lived containers for a city: no cyclic garbage to find
+    try:
+        table = compliance(actor, **params)
+    finally:
+        TALLY_ONLY.reset(token)
+        if collecting:
+            gc.enable()
     table.result = CheckResult(
         at=table.result.at, findings=[], checked_orgs=table.result.checked_orgs
     )

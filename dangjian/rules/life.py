@@ -31,6 +31,7 @@ import file marks them so (columns 讲课人 and 讲课党委编码).
 from __future__ import annotations
 
 import calendar
+import contextvars
 import datetime as dt
 import functools
 from collections import defaultdict
@@ -49,6 +50,9 @@ from .base import Finding, RuleSpec, rule
 from .facts import OrgFacts
 
 FAMILY_PREFIX = "LIFE-"
+#: set by :func:`dangjian.life.compliance.compliance` callers that need the tally and no
+#: frequency findings (the cached overview table): skips building ~200,000 findings for a city
+TALLY_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("life_tally_only", default=False)
 #: the longest span between ``since`` and ``at`` one run may cover
 MAX_SPAN_YEARS = 5
 
@@ -66,7 +70,7 @@ class Period:
     start: dt.date
     end: dt.date
 
-    @property
+    @functools.cached_property
     def label(self) -> str:
         if self.kind == "month":
             return f"{self.start.year}-{self.start.month:02d}"
@@ -178,6 +182,8 @@ class LifeContext:
     #: when given, (rule id, period label, sector, 6-digit region, organization type) →
     #: [organizations checked, met], for the compliance tables
     tally: dict[tuple[str, str, str, str, str], list[int]] | None = None
+    #: only the tally is wanted (the overview's counts): frequency findings are not built
+    tally_only: bool = False
 
     @functools.cached_property
     def config_evidence(self) -> dict[str, str]:
@@ -186,6 +192,19 @@ class LifeContext:
 
 def _mask(name: str) -> str:
     return name[:1] + "*" * max(1, len(name) - 1) if name else ""
+
+
+def _raw_rows(queryset: Any) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` of ids and counts, read with a plain cursor: Django's
+    per-value converters cost seconds over the ~400,000 grouped rows of a city, and ids and
+    counts need none. The columns come in ``values_list`` order (fields, then annotations in
+    the order given, as every caller here asks for them)."""
+    from django.db import connections
+
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
 
 
 def _subtree_ids(prefix: str) -> Any:
@@ -235,7 +254,7 @@ def collect_life_facts(
             .annotate(**aggregates)
             .values_list("org_id", "meeting_type", *aggregates)
         )
-        for org_id, meeting_type, *per_month in rows:
+        for org_id, meeting_type, *per_month in _raw_rows(rows):
             item = facts.get(org_id)
             if item is not None:
                 item.first = months[0]
@@ -337,7 +356,7 @@ def _secretary_lectures(
         .annotate(**aggregates)
         .values_list("lecturer_org_id", *aggregates)
     )
-    for org_id, *per_month in rows:
+    for org_id, *per_month in _raw_rows(rows):
         item = facts.get(org_id)
         if item is not None:
             item.first = months[0]
@@ -353,10 +372,11 @@ def _committee_counts(
     aggregates = {
         f"m{m}": Count("id", filter=Q(joined_on__lte=_month_bounds(m)[0])) for m in months
     }
-    for row in holders.order_by().values("org_id").annotate(**aggregates):
-        item = facts.get(row["org_id"])
+    rows = holders.order_by().values("org_id").annotate(**aggregates)
+    for org_id, *per_month in _raw_rows(rows.values_list("org_id", *aggregates)):
+        item = facts.get(org_id)
         if item is not None:
-            item.committee = {m: row[f"m{m}"] for m in months}
+            item.committee = dict(zip(months, per_month, strict=True))
 
 
 def _absences(
@@ -484,26 +504,43 @@ def _frequency(
     params: Params,
     *,
     what: str,
-    applies: Callable[[Period], bool] = lambda p: True,
+    applies: Callable[[Period], bool] | None = None,
     count: Callable[[Period], int] | None = None,
 ) -> list[Finding]:
     """The findings of a "at least ``min_count`` of ``types`` per period" rule; ``count``
-    replaces the number of ``types`` meetings the organization held in a period."""
+    replaces the number of ``types`` meetings the organization held in a period.
+
+    This loop runs for every organization, rule and period of a city (over a million times
+    for the overview), so the count is summed inline rather than through :meth:`held`."""
     kind = params["frequency"]
     types = list(params["types"])
     minimum = int(params["min_count"])
     out = []
+    org = item.org
+    founded = org.founded_on
+    tally = ctx.tally
+    group = (org.sector, org.region_code[:6], org.org_type)
+    per_type = [item.counts[t] for t in types if t in item.counts]
+    first = item.first
     for period in periods_between(kind, ctx.since, ctx.at):
-        if not _existed(item, period) or not applies(period):
+        if founded is not None and founded > period.start:
             continue
-        held = count(period) if count is not None else item.held(types, period)
-        if ctx.tally is not None:
-            org = item.org
-            key = (spec.id, period.label, org.sector, org.region_code[:6], org.org_type)
-            counts = ctx.tally.setdefault(key, [0, 0])
+        if applies is not None and not applies(period):
+            continue
+        if count is not None:
+            held = count(period)
+        else:
+            months = period.months
+            start = max(months.start - first, 0)
+            stop = max(months.stop - first, 0)
+            held = 0
+            for per_month in per_type:
+                held += sum(per_month[start:stop])
+        if tally is not None:
+            counts = tally.setdefault((spec.id, period.label, *group), [0, 0])
             counts[0] += 1
             counts[1] += held >= minimum
-        if held >= minimum:
+        if held >= minimum or ctx.tally_only:
             continue
         evidence: dict[str, Any] = {
             "meeting_types": types,
@@ -822,7 +859,13 @@ def evaluate_life(
     for spec in enabled:
         params[spec.id] = rule_params(spec)
         check_params(spec.id, params[spec.id])
-    ctx = LifeContext(at=at, since=since, config=config_info(), tally=tally)
+    ctx = LifeContext(
+        at=at,
+        since=since,
+        config=config_info(),
+        tally=tally,
+        tally_only=tally is not None and TALLY_ONLY.get(),
+    )
     facts = collect_life_facts(subjects, prefix, at, since, params)
     findings: list[Finding] = []
     for item in facts.values():

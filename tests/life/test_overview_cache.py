@@ -115,3 +115,39 @@ def test_overview_page_after_a_record_via_the_page(records):
     meet(records["branch_b"], "主题党日", dt.date(2025, 3, 12))
     page = client.get(f"/life/overview/missed/?year=2025&rule={THEME}&period=2025-03")
     assert "该周期没有未完成的组织" in page.content.decode()
+
+
+def test_audited_member_change_shows_at_once_but_reads_do_not_invalidate(records):
+    from django.db import transaction
+
+    from dangjian.core.audit import audit_record
+
+    cached(records["admin"])
+    version = data_version()
+    with transaction.atomic():
+        audit_record(
+            actor=SYSTEM,
+            action="member.view_pii",
+            object_type="member",
+            object_id="1",
+            object_repr="x",
+            scope_path=records["branch_a"].path,
+        )
+    assert data_version() == version  # a read of personal data changes nothing
+    # three existing members take committee posts (audited, as every service write is)
+    for member in records["members_a"][:3]:
+        member.post = "委员"
+        member.joined_on = dt.date(2020, 1, 1)
+        with transaction.atomic():
+            member.save()
+            audit_record(
+                actor=SYSTEM,
+                action="member.update",
+                object_type="member",
+                object_id=str(member.pk),
+                object_repr=str(member),
+                scope_path=records["branch_a"].path,
+            )
+    assert data_version() != version
+    committee = next(r for r in cached(records["admin"]).rows if r.rule == "LIFE-COMMITTEE-MONTHLY")
+    assert committee.cells[0].checked == 1
