@@ -139,7 +139,7 @@ def _list(request: HttpRequest, org: Organization | None) -> HttpResponse:
         from .adapter import prefetched
 
         rows_source = list(prefetched(qs.filter(pk__in=[c.pk for c in page])))
-        rows_source.sort(key=lambda c: (c.org.path, c.case_no))
+        rows_source.sort(key=lambda c: c.case_no)
         found = findings_by_case(rows_source, today)
     rows = []
     for case in rows_source:

@@ -58,7 +58,7 @@ def case_list(
     at: dt.date,
 ) -> QuerySet[RecruitCase]:
     """Cases in the actor's scope, under ``prefix`` (an organization path), by stage and by the
-    year of the application (step 1); oldest application first within a branch."""
+    year of the application (step 1); in case-number order (application year, then opening)."""
     qs = cases_for(actor, Perm.RECRUIT_VIEW)
     if prefix:
         qs = qs.filter(org__path__startswith=prefix)
@@ -68,7 +68,7 @@ def case_list(
         qs = qs.filter(
             Exists(RecruitStep.objects.filter(case=OuterRef("pk"), number=1, done_on__year=year))
         )
-    return qs.select_related("org").order_by("org__path", "case_no")
+    return qs.select_related("org").order_by("case_no")
 
 
 def branch_roll(case: RecruitCase) -> list[Member]:

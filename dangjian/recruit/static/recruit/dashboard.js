@@ -42,13 +42,19 @@
     var chart = window.echarts.init(el, null, { renderer: "canvas" });
     chart.setOption({
       animation: false,
-      grid: { left: 36, right: 8, top: 28, bottom: 48 },
+      grid: { left: 8, right: 8, top: series.length > 1 ? 48 : 28, bottom: 8, containLabel: true },
       legend: { show: series.length > 1, top: 0 },
       tooltip: { trigger: "axis", renderMode: "richText" },
       xAxis: {
         type: "category",
         data: data.labels,
-        axisLabel: { fontSize: 10, interval: 0, rotate: data.labels.length > 4 ? 30 : 0 },
+        axisLabel: {
+          fontSize: 10,
+          interval: 0,
+          rotate: data.labels.length > 4 ? 30 : 0,
+          width: 72,
+          overflow: "truncate",
+        },
       },
       yAxis: { type: "value", minInterval: 1 },
       series: series,
