@@ -16,8 +16,10 @@ from:
 - ``low_satisfaction`` — 群众满意率 below 60% from the campaign's survey, only when the rate is
   reliable (enough answers).
 
-"A village with no development candidate for 2+ years" is not detected: recruitment cases are
-checked from files, not kept as records here.
+- ``no_candidate`` — a village branch (所属领域 农村, founded more than
+  :data:`NO_CANDIDATE_YEARS` years ago) with no 确定发展对象 (recruitment step 7) recorded and no
+  member admitted in that many years: the recruitment records, and the roll for candidates
+  admitted since (recruitment kept outside the system still shows on the roll).
 
 Set-based: the checkers compute facts for the whole scope in a constant number of queries; the
 campaign results and survey rates are one grouped read each.
@@ -33,7 +35,7 @@ from typing import Any
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import orgs_for
+from dangjian.accounts.scope import orgs_for, scope_prefix
 from dangjian.life.config import FREQUENCY_RULES
 from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
@@ -48,6 +50,10 @@ LIFE_MIN_MISSED = 12
 LAST_PLACE_MIN_PEERS = 3
 #: ASSESS-WEAK: 群众满意率 below this share
 SATISFACTION_MIN = 0.6
+#: ASSESS-WEAK: a village with no development candidate for this many years
+NO_CANDIDATE_YEARS = 2
+#: the recruitment step 确定发展对象 (rules.md §3)
+CANDIDATE_STEP = 7
 
 
 @dataclass
@@ -116,6 +122,65 @@ def _setup_and_life(
     return found
 
 
+def _no_candidate(actor: Any, at: dt.date, root_path: str | None) -> dict[int, dict[str, Any]]:
+    """Village branches without a development candidate or an admission for two years."""
+    from django.db.models import Max
+
+    from dangjian.core.dates import add_years
+    from dangjian.members.models import Member
+    from dangjian.orgs.choices import BRANCH_TYPES, Sector
+
+    since = add_years(at, -NO_CANDIDATE_YEARS)
+    villages = orgs_for(actor, Perm.ASSESS_VIEW).filter(
+        sector=Sector.RURAL, org_type__in=list(BRANCH_TYPES)
+    )
+    if root_path:
+        villages = villages.filter(path__startswith=root_path)
+    villages = villages.exclude(founded_on__gt=since)
+    prefix = root_path if root_path is not None else (scope_prefix(actor, Perm.ASSESS_VIEW) or "")
+    admitted = dict(
+        Member.objects.filter(
+            org__path__startswith=prefix, org__sector=Sector.RURAL, joined_on__lte=at
+        )
+        .values_list("org_id")
+        .annotate(last=Max("joined_on"))
+        .order_by()
+    )
+    candidates: dict[int, dt.date] = {}
+    try:
+        from dangjian.recruit.models import RecruitStep
+
+        candidates = dict(
+            RecruitStep.objects.filter(
+                number=CANDIDATE_STEP,
+                done_on__lte=at,
+                case__org__path__startswith=prefix,
+                case__org__sector=Sector.RURAL,
+            )
+            .values_list("case__org_id")
+            .annotate(last=Max("done_on"))
+            .order_by()
+        )
+    except ImportError:  # pragma: no cover - the recruit app is installed with this one
+        pass
+    out: dict[int, dict[str, Any]] = {}
+    for org_id in villages.values_list("pk", flat=True).iterator(chunk_size=5000):
+        last_candidate, last_admitted = candidates.get(org_id), admitted.get(org_id)
+        if (last_candidate and last_candidate > since) or (last_admitted and last_admitted > since):
+            continue
+        out[org_id] = condition(
+            WeakCondition.NO_CANDIDATE,
+            "ASSESS-WEAK",
+            f"{since} 以来没有确定发展对象，也没有接收新党员",
+            {
+                "since": since.isoformat(),
+                "last_candidate": last_candidate.isoformat() if last_candidate else None,
+                "last_admitted": last_admitted.isoformat() if last_admitted else None,
+            },
+        )
+    return out
+
+
 def _survey(key: str, org_ids: list[int]) -> dict[int, dict[str, Any]]:
     try:
         from dangjian.survey.selectors import rates_for
@@ -169,6 +234,11 @@ def weak_candidates(
         for org_id, items in campaign_conditions(campaign).items():
             by_id[org_id].extend(items)
         survey_key = survey_key or campaign_survey_key(campaign)
+    root_path = None
+    if org_code:
+        root_path = scope.filter(code=org_code).values_list("path", flat=True).first() or "-"
+    for org_id, item in _no_candidate(actor, at, root_path).items():
+        by_id[org_id].append(item)
     if survey_key:
         ids = list(scope.values_list("pk", flat=True))
         for org_id, item in _survey(survey_key, ids).items():

@@ -15,8 +15,16 @@ from tests.factories import make_member, make_org
 from tests.rectify.helpers import add_result, make_campaign, weak_plan
 
 
-def _by_code(candidates):
-    return {c.org.code: c for c in candidates}
+def _by_code(candidates, *, keep_no_candidate: bool = False):
+    """Candidates by org code; the village recruitment condition is left out unless asked for
+    (the test villages have no recent recruitment; most tests are about something else)."""
+    out = {}
+    for c in candidates:
+        if not keep_no_candidate:
+            c.conditions = [x for x in c.conditions if x["condition"] != "no_candidate"]
+        if c.conditions:
+            out[c.org.code] = c
+    return out
 
 
 @pytest.mark.django_db
@@ -35,7 +43,7 @@ def test_secretary_vacant_and_life(tree):
     life = next(c for c in a.conditions if c["condition"] == "life_not_held")
     assert "LIFE-THEME-DAY-MONTHLY" in life["evidence"]["missed"]
     assert found["BB001"].codes == ["life_not_held"]
-    assert found["BA001"] == weak_candidates(tree["admin"], at=at)[0]  # most conditions first
+    assert weak_candidates(tree["admin"], at=at)[0].org.code == "BA001"  # most conditions first
 
 
 @pytest.mark.django_db
@@ -121,3 +129,40 @@ def test_query_count_does_not_grow_with_orgs(tree, django_assert_max_num_queries
         make_member(make_org(tree["town_b"], sector="社区"))
     with django_assert_max_num_queries(n_many):
         assert len(weak_candidates(tree["admin"], at=at)) >= 32
+
+
+@pytest.mark.django_db
+def test_village_without_development_candidate(tree):
+    from dangjian.accounts.scope import SYSTEM as operator
+    from dangjian.recruit.models import RecruitStep
+    from dangjian.recruit.services import CaseInput, open_case
+    from tests.factories import make_id_number
+
+    at = timezone.localdate()
+    recent = make_org(tree["town_a"], sector="农村", name="新近发展村党支部")
+    make_member(recent, member_type="预备党员", joined_on=at - dt.timedelta(days=100))
+    candidate = make_org(tree["town_a"], sector="农村", name="有发展对象村党支部")
+    make_member(candidate)
+    case = open_case(
+        actor=operator,
+        data=CaseInput(
+            org=candidate,
+            name="申请人",
+            id_number=make_id_number(dt.date(2000, 1, 1)),
+            applied_on=at - dt.timedelta(days=700),
+        ),
+    )
+    RecruitStep.objects.create(case=case, number=7, done_on=at - dt.timedelta(days=30))
+    young = make_org(tree["town_a"], sector="农村", founded_on=at - dt.timedelta(days=200))
+    found = _by_code(
+        weak_candidates(tree["admin"], at=at, life_min_missed=10_000), keep_no_candidate=True
+    )
+    a = found["BA001"]
+    assert a.codes == ["no_candidate"]
+    assert a.conditions[0]["evidence"]["last_admitted"] == "2010-07-01"
+    assert a.conditions[0]["evidence"]["last_candidate"] is None
+    assert recent.code not in found and candidate.code not in found
+    assert young.code not in found  # founded less than two years ago
+    assert "BB001" not in found  # a community, not a village
+    only = weak_candidates(tree["admin"], at=at, org_code=recent.code, life_min_missed=10_000)
+    assert only == []
