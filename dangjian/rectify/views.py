@@ -374,8 +374,25 @@ def weak(request: HttpRequest) -> HttpResponse:
         scope = scope.filter(path__startswith=root.path)
     size = scope.count()
     too_big = size > WEAK_SCOPE_MAX
+    from dangjian.assess.selectors import campaigns_for
+
+    campaigns = list(
+        campaigns_for(request.user)
+        .filter(status__in=["scored", "final"])
+        .order_by("-period_end", "-pk")[:20]
+    )
+    raw = request.GET.get("campaign", "").strip()
+    if raw and not raw.isdigit():
+        raise BadInput("所选考核无效")
+    campaign = next((c for c in campaigns if str(c.pk) == raw), None) if raw else None
+    if raw and raw != "0" and campaign is None:
+        raise BadInput("所选考核不存在或尚未评分")
+    if not raw and campaigns:
+        campaign = campaigns[0]
     candidates = (
-        [] if too_big else weak_candidates(request.user, org_code=root.code if root else None)
+        []
+        if too_big
+        else weak_candidates(request.user, org_code=root.code if root else None, campaign=campaign)
     )
     rows = [
         {"c": c, "can_plan": c.open_plan_id is None and is_upper(request.user, c.org)}
@@ -386,6 +403,8 @@ def weak(request: HttpRequest) -> HttpResponse:
         "rectify/weak.html",
         {
             "root": root,
+            "campaign": campaign,
+            "campaigns": campaigns,
             "size": size,
             "too_big": too_big,
             "limit": WEAK_SCOPE_MAX,

@@ -280,6 +280,7 @@ def test_weak_page_limits_scope(tree, monkeypatch):
     monkeypatch.setattr(views, "WEAK_SCOPE_MAX", 2)
     html = login(tree, "admin").get("/rectify/weak/").content.decode()
     assert "缩小范围" in html and "超过页面可即时计算" in html
+    assert login(tree, "admin").get("/rectify/weak/?campaign=x").status_code == 400
     html = login(tree, "admin").get("/rectify/weak/?org=BA001").content.decode()
     assert 'data-org="BA001"' in html
     assert login(tree, "secretary_a").get("/rectify/weak/").status_code == 403
@@ -303,3 +304,17 @@ def test_lists_query_count_does_not_grow(tree, plans, django_assert_max_num_quer
     with django_assert_max_num_queries(n):
         client.get("/rectify/")
         client.get("/rectify/overdue/")
+
+
+@pytest.mark.django_db
+def test_weak_page_uses_latest_scored_campaign(tree):
+    from tests.rectify.helpers import add_result, make_campaign
+
+    campaign = make_campaign(tree["root"], status="final")
+    add_result(campaign, tree["branch_b"], 41, tier="lagging", stars=0)
+    client = login(tree, "admin")
+    html = client.get("/rectify/weak/").content.decode()
+    assert "年度考核列为后进" in html and f'value="{campaign.pk}" selected' in html
+    without = client.get("/rectify/weak/?campaign=0").content.decode()
+    assert "年度考核列为后进" not in without
+    assert client.get("/rectify/weak/?campaign=999").status_code == 400
