@@ -523,12 +523,21 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         qs = qs.filter(change=change)
     ranked = can_rank(request.user, campaign) and request.GET.get("order") == "total"
     qs = qs.order_by("-total", "org__path") if ranked else qs.order_by("org__path")
+    page = paginate(request, qs)
+    from dangjian.rectify.selectors import plans_for
+
+    open_plans = dict(
+        plans_for(request.user)
+        .filter(status="open", org_id__in=[r.org_id for r in page.object_list])
+        .values_list("org_id", "pk")
+    )
     return render(
         request,
         "assess/results.html",
         {
             "campaign": campaign,
-            "page": paginate(request, qs),
+            "page": page,
+            "open_plans": open_plans,
             "query": query_without(request, "page"),
             "tier": tier,
             "sector": sector,

@@ -439,3 +439,20 @@ def test_hand_pick(tree, campaign):
     assert _state() == before
     client.post(f"/assess/{campaign.pk}/pick/", {"org": "BA001", "picked": "0"})
     assert not CampaignOrg.objects.get(campaign=campaign, org=tree["branch_a"]).hand_picked
+
+
+@pytest.mark.django_db
+def test_results_link_to_rectification(tree, campaign):
+    from dangjian.assess.models import Result
+    from tests.rectify.helpers import weak_plan
+
+    campaign_score(actor=SYSTEM, campaign=campaign)
+    Result.objects.filter(campaign=campaign).update(tier="lagging")
+    client = login(tree, "admin")
+    html = client.get(f"/assess/{campaign.pk}/results/").content.decode()
+    assert "/rectify/orgs/BA001/new/" in html and "/rectify/orgs/BB001/new/" in html
+    plan = weak_plan(tree["branch_a"])
+    html = client.get(f"/assess/{campaign.pk}/results/").content.decode()
+    assert f"/rectify/plans/{plan.pk}/" in html and "/rectify/orgs/BA001/new/" not in html
+    own = login(tree, "secretary_a").get(f"/assess/{campaign.pk}/results/").content.decode()
+    assert "/rectify/orgs/" not in own
