@@ -38,6 +38,7 @@ from .config import FREQUENCY_RULES
 from .formalism import formalism_hints
 from .forms import MeetingForm, MeetingImportForm
 from .ledger import export_ledger, ledger_build
+from .models import Meeting
 from .selectors import meeting_get, meeting_list, participation
 from .services import (
     ATTACHMENT_MAX_BYTES,
@@ -83,8 +84,43 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "life/index.html",
-        {"page": paginate(request, branches), "q": query, "query": query_without(request, "page")},
+        {
+            "page": paginate(request, branches),
+            "q": query,
+            "query": query_without(request, "page"),
+            "own_lectures": _own_lectures(request.user, own),
+        },
     )
+
+
+def _own_lectures(user: Any, own: Organization | None) -> dict[str, Any] | None:
+    """For a 党委 / 党工委 user: this year's 党课 given by its secretary
+    (LIFE-SECRETARY-LECTURE-YEARLY), one count over the indexed lecturer column."""
+    if own is None or own.org_type not in SECRETARY_LECTURE_ORG_TYPES:
+        return None
+    if not covers(user, Perm.FINDING_VIEW, own.path):
+        return None
+    from dangjian.rules.engine import REGISTRY, rule_enabled, rule_params
+
+    spec = REGISTRY["LIFE-SECRETARY-LECTURE-YEARLY"][0]
+    if not rule_enabled(spec):
+        return None
+    params = rule_params(spec)
+    today = timezone.localdate()
+    given = Meeting.objects.filter(
+        lecturer_org=own,
+        meeting_type__in=list(params["types"]),
+        held_on__gte=dt.date(today.year, 1, 1),
+        held_on__lte=today,
+    ).count()
+    deadline = dt.date(today.year, 12, 31)
+    return {
+        "org": own,
+        "given": given,
+        "required": int(params["min_count"]),
+        "deadline": deadline,
+        "days_left": (deadline - today).days,
+    }
 
 
 def _split(findings: list[Finding]) -> dict[str, list[dict[str, object]]]:

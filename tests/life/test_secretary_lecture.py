@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from dangjian.accounts.scope import SYSTEM
 from dangjian.core.models import AuditEntry
@@ -186,7 +187,7 @@ def test_record_page_offers_the_upper_committees_and_counts_the_lecture(tree):
     html = client.get("/life/orgs/BA001/record/").content.decode()
     assert f'value="upper:{tree["town_a"].pk}"' in html and "上级党委书记（甲镇党委）" in html
     assert "乙街道党工委" not in html  # another subtree's committee is not offered
-    day = dt.date.today() - dt.timedelta(days=1)
+    day = timezone.localdate() - dt.timedelta(days=1)
     form = {
         "meeting_type": "党课",
         "held_on": day.isoformat(),
@@ -220,7 +221,7 @@ def test_record_page_offers_the_upper_committees_and_counts_the_lecture(tree):
 
 def test_api_records_the_lecturer_mark(tree, api_for):
     client = api_for("secretary_a")
-    day = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    day = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
     body = {
         "org": "BA001",
         "meeting_type": "党课",
@@ -293,3 +294,18 @@ def test_import_counts_only_marked_lectures(tree, tmp_path):
     text = "\n".join(report.error_lines())
     assert "不是乙社区党支部的上级党委" in text and "“NOPE”不是党委或党工委的编码" in text
     assert Meeting.objects.count() == 2
+
+
+def test_committee_user_sees_its_own_secretary_lecture_on_the_life_page(tree):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(tree["admin_a"])
+    html = client.get("/life/").content.decode()
+    assert "甲镇党委书记讲党课" in html and "本年度已记录书记讲党课 0 次" in html
+    lecture(tree["branch_a"], tree["town_a"], timezone.localdate())
+    html = client.get("/life/").content.decode()
+    assert "已完成每年至少 1 次的要求" in html
+    # a branch secretary goes straight to the branch's to-do list
+    client.force_login(tree["secretary_a"])
+    assert client.get("/life/").status_code == 302
