@@ -141,10 +141,8 @@ def catalogue(family: str = "SETUP") -> list[CatalogueEntry]:
     recruit = _recruit_specs() if family == "RECRUIT" else {}
     for rule_id in ORDERS[family]:
         registered = REGISTRY.get(rule_id)
-        if registered is None and rule_id in recruit:
-            registered = (recruit[rule_id], None)
-        if registered is not None:
-            spec = registered[0]
+        spec = registered[0] if registered is not None else recruit.get(rule_id)
+        if spec is not None:
             if rule_enabled(spec):
                 entries.append(CatalogueEntry(spec.id, spec.title, spec.kind, spec.source, True))
             else:
