@@ -60,6 +60,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from .indicators import REGISTRY, IndicatorContext, IndicatorValue, compute_all
@@ -608,24 +609,45 @@ def campaign_save(campaign: Campaign, run: ScoreRun) -> int:
 
 
 def _bulk_results(campaign: Campaign, run: ScoreRun, now: dt.datetime) -> None:
-    Result.objects.bulk_create(
-        [
-            Result(
-                campaign=campaign,
-                org_id=s.org_id,
-                total=Decimal(str(s.total)),
-                veto=s.veto,
-                veto_lines=s.veto_lines,
-                stars=s.stars,
-                tier=s.tier,
-                breakdown=s.breakdown,
-                previous_total=None if s.previous_total is None else Decimal(str(s.previous_total)),
-                previous_stars=s.previous_stars,
-                previous_tier=s.previous_tier,
-                change=s.change,
-                computed_at=now,
-            )
-            for s in run.scores
-        ],
-        batch_size=1000,
-    )
+    rows = [
+        Result(
+            campaign=campaign,
+            org_id=s.org_id,
+            total=Decimal(str(s.total)),
+            veto=s.veto,
+            veto_lines=s.veto_lines,
+            stars=s.stars,
+            tier=s.tier,
+            breakdown=s.breakdown,
+            previous_total=None if s.previous_total is None else Decimal(str(s.previous_total)),
+            previous_stars=s.previous_stars,
+            previous_tier=s.previous_tier,
+            change=s.change,
+            computed_at=now,
+        )
+        for s in run.scores
+    ]
+    if connection.vendor == "postgresql":
+        _insert_server_bound(rows)
+    else:
+        Result.objects.bulk_create(rows, batch_size=1000)
+
+
+def _insert_server_bound(rows: list[Result]) -> None:
+    """PostgreSQL: insert with server-side parameters (psycopg ``executemany`` in pipeline
+    mode). Django's bulk insert binds on the client, which escapes every quote of the large JSON
+    breakdowns; this is several times faster for a city and writes the same rows."""
+    import psycopg
+
+    fields = [f for f in Result._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    # only the model's own table and column names, quoted by the backend
+    table = quote(Result._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    params = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({params})"  # noqa: S608
+    values = [[f.get_db_prep_save(getattr(r, f.attname), connection) for f in fields] for r in rows]
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        for start in range(0, len(values), 2000):
+            cursor.executemany(sql, values[start : start + 2000])
