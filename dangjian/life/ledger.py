@@ -164,7 +164,7 @@ DOC_COLUMNS = [
     "记录",
 ]
 #: relative column widths of the PDF month tables (the minutes get the most room)
-PDF_WIDTHS = [2.2, 2.2, 4, 3, 1.6, 3.2, 2.2, 1, 8]
+PDF_WIDTHS = [2.3, 2.3, 3.6, 3.6, 2, 3, 2.3, 1, 7.5]
 
 
 def _title(ledger: Ledger) -> str:
