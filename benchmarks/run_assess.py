@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import random
 import sys
@@ -150,6 +151,8 @@ def main() -> int:
     summary = run.summary()
     _line("  stars", str(summary["stars"]))
     _line("  tiers", str(summary["tiers"]))
+    del run  # a web request does not hold a city's scores in memory
+    gc.collect()
     branch = (
         CampaignOrg.objects.filter(campaign=campaign).select_related("org").order_by("pk").first()
     )
