@@ -7,6 +7,10 @@
   (stage, next steps, deadlines) and the checker's findings. ID and phone numbers are masked.
 - ``GET cases/<id>/steps/``; ``POST cases/<id>/steps/``: record (or correct) a step. Steps 4, 8,
   13, 16, 17, 18, 24 need ``Perm.RECRUIT_APPROVE``; 13, 17 and 24 carry a ``decision``.
+- ``GET cases/<id>/attachments/`` (``Perm.RECRUIT_VIEW``): the documents of the case;
+  ``POST`` (multipart ``file``, repeatable, optional ``step`` 1–25; ``Perm.RECRUIT_RECORD``):
+  upload, all files or none; ``GET cases/<id>/attachments/<aid>/`` downloads (also needs
+  ``Perm.MEMBER_VIEW_PII`` on the branch) and ``DELETE`` removes one. All audited.
 
 Every rule is checked by :mod:`dangjian.recruit.services`, whose Chinese messages are passed
 through per field; a case outside the subtree is 404, a step the actor may not record is 403.
@@ -15,8 +19,11 @@ through per field; a case outside the subtree is 404, a step the actor may not r
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -25,7 +32,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import members_for, orgs_for
+from dangjian.accounts.scope import members_for, orgs_for, require
 from dangjian.api import filters
 from dangjian.api.serializers import DATE_ERRORS
 from dangjian.api.views.base import ScopedAPIView, service_errors
@@ -34,8 +41,26 @@ from dangjian.members.choices import Category
 from .adapter import current_steps, prefetched
 from .checker import STEPS
 from .models import CaseStatus, Decision, PriorityGroup, RecruitCase
-from .selectors import case_findings, case_get, case_timeline, cases_for, stage_of
-from .services import CaseInput, StepInput, VoteInput, open_case, record_step
+from .selectors import (
+    attachment_get,
+    case_findings,
+    case_get,
+    case_timeline,
+    cases_for,
+    stage_of,
+)
+from .services import (
+    ATTACHMENT_MAX_BYTES,
+    ATTACHMENTS_PER_CASE,
+    CaseInput,
+    StepInput,
+    VoteInput,
+    attachment_add,
+    attachment_delete,
+    attachment_read,
+    open_case,
+    record_step,
+)
 
 ID_PARAM = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="案例 id")
 MAX_PEOPLE = 10
@@ -332,3 +357,143 @@ class StepListView(ScopedAPIView):
             raise service_errors(exc) from exc
         body = CaseDetailSerializer(case_get(actor, case.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+# --- attachments (全程记实) ----------------------------------------------------------------------
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    step = serializers.IntegerField(allow_null=True, help_text="所属步骤（1–25），空为整个案例")
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField(help_text="下载地址")
+
+    def get_url(self, item: Any) -> str:
+        return f"/api/v1/recruitment/cases/{item.case_id}/attachments/{item.pk}/"
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="JPEG、PNG 或 PDF，每个最大 5 MB；可重复多次上传多个文件"
+    )
+    step = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=25,
+        help_text="所属步骤（1–25），不填为整个案例",
+        error_messages={
+            "invalid": "步骤应为 1–25 的整数",
+            "min_value": "步骤应为 1–25 的整数",
+            "max_value": "步骤应为 1–25 的整数",
+        },
+    )
+
+
+def _uploads(request: Request) -> list[Any]:
+    files = [*request.FILES.getlist("file"), *request.FILES.getlist("files")]
+    if not files:
+        raise exceptions.ValidationError({"file": ["请选择要上传的文件（表单字段 file）"]})
+    if len(files) > ATTACHMENTS_PER_CASE:
+        raise exceptions.ValidationError({"file": [f"每个案例最多 {ATTACHMENTS_PER_CASE} 个附件"]})
+    for upload in files:
+        # refused before the file is read
+        if upload.size is not None and upload.size > ATTACHMENT_MAX_BYTES:
+            raise exceptions.ValidationError(
+                {
+                    "file": [
+                        f"文件“{upload.name}”过大，每个附件最大 "
+                        f"{ATTACHMENT_MAX_BYTES // 1024 // 1024} MB"
+                    ]
+                }
+            )
+    return files
+
+
+def _step_param(request: Request) -> int | None:
+    raw = request.data.get("step")
+    if raw in (None, ""):
+        return None
+    text = str(raw).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 25:
+        raise exceptions.ValidationError({"step": ["步骤应为 1–25 的整数"]})
+    return int(text)
+
+
+class CaseAttachmentListView(ScopedAPIView):
+    """The documents of one case (全程记实); POST uploads (all files or none, audited)."""
+
+    read_perm = Perm.RECRUIT_VIEW
+    write_perm = Perm.RECRUIT_RECORD
+    serializer_class = AttachmentSerializer
+
+    @extend_schema(
+        parameters=[ID_PARAM],
+        responses=AttachmentSerializer(many=True),
+        summary="案例的材料列表",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        case = case_get(request.user, pk)
+        items = case.attachments.defer("data").order_by("pk")
+        return Response(AttachmentSerializer(items, many=True).data)
+
+    @extend_schema(
+        parameters=[ID_PARAM],
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentSerializer(many=True)},
+        summary="上传材料（记入审计）",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        case = case_get(request.user, pk, Perm.RECRUIT_RECORD)
+        step = _step_param(request)
+        files = _uploads(request)
+        created = []
+        try:
+            with transaction.atomic():
+                for upload in files:
+                    created.append(
+                        attachment_add(
+                            actor=request.user,
+                            case=case,
+                            name=upload.name or "",
+                            data=upload.read(),
+                            step=step,
+                        )
+                    )
+        except DjangoValidationError as exc:
+            raise service_errors(exc) from exc
+        body = AttachmentSerializer(created, many=True).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class CaseAttachmentDetailView(ScopedAPIView):
+    """One document: GET downloads it (audited), DELETE removes it (audited)."""
+
+    read_perm = Perm.RECRUIT_VIEW
+    write_perm = Perm.RECRUIT_RECORD
+    serializer_class = None
+
+    @extend_schema(
+        parameters=[ID_PARAM],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        summary="下载材料（需查看个人信息权限，记入审计）",
+    )
+    def get(self, request: Request, pk: int, attachment_id: int) -> HttpResponse:
+        require(request.user, Perm.MEMBER_VIEW_PII)
+        item = attachment_get(request.user, pk, attachment_id)
+        data = attachment_read(actor=request.user, attachment=item)
+        response = HttpResponse(data, content_type=item.content_type)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(item.name)}"
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Digest"] = f"sha-256={item.sha256}"
+        return response
+
+    @extend_schema(parameters=[ID_PARAM], responses={204: None}, summary="删除材料（记入审计）")
+    def delete(self, request: Request, pk: int, attachment_id: int) -> Response:
+        item = attachment_get(request.user, pk, attachment_id, Perm.RECRUIT_RECORD)
+        attachment_delete(actor=request.user, attachment=item)
+        return Response(status=status.HTTP_204_NO_CONTENT)

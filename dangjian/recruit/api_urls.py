@@ -2,10 +2,26 @@
 
 from django.urls import path
 
-from .api import CaseDetailView, CaseListView, StepListView
+from .api import (
+    CaseAttachmentDetailView,
+    CaseAttachmentListView,
+    CaseDetailView,
+    CaseListView,
+    StepListView,
+)
 
 urlpatterns = [
     path("cases/", CaseListView.as_view(), name="recruit-cases"),
     path("cases/<int:pk>/", CaseDetailView.as_view(), name="recruit-case"),
     path("cases/<int:pk>/steps/", StepListView.as_view(), name="recruit-case-steps"),
+    path(
+        "cases/<int:pk>/attachments/",
+        CaseAttachmentListView.as_view(),
+        name="recruit-case-attachments",
+    ),
+    path(
+        "cases/<int:pk>/attachments/<int:attachment_id>/",
+        CaseAttachmentDetailView.as_view(),
+        name="recruit-case-attachment",
+    ),
 ]

@@ -407,3 +407,22 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label="原因", max_length=200, error_messages={"required": "请填写原因"}
     )
+
+
+class AttachmentForm(forms.Form):
+    """The step a document belongs to (optional); the files come as ``files`` (multiple)."""
+
+    step = forms.TypedChoiceField(
+        label="所属步骤（可选）",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[],
+        error_messages={"invalid_choice": "步骤无效，应为 1–25"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["step"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", "整个案例")] + [(str(n), f"{n}. {name}") for n, name in STEPS.items()]

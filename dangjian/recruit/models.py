@@ -21,6 +21,7 @@ Stable interface (the web pages build on it; changes are additive only):
   number of days after ``done_on`` (never refused).
 - :class:`RecruitNotice` — a public-notice window (公示) of one kind per case.
 - :class:`ActivistReview` — the branch's half-yearly assessment of an activist.
+- :class:`RecruitAttachment` — a document of the case (scan, photo, PDF), optionally of one step.
 - :class:`RecruitPlan` / :class:`RecruitPlanQuota` — the annual plan of an organization and its
   separate quotas per priority group (单列计划).
 """
@@ -282,3 +283,45 @@ class RecruitPlanQuota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id} {self.priority_group}：{self.quota}"
+
+
+class RecruitAttachment(models.Model):
+    """A document of a case (全程记实): a scan or photo of the application, the 志愿书, the
+    minutes of a vote, a notice… optionally tied to one step (``step`` 1–25).
+
+    Kept in the database with its SHA-256, like the life meeting attachments, so it is backed up
+    and access-checked like the record itself; served only through views that check the scope.
+    """
+
+    case = models.ForeignKey(
+        RecruitCase, verbose_name="案例", on_delete=models.CASCADE, related_name="attachments"
+    )
+    step = models.PositiveSmallIntegerField("步骤", null=True, blank=True)
+    name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=50)
+    size = models.PositiveIntegerField("大小")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    data = models.BinaryField("内容")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "发展党员材料"
+        verbose_name_plural = "发展党员材料"
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(step__isnull=True) | (Q(step__gte=1) & Q(step__lte=25)),
+                name="recruit_attachment_step_1_25",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -16,6 +16,8 @@ Stable interface (the web pages build on it; changes are additive only):
 - :func:`dashboard` (actor, year, at) → :class:`Dashboard`: cases by stage, overdue approvals,
   probation ending in the next 60 days, conversions due, cases with findings, plans vs admissions
   by organization and by priority group.
+- :func:`attachment_get` (actor, case id, attachment id, perm) → one document of a case in
+  scope (its data deferred until read) or ``Http404``.
 - :func:`recruit_check` — the RECRUIT family for ``dangjian check --rules RECRUIT``.
 
 Every function reads a constant number of queries, whatever the number of organizations.
@@ -45,6 +47,7 @@ from .models import (
     CaseStatus,
     Decision,
     PriorityGroup,
+    RecruitAttachment,
     RecruitCase,
     RecruitPlan,
     RecruitStep,
@@ -79,6 +82,18 @@ def case_get(actor: Any, pk: int | str, perm: Perm = Perm.RECRUIT_VIEW) -> Recru
         return prefetched(cases_for(actor, perm)).get(pk=int(pk))
     except (RecruitCase.DoesNotExist, ValueError, TypeError):
         raise Http404("发展党员案例不存在或不在您的管辖范围内") from None
+
+
+def attachment_get(
+    actor: Any, case_pk: int | str, pk: int | str, perm: Perm = Perm.RECRUIT_VIEW
+) -> RecruitAttachment:
+    """One document of a case in the actor's scope for ``perm``; ``Http404`` otherwise."""
+    try:
+        return RecruitAttachment.objects.select_related("case__org").get(
+            pk=int(pk), case__in=cases_for(actor, perm).filter(pk=int(case_pk))
+        )
+    except (RecruitAttachment.DoesNotExist, ValueError, TypeError):
+        raise Http404("附件不存在或不在您的管辖范围内") from None
 
 
 def _today(at: dt.date | None) -> dt.date:

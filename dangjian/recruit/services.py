@@ -24,6 +24,12 @@ up as findings of the checker (:func:`dangjian.recruit.selectors.case_findings`)
   recorded again in round 2; 24 cancelled → the probationary member is taken off the roll
   (取消预备党员资格: the person is no longer a party member); 13/17 rejected → not admitted.
 - :func:`record_notice`, :func:`record_review`, :func:`withdraw_case`, :func:`set_plan`.
+- :func:`attachment_add` / :func:`attachment_delete`: documents of the case (JPEG, PNG or PDF,
+  checked by their first bytes, at most :data:`ATTACHMENT_MAX_BYTES` each and
+  :data:`ATTACHMENTS_PER_CASE` per case), optionally of one step; ``Perm.RECRUIT_RECORD`` on the
+  branch; audited with name, size and SHA-256. Downloads (:func:`attachment_read`) need
+  ``Perm.MEMBER_VIEW_PII`` on the branch as well and are audited too. Documents may be added to
+  a closed case (the archive is completed after the decision).
 """
 
 from __future__ import annotations
@@ -57,6 +63,7 @@ from .models import (
     NoticeKind,
     PoliticalReview,
     PriorityGroup,
+    RecruitAttachment,
     RecruitCase,
     RecruitNotice,
     RecruitPlan,
@@ -815,3 +822,100 @@ def set_plan(
         after={"year": year, "quota": quota, "groups": groups},
     )
     return plan
+
+
+# --- attachments (全程记实) ----------------------------------------------------------------------
+
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+ATTACHMENTS_PER_CASE = 40
+
+
+@transaction.atomic
+def attachment_add(
+    *, actor: Any, case: RecruitCase, name: str, data: bytes, step: int | None = None
+) -> RecruitAttachment:
+    """Attach a document to ``case`` (of step ``step`` when given); audited."""
+    import hashlib
+    import os
+
+    from dangjian.life.services import sniff
+
+    case = _lock(case)
+    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    name = os.path.basename((name or "").replace("\\", "/")).strip()[:200] or "材料"
+    errors: dict[str, list[str]] = {}
+    if step is not None and step not in STEPS:
+        errors["step"] = [f"步骤“{step}”无效，应为 1–25"]
+    problems: list[str] = []
+    if not data:
+        problems.append(f"文件“{name}”是空的")
+    elif len(data) > ATTACHMENT_MAX_BYTES:
+        problems.append(
+            f"文件“{name}”过大（{len(data) / 1024 / 1024:.1f} MB），每个附件最大 "
+            f"{ATTACHMENT_MAX_BYTES // 1024 // 1024} MB"
+        )
+    content_type = sniff(data) if data else None
+    if data and content_type is None:
+        problems.append(f"文件“{name}”不是 JPEG、PNG 图片或 PDF 文件")
+    if RecruitAttachment.objects.filter(case=case).count() >= ATTACHMENTS_PER_CASE:
+        problems.append(f"每个案例最多 {ATTACHMENTS_PER_CASE} 个附件")
+    if problems:
+        errors["file"] = problems
+    _fail(errors)
+    assert content_type is not None
+    digest = hashlib.sha256(data).hexdigest()
+    item = RecruitAttachment.objects.create(
+        case=case,
+        step=step,
+        name=name,
+        content_type=content_type,
+        size=len(data),
+        sha256=digest,
+        data=data,
+        uploaded_by=_user(actor),
+    )
+    _audit_case(
+        actor,
+        "recruit.attachment_add",
+        case,
+        after={
+            "attachment": item.pk,
+            "step": step,
+            "name": name,
+            "size": len(data),
+            "sha256": digest,
+        },
+    )
+    return item
+
+
+@transaction.atomic
+def attachment_delete(*, actor: Any, attachment: RecruitAttachment) -> None:
+    """Remove a document of a case (audited with its name and digest)."""
+    case = _lock(attachment.case)
+    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    before = {
+        "attachment": attachment.pk,
+        "step": attachment.step,
+        "name": attachment.name,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+    }
+    attachment.delete()
+    _audit_case(actor, "recruit.attachment_delete", case, before=before)
+
+
+@transaction.atomic
+def attachment_read(*, actor: Any, attachment: RecruitAttachment) -> bytes:
+    """The content of a document, for those who may see personal data at the branch (a 志愿书
+    carries the full ID number); each download is audited."""
+    case = attachment.case
+    require(actor, Perm.RECRUIT_VIEW, case.org.path)
+    require(actor, Perm.MEMBER_VIEW_PII, case.org.path)
+    _audit_case(
+        actor,
+        "recruit.attachment_download",
+        case,
+        after={"attachment": attachment.pk, "name": attachment.name, "sha256": attachment.sha256},
+    )
+    return bytes(attachment.data)

@@ -19,5 +19,16 @@ urlpatterns = [
     path("cases/<int:pk>/reviews/", views.review_record, name="review"),
     path("cases/<int:pk>/approver/", views.approver_set, name="approver"),
     path("cases/<int:pk>/decide/<int:step>/", views.decide_view, name="decide"),
+    path("cases/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path(
+        "cases/<int:pk>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment",
+    ),
+    path(
+        "cases/<int:pk>/attachments/<int:attachment_id>/delete/",
+        views.attachment_remove,
+        name="attachment_delete",
+    ),
     path("cases/<int:pk>/export.<str:fmt>", views.export, name="export"),
 ]

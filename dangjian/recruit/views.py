@@ -37,6 +37,7 @@ from .authority import eligible_approvers
 from .checker import STEPS, all_specs
 from .forms import (
     ApproverForm,
+    AttachmentForm,
     CaseEditForm,
     CaseFilterForm,
     CaseOpenForm,
@@ -51,6 +52,7 @@ from .models import CaseStatus, Decision, NoticeKind, RecruitCase, RecruitStep
 from .selectors import (
     STAGES,
     approval_queue,
+    attachment_get,
     case_findings,
     case_get,
     case_timeline,
@@ -61,8 +63,12 @@ from .selectors import (
 )
 from .services import (
     APPROVER_STEPS,
+    ATTACHMENT_MAX_BYTES,
     DECISION_STEPS,
     CaseUpdate,
+    attachment_add,
+    attachment_delete,
+    attachment_read,
     decide,
     open_case,
     record_notice,
@@ -336,6 +342,14 @@ def _case_context(request: HttpRequest, case: RecruitCase, **forms: Any) -> dict
         or WithdrawForm(initial={"withdrawn_on": today}),
         "can_withdraw": can_record and case.status == CaseStatus.OPEN,
         "pdf": case_export.pdf_available(),
+        "attachments": [
+            (a, STEPS.get(a.step, "") if a.step else "")
+            for a in case.attachments.defer("data").order_by("step", "pk")
+        ],
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+        "can_attach": can_record,
+        "can_download": covers(user, Perm.MEMBER_VIEW_PII, case.org.path),
+        "max_mb": ATTACHMENT_MAX_BYTES // 1024 // 1024,
     }
     return context
 
@@ -628,6 +642,74 @@ def decide_view(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
     messages.error(request, f"{case.case_no} {case.name}：{errors}")
     return redirect("recruit:queue")
+
+
+# --- attachments (全程记实) ------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach documents to a case, optionally of one step (all files or none)."""
+    case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
+    form = AttachmentForm(request.POST)
+    files = request.FILES.getlist("files")
+    if form.is_valid() and not files:
+        form.add_error(None, "请选择要上传的文件")
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                for upload in files:
+                    if upload.size is not None and upload.size > ATTACHMENT_MAX_BYTES:
+                        raise ValidationError(
+                            {
+                                "file": [
+                                    f"文件“{upload.name}”过大，每个附件最大 "
+                                    f"{ATTACHMENT_MAX_BYTES // 1024 // 1024} MB"
+                                ]
+                            }
+                        )
+                    attachment_add(
+                        actor=request.user,
+                        case=case,
+                        name=upload.name or "",
+                        data=upload.read(),
+                        step=form.cleaned_data.get("step"),
+                    )
+        except ValidationError as exc:
+            _put_errors(form, exc)
+    if form.errors:
+        context = _case_context(request, _reload(request, pk), attachment_form=form)
+        return render(request, "recruit/case.html", context, status=400)
+    messages.success(request, f"已上传 {len(files)} 个附件")
+    return redirect(reverse("recruit:case", args=[case.pk]) + "#attachments")
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    """A document of the case, for those who may see personal data at the branch (audited)."""
+    require(request.user, Perm.RECRUIT_VIEW)
+    require(request.user, Perm.MEMBER_VIEW_PII)
+    item = attachment_get(request.user, pk, attachment_id)
+    data = attachment_read(actor=request.user, attachment=item)
+    response = HttpResponse(data, content_type=item.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(item.name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def attachment_remove(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    require(request.user, Perm.RECRUIT_RECORD)
+    item = attachment_get(request.user, pk, attachment_id, Perm.RECRUIT_RECORD)
+    attachment_delete(actor=request.user, attachment=item)
+    messages.success(request, f"已删除附件：{item.name}")
+    return redirect(reverse("recruit:case", args=[pk]) + "#attachments")
 
 
 # --- dashboard and plans ----------------------------------------------------------------------
