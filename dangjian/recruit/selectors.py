@@ -9,13 +9,18 @@ Stable interface (the web pages build on it; changes are additive only):
 - :func:`case_timeline` (case, at) → :class:`Timeline`: the stage, a summary in Chinese, and the
   next step(s) with their earliest date and deadline ("入党积极分子（自 2025-03-10 起）；可于
   2026-03-10 起确定为发展对象", "上级党委审批应于 2026-07-02 前完成").
-- :func:`approval_queue` (actor, at) → :class:`QueueItem` list: pre-reviews (step 13), admission
-  approvals (17) and conversion approvals (24) waiting for the upper committee, oldest first.
-- :func:`plan_rows` (actor, year, at) → :class:`PlanRow` list: each plan in scope against the
-  admissions of its subtree, in total and per priority group, with RECRUIT-PLAN findings.
-- :func:`dashboard` (actor, year, at) → :class:`Dashboard`: cases by stage, overdue approvals,
-  probation ending in the next 60 days, conversions due, cases with findings, plans vs admissions
-  by organization and by priority group.
+- :func:`approval_queue` (actor, at, prefix) → :class:`QueueItem` list: pre-reviews (step 13),
+  admission approvals (17) and conversion approvals (24) waiting for the upper committee,
+  oldest first.
+- :func:`plan_rows` (actor, year, at, prefix) → :class:`PlanRow` list: each plan in scope against
+  the admissions of its subtree, in total and per priority group, with RECRUIT-PLAN findings.
+- :func:`dashboard` (actor, year, at, prefix) → :class:`Dashboard`: cases by stage, overdue
+  approvals, probation ending in the next 60 days, conversions due, cases with findings, plans vs
+  admissions by organization and by priority group.
+
+``prefix`` (an organization path, optional) narrows a read to that organization's subtree; it
+only ever narrows the actor's scope, never widens it (the caller resolves it with
+:func:`dangjian.orgs.selectors.org_get`, which refuses organizations outside the scope).
 - :func:`attachment_get` (actor, case id, attachment id, perm) → one document of a case in
   scope (its data deferred until read) or ``Http404``.
 - :func:`recruit_check` — the RECRUIT family for ``dangjian check --rules RECRUIT``.
@@ -306,7 +311,9 @@ class QueueItem:
 WAITS_ON = {13: 12, 17: 15, 24: 23}
 
 
-def approval_queue(actor: Any, at: dt.date | None = None) -> list[QueueItem]:
+def approval_queue(
+    actor: Any, at: dt.date | None = None, prefix: str | None = None
+) -> list[QueueItem]:
     """Pre-reviews (13), admission approvals (17) and conversion approvals (24) waiting for the
     upper committee in the actor's scope (``Perm.RECRUIT_APPROVE``), oldest first."""
     at = _today(at)
@@ -317,6 +324,8 @@ def approval_queue(actor: Any, at: dt.date | None = None) -> list[QueueItem]:
     qs = cases_for(actor, Perm.RECRUIT_APPROVE).filter(
         status__in=[CaseStatus.OPEN, CaseStatus.ADMITTED]
     )
+    if prefix:
+        qs = qs.filter(org__path__startswith=prefix)
     items: list[QueueItem] = []
     for case in prefetched(qs.filter(waiting)):
         steps = current_steps(case)
@@ -393,10 +402,22 @@ def _counts_by_prefix(admissions: list[tuple[str, str]], steplen: int) -> dict[s
     return counts
 
 
-def plan_rows(actor: Any, year: int, at: dt.date | None = None) -> list[PlanRow]:
-    """Each plan of ``year`` in the actor's scope against its subtree's admissions (3 queries)."""
+def _narrow(actor: Any, prefix: str | None) -> str | None:
+    """The actor's RECRUIT_VIEW prefix, narrowed to ``prefix`` when that lies inside it
+    (``None``: nothing to read)."""
+    scope = scope_prefix(actor, Perm.RECRUIT_VIEW)
+    if scope is None or not prefix:
+        return scope
+    return prefix if prefix.startswith(scope) else None
+
+
+def plan_rows(
+    actor: Any, year: int, at: dt.date | None = None, prefix: str | None = None
+) -> list[PlanRow]:
+    """Each plan of ``year`` in the actor's scope (under ``prefix``) against its subtree's
+    admissions (3 queries)."""
     at = _today(at)
-    prefix = scope_prefix(actor, Perm.RECRUIT_VIEW)
+    prefix = _narrow(actor, prefix)
     if prefix is None:
         return []
     plans = RecruitPlan.objects.filter(year=year).select_related("org").prefetch_related("quotas")
@@ -458,18 +479,24 @@ class Dashboard:
     unplanned: int
 
 
-def _active_cases(actor: Any, year: int) -> QuerySet[RecruitCase]:
-    """Open and probationary cases, and any case with a step in ``year``."""
+def _active_cases(actor: Any, year: int, prefix: str | None = None) -> QuerySet[RecruitCase]:
+    """Open and probationary cases, and any case with a step in ``year`` (under ``prefix``)."""
     in_year = RecruitStep.objects.filter(case=OuterRef("pk"), done_on__year=year)
-    return cases_for(actor).filter(
+    qs = cases_for(actor).filter(
         Q(status__in=[CaseStatus.OPEN, CaseStatus.ADMITTED]) | Q(Exists(in_year))
     )
+    if prefix:
+        qs = qs.filter(org__path__startswith=prefix)
+    return qs
 
 
-def dashboard(actor: Any, year: int, at: dt.date | None = None) -> Dashboard:
-    """The upper levels' overview of their subtree (constant number of queries)."""
+def dashboard(
+    actor: Any, year: int, at: dt.date | None = None, prefix: str | None = None
+) -> Dashboard:
+    """The upper levels' overview of their subtree, or of the organization at ``prefix`` within
+    it (constant number of queries)."""
     at = _today(at)
-    cases = list(prefetched(_active_cases(actor, year)).order_by("case_no"))
+    cases = list(prefetched(_active_cases(actor, year, prefix)).order_by("case_no"))
     by_stage: Counter[str] = Counter()
     probation_ending: list[CaseRow] = []
     conversions_due: list[CaseRow] = []
@@ -498,10 +525,10 @@ def dashboard(actor: Any, year: int, at: dt.date | None = None) -> Dashboard:
             with_findings.append(
                 CaseRow(by_no[case_no], "；".join(sorted({f.rule for f in serious})))
             )
-    queue = [i for i in approval_queue(actor, at) if i.overdue]
-    prefix = scope_prefix(actor, Perm.RECRUIT_VIEW)
-    admissions = _admissions(prefix, year) if prefix is not None else []
-    plans = plan_rows(actor, year, at)
+    queue = [i for i in approval_queue(actor, at, prefix) if i.overdue]
+    narrowed = _narrow(actor, prefix)
+    admissions = _admissions(narrowed, year) if narrowed is not None else []
+    plans = plan_rows(actor, year, at, prefix)
     planned = [p.org_path for p in plans]
     unplanned = sum(1 for path, _g in admissions if not any(path.startswith(p) for p in planned))
     by_group = Counter(g for _p, g in admissions)

@@ -724,7 +724,14 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.RECRUIT_VIEW)
     today = timezone.localdate()
     year = _year(request, today.year) or today.year
-    board = dashboard(request.user, year, today)
+    code = request.GET.get("org", "").strip()
+    org: Organization | None = None
+    if code:
+        if len(code) > 32 or not code.replace("-", "").replace("_", "").isalnum():
+            raise BadInput(f"组织编码“{code[:32]}”无效")
+        org = org_get(request.user, code, perm=Perm.RECRUIT_VIEW)
+    board = dashboard(request.user, year, today, org.path if org else None)
+    children = _dashboard_children(request.user, org)
     titles = _titles()
     stage_chart = {
         "labels": [STAGES[k] for k in board.by_stage],
@@ -766,8 +773,24 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             ],
             "plan_chart": plan_chart,
             "can_plan": _can(request.user, Perm.RECRUIT_APPROVE),
+            "org": org,
+            "ancestors": _ancestors(request.user, org) if org else [],
+            "children": children,
+            "org_query": f"&org={org.code}" if org else "",
         },
     )
+
+
+def _dashboard_children(user: Any, org: Organization | None) -> list[Organization]:
+    """The organizations one level below ``org`` (or below the user's own node) that have
+    organizations under them, to narrow the dashboard (one query)."""
+    base = org or getattr(user, "org", None)
+    qs = orgs_for(user, Perm.RECRUIT_VIEW)
+    if base is not None:
+        qs = qs.filter(path__startswith=base.path, depth=base.depth + 1)
+    else:
+        qs = qs.filter(depth=1)
+    return list(qs.exclude(org_type__in=BRANCH_TYPES).order_by("code").only("code", "name"))
 
 
 def _top_plans(plans: list[Any]) -> list[Any]:
