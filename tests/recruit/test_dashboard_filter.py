@@ -8,7 +8,7 @@ from django.test import Client
 from dangjian.accounts.scope import SYSTEM
 from dangjian.recruit import services
 from dangjian.recruit.selectors import approval_queue, dashboard, plan_rows
-from tests.recruit.helpers import D, TODAY, open_case, step, walk_to_admission
+from tests.recruit.helpers import TODAY, D, open_case, step, walk_to_admission
 
 
 @pytest.fixture
