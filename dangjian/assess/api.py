@@ -52,7 +52,7 @@ class CampaignSerializer(serializers.Serializer):
     previous = serializers.IntegerField(source="previous_id", allow_null=True)
 
 
-class PhaseSerializer(serializers.Serializer):
+class CampaignPhaseSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]
     start = serializers.DateField(allow_null=True)
@@ -60,12 +60,12 @@ class PhaseSerializer(serializers.Serializer):
 
 
 class CampaignDetailSerializer(CampaignSerializer):
-    phases = PhaseSerializer(many=True, source="api_phases")
+    phases = CampaignPhaseSerializer(many=True, source="api_phases")
     standard_items = serializers.JSONField(source="api_items")
     participants = serializers.IntegerField(source="api_participants", help_text="您范围内")
 
 
-class ResultSerializer(serializers.Serializer):
+class CampaignResultSerializer(serializers.Serializer):
     org = serializers.CharField(source="org.code")
     org_name = serializers.CharField(source="org.name")
     sector = serializers.CharField(source="org.sector")
@@ -83,11 +83,11 @@ class ResultSerializer(serializers.Serializer):
     computed_at = serializers.DateTimeField()
 
 
-class ResultDetailSerializer(ResultSerializer):
+class CampaignResultDetailSerializer(CampaignResultSerializer):
     breakdown = serializers.JSONField()
 
 
-class ScoreSerializer(serializers.Serializer):
+class CheckScoreSerializer(serializers.Serializer):
     org = serializers.CharField(source="org.code")
     criterion = serializers.CharField()
     points = serializers.DecimalField(max_digits=6, decimal_places=2)
@@ -96,7 +96,7 @@ class ScoreSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
-class ScoreWriteSerializer(serializers.Serializer):
+class CheckScoreWriteSerializer(serializers.Serializer):
     org = serializers.CharField(max_length=32, help_text="组织编码")
     criterion = serializers.CharField(max_length=32, help_text="评分标准编号，如 1.4")
     points = serializers.DecimalField(
@@ -161,7 +161,7 @@ class ResultListView(ScopedAPIView):
     breakdown; ``?tier=`` to filter)."""
 
     read_perm = Perm.ASSESS_VIEW
-    serializer_class = ResultSerializer
+    serializer_class = CampaignResultSerializer
 
     @extend_schema(
         parameters=[
@@ -169,7 +169,7 @@ class ResultListView(ScopedAPIView):
             ORG_PARAM,
             OpenApiParameter("tier", OpenApiTypes.STR, enum=Tier.values, description="档次"),
         ],
-        responses=ResultSerializer(many=True),
+        responses=CampaignResultSerializer(many=True),
         summary="考核结果",
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -182,17 +182,17 @@ class ResultListView(ScopedAPIView):
             result = qs.filter(org=org).first()
             if result is None:
                 raise exceptions.NotFound("尚未评分")
-            return Response(ResultDetailSerializer(result).data)
+            return Response(CampaignResultDetailSerializer(result).data)
         if tier:
             qs = qs.filter(tier=tier)
         page = self.paginate_queryset(qs)
         assert page is not None
-        return self.get_paginated_response(ResultSerializer(page, many=True).data)
+        return self.get_paginated_response(CampaignResultSerializer(page, many=True).data)
 
 
 class _ScoreView(ScopedAPIView):
     read_perm = Perm.ASSESS_VIEW
-    serializer_class = ScoreSerializer
+    serializer_class = CheckScoreSerializer
     kind = "self"
 
     def _list(self, request: Request, pk: int) -> Response:
@@ -203,10 +203,10 @@ class _ScoreView(ScopedAPIView):
         org = org_in_campaign(request.user, campaign, code)
         select = self_checks_for if self.kind == "self" else spot_checks_for
         rows = list(select(request.user, campaign, org).select_related("org"))
-        return Response(ScoreSerializer(rows, many=True).data)
+        return Response(CheckScoreSerializer(rows, many=True).data)
 
     def _post(self, request: Request, pk: int) -> Response:
-        serializer = ScoreWriteSerializer(data=request.data)
+        serializer = CheckScoreWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         v = serializer.validated_data
         campaign = _campaign(request, pk)
@@ -225,7 +225,7 @@ class _ScoreView(ScopedAPIView):
             raise service_errors(exc) from exc
         except PermissionDenied as exc:
             raise exceptions.PermissionDenied(str(exc)) from exc
-        return Response(ScoreSerializer(score).data, status=status.HTTP_201_CREATED)
+        return Response(CheckScoreSerializer(score).data, status=status.HTTP_201_CREATED)
 
 
 class SelfCheckView(_ScoreView):
@@ -235,15 +235,17 @@ class SelfCheckView(_ScoreView):
     kind = "self"
 
     @extend_schema(
-        parameters=[ID_PARAM, ORG_PARAM], responses=ScoreSerializer(many=True), summary="自查评分"
+        parameters=[ID_PARAM, ORG_PARAM],
+        responses=CheckScoreSerializer(many=True),
+        summary="自查评分",
     )
     def get(self, request: Request, pk: int) -> Response:
         return self._list(request, pk)
 
     @extend_schema(
         parameters=[ID_PARAM],
-        request=ScoreWriteSerializer,
-        responses={201: ScoreSerializer},
+        request=CheckScoreWriteSerializer,
+        responses={201: CheckScoreSerializer},
         summary="填写本组织一条自查评分",
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -257,15 +259,17 @@ class SpotCheckView(_ScoreView):
     kind = "spot"
 
     @extend_schema(
-        parameters=[ID_PARAM, ORG_PARAM], responses=ScoreSerializer(many=True), summary="抽查评分"
+        parameters=[ID_PARAM, ORG_PARAM],
+        responses=CheckScoreSerializer(many=True),
+        summary="抽查评分",
     )
     def get(self, request: Request, pk: int) -> Response:
         return self._list(request, pk)
 
     @extend_schema(
         parameters=[ID_PARAM],
-        request=ScoreWriteSerializer,
-        responses={201: ScoreSerializer},
+        request=CheckScoreWriteSerializer,
+        responses={201: CheckScoreSerializer},
         summary="录入抽查评分（仅限抽中或指定抽查的组织）",
     )
     def post(self, request: Request, pk: int) -> Response:
