@@ -166,10 +166,9 @@ class Criterion:
 
     @property
     def checked_by_person(self) -> bool:
-        """Whether a person scores it (self-check, spot-check, or as the survey fallback)."""
-        return self.mode in ("self", "spot") or (
-            self.mode != "automatic" and self.missing == "self"
-        )
+        """Whether a person scores it: self/spot criteria, and automatic or survey criteria whose
+        missing value falls back to the self/spot score (``missing: self``)."""
+        return self.mode in ("self", "spot") or self.missing == "self"
 
 
 @dataclass(frozen=True)

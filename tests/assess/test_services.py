@@ -195,11 +195,16 @@ def test_self_check_validation(tree, wuhao, criterion, points, message):
     assert state() == before
 
 
-def test_survey_criterion_with_self_fallback_can_be_self_checked(tree, wuhao):
-    s = self_check_record(
-        actor=tree["secretary_a"], campaign=wuhao, org=tree["branch_a"], criterion="5.1", points=5
-    )
-    assert s.criterion == "5.1"
+def test_criteria_with_a_self_fallback_can_be_self_checked(tree, wuhao):
+    for criterion in ("5.1", "3.1"):  # survey and automatic criteria with ``missing: self``
+        s = self_check_record(
+            actor=tree["secretary_a"],
+            campaign=wuhao,
+            org=tree["branch_a"],
+            criterion=criterion,
+            points=2,
+        )
+        assert s.criterion == criterion
 
 
 def test_scores_refused_once_scored(tree, wuhao):
