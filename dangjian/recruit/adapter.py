@@ -5,6 +5,11 @@ checker code serves the pages, the API, ``dangjian check --rules RECRUIT`` and t
 constant number of queries); :func:`approver_flags` computes, for many approvers in one query,
 whether each sits under a 乡镇/街道 党委; :func:`to_case` builds one checker case.
 
+:func:`load` is the bulk path for reads over a whole city (``check --rules RECRUIT``, the
+dashboard, the approval queue, the "has findings" filter): the steps, notices and reviews are
+read as plain rows (4 queries, no model instance per step and no per-case prefetch queryset),
+which is several times faster than :func:`prefetched` for tens of thousands of cases.
+
 What the database knows and a JSON file may not: the political review (``none`` until recorded),
 the probation extension (0 unless decided), the activist reviews (a list, possibly empty), the
 expected leaving date (``None`` = not leaving). Contacts, introducers and votes come from the
@@ -14,8 +19,11 @@ reported as not checked. After an extended probation, steps 22–24 are those of
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Protocol
 
 from django.db.models import Prefetch, QuerySet
 
@@ -23,7 +31,7 @@ from dangjian.orgs.models import Organization
 
 from .authority import is_town_committee
 from .checker import Case, Vote
-from .models import Decision, RecruitCase, RecruitStep
+from .models import ActivistReview, Decision, RecruitCase, RecruitNotice, RecruitStep
 
 CONVERSION_STEPS = (22, 23, 24)
 
@@ -56,14 +64,94 @@ def approver_flags(approvers: Iterable[Organization]) -> dict[int, bool]:
     }
 
 
+class StepLike(Protocol):
+    @property
+    def number(self) -> int: ...
+    @property
+    def round(self) -> int: ...
+    @property
+    def done_on(self) -> dt.date: ...
+    @property
+    def details(self) -> Any: ...
+
+
+class StepRow(NamedTuple):
+    """A step read as a plain row (:func:`load`); reads like :class:`RecruitStep`."""
+
+    number: int
+    round: int
+    done_on: dt.date
+    details: Any
+
+
+@dataclass
+class Loaded:
+    """One case with its records as plain rows (:func:`load`)."""
+
+    case: RecruitCase
+    steps: dict[int, StepRow]  # in force (see :func:`current_steps`)
+    notices: dict[str, tuple[dt.date, dt.date]] = field(default_factory=dict)
+    reviews: list[dt.date] = field(default_factory=list)
+
+    def done(self, at: dt.date) -> dict[int, dt.date]:
+        """number → date of the steps in force done by ``at``."""
+        return {n: s.done_on for n, s in self.steps.items() if s.done_on <= at}
+
+
+def load(qs: QuerySet[RecruitCase]) -> list[Loaded]:
+    """The cases of ``qs`` (in its order) with their steps, notices and reviews (4 queries)."""
+    cases = list(qs.select_related("org", "approver"))
+    ids = qs.order_by().values("pk")
+    steps: dict[int, list[StepRow]] = defaultdict(list)
+    for case_id, number, rnd, done_on, details in (
+        RecruitStep.objects.filter(case__in=ids)
+        .order_by()
+        .values_list("case_id", "number", "round", "done_on", "details")
+    ):
+        steps[case_id].append(StepRow(number, rnd, done_on, details or {}))
+    notices: dict[int, dict[str, tuple[dt.date, dt.date]]] = defaultdict(dict)
+    for case_id, kind, first, last in (
+        RecruitNotice.objects.filter(case__in=ids)
+        .order_by()
+        .values_list("case_id", "kind", "first_day", "last_day")
+    ):
+        notices[case_id][kind] = (first, last)
+    reviews: dict[int, list[dt.date]] = defaultdict(list)
+    for case_id, day in (
+        ActivistReview.objects.filter(case__in=ids).order_by().values_list("case_id", "reviewed_on")
+    ):
+        reviews[case_id].append(day)
+    return [
+        Loaded(
+            c,
+            _in_force(sorted(steps.get(c.pk, []), key=lambda s: (s.number, s.round))),
+            notices.get(c.pk, {}),
+            sorted(reviews.get(c.pk, [])),
+        )
+        for c in cases
+    ]
+
+
+def loaded_to_cases(items: Iterable[Loaded]) -> list[Case]:
+    """Checker cases for :func:`load` results (approver flags in one query)."""
+    items = list(items)
+    flags = approver_flags(i.case.approver for i in items if i.case.approver is not None)
+    return [
+        to_case(i.case, flags, steps=i.steps, notices=i.notices, reviews=i.reviews) for i in items
+    ]
+
+
 def current_steps(case: RecruitCase) -> dict[int, RecruitStep]:
     """number → the step in force: round 2 of steps 22–24 after an extension, else round 1."""
-    steps = list(case.steps.all())
+    return _in_force(list(case.steps.all()))
+
+
+def _in_force(steps: list[Any]) -> dict[int, Any]:
     extended = any(
         s.number == 24 and s.round == 1 and s.details.get("decision") == Decision.EXTENDED
         for s in steps
     )
-    result: dict[int, RecruitStep] = {}
+    result: dict[int, Any] = {}
     for s in steps:
         if s.number in CONVERSION_STEPS:
             if s.round == (2 if extended else 1):
@@ -73,7 +161,7 @@ def current_steps(case: RecruitCase) -> dict[int, RecruitStep]:
     return result
 
 
-def _vote(step: RecruitStep | None) -> Vote | None:
+def _vote(step: StepLike | None) -> Vote | None:
     if step is None or not isinstance(step.details.get("vote"), dict):
         return None
     v = step.details["vote"]
@@ -83,15 +171,28 @@ def _vote(step: RecruitStep | None) -> Vote | None:
         return None
 
 
-def _people(step: RecruitStep | None, key: str) -> list[dict[str, Any]] | None:
+def _people(step: StepLike | None, key: str) -> list[dict[str, Any]] | None:
     if step is None or not isinstance(step.details.get(key), list):
         return None
     return [p for p in step.details[key] if isinstance(p, dict)]
 
 
-def to_case(case: RecruitCase, under_town: Mapping[int, bool] | None = None) -> Case:
-    """The checker's view of ``case`` (use a :func:`prefetched` queryset)."""
-    steps = current_steps(case)
+def to_case(
+    case: RecruitCase,
+    under_town: Mapping[int, bool] | None = None,
+    *,
+    steps: Mapping[int, StepLike] | None = None,
+    notices: Mapping[str, tuple[dt.date, dt.date]] | None = None,
+    reviews: list[dt.date] | None = None,
+) -> Case:
+    """The checker's view of ``case`` (use a :func:`prefetched` queryset, or pass the rows of
+    :func:`load` as ``steps``, ``notices`` and ``reviews``)."""
+    if steps is None:
+        steps = current_steps(case)
+    if notices is None:
+        notices = {n.kind: (n.first_day, n.last_day) for n in case.notices.all()}
+    if reviews is None:
+        reviews = sorted(r.reviewed_on for r in case.reviews.all())
     contacts = _people(steps.get(5), "contacts")
     introducers = _people(steps.get(9), "introducers")
     approver = case.approver
@@ -114,9 +215,9 @@ def to_case(case: RecruitCase, under_town: Mapping[int, bool] | None = None) -> 
         approver=approver.code if approver else None,
         approver_type=approver.org_type if approver else None,
         approver_under_town=flags.get(approver.pk) if approver else None,
-        publicity={n.kind: (n.first_day, n.last_day) for n in case.notices.all()},
+        publicity=dict(notices),
         probation_extension_months=case.probation_extension_months,
-        reviews=sorted(r.reviewed_on for r in case.reviews.all()),
+        reviews=list(reviews),
         expected_leaving_on=case.expected_leaving_on,
         leaving_recorded=True,
         priority_group=case.priority_group,

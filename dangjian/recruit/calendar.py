@@ -8,6 +8,7 @@ with a Chinese message instead of guessing.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -21,8 +22,11 @@ def _known_years() -> tuple[int, int]:
     return years[0], years[-1]
 
 
+@lru_cache(maxsize=8192)
 def is_workday(day: dt.date) -> bool:
-    """Whether ``day`` is an official working day (weekdays, minus holidays, plus 调休 weekends)."""
+    """Whether ``day`` is an official working day (weekdays, minus holidays, plus 调休 weekends).
+
+    Cached: the checker asks about the same few hundred days for thousands of cases."""
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:

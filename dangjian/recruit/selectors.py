@@ -46,7 +46,7 @@ from dangjian.core.dates import add_months, add_years
 from dangjian.rules.base import Finding
 
 from . import config
-from .adapter import current_steps, prefetched, to_case, to_cases
+from .adapter import Loaded, current_steps, load, loaded_to_cases, prefetched, to_case, to_cases
 from .checker import STEPS, CheckReport, check_cases, configured, plan_findings
 from .models import (
     CaseStatus,
@@ -113,8 +113,18 @@ def case_findings(case: RecruitCase, at: dt.date | None = None) -> CheckReport:
 def findings_by_case(cases: Iterable[RecruitCase], at: dt.date) -> dict[str, list[Finding]]:
     """case_no → findings for many (prefetched) cases; ``due`` dropped for closed cases."""
     cases = list(cases)
+    return _by_case(cases, to_cases(cases), at)
+
+
+def findings_by_loaded(items: Iterable[Loaded], at: dt.date) -> dict[str, list[Finding]]:
+    """Like :func:`findings_by_case`, for the bulk rows of :func:`dangjian.recruit.adapter.load`."""
+    items = list(items)
+    return _by_case([i.case for i in items], loaded_to_cases(items), at)
+
+
+def _by_case(cases: list[RecruitCase], checked: list[Any], at: dt.date) -> dict[str, list[Finding]]:
     closed = {c.case_no for c in cases if _closed(c)}
-    report = check_cases(to_cases(cases), at, config=config.rule_config(), lenient=True)
+    report = check_cases(checked, at, config=config.rule_config(), lenient=True)
     result: dict[str, list[Finding]] = {c.case_no: [] for c in cases}
     for f in report.findings:
         if f.subject in closed and f.severity == "due":
@@ -327,8 +337,8 @@ def approval_queue(
     if prefix:
         qs = qs.filter(org__path__startswith=prefix)
     items: list[QueueItem] = []
-    for case in prefetched(qs.filter(waiting)):
-        steps = current_steps(case)
+    for loaded in load(qs.filter(waiting)):
+        case, steps = loaded.case, loaded.steps
         for decision_step, branch_step in WAITS_ON.items():
             branch = steps.get(branch_step)
             if branch is None or decision_step in steps or branch.done_on > at:
@@ -496,12 +506,14 @@ def dashboard(
     """The upper levels' overview of their subtree, or of the organization at ``prefix`` within
     it (constant number of queries)."""
     at = _today(at)
-    cases = list(prefetched(_active_cases(actor, year, prefix)).order_by("case_no"))
+    loaded = load(_active_cases(actor, year, prefix).order_by("case_no"))
+    cases = [i.case for i in loaded]
     by_stage: Counter[str] = Counter()
     probation_ending: list[CaseRow] = []
     conversions_due: list[CaseRow] = []
-    for case in cases:
-        done = {n: s.done_on for n, s in current_steps(case).items() if s.done_on <= at}
+    for item in loaded:
+        case = item.case
+        done = item.done(at)
         by_stage[stage_of(case, done)] += 1
         if case.status != CaseStatus.ADMITTED or 15 not in done or 23 in done:
             continue
@@ -514,7 +526,7 @@ def dashboard(
             )
     probation_ending.sort(key=lambda r: (r.date or at, r.case.case_no))
     conversions_due.sort(key=lambda r: (r.date or at, r.case.case_no))
-    findings = findings_by_case(cases, at)
+    findings = findings_by_loaded(loaded, at)
     by_rule: Counter[str] = Counter()
     with_findings: list[CaseRow] = []
     by_no = {c.case_no: c for c in cases}
@@ -581,8 +593,9 @@ def recruit_check(
         qs = qs.filter(org__sector=sector)
     if region:
         qs = qs.filter(org__region_code__startswith=region)
-    cases = list(prefetched(qs).order_by("case_no"))
-    findings = [f for items in findings_by_case(cases, at).values() for f in items]
+    loaded = load(qs.order_by("case_no"))
+    cases = [i.case for i in loaded]
+    findings = [f for items in findings_by_loaded(loaded, at).values() for f in items]
     labels = {c.case_no: c.org.name for c in cases}
     if not sector and not region:
         for row in plan_rows_under(actor, prefix, at):

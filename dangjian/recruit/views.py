@@ -132,14 +132,18 @@ def _list(request: HttpRequest, org: Organization | None) -> HttpResponse:
     )
     wanted = params.get("findings") or ""
     if wanted:
-        # the checker decides, over the filtered cases (prefetched: constant queries)
-        from .adapter import prefetched
+        # the checker decides, over the filtered cases (bulk rows: constant queries)
+        from .adapter import load, prefetched
+        from .selectors import findings_by_loaded
 
-        cases = list(prefetched(qs))
-        found = findings_by_case(cases, today)
-        keep = [c for c in cases if bool(_serious(found[c.case_no])) == (wanted == "yes")]
+        loaded = load(qs)
+        found = findings_by_loaded(loaded, today)
+        keep = [
+            i.case.pk for i in loaded if bool(_serious(found[i.case.case_no])) == (wanted == "yes")
+        ]
         page = paginate(request, keep)
-        rows_source: list[RecruitCase] = list(page)
+        rows_source: list[RecruitCase] = list(prefetched(qs.filter(pk__in=list(page))))
+        rows_source.sort(key=lambda c: c.case_no)
     else:
         page = paginate(request, qs)
         from .adapter import prefetched

@@ -1,0 +1,327 @@
+"""Recruitment benchmark: seed a tier plus N synthetic cases per branch, time the RECRUIT reads.
+
+Usage (from the repository root, with the virtual environment):
+
+    .venv/bin/python benchmarks/run_recruit.py --sqlite /tmp/recruit.sqlite3
+    .venv/bin/python benchmarks/run_recruit.py --tier city --per-branch 1 --database-url postgres://…
+    DATABASE_URL=postgres://…/EMPTY_DB .venv/bin/python benchmarks/run_recruit.py
+
+The database of ``DATABASE_URL`` (or ``--sqlite PATH``; the default is a new SQLite file) must be
+empty, or hold a tier already with ``--reuse``. The cases are written with bulk inserts (no audit,
+no services: synthetic data, fixed ``--seed``), at every stage from application to full
+membership, about one in eight with a procedural mistake. Prints the seed times, then the time
+and query count of ``dangjian check --rules RECRUIT`` over everything (``findings_for``), the
+upper-level dashboard (:func:`dangjian.recruit.selectors.dashboard`, the root organization's
+view), the approval queue, and the case list filtered by "has findings".
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+AT = dt.date(2026, 11, 1)
+#: last step recorded → weight (the mix of stages in a year's pipeline)
+LAST_STEP_MIX = [(2, 14), (6, 18), (12, 8), (15, 4), (17, 12), (21, 10), (23, 3), (25, 12)]
+DEFECTS = ["late_talk", "short_activist", "late_approval", "late_archive", "no_prereview"]
+
+
+def _line(label: str, value: str) -> None:
+    print(f"{label:<52} {value}", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tier", default="city", choices=["tiny", "district", "city"])
+    parser.add_argument("--per-branch", type=int, default=1, help="synthetic cases per branch")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--sqlite", metavar="PATH", help="run against this SQLite file instead")
+    parser.add_argument("--reuse", action="store_true", help="keep what the database holds")
+    args = parser.parse_args()
+
+    if args.sqlite or not args.database_url:
+        fresh = tempfile.mktemp(suffix=".sqlite3", prefix="recruit-bench-")  # noqa: S306
+        db_path = Path(args.sqlite or fresh).resolve()
+        if db_path.exists() and not args.reuse:
+            parser.error(f"{db_path} exists; give a new file or --reuse")
+        os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+        where = f"SQLite {db_path}"
+    else:
+        os.environ["DATABASE_URL"] = args.database_url
+        parsed = urlparse(args.database_url)
+        if parsed.scheme.startswith("sqlite"):
+            where = f"SQLite {parsed.path}"
+        else:
+            where = f"PostgreSQL {parsed.path.lstrip('/')}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "dangjian.settings.dev"
+    os.environ.setdefault("DANGJIAN_VAR_DIR", tempfile.mkdtemp(prefix="dangjian-recruit-bench-"))
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from dangjian.demo.seed import database_is_empty, seed_database
+    from dangjian.orgs.models import Organization
+    from dangjian.recruit.models import RecruitCase
+
+    _line("database", where)
+    call_command("migrate", interactive=False, verbosity=0)
+    if database_is_empty():
+        result = seed_database(tier=args.tier, seed=args.seed, progress=False)
+        _line(
+            f"seed --tier {args.tier}",
+            f"{result.seconds:.1f} s ({result.organizations:,} organizations, "
+            f"{result.members:,} members)",
+        )
+    elif not args.reuse:
+        parser.error("the database is not empty (use --reuse to keep its data)")
+    else:
+        _line("seed", f"reused ({Organization.objects.count():,} organizations)")
+    if not RecruitCase.objects.exists():
+        t = time.perf_counter()
+        counts = seed_cases(per_branch=args.per_branch, seed=args.seed)
+        _line(
+            f"synthetic cases ({args.per_branch} per branch)",
+            f"{time.perf_counter() - t:.1f} s ({counts['cases']:,} cases, "
+            f"{counts['steps']:,} steps, {counts['notices']:,} notices, "
+            f"{counts['reviews']:,} reviews)",
+        )
+    else:
+        _line("cases", f"reused ({RecruitCase.objects.count():,})")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    measure()
+    connection.close()
+    return 0
+
+
+def seed_cases(*, per_branch: int, seed: int) -> dict[str, int]:
+    """Bulk-insert ``per_branch`` cases at every branch of the tree (deterministic)."""
+    from django.db import transaction
+
+    from dangjian.core import crypto, idnumber
+    from dangjian.members.models import Member
+    from dangjian.orgs.choices import BRANCH_TYPES
+    from dangjian.orgs.models import Organization
+    from dangjian.recruit.models import (
+        ActivistReview,
+        CaseStatus,
+        PriorityGroup,
+        RecruitCase,
+        RecruitNotice,
+        RecruitStep,
+    )
+    from dangjian.recruit.seed import _timeline
+
+    rng = random.Random(seed)
+    orgs = list(Organization.objects.order_by("path").values_list("pk", "path", "org_type"))
+    committees = {path: pk for pk, path, kind in orgs if kind in ("党委", "党工委")}
+    branches = [(pk, path) for pk, path, kind in orgs if kind in BRANCH_TYPES]
+    # two full members per branch for contacts and introducers (one query)
+    people: dict[int, list[tuple[int, str]]] = {}
+    for member_pk, org_pk, name in Member.objects.filter(member_type="正式党员").values_list(
+        "pk", "org_id", "name"
+    ):
+        got = people.setdefault(org_pk, [])
+        if len(got) < 2:
+            got.append((member_pk, name))
+    number = idnumber.compose_id("110105", dt.date(2000, 3, 1), 7)
+    cipher, digest, masked = crypto.encrypt(number), crypto.digest(number), idnumber.mask_id(number)
+    groups = PriorityGroup.values
+    stages, weights = zip(*LAST_STEP_MIX, strict=True)
+    counts: Counter[str] = Counter()
+    serial = 0
+    batch_cases: list[Any] = []
+    plans: list[tuple[int, int, set[str], dt.date]] = []
+
+    def flush() -> None:
+        created = RecruitCase.objects.bulk_create(batch_cases, batch_size=2000)
+        if any(c.pk is None for c in created):  # very old SQLite: read the ids back
+            by_no = dict(
+                RecruitCase.objects.filter(case_no__in=[c.case_no for c in created]).values_list(
+                    "case_no", "pk"
+                )
+            )
+            for c in created:
+                c.pk = by_no[c.case_no]
+        steps: list[Any] = []
+        notices: list[Any] = []
+        reviews: list[Any] = []
+        for case, (branch_pk, last, defects, applied) in zip(created, plans, strict=True):
+            when = _timeline(applied, defects)
+            mates = people.get(branch_pk, [])
+            refs = [{"member": pk, "name": name, "status": "full"} for pk, name in mates]
+            for n in range(1, last + 1):
+                if n not in when:
+                    continue
+                details: dict[str, Any] = {}
+                if n in (2, 16):
+                    details["talker"] = "党支部书记"
+                elif n == 5:
+                    details["contacts"] = refs
+                elif n == 9:
+                    details["introducers"] = refs
+                elif n in (15, 23):
+                    details["vote"] = {
+                        "entitled": 20,
+                        "present": 16,
+                        "yes": 15,
+                        "written_opinions": 0,
+                    }
+                elif n in (13, 17, 24):
+                    details["decision"] = "approved"
+                    details["decided_by"] = case.approver_id
+                steps.append(RecruitStep(case=case, number=n, done_on=when[n], details=details))
+            for kind, before in (
+                ("activist", 3),
+                ("candidate", 7),
+                ("admission", 17),
+                ("conversion", 24),
+            ):
+                if last >= before and before in when:
+                    end = when[before] - dt.timedelta(days=1)
+                    notices.append(
+                        RecruitNotice(
+                            case=case,
+                            kind=kind,
+                            first_day=end - dt.timedelta(days=8),
+                            last_day=end,
+                        )
+                    )
+            if last >= 3:
+                day = when[3] + dt.timedelta(days=180)
+                stop = when.get(7, AT) if last >= 7 else AT
+                while day <= min(stop, AT):
+                    reviews.append(ActivistReview(case=case, reviewed_on=day))
+                    day += dt.timedelta(days=180)
+        RecruitStep.objects.bulk_create(steps, batch_size=5000)
+        RecruitNotice.objects.bulk_create(notices, batch_size=5000)
+        ActivistReview.objects.bulk_create(reviews, batch_size=5000)
+        counts["cases"] += len(created)
+        counts["steps"] += len(steps)
+        counts["notices"] += len(notices)
+        counts["reviews"] += len(reviews)
+        batch_cases.clear()
+        plans.clear()
+
+    with transaction.atomic():
+        for branch_pk, path in branches:
+            approver = None
+            for i in range(len(path) - 4, 0, -4):
+                approver = committees.get(path[:i])
+                if approver is not None:
+                    break
+            for _ in range(per_branch):
+                serial += 1
+                last = rng.choices(stages, weights)[0]
+                defects = {rng.choice(DEFECTS)} if rng.random() < 0.125 else set()
+                anchor = AT - dt.timedelta(days=rng.randint(5, 120))
+                probe = _timeline(anchor, defects)
+                applied = anchor - (probe[last] - probe[1])
+                status = CaseStatus.OPEN
+                if last >= 24:
+                    status = CaseStatus.CONVERTED
+                elif last >= 17:
+                    status = CaseStatus.ADMITTED
+                batch_cases.append(
+                    RecruitCase(
+                        case_no=f"B{applied.year}-{serial:07d}",
+                        org_id=branch_pk,
+                        name=f"申请人{serial}",
+                        gender="男" if serial % 2 else "女",
+                        birth_date=dt.date(2000, 3, 1),
+                        id_number_cipher=cipher,
+                        id_number_digest=digest,
+                        id_number_masked=masked,
+                        priority_group=groups[serial % len(groups)],
+                        approver_id=approver,
+                        political_review="pass" if last >= 10 else "none",
+                        political_review_on=applied + dt.timedelta(days=500)
+                        if last >= 10
+                        else None,
+                        training_hours=24 if last >= 11 else None,
+                        status=status,
+                    )
+                )
+                plans.append((branch_pk, last, defects, applied))
+            if len(batch_cases) >= 2000:
+                flush()
+        if batch_cases:
+            flush()
+    return dict(counts)
+
+
+def _timed(label: str, func: Any) -> Any:
+    import gc
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    gc.collect()
+    with CaptureQueriesContext(connection) as ctx:
+        t = time.perf_counter()
+        value = func()
+        elapsed = time.perf_counter() - t
+    size = len(value) if hasattr(value, "__len__") else ""
+    _line(label, f"{elapsed:.1f} s, {len(ctx.captured_queries)} queries, {size:,} items")
+    return value
+
+
+def measure() -> None:
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.recruit.models import RecruitCase
+    from dangjian.recruit.selectors import approval_queue, dashboard, findings_by_loaded
+    from dangjian.recruit.web_selectors import case_list
+    from dangjian.rules.selectors import findings_for
+
+    _line("cases in the database", f"{RecruitCase.objects.count():,}")
+    for attempt in ("cold", "warm"):
+        found = _timed(
+            f"check --rules RECRUIT, everything [{attempt}]",
+            lambda: findings_for(SYSTEM, rules="RECRUIT", at=AT),
+        )
+    for rule, n in sorted(Counter(f.rule for f in found).items()):
+        _line(f"  {rule}", f"{n:,}")
+    board = _timed(
+        "dashboard, whole tier (root view)",
+        lambda: [dashboard(SYSTEM, AT.year, AT)],
+    )[0]
+    _line(
+        "  by stage",
+        ", ".join(f"{k} {v:,}" for k, v in board.by_stage.items()),
+    )
+    _line(
+        "  with findings / overdue approvals",
+        f"{len(board.with_findings):,} / {len(board.overdue_approvals):,}",
+    )
+    _timed("approval queue, whole tier", lambda: approval_queue(SYSTEM, AT))
+
+    def has_findings() -> list[Any]:
+        # what the case list does for ?findings=yes before it paginates
+        from dangjian.recruit.adapter import load
+
+        loaded = load(case_list(SYSTEM, at=AT))
+        found = findings_by_loaded(loaded, AT)
+        return [i for i in loaded if any(f.severity != "due" for f in found[i.case.case_no])]
+
+    _timed("case list filtered by 'has findings', whole tier", has_findings)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
