@@ -162,7 +162,7 @@ def _overview(year: int) -> None:
     _line("  organizations checked", f"{table.result.checked_orgs:,}")
     del table
     gc.collect()
-    timed("  data version (4 index reads)", data_version)
+    timed("  data version (5 index reads)", data_version)
     cache.clear()
     timed(
         "overview table, cache miss (compute + store)", lambda: compliance_cached(SYSTEM, year=year)
