@@ -422,7 +422,7 @@ class HintListView(ScopedAPIView):
 # --- attachments -------------------------------------------------------------------------------
 
 
-class AttachmentSerializer(serializers.Serializer):
+class MeetingAttachmentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     content_type = serializers.CharField()
@@ -435,7 +435,7 @@ class AttachmentSerializer(serializers.Serializer):
         return f"/api/v1/meetings/{item.meeting_id}/attachments/{item.pk}/"
 
 
-class AttachmentUploadSerializer(serializers.Serializer):
+class MeetingAttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text="JPEG、PNG 或 PDF，每个最大 5 MB；可重复多次上传多个文件"
     )
@@ -473,22 +473,22 @@ class MeetingAttachmentListView(ScopedAPIView):
 
     read_perm = Perm.MEMBER_VIEW
     write_perm = Perm.LIFE_RECORD
-    serializer_class = AttachmentSerializer
+    serializer_class = MeetingAttachmentSerializer
 
     @extend_schema(
         parameters=[ID_PARAM],
-        responses=AttachmentSerializer(many=True),
+        responses=MeetingAttachmentSerializer(many=True),
         summary="记录的附件列表",
     )
     def get(self, request: Request, pk: int) -> Response:
         meeting = meeting_get(request.user, pk, perm=Perm.MEMBER_VIEW)
         items = meeting.attachments.defer("data").order_by("pk")
-        return Response(AttachmentSerializer(items, many=True).data)
+        return Response(MeetingAttachmentSerializer(items, many=True).data)
 
     @extend_schema(
         parameters=[ID_PARAM],
-        request={"multipart/form-data": AttachmentUploadSerializer},
-        responses={201: AttachmentSerializer(many=True)},
+        request={"multipart/form-data": MeetingAttachmentUploadSerializer},
+        responses={201: MeetingAttachmentSerializer(many=True)},
         summary="上传附件（记入审计）",
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -508,7 +508,7 @@ class MeetingAttachmentListView(ScopedAPIView):
                     )
         except DjangoValidationError as exc:
             raise service_errors(exc) from exc
-        body = AttachmentSerializer(created, many=True).data
+        body = MeetingAttachmentSerializer(created, many=True).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 
