@@ -47,7 +47,7 @@ from dangjian.rules.base import Finding
 
 from . import config
 from .adapter import Loaded, current_steps, load, loaded_to_cases, prefetched, to_case, to_cases
-from .checker import STEPS, CheckReport, check_cases, configured, plan_findings
+from .checker import STEPS, CheckReport, configured, plan_findings
 from .models import (
     CaseStatus,
     Decision,
@@ -107,7 +107,7 @@ def _today(at: dt.date | None) -> dt.date:
 
 def case_findings(case: RecruitCase, at: dt.date | None = None) -> CheckReport:
     """The checker's findings for one case as of ``at`` (configured parameters in force)."""
-    return check_cases([to_case(case)], _today(at), config=config.rule_config(), lenient=True)
+    return config.check([to_case(case)], _today(at))
 
 
 def findings_by_case(cases: Iterable[RecruitCase], at: dt.date) -> dict[str, list[Finding]]:
@@ -124,7 +124,7 @@ def findings_by_loaded(items: Iterable[Loaded], at: dt.date) -> dict[str, list[F
 
 def _by_case(cases: list[RecruitCase], checked: list[Any], at: dt.date) -> dict[str, list[Finding]]:
     closed = {c.case_no for c in cases if _closed(c)}
-    report = check_cases(checked, at, config=config.rule_config(), lenient=True)
+    report = config.check(checked, at)
     result: dict[str, list[Finding]] = {c.case_no: [] for c in cases}
     for f in report.findings:
         if f.subject in closed and f.severity == "due":
@@ -188,7 +188,7 @@ def _param(cfg: dict[str, dict[str, Any]], rule_id: str, name: str, default: Any
 def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
     """Where the case stands as of ``at`` and what comes next, by when (configured periods)."""
     at = _today(at)
-    cfg = config.rule_config()
+    cfg = config.rule_config(at)
     done = {n: s.done_on for n, s in current_steps(case).items() if s.done_on <= at}
     stage = stage_of(case, done)
     since_step = {"applicant": 1, "activist": 3, "candidate": 7, "probationary": 15, "full": 24}
@@ -327,7 +327,7 @@ def approval_queue(
     """Pre-reviews (13), admission approvals (17) and conversion approvals (24) waiting for the
     upper committee in the actor's scope (``Perm.RECRUIT_APPROVE``), oldest first."""
     at = _today(at)
-    cfg = config.rule_config()
+    cfg = config.rule_config(at)
     waiting = Exists(
         RecruitStep.objects.filter(case=OuterRef("pk"), number__in=list(WAITS_ON.values()))
     )
@@ -435,7 +435,7 @@ def plan_rows(
         plans = plans.filter(org__path__startswith=prefix)
     plans = plans.order_by("org__path")
     counts = _counts_by_prefix(_admissions(prefix, year), 4)
-    cfg = config.rule_config()
+    cfg = config.rule_config(at)
     rows: list[PlanRow] = []
     for plan in plans:
         got = counts.get(plan.org.path, Counter())

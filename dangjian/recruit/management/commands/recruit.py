@@ -28,9 +28,11 @@ from dangjian.recruit.checker import (
     CaseError,
     all_specs,
     check_cases,
+    check_plans,
+    configured,
     parse_input,
 )
-from dangjian.recruit.config import rule_config
+from dangjian.recruit.config import check, rule_config, versions
 
 FORMATS = ("json", "table")
 SEVERITIES = {"error": "错误", "warning": "提醒", "due": "待办"}
@@ -90,7 +92,15 @@ class Command(BaseCommand):
             raise CommandError(str(exc), returncode=2) from None
         try:
             cases, plans = parse_input(data)
-            report = check_cases(cases, at, config=config, plans=plans)
+            if versions():
+                # each rule judged by the rule set version in force on the date of its step
+                report = check(cases, at, lenient=False)
+                plan_only = {k: v for k, v in rule_config(at).items() if k == "RECRUIT-PLAN"}
+                if plans and plan_only:
+                    with configured(plan_only):
+                        report.findings.extend(check_plans(plans, cases, at))
+            else:
+                report = check_cases(cases, at, config=config, plans=plans)
         except CaseError as exc:
             raise CommandError(f"{path}：{exc}", returncode=2) from None
         if fmt == "json":
