@@ -143,7 +143,8 @@ class IndicatorContext:
     def facts(self) -> dict[int, OrgFacts]:
         """SETUP facts (two grouped queries over the subtree) of the scored organizations."""
         orgs = Organization.objects.filter(path__startswith=self.prefix)
-        members = Member.objects.filter(org__path__startswith=self.prefix)
+        # an id subquery lets SQLite read members through their org index (its LIKE cannot)
+        members = Member.objects.filter(org_id__in=orgs.values("pk"))
         if not self.prefix:
             orgs, members = Organization.objects.all(), Member.objects.all()
         return {f.pk: f for f in collect_facts(orgs, members, self.end) if f.pk in self.org_ids}
