@@ -115,3 +115,26 @@ def test_versions_are_ordered_and_cumulative(settings):
     later = config.rule_config(D(2027, 3, 1))
     assert later[TALK] == {"months": 2} and later["RECRUIT-ARCHIVE"] == {"days": 20}
     assert config.rule_config(D(2026, 3, 1))["RECRUIT-ARCHIVE"] == {"days": 7}
+
+
+def test_json_command_judges_by_the_version_of_the_step(settings, tmp_path):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.DANGJIAN_RULES = {
+        "RECRUIT": {"versions": [{"valid_from": "2026-01-01", "rules": {TALK: {"months": 2}}}]}
+    }
+    cases = [
+        {"case": "OLD", "org": "BR1", "steps": {"1": "2025-10-01", "2": "2025-11-15"}},
+        {"case": "NEW", "org": "BR1", "steps": {"1": "2026-01-10", "2": "2026-02-20"}},
+    ]
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps(cases), encoding="utf-8")
+    out = StringIO()
+    call_command(
+        "recruit", "check", str(path), "--at", "2026-06-01", "--format", "json", stdout=out
+    )
+    talk = [f["subject"] for f in json.loads(out.getvalue())["findings"] if f["rule"] == TALK]
+    assert talk == ["OLD"]
