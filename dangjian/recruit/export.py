@@ -182,6 +182,20 @@ def case_record(case: RecruitCase, at: dt.date | None = None) -> CaseRecord:
             f"{titles.get(r, r)}（{r}）" for r in report.not_checked.get(case.case_no, [])
         ),
     )
+    documents = list(
+        case.attachments.order_by("step", "pk").values_list("step", "name", "size", "sha256")
+    )
+    document_section = Section(
+        "七、材料目录",
+        table=Table(
+            ["步骤", "文件名", "大小（KB）", "SHA-256"],
+            [
+                [step or "—", name, f"{size / 1024:.0f}", digest]
+                for step, name, size, digest in documents
+            ],
+            [1, 4, 1, 5],
+        ),
+    )
     return CaseRecord(
         title="发展党员全程纪实表",
         subtitle=f"{case.org.name} · {case.case_no} · 导出于 {at.isoformat()}",
@@ -192,6 +206,7 @@ def case_record(case: RecruitCase, at: dt.date | None = None) -> CaseRecord:
             notice_section,
             review_section,
             finding_section,
+            document_section,
         ],
     )
 

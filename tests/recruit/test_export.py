@@ -100,3 +100,18 @@ def test_export_service_checks_the_scope(tree, admitted):
     case = case_get(tree["admin_a"], admitted.pk)
     with pytest.raises(PermissionDenied):
         export_case(actor=outsider, case=case, fmt="docx")
+
+
+@pytest.mark.django_db
+def test_record_lists_the_documents_by_name_and_digest_not_content(tree, admitted):
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.recruit.services import attachment_add
+
+    data = b"%PDF-1.4 the signed volunteer form%%EOF"
+    item = attachment_add(actor=SYSTEM, case=admitted, name="志愿书.pdf", data=data, step=9)
+    case = case_get(tree["admin_a"], admitted.pk)
+    record = case_record(case, D(2026, 11, 1))
+    section = record.sections[-1]
+    assert section.title == "七、材料目录" and section.table is not None
+    assert section.table.rows == [[9, "志愿书.pdf", "0", item.sha256]]
+    assert "signed volunteer form" not in str(record)
