@@ -336,9 +336,18 @@ def approval_queue(
     )
     if prefix:
         qs = qs.filter(org__path__startswith=prefix)
+    return _waiting(load(qs.filter(waiting)), at, cfg)
+
+
+def _waiting(
+    loaded: Iterable[Loaded], at: dt.date, cfg: dict[str, dict[str, Any]]
+) -> list[QueueItem]:
+    """The decisions the cases of ``loaded`` wait for, oldest first."""
     items: list[QueueItem] = []
-    for loaded in load(qs.filter(waiting)):
-        case, steps = loaded.case, loaded.steps
+    for item in loaded:
+        if item.case.status not in (CaseStatus.OPEN, CaseStatus.ADMITTED):
+            continue
+        case, steps = item.case, item.steps
         for decision_step, branch_step in WAITS_ON.items():
             branch = steps.get(branch_step)
             if branch is None or decision_step in steps or branch.done_on > at:
@@ -537,7 +546,8 @@ def dashboard(
             with_findings.append(
                 CaseRow(by_no[case_no], "；".join(sorted({f.rule for f in serious})))
             )
-    queue = [i for i in approval_queue(actor, at, prefix) if i.overdue]
+    # from the cases read above (the viewer's subtree), not a second read of the database
+    queue = [i for i in _waiting(loaded, at, config.rule_config(at)) if i.overdue]
     narrowed = _narrow(actor, prefix)
     admissions = _admissions(narrowed, year) if narrowed is not None else []
     plans = plan_rows(actor, year, at, prefix)
