@@ -190,3 +190,8 @@ def _local_rules(path: str) -> dict:
 
 # rule id → parameter overrides ({"enabled": false} switches a rule off); see rules/engine.py
 DANGJIAN_RULES = _local_rules(os.environ.get("DANGJIAN_RULES_FILE", ""))
+
+# PDF exports (ledgers, case records, bulletins): a TrueType font with glyf outlines to embed
+# (.ttf, or .ttc with the face index); unset, the built-in CID font STSong-Light is used
+DANGJIAN_PDF_FONT = os.environ.get("DANGJIAN_PDF_FONT", "")
+DANGJIAN_PDF_FONT_INDEX = int(os.environ.get("DANGJIAN_PDF_FONT_INDEX", "0") or 0)
