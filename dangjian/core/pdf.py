@@ -142,10 +142,22 @@ class PdfDocument:
                 "subtitle", fontName=self.font, fontSize=11, leading=16, alignment=TA_CENTER
             ),
             "h1": ParagraphStyle(
-                "h1", fontName=self.font, fontSize=14, leading=20, spaceBefore=8, spaceAfter=4
+                "h1",
+                fontName=self.font,
+                fontSize=14,
+                leading=20,
+                spaceBefore=8,
+                spaceAfter=4,
+                keepWithNext=1,
             ),
             "h2": ParagraphStyle(
-                "h2", fontName=self.font, fontSize=12, leading=17, spaceBefore=6, spaceAfter=3
+                "h2",
+                fontName=self.font,
+                fontSize=12,
+                leading=17,
+                spaceBefore=6,
+                spaceAfter=3,
+                keepWithNext=1,
             ),
             "body": ParagraphStyle(
                 "body", fontName=self.font, fontSize=10.5, leading=16, spaceAfter=4
