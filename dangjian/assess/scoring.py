@@ -44,8 +44,13 @@ How the grade follows from the total:
 ``source`` says where the points come from: ``{"kind": "indicator", "indicator", "title",
 "rules", "value", "display", "evidence", "scoring"}``, ``{"kind": "survey", "rate", "label",
 "value", "n", "low", "high", "reliable", "scoring"}`` or ``{"kind": "check", "self": {points,
-note, by, at} | null, "spot": {…} | null, "combine", "spot_checked", "used"}``; when a value
-was missing, ``"missing"`` tells which rule applied (and ``"fallback"`` holds the check source).
+note, by, at} | null, "spot": {…} | null, "combine", "combine_label", "spot_checked",
+"used"}``; when a value was missing, ``"missing"`` and ``"missing_label"`` tell which rule
+applied (and ``"fallback"`` holds the check source). ``breakdown["spot_checked"]`` says
+whether the organization was drawn or picked for the spot-check.
+
+Speed: a city's campaign (41,711 branches) computes in 24–55 s and stores in 14–24 s on a
+loaded 2-vCPU machine (benchmarks/README.md); one branch's preview takes about 0.1 s.
 """
 
 from __future__ import annotations
