@@ -10,7 +10,8 @@ procedural mistake each (a late talk, too short as an activist, a vote without a
 too little training, a short notice, a late approval, a probationary introducer, a late
 archive, no pre-review) so every page shows real findings. The annual plans of the committees
 under the district (and the district's own) are set for this year with priority-group quotas;
-one is exceeded on purpose.
+one is exceeded on purpose. The branch of the demo's branch secretary account gets an applicant
+and an activist of its own, so that account can work a case from the start.
 """
 
 from __future__ import annotations
@@ -223,6 +224,25 @@ def seed_demo_recruit(today: dt.date, *, seed: int = 42) -> list[str]:
         )
         if made:
             counts[stage] += 1
+    # the demo's branch secretary (a small branch, left out above for its few full members)
+    # gets an applicant and, with two full members for the contacts, an activist of her own
+    own = _demo_branch()
+    if own is not None and own not in chosen:
+        own_rng = random.Random(f"recruit-own-{seed}")
+        own_full = full_by_branch.get(own.pk, [])
+        for stage in ("applicant", "activist") if len(own_full) >= 2 else ("applicant",):
+            made = _walk(
+                own,
+                stage,
+                set(),
+                today,
+                own_rng,
+                regions,
+                own_full,
+                probationary_by_branch.get(own.pk, []),
+            )
+            if made:
+                counts[stage] += 1
     plans = _seed_plans(today, rng)
     seconds = time.monotonic() - started
     labels = {
@@ -245,6 +265,17 @@ def seed_demo_recruit(today: dt.date, *, seed: int = 42) -> list[str]:
         f"其中 {len(defect_for)} 个含程序问题），年度发展计划 {plans} 个，"
         f"用时 {seconds:.1f} 秒。"
     ]
+
+
+def _demo_branch() -> Organization | None:
+    """The branch the demo's branch secretary account is bound to, if it is a branch."""
+    from dangjian.demo.accounts import demo_nodes
+
+    try:
+        node = demo_nodes().get("weak_branch")
+    except RuntimeError:
+        return None
+    return node if node is not None and node.org_type in BRANCH_TYPES else None
 
 
 def _walk(

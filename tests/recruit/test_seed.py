@@ -69,3 +69,14 @@ def test_seed_covers_every_stage_with_findings_and_is_deterministic():
     Member.objects.filter(pk__in=members).delete()
     seed_demo_recruit(TODAY, seed=42)
     assert _snapshot() == first
+
+
+@pytest.mark.django_db
+def test_the_demo_branch_secretary_has_cases_of_her_own():
+    from dangjian.demo.accounts import demo_nodes
+
+    seed_database(tier="tiny", seed=42, progress=False)
+    seed_demo_recruit(TODAY, seed=42)
+    branch = demo_nodes()["weak_branch"]
+    own = RecruitCase.objects.filter(org=branch)
+    assert own.exists() and all(c.status == "open" for c in own)
