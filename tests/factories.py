@@ -29,6 +29,14 @@ def make_id_number(birth: dt.date | None = None, *, female: bool | None = None) 
     return compose_id("110105", birth, serial)
 
 
+def _born_before(joined_on: dt.date) -> dt.date:
+    """A random birth date that makes the member at least 18 on ``joined_on`` (a later random
+    birth date would make the record invalid and the test depend on the order it runs in)."""
+    birth = dt.date(1980, 1, 1) + dt.timedelta(days=_rng.randrange(0, 9000))
+    latest = dt.date(joined_on.year - 18, joined_on.month, min(joined_on.day, 28))
+    return birth if birth <= latest else latest - dt.timedelta(days=_rng.randrange(0, 3650))
+
+
 def make_org(
     parent: Organization | None = None,
     *,
@@ -63,7 +71,7 @@ def make_member(
         confirmed_on = dt.date(joined_on.year + 1, joined_on.month, min(joined_on.day, 28))
     data = MemberInput(
         name=extra.pop("name", f"党员{n}"),
-        id_number=extra.pop("id_number", None) or make_id_number(),
+        id_number=extra.pop("id_number", None) or make_id_number(_born_before(joined_on)),
         member_type=member_type,
         joined_on=joined_on,
         confirmed_on=confirmed_on,

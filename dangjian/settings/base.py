@@ -195,3 +195,9 @@ DANGJIAN_RULES = _local_rules(os.environ.get("DANGJIAN_RULES_FILE", ""))
 # (.ttf, or .ttc with the face index); unset, the built-in CID font STSong-Light is used
 DANGJIAN_PDF_FONT = os.environ.get("DANGJIAN_PDF_FONT", "")
 DANGJIAN_PDF_FONT_INDEX = int(os.environ.get("DANGJIAN_PDF_FONT_INDEX", "0") or 0)
+
+# folders of local assessment standards (YAML, see dangjian/assess/standard.py), besides the
+# defaults shipped in dangjian/assess/standards/; separated like PATH
+DANGJIAN_STANDARDS_DIRS = [
+    p for p in os.environ.get("DANGJIAN_STANDARDS_DIRS", "").split(os.pathsep) if p
+]
