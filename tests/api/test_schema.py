@@ -16,6 +16,19 @@ PATHS = {
     "/api/v1/members/{id}/": {"get", "patch"},
     "/api/v1/members/{id}/reveal/": {"post"},
     "/api/v1/findings/": {"get"},
+    "/api/v1/meetings/": {"get", "post"},
+    "/api/v1/meetings/{id}/": {"get", "patch", "delete"},
+    "/api/v1/meetings/{id}/attachments/": {"get", "post"},
+    "/api/v1/life/compliance/": {"get"},
+    "/api/v1/recruitment/cases/": {"get", "post"},
+    "/api/v1/recruitment/cases/{id}/": {"get"},
+    "/api/v1/recruitment/cases/{id}/steps/": {"get", "post"},
+    "/api/v1/recruitment/cases/{id}/attachments/": {"get", "post"},
+    "/api/v1/campaigns/": {"get"},
+    "/api/v1/campaigns/{id}/results/": {"get"},
+    "/api/v1/campaigns/{id}/self-checks/": {"get", "post"},
+    "/api/v1/campaigns/{id}/spot-checks/": {"get", "post"},
+    "/api/v1/surveys/": {"get"},
 }
 
 
