@@ -473,6 +473,17 @@ def _validate_step(case: RecruitCase, data: StepInput, today: dt.date) -> dict[s
     return details
 
 
+def _findings_now(case: RecruitCase, today: dt.date) -> list[str]:
+    """The rule ids of the case's procedural findings (errors and warnings) right after a
+    change: the checker runs on every recorded step and what it finds goes into the audit
+    entry (a mistake is saved, shown and audited, never refused or hidden)."""
+    from .adapter import prefetched, to_case
+
+    fresh = prefetched(RecruitCase.objects.filter(pk=case.pk)).get()
+    report = config.check([to_case(fresh)], today)
+    return sorted({f.rule for f in report.findings if f.severity in ("error", "warning")})
+
+
 def _step_snapshot(step: RecruitStep) -> dict[str, Any]:
     return {
         "number": step.number,
@@ -511,7 +522,7 @@ def _write_step(actor: Any, case: RecruitCase, data: StepInput, today: dt.date) 
         object_repr=f"{case.case_no} 第{step.number}步 {STEPS[step.number]}",
         scope_path=case.org.path,
         before=before,
-        after=_step_snapshot(step),
+        after={**_step_snapshot(step), "findings": _findings_now(case, today)},
     )
     if before is None or before["details"].get("decision") != details.get("decision"):
         _apply_decision(actor, case, step, today)

@@ -384,3 +384,22 @@ def test_correcting_the_vote_date_after_admission_moves_the_roll_dates(tree):
     step(case, 15, D(2024, 8, 20), vote=vote())
     case.member.refresh_from_db()
     assert (case.member.joined_on, case.member.confirmed_on) == (D(2024, 8, 20), D(2025, 8, 20))
+
+
+@pytest.mark.django_db
+def test_a_procedural_mistake_is_saved_and_its_finding_audited(tree):
+    from dangjian.core.models import AuditEntry as _Audit
+    from tests.recruit.helpers import D as _D
+    from tests.recruit.helpers import open_case as _open
+    from tests.recruit.helpers import step as _step
+
+    case = _open(tree["branch_a"], _D(2025, 1, 5))
+    _step(case, 2, _D(2025, 1, 20), talker="书记")
+    assert (
+        _Audit.objects.filter(action="recruit.step_record").order_by("seq").last().after["findings"]
+        == []
+    )
+    saved = _step(case, 3, _D(2025, 3, 1))  # an activist after two months, not six: not refused
+    assert saved.pk is not None
+    entry = _Audit.objects.filter(action="recruit.step_record").order_by("seq").last()
+    assert "RECRUIT-APPLICATION-6-MONTHS" in entry.after["findings"]
