@@ -172,6 +172,23 @@ def test_phone_walks_a_case_from_application_to_conversion(
         town.decide(no, 13, "2024-08-01")
         branch.step(pk, 14, "2024-08-05")
         branch.step(pk, 15, "2024-08-20", entitled=3, present=3, yes=3)
+        # the signed minutes of the vote go with the record (全程记实)
+        branch.case(pk)
+        page.select_option("#attachments select[name=step]", "15")
+        page.set_input_files(
+            "#attachments input[type=file]",
+            files=[
+                {
+                    "name": "支部大会记录.pdf",
+                    "mimeType": "application/pdf",
+                    "buffer": b"%PDF-1.4 minutes %%EOF",
+                }
+            ],
+        )
+        page.click("#attachments button[type=submit]")
+        page.wait_for_url(f"**/recruit/cases/{pk}/#attachments")
+        assert "支部大会记录.pdf" in page.inner_text("#attachments")
+        branch.fits()
         town.step(pk, 16, "2024-09-02", talker="东风镇党委组织委员")
         branch.notice(pk, "admission", "2024-09-09", "2024-09-13")
         town.decide(no, 17, "2024-09-20")
