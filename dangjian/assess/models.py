@@ -47,6 +47,16 @@ class CampaignStatus(models.TextChoices):
     FINAL = "final", "已定档"
 
 
+class ScoreJob(models.TextChoices):
+    """State of the last scoring started from the web page (see :mod:`dangjian.assess.jobs`)."""
+
+    NONE = "", "无"
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "评分中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
 class Tier(models.TextChoices):
     ADVANCED = "advanced", "先进"
     MIDDLE = "middle", "中间"
@@ -106,6 +116,15 @@ class Campaign(models.Model):
     )
     scored_at = models.DateTimeField("评分时间", null=True, blank=True)
     scored_as_of = models.DateField("评分数据截至", null=True, blank=True)
+    score_job = models.CharField(
+        "后台评分状态", max_length=8, choices=ScoreJob.choices, default="", blank=True
+    )
+    score_job_id = models.CharField("后台评分任务", max_length=64, blank=True)
+    score_job_by = models.CharField("后台评分发起人", max_length=150, blank=True)
+    score_job_queued_at = models.DateTimeField("后台评分提交时间", null=True, blank=True)
+    score_job_started_at = models.DateTimeField("后台评分开始时间", null=True, blank=True)
+    score_job_finished_at = models.DateTimeField("后台评分结束时间", null=True, blank=True)
+    score_job_error = models.TextField("后台评分错误", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="创建人",
@@ -201,6 +220,7 @@ class _Score(models.Model):
     )
     by_name = models.CharField("评分人名称", max_length=150, blank=True)
     at = models.DateTimeField("评分时间")
+    late = models.BooleanField("逾期录入", default=False)
 
     class Meta:
         abstract = True

@@ -574,6 +574,10 @@ def campaign_set_status(*, actor: Any, campaign: Campaign, status: str) -> Campa
         raise ValidationError({"status": [f"未知状态“{status}”"]})
     if status == CampaignStatus.FINAL and campaign.scored_at is None:
         raise ValidationError({"status": ["尚未评分，不能定档"]})
+    from .jobs import job_busy
+
+    if status == CampaignStatus.FINAL and job_busy(campaign):
+        raise ValidationError({"status": ["后台评分正在进行，完成后才能定档"]})
     if campaign.status == CampaignStatus.FINAL and status != CampaignStatus.FINAL:
         raise ValidationError({"status": ["已定档的考核不能改回"]})
     before = {"status": campaign.status}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("veto/<int:pk>/withdraw/", views.veto_withdraw_view, name="veto_withdraw"),
     path("<int:pk>/", views.campaign_detail, name="campaign"),
     path("<int:pk>/do/<str:action>/", views.campaign_action, name="campaign_action"),
+    path("<int:pk>/score-status/", views.campaign_score_status, name="campaign_score_status"),
     path("<int:pk>/pick/", views.campaign_pick_view, name="campaign_pick"),
     path("<int:pk>/orgs/<str:code>/self/", views.self_check, name="self_check"),
     path("<int:pk>/orgs/<str:code>/spot/", views.spot_check, name="spot_check"),

@@ -43,6 +43,7 @@ from .bulletin import (
     group_row,
 )
 from .forms import CampaignForm, ScoreSheet, VetoForm, WithdrawForm, field_name
+from .jobs import job_busy, score_request
 from .models import (
     Campaign,
     CampaignOrg,
@@ -70,7 +71,6 @@ from .services import (
     campaign_finalize,
     campaign_open,
     campaign_pick,
-    campaign_score,
     campaign_standard,
     is_own_org,
     known_veto_lines,
@@ -278,8 +278,32 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": summary,
             "manage": manage,
             "is_open": campaign.status == CampaignStatus.OPEN,
+            "job_busy": job_busy(campaign),
         },
     )
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def campaign_score_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The background scoring's state as a fragment, polled by the campaign page while it runs;
+    once it has ended the page reloads itself (``HX-Refresh``) to show the result or error."""
+    require(request.user, Perm.ASSESS_VIEW)
+    campaign = campaign_get(request.user, pk)
+    busy = job_busy(campaign)
+    response = render(
+        request,
+        "assess/_score_job.html",
+        {
+            "campaign": campaign,
+            "job_busy": busy,
+            "manage": covers(request.user, Perm.ASSESS_MANAGE, campaign.root.path),
+        },
+    )
+    if not busy and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required
@@ -291,8 +315,11 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     campaign = campaign_get(request.user, pk, Perm.ASSESS_MANAGE)
     try:
         if action == "score":
-            run = campaign_score(actor=request.user, campaign=campaign)
-            messages.success(request, f"已评分：{len(run.scores)} 个组织（数据截至 {run.at}）")
+            done = score_request(actor=request.user, campaign=campaign)
+            if done.inline:
+                messages.success(request, f"已评分：{done.scored} 个组织（数据截至 {done.at}）")
+            else:
+                messages.info(request, "参评组织较多，已提交后台评分；完成后本页显示结果")
         elif action == "finalize":
             campaign_finalize(actor=request.user, campaign=campaign)
             messages.success(request, "已定档，考核结果不再变动")
