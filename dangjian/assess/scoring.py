@@ -44,7 +44,7 @@ How the grade follows from the total:
 ``source`` says where the points come from: ``{"kind": "indicator", "indicator", "title",
 "rules", "value", "display", "evidence", "scoring"}``, ``{"kind": "survey", "rate", "label",
 "value", "n", "low", "high", "reliable", "scoring"}`` or ``{"kind": "check", "self": {points,
-note, by, at} | null, "spot": {…} | null, "combine", "combine_label", "spot_checked",
+note, by, at[, late]} | null, "spot": {…} | null, "combine", "combine_label", "spot_checked",
 "used"}``; when a value was missing, ``"missing"`` and ``"missing_label"`` tell which rule
 applied (and ``"fallback"`` holds the check source). ``breakdown["spot_checked"]`` says
 whether the organization was drawn or picked for the spot-check.
@@ -162,12 +162,15 @@ def _r(value: float) -> float:
 def _check_entry(row: dict[str, Any] | None) -> dict[str, Any] | None:
     if row is None:
         return None
-    return {
+    entry = {
         "points": float(row["points"]),
         "note": row["note"],
         "by": row["by_name"],
         "at": row["at"].isoformat() if row["at"] else None,
     }
+    if row.get("late"):
+        entry["late"] = True
+    return entry
 
 
 def _person_points(
@@ -565,7 +568,7 @@ def _scores(
     model: Any, campaign: Campaign, extra: dict[str, Any]
 ) -> dict[tuple[int, str], dict[str, Any]]:
     rows = model.objects.filter(campaign=campaign, **extra).values(
-        "org_id", "criterion", "points", "note", "by_name", "at"
+        "org_id", "criterion", "points", "note", "by_name", "at", "late"
     )
     return {(r["org_id"], r["criterion"]): r for r in rows}
 

@@ -12,8 +12,12 @@ Who may do what (scope = the subtree of the user's organization, :mod:`dangjian.
 - :func:`veto_record`, :func:`veto_withdraw` — ``Perm.ASSESS_MANAGE`` on the organization, by the
   upper level (a user bound to the organization itself cannot enter its veto events).
 
-Scores can be recorded while the campaign is open (进行中); a scored campaign can be re-scored
-until it is final (已定档). Invalid input raises ``ValidationError`` with Chinese messages per
+Scores can be recorded while the campaign is open (进行中), within its phase
+(:func:`phase_window`): a self-check (spot-check) before its phase opens is refused with the
+opening date; one saved after its phase ended is accepted and marked late (``late``, shown in
+the results, audited with ``"late": true``) — remind before the deadline, never refuse honest
+late entry. A phase without dates sets no limit. A scored campaign can be re-scored until it
+is final (已定档). Invalid input raises ``ValidationError`` with Chinese messages per
 field; a denied action raises ``PermissionDenied`` and changes nothing.
 """
 
@@ -338,6 +342,32 @@ def _participant(campaign: Campaign, org: Organization) -> CampaignOrg:
     return part
 
 
+#: score model → (phase label, start field, end field)
+_PHASE_OF = {
+    "selfcheckscore": ("自查", "self_check_start", "self_check_end"),
+    "spotcheckscore": ("抽查", "spot_check_start", "spot_check_end"),
+}
+
+
+def phase_window(campaign: Campaign, phase: str) -> tuple[dt.date | None, dt.date | None]:
+    """Start and end of a phase (``"self_check"``, ``"spot_check"``, …); ``None`` when unset."""
+    for code, _label, start, end in Campaign.PHASES:
+        if code == phase:
+            return getattr(campaign, start), getattr(campaign, end)
+    raise KeyError(phase)
+
+
+def _late(model: Any, campaign: Campaign, today: dt.date) -> bool:
+    """Refuse before the phase opens; whether an entry on ``today`` is after the phase ended."""
+    label, start_f, end_f = _PHASE_OF[model._meta.model_name]
+    start, end = getattr(campaign, start_f), getattr(campaign, end_f)
+    if start is not None and today < start:
+        raise ValidationError(
+            {"campaign": [f"{label}阶段 {start} 开始，现在（{today}）还不能录入{label}评分"]}
+        )
+    return end is not None and today > end
+
+
 def _record_score(
     model: Any,
     action: str,
@@ -348,7 +378,9 @@ def _record_score(
     crit: Criterion,
     points: Decimal,
     note: str,
+    today: dt.date | None = None,
 ) -> Any:
+    late = _late(model, campaign, today or timezone.localdate())
     score = (
         model.objects.select_for_update()
         .filter(campaign=campaign, org=org, criterion=crit.id)
@@ -358,8 +390,14 @@ def _record_score(
     if score is None:
         score = model(campaign=campaign, org=org, criterion=crit.id)
     else:
-        before = {"points": str(score.points), "note": score.note, "by": score.by_name}
+        before = {
+            "points": str(score.points),
+            "note": score.note,
+            "by": score.by_name,
+            "late": score.late,
+        }
     score.points = points
+    score.late = late
     score.note = note
     score.by = _user(actor)
     score.by_name = _actor_name(actor)
@@ -373,7 +411,7 @@ def _record_score(
         object_repr=f"{campaign.name} {org.code} {crit.id}",
         scope_path=org.path,
         before=before,
-        after={"criterion": crit.id, "points": str(points), "note": note},
+        after={"criterion": crit.id, "points": str(points), "note": note, "late": late},
     )
     return score
 
@@ -394,6 +432,7 @@ def self_check_record(
     criterion: str,
     points: Any,
     note: str = "",
+    today: dt.date | None = None,
 ) -> SelfCheckScore:
     """Record (or change) the organization's own score of one criterion (自查)."""
     require(actor, Perm.ASSESS_SELF, org.path)
@@ -412,6 +451,7 @@ def self_check_record(
         crit=crit,
         points=_points(points, crit),
         note=_note(note),
+        today=today,
     )
 
 
@@ -424,6 +464,7 @@ def spot_check_record(
     criterion: str,
     points: Any,
     note: str = "",
+    today: dt.date | None = None,
 ) -> SpotCheckScore:
     """Record (or change) an inspector's score of one criterion of a spot-checked organization."""
     require(actor, Perm.ASSESS_INSPECT, org.path)
@@ -444,6 +485,7 @@ def spot_check_record(
         crit=crit,
         points=_points(points, crit),
         note=_note(note),
+        today=today,
     )
 
 

@@ -74,6 +74,7 @@ from .services import (
     campaign_standard,
     is_own_org,
     known_veto_lines,
+    phase_window,
     self_check_record,
     spot_check_record,
     veto_record,
@@ -98,6 +99,22 @@ def current_phase(campaign: Campaign, today: dt.date) -> str:
         if start and end and start <= today <= end:  # type: ignore[operator]
             return str(phase["code"])
     return ""
+
+
+def phase_state(campaign: Campaign, code: str, today: dt.date) -> dict[str, Any]:
+    """Where ``today`` stands in a phase: ``state`` is ``"before"`` (not open yet, entries
+    refused), ``"open"`` (``days_left`` until the end, 0 on the last day), ``"late"`` (ended
+    ``days_over`` days ago; entries accepted and marked late) or ``""`` (no dates set)."""
+    start, end = phase_window(campaign, code)
+    label = next(lbl for c, lbl, _s, _e in Campaign.PHASES if c == code)
+    info: dict[str, Any] = {"code": code, "label": label, "start": start, "end": end, "state": ""}
+    if start is not None and today < start:
+        info.update(state="before", days_to_start=(start - today).days)
+    elif end is not None and today > end:
+        info.update(state="late", days_over=(today - end).days)
+    elif start is not None or end is not None:
+        info.update(state="open", days_left=(end - today).days if end is not None else None)
+    return info
 
 
 # --- campaigns -----------------------------------------------------------------------------------
@@ -220,11 +237,23 @@ def _progress(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
             qs = qs.filter(org__path__startswith=prefix)
         return int(qs.values("org_id").distinct().count())
 
+    self_done = orgs_with(SelfCheckScore)
+    spot_done = orgs_with(SpotCheckScore)
+    today = timezone.localdate()
+    due = []
+    for code, missing in (
+        ("self_check", totals["n"] - self_done),
+        ("spot_check", totals["n_spot"] - spot_done),
+    ):
+        info = phase_state(campaign, code, today)
+        info["missing"] = max(missing, 0)
+        due.append(info)
     return {
         **totals,
         "by_sector": by_sector,
-        "self_done": orgs_with(SelfCheckScore),
-        "spot_done": orgs_with(SpotCheckScore),
+        "self_done": self_done,
+        "spot_done": spot_done,
+        "due": due,
     }
 
 
@@ -440,6 +469,11 @@ def self_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     )
     if request.method == "POST" and not editable:
         raise PermissionDenied("自查评分只能由本组织在考核进行中填写")
+    phase = phase_state(campaign, "self_check", timezone.localdate())
+    if editable and phase["state"] == "before":
+        if request.method == "POST":
+            raise BadInput(f"自查阶段 {phase['start']} 开始，现在还不能填写")
+        editable = False
     olds = {s.criterion: s for s in self_checks_for(request.user, campaign, org)}
     preview = org_preview(request.user, campaign, org)
     form = None
@@ -470,6 +504,7 @@ def self_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             "items": _rows(preview.breakdown, form),
             "form": form,
             "editable": editable,
+            "phase": phase,
         },
         status=status,
     )
@@ -492,6 +527,11 @@ def spot_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     editable = campaign.status == CampaignStatus.OPEN
     if request.method == "POST" and not editable:
         raise BadInput(f"考核“{campaign.name}”{campaign.get_status_display()}，不能再修改评分")
+    phase = phase_state(campaign, "spot_check", timezone.localdate())
+    if editable and phase["state"] == "before":
+        if request.method == "POST":
+            raise BadInput(f"抽查阶段 {phase['start']} 开始，现在还不能录入")
+        editable = False
     olds = {s.criterion: s for s in spot_checks_for(request.user, campaign, org)}
     preview = org_preview(request.user, campaign, org)
     criteria = _person_criteria(campaign, org, preview.breakdown)
@@ -517,6 +557,7 @@ def spot_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             "items": _rows(preview.breakdown, form if editable else None),
             "form": form,
             "editable": editable,
+            "phase": phase,
         },
         status=status,
     )
