@@ -21,7 +21,10 @@ Registered indicators (``dangjian standard indicators`` lists them with their do
 - ``term_in_force`` — the committee's term has not expired (SETUP-TERM-EXPIRED);
 - ``secretary_in_post`` — a secretary holds the post (SETUP-SECRETARY-VACANT);
 - ``committee_in_place`` — a branch of 7+ full members has its 支委会 (SETUP-COMMITTEE-REQUIRED);
-- ``full_members_enough`` — at least 3 full members (SETUP-BRANCH-MIN-FULL).
+- ``full_members_enough`` — at least 3 full members (SETUP-BRANCH-MIN-FULL);
+- ``recruit_procedure_errors`` — RECRUIT-* errors on the recruitment cases active in the window;
+- ``recruit_candidate_2_years`` — a development candidate determined in the last two years
+  (ASSESS-WEAK: a village without one for 2+ years).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import models
 from django.db.models import Count, Sum
 
 from dangjian.members.models import Member
@@ -464,3 +468,101 @@ def full_members_enough(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
     """1 unless SETUP-BRANCH-MIN-FULL is broken: a branch needs at least 3 full members
     (支部条例 art. 4)."""
     return _no_finding(ctx, "SETUP-BRANCH-MIN-FULL", "正式党员 3 名以上")
+
+
+# --- RECRUIT ----------------------------------------------------------------------------------
+
+#: step 7 of the recruitment procedure: 确定发展对象 (see rules.md, section 3)
+CANDIDATE_STEP = 7
+CANDIDATE_YEARS = 2
+EVIDENCE_MAX = 10
+
+
+@indicator(
+    "recruit_procedure_errors",
+    "发展党员程序差错",
+    "count",
+    [
+        "RECRUIT-ORDER",
+        "RECRUIT-TALK-1-MONTH",
+        "RECRUIT-ACTIVIST-1-YEAR",
+        "RECRUIT-INTRODUCERS",
+        "RECRUIT-POLITICAL-REVIEW",
+        "RECRUIT-VOTE-MAJORITY",
+    ],
+)
+def recruit_procedure_errors(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
+    """Number of ``error`` findings of the RECRUIT checker (every implemented RECRUIT-* rule,
+    the rule set version in force on each step) on the organization's recruitment cases that
+    had a step in the assessed window, judged at the end of the window. ``None`` when the
+    organization had no such case (nothing to judge: the criterion's ``missing`` applies).
+    Bulk read: the cases of the subtree with their steps in a constant number of queries
+    (:func:`dangjian.recruit.adapter.load`), one checker run."""
+    from dangjian.recruit.adapter import load
+    from dangjian.recruit.models import RecruitCase, RecruitStep
+    from dangjian.recruit.selectors import findings_by_loaded
+
+    active = RecruitStep.objects.filter(
+        done_on__gte=ctx.start, done_on__lte=ctx.end, case_id=models.OuterRef("pk")
+    )
+    qs = RecruitCase.objects.filter(models.Exists(active))
+    if ctx.prefix:
+        qs = qs.filter(org__path__startswith=ctx.prefix)
+    loaded = [i for i in load(qs.order_by("case_no")) if i.case.org_id in ctx.org_ids]
+    if not loaded:
+        return {}
+    findings = findings_by_loaded(loaded, ctx.end)
+    cases: dict[int, list[str]] = defaultdict(list)
+    errors: dict[int, list[dict[str, str]]] = defaultdict(list)
+    for item in loaded:
+        case = item.case
+        cases[case.org_id].append(case.case_no)
+        for f in findings.get(case.case_no, []):
+            if f.severity == "error":
+                errors[case.org_id].append(
+                    {"case": case.case_no, "rule": f.rule, "message": f.message}
+                )
+    out: dict[int, IndicatorValue] = {}
+    for pk, nos in cases.items():
+        errs = errors.get(pk, [])
+        display = (
+            f"{len(nos)} 个发展党员案例，无程序差错"
+            if not errs
+            else f"{len(nos)} 个发展党员案例，{len(errs)} 处程序差错"
+        )
+        out[pk] = IndicatorValue(
+            float(len(errs)),
+            display,
+            {"cases": nos[:EVIDENCE_MAX], "n_cases": len(nos), "errors": errs[:EVIDENCE_MAX]},
+        )
+    return out
+
+
+@indicator("recruit_candidate_2_years", "近两年确定过发展对象", "bool", ["ASSESS-WEAK"])
+def recruit_candidate_2_years(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
+    """1 when the organization determined a development candidate (step 7, 确定发展对象) in
+    the two years up to the end of the window, else 0 — a village without one for 2+ years is
+    软弱涣散 (ASSESS-WEAK). One grouped query over the subtree."""
+    from dangjian.core.dates import add_years
+    from dangjian.recruit.models import RecruitStep
+
+    since = add_years(ctx.end, -CANDIDATE_YEARS)
+    qs = RecruitStep.objects.filter(number=CANDIDATE_STEP, done_on__gt=since, done_on__lte=ctx.end)
+    if ctx.prefix:
+        qs = qs.filter(case__org__path__startswith=ctx.prefix)
+    rows = qs.values("case__org_id").annotate(n=Count("pk"), last=models.Max("done_on"))
+    found = {r["case__org_id"]: r for r in rows if r["case__org_id"] in ctx.org_ids}
+    out: dict[int, IndicatorValue] = {}
+    for pk in ctx.org_ids:
+        row = found.get(pk)
+        if row is None:
+            out[pk] = IndicatorValue(
+                0.0, f"{since} 以来未确定发展对象", {"since": since.isoformat(), "n": 0}
+            )
+        else:
+            out[pk] = IndicatorValue(
+                1.0,
+                f"{since} 以来确定发展对象 {row['n']} 名（最近 {row['last']}）",
+                {"since": since.isoformat(), "n": row["n"], "last": row["last"].isoformat()},
+            )
+    return out

@@ -68,7 +68,7 @@ def test_open_campaign_takes_every_branch_of_the_standard_and_audits(tree):
     assert parts["BB001"].hand_picked
     assert sum(p.sampled for p in parts.values()) == 1  # round(0.5 × 2)
     assert c.standard_text.startswith("# 五好党支部")
-    assert c.standard_version == "2026.1"
+    assert c.standard_version == "2026.2"
     entry = AuditEntry.objects.order_by("-seq").first()
     assert AuditEntry.objects.count() == before + 1
     assert entry.action == "assess.campaign.open" and entry.after["participants"] == 2
