@@ -22,9 +22,11 @@ How the grade follows from the total:
   its score.
 - **stars** (ASSESS-STARS): the highest level whose threshold the total reaches; then the veto
   cap; then the quotas, highest level first: a quota is a ceiling of ``floor(share × N)``
-  organizations (N = organizations scored). When more qualify, the best totals keep the level;
-  organizations tied with the last one admitted are *all* moved down when the tie crosses the
-  ceiling (no arbitrary tie-break), to the next lower level, where that level's quota applies.
+  organizations (N = organizations scored; with ``quota_per: sector`` or ``region`` the
+  ceilings apply inside each sector or region, N counted there). When more qualify, the best
+  totals keep the level; organizations tied with the last one admitted are *all* moved down
+  when the tie crosses the ceiling (no arbitrary tie-break), to the next lower level, where
+  that level's quota applies.
 - **tiers** (ASSESS-TIERS): ``by: score`` — advanced at ``total ≥ advanced``, lagging at
   ``total < lagging``; ``by: share`` — the best ``floor(advanced × N)`` totals among
   organizations not capped by a veto are advanced, the worst ``floor(lagging × N)`` of the rest
@@ -105,6 +107,7 @@ class OrgScore:
     previous_tier: str = ""
     change: str = Change.NEW.value
     by_score_stars: int = 0
+    region: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form of ``dangjian assess run`` (one object per organization)."""
@@ -314,17 +317,32 @@ def _floor(share: float, n: int) -> int:
     return math.floor(share * n + 1e-9)
 
 
-def assign_stars(scores: list[OrgScore], std: Standard) -> None:
-    """Stars by threshold, veto cap, then quota ceilings (see the module docstring)."""
-    levels = [s for s, _t in std.stars.thresholds]  # highest first
-    notes: dict[int, list[str]] = defaultdict(list)
+def quota_groups(scores: list[OrgScore], std: Standard) -> dict[str, list[OrgScore]]:
+    """The groups a star quota applies to, by a label in Chinese: the whole campaign (``""``),
+    each sector, or each region (the first ``quota_region_digits`` of the region code)."""
+    per = std.stars.quota_per
+    if per == "campaign":
+        return {"": scores}
+    groups: dict[str, list[OrgScore]] = defaultdict(list)
     for s in scores:
-        s.by_score_stars = next((lv for lv, t in std.stars.thresholds if s.total >= t - 1e-9), 0)
-        s.stars = s.by_score_stars
-        if s.veto and s.stars > std.stars.veto_max:
-            s.stars = std.stars.veto_max
-            notes[s.org_id].append(f"触及高压线，星级最高为{STAR_LABELS[std.stars.veto_max]}")
+        if per == "sector":
+            groups[f"{s.sector}领域"].append(s)
+        else:
+            region = s.region[: std.stars.quota_region_digits]
+            groups[f"地区 {region}" if region else "未登记地区"].append(s)
+    return dict(groups)
+
+
+def _apply_quotas(
+    scores: list[OrgScore],
+    std: Standard,
+    levels: list[int],
+    label: str,
+    notes: dict[int, list[str]],
+) -> None:
+    """Quota ceilings, highest level first, over one group of ``scores``."""
     n = len(scores)
+    where = f"{label}参评组织" if label else "参评组织"
     for i, level in enumerate(levels):
         share = std.stars.quotas.get(level)
         if share is None:
@@ -339,9 +357,23 @@ def assign_stars(scores: list[OrgScore], std: Standard) -> None:
             if s.org_id not in kept:
                 s.stars = lower
                 notes[s.org_id].append(
-                    f"{STAR_LABELS[level]}名额为参评组织的 {share:.0%}（{ceiling} 个），"
+                    f"{STAR_LABELS[level]}名额为{where}的 {share:.0%}（{n} 个中 {ceiling} 个），"
                     f"按总分未进入名额，顺延为{STAR_LABELS[lower]}"
                 )
+
+
+def assign_stars(scores: list[OrgScore], std: Standard) -> None:
+    """Stars by threshold, veto cap, then quota ceilings (see the module docstring)."""
+    levels = [s for s, _t in std.stars.thresholds]  # highest first
+    notes: dict[int, list[str]] = defaultdict(list)
+    for s in scores:
+        s.by_score_stars = next((lv for lv, t in std.stars.thresholds if s.total >= t - 1e-9), 0)
+        s.stars = s.by_score_stars
+        if s.veto and s.stars > std.stars.veto_max:
+            s.stars = std.stars.veto_max
+            notes[s.org_id].append(f"触及高压线，星级最高为{STAR_LABELS[std.stars.veto_max]}")
+    for label, group in quota_groups(scores, std).items():
+        _apply_quotas(group, std, levels, label, notes)
     for s in scores:
         s.breakdown["stars"] = {
             "by_score": s.by_score_stars,
@@ -349,6 +381,7 @@ def assign_stars(scores: list[OrgScore], std: Standard) -> None:
             "label": STAR_LABELS[s.stars],
             "thresholds": {str(k): v for k, v in std.stars.thresholds},
             "quotas": {str(k): v for k, v in std.stars.quotas.items()},
+            "quota_per": std.stars.quota_per,
             "notes": notes.get(s.org_id, []),
         }
 
@@ -472,6 +505,7 @@ def campaign_compute_orgs(
             "org__sector",
             "org__org_type",
             "org__path",
+            "org__region_code",
         )
     )
     ctx = IndicatorContext(
@@ -540,6 +574,7 @@ def campaign_compute_orgs(
             name=p["org__name"],
             sector=sector,
             path=p["org__path"],
+            region=p["org__region_code"] or "",
             total=_r(total),
             veto=bool(veto_out),
             veto_lines=sorted(events),

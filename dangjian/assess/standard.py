@@ -60,6 +60,8 @@ Example (every key shown; keys not listed here are refused)::
     stars:
       thresholds: {5: 90, 4: 80, 3: 70}   # total at least → stars; below the lowest: 未评星
       quotas: {5: 0.10, 4: 0.40}          # optional ceilings, as shares of the scored orgs
+      quota_per: campaign                 # campaign (default) | sector | region: share of what
+      quota_region_digits: 6              # with region: 6 区县 | 9 乡镇街道 | 12 村社区
       veto_max: 0                         # stars an organization with a veto event can get
     tiers:
       by: share                    # share: advanced = top share, lagging = bottom share
@@ -195,6 +197,10 @@ class Stars:
     thresholds: tuple[tuple[int, float], ...]
     quotas: dict[int, float] = field(default_factory=dict)
     veto_max: int = 0
+    #: what a quota is a share of: the whole campaign, each sector, or each region
+    quota_per: str = "campaign"
+    #: with ``quota_per: region``, the leading digits of the region code that make a region
+    quota_region_digits: int = 6
 
 
 @dataclass(frozen=True)
@@ -494,9 +500,22 @@ def _parse_item(
     return Item(iid, title, points, tuple(criteria), tuple(item_sectors))
 
 
+#: what a star quota is a share of
+QUOTA_PER = {
+    "campaign": "整个考核范围",
+    "sector": "每个领域",
+    "region": "每个地区",
+}
+
+
 def _parse_stars(ck: _Checker, value: Any) -> Stars | None:
     place = "stars"
-    data = ck.mapping(value, place, {"thresholds", "quotas", "veto_max"}, {"thresholds"})
+    data = ck.mapping(
+        value,
+        place,
+        {"thresholds", "quotas", "veto_max", "quota_per", "quota_region_digits"},
+        {"thresholds"},
+    )
     th = data.get("thresholds")
     if not isinstance(th, dict) or not th:
         ck.error(place, "thresholds 应为“星级: 最低总分”的映射，如 {5: 90, 4: 80, 3: 70}")
@@ -543,7 +562,21 @@ def _parse_stars(ck: _Checker, value: Any) -> Stars | None:
     if isinstance(veto_max, bool) or not isinstance(veto_max, int) or not 0 <= veto_max <= 5:
         ck.error(place, f"veto_max 应为 0 到 5 的整数，实为“{veto_max}”")
         veto_max = 0
-    return Stars(tuple(rows), quotas, veto_max)
+    quota_per = str(data.get("quota_per", "campaign")).strip()
+    if quota_per not in QUOTA_PER:
+        ck.error(
+            place,
+            f"quota_per 应为 {'、'.join(QUOTA_PER)} 之一（{'；'.join(QUOTA_PER.values())}），"
+            f"实为“{quota_per}”",
+        )
+        quota_per = "campaign"
+    digits = data.get("quota_region_digits", 6)
+    if digits not in (6, 9, 12) or isinstance(digits, bool):
+        ck.error(place, f"quota_region_digits 应为 6、9 或 12（行政区划代码位数），实为“{digits}”")
+        digits = 6
+    elif "quota_region_digits" in data and quota_per != "region":
+        ck.error(place, "quota_region_digits 只用于 quota_per: region")
+    return Stars(tuple(rows), quotas, veto_max, quota_per, digits)
 
 
 def _parse_tiers(ck: _Checker, value: Any) -> Tiers | None:
