@@ -94,6 +94,7 @@ class CheckScoreSerializer(serializers.Serializer):
     note = serializers.CharField()
     by = serializers.CharField(source="by_name")
     at = serializers.DateTimeField()
+    late = serializers.BooleanField(help_text="阶段截止后补录（逾期录入）")
 
 
 class CheckScoreWriteSerializer(serializers.Serializer):

@@ -159,3 +159,25 @@ def test_inspector_posts_spot_check_and_secretary_cannot(api_for, campaign):
     )
     assert ok.status_code == 201, ok.json()
     assert api_for("secretary_a").get(f"{url}?org=BA001").json()[0]["by"] == "inspector_a"
+
+
+def test_api_self_check_follows_the_phase(api_for, campaign):
+    import datetime as _dt
+
+    from django.utils import timezone
+
+    from dangjian.assess.models import Campaign as _Campaign
+
+    today = timezone.localdate()
+    url = f"/api/v1/campaigns/{campaign.pk}/self-checks/"
+    body = {"org": "BA001", "criterion": "1.4", "points": "6"}
+    _Campaign.objects.filter(pk=campaign.pk).update(
+        self_check_start=today + _dt.timedelta(days=1), self_check_end=today + _dt.timedelta(days=9)
+    )
+    early = api_for("secretary_a").post(url, body, format="json")
+    assert early.status_code == 400 and "还不能录入自查评分" in str(early.json())
+    _Campaign.objects.filter(pk=campaign.pk).update(
+        self_check_start=today - _dt.timedelta(days=9), self_check_end=today - _dt.timedelta(days=1)
+    )
+    late = api_for("secretary_a").post(url, body, format="json")
+    assert late.status_code == 201 and late.json()["late"] is True
