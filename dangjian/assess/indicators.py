@@ -540,29 +540,51 @@ def recruit_procedure_errors(ctx: IndicatorContext) -> dict[int, IndicatorValue]
 
 @indicator("recruit_candidate_2_years", "近两年确定过发展对象", "bool", ["ASSESS-WEAK"])
 def recruit_candidate_2_years(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
-    """1 when the organization determined a development candidate (step 7, 确定发展对象) in
-    the two years up to the end of the window, else 0 — a village without one for 2+ years is
-    软弱涣散 (ASSESS-WEAK). One grouped query over the subtree."""
+    """1 when the organization determined a development candidate (step 7, 确定发展对象) or
+    admitted a member (the roll's joining date, for recruitment kept outside the system) in the
+    two years up to the end of the window, else 0 — a village without one for 2+ years is
+    软弱涣散 (ASSESS-WEAK; same reading as :mod:`dangjian.rectify.weak`). Two grouped queries
+    over the subtree."""
     from dangjian.core.dates import add_years
     from dangjian.recruit.models import RecruitStep
 
     since = add_years(ctx.end, -CANDIDATE_YEARS)
-    qs = RecruitStep.objects.filter(number=CANDIDATE_STEP, done_on__gt=since, done_on__lte=ctx.end)
+    steps = RecruitStep.objects.filter(
+        number=CANDIDATE_STEP, done_on__gt=since, done_on__lte=ctx.end
+    )
+    joined = Member.objects.filter(joined_on__gt=since, joined_on__lte=ctx.end)
     if ctx.prefix:
-        qs = qs.filter(case__org__path__startswith=ctx.prefix)
-    rows = qs.values("case__org_id").annotate(n=Count("pk"), last=models.Max("done_on"))
-    found = {r["case__org_id"]: r for r in rows if r["case__org_id"] in ctx.org_ids}
+        steps = steps.filter(case__org__path__startswith=ctx.prefix)
+        joined = joined.filter(org__path__startswith=ctx.prefix)
+    candidates = {
+        r["case__org_id"]: r
+        for r in steps.values("case__org_id")
+        .annotate(n=Count("pk"), last=models.Max("done_on"))
+        .order_by()
+    }
+    admitted = {
+        r["org_id"]: r
+        for r in joined.values("org_id")
+        .annotate(n=Count("pk"), last=models.Max("joined_on"))
+        .order_by()
+    }
     out: dict[int, IndicatorValue] = {}
     for pk in ctx.org_ids:
-        row = found.get(pk)
-        if row is None:
-            out[pk] = IndicatorValue(
-                0.0, f"{since} 以来未确定发展对象", {"since": since.isoformat(), "n": 0}
-            )
-        else:
-            out[pk] = IndicatorValue(
-                1.0,
-                f"{since} 以来确定发展对象 {row['n']} 名（最近 {row['last']}）",
-                {"since": since.isoformat(), "n": row["n"], "last": row["last"].isoformat()},
-            )
+        cand, adm = candidates.get(pk), admitted.get(pk)
+        evidence: dict[str, Any] = {
+            "since": since.isoformat(),
+            "candidates": cand["n"] if cand else 0,
+            "admitted": adm["n"] if adm else 0,
+        }
+        if cand is None and adm is None:
+            out[pk] = IndicatorValue(0.0, f"{since} 以来未确定发展对象，也未接收新党员", evidence)
+            continue
+        parts = []
+        if cand is not None:
+            parts.append(f"确定发展对象 {cand['n']} 名（最近 {cand['last']}）")
+            evidence["last_candidate"] = cand["last"].isoformat()
+        if adm is not None:
+            parts.append(f"接收新党员 {adm['n']} 名（最近 {adm['last']}）")
+            evidence["last_admitted"] = adm["last"].isoformat()
+        out[pk] = IndicatorValue(1.0, f"{since} 以来" + "，".join(parts), evidence)
     return out

@@ -67,7 +67,21 @@ def test_candidate_in_the_last_two_years_boundaries(tree, day, value):
     got = v["recruit_candidate_2_years"]
     assert got[tree["branch_a"].pk].value == value
     assert got[tree["branch_b"].pk].value == 0
-    assert got[tree["branch_b"].pk].display == "2024-12-31 以来未确定发展对象"
+    assert got[tree["branch_b"].pk].display == "2024-12-31 以来未确定发展对象，也未接收新党员"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day,value", [(D(2024, 12, 31), 0), (D(2025, 1, 1), 1)])
+def test_a_member_admitted_counts_like_a_candidate(tree, day, value):
+    from dangjian.members.models import Member
+
+    Member.objects.filter(org=tree["branch_b"]).update(joined_on=D(2010, 1, 1))
+    member = Member.objects.filter(org=tree["branch_b"]).first()
+    Member.objects.filter(pk=member.pk).update(joined_on=day)
+    v = compute_all(ctx_for(tree, tree["branch_b"]), NAMES)["recruit_candidate_2_years"]
+    got = v[tree["branch_b"].pk]
+    assert got.value == value
+    assert got.evidence["admitted"] == value
 
 
 @pytest.mark.django_db
