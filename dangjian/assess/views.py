@@ -135,6 +135,12 @@ def index(request: HttpRequest) -> HttpResponse:
                 org=own, campaign_id__in=[c.pk for c in page.object_list]
             ).values_list("campaign_id", flat=True)
         )
+    today = timezone.localdate()
+    self_phase = {
+        c.pk: phase_state(c, "self_check", today)
+        for c in page.object_list
+        if c.pk in taking_part and c.status == CampaignStatus.OPEN
+    }
     return render(
         request,
         "assess/index.html",
@@ -142,6 +148,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query_without(request, "page"),
             "taking_part": taking_part,
+            "self_phase": self_phase,
             "own": own,
             "can_open": can(request.user, Perm.ASSESS_MANAGE),
             "can_self": can(request.user, Perm.ASSESS_SELF),

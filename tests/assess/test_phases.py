@@ -185,3 +185,22 @@ def test_campaign_page_shows_what_is_due(tree, campaign):
     town = login(tree, "admin_a").get(f"/assess/{campaign.pk}/").content.decode()
     n_a = campaign.participants.filter(org__path__startswith=tree["town_a"].path).count()
     assert f'data-phase="self_check" data-missing="{n_a - 1}"' in town
+
+
+@pytest.mark.django_db
+def test_index_reminds_the_secretary_of_the_deadline(tree, campaign):
+    today = timezone.localdate()
+    _phases(
+        campaign,
+        self_check_start=today - dt.timedelta(days=1),
+        self_check_end=today + dt.timedelta(days=6),
+    )
+    html = login(tree, "secretary_a").get("/assess/").content.decode()
+    assert 'data-self-phase="open"' in html and "还剩 6 天" in html
+    _phases(
+        campaign,
+        self_check_start=today - dt.timedelta(days=9),
+        self_check_end=today - dt.timedelta(days=1),
+    )
+    html = login(tree, "secretary_a").get("/assess/").content.decode()
+    assert 'data-self-phase="late"' in html and "可如实补录" in html
