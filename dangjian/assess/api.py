@@ -50,6 +50,12 @@ class CampaignSerializer(serializers.Serializer):
     scored_at = serializers.DateTimeField(allow_null=True)
     scored_as_of = serializers.DateField(allow_null=True)
     previous = serializers.IntegerField(source="previous_id", allow_null=True)
+    score_job = serializers.CharField(
+        help_text="网页发起的后台评分：空、queued 排队中、running 评分中、done 已完成、failed 失败"
+    )
+    score_job_started_at = serializers.DateTimeField(allow_null=True)
+    score_job_finished_at = serializers.DateTimeField(allow_null=True)
+    score_job_error = serializers.CharField()
 
 
 class CampaignPhaseSerializer(serializers.Serializer):

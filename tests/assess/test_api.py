@@ -181,3 +181,11 @@ def test_api_self_check_follows_the_phase(api_for, campaign):
     )
     late = api_for("secretary_a").post(url, body, format="json")
     assert late.status_code == 201 and late.json()["late"] is True
+
+
+def test_campaign_shows_the_background_scoring_state(api_for, campaign):
+    from dangjian.assess.models import Campaign as _Campaign
+
+    _Campaign.objects.filter(pk=campaign.pk).update(score_job="failed", score_job_error="标准有误")
+    body = api_for("admin").get(f"/api/v1/campaigns/{campaign.pk}/").json()
+    assert body["score_job"] == "failed" and body["score_job_error"] == "标准有误"
