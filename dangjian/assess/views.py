@@ -497,7 +497,8 @@ def self_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                 request, form, olds, self_check_record, campaign=campaign, org=org
             )
             if changed >= 0:
-                messages.success(request, f"自查已保存（{changed} 项有变动）")
+                late = "，已标记为逾期录入" if changed and phase["state"] == "late" else ""
+                messages.success(request, f"自查已保存（{changed} 项有变动{late}）")
                 return redirect("assess:self_check", campaign.pk, org.code)
         status = 400
     return render(
@@ -550,7 +551,8 @@ def spot_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                 request, form, olds, spot_check_record, campaign=campaign, org=org
             )
             if changed >= 0:
-                messages.success(request, f"抽查评分已保存（{changed} 项有变动）")
+                late = "，已标记为逾期录入" if changed and phase["state"] == "late" else ""
+                messages.success(request, f"抽查评分已保存（{changed} 项有变动{late}）")
                 return redirect("assess:spot_check", campaign.pk, org.code)
         status = 400
     return render(

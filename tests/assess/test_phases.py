@@ -153,7 +153,8 @@ def test_pages_follow_the_phase(tree, campaign):
     )
     html = client.get(url).content.decode()
     assert 'data-phase-state="late"' in html and "已过 2 天" in html
-    assert client.post(url, {"p_1_4": "7"}).status_code == 302
+    saved = client.post(url, {"p_1_4": "7"}, follow=True)
+    assert "已标记为逾期录入" in saved.content.decode()
     assert SelfCheckScore.objects.get().late is True
 
 
