@@ -201,3 +201,7 @@ DANGJIAN_PDF_FONT_INDEX = int(os.environ.get("DANGJIAN_PDF_FONT_INDEX", "0") or 
 DANGJIAN_STANDARDS_DIRS = [
     p for p in os.environ.get("DANGJIAN_STANDARDS_DIRS", "").split(os.pathsep) if p
 ]
+
+# assessment campaigns with more participants than this are scored in the background
+# (django-tasks; run `dangjian manage db_worker` beside the web server), smaller ones at once
+DANGJIAN_ASSESS_INLINE_SCORE_MAX = int(os.environ.get("DANGJIAN_ASSESS_INLINE_SCORE_MAX", 3000))
