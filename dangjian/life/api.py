@@ -24,13 +24,13 @@ from dangjian.accounts.scope import covers, members_for, orgs_for
 from dangjian.api import filters
 from dangjian.api.serializers import DATE_ERRORS
 from dangjian.api.views.base import ScopedAPIView, service_errors
+from dangjian.core import uploads
 from dangjian.orgs.selectors import org_get
 
 from .choices import AbsenceReason, LecturerRole, MeetingType
 from .models import Meeting
 from .selectors import meeting_get, meeting_list
 from .services import (
-    ATTACHMENT_MAX_BYTES,
     ATTACHMENTS_PER_MEETING,
     MINUTES_MAX,
     TOPIC_MAX,
@@ -449,17 +449,7 @@ def _uploads(request: Request) -> list[Any]:
         raise exceptions.ValidationError(
             {"file": [f"每条记录最多 {ATTACHMENTS_PER_MEETING} 个附件"]}
         )
-    for upload in files:
-        # refused before the file is read, like the web upload
-        if upload.size is not None and upload.size > ATTACHMENT_MAX_BYTES:
-            raise exceptions.ValidationError(
-                {
-                    "file": [
-                        f"文件“{upload.name}”过大，每个附件最大 "
-                        f"{ATTACHMENT_MAX_BYTES // 1024 // 1024} MB"
-                    ]
-                }
-            )
+    uploads.refuse_oversized(files)  # before any file is read, like the web upload
     return files
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
+from dangjian.core import uploads
 from dangjian.core.audit import audit_record
 from dangjian.members.models import Member
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
@@ -350,57 +351,34 @@ def meeting_delete(*, actor: Any, meeting: Meeting) -> None:
 
 # --- attachments -----------------------------------------------------------------------------
 
-ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+ATTACHMENT_MAX_BYTES = uploads.MAX_BYTES
 ATTACHMENTS_PER_MEETING = 10
-#: magic bytes → content type; the client's claim is never trusted
-_MAGIC = [
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"%PDF-", "application/pdf"),
-]
-
-
-def sniff(data: bytes) -> str | None:
-    """The content type of ``data`` by its first bytes, or ``None`` if not JPEG, PNG or PDF."""
-    for magic, content_type in _MAGIC:
-        if data.startswith(magic):
-            return content_type
-    return None
+sniff = uploads.sniff
 
 
 @transaction.atomic
 def attachment_add(*, actor: Any, meeting: Meeting, name: str, data: bytes) -> Any:
     """Attach a photo or PDF of the paper minutes to ``meeting`` (audited)."""
-    import hashlib
-    import os
-
     from .models import MeetingAttachment
 
     meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
     require(actor, Perm.LIFE_RECORD, meeting.org.path)
-    name = os.path.basename((name or "").replace("\\", "/")).strip()[:200] or "附件"
-    errors: list[str] = []
-    if not data:
-        errors.append(f"文件“{name}”是空的")
-    elif len(data) > ATTACHMENT_MAX_BYTES:
-        errors.append(
-            f"文件“{name}”过大（{len(data) / 1024 / 1024:.1f} MB），每个附件最大 "
-            f"{ATTACHMENT_MAX_BYTES // 1024 // 1024} MB"
-        )
-    content_type = sniff(data) if data else None
-    if data and content_type is None:
-        errors.append(f"文件“{name}”不是 JPEG、PNG 图片或 PDF 文件")
-    if meeting.attachments.count() >= ATTACHMENTS_PER_MEETING:
-        errors.append(f"每条记录最多 {ATTACHMENTS_PER_MEETING} 个附件")
-    if errors:
-        raise ValidationError({"file": errors})
-    assert content_type is not None
-    digest = hashlib.sha256(data).hexdigest()
+    upload, problems = uploads.check_upload(
+        name,
+        data,
+        default_name="附件",
+        existing=meeting.attachments.count(),
+        max_count=ATTACHMENTS_PER_MEETING,
+        per="每条记录",
+    )
+    if upload is None:
+        raise ValidationError({"file": problems})
+    name, digest = upload.name, upload.sha256
     item = MeetingAttachment.objects.create(
         meeting=meeting,
         name=name,
-        content_type=content_type,
-        size=len(data),
+        content_type=upload.content_type,
+        size=upload.size,
         sha256=digest,
         data=data,
         uploaded_by=actor if getattr(actor, "pk", None) else None,

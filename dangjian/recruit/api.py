@@ -36,6 +36,7 @@ from dangjian.accounts.scope import members_for, orgs_for, require
 from dangjian.api import filters
 from dangjian.api.serializers import DATE_ERRORS
 from dangjian.api.views.base import ScopedAPIView, service_errors
+from dangjian.core import uploads
 from dangjian.members.choices import Category
 
 from .adapter import current_steps, prefetched
@@ -50,7 +51,6 @@ from .selectors import (
     stage_of,
 )
 from .services import (
-    ATTACHMENT_MAX_BYTES,
     ATTACHMENTS_PER_CASE,
     CaseInput,
     StepInput,
@@ -400,17 +400,7 @@ def _uploads(request: Request) -> list[Any]:
         raise exceptions.ValidationError({"file": ["请选择要上传的文件（表单字段 file）"]})
     if len(files) > ATTACHMENTS_PER_CASE:
         raise exceptions.ValidationError({"file": [f"每个案例最多 {ATTACHMENTS_PER_CASE} 个附件"]})
-    for upload in files:
-        # refused before the file is read
-        if upload.size is not None and upload.size > ATTACHMENT_MAX_BYTES:
-            raise exceptions.ValidationError(
-                {
-                    "file": [
-                        f"文件“{upload.name}”过大，每个附件最大 "
-                        f"{ATTACHMENT_MAX_BYTES // 1024 // 1024} MB"
-                    ]
-                }
-            )
+    uploads.refuse_oversized(files)  # before any file is read, like the web upload
     return files
 
 

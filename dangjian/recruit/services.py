@@ -44,7 +44,7 @@ from django.db import transaction
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
-from dangjian.core import crypto, idnumber
+from dangjian.core import crypto, idnumber, uploads
 from dangjian.core.audit import audit_record
 from dangjian.core.dates import add_months
 from dangjian.members.choices import Category, MemberType
@@ -837,7 +837,7 @@ def set_plan(
 
 # --- attachments (全程记实) ----------------------------------------------------------------------
 
-ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+ATTACHMENT_MAX_BYTES = uploads.MAX_BYTES
 ATTACHMENTS_PER_CASE = 40
 
 
@@ -846,41 +846,30 @@ def attachment_add(
     *, actor: Any, case: RecruitCase, name: str, data: bytes, step: int | None = None
 ) -> RecruitAttachment:
     """Attach a document to ``case`` (of step ``step`` when given); audited."""
-    import hashlib
-    import os
-
-    from dangjian.life.services import sniff
-
     case = _lock(case)
     require(actor, Perm.RECRUIT_RECORD, case.org.path)
-    name = os.path.basename((name or "").replace("\\", "/")).strip()[:200] or "材料"
     errors: dict[str, list[str]] = {}
     if step is not None and step not in STEPS:
         errors["step"] = [f"步骤“{step}”无效，应为 1–25"]
-    problems: list[str] = []
-    if not data:
-        problems.append(f"文件“{name}”是空的")
-    elif len(data) > ATTACHMENT_MAX_BYTES:
-        problems.append(
-            f"文件“{name}”过大（{len(data) / 1024 / 1024:.1f} MB），每个附件最大 "
-            f"{ATTACHMENT_MAX_BYTES // 1024 // 1024} MB"
-        )
-    content_type = sniff(data) if data else None
-    if data and content_type is None:
-        problems.append(f"文件“{name}”不是 JPEG、PNG 图片或 PDF 文件")
-    if RecruitAttachment.objects.filter(case=case).count() >= ATTACHMENTS_PER_CASE:
-        problems.append(f"每个案例最多 {ATTACHMENTS_PER_CASE} 个附件")
+    upload, problems = uploads.check_upload(
+        name,
+        data,
+        default_name="材料",
+        existing=RecruitAttachment.objects.filter(case=case).count(),
+        max_count=ATTACHMENTS_PER_CASE,
+        per="每个案例",
+    )
     if problems:
         errors["file"] = problems
     _fail(errors)
-    assert content_type is not None
-    digest = hashlib.sha256(data).hexdigest()
+    assert upload is not None
+    name, digest = upload.name, upload.sha256
     item = RecruitAttachment.objects.create(
         case=case,
         step=step,
         name=name,
-        content_type=content_type,
-        size=len(data),
+        content_type=upload.content_type,
+        size=upload.size,
         sha256=digest,
         data=data,
         uploaded_by=_user(actor),

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, orgs_for, require
+from dangjian.core import uploads
 from dangjian.orgs.choices import BRANCH_TYPES
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
@@ -664,16 +665,8 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             with transaction.atomic():
+                uploads.refuse_oversized(files)
                 for upload in files:
-                    if upload.size is not None and upload.size > ATTACHMENT_MAX_BYTES:
-                        raise ValidationError(
-                            {
-                                "file": [
-                                    f"文件“{upload.name}”过大，每个附件最大 "
-                                    f"{ATTACHMENT_MAX_BYTES // 1024 // 1024} MB"
-                                ]
-                            }
-                        )
                     attachment_add(
                         actor=request.user,
                         case=case,
