@@ -66,11 +66,12 @@ def _d(value: dt.date | None) -> str:
     return value.isoformat() if value else "—"
 
 
-def step_data(details: dict[str, Any]) -> str:
-    """A step's data in one line of Chinese (talk-giver, people with status, vote, decision)."""
-    parts: list[str] = []
+def step_lines(details: dict[str, Any]) -> list[str]:
+    """A step's data in Chinese, one line per item (talk-giver, people with their status, vote,
+    decision); the case page and the exported record say the same."""
+    lines: list[str] = []
     if details.get("talker"):
-        parts.append(f"谈话人：{details['talker']}")
+        lines.append(f"谈话人：{details['talker']}")
     for key, label in (("contacts", "培养联系人"), ("introducers", "入党介绍人")):
         people = details.get(key)
         if isinstance(people, list) and people:
@@ -79,11 +80,11 @@ def step_data(details: dict[str, Any]) -> str:
                 for p in people
                 if isinstance(p, dict)
             )
-            parts.append(f"{label}：{names}")
+            lines.append(f"{label}：{names}")
     vote = details.get("vote")
     if isinstance(vote, dict):
-        parts.append(
-            f"应到 {vote.get('entitled')} 人，实到 {vote.get('present')} 人，"
+        lines.append(
+            f"应到有表决权 {vote.get('entitled')} 人，实到 {vote.get('present')} 人，"
             f"书面意见 {vote.get('written_opinions', 0)} 份，赞成 {vote.get('yes')} 票"
         )
     if details.get("decision"):
@@ -93,8 +94,13 @@ def step_data(details: dict[str, Any]) -> str:
             label = str(details["decision"])
         if details.get("extension_months"):
             label += f"（{details['extension_months']} 个月）"
-        parts.append(f"结论：{label}")
-    return "；".join(parts)
+        lines.append(f"结论：{label}")
+    return lines
+
+
+def step_data(details: dict[str, Any]) -> str:
+    """A step's data in one line of Chinese (:func:`step_lines` joined)."""
+    return "；".join(step_lines(details))
 
 
 def case_record(case: RecruitCase, at: dt.date | None = None) -> CaseRecord:

@@ -251,35 +251,7 @@ def case_open(request: HttpRequest, code: str) -> HttpResponse:
 
 def _detail_lines(step: RecruitStep) -> list[str]:
     """The data of a step in Chinese, one line per item."""
-    d = step.details or {}
-    lines: list[str] = []
-    if d.get("talker"):
-        lines.append(f"谈话人：{d['talker']}")
-    for key, label in (("contacts", "培养联系人"), ("introducers", "入党介绍人")):
-        people = d.get(key)
-        if isinstance(people, list) and people:
-            names = "、".join(
-                f"{p.get('name', '')}（{STATUS_LABELS.get(str(p.get('status')), '?')}）"
-                for p in people
-                if isinstance(p, dict)
-            )
-            lines.append(f"{label}：{names}")
-    vote = d.get("vote")
-    if isinstance(vote, dict):
-        lines.append(
-            f"应到有表决权 {vote.get('entitled')} 人，实到 {vote.get('present')} 人，"
-            f"书面意见 {vote.get('written_opinions', 0)} 份，赞成 {vote.get('yes')} 票"
-        )
-    if d.get("decision"):
-        try:
-            label = Decision(d["decision"]).label
-        except ValueError:
-            label = str(d["decision"])
-        text = f"结论：{label}"
-        if d.get("extension_months"):
-            text += f"（{d['extension_months']} 个月）"
-        lines.append(text)
-    return lines
+    return case_export.step_lines(step.details or {})
 
 
 def _may_record(user: Any, case: RecruitCase, number: int) -> bool:

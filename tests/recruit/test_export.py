@@ -46,7 +46,7 @@ def test_record_holds_every_step_with_its_data(tree, admitted):
         1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17
     ]  # fmt: skip
     by_number = {row[0]: row for row in steps.rows}
-    assert "应到 20 人，实到 15 人，书面意见 0 份，赞成 11 票" in by_number[15][3]
+    assert "应到有表决权 20 人，实到 15 人，书面意见 0 份，赞成 11 票" in by_number[15][3]
     assert by_number[9][3].startswith("入党介绍人：") and "（正式党员）" in by_number[9][3]
     assert by_number[17][3] == "结论：同意"
     review = dict(record.sections[1].facts)
