@@ -16,56 +16,31 @@ query count of scoring the whole campaign (``campaign_compute``), of storing the
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import gc
-import os
 import random
-import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import common
 
 
 def _line(label: str, value: str) -> None:
-    print(f"{label:<48} {value}", flush=True)
+    common.line(label, value)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--tier", default="city", choices=["tiny", "district", "city"])
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--year", type=int, default=2025)
+    parser = common.new_parser(__doc__)
+    common.add_seed_options(parser, year=True)
     parser.add_argument("--standard", default="wuhao")
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
-    parser.add_argument("--sqlite", metavar="PATH", help="run against this SQLite file instead")
-    parser.add_argument("--reuse", action="store_true", help="keep what the database holds")
+    common.add_database_options(parser)
     parser.add_argument("--surveys", action="store_true", help="also open surveys with answers")
     args = parser.parse_args()
 
-    if args.sqlite:
-        db_path = Path(args.sqlite).resolve()
-        if db_path.exists() and not args.reuse:
-            parser.error(f"{db_path} exists; give a new file or --reuse")
-        os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-        where = f"SQLite {db_path}"
-    elif args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-        where = f"PostgreSQL {urlparse(args.database_url).path.lstrip('/')}"
-    else:
-        parser.error("give --database-url (an empty PostgreSQL database) or --sqlite PATH")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dangjian.settings.dev"
-    os.environ.setdefault("DANGJIAN_VAR_DIR", tempfile.mkdtemp(prefix="dangjian-assess-bench-"))
+    where = common.use_database(parser, args, name="assess")
+    common.seed_tier(parser, args, where)
+    common.seed_year_of_meetings(args.year, args.seed)
 
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
@@ -75,29 +50,7 @@ def main() -> int:
     from dangjian.assess.seed import _scores_for, _surveys
     from dangjian.assess.selectors import org_preview
     from dangjian.assess.services import CampaignInput, campaign_open
-    from dangjian.demo.seed import database_is_empty, seed_database
-    from dangjian.life.models import Meeting
-    from dangjian.life.seed import seed_meetings
     from dangjian.orgs.models import Organization
-
-    _line("database", where)
-    call_command("migrate", interactive=False, verbosity=0)
-    if database_is_empty():
-        result = seed_database(tier=args.tier, seed=args.seed, progress=False)
-        _line(
-            f"seed --tier {args.tier}",
-            f"{result.seconds:.1f} s ({result.organizations:,} organizations, "
-            f"{result.members:,} members)",
-        )
-    elif not args.reuse:
-        parser.error("the database is not empty (use --reuse to keep its data)")
-    else:
-        _line("seed", f"reused ({Organization.objects.count():,} organizations)")
-    if not Meeting.objects.filter(held_on__year=args.year).exists():
-        done = seed_meetings(year=args.year, seed=args.seed, attendance=False)
-        _line(f"seed_meetings --year {args.year}", f"{done.seconds:.1f} s ({done.meetings:,})")
-    else:
-        _line("seed_meetings", f"reused ({Meeting.objects.count():,} records)")
 
     root = Organization.objects.filter(depth=1).order_by("path").first()
     assert root is not None
@@ -128,9 +81,7 @@ def main() -> int:
             campaign, rng, dt.date(args.year + 1, 1, 5), dt.date(args.year + 1, 1, 31)
         )
         _line("surveys", f"{time.perf_counter() - t:.1f} s ({answers:,} answers)")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    common.analyze()
 
     at = dt.date(args.year + 1, 2, 15)
     run = None

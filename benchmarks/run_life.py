@@ -18,95 +18,39 @@ page view cost before the cache), the data version check, a cache miss and a cac
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import gc
-import os
-import sys
-import tempfile
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import common
 
 
 def _line(label: str, value: str) -> None:
-    print(f"{label:<48} {value}", flush=True)
+    common.line(label, value)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--tier", default="city", choices=["tiny", "district", "city"])
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--year", type=int, default=2025)
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
-    parser.add_argument("--sqlite", metavar="PATH", help="run against this SQLite file instead")
-    parser.add_argument("--reuse", action="store_true", help="keep what the database holds")
+    parser = common.new_parser(__doc__)
+    common.add_seed_options(parser, year=True)
+    common.add_database_options(parser)
     parser.add_argument("--attendance", action="store_true", help="also write attendance rows")
     parser.add_argument(
         "--overview-only", action="store_true", help="time only the overview table (cached)"
     )
     args = parser.parse_args()
 
-    if args.sqlite:
-        db_path = Path(args.sqlite).resolve()
-        if db_path.exists() and not args.reuse:
-            parser.error(f"{db_path} exists; give a new file or --reuse")
-        os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-        where = f"SQLite {db_path}"
-    elif args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-        where = f"PostgreSQL {urlparse(args.database_url).path.lstrip('/')}"
-    else:
-        parser.error("give --database-url (an empty PostgreSQL database) or --sqlite PATH")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dangjian.settings.dev"
-    os.environ.setdefault("DANGJIAN_VAR_DIR", tempfile.mkdtemp(prefix="dangjian-life-bench-"))
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    from dangjian.demo.seed import database_is_empty, seed_database
-    from dangjian.life.models import Meeting
-    from dangjian.life.seed import seed_meetings
-    from dangjian.orgs.models import Organization
-
-    _line("database", where)
-    call_command("migrate", interactive=False, verbosity=0)
-    if database_is_empty():
-        result = seed_database(tier=args.tier, seed=args.seed, progress=False)
-        _line(
-            f"seed --tier {args.tier}",
-            f"{result.seconds:.1f} s ({result.organizations:,} organizations, "
-            f"{result.members:,} members)",
-        )
-    elif not args.reuse:
-        parser.error("the database is not empty (use --reuse to keep its data)")
-    else:
-        _line("seed", f"reused ({Organization.objects.count():,} organizations)")
-
-    if not Meeting.objects.filter(held_on__year=args.year).exists():
-        done = seed_meetings(year=args.year, seed=args.seed, attendance=args.attendance)
-        _line(
-            f"seed_meetings --year {args.year}",
-            f"{done.seconds:.1f} s ({done.meetings:,} records, {done.late:,} late, "
-            f"{done.attendance:,} attendance rows)",
-        )
-    else:
-        _line("seed_meetings", f"reused ({Meeting.objects.count():,} records)")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    where = common.use_database(parser, args, name="life")
+    common.seed_tier(parser, args, where)
+    common.seed_year_of_meetings(args.year, args.seed, attendance=args.attendance, details=True)
+    common.analyze()
 
     if not args.overview_only:
         _checks(args.year)
     _overview(args.year)
+    from django.db import connection
+
     connection.close()
     return 0
 

@@ -17,81 +17,38 @@ view), the approval queue, and the case list filtered by "has findings".
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import os
 import random
-import sys
-import tempfile
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import common
 
 AT = dt.date(2026, 11, 1)
 #: last step recorded → weight (the mix of stages in a year's pipeline)
 LAST_STEP_MIX = [(2, 14), (6, 18), (12, 8), (15, 4), (17, 12), (21, 10), (23, 3), (25, 12)]
 DEFECTS = ["late_talk", "short_activist", "late_approval", "late_archive", "no_prereview"]
+WIDTH = 52
 
 
 def _line(label: str, value: str) -> None:
-    print(f"{label:<52} {value}", flush=True)
+    common.line(label, value, width=WIDTH)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--tier", default="city", choices=["tiny", "district", "city"])
+    parser = common.new_parser(__doc__)
     parser.add_argument("--per-branch", type=int, default=1, help="synthetic cases per branch")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
-    parser.add_argument("--sqlite", metavar="PATH", help="run against this SQLite file instead")
-    parser.add_argument("--reuse", action="store_true", help="keep what the database holds")
+    common.add_seed_options(parser)
+    common.add_database_options(parser)
     args = parser.parse_args()
 
-    if args.sqlite or not args.database_url:
-        fresh = tempfile.mktemp(suffix=".sqlite3", prefix="recruit-bench-")  # noqa: S306
-        db_path = Path(args.sqlite or fresh).resolve()
-        if db_path.exists() and not args.reuse:
-            parser.error(f"{db_path} exists; give a new file or --reuse")
-        os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-        where = f"SQLite {db_path}"
-    else:
-        os.environ["DATABASE_URL"] = args.database_url
-        parsed = urlparse(args.database_url)
-        if parsed.scheme.startswith("sqlite"):
-            where = f"SQLite {parsed.path}"
-        else:
-            where = f"PostgreSQL {parsed.path.lstrip('/')}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dangjian.settings.dev"
-    os.environ.setdefault("DANGJIAN_VAR_DIR", tempfile.mkdtemp(prefix="dangjian-recruit-bench-"))
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    where = common.use_database(parser, args, name="recruit", sqlite_by_default=True)
+    common.seed_tier(parser, args, where, width=WIDTH)
     from django.db import connection
 
-    from dangjian.demo.seed import database_is_empty, seed_database
-    from dangjian.orgs.models import Organization
     from dangjian.recruit.models import RecruitCase
 
-    _line("database", where)
-    call_command("migrate", interactive=False, verbosity=0)
-    if database_is_empty():
-        result = seed_database(tier=args.tier, seed=args.seed, progress=False)
-        _line(
-            f"seed --tier {args.tier}",
-            f"{result.seconds:.1f} s ({result.organizations:,} organizations, "
-            f"{result.members:,} members)",
-        )
-    elif not args.reuse:
-        parser.error("the database is not empty (use --reuse to keep its data)")
-    else:
-        _line("seed", f"reused ({Organization.objects.count():,} organizations)")
     if not RecruitCase.objects.exists():
         t = time.perf_counter()
         counts = seed_cases(per_branch=args.per_branch, seed=args.seed)
@@ -103,9 +60,7 @@ def main() -> int:
         )
     else:
         _line("cases", f"reused ({RecruitCase.objects.count():,})")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    common.analyze()
     measure()
     connection.close()
     return 0
