@@ -203,3 +203,38 @@ class FindingSerializer(serializers.Serializer):
     source = serializers.CharField()  # type: ignore[assignment]
     evidence = serializers.DictField()
     due_date = serializers.DateField(required=False)
+
+
+# --- attachments (photos or PDFs of signed paper records) ---------------------------------
+
+
+class AttachmentSerializerBase(serializers.Serializer):
+    """The fields every kind of attachment shows; a subclass gives the download address."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField(help_text="下载地址")
+
+    def get_url(self, item: Any) -> str:
+        raise NotImplementedError
+
+
+def uploaded_files(request: Any, *, max_count: int, per: str) -> list[Any]:
+    """The files of an attachment upload (form field ``file`` or ``files``, repeatable), refused
+    with a 400 when there are none, too many, or one declares a size over the limit — before
+    any of them is read."""
+    from rest_framework import exceptions
+
+    from dangjian.core import uploads
+
+    files = [*request.FILES.getlist("file"), *request.FILES.getlist("files")]
+    if not files:
+        raise exceptions.ValidationError({"file": ["请选择要上传的文件（表单字段 file）"]})
+    if len(files) > max_count:
+        raise exceptions.ValidationError({"file": [f"{per}最多 {max_count} 个附件"]})
+    uploads.refuse_oversized(files)
+    return files

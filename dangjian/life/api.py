@@ -22,9 +22,8 @@ from rest_framework.response import Response
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, members_for, orgs_for
 from dangjian.api import filters
-from dangjian.api.serializers import DATE_ERRORS
+from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, uploaded_files
 from dangjian.api.views.base import ScopedAPIView, service_errors
-from dangjian.core import uploads
 from dangjian.orgs.selectors import org_get
 
 from .choices import AbsenceReason, LecturerRole, MeetingType
@@ -422,15 +421,7 @@ class HintListView(ScopedAPIView):
 # --- attachments -------------------------------------------------------------------------------
 
 
-class MeetingAttachmentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    content_type = serializers.CharField()
-    size = serializers.IntegerField()
-    sha256 = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    url = serializers.SerializerMethodField(help_text="下载地址")
-
+class MeetingAttachmentSerializer(AttachmentSerializerBase):
     def get_url(self, item: Any) -> str:
         return f"/api/v1/meetings/{item.meeting_id}/attachments/{item.pk}/"
 
@@ -439,18 +430,6 @@ class MeetingAttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text="JPEG、PNG 或 PDF，每个最大 5 MB；可重复多次上传多个文件"
     )
-
-
-def _uploads(request: Request) -> list[Any]:
-    files = [*request.FILES.getlist("file"), *request.FILES.getlist("files")]
-    if not files:
-        raise exceptions.ValidationError({"file": ["请选择要上传的文件（表单字段 file）"]})
-    if len(files) > ATTACHMENTS_PER_MEETING:
-        raise exceptions.ValidationError(
-            {"file": [f"每条记录最多 {ATTACHMENTS_PER_MEETING} 个附件"]}
-        )
-    uploads.refuse_oversized(files)  # before any file is read, like the web upload
-    return files
 
 
 class MeetingAttachmentListView(ScopedAPIView):
@@ -483,7 +462,7 @@ class MeetingAttachmentListView(ScopedAPIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
-        files = _uploads(request)
+        files = uploaded_files(request, max_count=ATTACHMENTS_PER_MEETING, per="每条记录")
         created = []
         try:
             with transaction.atomic():

@@ -34,9 +34,8 @@ from rest_framework.response import Response
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import members_for, orgs_for, require
 from dangjian.api import filters
-from dangjian.api.serializers import DATE_ERRORS
+from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, uploaded_files
 from dangjian.api.views.base import ScopedAPIView, service_errors
-from dangjian.core import uploads
 from dangjian.members.choices import Category
 
 from .adapter import current_steps, prefetched
@@ -362,15 +361,8 @@ class StepListView(ScopedAPIView):
 # --- attachments (全程记实) ----------------------------------------------------------------------
 
 
-class AttachmentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+class AttachmentSerializer(AttachmentSerializerBase):
     step = serializers.IntegerField(allow_null=True, help_text="所属步骤（1–25），空为整个案例")
-    name = serializers.CharField()
-    content_type = serializers.CharField()
-    size = serializers.IntegerField()
-    sha256 = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    url = serializers.SerializerMethodField(help_text="下载地址")
 
     def get_url(self, item: Any) -> str:
         return f"/api/v1/recruitment/cases/{item.case_id}/attachments/{item.pk}/"
@@ -392,16 +384,6 @@ class AttachmentUploadSerializer(serializers.Serializer):
             "max_value": "步骤应为 1–25 的整数",
         },
     )
-
-
-def _uploads(request: Request) -> list[Any]:
-    files = [*request.FILES.getlist("file"), *request.FILES.getlist("files")]
-    if not files:
-        raise exceptions.ValidationError({"file": ["请选择要上传的文件（表单字段 file）"]})
-    if len(files) > ATTACHMENTS_PER_CASE:
-        raise exceptions.ValidationError({"file": [f"每个案例最多 {ATTACHMENTS_PER_CASE} 个附件"]})
-    uploads.refuse_oversized(files)  # before any file is read, like the web upload
-    return files
 
 
 def _step_param(request: Request) -> int | None:
@@ -440,7 +422,7 @@ class CaseAttachmentListView(ScopedAPIView):
     def post(self, request: Request, pk: int) -> Response:
         case = case_get(request.user, pk, Perm.RECRUIT_RECORD)
         step = _step_param(request)
-        files = _uploads(request)
+        files = uploaded_files(request, max_count=ATTACHMENTS_PER_CASE, per="每个案例")
         created = []
         try:
             with transaction.atomic():
