@@ -42,3 +42,32 @@ COMMITTEE_POSTS = frozenset(
         Post.COMMITTEE,
     }
 )
+
+
+class StatusKind(models.TextChoices):
+    """Standings decided by a party body that change what a member may do (党章 ch. 7;
+    教育管理条例 art. 24). Recorded with their dates; never set automatically."""
+
+    PROBATION_WATCH = "留党察看", "留党察看"
+    SUSPENDED = "停止党籍", "停止党籍"
+    EXPELLED = "开除党籍", "开除党籍"
+    REMOVED = "除名", "除名"
+    PERSUADED_OUT = "劝退", "劝退"
+    LAPSED = "自行脱党", "自行脱党"
+    DECEASED = "死亡", "死亡"
+
+
+#: standings that keep the member on the roll but take away the vote, the election and the right
+#: to introduce (党章 art. 40: 留党察看 has no vote; 停止党籍: no rights at all until restored)
+WITHOUT_RIGHTS = frozenset({StatusKind.PROBATION_WATCH, StatusKind.SUSPENDED})
+
+#: standings that end membership (出党): the member is no longer counted on the roll
+LEAVING = frozenset(
+    {
+        StatusKind.EXPELLED,
+        StatusKind.REMOVED,
+        StatusKind.PERSUADED_OUT,
+        StatusKind.LAPSED,
+        StatusKind.DECEASED,
+    }
+)

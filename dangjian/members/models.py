@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from dangjian.core import crypto
 
-from .choices import Category, MemberType, Post
+from .choices import Category, MemberType, Post, StatusKind
 
 
 class Member(models.Model):
@@ -72,3 +72,39 @@ class Member(models.Model):
     def phone(self) -> str:
         """The plain phone number, or ``""``. Same rule as :meth:`id_number`."""
         return crypto.decrypt(self.phone_cipher) if self.phone_cipher else ""
+
+
+class MemberStatus(models.Model):
+    """A standing decided by a party body (留党察看, 停止党籍, 出党 …) in force from ``started_on``
+    until the day before ``ends_on`` (open when empty). Rules read it at the date they judge
+    (:func:`dangjian.members.selectors.standings_on`): an introducer under 留党察看 on the day of
+    step 9, the voters of a 党员大会 on the day of the vote."""
+
+    member = models.ForeignKey(
+        Member, verbose_name="党员", on_delete=models.CASCADE, related_name="statuses"
+    )
+    kind = models.CharField("状态", max_length=8, choices=StatusKind.choices)
+    started_on = models.DateField("起始日期")
+    ends_on = models.DateField("终止日期", null=True, blank=True)
+    decided_by = models.CharField("决定机关", max_length=100)
+    decision_no = models.CharField("决定文号", max_length=100, blank=True)
+    reason = models.CharField("事由", max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "党员状态"
+        verbose_name_plural = "党员状态"
+        indexes = [models.Index(fields=["member", "started_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=models.F("started_on")),
+                name="member_status_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        end = f"至 {self.ends_on}" if self.ends_on else "起"
+        return f"{self.kind}（{self.started_on} {end}）"
+
+    def in_force(self, day: object) -> bool:
+        return self.started_on <= day and (self.ends_on is None or day < self.ends_on)  # type: ignore[operator]

@@ -17,11 +17,12 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
 from dangjian.core import crypto, idnumber
 from dangjian.core.audit import audit_record
+from dangjian.core.dates import add_years
 from dangjian.orgs.choices import BRANCH_TYPES
 from dangjian.orgs.models import Organization
 
-from .choices import Category, MemberType, Post
-from .models import Member
+from .choices import Category, MemberType, Post, StatusKind
+from .models import Member, MemberStatus
 
 
 @dataclass
@@ -239,3 +240,77 @@ def member_reveal(*, actor: Any, member: Member, reason: str = "") -> dict[str, 
         after={"fields": ["id_number", "phone"], "reason": reason[:200]},
     )
     return {"id_number": member.id_number(), "phone": member.phone()}
+
+
+@dataclass
+class StatusInput:
+    """A decided standing of a member (see :class:`~dangjian.members.models.MemberStatus`)."""
+
+    kind: str
+    started_on: dt.date
+    decided_by: str
+    ends_on: dt.date | None = None
+    decision_no: str = ""
+    reason: str = ""
+
+
+def _status_errors(member: Member, data: StatusInput, today: dt.date) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if data.kind not in StatusKind.values:
+        add("kind", f"状态“{data.kind}”无效，应为：{'、'.join(StatusKind.values)}")
+    if data.started_on > today:
+        add("started_on", "起始日期不能晚于今天（决定生效后再登记）")
+    if data.started_on < member.joined_on:
+        add("started_on", f"起始日期早于{member.name}的入党日期 {member.joined_on}")
+    if not data.decided_by.strip():
+        add("decided_by", "请填写作出决定的党组织")
+    if data.ends_on is not None and data.ends_on <= data.started_on:
+        add("ends_on", "终止日期应晚于起始日期")
+    if data.kind == StatusKind.PROBATION_WATCH:
+        # 党章 art. 40: 留党察看 lasts at most two years
+        if data.ends_on is None:
+            add("ends_on", "留党察看须填写期满日期（最长两年）")
+        elif data.ends_on > add_years(data.started_on, 2):
+            add("ends_on", "留党察看最长不超过两年（党章第四十条）")
+    return errors
+
+
+@transaction.atomic
+def member_status_record(
+    *, actor: Any, member: Member, data: StatusInput, today: dt.date | None = None
+) -> MemberStatus:
+    """Record a standing decided by a party body. Never called by a rule: rules only propose
+    (LIFE-ABSENT-6-MONTHS, DUES-ARREARS-6-MONTHS); the branch decides and records."""
+    require(actor, Perm.MEMBER_CHANGE, member.org.path)
+    errors = _status_errors(member, data, today or dt.date.today())
+    if errors:
+        raise ValidationError(errors)
+    status = MemberStatus.objects.create(
+        member=member,
+        kind=data.kind,
+        started_on=data.started_on,
+        ends_on=data.ends_on,
+        decided_by=data.decided_by.strip(),
+        decision_no=data.decision_no.strip(),
+        reason=data.reason.strip(),
+    )
+    audit_record(
+        actor=actor,
+        action="member.status",
+        object_type="member",
+        object_id=str(member.pk),
+        object_repr=str(member),
+        scope_path=member.org.path,
+        after={
+            "kind": status.kind,
+            "started_on": status.started_on,
+            "ends_on": status.ends_on,
+            "decided_by": status.decided_by,
+            "decision_no": status.decision_no,
+        },
+    )
+    return status
