@@ -32,5 +32,9 @@ lint: $(VENV)/.dev
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy dangjian
 
+## ci: what CI runs (lint, types, Django checks, tests on SQLite, PostgreSQL and a later clock)
+ci:
+	.ci/run
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,8 +1,39 @@
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 import pytest
+import time_machine
 
 from tests.factories import make_member, make_org, make_user
+
+#: The day every test runs on, whatever the machine's clock says (CI also runs the suite with the
+#: clock set years ahead to prove it). A test that needs another day says so with
+#: ``@pytest.mark.today("2026-12-31T23:59")``; one that crosses midnight moves ``clock``.
+SUITE_TODAY = "2026-11-23T10:00"
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def _moment(text: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """Freeze the clock at the suite's day (or the test's ``today`` mark); time still ticks from
+    there, so timeouts and elapsed-time checks behave. ``clock.move_to(...)`` moves it."""
+    mark = request.node.get_closest_marker("today")
+    start = _moment(mark.args[0] if mark else SUITE_TODAY)
+    with time_machine.travel(start, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def today(clock) -> dt.date:
+    """The test's day in China (Asia/Shanghai), as pages and services see it."""
+    return dt.datetime.now(SHANGHAI).date()
 
 
 @pytest.fixture

@@ -69,6 +69,7 @@ def test_phone_self_check(browser: Any, live_server: Any, campaign: Any) -> None
         page.fill("textarea[name=n_1_4]", "班子团结，按规定议事")
         page.fill("input[name=p_2_2]", "9")  # above the 5 points of 2.2
         page.click("main form.stack button[type=submit]")
+        page.wait_for_load_state()  # the refused sheet comes back as a new page (400)
         assert "得分应在 0 到 5 分之间" in page.inner_text("main")
         assert SelfCheckScore.objects.count() == 0  # nothing kept from a sheet with an error
         page.fill("input[name=p_2_2]", "4.5")

@@ -18,11 +18,6 @@ def _clear_cache():
 
 
 @pytest.fixture
-def today():
-    return dt.date(2026, 11, 23)
-
-
-@pytest.fixture
 def surveys(tree, today):
     """An open phone survey for each branch of the tree (key ``campaign:1``)."""
     a, b = open_surveys(
