@@ -127,7 +127,6 @@ class OpenForm(forms.Form):
         required=False,
     )
 
-
     def clean_audience(self) -> str:
         return self.cleaned_data.get("audience") or Audience.MEMBERS
 
