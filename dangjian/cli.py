@@ -23,6 +23,7 @@ COMMANDS = {
     "recruit": "recruit",
     "standard": "standard",
     "assess": "assess",
+    "calendar": "calendar",
     "serve": "runserver",
 }
 
@@ -38,6 +39,7 @@ USAGE = """用法 / usage: dangjian <command> [options]
   recruit   发展党员案例检查 (recruit check FILE.json [--at D] --format json|table)
   standard  考核标准 (standard validate FILE.yaml | list | indicators)
   assess    质量考核评分 (assess run --campaign ID [--at D] --format json|table [--save] | list)
+  calendar  工作日日历 (calendar validate FILE.yaml | list [--year YYYY])
   manage    任意 Django 管理命令 (dangjian manage migrate …，也可直接 dangjian migrate)
 """
 

@@ -110,6 +110,12 @@ class CaseError(ValueError):
     """Invalid recruitment input; the message names the case and the field (Chinese)."""
 
 
+class NotChecked(Exception):
+    """Raised by a rule that cannot judge a case for a stated reason (Chinese), e.g. a notice in a
+    year the working-day calendar does not know: listed as not checked, the reason in
+    :attr:`CheckReport.reasons`."""
+
+
 @dataclass(frozen=True)
 class Vote:
     entitled: int
@@ -396,9 +402,9 @@ _LENIENT: ContextVar[bool] = ContextVar("recruit_lenient", default=False)
 def configured(
     config: Mapping[str, Mapping[str, Any]] | None, *, lenient: bool = False
 ) -> Iterator[None]:
-    """Evaluate rules with ``config`` (rule id → parameters) in force. ``lenient``: a notice
-    window outside the years the holiday calendar knows makes PUBLICITY-5-WORKDAYS "not
-    checked" for that case instead of raising :class:`CaseError` (used over the database)."""
+    """Evaluate rules with ``config`` (rule id → parameters) in force. ``lenient`` (over the
+    database) changes nothing today: a notice window in a year the working-day calendar does not
+    know makes PUBLICITY-5-WORKDAYS "not checked" with the reason, in files and database alike."""
     token = _CONFIG.set(config)
     lenient_token = _LENIENT.set(lenient)
     try:
@@ -744,10 +750,10 @@ def recruit_publicity_5_workdays(case: Case, at: dt.date) -> list[Finding] | Non
         first, last = window
         try:
             days = workdays_between(first, last)
-        except CalendarRangeError as exc:
-            if _LENIENT.get():
-                return None  # over the database: not checked rather than no page at all
-            raise CaseError(f"{_where(case.id, f'publicity.{key}')}：{exc}") from None
+        except CalendarRangeError as exc:  # a year no calendar knows: not checked, and why
+            raise NotChecked(
+                f"{label}公示 {first.isoformat()} 至 {last.isoformat()}：{exc}"
+            ) from None
         evidence: dict[str, Any] = {
             "notice": key,
             "first_day": first,
@@ -1289,12 +1295,18 @@ class CheckReport:
 
     findings: list[Finding] = field(default_factory=list)
     not_checked: dict[str, list[str]] = field(default_factory=dict)
+    #: case id → rule id → why it was not checked, when the rule said so (:class:`NotChecked`)
+    reasons: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        """``findings`` and ``not_checked``; ``not_checked_reasons`` only when a rule gave one."""
+        data: dict[str, Any] = {
             "findings": [f.as_dict() for f in self.findings],
             "not_checked": self.not_checked,
         }
+        if self.reasons:
+            data["not_checked_reasons"] = self.reasons
+        return data
 
 
 def check_case(
@@ -1308,7 +1320,11 @@ def check_case(
     report = CheckReport()
     missing: list[str] = []
     for rule_id in enabled_rules():
-        result = RECRUIT_RULES[rule_id][1](case, at)
+        try:
+            result = RECRUIT_RULES[rule_id][1](case, at)
+        except NotChecked as exc:
+            report.reasons.setdefault(case.id, {})[rule_id] = str(exc)
+            result = None
         if result is None:
             missing.append(rule_id)
         else:
@@ -1336,6 +1352,7 @@ def check_cases(
         one = check_case(case, at)
         report.findings.extend(sorted(one.findings, key=lambda f: f.rule))
         report.not_checked.update(one.not_checked)
+        report.reasons.update(one.reasons)
     if plans and PLAN_SPEC.id in plan_rule_enabled():
         report.findings.extend(check_plans(plans, cases, at))
     return report

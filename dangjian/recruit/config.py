@@ -234,6 +234,8 @@ def check(cases: list[Case], at: dt.date, *, lenient: bool = True) -> CheckRepor
                 one = check_case(case, at)
             findings.extend(one.findings)
             missing.extend(one.not_checked.get(case.id, []))
+            if case.id in one.reasons:
+                report.reasons.setdefault(case.id, {}).update(one.reasons[case.id])
         report.findings.extend(sorted(findings, key=lambda f: f.rule))
         if missing:
             report.not_checked[case.id] = sorted(missing)

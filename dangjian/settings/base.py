@@ -202,6 +202,13 @@ DANGJIAN_STANDARDS_DIRS = [
     p for p in os.environ.get("DANGJIAN_STANDARDS_DIRS", "").split(os.pathsep) if p
 ]
 
+# folders of working-day calendar files (one YAML/JSON file per year copying the State Council's
+# holiday notice, see dangjian/core/workdays.py), besides dangjian/core/calendars/ and the years
+# chinese-calendar knows; separated like PATH, a later folder wins for the same year
+DANGJIAN_CALENDAR_DIRS = [
+    p for p in os.environ.get("DANGJIAN_CALENDAR_DIRS", "").split(os.pathsep) if p
+]
+
 # assessment campaigns with more participants than this are scored in the background
 # (django-tasks; run `dangjian manage db_worker` beside the web server), smaller ones at once
 DANGJIAN_ASSESS_INLINE_SCORE_MAX = int(os.environ.get("DANGJIAN_ASSESS_INLINE_SCORE_MAX", 3000))

@@ -37,8 +37,14 @@ class RateSerializer(serializers.Serializer):
 
 class RatesSerializer(serializers.Serializer):
     answers = serializers.IntegerField(help_text="答卷数")
-    population = serializers.IntegerField(allow_null=True, help_text="应答人数")
-    response_rate = serializers.FloatField(allow_null=True, help_text="回收率")
+    population = serializers.IntegerField(
+        allow_null=True, help_text="邀请人数（回收率的分母；按邀请码填写时为发放的邀请码数）"
+    )
+    population_basis = serializers.CharField(help_text="邀请人数的依据")
+    response_rate = serializers.FloatField(
+        allow_null=True, help_text="回收率（0—1）；未登记邀请人数或答卷多于邀请人数时为 null"
+    )
+    response_note = serializers.CharField(help_text="没有回收率时的原因")
     disclosed = serializers.BooleanField(help_text="答卷数达到公开门槛；否则比率为 null")
     satisfaction = RateSerializer(allow_null=True, help_text="群众满意率")
     awareness = RateSerializer(allow_null=True, help_text="工作知晓率")
@@ -54,7 +60,8 @@ class SurveySerializer(serializers.Serializer):
     version = serializers.CharField(help_text="问卷版本")
     opens_on = serializers.DateField()
     closes_on = serializers.DateField()
-    dedup = serializers.CharField(help_text="phone（手机号摘要）或 code（一次性邀请码）")
+    dedup = serializers.CharField(help_text="phone（手机号摘要，去标识化）或 code（一次性邀请码）")
+    audience = serializers.CharField(help_text="members（本组织党员）或 public（党员和群众）")
     rates = RatesSerializer()
 
 
@@ -74,7 +81,9 @@ def _rates(rates: Rates, floor: int) -> dict[str, Any]:
     return {
         "answers": rates.answers,
         "population": rates.population,
+        "population_basis": rates.basis,
         "response_rate": rates.response_rate,
+        "response_note": rates.response_note,
         "disclosed": disclosed,
         "satisfaction": _rate(rates.satisfaction) if disclosed else None,
         "awareness": _rate(rates.awareness) if disclosed else None,

@@ -8,7 +8,7 @@ from django import forms
 
 from dangjian.web.forms import ChineseDateField
 
-from .models import DedupMode
+from .models import Audience, DedupMode
 from .questions import Questionnaire
 from .services import (
     CODES_MAX,
@@ -39,7 +39,8 @@ class AnswerForm(forms.Form):
             self.fields["phone"] = forms.CharField(
                 label="手机号码",
                 max_length=20,
-                help_text="仅用于保证每人只提交一次：系统只保存不可还原的加密摘要，不保存号码。",
+                help_text="仅用于保证每人只提交一次：不保存号码本身，只保存用密钥计算的摘要"
+                "（见页面下方的个人信息说明）。",
                 error_messages={"required": "请填写手机号码"},
                 widget=forms.TextInput(
                     attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": "20"}
@@ -85,6 +86,14 @@ class OpenForm(forms.Form):
         initial=SCOPE_SELF,
         widget=forms.RadioSelect,
     )
+    audience = forms.ChoiceField(
+        label="邀请对象",
+        choices=Audience.choices,
+        initial=Audience.MEMBERS,
+        required=False,  # not chosen: members only
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "邀请对象无效"},
+    )
     dedup = forms.ChoiceField(
         label="每人只能提交一次，依据",
         choices=DedupMode.choices,
@@ -104,17 +113,22 @@ class OpenForm(forms.Form):
         },
     )
     population = forms.IntegerField(
-        label="应答人数（可选，留空为名册上的党员数）",
+        label="邀请人数（回收率的分母）",
+        help_text="按手机号填写时：只邀请党员可留空，取发起当天名册上的党员数；邀请群众时须填写"
+        "党员和群众合计（下属各支部分别发起时为每个支部的人数）。按邀请码填写时以发放的邀请码数为准。",
         required=False,
         min_value=0,
         max_value=10_000_000,
-        error_messages={"min_value": "应答人数不能小于 0", "invalid": "请填写整数"},
+        error_messages={"min_value": "邀请人数不能小于 0", "invalid": "请填写整数"},
     )
     key = forms.CharField(
         label="用途标识（可选，同一标识对同一组织只发起一次）",
         max_length=KEY_MAX,
         required=False,
     )
+
+    def clean_audience(self) -> str:
+        return self.cleaned_data.get("audience") or Audience.MEMBERS
 
 
 class CodesForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Satisfaction surveys (三率测评): one survey per organization and purpose, answered anonymously.
+"""Satisfaction surveys (三率测评): one survey per organization and purpose, no names asked.
 
 A :class:`Survey` belongs to one organization and is identified by ``(org, key)`` — the key names
 what it serves (``"campaign:12"`` for an assessment campaign). It is answered through a public
@@ -7,6 +7,16 @@ either a one-time :class:`InviteCode` printed by the branch, or a keyed hash (HM
 :func:`dangjian.core.crypto.digest`) of the respondent's phone number salted with the survey, so
 the same phone gives unrelated keys in two surveys. The phone number itself is never stored, nor
 the client address; a :class:`Response` holds the dedup key, the choice codes and a timestamp.
+
+What that means under the PIPL (个人信息保护法 art. 73): an answer by invite code is anonymous
+(the answer does not name its code). An answer by phone is *pseudonymous* (去标识化), not
+anonymous: whoever holds the key and knows a phone number can compute the same digest and find
+that number's answer. The public page says so in plain Chinese.
+
+Who was invited (回收率's denominator, never below the answers it counts): the invite codes issued
+(``dedup="code"``), else ``population`` — by default the members on the organization's roll on
+the opening day (``audience="members"``), or the number the organizer states when residents are
+invited too (``audience="public"``). See :func:`dangjian.survey.stats.Rates.response_rate`.
 """
 
 from __future__ import annotations
@@ -25,8 +35,15 @@ def new_token() -> str:
 
 
 class DedupMode(models.TextChoices):
-    PHONE = "phone", "手机号（仅保存不可逆摘要）"
-    CODE = "code", "一次性邀请码"
+    PHONE = "phone", "手机号（只保存带密钥的摘要，属去标识化信息，不是匿名）"
+    CODE = "code", "一次性邀请码（匿名）"
+
+
+class Audience(models.TextChoices):
+    """Who is invited to answer (回收率's denominator)."""
+
+    MEMBERS = "members", "本组织党员"
+    PUBLIC = "public", "党员和群众"
 
 
 class Survey(models.Model):
@@ -43,8 +60,17 @@ class Survey(models.Model):
     version = models.CharField("问卷版本", max_length=16, default=CURRENT_VERSION)
     opens_on = models.DateField("开始日期")
     closes_on = models.DateField("截止日期")
+    audience = models.CharField(
+        "邀请对象", max_length=8, choices=Audience.choices, default=Audience.MEMBERS
+    )
     population = models.PositiveIntegerField(
-        "应答人数", null=True, blank=True, help_text="用于计算回收率；默认为本组织名册上的党员数"
+        "邀请人数",
+        null=True,
+        blank=True,
+        help_text="回收率的分母：实际邀请的人数（按邀请码填写时以发放的邀请码数为准）",
+    )
+    population_from_roll = models.BooleanField(
+        "邀请人数取自名册", default=False, help_text="发起时本组织名册上的党员数"
     )
     dedup = models.CharField(
         "防重复方式", max_length=8, choices=DedupMode.choices, default=DedupMode.PHONE
@@ -112,7 +138,8 @@ class InviteCode(models.Model):
 
 
 class Response(models.Model):
-    """One anonymous answer: the dedup key and the chosen codes only (no personal data)."""
+    """One answer: the dedup key, the chosen codes and the time. By invite code it is anonymous;
+    by phone its dedup key is a keyed digest of the number, i.e. pseudonymous (去标识化)."""
 
     survey = models.ForeignKey(
         Survey, verbose_name="测评", on_delete=models.CASCADE, related_name="responses"

@@ -17,7 +17,7 @@ from django.http import Http404
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import scope_prefix
 
-from .models import Response, Survey
+from .models import Audience, DedupMode, InviteCode, Response, Survey
 from .questions import QUESTIONNAIRES
 from .stats import Rate, Rates, min_answers
 
@@ -84,11 +84,40 @@ def answer_counts(
     return {sid: (n, s, a, t) for sid, n, s, a, t in rows}
 
 
+def invited(
+    dedup: str, population: int | None, from_roll: bool, audience: str, codes: int
+) -> tuple[int | None, str]:
+    """The people invited to a survey (回收率's denominator) and where the number comes from."""
+    if dedup == DedupMode.CODE:
+        return codes, f"已发放的一次性邀请码 {codes} 个（每码一人）"
+    if population is None:
+        return None, "未登记邀请人数"
+    if from_roll:
+        return population, f"发起时本组织名册上的党员 {population} 人"
+    who = "党员和群众" if audience == Audience.PUBLIC else "党员"
+    return population, f"发起人登记的邀请人数（{who}）{population} 人"
+
+
+def code_counts(survey_ids: Iterable[int]) -> dict[int, int]:
+    """``survey id → invite codes issued`` in one grouped query."""
+    rows = (
+        InviteCode.objects.filter(survey_id__in=list(survey_ids))
+        .values_list("survey_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return dict(rows)
+
+
 def _rates(
-    survey_id: int, population: int | None, counts: tuple[int, int, int, int] | None, minimum: int
+    survey_id: int,
+    who: tuple[int | None, str],
+    counts: tuple[int, int, int, int] | None,
+    minimum: int,
 ) -> Rates:
+    population, basis = who
     if counts is None:
-        return Rates.empty(population, survey_id)
+        return Rates.empty(population, survey_id, basis)
     n, sat, aware, took = counts
     return Rates(
         satisfaction=Rate.of(sat, n, minimum=minimum),
@@ -97,17 +126,23 @@ def _rates(
         answers=n,
         population=population,
         survey_id=survey_id,
+        basis=basis,
     )
 
 
 def rates_for(key: str, org_ids: Iterable[int] | None = None) -> dict[int, Rates]:
     """``org id → Rates`` of the surveys with ``key`` (all, or those of ``org_ids``).
 
-    Two queries: the surveys, then the answers grouped by survey. An organization with a survey
-    but no answer gets empty rates (value ``None``, not reliable); one without a survey is absent.
+    Two queries: the surveys, then the answers grouped by survey (a third for the invite codes
+    when some surveys use them). An organization with a survey but no answer gets empty rates
+    (value ``None``, not reliable); one without a survey is absent.
     """
     wanted = None if org_ids is None else set(org_ids)
-    rows = list(Survey.objects.filter(key=key).values_list("pk", "org_id", "population", "version"))
+    rows = list(
+        Survey.objects.filter(key=key).values_list(
+            "pk", "org_id", "population", "version", "dedup", "population_from_roll", "audience"
+        )
+    )
     if wanted is not None:
         # In memory: a city has more organizations than SQLite accepts query parameters.
         rows = [r for r in rows if r[1] in wanted]
@@ -131,24 +166,51 @@ def rates_for(key: str, org_ids: Iterable[int] | None = None) -> dict[int, Rates
             .order_by()
         )
         counts = {sid: (n, s, a, t) for sid, n, s, a, t in grouped}
+    coded = [r[0] for r in rows if r[4] == DedupMode.CODE]
+    codes: dict[int, int] = {}
+    if coded and len(coded) <= IN_LIST_MAX:
+        codes = code_counts(coded)
+    elif coded:
+        codes = dict(
+            InviteCode.objects.filter(survey__key=key)
+            .values_list("survey_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
     return {
-        org_id: _rates(pk, population, counts.get(pk), minimum)
-        for pk, org_id, population, _version in rows
+        org_id: _rates(
+            pk,
+            invited(dedup, population, roll, audience, codes.get(pk, 0)),
+            counts.get(pk),
+            minimum,
+        )
+        for pk, org_id, population, _version, dedup, roll, audience in rows
     }
 
 
+def survey_invited(survey: Survey, codes: int = 0) -> tuple[int | None, str]:
+    return invited(
+        survey.dedup, survey.population, survey.population_from_roll, survey.audience, codes
+    )
+
+
 def survey_rates(survey: Survey) -> Rates:
-    """The rates of one survey (two queries at most)."""
-    counts = answer_counts([survey.pk], [survey.version]).get(survey.pk)
-    return _rates(survey.pk, survey.population, counts, min_answers())
+    """The rates of one survey (two queries, three with invite codes)."""
+    return rates_of_surveys([survey])[survey.pk]
 
 
 def rates_of_surveys(surveys: Iterable[Survey]) -> dict[int, Rates]:
-    """``survey id → Rates`` for a page of surveys, in one grouped query."""
+    """``survey id → Rates`` for a page of surveys: one grouped query for the answers, one for
+    the invite codes when some surveys use them."""
     surveys = list(surveys)
     counts = answer_counts([s.pk for s in surveys], {s.version for s in surveys})
+    coded = [s.pk for s in surveys if s.dedup == DedupMode.CODE]
+    codes = code_counts(coded) if coded else {}
     minimum = min_answers()
-    return {s.pk: _rates(s.pk, s.population, counts.get(s.pk), minimum) for s in surveys}
+    return {
+        s.pk: _rates(s.pk, survey_invited(s, codes.get(s.pk, 0)), counts.get(s.pk), minimum)
+        for s in surveys
+    }
 
 
 def answer_distribution(survey: Survey) -> list[dict[str, Any]]:

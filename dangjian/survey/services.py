@@ -1,11 +1,11 @@
 """The write path of surveys: open surveys, add invite codes, take an answer, seed demo answers.
 
 Staff writes (:func:`open_surveys`, :func:`invite_codes_add`) check the actor's scope, validate,
-write and audit in one transaction. Public answers (:func:`response_submit`) are anonymous and
-deliberately NOT written to the audit trail: an audit entry carries the client address and time,
-which would tie an answer to a person — the one thing an anonymous survey must not keep. What
-guards them instead: one answer per dedup key (database constraint), one-time invite codes, and
-the rate limit of the public page (:mod:`dangjian.survey.ratelimit`).
+write and audit in one transaction. Public answers (:func:`response_submit`) carry no name and
+are deliberately NOT written to the audit trail: an audit entry carries the client address and
+time, which would tie an answer to a person. What guards them instead: one answer per dedup key
+(database constraint), one-time invite codes, and the rate limit of the public page
+(:mod:`dangjian.survey.ratelimit`).
 """
 
 from __future__ import annotations
@@ -19,17 +19,18 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, scope_prefix
 from dangjian.core import crypto
 from dangjian.core.audit import AuditEvent, audit_record, audit_record_many
-from dangjian.members.models import Member
+from dangjian.members.choices import LEAVING
+from dangjian.members.models import Member, MemberStatus
 from dangjian.orgs.models import Organization
 
-from .models import DedupMode, InviteCode, Response, Survey
+from .models import Audience, DedupMode, InviteCode, Response, Survey
 from .questions import CURRENT_VERSION, clean_answers, questionnaire
 
 TITLE_MAX = 100
@@ -39,7 +40,11 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read off pap
 CODE_LENGTH = 8
 CODE_USED = "该邀请码已使用过，每个邀请码只能提交一次"
 PHONE_USED = "该手机号已参与过本次测评，每人只能提交一次"
-PHONE_INVALID = "请填写正确的 11 位手机号码（仅用于防止重复提交，不会保存）"
+PHONE_INVALID = "请填写正确的 11 位手机号码（仅用于防止重复提交，不保存号码本身）"
+PUBLIC_NEEDS_COUNT = (
+    "面向党员和群众的测评按手机号填写时，请填写邀请人数（党员和群众合计），"
+    "或改用一次性邀请码（以发放的邀请码数为邀请人数）"
+)
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
@@ -51,16 +56,19 @@ def _snapshot(survey: Survey) -> dict[str, Any]:
         "version": survey.version,
         "opens_on": survey.opens_on,
         "closes_on": survey.closes_on,
+        "audience": survey.audience,
         "population": survey.population,
+        "population_from_roll": survey.population_from_roll,
         "dedup": survey.dedup,
     }
 
 
-def roll_counts(orgs: Sequence[Organization]) -> dict[int, int]:
+def roll_counts(orgs: Sequence[Organization], day: dt.date | None = None) -> dict[int, int]:
     """Members on the roll of each organization's subtree (a branch: its own roll), set-based.
 
-    One grouped query over the smallest subtree holding all ``orgs``; counts are then added up
-    the path prefixes in memory.
+    With ``day``: members who had joined by then and had not left the party (出党, 死亡 … in
+    force, :data:`dangjian.members.choices.LEAVING`). One grouped query over the smallest subtree
+    holding all ``orgs``; counts are then added up the path prefixes in memory.
     """
     if not orgs:
         return {}
@@ -73,11 +81,13 @@ def roll_counts(orgs: Sequence[Organization]) -> dict[int, int]:
             i += 1
         common = common[:i]
     common = common[: len(common) - len(common) % steplen]
-    per_path = (
-        Member.objects.filter(org__path__startswith=common)
-        .values_list("org__path")
-        .annotate(n=Count("id"))
-    )
+    members = Member.objects.filter(org__path__startswith=common)
+    if day is not None:
+        left = MemberStatus.objects.filter(
+            member=OuterRef("pk"), kind__in=list(LEAVING), started_on__lte=day
+        ).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day))
+        members = members.filter(joined_on__lte=day).exclude(Exists(left))
+    per_path = members.values_list("org__path").annotate(n=Count("id"))
     wanted = {o.path: o.pk for o in orgs}
     counts = dict.fromkeys(wanted.values(), 0)
     for path, n in per_path:
@@ -99,7 +109,15 @@ def _new_codes(count: int, taken: set[str]) -> list[str]:
 
 
 def _validate_open(
-    *, key: str, title: str, opens_on: Any, closes_on: Any, population: Any, dedup: str, codes: int
+    *,
+    key: str,
+    title: str,
+    opens_on: Any,
+    closes_on: Any,
+    population: Any,
+    dedup: str,
+    codes: int,
+    audience: str,
 ) -> None:
     errors: dict[str, list[str]] = {}
 
@@ -119,9 +137,13 @@ def _validate_open(
     elif closes_on < opens_on:
         add("closes_on", "截止日期不能早于开始日期")
     if population is not None and (not isinstance(population, int) or population < 0):
-        add("population", "应答人数应为不小于 0 的整数")
+        add("population", "邀请人数应为不小于 0 的整数")
     if dedup not in DedupMode.values:
         add("dedup", "防重复方式无效")
+    if audience not in Audience.values:
+        add("audience", "邀请对象无效")
+    elif audience == Audience.PUBLIC and dedup == DedupMode.PHONE and population is None:
+        add("population", PUBLIC_NEEDS_COUNT)
     if not isinstance(codes, int) or not 0 <= codes <= CODES_MAX:
         add("codes", f"邀请码数量应在 0 到 {CODES_MAX} 之间")
     if errors:
@@ -139,13 +161,17 @@ def open_surveys(
     population: int | None = None,
     dedup: str = DedupMode.PHONE,
     codes: int = 0,
+    audience: str = Audience.MEMBERS,
 ) -> list[Survey]:
     """Open one survey per organization for ``key``; idempotent per ``(org, key)``.
 
     An organization that already has a survey for ``key`` gets that survey back unchanged.
-    ``population`` applies to every new survey; ``None`` means the members on each
-    organization's roll (its subtree). ``codes`` invite codes are generated for each new survey
-    (``dedup="code"``). Needs ASSESS_MANAGE over every organization; all or nothing.
+    ``population`` (the people invited) applies to every new survey; ``None`` means, for
+    ``audience="members"``, the members on each organization's roll (its subtree) on the opening
+    day. A survey open to residents too (``audience="public"``) answered by phone needs the
+    number stated; by invite code the codes issued are the invited. ``codes`` invite codes are
+    generated for each new survey (``dedup="code"``). Needs ASSESS_MANAGE over every
+    organization; all or nothing.
     """
     orgs = list({o.pk: o for o in orgs}.values())  # once each, first-seen order
     key, title = (key or "").strip(), (title or "").strip()
@@ -157,6 +183,7 @@ def open_surveys(
         population=population,
         dedup=dedup,
         codes=codes,
+        audience=audience,
     )
     prefix = scope_prefix(actor, Perm.ASSESS_MANAGE)
     if prefix is None or any(not o.path.startswith(prefix) for o in orgs):
@@ -165,11 +192,12 @@ def open_surveys(
         return []
     if dedup != DedupMode.CODE:
         codes = 0
+    args = (actor, orgs, key, title, opens_on, closes_on, population, dedup, codes, audience)
     try:
-        return _open(actor, orgs, key, title, opens_on, closes_on, population, dedup, codes)
+        return _open(*args)
     except IntegrityError:
         # Someone opened the same (org, key) at the same moment: theirs stands, take it back.
-        return _open(actor, orgs, key, title, opens_on, closes_on, population, dedup, codes)
+        return _open(*args)
 
 
 def _open(
@@ -182,6 +210,7 @@ def _open(
     population: int | None,
     dedup: str,
     codes: int,
+    audience: str,
 ) -> list[Survey]:
     with transaction.atomic():
         wanted = {o.pk for o in orgs}
@@ -192,7 +221,8 @@ def _open(
             if s.org_id in wanted
         }
         fresh = [o for o in orgs if o.pk not in existing]
-        rolls = roll_counts(fresh) if population is None and fresh else {}
+        from_roll = population is None and audience == Audience.MEMBERS
+        rolls = roll_counts(fresh, opens_on) if from_roll and fresh else {}
         created_by = actor if getattr(actor, "pk", None) else None
         new = [
             Survey(
@@ -202,7 +232,9 @@ def _open(
                 version=CURRENT_VERSION,
                 opens_on=opens_on,
                 closes_on=closes_on,
-                population=rolls.get(o.pk, 0) if population is None else population,
+                audience=audience,
+                population=rolls.get(o.pk, 0) if from_roll else population,
+                population_from_roll=from_roll,
                 dedup=dedup,
                 created_by=created_by,
             )

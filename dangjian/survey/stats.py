@@ -88,8 +88,11 @@ class Rate:
 class Rates:
     """The three rates (三率) of one organization's survey, plus the response figures.
 
-    ``answers`` is the sample size; ``population`` the expected respondents (``None`` unknown);
-    ``response_rate`` = answers / population (回收率), ``None`` when the population is unknown or 0.
+    ``answers`` is the sample size; ``population`` the people invited (``None``: not recorded),
+    ``basis`` says where that number comes from (invite codes issued, the roll, a stated count);
+    ``response_rate`` = answers / population (回收率), ``None`` when it cannot be right — no or
+    zero invited, or more answers than people invited (then ``response_note`` says why): a rate
+    over 100 % is never shown.
     """
 
     satisfaction: Rate
@@ -98,6 +101,7 @@ class Rates:
     answers: int
     population: int | None
     survey_id: int | None = None
+    basis: str = ""
 
     @property
     def reliable(self) -> bool:
@@ -105,11 +109,32 @@ class Rates:
 
     @property
     def response_rate(self) -> float | None:
-        if not self.population:
+        if not self.population or self.answers > self.population:
             return None
         return self.answers / self.population
 
+    @property
+    def response_percent(self) -> float | None:
+        rate = self.response_rate
+        return None if rate is None else round(rate * 100, 1)
+
+    @property
+    def response_note(self) -> str:
+        """Why there is no 回收率 (empty when there is one)."""
+        if self.population is None:
+            return "未登记邀请人数，不计算回收率"
+        if self.population == 0:
+            return "邀请人数为 0，不计算回收率"
+        if self.answers > self.population:
+            return (
+                f"答卷 {self.answers} 份多于邀请的 {self.population} 人：有邀请范围以外的人作答，"
+                "或邀请人数登记有误，不计算回收率"
+            )
+        return ""
+
     @classmethod
-    def empty(cls, population: int | None = None, survey_id: int | None = None) -> Rates:
+    def empty(
+        cls, population: int | None = None, survey_id: int | None = None, basis: str = ""
+    ) -> Rates:
         none = Rate.of(0, 0)
-        return cls(none, none, none, 0, population, survey_id)
+        return cls(none, none, none, 0, population, survey_id, basis)

@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -50,11 +50,14 @@ STATE_LABELS = {"pending": "未开始", "open": "进行中", "closed": "已结�
 # ---------------------------------------------------------------- public pages (no login)
 
 
-def _public_survey(token: str) -> Survey:
-    survey = Survey.objects.select_related("org").filter(token=token).first()
-    if survey is None:
-        raise Http404("测评链接无效")
-    return survey
+def _public_survey(token: str) -> Survey | None:
+    return Survey.objects.select_related("org").filter(token=token).first()
+
+
+def _invalid_link(request: HttpRequest) -> HttpResponse:
+    """A token that names no survey: the public page says the link is invalid (404), in the
+    public layout — not the staff "not found or outside your jurisdiction" page."""
+    return render(request, "survey/public_invalid.html", status=404)
 
 
 @never_cache
@@ -62,6 +65,8 @@ def _public_survey(token: str) -> Survey:
 def answer(request: HttpRequest, token: str) -> HttpResponse:
     """The questionnaire. Closed or not yet open surveys show a message instead of the form."""
     survey = _public_survey(token)
+    if survey is None:
+        return _invalid_link(request)
     today = timezone.localdate()
     state = survey.state(today)
     context: dict[str, Any] = {"survey": survey, "org_name": survey.org.name, "state": state}
@@ -100,7 +105,11 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
     survey = _public_survey(token)
-    return render(request, "survey/public_thanks.html", {"org_name": survey.org.name})
+    if survey is None:
+        return _invalid_link(request)
+    return render(
+        request, "survey/public_thanks.html", {"org_name": survey.org.name, "survey": survey}
+    )
 
 
 # ---------------------------------------------------------------- staff pages
@@ -121,9 +130,17 @@ def qr_svg(url: str) -> str:
 
 
 def _rows(surveys: list[Survey], today: dt.date) -> list[dict[str, Any]]:
+    """One row per survey: its rates, state, and whether enough answers came in to show them."""
     rates = rates_of_surveys(surveys)
+    floor = min_disclose()
     return [
-        {"survey": s, "rates": rates[s.pk], "state": STATE_LABELS[s.state(today)]} for s in surveys
+        {
+            "survey": s,
+            "rates": rates[s.pk],
+            "state": STATE_LABELS[s.state(today)],
+            "disclose": rates[s.pk].answers >= floor,
+        }
+        for s in surveys
     ]
 
 
@@ -149,6 +166,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "query": query_without(request, "page"),
             "own": own,
             "min_answers": min_answers(),
+            "min_disclose": min_disclose(),
         },
     )
 
@@ -177,6 +195,7 @@ def org_surveys(request: HttpRequest, code: str) -> HttpResponse:
             "query": query_without(request, "page"),
             "can_open": covers(request.user, Perm.ASSESS_MANAGE, org.path),
             "min_answers": min_answers(),
+            "min_disclose": min_disclose(),
         },
     )
 
@@ -224,6 +243,7 @@ def open_view(request: HttpRequest, code: str) -> HttpResponse:
                 population=data["population"],
                 dedup=data["dedup"],
                 codes=(data["codes"] or 0) if data["dedup"] == DedupMode.CODE else 0,
+                audience=data["audience"],
             )
         except ValidationError as exc:
             for name, errors in exc.message_dict.items():
@@ -275,9 +295,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 ("工作知晓率", rates.awareness, "既知道书记是谁、又知道近期活动的答卷占比"),
                 ("党员群众参与率", rates.participation, "过去一年参加过支部活动或服务的答卷占比"),
             ],
-            "response_percent": (
-                None if rates.response_rate is None else round(rates.response_rate * 100, 1)
-            ),
             "distribution": answer_distribution(survey),
             "min_answers": min_answers(),
             "disclose": rates.answers >= min_disclose(),

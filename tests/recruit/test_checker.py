@@ -291,11 +291,31 @@ def test_publicity_missing_or_not_finished_before_decision() -> None:
     assert f["evidence"]["step_3"] == "2025-03-06"
 
 
-def test_date_outside_the_calendar_years_is_a_clear_error() -> None:
+def test_date_outside_the_calendar_years_is_not_checked_with_the_reason() -> None:
+    # issue 9: checks keep working in a year no calendar knows (it used to stop the whole check)
     with pytest.raises(CalendarRangeError, match="超出法定节假日日历"):
         is_workday(D(2099, 1, 5))
-    with pytest.raises(CaseError, match=r"R-1.*publicity\.activist.*2099-01-05"):
-        run(steps={}, publicity={"activist": ["2099-01-05", "2099-01-09"]})
+    steps = {"1": "2098-06-01", "2": "2098-06-20", "3": "2099-01-20"}
+    findings, not_checked = run(
+        at="2099-02-01", steps=steps, publicity={"activist": ["2099-01-05", "2099-01-09"]}
+    )
+    assert rules_of(findings, "RECRUIT-PUBLICITY-5-WORKDAYS") == []
+    assert "RECRUIT-PUBLICITY-5-WORKDAYS" in not_checked["R-1"]
+    report = check_cases(
+        parse_cases(
+            [
+                {
+                    "case": "R-1",
+                    "org": "BR0001",
+                    "steps": steps,
+                    "publicity": {"activist": ["2099-01-05", "2099-01-09"]},
+                }
+            ]
+        ),
+        D(2099, 2, 1),
+    )
+    reason = report.as_dict()["not_checked_reasons"]["R-1"]["RECRUIT-PUBLICITY-5-WORKDAYS"]
+    assert "2099-01-05 至 2099-01-09" in reason and "超出法定节假日日历已知的年份" in reason
 
 
 # --- not checked, input validation -----------------------------------------------------------

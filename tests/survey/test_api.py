@@ -63,3 +63,14 @@ def test_filters(tree, surveys):
     assert client.get(URL, {"key": "campaign:1"}).json()["count"] == 2
     assert client.get(URL, {"key": "other"}).json()["count"] == 0
     assert api(tree, "admin_a").get(URL, {"org": "TB001"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_rates_state_who_was_invited_and_never_exceed_100_percent(tree, surveys):
+    seed_responses(surveys["a"], random.Random(5), 6)  # branch_a: 4 members invited
+    data = api(tree, "admin_a").get(f"{URL}{surveys['a'].pk}/").json()
+    assert data["audience"] == "members"
+    rates = data["rates"]
+    assert rates["population"] == 4 and rates["answers"] == 6
+    assert rates["population_basis"] == "发起时本组织名册上的党员 4 人"
+    assert rates["response_rate"] is None and "答卷 6 份多于邀请的 4 人" in rates["response_note"]
