@@ -168,13 +168,16 @@ def late_days() -> int:
 def _base() -> dict[str, dict[str, Any]]:
     from dangjian.rules.engine import rule_enabled, rule_params
 
-    from .checker import all_specs
+    from .checker import all_specs, validate_params
 
-    return {spec.id: rule_params(spec) for spec in all_specs() if rule_enabled(spec)}
+    config = {spec.id: rule_params(spec) for spec in all_specs() if rule_enabled(spec)}
+    for rule_id, values in config.items():
+        validate_params(rule_id, values)
+    return config
 
 
 def _at_index(index: int, chain: list[Version]) -> dict[str, dict[str, Any]]:
-    from .checker import all_specs
+    from .checker import all_specs, validate_params
 
     config = _base()
     if not index:
@@ -190,6 +193,7 @@ def _at_index(index: int, chain: list[Version]) -> dict[str, dict[str, Any]]:
             if rule_id in config or enabled is True:
                 current = config.get(rule_id) or dict(specs[rule_id].params)
                 config[rule_id] = {**current, **values}
+                validate_params(rule_id, config[rule_id])
     return config
 
 
@@ -226,6 +230,7 @@ def check(cases: list[Case], at: dt.date, *, lenient: bool = True) -> CheckRepor
             groups.setdefault(version_index(min(day, at), chain), []).append(rule_id)
         findings = []
         missing: list[str] = []
+        reasons: dict[str, str] = {}
         for index, ids in sorted(groups.items()):
             chosen = {r: p for r, p in configs[index].items() if r in ids}
             if not chosen:
@@ -234,7 +239,9 @@ def check(cases: list[Case], at: dt.date, *, lenient: bool = True) -> CheckRepor
                 one = check_case(case, at)
             findings.extend(one.findings)
             missing.extend(one.not_checked.get(case.id, []))
+            reasons.update(one.reasons.get(case.id, {}))
         report.findings.extend(sorted(findings, key=lambda f: f.rule))
         if missing:
             report.not_checked[case.id] = sorted(missing)
+            report.reasons[case.id] = reasons
     return report
