@@ -157,6 +157,7 @@ INTRODUCER_STATUSES = {
     "full": "正式党员",
     "probationary": "预备党员",
     "probation_watch": "留党察看或停止党籍期间的党员",
+    "not_member": "当日不是党员的人员",
 }
 REVIEW_VALUES = ("pass", "fail", "none")
 #: publicity key → (Chinese name, the step the notice must end before by default). Which step
@@ -320,7 +321,7 @@ def parse_case(raw: Any, index: int) -> Case:
             if any(i not in INTRODUCER_STATUSES for i in items):
                 raise CaseError(
                     f"{_where(case_id, 'contacts')}：应为人数，或各培养联系人状态的列表"
-                    f"（full、probationary、probation_watch），实为 {items!r}"
+                    f"（full、probationary、probation_watch、not_member），实为 {items!r}"
                 )
             case.contacts = len(items)
             case.contact_statuses = list(items)
@@ -331,7 +332,7 @@ def parse_case(raw: Any, index: int) -> Case:
         if not isinstance(items, list) or any(i not in INTRODUCER_STATUSES for i in items):
             raise CaseError(
                 f"{_where(case_id, 'introducers')}：应为列表，取值 full、probationary、"
-                f"probation_watch，实为 {items!r}"
+                f"probation_watch、not_member，实为 {items!r}"
             )
         case.introducers = list(items)
     if raw.get("political_review") is not None:

@@ -10,7 +10,9 @@ e.g. ``{"RECRUIT-APPLICATION-6-MONTHS": {"enabled": False},
 "RECRUIT-PUBLICITY-5-WORKDAYS": {"workdays": 7, "notices": ["admission", "conversion"]},
 "RECRUIT-ARCHIVE": {"days": 14}}``. The key ``"RECRUIT"`` may carry the ``version`` and
 ``source`` of the local configuration (quoted by :func:`config_info`) and ``late_days``: a step
-recorded more than that many days after its date is marked late (default 30, never refused).
+recorded more than that many days after its date is marked late (default 30, never refused), and
+``retention_years``: how long after the end of a case whose applicant was not admitted or
+withdrew the ID and phone numbers are kept (default 2, :func:`retention_years`).
 
 Versions by date. ``DANGJIAN_RULES["RECRUIT"]["versions"]`` lists later rule set versions, each
 ``{"valid_from": "2026-01-01", "version": "…", "source": "…", "rules": {rule id: {…}}}`` where
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 DEFAULT_VERSION = "rules.md-2026.1"
 DEFAULT_SOURCE = "rules.md §3 默认值（发展党员工作细则、党章、地方惯例）"
 DEFAULT_LATE_DAYS = 30
+DEFAULT_RETENTION_YEARS = 2
 
 #: rule id → the step whose date chooses the version that judges it (absent: the checking date)
 JUDGED_STEP: dict[str, int] = {
@@ -162,6 +165,16 @@ def late_days() -> int:
     value = _family().get("late_days", DEFAULT_LATE_DAYS)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError("规则族 RECRUIT 的本地配置参数 late_days 无效：应为非负整数")
+    return value
+
+
+def retention_years() -> int:
+    """Years after the end of a case (not admitted, withdrawn) that the applicant's ID and phone
+    numbers are kept before :func:`dangjian.recruit.services.purge_expired_numbers` deletes them
+    (``DANGJIAN_RULES["RECRUIT"]["retention_years"]``, default 2)."""
+    value = _family().get("retention_years", DEFAULT_RETENTION_YEARS)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError("规则族 RECRUIT 的本地配置参数 retention_years 无效：应为正整数（年）")
     return value
 
 

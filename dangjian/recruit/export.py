@@ -32,7 +32,13 @@ CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
 }
-STATUS_LABELS = {"full": "正式党员", "probationary": "预备党员", "probation_watch": "留党察看"}
+#: the status of a contact or introducer on the day of the step, as the record shows it
+STATUS_LABELS = {
+    "full": "正式党员",
+    "probationary": "预备党员",
+    "probation_watch": "留党察看或停止党籍期间",
+    "not_member": "当日不是党员",
+}
 SEVERITY_LABELS = {"error": "错误", "warning": "提醒", "due": "待办"}
 
 
@@ -76,7 +82,7 @@ def step_lines(details: dict[str, Any]) -> list[str]:
         people = details.get(key)
         if isinstance(people, list) and people:
             names = "、".join(
-                f"{p.get('name', '')}（{STATUS_LABELS.get(str(p.get('status')), '?')}）"
+                f"{p.get('name', '')}（{STATUS_LABELS.get(str(p.get('status')), '状态不明')}）"
                 for p in people
                 if isinstance(p, dict)
             )
@@ -87,6 +93,9 @@ def step_lines(details: dict[str, Any]) -> list[str]:
             f"应到有表决权 {vote.get('entitled')} 人，实到 {vote.get('present')} 人，"
             f"书面意见 {vote.get('written_opinions', 0)} 份，赞成 {vote.get('yes')} 票"
         )
+        roll = vote.get("roll_entitled")
+        if isinstance(roll, int) and roll != vote.get("entitled"):
+            lines.append(f"注意：名册中当日有表决权的正式党员为 {roll} 人")
     if details.get("decision"):
         try:
             label = Decision(details["decision"]).label

@@ -152,6 +152,7 @@ class StepForm(forms.Form):
             )
         if number in VOTE_STEPS:
             self.fields["entitled"] = _count("应到会有表决权的正式党员人数")
+
             self.fields["present"] = _count("实到会有表决权的人数")
             self.fields["yes"] = _count("赞成票（含书面意见中的赞成）")
             self.fields["written_opinions"] = _count("因故缺席党员的书面意见份数", required=False)
@@ -398,6 +399,55 @@ class CaseEditForm(forms.Form):
             expected_leaving_on=leaving,
             clear_expected_leaving=leaving is None,
         )
+
+
+class ExtensionForm(forms.Form):
+    """The upper committee's approved extension of an approval period (step 17 or 24)."""
+
+    step = forms.TypedChoiceField(
+        label="延长哪一项审批",
+        coerce=int,
+        choices=[
+            (17, "第 17 步 上级党委审批（接收预备党员）"),
+            (24, "第 24 步 上级党委审批（转正）"),
+        ],
+        error_messages={
+            "required": "请选择审批步骤",
+            "invalid_choice": "只能延长第 17、24 步的审批期限",
+        },
+    )
+    months = forms.IntegerField(
+        label="延长后的审批期限（自支部大会讨论之日起，月；最长 6 个月）",
+        min_value=1,
+        max_value=12,
+        error_messages={
+            "required": "请填写延长后的审批期限（月）",
+            "invalid": "月数应为整数",
+            "min_value": "月数应为正整数",
+            "max_value": "审批期限最长 6 个月",
+        },
+    )
+    approved_on = _date_field("批准延长的日期")
+    approved_by = forms.CharField(
+        label="批准机关", max_length=100, error_messages={"required": "请填写批准延长的党委"}
+    )
+    reason = forms.CharField(
+        label="特殊情况（延长原因）",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "请写明需要延长审批期限的特殊情况"},
+    )
+
+    STEP_CHOICES = (
+        (17, "第 17 步 上级党委审批（接收预备党员）"),
+        (24, "第 24 步 上级党委审批（转正）"),
+    )
+
+    def __init__(self, *args: Any, steps: list[int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["step"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(n, label) for n, label in self.STEP_CHOICES if not steps or n in steps]
 
 
 class WithdrawForm(forms.Form):
