@@ -286,6 +286,7 @@ def to_case(
         admission_vote=_vote(steps.get(15)),
         conversion_vote=_vote(steps.get(23)),
         approver=approver.code if approver else None,
+        approver_name=approver.name if approver else None,
         approver_type=approver.org_type if approver else None,
         approver_under_town=flags.get(approver.pk) if approver else None,
         publicity=dict(notices),
@@ -298,6 +299,50 @@ def to_case(
         reasons=reasons,
         ended_on=case.ended_on if closed else None,
     )
+
+
+def resolve_approvers(cases: Iterable[Case]) -> None:
+    """For cases read from a file: an ``approver`` code that is an organization in the database
+    gives the approver's type and whether it sits under a 乡镇/街道 党委 (one query for the
+    organizations, one for their ancestors). What the file says (``approver_type``,
+    ``approver_under_town``) wins. An unknown code, or a database that cannot be read, leaves the
+    rule to the file's data, with the reason when it cannot be checked."""
+    from django.db import DatabaseError
+
+    pending = [
+        c
+        for c in cases
+        if c.approver and (c.approver_type is None or c.approver_under_town is None)
+    ]
+    for case in cases:
+        if not case.approver and case.approver_type is None:
+            case.reasons["RECRUIT-APPROVER-AUTHORITY"] = "文件未给出审批组织（approver）及其类别"
+    if not pending:
+        return
+    codes = sorted({c.approver for c in pending if c.approver})
+    try:
+        orgs = {o.code: o for o in Organization.objects.filter(code__in=codes)}
+        flags = approver_flags(orgs.values())
+    except DatabaseError:
+        for case in pending:
+            case.reasons["RECRUIT-APPROVER-AUTHORITY"] = (
+                f"无法读取组织数据库，审批组织 {case.approver} 的类别未知；"
+                "可在文件中填写 approver_type 和 approver_under_town"
+            )
+        return
+    for case in pending:
+        org = orgs.get(case.approver or "")
+        if org is None:
+            case.reasons["RECRUIT-APPROVER-AUTHORITY"] = (
+                f"审批组织编码 {case.approver} 不是本系统中的组织，文件也未给出其类别"
+                "（approver_type、approver_under_town）"
+            )
+            continue
+        case.approver_name = org.name
+        if case.approver_type is None:
+            case.approver_type = org.org_type
+        if case.approver_under_town is None:
+            case.approver_under_town = flags.get(org.pk, False)
 
 
 def to_cases(cases: Iterable[RecruitCase]) -> list[Case]:

@@ -223,6 +223,8 @@ class Case:
     probation_extension_months: int | None = None
     approver_type: str | None = None
     approver_under_town: bool | None = None
+    #: the approving organization's name, when known (messages)
+    approver_name: str | None = None
     reviews: list[dt.date] | None = None
     expected_leaving_on: dt.date | None = None
     #: whether ``expected_leaving_on`` is known (``None`` then means "not leaving")
@@ -1364,6 +1366,8 @@ def recruit_approver_authority(case: Case, at: dt.date) -> list[Finding] | None:
         return None if reached else []
     problems: list[str] = []
     who = case.approver or "审批组织"
+    if case.approver_name:
+        who = f"{case.approver_name}（{case.approver}）" if case.approver else case.approver_name
     if case.approver_type not in APPROVER_TYPES:
         problems.append(f"{who}是{case.approver_type}，没有审批接收预备党员的权限")
     if case.approver_under_town:
