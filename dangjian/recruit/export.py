@@ -25,6 +25,7 @@ from dangjian.life.docx import DocxWriter
 
 from .adapter import current_steps
 from .checker import STEPS, all_specs
+from .display import source_label
 from .models import Decision, NoticeKind, RecruitCase
 from .selectors import case_findings, case_timeline
 
@@ -125,8 +126,19 @@ def case_record(case: RecruitCase, at: dt.date | None = None) -> CaseRecord:
             ("姓名", case.name),
             ("性别", case.gender),
             ("出生日期", _d(case.birth_date)),
-            ("公民身份号码", case.id_number_masked),
-            ("联系电话", case.phone_masked or "—"),
+            *(
+                [
+                    (
+                        "公民身份号码、联系电话",
+                        f"已于 {case.numbers_purged_at:%Y-%m-%d} 按保存期限删除",
+                    )
+                ]
+                if case.numbers_purged_at
+                else [
+                    ("公民身份号码", case.id_number_masked),
+                    ("联系电话", case.phone_masked or "—"),
+                ]
+            ),
             ("人员类别", case.category or "—"),
             ("重点群体", case.priority_group),
             ("所在党支部", case.org.name),
@@ -188,13 +200,19 @@ def case_record(case: RecruitCase, at: dt.date | None = None) -> CaseRecord:
         table=Table(
             ["规则", "级别", "情况", "依据"],
             [
-                [f.rule, SEVERITY_LABELS.get(f.severity, f.severity), f.message, f.source]
+                [
+                    f"{titles.get(f.rule, '发展党员程序')}（{f.rule}）",
+                    SEVERITY_LABELS.get(f.severity, "提醒"),
+                    f.message,
+                    source_label(f.source),
+                ]
                 for f in findings
             ],
             [3, 1, 6, 2],
         ),
         text="；".join(
-            f"{titles.get(r, r)}（{r}）" for r in report.not_checked.get(case.case_no, [])
+            f"{titles.get(r, '发展党员程序')}（{r}：{report.reason(case.case_no, r)}）"
+            for r in report.not_checked.get(case.case_no, [])
         ),
     )
     documents = list(
