@@ -268,7 +268,7 @@ class CaseListView(ScopedAPIView):
         if code:
             org = orgs_for(actor, Perm.RECRUIT_VIEW).filter(code=code).first()
             if org is None:
-                raise exceptions.NotFound("组织不存在或不在您的管辖范围内")
+                raise exceptions.NotFound(f"组织编码 {code} 不存在或不在您的管辖范围内")
             qs = qs.filter(org__path__startswith=org.path)
         state = filters.choice_param(self.request, "status", CaseStatus.values, "状态")
         if state:
@@ -295,7 +295,9 @@ class CaseListView(ScopedAPIView):
         actor = request.user
         org = orgs_for(actor, Perm.RECRUIT_RECORD).filter(code=v["org"]).first()
         if org is None:
-            raise exceptions.ValidationError({"org": ["组织不存在或不在您的管辖范围内"]})
+            raise exceptions.ValidationError(
+                {"org": [f"组织编码 {v['org']} 不存在或不在您的管辖范围内"]}
+            )
         data = CaseInput(
             org=org,
             name=v["name"],

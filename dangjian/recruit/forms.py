@@ -55,9 +55,14 @@ def _count(label: str, *, required: bool = True) -> forms.IntegerField:
     )
 
 
-def member_label(member: Member) -> str:
-    """A roll entry with its status (full / probationary), as the pickers show it."""
-    status = "正式党员" if member.member_type == MemberType.FULL else "预备党员"
+def member_label(member: Member, standing: Any = None) -> str:
+    """A roll entry with its status, as the pickers show it: full / probationary, and a
+    留党察看 or 停止党籍 in force (``standing``: :class:`dangjian.members.selectors.Standing`
+    on the step's date, when known)."""
+    if standing is not None and standing.status is not None:
+        return f"{member.name}（{standing.status}）"
+    kind = standing.member_type if standing is not None else member.member_type
+    status = "正式党员" if kind == MemberType.FULL else "预备党员"
     return f"{member.name}（{status}）"
 
 
@@ -118,11 +123,19 @@ class StepForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, number: int, roll: list[Member], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        number: int,
+        roll: list[Member],
+        standings: dict[int, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.number = number
         self.roll = {m.pk: m for m in roll}
-        people = [(m.pk, member_label(m)) for m in roll]
+        standings = standings or {}
+        people = [(m.pk, member_label(m, standings.get(m.pk))) for m in roll]
         if number == 2:
             self.fields["talker_member"] = forms.TypedChoiceField(
                 label="谈话人（从本支部名册选择）",

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, orgs_for, require
 from dangjian.core import uploads
+from dangjian.members.selectors import standings_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
@@ -405,7 +406,11 @@ def step_record(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         vote_day = initial["done_on"]
         voters = (vote_day, roll_voters(case, vote_day))
         initial.setdefault("entitled", voters[1])
-    form = StepForm(request.POST or None, number=number, roll=roll, initial=initial)
+    # the pickers show each member's standing on the step's date (留党察看, 停止党籍 …)
+    standings = standings_on(roll, initial["done_on"]) if roll else {}
+    form = StepForm(
+        request.POST or None, number=number, roll=roll, standings=standings, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -879,7 +884,7 @@ def plans(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         org = orgs_for(request.user, Perm.RECRUIT_APPROVE).filter(code=d["org"]).first()
         if org is None:
-            form.add_error("org", "组织不存在或不在您的管辖范围内")
+            form.add_error("org", f"组织编码 {d['org']} 不存在或不在您的管辖范围内")
         else:
             try:
                 set_plan(

@@ -276,3 +276,12 @@ def test_api_names_the_introducer_that_is_not_found_in_words(tree):
 def test_ids_are_real_shaped():
     assert CHILD[:6] == "320102" and CHILD[6:14] == "20150302"
     assert dt.date(2008, 10, 20).isoformat().replace("-", "") in JUST_18
+
+
+@pytest.mark.django_db
+def test_introducer_picker_shows_a_standing_in_force(tree):
+    full = tree["members_a"]
+    _watch(full[2], D(2026, 6, 1), D(2027, 6, 1))
+    case = open_case(tree["branch_a"], D(2024, 1, 10))
+    html = _client(tree["secretary_a"]).get(f"/recruit/cases/{case.pk}/steps/9/").content.decode()
+    assert f"{full[2].name}（留党察看）" in html and f"{full[0].name}（正式党员）" in html
