@@ -30,8 +30,8 @@ from django.db.models import Prefetch, QuerySet
 from dangjian.orgs.models import Organization
 
 from .authority import is_town_committee
+from .checker import APPROVAL_STEPS, Case, Vote
 from .checker import ApprovalExtension as Extension
-from .checker import Case, Vote
 from .models import (
     ActivistReview,
     ApprovalExtension,
@@ -172,7 +172,7 @@ def extensions_in_force(rows: Iterable[Any], steps: Mapping[int, Any]) -> dict[i
     """decision step → the checker's extension, for the round of the steps in force."""
     found: dict[int, Extension] = {}
     for row in rows:
-        vote = steps.get(row.step - 1)
+        vote = steps.get(APPROVAL_STEPS[row.step][0]) if row.step in APPROVAL_STEPS else None
         wanted = vote.round if vote is not None else 1
         if row.round == wanted:
             found[row.step] = Extension(months=row.months, approved_on=row.approved_on)
