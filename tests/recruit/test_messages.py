@@ -85,12 +85,21 @@ def test_case_page_and_dashboard_show_no_english_or_keys(tree):
     bare = open_case(tree["branch_a"], D(2026, 9, 1), name="冯雪")  # talk overdue
     client = Client()
     client.force_login(tree["admin_a"])
-    for url in (
+    pages = (
         f"/recruit/cases/{case.pk}/",
         f"/recruit/cases/{bare.pk}/",
+        f"/recruit/cases/{case.pk}/steps/15/",
+        f"/recruit/cases/{case.pk}/edit/",
         "/recruit/dashboard/?year=2024",
-    ):
-        html = client.get(url).content.decode()
+        "/recruit/queue/",
+        "/recruit/plans/",
+        "/recruit/orgs/BA001/",
+        "/recruit/orgs/BA001/open/",
+    )
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
         text = visible(html).replace("admin_a", "")  # the account name in the header
         assert english_words(text) == set(), (url, english_words(text))
     html = client.get(f"/recruit/cases/{case.pk}/").content.decode()
