@@ -33,7 +33,18 @@ listed as not checked once its step is reached):
 - ``reviews``: the dates of the half-yearly activist assessments (ACTIVIST-REVIEW-HALF-YEAR);
 - ``expected_leaving_on``: the date the candidate is expected to leave the unit, or ``null`` when
   known not to be leaving (LEAVING-3-MONTHS; absent = unknown);
-- ``priority_group``: 一线工人, 农民, 青年, 高知识群体, 非公企业和社会组织从业人员 or 其他 (PLAN).
+- ``priority_group``: 一线工人, 农民, 青年, 高知识群体, 非公企业和社会组织从业人员 or 其他 (PLAN);
+- ``contacts`` may also be a list of statuses like ``introducers`` (``full``, ``probationary``,
+  ``probation_watch`` — 留党察看 or 停止党籍 on the day of the step — or ``not_member``); both
+  lists accept ``not_member`` (CONTACTS, INTRODUCERS);
+- ``approval_extensions``: ``{"17": {"months": 6, "approved_on": "2025-08-20"}}`` — an approved
+  extension of the approval period of step 17 or 24, the period in all in months from the vote
+  (APPROVAL-3-MONTHS, CONVERSION-APPROVAL-3-MONTHS: at most 6);
+- ``ended_on``: the day a case ended without admission or conversion; no deadline runs after it.
+
+Which step depends on which is :data:`DEPENDS_ON` (rules.md §3), the one table every part of the
+app that orders steps reads. A rule that cannot be checked reports why
+(``not_checked_reasons`` in :meth:`CheckReport.as_dict`).
 
 The input may also be an object ``{"cases": [...], "plans": [...]}``; each plan is
 ``{"org": "BR0001", "year": 2025, "quota": 3, "groups": {"青年": 1}}`` and RECRUIT-PLAN compares
