@@ -36,7 +36,8 @@ USAGE = """用法 / usage: dangjian <command> [options]
   check     运行规则检查 (--rules SETUP,LIFE [--org CODE] [--since D] [--at D] --format json|table)
   user      账号管理 (user add --username U --password-stdin --org CODE --role ROLE)
   audit     审计日志 (audit verify)
-  recruit   发展党员案例检查 (recruit check FILE.json [--at D] --format json|table)
+  recruit   发展党员案例检查 (recruit check FILE.json [--at D] --format json|table)；
+            删除超过保存期限的申请人号码 (recruit purge [--at D] [--dry-run])
   standard  考核标准 (standard validate FILE.yaml | list | indicators)
   assess    质量考核评分 (assess run --campaign ID [--at D] --format json|table [--save] | list)
   calendar  工作日日历 (calendar validate FILE.yaml | list [--year YYYY])

@@ -30,8 +30,17 @@ from django.db.models import Prefetch, QuerySet
 from dangjian.orgs.models import Organization
 
 from .authority import is_town_committee
-from .checker import Case, Vote
-from .models import ActivistReview, Decision, RecruitCase, RecruitNotice, RecruitStep
+from .checker import APPROVAL_STEPS, Case, Vote
+from .checker import ApprovalExtension as Extension
+from .models import (
+    ActivistReview,
+    ApprovalExtension,
+    CaseStatus,
+    Decision,
+    RecruitCase,
+    RecruitNotice,
+    RecruitStep,
+)
 
 CONVERSION_STEPS = (22, 23, 24)
 #: steps whose details the checker and the bulk reads use (contacts, introducers, votes,
@@ -40,11 +49,12 @@ DETAIL_STEPS = (5, 9, 13, 15, 17, 23, 24)
 
 
 def prefetched(qs: QuerySet[RecruitCase]) -> QuerySet[RecruitCase]:
-    """``qs`` with everything :func:`to_case` reads (4 queries for any number of cases)."""
+    """``qs`` with everything :func:`to_case` reads (5 queries for any number of cases)."""
     return qs.select_related("org", "approver").prefetch_related(
         Prefetch("steps", queryset=RecruitStep.objects.order_by("number", "round")),
         "notices",
         "reviews",
+        "extensions",
     )
 
 
@@ -95,6 +105,7 @@ class Loaded:
     steps: dict[int, StepRow]  # in force (see :func:`current_steps`)
     notices: dict[str, tuple[dt.date, dt.date]] = field(default_factory=dict)
     reviews: list[dt.date] = field(default_factory=list)
+    extensions: dict[int, Extension] = field(default_factory=dict)
 
     def done(self, at: dt.date) -> dict[int, dt.date]:
         """number → date of the steps in force done by ``at``."""
@@ -102,7 +113,8 @@ class Loaded:
 
 
 def load(qs: QuerySet[RecruitCase]) -> list[Loaded]:
-    """The cases of ``qs`` (in its order) with their steps, notices and reviews (5 queries).
+    """The cases of ``qs`` (in its order) with their steps, notices, reviews and approval
+    extensions (6 queries).
 
     Only the details of :data:`DETAIL_STEPS` are read (the talker and notes are not needed in
     bulk); use :func:`prefetched` for a page that shows a case's record."""
@@ -138,15 +150,33 @@ def load(qs: QuerySet[RecruitCase]) -> list[Loaded]:
         ActivistReview.objects.filter(case__in=ids).order_by().values_list("case_id", "reviewed_on")
     ):
         reviews[case_id].append(day)
-    return [
-        Loaded(
-            c,
-            _in_force(sorted(steps.get(c.pk, []), key=lambda s: (s.number, s.round))),
-            notices.get(c.pk, {}),
-            sorted(reviews.get(c.pk, [])),
+    extension_rows: dict[int, list[Any]] = defaultdict(list)
+    for row in ApprovalExtension.objects.filter(case__in=ids).order_by():
+        extension_rows[row.case_id].append(row)
+    loaded = []
+    for c in cases:
+        in_force = _in_force(sorted(steps.get(c.pk, []), key=lambda s: (s.number, s.round)))
+        loaded.append(
+            Loaded(
+                c,
+                in_force,
+                notices.get(c.pk, {}),
+                sorted(reviews.get(c.pk, [])),
+                extensions_in_force(extension_rows.get(c.pk, []), in_force),
+            )
         )
-        for c in cases
-    ]
+    return loaded
+
+
+def extensions_in_force(rows: Iterable[Any], steps: Mapping[int, Any]) -> dict[int, Extension]:
+    """decision step → the checker's extension, for the round of the steps in force."""
+    found: dict[int, Extension] = {}
+    for row in rows:
+        vote = steps.get(APPROVAL_STEPS[row.step][0]) if row.step in APPROVAL_STEPS else None
+        wanted = vote.round if vote is not None else 1
+        if row.round == wanted:
+            found[row.step] = Extension(months=row.months, approved_on=row.approved_on)
+    return found
 
 
 def loaded_to_cases(items: Iterable[Loaded]) -> list[Case]:
@@ -154,7 +184,15 @@ def loaded_to_cases(items: Iterable[Loaded]) -> list[Case]:
     items = list(items)
     flags = approver_flags(i.case.approver for i in items if i.case.approver is not None)
     return [
-        to_case(i.case, flags, steps=i.steps, notices=i.notices, reviews=i.reviews) for i in items
+        to_case(
+            i.case,
+            flags,
+            steps=i.steps,
+            notices=i.notices,
+            reviews=i.reviews,
+            extensions=i.extensions,
+        )
+        for i in items
     ]
 
 
@@ -201,27 +239,45 @@ def to_case(
     steps: Mapping[int, StepLike] | None = None,
     notices: Mapping[str, tuple[dt.date, dt.date]] | None = None,
     reviews: list[dt.date] | None = None,
+    extensions: Mapping[int, Extension] | None = None,
 ) -> Case:
     """The checker's view of ``case`` (use a :func:`prefetched` queryset, or pass the rows of
-    :func:`load` as ``steps``, ``notices`` and ``reviews``)."""
+    :func:`load` as ``steps``, ``notices``, ``reviews`` and ``extensions``)."""
     if steps is None:
         steps = current_steps(case)
     if notices is None:
         notices = {n.kind: (n.first_day, n.last_day) for n in case.notices.all()}
     if reviews is None:
         reviews = sorted(r.reviewed_on for r in case.reviews.all())
+    if extensions is None:
+        extensions = extensions_in_force(case.extensions.all(), steps)
     contacts = _people(steps.get(5), "contacts")
     introducers = _people(steps.get(9), "introducers")
     approver = case.approver
     flags = under_town if under_town is not None else {}
     if approver is not None and approver.pk not in flags:
         flags = {**flags, **approver_flags([approver])}
+    reasons: dict[str, str] = {}
+    if approver is None:
+        reasons["RECRUIT-APPROVER-AUTHORITY"] = "尚未指定审批党委"
+    if steps.get(5) is not None and contacts is None:
+        reasons["RECRUIT-CONTACTS"] = "第 5 步记录中没有培养联系人"
+    if steps.get(9) is not None and introducers is None:
+        reasons["RECRUIT-INTRODUCERS"] = "第 9 步记录中没有入党介绍人"
+    closed = case.status in (
+        CaseStatus.NOT_ADMITTED,
+        CaseStatus.WITHDRAWN,
+        CaseStatus.PROBATION_CANCELLED,
+    )
     return Case(
         id=case.case_no,
         org=case.org.code,
         steps={n: s.done_on for n, s in steps.items()},
         birth_date=case.birth_date,
         contacts=len(contacts) if contacts is not None else None,
+        contact_statuses=[str(p.get("status", "full")) for p in contacts]
+        if contacts is not None
+        else None,
         introducers=[str(p.get("status", "full")) for p in introducers]
         if introducers is not None
         else None,
@@ -230,6 +286,7 @@ def to_case(
         admission_vote=_vote(steps.get(15)),
         conversion_vote=_vote(steps.get(23)),
         approver=approver.code if approver else None,
+        approver_name=approver.name if approver else None,
         approver_type=approver.org_type if approver else None,
         approver_under_town=flags.get(approver.pk) if approver else None,
         publicity=dict(notices),
@@ -238,7 +295,54 @@ def to_case(
         expected_leaving_on=case.expected_leaving_on,
         leaving_recorded=True,
         priority_group=case.priority_group,
+        approval_extensions=dict(extensions),
+        reasons=reasons,
+        ended_on=case.ended_on if closed else None,
     )
+
+
+def resolve_approvers(cases: Iterable[Case]) -> None:
+    """For cases read from a file: an ``approver`` code that is an organization in the database
+    gives the approver's type and whether it sits under a 乡镇/街道 党委 (one query for the
+    organizations, one for their ancestors). What the file says (``approver_type``,
+    ``approver_under_town``) wins. An unknown code, or a database that cannot be read, leaves the
+    rule to the file's data, with the reason when it cannot be checked."""
+    from django.db import DatabaseError
+
+    pending = [
+        c
+        for c in cases
+        if c.approver and (c.approver_type is None or c.approver_under_town is None)
+    ]
+    for case in cases:
+        if not case.approver and case.approver_type is None:
+            case.reasons["RECRUIT-APPROVER-AUTHORITY"] = "文件未给出审批组织（approver）及其类别"
+    if not pending:
+        return
+    codes = sorted({c.approver for c in pending if c.approver})
+    try:
+        orgs = {o.code: o for o in Organization.objects.filter(code__in=codes)}
+        flags = approver_flags(orgs.values())
+    except DatabaseError:
+        for case in pending:
+            case.reasons["RECRUIT-APPROVER-AUTHORITY"] = (
+                f"无法读取组织数据库，审批组织 {case.approver} 的类别未知；"
+                "可在文件中填写 approver_type 和 approver_under_town"
+            )
+        return
+    for case in pending:
+        org = orgs.get(case.approver or "")
+        if org is None:
+            case.reasons["RECRUIT-APPROVER-AUTHORITY"] = (
+                f"审批组织编码 {case.approver} 不是本系统中的组织，文件也未给出其类别"
+                "（approver_type、approver_under_town）"
+            )
+            continue
+        case.approver_name = org.name
+        if case.approver_type is None:
+            case.approver_type = org.org_type
+        if case.approver_under_town is None:
+            case.approver_under_town = flags.get(org.pk, False)
 
 
 def to_cases(cases: Iterable[RecruitCase]) -> list[Case]:

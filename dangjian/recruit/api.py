@@ -7,6 +7,12 @@
   (stage, next steps, deadlines) and the checker's findings. ID and phone numbers are masked.
 - ``GET cases/<id>/steps/``; ``POST cases/<id>/steps/``: record (or correct) a step. Steps 4, 8,
   13, 16, 17, 18, 24 need ``Perm.RECRUIT_APPROVE``; 13, 17 and 24 carry a ``decision``.
+  The response carries ``warnings`` (Chinese): e.g. the entered 应到 of a vote differs from the
+  members with voting rights on the roll that day, or the step is dated before a step it depends
+  on (RECRUIT-ORDER).
+- ``POST cases/<id>/extensions/`` (``Perm.RECRUIT_APPROVE``): the approved extension of the
+  approval period of step 17 or 24 (special cases, at most 6 months in all from the vote), with
+  ``months``, ``approved_on``, ``approved_by`` and ``reason``; audited.
 - ``GET cases/<id>/attachments/`` (``Perm.RECRUIT_VIEW``): the documents of the case;
   ``POST`` (multipart ``file``, repeatable, optional ``step`` 1–25; ``Perm.RECRUIT_RECORD``):
   upload, all files or none; ``GET cases/<id>/attachments/<aid>/`` downloads (also needs
@@ -51,14 +57,17 @@ from .selectors import (
 )
 from .services import (
     ATTACHMENTS_PER_CASE,
+    VOTE_STEPS,
     CaseInput,
     StepInput,
     VoteInput,
+    approval_extend,
     attachment_add,
     attachment_delete,
     attachment_read,
     open_case,
     record_step,
+    vote_roll_warning,
 )
 
 ID_PARAM = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="案例 id")
@@ -118,6 +127,15 @@ class ReviewSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+class ExtensionSerializer(serializers.Serializer):
+    step = serializers.IntegerField(help_text="17（接收预备党员）或 24（转正）")
+    round = serializers.IntegerField()
+    months = serializers.IntegerField(help_text="延长后的审批期限（自支部大会讨论之日起，月）")
+    approved_on = serializers.DateField()
+    approved_by = serializers.CharField()
+    reason = serializers.CharField()
+
+
 class CaseDetailSerializer(CaseSerializer):
     birth_date = serializers.DateField()
     phone = serializers.CharField(source="phone_masked", help_text="脱敏")
@@ -127,8 +145,13 @@ class CaseDetailSerializer(CaseSerializer):
     political_review_body = serializers.CharField()
     training_hours = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
     probation_extension_months = serializers.IntegerField()
+    ended_on = serializers.DateField(allow_null=True, help_text="未接收或终止的日期")
+    numbers_purged_at = serializers.DateTimeField(
+        allow_null=True, help_text="按保存期限删除身份证号和手机号的时间"
+    )
     member = serializers.IntegerField(source="member_id", allow_null=True)
     steps = StepSerializer(many=True, source="steps.all")
+    extensions = ExtensionSerializer(many=True, source="extensions.all")
     notices = NoticeSerializer(many=True, source="notices.all")
     reviews = ReviewSerializer(many=True, source="reviews.all")
     timeline = serializers.SerializerMethodField()
@@ -157,9 +180,11 @@ class CaseDetailSerializer(CaseSerializer):
 
     def get_findings(self, case: RecruitCase) -> dict[str, Any]:
         report = case_findings(case)
+        missing = report.not_checked.get(case.case_no, [])
         return {
             "items": [f.as_dict() for f in report.findings],
-            "not_checked": report.not_checked.get(case.case_no, []),
+            "not_checked": missing,
+            "not_checked_reasons": {r: report.reason(case.case_no, r) for r in missing},
         }
 
 
@@ -205,14 +230,14 @@ class StepWriteSerializer(serializers.Serializer):
         required=False,
         default=list,
         max_length=MAX_PEOPLE,
-        help_text="培养联系人（党员记录 id）",
+        help_text="培养联系人（党员 id，/api/v1/members/ 中的 id）",
     )
     introducers = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
         required=False,
         default=list,
         max_length=MAX_PEOPLE,
-        help_text="入党介绍人（党员记录 id）",
+        help_text="入党介绍人（党员 id，/api/v1/members/ 中的 id）",
     )
     vote = VoteWriteSerializer(required=False, allow_null=True, default=None)
     decision = serializers.ChoiceField(
@@ -243,7 +268,7 @@ class CaseListView(ScopedAPIView):
         if code:
             org = orgs_for(actor, Perm.RECRUIT_VIEW).filter(code=code).first()
             if org is None:
-                raise exceptions.NotFound("组织不存在或不在您的管辖范围内")
+                raise exceptions.NotFound(f"组织编码 {code} 不存在或不在您的管辖范围内")
             qs = qs.filter(org__path__startswith=org.path)
         state = filters.choice_param(self.request, "status", CaseStatus.values, "状态")
         if state:
@@ -270,7 +295,9 @@ class CaseListView(ScopedAPIView):
         actor = request.user
         org = orgs_for(actor, Perm.RECRUIT_RECORD).filter(code=v["org"]).first()
         if org is None:
-            raise exceptions.ValidationError({"org": ["组织不存在或不在您的管辖范围内"]})
+            raise exceptions.ValidationError(
+                {"org": [f"组织编码 {v['org']} 不存在或不在您的管辖范围内"]}
+            )
         data = CaseInput(
             org=org,
             name=v["name"],
@@ -329,13 +356,20 @@ class StepListView(ScopedAPIView):
         v = serializer.validated_data
         people = members_for(actor, Perm.MEMBER_VIEW)
         chosen: dict[str, list[Any]] = {}
+        labels = {"contacts": "培养联系人", "introducers": "入党介绍人"}
         for key in ("contacts", "introducers"):
             ids = list(dict.fromkeys(v.get(key) or []))
             found = {m.pk: m for m in people.filter(pk__in=ids)}
-            missing = [i for i in ids if i not in found]
+            missing = [(n, i) for n, i in enumerate(ids, start=1) if i not in found]
             if missing:
                 raise exceptions.ValidationError(
-                    {key: [f"党员记录 {missing[0]} 不存在或不在您的管辖范围内"]}
+                    {
+                        key: [
+                            f"所选{labels[key]}（第 {n} 位，党员 id {i}）不在您可查看的党员名册中："
+                            "请从本支部党员名册中选择"
+                            for n, i in missing
+                        ]
+                    }
                 )
             chosen[key] = [found[i] for i in ids]
         vote = v.get("vote")
@@ -352,6 +386,68 @@ class StepListView(ScopedAPIView):
         )
         try:
             record_step(actor=actor, case=case, data=data)
+        except DjangoValidationError as exc:
+            raise service_errors(exc) from exc
+        fresh = case_get(actor, case.pk)
+        body = dict(CaseDetailSerializer(fresh).data)
+        warnings = []
+        if data.number in VOTE_STEPS and data.vote is not None:
+            warning = vote_roll_warning(fresh, data.done_on, data.vote.entitled)
+            if warning:
+                warnings.append(warning)
+        key = f"step_{data.number}"
+        warnings.extend(
+            f"步骤顺序：{f['message']}"
+            for f in body["findings"]["items"]
+            if f["rule"] == "RECRUIT-ORDER" and key in f["evidence"]
+        )
+        body["warnings"] = warnings
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ExtensionWriteSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(
+        choices=[17, 24],
+        help_text="17：审批接收预备党员；24：审批转正",
+        error_messages={"invalid_choice": "只能延长第 17、24 步的审批期限"},
+    )
+    months = serializers.IntegerField(
+        min_value=1, max_value=12, help_text="延长后的审批期限（自支部大会讨论之日起，最长 6 个月）"
+    )
+    approved_on = serializers.DateField(input_formats=["%Y-%m-%d"], error_messages=DATE_ERRORS)
+    approved_by = serializers.CharField(max_length=100, help_text="批准延长的党委")
+    reason = serializers.CharField(max_length=500, help_text="需要延长的特殊情况")
+
+
+class ExtensionView(ScopedAPIView):
+    """The approved extension of an approval period (special cases), audited."""
+
+    read_perm = Perm.RECRUIT_VIEW
+    write_perm = Perm.RECRUIT_APPROVE
+    serializer_class = ExtensionSerializer
+
+    @extend_schema(
+        parameters=[ID_PARAM],
+        request=ExtensionWriteSerializer,
+        responses={201: CaseDetailSerializer},
+        summary="记录延长审批期限（特殊情况，自支部大会讨论起最长 6 个月；需审批权限）",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        actor = request.user
+        case = case_get(actor, pk, Perm.RECRUIT_APPROVE)
+        serializer = ExtensionWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        v = serializer.validated_data
+        try:
+            approval_extend(
+                actor=actor,
+                case=case,
+                step=int(v["step"]),
+                months=v["months"],
+                approved_on=v["approved_on"],
+                approved_by=v["approved_by"],
+                reason=v["reason"],
+            )
         except DjangoValidationError as exc:
             raise service_errors(exc) from exc
         body = CaseDetailSerializer(case_get(actor, case.pk)).data

@@ -7,6 +7,7 @@ from .api import (
     CaseAttachmentListView,
     CaseDetailView,
     CaseListView,
+    ExtensionView,
     StepListView,
 )
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("cases/", CaseListView.as_view(), name="recruit-cases"),
     path("cases/<int:pk>/", CaseDetailView.as_view(), name="recruit-case"),
     path("cases/<int:pk>/steps/", StepListView.as_view(), name="recruit-case-steps"),
+    path("cases/<int:pk>/extensions/", ExtensionView.as_view(), name="recruit-case-extensions"),
     path(
         "cases/<int:pk>/attachments/",
         CaseAttachmentListView.as_view(),

@@ -33,7 +33,18 @@ listed as not checked once its step is reached):
 - ``reviews``: the dates of the half-yearly activist assessments (ACTIVIST-REVIEW-HALF-YEAR);
 - ``expected_leaving_on``: the date the candidate is expected to leave the unit, or ``null`` when
   known not to be leaving (LEAVING-3-MONTHS; absent = unknown);
-- ``priority_group``: 一线工人, 农民, 青年, 高知识群体, 非公企业和社会组织从业人员 or 其他 (PLAN).
+- ``priority_group``: 一线工人, 农民, 青年, 高知识群体, 非公企业和社会组织从业人员 or 其他 (PLAN);
+- ``contacts`` may also be a list of statuses like ``introducers`` (``full``, ``probationary``,
+  ``probation_watch`` — 留党察看 or 停止党籍 on the day of the step — or ``not_member``); both
+  lists accept ``not_member`` (CONTACTS, INTRODUCERS);
+- ``approval_extensions``: ``{"17": {"months": 6, "approved_on": "2025-08-20"}}`` — an approved
+  extension of the approval period of step 17 or 24, the period in all in months from the vote
+  (APPROVAL-3-MONTHS, CONVERSION-APPROVAL-3-MONTHS: at most 6);
+- ``ended_on``: the day a case ended without admission or conversion; no deadline runs after it.
+
+Which step depends on which is :data:`DEPENDS_ON` (rules.md §3), the one table every part of the
+app that orders steps reads. A rule that cannot be checked reports why
+(``not_checked_reasons`` in :meth:`CheckReport.as_dict`).
 
 The input may also be an object ``{"cases": [...], "plans": [...]}``; each plan is
 ``{"org": "BR0001", "year": 2025, "quota": 3, "groups": {"青年": 1}}`` and RECRUIT-PLAN compares
@@ -45,7 +56,7 @@ organization's whole subtree (:mod:`dangjian.recruit.selectors`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -85,18 +96,89 @@ STEPS: dict[int, str] = {
     25: "材料归档",
 }
 
+#: RECRUIT-ORDER (rules.md §3): step → the steps it may not be dated before. Steps in one row
+#: depend on the same steps and not on each other (9, 10 and 11 in any order after 7; 18–21 in any
+#: order after 17). The one place the order of the steps is defined: the checker, the case
+#: timeline ("next step"), the step forms and the demo read it through :func:`prerequisites`,
+#: :func:`earliest_after` and :func:`open_steps`.
+DEPENDS_ON: dict[int, tuple[int, ...]] = {
+    2: (1,),
+    3: (1, 2),
+    4: (3,),
+    5: (3,),
+    6: (3,),
+    7: (3, 6),
+    8: (7,),
+    9: (7,),
+    10: (7,),
+    11: (7,),
+    12: (9, 10, 11),
+    13: (8, 12),
+    14: (13,),
+    15: (14,),
+    16: (15,),
+    17: (15, 16),
+    18: (17,),
+    19: (17,),
+    20: (17,),
+    21: (17,),
+    22: (17,),
+    23: (22,),
+    24: (23,),
+    25: (24,),
+}
+
+
+def prerequisites(step: int, done: Mapping[int, dt.date]) -> list[int]:
+    """The recorded steps ``step`` depends on, nearest first: a dependency that is not recorded
+    is looked through to the steps it depends on in turn (step 13 recorded without 12 is still
+    compared with 9, 10 and 11)."""
+    found: set[int] = set()
+    seen: set[int] = set()
+    pending = list(DEPENDS_ON.get(step, ()))
+    while pending:
+        dep = pending.pop()
+        if dep in seen:
+            continue
+        seen.add(dep)
+        if dep in done:
+            found.add(dep)
+        else:
+            pending.extend(DEPENDS_ON.get(dep, ()))
+    return sorted(found)
+
+
+def earliest_after(step: int, done: Mapping[int, dt.date]) -> tuple[int, dt.date] | None:
+    """The recorded prerequisite with the latest date (``step`` may not be dated before it)."""
+    found = [(done[d], d) for d in prerequisites(step, done)]
+    if not found:
+        return None
+    day, dep = max(found)
+    return dep, day
+
+
+def open_steps(done: Mapping[int, dt.date], among: Iterable[int] | None = None) -> list[int]:
+    """Steps not recorded yet whose direct prerequisites are all recorded (what may be done
+    next, in any order among themselves), optionally only ``among`` these."""
+    wanted = list(among) if among is not None else list(STEPS)
+    return [n for n in wanted if n not in done and all(d in done for d in DEPENDS_ON.get(n, ()))]
+
+
 INTRODUCER_STATUSES = {
     "full": "正式党员",
     "probationary": "预备党员",
-    "probation_watch": "留党察看",
+    "probation_watch": "留党察看或停止党籍期间的党员",
+    "not_member": "当日不是党员的人员",
 }
 REVIEW_VALUES = ("pass", "fail", "none")
-#: publicity key → (Chinese name, the decision step the notice must precede)
+#: publicity key → (Chinese name, the step the notice must end before by default). Which step
+#: a notice must precede is the parameter ``before`` of RECRUIT-PUBLICITY-5-WORKDAYS: by default
+#: the notices of admission and conversion end before the branch vote (steps 15 and 23)
 PUBLICITY: dict[str, tuple[str, int]] = {
     "activist": ("确定入党积极分子", 3),
     "candidate": ("确定发展对象", 7),
-    "admission": ("接收预备党员", 17),
-    "conversion": ("预备党员转正", 24),
+    "admission": ("接收预备党员", 15),
+    "conversion": ("预备党员转正", 23),
 }
 VOTES = {"admission_vote": ("接收预备党员表决", 15), "conversion_vote": ("转正表决", 23)}
 #: the priority groups of the annual plan (单列计划), as in the models
@@ -110,10 +192,20 @@ class CaseError(ValueError):
     """Invalid recruitment input; the message names the case and the field (Chinese)."""
 
 
-class NotChecked(Exception):
-    """Raised by a rule that cannot judge a case for a stated reason (Chinese), e.g. a notice in a
-    year the working-day calendar does not know: listed as not checked, the reason in
-    :attr:`CheckReport.reasons`."""
+@dataclass(frozen=True)
+class ApprovalExtension:
+    """An approved extension of the upper committee's approval period (细则: special
+    cases, at most 6 months in all): ``months`` is the period in all, counted from the vote."""
+
+    months: int
+    approved_on: dt.date | None = None
+
+
+#: decision step → (the vote it follows, the rule whose period an extension prolongs)
+APPROVAL_STEPS: dict[int, tuple[int, str]] = {
+    17: (15, "RECRUIT-APPROVAL-3-MONTHS"),
+    24: (23, "RECRUIT-CONVERSION-APPROVAL-3-MONTHS"),
+}
 
 
 @dataclass(frozen=True)
@@ -142,11 +234,30 @@ class Case:
     probation_extension_months: int | None = None
     approver_type: str | None = None
     approver_under_town: bool | None = None
+    #: the approving organization's name, when known (messages)
+    approver_name: str | None = None
     reviews: list[dt.date] | None = None
     expected_leaving_on: dt.date | None = None
     #: whether ``expected_leaving_on`` is known (``None`` then means "not leaving")
     leaving_recorded: bool = False
     priority_group: str | None = None
+    #: the status of each contact (培养联系人) on the day of step 5, when known
+    contact_statuses: list[str] | None = None
+    #: decision step (17, 24) → the approved extension of its approval period
+    approval_extensions: dict[int, ApprovalExtension] = field(default_factory=dict)
+    #: rule id → why the rule cannot be checked for this case (set by whoever built the case;
+    #: :data:`NOT_CHECKED_REASONS` otherwise)
+    reasons: dict[str, str] = field(default_factory=dict)
+    #: the day the case ended without admission or conversion (withdrawn, not admitted,
+    #: probation cancelled): no deadline runs after it
+    ended_on: dt.date | None = None
+
+    def now(self, at: dt.date) -> dt.date:
+        """The day pending deadlines are judged on: ``at``, or the end of the case if earlier."""
+        return self.ended_on if self.ended_on is not None and self.ended_on < at else at
+
+    def ended(self, at: dt.date) -> bool:
+        return self.ended_on is not None and self.ended_on <= at
 
     def done(self, step: int, at: dt.date) -> dt.date | None:
         """The date of ``step`` if it was done on or before ``at``."""
@@ -218,13 +329,23 @@ def parse_case(raw: Any, index: int) -> Case:
     if raw.get("birth_date") is not None:
         case.birth_date = _date(case_id, "birth_date", raw["birth_date"])
     if raw.get("contacts") is not None:
-        case.contacts = _int(case_id, "contacts", raw["contacts"])
+        items = raw["contacts"]
+        if isinstance(items, list):
+            if any(i not in INTRODUCER_STATUSES for i in items):
+                raise CaseError(
+                    f"{_where(case_id, 'contacts')}：应为人数，或各培养联系人状态的列表"
+                    f"（full、probationary、probation_watch、not_member），实为 {items!r}"
+                )
+            case.contacts = len(items)
+            case.contact_statuses = list(items)
+        else:
+            case.contacts = _int(case_id, "contacts", items)
     if raw.get("introducers") is not None:
         items = raw["introducers"]
         if not isinstance(items, list) or any(i not in INTRODUCER_STATUSES for i in items):
             raise CaseError(
                 f"{_where(case_id, 'introducers')}：应为列表，取值 full、probationary、"
-                f"probation_watch，实为 {items!r}"
+                f"probation_watch、not_member，实为 {items!r}"
             )
         case.introducers = list(items)
     if raw.get("political_review") is not None:
@@ -293,6 +414,10 @@ def parse_case(raw: Any, index: int) -> Case:
             case.expected_leaving_on = _date(
                 case_id, "expected_leaving_on", raw["expected_leaving_on"]
             )
+    if raw.get("ended_on") is not None:
+        case.ended_on = _date(case_id, "ended_on", raw["ended_on"])
+    if raw.get("approval_extensions") is not None:
+        case.approval_extensions = _extensions(case_id, raw["approval_extensions"])
     if raw.get("priority_group") is not None:
         if raw["priority_group"] not in PRIORITY_GROUPS:
             raise CaseError(
@@ -301,6 +426,29 @@ def parse_case(raw: Any, index: int) -> Case:
             )
         case.priority_group = raw["priority_group"]
     return case
+
+
+def _extensions(case_id: str, raw: Any) -> dict[int, ApprovalExtension]:
+    """``{"17": {"months": 6, "approved_on": "2025-08-20"}}`` (or ``{"17": 6}``)."""
+    name = "approval_extensions"
+    if not isinstance(raw, dict):
+        raise CaseError(f"{_where(case_id, name)}：应为 审批步骤（17 或 24）→ 延长后期限 的对象")
+    found: dict[int, ApprovalExtension] = {}
+    for key, value in raw.items():
+        where = f"{name}.{key}"
+        text = str(key).strip()
+        if not text.isdigit() or int(text) not in APPROVAL_STEPS:
+            raise CaseError(f"{_where(case_id, where)}：只有第 17、24 步的审批期限可以延长")
+        if isinstance(value, dict):
+            months = _int(case_id, f"{where}.months", value.get("months"))
+            approved = value.get("approved_on")
+            approved_on = _date(case_id, f"{where}.approved_on", approved) if approved else None
+        else:
+            months, approved_on = _int(case_id, where, value), None
+        if months == 0:
+            raise CaseError(f"{_where(case_id, where)}：延长后的审批期限应为月数，不能为 0")
+        found[int(text)] = ApprovalExtension(months=months, approved_on=approved_on)
+    return found
 
 
 @dataclass
@@ -402,9 +550,9 @@ _LENIENT: ContextVar[bool] = ContextVar("recruit_lenient", default=False)
 def configured(
     config: Mapping[str, Mapping[str, Any]] | None, *, lenient: bool = False
 ) -> Iterator[None]:
-    """Evaluate rules with ``config`` (rule id → parameters) in force. ``lenient`` (over the
-    database) changes nothing today: a notice window in a year the working-day calendar does not
-    know makes PUBLICITY-5-WORKDAYS "not checked" with the reason, in files and database alike."""
+    """Evaluate rules with ``config`` (rule id → parameters) in force. ``lenient`` is kept for
+    callers; a notice window outside the years the holiday calendar knows makes
+    PUBLICITY-5-WORKDAYS "not checked" for that case, with the reason, in either mode."""
     token = _CONFIG.set(config)
     lenient_token = _LENIENT.set(lenient)
     try:
@@ -449,37 +597,80 @@ def _deadline(
     end_step: int,
     months: int,
     what: str,
+    max_months: int | None = None,
 ) -> list[Finding]:
-    """``end_step`` within ``months`` of ``start_step``: error if late, ``due`` while pending."""
+    """``end_step`` within ``months`` of ``start_step``: error if late, ``due`` while pending.
+
+    With ``max_months``, an approved extension of ``end_step`` (:attr:`Case.approval_extensions`)
+    moves the deadline up to ``max_months`` after ``start_step``; an extension beyond that is an
+    error of its own (and counts only up to ``max_months``), one decided after the original
+    deadline does not move it."""
     start = case.done(start_step, at)
     if start is None:
         return []
     limit = add_months(start, months)
-    end = case.done(end_step, at)
     evidence: dict[str, Any] = {f"step_{start_step}": start, "deadline": limit}
-    if end is not None:
-        if end > limit:
-            evidence[f"step_{end_step}"] = end
-            return [
+    findings: list[Finding] = []
+    extension = case.approval_extensions.get(end_step) if max_months is not None else None
+    period = f"{STEPS[start_step]} {start.isoformat()} 后 {months} 个月"
+    if extension is not None and max_months is not None:
+        evidence["extended_months"] = extension.months
+        if extension.approved_on is not None:
+            evidence["extension_approved_on"] = extension.approved_on
+        if extension.approved_on is not None and extension.approved_on > limit:
+            findings.append(
                 _finding(
                     spec,
                     case,
-                    f"{what}于 {end.isoformat()}，晚于期限 {limit.isoformat()}"
-                    f"（{STEPS[start_step]} {start.isoformat()} 后 {months} 个月）",
+                    f"延长审批期限的决定（{extension.approved_on.isoformat()}）晚于原期限 "
+                    f"{limit.isoformat()}，不能延长",
+                    dict(evidence),
+                )
+            )
+        else:
+            if extension.months > max_months:
+                findings.append(
+                    _finding(
+                        spec,
+                        case,
+                        f"审批期限延长至 {extension.months} 个月，超过最长 {max_months} 个月",
+                        dict(evidence),
+                    )
+                )
+            total = min(extension.months, max_months)
+            if total > months:
+                limit = add_months(start, total)
+                evidence["deadline"] = limit
+                period = f"{STEPS[start_step]} {start.isoformat()} 后 {total} 个月，已批准延长"
+    end = case.done(end_step, at)
+    if end is not None:
+        if end > limit:
+            evidence[f"step_{end_step}"] = end
+            findings.append(
+                _finding(
+                    spec,
+                    case,
+                    f"{what}于 {end.isoformat()}，晚于期限 {limit.isoformat()}（{period}）",
                     evidence,
                 )
-            ]
-        return []
-    if at > limit:
-        return [
+            )
+        return findings
+    now = case.now(at)
+    if now > limit:
+        ended = "（案例已于该日结束）" if case.ended(at) else ""
+        findings.append(
             _finding(
                 spec,
                 case,
-                f"{what}已逾期：期限 {limit.isoformat()}，至 {at.isoformat()} 尚未完成",
+                f"{what}已逾期：期限 {limit.isoformat()}（{period}），"
+                f"至 {now.isoformat()} 尚未完成{ended}",
                 evidence,
             )
-        ]
-    return [
+        )
+        return findings
+    if case.ended(at):
+        return findings
+    findings.append(
         _finding(
             spec,
             case,
@@ -488,31 +679,53 @@ def _deadline(
             severity="due",
             due_date=limit,
         )
-    ]
+    )
+    return findings
+
+
+def approval_deadline(
+    vote_on: dt.date,
+    extension: ApprovalExtension | None,
+    months: int = 3,
+    max_months: int = 6,
+) -> dt.date:
+    """The deadline of an approval (step 17 or 24) after its vote, with an approved extension
+    (the same arithmetic as the checker, for the timeline and the approval queue)."""
+    limit = add_months(vote_on, months)
+    if extension is None:
+        return limit
+    if extension.approved_on is not None and extension.approved_on > limit:
+        return limit
+    return add_months(vote_on, max(months, min(extension.months, max_months)))
 
 
 @recruit_rule(RuleSpec("RECRUIT-ORDER", "发展步骤顺序", "national", "细则"))
 def recruit_order(case: Case, at: dt.date) -> list[Finding] | None:
-    """Steps happen in the order of rules.md §3 (细则): no step dated before an earlier step."""
+    """No step dated before a step it depends on (rules.md §3, :data:`DEPENDS_ON`; 细则). Steps
+    that do not depend on each other may happen in any order, even against their numbers
+    (政审 before 确定入党介绍人, 入党宣誓 before the filing with the organization department).
+    One finding per step dated too early, naming every recorded prerequisite it precedes."""
     spec = RECRUIT_RULES["RECRUIT-ORDER"][0]
+    done = {n: d for n in case.steps if (d := case.done(n, at)) is not None}
     findings: list[Finding] = []
-    latest: tuple[int, dt.date] | None = None
-    for step in sorted(case.steps):
-        day = case.done(step, at)
-        if day is None:
+    for step in sorted(done):
+        day = done[step]
+        before = [dep for dep in prerequisites(step, done) if day < done[dep]]
+        if not before:
             continue
-        if latest is not None and day < latest[1]:
-            findings.append(
-                _finding(
-                    spec,
-                    case,
-                    f"第 {step} 步“{STEPS[step]}”日期 {day.isoformat()} 早于第 {latest[0]} 步"
-                    f"“{STEPS[latest[0]]}”日期 {latest[1].isoformat()}",
-                    {f"step_{step}": day, f"step_{latest[0]}": latest[1]},
-                )
+        names = "、".join(
+            f"第 {dep} 步“{STEPS[dep]}”日期 {done[dep].isoformat()}" for dep in before
+        )
+        evidence: dict[str, Any] = {f"step_{step}": day}
+        evidence.update({f"step_{dep}": done[dep] for dep in before})
+        findings.append(
+            _finding(
+                spec,
+                case,
+                f"第 {step} 步“{STEPS[step]}”日期 {day.isoformat()} 早于{names}（须在其后进行）",
+                evidence,
             )
-        if latest is None or day >= latest[1]:
-            latest = (step, day)
+        )
     return findings
 
 
@@ -593,15 +806,17 @@ def recruit_contacts(case: Case, at: dt.date) -> list[Finding] | None:
         return None if reached else []
     if reached is None and case.contacts == 0:
         return []
+    problems: list[str] = []
     if not 1 <= case.contacts <= params(spec)["max"]:
-        return [
-            _finding(
-                spec,
-                case,
-                f"培养联系人应为 1–2 名正式党员，实为 {case.contacts} 名",
-                {"contacts": case.contacts, "step_5": case.done(5, at)},
-            )
-        ]
+        problems.append(f"培养联系人应为 1–2 名正式党员，实为 {case.contacts} 名")
+    bad = [INTRODUCER_STATUSES[s] for s in case.contact_statuses or [] if s != "full"]
+    if bad:
+        problems.append(f"培养联系人须为正式党员，有{'、'.join(bad)}")
+    if problems:
+        evidence: dict[str, Any] = {"contacts": case.contacts, "step_5": case.done(5, at)}
+        if case.contact_statuses is not None:
+            evidence["contact_statuses"] = case.contact_statuses
+        return [_finding(spec, case, "；".join(problems), evidence)]
     return []
 
 
@@ -650,7 +865,7 @@ def recruit_introducers(case: Case, at: dt.date) -> list[Finding] | None:
         problems.append(f"入党介绍人应为 2 名，实为 {len(case.introducers)} 名")
     bad = [INTRODUCER_STATUSES[s] for s in case.introducers if s != "full"]
     if bad:
-        problems.append(f"入党介绍人须为正式党员，有{'、'.join(bad)}")
+        problems.append(f"入党介绍人须为正式党员（不在留党察看、停止党籍期间），有{'、'.join(bad)}")
     if problems:
         return [
             _finding(
@@ -720,13 +935,25 @@ def recruit_training_3_days(case: Case, at: dt.date) -> list[Finding] | None:
         "公示不少于 5 个工作日",
         "local default",
         "local practice",
-        {"workdays": 5, "notices": list(PUBLICITY)},
+        {
+            "workdays": 5,
+            "notices": list(PUBLICITY),
+            "before": {key: step for key, (_label, step) in PUBLICITY.items()},
+        },
     )
 )
 def recruit_publicity_5_workdays(case: Case, at: dt.date) -> list[Finding] | None:
-    """Public notice of at least 5 official working days (with 调休) before each decision."""
+    """Public notice of at least 5 official working days (with 调休), ended before the step it
+    precedes (``before``: notice → step; by default the activist and candidate decisions, and
+    the branch votes on admission and conversion, steps 15 and 23). A notice outside the years
+    the working-day calendar knows makes the rule "not checked" for the case, with the reason."""
     spec = RECRUIT_RULES["RECRUIT-PUBLICITY-5-WORKDAYS"][0]
-    required = {k: v for k, v in PUBLICITY.items() if k in params(spec)["notices"]}
+    before = {**{k: step for k, (_l, step) in PUBLICITY.items()}, **params(spec)["before"]}
+    required = {
+        k: (label, int(before[k]))
+        for k, (label, _s) in PUBLICITY.items()
+        if k in params(spec)["notices"]
+    }
     if case.publicity is None:
         reached = any(case.done(step, at) for _label, step in required.values())
         return None if reached else []
@@ -735,13 +962,14 @@ def recruit_publicity_5_workdays(case: Case, at: dt.date) -> list[Finding] | Non
     for key, (label, step) in required.items():
         decided = case.done(step, at)
         window = case.publicity.get(key)
+        what = f"第 {step} 步“{STEPS[step]}”"
         if window is None:
             if decided is not None:
                 findings.append(
                     _finding(
                         spec,
                         case,
-                        f"{label}（第 {step} 步 {decided.isoformat()}）前没有公示记录",
+                        f"{what}（{decided.isoformat()}）前没有{label}公示记录",
                         {"notice": key, f"step_{step}": decided},
                         severity="warning",
                     )
@@ -750,10 +978,11 @@ def recruit_publicity_5_workdays(case: Case, at: dt.date) -> list[Finding] | Non
         first, last = window
         try:
             days = workdays_between(first, last)
-        except CalendarRangeError as exc:  # a year no calendar knows: not checked, and why
-            raise NotChecked(
+        except CalendarRangeError as exc:
+            case.reasons["RECRUIT-PUBLICITY-5-WORKDAYS"] = (
                 f"{label}公示 {first.isoformat()} 至 {last.isoformat()}：{exc}"
-            ) from None
+            )
+            return None
         evidence: dict[str, Any] = {
             "notice": key,
             "first_day": first,
@@ -777,7 +1006,8 @@ def recruit_publicity_5_workdays(case: Case, at: dt.date) -> list[Finding] | Non
                 _finding(
                     spec,
                     case,
-                    f"{label}（{decided.isoformat()}）在公示期结束（{last.isoformat()}）前作出",
+                    f"{label}公示至 {last.isoformat()} 结束，{what}却在 "
+                    f"{decided.isoformat()} 进行（应在公示期满后）",
                     evidence,
                     severity="warning",
                 )
@@ -834,11 +1064,13 @@ def recruit_vote_majority(case: Case, at: dt.date) -> list[Finding] | None:
         "三个月内审批",
         "national",
         "细则",
-        {"months": 3},
+        {"months": 3, "max_months": 6},
     )
 )
 def recruit_approval_3_months(case: Case, at: dt.date) -> list[Finding] | None:
-    """The upper committee approves (step 17) within 3 months of the branch vote (step 15)."""
+    """The upper committee approves (step 17) within 3 months of the branch vote (step 15); in
+    special cases an approved extension allows up to 6 months in all (细则). Past the
+    deadline a pending approval is an error."""
     spec = RECRUIT_RULES["RECRUIT-APPROVAL-3-MONTHS"][0]
     return _deadline(
         spec,
@@ -847,6 +1079,7 @@ def recruit_approval_3_months(case: Case, at: dt.date) -> list[Finding] | None:
         start_step=15,
         end_step=17,
         months=params(spec)["months"],
+        max_months=params(spec)["max_months"],
         what="上级党委审批",
     )
 
@@ -857,27 +1090,35 @@ def recruit_approval_3_months(case: Case, at: dt.date) -> list[Finding] | None:
         "预备期一年",
         "national",
         "细则 art. 32",
-        {"months": 12, "due_days": 60},
+        {"months": 12, "due_days": 60, "vote_within_months": 3},
     )
 )
 def recruit_probation_1_year(case: Case, at: dt.date) -> list[Finding] | None:
     """Probation is 1 year (plus any extension) from the branch vote; conversion vote after it
-    ends (细则 art. 32). An absent extension counts as none."""
+    ends, and promptly (细则 art. 32: 及时讨论): ``due`` from ``due_days`` before the end, an
+    error when no conversion vote is held within ``vote_within_months`` after the end (local
+    practice: within a month of the application, at most 3 months; ``null`` switches this part
+    off). An absent extension counts as none; once the conversion is decided (step 24) nothing
+    is pending any more."""
     spec = RECRUIT_RULES["RECRUIT-PROBATION-1-YEAR"][0]
     admitted = case.done(15, at)
     if admitted is None:
         return []
     extension = case.probation_extension_months or 0
     ends = add_months(admitted, params(spec)["months"] + extension)
+    within = params(spec).get("vote_within_months")
+    limit = add_months(ends, within) if within else None
     evidence: dict[str, Any] = {
         "step_15": admitted,
         "extension_months": extension,
         "probation_ends": ends,
     }
+    if limit is not None:
+        evidence["deadline"] = limit
     converted = case.done(23, at)
     if converted is not None:
+        evidence["step_23"] = converted
         if converted < ends:
-            evidence["step_23"] = converted
             return [
                 _finding(
                     spec,
@@ -886,18 +1127,42 @@ def recruit_probation_1_year(case: Case, at: dt.date) -> list[Finding] | None:
                     evidence,
                 )
             ]
+        if limit is not None and converted > limit:
+            return [
+                _finding(
+                    spec,
+                    case,
+                    f"转正表决（{converted.isoformat()}）晚于预备期满（{ends.isoformat()}）后 "
+                    f"{within} 个月（{limit.isoformat()}），未及时讨论转正",
+                    evidence,
+                )
+            ]
         return []
-    if at >= ends - dt.timedelta(days=params(spec)["due_days"]):
+    if case.done(24, at) is not None:
+        return []
+    now = case.now(at)
+    if limit is not None and now > limit:
+        ended = "（案例已于该日结束）" if case.ended(at) else ""
         return [
             _finding(
                 spec,
                 case,
-                f"预备期于 {ends.isoformat()} 期满，应及时讨论转正",
+                f"预备期已于 {ends.isoformat()} 期满，应于 {limit.isoformat()} 前讨论转正，"
+                f"至 {now.isoformat()} 尚未讨论{ended}",
                 evidence,
-                severity="due",
-                due_date=ends,
             )
         ]
+    if case.ended(at):
+        return []
+    if at >= ends - dt.timedelta(days=params(spec)["due_days"]):
+        if at < ends or limit is None:
+            text, due = f"预备期于 {ends.isoformat()} 期满，应及时讨论转正", ends
+        else:
+            text, due = (
+                f"预备期已于 {ends.isoformat()} 期满，应于 {limit.isoformat()} 前讨论转正",
+                limit,
+            )
+        return [_finding(spec, case, text, evidence, severity="due", due_date=due)]
     return []
 
 
@@ -935,11 +1200,13 @@ def recruit_extension(case: Case, at: dt.date) -> list[Finding] | None:
         "三个月内审批转正",
         "national",
         "细则 art. 33",
-        {"months": 3},
+        {"months": 3, "max_months": 6},
     )
 )
 def recruit_conversion_approval_3_months(case: Case, at: dt.date) -> list[Finding] | None:
-    """Conversion approved (step 24) within 3 months of the conversion vote (step 23)."""
+    """Conversion approved (step 24) within 3 months of the conversion vote (step 23), or the
+    approved extended period (at most 6 months in all, as for admission). Past the deadline a
+    pending approval is an error."""
     spec = RECRUIT_RULES["RECRUIT-CONVERSION-APPROVAL-3-MONTHS"][0]
     return _deadline(
         spec,
@@ -948,6 +1215,7 @@ def recruit_conversion_approval_3_months(case: Case, at: dt.date) -> list[Findin
         start_step=23,
         end_step=24,
         months=params(spec)["months"],
+        max_months=params(spec)["max_months"],
         what="上级党委审批转正",
     )
 
@@ -971,7 +1239,8 @@ def recruit_activist_review_half_year(case: Case, at: dt.date) -> list[Finding] 
     if activist is None:
         return []
     candidate = case.done(7, at)
-    end = candidate or at
+    now = case.now(at)
+    end = candidate or now
     if case.reviews is None:
         return None if end > add_months(activist, months) else []
     findings: list[Finding] = []
@@ -1001,7 +1270,7 @@ def recruit_activist_review_half_year(case: Case, at: dt.date) -> list[Finding] 
                     {"since": anchor, "deadline": limit, "step_7": candidate},
                 )
             )
-    elif at > limit:
+    elif now > limit:
         findings.append(
             _finding(
                 spec,
@@ -1010,7 +1279,7 @@ def recruit_activist_review_half_year(case: Case, at: dt.date) -> list[Finding] 
                 {"since": anchor, "deadline": limit},
             )
         )
-    else:
+    elif not case.ended(at):
         findings.append(
             _finding(
                 spec,
@@ -1110,6 +1379,8 @@ def recruit_approver_authority(case: Case, at: dt.date) -> list[Finding] | None:
         return None if reached else []
     problems: list[str] = []
     who = case.approver or "审批组织"
+    if case.approver_name:
+        who = f"{case.approver_name}（{case.approver}）" if case.approver else case.approver_name
     if case.approver_type not in APPROVER_TYPES:
         problems.append(f"{who}是{case.approver_type}，没有审批接收预备党员的权限")
     if case.approver_under_town:
@@ -1262,6 +1533,40 @@ def plan_findings(
     return findings
 
 
+def validate_params(rule_id: str, values: Mapping[str, Any]) -> None:
+    """Refuse (``ValueError``, Chinese) parameter values the rules cannot use: the notice →
+    step map of PUBLICITY, the months of the approval periods and of the conversion vote."""
+    where = f"规则 {rule_id} 的本地配置参数"
+    if rule_id == "RECRUIT-PUBLICITY-5-WORKDAYS":
+        notices = values.get("notices", [])
+        if not isinstance(notices, list) or any(n not in PUBLICITY for n in notices):
+            raise ValueError(f"{where} notices 应为公示类别的列表：{'、'.join(PUBLICITY)}")
+        before = values.get("before", {})
+        if not isinstance(before, Mapping):
+            raise ValueError(f"{where} before 应为 公示类别 → 步骤号 的对象")
+        for key, step in before.items():
+            if key not in PUBLICITY:
+                raise ValueError(f"{where} before 含未知公示类别：{key}")
+            if isinstance(step, bool) or not isinstance(step, int) or step not in STEPS:
+                raise ValueError(f"{where} before.{key} 应为步骤号 1–25，实为 {step!r}")
+    if rule_id in ("RECRUIT-APPROVAL-3-MONTHS", "RECRUIT-CONVERSION-APPROVAL-3-MONTHS"):
+        months, most = values.get("months"), values.get("max_months")
+        for name, value in (("months", months), ("max_months", most)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{where} {name} 应为正整数（月数），实为 {value!r}")
+        assert isinstance(months, int) and isinstance(most, int)
+        if most < months:
+            raise ValueError(f"{where} max_months 不能小于 months")
+    if rule_id == "RECRUIT-PROBATION-1-YEAR":
+        within = values.get("vote_within_months")
+        if within is not None and (
+            isinstance(within, bool) or not isinstance(within, int) or within < 1
+        ):
+            raise ValueError(
+                f"{where} vote_within_months 应为正整数（月数）或 null，实为 {within!r}"
+            )
+
+
 def all_specs() -> list[RuleSpec]:
     """Every RECRUIT rule spec: the per-case rules, then RECRUIT-PLAN."""
     return [spec for spec, _func in RECRUIT_RULES.values()] + [PLAN_SPEC]
@@ -1289,24 +1594,40 @@ def check_plans(plans: list[Plan], cases: list[Case], at: dt.date) -> list[Findi
 # --- running -------------------------------------------------------------------------------
 
 
+#: rule id → why it is not checked when its data is absent (Chinese, shown with the rule)
+NOT_CHECKED_REASONS: dict[str, str] = {
+    "RECRUIT-AGE-18": "缺少出生日期",
+    "RECRUIT-CONTACTS": "没有记录培养联系人",
+    "RECRUIT-INTRODUCERS": "没有记录入党介绍人",
+    "RECRUIT-POLITICAL-REVIEW": "没有政治审查结论",
+    "RECRUIT-TRAINING-3-DAYS": "没有集中培训学时",
+    "RECRUIT-PUBLICITY-5-WORKDAYS": "没有公示记录",
+    "RECRUIT-VOTE-MAJORITY": "没有支部大会的表决人数",
+    "RECRUIT-EXTENSION": "没有延长预备期的记录",
+    "RECRUIT-ACTIVIST-REVIEW-HALF-YEAR": "没有积极分子考察记录",
+    "RECRUIT-LEAVING-3-MONTHS": "不知道是否预计离开本单位",
+    "RECRUIT-APPROVER-AUTHORITY": "不知道审批组织的类别及是否隶属于乡镇/街道党委",
+}
+
+
 @dataclass
 class CheckReport:
-    """Findings (formats.md shape) plus, per case, the rules its data did not allow to check."""
+    """Findings (formats.md shape) plus, per case, the rules its data did not allow to check
+    and, for each, the reason (Chinese)."""
 
     findings: list[Finding] = field(default_factory=list)
     not_checked: dict[str, list[str]] = field(default_factory=dict)
-    #: case id → rule id → why it was not checked, when the rule said so (:class:`NotChecked`)
     reasons: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        """``findings`` and ``not_checked``; ``not_checked_reasons`` only when a rule gave one."""
-        data: dict[str, Any] = {
+        return {
             "findings": [f.as_dict() for f in self.findings],
             "not_checked": self.not_checked,
+            "not_checked_reasons": self.reasons,
         }
-        if self.reasons:
-            data["not_checked_reasons"] = self.reasons
-        return data
+
+    def reason(self, case_id: str, rule_id: str) -> str:
+        return self.reasons.get(case_id, {}).get(rule_id) or NOT_CHECKED_REASONS.get(rule_id, "")
 
 
 def check_case(
@@ -1320,17 +1641,16 @@ def check_case(
     report = CheckReport()
     missing: list[str] = []
     for rule_id in enabled_rules():
-        try:
-            result = RECRUIT_RULES[rule_id][1](case, at)
-        except NotChecked as exc:
-            report.reasons.setdefault(case.id, {})[rule_id] = str(exc)
-            result = None
+        result = RECRUIT_RULES[rule_id][1](case, at)
         if result is None:
             missing.append(rule_id)
         else:
             report.findings.extend(result)
     if missing:
         report.not_checked[case.id] = missing
+        report.reasons[case.id] = {
+            r: case.reasons.get(r) or NOT_CHECKED_REASONS.get(r, "数据不全") for r in missing
+        }
     return report
 
 

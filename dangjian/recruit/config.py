@@ -10,7 +10,9 @@ e.g. ``{"RECRUIT-APPLICATION-6-MONTHS": {"enabled": False},
 "RECRUIT-PUBLICITY-5-WORKDAYS": {"workdays": 7, "notices": ["admission", "conversion"]},
 "RECRUIT-ARCHIVE": {"days": 14}}``. The key ``"RECRUIT"`` may carry the ``version`` and
 ``source`` of the local configuration (quoted by :func:`config_info`) and ``late_days``: a step
-recorded more than that many days after its date is marked late (default 30, never refused).
+recorded more than that many days after its date is marked late (default 30, never refused), and
+``retention_years``: how long after the end of a case whose applicant was not admitted or
+withdrew the ID and phone numbers are kept (default 2, :func:`retention_years`).
 
 Versions by date. ``DANGJIAN_RULES["RECRUIT"]["versions"]`` lists later rule set versions, each
 ``{"valid_from": "2026-01-01", "version": "…", "source": "…", "rules": {rule id: {…}}}`` where
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 DEFAULT_VERSION = "rules.md-2026.1"
 DEFAULT_SOURCE = "rules.md §3 默认值（发展党员工作细则、党章、地方惯例）"
 DEFAULT_LATE_DAYS = 30
+DEFAULT_RETENTION_YEARS = 2
 
 #: rule id → the step whose date chooses the version that judges it (absent: the checking date)
 JUDGED_STEP: dict[str, int] = {
@@ -165,16 +168,29 @@ def late_days() -> int:
     return value
 
 
+def retention_years() -> int:
+    """Years after the end of a case (not admitted, withdrawn) that the applicant's ID and phone
+    numbers are kept before :func:`dangjian.recruit.services.purge_expired_numbers` deletes them
+    (``DANGJIAN_RULES["RECRUIT"]["retention_years"]``, default 2)."""
+    value = _family().get("retention_years", DEFAULT_RETENTION_YEARS)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError("规则族 RECRUIT 的本地配置参数 retention_years 无效：应为正整数（年）")
+    return value
+
+
 def _base() -> dict[str, dict[str, Any]]:
     from dangjian.rules.engine import rule_enabled, rule_params
 
-    from .checker import all_specs
+    from .checker import all_specs, validate_params
 
-    return {spec.id: rule_params(spec) for spec in all_specs() if rule_enabled(spec)}
+    config = {spec.id: rule_params(spec) for spec in all_specs() if rule_enabled(spec)}
+    for rule_id, values in config.items():
+        validate_params(rule_id, values)
+    return config
 
 
 def _at_index(index: int, chain: list[Version]) -> dict[str, dict[str, Any]]:
-    from .checker import all_specs
+    from .checker import all_specs, validate_params
 
     config = _base()
     if not index:
@@ -190,6 +206,7 @@ def _at_index(index: int, chain: list[Version]) -> dict[str, dict[str, Any]]:
             if rule_id in config or enabled is True:
                 current = config.get(rule_id) or dict(specs[rule_id].params)
                 config[rule_id] = {**current, **values}
+                validate_params(rule_id, config[rule_id])
     return config
 
 
@@ -226,6 +243,7 @@ def check(cases: list[Case], at: dt.date, *, lenient: bool = True) -> CheckRepor
             groups.setdefault(version_index(min(day, at), chain), []).append(rule_id)
         findings = []
         missing: list[str] = []
+        reasons: dict[str, str] = {}
         for index, ids in sorted(groups.items()):
             chosen = {r: p for r, p in configs[index].items() if r in ids}
             if not chosen:
@@ -234,9 +252,9 @@ def check(cases: list[Case], at: dt.date, *, lenient: bool = True) -> CheckRepor
                 one = check_case(case, at)
             findings.extend(one.findings)
             missing.extend(one.not_checked.get(case.id, []))
-            if case.id in one.reasons:
-                report.reasons.setdefault(case.id, {}).update(one.reasons[case.id])
+            reasons.update(one.reasons.get(case.id, {}))
         report.findings.extend(sorted(findings, key=lambda f: f.rule))
         if missing:
             report.not_checked[case.id] = sorted(missing)
+            report.reasons[case.id] = reasons
     return report

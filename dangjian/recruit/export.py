@@ -25,6 +25,7 @@ from dangjian.life.docx import DocxWriter
 
 from .adapter import current_steps
 from .checker import STEPS, all_specs
+from .display import source_label
 from .models import Decision, NoticeKind, RecruitCase
 from .selectors import case_findings, case_timeline
 
@@ -32,7 +33,13 @@ CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
 }
-STATUS_LABELS = {"full": "正式党员", "probationary": "预备党员", "probation_watch": "留党察看"}
+#: the status of a contact or introducer on the day of the step, as the record shows it
+STATUS_LABELS = {
+    "full": "正式党员",
+    "probationary": "预备党员",
+    "probation_watch": "留党察看或停止党籍期间",
+    "not_member": "当日不是党员",
+}
 SEVERITY_LABELS = {"error": "错误", "warning": "提醒", "due": "待办"}
 
 
@@ -76,7 +83,7 @@ def step_lines(details: dict[str, Any]) -> list[str]:
         people = details.get(key)
         if isinstance(people, list) and people:
             names = "、".join(
-                f"{p.get('name', '')}（{STATUS_LABELS.get(str(p.get('status')), '?')}）"
+                f"{p.get('name', '')}（{STATUS_LABELS.get(str(p.get('status')), '状态不明')}）"
                 for p in people
                 if isinstance(p, dict)
             )
@@ -87,6 +94,9 @@ def step_lines(details: dict[str, Any]) -> list[str]:
             f"应到有表决权 {vote.get('entitled')} 人，实到 {vote.get('present')} 人，"
             f"书面意见 {vote.get('written_opinions', 0)} 份，赞成 {vote.get('yes')} 票"
         )
+        roll = vote.get("roll_entitled")
+        if isinstance(roll, int) and roll != vote.get("entitled"):
+            lines.append(f"注意：名册中当日有表决权的正式党员为 {roll} 人")
     if details.get("decision"):
         try:
             label = Decision(details["decision"]).label
@@ -116,8 +126,19 @@ def case_record(case: RecruitCase, at: dt.date | None = None) -> CaseRecord:
             ("姓名", case.name),
             ("性别", case.gender),
             ("出生日期", _d(case.birth_date)),
-            ("公民身份号码", case.id_number_masked),
-            ("联系电话", case.phone_masked or "—"),
+            *(
+                [
+                    (
+                        "公民身份号码、联系电话",
+                        f"已于 {case.numbers_purged_at:%Y-%m-%d} 按保存期限删除",
+                    )
+                ]
+                if case.numbers_purged_at
+                else [
+                    ("公民身份号码", case.id_number_masked),
+                    ("联系电话", case.phone_masked or "—"),
+                ]
+            ),
             ("人员类别", case.category or "—"),
             ("重点群体", case.priority_group),
             ("所在党支部", case.org.name),
@@ -179,13 +200,19 @@ def case_record(case: RecruitCase, at: dt.date | None = None) -> CaseRecord:
         table=Table(
             ["规则", "级别", "情况", "依据"],
             [
-                [f.rule, SEVERITY_LABELS.get(f.severity, f.severity), f.message, f.source]
+                [
+                    f"{titles.get(f.rule, '发展党员程序')}（{f.rule}）",
+                    SEVERITY_LABELS.get(f.severity, "提醒"),
+                    f.message,
+                    source_label(f.source),
+                ]
                 for f in findings
             ],
             [3, 1, 6, 2],
         ),
         text="；".join(
-            f"{titles.get(r, r)}（{r}）" for r in report.not_checked.get(case.case_no, [])
+            f"{titles.get(r, '发展党员程序')}（{r}：{report.reason(case.case_no, r)}）"
+            for r in report.not_checked.get(case.case_no, [])
         ),
     )
     documents = list(

@@ -55,9 +55,14 @@ def _count(label: str, *, required: bool = True) -> forms.IntegerField:
     )
 
 
-def member_label(member: Member) -> str:
-    """A roll entry with its status (full / probationary), as the pickers show it."""
-    status = "正式党员" if member.member_type == MemberType.FULL else "预备党员"
+def member_label(member: Member, standing: Any = None) -> str:
+    """A roll entry with its status, as the pickers show it: full / probationary, and a
+    留党察看 or 停止党籍 in force (``standing``: :class:`dangjian.members.selectors.Standing`
+    on the step's date, when known)."""
+    if standing is not None and standing.status is not None:
+        return f"{member.name}（{standing.status}）"
+    kind = standing.member_type if standing is not None else member.member_type
+    status = "正式党员" if kind == MemberType.FULL else "预备党员"
     return f"{member.name}（{status}）"
 
 
@@ -118,11 +123,19 @@ class StepForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, number: int, roll: list[Member], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        number: int,
+        roll: list[Member],
+        standings: dict[int, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.number = number
         self.roll = {m.pk: m for m in roll}
-        people = [(m.pk, member_label(m)) for m in roll]
+        standings = standings or {}
+        people = [(m.pk, member_label(m, standings.get(m.pk))) for m in roll]
         if number == 2:
             self.fields["talker_member"] = forms.TypedChoiceField(
                 label="谈话人（从本支部名册选择）",
@@ -152,6 +165,7 @@ class StepForm(forms.Form):
             )
         if number in VOTE_STEPS:
             self.fields["entitled"] = _count("应到会有表决权的正式党员人数")
+
             self.fields["present"] = _count("实到会有表决权的人数")
             self.fields["yes"] = _count("赞成票（含书面意见中的赞成）")
             self.fields["written_opinions"] = _count("因故缺席党员的书面意见份数", required=False)
@@ -398,6 +412,55 @@ class CaseEditForm(forms.Form):
             expected_leaving_on=leaving,
             clear_expected_leaving=leaving is None,
         )
+
+
+class ExtensionForm(forms.Form):
+    """The upper committee's approved extension of an approval period (step 17 or 24)."""
+
+    step = forms.TypedChoiceField(
+        label="延长哪一项审批",
+        coerce=int,
+        choices=[
+            (17, "第 17 步 上级党委审批（接收预备党员）"),
+            (24, "第 24 步 上级党委审批（转正）"),
+        ],
+        error_messages={
+            "required": "请选择审批步骤",
+            "invalid_choice": "只能延长第 17、24 步的审批期限",
+        },
+    )
+    months = forms.IntegerField(
+        label="延长后的审批期限（自支部大会讨论之日起，月；最长 6 个月）",
+        min_value=1,
+        max_value=12,
+        error_messages={
+            "required": "请填写延长后的审批期限（月）",
+            "invalid": "月数应为整数",
+            "min_value": "月数应为正整数",
+            "max_value": "审批期限最长 6 个月",
+        },
+    )
+    approved_on = _date_field("批准延长的日期")
+    approved_by = forms.CharField(
+        label="批准机关", max_length=100, error_messages={"required": "请填写批准延长的党委"}
+    )
+    reason = forms.CharField(
+        label="特殊情况（延长原因）",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "请写明需要延长审批期限的特殊情况"},
+    )
+
+    STEP_CHOICES = (
+        (17, "第 17 步 上级党委审批（接收预备党员）"),
+        (24, "第 24 步 上级党委审批（转正）"),
+    )
+
+    def __init__(self, *args: Any, steps: list[int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["step"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(n, label) for n, label in self.STEP_CHOICES if not steps or n in steps]
 
 
 class WithdrawForm(forms.Form):

@@ -19,6 +19,12 @@ Stable interface (the web pages build on it; changes are additive only):
   ``approved`` / ``rejected`` / ``extended`` / ``cancelled``) with ``decided_by`` (organization
   id), ``extension_months``. ``late`` is set when the step was recorded more than the configured
   number of days after ``done_on`` (never refused).
+- ``ended_on`` — the day a case ended without admission or conversion (withdrawn, not admitted,
+  probation cancelled): no deadline runs after it, and the retention period of the applicant's
+  personal numbers counts from it (:func:`dangjian.recruit.services.case_purge_numbers`);
+  ``numbers_purged_at`` is when the ID and phone numbers were deleted (then empty).
+- :class:`ApprovalExtension` — an approved extension of the upper committee's approval period
+  of step 17 or 24 (special cases, at most 6 months in all), with reason and approving body.
 - :class:`RecruitNotice` — a public-notice window (公示) of one kind per case.
 - :class:`ActivistReview` — the branch's half-yearly assessment of an activist.
 - :class:`RecruitAttachment` — a document of the case (scan, photo, PDF), optionally of one step.
@@ -121,6 +127,8 @@ class RecruitCase(models.Model):
     status = models.CharField(
         "状态", max_length=24, choices=CaseStatus.choices, default=CaseStatus.OPEN
     )
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    numbers_purged_at = models.DateTimeField("个人号码删除时间", null=True, blank=True)
     member = models.ForeignKey(
         "members.Member",
         verbose_name="党员档案",
@@ -149,8 +157,10 @@ class RecruitCase(models.Model):
         return f"{self.case_no} {self.name}"
 
     def id_number(self) -> str:
-        """The plain ID number; only services that audit the view call this."""
-        return crypto.decrypt(self.id_number_cipher)
+        """The plain ID number; only services that audit the view call this ("" once deleted
+        after the retention period)."""
+        cipher = bytes(self.id_number_cipher or b"")
+        return crypto.decrypt(cipher) if cipher else ""
 
     def phone(self) -> str:
         return crypto.decrypt(self.phone_cipher) if self.phone_cipher else ""
@@ -192,7 +202,49 @@ class RecruitStep(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case_id} 第{self.number}步 {self.done_on}"
+        return f"第{self.number}步 {self.done_on}"
+
+
+class ApprovalExtension(models.Model):
+    """An approved extension of the approval period of step 17 (admission) or 24 (conversion):
+    in special cases the upper committee may take longer than 3 months, at most 6 months in all
+    from the branch vote (RECRUIT-APPROVAL-3-MONTHS, RECRUIT-CONVERSION-APPROVAL-3-MONTHS).
+    ``months`` is the period in all; ``round`` as for the steps (2 for a conversion discussed
+    again after an extended probation)."""
+
+    case = models.ForeignKey(
+        RecruitCase, verbose_name="案例", on_delete=models.CASCADE, related_name="extensions"
+    )
+    step = models.PositiveSmallIntegerField("审批步骤")
+    round = models.PositiveSmallIntegerField("轮次", default=1)
+    months = models.PositiveSmallIntegerField("延长后的审批期限（月）")
+    approved_on = models.DateField("批准日期")
+    approved_by = models.CharField("批准机关", max_length=100)
+    reason = models.CharField("特殊情况", max_length=500)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "延长审批期限"
+        verbose_name_plural = "延长审批期限"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "step", "round"], name="recruit_extension_once_per_step"
+            ),
+            models.CheckConstraint(
+                condition=Q(step__in=[17, 24]), name="recruit_extension_step_17_24"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"第{self.step}步审批期限延长至 {self.months} 个月"
 
 
 class RecruitNotice(models.Model):
@@ -217,7 +269,7 @@ class RecruitNotice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.kind} {self.first_day}–{self.last_day}"
+        return f"{self.get_kind_display()}公示 {self.first_day}–{self.last_day}"
 
 
 class ActivistReview(models.Model):
@@ -236,7 +288,7 @@ class ActivistReview(models.Model):
         ordering = ["case", "reviewed_on"]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.reviewed_on}"
+        return f"积极分子考察 {self.reviewed_on}"
 
 
 class RecruitPlan(models.Model):
@@ -260,7 +312,7 @@ class RecruitPlan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.org_id} {self.year}：{self.quota}"
+        return f"{self.year} 年发展党员计划：{self.quota} 名"
 
 
 class RecruitPlanQuota(models.Model):
@@ -282,7 +334,7 @@ class RecruitPlanQuota(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.plan_id} {self.priority_group}：{self.quota}"
+        return f"{self.priority_group}单列计划：{self.quota} 名"
 
 
 class RecruitAttachment(models.Model):

@@ -30,12 +30,13 @@ from dangjian.core.dates import add_months, add_years
 from dangjian.demo import names
 from dangjian.members.choices import MemberType
 from dangjian.members.models import Member
-from dangjian.orgs.choices import BRANCH_TYPES, Sector
+from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
 from dangjian.orgs.models import Organization
 
-from . import services
+from . import config, services
 from .authority import eligible_approvers
 from .calendar import CalendarRangeError, workdays_between
+from .checker import RECRUIT_RULES
 from .models import PriorityGroup, RecruitCase, RecruitStep
 from .services import CaseInput, CaseUpdate, StepInput, VoteInput
 
@@ -193,7 +194,9 @@ def seed_demo_recruit(today: dt.date, *, seed: int = 42) -> list[str]:
     branches = list(
         Organization.objects.filter(
             org_type__in=BRANCH_TYPES, pk__in=[k for k, v in full_by_branch.items() if len(v) >= 3]
-        ).order_by("path")
+        )
+        .exclude(org_type=OrgType.TEMP_BRANCH)  # a 临时党支部 does not recruit
+        .order_by("path")
     )
     if not branches:
         return []
@@ -319,6 +322,13 @@ def _walk(
     if approver:
         services.set_approver(actor=SYSTEM, case=case, approver=approver[0])
     short = "short_notice" in defects
+    # which step each notice must end before (a parameter: by default the admission and
+    # conversion notices end before the branch votes, steps 15 and 23)
+    spec = RECRUIT_RULES["RECRUIT-PUBLICITY-5-WORKDAYS"][0]
+    precede = {
+        **spec.params["before"],
+        **config.rule_config(today).get(spec.id, {}).get("before", {}),
+    }
 
     def record(n: int, **kw: Any) -> None:
         if n in dates and dates[n] <= today and n <= last:
@@ -329,7 +339,8 @@ def _walk(
                 today=today,
             )
 
-    def notice(kind: str, before: int) -> None:
+    def notice(kind: str) -> None:
+        before = int(precede[kind])
         if before in dates and dates[before] <= today and before <= last:
             first, last_day = _notice(dates[before], short and kind == "admission")
             services.record_notice(
@@ -347,7 +358,7 @@ def _walk(
     if "probationary_introducer" in defects and probationary:
         introducers = [introducers[0], probationary[0]]
     record(2, talker=f"{rng.choice(full).name}（支部委员）")
-    notice("activist", 3)
+    notice("activist")
     record(3)
     record(4)
     record(5, contacts=contacts)
@@ -365,7 +376,7 @@ def _walk(
             actor=SYSTEM, case=case, on=today - 3 * _DAY, reason="本人工作调动", today=today
         )
         return case
-    notice("candidate", 7)
+    notice("candidate")
     record(7)
     record(8)
     record(9, introducers=introducers)
@@ -391,14 +402,14 @@ def _walk(
     present = entitled // 2 if weak else max(1, entitled - rng.randint(0, max(1, entitled // 5)))
     record(15, vote=VoteInput(entitled=entitled, present=present, yes=present))
     record(16, talker="上级党委组织委员")
-    notice("admission", 17)
+    notice("admission")
     decide(17, "rejected" if stage == "not_admitted" else "approved")
     if stage == "not_admitted":
         return case
     for n in (18, 19, 20, 21, 22):
         record(n)
     record(23, vote=VoteInput(entitled=entitled, present=entitled, yes=entitled))
-    notice("conversion", 24)
+    notice("conversion")
     decide(24)
     record(25)
     return case

@@ -46,8 +46,26 @@ from dangjian.core.dates import add_months, add_years
 from dangjian.rules.base import Finding
 
 from . import config
-from .adapter import Loaded, current_steps, load, loaded_to_cases, prefetched, to_case, to_cases
-from .checker import STEPS, CheckReport, configured, plan_findings
+from .adapter import (
+    Loaded,
+    current_steps,
+    extensions_in_force,
+    load,
+    loaded_to_cases,
+    prefetched,
+    to_case,
+    to_cases,
+)
+from .checker import (
+    STEPS,
+    ApprovalExtension,
+    CheckReport,
+    approval_deadline,
+    configured,
+    earliest_after,
+    open_steps,
+    plan_findings,
+)
 from .models import (
     CaseStatus,
     Decision,
@@ -185,6 +203,24 @@ def _param(cfg: dict[str, dict[str, Any]], rule_id: str, name: str, default: Any
     return cfg.get(rule_id, {}).get(name, default)
 
 
+#: decision step → the rule whose period it is judged by
+_APPROVAL_RULES = {17: "RECRUIT-APPROVAL-3-MONTHS", 24: "RECRUIT-CONVERSION-APPROVAL-3-MONTHS"}
+
+
+def approval_limit(
+    cfg: dict[str, dict[str, Any]],
+    step: int,
+    vote_on: dt.date,
+    extension: ApprovalExtension | None,
+) -> dt.date:
+    """The deadline of approval ``step`` (17 or 24) after its vote, with an approved extension,
+    under the parameters ``cfg`` (the checker's arithmetic)."""
+    rule_id = _APPROVAL_RULES[step]
+    months = _param(cfg, rule_id, "months", 3)
+    most = _param(cfg, rule_id, "max_months", 6)
+    return approval_deadline(vote_on, extension, months, most)
+
+
 def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
     """Where the case stands as of ``at`` and what comes next, by when (configured periods)."""
     at = _today(at)
@@ -212,12 +248,21 @@ def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
         t.next_steps.append(NextStep(number, STEPS[number], earliest, deadline, text, overdue))
 
     def missing(numbers: Iterable[int]) -> None:
-        for n in numbers:
-            if n not in done and all(s.number != n for s in t.next_steps):
-                nxt(n, text=f"尚未记录第 {n} 步“{STEPS[n]}”")
+        """The steps among ``numbers`` that may be recorded now: not recorded, and every step
+        they depend on recorded (rules.md §3 — in any order among themselves)."""
+        for n in open_steps(done, numbers):
+            if all(s.number != n for s in t.next_steps):
+                after = earliest_after(n, done)
+                text = f"尚未记录第 {n} 步“{STEPS[n]}”"
+                if after is not None:
+                    dep, day = after
+                    text += f"（不早于第 {dep} 步“{STEPS[dep]}”的日期 {day.isoformat()}）"
+                nxt(n, earliest=after[1] if after else None, text=text)
 
+    extensions = extensions_in_force(case.extensions.all(), current_steps(case))
     if stage == "closed":
-        t.summary.append(f"案例已结束：{case.get_status_display()}")
+        ended = f"（{case.ended_on.isoformat()}）" if case.ended_on else ""
+        t.summary.append(f"案例已结束：{case.get_status_display()}{ended}")
         return t
     if 15 in done:
         t.probation_ends = add_months(done[15], 12 + (case.probation_extension_months or 0))
@@ -261,14 +306,17 @@ def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
     elif stage == "candidate":
         t.summary.append(f"发展对象（自 {done[7].isoformat()} 起）")
         if 15 in done:
-            months = _param(cfg, "RECRUIT-APPROVAL-3-MONTHS", "months", 3)
-            limit = add_months(done[15], months)
+            extension = extensions.get(17)
+            limit = approval_limit(cfg, 17, done[15], extension)
             missing((16,))
+            extended = (
+                "（已批准延长审批期限）" if limit != approval_limit(cfg, 17, done[15], None) else ""
+            )
             t.summary.append(
                 f"支部大会 {done[15].isoformat()} 讨论接收；"
-                f"上级党委审批应于 {limit.isoformat()} 前完成"
+                f"上级党委审批应于 {limit.isoformat()} 前完成{extended}"
             )
-            nxt(17, deadline=limit, text=f"上级党委审批应于 {limit.isoformat()} 前完成")
+            nxt(17, deadline=limit, text=f"上级党委审批应于 {limit.isoformat()} 前完成{extended}")
         else:
             missing(range(8, 16))
     elif stage == "probationary":
@@ -285,12 +333,21 @@ def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
             )
         missing((18, 19, 20))
         if 23 in done:
-            months = _param(cfg, "RECRUIT-CONVERSION-APPROVAL-3-MONTHS", "months", 3)
-            limit = add_months(done[23], months)
-            nxt(24, deadline=limit, text=f"上级党委审批转正应于 {limit.isoformat()} 前完成")
+            limit = approval_limit(cfg, 24, done[23], extensions.get(24))
+            extended = "（已批准延长审批期限）" if 24 in extensions else ""
+            nxt(
+                24,
+                deadline=limit,
+                text=f"上级党委审批转正应于 {limit.isoformat()} 前完成{extended}",
+            )
         elif ends is not None:
             missing((22,))
-            nxt(23, earliest=ends, text=f"预备期满（{ends.isoformat()}）后支部大会讨论转正")
+            within = _param(cfg, "RECRUIT-PROBATION-1-YEAR", "vote_within_months", 3)
+            vote_by = add_months(ends, within) if within else None
+            text = f"预备期满（{ends.isoformat()}）后支部大会讨论转正"
+            if vote_by is not None:
+                text += f"，应于 {vote_by.isoformat()} 前讨论"
+            nxt(23, earliest=ends, deadline=vote_by, text=text)
     elif stage == "full":
         approved = done.get(24)
         confirmed = case.member.confirmed_on if case.member else None
@@ -358,12 +415,10 @@ def _waiting(
             if decision_step == 13 and 14 in steps:
                 continue
             deadline = None
-            if decision_step == 17:
-                months = _param(cfg, "RECRUIT-APPROVAL-3-MONTHS", "months", 3)
-                deadline = add_months(branch.done_on, months)
-            elif decision_step == 24:
-                months = _param(cfg, "RECRUIT-CONVERSION-APPROVAL-3-MONTHS", "months", 3)
-                deadline = add_months(branch.done_on, months)
+            if decision_step in _APPROVAL_RULES:
+                deadline = approval_limit(
+                    cfg, decision_step, branch.done_on, item.extensions.get(decision_step)
+                )
             items.append(
                 QueueItem(
                     case=case,
@@ -516,6 +571,7 @@ def dashboard(
     it (constant number of queries)."""
     at = _today(at)
     loaded = load(_active_cases(actor, year, prefix).order_by("case_no"))
+    cfg = config.rule_config(at)
     cases = [i.case for i in loaded]
     by_stage: Counter[str] = Counter()
     probation_ending: list[CaseRow] = []
@@ -530,24 +586,36 @@ def dashboard(
         if at <= ends <= at + dt.timedelta(days=PROBATION_SOON_DAYS):
             probation_ending.append(CaseRow(case, f"预备期于 {ends.isoformat()} 期满", ends))
         elif ends < at:
-            conversions_due.append(
-                CaseRow(case, f"预备期已于 {ends.isoformat()} 期满，待讨论转正", ends)
-            )
+            within = _param(cfg, "RECRUIT-PROBATION-1-YEAR", "vote_within_months", 3)
+            limit = add_months(ends, within) if within else None
+            text = f"预备期已于 {ends.isoformat()} 期满，待讨论转正"
+            if limit is not None and at > limit:
+                text = (
+                    f"预备期已于 {ends.isoformat()} 期满，"
+                    f"应于 {limit.isoformat()} 前讨论转正，已逾期"
+                )
+            elif limit is not None:
+                text += f"（应于 {limit.isoformat()} 前讨论）"
+            conversions_due.append(CaseRow(case, text, ends))
     probation_ending.sort(key=lambda r: (r.date or at, r.case.case_no))
     conversions_due.sort(key=lambda r: (r.date or at, r.case.case_no))
     findings = findings_by_loaded(loaded, at)
     by_rule: Counter[str] = Counter()
     with_findings: list[CaseRow] = []
     by_no = {c.case_no: c for c in cases}
+    from .checker import all_specs
+
+    titles = {s.id: s.title for s in all_specs()}
     for case_no, items in findings.items():
         serious = [f for f in items if f.severity in ("error", "warning")]
         if serious:
             by_rule.update(f.rule for f in serious)
+            rules = sorted({f.rule for f in serious})
             with_findings.append(
-                CaseRow(by_no[case_no], "；".join(sorted({f.rule for f in serious})))
+                CaseRow(by_no[case_no], "；".join(titles.get(r, "发展党员程序") for r in rules))
             )
     # from the cases read above (the viewer's subtree), not a second read of the database
-    queue = [i for i in _waiting(loaded, at, config.rule_config(at)) if i.overdue]
+    queue = [i for i in _waiting(loaded, at, cfg) if i.overdue]
     narrowed = _narrow(actor, prefix)
     admissions = _admissions(narrowed, year) if narrowed is not None else []
     plans = plan_rows(actor, year, at, prefix)

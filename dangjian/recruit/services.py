@@ -24,6 +24,13 @@ up as findings of the checker (:func:`dangjian.recruit.selectors.case_findings`)
   recorded again in round 2; 24 cancelled → the probationary member is taken off the roll
   (取消预备党员资格: the person is no longer a party member); 13/17 rejected → not admitted.
 - :func:`record_notice`, :func:`record_review`, :func:`withdraw_case`, :func:`set_plan`.
+- :func:`approval_extend`: the upper committee's approved extension of the approval period of
+  step 17 or 24 (special cases, at most ``max_months`` — 6 — in all from the vote), with the
+  reason and the approving body (``Perm.RECRUIT_APPROVE``).
+- :func:`case_purge_numbers` / :func:`purge_expired_numbers`: the ID and phone numbers of an
+  applicant who was not admitted or withdrew are deleted once the retention period
+  (:func:`dangjian.recruit.config.retention_years`, default 2 years from the end of the case)
+  has passed; one audit entry per case, masked numbers only.
 - :func:`attachment_add` / :func:`attachment_delete`: documents of the case (JPEG, PNG or PDF,
   checked by their first bytes, at most :data:`ATTACHMENT_MAX_BYTES` each and
   :data:`ATTACHMENTS_PER_CASE` per case), optionally of one step; ``Perm.RECRUIT_RECORD`` on the
@@ -41,23 +48,26 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
 from dangjian.core import crypto, idnumber, uploads
 from dangjian.core.audit import audit_record
-from dangjian.core.dates import add_months
+from dangjian.core.dates import add_months, add_years
 from dangjian.members.choices import Category, MemberType
 from dangjian.members.models import Member
+from dangjian.members.selectors import standings_on, voters_on
 from dangjian.members.services import MemberInput, member_apply, member_snapshot, member_validate
-from dangjian.orgs.choices import BRANCH_TYPES
+from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
 
 from . import config
 from .authority import approver_problem
-from .checker import STEPS
+from .checker import APPROVAL_STEPS, RECRUIT_RULES, STEPS
 from .models import (
     ActivistReview,
+    ApprovalExtension,
     CaseStatus,
     Decision,
     NoticeKind,
@@ -85,7 +95,6 @@ VOTE_STEPS = frozenset({15, 23})
 CONVERSION_STEPS = frozenset({22, 23, 24})
 #: statuses in which no more steps are recorded
 CLOSED = frozenset({CaseStatus.NOT_ADMITTED, CaseStatus.WITHDRAWN, CaseStatus.PROBATION_CANCELLED})
-INTRODUCER_STATUS = {MemberType.FULL: "full", MemberType.PROBATIONARY: "probationary"}
 
 
 def _fail(errors: dict[str, list[str]]) -> None:
@@ -151,6 +160,7 @@ def case_snapshot(case: RecruitCase) -> dict[str, Any]:
         "training_hours": str(case.training_hours) if case.training_hours is not None else None,
         "probation_extension_months": case.probation_extension_months,
         "status": case.status,
+        "ended_on": case.ended_on,
         "member": case.member_id,
     }
 
@@ -202,7 +212,13 @@ def open_case(*, actor: Any, data: CaseInput, today: dt.date | None = None) -> R
             phone = idnumber.normalize_phone(data.phone)
         except idnumber.InvalidNumber as exc:
             add("phone", str(exc))
-    if data.org.org_type not in BRANCH_TYPES:
+    if data.org.org_type == OrgType.TEMP_BRANCH:
+        add(
+            "org",
+            f"{data.org.name}是临时党支部，临时党支部不发展党员；"
+            "请在申请人组织关系或工作、学习所在单位的党支部登记入党申请",
+        )
+    elif data.org.org_type not in BRANCH_TYPES:
         add("org", f"{data.org.name}是{data.org.org_type}，发展党员案例应建在党支部")
     if data.category and data.category not in Category.values:
         add("category", f"人员类别“{data.category}”无效，应为：{'、'.join(Category.values)}")
@@ -213,8 +229,20 @@ def open_case(*, actor: Any, data: CaseInput, today: dt.date | None = None) -> R
     elif data.applied_on > today:
         add("applied_on", "递交申请书日期不能晚于今天")
     if number and "id_number" not in errors:
-        if idnumber.birth_date(number) > getattr(data, "applied_on", today):
+        born = idnumber.birth_date(number)
+        applied = data.applied_on if isinstance(data.applied_on, dt.date) else today
+        if born > applied:
             add("applied_on", "申请日期早于出生日期")
+        else:
+            years = minimum_age(applied)
+            turns = add_years(born, years)
+            if applied < turns:
+                add(
+                    "id_number",
+                    f"{name or '申请人'}出生于 {born.isoformat()}，递交入党申请书时"
+                    f"（{applied.isoformat()}）未满 {years} 周岁（{turns.isoformat()} 年满），"
+                    f"不能申请入党（党章第一条：年满十八岁）",
+                )
         digest = crypto.digest(number)
         if RecruitCase.objects.filter(
             id_number_digest=digest, status__in=[CaseStatus.OPEN, CaseStatus.ADMITTED]
@@ -250,6 +278,13 @@ def _user(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
+def minimum_age(on: dt.date) -> int:
+    """The age an applicant must have reached on the application date (RECRUIT-AGE-18 in force
+    on that day; 18 even when a local configuration switches the rule off for files)."""
+    spec = RECRUIT_RULES["RECRUIT-AGE-18"][0]
+    return int(config.rule_config(on).get(spec.id, spec.params)["years"])
+
+
 @transaction.atomic
 def update_case(
     *, actor: Any, case: RecruitCase, data: CaseUpdate, today: dt.date | None = None
@@ -264,7 +299,11 @@ def update_case(
         if not data.name.strip():
             errors.setdefault("name", []).append("姓名不能为空")
         case.name = data.name.strip()[:50]
-    if data.phone is not None:
+    if data.phone is not None and data.phone and case.numbers_purged_at is not None:
+        errors.setdefault("phone", []).append(
+            "该案例的个人号码已按保存期限删除，不能再登记联系电话"
+        )
+    elif data.phone is not None:
         try:
             _set_phone(case, idnumber.normalize_phone(data.phone) if data.phone else "")
         except idnumber.InvalidNumber as exc:
@@ -349,9 +388,13 @@ def withdraw_case(
         _fail({"status": [f"案例状态为“{case.get_status_display()}”，不能终止"]})
     if on > _today(today):
         _fail({"on": ["终止日期不能晚于今天"]})
+    applied = case.steps.filter(number=1).values_list("done_on", flat=True).first()
+    if applied is not None and on < applied:
+        _fail({"on": [f"终止日期早于递交入党申请书的日期（{applied.isoformat()}）"]})
     before = case_snapshot(case)
     case.status = CaseStatus.WITHDRAWN
-    case.save(update_fields=["status", "updated_at"])
+    case.ended_on = on
+    case.save(update_fields=["status", "ended_on", "updated_at"])
     after = case_snapshot(case) | {"withdrawn_on": on, "reason": reason[:200]}
     _audit_case(actor, "recruit.case_withdraw", case, before=before, after=after)
     return case
@@ -394,12 +437,35 @@ def step_round(case: RecruitCase, number: int) -> int:
     return 2 if extended else 1
 
 
-def _member_ref(member: Member) -> dict[str, Any]:
-    return {
-        "member": member.pk,
-        "name": member.name,
-        "status": INTRODUCER_STATUS.get(MemberType(member.member_type), "full"),
-    }
+def _member_refs(people: list[Member], day: dt.date) -> list[dict[str, Any]]:
+    """Contacts or introducers with their standing on the day of the step (one query): ``full``,
+    ``probationary``, ``probation_watch`` (留党察看 or 停止党籍 on that day), or ``not_member``
+    (not yet, or no longer, a party member that day)."""
+    standings = standings_on(people, day)
+    refs = []
+    for member in people:
+        standing = standings[member.pk]
+        status = standing.introducer_status if standing.on_roll else "not_member"
+        refs.append({"member": member.pk, "name": member.name, "status": status})
+    return refs
+
+
+def roll_voters(case: RecruitCase, day: dt.date) -> int:
+    """Members of the case's branch with voting rights on ``day`` (应到会有表决权的正式党员: full
+    members, not under 留党察看 or 停止党籍), from the roll and the recorded standings."""
+    return len(voters_on(case.org, day))
+
+
+def vote_roll_warning(case: RecruitCase, day: dt.date, entitled: int) -> str | None:
+    """A Chinese warning when the entered 应到 differs from the roll on the vote date."""
+    on_roll = roll_voters(case, day)
+    if entitled == on_roll:
+        return None
+    return (
+        f"填写的应到会有表决权人数为 {entitled} 人，而{case.org.name}名册中 {day.isoformat()} "
+        f"有表决权的正式党员为 {on_roll} 人（不含预备党员和留党察看、停止党籍期间的党员），"
+        "请核对"
+    )
 
 
 def _validate_step(case: RecruitCase, data: StepInput, today: dt.date) -> dict[str, Any]:
@@ -423,10 +489,11 @@ def _validate_step(case: RecruitCase, data: StepInput, today: dt.date) -> dict[s
         add("number", f"案例状态为“{case.get_status_display()}”，不能再记录步骤")
     if data.talker:
         details["talker"] = data.talker.strip()[:50]
+    day = data.done_on if isinstance(data.done_on, dt.date) else today
     if data.contacts:
-        details["contacts"] = [_member_ref(m) for m in data.contacts]
+        details["contacts"] = _member_refs(list(data.contacts), day)
     if data.introducers:
-        details["introducers"] = [_member_ref(m) for m in data.introducers]
+        details["introducers"] = _member_refs(list(data.introducers), day)
     if data.vote is not None:
         v = data.vote
         numbers = (v.entitled, v.present, v.yes, v.written_opinions)
@@ -446,6 +513,8 @@ def _validate_step(case: RecruitCase, data: StepInput, today: dt.date) -> dict[s
                 "present": v.present,
                 "yes": v.yes,
                 "written_opinions": v.written_opinions,
+                # what the roll said on the vote date, kept with the record
+                "roll_entitled": roll_voters(case, day),
             }
     if data.number in DECISION_STEPS:
         allowed = DECISION_STEPS[data.number]
@@ -611,6 +680,7 @@ def _apply_decision(actor: Any, case: RecruitCase, step: RecruitStep, today: dt.
     before = case_snapshot(case)
     if step.number in (13, 17) and decision == Decision.REJECTED:
         case.status = CaseStatus.NOT_ADMITTED
+        case.ended_on = step.done_on
     elif step.number == 17 and decision == Decision.APPROVED:
         case.member = _admit(actor, case, today)
         case.status = CaseStatus.ADMITTED
@@ -623,6 +693,7 @@ def _apply_decision(actor: Any, case: RecruitCase, step: RecruitStep, today: dt.
         _remove_from_roll(actor, case)
         case.member = None
         case.status = CaseStatus.PROBATION_CANCELLED
+        case.ended_on = step.done_on
     else:
         return
     case.save()
@@ -703,6 +774,188 @@ def _remove_from_roll(actor: Any, case: RecruitCase) -> None:
         after={"reason": "取消预备党员资格", "recruit_case": case.case_no},
     )
     member.delete()
+
+
+# --- approval extensions -----------------------------------------------------------------------
+
+
+def approval_period(step: int, on: dt.date) -> tuple[int, int]:
+    """(months, max_months) of the approval period of step 17 or 24 in force on ``on``."""
+    rule_id = APPROVAL_STEPS[step][1]
+    spec = RECRUIT_RULES[rule_id][0]
+    values = config.rule_config(on).get(rule_id, spec.params)
+    return int(values["months"]), int(values["max_months"])
+
+
+def _extension_snapshot(item: ApprovalExtension) -> dict[str, Any]:
+    return {
+        "step": item.step,
+        "round": item.round,
+        "months": item.months,
+        "approved_on": item.approved_on,
+        "approved_by": item.approved_by,
+        "reason": item.reason,
+    }
+
+
+@transaction.atomic
+def approval_extend(
+    *,
+    actor: Any,
+    case: RecruitCase,
+    step: int,
+    months: int,
+    approved_on: dt.date,
+    approved_by: str,
+    reason: str,
+    today: dt.date | None = None,
+) -> ApprovalExtension:
+    """Record (or correct) the approved extension of the approval period of step 17 (admission)
+    or 24 (conversion): in special cases the upper committee may take up to ``max_months`` (6) in
+    all from the branch vote. Needs ``Perm.RECRUIT_APPROVE``; refused before the vote, after the
+    decision, on a closed case, beyond the maximum or without a reason. An extension decided
+    after the original deadline is saved and shown by the checker (it does not move the
+    deadline)."""
+    case = _lock(case)
+    require(actor, Perm.RECRUIT_APPROVE, case.org.path)
+    today = _today(today)
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if step not in APPROVAL_STEPS:
+        _fail(
+            {"step": ["只有第 17 步（审批接收预备党员）和第 24 步（审批转正）的审批期限可以延长"]}
+        )
+    vote_step = APPROVAL_STEPS[step][0]
+    rnd = step_round(case, step)
+    vote = case.steps.filter(number=vote_step, round=rnd).first()
+    if case.status in CLOSED:
+        add("step", f"案例状态为“{case.get_status_display()}”，不能再延长审批期限")
+    elif vote is None:
+        add("step", f"请先记录第 {vote_step} 步“{STEPS[vote_step]}”：审批期限自其日期起算")
+    elif case.steps.filter(number=step, round=rnd).exists():
+        add("step", f"第 {step} 步“{STEPS[step]}”已有审批结论，不能再延长审批期限")
+    base, most = approval_period(step, vote.done_on if vote else today)
+    if isinstance(months, bool) or not isinstance(months, int) or not base < months <= most:
+        add(
+            "months",
+            f"延长后的审批期限应多于 {base} 个月、最长 {most} 个月（自支部大会讨论之日起算）",
+        )
+    if not isinstance(approved_on, dt.date):
+        add("approved_on", "请填写批准延长的日期")
+    elif approved_on > today:
+        add("approved_on", "批准日期不能晚于今天")
+    elif vote is not None and approved_on < vote.done_on:
+        add("approved_on", f"批准日期早于支部大会讨论的日期（{vote.done_on.isoformat()}）")
+    reason = (reason or "").strip()
+    if not reason:
+        add("reason", "请写明需要延长审批期限的特殊情况")
+    elif len(reason) > 500:
+        add("reason", "特殊情况说明过长（最多 500 字）")
+    approved_by = (approved_by or "").strip()
+    if not approved_by:
+        add("approved_by", "请填写批准延长的党委")
+    elif len(approved_by) > 100:
+        add("approved_by", "批准机关名称过长（最多 100 字）")
+    _fail(errors)
+    item = ApprovalExtension.objects.filter(case=case, step=step, round=rnd).first()
+    before = _extension_snapshot(item) if item else None
+    if item is None:
+        item = ApprovalExtension(case=case, step=step, round=rnd, recorded_by=_user(actor))
+    item.months, item.approved_on = months, approved_on
+    item.approved_by, item.reason = approved_by, reason
+    item.save()
+    _audit_case(
+        actor,
+        "recruit.approval_extend",
+        case,
+        before=before,
+        after=_extension_snapshot(item) | {"findings": _findings_now(case, today)},
+    )
+    return item
+
+
+# --- retention of personal numbers -------------------------------------------------------------
+
+#: outcomes after which the applicant's numbers are kept only for the retention period
+PURGED_STATUSES = (CaseStatus.NOT_ADMITTED, CaseStatus.WITHDRAWN)
+
+
+def purge_due(at: dt.date) -> Any:
+    """Cases whose applicant was not admitted or withdrew, ended at least the retention period
+    before ``at``, whose numbers are still kept (oldest end first)."""
+    cutoff = add_years(at, -config.retention_years())
+    return (
+        RecruitCase.objects.filter(
+            status__in=PURGED_STATUSES,
+            ended_on__isnull=False,
+            ended_on__lte=cutoff,
+            numbers_purged_at__isnull=True,
+        )
+        .select_related("org")
+        .order_by("ended_on", "pk")
+    )
+
+
+@transaction.atomic
+def case_purge_numbers(*, actor: Any, case: RecruitCase, at: dt.date) -> bool:
+    """Delete the ID and phone numbers (cipher, digest and masked form) of one case whose
+    retention period has passed on ``at``; one audit entry (masked numbers only). ``False``
+    when there is nothing to delete (already deleted, or not due)."""
+    case = _lock(case)
+    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    years = config.retention_years()
+    if (
+        case.numbers_purged_at is not None
+        or case.status not in PURGED_STATUSES
+        or case.ended_on is None
+        or add_years(case.ended_on, years) > at
+    ):
+        return False
+    before = {"id_number": case.id_number_masked, "phone": case.phone_masked or None}
+    case.id_number_cipher = b""
+    case.id_number_digest = ""
+    case.id_number_masked = ""
+    _set_phone(case, "")
+    case.numbers_purged_at = timezone.now()
+    case.save(
+        update_fields=[
+            "id_number_cipher",
+            "id_number_digest",
+            "id_number_masked",
+            "phone_cipher",
+            "phone_digest",
+            "phone_masked",
+            "numbers_purged_at",
+            "updated_at",
+        ]
+    )
+    _audit_case(
+        actor,
+        "recruit.case_purge_numbers",
+        case,
+        before=before,
+        after={
+            "id_number": None,
+            "phone": None,
+            "status": case.status,
+            "ended_on": case.ended_on,
+            "retention_years": years,
+            "purged_at": case.numbers_purged_at,
+        },
+    )
+    return True
+
+
+def purge_expired_numbers(*, actor: Any, at: dt.date, dry_run: bool = False) -> list[RecruitCase]:
+    """Delete the numbers of every case due on ``at`` (:func:`purge_due`), each in its own
+    transaction; with ``dry_run`` only list them. Returns the cases (purged or to purge)."""
+    due = list(purge_due(at))
+    if dry_run:
+        return due
+    return [case for case in due if case_purge_numbers(actor=actor, case=case, at=at)]
 
 
 # --- notices, reviews, plans -----------------------------------------------------------------

@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/<int:pk>/notices/", views.notice_record, name="notice"),
     path("cases/<int:pk>/reviews/", views.review_record, name="review"),
     path("cases/<int:pk>/approver/", views.approver_set, name="approver"),
+    path("cases/<int:pk>/extensions/", views.extension_record, name="extension"),
     path("cases/<int:pk>/decide/<int:step>/", views.decide_view, name="decide"),
     path("cases/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path(

@@ -26,7 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, orgs_for, require
 from dangjian.core import uploads
-from dangjian.orgs.choices import BRANCH_TYPES
+from dangjian.members.selectors import standings_on
+from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
 from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
@@ -35,7 +36,8 @@ from dangjian.web.views.orgs import _ancestors
 from . import export as case_export
 from .adapter import current_steps
 from .authority import eligible_approvers
-from .checker import STEPS, all_specs
+from .checker import APPROVAL_STEPS, STEPS, all_specs, earliest_after
+from .display import finding_views
 from .forms import (
     ApproverForm,
     AttachmentForm,
@@ -43,6 +45,7 @@ from .forms import (
     CaseFilterForm,
     CaseOpenForm,
     DecisionForm,
+    ExtensionForm,
     NoticeForm,
     PlanForm,
     ReviewForm,
@@ -66,7 +69,9 @@ from .services import (
     APPROVER_STEPS,
     ATTACHMENT_MAX_BYTES,
     DECISION_STEPS,
+    VOTE_STEPS,
     CaseUpdate,
+    approval_extend,
     attachment_add,
     attachment_delete,
     attachment_read,
@@ -75,15 +80,16 @@ from .services import (
     record_notice,
     record_review,
     record_step,
+    roll_voters,
     set_approver,
     set_plan,
     update_case,
+    vote_roll_warning,
     withdraw_case,
 )
 from .web_selectors import branch_roll, case_list
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "due": 2}
-STATUS_LABELS = {"full": "正式党员", "probationary": "预备党员", "probation_watch": "留党察看"}
 
 
 def _titles() -> dict[str, str]:
@@ -177,7 +183,11 @@ def _list(request: HttpRequest, org: Organization | None) -> HttpResponse:
             "rows": rows,
             "query": query_without(request, "page"),
             "show_org_filter": org is None or org.org_type not in BRANCH_TYPES,
-            "can_open": can_open and org is not None and org.org_type in BRANCH_TYPES,
+            "can_open": can_open
+            and org is not None
+            and org.org_type in BRANCH_TYPES
+            and org.org_type != OrgType.TEMP_BRANCH,
+            "temp_branch": org is not None and org.org_type == OrgType.TEMP_BRANCH,
             "can_approve": covers(request.user, Perm.RECRUIT_APPROVE, org.path if org else "")
             if org
             else _can(request.user, Perm.RECRUIT_APPROVE),
@@ -227,6 +237,11 @@ def case_open(request: HttpRequest, code: str) -> HttpResponse:
     """开案: an application arrives at a branch (step 1 recorded with it)."""
     require(request.user, Perm.RECRUIT_RECORD)
     org = org_get(request.user, code, perm=Perm.RECRUIT_RECORD)
+    if org.org_type == OrgType.TEMP_BRANCH:
+        raise BadInput(
+            f"{org.name}是临时党支部，临时党支部不发展党员；"
+            "请在申请人组织关系或工作、学习所在单位的党支部登记入党申请"
+        )
     if org.org_type not in BRANCH_TYPES:
         raise BadInput(f"{org.name}是{org.org_type}，发展党员案例应建在党支部")
     form = CaseOpenForm(request.POST or None, initial={"applied_on": timezone.localdate()})
@@ -272,6 +287,11 @@ def _case_context(request: HttpRequest, case: RecruitCase, **forms: Any) -> dict
     findings = [f for f in report.findings if not (closed and f.severity == "due")]
     findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.rule))
     titles = _titles()
+    extendable = [
+        step
+        for step, (vote, _rule) in APPROVAL_STEPS.items()
+        if vote in timeline.done and step not in timeline.done
+    ]
     current = current_steps(case)
     all_steps = sorted(case.steps.all(), key=lambda s: (s.number, s.round))
     earlier_rounds = [s for s in all_steps if current.get(s.number) is not s]
@@ -296,11 +316,28 @@ def _case_context(request: HttpRequest, case: RecruitCase, **forms: Any) -> dict
         "org": case.org,
         "ancestors": _ancestors(user, case.org),
         "timeline": timeline,
-        "findings": findings,
+        "findings": finding_views(findings),
         "titles": titles,
         "not_checked": [
-            (rule, titles.get(rule, rule)) for rule in report.not_checked.get(case.case_no, [])
+            (rule, titles.get(rule, "发展党员程序"), report.reason(case.case_no, rule))
+            for rule in report.not_checked.get(case.case_no, [])
         ],
+        "extensions": [
+            (e, STEPS[e.step]) for e in sorted(case.extensions.all(), key=lambda e: e.step)
+        ],
+        "extension_form": forms.get("extension_form")
+        or ExtensionForm(
+            steps=extendable,
+            initial={
+                "step": extendable[0] if extendable else None,
+                "months": 6,
+                "approved_on": today,
+                "approved_by": case.approver.name if case.approver else "",
+            },
+        ),
+        "can_extend": bool(extendable)
+        and covers(user, Perm.RECRUIT_APPROVE, case.org.path)
+        and writable,
         "rows": rows,
         "earlier_rounds": [(s, _detail_lines(s)) for s in earlier_rounds],
         "notices": sorted(case.notices.all(), key=lambda n: n.first_day),
@@ -363,7 +400,17 @@ def step_record(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if current is not None:
         initial.update(_step_initial(case, current))
     roll = branch_roll(case) if number in (2, 5, 9) else []
-    form = StepForm(request.POST or None, number=number, roll=roll, initial=initial)
+    voters = None
+    if number in VOTE_STEPS:
+        # 应到: the members with voting rights on the vote date, from the roll (the default)
+        vote_day = initial["done_on"]
+        voters = (vote_day, roll_voters(case, vote_day))
+        initial.setdefault("entitled", voters[1])
+    # the pickers show each member's standing on the step's date (留党察看, 停止党籍 …)
+    standings = standings_on(roll, initial["done_on"]) if roll else {}
+    form = StepForm(
+        request.POST or None, number=number, roll=roll, standings=standings, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -372,7 +419,11 @@ def step_record(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             _put_errors(form, exc)
         else:
             messages.success(request, f"已记录：{form.title}")
+            for warning in _step_warnings(request, case, form):
+                messages.warning(request, warning)
             return redirect(reverse("recruit:case", args=[case.pk]) + f"#step-{number}")
+    done = {n: s.done_on for n, s in current_steps(case).items() if n != number}
+    after = earliest_after(number, done)
     return render(
         request,
         "recruit/step.html",
@@ -385,9 +436,29 @@ def step_record(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "name": STEPS[number],
             "current": current,
             "people_field": form["people"] if "people" in form.fields else None,
+            "voters": voters,
+            "after": (after[0], STEPS[after[0]], after[1]) if after else None,
+            "decision_step": number in DECISION_STEPS,
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _step_warnings(request: HttpRequest, case: RecruitCase, form: StepForm) -> list[str]:
+    """What the secretary should know right after saving a step: the entered 应到 differs from
+    the roll on the vote date; the step is dated before a step it depends on (RECRUIT-ORDER)."""
+    d = form.cleaned_data
+    warnings = []
+    if form.number in VOTE_STEPS:
+        warning = vote_roll_warning(case, d["done_on"], d["entitled"])
+        if warning:
+            warnings.append(warning)
+    fresh = case_get(request.user, case.pk)
+    key = f"step_{form.number}"
+    for f in case_findings(fresh).findings:
+        if f.rule == "RECRUIT-ORDER" and key in f.evidence:
+            warnings.append(f"步骤顺序：{f.message}")
+    return warnings
 
 
 def _step_initial(case: RecruitCase, step: RecruitStep) -> dict[str, Any]:
@@ -499,6 +570,34 @@ def approver_set(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"审批党委：{approver.name}")
             return redirect("recruit:case", case.pk)
     context = _case_context(request, _reload(request, pk), approver_form=form)
+    return render(request, "recruit/case.html", context, status=400)
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def extension_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """The upper committee's approved extension of an approval period (special cases)."""
+    case = _case_for_write(request, pk, Perm.RECRUIT_APPROVE)
+    form = ExtensionForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            approval_extend(
+                actor=request.user,
+                case=case,
+                step=d["step"],
+                months=d["months"],
+                approved_on=d["approved_on"],
+                approved_by=d["approved_by"],
+                reason=d["reason"],
+            )
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(request, f"已记录：{STEPS[d['step']]}期限延长至 {d['months']} 个月")
+            return redirect(reverse("recruit:case", args=[case.pk]) + "#extensions")
+    context = _case_context(request, _reload(request, pk), extension_form=form)
     return render(request, "recruit/case.html", context, status=400)
 
 
@@ -785,7 +884,7 @@ def plans(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         org = orgs_for(request.user, Perm.RECRUIT_APPROVE).filter(code=d["org"]).first()
         if org is None:
-            form.add_error("org", "组织不存在或不在您的管辖范围内")
+            form.add_error("org", f"组织编码 {d['org']} 不存在或不在您的管辖范围内")
         else:
             try:
                 set_plan(

@@ -82,11 +82,12 @@ def walk_to_admission(branch, full_members, *, approver, today=TODAY) -> Recruit
         actor=SYSTEM, case=case, step=13, decided_on=D(2024, 8, 1), decision="approved", today=today
     )
     step(case, 14, D(2024, 8, 5))
+    # the notice of admission ends before the branch vote (rules.md §3, the default)
+    services.record_notice(
+        actor=SYSTEM, case=case, kind="admission", first_day=D(2024, 8, 12), last_day=D(2024, 8, 16)
+    )
     step(case, 15, D(2024, 8, 20), vote=vote())
     step(case, 16, D(2024, 9, 2), talker="王委员")
-    services.record_notice(
-        actor=SYSTEM, case=case, kind="admission", first_day=D(2024, 9, 9), last_day=D(2024, 9, 13)
-    )
     services.decide(
         actor=SYSTEM,
         case=case,

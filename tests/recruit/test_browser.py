@@ -41,6 +41,10 @@ class Walker:
         self.url = live_server.url
         self.context = chromium.new_context(viewport=PHONE, locale="zh-CN")
         self.page = self.context.new_page()
+        # irreversible actions ask first (data-confirm); this walk says yes, and records what
+        # was asked
+        self.asked: list[str] = []
+        self.page.on("dialog", self._answer)
         self.errors: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.goto(f"{self.url}/recruit/")
@@ -48,6 +52,10 @@ class Walker:
         self.page.fill("input[name=password]", PASSWORD)
         self.page.click("button[type=submit]")
         self.page.wait_for_url("**/recruit/**")
+
+    def _answer(self, dialog: Any) -> None:
+        self.asked.append(dialog.message)
+        dialog.accept()
 
     def fits(self) -> None:
         width = self.page.evaluate("document.documentElement.scrollWidth")
@@ -108,6 +116,7 @@ class Walker:
         item.locator("button[type=submit]").click()
         self.page.wait_for_url("**/recruit/queue/")
         assert "同意" in self.page.inner_text(".messages")
+        assert "审批结论记录后不能更改" in self.asked[-1]
 
     def close(self) -> None:
         assert not [e for e in self.errors if "Content Security Policy" in e], self.errors
@@ -171,6 +180,8 @@ def test_phone_walks_a_case_from_application_to_conversion(
         branch.step(pk, 12, "2024-07-29")
         town.decide(no, 13, "2024-08-01")
         branch.step(pk, 14, "2024-08-05")
+        # the notice of admission ends before the branch vote (rules.md §3, the default)
+        branch.notice(pk, "admission", "2024-08-12", "2024-08-16")
         branch.step(pk, 15, "2024-08-20", entitled=3, present=3, yes=3)
         # the signed minutes of the vote go with the record (全程记实)
         branch.case(pk)
@@ -190,7 +201,6 @@ def test_phone_walks_a_case_from_application_to_conversion(
         assert "支部大会记录.pdf" in page.inner_text("#attachments")
         branch.fits()
         town.step(pk, 16, "2024-09-02", talker="东风镇党委组织委员")
-        branch.notice(pk, "admission", "2024-09-09", "2024-09-13")
         town.decide(no, 17, "2024-09-20")
         member = Member.objects.get(name="赵新")
         assert member.member_type == "预备党员" and str(member.joined_on) == "2024-08-20"
@@ -232,3 +242,51 @@ def test_phone_walks_a_case_from_application_to_conversion(
     assert member.member_type == "正式党员"
     assert str(member.confirmed_on) == "2025-08-20" and member.org == district["branch"]
     assert RecruitCase.objects.get(pk=pk).status == "converted"
+
+
+def test_approval_in_the_queue_asks_first_and_nothing_changes_when_dismissed(
+    browser: Any,  # noqa: F811
+    live_server: Any,
+    district: dict[str, Any],
+) -> None:
+    """Issue 9: an irreversible action asks first. Dismissing the dialog leaves the case as it
+    was; accepting records the approval and puts the applicant on the roll."""
+    from dangjian.recruit.models import RecruitStep
+    from tests.recruit.helpers import D, open_case, step, vote
+
+    case = open_case(district["branch"], D(2025, 1, 6), name="钱进")
+    step(case, 15, D(2026, 9, 8), vote=vote(entitled=3, present=3, yes=3))
+    town = Walker(browser, live_server, "recruit_town")
+    answers = iter([False, True])
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if next(answers) else dialog.dismiss()
+
+    try:
+        page = town.page
+        page.remove_listener("dialog", town._answer)
+        page.on("dialog", answer)
+        page.goto(f"{live_server.url}/recruit/queue/")
+        item = page.locator(f"li[data-case='{case.case_no}'][data-step='17']")
+        item.locator("input[name=decided_on]").fill("2026-10-10")
+        item.locator("select[name=decision]").select_option("approved")
+        page.evaluate("window.notReloaded = true")  # gone if the form were submitted
+        item.locator("button[type=submit]").click()
+        page.wait_for_timeout(800)
+        assert asked and "钱进" in asked[0] and "不能更改" in asked[0]
+        assert page.evaluate("window.notReloaded === true")
+        assert not RecruitStep.objects.filter(case=case, number=17).exists()
+        case.refresh_from_db()
+        assert case.status == "open" and not Member.objects.filter(name="钱进").exists()
+
+        item.locator("button[type=submit]").click()
+        page.wait_for_url("**/recruit/queue/")
+        page.locator(".messages").wait_for()
+        assert len(asked) == 2 and "同意" in page.inner_text(".messages")
+        case.refresh_from_db()
+        assert case.status == "admitted"
+        assert Member.objects.get(name="钱进").joined_on == dt.date(2026, 9, 8)
+    finally:
+        town.close()

@@ -292,30 +292,19 @@ def test_publicity_missing_or_not_finished_before_decision() -> None:
 
 
 def test_date_outside_the_calendar_years_is_not_checked_with_the_reason() -> None:
-    # issue 9: checks keep working in a year no calendar knows (it used to stop the whole check)
-    with pytest.raises(CalendarRangeError, match="超出法定节假日日历"):
+    # issue 9: checks keep working outside the calendar's years; the working-day rule says
+    # "not checked" for that case, with the reason (it used to refuse the whole file)
+    with pytest.raises(CalendarRangeError):
         is_workday(D(2099, 1, 5))
-    steps = {"1": "2098-06-01", "2": "2098-06-20", "3": "2099-01-20"}
-    findings, not_checked = run(
-        at="2099-02-01", steps=steps, publicity={"activist": ["2099-01-05", "2099-01-09"]}
-    )
-    assert rules_of(findings, "RECRUIT-PUBLICITY-5-WORKDAYS") == []
-    assert "RECRUIT-PUBLICITY-5-WORKDAYS" in not_checked["R-1"]
-    report = check_cases(
-        parse_cases(
-            [
-                {
-                    "case": "R-1",
-                    "org": "BR0001",
-                    "steps": steps,
-                    "publicity": {"activist": ["2099-01-05", "2099-01-09"]},
-                }
-            ]
-        ),
-        D(2099, 2, 1),
-    )
-    reason = report.as_dict()["not_checked_reasons"]["R-1"]["RECRUIT-PUBLICITY-5-WORKDAYS"]
-    assert "2099-01-05 至 2099-01-09" in reason and "超出法定节假日日历已知的年份" in reason
+    raw = {"case": "R-1", "org": "BR0001", "birth_date": "2070-01-01"}
+    raw.update(steps={"1": "2098-06-01", "3": "2099-01-12"})
+    raw.update(publicity={"activist": ["2099-01-05", "2099-01-09"]})
+    report = check_cases(parse_cases([raw]), D(2099, 2, 1))
+    assert "RECRUIT-PUBLICITY-5-WORKDAYS" in report.not_checked["R-1"]
+    reason = report.reason("R-1", "RECRUIT-PUBLICITY-5-WORKDAYS")
+    assert "确定入党积极分子公示" in reason and "2099-01-05" in reason
+    assert not [f for f in report.findings if f.rule == "RECRUIT-PUBLICITY-5-WORKDAYS"]
+    assert report.as_dict()["not_checked_reasons"]["R-1"]["RECRUIT-PUBLICITY-5-WORKDAYS"] == reason
 
 
 # --- not checked, input validation -----------------------------------------------------------
@@ -352,7 +341,7 @@ def test_absent_data_is_listed_as_not_checked_never_passed() -> None:
         publicity={
             "activist": ["2024-07-01", "2024-07-05"],
             "candidate": ["2025-01-06", "2025-01-10"],
-            "admission": ["2025-08-18", "2025-08-22"],
+            "admission": ["2025-07-21", "2025-07-25"],
         },
         admission_vote={"entitled": 3, "present": 3, "yes": 3},
         probation_extension_months=0,

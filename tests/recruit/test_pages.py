@@ -47,7 +47,7 @@ def _state():
 def rtree(tree):
     tree["secretary_b"] = make_user(tree["branch_b"], "branch_secretary", username="secretary_b")
     tree["probationary_a"] = make_member(
-        tree["branch_a"], member_type="预备党员", joined_on=D(2026, 3, 1), name="预备甲"
+        tree["branch_a"], member_type="预备党员", joined_on=D(2024, 3, 1), name="预备甲"
     )
     return tree
 
@@ -151,7 +151,9 @@ def test_case_page_shows_steps_data_and_findings_with_source(rtree):
     step(case, 9, D(2024, 7, 19), introducers=[full[0], rtree["probationary_a"]])
     html = login(rtree, "inspector_a").get(f"/recruit/cases/{case.pk}/").content.decode()
     assert "预备党员（自 2024-08-20 起），预备期至 2025-08-20" in html
-    assert 'data-rule="RECRUIT-INTRODUCERS"' in html and "党章 art. 5" in html
+    # issue 9: the source in Chinese words, the rule id beside its Chinese title
+    assert 'data-rule="RECRUIT-INTRODUCERS"' in html and "《中国共产党章程》第五条" in html
+    assert "art. 5" not in html and "两名正式党员作入党介绍人" in html
     assert f"入党介绍人：{full[0].name}（正式党员）、预备甲（预备党员）" in html
     assert "应到有表决权 20 人，实到 15 人，书面意见 0 份，赞成 11 票" in html
     assert "结论：同意" in html and "谈话人：李书记" in html
@@ -217,6 +219,7 @@ def test_vote_that_cannot_be_true_is_refused_and_nothing_written(rtree):
         "present": 6,
         "yes": 5,
         "written_opinions": 1,
+        "roll_entitled": 4,  # the branch's full members on the vote date, kept with the record
     }
     html = client.get(f"/recruit/cases/{case.pk}/").content.decode()
     assert 'data-rule="RECRUIT-VOTE-MAJORITY"' in html and 'data-rule="RECRUIT-ORDER"' not in html

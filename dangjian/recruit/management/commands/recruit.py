@@ -1,4 +1,5 @@
-"""``dangjian recruit check FILE.json [--at YYYY-MM-DD] --format json|table``.
+"""``dangjian recruit check FILE.json [--at YYYY-MM-DD] --format json|table`` and
+``dangjian recruit purge [--at YYYY-MM-DD] [--dry-run]``.
 
 Reads recruitment cases in the JSON format of formats.md (or ``{"cases": [...], "plans":
 [...]}``, see :mod:`dangjian.recruit.checker`) and prints the ``RECRUIT-*`` findings
@@ -9,8 +10,20 @@ Reads recruitment cases in the JSON format of formats.md (or ``{"cases": [...], 
      "not_checked": {"R-001": ["RECRUIT-AGE-18", ...]}}
 
 ``not_checked`` lists, per case, the rules whose data is absent from the case (never passed
-silently). Bad input (unreadable file, bad JSON, missing or invalid fields) gives a Chinese
-message naming the case and the field on stderr and exit status 2; nothing is printed on stdout.
+silently), ``not_checked_reasons`` why (case → rule → Chinese reason). Bad input (unreadable
+file, bad JSON, missing or invalid fields) gives a Chinese message naming the case and the field
+on stderr and exit status 2; nothing is printed on stdout.
+
+The approving organization: a case's ``approver`` code that is an organization in the database
+gives RECRUIT-APPROVER-AUTHORITY its type and whether it sits under a 乡镇/街道 党委
+(:func:`dangjian.recruit.adapter.resolve_approvers`); ``approver_type`` and
+``approver_under_town`` in the file override what the database says (and are what a file checked
+without the database relies on). An unknown code leaves the rule "not checked", with the reason.
+
+``purge`` deletes the ID and phone numbers of applicants who were not admitted or withdrew once
+the retention period after the end of their case has passed
+(:func:`dangjian.recruit.services.purge_expired_numbers`, one audit entry per case);
+``--dry-run`` only lists them. Run it daily (cron or a systemd timer, see the README).
 """
 
 from __future__ import annotations
@@ -23,7 +36,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from dangjian.accounts.scope import SYSTEM
 from dangjian.core.dates import parse_date
+from dangjian.recruit.adapter import resolve_approvers
 from dangjian.recruit.checker import (
     CaseError,
     all_specs,
@@ -55,10 +70,19 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["check"], help="check：检查案例文件")
-        parser.add_argument("file", help="案例 JSON 文件（formats.md 发展党员案例格式）")
-        parser.add_argument("--at", default=None, help="检查日期 YYYY-MM-DD，默认今天")
+        parser.add_argument(
+            "action",
+            choices=["check", "purge"],
+            help="check：检查案例文件；purge：删除超过保存期限的未接收、已终止申请人的个人号码",
+        )
+        parser.add_argument(
+            "file", nargs="?", help="案例 JSON 文件（formats.md 发展党员案例格式；check 用）"
+        )
+        parser.add_argument("--at", default=None, help="日期 YYYY-MM-DD，默认今天")
         parser.add_argument("--format", default="table", help="输出格式：json 或 table（默认）")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="purge：只列出到期的案例，不删除"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         fmt = str(options["format"]).strip().lower()
@@ -72,6 +96,15 @@ class Command(BaseCommand):
                 at = parse_date(options["at"])
             except ValueError as exc:
                 raise CommandError(f"--at：{exc}", returncode=2) from None
+        if options["action"] == "purge":
+            if options["file"]:
+                raise CommandError("purge 不需要文件参数", returncode=2)
+            self._purge(at, dry_run=bool(options["dry_run"]), fmt=fmt)
+            return
+        if not options["file"]:
+            raise CommandError(
+                "请给出要检查的案例 JSON 文件：recruit check FILE.json", returncode=2
+            )
         path = Path(options["file"])
         try:
             text = path.read_text(encoding="utf-8-sig")
@@ -92,6 +125,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc), returncode=2) from None
         try:
             cases, plans = parse_input(data)
+            resolve_approvers(cases)
             if versions():
                 # each rule judged by the rule set version in force on the date of its step
                 report = check(cases, at, lenient=False)
@@ -124,3 +158,41 @@ class Command(BaseCommand):
         self.stdout.write(f"共 {len(report.findings)} 条（检查日期 {at.isoformat()}）")
         for case_id, rule_ids in report.not_checked.items():
             self.stdout.write(f"未检查（数据缺失）{case_id}：{'、'.join(rule_ids)}")
+            for rule_id in rule_ids:
+                self.stdout.write(
+                    f"  {rule_id} {titles.get(rule_id, '')}：{report.reason(case_id, rule_id)}"
+                )
+
+    def _purge(self, at: dt.date, *, dry_run: bool, fmt: str) -> None:
+        from dangjian.recruit import config as recruit_config
+        from dangjian.recruit.services import purge_expired_numbers
+
+        try:
+            years = recruit_config.retention_years()
+        except ValueError as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        cases = purge_expired_numbers(actor=SYSTEM, at=at, dry_run=dry_run)
+        rows = [
+            {
+                "case": c.case_no,
+                "name": c.name,
+                "org": c.org.name,
+                "status": c.get_status_display(),
+                "ended_on": c.ended_on.isoformat() if c.ended_on else None,
+            }
+            for c in cases
+        ]
+        if fmt == "json":
+            body = {"at": at.isoformat(), "dry_run": dry_run, "retention_years": years}
+            self.stdout.write(json.dumps(body | {"cases": rows}, ensure_ascii=False, indent=2))
+            return
+        verb = "到期待删除" if dry_run else "已删除个人号码"
+        for row in rows:
+            self.stdout.write(
+                f"{row['case']}  {row['name']}  {row['org']}  {row['status']}，"
+                f"{row['ended_on']} 结束"
+            )
+        self.stdout.write(
+            f"{verb}的案例 {len(rows)} 个（保存期限：案例结束后 {years} 年；日期 {at.isoformat()}）"
+            + ("；未删除任何数据" if dry_run else "")
+        )
