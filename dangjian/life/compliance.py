@@ -202,8 +202,8 @@ def compliance(
             checked, met = per_period.get((rule, period.label), [0, 0])
             # a period whose deadline has not passed by today is running; a past year's last
             # periods (which contain ``at`` = 31 December) are over and count in full
-            running = deadline(period, graces[rule]) >= today
-            row.cells.append(Cell(period.label, checked, met, running=running))
+            open_ = deadline(period, graces[rule]) >= today
+            row.cells.append(Cell(period.label, checked, met, running=open_))
         rows.append(row)
     running = {(row.rule, cell.label) for row in rows for cell in row.cells if cell.running}
     return Compliance(

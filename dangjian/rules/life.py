@@ -1292,6 +1292,22 @@ def rule_deadline(rule_id: str, label: str) -> dt.date | None:
     return deadline(found, grace_of(params)) if found is not None else None
 
 
+def year_known_until(year: int, today: dt.date) -> dt.date:
+    """Up to which day the records of ``year`` may still come in: today, but not beyond the
+    latest deadline of the year's yearly requirements (``next_year_months``); for the ledger
+    and the overview of a past year."""
+    from .base import REGISTRY
+    from .engine import rule_enabled, rule_params
+
+    period = period_of("year", dt.date(year, 1, 1))
+    graces = [
+        grace_of(rule_params(spec))
+        for rule_id, (spec, _f) in REGISTRY.items()
+        if rule_id.startswith(FAMILY_PREFIX) and rule_enabled(spec)
+    ]
+    return min(today, deadline(period, max(graces, default=0)))
+
+
 def _period_of_label(kind: str, label: str) -> Period | None:
     year, _sep, rest = label.partition("-")
     if not year.isdigit():
