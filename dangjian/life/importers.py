@@ -232,8 +232,6 @@ def import_meetings(
             continue
         seen.setdefault(row.place, []).append(row)
         rows.append(row)
-    if report.errors:
-        return report
 
     existing, by_place = _existing(rows)
     for row in rows:

@@ -189,9 +189,11 @@ def _copy(rng: random.Random, donor: tuple[str, list[str]], names: list[str]) ->
     text, named = donor
     if not named:
         return text
-    own = [*rng.sample(names, 2), rng.choice(names)] if len(names) >= 2 else ["支部委员"] * 3
+    own = [*rng.sample(names, 2), rng.choice(names)] if len(names) >= 2 else []
 
     def swap(match: re.Match[str]) -> str:
+        if not own:  # too few people here to name: nobody is named
+            return f"。会上有党员提出{match.group(3)}会议确定由支部负责"
         return f"。{own[0]}、{own[1]}发言提出{match.group(3)}会议确定由{own[2]}负责"
 
     return SPEAKERS.sub(swap, text, count=1)

@@ -662,7 +662,8 @@ def _absences(
 
     A month is *bad* for a member who was marked absent without a good reason at a meeting of
     their own branch (or one of its 党小组) and took part in no meeting that month (present at
-    any meeting, a 临时党支部's included, or absent with a good reason). One grouped query per
+    any meeting, a 临时党支部's included) and had no good reason for any absence in it (a
+    month of approved leave is not "without good reason"). One grouped query per
     member with two filtered counts per month of the window; ``HAVING`` keeps only the members
     with at least ``months`` bad months, so the rows fetched are the candidates, not the roll.
 
@@ -741,15 +742,11 @@ def _absences(
         if not standings[(pk, at)].on_roll:
             continue  # out of the party by ``at``: nothing for the branch to look into
         bad: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        excused: dict[int, int] = defaultdict(int)
         for a in absences:
-            if a["member_id"] != pk or not standings[(pk, a["meeting__held_on"])].on_roll:
+            if a["member_id"] != pk or a["reason"] in good:
                 continue
-            index = month_index(a["meeting__held_on"])
-            if a["reason"] in good:
-                excused[index] += 1
-            else:
-                bad[index].append(a)
+            if standings[(pk, a["meeting__held_on"])].on_roll:
+                bad[month_index(a["meeting__held_on"])].append(a)
         run: list[int] = []
         best: list[int] = []
         for index in range(first_end - needed + 1, last + 1):
@@ -777,7 +774,6 @@ def _absences(
                     }
                     for a in counted
                 ],
-                "excused": sum(excused.get(i, 0) for i in best),
             }
         )
 
@@ -1196,11 +1192,6 @@ def life_absent_6_months(item: LifeFacts, ctx: LifeContext, params: Params) -> l
         absences = row["absences"]
         reasons = Counter(a["reason"] for a in absences)
         why = "、".join(f"{r} {n} 次" for r, n in sorted(reasons.items()))
-        excused = (
-            f"；同期另有 {row['excused']} 次缺席有正当理由（因公、因病或请假），未计入"
-            if row["excused"]
-            else ""
-        )
         out.append(
             _finding(
                 ABSENT_6_MONTHS,
@@ -1209,15 +1200,14 @@ def life_absent_6_months(item: LifeFacts, ctx: LifeContext, params: Params) -> l
                 "warning",
                 f"{row['name']}（{row['branch']}）{period_title(months[0])}至"
                 f"{period_title(months[-1])}连续 {len(months)} 个月无正当理由未参加组织生活："
-                f"缺席 {len(absences)} 次（{why}）{excused}。请支部了解情况"
-                "（仅为提醒，不作自动处理）",
+                f"缺席 {len(absences)} 次（{why}），这些月份没有出席，也没有因公、因病或请假"
+                "等正当理由。请支部了解情况（仅为提醒，不作自动处理）",
                 {
                     "member_id": row["member_id"],
                     "name": row["name"],
                     "branch": row["branch"],
                     "months": months,
                     "absences": absences,
-                    "excused": row["excused"],
                 },
                 period=months[-1],
             )
