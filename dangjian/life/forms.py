@@ -49,7 +49,7 @@ class MeetingForm(forms.Form):
         help_text="如支部党员大会同时作为本月主题党日，组织生活会上同时开展民主评议党员",
     )
     previous_year = forms.BooleanField(
-        label="计入上一年度（次年年初召开的上年度组织生活会、民主评议党员、谈心谈话）",
+        label="计入上一年度（次年年初召开的上年度组织生活会、民主评议党员、谈心谈话，上级党委书记讲的上年度党课）",
         required=False,
     )
     take_attendance = forms.BooleanField(

@@ -110,19 +110,30 @@ def _own_lectures(user: Any, own: Organization | None) -> dict[str, Any] | None:
 
     params = rule_params(spec)
     today = timezone.localdate()
-    given = Meeting.objects.filter(
-        types_q(params["types"]),
-        lecturer_org=own,
-        year=today.year,
-        held_on__lte=today,
-    ).count()
+    from dangjian.rules.life import deadline as period_deadline
+    from dangjian.rules.life import grace_of, period_of
+
+    def given(year: int) -> int:
+        return Meeting.objects.filter(
+            types_q(params["types"]), lecturer_org=own, year=year, held_on__lte=today
+        ).count()
+
+    required = int(params["min_count"])
     deadline = dt.date(today.year, 12, 31)
+    # early in the year, last year's lecture may still be given for last year (所属年度)
+    last_year = period_of("year", dt.date(today.year - 1, 1, 1))
+    last_deadline = period_deadline(last_year, grace_of(params))
+    last_given = given(today.year - 1) if today <= last_deadline else required
     return {
         "org": own,
-        "given": given,
-        "required": int(params["min_count"]),
+        "given": given(today.year),
+        "required": required,
         "deadline": deadline,
         "days_left": (deadline - today).days,
+        "last_year": today.year - 1 if last_given < required else None,
+        "last_given": last_given,
+        "last_deadline": last_deadline,
+        "last_days_left": (last_deadline - today).days,
     }
 
 

@@ -330,3 +330,17 @@ def test_committee_user_sees_its_own_secretary_lecture_on_the_life_page(tree):
     # a branch secretary goes straight to the branch's to-do list
     client.force_login(tree["secretary_a"])
     assert client.get("/life/").status_code == 302
+
+
+@pytest.mark.today("2027-01-20T09:00")
+def test_committee_page_in_january_shows_last_year_still_due(tree):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(tree["admin_a"])
+    html = client.get("/life/").content.decode()
+    assert "2026 年度书记讲党课已记录 0 次" in html and "2027-02-28 前讲的党课" in html
+    lecture(tree["branch_a"], tree["town_a"], D(2027, 1, 12), year=2026)
+    html = client.get("/life/").content.decode()
+    assert "2026 年度书记讲党课" not in html
+    assert "本年度已记录书记讲党课 0 次" in html  # the January lecture counts for 2026 only
