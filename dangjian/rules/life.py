@@ -1267,21 +1267,6 @@ def evaluate_life(
     return findings
 
 
-def rule_deadline(rule_id: str, label: str) -> dt.date | None:
-    """The deadline of ``rule_id`` for the period ``label`` under the parameters in force (the
-    period's end, extended for a yearly rule by ``next_year_months``); ``None`` for an unknown
-    label or a rule without periods."""
-    from .base import REGISTRY
-    from .engine import rule_params
-
-    params = rule_params(REGISTRY[rule_id][0])
-    kind = params.get("frequency")
-    if not kind:
-        return None
-    found = _period_of_label(kind, label)
-    return deadline(found, grace_of(params)) if found is not None else None
-
-
 def year_known_until(year: int, today: dt.date) -> dt.date:
     """Up to which day the records of ``year`` may still come in: today, but not beyond the
     latest deadline of the year's yearly requirements (``next_year_months``); for the ledger
@@ -1296,16 +1281,3 @@ def year_known_until(year: int, today: dt.date) -> dt.date:
         if rule_id.startswith(FAMILY_PREFIX) and rule_enabled(spec)
     ]
     return min(today, deadline(period, max(graces, default=0)))
-
-
-def _period_of_label(kind: str, label: str) -> Period | None:
-    year, _sep, rest = label.partition("-")
-    if not year.isdigit():
-        return None
-    if kind == "year":
-        return period_of("year", dt.date(int(year), 1, 1))
-    if kind == "quarter" and rest.startswith("Q") and rest[1:].isdigit():
-        return period_of("quarter", dt.date(int(year), (int(rest[1:]) - 1) * 3 + 1, 1))
-    if kind == "month" and rest.isdigit():
-        return period_of("month", dt.date(int(year), int(rest), 1))
-    return None
