@@ -32,6 +32,7 @@ from .selectors import meeting_get, meeting_list
 from .services import (
     ATTACHMENTS_PER_MEETING,
     MINUTES_MAX,
+    NOTE_MAX,
     TOPIC_MAX,
     AttendanceInput,
     MeetingInput,
@@ -63,7 +64,14 @@ class AttendanceSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         error_messages=_REASON_ERRORS,
-        help_text="缺席原因（缺席时）",
+        help_text="缺席原因（缺席时）：因公、因病、请假（已批准）为正当理由",
+    )
+    note = serializers.CharField(
+        max_length=NOTE_MAX,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="缺席说明；请假（已批准）时必填请假事由",
     )
 
 
@@ -74,7 +82,13 @@ class MeetingSerializer(serializers.Serializer):
     org = serializers.CharField(source="org.code")
     org_name = serializers.CharField(source="org.name")
     meeting_type = serializers.CharField()
+    also_counts_as = serializers.ListField(
+        child=serializers.CharField(),
+        source="also_types",
+        help_text="同时计为的其他会议类型（每种类型各计 1 次）",
+    )
     held_on = serializers.DateField()
+    year = serializers.IntegerField(help_text="所属年度（年度要求计入的年份）")
     topic = serializers.CharField()
     expected = serializers.IntegerField(allow_null=True)
     present = serializers.IntegerField(allow_null=True)
@@ -98,7 +112,21 @@ class MeetingDetailSerializer(MeetingSerializer):
 class MeetingWriteSerializer(serializers.Serializer):
     org = serializers.CharField(max_length=32, help_text="党支部编码（党小组会为党小组编码）")
     meeting_type = serializers.ChoiceField(choices=MeetingType.values, error_messages=_TYPE_ERRORS)
+    also_counts_as = serializers.ListField(
+        # checked by the service (a second enum of the same choices would name the schema twice)
+        child=serializers.CharField(max_length=8),
+        required=False,
+        max_length=len(MeetingType.values),
+        help_text="同时计为的其他会议类型，如支部党员大会同时作为主题党日",
+    )
     held_on = serializers.DateField(input_formats=["%Y-%m-%d"], error_messages=DATE_ERRORS)
+    year = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1900,
+        max_value=2100,
+        help_text="所属年度；默认为会议日期所在年份，次年年初召开的年度会议可填上一年",
+    )
     topic = serializers.CharField(max_length=TOPIC_MAX)
     minutes = serializers.CharField(
         max_length=MINUTES_MAX, required=False, allow_blank=True, default=""
@@ -135,6 +163,13 @@ class MeetingWriteSerializer(serializers.Serializer):
         return value
 
 
+def _attendance(rows: list[dict[str, Any]]) -> list[AttendanceInput]:
+    return [
+        AttendanceInput(a["member"], a["present"], a.get("reason") or "", a.get("note") or "")
+        for a in rows
+    ]
+
+
 def _lecturer_org(org: Any, code: str | None) -> Any:
     """The upper committee named by ``code`` (only the organization's own 党委 are eligible)."""
     if not code:
@@ -149,7 +184,7 @@ def _with_attendance(actor: Any, meeting: Meeting) -> Meeting:
     rows = None
     if meeting.attendance_taken and covers(actor, Perm.MEMBER_VIEW, meeting.org.path):
         rows = [
-            {"member": a.member_id, "present": a.present, "reason": a.reason}
+            {"member": a.member_id, "present": a.present, "reason": a.reason, "note": a.note}
             for a in meeting.attendance.order_by("member_id")
         ]
     meeting.api_attendance = rows  # type: ignore[attr-defined]
@@ -218,13 +253,12 @@ class MeetingListView(ScopedAPIView):
                 raise exceptions.ValidationError({"lecturer": ["讲课人不存在或不在您的管辖范围内"]})
         attendance = None
         if v.get("attendance") is not None:
-            attendance = [
-                AttendanceInput(a["member"], a["present"], a.get("reason") or "")
-                for a in v["attendance"]
-            ]
+            attendance = _attendance(v["attendance"])
         data = MeetingInput(
             org=org,
             meeting_type=v["meeting_type"],
+            also_counts_as=list(v.get("also_counts_as") or []),
+            year=v.get("year"),
             held_on=v["held_on"],
             topic=v["topic"],
             minutes=v.get("minutes") or "",
@@ -274,13 +308,13 @@ class MeetingDetailView(ScopedAPIView):
             raise exceptions.ValidationError({"lecturer": ["讲课人请删除后重新记录"]})
         attendance = None
         if v.get("attendance") is not None:
-            attendance = [
-                AttendanceInput(a["member"], a["present"], a.get("reason") or "")
-                for a in v["attendance"]
-            ]
+            attendance = _attendance(v["attendance"])
         data = MeetingInput(
             org=meeting.org,
             meeting_type=v.get("meeting_type", meeting.meeting_type),
+            also_counts_as=list(v.get("also_counts_as", meeting.also_types) or []),
+            # a record that counted for its date's year follows a changed date
+            year=v.get("year", meeting.year if meeting.other_year else None),
             held_on=v.get("held_on", meeting.held_on),
             topic=v.get("topic", meeting.topic),
             minutes=v.get("minutes", meeting.minutes),

@@ -2,7 +2,9 @@
 
 One LIFE run over the actor's scope (the same grouped queries as the checker) with a tally of
 how many organizations each rule applied to in each period and how many met it. A period still
-running at ``at`` is shown as in progress, never as missed.
+running at ``at`` is shown as in progress, never as missed. A yearly requirement may still be
+met in the first ``next_year_months`` of the next year (所属年度): a past year's yearly cells
+count the records held up to that deadline and stay in progress until it has passed.
 
 A whole city takes seconds to compute, so the pages and the API read it through
 :func:`compliance_cached` / :func:`missed_cached`: the result is cached per scope, filters, year
@@ -29,7 +31,7 @@ from django.utils import timezone
 
 from dangjian.rules.base import Finding
 from dangjian.rules.engine import RULE_TITLES
-from dangjian.rules.life import TALLY_ONLY, periods_between
+from dangjian.rules.life import TALLY_ONLY, deadline, grace_of, periods_between
 from dangjian.rules.selectors import CheckResult, run_check
 
 from .config import DEFAULTS, FREQUENCY_RULES
@@ -44,6 +46,13 @@ class Cell:
     checked: int
     met: int
     running: bool
+
+    @property
+    def title(self) -> str:
+        """The period in Chinese (``2026年第1季度``)."""
+        from dangjian.rules.life import period_title
+
+        return period_title(self.label)
 
     @property
     def missed(self) -> int:
@@ -70,7 +79,7 @@ class RuleRow:
     def chart(self) -> dict[str, list[Any]]:
         """Labels and completion rates (completed periods only) for the page's chart."""
         done = [c for c in self.cells if not c.running and c.checked]
-        return {"labels": [c.label for c in done], "rates": [c.rate for c in done]}
+        return {"labels": [c.title for c in done], "rates": [c.rate for c in done]}
 
     @property
     def chart_id(self) -> str:
@@ -153,17 +162,24 @@ def compliance(
     at = min(dt.date(year, 12, 31), today)
     tally: dict[tuple[str, str, str, str, str], list[int]] = {}
     wanted = rule_ids or FREQUENCY_RULES
+    graces = {rule: _grace_of(rule) for rule in wanted}
+    # the yearly requirements of a past year may be met early in the next year: judge the year
+    # with what was recorded up to the last such deadline (or today)
+    last = deadline(periods_between("year", since, since)[0], max(graces.values(), default=0))
     result = run_check(
         actor,
         rules="LIFE",
         org_code=org_code,
-        at=at,
+        at=min(last, today),
         since=since,
         sector=sector,
         region=region,
         rule_ids=wanted,
         tally=tally,
     )
+    # only the periods of ``year`` (a run up to February of the next year sees its months too)
+    tally = {key: value for key, value in tally.items() if key[1].startswith(str(year))}
+    result.findings = [f for f in result.findings if (f.period or "").startswith(str(year))]
     if org_type:
         tally = {key: value for key, value in tally.items() if key[4] == org_type}
         result.findings = [
@@ -184,14 +200,15 @@ def compliance(
         row = RuleRow(rule, RULE_TITLES.get(rule, rule), kind)
         for period in periods_between(kind, since, at):
             checked, met = per_period.get((rule, period.label), [0, 0])
-            # a period that has not ended by today is running; a past year's last periods
-            # (which contain ``at`` = 31 December) are over and count in full
-            row.cells.append(Cell(period.label, checked, met, running=period.end >= today))
+            # a period whose deadline has not passed by today is running; a past year's last
+            # periods (which contain ``at`` = 31 December) are over and count in full
+            open_ = deadline(period, graces[rule]) >= today
+            row.cells.append(Cell(period.label, checked, met, running=open_))
         rows.append(row)
     running = {(row.rule, cell.label) for row in rows for cell in row.cells if cell.running}
     return Compliance(
         year=year,
-        at=at,
+        at=min(last, today),
         since=since,
         rows=rows,
         result=result,
@@ -234,6 +251,12 @@ def _groups(
         )
         for name, by_rule in sorted(sums.items())
     ]
+
+
+def _grace_of(rule: str) -> int:
+    from dangjian.rules.engine import REGISTRY, rule_params
+
+    return grace_of(rule_params(REGISTRY[rule][0]))
 
 
 def _frequency_of(rule: str) -> str:

@@ -5,11 +5,23 @@ changes them without code through the ``DANGJIAN_RULES`` setting of :mod:`dangji
 keyed by rule id, e.g. ``{"LIFE-LECTURE-QUARTERLY": {"frequency": "month"},
 "LIFE-LATE-ENTRY": {"late_days": 15}}``; the key ``"LIFE"`` may carry the ``version`` and
 ``source`` of the local configuration, which every LIFE finding quotes in its evidence.
+
+Two parameters of the yearly rules (those whose ``frequency`` is ``"year"``) concern the edges of
+a year:
+
+* ``next_year_months`` (default 2): a record held in the first N months of the next year may
+  count for the year before (所属年度): the 组织生活会 for 2026 held in January 2027. The year's
+  requirement is then ``due`` until the end of that month of the next year, an ``error`` after;
+  0 allows no carry-over.
+* ``founded_by`` (default ``"07-01"``): an organization founded on or before this day of a year
+  is held to the yearly rules for that year (it existed for at least half of it); one founded
+  later is held to them from the next year. Monthly and quarterly rules judge every month or
+  quarter that began on or after the founding day.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +62,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "frequency": "year",
         "types": [MeetingType.LECTURE.value],
         "min_count": 1,
+        "next_year_months": 2,
+        "founded_by": "07-01",
     },
     "LIFE-THEME-DAY-MONTHLY": {
         "frequency": "month",
@@ -60,27 +74,41 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "frequency": "year",
         "types": [MeetingType.ORG_LIFE.value],
         "min_count": 1,
+        "next_year_months": 2,
+        "founded_by": "07-01",
     },
     "LIFE-DEMOCRATIC-REVIEW-YEARLY": {
         "frequency": "year",
         "types": [MeetingType.DEMOCRATIC_REVIEW.value],
         "min_count": 1,
+        "next_year_months": 2,
+        "founded_by": "07-01",
     },
     "LIFE-HEART-TALK-YEARLY": {
         "frequency": "year",
         "types": [MeetingType.HEART_TALK.value],
         "min_count": 1,
+        "next_year_months": 2,
+        "founded_by": "07-01",
     },
     "LIFE-ASSEMBLY-QUORUM": {"types": [MeetingType.ASSEMBLY.value]},
     "LIFE-LATE-ENTRY": {"late_days": 30},
     "LIFE-ABSENT-6-MONTHS": {
         "months": 6,
-        "good_reasons": [AbsenceReason.OFFICIAL.value, AbsenceReason.ILLNESS.value],
+        "good_reasons": [
+            AbsenceReason.OFFICIAL.value,
+            AbsenceReason.ILLNESS.value,
+            AbsenceReason.LEAVE.value,
+        ],
     },
 }
 
 #: the frequency rules: evaluated per period from grouped meeting counts
 FREQUENCY_RULES = [rule_id for rule_id, p in DEFAULTS.items() if "frequency" in p]
+#: the rule whose 党课 count only when given by an upper committee's secretary
+SECRETARY_LECTURE_RULE = "LIFE-SECRETARY-LECTURE-YEARLY"
+#: a yearly rule without the parameter (a rule configured locally to be yearly)
+DEFAULT_FOUNDED_BY = "07-01"
 
 
 @dataclass(frozen=True)
@@ -116,6 +144,15 @@ def check_params(rule_id: str, params: Mapping[str, Any]) -> None:
         unknown = [t for t in types if t not in MeetingType.values]
         if unknown:
             fail("types", f"未知会议类型 {'、'.join(map(str, unknown))}")
+    if "next_year_months" in params:
+        value = params["next_year_months"]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
+            fail("next_year_months", "应为 0 到 6 的整数（次年前几个月召开的可计入上一年度）")
+    if "founded_by" in params:
+        try:
+            founded_by(params)
+        except ValueError:
+            fail("founded_by", "应为“月-日”，如 07-01（不能是 02-29）")
     for name in ("min_count", "min_committee_posts", "late_days", "months"):
         if name in params:
             value = params[name]
@@ -129,6 +166,67 @@ def check_params(rule_id: str, params: Mapping[str, Any]) -> None:
             r not in AbsenceReason.values for r in reasons
         ):
             fail("good_reasons", f"应为 {'、'.join(AbsenceReason.values)} 中的若干项")
+
+
+def founded_by(params: Mapping[str, Any]) -> tuple[int, int]:
+    """(month, day) of ``founded_by``: founded on or before it, a yearly rule judges that year."""
+    text = str(params.get("founded_by", DEFAULT_FOUNDED_BY))
+    month, sep, day = text.partition("-")
+    if not sep or not month.isdigit() or not day.isdigit() or len(month) != 2 or len(day) != 2:
+        raise ValueError(text)
+    import datetime as dt
+
+    dt.date(2001, int(month), int(day))  # a non-leap year: 02-29 is refused
+    return int(month), int(day)
+
+
+def _params(rule_id: str) -> dict[str, Any]:
+    from dangjian.rules.engine import REGISTRY, rule_params
+
+    spec = REGISTRY[rule_id][0]
+    params = rule_params(spec)
+    check_params(spec.id, params)
+    return params
+
+
+def good_reasons() -> frozenset[str]:
+    """Absence reasons that are good reasons (LIFE-ABSENT-6-MONTHS ``good_reasons``)."""
+    return frozenset(_params("LIFE-ABSENT-6-MONTHS")["good_reasons"])
+
+
+def carry_months(types: Sequence[str], *, upper_secretary: bool = False) -> int:
+    """For how many months of the next year a record of ``types`` may still count for the year
+    before (所属年度): the largest ``next_year_months`` of the enabled yearly rules that count
+    one of ``types``; a 党课 counts for LIFE-SECRETARY-LECTURE-YEARLY only when an upper
+    committee's secretary gave it (``upper_secretary``). 0: the record counts for its date's year.
+    """
+    from dangjian.rules.engine import REGISTRY, rule_enabled
+
+    months = 0
+    for rule_id in FREQUENCY_RULES:
+        if rule_id == SECRETARY_LECTURE_RULE and not upper_secretary:
+            continue
+        if not rule_enabled(REGISTRY[rule_id][0]):
+            continue
+        params = _params(rule_id)
+        if params["frequency"] != "year" or not set(params["types"]) & set(types):
+            continue
+        months = max(months, int(params.get("next_year_months", 0)))
+    return months
+
+
+def yearly_types() -> list[str]:
+    """The meeting types some enabled yearly rule counts (those that may carry a 所属年度)."""
+    from dangjian.rules.engine import REGISTRY, rule_enabled
+
+    found: set[str] = set()
+    for rule_id in FREQUENCY_RULES:
+        if rule_id == SECRETARY_LECTURE_RULE or not rule_enabled(REGISTRY[rule_id][0]):
+            continue
+        params = _params(rule_id)
+        if params["frequency"] == "year" and params.get("next_year_months", 0):
+            found.update(params["types"])
+    return [t for t in MeetingType.values if t in found]
 
 
 def late_days() -> int:

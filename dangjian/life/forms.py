@@ -15,10 +15,10 @@ from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
 from dangjian.web.forms import ChineseDateField
 
-from .choices import AbsenceReason, LecturerRole, MeetingType
-from .services import MINUTES_MAX, TOPIC_MAX, AttendanceInput, MeetingInput
+from .choices import COMBINABLE_TYPES, AbsenceReason, LecturerRole, MeetingType
+from .services import MINUTES_MAX, NOTE_MAX, TOPIC_MAX, AttendanceInput, MeetingInput
 
-REASON_CHOICES = [("", "缺席原因")] + [(v, v) for v in AbsenceReason.values]
+REASON_CHOICES = [("", "缺席原因"), *AbsenceReason.choices]
 
 
 def type_choices(org_type: str) -> list[tuple[str, str]]:
@@ -40,6 +40,17 @@ class MeetingForm(forms.Form):
     )
     topic = forms.CharField(
         label="主题", max_length=TOPIC_MAX, error_messages={"required": "请填写主题"}
+    )
+    also_counts_as = forms.MultipleChoiceField(
+        label="同时计为（一次会议同时作为其他会议时勾选，每种各计 1 次）",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "同时计为的类型“%(value)s”无效"},
+        help_text="如支部党员大会同时作为本月主题党日，组织生活会上同时开展民主评议党员",
+    )
+    previous_year = forms.BooleanField(
+        label="计入上一年度（次年年初召开的上年度组织生活会、民主评议党员、谈心谈话，上级党委书记讲的上年度党课）",
+        required=False,
     )
     take_attendance = forms.BooleanField(
         label="登记出席情况（勾选出席的党员，缺席的选择原因）", required=False, initial=True
@@ -68,6 +79,9 @@ class MeetingForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        #: a 临时党支部 ticks who took part among the members of the organizations it serves
+        #: (nobody by default); a branch ticks its roll (everybody present by default)
+        self.temporary = org_type == OrgType.TEMP_BRANCH
         self.roll = roll
         self.committees = {c.pk: c for c in committees or []}
         self.roll_by_pk = {m.pk: m for m in roll}
@@ -80,17 +94,29 @@ class MeetingForm(forms.Form):
         choices.append(("other", "其他"))
         self.fields["lecturer_choice"].choices = choices  # type: ignore[attr-defined]
         self.fields["meeting_type"].choices = type_choices(org_type)  # type: ignore[attr-defined]
+        also = self.fields["also_counts_as"]
+        also.choices = [  # type: ignore[attr-defined]
+            (v, v) for v in MeetingType.values if v in COMBINABLE_TYPES
+        ]
         if org_type == OrgType.GROUP:
             self.fields["meeting_type"].initial = MeetingType.GROUP.value
+            del self.fields["also_counts_as"]
+            del self.fields["previous_year"]
         for member in roll:
             self.fields[f"present_{member.pk}"] = forms.BooleanField(
-                label=member.name, required=False, initial=True
+                label=member.name, required=False, initial=not self.temporary
             )
             self.fields[f"reason_{member.pk}"] = forms.ChoiceField(
                 label=f"{member.name}缺席原因",
                 choices=REASON_CHOICES,
                 required=False,
                 error_messages={"invalid_choice": "缺席原因无效"},
+            )
+            self.fields[f"note_{member.pk}"] = forms.CharField(
+                label=f"{member.name}请假事由或说明",
+                required=False,
+                max_length=NOTE_MAX,
+                widget=forms.TextInput(attrs={"placeholder": "请假事由（请假时必填）"}),
             )
 
     @staticmethod
@@ -121,18 +147,24 @@ class MeetingForm(forms.Form):
     def main_fields(self) -> list[Any]:
         return [self[name] for name in ("meeting_type", "held_on", "topic")]
 
+    def type_fields(self) -> list[Any]:
+        """同时计为 and 所属年度 (a 党小组会 has neither)."""
+        return [self[n] for n in ("also_counts_as", "previous_year") if n in self.fields]
+
     def roll_rows(self) -> list[dict[str, Any]]:
         return [
             {
                 "member": m,
                 "present": self[f"present_{m.pk}"],
                 "reason": self[f"reason_{m.pk}"],
+                "note": self[f"note_{m.pk}"],
             }
             for m in self.roll
         ]
 
     def attendance(self) -> list[AttendanceInput] | None:
-        """The attendance as typed, or ``None`` when not taken (or the roll is empty)."""
+        """The attendance as typed, or ``None`` when not taken (or the roll is empty). A
+        临时党支部 records those ticked present and those given an absence reason."""
         data = self.cleaned_data
         if not self.roll or not data.get("take_attendance"):
             return None
@@ -140,7 +172,10 @@ class MeetingForm(forms.Form):
         for member in self.roll:
             present = bool(data.get(f"present_{member.pk}"))
             reason = "" if present else (data.get(f"reason_{member.pk}") or "")
-            rows.append(AttendanceInput(member.pk, present, reason))
+            note = "" if present else (data.get(f"note_{member.pk}") or "").strip()
+            if self.temporary and not present and not reason:
+                continue
+            rows.append(AttendanceInput(member.pk, present, reason, note))
         return rows
 
     def meeting_input(self, org: Organization) -> MeetingInput:
@@ -152,6 +187,8 @@ class MeetingForm(forms.Form):
             org=org,
             meeting_type=data["meeting_type"],
             held_on=data["held_on"],
+            also_counts_as=list(data.get("also_counts_as") or []),
+            year=data["held_on"].year - 1 if data.get("previous_year") else None,
             topic=data["topic"],
             minutes=data.get("minutes") or "",
             attendance=attendance,

@@ -11,6 +11,14 @@ Two optional columns beyond formats.md say who gave a 党课: 讲课人 (本组�
 or 其他) and 讲课党委编码 (for 上级党委书记: the code of that upper 党委). Only a 党课 marked
 so counts for LIFE-SECRETARY-LECTURE-YEARLY; a file without these columns records the lectures
 as before, and they count for LIFE-LECTURE-QUARTERLY only.
+
+Two more optional columns: 同时计为 (other types the meeting was also held as, separated by
+``、``: a 支部党员大会 row with 主题党日; a 组织生活会 row with 民主评议党员) and 所属年度 (the
+year a yearly meeting counts for, e.g. 2026 for the 组织生活会 held in January 2027; empty: the
+year of 日期). A row that shares a type with another row or record of the same organization,
+date and topic is the same meeting and refused (it would count twice). When a file has one of
+these columns, a matched record takes its value (an empty cell clears 同时计为); a file
+without the column leaves the record as it is.
 """
 
 from __future__ import annotations
@@ -37,7 +45,7 @@ from dangjian.exchange.report import (
 )
 from dangjian.orgs.models import Organization
 
-from .choices import SECRETARY_LECTURE_ORG_TYPES
+from .choices import SECRETARY_LECTURE_ORG_TYPES, join_types, split_types
 from .config import late_days
 from .models import Meeting
 from .services import MeetingInput, is_late, meeting_validate
@@ -53,6 +61,8 @@ COLUMNS = [
     "录入日期",
     "讲课人",
     "讲课党委编码",
+    "同时计为",
+    "所属年度",
 ]
 REQUIRED = ["组织编码", "会议类型", "日期", "主题"]
 FIELD_COLUMN = {
@@ -66,6 +76,8 @@ FIELD_COLUMN = {
     "entered_on": "录入日期",
     "lecturer_role": "讲课人",
     "lecturer_org": "讲课党委编码",
+    "also_counts_as": "同时计为",
+    "year": "所属年度",
 }
 
 
@@ -79,10 +91,17 @@ class MeetingImportReport(ImportReport):
 class _Row:
     number: int
     data: MeetingInput
+    #: the file has the 同时计为 / 所属年度 columns (they then set a matched record's values)
+    has_also: bool = False
+    has_year: bool = False
 
     @property
     def key(self) -> tuple[int, str, dt.date, str]:
         return (self.data.org.pk, self.data.meeting_type, self.data.held_on, self.data.topic)
+
+    @property
+    def place(self) -> tuple[int, dt.date, str]:
+        return (self.data.org.pk, self.data.held_on, self.data.topic)
 
 
 def _parse(
@@ -120,6 +139,7 @@ def _parse(
     expected = value("应到人数", cell_int)
     present = value("实到人数", cell_int)
     entered_on = value("录入日期", cell_date)
+    year = value("所属年度", cell_int)
     upper_code = cell_text(cells.get("讲课党委编码"))
     upper = committees.get(upper_code) if upper_code else None
     if upper_code and upper is None:
@@ -138,20 +158,26 @@ def _parse(
         entered_on=entered_on or today,
         lecturer_role=cell_text(cells.get("讲课人")),
         lecturer_org=upper,
+        also_counts_as=split_types(cell_text(cells.get("同时计为"))),
+        year=year,
     )
     errors = meeting_validate(data, today=today)
     for name, messages in errors.items():
         column = FIELD_COLUMN.get(name, "")
         for message in messages:
             problems.add(number, column, cells.get(column) if column else None, message)
-    return None if errors else _Row(number, data)
+    if errors:
+        return None
+    return _Row(number, data, has_also="同时计为" in cells, has_year="所属年度" in cells)
 
 
 def _snapshot(meeting: Meeting) -> dict[str, Any]:
     return {
         "org": meeting.org.code,
         "meeting_type": meeting.meeting_type,
+        "also_counts_as": meeting.also_counts_as,
         "held_on": meeting.held_on,
+        "year": meeting.year,
         "topic": meeting.topic,
         "minutes_chars": len(meeting.minutes),
         "expected": meeting.expected,
@@ -189,25 +215,41 @@ def import_meetings(
         )
     }
     rows: list[_Row] = []
-    seen: dict[tuple[int, str, dt.date, str], int] = {}
+    seen: dict[tuple[int, dt.date, str], list[_Row]] = {}
     for number, cells in table.rows:
         row = _parse(number, cells, orgs, prefix, problems, today, committees)
         if row is None:
             continue
-        first = seen.setdefault(row.key, number)
-        if first != number:
+        same = [r for r in seen.get(row.place, []) if set(r.data.types) & set(row.data.types)]
+        if same:
             problems.add(
                 number,
                 "主题",
                 row.data.topic,
-                f"与第{first}行是同一次会议（组织、类型、日期、主题相同）",
+                f"与第{same[0].number}行是同一次会议（组织、日期、主题相同，会议类型"
+                f"{'、'.join(t for t in row.data.types if t in same[0].data.types)}重复）",
             )
             continue
+        seen.setdefault(row.place, []).append(row)
         rows.append(row)
+
+    existing, by_place = _existing(rows)
+    for row in rows:
+        if row.key in existing:
+            continue
+        for other in by_place.get(row.place, []):
+            shared = [t for t in row.data.types if t in other.types]
+            if shared:
+                problems.add(
+                    row.number,
+                    "主题",
+                    row.data.topic,
+                    f"已有同一次会议的记录：{other.held_on} 的{other.type_label}“{other.topic}”"
+                    f"（{'、'.join(shared)}重复计算），请在该记录上修改",
+                )
+                break
     if report.errors:
         return report
-
-    existing = _existing(rows)
     days = late_days()
     creates: list[Meeting] = []
     updates: list[tuple[Meeting, dict[str, Any]]] = []
@@ -225,6 +267,8 @@ def import_meetings(
                     minutes=data.minutes,
                     expected=data.expected,
                     present=data.present,
+                    also_counts_as=join_types(data.also_counts_as),
+                    year=data.year or data.held_on.year,
                     entered_on=data.entered_on,
                     late=is_late(data.held_on, data.entered_on, days),
                     lecturer_role=data.lecturer_role,
@@ -243,6 +287,10 @@ def import_meetings(
         if data.lecturer_role:
             # a file that marks who gave the 党课 corrects the record; one without leaves it
             changed.update(lecturer_role=data.lecturer_role, lecturer_org=data.lecturer_org)
+        if row.has_also:
+            changed["also_counts_as"] = join_types(data.also_counts_as)
+        if row.has_year:
+            changed["year"] = data.year or data.held_on.year
         if all(getattr(found, k) == v for k, v in changed.items()):
             report.unchanged += 1
             continue
@@ -258,7 +306,16 @@ def import_meetings(
         if updates:
             Meeting.objects.bulk_update(
                 [m for m, _b in updates],
-                ["minutes", "expected", "present", "lecturer_role", "lecturer_org", "updated_at"],
+                [
+                    "minutes",
+                    "expected",
+                    "present",
+                    "lecturer_role",
+                    "lecturer_org",
+                    "also_counts_as",
+                    "year",
+                    "updated_at",
+                ],
                 batch_size=BATCH,
             )
         events = [
@@ -288,11 +345,18 @@ def import_meetings(
     return report
 
 
-def _existing(rows: list[_Row]) -> dict[tuple[int, str, dt.date, str], Meeting]:
-    """The records the file's rows match (one query per batch of organizations)."""
-    if not rows:
-        return {}
+def _existing(
+    rows: list[_Row],
+) -> tuple[
+    dict[tuple[int, str, dt.date, str], Meeting], dict[tuple[int, dt.date, str], list[Meeting]]
+]:
+    """The records the file's rows match by key, and every record by (organization, date,
+    topic) to find the same meeting recorded under another of its types (one query per batch
+    of organizations)."""
     found: dict[tuple[int, str, dt.date, str], Meeting] = {}
+    by_place: dict[tuple[int, dt.date, str], list[Meeting]] = {}
+    if not rows:
+        return found, by_place
     org_ids = sorted({r.data.org.pk for r in rows})
     low = min(r.data.held_on for r in rows)
     high = max(r.data.held_on for r in rows)
@@ -302,4 +366,5 @@ def _existing(rows: list[_Row]) -> dict[tuple[int, str, dt.date, str], Meeting]:
         )
         for m in qs:
             found[(m.org_id, m.meeting_type, m.held_on, m.topic)] = m
-    return found
+            by_place.setdefault((m.org_id, m.held_on, m.topic), []).append(m)
+    return found, by_place

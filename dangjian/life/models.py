@@ -3,6 +3,12 @@
 A record is entered once; the ledger, the LIFE-* compliance findings and the reminders are all
 derived from it. A 党小组会 belongs to a 党小组, every other type to a branch (党支部, 联合党支部,
 临时党支部); see :func:`dangjian.life.services.meeting_validate`.
+
+One record may count for several types: its main ``meeting_type`` and the types it was also held
+as (``also_counts_as``: a 支部党员大会 held as the month's 主题党日, 民主评议党员 at the
+组织生活会). A record counts once for each of its types and once for a rule, however many of the
+rule's types it has. ``year`` (所属年度) is the year the record counts for in the yearly rules:
+the year of its date, or the year before for a yearly meeting held early in the next year.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .choices import AbsenceReason, LecturerRole, MeetingType
+from .choices import TYPE_SEPARATOR, AbsenceReason, LecturerRole, MeetingType, split_types
 
 
 class Meeting(models.Model):
@@ -29,7 +35,16 @@ class Meeting(models.Model):
         related_name="meetings",
     )
     meeting_type = models.CharField("会议类型", max_length=8, choices=MeetingType.choices)
+    also_counts_as = models.CharField(
+        "同时计为",
+        max_length=60,
+        blank=True,
+        help_text="这次会议同时作为的其他会议类型（以“、”分隔），每种类型各计 1 次",
+    )
     held_on = models.DateField("日期")
+    year = models.PositiveSmallIntegerField(
+        "所属年度", help_text="年度要求计入的年份：默认为会议日期所在年份"
+    )
     topic = models.CharField("主题", max_length=200)
     minutes = models.TextField("记录", blank=True)
     expected = models.PositiveIntegerField("应到人数", null=True, blank=True)
@@ -95,6 +110,35 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return f"{self.held_on} {self.meeting_type}：{self.topic}"
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.year is None and self.held_on is not None:
+            self.year = self.held_on.year
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def also_types(self) -> list[str]:
+        return split_types(self.also_counts_as)
+
+    @property
+    def types(self) -> list[str]:
+        """Every type the record counts for, the main type first."""
+        return [self.meeting_type, *self.also_types]
+
+    @property
+    def other_year(self) -> bool:
+        """Counts for a year other than the year of its date (所属年度)."""
+        return self.year is not None and self.year != self.held_on.year
+
+    @property
+    def type_label(self) -> str:
+        """``支部党员大会（同时计为主题党日）``, ``组织生活会（计入2026年度）``."""
+        text = str(self.meeting_type)
+        if self.also_counts_as:
+            text += f"（同时计为{TYPE_SEPARATOR.join(self.also_types)}）"
+        if self.other_year:
+            text += f"（计入{self.year}年度）"
+        return text
+
 
 class Attendance(models.Model):
     """Whether one member of the roll attended one meeting, and why not."""
@@ -109,7 +153,10 @@ class Attendance(models.Model):
         related_name="attendance",
     )
     present = models.BooleanField("出席")
-    reason = models.CharField("缺席原因", max_length=4, choices=AbsenceReason.choices, blank=True)
+    reason = models.CharField("缺席原因", max_length=8, choices=AbsenceReason.choices, blank=True)
+    note = models.CharField(
+        "缺席说明", max_length=100, blank=True, help_text="请假（已批准）时必填：请假事由"
+    )
 
     class Meta:
         verbose_name = "出席情况"

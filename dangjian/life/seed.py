@@ -4,7 +4,11 @@
 same for the same ``(year, seed, until)`` and the same organizations. Most branches keep to the
 rules; some miss meetings, some enter records late, a few cluster their meetings on the last days
 of each period, a few copy minutes from another branch, and a few members stay away for months:
-so every LIFE rule and every page has something real to show.
+so every LIFE rule and every page has something real to show. Minutes name people on the
+branch's own roll (those present, when attendance is taken); copied minutes get the copier's
+names. Some branches hold a quarter's 支部党员大会 as that month's 主题党日 and 民主评议党员 at
+their 组织生活会 (one record of two types); a few hold the year's 组织生活会 in January of the
+next year (所属年度: the year before). Some absences are approved leave with its reason.
 
 The city tier holds about 1.8 million records a year: records are written with ``bulk_create``
 in batches; attendance rows (about 20 per record) only when ``attendance`` is on (the demo
@@ -37,6 +41,9 @@ from .choices import SECRETARY_LECTURE_ORG_TYPES, AbsenceReason, LecturerRole, M
 from .models import Attendance, Meeting
 
 BATCH = 5000
+#: branches whose rolls are read at once (a city's members are never all in memory)
+ROLL_CHUNK = 1000
+_LEAVE_NOTES = ["外出务工，已向支部书记请假", "参加单位集中培训，已请假", "在外地照顾病人，已请假"]
 
 TOPICS: dict[str, list[str]] = {
     MeetingType.ASSEMBLY: [
@@ -138,24 +145,58 @@ _PLACES = ["村委会", "文化广场", "党群服务中心", "老年活动室",
 _TASKS = ["排查登记", "清理整治", "走访摸底", "宣传动员", "检修维护", "协调解决"]
 
 
-def _person(rng: random.Random) -> str:
-    return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.randint(1, 2)))
+#: the sentence of the minutes that names people (the seed test reads it back)
+SPEAKERS = re.compile(
+    r"。([^。，、；]+)、([^。，、；]+)发言提出([^。]*?)会议确定由([^。，、；]+)负责"
+)
 
 
-def _minutes(rng: random.Random, topic: str, expected: int, present: int, day: dt.date) -> str:
-    """Minutes of one meeting: common phrases plus the specifics every real record has (who
-    spoke, which issue, where, by when), so honest records differ from each other."""
+def _minutes(
+    rng: random.Random,
+    topic: str,
+    expected: int,
+    present: int,
+    day: dt.date,
+    names: list[str],
+) -> tuple[str, list[str]]:
+    """Minutes of one meeting and the people they name: common phrases plus the specifics
+    every real record has (who spoke, which issue, where, by when), so honest records differ
+    from each other. ``names`` are those present (or on the roll): only they are named."""
     parts = [rng.choice(_OPENINGS), f"应到{expected}人，实到{present}人。"]
     for text in rng.sample(_MIDDLES, rng.randint(2, 3)):
         parts.append(text.format(topic=topic, n=rng.randint(2, 6), issue=rng.choice(_ISSUES)))
     deadline = day + dt.timedelta(days=rng.randint(5, 40))
-    parts.append(
-        f"{_person(rng)}、{_person(rng)}发言提出{rng.choice(_PLACES)}{rng.choice(_ISSUES)}"
-        f"问题，会议确定由{_person(rng)}负责{rng.choice(_TASKS)}，"
-        f"于{deadline.month}月{deadline.day}日前完成。"
-    )
+    named: list[str] = []
+    if len(names) >= 2:
+        named = [*rng.sample(names, 2), rng.choice(names)]
+        parts.append(
+            f"{named[0]}、{named[1]}发言提出{rng.choice(_PLACES)}{rng.choice(_ISSUES)}"
+            f"问题，会议确定由{named[2]}负责{rng.choice(_TASKS)}，"
+            f"于{deadline.month}月{deadline.day}日前完成。"
+        )
+    else:
+        parts.append(
+            f"会上有党员提出{rng.choice(_PLACES)}{rng.choice(_ISSUES)}问题，会议确定由支部"
+            f"负责{rng.choice(_TASKS)}，于{deadline.month}月{deadline.day}日前完成。"
+        )
     parts.append(rng.choice(_CLOSINGS))
-    return "".join(parts)
+    return "".join(parts), named
+
+
+def _copy(rng: random.Random, donor: tuple[str, list[str]], names: list[str]) -> str:
+    """Another branch's minutes with the people changed to this branch's (the figures are
+    changed by the caller): copied, but about people who exist here."""
+    text, named = donor
+    if not named:
+        return text
+    own = [*rng.sample(names, 2), rng.choice(names)] if len(names) >= 2 else []
+
+    def swap(match: re.Match[str]) -> str:
+        if not own:  # too few people here to name: nobody is named
+            return f"。会上有党员提出{match.group(3)}会议确定由支部负责"
+        return f"。{own[0]}、{own[1]}发言提出{match.group(3)}会议确定由{own[2]}负责"
+
+    return SPEAKERS.sub(swap, text, count=1)
 
 
 def _day(rng: random.Random, year: int, month: int, profile: str, fixed: int) -> int:
@@ -165,53 +206,77 @@ def _day(rng: random.Random, year: int, month: int, profile: str, fixed: int) ->
     return max(1, min(last, fixed + rng.randint(-2, 2)))
 
 
+#: one member of a roll: (pk, joined on, name, out of the party from — or ``None``)
+_RollEntry = tuple[int, dt.date, str, dt.date | None]
+#: one attendance row: (member pk, present, reason, note)
+_Att = tuple[int, bool, str, str]
+
+
 @dataclass
 class _Plan:
     branch: _Branch
     rng: random.Random
     absentees: set[int]
     late_rate: float
-    roll: list[tuple[int, dt.date]]
+    roll: list[_RollEntry]
 
 
 @dataclass
 class _State:
     end: dt.date
     attendance: bool
-    donors: list[str]
+    donors: list[tuple[str, list[str]]]
     rng_all: random.Random
-    pending: list[tuple[Meeting, list[tuple[int, bool, str]]]]
+    pending: list[tuple[Meeting, list[_Att]]]
     total: dict[str, int]
 
 
-def _add(state: _State, plan: _Plan, org: _Branch, kind: str, day: dt.date) -> None:
+def _on_roll(entry: _RollEntry, day: dt.date) -> bool:
+    _pk, joined, _name, left = entry
+    return joined <= day and (left is None or day < left)
+
+
+def _add(
+    state: _State,
+    plan: _Plan,
+    org: _Branch,
+    kind: str,
+    day: dt.date,
+    *,
+    also: str = "",
+    year: int | None = None,
+) -> None:
     """Queue one record of ``org`` (the branch or one of its 党小组) held on ``day``."""
     if day > state.end or (org.founded_on and day < org.founded_on):
         return
     rng, branch = plan.rng, plan.branch
     topic = rng.choice(TOPICS[kind])
-    att: list[tuple[int, bool, str]] = []
+    roll = [e for e in plan.roll if _on_roll(e, day)]
+    att: list[_Att] = []
     if state.attendance:
-        for pk, joined in plan.roll:
-            if joined > day:
-                continue
+        for pk, _joined, _name, _left in roll:
             away = pk in plan.absentees or rng.random() < 0.08
             reason = "" if not away else rng.choice(AbsenceReason.values)
             if pk in plan.absentees:
                 reason = rng.choice([AbsenceReason.PERSONAL, AbsenceReason.OTHER])
-            att.append((pk, not away, reason))
+            note = rng.choice(_LEAVE_NOTES) if reason == AbsenceReason.LEAVE else ""
+            att.append((pk, not away, reason, note))
     if att:
         expected, present = len(att), sum(1 for a in att if a[1])
+        here = {a[0] for a in att if a[1]}
+        names = [name for pk, _j, name, _l in roll if pk in here]
     else:
-        expected = branch.roll
+        expected = len(roll) or branch.roll
         present = max(0, expected - rng.randint(0, max(1, expected // 8)))
+        names = [name for _pk, _j, name, _l in roll]
     if branch.profile == "copier" and state.donors and rng.random() < 0.5:
-        # copied from another branch, with only the attendance figures changed
-        minutes = _FIGURES.sub(f"应到{expected}人，实到{present}人", rng.choice(state.donors))
+        # copied from another branch, with only the attendance figures and names changed
+        copied = _copy(rng, rng.choice(state.donors), names)
+        minutes = _FIGURES.sub(f"应到{expected}人，实到{present}人", copied)
     else:
-        minutes = _minutes(rng, topic, expected, present, day)
+        minutes, named = _minutes(rng, topic, expected, present, day, names)
         if len(state.donors) < 200 and state.rng_all.random() < 0.01:
-            state.donors.append(minutes)
+            state.donors.append((minutes, named))
     delay = rng.randint(31, 90) if rng.random() < plan.late_rate else rng.randint(0, 7)
     entered = min(day + dt.timedelta(days=delay), max(state.end, day))
     late = (entered - day).days > 30
@@ -228,6 +293,8 @@ def _add(state: _State, plan: _Plan, org: _Branch, kind: str, day: dt.date) -> N
     meeting = Meeting(
         org_id=org.pk,
         meeting_type=kind,
+        also_counts_as=also,
+        year=year or day.year,
         lecturer_role=LecturerRole.UPPER_SECRETARY if upper_org else "",
         lecturer_org_id=upper_org,
         held_on=day,
@@ -300,24 +367,18 @@ def seed_meetings(
     for b in branches.values():
         if b.org_type == OrgType.GROUP:
             groups_of[b.path[: -Organization.steplen]].append(b)
-    rolls: dict[int, list[tuple[int, dt.date]]] = defaultdict(list)
-    if attendance:
-        for pk, org_id, joined in members.order_by("org_id", "pk").values_list(
-            "pk", "org_id", "joined_on"
-        ):
-            rolls[org_id].append((pk, joined))
 
     rng_all = random.Random(f"life:{seed}:{year}")
-    donors: list[str] = []  # minutes of other branches, for the copiers
+    donors: list[tuple[str, list[str]]] = []  # minutes of other branches, for the copiers
     total = {"meetings": 0, "attendance": 0, "late": 0}
-    pending: list[tuple[Meeting, list[tuple[int, bool, str]]]] = []
+    pending: list[tuple[Meeting, list[_Att]]] = []
 
     def flush() -> None:
         Meeting.objects.bulk_create([m for m, _a in pending], batch_size=BATCH)
         rows = [
-            Attendance(meeting_id=m.pk, member_id=pk, present=here, reason=why)
+            Attendance(meeting_id=m.pk, member_id=pk, present=here, reason=why, note=note)
             for m, att in pending
-            for pk, here, why in att
+            for pk, here, why, note in att
         ]
         Attendance.objects.bulk_create(rows, batch_size=BATCH)
         total["attendance"] += sum(len(a) for _m, a in pending)
@@ -325,7 +386,10 @@ def seed_meetings(
 
     state = _State(end, attendance, donors, rng_all, pending, total)
     roots = [b for b in branches.values() if b.org_type in BRANCH_TYPES]
+    rolls: dict[int, list[_RollEntry]] = {}
     for index, branch in enumerate(roots, start=1):
+        if branch.pk not in rolls:
+            rolls = _rolls(members, roots[index - 1 : index - 1 + ROLL_CHUNK])
         rng = random.Random(f"life:{seed}:{year}:{branch.code}")
         roll_draw = rng.random()
         branch.profile = (
@@ -341,20 +405,45 @@ def seed_meetings(
         )
         roll = rolls.get(branch.pk, [])
         # a few members who stay away (for LIFE-ABSENT-6-MONTHS)
-        absentees = {pk for pk, _j in roll if rng.random() < 0.02}
+        absentees = {entry[0] for entry in roll if rng.random() < 0.02}
         fixed_day = rng.randint(5, 20)
         skip = {"good": 0.03, "sloppy": 0.25, "cluster": 0.05, "late": 0.05, "copier": 0.05}[
             branch.profile
         ]
         late_rate = {"late": 0.5, "sloppy": 0.08}.get(branch.profile, 0.02)
 
-        plan = _Plan(branch, rng, absentees, late_rate, rolls.get(branch.pk, []))
+        plan = _Plan(branch, rng, absentees, late_rate, roll)
+        # deterministic per branch, independent of the draws above (the story of a branch is
+        # the same whatever else changes): who combines meetings, who holds the year's
+        # 组织生活会 in January of the next year
+        habit = zlib.crc32(f"habit:{branch.code}".encode()) % 100
+        combines = habit < 30  # the quarter's 支部党员大会 is that month's 主题党日
+        review_at_org_life = habit % 2 == 0  # 民主评议党员 at the 组织生活会
+        january = 60 <= habit < 68  # the year's 组织生活会 in January of the next year
 
-        def add(org: _Branch, kind: str, day: dt.date, plan: _Plan = plan) -> None:
-            _add(state, plan, org, kind, day)
+        def add(
+            org: _Branch,
+            kind: str,
+            day: dt.date,
+            plan: _Plan = plan,
+            *,
+            also: str = "",
+            year: int | None = None,
+        ) -> None:
+            _add(state, plan, org, kind, day, also=also, year=year)
 
+        if january and branch.profile != "sloppy":
+            # last year's 组织生活会, held in January, counts for last year
+            add(
+                branch,
+                MeetingType.ORG_LIFE,
+                dt.date(year, 1, _day(rng, year, 1, "good", rng.randint(8, 25))),
+                also=MeetingType.DEMOCRATIC_REVIEW if review_at_org_life else "",
+                year=year - 1,
+            )
         for month in range(1, end.month + 1):
-            if rng.random() >= skip:
+            theme_as_assembly = combines and month % 3 == 0
+            if rng.random() >= skip and not theme_as_assembly:
                 add(
                     branch,
                     MeetingType.THEME_DAY,
@@ -381,24 +470,37 @@ def seed_meetings(
                 for kind in (MeetingType.ASSEMBLY, MeetingType.LECTURE):
                     if rng.random() >= skip * 2:
                         m = month - rng.randint(0, 2) if branch.profile != "cluster" else month
+                        also = ""
+                        if kind == MeetingType.ASSEMBLY and theme_as_assembly:
+                            m, also = month, MeetingType.THEME_DAY
                         add(
                             branch,
                             kind,
                             dt.date(
                                 year, m, _day(rng, year, m, branch.profile, rng.randint(5, 25))
                             ),
+                            also=also,
                         )
         for kind, months in (
             (MeetingType.ORG_LIFE, (11, 12)),
             (MeetingType.DEMOCRATIC_REVIEW, (12,)),
             (MeetingType.HEART_TALK, (10, 11)),
         ):
+            if kind == MeetingType.ORG_LIFE and january:
+                continue  # held in January of the next year
+            if kind == MeetingType.DEMOCRATIC_REVIEW and review_at_org_life:
+                continue  # held at the 组织生活会
             if rng.random() >= skip * 2:
                 m = rng.choice(months)
                 add(
                     branch,
                     kind,
                     dt.date(year, m, _day(rng, year, m, branch.profile, rng.randint(5, 25))),
+                    also=(
+                        MeetingType.DEMOCRATIC_REVIEW
+                        if kind == MeetingType.ORG_LIFE and review_at_org_life
+                        else ""
+                    ),
                 )
         if len(pending) >= BATCH:
             flush()
@@ -424,6 +526,25 @@ def seed_meetings(
         late=total["late"],
         seconds=time.perf_counter() - started,
     )
+
+
+def _rolls(members: Any, branches: list[_Branch]) -> dict[int, list[_RollEntry]]:
+    """The rolls of ``branches`` (one query, plus one for the decided standings that end a
+    membership): members by primary key with the day they left the party, if they did."""
+    from dangjian.members.choices import LEAVING
+    from dangjian.members.models import MemberStatus
+
+    ids = [b.pk for b in branches]
+    out: dict[int, list[_RollEntry]] = {pk: [] for pk in ids}
+    left: dict[int, dt.date] = {}
+    for member_id, started in MemberStatus.objects.filter(
+        member__org_id__in=ids, kind__in=list(LEAVING)
+    ).values_list("member_id", "started_on"):
+        left[member_id] = min(started, left.get(member_id, started))
+    rows = members.filter(org_id__in=ids).order_by("org_id", "pk")
+    for pk, org_id, joined, name in rows.values_list("pk", "org_id", "joined_on", "name"):
+        out[org_id].append((pk, joined, name, left.get(pk)))
+    return out
 
 
 def seed_demo_life(today: dt.date, *, seed: int = 42) -> list[SeedMeetingsResult]:

@@ -40,7 +40,9 @@ def meeting_list(
     if org is not None:
         qs = qs.filter(org__path__startswith=org.path) if subtree else qs.filter(org=org)
     if meeting_type:
-        qs = qs.filter(meeting_type=meeting_type)
+        from dangjian.rules.life import types_q
+
+        qs = qs.filter(types_q([meeting_type]))
     if year is not None:
         qs = qs.filter(held_on__year=year)
     return qs.order_by("-held_on", "-pk")
@@ -81,28 +83,36 @@ class Participation:
 
 def participation(actor: Any, org: Organization, year: int) -> list[Participation]:
     """Attendance of every member on the branch's roll over ``year`` (Perm.MEMBER_VIEW):
-    one grouped query over the attendance of the branch's and its 党小组's meetings."""
+    one grouped query over the attendance of the branch's and its 党小组's meetings. A
+    临时党支部 has no roll: the members recorded at its meetings whom the actor may see."""
     from django.db.models import Count, Q
     from django.db.models.functions import ExtractMonth
 
-    from dangjian.accounts.scope import covers
+    from dangjian.accounts.scope import covers, members_for
 
-    from .choices import GOOD_REASONS
+    from .config import good_reasons
     from .models import Attendance
-    from .services import roll_org
+    from .services import is_temporary, roll_org
 
     if not covers(actor, Perm.MEMBER_VIEW, org.path):
         raise Http404("组织不存在或不在您的管辖范围内")
     branch = roll_org(org)
     if branch is None:
         return []
+    if is_temporary(branch):
+        at_meetings = Attendance.objects.filter(
+            meeting__org__path__startswith=branch.path, meeting__held_on__year=year
+        ).values("member_id")
+        roll = members_for(actor, Perm.MEMBER_VIEW).filter(pk__in=at_meetings)
+        rows = Attendance.objects.filter(member__in=roll)
+    else:
+        roll = Member.objects.filter(org=branch)
+        rows = Attendance.objects.filter(member__org=branch)
     people = {
-        m.pk: Participation(m.pk, m.name, m.post)
-        for m in Member.objects.filter(org=branch).order_by("post", "name", "pk")
+        m.pk: Participation(m.pk, m.name, m.post) for m in roll.order_by("post", "name", "pk")
     }
-    rows = (
-        Attendance.objects.filter(
-            member__org=branch,
+    grouped = (
+        rows.filter(
             meeting__held_on__year=year,
             meeting__org__path__startswith=branch.path,
         )
@@ -112,10 +122,10 @@ def participation(actor: Any, org: Organization, year: int) -> list[Participatio
         .annotate(
             here=Count("id", filter=Q(present=True)),
             away=Count("id", filter=Q(present=False)),
-            excused=Count("id", filter=Q(present=False, reason__in=list(GOOD_REASONS))),
+            excused=Count("id", filter=Q(present=False, reason__in=list(good_reasons()))),
         )
     )
-    for row in rows:
+    for row in grouped:
         item = people.get(row["member_id"])
         if item is None:
             continue

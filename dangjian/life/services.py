@@ -3,7 +3,14 @@
 A record may be entered for any past date; one entered more than ``late_days`` (LIFE-LATE-ENTRY,
 default 30) after the meeting is marked late, never refused, and the mark is in the audit entry.
 Attendance can only name members on the roll of the branch (for a 党小组会: of the branch the
-党小组 belongs to) who had joined by the meeting date. The importer reuses :func:`meeting_validate`.
+党小组 belongs to) on the meeting date: joined by then and not out of the party (standings). A
+临时党支部 has no roll of its own: its meetings may record the attendance of members of the
+organizations it serves (the branches under the organization that set it up) that the acting
+user may see. The importer reuses :func:`meeting_validate`.
+
+A record may also count for other types (``also_counts_as``) and for the year before its date
+(``year``, 所属年度) when it is a yearly meeting held early in the next year; see
+:func:`meeting_validate` for what is refused.
 """
 
 from __future__ import annotations
@@ -17,19 +24,32 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import require
+from dangjian.accounts.scope import members_for, require
 from dangjian.core import uploads
 from dangjian.core.audit import audit_record
 from dangjian.members.models import Member
+from dangjian.members.selectors import standings_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
 
-from .choices import SECRETARY_LECTURE_ORG_TYPES, AbsenceReason, LecturerRole, MeetingType
-from .config import late_days
+from .choices import (
+    COMBINABLE_TYPES,
+    NOTE_REQUIRED,
+    SECRETARY_LECTURE_ORG_TYPES,
+    TYPE_SEPARATOR,
+    AbsenceReason,
+    LecturerRole,
+    MeetingType,
+    join_types,
+)
+from .config import carry_months, late_days
 from .models import Attendance, Meeting
 
 TOPIC_MAX = 200
 MINUTES_MAX = 20000
+NOTE_MAX = 100
+#: a 临时党支部's form lists at most this many members to tick; above it, head counts only
+POOL_FORM_MAX = 300
 
 
 @dataclass
@@ -37,6 +57,8 @@ class AttendanceInput:
     member_id: int
     present: bool
     reason: str = ""
+    #: 缺席说明 (required for 请假（已批准）: the reason of the leave)
+    note: str = ""
 
 
 @dataclass
@@ -56,7 +78,17 @@ class MeetingInput:
     lecturer_role: str = ""
     lecturer_org: Organization | None = None
     entered_on: dt.date | None = None  # default today; the importer passes 录入日期
+    #: other types the meeting was also held as (每种类型各计 1 次)
+    also_counts_as: list[str] = field(default_factory=list)
+    #: 所属年度; ``None``: the year of ``held_on``
+    year: int | None = None
+    #: who records it: names the members of an attendance list only where the actor may see them
+    actor: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def types(self) -> list[str]:
+        return [self.meeting_type, *self.also_counts_as]
 
 
 def roll_org(org: Organization) -> Organization | None:
@@ -69,12 +101,53 @@ def roll_org(org: Organization) -> Organization | None:
     return None
 
 
-def roll(org: Organization, on: dt.date) -> list[Member]:
-    """The members who could attend a meeting of ``org`` held on ``on`` (joined by then)."""
+def is_temporary(org: Organization | None) -> bool:
+    return org is not None and org.org_type == OrgType.TEMP_BRANCH
+
+
+def roll(org: Organization, on: dt.date, *, actor: Any = None) -> list[Member]:
+    """The members who could attend a meeting of ``org`` held on ``on``: those on the roll of
+    its branch that day (joined, not out of the party). For a 临时党支部, which has no roll,
+    the members of the organizations it serves that ``actor`` may see (:func:`attendance_pool`),
+    when there are no more than :data:`POOL_FORM_MAX` of them."""
     branch = roll_org(org)
     if branch is None:
         return []
-    return list(Member.objects.filter(org=branch, joined_on__lte=on).order_by("post", "name", "pk"))
+    if is_temporary(branch):
+        pool = list(attendance_pool(branch, on, actor)[: POOL_FORM_MAX + 1])
+        return [] if len(pool) > POOL_FORM_MAX else pool
+    members = list(
+        Member.objects.filter(org=branch, joined_on__lte=on).order_by("post", "name", "pk")
+    )
+    standings = standings_on(members, on)
+    return [m for m in members if standings[m.pk].on_roll]
+
+
+def served_root(branch: Organization) -> Organization | None:
+    """The organization that set up a 临时党支部 (its parent): the branches below it are the
+    organizations it serves."""
+    if branch.depth <= 1:
+        return None
+    return Organization.objects.filter(path=branch.path[: -Organization.steplen]).first()
+
+
+def attendance_pool(branch: Organization, on: dt.date, actor: Any) -> Any:
+    """Members of the organizations a 临时党支部 serves who may attend its meetings on ``on``:
+    on the roll of a (permanent) branch under the organization that set it up, joined by then,
+    and visible to ``actor`` (``Perm.MEMBER_VIEW``). Members out of the party are removed by the
+    caller's standing check. Ordered by branch and name."""
+    from dangjian.accounts.roles import Perm
+
+    root = served_root(branch)
+    if root is None or actor is None:
+        return Member.objects.none()
+    return (
+        members_for(actor, Perm.MEMBER_VIEW)
+        .filter(org__path__startswith=root.path, joined_on__lte=on)
+        .exclude(org__org_type=OrgType.TEMP_BRANCH)
+        .select_related("org")
+        .order_by("org__path", "name", "pk")
+    )
 
 
 def upper_committees(org: Organization) -> list[Organization]:
@@ -109,13 +182,15 @@ def meeting_validate(data: MeetingInput, *, today: dt.date | None = None) -> dic
         )
     elif data.meeting_type == MeetingType.GROUP:
         if data.org.org_type != OrgType.GROUP:
-            add("org", f"党小组会应记在党小组下，{data.org.code} 是{data.org.org_type}")
+            add("org", f"党小组会应记在党小组下，{data.org.name}是{data.org.org_type}")
     elif data.org.org_type not in BRANCH_TYPES:
         add(
             "org",
             f"{data.meeting_type}应由党支部（含联合党支部、临时党支部）记录，"
-            f"{data.org.code} 是{data.org.org_type}",
+            f"{data.org.name}是{data.org.org_type}",
         )
+    if data.meeting_type in MeetingType.values:
+        _check_also(data, add)
     if not data.topic:
         add("topic", "主题不能为空")
     elif len(data.topic) > TOPIC_MAX:
@@ -131,9 +206,10 @@ def meeting_validate(data: MeetingInput, *, today: dt.date | None = None) -> dic
         add("entered_on", f"录入日期 {entered} 不能晚于今天")
     elif entered < data.held_on:
         add("entered_on", f"录入日期 {entered} 不能早于会议日期 {data.held_on}")
-    if data.lecturer is not None and data.meeting_type != MeetingType.LECTURE:
+    if data.lecturer is not None and MeetingType.LECTURE not in data.types:
         add("lecturer", "只有党课可以填写讲课人")
     _check_lecturer_role(data, add)
+    _check_year(data, add)
     if data.attendance is not None:
         _check_attendance(data, add)
     else:
@@ -151,7 +227,7 @@ def _check_lecturer_role(data: MeetingInput, add: Any) -> None:
     data.lecturer_role = role
     if not role and upper is None:
         return
-    if data.meeting_type != MeetingType.LECTURE:
+    if MeetingType.LECTURE not in data.types:
         add("lecturer_role", "只有党课可以填写讲课人")
         return
     if role not in LecturerRole.values:
@@ -169,24 +245,141 @@ def _check_lecturer_role(data: MeetingInput, add: Any) -> None:
         add("lecturer_org", f"{upper.code}（{upper.name}）不是{data.org.name}的上级党委")
 
 
+def _check_also(data: MeetingInput, add: Any) -> None:
+    """The other types a meeting was also held as: known, not its main type, each once, and
+    only among the meetings of all members (:data:`COMBINABLE_TYPES`). Normalised to the
+    order of :class:`MeetingType`."""
+    also = [str(t).strip() for t in data.also_counts_as or [] if str(t).strip()]
+    if not also:
+        data.also_counts_as = []
+        return
+    unknown = [t for t in also if t not in MeetingType.values]
+    if unknown:
+        add(
+            "also_counts_as",
+            f"同时计为的类型“{'、'.join(unknown)}”无效，应为：{'、'.join(MeetingType.values)}",
+        )
+        return
+    if data.meeting_type in also:
+        add("also_counts_as", f"同时计为的类型不能再选会议类型本身（{data.meeting_type}）")
+    twice = sorted({t for t in also if also.count(t) > 1})
+    if twice:
+        add("also_counts_as", f"同时计为的类型“{'、'.join(twice)}”重复了")
+    if data.meeting_type not in COMBINABLE_TYPES:
+        add(
+            "also_counts_as",
+            f"{data.meeting_type}只能单独记录，不能同时计为其他类型"
+            f"（可合并记录的是{TYPE_SEPARATOR.join(_combinable())}）",
+        )
+        return
+    alone = [t for t in also if t not in COMBINABLE_TYPES]
+    if alone:
+        add(
+            "also_counts_as",
+            f"{'、'.join(alone)}只能单独记录，不能作为其他会议的同时计为类型",
+        )
+    data.also_counts_as = [t for t in join_types(also).split(TYPE_SEPARATOR) if t]
+
+
+def _combinable() -> list[str]:
+    return [t for t in MeetingType.values if t in COMBINABLE_TYPES]
+
+
+def _check_year(data: MeetingInput, add: Any) -> None:
+    """所属年度: the year of the date, or the year before for a meeting that a yearly rule counts
+    (组织生活会, 民主评议党员, 谈心谈话, an upper secretary's 党课) held in the first
+    ``next_year_months`` months of the next year. Anything else is refused."""
+    held = data.held_on.year
+    if data.year is None or data.year == held:
+        data.year = held
+        return
+    year = data.year
+    if year > held:
+        add("year", f"所属年度 {year} 晚于会议日期 {data.held_on}：会议只能计入当年或上一年度")
+        return
+    if year < held - 1:
+        add(
+            "year",
+            f"所属年度 {year} 与会议日期 {data.held_on} 相差超过一年：只能计入 {held} 年度，"
+            f"或（次年年初召开的年度会议）计入 {held - 1} 年度",
+        )
+        return
+    upper = data.lecturer_role == LecturerRole.UPPER_SECRETARY
+    months = carry_months(data.types, upper_secretary=upper)
+    if not months:
+        add(
+            "year",
+            f"{'、'.join(data.types)}按会议日期计入 {held} 年度，不能计入上一年度"
+            "（只有组织生活会、民主评议党员、谈心谈话和上级党委书记讲的党课等年度要求可以）",
+        )
+    elif data.held_on.month > months:
+        add(
+            "year",
+            f"会议日期 {data.held_on} 已过 {held} 年 {months} 月底，不能再计入 {year} 年度",
+        )
+
+
+def _visible_members(ids: set[int], actor: Any) -> dict[int, Member]:
+    """The members ``ids`` that the actor may see (others stay unnamed: a message must not
+    reveal who is on another subtree's roll)."""
+    from dangjian.accounts.roles import Perm
+
+    if not ids or actor is None:
+        return {}
+    found = members_for(actor, Perm.MEMBER_VIEW).filter(pk__in=ids).select_related("org")
+    return {m.pk: m for m in found}
+
+
+def _not_on_roll(member: Member, branch: Organization | None, day: dt.date) -> str:
+    """Why ``member`` cannot be on the attendance list of ``branch`` on ``day``, naming them."""
+    if branch is None or member.org_id != branch.pk:
+        place = getattr(branch, "name", "")
+        if is_temporary(branch):
+            place += "所服务组织"
+        return f"{member.name}（{member.org.name}）不是{place}的党员，不能登记出席"
+    if member.joined_on > day:
+        return f"{member.name}于 {member.joined_on} 入党，{day} 时还不在{branch.name}的党员名册中"
+    status = standings_on([member], day)[member.pk].status
+    return f"{member.name}在 {day} 已不在{branch.name}的党员名册中（{status or '已出党'}）"
+
+
 def _check_attendance(data: MeetingInput, add: Any) -> None:
     assert data.attendance is not None
-    allowed = {m.pk: m for m in roll(data.org, data.held_on)}
+    branch = roll_org(data.org)
+    if is_temporary(branch):
+        assert branch is not None
+        ids = {a.member_id for a in data.attendance}
+        pool = list(attendance_pool(branch, data.held_on, data.actor).filter(pk__in=ids))
+        standings = standings_on(pool, data.held_on)
+        allowed = {m.pk: m for m in pool if standings[m.pk].on_roll}
+    else:
+        allowed = {m.pk: m for m in roll(data.org, data.held_on)}
+    others = _visible_members({a.member_id for a in data.attendance} - set(allowed), data.actor)
     seen: set[int] = set()
-    for item in data.attendance:
+    for index, item in enumerate(data.attendance, start=1):
+        member = allowed.get(item.member_id) or others.get(item.member_id)
+        who = member.name if member is not None else f"出席登记第 {index} 项的党员"
         if item.member_id in seen:
-            add("attendance", f"党员记录 {item.member_id} 重复登记")
+            add("attendance", f"{who}重复登记")
             continue
         seen.add(item.member_id)
         if item.member_id not in allowed:
-            add("attendance", f"党员记录 {item.member_id} 不在本支部 {data.held_on} 的党员名册中")
-        if item.present and item.reason:
-            add("attendance", f"党员记录 {item.member_id} 已出席，不应填写缺席原因")
+            if member is not None:
+                add("attendance", _not_on_roll(member, branch, data.held_on))
+            else:
+                add("attendance", f"{who}不存在或不在您的管辖范围内")
+        item.note = (item.note or "").strip()
+        if item.present and (item.reason or item.note):
+            add("attendance", f"{who}已出席，不应填写缺席原因")
         if item.reason and item.reason not in AbsenceReason.values:
             add(
                 "attendance",
-                f"缺席原因“{item.reason}”无效，应为：{'、'.join(AbsenceReason.values)}",
+                f"{who}的缺席原因“{item.reason}”无效，应为：{'、'.join(AbsenceReason.values)}",
             )
+        elif item.reason in NOTE_REQUIRED and not item.present and not item.note:
+            add("attendance", f"{who}请假（已批准）：请填写请假事由")
+        if len(item.note) > NOTE_MAX:
+            add("attendance", f"{who}的缺席说明过长（最多 {NOTE_MAX} 字）")
     if data.attendance:
         data.expected = len(data.attendance)
         data.present = sum(1 for a in data.attendance if a.present)
@@ -197,13 +390,19 @@ def _check_attendance(data: MeetingInput, add: Any) -> None:
 def meeting_snapshot(meeting: Meeting) -> dict[str, Any]:
     """The audited state of a record (attendance by member record id, no personal data)."""
     attendance = {
-        str(a.member_id): ("出席" if a.present else f"缺席:{a.reason or '未说明'}")
+        str(a.member_id): (
+            "出席"
+            if a.present
+            else f"缺席:{a.reason or '未说明'}" + (f"（{a.note}）" if a.note else "")
+        )
         for a in meeting.attendance.all().order_by("member_id")
     }
     return {
         "org": meeting.org.code,
         "meeting_type": meeting.meeting_type,
+        "also_counts_as": meeting.also_counts_as,
         "held_on": meeting.held_on,
+        "year": meeting.year,
         "topic": meeting.topic,
         "minutes_chars": len(meeting.minutes),
         "expected": meeting.expected,
@@ -228,6 +427,7 @@ def _write_attendance(meeting: Meeting, data: MeetingInput) -> None:
                 member_id=a.member_id,
                 present=a.present,
                 reason="" if a.present else a.reason,
+                note="" if a.present else a.note,
             )
             for a in data.attendance
         ]
@@ -237,7 +437,9 @@ def _write_attendance(meeting: Meeting, data: MeetingInput) -> None:
 def _apply(meeting: Meeting, data: MeetingInput) -> None:
     meeting.org = data.org
     meeting.meeting_type = data.meeting_type
+    meeting.also_counts_as = join_types(data.also_counts_as)
     meeting.held_on = data.held_on
+    meeting.year = data.year or data.held_on.year
     meeting.topic = data.topic
     meeting.minutes = data.minutes
     meeting.expected = data.expected
@@ -252,25 +454,31 @@ def _apply(meeting: Meeting, data: MeetingInput) -> None:
 def _check_duplicate(
     data: MeetingInput, meeting: Meeting | None, errors: dict[str, list[str]]
 ) -> None:
-    """One record per organization, type, date and topic (a double tap on a phone records once;
-    the importer matches on the same key)."""
+    """One record per organization, date, topic and type (a double tap on a phone records
+    once; the importer matches on the same key). A record that shares a type with another
+    record of the same organization, date and topic is the same meeting entered twice: it
+    would count twice for that type."""
     if errors:
         return
-    same = Meeting.objects.filter(
-        org=data.org, meeting_type=data.meeting_type, held_on=data.held_on, topic=data.topic
-    )
+    same = Meeting.objects.filter(org=data.org, held_on=data.held_on, topic=data.topic)
     if meeting is not None:
         same = same.exclude(pk=meeting.pk)
-    if same.exists():
-        errors.setdefault("topic", []).append(
-            f"{data.held_on} 的{data.meeting_type}“{data.topic}”已经记录过，不能重复记录"
-        )
+    wanted = set(data.types)
+    for other in same:
+        shared = [t for t in other.types if t in wanted]
+        if shared:
+            errors.setdefault("topic", []).append(
+                f"{data.held_on} 的{other.type_label}“{data.topic}”已经记录过"
+                f"（{'、'.join(shared)}），不能重复记录"
+            )
+            return
 
 
 @transaction.atomic
 def meeting_record(*, actor: Any, data: MeetingInput) -> Meeting:
     """Record a meeting held by ``data.org``; late when entered more than ``late_days`` after it."""
     require(actor, Perm.LIFE_RECORD, data.org.path)
+    data.actor = data.actor or actor
     errors = meeting_validate(data)
     _check_duplicate(data, None, errors)
     if errors:
@@ -305,6 +513,7 @@ def meeting_update(*, actor: Any, meeting: Meeting, data: MeetingInput) -> Meeti
     require(actor, Perm.LIFE_RECORD, meeting.org.path)
     require(actor, Perm.LIFE_RECORD, data.org.path)
     data.entered_on = meeting.entered_on
+    data.actor = data.actor or actor
     errors = meeting_validate(data)
     _check_duplicate(data, meeting, errors)
     if errors:

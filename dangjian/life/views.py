@@ -33,7 +33,7 @@ from dangjian.rules.selectors import findings_for
 from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
 from dangjian.web.views.orgs import _ancestors
 
-from .choices import SECRETARY_LECTURE_ORG_TYPES, MeetingType
+from .choices import SECRETARY_LECTURE_ORG_TYPES, AbsenceReason, MeetingType
 from .compliance import compliance_cached, missed_cached
 from .config import FREQUENCY_RULES
 from .formalism import formalism_hints
@@ -106,35 +106,68 @@ def _own_lectures(user: Any, own: Organization | None) -> dict[str, Any] | None:
     spec = REGISTRY["LIFE-SECRETARY-LECTURE-YEARLY"][0]
     if not rule_enabled(spec):
         return None
+    from dangjian.rules.life import types_q
+
     params = rule_params(spec)
     today = timezone.localdate()
-    given = Meeting.objects.filter(
-        lecturer_org=own,
-        meeting_type__in=list(params["types"]),
-        held_on__gte=dt.date(today.year, 1, 1),
-        held_on__lte=today,
-    ).count()
+    from dangjian.rules.life import deadline as period_deadline
+    from dangjian.rules.life import grace_of, period_of
+
+    def given(year: int) -> int:
+        return Meeting.objects.filter(
+            types_q(params["types"]), lecturer_org=own, year=year, held_on__lte=today
+        ).count()
+
+    required = int(params["min_count"])
     deadline = dt.date(today.year, 12, 31)
+    # early in the year, last year's lecture may still be given for last year (所属年度)
+    last_year = period_of("year", dt.date(today.year - 1, 1, 1))
+    last_deadline = period_deadline(last_year, grace_of(params))
+    last_given = given(today.year - 1) if today <= last_deadline else required
     return {
         "org": own,
-        "given": given,
-        "required": int(params["min_count"]),
+        "given": given(today.year),
+        "required": required,
         "deadline": deadline,
         "days_left": (deadline - today).days,
+        "last_year": today.year - 1 if last_given < required else None,
+        "last_given": last_given,
+        "last_deadline": last_deadline,
+        "last_days_left": (last_deadline - today).days,
     }
 
 
-def _split(findings: list[Finding]) -> dict[str, list[dict[str, object]]]:
-    """Findings by severity, each with its rule's title: due by deadline, missed newest first."""
+def _split(
+    findings: list[Finding], names: dict[str, str] | None = None
+) -> dict[str, list[dict[str, object]]]:
+    """Findings by severity, each with its rule's title, the period and the organization in
+    Chinese: due by deadline, missed newest first."""
+    from dangjian.rules.life import period_title
+
     groups: dict[str, list[Finding]] = {"due": [], "error": [], "warning": []}
     for f in findings:
         groups.setdefault(f.severity, []).append(f)
     groups["due"].sort(key=lambda f: (f.due_date or dt.date.max, f.subject, f.rule))
     groups["error"].sort(key=lambda f: (f.period or "", f.subject, f.rule), reverse=True)
+    names = names or {}
     return {
-        key: [{"f": f, "title": RULE_TITLES.get(f.rule, f.rule)} for f in items]
+        key: [
+            {
+                "f": f,
+                "title": RULE_TITLES.get(f.rule, f.rule),
+                "period": period_title(f.period or ""),
+                "org": names.get(f.subject, f.subject),
+            }
+            for f in items
+        ]
         for key, items in groups.items()
     }
+
+
+def _names_below(user: Any, org: Organization) -> dict[str, str]:
+    """Code → name of the organization and its 党小组 (the subjects of its findings)."""
+    rows = orgs_for(user, Perm.ORG_VIEW).filter(path__startswith=org.path)
+    return dict(rows.values_list("code", "name")[:500])
 
 
 @login_required
@@ -142,16 +175,20 @@ def _split(findings: list[Finding]) -> dict[str, list[dict[str, object]]]:
 @bad_input_as_400
 def todo(request: HttpRequest, code: str) -> HttpResponse:
     """待办: what each LIFE rule still requires this month, quarter, year, and what was missed."""
+    from dangjian.rules.life import NOT_FOR_TEMPORARY, period_title
+
     org = _life_org(request, code)
     require(request.user, Perm.FINDING_VIEW, org.path)
     today = timezone.localdate()
     found = findings_for(request.user, rules="LIFE", org_code=org.code, at=today)
-    groups = _split(found)
+    names = _names_below(request.user, org)
+    groups = _split(found, names)
     missed: dict[tuple[str, str], list[str]] = {}
     for row in groups["error"]:
         f = row["f"]
         assert isinstance(f, Finding)
         missed.setdefault((str(row["title"]), f.subject), []).append(f.period or "")
+    temporary = org.org_type == OrgType.TEMP_BRANCH
     return render(
         request,
         "life/todo.html",
@@ -161,12 +198,23 @@ def todo(request: HttpRequest, code: str) -> HttpResponse:
             "today": today,
             "due": groups["due"],
             "missed": [
-                {"title": title, "subject": subject, "periods": sorted(periods)}
+                {
+                    "title": title,
+                    "subject": subject,
+                    "org_name": names.get(subject, subject),
+                    "periods": [period_title(p) for p in sorted(periods)],
+                }
                 for (title, subject), periods in sorted(missed.items())
             ],
             "missed_count": len(groups["error"]),
             "warnings": groups["warning"],
             "can_record": covers(request.user, Perm.LIFE_RECORD, org.path),
+            "temporary": temporary,
+            "not_judged": (
+                [{"rule": r, "title": RULE_TITLES.get(r, r)} for r in NOT_FOR_TEMPORARY]
+                if temporary
+                else []
+            ),
         },
     )
 
@@ -214,7 +262,7 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
     """记录会议: one form, attendance ticked from the roll (everyone present by default)."""
     org = _life_org(request, code, Perm.LIFE_RECORD)
     today = timezone.localdate()
-    members = roll(org, today) if can(request.user, Perm.MEMBER_VIEW) else []
+    members = roll(org, today, actor=request.user) if can(request.user, Perm.MEMBER_VIEW) else []
     form = MeetingForm(
         request.POST or None,
         org_type=org.org_type,
@@ -227,10 +275,7 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
         try:
             meeting = meeting_record(actor=request.user, data=item)
         except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                target = name if name in form.fields else None
-                for message in errors:
-                    form.add_error(target, message)
+            _put_errors(form, exc)
         else:
             note = "（录入时间晚于规定期限，已标记为补录）" if meeting.late else ""
             messages.success(request, f"已记录：{meeting}{note}")
@@ -247,6 +292,18 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
         },
         status=status,
     )
+
+
+#: service field → form field, where they differ
+FORM_FIELDS = {"year": "previous_year", "lecturer_role": "lecturer_choice"}
+
+
+def _put_errors(form: MeetingForm, exc: ValidationError) -> None:
+    """The service's messages on the form's fields (the rest above the form)."""
+    for name, errors in exc.message_dict.items():
+        target = FORM_FIELDS.get(name, name)
+        for message in errors:
+            form.add_error(target if target in form.fields else None, message)
 
 
 @login_required
@@ -343,6 +400,8 @@ def ledger_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
 def _initial(meeting: Any) -> dict[str, Any]:
     initial: dict[str, Any] = {
         "meeting_type": meeting.meeting_type,
+        "also_counts_as": meeting.also_types,
+        "previous_year": meeting.other_year,
         "held_on": meeting.held_on,
         "topic": meeting.topic,
         "minutes": meeting.minutes,
@@ -354,6 +413,7 @@ def _initial(meeting: Any) -> dict[str, Any]:
     for a in meeting.attendance.all():
         initial[f"present_{a.member_id}"] = a.present
         initial[f"reason_{a.member_id}"] = a.reason
+        initial[f"note_{a.member_id}"] = a.note
     return initial
 
 
@@ -365,7 +425,11 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.LIFE_RECORD)
     meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
     org = meeting.org
-    members = roll(org, timezone.localdate()) if can(request.user, Perm.MEMBER_VIEW) else []
+    members = (
+        roll(org, timezone.localdate(), actor=request.user)
+        if can(request.user, Perm.MEMBER_VIEW)
+        else []
+    )
     form = MeetingForm(
         request.POST or None,
         org_type=org.org_type,
@@ -381,9 +445,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             meeting = meeting_update(actor=request.user, meeting=meeting, data=item)
         except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                for message in errors:
-                    form.add_error(name if name in form.fields else None, message)
+            _put_errors(form, exc)
         else:
             messages.success(request, f"已保存修改：{meeting}")
             return redirect("life:meeting", meeting.pk)
@@ -407,11 +469,15 @@ def attendance(request: HttpRequest, code: str) -> HttpResponse:
     """出勤: each member's participation over a year (attended / absent per month)."""
     org = _life_org(request, code, Perm.MEMBER_VIEW)
     year = _year_param(request) or timezone.localdate().year
+    from .config import good_reasons
+
     people = participation(request.user, org, year)
     return render(
         request,
         "life/attendance.html",
         {
+            "temporary": org.org_type == OrgType.TEMP_BRANCH,
+            "good_reasons": [r for r in AbsenceReason.values if r in good_reasons()],
             "org": org,
             "ancestors": _ancestors(request.user, org),
             "people": people,
@@ -491,6 +557,7 @@ def overview_missed(request: HttpRequest) -> HttpResponse:
             "rule": rule,
             "title": RULE_TITLES.get(rule, rule),
             "period": period,
+            "period_title": _period_title(period),
             "page": paginate(request, rows),
             "params": params,
             "query": query_without(request, "page"),
@@ -519,10 +586,18 @@ def hints(request: HttpRequest) -> HttpResponse:
     for f in page:
         ids.update(v for k, v in f.evidence.items() if k in ("meeting_id", "other_meeting_id"))
     texts = {m.pk: m for m in meeting_list(request.user).filter(pk__in=ids).select_related("org")}
+    subjects = {f.subject for f in page}
+    names = dict(
+        orgs_for(request.user, Perm.FINDING_VIEW)
+        .filter(code__in=subjects)
+        .values_list("code", "name")
+    )
     rows = [
         {
             "f": f,
             "title": HINT_TITLES.get(f.rule, f.rule),
+            "period": _period_title(f.period or ""),
+            "org": names.get(f.subject, f.subject),
             "this": texts.get(f.evidence.get("meeting_id", 0)),
             "other": texts.get(f.evidence.get("other_meeting_id", 0)),
         }
@@ -533,6 +608,12 @@ def hints(request: HttpRequest) -> HttpResponse:
         "life/hints.html",
         {"page": page, "rows": rows, "params": params, "query": query_without(request, "page")},
     )
+
+
+def _period_title(label: str) -> str:
+    from dangjian.rules.life import period_title
+
+    return period_title(label)
 
 
 #: above this many organizations the hints page asks for a narrower scope (a whole city's

@@ -1,20 +1,43 @@
 """Organizational life rules (组织生活, ``LIFE-*`` of rules.md §2).
 
-Periods are calendar months, quarters and years; a meeting counts for the period of its date.
-For every complete period between ``since`` (default 1 January of the year of ``at``) and ``at`` a
-missed requirement is an ``error``; for the period that contains ``at`` it is ``due`` (deadline =
-the last day of the period, days left in the evidence) until met. A period is checked only for an
-organization that existed on its first day (``founded_on`` empty or not later).
+Periods are calendar months, quarters and years. A record counts for the month and quarter of
+its date, and for the year of its 所属年度 (``Meeting.year``: the year of its date, or the year
+before for a yearly meeting held in the first ``next_year_months`` months of the next year). A
+record counts once for each of its types (main type and ``also_counts_as``) and once for a rule
+however many of the rule's types it has.
+
+For every period judged between ``since`` (default 1 January of the year of ``at``) and ``at``
+a missed requirement is an ``error`` once its deadline has passed; until then it is ``due``
+(deadline = the last day of the period, days left in the evidence). The deadline of a yearly
+period is 31 December, extended by ``next_year_months`` for a record that may still come (the
+organization may hold the 组织生活会 for 2026 until February 2027): in those months the past year
+is ``due`` with the extended deadline, and a window starting on 1 January 2027 includes it.
+
+A month or quarter is judged for an organization that existed on its first day (``founded_on``
+empty or not later); a year for one founded on or before ``founded_by`` of that year (default
+1 July: it existed for at least half the year). So a branch founded on 15 January holds its
+yearly meetings that year and its monthly ones from February; one founded on 31 December holds
+its yearly meetings from the next year.
+
+A 临时党支部 keeps no roll (its participants stay on their own branches' rolls). Rules that count
+the roll do not judge it: LIFE-COMMITTEE-MONTHLY (its committee is appointed, not found on a
+roll), LIFE-ASSEMBLY-QUORUM (it takes no votes of its own members) and LIFE-ABSENT-6-MONTHS
+(attendance at its meetings counts as participation for the member's own branch, an absence
+there is not counted against anybody). The frequency rules that count meetings judge it as any
+branch.
 
 Facts come from a constant number of grouped queries over the whole scope, whatever the number
 of organizations (see :func:`collect_life_facts`):
 
-1. meetings per (organization, meeting type) with one filtered count per month of the window;
-2. committee post holders per branch with one filtered count per month (LIFE-COMMITTEE-MONTHLY);
-3. the late records, 4. the assemblies below quorum (row per finding, usually few);
-5. 党课 given by the secretary of an upper 党委 per (党委, month) (LIFE-SECRETARY-LECTURE-YEARLY);
-6. attendance per (member, month) with present / excused / unexcused counts (LIFE-ABSENT-6-MONTHS);
-7. the names of the flagged members (masked in the evidence).
+1. meetings per (organization, meeting type) with one filtered count per month of the window,
+   and the same per (organization, type, additional types) for the few records of several types;
+2. records per (organization, types, 所属年度) for the yearly rules;
+3. committee post holders per branch with one filtered count per month (LIFE-COMMITTEE-MONTHLY);
+4. the late records; 5. the assemblies that may be below quorum, then their rolls, standings
+   and attendance (a few rows per finding);
+6. 党课 given by the secretary of an upper 党委 per (党委, month) and per (党委, 所属年度);
+7. attendance per (member, month) with unexcused-absence / participation counts, then the
+   absences, names and standings of the few candidates (LIFE-ABSENT-6-MONTHS).
 
 A branch has a 支委会 in a month when, on the month's first day, at least ``min_committee_posts``
 current post holders (书记, 副书记, 委员 posts) were on its roll and its current term (本届任期开始
@@ -34,16 +57,23 @@ import calendar
 import contextvars
 import datetime as dt
 import functools
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 
-from dangjian.life.choices import SECRETARY_LECTURE_ORG_TYPES
-from dangjian.life.config import DEFAULTS, FREQUENCIES, ConfigInfo, check_params, config_info
-from dangjian.members.choices import COMMITTEE_POSTS, MemberType
+from dangjian.life.choices import SECRETARY_LECTURE_ORG_TYPES, split_types
+from dangjian.life.config import (
+    DEFAULTS,
+    FREQUENCIES,
+    ConfigInfo,
+    check_params,
+    config_info,
+    founded_by,
+)
+from dangjian.members.choices import COMMITTEE_POSTS
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 
 from .base import Finding, RuleSpec, rule
@@ -57,6 +87,8 @@ TALLY_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("life_tally_on
 MAX_SPAN_YEARS = 5
 
 Params = dict[str, Any]
+#: (main type, additional types) of a record: the key of the counts of records of several types
+TypeSet = tuple[str, frozenset[str]]
 
 
 # --- periods ---------------------------------------------------------------------------------
@@ -124,6 +156,20 @@ def period_of(kind: str, day: dt.date) -> Period:
     return Period(kind, start, end)
 
 
+def period_title(label: str) -> str:
+    """The Chinese name of a period label (``2026-Q1`` → ``2026年第1季度``); other text as is."""
+    year, sep, rest = (label or "").partition("-")
+    if not year.isdigit() or len(year) != 4:
+        return label
+    if not sep:
+        return f"{year}年"
+    if rest.startswith("Q") and rest[1:].isdigit():
+        return f"{year}年第{int(rest[1:])}季度"
+    if rest.isdigit() and 1 <= int(rest) <= 12:
+        return f"{year}年{int(rest)}月"
+    return label
+
+
 @functools.lru_cache(maxsize=1024)
 def periods_between(kind: str, since: dt.date, at: dt.date) -> tuple[Period, ...]:
     """Every period of ``kind`` that ends on or after ``since`` and starts on or before ``at``."""
@@ -135,12 +181,53 @@ def periods_between(kind: str, since: dt.date, at: dt.date) -> tuple[Period, ...
     return tuple(periods)
 
 
+def deadline(period: Period, grace_months: int = 0) -> dt.date:
+    """The last day on which a record may still meet ``period``'s requirement: its end, or for
+    a yearly period the end of the ``grace_months``-th month of the next year."""
+    if period.kind != "year" or not grace_months:
+        return period.end
+    return _month_bounds(month_index(period.end) + grace_months)[1]
+
+
+def grace_of(params: Params) -> int:
+    """``next_year_months`` of a yearly rule (0 for the others)."""
+    if params.get("frequency") != "year":
+        return 0
+    return int(params.get("next_year_months", 0))
+
+
+@functools.lru_cache(maxsize=1024)
+def judged_periods(kind: str, since: dt.date, at: dt.date, grace: int = 0) -> tuple[Period, ...]:
+    """The periods a rule judges in ``since``..``at``: those that end on or after ``since`` and
+    start on or before ``at``, and the year before ``since`` while it is still due at ``at``
+    (within its ``grace`` months of the next year)."""
+    found = periods_between(kind, since, at)
+    if kind != "year" or not grace:
+        return found
+    earlier = period_of(kind, dt.date(since.year - 1, 1, 1))
+    if deadline(earlier, grace) >= at:
+        return (earlier, *found)
+    return found
+
+
 def check_window(since: dt.date, at: dt.date) -> None:
     """Refuse ``since`` after ``at`` or a span over :data:`MAX_SPAN_YEARS` (Chinese message)."""
     if since > at:
         raise ValueError(f"起始日期 {since} 晚于检查日期 {at}")
     if (at.year - since.year) * 12 + at.month - since.month >= MAX_SPAN_YEARS * 12:
         raise ValueError(f"起始日期与检查日期相隔不能超过 {MAX_SPAN_YEARS} 年")
+
+
+def is_judged(founded: dt.date | None, period: Period, params: Params) -> bool:
+    """Whether an organization founded on ``founded`` is held to a rule in ``period``: a month
+    or quarter that began on or after the founding day; a year when it was founded on or before
+    ``founded_by`` of that year (module docstring)."""
+    if founded is None:
+        return True
+    if period.kind == "year":
+        month, day = founded_by(params)
+        return founded <= dt.date(period.start.year, month, day)
+    return founded <= period.start
 
 
 # --- facts -----------------------------------------------------------------------------------
@@ -153,6 +240,10 @@ class LifeFacts:
     org: OrgFacts
     #: meeting type → meetings held per month of the window (index ``month - first``)
     counts: dict[str, list[int]] = field(default_factory=dict)
+    #: (main type, additional types) → per month, for the records of several types
+    also: dict[TypeSet, list[int]] = field(default_factory=dict)
+    #: (main type, additional types) → 所属年度 → records, for the yearly rules
+    years: dict[TypeSet, dict[int, int]] = field(default_factory=dict)
     #: month index of the window's first month
     first: int = 0
     #: month index → committee post holders on the roll on the month's first day
@@ -162,16 +253,38 @@ class LifeFacts:
     absent: list[dict[str, Any]] = field(default_factory=list)
     #: 党课 given by this committee's secretary per month of the window (from ``first``)
     secretary_lectures: list[int] = field(default_factory=list)
+    #: the same per 所属年度
+    secretary_years: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def temporary(self) -> bool:
+        return self.org.org_type == OrgType.TEMP_BRANCH
+
+    def series(self, types: Sequence[str]) -> list[list[int]]:
+        """The per-month counts to add up for a rule counting ``types``: each record once,
+        whichever of the rule's types it has (main or additional)."""
+        wanted = set(types)
+        out = [self.counts[t] for t in types if t in self.counts]
+        out += [
+            c for (main, extra), c in self.also.items() if main not in wanted and extra & wanted
+        ]
+        return out
+
+    def in_year(self, types: Sequence[str], year: int) -> int:
+        """Records of ``types`` (main or additional, each once) whose 所属年度 is ``year``."""
+        wanted = set(types)
+        return sum(
+            by_year.get(year, 0)
+            for (main, extra), by_year in self.years.items()
+            if main in wanted or extra & wanted
+        )
 
     def held(self, types: Sequence[str], period: Period) -> int:
+        if period.kind == "year":
+            return self.in_year(types, period.start.year)
         start = period.months.start - self.first
         stop = period.months.stop - self.first
-        total = 0
-        for t in types:
-            per_month = self.counts.get(t)
-            if per_month is not None:
-                total += sum(per_month[max(start, 0) : max(stop, 0)])
-        return total
+        return sum(sum(c[max(start, 0) : max(stop, 0)]) for c in self.series(types))
 
 
 @dataclass(frozen=True)
@@ -188,10 +301,6 @@ class LifeContext:
     @functools.cached_property
     def config_evidence(self) -> dict[str, str]:
         return self.config.as_dict()
-
-
-def _mask(name: str) -> str:
-    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
 
 
 def _raw_rows(queryset: Any) -> list[tuple[Any, ...]]:
@@ -215,6 +324,35 @@ def _subtree_ids(prefix: str) -> Any:
     return Organization.objects.filter(path__startswith=prefix).values("pk")
 
 
+def types_q(types: Iterable[str], prefix: str = "") -> Q:
+    """Records that count for one of ``types``: as main type or as an additional type (no type
+    name is part of another, so a substring test on the additional types is exact)."""
+    types = list(types)
+    q = Q(**{f"{prefix}meeting_type__in": types})
+    for t in types:
+        q |= Q(**{f"{prefix}also_counts_as__contains": t})
+    return q
+
+
+def _type_set(main: str, also: str) -> TypeSet:
+    return (main, frozenset(split_types(also)))
+
+
+def _month_counts(months: list[int], date_field: str = "held_on") -> dict[str, Any]:
+    return {
+        f"m{m}": Count(
+            "id",
+            filter=Q(
+                **{
+                    f"{date_field}__gte": _month_bounds(m)[0],
+                    f"{date_field}__lte": _month_bounds(m)[1],
+                }
+            ),
+        )
+        for m in months
+    }
+
+
 def collect_life_facts(
     subjects: Sequence[OrgFacts],
     prefix: str,
@@ -229,24 +367,21 @@ def collect_life_facts(
     facts = {s.pk: LifeFacts(org=s) for s in subjects}
     if not facts:
         return facts
+    frequency = [p for p in params.values() if "frequency" in p]
     first = min(
-        [period_of(p["frequency"], since).start for p in params.values() if "frequency" in p]
+        [judged_periods(p["frequency"], since, at, grace_of(p))[0].start for p in frequency]
         + [since]
     )
     months = list(range(month_index(first), month_index(at) + 1))
+    for fact in facts.values():
+        fact.first = months[0]
     meetings = Meeting.objects.filter(held_on__gte=first, held_on__lte=at)
     if prefix:
         meetings = meetings.filter(org_id__in=_subtree_ids(prefix))
 
-    types = sorted({t for p in params.values() if "frequency" in p for t in p["types"]})
+    types = sorted({t for p in frequency for t in p["types"]})
     if types:
-        aggregates = {
-            f"m{m}": Count(
-                "id",
-                filter=Q(held_on__gte=_month_bounds(m)[0], held_on__lte=_month_bounds(m)[1]),
-            )
-            for m in months
-        }
+        aggregates = _month_counts(months)
         rows = (
             meetings.filter(meeting_type__in=types)
             .order_by()
@@ -257,32 +392,96 @@ def collect_life_facts(
         for org_id, meeting_type, *per_month in _raw_rows(rows):
             item = facts.get(org_id)
             if item is not None:
-                item.first = months[0]
                 item.counts[meeting_type] = per_month
+        # the few records of several types, keyed by all their types
+        rows = (
+            meetings.exclude(also_counts_as="")
+            .order_by()
+            .values("org_id", "meeting_type", "also_counts_as")
+            .annotate(**aggregates)
+            .values_list("org_id", "meeting_type", "also_counts_as", *aggregates)
+        )
+        for org_id, meeting_type, also, *per_month in _raw_rows(rows):
+            found = facts.get(org_id)
+            if found is not None:
+                found.also[_type_set(meeting_type, also)] = per_month
+
+    yearly = sorted({t for p in frequency if p["frequency"] == "year" for t in p["types"]})
+    if yearly:
+        _year_counts(facts, meetings, first, at, yearly)
 
     if "LIFE-COMMITTEE-MONTHLY" in params:
         _committee_counts(facts, prefix, months, Member)
 
     if "LIFE-SECRETARY-LECTURE-YEARLY" in params:
         _secretary_lectures(
-            facts, meetings, months, params["LIFE-SECRETARY-LECTURE-YEARLY"]["types"]
+            facts, meetings, months, first, params["LIFE-SECRETARY-LECTURE-YEARLY"]["types"]
         )
 
     if "LIFE-LATE-ENTRY" in params:
         late = meetings.filter(late=True, held_on__gte=since, entered_on__lte=at).values(
-            "id", "org_id", "meeting_type", "held_on", "entered_on"
+            "id", "org_id", "meeting_type", "also_counts_as", "held_on", "entered_on", "topic"
         )
         for late_row in late.order_by("held_on", "id"):
-            item = facts.get(late_row["org_id"])
-            if item is not None:
-                item.late.append(dict(late_row))
+            owner = facts.get(late_row["org_id"])
+            if owner is not None:
+                owner.late.append(dict(late_row))
 
     if "LIFE-ASSEMBLY-QUORUM" in params:
-        _quorum(facts, meetings, since, params["LIFE-ASSEMBLY-QUORUM"], Attendance)
+        _quorum(facts, meetings, since, params["LIFE-ASSEMBLY-QUORUM"], Attendance, Member)
 
     if "LIFE-ABSENT-6-MONTHS" in params:
         _absences(facts, prefix, since, at, params["LIFE-ABSENT-6-MONTHS"], Attendance, Member)
     return facts
+
+
+def _year_counts(
+    facts: dict[int, LifeFacts], meetings: Any, first: dt.date, at: dt.date, types: list[str]
+) -> None:
+    """Records per (organization, types, 所属年度) for the yearly rules: one grouped query. A
+    record held up to ``at`` counts for its 所属年度 (which may be the year before its date)."""
+    rows = (
+        meetings.filter(types_q(types), year__gte=first.year, year__lte=at.year)
+        .order_by()
+        .values("org_id", "meeting_type", "also_counts_as", "year")
+        .annotate(n=Count("id"))
+        .values_list("org_id", "meeting_type", "also_counts_as", "year", "n")
+    )
+    for org_id, meeting_type, also, year, n in _raw_rows(rows):
+        item = facts.get(org_id)
+        if item is not None:
+            by_year = item.years.setdefault(_type_set(meeting_type, also), {})
+            by_year[year] = by_year.get(year, 0) + n
+
+
+def _voting_standings(
+    members: dict[int, Any], days: dict[int, set[dt.date]]
+) -> dict[tuple[int, dt.date], Any]:
+    """The standing of each member on each of its days (:func:`standings_on`), read in bulk: a
+    member without any decided status is only its type on the day; the few with a status are
+    read through the selector, one query per day."""
+    from dangjian.members.models import MemberStatus
+    from dangjian.members.selectors import Standing, member_type_on, standings_on
+
+    out: dict[tuple[int, dt.date], Any] = {}
+    if not days:
+        return out
+    with_status = set(
+        MemberStatus.objects.filter(member_id__in=list(days))
+        .values_list("member_id", flat=True)
+        .distinct()
+    )
+    by_day: dict[dt.date, list[Any]] = defaultdict(list)
+    for pk, member_days in days.items():
+        for day in member_days:
+            if pk in with_status:
+                by_day[day].append(members[pk])
+            else:
+                out[(pk, day)] = Standing(member_type_on(members[pk], day), None)
+    for day, group in sorted(by_day.items()):
+        for pk, standing in standings_on(group, day).items():
+            out[(pk, day)] = standing
+    return out
 
 
 def _quorum(
@@ -291,46 +490,107 @@ def _quorum(
     since: dt.date,
     params: Params,
     attendance_model: Any,
+    member_model: Any,
 ) -> None:
-    """Assemblies where no more than half of those entitled to vote were present.
+    """Assemblies where no more than half of the members with voting rights were present.
 
-    With attendance taken, the entitled are the full members on the list (正式党员 confirmed by
-    the meeting date: probationary members have no vote); otherwise the recorded expected and
-    present figures stand in. Two queries, whatever the number of organizations.
+    With attendance taken, the entitled are the members of the branch's roll who had the vote
+    on the meeting date (:func:`dangjian.members.selectors.voters_on`: full members not under
+    留党察看 or 停止党籍), the present those of them ticked present; otherwise the recorded
+    expected and present figures stand in. A 临时党支部 is not judged (module docstring).
+
+    One grouped query finds the candidates: ``2 × present full members ≤ full members on the
+    roll + members with a decided status`` (a status can only take votes away, so no failing
+    assembly is missed); the candidates' rolls, standings and attendance are then read in bulk
+    (a few queries whatever their number) and judged exactly.
     """
-    assemblies = meetings.filter(meeting_type__in=params["types"], held_on__gte=since)
-    full = Q(
-        member__member_type=MemberType.FULL,
-        member__confirmed_on__isnull=False,
-        member__confirmed_on__lte=F("meeting__held_on"),
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from dangjian.members.models import MemberStatus
+
+    assemblies = meetings.filter(types_q(params["types"]), held_on__gte=since).exclude(
+        org__org_type=OrgType.TEMP_BRANCH
     )
-    by_list = (
-        attendance_model.objects.filter(meeting__in=assemblies.filter(attendance_taken=True))
-        .order_by()
-        .values("meeting_id", "meeting__org_id", "meeting__meeting_type", "meeting__held_on")
+
+    def count(qs: Any, by: str) -> Any:
+        grouped = qs.order_by().values(by).annotate(n=Count("id")).values("n")[:1]
+        return Coalesce(Subquery(grouped), 0)
+
+    roll_full = member_model.objects.filter(
+        org_id=OuterRef("org_id"),
+        joined_on__lte=OuterRef("held_on"),
+        confirmed_on__lte=OuterRef("held_on"),
+    )
+    # decided statuses (rows, so a member with two counts twice: still an upper bound)
+    statuses = MemberStatus.objects.filter(
+        member__org_id=OuterRef("org_id"), started_on__lte=OuterRef("held_on")
+    )
+    here = attendance_model.objects.filter(
+        meeting_id=OuterRef("pk"),
+        present=True,
+        member__org_id=OuterRef("org_id"),
+        member__confirmed_on__lte=OuterRef("held_on"),
+    )
+    candidates = list(
+        assemblies.filter(attendance_taken=True)
         .annotate(
-            entitled=Count("id", filter=full), here=Count("id", filter=full & Q(present=True))
+            v=count(roll_full, "org_id"),
+            s=count(statuses, "member__org_id"),
+            p=count(here, "meeting_id"),
         )
-        .annotate(twice=F("here") * 2)
-        .filter(entitled__gt=0, twice__lte=F("entitled"))
+        .annotate(twice=F("p") * 2, room=F("v") + F("s"))
+        .filter(room__gt=0, twice__lte=F("room"))
+        .values("id", "org_id", "meeting_type", "also_counts_as", "held_on")
     )
-    rows = [
-        {
-            "id": r["meeting_id"],
-            "org_id": r["meeting__org_id"],
-            "meeting_type": r["meeting__meeting_type"],
-            "held_on": r["meeting__held_on"],
-            "expected": r["entitled"],
-            "present": r["here"],
-            "basis": "full_members",
-        }
-        for r in by_list
-    ]
+    rows: list[dict[str, Any]] = []
+    if candidates:
+        orgs = {c["org_id"] for c in candidates}
+        roll = list(
+            member_model.objects.filter(org_id__in=orgs).only(
+                "pk", "org_id", "joined_on", "confirmed_on", "member_type", "name"
+            )
+        )
+        members = {m.pk: m for m in roll}
+        days: dict[int, set[dt.date]] = defaultdict(set)
+        for c in candidates:
+            for m in roll:
+                if m.org_id == c["org_id"] and m.joined_on <= c["held_on"]:
+                    days[m.pk].add(c["held_on"])
+        standings = _voting_standings(members, days)
+        present: dict[int, set[int]] = defaultdict(set)
+        for meeting_id, member_id in attendance_model.objects.filter(
+            meeting_id__in=[c["id"] for c in candidates], present=True
+        ).values_list("meeting_id", "member_id"):
+            present[meeting_id].add(member_id)
+        for c in candidates:
+            day = c["held_on"]
+            voters: set[int] = set()
+            without: Counter[str] = Counter()
+            for m in roll:
+                if m.org_id != c["org_id"] or m.joined_on > day:
+                    continue
+                standing = standings[(m.pk, day)]
+                if standing.votes:
+                    voters.add(m.pk)
+                elif standing.on_roll:
+                    without[str(standing.status or standing.member_type)] += 1
+            here_n = len(voters & present[c["id"]])
+            if voters and here_n * 2 <= len(voters):
+                rows.append(
+                    {
+                        **c,
+                        "expected": len(voters),
+                        "present": here_n,
+                        "basis": "voters",
+                        "without_vote": dict(sorted(without.items())),
+                    }
+                )
     by_figures = (
         assemblies.filter(attendance_taken=False, expected__gt=0, present__isnull=False)
         .annotate(twice=F("present") * 2)
         .filter(twice__lte=F("expected"))
-        .values("id", "org_id", "meeting_type", "held_on", "expected", "present")
+        .values("id", "org_id", "meeting_type", "also_counts_as", "held_on", "expected", "present")
     )
     rows.extend({**r, "basis": "figures"} for r in by_figures)
     for row in sorted(rows, key=lambda r: (r["held_on"], r["id"])):
@@ -340,18 +600,18 @@ def _quorum(
 
 
 def _secretary_lectures(
-    facts: dict[int, LifeFacts], meetings: Any, months: list[int], types: Sequence[str]
+    facts: dict[int, LifeFacts],
+    meetings: Any,
+    months: list[int],
+    first: dt.date,
+    types: Sequence[str],
 ) -> None:
-    """党课 per (committee of the lecturing secretary, month): one grouped query."""
-    aggregates = {
-        f"m{m}": Count(
-            "id", filter=Q(held_on__gte=_month_bounds(m)[0], held_on__lte=_month_bounds(m)[1])
-        )
-        for m in months
-    }
+    """党课 per (committee of the lecturing secretary, month) and per (committee, 所属年度): two
+    grouped queries."""
+    aggregates = _month_counts(months)
+    lectures = meetings.filter(types_q(types), lecturer_org__isnull=False)
     rows = (
-        meetings.filter(meeting_type__in=list(types), lecturer_org__isnull=False)
-        .order_by()
+        lectures.order_by()
         .values("lecturer_org_id")
         .annotate(**aggregates)
         .values_list("lecturer_org_id", *aggregates)
@@ -359,8 +619,18 @@ def _secretary_lectures(
     for org_id, *per_month in _raw_rows(rows):
         item = facts.get(org_id)
         if item is not None:
-            item.first = months[0]
             item.secretary_lectures = list(per_month)
+    rows = (
+        lectures.filter(year__gte=first.year)
+        .order_by()
+        .values("lecturer_org_id", "year")
+        .annotate(n=Count("id"))
+        .values_list("lecturer_org_id", "year", "n")
+    )
+    for org_id, year, n in _raw_rows(rows):
+        item = facts.get(org_id)
+        if item is not None:
+            item.secretary_years[year] = n
 
 
 def _committee_counts(
@@ -390,9 +660,17 @@ def _absences(
 ) -> None:
     """Members absent without good reason from every meeting of ``months`` consecutive months.
 
-    One grouped query per member with two filtered counts per month of the window (absences
-    without good reason; attendances or excused absences); ``HAVING`` keeps only the members
+    A month is *bad* for a member who was marked absent without a good reason at a meeting of
+    their own branch (or one of its 党小组) and took part in no meeting that month (present at
+    any meeting, a 临时党支部's included) and had no good reason for any absence in it (a
+    month of approved leave is not "without good reason"). One grouped query per
+    member with two filtered counts per month of the window; ``HAVING`` keeps only the members
     with at least ``months`` bad months, so the rows fetched are the candidates, not the roll.
+
+    The candidates are then judged on their absences themselves (two queries, plus one per
+    day for the rare members with a decided status): an absence counts only on a day the member
+    was on the roll (joined, not out of the party), and a member no longer on the roll at
+    ``at`` (出党, 死亡 …) is not flagged.
     """
     needed = int(params["months"])
     good = list(params["good_reasons"])
@@ -402,13 +680,12 @@ def _absences(
     if last < first_end:
         return
     window = list(range(first_end - needed + 1, last + 1))
-    rows = attendance_model.objects.filter(
-        meeting__held_on__gte=_month_bounds(window[0])[0],
-        meeting__held_on__lte=_month_bounds(window[-1])[1],
-    )
+    low, high = _month_bounds(window[0])[0], _month_bounds(window[-1])[1]
+    rows = attendance_model.objects.filter(meeting__held_on__gte=low, meeting__held_on__lte=high)
     if prefix:
         rows = rows.filter(meeting__org_id__in=_subtree_ids(prefix))
-    unexcused = Q(present=False) & ~Q(reason__in=good)
+    own = Q(meeting__org__path__startswith=F("member__org__path"))
+    unexcused = Q(present=False) & ~Q(reason__in=good) & own
     excused_or_here = Q(present=True) | Q(reason__in=good)
     aggregates: dict[str, Any] = {}
     bad_months: Any = Value(0)
@@ -425,36 +702,79 @@ def _absences(
             output_field=IntegerField(),
         )
     rows = rows.annotate(bad_months=bad_months).filter(bad_months__gte=needed)
-    # member → month index → True (absent without reason) / False (attended or excused)
-    months: dict[tuple[int, int], dict[int, bool]] = defaultdict(dict)
+    # candidate → the months in which they took part (or were excused)
+    took_part: dict[int, set[int]] = {}
     for row in rows:
-        key = (row["member_id"], row["member__org_id"])
-        for m in window:
-            months[key][m] = row[f"b{m}"] > 0 and row[f"o{m}"] == 0
-    flagged: list[tuple[int, int, list[int]]] = []
-    for (member_id, org_id), by_month in months.items():
-        if org_id not in facts:
-            continue
+        if row["member__org_id"] in facts:
+            took_part[row["member_id"]] = {m for m in window if row[f"o{m}"] > 0}
+    if not took_part:
+        return
+    members = {
+        m.pk: m for m in member_model.objects.filter(pk__in=list(took_part)).select_related("org")
+    }
+    absences = list(
+        attendance_model.objects.filter(
+            own,
+            member_id__in=list(took_part),
+            present=False,
+            meeting__held_on__gte=low,
+            meeting__held_on__lte=high,
+        )
+        .order_by("member_id", "meeting__held_on", "meeting_id")
+        .values(
+            "member_id",
+            "reason",
+            "note",
+            "meeting_id",
+            "meeting__held_on",
+            "meeting__meeting_type",
+            "meeting__also_counts_as",
+        )
+    )
+    days: dict[int, set[dt.date]] = defaultdict(set)
+    for pk in members:
+        days[pk].add(at)
+    for a in absences:
+        if a["member_id"] in members:
+            days[a["member_id"]].add(a["meeting__held_on"])
+    standings = _voting_standings(members, days)
+    for pk, member in sorted(members.items()):
+        if not standings[(pk, at)].on_roll:
+            continue  # out of the party by ``at``: nothing for the branch to look into
+        bad: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for a in absences:
+            if a["member_id"] != pk or a["reason"] in good:
+                continue
+            if standings[(pk, a["meeting__held_on"])].on_roll:
+                bad[month_index(a["meeting__held_on"])].append(a)
         run: list[int] = []
         best: list[int] = []
         for index in range(first_end - needed + 1, last + 1):
-            if by_month.get(index):
+            if bad.get(index) and index not in took_part[pk]:
                 run.append(index)
                 if len(run) >= needed and run[-1] >= first_end:
                     best = list(run)
             else:
                 run = []
-        if best:
-            flagged.append((member_id, org_id, best))
-    if not flagged:
-        return
-    names = dict(
-        member_model.objects.filter(pk__in=[m for m, _o, _r in flagged]).values_list("pk", "name")
-    )
-    for member_id, org_id, run in sorted(flagged):
-        labels = [Period("month", *_month_bounds(i)).label for i in run]
-        facts[org_id].absent.append(
-            {"member_id": member_id, "name": _mask(names.get(member_id, "")), "months": labels}
+        if not best:
+            continue
+        counted = [a for index in best for a in bad[index]]
+        facts[member.org_id].absent.append(
+            {
+                "member_id": pk,
+                "name": member.name,
+                "branch": member.org.name,
+                "months": [Period("month", *_month_bounds(i)).label for i in best],
+                "absences": [
+                    {
+                        "meeting_id": a["meeting_id"],
+                        "held_on": a["meeting__held_on"].isoformat(),
+                        "meeting_type": a["meeting__meeting_type"],
+                        "reason": a["reason"] or "未说明",
+                    }
+                    for a in counted
+                ],
+            }
         )
 
 
@@ -488,13 +808,12 @@ def _finding(
     )
 
 
-def _existed(item: LifeFacts, period: Period) -> bool:
-    founded = item.org.founded_on
-    return founded is None or founded <= period.start
-
-
 def _is_branch(item: LifeFacts) -> bool:
     return item.org.org_type in BRANCH_TYPES
+
+
+def _type_text(main: str, also: str) -> str:
+    return f"{main}（同时计为{also}）" if also else main
 
 
 def _frequency(
@@ -511,8 +830,9 @@ def _frequency(
     replaces the number of ``types`` meetings the organization held in a period.
 
     This loop runs for every organization, rule and period of a city (over a million times
-    for the overview), so the count is summed inline rather than through :meth:`held`."""
+    for the overview), so the monthly count is summed inline rather than through :meth:`held`."""
     kind = params["frequency"]
+    grace = grace_of(params)
     types = list(params["types"])
     minimum = int(params["min_count"])
     out = []
@@ -520,15 +840,17 @@ def _frequency(
     founded = org.founded_on
     tally = ctx.tally
     group = (org.sector, org.region_code[:6], org.org_type)
-    per_type = [item.counts[t] for t in types if t in item.counts]
+    per_type = item.series(types) if kind != "year" else []
     first = item.first
-    for period in periods_between(kind, ctx.since, ctx.at):
-        if founded is not None and founded > period.start:
+    for period in judged_periods(kind, ctx.since, ctx.at, grace):
+        if founded is not None and not is_judged(founded, period, params):
             continue
         if applies is not None and not applies(period):
             continue
         if count is not None:
             held = count(period)
+        elif kind == "year":
+            held = item.in_year(types, period.start.year)
         else:
             months = period.months
             start = max(months.start - first, 0)
@@ -549,19 +871,21 @@ def _frequency(
             "held": held,
         }
         times = f"（应至少 {minimum} 次，已 {held} 次）" if minimum > 1 or held else ""
-        if period.end < ctx.at:
+        last_day = deadline(period, grace)
+        if last_day < ctx.at:
+            late = f"（次年 {grace} 月底前召开的也已计入）" if grace else ""
             out.append(
                 _finding(
                     spec,
                     item,
                     ctx,
                     "error",
-                    f"{period.title}未{what}{times}",
+                    f"{period.title}未{what}{times}{late}",
                     evidence,
                     period=period.label,
                 )
             )
-        else:
+        elif ctx.at <= period.end:
             days_left = (period.end - ctx.at).days
             evidence["days_left"] = days_left
             out.append(
@@ -570,11 +894,29 @@ def _frequency(
                     item,
                     ctx,
                     "due",
-                    f"{period.current_title}（{period.label}）尚未{what}{times}，"
+                    f"{period.current_title}（{period.title}）尚未{what}{times}，"
                     f"截止 {period.end}，还剩 {days_left} 天",
                     evidence,
                     period=period.label,
                     due_date=period.end,
+                )
+            )
+        else:
+            # a past year still within the months of the next year that count for it
+            days_left = (last_day - ctx.at).days
+            evidence["days_left"] = days_left
+            evidence["counts_for_year"] = period.start.year
+            out.append(
+                _finding(
+                    spec,
+                    item,
+                    ctx,
+                    "due",
+                    f"{period.title}尚未{what}{times}：{last_day} 前召开、所属年度选"
+                    f" {period.start.year} 年的仍计入该年度，还剩 {days_left} 天",
+                    evidence,
+                    period=period.label,
+                    due_date=last_day,
                 )
             )
     return out
@@ -600,8 +942,11 @@ COMMITTEE_MONTHLY = _spec(
 
 @rule(COMMITTEE_MONTHLY)
 def life_committee_monthly(item: LifeFacts, ctx: LifeContext, params: Params) -> list[Finding]:
-    """支委会 at least once a month, only in months when the branch had a 支委会 (module doc)."""
-    if not _is_branch(item):
+    """支委会 at least once a month, only in months when the branch had a 支委会 (module doc).
+
+    A 临时党支部 is not judged: its committee is appointed by the organization that set it up
+    and its members stay on their own branches' rolls, so the roll cannot tell."""
+    if not _is_branch(item) or item.temporary:
         return []
     needed = int(params["min_committee_posts"])
     term = item.org.term_started_on
@@ -658,11 +1003,13 @@ def life_secretary_lecture_yearly(
     item: LifeFacts, ctx: LifeContext, params: Params
 ) -> list[Finding]:
     """The secretary of every 党委 / 党工委 gives at least 1 党课 a year, at any branch below
-    it (recorded with the lecturer "上级党委书记" and this committee)."""
+    it (recorded with the lecturer "上级党委书记" and this committee); counted by 所属年度."""
     if item.org.org_type not in SECRETARY_LECTURE_ORG_TYPES:
         return []
 
     def given(period: Period) -> int:
+        if period.kind == "year":
+            return item.secretary_years.get(period.start.year, 0)
         start = period.months.start - item.first
         stop = period.months.stop - item.first
         return sum(item.secretary_lectures[max(start, 0) : max(stop, 0)])
@@ -695,7 +1042,8 @@ ORG_LIFE_YEARLY = _spec(
 def life_org_life_meeting_yearly(
     item: LifeFacts, ctx: LifeContext, params: Params
 ) -> list[Finding]:
-    """组织生活会 at least once a year (usually in Q4)."""
+    """组织生活会 at least once a year (usually in Q4; counted by 所属年度, so the one for 2026
+    held in January 2027 counts for 2026)."""
     if not _is_branch(item):
         return []
     return _frequency(ORG_LIFE_YEARLY, item, ctx, params, what="召开组织生活会")
@@ -710,7 +1058,8 @@ DEMOCRATIC_REVIEW_YEARLY = _spec(
 def life_democratic_review_yearly(
     item: LifeFacts, ctx: LifeContext, params: Params
 ) -> list[Finding]:
-    """民主评议党员 generally once a year."""
+    """民主评议党员 generally once a year (also when held at the 组织生活会, recorded there as an
+    additional type; counted by 所属年度)."""
     if not _is_branch(item):
         return []
     return _frequency(DEMOCRATIC_REVIEW_YEARLY, item, ctx, params, what="开展民主评议党员")
@@ -737,27 +1086,45 @@ ASSEMBLY_QUORUM = _spec(
 
 @rule(ASSEMBLY_QUORUM)
 def life_assembly_quorum(item: LifeFacts, ctx: LifeContext, params: Params) -> list[Finding]:
-    """An assembly where no more than half of those entitled to vote were present: the full
-    members on the attendance list, or the recorded figures when no list was taken. A warning:
-    whether a vote was taken is not recorded."""
+    """An assembly where no more than half of those entitled to vote were present: the members
+    of the roll with the vote on the meeting date (full members, not under 留党察看 or
+    停止党籍) when attendance was taken, the recorded figures otherwise. A warning: whether a
+    vote was taken is not recorded. A 临时党支部 is not judged (it takes no votes of its own
+    members; their votes belong to their own branches)."""
+    if item.temporary:
+        return []
     out = []
     for row in item.quorum:
-        who = "有表决权的正式党员" if row["basis"] == "full_members" else "应到"
+        what = _type_text(row["meeting_type"], row.get("also_counts_as") or "")
+        evidence = {
+            "meeting_id": row["id"],
+            "held_on": row["held_on"].isoformat(),
+            "expected": row["expected"],
+            "present": row["present"],
+            "basis": row["basis"],
+        }
+        if row["basis"] == "voters":
+            without = row.get("without_vote") or {}
+            evidence["without_vote"] = without
+            others = "、".join(f"{k} {v} 人" for k, v in without.items())
+            note = f"（没有表决权的不计：{others}）" if others else ""
+            message = (
+                f"{row['held_on']} {what}：有表决权的党员 {row['expected']} 人{note}，"
+                f"到会 {row['present']} 人，未超过半数；如有表决事项，表决无效"
+            )
+        else:
+            message = (
+                f"{row['held_on']} {what}应到 {row['expected']} 人、实到 {row['present']} 人，"
+                "未超过半数；如有表决事项，表决无效"
+            )
         out.append(
             _finding(
                 ASSEMBLY_QUORUM,
                 item,
                 ctx,
                 "warning",
-                f"{row['held_on']} {row['meeting_type']}{who} {row['expected']} 人、实到 "
-                f"{row['present']} 人，未超过半数；如有表决事项，表决无效",
-                {
-                    "meeting_id": row["id"],
-                    "held_on": row["held_on"].isoformat(),
-                    "expected": row["expected"],
-                    "present": row["present"],
-                    "basis": row["basis"],
-                },
+                message,
+                evidence,
                 period=period_of("month", row["held_on"]).label,
             )
         )
@@ -778,13 +1145,14 @@ def life_late_entry(item: LifeFacts, ctx: LifeContext, params: Params) -> list[F
     out = []
     for row in item.late:
         days = (row["entered_on"] - row["held_on"]).days
+        what = _type_text(row["meeting_type"], row.get("also_counts_as") or "")
         out.append(
             _finding(
                 LATE_ENTRY,
                 item,
                 ctx,
                 "warning",
-                f"{row['held_on']} 的{row['meeting_type']}于 {row['entered_on']} 录入，"
+                f"{row['held_on']} 的{what}“{row['topic']}”于 {row['entered_on']} 录入，"
                 f"会后 {days} 天补录（超过 {params['late_days']} 天）",
                 {
                     "meeting_id": row["id"],
@@ -810,24 +1178,49 @@ ABSENT_6_MONTHS = _spec(
 @rule(ABSENT_6_MONTHS)
 def life_absent_6_months(item: LifeFacts, ctx: LifeContext, params: Params) -> list[Finding]:
     """A member absent without good reason from every meeting with attendance taken in
-    ``months`` consecutive months: a flag for the branch to look into, never an action."""
+    ``months`` consecutive months: a flag for the branch to look into, never an action.
+
+    Good reasons (``good_reasons``): 因公, 因病 and 请假（已批准） with its reason; 因事 without
+    approved leave and 其他 are not. Members are judged on their own branch's roll at the date
+    of each meeting; a 临时党支部 has no roll and is not judged (presence at its meetings counts
+    as taking part). The evidence lists every absence counted."""
+    if item.temporary:
+        return []
     out = []
     for row in item.absent:
         months = row["months"]
+        absences = row["absences"]
+        reasons = Counter(a["reason"] for a in absences)
+        why = "、".join(f"{r} {n} 次" for r, n in sorted(reasons.items()))
         out.append(
             _finding(
                 ABSENT_6_MONTHS,
                 item,
                 ctx,
                 "warning",
-                f"党员 {row['name']}（记录 {row['member_id']}）{months[0]} 至 {months[-1]} "
-                f"连续 {len(months)} 个月无正当理由未参加组织生活，请支部了解情况"
-                "（仅为提醒，不作自动处理）",
-                {"member_id": row["member_id"], "name": row["name"], "months": months},
+                f"{row['name']}（{row['branch']}）{period_title(months[0])}至"
+                f"{period_title(months[-1])}连续 {len(months)} 个月无正当理由未参加组织生活："
+                f"缺席 {len(absences)} 次（{why}），这些月份没有出席，也没有因公、因病或请假"
+                "等正当理由。请支部了解情况（仅为提醒，不作自动处理）",
+                {
+                    "member_id": row["member_id"],
+                    "name": row["name"],
+                    "branch": row["branch"],
+                    "months": months,
+                    "absences": absences,
+                },
                 period=months[-1],
             )
         )
     return out
+
+
+#: the rules that count the roll and do not judge a 临时党支部 (shown on its to-do page)
+NOT_FOR_TEMPORARY = (
+    "LIFE-COMMITTEE-MONTHLY",
+    "LIFE-ASSEMBLY-QUORUM",
+    "LIFE-ABSENT-6-MONTHS",
+)
 
 
 # --- running ---------------------------------------------------------------------------------
@@ -872,3 +1265,19 @@ def evaluate_life(
         for spec in enabled:
             findings.extend(REGISTRY[spec.id][1](item, ctx, params[spec.id]))
     return findings
+
+
+def year_known_until(year: int, today: dt.date) -> dt.date:
+    """Up to which day the records of ``year`` may still come in: today, but not beyond the
+    latest deadline of the year's yearly requirements (``next_year_months``); for the ledger
+    and the overview of a past year."""
+    from .base import REGISTRY
+    from .engine import rule_enabled, rule_params
+
+    period = period_of("year", dt.date(year, 1, 1))
+    graces = [
+        grace_of(rule_params(spec))
+        for rule_id, (spec, _f) in REGISTRY.items()
+        if rule_id.startswith(FAMILY_PREFIX) and rule_enabled(spec)
+    ]
+    return min(today, deadline(period, max(graces, default=0)))

@@ -136,7 +136,11 @@ def test_create_late(tree, api_for):
         ({"org": "BB001"}, "org", "不在您的管辖范围内"),
         ({"org": "TA001"}, "org", "应由党支部"),
         ({"topic": ""}, "topic", ""),
-        ({"attendance": [{"member": 999999, "present": True}]}, "attendance", "不在本支部"),
+        (
+            {"attendance": [{"member": 999999, "present": True}]},
+            "attendance",
+            "出席登记第 1 项的党员不存在或不在您的管辖范围内",
+        ),
         ({"attendance": [{"member": 1, "present": False, "reason": "出差"}]}, "attendance", "出差"),
         ({"lecturer": 999999}, "lecturer", "讲课人不存在"),
     ],

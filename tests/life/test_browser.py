@@ -106,3 +106,49 @@ def test_overview_charts_draw_under_csp(
         assert not errors, errors
     finally:
         context.close()
+
+
+def test_deleting_a_meeting_asks_first(
+    browser: Any,  # noqa: F811
+    live_server: Any,
+    branch: dict[str, Any],
+) -> None:
+    """Dismissing the question deletes nothing; agreeing deletes the record."""
+    import datetime as dt
+
+    from tests.life.helpers import meet
+
+    meeting = meet(branch["branch"], "支部党员大会", dt.date(2026, 11, 5), topic="讨论发展党员")
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    page = context.new_page()
+    questions: list[str] = []
+    try:
+        page.goto(f"{live_server.url}/life/meetings/{meeting.pk}/")
+        page.fill("input[name=username]", "life_secretary")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"**/life/meetings/{meeting.pk}/")
+
+        def dismiss(dialog: Any) -> None:
+            questions.append(dialog.message)
+            dialog.dismiss()
+
+        page.once("dialog", dismiss)
+        page.click("text=删除此记录")
+        page.wait_for_timeout(500)
+        assert page.url.endswith(f"/life/meetings/{meeting.pk}/")
+        assert Meeting.objects.filter(pk=meeting.pk).exists()
+        assert questions and "确定删除这条记录" in questions[0] and "讨论发展党员" in questions[0]
+
+        def accept(dialog: Any) -> None:
+            questions.append(dialog.message)
+            dialog.accept()
+
+        page.once("dialog", accept)
+        page.click("text=删除此记录")
+        page.wait_for_url("**/life/orgs/LBB001/meetings/")
+        assert "已删除" in page.inner_text("main")
+        assert len(questions) == 2
+    finally:
+        context.close()
+    assert not Meeting.objects.filter(pk=meeting.pk).exists()

@@ -79,18 +79,36 @@ def test_lecture_on_31_december_counts_for_that_year(tree):
 
 def test_lecture_on_1_january_counts_for_the_new_year_not_the_old(tree):
     lecture(tree["branch_a"], tree["town_a"], D(2026, 1, 1))
+    # by default a lecture counts for the year of its date: 2025 is still missing; it may
+    # still be given for 2025 until the end of February (所属年度), so it is due, not missed
     got, found = keys(org="TA001", at=D(2026, 1, 1), since=D(2025, 1, 1))
+    assert got == [("TA001", "due", "2025")]
+    assert found[0].due_date == D(2026, 2, 28)
+    assert "2025年尚未由党委书记讲党课" in found[0].message
+    got, found = keys(org="TA001", at=D(2026, 3, 1), since=D(2025, 1, 1))
     assert got == [("TA001", "error", "2025")]
     assert found[0].due_date is None and "2025年未由党委书记讲党课" in found[0].message
-    # a complete year without one is an error the day after, whatever the new year holds
-    got, _ = keys(org="TA001", at=D(2027, 1, 1), since=D(2026, 1, 1))
+    got, _ = keys(org="TA001", at=D(2027, 3, 1), since=D(2026, 1, 1))
     assert got == [("TA001", "due", "2027")]
+
+
+def test_lecture_in_january_for_the_year_before(tree):
+    """The secretary's lecture for 2025, given in January 2026, counts for 2025 (所属年度)."""
+    lecture(tree["branch_a"], tree["town_a"], D(2026, 1, 20), year=2025)
+    got, _ = keys(org="TA001", at=D(2026, 1, 31), since=D(2025, 1, 1))
+    assert got == [("TA001", "due", "2026")]
+    # before it was given, 2025 was still due in the new year's window
+    got, found = keys(org="TA001", at=D(2026, 1, 19))
+    assert got == [("TA001", "due", "2025"), ("TA001", "due", "2026")]
+    assert found[0].evidence["days_left"] == 40
 
 
 def test_due_on_the_last_day_then_error(tree):
     got, found = keys(org="TB001", at=D(2026, 12, 31))
     assert got == [("TB001", "due", "2026")] and found[0].evidence["days_left"] == 0
     got, _ = keys(org="TB001", at=D(2027, 1, 1), since=D(2026, 1, 1))
+    assert got == [("TB001", "due", "2026"), ("TB001", "due", "2027")]
+    got, _ = keys(org="TB001", at=D(2027, 3, 1), since=D(2026, 1, 1))
     assert got == [("TB001", "due", "2027"), ("TB001", "error", "2026")]
 
 
@@ -100,10 +118,13 @@ def test_scope_a_committee_sees_itself_not_its_parent(tree):
     assert keys(tree["admin_b"], org="TB001", at=D(2026, 3, 31))[0] == [("TB001", "due", "2026")]
 
 
-def test_committee_founded_mid_year_is_checked_from_the_next_year(tree):
+def test_committee_founded_in_the_second_half_is_checked_from_the_next_year(tree):
+    # founded by 1 July: held to the yearly rule that year (issue 9; it used to be skipped)
     make_org(tree["root"], org_type="党委", code="TC001", founded_on=D(2026, 3, 1))
-    assert keys(org="TC001", at=D(2026, 6, 1))[0] == []
-    assert keys(org="TC001", at=D(2027, 6, 1))[0] == [("TC001", "due", "2027")]
+    assert keys(org="TC001", at=D(2026, 6, 1))[0] == [("TC001", "due", "2026")]
+    make_org(tree["root"], org_type="党委", code="TC002", founded_on=D(2026, 8, 1))
+    assert keys(org="TC002", at=D(2026, 9, 1))[0] == []
+    assert keys(org="TC002", at=D(2027, 6, 1))[0] == [("TC002", "due", "2027")]
 
 
 # --- recording: who gave the 党课 -----------------------------------------------------------
@@ -309,3 +330,17 @@ def test_committee_user_sees_its_own_secretary_lecture_on_the_life_page(tree):
     # a branch secretary goes straight to the branch's to-do list
     client.force_login(tree["secretary_a"])
     assert client.get("/life/").status_code == 302
+
+
+@pytest.mark.today("2027-01-20T09:00")
+def test_committee_page_in_january_shows_last_year_still_due(tree):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(tree["admin_a"])
+    html = client.get("/life/").content.decode()
+    assert "2026 年度书记讲党课已记录 0 次" in html and "2027-02-28 前讲的党课" in html
+    lecture(tree["branch_a"], tree["town_a"], D(2027, 1, 12), year=2026)
+    html = client.get("/life/").content.decode()
+    assert "2026 年度书记讲党课" not in html
+    assert "本年度已记录书记讲党课 0 次" in html  # the January lecture counts for 2026 only

@@ -92,3 +92,65 @@ def test_demo_life_seeds_last_year_and_this_year_once(tree):
     assert Meeting.objects.filter(held_on__year=2025, attendance_taken=True).count() == 0
     assert Meeting.objects.filter(held_on__year=2026, attendance_taken=True).exists()
     assert seed_demo_life(today) == []  # records exist: nothing more
+
+
+@pytest.mark.django_db
+def test_minutes_name_people_on_the_branchs_roll(tree):
+    """The demo tells one story: the people the minutes name are on the roll of the branch
+    that held the meeting (present, when attendance was taken) — copied minutes too."""
+    from dangjian.life.seed import SPEAKERS
+    from dangjian.life.services import roll_org
+
+    _world(tree)
+    seed_meetings(year=2025, attendance=False)
+    seed_meetings(year=2026, until=dt.date(2026, 10, 31))
+    named = 0
+    for meeting in Meeting.objects.select_related("org"):
+        match = SPEAKERS.search(meeting.minutes)
+        if match is None:
+            continue
+        branch = roll_org(meeting.org)
+        names = set(branch.members.values_list("name", flat=True))
+        people = {match.group(1), match.group(2), match.group(4)}
+        assert people <= names, (meeting.org.code, meeting.held_on, people)
+        if meeting.attendance_taken:
+            here = set(
+                meeting.attendance.filter(present=True).values_list("member__name", flat=True)
+            )
+            assert people <= here, (meeting.org.code, meeting.held_on, people)
+        named += 1
+    assert named > Meeting.objects.count() * 0.9
+    # the story includes meetings of two types, last year's 组织生活会 held in January and
+    # approved leave with its reason
+    assert Meeting.objects.filter(meeting_type="支部党员大会", also_counts_as="主题党日").exists()
+    assert Meeting.objects.filter(also_counts_as="民主评议党员").exists()
+    january = Meeting.objects.filter(held_on__year=2026, year=2025)
+    assert january.exists() and {m.meeting_type for m in january} == {"组织生活会"}
+    leave = Attendance.objects.filter(reason="请假（已批准）")
+    assert leave.exists() and not leave.filter(note="").exists()
+    # the checker agrees: branches that hold their 组织生活会 in January met 2025 with it
+    found = findings_for(
+        SYSTEM,
+        rules="LIFE",
+        rule_ids=["LIFE-ORG-LIFE-MEETING-YEARLY"],
+        at=dt.date(2026, 10, 31),
+        since=dt.date(2025, 1, 1),
+    )
+    missed_2025 = {f.subject for f in found if f.period == "2025"}
+    assert not missed_2025 & {m.org.code for m in january.select_related("org")}
+
+
+@pytest.mark.django_db
+def test_copied_minutes_get_the_copiers_names():
+    import random
+
+    from dangjian.life.seed import SPEAKERS, _copy, _minutes
+
+    rng = random.Random(7)
+    text, named = _minutes(rng, "学习党章", 10, 9, dt.date(2026, 3, 5), ["王明", "李华", "赵强"])
+    assert SPEAKERS.search(text) is not None and set(named) <= {"王明", "李华", "赵强"}
+    copied = _copy(rng, (text, named), ["陈静", "周伟"])
+    match = SPEAKERS.search(copied)
+    assert match is not None
+    assert {match.group(1), match.group(2), match.group(4)} <= {"陈静", "周伟"}
+    assert copied.replace(match.group(0), "") == text.replace(SPEAKERS.search(text).group(0), "")

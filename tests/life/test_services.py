@@ -129,7 +129,11 @@ def test_group_meeting_takes_attendance_from_the_branch_roll(tree):
 @pytest.mark.parametrize(
     "make_attendance,text",
     [
-        (lambda t: [AttendanceInput(t["members_b"][0].pk, True)], "不在本支部"),
+        # a member of another subtree is not named to this secretary
+        (
+            lambda t: [AttendanceInput(t["members_b"][0].pk, True)],
+            "出席登记第 1 项的党员不存在或不在您的管辖范围内",
+        ),
         (lambda t: [AttendanceInput(t["members_a"][0].pk, True, "因公")], "不应填写缺席原因"),
         (lambda t: [AttendanceInput(t["members_a"][0].pk, False, "出差")], "缺席原因“出差”无效"),
         (
@@ -156,7 +160,11 @@ def test_member_who_joined_after_the_meeting_is_not_on_its_roll(tree):
             actor=SYSTEM,
             data=data_for(tree["branch_a"], attendance=[AttendanceInput(newcomer.pk, True)]),
         )
-    assert "不在本支部" in errors_of(exc)["attendance"][0]
+    # named, with the dates that explain it (not "党员记录 123")
+    assert errors_of(exc)["attendance"][0] == (
+        f"{newcomer.name}于 {today()} 入党，{data_for(tree['branch_a']).held_on} 时还不在"
+        "甲村党支部的党员名册中"
+    )
 
 
 @pytest.mark.parametrize(
