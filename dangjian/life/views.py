@@ -35,7 +35,7 @@ from dangjian.web.views.orgs import _ancestors
 
 from .choices import SECRETARY_LECTURE_ORG_TYPES, AbsenceReason, MeetingType
 from .compliance import compliance_cached, missed_cached
-from .config import FREQUENCY_RULES
+from .config import FREQUENCY_RULES, carry_months
 from .formalism import formalism_hints
 from .forms import MeetingForm, MeetingImportForm
 from .ledger import export_ledger, ledger_build
@@ -180,7 +180,13 @@ def todo(request: HttpRequest, code: str) -> HttpResponse:
     org = _life_org(request, code)
     require(request.user, Perm.FINDING_VIEW, org.path)
     today = timezone.localdate()
-    found = findings_for(request.user, rules="LIFE", org_code=org.code, at=today)
+    # this year's periods; in January (and in the months a yearly meeting may still count for
+    # the year before) also the year before's last quarter: what was due a minute before
+    # midnight on New Year's Day is missed, not forgotten
+    since = dt.date(today.year, 1, 1)
+    if today.month <= max(1, carry_months(MeetingType.values)):
+        since = dt.date(today.year - 1, 10, 1)
+    found = findings_for(request.user, rules="LIFE", org_code=org.code, at=today, since=since)
     names = _names_below(request.user, org)
     groups = _split(found, names)
     missed: dict[tuple[str, str], list[str]] = {}
