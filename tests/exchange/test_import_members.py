@@ -121,7 +121,7 @@ def test_org_and_type_rules(tree, tmp_path):
     assert (
         2,
         "所在党组织编码",
-        "TA001 是党委，党员只能编入党支部、联合党支部或临时党支部",
+        "甲镇党委（TA001）是党委，党员只能编入党支部或联合党支部",
     ) in errors
     assert (3, "所在党组织编码", "所在党组织编码“NOPE”不存在") in errors
     assert (4, "转正日期", "正式党员必须填写转正日期") in errors
