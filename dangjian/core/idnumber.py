@@ -90,7 +90,6 @@ def validate_id(value: str, *, today: dt.date | None = None) -> str:
     if not region_history(number[:6]):
         raise InvalidNumber(
             f"公民身份号码中的地区码 {number[:6]} 无效：它不是任何时期在用过的行政区划代码"
-            "（GB/T 2260）"
         )
     return number
 

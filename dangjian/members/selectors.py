@@ -183,3 +183,17 @@ def participants_on(org_ids: Iterable[int], day: dt.date) -> dict[int, list[Part
     for item in rows:
         result.setdefault(item.org_id, []).append(item)
     return result
+
+
+def member_by_id_number(actor: Any, number: str) -> Member | None:
+    """The member with ID ``number`` among those the actor may see (keyed digest lookup), or
+    ``None``: a number outside the scope is not told apart from an unknown one."""
+    from dangjian.core import crypto
+
+    digest = crypto.digest(number)
+    return (
+        members_for(actor, Perm.MEMBER_VIEW)
+        .select_related("org")
+        .filter(id_number_digest=digest)
+        .first()
+    )
