@@ -137,11 +137,12 @@ def post_warning(member: Member, standing: Standing, day: dt.date) -> str | None
     if member.post not in COMMITTEE_POSTS or not standing.on_roll or standing.votes:
         return None
     if standing.status in WITHOUT_RIGHTS:
-        why = f"{day.isoformat()} 处于{standing.status}期间，没有选举权和被选举权"
+        # 党章 art. 40: 留党察看期间没有表决权、选举权和被选举权; 停止党籍: no rights at all
+        why = f"{day.isoformat()} 处于{standing.status}期间，没有选举权和被选举权（党章第四十条）"
     else:
-        why = f"{day.isoformat()} 仍为预备党员，没有表决权、选举权和被选举权"
+        why = f"{day.isoformat()} 仍为预备党员，没有表决权、选举权和被选举权（党章第七条）"
     return (
-        f"{member.name}任{member.post}，但在 {why}（党章第七条），"
+        f"{member.name}任{member.post}，但在 {why}，"
         f"不能当选为{member.post}；请调整职务或在转正、恢复权利后再任职"
     )
 

@@ -246,8 +246,13 @@ class ElectionDelayInput:
     reason: str = ""
 
 
-#: 选举条例 art. 3: a delay of the election is generally at most one year
-MAX_DELAY_YEARS = 1
+def max_delay_years() -> int:
+    """选举条例 art. 3: a delay of the election is at most one year — the ``max_delay_years`` of
+    SETUP-TERM-EXPIRED, so the form and the rule cannot disagree."""
+    from dangjian.rules.engine import rule_params
+    from dangjian.rules.setup import TERM_EXPIRED
+
+    return int(rule_params(TERM_EXPIRED)["max_delay_years"])
 
 
 @transaction.atomic
@@ -277,13 +282,14 @@ def org_election_delay_record(
     if data.approved_on > today:
         add("approved_on", "批准日期不能晚于今天")
     if ends is not None and org.has_term:
-        latest = add_years(ends, MAX_DELAY_YEARS)
+        years = max_delay_years()
+        latest = add_years(ends, years)
         if data.new_deadline <= ends:
             add("new_deadline", f"延期后的截止日期应晚于原届满日期 {ends.isoformat()}")
         elif data.new_deadline > latest:
             add(
                 "new_deadline",
-                f"延期换届一般不超过 {MAX_DELAY_YEARS} 年（选举条例第三条）："
+                f"延期换届一般不超过 {years} 年（选举条例第三条）："
                 f"原届满日期 {ends.isoformat()}，截止日期最晚为 {latest.isoformat()}",
             )
         if org.term_started_on and data.approved_on < org.term_started_on:

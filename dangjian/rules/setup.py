@@ -624,7 +624,7 @@ VOTERS = RuleSpec(
 
 #: the article that takes the right to be elected from a probationary member, or one whose
 #: rights are suspended (shown with every SETUP-VOTERS finding)
-VOTERS_ELECTED_SOURCE = "党章 art. 7; 选举条例 art. 5"
+VOTERS_ELECTED_SOURCE = "党章 art. 7, 40; 选举条例 art. 5"
 
 
 @rule(VOTERS)
@@ -646,16 +646,23 @@ def setup_voters(facts: OrgFacts, at: dt.date, params: Params = VOTERS.params) -
         f"{h.name}（{h.post}）" + (f"为{h.why}" if h.why == "预备党员" else f"处于{h.why}期间")
         for h in facts.ineligible
     )
+    # 党章 art. 7: 预备党员 have no vote, election or right to be elected; art. 40: nor have
+    # members under 留党察看 (and 停止党籍 takes every right)
+    whys = {h.why for h in facts.ineligible}
+    cited = [
+        a for a, hit in (("第七条", "预备党员" in whys), ("第四十条", whys != {"预备党员"})) if hit
+    ]
     return _finding(
         VOTERS,
         facts,
         "error",
         f"{at.isoformat()}：{people}，没有选举权和被选举权，不能担任书记、副书记或委员"
-        f"（党章第七条）；本支部有表决权的党员 {facts.voters} 名",
+        f"（党章{'、'.join(cited)}）；"
+        f"本支部有表决权的党员 {facts.voters} 名",
         {
-            "ineligible_holders": [
-                {"name": h.name, "post": h.post, "standing": h.why} for h in facts.ineligible
-            ],
+            "ineligible_holders": "；".join(
+                f"{h.name}（{h.post}，{h.why}）" for h in facts.ineligible
+            ),
             "voters": facts.voters,
             "full_members": facts.full,
         },

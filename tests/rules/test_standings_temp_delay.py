@@ -55,11 +55,9 @@ def branch(tree):
 def test_probationary_committee_member_is_a_voters_error_until_conversion(branch):
     before = hit(findings_for(SYSTEM, at=D(2026, 6, 30)), "VB001", "SETUP-VOTERS")
     assert before is not None and before.severity == "error"
-    assert "李娜（组织委员）为预备党员" in before.message and "党章第七条" in before.message
+    assert "李娜（组织委员）为预备党员" in before.message and "（党章第七条）" in before.message
     assert "党章 art. 7" in before.source
-    assert before.evidence["ineligible_holders"] == [
-        {"name": "李娜", "post": "组织委员", "standing": "预备党员"}
-    ]
+    assert before.evidence["ineligible_holders"] == "李娜（组织委员，预备党员）"
     # 王强, 赵敏 and 4 others are full members; 李娜 is not yet
     assert before.evidence["voters"] == 6 and before.evidence["full_members"] == 6
     assert hit(findings_for(SYSTEM, at=D(2026, 7, 1)), "VB001", "SETUP-VOTERS") is None
@@ -69,6 +67,7 @@ def test_committee_member_under_probation_watch_has_no_right_to_be_elected(branc
     status(branch["propaganda"], "留党察看", D(2026, 3, 1), D(2027, 3, 1))
     f = hit(findings_for(SYSTEM, at=TODAY), "VB001", "SETUP-VOTERS")
     assert f is not None and "赵敏（宣传委员）处于留党察看期间" in f.message
+    assert "（党章第四十条）" in f.message
     assert f.evidence["voters"] == 6  # 7 full members, one without the vote
     assert f.evidence["full_members"] == 7
     earlier = hit(findings_for(SYSTEM, at=D(2026, 2, 28)), "VB001", "SETUP-VOTERS")
