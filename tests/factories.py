@@ -20,13 +20,21 @@ _rng = random.Random(20261122)
 PASSWORD = "Dj-test-Passw0rd!"
 
 
+_issued: set[str] = set()
+
+
 def make_id_number(birth: dt.date | None = None, *, female: bool | None = None) -> str:
-    """A valid, random 18-digit ID number (region 110105) for ``birth``."""
-    birth = birth or dt.date(1980, 1, 1) + dt.timedelta(days=_rng.randrange(0, 9000))
-    serial = _rng.randrange(0, 999)
-    if female is not None and (serial % 2 == 1) == female:
-        serial = (serial + 1) % 1000
-    return compose_id("110105", birth, serial)
+    """A valid, random 18-digit ID number (region 110105) for ``birth`` (by default someone born
+    1960–1990, an adult member of any roll a test builds), never the same number twice."""
+    while True:
+        born = birth or dt.date(1960, 1, 1) + dt.timedelta(days=_rng.randrange(0, 11000))
+        serial = _rng.randrange(0, 999)
+        if female is not None and (serial % 2 == 1) == female:
+            serial = (serial + 1) % 1000
+        number = compose_id("110105", born, serial)
+        if number not in _issued:
+            _issued.add(number)
+            return number
 
 
 def _born_before(joined_on: dt.date) -> dt.date:

@@ -12,7 +12,12 @@ from dangjian.life.api import (
 )
 
 from .views.findings import FindingListView
-from .views.members import MemberDetailView, MemberListView, MemberRevealView
+from .views.members import (
+    MemberDetailView,
+    MemberListView,
+    MemberRevealView,
+    MemberStatusListView,
+)
 from .views.orgs import OrgDetailView, OrgListView
 from .views.tokens import TokenRevokeView, TokenView
 
@@ -27,6 +32,7 @@ urlpatterns = [
     path("members/", MemberListView.as_view(), name="member-list"),
     path("members/<int:pk>/", MemberDetailView.as_view(), name="member-detail"),
     path("members/<int:pk>/reveal/", MemberRevealView.as_view(), name="member-reveal"),
+    path("members/<int:pk>/statuses/", MemberStatusListView.as_view(), name="member-statuses"),
     path("findings/", FindingListView.as_view(), name="finding-list"),
     path("meetings/", MeetingListView.as_view(), name="meeting-list"),
     path("meetings/<int:pk>/", MeetingDetailView.as_view(), name="meeting-detail"),

@@ -39,6 +39,7 @@ from django.utils import timezone
 from dangjian.accounts.scope import SYSTEM
 from dangjian.core import crypto, idnumber
 from dangjian.core.audit import audit_record
+from dangjian.core.dates import turns
 from dangjian.core.tree import TreeBuilder
 from dangjian.members.choices import MemberType, Post
 from dangjian.members.models import Member
@@ -637,7 +638,7 @@ class Planner:
                 self.used_ids.add(number)
                 break
         # joining: at 18 or later; a few are still on probation
-        adult = dt.date(born.year + 18, born.month, min(born.day, 28))
+        adult = turns(born, 18)  # 党章 art. 1: 年满十八岁, to the day
         latest_full = self.as_of - dt.timedelta(days=400)
         probationary = rng.random() < 0.045 or adult > latest_full
         if probationary:
@@ -726,7 +727,7 @@ class Planner:
 
 
 def _make_probationary(p: MemberSpec, as_of: dt.date, rng: random.Random) -> None:
-    adult = dt.date(p.birth_date.year + 18, p.birth_date.month, min(p.birth_date.day, 28))
+    adult = turns(p.birth_date, 18)
     p.member_type = MemberType.PROBATIONARY
     p.confirmed_on = None
     p.joined_on = max(adult, as_of - dt.timedelta(days=rng.randint(20, 360)))

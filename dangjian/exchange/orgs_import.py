@@ -18,16 +18,22 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import scope_prefix
 from dangjian.core.audit import AuditEvent, audit_record_many
 from dangjian.core.tree import TreeBuilder
-from dangjian.members.models import Member
-from dangjian.orgs.choices import BRANCH_TYPES
+from dangjian.members.models import Member, Participation
 from dangjian.orgs.models import Organization
-from dangjian.orgs.services import EDITABLE, OrgInput, check_child_type, org_validate
+from dangjian.orgs.services import (
+    EDITABLE,
+    OrgInput,
+    check_child_type,
+    org_validate,
+    retype_problem,
+)
 
 from .bulk import copy_update
 from .columns import ORG_COLUMNS, ORG_FIELD_COLUMN, ORG_REQUIRED
@@ -353,26 +359,48 @@ def _check_org_structure(
                 problems.add(
                     row.number, "组织类别", row.data.org_type, f"下级组织 {child}：{problem}"
                 )
-    leaving_branch = [
-        existing[c].id
-        for c in retyped
-        if existing[c].values["org_type"] in BRANCH_TYPES
-        and rows[c].data.org_type not in BRANCH_TYPES
-    ]
-    if leaving_branch:
-        with_members = set(
-            Member.objects.filter(org_id__in=leaving_branch).values_list("org_id", flat=True)
+    _check_retyped_people(rows, existing, retyped, problems)
+
+
+def _check_retyped_people(
+    rows: dict[str, _OrgRow],
+    existing: dict[str, _OrgState],
+    retyped: list[str],
+    problems: Problems,
+) -> None:
+    """A retyped organization must still fit the people recorded on it (``retype_problem``):
+    members only on a 党支部 or 联合党支部 (not on a 临时党支部), and a 临时党支部 with current
+    participants keeps its type. Counted in two grouped queries over the retyped ones."""
+    if not retyped:
+        return
+    ids = [existing[c].id for c in retyped]
+    members = dict(
+        Member.objects.filter(org_id__in=ids)
+        .order_by()
+        .values("org_id")
+        .annotate(n=Count("id"))
+        .values_list("org_id", "n")
+    )
+    participants = dict(
+        Participation.objects.filter(org_id__in=ids, ended_on__isnull=True)
+        .order_by()
+        .values("org_id")
+        .annotate(n=Count("id"))
+        .values_list("org_id", "n")
+    )
+    for code in retyped:
+        row, state = rows[code], existing[code]
+        if problems.has(row.number, "组织类别"):
+            continue
+        org = Organization(id=state.id, org_type=state.values["org_type"])
+        problem = retype_problem(
+            org,
+            row.data.org_type,
+            members=members.get(state.id, 0),
+            participants=participants.get(state.id, 0),
         )
-        for code in retyped:
-            if existing[code].id in with_members and not problems.has(
-                rows[code].number, "组织类别"
-            ):
-                problems.add(
-                    rows[code].number,
-                    "组织类别",
-                    rows[code].data.org_type,
-                    "该组织有党员，党员只能编入党支部（联合党支部、临时党支部），不能改为此类别",
-                )
+        if problem:
+            problems.add(row.number, "组织类别", row.data.org_type, problem)
 
 
 def _check_cycles(

@@ -44,6 +44,14 @@ COMMITTEE_POSTS = frozenset(
 )
 
 
+class ParticipationPost(models.TextChoices):
+    """Posts designated in a 临时党支部 (by the organization that set it up, not elected)."""
+
+    SECRETARY = "书记", "书记"
+    DEPUTY_SECRETARY = "副书记", "副书记"
+    COMMITTEE = "委员", "委员"
+
+
 class StatusKind(models.TextChoices):
     """Standings decided by a party body that change what a member may do (党章 ch. 7;
     教育管理条例 art. 24). Recorded with their dates; never set automatically."""

@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from dangjian.core import crypto
 
-from .choices import Category, MemberType, Post, StatusKind
+from .choices import Category, MemberType, ParticipationPost, Post, StatusKind
 
 
 class Member(models.Model):
@@ -108,3 +108,45 @@ class MemberStatus(models.Model):
 
     def in_force(self, day: object) -> bool:
         return self.started_on <= day and (self.ends_on is None or day < self.ends_on)  # type: ignore[operator]
+
+
+class Participation(models.Model):
+    """A member taking part in a 临时党支部 (for a project, a training course, a task) from
+    ``started_on`` to ``ended_on`` (both inclusive; open while empty). The member's relations
+    stay with the branch on whose roll he is (``member.org``): a 临时党支部 keeps no roll, its
+    people are recorded here. ``post`` is the post designated in the 临时党支部, if any."""
+
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="临时党支部",
+        on_delete=models.CASCADE,
+        related_name="participations",
+    )
+    member = models.ForeignKey(
+        Member, verbose_name="党员", on_delete=models.CASCADE, related_name="participations"
+    )
+    post = models.CharField(
+        "在临时党支部的职务", max_length=8, choices=ParticipationPost.choices, blank=True
+    )
+    started_on = models.DateField("参加日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "临时党支部参加人员"
+        verbose_name_plural = "临时党支部参加人员"
+        indexes = [models.Index(fields=["org", "started_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="participation_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        end = f"至 {self.ended_on}" if self.ended_on else "起"
+        return f"{self.member.name} 参加 {self.org.name}（{self.started_on} {end}）"
+
+    def in_force(self, day: object) -> bool:
+        return self.started_on <= day and (self.ended_on is None or day <= self.ended_on)  # type: ignore[operator]

@@ -7,15 +7,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import members_for
+from dangjian.accounts.scope import covers, members_for
 from dangjian.orgs.models import Organization
 
-from .choices import LEAVING, WITHOUT_RIGHTS, MemberType, StatusKind
-from .models import Member, MemberStatus
+from .choices import COMMITTEE_POSTS, LEAVING, WITHOUT_RIGHTS, MemberType, StatusKind
+from .models import Member, MemberStatus, Participation
 
 
 def member_list(
@@ -123,3 +123,78 @@ def voters_on(org: Organization, day: dt.date) -> list[Member]:
     roll = list(Member.objects.filter(org=org, joined_on__lte=day))
     standings = standings_on(roll, day)
     return [m for m in roll if standings[m.pk].votes]
+
+
+def statuses_of(member: Member) -> list[MemberStatus]:
+    """The decided standings of ``member``, latest first (the member page; the caller has
+    already read the member through :func:`member_get`)."""
+    return list(member.statuses.order_by("-started_on", "-pk"))
+
+
+def post_warning(member: Member, standing: Standing, day: dt.date) -> str | None:
+    """Why ``member`` should not hold his committee post on ``day`` (党章 art. 7: only a full
+    member with full rights may be elected; SETUP-VOTERS), or ``None``."""
+    if member.post not in COMMITTEE_POSTS or not standing.on_roll or standing.votes:
+        return None
+    if standing.status in WITHOUT_RIGHTS:
+        # 党章 art. 40: 留党察看期间没有表决权、选举权和被选举权; 停止党籍: no rights at all
+        why = f"{day.isoformat()} 处于{standing.status}期间，没有选举权和被选举权（党章第四十条）"
+    else:
+        why = f"{day.isoformat()} 仍为预备党员，没有表决权、选举权和被选举权（党章第七条）"
+    return (
+        f"{member.name}任{member.post}，但在 {why}，"
+        f"不能当选为{member.post}；请调整职务或在转正、恢复权利后再任职"
+    )
+
+
+def participations_of(actor: Any, org: Organization) -> list[Participation]:
+    """Participants of the 临时党支部 ``org`` (current first, then by date), for its page.
+
+    Participants keep their own branches, possibly outside the actor's subtree; the page shows
+    them by name and links only to those the actor may see."""
+    if not covers(actor, Perm.MEMBER_VIEW, org.path):
+        return []
+    return list(
+        Participation.objects.filter(org=org)
+        .select_related("member__org")
+        .order_by(F("ended_on").desc(nulls_first=True), "-started_on", "member__name", "pk")
+    )
+
+
+def participation_get(actor: Any, pk: int, *, perm: Perm = Perm.MEMBER_CHANGE) -> Participation:
+    item = Participation.objects.select_related("org", "member__org").filter(pk=pk).first()
+    if item is None or not covers(actor, perm, item.org.path):
+        raise Http404("参加记录不存在或不在您的管辖范围内")
+    return item
+
+
+def participants_on(org_ids: Iterable[int], day: dt.date) -> dict[int, list[Participation]]:
+    """Participations in force on ``day`` of the 临时党支部 ``org_ids``, with their members
+    (one query): org id → participations."""
+    ids = list(org_ids)
+    result: dict[int, list[Participation]] = {}
+    if not ids:
+        return result
+    rows = (
+        Participation.objects.filter(org_id__in=ids, started_on__lte=day)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        .select_related("member")
+        .order_by("org_id", "pk")
+    )
+    for item in rows:
+        result.setdefault(item.org_id, []).append(item)
+    return result
+
+
+def member_by_id_number(actor: Any, number: str) -> Member | None:
+    """The member with ID ``number`` among those the actor may see (keyed digest lookup), or
+    ``None``: a number outside the scope is not told apart from an unknown one."""
+    from dangjian.core import crypto
+
+    digest = crypto.digest(number)
+    return (
+        members_for(actor, Perm.MEMBER_VIEW)
+        .select_related("org")
+        .filter(id_number_digest=digest)
+        .first()
+    )

@@ -15,8 +15,15 @@ class OrgType(models.TextChoices):
     GROUP = "党小组", "党小组"
 
 
-#: types that keep a member roll (a member belongs to exactly one: REL-ONE-BRANCH)
+#: the kinds of 党支部: they may have 党小组 and hold organizational life
 BRANCH_TYPES = frozenset({OrgType.BRANCH, OrgType.JOINT_BRANCH, OrgType.TEMP_BRANCH})
+#: types that keep a member roll (a member belongs to exactly one: REL-ONE-BRANCH). A 临时党支部
+#: does not: members keep their relations in their own branch and are recorded on it as
+#: participants (:class:`dangjian.members.models.Participation`)
+ROLL_TYPES = frozenset({OrgType.BRANCH, OrgType.JOINT_BRANCH})
+#: types without 换届: a 党工委 is a dispatched body whose members are appointed (派出机关), a
+#: 临时党支部 is set up for a task and its leaders are designated, a 党小组 has no committee
+NO_TERM_TYPES = frozenset({OrgType.WORKING_COMMITTEE, OrgType.TEMP_BRANCH, OrgType.GROUP})
 #: types that may have child organizations other than 党小组
 PARENT_TYPES = frozenset({OrgType.COMMITTEE, OrgType.WORKING_COMMITTEE, OrgType.GENERAL_BRANCH})
 

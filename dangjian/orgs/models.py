@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from treebeard.mp_tree import MP_Node
 
-from .choices import BRANCH_TYPES, OrgType, Sector
+from .choices import BRANCH_TYPES, NO_TERM_TYPES, OrgType, Sector
 
 code_validator = RegexValidator(r"^[A-Za-z0-9]{1,32}$", "组织编码只能由字母和数字组成，最长 32 位")
 region_validator = RegexValidator(r"^(\d{6}|\d{12})$", "行政区划代码应为 6 位或 12 位数字")
@@ -69,10 +69,19 @@ class Organization(MP_Node):
         return self.org_type in BRANCH_TYPES
 
     @property
+    def has_term(self) -> bool:
+        """Whether the organization is elected for a term (换届); not a 党工委 (appointed), a
+        临时党支部 or a 党小组."""
+        return self.org_type not in NO_TERM_TYPES
+
+    @property
     def effective_term_years(self) -> int | None:
-        """The term length: recorded, else the SETUP-TERM default for the type and sector."""
+        """The term length: recorded, else the SETUP-TERM default for the type and sector;
+        ``None`` for organizations without 换届 (:attr:`has_term`)."""
         from dangjian.rules.setup import term_years_default
 
+        if not self.has_term:
+            return None
         if self.term_years:
             return int(self.term_years)
         return term_years_default(self.org_type, self.sector)
@@ -85,3 +94,40 @@ class Organization(MP_Node):
         if self.term_started_on is None or years is None:
             return None
         return add_years(self.term_started_on, years)
+
+
+class ElectionDelay(models.Model):
+    """An approved delay of an election (延期换届) for the term that began on
+    ``term_started_on``: the superior organization allowed the election to be held by
+    ``new_deadline``, at most one year after the term's end (选举条例 art. 3). Until that day
+    SETUP-TERM-EXPIRED is no error; a new election (a new ``term_started_on``) leaves the delay
+    behind with its term. A later record for the same term replaces an earlier one."""
+
+    org = models.ForeignKey(
+        Organization,
+        verbose_name="党组织",
+        on_delete=models.CASCADE,
+        related_name="election_delays",
+    )
+    term_started_on = models.DateField("所延期任期的开始日期")
+    term_ends_on = models.DateField("原届满日期")
+    new_deadline = models.DateField("延期后换届截止日期")
+    approved_by = models.CharField("批准机关", max_length=200)
+    approved_on = models.DateField("批准日期")
+    decision_no = models.CharField("批准文号", max_length=100, blank=True)
+    reason = models.CharField("延期原因", max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "延期换届"
+        verbose_name_plural = "延期换届"
+        indexes = [models.Index(fields=["org", "term_started_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(new_deadline__gt=models.F("term_ends_on")),
+                name="election_delay_after_term_end",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"延期换届至 {self.new_deadline}（{self.approved_by} {self.approved_on} 批准）"

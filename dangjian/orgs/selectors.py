@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import orgs_for
 from dangjian.members.models import Member
 
-from .models import Organization
+from .models import ElectionDelay, Organization
 
 
 @dataclass
@@ -108,3 +109,17 @@ def subtree_counts(nodes: list[Organization]) -> dict[int, SubtreeCounts]:
         if pk is not None:
             result[pk].full, result[pk].probationary = row["full"], row["prob"]
     return result
+
+
+def election_delay_current(org: Organization, at: dt.date) -> ElectionDelay | None:
+    """The approved delay of ``org``'s current term in force on ``at`` (approved by then; the
+    latest approval wins), or ``None``."""
+    if org.term_started_on is None or not org.has_term:
+        return None
+    return (
+        ElectionDelay.objects.filter(
+            org=org, term_started_on=org.term_started_on, approved_on__lte=at
+        )
+        .order_by("-approved_on", "-pk")
+        .first()
+    )

@@ -12,9 +12,10 @@ from django.db import transaction
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
 from dangjian.core.audit import audit_record
+from dangjian.core.dates import add_years
 
-from .choices import BRANCH_TYPES, OrgType, Sector
-from .models import Organization, code_validator, region_validator
+from .choices import BRANCH_TYPES, ROLL_TYPES, OrgType, Sector
+from .models import ElectionDelay, Organization, code_validator, region_validator
 
 
 @dataclass
@@ -62,6 +63,32 @@ def check_child_type(parent_type: str | None, child_type: str) -> str | None:
         return "党小组之下不能再设组织"
     if parent_type == OrgType.GENERAL_BRANCH and child_type not in BRANCH_TYPES:
         return "党总支之下只能设党支部"
+    return None
+
+
+def retype_problem(
+    org: Organization, new_type: str, *, members: int | None = None, participants: int | None = None
+) -> str | None:
+    """Why the existing ``org`` cannot become ``new_type`` because of the people recorded on it
+    (members on its roll, current participants of a 临时党支部), or ``None``. ``members`` and
+    ``participants`` may be given when the caller has counted them already."""
+    from dangjian.members.services import TEMP_BRANCH_NO_ROLL
+
+    if new_type not in ROLL_TYPES:
+        if members is None:
+            members = org.members.count()
+        if members:
+            if new_type == OrgType.TEMP_BRANCH:
+                return f"该组织有党员 {members} 名，不能改为临时党支部：{TEMP_BRANCH_NO_ROLL}"
+            return f"该组织有党员 {members} 名，党员只能编入党支部或联合党支部，不能改为{new_type}"
+    if org.org_type == OrgType.TEMP_BRANCH and new_type != OrgType.TEMP_BRANCH:
+        if participants is None:
+            participants = org.participations.filter(ended_on__isnull=True).count()
+        if participants:
+            return (
+                f"该临时党支部还有 {participants} 名参加人员未结束参加，"
+                "请先在组织页面结束其参加记录，再改变组织类别"
+            )
     return None
 
 
@@ -152,10 +179,9 @@ def org_update(*, actor: Any, org: Organization, data: OrgInput) -> Organization
         problem = check_child_type(parent.org_type if parent else None, data.org_type)
         if problem:
             errors.setdefault("org_type", []).append(problem)
-        if data.org_type not in BRANCH_TYPES and org.members.exists():
-            errors.setdefault("org_type", []).append(
-                "该组织有党员，党员只能编入党支部（联合党支部、临时党支部），不能改为此类别"
-            )
+        problem = retype_problem(org, data.org_type)
+        if problem:
+            errors.setdefault("org_type", []).append(problem)
         for child in Organization.objects.get_children(org):
             problem = check_child_type(data.org_type, child.org_type)
             if problem:
@@ -207,3 +233,97 @@ def org_move(*, actor: Any, org: Organization, new_parent: Organization) -> Orga
         after=org_snapshot(org),
     )
     return org
+
+
+@dataclass
+class ElectionDelayInput:
+    """An approved delay of the current term's election (延期换届)."""
+
+    approved_by: str
+    approved_on: dt.date
+    new_deadline: dt.date
+    decision_no: str = ""
+    reason: str = ""
+
+
+def max_delay_years() -> int:
+    """选举条例 art. 3: a delay of the election is at most one year — the ``max_delay_years`` of
+    SETUP-TERM-EXPIRED, so the form and the rule cannot disagree."""
+    from dangjian.rules.engine import rule_params
+    from dangjian.rules.setup import TERM_EXPIRED
+
+    return int(rule_params(TERM_EXPIRED)["max_delay_years"])
+
+
+@transaction.atomic
+def org_election_delay_record(
+    *, actor: Any, org: Organization, data: ElectionDelayInput, today: dt.date | None = None
+) -> ElectionDelay:
+    """Record that the superior organization approved holding the election of ``org``'s current
+    term by ``new_deadline`` (选举条例 art. 3: at most one year after the term's end). The delay
+    belongs to the current term; a new election leaves it behind."""
+    org = Organization.objects.select_for_update().get(pk=org.pk)
+    require(actor, Perm.ORG_CHANGE, org.path)
+    today = today or dt.date.today()
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    ends = org.term_ends_on
+    if not org.has_term:
+        add("new_deadline", f"{org.name}是{org.org_type}，不实行任期换届，无需延期")
+    elif ends is None or org.term_started_on is None:
+        add("new_deadline", "请先登记本届任期开始日期，再登记延期换届")
+    if not data.approved_by.strip():
+        add("approved_by", "请填写批准延期的上级党组织")
+    elif len(data.approved_by) > 200:
+        add("approved_by", "批准机关名称过长（最多 200 字）")
+    if data.approved_on > today:
+        add("approved_on", "批准日期不能晚于今天")
+    if ends is not None and org.has_term:
+        years = max_delay_years()
+        latest = add_years(ends, years)
+        if data.new_deadline <= ends:
+            add("new_deadline", f"延期后的截止日期应晚于原届满日期 {ends.isoformat()}")
+        elif data.new_deadline > latest:
+            add(
+                "new_deadline",
+                f"延期换届一般不超过 {years} 年（选举条例第三条）："
+                f"原届满日期 {ends.isoformat()}，截止日期最晚为 {latest.isoformat()}",
+            )
+        if org.term_started_on and data.approved_on < org.term_started_on:
+            add("approved_on", f"批准日期早于本届任期开始日期 {org.term_started_on.isoformat()}")
+    if len(data.decision_no) > 100:
+        add("decision_no", "批准文号过长（最多 100 字）")
+    if len(data.reason) > 500:
+        add("reason", "延期原因过长（最多 500 字）")
+    _raise(errors)
+    assert ends is not None and org.term_started_on is not None
+    delay = ElectionDelay.objects.create(
+        org=org,
+        term_started_on=org.term_started_on,
+        term_ends_on=ends,
+        new_deadline=data.new_deadline,
+        approved_by=data.approved_by.strip(),
+        approved_on=data.approved_on,
+        decision_no=data.decision_no.strip(),
+        reason=data.reason.strip(),
+    )
+    audit_record(
+        actor=actor,
+        action="org.election_delay",
+        object_type="organization",
+        object_id=org.code,
+        object_repr=org.name,
+        scope_path=org.path,
+        after={
+            "term_started_on": delay.term_started_on,
+            "term_ends_on": delay.term_ends_on,
+            "new_deadline": delay.new_deadline,
+            "approved_by": delay.approved_by,
+            "approved_on": delay.approved_on,
+            "decision_no": delay.decision_no,
+        },
+    )
+    return delay

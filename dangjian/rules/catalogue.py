@@ -59,14 +59,6 @@ NOT_CHECKED = {
             False,
             "未检查：系统尚无选举及候选人数据",
         ),
-        CatalogueEntry(
-            "SETUP-VOTERS",
-            "只有正式党员有表决权，预备党员和留党察看党员没有",
-            "national",
-            "选举条例 art. 5",
-            False,
-            "未检查：系统尚无选举投票数据",
-        ),
     ]
 }
 

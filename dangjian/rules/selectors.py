@@ -125,7 +125,9 @@ def run_check(
     if prefix:
         members = members.filter(org__path__startswith=prefix)
 
-    facts = collect_facts(orgs, members, at) if specs else []
+    # LIFE rules read the organizations only; the rolls are counted when another family runs
+    roll = any(not is_life(s) for s in specs)
+    facts = collect_facts(orgs, members, at, roll=roll) if specs else []
     subjects = [
         f
         for f in facts
@@ -191,17 +193,16 @@ def findings_for(
 def findings_for_org(actor: Any, org: Organization, *, at: dt.date | None = None) -> list[Finding]:
     """The SETUP findings whose subject is ``org`` (for its page); 404 outside the scope.
 
-    Reads only the organization itself, its own roll and, for a 党总支 or 党委, one count over its
+    Reads only the organization itself and its own roll or, for a 党总支 or 党委, the roll of its
     subtree: the same facts a scope-wide run computes for it, so the findings are identical.
     """
     if not covers(actor, Perm.FINDING_VIEW, org.path):
         raise Http404("组织不存在或不在您的管辖范围内")
     at = at or timezone.localdate()
-    facts = collect_facts(
-        Organization.objects.filter(pk=org.pk), Member.objects.filter(org_id=org.pk), at
-    )
-    if facts and org.org_type not in BRANCH_TYPES:
-        facts[0].subtree_members = Member.objects.filter(
-            org__path__startswith=org.path, joined_on__lte=at
-        ).count()
+    single = Organization.objects.filter(pk=org.pk)
+    if org.org_type in BRANCH_TYPES:
+        facts = collect_facts(single, Member.objects.filter(org_id=org.pk), at)
+    else:
+        subtree = Member.objects.filter(org__path__startswith=org.path)
+        facts = collect_facts(single, subtree, at, subtree_total=True)
     return evaluate(facts, at, resolve_rules("SETUP"))

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dangjian.core import dates
-from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
+from dangjian.orgs.choices import BRANCH_TYPES, NO_TERM_TYPES, ROLL_TYPES, OrgType, Sector
 
 from .base import Finding, RuleSpec, rule
 from .facts import OrgFacts
@@ -24,13 +24,15 @@ from .facts import OrgFacts
 def term_years_default(org_type: str, sector: str) -> int | None:
     """SETUP-TERM: 基层党委 5 years; 党总支 and 党支部 3 years; 村 and 社区 organizations 5 years.
 
-    Source: 《关于党的基层组织任期的意见》(2018); 支部条例; 农村条例. A 党小组 has no term.
+    Source: 《关于党的基层组织任期的意见》(2018); 支部条例; 农村条例. No term (``None``) for a
+    党工委 (a dispatched body whose members are appointed by the committee that set it up, not
+    elected: 党章 art. 31), a 临时党支部 (set up for a task, its leaders designated) or a 党小组.
     """
-    if org_type == OrgType.GROUP:
+    if org_type in NO_TERM_TYPES:
         return None
     if sector in (Sector.RURAL, Sector.COMMUNITY):
         return 5
-    if org_type in (OrgType.COMMITTEE, OrgType.WORKING_COMMITTEE):
+    if org_type == OrgType.COMMITTEE:
         return 5
     return 3
 
@@ -54,13 +56,14 @@ def _finding(
     evidence: dict[str, Any],
     *,
     due_date: dt.date | None = None,
+    source: str | None = None,
 ) -> Finding:
     return Finding(
         rule=spec.id,
         subject=facts.code,
         severity=severity,
         message=message,
-        source=spec.source,
+        source=source or spec.source,
         evidence=evidence,
         due_date=due_date,
     )
@@ -68,6 +71,17 @@ def _finding(
 
 def _is_branch(facts: OrgFacts) -> bool:
     return facts.org_type in BRANCH_TYPES
+
+
+def _has_roll(facts: OrgFacts) -> bool:
+    """A 党支部 or 联合党支部: the rules judge it from its member roll."""
+    return facts.org_type in ROLL_TYPES
+
+
+def _is_temp(facts: OrgFacts) -> bool:
+    """A 临时党支部: no roll (members keep their own branches); judged, where a rule says so,
+    from the participants recorded on it, and only when some are recorded."""
+    return facts.org_type == OrgType.TEMP_BRANCH
 
 
 # --- size and structure ------------------------------------------------------------------
@@ -87,10 +101,34 @@ def setup_branch_min_full(
 ) -> Finding | None:
     """A 党支部 needs at least 3 full members; a unit with fewer joins a 联合党支部.
 
-    Source: 《中国共产党支部工作条例（试行）》 art. 4–5. Probationary members do not count.
+    Source: 《中国共产党支部工作条例（试行）》 art. 4–5. Probationary members do not count, nor
+    do members who left the party (出党, 死亡 …) by ``at``.
+
+    A 临时党支部 keeps no roll: it is judged from its participants on ``at`` (their full
+    members), only when participants are recorded, and as a warning — it is set up for a task
+    and ends with it, the three-member minimum is a guide for it, not a setup error.
     """
     minimum = params["min_full"]
-    if not _is_branch(facts) or facts.full >= minimum:
+    if _is_temp(facts):
+        if not facts.participants or facts.participants_full >= minimum:
+            return None
+        note = (
+            f"（另有预备党员 {facts.participants_probationary} 名，不计入）"
+            if facts.participants_probationary
+            else ""
+        )
+        return _finding(
+            BRANCH_MIN_FULL,
+            facts,
+            "warning",
+            f"临时党支部登记的参加人员中正式党员 {facts.participants_full} 名，"
+            f"少于 {minimum} 名{note}",
+            {
+                "participants_full": facts.participants_full,
+                "participants": facts.participants,
+            },
+        )
+    if not _has_roll(facts) or facts.full >= minimum:
         return None
     note = f"（另有预备党员 {facts.probationary} 名，不计入）" if facts.probationary else ""
     return _finding(
@@ -119,9 +157,20 @@ def setup_branch_max(
     """A 党支部 generally has no more than 50 members; above that a 党总支 may be set up.
 
     Source: 《中国共产党支部工作条例（试行）》 art. 4 ("一般不超过 50 人"), hence a warning.
+    A 临时党支部 is judged from its participants on ``at`` (it keeps no roll).
     """
     maximum = params["max_members"]
-    if not _is_branch(facts) or facts.members <= maximum:
+    if _is_temp(facts):
+        if facts.participants <= maximum:
+            return None
+        return _finding(
+            BRANCH_MAX,
+            facts,
+            "warning",
+            f"临时党支部参加人员 {facts.participants} 名，超过 {maximum} 名，可考虑分设",
+            {"participants": facts.participants},
+        )
+    if not _has_roll(facts) or facts.members <= maximum:
         return None
     return _finding(
         BRANCH_MAX,
@@ -194,9 +243,11 @@ def setup_committee_required(
 
     Source: 《中国共产党支部工作条例（试行）》 ch. 6. A missing committee is an error; a committee
     larger than 7 a warning. Committee members are holders of 书记, 副书记 or a 委员 post.
+    Not judged for a 临时党支部: its 书记 and 委员 are designated by the organization that set
+    it up, it elects no 支委会.
     """
     p = params
-    if not _is_branch(facts):
+    if not _has_roll(facts):
         return None
     evidence = {"full_members": facts.full, "committee_posts": facts.committee_posts}
     if facts.full >= p["full_threshold"] and facts.committee_posts < p["min_committee"]:
@@ -236,10 +287,11 @@ def setup_no_committee_small(
     """A branch with fewer than 7 full members has a 书记 (and may have a 副书记), no 支委会.
 
     Source: 《中国共产党支部工作条例（试行）》 ch. 6. Reported as a warning when 3 or more members
-    hold 书记, 副书记 or 委员 posts (formats.md: that is a 支委会).
+    hold 书记, 副书记 or 委员 posts (formats.md: that is a 支委会). Not judged for a 临时党支部
+    (designated leaders, no 支委会 elected).
     """
     p = params
-    if not _is_branch(facts):
+    if not _has_roll(facts):
         return None
     if facts.full >= p["full_threshold"] or facts.committee_posts < p["min_committee"]:
         return None
@@ -301,7 +353,9 @@ def setup_secretary_party_age(
     """A branch secretary generally has at least 1 year of party age, counted from 转正.
 
     Source: 《中国共产党支部工作条例（试行）》 art. 23 ("一般应具有 1 年以上党龄"), hence a warning.
-    A probationary member has no party age yet.
+    A probationary member has no party age yet. A 临时党支部 is judged by the participant
+    designated as its 书记 (it keeps no roll); other organizations not at all (their secretaries
+    are not on a member roll here).
     """
     years = params["min_years"]
     sec = facts.secretary
@@ -324,7 +378,8 @@ def setup_secretary_party_age(
         facts,
         "warning",
         f"书记党龄不足 {years} 年（{sec.confirmed_on.isoformat()} 转正，"
-        f"至 {at.isoformat()} 为 {days} 天）",
+        f"至 {at.isoformat()} 为 {dates.span_text(sec.confirmed_on, at)}，"
+        f"{add_years(sec.confirmed_on, years).isoformat()} 满 {years} 年）",
         {"secretary_confirmed_on": sec.confirmed_on.isoformat(), "party_age_days": days},
     )
 
@@ -344,28 +399,32 @@ def setup_secretary_vacant(
 ) -> Finding | None:
     """The secretary post is vacant; vacant for more than 3 months marks the branch 软弱涣散.
 
-    Source: local 软弱涣散 standards (3 months is a configurable local default). A branch is vacant
-    when no member on its roll holds 书记 or when ``secretary_vacant_since`` is recorded; other
-    organizations (whose secretaries are not on a member roll here) only by the recorded date.
-    Vacant up to 3 months: warning; more than 3 months as of ``at``: error.
+    Source: local 软弱涣散 standards (3 months is a configurable local default). A 党支部 or
+    联合党支部 is vacant when no member on its roll holds 书记 (members who left the party do
+    not count) or when ``secretary_vacant_since`` is recorded. A 临时党支部 keeps no roll: it is
+    vacant when participants are recorded and none of them is designated 书记, or by the
+    recorded date. Other organizations (whose secretaries are not on a member roll here) only
+    by the recorded date. Vacant up to 3 months: warning; more than 3 months as of ``at``: error.
     """
     months = params["weak_after_months"]
     since = facts.secretary_vacant_since
     if since is not None and since > at:
         since = None  # recorded vacancy starts after the checked date
-    no_holder = _is_branch(facts) and facts.secretary is None
+    judged = _has_roll(facts) or (_is_temp(facts) and facts.participants > 0)
+    no_holder = judged and facts.secretary is None
     if since is None and not no_holder:
         return None
     evidence: dict[str, Any] = {
-        "secretary_holders": facts.secretaries if _is_branch(facts) else None,
+        "secretary_holders": facts.secretaries if judged else None,
         "vacant_since": since.isoformat() if since else None,
     }
     if since is None:
+        who = "参加人员中没有指定书记" if _is_temp(facts) else "没有党员担任书记职务"
         return _finding(
             SECRETARY_VACANT,
             facts,
             "warning",
-            "书记空缺：没有党员担任书记职务，空缺起始日期未登记",
+            f"书记空缺：{who}，空缺起始日期未登记",
             evidence,
         )
     weak = add_months(since, months) < at
@@ -400,7 +459,10 @@ TERM = RuleSpec(
 
 
 def _term(facts: OrgFacts) -> tuple[dt.date, int, dt.date] | None:
-    """(started, years, ends) when the term is known."""
+    """(started, years, ends) when the term is known; ``None`` for organizations without 换届
+    (党工委, 临时党支部, 党小组: :data:`NO_TERM_TYPES`) whatever is recorded on them."""
+    if facts.org_type in NO_TERM_TYPES:
+        return None
     years = facts.term_years or term_years_default(facts.org_type, facts.sector)
     if facts.term_started_on is None or years is None:
         return None
@@ -412,7 +474,8 @@ def setup_term(facts: OrgFacts, at: dt.date, params: Params = TERM.params) -> Fi
     """The recorded term length differs from the statutory one for the type and sector.
 
     Source: 《关于党的基层组织任期的意见》(2018); 支部条例; 农村条例. A warning, not an error: a
-    differing record may be a term begun before the 2018 change or an approved adjustment.
+    differing record may be a term begun before the 2018 change or an approved adjustment. Not
+    for a 党工委 (appointed) or a 临时党支部 (no 换届; a recorded term is ignored).
     """
     expected = term_years_default(facts.org_type, facts.sector)
     if facts.term_years is None or expected is None or facts.term_years == expected:
@@ -443,13 +506,38 @@ def setup_term_expiring(
     """Remind the organization and its superior 6 months before the term ends.
 
     Source: 旗帜网 Q&A on 支部条例 (national practice). ``due`` with ``due_date`` = the term end,
-    when the end falls after ``at`` and no later than 6 months after it.
+    when the end falls after ``at`` and no later than 6 months after it. With an approved
+    election delay (延期换届) the deadline is the delay's new deadline, reminded the same way.
+    No 党工委 or 临时党支部 (no 换届).
     """
     months = params["remind_months"]
     term = _term(facts)
     if term is None:
         return None
     started, years, ends = term
+    delay = facts.delay
+    if delay is not None:
+        deadline = delay.new_deadline
+        if not (at <= deadline <= add_months(at, months)):
+            return None
+        state = f"已于 {ends.isoformat()} 届满" if ends < at else f"将于 {ends.isoformat()} 届满"
+        return _finding(
+            TERM_EXPIRING,
+            facts,
+            "due",
+            f"本届任期 {years} 年，{state}；{delay.approved_by}于 {delay.approved_on.isoformat()} "
+            f"批准延期换届至 {deadline.isoformat()}（还有 {(deadline - at).days} 天），"
+            "请按期完成换届",
+            {
+                "term_started_on": started.isoformat(),
+                "term_years": years,
+                "ends_on": ends.isoformat(),
+                "delay_approved_by": delay.approved_by,
+                "delay_approved_on": delay.approved_on.isoformat(),
+                "delay_new_deadline": deadline.isoformat(),
+            },
+            due_date=deadline,
+        )
     if not (at <= ends <= add_months(at, months)):
         return None
     return _finding(
@@ -479,7 +567,10 @@ def setup_term_expired(
     """The term has ended and no election is recorded (a new election moves ``term_started_on``).
 
     Source: 《中国共产党基层组织选举工作条例》 art. 3: a delay or an advance needs approval and
-    is at most 1 year.
+    is at most 1 year. An approved delay (延期换届, recorded with the approving body, the date
+    and the new deadline) makes the expired term no error until the new deadline; after it the
+    term is overdue again, counted from the new deadline. No 党工委 (appointed, 派出机关) or
+    临时党支部: they have no 换届.
     """
     max_delay = params["max_delay_years"]
     term = _term(facts)
@@ -488,21 +579,92 @@ def setup_term_expired(
     started, years, ends = term
     if ends >= at:
         return None
+    delay = facts.delay
+    if delay is not None and at <= delay.new_deadline:
+        return None  # approved delay in force: SETUP-TERM-EXPIRING reminds before its deadline
     overdue = (at - ends).days
     beyond = add_years(ends, max_delay) < at
-    message = f"本届任期 {years} 年已于 {ends.isoformat()} 届满，逾期 {overdue} 天未换届"
+    evidence: dict[str, Any] = {
+        "term_started_on": started.isoformat(),
+        "term_years": years,
+        "ends_on": ends.isoformat(),
+        "overdue_days": overdue,
+        "beyond_max_delay": beyond,
+    }
+    if delay is not None:
+        late = (at - delay.new_deadline).days
+        message = (
+            f"本届任期 {years} 年已于 {ends.isoformat()} 届满，{delay.approved_by}于 "
+            f"{delay.approved_on.isoformat()} 批准延期换届至 {delay.new_deadline.isoformat()}，"
+            f"已超过延期期限 {late} 天仍未换届"
+        )
+        evidence.update(
+            {
+                "delay_approved_by": delay.approved_by,
+                "delay_approved_on": delay.approved_on.isoformat(),
+                "delay_new_deadline": delay.new_deadline.isoformat(),
+                "days_past_delay": late,
+            }
+        )
+    else:
+        message = f"本届任期 {years} 年已于 {ends.isoformat()} 届满，逾期 {overdue} 天未换届"
     if beyond:
         message += f"，已超过经批准最多延期 {max_delay} 年的期限"
+    return _finding(TERM_EXPIRED, facts, "error", message, evidence)
+
+
+# --- elections ---------------------------------------------------------------------------
+
+VOTERS = RuleSpec(
+    "SETUP-VOTERS",
+    "只有正式党员有表决权和被选举权，预备党员和留党察看党员没有",
+    "national",
+    "选举条例 art. 5",
+)
+
+#: the article that takes the right to be elected from a probationary member, or one whose
+#: rights are suspended (shown with every SETUP-VOTERS finding)
+VOTERS_ELECTED_SOURCE = "党章 art. 7, 40; 选举条例 art. 5"
+
+
+@rule(VOTERS)
+def setup_voters(facts: OrgFacts, at: dt.date, params: Params = VOTERS.params) -> Finding | None:
+    """Only full members with full rights vote and may be elected: a 书记, 副书记 or 委员 who on
+    ``at`` is a probationary member, or under 留党察看 or 停止党籍, holds a post he could not be
+    elected to — an error.
+
+    Source: 《中国共产党基层组织选举工作条例》 art. 5 (voters: full members, not probationary, not
+    under 留党察看); 党章 art. 7 (预备党员 have no right to vote, to elect or to be elected) and
+    art. 40 (留党察看: no right to vote, elect or be elected). The voters of the branch on ``at``
+    (full members without 留党察看 or 停止党籍, members who left the party not counted) are given
+    in the evidence. Judged from the roll of a 党支部 or 联合党支部 only: a 临时党支部 holds no
+    election (its leaders are designated), other organizations' committees are not on a roll.
+    """
+    if not _has_roll(facts) or not facts.ineligible:
+        return None
+    people = "；".join(
+        f"{h.name}（{h.post}）" + (f"为{h.why}" if h.why == "预备党员" else f"处于{h.why}期间")
+        for h in facts.ineligible
+    )
+    # 党章 art. 7: 预备党员 have no vote, election or right to be elected; art. 40: nor have
+    # members under 留党察看 (and 停止党籍 takes every right)
+    whys = {h.why for h in facts.ineligible}
+    cited = [
+        a for a, hit in (("第七条", "预备党员" in whys), ("第四十条", whys != {"预备党员"})) if hit
+    ]
     return _finding(
-        TERM_EXPIRED,
+        VOTERS,
         facts,
         "error",
-        message,
+        f"{at.isoformat()}：{people}，没有选举权和被选举权，不能担任书记、副书记或委员"
+        f"（党章{'、'.join(cited)}）；"
+        f"本支部有表决权的党员 {facts.voters} 名",
         {
-            "term_started_on": started.isoformat(),
-            "term_years": years,
-            "ends_on": ends.isoformat(),
-            "overdue_days": overdue,
-            "beyond_max_delay": beyond,
+            "ineligible_holders": "；".join(
+                f"{h.name}（{h.post}，{h.why}）" for h in facts.ineligible
+            ),
+            "voters": facts.voters,
+            "full_members": facts.full,
         },
+        source=VOTERS_ELECTED_SOURCE,
     )

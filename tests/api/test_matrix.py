@@ -124,6 +124,23 @@ CASES = [
         200,
         lambda t: {"reason": "核对"},
     ),
+    Case(
+        "member statuses",
+        "get",
+        lambda t: f"/api/v1/members/{_a0(t)}/statuses/",
+        "sysadmin",
+        404,
+        200,
+    ),
+    Case(
+        "member status record",
+        "post",
+        lambda t: f"/api/v1/members/{_a0(t)}/statuses/",
+        "inspector_a",
+        404,
+        201,
+        lambda t: {"kind": "停止党籍", "started_on": "2026-05-06", "decided_by": "甲村党支部"},
+    ),
     Case("findings", "get", lambda t: "/api/v1/findings/", "sysadmin", 200, 200, hidden=("BA009",)),
     Case("findings of org", "get", lambda t: "/api/v1/findings/?org=BA009", "auditor", 404, 200),
 ]

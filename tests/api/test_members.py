@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from dangjian.core.models import AuditEntry
@@ -191,3 +193,89 @@ def test_unknown_member_id_is_404_like_outside_scope(tree, client_for):
     outside = client.get(f"/api/v1/members/{tree['members_b'][0].pk}/")
     assert unknown.status_code == outside.status_code == 404
     assert unknown.json() == outside.json()
+
+
+# --- issue 9: real older ID numbers, joining age, 临时党支部, standings -------------------------
+
+
+@pytest.mark.django_db
+def test_api_accepts_old_numbers_and_refuses_under_age_and_temp_branch(tree, client_for):
+    from dangjian.core.idnumber import compose_id
+
+    client = client_for("admin_a")
+    body = {
+        "name": "周卫东",
+        "id_number": "320102197102020032",  # 南京玄武区 (code since 1983), born 1971
+        "member_type": "正式党员",
+        "joined_on": "1995-07-01",
+        "confirmed_on": "1996-07-01",
+        "org": "BA001",
+    }
+    response = client.post("/api/v1/members/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["id_number"] == "320102********0032"
+    make_org(
+        tree["town_a"],
+        org_type="临时党支部",
+        sector="农村",
+        code="LS001",
+        name="甲镇防汛临时党支部",
+    )
+    before = db_state()
+    young = {**body, "name": "钱小", "id_number": compose_id("110105", dt.date(1990, 9, 1), 23),
+             "joined_on": "2008-08-31", "confirmed_on": "2009-08-31"}  # fmt: skip
+    refused = client.post("/api/v1/members/", young, format="json")
+    assert refused.status_code == 400
+    assert "未满十八岁" in refused.json()["joined_on"][0]
+    assert "2008-09-01 年满十八岁" in refused.json()["joined_on"][0]
+    temp = {**body, "name": "孙亮", "id_number": compose_id("320103", dt.date(1966, 3, 3), 15),
+            "org": "LS001"}  # fmt: skip
+    refused = client.post("/api/v1/members/", temp, format="json")
+    assert refused.status_code == 400 and "组织关系仍在原党支部" in refused.json()["org"][0]
+    never = {**body, "id_number": compose_id("990102", dt.date(1971, 2, 2), 3)}
+    refused = client.post("/api/v1/members/", never, format="json")
+    assert refused.status_code == 400 and "不是任何时期" in refused.json()["id_number"][0]
+    assert db_state() == before
+
+
+@pytest.mark.django_db
+def test_api_statuses_read_and_record(tree, client_for):
+    member = tree["members_a"][0]
+    url = f"/api/v1/members/{member.pk}/statuses/"
+    reader = client_for("inspector_a")
+    empty = reader.get(url).json()
+    assert empty["results"] == []
+    assert empty["standing"]["votes"] is True and empty["standing"]["status"] is None
+    writer = client_for("secretary_a")
+    body = {
+        "kind": "留党察看",
+        "started_on": "2026-03-01",
+        "ends_on": "2027-03-01",
+        "decided_by": "中共甲镇纪律检查委员会",
+        "decision_no": "甲纪〔2026〕3号",
+        "reason": "违反廉洁纪律",
+    }
+    created = writer.post(url, body, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["kind"] == "留党察看" and created.json()["ends_on"] == "2027-03-01"
+    listed = reader.get(url).json()
+    assert [s["decided_by"] for s in listed["results"]] == ["中共甲镇纪律检查委员会"]
+    assert listed["standing"] == {
+        "on": "2026-11-23",
+        "member_type": "正式党员",
+        "status": "留党察看",
+        "on_roll": True,
+        "votes": False,
+    }
+    before = db_state()
+    too_long = writer.post(url, {**body, "ends_on": "2028-06-01"}, format="json")
+    assert too_long.status_code == 400 and "最长不超过两年" in too_long.json()["ends_on"][0]
+    unknown = writer.post(url, {**body, "kind": "警告"}, format="json")
+    assert unknown.status_code == 400 and "状态“警告”无效" in unknown.json()["kind"][0]
+    assert db_state() == before
+    # the finding for the roll follows: a 组织委员 under 留党察看 is a SETUP-VOTERS error
+    writer.patch(f"/api/v1/members/{member.pk}/", {"post": "组织委员"}, format="json")
+    findings = client_for("admin_a").get("/api/v1/findings/?org=BA001&rule=SETUP-VOTERS").json()
+    [finding] = findings["results"]
+    assert finding["severity"] == "error" and "处于留党察看期间" in finding["message"]
+    assert "党章 art. 7" in finding["source"]

@@ -15,6 +15,7 @@ PATHS = {
     "/api/v1/members/": {"get", "post"},
     "/api/v1/members/{id}/": {"get", "patch"},
     "/api/v1/members/{id}/reveal/": {"post"},
+    "/api/v1/members/{id}/statuses/": {"get", "post"},
     "/api/v1/findings/": {"get"},
     "/api/v1/meetings/": {"get", "post"},
     "/api/v1/meetings/{id}/": {"get", "patch", "delete"},

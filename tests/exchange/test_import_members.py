@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 
 from dangjian.accounts.scope import SYSTEM
 from dangjian.core import crypto
+from dangjian.core.idnumber import compose_id
 from dangjian.core.models import AuditEntry
 from dangjian.exchange.importers import import_members
 from dangjian.members.models import Member
@@ -121,7 +122,7 @@ def test_org_and_type_rules(tree, tmp_path):
     assert (
         2,
         "所在党组织编码",
-        "TA001 是党委，党员只能编入党支部、联合党支部或临时党支部",
+        "甲镇党委（TA001）是党委，党员只能编入党支部或联合党支部",
     ) in errors
     assert (3, "所在党组织编码", "所在党组织编码“NOPE”不存在") in errors
     assert (4, "转正日期", "正式党员必须填写转正日期") in errors
@@ -232,3 +233,41 @@ def test_absent_columns_keep_values_but_empty_cells_clear_them(tree, tmp_path):
     assert import_members(path, actor=SYSTEM).updated == 1
     member.refresh_from_db()
     assert member.phone() == "" and member.phone_masked == "" and member.post == "组织委员"
+
+
+def test_real_numbers_of_older_members_are_accepted(tree, tmp_path):
+    """Born before the region code existed (南京玄武区 320102 since 1983; 白下区 320103 abolished
+    2013): the numbers on their cards are valid and the roll loads."""
+    rows = [
+        member_row("BA001", name="周卫东", id_number="320102197102020032",
+                   出生日期="1971-02-02", 入党日期="1995-07-01", 转正日期="1996-07-01"),
+        member_row("BA001", name="吴秀英", id_number=compose_id("320103", dt.date(1952, 8, 9), 42),
+                   入党日期="1976-06-20", 转正日期="1977-06-20"),
+    ]  # fmt: skip
+    report = import_members(members_file(tmp_path / "old.csv", rows), actor=SYSTEM)
+    assert report.ok, report.error_lines()
+    assert report.created == 2
+    member = Member.objects.get(name="周卫东")
+    assert member.birth_date == dt.date(1971, 2, 2) and member.gender == "男"
+
+
+def test_never_existing_code_under_age_and_temporary_branch_are_refused(tree, tmp_path):
+    make_org(tree["town_a"], org_type="临时党支部", sector="农村", code="LS001",
+             name="甲镇防汛临时党支部")  # fmt: skip
+    bad_region = compose_id("999901", dt.date(1980, 5, 5), 11)
+    young = compose_id("110105", dt.date(1992, 7, 2), 13)
+    rows = [
+        member_row("BA001", name="甲", id_number=bad_region),
+        member_row("BA001", name="乙", id_number=young, 入党日期="2010-07-01"),
+        member_row("LS001", name="丙"),
+    ]
+    report = import_members(members_file(tmp_path / "bad.csv", rows), actor=SYSTEM)
+    errors = errors_of(report)
+    assert (2, "公民身份号码", "公民身份号码中的地区码 999901 无效：它不是任何时期在用过的"
+            "行政区划代码") in errors  # fmt: skip
+    [(_, column, message)] = [e for e in errors if e[0] == 3]
+    assert column == "入党日期" and "入党日期 2010-07-01 时未满十八岁" in message
+    assert "1992-07-02 出生，2010-07-02 年满十八岁" in message
+    [(_, column, message)] = [e for e in errors if e[0] == 4]
+    assert column == "所在党组织编码" and message.startswith("甲镇防汛临时党支部是临时党支部")
+    assert not Member.objects.filter(name__in=["甲", "乙", "丙"]).exists()

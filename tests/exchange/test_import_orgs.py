@@ -193,12 +193,16 @@ def test_retyping_a_branch_with_members(tree, tmp_path):
     rows = [org_row("BA001", "TA001", "党总支", "农村", name="甲村党支部")]
     errors = _reject(tmp_path, rows)
     assert errors == [
-        (
-            2,
-            "组织类别",
-            "该组织有党员，党员只能编入党支部（联合党支部、临时党支部），不能改为此类别",
-        )
+        (2, "组织类别", "该组织有党员 4 名，党员只能编入党支部或联合党支部，不能改为党总支")
     ]
+
+
+def test_retyping_a_branch_with_members_into_a_temporary_branch(tree, tmp_path):
+    rows = [org_row("BA001", "TA001", "临时党支部", "农村", name="甲村党支部")]
+    [(row, column, message)] = _reject(tmp_path, rows)
+    assert (row, column) == (2, "组织类别")
+    assert message.startswith("该组织有党员 4 名，不能改为临时党支部")
+    assert "组织关系仍在原党支部" in message
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,6 @@ def test_catalogue_lists_each_setup_rule_once_in_order():
     assert {e.id for e in entries if not e.checked} == {
         "SETUP-PROJECT-BRANCH",
         "SETUP-ELECTION-MARGIN",
-        "SETUP-VOTERS",
     }
     for e in entries:
         assert e.title and e.source and e.kind

@@ -73,7 +73,7 @@ def test_table_has_chinese_columns_and_summary(district):
     summary = text.split("检查日期")[1]
     line = next(ln for ln in summary.splitlines() if ln.startswith("SETUP-BRANCH-MIN-FULL"))
     assert line.split()[-1] == "2"  # BB001 and JA001
-    assert "SETUP-VOTERS" in text and "未检查" in text
+    assert "SETUP-ELECTION-MARGIN" in text and "未检查" in text
 
 
 def test_list_rules_marks_unchecked(db):
@@ -82,7 +82,7 @@ def test_list_rules_marks_unchecked(db):
     assert status["SETUP-BRANCH-MIN-FULL"] is True
     assert status["SETUP-PROJECT-BRANCH"] is False
     assert status["SETUP-ELECTION-MARGIN"] is False
-    assert status["SETUP-VOTERS"] is False
+    assert status["SETUP-VOTERS"] is True
 
 
 @pytest.mark.parametrize(

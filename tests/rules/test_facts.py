@@ -131,3 +131,18 @@ def test_term_expiry_from_database(db):
     assert f is not None and f.due_date == dt.date(2026, 12, 1)
     assert f.as_dict()["due_date"] == "2026-12-01"
     assert root.term_ends_on == f.due_date
+
+
+def test_secretary_party_age_of_a_29_february_confirmation(db):
+    """转正 on 29 February 2024: one year of party age on 28 February 2025 (the end of the
+    month, as every anniversary here), not a day earlier."""
+    branch = make_org(make_org(None, org_type="党委", code="R6"), code="PA2")
+    make_member(
+        branch, post="书记", joined_on=dt.date(2023, 2, 28), confirmed_on=dt.date(2024, 2, 29)
+    )
+    day_before = by_rule(findings_for(SYSTEM, at=dt.date(2025, 2, 27)), "PA2",
+                         "SETUP-SECRETARY-PARTY-AGE")  # fmt: skip
+    assert day_before is not None and "2025-02-28 满 1 年" in day_before.message
+    assert "11 个月 29 天" in day_before.message
+    assert by_rule(findings_for(SYSTEM, at=dt.date(2025, 2, 28)), "PA2",
+                   "SETUP-SECRETARY-PARTY-AGE") is None  # fmt: skip

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -15,16 +16,24 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import orgs_for
 from dangjian.api import filters
 from dangjian.api.serializers import (
+    DATE_ERRORS,
     MemberSerializer,
     MemberWriteSerializer,
     RevealRequestSerializer,
     RevealResponseSerializer,
 )
 from dangjian.api.views.base import ScopedAPIView, service_errors
-from dangjian.members.choices import MemberType
-from dangjian.members.models import Member
-from dangjian.members.selectors import member_get, member_list
-from dangjian.members.services import MemberInput, member_create, member_reveal, member_update
+from dangjian.members.choices import MemberType, StatusKind
+from dangjian.members.models import Member, MemberStatus
+from dangjian.members.selectors import member_get, member_list, standing_on, statuses_of
+from dangjian.members.services import (
+    MemberInput,
+    StatusInput,
+    member_create,
+    member_reveal,
+    member_status_record,
+    member_update,
+)
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
 
@@ -212,3 +221,116 @@ class MemberRevealView(ScopedAPIView):
             actor=request.user, member=member, reason=serializer.validated_data.get("reason", "")
         )
         return Response({"id": member.pk, **shown})
+
+
+# --- standings (党员状态) ------------------------------------------------------------------
+
+
+_KINDS = "、".join(StatusKind.values)
+
+
+def _status_date(**kwargs: Any) -> serializers.DateField:
+    return serializers.DateField(input_formats=["%Y-%m-%d"], error_messages=DATE_ERRORS, **kwargs)
+
+
+class StatusSerializer(serializers.Serializer):
+    """A standing decided by a party body, with its dates."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField(
+        help_text="留党察看、停止党籍、开除党籍、除名、劝退、自行脱党或死亡"
+    )
+    started_on = serializers.DateField()
+    ends_on = serializers.DateField(allow_null=True, help_text="在此日前有效；空：未终止")
+    decided_by = serializers.CharField(help_text="决定机关")
+    decision_no = serializers.CharField(help_text="决定文号")
+    reason = serializers.CharField(help_text="事由")
+
+
+class StatusWriteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=StatusKind.values,
+        error_messages={
+            "invalid_choice": f"状态“{{input}}”无效，应为：{'、'.join(StatusKind.values)}"
+        },
+    )
+    started_on = _status_date()
+    ends_on = _status_date(required=False, allow_null=True)
+    decided_by = serializers.CharField(max_length=100)
+    decision_no = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class StandingSerializer(serializers.Serializer):
+    """The member's standing on a day and what follows from it."""
+
+    on = serializers.DateField(help_text="日期")
+    member_type = serializers.CharField(allow_null=True, help_text="该日的党员类型")
+    status = serializers.CharField(allow_null=True, help_text="该日有效的党员状态")
+    on_roll = serializers.BooleanField(help_text="该日是否为党员（未出党、未去世）")
+    votes = serializers.BooleanField(help_text="该日是否有表决权、选举权和被选举权")
+
+
+class StatusListResponseSerializer(serializers.Serializer):
+    standing = StandingSerializer()
+    results = StatusSerializer(many=True)
+
+
+def _standing(member: Member, day: Any) -> dict[str, Any]:
+    found = standing_on(member, day)
+    return {
+        "on": day,
+        "member_type": found.member_type,
+        "status": found.status,
+        "on_roll": found.on_roll,
+        "votes": found.votes,
+    }
+
+
+class MemberStatusListView(ScopedAPIView):
+    """The standings of one member (留党察看, 停止党籍, 出党, 死亡 …), latest first, with his
+    standing today; POST records one (audited)."""
+
+    read_perm = Perm.MEMBER_VIEW
+    write_perm = Perm.MEMBER_CHANGE
+    serializer_class = StatusSerializer
+    pagination_class = None  # type: ignore[assignment]  # a member has a handful of standings
+
+    @extend_schema(
+        parameters=[ID_PARAM], responses=StatusListResponseSerializer, summary="党员状态列表"
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        member = member_get(request.user, pk)
+        return Response(
+            {
+                "standing": StandingSerializer(_standing(member, timezone.localdate())).data,
+                "results": StatusSerializer(statuses_of(member), many=True).data,
+            }
+        )
+
+    @extend_schema(
+        parameters=[ID_PARAM],
+        request=StatusWriteSerializer,
+        responses={201: StatusSerializer},
+        summary="登记党员状态（留党察看、停止党籍、出党、死亡等）",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        member = member_get(request.user, pk, perm=Perm.MEMBER_CHANGE)
+        serializer = StatusWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        v = serializer.validated_data
+        data = StatusInput(
+            kind=v["kind"],
+            started_on=v["started_on"],
+            ends_on=v.get("ends_on"),
+            decided_by=v["decided_by"],
+            decision_no=v.get("decision_no") or "",
+            reason=v.get("reason") or "",
+        )
+        try:
+            item: MemberStatus = member_status_record(
+                actor=request.user, member=member, data=data, today=timezone.localdate()
+            )
+        except DjangoValidationError as exc:
+            raise service_errors(exc) from exc
+        return Response(StatusSerializer(item).data, status=status.HTTP_201_CREATED)

@@ -3,17 +3,35 @@
 from .admin import audit, audit_chain, security, user_roles, user_unlock_view, users
 from .auth import LoginView, home
 from .findings import findings
-from .orgs import member_detail, member_reveal_view, org_detail, tree, tree_children
+from .orgs import (
+    election_delay_view,
+    member_detail,
+    member_edit,
+    member_new,
+    member_reveal_view,
+    member_status_view,
+    org_detail,
+    participant_add_view,
+    participant_end_view,
+    tree,
+    tree_children,
+)
 
 __all__ = [
     "LoginView",
     "audit",
     "audit_chain",
+    "election_delay_view",
     "findings",
     "home",
     "member_detail",
+    "member_edit",
+    "member_new",
     "member_reveal_view",
+    "member_status_view",
     "org_detail",
+    "participant_add_view",
+    "participant_end_view",
     "security",
     "tree",
     "tree_children",

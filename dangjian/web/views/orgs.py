@@ -9,29 +9,64 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, orgs_for, require
-from dangjian.core.dates import add_months
+from dangjian.core import idnumber
+from dangjian.core.dates import add_months, full_years, span_text
 from dangjian.members.choices import MemberType
+from dangjian.members.forms import (
+    POST_NOTE,
+    MemberForm,
+    ParticipantEndForm,
+    ParticipantForm,
+    StatusForm,
+    member_initial,
+)
 from dangjian.members.models import Member
-from dangjian.members.selectors import committee, member_get, member_list
-from dangjian.members.services import member_reveal
+from dangjian.members.selectors import (
+    committee,
+    member_by_id_number,
+    member_get,
+    member_list,
+    participation_get,
+    participations_of,
+    post_warning,
+    standing_on,
+    standings_on,
+    statuses_of,
+)
+from dangjian.members.services import (
+    TEMP_BRANCH_NO_ROLL,
+    ParticipationInput,
+    member_create,
+    member_reveal,
+    member_status_record,
+    member_update,
+    participation_add,
+    participation_end,
+)
+from dangjian.orgs.choices import ROLL_TYPES, OrgType
+from dangjian.orgs.forms import ElectionDelayForm
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import (
     SubtreeCounts,
+    election_delay_current,
     org_children,
     org_get,
     org_roots,
     org_search,
     subtree_counts,
 )
+from dangjian.orgs.services import org_election_delay_record
 from dangjian.rules.selectors import findings_for_org
 
 from ..forms import TreeSearchForm
@@ -118,23 +153,42 @@ def tree_children(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "web/_tree_children.html", {"rows": rows, "parent": org})
 
 
+#: why an organization has no 换届, shown in place of the term
+NO_TERM_NOTES = {
+    OrgType.WORKING_COMMITTEE: "党工委是上级党委的派出机关，书记、委员由上级党委任命，"
+    "不实行任期换届。",
+    OrgType.TEMP_BRANCH: "临时党支部因任务设立、任务完成后撤销，书记、委员由批准设立的党组织"
+    "指定，不实行任期换届。",
+    OrgType.GROUP: "党小组不设委员会，不实行任期换届。",
+}
+
+
 def _term(org: Organization, today: dt.date) -> dict[str, Any]:
+    """The term as the page shows it: end, what is left to the day, an approved delay."""
     ends = org.term_ends_on
+    delay = election_delay_current(org, today)
     info: dict[str, Any] = {
+        "has_term": org.has_term,
+        "no_term_note": NO_TERM_NOTES.get(OrgType(org.org_type)) if not org.has_term else "",
         "started": org.term_started_on,
         "years": org.effective_term_years,
         "ends": ends,
-        "years_left": None,
+        "delay": delay,
+        "left": "",
         "expired": False,
         "expiring": False,
+        "delayed": False,
     }
     if ends is not None:
-        days = (ends - today).days
-        info["expired"] = days < 0
+        # an approved delay (延期换届) moves the deadline: SETUP-TERM-EXPIRED/-EXPIRING follow it
+        deadline = delay.new_deadline if delay is not None else ends
+        info["deadline"] = deadline
+        info["delayed"] = delay is not None and ends < today <= deadline
+        info["expired"] = today > deadline
         # SETUP-TERM-EXPIRING reminds six months ahead; the page highlights the same window
-        info["expiring"] = days >= 0 and ends <= add_months(today, 6)
-        info["years_left"] = round(days / 365.25, 1) if days >= 0 else None
-        info["days_over"] = -days if days < 0 else 0
+        info["expiring"] = today <= deadline <= add_months(today, 6)
+        info["left"] = span_text(today, deadline) if today <= deadline else ""
+        info["days_over"] = (today - deadline).days if today > deadline else 0
     return info
 
 
@@ -147,44 +201,195 @@ def _ancestors(actor: Any, org: Organization) -> list[Organization]:
     return list(orgs_for(actor, Perm.ORG_VIEW).filter(path__in=paths).order_by("depth"))
 
 
-@login_required
-@require_GET
-@bad_input_as_400
-def org_detail(request: HttpRequest, code: str) -> HttpResponse:
-    require(request.user, Perm.ORG_VIEW)
+def _org_context(
+    request: HttpRequest,
+    org: Organization,
+    *,
+    participant_form: ParticipantForm | None = None,
+    delay_form: ElectionDelayForm | None = None,
+) -> dict[str, Any]:
     user = request.user
-    org = org_get(user, code)
     today = timezone.localdate()
     show_members = can(user, Perm.MEMBER_VIEW)
     findings = None
     if can(user, Perm.FINDING_VIEW):
         findings = findings_for_org(user, org)
     counts, children = _with_children(org, user)
-    context = {
+    members = paginate(request, member_list(user, org=org)) if show_members else None
+    if members is not None:
+        # a decided standing (留党察看, 去世 …) is shown beside the name: one query for the page
+        standings = standings_on(members.object_list, today)
+        for m in members.object_list:
+            m.standing_today = standings[m.pk]
+    is_temp = org.org_type == OrgType.TEMP_BRANCH
+    term = _term(org, today)
+    can_change_org = covers(user, Perm.ORG_CHANGE, org.path)
+    can_change_members = covers(user, Perm.MEMBER_CHANGE, org.path)
+    # the participants' own branches may lie outside the user's subtree: link only inside
+    participations = [
+        {"item": p, "linked": covers(user, Perm.MEMBER_VIEW, p.member.org.path)}
+        for p in (participations_of(user, org) if is_temp and show_members else [])
+    ]
+    return {
         "org": org,
         "ancestors": _ancestors(user, org),
         "counts": counts,
         "children": children,
-        "term": _term(org, today),
+        "term": term,
         "show_members": show_members,
         "committee": committee(org) if show_members else [],
-        "members": paginate(request, member_list(user, org=org)) if show_members else None,
+        "members": members,
         "findings": findings,
+        "today": today,
+        "has_roll": org.org_type in ROLL_TYPES,
+        "is_temp": is_temp,
+        "temp_note": TEMP_BRANCH_NO_ROLL,
+        "can_add_member": can_change_members and org.org_type in ROLL_TYPES,
+        "participations": participations,
+        "can_change_participants": is_temp and can_change_members,
+        "participant_form": participant_form
+        or ParticipantForm(initial={"started_on": today}, prefix="p"),
+        "end_form": ParticipantEndForm(initial={"ended_on": today}, prefix="end"),
+        "can_record_delay": can_change_org and term["has_term"] and term["ends"] is not None,
+        "delay_form": delay_form or ElectionDelayForm(prefix="delay"),
     }
-    return render(request, "web/org.html", context)
 
 
-def _member_context(member: Any, revealed: dict[str, str] | None, user: Any) -> dict[str, Any]:
+@login_required
+@require_GET
+@bad_input_as_400
+def org_detail(request: HttpRequest, code: str) -> HttpResponse:
+    require(request.user, Perm.ORG_VIEW)
+    org = org_get(request.user, code)
+    return render(request, "web/org.html", _org_context(request, org))
+
+
+def _put_errors(form: Any, exc: ValidationError, rename: dict[str, str] | None = None) -> None:
+    """A service's messages back on the form's fields (others on the form as a whole)."""
+    rename = rename or {}
+    for name, errors in exc.message_dict.items():
+        target = rename.get(name, name)
+        for message in errors:
+            form.add_error(target if target in form.fields else None, message)
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def participant_add_view(request: HttpRequest, code: str) -> HttpResponse:
+    """Record a participant of a 临时党支部 (his relations stay in his own branch)."""
+    require(request.user, Perm.MEMBER_CHANGE)
+    org = org_get(request.user, code, perm=Perm.MEMBER_CHANGE)
+    form = ParticipantForm(request.POST, prefix="p")
+    if form.is_valid():
+        number = form.cleaned_data["id_number"]
+        member = None
+        try:
+            number = idnumber.validate_id(number)
+        except idnumber.InvalidNumber as exc:
+            form.add_error("id_number", str(exc))
+        else:
+            member = member_by_id_number(request.user, number)
+            if member is None:
+                form.add_error("id_number", "在您的管辖范围内没有找到该公民身份号码的党员")
+        if member is not None:
+            data = ParticipationInput(
+                org=org,
+                member=member,
+                started_on=form.cleaned_data["started_on"],
+                post=form.cleaned_data.get("post") or "",
+                note=form.cleaned_data.get("note", "").strip(),
+            )
+            try:
+                participation_add(actor=request.user, data=data, today=timezone.localdate())
+            except ValidationError as exc:
+                _put_errors(form, exc, {"member": "id_number", "org": "id_number"})
+            else:
+                messages.success(
+                    request, f"已登记 {member.name}（{member.org.name}）参加{org.name}"
+                )
+                return redirect("web:org", org.code)
+    context = _org_context(request, org, participant_form=form)
+    return render(request, "web/org.html", context, status=400)
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def participant_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Perm.MEMBER_CHANGE)
+    item = participation_get(request.user, pk)
+    form = ParticipantEndForm(request.POST, prefix="end")
+    problem = ""
+    if form.is_valid():
+        try:
+            participation_end(
+                actor=request.user,
+                participation=item,
+                ended_on=form.cleaned_data["ended_on"],
+                today=timezone.localdate(),
+            )
+        except ValidationError as exc:
+            problem = "；".join(m for ms in exc.message_dict.values() for m in ms)
+        else:
+            messages.success(
+                request,
+                f"{item.member.name}参加{item.org.name}已于 "
+                f"{form.cleaned_data['ended_on'].isoformat()} 结束",
+            )
+            return redirect("web:org", item.org.code)
+    else:
+        problem = "；".join(str(m) for ms in form.errors.values() for m in ms)
+    messages.error(request, f"未能结束{item.member.name}的参加记录：{problem}")
+    context = _org_context(request, item.org)
+    return render(request, "web/org.html", context, status=400)
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def election_delay_view(request: HttpRequest, code: str) -> HttpResponse:
+    """Record an approved delay of the current term's election (延期换届)."""
+    require(request.user, Perm.ORG_CHANGE)
+    org = org_get(request.user, code, perm=Perm.ORG_CHANGE)
+    form = ElectionDelayForm(request.POST, prefix="delay")
+    if form.is_valid():
+        try:
+            delay = org_election_delay_record(
+                actor=request.user, org=org, data=form.delay_input(), today=timezone.localdate()
+            )
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"已登记：{delay.approved_by}批准{org.name}延期换届至 "
+                f"{delay.new_deadline.isoformat()}",
+            )
+            return redirect("web:org", org.code)
+    context = _org_context(request, org, delay_form=form)
+    return render(request, "web/org.html", context, status=400)
+
+
+# --- members -----------------------------------------------------------------------------
+
+
+def _member_context(
+    member: Any,
+    revealed: dict[str, str] | None,
+    user: Any,
+    *,
+    status_form: StatusForm | None = None,
+) -> dict[str, Any]:
     community = member.residence_community
     confirmed = member.confirmed_on
     today = timezone.localdate()
-    party_age = None  # whole years since 转正 (党龄), by the calendar
-    if confirmed and confirmed <= today:
-        party_age = (
-            today.year
-            - confirmed.year
-            - ((today.month, today.day) < (confirmed.month, confirmed.day))
-        )
+    standing = standing_on(member, today)
+    can_change = covers(user, Perm.MEMBER_CHANGE, member.org.path)
+    participations = [
+        {"item": p, "linked": covers(user, Perm.ORG_VIEW, p.org.path)}
+        for p in member.participations.select_related("org").order_by("-started_on", "-pk")
+    ]
     return {
         "member": member,
         # the community a member lives in may lie outside the user's scope: name it only inside
@@ -194,9 +399,18 @@ def _member_context(member: Any, revealed: dict[str, str] | None, user: Any) -> 
         "community_hidden": community is not None
         and not covers(user, Perm.ORG_VIEW, community.path),
         "revealed": revealed,
-        "party_age": party_age,
+        "age": full_years(member.birth_date, today),
+        # 党龄: whole years since 转正, by anniversary (SETUP-SECRETARY-PARTY-AGE)
+        "party_age": full_years(confirmed, today) if confirmed and confirmed <= today else None,
+        "standing": standing,
+        "post_warning": post_warning(member, standing, today),
+        "statuses": statuses_of(member),
+        "participations": participations,
         "can_reveal": can(user, Perm.MEMBER_VIEW_PII),
+        "can_change": can_change,
+        "status_form": status_form or StatusForm(prefix="status"),
         "ancestors": _ancestors(user, member.org),
+        "today": today,
     }
 
 
@@ -216,3 +430,106 @@ def member_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_get(request.user, pk)
     revealed = member_reveal(actor=request.user, member=member, reason="网页查看完整号码")
     return render(request, "web/member.html", _member_context(member, revealed, request.user))
+
+
+@login_required
+@require_POST
+def member_status_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a standing decided by a party body (留党察看, 停止党籍, 出党, 死亡 …)."""
+    require(request.user, Perm.MEMBER_CHANGE)
+    member = member_get(request.user, pk, perm=Perm.MEMBER_CHANGE)
+    form = StatusForm(request.POST, prefix="status")
+    if form.is_valid():
+        try:
+            status = member_status_record(
+                actor=request.user,
+                member=member,
+                data=form.status_input(),
+                today=timezone.localdate(),
+            )
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(
+                request, f"已登记：{member.name}{status.kind}（{status.started_on.isoformat()} 起）"
+            )
+            return redirect("web:member", member.pk)
+    context = _member_context(member, None, request.user, status_form=form)
+    return render(request, "web/member.html", context, status=400)
+
+
+def _after_save(request: HttpRequest, member: Member, verb: str) -> HttpResponse:
+    messages.success(request, f"已{verb}党员：{member.name}（{member.org.name}）")
+    today = timezone.localdate()
+    warning = post_warning(member, standing_on(member, today), today)
+    if warning:
+        messages.warning(request, warning)
+    return redirect("web:member", member.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_new(request: HttpRequest, code: str) -> HttpResponse:
+    """新增党员 on the roll of a 党支部 or 联合党支部."""
+    require(request.user, Perm.MEMBER_CHANGE)
+    org = org_get(request.user, code, perm=Perm.MEMBER_CHANGE)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = member_create(actor=request.user, data=form.member_input(org))
+        except ValidationError as exc:
+            _put_errors(form, exc, {"org": "__all__", "gender": "id_number",
+                                    "birth_date": "id_number"})  # fmt: skip
+        else:
+            return _after_save(request, member, "新增")
+    return render(
+        request,
+        "web/member_form.html",
+        {
+            "form": form,
+            "org": org,
+            "ancestors": _ancestors(request.user, org),
+            "member": None,
+            "refused": "" if org.org_type in ROLL_TYPES else _no_roll_note(org),
+            "post_note": POST_NOTE,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _no_roll_note(org: Organization) -> str:
+    if org.org_type == OrgType.TEMP_BRANCH:
+        return f"{org.name}是临时党支部：{TEMP_BRANCH_NO_ROLL}。"
+    return f"{org.name}是{org.org_type}，党员只能编入党支部或联合党支部。"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """修改党员信息 (the branch stays: a transfer is not an edit)."""
+    require(request.user, Perm.MEMBER_CHANGE)
+    member = member_get(request.user, pk, perm=Perm.MEMBER_CHANGE)
+    form = MemberForm(request.POST or None, member=member, initial=member_initial(member))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = member_update(
+                actor=request.user, member=member, data=form.member_input(member.org)
+            )
+        except ValidationError as exc:
+            _put_errors(form, exc, {"org": "__all__", "gender": "id_number",
+                                    "birth_date": "id_number"})  # fmt: skip
+        else:
+            return _after_save(request, saved, "修改")
+    return render(
+        request,
+        "web/member_form.html",
+        {
+            "form": form,
+            "org": member.org,
+            "ancestors": _ancestors(request.user, member.org),
+            "member": member,
+            "refused": "",
+            "post_note": POST_NOTE,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
