@@ -86,7 +86,7 @@ def test_campaign_of_another_subtree_is_404(tree):
 def _campaign_form(**extra):
     data = {
         "name": "2026 年度星级评定",
-        "standard": "wuhao@2026.2",
+        "standard": "wuhao@2026.3",
         "root": "TA001",
         "period_start": "2026-01-01",
         "period_end": "2026-12-31",
