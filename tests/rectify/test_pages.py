@@ -308,13 +308,20 @@ def test_lists_query_count_does_not_grow(tree, plans, django_assert_max_num_quer
 
 @pytest.mark.django_db
 def test_weak_page_uses_latest_scored_campaign(tree):
+    from tests.factories import make_org
     from tests.rectify.helpers import add_result, make_campaign
 
     campaign = make_campaign(tree["root"], status="final")
     add_result(campaign, tree["branch_b"], 41, tier="lagging", stars=0)
+    add_result(campaign, tree["branch_a"], 62)
+    for total in (75, 88):
+        add_result(campaign, make_org(tree["town_a"], sector="农村"), total)
     client = login(tree, "admin")
     html = client.get("/rectify/weak/").content.decode()
-    assert "年度考核列为后进" in html and f'value="{campaign.pk}" selected' in html
+    assert "年度考核排名末位" in html and f'value="{campaign.pk}" selected' in html
+    assert "在甲镇党委参评的 3 个组织中排名末位" in html
+    # the 后进 tier is not a lead (issue 9: it used to be, a quarter of all branches)
+    assert "列为后进" not in html
     without = client.get("/rectify/weak/?campaign=0").content.decode()
-    assert "年度考核列为后进" not in without
+    assert "年度考核排名末位" not in without
     assert client.get("/rectify/weak/?campaign=999").status_code == 400
