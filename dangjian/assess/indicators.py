@@ -723,13 +723,17 @@ def recruit_procedure_errors(ctx: IndicatorContext) -> dict[int, IndicatorValue]
 
 @indicator("recruit_candidate_2_years", "近两年确定过发展对象", "bool", ["ASSESS-WEAK"])
 def recruit_candidate_2_years(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
-    """1 when the organization determined a development candidate (step 7, 确定发展对象) or
-    admitted a member (the roll's joining date, for recruitment kept outside the system) in the
-    two years up to the end of the window, else 0 — a village without one for 2+ years is
-    软弱涣散 (ASSESS-WEAK; same reading as :mod:`dangjian.rectify.weak`). Two grouped queries
-    over the subtree."""
+    """1 when the organization's village determined a development candidate (step 7, 确定发展对象)
+    or admitted a member (the roll's joining date, for recruitment kept outside the system) in
+    the two years up to the end of the window, else 0 — a village without one for 2+ years is
+    软弱涣散 (ASSESS-WEAK; same reading as :mod:`dangjian.rectify.weak`). A branch of a village
+    with several branches (村党总支, 村党委) counts the whole village
+    (:mod:`dangjian.assess.villages`); any other organization counts itself. Three grouped
+    queries over the subtree."""
     from dangjian.core.dates import add_years
     from dangjian.recruit.models import RecruitStep
+
+    from .villages import rural_rows, village_units
 
     since = add_years(ctx.end, -CANDIDATE_YEARS)
     steps = RecruitStep.objects.filter(
@@ -739,35 +743,59 @@ def recruit_candidate_2_years(ctx: IndicatorContext) -> dict[int, IndicatorValue
     if ctx.prefix:
         steps = steps.filter(case__org__path__startswith=ctx.prefix)
         joined = joined.filter(org__path__startswith=ctx.prefix)
-    candidates = {
-        r["case__org_id"]: r
-        for r in steps.values("case__org_id")
-        .annotate(n=Count("pk"), last=models.Max("done_on"))
-        .order_by()
-    }
-    admitted = {
-        r["org_id"]: r
-        for r in joined.values("org_id")
-        .annotate(n=Count("pk"), last=models.Max("joined_on"))
-        .order_by()
-    }
+    rows = rural_rows(ctx.prefix)
+    unit_of = village_units(rows)
+    members: dict[int, int] = defaultdict(int)  # village → its branches
+    for village in unit_of.values():
+        members[village] += 1
+
+    def unit(pk: int) -> int:
+        return unit_of.get(pk, pk)
+
+    candidates: dict[int, tuple[int, dt.date]] = {}
+    for r in (
+        steps.values("case__org_id").annotate(n=Count("pk"), last=models.Max("done_on")).order_by()
+    ):
+        u = unit(r["case__org_id"])
+        n, last = candidates.get(u, (0, r["last"]))
+        candidates[u] = (n + r["n"], max(last, r["last"]))
+    admitted: dict[int, tuple[int, dt.date]] = {}
+    for r in (
+        joined.values("org_id").annotate(n=Count("pk"), last=models.Max("joined_on")).order_by()
+    ):
+        u = unit(r["org_id"])
+        n, last = admitted.get(u, (0, r["last"]))
+        admitted[u] = (n + r["n"], max(last, r["last"]))
+    village_names = dict(
+        Organization.objects.filter(
+            pk__in={unit(pk) for pk in ctx.org_ids} - ctx.org_ids
+        ).values_list("pk", "name")
+    )
     out: dict[int, IndicatorValue] = {}
     for pk in ctx.org_ids:
-        cand, adm = candidates.get(pk), admitted.get(pk)
+        u = unit(pk)
+        cand, adm = candidates.get(u), admitted.get(u)
         evidence: dict[str, Any] = {
             "since": since.isoformat(),
-            "candidates": cand["n"] if cand else 0,
-            "admitted": adm["n"] if adm else 0,
+            "candidates": cand[0] if cand else 0,
+            "admitted": adm[0] if adm else 0,
         }
+        who = ""
+        if u != pk and u in village_names:
+            who = f"全村（{village_names[u]}，{members[u]} 个党支部）"
+            evidence["village"] = village_names[u]
+            evidence["village_branches"] = members[u]
         if cand is None and adm is None:
-            out[pk] = IndicatorValue(0.0, f"{since} 以来未确定发展对象，也未接收新党员", evidence)
+            out[pk] = IndicatorValue(
+                0.0, f"{who}{since} 以来未确定发展对象，也未接收新党员", evidence
+            )
             continue
         parts = []
         if cand is not None:
-            parts.append(f"确定发展对象 {cand['n']} 名（最近 {cand['last']}）")
-            evidence["last_candidate"] = cand["last"].isoformat()
+            parts.append(f"确定发展对象 {cand[0]} 名（最近 {cand[1]}）")
+            evidence["last_candidate"] = cand[1].isoformat()
         if adm is not None:
-            parts.append(f"接收新党员 {adm['n']} 名（最近 {adm['last']}）")
-            evidence["last_admitted"] = adm["last"].isoformat()
-        out[pk] = IndicatorValue(1.0, f"{since} 以来" + "，".join(parts), evidence)
+            parts.append(f"接收新党员 {adm[0]} 名（最近 {adm[1]}）")
+            evidence["last_admitted"] = adm[1].isoformat()
+        out[pk] = IndicatorValue(1.0, f"{who}{since} 以来" + "，".join(parts), evidence)
     return out

@@ -124,21 +124,28 @@ def _setup_and_life(
 def _no_candidate(
     actor: Any, at: dt.date, root_path: str | None, years: int
 ) -> dict[int, dict[str, Any]]:
-    """Village branches without a development candidate or an admission for ``years`` years."""
+    """Villages without a development candidate or an admission for ``years`` years, keyed by
+    the village's own organization (a 村党支部, or the 村党总支 / 村党委 above several branches:
+    :mod:`dangjian.assess.villages`)."""
     from django.db.models import Max
 
+    from dangjian.assess.villages import village_units
     from dangjian.core.dates import add_years
     from dangjian.members.models import Member
-    from dangjian.orgs.choices import BRANCH_TYPES, Sector
+    from dangjian.orgs.choices import Sector
 
     since = add_years(at, -years)
-    villages = orgs_for(actor, Perm.ASSESS_VIEW).filter(
-        sector=Sector.RURAL, org_type__in=list(BRANCH_TYPES)
-    )
+    rural = orgs_for(actor, Perm.ASSESS_VIEW).filter(sector=Sector.RURAL)
+    rows = list(rural.order_by().values_list("pk", "path", "region_code", "org_type"))
+    unit_of = village_units(rows)
+    paths = {pk: path for pk, path, _r, _t in rows}
+    units: dict[int, list[int]] = defaultdict(list)
+    for branch, unit in unit_of.items():
+        units[unit].append(branch)
     if root_path:
-        villages = villages.filter(path__startswith=root_path)
-    villages = villages.exclude(founded_on__gt=since)
-    prefix = root_path if root_path is not None else (scope_prefix(actor, Perm.ASSESS_VIEW) or "")
+        units = {u: b for u, b in units.items() if paths[u].startswith(root_path)}
+    founded = dict(Organization.objects.filter(pk__in=list(units)).values_list("pk", "founded_on"))
+    prefix = scope_prefix(actor, Perm.ASSESS_VIEW) or ""
     admitted = dict(
         Member.objects.filter(
             org__path__startswith=prefix, org__sector=Sector.RURAL, joined_on__lte=at
@@ -165,19 +172,26 @@ def _no_candidate(
     except ImportError:  # pragma: no cover - the recruit app is installed with this one
         pass
     out: dict[int, dict[str, Any]] = {}
-    for org_id in villages.values_list("pk", flat=True).iterator(chunk_size=5000):
-        last_candidate, last_admitted = candidates.get(org_id), admitted.get(org_id)
+    for unit, branches in sorted(units.items(), key=lambda kv: paths[kv[0]]):
+        if founded.get(unit) and founded[unit] > since:
+            continue  # founded less than ``years`` ago
+        last_candidate = max((candidates[b] for b in branches if b in candidates), default=None)
+        last_admitted = max((admitted[b] for b in branches if b in admitted), default=None)
         if (last_candidate and last_candidate > since) or (last_admitted and last_admitted > since):
             continue
-        out[org_id] = condition(
+        whole = f"全村 {len(branches)} 个党支部" if len(branches) > 1 or branches[0] != unit else ""
+        evidence: dict[str, Any] = {
+            "since": since.isoformat(),
+            "last_candidate": last_candidate.isoformat() if last_candidate else None,
+            "last_admitted": last_admitted.isoformat() if last_admitted else None,
+        }
+        if whole:
+            evidence["village_branches"] = len(branches)
+        out[unit] = condition(
             WeakCondition.NO_CANDIDATE,
             "ASSESS-WEAK",
-            f"{since} 以来没有确定发展对象，也没有接收新党员",
-            {
-                "since": since.isoformat(),
-                "last_candidate": last_candidate.isoformat() if last_candidate else None,
-                "last_admitted": last_admitted.isoformat() if last_admitted else None,
-            },
+            f"{since} 以来{whole}没有确定发展对象，也没有接收新党员",
+            evidence,
         )
     return out
 

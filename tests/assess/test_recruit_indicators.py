@@ -189,3 +189,29 @@ def test_scored_campaign_explains_the_recruitment_points(tree, campaign):
     assert crits["3.5"]["source"]["indicator"] == "recruit_cases_correct_rate"
     assert crits["3.5"]["source"]["evidence"]["errors"][0]["case"] == case.case_no
     assert crits["6A.4"]["score"] == 0  # a village with no development candidate
+
+
+@pytest.mark.django_db
+def test_a_branch_counts_its_whole_village(tree):
+    """第二党支部 of a village whose 第一党支部 determined a candidate scores the criterion."""
+    from tests.factories import make_org
+
+    code = "120113001210"
+    top = make_org(
+        tree["town_a"],
+        org_type="党总支",
+        sector="农村",
+        region_code=code,
+        name="中共东湖村总支部委员会",
+    )
+    first = make_org(top, sector="农村", region_code=code, name="东湖村第一党支部")
+    second = make_org(top, sector="农村", region_code=code, name="东湖村第二党支部")
+    case = open_case(first, D(2024, 1, 10))
+    _candidate(case, D(2026, 5, 6))
+    got = compute_all(ctx_for(tree, first, second, tree["branch_a"]), NAMES)[
+        "recruit_candidate_2_years"
+    ]
+    assert got[first.pk].value == 1 and got[second.pk].value == 1
+    assert got[second.pk].evidence["village"] == "中共东湖村总支部委员会"
+    assert got[second.pk].display.startswith("全村（中共东湖村总支部委员会，2 个党支部）")
+    assert got[tree["branch_a"].pk].value == 0  # a village of its own, no candidate

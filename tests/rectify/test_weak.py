@@ -218,3 +218,44 @@ def test_village_without_development_candidate(tree):
     assert "BB001" not in found  # a community, not a village
     only = weak_candidates(tree["admin"], at=at, org_code=recent.code, life_min_missed=10_000)
     assert only == []
+
+
+@pytest.mark.django_db
+def test_a_village_with_several_branches_is_judged_as_one(tree):
+    """A retired members' branch of a village whose first branch recruits is not a lead; a
+    village whose branches all stopped recruiting is one lead, on the village's 党总支."""
+    at = timezone.localdate()
+    town = tree["town_a"]
+    founded = dt.date(2005, 3, 1)
+
+    def village(name: str, code: str):
+        top = make_org(
+            town,
+            org_type="党总支",
+            sector="农村",
+            name=f"中共{name}总支部委员会",
+            region_code=code,
+            founded_on=founded,
+        )
+        branches = [
+            make_org(
+                top, sector="农村", name=f"{name}第{n}党支部", region_code=code, founded_on=founded
+            )
+            for n in ("一", "二")
+        ]
+        for b in branches:
+            make_member(b, joined_on=dt.date(1995, 7, 1))
+        return top, branches
+
+    recruiting, (first, second) = village("东湖村", "120113001210")
+    make_member(first, member_type="预备党员", joined_on=at - dt.timedelta(days=200))
+    idle, _ = village("西湖村", "120113001211")
+    found = _by_code(
+        weak_candidates(tree["admin"], at=at, life_min_missed=10_000), keep_no_candidate=True
+    )
+    assert recruiting.code not in found and second.code not in found
+    assert idle.code in found and found[idle.code].codes == ["no_candidate"]
+    lead = found[idle.code].conditions[0]
+    assert lead["evidence"]["village_branches"] == 2
+    assert "全村 2 个党支部没有确定发展对象" in lead["message"]
+    assert not any("西湖村第" in c.org.name for c in found.values())  # not each branch again
