@@ -501,3 +501,31 @@ def test_self_check_progress_and_automatic_parts(tree, campaign):
     again = client.get(url).content.decode()
     assert f"<strong data-progress-total>2 / {todo} 已填</strong>" in again
     assert '<span class="progress done" data-progress>1 / 1 已填</span>' in again
+
+
+@pytest.mark.django_db
+def test_irreversible_actions_ask_first(tree, campaign):
+    """定档, 重新评分 and withdrawing a veto event carry the question the browser asks
+    (data-confirm, static/js/confirm.js); the first scoring does not need one."""
+    from dangjian.assess.services import veto_record
+
+    client = login(tree, "admin")
+    url = f"/assess/{campaign.pk}/"
+    html = client.get(url).content.decode()
+    score_form = html.split(f'action="/assess/{campaign.pk}/do/score/"', 1)[1].split(">", 1)[0]
+    assert "data-confirm" not in score_form
+    campaign_score(actor=SYSTEM, campaign=campaign, at=dt.date(2026, 11, 20))
+    html = client.get(url).content.decode()
+    score_form = html.split(f'action="/assess/{campaign.pk}/do/score/"', 1)[1].split(">", 1)[0]
+    assert 'data-confirm="确定重新评分？' in score_form
+    final_form = html.split(f'action="/assess/{campaign.pk}/do/finalize/"', 1)[1].split(">", 1)[0]
+    assert 'data-confirm="确定定档？定档后考核结果不再变动' in final_form
+    veto_record(
+        actor=SYSTEM,
+        org=tree["branch_a"],
+        occurred_on=dt.date(2026, 5, 6),
+        line="disciplined",
+        note="一名党员受到党内警告处分",
+    )
+    veto = client.get("/assess/veto/").content.decode()
+    assert 'data-confirm="确定撤销甲村党支部的这条高压线事件？' in veto

@@ -107,9 +107,14 @@ def test_secretary_reports_then_upper_confirms(tree, plans):
         f"/rectify/tasks/{task.pk}/progress/", {"on": _day(0), "text": "已召开支委会"}
     )
     assert r.status_code == 302
+    page = secretary.get(f"/rectify/plans/{task.plan_id}/").content.decode()
+    assert f'data-confirm="确定报告“{task.what}”已完成？报告后由上级确认' in page  # asks first
     r = secretary.post(f"/rectify/tasks/{task.pk}/report/", {"text": "书记已到岗"})
     assert r.status_code == 302
     assert RectificationTask.objects.get(pk=task.pk).status == "reported"
+    upper = login(tree, "admin_a").get(f"/rectify/plans/{task.plan_id}/").content.decode()
+    assert f'data-confirm="确认“{task.what}”已完成？确认后任务办结。">确认完成</button>' in upper
+    assert f'data-confirm="确定退回“{task.what}”？退回后由本组织重新整改。">退回</button>' in upper
     # the branch cannot confirm its own task
     before = _state()
     r = secretary.post(f"/rectify/tasks/{task.pk}/confirm/", {"note": ""})
