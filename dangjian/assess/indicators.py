@@ -58,6 +58,8 @@ from dangjian.rules.engine import RULE_TITLES, evaluate, resolve_rules, rule_par
 from dangjian.rules.facts import OrgFacts, collect_facts
 from dangjian.rules.life import evaluate_life, periods_between
 
+from .labels import period_label
+
 
 @dataclass(frozen=True)
 class IndicatorValue:
@@ -330,7 +332,7 @@ def _yearly(ctx: IndicatorContext, rule_id: str, what: str) -> dict[int, Indicat
         ok = met == checked
         out[pk] = IndicatorValue(
             1.0 if ok else 0.0,
-            _yes(ok, f"已{what}", f"未{what}（{'、'.join(missed)}）"),
+            _yes(ok, f"已{what}", f"未{what}（{'、'.join(period_label(p) for p in missed)}）"),
             {"rule": rule_id, "years": checked, "held_years": met, "missed": missed},
         )
     return out

@@ -11,6 +11,7 @@ in the stored result and the API), never printed as it is.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 #: ASSESS-* rule titles (rules.md §6)
@@ -44,6 +45,32 @@ def _titles() -> dict[str, str]:
     titles.update(ASSESS_TITLES)
     titles.update(FAMILY_TITLES)
     return titles
+
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|\d{2}))?$")
+_QUARTERS = {"Q1": "第一季度", "Q2": "第二季度", "Q3": "第三季度", "Q4": "第四季度"}
+
+
+def period_label(period: Any) -> str:
+    """A LIFE period in Chinese: ``2026-Q1`` → 2026年第一季度, ``2026-03`` → 2026年3月,
+    ``2026`` → 2026年; anything else as it is."""
+    text = str(period)
+    m = _PERIOD.match(text)
+    if not m:
+        return text
+    year, part = m.groups()
+    if part is None:
+        return f"{year}年"
+    if part in _QUARTERS:
+        return f"{year}年{_QUARTERS[part]}"
+    return f"{year}年{int(part)}月"
+
+
+def actor_label(name: Any) -> str:
+    """Who entered a record, for a page: an operator of the command line is 命令行操作 (the
+    machine account stays in the audit trail)."""
+    text = str(name or "")
+    return "命令行操作" if text.startswith("命令行") else text
 
 
 def rule_title(rule_id: str) -> str:
@@ -112,6 +139,7 @@ EVIDENCE_LABELS = {
     "total": "总分",
     "peers": "参与排名的组织数",
     "ranked_in": "排名范围",
+    "entered_by_hand": "认定方式",
     "satisfaction": "群众满意率",
     "satisfied": "满意人数",
     "answers": "有效答卷",
@@ -122,14 +150,26 @@ EVIDENCE_LINES = 8
 
 
 def _value(key: str, value: Any) -> str:
+    if key == "entered_by_hand":
+        return "上级组织研究认定" if value else "系统识别"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if key == "missed" and isinstance(value, dict):  # a 软弱涣散 lead: rule → periods missed
+        parts = [_item({"rule": rule, "periods": list(p)}) for rule, p in value.items()]
+        return "；".join(parts[:3]) + (f" 等 {len(parts)} 项" if len(parts) > 3 else "")
     if key == "rule":
         return rule_title(value)
     if key in ("satisfaction", "low", "high") and isinstance(value, int | float):
         return f"{value * 100:.0f}%"
     if isinstance(value, dict):
         return _item(value)
+    if (
+        key in ("periods", "missed")
+        and isinstance(value, list)
+        and not any(isinstance(v, dict) for v in value)
+    ):
+        shown = [period_label(v) for v in value[:4]]
+        return "、".join(shown) + (f" 等 {len(value)} 个周期" if len(value) > 4 else "")
     if isinstance(value, list):
         shown = [_item(v) if isinstance(v, dict) else str(v) for v in value[:3]]
         more = f" 等 {len(value)} 项" if len(value) > 3 else ""
@@ -148,10 +188,8 @@ def _item(value: dict[str, Any]) -> str:
     if "indicator" in value:
         return f"{title}（计入“{value['indicator']}”）"
     if "periods" in value:
-        periods = value["periods"]
-        listed = "、".join(map(str, periods[:4])) + (
-            f" 等 {len(periods)} 个周期" if len(periods) > 4 else ""
-        )
+        periods = [period_label(p) for p in value["periods"]]
+        listed = "、".join(periods[:4]) + (f" 等 {len(periods)} 个周期" if len(periods) > 4 else "")
         return f"{title}：{listed}"
     return str(title)
 

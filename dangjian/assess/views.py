@@ -728,7 +728,8 @@ def result_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 
 def _veto_lines() -> list[tuple[str, str]]:
-    return [(k, f"{v}（{k}）") for k, v in known_veto_lines().items()]
+    """The veto lines for the form's choices: shown by their text, the id only as the value."""
+    return list(known_veto_lines().items())
 
 
 @login_required

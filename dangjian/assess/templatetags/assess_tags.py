@@ -56,6 +56,12 @@ def rule_title(rule_id: Any) -> str:
 
 
 @register.filter
+def actor_label(name: Any) -> str:
+    """Who entered a record (:func:`dangjian.assess.labels.actor_label`)."""
+    return labels.actor_label(name)
+
+
+@register.filter
 def rule_refs(rule_ids: Any) -> list[tuple[str, str]]:
     """(Chinese title, rule id) of each rule of a list, for "title + small id tag"."""
     return [(labels.rule_title(str(r)), str(r)) for r in rule_ids or []]
