@@ -188,3 +188,33 @@ def test_the_saved_breakdown_names_the_sector_set(tree, villages):
     result = Result.objects.get(campaign=campaign, org=villages[0])
     assert result.breakdown["sector_set"] == {"id": "rural", "title": "农村"}
     assert [i["id"] for i in result.breakdown["items"]][-1] == "6A"
+
+
+@pytest.mark.parametrize(
+    "sector,last_item", [("高校", "6G"), ("中小学", "6H"), ("医院", "6I"), ("国有企业", "6F")]
+)
+def test_every_sector_takes_part_with_its_own_items(tree, sector, last_item):
+    """Branches of 高校, 中小学, 医院 and 国有企业 are assessed (they used to be skipped), each on
+    the common goals and its own sector set."""
+    unit = make_org(tree["root"], org_type="党委", sector=sector, name=f"{sector}党委")
+    branch = make_org(unit, org_type="党支部", sector=sector, name=f"{sector}第一党支部")
+    make_member(branch, post="书记", joined_on=D(2001, 7, 1))
+    campaign = campaign_open(
+        actor=SYSTEM,
+        data=CampaignInput(
+            name="2026 年度五好党支部考核",
+            standard_key="wuhao",
+            root=tree["root"],
+            period_start=D(2026, 1, 1),
+            period_end=D(2026, 12, 31),
+            spot_share=0,
+            sampling_seed=5,
+        ),
+    )
+    run = campaign_compute(campaign, at=AT)
+    assert run.skipped == []
+    score = next(s for s in run.scores if s.org_id == branch.pk)
+    items = [i["id"] for i in score.breakdown["items"]]
+    assert items == ["1", "2", "3", "4", "5", last_item]
+    assert sum(i["points"] for i in score.breakdown["items"]) == 100
+    assert score.breakdown["sector_set"]["title"] == sector
