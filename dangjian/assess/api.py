@@ -153,7 +153,7 @@ class CampaignDetailView(ScopedAPIView):
                     for c in i.criteria
                 ],
             }
-            for i in std.items
+            for i in std.all_items()
         ]
         campaign.api_participants = participants_for(request.user, campaign).count()  # type: ignore[attr-defined]
         return Response(CampaignDetailSerializer(campaign).data)

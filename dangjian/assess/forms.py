@@ -188,7 +188,12 @@ class ScoreSheet(forms.Form):
                 max_length=12,
                 initial="" if old is None else f"{old.points.normalize():f}",
                 widget=forms.TextInput(
-                    attrs={"inputmode": "decimal", "autocomplete": "off", "size": 6}
+                    attrs={
+                        "inputmode": "decimal",
+                        "autocomplete": "off",
+                        "size": 6,
+                        "data-points": crit.id,
+                    }
                 ),
             )
             self.fields[field_name(crit.id, "n")] = forms.CharField(

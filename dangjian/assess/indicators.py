@@ -16,15 +16,26 @@ Registered indicators (``dangjian standard indicators`` lists them with their do
 - ``life_compliance_rate`` — share of (frequency rule, completed period) pairs met (LIFE-*);
 - ``life_org_life_meeting`` / ``life_democratic_review`` — yearly 组织生活会 / 民主评议党员 held;
 - ``life_absent_members`` — members absent 6 months without good reason (LIFE-ABSENT-6-MONTHS);
-- ``attendance_rate`` — present / expected over meetings with attendance recorded;
+- ``attendance_rate`` — present / expected over meetings with attendance recorded (no such
+  meeting: no data, never full marks);
 - ``setup_errors`` — SETUP-* errors at the end of the period;
 - ``term_in_force`` — the committee's term has not expired (SETUP-TERM-EXPIRED);
 - ``secretary_in_post`` — a secretary holds the post (SETUP-SECRETARY-VACANT);
 - ``committee_in_place`` — a branch of 7+ full members has its 支委会 (SETUP-COMMITTEE-REQUIRED);
 - ``full_members_enough`` — at least 3 full members (SETUP-BRANCH-MIN-FULL);
-- ``recruit_procedure_errors`` — RECRUIT-* errors on the recruitment cases active in the window;
+- ``recruit_cases_correct_rate`` — share of the recruitment cases judged in the window that have
+  no procedure error (per case, so a branch that recruits is not scored below one that does not);
+- ``recruit_procedure_errors`` — RECRUIT-* errors on the recruitment cases judged in the window;
 - ``recruit_candidate_2_years`` — a development candidate determined in the last two years
   (ASSESS-WEAK: a village without one for 2+ years).
+
+**One defect, one deduction.** ``setup_errors`` and ``life_compliance_rate`` sum up several rules
+(they are *aggregate* indicators). When the same standard also scores one of those rules through
+its own indicator (``term_in_force`` for SETUP-TERM-EXPIRED, ``secretary_in_post`` for
+SETUP-SECRETARY-VACANT, ``life_org_life_meeting`` for LIFE-ORG-LIFE-MEETING-YEARLY …), the
+aggregate leaves that rule out, and says so in its evidence (``counted_elsewhere``): an expired
+term costs the points of 按期换届 once, not those of 组织设置规范 as well. The context learns which
+indicators the standard uses from :func:`compute_all`.
 """
 
 from __future__ import annotations
@@ -47,6 +58,8 @@ from dangjian.rules.engine import RULE_TITLES, evaluate, resolve_rules, rule_par
 from dangjian.rules.facts import OrgFacts, collect_facts
 from dangjian.rules.life import evaluate_life, periods_between
 
+from .labels import period_label
+
 
 @dataclass(frozen=True)
 class IndicatorValue:
@@ -65,6 +78,8 @@ class Indicator:
     rules: tuple[str, ...]
     doc: str
     func: Callable[[IndicatorContext], dict[int, IndicatorValue]]
+    #: sums up several rules; leaves out those another indicator of the standard scores
+    aggregate: bool = False
 
 
 REGISTRY: dict[str, Indicator] = {}
@@ -83,9 +98,16 @@ LIFE_FREQUENCY_RULES = (
 
 
 def indicator(
-    name: str, title: str, unit: str, rules: Iterable[str], *, life: Iterable[str] = ()
+    name: str,
+    title: str,
+    unit: str,
+    rules: Iterable[str],
+    *,
+    life: Iterable[str] = (),
+    aggregate: bool = False,
 ) -> Callable[[Callable[[IndicatorContext], dict[int, IndicatorValue]]], Any]:
-    """Register an indicator; ``life`` names the LIFE rules the context must run for it."""
+    """Register an indicator; ``life`` names the LIFE rules the context must run for it;
+    ``aggregate`` marks one that sums up several rules (see the module docstring)."""
 
     def wrap(
         func: Callable[[IndicatorContext], dict[int, IndicatorValue]],
@@ -93,7 +115,7 @@ def indicator(
         if name in REGISTRY:
             raise RuntimeError(f"indicator {name} registered twice")
         REGISTRY[name] = Indicator(
-            name, title, unit, tuple(rules), (func.__doc__ or "").strip(), func
+            name, title, unit, tuple(rules), (func.__doc__ or "").strip(), func, aggregate
         )
         _LIFE_NEEDS[name] = tuple(life)
         return func
@@ -206,6 +228,18 @@ class IndicatorContext:
                 missed[pk].append((rule_id, label))
         return LifeTally(by_code, dict(per_org), dict(missed), set(needed))
 
+    def counted_elsewhere(self, name: str) -> dict[str, str]:
+        """Rule id → the title of the other indicator of the standard that scores it, for the
+        aggregate indicator ``name`` (it leaves those rules out: one defect, one deduction)."""
+        out: dict[str, str] = {}
+        for other in sorted(self.wanted - {name}):
+            ind = REGISTRY.get(other)
+            if ind is None or ind.aggregate:
+                continue
+            for rule in ind.rules:
+                out.setdefault(rule, ind.title)
+        return out
+
     def compute(self, name: str) -> dict[int, IndicatorValue]:
         self.wanted.add(name)
         cached = self.__dict__.get("life")
@@ -234,23 +268,35 @@ def _yes(ok: bool, yes: str, no: str) -> str:
 # --- LIFE -------------------------------------------------------------------------------------
 
 
+def _elsewhere(counted: dict[str, str], rules: Iterable[str]) -> list[dict[str, str]]:
+    return [
+        {"rule": r, "title": RULE_TITLES.get(r, r), "indicator": counted[r]}
+        for r in sorted(set(rules) & set(counted))
+    ]
+
+
 @indicator(
     "life_compliance_rate",
     "组织生活制度落实率",
     "rate",
     LIFE_FREQUENCY_RULES,
     life=LIFE_FREQUENCY_RULES,
+    aggregate=True,
 )
 def life_compliance_rate(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
     """Share of (frequency rule, completed period) pairs in which the organization held what the
     rule requires: 支部党员大会 and 党课 each quarter, 支委会, 党小组会 and 主题党日 each month,
     组织生活会, 民主评议党员 and 谈心谈话 each year (LIFE-*, 支部条例). Counted by the LIFE
-    checker itself; a period still running at the scoring date does not count. ``None`` when no
-    rule applied (e.g. an organization founded after the last completed period)."""
+    checker itself; a period still running at the scoring date does not count. A rule that the
+    standard scores through its own indicator (e.g. the yearly 组织生活会) is left out here.
+    ``None`` when no rule applied (e.g. an organization founded after the last completed
+    period)."""
     out: dict[int, IndicatorValue] = {}
     life = ctx.life
+    counted = ctx.counted_elsewhere("life_compliance_rate")
+    elsewhere = _elsewhere(counted, LIFE_FREQUENCY_RULES)
     for pk in ctx.facts:
-        rules = life.per_org.get(pk, {})
+        rules = {r: v for r, v in life.per_org.get(pk, {}).items() if r not in counted}
         checked = sum(c for c, _m in rules.values())
         met = sum(m for _c, m in rules.values())
         if not checked:
@@ -259,15 +305,17 @@ def life_compliance_rate(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
         rate = met / checked
         grouped: dict[str, list[str]] = defaultdict(list)
         for r, p in life.missed.get(pk, []):
-            grouped[r].append(p)
+            if r not in counted:
+                grouped[r].append(p)
         missed = [
             {"rule": r, "title": RULE_TITLES.get(r, r), "periods": periods}
             for r, periods in sorted(grouped.items())
         ]
+        evidence: dict[str, Any] = {"checked": checked, "met": met, "missed": missed}
+        if elsewhere:
+            evidence["counted_elsewhere"] = elsewhere
         out[pk] = IndicatorValue(
-            rate,
-            f"{_pct(rate)}（应落实 {checked} 次，已落实 {met} 次）",
-            {"checked": checked, "met": met, "missed": missed},
+            rate, f"{_pct(rate)}（应落实 {checked} 次，已落实 {met} 次）", evidence
         )
     return out
 
@@ -284,7 +332,7 @@ def _yearly(ctx: IndicatorContext, rule_id: str, what: str) -> dict[int, Indicat
         ok = met == checked
         out[pk] = IndicatorValue(
             1.0 if ok else 0.0,
-            _yes(ok, f"已{what}", f"未{what}（{'、'.join(missed)}）"),
+            _yes(ok, f"已{what}", f"未{what}（{'、'.join(period_label(p) for p in missed)}）"),
             {"rule": rule_id, "years": checked, "held_years": met, "missed": missed},
         )
     return out
@@ -352,36 +400,57 @@ ATTENDANCE_TYPES = ("支部党员大会", "党课", "主题党日", "组织生�
 )
 def attendance_rate(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
     """Present / expected summed over the window's 支部党员大会, 党课, 主题党日, 组织生活会 and
-    民主评议党员 with attendance recorded (one grouped query). ``None`` without such meetings."""
+    民主评议党员 with attendance recorded (one grouped query). Meetings of those types held
+    without attendance are counted and shown beside the rate. ``None`` — no data, shown as
+    无数据 with the reason — when no such meeting has its attendance recorded: not recording
+    attendance is never read as full attendance (the shipped standards score it 0)."""
+    from django.db.models import Q
+
     from dangjian.life.models import Meeting
 
     meetings = Meeting.objects.filter(
-        held_on__gte=ctx.start,
-        held_on__lte=ctx.end,
-        meeting_type__in=ATTENDANCE_TYPES,
-        expected__gt=0,
-        present__isnull=False,
+        held_on__gte=ctx.start, held_on__lte=ctx.end, meeting_type__in=ATTENDANCE_TYPES
     )
     if ctx.prefix:
         subtree = Organization.objects.filter(path__startswith=ctx.prefix).values("pk")
         meetings = meetings.filter(org_id__in=subtree)
+    recorded = Q(expected__gt=0, present__isnull=False)
     rows = (
         meetings.order_by()
         .values("org_id")
-        .annotate(n=Count("id"), expected=Sum("expected"), present=Sum("present"))
+        .annotate(
+            held=Count("id"),
+            n=Count("id", filter=recorded),
+            n_expected=Sum("expected", filter=recorded),
+            n_present=Sum("present", filter=recorded),
+        )
     )
     found = {r["org_id"]: r for r in rows}
     out: dict[int, IndicatorValue] = {}
     for pk in ctx.facts:
         r = found.get(pk)
-        if not r or not r["expected"]:
-            out[pk] = IndicatorValue(None, "考核期内无登记出席人数的会议", {})
+        held = r["held"] if r else 0
+        if not r or not r["n"] or not r["n_expected"]:
+            reason = (
+                f"无数据：考核期内 {held} 次会议均未登记出席情况"
+                if held
+                else "无数据：考核期内没有党员大会、党课、主题党日等会议记录"
+            )
+            out[pk] = IndicatorValue(None, reason, {"held": held, "recorded": 0})
             continue
-        rate = r["present"] / r["expected"]
+        rate = r["n_present"] / r["n_expected"]
+        unrecorded = held - r["n"]
+        note = f"；另有 {unrecorded} 次会议未登记出席情况，不计入" if unrecorded else ""
         out[pk] = IndicatorValue(
             rate,
-            f"{_pct(rate)}（{r['n']} 次会议，应到 {r['expected']} 人次，实到 {r['present']} 人次）",
-            {"meetings": r["n"], "expected": r["expected"], "present": r["present"]},
+            f"{_pct(rate)}（{r['n']} 次会议，应到 {r['n_expected']} 人次，"
+            f"实到 {r['n_present']} 人次{note}）",
+            {
+                "meetings": r["n"],
+                "expected": r["n_expected"],
+                "present": r["n_present"],
+                "unrecorded": unrecorded,
+            },
         )
     return out
 
@@ -393,18 +462,29 @@ def _brief(f: Finding) -> dict[str, Any]:
     return {"rule": f.rule, "severity": f.severity, "message": f.message}
 
 
-@indicator("setup_errors", "组织设置问题数", "count", ["SETUP-*"])
+@indicator("setup_errors", "组织设置问题数", "count", ["SETUP-*"], aggregate=True)
 def setup_errors(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
     """Number of SETUP-* errors (rules broken, not reminders) at the end of the window: branch
-    size, committee, secretary, term (支部条例, 选举条例; rules.md §1)."""
+    size, committee, secretary, term (支部条例, 选举条例; rules.md §1). An error of a rule the
+    standard scores through its own indicator (an expired term under 按期换届, a vacant
+    secretary under 书记在岗 …) is left out here and listed as counted elsewhere."""
     out: dict[int, IndicatorValue] = {}
+    counted = ctx.counted_elsewhere("setup_errors")
     for pk, facts in ctx.facts.items():
-        errors = [f for f in ctx.setup.get(facts.code, []) if f.severity == "error"]
-        out[pk] = IndicatorValue(
-            float(len(errors)),
-            f"{len(errors)} 项" if errors else "无",
-            {"at": ctx.end.isoformat(), "findings": [_brief(f) for f in errors]},
-        )
+        all_errors = [f for f in ctx.setup.get(facts.code, []) if f.severity == "error"]
+        errors = [f for f in all_errors if f.rule not in counted]
+        evidence: dict[str, Any] = {
+            "at": ctx.end.isoformat(),
+            "findings": [_brief(f) for f in errors],
+        }
+        elsewhere = _elsewhere(counted, {f.rule for f in all_errors})
+        if elsewhere:
+            evidence["counted_elsewhere"] = elsewhere
+        display = f"{len(errors)} 项" if errors else "无"
+        if elsewhere:
+            moved = "、".join(f"{e['title']}（计入“{e['indicator']}”）" for e in elsewhere)
+            display += f"；{moved}，本条不重复扣分"
+        out[pk] = IndicatorValue(float(len(errors)), display, evidence)
     return out
 
 
@@ -478,31 +558,45 @@ CANDIDATE_YEARS = 2
 EVIDENCE_MAX = 10
 
 
-@indicator(
-    "recruit_procedure_errors",
-    "发展党员程序差错",
-    "count",
-    [
-        "RECRUIT-ORDER",
-        "RECRUIT-TALK-1-MONTH",
-        "RECRUIT-ACTIVIST-1-YEAR",
-        "RECRUIT-INTRODUCERS",
-        "RECRUIT-POLITICAL-REVIEW",
-        "RECRUIT-VOTE-MAJORITY",
-    ],
+#: the rules whose errors count as procedure errors of a case (the whole RECRUIT checker runs)
+RECRUIT_RULES = (
+    "RECRUIT-ORDER",
+    "RECRUIT-TALK-1-MONTH",
+    "RECRUIT-ACTIVIST-1-YEAR",
+    "RECRUIT-INTRODUCERS",
+    "RECRUIT-POLITICAL-REVIEW",
+    "RECRUIT-VOTE-MAJORITY",
 )
-def recruit_procedure_errors(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
-    """Number of ``error`` findings of the RECRUIT checker (every implemented RECRUIT-* rule,
-    the rule set version in force on each step) on the organization's recruitment cases that
-    had a step in the assessed window, judged at the end of the window. ``None`` when the
-    organization had no such case (nothing to judge: the criterion's ``missing`` applies).
-    Bulk read: the cases of the subtree with their steps in a constant number of queries
-    (:func:`dangjian.recruit.adapter.load`), one checker run. Cost: 0.05 s, 6 queries for the
-    demo district (84 cases); the same checker over a city with one case per branch (47,072
-    cases) takes 11–19 s (benchmarks/README.md, recruitment), an upper bound of what this
-    criterion adds to a city's scoring (only cases with a step in the window are read)."""
+
+
+@dataclass
+class RecruitTally:
+    """Per organization: the recruitment cases judged in the window and their errors."""
+
+    #: org pk → case numbers judged (counted)
+    cases: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    #: org pk → case numbers with at least one error
+    faulty: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    #: org pk → [{case, rule, message}]
+    errors: dict[int, list[dict[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    #: org pk → [{case, reason}] of cases with a step in the window that do not count
+    excluded: dict[int, list[dict[str, str]]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _recruit_tally(ctx: IndicatorContext) -> RecruitTally:
+    """The cases judged in the window, read and checked once per context.
+
+    A case is judged when it had a step in the window. A withdrawn case (已终止) never counts.
+    A case that ended without admission (未接收, 取消预备党员资格) is judged on the day of its last
+    step, so a deadline that ran on after it ended costs nothing; it counts only when an error
+    was made before it ended (ended with a fault) — ended without a fault, it does not count.
+    Every other case is judged at the end of the window.
+    """
+    cached = ctx.__dict__.get("_recruit")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     from dangjian.recruit.adapter import load
-    from dangjian.recruit.models import RecruitCase, RecruitStep
+    from dangjian.recruit.models import CaseStatus, RecruitCase, RecruitStep
     from dangjian.recruit.selectors import findings_by_loaded
 
     active = RecruitStep.objects.filter(
@@ -512,44 +606,136 @@ def recruit_procedure_errors(ctx: IndicatorContext) -> dict[int, IndicatorValue]
     if ctx.prefix:
         qs = qs.filter(org__path__startswith=ctx.prefix)
     loaded = [i for i in load(qs.order_by("case_no")) if i.case.org_id in ctx.org_ids]
-    if not loaded:
-        return {}
-    findings = findings_by_loaded(loaded, ctx.end)
-    cases: dict[int, list[str]] = defaultdict(list)
-    errors: dict[int, list[dict[str, str]]] = defaultdict(list)
+    tally = RecruitTally()
+    ended = (CaseStatus.NOT_ADMITTED, CaseStatus.PROBATION_CANCELLED)
+    judged_at: dict[dt.date, list[Any]] = defaultdict(list)
     for item in loaded:
         case = item.case
-        cases[case.org_id].append(case.case_no)
-        for f in findings.get(case.case_no, []):
-            if f.severity == "error":
-                errors[case.org_id].append(
-                    {"case": case.case_no, "rule": f.rule, "message": f.message}
+        if case.status == CaseStatus.WITHDRAWN:
+            tally.excluded[case.org_id].append({"case": case.case_no, "reason": "已终止，不计入"})
+            continue
+        day = ctx.end
+        if case.status in ended:
+            last = max((s.done_on for s in item.steps.values() if s.done_on), default=None)
+            day = min(last, ctx.end) if last else ctx.end
+        judged_at[day].append(item)
+    for day, items in sorted(judged_at.items()):
+        findings = findings_by_loaded(items, day)
+        for item in items:
+            case = item.case
+            errs = [
+                {"case": case.case_no, "rule": f.rule, "message": f.message}
+                for f in findings.get(case.case_no, [])
+                if f.severity == "error"
+            ]
+            if case.status in ended and not errs:
+                tally.excluded[case.org_id].append(
+                    {
+                        "case": case.case_no,
+                        "reason": f"{case.get_status_display()}，程序无差错，不计入",
+                    }
                 )
+                continue
+            tally.cases[case.org_id].append(case.case_no)
+            if errs:
+                tally.faulty[case.org_id].add(case.case_no)
+                tally.errors[case.org_id].extend(errs)
+    ctx.__dict__["_recruit"] = tally
+    return tally
+
+
+def _recruit_evidence(tally: RecruitTally, pk: int) -> dict[str, Any]:
+    nos = tally.cases.get(pk, [])
+    evidence: dict[str, Any] = {
+        "cases": nos[:EVIDENCE_MAX],
+        "n_cases": len(nos),
+        "faulty_cases": len(tally.faulty.get(pk, ())),
+        "errors": tally.errors.get(pk, [])[:EVIDENCE_MAX],
+    }
+    if tally.excluded.get(pk):
+        evidence["excluded"] = tally.excluded[pk][:EVIDENCE_MAX]
+    return evidence
+
+
+def _excluded_note(tally: RecruitTally, pk: int) -> str:
+    n = len(tally.excluded.get(pk, ()))
+    return f"；另有 {n} 个已终止或未接收且无差错的案例不计入" if n else ""
+
+
+@indicator("recruit_cases_correct_rate", "发展党员案例程序规范率", "rate", RECRUIT_RULES)
+def recruit_cases_correct_rate(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
+    """Share of the organization's recruitment cases judged in the window that have no
+    procedure error (``error`` findings of the RECRUIT checker, the rule set in force on each
+    step). Scored per case, so one error in ten cases is not the same as one in one case, and a
+    branch that recruits correctly scores full marks. Which cases are judged: a step in the
+    window; withdrawn cases never, cases ended without admission only when an error was made
+    before they ended (see :func:`_recruit_tally`). ``None`` when no case is judged — nothing to
+    judge: the shipped standards prorate the criterion (``missing: prorate``), so not recruiting
+    neither gains nor loses points by itself. Bulk read: the cases of the subtree with their
+    steps in a constant number of queries, one checker run per distinct judging day."""
+    tally = _recruit_tally(ctx)
     out: dict[int, IndicatorValue] = {}
-    for pk, nos in cases.items():
-        errs = errors.get(pk, [])
+    for pk, nos in tally.cases.items():
+        faulty = len(tally.faulty.get(pk, ()))
+        correct = len(nos) - faulty
+        rate = correct / len(nos)
+        display = (
+            f"{len(nos)} 个发展党员案例，均无程序差错"
+            if not faulty
+            else f"{len(nos)} 个发展党员案例，{correct} 个无程序差错（{_pct(rate)}），"
+            f"{faulty} 个有差错"
+        )
+        out[pk] = IndicatorValue(
+            rate, display + _excluded_note(tally, pk), _recruit_evidence(tally, pk)
+        )
+    for pk in set(tally.excluded) - set(tally.cases):
+        out[pk] = IndicatorValue(
+            None,
+            "无数据：考核期内没有需评判的发展党员案例" + _excluded_note(tally, pk),
+            _recruit_evidence(tally, pk),
+        )
+    return out
+
+
+@indicator("recruit_procedure_errors", "发展党员程序差错", "count", RECRUIT_RULES)
+def recruit_procedure_errors(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
+    """Number of ``error`` findings of the RECRUIT checker (every implemented RECRUIT-* rule,
+    the rule set version in force on each step) on the organization's recruitment cases judged
+    in the window — the same cases as ``recruit_cases_correct_rate`` (withdrawn cases never; cases
+    ended without admission only with an error made before they ended). ``None`` when the
+    organization had no such case. Prefer ``recruit_cases_correct_rate``: a raw count makes a
+    branch with many cases look worse than one with few. Cost: 0.05 s, 6 queries for the demo
+    district (84 cases); the same checker over a city with one case per branch (47,072 cases)
+    takes 11–19 s (benchmarks/README.md, recruitment), an upper bound of what this criterion
+    adds to a city's scoring (only cases with a step in the window are read)."""
+    tally = _recruit_tally(ctx)
+    out: dict[int, IndicatorValue] = {}
+    for pk, nos in tally.cases.items():
+        errs = tally.errors.get(pk, [])
         display = (
             f"{len(nos)} 个发展党员案例，无程序差错"
             if not errs
             else f"{len(nos)} 个发展党员案例，{len(errs)} 处程序差错"
         )
         out[pk] = IndicatorValue(
-            float(len(errs)),
-            display,
-            {"cases": nos[:EVIDENCE_MAX], "n_cases": len(nos), "errors": errs[:EVIDENCE_MAX]},
+            float(len(errs)), display + _excluded_note(tally, pk), _recruit_evidence(tally, pk)
         )
     return out
 
 
 @indicator("recruit_candidate_2_years", "近两年确定过发展对象", "bool", ["ASSESS-WEAK"])
 def recruit_candidate_2_years(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
-    """1 when the organization determined a development candidate (step 7, 确定发展对象) or
-    admitted a member (the roll's joining date, for recruitment kept outside the system) in the
-    two years up to the end of the window, else 0 — a village without one for 2+ years is
-    软弱涣散 (ASSESS-WEAK; same reading as :mod:`dangjian.rectify.weak`). Two grouped queries
-    over the subtree."""
+    """1 when the organization's village determined a development candidate (step 7, 确定发展对象)
+    or admitted a member (the roll's joining date, for recruitment kept outside the system) in
+    the two years up to the end of the window, else 0 — a village without one for 2+ years is
+    软弱涣散 (ASSESS-WEAK; same reading as :mod:`dangjian.rectify.weak`). A branch of a village
+    with several branches (村党总支, 村党委) counts the whole village
+    (:mod:`dangjian.assess.villages`); any other organization counts itself. Three grouped
+    queries over the subtree."""
     from dangjian.core.dates import add_years
     from dangjian.recruit.models import RecruitStep
+
+    from .villages import rural_rows, village_units
 
     since = add_years(ctx.end, -CANDIDATE_YEARS)
     steps = RecruitStep.objects.filter(
@@ -559,35 +745,59 @@ def recruit_candidate_2_years(ctx: IndicatorContext) -> dict[int, IndicatorValue
     if ctx.prefix:
         steps = steps.filter(case__org__path__startswith=ctx.prefix)
         joined = joined.filter(org__path__startswith=ctx.prefix)
-    candidates = {
-        r["case__org_id"]: r
-        for r in steps.values("case__org_id")
-        .annotate(n=Count("pk"), last=models.Max("done_on"))
-        .order_by()
-    }
-    admitted = {
-        r["org_id"]: r
-        for r in joined.values("org_id")
-        .annotate(n=Count("pk"), last=models.Max("joined_on"))
-        .order_by()
-    }
+    rows = rural_rows(ctx.prefix)
+    unit_of = village_units(rows)
+    members: dict[int, int] = defaultdict(int)  # village → its branches
+    for village in unit_of.values():
+        members[village] += 1
+
+    def unit(pk: int) -> int:
+        return unit_of.get(pk, pk)
+
+    candidates: dict[int, tuple[int, dt.date]] = {}
+    for r in (
+        steps.values("case__org_id").annotate(n=Count("pk"), last=models.Max("done_on")).order_by()
+    ):
+        u = unit(r["case__org_id"])
+        n, last = candidates.get(u, (0, r["last"]))
+        candidates[u] = (n + r["n"], max(last, r["last"]))
+    admitted: dict[int, tuple[int, dt.date]] = {}
+    for r in (
+        joined.values("org_id").annotate(n=Count("pk"), last=models.Max("joined_on")).order_by()
+    ):
+        u = unit(r["org_id"])
+        n, last = admitted.get(u, (0, r["last"]))
+        admitted[u] = (n + r["n"], max(last, r["last"]))
+    village_names = dict(
+        Organization.objects.filter(
+            pk__in={unit(pk) for pk in ctx.org_ids} - ctx.org_ids
+        ).values_list("pk", "name")
+    )
     out: dict[int, IndicatorValue] = {}
     for pk in ctx.org_ids:
-        cand, adm = candidates.get(pk), admitted.get(pk)
+        u = unit(pk)
+        cand, adm = candidates.get(u), admitted.get(u)
         evidence: dict[str, Any] = {
             "since": since.isoformat(),
-            "candidates": cand["n"] if cand else 0,
-            "admitted": adm["n"] if adm else 0,
+            "candidates": cand[0] if cand else 0,
+            "admitted": adm[0] if adm else 0,
         }
+        who = ""
+        if u != pk and u in village_names:
+            who = f"全村（{village_names[u]}，{members[u]} 个党支部）"
+            evidence["village"] = village_names[u]
+            evidence["village_branches"] = members[u]
         if cand is None and adm is None:
-            out[pk] = IndicatorValue(0.0, f"{since} 以来未确定发展对象，也未接收新党员", evidence)
+            out[pk] = IndicatorValue(
+                0.0, f"{who}{since} 以来未确定发展对象，也未接收新党员", evidence
+            )
             continue
         parts = []
         if cand is not None:
-            parts.append(f"确定发展对象 {cand['n']} 名（最近 {cand['last']}）")
-            evidence["last_candidate"] = cand["last"].isoformat()
+            parts.append(f"确定发展对象 {cand[0]} 名（最近 {cand[1]}）")
+            evidence["last_candidate"] = cand[1].isoformat()
         if adm is not None:
-            parts.append(f"接收新党员 {adm['n']} 名（最近 {adm['last']}）")
-            evidence["last_admitted"] = adm["last"].isoformat()
-        out[pk] = IndicatorValue(1.0, f"{since} 以来" + "，".join(parts), evidence)
+            parts.append(f"接收新党员 {adm[0]} 名（最近 {adm[1]}）")
+            evidence["last_admitted"] = adm[1].isoformat()
+        out[pk] = IndicatorValue(1.0, f"{who}{since} 以来" + "，".join(parts), evidence)
     return out

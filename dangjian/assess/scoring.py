@@ -36,7 +36,7 @@ How the grade follows from the total:
 
 ``breakdown`` (stored in :attr:`Result.breakdown`, printed by ``dangjian assess run``)::
 
-    {"standard": {"key", "name", "version"}, "sector", "as_of",
+    {"standard": {"key", "name", "version"}, "sector", "sector_set": {"id", "title"}, "as_of",
      "items": [{"id", "title", "points", "score",
                 "criteria": [{"id", "text", "mode", "points", "score", "source": {...}}]}],
      "veto": [{"line", "text", "events": [{"id", "date", "note"}]}],
@@ -47,9 +47,12 @@ How the grade follows from the total:
 "rules", "value", "display", "evidence", "scoring"}``, ``{"kind": "survey", "rate", "label",
 "value", "n", "low", "high", "reliable", "scoring"}`` or ``{"kind": "check", "self": {points,
 note, by, at[, late]} | null, "spot": {…} | null, "combine", "combine_label", "spot_checked",
-"used"}``; when a value was missing, ``"missing"`` and ``"missing_label"`` tell which rule
-applied (and ``"fallback"`` holds the check source). ``breakdown["spot_checked"]`` says
-whether the organization was drawn or picked for the spot-check.
+"used"}``; when a value was missing, ``"no_data": true``, ``"missing"`` and
+``"missing_label"`` tell which rule applied (``"fallback"`` holds the check source; with
+``missing: prorate``, ``"prorate": {"rate", "basis_score", "basis_points"}`` the organization's
+rate on its other criteria). ``breakdown["spot_checked"]`` says whether the organization was
+drawn or picked for the spot-check; ``sector_set`` (when the standard has sector sets) which
+set of sector-specific items it was scored on.
 
 Speed: a city's campaign (41,711 branches) computes in 24–55 s and stores in 14–24 s on a
 loaded 2-vCPU machine (benchmarks/README.md); one branch's preview takes about 0.1 s.
@@ -229,10 +232,15 @@ def _missing(
     spot_checked: bool,
     source: dict[str, Any],
 ) -> tuple[float, dict[str, Any]]:
+    """Points of a criterion without a value (``missing``); ``prorate`` is filled in by
+    :func:`_prorate` once the organization's other criteria are scored."""
+    source["no_data"] = True
     source["missing"] = crit.missing
     source["missing_label"] = MISSING[crit.missing]
     if crit.missing == "full":
         return crit.points, source
+    if crit.missing == "prorate":
+        return 0.0, source
     if crit.missing == "self":
         pts, fallback = _person_points(
             crit,
@@ -289,6 +297,33 @@ def _criterion_points(
     if rate is None or source["value"] is None or not source["reliable"]:
         return _missing(crit, inputs, org_id, spot_checked, source)
     return _r(crit.scoring.points(float(source["value"]), crit.points)), source
+
+
+def _prorate(items_out: list[dict[str, Any]]) -> None:
+    """``missing: prorate``: each such criterion scores its points times the organization's rate
+    on the other criteria (their score ÷ their points), then item scores are summed again."""
+    waiting = [
+        c
+        for item in items_out
+        for c in item["criteria"]
+        if c["source"].get("no_data") and c["source"].get("missing") == "prorate"
+    ]
+    if not waiting:
+        return
+    ids = {id(c) for c in waiting}
+    others = [c for item in items_out for c in item["criteria"] if id(c) not in ids]
+    basis_points = sum(c["points"] for c in others)
+    basis_score = sum(c["score"] for c in others)
+    rate = basis_score / basis_points if basis_points else 0.0
+    for c in waiting:
+        c["score"] = _r(c["points"] * rate)
+        c["source"]["prorate"] = {
+            "rate": round(rate, 4),
+            "basis_score": _r(basis_score),
+            "basis_points": _r(basis_points),
+        }
+    for item in items_out:
+        item["score"] = _r(sum(c["score"] for c in item["criteria"]))
 
 
 def survey_rates(campaign_id: int) -> dict[int, Any]:
@@ -534,8 +569,7 @@ def campaign_compute_orgs(
             skipped.append({"org": p["org__code"], "reason": f"标准不适用于{sector}领域"})
             continue
         spot_checked = bool(p["sampled"] or p["hand_picked"])
-        items_out = []
-        total = 0.0
+        items_out: list[dict[str, Any]] = []
         for item in std.items_for(sector):
             crit_out = []
             item_score = 0.0
@@ -553,7 +587,6 @@ def campaign_compute_orgs(
                     }
                 )
             item_score = _r(item_score)
-            total += item_score
             items_out.append(
                 {
                     "id": item.id,
@@ -563,6 +596,8 @@ def campaign_compute_orgs(
                     "criteria": crit_out,
                 }
             )
+        _prorate(items_out)
+        total = sum(item["score"] for item in items_out)
         events = vetoes.get(p["org_id"], {})
         veto_out = [
             {"line": line, "text": std.veto_line(line).text, "events": evs}  # type: ignore[union-attr]
@@ -583,6 +618,7 @@ def campaign_compute_orgs(
             breakdown={
                 "standard": {"key": std.key, "name": std.name, "version": std.version},
                 "sector": sector,
+                **_sector_set(std, sector),
                 "as_of": at.isoformat(),
                 "spot_checked": spot_checked,
                 "items": items_out,
@@ -597,6 +633,11 @@ def campaign_compute_orgs(
         scores.append(score)
 
     return scores, skipped
+
+
+def _sector_set(std: Standard, sector: str) -> dict[str, Any]:
+    own = std.set_for(sector)
+    return {"sector_set": {"id": own.id, "title": own.title}} if own else {}
 
 
 def _scores(

@@ -113,7 +113,7 @@ def spot_checks_for(actor: Any, campaign: Campaign, org: Organization) -> QueryS
 
 def veto_events_for(actor: Any) -> QuerySet[VetoEvent]:
     """Veto events of organizations in the actor's scope, newest first."""
-    return _in_scope(VetoEvent.objects.select_related("org"), actor)
+    return _in_scope(VetoEvent.objects.select_related("org", "entered_by"), actor)
 
 
 def org_preview(

@@ -9,18 +9,17 @@ Example (every key shown; keys not listed here are refused)::
 
     key: wuhao                     # stable identifier, letters, digits, - and _
     name: 五好党支部创建考核标准
-    version: "2026.1"
+    version: "2026.3"
     source: 闵行区“五好”系列创建百分考核细则（seed 001）   # optional
     description: …                 # optional
-    sectors: [农村, 社区]          # sectors it applies to (所属领域 values)
+    sectors: [农村, 高校]          # sectors it applies to (所属领域 values)
     org_types: [党支部, 联合党支部]   # optional; default: the three branch types
     valid_from: 2026-01-01
     valid_to: 2030-12-31           # optional
-    items:                         # for every sector, the items that apply add up to 100
+    items:                         # common items: every sector (共性目标)
       - id: "1"
         title: 支部班子坚强
-        points: 20
-        sectors: [农村]            # optional: a sector-specific item (default: every sector)
+        points: 80
         criteria:                  # the criteria add up to the item's points
           - id: "1.1"
             text: 按期换届，班子任期未届满
@@ -30,7 +29,7 @@ Example (every key shown; keys not listed here are refused)::
             scoring:
               thresholds:          # first row met wins; below the last row 0 points
                 - {at_least: 1, points: 5}
-            missing: zero          # no value (e.g. term not recorded): zero | full | self
+            missing: zero          # no value: zero | full | self | prorate (see below)
           - id: "1.2"
             text: 组织生活制度落实
             points: 10
@@ -39,35 +38,71 @@ Example (every key shown; keys not listed here are refused)::
             scoring:
               linear: {zero: 0.6, full: 1.0}  # 0 points at 0.6 or below, full at 1.0
           - id: "1.3"
-            text: 班子团结，议事规则健全
+            text: 发展党员程序规范
             points: 5
+            mode: automatic
+            indicator: recruit_cases_correct_rate
+            scoring:
+              linear: {zero: 0, full: 1}
+            missing: prorate       # no case to judge: the organization's own rate elsewhere
+          - id: "1.4"
+            text: 班子团结，议事规则健全
+            points: 60
             mode: spot             # judged by the inspector (听、查、评); self-checked too
             combine: override      # spot-check vs self-check: override | average | min
       - id: "5"
         title: 作用发挥明显
-        points: 80
+        points: 10
         criteria:
           - id: "5.1"
             text: 群众满意率
-            points: 80
+            points: 10
             mode: survey
             rate: satisfaction     # satisfaction | participation | awareness
             scoring:
-              thresholds: [{at_least: 0.9, points: 80}, {at_least: 0.6, points: 40}]
+              thresholds: [{at_least: 0.9, points: 10}, {at_least: 0.6, points: 5}]
             missing: self          # no reliable survey rate: use the self/spot score instead
+    sector_sets:                   # optional: sector-specific item sets (个性目标)
+      - id: rural                  # letters, digits, - and _
+        title: 农村                # optional, shown with the organization's result
+        sectors: [农村]            # each sector of the standard in at most one set
+        items:                     # like items above, without their own ``sectors``
+          - id: "6A"
+            title: 个性目标（农村）：发展村集体经济
+            points: 10
+            criteria:
+              - {id: "6A.1", text: 带领发展村级集体经济, points: 10, mode: spot}
+      - id: campus
+        title: 高校
+        sectors: [高校]
+        items:
+          - id: "6F"
+            title: 个性目标（高校）：立德树人
+            points: 10
+            criteria:
+              - {id: "6F.1", text: 党支部建在教学科研一线, points: 10, mode: self}
     veto:                          # 高压线 (ASSESS-VETO): recorded events, see VetoEvent;
       - {id: disciplined, text: 有违纪违法党员}   # ids are shared by standards (same event)
     stars:
       thresholds: {5: 90, 4: 80, 3: 70}   # total at least → stars; below the lowest: 未评星
       quotas: {5: 0.10, 4: 0.40}          # optional ceilings, as shares of the scored orgs
       quota_per: campaign                 # campaign (default) | sector | region: share of what
-      quota_region_digits: 6              # with region: 6 区县 | 9 乡镇街道 | 12 村社区
+      # quota_region_digits: 6            # only with region: 6 区县 | 9 乡镇街道 | 12 村社区
       veto_max: 0                         # stars an organization with a veto event can get
-    tiers:
-      by: share                    # share: advanced = top share, lagging = bottom share
-      advanced: 0.25               # score: advanced = total >= advanced, lagging = total < lagging
-      lagging: 0.25
+    tiers:                         # optional; default: by score, at the star thresholds
+      by: score                    # score: advanced = total >= advanced, lagging = total < lagging
+      advanced: 90                 # share: advanced = top share, lagging = bottom share — only
+      lagging: 70                  #   when a city chooses it explicitly (e.g. 0.25 and 0.25)
       veto_max: middle             # best tier with a veto event: middle | lagging
+
+For every sector of the standard, the common items that apply to it (an item may still name
+``sectors`` of its own, the older way to write a sector-specific item) plus the items of the
+sector's set add up to 100. Scoring takes the set by the organization's 所属领域; the result
+names the set used.
+
+Tiers are by score unless a standard says ``by: share``: without ``tiers``, 先进 starts at the
+highest star threshold and 后进 is below the lowest (未评星). A fixed share of 后进 labels
+organizations whatever they did, so it is never the default.
 
 Modes:
 
@@ -82,6 +117,17 @@ Modes:
 - ``survey``: one of the three rates (满意率、参与率、知晓率) of the campaign's survey, turned into
   points by ``scoring`` like an indicator; ``missing`` (default ``self``) applies when there is no
   reliable rate.
+
+``missing`` (automatic and survey criteria; default ``zero``, ``self`` for survey) says what a
+criterion without a value scores, and the result shows 无数据 with the reason:
+
+- ``zero``: 0 points. For what the organization itself should have recorded (attendance, the
+  term): not recording must never score better than recording.
+- ``self``: the self-check (and spot-check) score, as for a ``self`` criterion.
+- ``prorate``: the criterion does not apply (e.g. no recruitment case to judge); it scores its
+  points times the organization's own rate on the other criteria (their score ÷ their points),
+  so neither having nor not having such a case moves the total by itself.
+- ``full``: full points (only where no value means nothing to judge and the standard says so).
 
 Errors are collected and reported together, each naming its place, e.g.
 ``第 3 项 组织生活：各条分值合计 12，项目分值 10``; a YAML syntax error names its line.
@@ -104,7 +150,12 @@ from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
 MODES = {"automatic": "自动计算", "self": "自查评分", "spot": "抽查评分", "survey": "群众测评"}
 COMBINES = {"override": "以抽查为准", "average": "取平均", "min": "取较低者"}
 RATES = {"satisfaction": "群众满意率", "participation": "党员群众参与率", "awareness": "工作知晓率"}
-MISSING = {"zero": "计 0 分", "full": "计满分", "self": "按自查（抽查）评分"}
+MISSING = {
+    "zero": "计 0 分",
+    "full": "计满分",
+    "self": "按自查（抽查）评分",
+    "prorate": "不适用，按本组织其余条目的得分率折算",
+}
 TIER_VETO = {"middle": "中间", "lagging": "后进"}
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "standards"
@@ -186,6 +237,17 @@ class Item:
 
 
 @dataclass(frozen=True)
+class SectorSet:
+    """Sector-specific items (个性目标) of a standard: the items of the organizations whose
+    所属领域 is one of ``sectors`` (each item carries the set's sectors)."""
+
+    id: str
+    title: str
+    sectors: tuple[str, ...]
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
 class VetoLine:
     id: str
     text: str
@@ -228,12 +290,25 @@ class Standard:
     description: str = ""
     #: the YAML text it was read from (snapshotted by a campaign)
     text: str = ""
+    #: sector-specific item sets; ``items`` holds the common items
+    sector_sets: tuple[SectorSet, ...] = ()
+
+    def set_for(self, sector: str) -> SectorSet | None:
+        """The sector-specific item set of ``sector`` (``None`` when it has none)."""
+        return next((s for s in self.sector_sets if sector in s.sectors), None)
+
+    def all_items(self) -> list[Item]:
+        """Common items, then the items of every sector set."""
+        return [*self.items, *(i for s in self.sector_sets for i in s.items)]
 
     def items_for(self, sector: str) -> list[Item]:
-        return [i for i in self.items if i.applies_to(sector)]
+        """The items an organization of ``sector`` is scored on: the common ones that apply,
+        then its sector set's."""
+        own = self.set_for(sector)
+        return [i for i in self.items if i.applies_to(sector)] + list(own.items if own else ())
 
     def criteria(self) -> list[Criterion]:
-        return [c for i in self.items for c in i.criteria]
+        return [c for i in self.all_items() for c in i.criteria]
 
     def criterion(self, criterion_id: str) -> Criterion | None:
         for c in self.criteria():
@@ -242,7 +317,7 @@ class Standard:
         return None
 
     def item_of(self, criterion_id: str) -> Item | None:
-        for i in self.items:
+        for i in self.all_items():
             if any(c.id == criterion_id for c in i.criteria):
                 return i
         return None
@@ -465,11 +540,19 @@ def _parse_criterion(
 
 
 def _parse_item(
-    ck: _Checker, value: Any, n: int, sectors: set[str], indicators: set[str] | None
+    ck: _Checker,
+    value: Any,
+    n: int,
+    sectors: set[str],
+    indicators: set[str] | None,
+    *,
+    in_set: tuple[str, tuple[str, ...]] | None = None,
 ) -> Item | None:
-    place = f"第 {n} 项"
+    """One item; ``in_set`` is (the set's place, its sectors) for an item of a sector set."""
+    prefix = f"{in_set[0]} → " if in_set else ""
+    place = f"{prefix}第 {n} 项"
     if isinstance(value, dict) and str(value.get("title") or "").strip():
-        place = f"第 {n} 项 {str(value['title']).strip()}"
+        place = f"{prefix}第 {n} 项 {str(value['title']).strip()}"
     data = ck.mapping(
         value, place, {"id", "title", "points", "sectors", "criteria"}, {"id", "title", "points"}
     )
@@ -479,9 +562,13 @@ def _parse_item(
     iid = ck.text(data, "id", place)
     points = ck.number(data.get("points"), place, "points") if "points" in data else None
     item_sectors = ck.str_list(data.get("sectors"), place, "sectors")
+    if in_set is not None and "sectors" in data:
+        ck.error(place, "条目组内的项目不再单独填写 sectors，适用领域由条目组的 sectors 决定")
     for s in item_sectors:
         if s not in sectors:
             ck.error(place, f"领域“{s}”不在本标准适用领域（{'、'.join(sorted(sectors))}）之内")
+    if in_set is not None:
+        item_sectors = list(in_set[1])
     crit_in = data.get("criteria")
     if not isinstance(crit_in, list) or not crit_in:
         ck.error(place, "须列出评分标准 criteria（非空列表）")
@@ -579,6 +666,64 @@ def _parse_stars(ck: _Checker, value: Any) -> Stars | None:
     return Stars(tuple(rows), quotas, veto_max, quota_per, digits)
 
 
+def _parse_sector_sets(
+    ck: _Checker, value: Any, sectors: set[str], indicators: set[str] | None
+) -> tuple[list[SectorSet], bool]:
+    """The ``sector_sets`` list; the flag says whether every set and item parsed."""
+    if not isinstance(value, list) or not value:
+        ck.error("sector_sets", "应为非空列表，如 [{id: rural, sectors: [农村], items: [...]}]")
+        return [], False
+    out: list[SectorSet] = []
+    complete = True
+    owner: dict[str, str] = {}
+    for n, raw in enumerate(value, 1):
+        place = f"个性条目组第 {n} 组"
+        if isinstance(raw, dict) and str(raw.get("id") or "").strip():
+            place = f"个性条目组第 {n} 组（{str(raw['id']).strip()}）"
+        data = ck.mapping(
+            raw, place, {"id", "title", "sectors", "items"}, {"id", "sectors", "items"}
+        )
+        if not data:
+            complete = False
+            continue
+        sid = ck.text(data, "id", place)
+        if sid and not _KEY_RE.match(sid):
+            ck.error(place, f"编号“{sid}”只能由字母、数字、- 和 _ 组成")
+        if sid and any(s.id == sid for s in out):
+            ck.error(place, f"条目组编号“{sid}”重复")
+        title = ck.text(data, "title", place, required=False) or sid
+        set_sectors = ck.str_list(data.get("sectors"), place, "sectors")
+        if "sectors" in data and not set_sectors:
+            ck.error(place, "至少列出一个适用领域")
+        for s in set_sectors:
+            if s not in sectors:
+                ck.error(place, f"领域“{s}”不在本标准适用领域（{'、'.join(sorted(sectors))}）之内")
+            elif s in owner:
+                ck.error(
+                    place,
+                    f"领域“{s}”已在条目组“{owner[s]}”中；每个领域只能适用一个个性条目组",
+                )
+            else:
+                owner[s] = sid or str(n)
+        items_in = data.get("items")
+        if not isinstance(items_in, list) or not items_in:
+            if "items" in data:
+                ck.error(place, "items 应为非空列表")
+            complete = False
+            continue
+        items: list[Item] = []
+        for m, item_raw in enumerate(items_in, 1):
+            item = _parse_item(
+                ck, item_raw, m, sectors, indicators, in_set=(place, tuple(set_sectors))
+            )
+            if item is not None:
+                items.append(item)
+        if len(items) != len(items_in):
+            complete = False
+        out.append(SectorSet(sid, title, tuple(set_sectors), tuple(items)))
+    return out, complete
+
+
 def _parse_tiers(ck: _Checker, value: Any) -> Tiers | None:
     place = "tiers"
     data = ck.mapping(
@@ -625,6 +770,7 @@ _TOP_KEYS = {
     "valid_from",
     "valid_to",
     "items",
+    "sector_sets",
     "veto",
     "stars",
     "tiers",
@@ -682,17 +828,28 @@ def parse_standard(text: str, *, path: str = "", check_indicators: bool = True) 
         item = _parse_item(ck, value, n, set(sectors), indicators)
         if item is not None:
             items.append(item)
+    sector_sets: list[SectorSet] = []
+    sets_complete = True
+    if "sector_sets" in data:
+        sector_sets, sets_complete = _parse_sector_sets(
+            ck, data["sector_sets"], set(sectors), indicators
+        )
     ids: dict[str, str] = {}
-    for item in items:
+    for item in [*items, *(i for s in sector_sets for i in s.items)]:
         for what, the_id in [("项目", item.id)] + [("评分标准", c.id) for c in item.criteria]:
             if the_id in ids:
-                ck.error(f"第 {items.index(item) + 1} 项 {item.title}", f"编号“{the_id}”重复")
+                ck.error(f"项目 {item.title}", f"编号“{the_id}”重复")
             ids[the_id] = what
-    if len(items) == len(items_in) and sectors:
+    if len(items) == len(items_in) and sets_complete and sectors:
         for s in sectors:
+            own = next((x for x in sector_sets if s in x.sectors), None)
             total = sum(i.points for i in items if i.applies_to(s))
+            total += sum(i.points for i in own.items) if own else 0
             if abs(total - 100) > _EPS:
-                ck.error("items", f"{s}领域适用的各项分值合计 {_num(total)}，应为 100")
+                where = f"（含个性条目组“{own.id}”）" if own else "（没有适用的个性条目组）"
+                if not sector_sets:
+                    where = ""
+                ck.error("items", f"{s}领域适用的各项分值合计 {_num(total)}{where}，应为 100")
 
     veto: list[VetoLine] = []
     veto_in = data.get("veto") or []
@@ -711,7 +868,7 @@ def parse_standard(text: str, *, path: str = "", check_indicators: bool = True) 
     stars = (
         _parse_stars(ck, data["stars"]) if "stars" in data else Stars(((5, 90), (4, 80), (3, 70)))
     )
-    tiers = _parse_tiers(ck, data["tiers"]) if "tiers" in data else Tiers("share", 0.25, 0.25)
+    tiers = _parse_tiers(ck, data["tiers"]) if "tiers" in data else _default_tiers(stars)
     if ck.errors or stars is None or tiers is None or valid_from is None:
         raise StandardError(ck.errors or ["标准不完整"], path=path)
     return Standard(
@@ -723,6 +880,7 @@ def parse_standard(text: str, *, path: str = "", check_indicators: bool = True) 
         valid_from=valid_from,
         valid_to=valid_to,
         items=tuple(items),
+        sector_sets=tuple(sector_sets),
         veto=tuple(veto),
         stars=stars,
         tiers=tiers,
@@ -730,6 +888,14 @@ def parse_standard(text: str, *, path: str = "", check_indicators: bool = True) 
         description=ck.text(data, "description", "description", required=False),
         text=text,
     )
+
+
+def _default_tiers(stars: Stars | None) -> Tiers:
+    """Tiers when a standard names none: by score, 先进 from the highest star threshold, 后进
+    below the lowest (未评星) — never a fixed share (see the module docstring)."""
+    if stars is None or not stars.thresholds:
+        return Tiers("score", 90, 70)
+    return Tiers("score", stars.thresholds[0][1], stars.thresholds[-1][1])
 
 
 def load_file(path: str | Path) -> Standard:

@@ -391,19 +391,68 @@ def campaign_pick_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _rows(breakdown: dict[str, Any], form: ScoreSheet | None) -> list[dict[str, Any]]:
-    """Items → criteria of a breakdown, each with its form fields when a person scores it."""
+    """Items → criteria of a breakdown, each with its form fields when a person scores it.
+
+    Per item: ``todo`` (criteria a person scores here), ``filled`` (of those, with points
+    typed or saved), ``errors`` and ``open`` — a collapsed item opens when it has an error, or
+    (without errors on the page) when it is the first with something left to fill.
+    """
     editable = {c.id for c in form.criteria} if form is not None else set()
     items = []
     for item in breakdown.get("items", []):
         criteria = []
+        todo = filled = errors = 0
         for crit in item["criteria"]:
-            row: dict[str, Any] = {"c": crit, "mode_label": MODES.get(crit["mode"], crit["mode"])}
+            source = crit.get("source", {})
+            row: dict[str, Any] = {
+                "c": crit,
+                "mode_label": MODES.get(crit["mode"], crit["mode"]),
+                "no_data": bool(source.get("no_data")),
+                "auto": crit["mode"] in ("automatic", "survey") and not source.get("no_data"),
+            }
             if form is not None and crit["id"] in editable:
-                row["points"] = form[field_name(crit["id"], "p")]
-                row["note"] = form[field_name(crit["id"], "n")]
+                points = form[field_name(crit["id"], "p")]
+                note = form[field_name(crit["id"], "n")]
+                row.update(points=points, note=note)
+                row["filled"] = bool(str(points.value() or "").strip())
+                row["error"] = bool(points.errors or note.errors)
+                todo += 1
+                filled += row["filled"]
+                errors += row["error"]
             criteria.append(row)
-        items.append({"item": item, "criteria": criteria})
+        items.append(
+            {"item": item, "criteria": criteria, "todo": todo, "filled": filled, "errors": errors}
+        )
+    any_errors = any(i["errors"] for i in items)
+    first_open = next((i for i in items if i["filled"] < i["todo"]), None)
+    for i in items:
+        i["open"] = i["errors"] > 0 if any_errors else i is first_open
     return items
+
+
+def _error_summary(form: ScoreSheet | None, items: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Every error of the sheet, in the order of the standard, each linking to its field."""
+    if form is None or not form.errors:
+        return []
+    out = [{"href": "", "label": "", "message": str(e)} for e in form.non_field_errors()]
+    for block in items:
+        for row in block["criteria"]:
+            for key in ("points", "note"):
+                field = row.get(key)
+                if field is None:
+                    continue
+                for message in field.errors:
+                    c = row["c"]
+                    what = "说明" if key == "note" else "得分"
+                    out.append(
+                        {
+                            "href": f"#{field.auto_id}",
+                            "label": f"{c['id']} {c['text'][:24]}（{what}）",
+                            "message": str(message),
+                        }
+                    )
+                field.field.widget.attrs["aria-invalid"] = "true"
+    return out
 
 
 def _person_criteria(campaign: Campaign, org: Organization, breakdown: dict[str, Any]) -> list[Any]:
@@ -492,15 +541,16 @@ def self_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         )
     status = 200
     if request.method == "POST" and form is not None:
-        if form.is_valid():
-            changed = _save_sheet(
-                request, form, olds, self_check_record, campaign=campaign, org=org
-            )
-            if changed >= 0:
-                late = "，已标记为逾期录入" if changed and phase["state"] == "late" else ""
-                messages.success(request, f"自查已保存（{changed} 项有变动{late}）")
-                return redirect("assess:self_check", campaign.pk, org.code)
+        valid = form.is_valid()
+        # the service checks every score even when the form found a mistake: all errors of
+        # the sheet are shown in one round, and nothing is kept while one remains
+        changed = _save_sheet(request, form, olds, self_check_record, campaign=campaign, org=org)
+        if valid and changed >= 0:
+            late = "，已标记为逾期录入" if changed and phase["state"] == "late" else ""
+            messages.success(request, f"自查已保存（{changed} 项有变动{late}）")
+            return redirect("assess:self_check", campaign.pk, org.code)
         status = 400
+    items = _rows(preview.breakdown, form)
     return render(
         request,
         "assess/self_check.html",
@@ -509,7 +559,10 @@ def self_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             "org": org,
             "ancestors": _ancestors(request.user, org),
             "preview": preview,
-            "items": _rows(preview.breakdown, form),
+            "items": items,
+            "todo": sum(i["todo"] for i in items),
+            "filled": sum(i["filled"] for i in items),
+            "error_summary": _error_summary(form, items),
             "form": form,
             "editable": editable,
             "phase": phase,
@@ -546,15 +599,14 @@ def spot_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     form = ScoreSheet(request.POST or None, criteria=criteria, initial_scores=olds)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            changed = _save_sheet(
-                request, form, olds, spot_check_record, campaign=campaign, org=org
-            )
-            if changed >= 0:
-                late = "，已标记为逾期录入" if changed and phase["state"] == "late" else ""
-                messages.success(request, f"抽查评分已保存（{changed} 项有变动{late}）")
-                return redirect("assess:spot_check", campaign.pk, org.code)
+        valid = form.is_valid()
+        changed = _save_sheet(request, form, olds, spot_check_record, campaign=campaign, org=org)
+        if valid and changed >= 0:
+            late = "，已标记为逾期录入" if changed and phase["state"] == "late" else ""
+            messages.success(request, f"抽查评分已保存（{changed} 项有变动{late}）")
+            return redirect("assess:spot_check", campaign.pk, org.code)
         status = 400
+    items = _rows(preview.breakdown, form if editable else None)
     return render(
         request,
         "assess/spot_check.html",
@@ -563,7 +615,10 @@ def spot_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             "org": org,
             "ancestors": _ancestors(request.user, org),
             "preview": preview,
-            "items": _rows(preview.breakdown, form if editable else None),
+            "items": items,
+            "todo": sum(i["todo"] for i in items),
+            "filled": sum(i["filled"] for i in items),
+            "error_summary": _error_summary(form if editable else None, items),
             "form": form,
             "editable": editable,
             "phase": phase,
@@ -673,7 +728,8 @@ def result_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 
 def _veto_lines() -> list[tuple[str, str]]:
-    return [(k, f"{v}（{k}）") for k, v in known_veto_lines().items()]
+    """The veto lines for the form's choices: shown by their text, the id only as the value."""
+    return list(known_veto_lines().items())
 
 
 @login_required

@@ -1,9 +1,15 @@
-"""ASSESS-WEAK conditions taken from an assessment campaign's results (lagging tier, last place).
+"""The ASSESS-WEAK condition taken from an assessment campaign's results: last place.
 
-Reads :class:`dangjian.assess.models.Result` in one query for the whole campaign. "Last place"
-is counted among the organizations under the same parent that were scored in the campaign (a
-town ranks its branches, a district its towns), and only when there are at least
-:data:`dangjian.rectify.weak.LAST_PLACE_MIN_PEERS` of them; ties at the bottom all count.
+"Last place in the yearly assessment" (rules.md §6) means the lowest total of a ranking, not a
+share of the field. Reads :class:`dangjian.assess.models.Result` in one query for the whole
+campaign. The ranking is the one a 乡镇/街道 (or any organization right below the campaign's
+scope) makes of its own: the participants are grouped by the organization one level below the
+campaign root that they belong to, and those sitting directly below the root form one group of
+their own. A district's campaign thus names the last branch of each town and street, a town's
+campaign the last of each village's branches. A group needs at least ``last_place_min_peers``
+participants (:mod:`dangjian.rectify.config`); ties at the bottom all count, but a group whose
+totals are all equal has no last place. A campaign's 后进 tier is not a 软弱涣散 condition (see
+:mod:`dangjian.rectify.weak`).
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from dangjian.assess.models import Campaign, Result, Tier
+from dangjian.assess.models import Campaign, Result
 from dangjian.orgs.models import Organization
 
 from .choices import WeakCondition
@@ -23,42 +29,47 @@ def campaign_survey_key(campaign: Campaign) -> str:
     return f"campaign:{campaign.pk}"
 
 
-def campaign_conditions(campaign: Campaign) -> dict[int, list[dict[str, Any]]]:
-    """``org id → conditions`` (lagging tier, last place) from the campaign's results."""
-    from .weak import LAST_PLACE_MIN_PEERS, condition
+def ranking_groups(campaign: Campaign) -> dict[str, list[tuple[int, Decimal]]]:
+    """Ranking unit path → [(org id, total)] of the campaign's results (see the docstring)."""
+    root = Organization.objects.only("path", "depth").get(pk=campaign.root_id)
+    cut = (root.depth + 1) * Organization.steplen
+    rows = Result.objects.filter(campaign=campaign).values_list("org_id", "org__path", "total")
+    groups: dict[str, list[tuple[int, Decimal]]] = defaultdict(list)
+    for org_id, path, total in rows:
+        unit = path[:cut] if len(path) > cut else root.path
+        groups[unit].append((org_id, total))
+    return dict(groups)
 
-    rows = list(
-        Result.objects.filter(campaign=campaign).values_list(
-            "org_id", "org__path", "total", "tier", "stars"
-        )
-    )
+
+def campaign_conditions(campaign: Campaign, min_peers: int = 3) -> dict[int, list[dict[str, Any]]]:
+    """``org id → conditions`` (last place) from the campaign's results."""
+    from .weak import condition
+
+    groups = ranking_groups(campaign)
+    names = dict(Organization.objects.filter(path__in=list(groups)).values_list("path", "name"))
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    peers: dict[str, list[tuple[int, Decimal]]] = defaultdict(list)
-    step = Organization.steplen
-    for org_id, path, total, tier, stars in rows:
-        peers[path[:-step]].append((org_id, total))
-        if tier == Tier.LAGGING:
-            out[org_id].append(
-                condition(
-                    WeakCondition.LAGGING_TIER,
-                    "ASSESS-TIERS",
-                    f"{campaign.name}：总分 {total}，列为后进",
-                    {"campaign": campaign.pk, "total": str(total), "tier": tier, "stars": stars},
-                )
-            )
-    for group in peers.values():
-        if len(group) < LAST_PLACE_MIN_PEERS:
+    for unit, group in sorted(groups.items()):
+        if len(group) < min_peers:
             continue
-        lowest = min(total for _, total in group)
+        totals = {total for _, total in group}
+        if len(totals) < 2:
+            continue  # everyone tied: nobody is last
+        lowest = min(totals)
+        where = names.get(unit, "")
         for org_id, total in group:
             if total == lowest:
                 out[org_id].append(
                     condition(
                         WeakCondition.LAST_PLACE,
                         "ASSESS-WEAK",
-                        f"{campaign.name}：总分 {total}，"
-                        f"在同一上级的 {len(group)} 个组织中排名末位",
-                        {"campaign": campaign.pk, "total": str(total), "peers": len(group)},
+                        f"{campaign.name}：总分 {total}，在{where}参评的 {len(group)} 个组织中"
+                        "排名末位",
+                        {
+                            "campaign": campaign.pk,
+                            "total": str(total),
+                            "peers": len(group),
+                            "ranked_in": where,
+                        },
                     )
                 )
     return dict(out)

@@ -13,13 +13,15 @@ class PlanReason(models.TextChoices):
 
 
 class WeakCondition(models.TextChoices):
-    """The ASSESS-WEAK conditions (rules.md §6); any one makes an organization 软弱涣散."""
+    """The ASSESS-WEAK conditions (rules.md §6); any one makes an organization 软弱涣散.
+
+    Being in the 后进 tier of an assessment is not one of them (a lagging organization gets a
+    plan of reason ``lagging``); plans stored before keep their condition with its label."""
 
     SECRETARY_VACANT = "secretary_vacant", "书记空缺超过 3 个月"
     LIFE_NOT_HELD = "life_not_held", "未按支部条例要求开展组织生活"
     NO_CANDIDATE = "no_candidate", "村两年以上未发展党员"
     LAST_PLACE = "last_place", "年度考核排名末位"
-    LAGGING_TIER = "lagging_tier", "年度考核列为后进"
     LOW_SATISFACTION = "low_satisfaction", "群众满意率低于 60%"
 
 

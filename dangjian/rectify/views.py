@@ -398,6 +398,18 @@ def weak(request: HttpRequest) -> HttpResponse:
         {"c": c, "can_plan": c.open_plan_id is None and is_upper(request.user, c.org)}
         for c in candidates
     ]
+    page = paginate(request, rows)
+    if campaign is not None:
+        from dangjian.assess.models import Result
+
+        results = {
+            r.org_id: r
+            for r in Result.objects.filter(
+                campaign=campaign, org_id__in=[row["c"].org.pk for row in page.object_list]
+            ).only("org_id", "total", "tier", "stars")
+        }
+        for row in page.object_list:
+            row["result"] = results.get(row["c"].org.pk)
     return render(
         request,
         "rectify/weak.html",
@@ -408,7 +420,7 @@ def weak(request: HttpRequest) -> HttpResponse:
             "size": size,
             "too_big": too_big,
             "limit": WEAK_SCOPE_MAX,
-            "page": paginate(request, rows),
+            "page": page,
             "query": query_without(request, "page"),
             "total": len(rows),
         },

@@ -1,25 +1,26 @@
 """ASSESS-WEAK: which organizations meet a 软弱涣散 condition the records can tell, with evidence.
 
 This is a suggestion list for the upper level; opening a plan stays a human decision
-(:func:`dangjian.rectify.services.plan_create`). Conditions of rules.md §6 and where they come
-from:
+(:func:`dangjian.rectify.services.plan_create`). Leads come **only** from the conditions of
+rules.md §6, each with its evidence; the parameters are local (:mod:`dangjian.rectify.config`):
 
 - ``secretary_vacant`` — SETUP-SECRETARY-VACANT as an *error* (vacant more than the configured
   months, 3 by default) from the SETUP checker;
 - ``life_not_held`` — errors of the LIFE frequency rules (支部条例: 党员大会, 支委会, 党课,
   主题党日, 组织生活会, 民主评议, 谈心谈话) over the previous and the current year; at least
-  :data:`LIFE_MIN_MISSED` missed (rule, period) pairs in that window — about one requirement
-  missed every two months (a local judgement: one missed month is a reminder, not a weak
-  organization; in the demo district this flags roughly one branch in five);
-- ``lagging_tier`` / ``last_place`` — from an assessment campaign's results (tier 后进; the lowest
-  total among at least :data:`LAST_PLACE_MIN_PEERS` organizations under the same parent);
-- ``low_satisfaction`` — 群众满意率 below 60% from the campaign's survey, only when the rate is
-  reliable (enough answers).
-
-- ``no_candidate`` — a village branch (所属领域 农村, founded more than
-  :data:`NO_CANDIDATE_YEARS` years ago) with no 确定发展对象 (recruitment step 7) recorded and no
-  member admitted in that many years: the recruitment records, and the roll for candidates
-  admitted since (recruitment kept outside the system still shows on the roll).
+  ``life_min_missed`` (12) missed (rule, period) pairs in that window — about one requirement
+  missed every two months (one missed month is a reminder, not a weak organization);
+- ``last_place`` — last place in a campaign's results (see :mod:`dangjian.rectify.campaign`:
+  the lowest total of a ranking of at least ``last_place_min_peers`` organizations). Being in
+  the 后进 tier is **not** a 软弱涣散 condition: 后进 is a tier of the standard (a lagging
+  organization gets its own kind of plan, :class:`~.choices.PlanReason` ``lagging``), and a
+  tier by share would label a fixed part of all branches every year;
+- ``low_satisfaction`` — 群众满意率 below ``satisfaction_min`` (60%) from the campaign's survey,
+  only when the rate is reliable (enough answers);
+- ``no_candidate`` — a village branch (所属领域 农村, founded more than ``no_candidate_years``
+  years ago) with no 确定发展对象 (recruitment step 7) recorded and no member admitted in that
+  many years: the recruitment records, and the roll for candidates admitted since
+  (recruitment kept outside the system still shows on the roll).
 
 Set-based: the checkers compute facts for the whole scope in a constant number of queries; the
 campaign results and survey rates are one grouped read each.
@@ -39,19 +40,13 @@ from dangjian.accounts.scope import orgs_for, scope_prefix
 from dangjian.life.config import FREQUENCY_RULES
 from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
+from dangjian.rules.engine import RULE_TITLES
 from dangjian.rules.selectors import run_check
 
 from .choices import PlanStatus, WeakCondition
+from .config import weak_params
 from .selectors import plans_for
 
-#: missed LIFE periods (errors of the frequency rules) that make the meeting condition hold
-LIFE_MIN_MISSED = 12
-#: ``last_place`` needs at least this many organizations under the same parent in the campaign
-LAST_PLACE_MIN_PEERS = 3
-#: ASSESS-WEAK: 群众满意率 below this share
-SATISFACTION_MIN = 0.6
-#: ASSESS-WEAK: a village with no development candidate for this many years
-NO_CANDIDATE_YEARS = 2
 #: the recruitment step 确定发展对象 (rules.md §3)
 CANDIDATE_STEP = 7
 
@@ -111,33 +106,46 @@ def _setup_and_life(
         total = sum(len(p) for p in by_rule.values())
         if total < life_min_missed:
             continue
+        worst = sorted(by_rule.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        parts = "、".join(f"{RULE_TITLES.get(rule, rule)} {len(p)} 次" for rule, p in worst[:3])
+        more = f"等 {len(worst)} 项" if len(worst) > 3 else ""
         found[code].append(
             condition(
                 WeakCondition.LIFE_NOT_HELD,
-                ",".join(sorted(by_rule)),
-                f"{dt.date(at.year - 1, 1, 1):%Y}年以来有 {total} 个周期未按要求开展组织生活",
+                "ASSESS-WEAK",
+                f"{at.year - 1}年以来有 {total} 个周期未按支部条例要求开展组织生活"
+                f"（{parts}{more}；达到 {life_min_missed} 个即列为线索）",
                 {"missed": {rule: sorted(periods) for rule, periods in sorted(by_rule.items())}},
             )
         )
     return found
 
 
-def _no_candidate(actor: Any, at: dt.date, root_path: str | None) -> dict[int, dict[str, Any]]:
-    """Village branches without a development candidate or an admission for two years."""
+def _no_candidate(
+    actor: Any, at: dt.date, root_path: str | None, years: int
+) -> dict[int, dict[str, Any]]:
+    """Villages without a development candidate or an admission for ``years`` years, keyed by
+    the village's own organization (a 村党支部, or the 村党总支 / 村党委 above several branches:
+    :mod:`dangjian.assess.villages`)."""
     from django.db.models import Max
 
+    from dangjian.assess.villages import village_units
     from dangjian.core.dates import add_years
     from dangjian.members.models import Member
-    from dangjian.orgs.choices import BRANCH_TYPES, Sector
+    from dangjian.orgs.choices import Sector
 
-    since = add_years(at, -NO_CANDIDATE_YEARS)
-    villages = orgs_for(actor, Perm.ASSESS_VIEW).filter(
-        sector=Sector.RURAL, org_type__in=list(BRANCH_TYPES)
-    )
+    since = add_years(at, -years)
+    rural = orgs_for(actor, Perm.ASSESS_VIEW).filter(sector=Sector.RURAL)
+    rows = list(rural.order_by().values_list("pk", "path", "region_code", "org_type"))
+    unit_of = village_units(rows)
+    paths = {pk: path for pk, path, _r, _t in rows}
+    units: dict[int, list[int]] = defaultdict(list)
+    for branch, unit in unit_of.items():
+        units[unit].append(branch)
     if root_path:
-        villages = villages.filter(path__startswith=root_path)
-    villages = villages.exclude(founded_on__gt=since)
-    prefix = root_path if root_path is not None else (scope_prefix(actor, Perm.ASSESS_VIEW) or "")
+        units = {u: b for u, b in units.items() if paths[u].startswith(root_path)}
+    founded = dict(Organization.objects.filter(pk__in=list(units)).values_list("pk", "founded_on"))
+    prefix = scope_prefix(actor, Perm.ASSESS_VIEW) or ""
     admitted = dict(
         Member.objects.filter(
             org__path__startswith=prefix, org__sector=Sector.RURAL, joined_on__lte=at
@@ -164,24 +172,31 @@ def _no_candidate(actor: Any, at: dt.date, root_path: str | None) -> dict[int, d
     except ImportError:  # pragma: no cover - the recruit app is installed with this one
         pass
     out: dict[int, dict[str, Any]] = {}
-    for org_id in villages.values_list("pk", flat=True).iterator(chunk_size=5000):
-        last_candidate, last_admitted = candidates.get(org_id), admitted.get(org_id)
+    for unit, branches in sorted(units.items(), key=lambda kv: paths[kv[0]]):
+        if founded.get(unit) and founded[unit] > since:
+            continue  # founded less than ``years`` ago
+        last_candidate = max((candidates[b] for b in branches if b in candidates), default=None)
+        last_admitted = max((admitted[b] for b in branches if b in admitted), default=None)
         if (last_candidate and last_candidate > since) or (last_admitted and last_admitted > since):
             continue
-        out[org_id] = condition(
+        whole = f"全村 {len(branches)} 个党支部" if len(branches) > 1 or branches[0] != unit else ""
+        evidence: dict[str, Any] = {
+            "since": since.isoformat(),
+            "last_candidate": last_candidate.isoformat() if last_candidate else None,
+            "last_admitted": last_admitted.isoformat() if last_admitted else None,
+        }
+        if whole:
+            evidence["village_branches"] = len(branches)
+        out[unit] = condition(
             WeakCondition.NO_CANDIDATE,
             "ASSESS-WEAK",
-            f"{since} 以来没有确定发展对象，也没有接收新党员",
-            {
-                "since": since.isoformat(),
-                "last_candidate": last_candidate.isoformat() if last_candidate else None,
-                "last_admitted": last_admitted.isoformat() if last_admitted else None,
-            },
+            f"{since} 以来{whole}没有确定发展对象，也没有接收新党员",
+            evidence,
         )
     return out
 
 
-def _survey(key: str, org_ids: list[int]) -> dict[int, dict[str, Any]]:
+def _survey(key: str, org_ids: list[int], minimum: float) -> dict[int, dict[str, Any]]:
     try:
         from dangjian.survey.selectors import rates_for
     except ImportError:  # the survey app is optional for this helper
@@ -189,13 +204,12 @@ def _survey(key: str, org_ids: list[int]) -> dict[int, dict[str, Any]]:
     out: dict[int, dict[str, Any]] = {}
     for org_id, rates in rates_for(key, org_ids).items():
         rate = rates.satisfaction
-        if rate.value is None or not rate.reliable or rate.value >= SATISFACTION_MIN:
+        if rate.value is None or not rate.reliable or rate.value >= minimum:
             continue
         out[org_id] = condition(
             WeakCondition.LOW_SATISFACTION,
             "ASSESS-WEAK",
-            f"群众满意率 {rate.value:.0%}（{rate.numerator}/{rate.n}），"
-            f"低于 {SATISFACTION_MIN:.0%}",
+            f"群众满意率 {rate.value:.0%}（{rate.numerator}/{rate.n}），低于 {minimum:.0%}",
             {
                 "survey": key,
                 "satisfaction": round(rate.value, 4),
@@ -215,33 +229,38 @@ def weak_candidates(
     org_code: str | None = None,
     campaign: Any = None,
     survey_key: str | None = None,
-    life_min_missed: int = LIFE_MIN_MISSED,
+    life_min_missed: int | None = None,
 ) -> list[WeakCandidate]:
     """Organizations of the actor's subtree (or of ``org_code``'s) meeting an ASSESS-WEAK condition.
 
     Needs ``Perm.ASSESS_VIEW`` and ``Perm.FINDING_VIEW`` (the conditions are findings). With a
-    ``campaign`` (an :class:`dangjian.assess.models.Campaign`), its results add the lagging tier and
-    last place, and its survey (``survey_key``, default the campaign's) the satisfaction rate.
-    Sorted by number of conditions (most first), then by organization path.
+    ``campaign`` (an :class:`dangjian.assess.models.Campaign`), its results add last place, and
+    its survey (``survey_key``, default the campaign's) the satisfaction rate; its 后进 tier does
+    not make a lead. Parameters from :func:`dangjian.rectify.config.weak_params`
+    (``life_min_missed`` overrides its value). Sorted by number of conditions (most first), then
+    by organization path.
     """
     at = at or timezone.localdate()
+    params = weak_params()
+    if life_min_missed is None:
+        life_min_missed = params.life_min_missed
     scope = orgs_for(actor, Perm.ASSESS_VIEW)
     found = _setup_and_life(actor, at, org_code, life_min_missed)
     by_id: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if campaign is not None:
         from .campaign import campaign_conditions, campaign_survey_key
 
-        for org_id, items in campaign_conditions(campaign).items():
+        for org_id, items in campaign_conditions(campaign, params.last_place_min_peers).items():
             by_id[org_id].extend(items)
         survey_key = survey_key or campaign_survey_key(campaign)
     root_path = None
     if org_code:
         root_path = scope.filter(code=org_code).values_list("path", flat=True).first() or "-"
-    for org_id, item in _no_candidate(actor, at, root_path).items():
+    for org_id, item in _no_candidate(actor, at, root_path, params.no_candidate_years).items():
         by_id[org_id].append(item)
     if survey_key:
         ids = list(scope.values_list("pk", flat=True))
-        for org_id, item in _survey(survey_key, ids).items():
+        for org_id, item in _survey(survey_key, ids, params.satisfaction_min).items():
             by_id[org_id].append(item)
     orgs = scope.exclude(org_type=OrgType.GROUP)
     if org_code:

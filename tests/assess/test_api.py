@@ -57,6 +57,10 @@ def test_campaign_detail_lists_items_and_counts_only_own_participants(api_for, c
     assert body["participants"] == 1
     assert body["phases"][0]["code"] == "self_check"
     assert body["standard_items"][0]["title"] == "支部班子坚强"
+    # the sector sets' items are listed too, each with the sectors it applies to
+    by_id = {i["id"]: i for i in body["standard_items"]}
+    assert by_id["6A"]["sectors"] == ["农村"] and by_id["6I"]["sectors"] == ["医院"]
+    assert by_id["1"]["sectors"] == []
 
 
 def test_campaign_of_another_subtree_is_404(api_for, tree, campaign):

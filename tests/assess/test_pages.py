@@ -86,7 +86,7 @@ def test_campaign_of_another_subtree_is_404(tree):
 def _campaign_form(**extra):
     data = {
         "name": "2026 年度星级评定",
-        "standard": "wuhao@2026.2",
+        "standard": "wuhao@2026.3",
         "root": "TA001",
         "period_start": "2026-01-01",
         "period_end": "2026-12-31",
@@ -163,7 +163,9 @@ def test_self_check_shows_automatic_part_and_saves(tree, campaign):
     html = client.get(url).content.decode()
     # an automatic criterion with the records behind it, and no input for it
     assert 'data-criterion="1.2" data-mode="automatic"' in html
-    assert "书记空缺" in html and "SETUP-SECRETARY-VACANT" in html
+    # the rule by its Chinese title, its id only as a small tag beside it (issue 9)
+    tag = '<span class="rule-tag mono">SETUP-SECRETARY-VACANT</span>'
+    assert f"书记空缺（超过 3 个月列为软弱涣散） {tag}" in html
     assert 'name="p_1_2"' not in html
     assert "/life/orgs/BA001/ledger/?year=2026" in html  # the records behind LIFE criteria
     # the person judges what the records cannot tell
@@ -456,3 +458,74 @@ def test_results_link_to_rectification(tree, campaign):
     assert f"/rectify/plans/{plan.pk}/" in html and "/rectify/orgs/BA001/new/" not in html
     own = login(tree, "secretary_a").get(f"/assess/{campaign.pk}/results/").content.decode()
     assert "/rectify/orgs/" not in own
+
+
+@pytest.mark.django_db
+def test_self_check_shows_every_error_at_once_linked_to_its_field(tree, campaign):
+    """A form mistake (a note without points) and a rule the service checks (points above the
+    criterion's) come back in one round, listed at the top, each linking to its field."""
+    before = _state()
+    client = login(tree, "secretary_a")
+    url = SELF_URL.format(pk=campaign.pk)
+    response = client.post(url, {"p_1_4": "9", "n_2_3": "只有说明", "p_2_2": "4.5"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    summary = html.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "有 2 处需要修改，未保存任何评分" in summary
+    assert '<a href="#id_p_1_4" data-error-link>1.4 ' in summary
+    assert "得分应在 0 到 8 分之间" in summary
+    assert '<a href="#id_p_2_3" data-error-link>2.3 ' in summary and "请同时填写得分" in summary
+    assert 'aria-invalid="true"' in html.split('id="id_p_1_4"', 1)[0].rsplit("<input", 1)[1]
+    # the items holding an error are open, the others folded
+    assert '<details class="card item-card" id="item-1" data-item="1" open>' in html
+    assert '<details class="card item-card" id="item-2" data-item="2" open>' in html
+    assert '<details class="card item-card" id="item-3" data-item="3">' in html
+    assert _state() == before  # 2.2 was valid, and is not kept either
+
+
+@pytest.mark.django_db
+def test_self_check_progress_and_automatic_parts(tree, campaign):
+    client = login(tree, "secretary_a")
+    url = SELF_URL.format(pk=campaign.pk)
+    html = client.get(url).content.decode()
+    todo = html.count(' data-points="')
+    assert todo >= 10
+    assert f"<strong data-progress-total>0 / {todo} 已填</strong>" in html
+    assert '<span class="progress" data-progress>0 / 1 已填</span>' in html  # item 1: only 1.4
+    # the automatic criteria are marked done, with what they rest on; a missing value says so
+    auto = html.split('data-criterion="1.2"', 1)[1].split("data-criterion=", 1)[0]
+    assert "已自动计算" in auto and "书记空缺" in auto
+    attendance = html.split('data-criterion="3.1"', 1)[1].split("data-criterion=", 1)[0]
+    assert "无数据：考核期内没有党员大会" in attendance and "无数据，本条计 0 分" in attendance
+    client.post(url, {"p_1_4": "7", "p_2_2": "4.5"})
+    again = client.get(url).content.decode()
+    assert f"<strong data-progress-total>2 / {todo} 已填</strong>" in again
+    assert '<span class="progress done" data-progress>1 / 1 已填</span>' in again
+
+
+@pytest.mark.django_db
+def test_irreversible_actions_ask_first(tree, campaign):
+    """定档, 重新评分 and withdrawing a veto event carry the question the browser asks
+    (data-confirm, static/js/confirm.js); the first scoring does not need one."""
+    from dangjian.assess.services import veto_record
+
+    client = login(tree, "admin")
+    url = f"/assess/{campaign.pk}/"
+    html = client.get(url).content.decode()
+    score_form = html.split(f'action="/assess/{campaign.pk}/do/score/"', 1)[1].split(">", 1)[0]
+    assert "data-confirm" not in score_form
+    campaign_score(actor=SYSTEM, campaign=campaign, at=dt.date(2026, 11, 20))
+    html = client.get(url).content.decode()
+    score_form = html.split(f'action="/assess/{campaign.pk}/do/score/"', 1)[1].split(">", 1)[0]
+    assert 'data-confirm="确定重新评分？' in score_form
+    final_form = html.split(f'action="/assess/{campaign.pk}/do/finalize/"', 1)[1].split(">", 1)[0]
+    assert 'data-confirm="确定定档？定档后考核结果不再变动' in final_form
+    veto_record(
+        actor=SYSTEM,
+        org=tree["branch_a"],
+        occurred_on=dt.date(2026, 5, 6),
+        line="disciplined",
+        note="一名党员受到党内警告处分",
+    )
+    veto = client.get("/assess/veto/").content.decode()
+    assert 'data-confirm="确定撤销甲村党支部的这条高压线事件？' in veto

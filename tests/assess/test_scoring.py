@@ -367,6 +367,21 @@ def test_tiers_by_share_leave_out_ties_across_the_cut():
     assert [s.tier[0] for s in scores] == list("maammmll")
 
 
+def test_shipped_wuhao_labels_lagging_by_score_not_a_quarter():
+    """wuhao 2026.3: 后进 below 70 (未达三星), 先进 from 90 — eight good branches are not a
+    quarter 后进 any more (issue 9: by share, two of them were)."""
+    from dangjian.assess.standard import get_standard
+
+    wuhao = get_standard("wuhao")
+    scores = _scores(96, 91.5, 88, 84, 80, 77, 74, 71)
+    assign_tiers(scores, wuhao)
+    assert [s.tier[0] for s in scores] == list("aammmmmm")
+    scores = _scores(92, 70, 69.99, 41)
+    assign_tiers(scores, wuhao)
+    assert [s.tier[0] for s in scores] == list("amll")
+    assert scores[2].breakdown["tier"]["by"] == "score"
+
+
 def test_change_against_previous():
     s = _scores(80)[0]
     s.tier, s.stars = Tier.MIDDLE.value, 4

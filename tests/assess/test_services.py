@@ -68,7 +68,7 @@ def test_open_campaign_takes_every_branch_of_the_standard_and_audits(tree):
     assert parts["BB001"].hand_picked
     assert sum(p.sampled for p in parts.values()) == 1  # round(0.5 × 2)
     assert c.standard_text.startswith("# 五好党支部")
-    assert c.standard_version == "2026.2"
+    assert c.standard_version == "2026.3"
     entry = AuditEntry.objects.order_by("-seq").first()
     assert AuditEntry.objects.count() == before + 1
     assert entry.action == "assess.campaign.open" and entry.after["participants"] == 2
@@ -196,15 +196,20 @@ def test_self_check_validation(tree, wuhao, criterion, points, message):
 
 
 def test_criteria_with_a_self_fallback_can_be_self_checked(tree, wuhao):
-    for criterion in ("5.1", "3.1"):  # survey and automatic criteria with ``missing: self``
-        s = self_check_record(
+    s = self_check_record(
+        actor=tree["secretary_a"], campaign=wuhao, org=tree["branch_a"], criterion="5.1", points=2
+    )
+    assert s.criterion == "5.1"  # a survey rate, ``missing: self``
+    # attendance is the branch's own record: without it the criterion scores 0 (``missing:
+    # zero``), it cannot be self-checked instead (issue 9: not recording is never rewarded)
+    with pytest.raises(ValidationError, match="自动计分"):
+        self_check_record(
             actor=tree["secretary_a"],
             campaign=wuhao,
             org=tree["branch_a"],
-            criterion=criterion,
+            criterion="3.1",
             points=2,
         )
-        assert s.criterion == criterion
 
 
 def test_scores_refused_once_scored(tree, wuhao):

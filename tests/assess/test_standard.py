@@ -16,6 +16,7 @@ from dangjian.assess.standard import (
     load_file,
     parse_standard,
 )
+from dangjian.orgs.choices import Sector
 
 MINIMAL = """\
 key: mini
@@ -113,6 +114,151 @@ def test_wuhao_has_the_five_goals_and_a_variant_per_sector():
     for sector in ["农村", "社区", "非公有制企业", "社会组织", "机关", "事业单位"]:
         specific = [i for i in std.items_for(sector) if i.sectors]
         assert len(specific) == 1, sector
+
+
+@pytest.mark.parametrize("key", ["wuhao", "zhiliang"])
+def test_shipped_standards_cover_every_sector_the_platform_knows(key):
+    """高校, 中小学, 医院, 国有企业 … (orgs/choices.py Sector): none is skipped (issue 9)."""
+    std = get_standard(key)
+    assert set(std.sectors) == set(Sector.values)
+    for sector in Sector.values:
+        assert sum(i.points for i in std.items_for(sector)) == pytest.approx(100), sector
+
+
+def test_wuhao_has_one_sector_set_per_sector():
+    std = get_standard("wuhao")
+    assert [i.title for i in std.items] == [
+        "支部班子坚强",
+        "干部作风扎实",
+        "党员队伍过硬",
+        "思想工作有效",
+        "作用发挥明显",
+    ]
+    owners = {sector: std.set_for(sector) for sector in Sector.values}
+    assert all(owners.values())
+    assert owners["非公有制企业"] is owners["社会组织"]  # 两新组织 share one set
+    titles = {sector: std.items_for(sector)[-1].title for sector in ("高校", "中小学", "医院")}
+    assert titles["高校"].startswith("个性目标（高校）")
+    assert "校长负责制" in titles["中小学"]
+    assert "院长负责制" in titles["医院"]
+    assert std.set_for("国有企业").items[0].id == "6F"
+
+
+def test_shipped_tiers_are_by_score_not_by_share():
+    """A fixed share of 后进 labelled a quarter of the branches every year (issue 9)."""
+    for key in ("wuhao", "zhiliang"):
+        assert get_standard(key).tiers.by == "score", key
+    wuhao = get_standard("wuhao").tiers
+    assert (wuhao.advanced, wuhao.lagging) == (90, 70)  # 五星 threshold; below 三星
+
+
+def test_tiers_default_to_the_star_thresholds():
+    std = parse_standard(MINIMAL.replace("tiers: {by: score, advanced: 85, lagging: 60}\n", ""))
+    assert (std.tiers.by, std.tiers.advanced, std.tiers.lagging) == ("score", 90, 70)
+    share = parse_standard(
+        MINIMAL.replace(
+            "{by: score, advanced: 85, lagging: 60}", "{by: share, advanced: 0.2, lagging: 0.1}"
+        )
+    )
+    assert share.tiers.by == "share"  # still possible when a standard says so
+
+
+def test_the_docstring_example_is_a_valid_standard():
+    import textwrap
+
+    from dangjian.assess import standard
+
+    doc = standard.__doc__ or ""
+    block = doc.split("refused)::\n\n", 1)[1].split("\n\nFor every sector", 1)[0]
+    std = parse_standard(textwrap.dedent(block))
+    assert [i.id for i in std.items_for("高校")] == ["1", "5", "6F"]
+    assert std.set_for("农村").title == "农村"
+    assert std.criterion("1.3").missing == "prorate"
+
+
+SETS = """\
+key: sets
+name: 分领域测试标准
+version: "1"
+sectors: [农村, 社区, 高校]
+valid_from: 2026-01-01
+items:
+  - id: "1"
+    title: 共性目标
+    points: 80
+    criteria:
+      - {id: "1.1", text: 组织生活, points: 80, mode: self}
+sector_sets:
+  - id: rural
+    title: 农村
+    sectors: [农村, 社区]
+    items:
+      - id: "2"
+        title: 个性目标（农村社区）
+        points: 20
+        criteria:
+          - {id: "2.1", text: 集体经济, points: 20, mode: spot}
+  - id: campus
+    sectors: [高校]
+    items:
+      - id: "3"
+        title: 个性目标（高校）
+        points: 10
+        criteria:
+          - {id: "3.1", text: 立德树人, points: 10, mode: spot}
+      - id: "4"
+        title: 个性目标（高校）二
+        points: 10
+        criteria:
+          - {id: "4.1", text: 双带头人, points: 10, mode: self}
+"""
+
+
+def test_sector_sets_are_picked_by_sector():
+    std = parse_standard(SETS)
+    assert [i.id for i in std.items_for("农村")] == ["1", "2"]
+    assert [i.id for i in std.items_for("社区")] == ["1", "2"]
+    assert [i.id for i in std.items_for("高校")] == ["1", "3", "4"]
+    assert std.set_for("高校").title == "campus"  # the id when no title is given
+    assert std.criterion("4.1").mode == "self" and std.item_of("3.1").id == "3"
+    assert std.set_for("机关") is None
+
+
+def test_sector_set_mistakes_are_named_in_chinese():
+    text = SETS.replace("    sectors: [高校]\n", "    sectors: [高校, 社区, 医院]\n").replace(
+        '      - id: "4"\n', '      - id: "4"\n        sectors: [高校]\n'
+    )
+    text = text.replace('{id: "4.1"', '{id: "2.1"')
+    errs = errors_of(text)
+    place = "个性条目组第 2 组（campus）"
+    assert f"{place}：领域“社区”已在条目组“rural”中；每个领域只能适用一个个性条目组" in errs
+    assert any(e.startswith(f"{place}：领域“医院”不在本标准适用领域") for e in errs)
+    assert (
+        f"{place} → 第 2 项 个性目标（高校）二：条目组内的项目不再单独填写 sectors，"
+        "适用领域由条目组的 sectors 决定"
+    ) in errs
+    assert any("编号“2.1”重复" in e for e in errs)
+
+
+def test_a_sector_without_its_set_does_not_add_up():
+    errs = errors_of(
+        SETS.replace("sectors: [农村, 社区, 高校]", "sectors: [农村, 社区, 高校, 机关]")
+    )
+    assert errs == ["items：机关领域适用的各项分值合计 80（没有适用的个性条目组），应为 100"]
+    errs = errors_of(
+        SETS.replace(
+            'points: 10\n        criteria:\n          - {id: "4.1"',
+            'points: 5\n        criteria:\n          - {id: "4.1"',
+        )
+    )
+    assert any("高校领域适用的各项分值合计 95（含个性条目组“campus”），应为 100" in e for e in errs)
+
+
+def test_sector_set_keys_are_checked():
+    errs = errors_of(SETS.replace("  - id: campus\n", "  - id: campus\n    weight: 1\n"))
+    assert any(e.startswith("个性条目组第 2 组（campus）：未知的键 weight") for e in errs)
+    errs = errors_of(SETS.replace("  - id: campus\n", "  - id: 校园\n"))
+    assert any("编号“校园”只能由字母、数字、- 和 _ 组成" in e for e in errs)
 
 
 def test_zhiliang_has_ten_items_of_ten_points():

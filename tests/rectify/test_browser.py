@@ -54,6 +54,18 @@ def test_phone_report_then_confirm(browser: Any, live_server: Any, plan: Any) ->
             page.click(f"#task-{task.pk} details button[type=submit]")
         assert "已填报进展" in page.inner_text("main")
         page.fill(f"#done-{task.pk}", "新书记已到岗")
+        asked: list[str] = []
+
+        def cancel(dialog: Any) -> None:
+            asked.append(dialog.message)
+            dialog.dismiss()
+
+        page.once("dialog", cancel)  # irreversible: asks first; "cancel" sends nothing
+        page.click(f"#task-{task.pk} >> text=报告完成")
+        page.wait_for_timeout(300)
+        assert asked and asked[0].startswith(f"确定报告“{task.what}”已完成？")
+        assert RectificationTask.objects.get(pk=task.pk).status == "open"
+        page.once("dialog", lambda dialog: dialog.accept())
         with page.expect_navigation():
             page.click(f"#task-{task.pk} >> text=报告完成")
         assert "待上级确认" in page.inner_text(f"#task-{task.pk}")
@@ -67,8 +79,16 @@ def test_phone_report_then_confirm(browser: Any, live_server: Any, plan: Any) ->
     context, page, errors = _login(browser, live_server, "rectify_town", url)
     try:
         page.fill(f"#note-{task.pk}", "经核实属实")
+        questions: list[str] = []
+
+        def accept(dialog: Any) -> None:
+            questions.append(dialog.message)
+            dialog.accept()
+
+        page.once("dialog", accept)
         with page.expect_navigation():
             page.click(f"#task-{task.pk} >> text=确认完成")
+        assert questions == [f"确认“{task.what}”已完成？确认后任务办结。"]
         assert "已确认" in page.inner_text(f"#task-{task.pk}")
         assert "已完成" in page.inner_text("main")
         assert not [e for e in errors if "Content Security Policy" in e], errors

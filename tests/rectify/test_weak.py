@@ -65,7 +65,9 @@ def test_life_threshold(tree):
 
 
 @pytest.mark.django_db
-def test_campaign_lagging_and_last_place(tree):
+def test_campaign_last_place_but_not_the_lagging_tier(tree):
+    """后进 is a tier, not a 软弱涣散 condition (issue 9: a quarter of all branches used to be
+    labelled every year); last place is the lowest total of the town's ranking."""
     town = tree["town_a"]
     branches = [tree["branch_a"]] + [make_org(town, sector="农村") for _ in range(3)]
     for b in branches[1:]:
@@ -75,18 +77,68 @@ def test_campaign_lagging_and_last_place(tree):
     add_result(campaign, branches[1], "91")
     add_result(campaign, branches[2], "72")
     add_result(campaign, branches[3], "58.5", tier="middle")
-    add_result(campaign, tree["branch_b"], "40", tier="lagging", stars=0)  # alone: no last place
+    add_result(campaign, tree["branch_b"], "40", tier="lagging", stars=0)  # alone in its street
     found = _by_code(
         weak_candidates(
             tree["admin"], at=timezone.localdate(), campaign=campaign, life_min_missed=10_000
         )
     )
-    assert found["BA001"].codes == ["lagging_tier", "last_place"]
-    last = found["BA001"].conditions[1]
-    assert last["evidence"] == {"campaign": campaign.pk, "total": "58.50", "peers": 4}
+    assert found["BA001"].codes == ["last_place"]
+    last = found["BA001"].conditions[0]
+    assert last["evidence"] == {
+        "campaign": campaign.pk,
+        "total": "58.50",
+        "peers": 4,
+        "ranked_in": "甲镇党委",
+    }
+    assert last["message"] == "2025 年度星级评定：总分 58.50，在甲镇党委参评的 4 个组织中排名末位"
     assert found[branches[3].code].codes == ["last_place"]  # tie at the bottom
-    assert found["BB001"].codes == ["lagging_tier"]
+    assert "BB001" not in found  # 后进 alone is no lead; one organization makes no ranking
     assert branches[1].code not in found and branches[2].code not in found
+
+
+@pytest.mark.django_db
+def test_last_place_ranks_a_whole_town_and_needs_a_difference(tree):
+    """Branches under a village 党委 rank with the rest of their town; equal totals everywhere
+    name nobody."""
+    town = tree["town_a"]
+    village = make_org(town, org_type="党委", sector="农村", name="东湖村党委")
+    deep = [make_org(village, sector="农村") for _ in range(2)]
+    campaign = make_campaign(tree["root"])
+    add_result(campaign, tree["branch_a"], "80")
+    add_result(campaign, deep[0], "79")
+    add_result(campaign, deep[1], "66")
+    found = weak_candidates(tree["admin"], campaign=campaign, life_min_missed=10_000)
+    last = {c.org.code for c in found if "last_place" in c.codes}
+    assert last == {deep[1].code}
+    flat = make_campaign(tree["root"], name="2024 年度星级评定")
+    for org in (tree["branch_a"], *deep):
+        add_result(flat, org, "75")
+    found = weak_candidates(tree["admin"], campaign=flat, life_min_missed=10_000)
+    assert not [c for c in found if "last_place" in c.codes]
+
+
+@pytest.mark.django_db
+def test_weak_parameters_are_local(tree, settings):
+    town = tree["town_a"]
+    others = [make_org(town, sector="农村") for _ in range(2)]
+    campaign = make_campaign(tree["root"])
+    for org, total in zip([tree["branch_a"], *others], ["61", "80", "90"], strict=True):
+        add_result(campaign, org, total)
+
+    def last_places():
+        found = weak_candidates(tree["admin"], campaign=campaign, life_min_missed=10_000)
+        return {c.org.code for c in found if "last_place" in c.codes}
+
+    assert last_places() == {"BA001"}
+    settings.DANGJIAN_RULES = {"ASSESS-WEAK": {"last_place_min_peers": 4}}
+    assert last_places() == set()
+    settings.DANGJIAN_RULES = {"ASSESS-WEAK": {"last_place_peers": 4}}
+    with pytest.raises(ValueError, match="ASSESS-WEAK 的本地配置含未知参数：last_place_peers"):
+        last_places()
+    settings.DANGJIAN_RULES = {"ASSESS-WEAK": {"satisfaction_min": 60}}
+    with pytest.raises(ValueError, match="satisfaction_min 无效"):
+        last_places()
 
 
 @pytest.mark.django_db
@@ -166,3 +218,44 @@ def test_village_without_development_candidate(tree):
     assert "BB001" not in found  # a community, not a village
     only = weak_candidates(tree["admin"], at=at, org_code=recent.code, life_min_missed=10_000)
     assert only == []
+
+
+@pytest.mark.django_db
+def test_a_village_with_several_branches_is_judged_as_one(tree):
+    """A retired members' branch of a village whose first branch recruits is not a lead; a
+    village whose branches all stopped recruiting is one lead, on the village's 党总支."""
+    at = timezone.localdate()
+    town = tree["town_a"]
+    founded = dt.date(2005, 3, 1)
+
+    def village(name: str, code: str):
+        top = make_org(
+            town,
+            org_type="党总支",
+            sector="农村",
+            name=f"中共{name}总支部委员会",
+            region_code=code,
+            founded_on=founded,
+        )
+        branches = [
+            make_org(
+                top, sector="农村", name=f"{name}第{n}党支部", region_code=code, founded_on=founded
+            )
+            for n in ("一", "二")
+        ]
+        for b in branches:
+            make_member(b, joined_on=dt.date(1995, 7, 1))
+        return top, branches
+
+    recruiting, (first, second) = village("东湖村", "120113001210")
+    make_member(first, member_type="预备党员", joined_on=at - dt.timedelta(days=200))
+    idle, _ = village("西湖村", "120113001211")
+    found = _by_code(
+        weak_candidates(tree["admin"], at=at, life_min_missed=10_000), keep_no_candidate=True
+    )
+    assert recruiting.code not in found and second.code not in found
+    assert idle.code in found and found[idle.code].codes == ["no_candidate"]
+    lead = found[idle.code].conditions[0]
+    assert lead["evidence"]["village_branches"] == 2
+    assert "全村 2 个党支部没有确定发展对象" in lead["message"]
+    assert not any("西湖村第" in c.org.name for c in found.values())  # not each branch again

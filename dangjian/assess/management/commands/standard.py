@@ -31,8 +31,10 @@ class Command(BaseCommand):
         elif action == "list":
             self._list()
         else:
+            units = {"rate": "比例", "bool": "是否", "count": "个数"}
             for ind in REGISTRY.values():
-                self.stdout.write(f"{ind.name}  {ind.title}（{ind.unit}；{'、'.join(ind.rules)}）")
+                kind = units.get(ind.unit, ind.unit) + ("，汇总多条规则" if ind.aggregate else "")
+                self.stdout.write(f"{ind.name}  {ind.title}（{kind}；{'、'.join(ind.rules)}）")
                 self.stdout.write(f"    {' '.join(ind.doc.split())}")
 
     def _validate(self, path: str | None) -> None:
@@ -49,10 +51,15 @@ class Command(BaseCommand):
         for c in std.criteria():
             modes[c.mode] = modes.get(c.mode, 0) + 1
         tally = "，".join(f"{MODES[m]} {n} 条" for m, n in modes.items())
+        sets = ""
+        if std.sector_sets:
+            sets = "，个性条目组 " + "、".join(
+                f"{s.title}（{'、'.join(s.sectors)}）" for s in std.sector_sets
+            )
         self.stdout.write(
             f"标准有效：{std.name}（{std.key}，版本 {std.version}），"
             f"适用领域 {'、'.join(std.sectors)}；"
-            f"{len(std.items)} 项 {len(std.criteria())} 条评分标准（{tally}），"
+            f"共性 {len(std.items)} 项{sets}；{len(std.criteria())} 条评分标准（{tally}），"
             f"高压线 {len(std.veto)} 条"
         )
 

@@ -64,18 +64,20 @@ class Command(BaseCommand):
                 f"已生成 {done.year} 年组织生活记录 {done.meetings:,} 条，"
                 f"用时 {done.seconds:.1f} 秒。"
             )
-        from dangjian.assess.seed import seed_demo_assess
-
-        for line in seed_demo_assess(timezone.localdate(), seed=options["seed"]):
-            self.stdout.write(f"已生成考核演示数据：{line}")
-        from dangjian.rectify.seed import seed_demo_rectify
-
-        for line in seed_demo_rectify(timezone.localdate(), seed=options["seed"]):
-            self.stdout.write(f"已生成整改演示数据：{line}")
+        # recruitment before the assessment: its criteria and the 软弱涣散 leads read the cases
         from dangjian.recruit.seed import seed_demo_recruit
 
         for line in seed_demo_recruit(timezone.localdate(), seed=options["seed"]):
             self.stdout.write(line)
+        from dangjian.assess.seed import seed_demo_assess
+
+        for line in seed_demo_assess(timezone.localdate(), seed=options["seed"]):
+            self.stdout.write(f"已生成考核演示数据：{line}")
+        # rectification last: a plan for every lagging organization and every lead
+        from dangjian.rectify.seed import seed_demo_rectify
+
+        for line in seed_demo_rectify(timezone.localdate(), seed=options["seed"]):
+            self.stdout.write(f"已生成整改演示数据：{line}")
         try:
             accounts = ensure_demo_accounts()
         except RuntimeError as exc:
