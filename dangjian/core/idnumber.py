@@ -17,6 +17,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from django.utils import timezone
 from stdnum import exceptions as stdnum_exceptions
 from stdnum import numdb
 from stdnum.cn import ric
@@ -82,7 +83,7 @@ def validate_id(value: str, *, today: dt.date | None = None) -> str:
         born = ric.get_birth_date(number)
     except stdnum_exceptions.ValidationError as exc:
         raise InvalidNumber(f"公民身份号码中的出生日期 {number[6:14]} 不是有效日期") from exc
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if born > today:
         raise InvalidNumber(f"公民身份号码中的出生日期 {born.isoformat()} 晚于今天")
     if born.year < 1870:

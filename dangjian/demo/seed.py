@@ -985,7 +985,7 @@ def seed_database(
     from tqdm import tqdm
 
     spec = TIERS[tier]
-    as_of = as_of or dt.date.today()
+    as_of = as_of or timezone.localdate()
     started = time.monotonic()
     crypto.digest("warm-up")  # fail early on a missing field key, before any work
     orgs_total = members_total = 0

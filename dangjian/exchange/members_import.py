@@ -225,7 +225,7 @@ def import_members(
         return report
     problems = Problems(report)
     orgs = _OrgIndex()
-    today = dt.date.today()
+    today = timezone.localdate()
 
     present = set(table.columns)
     loaded, digests = _load_members(table.rows)

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
@@ -67,7 +68,7 @@ class MemberInput:
 
 def member_validate(data: MemberInput, *, today: dt.date | None = None) -> dict[str, list[str]]:
     """Checks that need no other rows. Normalises ``id_number`` and ``phone`` in place."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
@@ -311,7 +312,7 @@ def member_status_record(
     """Record a standing decided by a party body. Never called by a rule: rules only propose
     (LIFE-ABSENT-6-MONTHS, DUES-ARREARS-6-MONTHS); the branch decides and records."""
     require(actor, Perm.MEMBER_CHANGE, member.org.path)
-    errors = _status_errors(member, data, today or dt.date.today())
+    errors = _status_errors(member, data, today or timezone.localdate())
     if errors:
         raise ValidationError(errors)
     status = MemberStatus.objects.create(
@@ -379,7 +380,7 @@ def participation_add(
     org, member = data.org, data.member
     require(actor, Perm.MEMBER_CHANGE, org.path)
     require(actor, Perm.MEMBER_VIEW, member.org.path)
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
@@ -441,7 +442,7 @@ def participation_end(
         .get(pk=participation.pk)
     )
     require(actor, Perm.MEMBER_CHANGE, item.org.path)
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
     if item.ended_on is not None:
         errors["ended_on"] = [f"{item.member.name}的参加记录已于 {item.ended_on.isoformat()} 结束"]

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
@@ -122,7 +123,7 @@ def org_validate(data: OrgInput) -> dict[str, list[str]]:
         add("units_covered", "覆盖单位数应为正整数")
     if data.founded_on and data.term_started_on and data.term_started_on < data.founded_on:
         add("term_started_on", "本届任期开始日期不能早于成立日期")
-    today = dt.date.today()
+    today = timezone.localdate()
     for name in ("founded_on", "term_started_on", "secretary_vacant_since"):
         value = getattr(data, name)
         if value and value > today:
@@ -264,7 +265,7 @@ def org_election_delay_record(
     belongs to the current term; a new election leaves it behind."""
     org = Organization.objects.select_for_update().get(pk=org.pk)
     require(actor, Perm.ORG_CHANGE, org.path)
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:

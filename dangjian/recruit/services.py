@@ -103,7 +103,7 @@ def _fail(errors: dict[str, list[str]]) -> None:
 
 
 def _today(today: dt.date | None) -> dt.date:
-    return today or dt.date.today()
+    return today or timezone.localdate()
 
 
 # --- cases -----------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def test_create_outside_scope_is_denied_and_writes_nothing(tree):
         ({"sector": "外星"}, "sector"),
         ({"region_code": "12345"}, "region_code"),
         ({"term_years": 0}, "term_years"),
-        ({"term_started_on": dt.date.today() + dt.timedelta(days=1)}, "term_started_on"),
+        ({"term_started_on": dt.date(2026, 11, 24)}, "term_started_on"),  # the suite day + 1
         ({"org_type": "党委"}, "org_type"),  # the branch has members
     ],
 )

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from dangjian.demo.seed import TIERS, NotEmpty, database_is_empty, seed_database
 
@@ -45,7 +46,7 @@ class Command(BaseCommand):
             self.stdout.write("数据库为空，可以生成合成数据。")
             return
         as_of = _date(options["as_of"]) if options["as_of"] else None
-        if as_of and as_of > dt.date.today():
+        if as_of and as_of > timezone.localdate():
             raise CommandError("基准日期不能晚于今天")
         try:
             result = seed_database(

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from dangjian.accounts.scope import SYSTEM
 from dangjian.core.dates import parse_date
@@ -90,7 +91,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"未知输出格式“{options['format']}”，应为 json 或 table", returncode=2
             )
-        at = dt.date.today()
+        at = timezone.localdate()
         if options["at"]:
             try:
                 at = parse_date(options["at"])
