@@ -14,7 +14,7 @@ import datetime as dt
 import random
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -136,7 +136,10 @@ def _validate_open(
         add("opens_on", "请填写开始日期和截止日期")
     elif closes_on < opens_on:
         add("closes_on", "截止日期不能早于开始日期")
-    if population is not None and (not isinstance(population, int) or population < 0):
+    counts = population.values() if isinstance(population, Mapping) else [population]
+    if any(
+        n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0) for n in counts
+    ):
         add("population", "邀请人数应为不小于 0 的整数")
     if dedup not in DedupMode.values:
         add("dedup", "防重复方式无效")
@@ -158,7 +161,7 @@ def open_surveys(
     title: str,
     opens_on: dt.date,
     closes_on: dt.date,
-    population: int | None = None,
+    population: int | Mapping[int, int] | None = None,
     dedup: str = DedupMode.PHONE,
     codes: int = 0,
     audience: str = Audience.MEMBERS,
@@ -166,7 +169,8 @@ def open_surveys(
     """Open one survey per organization for ``key``; idempotent per ``(org, key)``.
 
     An organization that already has a survey for ``key`` gets that survey back unchanged.
-    ``population`` (the people invited) applies to every new survey; ``None`` means, for
+    ``population`` (the people invited) applies to every new survey, or is given per
+    organization id (a mapping that must name every organization); ``None`` means, for
     ``audience="members"``, the members on each organization's roll (its subtree) on the opening
     day. A survey open to residents too (``audience="public"``) answered by phone needs the
     number stated; by invite code the codes issued are the invited. ``codes`` invite codes are
@@ -190,6 +194,8 @@ def open_surveys(
         raise PermissionDenied("没有发起测评的权限，或组织不在您的管辖范围内")
     if not orgs:
         return []
+    if isinstance(population, Mapping) and any(o.pk not in population for o in orgs):
+        raise ValidationError({"population": ["请为每个组织填写邀请人数"]})
     if dedup != DedupMode.CODE:
         codes = 0
     args = (actor, orgs, key, title, opens_on, closes_on, population, dedup, codes, audience)
@@ -207,7 +213,7 @@ def _open(
     title: str,
     opens_on: dt.date,
     closes_on: dt.date,
-    population: int | None,
+    population: int | Mapping[int, int] | None,
     dedup: str,
     codes: int,
     audience: str,
@@ -233,7 +239,13 @@ def _open(
                 opens_on=opens_on,
                 closes_on=closes_on,
                 audience=audience,
-                population=rolls.get(o.pk, 0) if from_roll else population,
+                population=(
+                    rolls.get(o.pk, 0)
+                    if from_roll
+                    else population[o.pk]
+                    if isinstance(population, Mapping)
+                    else population
+                ),
                 population_from_roll=from_roll,
                 dedup=dedup,
                 created_by=created_by,

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Count
+
 from dangjian.assess.models import Campaign, CampaignStatus, Result, SelfCheckScore
 from dangjian.assess.seed import seed_demo_assess
 from dangjian.core.audit import audit_verify
+from dangjian.survey.models import Survey
 from tests.factories import make_org
 
 
@@ -27,7 +30,13 @@ def test_seed_demo_assess(tree):
     survey = next(
         c for i in result.breakdown["items"] for c in i["criteria"] if c["mode"] == "survey"
     )
-    assert survey["source"]["n"] >= 30  # the surveys were answered
+    assert survey["source"]["n"] >= 20  # the surveys were answered
+    # members and residents were invited, a stated count each; never more answers than invited
+    surveys = Survey.objects.filter(key=f"campaign:{last.pk}").annotate(n=Count("responses"))
+    assert surveys.count() == 12
+    for s in surveys:
+        assert s.audience == "public" and not s.population_from_roll
+        assert s.population >= 30 and 0.6 * s.population <= s.n <= s.population
     assert SelfCheckScore.objects.filter(campaign=current).exists()
     assert audit_verify().ok
     assert seed_demo_assess(today, seed=42) == []  # a second run reuses the data

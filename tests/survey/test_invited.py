@@ -255,3 +255,40 @@ def test_survey_pages_show_no_english_or_internal_codes(tree, today):
         assert page.status_code in (200, 404)
         words = english(page.content.decode(), "admin_a")
         assert words == [], (page.wsgi_request.path, words)
+
+
+@pytest.mark.django_db
+def test_invited_counts_per_organization(tree, today):
+    a, b = tree["branch_a"], tree["branch_b"]
+    window = {"opens_on": today, "closes_on": today + dt.timedelta(days=7)}
+    with pytest.raises(ValidationError, match="每个组织"):
+        open_surveys(
+            SYSTEM,
+            orgs=[a, b],
+            key="k:1",
+            title="测评",
+            audience="public",
+            population={a.pk: 40},
+            **window,
+        )
+    with pytest.raises(ValidationError, match="不小于 0"):
+        open_surveys(
+            SYSTEM,
+            orgs=[a, b],
+            key="k:1",
+            title="测评",
+            audience="public",
+            population={a.pk: 40, b.pk: -1},
+            **window,
+        )
+    sa, sb = open_surveys(
+        SYSTEM,
+        orgs=[a, b],
+        key="k:1",
+        title="测评",
+        audience="public",
+        population={a.pk: 40, b.pk: 55},
+        **window,
+    )
+    assert (sa.population, sb.population) == (40, 55)
+    assert not sa.population_from_roll
