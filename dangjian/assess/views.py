@@ -673,7 +673,7 @@ def result_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 
 def _veto_lines() -> list[tuple[str, str]]:
-    return [(k, f"{v}（{k}）") for k, v in known_veto_lines().items()]
+    return list(known_veto_lines().items())
 
 
 @login_required

@@ -24,6 +24,7 @@ from django.utils import timezone
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers
 from dangjian.core.audit import audit_record
+from dangjian.core.labels import period_label, rule_with_id, severity_label
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
 from dangjian.rules.base import Finding
@@ -272,7 +273,16 @@ def _write_xlsx(ledger: Ledger, path: Path | str) -> None:
     checks = book.create_sheet("检查")
     checks.append(["规则", "级别", "周期", "组织", "说明", "截止"])
     for f in ledger.findings:
-        checks.append([f.rule, f.severity, f.period or "", f.subject, f.message, f.due_date])
+        checks.append(
+            [
+                rule_with_id(f.rule),
+                severity_label(f.severity),
+                period_label(f.period or ""),
+                f.subject,
+                f.message,
+                f.due_date,
+            ]
+        )
     book.save(path)
 
 

@@ -570,7 +570,7 @@ def _frequency(
                     item,
                     ctx,
                     "due",
-                    f"{period.current_title}（{period.label}）尚未{what}{times}，"
+                    f"{period.current_title}（{period.title}）尚未{what}{times}，"
                     f"截止 {period.end}，还剩 {days_left} 天",
                     evidence,
                     period=period.label,

@@ -6,33 +6,12 @@ from typing import Any
 
 from django import template
 
+from dangjian.core.labels import evidence_items
+
 register = template.Library()
 
 STAR_LABELS = {0: "未评星", 1: "一星", 2: "二星", 3: "三星", 4: "四星", 5: "五星"}
 EVIDENCE_LINES = 8
-#: labels of the evidence keys the indicators use (others are shown as they are)
-EVIDENCE_LABELS = {
-    "at": "截至",
-    "findings": "问题",
-    "finding": "问题",
-    "periods": "周期",
-    "missed": "未完成",
-    "met": "已完成",
-    "checked": "应完成",
-    "meetings": "会议数",
-    "expected": "应到人次",
-    "present": "实到人次",
-    "years": "年份",
-    "held_years": "已召开年份",
-    "term_started_on": "任期开始",
-    "secretary_holders": "担任书记人数",
-    "vacant_since": "空缺起始",
-    "vacant_days": "空缺天数",
-    "rule": "规则",
-    "message": "说明",
-    "severity": "级别",
-    "title": "名称",
-}
 
 
 @register.filter
@@ -65,29 +44,10 @@ def pct(value: Any) -> str:
         return str(value)
 
 
-def _short(value: Any) -> str:
-    if isinstance(value, dict):
-        inner = value.get("message") or value.get("rule") or ", ".join(map(str, value.values()))
-        return str(inner)[:80]
-    if isinstance(value, list):
-        head = "；".join(_short(v) for v in value[:3])
-        return head + (f" 等 {len(value)} 项" if len(value) > 3 else "")
-    return str(value)[:80]
-
-
 @register.filter
 def evidence_lines(evidence: Any) -> list[str]:
-    """A few "key：value" lines of an evidence dict (findings, counts, periods)."""
-    if not isinstance(evidence, dict):
-        return []
-    lines = []
-    for key, value in evidence.items():
-        if value in (None, "", [], {}):
-            continue
-        lines.append(f"{EVIDENCE_LABELS.get(key, key)}：{_short(value)}")
-        if len(lines) >= EVIDENCE_LINES:
-            break
-    return lines
+    """A few "标签：值" lines of an evidence dict, in Chinese (:mod:`dangjian.core.labels`)."""
+    return [f"{label}：{value[:80]}" for label, value in evidence_items(evidence)[:EVIDENCE_LINES]]
 
 
 @register.filter
