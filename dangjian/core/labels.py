@@ -5,7 +5,7 @@ Findings carry their evidence as a dict with stable English keys (formats.md: th
 CLI and the API keeps them). Pages and files show them through:
 
 - :func:`evidence_items` — ``[(标签, 值), …]`` of an evidence dict, in Chinese: keys from
-  :data:`EVIDENCE_LABELS` (``step_7`` → "第 7 步（确定为发展对象）日期"), values rendered by
+  :data:`EVIDENCE_LABELS` (``step_7`` → "第 7 步（确定发展对象）日期"), values rendered by
   :func:`evidence_value` (``True`` → 是, lists joined with "、", coded values such as
   ``"quarter"`` or ``"full_members"`` from :data:`VALUE_LABELS`, periods as "2026年第四季度",
   rule ids as their titles). Internal record ids are left out (:data:`HIDDEN_KEYS`).
@@ -25,35 +25,6 @@ import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
-
-#: the 25 steps of the recruitment procedure (细则), for ``step_N`` keys
-STEP_NAMES: dict[int, str] = {
-    1: "递交入党申请书",
-    2: "党组织派人谈话",
-    3: "推荐和确定入党积极分子",
-    4: "上级党委备案",
-    5: "指定培养联系人",
-    6: "培养教育考察",
-    7: "确定发展对象",
-    8: "报上级党委备案",
-    9: "确定入党介绍人",
-    10: "进行政治审查",
-    11: "开展集中培训",
-    12: "支部委员会审查",
-    13: "上级党委预审",
-    14: "填写入党志愿书",
-    15: "支部大会讨论（接收）",
-    16: "上级党委派人谈话",
-    17: "上级党委审批（接收）",
-    18: "报上级组织部门备案",
-    19: "编入党支部和党小组",
-    20: "入党宣誓",
-    21: "继续教育考察",
-    22: "提出转正申请",
-    23: "支部大会讨论（转正）",
-    24: "上级党委审批（转正）",
-    25: "材料归档",
-}
 
 #: evidence key → label (rules/setup.py, rules/life.py, recruit/checker.py, rectify/weak.py,
 #: rectify/campaign.py, assess/indicators.py, life/config.py)
@@ -325,11 +296,20 @@ def evidence_label(key: Any) -> str:
         return EVIDENCE_LABELS[key]
     if m := _STEP_KEY.fullmatch(key):
         number = int(m[1])
-        name = STEP_NAMES.get(number)
+        name = _step_names().get(number)
         return f"第 {number} 步（{name}）日期" if name else f"第 {number} 步日期"
     if RULE_ID.fullmatch(key):
         return rule_title(key)
     return key
+
+
+def _step_names() -> dict[int, str]:
+    """The 25 steps of the recruitment procedure (细则), as the checker names them."""
+    try:
+        from dangjian.recruit.checker import STEPS
+    except ImportError:  # pragma: no cover - the recruit app ships with the package
+        return {}
+    return STEPS
 
 
 def _number(value: float | Decimal) -> str:
