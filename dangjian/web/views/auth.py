@@ -54,8 +54,8 @@ def is_branch_user(user: Any) -> bool:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    if is_branch_user(request.user):
-        org = request.user.org
+    org = getattr(request.user, "org", None)
+    if org is not None and is_branch_user(request.user):
         today = timezone.localdate()
         context = {"org": org, "today": today, **branch_todo(request.user, org, today)}
         return render(request, "web/todo.html", context)
