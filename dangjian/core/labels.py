@@ -227,6 +227,8 @@ FAMILY_TITLES = {
     "SERVICE": "服务工单",
 }
 
+#: a Chinese character (CJK unified ideographs and extension A)
+CJK = re.compile(r"[\u3400-\u9fff]")
 _STEP_KEY = re.compile(r"step_(\d{1,2})")
 _QUARTERS = "一二三四"
 

@@ -37,7 +37,7 @@ def users_for(actor: Any, perm: Perm) -> QuerySet[User]:
 def user_get(actor: Any, username: str, perm: Perm) -> User:
     user = users_for(actor, perm).filter(username=username).first()
     if user is None:
-        raise Http404("用户不存在或不在您的管辖范围内")
+        raise Http404(f"用户“{username}”不存在或不在您的管辖范围内")
     return user
 
 

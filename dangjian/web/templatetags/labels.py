@@ -99,3 +99,10 @@ def rule(rule_id: Any, title: str = "") -> str:
 def evidence(data: Any) -> dict[str, Any]:
     """An evidence dict as a labelled list (nothing when it is empty)."""
     return {"items": labels.evidence_items(data)}
+
+
+@register.filter
+def has_chinese(value: Any) -> bool:
+    """Whether ``value`` is a message in Chinese (the error pages show only those: Django's own
+    exception names such as "Resolver404" are not for users)."""
+    return bool(labels.CJK.search(str(value or "")))
