@@ -353,6 +353,8 @@ def evidence_value(value: Any, key: str = "") -> str:
             return "、".join(rule_title(i) for i in ids)
     if key == "source":
         return source_label(text)
+    if key == "version" and text.startswith("rules.md-"):
+        return f"平台默认参数 {text.removeprefix('rules.md-')} 版"
     if key in PERIOD_KEYS or RULE_ID.fullmatch(key) or re.fullmatch(r"\d{4}-[QH]\d", text):
         return period_label(text)
     return text
@@ -440,6 +442,10 @@ def _places(kind: str, text: str) -> str:
 
 def _cite(part: str) -> str:
     part = part.strip()
+    part = re.sub(
+        r"rules\.md\s*§\s*(\d+)", lambda m: f"本平台规则目录第{chinese_number(int(m[1]))}节", part
+    )
+    part = part.replace("rules.md", "本平台规则目录")
     for phrase, label in PHRASES:
         part = part.replace(phrase, label)
     numbers = r"(\d[\d–\-~至,， ]*\d|\d)"

@@ -24,7 +24,7 @@ from django.utils import timezone
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers
 from dangjian.core.audit import audit_record
-from dangjian.core.labels import period_label, rule_with_id, severity_label
+from dangjian.core.labels import evidence_text, period_label, rule_with_id, severity_label
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
 from dangjian.rules.base import Finding
@@ -271,7 +271,7 @@ def _write_xlsx(ledger: Ledger, path: Path | str) -> None:
     for kind, per_month, total in ledger.count_table():
         stats.append([kind, *per_month, total])
     checks = book.create_sheet("检查")
-    checks.append(["规则", "级别", "周期", "组织", "说明", "截止"])
+    checks.append(["规则", "级别", "周期", "组织", "说明", "截止", "证据"])
     for f in ledger.findings:
         checks.append(
             [
@@ -281,6 +281,7 @@ def _write_xlsx(ledger: Ledger, path: Path | str) -> None:
                 f.subject,
                 f.message,
                 f.due_date,
+                evidence_text(f.evidence),
             ]
         )
     book.save(path)

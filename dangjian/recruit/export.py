@@ -21,6 +21,7 @@ from django.utils import timezone
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
 from dangjian.core.audit import audit_record
+from dangjian.core.labels import evidence_text, rule_with_id, source_label
 from dangjian.life.docx import DocxWriter
 
 from .adapter import current_steps
@@ -177,12 +178,18 @@ def case_record(case: RecruitCase, at: dt.date | None = None) -> CaseRecord:
     finding_section = Section(
         f"六、程序检查（截至 {at.isoformat()}）",
         table=Table(
-            ["规则", "级别", "情况", "依据"],
+            ["规则", "级别", "情况", "依据", "证据"],
             [
-                [f.rule, SEVERITY_LABELS.get(f.severity, f.severity), f.message, f.source]
+                [
+                    rule_with_id(f.rule),
+                    SEVERITY_LABELS.get(f.severity, f.severity),
+                    f.message,
+                    source_label(f.source),
+                    evidence_text(f.evidence),
+                ]
                 for f in findings
             ],
-            [3, 1, 6, 2],
+            [3, 1, 5, 3, 3],
         ),
         text="；".join(
             f"{titles.get(r, r)}（{r}）" for r in report.not_checked.get(case.case_no, [])

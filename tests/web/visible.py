@@ -161,11 +161,11 @@ def file_text(content: bytes, content_type: str) -> list[Piece]:
     if "pdf" in content_type:
         from pypdf import PdfReader
 
+        # a page as one piece, its lines joined: a narrow cell wraps a rule id over lines
         reader = PdfReader(io.BytesIO(content))
         return [
-            Piece(line, titled=True)
+            Piece(re.sub(r"\s*\n\s*", "", page.extract_text()), titled=True)
             for page in reader.pages
-            for line in page.extract_text().splitlines()
         ]
     if "csv" in content_type or "text/plain" in content_type:
         text = content.decode("utf-8-sig", errors="replace")
