@@ -151,7 +151,8 @@ def test_case_page_shows_steps_data_and_findings_with_source(rtree):
     step(case, 9, D(2024, 7, 19), introducers=[full[0], rtree["probationary_a"]])
     html = login(rtree, "inspector_a").get(f"/recruit/cases/{case.pk}/").content.decode()
     assert "预备党员（自 2024-08-20 起），预备期至 2025-08-20" in html
-    assert 'data-rule="RECRUIT-INTRODUCERS"' in html and "党章 art. 5" in html
+    # the source cited in full, in Chinese (issue 9: not "党章 art. 5")
+    assert 'data-rule="RECRUIT-INTRODUCERS"' in html and "《中国共产党章程》第五条" in html
     assert f"入党介绍人：{full[0].name}（正式党员）、预备甲（预备党员）" in html
     assert "应到有表决权 20 人，实到 15 人，书面意见 0 份，赞成 11 票" in html
     assert "结论：同意" in html and "谈话人：李书记" in html
