@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -465,8 +465,3 @@ def source_label(source: Any) -> str:
         return ""
     parts = [p for p in re.split(r"\s*(?:;|；|\s\+\s)\s*", text) if p.strip()]
     return "；".join(_cite(p) for p in parts)
-
-
-def labelled(items: Iterable[tuple[str, Any]]) -> str:
-    """``label：value`` pairs as one line (for exports)."""
-    return "；".join(f"{k}：{evidence_value(v)}" for k, v in items)
