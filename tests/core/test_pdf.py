@@ -256,7 +256,7 @@ def test_ledger_pdf_renders_names_punctuation_and_digits(tree, tmp_path):
         topic="学习《中国共产党章程》——第一讲（春季·一）",
         minutes="到会 12 人，请假 1 人；讨论：“两学一做”！",
     )
-    attend(meeting, member, False, "因公出差·外地")
+    attend(meeting, member, False, "因公")  # one of the recorded reasons
     path = tmp_path / "台账.pdf"
     export_ledger(path, actor=tree["secretary_a"], code="BA001", year=2026)
     body = text_of(path.read_bytes())
@@ -264,7 +264,7 @@ def test_ledger_pdf_renders_names_punctuation_and_digits(tree, tmp_path):
         body,
         "学习《中国共产党章程》——第一讲（春季·一）",
         "到会 12 人，请假 1 人；讨论：“两学一做”！",
-        "郭㛃（因公出差·外地）",
+        "郭㛃（因公）",
         "2026-03-31",
     )
 
