@@ -32,6 +32,28 @@ class Perm(StrEnum):
     ASSESS_INSPECT = "assess.inspect"  # score the spot-check (听、查、评)
 
 
+#: what each permission lets a user do, for messages ("您的角色没有“查看审计日志”的权限")
+PERM_LABELS: dict[Perm, str] = {
+    Perm.ORG_VIEW: "查看组织",
+    Perm.ORG_CHANGE: "维护组织",
+    Perm.MEMBER_VIEW: "查看党员信息",
+    Perm.MEMBER_CHANGE: "维护党员信息",
+    Perm.LIFE_RECORD: "记录组织生活",
+    Perm.MEMBER_VIEW_PII: "查看完整身份证号和手机号",
+    Perm.FINDING_VIEW: "查看检查问题",
+    Perm.AUDIT_VIEW: "查看审计日志",
+    Perm.USER_MANAGE: "管理用户",
+    Perm.SECURITY_MANAGE: "设置安全策略",
+    Perm.RECRUIT_VIEW: "查看发展党员",
+    Perm.RECRUIT_RECORD: "记录发展党员步骤",
+    Perm.RECRUIT_APPROVE: "审批发展党员",
+    Perm.ASSESS_VIEW: "查看考核",
+    Perm.ASSESS_MANAGE: "管理考核",
+    Perm.ASSESS_SELF: "填报自查和整改",
+    Perm.ASSESS_INSPECT: "抽查评分",
+}
+
+
 @dataclass(frozen=True)
 class Role:
     code: str

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Union
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from .roles import Perm
+from .roles import PERM_LABELS, Perm
 
 if TYPE_CHECKING:
     from dangjian.core.models import AuditEntry
@@ -121,9 +121,10 @@ def covers(actor: Any, perm: Perm, path: str) -> bool:
 
 def require(actor: Any, perm: Perm, path: str | None = None) -> None:
     """Raise ``PermissionDenied`` unless the actor holds ``perm`` (on ``path`` when given)."""
+    what = PERM_LABELS.get(perm, "该操作")
     if path is None:
         if not can(actor, perm):
-            raise PermissionDenied("没有该操作的权限")
+            raise PermissionDenied(f"您的角色没有“{what}”的权限")
         return
     if not covers(actor, perm, path):
-        raise PermissionDenied("没有该操作的权限，或该组织不在您的管辖范围内")
+        raise PermissionDenied(f"您的角色没有“{what}”的权限，或该组织不在您的管辖范围内")

@@ -28,4 +28,4 @@ class ApiToken(models.Model):
         verbose_name_plural = "接口令牌"
 
     def __str__(self) -> str:
-        return f"{self.prefix}… ({self.user_id})"
+        return f"{self.user} 的接口令牌 {self.prefix}…"

@@ -12,7 +12,7 @@ from typing import Any
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from dangjian.accounts.roles import Perm
+from dangjian.accounts.roles import PERM_LABELS, Perm
 from dangjian.accounts.scope import can
 
 
@@ -29,4 +29,7 @@ class HasScopedPerm(BasePermission):
             perm = getattr(view, "write_perm", None)
         if perm is None:
             return request.method in SAFE_METHODS
-        return can(request.user, perm)
+        if can(request.user, perm):
+            return True
+        self.message = f"您的角色没有“{PERM_LABELS.get(perm, '该操作')}”的权限"
+        return False

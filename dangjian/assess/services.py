@@ -519,8 +519,8 @@ def veto_record(
         else known_veto_lines()
     )
     if line not in lines:
-        known = "；".join(f"{k}（{v}）" for k, v in lines.items())
-        errors["line"] = [f"未知的高压线“{line}”，可用：{known}"]
+        known = "；".join(lines.values())
+        errors["line"] = [f"未知的高压线“{line}”，可选：{known}"]
     if occurred_on > timezone.localdate():
         errors["occurred_on"] = [f"发生日期 {occurred_on} 晚于今天"]
     note = (note or "").strip()
@@ -543,7 +543,7 @@ def veto_record(
         action="assess.veto.record",
         object_type="veto_event",
         object_id=str(event.pk),
-        object_repr=f"{org.code} {line} {occurred_on}",
+        object_repr=f"{org.name}：{lines[line]}（{occurred_on}）",
         scope_path=org.path,
         after={"line": line, "occurred_on": occurred_on.isoformat(), "note": note},
     )

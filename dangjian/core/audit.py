@@ -22,6 +22,130 @@ from .models import AuditChainHead, AuditEntry
 
 GENESIS = "0" * 64
 
+#: The audit vocabulary: every action written by a service, with its Chinese name (the audit
+#: page and any export show the name; the trail keeps the code). A new action gets its line
+#: here — tests/core/test_audit_vocabulary.py finds every action the code writes.
+ACTION_LABELS: dict[str, str] = {
+    # accounts and security
+    "user.create": "创建用户",
+    "user.roles": "修改用户角色",
+    "user.lock": "锁定账号",
+    "user.unlock": "解锁账号",
+    "user.password_reset": "重置密码",
+    "security.policy": "修改安全策略",
+    "api.token.issue": "签发接口令牌",
+    "api.token.revoke": "吊销接口令牌",
+    # organizations and members
+    "org.create": "新建组织",
+    "org.update": "修改组织",
+    "org.move": "调整上级组织",
+    "tree.repair": "修复组织树",
+    "member.create": "新增党员",
+    "member.update": "修改党员信息",
+    "member.delete": "删除党员",
+    "member.status": "记录党员组织处置",
+    "member.view_pii": "查看完整身份证号和手机号",
+    "export": "导出名册",
+    # organizational life
+    "life.meeting.create": "记录组织生活",
+    "life.meeting.update": "修改组织生活记录",
+    "life.meeting.delete": "删除组织生活记录",
+    "life.meeting.import": "导入组织生活记录",
+    "life.attachment.add": "上传会议附件",
+    "life.attachment.delete": "删除会议附件",
+    "life.ledger.export": "导出组织生活台账",
+    # recruitment
+    "recruit.case_open": "新建发展党员案例",
+    "recruit.case_update": "修改发展党员案例",
+    "recruit.case_approver": "指定审批党委",
+    "recruit.case_withdraw": "终止发展党员案例",
+    "recruit.case_export": "导出发展党员记实材料",
+    "recruit.step_record": "记录发展步骤",
+    "recruit.step_update": "修改发展步骤",
+    "recruit.notice_record": "记录公示",
+    "recruit.notice_update": "修改公示",
+    "recruit.review_record": "记录积极分子考察",
+    "recruit.plan_set": "制定年度发展计划",
+    "recruit.plan_update": "修改年度发展计划",
+    "recruit.decision_approved": "审批同意",
+    "recruit.decision_rejected": "审批不同意",
+    "recruit.decision_extended": "审批延长预备期",
+    "recruit.decision_cancelled": "审批取消预备党员资格",
+    "recruit.attachment_add": "上传发展党员附件",
+    "recruit.attachment_delete": "删除发展党员附件",
+    "recruit.attachment_download": "下载发展党员附件",
+    # assessment, surveys, rectification
+    "assess.campaign.open": "发起考核",
+    "assess.campaign.sample": "抽取抽查对象",
+    "assess.campaign.pick": "指定抽查对象",
+    "assess.campaign.status": "变更考核阶段",
+    "assess.campaign.score": "计算考核得分",
+    "assess.campaign.score_queue": "提交后台评分",
+    "assess.campaign.score_failed": "后台评分失败",
+    "assess.self_check.record": "填报自查得分",
+    "assess.spot_check.record": "填报抽查得分",
+    "assess.veto.record": "录入触及高压线事件",
+    "assess.veto.withdraw": "撤销触及高压线事件",
+    "survey.open": "发起满意度测评",
+    "survey.invite_codes": "生成测评邀请码",
+    "rectify.plan.create": "制定整改方案",
+    "rectify.task.add": "添加整改任务",
+    "rectify.task.update": "修改整改任务",
+    "rectify.task.progress": "填报整改进展",
+    "rectify.task.report": "报告整改完成",
+    "rectify.task.confirm": "确认整改完成",
+    "rectify.task.reopen": "退回整改任务",
+    # demo and seed data
+    "seed.run": "生成演示数据",
+    "life.seed": "生成演示组织生活记录",
+    "assess.seed": "生成演示考核数据",
+}
+
+#: what an entry is about (``object_type``) → its Chinese name
+OBJECT_TYPE_LABELS: dict[str, str] = {
+    "user": "用户",
+    "security_policy": "安全策略",
+    "api_token": "接口令牌",
+    "organization": "组织",
+    "member": "党员",
+    "meeting": "组织生活记录",
+    "recruit_case": "发展党员案例",
+    "recruit_step": "发展步骤",
+    "recruit_notice": "公示",
+    "recruit_review": "积极分子考察",
+    "recruit_plan": "年度发展计划",
+    "campaign": "考核",
+    "campaign_org": "考核对象",
+    "selfcheckscore": "自查得分",
+    "spotcheckscore": "抽查得分",
+    "veto_event": "触及高压线事件",
+    "survey": "满意度测评",
+    "rectification_plan": "整改方案",
+    "rectification_task": "整改任务",
+    "database": "数据库",
+    "tree": "组织树",
+}
+
+#: how the command-line operator is named in ``actor_name`` (accounts.scope.SystemActor)
+CLI_ACTOR_PREFIX = "命令行:"
+
+
+def action_label(action: str) -> str:
+    """The Chinese name of an audit action; an unknown code is named as such."""
+    return ACTION_LABELS.get(action) or f"其他操作（{action}）"
+
+
+def object_type_label(object_type: str) -> str:
+    return OBJECT_TYPE_LABELS.get(object_type, object_type)
+
+
+def actor_label(actor_name: str) -> str:
+    """ "命令行:root" → "命令行（系统账户 root）"; a user's name as it is."""
+    if actor_name.startswith(CLI_ACTOR_PREFIX):
+        who = actor_name[len(CLI_ACTOR_PREFIX) :].strip()
+        return f"命令行（系统账户 {who}）" if who else "命令行"
+    return actor_name
+
 
 class Actor(Protocol):
     """Anything that acts: a user, or the command-line operator."""

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -133,8 +134,9 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     if not can(request.user, perm):
         raise PermissionDenied(f"没有导出{label}的权限")
     org = getattr(request.user, "org", None)
-    scope = org.code if org is not None else "all"
-    name = f"{kind}-{scope}-{timezone.localdate():%Y%m%d}.{fmt}"
+    scope = org.code if org is not None else "全部"
+    title = "党员名册" if kind == "members" else "组织名册"
+    name = f"{title}-{scope}-{timezone.localdate():%Y%m%d}.{fmt}"
     folder = tempfile.mkdtemp(prefix="dangjian-export-")
     try:
         path = Path(folder) / name
@@ -153,6 +155,6 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
     response["Cache-Control"] = "no-store"
     return response

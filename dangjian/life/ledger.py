@@ -26,6 +26,7 @@ from django.utils import timezone
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers
 from dangjian.core.audit import audit_record
+from dangjian.core.labels import evidence_text
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
 from dangjian.rules.base import Finding
@@ -356,11 +357,21 @@ def _write_xlsx(ledger: Ledger, path: Path | str) -> None:
     stats.append([])
     stats.append([ledger.count_note])
     checks = book.create_sheet("检查")
-    checks.append(["要求", "级别", "周期", "组织", "说明", "截止"])
+    checks.append(["要求", "级别", "周期", "组织", "说明", "截止", "证据"])
     names = _subject_names(ledger)
     for f in ledger.findings:
         title, severity, period, message, due = finding_row(f)
-        checks.append([title, severity, period, names.get(f.subject, f.subject), message, due])
+        checks.append(
+            [
+                title,
+                severity,
+                period,
+                names.get(f.subject, f.subject),
+                message,
+                due,
+                evidence_text(f.evidence),
+            ]
+        )
     book.save(path)
 
 

@@ -21,11 +21,11 @@ from django.utils import timezone
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
 from dangjian.core.audit import audit_record
+from dangjian.core.labels import evidence_text, rule_with_id, source_label
 from dangjian.life.docx import DocxWriter
 
 from .adapter import current_steps
 from .checker import STEPS, all_specs
-from .display import source_label
 from .models import Decision, NoticeKind, RecruitCase
 from .selectors import case_findings, case_timeline
 
@@ -198,17 +198,18 @@ def case_record(case: RecruitCase, at: dt.date | None = None) -> CaseRecord:
     finding_section = Section(
         f"六、程序检查（截至 {at.isoformat()}）",
         table=Table(
-            ["规则", "级别", "情况", "依据"],
+            ["规则", "级别", "情况", "依据", "证据"],
             [
                 [
-                    f"{titles.get(f.rule, '发展党员程序')}（{f.rule}）",
-                    SEVERITY_LABELS.get(f.severity, "提醒"),
+                    rule_with_id(f.rule),
+                    SEVERITY_LABELS.get(f.severity, f.severity),
                     f.message,
                     source_label(f.source),
+                    evidence_text(f.evidence),
                 ]
                 for f in findings
             ],
-            [3, 1, 6, 2],
+            [3, 1, 5, 3, 3],
         ),
         text="；".join(
             f"{titles.get(r, '发展党员程序')}（{r}：{report.reason(case.case_no, r)}）"

@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can
 
+from .views.auth import is_branch_user
+
 #: (permission, URL name, label, URL names that belong to the section)
 NAV_ITEMS = [
     (Perm.ORG_VIEW, "web:tree", "组织", {"web:tree", "web:org", "web:member", "web:member_reveal"}),
@@ -38,10 +40,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav": []}
     match = getattr(request, "resolver_match", None)
     current = match.view_name if match else ""
-    return {
-        "nav": [
-            (url, label, _is_current(current, url, section))
-            for perm, url, label, section in NAV_ITEMS
-            if can(user, perm)
-        ]
-    }
+    nav = [
+        (url, label, _is_current(current, url, section))
+        for perm, url, label, section in NAV_ITEMS
+        if can(user, perm)
+    ]
+    if is_branch_user(user):
+        nav.insert(0, ("web:home", "待办", current == "web:home"))
+    return {"nav": nav}

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import ROLE_CHOICES
 from dangjian.accounts.services import is_locked
+from dangjian.core.audit import ACTION_LABELS, OBJECT_TYPE_LABELS
 from dangjian.core.dates import parse_date
 from dangjian.orgs.choices import Sector
 from dangjian.rules.engine import SEVERITIES
@@ -107,16 +108,55 @@ class FindingFilterForm(forms.Form):
         return value
 
 
+#: groups of audit actions for the filter (the action codes start with these)
+AUDIT_ACTION_GROUPS = [
+    ("user.", "账号"),
+    ("security.", "安全策略"),
+    ("api.", "接口令牌"),
+    ("org.", "组织"),
+    ("member.", "党员"),
+    ("life.", "组织生活"),
+    ("recruit.", "发展党员"),
+    ("assess.", "质量考核"),
+    ("survey.", "满意度测评"),
+    ("rectify.", "整改"),
+]
+
+
+def audit_action_choices() -> list[tuple[str, Any]]:
+    """ "全部", each group (all its actions), then the actions of each group by name."""
+    choices: list[tuple[str, Any]] = [("", "全部")]
+    choices += [(prefix, f"{label}（全部操作）") for prefix, label in AUDIT_ACTION_GROUPS]
+    for prefix, label in AUDIT_ACTION_GROUPS:
+        members = [(a, n) for a, n in ACTION_LABELS.items() if a.startswith(prefix)]
+        choices.append((label, members))
+    grouped = tuple(p for p, _ in AUDIT_ACTION_GROUPS)
+    rest = [(a, n) for a, n in ACTION_LABELS.items() if not a.startswith(grouped)]
+    choices.append(("其他", rest))
+    return choices
+
+
 class AuditFilterForm(forms.Form):
-    """Search of the audit trail (read-only)."""
+    """Search of the audit trail (read-only); actions and object types by their Chinese names."""
 
     actor = forms.CharField(label="操作人", required=False, max_length=150)
-    action = forms.CharField(label="操作", required=False, max_length=64)
-    object_type = forms.CharField(label="对象类型", required=False, max_length=64)
+    action = forms.ChoiceField(label="操作", required=False, choices=audit_action_choices)
+    object_type = forms.ChoiceField(
+        label="对象类型",
+        required=False,
+        choices=[("", "全部"), *OBJECT_TYPE_LABELS.items()],
+    )
     object_id = forms.CharField(label="对象标识", required=False, max_length=128)
     request_id = forms.CharField(label="请求标识", required=False, max_length=64)
     date_from = ChineseDateField(label="起始日期", required=False)
     date_to = ChineseDateField(label="截止日期", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("action", "object_type"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.error_messages["invalid_choice"] = "未知的取值“%(value)s”"
 
     def clean_request_id(self) -> str:
         value = str(self.cleaned_data.get("request_id") or "").strip()

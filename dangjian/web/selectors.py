@@ -1,4 +1,5 @@
-"""Reads the administration pages need that no domain app offers yet, restricted like all others.
+"""Reads the pages need that no domain app offers, restricted like all others: the
+administration pages' accounts, and the branch's to-do (the start page of a secretary).
 
 Accounts of a subtree are visible to the 系统管理员 (user management) and the 安全管理员
 (unlocking), each through the scope of their own permission.
@@ -6,15 +7,19 @@ Accounts of a subtree are visible to the 系统管理员 (user management) and t
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import scope_prefix
+from dangjian.accounts.scope import can, scope_prefix
+from dangjian.core import labels
 from dangjian.orgs.models import Organization
 
 
@@ -32,7 +37,7 @@ def users_for(actor: Any, perm: Perm) -> QuerySet[User]:
 def user_get(actor: Any, username: str, perm: Perm) -> User:
     user = users_for(actor, perm).filter(username=username).first()
     if user is None:
-        raise Http404("用户不存在或不在您的管辖范围内")
+        raise Http404(f"用户“{username}”不存在或不在您的管辖范围内")
     return user
 
 
@@ -51,3 +56,162 @@ def org_in_scope(actor: Any, code: str, perm: Perm) -> Organization | None:
     if prefix is None:
         return None
     return Organization.objects.filter(code=code, path__startswith=prefix).first()
+
+
+# --- the branch's to-do (the start page of a branch secretary) ---------------------------------
+
+
+@dataclass
+class TodoItem:
+    """One thing the branch must do, with its deadline."""
+
+    kind: str  # 组织生活 | 发展党员 | 整改 | 考核
+    title: str
+    detail: str
+    due: dt.date | None
+    url: str
+    rule: str = ""
+    overdue: bool = False
+    days_left: int | None = None
+
+    @property
+    def days_over(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
+
+def _life_items(actor: Any, org: Organization, today: dt.date) -> tuple[list[TodoItem], int]:
+    from dangjian.rules.selectors import findings_for
+
+    found = findings_for(actor, rules="LIFE", org_code=org.code, at=today)
+    url = reverse("life:todo", args=[org.code])
+    items = [
+        TodoItem(
+            "组织生活",
+            labels.rule_title(f.rule),
+            labels.period_label(f.period or ""),
+            f.due_date,
+            url,
+            rule=f.rule,
+        )
+        for f in found
+        if f.severity == "due"
+    ]
+    missed = sum(1 for f in found if f.severity == "error")
+    return items, missed
+
+
+def _recruit_items(actor: Any, org: Organization, today: dt.date) -> list[TodoItem]:
+    """Deadlines and overdue steps of the branch's recruitment cases (RECRUIT "due" and the
+    errors of open cases), each linked to its case."""
+    if not can(actor, Perm.RECRUIT_VIEW):
+        return []
+    from dangjian.recruit.models import CaseStatus, RecruitCase
+    from dangjian.rules.selectors import findings_for
+
+    cases = {
+        c.case_no: c
+        for c in RecruitCase.objects.filter(org=org).exclude(
+            status__in=[CaseStatus.WITHDRAWN, CaseStatus.NOT_ADMITTED, CaseStatus.CONVERTED]
+        )
+    }
+    if not cases:
+        return []
+    found = findings_for(actor, rules="RECRUIT", org_code=org.code, at=today)
+    items = []
+    for f in found:
+        case = cases.get(f.subject)
+        due = f.due_date if f.severity == "due" else _pending_deadline(f.evidence)
+        if case is None or due is None:
+            continue
+        items.append(
+            TodoItem(
+                "发展党员",
+                f"{case.name}：{labels.rule_title(f.rule)}",
+                f.message,
+                due,
+                reverse("recruit:case", args=[case.pk]),
+                rule=f.rule,
+                overdue=f.severity == "error",
+            )
+        )
+    return items
+
+
+def _pending_deadline(evidence: dict[str, Any]) -> dt.date | None:
+    """The deadline of a step still not done (an overdue error whose evidence has a
+    ``deadline`` and no step dated after it); ``None`` for other findings."""
+    try:
+        deadline = dt.date.fromisoformat(str(evidence.get("deadline") or ""))
+    except ValueError:
+        return None
+    for key, value in evidence.items():
+        if key.startswith("step_") and str(value or "") > deadline.isoformat():
+            return None  # done, but late: a past fault, not something to do
+    return deadline
+
+
+def _rectify_items(actor: Any, org: Organization) -> list[TodoItem]:
+    if not can(actor, Perm.ASSESS_VIEW):
+        return []
+    from dangjian.rectify.choices import ACTIVE_TASK
+    from dangjian.rectify.selectors import tasks_for
+
+    tasks = tasks_for(actor).filter(plan__org=org, status__in=list(ACTIVE_TASK))
+    return [
+        TodoItem(
+            "整改",
+            t.what,
+            f"整改措施：{t.how}" if t.how else "",
+            t.deadline,
+            reverse("rectify:plan", args=[t.plan_id]),
+        )
+        for t in tasks.order_by("deadline", "pk")[:50]
+    ]
+
+
+def _assess_items(actor: Any, org: Organization, today: dt.date) -> list[TodoItem]:
+    """The self-check of an assessment whose self-check phase is open for the branch."""
+    if not can(actor, Perm.ASSESS_SELF):
+        return []
+    from dangjian.assess.models import CampaignOrg, CampaignStatus
+
+    rows = CampaignOrg.objects.filter(
+        org=org,
+        campaign__status=CampaignStatus.OPEN,
+        campaign__self_check_start__lte=today,
+        campaign__self_check_end__gte=today,
+    ).select_related("campaign")
+    return [
+        TodoItem(
+            "考核",
+            f"{row.campaign.name}：自查",
+            "对照考核标准逐项自查评分",
+            row.campaign.self_check_end,
+            reverse("assess:self_check", args=[row.campaign_id, org.code]),
+        )
+        for row in rows
+    ]
+
+
+def branch_todo(actor: Any, org: Organization, today: dt.date) -> dict[str, Any]:
+    """What the branch must do and by when: the LIFE to-do of this month, quarter and year,
+    the deadlines of its recruitment cases, its open rectification tasks and an open
+    self-check — one list, overdue first, then by deadline."""
+    life, missed = _life_items(actor, org, today)
+    items = [
+        *life,
+        *_recruit_items(actor, org, today),
+        *_rectify_items(actor, org),
+        *_assess_items(actor, org, today),
+    ]
+    for item in items:
+        if item.due is not None:
+            item.days_left = (item.due - today).days
+            item.overdue = item.overdue or item.days_left < 0
+    items.sort(key=lambda i: (not i.overdue, i.due or dt.date.max, i.kind, i.title))
+    return {
+        "items": items,
+        "overdue": [i for i in items if i.overdue],
+        "due": [i for i in items if not i.overdue],
+        "life_missed": missed,
+    }

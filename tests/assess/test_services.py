@@ -328,7 +328,9 @@ def test_veto_validation(tree):
             note="",
         )
     errors = exc.value.message_dict
-    assert "未知的高压线“V9”" in errors["line"][0] and "disciplined" in errors["line"][0]
+    # the choices are named in Chinese, not by their ids (issue 9: no internal codes)
+    assert "未知的高压线“V9”" in errors["line"][0] and "党纪政务处分" in errors["line"][0]
+    assert "disciplined" not in errors["line"][0]
     assert "晚于今天" in errors["occurred_on"][0]
     assert errors["note"] == ["请填写情况说明"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -147,7 +148,10 @@ def test_export_download_is_scoped_and_audited(tree):
     before = AuditEntry.objects.count()
     response = _client(tree["admin_a"]).post(reverse("exchange:export", args=["members", "csv"]))
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith('attachment; filename="members-TA001-')
+    # a Chinese file name (issue 9: no English on what users see), encoded for every browser
+    assert response["Content-Disposition"].startswith(
+        "attachment; filename*=utf-8''" + quote("党员名册-TA001-")
+    )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert {r[1] for r in rows[1:]} == {m.id_number() for m in tree["members_a"]}
     assert AuditEntry.objects.count() == before + 1

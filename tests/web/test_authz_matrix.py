@@ -476,5 +476,5 @@ def test_post_without_csrf_token_changes_nothing(world: Tree, case: Case) -> Non
     before = _state()
     response = _call(client, case, world)
     assert response.status_code == 403
-    assert "CSRF" in response.content.decode()
+    assert "跨站请求校验未通过" in response.content.decode()  # said in Chinese (issue 9)
     assert _state() == before

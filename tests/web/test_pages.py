@@ -120,7 +120,8 @@ def test_org_page_content(client: Client, tree: Tree) -> None:
     assert "王书记" in page and "书记" in page
     assert "139****5678" in page and "13912345678" not in page
     assert "SETUP-BRANCH-MIN-FULL" in page  # 2 full members
-    assert "支部条例" in page  # the source of the finding
+    # the source of the finding, cited in full (issue 9: not "支部条例 art. 4–5")
+    assert "《中国共产党支部工作条例（试行）》第四条至第五条" in page
     ends = branch.term_ends_on
     assert ends is not None and ends.isoformat() in page
 
@@ -131,9 +132,9 @@ def test_findings_page_filters_and_counts(client: Client, tree: Tree) -> None:
     page = client.get(reverse("web:findings")).content.decode()
     assert "按规则统计" in page and "BB001" in page
     only = client.get(reverse("web:findings"), {"rule": "SETUP-BRANCH-MIN-FULL"}).content.decode()
-    rows = only.count('<td data-label="规则" class="mono">')
+    rows = only.count('<td data-label="规则" data-rule=')
     assert rows > 0
-    assert only.count('<td data-label="规则" class="mono">SETUP-BRANCH-MIN-FULL</td>') == rows
+    assert only.count('data-rule="SETUP-BRANCH-MIN-FULL">党支部正式党员不少于 3 名 <span') == rows
     rural = client.get(reverse("web:findings"), {"sector": "农村"}).content.decode()
     assert 'href="/orgs/BB001/"' not in rural
     assert 'href="/orgs/BB001/"' in page
@@ -208,14 +209,16 @@ def test_other_pages_bad_input(client: Client, tree: Tree) -> None:
 def test_audit_search(client: Client, tree: Tree) -> None:
     client.force_login(tree["auditor"])
     page = client.get(reverse("web:audit"), {"action": "user.create"}).content.decode()
-    assert "secretary_a" in page and "org.create" not in page
+    # actions are shown by their Chinese names (issue 9), the codes only as filter values
+    assert "secretary_a" in page and '<td data-label="操作">创建用户</td>' in page
+    assert '<td data-label="操作">新建组织</td>' not in page
     by_id = client.get(reverse("web:audit"), {"object_id": "BA001"}).content.decode()
     assert "甲村党支部" in by_id and "乙社区党支部" not in by_id
     today = dt.date.today().isoformat()
     future = client.get(reverse("web:audit"), {"date_from": "2100-01-01"}).content.decode()
     assert "没有符合条件的审计记录" in future
     dated = client.get(reverse("web:audit"), {"date_to": today, "actor": "命令行"}).content.decode()
-    assert "user.create" in dated
+    assert '<td data-label="操作">创建用户</td>' in dated and "命令行（系统账户 " in dated
     chain = client.get(reverse("web:audit_chain"), HTTP_HX_REQUEST="true").content.decode()
     assert "哈希链完整" in chain and "<html" not in chain
 

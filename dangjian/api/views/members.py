@@ -64,7 +64,7 @@ EDIT_FIELDS = [
 def _branch(actor: Any, code: str) -> Organization:
     org = orgs_for(actor, Perm.MEMBER_CHANGE).filter(code=code).first()
     if org is None:
-        raise exceptions.ValidationError({"org": ["所在党组织不存在或不在您的管辖范围内"]})
+        raise exceptions.ValidationError({"org": [f"所在党组织“{code}”不存在或不在您的管辖范围内"]})
     return org
 
 

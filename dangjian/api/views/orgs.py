@@ -87,7 +87,9 @@ def _writable_parent(actor: Any, code: str) -> Organization:
     """The new superior organization, which the actor must be allowed to change."""
     parent = orgs_for(actor, Perm.ORG_CHANGE).filter(code=code).first()
     if parent is None:
-        raise exceptions.ValidationError({"parent": ["上级组织不存在或不在您的管辖范围内"]})
+        raise exceptions.ValidationError(
+            {"parent": [f"上级组织“{code}”不存在或不在您的管辖范围内"]}
+        )
     return parent
 
 

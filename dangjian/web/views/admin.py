@@ -29,6 +29,7 @@ from dangjian.accounts.services import (
 )
 from dangjian.core.audit import audit_verify
 
+from ..audit_display import entry_changes
 from ..forms import AuditFilterForm, SecurityPolicyForm, UserCreateForm, UserRolesForm
 from ..helpers import BadInput, bad_input_as_400, login_required_htmx, paginate, query_without
 from ..selectors import locked_users, org_in_scope, user_get, users_for
@@ -36,14 +37,6 @@ from ..selectors import locked_users, org_in_scope, user_get, users_for
 
 def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def audit_changes(before: Any, after: Any) -> list[tuple[str, Any, Any]]:
-    """(field, before, after) for each field that differs between the two snapshots."""
-    old = before if isinstance(before, dict) else {}
-    new = after if isinstance(after, dict) else {}
-    keys = list(old) + [k for k in new if k not in old]
-    return [(k, old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k)]
 
 
 @login_required
@@ -73,7 +66,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(at__lt=_day_start(data["date_to"] + dt.timedelta(days=1)))
     page = paginate(request, qs.order_by("-seq"))
     context["page"] = page
-    context["rows"] = [{"e": e, "changes": audit_changes(e.before, e.after)} for e in page]
+    context["rows"] = [{"e": e, "changes": entry_changes(e)} for e in page]
     context["query"] = query_without(request, "page")
     return render(request, "web/audit.html", context)
 

@@ -1,4 +1,5 @@
-"""Login (with the lockout message) and the start page that sends a user where their roles allow."""
+"""Login (with the lockout message) and the start page: a branch's own to-do for a user bound to
+a branch, else the first page the user's roles allow."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can
+from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 
 from ..forms import LoginForm
+from ..selectors import branch_todo
 
 #: the first page a role may open, in this order (组织 → 审计 → 用户 → 安全)
 START_PAGES = [
@@ -37,8 +41,24 @@ class LoginView(auth_views.LoginView):
         return context
 
 
+def is_branch_user(user: Any) -> bool:
+    """A user bound to a 党支部 or 党小组 who may see its findings: their start page is the
+    branch's to-do, not a tree of one node."""
+    org = getattr(user, "org", None)
+    return (
+        org is not None
+        and org.org_type in (*BRANCH_TYPES, OrgType.GROUP)
+        and can(user, Perm.FINDING_VIEW)
+    )
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    org = getattr(request.user, "org", None)
+    if org is not None and is_branch_user(request.user):
+        today = timezone.localdate()
+        context = {"org": org, "today": today, **branch_todo(request.user, org, today)}
+        return render(request, "web/todo.html", context)
     for perm, url in START_PAGES:
         if can(request.user, perm):
             return redirect(url)

@@ -34,9 +34,7 @@ def rule_titles(prefix: str = "SETUP-") -> dict[str, str]:
 def findings(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.FINDING_VIEW)
     titles = rule_titles()
-    form = FindingFilterForm(
-        request.GET, rule_choices=[(rid, f"{rid} {title}") for rid, title in titles.items()]
-    )
+    form = FindingFilterForm(request.GET, rule_choices=list(titles.items()))
     context: dict[str, Any] = {"form": form, "titles": titles}
     if not form.is_valid():
         return render(request, "web/findings.html", context, status=400)
