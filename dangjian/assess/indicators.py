@@ -51,14 +51,13 @@ from typing import Any
 from django.db import models
 from django.db.models import Count, Sum
 
+from dangjian.core.labels import period_label
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 from dangjian.rules.base import Finding
 from dangjian.rules.engine import RULE_TITLES, evaluate, resolve_rules, rule_params
 from dangjian.rules.facts import OrgFacts, collect_facts
 from dangjian.rules.life import evaluate_life, periods_between
-
-from .labels import period_label
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,14 @@ EVIDENCE_LABELS: dict[str, str] = {
     "ends_on": "任期届满日期",
     "overdue_days": "超期天数",
     "beyond_max_delay": "超过最长延期",
+    "voters": "有表决权的党员人数",
+    "ineligible_holders": "无被选举权的委员",
+    "participants": "参加人员人数",
+    "participants_full": "参加人员中的正式党员人数",
+    "delay_approved_by": "批准延期换届的组织",
+    "delay_approved_on": "批准延期日期",
+    "delay_new_deadline": "延期后的换届期限",
+    "days_past_delay": "超过延期期限天数",
     # SETUP parameters (shown with the configuration)
     "min_full": "正式党员最少人数",
     "max_members": "党员最多人数",
@@ -87,12 +95,26 @@ EVIDENCE_LABELS: dict[str, str] = {
     "types": "会议类型",
     "min_count": "最少次数",
     "min_committee_posts": "支委会最少人数",
+    "without_vote": "无表决权的党员",
+    "counts_for_year": "计入年度",
+    "branch": "所在党支部",
+    "absences": "计入的缺席",
+    "meeting_type": "会议类型",
+    "reason": "原因",
+    "next_year_months": "次年可补开月数",
+    "founded_by": "当年成立须不晚于",
     # 发展党员 (RECRUIT)
     "deadline": "期限",
     "birth_date": "出生日期",
     "turns_18": "年满十八岁日期",
     "earliest": "最早可办日期",
     "contacts": "培养联系人人数",
+    "contact_statuses": "培养联系人",
+    "extended_months": "延长后的审批期限（月）",
+    "extension_approved_on": "批准延长日期",
+    "before": "公示须在此步之前结束",
+    "vote_within_months": "预备期满后应表决的期限（月）",
+    "retention_years": "个人信息保存年限",
     "introducers": "入党介绍人",
     "political_review": "政治审查",
     "training_hours": "培训学时",
@@ -170,6 +192,17 @@ EVIDENCE_LABELS: dict[str, str] = {
     "candidates": "发展对象",
     "title": "名称",
     "evidence": "依据",
+    "faulty_cases": "有程序差错的案例",
+    "excluded": "不计入的案例",
+    "counted_elsewhere": "在其他条目计分",
+    "indicator": "计入指标",
+    "recorded": "登记出席的会议",
+    "unrecorded": "未登记出席的会议",
+    "village": "所在村",
+    "village_branches": "全村党支部数",
+    "ranked_in": "排名范围",
+    "last_place": "排名末位",
+    "entered_by_hand": "认定方式",
 }
 
 #: record ids and other keys that mean nothing to a reader (kept in the JSON, not shown)
@@ -178,9 +211,18 @@ HIDDEN_KEYS = frozenset({"meeting_id", "member_id", "org_id", "id", "campaign", 
 #: coded values → label, per evidence key (a value not listed is shown as it is)
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "frequency": {"month": "每月", "quarter": "每季度", "half_year": "每半年", "year": "每年"},
-    "basis": {"full_members": "出席名单中的正式党员", "figures": "登记的应到、实到人数"},
+    "basis": {
+        "full_members": "出席名单中的正式党员",
+        "voters": "会议当天有表决权的党员",
+        "figures": "登记的应到、实到人数",
+    },
     "political_review": {"pass": "合格", "fail": "不合格", "none": "未进行"},
-    "introducers": {"full": "正式党员", "probationary": "预备党员", "probation_watch": "留党察看"},
+    "introducers": {
+        "full": "正式党员",
+        "probationary": "预备党员",
+        "probation_watch": "留党察看或停止党籍",
+        "not_member": "当时不是党员",
+    },
     "notice": {
         "activist": "确定入党积极分子",
         "candidate": "确定发展对象",
@@ -195,11 +237,12 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "life_not_held": "未按支部条例要求开展组织生活",
         "no_candidate": "村两年以上未发展党员",
         "last_place": "年度考核排名末位",
-        "lagging_tier": "年度考核列为后进",
         "low_satisfaction": "群众满意率低于 60%",
     },
 }
 VALUE_LABELS["notices"] = VALUE_LABELS["notice"]
+VALUE_LABELS["contact_statuses"] = VALUE_LABELS["introducers"]
+VALUE_LABELS["entered_by_hand"] = {"True": "上级组织研究认定", "False": "系统识别"}
 #: keys whose values are periods of a checker (2026-Q4, 2026-11, 2026)
 PERIOD_KEYS = frozenset({"months", "month", "quarter", "period", "periods", "missed", "years"})
 #: keys whose numbers are shares (0.85 → 85%)
@@ -324,7 +367,7 @@ def evidence_value(value: Any, key: str = "") -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return VALUE_LABELS.get(key, {}).get(str(value), "是" if value else "否")
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
@@ -369,6 +412,11 @@ def evidence_items(evidence: Any) -> list[tuple[str, str]]:
         for k, v in evidence.items()
         if str(k) not in HIDDEN_KEYS and v not in (None, "", [], {})
     ]
+
+
+def evidence_lines(evidence: Any, limit: int | None = None) -> list[str]:
+    """ "标签：值" lines of an evidence dict (at most ``limit``), for pages."""
+    return [f"{label}：{value}" for label, value in evidence_items(evidence)[:limit]]
 
 
 def evidence_text(evidence: Any, sep: str = "；") -> str:

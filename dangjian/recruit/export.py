@@ -21,7 +21,7 @@ from django.utils import timezone
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
 from dangjian.core.audit import audit_record
-from dangjian.core.labels import evidence_text, rule_with_id, source_label
+from dangjian.core.labels import evidence_text, rule_with_id, severity_label, source_label
 from dangjian.life.docx import DocxWriter
 
 from .adapter import current_steps
@@ -40,7 +40,6 @@ STATUS_LABELS = {
     "probation_watch": "留党察看或停止党籍期间",
     "not_member": "当日不是党员",
 }
-SEVERITY_LABELS = {"error": "错误", "warning": "提醒", "due": "待办"}
 
 
 class ExportUnavailable(Exception):
@@ -202,7 +201,7 @@ def case_record(case: RecruitCase, at: dt.date | None = None) -> CaseRecord:
             [
                 [
                     rule_with_id(f.rule),
-                    SEVERITY_LABELS.get(f.severity, f.severity),
+                    severity_label(f.severity),
                     f.message,
                     source_label(f.source),
                     evidence_text(f.evidence),

@@ -114,6 +114,29 @@ FIELD_LABELS: dict[str, str] = {
     "root": "考核范围",
     "key": "用途",
     "campaign": "考核编号",
+    "roll_entitled": "名册中有表决权的党员人数",
+    "also_counts_as": "同时计为",
+    "kind": "状态",
+    "started_on": "起始日期",
+    "ends_on": "终止日期",
+    "ended_on": "结束日期",
+    "decided_by": "决定机关",
+    "decision_no": "决定文号",
+    "approved_by": "批准机关",
+    "approved_on": "批准日期",
+    "new_deadline": "延期后的换届期限",
+    "term_started_on": "本届任期开始日期",
+    "term_ends_on": "任期届满日期",
+    "member_org": "党员所在党支部",
+    "post": "职务",
+    "months": "月数",
+    "purged_at": "删除时间",
+    "retention_years": "保存年限（年）",
+    "lecturer": "讲课人",
+    "lecturer_org": "讲课党委",
+    "lecturer_role": "讲课人身份",
+    "minutes_chars": "记录字数",
+    "late": "补录",
 }
 #: values of the "format" and "fields" keys
 _VALUE_WORDS = {
@@ -127,7 +150,7 @@ _VALUE_WORDS = {
 #: coded values of snapshot keys that are not model choices
 VALUE_BY_KEY: dict[str, dict[str, str]] = {
     # introducers' standing in a step's details
-    "status": {"full": "正式党员", "probationary": "预备党员", "probation_watch": "留党察看"},
+    "status": labels.VALUE_LABELS["introducers"],
     "decision": {
         "approved": "同意",
         "rejected": "不同意",

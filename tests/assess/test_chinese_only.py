@@ -168,5 +168,5 @@ def test_assessment_and_rectification_pages_are_in_chinese(tree, campaign):
     assert found == {}
     # the evidence of the plan's conditions is there, in Chinese
     html = _login(tree["admin"]).get(f"/rectify/plans/{plan.pk}/").content.decode()
-    assert "空缺天数：295" in html and "属软弱涣散情形：是" in html
-    assert "未落实：每月开展 1 次主题党日：2026年1月、2026年2月" in html
+    assert "空缺天数：295" in html and "列为软弱涣散：是" in html
+    assert "未完成：每月开展 1 次主题党日：2026年1月、2026年2月" in html

@@ -119,7 +119,9 @@ def test_evidence_values_read_as_chinese() -> None:
     assert evidence_value([], "months") == "无"
     assert evidence_value("quarter", "frequency") == "每季度"
     assert evidence_value("full_members", "basis") == "出席名单中的正式党员"
-    assert evidence_value(["full", "probation_watch"], "introducers") == "正式党员、留党察看"
+    assert (
+        evidence_value(["full", "probation_watch"], "introducers") == "正式党员、留党察看或停止党籍"
+    )
     assert evidence_value("2026-Q4", "period") == "2026年第四季度"
     assert evidence_value(["2026-05", "2026-06"], "months") == "2026年5月、2026年6月"
     assert evidence_value(0.5321, "satisfaction") == "53%"

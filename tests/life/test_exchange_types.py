@@ -231,7 +231,7 @@ def test_ledger_exports_name_types_years_and_findings_in_chinese(tree, tmp_path)
     assert stats["主题党日"][3] == 1 and stats["主题党日"][13] == 1  # March, and the year
     assert stats["组织生活会"][13] == 1
     checks = list(book["检查"].iter_rows(values_only=True))
-    assert checks[0] == ("要求", "级别", "周期", "组织", "说明", "截止")
+    assert checks[0] == ("要求", "级别", "周期", "组织", "说明", "截止", "证据")
     body = [c for r in checks[1:] for c in r if isinstance(c, str)]
     assert body and not {"error", "due", "warning"} & set(body)
     assert any(c.startswith("每月开展 1 次主题党日（LIFE-THEME-DAY-MONTHLY）") for c in body)

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 
-from dangjian.recruit.display import evidence_lines, source_label
+from dangjian.core.labels import evidence_lines, source_label
 from tests.recruit.helpers import D, open_case, step, walk_to_admission
 
 
@@ -49,13 +49,13 @@ def english_words(text: str) -> set[str]:
 
 def test_sources_and_evidence_in_chinese():
     assert source_label("细则 art. 32") == "《中国共产党发展党员工作细则》第三十二条"
-    assert source_label("细则 art. 20–22") == "《中国共产党发展党员工作细则》第二十至二十二条"
+    assert source_label("细则 art. 20–22") == "《中国共产党发展党员工作细则》第二十条至第二十二条"
     assert (
         source_label("党章 art. 5; 细则")
         == "《中国共产党章程》第五条；《中国共产党发展党员工作细则》"
     )
     assert source_label("local practice") == "地方惯例"
-    assert source_label("细则 (step 5)") == "《中国共产党发展党员工作细则》（第 5 步）"
+    assert source_label("细则 (step 5)") == "《中国共产党发展党员工作细则》（第五步）"
     lines = evidence_lines(
         {
             "step_15": "2024-08-20",
@@ -63,16 +63,18 @@ def test_sources_and_evidence_in_chinese():
             "notice": "admission",
             "approver_under_town": True,
             "introducers": ["full", "probation_watch"],
+            "contact_statuses": ["not_member"],
             "political_review": "fail",
         }
     )
     assert lines == [
-        "第 15 步“支部大会讨论”：2024-08-20",
+        "第 15 步（支部大会讨论）日期：2024-08-20",
         "期限：2024-11-20",
-        "公示类别：接收预备党员公示",
-        "隶属于乡镇/街道党委：是",
-        "入党介绍人：正式党员、留党察看或停止党籍期间的党员",
-        "政治审查结论：不合格",
+        "公示事项：接收预备党员",
+        "隶属于乡镇（街道）党委：是",
+        "入党介绍人：正式党员、留党察看或停止党籍",
+        "培养联系人：当时不是党员",
+        "政治审查：不合格",
     ]
 
 
@@ -106,6 +108,6 @@ def test_case_page_and_dashboard_show_no_english_or_keys(tree):
     text = visible(html)
     assert "发展步骤顺序 RECRUIT-ORDER" in text
     assert "依据：《中国共产党发展党员工作细则》" in text
-    assert "第 12 步“支部委员会审查”：2024-07-20" in text  # evidence as Chinese lines
+    assert "第 12 步（支部委员会审查）日期：2024-07-20" in text  # evidence as Chinese lines
     board = visible(client.get("/recruit/dashboard/?year=2024").content.decode())
     assert "两名正式党员作入党介绍人" in board

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import re
-from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
 from dangjian.accounts.scope import SYSTEM
+from dangjian.core.labels import rule_titles
 from dangjian.members.services import StatusInput, member_status_record
 from dangjian.survey.selectors import rates_for, survey_rates
 from dangjian.survey.services import (
@@ -24,6 +23,7 @@ from dangjian.survey.services import (
     seed_responses,
 )
 from tests.factories import make_member
+from tests.web.visible import offences, visible_text
 
 ANSWER = {
     "satisfaction": "basic",
@@ -198,43 +198,16 @@ def test_a_bad_public_link_says_the_link_is_invalid(tree, surveys):
     assert page.status_code == 404 and "链接无效或已过期" in page.content.decode()
 
 
-class _Visible(HTMLParser):
-    """Visible text, without scripts, styles, the QR image and code-like (``mono``) elements."""
-
-    SKIP = {"script", "style", "svg", "head"}
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stack: list[bool] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in {"br", "img", "input", "meta", "link", "hr"}:
-            return
-        classes = (dict(attrs).get("class") or "").split()
-        self.stack.append(tag in self.SKIP or "mono" in classes)
-
-    def handle_endtag(self, tag):
-        if tag not in {"br", "img", "input", "meta", "link", "hr"} and self.stack:
-            self.stack.pop()
-
-    def handle_data(self, data):
-        if not any(self.stack):
-            self.text.append(data)
-
-
-def english(html: str, username: str = "") -> list[str]:
-    parser = _Visible()
-    parser.feed(html)
-    text = " ".join(parser.text)
-    if username:  # the signed-in user's own name in the header is data, not page text
-        text = text.replace(username, "")
-    return re.findall(r"[A-Za-z]{2,}", text)
+def english(html: str, *data: str) -> list[str]:
+    """The ASCII words a user should not see (the page walk's reading of visible text);
+    ``data``: words that are data on the page (the user name, invite codes)."""
+    return offences(visible_text(html), names=set(data), rule_titles=rule_titles())
 
 
 @pytest.mark.django_db
 def test_survey_pages_show_no_english_or_internal_codes(tree, today):
-    assert english('<p>置信区间按 Wilson 法<span class="mono">ASSESS-WEAK</span></p>') == ["Wilson"]
+    [found] = english('<p>置信区间按 Wilson 法<span class="rule-id">ASSESS-WEAK</span></p>')
+    assert found.startswith("'Wilson'")
     phone = _open(tree, today, audience="public", population=50)
     coded = _open(tree, today, key="c", dedup="code", codes=2)
     seed_responses(phone, random.Random(1), 12)
@@ -253,7 +226,8 @@ def test_survey_pages_show_no_english_or_internal_codes(tree, today):
     ]
     for page in pages:
         assert page.status_code in (200, 404)
-        words = english(page.content.decode(), "admin_a")
+        codes = coded.codes.values_list("code", flat=True)  # printed to be handed out
+        words = english(page.content.decode(), "admin_a", *codes)
         assert words == [], (page.wsgi_request.path, words)
 
 

@@ -38,6 +38,11 @@ NOT_WALKED: dict[str, str] = {
 #: POST-only actions (writes): a GET must answer 405, and nothing is shown but a redirect
 ACTIONS = {
     "web:member_reveal",
+    "web:member_status",
+    "web:participant_add",
+    "web:participant_end",
+    "web:election_delay",
+    "recruit:extension",
     "web:user_roles",
     "web:user_unlock",
     "life:meeting_delete",
@@ -170,6 +175,8 @@ FILL: dict[str, Fill] = {
     "web:tree_children": lambda d: [{"code": d.org.code}],
     "web:org": lambda d: [{"code": d.org.code}, {"code": d.branch.code}],
     "web:member": lambda d: [{"pk": d.branch.members.order_by("pk").first().pk}],
+    "web:member_edit": lambda d: [{"pk": d.branch.members.order_by("pk").first().pk}],
+    "web:member_new": lambda d: [{"code": d.branch.code}],
     "life:todo": lambda d: [{"code": d.branch.code}],
     "life:meetings": lambda d: [{"code": d.branch.code}],
     "life:record": lambda d: [{"code": d.branch.code}],

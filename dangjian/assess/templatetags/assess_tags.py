@@ -6,9 +6,12 @@ from typing import Any
 
 from django import template
 
-from dangjian.assess import labels
+from dangjian.core import audit, labels
 
 register = template.Library()
+
+#: evidence lines shown under a criterion (the stored result and the API keep all of it)
+EVIDENCE_LINES = 8
 
 STAR_LABELS = {0: "未评星", 1: "一星", 2: "二星", 3: "三星", 4: "四星", 5: "五星"}
 
@@ -45,8 +48,8 @@ def pct(value: Any) -> str:
 
 @register.filter
 def evidence_lines(evidence: Any) -> list[str]:
-    """Chinese "标签：值" lines of an evidence dict (see :mod:`dangjian.assess.labels`)."""
-    return labels.evidence_lines(evidence)
+    """Chinese "标签：值" lines of an evidence dict (see :mod:`dangjian.core.labels`)."""
+    return labels.evidence_lines(evidence, EVIDENCE_LINES)
 
 
 @register.filter
@@ -57,14 +60,10 @@ def rule_title(rule_id: Any) -> str:
 
 @register.filter
 def actor_label(name: Any) -> str:
-    """Who entered a record (:func:`dangjian.assess.labels.actor_label`)."""
-    return labels.actor_label(name)
-
-
-@register.filter
-def rule_refs(rule_ids: Any) -> list[tuple[str, str]]:
-    """(Chinese title, rule id) of each rule of a list, for "title + small id tag"."""
-    return [(labels.rule_title(str(r)), str(r)) for r in rule_ids or []]
+    """Who entered a record, for a page: an operator of the command line is 命令行操作 (which
+    machine account it was stays in the audit trail, :func:`dangjian.core.audit.actor_label`)."""
+    text = str(name or "")
+    return "命令行操作" if text.startswith(audit.CLI_ACTOR_PREFIX) else text
 
 
 @register.filter

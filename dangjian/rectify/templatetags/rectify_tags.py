@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 
-from dangjian.assess import labels
+from dangjian.core import labels
 
 register = template.Library()
 
@@ -34,5 +34,5 @@ def rule_tag(rule: Any) -> str:
 
 @register.filter
 def evidence_lines(evidence: Any) -> list[str]:
-    """The evidence of a condition as Chinese lines (:mod:`dangjian.assess.labels`)."""
+    """The evidence of a condition as Chinese lines (:mod:`dangjian.core.labels`)."""
     return labels.evidence_lines(evidence)
