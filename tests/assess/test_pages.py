@@ -164,7 +164,7 @@ def test_self_check_shows_automatic_part_and_saves(tree, campaign):
     # an automatic criterion with the records behind it, and no input for it
     assert 'data-criterion="1.2" data-mode="automatic"' in html
     # the rule by its Chinese title, its id only as a small tag beside it (issue 9)
-    tag = '<span class="rule-tag mono">SETUP-SECRETARY-VACANT</span>'
+    tag = '<span class="rule-id" translate="no">SETUP-SECRETARY-VACANT</span>'
     assert f"书记空缺（超过 3 个月列为软弱涣散） {tag}" in html
     assert 'name="p_1_2"' not in html
     assert "/life/orgs/BA001/ledger/?year=2026" in html  # the records behind LIFE criteria
