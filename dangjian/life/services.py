@@ -132,19 +132,26 @@ def served_root(branch: Organization) -> Organization | None:
 
 
 def attendance_pool(branch: Organization, on: dt.date, actor: Any) -> Any:
-    """Members of the organizations a 临时党支部 serves who may attend its meetings on ``on``:
-    on the roll of a (permanent) branch under the organization that set it up, joined by then,
-    and visible to ``actor`` (``Perm.MEMBER_VIEW``). Members out of the party are removed by the
-    caller's standing check. Ordered by branch and name."""
+    """Members who may attend a meeting of a 临时党支部 on ``on``: its participants recorded
+    for that day (:func:`dangjian.members.selectors.participants_on`) when there are any, else
+    the members of the organizations it serves (on the roll of a permanent branch under the
+    organization that set it up); joined by then and visible to ``actor``
+    (``Perm.MEMBER_VIEW``). Members out of the party are removed by the caller's standing check.
+    Ordered by branch and name."""
     from dangjian.accounts.roles import Perm
+    from dangjian.members.selectors import participants_on
 
     root = served_root(branch)
     if root is None or actor is None:
         return Member.objects.none()
+    pool = members_for(actor, Perm.MEMBER_VIEW).filter(joined_on__lte=on)
+    participants = participants_on([branch.pk], on).get(branch.pk, [])
+    if participants:
+        pool = pool.filter(pk__in=[p.member_id for p in participants])
+    else:
+        pool = pool.filter(org__path__startswith=root.path)
     return (
-        members_for(actor, Perm.MEMBER_VIEW)
-        .filter(org__path__startswith=root.path, joined_on__lte=on)
-        .exclude(org__org_type=OrgType.TEMP_BRANCH)
+        pool.exclude(org__org_type=OrgType.TEMP_BRANCH)
         .select_related("org")
         .order_by("org__path", "name", "pk")
     )

@@ -167,3 +167,24 @@ def test_todo_page_says_what_is_not_judged(tree, temp):
     plain = Client()
     plain.force_login(tree["secretary_a"])
     assert "不按名册检查" not in plain.get("/life/orgs/BA001/todo/").content.decode()
+
+
+def test_recorded_participants_are_the_ones_offered(tree, temp):
+    from dangjian.members.services import ParticipationInput, participation_add
+
+    a, b = tree["members_a"][:2]
+    participation_add(
+        actor=tree["admin_a"],
+        data=ParticipationInput(org=temp["branch"], member=a, started_on=D(2026, 11, 1)),
+    )
+    # once participants are recorded, the meeting of that day offers them, not everyone served
+    assert [m.pk for m in roll(temp["branch"], D(2026, 11, 10), actor=tree["admin_a"])] == [a.pk]
+    # before the participation began, the members served are offered as before
+    assert {m.pk for m in roll(temp["branch"], D(2026, 10, 20), actor=tree["admin_a"])} == {
+        m.pk for m in tree["members_a"]
+    }
+    with pytest.raises(ValidationError):
+        meeting_record(
+            actor=tree["admin_a"],
+            data=data(temp["branch"], [AttendanceInput(b.pk, True)]),
+        )
