@@ -18,7 +18,7 @@ from dangjian.accounts.scope import SYSTEM
 from dangjian.accounts.services import user_create
 from dangjian.core.audit import audit_record
 from dangjian.members.choices import MemberType
-from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
+from dangjian.orgs.choices import ROLL_TYPES, OrgType, Sector
 from dangjian.orgs.models import Organization
 
 #: (username, role code, where: "root" | "town" | "weak_branch")
@@ -114,13 +114,13 @@ def demo_nodes() -> dict[str, Organization]:
         or district
     )
     weak = (
-        Organization.objects.filter(path__startswith=town.path, org_type__in=BRANCH_TYPES)
+        Organization.objects.filter(path__startswith=town.path, org_type__in=ROLL_TYPES)
         .annotate(full=Count("members", filter=Q(members__member_type=MemberType.FULL)))
         .filter(full__lt=3)
         .order_by("path")
         .first()
     ) or (
-        below.filter(org_type__in=BRANCH_TYPES)
+        below.filter(org_type__in=ROLL_TYPES)
         .annotate(full=Count("members", filter=Q(members__member_type=MemberType.FULL)))
         .order_by("full", "path")
         .first()

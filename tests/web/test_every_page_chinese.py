@@ -244,18 +244,14 @@ def test_every_route_is_walked_or_declared() -> None:
 
 
 def _seed() -> None:
-    from dangjian.assess.seed import seed_demo_assess
+    """The demo at its tiny size: the roll, then the demo command's whole story."""
     from dangjian.demo.accounts import ensure_demo_accounts
     from dangjian.demo.seed import seed_database
-    from dangjian.life.seed import seed_demo_life
-    from dangjian.recruit.seed import seed_demo_recruit
-    from dangjian.rectify.seed import seed_demo_rectify
+    from dangjian.demo.story import seed_demo_story
 
-    today = timezone.localdate()
     seed_database(tier="tiny", seed=42, progress=False)
-    for seeder in (seed_demo_life, seed_demo_assess, seed_demo_rectify, seed_demo_recruit):
-        for _ in seeder(today, seed=42):
-            pass
+    for _ in seed_demo_story(timezone.localdate(), seed=42):
+        pass
     ensure_demo_accounts()
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from dangjian.demo.accounts import accounts_file, accounts_table, ensure_demo_accounts
 from dangjian.demo.seed import TIERS, database_is_empty, seed_database
+from dangjian.demo.story import seed_demo_story
 from dangjian.orgs.models import Organization
 
 
@@ -57,27 +58,8 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"沿用已有数据：{Organization.objects.count():,} 个组织。")
-        from dangjian.life.seed import seed_demo_life
-
-        for done in seed_demo_life(timezone.localdate(), seed=options["seed"]):
-            self.stdout.write(
-                f"已生成 {done.year} 年组织生活记录 {done.meetings:,} 条，"
-                f"用时 {done.seconds:.1f} 秒。"
-            )
-        # recruitment before the assessment: its criteria and the 软弱涣散 leads read the cases
-        from dangjian.recruit.seed import seed_demo_recruit
-
-        for line in seed_demo_recruit(timezone.localdate(), seed=options["seed"]):
+        for line in seed_demo_story(timezone.localdate(), seed=options["seed"]):
             self.stdout.write(line)
-        from dangjian.assess.seed import seed_demo_assess
-
-        for line in seed_demo_assess(timezone.localdate(), seed=options["seed"]):
-            self.stdout.write(f"已生成考核演示数据：{line}")
-        # rectification last: a plan for every lagging organization and every lead
-        from dangjian.rectify.seed import seed_demo_rectify
-
-        for line in seed_demo_rectify(timezone.localdate(), seed=options["seed"]):
-            self.stdout.write(f"已生成整改演示数据：{line}")
         try:
             accounts = ensure_demo_accounts()
         except RuntimeError as exc:

@@ -1,0 +1,33 @@
+"""The demo's story after the roll is seeded, in the order one record leads to the next:
+standings and a 临时党支部, two years of organizational life, recruitment, last year's finished
+assessment and this year's open one, then a rectification plan for every lagging organization
+and every 软弱涣散 lead. Used by ``dangjian demo`` and by the page walk of the tests, so both
+tell the same story. Each step runs once (a second run reuses the data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+
+def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
+    """Seed every step for ``today``; yields what each step did, in Chinese."""
+    from dangjian.assess.seed import seed_demo_assess
+    from dangjian.life.seed import seed_demo_life
+    from dangjian.recruit.seed import seed_demo_recruit
+    from dangjian.rectify.seed import seed_demo_rectify
+
+    from .standings import seed_demo_standings
+
+    for line in seed_demo_standings(today, seed=seed):
+        yield f"已生成演示数据：{line}"
+    for done in seed_demo_life(today, seed=seed):
+        took = f"用时 {done.seconds:.1f} 秒"
+        yield f"已生成 {done.year} 年组织生活记录 {done.meetings:,} 条，{took}。"
+    # recruitment before the assessment: its criteria and the 软弱涣散 leads read the cases
+    yield from seed_demo_recruit(today, seed=seed)
+    for line in seed_demo_assess(today, seed=seed):
+        yield f"已生成考核演示数据：{line}"
+    # rectification last: a plan for every lagging organization and every lead
+    for line in seed_demo_rectify(today, seed=seed):
+        yield f"已生成整改演示数据：{line}"
