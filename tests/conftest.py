@@ -6,6 +6,7 @@ import zoneinfo
 import pytest
 import time_machine
 
+from dangjian.core import workdays
 from tests.factories import make_member, make_org, make_user
 
 #: The day every test runs on, whatever the machine's clock says (CI also runs the suite with the
@@ -28,6 +29,18 @@ def clock(request):
     start = _moment(mark.args[0] if mark else SUITE_TODAY)
     with time_machine.travel(start, tick=True) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def calendar_as_in_1_11(monkeypatch):
+    """The working-day calendar's built-in years as chinese-calendar 1.11 knows them
+    (2004–2026), whatever release is installed: a later one that knows 2027 must not change
+    what the tests mean (a 2027 day is "not checked" unless a test adds a year file)."""
+    years = frozenset(y for y in workdays._library_years() if y <= 2026)
+    monkeypatch.setattr(workdays, "_library_years", lambda: years)
+    workdays.reset()
+    yield
+    workdays.reset()
 
 
 @pytest.fixture

@@ -55,17 +55,6 @@ workdays:
 """
 
 
-@pytest.fixture(autouse=True)
-def library_as_in_1_11(monkeypatch):
-    """The built-in years as chinese-calendar 1.11 knows them (2004–2026), whatever version is
-    installed: a later release that knows 2027 must not change what these tests mean."""
-    years = frozenset(y for y in workdays._library_years() if y <= 2026)
-    monkeypatch.setattr(workdays, "_library_years", lambda: years)
-    workdays.reset()
-    yield
-    workdays.reset()
-
-
 def folder(tmp_path: Path, name: str = "cal", **files: str) -> Path:
     path = tmp_path / name
     path.mkdir(exist_ok=True)

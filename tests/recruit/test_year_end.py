@@ -12,7 +12,6 @@ import pytest
 from django.test import Client, override_settings
 
 from dangjian.accounts.scope import SYSTEM
-from dangjian.core import workdays
 from dangjian.recruit import services
 from dangjian.recruit.checker import check_cases, parse_cases
 from dangjian.recruit.selectors import case_findings, case_get
@@ -28,17 +27,6 @@ source: {title: 测试用2027年放假安排（非官方，仅供测试）, numb
 holidays:
   - {name: 元旦, from: 2027-01-01, to: 2027-01-03}
 """
-
-
-@pytest.fixture(autouse=True)
-def library_as_in_1_11(monkeypatch):
-    """The built-in years as chinese-calendar 1.11 knows them (2004–2026), whatever version is
-    installed: a later release that knows 2027 must not change what these tests mean."""
-    years = frozenset(y for y in workdays._library_years() if y <= 2026)
-    monkeypatch.setattr(workdays, "_library_years", lambda: years)
-    workdays.reset()
-    yield
-    workdays.reset()
 
 
 def run(at: str, **fields: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
