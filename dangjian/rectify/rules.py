@@ -112,6 +112,18 @@ def weak_params(on: dt.date | None = None) -> WeakParams:
     return WeakParams(**params_on(RULE_ID, on))
 
 
+def weak_thresholds(on: dt.date | None = None) -> dict[str, Any]:
+    """The values of the ASSESS-WEAK conditions in force on ``on``, for pages that state them:
+    the secretary vacancy (SETUP-SECRETARY-VACANT ``weak_after_months``), the years without a
+    development candidate and the satisfaction rate (as text, "60%")."""
+    params = weak_params(on)
+    return {
+        "vacant_months": params_on("SETUP-SECRETARY-VACANT", on)["weak_after_months"],
+        "no_candidate_years": params.no_candidate_years,
+        "satisfaction_min": f"{params.satisfaction_min:.0%}",
+    }
+
+
 #: the recruitment step 确定发展对象 (rules.md §3)
 CANDIDATE_STEP = 7
 

@@ -35,7 +35,7 @@ from .forms import (
     ReviewForm,
     TaskForm,
 )
-from .rules import weak_candidates
+from .rules import weak_candidates, weak_thresholds
 from .selectors import awaiting_review, overdue_tasks, plan_get, plan_list, task_get
 from .services import (
     is_upper,
@@ -423,5 +423,6 @@ def weak(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query_without(request, "page"),
             "total": len(rows),
+            "weak": weak_thresholds(timezone.localdate()),
         },
     )

@@ -33,6 +33,7 @@ from dangjian.core.middleware import client_addr
 from dangjian.orgs.choices import BRANCH_TYPES
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
+from dangjian.rectify.rules import weak_thresholds
 from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
 from dangjian.web.views.orgs import _ancestors
 
@@ -290,6 +291,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ancestors": _ancestors(request.user, survey.org),
             "state": STATE_LABELS[survey.state(timezone.localdate())],
             "rates": rates,
+            "weak": weak_thresholds(timezone.localdate()),
             "rate_rows": [
                 ("群众满意率", rates.satisfaction, "选择“满意”或“基本满意”的答卷占比"),
                 ("工作知晓率", rates.awareness, "既知道书记是谁、又知道近期活动的答卷占比"),

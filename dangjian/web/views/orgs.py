@@ -67,7 +67,7 @@ from dangjian.orgs.selectors import (
     org_search,
     subtree_counts,
 )
-from dangjian.orgs.services import org_election_delay_record
+from dangjian.orgs.services import max_delay_years, org_election_delay_record
 
 from ..forms import TreeSearchForm
 from ..helpers import bad_input_as_400, login_required_htmx, paginate
@@ -236,6 +236,7 @@ def _org_context(
         "counts": counts,
         "children": children,
         "term": term,
+        "max_delay_years": max_delay_years(today),
         "show_members": show_members,
         "committee": committee(org) if show_members else [],
         "members": members,
