@@ -175,7 +175,7 @@ def main() -> int:
 
         # setup check for the whole tier, on the seeded data
         try:
-            from dangjian.rules.selectors import findings_for
+            from dangjian.rules.runner import findings_for
         except ImportError:
             _line("setup check", "skipped: rules not available")
             findings_for = None  # type: ignore[assignment]

@@ -61,7 +61,7 @@ def _checks(year: int) -> None:
 
     from dangjian.accounts.scope import SYSTEM
     from dangjian.orgs.models import Organization
-    from dangjian.rules.selectors import findings_for
+    from dangjian.rules.runner import findings_for
 
     at = dt.date(year, 12, 31)
     runs = [("LIFE check, whole tier", None)]

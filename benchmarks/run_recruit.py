@@ -243,7 +243,7 @@ def measure() -> None:
     from dangjian.recruit.models import RecruitCase
     from dangjian.recruit.selectors import approval_queue, dashboard, findings_by_loaded
     from dangjian.recruit.web_selectors import case_list
-    from dangjian.rules.selectors import findings_for
+    from dangjian.rules.runner import findings_for
 
     _line("cases in the database", f"{RecruitCase.objects.count():,}")
     for attempt in ("cold", "warm"):

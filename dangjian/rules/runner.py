@@ -178,15 +178,15 @@ def _plan(
     by_family: dict[str, list[str]] = {}
     for rule_id in ids:
         by_family.setdefault(family_of(rule_id), []).append(rule_id)
-    for family, asked in by_family.items():
+    for family, named in by_family.items():
         if family not in families and family in _CHECKERS:
             raise ValueError(
-                f"规则 {'、'.join(asked)} 属于 {family} 规则族，请加上 --rules {family}"
+                f"规则 {'、'.join(named)} 属于 {family} 规则族，请加上 --rules {family}"
             )
-    unknown = [r for f, asked in by_family.items() if f not in families for r in asked]
-    plan = []
+    unknown = [r for f, named in by_family.items() if f not in families for r in named]
+    plan: list[tuple[str, list[RuleSpec], list[str] | None]] = []
     for family in families:
-        asked = by_family.get(family)
+        asked: list[str] | None = by_family.get(family)
         if ids and not asked:
             continue
         registered = [spec for spec, _f in REGISTRY.values() if spec.family == family]
