@@ -438,7 +438,7 @@ class HintListView(ScopedAPIView):
     def get(self, request: Request) -> Response:
         from django.utils import timezone
 
-        from .formalism import formalism_hints
+        from .rules.hints import formalism_hints
 
         year = _year(request) or timezone.localdate().year
         found = formalism_hints(

@@ -34,10 +34,10 @@ from dangjian.web.views.orgs import _ancestors
 
 from .choices import SECRETARY_LECTURE_ORG_TYPES, AbsenceReason, MeetingType
 from .compliance import compliance_cached, missed_cached
-from .formalism import formalism_hints
 from .forms import MeetingForm, MeetingImportForm
 from .ledger import export_ledger, ledger_build
 from .rules import FREQUENCY_RULES, carry_months
+from .rules.hints import formalism_hints
 from .selectors import meeting_get, meeting_list, participation
 from .services import (
     ATTACHMENT_MAX_BYTES,

@@ -9,7 +9,12 @@ import pytest
 from django.test import Client
 
 from dangjian.accounts.scope import SYSTEM
-from dangjian.life.formalism import copied_minutes, end_of_period, formalism_hints, same_attendance
+from dangjian.life.rules.hints import (
+    copied_minutes,
+    end_of_period,
+    formalism_hints,
+    same_attendance,
+)
 from tests.factories import make_org
 from tests.life.helpers import meet
 

@@ -3,9 +3,11 @@ the rules engine when the life app is ready.
 
 - :mod:`.params`: the rules' default parameters, their validation and the readings the life app
   asks of them (``carry_months``, ``late_days``, ``good_reasons`` …);
-- :mod:`.checks`: periods, the facts of a scope in bulk, the rule functions and their checker.
+- :mod:`.checks`: periods, the facts of a scope in bulk, the rule functions and their checker;
+- :mod:`.hints`: the formalism hints (形式主义线索) and their thresholds as ``HINT-*`` rules.
 """
 
+from . import hints  # noqa: F401  (registers the HINT-* rules)
 from .checks import (
     NOT_FOR_TEMPORARY,
     TALLY_ONLY,

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 
 from dangjian.accounts.scope import SYSTEM
-from dangjian.life.formalism import formalism_hints
+from dangjian.life.rules.hints import formalism_hints
 
 
 class Command(BaseCommand):

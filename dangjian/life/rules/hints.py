@@ -1,5 +1,7 @@
 """Formalism hints for upper levels (形式主义线索): findings with evidence for a human to judge,
-never penalties and never part of the LIFE compliance.
+never penalties and never part of the LIFE compliance. Their thresholds are the parameters of
+the three ``HINT-*`` rules registered here (family HINT, not in rules.md, not run by the rules
+checker), configurable like every rule in ``DANGJIAN_RULES``.
 
 - ``HINT-COPIED-MINUTES``: minutes that are near-duplicates of another record's (of another
   branch, or of the same branch's earlier minutes). Candidates come from an inverted index of
@@ -28,28 +30,69 @@ from django.http import Http404
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import orgs_for, scope_prefix
-from dangjian.rules.registry import Finding
+from dangjian.rules.params import params_on
+from dangjian.rules.registry import Finding, RuleSpec, register_family, rule
 
-from .models import Meeting
+from ..models import Meeting
 
 SOURCE = "形式主义线索（本项目，供人工核实）"
+register_family("HINT", "形式主义线索", section=90, source=SOURCE)
+
+COPIED_MINUTES = RuleSpec(
+    "HINT-COPIED-MINUTES",
+    "会议记录与其他记录高度相似（供人工核实）",
+    "local default",
+    SOURCE,
+    {
+        "threshold": 0.8,
+        "shingle": 5,
+        "min_chars": 40,
+        "max_sentence_df": 20,
+        "max_sentence_share": 0.0005,
+    },
+)
+END_OF_PERIOD = RuleSpec(
+    "HINT-END-OF-PERIOD",
+    "会议集中在每月最后三天（供人工核实）",
+    "local default",
+    SOURCE,
+    {"cluster_min_meetings": 8, "cluster_share": 0.8},
+)
+SAME_ATTENDANCE = RuleSpec(
+    "HINT-SAME-ATTENDANCE",
+    "全年每次会议实到人数相同（供人工核实）",
+    "local default",
+    SOURCE,
+    {"same_min_meetings": 6, "same_min_expected": 8},
+)
 _SPLIT = re.compile(r"[。！？；;!?\n]+")
 _DROP = re.compile(r"[\s，,、：:“”\"'（）()《》·—\-]+")
 
 
 @dataclass(frozen=True)
 class HintParams:
-    threshold: float = 0.8
-    shingle: int = 5
-    min_chars: int = 40
+    """The thresholds of the three hints (their rules' parameters)."""
+
+    threshold: float
+    shingle: int
+    min_chars: int
     #: a sentence found in more records than this (or than ``max_sentence_share`` of them) is a
     #: set phrase, not evidence of copying
-    max_sentence_df: int = 20
-    max_sentence_share: float = 0.0005
-    cluster_min_meetings: int = 8
-    cluster_share: float = 0.8
-    same_min_meetings: int = 6
-    same_min_expected: int = 8
+    max_sentence_df: int
+    max_sentence_share: float
+    cluster_min_meetings: int
+    cluster_share: float
+    same_min_meetings: int
+    same_min_expected: int
+
+
+def hint_params(on: dt.date | None = None) -> HintParams:
+    """The parameters of the HINT-* rules in force on ``on``."""
+    return HintParams(
+        **params_on(COPIED_MINUTES.id, on),
+        **params_on(END_OF_PERIOD.id, on),
+        **params_on(SAME_ATTENDANCE.id, on),
+    )
 
 
 def _normal(text: str) -> str:
@@ -92,12 +135,13 @@ def _scope(actor: Any, org_code: str | None) -> str:
     return prefix
 
 
+@rule(COPIED_MINUTES)
 def copied_minutes(
     actor: Any, *, year: int, org_code: str | None = None, params: HintParams | None = None
 ) -> list[Finding]:
     """Records of ``year`` in the actor's scope whose minutes nearly duplicate an earlier
     record's; one hint per record, naming the earliest such record."""
-    p = params or HintParams()
+    p = params or hint_params(dt.date(year, 12, 31))
     prefix = _scope(actor, org_code)
     qs = Meeting.objects.annotate(chars=Length("minutes")).filter(
         held_on__year=year, chars__gte=p.min_chars
@@ -164,11 +208,12 @@ def copied_minutes(
     return findings
 
 
+@rule(END_OF_PERIOD)
 def end_of_period(
     actor: Any, *, year: int, org_code: str | None = None, params: HintParams | None = None
 ) -> list[Finding]:
     """Branches whose meetings nearly all fall on the last three days of their month."""
-    p = params or HintParams()
+    p = params or hint_params(dt.date(year, 12, 31))
     prefix = _scope(actor, org_code)
     qs = Meeting.objects.filter(held_on__year=year)
     if prefix:
@@ -206,11 +251,12 @@ def end_of_period(
     return out
 
 
+@rule(SAME_ATTENDANCE)
 def same_attendance(
     actor: Any, *, year: int, org_code: str | None = None, params: HintParams | None = None
 ) -> list[Finding]:
     """Branches reporting the same expected and present figures at every meeting of the year."""
-    p = params or HintParams()
+    p = params or hint_params(dt.date(year, 12, 31))
     prefix = _scope(actor, org_code)
     qs = Meeting.objects.filter(held_on__year=year, expected__isnull=False, present__isnull=False)
     if prefix:
