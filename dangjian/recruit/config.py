@@ -88,32 +88,28 @@ def config_info(on: dt.date | None = None) -> ConfigInfo:
     return params.config_info("RECRUIT", on)
 
 
+def _whole(name: str, default: int, least: int, expect: str) -> int:
+    """An integer family value of RECRUIT of at least ``least``."""
+    value = params.family_value(
+        "RECRUIT",
+        name,
+        default,
+        lambda v: not isinstance(v, bool) and isinstance(v, int) and v >= least,
+        expect,
+    )
+    return int(value)
+
+
 def late_days() -> int:
     """A step recorded more than this many days after its date is marked late."""
-    return int(
-        params.family_value(
-            "RECRUIT",
-            "late_days",
-            DEFAULT_LATE_DAYS,
-            lambda v: not isinstance(v, bool) and isinstance(v, int) and v >= 0,
-            "应为非负整数",
-        )
-    )
+    return _whole("late_days", DEFAULT_LATE_DAYS, 0, "应为非负整数")
 
 
 def retention_years() -> int:
     """Years after the end of a case (not admitted, withdrawn) that the applicant's ID and phone
     numbers are kept before :func:`dangjian.recruit.services.purge_expired_numbers` deletes them
     (``DANGJIAN_RULES["RECRUIT"]["retention_years"]``, default 2)."""
-    return int(
-        params.family_value(
-            "RECRUIT",
-            "retention_years",
-            DEFAULT_RETENTION_YEARS,
-            lambda v: not isinstance(v, bool) and isinstance(v, int) and v >= 1,
-            "应为正整数（年）",
-        )
-    )
+    return _whole("retention_years", DEFAULT_RETENTION_YEARS, 1, "应为正整数（年）")
 
 
 def _at_index(index: int, chain: list[Version]) -> dict[str, dict[str, Any]]:
