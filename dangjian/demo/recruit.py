@@ -27,18 +27,20 @@ from django.core.exceptions import ValidationError
 from dangjian.accounts.scope import SYSTEM
 from dangjian.core import idnumber
 from dangjian.core.dates import add_months, add_years
-from dangjian.demo import names
 from dangjian.members.choices import MemberType
 from dangjian.members.models import Member
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
 from dangjian.orgs.models import Organization
+from dangjian.recruit import config, services
+from dangjian.recruit.authority import eligible_approvers
+from dangjian.recruit.calendar import CalendarRangeError, workdays_between
+from dangjian.recruit.checker import RECRUIT_RULES
+from dangjian.recruit.models import PriorityGroup, RecruitCase, RecruitStep
+from dangjian.recruit.services import CaseInput, CaseUpdate, StepInput, VoteInput
 
-from . import config, services
-from .authority import eligible_approvers
-from .calendar import CalendarRangeError, workdays_between
-from .checker import RECRUIT_RULES
-from .models import PriorityGroup, RecruitCase, RecruitStep
-from .services import CaseInput, CaseUpdate, StepInput, VoteInput
+from . import names
+from .accounts import demo_nodes
+from .seed import home_pool
 
 #: target stage → how many cases (scaled down for a small tree)
 STAGE_MIX: list[tuple[str, int]] = [
@@ -173,9 +175,7 @@ def _person(rng: random.Random, regions: tuple[str, ...]) -> tuple[str, str, dt.
 
 
 def _regions() -> tuple[str, ...]:
-    from dangjian.demo.seed import _home_pool
-
-    return _home_pool() or ("120113",)
+    return home_pool() or ("120113",)
 
 
 def seed_demo_recruit(today: dt.date, *, seed: int = 42) -> list[str]:
@@ -272,8 +272,6 @@ def seed_demo_recruit(today: dt.date, *, seed: int = 42) -> list[str]:
 
 def _demo_branch() -> Organization | None:
     """The branch the demo's branch secretary account is bound to, if it is a branch."""
-    from dangjian.demo.accounts import demo_nodes
-
     try:
         node = demo_nodes().get("weak_branch")
     except RuntimeError:
@@ -297,7 +295,7 @@ def _walk(
     group = _GROUP_BY_SECTOR.get(branch.sector, PriorityGroup.YOUTH)
     for _attempt in range(5):
         name, number, born = _person(rng, regions)
-        if add_years(born, 18) > applied:
+        if add_years(born, services.minimum_age(applied)) > applied:
             continue
         if stage in ("activist", "applicant") and rng.random() < 0.3:
             group = PriorityGroup.YOUTH
