@@ -81,7 +81,9 @@ _SURNAMES = [s for s, _ in names.SURNAMES[:60]]
 _DAY = dt.timedelta(days=1)
 
 
-def _timeline(applied: dt.date, defects: set[str]) -> dict[int, dt.date]:
+def case_dates(applied: dt.date, defects: set[str]) -> dict[int, dt.date]:
+    """step → date of a demo case applied on ``applied``, with the procedural ``defects``
+    (also used by ``benchmarks/run_recruit.py``)."""
     d: dict[int, dt.date] = {1: applied}
     d[2] = applied + dt.timedelta(days=45 if "late_talk" in defects else 20)
     d[3] = add_months(applied, 6) + dt.timedelta(days=10)
@@ -144,7 +146,7 @@ def _applied_on(stage: str, today: dt.date, rng: random.Random, defects: set[str
         "not_admitted": (17, today - days(rng.randint(5, 200))),
     }
     step, when = anchors[stage]
-    probe = _timeline(when, defects)
+    probe = case_dates(when, defects)
     return when - (probe[step] - probe[1])
 
 
@@ -290,7 +292,7 @@ def _walk(
     probationary: list[Member],
 ) -> RecruitCase | None:
     applied = _applied_on(stage, today, rng, defects)
-    dates = _timeline(applied, defects)
+    dates = case_dates(applied, defects)
     last = _LAST[stage]
     group = _GROUP_BY_SECTOR.get(branch.sector, PriorityGroup.YOUTH)
     for _attempt in range(5):
