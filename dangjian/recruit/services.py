@@ -58,7 +58,13 @@ from dangjian.core.dates import add_months, add_years
 from dangjian.members.choices import Category, MemberType
 from dangjian.members.models import Member
 from dangjian.members.selectors import standings_on, voters_on
-from dangjian.members.services import MemberInput, member_apply, member_snapshot, member_validate
+from dangjian.members.services import (
+    MemberInput,
+    member_admit,
+    member_cancel_probation,
+    member_convert,
+    member_redate,
+)
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
 
@@ -602,23 +608,15 @@ def _write_step(actor: Any, case: RecruitCase, data: StepInput, today: dt.date) 
 
 def _redate_member(actor: Any, case: RecruitCase) -> None:
     """The branch vote (step 15) was corrected after admission: the roll follows it."""
-    if case.member_id is None:
+    if case.member is None:
         return
-    member = Member.objects.select_for_update().select_related("org").get(pk=case.member_id)
-    before = member_snapshot(member)
-    member.joined_on = _vote_date(case)
-    if member.confirmed_on is not None:
-        member.confirmed_on = probation_end(member.joined_on, case.probation_extension_months)
-    member.save(update_fields=["joined_on", "confirmed_on", "updated_at"])
-    audit_record(
+    joined_on = _vote_date(case)
+    member_redate(
         actor=actor,
-        action="member.update",
-        object_type="member",
-        object_id=str(member.pk),
-        object_repr=str(member),
-        scope_path=member.org.path,
-        before=before,
-        after=member_snapshot(member) | {"recruit_case": case.case_no},
+        member=case.member,
+        joined_on=joined_on,
+        confirmed_on=probation_end(joined_on, case.probation_extension_months or 0),
+        audit_extra={"recruit_case": case.case_no},
     )
 
 
@@ -714,22 +712,9 @@ def _admit(actor: Any, case: RecruitCase, today: dt.date) -> Member:
         category=case.category,
         phone=case.phone(),
     )
-    errors = member_validate(data, today=today)
-    if Member.objects.filter(id_number_digest=crypto.digest(data.id_number)).exists():
-        errors.setdefault("id_number", []).append("该公民身份号码已在党员名册中，不能重复接收")
-    _fail(errors)
-    member = member_apply(Member(), data)
-    member.save()
-    audit_record(
-        actor=actor,
-        action="member.create",
-        object_type="member",
-        object_id=str(member.pk),
-        object_repr=str(member),
-        scope_path=case.org.path,
-        after=member_snapshot(member) | {"recruit_case": case.case_no},
+    return member_admit(
+        actor=actor, data=data, today=today, audit_extra={"recruit_case": case.case_no}
     )
-    return member
 
 
 def _convert(actor: Any, case: RecruitCase) -> None:
@@ -738,42 +723,21 @@ def _convert(actor: Any, case: RecruitCase) -> None:
     if member is None:
         _fail({"member": ["案例没有对应的党员档案（预备党员），不能转正"]})
         return
-    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
-    before = member_snapshot(member)
-    member.member_type = MemberType.FULL
-    member.confirmed_on = probation_end(member.joined_on, case.probation_extension_months)
-    member.save(update_fields=["member_type", "confirmed_on", "updated_at"])
-    audit_record(
+    member_convert(
         actor=actor,
-        action="member.update",
-        object_type="member",
-        object_id=str(member.pk),
-        object_repr=str(member),
-        scope_path=member.org.path,
-        before=before,
-        after=member_snapshot(member) | {"recruit_case": case.case_no},
+        member=member,
+        confirmed_on=probation_end(member.joined_on, case.probation_extension_months or 0),
+        audit_extra={"recruit_case": case.case_no},
     )
 
 
 def _remove_from_roll(actor: Any, case: RecruitCase) -> None:
     """取消预备党员资格: the person is not a party member; the record leaves the roll."""
-    member = case.member
-    if member is None:
+    if case.member is None:
         return
-    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
-    if member.member_type != MemberType.PROBATIONARY:
-        _fail({"decision": ["该党员已是正式党员，不能取消预备党员资格"]})
-    audit_record(
-        actor=actor,
-        action="member.delete",
-        object_type="member",
-        object_id=str(member.pk),
-        object_repr=str(member),
-        scope_path=member.org.path,
-        before=member_snapshot(member),
-        after={"reason": "取消预备党员资格", "recruit_case": case.case_no},
+    member_cancel_probation(
+        actor=actor, member=case.member, audit_extra={"recruit_case": case.case_no}
     )
-    member.delete()
 
 
 # --- approval extensions -----------------------------------------------------------------------
