@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-#: evidence key → label (rules/setup.py, rules/life.py, recruit/checker.py, rectify/weak.py,
+#: evidence key → label (rules/setup.py, rules/life.py, recruit/rules.py, rectify/weak.py,
 #: rectify/campaign.py, assess/indicators.py, life/config.py)
 EVIDENCE_LABELS: dict[str, str] = {
     # 组织设置 (SETUP)
@@ -286,7 +286,7 @@ def rule_titles() -> dict[str, str]:
     titles.update({rid: entry.title for rid, entry in NOT_CHECKED.items()})
     titles.update({rid: spec.title for rid, (spec, _f) in REGISTRY.items()})
     try:
-        from dangjian.recruit.checker import all_specs
+        from dangjian.recruit.rules import all_specs
     except ImportError:  # pragma: no cover - the recruit app ships with the package
         pass
     else:
@@ -351,7 +351,7 @@ def evidence_label(key: Any) -> str:
 def _step_names() -> dict[int, str]:
     """The 25 steps of the recruitment procedure (细则), as the checker names them."""
     try:
-        from dangjian.recruit.checker import STEPS
+        from dangjian.recruit.case import STEPS
     except ImportError:  # pragma: no cover - the recruit app ships with the package
         return {}
     return STEPS

@@ -31,11 +31,11 @@ from dangjian.members.choices import MemberType
 from dangjian.members.models import Member
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
 from dangjian.orgs.models import Organization
-from dangjian.recruit import config, services
+from dangjian.recruit import services
 from dangjian.recruit.authority import eligible_approvers
 from dangjian.recruit.calendar import CalendarRangeError, workdays_between
-from dangjian.recruit.checker import RECRUIT_RULES
 from dangjian.recruit.models import PriorityGroup, RecruitCase, RecruitStep
+from dangjian.recruit.rules import notice_before, params_in_force
 from dangjian.recruit.services import CaseInput, CaseUpdate, StepInput, VoteInput
 
 from . import names
@@ -324,11 +324,7 @@ def _walk(
     short = "short_notice" in defects
     # which step each notice must end before (a parameter: by default the admission and
     # conversion notices end before the branch votes, steps 15 and 23)
-    spec = RECRUIT_RULES["RECRUIT-PUBLICITY-5-WORKDAYS"][0]
-    precede = {
-        **spec.params["before"],
-        **config.rule_config(today).get(spec.id, {}).get("before", {}),
-    }
+    precede = notice_before(params_in_force("RECRUIT-PUBLICITY-5-WORKDAYS", today))
 
     def record(n: int, **kw: Any) -> None:
         if n in dates and dates[n] <= today and n <= last:

@@ -2,7 +2,7 @@
 rule set version in force by date.
 
 The defaults are the ``params`` of each rule's spec in
-:data:`dangjian.recruit.checker.RECRUIT_RULES` (rules.md §3: months, days, hours, the
+:mod:`dangjian.recruit.rules` (rules.md §3: months, days, hours, the
 notices required, the local defaults). A city overrides them
 without code through the ``DANGJIAN_RULES`` setting of :mod:`dangjian.rules.engine` (reused,
 not duplicated: :func:`dangjian.rules.engine.rule_params` and ``rule_enabled``), keyed by rule id,
@@ -20,7 +20,7 @@ Versions by date. ``DANGJIAN_RULES["RECRUIT"]["versions"]`` lists later rule set
 settings above are the version in force before the first ``valid_from``; each version applies
 from its ``valid_from`` on, on top of the one before it (so a version names only what changes).
 Which version judges a case is decided per rule by the date of the act the rule judges
-(:data:`JUDGED_STEP`: the talk for RECRUIT-TALK-1-MONTH, the approval for
+(:data:`dangjian.recruit.rules.JUDGED_STEP`: the talk for RECRUIT-TALK-1-MONTH, the approval for
 RECRUIT-APPROVAL-3-MONTHS, …); while that step is not done yet, by the checking date (a deadline
 still running follows the rules in force now). :func:`rule_config` (``on``) gives the parameters
 in force on a date; :func:`check` runs the checker with the right version for every rule and case.
@@ -37,35 +37,13 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 
 if TYPE_CHECKING:
-    from .checker import Case, CheckReport
+    from .case import Case
+    from .rules import CheckReport
 
 DEFAULT_VERSION = "rules.md-2026.1"
 DEFAULT_SOURCE = "rules.md §3 默认值（发展党员工作细则、党章、地方惯例）"
 DEFAULT_LATE_DAYS = 30
 DEFAULT_RETENTION_YEARS = 2
-
-#: rule id → the step whose date chooses the version that judges it (absent: the checking date)
-JUDGED_STEP: dict[str, int] = {
-    "RECRUIT-AGE-18": 1,
-    "RECRUIT-TALK-1-MONTH": 2,
-    "RECRUIT-APPLICATION-6-MONTHS": 3,
-    "RECRUIT-CONTACTS": 5,
-    "RECRUIT-ACTIVIST-1-YEAR": 7,
-    "RECRUIT-ACTIVIST-REVIEW-HALF-YEAR": 7,
-    "RECRUIT-INTRODUCERS": 9,
-    "RECRUIT-POLITICAL-REVIEW": 10,
-    "RECRUIT-TRAINING-3-DAYS": 11,
-    "RECRUIT-PREREVIEW": 13,
-    "RECRUIT-VOTE-MAJORITY": 15,
-    "RECRUIT-APPROVAL-3-MONTHS": 17,
-    "RECRUIT-APPROVER-AUTHORITY": 17,
-    "RECRUIT-LEAVING-3-MONTHS": 17,
-    "RECRUIT-PUBLICITY-5-WORKDAYS": 17,
-    "RECRUIT-PROBATION-1-YEAR": 23,
-    "RECRUIT-EXTENSION": 24,
-    "RECRUIT-CONVERSION-APPROVAL-3-MONTHS": 24,
-    "RECRUIT-ARCHIVE": 25,
-}
 
 
 @dataclass(frozen=True)
@@ -96,7 +74,7 @@ def versions() -> list[Version]:
     raw = _family().get("versions") or []
     if not isinstance(raw, list):
         raise ValueError("规则族 RECRUIT 的 versions 应为列表")
-    from .checker import all_specs
+    from .rules import all_specs
 
     known = {s.id: s for s in all_specs()}
     found: list[Version] = []
@@ -181,7 +159,7 @@ def retention_years() -> int:
 def _base() -> dict[str, dict[str, Any]]:
     from dangjian.rules.engine import rule_enabled, rule_params
 
-    from .checker import all_specs, validate_params
+    from .rules import all_specs, validate_params
 
     config = {spec.id: rule_params(spec) for spec in all_specs() if rule_enabled(spec)}
     for rule_id, values in config.items():
@@ -190,7 +168,7 @@ def _base() -> dict[str, dict[str, Any]]:
 
 
 def _at_index(index: int, chain: list[Version]) -> dict[str, dict[str, Any]]:
-    from .checker import all_specs, validate_params
+    from .rules import all_specs, validate_params
 
     config = _base()
     if not index:
@@ -222,16 +200,17 @@ def rule_config(on: dt.date | None = None) -> dict[str, dict[str, Any]]:
     return _at_index(version_index(on, chain), chain)
 
 
-def check(cases: list[Case], at: dt.date, *, lenient: bool = True) -> CheckReport:
-    """The checker over ``cases`` as of ``at``, each rule judged by the version in force on the
-    date of the step it judges (:data:`JUDGED_STEP`), or on ``at`` while that step is not done.
+def check(cases: list[Case], at: dt.date) -> CheckReport:
+    """The rules over ``cases`` as of ``at``, each rule judged by the version in force on the
+    date of the step it judges (:data:`dangjian.recruit.rules.JUDGED_STEP`), or on ``at`` while
+    that step is not done.
 
-    One checker run with one configuration when no later versions are configured."""
-    from .checker import CheckReport, check_case, check_cases, configured
+    One run with one configuration when no later versions are configured."""
+    from .rules import JUDGED_STEP, CheckReport, check_case, check_cases
 
     chain = versions()
     if not chain:
-        return check_cases(cases, at, config=rule_config(), lenient=lenient)
+        return check_cases(cases, at, config=rule_config())
     configs = [_at_index(i, chain) for i in range(len(chain) + 1)]
     rule_ids = sorted(set().union(*configs))
     report = CheckReport()
@@ -248,8 +227,7 @@ def check(cases: list[Case], at: dt.date, *, lenient: bool = True) -> CheckRepor
             chosen = {r: p for r, p in configs[index].items() if r in ids}
             if not chosen:
                 continue
-            with configured(chosen, lenient=lenient):
-                one = check_case(case, at)
+            one = check_case(case, at, chosen)
             findings.extend(one.findings)
             missing.extend(one.not_checked.get(case.id, []))
             reasons.update(one.reasons.get(case.id, {}))

@@ -17,7 +17,7 @@ from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 from dangjian.web.forms import ChineseDateField
 
-from .checker import STEPS
+from .case import STEPS
 from .models import Decision, NoticeKind, PoliticalReview, PriorityGroup
 from .services import (
     DECISION_STEPS,

@@ -54,7 +54,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
 from dangjian.core import crypto, idnumber, uploads
 from dangjian.core.audit import audit_record
-from dangjian.core.dates import add_months, add_years
+from dangjian.core.dates import add_years
 from dangjian.members.choices import Category, MemberType
 from dangjian.members.models import Member
 from dangjian.members.selectors import standings_on, voters_on
@@ -68,9 +68,9 @@ from dangjian.members.services import (
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
 
-from . import config
+from . import config, rules
 from .authority import approver_problem
-from .checker import APPROVAL_STEPS, RECRUIT_RULES, STEPS
+from .case import APPROVAL_STEPS, STEPS
 from .models import (
     ActivistReview,
     ApprovalExtension,
@@ -287,8 +287,7 @@ def _user(actor: Any) -> Any:
 def minimum_age(on: dt.date) -> int:
     """The age an applicant must have reached on the application date (RECRUIT-AGE-18 in force
     on that day; 18 even when a local configuration switches the rule off for files)."""
-    spec = RECRUIT_RULES["RECRUIT-AGE-18"][0]
-    return int(config.rule_config(on).get(spec.id, spec.params)["years"])
+    return int(rules.params_in_force("RECRUIT-AGE-18", on)["years"])
 
 
 @transaction.atomic
@@ -662,9 +661,11 @@ def decide(
     )
 
 
-def probation_end(vote_on: dt.date, extension_months: int = 0) -> dt.date:
-    """End of probation: 1 year after the branch vote (step 15), plus any extension."""
-    return add_months(vote_on, 12 + (extension_months or 0))
+def probation_end(vote_on: dt.date, extension_months: int | None = 0) -> dt.date:
+    """End of probation (RECRUIT-PROBATION-1-YEAR in force on the vote day): the period after
+    the branch vote (step 15), plus any extension."""
+    params = rules.params_in_force("RECRUIT-PROBATION-1-YEAR", vote_on)
+    return rules.probation_end(vote_on, extension_months, params)
 
 
 def _vote_date(case: RecruitCase) -> dt.date:
@@ -745,9 +746,7 @@ def _remove_from_roll(actor: Any, case: RecruitCase) -> None:
 
 def approval_period(step: int, on: dt.date) -> tuple[int, int]:
     """(months, max_months) of the approval period of step 17 or 24 in force on ``on``."""
-    rule_id = APPROVAL_STEPS[step][1]
-    spec = RECRUIT_RULES[rule_id][0]
-    values = config.rule_config(on).get(rule_id, spec.params)
+    values = rules.params_in_force(APPROVAL_STEPS[step][1], on)
     return int(values["months"]), int(values["max_months"])
 
 

@@ -36,7 +36,7 @@ from dangjian.web.views.orgs import _ancestors
 from . import export as case_export
 from .adapter import current_steps
 from .authority import eligible_approvers
-from .checker import APPROVAL_STEPS, STEPS, all_specs, earliest_after
+from .case import APPROVAL_STEPS, STEPS, earliest_after
 from .display import finding_views
 from .forms import (
     ApproverForm,
@@ -53,6 +53,7 @@ from .forms import (
     WithdrawForm,
 )
 from .models import CaseStatus, Decision, NoticeKind, RecruitCase, RecruitStep
+from .rules import all_specs
 from .selectors import (
     STAGES,
     approval_queue,

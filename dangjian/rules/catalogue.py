@@ -117,7 +117,7 @@ ORDERS = {"SETUP": SETUP_ORDER, "LIFE": LIFE_ORDER, "RECRUIT": RECRUIT_ORDER}
 
 
 def _recruit_specs() -> dict[str, Any]:
-    from dangjian.recruit.checker import all_specs
+    from dangjian.recruit.rules import all_specs
 
     return {spec.id: spec for spec in all_specs()}
 

@@ -28,7 +28,7 @@ PACKAGE = Path(labels.__file__).resolve().parent.parent
 EVIDENCE_MODULES = [
     "rules/setup.py",
     "rules/life.py",
-    "recruit/checker.py",
+    "recruit/rules.py",
     "rectify/weak.py",
     "rectify/campaign.py",
     "assess/indicators.py",
@@ -177,7 +177,7 @@ def test_sources_are_cited_in_chinese(source: str, expected: str) -> None:
 
 
 def test_every_rule_has_a_chinese_title_and_source() -> None:
-    from dangjian.recruit.checker import all_specs
+    from dangjian.recruit.rules import all_specs
     from dangjian.rules.base import REGISTRY
     from dangjian.rules.catalogue import NOT_CHECKED
 

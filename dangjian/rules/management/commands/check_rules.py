@@ -42,7 +42,7 @@ def _table(rows: list[list[str]], header: list[str]) -> list[str]:
 
 
 def _recruit_titles() -> dict[str, str]:
-    from dangjian.recruit.checker import all_specs
+    from dangjian.recruit.rules import all_specs
 
     return {spec.id: spec.title for spec in all_specs()}
 

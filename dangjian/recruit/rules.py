@@ -1,571 +1,218 @@
-"""The recruitment checker: the ``RECRUIT-*`` rules of rules.md §3 over cases in the JSON
-format of formats.md ("Recruitment cases").
+"""The ``RECRUIT-*`` rules of rules.md §3 over recruitment cases (:mod:`dangjian.recruit.case`).
 
-Pure functions, no database: :func:`parse_cases` validates the input and raises
-:class:`CaseError` (Chinese message naming the case and the field); :func:`check_cases`
-evaluates every rule of :data:`RECRUIT_RULES` as of a date and returns a :class:`CheckReport`.
-
-Each rule is one function named after its id, returning a list of findings, or ``None`` when the
-data it needs is absent from the case although the step it concerns is done (or the data is
-needed regardless, e.g. a birth date once the application is in): the rule is then listed as
-*not checked* for that case, never passed silently. A rule about a step not reached yet returns
-no finding (or a ``due`` one). Steps dated after the check date are treated as not done yet.
-VOTE-MAJORITY checks whichever of the two votes is recorded.
-
-The rules keep their own registry (:data:`RECRUIT_RULES`) instead of
-``dangjian.rules.base.REGISTRY``: rules there are called by ``dangjian.rules.engine`` with
-organization facts, and the rule catalogue tests equate "registered" with "checked over the
-database", which is not yet true for recruitment cases.
+Each rule is one function named after its id, ``(case, ctx) -> list[Finding] | None``: ``ctx``
+(:class:`Context`) carries the checking day, the rule's spec and its parameters in force. A rule
+returns ``None`` when the data it needs is absent from the case although the step it concerns is
+done (or the data is needed regardless, e.g. a birth date once the application is in): the rule
+is then listed as *not checked* for that case, never passed silently. A rule about a step not
+reached yet returns no finding (or a ``due`` one). Steps dated after the check date are treated
+as not done yet. VOTE-MAJORITY checks whichever of the two votes is recorded.
 
 Severities: ``error`` for a broken national rule, ``warning`` for a local default or a soft
 rule (APPLICATION-6-MONTHS, PUBLICITY-5-WORKDAYS, ARCHIVE, LEAVING-3-MONTHS), ``due`` for a
 deadline still ahead.
 
-Parameters: each rule reads its parameters through :func:`params`, which returns the spec's
-defaults unless :func:`check_cases` was given ``config`` (rule id → parameters in force, see
-:func:`dangjian.recruit.config.rule_config`); a rule absent from ``config`` is switched off.
+"When is this due, by which rule, with which parameter" is computed in one place: the public
+helpers below (:func:`talk_due`, :func:`activist_earliest`, :func:`candidate_earliest`,
+:func:`review_due`, :func:`approval_deadline`, :func:`probation_end`,
+:func:`conversion_vote_due`, :func:`probation_due_from`, :func:`archive_due`,
+:func:`notice_before`), each taking the rule's parameters in force; the rules use them, and so do
+the timeline, the approval queue, the dashboard, the services and the demo.
+:func:`params_in_force` gives a rule's parameters on a day (its defaults when switched off).
 
-Additive extensions of the formats.md case format (all optional; a rule whose data is absent is
-listed as not checked once its step is reached):
+:func:`check_cases` evaluates the rules as of a date with one configuration (rule id →
+parameters in force, see :func:`dangjian.recruit.config.rule_config`; a rule absent from it is
+switched off) and returns a :class:`CheckReport`; :func:`dangjian.recruit.config.check` picks the
+rule set version per rule by :data:`JUDGED_STEP`.
 
-- ``approver_type``: the approving organization's type (``党委``, ``党工委``, ``党总支`` …) and
-  ``approver_under_town``: ``true`` when it is under a 乡镇/街道 党委 (APPROVER-AUTHORITY);
-- ``reviews``: the dates of the half-yearly activist assessments (ACTIVIST-REVIEW-HALF-YEAR);
-- ``expected_leaving_on``: the date the candidate is expected to leave the unit, or ``null`` when
-  known not to be leaving (LEAVING-3-MONTHS; absent = unknown);
-- ``priority_group``: 一线工人, 农民, 青年, 高知识群体, 非公企业和社会组织从业人员 or 其他 (PLAN);
-- ``contacts`` may also be a list of statuses like ``introducers`` (``full``, ``probationary``,
-  ``probation_watch`` — 留党察看 or 停止党籍 on the day of the step — or ``not_member``); both
-  lists accept ``not_member`` (CONTACTS, INTRODUCERS);
-- ``approval_extensions``: ``{"17": {"months": 6, "approved_on": "2025-08-20"}}`` — an approved
-  extension of the approval period of step 17 or 24, the period in all in months from the vote
-  (APPROVAL-3-MONTHS, CONVERSION-APPROVAL-3-MONTHS: at most 6);
-- ``ended_on``: the day a case ended without admission or conversion; no deadline runs after it.
-
-Which step depends on which is :data:`DEPENDS_ON` (rules.md §3), the one table every part of the
-app that orders steps reads. A rule that cannot be checked reports why
-(``not_checked_reasons`` in :meth:`CheckReport.as_dict`).
-
-The input may also be an object ``{"cases": [...], "plans": [...]}``; each plan is
-``{"org": "BR0001", "year": 2025, "quota": 3, "groups": {"青年": 1}}`` and RECRUIT-PLAN compares
-it with the admissions (step 17 in that year) of the cases whose ``org`` is the plan's org
-(subject = org code, period = the year). Over the database the counts cover the plan
-organization's whole subtree (:mod:`dangjian.recruit.selectors`).
+RECRUIT-PLAN compares each plan with the admissions (step 17 in that year) of the cases whose
+``org`` is the plan's org (subject = org code, period = the year). Over the database the counts
+cover the plan organization's whole subtree (:mod:`dangjian.recruit.selectors`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dangjian.core.dates import add_months, add_years, parse_date
+from dangjian.core.dates import add_months, add_years
 from dangjian.rules.base import Finding, RuleSpec
 
 from .calendar import CalendarRangeError, workdays_between
+from .case import (
+    APPROVER_TYPES,
+    INTRODUCER_STATUSES,
+    PUBLICITY,
+    STEPS,
+    VOTES,
+    ApprovalExtension,
+    Case,
+    Plan,
+    prerequisites,
+)
 
-#: the 25 steps (rules.md §3), number → Chinese name
-STEPS: dict[int, str] = {
-    1: "递交入党申请书",
-    2: "党组织派人谈话",
-    3: "推荐和确定入党积极分子",
-    4: "上级党委备案",
-    5: "指定培养联系人",
-    6: "培养教育考察",
-    7: "确定发展对象",
-    8: "报上级党委备案",
-    9: "确定入党介绍人",
-    10: "进行政治审查",
-    11: "开展集中培训",
-    12: "支部委员会审查",
-    13: "上级党委预审",
-    14: "填写入党志愿书",
-    15: "支部大会讨论",
-    16: "上级党委派人谈话",
-    17: "上级党委审批",
-    18: "再上一级党委组织部门备案",
-    19: "编入党支部和党小组",
-    20: "入党宣誓",
-    21: "继续教育考察",
-    22: "提出转正申请",
-    23: "支部大会讨论（转正）",
-    24: "上级党委审批（转正）",
-    25: "材料归档",
-}
-
-#: RECRUIT-ORDER (rules.md §3): step → the steps it may not be dated before. Steps in one row
-#: depend on the same steps and not on each other (9, 10 and 11 in any order after 7; 18–21 in any
-#: order after 17). The one place the order of the steps is defined: the checker, the case
-#: timeline ("next step"), the step forms and the demo read it through :func:`prerequisites`,
-#: :func:`earliest_after` and :func:`open_steps`.
-DEPENDS_ON: dict[int, tuple[int, ...]] = {
-    2: (1,),
-    3: (1, 2),
-    4: (3,),
-    5: (3,),
-    6: (3,),
-    7: (3, 6),
-    8: (7,),
-    9: (7,),
-    10: (7,),
-    11: (7,),
-    12: (9, 10, 11),
-    13: (8, 12),
-    14: (13,),
-    15: (14,),
-    16: (15,),
-    17: (15, 16),
-    18: (17,),
-    19: (17,),
-    20: (17,),
-    21: (17,),
-    22: (17,),
-    23: (22,),
-    24: (23,),
-    25: (24,),
-}
-
-
-def prerequisites(step: int, done: Mapping[int, dt.date]) -> list[int]:
-    """The recorded steps ``step`` depends on, nearest first: a dependency that is not recorded
-    is looked through to the steps it depends on in turn (step 13 recorded without 12 is still
-    compared with 9, 10 and 11)."""
-    found: set[int] = set()
-    seen: set[int] = set()
-    pending = list(DEPENDS_ON.get(step, ()))
-    while pending:
-        dep = pending.pop()
-        if dep in seen:
-            continue
-        seen.add(dep)
-        if dep in done:
-            found.add(dep)
-        else:
-            pending.extend(DEPENDS_ON.get(dep, ()))
-    return sorted(found)
-
-
-def earliest_after(step: int, done: Mapping[int, dt.date]) -> tuple[int, dt.date] | None:
-    """The recorded prerequisite with the latest date (``step`` may not be dated before it)."""
-    found = [(done[d], d) for d in prerequisites(step, done)]
-    if not found:
-        return None
-    day, dep = max(found)
-    return dep, day
-
-
-def open_steps(done: Mapping[int, dt.date], among: Iterable[int] | None = None) -> list[int]:
-    """Steps not recorded yet whose direct prerequisites are all recorded (what may be done
-    next, in any order among themselves), optionally only ``among`` these."""
-    wanted = list(among) if among is not None else list(STEPS)
-    return [n for n in wanted if n not in done and all(d in done for d in DEPENDS_ON.get(n, ()))]
-
-
-INTRODUCER_STATUSES = {
-    "full": "正式党员",
-    "probationary": "预备党员",
-    "probation_watch": "留党察看或停止党籍期间的党员",
-    "not_member": "当日不是党员的人员",
-}
-REVIEW_VALUES = ("pass", "fail", "none")
-#: publicity key → (Chinese name, the step the notice must end before by default). Which step
-#: a notice must precede is the parameter ``before`` of RECRUIT-PUBLICITY-5-WORKDAYS: by default
-#: the notices of admission and conversion end before the branch vote (steps 15 and 23)
-PUBLICITY: dict[str, tuple[str, int]] = {
-    "activist": ("确定入党积极分子", 3),
-    "candidate": ("确定发展对象", 7),
-    "admission": ("接收预备党员", 15),
-    "conversion": ("预备党员转正", 23),
-}
-VOTES = {"admission_vote": ("接收预备党员表决", 15), "conversion_vote": ("转正表决", 23)}
-#: the priority groups of the annual plan (单列计划), as in the models
-PRIORITY_GROUPS = ("一线工人", "农民", "青年", "高知识群体", "非公企业和社会组织从业人员", "其他")
-#: organization types with approval authority (dangjian.recruit.authority.APPROVER_TYPES)
-APPROVER_TYPES = ("党委", "党工委")
-ORG_TYPES = ("党委", "党工委", "党总支", "党支部", "联合党支部", "临时党支部", "党小组")
-
-
-class CaseError(ValueError):
-    """Invalid recruitment input; the message names the case and the field (Chinese)."""
-
-
-@dataclass(frozen=True)
-class ApprovalExtension:
-    """An approved extension of the upper committee's approval period (细则: special
-    cases, at most 6 months in all): ``months`` is the period in all, counted from the vote."""
-
-    months: int
-    approved_on: dt.date | None = None
-
-
-#: decision step → (the vote it follows, the rule whose period an extension prolongs)
-APPROVAL_STEPS: dict[int, tuple[int, str]] = {
-    17: (15, "RECRUIT-APPROVAL-3-MONTHS"),
-    24: (23, "RECRUIT-CONVERSION-APPROVAL-3-MONTHS"),
+#: rule id → the step whose date chooses the rule set version that judges it (absent: the
+#: checking date); see :func:`dangjian.recruit.config.check`
+JUDGED_STEP: dict[str, int] = {
+    "RECRUIT-AGE-18": 1,
+    "RECRUIT-TALK-1-MONTH": 2,
+    "RECRUIT-APPLICATION-6-MONTHS": 3,
+    "RECRUIT-CONTACTS": 5,
+    "RECRUIT-ACTIVIST-1-YEAR": 7,
+    "RECRUIT-ACTIVIST-REVIEW-HALF-YEAR": 7,
+    "RECRUIT-INTRODUCERS": 9,
+    "RECRUIT-POLITICAL-REVIEW": 10,
+    "RECRUIT-TRAINING-3-DAYS": 11,
+    "RECRUIT-PREREVIEW": 13,
+    "RECRUIT-VOTE-MAJORITY": 15,
+    "RECRUIT-APPROVAL-3-MONTHS": 17,
+    "RECRUIT-APPROVER-AUTHORITY": 17,
+    "RECRUIT-LEAVING-3-MONTHS": 17,
+    "RECRUIT-PUBLICITY-5-WORKDAYS": 17,
+    "RECRUIT-PROBATION-1-YEAR": 23,
+    "RECRUIT-EXTENSION": 24,
+    "RECRUIT-CONVERSION-APPROVAL-3-MONTHS": 24,
+    "RECRUIT-ARCHIVE": 25,
 }
 
 
 @dataclass(frozen=True)
-class Vote:
-    entitled: int
-    present: int
-    yes: int
+class Context:
+    """What a rule judges with: the checking day, the rule's spec, its parameters in force."""
+
+    at: dt.date
+    spec: RuleSpec
+    params: Mapping[str, Any]
 
 
-@dataclass
-class Case:
-    """One validated recruitment case (formats.md)."""
-
-    id: str
-    org: str
-    steps: dict[int, dt.date]
-    birth_date: dt.date | None = None
-    contacts: int | None = None
-    introducers: list[str] | None = None
-    political_review: str | None = None
-    training_hours: float | None = None
-    admission_vote: Vote | None = None
-    conversion_vote: Vote | None = None
-    approver: str | None = None
-    publicity: dict[str, tuple[dt.date, dt.date]] | None = None
-    probation_extension_months: int | None = None
-    approver_type: str | None = None
-    approver_under_town: bool | None = None
-    #: the approving organization's name, when known (messages)
-    approver_name: str | None = None
-    reviews: list[dt.date] | None = None
-    expected_leaving_on: dt.date | None = None
-    #: whether ``expected_leaving_on`` is known (``None`` then means "not leaving")
-    leaving_recorded: bool = False
-    priority_group: str | None = None
-    #: the status of each contact (培养联系人) on the day of step 5, when known
-    contact_statuses: list[str] | None = None
-    #: decision step (17, 24) → the approved extension of its approval period
-    approval_extensions: dict[int, ApprovalExtension] = field(default_factory=dict)
-    #: rule id → why the rule cannot be checked for this case (set by whoever built the case;
-    #: :data:`NOT_CHECKED_REASONS` otherwise)
-    reasons: dict[str, str] = field(default_factory=dict)
-    #: the day the case ended without admission or conversion (withdrawn, not admitted,
-    #: probation cancelled): no deadline runs after it
-    ended_on: dt.date | None = None
-
-    def now(self, at: dt.date) -> dt.date:
-        """The day pending deadlines are judged on: ``at``, or the end of the case if earlier."""
-        return self.ended_on if self.ended_on is not None and self.ended_on < at else at
-
-    def ended(self, at: dt.date) -> bool:
-        return self.ended_on is not None and self.ended_on <= at
-
-    def done(self, step: int, at: dt.date) -> dt.date | None:
-        """The date of ``step`` if it was done on or before ``at``."""
-        day = self.steps.get(step)
-        return day if day is not None and day <= at else None
-
-
-# --- parsing -------------------------------------------------------------------------------
-
-
-def _where(case_id: str, field_name: str) -> str:
-    return f"案例 {case_id} 字段 {field_name}"
-
-
-def _date(case_id: str, field_name: str, value: Any) -> dt.date:
-    if not isinstance(value, str):
-        raise CaseError(f"{_where(case_id, field_name)}：应为日期字符串 YYYY-MM-DD，实为 {value!r}")
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise CaseError(f"{_where(case_id, field_name)}：{exc}") from None
-
-
-def _int(case_id: str, field_name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise CaseError(f"{_where(case_id, field_name)}：应为非负整数，实为 {value!r}")
-    return value
-
-
-def _vote(case_id: str, field_name: str, value: Any) -> Vote:
-    if not isinstance(value, dict):
-        raise CaseError(f"{_where(case_id, field_name)}：应为含 entitled、present、yes 的对象")
-    numbers: dict[str, int] = {}
-    for key in ("entitled", "present", "yes"):
-        if key not in value:
-            raise CaseError(f"{_where(case_id, f'{field_name}.{key}')}：缺少该项")
-        numbers[key] = _int(case_id, f"{field_name}.{key}", value[key])
-    vote = Vote(**numbers)
-    if vote.entitled == 0:
-        raise CaseError(f"{_where(case_id, f'{field_name}.entitled')}：应到人数不能为 0")
-    if vote.present > vote.entitled:
-        raise CaseError(f"{_where(case_id, f'{field_name}.present')}：实到人数多于应到人数")
-    if vote.yes > vote.entitled:
-        raise CaseError(f"{_where(case_id, f'{field_name}.yes')}：赞成票多于应到人数")
-    return vote
-
-
-def parse_case(raw: Any, index: int) -> Case:
-    """Validate one case object (``index`` is its 1-based position, used when it has no id)."""
-    if not isinstance(raw, dict):
-        raise CaseError(f"第 {index} 个案例：应为 JSON 对象")
-    case_id = raw.get("case")
-    if not isinstance(case_id, str) or not case_id.strip():
-        raise CaseError(f"第 {index} 个案例 字段 case：缺少案例编号")
-    case_id = case_id.strip()
-    org = raw.get("org")
-    if not isinstance(org, str) or not org.strip():
-        raise CaseError(f"{_where(case_id, 'org')}：缺少组织编码")
-    steps_raw = raw.get("steps")
-    if not isinstance(steps_raw, dict):
-        raise CaseError(f"{_where(case_id, 'steps')}：缺少步骤，应为 步骤号 → 日期 的对象")
-    steps: dict[int, dt.date] = {}
-    for key, value in steps_raw.items():
-        text = str(key).strip()
-        if not text.isdigit() or int(text) not in STEPS:
-            raise CaseError(f"{_where(case_id, f'steps.{key}')}：未知步骤号，应为 1–25")
-        steps[int(text)] = _date(case_id, f"steps.{key}", value)
-    case = Case(id=case_id, org=org.strip(), steps=steps)
-    if raw.get("birth_date") is not None:
-        case.birth_date = _date(case_id, "birth_date", raw["birth_date"])
-    if raw.get("contacts") is not None:
-        items = raw["contacts"]
-        if isinstance(items, list):
-            if any(i not in INTRODUCER_STATUSES for i in items):
-                raise CaseError(
-                    f"{_where(case_id, 'contacts')}：应为人数，或各培养联系人状态的列表"
-                    f"（full、probationary、probation_watch、not_member），实为 {items!r}"
-                )
-            case.contacts = len(items)
-            case.contact_statuses = list(items)
-        else:
-            case.contacts = _int(case_id, "contacts", items)
-    if raw.get("introducers") is not None:
-        items = raw["introducers"]
-        if not isinstance(items, list) or any(i not in INTRODUCER_STATUSES for i in items):
-            raise CaseError(
-                f"{_where(case_id, 'introducers')}：应为列表，取值 full、probationary、"
-                f"probation_watch、not_member，实为 {items!r}"
-            )
-        case.introducers = list(items)
-    if raw.get("political_review") is not None:
-        if raw["political_review"] not in REVIEW_VALUES:
-            raise CaseError(
-                f"{_where(case_id, 'political_review')}：应为 pass、fail 或 none，"
-                f"实为 {raw['political_review']!r}"
-            )
-        case.political_review = raw["political_review"]
-    if raw.get("training_hours") is not None:
-        hours = raw["training_hours"]
-        if isinstance(hours, bool) or not isinstance(hours, int | float) or hours < 0:
-            raise CaseError(f"{_where(case_id, 'training_hours')}：应为非负数，实为 {hours!r}")
-        case.training_hours = float(hours)
-    for name in VOTES:
-        if raw.get(name) is not None:
-            setattr(case, name, _vote(case_id, name, raw[name]))
-    if raw.get("approver") is not None:
-        case.approver = str(raw["approver"])
-    if raw.get("publicity") is not None:
-        pub = raw["publicity"]
-        if not isinstance(pub, dict):
-            raise CaseError(f"{_where(case_id, 'publicity')}：应为对象")
-        windows: dict[str, tuple[dt.date, dt.date]] = {}
-        for key, value in pub.items():
-            if key not in PUBLICITY:
-                raise CaseError(
-                    f"{_where(case_id, f'publicity.{key}')}：未知公示类别，"
-                    "应为 activist、candidate、admission、conversion"
-                )
-            if not isinstance(value, list) or len(value) != 2:
-                raise CaseError(
-                    f"{_where(case_id, f'publicity.{key}')}：应为 [首日, 末日] 两个日期"
-                )
-            first = _date(case_id, f"publicity.{key}[0]", value[0])
-            last = _date(case_id, f"publicity.{key}[1]", value[1])
-            if last < first:
-                raise CaseError(f"{_where(case_id, f'publicity.{key}')}：末日早于首日")
-            windows[key] = (first, last)
-        case.publicity = windows
-    if raw.get("probation_extension_months") is not None:
-        case.probation_extension_months = _int(
-            case_id, "probation_extension_months", raw["probation_extension_months"]
-        )
-    if raw.get("approver_type") is not None:
-        if raw["approver_type"] not in ORG_TYPES:
-            raise CaseError(
-                f"{_where(case_id, 'approver_type')}：应为组织类别（{'、'.join(ORG_TYPES)}），"
-                f"实为 {raw['approver_type']!r}"
-            )
-        case.approver_type = raw["approver_type"]
-    if raw.get("approver_under_town") is not None:
-        if not isinstance(raw["approver_under_town"], bool):
-            raise CaseError(f"{_where(case_id, 'approver_under_town')}：应为 true 或 false")
-        case.approver_under_town = raw["approver_under_town"]
-    if raw.get("reviews") is not None:
-        items = raw["reviews"]
-        if not isinstance(items, list):
-            raise CaseError(f"{_where(case_id, 'reviews')}：应为日期列表")
-        case.reviews = sorted(
-            _date(case_id, f"reviews[{i}]", value) for i, value in enumerate(items)
-        )
-    if "expected_leaving_on" in raw:
-        case.leaving_recorded = True
-        if raw["expected_leaving_on"] is not None:
-            case.expected_leaving_on = _date(
-                case_id, "expected_leaving_on", raw["expected_leaving_on"]
-            )
-    if raw.get("ended_on") is not None:
-        case.ended_on = _date(case_id, "ended_on", raw["ended_on"])
-    if raw.get("approval_extensions") is not None:
-        case.approval_extensions = _extensions(case_id, raw["approval_extensions"])
-    if raw.get("priority_group") is not None:
-        if raw["priority_group"] not in PRIORITY_GROUPS:
-            raise CaseError(
-                f"{_where(case_id, 'priority_group')}：应为 {'、'.join(PRIORITY_GROUPS)} 之一，"
-                f"实为 {raw['priority_group']!r}"
-            )
-        case.priority_group = raw["priority_group"]
-    return case
-
-
-def _extensions(case_id: str, raw: Any) -> dict[int, ApprovalExtension]:
-    """``{"17": {"months": 6, "approved_on": "2025-08-20"}}`` (or ``{"17": 6}``)."""
-    name = "approval_extensions"
-    if not isinstance(raw, dict):
-        raise CaseError(f"{_where(case_id, name)}：应为 审批步骤（17 或 24）→ 延长后期限 的对象")
-    found: dict[int, ApprovalExtension] = {}
-    for key, value in raw.items():
-        where = f"{name}.{key}"
-        text = str(key).strip()
-        if not text.isdigit() or int(text) not in APPROVAL_STEPS:
-            raise CaseError(f"{_where(case_id, where)}：只有第 17、24 步的审批期限可以延长")
-        if isinstance(value, dict):
-            months = _int(case_id, f"{where}.months", value.get("months"))
-            approved = value.get("approved_on")
-            approved_on = _date(case_id, f"{where}.approved_on", approved) if approved else None
-        else:
-            months, approved_on = _int(case_id, where, value), None
-        if months == 0:
-            raise CaseError(f"{_where(case_id, where)}：延长后的审批期限应为月数，不能为 0")
-        found[int(text)] = ApprovalExtension(months=months, approved_on=approved_on)
-    return found
-
-
-@dataclass
-class Plan:
-    """An organization's annual recruitment plan with its priority-group quotas."""
-
-    org: str
-    year: int
-    quota: int
-    groups: dict[str, int] = field(default_factory=dict)
-
-
-def parse_plan(raw: Any, index: int) -> Plan:
-    where = f"第 {index} 个计划"
-    if not isinstance(raw, dict):
-        raise CaseError(f"{where}：应为 JSON 对象")
-    org = raw.get("org")
-    if not isinstance(org, str) or not org.strip():
-        raise CaseError(f"{where} 字段 org：缺少组织编码")
-    year = raw.get("year")
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise CaseError(f"{where} 字段 year：应为年份，实为 {year!r}")
-    quota = _int(f"计划{index}", "quota", raw.get("quota"))
-    groups_raw = raw.get("groups") or {}
-    if not isinstance(groups_raw, dict):
-        raise CaseError(f"{where} 字段 groups：应为 重点群体 → 单列计划数 的对象")
-    groups: dict[str, int] = {}
-    for key, value in groups_raw.items():
-        if key not in PRIORITY_GROUPS:
-            raise CaseError(f"{where} 字段 groups.{key}：未知重点群体")
-        groups[key] = _int(f"计划{index}", f"groups.{key}", value)
-    return Plan(org=org.strip(), year=year, quota=quota, groups=groups)
-
-
-def parse_input(data: Any) -> tuple[list[Case], list[Plan]]:
-    """Validate the decoded JSON: an array of cases, or ``{"cases": [...], "plans": [...]}``."""
-    if isinstance(data, dict) and "cases" in data:
-        plans_raw = data.get("plans") or []
-        if not isinstance(plans_raw, list):
-            raise CaseError("plans 应为计划的 JSON 数组")
-        plans = [parse_plan(raw, i) for i, raw in enumerate(plans_raw, start=1)]
-        seen: set[tuple[str, int]] = set()
-        for plan in plans:
-            if (plan.org, plan.year) in seen:
-                raise CaseError(f"计划 {plan.org} {plan.year} 年重复")
-            seen.add((plan.org, plan.year))
-        return parse_cases(data["cases"]), plans
-    return parse_cases(data), []
-
-
-def parse_cases(data: Any) -> list[Case]:
-    """Validate the decoded JSON (an array of cases); case ids must be unique."""
-    if not isinstance(data, list):
-        raise CaseError("输入应为案例的 JSON 数组（或含 cases、plans 的对象）")
-    cases = [parse_case(raw, i) for i, raw in enumerate(data, start=1)]
-    seen: set[str] = set()
-    for case in cases:
-        if case.id in seen:
-            raise CaseError(f"{_where(case.id, 'case')}：案例编号重复")
-        seen.add(case.id)
-    return cases
+CaseRule = Callable[[Case, Context], "list[Finding] | None"]
 
 
 # --- the rules -----------------------------------------------------------------------------
 
-RecruitRule = Callable[[Case, dt.date], "list[Finding] | None"]
-
-#: rule id → (spec, function); the local registry of the recruitment rules
-RECRUIT_RULES: dict[str, tuple[RuleSpec, RecruitRule]] = {}
+#: rule id → (spec, function) of the per-case rules, in rules.md's order
+_CASE_RULES: dict[str, tuple[RuleSpec, CaseRule]] = {}
 
 
-def recruit_rule(spec: RuleSpec) -> Callable[[RecruitRule], RecruitRule]:
-    def wrap(func: RecruitRule) -> RecruitRule:
-        if spec.id in RECRUIT_RULES:
+def _case_rule(spec: RuleSpec) -> Callable[[CaseRule], CaseRule]:
+    def wrap(func: CaseRule) -> CaseRule:
+        if spec.id in _CASE_RULES:
             raise RuntimeError(f"rule {spec.id} registered twice")
-        RECRUIT_RULES[spec.id] = (spec, func)
+        _CASE_RULES[spec.id] = (spec, func)
         return func
 
     return wrap
 
 
-_CONFIG: ContextVar[Mapping[str, Mapping[str, Any]] | None] = ContextVar(
-    "recruit_config", default=None
-)
+def case_rules() -> dict[str, tuple[RuleSpec, CaseRule]]:
+    """rule id → (spec, function) of every per-case RECRUIT rule (not RECRUIT-PLAN)."""
+    return dict(_CASE_RULES)
 
 
-def params(spec: RuleSpec) -> dict[str, Any]:
-    """The parameters in force for ``spec``: the configured ones, else the defaults."""
-    config = _CONFIG.get()
-    if config is not None and spec.id in config:
-        return {**spec.params, **config[spec.id]}
-    return dict(spec.params)
+def spec(rule_id: str) -> RuleSpec:
+    """The spec of a RECRUIT rule (per case, or RECRUIT-PLAN)."""
+    return PLAN_SPEC if rule_id == PLAN_SPEC.id else _CASE_RULES[rule_id][0]
 
 
-_LENIENT: ContextVar[bool] = ContextVar("recruit_lenient", default=False)
+def params_in_force(rule_id: str, on: dt.date | None = None) -> dict[str, Any]:
+    """The parameters of ``rule_id`` in force on ``on`` (default: the base configuration); the
+    spec's defaults when the rule is switched off (the facts it defines still hold: the
+    probation still lasts a year when the check of it is off)."""
+    from .config import rule_config
+
+    return dict(rule_config(on).get(rule_id) or spec(rule_id).params)
 
 
-@contextmanager
-def configured(
-    config: Mapping[str, Mapping[str, Any]] | None, *, lenient: bool = False
-) -> Iterator[None]:
-    """Evaluate rules with ``config`` (rule id → parameters) in force. ``lenient`` is kept for
-    callers; a notice window outside the years the holiday calendar knows makes
-    PUBLICITY-5-WORKDAYS "not checked" for that case, with the reason, in either mode."""
-    token = _CONFIG.set(config)
-    lenient_token = _LENIENT.set(lenient)
-    try:
-        yield
-    finally:
-        _LENIENT.reset(lenient_token)
-        _CONFIG.reset(token)
+def rules_in_force(on: dt.date | None = None) -> dict[str, dict[str, Any]]:
+    """rule id → parameters in force on ``on`` for every RECRUIT rule, switched on or off (the
+    timeline's one read of the configuration); ``enabled`` (a set) tells which are on."""
+    from .config import rule_config
+
+    config = rule_config(on)
+    found = {rule_id: dict(s.params) for rule_id, (s, _f) in _CASE_RULES.items()}
+    found[PLAN_SPEC.id] = dict(PLAN_SPEC.params)
+    found.update(config)
+    return found
 
 
-def enabled_rules() -> list[str]:
-    """Rule ids to evaluate: all, or those present in the configuration in force."""
-    config = _CONFIG.get()
-    return [r for r in RECRUIT_RULES if config is None or r in config]
+# --- when things are due (each rule uses these; so do the pages and services) -----------------
+
+
+def talk_due(applied: dt.date, params: Mapping[str, Any]) -> dt.date:
+    """RECRUIT-TALK-1-MONTH: the talk with the applicant is due by this day."""
+    return add_months(applied, params["months"])
+
+
+def activist_earliest(applied: dt.date, params: Mapping[str, Any]) -> dt.date:
+    """RECRUIT-APPLICATION-6-MONTHS: the first day the applicant may become an activist."""
+    return add_months(applied, params["months"])
+
+
+def candidate_earliest(activist: dt.date, params: Mapping[str, Any]) -> dt.date:
+    """RECRUIT-ACTIVIST-1-YEAR: the first day the activist may become a development candidate."""
+    return add_years(activist, params["years"])
+
+
+def review_due(last: dt.date, params: Mapping[str, Any]) -> dt.date:
+    """RECRUIT-ACTIVIST-REVIEW-HALF-YEAR: the next assessment after ``last`` (the activist
+    decision or the last assessment) is due by this day."""
+    return add_months(last, params["months"])
+
+
+def _approval_defaults() -> Mapping[str, Any]:
+    return _CASE_RULES["RECRUIT-APPROVAL-3-MONTHS"][0].params
+
+
+def approval_deadline(
+    vote_on: dt.date,
+    extension: ApprovalExtension | None,
+    params: Mapping[str, Any] | None = None,
+) -> dt.date:
+    """RECRUIT-APPROVAL-3-MONTHS / RECRUIT-CONVERSION-APPROVAL-3-MONTHS: the deadline of an
+    approval (step 17 or 24) after its vote, with an approved extension (up to ``max_months``
+    in all; one decided after the original deadline does not move it). ``params``: the rule's
+    parameters in force (default: its defaults)."""
+    params = _approval_defaults() if params is None else params
+    months, most = int(params["months"]), int(params["max_months"])
+    limit = add_months(vote_on, months)
+    if extension is None:
+        return limit
+    if extension.approved_on is not None and extension.approved_on > limit:
+        return limit
+    return add_months(vote_on, max(months, min(extension.months, most)))
+
+
+def probation_end(
+    vote_on: dt.date, extension_months: int | None, params: Mapping[str, Any]
+) -> dt.date:
+    """RECRUIT-PROBATION-1-YEAR: the end of probation, ``months`` after the branch vote (step
+    15) plus any extension — the member's confirmation day on conversion."""
+    return add_months(vote_on, int(params["months"]) + (extension_months or 0))
+
+
+def conversion_vote_due(ends: dt.date, params: Mapping[str, Any]) -> dt.date | None:
+    """RECRUIT-PROBATION-1-YEAR: the conversion vote is due by this day after the end of
+    probation (``None`` when ``vote_within_months`` switches this part off)."""
+    within = params.get("vote_within_months")
+    return add_months(ends, within) if within else None
+
+
+def probation_due_from(ends: dt.date, params: Mapping[str, Any]) -> dt.date:
+    """RECRUIT-PROBATION-1-YEAR: from this day on the end of probation is shown as due."""
+    return ends - dt.timedelta(days=params["due_days"])
+
+
+def archive_due(approved: dt.date, params: Mapping[str, Any]) -> dt.date:
+    """RECRUIT-ARCHIVE: the documents are due in the archive by this day after the conversion
+    approval (step 24)."""
+    return approved + dt.timedelta(days=params["days"])
+
+
+def notice_before(params: Mapping[str, Any]) -> dict[str, int]:
+    """RECRUIT-PUBLICITY-5-WORKDAYS: notice → the step it must end before."""
+    return {**{k: step for k, (_l, step) in PUBLICITY.items()}, **params.get("before", {})}
 
 
 def _finding(
@@ -597,6 +244,7 @@ def _deadline(
     end_step: int,
     months: int,
     what: str,
+    due: Callable[[dt.date], dt.date],
     max_months: int | None = None,
 ) -> list[Finding]:
     """``end_step`` within ``months`` of ``start_step``: error if late, ``due`` while pending.
@@ -608,7 +256,7 @@ def _deadline(
     start = case.done(start_step, at)
     if start is None:
         return []
-    limit = add_months(start, months)
+    limit = due(start)
     evidence: dict[str, Any] = {f"step_{start_step}": start, "deadline": limit}
     findings: list[Finding] = []
     extension = case.approval_extensions.get(end_step) if max_months is not None else None
@@ -683,29 +331,13 @@ def _deadline(
     return findings
 
 
-def approval_deadline(
-    vote_on: dt.date,
-    extension: ApprovalExtension | None,
-    months: int = 3,
-    max_months: int = 6,
-) -> dt.date:
-    """The deadline of an approval (step 17 or 24) after its vote, with an approved extension
-    (the same arithmetic as the checker, for the timeline and the approval queue)."""
-    limit = add_months(vote_on, months)
-    if extension is None:
-        return limit
-    if extension.approved_on is not None and extension.approved_on > limit:
-        return limit
-    return add_months(vote_on, max(months, min(extension.months, max_months)))
-
-
-@recruit_rule(RuleSpec("RECRUIT-ORDER", "发展步骤顺序", "national", "细则"))
-def recruit_order(case: Case, at: dt.date) -> list[Finding] | None:
+@_case_rule(RuleSpec("RECRUIT-ORDER", "发展步骤顺序", "national", "细则"))
+def recruit_order(case: Case, ctx: Context) -> list[Finding] | None:
     """No step dated before a step it depends on (rules.md §3, :data:`DEPENDS_ON`; 细则). Steps
     that do not depend on each other may happen in any order, even against their numbers
     (政审 before 确定入党介绍人, 入党宣誓 before the filing with the organization department).
     One finding per step dated too early, naming every recorded prerequisite it precedes."""
-    spec = RECRUIT_RULES["RECRUIT-ORDER"][0]
+    spec, at = ctx.spec, ctx.at
     done = {n: d for n in case.steps if (d := case.done(n, at)) is not None}
     findings: list[Finding] = []
     for step in sorted(done):
@@ -729,18 +361,18 @@ def recruit_order(case: Case, at: dt.date) -> list[Finding] | None:
     return findings
 
 
-@recruit_rule(
+@_case_rule(
     RuleSpec("RECRUIT-AGE-18", "申请人年满十八岁", "national", "细则 art. 5", {"years": 18})
 )
-def recruit_age_18(case: Case, at: dt.date) -> list[Finding] | None:
+def recruit_age_18(case: Case, ctx: Context) -> list[Finding] | None:
     """At least 18 on the application date (细则 art. 5)."""
-    spec = RECRUIT_RULES["RECRUIT-AGE-18"][0]
+    spec, at = ctx.spec, ctx.at
     applied = case.done(1, at)
     if applied is None:
         return []
     if case.birth_date is None:
         return None
-    turns = add_years(case.birth_date, params(spec)["years"])
+    turns = add_years(case.birth_date, ctx.params["years"])
     if applied < turns:
         return [
             _finding(
@@ -754,18 +386,25 @@ def recruit_age_18(case: Case, at: dt.date) -> list[Finding] | None:
     return []
 
 
-@recruit_rule(
+@_case_rule(
     RuleSpec("RECRUIT-TALK-1-MONTH", "一个月内派人谈话", "national", "细则 art. 7", {"months": 1})
 )
-def recruit_talk_1_month(case: Case, at: dt.date) -> list[Finding] | None:
+def recruit_talk_1_month(case: Case, ctx: Context) -> list[Finding] | None:
     """A talk with the applicant within 1 month of receiving the application (细则 art. 7)."""
-    spec = RECRUIT_RULES["RECRUIT-TALK-1-MONTH"][0]
+    spec, at = ctx.spec, ctx.at
     return _deadline(
-        spec, case, at, start_step=1, end_step=2, months=params(spec)["months"], what="派人谈话"
+        spec,
+        case,
+        at,
+        start_step=1,
+        end_step=2,
+        months=ctx.params["months"],
+        what="派人谈话",
+        due=lambda day: talk_due(day, ctx.params),
     )
 
 
-@recruit_rule(
+@_case_rule(
     RuleSpec(
         "RECRUIT-APPLICATION-6-MONTHS",
         "申请满半年方可确定为积极分子",
@@ -774,13 +413,13 @@ def recruit_talk_1_month(case: Case, at: dt.date) -> list[Finding] | None:
         {"months": 6},
     )
 )
-def recruit_application_6_months(case: Case, at: dt.date) -> list[Finding] | None:
+def recruit_application_6_months(case: Case, ctx: Context) -> list[Finding] | None:
     """Application at least 6 months old before becoming an activist (local practice)."""
-    spec = RECRUIT_RULES["RECRUIT-APPLICATION-6-MONTHS"][0]
+    spec, at = ctx.spec, ctx.at
     applied, activist = case.done(1, at), case.done(3, at)
     if applied is None or activist is None:
         return []
-    earliest = add_months(applied, params(spec)["months"])
+    earliest = activist_earliest(applied, ctx.params)
     if activist < earliest:
         return [
             _finding(
@@ -795,19 +434,19 @@ def recruit_application_6_months(case: Case, at: dt.date) -> list[Finding] | Non
     return []
 
 
-@recruit_rule(
+@_case_rule(
     RuleSpec("RECRUIT-CONTACTS", "培养联系人 1–2 名", "national", "细则 (step 5)", {"max": 2})
 )
-def recruit_contacts(case: Case, at: dt.date) -> list[Finding] | None:
+def recruit_contacts(case: Case, ctx: Context) -> list[Finding] | None:
     """1–2 full members are named as contacts (培养联系人) for an activist (细则, step 5)."""
-    spec = RECRUIT_RULES["RECRUIT-CONTACTS"][0]
+    spec, at = ctx.spec, ctx.at
     reached = case.done(5, at) or case.done(3, at)
     if case.contacts is None:
         return None if reached else []
     if reached is None and case.contacts == 0:
         return []
     problems: list[str] = []
-    if not 1 <= case.contacts <= params(spec)["max"]:
+    if not 1 <= case.contacts <= ctx.params["max"]:
         problems.append(f"培养联系人应为 1–2 名正式党员，实为 {case.contacts} 名")
     bad = [INTRODUCER_STATUSES[s] for s in case.contact_statuses or [] if s != "full"]
     if bad:
@@ -820,7 +459,7 @@ def recruit_contacts(case: Case, at: dt.date) -> list[Finding] | None:
     return []
 
 
-@recruit_rule(
+@_case_rule(
     RuleSpec(
         "RECRUIT-ACTIVIST-1-YEAR",
         "积极分子培养一年以上",
@@ -829,13 +468,13 @@ def recruit_contacts(case: Case, at: dt.date) -> list[Finding] | None:
         {"years": 1},
     )
 )
-def recruit_activist_1_year(case: Case, at: dt.date) -> list[Finding] | None:
+def recruit_activist_1_year(case: Case, ctx: Context) -> list[Finding] | None:
     """At least 1 year as an activist before becoming a development candidate (细则 art. 13)."""
-    spec = RECRUIT_RULES["RECRUIT-ACTIVIST-1-YEAR"][0]
+    spec, at = ctx.spec, ctx.at
     activist, candidate = case.done(3, at), case.done(7, at)
     if activist is None or candidate is None:
         return []
-    earliest = add_years(activist, params(spec)["years"])
+    earliest = candidate_earliest(activist, ctx.params)
     if candidate < earliest:
         return [
             _finding(
@@ -849,12 +488,12 @@ def recruit_activist_1_year(case: Case, at: dt.date) -> list[Finding] | None:
     return []
 
 
-@recruit_rule(
+@_case_rule(
     RuleSpec("RECRUIT-INTRODUCERS", "两名正式党员作入党介绍人", "national", "党章 art. 5; 细则")
 )
-def recruit_introducers(case: Case, at: dt.date) -> list[Finding] | None:
+def recruit_introducers(case: Case, ctx: Context) -> list[Finding] | None:
     """Two introducers, both full members; not probationary, not under 留党察看 (党章 art. 5)."""
-    spec = RECRUIT_RULES["RECRUIT-INTRODUCERS"][0]
+    spec, at = ctx.spec, ctx.at
     reached = case.done(9, at) or case.done(15, at)
     if case.introducers is None:
         return None if reached else []
@@ -878,10 +517,10 @@ def recruit_introducers(case: Case, at: dt.date) -> list[Finding] | None:
     return []
 
 
-@recruit_rule(RuleSpec("RECRUIT-POLITICAL-REVIEW", "政治审查合格", "national", "细则"))
-def recruit_political_review(case: Case, at: dt.date) -> list[Finding] | None:
+@_case_rule(RuleSpec("RECRUIT-POLITICAL-REVIEW", "政治审查合格", "national", "细则"))
+def recruit_political_review(case: Case, ctx: Context) -> list[Finding] | None:
     """No admission without a passed political review (细则); only pass/fail is kept."""
-    spec = RECRUIT_RULES["RECRUIT-POLITICAL-REVIEW"][0]
+    spec, at = ctx.spec, ctx.at
     admitted = case.done(15, at)
     if admitted is None:
         return []
@@ -900,7 +539,7 @@ def recruit_political_review(case: Case, at: dt.date) -> list[Finding] | None:
     ]
 
 
-@recruit_rule(
+@_case_rule(
     RuleSpec(
         "RECRUIT-TRAINING-3-DAYS",
         "集中培训不少于 3 天（24 学时）",
@@ -909,27 +548,27 @@ def recruit_political_review(case: Case, at: dt.date) -> list[Finding] | None:
         {"hours": 24},
     )
 )
-def recruit_training_3_days(case: Case, at: dt.date) -> list[Finding] | None:
+def recruit_training_3_days(case: Case, ctx: Context) -> list[Finding] | None:
     """Centralized training of at least 3 days or 24 class hours before admission (细则 art. 17)."""
-    spec = RECRUIT_RULES["RECRUIT-TRAINING-3-DAYS"][0]
+    spec, at = ctx.spec, ctx.at
     admitted = case.done(15, at)
     if admitted is None:
         return []
     if case.training_hours is None:
         return None
-    if case.training_hours >= params(spec)["hours"]:
+    if case.training_hours >= ctx.params["hours"]:
         return []
     return [
         _finding(
             spec,
             case,
-            f"集中培训 {case.training_hours:g} 学时，少于 {params(spec)['hours']} 学时",
+            f"集中培训 {case.training_hours:g} 学时，少于 {ctx.params['hours']} 学时",
             {"training_hours": case.training_hours, "step_15": admitted},
         )
     ]
 
 
-@recruit_rule(
+@_case_rule(
     RuleSpec(
         "RECRUIT-PUBLICITY-5-WORKDAYS",
         "公示不少于 5 个工作日",
@@ -942,22 +581,22 @@ def recruit_training_3_days(case: Case, at: dt.date) -> list[Finding] | None:
         },
     )
 )
-def recruit_publicity_5_workdays(case: Case, at: dt.date) -> list[Finding] | None:
+def recruit_publicity_5_workdays(case: Case, ctx: Context) -> list[Finding] | None:
     """Public notice of at least 5 official working days (with 调休), ended before the step it
     precedes (``before``: notice → step; by default the activist and candidate decisions, and
     the branch votes on admission and conversion, steps 15 and 23). A notice outside the years
     the working-day calendar knows makes the rule "not checked" for the case, with the reason."""
-    spec = RECRUIT_RULES["RECRUIT-PUBLICITY-5-WORKDAYS"][0]
-    before = {**{k: step for k, (_l, step) in PUBLICITY.items()}, **params(spec)["before"]}
+    spec, at = ctx.spec, ctx.at
+    before = notice_before(ctx.params)
     required = {
         k: (label, int(before[k]))
         for k, (label, _s) in PUBLICITY.items()
-        if k in params(spec)["notices"]
+        if k in ctx.params["notices"]
     }
     if case.publicity is None:
         reached = any(case.done(step, at) for _label, step in required.values())
         return None if reached else []
-    need = params(spec)["workdays"]
+    need = ctx.params["workdays"]
     findings: list[Finding] = []
     for key, (label, step) in required.items():
         decided = case.done(step, at)
@@ -1015,13 +654,11 @@ def recruit_publicity_5_workdays(case: Case, at: dt.date) -> list[Finding] | Non
     return findings
 
 
-@recruit_rule(
-    RuleSpec("RECRUIT-VOTE-MAJORITY", "支部大会表决过半数", "national", "细则 art. 20–22")
-)
-def recruit_vote_majority(case: Case, at: dt.date) -> list[Finding] | None:
+@_case_rule(RuleSpec("RECRUIT-VOTE-MAJORITY", "支部大会表决过半数", "national", "细则 art. 20–22"))
+def recruit_vote_majority(case: Case, ctx: Context) -> list[Finding] | None:
     """More than half of those entitled present, and more than half of those entitled voting yes
     (written opinions of absent members count) (细则 art. 20–22)."""
-    spec = RECRUIT_RULES["RECRUIT-VOTE-MAJORITY"][0]
+    spec, at = ctx.spec, ctx.at
     votes = [(name, getattr(case, name)) for name in VOTES if getattr(case, name) is not None]
     if not votes:
         held = any(case.done(step, at) for _label, step in VOTES.values())
@@ -1058,7 +695,7 @@ def recruit_vote_majority(case: Case, at: dt.date) -> list[Finding] | None:
     return findings
 
 
-@recruit_rule(
+@_case_rule(
     RuleSpec(
         "RECRUIT-APPROVAL-3-MONTHS",
         "三个月内审批",
@@ -1067,24 +704,25 @@ def recruit_vote_majority(case: Case, at: dt.date) -> list[Finding] | None:
         {"months": 3, "max_months": 6},
     )
 )
-def recruit_approval_3_months(case: Case, at: dt.date) -> list[Finding] | None:
+def recruit_approval_3_months(case: Case, ctx: Context) -> list[Finding] | None:
     """The upper committee approves (step 17) within 3 months of the branch vote (step 15); in
     special cases an approved extension allows up to 6 months in all (细则). Past the
     deadline a pending approval is an error."""
-    spec = RECRUIT_RULES["RECRUIT-APPROVAL-3-MONTHS"][0]
+    spec, at = ctx.spec, ctx.at
     return _deadline(
         spec,
         case,
         at,
         start_step=15,
         end_step=17,
-        months=params(spec)["months"],
-        max_months=params(spec)["max_months"],
+        months=ctx.params["months"],
+        max_months=ctx.params["max_months"],
         what="上级党委审批",
+        due=lambda day: approval_deadline(day, None, ctx.params),
     )
 
 
-@recruit_rule(
+@_case_rule(
     RuleSpec(
         "RECRUIT-PROBATION-1-YEAR",
         "预备期一年",
@@ -1093,21 +731,21 @@ def recruit_approval_3_months(case: Case, at: dt.date) -> list[Finding] | None:
         {"months": 12, "due_days": 60, "vote_within_months": 3},
     )
 )
-def recruit_probation_1_year(case: Case, at: dt.date) -> list[Finding] | None:
+def recruit_probation_1_year(case: Case, ctx: Context) -> list[Finding] | None:
     """Probation is 1 year (plus any extension) from the branch vote; conversion vote after it
     ends, and promptly (细则 art. 32: 及时讨论): ``due`` from ``due_days`` before the end, an
     error when no conversion vote is held within ``vote_within_months`` after the end (local
     practice: within a month of the application, at most 3 months; ``null`` switches this part
     off). An absent extension counts as none; once the conversion is decided (step 24) nothing
     is pending any more."""
-    spec = RECRUIT_RULES["RECRUIT-PROBATION-1-YEAR"][0]
+    spec, at = ctx.spec, ctx.at
     admitted = case.done(15, at)
     if admitted is None:
         return []
     extension = case.probation_extension_months or 0
-    ends = add_months(admitted, params(spec)["months"] + extension)
-    within = params(spec).get("vote_within_months")
-    limit = add_months(ends, within) if within else None
+    ends = probation_end(admitted, extension, ctx.params)
+    within = ctx.params.get("vote_within_months")
+    limit = conversion_vote_due(ends, ctx.params)
     evidence: dict[str, Any] = {
         "step_15": admitted,
         "extension_months": extension,
@@ -1154,7 +792,7 @@ def recruit_probation_1_year(case: Case, at: dt.date) -> list[Finding] | None:
         ]
     if case.ended(at):
         return []
-    if at >= ends - dt.timedelta(days=params(spec)["due_days"]):
+    if at >= probation_due_from(ends, ctx.params):
         if at < ends or limit is None:
             text, due = f"预备期于 {ends.isoformat()} 期满，应及时讨论转正", ends
         else:
@@ -1166,7 +804,7 @@ def recruit_probation_1_year(case: Case, at: dt.date) -> list[Finding] | None:
     return []
 
 
-@recruit_rule(
+@_case_rule(
     RuleSpec(
         "RECRUIT-EXTENSION",
         "延长预备期 6 个月至 1 年",
@@ -1175,13 +813,13 @@ def recruit_probation_1_year(case: Case, at: dt.date) -> list[Finding] | None:
         {"min_months": 6, "max_months": 12},
     )
 )
-def recruit_extension(case: Case, at: dt.date) -> list[Finding] | None:
+def recruit_extension(case: Case, ctx: Context) -> list[Finding] | None:
     """Probation may be extended once, by at least 6 months and at most 1 year (细则 art. 32)."""
-    spec = RECRUIT_RULES["RECRUIT-EXTENSION"][0]
+    spec, at = ctx.spec, ctx.at
     months = case.probation_extension_months
     if months is None:
         return None if case.done(15, at) else []
-    low, high = params(spec)["min_months"], params(spec)["max_months"]
+    low, high = ctx.params["min_months"], ctx.params["max_months"]
     if months == 0 or low <= months <= high:
         return []
     return [
@@ -1194,7 +832,7 @@ def recruit_extension(case: Case, at: dt.date) -> list[Finding] | None:
     ]
 
 
-@recruit_rule(
+@_case_rule(
     RuleSpec(
         "RECRUIT-CONVERSION-APPROVAL-3-MONTHS",
         "三个月内审批转正",
@@ -1203,24 +841,25 @@ def recruit_extension(case: Case, at: dt.date) -> list[Finding] | None:
         {"months": 3, "max_months": 6},
     )
 )
-def recruit_conversion_approval_3_months(case: Case, at: dt.date) -> list[Finding] | None:
+def recruit_conversion_approval_3_months(case: Case, ctx: Context) -> list[Finding] | None:
     """Conversion approved (step 24) within 3 months of the conversion vote (step 23), or the
     approved extended period (at most 6 months in all, as for admission). Past the deadline a
     pending approval is an error."""
-    spec = RECRUIT_RULES["RECRUIT-CONVERSION-APPROVAL-3-MONTHS"][0]
+    spec, at = ctx.spec, ctx.at
     return _deadline(
         spec,
         case,
         at,
         start_step=23,
         end_step=24,
-        months=params(spec)["months"],
-        max_months=params(spec)["max_months"],
+        months=ctx.params["months"],
+        max_months=ctx.params["max_months"],
         what="上级党委审批转正",
+        due=lambda day: approval_deadline(day, None, ctx.params),
     )
 
 
-@recruit_rule(
+@_case_rule(
     RuleSpec(
         "RECRUIT-ACTIVIST-REVIEW-HALF-YEAR",
         "每半年考察一次积极分子",
@@ -1229,12 +868,12 @@ def recruit_conversion_approval_3_months(case: Case, at: dt.date) -> list[Findin
         {"months": 6},
     )
 )
-def recruit_activist_review_half_year(case: Case, at: dt.date) -> list[Finding] | None:
+def recruit_activist_review_half_year(case: Case, ctx: Context) -> list[Finding] | None:
     """The branch assesses each activist every half year (细则 art. 11): from the activist
     decision (step 3) until the candidate decision (step 7), no gap longer than 6 months
     without an assessment. While still an activist, the next one is ``due``."""
-    spec = RECRUIT_RULES["RECRUIT-ACTIVIST-REVIEW-HALF-YEAR"][0]
-    months = params(spec)["months"]
+    spec, at = ctx.spec, ctx.at
+    months = ctx.params["months"]
     activist = case.done(3, at)
     if activist is None:
         return []
@@ -1242,11 +881,11 @@ def recruit_activist_review_half_year(case: Case, at: dt.date) -> list[Finding] 
     now = case.now(at)
     end = candidate or now
     if case.reviews is None:
-        return None if end > add_months(activist, months) else []
+        return None if end > review_due(activist, ctx.params) else []
     findings: list[Finding] = []
     anchor = activist
     for review in [r for r in case.reviews if activist <= r <= end]:
-        limit = add_months(anchor, months)
+        limit = review_due(anchor, ctx.params)
         if review > limit:
             findings.append(
                 _finding(
@@ -1258,7 +897,7 @@ def recruit_activist_review_half_year(case: Case, at: dt.date) -> list[Finding] 
                 )
             )
         anchor = review
-    limit = add_months(anchor, months)
+    limit = review_due(anchor, ctx.params)
     if candidate is not None:
         if candidate > limit:
             findings.append(
@@ -1293,11 +932,11 @@ def recruit_activist_review_half_year(case: Case, at: dt.date) -> list[Finding] 
     return findings
 
 
-@recruit_rule(RuleSpec("RECRUIT-PREREVIEW", "上级党委预审", "national", "细则 art. 19"))
-def recruit_prereview(case: Case, at: dt.date) -> list[Finding] | None:
+@_case_rule(RuleSpec("RECRUIT-PREREVIEW", "上级党委预审", "national", "细则 art. 19"))
+def recruit_prereview(case: Case, ctx: Context) -> list[Finding] | None:
     """Pre-review (step 13) by the approving committee before the 入党志愿书 is filled in
     (step 14) (细则 art. 19)."""
-    spec = RECRUIT_RULES["RECRUIT-PREREVIEW"][0]
+    spec, at = ctx.spec, ctx.at
     form = case.done(14, at)
     if form is None:
         return []
@@ -1323,7 +962,7 @@ def recruit_prereview(case: Case, at: dt.date) -> list[Finding] | None:
     return []
 
 
-@recruit_rule(
+@_case_rule(
     RuleSpec(
         "RECRUIT-LEAVING-3-MONTHS",
         "三个月内离开本单位的一般不在本单位发展",
@@ -1332,12 +971,12 @@ def recruit_prereview(case: Case, at: dt.date) -> list[Finding] | None:
         {"months": 3},
     )
 )
-def recruit_leaving_3_months(case: Case, at: dt.date) -> list[Finding] | None:
+def recruit_leaving_3_months(case: Case, ctx: Context) -> list[Finding] | None:
     """A candidate leaving the unit within 3 months is generally not admitted there (细则
     art. 19): a warning when the branch vote (step 15) — or, for a development candidate not yet
     voted on, the check date — falls within 3 months before the expected leaving date."""
-    spec = RECRUIT_RULES["RECRUIT-LEAVING-3-MONTHS"][0]
-    months = params(spec)["months"]
+    spec, at = ctx.spec, ctx.at
+    months = ctx.params["months"]
     voted = case.done(15, at)
     candidate = case.done(7, at)
     if voted is None and candidate is None:
@@ -1363,7 +1002,7 @@ def recruit_leaving_3_months(case: Case, at: dt.date) -> list[Finding] | None:
     return []
 
 
-@recruit_rule(
+@_case_rule(
     RuleSpec(
         "RECRUIT-APPROVER-AUTHORITY",
         "审批党委须有审批权限",
@@ -1371,9 +1010,9 @@ def recruit_leaving_3_months(case: Case, at: dt.date) -> list[Finding] | None:
         "细则; 12371 Q&A",
     )
 )
-def recruit_approver_authority(case: Case, at: dt.date) -> list[Finding] | None:
+def recruit_approver_authority(case: Case, ctx: Context) -> list[Finding] | None:
     """A 党总支 cannot approve admission; neither can a 基层党委 under a 乡镇/街道 党委."""
-    spec = RECRUIT_RULES["RECRUIT-APPROVER-AUTHORITY"][0]
+    spec, at = ctx.spec, ctx.at
     reached = case.done(13, at) or case.done(17, at)
     if case.approver_type is None:
         return None if reached else []
@@ -1404,7 +1043,7 @@ def recruit_approver_authority(case: Case, at: dt.date) -> list[Finding] | None:
     ]
 
 
-@recruit_rule(
+@_case_rule(
     RuleSpec(
         "RECRUIT-ARCHIVE",
         "转正后及时归档",
@@ -1413,15 +1052,15 @@ def recruit_approver_authority(case: Case, at: dt.date) -> list[Finding] | None:
         {"days": 7},
     )
 )
-def recruit_archive(case: Case, at: dt.date) -> list[Finding] | None:
+def recruit_archive(case: Case, ctx: Context) -> list[Finding] | None:
     """Documents archived (step 25) within 1 week (local default) of the conversion approval
     (step 24): a warning when late, ``due`` while pending."""
-    spec = RECRUIT_RULES["RECRUIT-ARCHIVE"][0]
+    spec, at = ctx.spec, ctx.at
     approved = case.done(24, at)
     if approved is None:
         return []
-    days = params(spec)["days"]
-    limit = approved + dt.timedelta(days=days)
+    days = ctx.params["days"]
+    limit = archive_due(approved, ctx.params)
     archived = case.done(25, at)
     evidence: dict[str, Any] = {"step_24": approved, "deadline": limit}
     if archived is not None:
@@ -1477,12 +1116,15 @@ def plan_findings(
     admitted: int,
     admitted_by_group: Mapping[str, int],
     at: dt.date,
+    params: Mapping[str, Any] | None = None,
 ) -> list[Finding]:
     """RECRUIT-PLAN for one organization and year from aggregated figures (set-based over the
     database, or counted from JSON cases): admissions over the plan are an error; over a
     priority group's separate quota a warning; a group quota not used is ``due`` until the end
-    of the year and a warning after it."""
+    of the year and a warning after it. ``params``: the rule's parameters in force (default: its
+    defaults)."""
     spec = PLAN_SPEC
+    params = spec.params if params is None else params
     findings: list[Finding] = []
     period = str(year)
 
@@ -1516,7 +1158,7 @@ def plan_findings(
                 evidence,
                 "warning",
             )
-        elif got < group_quota and params(spec)["groups_due"]:
+        elif got < group_quota and params["groups_due"]:
             if at > year_end:
                 add(
                     f"{year} 年{group}单列计划 {group_quota} 名，仅接收 {got} 名",
@@ -1569,10 +1211,12 @@ def validate_params(rule_id: str, values: Mapping[str, Any]) -> None:
 
 def all_specs() -> list[RuleSpec]:
     """Every RECRUIT rule spec: the per-case rules, then RECRUIT-PLAN."""
-    return [spec for spec, _func in RECRUIT_RULES.values()] + [PLAN_SPEC]
+    return [spec for spec, _func in _CASE_RULES.values()] + [PLAN_SPEC]
 
 
-def check_plans(plans: list[Plan], cases: list[Case], at: dt.date) -> list[Finding]:
+def check_plans(
+    plans: list[Plan], cases: list[Case], at: dt.date, params: Mapping[str, Any] | None = None
+) -> list[Finding]:
     """RECRUIT-PLAN over JSON input: admissions (step 17 done in the plan year) of the cases
     whose ``org`` is the plan's organization."""
     findings: list[Finding] = []
@@ -1586,7 +1230,9 @@ def check_plans(plans: list[Plan], cases: list[Case], at: dt.date) -> list[Findi
         for c in mine:
             by_group[c.priority_group or "其他"] = by_group.get(c.priority_group or "其他", 0) + 1
         findings.extend(
-            plan_findings(plan.org, plan.year, plan.quota, plan.groups, len(mine), by_group, at)
+            plan_findings(
+                plan.org, plan.year, plan.quota, plan.groups, len(mine), by_group, at, params
+            )
         )
     return findings
 
@@ -1633,15 +1279,16 @@ class CheckReport:
 def check_case(
     case: Case, at: dt.date, config: Mapping[str, Mapping[str, Any]] | None = None
 ) -> CheckReport:
-    """Evaluate every recruitment rule (the enabled ones, when ``config`` is given) for one case
-    as of ``at``."""
-    if config is not None:
-        with configured(config):
-            return check_case(case, at)
+    """Evaluate every recruitment rule for one case as of ``at``: with ``config`` (rule id →
+    parameters in force) only the rules it names, with those parameters; else every rule with
+    its defaults."""
     report = CheckReport()
     missing: list[str] = []
-    for rule_id in enabled_rules():
-        result = RECRUIT_RULES[rule_id][1](case, at)
+    for rule_id, (rule_spec, func) in _CASE_RULES.items():
+        if config is not None and rule_id not in config:
+            continue
+        params = {**rule_spec.params, **(config[rule_id] if config is not None else {})}
+        result = func(case, Context(at=at, spec=rule_spec, params=params))
         if result is None:
             missing.append(rule_id)
         else:
@@ -1659,26 +1306,18 @@ def check_cases(
     at: dt.date,
     config: Mapping[str, Mapping[str, Any]] | None = None,
     plans: list[Plan] | None = None,
-    *,
-    lenient: bool = False,
 ) -> CheckReport:
-    """Evaluate every case; findings in input order, then by rule id; then RECRUIT-PLAN over
-    ``plans`` (when given and the rule is enabled). ``lenient``: see :func:`configured`."""
-    if config is not None or lenient:
-        with configured(config, lenient=lenient):
-            return check_cases(cases, at, plans=plans)
+    """Evaluate every case (:func:`check_case`); findings in input order, then by rule id; then
+    RECRUIT-PLAN over ``plans`` (when given and the rule is enabled in ``config``). A notice
+    window outside the years the holiday calendar knows makes PUBLICITY-5-WORKDAYS "not
+    checked" for that case, with the reason."""
     report = CheckReport()
     for case in cases:
-        one = check_case(case, at)
+        one = check_case(case, at, config)
         report.findings.extend(sorted(one.findings, key=lambda f: f.rule))
         report.not_checked.update(one.not_checked)
         report.reasons.update(one.reasons)
-    if plans and PLAN_SPEC.id in plan_rule_enabled():
-        report.findings.extend(check_plans(plans, cases, at))
+    if plans and (config is None or PLAN_SPEC.id in config):
+        params = {**PLAN_SPEC.params, **(config or {}).get(PLAN_SPEC.id, {})}
+        report.findings.extend(check_plans(plans, cases, at, params))
     return report
-
-
-def plan_rule_enabled() -> list[str]:
-    """``["RECRUIT-PLAN"]`` unless the configuration in force switches it off."""
-    config = _CONFIG.get()
-    return [PLAN_SPEC.id] if config is None or PLAN_SPEC.id in config else []
