@@ -538,6 +538,8 @@ class Dashboard:
     admitted_by_group: dict[str, int]
     admitted_total: int
     unplanned: int
+    #: "probation ending soon": this many days ahead (RECRUIT-PROBATION-1-YEAR ``due_days``)
+    probation_soon_days: int = 0
 
 
 def _active_cases(actor: Any, year: int, prefix: str | None = None) -> QuerySet[RecruitCase]:
@@ -620,6 +622,7 @@ def dashboard(
         admitted_by_group={g: by_group.get(g, 0) for g in PriorityGroup.values},
         admitted_total=len(admissions),
         unplanned=unplanned,
+        probation_soon_days=int(probation["due_days"]),
     )
 
 
