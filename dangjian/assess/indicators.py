@@ -52,12 +52,13 @@ from django.db import models
 from django.db.models import Count, Sum
 
 from dangjian.core.labels import period_label
+from dangjian.life.rules import evaluate_life, periods_between
 from dangjian.members.models import Member
+from dangjian.orgs.facts import OrgFacts, collect_facts
 from dangjian.orgs.models import Organization
-from dangjian.rules.base import Finding
-from dangjian.rules.engine import RULE_TITLES, evaluate, resolve_rules, rule_params
-from dangjian.rules.facts import OrgFacts, collect_facts
-from dangjian.rules.life import evaluate_life, periods_between
+from dangjian.rules.params import params_for
+from dangjian.rules.registry import Finding, rule_title
+from dangjian.rules.runner import evaluate, resolve_rules
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,7 @@ class IndicatorContext:
             by_code[f.subject].append(f)
         ended: dict[str, set[str]] = {}
         for spec in specs:
-            kind = rule_params(spec).get("frequency")
+            kind = params_for(spec, self.end)[1].get("frequency")
             if kind:
                 ended[spec.id] = {
                     p.label
@@ -269,7 +270,7 @@ def _yes(ok: bool, yes: str, no: str) -> str:
 
 def _elsewhere(counted: dict[str, str], rules: Iterable[str]) -> list[dict[str, str]]:
     return [
-        {"rule": r, "title": RULE_TITLES.get(r, r), "indicator": counted[r]}
+        {"rule": r, "title": rule_title(r), "indicator": counted[r]}
         for r in sorted(set(rules) & set(counted))
     ]
 
@@ -307,7 +308,7 @@ def life_compliance_rate(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
             if r not in counted:
                 grouped[r].append(p)
         missed = [
-            {"rule": r, "title": RULE_TITLES.get(r, r), "periods": periods}
+            {"rule": r, "title": rule_title(r), "periods": periods}
             for r, periods in sorted(grouped.items())
         ]
         evidence: dict[str, Any] = {"checked": checked, "met": met, "missed": missed}
@@ -727,7 +728,7 @@ def recruit_candidate_2_years(ctx: IndicatorContext) -> dict[int, IndicatorValue
     """1 when the organization's village determined a development candidate (step 7, 确定发展对象)
     or admitted a member (the roll's joining date, for recruitment kept outside the system) in
     the two years up to the end of the window, else 0 — a village without one for 2+ years is
-    软弱涣散 (ASSESS-WEAK; same reading as :mod:`dangjian.rectify.weak`). A branch of a village
+    软弱涣散 (ASSESS-WEAK; same reading as :mod:`dangjian.rectify.rules`). A branch of a village
     with several branches (村党总支, 村党委) counts the whole village
     (:mod:`dangjian.assess.villages`); any other organization counts itself. Three grouped
     queries over the subtree."""

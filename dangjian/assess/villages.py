@@ -10,7 +10,7 @@ never part of it. A branch without a region code is its own village. A 临时党
 recruit and belongs to no village.
 
 Used by the indicator ``recruit_candidate_2_years`` (:mod:`dangjian.assess.indicators`) and by
-the 软弱涣散 leads (:mod:`dangjian.rectify.weak`), so both read the condition the same way.
+the 软弱涣散 leads (:mod:`dangjian.rectify.rules`), so both read the condition the same way.
 """
 
 from __future__ import annotations

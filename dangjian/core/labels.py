@@ -9,7 +9,7 @@ CLI and the API keeps them). Pages and files show them through:
   :func:`evidence_value` (``True`` → 是, lists joined with "、", coded values such as
   ``"quarter"`` or ``"full_members"`` from :data:`VALUE_LABELS`, periods as "2026年第四季度",
   rule ids as their titles). Internal record ids are left out (:data:`HIDDEN_KEYS`).
-- :func:`rule_title` — the Chinese title of any rule id (SETUP, LIFE, RECRUIT, ASSESS).
+- :func:`rule_title` — the Chinese title of any rule id, as the rules engine registered it.
 - :func:`source_label` — "支部条例 art. 11" → "《中国共产党支部工作条例（试行）》第十一条".
 - :func:`period_label` — "2026-Q4" → "2026年第四季度".
 
@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-#: evidence key → label (rules/setup.py, rules/life.py, recruit/rules.py, rectify/weak.py,
-#: rectify/campaign.py, assess/indicators.py, life/config.py)
+#: evidence key → label (orgs/rules.py, life/rules/checks.py, recruit/rules.py, rectify/rules.py,
+#: rectify/campaign.py, assess/indicators.py, life/rules/params.py)
 EVIDENCE_LABELS: dict[str, str] = {
     # 组织设置 (SETUP)
     "full_members": "正式党员人数",
@@ -248,60 +248,31 @@ PERIOD_KEYS = frozenset({"months", "month", "quarter", "period", "periods", "mis
 #: keys whose numbers are shares (0.85 → 85%)
 PERCENT_KEYS = frozenset({"satisfaction", "low", "high"})
 
-#: titles of the rule ids that have no rule function (rules.md §6, the assessment family)
-ASSESS_RULE_TITLES = {
-    "ASSESS-VETO": "触及高压线的组织不得评为最高等次",
-    "ASSESS-SCORE-100": "百分制逐项考核",
-    "ASSESS-STARS": "星级评定",
-    "ASSESS-TIERS": "先进、中间、后进分档",
-    "ASSESS-WEAK": "软弱涣散基层党组织认定",
-    "ASSESS-RECTIFY": "一支一策整改",
-}
 #: a rule id as it appears in data
 RULE_ID = re.compile(r"(?:SETUP|LIFE|RECRUIT|ASSESS|DUES|REL|SERVICE)(?:-[A-Z0-9]+)+")
-#: families of rules (for "SETUP-*" and headings)
-FAMILY_TITLES = {
-    "SETUP": "组织设置",
-    "LIFE": "组织生活",
-    "RECRUIT": "发展党员",
-    "ASSESS": "考核评价",
-    "DUES": "党费",
-    "REL": "组织关系",
-    "SERVICE": "服务工单",
-}
-
 #: a Chinese character (CJK unified ideographs and extension A)
 CJK = re.compile(r"[\u3400-\u9fff]")
 _STEP_KEY = re.compile(r"step_(\d{1,2})")
 _QUARTERS = "一二三四"
 
 
-def rule_titles() -> dict[str, str]:
-    """Every known rule id → its Chinese title (registered rules, recruitment, assessment)."""
-    import dangjian.rules.selectors  # noqa: F401  (registers the SETUP and LIFE rules)
-    from dangjian.rules.base import REGISTRY
-    from dangjian.rules.catalogue import NOT_CHECKED
+#: lookups the upper layers register when they are ready (core imports none of them):
+#: ``"rule_title"`` (rule id → Chinese title, the rules engine's registry) and
+#: ``"step_names"`` (() → {step number: name} of the recruitment procedure)
+_LOOKUPS: dict[str, Callable[..., Any]] = {}
 
-    titles = dict(ASSESS_RULE_TITLES)
-    titles.update({rid: entry.title for rid, entry in NOT_CHECKED.items()})
-    titles.update({rid: spec.title for rid, (spec, _f) in REGISTRY.items()})
-    try:
-        from dangjian.recruit.rules import all_specs
-    except ImportError:  # pragma: no cover - the recruit app ships with the package
-        pass
-    else:
-        titles.update({spec.id: spec.title for spec in all_specs()})
-    return titles
+
+def register_lookup(name: str, func: Callable[..., Any]) -> None:
+    """Register a lookup of an upper layer (see :data:`_LOOKUPS`)."""
+    _LOOKUPS[name] = func
 
 
 def rule_title(rule_id: str) -> str:
-    """The Chinese title of ``rule_id``; "SETUP-*" → "组织设置各项规则"; unknown → the id."""
+    """The Chinese title of ``rule_id`` as the rules engine registered it (see
+    :func:`dangjian.rules.registry.rule_title`); unknown → the id."""
+    lookup = _LOOKUPS.get("rule_title")
     rule_id = str(rule_id or "").strip()
-    if rule_id.endswith("-*") and rule_id[:-2] in FAMILY_TITLES:
-        return f"{FAMILY_TITLES[rule_id[:-2]]}各项规则"
-    if rule_id in FAMILY_TITLES:
-        return FAMILY_TITLES[rule_id]
-    return rule_titles().get(rule_id, rule_id)
+    return str(lookup(rule_id)) if lookup is not None else rule_id
 
 
 def rule_with_id(rule_id: str) -> str:
@@ -350,11 +321,8 @@ def evidence_label(key: Any) -> str:
 
 def _step_names() -> dict[int, str]:
     """The 25 steps of the recruitment procedure (细则), as the checker names them."""
-    try:
-        from dangjian.recruit.case import STEPS
-    except ImportError:  # pragma: no cover - the recruit app ships with the package
-        return {}
-    return STEPS
+    lookup = _LOOKUPS.get("step_names")
+    return dict(lookup()) if lookup is not None else {}
 
 
 def _number(value: float | Decimal) -> str:

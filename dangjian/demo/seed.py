@@ -45,8 +45,7 @@ from dangjian.members.choices import MemberType, Post
 from dangjian.members.models import Member
 from dangjian.members.services import MemberInput, member_apply
 from dangjian.orgs.choices import OrgType, Sector
-from dangjian.orgs.models import Organization
-from dangjian.rules.setup import term_years_default
+from dangjian.orgs.models import Organization, term_years_default
 
 from . import names
 

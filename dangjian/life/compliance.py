@@ -29,12 +29,12 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from dangjian.rules.base import Finding
-from dangjian.rules.engine import RULE_TITLES
-from dangjian.rules.life import TALLY_ONLY, deadline, grace_of, periods_between
-from dangjian.rules.selectors import CheckResult, run_check
+from dangjian.life.rules import TALLY_ONLY, deadline, grace_of, periods_between
+from dangjian.rules.params import params_on
+from dangjian.rules.registry import Finding, rule_title
+from dangjian.rules.runner import CheckResult, run_check
 
-from .config import DEFAULTS, FREQUENCY_RULES
+from .rules import DEFAULTS, FREQUENCY_RULES
 
 #: how long a cached table may live (it is replaced as soon as the data version changes)
 CACHE_SECONDS = 24 * 3600
@@ -50,7 +50,7 @@ class Cell:
     @property
     def title(self) -> str:
         """The period in Chinese (``2026年第1季度``)."""
-        from dangjian.rules.life import period_title
+        from dangjian.life.rules import period_title
 
         return period_title(self.label)
 
@@ -153,7 +153,7 @@ def compliance(
 ) -> Compliance:
     """The compliance table of ``year`` (up to today) for the actor's scope or ``org_code``.
 
-    Raises ``Http404`` / ``ValueError`` like :func:`dangjian.rules.selectors.run_check`.
+    Raises ``Http404`` / ``ValueError`` like :func:`dangjian.rules.runner.run_check`.
     """
     today = timezone.localdate()
     since = dt.date(year, 1, 1)
@@ -197,7 +197,7 @@ def compliance(
             continue
         # the frequency in force may be configured locally; read it from the tallied periods
         kind = _frequency_of(rule)
-        row = RuleRow(rule, RULE_TITLES.get(rule, rule), kind)
+        row = RuleRow(rule, rule_title(rule), kind)
         for period in periods_between(kind, since, at):
             checked, met = per_period.get((rule, period.label), [0, 0])
             # a period whose deadline has not passed by today is running; a past year's last
@@ -254,16 +254,11 @@ def _groups(
 
 
 def _grace_of(rule: str) -> int:
-    from dangjian.rules.engine import REGISTRY, rule_params
-
-    return grace_of(rule_params(REGISTRY[rule][0]))
+    return grace_of(params_on(rule))
 
 
 def _frequency_of(rule: str) -> str:
-    from dangjian.rules.engine import REGISTRY, rule_params
-
-    spec = REGISTRY[rule][0]
-    return str(rule_params(spec).get("frequency", DEFAULTS[rule]["frequency"]))
+    return str(params_on(rule).get("frequency", DEFAULTS[rule]["frequency"]))
 
 
 # --- cached reads for the pages and the API ----------------------------------------------------

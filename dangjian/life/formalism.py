@@ -28,7 +28,7 @@ from django.http import Http404
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import orgs_for, scope_prefix
-from dangjian.rules.base import Finding
+from dangjian.rules.registry import Finding
 
 from .models import Meeting
 

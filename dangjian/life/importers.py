@@ -46,8 +46,8 @@ from dangjian.exchange.report import (
 from dangjian.orgs.models import Organization
 
 from .choices import SECRETARY_LECTURE_ORG_TYPES, join_types, split_types
-from .config import late_days
 from .models import Meeting
+from .rules import late_days
 from .services import MeetingInput, is_late, meeting_validate
 
 COLUMNS = [

@@ -27,12 +27,11 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers
 from dangjian.core.audit import audit_record
 from dangjian.core.labels import evidence_text
+from dangjian.life.rules import period_title, year_known_until
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
-from dangjian.rules.base import Finding
-from dangjian.rules.engine import RULE_TITLES, SEVERITIES
-from dangjian.rules.life import period_title, year_known_until
-from dangjian.rules.selectors import findings_for
+from dangjian.rules.registry import SEVERITIES, Finding, rule_title
+from dangjian.rules.runner import findings_for
 
 from .choices import MeetingType
 from .models import Attendance, Meeting
@@ -251,7 +250,7 @@ def _carried_rows(ledger: Ledger) -> list[list[Any]]:
 
 def finding_row(f: Finding) -> list[Any]:
     """A finding in Chinese for the "检查" sheet: title (with the rule id), severity, period."""
-    title = RULE_TITLES.get(f.rule, f.rule)
+    title = rule_title(f.rule)
     return [
         f"{title}（{f.rule}）",
         SEVERITIES.get(f.severity, f.severity),

@@ -40,7 +40,7 @@ def meeting_list(
     if org is not None:
         qs = qs.filter(org__path__startswith=org.path) if subtree else qs.filter(org=org)
     if meeting_type:
-        from dangjian.rules.life import types_q
+        from dangjian.life.rules import types_q
 
         qs = qs.filter(types_q([meeting_type]))
     if year is not None:
@@ -90,8 +90,8 @@ def participation(actor: Any, org: Organization, year: int) -> list[Participatio
 
     from dangjian.accounts.scope import covers, members_for
 
-    from .config import good_reasons
     from .models import Attendance
+    from .rules import good_reasons
     from .services import is_temporary, roll_org
 
     if not covers(actor, Perm.MEMBER_VIEW, org.path):

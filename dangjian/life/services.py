@@ -42,8 +42,8 @@ from .choices import (
     MeetingType,
     join_types,
 )
-from .config import carry_months, late_days
 from .models import Attendance, Meeting
+from .rules import carry_months, late_days
 
 TOPIC_MAX = 200
 MINUTES_MAX = 20000

@@ -27,19 +27,17 @@ from dangjian.core import uploads
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
-from dangjian.rules.base import Finding
-from dangjian.rules.engine import RULE_TITLES
-from dangjian.rules.selectors import findings_for
+from dangjian.rules.registry import Finding, rule_title
+from dangjian.rules.runner import findings_for
 from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
 from dangjian.web.views.orgs import _ancestors
 
 from .choices import SECRETARY_LECTURE_ORG_TYPES, AbsenceReason, MeetingType
 from .compliance import compliance_cached, missed_cached
-from .config import FREQUENCY_RULES, carry_months
 from .formalism import formalism_hints
 from .forms import MeetingForm, MeetingImportForm
 from .ledger import export_ledger, ledger_build
-from .models import Meeting
+from .rules import FREQUENCY_RULES, carry_months
 from .selectors import meeting_get, meeting_list, participation
 from .services import (
     ATTACHMENT_MAX_BYTES,
@@ -101,40 +99,10 @@ def _own_lectures(user: Any, own: Organization | None) -> dict[str, Any] | None:
         return None
     if not covers(user, Perm.FINDING_VIEW, own.path):
         return None
-    from dangjian.rules.engine import REGISTRY, rule_enabled, rule_params
+    from dangjian.life.rules import secretary_lecture_progress
 
-    spec = REGISTRY["LIFE-SECRETARY-LECTURE-YEARLY"][0]
-    if not rule_enabled(spec):
-        return None
-    from dangjian.rules.life import types_q
-
-    params = rule_params(spec)
-    today = timezone.localdate()
-    from dangjian.rules.life import deadline as period_deadline
-    from dangjian.rules.life import grace_of, period_of
-
-    def given(year: int) -> int:
-        return Meeting.objects.filter(
-            types_q(params["types"]), lecturer_org=own, year=year, held_on__lte=today
-        ).count()
-
-    required = int(params["min_count"])
-    deadline = dt.date(today.year, 12, 31)
-    # early in the year, last year's lecture may still be given for last year (所属年度)
-    last_year = period_of("year", dt.date(today.year - 1, 1, 1))
-    last_deadline = period_deadline(last_year, grace_of(params))
-    last_given = given(today.year - 1) if today <= last_deadline else required
-    return {
-        "org": own,
-        "given": given(today.year),
-        "required": required,
-        "deadline": deadline,
-        "days_left": (deadline - today).days,
-        "last_year": today.year - 1 if last_given < required else None,
-        "last_given": last_given,
-        "last_deadline": last_deadline,
-        "last_days_left": (last_deadline - today).days,
-    }
+    progress = secretary_lecture_progress(own.pk, timezone.localdate())
+    return None if progress is None else {"org": own, **progress}
 
 
 def _split(
@@ -142,7 +110,7 @@ def _split(
 ) -> dict[str, list[dict[str, object]]]:
     """Findings by severity, each with its rule's title, the period and the organization in
     Chinese: due by deadline, missed newest first."""
-    from dangjian.rules.life import period_title
+    from dangjian.life.rules import period_title
 
     groups: dict[str, list[Finding]] = {"due": [], "error": [], "warning": []}
     for f in findings:
@@ -154,7 +122,7 @@ def _split(
         key: [
             {
                 "f": f,
-                "title": RULE_TITLES.get(f.rule, f.rule),
+                "title": rule_title(f.rule),
                 "period": period_title(f.period or ""),
                 "org": names.get(f.subject, f.subject),
             }
@@ -175,7 +143,7 @@ def _names_below(user: Any, org: Organization) -> dict[str, str]:
 @bad_input_as_400
 def todo(request: HttpRequest, code: str) -> HttpResponse:
     """待办: what each LIFE rule still requires this month, quarter, year, and what was missed."""
-    from dangjian.rules.life import NOT_FOR_TEMPORARY, period_title
+    from dangjian.life.rules import NOT_FOR_TEMPORARY, period_title
 
     org = _life_org(request, code)
     require(request.user, Perm.FINDING_VIEW, org.path)
@@ -217,7 +185,7 @@ def todo(request: HttpRequest, code: str) -> HttpResponse:
             "can_record": covers(request.user, Perm.LIFE_RECORD, org.path),
             "temporary": temporary,
             "not_judged": (
-                [{"rule": r, "title": RULE_TITLES.get(r, r)} for r in NOT_FOR_TEMPORARY]
+                [{"rule": r, "title": rule_title(r)} for r in NOT_FOR_TEMPORARY]
                 if temporary
                 else []
             ),
@@ -475,7 +443,7 @@ def attendance(request: HttpRequest, code: str) -> HttpResponse:
     """出勤: each member's participation over a year (attended / absent per month)."""
     org = _life_org(request, code, Perm.MEMBER_VIEW)
     year = _year_param(request) or timezone.localdate().year
-    from .config import good_reasons
+    from .rules import good_reasons
 
     people = participation(request.user, org, year)
     return render(
@@ -561,7 +529,7 @@ def overview_missed(request: HttpRequest) -> HttpResponse:
         "life/overview_missed.html",
         {
             "rule": rule,
-            "title": RULE_TITLES.get(rule, rule),
+            "title": rule_title(rule),
             "period": period,
             "period_title": _period_title(period),
             "page": paginate(request, rows),
@@ -617,7 +585,7 @@ def hints(request: HttpRequest) -> HttpResponse:
 
 
 def _period_title(label: str) -> str:
-    from dangjian.rules.life import period_title
+    from dangjian.life.rules import period_title
 
     return period_title(label)
 

@@ -3,15 +3,43 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from django.core.validators import RegexValidator
 from django.db import models
 from treebeard.mp_tree import MP_Node
 
+from dangjian.rules.params import params_on
+
 from .choices import BRANCH_TYPES, NO_TERM_TYPES, OrgType, Sector
 
 code_validator = RegexValidator(r"^[A-Za-z0-9]{1,32}$", "组织编码只能由字母和数字组成，最长 32 位")
 region_validator = RegexValidator(r"^(\d{6}|\d{12})$", "行政区划代码应为 6 位或 12 位数字")
+
+
+def term_years_default(org_type: str, sector: str, on: dt.date | None = None) -> int | None:
+    """The statutory term for the type and sector: the parameters of SETUP-TERM in force on
+    ``on`` (基层党委 and 村、社区 organizations 5 years, 党总支 and 党支部 3 years by default).
+
+    No term (``None``) for a 党工委 (a dispatched body whose members are appointed by the
+    committee that set it up, not elected: 党章 art. 31), a 临时党支部 (set up for a task, its
+    leaders designated) or a 党小组.
+    """
+    if org_type in NO_TERM_TYPES:
+        return None
+    return term_years_for(org_type, sector, params_on("SETUP-TERM", on))
+
+
+def term_years_for(org_type: str, sector: str, params: Mapping[str, Any]) -> int | None:
+    """:func:`term_years_default` with the SETUP-TERM parameters given."""
+    if org_type in NO_TERM_TYPES:
+        return None
+    if sector in (Sector.RURAL, Sector.COMMUNITY):
+        return int(params["village_community_years"])
+    if org_type == OrgType.COMMITTEE:
+        return int(params["committee_years"])
+    return int(params["branch_years"])
 
 
 class Region(models.Model):
@@ -78,13 +106,11 @@ class Organization(MP_Node):
     def effective_term_years(self) -> int | None:
         """The term length: recorded, else the SETUP-TERM default for the type and sector;
         ``None`` for organizations without 换届 (:attr:`has_term`)."""
-        from dangjian.rules.setup import term_years_default
-
         if not self.has_term:
             return None
         if self.term_years:
             return int(self.term_years)
-        return term_years_default(self.org_type, self.sector)
+        return term_years_default(self.org_type, self.sector, self.term_started_on)
 
     @property
     def term_ends_on(self) -> dt.date | None:

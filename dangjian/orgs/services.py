@@ -247,13 +247,12 @@ class ElectionDelayInput:
     reason: str = ""
 
 
-def max_delay_years() -> int:
+def max_delay_years(on: dt.date | None = None) -> int:
     """选举条例 art. 3: a delay of the election is at most one year — the ``max_delay_years`` of
-    SETUP-TERM-EXPIRED, so the form and the rule cannot disagree."""
-    from dangjian.rules.engine import rule_params
-    from dangjian.rules.setup import TERM_EXPIRED
+    SETUP-TERM-EXPIRED in force on ``on``, so the form and the rule cannot disagree."""
+    from dangjian.rules.params import params_on
 
-    return int(rule_params(TERM_EXPIRED)["max_delay_years"])
+    return int(params_on("SETUP-TERM-EXPIRED", on)["max_delay_years"])
 
 
 @transaction.atomic

@@ -4,3 +4,38 @@ from django.apps import AppConfig
 class RecruitConfig(AppConfig):
     name = "dangjian.recruit"
     verbose_name = "发展党员"
+
+    def ready(self) -> None:
+        # the RECRUIT family: its rules (registered by importing recruit/rules.py), the check
+        # of their parameter values, the step names for labels, and its checker for the runner
+        from dangjian.core.labels import register_lookup
+        from dangjian.rules.params import register_validator
+        from dangjian.rules.registry import register_family
+        from dangjian.rules.runner import register_checker
+
+        from . import rules
+        from .case import STEPS
+        from .config import DEFAULT_SOURCE, DEFAULT_VERSION
+
+        register_family(
+            "RECRUIT", "发展党员", section=3, version=DEFAULT_VERSION, source=DEFAULT_SOURCE
+        )
+        register_validator("RECRUIT", rules.validate_params)
+        register_lookup("step_names", lambda: STEPS)
+        register_checker("RECRUIT", _check)
+
+
+def _check(request, specs, rule_ids, result):  # type: ignore[no-untyped-def]
+    from .selectors import recruit_check
+
+    findings, labels, cases = recruit_check(
+        request.actor,
+        prefix=request.prefix,
+        at=request.at,
+        rule_ids=rule_ids,
+        sector=request.sector,
+        region=request.region or None,
+    )
+    result.findings.extend(findings)
+    result.labels.update(labels)
+    result.checked_cases = cases

@@ -4,8 +4,8 @@ rule set version in force by date.
 The defaults are the ``params`` of each rule's spec in
 :mod:`dangjian.recruit.rules` (rules.md §3: months, days, hours, the
 notices required, the local defaults). A city overrides them
-without code through the ``DANGJIAN_RULES`` setting of :mod:`dangjian.rules.engine` (reused,
-not duplicated: :func:`dangjian.rules.engine.rule_params` and ``rule_enabled``), keyed by rule id,
+without code through the ``DANGJIAN_RULES`` setting of the rules engine's one parameter system
+(:mod:`dangjian.rules.params`, which these functions wrap), keyed by rule id,
 e.g. ``{"RECRUIT-APPLICATION-6-MONTHS": {"enabled": False},
 "RECRUIT-PUBLICITY-5-WORKDAYS": {"workdays": 7, "notices": ["admission", "conversion"]},
 "RECRUIT-ARCHIVE": {"days": 14}}``. The key ``"RECRUIT"`` may carry the ``version`` and
@@ -30,11 +30,10 @@ Without ``versions`` everything works as before with one configuration.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
+from dangjian.rules import params
+from dangjian.rules.params import ConfigInfo, Version
 
 if TYPE_CHECKING:
     from .case import Case
@@ -46,146 +45,59 @@ DEFAULT_LATE_DAYS = 30
 DEFAULT_RETENTION_YEARS = 2
 
 
-@dataclass(frozen=True)
-class ConfigInfo:
-    version: str
-    source: str
+def _specs() -> dict[str, Any]:
+    from .rules import all_specs
 
-    def as_dict(self) -> dict[str, str]:
-        return {"version": self.version, "source": self.source}
-
-
-@dataclass(frozen=True)
-class Version:
-    """A later rule set version (see the module docstring)."""
-
-    valid_from: dt.date
-    version: str
-    source: str
-    rules: Mapping[str, Mapping[str, Any]]
-
-
-def _family() -> dict[str, Any]:
-    return dict((getattr(settings, "DANGJIAN_RULES", None) or {}).get("RECRUIT") or {})
+    return {s.id: s for s in all_specs()}
 
 
 def versions() -> list[Version]:
     """The later versions configured, by ``valid_from``; ``ValueError`` (Chinese) when malformed."""
-    raw = _family().get("versions") or []
-    if not isinstance(raw, list):
-        raise ValueError("规则族 RECRUIT 的 versions 应为列表")
-    from .rules import all_specs
-
-    known = {s.id: s for s in all_specs()}
-    found: list[Version] = []
-    for i, item in enumerate(raw, start=1):
-        where = f"规则族 RECRUIT 的第 {i} 个版本"
-        if not isinstance(item, Mapping):
-            raise ValueError(f"{where}应为对象")
-        try:
-            start = dt.date.fromisoformat(str(item.get("valid_from", "")))
-        except ValueError:
-            raise ValueError(f"{where}的 valid_from 无效：应为 YYYY-MM-DD 日期") from None
-        rules = item.get("rules") or {}
-        if not isinstance(rules, Mapping):
-            raise ValueError(f"{where}的 rules 应为对象")
-        for rule_id, values in rules.items():
-            spec = known.get(rule_id)
-            if spec is None:
-                raise ValueError(f"{where}含未知规则：{rule_id}")
-            if not isinstance(values, Mapping):
-                raise ValueError(f"{where}中规则 {rule_id} 的参数应为对象")
-            unknown = sorted(set(values) - set(spec.params) - {"enabled"})
-            if unknown:
-                raise ValueError(f"{where}中规则 {rule_id} 没有参数：{'、'.join(unknown)}")
-        found.append(
-            Version(
-                valid_from=start,
-                version=str(item.get("version") or f"{start.isoformat()} 起"),
-                source=str(item.get("source") or ""),
-                rules={k: dict(v) for k, v in rules.items()},
-            )
-        )
-    found.sort(key=lambda v: v.valid_from)
-    starts = [v.valid_from for v in found]
-    if len(set(starts)) != len(starts):
-        raise ValueError("规则族 RECRUIT 的 versions 中有两个版本的 valid_from 相同")
-    return found
+    return params.versions("RECRUIT", _specs())
 
 
 def version_index(on: dt.date, chain: list[Version] | None = None) -> int:
     """0 for the base configuration, else 1 + the index of the last version in force on ``on``."""
-    chain = versions() if chain is None else chain
-    index = 0
-    for i, v in enumerate(chain, start=1):
-        if v.valid_from <= on:
-            index = i
-    return index
+    return params.version_index(on, versions() if chain is None else chain)
 
 
 def config_info(on: dt.date | None = None) -> ConfigInfo:
     """The version and source of the RECRUIT parameters in force (on ``on``, default the base)."""
-    if on is not None:
-        chain = versions()
-        index = version_index(on, chain)
-        if index:
-            v = chain[index - 1]
-            return ConfigInfo(version=v.version, source=v.source or DEFAULT_SOURCE)
-    configured = _family()
-    return ConfigInfo(
-        version=str(configured.get("version") or DEFAULT_VERSION),
-        source=str(configured.get("source") or DEFAULT_SOURCE),
-    )
+    return params.config_info("RECRUIT", on)
 
 
 def late_days() -> int:
     """A step recorded more than this many days after its date is marked late."""
-    value = _family().get("late_days", DEFAULT_LATE_DAYS)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError("规则族 RECRUIT 的本地配置参数 late_days 无效：应为非负整数")
-    return value
+    return int(
+        params.family_value(
+            "RECRUIT",
+            "late_days",
+            DEFAULT_LATE_DAYS,
+            lambda v: not isinstance(v, bool) and isinstance(v, int) and v >= 0,
+            "应为非负整数",
+        )
+    )
 
 
 def retention_years() -> int:
     """Years after the end of a case (not admitted, withdrawn) that the applicant's ID and phone
     numbers are kept before :func:`dangjian.recruit.services.purge_expired_numbers` deletes them
     (``DANGJIAN_RULES["RECRUIT"]["retention_years"]``, default 2)."""
-    value = _family().get("retention_years", DEFAULT_RETENTION_YEARS)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError("规则族 RECRUIT 的本地配置参数 retention_years 无效：应为正整数（年）")
-    return value
-
-
-def _base() -> dict[str, dict[str, Any]]:
-    from dangjian.rules.engine import rule_enabled, rule_params
-
-    from .rules import all_specs, validate_params
-
-    config = {spec.id: rule_params(spec) for spec in all_specs() if rule_enabled(spec)}
-    for rule_id, values in config.items():
-        validate_params(rule_id, values)
-    return config
+    return int(
+        params.family_value(
+            "RECRUIT",
+            "retention_years",
+            DEFAULT_RETENTION_YEARS,
+            lambda v: not isinstance(v, bool) and isinstance(v, int) and v >= 1,
+            "应为正整数（年）",
+        )
+    )
 
 
 def _at_index(index: int, chain: list[Version]) -> dict[str, dict[str, Any]]:
-    from .rules import all_specs, validate_params
-
-    config = _base()
-    if not index:
-        return config
-    specs = {s.id: s for s in all_specs()}
-    for v in chain[:index]:
-        for rule_id, values in v.rules.items():
-            values = dict(values)
-            enabled = values.pop("enabled", None)
-            if enabled is False:
-                config.pop(rule_id, None)
-                continue
-            if rule_id in config or enabled is True:
-                current = config.get(rule_id) or dict(specs[rule_id].params)
-                config[rule_id] = {**current, **values}
-                validate_params(rule_id, config[rule_id])
-    return config
+    """The configuration of the version ``index`` (0: the base)."""
+    on = None if not index else chain[index - 1].valid_from
+    return params.rule_config("RECRUIT", on, _specs())
 
 
 def rule_config(on: dt.date | None = None) -> dict[str, dict[str, Any]]:
@@ -194,10 +106,7 @@ def rule_config(on: dt.date | None = None) -> dict[str, dict[str, Any]]:
 
     A switched-off rule is absent. Unknown parameter names are refused (Chinese message).
     """
-    if on is None:
-        return _base()
-    chain = versions()
-    return _at_index(version_index(on, chain), chain)
+    return params.rule_config("RECRUIT", on, _specs())
 
 
 def check(cases: list[Case], at: dt.date) -> CheckReport:

@@ -38,7 +38,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dangjian.core.dates import add_months, add_years
-from dangjian.rules.base import Finding, RuleSpec
+from dangjian.rules.params import params_for, params_on, versions
+from dangjian.rules.registry import REGISTRY, Finding, RuleSpec, rule
 
 from .calendar import CalendarRangeError, workdays_between
 from .case import (
@@ -92,49 +93,33 @@ CaseRule = Callable[[Case, Context], "list[Finding] | None"]
 
 # --- the rules -----------------------------------------------------------------------------
 
-#: rule id → (spec, function) of the per-case rules, in rules.md's order
-_CASE_RULES: dict[str, tuple[RuleSpec, CaseRule]] = {}
-
-
-def _case_rule(spec: RuleSpec) -> Callable[[CaseRule], CaseRule]:
-    def wrap(func: CaseRule) -> CaseRule:
-        if spec.id in _CASE_RULES:
-            raise RuntimeError(f"rule {spec.id} registered twice")
-        _CASE_RULES[spec.id] = (spec, func)
-        return func
-
-    return wrap
+_case_rule = rule
 
 
 def case_rules() -> dict[str, tuple[RuleSpec, CaseRule]]:
-    """rule id → (spec, function) of every per-case RECRUIT rule (not RECRUIT-PLAN)."""
-    return dict(_CASE_RULES)
-
-
-def spec(rule_id: str) -> RuleSpec:
-    """The spec of a RECRUIT rule (per case, or RECRUIT-PLAN)."""
-    return PLAN_SPEC if rule_id == PLAN_SPEC.id else _CASE_RULES[rule_id][0]
+    """rule id → (spec, function) of every per-case RECRUIT rule (not RECRUIT-PLAN), from the
+    engine's registry, in rules.md's order."""
+    return {
+        rule_id: (spec, func)
+        for rule_id, (spec, func) in REGISTRY.items()
+        if spec.family == "RECRUIT" and rule_id != PLAN_SPEC.id
+    }
 
 
 def params_in_force(rule_id: str, on: dt.date | None = None) -> dict[str, Any]:
     """The parameters of ``rule_id`` in force on ``on`` (default: the base configuration); the
     spec's defaults when the rule is switched off (the facts it defines still hold: the
     probation still lasts a year when the check of it is off)."""
-    from .config import rule_config
-
-    return dict(rule_config(on).get(rule_id) or spec(rule_id).params)
+    return params_on(rule_id, on)
 
 
 def rules_in_force(on: dt.date | None = None) -> dict[str, dict[str, Any]]:
-    """rule id → parameters in force on ``on`` for every RECRUIT rule, switched on or off (the
-    timeline's one read of the configuration); ``enabled`` (a set) tells which are on."""
-    from .config import rule_config
-
-    config = rule_config(on)
-    found = {rule_id: dict(s.params) for rule_id, (s, _f) in _CASE_RULES.items()}
-    found[PLAN_SPEC.id] = dict(PLAN_SPEC.params)
-    found.update(config)
-    return found
+    """rule id → parameters in force on ``on`` of every RECRUIT rule, switched on or off (the
+    timeline's one read of the configuration; :func:`dangjian.recruit.config.rule_config` says
+    which are on)."""
+    specs = all_specs()
+    chain = versions("RECRUIT", {s.id: s for s in specs}) if on is not None else []
+    return {s.id: params_for(s, on, chain)[1] for s in specs}
 
 
 # --- when things are due (each rule uses these; so do the pages and services) -----------------
@@ -162,7 +147,7 @@ def review_due(last: dt.date, params: Mapping[str, Any]) -> dt.date:
 
 
 def _approval_defaults() -> Mapping[str, Any]:
-    return _CASE_RULES["RECRUIT-APPROVAL-3-MONTHS"][0].params
+    return REGISTRY["RECRUIT-APPROVAL-3-MONTHS"][0].params
 
 
 def approval_deadline(
@@ -461,6 +446,79 @@ def recruit_contacts(case: Case, ctx: Context) -> list[Finding] | None:
 
 @_case_rule(
     RuleSpec(
+        "RECRUIT-ACTIVIST-REVIEW-HALF-YEAR",
+        "每半年考察一次积极分子",
+        "national",
+        "细则 art. 11",
+        {"months": 6},
+    )
+)
+def recruit_activist_review_half_year(case: Case, ctx: Context) -> list[Finding] | None:
+    """The branch assesses each activist every half year (细则 art. 11): from the activist
+    decision (step 3) until the candidate decision (step 7), no gap longer than 6 months
+    without an assessment. While still an activist, the next one is ``due``."""
+    spec, at = ctx.spec, ctx.at
+    months = ctx.params["months"]
+    activist = case.done(3, at)
+    if activist is None:
+        return []
+    candidate = case.done(7, at)
+    now = case.now(at)
+    end = candidate or now
+    if case.reviews is None:
+        return None if end > review_due(activist, ctx.params) else []
+    findings: list[Finding] = []
+    anchor = activist
+    for review in [r for r in case.reviews if activist <= r <= end]:
+        limit = review_due(anchor, ctx.params)
+        if review > limit:
+            findings.append(
+                _finding(
+                    spec,
+                    case,
+                    f"{anchor.isoformat()} 后 {months} 个月内（至 {limit.isoformat()}）没有考察，"
+                    f"下一次考察在 {review.isoformat()}",
+                    {"since": anchor, "deadline": limit, "review": review},
+                )
+            )
+        anchor = review
+    limit = review_due(anchor, ctx.params)
+    if candidate is not None:
+        if candidate > limit:
+            findings.append(
+                _finding(
+                    spec,
+                    case,
+                    f"{anchor.isoformat()} 后 {months} 个月内（至 {limit.isoformat()}）没有考察，"
+                    f"至 {candidate.isoformat()} 确定为发展对象",
+                    {"since": anchor, "deadline": limit, "step_7": candidate},
+                )
+            )
+    elif now > limit:
+        findings.append(
+            _finding(
+                spec,
+                case,
+                f"积极分子考察已逾期：上次 {anchor.isoformat()}，应于 {limit.isoformat()} 前考察",
+                {"since": anchor, "deadline": limit},
+            )
+        )
+    elif not case.ended(at):
+        findings.append(
+            _finding(
+                spec,
+                case,
+                f"积极分子半年考察应于 {limit.isoformat()} 前进行",
+                {"since": anchor, "deadline": limit},
+                severity="due",
+                due_date=limit,
+            )
+        )
+    return findings
+
+
+@_case_rule(
+    RuleSpec(
         "RECRUIT-ACTIVIST-1-YEAR",
         "积极分子培养一年以上",
         "national",
@@ -566,6 +624,76 @@ def recruit_training_3_days(case: Case, ctx: Context) -> list[Finding] | None:
             {"training_hours": case.training_hours, "step_15": admitted},
         )
     ]
+
+
+@_case_rule(RuleSpec("RECRUIT-PREREVIEW", "上级党委预审", "national", "细则 art. 19"))
+def recruit_prereview(case: Case, ctx: Context) -> list[Finding] | None:
+    """Pre-review (step 13) by the approving committee before the 入党志愿书 is filled in
+    (step 14) (细则 art. 19)."""
+    spec, at = ctx.spec, ctx.at
+    form = case.done(14, at)
+    if form is None:
+        return []
+    review = case.done(13, at)
+    if review is None:
+        return [
+            _finding(
+                spec,
+                case,
+                f"未经上级党委预审即于 {form.isoformat()} 填写入党志愿书",
+                {"step_14": form},
+            )
+        ]
+    if review > form:
+        return [
+            _finding(
+                spec,
+                case,
+                f"上级党委预审（{review.isoformat()}）晚于填写入党志愿书（{form.isoformat()}）",
+                {"step_13": review, "step_14": form},
+            )
+        ]
+    return []
+
+
+@_case_rule(
+    RuleSpec(
+        "RECRUIT-LEAVING-3-MONTHS",
+        "三个月内离开本单位的一般不在本单位发展",
+        "national (soft)",
+        "细则 art. 19",
+        {"months": 3},
+    )
+)
+def recruit_leaving_3_months(case: Case, ctx: Context) -> list[Finding] | None:
+    """A candidate leaving the unit within 3 months is generally not admitted there (细则
+    art. 19): a warning when the branch vote (step 15) — or, for a development candidate not yet
+    voted on, the check date — falls within 3 months before the expected leaving date."""
+    spec, at = ctx.spec, ctx.at
+    months = ctx.params["months"]
+    voted = case.done(15, at)
+    candidate = case.done(7, at)
+    if voted is None and candidate is None:
+        return []
+    if not case.leaving_recorded:
+        return None
+    leaving = case.expected_leaving_on
+    if leaving is None:
+        return []
+    when = voted or at
+    if when <= leaving <= add_months(when, months):
+        what = f"支部大会讨论接收（{voted.isoformat()}）" if voted else "该发展对象"
+        return [
+            _finding(
+                spec,
+                case,
+                f"{what}后 {months} 个月内（{leaving.isoformat()}）将离开本单位，"
+                "一般不在本单位发展",
+                {"expected_leaving_on": leaving, "step_15": voted, "at": when},
+                severity="warning",
+            )
+        ]
+    return []
 
 
 @_case_rule(
@@ -724,6 +852,47 @@ def recruit_approval_3_months(case: Case, ctx: Context) -> list[Finding] | None:
 
 @_case_rule(
     RuleSpec(
+        "RECRUIT-APPROVER-AUTHORITY",
+        "审批党委须有审批权限",
+        "national",
+        "细则; 12371 Q&A",
+    )
+)
+def recruit_approver_authority(case: Case, ctx: Context) -> list[Finding] | None:
+    """A 党总支 cannot approve admission; neither can a 基层党委 under a 乡镇/街道 党委."""
+    spec, at = ctx.spec, ctx.at
+    reached = case.done(13, at) or case.done(17, at)
+    if case.approver_type is None:
+        return None if reached else []
+    problems: list[str] = []
+    who = case.approver or "审批组织"
+    if case.approver_name:
+        who = f"{case.approver_name}（{case.approver}）" if case.approver else case.approver_name
+    if case.approver_type not in APPROVER_TYPES:
+        problems.append(f"{who}是{case.approver_type}，没有审批接收预备党员的权限")
+    if case.approver_under_town:
+        problems.append(f"{who}隶属于乡镇/街道党委，应由乡镇/街道党委审批")
+    if case.approver_under_town is None and case.approver_type in APPROVER_TYPES and reached:
+        return None
+    if not problems:
+        return []
+    return [
+        _finding(
+            spec,
+            case,
+            "；".join(problems),
+            {
+                "approver": case.approver,
+                "approver_type": case.approver_type,
+                "approver_under_town": case.approver_under_town,
+                "step_17": case.done(17, at),
+            },
+        )
+    ]
+
+
+@_case_rule(
+    RuleSpec(
         "RECRUIT-PROBATION-1-YEAR",
         "预备期一年",
         "national",
@@ -861,190 +1030,6 @@ def recruit_conversion_approval_3_months(case: Case, ctx: Context) -> list[Findi
 
 @_case_rule(
     RuleSpec(
-        "RECRUIT-ACTIVIST-REVIEW-HALF-YEAR",
-        "每半年考察一次积极分子",
-        "national",
-        "细则 art. 11",
-        {"months": 6},
-    )
-)
-def recruit_activist_review_half_year(case: Case, ctx: Context) -> list[Finding] | None:
-    """The branch assesses each activist every half year (细则 art. 11): from the activist
-    decision (step 3) until the candidate decision (step 7), no gap longer than 6 months
-    without an assessment. While still an activist, the next one is ``due``."""
-    spec, at = ctx.spec, ctx.at
-    months = ctx.params["months"]
-    activist = case.done(3, at)
-    if activist is None:
-        return []
-    candidate = case.done(7, at)
-    now = case.now(at)
-    end = candidate or now
-    if case.reviews is None:
-        return None if end > review_due(activist, ctx.params) else []
-    findings: list[Finding] = []
-    anchor = activist
-    for review in [r for r in case.reviews if activist <= r <= end]:
-        limit = review_due(anchor, ctx.params)
-        if review > limit:
-            findings.append(
-                _finding(
-                    spec,
-                    case,
-                    f"{anchor.isoformat()} 后 {months} 个月内（至 {limit.isoformat()}）没有考察，"
-                    f"下一次考察在 {review.isoformat()}",
-                    {"since": anchor, "deadline": limit, "review": review},
-                )
-            )
-        anchor = review
-    limit = review_due(anchor, ctx.params)
-    if candidate is not None:
-        if candidate > limit:
-            findings.append(
-                _finding(
-                    spec,
-                    case,
-                    f"{anchor.isoformat()} 后 {months} 个月内（至 {limit.isoformat()}）没有考察，"
-                    f"至 {candidate.isoformat()} 确定为发展对象",
-                    {"since": anchor, "deadline": limit, "step_7": candidate},
-                )
-            )
-    elif now > limit:
-        findings.append(
-            _finding(
-                spec,
-                case,
-                f"积极分子考察已逾期：上次 {anchor.isoformat()}，应于 {limit.isoformat()} 前考察",
-                {"since": anchor, "deadline": limit},
-            )
-        )
-    elif not case.ended(at):
-        findings.append(
-            _finding(
-                spec,
-                case,
-                f"积极分子半年考察应于 {limit.isoformat()} 前进行",
-                {"since": anchor, "deadline": limit},
-                severity="due",
-                due_date=limit,
-            )
-        )
-    return findings
-
-
-@_case_rule(RuleSpec("RECRUIT-PREREVIEW", "上级党委预审", "national", "细则 art. 19"))
-def recruit_prereview(case: Case, ctx: Context) -> list[Finding] | None:
-    """Pre-review (step 13) by the approving committee before the 入党志愿书 is filled in
-    (step 14) (细则 art. 19)."""
-    spec, at = ctx.spec, ctx.at
-    form = case.done(14, at)
-    if form is None:
-        return []
-    review = case.done(13, at)
-    if review is None:
-        return [
-            _finding(
-                spec,
-                case,
-                f"未经上级党委预审即于 {form.isoformat()} 填写入党志愿书",
-                {"step_14": form},
-            )
-        ]
-    if review > form:
-        return [
-            _finding(
-                spec,
-                case,
-                f"上级党委预审（{review.isoformat()}）晚于填写入党志愿书（{form.isoformat()}）",
-                {"step_13": review, "step_14": form},
-            )
-        ]
-    return []
-
-
-@_case_rule(
-    RuleSpec(
-        "RECRUIT-LEAVING-3-MONTHS",
-        "三个月内离开本单位的一般不在本单位发展",
-        "national (soft)",
-        "细则 art. 19",
-        {"months": 3},
-    )
-)
-def recruit_leaving_3_months(case: Case, ctx: Context) -> list[Finding] | None:
-    """A candidate leaving the unit within 3 months is generally not admitted there (细则
-    art. 19): a warning when the branch vote (step 15) — or, for a development candidate not yet
-    voted on, the check date — falls within 3 months before the expected leaving date."""
-    spec, at = ctx.spec, ctx.at
-    months = ctx.params["months"]
-    voted = case.done(15, at)
-    candidate = case.done(7, at)
-    if voted is None and candidate is None:
-        return []
-    if not case.leaving_recorded:
-        return None
-    leaving = case.expected_leaving_on
-    if leaving is None:
-        return []
-    when = voted or at
-    if when <= leaving <= add_months(when, months):
-        what = f"支部大会讨论接收（{voted.isoformat()}）" if voted else "该发展对象"
-        return [
-            _finding(
-                spec,
-                case,
-                f"{what}后 {months} 个月内（{leaving.isoformat()}）将离开本单位，"
-                "一般不在本单位发展",
-                {"expected_leaving_on": leaving, "step_15": voted, "at": when},
-                severity="warning",
-            )
-        ]
-    return []
-
-
-@_case_rule(
-    RuleSpec(
-        "RECRUIT-APPROVER-AUTHORITY",
-        "审批党委须有审批权限",
-        "national",
-        "细则; 12371 Q&A",
-    )
-)
-def recruit_approver_authority(case: Case, ctx: Context) -> list[Finding] | None:
-    """A 党总支 cannot approve admission; neither can a 基层党委 under a 乡镇/街道 党委."""
-    spec, at = ctx.spec, ctx.at
-    reached = case.done(13, at) or case.done(17, at)
-    if case.approver_type is None:
-        return None if reached else []
-    problems: list[str] = []
-    who = case.approver or "审批组织"
-    if case.approver_name:
-        who = f"{case.approver_name}（{case.approver}）" if case.approver else case.approver_name
-    if case.approver_type not in APPROVER_TYPES:
-        problems.append(f"{who}是{case.approver_type}，没有审批接收预备党员的权限")
-    if case.approver_under_town:
-        problems.append(f"{who}隶属于乡镇/街道党委，应由乡镇/街道党委审批")
-    if case.approver_under_town is None and case.approver_type in APPROVER_TYPES and reached:
-        return None
-    if not problems:
-        return []
-    return [
-        _finding(
-            spec,
-            case,
-            "；".join(problems),
-            {
-                "approver": case.approver,
-                "approver_type": case.approver_type,
-                "approver_under_town": case.approver_under_town,
-                "step_17": case.done(17, at),
-            },
-        )
-    ]
-
-
-@_case_rule(
-    RuleSpec(
         "RECRUIT-ARCHIVE",
         "转正后及时归档",
         "local default",
@@ -1108,23 +1093,27 @@ PLAN_SPEC = RuleSpec(
 )
 
 
-def plan_findings(
-    org: str,
-    year: int,
-    quota: int,
-    groups: Mapping[str, int],
-    admitted: int,
-    admitted_by_group: Mapping[str, int],
-    at: dt.date,
-    params: Mapping[str, Any] | None = None,
-) -> list[Finding]:
+@dataclass(frozen=True)
+class PlanFigures:
+    """An organization's plan of a year and its admissions (in all and per priority group)."""
+
+    org: str
+    year: int
+    quota: int
+    groups: Mapping[str, int]
+    admitted: int
+    admitted_by_group: Mapping[str, int]
+
+
+@rule(PLAN_SPEC)
+def recruit_plan(plan: PlanFigures, ctx: Context) -> list[Finding]:
     """RECRUIT-PLAN for one organization and year from aggregated figures (set-based over the
     database, or counted from JSON cases): admissions over the plan are an error; over a
     priority group's separate quota a warning; a group quota not used is ``due`` until the end
-    of the year and a warning after it. ``params``: the rule's parameters in force (default: its
-    defaults)."""
-    spec = PLAN_SPEC
-    params = spec.params if params is None else params
+    of the year and a warning after it."""
+    spec, at, params = ctx.spec, ctx.at, ctx.params
+    org, year, quota = plan.org, plan.year, plan.quota
+    groups, admitted, admitted_by_group = plan.groups, plan.admitted, plan.admitted_by_group
     findings: list[Finding] = []
     period = str(year)
 
@@ -1175,6 +1164,23 @@ def plan_findings(
     return findings
 
 
+def plan_findings(
+    org: str,
+    year: int,
+    quota: int,
+    groups: Mapping[str, int],
+    admitted: int,
+    admitted_by_group: Mapping[str, int],
+    at: dt.date,
+    params: Mapping[str, Any] | None = None,
+) -> list[Finding]:
+    """:func:`recruit_plan` over these figures; ``params``: the rule's parameters in force
+    (default: its defaults)."""
+    figures = PlanFigures(org, year, quota, groups, admitted, admitted_by_group)
+    ctx = Context(at=at, spec=PLAN_SPEC, params=PLAN_SPEC.params if params is None else params)
+    return recruit_plan(figures, ctx)
+
+
 def validate_params(rule_id: str, values: Mapping[str, Any]) -> None:
     """Refuse (``ValueError``, Chinese) parameter values the rules cannot use: the notice →
     step map of PUBLICITY, the months of the approval periods and of the conversion vote."""
@@ -1211,7 +1217,7 @@ def validate_params(rule_id: str, values: Mapping[str, Any]) -> None:
 
 def all_specs() -> list[RuleSpec]:
     """Every RECRUIT rule spec: the per-case rules, then RECRUIT-PLAN."""
-    return [spec for spec, _func in _CASE_RULES.values()] + [PLAN_SPEC]
+    return [spec for spec, _func in case_rules().values()] + [PLAN_SPEC]
 
 
 def check_plans(
@@ -1284,7 +1290,7 @@ def check_case(
     its defaults."""
     report = CheckReport()
     missing: list[str] = []
-    for rule_id, (rule_spec, func) in _CASE_RULES.items():
+    for rule_id, (rule_spec, func) in case_rules().items():
         if config is not None and rule_id not in config:
             continue
         params = {**rule_spec.params, **(config[rule_id] if config is not None else {})}

@@ -43,7 +43,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import scope_prefix
-from dangjian.rules.base import Finding
+from dangjian.rules.registry import Finding
 
 from . import config, rules
 from .adapter import (

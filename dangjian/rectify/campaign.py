@@ -7,9 +7,9 @@ scope) makes of its own: the participants are grouped by the organization one le
 campaign root that they belong to, and those sitting directly below the root form one group of
 their own. A district's campaign thus names the last branch of each town and street, a town's
 campaign the last of each village's branches. A group needs at least ``last_place_min_peers``
-participants (:mod:`dangjian.rectify.config`); ties at the bottom all count, but a group whose
+participants (:mod:`dangjian.rectify.rules`); ties at the bottom all count, but a group whose
 totals are all equal has no last place. A campaign's 后进 tier is not a 软弱涣散 condition (see
-:mod:`dangjian.rectify.weak`).
+:mod:`dangjian.rectify.rules`).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def ranking_groups(campaign: Campaign) -> dict[str, list[tuple[int, Decimal]]]:
 
 def campaign_conditions(campaign: Campaign, min_peers: int = 3) -> dict[int, list[dict[str, Any]]]:
     """``org id → conditions`` (last place) from the campaign's results."""
-    from .weak import condition
+    from .rules import condition
 
     groups = ranking_groups(campaign)
     names = dict(Organization.objects.filter(path__in=list(groups)).values_list("path", "name"))

@@ -4,7 +4,7 @@
 campaign and opens, through the services (audited as the command-line operator):
 
 - a 软弱涣散 plan for every organization on the 软弱涣散 leads page with that campaign — the
-  ASSESS-WEAK conditions of :func:`dangjian.rectify.weak.weak_candidates` on the demo day
+  ASSESS-WEAK conditions of :func:`dangjian.rectify.rules.weak_candidates` on the demo day
   (secretary vacant, meetings not held, village without a development candidate, last place of
   its town, 群众满意率 below 60 %), with the conditions and their evidence as the plan's reason;
 - a 后进 plan for every organization the campaign put in the 后进 tier that is not already
@@ -36,8 +36,8 @@ from dangjian.orgs.models import Organization
 
 from .choices import PlanReason, WeakCondition
 from .models import RectificationPlan, RectificationTask
+from .rules import weak_candidates
 from .services import TaskInput, plan_create, task_confirm, task_progress, task_report_done
-from .weak import weak_candidates
 
 #: (what, how, owner) of the demo's tasks, by the condition they answer
 _TASKS: dict[str, list[tuple[str, str, str]]] = {

@@ -181,7 +181,7 @@ def plan_create(
     """Open a plan for ``org`` (upper level only), optionally with its first tasks.
 
     ``conditions`` (required for a 软弱涣散 plan) name the ASSESS-WEAK conditions with their
-    evidence, usually taken from :func:`dangjian.rectify.weak.weak_candidates`.
+    evidence, usually taken from :func:`dangjian.rectify.rules.weak_candidates`.
     """
     require_upper(actor, org)
     if reason not in PlanReason.values:

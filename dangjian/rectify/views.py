@@ -35,6 +35,7 @@ from .forms import (
     ReviewForm,
     TaskForm,
 )
+from .rules import weak_candidates
 from .selectors import awaiting_review, overdue_tasks, plan_get, plan_list, task_get
 from .services import (
     is_upper,
@@ -47,7 +48,6 @@ from .services import (
     task_report_done,
     task_update,
 )
-from .weak import weak_candidates
 
 #: the suggestions run the SETUP and LIFE checkers over the scope; above this, ask to narrow it
 WEAK_SCOPE_MAX = 5000

@@ -188,7 +188,8 @@ def _local_rules(path: str) -> dict:
     return data
 
 
-# rule id → parameter overrides ({"enabled": false} switches a rule off); see rules/engine.py
+# rule id → parameter overrides ({"enabled": false} switches a rule off), family → version,
+# source and dated versions; see rules/params.py
 DANGJIAN_RULES = _local_rules(os.environ.get("DANGJIAN_RULES_FILE", ""))
 
 # PDF exports (ledgers, case records, bulletins): a TrueType font with glyf outlines to embed

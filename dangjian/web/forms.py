@@ -16,7 +16,7 @@ from dangjian.accounts.services import is_locked
 from dangjian.core.audit import ACTION_LABELS, OBJECT_TYPE_LABELS
 from dangjian.core.dates import parse_date
 from dangjian.orgs.choices import Sector
-from dangjian.rules.engine import SEVERITIES
+from dangjian.rules.registry import SEVERITIES
 
 SEVERITY_CHOICES = list(SEVERITIES.items())
 _CODE = re.compile(r"^[A-Za-z0-9]{1,32}$")

@@ -80,7 +80,7 @@ class TodoItem:
 
 
 def _life_items(actor: Any, org: Organization, today: dt.date) -> tuple[list[TodoItem], int]:
-    from dangjian.rules.selectors import findings_for
+    from dangjian.rules.runner import findings_for
 
     found = findings_for(actor, rules="LIFE", org_code=org.code, at=today)
     url = reverse("life:todo", args=[org.code])
@@ -106,7 +106,7 @@ def _recruit_items(actor: Any, org: Organization, today: dt.date) -> list[TodoIt
     if not can(actor, Perm.RECRUIT_VIEW):
         return []
     from dangjian.recruit.models import CaseStatus, RecruitCase
-    from dangjian.rules.selectors import findings_for
+    from dangjian.rules.runner import findings_for
 
     cases = {
         c.case_no: c

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from dangjian.rules.selectors import findings_for
+from dangjian.rules.runner import findings_for
 from tests.factories import make_org
 
 

@@ -29,7 +29,7 @@ from dangjian.assess.services import (
     veto_withdraw,
 )
 from dangjian.assess.standard import parse_standard
-from dangjian.rules.selectors import findings_for
+from dangjian.rules.runner import findings_for
 from tests.factories import make_member, make_org
 from tests.life.helpers import meet
 

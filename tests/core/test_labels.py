@@ -19,17 +19,16 @@ from dangjian.core.labels import (
     evidence_value,
     period_label,
     rule_title,
-    rule_titles,
     source_label,
 )
 
 PACKAGE = Path(labels.__file__).resolve().parent.parent
 #: the modules whose findings or indicator values carry evidence
 EVIDENCE_MODULES = [
-    "rules/setup.py",
-    "rules/life.py",
+    "orgs/rules.py",
+    "life/rules/checks.py",
     "recruit/rules.py",
-    "rectify/weak.py",
+    "rectify/rules.py",
     "rectify/campaign.py",
     "assess/indicators.py",
 ]
@@ -178,19 +177,18 @@ def test_sources_are_cited_in_chinese(source: str, expected: str) -> None:
 
 def test_every_rule_has_a_chinese_title_and_source() -> None:
     from dangjian.recruit.rules import all_specs
-    from dangjian.rules.base import REGISTRY
-    from dangjian.rules.catalogue import NOT_CHECKED
+    from dangjian.rules.registry import NOT_CHECKED, REGISTRY, rule_titles
 
     sources = [spec.source for spec, _f in REGISTRY.values()]
     sources += [spec.source for spec in all_specs()]
-    sources += [entry.source for entry in NOT_CHECKED.values()]
+    sources += [entry.spec.source for entry in NOT_CHECKED.values()]
     for source in sources:
         cited = source_label(source)
         assert CJK.search(cited), source
         # no English word left (numbers and the 12371 site number are fine)
         assert not re.search(r"[A-Za-z]{2,}", cited), (source, cited)
     titles = rule_titles()
-    for rule_id in [*REGISTRY, *(s.id for s in all_specs()), *labels.ASSESS_RULE_TITLES]:
+    for rule_id in [*REGISTRY, *(s.id for s in all_specs()), *NOT_CHECKED]:
         assert CJK.search(titles[rule_id]), rule_id
         assert rule_title(rule_id) == titles[rule_id]
     assert rule_title("SETUP-*") == "组织设置各项规则"

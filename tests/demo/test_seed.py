@@ -182,7 +182,7 @@ def test_seed_command(capsys):
 
 @pytest.mark.django_db
 def test_seeded_database_gives_setup_findings():
-    selectors = pytest.importorskip("dangjian.rules.selectors")
+    selectors = pytest.importorskip("dangjian.rules.runner")
     from dangjian.accounts.scope import SYSTEM
 
     seed_database(tier="tiny", seed=42, progress=False)

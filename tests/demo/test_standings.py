@@ -14,7 +14,7 @@ from dangjian.demo.standings import PARTICIPANTS, seed_demo_standings
 from dangjian.members.models import Member, MemberStatus
 from dangjian.members.selectors import standings_on
 from dangjian.orgs.models import ElectionDelay, Organization
-from dangjian.rules.selectors import findings_for
+from dangjian.rules.runner import findings_for
 
 TODAY = dt.date(2026, 11, 23)
 

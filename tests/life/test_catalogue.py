@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dangjian.life.config import DEFAULTS, check_params
-from dangjian.rules.base import REGISTRY
+from dangjian.life.rules import DEFAULTS, check_params
 from dangjian.rules.catalogue import catalogue
+from dangjian.rules.registry import REGISTRY
 
 RULES_MD = Path(__file__).resolve().parents[3] / "shared" / "domain" / "rules.md"
 

@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 
 from dangjian.accounts.scope import SYSTEM
-from dangjian.rules.selectors import findings_for
+from dangjian.rules.runner import findings_for
 from tests.factories import make_org
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from dangjian.accounts.scope import SYSTEM
-from dangjian.rules.selectors import findings_for
+from dangjian.rules.runner import findings_for
 from tests.life.helpers import meet
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

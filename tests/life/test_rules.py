@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dangjian.accounts.scope import SYSTEM
-from dangjian.rules.selectors import findings_for
+from dangjian.rules.runner import findings_for
 from tests.factories import make_member, make_org
 from tests.life.helpers import attend, meet
 

@@ -16,7 +16,7 @@ from dangjian.accounts.scope import SYSTEM
 from dangjian.core.models import AuditEntry
 from dangjian.life.choices import LecturerRole
 from dangjian.life.services import MeetingInput, meeting_record, upper_committees
-from dangjian.rules.selectors import findings_for
+from dangjian.rules.runner import findings_for
 from tests.factories import make_org
 from tests.life.helpers import meet
 

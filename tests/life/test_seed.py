@@ -12,7 +12,7 @@ from dangjian.accounts.scope import SYSTEM
 from dangjian.core.models import AuditEntry
 from dangjian.life.models import Attendance, Meeting
 from dangjian.life.seed import AlreadySeeded, seed_meetings
-from dangjian.rules.selectors import findings_for
+from dangjian.rules.runner import findings_for
 from tests.factories import make_member, make_org
 
 

@@ -17,7 +17,7 @@ from dangjian.accounts.scope import SYSTEM
 from dangjian.life.models import Attendance, Meeting
 from dangjian.life.services import AttendanceInput, MeetingInput, meeting_record, roll
 from dangjian.members.models import MemberStatus
-from dangjian.rules.selectors import findings_for
+from dangjian.rules.runner import findings_for
 from tests.factories import make_member
 from tests.life.helpers import attend, meet
 

@@ -13,7 +13,7 @@ from django.test import Client
 from dangjian.accounts.scope import SYSTEM
 from dangjian.life.models import Attendance, Meeting
 from dangjian.life.services import AttendanceInput, MeetingInput, meeting_record, roll
-from dangjian.rules.selectors import findings_for
+from dangjian.rules.runner import findings_for
 from tests.factories import make_org, make_user
 from tests.life.helpers import attend, meet
 

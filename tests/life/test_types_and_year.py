@@ -21,7 +21,7 @@ from dangjian.life.compliance import compliance
 from dangjian.life.ledger import ledger_build
 from dangjian.life.models import Meeting
 from dangjian.life.services import MeetingInput, meeting_record, meeting_update
-from dangjian.rules.selectors import findings_for
+from dangjian.rules.runner import findings_for
 from tests.life.helpers import meet
 
 pytestmark = pytest.mark.django_db

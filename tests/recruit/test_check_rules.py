@@ -15,7 +15,7 @@ from dangjian.recruit.adapter import to_case
 from dangjian.recruit.rules import check_cases
 from dangjian.recruit.selectors import case_get
 from dangjian.rules.catalogue import catalogue
-from dangjian.rules.selectors import findings_for
+from dangjian.rules.runner import findings_for
 from tests.recruit.helpers import D, open_case, step, vote
 
 

@@ -12,8 +12,8 @@ from dangjian.accounts.scope import SYSTEM
 from dangjian.core.models import AuditEntry
 from dangjian.orgs.models import Organization
 from dangjian.rectify.models import RectificationPlan, RectificationTask
+from dangjian.rectify.rules import weak_candidates
 from dangjian.rectify.seed import seed_demo_rectify
-from dangjian.rectify.weak import weak_candidates
 from tests.factories import make_member, make_org
 from tests.rectify.helpers import add_result, make_campaign
 

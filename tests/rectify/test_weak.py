@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from dangjian.accounts.scope import SYSTEM
 from dangjian.orgs.models import Organization
-from dangjian.rectify.weak import weak_candidates
+from dangjian.rectify.rules import weak_candidates
 from tests.factories import make_member, make_org
 from tests.rectify.helpers import add_result, make_campaign, weak_plan
 

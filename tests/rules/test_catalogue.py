@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dangjian.rules.base import REGISTRY
 from dangjian.rules.catalogue import catalogue
-from dangjian.rules.engine import RULE_TITLES
+from dangjian.rules.registry import REGISTRY, rule_titles
 
 RULES_MD = Path(__file__).resolve().parents[3] / "shared" / "domain" / "rules.md"
 
@@ -39,7 +38,7 @@ def test_catalogue_matches_rules_md_when_available():
 
 def test_every_registered_rule_is_named_after_its_id_and_cites_a_source():
     setup_rules = {k: v for k, v in REGISTRY.items() if k.startswith("SETUP-")}
-    assert set(RULE_TITLES) >= set(setup_rules)
+    assert set(rule_titles()) >= set(setup_rules)
     for rule_id, (spec, func) in setup_rules.items():
         assert func.__name__ == rule_id.lower().replace("-", "_")
         assert func.__doc__ and "Source" in func.__doc__

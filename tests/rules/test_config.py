@@ -9,7 +9,7 @@ import pytest
 from dangjian.accounts.scope import SYSTEM
 from dangjian.core.dates import add_months
 from dangjian.rules.catalogue import catalogue
-from dangjian.rules.selectors import findings_for
+from dangjian.rules.runner import findings_for
 from tests.factories import make_member, make_org
 
 AT = dt.date(2026, 6, 30)

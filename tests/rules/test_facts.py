@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from dangjian.accounts.scope import SYSTEM
-from dangjian.rules.selectors import findings_for, findings_for_org
+from dangjian.orgs.rules import findings_for_org
+from dangjian.rules.runner import findings_for
 from tests.factories import make_member, make_org
 
 AT = dt.date(2026, 6, 30)

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from dangjian.accounts.models import User
 from dangjian.accounts.scope import SYSTEM
-from dangjian.rules.selectors import findings_for, findings_for_org
+from dangjian.orgs.rules import findings_for_org
+from dangjian.rules.runner import findings_for
 from tests.factories import make_member, make_org
 
 AT = dt.date(2026, 6, 30)

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from dangjian.core.dates import add_months, add_years
-from dangjian.rules import setup as r
-from dangjian.rules.facts import OrgFacts, SecretaryFacts
+from dangjian.orgs import rules as r
+from dangjian.orgs.facts import OrgFacts, SecretaryFacts
 
 AT = dt.date(2026, 6, 30)
 DAY = dt.timedelta(days=1)

@@ -17,8 +17,9 @@ from dangjian.members.services import (
     member_status_record,
     participation_add,
 )
+from dangjian.orgs.rules import findings_for_org
 from dangjian.orgs.services import ElectionDelayInput, org_election_delay_record
-from dangjian.rules.selectors import findings_for, findings_for_org
+from dangjian.rules.runner import findings_for
 from tests.factories import make_member, make_org
 
 D = dt.date

@@ -11,8 +11,9 @@ import pytest
 from django.test import Client
 
 from dangjian.accounts.scope import SYSTEM
+from dangjian.orgs.rules import findings_for_org
 from dangjian.orgs.services import OrgInput, org_update
-from dangjian.rules.selectors import findings_for, findings_for_org
+from dangjian.rules.runner import findings_for
 from tests.factories import make_org
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from dangjian.accounts.scope import SYSTEM
-from dangjian.core.labels import rule_titles
 from dangjian.members.services import StatusInput, member_status_record
+from dangjian.rules.registry import rule_titles
 from dangjian.survey.selectors import rates_for, survey_rates
 from dangjian.survey.services import (
     PUBLIC_NEEDS_COUNT,

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from dangjian.core.labels import rule_titles
+from dangjian.rules.registry import rule_titles
 from tests.web.visible import offences, visible_text
 
 Tree = dict[str, Any]

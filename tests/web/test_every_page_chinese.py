@@ -20,10 +20,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from dangjian.accounts.models import User
-from dangjian.core.labels import rule_titles
 from dangjian.core.models import AuditEntry
 from dangjian.orgs.choices import BRANCH_TYPES
 from dangjian.orgs.models import Organization
+from dangjian.rules.registry import rule_titles
 from dangjian.web.forms import AUDIT_ACTION_GROUPS
 from tests.web.visible import CJK, file_text, offences, visible_text
 
@@ -129,7 +129,7 @@ def data_for(user: User | None) -> Data:
         or RecruitCase.objects.order_by("-pk").first()
     )
     from dangjian.accounts.scope import SYSTEM
-    from dangjian.rules.selectors import findings_for
+    from dangjian.rules.runner import findings_for
 
     flawed = {
         f.subject

@@ -16,15 +16,14 @@ from dangjian.api.pagination import Pagination
 from dangjian.api.serializers import FindingSerializer
 from dangjian.api.views.base import ScopedAPIView
 from dangjian.orgs.choices import Sector
-from dangjian.rules.catalogue import IMPLEMENTED_FAMILIES
-from dangjian.rules.engine import resolve_rules
-from dangjian.rules.selectors import findings_for
+from dangjian.rules.catalogue import implemented_families
+from dangjian.rules.runner import findings_for, resolve_rules
 
 LIST_PARAMS = [
     OpenApiParameter(
         "rules",
         OpenApiTypes.STR,
-        enum=sorted(IMPLEMENTED_FAMILIES),
+        enum=sorted(implemented_families()),
         description="规则族，默认 SETUP",
     ),
     OpenApiParameter("org", OpenApiTypes.STR, description="组织编码：只查该组织及其下级"),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import orgs_for, require
-from dangjian.rules.selectors import findings_for
+from dangjian.rules.runner import findings_for
 
 from ..forms import FindingFilterForm
 from ..helpers import bad_input_as_400, paginate, query_without
@@ -20,8 +20,7 @@ from ..helpers import bad_input_as_400, paginate, query_without
 
 def rule_titles(prefix: str = "SETUP-") -> dict[str, str]:
     """Rule id → title of the registered rules with ``prefix``, in id order."""
-    import dangjian.rules.selectors  # noqa: F401  (registers the rules)
-    from dangjian.rules.base import REGISTRY
+    from dangjian.rules.registry import REGISTRY
 
     return {
         rid: spec.title for rid, (spec, _f) in sorted(REGISTRY.items()) if rid.startswith(prefix)

@@ -57,6 +57,7 @@ from dangjian.members.services import (
 from dangjian.orgs.choices import ROLL_TYPES, OrgType
 from dangjian.orgs.forms import ElectionDelayForm
 from dangjian.orgs.models import Organization
+from dangjian.orgs.rules import findings_for_org
 from dangjian.orgs.selectors import (
     SubtreeCounts,
     election_delay_current,
@@ -67,7 +68,6 @@ from dangjian.orgs.selectors import (
     subtree_counts,
 )
 from dangjian.orgs.services import org_election_delay_record
-from dangjian.rules.selectors import findings_for_org
 
 from ..forms import TreeSearchForm
 from ..helpers import bad_input_as_400, login_required_htmx, paginate

@@ -18,8 +18,8 @@ from django.http import Http404
 from dangjian.accounts.scope import SYSTEM
 from dangjian.core.dates import parse_date
 from dangjian.rules.catalogue import catalogue
-from dangjian.rules.engine import RULE_TITLES, SEVERITIES
-from dangjian.rules.selectors import CheckResult, run_check
+from dangjian.rules.registry import SEVERITIES, rule_titles
+from dangjian.rules.runner import CheckResult, run_check
 
 FORMATS = ("json", "table")
 
@@ -39,12 +39,6 @@ def _table(rows: list[list[str]], header: list[str]) -> list[str]:
     for row in rows:
         lines.append("  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
     return lines
-
-
-def _recruit_titles() -> dict[str, str]:
-    from dangjian.recruit.rules import all_specs
-
-    return {spec.id: spec.title for spec in all_specs()}
 
 
 def _families(rules: str) -> list[str]:
@@ -170,7 +164,7 @@ class Command(BaseCommand):
             summary.append(
                 [
                     rule_id,
-                    RULE_TITLES.get(rule_id) or _recruit_titles().get(rule_id, ""),
+                    rule_titles().get(rule_id, ""),
                     str(c["error"]),
                     str(c["warning"]),
                     str(c["due"]),

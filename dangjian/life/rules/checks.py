@@ -64,20 +64,26 @@ from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 
-from dangjian.life.choices import SECRETARY_LECTURE_ORG_TYPES, split_types
-from dangjian.life.config import (
+from dangjian.members.choices import COMMITTEE_POSTS
+from dangjian.orgs.choices import BRANCH_TYPES, OrgType
+from dangjian.orgs.facts import OrgFacts, scope_facts
+from dangjian.rules.params import ConfigInfo, params_for, register_validator
+from dangjian.rules.registry import REGISTRY, Finding, RuleSpec, register_family, rule
+from dangjian.rules.runner import CheckRequest, CheckResult, register_checker
+
+from ..choices import SECRETARY_LECTURE_ORG_TYPES, split_types
+from .params import (
+    DEFAULT_SOURCE,
     DEFAULTS,
     FREQUENCIES,
-    ConfigInfo,
+    SECRETARY_LECTURE_RULE,
     check_params,
     config_info,
     founded_by,
 )
-from dangjian.members.choices import COMMITTEE_POSTS
-from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 
-from .base import Finding, RuleSpec, rule
-from .facts import OrgFacts
+register_family("LIFE", "组织生活", section=2, source=DEFAULT_SOURCE)
+register_validator("LIFE", check_params)
 
 FAMILY_PREFIX = "LIFE-"
 #: set by :func:`dangjian.life.compliance.compliance` callers that need the tally and no
@@ -1240,22 +1246,21 @@ def evaluate_life(
 ) -> list[Finding]:
     """Findings of the enabled LIFE ``specs`` over ``subjects`` for ``since``..``at``; with
     ``tally``, also the number of organizations checked and meeting each rule per period."""
-    from .base import REGISTRY
-    from .engine import rule_enabled, rule_params
-
     since = since or dt.date(at.year, 1, 1)
     check_window(since, at)
-    enabled = [s for s in specs if is_life(s) and rule_enabled(s)]
+    params: dict[str, Params] = {}
+    for spec in specs:
+        if is_life(spec):
+            on, values = params_for(spec, at)
+            if on:
+                params[spec.id] = values
+    enabled = [s for s in specs if s.id in params]
     if not enabled:
         return []
-    params: dict[str, Params] = {}
-    for spec in enabled:
-        params[spec.id] = rule_params(spec)
-        check_params(spec.id, params[spec.id])
     ctx = LifeContext(
         at=at,
         since=since,
-        config=config_info(),
+        config=config_info(at),
         tally=tally,
         tally_only=tally is not None and TALLY_ONLY.get(),
     )
@@ -1271,13 +1276,67 @@ def year_known_until(year: int, today: dt.date) -> dt.date:
     """Up to which day the records of ``year`` may still come in: today, but not beyond the
     latest deadline of the year's yearly requirements (``next_year_months``); for the ledger
     and the overview of a past year."""
-    from .base import REGISTRY
-    from .engine import rule_enabled, rule_params
-
     period = period_of("year", dt.date(year, 1, 1))
-    graces = [
-        grace_of(rule_params(spec))
-        for rule_id, (spec, _f) in REGISTRY.items()
-        if rule_id.startswith(FAMILY_PREFIX) and rule_enabled(spec)
-    ]
+    graces = []
+    for rule_id, (spec, _f) in REGISTRY.items():
+        if rule_id.startswith(FAMILY_PREFIX):
+            on, params = params_for(spec, today)
+            if on:
+                graces.append(grace_of(params))
     return min(today, deadline(period, max(graces, default=0)))
+
+
+def check_life(
+    request: CheckRequest, specs: list[RuleSpec], rule_ids: list[str] | None, result: CheckResult
+) -> None:
+    """The LIFE checker of the rules engine: the rules over the periods of ``since``..``at`` of
+    the scope's organizations (their rolls are not counted unless another family needs them)."""
+    check_window(request.since or dt.date(request.at.year, 1, 1), request.at)
+    subjects = scope_facts(request, result, roll=False)
+    result.findings.extend(
+        evaluate_life(
+            subjects,
+            request.prefix or "",
+            request.at,
+            request.since,
+            specs,
+            request.tally,
+        )
+    )
+
+
+register_checker("LIFE", check_life)
+
+
+def secretary_lecture_progress(org_id: int, today: dt.date) -> dict[str, Any] | None:
+    """LIFE-SECRETARY-LECTURE-YEARLY for one 党委 / 党工委 on ``today``: the 党课 its secretary
+    gave this year (one count over the indexed lecturer column) against the rule's
+    ``min_count``, and last year's while it may still be given for last year (所属年度,
+    ``next_year_months``); ``None`` when the rule is switched off."""
+    from dangjian.life.models import Meeting
+
+    on, params = params_for(REGISTRY[SECRETARY_LECTURE_RULE][0], today)
+    if not on:
+        return None
+
+    def given(year: int) -> int:
+        return Meeting.objects.filter(
+            types_q(params["types"]), lecturer_org_id=org_id, year=year, held_on__lte=today
+        ).count()
+
+    required = int(params["min_count"])
+    year_end = dt.date(today.year, 12, 31)
+    # early in the year, last year's lecture may still be given for last year (所属年度)
+    last_year = period_of("year", dt.date(today.year - 1, 1, 1))
+    last_deadline = deadline(last_year, grace_of(params))
+    last_given = given(today.year - 1) if today <= last_deadline else required
+    return {
+        "given": given(today.year),
+        "required": required,
+        "deadline": year_end,
+        "days_left": (year_end - today).days,
+        "last_year": today.year - 1 if last_given < required else None,
+        "last_given": last_given,
+        "last_deadline": last_deadline,
+        "last_days_left": (last_deadline - today).days,
+    }

@@ -18,6 +18,10 @@ from a fixed number of queries, whatever the number of organizations:
 
 Subtree totals (members under a 党总支 or 党委) are rolled up in Python from (1)–(3) along the
 materialized path, so no recursion touches the database.
+
+This module belongs to the SETUP rules (a domain module beside :mod:`dangjian.orgs.rules`): it
+reads the members. :func:`prepare_scope` resolves the scope of every run of the rules engine,
+:func:`scope_facts` gives the facts of the scope to the SETUP and LIFE checkers (read once).
 """
 
 from __future__ import annotations
@@ -27,12 +31,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
 
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import orgs_for, scope_prefix
 from dangjian.members.choices import COMMITTEE_POSTS, MemberType, ParticipationPost, Post
 from dangjian.members.models import Member, MemberStatus
 from dangjian.members.selectors import Standing, participants_on, standings_on
-from dangjian.orgs.choices import OrgType
-from dangjian.orgs.models import ElectionDelay, Organization
+from dangjian.rules.runner import CheckRequest, CheckResult
+
+from .choices import OrgType, Sector
+from .models import ElectionDelay, Organization
 
 STEPLEN = Organization.steplen
 
@@ -350,3 +359,47 @@ def collect_facts(
             if ancestor is not None:
                 ancestor.subtree_members += item.members
     return sorted(facts.values(), key=lambda f: f.path)
+
+
+# --- the scope of a run of the rules engine ---------------------------------------------------
+
+
+def prepare_scope(request: CheckRequest) -> None:
+    """Resolve the acting user's scope (Perm.FINDING_VIEW) and the ``org_code`` subtree of a
+    run into ``request.prefix``; ``Http404`` outside the scope, ``ValueError`` for an unknown
+    sector (Chinese messages)."""
+    if request.sector and request.sector not in Sector.values:
+        raise ValueError(f"未知领域“{request.sector}”，可用：{'、'.join(Sector.values)}")
+    orgs = orgs_for(request.actor, Perm.FINDING_VIEW)
+    prefix = scope_prefix(request.actor, Perm.FINDING_VIEW)
+    if request.org_code:
+        root = orgs.filter(code=request.org_code).values_list("path", flat=True).first()
+        if root is None:
+            raise Http404("组织不存在或不在您的管辖范围内")
+        prefix = root
+        orgs = orgs.filter(path__startswith=root)
+    request.prefix = prefix
+    request.cache["orgs"] = orgs
+
+
+def scope_facts(request: CheckRequest, result: CheckResult, *, roll: bool) -> list[OrgFacts]:
+    """The facts of the organizations of the run's scope that pass its filters, read once per
+    run (with the rolls counted when ``roll``, or when a first reader asked for them)."""
+    cached = request.cache.get("org_facts")
+    if cached is not None and (cached[0] or not roll):
+        return list(cached[1])
+    prefix = request.prefix or ""
+    members = Member.objects.all()
+    if prefix:
+        members = members.filter(org__path__startswith=prefix)
+    facts = collect_facts(request.cache["orgs"], members, request.at, roll=roll)
+    subjects = [
+        f
+        for f in facts
+        if (not request.sector or f.sector == request.sector)
+        and (not request.region or f.region_code.startswith(request.region))
+    ]
+    request.cache["org_facts"] = (roll, subjects)
+    result.facts.update({f.code: f for f in subjects})
+    result.checked_orgs = len(subjects)
+    return list(subjects)

@@ -1,8 +1,9 @@
-"""ASSESS-WEAK: which organizations meet a 软弱涣散 condition the records can tell, with evidence.
+"""ASSESS-WEAK (and ASSESS-RECTIFY) of rules.md §6, registered with the rules engine: which
+organizations meet a 软弱涣散 condition the records can tell, with evidence.
 
 This is a suggestion list for the upper level; opening a plan stays a human decision
 (:func:`dangjian.rectify.services.plan_create`). Leads come **only** from the conditions of
-rules.md §6, each with its evidence; the parameters are local (:mod:`dangjian.rectify.config`):
+rules.md §6, each with its evidence; the parameters are the rule's (local, see below):
 
 - ``secretary_vacant`` — SETUP-SECRETARY-VACANT as an *error* (vacant more than the configured
   months, 3 by default) from the SETUP checker;
@@ -22,6 +23,21 @@ rules.md §6, each with its evidence; the parameters are local (:mod:`dangjian.r
   many years: the recruitment records, and the roll for candidates admitted since
   (recruitment kept outside the system still shows on the roll).
 
+Parameters (default in brackets):
+
+- ``life_min_missed`` [12] — missed (LIFE frequency rule, period) pairs since 1 January of the
+  previous year that make "meetings not held as 支部条例 requires" hold: about one requirement
+  missed every two months; one missed month is a reminder, not a weak organization.
+- ``last_place_min_peers`` [3] — "last place in the yearly assessment" is only named in a
+  ranking of at least this many organizations.
+- ``satisfaction_min`` [0.6] — 群众满意率 below this share (only a reliable rate counts).
+- ``no_candidate_years`` [2] — a village without a development candidate (or an admission) for
+  this many years.
+
+The secretary vacancy (more than 3 months) is the SETUP rule's own parameter
+(``SETUP-SECRETARY-VACANT.weak_after_months``). Unknown names and impossible values are
+refused with a Chinese message naming the parameter.
+
 Set-based: the checkers compute facts for the whole scope in a constant number of queries; the
 campaign results and survey rates are one grouped read each.
 """
@@ -30,6 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,15 +54,63 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import orgs_for, scope_prefix
-from dangjian.life.config import FREQUENCY_RULES
+from dangjian.life.rules import FREQUENCY_RULES
 from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
-from dangjian.rules.engine import RULE_TITLES
-from dangjian.rules.selectors import run_check
+from dangjian.rules.params import params_on, register_validator
+from dangjian.rules.registry import RuleSpec, register_not_checked, rule, rule_title
+from dangjian.rules.runner import run_check
 
 from .choices import PlanStatus, WeakCondition
-from .config import weak_params
 from .selectors import plans_for
+
+RULE_ID = "ASSESS-WEAK"
+WEAK = RuleSpec(
+    RULE_ID,
+    "软弱涣散基层党组织认定",
+    "local standard",
+    "local standard",
+    {
+        "life_min_missed": 12,
+        "last_place_min_peers": 3,
+        "satisfaction_min": 0.6,
+        "no_candidate_years": 2,
+    },
+)
+
+
+@dataclass(frozen=True)
+class WeakParams:
+    life_min_missed: int
+    last_place_min_peers: int
+    satisfaction_min: float
+    no_candidate_years: int
+
+
+def check_weak_params(rule_id: str, values: Mapping[str, Any]) -> None:
+    """Refuse impossible values of ASSESS-WEAK with a Chinese message naming the parameter."""
+    if rule_id != RULE_ID:
+        return
+
+    def fail(name: str, message: str) -> None:
+        raise ValueError(f"规则 {RULE_ID} 的本地配置参数 {name} 无效：{message}")
+
+    for name in ("life_min_missed", "last_place_min_peers", "no_candidate_years"):
+        value = values.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            fail(name, "应为正整数")
+    share = values.get("satisfaction_min")
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+        fail("satisfaction_min", "应为大于 0、不超过 1 的比例，如 0.6")
+
+
+register_validator("ASSESS", check_weak_params)
+
+
+def weak_params(on: dt.date | None = None) -> WeakParams:
+    """The parameters in force (local overrides on the defaults); ``ValueError`` when invalid."""
+    return WeakParams(**params_on(RULE_ID, on))
+
 
 #: the recruitment step 确定发展对象 (rules.md §3)
 CANDIDATE_STEP = 7
@@ -107,7 +172,7 @@ def _setup_and_life(
         if total < life_min_missed:
             continue
         worst = sorted(by_rule.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-        parts = "、".join(f"{RULE_TITLES.get(rule, rule)} {len(p)} 次" for rule, p in worst[:3])
+        parts = "、".join(f"{rule_title(rule)} {len(p)} 次" for rule, p in worst[:3])
         more = f"等 {len(worst)} 项" if len(worst) > 3 else ""
         found[code].append(
             condition(
@@ -222,6 +287,7 @@ def _survey(key: str, org_ids: list[int], minimum: float) -> dict[int, dict[str,
     return out
 
 
+@rule(WEAK)
 def weak_candidates(
     actor: Any,
     *,
@@ -236,12 +302,12 @@ def weak_candidates(
     Needs ``Perm.ASSESS_VIEW`` and ``Perm.FINDING_VIEW`` (the conditions are findings). With a
     ``campaign`` (an :class:`dangjian.assess.models.Campaign`), its results add last place, and
     its survey (``survey_key``, default the campaign's) the satisfaction rate; its 后进 tier does
-    not make a lead. Parameters from :func:`dangjian.rectify.config.weak_params`
-    (``life_min_missed`` overrides its value). Sorted by number of conditions (most first), then
+    not make a lead. Parameters from :func:`weak_params` (in force on ``at``;
+    ``life_min_missed`` overrides its value). Sorted by number of conditions (most first), then
     by organization path.
     """
     at = at or timezone.localdate()
-    params = weak_params()
+    params = weak_params(at)
     if life_min_missed is None:
         life_min_missed = params.life_min_missed
     scope = orgs_for(actor, Perm.ASSESS_VIEW)
@@ -288,3 +354,12 @@ def weak_candidates(
     ]
     out.sort(key=lambda c: (-len(c.conditions), c.org.path))
     return out
+
+
+register_not_checked(
+    "ASSESS-RECTIFY",
+    "一支一策整改",
+    "local default",
+    "seed 000; seed 004",
+    "不在规则检查中运行：整改计划由上级组织人工研究确定（一支一策）",
+)

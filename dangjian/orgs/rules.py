@@ -1,10 +1,11 @@
-"""Organization setup rules (组织设置, ``SETUP-*`` of rules.md §1).
+"""Organization setup rules (组织设置, ``SETUP-*`` of rules.md §1), registered with the rules
+engine when the orgs app is ready (this module is a domain module: it reads the members' facts).
 
 Each rule is a small pure function named after its rule id. It reads the :class:`OrgFacts` of one
-organization as of the date ``at`` and its parameters (the spec's defaults unless configured
-locally, see :mod:`dangjian.rules.engine`) and returns a :class:`Finding` or ``None``; the facts
-come from set-based queries in :mod:`dangjian.rules.facts`. Severity: a broken national rule is an
-``error``, a soft rule a ``warning``, something to do before a coming deadline ``due``.
+organization as of the date ``at`` and its parameters in force then (the spec's defaults unless
+configured locally, see :mod:`dangjian.rules.params`) and returns a :class:`Finding` or ``None``;
+the facts come from set-based queries in :mod:`dangjian.orgs.facts`. Severity: a broken national
+rule is an ``error``, a soft rule a ``warning``, something to do before a coming deadline ``due``.
 """
 
 from __future__ import annotations
@@ -14,27 +15,28 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
+from django.http import Http404
+from django.utils import timezone
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import covers
 from dangjian.core import dates
-from dangjian.orgs.choices import BRANCH_TYPES, NO_TERM_TYPES, ROLL_TYPES, OrgType, Sector
+from dangjian.members.models import Member
+from dangjian.rules.registry import Finding, RuleSpec, register_family, register_not_checked, rule
+from dangjian.rules.runner import (
+    CheckRequest,
+    CheckResult,
+    evaluate,
+    register_checker,
+    register_preparer,
+    resolve_rules,
+)
 
-from .base import Finding, RuleSpec, rule
-from .facts import OrgFacts
+from .choices import BRANCH_TYPES, NO_TERM_TYPES, ROLL_TYPES, OrgType
+from .facts import OrgFacts, collect_facts, prepare_scope, scope_facts
+from .models import Organization, term_years_default, term_years_for
 
-
-def term_years_default(org_type: str, sector: str) -> int | None:
-    """SETUP-TERM: 基层党委 5 years; 党总支 and 党支部 3 years; 村 and 社区 organizations 5 years.
-
-    Source: 《关于党的基层组织任期的意见》(2018); 支部条例; 农村条例. No term (``None``) for a
-    党工委 (a dispatched body whose members are appointed by the committee that set it up, not
-    elected: 党章 art. 31), a 临时党支部 (set up for a task, its leaders designated) or a 党小组.
-    """
-    if org_type in NO_TERM_TYPES:
-        return None
-    if sector in (Sector.RURAL, Sector.COMMUNITY):
-        return 5
-    if org_type == OrgType.COMMITTEE:
-        return 5
-    return 3
+register_family("SETUP", "组织设置", section=1, source="rules.md §1 默认值（支部条例、选举条例）")
 
 
 #: a rule's parameters: the spec's defaults, possibly overridden by local configuration
@@ -337,6 +339,15 @@ def setup_joint_branch_units(
 
 # --- the secretary -----------------------------------------------------------------------
 
+register_not_checked(
+    "SETUP-PROJECT-BRANCH",
+    "工期 6 个月以上、正式党员 3 名以上的项目应成立党支部",
+    "national",
+    "支部条例 art. 5",
+    "系统尚无项目及工期数据",
+)
+
+
 SECRETARY_PARTY_AGE = RuleSpec(
     "SETUP-SECRETARY-PARTY-AGE",
     "党支部书记一般应有 1 年以上党龄",
@@ -455,6 +466,7 @@ TERM = RuleSpec(
     "任期年限：基层党委 5 年，党总支、党支部 3 年，村和社区各级组织 5 年",
     "national",
     "任期意见; 支部条例; 农村条例",
+    {"committee_years": 5, "branch_years": 3, "village_community_years": 5},
 )
 
 
@@ -463,7 +475,9 @@ def _term(facts: OrgFacts) -> tuple[dt.date, int, dt.date] | None:
     (党工委, 临时党支部, 党小组: :data:`NO_TERM_TYPES`) whatever is recorded on them."""
     if facts.org_type in NO_TERM_TYPES:
         return None
-    years = facts.term_years or term_years_default(facts.org_type, facts.sector)
+    years = facts.term_years or term_years_default(
+        facts.org_type, facts.sector, facts.term_started_on
+    )
     if facts.term_started_on is None or years is None:
         return None
     return facts.term_started_on, int(years), add_years(facts.term_started_on, int(years))
@@ -477,7 +491,7 @@ def setup_term(facts: OrgFacts, at: dt.date, params: Params = TERM.params) -> Fi
     differing record may be a term begun before the 2018 change or an approved adjustment. Not
     for a 党工委 (appointed) or a 临时党支部 (no 换届; a recorded term is ignored).
     """
-    expected = term_years_default(facts.org_type, facts.sector)
+    expected = term_years_for(facts.org_type, facts.sector, params)
     if facts.term_years is None or expected is None or facts.term_years == expected:
         return None
     return _finding(
@@ -615,6 +629,15 @@ def setup_term_expired(
 
 # --- elections ---------------------------------------------------------------------------
 
+register_not_checked(
+    "SETUP-ELECTION-MARGIN",
+    "委员、代表候选人差额不少于 20%",
+    "national",
+    "选举条例 art. 9, 13",
+    "系统尚无选举及候选人数据",
+)
+
+
 VOTERS = RuleSpec(
     "SETUP-VOTERS",
     "只有正式党员有表决权和被选举权，预备党员和留党察看党员没有",
@@ -668,3 +691,36 @@ def setup_voters(facts: OrgFacts, at: dt.date, params: Params = VOTERS.params) -
         },
         source=VOTERS_ELECTED_SOURCE,
     )
+
+
+# --- running ---------------------------------------------------------------------------------
+
+
+def check_setup(
+    request: CheckRequest, specs: list[RuleSpec], rule_ids: list[str] | None, result: CheckResult
+) -> None:
+    """The SETUP checker of the rules engine: the rules over the scope's organizations."""
+    subjects = scope_facts(request, result, roll=True)
+    result.findings.extend(evaluate(subjects, request.at, specs))
+
+
+register_preparer(prepare_scope)
+register_checker("SETUP", check_setup)
+
+
+def findings_for_org(actor: Any, org: Organization, *, at: dt.date | None = None) -> list[Finding]:
+    """The SETUP findings whose subject is ``org`` (for its page); 404 outside the scope.
+
+    Reads only the organization itself and its own roll or, for a 党总支 or 党委, the roll of its
+    subtree: the same facts a scope-wide run computes for it, so the findings are identical.
+    """
+    if not covers(actor, Perm.FINDING_VIEW, org.path):
+        raise Http404("组织不存在或不在您的管辖范围内")
+    at = at or timezone.localdate()
+    single = Organization.objects.filter(pk=org.pk)
+    if org.org_type in BRANCH_TYPES:
+        facts = collect_facts(single, Member.objects.filter(org_id=org.pk), at)
+    else:
+        subtree = Member.objects.filter(org__path__startswith=org.path)
+        facts = collect_facts(single, subtree, at, subtree_total=True)
+    return evaluate(facts, at, resolve_rules("SETUP"))

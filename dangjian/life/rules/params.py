@@ -1,7 +1,9 @@
-"""The parameters of the LIFE-* rules as configuration, with a version and a source.
+"""The parameters of the LIFE-* rules: their defaults, their validation and the readings the
+life app asks of them. The values in force come from the engine's one parameter system
+(:mod:`dangjian.rules.params`), with versions by date like every family.
 
 The defaults are those of rules.md §2 (支部条例, 党章 and this project's local defaults). A city
-changes them without code through the ``DANGJIAN_RULES`` setting of :mod:`dangjian.rules.engine`,
+changes them without code through the ``DANGJIAN_RULES`` setting (:mod:`dangjian.rules.params`),
 keyed by rule id, e.g. ``{"LIFE-LECTURE-QUARTERLY": {"frequency": "month"},
 "LIFE-LATE-ENTRY": {"late_days": 15}}``; the key ``"LIFE"`` may carry the ``version`` and
 ``source`` of the local configuration, which every LIFE finding quotes in its evidence.
@@ -21,13 +23,14 @@ a year:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
+from dangjian.rules.params import ConfigInfo, enabled_on, params_on
+from dangjian.rules.params import config_info as family_config_info
 
-from .choices import AbsenceReason, MeetingType
+from ..choices import AbsenceReason, MeetingType
 
 DEFAULT_VERSION = "rules.md-2026.1"
 DEFAULT_SOURCE = "rules.md §2 默认值（支部条例、党章）"
@@ -111,22 +114,9 @@ SECRETARY_LECTURE_RULE = "LIFE-SECRETARY-LECTURE-YEARLY"
 DEFAULT_FOUNDED_BY = "07-01"
 
 
-@dataclass(frozen=True)
-class ConfigInfo:
-    version: str
-    source: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"version": self.version, "source": self.source}
-
-
-def config_info() -> ConfigInfo:
+def config_info(on: dt.date | None = None) -> ConfigInfo:
     """The version and source of the LIFE parameters in force (local or the defaults)."""
-    configured = (getattr(settings, "DANGJIAN_RULES", None) or {}).get("LIFE") or {}
-    return ConfigInfo(
-        version=str(configured.get("version") or DEFAULT_VERSION),
-        source=str(configured.get("source") or DEFAULT_SOURCE),
-    )
+    return family_config_info("LIFE", on)
 
 
 def check_params(rule_id: str, params: Mapping[str, Any]) -> None:
@@ -174,66 +164,52 @@ def founded_by(params: Mapping[str, Any]) -> tuple[int, int]:
     month, sep, day = text.partition("-")
     if not sep or not month.isdigit() or not day.isdigit() or len(month) != 2 or len(day) != 2:
         raise ValueError(text)
-    import datetime as dt
-
     dt.date(2001, int(month), int(day))  # a non-leap year: 02-29 is refused
     return int(month), int(day)
 
 
-def _params(rule_id: str) -> dict[str, Any]:
-    from dangjian.rules.engine import REGISTRY, rule_params
-
-    spec = REGISTRY[rule_id][0]
-    params = rule_params(spec)
-    check_params(spec.id, params)
-    return params
+def _params(rule_id: str, on: dt.date | None = None) -> dict[str, Any]:
+    return params_on(rule_id, on)
 
 
-def good_reasons() -> frozenset[str]:
+def good_reasons(on: dt.date | None = None) -> frozenset[str]:
     """Absence reasons that are good reasons (LIFE-ABSENT-6-MONTHS ``good_reasons``)."""
-    return frozenset(_params("LIFE-ABSENT-6-MONTHS")["good_reasons"])
+    return frozenset(_params("LIFE-ABSENT-6-MONTHS", on)["good_reasons"])
 
 
-def carry_months(types: Sequence[str], *, upper_secretary: bool = False) -> int:
+def carry_months(
+    types: Sequence[str], *, upper_secretary: bool = False, on: dt.date | None = None
+) -> int:
     """For how many months of the next year a record of ``types`` may still count for the year
     before (所属年度): the largest ``next_year_months`` of the enabled yearly rules that count
     one of ``types``; a 党课 counts for LIFE-SECRETARY-LECTURE-YEARLY only when an upper
     committee's secretary gave it (``upper_secretary``). 0: the record counts for its date's year.
     """
-    from dangjian.rules.engine import REGISTRY, rule_enabled
-
     months = 0
     for rule_id in FREQUENCY_RULES:
         if rule_id == SECRETARY_LECTURE_RULE and not upper_secretary:
             continue
-        if not rule_enabled(REGISTRY[rule_id][0]):
+        if not enabled_on(rule_id, on):
             continue
-        params = _params(rule_id)
+        params = _params(rule_id, on)
         if params["frequency"] != "year" or not set(params["types"]) & set(types):
             continue
         months = max(months, int(params.get("next_year_months", 0)))
     return months
 
 
-def yearly_types() -> list[str]:
+def yearly_types(on: dt.date | None = None) -> list[str]:
     """The meeting types some enabled yearly rule counts (those that may carry a 所属年度)."""
-    from dangjian.rules.engine import REGISTRY, rule_enabled
-
     found: set[str] = set()
     for rule_id in FREQUENCY_RULES:
-        if rule_id == SECRETARY_LECTURE_RULE or not rule_enabled(REGISTRY[rule_id][0]):
+        if rule_id == SECRETARY_LECTURE_RULE or not enabled_on(rule_id, on):
             continue
-        params = _params(rule_id)
+        params = _params(rule_id, on)
         if params["frequency"] == "year" and params.get("next_year_months", 0):
             found.update(params["types"])
     return [t for t in MeetingType.values if t in found]
 
 
-def late_days() -> int:
+def late_days(on: dt.date | None = None) -> int:
     """LIFE-LATE-ENTRY: a record entered more than this many days after its date is late."""
-    from dangjian.rules.engine import REGISTRY, rule_params
-
-    spec = REGISTRY["LIFE-LATE-ENTRY"][0]
-    params = rule_params(spec)
-    check_params(spec.id, params)
-    return int(params["late_days"])
+    return int(_params("LIFE-LATE-ENTRY", on)["late_days"])
