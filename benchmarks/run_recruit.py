@@ -82,7 +82,7 @@ def seed_cases(*, per_branch: int, seed: int) -> dict[str, int]:
         RecruitNotice,
         RecruitStep,
     )
-    from dangjian.recruit.seed import _timeline
+    from dangjian.demo.recruit import case_dates
 
     rng = random.Random(seed)
     orgs = list(Organization.objects.order_by("path").values_list("pk", "path", "org_type"))
@@ -119,7 +119,7 @@ def seed_cases(*, per_branch: int, seed: int) -> dict[str, int]:
         notices: list[Any] = []
         reviews: list[Any] = []
         for case, (branch_pk, last, defects, applied) in zip(created, plans, strict=True):
-            when = _timeline(applied, defects)
+            when = case_dates(applied, defects)
             mates = people.get(branch_pk, [])
             refs = [{"member": pk, "name": name, "status": "full"} for pk, name in mates]
             for n in range(1, last + 1):
@@ -187,7 +187,7 @@ def seed_cases(*, per_branch: int, seed: int) -> dict[str, int]:
                 last = rng.choices(stages, weights)[0]
                 defects = {rng.choice(DEFECTS)} if rng.random() < 0.125 else set()
                 anchor = AT - dt.timedelta(days=rng.randint(5, 120))
-                probe = _timeline(anchor, defects)
+                probe = case_dates(anchor, defects)
                 applied = anchor - (probe[last] - probe[1])
                 status = CaseStatus.OPEN
                 if last >= 24:

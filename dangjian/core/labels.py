@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-#: evidence key → label (orgs/rules.py, life/rules/checks.py, recruit/checker.py, rectify/rules.py,
+#: evidence key → label (orgs/rules.py, life/rules/checks.py, recruit/rules.py, rectify/rules.py,
 #: rectify/campaign.py, assess/indicators.py, life/rules/params.py)
 EVIDENCE_LABELS: dict[str, str] = {
     # 组织设置 (SETUP)

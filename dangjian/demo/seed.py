@@ -222,7 +222,7 @@ def _region_valid(code: str, year: int) -> bool:
 
 
 @cache
-def _home_pool() -> tuple[str, ...]:
+def home_pool() -> tuple[str, ...]:
     """Codes of 天津 and 河北 that were valid for every birth year used here."""
     return tuple(
         code
@@ -629,7 +629,7 @@ class Planner:
         if rng.random() < 0.78 and _region_valid(home, year):
             region = home
         else:
-            region = rng.choice(_home_pool())
+            region = rng.choice(home_pool())
         while True:
             serial = rng.randrange(500) * 2 + (0 if female else 1)
             number = idnumber.compose_id(region, born, serial)
@@ -737,7 +737,7 @@ def _renumber(p: MemberSpec, used: set[str], rng: random.Random) -> None:
     used.discard(p.id_number)
     region = p.id_number[:6]
     if not _region_valid(region, p.birth_date.year):
-        region = rng.choice(_home_pool())
+        region = rng.choice(home_pool())
     female = p.gender == "女"
     while True:
         number = idnumber.compose_id(region, p.birth_date, rng.randrange(500) * 2 + (not female))

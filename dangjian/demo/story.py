@@ -14,9 +14,9 @@ def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
     """Seed every step for ``today``; yields what each step did, in Chinese."""
     from dangjian.assess.seed import seed_demo_assess
     from dangjian.life.seed import seed_demo_life
-    from dangjian.recruit.seed import seed_demo_recruit
     from dangjian.rectify.seed import seed_demo_rectify
 
+    from .recruit import seed_demo_recruit
     from .standings import seed_demo_standings
 
     for line in seed_demo_standings(today, seed=seed):

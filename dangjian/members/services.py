@@ -7,6 +7,7 @@ row from a file and a form on a page are held to exactly the same rules.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -250,6 +251,120 @@ def member_update(*, actor: Any, member: Member, data: MemberInput) -> Member:
             after=after,
         )
     return member
+
+
+# --- the roll changes of the recruitment procedure ----------------------------------------------
+# Called by dangjian.recruit.services once the procedure's own right has been checked (the
+# upper committee's approval, the branch's record of its vote): no second permission here.
+# ``audit_extra`` is added to the audited ``after`` (e.g. ``{"recruit_case": "…"}``).
+
+
+def _audit_roll(
+    actor: Any,
+    action: str,
+    member: Member,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any],
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="member",
+        object_id=str(member.pk),
+        object_repr=str(member),
+        scope_path=member.org.path,
+        before=before,
+        after=after,
+    )
+
+
+def _locked(member: Member) -> Member:
+    return Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+
+
+@transaction.atomic
+def member_admit(
+    *,
+    actor: Any,
+    data: MemberInput,
+    today: dt.date | None = None,
+    audit_extra: Mapping[str, Any] | None = None,
+) -> Member:
+    """Put an admitted applicant on the roll of ``data.org`` as a probationary member (joined on
+    the day of the branch vote). Refused when the ID number is already on the roll."""
+    errors = member_validate(data, today=today)
+    if data.member_type != MemberType.PROBATIONARY:
+        errors.setdefault("member_type", []).append("接收入党的人员应为预备党员")
+    if Member.objects.filter(id_number_digest=crypto.digest(data.id_number)).exists():
+        errors.setdefault("id_number", []).append("该公民身份号码已在党员名册中，不能重复接收")
+    if errors:
+        raise ValidationError(errors)
+    member = member_apply(Member(), data)
+    member.save()
+    _audit_roll(
+        actor, "member.create", member, after=member_snapshot(member) | dict(audit_extra or {})
+    )
+    return member
+
+
+@transaction.atomic
+def member_convert(
+    *,
+    actor: Any,
+    member: Member,
+    confirmed_on: dt.date,
+    audit_extra: Mapping[str, Any] | None = None,
+) -> Member:
+    """A probationary member becomes a full member, confirmed on ``confirmed_on`` (the end of
+    the probation)."""
+    member = _locked(member)
+    before = member_snapshot(member)
+    member.member_type = MemberType.FULL
+    member.confirmed_on = confirmed_on
+    member.save(update_fields=["member_type", "confirmed_on", "updated_at"])
+    after = member_snapshot(member) | dict(audit_extra or {})
+    _audit_roll(actor, "member.update", member, before=before, after=after)
+    return member
+
+
+@transaction.atomic
+def member_redate(
+    *,
+    actor: Any,
+    member: Member,
+    joined_on: dt.date,
+    confirmed_on: dt.date | None = None,
+    audit_extra: Mapping[str, Any] | None = None,
+) -> Member:
+    """The day of joining was corrected (the branch vote's date): the roll follows it, and a
+    full member's confirmation day moves to ``confirmed_on`` (a probationary member has none)."""
+    member = _locked(member)
+    before = member_snapshot(member)
+    member.joined_on = joined_on
+    if member.confirmed_on is not None and confirmed_on is not None:
+        member.confirmed_on = confirmed_on
+    member.save(update_fields=["joined_on", "confirmed_on", "updated_at"])
+    after = member_snapshot(member) | dict(audit_extra or {})
+    _audit_roll(actor, "member.update", member, before=before, after=after)
+    return member
+
+
+@transaction.atomic
+def member_cancel_probation(
+    *,
+    actor: Any,
+    member: Member,
+    audit_extra: Mapping[str, Any] | None = None,
+) -> None:
+    """取消预备党员资格: the person is not a party member, the record leaves the roll. Refused
+    (field ``decision``) for a full member."""
+    member = _locked(member)
+    if member.member_type != MemberType.PROBATIONARY:
+        raise ValidationError({"decision": ["该党员已是正式党员，不能取消预备党员资格"]})
+    after = {"reason": "取消预备党员资格", **dict(audit_extra or {})}
+    _audit_roll(actor, "member.delete", member, before=member_snapshot(member), after=after)
+    member.delete()
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""From database records to the checker's :class:`dangjian.recruit.checker.Case`, so the same
+"""From database records to the checker's :class:`dangjian.recruit.case.Case`, so the same
 checker code serves the pages, the API, ``dangjian check --rules RECRUIT`` and the JSON command.
 
 :func:`prefetched` is the queryset every caller uses (org, approver, steps, notices, reviews in a
@@ -30,8 +30,8 @@ from django.db.models import Prefetch, QuerySet
 from dangjian.orgs.models import Organization
 
 from .authority import is_town_committee
-from .checker import APPROVAL_STEPS, Case, Vote
-from .checker import ApprovalExtension as Extension
+from .case import APPROVAL_STEPS, Case, Vote
+from .case import ApprovalExtension as Extension
 from .models import (
     ActivistReview,
     ApprovalExtension,

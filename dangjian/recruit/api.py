@@ -45,7 +45,7 @@ from dangjian.api.views.base import ScopedAPIView, service_errors
 from dangjian.members.choices import Category
 
 from .adapter import current_steps, prefetched
-from .checker import STEPS
+from .case import STEPS
 from .models import CaseStatus, Decision, PriorityGroup, RecruitCase
 from .selectors import (
     attachment_get,

@@ -2,7 +2,7 @@
 rule set version in force by date.
 
 The defaults are the ``params`` of each rule's spec in
-:data:`dangjian.recruit.checker.RECRUIT_RULES` (rules.md §3: months, days, hours, the
+:mod:`dangjian.recruit.rules` (rules.md §3: months, days, hours, the
 notices required, the local defaults). A city overrides them
 without code through the ``DANGJIAN_RULES`` setting of the rules engine's one parameter system
 (:mod:`dangjian.rules.params`, which these functions wrap), keyed by rule id,
@@ -20,7 +20,7 @@ Versions by date. ``DANGJIAN_RULES["RECRUIT"]["versions"]`` lists later rule set
 settings above are the version in force before the first ``valid_from``; each version applies
 from its ``valid_from`` on, on top of the one before it (so a version names only what changes).
 Which version judges a case is decided per rule by the date of the act the rule judges
-(:data:`JUDGED_STEP`: the talk for RECRUIT-TALK-1-MONTH, the approval for
+(:data:`dangjian.recruit.rules.JUDGED_STEP`: the talk for RECRUIT-TALK-1-MONTH, the approval for
 RECRUIT-APPROVAL-3-MONTHS, …); while that step is not done yet, by the checking date (a deadline
 still running follows the rules in force now). :func:`rule_config` (``on``) gives the parameters
 in force on a date; :func:`check` runs the checker with the right version for every rule and case.
@@ -36,39 +36,17 @@ from dangjian.rules import params
 from dangjian.rules.params import ConfigInfo, Version
 
 if TYPE_CHECKING:
-    from .checker import Case, CheckReport
+    from .case import Case
+    from .rules import CheckReport
 
 DEFAULT_VERSION = "rules.md-2026.1"
 DEFAULT_SOURCE = "rules.md §3 默认值（发展党员工作细则、党章、地方惯例）"
 DEFAULT_LATE_DAYS = 30
 DEFAULT_RETENTION_YEARS = 2
 
-#: rule id → the step whose date chooses the version that judges it (absent: the checking date)
-JUDGED_STEP: dict[str, int] = {
-    "RECRUIT-AGE-18": 1,
-    "RECRUIT-TALK-1-MONTH": 2,
-    "RECRUIT-APPLICATION-6-MONTHS": 3,
-    "RECRUIT-CONTACTS": 5,
-    "RECRUIT-ACTIVIST-1-YEAR": 7,
-    "RECRUIT-ACTIVIST-REVIEW-HALF-YEAR": 7,
-    "RECRUIT-INTRODUCERS": 9,
-    "RECRUIT-POLITICAL-REVIEW": 10,
-    "RECRUIT-TRAINING-3-DAYS": 11,
-    "RECRUIT-PREREVIEW": 13,
-    "RECRUIT-VOTE-MAJORITY": 15,
-    "RECRUIT-APPROVAL-3-MONTHS": 17,
-    "RECRUIT-APPROVER-AUTHORITY": 17,
-    "RECRUIT-LEAVING-3-MONTHS": 17,
-    "RECRUIT-PUBLICITY-5-WORKDAYS": 17,
-    "RECRUIT-PROBATION-1-YEAR": 23,
-    "RECRUIT-EXTENSION": 24,
-    "RECRUIT-CONVERSION-APPROVAL-3-MONTHS": 24,
-    "RECRUIT-ARCHIVE": 25,
-}
-
 
 def _specs() -> dict[str, Any]:
-    from .checker import all_specs
+    from .rules import all_specs
 
     return {s.id: s for s in all_specs()}
 
@@ -127,16 +105,17 @@ def rule_config(on: dt.date | None = None) -> dict[str, dict[str, Any]]:
     return params.rule_config("RECRUIT", on, _specs())
 
 
-def check(cases: list[Case], at: dt.date, *, lenient: bool = True) -> CheckReport:
-    """The checker over ``cases`` as of ``at``, each rule judged by the version in force on the
-    date of the step it judges (:data:`JUDGED_STEP`), or on ``at`` while that step is not done.
+def check(cases: list[Case], at: dt.date) -> CheckReport:
+    """The rules over ``cases`` as of ``at``, each rule judged by the version in force on the
+    date of the step it judges (:data:`dangjian.recruit.rules.JUDGED_STEP`), or on ``at`` while
+    that step is not done.
 
-    One checker run with one configuration when no later versions are configured."""
-    from .checker import CheckReport, check_case, check_cases, configured
+    One run with one configuration when no later versions are configured."""
+    from .rules import JUDGED_STEP, CheckReport, check_case, check_cases
 
     chain = versions()
     if not chain:
-        return check_cases(cases, at, config=rule_config(), lenient=lenient)
+        return check_cases(cases, at, config=rule_config())
     configs = [_at_index(i, chain) for i in range(len(chain) + 1)]
     rule_ids = sorted(set().union(*configs))
     report = CheckReport()
@@ -153,8 +132,7 @@ def check(cases: list[Case], at: dt.date, *, lenient: bool = True) -> CheckRepor
             chosen = {r: p for r, p in configs[index].items() if r in ids}
             if not chosen:
                 continue
-            with configured(chosen, lenient=lenient):
-                one = check_case(case, at)
+            one = check_case(case, at, chosen)
             findings.extend(one.findings)
             missing.extend(one.not_checked.get(case.id, []))
             reasons.update(one.reasons.get(case.id, {}))

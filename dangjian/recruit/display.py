@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from dangjian.core import labels
-from dangjian.rules.base import Finding
+from dangjian.rules.registry import Finding
 
 
 @dataclass

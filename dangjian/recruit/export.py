@@ -25,8 +25,9 @@ from dangjian.core.labels import evidence_text, rule_with_id, severity_label, so
 from dangjian.life.docx import DocxWriter
 
 from .adapter import current_steps
-from .checker import STEPS, all_specs
+from .case import STEPS
 from .models import Decision, NoticeKind, RecruitCase
+from .rules import all_specs
 from .selectors import case_findings, case_timeline
 
 CONTENT_TYPES = {

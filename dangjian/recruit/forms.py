@@ -11,14 +11,16 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from dangjian.members.choices import Category, MemberType
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 from dangjian.web.forms import ChineseDateField
 
-from .checker import STEPS
+from .case import STEPS
 from .models import Decision, NoticeKind, PoliticalReview, PriorityGroup
+from .rules import params_in_force
 from .services import (
     DECISION_STEPS,
     VOTE_STEPS,
@@ -181,9 +183,11 @@ class StepForm(forms.Form):
                 max_length=100,
                 error_messages={"required": "请填写进行政治审查的单位"},
             )
+        today = timezone.localdate()
         if number == 11:
+            hours = params_in_force("RECRUIT-TRAINING-3-DAYS", today)["hours"]
             self.fields["hours"] = forms.DecimalField(
-                label="集中培训学时（不少于 3 天或 24 学时）",
+                label=f"集中培训学时（不少于 {hours} 学时）",
                 min_value=0,
                 max_value=9999,
                 decimal_places=1,
@@ -202,8 +206,10 @@ class StepForm(forms.Form):
                 error_messages={"required": "请选择审批结论"},
             )
         if number == 24:
+            extension = params_in_force("RECRUIT-EXTENSION", today)
+            low, high = extension["min_months"], extension["max_months"]
             self.fields["extension_months"] = forms.IntegerField(
-                label="延长预备期（月，仅在延长时填写；6–12 个月）",
+                label=f"延长预备期（月，仅在延长时填写；{low}–{high} 个月）",
                 required=False,
                 min_value=1,
                 max_value=24,
@@ -430,14 +436,13 @@ class ExtensionForm(forms.Form):
         },
     )
     months = forms.IntegerField(
-        label="延长后的审批期限（自支部大会讨论之日起，月；最长 6 个月）",
+        label="延长后的审批期限（自支部大会讨论之日起，月）",
         min_value=1,
         max_value=12,
         error_messages={
             "required": "请填写延长后的审批期限（月）",
             "invalid": "月数应为整数",
             "min_value": "月数应为正整数",
-            "max_value": "审批期限最长 6 个月",
         },
     )
     approved_on = _date_field("批准延长的日期")
@@ -461,6 +466,11 @@ class ExtensionForm(forms.Form):
         field = self.fields["step"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [(n, label) for n, label in self.STEP_CHOICES if not steps or n in steps]
+        # RECRUIT-APPROVAL-3-MONTHS in force: the longest period in all
+        most = params_in_force("RECRUIT-APPROVAL-3-MONTHS", timezone.localdate())["max_months"]
+        months = self.fields["months"]
+        months.label = f"延长后的审批期限（自支部大会讨论之日起，月；最长 {most} 个月）"
+        months.error_messages["max_value"] = f"审批期限最长 {most} 个月"
 
 
 class WithdrawForm(forms.Form):

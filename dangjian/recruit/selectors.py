@@ -4,10 +4,11 @@ Stable interface (the web pages build on it; changes are additive only):
 
 - :func:`cases_for` (actor, perm) → queryset of the cases at branches in the actor's subtree;
   :func:`case_get` → one case or ``Http404``.
-- :func:`case_findings` (case, at) → :class:`dangjian.recruit.checker.CheckReport` from the same
-  checker the JSON command uses, with the configured parameters (:mod:`dangjian.recruit.config`).
+- :func:`case_findings` (case, at) → :class:`dangjian.recruit.rules.CheckReport` from the same
+  rules the JSON command uses, with the configured parameters (:mod:`dangjian.recruit.config`).
 - :func:`case_timeline` (case, at) → :class:`Timeline`: the stage, a summary in Chinese, and the
-  next step(s) with their earliest date and deadline ("入党积极分子（自 2025-03-10 起）；可于
+  next step(s) with their earliest date and deadline, each computed by the rule that sets it
+  (the helpers of :mod:`dangjian.recruit.rules`) ("入党积极分子（自 2025-03-10 起）；可于
   2026-03-10 起确定为发展对象", "上级党委审批应于 2026-07-02 前完成").
 - :func:`approval_queue` (actor, at, prefix) → :class:`QueueItem` list: pre-reviews (step 13),
   admission approvals (17) and conversion approvals (24) waiting for the upper committee,
@@ -15,8 +16,8 @@ Stable interface (the web pages build on it; changes are additive only):
 - :func:`plan_rows` (actor, year, at, prefix) → :class:`PlanRow` list: each plan in scope against
   the admissions of its subtree, in total and per priority group, with RECRUIT-PLAN findings.
 - :func:`dashboard` (actor, year, at, prefix) → :class:`Dashboard`: cases by stage, overdue
-  approvals, probation ending in the next 60 days, conversions due, cases with findings, plans vs
-  admissions by organization and by priority group.
+  approvals, probation ending soon (RECRUIT-PROBATION-1-YEAR ``due_days``), conversions due,
+  cases with findings, plans vs admissions by organization and by priority group.
 
 ``prefix`` (an organization path, optional) narrows a read to that organization's subtree; it
 only ever narrows the actor's scope, never widens it (the caller resolves it with
@@ -42,10 +43,9 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import scope_prefix
-from dangjian.core.dates import add_months, add_years
-from dangjian.rules.base import Finding
+from dangjian.rules.registry import Finding
 
-from . import config
+from . import config, rules
 from .adapter import (
     Loaded,
     current_steps,
@@ -56,16 +56,7 @@ from .adapter import (
     to_case,
     to_cases,
 )
-from .checker import (
-    STEPS,
-    ApprovalExtension,
-    CheckReport,
-    approval_deadline,
-    configured,
-    earliest_after,
-    open_steps,
-    plan_findings,
-)
+from .case import STEPS, ApprovalExtension, earliest_after, open_steps
 from .models import (
     CaseStatus,
     Decision,
@@ -75,6 +66,7 @@ from .models import (
     RecruitPlan,
     RecruitStep,
 )
+from .rules import CheckReport, approval_deadline, plan_findings
 
 #: stage code → Chinese label (the five stages of rules.md §3, plus closed cases)
 STAGES: dict[str, str] = {
@@ -85,7 +77,6 @@ STAGES: dict[str, str] = {
     "full": "正式党员",
     "closed": "已结束",
 }
-PROBATION_SOON_DAYS = 60
 
 
 def cases_for(actor: Any, perm: Perm = Perm.RECRUIT_VIEW) -> QuerySet[RecruitCase]:
@@ -199,10 +190,6 @@ def stage_of(case: RecruitCase, done: dict[int, dt.date]) -> str:
     return "applicant"
 
 
-def _param(cfg: dict[str, dict[str, Any]], rule_id: str, name: str, default: Any) -> Any:
-    return cfg.get(rule_id, {}).get(name, default)
-
-
 #: decision step → the rule whose period it is judged by
 _APPROVAL_RULES = {17: "RECRUIT-APPROVAL-3-MONTHS", 24: "RECRUIT-CONVERSION-APPROVAL-3-MONTHS"}
 
@@ -214,17 +201,15 @@ def approval_limit(
     extension: ApprovalExtension | None,
 ) -> dt.date:
     """The deadline of approval ``step`` (17 or 24) after its vote, with an approved extension,
-    under the parameters ``cfg`` (the checker's arithmetic)."""
-    rule_id = _APPROVAL_RULES[step]
-    months = _param(cfg, rule_id, "months", 3)
-    most = _param(cfg, rule_id, "max_months", 6)
-    return approval_deadline(vote_on, extension, months, most)
+    under the parameters ``cfg`` (:func:`rules.rules_in_force`)."""
+    return approval_deadline(vote_on, extension, cfg[_APPROVAL_RULES[step]])
 
 
 def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
     """Where the case stands as of ``at`` and what comes next, by when (configured periods)."""
     at = _today(at)
-    cfg = config.rule_config(at)
+    cfg = rules.rules_in_force(at)
+    enabled = config.rule_config(at)
     done = {n: s.done_on for n, s in current_steps(case).items() if s.done_on <= at}
     stage = stage_of(case, done)
     since_step = {"applicant": 1, "activist": 3, "candidate": 7, "probationary": 15, "full": 24}
@@ -265,7 +250,9 @@ def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
         t.summary.append(f"案例已结束：{case.get_status_display()}{ended}")
         return t
     if 15 in done:
-        t.probation_ends = add_months(done[15], 12 + (case.probation_extension_months or 0))
+        t.probation_ends = rules.probation_end(
+            done[15], case.probation_extension_months, cfg["RECRUIT-PROBATION-1-YEAR"]
+        )
     if stage == "applicant":
         applied = done.get(1)
         if applied is None:
@@ -273,13 +260,11 @@ def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
             return t
         t.summary.append(f"入党申请人（{applied.isoformat()} 递交入党申请书）")
         if 2 not in done:
-            months = _param(cfg, "RECRUIT-TALK-1-MONTH", "months", 1)
-            limit = add_months(applied, months)
+            limit = rules.talk_due(applied, cfg["RECRUIT-TALK-1-MONTH"])
             nxt(2, deadline=limit, text=f"党组织派人谈话应于 {limit.isoformat()} 前完成")
         earliest = None
-        if "RECRUIT-APPLICATION-6-MONTHS" in cfg:
-            months = _param(cfg, "RECRUIT-APPLICATION-6-MONTHS", "months", 6)
-            earliest = add_months(applied, months)
+        if "RECRUIT-APPLICATION-6-MONTHS" in enabled:
+            earliest = rules.activist_earliest(applied, enabled["RECRUIT-APPLICATION-6-MONTHS"])
         text = (
             f"可于 {earliest.isoformat()} 起确定为入党积极分子"
             if earliest
@@ -288,18 +273,16 @@ def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
         nxt(3, earliest=earliest, text=text)
     elif stage == "activist":
         activist = done[3]
-        years = _param(cfg, "RECRUIT-ACTIVIST-1-YEAR", "years", 1)
-        earliest = add_years(activist, years)
+        earliest = rules.candidate_earliest(activist, cfg["RECRUIT-ACTIVIST-1-YEAR"])
         t.summary.append(
             f"入党积极分子（自 {activist.isoformat()} 起）；"
             f"可于 {earliest.isoformat()} 起确定为发展对象"
         )
         missing((4, 5, 6))
-        if "RECRUIT-ACTIVIST-REVIEW-HALF-YEAR" in cfg:
-            months = _param(cfg, "RECRUIT-ACTIVIST-REVIEW-HALF-YEAR", "months", 6)
+        if "RECRUIT-ACTIVIST-REVIEW-HALF-YEAR" in enabled:
             reviews = [r.reviewed_on for r in case.reviews.all() if activist <= r.reviewed_on <= at]
             anchor = max([activist, *reviews])
-            limit = add_months(anchor, months)
+            limit = rules.review_due(anchor, enabled["RECRUIT-ACTIVIST-REVIEW-HALF-YEAR"])
             t.summary.append(f"下一次积极分子考察应于 {limit.isoformat()} 前进行")
             nxt(6, deadline=limit, text=f"培养教育考察：半年考察应于 {limit.isoformat()} 前进行")
         nxt(7, earliest=earliest, text=f"可于 {earliest.isoformat()} 起确定为发展对象")
@@ -342,8 +325,7 @@ def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
             )
         elif ends is not None:
             missing((22,))
-            within = _param(cfg, "RECRUIT-PROBATION-1-YEAR", "vote_within_months", 3)
-            vote_by = add_months(ends, within) if within else None
+            vote_by = rules.conversion_vote_due(ends, cfg["RECRUIT-PROBATION-1-YEAR"])
             text = f"预备期满（{ends.isoformat()}）后支部大会讨论转正"
             if vote_by is not None:
                 text += f"，应于 {vote_by.isoformat()} 前讨论"
@@ -354,9 +336,8 @@ def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
         t.summary.append(
             "正式党员" + (f"（转正日期 {confirmed.isoformat()}）" if confirmed else "")
         )
-        if approved is not None and 25 not in done and "RECRUIT-ARCHIVE" in cfg:
-            days = _param(cfg, "RECRUIT-ARCHIVE", "days", 7)
-            limit = approved + dt.timedelta(days=days)
+        if approved is not None and 25 not in done and "RECRUIT-ARCHIVE" in enabled:
+            limit = rules.archive_due(approved, enabled["RECRUIT-ARCHIVE"])
             nxt(25, deadline=limit, text=f"材料应于 {limit.isoformat()} 前归档")
     return t
 
@@ -384,7 +365,7 @@ def approval_queue(
     """Pre-reviews (13), admission approvals (17) and conversion approvals (24) waiting for the
     upper committee in the actor's scope (``Perm.RECRUIT_APPROVE``), oldest first."""
     at = _today(at)
-    cfg = config.rule_config(at)
+    cfg = rules.rules_in_force(at)
     waiting = Exists(
         RecruitStep.objects.filter(case=OuterRef("pk"), number__in=list(WAITS_ON.values()))
     )
@@ -519,10 +500,16 @@ def plan_rows(
             groups,
         )
         if "RECRUIT-PLAN" in cfg:
-            with configured(cfg):
-                row.findings = plan_findings(
-                    plan.org.code, year, plan.quota, quotas, row.admitted, dict(got), at
-                )
+            row.findings = plan_findings(
+                plan.org.code,
+                year,
+                plan.quota,
+                quotas,
+                row.admitted,
+                dict(got),
+                at,
+                cfg["RECRUIT-PLAN"],
+            )
         rows.append(row)
     return rows
 
@@ -551,6 +538,8 @@ class Dashboard:
     admitted_by_group: dict[str, int]
     admitted_total: int
     unplanned: int
+    #: "probation ending soon": this many days ahead (RECRUIT-PROBATION-1-YEAR ``due_days``)
+    probation_soon_days: int = 0
 
 
 def _active_cases(actor: Any, year: int, prefix: str | None = None) -> QuerySet[RecruitCase]:
@@ -571,7 +560,8 @@ def dashboard(
     it (constant number of queries)."""
     at = _today(at)
     loaded = load(_active_cases(actor, year, prefix).order_by("case_no"))
-    cfg = config.rule_config(at)
+    cfg = rules.rules_in_force(at)
+    probation = cfg["RECRUIT-PROBATION-1-YEAR"]
     cases = [i.case for i in loaded]
     by_stage: Counter[str] = Counter()
     probation_ending: list[CaseRow] = []
@@ -582,12 +572,11 @@ def dashboard(
         by_stage[stage_of(case, done)] += 1
         if case.status != CaseStatus.ADMITTED or 15 not in done or 23 in done:
             continue
-        ends = add_months(done[15], 12 + (case.probation_extension_months or 0))
-        if at <= ends <= at + dt.timedelta(days=PROBATION_SOON_DAYS):
+        ends = rules.probation_end(done[15], case.probation_extension_months, probation)
+        if at <= ends and rules.probation_due_from(ends, probation) <= at:
             probation_ending.append(CaseRow(case, f"预备期于 {ends.isoformat()} 期满", ends))
         elif ends < at:
-            within = _param(cfg, "RECRUIT-PROBATION-1-YEAR", "vote_within_months", 3)
-            limit = add_months(ends, within) if within else None
+            limit = rules.conversion_vote_due(ends, probation)
             text = f"预备期已于 {ends.isoformat()} 期满，待讨论转正"
             if limit is not None and at > limit:
                 text = (
@@ -603,16 +592,14 @@ def dashboard(
     by_rule: Counter[str] = Counter()
     with_findings: list[CaseRow] = []
     by_no = {c.case_no: c for c in cases}
-    from .checker import all_specs
-
-    titles = {s.id: s.title for s in all_specs()}
+    titles = {s.id: s.title for s in rules.all_specs()}
     for case_no, items in findings.items():
         serious = [f for f in items if f.severity in ("error", "warning")]
         if serious:
             by_rule.update(f.rule for f in serious)
-            rules = sorted({f.rule for f in serious})
+            rule_ids = sorted({f.rule for f in serious})
             with_findings.append(
-                CaseRow(by_no[case_no], "；".join(titles.get(r, "发展党员程序") for r in rules))
+                CaseRow(by_no[case_no], "；".join(titles.get(r, "发展党员程序") for r in rule_ids))
             )
     # from the cases read above (the viewer's subtree), not a second read of the database
     queue = [i for i in _waiting(loaded, at, cfg) if i.overdue]
@@ -635,6 +622,7 @@ def dashboard(
         admitted_by_group={g: by_group.get(g, 0) for g in PriorityGroup.values},
         admitted_total=len(admissions),
         unplanned=unplanned,
+        probation_soon_days=int(probation["due_days"]),
     )
 
 
@@ -655,9 +643,7 @@ def recruit_check(
     Returns (findings sorted by subject then rule, subject → label, number of cases checked).
     ``due`` findings of closed cases are left out. Raises ``ValueError`` for unknown rule ids.
     """
-    from .checker import all_specs
-
-    known = {s.id for s in all_specs()}
+    known = {s.id for s in rules.all_specs()}
     ids = {r.strip().upper() for r in rule_ids or [] if r and r.strip()}
     unknown = sorted(ids - known)
     if unknown:

@@ -54,17 +54,23 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
 from dangjian.core import crypto, idnumber, uploads
 from dangjian.core.audit import audit_record
-from dangjian.core.dates import add_months, add_years
+from dangjian.core.dates import add_years
 from dangjian.members.choices import Category, MemberType
 from dangjian.members.models import Member
 from dangjian.members.selectors import standings_on, voters_on
-from dangjian.members.services import MemberInput, member_apply, member_snapshot, member_validate
+from dangjian.members.services import (
+    MemberInput,
+    member_admit,
+    member_cancel_probation,
+    member_convert,
+    member_redate,
+)
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
 
-from . import config
+from . import config, rules
 from .authority import approver_problem
-from .checker import APPROVAL_STEPS, RECRUIT_RULES, STEPS
+from .case import APPROVAL_STEPS, STEPS
 from .models import (
     ActivistReview,
     ApprovalExtension,
@@ -281,8 +287,7 @@ def _user(actor: Any) -> Any:
 def minimum_age(on: dt.date) -> int:
     """The age an applicant must have reached on the application date (RECRUIT-AGE-18 in force
     on that day; 18 even when a local configuration switches the rule off for files)."""
-    spec = RECRUIT_RULES["RECRUIT-AGE-18"][0]
-    return int(config.rule_config(on).get(spec.id, spec.params)["years"])
+    return int(rules.params_in_force("RECRUIT-AGE-18", on)["years"])
 
 
 @transaction.atomic
@@ -602,23 +607,15 @@ def _write_step(actor: Any, case: RecruitCase, data: StepInput, today: dt.date) 
 
 def _redate_member(actor: Any, case: RecruitCase) -> None:
     """The branch vote (step 15) was corrected after admission: the roll follows it."""
-    if case.member_id is None:
+    if case.member is None:
         return
-    member = Member.objects.select_for_update().select_related("org").get(pk=case.member_id)
-    before = member_snapshot(member)
-    member.joined_on = _vote_date(case)
-    if member.confirmed_on is not None:
-        member.confirmed_on = probation_end(member.joined_on, case.probation_extension_months)
-    member.save(update_fields=["joined_on", "confirmed_on", "updated_at"])
-    audit_record(
+    joined_on = _vote_date(case)
+    member_redate(
         actor=actor,
-        action="member.update",
-        object_type="member",
-        object_id=str(member.pk),
-        object_repr=str(member),
-        scope_path=member.org.path,
-        before=before,
-        after=member_snapshot(member) | {"recruit_case": case.case_no},
+        member=case.member,
+        joined_on=joined_on,
+        confirmed_on=probation_end(joined_on, case.probation_extension_months or 0),
+        audit_extra={"recruit_case": case.case_no},
     )
 
 
@@ -664,9 +661,11 @@ def decide(
     )
 
 
-def probation_end(vote_on: dt.date, extension_months: int = 0) -> dt.date:
-    """End of probation: 1 year after the branch vote (step 15), plus any extension."""
-    return add_months(vote_on, 12 + (extension_months or 0))
+def probation_end(vote_on: dt.date, extension_months: int | None = 0) -> dt.date:
+    """End of probation (RECRUIT-PROBATION-1-YEAR in force on the vote day): the period after
+    the branch vote (step 15), plus any extension."""
+    params = rules.params_in_force("RECRUIT-PROBATION-1-YEAR", vote_on)
+    return rules.probation_end(vote_on, extension_months, params)
 
 
 def _vote_date(case: RecruitCase) -> dt.date:
@@ -714,22 +713,9 @@ def _admit(actor: Any, case: RecruitCase, today: dt.date) -> Member:
         category=case.category,
         phone=case.phone(),
     )
-    errors = member_validate(data, today=today)
-    if Member.objects.filter(id_number_digest=crypto.digest(data.id_number)).exists():
-        errors.setdefault("id_number", []).append("该公民身份号码已在党员名册中，不能重复接收")
-    _fail(errors)
-    member = member_apply(Member(), data)
-    member.save()
-    audit_record(
-        actor=actor,
-        action="member.create",
-        object_type="member",
-        object_id=str(member.pk),
-        object_repr=str(member),
-        scope_path=case.org.path,
-        after=member_snapshot(member) | {"recruit_case": case.case_no},
+    return member_admit(
+        actor=actor, data=data, today=today, audit_extra={"recruit_case": case.case_no}
     )
-    return member
 
 
 def _convert(actor: Any, case: RecruitCase) -> None:
@@ -738,42 +724,21 @@ def _convert(actor: Any, case: RecruitCase) -> None:
     if member is None:
         _fail({"member": ["案例没有对应的党员档案（预备党员），不能转正"]})
         return
-    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
-    before = member_snapshot(member)
-    member.member_type = MemberType.FULL
-    member.confirmed_on = probation_end(member.joined_on, case.probation_extension_months)
-    member.save(update_fields=["member_type", "confirmed_on", "updated_at"])
-    audit_record(
+    member_convert(
         actor=actor,
-        action="member.update",
-        object_type="member",
-        object_id=str(member.pk),
-        object_repr=str(member),
-        scope_path=member.org.path,
-        before=before,
-        after=member_snapshot(member) | {"recruit_case": case.case_no},
+        member=member,
+        confirmed_on=probation_end(member.joined_on, case.probation_extension_months or 0),
+        audit_extra={"recruit_case": case.case_no},
     )
 
 
 def _remove_from_roll(actor: Any, case: RecruitCase) -> None:
     """取消预备党员资格: the person is not a party member; the record leaves the roll."""
-    member = case.member
-    if member is None:
+    if case.member is None:
         return
-    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
-    if member.member_type != MemberType.PROBATIONARY:
-        _fail({"decision": ["该党员已是正式党员，不能取消预备党员资格"]})
-    audit_record(
-        actor=actor,
-        action="member.delete",
-        object_type="member",
-        object_id=str(member.pk),
-        object_repr=str(member),
-        scope_path=member.org.path,
-        before=member_snapshot(member),
-        after={"reason": "取消预备党员资格", "recruit_case": case.case_no},
+    member_cancel_probation(
+        actor=actor, member=case.member, audit_extra={"recruit_case": case.case_no}
     )
-    member.delete()
 
 
 # --- approval extensions -----------------------------------------------------------------------
@@ -781,9 +746,7 @@ def _remove_from_roll(actor: Any, case: RecruitCase) -> None:
 
 def approval_period(step: int, on: dt.date) -> tuple[int, int]:
     """(months, max_months) of the approval period of step 17 or 24 in force on ``on``."""
-    rule_id = APPROVAL_STEPS[step][1]
-    spec = RECRUIT_RULES[rule_id][0]
-    values = config.rule_config(on).get(rule_id, spec.params)
+    values = rules.params_in_force(APPROVAL_STEPS[step][1], on)
     return int(values["months"]), int(values["max_months"])
 
 

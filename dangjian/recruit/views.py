@@ -36,7 +36,7 @@ from dangjian.web.views.orgs import _ancestors
 from . import export as case_export
 from .adapter import current_steps
 from .authority import eligible_approvers
-from .checker import APPROVAL_STEPS, STEPS, all_specs, earliest_after
+from .case import APPROVAL_STEPS, STEPS, earliest_after
 from .display import finding_views
 from .forms import (
     ApproverForm,
@@ -53,6 +53,7 @@ from .forms import (
     WithdrawForm,
 )
 from .models import CaseStatus, Decision, NoticeKind, RecruitCase, RecruitStep
+from .rules import all_specs
 from .selectors import (
     STAGES,
     approval_queue,
@@ -72,6 +73,7 @@ from .services import (
     VOTE_STEPS,
     CaseUpdate,
     approval_extend,
+    approval_period,
     attachment_add,
     attachment_delete,
     attachment_read,
@@ -311,6 +313,8 @@ def _case_context(request: HttpRequest, case: RecruitCase, **forms: Any) -> dict
         )
     can_record = covers(user, Perm.RECRUIT_RECORD, case.org.path)
     eligible = eligible_approvers(case.org) if can_record else []
+    # RECRUIT-APPROVAL-3-MONTHS in force on the day of the vote (today before it)
+    approval_months, approval_max_months = approval_period(17, timeline.done.get(15, today))
     context: dict[str, Any] = {
         "case": case,
         "org": case.org,
@@ -330,11 +334,13 @@ def _case_context(request: HttpRequest, case: RecruitCase, **forms: Any) -> dict
             steps=extendable,
             initial={
                 "step": extendable[0] if extendable else None,
-                "months": 6,
+                "months": approval_max_months,
                 "approved_on": today,
                 "approved_by": case.approver.name if case.approver else "",
             },
         ),
+        "approval_months": approval_months,
+        "approval_max_months": approval_max_months,
         "can_extend": bool(extendable)
         and covers(user, Perm.RECRUIT_APPROVE, case.org.path)
         and writable,

@@ -27,7 +27,7 @@ PACKAGE = Path(labels.__file__).resolve().parent.parent
 EVIDENCE_MODULES = [
     "orgs/rules.py",
     "life/rules/checks.py",
-    "recruit/checker.py",
+    "recruit/rules.py",
     "rectify/rules.py",
     "rectify/campaign.py",
     "assess/indicators.py",
@@ -176,7 +176,7 @@ def test_sources_are_cited_in_chinese(source: str, expected: str) -> None:
 
 
 def test_every_rule_has_a_chinese_title_and_source() -> None:
-    from dangjian.recruit.checker import all_specs
+    from dangjian.recruit.rules import all_specs
     from dangjian.rules.registry import NOT_CHECKED, REGISTRY, rule_titles
 
     sources = [spec.source for spec, _f in REGISTRY.values()]

@@ -18,8 +18,9 @@ from dangjian.accounts.scope import SYSTEM
 from dangjian.api.services import token_issue
 from dangjian.core.models import AuditEntry
 from dangjian.recruit import config, services
-from dangjian.recruit.checker import check_cases, parse_cases
+from dangjian.recruit.case import parse_cases
 from dangjian.recruit.models import ApprovalExtension
+from dangjian.recruit.rules import check_cases
 from dangjian.recruit.selectors import approval_queue, case_findings, case_get, case_timeline
 from tests.recruit.helpers import TODAY, D, decide, open_case, step, vote, walk_to_admission
 
@@ -393,8 +394,8 @@ def test_withdrawn_case_ends_its_deadlines(tree):
 
 
 def test_approval_deadline_arithmetic_matches_the_checker():
-    from dangjian.recruit.checker import ApprovalExtension as Ext
-    from dangjian.recruit.checker import approval_deadline
+    from dangjian.recruit.case import ApprovalExtension as Ext
+    from dangjian.recruit.rules import approval_deadline
 
     vote_on = dt.date(2025, 11, 30)
     assert approval_deadline(vote_on, None) == dt.date(2026, 2, 28)

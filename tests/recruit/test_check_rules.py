@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from dangjian.accounts.scope import SYSTEM
 from dangjian.recruit import services
 from dangjian.recruit.adapter import to_case
-from dangjian.recruit.checker import check_cases
+from dangjian.recruit.rules import check_cases
 from dangjian.recruit.selectors import case_get
 from dangjian.rules.catalogue import catalogue
 from dangjian.rules.runner import findings_for

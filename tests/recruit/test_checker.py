@@ -9,7 +9,8 @@ import chinese_calendar
 import pytest
 
 from dangjian.recruit.calendar import CalendarRangeError, is_workday, workdays_between
-from dangjian.recruit.checker import RECRUIT_RULES, CaseError, check_cases, parse_cases
+from dangjian.recruit.case import CaseError, parse_cases
+from dangjian.recruit.rules import case_rules, check_cases
 
 D = dt.date
 
@@ -27,7 +28,7 @@ def rules_of(findings: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
 
 
 def test_every_rule_named_after_its_id_with_source() -> None:
-    for rule_id, (spec, func) in RECRUIT_RULES.items():
+    for rule_id, (spec, func) in case_rules().items():
         assert func.__name__ == rule_id.lower().replace("-", "_")
         assert spec.source and func.__doc__
 

@@ -9,12 +9,8 @@ from typing import Any
 
 import pytest
 
-from dangjian.recruit.checker import (
-    PRIORITY_GROUPS,
-    CaseError,
-    check_cases,
-    parse_input,
-)
+from dangjian.recruit.case import PRIORITY_GROUPS, CaseError, parse_input
+from dangjian.recruit.rules import check_cases
 
 D = dt.date
 

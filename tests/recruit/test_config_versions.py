@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from dangjian.recruit import config
-from dangjian.recruit.checker import Case
+from dangjian.recruit.case import Case
 from dangjian.recruit.selectors import case_findings
 from tests.recruit.helpers import D, open_case, step
 

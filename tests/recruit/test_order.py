@@ -13,7 +13,8 @@ import pytest
 from django.test import Client
 
 from dangjian.accounts.scope import SYSTEM
-from dangjian.recruit.checker import DEPENDS_ON, check_cases, open_steps, parse_cases
+from dangjian.recruit.case import DEPENDS_ON, open_steps, parse_cases
+from dangjian.recruit.rules import check_cases
 from dangjian.recruit.selectors import case_findings, case_get, case_timeline
 from tests.recruit.helpers import D, open_case, step, walk_to_admission
 

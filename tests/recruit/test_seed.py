@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from dangjian.accounts.scope import SYSTEM
+from dangjian.demo.recruit import DEFECTS, seed_demo_recruit
 from dangjian.demo.seed import seed_database
 from dangjian.members.models import Member
 from dangjian.recruit.models import RecruitCase, RecruitPlan
-from dangjian.recruit.seed import DEFECTS, seed_demo_recruit
 from dangjian.recruit.selectors import dashboard
 
 TODAY = dt.date(2026, 11, 23)

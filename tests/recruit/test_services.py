@@ -13,7 +13,7 @@ from dangjian.core.models import AuditEntry
 from dangjian.members.models import Member
 from dangjian.recruit import services
 from dangjian.recruit.authority import approver_problem, eligible_approvers
-from dangjian.recruit.checker import PRIORITY_GROUPS
+from dangjian.recruit.case import PRIORITY_GROUPS
 from dangjian.recruit.models import (
     PriorityGroup,
     RecruitCase,

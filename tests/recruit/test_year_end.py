@@ -13,7 +13,8 @@ from django.test import Client, override_settings
 
 from dangjian.accounts.scope import SYSTEM
 from dangjian.recruit import services
-from dangjian.recruit.checker import check_cases, parse_cases
+from dangjian.recruit.case import parse_cases
+from dangjian.recruit.rules import check_cases
 from dangjian.recruit.selectors import case_findings, case_get
 from tests.recruit.helpers import open_case, step
 

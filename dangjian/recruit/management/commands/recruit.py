@@ -2,7 +2,7 @@
 ``dangjian recruit purge [--at YYYY-MM-DD] [--dry-run]``.
 
 Reads recruitment cases in the JSON format of formats.md (or ``{"cases": [...], "plans":
-[...]}``, see :mod:`dangjian.recruit.checker`) and prints the ``RECRUIT-*`` findings
+[...]}``, see :mod:`dangjian.recruit.case`) and prints the ``RECRUIT-*`` findings
 (``subject`` = case id; org code for RECRUIT-PLAN), with the rule parameters of
 :func:`dangjian.recruit.config.rule_config` in force. JSON output is one object::
 
@@ -40,15 +40,9 @@ from django.utils import timezone
 from dangjian.accounts.scope import SYSTEM
 from dangjian.core.dates import parse_date
 from dangjian.recruit.adapter import resolve_approvers
-from dangjian.recruit.checker import (
-    CaseError,
-    all_specs,
-    check_cases,
-    check_plans,
-    configured,
-    parse_input,
-)
+from dangjian.recruit.case import CaseError, parse_input
 from dangjian.recruit.config import check, rule_config, versions
+from dangjian.recruit.rules import all_specs, check_cases, check_plans
 
 FORMATS = ("json", "table")
 SEVERITIES = {"error": "错误", "warning": "提醒", "due": "待办"}
@@ -129,11 +123,10 @@ class Command(BaseCommand):
             resolve_approvers(cases)
             if versions():
                 # each rule judged by the rule set version in force on the date of its step
-                report = check(cases, at, lenient=False)
-                plan_only = {k: v for k, v in rule_config(at).items() if k == "RECRUIT-PLAN"}
-                if plans and plan_only:
-                    with configured(plan_only):
-                        report.findings.extend(check_plans(plans, cases, at))
+                report = check(cases, at)
+                plan_params = rule_config(at).get("RECRUIT-PLAN")
+                if plans and plan_params is not None:
+                    report.findings.extend(check_plans(plans, cases, at, plan_params))
             else:
                 report = check_cases(cases, at, config=config, plans=plans)
         except CaseError as exc:

@@ -27,18 +27,20 @@ from django.core.exceptions import ValidationError
 from dangjian.accounts.scope import SYSTEM
 from dangjian.core import idnumber
 from dangjian.core.dates import add_months, add_years
-from dangjian.demo import names
 from dangjian.members.choices import MemberType
 from dangjian.members.models import Member
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
 from dangjian.orgs.models import Organization
+from dangjian.recruit import services
+from dangjian.recruit.authority import eligible_approvers
+from dangjian.recruit.calendar import CalendarRangeError, workdays_between
+from dangjian.recruit.models import PriorityGroup, RecruitCase, RecruitStep
+from dangjian.recruit.rules import notice_before, params_in_force
+from dangjian.recruit.services import CaseInput, CaseUpdate, StepInput, VoteInput
 
-from . import config, services
-from .authority import eligible_approvers
-from .calendar import CalendarRangeError, workdays_between
-from .checker import RECRUIT_RULES
-from .models import PriorityGroup, RecruitCase, RecruitStep
-from .services import CaseInput, CaseUpdate, StepInput, VoteInput
+from . import names
+from .accounts import demo_nodes
+from .seed import home_pool
 
 #: target stage → how many cases (scaled down for a small tree)
 STAGE_MIX: list[tuple[str, int]] = [
@@ -79,7 +81,9 @@ _SURNAMES = [s for s, _ in names.SURNAMES[:60]]
 _DAY = dt.timedelta(days=1)
 
 
-def _timeline(applied: dt.date, defects: set[str]) -> dict[int, dt.date]:
+def case_dates(applied: dt.date, defects: set[str]) -> dict[int, dt.date]:
+    """step → date of a demo case applied on ``applied``, with the procedural ``defects``
+    (also used by ``benchmarks/run_recruit.py``)."""
     d: dict[int, dt.date] = {1: applied}
     d[2] = applied + dt.timedelta(days=45 if "late_talk" in defects else 20)
     d[3] = add_months(applied, 6) + dt.timedelta(days=10)
@@ -142,7 +146,7 @@ def _applied_on(stage: str, today: dt.date, rng: random.Random, defects: set[str
         "not_admitted": (17, today - days(rng.randint(5, 200))),
     }
     step, when = anchors[stage]
-    probe = _timeline(when, defects)
+    probe = case_dates(when, defects)
     return when - (probe[step] - probe[1])
 
 
@@ -173,9 +177,7 @@ def _person(rng: random.Random, regions: tuple[str, ...]) -> tuple[str, str, dt.
 
 
 def _regions() -> tuple[str, ...]:
-    from dangjian.demo.seed import _home_pool
-
-    return _home_pool() or ("120113",)
+    return home_pool() or ("120113",)
 
 
 def seed_demo_recruit(today: dt.date, *, seed: int = 42) -> list[str]:
@@ -272,8 +274,6 @@ def seed_demo_recruit(today: dt.date, *, seed: int = 42) -> list[str]:
 
 def _demo_branch() -> Organization | None:
     """The branch the demo's branch secretary account is bound to, if it is a branch."""
-    from dangjian.demo.accounts import demo_nodes
-
     try:
         node = demo_nodes().get("weak_branch")
     except RuntimeError:
@@ -292,12 +292,12 @@ def _walk(
     probationary: list[Member],
 ) -> RecruitCase | None:
     applied = _applied_on(stage, today, rng, defects)
-    dates = _timeline(applied, defects)
+    dates = case_dates(applied, defects)
     last = _LAST[stage]
     group = _GROUP_BY_SECTOR.get(branch.sector, PriorityGroup.YOUTH)
     for _attempt in range(5):
         name, number, born = _person(rng, regions)
-        if add_years(born, 18) > applied:
+        if add_years(born, services.minimum_age(applied)) > applied:
             continue
         if stage in ("activist", "applicant") and rng.random() < 0.3:
             group = PriorityGroup.YOUTH
@@ -324,11 +324,7 @@ def _walk(
     short = "short_notice" in defects
     # which step each notice must end before (a parameter: by default the admission and
     # conversion notices end before the branch votes, steps 15 and 23)
-    spec = RECRUIT_RULES["RECRUIT-PUBLICITY-5-WORKDAYS"][0]
-    precede = {
-        **spec.params["before"],
-        **config.rule_config(today).get(spec.id, {}).get("before", {}),
-    }
+    precede = notice_before(params_in_force("RECRUIT-PUBLICITY-5-WORKDAYS", today))
 
     def record(n: int, **kw: Any) -> None:
         if n in dates and dates[n] <= today and n <= last:
