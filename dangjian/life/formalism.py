@@ -27,7 +27,8 @@ from django.db.models.functions import Length
 from django.http import Http404
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import orgs_for, scope_prefix
+from dangjian.accounts.scope import scope_prefix
+from dangjian.orgs.selectors import orgs_for
 from dangjian.rules.base import Finding
 
 from .models import Meeting

@@ -36,10 +36,11 @@ from typing import Any
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import orgs_for, scope_prefix
+from dangjian.accounts.scope import scope_prefix
 from dangjian.life.config import FREQUENCY_RULES
 from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
+from dangjian.orgs.selectors import orgs_for
 from dangjian.rules.engine import RULE_TITLES
 from dangjian.rules.selectors import run_check
 

@@ -16,10 +16,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import covers, orgs_for, scope_prefix
+from dangjian.accounts.scope import covers, scope_prefix
 from dangjian.members.models import Member
 from dangjian.orgs.choices import BRANCH_TYPES, Sector
 from dangjian.orgs.models import Organization
+from dangjian.orgs.selectors import orgs_for
 
 from .base import Finding
 from .engine import SEVERITIES, evaluate, resolve_rules
