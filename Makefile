@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck ci clean
+.PHONY: demo test lint layers typecheck ci clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,14 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## layers: the dependency-direction check (no upward imports, no cycles, no private names across apps)
+layers: $(VENV)/.dev
+	$(BIN)/python tools/layers.py
+
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy dangjian
 
-## ci: what CI runs (lint, types, Django checks, tests on SQLite, PostgreSQL and a later clock)
+## ci: what CI runs (lint, layers, types, Django checks, tests on SQLite, PostgreSQL and a later clock)
 ci:
 	.ci/run
 

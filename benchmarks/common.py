@@ -122,8 +122,8 @@ def seed_year_of_meetings(
 
     ``details`` prints the late entries and attendance rows besides the count of records.
     """
+    from dangjian.demo.life import seed_meetings
     from dangjian.life.models import Meeting
-    from dangjian.life.seed import seed_meetings
 
     if Meeting.objects.filter(held_on__year=year).exists():
         line("seed_meetings", f"reused ({Meeting.objects.count():,} records)", width=width)

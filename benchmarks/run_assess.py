@@ -47,9 +47,9 @@ def main() -> int:
     from dangjian.accounts.scope import SYSTEM
     from dangjian.assess.models import CampaignOrg
     from dangjian.assess.scoring import campaign_compute, campaign_save
-    from dangjian.assess.seed import _scores_for, _surveys
     from dangjian.assess.selectors import org_preview
     from dangjian.assess.services import CampaignInput, campaign_open
+    from dangjian.demo.assess import made_up_scores, made_up_surveys
     from dangjian.orgs.models import Organization
 
     root = Organization.objects.filter(depth=1).order_by("path").first()
@@ -73,11 +73,11 @@ def main() -> int:
     )
     rng = random.Random(args.seed)
     t = time.perf_counter()
-    n_self, n_spot = _scores_for(campaign, rng)
+    n_self, n_spot = made_up_scores(campaign, rng)
     _line("made-up scores", f"{time.perf_counter() - t:.1f} s ({n_self:,} self, {n_spot:,} spot)")
     if args.surveys:
         t = time.perf_counter()
-        answers = _surveys(
+        answers = made_up_surveys(
             campaign, rng, dt.date(args.year + 1, 1, 5), dt.date(args.year + 1, 1, 31)
         )
         _line("surveys", f"{time.perf_counter() - t:.1f} s ({answers:,} answers)")

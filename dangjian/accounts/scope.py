@@ -1,6 +1,8 @@
 """Access scope: the one place where what an actor may see and change is decided.
 
-Every selector of protected data calls into this module with the acting user. A user is bound to
+Every selector of protected data calls into this module with the acting user (an app's own
+``<model>_for(actor, perm)`` reads, e.g. :func:`dangjian.orgs.selectors.orgs_for`, are
+:func:`restrict` over its model). A user is bound to
 one organization node; a role's permission covers that node's whole subtree (materialized path
 prefix), and nothing outside it. The command-line operator (:data:`SYSTEM`) has full scope — the
 person with a shell on the server — and is audited under their OS user name.
@@ -9,17 +11,15 @@ person with a shell on the server — and is audited under their OS user name.
 from __future__ import annotations
 
 import getpass
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from .roles import PERM_LABELS, Perm
 
 if TYPE_CHECKING:
     from dangjian.core.models import AuditEntry
-    from dangjian.members.models import Member
-    from dangjian.orgs.models import Organization
 
     from .models import User
 
@@ -77,40 +77,27 @@ def scope_prefix(actor: Any, perm: Perm) -> str | None:
     return str(org.path)
 
 
-def orgs_for(actor: Any, perm: Perm = Perm.ORG_VIEW) -> QuerySet[Organization]:
-    """Organizations the actor may use ``perm`` on."""
-    from dangjian.orgs.models import Organization
+M = TypeVar("M", bound=Model)
 
+
+def restrict(
+    queryset: QuerySet[M], actor: Any, perm: Perm, path_field: str = "path"
+) -> QuerySet[M]:
+    """The rows of ``queryset`` the actor may use ``perm`` on: those whose materialized path
+    (``path_field``, e.g. ``"org__path"``) lies in the actor's subtree."""
     prefix = scope_prefix(actor, perm)
     if prefix is None:
-        return Organization.objects.none()
+        return queryset.none()
     if prefix == "":
-        return Organization.objects.all()
-    return Organization.objects.filter(path__startswith=prefix)
-
-
-def members_for(actor: Any, perm: Perm = Perm.MEMBER_VIEW) -> QuerySet[Member]:
-    """Member records the actor may use ``perm`` on (those of branches in the subtree)."""
-    from dangjian.members.models import Member
-
-    prefix = scope_prefix(actor, perm)
-    if prefix is None:
-        return Member.objects.none()
-    if prefix == "":
-        return Member.objects.all()
-    return Member.objects.filter(org__path__startswith=prefix)
+        return queryset
+    return queryset.filter(**{f"{path_field}__startswith": prefix})
 
 
 def audit_for(actor: Any) -> QuerySet[AuditEntry]:
     """Audit entries the actor may read: those about objects in the subtree (审计管理员)."""
     from dangjian.core.models import AuditEntry
 
-    prefix = scope_prefix(actor, Perm.AUDIT_VIEW)
-    if prefix is None:
-        return AuditEntry.objects.none()
-    if prefix == "":
-        return AuditEntry.objects.all()
-    return AuditEntry.objects.filter(scope_path__startswith=prefix)
+    return restrict(AuditEntry.objects.all(), actor, Perm.AUDIT_VIEW, "scope_path")
 
 
 def covers(actor: Any, perm: Perm, path: str) -> bool:

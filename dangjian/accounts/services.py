@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -13,11 +13,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from dangjian.core.audit import audit_record
-from dangjian.orgs.models import Organization
 
 from .models import SecurityPolicy, User, UserRole
 from .roles import ROLES, Perm, resolve_role
 from .scope import SYSTEM, require
+
+if TYPE_CHECKING:
+    from dangjian.orgs.models import Organization
 
 
 def user_snapshot(user: User) -> dict[str, Any]:

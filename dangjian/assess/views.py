@@ -24,14 +24,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import can, covers, orgs_for, require, scope_prefix
+from dangjian.accounts.scope import can, covers, require, scope_prefix
 from dangjian.orgs.choices import Sector
 from dangjian.orgs.models import Organization
-from dangjian.orgs.selectors import org_get
-from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
-from dangjian.web.views.orgs import _ancestors
-
-from .bulletin import (
+from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
+from dangjian.rectify.bulletin import (
     GROUP_HEADERS,
     REGION_DIGITS,
     SHOWCASE_STARS,
@@ -42,6 +39,8 @@ from .bulletin import (
     export_xlsx,
     group_row,
 )
+from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+
 from .forms import CampaignForm, ScoreSheet, VetoForm, WithdrawForm, field_name
 from .jobs import job_busy, score_request
 from .models import (
@@ -557,7 +556,7 @@ def self_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         {
             "campaign": campaign,
             "org": org,
-            "ancestors": _ancestors(request.user, org),
+            "ancestors": breadcrumb(request.user, org),
             "preview": preview,
             "items": items,
             "todo": sum(i["todo"] for i in items),
@@ -613,7 +612,7 @@ def spot_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         {
             "campaign": campaign,
             "org": org,
-            "ancestors": _ancestors(request.user, org),
+            "ancestors": breadcrumb(request.user, org),
             "preview": preview,
             "items": items,
             "todo": sum(i["todo"] for i in items),
@@ -713,7 +712,7 @@ def result_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         {
             "campaign": campaign,
             "org": org,
-            "ancestors": _ancestors(request.user, org),
+            "ancestors": breadcrumb(request.user, org),
             "result": result,
             "preview": preview,
             "breakdown": breakdown,

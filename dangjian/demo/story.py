@@ -12,9 +12,9 @@ from collections.abc import Iterator
 
 def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
     """Seed every step for ``today``; yields what each step did, in Chinese."""
-    from dangjian.assess.seed import seed_demo_assess
-    from dangjian.life.seed import seed_demo_life
-    from dangjian.rectify.seed import seed_demo_rectify
+    from dangjian.demo.assess import seed_demo_assess
+    from dangjian.demo.life import seed_demo_life
+    from dangjian.demo.rectify import seed_demo_rectify
 
     from .recruit import seed_demo_recruit
     from .standings import seed_demo_standings

@@ -18,10 +18,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import members_for, orgs_for, scope_prefix
+from dangjian.accounts.scope import scope_prefix
 from dangjian.core import crypto
 from dangjian.core.audit import audit_record
+from dangjian.members.selectors import members_for
 from dangjian.orgs.models import Organization
+from dangjian.orgs.selectors import orgs_for
 from dangjian.orgs.services import EDITABLE
 
 from .columns import DATE_COLUMNS, MEMBER_COLUMNS, ORG_COLUMNS, TEXT_COLUMNS

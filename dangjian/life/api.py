@@ -20,11 +20,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import covers, members_for, orgs_for
+from dangjian.accounts.scope import covers
 from dangjian.api import filters
 from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, uploaded_files
 from dangjian.api.views.base import ScopedAPIView, service_errors
-from dangjian.orgs.selectors import org_get
+from dangjian.members.selectors import members_for
+from dangjian.orgs.selectors import org_get, orgs_for
 
 from .choices import AbsenceReason, LecturerRole, MeetingType
 from .models import Meeting

@@ -32,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import orgs_for, scope_prefix
+from dangjian.accounts.scope import scope_prefix
 from dangjian.core.audit import AuditEvent, audit_record_many
 from dangjian.exchange.readers import cell_date, cell_int, cell_text
 from dangjian.exchange.report import (
@@ -44,6 +44,7 @@ from dangjian.exchange.report import (
     write_guard,
 )
 from dangjian.orgs.models import Organization
+from dangjian.orgs.selectors import orgs_for
 
 from .choices import SECRETARY_LECTURE_ORG_TYPES, join_types, split_types
 from .models import Meeting

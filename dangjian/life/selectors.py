@@ -88,7 +88,8 @@ def participation(actor: Any, org: Organization, year: int) -> list[Participatio
     from django.db.models import Count, Q
     from django.db.models.functions import ExtractMonth
 
-    from dangjian.accounts.scope import covers, members_for
+    from dangjian.accounts.scope import covers
+    from dangjian.members.selectors import members_for
 
     from .models import Attendance
     from .rules import good_reasons

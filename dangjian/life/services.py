@@ -24,11 +24,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import members_for, require
+from dangjian.accounts.scope import require
 from dangjian.core import uploads
 from dangjian.core.audit import audit_record
 from dangjian.members.models import Member
-from dangjian.members.selectors import standings_on
+from dangjian.members.selectors import members_for, standings_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
 

@@ -22,15 +22,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import can, covers, orgs_for, require
+from dangjian.accounts.scope import can, covers, require
 from dangjian.core import uploads
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
 from dangjian.orgs.models import Organization
-from dangjian.orgs.selectors import org_get
+from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
 from dangjian.rules.registry import Finding, rule_title
 from dangjian.rules.runner import findings_for
 from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
-from dangjian.web.views.orgs import _ancestors
 
 from .choices import SECRETARY_LECTURE_ORG_TYPES, AbsenceReason, MeetingType
 from .compliance import compliance_cached, missed_cached
@@ -168,7 +167,7 @@ def todo(request: HttpRequest, code: str) -> HttpResponse:
         "life/todo.html",
         {
             "org": org,
-            "ancestors": _ancestors(request.user, org),
+            "ancestors": breadcrumb(request.user, org),
             "today": today,
             "due": groups["due"],
             "missed": [
@@ -218,7 +217,7 @@ def meetings(request: HttpRequest, code: str) -> HttpResponse:
         "life/meetings.html",
         {
             "org": org,
-            "ancestors": _ancestors(request.user, org),
+            "ancestors": breadcrumb(request.user, org),
             "page": paginate(request, qs),
             "query": query_without(request, "page"),
             "year": year,
@@ -260,7 +259,7 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
         "life/record.html",
         {
             "org": org,
-            "ancestors": _ancestors(request.user, org),
+            "ancestors": breadcrumb(request.user, org),
             "form": form,
             "today": today,
         },
@@ -298,7 +297,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "meeting": meeting,
             "org": meeting.org,
-            "ancestors": _ancestors(request.user, meeting.org),
+            "ancestors": breadcrumb(request.user, meeting.org),
             "attendance": attendance,
             "show_members": show_members,
             "can_delete": covers(request.user, Perm.LIFE_RECORD, meeting.org.path),
@@ -334,7 +333,7 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
         "life/ledger.html",
         {
             "org": org,
-            "ancestors": _ancestors(request.user, org),
+            "ancestors": breadcrumb(request.user, org),
             "ledger": book,
             "months": months,
             "year": year,
@@ -428,7 +427,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "life/record.html",
         {
             "org": org,
-            "ancestors": _ancestors(request.user, org),
+            "ancestors": breadcrumb(request.user, org),
             "form": form,
             "editing": meeting,
         },
@@ -453,7 +452,7 @@ def attendance(request: HttpRequest, code: str) -> HttpResponse:
             "temporary": org.org_type == OrgType.TEMP_BRANCH,
             "good_reasons": [r for r in AbsenceReason.values if r in good_reasons()],
             "org": org,
-            "ancestors": _ancestors(request.user, org),
+            "ancestors": breadcrumb(request.user, org),
             "people": people,
             "year": year,
             "month_numbers": range(1, 13),

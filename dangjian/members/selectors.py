@@ -7,15 +7,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Substr
 from django.http import Http404
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import covers, members_for
+from dangjian.accounts.scope import covers, restrict
 from dangjian.orgs.models import Organization
 
 from .choices import COMMITTEE_POSTS, LEAVING, WITHOUT_RIGHTS, MemberType, StatusKind
 from .models import Member, MemberStatus, Participation
+
+
+def members_for(actor: Any, perm: Perm = Perm.MEMBER_VIEW) -> QuerySet[Member]:
+    """Member records the actor may use ``perm`` on (those of branches in the subtree)."""
+    return restrict(Member.objects.all(), actor, perm, "org__path")
 
 
 def member_list(
@@ -198,3 +204,59 @@ def member_by_id_number(actor: Any, number: str) -> Member | None:
         .filter(id_number_digest=digest)
         .first()
     )
+
+
+@dataclass
+class SubtreeCounts:
+    """Counts over a node's whole subtree (itself included)."""
+
+    orgs: int = 0
+    full: int = 0
+    probationary: int = 0
+
+    @property
+    def members(self) -> int:
+        return self.full + self.probationary
+
+
+def subtree_counts(nodes: list[Organization]) -> dict[int, SubtreeCounts]:
+    """Subtree counts for sibling ``nodes``: two grouped queries over the path index.
+
+    All nodes must share one depth; every organization and member below them is grouped by the
+    prefix of its path at that depth, so the work is one indexed range scan, not a recursion.
+    """
+    if not nodes:
+        return {}
+    depth = nodes[0].depth
+    if any(n.depth != depth for n in nodes):
+        raise ValueError("subtree_counts needs nodes of one depth")
+    width = Organization.steplen * depth
+    by_prefix = {n.path: n.pk for n in nodes}
+    parent_prefix = nodes[0].path[: width - Organization.steplen]
+    result = {n.pk: SubtreeCounts() for n in nodes}
+    org_rows = (
+        Organization.objects.filter(path__startswith=parent_prefix, depth__gte=depth)
+        .annotate(prefix=Substr("path", 1, width))
+        .order_by()
+        .values("prefix")
+        .annotate(n=Count("id"))
+    )
+    for row in org_rows:
+        pk = by_prefix.get(row["prefix"])
+        if pk is not None:
+            result[pk].orgs = row["n"]
+    member_rows = (
+        Member.objects.filter(org__path__startswith=parent_prefix, org__depth__gte=depth)
+        .annotate(prefix=Substr("org__path", 1, width))
+        .order_by()
+        .values("prefix")
+        .annotate(
+            full=Count("id", filter=Q(member_type=MemberType.FULL)),
+            prob=Count("id", filter=Q(member_type=MemberType.PROBATIONARY)),
+        )
+    )
+    for row in member_rows:
+        pk = by_prefix.get(row["prefix"])
+        if pk is not None:
+            result[pk].full, result[pk].probationary = row["full"], row["prob"]
+    return result

@@ -20,7 +20,7 @@ from dangjian.accounts.scope import require
 from dangjian.core import crypto, idnumber
 from dangjian.core.audit import audit_record
 from dangjian.core.dates import add_years, turns
-from dangjian.orgs.choices import ROLL_TYPES, OrgType
+from dangjian.orgs.choices import ROLL_TYPES, TEMP_BRANCH_NO_ROLL, OrgType
 from dangjian.orgs.models import Organization
 
 from .choices import Category, MemberType, ParticipationPost, Post, StatusKind
@@ -28,12 +28,6 @@ from .models import Member, MemberStatus, Participation
 
 #: 党章 art. 1: 年满十八岁的……可以申请加入中国共产党 (细则 art. 5; RECRUIT-AGE-18)
 MIN_AGE = 18
-
-#: why a 临时党支部 has no roll, for every refusal (service, form, import, API)
-TEMP_BRANCH_NO_ROLL = (
-    "临时党支部不接转党员组织关系，党员的组织关系仍在原党支部；"
-    "参加临时党支部的党员请在该临时党支部页面登记为参加人员"
-)
 
 
 def joined_under_age(born: dt.date, joined_on: dt.date) -> str | None:

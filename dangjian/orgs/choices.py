@@ -21,6 +21,11 @@ BRANCH_TYPES = frozenset({OrgType.BRANCH, OrgType.JOINT_BRANCH, OrgType.TEMP_BRA
 #: does not: members keep their relations in their own branch and are recorded on it as
 #: participants (:class:`dangjian.members.models.Participation`)
 ROLL_TYPES = frozenset({OrgType.BRANCH, OrgType.JOINT_BRANCH})
+#: why a 临时党支部 has no roll, for every refusal (service, form, import, API)
+TEMP_BRANCH_NO_ROLL = (
+    "临时党支部不接转党员组织关系，党员的组织关系仍在原党支部；"
+    "参加临时党支部的党员请在该临时党支部页面登记为参加人员"
+)
 #: types without 换届: a 党工委 is a dispatched body whose members are appointed (派出机关), a
 #: 临时党支部 is set up for a task and its leaders are designated, a 党小组 has no committee
 NO_TERM_TYPES = frozenset({OrgType.WORKING_COMMITTEE, OrgType.TEMP_BRANCH, OrgType.GROUP})

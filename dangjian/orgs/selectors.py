@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import orgs_for
-from dangjian.members.models import Member
+from dangjian.accounts.scope import restrict
 
 from .models import ElectionDelay, Organization
 
 
-@dataclass
-class SubtreeCounts:
-    """Counts over a node's whole subtree (itself included)."""
-
-    orgs: int = 0
-    full: int = 0
-    probationary: int = 0
-
-    @property
-    def members(self) -> int:
-        return self.full + self.probationary
+def orgs_for(actor: Any, perm: Perm = Perm.ORG_VIEW) -> QuerySet[Organization]:
+    """Organizations the actor may use ``perm`` on."""
+    return restrict(Organization.objects.all(), actor, perm)
 
 
 def org_list(actor: Any, *, perm: Perm = Perm.ORG_VIEW) -> QuerySet[Organization]:
@@ -68,47 +57,14 @@ def org_search(actor: Any, query: str, *, limit: int = 50) -> QuerySet[Organizat
     return qs.filter(Q(name__icontains=query) | Q(code__istartswith=query)).order_by("path")[:limit]
 
 
-def subtree_counts(nodes: list[Organization]) -> dict[int, SubtreeCounts]:
-    """Subtree counts for sibling ``nodes``: two grouped queries over the path index.
-
-    All nodes must share one depth; every organization and member below them is grouped by the
-    prefix of its path at that depth, so the work is one indexed range scan, not a recursion.
-    """
-    if not nodes:
-        return {}
-    depth = nodes[0].depth
-    if any(n.depth != depth for n in nodes):
-        raise ValueError("subtree_counts needs nodes of one depth")
-    width = Organization.steplen * depth
-    by_prefix = {n.path: n.pk for n in nodes}
-    parent_prefix = nodes[0].path[: width - Organization.steplen]
-    result = {n.pk: SubtreeCounts() for n in nodes}
-    org_rows = (
-        Organization.objects.filter(path__startswith=parent_prefix, depth__gte=depth)
-        .annotate(prefix=Substr("path", 1, width))
-        .order_by()
-        .values("prefix")
-        .annotate(n=Count("id"))
-    )
-    for row in org_rows:
-        pk = by_prefix.get(row["prefix"])
-        if pk is not None:
-            result[pk].orgs = row["n"]
-    member_rows = (
-        Member.objects.filter(org__path__startswith=parent_prefix, org__depth__gte=depth)
-        .annotate(prefix=Substr("org__path", 1, width))
-        .order_by()
-        .values("prefix")
-        .annotate(
-            full=Count("id", filter=Q(member_type="正式党员")),
-            prob=Count("id", filter=Q(member_type="预备党员")),
-        )
-    )
-    for row in member_rows:
-        pk = by_prefix.get(row["prefix"])
-        if pk is not None:
-            result[pk].full, result[pk].probationary = row["full"], row["prob"]
-    return result
+def breadcrumb(actor: Any, org: Organization) -> list[Organization]:
+    """The ancestors of ``org`` the actor may see, from the top down (one query): a page's
+    breadcrumb."""
+    step = Organization.steplen
+    paths = [org.path[:n] for n in range(step, len(org.path), step)]
+    if not paths:
+        return []
+    return list(orgs_for(actor, Perm.ORG_VIEW).filter(path__in=paths).order_by("depth"))
 
 
 def election_delay_current(org: Organization, at: dt.date) -> ElectionDelay | None:

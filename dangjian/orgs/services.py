@@ -15,7 +15,7 @@ from dangjian.accounts.scope import require
 from dangjian.core.audit import audit_record
 from dangjian.core.dates import add_years
 
-from .choices import BRANCH_TYPES, ROLL_TYPES, OrgType, Sector
+from .choices import BRANCH_TYPES, ROLL_TYPES, TEMP_BRANCH_NO_ROLL, OrgType, Sector
 from .models import ElectionDelay, Organization, code_validator, region_validator
 
 
@@ -73,8 +73,6 @@ def retype_problem(
     """Why the existing ``org`` cannot become ``new_type`` because of the people recorded on it
     (members on its roll, current participants of a 临时党支部), or ``None``. ``members`` and
     ``participants`` may be given when the caller has counted them already."""
-    from dangjian.members.services import TEMP_BRANCH_NO_ROLL
-
     if new_type not in ROLL_TYPES:
         if members is None:
             members = org.members.count()

@@ -38,11 +38,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import members_for, orgs_for, require
+from dangjian.accounts.scope import require
 from dangjian.api import filters
 from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, uploaded_files
 from dangjian.api.views.base import ScopedAPIView, service_errors
 from dangjian.members.choices import Category
+from dangjian.members.selectors import members_for
+from dangjian.orgs.selectors import orgs_for
 
 from .adapter import current_steps, prefetched
 from .case import STEPS

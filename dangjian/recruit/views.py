@@ -24,14 +24,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import covers, orgs_for, require
+from dangjian.accounts.scope import covers, require
 from dangjian.core import uploads
 from dangjian.members.selectors import standings_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
-from dangjian.orgs.selectors import org_get
+from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
 from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
-from dangjian.web.views.orgs import _ancestors
 
 from . import export as case_export
 from .adapter import current_steps
@@ -179,7 +178,7 @@ def _list(request: HttpRequest, org: Organization | None) -> HttpResponse:
         "recruit/index.html",
         {
             "org": org,
-            "ancestors": _ancestors(request.user, org) if org else [],
+            "ancestors": breadcrumb(request.user, org) if org else [],
             "form": form,
             "page": page,
             "rows": rows,
@@ -258,7 +257,7 @@ def case_open(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "recruit/open.html",
-        {"org": org, "ancestors": _ancestors(request.user, org), "form": form},
+        {"org": org, "ancestors": breadcrumb(request.user, org), "form": form},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -318,7 +317,7 @@ def _case_context(request: HttpRequest, case: RecruitCase, **forms: Any) -> dict
     context: dict[str, Any] = {
         "case": case,
         "org": case.org,
-        "ancestors": _ancestors(user, case.org),
+        "ancestors": breadcrumb(user, case.org),
         "timeline": timeline,
         "findings": finding_views(findings),
         "titles": titles,
@@ -436,7 +435,7 @@ def step_record(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         {
             "case": case,
             "org": case.org,
-            "ancestors": _ancestors(request.user, case.org),
+            "ancestors": breadcrumb(request.user, case.org),
             "form": form,
             "number": number,
             "name": STEPS[number],
@@ -634,7 +633,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "org": case.org,
-            "ancestors": _ancestors(request.user, case.org),
+            "ancestors": breadcrumb(request.user, case.org),
             "form": form,
         },
         status=400 if request.method == "POST" else 200,
@@ -848,7 +847,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             "plan_chart": plan_chart,
             "can_plan": _can(request.user, Perm.RECRUIT_APPROVE),
             "org": org,
-            "ancestors": _ancestors(request.user, org) if org else [],
+            "ancestors": breadcrumb(request.user, org) if org else [],
             "children": children,
             "org_query": f"&org={org.code}" if org else "",
         },

@@ -53,10 +53,11 @@ from typing import Any
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import orgs_for, scope_prefix
+from dangjian.accounts.scope import scope_prefix
 from dangjian.life.rules import FREQUENCY_RULES
 from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
+from dangjian.orgs.selectors import orgs_for
 from dangjian.rules.params import params_on, register_validator
 from dangjian.rules.registry import RuleSpec, register_not_checked, rule, rule_title
 from dangjian.rules.runner import run_check

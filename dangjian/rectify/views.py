@@ -19,11 +19,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import can, covers, orgs_for, require
+from dangjian.accounts.scope import can, covers, require
 from dangjian.orgs.models import Organization
-from dangjian.orgs.selectors import org_get
+from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
 from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
-from dangjian.web.views.orgs import _ancestors
 
 from .choices import PlanReason, PlanStatus, TaskStatus, WeakCondition
 from .forms import (
@@ -120,7 +119,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "plan": plan,
             "org": plan.org,
-            "ancestors": _ancestors(request.user, plan.org),
+            "ancestors": breadcrumb(request.user, plan.org),
             "rows": _task_rows(request, plan, today),
             "today": today,
             "upper": upper,
@@ -208,7 +207,7 @@ def plan_new(request: HttpRequest, code: str) -> HttpResponse:
         "rectify/plan_new.html",
         {
             "org": org,
-            "ancestors": _ancestors(request.user, org),
+            "ancestors": breadcrumb(request.user, org),
             "form": form,
             "task_forms": task_forms,
             "found": [found[k] for k in WeakCondition.values if k in found],
@@ -260,7 +259,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "task": task,
             "org": task.plan.org,
-            "ancestors": _ancestors(request.user, task.plan.org),
+            "ancestors": breadcrumb(request.user, task.plan.org),
             "form": form,
         },
         status=400 if request.method == "POST" else 200,

@@ -32,10 +32,9 @@ from dangjian.accounts.scope import covers, require
 from dangjian.core.middleware import client_addr
 from dangjian.orgs.choices import BRANCH_TYPES
 from dangjian.orgs.models import Organization
-from dangjian.orgs.selectors import org_get
+from dangjian.orgs.selectors import breadcrumb, org_get
 from dangjian.rectify.rules import weak_thresholds
 from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
-from dangjian.web.views.orgs import _ancestors
 
 from . import ratelimit
 from .forms import SCOPE_BRANCHES, AnswerForm, CodesForm, OpenForm
@@ -190,7 +189,7 @@ def org_surveys(request: HttpRequest, code: str) -> HttpResponse:
         "survey/org.html",
         {
             "org": org,
-            "ancestors": _ancestors(request.user, org),
+            "ancestors": breadcrumb(request.user, org),
             "page": page,
             "rows": _rows(list(page.object_list), timezone.localdate()),
             "query": query_without(request, "page"),
@@ -260,7 +259,7 @@ def open_view(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "survey/open.html",
-        {"org": org, "ancestors": _ancestors(request.user, org), "form": form},
+        {"org": org, "ancestors": breadcrumb(request.user, org), "form": form},
         status=status,
     )
 
@@ -288,7 +287,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "survey": survey,
             "org": survey.org,
-            "ancestors": _ancestors(request.user, survey.org),
+            "ancestors": breadcrumb(request.user, survey.org),
             "state": STATE_LABELS[survey.state(timezone.localdate())],
             "rates": rates,
             "weak": weak_thresholds(timezone.localdate()),

@@ -9,9 +9,11 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from dangjian.accounts.models import SecurityPolicy, User
-from dangjian.accounts.scope import audit_for, members_for, orgs_for
+from dangjian.accounts.scope import audit_for
 from dangjian.accounts.services import security_policy_update, user_create
 from dangjian.core.models import AuditEntry
+from dangjian.members.selectors import members_for
+from dangjian.orgs.selectors import orgs_for
 from tests.factories import PASSWORD
 
 

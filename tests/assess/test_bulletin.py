@@ -11,14 +11,14 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from dangjian.accounts.scope import SYSTEM
-from dangjian.assess.bulletin import (
+from dangjian.orgs.models import Region
+from dangjian.rectify.bulletin import (
     GROUP_HEADERS,
     bulletin_build,
     campaign_ranking,
     export_pdf,
     export_xlsx,
 )
-from dangjian.orgs.models import Region
 from dangjian.rectify.models import RectificationTask
 from dangjian.rectify.services import task_confirm, task_report_done
 from tests.factories import make_org

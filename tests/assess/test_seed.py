@@ -7,8 +7,8 @@ import datetime as dt
 from django.db.models import Count
 
 from dangjian.assess.models import Campaign, CampaignStatus, Result, SelfCheckScore
-from dangjian.assess.seed import seed_demo_assess
 from dangjian.core.audit import audit_verify
+from dangjian.demo.assess import seed_demo_assess
 from dangjian.survey.models import Survey
 from tests.factories import make_org
 

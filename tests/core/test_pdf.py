@@ -284,8 +284,8 @@ def test_recruitment_record_pdf_renders_the_middle_dot_and_rare_names(tree):
 @needs_cjk_font
 @pytest.mark.django_db
 def test_bulletin_pdf_renders_its_text(tree):
-    from dangjian.assess.bulletin import bulletin_build, export_pdf
     from dangjian.orgs.models import Region
+    from dangjian.rectify.bulletin import bulletin_build, export_pdf
     from tests.factories import make_org
     from tests.rectify.helpers import add_result, make_campaign
 

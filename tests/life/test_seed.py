@@ -10,8 +10,8 @@ from django.core.management.base import CommandError
 
 from dangjian.accounts.scope import SYSTEM
 from dangjian.core.models import AuditEntry
+from dangjian.demo.life import AlreadySeeded, seed_meetings
 from dangjian.life.models import Attendance, Meeting
-from dangjian.life.seed import AlreadySeeded, seed_meetings
 from dangjian.rules.runner import findings_for
 from tests.factories import make_member, make_org
 
@@ -83,7 +83,7 @@ def test_seed_command(tree, capsys):
 @pytest.mark.django_db
 def test_demo_life_seeds_last_year_and_this_year_once(tree):
     _world(tree)
-    from dangjian.life.seed import seed_demo_life
+    from dangjian.demo.life import seed_demo_life
 
     today = dt.date(2026, 5, 20)
     done = seed_demo_life(today)
@@ -98,7 +98,7 @@ def test_demo_life_seeds_last_year_and_this_year_once(tree):
 def test_minutes_name_people_on_the_branchs_roll(tree):
     """The demo tells one story: the people the minutes name are on the roll of the branch
     that held the meeting (present, when attendance was taken) — copied minutes too."""
-    from dangjian.life.seed import SPEAKERS
+    from dangjian.demo.life import SPEAKERS
     from dangjian.life.services import roll_org
 
     _world(tree)
@@ -144,12 +144,14 @@ def test_minutes_name_people_on_the_branchs_roll(tree):
 def test_copied_minutes_get_the_copiers_names():
     import random
 
-    from dangjian.life.seed import SPEAKERS, _copy, _minutes
+    from dangjian.demo.life import SPEAKERS, copied_minutes, meeting_minutes
 
     rng = random.Random(7)
-    text, named = _minutes(rng, "学习党章", 10, 9, dt.date(2026, 3, 5), ["王明", "李华", "赵强"])
+    text, named = meeting_minutes(
+        rng, "学习党章", 10, 9, dt.date(2026, 3, 5), ["王明", "李华", "赵强"]
+    )
     assert SPEAKERS.search(text) is not None and set(named) <= {"王明", "李华", "赵强"}
-    copied = _copy(rng, (text, named), ["陈静", "周伟"])
+    copied = copied_minutes(rng, (text, named), ["陈静", "周伟"])
     match = SPEAKERS.search(copied)
     assert match is not None
     assert {match.group(1), match.group(2), match.group(4)} <= {"陈静", "周伟"}

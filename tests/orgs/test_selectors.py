@@ -2,7 +2,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from dangjian.orgs.selectors import org_children, subtree_counts
+from dangjian.members.selectors import subtree_counts
+from dangjian.orgs.selectors import org_children
 from tests.factories import make_member
 
 

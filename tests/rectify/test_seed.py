@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from dangjian.accounts.scope import SYSTEM
 from dangjian.core.models import AuditEntry
+from dangjian.demo.rectify import seed_demo_rectify
 from dangjian.orgs.models import Organization
 from dangjian.rectify.models import RectificationPlan, RectificationTask
 from dangjian.rectify.rules import weak_candidates
-from dangjian.rectify.seed import seed_demo_rectify
 from tests.factories import make_member, make_org
 from tests.rectify.helpers import add_result, make_campaign
 
@@ -60,8 +60,8 @@ def test_the_demo_tells_one_story(tree):
     """On a real run of the demo seeds (meetings, assessment, rectification) every organization
     the finished campaign rates 后进 and every 软弱涣散 lead has a plan, and no 先进 one has."""
     from dangjian.assess.models import Campaign, Result
-    from dangjian.assess.seed import seed_demo_assess
-    from dangjian.life.seed import seed_demo_life
+    from dangjian.demo.assess import seed_demo_assess
+    from dangjian.demo.life import seed_demo_life
 
     for i in range(14):
         town = tree["town_a"] if i % 2 else tree["town_b"]

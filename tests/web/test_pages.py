@@ -246,7 +246,7 @@ def test_navigation_matches_urls() -> None:
 @pytest.mark.django_db
 def test_derived_node_counts_equal_subtree_counts(client: Client, tree: Tree) -> None:
     """The tree and org pages add up the children's counts; they must match a direct count."""
-    from dangjian.orgs.selectors import subtree_counts
+    from dangjian.members.selectors import subtree_counts
 
     _grow(tree["town_b"], branches=3, members=4)
     make_member(tree["branch_a"], member_type="预备党员")

@@ -13,7 +13,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import orgs_for
 from dangjian.api import filters
 from dangjian.api.serializers import (
     DATE_ERRORS,
@@ -35,7 +34,7 @@ from dangjian.members.services import (
     member_update,
 )
 from dangjian.orgs.models import Organization
-from dangjian.orgs.selectors import org_get
+from dangjian.orgs.selectors import org_get, orgs_for
 
 ID_PARAM = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="党员记录 id"

@@ -17,7 +17,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import orgs_for
 from dangjian.api import filters
 from dangjian.api.serializers import OrgSerializer, OrgWriteSerializer
 from dangjian.api.views.base import ScopedAPIView, service_errors
@@ -25,7 +24,7 @@ from dangjian.members.choices import MemberType
 from dangjian.members.models import Member
 from dangjian.orgs.choices import OrgType, Sector
 from dangjian.orgs.models import Organization
-from dangjian.orgs.selectors import org_get, org_list
+from dangjian.orgs.selectors import org_get, org_list, orgs_for
 from dangjian.orgs.services import OrgInput, org_create, org_move, org_update
 
 RENAME = {"org_type": "type"}

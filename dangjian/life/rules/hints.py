@@ -29,7 +29,8 @@ from django.db.models.functions import Length
 from django.http import Http404
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import orgs_for, scope_prefix
+from dangjian.accounts.scope import scope_prefix
+from dangjian.orgs.selectors import orgs_for
 from dangjian.rules.params import params_on
 from dangjian.rules.registry import Finding, RuleSpec, register_family, rule
 

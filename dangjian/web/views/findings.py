@@ -11,7 +11,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import orgs_for, require
+from dangjian.accounts.scope import require
+from dangjian.orgs.selectors import orgs_for
 from dangjian.rules.runner import findings_for
 
 from ..forms import FindingFilterForm

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import can, covers, orgs_for, require
+from dangjian.accounts.scope import can, covers, require
 from dangjian.core import idnumber
 from dangjian.core.dates import add_months, full_years, span_text
 from dangjian.members.choices import MemberType
@@ -33,6 +33,7 @@ from dangjian.members.forms import (
 )
 from dangjian.members.models import Member
 from dangjian.members.selectors import (
+    SubtreeCounts,
     committee,
     member_by_id_number,
     member_get,
@@ -43,9 +44,9 @@ from dangjian.members.selectors import (
     standing_on,
     standings_on,
     statuses_of,
+    subtree_counts,
 )
 from dangjian.members.services import (
-    TEMP_BRANCH_NO_ROLL,
     ParticipationInput,
     member_create,
     member_reveal,
@@ -54,18 +55,18 @@ from dangjian.members.services import (
     participation_add,
     participation_end,
 )
-from dangjian.orgs.choices import ROLL_TYPES, OrgType
+from dangjian.orgs.choices import ROLL_TYPES, TEMP_BRANCH_NO_ROLL, OrgType
 from dangjian.orgs.forms import ElectionDelayForm
 from dangjian.orgs.models import Organization
 from dangjian.orgs.rules import findings_for_org
 from dangjian.orgs.selectors import (
-    SubtreeCounts,
+    breadcrumb,
     election_delay_current,
     org_children,
     org_get,
     org_roots,
     org_search,
-    subtree_counts,
+    orgs_for,
 )
 from dangjian.orgs.services import max_delay_years, org_election_delay_record
 
@@ -192,15 +193,6 @@ def _term(org: Organization, today: dt.date) -> dict[str, Any]:
     return info
 
 
-def _ancestors(actor: Any, org: Organization) -> list[Organization]:
-    """The breadcrumb: ancestors of ``org`` the actor may see (one query)."""
-    step = Organization.steplen
-    paths = [org.path[:n] for n in range(step, len(org.path), step)]
-    if not paths:
-        return []
-    return list(orgs_for(actor, Perm.ORG_VIEW).filter(path__in=paths).order_by("depth"))
-
-
 def _org_context(
     request: HttpRequest,
     org: Organization,
@@ -232,7 +224,7 @@ def _org_context(
     ]
     return {
         "org": org,
-        "ancestors": _ancestors(user, org),
+        "ancestors": breadcrumb(user, org),
         "counts": counts,
         "children": children,
         "term": term,
@@ -410,7 +402,7 @@ def _member_context(
         "can_reveal": can(user, Perm.MEMBER_VIEW_PII),
         "can_change": can_change,
         "status_form": status_form or StatusForm(prefix="status"),
-        "ancestors": _ancestors(user, member.org),
+        "ancestors": breadcrumb(user, member.org),
         "today": today,
     }
 
@@ -489,7 +481,7 @@ def member_new(request: HttpRequest, code: str) -> HttpResponse:
         {
             "form": form,
             "org": org,
-            "ancestors": _ancestors(request.user, org),
+            "ancestors": breadcrumb(request.user, org),
             "member": None,
             "refused": "" if org.org_type in ROLL_TYPES else _no_roll_note(org),
             "post_note": POST_NOTE,
@@ -527,7 +519,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "org": member.org,
-            "ancestors": _ancestors(request.user, member.org),
+            "ancestors": breadcrumb(request.user, member.org),
             "member": member,
             "refused": "",
             "post_note": POST_NOTE,

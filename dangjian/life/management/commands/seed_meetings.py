@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dangjian.core.dates import parse_date
-from dangjian.life.seed import AlreadySeeded, seed_meetings
+from dangjian.demo.life import AlreadySeeded, seed_meetings
 from dangjian.orgs.models import Organization
 
 

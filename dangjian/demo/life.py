@@ -32,13 +32,17 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from dangjian.core.audit import audit_record
+from dangjian.life.choices import (
+    SECRETARY_LECTURE_ORG_TYPES,
+    AbsenceReason,
+    LecturerRole,
+    MeetingType,
+)
+from dangjian.life.models import Attendance, Meeting
 from dangjian.members.choices import COMMITTEE_POSTS
 from dangjian.members.models import Member
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
-
-from .choices import SECRETARY_LECTURE_ORG_TYPES, AbsenceReason, LecturerRole, MeetingType
-from .models import Attendance, Meeting
 
 BATCH = 5000
 #: branches whose rolls are read at once (a city's members are never all in memory)
@@ -151,7 +155,7 @@ SPEAKERS = re.compile(
 )
 
 
-def _minutes(
+def meeting_minutes(
     rng: random.Random,
     topic: str,
     expected: int,
@@ -183,7 +187,7 @@ def _minutes(
     return "".join(parts), named
 
 
-def _copy(rng: random.Random, donor: tuple[str, list[str]], names: list[str]) -> str:
+def copied_minutes(rng: random.Random, donor: tuple[str, list[str]], names: list[str]) -> str:
     """Another branch's minutes with the people changed to this branch's (the figures are
     changed by the caller): copied, but about people who exist here."""
     text, named = donor
@@ -271,10 +275,10 @@ def _add(
         names = [name for _pk, _j, name, _l in roll]
     if branch.profile == "copier" and state.donors and rng.random() < 0.5:
         # copied from another branch, with only the attendance figures and names changed
-        copied = _copy(rng, rng.choice(state.donors), names)
+        copied = copied_minutes(rng, rng.choice(state.donors), names)
         minutes = _FIGURES.sub(f"应到{expected}人，实到{present}人", copied)
     else:
-        minutes, named = _minutes(rng, topic, expected, present, day, names)
+        minutes, named = meeting_minutes(rng, topic, expected, present, day, names)
         if len(state.donors) < 200 and state.rng_all.random() < 0.01:
             state.donors.append((minutes, named))
     delay = rng.randint(31, 90) if rng.random() < plan.late_rate else rng.randint(0, 7)

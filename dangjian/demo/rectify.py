@@ -33,11 +33,16 @@ from django.db import transaction
 
 from dangjian.accounts.scope import SYSTEM
 from dangjian.orgs.models import Organization
-
-from .choices import PlanReason, WeakCondition
-from .models import RectificationPlan, RectificationTask
-from .rules import weak_candidates
-from .services import TaskInput, plan_create, task_confirm, task_progress, task_report_done
+from dangjian.rectify.choices import PlanReason, WeakCondition
+from dangjian.rectify.models import RectificationPlan, RectificationTask
+from dangjian.rectify.rules import weak_candidates
+from dangjian.rectify.services import (
+    TaskInput,
+    plan_create,
+    task_confirm,
+    task_progress,
+    task_report_done,
+)
 
 #: (what, how, owner) of the demo's tasks, by the condition they answer
 _TASKS: dict[str, list[tuple[str, str, str]]] = {

@@ -2,8 +2,8 @@
 
 Usage (from the repository root; the database must be empty, or hold a tier with ``--reuse``):
 
-    .venv/bin/python -m dangjian.survey.bench --database-url postgres://…/EMPTY_DB
-    .venv/bin/python -m dangjian.survey.bench --sqlite /tmp/survey-city.sqlite3
+    .venv/bin/python benchmarks/run_survey.py --database-url postgres://…/EMPTY_DB
+    .venv/bin/python benchmarks/run_survey.py --sqlite /tmp/survey-city.sqlite3
 
 Prints the tier seed time, the time of ``open_surveys`` for all branches (population from the
 member rolls, audited), the time to write ``--answers`` seeded answers per survey, and the time

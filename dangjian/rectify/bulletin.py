@@ -18,6 +18,9 @@ Organization-level only. The ranking of organizations (:func:`campaign_ranking`)
 upper level (``Perm.ASSESS_MANAGE`` over the campaign's root) and is not part of the published
 bulletin unless asked for; nobody is ranked as a person.
 
+The bulletin reads the assessment's results and the rectification plans, so it lives with the
+rectification (which builds on the assessment), not in ``assess``.
+
 Set-based: one query for the results, one grouped query for the rectification tallies, one for
 the region names — whatever the number of organizations.
 """
@@ -38,10 +41,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import covers, orgs_for, scope_prefix
+from dangjian.accounts.scope import covers, scope_prefix
+from dangjian.assess.models import Campaign, Result, Tier
 from dangjian.orgs.models import Region
+from dangjian.orgs.selectors import orgs_for
 
-from .models import Campaign, Result, Tier
+from .choices import ACTIVE_TASK, PlanReason, PlanStatus, TaskStatus
+from .selectors import plans_for
 
 #: stars that make an organization a showcase (示范) in the bulletin
 SHOWCASE_STARS = 5
@@ -192,9 +198,6 @@ def _rectification_by_org(
     actor: Any, campaign: Campaign, today: dt.date
 ) -> tuple[dict[int, Rectification], set[int]]:
     """Per organization: its plans' tallies (one grouped query), and who has an open weak plan."""
-    from dangjian.rectify.choices import ACTIVE_TASK, PlanReason, PlanStatus, TaskStatus
-    from dangjian.rectify.selectors import plans_for
-
     since = dt.datetime.combine(campaign.period_start, dt.time.min, tzinfo=dt.UTC)
     rows = (
         plans_for(actor)

@@ -25,11 +25,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.scope import SYSTEM
-from dangjian.core.audit import audit_record
-from dangjian.orgs.models import Organization
-
-from .models import Campaign, CampaignOrg, SelfCheckScore, SpotCheckScore
-from .services import (
+from dangjian.assess.models import Campaign, CampaignOrg, SelfCheckScore, SpotCheckScore
+from dangjian.assess.services import (
     CampaignInput,
     campaign_finalize,
     campaign_open,
@@ -37,6 +34,8 @@ from .services import (
     campaign_standard,
     veto_record,
 )
+from dangjian.core.audit import audit_record
+from dangjian.orgs.models import Organization
 
 SELF_NOTES = [
     "已对照标准逐条自查，相关记录齐全",
@@ -57,7 +56,7 @@ def _half(value: float) -> Decimal:
     return Decimal(str(round(value * 2) / 2))
 
 
-def _scores_for(
+def made_up_scores(
     campaign: Campaign,
     rng: random.Random,
     *,
@@ -123,7 +122,7 @@ def _scores_for(
     return len(selfs), len(spots)
 
 
-def _surveys(campaign: Campaign, rng: random.Random, opens: dt.date, closes: dt.date) -> int:
+def made_up_surveys(campaign: Campaign, rng: random.Random, opens: dt.date, closes: dt.date) -> int:
     """Open the campaign's surveys for members and residents and add made-up answers in four
     satisfaction bands. Each branch invites its members on the opening day and 30–80 residents
     (a stated count, as the survey page requires); 65–95 % of the invited answer, so the 回收率
@@ -198,8 +197,8 @@ def seed_demo_assess(today: dt.date, *, seed: int = 42) -> list[str]:
             sampling_seed=seed,
         ),
     )
-    answers = _surveys(last, rng, dt.date(year, 1, 5), dt.date(year, 1, 31))
-    n_self, n_spot = _scores_for(last, rng)
+    answers = made_up_surveys(last, rng, dt.date(year, 1, 5), dt.date(year, 1, 31))
+    n_self, n_spot = made_up_scores(last, rng)
     branches = list(
         CampaignOrg.objects.filter(campaign=last)
         .order_by("org__path")
@@ -254,7 +253,7 @@ def seed_demo_assess(today: dt.date, *, seed: int = 42) -> list[str]:
             previous=last,
         ),
     )
-    n_self, _ = _scores_for(current, rng, share=0.4, spot=False)
+    n_self, _ = made_up_scores(current, rng, share=0.4, spot=False)
     done.append(
         f"{current.name}：进行中，约四成支部已自查（{n_self:,} 条），"
         f"用时 {time.perf_counter() - started:.1f} 秒"
