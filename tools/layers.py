@@ -6,8 +6,8 @@ Every module of ``dangjian`` gets a layer (see ``layer_of``):
 - L1 the base apps ``accounts``, ``orgs``, ``members``, in that order
   (core ← accounts ← orgs ← members);
 - L2 ``rules``: the rules engine only;
-- L3 the domain apps, and every app's own ``<app>/rules.py`` (``orgs.rules`` is L3 though it sits
-  in orgs);
+- L3 the domain apps, and every app's own ``<app>/rules.py`` and the ``<app>/facts.py`` its rules
+  read (``orgs.rules`` and ``orgs.facts`` are L3 though they sit in orgs);
 - L4 the interface: ``web``, ``api``, ``cli``, ``demo``, the project's ``urls``/``wsgi``, and in
   every app its ``views``, ``urls``, ``api*``, ``forms``, ``templatetags``, ``management``,
   ``admin`` and ``apps`` modules (``apps.py`` is Django's wiring: its ``ready()`` registers rules
@@ -70,22 +70,13 @@ BASE_ORDER = ("accounts", "orgs", "members")
 # Modules of an app that belong to the interface layer, by their first name inside the app.
 INTERFACE_MODULES = {"views", "urls", "forms", "templatetags", "management", "admin", "apps"}
 
+# Modules of a lower app that belong to the domain layer: an app's own rules and the facts they read.
+DOMAIN_MODULES = {"rules", "facts"}
+
 # Imports that break a rule today and are being removed by another branch of the same issue.
 # Each entry: (importing module pattern, imported module pattern, why it is still here).
 # Patterns are fnmatch patterns over dotted module names. An entry that matches nothing is reported.
-ALLOWED: list[tuple[str, str, str]] = [
-    # removed when i10-engine lands: core's labels read the rule titles from the rules app
-    ("dangjian.core.labels", "dangjian.rules.*", "removed when i10-engine lands"),
-    ("dangjian.core.labels", "dangjian.recruit.checker", "removed when i10-engine lands"),
-    # removed when i10-engine lands: the SETUP rules move to orgs/rules.py (L3)
-    ("dangjian.orgs.models", "dangjian.rules.setup", "removed when i10-engine lands"),
-    ("dangjian.orgs.services", "dangjian.rules.*", "removed when i10-engine lands"),
-    # removed when i10-engine lands: the engine stops importing the LIFE and RECRUIT rules
-    ("dangjian.rules.*", "dangjian.life.*", "removed when i10-engine lands"),
-    ("dangjian.rules.*", "dangjian.recruit.*", "removed when i10-engine lands"),
-    # removed when i10-recruit lands: the recruitment seed moves to dangjian/demo/
-    ("dangjian.recruit.seed", "*", "removed when i10-recruit lands"),
-]
+ALLOWED: list[tuple[str, str, str]] = []
 
 
 @dataclass(frozen=True)
@@ -124,7 +115,7 @@ def layer_of(module: str) -> int | None:
     first = rest[0]
     if first in INTERFACE_MODULES or first.startswith("api"):
         return 4
-    if first == "rules" and app != "rules":
+    if first in DOMAIN_MODULES and app != "rules":
         return 3
     return base
 

@@ -6,4 +6,8 @@ class OrgsConfig(AppConfig):
     verbose_name = "党组织"
 
     def ready(self) -> None:
-        from . import rules  # noqa: F401  (registers the SETUP rules with the rules engine)
+        from dangjian.rules.params import params_on
+
+        from . import models, rules  # rules: registers the SETUP rules with the rules engine
+
+        models.use_rule_params(params_on)

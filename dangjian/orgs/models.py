@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.validators import RegexValidator
 from django.db import models
 from treebeard.mp_tree import MP_Node
 
-from dangjian.rules.params import params_on
-
 from .choices import BRANCH_TYPES, NO_TERM_TYPES, OrgType, Sector
 
 code_validator = RegexValidator(r"^[A-Za-z0-9]{1,32}$", "组织编码只能由字母和数字组成，最长 32 位")
 region_validator = RegexValidator(r"^(\d{6}|\d{12})$", "行政区划代码应为 6 位或 12 位数字")
+
+
+#: reads the parameters of a rule in force on a day: ``(rule id, day) → parameters``
+RuleParams = Callable[[str, "dt.date | None"], Mapping[str, Any]]
+
+_rule_params: list[RuleParams] = []
+
+
+def use_rule_params(reader: RuleParams) -> None:
+    """Hand the tree the rules engine's parameter reader (``OrgsConfig.ready``). The tree sits
+    below the engine (tools/layers.py), so it is given the reader instead of importing it; the
+    term length and the longest election delay are then the SETUP parameters in force, never a
+    copy of them."""
+    _rule_params[:] = [reader]
+
+
+def rule_params(rule_id: str, on: dt.date | None = None) -> Mapping[str, Any]:
+    """The parameters of ``rule_id`` in force on ``on`` (see :func:`use_rule_params`)."""
+    if not _rule_params:
+        raise RuntimeError("党组织模块尚未就绪：规则参数不可用")
+    return _rule_params[0](rule_id, on)
 
 
 def term_years_default(org_type: str, sector: str, on: dt.date | None = None) -> int | None:
@@ -28,7 +47,7 @@ def term_years_default(org_type: str, sector: str, on: dt.date | None = None) ->
     """
     if org_type in NO_TERM_TYPES:
         return None
-    return term_years_for(org_type, sector, params_on("SETUP-TERM", on))
+    return term_years_for(org_type, sector, rule_params("SETUP-TERM", on))
 
 
 def term_years_for(org_type: str, sector: str, params: Mapping[str, Any]) -> int | None:

@@ -16,7 +16,7 @@ from dangjian.core.audit import audit_record
 from dangjian.core.dates import add_years
 
 from .choices import BRANCH_TYPES, ROLL_TYPES, TEMP_BRANCH_NO_ROLL, OrgType, Sector
-from .models import ElectionDelay, Organization, code_validator, region_validator
+from .models import ElectionDelay, Organization, code_validator, region_validator, rule_params
 
 
 @dataclass
@@ -248,9 +248,7 @@ class ElectionDelayInput:
 def max_delay_years(on: dt.date | None = None) -> int:
     """选举条例 art. 3: a delay of the election is at most one year — the ``max_delay_years`` of
     SETUP-TERM-EXPIRED in force on ``on``, so the form and the rule cannot disagree."""
-    from dangjian.rules.params import params_on
-
-    return int(params_on("SETUP-TERM-EXPIRED", on)["max_delay_years"])
+    return int(rule_params("SETUP-TERM-EXPIRED", on)["max_delay_years"])
 
 
 @transaction.atomic
