@@ -71,6 +71,7 @@ def seed_cases(*, per_branch: int, seed: int) -> dict[str, int]:
     from django.db import transaction
 
     from dangjian.core import crypto, idnumber
+    from dangjian.demo.recruit import case_dates
     from dangjian.members.models import Member
     from dangjian.orgs.choices import BRANCH_TYPES
     from dangjian.orgs.models import Organization
@@ -82,7 +83,6 @@ def seed_cases(*, per_branch: int, seed: int) -> dict[str, int]:
         RecruitNotice,
         RecruitStep,
     )
-    from dangjian.demo.recruit import case_dates
 
     rng = random.Random(seed)
     orgs = list(Organization.objects.order_by("path").values_list("pk", "path", "org_type"))

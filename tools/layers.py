@@ -70,7 +70,7 @@ BASE_ORDER = ("accounts", "orgs", "members")
 # Modules of an app that belong to the interface layer, by their first name inside the app.
 INTERFACE_MODULES = {"views", "urls", "forms", "templatetags", "management", "admin", "apps"}
 
-# Modules of a lower app that belong to the domain layer: an app's own rules and the facts they read.
+# Modules of a lower app that belong to the domain layer: its own rules and the facts they read.
 DOMAIN_MODULES = {"rules", "facts"}
 
 # Imports that break a rule today and are being removed by another branch of the same issue.

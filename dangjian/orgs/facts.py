@@ -34,7 +34,7 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import orgs_for, scope_prefix
+from dangjian.accounts.scope import scope_prefix
 from dangjian.members.choices import COMMITTEE_POSTS, MemberType, ParticipationPost, Post
 from dangjian.members.models import Member, MemberStatus
 from dangjian.members.selectors import Standing, participants_on, standings_on
@@ -42,6 +42,7 @@ from dangjian.rules.runner import CheckRequest, CheckResult
 
 from .choices import OrgType, Sector
 from .models import ElectionDelay, Organization
+from .selectors import orgs_for
 
 STEPLEN = Organization.steplen
 
