@@ -144,7 +144,7 @@ class Route:
     perm: Perm | None
     method: str = "get"
     kwargs: Kwargs | None = None
-    query: str = ""
+    query: str | Callable[[Side], str] = ""  # a callable query names an object too
     data: Callable[[Side], dict[str, Any]] | None = None
     ok: int = 200
     ok_text: str = ""
@@ -171,7 +171,12 @@ class Route:
 
     def url(self, side: Side | None) -> str:
         kwargs = self.kwargs(side) if self.kwargs and side is not None else {}
-        return reverse(self.name, kwargs=kwargs) + self.query
+        query = self.query(side) if callable(self.query) and side is not None else self.query
+        return reverse(self.name, kwargs=kwargs) + str(query)
+
+    @property
+    def has_object(self) -> bool:
+        return self.kwargs is not None or callable(self.query)
 
     def holder(self) -> str:
         if self.allowed:
@@ -271,7 +276,7 @@ def check_route(route: Route, world: dict[str, Any], login: Any, api: Any) -> No
         return
     holder = route.holder()
     # the wrong subtree: the holder of the permission asks for subtree B's object
-    if "outside" not in route.skip and route.kwargs is not None:
+    if "outside" not in route.skip and route.has_object:
         response = refused(holder, b, route.outside)
         if route.is_api and route.outside >= 400:
             assert response.json(), "every refusal says why"

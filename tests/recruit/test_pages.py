@@ -7,7 +7,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from dangjian.core.models import AuditEntry
@@ -21,13 +20,6 @@ from dangjian.recruit.models import (
 )
 from tests.factories import make_id_number, make_member, make_org, make_user
 from tests.recruit.helpers import D, open_case, step, vote, walk_to_admission
-
-
-def login(tree, user: str | None) -> Client:
-    client = Client()
-    if user:
-        client.force_login(tree[user])
-    return client
 
 
 def _state():
@@ -70,7 +62,7 @@ def _open_form(**extra):
 
 
 @pytest.mark.django_db
-def test_secretary_opens_case_and_sees_where_it_stands(rtree):
+def test_secretary_opens_case_and_sees_where_it_stands(rtree, login):
     client = login(rtree, "secretary_a")
     assert client.get("/recruit/")["Location"] == "/recruit/orgs/BA001/"
     page = client.get("/recruit/orgs/BA001/").content.decode()
@@ -100,7 +92,7 @@ def test_secretary_opens_case_and_sees_where_it_stands(rtree):
         ({"name": ""}, "请填写姓名"),
     ],
 )
-def test_open_bad_input_shows_error_and_writes_nothing(rtree, extra, text):
+def test_open_bad_input_shows_error_and_writes_nothing(rtree, extra, text, login):
     client = login(rtree, "secretary_a")
     before = _state()
     response = client.post("/recruit/orgs/BA001/open/", _open_form(**extra))
@@ -110,13 +102,13 @@ def test_open_bad_input_shows_error_and_writes_nothing(rtree, extra, text):
 
 
 @pytest.mark.django_db
-def test_open_case_only_at_a_branch(rtree):
+def test_open_case_only_at_a_branch(rtree, login):
     response = login(rtree, "admin_a").get("/recruit/orgs/TA001/open/")
     assert response.status_code == 400 and "应建在党支部" in response.content.decode()
 
 
 @pytest.mark.django_db
-def test_list_filters_and_subtree(rtree):
+def test_list_filters_and_subtree(rtree, login):
     applicant = open_case(rtree["branch_a"], D(2026, 2, 1), name="申请甲")
     activist = open_case(rtree["branch_a"], D(2025, 1, 5), name="积极乙")
     step(activist, 2, D(2025, 1, 20), today=timezone.localdate())
@@ -144,7 +136,7 @@ def test_list_filters_and_subtree(rtree):
 
 
 @pytest.mark.django_db
-def test_case_page_shows_steps_data_and_findings_with_source(rtree):
+def test_case_page_shows_steps_data_and_findings_with_source(rtree, login):
     full = rtree["members_a"]
     case = walk_to_admission(rtree["branch_a"], full, approver=rtree["town_a"])
     # a second introducer who is probationary: saved, and shown as a finding
@@ -162,7 +154,7 @@ def test_case_page_shows_steps_data_and_findings_with_source(rtree):
 
 
 @pytest.mark.django_db
-def test_record_step_with_people_from_the_roll(rtree):
+def test_record_step_with_people_from_the_roll(rtree, login):
     case = open_case(rtree["branch_a"], D(2025, 1, 5))
     client = login(rtree, "secretary_a")
     form = client.get(f"/recruit/cases/{case.pk}/steps/5/").content.decode()
@@ -188,7 +180,7 @@ def test_record_step_with_people_from_the_roll(rtree):
 
 
 @pytest.mark.django_db
-def test_talk_step_takes_the_talker_from_the_roll(rtree):
+def test_talk_step_takes_the_talker_from_the_roll(rtree, login):
     case = open_case(rtree["branch_a"], D(2025, 1, 5))
     member = rtree["members_a"][1]
     response = login(rtree, "secretary_a").post(
@@ -199,7 +191,7 @@ def test_talk_step_takes_the_talker_from_the_roll(rtree):
 
 
 @pytest.mark.django_db
-def test_vote_that_cannot_be_true_is_refused_and_nothing_written(rtree):
+def test_vote_that_cannot_be_true_is_refused_and_nothing_written(rtree, login):
     case = open_case(rtree["branch_a"], D(2025, 1, 5))
     client = login(rtree, "secretary_a")
     before = _state()
@@ -229,7 +221,7 @@ def test_vote_that_cannot_be_true_is_refused_and_nothing_written(rtree):
 
 
 @pytest.mark.django_db
-def test_political_review_and_training_are_one_transaction(rtree):
+def test_political_review_and_training_are_one_transaction(rtree, login):
     case = open_case(rtree["branch_a"], D(2025, 1, 5))
     client = login(rtree, "secretary_a")
     response = client.post(
@@ -259,7 +251,7 @@ def test_political_review_and_training_are_one_transaction(rtree):
 
 
 @pytest.mark.django_db
-def test_notice_review_and_approver_forms(rtree):
+def test_notice_review_and_approver_forms(rtree, login):
     general = make_org(rtree["town_a"], org_type="党总支", code="GZ001", name="甲村党总支")
     branch = make_org(general, org_type="党支部", code="BA002", name="甲村二组党支部")
     case = open_case(branch, D(2025, 1, 5))
@@ -303,7 +295,7 @@ def test_notice_review_and_approver_forms(rtree):
 
 
 @pytest.mark.django_db
-def test_queue_decides_admission_and_the_member_is_on_the_roll(rtree):
+def test_queue_decides_admission_and_the_member_is_on_the_roll(rtree, login):
     full = rtree["members_a"]
     case = walk_to_admission(rtree["branch_a"], full, approver=rtree["town_a"])
     other = open_case(rtree["branch_a"], D(2024, 1, 5), name="待预审")
@@ -339,7 +331,7 @@ def test_queue_decides_admission_and_the_member_is_on_the_roll(rtree):
 
 
 @pytest.mark.django_db
-def test_conversion_from_the_case_page_makes_a_full_member(rtree):
+def test_conversion_from_the_case_page_makes_a_full_member(rtree, login):
     full = rtree["members_a"]
     case = walk_to_admission(rtree["branch_a"], full, approver=rtree["town_a"])
     step(case, 22, D(2025, 8, 1), today=timezone.localdate())
@@ -359,7 +351,7 @@ def test_conversion_from_the_case_page_makes_a_full_member(rtree):
 
 
 @pytest.mark.django_db
-def test_dashboard_and_plans(rtree):
+def test_dashboard_and_plans(rtree, login):
     full = rtree["members_a"]
     walk_to_admission(rtree["branch_a"], full, approver=rtree["town_a"])
     client = login(rtree, "admin_a")
@@ -528,7 +520,7 @@ MATRIX_MORE = {
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("user", list(MATRIX))
-def test_authorization_matrix(rtree, user):
+def test_authorization_matrix(rtree, user, login):
     case = open_case(rtree["branch_a"], D(2025, 1, 5))
     step(case, 12, D(2025, 1, 10), today=timezone.localdate())
     client = login(rtree, user)
@@ -548,7 +540,7 @@ def test_authorization_matrix(rtree, user):
 
 
 @pytest.mark.django_db
-def test_denied_writes_change_nothing_for_an_upper_step_by_the_secretary(rtree):
+def test_denied_writes_change_nothing_for_an_upper_step_by_the_secretary(rtree, login):
     case = open_case(rtree["branch_a"], D(2025, 1, 5))
     step(case, 15, D(2025, 6, 1), vote=vote(), today=timezone.localdate())
     before = _state()
@@ -591,7 +583,7 @@ def _queries(client, url: str) -> int:
 
 
 @pytest.mark.django_db
-def test_query_counts_do_not_grow_with_the_number_of_cases(rtree):
+def test_query_counts_do_not_grow_with_the_number_of_cases(rtree, login):
     client = login(rtree, "admin_a")
     urls = ["/recruit/", "/recruit/?findings=yes", "/recruit/queue/", "/recruit/dashboard/"]
     _cases_in_branches(rtree, 0, 2)
@@ -602,7 +594,7 @@ def test_query_counts_do_not_grow_with_the_number_of_cases(rtree):
 
 
 @pytest.mark.django_db
-def test_edit_applicant_and_withdraw(rtree):
+def test_edit_applicant_and_withdraw(rtree, login):
     case = open_case(rtree["branch_a"], D(2025, 1, 5), phone="13912345678")
     client = login(rtree, "secretary_a")
     html = client.get(f"/recruit/cases/{case.pk}/edit/").content.decode()
