@@ -7,6 +7,7 @@ import pytest
 
 from tests.api.conftest import db_state
 
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "method,url",
