@@ -5,7 +5,11 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
+from django.test import Client
+from rest_framework.test import APIClient
 
+from dangjian.accounts.models import User
 from dangjian.core import workdays
 from tests.factories import make_member, make_org, make_user
 
@@ -79,3 +83,41 @@ def tree(db):
         "secadmin": make_user(root, "security_admin", username="secadmin"),
         "auditor": make_user(root, "audit_admin", username="auditor"),
     }
+
+
+@pytest.fixture
+def login(request):
+    """``login("admin_a")`` → a web client logged in as that user of ``tree`` (or as a ``User``
+    given itself); ``login(None)`` → an anonymous client. Keyword arguments go to ``Client``."""
+
+    def make(user: str | User | None, **client_kwargs) -> Client:
+        client = Client(**client_kwargs)
+        if isinstance(user, str):
+            user = request.getfixturevalue("tree")[user]
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api(request):
+    """``api("admin_a")`` → an API client carrying a fresh token of that user of ``tree`` (or of
+    a ``User`` given itself); ``api(None)`` → an anonymous API client. The token throttle counts
+    in the cache, so the cache is emptied before and after the test."""
+    from dangjian.api.services import token_issue
+
+    cache.clear()
+
+    def make(user: str | User | None) -> APIClient:
+        client = APIClient()
+        if isinstance(user, str):
+            user = request.getfixturevalue("tree")[user]
+        if user is not None:
+            _token, raw = token_issue(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+        return client
+
+    yield make
+    cache.clear()

@@ -4,10 +4,8 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
-from rest_framework.test import APIClient
 
 from dangjian.api.models import ApiToken
-from dangjian.api.services import token_issue
 from dangjian.core.models import AuditEntry
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
@@ -19,21 +17,6 @@ def _fresh_throttle_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def client_for(tree):
-    """``client_for("admin_a")`` → an APIClient carrying a token of that user from ``tree``;
-    ``client_for(None)`` → an anonymous client."""
-
-    def make(user_key: str | None) -> APIClient:
-        client = APIClient()
-        if user_key is not None:
-            _token, raw = token_issue(user=tree[user_key])
-            client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
-        return client
-
-    return make
 
 
 @dataclass(frozen=True)

@@ -38,16 +38,16 @@ def _all(client, query: str = "") -> list[dict]:
 
 
 @pytest.mark.django_db
-def test_same_findings_as_the_selector(problems, client_for):
+def test_same_findings_as_the_selector(problems, api):
     for user in ("admin", "admin_a", "admin_b", "inspector_a", "secretary_a"):
         expected = [f.as_dict() for f in findings_for(problems[user])]
-        assert _all(client_for(user)) == expected
-    assert {f["subject"] for f in _all(client_for("admin_b"))} <= {"TB001", "BB001", "BB009"}
+        assert _all(api(user)) == expected
+    assert {f["subject"] for f in _all(api("admin_b"))} <= {"TB001", "BB001", "BB009"}
 
 
 @pytest.mark.django_db
-def test_finding_format(problems, client_for):
-    items = _all(client_for("admin"), "org=BA009")
+def test_finding_format(problems, api):
+    items = _all(api("admin"), "org=BA009")
     assert items, "an empty branch has setup findings"
     for item in items:
         assert {"rule", "subject", "severity", "message", "source", "evidence"} <= set(item)
@@ -69,7 +69,7 @@ def test_finding_format(problems, client_for):
         "rules=SETUP&at=2030-06-30&severity=warning",
     ],
 )
-def test_filters_match_the_selector(problems, client_for, query):
+def test_filters_match_the_selector(problems, api, query):
     from django.http import QueryDict
 
     params = QueryDict(query)
@@ -82,7 +82,7 @@ def test_filters_match_the_selector(problems, client_for, query):
         "at": dt.date.fromisoformat(params["at"]) if "at" in params else None,
     }
     expected = [f.as_dict() for f in findings_for(problems["admin"], **kwargs)]
-    assert _all(client_for("admin"), query) == expected
+    assert _all(api("admin"), query) == expected
 
 
 @pytest.mark.django_db
@@ -102,32 +102,32 @@ def test_filters_match_the_selector(problems, client_for, query):
         ("page=x", "page"),
     ],
 )
-def test_bad_filters_are_400(problems, client_for, query, field):
-    response = client_for("admin").get(f"/api/v1/findings/?{query}")
+def test_bad_filters_are_400(problems, api, query, field):
+    response = api("admin").get(f"/api/v1/findings/?{query}")
     assert response.status_code == 400, response.content
     assert response.json()[field][0]
 
 
 @pytest.mark.django_db
-def test_org_outside_scope_is_404(problems, client_for):
-    outside = client_for("admin_a").get("/api/v1/findings/?org=BB009")
-    unknown = client_for("admin_a").get("/api/v1/findings/?org=XX001")
+def test_org_outside_scope_is_404(problems, api):
+    outside = api("admin_a").get("/api/v1/findings/?org=BB009")
+    unknown = api("admin_a").get("/api/v1/findings/?org=XX001")
     assert outside.status_code == unknown.status_code == 404
     assert outside.json() == unknown.json()
 
 
 @pytest.mark.django_db
-def test_recruit_rule_ids_are_filtered_over_the_cases(tree, client_for):
+def test_recruit_rule_ids_are_filtered_over_the_cases(tree, api):
     from tests.recruit.helpers import D, open_case, step
 
     late_talk = open_case(tree["branch_a"], D(2025, 1, 10))
     step(late_talk, 2, D(2025, 3, 1))
     base = "/api/v1/findings/?rules=RECRUIT&at=2025-08-01"
-    response = client_for("admin").get(f"{base}&rule=RECRUIT-TALK-1-MONTH")
+    response = api("admin").get(f"{base}&rule=RECRUIT-TALK-1-MONTH")
     assert response.status_code == 200, response.content
     found = {(f["subject"], f["rule"]) for f in response.json()["results"]}
     assert found == {(late_talk.case_no, "RECRUIT-TALK-1-MONTH")}
     # an unknown RECRUIT id, or a RECRUIT id without the family, is refused, not ignored
-    assert client_for("admin").get(f"{base}&rule=RECRUIT-NOPE").status_code == 400
-    bare = client_for("admin").get("/api/v1/findings/?rule=RECRUIT-TALK-1-MONTH")
+    assert api("admin").get(f"{base}&rule=RECRUIT-NOPE").status_code == 400
+    bare = api("admin").get("/api/v1/findings/?rule=RECRUIT-TALK-1-MONTH")
     assert bare.status_code == 400

@@ -17,8 +17,8 @@ def _plain(member: Member) -> tuple[str, str]:
 
 
 @pytest.mark.django_db
-def test_list_and_detail_are_masked(tree, client_for):
-    client = client_for("admin")
+def test_list_and_detail_are_masked(tree, api):
+    client = api("admin")
     response = client.get("/api/v1/members/?org=BB001")
     assert response.status_code == 200
     body = response.content.decode()
@@ -45,8 +45,8 @@ def test_list_and_detail_are_masked(tree, client_for):
         ("type=预备党员", 0),
     ],
 )
-def test_member_filters(tree, client_for, query, count):
-    response = client_for("admin").get(f"/api/v1/members/?{query}")
+def test_member_filters(tree, api, query, count):
+    response = api("admin").get(f"/api/v1/members/?{query}")
     assert response.status_code == 200
     assert response.json()["count"] == count
 
@@ -55,15 +55,15 @@ def test_member_filters(tree, client_for, query, count):
 @pytest.mark.parametrize(
     "query,field", [("subtree=maybe", "subtree"), ("type=党员", "type"), ("org=A-1", "org")]
 )
-def test_member_bad_filters(tree, client_for, query, field):
-    response = client_for("admin").get(f"/api/v1/members/?{query}")
+def test_member_bad_filters(tree, api, query, field):
+    response = api("admin").get(f"/api/v1/members/?{query}")
     assert response.status_code == 400 and response.json()[field][0]
 
 
 @pytest.mark.django_db
-def test_reveal_returns_full_numbers_and_is_audited(tree, client_for):
+def test_reveal_returns_full_numbers_and_is_audited(tree, api):
     member = tree["members_b"][0]
-    client = client_for("admin_b")
+    client = api("admin_b")
     before = AuditEntry.objects.count()
     response = client.post(
         f"/api/v1/members/{member.pk}/reveal/", {"reason": "核对党籍"}, format="json"
@@ -83,8 +83,8 @@ def test_reveal_returns_full_numbers_and_is_audited(tree, client_for):
 
 
 @pytest.mark.django_db
-def test_create_member_never_echoes_the_id_number(tree, client_for):
-    client = client_for("secretary_a")
+def test_create_member_never_echoes_the_id_number(tree, api):
+    client = api("secretary_a")
     id_number = make_id_number(female=True)
     body = {
         "name": "王芳",
@@ -128,8 +128,8 @@ def test_create_member_never_echoes_the_id_number(tree, client_for):
         ({"residence_community": "BA001"}, "residence_community", "社区"),
     ],
 )
-def test_create_member_validation(tree, client_for, change, field, fragment):
-    client = client_for("admin")
+def test_create_member_validation(tree, api, change, field, fragment):
+    client = api("admin")
     body = {
         "name": "李明",
         "id_number": make_id_number(),
@@ -139,7 +139,7 @@ def test_create_member_validation(tree, client_for, change, field, fragment):
         **change,
     }
     if field == "org" and change["org"] == "BB001":
-        client = client_for("admin_a")
+        client = api("admin_a")
     before = db_state()
     response = client.post("/api/v1/members/", body, format="json")
     assert response.status_code == 400, response.content
@@ -148,10 +148,10 @@ def test_create_member_validation(tree, client_for, change, field, fragment):
 
 
 @pytest.mark.django_db
-def test_patch_member_changes_only_what_is_sent(tree, client_for):
+def test_patch_member_changes_only_what_is_sent(tree, api):
     member = tree["members_a"][0]
     old_id = member.id_number()
-    client = client_for("secretary_a")
+    client = api("secretary_a")
     response = client.patch(
         f"/api/v1/members/{member.pk}/", {"post": "书记", "phone": "13700001111"}, format="json"
     )
@@ -169,9 +169,9 @@ def test_patch_member_changes_only_what_is_sent(tree, client_for):
 
 
 @pytest.mark.django_db
-def test_patch_member_to_branch_outside_scope_changes_nothing(tree, client_for):
+def test_patch_member_to_branch_outside_scope_changes_nothing(tree, api):
     member = tree["members_a"][0]
-    client = client_for("secretary_a")
+    client = api("secretary_a")
     other_branch = make_org(tree["town_a"], org_type="党支部", sector="农村", code="BA008")
     before = db_state()
     # BA008 is in 甲镇 but outside the secretary's own branch
@@ -179,7 +179,7 @@ def test_patch_member_to_branch_outside_scope_changes_nothing(tree, client_for):
     assert response.status_code == 400 and response.json()["org"]
     assert db_state() == before
     assert (
-        client_for("admin_a")
+        api("admin_a")
         .patch(f"/api/v1/members/{member.pk}/", {"org": other_branch.code}, format="json")
         .status_code
         == 200
@@ -187,8 +187,8 @@ def test_patch_member_to_branch_outside_scope_changes_nothing(tree, client_for):
 
 
 @pytest.mark.django_db
-def test_unknown_member_id_is_404_like_outside_scope(tree, client_for):
-    client = client_for("admin_a")
+def test_unknown_member_id_is_404_like_outside_scope(tree, api):
+    client = api("admin_a")
     unknown = client.get("/api/v1/members/999999/")
     outside = client.get(f"/api/v1/members/{tree['members_b'][0].pk}/")
     assert unknown.status_code == outside.status_code == 404
@@ -199,10 +199,10 @@ def test_unknown_member_id_is_404_like_outside_scope(tree, client_for):
 
 
 @pytest.mark.django_db
-def test_api_accepts_old_numbers_and_refuses_under_age_and_temp_branch(tree, client_for):
+def test_api_accepts_old_numbers_and_refuses_under_age_and_temp_branch(tree, api):
     from dangjian.core.idnumber import compose_id
 
-    client = client_for("admin_a")
+    client = api("admin_a")
     body = {
         "name": "周卫东",
         "id_number": "320102197102020032",  # 南京玄武区 (code since 1983), born 1971
@@ -239,14 +239,14 @@ def test_api_accepts_old_numbers_and_refuses_under_age_and_temp_branch(tree, cli
 
 
 @pytest.mark.django_db
-def test_api_statuses_read_and_record(tree, client_for):
+def test_api_statuses_read_and_record(tree, api):
     member = tree["members_a"][0]
     url = f"/api/v1/members/{member.pk}/statuses/"
-    reader = client_for("inspector_a")
+    reader = api("inspector_a")
     empty = reader.get(url).json()
     assert empty["results"] == []
     assert empty["standing"]["votes"] is True and empty["standing"]["status"] is None
-    writer = client_for("secretary_a")
+    writer = api("secretary_a")
     body = {
         "kind": "留党察看",
         "started_on": "2026-03-01",
@@ -275,7 +275,7 @@ def test_api_statuses_read_and_record(tree, client_for):
     assert db_state() == before
     # the finding for the roll follows: a 组织委员 under 留党察看 is a SETUP-VOTERS error
     writer.patch(f"/api/v1/members/{member.pk}/", {"post": "组织委员"}, format="json")
-    findings = client_for("admin_a").get("/api/v1/findings/?org=BA001&rule=SETUP-VOTERS").json()
+    findings = api("admin_a").get("/api/v1/findings/?org=BA001&rule=SETUP-VOTERS").json()
     [finding] = findings["results"]
     assert finding["severity"] == "error" and "处于留党察看期间" in finding["message"]
     assert "党章 art. 7" in finding["source"]

@@ -12,23 +12,23 @@ from tests.factories import make_member, make_org
 
 
 @pytest.mark.django_db
-def test_item_fields_and_subtree_counts(tree, client_for):
+def test_item_fields_and_subtree_counts(tree, api):
     make_member(tree["branch_a"], member_type="预备党员", confirmed_on=None)
-    response = client_for("admin").get("/api/v1/orgs/TA001/")
+    response = api("admin").get("/api/v1/orgs/TA001/")
     assert response.status_code == 200
     item = response.json()
     assert item["code"] == "TA001" and item["type"] == "党委" and item["parent"] == "D0001"
     assert (item["full_members"], item["probationary_members"]) == (4, 1)
-    branch = client_for("admin").get("/api/v1/orgs/BA001/").json()
+    branch = api("admin").get("/api/v1/orgs/BA001/").json()
     assert branch["parent"] == "TA001" and branch["full_members"] == 4
-    root = client_for("admin").get("/api/v1/orgs/D0001/").json()
+    root = api("admin").get("/api/v1/orgs/D0001/").json()
     assert root["parent"] is None
     assert (root["full_members"], root["probationary_members"]) == (6, 1)
 
 
 @pytest.mark.django_db
-def test_term_dates(tree, client_for):
-    client = client_for("admin")
+def test_term_dates(tree, api):
+    client = api("admin")
     response = client.patch("/api/v1/orgs/BA001/", {"term_started_on": "2021-05-01"}, format="json")
     assert response.status_code == 200, response.content
     item = response.json()
@@ -50,9 +50,9 @@ def test_term_dates(tree, client_for):
         ("region=110105", {"BB001"}),
     ],
 )
-def test_filters(tree, client_for, query, codes):
+def test_filters(tree, api, query, codes):
     Organization.objects.filter(code="BB001").update(region_code="110105001001")
-    response = client_for("admin").get(f"/api/v1/orgs/?{query}")
+    response = api("admin").get(f"/api/v1/orgs/?{query}")
     assert response.status_code == 200
     assert {o["code"] for o in response.json()["results"]} == codes
 
@@ -73,15 +73,15 @@ def test_filters(tree, client_for, query, codes):
         ("q=" + "长" * 200, "q"),
     ],
 )
-def test_bad_query_values_are_400_with_message(tree, client_for, query, field):
-    response = client_for("admin").get(f"/api/v1/orgs/?{query}")
+def test_bad_query_values_are_400_with_message(tree, api, query, field):
+    response = api("admin").get(f"/api/v1/orgs/?{query}")
     assert response.status_code == 400
     assert response.json()[field][0]
 
 
 @pytest.mark.django_db
-def test_page_past_the_end_is_404_and_page_size_is_capped(tree, client_for):
-    client = client_for("admin")
+def test_page_past_the_end_is_404_and_page_size_is_capped(tree, api):
+    client = api("admin")
     response = client.get("/api/v1/orgs/?page=99")
     assert response.status_code == 404 and "页码超出范围" in response.json()["detail"]
     paged = client.get("/api/v1/orgs/?page_size=2&page=2").json()
@@ -93,16 +93,16 @@ def test_page_past_the_end_is_404_and_page_size_is_capped(tree, client_for):
 
 
 @pytest.mark.django_db
-def test_unknown_parent_filter_is_404_like_outside_scope(tree, client_for):
-    unknown = client_for("admin_a").get("/api/v1/orgs/?parent=ZZ999")
-    outside = client_for("admin_a").get("/api/v1/orgs/?parent=TB001")
+def test_unknown_parent_filter_is_404_like_outside_scope(tree, api):
+    unknown = api("admin_a").get("/api/v1/orgs/?parent=ZZ999")
+    outside = api("admin_a").get("/api/v1/orgs/?parent=TB001")
     assert unknown.status_code == outside.status_code == 404
     assert unknown.json() == outside.json()
 
 
 @pytest.mark.django_db
-def test_create_and_validation_messages(tree, client_for):
-    client = client_for("admin_a")
+def test_create_and_validation_messages(tree, api):
+    client = api("admin_a")
     body = {
         "code": "BA002",
         "name": "甲二村党支部",
@@ -138,8 +138,8 @@ def test_create_and_validation_messages(tree, client_for):
 
 
 @pytest.mark.django_db
-def test_patch_type_error_uses_api_field_name(tree, client_for):
-    client = client_for("admin")
+def test_patch_type_error_uses_api_field_name(tree, api):
+    client = api("admin")
     before = db_state()
     response = client.patch("/api/v1/orgs/BA001/", {"type": "党委"}, format="json")
     assert response.status_code == 400
@@ -148,8 +148,8 @@ def test_patch_type_error_uses_api_field_name(tree, client_for):
 
 
 @pytest.mark.django_db
-def test_move_refuses_cycles_and_rolls_back_the_whole_patch(tree, client_for):
-    client = client_for("admin")
+def test_move_refuses_cycles_and_rolls_back_the_whole_patch(tree, api):
+    client = api("admin")
     before = db_state()
     response = client.patch(
         "/api/v1/orgs/TA001/", {"name": "改了名", "parent": "BA001"}, format="json"
@@ -160,10 +160,10 @@ def test_move_refuses_cycles_and_rolls_back_the_whole_patch(tree, client_for):
 
 
 @pytest.mark.django_db
-def test_move_to_a_node_of_its_own_subtree_is_a_cycle(tree, client_for):
+def test_move_to_a_node_of_its_own_subtree_is_a_cycle(tree, api):
     general = make_org(tree["town_a"], org_type="党总支", sector="农村", code="GA001")
     make_org(general, org_type="党支部", sector="农村", code="BA005")
-    client = client_for("admin")
+    client = api("admin")
     before = db_state()
     # a 党总支 under a branch of its own subtree
     response = client.patch("/api/v1/orgs/GA001/", {"parent": "BA005"}, format="json")
@@ -172,11 +172,9 @@ def test_move_to_a_node_of_its_own_subtree_is_a_cycle(tree, client_for):
 
 
 @pytest.mark.django_db
-def test_move_changes_parent_and_is_audited(tree, client_for):
+def test_move_changes_parent_and_is_audited(tree, api):
     make_org(tree["town_a"], org_type="党总支", sector="农村", code="GA001")
-    response = client_for("admin_a").patch(
-        "/api/v1/orgs/BA001/", {"parent": "GA001"}, format="json"
-    )
+    response = api("admin_a").patch("/api/v1/orgs/BA001/", {"parent": "GA001"}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["parent"] == "GA001" and response.json()["depth"] == 4
     from dangjian.core.models import AuditEntry
@@ -185,8 +183,8 @@ def test_move_changes_parent_and_is_audited(tree, client_for):
 
 
 @pytest.mark.django_db
-def test_move_outside_own_subtree_is_refused(tree, client_for):
-    client = client_for("admin_a")
+def test_move_outside_own_subtree_is_refused(tree, api):
+    client = api("admin_a")
     before = db_state()
     response = client.patch("/api/v1/orgs/BA001/", {"parent": "TB001"}, format="json")
     assert response.status_code == 400 and "管辖范围" in response.json()["parent"][0]

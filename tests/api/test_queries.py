@@ -41,8 +41,8 @@ def _queries(client, url: str) -> int:
         "/api/v1/findings/?",
     ],
 )
-def test_list_queries_constant_in_page_size(many, client_for, url, django_assert_max_num_queries):
-    client = client_for("admin")
+def test_list_queries_constant_in_page_size(many, api, url, django_assert_max_num_queries):
+    client = api("admin")
     client.get("/api/v1/orgs/")  # warm up: the token's last-use stamp is written once
     small = _queries(client, f"{url}page_size=3")
     with django_assert_max_num_queries(MAX_QUERIES):

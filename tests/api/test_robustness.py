@@ -41,8 +41,8 @@ MEMBER = {
         "page=1.5",
     ],
 )
-def test_odd_query_values(tree, client_for, url, query):
-    response = client_for("admin").get(f"{url}?{query}")
+def test_odd_query_values(tree, api, url, query):
+    response = api("admin").get(f"{url}?{query}")
     assert response.status_code < 500
     if response.status_code >= 400:
         assert response.json()
@@ -72,8 +72,8 @@ def test_odd_query_values(tree, client_for, url, query):
         ("post", "/api/v1/members/{pk}/reveal/", {"reason": "\x00"}),
     ],
 )
-def test_bodies_the_database_cannot_store(tree, client_for, method, url, body):
-    client = client_for("admin")
+def test_bodies_the_database_cannot_store(tree, api, method, url, body):
+    client = api("admin")
     url = url.format(pk=tree["members_a"][0].pk)
     before = db_state()
     # ensure_ascii: lone surrogates travel as \\ud800 escapes, as a hostile client would send
@@ -85,8 +85,8 @@ def test_bodies_the_database_cannot_store(tree, client_for, method, url, body):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/api/v1/orgs/", "/api/v1/members/", "/api/v1/auth/token/"])
-def test_malformed_json(tree, client_for, url):
-    client = client_for("admin") if "auth" not in url else APIClient()
+def test_malformed_json(tree, api, url):
+    client = api("admin") if "auth" not in url else APIClient()
     before = db_state()
     response = client.post(url, b'{"code": ', content_type="application/json")
     assert response.status_code == 400 and response.json()["detail"]
@@ -104,8 +104,8 @@ def test_malformed_json(tree, client_for, url):
         "/api/v1/auth/token/",
     ],
 )
-def test_options_and_head(tree, client_for, url):
-    client = client_for("admin")
+def test_options_and_head(tree, api, url):
+    client = api("admin")
     assert client.options(url).status_code in (200, 401)
     assert client.head(url).status_code in (200, 405)
 

@@ -14,7 +14,6 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from django.test import Client
 
 from dangjian.accounts.scope import SYSTEM
 from dangjian.assess.services import campaign_score, veto_record
@@ -84,14 +83,8 @@ def test_the_checker_catches_what_it_should():
     assert english_words(ok) == []
 
 
-def _login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.mark.django_db
-def test_assessment_and_rectification_pages_are_in_chinese(tree, campaign):
+def test_assessment_and_rectification_pages_are_in_chinese(tree, campaign, login):
     branch = tree["branch_a"]
     Organization.objects.filter(pk=branch.pk).update(
         term_started_on=dt.date(2021, 3, 1), secretary_vacant_since=dt.date(2026, 2, 1)
@@ -153,20 +146,20 @@ def test_assessment_and_rectification_pages_are_in_chinese(tree, campaign):
     inspector = make_user(tree["root"], "inspector", username="inspector_root")
     found = {}
     for who, urls in pages.items():
-        client = _login(tree[who])
+        client = login(tree[who])
         for url in urls:
             response = client.get(url)
             assert response.status_code == 200, (who, url, response.status_code)
             words = english_words(response.content.decode())
             if words:
                 found[url] = sorted(set(words))
-    response = _login(inspector).get(f"/assess/{pk}/orgs/BA001/spot/")
+    response = login(inspector).get(f"/assess/{pk}/orgs/BA001/spot/")
     assert response.status_code == 200
     words = english_words(response.content.decode())
     if words:
         found["spot"] = sorted(set(words))
     assert found == {}
     # the evidence of the plan's conditions is there, in Chinese
-    html = _login(tree["admin"]).get(f"/rectify/plans/{plan.pk}/").content.decode()
+    html = login(tree["admin"]).get(f"/rectify/plans/{plan.pk}/").content.decode()
     assert "空缺天数：295" in html and "列为软弱涣散：是" in html
     assert "未完成：每月开展 1 次主题党日：2026年1月、2026年2月" in html

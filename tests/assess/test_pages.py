@@ -17,13 +17,6 @@ from dangjian.core.models import AuditEntry
 from tests.factories import make_user
 
 
-def login(tree, user: str | None) -> Client:
-    client = Client()
-    if user:
-        client.force_login(tree[user])
-    return client
-
-
 def _state():
     return (
         Campaign.objects.count(),
@@ -38,18 +31,18 @@ def _state():
 
 
 @pytest.mark.django_db
-def test_index_and_campaign_page(tree, campaign):
-    html = login(tree, "secretary_a").get("/assess/").content.decode()
+def test_index_and_campaign_page(tree, campaign, login):
+    html = login("secretary_a").get("/assess/").content.decode()
     assert f'data-campaign="{campaign.pk}"' in html
     assert f"/assess/{campaign.pk}/orgs/BA001/self/" in html
     assert "发起考核" not in html
-    admin = login(tree, "admin").get("/assess/").content.decode()
+    admin = login("admin").get("/assess/").content.decode()
     assert "发起考核" in admin and "/orgs/BA001/self/" not in admin
-    page = login(tree, "admin").get(f"/assess/{campaign.pk}/").content.decode()
+    page = login("admin").get(f"/assess/{campaign.pk}/").content.decode()
     assert "参评组织" in page and 'data-phase="self_check"' in page
     assert 'data-org="BA001"' in page and 'data-org="BB001"' in page  # every one sampled
     assert "评分</button>" in page
-    own = login(tree, "admin_b").get(f"/assess/{campaign.pk}/").content.decode()
+    own = login("admin_b").get(f"/assess/{campaign.pk}/").content.decode()
     assert 'data-org="BB001"' in own and 'data-org="BA001"' not in own
     assert "评分</button>" not in own  # the campaign's upper level scores, not a town
 
@@ -58,12 +51,12 @@ def test_index_and_campaign_page(tree, campaign):
 @pytest.mark.parametrize(
     "user,status", [(None, 302), ("sysadmin", 403), ("auditor", 403), ("secretary_a", 200)]
 )
-def test_campaign_page_matrix(tree, campaign, user, status):
-    assert login(tree, user).get(f"/assess/{campaign.pk}/").status_code == status
+def test_campaign_page_matrix(tree, campaign, user, status, login):
+    assert login(user).get(f"/assess/{campaign.pk}/").status_code == status
 
 
 @pytest.mark.django_db
-def test_campaign_of_another_subtree_is_404(tree):
+def test_campaign_of_another_subtree_is_404(tree, login):
     from dangjian.assess.services import CampaignInput, campaign_open
 
     other = campaign_open(
@@ -76,8 +69,8 @@ def test_campaign_of_another_subtree_is_404(tree):
             period_end=dt.date(2026, 12, 31),
         ),
     )
-    assert login(tree, "admin_a").get(f"/assess/{other.pk}/").status_code == 404
-    assert login(tree, "admin_b").get(f"/assess/{other.pk}/").status_code == 200
+    assert login("admin_a").get(f"/assess/{other.pk}/").status_code == 404
+    assert login("admin_b").get(f"/assess/{other.pk}/").status_code == 200
 
 
 # --- opening a campaign -------------------------------------------------------------------------
@@ -101,8 +94,8 @@ def _campaign_form(**extra):
 
 
 @pytest.mark.django_db
-def test_campaign_new(tree):
-    client = login(tree, "admin_a")
+def test_campaign_new(tree, login):
+    client = login("admin_a")
     assert client.get("/assess/new/").status_code == 200
     response = client.post("/assess/new/", _campaign_form())
     assert response.status_code == 302
@@ -125,9 +118,9 @@ def test_campaign_new(tree):
         ({"period_start": "2026-02-30"}, "不存在"),
     ],
 )
-def test_campaign_new_bad_input(tree, extra, text):
+def test_campaign_new_bad_input(tree, extra, text, login):
     before = _state()
-    response = login(tree, "admin_a").post("/assess/new/", _campaign_form(**extra))
+    response = login("admin_a").post("/assess/new/", _campaign_form(**extra))
     assert response.status_code == 400
     assert text in response.content.decode()
     assert _state() == before
@@ -143,9 +136,9 @@ def test_campaign_new_bad_input(tree, extra, text):
         ("admin_a", "TB001", 404),
     ],
 )
-def test_campaign_new_matrix(tree, user, root, status):
+def test_campaign_new_matrix(tree, user, root, status, login):
     before = _state()
-    response = login(tree, user).post("/assess/new/", _campaign_form(root=root, hand_picked=""))
+    response = login(user).post("/assess/new/", _campaign_form(root=root, hand_picked=""))
     assert response.status_code == status
     assert _state() == before
 
@@ -157,8 +150,8 @@ SELF_URL = "/assess/{pk}/orgs/BA001/self/"
 
 
 @pytest.mark.django_db
-def test_self_check_shows_automatic_part_and_saves(tree, campaign):
-    client = login(tree, "secretary_a")
+def test_self_check_shows_automatic_part_and_saves(tree, campaign, login):
+    client = login("secretary_a")
     url = SELF_URL.format(pk=campaign.pk)
     html = client.get(url).content.decode()
     # an automatic criterion with the records behind it, and no input for it
@@ -183,9 +176,9 @@ def test_self_check_shows_automatic_part_and_saves(tree, campaign):
 
 
 @pytest.mark.django_db
-def test_self_check_all_or_nothing(tree, campaign):
+def test_self_check_all_or_nothing(tree, campaign, login):
     before = _state()
-    client = login(tree, "secretary_a")
+    client = login("secretary_a")
     url = SELF_URL.format(pk=campaign.pk)
     # 1.4 is valid and recorded first, 2.2 is out of range: neither is kept
     response = client.post(url, {"p_1_4": "7", "p_2_2": "9"})
@@ -211,9 +204,9 @@ def test_self_check_all_or_nothing(tree, campaign):
         ("auditor", 403),
     ],
 )
-def test_self_check_matrix(tree, campaign, user, status):
+def test_self_check_matrix(tree, campaign, user, status, login):
     before = _state()
-    response = login(tree, user).post(SELF_URL.format(pk=campaign.pk), {"p_1_4": "7"})
+    response = login(user).post(SELF_URL.format(pk=campaign.pk), {"p_1_4": "7"})
     assert response.status_code == status
     assert _state() == before
 
@@ -227,8 +220,8 @@ def test_other_branch_secretary_cannot_see_self_check(tree, campaign):
 
 
 @pytest.mark.django_db
-def test_upper_level_sees_self_check_read_only(tree, campaign):
-    html = login(tree, "admin_a").get(SELF_URL.format(pk=campaign.pk)).content.decode()
+def test_upper_level_sees_self_check_read_only(tree, campaign, login):
+    html = login("admin_a").get(SELF_URL.format(pk=campaign.pk)).content.decode()
     assert 'name="p_1_4"' not in html and "只能查看" in html
 
 
@@ -239,12 +232,12 @@ SPOT_URL = "/assess/{pk}/orgs/BA001/spot/"
 
 
 @pytest.mark.django_db
-def test_spot_check_by_inspector(tree, campaign):
+def test_spot_check_by_inspector(tree, campaign, login):
     self_check_record(
         actor=tree["secretary_a"], campaign=campaign, org=tree["branch_a"], criterion="1.4",
         points=8, note="自评满分",
     )  # fmt: skip
-    client = login(tree, "inspector_a")
+    client = login("inspector_a")
     html = client.get(SPOT_URL.format(pk=campaign.pk)).content.decode()
     assert "自查 8 分：自评满分" in html and 'name="p_1_4"' in html
     response = client.post(SPOT_URL.format(pk=campaign.pk), {"p_1_4": "6", "n_1_4": "议事记录不全"})
@@ -259,18 +252,18 @@ def test_spot_check_by_inspector(tree, campaign):
     "user,status",
     [(None, 302), ("secretary_a", 403), ("admin_b", 404), ("auditor", 403)],
 )
-def test_spot_check_matrix(tree, campaign, user, status):
+def test_spot_check_matrix(tree, campaign, user, status, login):
     before = _state()
-    response = login(tree, user).post(SPOT_URL.format(pk=campaign.pk), {"p_1_4": "6"})
+    response = login(user).post(SPOT_URL.format(pk=campaign.pk), {"p_1_4": "6"})
     assert response.status_code == status
     assert _state() == before
 
 
 @pytest.mark.django_db
-def test_spot_check_only_sampled(tree, campaign):
+def test_spot_check_only_sampled(tree, campaign, login):
     campaign.participants.filter(org=tree["branch_a"]).update(sampled=False, hand_picked=False)
     before = _state()
-    client = login(tree, "inspector_a")
+    client = login("inspector_a")
     response = client.post(SPOT_URL.format(pk=campaign.pk), {"p_1_4": "6"})
     assert response.status_code == 400 and "未被抽中" in response.content.decode()
     assert _state() == before
@@ -280,21 +273,21 @@ def test_spot_check_only_sampled(tree, campaign):
 
 
 @pytest.mark.django_db
-def test_results_and_breakdown(tree, campaign):
+def test_results_and_breakdown(tree, campaign, login):
     self_check_record(
         actor=tree["secretary_a"], campaign=campaign, org=tree["branch_a"], criterion="2.2",
         points=4, note="建立了为民办事台账",
     )  # fmt: skip
-    preview = login(tree, "secretary_a").get(f"/assess/{campaign.pk}/results/BA001/")
+    preview = login("secretary_a").get(f"/assess/{campaign.pk}/results/BA001/")
     assert preview.status_code == 200 and "尚未评分" in preview.content.decode()
     campaign_score(actor=SYSTEM, campaign=campaign)
-    html = login(tree, "admin").get(f"/assess/{campaign.pk}/results/").content.decode()
+    html = login("admin").get(f"/assess/{campaign.pk}/results/").content.decode()
     assert 'data-org="BA001"' in html and 'data-org="BB001"' in html
     assert "按总分（仅上级可见）" in html
-    own = login(tree, "secretary_a").get(f"/assess/{campaign.pk}/results/").content.decode()
+    own = login("secretary_a").get(f"/assess/{campaign.pk}/results/").content.decode()
     assert 'data-org="BA001"' in own and 'data-org="BB001"' not in own
     assert "按总分" not in own
-    detail = login(tree, "secretary_a").get(f"/assess/{campaign.pk}/results/BA001/")
+    detail = login("secretary_a").get(f"/assess/{campaign.pk}/results/BA001/")
     text = detail.content.decode()
     result = Result.objects.get(org=tree["branch_a"])
     assert detail.status_code == 200
@@ -302,13 +295,13 @@ def test_results_and_breakdown(tree, campaign):
     assert "自查 4 分：建立了为民办事台账" in text
     assert 'data-criterion="1.2"' in text and "SETUP-SECRETARY-VACANT" in text
     assert str(result.total).rstrip("0").rstrip(".") in text
-    assert login(tree, "admin_b").get(f"/assess/{campaign.pk}/results/BA001/").status_code == 404
+    assert login("admin_b").get(f"/assess/{campaign.pk}/results/BA001/").status_code == 404
 
 
 @pytest.mark.django_db
-def test_results_filters(tree, campaign):
+def test_results_filters(tree, campaign, login):
     campaign_score(actor=SYSTEM, campaign=campaign)
-    client = login(tree, "admin")
+    client = login("admin")
     assert client.get(f"/assess/{campaign.pk}/results/?tier=bogus").status_code == 400
     assert client.get(f"/assess/{campaign.pk}/results/?sector=农村").status_code == 200
     ranked = client.get(f"/assess/{campaign.pk}/results/?order=total").content.decode()
@@ -319,8 +312,8 @@ def test_results_filters(tree, campaign):
 @pytest.mark.parametrize(
     "user,status", [(None, 302), ("secretary_a", 403), ("admin_a", 403), ("admin", 302)]
 )
-def test_score_action_matrix(tree, campaign, user, status):
-    response = login(tree, user).post(f"/assess/{campaign.pk}/do/score/")
+def test_score_action_matrix(tree, campaign, user, status, login):
+    response = login(user).post(f"/assess/{campaign.pk}/do/score/")
     assert response.status_code == status
     assert Result.objects.exists() == (status == 302 and user == "admin")
 
@@ -341,15 +334,15 @@ def _line():
 
 
 @pytest.mark.django_db
-def test_veto_record_and_withdraw(tree):
-    client = login(tree, "admin_a")
+def test_veto_record_and_withdraw(tree, login):
+    client = login("admin_a")
     response = client.post("/assess/veto/", _veto_form(line=_line()))
     assert response.status_code == 302
     event = VetoEvent.objects.get()
     assert event.org == tree["branch_a"] and event.entered_by == tree["admin_a"]
     html = client.get("/assess/veto/").content.decode()
     assert f'data-event="{event.pk}"' in html
-    assert login(tree, "admin_b").get("/assess/veto/").content.decode().count("data-event=") == 0
+    assert login("admin_b").get("/assess/veto/").content.decode().count("data-event=") == 0
     r = client.post(f"/assess/veto/{event.pk}/withdraw/", {"reason": "录入错误"})
     assert r.status_code == 302
     event.refresh_from_db()
@@ -369,11 +362,11 @@ def test_veto_record_and_withdraw(tree):
         ("admin_a", {"line": "nope"}, 400),
     ],
 )
-def test_veto_matrix(tree, user, extra, status):
+def test_veto_matrix(tree, user, extra, status, login):
     before = _state()
     data = _veto_form(line=_line())
     data.update(extra)
-    response = login(tree, user).post("/assess/veto/", data)
+    response = login(user).post("/assess/veto/", data)
     assert response.status_code == status
     assert _state() == before
 
@@ -382,9 +375,9 @@ def test_veto_matrix(tree, user, extra, status):
 
 
 @pytest.mark.django_db
-def test_bulletin_page_and_exports(tree, campaign):
+def test_bulletin_page_and_exports(tree, campaign, login):
     campaign_score(actor=SYSTEM, campaign=campaign)
-    client = login(tree, "admin")
+    client = login("admin")
     html = client.get(f"/assess/{campaign.pk}/bulletin/").content.decode()
     assert "按地区" in html and "按领域" in html and "查看排名" in html
     assert 'data-group="农村"' in html
@@ -401,24 +394,24 @@ def test_bulletin_page_and_exports(tree, campaign):
 
 
 @pytest.mark.django_db
-def test_bulletin_ranking_not_for_lower_levels(tree, campaign):
+def test_bulletin_ranking_not_for_lower_levels(tree, campaign, login):
     campaign_score(actor=SYSTEM, campaign=campaign)
-    client = login(tree, "admin_a")
+    client = login("admin_a")
     page = client.get(f"/assess/{campaign.pk}/bulletin/").content.decode()
     assert "查看排名" not in page
     assert client.get(f"/assess/{campaign.pk}/bulletin/?ranking=1").status_code == 403
     assert client.get(f"/assess/{campaign.pk}/bulletin.xlsx?ranking=1").status_code == 403
     wb = load_workbook(io.BytesIO(client.get(f"/assess/{campaign.pk}/bulletin.xlsx").content))
     assert wb.sheetnames[:2] == ["按地区", "按领域"] and "排名（仅供上级）" not in wb.sheetnames
-    assert login(tree, "sysadmin").get(f"/assess/{campaign.pk}/bulletin/").status_code == 403
+    assert login("sysadmin").get(f"/assess/{campaign.pk}/bulletin/").status_code == 403
 
 
 @pytest.mark.django_db
-def test_hand_pick(tree, campaign):
+def test_hand_pick(tree, campaign, login):
     from dangjian.assess.models import CampaignOrg
 
     CampaignOrg.objects.filter(campaign=campaign).update(sampled=False)
-    client = login(tree, "admin")
+    client = login("admin")
     r = client.post(f"/assess/{campaign.pk}/pick/", {"org": "BA001", "picked": "1"})
     assert r.status_code == 302
     assert CampaignOrg.objects.get(campaign=campaign, org=tree["branch_a"]).hand_picked
@@ -426,13 +419,11 @@ def test_hand_pick(tree, campaign):
     assert 'data-org="BA001"' in page and "取消指定" in page
     before = _state()
     assert (
-        login(tree, "secretary_a")
-        .post(f"/assess/{campaign.pk}/pick/", {"org": "BB001"})
-        .status_code
+        login("secretary_a").post(f"/assess/{campaign.pk}/pick/", {"org": "BB001"}).status_code
         == 403
     )
     assert (
-        login(tree, "admin_a")
+        login("admin_a")
         .post(f"/assess/{campaign.pk}/pick/", {"org": "BA001", "picked": "0"})
         .status_code
         == 403
@@ -444,28 +435,28 @@ def test_hand_pick(tree, campaign):
 
 
 @pytest.mark.django_db
-def test_results_link_to_rectification(tree, campaign):
+def test_results_link_to_rectification(tree, campaign, login):
     from dangjian.assess.models import Result
     from tests.rectify.helpers import weak_plan
 
     campaign_score(actor=SYSTEM, campaign=campaign)
     Result.objects.filter(campaign=campaign).update(tier="lagging")
-    client = login(tree, "admin")
+    client = login("admin")
     html = client.get(f"/assess/{campaign.pk}/results/").content.decode()
     assert "/rectify/orgs/BA001/new/" in html and "/rectify/orgs/BB001/new/" in html
     plan = weak_plan(tree["branch_a"])
     html = client.get(f"/assess/{campaign.pk}/results/").content.decode()
     assert f"/rectify/plans/{plan.pk}/" in html and "/rectify/orgs/BA001/new/" not in html
-    own = login(tree, "secretary_a").get(f"/assess/{campaign.pk}/results/").content.decode()
+    own = login("secretary_a").get(f"/assess/{campaign.pk}/results/").content.decode()
     assert "/rectify/orgs/" not in own
 
 
 @pytest.mark.django_db
-def test_self_check_shows_every_error_at_once_linked_to_its_field(tree, campaign):
+def test_self_check_shows_every_error_at_once_linked_to_its_field(tree, campaign, login):
     """A form mistake (a note without points) and a rule the service checks (points above the
     criterion's) come back in one round, listed at the top, each linking to its field."""
     before = _state()
-    client = login(tree, "secretary_a")
+    client = login("secretary_a")
     url = SELF_URL.format(pk=campaign.pk)
     response = client.post(url, {"p_1_4": "9", "n_2_3": "只有说明", "p_2_2": "4.5"})
     assert response.status_code == 400
@@ -484,8 +475,8 @@ def test_self_check_shows_every_error_at_once_linked_to_its_field(tree, campaign
 
 
 @pytest.mark.django_db
-def test_self_check_progress_and_automatic_parts(tree, campaign):
-    client = login(tree, "secretary_a")
+def test_self_check_progress_and_automatic_parts(tree, campaign, login):
+    client = login("secretary_a")
     url = SELF_URL.format(pk=campaign.pk)
     html = client.get(url).content.decode()
     todo = html.count(' data-points="')
@@ -504,12 +495,12 @@ def test_self_check_progress_and_automatic_parts(tree, campaign):
 
 
 @pytest.mark.django_db
-def test_irreversible_actions_ask_first(tree, campaign):
+def test_irreversible_actions_ask_first(tree, campaign, login):
     """定档, 重新评分 and withdrawing a veto event carry the question the browser asks
     (data-confirm, static/js/confirm.js); the first scoring does not need one."""
     from dangjian.assess.services import veto_record
 
-    client = login(tree, "admin")
+    client = login("admin")
     url = f"/assess/{campaign.pk}/"
     html = client.get(url).content.decode()
     score_form = html.split(f'action="/assess/{campaign.pk}/do/score/"', 1)[1].split(">", 1)[0]

@@ -9,7 +9,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.utils import timezone
 
 from dangjian.accounts.scope import SYSTEM
@@ -18,12 +17,6 @@ from dangjian.assess.services import campaign_score, self_check_record, spot_che
 from dangjian.core.models import AuditEntry
 
 D = dt.date
-
-
-def login(tree, user: str) -> Client:
-    client = Client()
-    client.force_login(tree[user])
-    return client
 
 
 def _phases(campaign, **dates):
@@ -112,7 +105,7 @@ def test_no_phase_dates_no_limit(tree, campaign):
 
 
 @pytest.mark.django_db
-def test_late_entry_shown_in_results(tree, phased):
+def test_late_entry_shown_in_results(tree, phased, login):
     _self(tree, phased, D(2026, 4, 2))
     campaign_score(actor=SYSTEM, campaign=phased)
     result = Result.objects.get(campaign=phased, org=tree["branch_a"])
@@ -120,12 +113,12 @@ def test_late_entry_shown_in_results(tree, phased):
         c for item in result.breakdown["items"] for c in item["criteria"] if c["id"] == "1.4"
     )
     assert crit["source"]["self"]["late"] is True
-    html = login(tree, "admin").get(f"/assess/{phased.pk}/results/BA001/").content.decode()
+    html = login("admin").get(f"/assess/{phased.pk}/results/BA001/").content.decode()
     assert 'data-late="self"' in html and "逾期录入" in html
 
 
 @pytest.mark.django_db
-def test_pages_follow_the_phase(tree, campaign):
+def test_pages_follow_the_phase(tree, campaign, login):
     today = timezone.localdate()
     url = f"/assess/{campaign.pk}/orgs/BA001/self/"
     # not open yet: read only, a POST is refused and changes nothing
@@ -134,7 +127,7 @@ def test_pages_follow_the_phase(tree, campaign):
         self_check_start=today + dt.timedelta(days=3),
         self_check_end=today + dt.timedelta(days=10),
     )
-    client = login(tree, "secretary_a")
+    client = login("secretary_a")
     html = client.get(url).content.decode()
     assert 'data-phase-state="before"' in html and 'name="p_1_4"' not in html
     assert "还有 3 天" in html
@@ -159,7 +152,7 @@ def test_pages_follow_the_phase(tree, campaign):
 
 
 @pytest.mark.django_db
-def test_campaign_page_shows_what_is_due(tree, campaign):
+def test_campaign_page_shows_what_is_due(tree, campaign, login):
     today = timezone.localdate()
     _phases(
         campaign,
@@ -177,31 +170,31 @@ def test_campaign_page_shows_what_is_due(tree, campaign):
         criterion="1.4",
         points=7,
     )
-    html = login(tree, "admin").get(f"/assess/{campaign.pk}/").content.decode()
+    html = login("admin").get(f"/assess/{campaign.pk}/").content.decode()
     assert f'data-phase="self_check" data-missing="{n - 1}"' in html
     assert "还剩 4 天" in html
     assert f'data-phase="spot_check" data-missing="{n}"' in html  # spot_share 1: every one
     assert "5 天后开始" in html
     # a town's admin sees only its own subtree's figures
-    town = login(tree, "admin_a").get(f"/assess/{campaign.pk}/").content.decode()
+    town = login("admin_a").get(f"/assess/{campaign.pk}/").content.decode()
     n_a = campaign.participants.filter(org__path__startswith=tree["town_a"].path).count()
     assert f'data-phase="self_check" data-missing="{n_a - 1}"' in town
 
 
 @pytest.mark.django_db
-def test_index_reminds_the_secretary_of_the_deadline(tree, campaign):
+def test_index_reminds_the_secretary_of_the_deadline(tree, campaign, login):
     today = timezone.localdate()
     _phases(
         campaign,
         self_check_start=today - dt.timedelta(days=1),
         self_check_end=today + dt.timedelta(days=6),
     )
-    html = login(tree, "secretary_a").get("/assess/").content.decode()
+    html = login("secretary_a").get("/assess/").content.decode()
     assert 'data-self-phase="open"' in html and "还剩 6 天" in html
     _phases(
         campaign,
         self_check_start=today - dt.timedelta(days=9),
         self_check_end=today - dt.timedelta(days=1),
     )
-    html = login(tree, "secretary_a").get("/assess/").content.decode()
+    html = login("secretary_a").get("/assess/").content.decode()
     assert 'data-self-phase="late"' in html and "可如实补录" in html

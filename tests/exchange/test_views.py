@@ -13,17 +13,10 @@ from django.urls import reverse
 
 from dangjian.core.models import AuditEntry
 from dangjian.orgs.models import Organization
-from tests.factories import PASSWORD
 
 from .helpers import counts, member_row, members_file, org_row, orgs_file
 
 INDEX = reverse("exchange:index")
-
-
-def _client(user, **kwargs) -> Client:
-    client = Client(**kwargs)
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def _upload(path, name=None):
@@ -42,17 +35,17 @@ def test_anonymous_is_sent_to_login(tree, tmp_path):
     assert counts() == state
 
 
-def test_page_renders_for_a_logged_in_user(tree):
-    response = _client(tree["admin_a"]).get(INDEX)
+def test_page_renders_for_a_logged_in_user(tree, login):
+    response = login(tree["admin_a"]).get(INDEX)
     assert response.status_code == 200
     body = response.content.decode()
     assert "导入组织或党员" in body and 'enctype="multipart/form-data"' in body
     assert reverse("exchange:export", args=["members", "xlsx"]) in body
 
 
-def test_allowed_user_imports_and_sees_counts(tree, tmp_path):
+def test_allowed_user_imports_and_sees_counts(tree, tmp_path, login):
     path = orgs_file(tmp_path / "新组织.csv", [org_row("N1", "TA001"), org_row("N2", "TA001")])
-    response = _client(tree["admin_a"]).post(INDEX, {"kind": "orgs", "file": _upload(path)})
+    response = login(tree["admin_a"]).post(INDEX, {"kind": "orgs", "file": _upload(path)})
     assert response.status_code == 200
     body = response.content.decode()
     assert "组织导入完成：新组织.csv 共 2 行，新增 2，更新 0，未变 0" in body
@@ -61,11 +54,11 @@ def test_allowed_user_imports_and_sees_counts(tree, tmp_path):
     assert entry is not None and entry.actor_name == "admin_a"
 
 
-def test_rejected_upload_shows_the_report_table(tree, tmp_path):
+def test_rejected_upload_shows_the_report_table(tree, tmp_path, login):
     rows = [member_row("BA001", 入党日期="2010-02-30"), member_row("TB001")]
     path = members_file(tmp_path / "m.xlsx", rows)
     state = counts()
-    response = _client(tree["admin_a"]).post(INDEX, {"kind": "members", "file": _upload(path)})
+    response = login(tree["admin_a"]).post(INDEX, {"kind": "members", "file": _upload(path)})
     assert response.status_code == 200
     body = response.content.decode()
     assert "未写入任何数据" in body
@@ -74,10 +67,10 @@ def test_rejected_upload_shows_the_report_table(tree, tmp_path):
     assert counts() == state
 
 
-def test_dry_run_from_the_page(tree, tmp_path):
+def test_dry_run_from_the_page(tree, tmp_path, login):
     path = members_file(tmp_path / "m.csv", [member_row("BA001")])
     state = counts()
-    response = _client(tree["admin_a"]).post(
+    response = login(tree["admin_a"]).post(
         INDEX, {"kind": "members", "file": _upload(path), "dry_run": "on"}
     )
     assert "试运行（未写入）" in response.content.decode()
@@ -93,22 +86,22 @@ def test_dry_run_from_the_page(tree, tmp_path):
         ("auditor", "members"),
     ],
 )
-def test_user_without_permission_gets_403(tree, tmp_path, who, kind):
+def test_user_without_permission_gets_403(tree, tmp_path, who, kind, login):
     path = (
         orgs_file(tmp_path / "o.csv", [org_row("N1", "BA001", "党小组")])
         if kind == "orgs"
         else members_file(tmp_path / "m.csv", [member_row("BA001")])
     )
     state = counts()
-    response = _client(tree[who]).post(INDEX, {"kind": kind, "file": _upload(path)})
+    response = login(tree[who]).post(INDEX, {"kind": kind, "file": _upload(path)})
     assert response.status_code == 403
     assert counts() == state
 
 
-def test_csrf_is_enforced(tree, tmp_path):
+def test_csrf_is_enforced(tree, tmp_path, login):
     path = orgs_file(tmp_path / "o.csv", [org_row("N1", "TA001")])
     state = counts()
-    client = _client(tree["admin_a"], enforce_csrf_checks=True)
+    client = login(tree["admin_a"], enforce_csrf_checks=True)
     response = client.post(INDEX, {"kind": "orgs", "file": _upload(path)})
     assert response.status_code == 403
     response = client.post(reverse("exchange:export", args=["members", "csv"]))
@@ -116,27 +109,27 @@ def test_csrf_is_enforced(tree, tmp_path):
     assert counts() == state
 
 
-def test_oversized_upload_is_refused_before_parsing(tree, settings):
+def test_oversized_upload_is_refused_before_parsing(tree, settings, login):
     settings.DANGJIAN_MAX_UPLOAD_MB = 0.1
     big = SimpleUploadedFile("m.csv", b"x" * 300_000)
     state = counts()
-    response = _client(tree["admin_a"]).post(INDEX, {"kind": "members", "file": big})
+    response = login(tree["admin_a"]).post(INDEX, {"kind": "members", "file": big})
     assert response.status_code == 413
     assert "文件过大" in response.content.decode() and "上限为 0.1 MB" in response.content.decode()
     assert counts() == state
 
 
-def test_upload_just_over_the_limit_is_refused_by_the_form(tree, settings):
+def test_upload_just_over_the_limit_is_refused_by_the_form(tree, settings, login):
     settings.DANGJIAN_MAX_UPLOAD_MB = 0.1
     limit = int(0.1 * 1024 * 1024)
     big = SimpleUploadedFile("m.csv", b"x" * (limit + 10))
-    response = _client(tree["admin_a"]).post(INDEX, {"kind": "members", "file": big})
+    response = login(tree["admin_a"]).post(INDEX, {"kind": "members", "file": big})
     assert response.status_code == 400
     assert "文件过大" in response.content.decode()
 
 
-def test_wrong_extension_and_missing_file(tree):
-    client = _client(tree["admin_a"])
+def test_wrong_extension_and_missing_file(tree, login):
+    client = login(tree["admin_a"])
     response = client.post(INDEX, {"kind": "orgs", "file": SimpleUploadedFile("o.xls", b"abc")})
     assert response.status_code == 400
     assert "不支持的文件类型 .xls" in response.content.decode()
@@ -144,9 +137,9 @@ def test_wrong_extension_and_missing_file(tree):
     assert response.status_code == 400
 
 
-def test_export_download_is_scoped_and_audited(tree):
+def test_export_download_is_scoped_and_audited(tree, login):
     before = AuditEntry.objects.count()
-    response = _client(tree["admin_a"]).post(reverse("exchange:export", args=["members", "csv"]))
+    response = login(tree["admin_a"]).post(reverse("exchange:export", args=["members", "csv"]))
     assert response.status_code == 200
     # a Chinese file name (issue 9: no English on what users see), encoded for every browser
     assert response["Content-Disposition"].startswith(
@@ -155,39 +148,37 @@ def test_export_download_is_scoped_and_audited(tree):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert {r[1] for r in rows[1:]} == {m.id_number() for m in tree["members_a"]}
     assert AuditEntry.objects.count() == before + 1
-    response = _client(tree["admin_a"]).post(reverse("exchange:export", args=["orgs", "xlsx"]))
+    response = login(tree["admin_a"]).post(reverse("exchange:export", args=["orgs", "xlsx"]))
     assert response.status_code == 200 and response.content[:2] == b"PK"
 
 
-def test_export_refusals(tree):
+def test_export_refusals(tree, login):
     before = AuditEntry.objects.count()
-    inspector = _client(tree["inspector_a"])
+    inspector = login(tree["inspector_a"])
     assert inspector.post(reverse("exchange:export", args=["members", "csv"])).status_code == 403
     assert inspector.post(reverse("exchange:export", args=["orgs", "csv"])).status_code == 200
     assert (
-        _client(tree["auditor"]).post(reverse("exchange:export", args=["orgs", "csv"])).status_code
+        login(tree["auditor"]).post(reverse("exchange:export", args=["orgs", "csv"])).status_code
         == 403
     )
-    admin = _client(tree["admin_a"])
+    admin = login(tree["admin_a"])
     assert admin.post(reverse("exchange:export", args=["members", "json"])).status_code == 404
     assert admin.get(reverse("exchange:export", args=["members", "csv"])).status_code == 405
     assert AuditEntry.objects.count() == before
 
 
-def test_form_offers_only_what_the_user_may_import(tree):
-    body = _client(tree["secretary_a"]).get(INDEX).content.decode()
+def test_form_offers_only_what_the_user_may_import(tree, login):
+    body = login(tree["secretary_a"]).get(INDEX).content.decode()
     assert '<option value="members"' in body and '<option value="orgs"' not in body
-    body = _client(tree["inspector_a"]).get(INDEX).content.decode()
+    body = login(tree["inspector_a"]).get(INDEX).content.decode()
     assert "您的角色没有导入数据的权限" in body
 
 
-def test_long_reports_are_capped_on_the_page(tree, tmp_path):
+def test_long_reports_are_capped_on_the_page(tree, tmp_path, login):
     rows = [org_row(f"N{i}", "TA001", "党部") for i in range(1005)]
     path = orgs_file(tmp_path / "o.csv", rows)
     body = (
-        _client(tree["admin_a"])
-        .post(INDEX, {"kind": "orgs", "file": _upload(path)})
-        .content.decode()
+        login(tree["admin_a"]).post(INDEX, {"kind": "orgs", "file": _upload(path)}).content.decode()
     )
     assert "仅显示前 1000 个问题（共 1005 个）" in body
     assert body.count('<td data-label="问题">') == 1000

@@ -66,8 +66,8 @@ def records(tree):
         ("sysadmin", "", 3),
     ],
 )
-def test_list_scope_and_filters(records, api_for, user, query, count):
-    response = api_for(user).get(f"{URL}?{query}")
+def test_list_scope_and_filters(records, api, user, query, count):
+    response = api(user).get(f"{URL}?{query}")
     assert response.status_code == 200, response.content
     assert response.json()["count"] == count
 
@@ -77,38 +77,38 @@ def test_list_scope_and_filters(records, api_for, user, query, count):
     "query,field",
     [("year=26", "year"), ("year=abc", "year"), ("type=茶话会", "type"), ("subtree=x", "subtree")],
 )
-def test_list_bad_filters(records, api_for, query, field):
-    response = api_for("admin").get(f"{URL}?{query}")
+def test_list_bad_filters(records, api, query, field):
+    response = api("admin").get(f"{URL}?{query}")
     assert response.status_code == 400
     assert response.json()[field][0]
 
 
 @pytest.mark.django_db
-def test_list_other_subtree_org_is_404(records, api_for):
-    assert api_for("admin_b").get(f"{URL}?org=BA001").status_code == 404
+def test_list_other_subtree_org_is_404(records, api):
+    assert api("admin_b").get(f"{URL}?org=BA001").status_code == 404
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("user,code", [(None, 401), ("auditor", 403), ("secadmin", 403)])
-def test_list_denied(records, api_for, user, code):
-    assert api_for(user).get(URL).status_code == code
+def test_list_denied(records, api, user, code):
+    assert api(user).get(URL).status_code == code
 
 
 @pytest.mark.django_db
-def test_detail_scope_and_attendance_visibility(records, api_for):
+def test_detail_scope_and_attendance_visibility(records, api):
     pk = records["a1"].pk
-    data = api_for("secretary_a").get(f"{URL}{pk}/").json()
+    data = api("secretary_a").get(f"{URL}{pk}/").json()
     assert data["org"] == "BA001" and data["attendance"][0]["present"] is True
     # the system administrator sees organizations but no member data
-    data = api_for("sysadmin").get(f"{URL}{pk}/").json()
+    data = api("sysadmin").get(f"{URL}{pk}/").json()
     assert data["attendance"] is None
-    assert api_for("admin_b").get(f"{URL}{pk}/").status_code == 404
-    assert api_for("admin").get(f"{URL}999999/").status_code == 404
+    assert api("admin_b").get(f"{URL}{pk}/").status_code == 404
+    assert api("admin").get(f"{URL}999999/").status_code == 404
 
 
 @pytest.mark.django_db
-def test_create(tree, api_for):
-    response = api_for("secretary_a").post(URL, _body(tree), format="json")
+def test_create(tree, api):
+    response = api("secretary_a").post(URL, _body(tree), format="json")
     assert response.status_code == 201, response.content
     data = response.json()
     assert (data["expected"], data["present"], data["late"]) == (4, 3, False)
@@ -119,9 +119,9 @@ def test_create(tree, api_for):
 
 
 @pytest.mark.django_db
-def test_create_late(tree, api_for):
+def test_create_late(tree, api):
     held = timezone.localdate() - dt.timedelta(days=31)
-    response = api_for("admin_a").post(URL, _body(tree, held_on=held.isoformat()), format="json")
+    response = api("admin_a").post(URL, _body(tree, held_on=held.isoformat()), format="json")
     assert response.status_code == 201 and response.json()["late"] is True
 
 
@@ -145,8 +145,8 @@ def test_create_late(tree, api_for):
         ({"lecturer": 999999}, "lecturer", "讲课人不存在"),
     ],
 )
-def test_create_bad_input_changes_nothing(tree, api_for, extra, field, text):
-    client = api_for("admin_a")
+def test_create_bad_input_changes_nothing(tree, api, extra, field, text):
+    client = api("admin_a")
     before = _state()
     response = client.post(URL, _body(tree, **extra), format="json")
     assert response.status_code == 400, response.content
@@ -168,8 +168,8 @@ def test_create_bad_input_changes_nothing(tree, api_for, extra, field, text):
         ("admin_b", 400),  # may record, but not for BA001: nothing leaks beyond "not in scope"
     ],
 )
-def test_create_denied_changes_nothing(tree, api_for, user, code):
-    client = api_for(user)
+def test_create_denied_changes_nothing(tree, api, user, code):
+    client = api(user)
     before = _state()
     response = client.post(URL, _body(tree), format="json")
     assert response.status_code == code
@@ -180,23 +180,23 @@ def test_create_denied_changes_nothing(tree, api_for, user, code):
 @pytest.mark.parametrize(
     "user,code", [("inspector_a", 403), ("sysadmin", 403), ("admin_b", 404), (None, 401)]
 )
-def test_delete_denied_changes_nothing(records, api_for, user, code):
-    client = api_for(user)
+def test_delete_denied_changes_nothing(records, api, user, code):
+    client = api(user)
     before = _state()
     assert client.delete(f"{URL}{records['a1'].pk}/").status_code == code
     assert _state() == before
 
 
 @pytest.mark.django_db
-def test_delete_audited(records, api_for):
-    assert api_for("secretary_a").delete(f"{URL}{records['a1'].pk}/").status_code == 204
+def test_delete_audited(records, api):
+    assert api("secretary_a").delete(f"{URL}{records['a1'].pk}/").status_code == 204
     assert not Meeting.objects.filter(pk=records["a1"].pk).exists()
     assert AuditEntry.objects.filter(action="life.meeting.delete").count() == 1
 
 
 @pytest.mark.django_db
-def test_findings_endpoint_serves_life(records, api_for):
-    response = api_for("admin_a").get("/api/v1/findings/?rules=LIFE&at=2026-04-15&org=BA001")
+def test_findings_endpoint_serves_life(records, api):
+    response = api("admin_a").get("/api/v1/findings/?rules=LIFE&at=2026-04-15&org=BA001")
     assert response.status_code == 200
     rules = {f["rule"] for f in response.json()["results"]}
     assert "LIFE-THEME-DAY-MONTHLY" in rules
@@ -213,8 +213,8 @@ def test_findings_endpoint_serves_life(records, api_for):
         ("since=2026-02-30", 400, None),
     ],
 )
-def test_findings_since(tree, api_for, query, code, periods):
-    response = api_for("admin").get(
+def test_findings_since(tree, api, query, code, periods):
+    response = api("admin").get(
         f"/api/v1/findings/?rules=LIFE&rule=LIFE-THEME-DAY-MONTHLY&org=BA001&{query}"
     )
     assert response.status_code == code, response.content
@@ -223,8 +223,8 @@ def test_findings_since(tree, api_for, query, code, periods):
 
 
 @pytest.mark.django_db
-def test_patch(tree, api_for):
-    client = api_for("secretary_a")
+def test_patch(tree, api):
+    client = api("secretary_a")
     created = client.post(URL, _body(tree), format="json").json()
     url = f"{URL}{created['id']}/"
     response = client.patch(url, {"topic": "学习党章（更正）"}, format="json")
@@ -244,8 +244,8 @@ def test_patch(tree, api_for):
 @pytest.mark.parametrize(
     "user,code", [("inspector_a", 403), ("sysadmin", 403), ("admin_b", 404), (None, 401)]
 )
-def test_patch_denied_changes_nothing(records, api_for, user, code):
-    client = api_for(user)
+def test_patch_denied_changes_nothing(records, api, user, code):
+    client = api(user)
     before = _state()
     response = client.patch(f"{URL}{records['a1'].pk}/", {"topic": "x"}, format="json")
     assert response.status_code == code
@@ -253,8 +253,8 @@ def test_patch_denied_changes_nothing(records, api_for, user, code):
 
 
 @pytest.mark.django_db
-def test_compliance_endpoint(records, api_for):
-    response = api_for("admin").get("/api/v1/life/compliance/?year=2026")
+def test_compliance_endpoint(records, api):
+    response = api("admin").get("/api/v1/life/compliance/?year=2026")
     assert response.status_code == 200, response.content
     data = response.json()
     theme = next(r for r in data["rules"] if r["rule"] == "LIFE-THEME-DAY-MONTHLY")
@@ -262,31 +262,31 @@ def test_compliance_endpoint(records, api_for):
     assert (feb["checked"], feb["met"], feb["missed"]) == (2, 0, 2)
     # (机关, the district's own 党委, owes only a yearly 党课: 2026 is still running)
     assert {g["name"] for g in data["by"]["sector"]} == {"农村", "社区"}
-    scoped = api_for("admin_b").get("/api/v1/life/compliance/?year=2026").json()
+    scoped = api("admin_b").get("/api/v1/life/compliance/?year=2026").json()
     assert scoped["organizations"] < data["organizations"]
-    assert api_for("admin_b").get("/api/v1/life/compliance/?org=TA001").status_code == 404
-    assert api_for("sysadmin").get("/api/v1/life/compliance/").status_code == 403
-    assert api_for("admin").get("/api/v1/life/compliance/?year=x").status_code == 400
-    assert api_for("admin").get("/api/v1/life/compliance/?sector=火星").status_code == 400
-    assert api_for("admin").get("/api/v1/life/compliance/?type=党总支").status_code == 400
-    committees = api_for("admin").get("/api/v1/life/compliance/?year=2026&type=党委").json()
+    assert api("admin_b").get("/api/v1/life/compliance/?org=TA001").status_code == 404
+    assert api("sysadmin").get("/api/v1/life/compliance/").status_code == 403
+    assert api("admin").get("/api/v1/life/compliance/?year=x").status_code == 400
+    assert api("admin").get("/api/v1/life/compliance/?sector=火星").status_code == 400
+    assert api("admin").get("/api/v1/life/compliance/?type=党总支").status_code == 400
+    committees = api("admin").get("/api/v1/life/compliance/?year=2026&type=党委").json()
     lecture = next(r for r in committees["rules"] if r["rule"] == "LIFE-SECRETARY-LECTURE-YEARLY")
     assert lecture["periods"][0]["checked"] == 3  # D0001, TA001, TB001
-    groups = api_for("admin").get("/api/v1/life/compliance/?year=2026&type=党小组").json()
+    groups = api("admin").get("/api/v1/life/compliance/?year=2026&type=党小组").json()
     assert groups["organizations"] == data["organizations"]  # filter applies to the tallies
     theme = next(r for r in groups["rules"] if r["rule"] == "LIFE-THEME-DAY-MONTHLY")
     assert all(p["checked"] == 0 for p in theme["periods"])
 
 
 @pytest.mark.django_db
-def test_hints_endpoint(tree, api_for):
+def test_hints_endpoint(tree, api):
     import calendar
 
     for month in range(1, 10):
         last = calendar.monthrange(2025, month)[1]
         meet(tree["branch_a"], "主题党日", dt.date(2025, month, last))
-    data = api_for("admin_a").get("/api/v1/life/hints/?year=2025").json()
+    data = api("admin_a").get("/api/v1/life/hints/?year=2025").json()
     assert [(h["rule"], h["subject"]) for h in data["results"]] == [("HINT-END-OF-PERIOD", "BA001")]
-    assert api_for("admin_b").get("/api/v1/life/hints/?year=2025").json()["count"] == 0
-    assert api_for("admin_b").get("/api/v1/life/hints/?org=TA001").status_code == 404
-    assert api_for("sysadmin").get("/api/v1/life/hints/").status_code == 403
+    assert api("admin_b").get("/api/v1/life/hints/?year=2025").json()["count"] == 0
+    assert api("admin_b").get("/api/v1/life/hints/?org=TA001").status_code == 404
+    assert api("sysadmin").get("/api/v1/life/hints/").status_code == 403

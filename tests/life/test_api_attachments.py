@@ -39,8 +39,8 @@ def upload(client, meeting, *files):
     return client.post(url(meeting), {"file": list(files)}, format="multipart")
 
 
-def test_upload_list_download_delete(tree, meeting, api_for):
-    client = api_for("secretary_a")
+def test_upload_list_download_delete(tree, meeting, api):
+    client = api("secretary_a")
     response = upload(
         client,
         meeting,
@@ -77,18 +77,16 @@ def test_upload_list_download_delete(tree, meeting, api_for):
         ([("empty.pdf", b"")], "空"),
     ],
 )
-def test_bad_upload_writes_nothing(tree, meeting, api_for, files, text):
+def test_bad_upload_writes_nothing(tree, meeting, api, files, text):
     before = state()
-    response = upload(
-        api_for("secretary_a"), meeting, *[SimpleUploadedFile(n, d) for n, d in files]
-    )
+    response = upload(api("secretary_a"), meeting, *[SimpleUploadedFile(n, d) for n, d in files])
     assert response.status_code == 400
     assert text in str(response.json())
     assert state() == before
 
 
-def test_at_most_ten_per_record(tree, meeting, api_for):
-    client = api_for("secretary_a")
+def test_at_most_ten_per_record(tree, meeting, api):
+    client = api("secretary_a")
     files = [SimpleUploadedFile(f"{i}.png", PNG) for i in range(10)]
     assert upload(client, meeting, *files).status_code == 201
     before = state()
@@ -111,10 +109,10 @@ def test_at_most_ten_per_record(tree, meeting, api_for):
         (None, 401, 401),
     ],
 )
-def test_authorization_matrix(tree, meeting, api_for, user, read, write):
-    owner = api_for("secretary_a")
+def test_authorization_matrix(tree, meeting, api, user, read, write):
+    owner = api("secretary_a")
     existing = upload(owner, meeting, SimpleUploadedFile("a.png", PNG)).json()[0]
-    client = api_for(user)
+    client = api(user)
     before = state()
     assert client.get(url(meeting)).status_code == read
     download = client.get(existing["url"])
@@ -128,8 +126,8 @@ def test_authorization_matrix(tree, meeting, api_for, user, read, write):
         assert state() == before
 
 
-def test_attachment_of_another_meeting_is_not_found(tree, meeting, api_for):
-    client = api_for("secretary_a")
+def test_attachment_of_another_meeting_is_not_found(tree, meeting, api):
+    client = api("secretary_a")
     item = upload(client, meeting, SimpleUploadedFile("a.png", PNG)).json()[0]
     other = meet(tree["branch_a"], "支委会", dt.date(2026, 3, 2))
     assert client.get(url(other, item["id"])).status_code == 404

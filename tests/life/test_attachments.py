@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from dangjian.core.models import AuditEntry
 from dangjian.life.models import MeetingAttachment
@@ -14,13 +13,6 @@ from tests.life.helpers import meet
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n" + b"0" * 64
-
-
-def login(tree, user):
-    client = Client()
-    if user:
-        client.force_login(tree[user])
-    return client
 
 
 @pytest.fixture
@@ -33,8 +25,8 @@ def _state():
 
 
 @pytest.mark.django_db
-def test_upload_download_delete(tree, meeting):
-    client = login(tree, "secretary_a")
+def test_upload_download_delete(tree, meeting, login):
+    client = login("secretary_a")
     files = [
         SimpleUploadedFile("签字页.png", PNG, content_type="text/plain"),
         SimpleUploadedFile("../../记录.pdf", PDF, content_type="image/png"),
@@ -67,8 +59,8 @@ def test_upload_download_delete(tree, meeting):
         (PNG + b"0" * (5 * 1024 * 1024), "过大"),
     ],
 )
-def test_bad_files_write_nothing(tree, meeting, content, text):
-    client = login(tree, "secretary_a")
+def test_bad_files_write_nothing(tree, meeting, content, text, login):
+    client = login("secretary_a")
     before = _state()
     files = [SimpleUploadedFile("a.png", PNG), SimpleUploadedFile("b.png", content)]
     response = client.post(
@@ -89,12 +81,12 @@ def test_bad_files_write_nothing(tree, meeting, content, text):
         (None, 302, 302),
     ],
 )
-def test_attachment_matrix(tree, meeting, user, upload, download):
+def test_attachment_matrix(tree, meeting, user, upload, download, login):
     from dangjian.accounts.scope import SYSTEM
     from dangjian.life.services import attachment_add
 
     item = attachment_add(actor=SYSTEM, meeting=meeting, name="x.pdf", data=PDF)
-    client = login(tree, user)
+    client = login(user)
     before = _state()
     files = [SimpleUploadedFile("y.png", PNG)]
     assert (

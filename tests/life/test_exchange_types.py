@@ -24,7 +24,7 @@ D = dt.date
 
 
 @pytest.mark.today("2027-01-20T09:00")
-def test_api_records_types_year_and_leave(tree, api_for):
+def test_api_records_types_year_and_leave(tree, api):
     a, b = tree["members_a"][:2]
     body = {
         "org": "BA001",
@@ -38,7 +38,7 @@ def test_api_records_types_year_and_leave(tree, api_for):
             {"member": b.pk, "present": False, "reason": "请假（已批准）", "note": "外出务工"},
         ],
     }
-    response = api_for("secretary_a").post(URL, body, format="json")
+    response = api("secretary_a").post(URL, body, format="json")
     assert response.status_code == 201, response.content
     data = response.json()
     assert data["also_counts_as"] == ["民主评议党员"] and data["year"] == 2026
@@ -47,7 +47,7 @@ def test_api_records_types_year_and_leave(tree, api_for):
         "外出务工",
     )
     # a patch of the topic keeps the year; a patch of the year to nonsense is refused
-    client = api_for("secretary_a")
+    client = api("secretary_a")
     pk = data["id"]
     response = client.patch(f"{URL}{pk}/", {"topic": "年度组织生活会"}, format="json")
     assert response.status_code == 200 and response.json()["year"] == 2026
@@ -72,7 +72,7 @@ def test_api_records_types_year_and_leave(tree, api_for):
         ),
     ],
 )
-def test_api_refuses_bad_types_and_years(tree, api_for, extra, field, text):
+def test_api_refuses_bad_types_and_years(tree, api, extra, field, text):
     body = {
         "org": "BA001",
         "meeting_type": "组织生活会",
@@ -80,14 +80,14 @@ def test_api_refuses_bad_types_and_years(tree, api_for, extra, field, text):
         "topic": "年度组织生活会",
         **extra,
     }
-    response = api_for("secretary_a").post(URL, body, format="json")
+    response = api("secretary_a").post(URL, body, format="json")
     assert response.status_code == 400, response.content
     errors = response.json()
     assert field in errors and text in str(errors[field])
     assert Meeting.objects.count() == 0
 
 
-def test_api_leave_without_reason_names_the_member(tree, api_for):
+def test_api_leave_without_reason_names_the_member(tree, api):
     a = tree["members_a"][0]
     body = {
         "org": "BA001",
@@ -96,7 +96,7 @@ def test_api_leave_without_reason_names_the_member(tree, api_for):
         "topic": "重温入党誓词",
         "attendance": [{"member": a.pk, "present": False, "reason": "请假（已批准）"}],
     }
-    response = api_for("secretary_a").post(URL, body, format="json")
+    response = api("secretary_a").post(URL, body, format="json")
     assert response.status_code == 400
     assert response.json()["attendance"] == [f"{a.name}请假（已批准）：请填写请假事由"]
 

@@ -14,13 +14,6 @@ from tests.factories import make_org
 from tests.life.helpers import attend, meet
 
 
-def login(tree, user: str | None) -> Client:
-    client = Client()
-    if user:
-        client.force_login(tree[user])
-    return client
-
-
 def _state():
     return (
         Meeting.objects.count(),
@@ -48,8 +41,8 @@ def _form(tree, **extra):
 
 
 @pytest.mark.django_db
-def test_record_then_todo_changes(tree):
-    client = login(tree, "secretary_a")
+def test_record_then_todo_changes(tree, login):
+    client = login("secretary_a")
     today = timezone.localdate()
     due_text = f'data-rule="LIFE-THEME-DAY-MONTHLY" data-period="{today:%Y-%m}"'
     page = client.get("/life/orgs/BA001/todo/")
@@ -74,8 +67,8 @@ def test_record_then_todo_changes(tree):
 
 
 @pytest.mark.django_db
-def test_record_future_date_shows_error_and_writes_nothing(tree):
-    client = login(tree, "secretary_a")
+def test_record_future_date_shows_error_and_writes_nothing(tree, login):
+    client = login("secretary_a")
     before = _state()
     future = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
     response = client.post("/life/orgs/BA001/record/", _form(tree, held_on=future))
@@ -93,8 +86,8 @@ def test_record_future_date_shows_error_and_writes_nothing(tree):
         ({"meeting_type": "党小组会"}, "选择一个有效的选项"),
     ],
 )
-def test_record_bad_input(tree, extra, text):
-    client = login(tree, "secretary_a")
+def test_record_bad_input(tree, extra, text, login):
+    client = login("secretary_a")
     before = _state()
     response = client.post("/life/orgs/BA001/record/", _form(tree, **extra))
     assert response.status_code == 400
@@ -103,8 +96,8 @@ def test_record_bad_input(tree, extra, text):
 
 
 @pytest.mark.django_db
-def test_record_late_message(tree):
-    client = login(tree, "admin_a")
+def test_record_late_message(tree, login):
+    client = login("admin_a")
     held = (timezone.localdate() - dt.timedelta(days=45)).isoformat()
     response = client.post("/life/orgs/BA001/record/", _form(tree, held_on=held), follow=True)
     assert "已标记为补录" in response.content.decode()
@@ -112,9 +105,9 @@ def test_record_late_message(tree):
 
 
 @pytest.mark.django_db
-def test_group_records_group_meeting(tree):
+def test_group_records_group_meeting(tree, login):
     make_org(tree["branch_a"], org_type="党小组", code="GA001")
-    client = login(tree, "secretary_a")
+    client = login("secretary_a")
     html = client.get("/life/orgs/GA001/record/").content.decode()
     assert "党小组会" in html and "支委会" not in html
     response = client.post(
@@ -126,11 +119,11 @@ def test_group_records_group_meeting(tree):
 
 
 @pytest.mark.django_db
-def test_meetings_list_and_detail(tree):
+def test_meetings_list_and_detail(tree, login):
     m = meet(tree["branch_a"], "支部党员大会", dt.date(2026, 3, 1), minutes="第一行\n第二行")
     attend(m, tree["members_a"][0], False, "因公")
     meet(tree["branch_a"], "党课", dt.date(2025, 3, 1), late=True)
-    client = login(tree, "inspector_a")
+    client = login("inspector_a")
     html = client.get("/life/orgs/BA001/meetings/?year=2026").content.decode()
     assert "支部党员大会" in html and "党课" not in html.split("<table")[1]
     assert client.get("/life/orgs/BA001/meetings/?year=abc").status_code == 400
@@ -142,17 +135,17 @@ def test_meetings_list_and_detail(tree):
 
 
 @pytest.mark.django_db
-def test_index_redirects_secretary_and_lists_for_admins(tree):
-    assert login(tree, "secretary_a").get("/life/")["Location"] == "/life/orgs/BA001/todo/"
-    html = login(tree, "admin_a").get("/life/").content.decode()
+def test_index_redirects_secretary_and_lists_for_admins(tree, login):
+    assert login("secretary_a").get("/life/")["Location"] == "/life/orgs/BA001/todo/"
+    html = login("admin_a").get("/life/").content.decode()
     assert "BA001" in html and "BB001" not in html
 
 
 @pytest.mark.django_db
-def test_nav_item(tree):
-    html = login(tree, "admin").get("/life/").content.decode()
+def test_nav_item(tree, login):
+    html = login("admin").get("/life/").content.decode()
     assert 'href="/life/" aria-current="page"' in html
-    html = login(tree, "auditor").get("/audit/").content.decode()
+    html = login("auditor").get("/audit/").content.decode()
     assert 'href="/life/"' not in html
 
 
@@ -180,8 +173,8 @@ READ_PAGES = ["/life/orgs/BA001/todo/", "/life/orgs/BA001/meetings/", "/life/org
         ("auditor", "/life/", 403),
     ],
 )
-def test_page_matrix(tree, user, path, code):
-    assert login(tree, user).get(path).status_code == code
+def test_page_matrix(tree, user, path, code, login):
+    assert login(user).get(path).status_code == code
 
 
 @pytest.mark.django_db
@@ -193,8 +186,8 @@ def test_anonymous_redirected_to_login(tree, path):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("user,code", [("inspector_a", 403), ("admin_b", 404), ("sysadmin", 403)])
-def test_denied_record_post_changes_nothing(tree, user, code):
-    client = login(tree, user)
+def test_denied_record_post_changes_nothing(tree, user, code, login):
+    client = login(user)
     before = _state()
     assert client.post("/life/orgs/BA001/record/", _form(tree)).status_code == code
     assert _state() == before
@@ -204,18 +197,18 @@ def test_denied_record_post_changes_nothing(tree, user, code):
 @pytest.mark.parametrize(
     "user,code", [("inspector_a", 403), ("admin_b", 404), ("sysadmin", 403), (None, 302)]
 )
-def test_denied_delete_changes_nothing(tree, user, code):
+def test_denied_delete_changes_nothing(tree, user, code, login):
     m = meet(tree["branch_a"], "支委会", dt.date(2026, 3, 1))
-    client = login(tree, user)
+    client = login(user)
     before = _state()
     assert client.post(f"/life/meetings/{m.pk}/delete/").status_code == code
     assert _state() == before
 
 
 @pytest.mark.django_db
-def test_delete(tree):
+def test_delete(tree, login):
     m = meet(tree["branch_a"], "支委会", dt.date(2026, 3, 1))
-    client = login(tree, "secretary_a")
+    client = login("secretary_a")
     assert client.get(f"/life/meetings/{m.pk}/delete/").status_code == 405
     response = client.post(f"/life/meetings/{m.pk}/delete/")
     assert response.status_code == 302
@@ -224,20 +217,20 @@ def test_delete(tree):
 
 
 @pytest.mark.django_db
-def test_org_page_links_to_life(tree):
-    html = login(tree, "admin_a").get("/orgs/BA001/").content.decode()
+def test_org_page_links_to_life(tree, login):
+    html = login("admin_a").get("/orgs/BA001/").content.decode()
     assert 'href="/life/orgs/BA001/todo/"' in html
     assert 'href="/life/orgs/BA001/record/"' in html
-    html = login(tree, "inspector_a").get("/orgs/BA001/").content.decode()
+    html = login("inspector_a").get("/orgs/BA001/").content.decode()
     assert 'href="/life/orgs/BA001/todo/"' in html
     assert 'href="/life/orgs/BA001/record/"' not in html
-    html = login(tree, "admin_a").get("/orgs/TA001/").content.decode()
+    html = login("admin_a").get("/orgs/TA001/").content.decode()
     assert "/life/orgs/TA001/" not in html
 
 
 @pytest.mark.django_db
-def test_edit_record(tree):
-    client = login(tree, "secretary_a")
+def test_edit_record(tree, login):
+    client = login("secretary_a")
     client.post("/life/orgs/BA001/record/", _form(tree))
     meeting = Meeting.objects.get()
     page = client.get(f"/life/meetings/{meeting.pk}/edit/")
@@ -263,9 +256,9 @@ def test_edit_record(tree):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("user,code", [("inspector_a", 403), ("admin_b", 404), ("sysadmin", 403)])
-def test_edit_denied_changes_nothing(tree, user, code):
+def test_edit_denied_changes_nothing(tree, user, code, login):
     m = meet(tree["branch_a"], "支委会", dt.date(2026, 3, 1))
-    client = login(tree, user)
+    client = login(user)
     before = _state()
     assert client.get(f"/life/meetings/{m.pk}/edit/").status_code == code
     assert client.post(f"/life/meetings/{m.pk}/edit/", _form(tree)).status_code == code
@@ -273,7 +266,7 @@ def test_edit_denied_changes_nothing(tree, user, code):
 
 
 @pytest.mark.django_db
-def test_participation_page(tree):
+def test_participation_page(tree, login):
     group = make_org(tree["branch_a"], org_type="党小组", code="GA001")
     first, second = tree["members_a"][:2]
     for day, where in ((dt.date(2025, 1, 5), tree["branch_a"]), (dt.date(2025, 2, 5), group)):
@@ -282,7 +275,7 @@ def test_participation_page(tree):
         attend(m, second, False, "因病" if day.month == 1 else "因事")
     other_year = meet(tree["branch_a"], "主题党日", dt.date(2024, 5, 5))
     attend(other_year, first, False, "其他")
-    client = login(tree, "secretary_a")
+    client = login("secretary_a")
     html = client.get("/life/orgs/BA001/attendance/?year=2025").content.decode()
     assert first.name in html and "100%" in html and "0%" in html
     from dangjian.life.selectors import participation
@@ -298,5 +291,5 @@ def test_participation_page(tree):
 @pytest.mark.parametrize(
     "user,code", [("inspector_a", 200), ("admin_b", 404), ("sysadmin", 403), ("auditor", 403)]
 )
-def test_participation_matrix(tree, user, code):
-    assert login(tree, user).get("/life/orgs/BA001/attendance/").status_code == code
+def test_participation_matrix(tree, user, code, login):
+    assert login(user).get("/life/orgs/BA001/attendance/").status_code == code

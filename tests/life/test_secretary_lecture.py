@@ -240,8 +240,8 @@ def test_record_page_offers_the_upper_committees_and_counts_the_lecture(tree):
     assert (other.lecturer_role, other.lecturer, other.lecturer_org) == ("其他", member, None)
 
 
-def test_api_records_the_lecturer_mark(tree, api_for):
-    client = api_for("secretary_a")
+def test_api_records_the_lecturer_mark(tree, api):
+    client = api("secretary_a")
     day = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
     body = {
         "org": "BA001",

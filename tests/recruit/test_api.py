@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from rest_framework.test import APIClient
 
 from dangjian.accounts.scope import SYSTEM
-from dangjian.api.services import token_issue
 from dangjian.core.models import AuditEntry
 from dangjian.members.models import Member
 from dangjian.recruit.models import RecruitCase, RecruitStep
@@ -16,18 +14,6 @@ from tests.factories import make_id_number
 from tests.recruit.helpers import D, open_case, step, vote
 
 BASE = "/api/v1/recruitment/cases/"
-
-
-@pytest.fixture
-def client_for(tree):
-    def make(user_key: str | None) -> APIClient:
-        client = APIClient()
-        if user_key is not None:
-            _token, raw = token_issue(user=tree[user_key])
-            client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
-        return client
-
-    return make
 
 
 @pytest.fixture
@@ -95,11 +81,11 @@ MATRIX = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("row", MATRIX, ids=[r[0] for r in MATRIX])
-def test_authorization_matrix(tree, case, client_for, row):
+def test_authorization_matrix(tree, case, api, row):
     _name, method, url, body, noperm, other_status, allowed, ok = row
     data = body(tree) if body else None
 
-    clients = {u: client_for(u) for u in (None, noperm, "admin_b", allowed)}
+    clients = {u: api(u) for u in (None, noperm, "admin_b", allowed)}
 
     def call(user):
         return getattr(clients[user], method)(url(case), data, format="json")
@@ -120,9 +106,9 @@ def test_authorization_matrix(tree, case, client_for, row):
 
 
 @pytest.mark.django_db
-def test_create_returns_detail_with_masked_numbers_and_timeline(tree, client_for):
+def test_create_returns_detail_with_masked_numbers_and_timeline(tree, api):
     body = _new_case(tree)
-    response = client_for("secretary_a").post(BASE, body, format="json")
+    response = api("secretary_a").post(BASE, body, format="json")
     assert response.status_code == 201, response.content
     data = response.json()
     assert data["id_number"] != body["id_number"] and "*" in data["id_number"]
@@ -133,8 +119,8 @@ def test_create_returns_detail_with_masked_numbers_and_timeline(tree, client_for
 
 
 @pytest.mark.django_db
-def test_steps_nested_with_people_votes_and_findings(tree, client_for, case):
-    a = client_for("secretary_a")
+def test_steps_nested_with_people_votes_and_findings(tree, api, case):
+    a = api("secretary_a")
     people = [m.pk for m in tree["members_a"][:2]]
     r = a.post(
         f"{BASE}{case.pk}/steps/",
@@ -158,8 +144,8 @@ def test_steps_nested_with_people_votes_and_findings(tree, client_for, case):
 
 
 @pytest.mark.django_db
-def test_step_errors_are_400_with_chinese_messages(tree, client_for, case):
-    a = client_for("secretary_a")
+def test_step_errors_are_400_with_chinese_messages(tree, api, case):
+    a = api("secretary_a")
     url = f"{BASE}{case.pk}/steps/"
     cases = [
         ({"number": 26, "done_on": "2024-01-01"}, "number"),
@@ -181,17 +167,17 @@ def test_step_errors_are_400_with_chinese_messages(tree, client_for, case):
         assert r.status_code == 400, (body, r.content)
         assert field in r.json(), r.json()
     assert _state() == before
-    r = client_for("admin_a").post(url, {"number": 17, "done_on": "2024-09-01"}, format="json")
+    r = api("admin_a").post(url, {"number": 17, "done_on": "2024-09-01"}, format="json")
     assert r.status_code == 400 and "decision" in r.json()
 
 
 @pytest.mark.django_db
-def test_list_filters(tree, client_for, case):
+def test_list_filters(tree, api, case):
     open_case(tree["branch_b"], D(2024, 1, 10))
-    admin = client_for("admin")
+    admin = api("admin")
     assert admin.get(BASE).json()["count"] == 2
     assert admin.get(f"{BASE}?org=TA001").json()["count"] == 1
     assert admin.get(f"{BASE}?status=admitted").json()["count"] == 0
     assert admin.get(f"{BASE}?status=nope").status_code == 400
-    assert client_for("admin_a").get(f"{BASE}?org=TB001").status_code == 404
+    assert api("admin_a").get(f"{BASE}?org=TB001").status_code == 404
     assert SYSTEM  # the fixture cases were opened by the command-line operator

@@ -8,11 +8,8 @@ import hashlib
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
-from rest_framework.test import APIClient
 
 from dangjian.accounts.scope import SYSTEM
-from dangjian.api.services import token_issue
 from dangjian.core.models import AuditEntry
 from dangjian.recruit import services
 from dangjian.recruit.models import RecruitAttachment
@@ -111,16 +108,9 @@ def test_service_refuses_actors_outside_the_branch(tree, case):
 # --- pages ------------------------------------------------------------------------------------
 
 
-def _login(tree, user):
-    client = Client()
-    if user:
-        client.force_login(tree[user])
-    return client
-
-
 @pytest.mark.django_db
-def test_case_page_upload_list_download_delete(tree, case):
-    client = _login(tree, "secretary_a")
+def test_case_page_upload_list_download_delete(tree, case, login):
+    client = login("secretary_a")
     page = client.get(f"/recruit/cases/{case.pk}/").content.decode()
     assert "材料（全程记实）" in page and "没有材料" in page
     response = client.post(
@@ -147,8 +137,8 @@ def test_case_page_upload_list_download_delete(tree, case):
 
 
 @pytest.mark.django_db
-def test_page_upload_is_all_or_nothing_with_the_error_on_the_form(tree, case):
-    client = _login(tree, "secretary_a")
+def test_page_upload_is_all_or_nothing_with_the_error_on_the_form(tree, case, login):
+    client = login("secretary_a")
     before = _state()
     response = client.post(
         f"/recruit/cases/{case.pk}/attachments/",
@@ -167,9 +157,9 @@ def test_page_upload_is_all_or_nothing_with_the_error_on_the_form(tree, case):
 
 
 @pytest.mark.django_db
-def test_inspector_sees_the_list_but_cannot_download(tree, case):
+def test_inspector_sees_the_list_but_cannot_download(tree, case, login):
     _attach(case)
-    client = _login(tree, "inspector_a")
+    client = login("inspector_a")
     page = client.get(f"/recruit/cases/{case.pk}/").content.decode()
     assert "申请书.pdf" in page and "只有可查看党员个人信息的人员能下载" in page
     assert "上传材料" not in page and f"/recruit/cases/{case.pk}/attachments/" not in page
@@ -199,8 +189,8 @@ PAGE_MATRIX = {
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("user", list(PAGE_MATRIX))
-def test_page_authorization_matrix(tree, case, user):
-    client = _login(tree, user)
+def test_page_authorization_matrix(tree, case, user, login):
+    client = login(user)
     expected = PAGE_MATRIX[user]
     for index, status in enumerate(expected):
         item = _attach(case)
@@ -215,10 +205,10 @@ def test_page_authorization_matrix(tree, case, user):
 
 
 @pytest.mark.django_db
-def test_a_case_of_another_branch_cannot_be_reached_through_an_attachment_id(tree, case):
+def test_a_case_of_another_branch_cannot_be_reached_through_an_attachment_id(tree, case, login):
     other = open_case(tree["branch_b"], D(2025, 2, 1), name="李四")
     item = _attach(other)
-    client = _login(tree, "secretary_a")
+    client = login("secretary_a")
     before = _state()
     assert client.get(f"/recruit/cases/{case.pk}/attachments/{item.pk}/").status_code == 404
     response = client.post(f"/recruit/cases/{case.pk}/attachments/{item.pk}/delete/")
@@ -227,18 +217,6 @@ def test_a_case_of_another_branch_cannot_be_reached_through_an_attachment_id(tre
 
 
 # --- API ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def api(tree):
-    def make(user_key: str | None) -> APIClient:
-        client = APIClient()
-        if user_key is not None:
-            _token, raw = token_issue(user=tree[user_key])
-            client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
-        return client
-
-    return make
 
 
 @pytest.mark.django_db

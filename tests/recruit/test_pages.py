@@ -7,7 +7,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from dangjian.core.models import AuditEntry
@@ -21,13 +20,6 @@ from dangjian.recruit.models import (
 )
 from tests.factories import make_id_number, make_member, make_org, make_user
 from tests.recruit.helpers import D, open_case, step, vote, walk_to_admission
-
-
-def login(tree, user: str | None) -> Client:
-    client = Client()
-    if user:
-        client.force_login(tree[user])
-    return client
 
 
 def _state():
@@ -70,8 +62,8 @@ def _open_form(**extra):
 
 
 @pytest.mark.django_db
-def test_secretary_opens_case_and_sees_where_it_stands(rtree):
-    client = login(rtree, "secretary_a")
+def test_secretary_opens_case_and_sees_where_it_stands(rtree, login):
+    client = login("secretary_a")
     assert client.get("/recruit/")["Location"] == "/recruit/orgs/BA001/"
     page = client.get("/recruit/orgs/BA001/").content.decode()
     assert "登记入党申请" in page
@@ -100,8 +92,8 @@ def test_secretary_opens_case_and_sees_where_it_stands(rtree):
         ({"name": ""}, "请填写姓名"),
     ],
 )
-def test_open_bad_input_shows_error_and_writes_nothing(rtree, extra, text):
-    client = login(rtree, "secretary_a")
+def test_open_bad_input_shows_error_and_writes_nothing(rtree, extra, text, login):
+    client = login("secretary_a")
     before = _state()
     response = client.post("/recruit/orgs/BA001/open/", _open_form(**extra))
     assert response.status_code == 400
@@ -110,19 +102,19 @@ def test_open_bad_input_shows_error_and_writes_nothing(rtree, extra, text):
 
 
 @pytest.mark.django_db
-def test_open_case_only_at_a_branch(rtree):
-    response = login(rtree, "admin_a").get("/recruit/orgs/TA001/open/")
+def test_open_case_only_at_a_branch(rtree, login):
+    response = login("admin_a").get("/recruit/orgs/TA001/open/")
     assert response.status_code == 400 and "应建在党支部" in response.content.decode()
 
 
 @pytest.mark.django_db
-def test_list_filters_and_subtree(rtree):
+def test_list_filters_and_subtree(rtree, login):
     applicant = open_case(rtree["branch_a"], D(2026, 2, 1), name="申请甲")
     activist = open_case(rtree["branch_a"], D(2025, 1, 5), name="积极乙")
     step(activist, 2, D(2025, 1, 20), today=timezone.localdate())
     step(activist, 3, D(2025, 5, 1), today=timezone.localdate())  # before 6 months: a warning
     other = open_case(rtree["branch_b"], D(2026, 2, 1), name="乙社区申请人")
-    admin_a = login(rtree, "admin_a")
+    admin_a = login("admin_a")
     html = admin_a.get("/recruit/").content.decode()
     assert applicant.case_no in html and activist.case_no in html
     assert other.case_no not in html  # another subtree
@@ -132,9 +124,7 @@ def test_list_filters_and_subtree(rtree):
     assert applicant.case_no in html and activist.case_no not in html
     html = admin_a.get("/recruit/?findings=yes").content.decode()
     assert activist.case_no in html and "RECRUIT" not in html.split("<table")[0]
-    assert (
-        login(rtree, "admin").get("/recruit/?org=TB001").content.decode().count("data-case=") == 1
-    )
+    assert login("admin").get("/recruit/?org=TB001").content.decode().count("data-case=") == 1
     assert admin_a.get("/recruit/?org=TB001").status_code == 404
     assert admin_a.get("/recruit/?year=abc").status_code == 400
     assert admin_a.get("/recruit/?stage=nope").status_code == 400
@@ -144,12 +134,12 @@ def test_list_filters_and_subtree(rtree):
 
 
 @pytest.mark.django_db
-def test_case_page_shows_steps_data_and_findings_with_source(rtree):
+def test_case_page_shows_steps_data_and_findings_with_source(rtree, login):
     full = rtree["members_a"]
     case = walk_to_admission(rtree["branch_a"], full, approver=rtree["town_a"])
     # a second introducer who is probationary: saved, and shown as a finding
     step(case, 9, D(2024, 7, 19), introducers=[full[0], rtree["probationary_a"]])
-    html = login(rtree, "inspector_a").get(f"/recruit/cases/{case.pk}/").content.decode()
+    html = login("inspector_a").get(f"/recruit/cases/{case.pk}/").content.decode()
     assert "预备党员（自 2024-08-20 起），预备期至 2025-08-20" in html
     # issue 9: the source in Chinese words, the rule id beside its Chinese title
     assert 'data-rule="RECRUIT-INTRODUCERS"' in html and "《中国共产党章程》第五条" in html
@@ -162,9 +152,9 @@ def test_case_page_shows_steps_data_and_findings_with_source(rtree):
 
 
 @pytest.mark.django_db
-def test_record_step_with_people_from_the_roll(rtree):
+def test_record_step_with_people_from_the_roll(rtree, login):
     case = open_case(rtree["branch_a"], D(2025, 1, 5))
-    client = login(rtree, "secretary_a")
+    client = login("secretary_a")
     form = client.get(f"/recruit/cases/{case.pk}/steps/5/").content.decode()
     full = rtree["members_a"]
     assert f"{full[0].name}（正式党员）" in form and "预备甲（预备党员）" in form
@@ -188,10 +178,10 @@ def test_record_step_with_people_from_the_roll(rtree):
 
 
 @pytest.mark.django_db
-def test_talk_step_takes_the_talker_from_the_roll(rtree):
+def test_talk_step_takes_the_talker_from_the_roll(rtree, login):
     case = open_case(rtree["branch_a"], D(2025, 1, 5))
     member = rtree["members_a"][1]
-    response = login(rtree, "secretary_a").post(
+    response = login("secretary_a").post(
         f"/recruit/cases/{case.pk}/steps/2/", {"done_on": "2025-01-20", "talker_member": member.pk}
     )
     assert response.status_code == 302
@@ -199,9 +189,9 @@ def test_talk_step_takes_the_talker_from_the_roll(rtree):
 
 
 @pytest.mark.django_db
-def test_vote_that_cannot_be_true_is_refused_and_nothing_written(rtree):
+def test_vote_that_cannot_be_true_is_refused_and_nothing_written(rtree, login):
     case = open_case(rtree["branch_a"], D(2025, 1, 5))
-    client = login(rtree, "secretary_a")
+    client = login("secretary_a")
     before = _state()
     response = client.post(
         f"/recruit/cases/{case.pk}/steps/15/",
@@ -229,9 +219,9 @@ def test_vote_that_cannot_be_true_is_refused_and_nothing_written(rtree):
 
 
 @pytest.mark.django_db
-def test_political_review_and_training_are_one_transaction(rtree):
+def test_political_review_and_training_are_one_transaction(rtree, login):
     case = open_case(rtree["branch_a"], D(2025, 1, 5))
-    client = login(rtree, "secretary_a")
+    client = login("secretary_a")
     response = client.post(
         f"/recruit/cases/{case.pk}/steps/10/",
         {"done_on": "2025-08-01", "review": "pass", "review_body": "甲镇党委组织办"},
@@ -259,13 +249,13 @@ def test_political_review_and_training_are_one_transaction(rtree):
 
 
 @pytest.mark.django_db
-def test_notice_review_and_approver_forms(rtree):
+def test_notice_review_and_approver_forms(rtree, login):
     general = make_org(rtree["town_a"], org_type="党总支", code="GZ001", name="甲村党总支")
     branch = make_org(general, org_type="党支部", code="BA002", name="甲村二组党支部")
     case = open_case(branch, D(2025, 1, 5))
-    client = login(rtree, "secretary_a")
+    client = login("secretary_a")
     assert client.get(f"/recruit/cases/{case.pk}/").status_code == 404  # not her branch
-    client = login(rtree, "admin_a")
+    client = login("admin_a")
     page = client.get(f"/recruit/cases/{case.pk}/").content.decode()
     html = re.search(r'<select name="approver".*?</select>', page, re.S).group(0)
     assert f'<option value="{rtree["town_a"].pk}">' in html
@@ -303,7 +293,7 @@ def test_notice_review_and_approver_forms(rtree):
 
 
 @pytest.mark.django_db
-def test_queue_decides_admission_and_the_member_is_on_the_roll(rtree):
+def test_queue_decides_admission_and_the_member_is_on_the_roll(rtree, login):
     full = rtree["members_a"]
     case = walk_to_admission(rtree["branch_a"], full, approver=rtree["town_a"])
     other = open_case(rtree["branch_a"], D(2024, 1, 5), name="待预审")
@@ -311,7 +301,7 @@ def test_queue_decides_admission_and_the_member_is_on_the_roll(rtree):
     # a case waiting for admission approval (vote recorded, no step 17)
     waiting = open_case(rtree["branch_a"], D(2023, 1, 5), name="待审批")
     step(waiting, 15, D(2025, 6, 1), vote=vote(), today=timezone.localdate())
-    client = login(rtree, "admin_a")
+    client = login("admin_a")
     html = client.get("/recruit/queue/").content.decode()
     order = re.findall(r'data-case="([^"]+)" data-step="(\d+)"', html)
     # oldest first: the pre-review waits since 2025-01-05, the approval since 2025-06-01
@@ -339,12 +329,12 @@ def test_queue_decides_admission_and_the_member_is_on_the_roll(rtree):
 
 
 @pytest.mark.django_db
-def test_conversion_from_the_case_page_makes_a_full_member(rtree):
+def test_conversion_from_the_case_page_makes_a_full_member(rtree, login):
     full = rtree["members_a"]
     case = walk_to_admission(rtree["branch_a"], full, approver=rtree["town_a"])
     step(case, 22, D(2025, 8, 1), today=timezone.localdate())
     step(case, 23, D(2025, 8, 25), vote=vote(), today=timezone.localdate())
-    client = login(rtree, "admin_a")
+    client = login("admin_a")
     response = client.post(
         f"/recruit/cases/{case.pk}/steps/24/", {"done_on": "2025-09-10", "decision": "approved"}
     )
@@ -359,10 +349,10 @@ def test_conversion_from_the_case_page_makes_a_full_member(rtree):
 
 
 @pytest.mark.django_db
-def test_dashboard_and_plans(rtree):
+def test_dashboard_and_plans(rtree, login):
     full = rtree["members_a"]
     walk_to_admission(rtree["branch_a"], full, approver=rtree["town_a"])
-    client = login(rtree, "admin_a")
+    client = login("admin_a")
     response = client.post(
         "/recruit/plans/",
         {"org": "TA001", "year": "2024", "quota": "3", "group_0": "1", "group_2": "2"},
@@ -528,10 +518,10 @@ MATRIX_MORE = {
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("user", list(MATRIX))
-def test_authorization_matrix(rtree, user):
+def test_authorization_matrix(rtree, user, login):
     case = open_case(rtree["branch_a"], D(2025, 1, 5))
     step(case, 12, D(2025, 1, 10), today=timezone.localdate())
-    client = login(rtree, user)
+    client = login(user)
     for (method, url, data), expected in zip(
         _targets(case, rtree), MATRIX[user] + MATRIX_MORE[user], strict=True
     ):
@@ -548,11 +538,11 @@ def test_authorization_matrix(rtree, user):
 
 
 @pytest.mark.django_db
-def test_denied_writes_change_nothing_for_an_upper_step_by_the_secretary(rtree):
+def test_denied_writes_change_nothing_for_an_upper_step_by_the_secretary(rtree, login):
     case = open_case(rtree["branch_a"], D(2025, 1, 5))
     step(case, 15, D(2025, 6, 1), vote=vote(), today=timezone.localdate())
     before = _state()
-    client = login(rtree, "secretary_a")
+    client = login("secretary_a")
     for url, data in [
         (
             f"/recruit/cases/{case.pk}/decide/17/",
@@ -591,8 +581,8 @@ def _queries(client, url: str) -> int:
 
 
 @pytest.mark.django_db
-def test_query_counts_do_not_grow_with_the_number_of_cases(rtree):
-    client = login(rtree, "admin_a")
+def test_query_counts_do_not_grow_with_the_number_of_cases(rtree, login):
+    client = login("admin_a")
     urls = ["/recruit/", "/recruit/?findings=yes", "/recruit/queue/", "/recruit/dashboard/"]
     _cases_in_branches(rtree, 0, 2)
     small = [_queries(client, url) for url in urls]
@@ -602,9 +592,9 @@ def test_query_counts_do_not_grow_with_the_number_of_cases(rtree):
 
 
 @pytest.mark.django_db
-def test_edit_applicant_and_withdraw(rtree):
+def test_edit_applicant_and_withdraw(rtree, login):
     case = open_case(rtree["branch_a"], D(2025, 1, 5), phone="13912345678")
-    client = login(rtree, "secretary_a")
+    client = login("secretary_a")
     html = client.get(f"/recruit/cases/{case.pk}/edit/").content.decode()
     assert case.phone_masked in html and "13912345678" not in html
     response = client.post(

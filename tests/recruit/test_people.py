@@ -9,11 +9,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
-from rest_framework.test import APIClient
 
 from dangjian.accounts.scope import SYSTEM
-from dangjian.api.services import token_issue
 from dangjian.core.idnumber import compose_id
 from dangjian.core.models import AuditEntry
 from dangjian.members.services import StatusInput, member_status_record
@@ -26,19 +23,6 @@ from tests.recruit.helpers import TODAY, D, open_case, step
 CHILD = compose_id("320102", D(2015, 3, 2), 31)
 #: turns 18 on 2026-10-20
 JUST_18 = compose_id("320102", D(2008, 10, 20), 44)
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _api(user) -> APIClient:
-    client = APIClient()
-    _token, raw = token_issue(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
-    return client
 
 
 # --- age --------------------------------------------------------------------------------------
@@ -64,8 +48,8 @@ def test_eighteenth_birthday_is_old_enough(tree):
 
 
 @pytest.mark.django_db
-def test_form_refuses_an_eleven_year_old(tree):
-    client = _client(tree["secretary_a"])
+def test_form_refuses_an_eleven_year_old(tree, login):
+    client = login(tree["secretary_a"])
     response = client.post(
         "/recruit/orgs/BA001/open/",
         {"name": "小明", "id_number": CHILD, "applied_on": "2026-11-20", "priority_group": "青年"},
@@ -79,8 +63,8 @@ def test_form_refuses_an_eleven_year_old(tree):
 
 
 @pytest.mark.django_db
-def test_api_refuses_an_eleven_year_old(tree):
-    response = _api(tree["secretary_a"]).post(
+def test_api_refuses_an_eleven_year_old(tree, api):
+    response = api(tree["secretary_a"]).post(
         "/api/v1/recruitment/cases/",
         {"org": "BA001", "name": "小明", "id_number": CHILD, "applied_on": "2026-11-20"},
         format="json",
@@ -116,8 +100,8 @@ def test_temporary_branch_does_not_recruit_service(tree, temp):
 
 
 @pytest.mark.django_db
-def test_temporary_branch_does_not_recruit_pages_and_api(tree, temp):
-    client = _client(tree["admin_a"])
+def test_temporary_branch_does_not_recruit_pages_and_api(tree, temp, login, api):
+    client = login(tree["admin_a"])
     html = client.get("/recruit/orgs/LS001/").content.decode()
     assert "登记入党申请（开案）" not in html and "不发展党员" in html
     response = client.get("/recruit/orgs/LS001/open/")
@@ -131,7 +115,7 @@ def test_temporary_branch_does_not_recruit_pages_and_api(tree, temp):
         },
     )
     assert response.status_code == 400 and not RecruitCase.objects.exists()
-    response = _api(tree["admin_a"]).post(
+    response = api(tree["admin_a"]).post(
         "/api/v1/recruitment/cases/",
         {
             "org": "LS001",
@@ -181,7 +165,7 @@ def test_introducer_under_probation_watch_on_the_step_date_is_flagged(tree):
 
 
 @pytest.mark.django_db
-def test_contact_suspended_on_the_step_date_is_flagged(tree):
+def test_contact_suspended_on_the_step_date_is_flagged(tree, login):
     full = tree["members_a"]
     _watch(full[0], D(2023, 5, 1), None, kind="停止党籍")
     case = open_case(tree["branch_a"], D(2023, 1, 10))
@@ -197,7 +181,7 @@ def test_contact_suspended_on_the_step_date_is_flagged(tree):
         if f.rule == "RECRUIT-CONTACTS"
     ]
     assert "培养联系人须为正式党员" in f.message
-    html = _client(tree["inspector_a"]).get(f"/recruit/cases/{case.pk}/").content.decode()
+    html = login(tree["inspector_a"]).get(f"/recruit/cases/{case.pk}/").content.decode()
     assert f"{full[0].name}（留党察看或停止党籍期间）" in html
 
 
@@ -213,12 +197,12 @@ def test_introducer_who_joined_after_the_step_was_not_a_member_that_day(tree):
 
 
 @pytest.mark.django_db
-def test_vote_form_defaults_to_the_voters_on_the_roll_and_warns_on_a_difference(tree):
+def test_vote_form_defaults_to_the_voters_on_the_roll_and_warns_on_a_difference(tree, login):
     full = tree["members_a"]  # four full members since 2010
     _watch(full[3], D(2026, 9, 1), D(2027, 9, 1))  # no vote while under 留党察看
     make_member(tree["branch_a"], member_type="预备党员", joined_on=D(2026, 5, 1))  # no vote
     case = open_case(tree["branch_a"], D(2024, 1, 10))
-    client = _client(tree["secretary_a"])
+    client = login(tree["secretary_a"])
     html = client.get(f"/recruit/cases/{case.pk}/steps/15/").content.decode()
     assert "名册中 2026-11-23 有表决权的正式党员 <strong>3</strong> 人" in html
     assert 'name="entitled" value="3"' in html
@@ -244,10 +228,10 @@ def test_vote_form_defaults_to_the_voters_on_the_roll_and_warns_on_a_difference(
 
 
 @pytest.mark.django_db
-def test_api_step_response_warns_about_the_roll(tree):
+def test_api_step_response_warns_about_the_roll(tree, api):
     case = open_case(tree["branch_a"], D(2024, 1, 10))
     admin = make_user(tree["branch_a"], "branch_secretary", username="sec_api")
-    response = _api(admin).post(
+    response = api(admin).post(
         f"/api/v1/recruitment/cases/{case.pk}/steps/",
         {"number": 15, "done_on": "2026-11-20", "vote": {"entitled": 6, "present": 4, "yes": 4}},
         format="json",
@@ -258,10 +242,10 @@ def test_api_step_response_warns_about_the_roll(tree):
 
 
 @pytest.mark.django_db
-def test_api_names_the_introducer_that_is_not_found_in_words(tree):
+def test_api_names_the_introducer_that_is_not_found_in_words(tree, api):
     case = open_case(tree["branch_a"], D(2024, 1, 10))
     other = tree["members_b"][0]  # another town's member: outside the secretary's scope
-    response = _api(tree["secretary_a"]).post(
+    response = api(tree["secretary_a"]).post(
         f"/api/v1/recruitment/cases/{case.pk}/steps/",
         {"number": 9, "done_on": "2026-11-20", "introducers": [tree["members_a"][0].pk, other.pk]},
         format="json",
@@ -279,9 +263,9 @@ def test_ids_are_real_shaped():
 
 
 @pytest.mark.django_db
-def test_introducer_picker_shows_a_standing_in_force(tree):
+def test_introducer_picker_shows_a_standing_in_force(tree, login):
     full = tree["members_a"]
     _watch(full[2], D(2026, 6, 1), D(2027, 6, 1))
     case = open_case(tree["branch_a"], D(2024, 1, 10))
-    html = _client(tree["secretary_a"]).get(f"/recruit/cases/{case.pk}/steps/9/").content.decode()
+    html = login(tree["secretary_a"]).get(f"/recruit/cases/{case.pk}/steps/9/").content.decode()
     assert f"{full[2].name}（留党察看）" in html and f"{full[0].name}（正式党员）" in html

@@ -5,20 +5,10 @@ from __future__ import annotations
 import random
 
 import pytest
-from rest_framework.test import APIClient
 
-from dangjian.api.services import token_issue
 from dangjian.survey.services import seed_responses
 
 URL = "/api/v1/surveys/"
-
-
-def api(tree, user):
-    client = APIClient()
-    if user:
-        _token, raw = token_issue(user=tree[user])
-        client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
-    return client
 
 
 @pytest.mark.django_db
@@ -33,17 +23,17 @@ def api(tree, user):
         ("admin", 200, 2),
     ],
 )
-def test_list_matrix(tree, surveys, user, expected, count):
-    response = api(tree, user).get(URL)
+def test_list_matrix(tree, surveys, user, expected, count, api):
+    response = api(user).get(URL)
     assert response.status_code in ((401, 403) if expected == 401 else (expected,))
     if count is not None:
         assert response.json()["count"] == count
 
 
 @pytest.mark.django_db
-def test_detail_scope_and_rates(tree, surveys):
+def test_detail_scope_and_rates(tree, surveys, api):
     seed_responses(surveys["a"], random.Random(5), 30, satisfaction=1.0)
-    client = api(tree, "secretary_a")
+    client = api("secretary_a")
     assert client.get(f"{URL}{surveys['b'].pk}/").status_code == 404
     body = client.get(f"{URL}{surveys['a'].pk}/").json()
     assert body["org"] == "BA001" and "token" not in body
@@ -52,23 +42,23 @@ def test_detail_scope_and_rates(tree, surveys):
     sat = rates["satisfaction"]
     assert sat["value"] == 1.0 and sat["reliable"] and sat["n"] == 30
     assert sat["low"] == pytest.approx(0.8865, abs=5e-4)  # Wilson 30/30
-    b = api(tree, "admin").get(f"{URL}{surveys['b'].pk}/").json()
+    b = api("admin").get(f"{URL}{surveys['b'].pk}/").json()
     assert not b["rates"]["disclosed"] and b["rates"]["satisfaction"] is None
 
 
 @pytest.mark.django_db
-def test_filters(tree, surveys):
-    client = api(tree, "admin")
+def test_filters(tree, surveys, api):
+    client = api("admin")
     assert client.get(URL, {"org": "TB001"}).json()["count"] == 1
     assert client.get(URL, {"key": "campaign:1"}).json()["count"] == 2
     assert client.get(URL, {"key": "other"}).json()["count"] == 0
-    assert api(tree, "admin_a").get(URL, {"org": "TB001"}).status_code == 404
+    assert api("admin_a").get(URL, {"org": "TB001"}).status_code == 404
 
 
 @pytest.mark.django_db
-def test_rates_state_who_was_invited_and_never_exceed_100_percent(tree, surveys):
+def test_rates_state_who_was_invited_and_never_exceed_100_percent(tree, surveys, api):
     seed_responses(surveys["a"], random.Random(5), 6)  # branch_a: 4 members invited
-    data = api(tree, "admin_a").get(f"{URL}{surveys['a'].pk}/").json()
+    data = api("admin_a").get(f"{URL}{surveys['a'].pk}/").json()
     assert data["audience"] == "members"
     rates = data["rates"]
     assert rates["population"] == 4 and rates["answers"] == 6

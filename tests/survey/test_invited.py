@@ -33,12 +33,6 @@ ANSWER = {
 }
 
 
-def login(tree, user: str) -> Client:
-    client = Client()
-    client.force_login(tree[user])
-    return client
-
-
 def answer(survey, n: int, today: dt.date, *, first_phone: int = 13900000000) -> None:
     for i in range(n):
         response_submit(survey=survey, answers=ANSWER, phone=str(first_phone + i), today=today)
@@ -58,13 +52,13 @@ def _open(tree, today, org="branch_a", **kwargs):
 
 
 @pytest.mark.django_db
-def test_more_answers_than_members_invited_is_never_over_100_percent(tree, today):
+def test_more_answers_than_members_invited_is_never_over_100_percent(tree, today, login):
     survey = _open(tree, today)  # branch_a: 4 members on the roll, phone, members only
     answer(survey, 3, today)
     rates = survey_rates(survey)
     assert rates.population == 4 and rates.response_rate == 0.75
     assert rates.basis == "发起时本组织名册上的党员 4 人"
-    html = login(tree, "admin_a").get(f"/survey/{survey.pk}/").content.decode()
+    html = login("admin_a").get(f"/survey/{survey.pk}/").content.decode()
     assert "回收率<strong>75.0%</strong>" in html and "回收率 = 答卷 3 份 ÷ 邀请 4 人" in html
 
     answer(survey, 3, today, first_phone=13800000000)  # the link went further than the roll
@@ -72,10 +66,10 @@ def test_more_answers_than_members_invited_is_never_over_100_percent(tree, today
     assert rates.answers == 6 and rates.response_rate is None
     assert "答卷 6 份多于邀请的 4 人" in rates.response_note
     assert rates_for("t")[tree["branch_a"].pk].response_rate is None
-    html = login(tree, "admin_a").get(f"/survey/{survey.pk}/").content.decode()
+    html = login("admin_a").get(f"/survey/{survey.pk}/").content.decode()
     assert "回收率<strong>—</strong>" in html and "答卷 6 份多于邀请的 4 人" in html
     assert "150" not in html
-    listed = login(tree, "admin_a").get("/survey/").content.decode()
+    listed = login("admin_a").get("/survey/").content.decode()
     assert '6<span class="small muted"> / 4</span>' in listed and "答卷多于邀请人数" in listed
     assert "回收率 150" not in listed
 
@@ -97,7 +91,7 @@ def test_the_roll_is_counted_on_the_opening_day(tree, today):
 
 
 @pytest.mark.django_db
-def test_a_survey_open_to_residents_needs_the_invited_count(tree, today):
+def test_a_survey_open_to_residents_needs_the_invited_count(tree, today, login):
     with pytest.raises(ValidationError) as caught:
         _open(tree, today, audience="public")
     assert caught.value.message_dict == {"population": [PUBLIC_NEEDS_COUNT]}
@@ -107,7 +101,7 @@ def test_a_survey_open_to_residents_needs_the_invited_count(tree, today):
     rates = survey_rates(survey)
     assert rates.response_rate == pytest.approx(0.3)
     assert rates.basis == "发起人登记的邀请人数（党员和群众）30 人"
-    html = login(tree, "admin_a").get(f"/survey/{survey.pk}/").content.decode()
+    html = login("admin_a").get(f"/survey/{survey.pk}/").content.decode()
     assert "邀请对象：党员和群众" in html and "回收率<strong>30.0%</strong>" in html
 
 
@@ -136,10 +130,10 @@ def test_no_invited_count_means_no_response_rate(tree, today):
 
 
 @pytest.mark.django_db
-def test_the_list_shows_the_rates_it_claims_once_enough_answers(tree, today):
+def test_the_list_shows_the_rates_it_claims_once_enough_answers(tree, today, login):
     survey = _open(tree, today, audience="public", population=200)
     seed_responses(survey, random.Random(7), 4, satisfaction=1.0)
-    client = login(tree, "admin_a")
+    client = login("admin_a")
     listed = client.get("/survey/").content.decode()
     assert "100.0%" not in listed  # 4 answers: not disclosed
     seed_responses(survey, random.Random(8), 36, satisfaction=1.0)
@@ -150,8 +144,8 @@ def test_the_list_shows_the_rates_it_claims_once_enough_answers(tree, today):
 
 
 @pytest.mark.django_db
-def test_open_form_records_who_is_invited(tree):
-    client = login(tree, "admin_a")
+def test_open_form_records_who_is_invited(tree, login):
+    client = login("admin_a")
     form = {
         "title": "2026 年度群众满意度测评",
         "opens_on": "2026-11-23",
@@ -205,13 +199,13 @@ def english(html: str, *data: str) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_survey_pages_show_no_english_or_internal_codes(tree, today):
+def test_survey_pages_show_no_english_or_internal_codes(tree, today, login):
     [found] = english('<p>置信区间按 Wilson 法<span class="rule-id">ASSESS-WEAK</span></p>')
     assert found.startswith("'Wilson'")
     phone = _open(tree, today, audience="public", population=50)
     coded = _open(tree, today, key="c", dedup="code", codes=2)
     seed_responses(phone, random.Random(1), 12)
-    client = login(tree, "admin_a")
+    client = login("admin_a")
     pages = [
         client.get("/survey/"),
         client.get("/survey/orgs/BA001/"),

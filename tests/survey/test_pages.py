@@ -6,19 +6,11 @@ import datetime as dt
 import random
 
 import pytest
-from django.test import Client
 
 from dangjian.accounts.scope import SYSTEM
 from dangjian.core.models import AuditEntry
 from dangjian.survey.models import InviteCode, Response, Survey
 from dangjian.survey.services import open_surveys, seed_responses
-
-
-def login(tree, user: str | None) -> Client:
-    client = Client()
-    if user:
-        client.force_login(tree[user])
-    return client
 
 
 def _state():
@@ -47,8 +39,8 @@ VIEWERS_OF_A = ["admin", "admin_a", "inspector_a", "secretary_a"]
         ("secretary_a", 200),
     ],
 )
-def test_detail_and_print_matrix(tree, surveys, user, expected):
-    client = login(tree, user)
+def test_detail_and_print_matrix(tree, surveys, user, expected, login):
+    client = login(user)
     pk = surveys["a"].pk
     for path in (f"/survey/{pk}/", f"/survey/{pk}/print/", "/survey/orgs/BA001/"):
         response = client.get(path)
@@ -58,8 +50,8 @@ def test_detail_and_print_matrix(tree, surveys, user, expected):
 
 
 @pytest.mark.django_db
-def test_secretary_sees_only_own_org(tree, surveys):
-    client = login(tree, "secretary_a")
+def test_secretary_sees_only_own_org(tree, surveys, login):
+    client = login("secretary_a")
     listing = client.get("/survey/").content.decode()
     assert "甲村党支部" in listing and "乙社区党支部" not in listing
     assert client.get(f"/survey/{surveys['b'].pk}/").status_code == 404
@@ -69,11 +61,11 @@ def test_secretary_sees_only_own_org(tree, surveys):
 
 
 @pytest.mark.django_db
-def test_committee_lists_its_subtree(tree, surveys):
-    client = login(tree, "admin_a")
+def test_committee_lists_its_subtree(tree, surveys, login):
+    client = login("admin_a")
     page = client.get("/survey/orgs/TA001/").content.decode()
     assert "甲村党支部" in page and "乙社区党支部" not in page and "发起测评" in page
-    everything = login(tree, "admin").get("/survey/").content.decode()
+    everything = login("admin").get("/survey/").content.decode()
     assert "甲村党支部" in everything and "乙社区党支部" in everything
 
 
@@ -103,17 +95,17 @@ def _open_form(**extra):
         ("sysadmin", "TA001", 403),
     ],
 )
-def test_open_denied_changes_nothing(tree, user, code, expected):
+def test_open_denied_changes_nothing(tree, user, code, expected, login):
     before = _state()
-    client = login(tree, user)
+    client = login(user)
     assert client.post(f"/survey/orgs/{code}/open/", _open_form()).status_code == expected
     assert client.get(f"/survey/orgs/{code}/open/").status_code == expected
     assert _state() == before
 
 
 @pytest.mark.django_db
-def test_open_for_branches_of_subtree(tree):
-    client = login(tree, "admin_a")
+def test_open_for_branches_of_subtree(tree, login):
+    client = login("admin_a")
     assert client.get("/survey/orgs/TA001/open/").status_code == 200
     response = client.post("/survey/orgs/TA001/open/", _open_form())
     assert response.status_code == 302 and response["Location"] == "/survey/orgs/TA001/"
@@ -128,8 +120,8 @@ def test_open_for_branches_of_subtree(tree):
 
 
 @pytest.mark.django_db
-def test_open_bad_input_shows_errors_and_writes_nothing(tree):
-    client = login(tree, "admin_a")
+def test_open_bad_input_shows_errors_and_writes_nothing(tree, login):
+    client = login("admin_a")
     before = _state()
     page = client.post(
         "/survey/orgs/BA001/open/",
@@ -145,8 +137,8 @@ def test_open_bad_input_shows_errors_and_writes_nothing(tree):
 
 
 @pytest.mark.django_db
-def test_open_single_goes_to_results(tree):
-    client = login(tree, "admin")
+def test_open_single_goes_to_results(tree, login):
+    client = login("admin")
     response = client.post(
         "/survey/orgs/BB001/open/", _open_form(scope="self", dedup="phone", key="")
     )
@@ -157,8 +149,8 @@ def test_open_single_goes_to_results(tree):
 
 
 @pytest.mark.django_db
-def test_results_show_rates_interval_and_reliability(tree, surveys):
-    client = login(tree, "secretary_a")
+def test_results_show_rates_interval_and_reliability(tree, surveys, login):
+    client = login("secretary_a")
     html = client.get(f"/survey/{surveys['a'].pk}/").content.decode()
     assert "样本不足，结果仅供参考" in html
     assert 'class="qr"' in html and surveys["a"].token in html
@@ -170,7 +162,7 @@ def test_results_show_rates_interval_and_reliability(tree, surveys):
 
 
 @pytest.mark.django_db
-def test_print_sheet_codes_for_branch_not_for_inspector(tree, today):
+def test_print_sheet_codes_for_branch_not_for_inspector(tree, today, login):
     (survey,) = open_surveys(
         SYSTEM,
         orgs=[tree["branch_a"]],
@@ -182,14 +174,14 @@ def test_print_sheet_codes_for_branch_not_for_inspector(tree, today):
         codes=3,
     )
     codes = list(InviteCode.objects.filter(survey=survey).values_list("code", flat=True))
-    sheet = login(tree, "secretary_a").get(f"/survey/{survey.pk}/print/").content.decode()
+    sheet = login("secretary_a").get(f"/survey/{survey.pk}/print/").content.decode()
     assert all(c in sheet for c in codes) and 'class="qr"' in sheet
-    inspector = login(tree, "inspector_a").get(f"/survey/{survey.pk}/print/").content.decode()
+    inspector = login("inspector_a").get(f"/survey/{survey.pk}/print/").content.decode()
     assert not any(c in inspector for c in codes) and 'class="qr"' in inspector
 
 
 @pytest.mark.django_db
-def test_add_codes_matrix(tree, today):
+def test_add_codes_matrix(tree, today, login):
     (survey,) = open_surveys(
         SYSTEM,
         orgs=[tree["branch_a"]],
@@ -208,9 +200,9 @@ def test_add_codes_matrix(tree, today):
         ("admin_b", 404),
     ]:
         before = _state()
-        assert login(tree, user).post(path, {"count": "3"}).status_code == expected
+        assert login(user).post(path, {"count": "3"}).status_code == expected
         assert _state() == before
-    client = login(tree, "admin_a")
+    client = login("admin_a")
     assert client.post(path, {"count": "0"}).status_code == 400
     assert client.post(path, {"count": "3"}).status_code == 302
     assert InviteCode.objects.filter(survey=survey).count() == 4
@@ -218,9 +210,9 @@ def test_add_codes_matrix(tree, today):
 
 
 @pytest.mark.django_db
-def test_few_answers_are_not_disclosed(tree, surveys):
+def test_few_answers_are_not_disclosed(tree, surveys, login):
     seed_responses(surveys["a"], random.Random(3), 4)
-    client = login(tree, "admin_a")
+    client = login("admin_a")
     html = client.get(f"/survey/{surveys['a'].pk}/").content.decode()
     assert "暂不显示比率" in html and "4 / 4" not in html and "各题作答情况" not in html
     seed_responses(surveys["a"], random.Random(4), 1)

@@ -1,0 +1,463 @@
+"""The authorization matrix of every route: one declaration per route and method (the harness is
+:mod:`tests.authz`). A route of the URL resolver that is not declared here fails the suite."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dangjian.accounts.roles import Perm
+from tests.authz import Route, Side, all_routes, build_world, check_route, state
+from tests.factories import make_id_number
+
+P = Perm
+
+
+def code(s: Side) -> dict[str, Any]:
+    return {"code": s.org.code}
+
+
+def town(s: Side) -> dict[str, Any]:
+    return {"code": s.town.code}
+
+
+def temp(s: Side) -> dict[str, Any]:
+    return {"code": s.temp.code}
+
+
+def member(s: Side) -> dict[str, Any]:
+    return {"pk": s.member.pk}
+
+
+def meeting(s: Side) -> dict[str, Any]:
+    return {"pk": s.meeting.pk}
+
+
+def case(s: Side) -> dict[str, Any]:
+    return {"pk": s.case.pk}
+
+
+def case_file(s: Side) -> dict[str, Any]:
+    return {"pk": s.case.pk, "attachment_id": s.case_file.pk}
+
+
+def campaign(s: Side) -> dict[str, Any]:
+    return {"pk": s.campaign.pk}
+
+
+def campaign_org(s: Side) -> dict[str, Any]:
+    return {"pk": s.campaign.pk, "code": s.org.code}
+
+
+def survey(s: Side) -> dict[str, Any]:
+    return {"pk": s.survey.pk}
+
+
+def plan(s: Side) -> dict[str, Any]:
+    return {"pk": s.plan.pk}
+
+
+def task(s: Side) -> dict[str, Any]:
+    return {"pk": s.task.pk}
+
+
+def user(s: Side) -> dict[str, Any]:
+    return {"username": s.username}
+
+
+def branch_name(s: Side) -> str:
+    return s.org.name
+
+
+def _new_user(s: Side) -> dict[str, Any]:
+    return {
+        "username": "newcomer",
+        "display_name": "新用户",
+        "password": "Zx-9long-enough!",
+        "org": s.town.code,
+        "roles": ["inspector"],
+    }
+
+
+def _roles(s: Side) -> dict[str, Any]:
+    from dangjian.accounts.models import User
+
+    pk = User.objects.get(username=s.username).pk
+    return {f"u{pk}-roles": ["inspector", "branch_secretary"], f"u{pk}-is_active": "on"}
+
+
+def _new_org(s: Side) -> dict[str, Any]:
+    return {
+        "code": "BA077",
+        "name": "新建党支部",
+        "type": "党支部",
+        "sector": "农村",
+        "parent": s.town.code,
+    }
+
+
+def _new_member(s: Side) -> dict[str, Any]:
+    return {
+        "name": "新党员",
+        "id_number": make_id_number(),
+        "member_type": "预备党员",
+        "joined_on": "2025-07-01",
+        "org": s.org.code,
+    }
+
+
+ROUTES: list[Route] = [
+    # --- accounts and the home page ---
+    Route("login", None, anonymous=200, skip=frozenset({"anonymous"})),
+    Route("logout", None, "post", anonymous=302, skip=frozenset({"anonymous"})),
+    Route("web:home", None),
+    # --- organizations and members (web) ---
+    Route("web:tree", P.ORG_VIEW, hidden=branch_name, ok_text="甲村党支部"),
+    Route("web:tree", P.ORG_VIEW, query="?q=党支部", hidden=branch_name, label="search"),
+    Route("web:tree_children", P.ORG_VIEW, kwargs=town, ok_text="甲村党支部"),
+    Route("web:org", P.ORG_VIEW, kwargs=code, ok_text="甲村党支部"),
+    Route("web:member_new", P.MEMBER_CHANGE, kwargs=code),
+    Route("web:member_new", P.MEMBER_CHANGE, "post", kwargs=code, ok=400),
+    Route("web:participant_add", P.MEMBER_CHANGE, "post", kwargs=temp, ok=400),
+    Route(
+        "web:participant_end",
+        P.MEMBER_CHANGE,
+        "post",
+        ok=400,
+        kwargs=lambda s: {"pk": s.participation.pk},
+    ),
+    Route("web:election_delay", P.ORG_CHANGE, "post", kwargs=code, ok=400),
+    Route("web:member", P.MEMBER_VIEW, kwargs=member, ok_text="110105********"),
+    Route("web:member_edit", P.MEMBER_CHANGE, kwargs=member),
+    Route("web:member_edit", P.MEMBER_CHANGE, "post", kwargs=member, ok=400),
+    Route("web:member_status", P.MEMBER_CHANGE, "post", kwargs=member, ok=400),
+    Route("web:member_reveal", P.MEMBER_VIEW_PII, "post", kwargs=member, ok_text="仅显示这一次"),
+    Route("web:findings", P.FINDING_VIEW, hidden=lambda s: s.org.code),
+    Route(
+        "web:findings",
+        P.FINDING_VIEW,
+        query=lambda s: f"?org={s.org.code}",
+        outside=400,
+        label="of an org",
+        ok_text="甲村党支部",
+    ),
+    # --- the separated administrators ---
+    Route("web:audit", P.AUDIT_VIEW, hidden=branch_name),
+    Route("web:audit_chain", P.AUDIT_VIEW, ok_text="哈希链完整"),
+    Route("web:users", P.USER_MANAGE, hidden=lambda s: s.username, without="admin"),
+    Route("web:users", P.USER_MANAGE, "post", data=_new_user, ok=302, without="admin"),
+    Route(
+        "web:user_roles", P.USER_MANAGE, "post", kwargs=user, data=_roles, ok=302, without="admin"
+    ),
+    Route("web:security", P.SECURITY_MANAGE, without="sysadmin"),
+    Route(
+        "web:security",
+        P.SECURITY_MANAGE,
+        "post",
+        ok=302,
+        without="auditor",
+        data=lambda s: {"max_failed_logins": 7, "lockout_minutes": 30, "idle_timeout_minutes": 20},
+    ),
+    Route("web:user_unlock", P.SECURITY_MANAGE, "post", kwargs=user, ok=302, without="admin"),
+    # --- organizational life ---
+    Route("life:index", P.ORG_VIEW),
+    Route("life:overview", P.FINDING_VIEW),
+    Route("life:overview_missed", P.FINDING_VIEW, query="?rule=LIFE-ASSEMBLY-QUARTERLY"),
+    Route("life:hints", P.FINDING_VIEW),
+    Route("life:import", P.LIFE_RECORD),
+    Route("life:import", P.LIFE_RECORD, "post", ok=400),
+    Route("life:todo", P.FINDING_VIEW, kwargs=code),
+    Route("life:meetings", P.ORG_VIEW, kwargs=code),
+    Route("life:record", P.LIFE_RECORD, kwargs=code),
+    Route("life:record", P.LIFE_RECORD, "post", kwargs=code, ok=400),
+    Route("life:ledger", P.ORG_VIEW, kwargs=code),
+    Route("life:attendance", P.MEMBER_VIEW, kwargs=code),
+    Route("life:ledger_file", P.ORG_VIEW, "post", kwargs=lambda s: {**code(s), "fmt": "xlsx"}),
+    Route("life:meeting", P.ORG_VIEW, kwargs=meeting),
+    Route("life:meeting_edit", P.LIFE_RECORD, kwargs=meeting),
+    Route("life:meeting_edit", P.LIFE_RECORD, "post", kwargs=meeting, ok=400),
+    Route("life:meeting_delete", P.LIFE_RECORD, "post", kwargs=meeting, ok=302),
+    Route("life:attachment_upload", P.LIFE_RECORD, "post", kwargs=meeting, ok=302),
+    Route("life:attachment", P.MEMBER_VIEW, kwargs=lambda s: {"pk": s.meeting_file.pk}),
+    Route(
+        "life:attachment_delete",
+        P.LIFE_RECORD,
+        "post",
+        ok=302,
+        kwargs=lambda s: {"pk": s.meeting_file.pk},
+    ),
+    # --- recruitment ---
+    Route("recruit:index", P.RECRUIT_VIEW),
+    Route("recruit:queue", P.RECRUIT_APPROVE),
+    Route("recruit:dashboard", P.RECRUIT_VIEW),
+    Route("recruit:plans", P.RECRUIT_APPROVE),
+    Route("recruit:plans", P.RECRUIT_APPROVE, "post", ok=400),
+    Route("recruit:branch", P.RECRUIT_VIEW, kwargs=code),
+    Route("recruit:open", P.RECRUIT_RECORD, kwargs=code),
+    Route("recruit:open", P.RECRUIT_RECORD, "post", kwargs=code, ok=400),
+    Route("recruit:case", P.RECRUIT_VIEW, kwargs=case),
+    Route("recruit:edit", P.RECRUIT_RECORD, kwargs=case),
+    Route("recruit:edit", P.RECRUIT_RECORD, "post", kwargs=case, ok=400),
+    Route("recruit:withdraw", P.RECRUIT_RECORD, "post", kwargs=case, ok=400),
+    Route("recruit:step", P.RECRUIT_RECORD, kwargs=lambda s: {**case(s), "number": 2}),
+    Route(
+        "recruit:step", P.RECRUIT_RECORD, "post", ok=400, kwargs=lambda s: {**case(s), "number": 2}
+    ),
+    Route("recruit:notice", P.RECRUIT_RECORD, "post", kwargs=case, ok=400),
+    Route("recruit:review", P.RECRUIT_RECORD, "post", kwargs=case, ok=400),
+    Route("recruit:approver", P.RECRUIT_RECORD, "post", kwargs=case, ok=400),
+    Route("recruit:extension", P.RECRUIT_APPROVE, "post", kwargs=case, ok=400),
+    Route(
+        "recruit:decide",
+        P.RECRUIT_APPROVE,
+        "post",
+        ok=302,
+        kwargs=lambda s: {**case(s), "step": 13},
+    ),
+    Route("recruit:attachment_upload", P.RECRUIT_RECORD, "post", kwargs=case, ok=400),
+    Route("recruit:attachment", P.MEMBER_VIEW_PII, kwargs=case_file),
+    Route("recruit:attachment_delete", P.RECRUIT_RECORD, "post", kwargs=case_file, ok=302),
+    Route("recruit:export", P.RECRUIT_VIEW, "post", kwargs=lambda s: {**case(s), "fmt": "docx"}),
+    # --- assessment ---
+    Route("assess:index", P.ASSESS_VIEW),
+    Route("assess:campaign_new", P.ASSESS_MANAGE),
+    Route("assess:campaign_new", P.ASSESS_MANAGE, "post", ok=400),
+    Route("assess:veto", P.ASSESS_VIEW),
+    Route("assess:veto", P.ASSESS_MANAGE, "post", ok=400, without="inspector_a"),
+    Route(
+        "assess:veto_withdraw", P.ASSESS_MANAGE, "post", ok=400, kwargs=lambda s: {"pk": s.veto.pk}
+    ),
+    Route("assess:campaign", P.ASSESS_VIEW, kwargs=campaign),
+    Route(
+        "assess:campaign_action",
+        P.ASSESS_MANAGE,
+        "post",
+        ok=302,
+        kwargs=lambda s: {**campaign(s), "action": "score"},
+    ),
+    Route("assess:campaign_score_status", P.ASSESS_VIEW, kwargs=campaign),
+    Route("assess:campaign_pick", P.ASSESS_MANAGE, "post", kwargs=campaign, ok=400),
+    Route("assess:self_check", P.ASSESS_VIEW, kwargs=campaign_org),
+    Route(
+        "assess:self_check",
+        P.ASSESS_SELF,
+        "post",
+        kwargs=campaign_org,
+        ok=302,
+        allowed="secretary_a",
+        refusal="自查评分只能由本组织在考核进行中填写",
+        data=lambda s: {"p_1_4": "8", "n_1_4": "自评满分"},
+    ),
+    Route("assess:spot_check", P.ASSESS_INSPECT, kwargs=campaign_org),
+    Route(
+        "assess:spot_check",
+        P.ASSESS_INSPECT,
+        "post",
+        kwargs=campaign_org,
+        ok=302,
+        allowed="inspector_a",
+        data=lambda s: {"p_1_4": "6", "n_1_4": "议事记录不全"},
+    ),
+    Route("assess:results", P.ASSESS_VIEW, kwargs=campaign),
+    Route("assess:result", P.ASSESS_VIEW, kwargs=campaign_org),
+    Route("assess:bulletin", P.ASSESS_VIEW, kwargs=campaign),
+    Route("assess:bulletin_file", P.ASSESS_VIEW, kwargs=lambda s: {**campaign(s), "fmt": "pdf"}),
+    # --- surveys (the answer pages are public) ---
+    Route("survey:index", P.ASSESS_VIEW),
+    Route("survey:answer", None, kwargs=lambda s: {"token": s.survey.token}, anonymous=200),
+    Route("survey:thanks", None, kwargs=lambda s: {"token": s.survey.token}, anonymous=200),
+    Route("survey:org", P.ASSESS_VIEW, kwargs=code),
+    Route("survey:open", P.ASSESS_MANAGE, kwargs=code),
+    Route("survey:open", P.ASSESS_MANAGE, "post", kwargs=code, ok=400),
+    Route("survey:detail", P.ASSESS_VIEW, kwargs=survey),
+    Route("survey:print", P.ASSESS_VIEW, kwargs=survey),
+    Route("survey:codes_add", P.ASSESS_MANAGE, "post", kwargs=survey, ok=400),
+    # --- rectification ---
+    Route("rectify:index", P.ASSESS_VIEW),
+    Route("rectify:overdue", P.ASSESS_VIEW),
+    Route("rectify:weak", P.ASSESS_MANAGE),
+    Route("rectify:plan_new", P.ASSESS_MANAGE, kwargs=code),
+    Route("rectify:plan_new", P.ASSESS_MANAGE, "post", kwargs=code, ok=400),
+    Route("rectify:plan", P.ASSESS_VIEW, kwargs=plan),
+    Route("rectify:task_new", P.ASSESS_MANAGE, "post", kwargs=plan, ok=400),
+    Route("rectify:task_edit", P.ASSESS_MANAGE, kwargs=task),
+    Route("rectify:task_edit", P.ASSESS_MANAGE, "post", kwargs=task, ok=400),
+    Route("rectify:progress", P.ASSESS_SELF, "post", kwargs=task, ok=400),
+    Route("rectify:report", P.ASSESS_SELF, "post", kwargs=task, ok=302),
+    Route(
+        "rectify:review",
+        P.ASSESS_MANAGE,
+        "post",
+        ok=400,
+        kwargs=lambda s: {**task(s), "action": "confirm"},
+    ),
+    # --- exchange ---
+    Route("exchange:index", None),  # any user: it lists what the user may import or export
+    Route(
+        "exchange:export",
+        P.ORG_VIEW,
+        "post",
+        kwargs=lambda s: {"kind": "orgs", "fmt": "csv"},
+        refusal="没有导出组织的权限",
+        skip=frozenset({"outside"}),
+        hidden=lambda s: s.org.code,
+    ),
+    # --- the API ---
+    Route("api:schema", None, anonymous=200),
+    Route("api:token", None, "post", anonymous=400, data=lambda s: {"username": "admin_a"}),
+    Route("api:token-revoke", None, "post"),
+    Route("api:org-list", P.ORG_VIEW, hidden=lambda s: s.org.code),
+    Route("api:org-list", P.ORG_CHANGE, "post", data=_new_org, ok=201),
+    Route("api:org-list", P.ORG_VIEW, query=lambda s: f"?parent={s.town.code}", label="by parent"),
+    Route(
+        "api:org-list",
+        P.ORG_CHANGE,
+        "post",
+        data=_new_org,
+        ok=201,
+        without="secretary_a",
+        label="secretary",
+    ),
+    Route("api:org-detail", P.ORG_VIEW, kwargs=code),
+    Route(
+        "api:org-detail",
+        P.ORG_CHANGE,
+        "patch",
+        kwargs=code,
+        data=lambda s: {"name": "甲村党支部（改）"},
+    ),
+    Route("api:member-list", P.MEMBER_VIEW, hidden=lambda s: s.org.code),
+    Route("api:member-list", P.MEMBER_CHANGE, "post", data=_new_member, ok=201),
+    Route(
+        "api:member-list",
+        P.MEMBER_VIEW,
+        query=lambda s: f"?org={s.org.code}&subtree=1",
+        label="by org",
+    ),
+    Route("api:member-detail", P.MEMBER_VIEW, kwargs=member),
+    Route(
+        "api:member-detail",
+        P.MEMBER_CHANGE,
+        "patch",
+        kwargs=member,
+        data=lambda s: {"name": "改名党员", "phone": "13900001111"},
+    ),
+    Route(
+        "api:member-reveal",
+        P.MEMBER_VIEW_PII,
+        "post",
+        kwargs=member,
+        data=lambda s: {"reason": "核对"},
+    ),
+    Route("api:member-statuses", P.MEMBER_VIEW, kwargs=member),
+    Route(
+        "api:member-statuses",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=member,
+        ok=201,
+        data=lambda s: {"kind": "停止党籍", "started_on": "2026-05-06", "decided_by": s.org.name},
+    ),
+    Route("api:finding-list", P.FINDING_VIEW, hidden=lambda s: s.org.code),
+    Route(
+        "api:finding-list", P.FINDING_VIEW, query=lambda s: f"?org={s.org.code}", label="of an org"
+    ),
+    Route("api:meeting-list", P.ORG_VIEW, hidden=lambda s: s.org.code),
+    Route("api:meeting-list", P.LIFE_RECORD, "post", ok=400),
+    Route("api:meeting-detail", P.ORG_VIEW, kwargs=meeting),
+    Route(
+        "api:meeting-detail",
+        P.LIFE_RECORD,
+        "patch",
+        kwargs=meeting,
+        data=lambda s: {"topic": "改过的议题"},
+    ),
+    Route("api:meeting-detail", P.LIFE_RECORD, "delete", kwargs=meeting, ok=204),
+    Route("api:meeting-attachments", P.MEMBER_VIEW, kwargs=meeting),
+    Route("api:meeting-attachments", P.LIFE_RECORD, "post", kwargs=meeting, ok=400),
+    Route(
+        "api:meeting-attachment",
+        P.MEMBER_VIEW,
+        kwargs=lambda s: {**meeting(s), "attachment_id": s.meeting_file.pk},
+    ),
+    Route(
+        "api:meeting-attachment",
+        P.LIFE_RECORD,
+        "delete",
+        ok=204,
+        kwargs=lambda s: {**meeting(s), "attachment_id": s.meeting_file.pk},
+    ),
+    Route("api:life-compliance", P.FINDING_VIEW),
+    Route("api:life-hints", P.FINDING_VIEW),
+    Route("api:recruit-cases", P.RECRUIT_VIEW, hidden=lambda s: s.org.code),
+    Route("api:recruit-cases", P.RECRUIT_RECORD, "post", ok=400),
+    Route("api:recruit-case", P.RECRUIT_VIEW, kwargs=case),
+    Route("api:recruit-case-steps", P.RECRUIT_RECORD, "post", kwargs=case, ok=400),
+    Route("api:recruit-case-extensions", P.RECRUIT_APPROVE, "post", kwargs=case, ok=400),
+    Route("api:recruit-case-attachments", P.RECRUIT_VIEW, kwargs=case),
+    Route("api:recruit-case-attachments", P.RECRUIT_RECORD, "post", kwargs=case, ok=400),
+    Route("api:recruit-case-attachment", P.MEMBER_VIEW_PII, kwargs=case_file),
+    Route("api:recruit-case-attachment", P.RECRUIT_RECORD, "delete", kwargs=case_file, ok=204),
+    Route("api:campaign-list", P.ASSESS_VIEW, hidden=lambda s: s.campaign.name),
+    Route("api:campaign-detail", P.ASSESS_VIEW, kwargs=campaign),
+    Route("api:campaign-results", P.ASSESS_VIEW, kwargs=campaign),
+    Route(
+        "api:campaign-self-checks",
+        P.ASSESS_SELF,
+        "post",
+        kwargs=campaign,
+        ok=201,
+        allowed="secretary_a",
+        data=lambda s: {"org": s.org.code, "criterion": "1.4", "points": 8},
+    ),
+    Route(
+        "api:campaign-spot-checks",
+        P.ASSESS_INSPECT,
+        "post",
+        kwargs=campaign,
+        ok=201,
+        allowed="inspector_a",
+        data=lambda s: {"org": s.org.code, "criterion": "1.4", "points": 6},
+    ),
+    Route("api:survey-list", P.ASSESS_VIEW, hidden=lambda s: s.org.code),
+    Route("api:survey-detail", P.ASSESS_VIEW, kwargs=survey),
+]
+
+
+def test_every_route_is_declared() -> None:
+    """A new route must be declared in ROUTES (with the permission it needs)."""
+    routes = all_routes()
+    declared = {r.name for r in ROUTES}
+    missing = sorted(
+        f"{name} ({pattern})" for name, pattern in routes.items() if name not in declared
+    )
+    assert not missing, "routes without an authorization declaration: " + ", ".join(missing)
+    stale = declared - set(routes)
+    assert not stale, f"declared routes that no longer exist: {sorted(stale)}"
+    ids = [r.id for r in ROUTES]
+    assert len(ids) == len(set(ids)), "a route and method is declared twice"
+
+
+@pytest.fixture
+def world(tree):
+    return build_world(tree)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.id)
+def test_authorization(route: Route, world, login, api) -> None:
+    check_route(route, world, login, api)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "route", [r for r in ROUTES if r.is_write and not r.is_api and r.perm], ids=lambda r: r.id
+)
+def test_post_without_csrf_token_changes_nothing(route: Route, world, login) -> None:
+    client = login(route.holder(), enforce_csrf_checks=True)
+    before = state()
+    response = client.post(route.url(world["A"]), route.data(world["A"]) if route.data else {})
+    assert response.status_code == 403
+    assert "跨站请求校验未通过" in response.content.decode()  # said in Chinese (issue 9)
+    assert state() == before
