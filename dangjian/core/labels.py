@@ -233,11 +233,11 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "tier": {"advanced": "先进", "middle": "中间", "lagging": "后进"},
     "severity": {"error": "错误", "warning": "提醒", "due": "待办"},
     "condition": {
-        "secretary_vacant": "书记空缺超过 3 个月",
+        "secretary_vacant": "书记空缺超过规定期限",
         "life_not_held": "未按支部条例要求开展组织生活",
-        "no_candidate": "村两年以上未发展党员",
+        "no_candidate": "村长期未发展党员",
         "last_place": "年度考核排名末位",
-        "low_satisfaction": "群众满意率低于 60%",
+        "low_satisfaction": "群众满意率低于规定比例",
     },
 }
 VALUE_LABELS["notices"] = VALUE_LABELS["notice"]

@@ -8,6 +8,6 @@ class OrgsConfig(AppConfig):
     def ready(self) -> None:
         from dangjian.rules.params import params_on
 
-        from . import models  # rules: registers the SETUP rules with the rules engine
+        from . import models, rules  # noqa: F401  (rules: registers the SETUP rules)
 
         models.use_rule_params(params_on)

@@ -414,7 +414,9 @@ class ExtensionWriteSerializer(serializers.Serializer):
         error_messages={"invalid_choice": "只能延长第 17、24 步的审批期限"},
     )
     months = serializers.IntegerField(
-        min_value=1, max_value=12, help_text="延长后的审批期限（自支部大会讨论之日起，最长 6 个月）"
+        min_value=1,
+        max_value=12,
+        help_text="延长后的审批期限（自支部大会讨论之日起的月数，最长不超过审批期限规则的参数）",
     )
     approved_on = serializers.DateField(input_formats=["%Y-%m-%d"], error_messages=DATE_ERRORS)
     approved_by = serializers.CharField(max_length=100, help_text="批准延长的党委")
@@ -432,7 +434,7 @@ class ExtensionView(ScopedAPIView):
         parameters=[ID_PARAM],
         request=ExtensionWriteSerializer,
         responses={201: CaseDetailSerializer},
-        summary="记录延长审批期限（特殊情况，自支部大会讨论起最长 6 个月；需审批权限）",
+        summary="记录延长审批期限（特殊情况，最长不超过审批期限规则的参数；需审批权限）",
     )
     def post(self, request: Request, pk: int) -> Response:
         actor = request.user

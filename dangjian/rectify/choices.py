@@ -16,13 +16,15 @@ class WeakCondition(models.TextChoices):
     """The ASSESS-WEAK conditions (rules.md §6); any one makes an organization 软弱涣散.
 
     Being in the 后进 tier of an assessment is not one of them (a lagging organization gets a
-    plan of reason ``lagging``); plans stored before keep their condition with its label."""
+    plan of reason ``lagging``); plans stored before keep their condition with its label. The
+    labels here name a condition; the label with the values in force ("书记空缺超过 3 个月") is
+    :func:`dangjian.rectify.rules.condition_label`, from the rule's parameters."""
 
-    SECRETARY_VACANT = "secretary_vacant", "书记空缺超过 3 个月"
+    SECRETARY_VACANT = "secretary_vacant", "书记空缺超过规定期限"
     LIFE_NOT_HELD = "life_not_held", "未按支部条例要求开展组织生活"
-    NO_CANDIDATE = "no_candidate", "村两年以上未发展党员"
+    NO_CANDIDATE = "no_candidate", "村长期未发展党员"
     LAST_PLACE = "last_place", "年度考核排名末位"
-    LOW_SATISFACTION = "low_satisfaction", "群众满意率低于 60%"
+    LOW_SATISFACTION = "low_satisfaction", "群众满意率低于规定比例"
 
 
 class PlanStatus(models.TextChoices):

@@ -9,6 +9,7 @@ from django import forms
 from dangjian.web.forms import ChineseDateField
 
 from .choices import PlanReason, WeakCondition
+from .rules import condition_label
 from .services import NOTE_MAX, OWNER_MAX, TEXT_MAX, WHAT_MAX, TaskInput
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -88,6 +89,9 @@ class PlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [("", "（不关联考核）"), *campaigns]
         self.fields["campaign"].choices = choices  # type: ignore[attr-defined]
+        self.fields["conditions"].choices = [  # type: ignore[attr-defined]
+            (code, condition_label(code)) for code in WeakCondition.values
+        ]
 
 
 class ProgressForm(forms.Form):

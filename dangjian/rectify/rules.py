@@ -142,10 +142,28 @@ class WeakCandidate:
         return [c["condition"] for c in self.conditions]
 
 
-def condition(code: WeakCondition, rule: str, message: str, evidence: dict[str, Any]) -> dict:
+def condition_label(code: str, on: dt.date | None = None) -> str:
+    """The condition's label with the values in force on ``on`` ("书记空缺超过 3 个月",
+    "群众满意率低于 60%"); a plan keeps the label it was made with."""
+    values = weak_thresholds(on)
+    labels = {
+        WeakCondition.SECRETARY_VACANT: f"书记空缺超过 {values['vacant_months']} 个月",
+        WeakCondition.NO_CANDIDATE: f"村 {values['no_candidate_years']} 年以上未发展党员",
+        WeakCondition.LOW_SATISFACTION: f"群众满意率低于 {values['satisfaction_min']}",
+    }
+    return labels.get(WeakCondition(code), WeakCondition(code).label)
+
+
+def condition(
+    code: WeakCondition,
+    rule: str,
+    message: str,
+    evidence: dict[str, Any],
+    on: dt.date | None = None,
+) -> dict:
     return {
         "condition": code.value,
-        "label": code.label,
+        "label": condition_label(code, on),
         "rule": rule,
         "message": message,
         "evidence": evidence,
@@ -166,7 +184,9 @@ def _setup_and_life(
     )
     for f in vacant.findings:
         found[f.subject].append(
-            condition(WeakCondition.SECRETARY_VACANT, f.rule, f.message, f.as_dict()["evidence"])
+            condition(
+                WeakCondition.SECRETARY_VACANT, f.rule, f.message, f.as_dict()["evidence"], at
+            )
         )
     life = run_check(
         actor,
@@ -194,6 +214,7 @@ def _setup_and_life(
                 f"{at.year - 1}年以来有 {total} 个周期未按支部条例要求开展组织生活"
                 f"（{parts}{more}；达到 {life_min_missed} 个即列为线索）",
                 {"missed": {rule: sorted(periods) for rule, periods in sorted(by_rule.items())}},
+                at,
             )
         )
     return found
@@ -270,6 +291,7 @@ def _no_candidate(
             "ASSESS-WEAK",
             f"{since} 以来{whole}没有确定发展对象，也没有接收新党员",
             evidence,
+            at,
         )
     return out
 

@@ -30,6 +30,7 @@ from dangjian.orgs.models import Organization
 
 from .choices import ACTIVE_TASK, PlanReason, PlanStatus, TaskStatus, WeakCondition
 from .models import RectificationPlan, RectificationTask, TaskProgress
+from .rules import condition_label
 
 WHAT_MAX = 200
 OWNER_MAX = 50
@@ -144,7 +145,7 @@ def _clean_conditions(
         cleaned.append(
             {
                 "condition": code,
-                "label": WeakCondition(code).label,
+                "label": condition_label(code),
                 "rule": str(item.get("rule", ""))[:64],
                 "message": str(item.get("message", ""))[:500],
                 "evidence": item.get("evidence") or {},

@@ -85,3 +85,35 @@ def test_not_checked_entries_say_why_in_chinese():
     for rule_id, entry in NOT_CHECKED.items():
         note = next(e.note for e in catalogue(entry.spec.family) if e.id == rule_id)
         assert note.startswith("未检查：") and re.search(r"[\u4e00-\u9fff]{4}", note[4:]), rule_id
+
+
+def test_a_fresh_process_registers_every_family_when_django_is_ready():
+    """The apps register their rules in ``ready()``: in a new process nothing else imports a
+    rules module first, so a family whose ``ready()`` forgot it would be missing here."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup()\n"
+        "from dangjian.rules.registry import NOT_CHECKED, REGISTRY\n"
+        "print(' '.join(sorted({i.split('-')[0] for i in [*REGISTRY, *NOT_CHECKED]})))\n"
+    )
+    env = {"DJANGO_SETTINGS_MODULE": "dangjian.settings.test", "PATH": "/usr/bin:/bin"}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert out.stdout.split() == [
+        "ASSESS",
+        "DUES",
+        "HINT",
+        "LIFE",
+        "RECRUIT",
+        "REL",
+        "SERVICE",
+        "SETUP",
+    ]
