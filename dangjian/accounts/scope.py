@@ -53,6 +53,12 @@ SYSTEM = SystemActor()
 Actor = Union["User", SystemActor]
 
 
+def user_of(actor: Actor | None) -> User | None:
+    """The user behind ``actor`` for a "recorded by" foreign key; ``None`` for the command-line
+    operator (whom the audit entry names) and for no actor."""
+    return actor if actor is not None and getattr(actor, "pk", None) else None  # type: ignore[return-value]
+
+
 def _is_system(actor: Any) -> bool:
     return isinstance(actor, SystemActor)
 

@@ -16,7 +16,7 @@ from dangjian.core.audit import audit_record
 
 from .models import SecurityPolicy, User, UserRole
 from .roles import ROLES, Perm, resolve_role
-from .scope import SYSTEM, require
+from .scope import SYSTEM, Actor, require
 
 if TYPE_CHECKING:
     from dangjian.orgs.models import Organization
@@ -35,7 +35,7 @@ def user_snapshot(user: User) -> dict[str, Any]:
 @transaction.atomic
 def user_create(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     password: str,
     org: Organization,
@@ -83,7 +83,7 @@ def user_create(
 
 
 @transaction.atomic
-def user_set_roles(*, actor: Any, user: User, roles: Iterable[str], is_active: bool) -> User:
+def user_set_roles(*, actor: Actor, user: User, roles: Iterable[str], is_active: bool) -> User:
     """Replace the roles of ``user`` and (de)activate it."""
     require(actor, Perm.USER_MANAGE, user.org.path if user.org else "")
     codes = sorted({resolve_role(r).code for r in roles})
@@ -139,7 +139,7 @@ def login_succeeded(*, user: User) -> None:
 
 
 @transaction.atomic
-def user_unlock(*, actor: Any, user: User) -> None:
+def user_unlock(*, actor: Actor, user: User) -> None:
     require(actor, Perm.SECURITY_MANAGE)
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     audit_record(
@@ -154,7 +154,7 @@ def user_unlock(*, actor: Any, user: User) -> None:
 
 @transaction.atomic
 def security_policy_update(
-    *, actor: Any, max_failed_logins: int, lockout_minutes: int, idle_timeout_minutes: int
+    *, actor: Actor, max_failed_logins: int, lockout_minutes: int, idle_timeout_minutes: int
 ) -> SecurityPolicy:
     """Set the security policy (安全管理员 only)."""
     require(actor, Perm.SECURITY_MANAGE)

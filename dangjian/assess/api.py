@@ -16,11 +16,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
 from dangjian.api import filters
+from dangjian.api.requests import SignedInApiRequest
 from dangjian.api.views.base import ScopedAPIView, service_errors
 
 from .models import Campaign, Tier
@@ -125,7 +125,7 @@ class CampaignListView(ScopedAPIView):
     serializer_class = CampaignSerializer
 
     @extend_schema(responses=CampaignSerializer(many=True), summary="考核列表")
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         page = self.paginate_queryset(campaigns_for(request.user))
         assert page is not None
         return self.get_paginated_response(CampaignSerializer(page, many=True).data)
@@ -138,7 +138,7 @@ class CampaignDetailView(ScopedAPIView):
     serializer_class = CampaignDetailSerializer
 
     @extend_schema(parameters=[ID_PARAM], responses=CampaignDetailSerializer, summary="考核详情")
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
         campaign = campaign_get(request.user, pk)
         std = campaign_standard(campaign)
         campaign.api_phases = campaign.phases()  # type: ignore[attr-defined]
@@ -159,7 +159,7 @@ class CampaignDetailView(ScopedAPIView):
         return Response(CampaignDetailSerializer(campaign).data)
 
 
-def _campaign(request: Request, pk: int) -> Campaign:
+def _campaign(request: SignedInApiRequest, pk: int) -> Campaign:
     return campaign_get(request.user, pk)
 
 
@@ -179,7 +179,7 @@ class ResultListView(ScopedAPIView):
         responses=CampaignResultSerializer(many=True),
         summary="考核结果",
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
         campaign = _campaign(request, pk)
         qs: Any = results_for(request.user, campaign)
         code = filters.code_param(request, "org")
@@ -202,7 +202,7 @@ class _ScoreView(ScopedAPIView):
     serializer_class = CheckScoreSerializer
     kind = "self"
 
-    def _list(self, request: Request, pk: int) -> Response:
+    def _list(self, request: SignedInApiRequest, pk: int) -> Response:
         campaign = _campaign(request, pk)
         code = filters.code_param(request, "org")
         if not code:
@@ -212,7 +212,7 @@ class _ScoreView(ScopedAPIView):
         rows = list(select(request.user, campaign, org).select_related("org"))
         return Response(CheckScoreSerializer(rows, many=True).data)
 
-    def _post(self, request: Request, pk: int) -> Response:
+    def _post(self, request: SignedInApiRequest, pk: int) -> Response:
         serializer = CheckScoreWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         v = serializer.validated_data
@@ -246,7 +246,7 @@ class SelfCheckView(_ScoreView):
         responses=CheckScoreSerializer(many=True),
         summary="自查评分",
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
         return self._list(request, pk)
 
     @extend_schema(
@@ -255,7 +255,7 @@ class SelfCheckView(_ScoreView):
         responses={201: CheckScoreSerializer},
         summary="填写本组织一条自查评分",
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: SignedInApiRequest, pk: int) -> Response:
         return self._post(request, pk)
 
 
@@ -270,7 +270,7 @@ class SpotCheckView(_ScoreView):
         responses=CheckScoreSerializer(many=True),
         summary="抽查评分",
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
         return self._list(request, pk)
 
     @extend_schema(
@@ -279,5 +279,5 @@ class SpotCheckView(_ScoreView):
         responses={201: CheckScoreSerializer},
         summary="录入抽查评分（仅限抽中或指定抽查的组织）",
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: SignedInApiRequest, pk: int) -> Response:
         return self._post(request, pk)

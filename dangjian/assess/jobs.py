@@ -43,7 +43,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import require
+from dangjian.accounts.scope import Actor, require
 from dangjian.core.audit import audit_record
 
 from .models import Campaign, CampaignOrg, CampaignStatus, ScoreJob
@@ -91,7 +91,7 @@ def _error_text(exc: BaseException) -> str:
     return text[:ERROR_MAX]
 
 
-def score_request(*, actor: Any, campaign: Campaign) -> ScoreRequest:
+def score_request(*, actor: Actor, campaign: Campaign) -> ScoreRequest:
     """Score the campaign now when it is small, otherwise enqueue the scoring (see the module
     docstring). Raises ``ValidationError`` (final, or a scoring already under way) or
     ``PermissionDenied`` and then changes nothing."""
@@ -151,7 +151,7 @@ def score_request(*, actor: Any, campaign: Campaign) -> ScoreRequest:
     return ScoreRequest(inline=False, task_id=result.id)
 
 
-def _fail(campaign_id: int, message: str, *, actor: Any) -> None:
+def _fail(campaign_id: int, message: str, *, actor: Actor) -> None:
     with transaction.atomic():
         campaign = Campaign.objects.select_related("root").get(pk=campaign_id)
         campaign.score_job = ScoreJob.FAILED
@@ -175,7 +175,7 @@ def run_score_job(campaign_id: int, user_id: int | None) -> dict[str, Any]:
     from dangjian.accounts.scope import SYSTEM
 
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    actor: Any = user if user is not None else SYSTEM
+    actor: Actor = user if user is not None else SYSTEM
     updated = Campaign.objects.filter(pk=campaign_id).update(
         score_job=ScoreJob.RUNNING, score_job_started_at=timezone.now()
     )

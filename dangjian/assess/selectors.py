@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import covers, scope_prefix
+from dangjian.accounts.scope import Actor, covers, scope_prefix
 from dangjian.orgs.models import Organization
 
 from .indicators import IndicatorContext, compute_all
@@ -41,7 +41,7 @@ def _ancestors(path: str) -> list[str]:
     return [path[: STEPLEN * k] for k in range(1, len(path) // STEPLEN + 1)]
 
 
-def campaigns_for(actor: Any, perm: Perm = Perm.ASSESS_VIEW) -> QuerySet[Campaign]:
+def campaigns_for(actor: Actor, perm: Perm = Perm.ASSESS_VIEW) -> QuerySet[Campaign]:
     """Campaigns whose subtree overlaps the actor's scope for ``perm``."""
     prefix = scope_prefix(actor, perm)
     if prefix is None:
@@ -52,14 +52,14 @@ def campaigns_for(actor: Any, perm: Perm = Perm.ASSESS_VIEW) -> QuerySet[Campaig
     return qs.filter(Q(root__path__startswith=prefix) | Q(root__path__in=_ancestors(prefix)))
 
 
-def campaign_get(actor: Any, pk: int, perm: Perm = Perm.ASSESS_VIEW) -> Campaign:
+def campaign_get(actor: Actor, pk: int, perm: Perm = Perm.ASSESS_VIEW) -> Campaign:
     campaign = campaigns_for(actor, perm).filter(pk=pk).first()
     if campaign is None:
         raise Http404("考核不存在或不在您的管辖范围内")
     return campaign
 
 
-def _in_scope(qs: QuerySet[Any], actor: Any, field: str = "org") -> QuerySet[Any]:
+def _in_scope(qs: QuerySet[Any], actor: Actor, field: str = "org") -> QuerySet[Any]:
     prefix = scope_prefix(actor, Perm.ASSESS_VIEW)
     if prefix is None:
         return qs.none()
@@ -68,13 +68,13 @@ def _in_scope(qs: QuerySet[Any], actor: Any, field: str = "org") -> QuerySet[Any
     return qs.filter(**{f"{field}__path__startswith": prefix})
 
 
-def participants_for(actor: Any, campaign: Campaign) -> QuerySet[CampaignOrg]:
+def participants_for(actor: Actor, campaign: Campaign) -> QuerySet[CampaignOrg]:
     """The participants of ``campaign`` in the actor's scope, in tree order."""
     qs = CampaignOrg.objects.filter(campaign=campaign).select_related("org").order_by("org__path")
     return _in_scope(qs, actor)
 
 
-def results_for(actor: Any, campaign: Campaign) -> QuerySet[Result]:
+def results_for(actor: Actor, campaign: Campaign) -> QuerySet[Result]:
     """The stored results of ``campaign`` in the actor's scope, best total first."""
     qs = (
         Result.objects.filter(campaign=campaign)
@@ -84,14 +84,14 @@ def results_for(actor: Any, campaign: Campaign) -> QuerySet[Result]:
     return _in_scope(qs, actor)
 
 
-def result_get(actor: Any, campaign: Campaign, org: Organization) -> Result | None:
+def result_get(actor: Actor, campaign: Campaign, org: Organization) -> Result | None:
     """The stored result of one organization (``None`` before scoring); 404 out of scope."""
     if not covers(actor, Perm.ASSESS_VIEW, org.path):
         raise Http404("组织不存在或不在您的管辖范围内")
     return Result.objects.filter(campaign=campaign, org=org).first()
 
 
-def org_in_campaign(actor: Any, campaign: Campaign, code: str) -> Organization:
+def org_in_campaign(actor: Actor, campaign: Campaign, code: str) -> Organization:
     """A participant by code, in the actor's scope; 404 otherwise."""
     part = participants_for(actor, campaign).filter(org__code=code).first()
     if part is None:
@@ -99,25 +99,29 @@ def org_in_campaign(actor: Any, campaign: Campaign, code: str) -> Organization:
     return part.org
 
 
-def self_checks_for(actor: Any, campaign: Campaign, org: Organization) -> QuerySet[SelfCheckScore]:
+def self_checks_for(
+    actor: Actor, campaign: Campaign, org: Organization
+) -> QuerySet[SelfCheckScore]:
     if not covers(actor, Perm.ASSESS_VIEW, org.path):
         raise Http404("组织不存在或不在您的管辖范围内")
     return SelfCheckScore.objects.filter(campaign=campaign, org=org).order_by("criterion")
 
 
-def spot_checks_for(actor: Any, campaign: Campaign, org: Organization) -> QuerySet[SpotCheckScore]:
+def spot_checks_for(
+    actor: Actor, campaign: Campaign, org: Organization
+) -> QuerySet[SpotCheckScore]:
     if not covers(actor, Perm.ASSESS_VIEW, org.path):
         raise Http404("组织不存在或不在您的管辖范围内")
     return SpotCheckScore.objects.filter(campaign=campaign, org=org).order_by("criterion")
 
 
-def veto_events_for(actor: Any) -> QuerySet[VetoEvent]:
+def veto_events_for(actor: Actor) -> QuerySet[VetoEvent]:
     """Veto events of organizations in the actor's scope, newest first."""
     return _in_scope(VetoEvent.objects.select_related("org", "entered_by"), actor)
 
 
 def org_preview(
-    actor: Any, campaign: Campaign, org: Organization, *, at: dt.date | None = None
+    actor: Actor, campaign: Campaign, org: Organization, *, at: dt.date | None = None
 ) -> OrgScore:
     """The live score of one participant from today's records and scores — what its self-check
     page shows: each automatic criterion already computed with the records behind it, the

@@ -34,7 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import SystemActor, require
+from dangjian.accounts.scope import Actor, SystemActor, require, user_of
 from dangjian.core.audit import audit_record
 from dangjian.orgs.models import Organization
 
@@ -55,12 +55,12 @@ NAME_MAX = 200
 PHASE_FIELDS = [f for _c, _l, s, e in Campaign.PHASES for f in (s, e)]
 
 
-def _actor_name(actor: Any) -> str:
+def _actor_name(actor: Actor) -> str:
     return str(getattr(actor, "audit_name", "") or getattr(actor, "username", ""))[:150]
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
+def _user(actor: Actor) -> Any:
+    return user_of(actor)
 
 
 @dataclass
@@ -146,7 +146,7 @@ def _eligible(std: Standard, root: Organization, period_end: dt.date) -> list[tu
 
 
 @transaction.atomic
-def campaign_open(*, actor: Any, data: CampaignInput) -> Campaign:
+def campaign_open(*, actor: Actor, data: CampaignInput) -> Campaign:
     """Open a campaign over ``data.root``'s subtree: every organization of the standard's sectors
     and types takes part; the spot-check sample is drawn at once (reproducible from the seed)."""
     require(actor, Perm.ASSESS_MANAGE, data.root.path)
@@ -166,7 +166,7 @@ def campaign_open(*, actor: Any, data: CampaignInput) -> Campaign:
         spot_share=Decimal(str(data.spot_share)).quantize(Decimal("0.001")),
         sampling_seed=seed,
         previous=data.previous,
-        created_by=_user(actor),
+        created_by=user_of(actor),
         **{k: v for k, v in data.phases.items() if k in PHASE_FIELDS},
     )
     campaign.full_clean(exclude=["standard_text"])
@@ -226,7 +226,7 @@ def _require_open(campaign: Campaign) -> None:
 
 
 @transaction.atomic
-def campaign_sample(*, actor: Any, campaign: Campaign, seed: int | None = None) -> int:
+def campaign_sample(*, actor: Actor, campaign: Campaign, seed: int | None = None) -> int:
     """Draw the spot-check sample again (a new ``seed``, or the stored one); hand picks stay.
     Refused once a spot-check score exists. Returns the number drawn."""
     campaign = _lock(campaign)
@@ -259,7 +259,7 @@ def campaign_sample(*, actor: Any, campaign: Campaign, seed: int | None = None) 
 
 @transaction.atomic
 def campaign_pick(
-    *, actor: Any, campaign: Campaign, org: Organization, picked: bool
+    *, actor: Actor, campaign: Campaign, org: Organization, picked: bool
 ) -> CampaignOrg:
     """Choose (or un-choose) a participant for the spot-check by hand."""
     campaign = _lock(campaign)
@@ -372,7 +372,7 @@ def _record_score(
     model: Any,
     action: str,
     *,
-    actor: Any,
+    actor: Actor,
     campaign: Campaign,
     org: Organization,
     crit: Criterion,
@@ -399,7 +399,7 @@ def _record_score(
     score.points = points
     score.late = late
     score.note = note
-    score.by = _user(actor)
+    score.by = user_of(actor)
     score.by_name = _actor_name(actor)
     score.at = timezone.now()
     score.save()
@@ -416,7 +416,7 @@ def _record_score(
     return score
 
 
-def is_own_org(actor: Any, org: Organization) -> bool:
+def is_own_org(actor: Actor, org: Organization) -> bool:
     """Whether the actor is bound to ``org`` itself (the command-line operator counts as such)."""
     if isinstance(actor, SystemActor):
         return True
@@ -426,7 +426,7 @@ def is_own_org(actor: Any, org: Organization) -> bool:
 @transaction.atomic
 def self_check_record(
     *,
-    actor: Any,
+    actor: Actor,
     campaign: Campaign,
     org: Organization,
     criterion: str,
@@ -458,7 +458,7 @@ def self_check_record(
 @transaction.atomic
 def spot_check_record(
     *,
-    actor: Any,
+    actor: Actor,
     campaign: Campaign,
     org: Organization,
     criterion: str,
@@ -501,7 +501,7 @@ def known_veto_lines() -> dict[str, str]:
 @transaction.atomic
 def veto_record(
     *,
-    actor: Any,
+    actor: Actor,
     org: Organization,
     occurred_on: dt.date,
     line: str,
@@ -535,7 +535,7 @@ def veto_record(
         occurred_on=occurred_on,
         line=line,
         note=note,
-        entered_by=_user(actor),
+        entered_by=user_of(actor),
         entered_by_name=_actor_name(actor),
     )
     audit_record(
@@ -551,7 +551,7 @@ def veto_record(
 
 
 @transaction.atomic
-def veto_withdraw(*, actor: Any, event: VetoEvent, reason: str) -> VetoEvent:
+def veto_withdraw(*, actor: Actor, event: VetoEvent, reason: str) -> VetoEvent:
     """Withdraw a veto event entered by mistake; it stays on record with the reason."""
     event = VetoEvent.objects.select_for_update().select_related("org").get(pk=event.pk)
     require(actor, Perm.ASSESS_MANAGE, event.org.path)
@@ -579,7 +579,7 @@ def veto_withdraw(*, actor: Any, event: VetoEvent, reason: str) -> VetoEvent:
 
 
 @transaction.atomic
-def campaign_score(*, actor: Any, campaign: Campaign, at: dt.date | None = None) -> ScoreRun:
+def campaign_score(*, actor: Actor, campaign: Campaign, at: dt.date | None = None) -> ScoreRun:
     """Score the whole campaign and store the results (replacing earlier ones); audited with
     the summary. Refused once the campaign is final."""
     campaign = _lock(campaign)
@@ -607,7 +607,7 @@ def campaign_score(*, actor: Any, campaign: Campaign, at: dt.date | None = None)
 
 
 @transaction.atomic
-def campaign_set_status(*, actor: Any, campaign: Campaign, status: str) -> Campaign:
+def campaign_set_status(*, actor: Actor, campaign: Campaign, status: str) -> Campaign:
     """Move a campaign between 进行中 (open again for scores), 已评分 and 已定档 (final).
     Making it final needs stored results."""
     campaign = _lock(campaign)
@@ -638,14 +638,14 @@ def campaign_set_status(*, actor: Any, campaign: Campaign, status: str) -> Campa
     return campaign
 
 
-def campaign_finalize(*, actor: Any, campaign: Campaign) -> Campaign:
+def campaign_finalize(*, actor: Actor, campaign: Campaign) -> Campaign:
     """Make a scored campaign final (定档): results no longer change."""
     return campaign_set_status(actor=actor, campaign=campaign, status=CampaignStatus.FINAL)
 
 
 def campaign_surveys_open(
     *,
-    actor: Any,
+    actor: Actor,
     campaign: Campaign,
     opens_on: dt.date | None = None,
     closes_on: dt.date | None = None,

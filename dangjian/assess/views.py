@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -40,6 +40,7 @@ from dangjian.rectify.bulletin import (
     group_row,
 )
 from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.requests import SignedInRequest
 
 from .forms import CampaignForm, ScoreSheet, VetoForm, WithdrawForm, field_name
 from .jobs import job_busy, score_request
@@ -122,7 +123,7 @@ def phase_state(campaign: Campaign, code: str, today: dt.date) -> dict[str, Any]
 @login_required
 @require_GET
 @bad_input_as_400
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: SignedInRequest) -> HttpResponse:
     """考核列表: the campaigns the user sees; the user's own organization's self-check links."""
     require(request.user, Perm.ASSESS_VIEW)
     page = paginate(request, campaigns_for(request.user).order_by("-period_end", "-pk"))
@@ -165,7 +166,7 @@ def _standard_choices() -> list[tuple[str, str]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 @bad_input_as_400
-def campaign_new(request: HttpRequest) -> HttpResponse:
+def campaign_new(request: SignedInRequest) -> HttpResponse:
     """发起考核 (upper level): standard, subtree, period, phases, spot-check share."""
     require(request.user, Perm.ASSESS_MANAGE)
     previous = [
@@ -225,7 +226,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _progress(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
+def _progress(request: SignedInRequest, campaign: Campaign) -> dict[str, Any]:
     """Participation figures of the campaign inside the user's scope (a few grouped queries)."""
     parts = participants_for(request.user, campaign)
     prefix = scope_prefix(request.user, Perm.ASSESS_VIEW) or ""
@@ -266,7 +267,7 @@ def _progress(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
 @login_required
 @require_GET
 @bad_input_as_400
-def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """A campaign: phases, participation, the spot-check sample, results so far."""
     require(request.user, Perm.ASSESS_VIEW)
     campaign = campaign_get(request.user, pk)
@@ -321,7 +322,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @bad_input_as_400
-def campaign_score_status(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_score_status(request: SignedInRequest, pk: int) -> HttpResponse:
     """The background scoring's state as a fragment, polled by the campaign page while it runs;
     once it has ended the page reloads itself (``HX-Refresh``) to show the result or error."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -344,7 +345,7 @@ def campaign_score_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @bad_input_as_400
-def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def campaign_action(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     """评分 (score now) or 定档 (make final): the upper level of the campaign."""
     require(request.user, Perm.ASSESS_MANAGE)
     campaign = campaign_get(request.user, pk, Perm.ASSESS_MANAGE)
@@ -369,7 +370,7 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @require_POST
 @bad_input_as_400
-def campaign_pick_view(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_pick_view(request: SignedInRequest, pk: int) -> HttpResponse:
     """指定抽查 (or withdraw a hand pick) of one participant: the campaign's upper level."""
     require(request.user, Perm.ASSESS_MANAGE)
     campaign = campaign_get(request.user, pk, Perm.ASSESS_MANAGE)
@@ -477,7 +478,7 @@ class _Rollback(Exception):
 
 
 def _save_sheet(
-    request: HttpRequest, form: ScoreSheet, olds: dict[str, Any], record: Any, **kwargs: Any
+    request: SignedInRequest, form: ScoreSheet, olds: dict[str, Any], record: Any, **kwargs: Any
 ) -> int:
     """Record every changed score of the sheet in one transaction; on any error none is kept."""
     changed = 0
@@ -511,7 +512,7 @@ def _save_sheet(
 @login_required
 @require_http_methods(["GET", "POST"])
 @bad_input_as_400
-def self_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def self_check(request: SignedInRequest, pk: int, code: str) -> HttpResponse:
     """自查 on a phone: automatic criteria already computed with the records behind them; the
     organization judges only what the records cannot tell."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -573,7 +574,7 @@ def self_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @bad_input_as_400
-def spot_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def spot_check(request: SignedInRequest, pk: int, code: str) -> HttpResponse:
     """抽查 (听、查、评) of a sampled organization by an inspector, the self-check beside."""
     require(request.user, Perm.ASSESS_INSPECT)
     campaign = campaign_get(request.user, pk, Perm.ASSESS_INSPECT)
@@ -632,7 +633,7 @@ def spot_check(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @login_required
 @require_GET
 @bad_input_as_400
-def results(request: HttpRequest, pk: int) -> HttpResponse:
+def results(request: SignedInRequest, pk: int) -> HttpResponse:
     """考核结果 of the subtree. In tree order; ordered by score only for the upper level."""
     require(request.user, Perm.ASSESS_VIEW)
     campaign = campaign_get(request.user, pk)
@@ -687,7 +688,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @bad_input_as_400
-def result_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def result_detail(request: SignedInRequest, pk: int, code: str) -> HttpResponse:
     """One organization's result: item → criterion → points → source, veto, stars, tier, change.
 
     Before the campaign is scored, the live preview from today's records is shown instead.
@@ -734,7 +735,7 @@ def _veto_lines() -> list[tuple[str, str]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 @bad_input_as_400
-def veto(request: HttpRequest) -> HttpResponse:
+def veto(request: SignedInRequest) -> HttpResponse:
     """高压线事件: the subtree's recorded events; the upper level enters new ones."""
     require(request.user, Perm.ASSESS_VIEW)
     manage = can(request.user, Perm.ASSESS_MANAGE)
@@ -777,7 +778,7 @@ def veto(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @bad_input_as_400
-def veto_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+def veto_withdraw_view(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.ASSESS_MANAGE)
     event = veto_events_for(request.user).filter(pk=pk).first()
     if event is None:
@@ -796,14 +797,14 @@ def veto_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- bulletin ----------------------------------------------------------------------------------
 
 
-def _region_digits(request: HttpRequest) -> int:
+def _region_digits(request: SignedInRequest) -> int:
     raw = request.GET.get("level", "9").strip() or "9"
     if not raw.isdigit() or int(raw) not in REGION_DIGITS:
         raise BadInput("地区层级应为 6（区县）、9（乡镇街道）或 12（村社区）")
     return int(raw)
 
 
-def _ranking_param(request: HttpRequest, campaign: Campaign) -> bool:
+def _ranking_param(request: SignedInRequest, campaign: Campaign) -> bool:
     wanted = request.GET.get("ranking") == "1"
     if wanted and not can_rank(request.user, campaign):
         raise PermissionDenied("排名只提供给组织考核的上级组织")
@@ -813,7 +814,7 @@ def _ranking_param(request: HttpRequest, campaign: Campaign) -> bool:
 @login_required
 @require_GET
 @bad_input_as_400
-def bulletin(request: HttpRequest, pk: int) -> HttpResponse:
+def bulletin(request: SignedInRequest, pk: int) -> HttpResponse:
     """晾晒通报: per region and sector, the spread inside each region, rectification progress."""
     require(request.user, Perm.ASSESS_VIEW)
     campaign = campaign_get(request.user, pk)
@@ -848,7 +849,7 @@ EXPORT_TYPES = {
 @login_required
 @require_GET
 @bad_input_as_400
-def bulletin_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def bulletin_file(request: SignedInRequest, pk: int, fmt: str) -> HttpResponse:
     """The bulletin as .xlsx or PDF; the ranking sheet only for the upper level and on request."""
     if fmt not in EXPORT_TYPES:
         raise BadInput("通报只能导出为 .xlsx 或 .pdf")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import transaction
 from django.db.models import F, Max
@@ -31,6 +31,9 @@ from treebeard.exceptions import PathOverflow
 from treebeard.mp_tree import MP_Node
 
 from dangjian.core.audit import audit_record
+
+if TYPE_CHECKING:
+    from dangjian.accounts.scope import Actor
 
 N = TypeVar("N", bound=MP_Node)
 
@@ -211,7 +214,7 @@ def tree_problems(model: type[MP_Node], *, using: str | None = None) -> TreeProb
 
 
 def tree_repair(
-    model: type[MP_Node], *, actor: Any, fix: bool = True, using: str | None = None
+    model: type[MP_Node], *, actor: Actor, fix: bool = True, using: str | None = None
 ) -> tuple[TreeProblems, TreeProblems]:
     """Find problems and, with ``fix``, repair ``depth`` and ``numchild`` (audited).
 

@@ -31,6 +31,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Q
 
+from dangjian.accounts.scope import Actor
 from dangjian.core.audit import audit_record
 from dangjian.life.choices import (
     SECRETARY_LECTURE_ORG_TYPES,
@@ -322,7 +323,7 @@ def seed_meetings(
     until: dt.date | None = None,
     attendance: bool = True,
     prefix: str = "",
-    actor: Any = None,
+    actor: Actor | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SeedMeetingsResult:
     """Write the records of ``year`` (up to ``until``, default 31 December) for every branch

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import scope_prefix
+from dangjian.accounts.scope import Actor, scope_prefix
 from dangjian.core import crypto
 from dangjian.core.audit import audit_record
 from dangjian.members.selectors import members_for
@@ -112,7 +112,7 @@ def _parent_codes(paths: Iterable[str], known: dict[str, str]) -> dict[str, str]
     return dict(rows)
 
 
-def export_orgs(path: Path | str, *, actor: Any) -> int:
+def export_orgs(path: Path | str, *, actor: Actor) -> int:
     """Write the organizations the actor may see to ``path``; returns the number of rows."""
     if scope_prefix(actor, Perm.ORG_VIEW) is None:
         raise PermissionDenied("没有查看组织的权限")
@@ -143,7 +143,7 @@ def export_orgs(path: Path | str, *, actor: Any) -> int:
     return write_table(path, ORG_COLUMNS, lines())
 
 
-def export_members(path: Path | str, *, actor: Any) -> int:
+def export_members(path: Path | str, *, actor: Actor) -> int:
     """Write the members the actor may see, with full ID and phone numbers, to ``path``.
 
     Needs ``Perm.MEMBER_VIEW_PII``; one audit entry (action ``export``) records the count and the

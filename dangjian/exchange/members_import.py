@@ -20,7 +20,7 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import scope_prefix
+from dangjian.accounts.scope import Actor, scope_prefix
 from dangjian.core import crypto
 from dangjian.core.audit import AuditEvent, audit_record_many
 from dangjian.core.idnumber import normalize_id
@@ -211,7 +211,7 @@ def _load_members(
 def import_members(
     path: Path | str,
     *,
-    actor: Any,
+    actor: Actor,
     dry_run: bool = False,
     file_label: str | None = None,
 ) -> ImportReport:

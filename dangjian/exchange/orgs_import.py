@@ -22,7 +22,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import scope_prefix
+from dangjian.accounts.scope import Actor, scope_prefix
 from dangjian.core.audit import AuditEvent, audit_record_many
 from dangjian.core.tree import TreeBuilder
 from dangjian.members.models import Member, Participation
@@ -146,7 +146,7 @@ def _parse_org_row(
 def import_orgs(
     path: Path | str,
     *,
-    actor: Any,
+    actor: Actor,
     dry_run: bool = False,
     file_label: str | None = None,
 ) -> ImportReport:

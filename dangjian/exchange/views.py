@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can
+from dangjian.web.requests import SignedInRequest
 
 from .exporters import ExportError, export_members, export_orgs
 from .forms import ImportForm, limit_label, max_upload_bytes, too_large_message
@@ -41,7 +42,7 @@ _ENVELOPE = 64 * 1024
 
 
 def _page(
-    request: HttpRequest,
+    request: SignedInRequest,
     form: ImportForm,
     *,
     report: ImportReport | None = None,
@@ -66,13 +67,13 @@ def _page(
     return render(request, "exchange/index.html", context, status=status)
 
 
-def _import_kinds(request: HttpRequest) -> list[str]:
+def _import_kinds(request: SignedInRequest) -> list[str]:
     return [kind for kind, (_, perm, _) in KINDS.items() if can(request.user, perm)]
 
 
 @csrf_exempt
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: SignedInRequest) -> HttpResponse:
     """Upload page; refuses an oversized body before anything reads it."""
     if request.method == "POST":
         try:
@@ -91,7 +92,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_protect
-def _index(request: HttpRequest) -> HttpResponse:
+def _index(request: SignedInRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request, ImportForm(kinds=_import_kinds(request)))
     kind = request.POST.get("kind", "")
@@ -126,7 +127,7 @@ def _safe_name(name: str | None) -> str:
 
 @require_POST
 @login_required
-def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+def export(request: SignedInRequest, kind: str, fmt: str) -> HttpResponse:
     """Download the user's own subtree (POST: a member export is an audited view of PII)."""
     if kind not in KINDS or fmt not in FORMATS:
         raise Http404("未知的导出类型")

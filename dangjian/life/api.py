@@ -20,8 +20,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import covers
+from dangjian.accounts.scope import Actor, covers
 from dangjian.api import filters
+from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, uploaded_files
 from dangjian.api.views.base import ScopedAPIView, service_errors
 from dangjian.members.selectors import members_for
@@ -181,7 +182,7 @@ def _lecturer_org(org: Any, code: str | None) -> Any:
     return found
 
 
-def _with_attendance(actor: Any, meeting: Meeting) -> Meeting:
+def _with_attendance(actor: Actor, meeting: Meeting) -> Meeting:
     rows = None
     if meeting.attendance_taken and covers(actor, Perm.MEMBER_VIEW, meeting.org.path):
         rows = [
@@ -218,7 +219,7 @@ class MeetingListView(ScopedAPIView):
     serializer_class = MeetingSerializer
 
     def get_queryset(self) -> Any:
-        actor = self.request.user
+        actor = signed_in(self.request)
         code = filters.code_param(self.request, "org")
         subtree = filters.bool_param(self.request, "subtree")
         meeting_type = filters.choice_param(self.request, "type", MeetingType.values, "会议类型")
@@ -229,7 +230,7 @@ class MeetingListView(ScopedAPIView):
     @extend_schema(
         parameters=LIST_PARAMS, responses=MeetingSerializer(many=True), summary="组织生活记录列表"
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         assert page is not None
         return self.get_paginated_response(MeetingSerializer(page, many=True).data)
@@ -239,7 +240,7 @@ class MeetingListView(ScopedAPIView):
         responses={201: MeetingDetailSerializer},
         summary="记录会议或活动",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInApiRequest) -> Response:
         serializer = MeetingWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         v = serializer.validated_data
@@ -287,7 +288,7 @@ class MeetingDetailView(ScopedAPIView):
     serializer_class = MeetingDetailSerializer
 
     @extend_schema(parameters=[ID_PARAM], responses=MeetingDetailSerializer, summary="记录详情")
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
         meeting = meeting_get(request.user, pk)
         return Response(MeetingDetailSerializer(_with_attendance(request.user, meeting)).data)
 
@@ -297,7 +298,7 @@ class MeetingDetailView(ScopedAPIView):
         responses=MeetingDetailSerializer,
         summary="修改记录（记入审计；录入日期不变）",
     )
-    def patch(self, request: Request, pk: int) -> Response:
+    def patch(self, request: SignedInApiRequest, pk: int) -> Response:
         actor = request.user
         meeting = meeting_get(actor, pk, perm=Perm.LIFE_RECORD)
         serializer = MeetingWriteSerializer(data=request.data, partial=True)
@@ -338,7 +339,7 @@ class MeetingDetailView(ScopedAPIView):
         return Response(MeetingDetailSerializer(_with_attendance(actor, meeting)).data)
 
     @extend_schema(parameters=[ID_PARAM], responses={204: None}, summary="删除记录（记入审计）")
-    def delete(self, request: Request, pk: int) -> Response:
+    def delete(self, request: SignedInApiRequest, pk: int) -> Response:
         meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
         meeting_delete(actor=request.user, meeting=meeting)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -361,7 +362,7 @@ class ComplianceView(ScopedAPIView):
         responses=OpenApiTypes.OBJECT,
         summary="组织生活完成情况（按规则、周期、领域、地区）",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         from django.utils import timezone
 
         from dangjian.orgs.choices import Sector
@@ -436,7 +437,7 @@ class HintListView(ScopedAPIView):
         responses=OpenApiTypes.OBJECT,
         summary="形式主义线索（供人工核实）",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         from django.utils import timezone
 
         from .rules.hints import formalism_hints
@@ -484,7 +485,7 @@ class MeetingAttachmentListView(ScopedAPIView):
         responses=MeetingAttachmentSerializer(many=True),
         summary="记录的附件列表",
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
         meeting = meeting_get(request.user, pk, perm=Perm.MEMBER_VIEW)
         items = meeting.attachments.defer("data").order_by("pk")
         return Response(MeetingAttachmentSerializer(items, many=True).data)
@@ -495,7 +496,7 @@ class MeetingAttachmentListView(ScopedAPIView):
         responses={201: MeetingAttachmentSerializer(many=True)},
         summary="上传附件（记入审计）",
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: SignedInApiRequest, pk: int) -> Response:
         meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
         files = uploaded_files(request, max_count=ATTACHMENTS_PER_MEETING, per="每条记录")
         created = []
@@ -523,7 +524,7 @@ class MeetingAttachmentDetailView(ScopedAPIView):
     write_perm = Perm.LIFE_RECORD
     serializer_class = None
 
-    def _item(self, request: Request, pk: int, attachment_id: int, perm: Perm) -> Any:
+    def _item(self, request: SignedInApiRequest, pk: int, attachment_id: int, perm: Perm) -> Any:
         from .models import MeetingAttachment
 
         meeting = meeting_get(request.user, pk, perm=perm)
@@ -537,7 +538,7 @@ class MeetingAttachmentDetailView(ScopedAPIView):
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
         summary="下载附件",
     )
-    def get(self, request: Request, pk: int, attachment_id: int) -> HttpResponse:
+    def get(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> HttpResponse:
         item = self._item(request, pk, attachment_id, Perm.MEMBER_VIEW)
         response = HttpResponse(bytes(item.data), content_type=item.content_type)
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(item.name)}"
@@ -546,7 +547,7 @@ class MeetingAttachmentDetailView(ScopedAPIView):
         return response
 
     @extend_schema(parameters=[ID_PARAM], responses={204: None}, summary="删除附件（记入审计）")
-    def delete(self, request: Request, pk: int, attachment_id: int) -> Response:
+    def delete(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> Response:
         item = self._item(request, pk, attachment_id, Perm.LIFE_RECORD)
         attachment_delete(actor=request.user, attachment=item)
         return Response(status=status.HTTP_204_NO_CONTENT)

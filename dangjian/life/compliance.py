@@ -29,6 +29,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from dangjian.accounts.scope import Actor
 from dangjian.life.rules import TALLY_ONLY, deadline, grace_of, periods_between
 from dangjian.rules.params import params_on
 from dangjian.rules.registry import Finding, rule_title
@@ -142,7 +143,7 @@ class Compliance:
 
 
 def compliance(
-    actor: Any,
+    actor: Actor,
     *,
     year: int,
     org_code: str | None = None,
@@ -310,7 +311,7 @@ def data_version() -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
 
-def _key(actor: Any, kind: str, params: dict[str, Any]) -> str | None:
+def _key(actor: Actor, kind: str, params: dict[str, Any]) -> str | None:
     from dangjian.accounts.roles import Perm
     from dangjian.accounts.scope import scope_prefix
 
@@ -328,7 +329,7 @@ def _key(actor: Any, kind: str, params: dict[str, Any]) -> str | None:
     return "life:compliance:" + hashlib.sha256(material.encode()).hexdigest()
 
 
-def compliance_cached(actor: Any, **params: Any) -> Compliance:
+def compliance_cached(actor: Actor, **params: Any) -> Compliance:
     """:func:`compliance` for the overview page and API, through the cache (module docstring).
 
     The cached table keeps the counts and groups but neither the findings nor the facts (use
@@ -366,7 +367,7 @@ class MissedRow:
     todo: bool = True
 
 
-def missed_cached(actor: Any, rule: str, period: str, **params: Any) -> list[MissedRow]:
+def missed_cached(actor: Actor, rule: str, period: str, **params: Any) -> list[MissedRow]:
     """The organizations that missed ``rule`` in ``period`` (cached like the table)."""
     key = _key(actor, "missed", {**params, "rule": rule, "period": period})
     if key is not None:

@@ -32,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import scope_prefix
+from dangjian.accounts.scope import Actor, scope_prefix, user_of
 from dangjian.core.audit import AuditEvent, audit_record_many
 from dangjian.exchange.readers import cell_date, cell_int, cell_text
 from dangjian.exchange.report import (
@@ -191,7 +191,7 @@ def _snapshot(meeting: Meeting) -> dict[str, Any]:
 
 
 def import_meetings(
-    path: Path | str, *, actor: Any, dry_run: bool = False, file_label: str | None = None
+    path: Path | str, *, actor: Actor, dry_run: bool = False, file_label: str | None = None
 ) -> MeetingImportReport:
     """Import the meetings of ``path`` as ``actor`` (needs Perm.LIFE_RECORD on every row's org)."""
     report = MeetingImportReport(kind="meetings", file=file_label or Path(path).name)
@@ -274,7 +274,7 @@ def import_meetings(
                     late=is_late(data.held_on, data.entered_on, days),
                     lecturer_role=data.lecturer_role,
                     lecturer_org=data.lecturer_org,
-                    created_by=actor if getattr(actor, "pk", None) else None,
+                    created_by=user_of(actor),
                 )
             )
             continue

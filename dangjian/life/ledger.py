@@ -24,7 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import can, covers
+from dangjian.accounts.scope import Actor, can, covers
 from dangjian.core.audit import audit_record
 from dangjian.core.labels import evidence_text
 from dangjian.life.rules import period_title, year_known_until
@@ -98,7 +98,7 @@ class Ledger:
         )
 
 
-def ledger_build(actor: Any, code: str, year: int) -> Ledger:
+def ledger_build(actor: Actor, code: str, year: int) -> Ledger:
     """The ledger of the organization ``code`` for ``year``; 404 outside the actor's scope."""
     if not 1900 <= year <= 2100:
         raise ValueError(f"年份 {year} 无效")
@@ -146,7 +146,7 @@ def ledger_build(actor: Any, code: str, year: int) -> Ledger:
     return ledger
 
 
-def export_ledger(path: Path | str, *, actor: Any, code: str, year: int) -> Ledger:
+def export_ledger(path: Path | str, *, actor: Actor, code: str, year: int) -> Ledger:
     """Write the ledger to ``path`` as .xlsx, .docx or .pdf by its extension (audited: it may
     name members)."""
     suffix = Path(path).suffix.lower()

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import scope_prefix
+from dangjian.accounts.scope import Actor, scope_prefix
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 
 from .models import Meeting
 
 
-def meetings_for(actor: Any, perm: Perm = Perm.ORG_VIEW) -> QuerySet[Meeting]:
+def meetings_for(actor: Actor, perm: Perm = Perm.ORG_VIEW) -> QuerySet[Meeting]:
     """Every record of organizations the actor may use ``perm`` on."""
     prefix = scope_prefix(actor, perm)
     if prefix is None:
@@ -28,7 +27,7 @@ def meetings_for(actor: Any, perm: Perm = Perm.ORG_VIEW) -> QuerySet[Meeting]:
 
 
 def meeting_list(
-    actor: Any,
+    actor: Actor,
     *,
     org: Organization | None = None,
     subtree: bool = False,
@@ -48,7 +47,7 @@ def meeting_list(
     return qs.order_by("-held_on", "-pk")
 
 
-def meeting_get(actor: Any, pk: int, *, perm: Perm = Perm.ORG_VIEW) -> Meeting:
+def meeting_get(actor: Actor, pk: int, *, perm: Perm = Perm.ORG_VIEW) -> Meeting:
     """The record ``pk`` if the actor may use ``perm`` on it; 404 otherwise (no existence leak)."""
     meeting = meetings_for(actor, perm).filter(pk=pk).first()
     if meeting is None:
@@ -81,7 +80,7 @@ class Participation:
         return [self.months.get(m) for m in range(1, 13)]
 
 
-def participation(actor: Any, org: Organization, year: int) -> list[Participation]:
+def participation(actor: Actor, org: Organization, year: int) -> list[Participation]:
     """Attendance of every member on the branch's roll over ``year`` (Perm.MEMBER_VIEW):
     one grouped query over the attendance of the branch's and its 党小组's meetings. A
     临时党支部 has no roll: the members recorded at its meetings whom the actor may see."""

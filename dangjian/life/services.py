@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import require
+from dangjian.accounts.scope import Actor, require, user_of
 from dangjian.core import uploads
 from dangjian.core.audit import audit_record
 from dangjian.members.models import Member
@@ -83,7 +83,7 @@ class MeetingInput:
     #: 所属年度; ``None``: the year of ``held_on``
     year: int | None = None
     #: who records it: names the members of an attendance list only where the actor may see them
-    actor: Any = None
+    actor: Actor | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -105,7 +105,7 @@ def is_temporary(org: Organization | None) -> bool:
     return org is not None and org.org_type == OrgType.TEMP_BRANCH
 
 
-def roll(org: Organization, on: dt.date, *, actor: Any = None) -> list[Member]:
+def roll(org: Organization, on: dt.date, *, actor: Actor | None = None) -> list[Member]:
     """The members who could attend a meeting of ``org`` held on ``on``: those on the roll of
     its branch that day (joined, not out of the party). For a 临时党支部, which has no roll,
     the members of the organizations it serves that ``actor`` may see (:func:`attendance_pool`),
@@ -131,7 +131,7 @@ def served_root(branch: Organization) -> Organization | None:
     return Organization.objects.filter(path=branch.path[: -Organization.steplen]).first()
 
 
-def attendance_pool(branch: Organization, on: dt.date, actor: Any) -> Any:
+def attendance_pool(branch: Organization, on: dt.date, actor: Actor | None) -> Any:
     """Members who may attend a meeting of a 临时党支部 on ``on``: its participants recorded
     for that day (:func:`dangjian.members.selectors.participants_on`) when there are any, else
     the members of the organizations it serves (on the roll of a permanent branch under the
@@ -326,7 +326,7 @@ def _check_year(data: MeetingInput, add: Any) -> None:
         )
 
 
-def _visible_members(ids: set[int], actor: Any) -> dict[int, Member]:
+def _visible_members(ids: set[int], actor: Actor | None) -> dict[int, Member]:
     """The members ``ids`` that the actor may see (others stay unnamed: a message must not
     reveal who is on another subtree's roll)."""
     from dangjian.accounts.roles import Perm
@@ -482,7 +482,7 @@ def _check_duplicate(
 
 
 @transaction.atomic
-def meeting_record(*, actor: Any, data: MeetingInput) -> Meeting:
+def meeting_record(*, actor: Actor, data: MeetingInput) -> Meeting:
     """Record a meeting held by ``data.org``; late when entered more than ``late_days`` after it."""
     require(actor, Perm.LIFE_RECORD, data.org.path)
     data.actor = data.actor or actor
@@ -494,7 +494,7 @@ def meeting_record(*, actor: Any, data: MeetingInput) -> Meeting:
     meeting = Meeting(entered_on=data.entered_on or timezone.localdate())
     _apply(meeting, data)
     meeting.late = is_late(meeting.held_on, meeting.entered_on, days)
-    meeting.created_by = actor if getattr(actor, "pk", None) else None
+    meeting.created_by = user_of(actor)
     meeting.save()
     _write_attendance(meeting, data)
     after = meeting_snapshot(meeting)
@@ -514,7 +514,7 @@ def meeting_record(*, actor: Any, data: MeetingInput) -> Meeting:
 
 
 @transaction.atomic
-def meeting_update(*, actor: Any, meeting: Meeting, data: MeetingInput) -> Meeting:
+def meeting_update(*, actor: Actor, meeting: Meeting, data: MeetingInput) -> Meeting:
     """Change a record. ``entered_on`` stays the first entry date; ``late`` follows the date."""
     meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
     require(actor, Perm.LIFE_RECORD, meeting.org.path)
@@ -547,7 +547,7 @@ def meeting_update(*, actor: Any, meeting: Meeting, data: MeetingInput) -> Meeti
 
 
 @transaction.atomic
-def meeting_delete(*, actor: Any, meeting: Meeting) -> None:
+def meeting_delete(*, actor: Actor, meeting: Meeting) -> None:
     """Delete a record and its attendance; the audit entry keeps what was deleted."""
     meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
     require(actor, Perm.LIFE_RECORD, meeting.org.path)
@@ -573,7 +573,7 @@ sniff = uploads.sniff
 
 
 @transaction.atomic
-def attachment_add(*, actor: Any, meeting: Meeting, name: str, data: bytes) -> Any:
+def attachment_add(*, actor: Actor, meeting: Meeting, name: str, data: bytes) -> Any:
     """Attach a photo or PDF of the paper minutes to ``meeting`` (audited)."""
     from .models import MeetingAttachment
 
@@ -597,7 +597,7 @@ def attachment_add(*, actor: Any, meeting: Meeting, name: str, data: bytes) -> A
         size=upload.size,
         sha256=digest,
         data=data,
-        uploaded_by=actor if getattr(actor, "pk", None) else None,
+        uploaded_by=user_of(actor),
     )
     audit_record(
         actor=actor,
@@ -612,7 +612,7 @@ def attachment_add(*, actor: Any, meeting: Meeting, name: str, data: bytes) -> A
 
 
 @transaction.atomic
-def attachment_delete(*, actor: Any, attachment: Any) -> None:
+def attachment_delete(*, actor: Actor, attachment: Any) -> None:
     """Remove an attachment (audited with its name and digest)."""
     meeting = attachment.meeting
     require(actor, Perm.LIFE_RECORD, meeting.org.path)

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,6 +30,7 @@ from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
 from dangjian.rules.registry import Finding, rule_title
 from dangjian.rules.runner import findings_for
 from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.requests import SignedInRequest
 
 from .choices import SECRETARY_LECTURE_ORG_TYPES, AbsenceReason, MeetingType
 from .compliance import compliance_cached, missed_cached
@@ -54,7 +55,7 @@ LIFE_TYPES = (*BRANCH_TYPES, OrgType.GROUP)
 OVERVIEW_TYPES = (*LIFE_TYPES, *sorted(SECRETARY_LECTURE_ORG_TYPES))
 
 
-def _life_org(request: HttpRequest, code: str, perm: Perm = Perm.ORG_VIEW) -> Organization:
+def _life_org(request: SignedInRequest, code: str, perm: Perm = Perm.ORG_VIEW) -> Organization:
     require(request.user, perm)
     org = org_get(request.user, code, perm=perm)
     if org.org_type not in LIFE_TYPES:
@@ -65,7 +66,7 @@ def _life_org(request: HttpRequest, code: str, perm: Perm = Perm.ORG_VIEW) -> Or
 @login_required
 @require_GET
 @bad_input_as_400
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: SignedInRequest) -> HttpResponse:
     """The user's own branch goes straight to its to-do list; others pick a branch."""
     require(request.user, Perm.ORG_VIEW)
     own = getattr(request.user, "org", None)
@@ -140,7 +141,7 @@ def _names_below(user: Any, org: Organization) -> dict[str, str]:
 @login_required
 @require_GET
 @bad_input_as_400
-def todo(request: HttpRequest, code: str) -> HttpResponse:
+def todo(request: SignedInRequest, code: str) -> HttpResponse:
     """待办: what each LIFE rule still requires this month, quarter, year, and what was missed."""
     from dangjian.life.rules import NOT_FOR_TEMPORARY, period_title
 
@@ -192,7 +193,7 @@ def todo(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _year_param(request: HttpRequest) -> int | None:
+def _year_param(request: SignedInRequest) -> int | None:
     raw = request.GET.get("year", "").strip()
     if not raw:
         return None
@@ -204,7 +205,7 @@ def _year_param(request: HttpRequest) -> int | None:
 @login_required
 @require_GET
 @bad_input_as_400
-def meetings(request: HttpRequest, code: str) -> HttpResponse:
+def meetings(request: SignedInRequest, code: str) -> HttpResponse:
     """The records of a branch (with its 党小组) or of one 党小组, newest first."""
     org = _life_org(request, code)
     year = _year_param(request)
@@ -231,7 +232,7 @@ def meetings(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @bad_input_as_400
-def record(request: HttpRequest, code: str) -> HttpResponse:
+def record(request: SignedInRequest, code: str) -> HttpResponse:
     """记录会议: one form, attendance ticked from the roll (everyone present by default)."""
     org = _life_org(request, code, Perm.LIFE_RECORD)
     today = timezone.localdate()
@@ -282,7 +283,7 @@ def _put_errors(form: MeetingForm, exc: ValidationError) -> None:
 @login_required
 @require_GET
 @bad_input_as_400
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.ORG_VIEW)
     meeting = meeting_get(request.user, pk)
     show_members = covers(request.user, Perm.MEMBER_VIEW, meeting.org.path)
@@ -309,7 +310,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_delete_view(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.LIFE_RECORD)
     meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
     code = meeting.org.code
@@ -322,7 +323,7 @@ def meeting_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @bad_input_as_400
-def ledger(request: HttpRequest, code: str) -> HttpResponse:
+def ledger(request: SignedInRequest, code: str) -> HttpResponse:
     """台账: a year's records by month, printable; .xlsx by the button below it."""
     org = _life_org(request, code)
     year = _year_param(request) or timezone.localdate().year
@@ -352,7 +353,7 @@ LEDGER_TYPES = {
 @login_required
 @require_POST
 @bad_input_as_400
-def ledger_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+def ledger_file(request: SignedInRequest, code: str, fmt: str) -> HttpResponse:
     """The ledger as .xlsx, .docx or .pdf (POST: the export is audited)."""
     if fmt not in LEDGER_TYPES:
         raise BadInput("台账只能导出为 .xlsx、.docx 或 .pdf")
@@ -393,7 +394,7 @@ def _initial(meeting: Any) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 @bad_input_as_400
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     """Correct a record (audited); the entry date stays, the late mark follows the date."""
     require(request.user, Perm.LIFE_RECORD)
     meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
@@ -438,7 +439,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @bad_input_as_400
-def attendance(request: HttpRequest, code: str) -> HttpResponse:
+def attendance(request: SignedInRequest, code: str) -> HttpResponse:
     """出勤: each member's participation over a year (attended / absent per month)."""
     org = _life_org(request, code, Perm.MEMBER_VIEW)
     year = _year_param(request) or timezone.localdate().year
@@ -461,7 +462,7 @@ def attendance(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _overview_params(request: HttpRequest) -> dict[str, Any]:
+def _overview_params(request: SignedInRequest) -> dict[str, Any]:
     code = request.GET.get("org", "").strip()
     if code and (len(code) > 32 or not code.isalnum()):
         raise BadInput("组织编码只能由字母和数字组成")
@@ -486,7 +487,7 @@ def _overview_params(request: HttpRequest) -> dict[str, Any]:
 @login_required
 @require_GET
 @bad_input_as_400
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: SignedInRequest) -> HttpResponse:
     """Upper levels: how many organizations met each LIFE rule in each period of a year."""
     require(request.user, Perm.FINDING_VIEW)
     params = _overview_params(request)
@@ -511,7 +512,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @bad_input_as_400
-def overview_missed(request: HttpRequest) -> HttpResponse:
+def overview_missed(request: SignedInRequest) -> HttpResponse:
     """The organizations that missed one rule in one period (drill-down from the overview)."""
     require(request.user, Perm.FINDING_VIEW)
     params = _overview_params(request)
@@ -541,7 +542,7 @@ def overview_missed(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @bad_input_as_400
-def hints(request: HttpRequest) -> HttpResponse:
+def hints(request: SignedInRequest) -> HttpResponse:
     """形式主义线索: copied minutes side by side, end-of-month clustering, identical figures."""
     require(request.user, Perm.FINDING_VIEW)
     params = _overview_params(request)
@@ -602,7 +603,7 @@ HINT_TITLES = {
 
 @login_required
 @require_POST
-def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_upload(request: SignedInRequest, pk: int) -> HttpResponse:
     """Attach photos or PDFs of the signed paper minutes (all files or none)."""
     require(request.user, Perm.LIFE_RECORD)
     meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
@@ -625,7 +626,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("life:meeting", meeting.pk)
 
 
-def _attachment(request: HttpRequest, pk: int, perm: Perm) -> Any:
+def _attachment(request: SignedInRequest, pk: int, perm: Perm) -> Any:
     from .models import MeetingAttachment
 
     item = MeetingAttachment.objects.select_related("meeting__org").filter(pk=pk).first()
@@ -636,7 +637,7 @@ def _attachment(request: HttpRequest, pk: int, perm: Perm) -> Any:
 
 @login_required
 @require_GET
-def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_download(request: SignedInRequest, pk: int) -> HttpResponse:
     """An attachment, for those who may see the branch's member records (it names people)."""
     require(request.user, Perm.MEMBER_VIEW)
     item = _attachment(request, pk, Perm.MEMBER_VIEW)
@@ -648,7 +649,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_remove(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.LIFE_RECORD)
     item = _attachment(request, pk, Perm.LIFE_RECORD)
     meeting_pk = item.meeting_id
@@ -660,7 +661,7 @@ def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @bad_input_as_400
-def import_meetings_view(request: HttpRequest) -> HttpResponse:
+def import_meetings_view(request: SignedInRequest) -> HttpResponse:
     """导入会议记录: all-or-nothing upload with a per-row report (formats.md columns)."""
     import os
     import re as _re

@@ -5,27 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import covers, restrict
+from dangjian.accounts.scope import Actor, covers, restrict
 from dangjian.orgs.models import Organization
 
 from .choices import COMMITTEE_POSTS, LEAVING, WITHOUT_RIGHTS, MemberType, StatusKind
 from .models import Member, MemberStatus, Participation
 
 
-def members_for(actor: Any, perm: Perm = Perm.MEMBER_VIEW) -> QuerySet[Member]:
+def members_for(actor: Actor, perm: Perm = Perm.MEMBER_VIEW) -> QuerySet[Member]:
     """Member records the actor may use ``perm`` on (those of branches in the subtree)."""
     return restrict(Member.objects.all(), actor, perm, "org__path")
 
 
 def member_list(
-    actor: Any, *, org: Organization | None = None, subtree: bool = False
+    actor: Actor, *, org: Organization | None = None, subtree: bool = False
 ) -> QuerySet[Member]:
     """Members the actor may see; of ``org`` only (or its whole subtree with ``subtree``)."""
     qs = members_for(actor, Perm.MEMBER_VIEW).select_related("org")
@@ -34,7 +33,7 @@ def member_list(
     return qs.order_by("org__path", "name", "pk")
 
 
-def member_get(actor: Any, pk: int, *, perm: Perm = Perm.MEMBER_VIEW) -> Member:
+def member_get(actor: Actor, pk: int, *, perm: Perm = Perm.MEMBER_VIEW) -> Member:
     member = (
         members_for(actor, perm).select_related("org", "residence_community").filter(pk=pk).first()
     )
@@ -153,7 +152,7 @@ def post_warning(member: Member, standing: Standing, day: dt.date) -> str | None
     )
 
 
-def participations_of(actor: Any, org: Organization) -> list[Participation]:
+def participations_of(actor: Actor, org: Organization) -> list[Participation]:
     """Participants of the 临时党支部 ``org`` (current first, then by date), for its page.
 
     Participants keep their own branches, possibly outside the actor's subtree; the page shows
@@ -167,7 +166,7 @@ def participations_of(actor: Any, org: Organization) -> list[Participation]:
     )
 
 
-def participation_get(actor: Any, pk: int, *, perm: Perm = Perm.MEMBER_CHANGE) -> Participation:
+def participation_get(actor: Actor, pk: int, *, perm: Perm = Perm.MEMBER_CHANGE) -> Participation:
     item = Participation.objects.select_related("org", "member__org").filter(pk=pk).first()
     if item is None or not covers(actor, perm, item.org.path):
         raise Http404("参加记录不存在或不在您的管辖范围内")
@@ -192,7 +191,7 @@ def participants_on(org_ids: Iterable[int], day: dt.date) -> dict[int, list[Part
     return result
 
 
-def member_by_id_number(actor: Any, number: str) -> Member | None:
+def member_by_id_number(actor: Actor, number: str) -> Member | None:
     """The member with ID ``number`` among those the actor may see (keyed digest lookup), or
     ``None``: a number outside the scope is not told apart from an unknown one."""
     from dangjian.core import crypto

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import require
+from dangjian.accounts.scope import Actor, require
 from dangjian.core import crypto, idnumber
 from dangjian.core.audit import audit_record
 from dangjian.core.dates import add_years, turns
@@ -188,14 +188,14 @@ def _check_unique(data: MemberInput, member: Member | None, errors: dict[str, li
             errors.setdefault("post", []).append(f"{data.org.name} 已有书记，请先调整原书记的职务")
 
 
-def _check_community(actor: Any, data: MemberInput, errors: dict[str, list[str]]) -> None:
+def _check_community(actor: Actor, data: MemberInput, errors: dict[str, list[str]]) -> None:
     community = data.residence_community
     if community is not None and community.sector != "社区":
         errors.setdefault("residence_community", []).append(f"{community.code} 不是社区党组织")
 
 
 @transaction.atomic
-def member_create(*, actor: Any, data: MemberInput) -> Member:
+def member_create(*, actor: Actor, data: MemberInput) -> Member:
     """Put a new member on the roll of ``data.org``."""
     require(actor, Perm.MEMBER_CHANGE, data.org.path)
     errors = member_validate(data)
@@ -218,7 +218,7 @@ def member_create(*, actor: Any, data: MemberInput) -> Member:
 
 
 @transaction.atomic
-def member_update(*, actor: Any, member: Member, data: MemberInput) -> Member:
+def member_update(*, actor: Actor, member: Member, data: MemberInput) -> Member:
     """Change a member record; moving to another branch needs the right on both branches."""
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
     require(actor, Perm.MEMBER_CHANGE, member.org.path)
@@ -254,7 +254,7 @@ def member_update(*, actor: Any, member: Member, data: MemberInput) -> Member:
 
 
 def _audit_roll(
-    actor: Any,
+    actor: Actor,
     action: str,
     member: Member,
     *,
@@ -280,7 +280,7 @@ def _locked(member: Member) -> Member:
 @transaction.atomic
 def member_admit(
     *,
-    actor: Any,
+    actor: Actor,
     data: MemberInput,
     today: dt.date | None = None,
     audit_extra: Mapping[str, Any] | None = None,
@@ -305,7 +305,7 @@ def member_admit(
 @transaction.atomic
 def member_convert(
     *,
-    actor: Any,
+    actor: Actor,
     member: Member,
     confirmed_on: dt.date,
     audit_extra: Mapping[str, Any] | None = None,
@@ -325,7 +325,7 @@ def member_convert(
 @transaction.atomic
 def member_redate(
     *,
-    actor: Any,
+    actor: Actor,
     member: Member,
     joined_on: dt.date,
     confirmed_on: dt.date | None = None,
@@ -347,7 +347,7 @@ def member_redate(
 @transaction.atomic
 def member_cancel_probation(
     *,
-    actor: Any,
+    actor: Actor,
     member: Member,
     audit_extra: Mapping[str, Any] | None = None,
 ) -> None:
@@ -362,7 +362,7 @@ def member_cancel_probation(
 
 
 @transaction.atomic
-def member_reveal(*, actor: Any, member: Member, reason: str = "") -> dict[str, str]:
+def member_reveal(*, actor: Actor, member: Member, reason: str = "") -> dict[str, str]:
     """Return the unmasked ID and phone numbers; the view is written to the audit trail."""
     require(actor, Perm.MEMBER_VIEW_PII, member.org.path)
     audit_record(
@@ -416,7 +416,7 @@ def _status_errors(member: Member, data: StatusInput, today: dt.date) -> dict[st
 
 @transaction.atomic
 def member_status_record(
-    *, actor: Any, member: Member, data: StatusInput, today: dt.date | None = None
+    *, actor: Actor, member: Member, data: StatusInput, today: dt.date | None = None
 ) -> MemberStatus:
     """Record a standing decided by a party body. Never called by a rule: rules only propose
     (LIFE-ABSENT-6-MONTHS, DUES-ARREARS-6-MONTHS); the branch decides and records."""
@@ -479,7 +479,7 @@ def _participation_snapshot(item: Participation) -> dict[str, Any]:
 
 @transaction.atomic
 def participation_add(
-    *, actor: Any, data: ParticipationInput, today: dt.date | None = None
+    *, actor: Actor, data: ParticipationInput, today: dt.date | None = None
 ) -> Participation:
     """Record that a member takes part in a 临时党支部 from ``started_on``. The member stays on
     the roll of his own branch. Needs the member right on the 临时党支部 and sight of the
@@ -542,7 +542,7 @@ def participation_add(
 
 @transaction.atomic
 def participation_end(
-    *, actor: Any, participation: Participation, ended_on: dt.date, today: dt.date | None = None
+    *, actor: Actor, participation: Participation, ended_on: dt.date, today: dt.date | None = None
 ) -> Participation:
     """End a participation on ``ended_on`` (the last day taken part)."""
     item = (

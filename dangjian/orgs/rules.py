@@ -19,7 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import covers
+from dangjian.accounts.scope import Actor, covers
 from dangjian.core import dates
 from dangjian.members.models import Member
 from dangjian.rules.registry import Finding, RuleSpec, register_family, register_not_checked, rule
@@ -708,7 +708,9 @@ register_preparer(prepare_scope)
 register_checker("SETUP", check_setup)
 
 
-def findings_for_org(actor: Any, org: Organization, *, at: dt.date | None = None) -> list[Finding]:
+def findings_for_org(
+    actor: Actor, org: Organization, *, at: dt.date | None = None
+) -> list[Finding]:
     """The SETUP findings whose subject is ``org`` (for its page); 404 outside the scope.
 
     Reads only the organization itself and its own roll or, for a 党总支 or 党委, the roll of its

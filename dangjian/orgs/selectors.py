@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import restrict
+from dangjian.accounts.scope import Actor, restrict
 
 from .models import ElectionDelay, Organization
 
 
-def orgs_for(actor: Any, perm: Perm = Perm.ORG_VIEW) -> QuerySet[Organization]:
+def orgs_for(actor: Actor, perm: Perm = Perm.ORG_VIEW) -> QuerySet[Organization]:
     """Organizations the actor may use ``perm`` on."""
     return restrict(Organization.objects.all(), actor, perm)
 
 
-def org_list(actor: Any, *, perm: Perm = Perm.ORG_VIEW) -> QuerySet[Organization]:
+def org_list(actor: Actor, *, perm: Perm = Perm.ORG_VIEW) -> QuerySet[Organization]:
     return orgs_for(actor, perm)
 
 
-def org_get(actor: Any, code: str, *, perm: Perm = Perm.ORG_VIEW) -> Organization:
+def org_get(actor: Actor, code: str, *, perm: Perm = Perm.ORG_VIEW) -> Organization:
     """The organization with ``code`` if the actor may see it; 404 otherwise (no existence leak)."""
     org = orgs_for(actor, perm).filter(code=code).first()
     if org is None:
@@ -31,7 +30,7 @@ def org_get(actor: Any, code: str, *, perm: Perm = Perm.ORG_VIEW) -> Organizatio
     return org
 
 
-def org_roots(actor: Any) -> QuerySet[Organization]:
+def org_roots(actor: Actor) -> QuerySet[Organization]:
     """The top nodes of the actor's view: its own node, or the tree roots for the operator."""
     qs = orgs_for(actor, Perm.ORG_VIEW)
     org = getattr(actor, "org", None)
@@ -40,7 +39,7 @@ def org_roots(actor: Any) -> QuerySet[Organization]:
     return qs.filter(depth=1).order_by("code")
 
 
-def org_children(actor: Any, org: Organization) -> QuerySet[Organization]:
+def org_children(actor: Actor, org: Organization) -> QuerySet[Organization]:
     return (
         orgs_for(actor, Perm.ORG_VIEW)
         .filter(path__startswith=org.path, depth=org.depth + 1)
@@ -48,7 +47,7 @@ def org_children(actor: Any, org: Organization) -> QuerySet[Organization]:
     )
 
 
-def org_search(actor: Any, query: str, *, limit: int = 50) -> QuerySet[Organization]:
+def org_search(actor: Actor, query: str, *, limit: int = 50) -> QuerySet[Organization]:
     """Organizations in scope whose name contains, or whose code starts with, ``query``."""
     query = query.strip()
     qs = orgs_for(actor, Perm.ORG_VIEW)
@@ -57,7 +56,7 @@ def org_search(actor: Any, query: str, *, limit: int = 50) -> QuerySet[Organizat
     return qs.filter(Q(name__icontains=query) | Q(code__istartswith=query)).order_by("path")[:limit]
 
 
-def breadcrumb(actor: Any, org: Organization) -> list[Organization]:
+def breadcrumb(actor: Actor, org: Organization) -> list[Organization]:
     """The ancestors of ``org`` the actor may see, from the top down (one query): a page's
     breadcrumb."""
     step = Organization.steplen

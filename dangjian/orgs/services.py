@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import require
+from dangjian.accounts.scope import Actor, require
 from dangjian.core.audit import audit_record
 from dangjian.core.dates import add_years
 
@@ -135,7 +135,7 @@ def _raise(errors: dict[str, list[str]]) -> None:
 
 
 @transaction.atomic
-def org_create(*, actor: Any, data: OrgInput, parent: Organization | None) -> Organization:
+def org_create(*, actor: Actor, data: OrgInput, parent: Organization | None) -> Organization:
     """Create an organization under ``parent`` (a root only for the command-line operator)."""
     if parent is None:
         require(actor, Perm.ORG_CHANGE, "")
@@ -166,7 +166,7 @@ def org_create(*, actor: Any, data: OrgInput, parent: Organization | None) -> Or
 
 
 @transaction.atomic
-def org_update(*, actor: Any, org: Organization, data: OrgInput) -> Organization:
+def org_update(*, actor: Actor, org: Organization, data: OrgInput) -> Organization:
     """Change the fields of an organization (not its place in the tree: see :func:`org_move`)."""
     org = Organization.objects.select_for_update().get(pk=org.pk)
     require(actor, Perm.ORG_CHANGE, org.path)
@@ -207,7 +207,7 @@ def org_update(*, actor: Any, org: Organization, data: OrgInput) -> Organization
 
 
 @transaction.atomic
-def org_move(*, actor: Any, org: Organization, new_parent: Organization) -> Organization:
+def org_move(*, actor: Actor, org: Organization, new_parent: Organization) -> Organization:
     """Move ``org`` with its subtree under ``new_parent``; refuses cycles and invalid nesting."""
     org = Organization.objects.get(pk=org.pk)
     new_parent = Organization.objects.get(pk=new_parent.pk)
@@ -253,7 +253,7 @@ def max_delay_years(on: dt.date | None = None) -> int:
 
 @transaction.atomic
 def org_election_delay_record(
-    *, actor: Any, org: Organization, data: ElectionDelayInput, today: dt.date | None = None
+    *, actor: Actor, org: Organization, data: ElectionDelayInput, today: dt.date | None = None
 ) -> ElectionDelay:
     """Record that the superior organization approved holding the election of ``org``'s current
     term by ``new_deadline`` (选举条例 art. 3: at most one year after the term's end). The delay

@@ -34,12 +34,12 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
 from dangjian.api import filters
+from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, uploaded_files
 from dangjian.api.views.base import ScopedAPIView, service_errors
 from dangjian.members.choices import Category
@@ -264,7 +264,7 @@ class CaseListView(ScopedAPIView):
     serializer_class = CaseSerializer
 
     def get_queryset(self) -> Any:
-        actor = self.request.user
+        actor = signed_in(self.request)
         qs = cases_for(actor)
         code = filters.code_param(self.request, "org")
         if code:
@@ -280,7 +280,7 @@ class CaseListView(ScopedAPIView):
     @extend_schema(
         parameters=LIST_PARAMS, responses=CaseSerializer(many=True), summary="发展党员案例列表"
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         assert page is not None
         return self.get_paginated_response(CaseSerializer(page, many=True).data)
@@ -290,7 +290,7 @@ class CaseListView(ScopedAPIView):
         responses={201: CaseDetailSerializer},
         summary="新建发展党员案例（记录递交入党申请书）",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInApiRequest) -> Response:
         serializer = CaseWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         v = serializer.validated_data
@@ -326,7 +326,7 @@ class CaseDetailView(ScopedAPIView):
     serializer_class = CaseDetailSerializer
 
     @extend_schema(parameters=[ID_PARAM], responses=CaseDetailSerializer, summary="案例详情")
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
         return Response(CaseDetailSerializer(case_get(request.user, pk)).data)
 
 
@@ -340,7 +340,7 @@ class StepListView(ScopedAPIView):
     @extend_schema(
         parameters=[ID_PARAM], responses=StepSerializer(many=True), summary="案例的发展步骤"
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
         case = case_get(request.user, pk)
         return Response(StepSerializer(case.steps.all(), many=True).data)
 
@@ -350,7 +350,7 @@ class StepListView(ScopedAPIView):
         responses={201: CaseDetailSerializer},
         summary="记录发展步骤（上级党委的步骤需审批权限）",
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: SignedInApiRequest, pk: int) -> Response:
         actor = request.user
         case = case_get(actor, pk)
         serializer = StepWriteSerializer(data=request.data)
@@ -436,7 +436,7 @@ class ExtensionView(ScopedAPIView):
         responses={201: CaseDetailSerializer},
         summary="记录延长审批期限（特殊情况，最长不超过审批期限规则的参数；需审批权限）",
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: SignedInApiRequest, pk: int) -> Response:
         actor = request.user
         case = case_get(actor, pk, Perm.RECRUIT_APPROVE)
         serializer = ExtensionWriteSerializer(data=request.data)
@@ -486,7 +486,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
     )
 
 
-def _step_param(request: Request) -> int | None:
+def _step_param(request: SignedInApiRequest) -> int | None:
     raw = request.data.get("step")
     if raw in (None, ""):
         return None
@@ -508,7 +508,7 @@ class CaseAttachmentListView(ScopedAPIView):
         responses=AttachmentSerializer(many=True),
         summary="案例的材料列表",
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
         case = case_get(request.user, pk)
         items = case.attachments.defer("data").order_by("pk")
         return Response(AttachmentSerializer(items, many=True).data)
@@ -519,7 +519,7 @@ class CaseAttachmentListView(ScopedAPIView):
         responses={201: AttachmentSerializer(many=True)},
         summary="上传材料（记入审计）",
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: SignedInApiRequest, pk: int) -> Response:
         case = case_get(request.user, pk, Perm.RECRUIT_RECORD)
         step = _step_param(request)
         files = uploaded_files(request, max_count=ATTACHMENTS_PER_CASE, per="每个案例")
@@ -554,7 +554,7 @@ class CaseAttachmentDetailView(ScopedAPIView):
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
         summary="下载材料（需查看个人信息权限，记入审计）",
     )
-    def get(self, request: Request, pk: int, attachment_id: int) -> HttpResponse:
+    def get(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> HttpResponse:
         require(request.user, Perm.MEMBER_VIEW_PII)
         item = attachment_get(request.user, pk, attachment_id)
         data = attachment_read(actor=request.user, attachment=item)
@@ -565,7 +565,7 @@ class CaseAttachmentDetailView(ScopedAPIView):
         return response
 
     @extend_schema(parameters=[ID_PARAM], responses={204: None}, summary="删除材料（记入审计）")
-    def delete(self, request: Request, pk: int, attachment_id: int) -> Response:
+    def delete(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> Response:
         item = attachment_get(request.user, pk, attachment_id, Perm.RECRUIT_RECORD)
         attachment_delete(actor=request.user, attachment=item)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import require
+from dangjian.accounts.scope import Actor, require
 from dangjian.core.audit import audit_record
 from dangjian.core.labels import evidence_text, rule_with_id, severity_label, source_label
 from dangjian.life.docx import DocxWriter
@@ -293,7 +293,7 @@ def pdf_available() -> bool:
     return True
 
 
-def export_case(*, actor: Any, case: RecruitCase, fmt: str, at: dt.date | None = None) -> bytes:
+def export_case(*, actor: Actor, case: RecruitCase, fmt: str, at: dt.date | None = None) -> bytes:
     """The record of ``case`` as ``fmt`` (``docx`` or ``pdf``), audited."""
     require(actor, Perm.RECRUIT_VIEW, case.org.path)
     if fmt not in CONTENT_TYPES:

@@ -42,7 +42,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import scope_prefix
+from dangjian.accounts.scope import Actor, scope_prefix
 from dangjian.rules.registry import Finding
 
 from . import config, rules
@@ -79,7 +79,7 @@ STAGES: dict[str, str] = {
 }
 
 
-def cases_for(actor: Any, perm: Perm = Perm.RECRUIT_VIEW) -> QuerySet[RecruitCase]:
+def cases_for(actor: Actor, perm: Perm = Perm.RECRUIT_VIEW) -> QuerySet[RecruitCase]:
     """Cases at branches in the actor's subtree for ``perm`` (none without it)."""
     prefix = scope_prefix(actor, perm)
     if prefix is None:
@@ -90,7 +90,7 @@ def cases_for(actor: Any, perm: Perm = Perm.RECRUIT_VIEW) -> QuerySet[RecruitCas
     return qs
 
 
-def case_get(actor: Any, pk: int | str, perm: Perm = Perm.RECRUIT_VIEW) -> RecruitCase:
+def case_get(actor: Actor, pk: int | str, perm: Perm = Perm.RECRUIT_VIEW) -> RecruitCase:
     """One case with its records prefetched; ``Http404`` when absent or outside the scope."""
     try:
         return prefetched(cases_for(actor, perm)).get(pk=int(pk))
@@ -99,7 +99,7 @@ def case_get(actor: Any, pk: int | str, perm: Perm = Perm.RECRUIT_VIEW) -> Recru
 
 
 def attachment_get(
-    actor: Any, case_pk: int | str, pk: int | str, perm: Perm = Perm.RECRUIT_VIEW
+    actor: Actor, case_pk: int | str, pk: int | str, perm: Perm = Perm.RECRUIT_VIEW
 ) -> RecruitAttachment:
     """One document of a case in the actor's scope for ``perm``; ``Http404`` otherwise."""
     try:
@@ -360,7 +360,7 @@ WAITS_ON = {13: 12, 17: 15, 24: 23}
 
 
 def approval_queue(
-    actor: Any, at: dt.date | None = None, prefix: str | None = None
+    actor: Actor, at: dt.date | None = None, prefix: str | None = None
 ) -> list[QueueItem]:
     """Pre-reviews (13), admission approvals (17) and conversion approvals (24) waiting for the
     upper committee in the actor's scope (``Perm.RECRUIT_APPROVE``), oldest first."""
@@ -457,7 +457,7 @@ def _counts_by_prefix(admissions: list[tuple[str, str]], steplen: int) -> dict[s
     return counts
 
 
-def _narrow(actor: Any, prefix: str | None) -> str | None:
+def _narrow(actor: Actor, prefix: str | None) -> str | None:
     """The actor's RECRUIT_VIEW prefix, narrowed to ``prefix`` when that lies inside it
     (``None``: nothing to read)."""
     scope = scope_prefix(actor, Perm.RECRUIT_VIEW)
@@ -467,7 +467,7 @@ def _narrow(actor: Any, prefix: str | None) -> str | None:
 
 
 def plan_rows(
-    actor: Any, year: int, at: dt.date | None = None, prefix: str | None = None
+    actor: Actor, year: int, at: dt.date | None = None, prefix: str | None = None
 ) -> list[PlanRow]:
     """Each plan of ``year`` in the actor's scope (under ``prefix``) against its subtree's
     admissions (3 queries)."""
@@ -542,7 +542,7 @@ class Dashboard:
     probation_soon_days: int = 0
 
 
-def _active_cases(actor: Any, year: int, prefix: str | None = None) -> QuerySet[RecruitCase]:
+def _active_cases(actor: Actor, year: int, prefix: str | None = None) -> QuerySet[RecruitCase]:
     """Open and probationary cases, and any case with a step in ``year`` (under ``prefix``)."""
     in_year = RecruitStep.objects.filter(case=OuterRef("pk"), done_on__year=year)
     qs = cases_for(actor).filter(
@@ -554,7 +554,7 @@ def _active_cases(actor: Any, year: int, prefix: str | None = None) -> QuerySet[
 
 
 def dashboard(
-    actor: Any, year: int, at: dt.date | None = None, prefix: str | None = None
+    actor: Actor, year: int, at: dt.date | None = None, prefix: str | None = None
 ) -> Dashboard:
     """The upper levels' overview of their subtree, or of the organization at ``prefix`` within
     it (constant number of queries)."""
@@ -630,7 +630,7 @@ def dashboard(
 
 
 def recruit_check(
-    actor: Any,
+    actor: Actor,
     *,
     prefix: str | None,
     at: dt.date,
@@ -671,7 +671,7 @@ def recruit_check(
     return findings, labels, len(cases)
 
 
-def plan_rows_under(actor: Any, prefix: str, at: dt.date) -> list[PlanRow]:
+def plan_rows_under(actor: Actor, prefix: str, at: dt.date) -> list[PlanRow]:
     """The actor's plan rows of the year of ``at`` and the year before, under ``prefix``."""
     rows: list[PlanRow] = []
     for year in (at.year - 1, at.year):

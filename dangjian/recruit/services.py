@@ -51,7 +51,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import require
+from dangjian.accounts.scope import Actor, require, user_of
 from dangjian.core import crypto, idnumber, uploads
 from dangjian.core.audit import audit_record
 from dangjian.core.dates import add_years
@@ -171,7 +171,7 @@ def case_snapshot(case: RecruitCase) -> dict[str, Any]:
     }
 
 
-def _audit_case(actor: Any, action: str, case: RecruitCase, **kw: Any) -> None:
+def _audit_case(actor: Actor, action: str, case: RecruitCase, **kw: Any) -> None:
     audit_record(
         actor=actor,
         action=action,
@@ -193,7 +193,7 @@ def _set_phone(case: RecruitCase, phone: str) -> None:
 
 
 @transaction.atomic
-def open_case(*, actor: Any, data: CaseInput, today: dt.date | None = None) -> RecruitCase:
+def open_case(*, actor: Actor, data: CaseInput, today: dt.date | None = None) -> RecruitCase:
     """Open a case at a branch when an application arrives; records step 1 on ``applied_on``."""
     require(actor, Perm.RECRUIT_RECORD, data.org.path)
     today = _today(today)
@@ -269,7 +269,7 @@ def open_case(*, actor: Any, data: CaseInput, today: dt.date | None = None) -> R
         category=data.category,
         priority_group=data.priority_group,
         expected_leaving_on=data.expected_leaving_on,
-        created_by=_user(actor),
+        created_by=user_of(actor),
     )
     _set_phone(case, phone)
     case.save()
@@ -280,8 +280,8 @@ def open_case(*, actor: Any, data: CaseInput, today: dt.date | None = None) -> R
     return case
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
+def _user(actor: Actor) -> Any:
+    return user_of(actor)
 
 
 def minimum_age(on: dt.date) -> int:
@@ -292,7 +292,7 @@ def minimum_age(on: dt.date) -> int:
 
 @transaction.atomic
 def update_case(
-    *, actor: Any, case: RecruitCase, data: CaseUpdate, today: dt.date | None = None
+    *, actor: Actor, case: RecruitCase, data: CaseUpdate, today: dt.date | None = None
 ) -> RecruitCase:
     """Change the applicant data, political review, training hours or leaving date."""
     case = _lock(case)
@@ -365,7 +365,7 @@ def _lock(case: RecruitCase) -> RecruitCase:
 
 
 @transaction.atomic
-def set_approver(*, actor: Any, case: RecruitCase, approver: Organization) -> RecruitCase:
+def set_approver(*, actor: Actor, case: RecruitCase, approver: Organization) -> RecruitCase:
     """Name the approving 基层党委; refused (Chinese message) when it has no authority or is not
     above the case's branch."""
     case = _lock(case)
@@ -384,7 +384,7 @@ def set_approver(*, actor: Any, case: RecruitCase, approver: Organization) -> Re
 
 @transaction.atomic
 def withdraw_case(
-    *, actor: Any, case: RecruitCase, on: dt.date, reason: str = "", today: dt.date | None = None
+    *, actor: Actor, case: RecruitCase, on: dt.date, reason: str = "", today: dt.date | None = None
 ) -> RecruitCase:
     """End an open case (the applicant withdraws, moves away, or the branch stops it)."""
     case = _lock(case)
@@ -569,7 +569,7 @@ def _step_snapshot(step: RecruitStep) -> dict[str, Any]:
     }
 
 
-def _write_step(actor: Any, case: RecruitCase, data: StepInput, today: dt.date) -> RecruitStep:
+def _write_step(actor: Actor, case: RecruitCase, data: StepInput, today: dt.date) -> RecruitStep:
     details = _validate_step(case, data, today)
     rnd = step_round(case, data.number)
     step = (
@@ -579,7 +579,7 @@ def _write_step(actor: Any, case: RecruitCase, data: StepInput, today: dt.date) 
     )
     before = _step_snapshot(step) if step else None
     if step is None:
-        step = RecruitStep(case=case, number=data.number, round=rnd, recorded_by=_user(actor))
+        step = RecruitStep(case=case, number=data.number, round=rnd, recorded_by=user_of(actor))
     earlier = before["details"].get("decision") if before else None
     if data.number in (17, 24) and earlier and earlier != details.get("decision"):
         _fail({"decision": ["审批结论已记录，不能更改；如有错误请联系上级组织部门"]})
@@ -605,7 +605,7 @@ def _write_step(actor: Any, case: RecruitCase, data: StepInput, today: dt.date) 
     return step
 
 
-def _redate_member(actor: Any, case: RecruitCase) -> None:
+def _redate_member(actor: Actor, case: RecruitCase) -> None:
     """The branch vote (step 15) was corrected after admission: the roll follows it."""
     if case.member is None:
         return
@@ -621,7 +621,7 @@ def _redate_member(actor: Any, case: RecruitCase) -> None:
 
 @transaction.atomic
 def record_step(
-    *, actor: Any, case: RecruitCase, data: StepInput, today: dt.date | None = None
+    *, actor: Actor, case: RecruitCase, data: StepInput, today: dt.date | None = None
 ) -> RecruitStep:
     """Record (or correct) one step of a case. Never refuses a true record: late entries are
     marked ``late``, out-of-order or too-early steps become findings."""
@@ -634,7 +634,7 @@ def record_step(
 @transaction.atomic
 def decide(
     *,
-    actor: Any,
+    actor: Actor,
     case: RecruitCase,
     step: int,
     decided_on: dt.date,
@@ -672,7 +672,7 @@ def _vote_date(case: RecruitCase) -> dt.date:
     return case.steps.get(number=15, round=1).done_on
 
 
-def _apply_decision(actor: Any, case: RecruitCase, step: RecruitStep, today: dt.date) -> None:
+def _apply_decision(actor: Actor, case: RecruitCase, step: RecruitStep, today: dt.date) -> None:
     decision = step.details.get("decision")
     if not decision:
         return
@@ -700,7 +700,7 @@ def _apply_decision(actor: Any, case: RecruitCase, step: RecruitStep, today: dt.
     _audit_case(actor, f"recruit.decision_{decision}", case, before=before, after=after)
 
 
-def _admit(actor: Any, case: RecruitCase, today: dt.date) -> Member:
+def _admit(actor: Actor, case: RecruitCase, today: dt.date) -> Member:
     """Put the applicant on the branch roll as a probationary member (joined on the vote date)."""
     data = MemberInput(
         name=case.name,
@@ -718,7 +718,7 @@ def _admit(actor: Any, case: RecruitCase, today: dt.date) -> Member:
     )
 
 
-def _convert(actor: Any, case: RecruitCase) -> None:
+def _convert(actor: Actor, case: RecruitCase) -> None:
     """Probationary → full member, confirmed at the end of probation."""
     member = case.member
     if member is None:
@@ -732,7 +732,7 @@ def _convert(actor: Any, case: RecruitCase) -> None:
     )
 
 
-def _remove_from_roll(actor: Any, case: RecruitCase) -> None:
+def _remove_from_roll(actor: Actor, case: RecruitCase) -> None:
     """取消预备党员资格: the person is not a party member; the record leaves the roll."""
     if case.member is None:
         return
@@ -764,7 +764,7 @@ def _extension_snapshot(item: ApprovalExtension) -> dict[str, Any]:
 @transaction.atomic
 def approval_extend(
     *,
-    actor: Any,
+    actor: Actor,
     case: RecruitCase,
     step: int,
     months: int,
@@ -826,7 +826,7 @@ def approval_extend(
     item = ApprovalExtension.objects.filter(case=case, step=step, round=rnd).first()
     before = _extension_snapshot(item) if item else None
     if item is None:
-        item = ApprovalExtension(case=case, step=step, round=rnd, recorded_by=_user(actor))
+        item = ApprovalExtension(case=case, step=step, round=rnd, recorded_by=user_of(actor))
     item.months, item.approved_on = months, approved_on
     item.approved_by, item.reason = approved_by, reason
     item.save()
@@ -863,7 +863,7 @@ def purge_due(at: dt.date) -> Any:
 
 
 @transaction.atomic
-def case_purge_numbers(*, actor: Any, case: RecruitCase, at: dt.date) -> bool:
+def case_purge_numbers(*, actor: Actor, case: RecruitCase, at: dt.date) -> bool:
     """Delete the ID and phone numbers (cipher, digest and masked form) of one case whose
     retention period has passed on ``at``; one audit entry (masked numbers only). ``False``
     when there is nothing to delete (already deleted, or not due)."""
@@ -912,7 +912,7 @@ def case_purge_numbers(*, actor: Any, case: RecruitCase, at: dt.date) -> bool:
     return True
 
 
-def purge_expired_numbers(*, actor: Any, at: dt.date, dry_run: bool = False) -> list[RecruitCase]:
+def purge_expired_numbers(*, actor: Actor, at: dt.date, dry_run: bool = False) -> list[RecruitCase]:
     """Delete the numbers of every case due on ``at`` (:func:`purge_due`), each in its own
     transaction; with ``dry_run`` only list them. Returns the cases (purged or to purge)."""
     due = list(purge_due(at))
@@ -927,7 +927,7 @@ def purge_expired_numbers(*, actor: Any, at: dt.date, dry_run: bool = False) -> 
 @transaction.atomic
 def record_notice(
     *,
-    actor: Any,
+    actor: Actor,
     case: RecruitCase,
     kind: str,
     first_day: dt.date,
@@ -970,7 +970,7 @@ def record_notice(
 @transaction.atomic
 def record_review(
     *,
-    actor: Any,
+    actor: Actor,
     case: RecruitCase,
     reviewed_on: dt.date,
     note: str = "",
@@ -999,7 +999,7 @@ def record_review(
 @transaction.atomic
 def set_plan(
     *,
-    actor: Any,
+    actor: Actor,
     org: Organization,
     year: int,
     quota: int,
@@ -1059,7 +1059,7 @@ ATTACHMENTS_PER_CASE = 40
 
 @transaction.atomic
 def attachment_add(
-    *, actor: Any, case: RecruitCase, name: str, data: bytes, step: int | None = None
+    *, actor: Actor, case: RecruitCase, name: str, data: bytes, step: int | None = None
 ) -> RecruitAttachment:
     """Attach a document to ``case`` (of step ``step`` when given); audited."""
     case = _lock(case)
@@ -1088,7 +1088,7 @@ def attachment_add(
         size=upload.size,
         sha256=digest,
         data=data,
-        uploaded_by=_user(actor),
+        uploaded_by=user_of(actor),
     )
     _audit_case(
         actor,
@@ -1106,7 +1106,7 @@ def attachment_add(
 
 
 @transaction.atomic
-def attachment_delete(*, actor: Any, attachment: RecruitAttachment) -> None:
+def attachment_delete(*, actor: Actor, attachment: RecruitAttachment) -> None:
     """Remove a document of a case (audited with its name and digest)."""
     case = _lock(attachment.case)
     require(actor, Perm.RECRUIT_RECORD, case.org.path)
@@ -1122,7 +1122,7 @@ def attachment_delete(*, actor: Any, attachment: RecruitAttachment) -> None:
 
 
 @transaction.atomic
-def attachment_read(*, actor: Any, attachment: RecruitAttachment) -> bytes:
+def attachment_read(*, actor: Actor, attachment: RecruitAttachment) -> bytes:
     """The content of a document, for those who may see personal data at the branch (a 志愿书
     carries the full ID number); each download is audited."""
     case = attachment.case

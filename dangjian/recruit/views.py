@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,7 @@ from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
 from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.requests import SignedInRequest
 
 from . import export as case_export
 from .adapter import current_steps
@@ -106,7 +107,7 @@ def _put_errors(form: djforms.Form, exc: ValidationError) -> None:
             form.add_error(target, message)
 
 
-def _year(request: HttpRequest, default: int | None = None) -> int | None:
+def _year(request: SignedInRequest, default: int | None = None) -> int | None:
     raw = request.GET.get("year", "").strip()
     if not raw:
         return default
@@ -118,7 +119,7 @@ def _year(request: HttpRequest, default: int | None = None) -> int | None:
 # --- case list --------------------------------------------------------------------------------
 
 
-def _list(request: HttpRequest, org: Organization | None) -> HttpResponse:
+def _list(request: SignedInRequest, org: Organization | None) -> HttpResponse:
     require(request.user, Perm.RECRUIT_VIEW)
     today = timezone.localdate()
     form = CaseFilterForm(request.GET or None, stages=STAGES)
@@ -209,7 +210,7 @@ def _serious(findings: list[Any]) -> list[Any]:
 @login_required
 @require_GET
 @bad_input_as_400
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: SignedInRequest) -> HttpResponse:
     """The cases of the user's subtree; a branch secretary goes to the branch's list."""
     require(request.user, Perm.RECRUIT_VIEW)
     own = getattr(request.user, "org", None)
@@ -221,7 +222,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @bad_input_as_400
-def branch(request: HttpRequest, code: str) -> HttpResponse:
+def branch(request: SignedInRequest, code: str) -> HttpResponse:
     """The cases of one organization (a branch, or a committee with its subtree)."""
     require(request.user, Perm.RECRUIT_VIEW)
     org = org_get(request.user, code, perm=Perm.RECRUIT_VIEW)
@@ -234,7 +235,7 @@ def branch(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @bad_input_as_400
-def case_open(request: HttpRequest, code: str) -> HttpResponse:
+def case_open(request: SignedInRequest, code: str) -> HttpResponse:
     """开案: an application arrives at a branch (step 1 recorded with it)."""
     require(request.user, Perm.RECRUIT_RECORD)
     org = org_get(request.user, code, perm=Perm.RECRUIT_RECORD)
@@ -275,7 +276,7 @@ def _may_record(user: Any, case: RecruitCase, number: int) -> bool:
     return covers(user, perm, case.org.path)
 
 
-def _case_context(request: HttpRequest, case: RecruitCase, **forms: Any) -> dict[str, Any]:
+def _case_context(request: SignedInRequest, case: RecruitCase, **forms: Any) -> dict[str, Any]:
     today = timezone.localdate()
     user = request.user
     timeline = case_timeline(case, today)
@@ -376,25 +377,25 @@ def _case_context(request: HttpRequest, case: RecruitCase, **forms: Any) -> dict
 @login_required
 @require_GET
 @bad_input_as_400
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.RECRUIT_VIEW)
     case = case_get(request.user, pk)
     return render(request, "recruit/case.html", _case_context(request, case))
 
 
-def _case_for_write(request: HttpRequest, pk: int, perm: Perm) -> RecruitCase:
+def _case_for_write(request: SignedInRequest, pk: int, perm: Perm) -> RecruitCase:
     require(request.user, perm)
     return case_get(request.user, pk, perm)
 
 
-def _reload(request: HttpRequest, pk: int) -> RecruitCase:
+def _reload(request: SignedInRequest, pk: int) -> RecruitCase:
     return case_get(request.user, pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @bad_input_as_400
-def step_record(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def step_record(request: SignedInRequest, pk: int, number: int) -> HttpResponse:
     """Record (or correct) one step; the form shows the fields that step needs."""
     if number not in STEPS:
         raise BadInput("步骤号应为 1–25")
@@ -449,7 +450,7 @@ def step_record(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     )
 
 
-def _step_warnings(request: HttpRequest, case: RecruitCase, form: StepForm) -> list[str]:
+def _step_warnings(request: SignedInRequest, case: RecruitCase, form: StepForm) -> list[str]:
     """What the secretary should know right after saving a step: the entered 应到 differs from
     the roll on the vote date; the step is dated before a step it depends on (RECRUIT-ORDER)."""
     d = form.cleaned_data
@@ -489,7 +490,7 @@ def _step_initial(case: RecruitCase, step: RecruitStep) -> dict[str, Any]:
     return initial
 
 
-def _save_step(request: HttpRequest, case: RecruitCase, form: StepForm) -> None:
+def _save_step(request: SignedInRequest, case: RecruitCase, form: StepForm) -> None:
     """The step and, for steps 10 and 11, the case fields they carry (one transaction)."""
     data = form.step_input()
     d = form.cleaned_data
@@ -511,7 +512,7 @@ def _save_step(request: HttpRequest, case: RecruitCase, form: StepForm) -> None:
 @login_required
 @require_POST
 @bad_input_as_400
-def notice_record(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_record(request: SignedInRequest, pk: int) -> HttpResponse:
     """公示: the window of one notice (first and last day)."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = NoticeForm(request.POST)
@@ -537,7 +538,7 @@ def notice_record(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @bad_input_as_400
-def review_record(request: HttpRequest, pk: int) -> HttpResponse:
+def review_record(request: SignedInRequest, pk: int) -> HttpResponse:
     """The half-yearly assessment of an activist."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = ReviewForm(request.POST)
@@ -561,7 +562,7 @@ def review_record(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @bad_input_as_400
-def approver_set(request: HttpRequest, pk: int) -> HttpResponse:
+def approver_set(request: SignedInRequest, pk: int) -> HttpResponse:
     """The approving 基层党委: only organizations with authority are offered and accepted."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = ApproverForm(request.POST, eligible=eligible_approvers(case.org))
@@ -581,7 +582,7 @@ def approver_set(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @bad_input_as_400
-def extension_record(request: HttpRequest, pk: int) -> HttpResponse:
+def extension_record(request: SignedInRequest, pk: int) -> HttpResponse:
     """The upper committee's approved extension of an approval period (special cases)."""
     case = _case_for_write(request, pk, Perm.RECRUIT_APPROVE)
     form = ExtensionForm(request.POST)
@@ -609,7 +610,7 @@ def extension_record(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @bad_input_as_400
-def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def case_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     """Applicant data: name, phone, category, priority group, expected leaving date."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     initial = {
@@ -643,7 +644,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @bad_input_as_400
-def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def case_withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
     """终止: an open case ends (the applicant withdraws, moves away …); audited, kept."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = WithdrawForm(request.POST)
@@ -670,7 +671,7 @@ def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @bad_input_as_400
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: SignedInRequest) -> HttpResponse:
     """待审批: pre-reviews and approvals waiting for the upper committee, oldest first."""
     require(request.user, Perm.RECRUIT_APPROVE)
     today = timezone.localdate()
@@ -693,7 +694,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @bad_input_as_400
-def decide_view(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+def decide_view(request: SignedInRequest, pk: int, step: int) -> HttpResponse:
     """One-step decision from the queue: pre-review (13), admission (17), conversion (24)."""
     if step not in DECISION_STEPS:
         raise BadInput("只有第 13、17、24 步有审批结论")
@@ -731,7 +732,7 @@ def decide_view(request: HttpRequest, pk: int, step: int) -> HttpResponse:
 @login_required
 @require_POST
 @bad_input_as_400
-def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_upload(request: SignedInRequest, pk: int) -> HttpResponse:
     """Attach documents to a case, optionally of one step (all files or none)."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = AttachmentForm(request.POST)
@@ -762,7 +763,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @bad_input_as_400
-def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+def attachment_download(request: SignedInRequest, pk: int, attachment_id: int) -> HttpResponse:
     """A document of the case, for those who may see personal data at the branch (audited)."""
     require(request.user, Perm.RECRUIT_VIEW)
     require(request.user, Perm.MEMBER_VIEW_PII)
@@ -777,7 +778,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Ht
 @login_required
 @require_POST
 @bad_input_as_400
-def attachment_remove(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+def attachment_remove(request: SignedInRequest, pk: int, attachment_id: int) -> HttpResponse:
     require(request.user, Perm.RECRUIT_RECORD)
     item = attachment_get(request.user, pk, attachment_id, Perm.RECRUIT_RECORD)
     attachment_delete(actor=request.user, attachment=item)
@@ -791,7 +792,7 @@ def attachment_remove(request: HttpRequest, pk: int, attachment_id: int) -> Http
 @login_required
 @require_GET
 @bad_input_as_400
-def dashboard_view(request: HttpRequest) -> HttpResponse:
+def dashboard_view(request: SignedInRequest) -> HttpResponse:
     """Upper levels: cases by stage, overdue approvals, probation ending, conversions due,
     cases with findings, plans against admissions (tables and charts)."""
     require(request.user, Perm.RECRUIT_VIEW)
@@ -877,7 +878,7 @@ def _top_plans(plans: list[Any]) -> list[Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 @bad_input_as_400
-def plans(request: HttpRequest) -> HttpResponse:
+def plans(request: SignedInRequest) -> HttpResponse:
     """年度发展党员计划: the plans of a year in scope, and the form to set one (upper levels)."""
     require(request.user, Perm.RECRUIT_APPROVE)
     today = timezone.localdate()
@@ -920,7 +921,7 @@ def plans(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @bad_input_as_400
-def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def export(request: SignedInRequest, pk: int, fmt: str) -> HttpResponse:
     """The case's record (入党志愿书 / archive data) as .docx or .pdf; the export is audited."""
     if fmt not in case_export.CONTENT_TYPES:
         raise BadInput("只能导出为 .docx 或 .pdf")

@@ -7,11 +7,11 @@ Everything starts from :func:`dangjian.recruit.selectors.cases_for`, so the scop
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import Actor
 from dangjian.members.models import Member
 
 from .models import CaseStatus, RecruitCase, RecruitStep
@@ -50,7 +50,7 @@ def stage_filter(stage: str, at: dt.date) -> Q:
 
 
 def case_list(
-    actor: Any,
+    actor: Actor,
     *,
     prefix: str | None = None,
     stage: str = "",

@@ -41,7 +41,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import covers, scope_prefix
+from dangjian.accounts.scope import Actor, covers, scope_prefix
 from dangjian.assess.models import Campaign, Result, Tier
 from dangjian.orgs.models import Region
 from dangjian.orgs.selectors import orgs_for
@@ -184,7 +184,7 @@ class Bulletin:
         return [g for g in self.regions if g.uneven]
 
 
-def _results_in_scope(actor: Any, campaign: Campaign) -> Any:
+def _results_in_scope(actor: Actor, campaign: Campaign) -> Any:
     prefix = scope_prefix(actor, Perm.ASSESS_VIEW)
     if prefix is None:
         raise PermissionDenied("没有查看考核结果的权限")
@@ -195,7 +195,7 @@ def _results_in_scope(actor: Any, campaign: Campaign) -> Any:
 
 
 def _rectification_by_org(
-    actor: Any, campaign: Campaign, today: dt.date
+    actor: Actor, campaign: Campaign, today: dt.date
 ) -> tuple[dict[int, Rectification], set[int]]:
     """Per organization: its plans' tallies (one grouped query), and who has an open weak plan."""
     since = dt.datetime.combine(campaign.period_start, dt.time.min, tzinfo=dt.UTC)
@@ -227,7 +227,7 @@ def _rectification_by_org(
     return tallies, weak_open
 
 
-def _region_labels(actor: Any, keys: Iterable[str]) -> dict[str, str]:
+def _region_labels(actor: Actor, keys: Iterable[str]) -> dict[str, str]:
     """A name for each region key: from the Region table, else from the highest organization
     whose own code is that region's (a town's 党委 for its 9-digit key ``key + '000'``)."""
     lookup = {k: (k + "000" if len(k) == 9 else k) for k in keys if k}
@@ -246,7 +246,7 @@ def _region_labels(actor: Any, keys: Iterable[str]) -> dict[str, str]:
 
 
 def bulletin_build(
-    actor: Any,
+    actor: Actor,
     campaign: Campaign,
     *,
     region_digits: int = 9,
@@ -313,12 +313,12 @@ class RankRow:
         return Tier(self.tier).label
 
 
-def can_rank(actor: Any, campaign: Campaign) -> bool:
+def can_rank(actor: Actor, campaign: Campaign) -> bool:
     """Whether the actor is the campaign's upper level (ASSESS_MANAGE over its root)."""
     return covers(actor, Perm.ASSESS_MANAGE, campaign.root.path)
 
 
-def campaign_ranking(actor: Any, campaign: Campaign) -> list[RankRow]:
+def campaign_ranking(actor: Actor, campaign: Campaign) -> list[RankRow]:
     """Organizations by total, best first; equal totals share a rank (1, 2, 2, 4).
 
     Only for the upper level (:func:`can_rank`); raises ``PermissionDenied`` otherwise.

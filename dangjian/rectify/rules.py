@@ -53,7 +53,7 @@ from typing import Any
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import scope_prefix
+from dangjian.accounts.scope import Actor, scope_prefix
 from dangjian.life.rules import FREQUENCY_RULES
 from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
@@ -171,7 +171,7 @@ def condition(
 
 
 def _setup_and_life(
-    actor: Any, at: dt.date, org_code: str | None, life_min_missed: int
+    actor: Actor, at: dt.date, org_code: str | None, life_min_missed: int
 ) -> dict[str, list[dict[str, Any]]]:
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     vacant = run_check(
@@ -221,7 +221,7 @@ def _setup_and_life(
 
 
 def _no_candidate(
-    actor: Any, at: dt.date, root_path: str | None, years: int
+    actor: Actor, at: dt.date, root_path: str | None, years: int
 ) -> dict[int, dict[str, Any]]:
     """Villages without a development candidate or an admission for ``years`` years, keyed by
     the village's own organization (a 村党支部, or the 村党总支 / 村党委 above several branches:
@@ -324,7 +324,7 @@ def _survey(key: str, org_ids: list[int], minimum: float) -> dict[int, dict[str,
 
 @rule(WEAK)
 def weak_candidates(
-    actor: Any,
+    actor: Actor,
     *,
     at: dt.date | None = None,
     org_code: str | None = None,

@@ -7,7 +7,6 @@ organizations in the subtree.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Count, IntegerField, Min, Q, QuerySet, Value
 from django.db.models.functions import Least
@@ -15,17 +14,17 @@ from django.http import Http404
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import scope_prefix
+from dangjian.accounts.scope import Actor, scope_prefix
 
 from .choices import ACTIVE_TASK, PlanStatus, TaskStatus
 from .models import RectificationPlan, RectificationTask
 
 
-def _prefix(actor: Any, perm: Perm) -> str | None:
+def _prefix(actor: Actor, perm: Perm) -> str | None:
     return scope_prefix(actor, perm)
 
 
-def plans_for(actor: Any, *, perm: Perm = Perm.ASSESS_VIEW) -> QuerySet[RectificationPlan]:
+def plans_for(actor: Actor, *, perm: Perm = Perm.ASSESS_VIEW) -> QuerySet[RectificationPlan]:
     """Plans of organizations in the actor's subtree."""
     prefix = _prefix(actor, perm)
     if prefix is None:
@@ -34,7 +33,7 @@ def plans_for(actor: Any, *, perm: Perm = Perm.ASSESS_VIEW) -> QuerySet[Rectific
     return qs.filter(org__path__startswith=prefix) if prefix else qs
 
 
-def tasks_for(actor: Any, *, perm: Perm = Perm.ASSESS_VIEW) -> QuerySet[RectificationTask]:
+def tasks_for(actor: Actor, *, perm: Perm = Perm.ASSESS_VIEW) -> QuerySet[RectificationTask]:
     """Tasks of plans in the actor's subtree."""
     prefix = _prefix(actor, perm)
     if prefix is None:
@@ -48,7 +47,7 @@ def _overdue_q(today: dt.date, prefix: str = "") -> Q:
 
 
 def plan_list(
-    actor: Any,
+    actor: Actor,
     *,
     today: dt.date | None = None,
     status: str | None = None,
@@ -80,7 +79,7 @@ def plan_list(
     return qs.order_by("-has_overdue", "status", "-overdue_count", "next_deadline", "-pk")
 
 
-def plan_get(actor: Any, pk: int) -> RectificationPlan:
+def plan_get(actor: Actor, pk: int) -> RectificationPlan:
     """A plan of the actor's subtree; 404 otherwise (no existence leak)."""
     plan = plans_for(actor).filter(pk=pk).first()
     if plan is None:
@@ -88,14 +87,14 @@ def plan_get(actor: Any, pk: int) -> RectificationPlan:
     return plan
 
 
-def task_get(actor: Any, pk: int) -> RectificationTask:
+def task_get(actor: Actor, pk: int) -> RectificationTask:
     task = tasks_for(actor).filter(pk=pk).first()
     if task is None:
         raise Http404("整改任务不存在或不在您的管辖范围内")
     return task
 
 
-def overdue_tasks(actor: Any, *, today: dt.date | None = None) -> QuerySet[RectificationTask]:
+def overdue_tasks(actor: Actor, *, today: dt.date | None = None) -> QuerySet[RectificationTask]:
     """Tasks past their deadline that the organization has not reported done, oldest first.
 
     For the upper level: one query over the subtree (the org's own open/reopened tasks whose
@@ -109,6 +108,6 @@ def overdue_tasks(actor: Any, *, today: dt.date | None = None) -> QuerySet[Recti
     )
 
 
-def awaiting_review(actor: Any) -> QuerySet[RectificationTask]:
+def awaiting_review(actor: Actor) -> QuerySet[RectificationTask]:
     """Tasks reported done that wait for the upper level's confirmation, oldest report first."""
     return tasks_for(actor).filter(status=TaskStatus.REPORTED).order_by("reported_at", "pk")

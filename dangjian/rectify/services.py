@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import require, scope_prefix
+from dangjian.accounts.scope import Actor, require, scope_prefix, user_of
 from dangjian.core.audit import audit_record
 from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
@@ -52,11 +52,7 @@ class TaskInput:
     how: str = ""
 
 
-def _actor_user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
-
-
-def require_upper(actor: Any, org: Organization, perm: Perm = Perm.ASSESS_MANAGE) -> None:
+def require_upper(actor: Actor, org: Organization, perm: Perm = Perm.ASSESS_MANAGE) -> None:
     """``perm`` on a node strictly above ``org``: the upper level, not the organization itself."""
     require(actor, perm, org.path)
     prefix = scope_prefix(actor, perm)
@@ -64,7 +60,7 @@ def require_upper(actor: Any, org: Organization, perm: Perm = Perm.ASSESS_MANAGE
         raise PermissionDenied("只有上级组织可以进行此操作，本组织不能审核自己的整改")
 
 
-def is_upper(actor: Any, org: Organization, perm: Perm = Perm.ASSESS_MANAGE) -> bool:
+def is_upper(actor: Actor, org: Organization, perm: Perm = Perm.ASSESS_MANAGE) -> bool:
     try:
         require_upper(actor, org, perm)
     except PermissionDenied:
@@ -156,7 +152,7 @@ def _clean_conditions(
     return cleaned
 
 
-def _audit_task(actor: Any, action: str, task: RectificationTask, **kwargs: Any) -> None:
+def _audit_task(actor: Actor, action: str, task: RectificationTask, **kwargs: Any) -> None:
     audit_record(
         actor=actor,
         action=action,
@@ -171,7 +167,7 @@ def _audit_task(actor: Any, action: str, task: RectificationTask, **kwargs: Any)
 @transaction.atomic
 def plan_create(
     *,
-    actor: Any,
+    actor: Actor,
     org: Organization,
     reason: str,
     conditions: list[dict[str, Any]] | None = None,
@@ -210,7 +206,7 @@ def plan_create(
         reason=reason,
         conditions=cleaned,
         summary=summary,
-        created_by=_actor_user(actor),
+        created_by=user_of(actor),
         **({"campaign": campaign} if campaign is not None else {}),
     )
     audit_record(
@@ -227,7 +223,7 @@ def plan_create(
     return plan
 
 
-def _task_create(actor: Any, plan: RectificationPlan, data: TaskInput) -> RectificationTask:
+def _task_create(actor: Actor, plan: RectificationPlan, data: TaskInput) -> RectificationTask:
     assert data.deadline is not None
     task = RectificationTask.objects.create(
         plan=plan, what=data.what, how=data.how, owner=data.owner, deadline=data.deadline
@@ -249,7 +245,7 @@ def _locked_task(task: RectificationTask) -> RectificationTask:
 
 
 @transaction.atomic
-def task_add(*, actor: Any, plan: RectificationPlan, data: TaskInput) -> RectificationTask:
+def task_add(*, actor: Actor, plan: RectificationPlan, data: TaskInput) -> RectificationTask:
     """Add a task to an open plan (upper level only)."""
     plan = _locked_plan(plan)
     require_upper(actor, plan.org)
@@ -262,7 +258,7 @@ def task_add(*, actor: Any, plan: RectificationPlan, data: TaskInput) -> Rectifi
 
 
 @transaction.atomic
-def task_update(*, actor: Any, task: RectificationTask, data: TaskInput) -> RectificationTask:
+def task_update(*, actor: Actor, task: RectificationTask, data: TaskInput) -> RectificationTask:
     """Change a task's what, how, owner or deadline (upper level; not once confirmed)."""
     task = _locked_task(task)
     require_upper(actor, task.plan.org)
@@ -302,7 +298,7 @@ def _progress_checks(task: RectificationTask, on: dt.date, text: str) -> dict[st
 
 @transaction.atomic
 def task_progress(
-    *, actor: Any, task: RectificationTask, text: str, on: dt.date | None = None
+    *, actor: Actor, task: RectificationTask, text: str, on: dt.date | None = None
 ) -> TaskProgress:
     """The organization reports progress on a task (date and text)."""
     task = _locked_task(task)
@@ -312,7 +308,7 @@ def task_progress(
     errors = _progress_checks(task, on, text)
     if errors:
         raise ValidationError(errors)
-    item = TaskProgress.objects.create(task=task, on=on, text=text, by=_actor_user(actor))
+    item = TaskProgress.objects.create(task=task, on=on, text=text, by=user_of(actor))
     _audit_task(
         actor,
         "rectify.task.progress",
@@ -323,7 +319,7 @@ def task_progress(
 
 
 @transaction.atomic
-def task_report_done(*, actor: Any, task: RectificationTask, text: str = "") -> RectificationTask:
+def task_report_done(*, actor: Actor, task: RectificationTask, text: str = "") -> RectificationTask:
     """The organization reports a task done; it waits for the upper level's confirmation.
 
     ``text`` (optional) is recorded as a last progress update (what was done).
@@ -342,29 +338,29 @@ def task_report_done(*, actor: Any, task: RectificationTask, text: str = "") -> 
     before = task_snapshot(task)
     if text:
         TaskProgress.objects.create(
-            task=task, on=timezone.localdate(), text=text, by=_actor_user(actor)
+            task=task, on=timezone.localdate(), text=text, by=user_of(actor)
         )
     task.status = TaskStatus.REPORTED
     task.reported_at = timezone.now()
-    task.reported_by = _actor_user(actor)
+    task.reported_by = user_of(actor)
     task.save()
     _audit_task(actor, "rectify.task.report", task, before=before, after=task_snapshot(task))
     return task
 
 
-def _review_checks(actor: Any, task: RectificationTask, note: str) -> dict[str, list[str]]:
+def _review_checks(actor: Actor, task: RectificationTask, note: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if len(note) > NOTE_MAX:
         errors.setdefault("note", []).append(f"审核意见过长（最多 {NOTE_MAX} 字）")
     _check_text(errors, "note", "审核意见", note)
-    user = _actor_user(actor)
+    user = user_of(actor)
     if user is not None and task.reported_by_id == user.pk and task.status == TaskStatus.REPORTED:
         errors.setdefault("__all__", []).append("报告完成的人不能确认或退回自己报告的任务")
     return errors
 
 
 @transaction.atomic
-def task_confirm(*, actor: Any, task: RectificationTask, note: str = "") -> RectificationTask:
+def task_confirm(*, actor: Actor, task: RectificationTask, note: str = "") -> RectificationTask:
     """The upper level confirms a task reported done; the plan is done when all tasks are."""
     task = _locked_task(task)
     require_upper(actor, task.plan.org)
@@ -380,7 +376,7 @@ def task_confirm(*, actor: Any, task: RectificationTask, note: str = "") -> Rect
     before = task_snapshot(task)
     task.status = TaskStatus.CONFIRMED
     task.reviewed_at = timezone.now()
-    task.reviewed_by = _actor_user(actor)
+    task.reviewed_by = user_of(actor)
     task.review_note = note
     task.save()
     after = task_snapshot(task) | {"note": note}
@@ -395,7 +391,7 @@ def task_confirm(*, actor: Any, task: RectificationTask, note: str = "") -> Rect
 
 
 @transaction.atomic
-def task_reopen(*, actor: Any, task: RectificationTask, note: str) -> RectificationTask:
+def task_reopen(*, actor: Actor, task: RectificationTask, note: str) -> RectificationTask:
     """The upper level sends a task back (reported done, or even confirmed) with a reason."""
     task = _locked_task(task)
     require_upper(actor, task.plan.org)
@@ -418,7 +414,7 @@ def task_reopen(*, actor: Any, task: RectificationTask, note: str) -> Rectificat
     before = task_snapshot(task)
     task.status = TaskStatus.REOPENED
     task.reviewed_at = timezone.now()
-    task.reviewed_by = _actor_user(actor)
+    task.reviewed_by = user_of(actor)
     task.review_note = note
     task.save()
     after = task_snapshot(task) | {"note": note}

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,6 +23,7 @@ from dangjian.accounts.scope import can, covers, require
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
 from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.requests import SignedInRequest
 
 from .choices import PlanReason, PlanStatus, TaskStatus, WeakCondition
 from .forms import (
@@ -66,7 +67,7 @@ def _messages_of(exc: ValidationError) -> str:
 @login_required
 @require_GET
 @bad_input_as_400
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: SignedInRequest) -> HttpResponse:
     """整改方案: the subtree's plans, those with overdue tasks first."""
     require(request.user, Perm.ASSESS_VIEW)
     status = request.GET.get("status", "").strip()
@@ -91,7 +92,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _task_rows(request: HttpRequest, plan: Any, today: Any) -> list[dict[str, Any]]:
+def _task_rows(request: SignedInRequest, plan: Any, today: Any) -> list[dict[str, Any]]:
     tasks = list(plan.tasks.prefetch_related("progress").order_by("deadline", "pk"))
     return [
         {
@@ -106,7 +107,7 @@ def _task_rows(request: HttpRequest, plan: Any, today: Any) -> list[dict[str, An
 @login_required
 @require_GET
 @bad_input_as_400
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """A plan on a phone: why, its tasks with progress; the actions the user may take."""
     require(request.user, Perm.ASSESS_VIEW)
     plan = plan_get(request.user, pk)
@@ -149,7 +150,7 @@ def _campaign_choices(org: Organization) -> list[tuple[int, str]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 @bad_input_as_400
-def plan_new(request: HttpRequest, code: str) -> HttpResponse:
+def plan_new(request: SignedInRequest, code: str) -> HttpResponse:
     """制定整改方案 for one organization (upper level), with the detected conditions ticked."""
     require(request.user, Perm.ASSESS_MANAGE)
     org = org_get(request.user, code, perm=Perm.ASSESS_MANAGE)
@@ -219,7 +220,7 @@ def plan_new(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 @bad_input_as_400
-def task_new(request: HttpRequest, pk: int) -> HttpResponse:
+def task_new(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.ASSESS_MANAGE)
     plan = plan_get(request.user, pk)
     form = TaskForm(request.POST)
@@ -238,7 +239,7 @@ def task_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @bad_input_as_400
-def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def task_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     """修改任务 (upper level; a confirmed task is final unless reopened)."""
     require(request.user, Perm.ASSESS_MANAGE)
     task = task_get(request.user, pk)
@@ -266,17 +267,17 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _task_action(request: HttpRequest, pk: int, perm: Perm) -> Any:
+def _task_action(request: SignedInRequest, pk: int, perm: Perm) -> Any:
     require(request.user, perm)
     return task_get(request.user, pk)
 
 
-def _done(request: HttpRequest, task: Any, text: str) -> HttpResponse:
+def _done(request: SignedInRequest, task: Any, text: str) -> HttpResponse:
     messages.success(request, text)
     return redirect(f"/rectify/plans/{task.plan_id}/#task-{task.pk}")
 
 
-def _refused(request: HttpRequest, task: Any, exc: ValidationError) -> HttpResponse:
+def _refused(request: SignedInRequest, task: Any, exc: ValidationError) -> HttpResponse:
     return render(
         request,
         "web/bad_request.html",
@@ -288,7 +289,7 @@ def _refused(request: HttpRequest, task: Any, exc: ValidationError) -> HttpRespo
 @login_required
 @require_POST
 @bad_input_as_400
-def progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+def progress_view(request: SignedInRequest, pk: int) -> HttpResponse:
     task = _task_action(request, pk, Perm.ASSESS_SELF)
     form = ProgressForm(request.POST)
     if not form.is_valid():
@@ -305,7 +306,7 @@ def progress_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @bad_input_as_400
-def report_view(request: HttpRequest, pk: int) -> HttpResponse:
+def report_view(request: SignedInRequest, pk: int) -> HttpResponse:
     task = _task_action(request, pk, Perm.ASSESS_SELF)
     form = ReportForm(request.POST)
     if not form.is_valid():
@@ -320,7 +321,7 @@ def report_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @bad_input_as_400
-def review_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def review_view(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     task = _task_action(request, pk, Perm.ASSESS_MANAGE)
     form = ReviewForm(request.POST)
     if not form.is_valid():
@@ -343,7 +344,7 @@ def review_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @require_GET
 @bad_input_as_400
-def overdue(request: HttpRequest) -> HttpResponse:
+def overdue(request: SignedInRequest) -> HttpResponse:
     """逾期任务 of the subtree and tasks waiting for the upper level's confirmation."""
     require(request.user, Perm.ASSESS_VIEW)
     today = timezone.localdate()
@@ -362,7 +363,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @bad_input_as_400
-def weak(request: HttpRequest) -> HttpResponse:
+def weak(request: SignedInRequest) -> HttpResponse:
     """软弱涣散线索: organizations meeting an ASSESS-WEAK condition, with the evidence."""
     require(request.user, Perm.ASSESS_MANAGE)
     require(request.user, Perm.FINDING_VIEW)

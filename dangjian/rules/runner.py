@@ -18,6 +18,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from dangjian.accounts.scope import Actor
+
 from .params import params_for
 from .registry import FAMILIES, REGISTRY, SEVERITIES, Finding, RuleSpec, family_of
 
@@ -42,7 +44,7 @@ class CheckRequest:
     tree, ``None`` when the actor sees nothing). ``cache`` holds facts that several families'
     checkers share (the organizations' facts for SETUP and LIFE)."""
 
-    actor: Any
+    actor: Actor
     at: dt.date
     since: dt.date | None = None
     org_code: str | None = None
@@ -203,7 +205,7 @@ def _plan(
 
 
 def run_check(
-    actor: Any,
+    actor: Actor,
     *,
     rules: str | Sequence[str] = "SETUP",
     org_code: str | None = None,
@@ -251,7 +253,7 @@ def run_check(
 
 
 def findings_for(
-    actor: Any,
+    actor: Actor,
     *,
     rules: str | Sequence[str] = "SETUP",
     org_code: str | None = None,

@@ -13,11 +13,11 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
 from dangjian.api import filters
+from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.views.base import ScopedAPIView
 from dangjian.orgs.selectors import org_get
 
@@ -112,7 +112,7 @@ class SurveyListView(ScopedAPIView):
     serializer_class = SurveySerializer
 
     def get_queryset(self) -> Any:
-        actor = self.request.user
+        actor = signed_in(self.request)
         qs = surveys_for(actor).order_by("-opens_on", "org__path", "pk")
         code = filters.code_param(self.request, "org")
         if code:
@@ -126,7 +126,7 @@ class SurveyListView(ScopedAPIView):
     @extend_schema(
         parameters=LIST_PARAMS, responses=SurveySerializer(many=True), summary="满意度测评列表"
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         assert page is not None
         return self.get_paginated_response(_data(list(page)))
@@ -139,6 +139,6 @@ class SurveyDetailView(ScopedAPIView):
     serializer_class = SurveySerializer
 
     @extend_schema(responses=SurveySerializer, summary="满意度测评及三率")
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
         survey = survey_get(request.user, pk)
         return Response(_data([survey])[0])

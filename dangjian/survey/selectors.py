@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import scope_prefix
+from dangjian.accounts.scope import Actor, scope_prefix
 
 from .models import Audience, DedupMode, InviteCode, Response, Survey
 from .questions import QUESTIONNAIRES
@@ -24,7 +24,7 @@ from .stats import Rate, Rates, min_answers
 IN_LIST_MAX = 500  # above this, filter in memory rather than with a long IN (...) list
 
 
-def surveys_for(actor: Any, perm: Perm = Perm.ASSESS_VIEW) -> QuerySet[Survey]:
+def surveys_for(actor: Actor, perm: Perm = Perm.ASSESS_VIEW) -> QuerySet[Survey]:
     """Surveys of organizations in the actor's subtree for ``perm``."""
     prefix = scope_prefix(actor, perm)
     if prefix is None:
@@ -35,7 +35,7 @@ def surveys_for(actor: Any, perm: Perm = Perm.ASSESS_VIEW) -> QuerySet[Survey]:
     return qs
 
 
-def survey_get(actor: Any, pk: int, *, perm: Perm = Perm.ASSESS_VIEW) -> Survey:
+def survey_get(actor: Actor, pk: int, *, perm: Perm = Perm.ASSESS_VIEW) -> Survey:
     """The survey if the actor may see it; 404 otherwise (no existence leak)."""
     survey = surveys_for(actor, perm).filter(pk=pk).first()
     if survey is None:

@@ -23,7 +23,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import covers, scope_prefix
+from dangjian.accounts.scope import Actor, covers, scope_prefix, user_of
 from dangjian.core import crypto
 from dangjian.core.audit import AuditEvent, audit_record, audit_record_many
 from dangjian.members.choices import LEAVING
@@ -154,7 +154,7 @@ def _validate_open(
 
 
 def open_surveys(
-    actor: Any,
+    actor: Actor,
     *,
     orgs: Iterable[Organization],
     key: str,
@@ -207,7 +207,7 @@ def open_surveys(
 
 
 def _open(
-    actor: Any,
+    actor: Actor,
     orgs: list[Organization],
     key: str,
     title: str,
@@ -229,7 +229,7 @@ def _open(
         fresh = [o for o in orgs if o.pk not in existing]
         from_roll = population is None and audience == Audience.MEMBERS
         rolls = roll_counts(fresh, opens_on) if from_roll and fresh else {}
-        created_by = actor if getattr(actor, "pk", None) else None
+        created_by = user_of(actor)
         new = [
             Survey(
                 org=o,
@@ -278,7 +278,7 @@ def _open(
     return [existing.get(o.pk) or made[o.pk] for o in orgs]
 
 
-def invite_codes_add(actor: Any, *, survey: Survey, count: int) -> list[str]:
+def invite_codes_add(actor: Actor, *, survey: Survey, count: int) -> list[str]:
     """Generate ``count`` more one-time invite codes for ``survey`` (ASSESS_MANAGE)."""
     if not covers(actor, Perm.ASSESS_MANAGE, survey.org.path):
         raise PermissionDenied("没有生成邀请码的权限，或组织不在您的管辖范围内")

@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +35,7 @@ from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get
 from dangjian.rectify.rules import weak_thresholds
 from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.requests import SignedInRequest
 
 from . import ratelimit
 from .forms import SCOPE_BRANCHES, AnswerForm, CodesForm, OpenForm
@@ -54,7 +55,7 @@ def _public_survey(token: str) -> Survey | None:
     return Survey.objects.select_related("org").filter(token=token).first()
 
 
-def _invalid_link(request: HttpRequest) -> HttpResponse:
+def _invalid_link(request: SignedInRequest) -> HttpResponse:
     """A token that names no survey: the public page says the link is invalid (404), in the
     public layout — not the staff "not found or outside your jurisdiction" page."""
     return render(request, "survey/public_invalid.html", status=404)
@@ -62,7 +63,7 @@ def _invalid_link(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def answer(request: HttpRequest, token: str) -> HttpResponse:
+def answer(request: SignedInRequest, token: str) -> HttpResponse:
     """The questionnaire. Closed or not yet open surveys show a message instead of the form."""
     survey = _public_survey(token)
     if survey is None:
@@ -103,7 +104,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_GET
-def thanks(request: HttpRequest, token: str) -> HttpResponse:
+def thanks(request: SignedInRequest, token: str) -> HttpResponse:
     survey = _public_survey(token)
     if survey is None:
         return _invalid_link(request)
@@ -115,7 +116,7 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
 # ---------------------------------------------------------------- staff pages
 
 
-def public_url(request: HttpRequest, survey: Survey) -> str:
+def public_url(request: SignedInRequest, survey: Survey) -> str:
     """The link printed and encoded in the QR code (``DANGJIAN_SURVEY_BASE_URL`` when set)."""
     path = reverse("survey:answer", args=[survey.token])
     base = getattr(settings, "DANGJIAN_SURVEY_BASE_URL", "")
@@ -147,7 +148,7 @@ def _rows(surveys: list[Survey], today: dt.date) -> list[dict[str, Any]]:
 @login_required
 @require_GET
 @bad_input_as_400
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: SignedInRequest) -> HttpResponse:
     """Surveys of the user's subtree, newest first, with their three rates."""
     require(request.user, Perm.ASSESS_VIEW)
     qs = surveys_for(request.user).order_by("-opens_on", "org__path", "pk")
@@ -174,7 +175,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @bad_input_as_400
-def org_surveys(request: HttpRequest, code: str) -> HttpResponse:
+def org_surveys(request: SignedInRequest, code: str) -> HttpResponse:
     """Surveys of one organization and its subtree."""
     require(request.user, Perm.ASSESS_VIEW)
     org = org_get(request.user, code, perm=Perm.ASSESS_VIEW)
@@ -216,7 +217,7 @@ def _targets(org: Organization, scope: str) -> list[Organization]:
 @login_required
 @require_http_methods(["GET", "POST"])
 @bad_input_as_400
-def open_view(request: HttpRequest, code: str) -> HttpResponse:
+def open_view(request: SignedInRequest, code: str) -> HttpResponse:
     """发起测评: one survey for the organization or one per branch of its subtree."""
     require(request.user, Perm.ASSESS_MANAGE)
     org = org_get(request.user, code, perm=Perm.ASSESS_MANAGE)
@@ -274,7 +275,7 @@ def _code_counts(survey: Survey) -> dict[str, int]:
 @login_required
 @require_GET
 @bad_input_as_400
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """Results: the three rates with sample size and interval, the link and its QR code."""
     require(request.user, Perm.ASSESS_VIEW)
     survey = survey_get(request.user, pk)
@@ -318,7 +319,7 @@ def _may_print_codes(user: Any, survey: Survey) -> bool:
 @login_required
 @require_GET
 @bad_input_as_400
-def print_view(request: HttpRequest, pk: int) -> HttpResponse:
+def print_view(request: SignedInRequest, pk: int) -> HttpResponse:
     """A printable sheet: title, link, QR code and (for whoever hands them out) the codes."""
     require(request.user, Perm.ASSESS_VIEW)
     survey = survey_get(request.user, pk)
@@ -341,7 +342,7 @@ def print_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @bad_input_as_400
-def codes_add(request: HttpRequest, pk: int) -> HttpResponse:
+def codes_add(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.ASSESS_MANAGE)
     survey = survey_get(request.user, pk, perm=Perm.ASSESS_MANAGE)
     if survey.dedup != DedupMode.CODE:

@@ -18,12 +18,12 @@ from django.utils import timezone
 
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import can, scope_prefix
+from dangjian.accounts.scope import Actor, can, scope_prefix
 from dangjian.core import labels
 from dangjian.orgs.models import Organization
 
 
-def users_for(actor: Any, perm: Perm) -> QuerySet[User]:
+def users_for(actor: Actor, perm: Perm) -> QuerySet[User]:
     """Accounts bound to an organization in the subtree ``perm`` of the actor reaches."""
     prefix = scope_prefix(actor, perm)
     if prefix is None:
@@ -34,14 +34,14 @@ def users_for(actor: Any, perm: Perm) -> QuerySet[User]:
     return qs.order_by("org__path", "username")
 
 
-def user_get(actor: Any, username: str, perm: Perm) -> User:
+def user_get(actor: Actor, username: str, perm: Perm) -> User:
     user = users_for(actor, perm).filter(username=username).first()
     if user is None:
         raise Http404(f"用户“{username}”不存在或不在您的管辖范围内")
     return user
 
 
-def locked_users(actor: Any) -> QuerySet[User]:
+def locked_users(actor: Actor) -> QuerySet[User]:
     """Accounts in scope that are locked now, or that have failed logins counted."""
     from django.db.models import Q
 
@@ -50,7 +50,7 @@ def locked_users(actor: Any) -> QuerySet[User]:
     )
 
 
-def org_in_scope(actor: Any, code: str, perm: Perm) -> Organization | None:
+def org_in_scope(actor: Actor, code: str, perm: Perm) -> Organization | None:
     """The organization ``code`` if ``perm`` of the actor reaches it, else ``None``."""
     prefix = scope_prefix(actor, perm)
     if prefix is None:
@@ -79,7 +79,7 @@ class TodoItem:
         return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
 
 
-def _life_items(actor: Any, org: Organization, today: dt.date) -> tuple[list[TodoItem], int]:
+def _life_items(actor: Actor, org: Organization, today: dt.date) -> tuple[list[TodoItem], int]:
     from dangjian.rules.runner import findings_for
 
     found = findings_for(actor, rules="LIFE", org_code=org.code, at=today)
@@ -100,7 +100,7 @@ def _life_items(actor: Any, org: Organization, today: dt.date) -> tuple[list[Tod
     return items, missed
 
 
-def _recruit_items(actor: Any, org: Organization, today: dt.date) -> list[TodoItem]:
+def _recruit_items(actor: Actor, org: Organization, today: dt.date) -> list[TodoItem]:
     """Deadlines and overdue steps of the branch's recruitment cases (RECRUIT "due" and the
     errors of open cases), each linked to its case."""
     if not can(actor, Perm.RECRUIT_VIEW):
@@ -150,7 +150,7 @@ def _pending_deadline(evidence: dict[str, Any]) -> dt.date | None:
     return deadline
 
 
-def _rectify_items(actor: Any, org: Organization) -> list[TodoItem]:
+def _rectify_items(actor: Actor, org: Organization) -> list[TodoItem]:
     if not can(actor, Perm.ASSESS_VIEW):
         return []
     from dangjian.rectify.choices import ACTIVE_TASK
@@ -169,7 +169,7 @@ def _rectify_items(actor: Any, org: Organization) -> list[TodoItem]:
     ]
 
 
-def _assess_items(actor: Any, org: Organization, today: dt.date) -> list[TodoItem]:
+def _assess_items(actor: Actor, org: Organization, today: dt.date) -> list[TodoItem]:
     """The self-check of an assessment whose self-check phase is open for the branch."""
     if not can(actor, Perm.ASSESS_SELF):
         return []
@@ -193,7 +193,7 @@ def _assess_items(actor: Any, org: Organization, today: dt.date) -> list[TodoIte
     ]
 
 
-def branch_todo(actor: Any, org: Organization, today: dt.date) -> dict[str, Any]:
+def branch_todo(actor: Actor, org: Organization, today: dt.date) -> dict[str, Any]:
     """What the branch must do and by when: the LIFE to-do of this month, quarter and year,
     the deadlines of its recruitment cases, its open rectification tasks and an open
     self-check — one list, overdue first, then by deadline."""

@@ -7,12 +7,12 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
 from dangjian.api import filters
 from dangjian.api.pagination import Pagination
+from dangjian.api.requests import SignedInApiRequest
 from dangjian.api.serializers import FindingSerializer
 from dangjian.api.views.base import ScopedAPIView
 from dangjian.orgs.choices import Sector
@@ -42,7 +42,7 @@ LIST_PARAMS = [
 ]
 
 
-def finding_params(request: Request) -> dict[str, Any]:
+def finding_params(request: SignedInApiRequest) -> dict[str, Any]:
     """The keyword arguments of ``findings_for`` from the query, each checked with a message."""
     rule_set = filters.text_param(request, "rules") or "SETUP"
     try:
@@ -79,7 +79,7 @@ class FindingListView(ScopedAPIView):
     @extend_schema(
         parameters=LIST_PARAMS, responses=FindingSerializer(many=True), summary="检查发现"
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         params = finding_params(request)
         try:
             findings = findings_for(request.user, **params)

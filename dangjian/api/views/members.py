@@ -9,11 +9,12 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import Actor
 from dangjian.api import filters
+from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import (
     DATE_ERRORS,
     MemberSerializer,
@@ -60,7 +61,7 @@ EDIT_FIELDS = [
 ]
 
 
-def _branch(actor: Any, code: str) -> Organization:
+def _branch(actor: Actor, code: str) -> Organization:
     org = orgs_for(actor, Perm.MEMBER_CHANGE).filter(code=code).first()
     if org is None:
         raise exceptions.ValidationError({"org": [f"所在党组织“{code}”不存在或不在您的管辖范围内"]})
@@ -89,7 +90,7 @@ class MemberListView(ScopedAPIView):
     serializer_class = MemberSerializer
 
     def get_queryset(self) -> Any:
-        actor = self.request.user
+        actor = signed_in(self.request)
         code = filters.code_param(self.request, "org")
         subtree = filters.bool_param(self.request, "subtree")
         member_type = filters.member_type_param(self.request)
@@ -105,7 +106,7 @@ class MemberListView(ScopedAPIView):
     @extend_schema(
         parameters=LIST_PARAMS, responses=MemberSerializer(many=True), summary="党员列表（脱敏）"
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         assert page is not None
         return self.get_paginated_response(MemberSerializer(page, many=True).data)
@@ -113,7 +114,7 @@ class MemberListView(ScopedAPIView):
     @extend_schema(
         request=MemberWriteSerializer, responses={201: MemberSerializer}, summary="新增党员"
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInApiRequest) -> Response:
         serializer = MemberWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         v = serializer.validated_data
@@ -148,7 +149,7 @@ class MemberDetailView(ScopedAPIView):
     serializer_class = MemberSerializer
 
     @extend_schema(parameters=[ID_PARAM], responses=MemberSerializer, summary="党员详情（脱敏）")
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
         return Response(MemberSerializer(member_get(request.user, pk)).data)
 
     @extend_schema(
@@ -157,7 +158,7 @@ class MemberDetailView(ScopedAPIView):
         responses=MemberSerializer,
         summary="修改党员信息",
     )
-    def patch(self, request: Request, pk: int) -> Response:
+    def patch(self, request: SignedInApiRequest, pk: int) -> Response:
         member = member_get(request.user, pk, perm=Perm.MEMBER_CHANGE)
         serializer = MemberWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -212,7 +213,7 @@ class MemberRevealView(ScopedAPIView):
         responses=RevealResponseSerializer,
         summary="查看完整身份证号和电话（记入审计）",
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: SignedInApiRequest, pk: int) -> Response:
         member = member_get(request.user, pk, perm=Perm.MEMBER_VIEW_PII)
         serializer = RevealRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -298,7 +299,7 @@ class MemberStatusListView(ScopedAPIView):
     @extend_schema(
         parameters=[ID_PARAM], responses=StatusListResponseSerializer, summary="党员状态列表"
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
         member = member_get(request.user, pk)
         return Response(
             {
@@ -313,7 +314,7 @@ class MemberStatusListView(ScopedAPIView):
         responses={201: StatusSerializer},
         summary="登记党员状态（留党察看、停止党籍、出党、死亡等）",
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: SignedInApiRequest, pk: int) -> Response:
         member = member_get(request.user, pk, perm=Perm.MEMBER_CHANGE)
         serializer = StatusWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

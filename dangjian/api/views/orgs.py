@@ -13,11 +13,12 @@ from django.db.models.functions import Substr
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import Actor
 from dangjian.api import filters
+from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import OrgSerializer, OrgWriteSerializer
 from dangjian.api.views.base import ScopedAPIView, service_errors
 from dangjian.members.choices import MemberType
@@ -82,7 +83,7 @@ def _present(org: Organization) -> dict[str, Any]:
     return dict(OrgSerializer(annotate_orgs([org])[0]).data)
 
 
-def _writable_parent(actor: Any, code: str) -> Organization:
+def _writable_parent(actor: Actor, code: str) -> Organization:
     """The new superior organization, which the actor must be allowed to change."""
     parent = orgs_for(actor, Perm.ORG_CHANGE).filter(code=code).first()
     if parent is None:
@@ -115,16 +116,16 @@ class OrgListView(ScopedAPIView):
     serializer_class = OrgSerializer
 
     def get_queryset(self) -> Any:
-        qs = org_list(self.request.user)
+        qs = org_list(signed_in(self.request))
         qs = filters.filter_orgs(self.request, qs)
         parent_code = filters.code_param(self.request, "parent")
         if parent_code:
-            parent = org_get(self.request.user, parent_code)
+            parent = org_get(signed_in(self.request), parent_code)
             qs = qs.filter(path__startswith=parent.path, depth=parent.depth + 1)
         return qs.order_by("path")
 
     @extend_schema(parameters=LIST_PARAMS, responses=OrgSerializer(many=True), summary="组织列表")
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         assert page is not None
         annotate_orgs(page)
@@ -133,7 +134,7 @@ class OrgListView(ScopedAPIView):
     @extend_schema(
         request=OrgWriteSerializer, responses={201: OrgSerializer}, summary="新建下级组织"
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInApiRequest) -> Response:
         serializer = OrgWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
@@ -153,7 +154,7 @@ class OrgDetailView(ScopedAPIView):
     serializer_class = OrgSerializer
 
     @extend_schema(parameters=[CODE_PARAM], responses=OrgSerializer, summary="组织详情")
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: SignedInApiRequest, code: str) -> Response:
         return Response(_present(org_get(request.user, code)))
 
     @extend_schema(
@@ -162,7 +163,7 @@ class OrgDetailView(ScopedAPIView):
         responses=OrgSerializer,
         summary="修改组织（含通过 parent 移动到其他上级之下）",
     )
-    def patch(self, request: Request, code: str) -> Response:
+    def patch(self, request: SignedInApiRequest, code: str) -> Response:
         org = org_get(request.user, code, perm=Perm.ORG_CHANGE)
         serializer = OrgWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)

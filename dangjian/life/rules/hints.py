@@ -22,14 +22,13 @@ import re
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Q
 from django.db.models.functions import Length
 from django.http import Http404
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import scope_prefix
+from dangjian.accounts.scope import Actor, scope_prefix
 from dangjian.orgs.selectors import orgs_for
 from dangjian.rules.params import params_on
 from dangjian.rules.registry import Finding, RuleSpec, register_family, rule
@@ -124,7 +123,7 @@ def jaccard(a: set[int], b: set[int]) -> float:
     return len(a & b) / len(a | b)
 
 
-def _scope(actor: Any, org_code: str | None) -> str:
+def _scope(actor: Actor, org_code: str | None) -> str:
     prefix = scope_prefix(actor, Perm.FINDING_VIEW)
     if prefix is None:
         raise Http404("没有查看检查结果的权限")
@@ -138,7 +137,7 @@ def _scope(actor: Any, org_code: str | None) -> str:
 
 @rule(COPIED_MINUTES)
 def copied_minutes(
-    actor: Any, *, year: int, org_code: str | None = None, params: HintParams | None = None
+    actor: Actor, *, year: int, org_code: str | None = None, params: HintParams | None = None
 ) -> list[Finding]:
     """Records of ``year`` in the actor's scope whose minutes nearly duplicate an earlier
     record's; one hint per record, naming the earliest such record."""
@@ -211,7 +210,7 @@ def copied_minutes(
 
 @rule(END_OF_PERIOD)
 def end_of_period(
-    actor: Any, *, year: int, org_code: str | None = None, params: HintParams | None = None
+    actor: Actor, *, year: int, org_code: str | None = None, params: HintParams | None = None
 ) -> list[Finding]:
     """Branches whose meetings nearly all fall on the last three days of their month."""
     p = params or hint_params(dt.date(year, 12, 31))
@@ -254,7 +253,7 @@ def end_of_period(
 
 @rule(SAME_ATTENDANCE)
 def same_attendance(
-    actor: Any, *, year: int, org_code: str | None = None, params: HintParams | None = None
+    actor: Actor, *, year: int, org_code: str | None = None, params: HintParams | None = None
 ) -> list[Finding]:
     """Branches reporting the same expected and present figures at every meeting of the year."""
     p = params or hint_params(dt.date(year, 12, 31))
@@ -300,7 +299,7 @@ def same_attendance(
 
 
 def formalism_hints(
-    actor: Any, *, year: int, org_code: str | None = None, params: HintParams | None = None
+    actor: Actor, *, year: int, org_code: str | None = None, params: HintParams | None = None
 ) -> list[Finding]:
     """All three kinds of hints, sorted by subject then rule."""
     found = (

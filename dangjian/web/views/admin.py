@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,6 +28,7 @@ from dangjian.accounts.services import (
     user_unlock,
 )
 from dangjian.core.audit import audit_verify
+from dangjian.web.requests import SignedInRequest
 
 from ..audit_display import entry_changes
 from ..forms import AuditFilterForm, SecurityPolicyForm, UserCreateForm, UserRolesForm
@@ -42,7 +43,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 @login_required
 @require_GET
 @bad_input_as_400
-def audit(request: HttpRequest) -> HttpResponse:
+def audit(request: SignedInRequest) -> HttpResponse:
     require(request.user, Perm.AUDIT_VIEW)
     form = AuditFilterForm(request.GET)
     context: dict[str, Any] = {"form": form}
@@ -73,7 +74,7 @@ def audit(request: HttpRequest) -> HttpResponse:
 
 @login_required_htmx
 @require_GET
-def audit_chain(request: HttpRequest) -> HttpResponse:
+def audit_chain(request: SignedInRequest) -> HttpResponse:
     """Verify the hash chain of the whole trail (read-only); a fragment for htmx."""
     require(request.user, Perm.AUDIT_VIEW)
     result = audit_verify()
@@ -94,7 +95,7 @@ def _errors_to_form(form: Any, exc: ValidationError) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 @bad_input_as_400
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: SignedInRequest) -> HttpResponse:
     require(request.user, Perm.USER_MANAGE)
     status = 200
     form = UserCreateForm(request.POST or None)
@@ -142,7 +143,7 @@ def users(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @bad_input_as_400
-def user_roles(request: HttpRequest, username: str) -> HttpResponse:
+def user_roles(request: SignedInRequest, username: str) -> HttpResponse:
     require(request.user, Perm.USER_MANAGE)
     target = user_get(request.user, username, Perm.USER_MANAGE)
     if target.pk == request.user.pk:
@@ -167,7 +168,7 @@ def user_roles(request: HttpRequest, username: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @bad_input_as_400
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: SignedInRequest) -> HttpResponse:
     require(request.user, Perm.SECURITY_MANAGE)
     policy = SecurityPolicy.current()
     status = 200
@@ -201,7 +202,7 @@ def security(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_unlock_view(request: HttpRequest, username: str) -> HttpResponse:
+def user_unlock_view(request: SignedInRequest, username: str) -> HttpResponse:
     require(request.user, Perm.SECURITY_MANAGE)
     target = user_get(request.user, username, Perm.SECURITY_MANAGE)
     user_unlock(actor=request.user, user=target)

@@ -7,13 +7,14 @@ from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
+from dangjian.web.requests import SignedInRequest
 
 from ..forms import LoginForm
 from ..selectors import branch_todo
@@ -53,7 +54,7 @@ def is_branch_user(user: Any) -> bool:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     org = getattr(request.user, "org", None)
     if org is not None and is_branch_user(request.user):
         today = timezone.localdate()

@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -14,6 +14,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
 from dangjian.orgs.selectors import orgs_for
 from dangjian.rules.runner import findings_for
+from dangjian.web.requests import SignedInRequest
 
 from ..forms import FindingFilterForm
 from ..helpers import bad_input_as_400, paginate, query_without
@@ -31,7 +32,7 @@ def rule_titles(prefix: str = "SETUP-") -> dict[str, str]:
 @login_required
 @require_GET
 @bad_input_as_400
-def findings(request: HttpRequest) -> HttpResponse:
+def findings(request: SignedInRequest) -> HttpResponse:
     require(request.user, Perm.FINDING_VIEW)
     titles = rule_titles()
     form = FindingFilterForm(request.GET, rule_choices=list(titles.items()))

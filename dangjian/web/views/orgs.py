@@ -13,13 +13,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import can, covers, require
+from dangjian.accounts.scope import Actor, can, covers, require
 from dangjian.core import idnumber
 from dangjian.core.dates import add_months, full_years, span_text
 from dangjian.members.choices import MemberType
@@ -69,6 +69,7 @@ from dangjian.orgs.selectors import (
     orgs_for,
 )
 from dangjian.orgs.services import max_delay_years, org_election_delay_record
+from dangjian.web.requests import SignedInRequest
 
 from ..forms import TreeSearchForm
 from ..helpers import bad_input_as_400, login_required_htmx, paginate
@@ -85,7 +86,7 @@ def _rows(nodes: list[Organization]) -> list[dict[str, Any]]:
     return [{"org": n, "counts": counts[n.pk]} for n in nodes]
 
 
-def _with_children(org: Organization, actor: Any) -> tuple[SubtreeCounts, list[dict[str, Any]]]:
+def _with_children(org: Organization, actor: Actor) -> tuple[SubtreeCounts, list[dict[str, Any]]]:
     """The counts of ``org`` and its child rows, with one pass over the subtree.
 
     The children are counted together by :func:`subtree_counts`; the node's own figures are then
@@ -105,7 +106,7 @@ def _with_children(org: Organization, actor: Any) -> tuple[SubtreeCounts, list[d
     return counts, children
 
 
-def _with_parents(actor: Any, orgs: list[Organization]) -> list[dict[str, Any]]:
+def _with_parents(actor: Actor, orgs: list[Organization]) -> list[dict[str, Any]]:
     """Search results with the name of their parent (one query), to tell alike names apart."""
     step = Organization.steplen
     parent_paths = {o.path[:-step] for o in orgs if o.depth > 1}
@@ -117,7 +118,7 @@ def _with_parents(actor: Any, orgs: list[Organization]) -> list[dict[str, Any]]:
 
 @login_required
 @require_GET
-def tree(request: HttpRequest) -> HttpResponse:
+def tree(request: SignedInRequest) -> HttpResponse:
     require(request.user, Perm.ORG_VIEW)
     form = TreeSearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
@@ -146,7 +147,7 @@ def tree(request: HttpRequest) -> HttpResponse:
 
 @login_required_htmx
 @require_GET
-def tree_children(request: HttpRequest, code: str) -> HttpResponse:
+def tree_children(request: SignedInRequest, code: str) -> HttpResponse:
     """The child rows of one node (requested by htmx when the node is opened)."""
     require(request.user, Perm.ORG_VIEW)
     org = org_get(request.user, code)
@@ -194,7 +195,7 @@ def _term(org: Organization, today: dt.date) -> dict[str, Any]:
 
 
 def _org_context(
-    request: HttpRequest,
+    request: SignedInRequest,
     org: Organization,
     *,
     participant_form: ParticipantForm | None = None,
@@ -251,7 +252,7 @@ def _org_context(
 @login_required
 @require_GET
 @bad_input_as_400
-def org_detail(request: HttpRequest, code: str) -> HttpResponse:
+def org_detail(request: SignedInRequest, code: str) -> HttpResponse:
     require(request.user, Perm.ORG_VIEW)
     org = org_get(request.user, code)
     return render(request, "web/org.html", _org_context(request, org))
@@ -269,7 +270,7 @@ def _put_errors(form: Any, exc: ValidationError, rename: dict[str, str] | None =
 @login_required
 @require_POST
 @bad_input_as_400
-def participant_add_view(request: HttpRequest, code: str) -> HttpResponse:
+def participant_add_view(request: SignedInRequest, code: str) -> HttpResponse:
     """Record a participant of a 临时党支部 (his relations stay in his own branch)."""
     require(request.user, Perm.MEMBER_CHANGE)
     org = org_get(request.user, code, perm=Perm.MEMBER_CHANGE)
@@ -309,7 +310,7 @@ def participant_add_view(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 @bad_input_as_400
-def participant_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_end_view(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.MEMBER_CHANGE)
     item = participation_get(request.user, pk)
     form = ParticipantEndForm(request.POST, prefix="end")
@@ -341,7 +342,7 @@ def participant_end_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @bad_input_as_400
-def election_delay_view(request: HttpRequest, code: str) -> HttpResponse:
+def election_delay_view(request: SignedInRequest, code: str) -> HttpResponse:
     """Record an approved delay of the current term's election (延期换届)."""
     require(request.user, Perm.ORG_CHANGE)
     org = org_get(request.user, code, perm=Perm.ORG_CHANGE)
@@ -409,7 +410,7 @@ def _member_context(
 
 @login_required
 @require_GET
-def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def member_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.MEMBER_VIEW)
     member = member_get(request.user, pk)
     return render(request, "web/member.html", _member_context(member, None, request.user))
@@ -417,7 +418,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
+def member_reveal_view(request: SignedInRequest, pk: int) -> HttpResponse:
     """Show the full ID and phone numbers once; the view is audited by ``member_reveal``."""
     require(request.user, Perm.MEMBER_VIEW)
     member = member_get(request.user, pk)
@@ -427,7 +428,7 @@ def member_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_status_view(request: HttpRequest, pk: int) -> HttpResponse:
+def member_status_view(request: SignedInRequest, pk: int) -> HttpResponse:
     """Record a standing decided by a party body (留党察看, 停止党籍, 出党, 死亡 …)."""
     require(request.user, Perm.MEMBER_CHANGE)
     member = member_get(request.user, pk, perm=Perm.MEMBER_CHANGE)
@@ -451,7 +452,7 @@ def member_status_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/member.html", context, status=400)
 
 
-def _after_save(request: HttpRequest, member: Member, verb: str) -> HttpResponse:
+def _after_save(request: SignedInRequest, member: Member, verb: str) -> HttpResponse:
     messages.success(request, f"已{verb}党员：{member.name}（{member.org.name}）")
     today = timezone.localdate()
     warning = post_warning(member, standing_on(member, today), today)
@@ -462,7 +463,7 @@ def _after_save(request: HttpRequest, member: Member, verb: str) -> HttpResponse
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_new(request: HttpRequest, code: str) -> HttpResponse:
+def member_new(request: SignedInRequest, code: str) -> HttpResponse:
     """新增党员 on the roll of a 党支部 or 联合党支部."""
     require(request.user, Perm.MEMBER_CHANGE)
     org = org_get(request.user, code, perm=Perm.MEMBER_CHANGE)
@@ -498,7 +499,7 @@ def _no_roll_note(org: Organization) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def member_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     """修改党员信息 (the branch stays: a transfer is not an edit)."""
     require(request.user, Perm.MEMBER_CHANGE)
     member = member_get(request.user, pk, perm=Perm.MEMBER_CHANGE)
