@@ -1,9 +1,10 @@
 """Organization setup rules (组织设置, ``SETUP-*`` of rules.md §1), registered with the rules
 engine when the orgs app is ready (this module is a domain module: it reads the members' facts).
 
-Each rule is a small pure function named after its rule id. It reads the :class:`OrgFacts` of one
-organization as of the date ``at`` and its parameters in force then (the spec's defaults unless
-configured locally, see :mod:`dangjian.rules.params`) and returns a :class:`Finding` or ``None``;
+Each rule is a small pure function ``(facts, ctx)`` named after its rule id. It reads the
+:class:`OrgFacts` of one organization and, from the engine's :class:`Context`, the date ``at``
+and its parameters in force then (the spec's defaults unless configured locally, see
+:mod:`dangjian.rules.params`) and returns a :class:`Finding` or ``None``;
 the facts come from set-based queries in :mod:`dangjian.orgs.facts`. Severity: a broken national
 rule is an ``error``, a soft rule a ``warning``, something to do before a coming deadline ``due``.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
 from typing import Any
 
 from django.http import Http404
@@ -22,7 +22,14 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, covers
 from dangjian.core import dates
 from dangjian.members.models import Member
-from dangjian.rules.registry import Finding, RuleSpec, register_family, register_not_checked, rule
+from dangjian.rules.registry import (
+    Context,
+    Finding,
+    RuleSpec,
+    register_family,
+    register_not_checked,
+    rule,
+)
 from dangjian.rules.runner import (
     CheckRequest,
     CheckResult,
@@ -38,9 +45,6 @@ from .models import Organization, term_years_default, term_years_for
 
 register_family("SETUP", "组织设置", section=1, source="rules.md §1 默认值（支部条例、选举条例）")
 
-
-#: a rule's parameters: the spec's defaults, possibly overridden by local configuration
-Params = Mapping[str, Any]
 
 # date arithmetic repeats over the same few thousand dates in a whole-city run: memoize it
 add_months = functools.lru_cache(maxsize=65536)(dates.add_months)
@@ -98,9 +102,7 @@ BRANCH_MIN_FULL = RuleSpec(
 
 
 @rule(BRANCH_MIN_FULL)
-def setup_branch_min_full(
-    facts: OrgFacts, at: dt.date, params: Params = BRANCH_MIN_FULL.params
-) -> Finding | None:
+def setup_branch_min_full(facts: OrgFacts, ctx: Context) -> Finding | None:
     """A 党支部 needs at least 3 full members; a unit with fewer joins a 联合党支部.
 
     Source: 《中国共产党支部工作条例（试行）》 art. 4–5. Probationary members do not count, nor
@@ -110,6 +112,7 @@ def setup_branch_min_full(
     members), only when participants are recorded, and as a warning — it is set up for a task
     and ends with it, the three-member minimum is a guide for it, not a setup error.
     """
+    params = ctx.params
     minimum = params["min_full"]
     if _is_temp(facts):
         if not facts.participants or facts.participants_full >= minimum:
@@ -153,14 +156,13 @@ BRANCH_MAX = RuleSpec(
 
 
 @rule(BRANCH_MAX)
-def setup_branch_max(
-    facts: OrgFacts, at: dt.date, params: Params = BRANCH_MAX.params
-) -> Finding | None:
+def setup_branch_max(facts: OrgFacts, ctx: Context) -> Finding | None:
     """A 党支部 generally has no more than 50 members; above that a 党总支 may be set up.
 
     Source: 《中国共产党支部工作条例（试行）》 art. 4 ("一般不超过 50 人"), hence a warning.
     A 临时党支部 is judged from its participants on ``at`` (it keeps no roll).
     """
+    params = ctx.params
     maximum = params["max_members"]
     if _is_temp(facts):
         if facts.participants <= maximum:
@@ -193,15 +195,13 @@ GENERAL_BRANCH_SIZE = RuleSpec(
 
 
 @rule(GENERAL_BRANCH_SIZE)
-def setup_general_branch_size(
-    facts: OrgFacts, at: dt.date, params: Params = GENERAL_BRANCH_SIZE.params
-) -> Finding | None:
+def setup_general_branch_size(facts: OrgFacts, ctx: Context) -> Finding | None:
     """A 党总支 is set up for 50–100 members, a 基层党委 for 100 or more (whole subtree).
 
     Source: 《中国共产党党和国家机关基层组织工作条例》 art. 5–7; 农村条例. A soft rule: warning.
     A 党工委 is a dispatched body, not a 基层党委, and is not checked here.
     """
-    p = params
+    p = ctx.params
     n = facts.subtree_members
     if facts.org_type == OrgType.GENERAL_BRANCH:
         if p["general_min"] <= n <= p["general_max"]:
@@ -238,9 +238,7 @@ COMMITTEE_REQUIRED = RuleSpec(
 
 
 @rule(COMMITTEE_REQUIRED)
-def setup_committee_required(
-    facts: OrgFacts, at: dt.date, params: Params = COMMITTEE_REQUIRED.params
-) -> Finding | None:
+def setup_committee_required(facts: OrgFacts, ctx: Context) -> Finding | None:
     """A branch with 7 or more full members has a 支委会 of 3–5, at most 7 members.
 
     Source: 《中国共产党支部工作条例（试行）》 ch. 6. A missing committee is an error; a committee
@@ -248,7 +246,7 @@ def setup_committee_required(
     Not judged for a 临时党支部: its 书记 and 委员 are designated by the organization that set
     it up, it elects no 支委会.
     """
-    p = params
+    p = ctx.params
     if not _has_roll(facts):
         return None
     evidence = {"full_members": facts.full, "committee_posts": facts.committee_posts}
@@ -283,16 +281,14 @@ NO_COMMITTEE_SMALL = RuleSpec(
 
 
 @rule(NO_COMMITTEE_SMALL)
-def setup_no_committee_small(
-    facts: OrgFacts, at: dt.date, params: Params = NO_COMMITTEE_SMALL.params
-) -> Finding | None:
+def setup_no_committee_small(facts: OrgFacts, ctx: Context) -> Finding | None:
     """A branch with fewer than 7 full members has a 书记 (and may have a 副书记), no 支委会.
 
     Source: 《中国共产党支部工作条例（试行）》 ch. 6. Reported as a warning when 3 or more members
     hold 书记, 副书记 or 委员 posts (formats.md: that is a 支委会). Not judged for a 临时党支部
     (designated leaders, no 支委会 elected).
     """
-    p = params
+    p = ctx.params
     if not _has_roll(facts):
         return None
     if facts.full >= p["full_threshold"] or facts.committee_posts < p["min_committee"]:
@@ -317,13 +313,12 @@ JOINT_BRANCH_UNITS = RuleSpec(
 
 
 @rule(JOINT_BRANCH_UNITS)
-def setup_joint_branch_units(
-    facts: OrgFacts, at: dt.date, params: Params = JOINT_BRANCH_UNITS.params
-) -> Finding | None:
+def setup_joint_branch_units(facts: OrgFacts, ctx: Context) -> Finding | None:
     """A 联合党支部 generally covers no more than 5 units.
 
     Source: 《中国共产党支部工作条例（试行）》 art. 5 ("一般不超过 5 个"), hence a warning.
     """
+    params = ctx.params
     maximum = params["max_units"]
     units = facts.units_covered
     if facts.org_type != OrgType.JOINT_BRANCH or units is None or units <= maximum:
@@ -358,9 +353,7 @@ SECRETARY_PARTY_AGE = RuleSpec(
 
 
 @rule(SECRETARY_PARTY_AGE)
-def setup_secretary_party_age(
-    facts: OrgFacts, at: dt.date, params: Params = SECRETARY_PARTY_AGE.params
-) -> Finding | None:
+def setup_secretary_party_age(facts: OrgFacts, ctx: Context) -> Finding | None:
     """A branch secretary generally has at least 1 year of party age, counted from 转正.
 
     Source: 《中国共产党支部工作条例（试行）》 art. 23 ("一般应具有 1 年以上党龄"), hence a warning.
@@ -368,6 +361,7 @@ def setup_secretary_party_age(
     designated as its 书记 (it keeps no roll); other organizations not at all (their secretaries
     are not on a member roll here).
     """
+    at, params = ctx.at, ctx.params
     years = params["min_years"]
     sec = facts.secretary
     if not _is_branch(facts) or sec is None:
@@ -405,9 +399,7 @@ SECRETARY_VACANT = RuleSpec(
 
 
 @rule(SECRETARY_VACANT)
-def setup_secretary_vacant(
-    facts: OrgFacts, at: dt.date, params: Params = SECRETARY_VACANT.params
-) -> Finding | None:
+def setup_secretary_vacant(facts: OrgFacts, ctx: Context) -> Finding | None:
     """The secretary post is vacant; vacant for more than 3 months marks the branch 软弱涣散.
 
     Source: local 软弱涣散 standards (3 months is a configurable local default). A 党支部 or
@@ -417,6 +409,7 @@ def setup_secretary_vacant(
     recorded date. Other organizations (whose secretaries are not on a member roll here) only
     by the recorded date. Vacant up to 3 months: warning; more than 3 months as of ``at``: error.
     """
+    at, params = ctx.at, ctx.params
     months = params["weak_after_months"]
     since = facts.secretary_vacant_since
     if since is not None and since > at:
@@ -484,13 +477,14 @@ def _term(facts: OrgFacts) -> tuple[dt.date, int, dt.date] | None:
 
 
 @rule(TERM)
-def setup_term(facts: OrgFacts, at: dt.date, params: Params = TERM.params) -> Finding | None:
+def setup_term(facts: OrgFacts, ctx: Context) -> Finding | None:
     """The recorded term length differs from the statutory one for the type and sector.
 
     Source: 《关于党的基层组织任期的意见》(2018); 支部条例; 农村条例. A warning, not an error: a
     differing record may be a term begun before the 2018 change or an approved adjustment. Not
     for a 党工委 (appointed) or a 临时党支部 (no 换届; a recorded term is ignored).
     """
+    params = ctx.params
     expected = term_years_for(facts.org_type, facts.sector, params)
     if facts.term_years is None or expected is None or facts.term_years == expected:
         return None
@@ -514,9 +508,7 @@ TERM_EXPIRING = RuleSpec(
 
 
 @rule(TERM_EXPIRING)
-def setup_term_expiring(
-    facts: OrgFacts, at: dt.date, params: Params = TERM_EXPIRING.params
-) -> Finding | None:
+def setup_term_expiring(facts: OrgFacts, ctx: Context) -> Finding | None:
     """Remind the organization and its superior 6 months before the term ends.
 
     Source: 旗帜网 Q&A on 支部条例 (national practice). ``due`` with ``due_date`` = the term end,
@@ -524,6 +516,7 @@ def setup_term_expiring(
     election delay (延期换届) the deadline is the delay's new deadline, reminded the same way.
     No 党工委 or 临时党支部 (no 换届).
     """
+    at, params = ctx.at, ctx.params
     months = params["remind_months"]
     term = _term(facts)
     if term is None:
@@ -575,9 +568,7 @@ TERM_EXPIRED = RuleSpec(
 
 
 @rule(TERM_EXPIRED)
-def setup_term_expired(
-    facts: OrgFacts, at: dt.date, params: Params = TERM_EXPIRED.params
-) -> Finding | None:
+def setup_term_expired(facts: OrgFacts, ctx: Context) -> Finding | None:
     """The term has ended and no election is recorded (a new election moves ``term_started_on``).
 
     Source: 《中国共产党基层组织选举工作条例》 art. 3: a delay or an advance needs approval and
@@ -586,6 +577,7 @@ def setup_term_expired(
     term is overdue again, counted from the new deadline. No 党工委 (appointed, 派出机关) or
     临时党支部: they have no 换届.
     """
+    at, params = ctx.at, ctx.params
     max_delay = params["max_delay_years"]
     term = _term(facts)
     if term is None:
@@ -651,7 +643,7 @@ VOTERS_ELECTED_SOURCE = "党章 art. 7, 40; 选举条例 art. 5"
 
 
 @rule(VOTERS)
-def setup_voters(facts: OrgFacts, at: dt.date, params: Params = VOTERS.params) -> Finding | None:
+def setup_voters(facts: OrgFacts, ctx: Context) -> Finding | None:
     """Only full members with full rights vote and may be elected: a 书记, 副书记 or 委员 who on
     ``at`` is a probationary member, or under 留党察看 or 停止党籍, holds a post he could not be
     elected to — an error.
@@ -663,6 +655,7 @@ def setup_voters(facts: OrgFacts, at: dt.date, params: Params = VOTERS.params) -
     in the evidence. Judged from the roll of a 党支部 or 联合党支部 only: a 临时党支部 holds no
     election (its leaders are designated), other organizations' committees are not on a roll.
     """
+    at = ctx.at
     if not _has_roll(facts) or not facts.ineligible:
         return None
     people = "；".join(

@@ -3,8 +3,12 @@ that are registered as not checked.
 
 A rule is one small function named after its rule id (``SETUP-BRANCH-MIN-FULL`` →
 ``setup_branch_min_full``) registered with :func:`rule` by the domain app that owns it, in its
-``<app>/rules.py`` (imported in the app's ``AppConfig.ready()``). Rules read *facts* computed by
-set-based queries and return findings in the format of formats.md; they never write. A rule of
+``<app>/rules.py`` (imported in the app's ``AppConfig.ready()``). Every rule has the one
+signature ``(facts, ctx)`` (:data:`RuleFunc`): ``facts`` is what its family knows of one subject
+(an organization's facts, a recruitment case, a scope to search), computed by set-based
+queries; ``ctx`` is a :class:`Context`: the checking date, the rule's spec and its parameters in
+force then (a family may subclass it to add what all its rules share, e.g. LIFE's window). Rules
+return findings in the format of formats.md (or ``None``); they never write. A rule of
 rules.md whose data the model does not hold is registered with :func:`register_not_checked`, so
 the catalogue lists it as not checked instead of silently passing it.
 
@@ -14,9 +18,9 @@ The engine imports no domain app: it only knows what the apps register here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = [
     "FAMILIES",
@@ -24,6 +28,7 @@ __all__ = [
     "ORDER",
     "REGISTRY",
     "SEVERITIES",
+    "Context",
     "Family",
     "Finding",
     "NotChecked",
@@ -117,7 +122,24 @@ class Family:
     source: str = "rules.md 默认值"
 
 
-RuleFunc = Callable[..., Any]
+@dataclass(frozen=True)
+class Context:
+    """What a rule judges with: the checking date, the rule's spec and its parameters in force
+    on that date. A family whose rules share more (LIFE: the window, the tally) subclasses it."""
+
+    at: dt.date
+    spec: RuleSpec
+    params: Mapping[str, Any]
+
+    @classmethod
+    def defaults(cls, spec: RuleSpec, at: dt.date) -> Context:
+        """The context of ``spec`` on ``at`` with its default parameters (no configuration)."""
+        return cls(at=at, spec=spec, params=spec.params)
+
+
+#: a rule: ``(facts, ctx) -> finding(s) or None``; the facts' type is its family's
+RuleFunc = Callable[[Any, Any], Any]
+_F = TypeVar("_F", bound=RuleFunc)
 
 #: rule id → (spec, function) of every checked rule
 REGISTRY: dict[str, tuple[RuleSpec, RuleFunc]] = {}
@@ -155,10 +177,10 @@ def _check_new(rule_id: str) -> None:
     ORDER.append(rule_id)
 
 
-def rule(spec: RuleSpec) -> Callable[[RuleFunc], RuleFunc]:
-    """Register ``func`` as the implementation of ``spec``."""
+def rule(spec: RuleSpec) -> Callable[[_F], _F]:
+    """Register ``func``, a rule ``(facts, ctx)``, as the implementation of ``spec``."""
 
-    def wrap(func: RuleFunc) -> RuleFunc:
+    def wrap(func: _F) -> _F:
         _check_new(spec.id)
         REGISTRY[spec.id] = (spec, func)
         func.spec = spec  # type: ignore[attr-defined]

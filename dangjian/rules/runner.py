@@ -21,7 +21,7 @@ from django.utils import timezone
 from dangjian.accounts.scope import Actor
 
 from .params import params_for
-from .registry import FAMILIES, REGISTRY, SEVERITIES, Finding, RuleSpec, family_of
+from .registry import FAMILIES, REGISTRY, SEVERITIES, Context, Finding, RuleSpec, family_of
 
 __all__ = [
     "CheckRequest",
@@ -141,17 +141,17 @@ def resolve_rules(
 
 
 def evaluate(facts: Iterable[Any], at: dt.date, specs: Sequence[RuleSpec]) -> list[Finding]:
-    """Every finding of the enabled ``specs`` over ``facts`` of rules with the signature
-    ``(facts, at, params)``, sorted by subject then rule; the parameters in force on ``at``."""
+    """Every finding of the enabled ``specs`` over ``facts`` (each rule called as
+    ``(facts, ctx)`` with the parameters in force on ``at``), sorted by subject then rule."""
     funcs = []
     for s in specs:
         enabled, params = params_for(s, at)
         if enabled:
-            funcs.append((REGISTRY[s.id][1], params))
+            funcs.append((REGISTRY[s.id][1], Context(at=at, spec=s, params=params)))
     findings: list[Finding] = []
     for item in facts:
-        for func, params in funcs:
-            result = func(item, at, params)
+        for func, ctx in funcs:
+            result = func(item, ctx)
             if result is None:
                 continue
             if isinstance(result, Finding):
