@@ -1,7 +1,8 @@
 """The ``RECRUIT-*`` rules of rules.md §3 over recruitment cases (:mod:`dangjian.recruit.case`).
 
 Each rule is one function named after its id, ``(case, ctx) -> list[Finding] | None``: ``ctx``
-(:class:`Context`) carries the checking day, the rule's spec and its parameters in force. A rule
+(the engine's :class:`~dangjian.rules.registry.Context`) carries the checking day, the rule's
+spec and its parameters in force. A rule
 returns ``None`` when the data it needs is absent from the case although the step it concerns is
 done (or the data is needed regardless, e.g. a birth date once the application is in): the rule
 is then listed as *not checked* for that case, never passed silently. A rule about a step not
@@ -39,7 +40,7 @@ from typing import Any
 
 from dangjian.core.dates import add_months, add_years
 from dangjian.rules.params import params_for, params_on, versions
-from dangjian.rules.registry import REGISTRY, Finding, RuleSpec, rule
+from dangjian.rules.registry import REGISTRY, Context, Finding, RuleSpec, rule
 
 from .calendar import CalendarRangeError, workdays_between
 from .case import (
@@ -77,15 +78,6 @@ JUDGED_STEP: dict[str, int] = {
     "RECRUIT-CONVERSION-APPROVAL-3-MONTHS": 24,
     "RECRUIT-ARCHIVE": 25,
 }
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a rule judges with: the checking day, the rule's spec, its parameters in force."""
-
-    at: dt.date
-    spec: RuleSpec
-    params: Mapping[str, Any]
 
 
 CaseRule = Callable[[Case, Context], "list[Finding] | None"]

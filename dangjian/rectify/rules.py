@@ -59,7 +59,7 @@ from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import orgs_for
 from dangjian.rules.params import params_on, register_validator
-from dangjian.rules.registry import RuleSpec, register_not_checked, rule, rule_title
+from dangjian.rules.registry import Context, RuleSpec, register_not_checked, rule, rule_title
 from dangjian.rules.runner import run_check
 
 from .choices import PlanStatus, WeakCondition
@@ -322,31 +322,27 @@ def _survey(key: str, org_ids: list[int], minimum: float) -> dict[int, dict[str,
     return out
 
 
-@rule(WEAK)
-def weak_candidates(
-    actor: Actor,
-    *,
-    at: dt.date | None = None,
-    org_code: str | None = None,
-    campaign: Any = None,
-    survey_key: str | None = None,
-    life_min_missed: int | None = None,
-) -> list[WeakCandidate]:
-    """Organizations of the actor's subtree (or of ``org_code``'s) meeting an ASSESS-WEAK condition.
+@dataclass(frozen=True)
+class WeakScope:
+    """The facts ASSESS-WEAK reads: whose subtree is searched (the actor's, or ``org_code``'s
+    inside it) and the campaign whose results and survey (``survey_key``, default the
+    campaign's) add conditions."""
 
-    Needs ``Perm.ASSESS_VIEW`` and ``Perm.FINDING_VIEW`` (the conditions are findings). With a
-    ``campaign`` (an :class:`dangjian.assess.models.Campaign`), its results add last place, and
-    its survey (``survey_key``, default the campaign's) the satisfaction rate; its 后进 tier does
-    not make a lead. Parameters from :func:`weak_params` (in force on ``at``;
-    ``life_min_missed`` overrides its value). Sorted by number of conditions (most first), then
-    by organization path.
-    """
-    at = at or timezone.localdate()
-    params = weak_params(at)
-    if life_min_missed is None:
-        life_min_missed = params.life_min_missed
+    actor: Actor
+    org_code: str | None = None
+    campaign: Any = None
+    survey_key: str | None = None
+
+
+@rule(WEAK)
+def assess_weak(facts: WeakScope, ctx: Context) -> list[WeakCandidate]:
+    """Organizations of the scope meeting an ASSESS-WEAK condition, with the parameters of
+    ``ctx``; sorted by number of conditions (most first), then by organization path."""
+    actor, org_code = facts.actor, facts.org_code
+    campaign, survey_key = facts.campaign, facts.survey_key
+    at, params = ctx.at, WeakParams(**ctx.params)
     scope = orgs_for(actor, Perm.ASSESS_VIEW)
-    found = _setup_and_life(actor, at, org_code, life_min_missed)
+    found = _setup_and_life(actor, at, org_code, params.life_min_missed)
     by_id: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if campaign is not None:
         from .campaign import campaign_conditions, campaign_survey_key
@@ -389,6 +385,31 @@ def weak_candidates(
     ]
     out.sort(key=lambda c: (-len(c.conditions), c.org.path))
     return out
+
+
+def weak_candidates(
+    actor: Actor,
+    *,
+    at: dt.date | None = None,
+    org_code: str | None = None,
+    campaign: Any = None,
+    survey_key: str | None = None,
+    life_min_missed: int | None = None,
+) -> list[WeakCandidate]:
+    """Organizations of the actor's subtree (or of ``org_code``'s) meeting an ASSESS-WEAK condition.
+
+    Needs ``Perm.ASSESS_VIEW`` and ``Perm.FINDING_VIEW`` (the conditions are findings). With a
+    ``campaign`` (an :class:`dangjian.assess.models.Campaign`), its results add last place, and
+    its survey (``survey_key``, default the campaign's) the satisfaction rate; its 后进 tier does
+    not make a lead. Parameters in force on ``at`` (``life_min_missed`` overrides its value).
+    Sorted by number of conditions (most first), then by organization path.
+    """
+    at = at or timezone.localdate()
+    params = params_on(RULE_ID, at)
+    if life_min_missed is not None:
+        params = {**params, "life_min_missed": life_min_missed}
+    scope = WeakScope(actor, org_code, campaign, survey_key)
+    return assess_weak(scope, Context(at=at, spec=WEAK, params=params))
 
 
 register_not_checked(

@@ -58,7 +58,7 @@ import contextvars
 import datetime as dt
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,7 +68,7 @@ from dangjian.members.choices import COMMITTEE_POSTS
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.facts import OrgFacts, scope_facts
 from dangjian.rules.params import ConfigInfo, params_for, register_validator
-from dangjian.rules.registry import REGISTRY, Finding, RuleSpec, register_family, rule
+from dangjian.rules.registry import REGISTRY, Context, Finding, RuleSpec, register_family, rule
 from dangjian.rules.runner import CheckRequest, CheckResult, register_checker
 
 from ..choices import SECRETARY_LECTURE_ORG_TYPES, split_types
@@ -92,7 +92,7 @@ TALLY_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("life_tally_on
 #: the longest span between ``since`` and ``at`` one run may cover
 MAX_SPAN_YEARS = 5
 
-Params = dict[str, Any]
+Params = Mapping[str, Any]
 #: (main type, additional types) of a record: the key of the counts of records of several types
 TypeSet = tuple[str, frozenset[str]]
 
@@ -294,8 +294,10 @@ class LifeFacts:
 
 
 @dataclass(frozen=True)
-class LifeContext:
-    at: dt.date
+class LifeContext(Context):
+    """The engine's context of a LIFE rule plus what the LIFE rules share: the window
+    ``since``..``at``, the version of the configuration and the compliance tally."""
+
     since: dt.date
     config: ConfigInfo
     #: when given, (rule id, period label, sector, 6-digit region, organization type) →
@@ -823,10 +825,8 @@ def _type_text(main: str, also: str) -> str:
 
 
 def _frequency(
-    spec: RuleSpec,
     item: LifeFacts,
     ctx: LifeContext,
-    params: Params,
     *,
     what: str,
     applies: Callable[[Period], bool] | None = None,
@@ -837,6 +837,7 @@ def _frequency(
 
     This loop runs for every organization, rule and period of a city (over a million times
     for the overview), so the monthly count is summed inline rather than through :meth:`held`."""
+    spec, params = ctx.spec, ctx.params
     kind = params["frequency"]
     grace = grace_of(params)
     types = list(params["types"])
@@ -934,11 +935,11 @@ ASSEMBLY_QUARTERLY = _spec(
 
 
 @rule(ASSEMBLY_QUARTERLY)
-def life_assembly_quarterly(item: LifeFacts, ctx: LifeContext, params: Params) -> list[Finding]:
+def life_assembly_quarterly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
     """支部党员大会 at least once a quarter (支部条例 art. 11), for every branch."""
     if not _is_branch(item):
         return []
-    return _frequency(ASSEMBLY_QUARTERLY, item, ctx, params, what="召开支部党员大会")
+    return _frequency(item, ctx, what="召开支部党员大会")
 
 
 COMMITTEE_MONTHLY = _spec(
@@ -947,11 +948,12 @@ COMMITTEE_MONTHLY = _spec(
 
 
 @rule(COMMITTEE_MONTHLY)
-def life_committee_monthly(item: LifeFacts, ctx: LifeContext, params: Params) -> list[Finding]:
+def life_committee_monthly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
     """支委会 at least once a month, only in months when the branch had a 支委会 (module doc).
 
     A 临时党支部 is not judged: its committee is appointed by the organization that set it up
     and its members stay on their own branches' rolls, so the roll cannot tell."""
+    params = ctx.params
     if not _is_branch(item) or item.temporary:
         return []
     needed = int(params["min_committee_posts"])
@@ -962,9 +964,7 @@ def life_committee_monthly(item: LifeFacts, ctx: LifeContext, params: Params) ->
             return False
         return all(item.committee.get(m, 0) >= needed for m in period.months)
 
-    return _frequency(
-        COMMITTEE_MONTHLY, item, ctx, params, what="召开支委会", applies=has_committee
-    )
+    return _frequency(item, ctx, what="召开支委会", applies=has_committee)
 
 
 GROUP_MONTHLY = _spec(
@@ -973,11 +973,11 @@ GROUP_MONTHLY = _spec(
 
 
 @rule(GROUP_MONTHLY)
-def life_group_monthly(item: LifeFacts, ctx: LifeContext, params: Params) -> list[Finding]:
+def life_group_monthly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
     """Each 党小组 meets at least once a month; subject is the 党小组 itself."""
     if item.org.org_type != OrgType.GROUP:
         return []
-    return _frequency(GROUP_MONTHLY, item, ctx, params, what="召开党小组会")
+    return _frequency(item, ctx, what="召开党小组会")
 
 
 LECTURE_QUARTERLY = _spec(
@@ -989,11 +989,11 @@ LECTURE_QUARTERLY = _spec(
 
 
 @rule(LECTURE_QUARTERLY)
-def life_lecture_quarterly(item: LifeFacts, ctx: LifeContext, params: Params) -> list[Finding]:
+def life_lecture_quarterly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
     """党课 at least once a quarter (local default; the national text says "at set intervals")."""
     if not _is_branch(item):
         return []
-    return _frequency(LECTURE_QUARTERLY, item, ctx, params, what="上党课")
+    return _frequency(item, ctx, what="上党课")
 
 
 SECRETARY_LECTURE_YEARLY = _spec(
@@ -1005,9 +1005,7 @@ SECRETARY_LECTURE_YEARLY = _spec(
 
 
 @rule(SECRETARY_LECTURE_YEARLY)
-def life_secretary_lecture_yearly(
-    item: LifeFacts, ctx: LifeContext, params: Params
-) -> list[Finding]:
+def life_secretary_lecture_yearly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
     """The secretary of every 党委 / 党工委 gives at least 1 党课 a year, at any branch below
     it (recorded with the lecturer "上级党委书记" and this committee); counted by 所属年度."""
     if item.org.org_type not in SECRETARY_LECTURE_ORG_TYPES:
@@ -1020,20 +1018,18 @@ def life_secretary_lecture_yearly(
         stop = period.months.stop - item.first
         return sum(item.secretary_lectures[max(start, 0) : max(stop, 0)])
 
-    return _frequency(
-        SECRETARY_LECTURE_YEARLY, item, ctx, params, what="由党委书记讲党课", count=given
-    )
+    return _frequency(item, ctx, what="由党委书记讲党课", count=given)
 
 
 THEME_DAY_MONTHLY = _spec("LIFE-THEME-DAY-MONTHLY", "每月开展 1 次主题党日", "national", "支部条例")
 
 
 @rule(THEME_DAY_MONTHLY)
-def life_theme_day_monthly(item: LifeFacts, ctx: LifeContext, params: Params) -> list[Finding]:
+def life_theme_day_monthly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
     """主题党日 once a month."""
     if not _is_branch(item):
         return []
-    return _frequency(THEME_DAY_MONTHLY, item, ctx, params, what="开展主题党日")
+    return _frequency(item, ctx, what="开展主题党日")
 
 
 ORG_LIFE_YEARLY = _spec(
@@ -1045,14 +1041,12 @@ ORG_LIFE_YEARLY = _spec(
 
 
 @rule(ORG_LIFE_YEARLY)
-def life_org_life_meeting_yearly(
-    item: LifeFacts, ctx: LifeContext, params: Params
-) -> list[Finding]:
+def life_org_life_meeting_yearly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
     """组织生活会 at least once a year (usually in Q4; counted by 所属年度, so the one for 2026
     held in January 2027 counts for 2026)."""
     if not _is_branch(item):
         return []
-    return _frequency(ORG_LIFE_YEARLY, item, ctx, params, what="召开组织生活会")
+    return _frequency(item, ctx, what="召开组织生活会")
 
 
 DEMOCRATIC_REVIEW_YEARLY = _spec(
@@ -1061,25 +1055,23 @@ DEMOCRATIC_REVIEW_YEARLY = _spec(
 
 
 @rule(DEMOCRATIC_REVIEW_YEARLY)
-def life_democratic_review_yearly(
-    item: LifeFacts, ctx: LifeContext, params: Params
-) -> list[Finding]:
+def life_democratic_review_yearly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
     """民主评议党员 generally once a year (also when held at the 组织生活会, recorded there as an
     additional type; counted by 所属年度)."""
     if not _is_branch(item):
         return []
-    return _frequency(DEMOCRATIC_REVIEW_YEARLY, item, ctx, params, what="开展民主评议党员")
+    return _frequency(item, ctx, what="开展民主评议党员")
 
 
 HEART_TALK_YEARLY = _spec("LIFE-HEART-TALK-YEARLY", "谈心谈话每年至少 1 次", "national", "支部条例")
 
 
 @rule(HEART_TALK_YEARLY)
-def life_heart_talk_yearly(item: LifeFacts, ctx: LifeContext, params: Params) -> list[Finding]:
+def life_heart_talk_yearly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
     """谈心谈话 at least once a year (between committee members, and with the members)."""
     if not _is_branch(item):
         return []
-    return _frequency(HEART_TALK_YEARLY, item, ctx, params, what="开展谈心谈话")
+    return _frequency(item, ctx, what="开展谈心谈话")
 
 
 ASSEMBLY_QUORUM = _spec(
@@ -1091,7 +1083,7 @@ ASSEMBLY_QUORUM = _spec(
 
 
 @rule(ASSEMBLY_QUORUM)
-def life_assembly_quorum(item: LifeFacts, ctx: LifeContext, params: Params) -> list[Finding]:
+def life_assembly_quorum(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
     """An assembly where no more than half of those entitled to vote were present: the members
     of the roll with the vote on the meeting date (full members, not under 留党察看 or
     停止党籍) when attendance was taken, the recorded figures otherwise. A warning: whether a
@@ -1146,8 +1138,9 @@ LATE_ENTRY = _spec(
 
 
 @rule(LATE_ENTRY)
-def life_late_entry(item: LifeFacts, ctx: LifeContext, params: Params) -> list[Finding]:
+def life_late_entry(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
     """One warning per record marked late when it was entered (never refused)."""
+    params = ctx.params
     out = []
     for row in item.late:
         days = (row["entered_on"] - row["held_on"]).days
@@ -1182,7 +1175,7 @@ ABSENT_6_MONTHS = _spec(
 
 
 @rule(ABSENT_6_MONTHS)
-def life_absent_6_months(item: LifeFacts, ctx: LifeContext, params: Params) -> list[Finding]:
+def life_absent_6_months(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
     """A member absent without good reason from every meeting with attendance taken in
     ``months`` consecutive months: a flag for the branch to look into, never an action.
 
@@ -1257,18 +1250,20 @@ def evaluate_life(
     enabled = [s for s in specs if s.id in params]
     if not enabled:
         return []
-    ctx = LifeContext(
-        at=at,
-        since=since,
-        config=config_info(at),
-        tally=tally,
-        tally_only=tally is not None and TALLY_ONLY.get(),
-    )
+    config = config_info(at)
+    tally_only = tally is not None and TALLY_ONLY.get()
+    rules = [
+        (
+            REGISTRY[spec.id][1],
+            LifeContext(at, spec, params[spec.id], since, config, tally, tally_only),
+        )
+        for spec in enabled
+    ]
     facts = collect_life_facts(subjects, prefix, at, since, params)
     findings: list[Finding] = []
     for item in facts.values():
-        for spec in enabled:
-            findings.extend(REGISTRY[spec.id][1](item, ctx, params[spec.id]))
+        for func, ctx in rules:
+            findings.extend(func(item, ctx))
     return findings
 
 

@@ -23,7 +23,7 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Length
 from django.http import Http404
 
@@ -31,7 +31,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, scope_prefix
 from dangjian.orgs.selectors import orgs_for
 from dangjian.rules.params import params_on
-from dangjian.rules.registry import Finding, RuleSpec, register_family, rule
+from dangjian.rules.registry import REGISTRY, Context, Finding, RuleSpec, register_family, rule
 
 from ..models import Meeting
 
@@ -70,29 +70,16 @@ _DROP = re.compile(r"[\s，,、：:“”\"'（）()《》·—\-]+")
 
 
 @dataclass(frozen=True)
-class HintParams:
-    """The thresholds of the three hints (their rules' parameters)."""
+class HintScope:
+    """The facts a hint rule searches: the meetings of ``year`` of the organizations under the
+    materialized path ``prefix`` ("" for the whole tree)."""
 
-    threshold: float
-    shingle: int
-    min_chars: int
-    #: a sentence found in more records than this (or than ``max_sentence_share`` of them) is a
-    #: set phrase, not evidence of copying
-    max_sentence_df: int
-    max_sentence_share: float
-    cluster_min_meetings: int
-    cluster_share: float
-    same_min_meetings: int
-    same_min_expected: int
+    prefix: str
+    year: int
 
-
-def hint_params(on: dt.date | None = None) -> HintParams:
-    """The parameters of the HINT-* rules in force on ``on``."""
-    return HintParams(
-        **params_on(COPIED_MINUTES.id, on),
-        **params_on(END_OF_PERIOD.id, on),
-        **params_on(SAME_ATTENDANCE.id, on),
-    )
+    def meetings(self) -> QuerySet[Meeting]:
+        qs = Meeting.objects.filter(held_on__year=self.year)
+        return qs.filter(org__path__startswith=self.prefix) if self.prefix else qs
 
 
 def _normal(text: str) -> str:
@@ -136,18 +123,13 @@ def _scope(actor: Actor, org_code: str | None) -> str:
 
 
 @rule(COPIED_MINUTES)
-def copied_minutes(
-    actor: Actor, *, year: int, org_code: str | None = None, params: HintParams | None = None
-) -> list[Finding]:
-    """Records of ``year`` in the actor's scope whose minutes nearly duplicate an earlier
-    record's; one hint per record, naming the earliest such record."""
-    p = params or hint_params(dt.date(year, 12, 31))
-    prefix = _scope(actor, org_code)
-    qs = Meeting.objects.annotate(chars=Length("minutes")).filter(
-        held_on__year=year, chars__gte=p.min_chars
-    )
-    if prefix:
-        qs = qs.filter(org__path__startswith=prefix)
+def hint_copied_minutes(scope: HintScope, ctx: Context) -> list[Finding]:
+    """Records of the scope's year whose minutes nearly duplicate an earlier record's; one hint
+    per record, naming the earliest such record. A sentence found in more records than
+    ``max_sentence_df`` (or than ``max_sentence_share`` of them) is a set phrase, not evidence
+    of copying."""
+    p = ctx.params
+    qs = scope.meetings().annotate(chars=Length("minutes")).filter(chars__gte=p["min_chars"])
     rows = list(
         qs.order_by("held_on", "pk").values_list(
             "pk", "org__code", "org__name", "meeting_type", "held_on", "minutes"
@@ -158,7 +140,7 @@ def copied_minutes(
         for sentence in _sentences(row[5]):
             postings[sentence].append(index)
     pairs: set[tuple[int, int]] = set()
-    max_df = max(p.max_sentence_df, int(len(rows) * p.max_sentence_share))
+    max_df = max(p["max_sentence_df"], int(len(rows) * p["max_sentence_share"]))
     for docs in postings.values():
         if 2 <= len(docs) <= max_df:
             for i, a in enumerate(docs):
@@ -168,7 +150,7 @@ def copied_minutes(
 
     def of(index: int) -> set[int]:
         if index not in shingles:
-            shingles[index] = _shingles(rows[index][5], p.shingle)
+            shingles[index] = _shingles(rows[index][5], p["shingle"])
         return shingles[index]
 
     findings = []
@@ -179,7 +161,7 @@ def copied_minutes(
         if b in matched:
             continue
         score = jaccard(of(a), of(b))
-        if score < p.threshold:
+        if score < p["threshold"]:
             continue
         matched.add(b)
         first, later = rows[a], rows[b]
@@ -209,15 +191,10 @@ def copied_minutes(
 
 
 @rule(END_OF_PERIOD)
-def end_of_period(
-    actor: Actor, *, year: int, org_code: str | None = None, params: HintParams | None = None
-) -> list[Finding]:
+def hint_end_of_period(scope: HintScope, ctx: Context) -> list[Finding]:
     """Branches whose meetings nearly all fall on the last three days of their month."""
-    p = params or hint_params(dt.date(year, 12, 31))
-    prefix = _scope(actor, org_code)
-    qs = Meeting.objects.filter(held_on__year=year)
-    if prefix:
-        qs = qs.filter(org__path__startswith=prefix)
+    p, year = ctx.params, scope.year
+    qs = scope.meetings()
     late_in_month = Q()
     for month in range(1, 13):
         last = calendar.monthrange(year, month)[1]
@@ -228,12 +205,12 @@ def end_of_period(
         qs.order_by()
         .values("org__code")
         .annotate(total=Count("id"), at_end=Count("id", filter=late_in_month))
-        .filter(total__gte=p.cluster_min_meetings)
+        .filter(total__gte=p["cluster_min_meetings"])
     )
     out = []
     for row in rows.order_by("org__code"):
         share = row["at_end"] / row["total"]
-        if share >= p.cluster_share:
+        if share >= p["cluster_share"]:
             out.append(
                 Finding(
                     rule="HINT-END-OF-PERIOD",
@@ -252,15 +229,10 @@ def end_of_period(
 
 
 @rule(SAME_ATTENDANCE)
-def same_attendance(
-    actor: Actor, *, year: int, org_code: str | None = None, params: HintParams | None = None
-) -> list[Finding]:
+def hint_same_attendance(scope: HintScope, ctx: Context) -> list[Finding]:
     """Branches reporting the same expected and present figures at every meeting of the year."""
-    p = params or hint_params(dt.date(year, 12, 31))
-    prefix = _scope(actor, org_code)
-    qs = Meeting.objects.filter(held_on__year=year, expected__isnull=False, present__isnull=False)
-    if prefix:
-        qs = qs.filter(org__path__startswith=prefix)
+    p, year = ctx.params, scope.year
+    qs = scope.meetings().filter(expected__isnull=False, present__isnull=False)
     rows = (
         qs.order_by()
         .values("org__code")
@@ -269,11 +241,11 @@ def same_attendance(
             presents=Count("present", distinct=True),
             expecteds=Count("expected", distinct=True),
         )
-        .filter(n__gte=p.same_min_meetings, presents=1, expecteds=1)
+        .filter(n__gte=p["same_min_meetings"], presents=1, expecteds=1)
     )
     codes = [r["org__code"] for r in rows]
     figures = dict(
-        qs.filter(org__code__in=codes, expected__gte=p.same_min_expected)
+        qs.filter(org__code__in=codes, expected__gte=p["same_min_expected"])
         .order_by()
         .values_list("org__code", "present")
         .distinct()
@@ -298,14 +270,39 @@ def same_attendance(
     return out
 
 
-def formalism_hints(
-    actor: Actor, *, year: int, org_code: str | None = None, params: HintParams | None = None
+def hint_findings(
+    rule_id: str, actor: Actor, *, year: int, org_code: str | None = None
 ) -> list[Finding]:
+    """The hints of rule ``rule_id`` over ``year`` in the actor's scope (or ``org_code``'s
+    subtree), with the rule's parameters in force at the end of the year."""
+    spec, func = REGISTRY[rule_id]
+    at = dt.date(year, 12, 31)
+    scope = HintScope(_scope(actor, org_code), year)
+    found: list[Finding] = func(scope, Context(at=at, spec=spec, params=params_on(rule_id, at)))
+    return found
+
+
+def copied_minutes(actor: Actor, *, year: int, org_code: str | None = None) -> list[Finding]:
+    """HINT-COPIED-MINUTES in the actor's scope (see :func:`hint_copied_minutes`)."""
+    return hint_findings(COPIED_MINUTES.id, actor, year=year, org_code=org_code)
+
+
+def end_of_period(actor: Actor, *, year: int, org_code: str | None = None) -> list[Finding]:
+    """HINT-END-OF-PERIOD in the actor's scope (see :func:`hint_end_of_period`)."""
+    return hint_findings(END_OF_PERIOD.id, actor, year=year, org_code=org_code)
+
+
+def same_attendance(actor: Actor, *, year: int, org_code: str | None = None) -> list[Finding]:
+    """HINT-SAME-ATTENDANCE in the actor's scope (see :func:`hint_same_attendance`)."""
+    return hint_findings(SAME_ATTENDANCE.id, actor, year=year, org_code=org_code)
+
+
+def formalism_hints(actor: Actor, *, year: int, org_code: str | None = None) -> list[Finding]:
     """All three kinds of hints, sorted by subject then rule."""
-    found = (
-        copied_minutes(actor, year=year, org_code=org_code, params=params)
-        + end_of_period(actor, year=year, org_code=org_code, params=params)
-        + same_attendance(actor, year=year, org_code=org_code, params=params)
-    )
+    found = [
+        f
+        for spec in (COPIED_MINUTES, END_OF_PERIOD, SAME_ATTENDANCE)
+        for f in hint_findings(spec.id, actor, year=year, org_code=org_code)
+    ]
     found.sort(key=lambda f: (f.subject, f.rule, f.period or ""))
     return found
