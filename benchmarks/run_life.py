@@ -81,7 +81,7 @@ def _checks(year: int) -> None:
         if code is None:
             for rule, n in sorted(Counter(f.rule for f in found).items()):
                 _line(f"  {rule}", f"{n:,}")
-    from dangjian.life.formalism import copied_minutes, end_of_period, same_attendance
+    from dangjian.life.rules.hints import copied_minutes, end_of_period, same_attendance
 
     for hint in (copied_minutes, end_of_period, same_attendance):
         t = time.perf_counter()
