@@ -8,7 +8,6 @@ recording and deleting need ``Perm.LIFE_RECORD`` on the organization. Every rule
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -24,6 +23,7 @@ from dangjian.accounts.scope import covers, members_for, orgs_for
 from dangjian.api import filters
 from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, uploaded_files
 from dangjian.api.views.base import ScopedAPIView, service_errors
+from dangjian.core.attachments import attachment_response
 from dangjian.orgs.selectors import org_get
 
 from .choices import AbsenceReason, LecturerRole, MeetingType
@@ -538,11 +538,7 @@ class MeetingAttachmentDetailView(ScopedAPIView):
     )
     def get(self, request: Request, pk: int, attachment_id: int) -> HttpResponse:
         item = self._item(request, pk, attachment_id, Perm.MEMBER_VIEW)
-        response = HttpResponse(bytes(item.data), content_type=item.content_type)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(item.name)}"
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Digest"] = f"sha-256={item.sha256}"
-        return response
+        return attachment_response(item, digest=True)
 
     @extend_schema(parameters=[ID_PARAM], responses={204: None}, summary="删除附件（记入审计）")
     def delete(self, request: Request, pk: int, attachment_id: int) -> Response:

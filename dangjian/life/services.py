@@ -25,7 +25,8 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import members_for, require
-from dangjian.core import uploads
+from dangjian.core import attachments, uploads
+from dangjian.core.attachments import AttachmentPolicy, AuditSubject
 from dangjian.core.audit import audit_record
 from dangjian.members.models import Member
 from dangjian.members.selectors import standings_on
@@ -572,6 +573,10 @@ ATTACHMENTS_PER_MEETING = 10
 sniff = uploads.sniff
 
 
+def _attachment_subject(meeting: Meeting) -> AuditSubject:
+    return AuditSubject("meeting", meeting, meeting.org.path)
+
+
 @transaction.atomic
 def attachment_add(*, actor: Any, meeting: Meeting, name: str, data: bytes) -> Any:
     """Attach a photo or PDF of the paper minutes to ``meeting`` (audited)."""
@@ -579,36 +584,15 @@ def attachment_add(*, actor: Any, meeting: Meeting, name: str, data: bytes) -> A
 
     meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
     require(actor, Perm.LIFE_RECORD, meeting.org.path)
-    upload, problems = uploads.check_upload(
-        name,
-        data,
-        default_name="附件",
-        existing=meeting.attachments.count(),
-        max_count=ATTACHMENTS_PER_MEETING,
-        per="每条记录",
-    )
-    if upload is None:
-        raise ValidationError({"file": problems})
-    name, digest = upload.name, upload.sha256
-    item = MeetingAttachment.objects.create(
-        meeting=meeting,
-        name=name,
-        content_type=upload.content_type,
-        size=upload.size,
-        sha256=digest,
-        data=data,
-        uploaded_by=actor if getattr(actor, "pk", None) else None,
-    )
-    audit_record(
+    return attachments.attachment_add(
+        MeetingAttachment,
         actor=actor,
         action="life.attachment.add",
-        object_type="meeting",
-        object_id=str(meeting.pk),
-        object_repr=str(meeting),
-        scope_path=meeting.org.path,
-        after={"attachment": item.pk, "name": name, "size": len(data), "sha256": digest},
+        subject=_attachment_subject(meeting),
+        policy=AttachmentPolicy("附件", ATTACHMENTS_PER_MEETING, "每条记录"),
+        name=name,
+        data=data,
     )
-    return item
 
 
 @transaction.atomic
@@ -616,19 +600,9 @@ def attachment_delete(*, actor: Any, attachment: Any) -> None:
     """Remove an attachment (audited with its name and digest)."""
     meeting = attachment.meeting
     require(actor, Perm.LIFE_RECORD, meeting.org.path)
-    before = {
-        "attachment": attachment.pk,
-        "name": attachment.name,
-        "size": attachment.size,
-        "sha256": attachment.sha256,
-    }
-    attachment.delete()
-    audit_record(
+    attachments.attachment_remove(
         actor=actor,
         action="life.attachment.delete",
-        object_type="meeting",
-        object_id=str(meeting.pk),
-        object_repr=str(meeting),
-        scope_path=meeting.org.path,
-        before=before,
+        subject=_attachment_subject(meeting),
+        attachment=attachment,
     )

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, orgs_for, require
-from dangjian.core import uploads
+from dangjian.core.attachments import AttachmentUploadForm, attachment_response
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
@@ -639,13 +639,12 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach photos or PDFs of the signed paper minutes (all files or none)."""
     require(request.user, Perm.LIFE_RECORD)
     meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
-    files = request.FILES.getlist("files")
-    if not files:
-        messages.error(request, "请选择要上传的文件")
-        return redirect("life:meeting", meeting.pk)
+    form = AttachmentUploadForm(request.POST, request.FILES)
+    files = form.uploaded
     try:
+        if not form.is_valid():
+            raise ValidationError(list(form.non_field_errors()))
         with transaction.atomic():
-            uploads.refuse_oversized(files)
             for upload in files:
                 attachment_add(
                     actor=request.user, meeting=meeting, name=upload.name or "", data=upload.read()
@@ -673,10 +672,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     """An attachment, for those who may see the branch's member records (it names people)."""
     require(request.user, Perm.MEMBER_VIEW)
     item = _attachment(request, pk, Perm.MEMBER_VIEW)
-    response = HttpResponse(bytes(item.data), content_type=item.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(item.name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(item)
 
 
 @login_required

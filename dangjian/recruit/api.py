@@ -25,7 +25,6 @@ through per field; a case outside the subtree is 404, a step the actor may not r
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -42,6 +41,7 @@ from dangjian.accounts.scope import members_for, orgs_for, require
 from dangjian.api import filters
 from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, uploaded_files
 from dangjian.api.views.base import ScopedAPIView, service_errors
+from dangjian.core.attachments import attachment_response
 from dangjian.members.choices import Category
 
 from .adapter import current_steps, prefetched
@@ -554,11 +554,7 @@ class CaseAttachmentDetailView(ScopedAPIView):
         require(request.user, Perm.MEMBER_VIEW_PII)
         item = attachment_get(request.user, pk, attachment_id)
         data = attachment_read(actor=request.user, attachment=item)
-        response = HttpResponse(data, content_type=item.content_type)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(item.name)}"
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Digest"] = f"sha-256={item.sha256}"
-        return response
+        return attachment_response(item, data, digest=True)
 
     @extend_schema(parameters=[ID_PARAM], responses={204: None}, summary="删除材料（记入审计）")
     def delete(self, request: Request, pk: int, attachment_id: int) -> Response:

@@ -52,7 +52,8 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
-from dangjian.core import crypto, idnumber, uploads
+from dangjian.core import attachments, crypto, idnumber, uploads
+from dangjian.core.attachments import AttachmentPolicy, AuditSubject
 from dangjian.core.audit import audit_record
 from dangjian.core.dates import add_months, add_years
 from dangjian.members.choices import Category, MemberType
@@ -1094,6 +1095,10 @@ ATTACHMENT_MAX_BYTES = uploads.MAX_BYTES
 ATTACHMENTS_PER_CASE = 40
 
 
+def _case_subject(case: RecruitCase) -> AuditSubject:
+    return AuditSubject("recruit_case", case, case.org.path)
+
+
 @transaction.atomic
 def attachment_add(
     *, actor: Any, case: RecruitCase, name: str, data: bytes, step: int | None = None
@@ -1104,40 +1109,16 @@ def attachment_add(
     errors: dict[str, list[str]] = {}
     if step is not None and step not in STEPS:
         errors["step"] = [f"步骤“{step}”无效，应为 1–25"]
-    upload, problems = uploads.check_upload(
-        name,
-        data,
-        default_name="材料",
-        existing=RecruitAttachment.objects.filter(case=case).count(),
-        max_count=ATTACHMENTS_PER_CASE,
-        per="每个案例",
-    )
-    if problems:
-        errors["file"] = problems
-    _fail(errors)
-    assert upload is not None
-    name, digest = upload.name, upload.sha256
-    item = RecruitAttachment.objects.create(
-        case=case,
-        step=step,
+    item: RecruitAttachment = attachments.attachment_add(
+        RecruitAttachment,
+        actor=actor,
+        action="recruit.attachment_add",
+        subject=_case_subject(case),
+        policy=AttachmentPolicy("材料", ATTACHMENTS_PER_CASE, "每个案例"),
         name=name,
-        content_type=upload.content_type,
-        size=upload.size,
-        sha256=digest,
         data=data,
-        uploaded_by=_user(actor),
-    )
-    _audit_case(
-        actor,
-        "recruit.attachment_add",
-        case,
-        after={
-            "attachment": item.pk,
-            "step": step,
-            "name": name,
-            "size": len(data),
-            "sha256": digest,
-        },
+        fields={"step": step},
+        errors=errors,
     )
     return item
 
@@ -1147,15 +1128,12 @@ def attachment_delete(*, actor: Any, attachment: RecruitAttachment) -> None:
     """Remove a document of a case (audited with its name and digest)."""
     case = _lock(attachment.case)
     require(actor, Perm.RECRUIT_RECORD, case.org.path)
-    before = {
-        "attachment": attachment.pk,
-        "step": attachment.step,
-        "name": attachment.name,
-        "size": attachment.size,
-        "sha256": attachment.sha256,
-    }
-    attachment.delete()
-    _audit_case(actor, "recruit.attachment_delete", case, before=before)
+    attachments.attachment_remove(
+        actor=actor,
+        action="recruit.attachment_delete",
+        subject=_case_subject(case),
+        attachment=attachment,
+    )
 
 
 @transaction.atomic
@@ -1165,10 +1143,9 @@ def attachment_read(*, actor: Any, attachment: RecruitAttachment) -> bytes:
     case = attachment.case
     require(actor, Perm.RECRUIT_VIEW, case.org.path)
     require(actor, Perm.MEMBER_VIEW_PII, case.org.path)
-    _audit_case(
-        actor,
-        "recruit.attachment_download",
-        case,
-        after={"attachment": attachment.pk, "name": attachment.name, "sha256": attachment.sha256},
+    return attachments.attachment_read_audited(
+        actor=actor,
+        action="recruit.attachment_download",
+        subject=_case_subject(case),
+        attachment=attachment,
     )
-    return bytes(attachment.data)

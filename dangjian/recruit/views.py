@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, orgs_for, require
-from dangjian.core import uploads
+from dangjian.core.attachments import attachment_response
 from dangjian.members.selectors import standings_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
@@ -729,14 +729,11 @@ def decide_view(request: HttpRequest, pk: int, step: int) -> HttpResponse:
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach documents to a case, optionally of one step (all files or none)."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
-    form = AttachmentForm(request.POST)
-    files = request.FILES.getlist("files")
-    if form.is_valid() and not files:
-        form.add_error(None, "请选择要上传的文件")
+    form = AttachmentForm(request.POST, request.FILES)
+    files = form.uploaded
     if form.is_valid():
         try:
             with transaction.atomic():
-                uploads.refuse_oversized(files)
                 for upload in files:
                     attachment_add(
                         actor=request.user,
@@ -762,11 +759,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Ht
     require(request.user, Perm.RECRUIT_VIEW)
     require(request.user, Perm.MEMBER_VIEW_PII)
     item = attachment_get(request.user, pk, attachment_id)
-    data = attachment_read(actor=request.user, attachment=item)
-    response = HttpResponse(data, content_type=item.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(item.name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(item, attachment_read(actor=request.user, attachment=item))
 
 
 @login_required
