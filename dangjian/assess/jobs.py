@@ -44,7 +44,7 @@ from django_tasks import task
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, audit_record
 
 from .models import Campaign, CampaignOrg, CampaignStatus, ScoreJob
 from .services import campaign_score
@@ -130,7 +130,7 @@ def score_request(*, actor: Any, campaign: Campaign) -> ScoreRequest:
         locked.save()
         audit_record(
             actor=actor,
-            action="assess.campaign.score_queue",
+            action=AuditAction.ASSESS_CAMPAIGN_SCORE_QUEUE,
             object_type="campaign",
             object_id=str(locked.pk),
             object_repr=locked.name,
@@ -160,7 +160,7 @@ def _fail(campaign_id: int, message: str, *, actor: Any) -> None:
         campaign.save(update_fields=["score_job", "score_job_finished_at", "score_job_error"])
         audit_record(
             actor=actor,
-            action="assess.campaign.score_failed",
+            action=AuditAction.ASSESS_CAMPAIGN_SCORE_FAILED,
             object_type="campaign",
             object_id=str(campaign.pk),
             object_repr=campaign.name,

@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import SystemActor, require
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, audit_record
 from dangjian.orgs.models import Organization
 
 from .models import (
@@ -183,7 +183,7 @@ def campaign_open(*, actor: Any, data: CampaignInput) -> Campaign:
     )
     audit_record(
         actor=actor,
-        action="assess.campaign.open",
+        action=AuditAction.ASSESS_CAMPAIGN_OPEN,
         object_type="campaign",
         object_id=str(campaign.pk),
         object_repr=campaign.name,
@@ -246,7 +246,7 @@ def campaign_sample(*, actor: Any, campaign: Campaign, seed: int | None = None) 
     CampaignOrg.objects.filter(campaign=campaign, org_id__in=list(drawn)).update(sampled=True)
     audit_record(
         actor=actor,
-        action="assess.campaign.sample",
+        action=AuditAction.ASSESS_CAMPAIGN_SAMPLE,
         object_type="campaign",
         object_id=str(campaign.pk),
         object_repr=campaign.name,
@@ -273,7 +273,7 @@ def campaign_pick(
     part.save(update_fields=["hand_picked"])
     audit_record(
         actor=actor,
-        action="assess.campaign.pick",
+        action=AuditAction.ASSESS_CAMPAIGN_PICK,
         object_type="campaign_org",
         object_id=str(part.pk),
         object_repr=f"{campaign.name} {org.code}",
@@ -370,7 +370,7 @@ def _late(model: Any, campaign: Campaign, today: dt.date) -> bool:
 
 def _record_score(
     model: Any,
-    action: str,
+    action: AuditAction,
     *,
     actor: Any,
     campaign: Campaign,
@@ -444,7 +444,7 @@ def self_check_record(
     crit = _criterion(campaign, org, criterion)
     return _record_score(
         SelfCheckScore,
-        "assess.self_check.record",
+        AuditAction.ASSESS_SELF_CHECK_RECORD,
         actor=actor,
         campaign=campaign,
         org=org,
@@ -478,7 +478,7 @@ def spot_check_record(
     crit = _criterion(campaign, org, criterion)
     return _record_score(
         SpotCheckScore,
-        "assess.spot_check.record",
+        AuditAction.ASSESS_SPOT_CHECK_RECORD,
         actor=actor,
         campaign=campaign,
         org=org,
@@ -540,7 +540,7 @@ def veto_record(
     )
     audit_record(
         actor=actor,
-        action="assess.veto.record",
+        action=AuditAction.ASSESS_VETO_RECORD,
         object_type="veto_event",
         object_id=str(event.pk),
         object_repr=f"{org.name}：{lines[line]}（{occurred_on}）",
@@ -567,7 +567,7 @@ def veto_withdraw(*, actor: Any, event: VetoEvent, reason: str) -> VetoEvent:
     event.save(update_fields=["withdrawn", "withdrawn_reason"])
     audit_record(
         actor=actor,
-        action="assess.veto.withdraw",
+        action=AuditAction.ASSESS_VETO_WITHDRAW,
         object_type="veto_event",
         object_id=str(event.pk),
         object_repr=f"{event.org.code} {event.line} {event.occurred_on}",
@@ -595,7 +595,7 @@ def campaign_score(*, actor: Any, campaign: Campaign, at: dt.date | None = None)
     campaign.save(update_fields=["status", "scored_at", "scored_as_of", "updated_at"])
     audit_record(
         actor=actor,
-        action="assess.campaign.score",
+        action=AuditAction.ASSESS_CAMPAIGN_SCORE,
         object_type="campaign",
         object_id=str(campaign.pk),
         object_repr=campaign.name,
@@ -627,7 +627,7 @@ def campaign_set_status(*, actor: Any, campaign: Campaign, status: str) -> Campa
     campaign.save(update_fields=["status", "updated_at"])
     audit_record(
         actor=actor,
-        action="assess.campaign.status",
+        action=AuditAction.ASSESS_CAMPAIGN_STATUS,
         object_type="campaign",
         object_id=str(campaign.pk),
         object_repr=campaign.name,

@@ -27,7 +27,7 @@ from django.db import models
 from django.http import HttpResponse
 
 from . import uploads
-from .audit import Actor, audit_record
+from .audit import Actor, AuditAction, audit_record
 from .downloads import file_response
 from .models import user_link
 
@@ -82,7 +82,7 @@ class AuditSubject:
     scope_path: str
 
 
-def _audit(actor: Actor, action: str, subject: AuditSubject, **kw: Any) -> None:
+def _audit(actor: Actor, action: AuditAction, subject: AuditSubject, **kw: Any) -> None:
     audit_record(
         actor=actor,
         action=action,
@@ -98,7 +98,7 @@ def attachment_add(
     model: type[AttachmentBase],
     *,
     actor: Actor,
-    action: str,
+    action: AuditAction,
     subject: AuditSubject,
     policy: AttachmentPolicy,
     name: str,
@@ -137,7 +137,7 @@ def attachment_add(
 
 
 def attachment_remove(
-    *, actor: Actor, action: str, subject: AuditSubject, attachment: AttachmentBase
+    *, actor: Actor, action: AuditAction, subject: AuditSubject, attachment: AttachmentBase
 ) -> None:
     """Delete ``attachment``, audited with its name and digest (after the caller's checks)."""
     before = attachment.audit_facts()
@@ -146,7 +146,7 @@ def attachment_remove(
 
 
 def attachment_read_audited(
-    *, actor: Actor, action: str, subject: AuditSubject, attachment: AttachmentBase
+    *, actor: Actor, action: AuditAction, subject: AuditSubject, attachment: AttachmentBase
 ) -> bytes:
     """The bytes of ``attachment``, the read audited (for documents with personal data)."""
     _audit(

@@ -20,7 +20,7 @@ from django.db import transaction
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import members_for, orgs_for, scope_prefix
 from dangjian.core import crypto
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, audit_record
 from dangjian.orgs.models import Organization
 from dangjian.orgs.services import EDITABLE
 
@@ -186,7 +186,7 @@ def export_members(path: Path | str, *, actor: Any) -> int:
         count = write_table(path, MEMBER_COLUMNS, lines())
         audit_record(
             actor=actor,
-            action="export",
+            action=AuditAction.EXPORT,
             object_type="member",
             object_id=name,
             object_repr=f"导出党员名册 {count} 人",

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import orgs_for, scope_prefix
-from dangjian.core.audit import AuditEvent, audit_record_many
+from dangjian.core.audit import AuditAction, AuditEvent, audit_record_many
 from dangjian.exchange.readers import cell_date, cell_int, cell_text
 from dangjian.exchange.report import (
     BATCH,
@@ -320,7 +320,7 @@ def import_meetings(
             )
         events = [
             AuditEvent(
-                action="life.meeting.import",
+                action=AuditAction.LIFE_MEETING_IMPORT,
                 object_type="meeting",
                 object_id=str(m.pk),
                 object_repr=str(m),
@@ -330,7 +330,7 @@ def import_meetings(
             for m in creates
         ] + [
             AuditEvent(
-                action="life.meeting.update",
+                action=AuditAction.LIFE_MEETING_UPDATE,
                 object_type="meeting",
                 object_id=str(m.pk),
                 object_repr=str(m),

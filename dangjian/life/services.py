@@ -27,7 +27,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import members_for, require
 from dangjian.core import attachments, uploads
 from dangjian.core.attachments import AttachmentPolicy, AuditSubject
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, audit_record
 from dangjian.members.models import Member
 from dangjian.members.selectors import standings_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
@@ -504,7 +504,7 @@ def meeting_record(*, actor: Any, data: MeetingInput) -> Meeting:
         after["days_after_meeting"] = (meeting.entered_on - meeting.held_on).days
     audit_record(
         actor=actor,
-        action="life.meeting.create",
+        action=AuditAction.LIFE_MEETING_CREATE,
         object_type="meeting",
         object_id=str(meeting.pk),
         object_repr=str(meeting),
@@ -536,7 +536,7 @@ def meeting_update(*, actor: Any, meeting: Meeting, data: MeetingInput) -> Meeti
     if after != before:
         audit_record(
             actor=actor,
-            action="life.meeting.update",
+            action=AuditAction.LIFE_MEETING_UPDATE,
             object_type="meeting",
             object_id=str(meeting.pk),
             object_repr=str(meeting),
@@ -557,7 +557,7 @@ def meeting_delete(*, actor: Any, meeting: Meeting) -> None:
     meeting.delete()
     audit_record(
         actor=actor,
-        action="life.meeting.delete",
+        action=AuditAction.LIFE_MEETING_DELETE,
         object_type="meeting",
         object_id=str(pk),
         object_repr=text,
@@ -587,7 +587,7 @@ def attachment_add(*, actor: Any, meeting: Meeting, name: str, data: bytes) -> A
     return attachments.attachment_add(
         MeetingAttachment,
         actor=actor,
-        action="life.attachment.add",
+        action=AuditAction.LIFE_ATTACHMENT_ADD,
         subject=_attachment_subject(meeting),
         policy=AttachmentPolicy("附件", ATTACHMENTS_PER_MEETING, "每条记录"),
         name=name,
@@ -602,7 +602,7 @@ def attachment_delete(*, actor: Any, attachment: Any) -> None:
     require(actor, Perm.LIFE_RECORD, meeting.org.path)
     attachments.attachment_remove(
         actor=actor,
-        action="life.attachment.delete",
+        action=AuditAction.LIFE_ATTACHMENT_DELETE,
         subject=_attachment_subject(meeting),
         attachment=attachment,
     )

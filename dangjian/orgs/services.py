@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, audit_record
 from dangjian.core.dates import add_years
 
 from .choices import BRANCH_TYPES, ROLL_TYPES, OrgType, Sector
@@ -157,7 +157,7 @@ def org_create(*, actor: Any, data: OrgInput, parent: Organization | None) -> Or
         org = Organization.objects.add_child(parent, values)
     audit_record(
         actor=actor,
-        action="org.create",
+        action=AuditAction.ORG_CREATE,
         object_type="organization",
         object_id=org.code,
         object_repr=org.name,
@@ -197,7 +197,7 @@ def org_update(*, actor: Any, org: Organization, data: OrgInput) -> Organization
     if after != before:
         audit_record(
             actor=actor,
-            action="org.update",
+            action=AuditAction.ORG_UPDATE,
             object_type="organization",
             object_id=org.code,
             object_repr=org.name,
@@ -225,7 +225,7 @@ def org_move(*, actor: Any, org: Organization, new_parent: Organization) -> Orga
     org = Organization.objects.get(pk=org.pk)
     audit_record(
         actor=actor,
-        action="org.move",
+        action=AuditAction.ORG_MOVE,
         object_type="organization",
         object_id=org.code,
         object_repr=org.name,
@@ -313,7 +313,7 @@ def org_election_delay_record(
     )
     audit_record(
         actor=actor,
-        action="org.election_delay",
+        action=AuditAction.ORG_ELECTION_DELAY,
         object_type="organization",
         object_id=org.code,
         object_repr=org.name,

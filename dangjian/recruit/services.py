@@ -54,7 +54,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
 from dangjian.core import attachments, crypto, idnumber, uploads
 from dangjian.core.attachments import AttachmentPolicy, AuditSubject
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, audit_record
 from dangjian.core.dates import add_months, add_years
 from dangjian.members.choices import Category, MemberType
 from dangjian.members.models import Member
@@ -166,7 +166,7 @@ def case_snapshot(case: RecruitCase) -> dict[str, Any]:
     }
 
 
-def _audit_case(actor: Any, action: str, case: RecruitCase, **kw: Any) -> None:
+def _audit_case(actor: Any, action: AuditAction, case: RecruitCase, **kw: Any) -> None:
     audit_record(
         actor=actor,
         action=action,
@@ -270,7 +270,7 @@ def open_case(*, actor: Any, data: CaseInput, today: dt.date | None = None) -> R
     case.save()
     case.case_no = f"R{data.applied_on.year}-{case.pk:06d}"
     case.save(update_fields=["case_no"])
-    _audit_case(actor, "recruit.case_open", case, after=case_snapshot(case))
+    _audit_case(actor, AuditAction.RECRUIT_CASE_OPEN, case, after=case_snapshot(case))
     _write_step(actor, case, StepInput(number=1, done_on=data.applied_on, note=data.note), today)
     return case
 
@@ -348,7 +348,7 @@ def update_case(
     case.save()
     after = case_snapshot(case)
     if after != before:
-        _audit_case(actor, "recruit.case_update", case, before=before, after=after)
+        _audit_case(actor, AuditAction.RECRUIT_CASE_UPDATE, case, before=before, after=after)
     return case
 
 
@@ -374,7 +374,9 @@ def set_approver(*, actor: Any, case: RecruitCase, approver: Organization) -> Re
     before = case_snapshot(case)
     case.approver = approver
     case.save(update_fields=["approver", "updated_at"])
-    _audit_case(actor, "recruit.case_approver", case, before=before, after=case_snapshot(case))
+    _audit_case(
+        actor, AuditAction.RECRUIT_CASE_APPROVER, case, before=before, after=case_snapshot(case)
+    )
     return case
 
 
@@ -397,7 +399,7 @@ def withdraw_case(
     case.ended_on = on
     case.save(update_fields=["status", "ended_on", "updated_at"])
     after = case_snapshot(case) | {"withdrawn_on": on, "reason": reason[:200]}
-    _audit_case(actor, "recruit.case_withdraw", case, before=before, after=after)
+    _audit_case(actor, AuditAction.RECRUIT_CASE_WITHDRAW, case, before=before, after=after)
     return case
 
 
@@ -586,7 +588,7 @@ def _write_step(actor: Any, case: RecruitCase, data: StepInput, today: dt.date) 
     step.save()
     audit_record(
         actor=actor,
-        action="recruit.step_update" if before else "recruit.step_record",
+        action=AuditAction.RECRUIT_STEP_UPDATE if before else AuditAction.RECRUIT_STEP_RECORD,
         object_type="recruit_step",
         object_id=str(step.pk),
         object_repr=f"{case.case_no} 第{step.number}步 {STEPS[step.number]}",
@@ -613,7 +615,7 @@ def _redate_member(actor: Any, case: RecruitCase) -> None:
     member.save(update_fields=["joined_on", "confirmed_on", "updated_at"])
     audit_record(
         actor=actor,
-        action="member.update",
+        action=AuditAction.MEMBER_UPDATE,
         object_type="member",
         object_id=str(member.pk),
         object_repr=str(member),
@@ -699,7 +701,9 @@ def _apply_decision(actor: Any, case: RecruitCase, step: RecruitStep, today: dt.
         return
     case.save()
     after = case_snapshot(case)
-    _audit_case(actor, f"recruit.decision_{decision}", case, before=before, after=after)
+    _audit_case(
+        actor, AuditAction(f"recruit.decision_{decision}"), case, before=before, after=after
+    )
 
 
 def _admit(actor: Any, case: RecruitCase, today: dt.date) -> Member:
@@ -723,7 +727,7 @@ def _admit(actor: Any, case: RecruitCase, today: dt.date) -> Member:
     member.save()
     audit_record(
         actor=actor,
-        action="member.create",
+        action=AuditAction.MEMBER_CREATE,
         object_type="member",
         object_id=str(member.pk),
         object_repr=str(member),
@@ -746,7 +750,7 @@ def _convert(actor: Any, case: RecruitCase) -> None:
     member.save(update_fields=["member_type", "confirmed_on", "updated_at"])
     audit_record(
         actor=actor,
-        action="member.update",
+        action=AuditAction.MEMBER_UPDATE,
         object_type="member",
         object_id=str(member.pk),
         object_repr=str(member),
@@ -766,7 +770,7 @@ def _remove_from_roll(actor: Any, case: RecruitCase) -> None:
         _fail({"decision": ["该党员已是正式党员，不能取消预备党员资格"]})
     audit_record(
         actor=actor,
-        action="member.delete",
+        action=AuditAction.MEMBER_DELETE,
         object_type="member",
         object_id=str(member.pk),
         object_repr=str(member),
@@ -870,7 +874,7 @@ def approval_extend(
     item.save()
     _audit_case(
         actor,
-        "recruit.approval_extend",
+        AuditAction.RECRUIT_APPROVAL_EXTEND,
         case,
         before=before,
         after=_extension_snapshot(item) | {"findings": _findings_now(case, today)},
@@ -935,7 +939,7 @@ def case_purge_numbers(*, actor: Any, case: RecruitCase, at: dt.date) -> bool:
     )
     _audit_case(
         actor,
-        "recruit.case_purge_numbers",
+        AuditAction.RECRUIT_CASE_PURGE_NUMBERS,
         case,
         before=before,
         after={
@@ -994,7 +998,7 @@ def record_notice(
     notice.save()
     audit_record(
         actor=actor,
-        action="recruit.notice_update" if before else "recruit.notice_record",
+        action=AuditAction.RECRUIT_NOTICE_UPDATE if before else AuditAction.RECRUIT_NOTICE_RECORD,
         object_type="recruit_notice",
         object_id=str(notice.pk),
         object_repr=f"{case.case_no} {NoticeKind(kind).label}公示",
@@ -1024,7 +1028,7 @@ def record_review(
     review = ActivistReview.objects.create(case=case, reviewed_on=reviewed_on, note=note.strip())
     audit_record(
         actor=actor,
-        action="recruit.review_record",
+        action=AuditAction.RECRUIT_REVIEW_RECORD,
         object_type="recruit_review",
         object_id=str(review.pk),
         object_repr=f"{case.case_no} 考察 {reviewed_on.isoformat()}",
@@ -1078,7 +1082,7 @@ def set_plan(
     )
     audit_record(
         actor=actor,
-        action="recruit.plan_update" if before else "recruit.plan_set",
+        action=AuditAction.RECRUIT_PLAN_UPDATE if before else AuditAction.RECRUIT_PLAN_SET,
         object_type="recruit_plan",
         object_id=str(plan.pk),
         object_repr=f"{org.name} {year} 年发展党员计划",
@@ -1112,7 +1116,7 @@ def attachment_add(
     item: RecruitAttachment = attachments.attachment_add(
         RecruitAttachment,
         actor=actor,
-        action="recruit.attachment_add",
+        action=AuditAction.RECRUIT_ATTACHMENT_ADD,
         subject=_case_subject(case),
         policy=AttachmentPolicy("材料", ATTACHMENTS_PER_CASE, "每个案例"),
         name=name,
@@ -1130,7 +1134,7 @@ def attachment_delete(*, actor: Any, attachment: RecruitAttachment) -> None:
     require(actor, Perm.RECRUIT_RECORD, case.org.path)
     attachments.attachment_remove(
         actor=actor,
-        action="recruit.attachment_delete",
+        action=AuditAction.RECRUIT_ATTACHMENT_DELETE,
         subject=_case_subject(case),
         attachment=attachment,
     )
@@ -1145,7 +1149,7 @@ def attachment_read(*, actor: Any, attachment: RecruitAttachment) -> bytes:
     require(actor, Perm.MEMBER_VIEW_PII, case.org.path)
     return attachments.attachment_read_audited(
         actor=actor,
-        action="recruit.attachment_download",
+        action=AuditAction.RECRUIT_ATTACHMENT_DOWNLOAD,
         subject=_case_subject(case),
         attachment=attachment,
     )

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require, scope_prefix
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, audit_record
 from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
 
@@ -155,7 +155,7 @@ def _clean_conditions(
     return cleaned
 
 
-def _audit_task(actor: Any, action: str, task: RectificationTask, **kwargs: Any) -> None:
+def _audit_task(actor: Any, action: AuditAction, task: RectificationTask, **kwargs: Any) -> None:
     audit_record(
         actor=actor,
         action=action,
@@ -214,7 +214,7 @@ def plan_create(
     )
     audit_record(
         actor=actor,
-        action="rectify.plan.create",
+        action=AuditAction.RECTIFY_PLAN_CREATE,
         object_type="rectification_plan",
         object_id=str(plan.pk),
         object_repr=str(plan),
@@ -231,7 +231,7 @@ def _task_create(actor: Any, plan: RectificationPlan, data: TaskInput) -> Rectif
     task = RectificationTask.objects.create(
         plan=plan, what=data.what, how=data.how, owner=data.owner, deadline=data.deadline
     )
-    _audit_task(actor, "rectify.task.add", task, after=task_snapshot(task))
+    _audit_task(actor, AuditAction.RECTIFY_TASK_ADD, task, after=task_snapshot(task))
     return task
 
 
@@ -276,7 +276,7 @@ def task_update(*, actor: Any, task: RectificationTask, data: TaskInput) -> Rect
     task.save()
     after = task_snapshot(task)
     if after != before:
-        _audit_task(actor, "rectify.task.update", task, before=before, after=after)
+        _audit_task(actor, AuditAction.RECTIFY_TASK_UPDATE, task, before=before, after=after)
     return task
 
 
@@ -314,7 +314,7 @@ def task_progress(
     item = TaskProgress.objects.create(task=task, on=on, text=text, by=_actor_user(actor))
     _audit_task(
         actor,
-        "rectify.task.progress",
+        AuditAction.RECTIFY_TASK_PROGRESS,
         task,
         after={"progress": item.pk, "on": on, "text_chars": len(text)},
     )
@@ -347,7 +347,9 @@ def task_report_done(*, actor: Any, task: RectificationTask, text: str = "") -> 
     task.reported_at = timezone.now()
     task.reported_by = _actor_user(actor)
     task.save()
-    _audit_task(actor, "rectify.task.report", task, before=before, after=task_snapshot(task))
+    _audit_task(
+        actor, AuditAction.RECTIFY_TASK_REPORT, task, before=before, after=task_snapshot(task)
+    )
     return task
 
 
@@ -389,7 +391,7 @@ def task_confirm(*, actor: Any, task: RectificationTask, note: str = "") -> Rect
         plan.done_at = timezone.now()
         plan.save(update_fields=["status", "done_at", "updated_at"])
         after["plan_status"] = plan.status
-    _audit_task(actor, "rectify.task.confirm", task, before=before, after=after)
+    _audit_task(actor, AuditAction.RECTIFY_TASK_CONFIRM, task, before=before, after=after)
     return task
 
 
@@ -426,5 +428,5 @@ def task_reopen(*, actor: Any, task: RectificationTask, note: str) -> Rectificat
         plan.done_at = None
         plan.save(update_fields=["status", "done_at", "updated_at"])
         after["plan_status"] = plan.status
-    _audit_task(actor, "rectify.task.reopen", task, before=before, after=after)
+    _audit_task(actor, AuditAction.RECTIFY_TASK_REOPEN, task, before=before, after=after)
     return task

@@ -25,7 +25,7 @@ from django.utils import timezone
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, scope_prefix
 from dangjian.core import crypto
-from dangjian.core.audit import AuditEvent, audit_record, audit_record_many
+from dangjian.core.audit import AuditAction, AuditEvent, audit_record, audit_record_many
 from dangjian.members.choices import LEAVING
 from dangjian.members.models import Member, MemberStatus
 from dangjian.orgs.models import Organization
@@ -263,7 +263,7 @@ def _open(
             actor=actor,
             events=[
                 AuditEvent(
-                    "survey.open",
+                    AuditAction.SURVEY_OPEN,
                     "survey",
                     str(s.pk),
                     s.title,
@@ -290,7 +290,7 @@ def invite_codes_add(actor: Any, *, survey: Survey, count: int) -> list[str]:
         InviteCode.objects.bulk_create([InviteCode(survey=survey, code=c) for c in codes])
         audit_record(
             actor=actor,
-            action="survey.invite_codes",
+            action=AuditAction.SURVEY_INVITE_CODES,
             object_type="survey",
             object_id=str(survey.pk),
             object_repr=survey.title,
