@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, orgs_for, require, scope_prefix
+from dangjian.core.downloads import file_response
 from dangjian.orgs.choices import Sector
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
@@ -860,9 +860,9 @@ def bulletin_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         campaign_ranking(request.user, campaign) if _ranking_param(request, campaign) else None
     )
     data = export_xlsx(b, ranking) if fmt == "xlsx" else export_pdf(b, ranking)
-    response = HttpResponse(data, content_type=EXPORT_TYPES[fmt])
-    name = quote(f"{campaign.name}-晾晒通报.{fmt}")
-    response["Content-Disposition"] = (
-        f"attachment; filename=bulletin-{campaign.pk}.{fmt}; filename*=UTF-8''{name}"
+    return file_response(
+        data,
+        filename=f"{campaign.name}-晾晒通报.{fmt}",
+        ascii_name=f"bulletin-{campaign.pk}.{fmt}",
+        content_type=EXPORT_TYPES[fmt],
     )
-    return response

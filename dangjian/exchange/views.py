@@ -19,12 +19,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can
+from dangjian.core.downloads import file_response
 
 from .exporters import ExportError, export_members, export_orgs
 from .forms import ImportForm, limit_label, max_upload_bytes, too_large_message
@@ -154,7 +154,6 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         if fmt == "csv"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
+    response = file_response(content, filename=name, content_type=content_type)
     response["Cache-Control"] = "no-store"
     return response

@@ -10,7 +10,6 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, orgs_for, require
 from dangjian.core.attachments import AttachmentUploadForm, attachment_response
+from dangjian.core.downloads import file_response
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
@@ -395,12 +395,12 @@ def ledger_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
         path = Path(tmp) / f"ledger.{fmt}"
         export_ledger(path, actor=request.user, code=org.code, year=year)
         data = path.read_bytes()
-    response = HttpResponse(data, content_type=LEDGER_TYPES[fmt])
-    name = quote(f"{org.name}-{year}年组织生活台账.{fmt}")
-    response["Content-Disposition"] = (
-        f"attachment; filename=ledger-{org.code}-{year}.{fmt}; filename*=UTF-8''{name}"
+    return file_response(
+        data,
+        filename=f"{org.name}-{year}年组织生活台账.{fmt}",
+        ascii_name=f"ledger-{org.code}-{year}.{fmt}",
+        content_type=LEDGER_TYPES[fmt],
     )
-    return response
 
 
 def _initial(meeting: Any) -> dict[str, Any]:

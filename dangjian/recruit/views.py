@@ -10,7 +10,6 @@ appears among the case's findings.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django import forms as djforms
 from django.contrib import messages
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, orgs_for, require
 from dangjian.core.attachments import attachment_response
+from dangjian.core.downloads import file_response
 from dangjian.members.selectors import standings_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
@@ -918,9 +918,9 @@ def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         data = case_export.export_case(actor=request.user, case=case, fmt=fmt)
     except case_export.ExportUnavailable as exc:
         raise BadInput(str(exc)) from None
-    response = HttpResponse(data, content_type=case_export.CONTENT_TYPES[fmt])
-    name = quote(f"{case.case_no}-{case.name}-发展党员纪实.{fmt}")
-    response["Content-Disposition"] = (
-        f"attachment; filename=recruit-{case.case_no}.{fmt}; filename*=UTF-8''{name}"
+    return file_response(
+        data,
+        filename=f"{case.case_no}-{case.name}-发展党员纪实.{fmt}",
+        ascii_name=f"recruit-{case.case_no}.{fmt}",
+        content_type=case_export.CONTENT_TYPES[fmt],
     )
-    return response
