@@ -45,6 +45,7 @@ from django_tasks import task
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
 from dangjian.core.audit import AuditAction, audit_record
+from dangjian.core.errors import error_text
 
 from .models import Campaign, CampaignOrg, CampaignStatus, ScoreJob
 from .services import campaign_score
@@ -83,7 +84,7 @@ def job_busy(campaign: Campaign, now: dt.datetime | None = None) -> bool:
 
 def _error_text(exc: BaseException) -> str:
     if isinstance(exc, ValidationError):
-        text = "；".join(m for errs in exc.message_dict.values() for m in errs)
+        text = error_text(exc)
     elif isinstance(exc, PermissionDenied):
         text = f"无权评分：{exc}" if str(exc) else "无权评分"
     else:

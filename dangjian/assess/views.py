@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, orgs_for, require, scope_prefix
 from dangjian.core.downloads import file_response
+from dangjian.core.errors import error_text, put_errors
 from dangjian.orgs.choices import Sector
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
@@ -81,15 +82,6 @@ from .services import (
     veto_withdraw,
 )
 from .standard import MODES, available_standards
-
-
-def _put_errors(form: Any, exc: ValidationError, rename: dict[str, str] | None = None) -> None:
-    rename = rename or {}
-    for name, errors in exc.message_dict.items():
-        name = rename.get(name, name)
-        target = name if name in form.fields else None
-        for message in errors:
-            form.add_error(target, message)
 
 
 def current_phase(campaign: Campaign, today: dt.date) -> str:
@@ -214,7 +206,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                     ),
                 )
             except ValidationError as exc:
-                _put_errors(form, exc, {"standard_key": "standard", "spot_share": "spot_percent"})
+                put_errors(form, exc, {"standard_key": "standard", "spot_share": "spot_percent"})
             else:
                 messages.success(request, f"已发起考核：{campaign.name}")
                 return redirect("assess:campaign", campaign.pk)
@@ -362,7 +354,7 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404("未知操作")
     except ValidationError as exc:
-        text = "；".join(m for errs in exc.message_dict.values() for m in errs)
+        text = error_text(exc)
         raise BadInput(text) from None
     return redirect("assess:campaign", campaign.pk)
 
@@ -382,7 +374,7 @@ def campaign_pick_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         campaign_pick(actor=request.user, campaign=campaign, org=org, picked=picked)
     except ValidationError as exc:
-        raise BadInput("；".join(m for errs in exc.message_dict.values() for m in errs)) from None
+        raise BadInput(error_text(exc)) from None
     messages.success(request, f"{'已指定抽查' if picked else '已取消指定'}：{org.name}")
     return redirect("assess:campaign", campaign.pk)
 
@@ -754,7 +746,7 @@ def veto(request: HttpRequest) -> HttpResponse:
                 note=d["note"],
             )
         except ValidationError as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             messages.success(request, f"已录入：{org.name} {event.occurred_on}")
             return redirect("assess:veto")
@@ -789,7 +781,7 @@ def veto_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         veto_withdraw(actor=request.user, event=event, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        raise BadInput("；".join(m for errs in exc.message_dict.values() for m in errs)) from None
+        raise BadInput(error_text(exc)) from None
     messages.success(request, "已撤销该事件（记录保留）")
     return redirect("assess:veto")
 

@@ -24,6 +24,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, orgs_for, require
 from dangjian.core.attachments import AttachmentUploadForm, attachment_response
 from dangjian.core.downloads import file_response
+from dangjian.core.errors import put_errors
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
@@ -281,7 +282,7 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
         try:
             meeting = meeting_record(actor=request.user, data=item)
         except ValidationError as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc, FORM_FIELDS)
         else:
             note = "（录入时间晚于规定期限，已标记为补录）" if meeting.late else ""
             messages.success(request, f"已记录：{meeting}{note}")
@@ -302,14 +303,6 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
 
 #: service field → form field, where they differ
 FORM_FIELDS = {"year": "previous_year", "lecturer_role": "lecturer_choice"}
-
-
-def _put_errors(form: MeetingForm, exc: ValidationError) -> None:
-    """The service's messages on the form's fields (the rest above the form)."""
-    for name, errors in exc.message_dict.items():
-        target = FORM_FIELDS.get(name, name)
-        for message in errors:
-            form.add_error(target if target in form.fields else None, message)
 
 
 @login_required
@@ -451,7 +444,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             meeting = meeting_update(actor=request.user, meeting=meeting, data=item)
         except ValidationError as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc, FORM_FIELDS)
         else:
             messages.success(request, f"已保存修改：{meeting}")
             return redirect("life:meeting", meeting.pk)

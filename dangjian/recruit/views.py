@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms as djforms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +25,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, orgs_for, require
 from dangjian.core.attachments import attachment_response
 from dangjian.core.downloads import file_response
+from dangjian.core.errors import put_errors
 from dangjian.members.selectors import standings_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
@@ -94,15 +94,6 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "due": 2}
 
 def _titles() -> dict[str, str]:
     return {s.id: s.title for s in all_specs()}
-
-
-def _put_errors(form: djforms.Form, exc: ValidationError) -> None:
-    """Service messages onto the form: on the field they name, else above the form."""
-    items = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for name, errors in items.items():
-        target = name if name in form.fields else None
-        for message in errors:
-            form.add_error(target, message)
 
 
 def _year(request: HttpRequest, default: int | None = None) -> int | None:
@@ -249,7 +240,7 @@ def case_open(request: HttpRequest, code: str) -> HttpResponse:
         try:
             case = open_case(actor=request.user, data=form.case_input(org))
         except ValidationError as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             messages.success(request, f"已建立发展党员案例 {case.case_no}：{case.name}")
             return redirect("recruit:case", case.pk)
@@ -416,7 +407,7 @@ def step_record(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             with transaction.atomic():
                 _save_step(request, case, form)
         except ValidationError as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             messages.success(request, f"已记录：{form.title}")
             for warning in _step_warnings(request, case, form):
@@ -520,7 +511,7 @@ def notice_record(request: HttpRequest, pk: int) -> HttpResponse:
                 last_day=form.cleaned_data["last_day"],
             )
         except ValidationError as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             label = NoticeKind(form.cleaned_data["kind"]).label
             messages.success(request, f"已记录{label}公示")
@@ -545,7 +536,7 @@ def review_record(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data.get("review_note") or "",
             )
         except ValidationError as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             messages.success(request, "已记录积极分子考察")
             return redirect(reverse("recruit:case", args=[case.pk]) + "#reviews")
@@ -565,7 +556,7 @@ def approver_set(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             set_approver(actor=request.user, case=case, approver=approver)
         except ValidationError as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             messages.success(request, f"审批党委：{approver.name}")
             return redirect("recruit:case", case.pk)
@@ -593,7 +584,7 @@ def extension_record(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=d["reason"],
             )
         except ValidationError as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             messages.success(request, f"已记录：{STEPS[d['step']]}期限延长至 {d['months']} 个月")
             return redirect(reverse("recruit:case", args=[case.pk]) + "#extensions")
@@ -618,7 +609,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             update_case(actor=request.user, case=case, data=form.case_update())
         except ValidationError as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             messages.success(request, "已保存申请人信息")
             return redirect("recruit:case", case.pk)
@@ -651,7 +642,7 @@ def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             messages.success(request, f"案例 {case.case_no} 已终止")
             return redirect("recruit:case", case.pk)
@@ -710,7 +701,7 @@ def decide_view(request: HttpRequest, pk: int, step: int) -> HttpResponse:
                     extension_months=d.get("extension_months"),
                 )
             except ValidationError as exc:
-                _put_errors(form, exc)
+                put_errors(form, exc)
             else:
                 label = Decision(d["decision"]).label
                 messages.success(request, f"{case.case_no} {case.name}：{STEPS[step]}——{label}")
@@ -743,7 +734,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
                         step=form.cleaned_data.get("step"),
                     )
         except ValidationError as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc)
     if form.errors:
         context = _case_context(request, _reload(request, pk), attachment_form=form)
         return render(request, "recruit/case.html", context, status=400)
@@ -888,7 +879,7 @@ def plans(request: HttpRequest) -> HttpResponse:
                     group_quotas=form.group_quotas(),
                 )
             except ValidationError as exc:
-                _put_errors(form, exc)
+                put_errors(form, exc)
             except PermissionDenied:
                 form.add_error("org", "没有为该组织制定计划的权限")
             else:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, orgs_for, require
+from dangjian.core.errors import error_text, put_errors
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
 from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
@@ -51,17 +52,6 @@ from .weak import weak_candidates
 
 #: the suggestions run the SETUP and LIFE checkers over the scope; above this, ask to narrow it
 WEAK_SCOPE_MAX = 5000
-
-
-def _errors_to_form(form: Any, exc: ValidationError) -> None:
-    for name, errors in exc.message_dict.items():
-        target = name if name in form.fields else None
-        for message in errors:
-            form.add_error(target, message)
-
-
-def _messages_of(exc: ValidationError) -> str:
-    return "；".join(m for errors in exc.message_dict.values() for m in errors)
 
 
 @login_required
@@ -199,7 +189,7 @@ def plan_new(request: HttpRequest, code: str) -> HttpResponse:
                 campaign=campaign,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            put_errors(form, exc)
         else:
             messages.success(request, f"已制定：{plan}")
             return redirect("rectify:plan", plan.pk)
@@ -228,7 +218,7 @@ def task_new(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             task_add(actor=request.user, plan=plan, data=form.task_input())
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            put_errors(form, exc)
         else:
             messages.success(request, f"已增加任务：{form.cleaned_data['what']}")
             return redirect("rectify:plan", plan.pk)
@@ -250,7 +240,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             task_update(actor=request.user, task=task, data=form.task_input())
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            put_errors(form, exc)
         else:
             messages.success(request, f"已修改任务：{form.cleaned_data['what']}")
             return redirect("rectify:plan", task.plan_id)
@@ -281,7 +271,7 @@ def _refused(request: HttpRequest, task: Any, exc: ValidationError) -> HttpRespo
     return render(
         request,
         "web/bad_request.html",
-        {"message": f"未保存：{_messages_of(exc)}"},
+        {"message": f"未保存：{error_text(exc)}"},
         status=400,
     )
 

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, require
+from dangjian.core.errors import put_errors
 from dangjian.core.middleware import client_addr
 from dangjian.orgs.choices import BRANCH_TYPES
 from dangjian.orgs.models import Organization
@@ -91,10 +92,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
                     today=today,
                 )
             except ValidationError as exc:
-                for name, errors in exc.message_dict.items():
-                    target = name if name in form.fields else None
-                    for message in errors:
-                        form.add_error(target, message)
+                put_errors(form, exc)
             else:
                 return redirect("survey:thanks", survey.token)
     context["form"] = form
@@ -246,10 +244,7 @@ def open_view(request: HttpRequest, code: str) -> HttpResponse:
                 audience=data["audience"],
             )
         except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                target = name if name in form.fields else None
-                for message in errors:
-                    form.add_error(target, message)
+            put_errors(form, exc)
         else:
             messages.success(request, f"已发起测评（{len(made)} 个组织）")
             if data["scope"] != SCOPE_BRANCHES:

@@ -28,6 +28,7 @@ from dangjian.accounts.services import (
     user_unlock,
 )
 from dangjian.core.audit import audit_verify
+from dangjian.core.errors import put_errors
 
 from ..audit_display import entry_changes
 from ..forms import AuditFilterForm, SecurityPolicyForm, UserCreateForm, UserRolesForm
@@ -83,14 +84,6 @@ def audit_chain(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"result": result})
 
 
-def _errors_to_form(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 @bad_input_as_400
@@ -115,7 +108,7 @@ def users(request: HttpRequest) -> HttpResponse:
                         display_name=data["display_name"],
                     )
                 except ValidationError as exc:
-                    _errors_to_form(form, exc)
+                    put_errors(form, exc)
                 else:
                     messages.success(request, f"已创建用户“{created.username}”")
                     return redirect("web:users")
@@ -177,7 +170,7 @@ def security(request: HttpRequest) -> HttpResponse:
             try:
                 security_policy_update(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                put_errors(form, exc)
             else:
                 messages.success(request, "安全策略已保存")
                 return redirect("web:security")

@@ -22,6 +22,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, orgs_for, require
 from dangjian.core import idnumber
 from dangjian.core.dates import add_months, full_years, span_text
+from dangjian.core.errors import error_text, put_errors
 from dangjian.members.choices import MemberType
 from dangjian.members.forms import (
     POST_NOTE,
@@ -264,15 +265,6 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "web/org.html", _org_context(request, org))
 
 
-def _put_errors(form: Any, exc: ValidationError, rename: dict[str, str] | None = None) -> None:
-    """A service's messages back on the form's fields (others on the form as a whole)."""
-    rename = rename or {}
-    for name, errors in exc.message_dict.items():
-        target = rename.get(name, name)
-        for message in errors:
-            form.add_error(target if target in form.fields else None, message)
-
-
 @login_required
 @require_POST
 @bad_input_as_400
@@ -303,7 +295,7 @@ def participant_add_view(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 participation_add(actor=request.user, data=data, today=timezone.localdate())
             except ValidationError as exc:
-                _put_errors(form, exc, {"member": "id_number", "org": "id_number"})
+                put_errors(form, exc, {"member": "id_number", "org": "id_number"})
             else:
                 messages.success(
                     request, f"已登记 {member.name}（{member.org.name}）参加{org.name}"
@@ -330,7 +322,7 @@ def participant_end_view(request: HttpRequest, pk: int) -> HttpResponse:
                 today=timezone.localdate(),
             )
         except ValidationError as exc:
-            problem = "；".join(m for ms in exc.message_dict.values() for m in ms)
+            problem = error_text(exc)
         else:
             messages.success(
                 request,
@@ -359,7 +351,7 @@ def election_delay_view(request: HttpRequest, code: str) -> HttpResponse:
                 actor=request.user, org=org, data=form.delay_input(), today=timezone.localdate()
             )
         except ValidationError as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -448,7 +440,7 @@ def member_status_view(request: HttpRequest, pk: int) -> HttpResponse:
                 today=timezone.localdate(),
             )
         except ValidationError as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             messages.success(
                 request, f"已登记：{member.name}{status.kind}（{status.started_on.isoformat()} 起）"
@@ -478,7 +470,7 @@ def member_new(request: HttpRequest, code: str) -> HttpResponse:
         try:
             member = member_create(actor=request.user, data=form.member_input(org))
         except ValidationError as exc:
-            _put_errors(form, exc, {"org": "__all__", "gender": "id_number",
+            put_errors(form, exc, {"org": "__all__", "gender": "id_number",
                                     "birth_date": "id_number"})  # fmt: skip
         else:
             return _after_save(request, member, "新增")
@@ -516,7 +508,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, member=member, data=form.member_input(member.org)
             )
         except ValidationError as exc:
-            _put_errors(form, exc, {"org": "__all__", "gender": "id_number",
+            put_errors(form, exc, {"org": "__all__", "gender": "id_number",
                                     "birth_date": "id_number"})  # fmt: skip
         else:
             return _after_save(request, saved, "修改")
