@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
 from dangjian.api import filters
-from dangjian.api.views.base import ScopedAPIView, service_errors
+from dangjian.api.views.base import ScopedAPIView, path_id, service_errors
 
 from .models import Campaign, Tier
 from .selectors import (
@@ -114,7 +114,7 @@ class CheckScoreWriteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
 
 
-ID_PARAM = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="考核 id")
+ID_PARAM = path_id("考核 id")
 ORG_PARAM = OpenApiParameter("org", OpenApiTypes.STR, description="组织编码")
 
 

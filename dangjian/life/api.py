@@ -21,8 +21,9 @@ from rest_framework.response import Response
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, members_for, orgs_for
 from dangjian.api import filters
+from dangjian.api.filtersets import MeetingFilter
 from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, uploaded_files
-from dangjian.api.views.base import ScopedAPIView, service_errors
+from dangjian.api.views.base import FilteredListView, ScopedAPIView, path_id, service_errors
 from dangjian.core.attachments import attachment_response
 from dangjian.orgs.selectors import org_get
 
@@ -191,47 +192,29 @@ def _with_attendance(actor: Any, meeting: Meeting) -> Meeting:
     return meeting
 
 
-LIST_PARAMS = [
-    OpenApiParameter("org", OpenApiTypes.STR, description="组织编码"),
-    OpenApiParameter("subtree", OpenApiTypes.BOOL, description="1：包括下级组织的记录"),
-    OpenApiParameter("type", OpenApiTypes.STR, enum=MeetingType.values, description="会议类型"),
-    OpenApiParameter("year", OpenApiTypes.INT, description="年份"),
-]
-ID_PARAM = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="记录 id")
+ID_PARAM = path_id("记录 id")
 
 
-def _year(request: Request) -> int | None:
-    value = filters.text_param(request, "year")
-    if not value:
-        return None
-    if not value.isdigit() or not 1900 <= int(value) <= 2100:
-        raise filters.bad("year", f"年份“{value[:20]}”无效，应为 1900–2100 的四位数字")
-    return int(value)
-
-
-class MeetingListView(ScopedAPIView):
+class MeetingListView(FilteredListView):
     """Records of the actor's subtree (``?org=CODE&subtree=1&type=…&year=…`` to narrow)."""
 
     read_perm = Perm.ORG_VIEW
     write_perm = Perm.LIFE_RECORD
     serializer_class = MeetingSerializer
+    filterset_class = MeetingFilter
+    queryset = Meeting.objects.none()
 
     def get_queryset(self) -> Any:
         actor = self.request.user
-        code = filters.code_param(self.request, "org")
-        subtree = filters.bool_param(self.request, "subtree")
-        meeting_type = filters.choice_param(self.request, "type", MeetingType.values, "会议类型")
-        year = _year(self.request)
-        org = org_get(actor, code) if code else None
-        return meeting_list(actor, org=org, subtree=subtree, meeting_type=meeting_type, year=year)
+        p = self.params()
+        org = org_get(actor, p["org"]) if p["org"] else None
+        return meeting_list(
+            actor, org=org, subtree=p["subtree"], meeting_type=p["type"], year=p["year"]
+        )
 
-    @extend_schema(
-        parameters=LIST_PARAMS, responses=MeetingSerializer(many=True), summary="组织生活记录列表"
-    )
+    @extend_schema(responses=MeetingSerializer(many=True), summary="组织生活记录列表")
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        assert page is not None
-        return self.get_paginated_response(MeetingSerializer(page, many=True).data)
+        return self.list_response()
 
     @extend_schema(
         request=MeetingWriteSerializer,
@@ -367,7 +350,7 @@ class ComplianceView(ScopedAPIView):
 
         from .compliance import compliance_cached
 
-        year = _year(request) or timezone.localdate().year
+        year = filters.year_param(request) or timezone.localdate().year
         try:
             table = compliance_cached(
                 request.user,
@@ -440,7 +423,7 @@ class HintListView(ScopedAPIView):
 
         from .formalism import formalism_hints
 
-        year = _year(request) or timezone.localdate().year
+        year = filters.year_param(request) or timezone.localdate().year
         found = formalism_hints(
             request.user, year=year, org_code=filters.code_param(request, "org") or None
         )

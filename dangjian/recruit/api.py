@@ -31,22 +31,22 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import members_for, orgs_for, require
-from dangjian.api import filters
+from dangjian.api.filtersets import CaseFilter
 from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, uploaded_files
-from dangjian.api.views.base import ScopedAPIView, service_errors
+from dangjian.api.views.base import FilteredListView, ScopedAPIView, path_id, service_errors
 from dangjian.core.attachments import attachment_response
 from dangjian.members.choices import Category
 
 from .adapter import current_steps, prefetched
 from .checker import STEPS
-from .models import CaseStatus, Decision, PriorityGroup, RecruitCase
+from .models import Decision, PriorityGroup, RecruitCase
 from .selectors import (
     attachment_get,
     case_findings,
@@ -70,7 +70,7 @@ from .services import (
     vote_roll_warning,
 )
 
-ID_PARAM = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="案例 id")
+ID_PARAM = path_id("案例 id")
 MAX_PEOPLE = 10
 
 
@@ -248,40 +248,29 @@ class StepWriteSerializer(serializers.Serializer):
     )
 
 
-LIST_PARAMS = [
-    OpenApiParameter("org", OpenApiTypes.STR, description="组织编码：该组织及其下级的案例"),
-    OpenApiParameter("status", OpenApiTypes.STR, enum=CaseStatus.values, description="状态"),
-]
-
-
-class CaseListView(ScopedAPIView):
+class CaseListView(FilteredListView):
     """Cases of the actor's subtree, newest first."""
 
     read_perm = Perm.RECRUIT_VIEW
     write_perm = Perm.RECRUIT_RECORD
     serializer_class = CaseSerializer
+    filterset_class = CaseFilter
+    queryset = RecruitCase.objects.none()
 
     def get_queryset(self) -> Any:
         actor = self.request.user
         qs = cases_for(actor)
-        code = filters.code_param(self.request, "org")
+        code = self.params()["org"]
         if code:
             org = orgs_for(actor, Perm.RECRUIT_VIEW).filter(code=code).first()
             if org is None:
                 raise exceptions.NotFound(f"组织编码 {code} 不存在或不在您的管辖范围内")
             qs = qs.filter(org__path__startswith=org.path)
-        state = filters.choice_param(self.request, "status", CaseStatus.values, "状态")
-        if state:
-            qs = qs.filter(status=state)
         return prefetched(qs).order_by("-pk")
 
-    @extend_schema(
-        parameters=LIST_PARAMS, responses=CaseSerializer(many=True), summary="发展党员案例列表"
-    )
+    @extend_schema(responses=CaseSerializer(many=True), summary="发展党员案例列表")
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        assert page is not None
-        return self.get_paginated_response(CaseSerializer(page, many=True).data)
+        return self.list_response()
 
     @extend_schema(
         request=CaseWriteSerializer,

@@ -18,12 +18,11 @@ from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import orgs_for
-from dangjian.api import filters
+from dangjian.api.filtersets import OrgFilter
 from dangjian.api.serializers import OrgSerializer, OrgWriteSerializer
-from dangjian.api.views.base import ScopedAPIView, service_errors
+from dangjian.api.views.base import FilteredListView, ScopedAPIView, service_errors
 from dangjian.members.choices import MemberType
 from dangjian.members.models import Member
-from dangjian.orgs.choices import OrgType, Sector
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get, org_list
 from dangjian.orgs.services import OrgInput, org_create, org_move, org_update
@@ -32,13 +31,6 @@ RENAME = {"org_type": "type"}
 CODE_PARAM = OpenApiParameter(
     "code", OpenApiTypes.STR, OpenApiParameter.PATH, description="组织编码"
 )
-LIST_PARAMS = [
-    OpenApiParameter("q", OpenApiTypes.STR, description="名称包含或编码开头"),
-    OpenApiParameter("type", OpenApiTypes.STR, enum=OrgType.values, description="组织类别"),
-    OpenApiParameter("sector", OpenApiTypes.STR, enum=Sector.values, description="所属领域"),
-    OpenApiParameter("region", OpenApiTypes.STR, description="行政区划代码（前缀匹配）"),
-    OpenApiParameter("parent", OpenApiTypes.STR, description="上级组织编码：只列其直接下级"),
-]
 
 
 def annotate_orgs(orgs: list[Organization]) -> list[Organization]:
@@ -108,28 +100,29 @@ def _org_input(values: dict[str, Any]) -> OrgInput:
     )
 
 
-class OrgListView(ScopedAPIView):
+class OrgListView(FilteredListView):
     """Organizations of the actor's subtree, in tree order."""
 
     read_perm = Perm.ORG_VIEW
     write_perm = Perm.ORG_CHANGE
     serializer_class = OrgSerializer
+    filterset_class = OrgFilter
+    queryset = Organization.objects.none()
 
     def get_queryset(self) -> Any:
         qs = org_list(self.request.user)
-        qs = filters.filter_orgs(self.request, qs)
-        parent_code = filters.code_param(self.request, "parent")
+        parent_code = self.params()["parent"]
         if parent_code:
             parent = org_get(self.request.user, parent_code)
             qs = qs.filter(path__startswith=parent.path, depth=parent.depth + 1)
         return qs.order_by("path")
 
-    @extend_schema(parameters=LIST_PARAMS, responses=OrgSerializer(many=True), summary="组织列表")
+    def page_rows(self, rows: list[Any]) -> list[Any]:
+        return annotate_orgs(rows)
+
+    @extend_schema(responses=OrgSerializer(many=True), summary="组织列表")
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        assert page is not None
-        annotate_orgs(page)
-        return self.get_paginated_response(OrgSerializer(page, many=True).data)
+        return self.list_response()
 
     @extend_schema(
         request=OrgWriteSerializer, responses={201: OrgSerializer}, summary="新建下级组织"
