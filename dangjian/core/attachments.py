@@ -18,12 +18,13 @@ they belong to; they are served only through views that check the actor's scope.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpResponse
 
 from . import uploads
@@ -156,6 +157,12 @@ def attachment_read_audited(
         after={"attachment": attachment.pk, "name": attachment.name, "sha256": attachment.sha256},
     )
     return bytes(attachment.data)
+
+
+def attachments_add_all(files: Iterable[Any], add: Callable[[str, bytes], Any]) -> list[Any]:
+    """Store every uploaded file by ``add(name, data)`` (an app's service), all or none."""
+    with transaction.atomic():
+        return [add(upload.name or "", upload.read()) for upload in files]
 
 
 class AttachmentUploadForm(forms.Form):

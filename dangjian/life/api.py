@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -22,8 +21,14 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, members_for, orgs_for
 from dangjian.api import filters
 from dangjian.api.filtersets import MeetingFilter
-from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, uploaded_files
-from dangjian.api.views.base import FilteredListView, ScopedAPIView, path_id, service_errors
+from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase
+from dangjian.api.views.base import (
+    FilteredListView,
+    ScopedAPIView,
+    attachments_upload,
+    path_id,
+    service_errors,
+)
 from dangjian.core.attachments import attachment_response
 from dangjian.orgs.selectors import org_get
 
@@ -479,23 +484,15 @@ class MeetingAttachmentListView(ScopedAPIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
-        files = uploaded_files(request, max_count=ATTACHMENTS_PER_MEETING, per="每条记录")
-        created = []
-        try:
-            with transaction.atomic():
-                for upload in files:
-                    created.append(
-                        attachment_add(
-                            actor=request.user,
-                            meeting=meeting,
-                            name=upload.name or "",
-                            data=upload.read(),
-                        )
-                    )
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
-        body = MeetingAttachmentSerializer(created, many=True).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return attachments_upload(
+            request,
+            max_count=ATTACHMENTS_PER_MEETING,
+            per="每条记录",
+            add=lambda name, data: attachment_add(
+                actor=request.user, meeting=meeting, name=name, data=data
+            ),
+            serializer_class=MeetingAttachmentSerializer,
+        )
 
 
 class MeetingAttachmentDetailView(ScopedAPIView):

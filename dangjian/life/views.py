@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, orgs_for, require
-from dangjian.core.attachments import AttachmentUploadForm, attachment_response
+from dangjian.core.attachments import AttachmentUploadForm, attachment_response, attachments_add_all
 from dangjian.core.downloads import file_response
 from dangjian.core.errors import put_errors
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
@@ -637,11 +636,12 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError(list(form.non_field_errors()))
-        with transaction.atomic():
-            for upload in files:
-                attachment_add(
-                    actor=request.user, meeting=meeting, name=upload.name or "", data=upload.read()
-                )
+        attachments_add_all(
+            files,
+            lambda name, data: attachment_add(
+                actor=request.user, meeting=meeting, name=name, data=data
+            ),
+        )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

@@ -27,7 +27,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -39,8 +38,14 @@ from rest_framework.response import Response
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import members_for, orgs_for, require
 from dangjian.api.filtersets import CaseFilter
-from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, uploaded_files
-from dangjian.api.views.base import FilteredListView, ScopedAPIView, path_id, service_errors
+from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase
+from dangjian.api.views.base import (
+    FilteredListView,
+    ScopedAPIView,
+    attachments_upload,
+    path_id,
+    service_errors,
+)
 from dangjian.core.attachments import attachment_response
 from dangjian.members.choices import Category
 
@@ -507,24 +512,15 @@ class CaseAttachmentListView(ScopedAPIView):
     def post(self, request: Request, pk: int) -> Response:
         case = case_get(request.user, pk, Perm.RECRUIT_RECORD)
         step = _step_param(request)
-        files = uploaded_files(request, max_count=ATTACHMENTS_PER_CASE, per="每个案例")
-        created = []
-        try:
-            with transaction.atomic():
-                for upload in files:
-                    created.append(
-                        attachment_add(
-                            actor=request.user,
-                            case=case,
-                            name=upload.name or "",
-                            data=upload.read(),
-                            step=step,
-                        )
-                    )
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
-        body = AttachmentSerializer(created, many=True).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return attachments_upload(
+            request,
+            max_count=ATTACHMENTS_PER_CASE,
+            per="每个案例",
+            add=lambda name, data: attachment_add(
+                actor=request.user, case=case, name=name, data=data, step=step
+            ),
+            serializer_class=AttachmentSerializer,
+        )
 
 
 class CaseAttachmentDetailView(ScopedAPIView):

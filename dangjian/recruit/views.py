@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, orgs_for, require
-from dangjian.core.attachments import attachment_response
+from dangjian.core.attachments import attachment_response, attachments_add_all
 from dangjian.core.downloads import file_response
 from dangjian.core.errors import put_errors
 from dangjian.members.selectors import standings_on
@@ -724,15 +724,13 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     files = form.uploaded
     if form.is_valid():
         try:
-            with transaction.atomic():
-                for upload in files:
-                    attachment_add(
-                        actor=request.user,
-                        case=case,
-                        name=upload.name or "",
-                        data=upload.read(),
-                        step=form.cleaned_data.get("step"),
-                    )
+            step = form.cleaned_data.get("step")
+            attachments_add_all(
+                files,
+                lambda name, data: attachment_add(
+                    actor=request.user, case=case, name=name, data=data, step=step
+                ),
+            )
         except ValidationError as exc:
             put_errors(form, exc)
     if form.errors:

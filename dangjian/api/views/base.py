@@ -57,6 +57,22 @@ class FilteredListView(ScopedAPIView):
         return self.get_paginated_response(serializer.data)
 
 
+def attachments_upload(
+    request: Any, *, max_count: int, per: str, add: Any, serializer_class: Any
+) -> Response:
+    """POST of attachments: the files of ``request`` stored by ``add(name, data)``, all or none
+    (a service's refusal is a 400), answered 201 with the stored ones."""
+    from dangjian.api.serializers import uploaded_files
+    from dangjian.core.attachments import attachments_add_all
+
+    files = uploaded_files(request, max_count=max_count, per=per)
+    try:
+        created = attachments_add_all(files, add)
+    except DjangoValidationError as exc:
+        raise service_errors(exc) from exc
+    return Response(serializer_class(created, many=True).data, status=201)
+
+
 def path_id(description: str, name: str = "id") -> OpenApiParameter:
     """The integer id in an endpoint's path, described in Chinese."""
     return OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH, description=description)
