@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -202,7 +202,8 @@ class _ScoreView(ScopedAPIView):
     serializer_class = CheckScoreSerializer
     kind = "self"
 
-    def _list(self, request: Request, pk: int) -> Response:
+    @extend_schema(parameters=[ID_PARAM, ORG_PARAM], responses=CheckScoreSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
         campaign = _campaign(request, pk)
         code = filters.code_param(request, "org")
         if not code:
@@ -212,7 +213,12 @@ class _ScoreView(ScopedAPIView):
         rows = list(select(request.user, campaign, org).select_related("org"))
         return Response(CheckScoreSerializer(rows, many=True).data)
 
-    def _post(self, request: Request, pk: int) -> Response:
+    @extend_schema(
+        parameters=[ID_PARAM],
+        request=CheckScoreWriteSerializer,
+        responses={201: CheckScoreSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
         serializer = CheckScoreWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         v = serializer.validated_data
@@ -235,49 +241,23 @@ class _ScoreView(ScopedAPIView):
         return Response(CheckScoreSerializer(score).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    get=extend_schema(summary="自查评分"),
+    post=extend_schema(summary="填写本组织一条自查评分"),
+)
 class SelfCheckView(_ScoreView):
     """Self-check scores of one organization (``?org=CODE``); POST records one criterion."""
 
     write_perm = Perm.ASSESS_SELF
     kind = "self"
 
-    @extend_schema(
-        parameters=[ID_PARAM, ORG_PARAM],
-        responses=CheckScoreSerializer(many=True),
-        summary="自查评分",
-    )
-    def get(self, request: Request, pk: int) -> Response:
-        return self._list(request, pk)
 
-    @extend_schema(
-        parameters=[ID_PARAM],
-        request=CheckScoreWriteSerializer,
-        responses={201: CheckScoreSerializer},
-        summary="填写本组织一条自查评分",
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return self._post(request, pk)
-
-
+@extend_schema_view(
+    get=extend_schema(summary="抽查评分"),
+    post=extend_schema(summary="录入抽查评分（仅限抽中或指定抽查的组织）"),
+)
 class SpotCheckView(_ScoreView):
     """Spot-check scores of one organization (``?org=CODE``); POST records one criterion."""
 
     write_perm = Perm.ASSESS_INSPECT
     kind = "spot"
-
-    @extend_schema(
-        parameters=[ID_PARAM, ORG_PARAM],
-        responses=CheckScoreSerializer(many=True),
-        summary="抽查评分",
-    )
-    def get(self, request: Request, pk: int) -> Response:
-        return self._list(request, pk)
-
-    @extend_schema(
-        parameters=[ID_PARAM],
-        request=CheckScoreWriteSerializer,
-        responses={201: CheckScoreSerializer},
-        summary="录入抽查评分（仅限抽中或指定抽查的组织）",
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return self._post(request, pk)
