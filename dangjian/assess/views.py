@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, orgs_for, require, scope_prefix
 from dangjian.core.downloads import file_response
-from dangjian.core.errors import error_text, put_errors
+from dangjian.core.errors import error_text, errors_on
 from dangjian.orgs.choices import Sector
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
@@ -188,7 +188,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
         if missing:
             form.add_error("hand_picked", f"组织“{'、'.join(missing)}”不存在或不在您的管辖范围内")
         else:
-            try:
+            with errors_on(form, {"standard_key": "standard", "spot_share": "spot_percent"}):
                 campaign = campaign_open(
                     actor=request.user,
                     data=CampaignInput(
@@ -205,9 +205,6 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                         hand_picked=picked,
                     ),
                 )
-            except ValidationError as exc:
-                put_errors(form, exc, {"standard_key": "standard", "spot_share": "spot_percent"})
-            else:
                 messages.success(request, f"已发起考核：{campaign.name}")
                 return redirect("assess:campaign", campaign.pk)
     return render(
@@ -737,7 +734,7 @@ def veto(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form is not None and form.is_valid():
         d = form.cleaned_data
         org = org_get(request.user, d["org"], perm=Perm.ASSESS_MANAGE)
-        try:
+        with errors_on(form):
             event = veto_record(
                 actor=request.user,
                 org=org,
@@ -745,9 +742,6 @@ def veto(request: HttpRequest) -> HttpResponse:
                 line=d["line"],
                 note=d["note"],
             )
-        except ValidationError as exc:
-            put_errors(form, exc)
-        else:
             messages.success(request, f"已录入：{org.name} {event.occurred_on}")
             return redirect("assess:veto")
     lines = known_veto_lines()

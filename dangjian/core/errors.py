@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -22,3 +23,13 @@ def put_errors(form: Any, exc: ValidationError, rename: Mapping[str, str] | None
 def error_text(exc: ValidationError) -> str:
     """All messages of ``exc`` on one line (for a flash message or a 400 page)."""
     return "；".join(exc.messages)
+
+
+@contextmanager
+def errors_on(form: Any, rename: Mapping[str, str] | None = None) -> Iterator[None]:
+    """``with errors_on(form): <service call, then success>``: a ``ValidationError`` of the
+    block goes onto ``form`` (:func:`put_errors`) and the view goes on to show the form."""
+    try:
+        yield
+    except ValidationError as exc:
+        put_errors(form, exc, rename)

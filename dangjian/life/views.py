@@ -23,7 +23,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, orgs_for, require
 from dangjian.core.attachments import AttachmentUploadForm, attachment_response, attachments_add_all
 from dangjian.core.downloads import file_response
-from dangjian.core.errors import put_errors
+from dangjian.core.errors import errors_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
@@ -278,11 +278,8 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         item = form.meeting_input(org)
-        try:
+        with errors_on(form, FORM_FIELDS):
             meeting = meeting_record(actor=request.user, data=item)
-        except ValidationError as exc:
-            put_errors(form, exc, FORM_FIELDS)
-        else:
             note = "（录入时间晚于规定期限，已标记为补录）" if meeting.late else ""
             messages.success(request, f"已记录：{meeting}{note}")
             return redirect("life:todo", org.code)
@@ -440,11 +437,8 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if item.attendance is None and members:
             # a roll to tick but attendance not taken: the recorded head counts stay
             item.expected, item.present = meeting.expected, meeting.present
-        try:
+        with errors_on(form, FORM_FIELDS):
             meeting = meeting_update(actor=request.user, meeting=meeting, data=item)
-        except ValidationError as exc:
-            put_errors(form, exc, FORM_FIELDS)
-        else:
             messages.success(request, f"已保存修改：{meeting}")
             return redirect("life:meeting", meeting.pk)
     return render(

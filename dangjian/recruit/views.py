@@ -25,7 +25,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, orgs_for, require
 from dangjian.core.attachments import attachment_response, attachments_add_all
 from dangjian.core.downloads import file_response
-from dangjian.core.errors import put_errors
+from dangjian.core.errors import errors_on, put_errors
 from dangjian.members.selectors import standings_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
@@ -237,11 +237,8 @@ def case_open(request: HttpRequest, code: str) -> HttpResponse:
         raise BadInput(f"{org.name}是{org.org_type}，发展党员案例应建在党支部")
     form = CaseOpenForm(request.POST or None, initial={"applied_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             case = open_case(actor=request.user, data=form.case_input(org))
-        except ValidationError as exc:
-            put_errors(form, exc)
-        else:
             messages.success(request, f"已建立发展党员案例 {case.case_no}：{case.name}")
             return redirect("recruit:case", case.pk)
     return render(
@@ -403,12 +400,9 @@ def step_record(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         request.POST or None, number=number, roll=roll, standings=standings, initial=initial
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             with transaction.atomic():
                 _save_step(request, case, form)
-        except ValidationError as exc:
-            put_errors(form, exc)
-        else:
             messages.success(request, f"已记录：{form.title}")
             for warning in _step_warnings(request, case, form):
                 messages.warning(request, warning)
@@ -502,7 +496,7 @@ def notice_record(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = NoticeForm(request.POST)
     if form.is_valid():
-        try:
+        with errors_on(form):
             record_notice(
                 actor=request.user,
                 case=case,
@@ -510,9 +504,6 @@ def notice_record(request: HttpRequest, pk: int) -> HttpResponse:
                 first_day=form.cleaned_data["first_day"],
                 last_day=form.cleaned_data["last_day"],
             )
-        except ValidationError as exc:
-            put_errors(form, exc)
-        else:
             label = NoticeKind(form.cleaned_data["kind"]).label
             messages.success(request, f"已记录{label}公示")
             return redirect(reverse("recruit:case", args=[case.pk]) + "#notices")
@@ -528,16 +519,13 @@ def review_record(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = ReviewForm(request.POST)
     if form.is_valid():
-        try:
+        with errors_on(form):
             record_review(
                 actor=request.user,
                 case=case,
                 reviewed_on=form.cleaned_data["reviewed_on"],
                 note=form.cleaned_data.get("review_note") or "",
             )
-        except ValidationError as exc:
-            put_errors(form, exc)
-        else:
             messages.success(request, "已记录积极分子考察")
             return redirect(reverse("recruit:case", args=[case.pk]) + "#reviews")
     context = _case_context(request, _reload(request, pk), review_form=form)
@@ -553,11 +541,8 @@ def approver_set(request: HttpRequest, pk: int) -> HttpResponse:
     form = ApproverForm(request.POST, eligible=eligible_approvers(case.org))
     if form.is_valid():
         approver = form.eligible[form.cleaned_data["approver"]]
-        try:
+        with errors_on(form):
             set_approver(actor=request.user, case=case, approver=approver)
-        except ValidationError as exc:
-            put_errors(form, exc)
-        else:
             messages.success(request, f"审批党委：{approver.name}")
             return redirect("recruit:case", case.pk)
     context = _case_context(request, _reload(request, pk), approver_form=form)
@@ -573,7 +558,7 @@ def extension_record(request: HttpRequest, pk: int) -> HttpResponse:
     form = ExtensionForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        try:
+        with errors_on(form):
             approval_extend(
                 actor=request.user,
                 case=case,
@@ -583,9 +568,6 @@ def extension_record(request: HttpRequest, pk: int) -> HttpResponse:
                 approved_by=d["approved_by"],
                 reason=d["reason"],
             )
-        except ValidationError as exc:
-            put_errors(form, exc)
-        else:
             messages.success(request, f"已记录：{STEPS[d['step']]}期限延长至 {d['months']} 个月")
             return redirect(reverse("recruit:case", args=[case.pk]) + "#extensions")
     context = _case_context(request, _reload(request, pk), extension_form=form)
@@ -606,11 +588,8 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = CaseEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             update_case(actor=request.user, case=case, data=form.case_update())
-        except ValidationError as exc:
-            put_errors(form, exc)
-        else:
             messages.success(request, "已保存申请人信息")
             return redirect("recruit:case", case.pk)
     return render(
@@ -634,16 +613,13 @@ def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = WithdrawForm(request.POST)
     if form.is_valid():
-        try:
+        with errors_on(form):
             withdraw_case(
                 actor=request.user,
                 case=case,
                 on=form.cleaned_data["withdrawn_on"],
                 reason=form.cleaned_data["reason"],
             )
-        except ValidationError as exc:
-            put_errors(form, exc)
-        else:
             messages.success(request, f"案例 {case.case_no} 已终止")
             return redirect("recruit:case", case.pk)
     context = _case_context(request, _reload(request, pk), withdraw_form=form)
@@ -690,7 +666,7 @@ def decide_view(request: HttpRequest, pk: int, step: int) -> HttpResponse:
         if d["decision"] not in DECISION_STEPS[step]:
             form.add_error("decision", f"第 {step} 步不能作出“{Decision(d['decision']).label}”")
         else:
-            try:
+            with errors_on(form):
                 decide(
                     actor=request.user,
                     case=case,
@@ -700,9 +676,6 @@ def decide_view(request: HttpRequest, pk: int, step: int) -> HttpResponse:
                     note=d.get("note") or "",
                     extension_months=d.get("extension_months"),
                 )
-            except ValidationError as exc:
-                put_errors(form, exc)
-            else:
                 label = Decision(d["decision"]).label
                 messages.success(request, f"{case.case_no} {case.name}：{STEPS[step]}——{label}")
                 return redirect("recruit:queue")

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, orgs_for, require
-from dangjian.core.errors import error_text, put_errors
+from dangjian.core.errors import error_text, errors_on
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
 from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
@@ -178,7 +178,7 @@ def plan_new(request: HttpRequest, code: str) -> HttpResponse:
             for code in picked
         ]
         tasks = [f.task_input() for f in task_forms if not f.is_empty()]
-        try:
+        with errors_on(form):
             plan = plan_create(
                 actor=request.user,
                 org=org,
@@ -188,9 +188,6 @@ def plan_new(request: HttpRequest, code: str) -> HttpResponse:
                 tasks=tasks,
                 campaign=campaign,
             )
-        except ValidationError as exc:
-            put_errors(form, exc)
-        else:
             messages.success(request, f"已制定：{plan}")
             return redirect("rectify:plan", plan.pk)
     return render(
@@ -215,11 +212,8 @@ def task_new(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_get(request.user, pk)
     form = TaskForm(request.POST)
     if form.is_valid():
-        try:
+        with errors_on(form):
             task_add(actor=request.user, plan=plan, data=form.task_input())
-        except ValidationError as exc:
-            put_errors(form, exc)
-        else:
             messages.success(request, f"已增加任务：{form.cleaned_data['what']}")
             return redirect("rectify:plan", plan.pk)
     errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
@@ -237,11 +231,8 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"what": task.what, "how": task.how, "owner": task.owner, "deadline": task.deadline}
     form = TaskForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             task_update(actor=request.user, task=task, data=form.task_input())
-        except ValidationError as exc:
-            put_errors(form, exc)
-        else:
             messages.success(request, f"已修改任务：{form.cleaned_data['what']}")
             return redirect("rectify:plan", task.plan_id)
     return render(

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, require
-from dangjian.core.errors import put_errors
+from dangjian.core.errors import errors_on
 from dangjian.core.middleware import client_addr
 from dangjian.orgs.choices import BRANCH_TYPES
 from dangjian.orgs.models import Organization
@@ -83,7 +83,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with errors_on(form):
                 response_submit(
                     survey=survey,
                     answers={q.code: data[q.code] for q in qn.questions},
@@ -91,9 +91,6 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
                     code=data.get("code", ""),
                     today=today,
                 )
-            except ValidationError as exc:
-                put_errors(form, exc)
-            else:
                 return redirect("survey:thanks", survey.token)
     context["form"] = form
     return render(request, "survey/public_form.html", context, status=status)
@@ -230,7 +227,7 @@ def open_view(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         key = data["key"].strip() or f"manual:{today:%Y%m%d}-{secrets.token_hex(3)}"
-        try:
+        with errors_on(form):
             made = open_surveys(
                 request.user,
                 orgs=_targets(org, data["scope"]),
@@ -243,9 +240,6 @@ def open_view(request: HttpRequest, code: str) -> HttpResponse:
                 codes=(data["codes"] or 0) if data["dedup"] == DedupMode.CODE else 0,
                 audience=data["audience"],
             )
-        except ValidationError as exc:
-            put_errors(form, exc)
-        else:
             messages.success(request, f"已发起测评（{len(made)} 个组织）")
             if data["scope"] != SCOPE_BRANCHES:
                 return redirect("survey:detail", made[0].pk)

@@ -28,7 +28,7 @@ from dangjian.accounts.services import (
     user_unlock,
 )
 from dangjian.core.audit import audit_verify
-from dangjian.core.errors import put_errors
+from dangjian.core.errors import errors_on
 
 from ..audit_display import entry_changes
 from ..forms import AuditFilterForm, SecurityPolicyForm, UserCreateForm, UserRolesForm
@@ -98,7 +98,7 @@ def users(request: HttpRequest) -> HttpResponse:
             if org is None:
                 form.add_error("org", f"组织编码“{data['org']}”不存在或不在您的管辖范围内")
             else:
-                try:
+                with errors_on(form):
                     created = user_create(
                         actor=request.user,
                         username=data["username"],
@@ -107,9 +107,6 @@ def users(request: HttpRequest) -> HttpResponse:
                         roles=data["roles"],
                         display_name=data["display_name"],
                     )
-                except ValidationError as exc:
-                    put_errors(form, exc)
-                else:
                     messages.success(request, f"已创建用户“{created.username}”")
                     return redirect("web:users")
         status = 400
@@ -167,11 +164,8 @@ def security(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = SecurityPolicyForm(request.POST)
         if form.is_valid():
-            try:
+            with errors_on(form):
                 security_policy_update(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                put_errors(form, exc)
-            else:
                 messages.success(request, "安全策略已保存")
                 return redirect("web:security")
         status = 400

@@ -22,7 +22,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, orgs_for, require
 from dangjian.core import idnumber
 from dangjian.core.dates import add_months, full_years, span_text
-from dangjian.core.errors import error_text, put_errors
+from dangjian.core.errors import error_text, errors_on, put_errors
 from dangjian.members.choices import MemberType
 from dangjian.members.forms import (
     POST_NOTE,
@@ -292,11 +292,8 @@ def participant_add_view(request: HttpRequest, code: str) -> HttpResponse:
                 post=form.cleaned_data.get("post") or "",
                 note=form.cleaned_data.get("note", "").strip(),
             )
-            try:
+            with errors_on(form, {"member": "id_number", "org": "id_number"}):
                 participation_add(actor=request.user, data=data, today=timezone.localdate())
-            except ValidationError as exc:
-                put_errors(form, exc, {"member": "id_number", "org": "id_number"})
-            else:
                 messages.success(
                     request, f"已登记 {member.name}（{member.org.name}）参加{org.name}"
                 )
@@ -346,13 +343,10 @@ def election_delay_view(request: HttpRequest, code: str) -> HttpResponse:
     org = org_get(request.user, code, perm=Perm.ORG_CHANGE)
     form = ElectionDelayForm(request.POST, prefix="delay")
     if form.is_valid():
-        try:
+        with errors_on(form):
             delay = org_election_delay_record(
                 actor=request.user, org=org, data=form.delay_input(), today=timezone.localdate()
             )
-        except ValidationError as exc:
-            put_errors(form, exc)
-        else:
             messages.success(
                 request,
                 f"已登记：{delay.approved_by}批准{org.name}延期换届至 "
@@ -432,16 +426,13 @@ def member_status_view(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_get(request.user, pk, perm=Perm.MEMBER_CHANGE)
     form = StatusForm(request.POST, prefix="status")
     if form.is_valid():
-        try:
+        with errors_on(form):
             status = member_status_record(
                 actor=request.user,
                 member=member,
                 data=form.status_input(),
                 today=timezone.localdate(),
             )
-        except ValidationError as exc:
-            put_errors(form, exc)
-        else:
             messages.success(
                 request, f"已登记：{member.name}{status.kind}（{status.started_on.isoformat()} 起）"
             )
