@@ -16,13 +16,16 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import exceptions
 
 from dangjian.api import filters
+from dangjian.assess.models import Tier
 from dangjian.life.choices import MeetingType
 from dangjian.members.choices import MemberType
 from dangjian.orgs.choices import OrgType, Sector
+from dangjian.orgs.models import Organization
 from dangjian.recruit.models import CaseStatus
 
 
@@ -92,6 +95,11 @@ class ParamFilterSet(django_filters.FilterSet):
         for name, f in self.filters.items():
             f.extra["param"] = name
 
+    @classmethod
+    def parse(cls, query: Any) -> dict[str, Any]:
+        """The checked parameters of ``query`` (for an endpoint that lists no model rows)."""
+        return cls(query, queryset=Organization.objects.none()).values()  # never read
+
     def values(self) -> dict[str, Any]:
         """The checked parameters; a bad one is a 400 naming it (Chinese message)."""
         if not self.is_valid():
@@ -102,9 +110,28 @@ class ParamFilterSet(django_filters.FilterSet):
 
 
 def choice_filter(choices: Any, label: str, **kwargs: Any) -> TextFilter:
-    """One of ``choices`` (a ``TextChoices``), named ``label`` in messages and the schema."""
-    check = _choice(list(choices.values), label)
-    return TextFilter(check, label=label, choices=choices.choices, **kwargs)
+    """One of ``choices`` (a ``TextChoices`` or a list of values), named ``label`` in messages
+    and the schema."""
+    values = list(getattr(choices, "values", choices))
+    pairs = getattr(choices, "choices", [(v, v) for v in values])
+    return TextFilter(_choice(values, label), label=label, choices=pairs, **kwargs)
+
+
+def query_params(filterset: type[ParamFilterSet]) -> list[OpenApiParameter]:
+    """The OpenAPI parameters of ``filterset``, for an endpoint that is not a model list (its
+    parameters are then checked with :meth:`ParamFilterSet.parse`)."""
+    params = []
+    for name, f in filterset.base_filters.items():
+        kind = (
+            OpenApiTypes.BOOL
+            if isinstance(f, FlagFilter)
+            else OpenApiTypes.INT
+            if isinstance(f, YearFilter)
+            else OpenApiTypes.STR
+        )
+        enum = [value for value, _label in f.extra["choices"]] if "choices" in f.extra else None
+        params.append(OpenApiParameter(name, kind, enum=enum, description=str(f.label)))
+    return params
 
 
 def org_param(label: str) -> TextFilter:
@@ -147,3 +174,30 @@ class MeetingFilter(ParamFilterSet):
 class CaseFilter(ParamFilterSet):
     org = org_param("组织编码：该组织及其下级的案例")
     status = choice_filter(CaseStatus, "状态", field_name="status")
+
+
+#: the organization types the LIFE compliance table can be narrowed to
+LIFE_ORG_TYPES = ["党支部", "联合党支部", "临时党支部", "党小组", "党委", "党工委"]
+
+
+class ComplianceFilter(ParamFilterSet):
+    year = YearFilter(filters.year_value, by_view=True, label="年份，默认今年")
+    org = org_param("组织编码：只查该组织及其下级")
+    sector = choice_filter(Sector, "所属领域", by_view=True)
+    region = TextFilter(filters.region_value, by_view=True, label="行政区划代码（前缀）")
+    type = choice_filter(LIFE_ORG_TYPES, "组织类别", by_view=True)
+
+
+class HintFilter(ParamFilterSet):
+    year = YearFilter(filters.year_value, by_view=True, label="年份，默认今年")
+    org = org_param("组织编码：只查该组织及其下级")
+
+
+class SurveyFilter(ParamFilterSet):
+    org = org_param("组织编码：该组织及下属组织的测评")
+    key = TextFilter(_text(64), field_name="key", label="用途标识，如 campaign:12")
+
+
+class ResultFilter(ParamFilterSet):
+    org = org_param("组织编码")
+    tier = choice_filter(Tier, "档次", by_view=True)

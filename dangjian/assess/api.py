@@ -21,9 +21,10 @@ from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
 from dangjian.api import filters
+from dangjian.api.filtersets import ResultFilter, query_params
 from dangjian.api.views.base import ScopedAPIView, path_id, service_errors
 
-from .models import Campaign, Tier
+from .models import Campaign
 from .selectors import (
     campaign_get,
     campaigns_for,
@@ -171,19 +172,15 @@ class ResultListView(ScopedAPIView):
     serializer_class = CampaignResultSerializer
 
     @extend_schema(
-        parameters=[
-            ID_PARAM,
-            ORG_PARAM,
-            OpenApiParameter("tier", OpenApiTypes.STR, enum=Tier.values, description="档次"),
-        ],
+        parameters=[ID_PARAM, *query_params(ResultFilter)],
         responses=CampaignResultSerializer(many=True),
         summary="考核结果",
     )
     def get(self, request: Request, pk: int) -> Response:
         campaign = _campaign(request, pk)
         qs: Any = results_for(request.user, campaign)
-        code = filters.code_param(request, "org")
-        tier = filters.choice_param(request, "tier", Tier.values, "档次")
+        p = ResultFilter.parse(request.query_params)
+        code, tier = p["org"], p["tier"]
         if code:
             org = org_in_campaign(request.user, campaign, code)
             result = qs.filter(org=org).first()

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, members_for, orgs_for
 from dangjian.api import filters
-from dangjian.api.filtersets import MeetingFilter
+from dangjian.api.filtersets import ComplianceFilter, HintFilter, MeetingFilter, query_params
 from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase
 from dangjian.api.views.base import (
     FilteredListView,
@@ -57,8 +57,6 @@ _REASON_ERRORS: dict[str, Any] = {
     "invalid_choice": f"缺席原因“{{input}}”无效，应为：{'、'.join(AbsenceReason.values)}"
 }
 MAX_ATTENDANCE = 2000
-#: organization types that hold meetings (branches and 党小组)
-LIFE_ORG_TYPES = ["党支部", "联合党支部", "临时党支部", "党小组", "党委", "党工委"]
 
 
 class AttendanceSerializer(serializers.Serializer):
@@ -338,32 +336,24 @@ class ComplianceView(ScopedAPIView):
     serializer_class = None
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("year", OpenApiTypes.INT, description="年份，默认今年"),
-            OpenApiParameter("org", OpenApiTypes.STR, description="组织编码：只查该组织及其下级"),
-            OpenApiParameter("sector", OpenApiTypes.STR, description="所属领域"),
-            OpenApiParameter("region", OpenApiTypes.STR, description="行政区划代码（前缀）"),
-            OpenApiParameter("type", OpenApiTypes.STR, description="组织类别（党支部、党小组…）"),
-        ],
+        parameters=query_params(ComplianceFilter),
         responses=OpenApiTypes.OBJECT,
         summary="组织生活完成情况（按规则、周期、领域、地区）",
     )
     def get(self, request: Request) -> Response:
         from django.utils import timezone
 
-        from dangjian.orgs.choices import Sector
-
         from .compliance import compliance_cached
 
-        year = filters.year_param(request) or timezone.localdate().year
+        p = ComplianceFilter.parse(request.query_params)
         try:
             table = compliance_cached(
                 request.user,
-                year=year,
-                org_code=filters.code_param(request, "org") or None,
-                sector=filters.choice_param(request, "sector", Sector.values, "所属领域") or None,
-                region=filters.region_param(request) or None,
-                org_type=filters.choice_param(request, "type", LIFE_ORG_TYPES, "组织类别") or None,
+                year=p["year"] or timezone.localdate().year,
+                org_code=p["org"] or None,
+                sector=p["sector"] or None,
+                region=p["region"] or None,
+                org_type=p["type"] or None,
             )
         except ValueError as exc:
             raise filters.bad("year", str(exc)) from exc
@@ -416,10 +406,7 @@ class HintListView(ScopedAPIView):
     serializer_class = None
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("year", OpenApiTypes.INT, description="年份，默认今年"),
-            OpenApiParameter("org", OpenApiTypes.STR, description="组织编码：只查该组织及其下级"),
-        ],
+        parameters=query_params(HintFilter),
         responses=OpenApiTypes.OBJECT,
         summary="形式主义线索（供人工核实）",
     )
@@ -428,9 +415,9 @@ class HintListView(ScopedAPIView):
 
         from .formalism import formalism_hints
 
-        year = filters.year_param(request) or timezone.localdate().year
+        p = HintFilter.parse(request.query_params)
         found = formalism_hints(
-            request.user, year=year, org_code=filters.code_param(request, "org") or None
+            request.user, year=p["year"] or timezone.localdate().year, org_code=p["org"] or None
         )
         from dangjian.api.pagination import Pagination
 
