@@ -95,8 +95,8 @@ def year_param(request: Request, name: str = "year") -> int | None:
     return year_value(name, request.query_params.get(name, ""))
 
 
-def date_param(request: Request, name: str) -> dt.date | None:
-    value = text_param(request, name)
+def date_value(name: str, raw: str | None) -> dt.date | None:
+    value = text_value(name, raw)
     if not value:
         return None
     match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)

@@ -27,6 +27,7 @@ from dangjian.members.choices import MemberType
 from dangjian.orgs.choices import OrgType, Sector
 from dangjian.orgs.models import Organization
 from dangjian.recruit.models import CaseStatus
+from dangjian.rules.catalogue import IMPLEMENTED_FAMILIES
 
 
 class ParamField(forms.Field):
@@ -79,6 +80,11 @@ class YearFilter(ParamFilter):
     pass
 
 
+@extend_schema_field(OpenApiTypes.DATE)
+class DateParamFilter(ParamFilter):
+    pass
+
+
 def _text(max_length: int) -> Callable[[str, str | None], str]:
     return lambda name, raw: filters.text_value(name, raw, max_length=max_length)
 
@@ -127,6 +133,8 @@ def query_params(filterset: type[ParamFilterSet]) -> list[OpenApiParameter]:
             if isinstance(f, FlagFilter)
             else OpenApiTypes.INT
             if isinstance(f, YearFilter)
+            else OpenApiTypes.DATE
+            if isinstance(f, DateParamFilter)
             else OpenApiTypes.STR
         )
         enum = [value for value, _label in f.extra["choices"]] if "choices" in f.extra else None
@@ -201,3 +209,26 @@ class SurveyFilter(ParamFilterSet):
 class ResultFilter(ParamFilterSet):
     org = org_param("组织编码")
     tier = choice_filter(Tier, "档次", by_view=True)
+
+
+class FindingFilter(ParamFilterSet):
+    """The parameters of ``/findings/`` (``rules`` and ``rule`` are resolved by the view against
+    the registered rules; ``rule`` may repeat)."""
+
+    rules = TextFilter(
+        _text(100),
+        by_view=True,
+        label="规则族，默认 SETUP",
+        choices=[(f, f) for f in sorted(IMPLEMENTED_FAMILIES)],
+    )
+    org = org_param("组织编码：只查该组织及其下级")
+    at = DateParamFilter(filters.date_value, by_view=True, label="评估日期 YYYY-MM-DD，默认今天")
+    since = DateParamFilter(
+        filters.date_value,
+        by_view=True,
+        label="组织生活（LIFE）检查的起始日期，默认评估日期所在年的 1 月 1 日",
+    )
+    rule = TextFilter(lambda name, raw: raw, by_view=True, label="规则编号，可重复或以逗号分隔")
+    severity = choice_filter(list(filters.SEVERITIES), "级别", by_view=True)
+    sector = choice_filter(Sector, "所属领域", by_view=True)
+    region = TextFilter(filters.region_value, by_view=True, label="行政区划代码（前缀）")
