@@ -44,11 +44,11 @@ from django_tasks import task
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
-from dangjian.core.audit import AuditAction, audit_record
+from dangjian.core.audit import AuditAction, audit_about
 from dangjian.core.errors import error_text
 
 from .models import Campaign, CampaignOrg, CampaignStatus, ScoreJob
-from .services import campaign_score
+from .services import campaign_score, campaign_subject
 
 logger = logging.getLogger(__name__)
 
@@ -129,13 +129,10 @@ def score_request(*, actor: Any, campaign: Campaign) -> ScoreRequest:
         locked.score_job_error = ""
         locked.score_job_id = ""
         locked.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.ASSESS_CAMPAIGN_SCORE_QUEUE,
-            object_type="campaign",
-            object_id=str(locked.pk),
-            object_repr=locked.name,
-            scope_path=locked.root.path,
+        audit_about(
+            actor,
+            AuditAction.ASSESS_CAMPAIGN_SCORE_QUEUE,
+            campaign_subject(locked),
             before=before,
             after={"score_job": ScoreJob.QUEUED, "participants": size},
         )
@@ -159,13 +156,10 @@ def _fail(campaign_id: int, message: str, *, actor: Any) -> None:
         campaign.score_job_finished_at = timezone.now()
         campaign.score_job_error = message
         campaign.save(update_fields=["score_job", "score_job_finished_at", "score_job_error"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.ASSESS_CAMPAIGN_SCORE_FAILED,
-            object_type="campaign",
-            object_id=str(campaign.pk),
-            object_repr=campaign.name,
-            scope_path=campaign.root.path,
+        audit_about(
+            actor,
+            AuditAction.ASSESS_CAMPAIGN_SCORE_FAILED,
+            campaign_subject(campaign),
             after={"error": message},
         )
 

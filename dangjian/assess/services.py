@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import SystemActor, require
-from dangjian.core.audit import AuditAction, audit_record
+from dangjian.core.audit import AuditAction, AuditSubject, audit_about, audit_record
 from dangjian.orgs.models import Organization
 
 from .models import (
@@ -53,6 +53,11 @@ from .standard import Criterion, Standard, StandardError, available_standards, g
 NOTE_MAX = 2000
 NAME_MAX = 200
 PHASE_FIELDS = [f for _c, _l, s, e in Campaign.PHASES for f in (s, e)]
+
+
+def campaign_subject(campaign: Campaign) -> AuditSubject:
+    """A campaign as the audit trail names it (by its name, at its root organization)."""
+    return AuditSubject("campaign", campaign, campaign.root.path, campaign.name)
 
 
 def _actor_name(actor: Any) -> str:
@@ -181,13 +186,10 @@ def campaign_open(*, actor: Any, data: CampaignInput) -> Campaign:
         ],
         batch_size=2000,
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.ASSESS_CAMPAIGN_OPEN,
-        object_type="campaign",
-        object_id=str(campaign.pk),
-        object_repr=campaign.name,
-        scope_path=data.root.path,
+    audit_about(
+        actor,
+        AuditAction.ASSESS_CAMPAIGN_OPEN,
+        campaign_subject(campaign),
         after={
             **campaign_snapshot(campaign),
             "participants": len(eligible),
@@ -244,13 +246,10 @@ def campaign_sample(*, actor: Any, campaign: Campaign, seed: int | None = None) 
     drawn = stratified_sample(list(rows), float(campaign.spot_share), campaign.sampling_seed)
     CampaignOrg.objects.filter(campaign=campaign).update(sampled=False)
     CampaignOrg.objects.filter(campaign=campaign, org_id__in=list(drawn)).update(sampled=True)
-    audit_record(
-        actor=actor,
-        action=AuditAction.ASSESS_CAMPAIGN_SAMPLE,
-        object_type="campaign",
-        object_id=str(campaign.pk),
-        object_repr=campaign.name,
-        scope_path=campaign.root.path,
+    audit_about(
+        actor,
+        AuditAction.ASSESS_CAMPAIGN_SAMPLE,
+        campaign_subject(campaign),
         before=before,
         after={"sampling_seed": campaign.sampling_seed, "sampled": len(drawn)},
     )
@@ -593,13 +592,10 @@ def campaign_score(*, actor: Any, campaign: Campaign, at: dt.date | None = None)
     campaign.scored_at = timezone.now()
     campaign.scored_as_of = run.at
     campaign.save(update_fields=["status", "scored_at", "scored_as_of", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.ASSESS_CAMPAIGN_SCORE,
-        object_type="campaign",
-        object_id=str(campaign.pk),
-        object_repr=campaign.name,
-        scope_path=campaign.root.path,
+    audit_about(
+        actor,
+        AuditAction.ASSESS_CAMPAIGN_SCORE,
+        campaign_subject(campaign),
         before=before,
         after={"status": campaign.status, **run.summary()},
     )
@@ -625,13 +621,10 @@ def campaign_set_status(*, actor: Any, campaign: Campaign, status: str) -> Campa
     before = {"status": campaign.status}
     campaign.status = status
     campaign.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.ASSESS_CAMPAIGN_STATUS,
-        object_type="campaign",
-        object_id=str(campaign.pk),
-        object_repr=campaign.name,
-        scope_path=campaign.root.path,
+    audit_about(
+        actor,
+        AuditAction.ASSESS_CAMPAIGN_STATUS,
+        campaign_subject(campaign),
         before=before,
         after={"status": status},
     )

@@ -28,7 +28,7 @@ from django.db import models, transaction
 from django.http import HttpResponse
 
 from . import uploads
-from .audit import Actor, AuditAction, audit_record
+from .audit import Actor, AuditAction, AuditSubject, audit_about
 from .downloads import file_response
 from .models import user_link
 
@@ -74,27 +74,6 @@ class AttachmentPolicy:
     per: str
 
 
-@dataclass(frozen=True)
-class AuditSubject:
-    """The record an attachment belongs to, as the audit trail names it."""
-
-    object_type: str
-    obj: Any
-    scope_path: str
-
-
-def _audit(actor: Actor, action: AuditAction, subject: AuditSubject, **kw: Any) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        object_type=subject.object_type,
-        object_id=str(subject.obj.pk),
-        object_repr=str(subject.obj),
-        scope_path=subject.scope_path,
-        **kw,
-    )
-
-
 def attachment_add(
     model: type[AttachmentBase],
     *,
@@ -133,7 +112,7 @@ def attachment_add(
         data=data,
         uploaded_by=cast(Any, actor) if getattr(actor, "pk", None) else None,
     )
-    _audit(actor, action, subject, after=item.audit_facts())
+    audit_about(actor, action, subject, after=item.audit_facts())
     return item
 
 
@@ -143,14 +122,14 @@ def attachment_remove(
     """Delete ``attachment``, audited with its name and digest (after the caller's checks)."""
     before = attachment.audit_facts()
     attachment.delete()
-    _audit(actor, action, subject, before=before)
+    audit_about(actor, action, subject, before=before)
 
 
 def attachment_read_audited(
     *, actor: Actor, action: AuditAction, subject: AuditSubject, attachment: AttachmentBase
 ) -> bytes:
     """The bytes of ``attachment``, the read audited (for documents with personal data)."""
-    _audit(
+    audit_about(
         actor,
         action,
         subject,

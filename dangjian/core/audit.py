@@ -282,6 +282,30 @@ def audit_record(
     return audit_record_many(actor=actor, events=[event])[0]
 
 
+@dataclass(frozen=True)
+class AuditSubject:
+    """The record an entry is about: its type (``OBJECT_TYPE_LABELS``), the object (its ``pk``
+    is the id), the scope path it lies in, and how it is named (``str(obj)`` unless given)."""
+
+    object_type: str
+    obj: Any
+    scope_path: str
+    name: str | None = None
+
+
+def audit_about(actor: Actor, action: AuditAction, subject: AuditSubject, **kw: Any) -> AuditEntry:
+    """:func:`audit_record` of one entry about ``subject`` (``before``/``after`` in ``kw``)."""
+    return audit_record(
+        actor=actor,
+        action=action,
+        object_type=subject.object_type,
+        object_id=str(subject.obj.pk),
+        object_repr=str(subject.obj) if subject.name is None else subject.name,
+        scope_path=subject.scope_path,
+        **kw,
+    )
+
+
 def audit_verify(entries: Iterable[AuditEntry] | None = None) -> VerifyResult:
     """Recompute the chain in sequence order and report the first broken entry, if any."""
     if entries is None:

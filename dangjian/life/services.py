@@ -26,8 +26,8 @@ from django.utils import timezone
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import members_for, require
 from dangjian.core import attachments, uploads
-from dangjian.core.attachments import AttachmentPolicy, AuditSubject
-from dangjian.core.audit import AuditAction, audit_record
+from dangjian.core.attachments import AttachmentPolicy
+from dangjian.core.audit import AuditAction, AuditSubject, audit_record
 from dangjian.members.models import Member
 from dangjian.members.selectors import standings_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType

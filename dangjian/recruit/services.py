@@ -53,8 +53,8 @@ from django.utils import timezone
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
 from dangjian.core import attachments, crypto, idnumber, uploads
-from dangjian.core.attachments import AttachmentPolicy, AuditSubject
-from dangjian.core.audit import AuditAction, audit_record
+from dangjian.core.attachments import AttachmentPolicy
+from dangjian.core.audit import AuditAction, AuditSubject, audit_record
 from dangjian.core.dates import add_months, add_years
 from dangjian.members.choices import Category, MemberType
 from dangjian.members.models import Member

@@ -57,15 +57,20 @@ def written(kind: str) -> dict[str, set[str]]:
     paths = [p for p in sorted(PACKAGE.rglob("*.py")) if "migrations" not in p.parts]
     trees = {path: ast.parse(path.read_text("utf-8")) for path in paths}
     # helpers of any module that take ``kind`` as a keyword-only parameter
-    # (``attachments.attachment_add(…, action=AuditAction.…)``)
-    keyword_helpers = {
-        node.name: -1
-        for tree in trees.values()
-        for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef) and kind in [a.arg for a in node.args.kwonlyargs]
-    }
+    # (``attachments.attachment_add(…, action=AuditAction.…)``) or, when public, positionally
+    # (``audit_about(actor, AuditAction.…, subject)``)
+    shared_helpers: dict[str, int] = {}
+    for tree in trees.values():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.FunctionDef) or node.name == "audit_record":
+                continue
+            names = [a.arg for a in node.args.args]
+            if kind in [a.arg for a in node.args.kwonlyargs]:
+                shared_helpers[node.name] = -1
+            elif kind in names and not node.name.startswith("_"):
+                shared_helpers[node.name] = names.index(kind)
     for path, tree in trees.items():
-        helpers: dict[str, int] = dict(keyword_helpers)
+        helpers: dict[str, int] = dict(shared_helpers)
         assigned: dict[str, list[ast.AST]] = {}
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef):
@@ -124,6 +129,7 @@ def test_every_action_written_is_a_member_of_the_vocabulary() -> None:
     values = set(AuditAction.values)
     found = written("action")
     assert "life.attachment.add" in found  # attachments.attachment_add(…, action=AuditAction.…)
+    assert "assess.campaign.sample" in found  # audit_about(actor, AuditAction.…, subject)
     strays = {
         action: sorted(files)
         for action, files in found.items()
