@@ -270,13 +270,10 @@ def campaign_pick(
     before = {"hand_picked": part.hand_picked}
     part.hand_picked = picked
     part.save(update_fields=["hand_picked"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.ASSESS_CAMPAIGN_PICK,
-        object_type="campaign_org",
-        object_id=str(part.pk),
-        object_repr=f"{campaign.name} {org.code}",
-        scope_path=org.path,
+    audit_about(
+        actor,
+        AuditAction.ASSESS_CAMPAIGN_PICK,
+        AuditSubject("campaign_org", part, org.path, f"{campaign.name} {org.code}"),
         before=before,
         after={"hand_picked": picked},
     )
@@ -537,13 +534,10 @@ def veto_record(
         entered_by=_user(actor),
         entered_by_name=_actor_name(actor),
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.ASSESS_VETO_RECORD,
-        object_type="veto_event",
-        object_id=str(event.pk),
-        object_repr=f"{org.name}：{lines[line]}（{occurred_on}）",
-        scope_path=org.path,
+    audit_about(
+        actor,
+        AuditAction.ASSESS_VETO_RECORD,
+        AuditSubject("veto_event", event, org.path, f"{org.name}：{lines[line]}（{occurred_on}）"),
         after={"line": line, "occurred_on": occurred_on.isoformat(), "note": note},
     )
     return event
@@ -564,13 +558,15 @@ def veto_withdraw(*, actor: Any, event: VetoEvent, reason: str) -> VetoEvent:
     event.withdrawn = True
     event.withdrawn_reason = reason[:NOTE_MAX]
     event.save(update_fields=["withdrawn", "withdrawn_reason"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.ASSESS_VETO_WITHDRAW,
-        object_type="veto_event",
-        object_id=str(event.pk),
-        object_repr=f"{event.org.code} {event.line} {event.occurred_on}",
-        scope_path=event.org.path,
+    audit_about(
+        actor,
+        AuditAction.ASSESS_VETO_WITHDRAW,
+        AuditSubject(
+            "veto_event",
+            event,
+            event.org.path,
+            f"{event.org.code} {event.line} {event.occurred_on}",
+        ),
         before={"withdrawn": False},
         after={"withdrawn": True, "reason": event.withdrawn_reason},
     )

@@ -27,7 +27,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import members_for, require
 from dangjian.core import attachments, uploads
 from dangjian.core.attachments import AttachmentPolicy
-from dangjian.core.audit import AuditAction, AuditSubject, audit_record
+from dangjian.core.audit import AuditAction, AuditSubject, audit_about, audit_record
 from dangjian.members.models import Member
 from dangjian.members.selectors import standings_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
@@ -502,13 +502,10 @@ def meeting_record(*, actor: Any, data: MeetingInput) -> Meeting:
     if meeting.late:
         after["late_days_limit"] = days
         after["days_after_meeting"] = (meeting.entered_on - meeting.held_on).days
-    audit_record(
-        actor=actor,
-        action=AuditAction.LIFE_MEETING_CREATE,
-        object_type="meeting",
-        object_id=str(meeting.pk),
-        object_repr=str(meeting),
-        scope_path=data.org.path,
+    audit_about(
+        actor,
+        AuditAction.LIFE_MEETING_CREATE,
+        AuditSubject("meeting", meeting, data.org.path),
         after=after,
     )
     return meeting
@@ -534,13 +531,10 @@ def meeting_update(*, actor: Any, meeting: Meeting, data: MeetingInput) -> Meeti
     _write_attendance(meeting, data)
     after = meeting_snapshot(meeting)
     if after != before:
-        audit_record(
-            actor=actor,
-            action=AuditAction.LIFE_MEETING_UPDATE,
-            object_type="meeting",
-            object_id=str(meeting.pk),
-            object_repr=str(meeting),
-            scope_path=old_path,
+        audit_about(
+            actor,
+            AuditAction.LIFE_MEETING_UPDATE,
+            AuditSubject("meeting", meeting, old_path),
             before=before,
             after=after,
         )

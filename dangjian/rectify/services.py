@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require, scope_prefix
-from dangjian.core.audit import AuditAction, audit_record
+from dangjian.core.audit import AuditAction, AuditSubject, audit_about, audit_record
 from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
 
@@ -212,13 +212,10 @@ def plan_create(
         created_by=_actor_user(actor),
         **({"campaign": campaign} if campaign is not None else {}),
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.RECTIFY_PLAN_CREATE,
-        object_type="rectification_plan",
-        object_id=str(plan.pk),
-        object_repr=str(plan),
-        scope_path=org.path,
+    audit_about(
+        actor,
+        AuditAction.RECTIFY_PLAN_CREATE,
+        AuditSubject("rectification_plan", plan, org.path),
         after=plan_snapshot(plan),
     )
     for item in tasks or []:

@@ -25,7 +25,13 @@ from django.utils import timezone
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, scope_prefix
 from dangjian.core import crypto
-from dangjian.core.audit import AuditAction, AuditEvent, audit_record, audit_record_many
+from dangjian.core.audit import (
+    AuditAction,
+    AuditEvent,
+    AuditSubject,
+    audit_about,
+    audit_record_many,
+)
 from dangjian.members.choices import LEAVING
 from dangjian.members.models import Member, MemberStatus
 from dangjian.orgs.models import Organization
@@ -288,13 +294,10 @@ def invite_codes_add(actor: Any, *, survey: Survey, count: int) -> list[str]:
         taken = set(InviteCode.objects.filter(survey=survey).values_list("code", flat=True))
         codes = _new_codes(count, taken)
         InviteCode.objects.bulk_create([InviteCode(survey=survey, code=c) for c in codes])
-        audit_record(
-            actor=actor,
-            action=AuditAction.SURVEY_INVITE_CODES,
-            object_type="survey",
-            object_id=str(survey.pk),
-            object_repr=survey.title,
-            scope_path=survey.org.path,
+        audit_about(
+            actor,
+            AuditAction.SURVEY_INVITE_CODES,
+            AuditSubject("survey", survey, survey.org.path, survey.title),
             after={"added": count, "total": len(taken)},
         )
     return codes
