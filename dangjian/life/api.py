@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
@@ -341,8 +342,6 @@ class ComplianceView(ScopedAPIView):
         summary="组织生活完成情况（按规则、周期、领域、地区）",
     )
     def get(self, request: Request) -> Response:
-        from django.utils import timezone
-
         from .compliance import compliance_cached
 
         p = ComplianceFilter.parse(request.query_params)
@@ -411,8 +410,6 @@ class HintListView(ScopedAPIView):
         summary="形式主义线索（供人工核实）",
     )
     def get(self, request: Request) -> Response:
-        from django.utils import timezone
-
         from .formalism import formalism_hints
 
         p = HintFilter.parse(request.query_params)

@@ -395,16 +395,8 @@ def _check_attendance(data: MeetingInput, add: Any) -> None:
         add("attendance", "出席登记为空：请勾选出席的党员，或不登记出席情况")
 
 
-def meeting_snapshot(meeting: Meeting) -> dict[str, Any]:
-    """The audited state of a record (attendance by member record id, no personal data)."""
-    attendance = {
-        str(a.member_id): (
-            "出席"
-            if a.present
-            else f"缺席:{a.reason or '未说明'}" + (f"（{a.note}）" if a.note else "")
-        )
-        for a in meeting.attendance.all().order_by("member_id")
-    }
+def meeting_facts(meeting: Meeting) -> dict[str, Any]:
+    """What the audit trail keeps of every record, whoever writes it (the form or an import)."""
     return {
         "org": meeting.org.code,
         "meeting_type": meeting.meeting_type,
@@ -415,12 +407,26 @@ def meeting_snapshot(meeting: Meeting) -> dict[str, Any]:
         "minutes_chars": len(meeting.minutes),
         "expected": meeting.expected,
         "present": meeting.present,
-        "attendance": attendance or None,
-        "lecturer": meeting.lecturer_id,
         "lecturer_role": meeting.lecturer_role,
         "lecturer_org": meeting.lecturer_org.code if meeting.lecturer_org else None,
         "entered_on": meeting.entered_on,
         "late": meeting.late,
+    }
+
+
+def meeting_snapshot(meeting: Meeting) -> dict[str, Any]:
+    """The audited state of a record (attendance by member record id, no personal data)."""
+    attendance = {
+        str(a.member_id): (
+            "出席"
+            if a.present
+            else f"缺席:{a.reason or '未说明'}" + (f"（{a.note}）" if a.note else "")
+        )
+        for a in meeting.attendance.all().order_by("member_id")
+    }
+    return meeting_facts(meeting) | {
+        "attendance": attendance or None,
+        "lecturer": meeting.lecturer_id,
     }
 
 
