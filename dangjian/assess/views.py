@@ -29,7 +29,7 @@ from dangjian.core.errors import error_text, errors_on
 from dangjian.orgs.choices import Sector
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
-from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.helpers import BadInput, bad_input_as_400, form_page, paginate, query_without
 from dangjian.web.views.orgs import _ancestors
 
 from .bulletin import (
@@ -207,12 +207,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                 )
                 messages.success(request, f"已发起考核：{campaign.name}")
                 return redirect("assess:campaign", campaign.pk)
-    return render(
-        request,
-        "assess/campaign_new.html",
-        {"form": form},
-        status=400 if request.method == "POST" else 200,
-    )
+    return form_page(request, "assess/campaign_new.html", {"form": form})
 
 
 def _progress(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
@@ -745,7 +740,7 @@ def veto(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已录入：{org.name} {event.occurred_on}")
             return redirect("assess:veto")
     lines = known_veto_lines()
-    return render(
+    return form_page(
         request,
         "assess/veto.html",
         {
@@ -757,7 +752,6 @@ def veto(request: HttpRequest) -> HttpResponse:
             "lines": lines,
             "manage": manage,
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 

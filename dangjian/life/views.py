@@ -30,7 +30,7 @@ from dangjian.orgs.selectors import org_get
 from dangjian.rules.base import Finding
 from dangjian.rules.engine import RULE_TITLES
 from dangjian.rules.selectors import findings_for
-from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.helpers import BadInput, bad_input_as_400, form_page, paginate, query_without
 from dangjian.web.views.orgs import _ancestors
 
 from .choices import SECRETARY_LECTURE_ORG_TYPES, AbsenceReason, MeetingType
@@ -283,8 +283,7 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
             note = "（录入时间晚于规定期限，已标记为补录）" if meeting.late else ""
             messages.success(request, f"已记录：{meeting}{note}")
             return redirect("life:todo", org.code)
-    status = 400 if request.method == "POST" else 200
-    return render(
+    return form_page(
         request,
         "life/record.html",
         {
@@ -293,7 +292,6 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
             "form": form,
             "today": today,
         },
-        status=status,
     )
 
 
@@ -441,7 +439,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             meeting = meeting_update(actor=request.user, meeting=meeting, data=item)
             messages.success(request, f"已保存修改：{meeting}")
             return redirect("life:meeting", meeting.pk)
-    return render(
+    return form_page(
         request,
         "life/record.html",
         {
@@ -450,7 +448,6 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "editing": meeting,
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 

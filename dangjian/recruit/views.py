@@ -30,7 +30,7 @@ from dangjian.members.selectors import standings_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
-from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.helpers import BadInput, bad_input_as_400, form_page, paginate, query_without
 from dangjian.web.views.orgs import _ancestors
 
 from . import export as case_export
@@ -241,11 +241,10 @@ def case_open(request: HttpRequest, code: str) -> HttpResponse:
             case = open_case(actor=request.user, data=form.case_input(org))
             messages.success(request, f"已建立发展党员案例 {case.case_no}：{case.name}")
             return redirect("recruit:case", case.pk)
-    return render(
+    return form_page(
         request,
         "recruit/open.html",
         {"org": org, "ancestors": _ancestors(request.user, org), "form": form},
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -409,7 +408,7 @@ def step_record(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             return redirect(reverse("recruit:case", args=[case.pk]) + f"#step-{number}")
     done = {n: s.done_on for n, s in current_steps(case).items() if n != number}
     after = earliest_after(number, done)
-    return render(
+    return form_page(
         request,
         "recruit/step.html",
         {
@@ -425,7 +424,6 @@ def step_record(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "after": (after[0], STEPS[after[0]], after[1]) if after else None,
             "decision_step": number in DECISION_STEPS,
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -592,7 +590,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
             update_case(actor=request.user, case=case, data=form.case_update())
             messages.success(request, "已保存申请人信息")
             return redirect("recruit:case", case.pk)
-    return render(
+    return form_page(
         request,
         "recruit/edit.html",
         {
@@ -601,7 +599,6 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "ancestors": _ancestors(request.user, case.org),
             "form": form,
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -856,11 +853,10 @@ def plans(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"已保存 {org.name} {d['year']} 年发展党员计划")
                 return redirect(reverse("recruit:plans") + f"?year={d['year']}")
-    return render(
+    return form_page(
         request,
         "recruit/plans.html",
         {"form": form, "year": year, "rows": plan_rows(request.user, year, today)},
-        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -23,7 +23,7 @@ from dangjian.accounts.scope import can, covers, orgs_for, require
 from dangjian.core.errors import error_text, errors_on
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
-from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.helpers import BadInput, bad_input_as_400, form_page, paginate, query_without
 from dangjian.web.views.orgs import _ancestors
 
 from .choices import PlanReason, PlanStatus, TaskStatus, WeakCondition
@@ -190,7 +190,7 @@ def plan_new(request: HttpRequest, code: str) -> HttpResponse:
             )
             messages.success(request, f"已制定：{plan}")
             return redirect("rectify:plan", plan.pk)
-    return render(
+    return form_page(
         request,
         "rectify/plan_new.html",
         {
@@ -200,7 +200,6 @@ def plan_new(request: HttpRequest, code: str) -> HttpResponse:
             "task_forms": task_forms,
             "found": [found[k] for k in WeakCondition.values if k in found],
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -235,7 +234,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
             task_update(actor=request.user, task=task, data=form.task_input())
             messages.success(request, f"已修改任务：{form.cleaned_data['what']}")
             return redirect("rectify:plan", task.plan_id)
-    return render(
+    return form_page(
         request,
         "rectify/task_edit.html",
         {
@@ -244,7 +243,6 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "ancestors": _ancestors(request.user, task.plan.org),
             "form": form,
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -34,7 +34,7 @@ from dangjian.core.middleware import client_addr
 from dangjian.orgs.choices import BRANCH_TYPES
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
-from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.helpers import BadInput, bad_input_as_400, form_page, paginate, query_without
 from dangjian.web.views.orgs import _ancestors
 
 from . import ratelimit
@@ -244,12 +244,10 @@ def open_view(request: HttpRequest, code: str) -> HttpResponse:
             if data["scope"] != SCOPE_BRANCHES:
                 return redirect("survey:detail", made[0].pk)
             return redirect("survey:org", org.code)
-    status = 400 if request.method == "POST" else 200
-    return render(
+    return form_page(
         request,
         "survey/open.html",
         {"org": org, "ancestors": _ancestors(request.user, org), "form": form},
-        status=status,
     )
 
 

@@ -71,7 +71,7 @@ from dangjian.orgs.services import org_election_delay_record
 from dangjian.rules.selectors import findings_for_org
 
 from ..forms import TreeSearchForm
-from ..helpers import bad_input_as_400, login_required_htmx, paginate
+from ..helpers import bad_input_as_400, form_page, login_required_htmx, paginate
 
 
 def _rows(nodes: list[Organization]) -> list[dict[str, Any]]:
@@ -465,7 +465,7 @@ def member_new(request: HttpRequest, code: str) -> HttpResponse:
                                     "birth_date": "id_number"})  # fmt: skip
         else:
             return _after_save(request, member, "新增")
-    return render(
+    return form_page(
         request,
         "web/member_form.html",
         {
@@ -476,7 +476,6 @@ def member_new(request: HttpRequest, code: str) -> HttpResponse:
             "refused": "" if org.org_type in ROLL_TYPES else _no_roll_note(org),
             "post_note": POST_NOTE,
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -503,7 +502,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                     "birth_date": "id_number"})  # fmt: skip
         else:
             return _after_save(request, saved, "修改")
-    return render(
+    return form_page(
         request,
         "web/member_form.html",
         {
@@ -514,5 +513,4 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "refused": "",
             "post_note": POST_NOTE,
         },
-        status=400 if request.method == "POST" else 200,
     )
