@@ -361,6 +361,19 @@ def _review_checks(actor: Any, task: RectificationTask, note: str) -> dict[str, 
     return errors
 
 
+def _review(
+    actor: Any, task: RectificationTask, status: TaskStatus, note: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The upper level's decision on ``task`` saved; its state before and after (with the note)."""
+    before = task_snapshot(task)
+    task.status = status
+    task.reviewed_at = timezone.now()
+    task.reviewed_by = _actor_user(actor)
+    task.review_note = note
+    task.save()
+    return before, task_snapshot(task) | {"note": note}
+
+
 @transaction.atomic
 def task_confirm(*, actor: Any, task: RectificationTask, note: str = "") -> RectificationTask:
     """The upper level confirms a task reported done; the plan is done when all tasks are."""
@@ -375,13 +388,7 @@ def task_confirm(*, actor: Any, task: RectificationTask, note: str = "") -> Rect
         )
     if errors:
         raise ValidationError(errors)
-    before = task_snapshot(task)
-    task.status = TaskStatus.CONFIRMED
-    task.reviewed_at = timezone.now()
-    task.reviewed_by = _actor_user(actor)
-    task.review_note = note
-    task.save()
-    after = task_snapshot(task) | {"note": note}
+    before, after = _review(actor, task, TaskStatus.CONFIRMED, note)
     plan = _locked_plan(task.plan)
     if not plan.tasks.exclude(status=TaskStatus.CONFIRMED).exists():
         plan.status = PlanStatus.DONE
@@ -413,13 +420,7 @@ def task_reopen(*, actor: Any, task: RectificationTask, note: str) -> Rectificat
         )
     if errors:
         raise ValidationError(errors)
-    before = task_snapshot(task)
-    task.status = TaskStatus.REOPENED
-    task.reviewed_at = timezone.now()
-    task.reviewed_by = _actor_user(actor)
-    task.review_note = note
-    task.save()
-    after = task_snapshot(task) | {"note": note}
+    before, after = _review(actor, task, TaskStatus.REOPENED, note)
     if plan.status == PlanStatus.DONE:
         plan.status = PlanStatus.OPEN
         plan.done_at = None
