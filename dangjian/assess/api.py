@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from dangjian.accounts.roles import Perm
 from dangjian.api import filters
 from dangjian.api.filtersets import ResultFilter, query_params
-from dangjian.api.views.base import ScopedAPIView, path_id, service_errors
+from dangjian.api.views.base import ScopedAPIView, path_id, service_errors, validated
 
 from .models import Campaign
 from .selectors import (
@@ -216,9 +216,7 @@ class _ScoreView(ScopedAPIView):
         responses={201: CheckScoreSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
-        serializer = CheckScoreWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        v = serializer.validated_data
+        v = validated(CheckScoreWriteSerializer, request)
         campaign = _campaign(request, pk)
         org = org_in_campaign(request.user, campaign, v["org"])
         record = self_check_record if self.kind == "self" else spot_check_record

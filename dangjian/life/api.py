@@ -29,6 +29,7 @@ from dangjian.api.views.base import (
     attachments_upload,
     path_id,
     service_errors,
+    validated,
 )
 from dangjian.core.attachments import attachment_response
 from dangjian.orgs.selectors import org_get
@@ -226,9 +227,7 @@ class MeetingListView(FilteredListView):
         summary="记录会议或活动",
     )
     def post(self, request: Request) -> Response:
-        serializer = MeetingWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        v = serializer.validated_data
+        v = validated(MeetingWriteSerializer, request)
         actor = request.user
         org = orgs_for(actor, Perm.LIFE_RECORD).filter(code=v["org"]).first()
         if org is None:
@@ -286,9 +285,7 @@ class MeetingDetailView(ScopedAPIView):
     def patch(self, request: Request, pk: int) -> Response:
         actor = request.user
         meeting = meeting_get(actor, pk, perm=Perm.LIFE_RECORD)
-        serializer = MeetingWriteSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        v = serializer.validated_data
+        v = validated(MeetingWriteSerializer, request, partial=True)
         if "org" in v and v["org"] != meeting.org.code:
             raise exceptions.ValidationError({"org": ["记录所属组织不能修改，请删除后重新记录"]})
         if "lecturer" in v:

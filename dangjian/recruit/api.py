@@ -45,6 +45,7 @@ from dangjian.api.views.base import (
     attachments_upload,
     path_id,
     service_errors,
+    validated,
 )
 from dangjian.core.attachments import attachment_response
 from dangjian.members.choices import Category
@@ -283,9 +284,7 @@ class CaseListView(FilteredListView):
         summary="新建发展党员案例（记录递交入党申请书）",
     )
     def post(self, request: Request) -> Response:
-        serializer = CaseWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        v = serializer.validated_data
+        v = validated(CaseWriteSerializer, request)
         actor = request.user
         org = orgs_for(actor, Perm.RECRUIT_RECORD).filter(code=v["org"]).first()
         if org is None:
@@ -345,9 +344,7 @@ class StepListView(ScopedAPIView):
     def post(self, request: Request, pk: int) -> Response:
         actor = request.user
         case = case_get(actor, pk)
-        serializer = StepWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        v = serializer.validated_data
+        v = validated(StepWriteSerializer, request)
         people = members_for(actor, Perm.MEMBER_VIEW)
         chosen: dict[str, list[Any]] = {}
         labels = {"contacts": "培养联系人", "introducers": "入党介绍人"}
@@ -429,9 +426,7 @@ class ExtensionView(ScopedAPIView):
     def post(self, request: Request, pk: int) -> Response:
         actor = request.user
         case = case_get(actor, pk, Perm.RECRUIT_APPROVE)
-        serializer = ExtensionWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        v = serializer.validated_data
+        v = validated(ExtensionWriteSerializer, request)
         try:
             approval_extend(
                 actor=actor,

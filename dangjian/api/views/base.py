@@ -73,6 +73,13 @@ def attachments_upload(
     return Response(serializer_class(created, many=True).data, status=201)
 
 
+def validated(serializer_class: Any, request: Any, **kwargs: Any) -> dict[str, Any]:
+    """The request body checked by ``serializer_class`` (else a 400 with its messages)."""
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
 def path_id(description: str, name: str = "id") -> OpenApiParameter:
     """The integer id in an endpoint's path, described in Chinese."""
     return OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH, description=description)

@@ -21,7 +21,13 @@ from dangjian.api.serializers import (
     RevealRequestSerializer,
     RevealResponseSerializer,
 )
-from dangjian.api.views.base import FilteredListView, ScopedAPIView, path_id, service_errors
+from dangjian.api.views.base import (
+    FilteredListView,
+    ScopedAPIView,
+    path_id,
+    service_errors,
+    validated,
+)
 from dangjian.members.choices import StatusKind
 from dangjian.members.models import Member, MemberStatus
 from dangjian.members.selectors import member_get, member_list, standing_on, statuses_of
@@ -97,9 +103,7 @@ class MemberListView(FilteredListView):
         request=MemberWriteSerializer, responses={201: MemberSerializer}, summary="新增党员"
     )
     def post(self, request: Request) -> Response:
-        serializer = MemberWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        v = serializer.validated_data
+        v = validated(MemberWriteSerializer, request)
         data = MemberInput(
             name=v["name"],
             id_number=v["id_number"],
@@ -142,9 +146,7 @@ class MemberDetailView(ScopedAPIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         member = member_get(request.user, pk, perm=Perm.MEMBER_CHANGE)
-        serializer = MemberWriteSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        v = serializer.validated_data
+        v = validated(MemberWriteSerializer, request, partial=True)
         data = MemberInput(
             name=member.name,
             id_number=member.id_number(),  # only handed back to the service, never shown
@@ -298,9 +300,7 @@ class MemberStatusListView(ScopedAPIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         member = member_get(request.user, pk, perm=Perm.MEMBER_CHANGE)
-        serializer = StatusWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        v = serializer.validated_data
+        v = validated(StatusWriteSerializer, request)
         data = StatusInput(
             kind=v["kind"],
             started_on=v["started_on"],

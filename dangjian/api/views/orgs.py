@@ -20,7 +20,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import orgs_for
 from dangjian.api.filtersets import OrgFilter
 from dangjian.api.serializers import OrgSerializer, OrgWriteSerializer
-from dangjian.api.views.base import FilteredListView, ScopedAPIView, service_errors
+from dangjian.api.views.base import FilteredListView, ScopedAPIView, service_errors, validated
 from dangjian.members.choices import MemberType
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
@@ -128,9 +128,7 @@ class OrgListView(FilteredListView):
         request=OrgWriteSerializer, responses={201: OrgSerializer}, summary="新建下级组织"
     )
     def post(self, request: Request) -> Response:
-        serializer = OrgWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        values = serializer.validated_data
+        values = validated(OrgWriteSerializer, request)
         parent = _writable_parent(request.user, values["parent"])
         try:
             org = org_create(actor=request.user, data=_org_input(values), parent=parent)
@@ -158,9 +156,7 @@ class OrgDetailView(ScopedAPIView):
     )
     def patch(self, request: Request, code: str) -> Response:
         org = org_get(request.user, code, perm=Perm.ORG_CHANGE)
-        serializer = OrgWriteSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
+        changes = validated(OrgWriteSerializer, request, partial=True)
         current = asdict(_current_input(org))
         current["type"] = current.pop("org_type")
         values = {**current, **changes}
