@@ -7,13 +7,8 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
 from rest_framework import exceptions
 from rest_framework.request import Request
-
-from dangjian.members.choices import MemberType
-from dangjian.orgs.choices import OrgType, Sector
-from dangjian.orgs.models import Organization
 
 _REGION = re.compile(r"^\d{2,12}$")
 _CODE = re.compile(r"^[A-Za-z0-9]{1,32}$")
@@ -26,8 +21,9 @@ def bad(param: str, message: str) -> exceptions.ValidationError:
     return exceptions.ValidationError({param: [message]})
 
 
-def text_param(request: Request, name: str, *, max_length: int = 100) -> str:
-    value = request.query_params.get(name, "").strip()
+def text_value(name: str, raw: str | None, *, max_length: int = 100) -> str:
+    """``raw`` stripped, refused when too long or with a NUL (``name`` is the parameter)."""
+    value = (raw or "").strip()
     if len(value) > max_length:
         raise bad(name, f"参数过长（最多 {max_length} 个字符）")
     if "\x00" in value:
@@ -35,16 +31,16 @@ def text_param(request: Request, name: str, *, max_length: int = 100) -> str:
     return value
 
 
-def choice_param(request: Request, name: str, choices: Iterable[str], label: str) -> str:
-    value = text_param(request, name)
+def choice_value(name: str, raw: str | None, choices: Iterable[str], label: str) -> str:
+    value = text_value(name, raw)
     allowed = list(choices)
     if value and value not in allowed:
         raise bad(name, f"{label}“{value}”无效，应为：{'、'.join(allowed)}")
     return value
 
 
-def bool_param(request: Request, name: str) -> bool:
-    value = text_param(request, name).lower()
+def bool_value(name: str, raw: str | None) -> bool:
+    value = text_value(name, raw).lower()
     if value in TRUE_VALUES:
         return True
     if value in FALSE_VALUES:
@@ -52,22 +48,55 @@ def bool_param(request: Request, name: str) -> bool:
     raise bad(name, "应为 1 或 0")
 
 
-def code_param(request: Request, name: str) -> str:
-    value = text_param(request, name)
+def code_value(name: str, raw: str | None) -> str:
+    value = text_value(name, raw)
     if value and not _CODE.match(value):
         raise bad(name, "组织编码只能由字母和数字组成，最长 32 位")
     return value
 
 
-def region_param(request: Request, name: str = "region") -> str:
-    value = text_param(request, name)
+def region_value(name: str, raw: str | None) -> str:
+    value = text_value(name, raw)
     if value and not _REGION.match(value):
         raise bad(name, "行政区划代码应为 2 到 12 位数字（按前缀匹配）")
     return value
 
 
-def date_param(request: Request, name: str) -> dt.date | None:
-    value = text_param(request, name)
+def year_value(name: str, raw: str | None) -> int | None:
+    value = text_value(name, raw)
+    if not value:
+        return None
+    if not value.isdigit() or not 1900 <= int(value) <= 2100:
+        raise bad(name, f"年份“{value[:20]}”无效，应为 1900–2100 的四位数字")
+    return int(value)
+
+
+def text_param(request: Request, name: str, *, max_length: int = 100) -> str:
+    return text_value(name, request.query_params.get(name, ""), max_length=max_length)
+
+
+def choice_param(request: Request, name: str, choices: Iterable[str], label: str) -> str:
+    return choice_value(name, request.query_params.get(name, ""), choices, label)
+
+
+def bool_param(request: Request, name: str) -> bool:
+    return bool_value(name, request.query_params.get(name, ""))
+
+
+def code_param(request: Request, name: str) -> str:
+    return code_value(name, request.query_params.get(name, ""))
+
+
+def region_param(request: Request, name: str = "region") -> str:
+    return region_value(name, request.query_params.get(name, ""))
+
+
+def year_param(request: Request, name: str = "year") -> int | None:
+    return year_value(name, request.query_params.get(name, ""))
+
+
+def date_value(name: str, raw: str | None) -> dt.date | None:
+    value = text_value(name, raw)
     if not value:
         return None
     match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
@@ -85,27 +114,6 @@ def list_param(request: Request, name: str) -> list[str]:
     for raw in request.query_params.getlist(name):
         values.extend(v.strip() for v in raw.split(",") if v.strip())
     return values
-
-
-def filter_orgs(request: Request, qs: QuerySet[Organization]) -> QuerySet[Organization]:
-    """Apply ``q``, ``type``, ``sector``, ``region`` (``parent`` is resolved by the view)."""
-    q = text_param(request, "q")
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(code__istartswith=q))
-    org_type = choice_param(request, "type", OrgType.values, "组织类别")
-    if org_type:
-        qs = qs.filter(org_type=org_type)
-    sector = choice_param(request, "sector", Sector.values, "所属领域")
-    if sector:
-        qs = qs.filter(sector=sector)
-    region = region_param(request)
-    if region:
-        qs = qs.filter(region_code__startswith=region)
-    return qs
-
-
-def member_type_param(request: Request) -> str:
-    return choice_param(request, "type", MemberType.values, "党员类型")
 
 
 __all__ = ["SEVERITIES"]

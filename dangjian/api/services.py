@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.models import User
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, audit_record
 
 from .models import ApiToken
 
@@ -44,7 +44,7 @@ def token_issue(*, user: User) -> tuple[ApiToken, str]:
     )
     audit_record(
         actor=user,
-        action="api.token.issue",
+        action=AuditAction.API_TOKEN_ISSUE,
         object_type="api_token",
         object_id=str(token.pk),
         object_repr=f"{user.username} 的接口令牌 {token.prefix}…",
@@ -68,7 +68,7 @@ def token_revoke(*, user: User, token: ApiToken | None = None, all_tokens: bool 
         qs.delete()
         audit_record(
             actor=user,
-            action="api.token.revoke",
+            action=AuditAction.API_TOKEN_REVOKE,
             object_type="api_token",
             object_id=str(token.pk) if token is not None and not all_tokens else "*",
             object_repr=f"{user.username} 的接口令牌",

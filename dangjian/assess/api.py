@@ -14,16 +14,17 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
 from dangjian.api import filters
+from dangjian.api.filtersets import ResultFilter, query_params
 from dangjian.api.requests import SignedInApiRequest
-from dangjian.api.views.base import ScopedAPIView, service_errors
+from dangjian.api.views.base import ScopedAPIView, path_id, service_errors, validated
 
-from .models import Campaign, Tier
+from .models import Campaign
 from .selectors import (
     campaign_get,
     campaigns_for,
@@ -114,7 +115,7 @@ class CheckScoreWriteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
 
 
-ID_PARAM = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="考核 id")
+ID_PARAM = path_id("考核 id")
 ORG_PARAM = OpenApiParameter("org", OpenApiTypes.STR, description="组织编码")
 
 
@@ -171,19 +172,15 @@ class ResultListView(ScopedAPIView):
     serializer_class = CampaignResultSerializer
 
     @extend_schema(
-        parameters=[
-            ID_PARAM,
-            ORG_PARAM,
-            OpenApiParameter("tier", OpenApiTypes.STR, enum=Tier.values, description="档次"),
-        ],
+        parameters=[ID_PARAM, *query_params(ResultFilter)],
         responses=CampaignResultSerializer(many=True),
         summary="考核结果",
     )
     def get(self, request: SignedInApiRequest, pk: int) -> Response:
         campaign = _campaign(request, pk)
         qs: Any = results_for(request.user, campaign)
-        code = filters.code_param(request, "org")
-        tier = filters.choice_param(request, "tier", Tier.values, "档次")
+        p = ResultFilter.parse(request.query_params)
+        code, tier = p["org"], p["tier"]
         if code:
             org = org_in_campaign(request.user, campaign, code)
             result = qs.filter(org=org).first()
@@ -202,7 +199,8 @@ class _ScoreView(ScopedAPIView):
     serializer_class = CheckScoreSerializer
     kind = "self"
 
-    def _list(self, request: SignedInApiRequest, pk: int) -> Response:
+    @extend_schema(parameters=[ID_PARAM, ORG_PARAM], responses=CheckScoreSerializer(many=True))
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
         campaign = _campaign(request, pk)
         code = filters.code_param(request, "org")
         if not code:
@@ -212,10 +210,13 @@ class _ScoreView(ScopedAPIView):
         rows = list(select(request.user, campaign, org).select_related("org"))
         return Response(CheckScoreSerializer(rows, many=True).data)
 
-    def _post(self, request: SignedInApiRequest, pk: int) -> Response:
-        serializer = CheckScoreWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        v = serializer.validated_data
+    @extend_schema(
+        parameters=[ID_PARAM],
+        request=CheckScoreWriteSerializer,
+        responses={201: CheckScoreSerializer},
+    )
+    def post(self, request: SignedInApiRequest, pk: int) -> Response:
+        v = validated(CheckScoreWriteSerializer, request)
         campaign = _campaign(request, pk)
         org = org_in_campaign(request.user, campaign, v["org"])
         record = self_check_record if self.kind == "self" else spot_check_record
@@ -235,49 +236,23 @@ class _ScoreView(ScopedAPIView):
         return Response(CheckScoreSerializer(score).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    get=extend_schema(summary="自查评分"),
+    post=extend_schema(summary="填写本组织一条自查评分"),
+)
 class SelfCheckView(_ScoreView):
     """Self-check scores of one organization (``?org=CODE``); POST records one criterion."""
 
     write_perm = Perm.ASSESS_SELF
     kind = "self"
 
-    @extend_schema(
-        parameters=[ID_PARAM, ORG_PARAM],
-        responses=CheckScoreSerializer(many=True),
-        summary="自查评分",
-    )
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return self._list(request, pk)
 
-    @extend_schema(
-        parameters=[ID_PARAM],
-        request=CheckScoreWriteSerializer,
-        responses={201: CheckScoreSerializer},
-        summary="填写本组织一条自查评分",
-    )
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        return self._post(request, pk)
-
-
+@extend_schema_view(
+    get=extend_schema(summary="抽查评分"),
+    post=extend_schema(summary="录入抽查评分（仅限抽中或指定抽查的组织）"),
+)
 class SpotCheckView(_ScoreView):
     """Spot-check scores of one organization (``?org=CODE``); POST records one criterion."""
 
     write_perm = Perm.ASSESS_INSPECT
     kind = "spot"
-
-    @extend_schema(
-        parameters=[ID_PARAM, ORG_PARAM],
-        responses=CheckScoreSerializer(many=True),
-        summary="抽查评分",
-    )
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return self._list(request, pk)
-
-    @extend_schema(
-        parameters=[ID_PARAM],
-        request=CheckScoreWriteSerializer,
-        responses={201: CheckScoreSerializer},
-        summary="录入抽查评分（仅限抽中或指定抽查的组织）",
-    )
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        return self._post(request, pk)

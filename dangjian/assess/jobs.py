@@ -44,10 +44,11 @@ from django_tasks import task
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, require
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, audit_about
+from dangjian.core.errors import error_text
 
 from .models import Campaign, CampaignOrg, CampaignStatus, ScoreJob
-from .services import campaign_score
+from .services import campaign_score, campaign_subject
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def job_busy(campaign: Campaign, now: dt.datetime | None = None) -> bool:
 
 def _error_text(exc: BaseException) -> str:
     if isinstance(exc, ValidationError):
-        text = "；".join(m for errs in exc.message_dict.values() for m in errs)
+        text = error_text(exc)
     elif isinstance(exc, PermissionDenied):
         text = f"无权评分：{exc}" if str(exc) else "无权评分"
     else:
@@ -128,13 +129,10 @@ def score_request(*, actor: Actor, campaign: Campaign) -> ScoreRequest:
         locked.score_job_error = ""
         locked.score_job_id = ""
         locked.save()
-        audit_record(
-            actor=actor,
-            action="assess.campaign.score_queue",
-            object_type="campaign",
-            object_id=str(locked.pk),
-            object_repr=locked.name,
-            scope_path=locked.root.path,
+        audit_about(
+            actor,
+            AuditAction.ASSESS_CAMPAIGN_SCORE_QUEUE,
+            campaign_subject(locked),
             before=before,
             after={"score_job": ScoreJob.QUEUED, "participants": size},
         )
@@ -158,13 +156,10 @@ def _fail(campaign_id: int, message: str, *, actor: Actor) -> None:
         campaign.score_job_finished_at = timezone.now()
         campaign.score_job_error = message
         campaign.save(update_fields=["score_job", "score_job_finished_at", "score_job_error"])
-        audit_record(
-            actor=actor,
-            action="assess.campaign.score_failed",
-            object_type="campaign",
-            object_id=str(campaign.pk),
-            object_repr=campaign.name,
-            scope_path=campaign.root.path,
+        audit_about(
+            actor,
+            AuditAction.ASSESS_CAMPAIGN_SCORE_FAILED,
+            campaign_subject(campaign),
             after={"error": message},
         )
 

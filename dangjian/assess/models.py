@@ -25,10 +25,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+
+from dangjian.core.models import user_link
 
 
 class UnicodeJSONEncoder(DjangoJSONEncoder):
@@ -125,14 +126,7 @@ class Campaign(models.Model):
     score_job_started_at = models.DateTimeField("后台评分开始时间", null=True, blank=True)
     score_job_finished_at = models.DateTimeField("后台评分结束时间", null=True, blank=True)
     score_job_error = models.TextField("后台评分错误", blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="创建人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_link("创建人")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -210,14 +204,7 @@ class _Score(models.Model):
     criterion = models.CharField("评分标准编号", max_length=32)
     points = models.DecimalField("得分", max_digits=6, decimal_places=2)
     note = models.TextField("说明", blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="评分人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    by = user_link("评分人")
     by_name = models.CharField("评分人名称", max_length=150, blank=True)
     at = models.DateTimeField("评分时间")
     late = models.BooleanField("逾期录入", default=False)
@@ -271,14 +258,7 @@ class VetoEvent(models.Model):
     occurred_on = models.DateField("发生日期")
     line = models.CharField("高压线编号", max_length=32)
     note = models.TextField("情况说明")
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="录入人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    entered_by = user_link("录入人")
     entered_by_name = models.CharField("录入人名称", max_length=150, blank=True)
     entered_at = models.DateTimeField("录入时间", auto_now_add=True)
     withdrawn = models.BooleanField("已撤销", default=False)

@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, SystemActor, require, user_of
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, AuditSubject, audit_about, audit_record
 from dangjian.orgs.models import Organization
 
 from .models import (
@@ -53,6 +53,11 @@ from .standard import Criterion, Standard, StandardError, available_standards, g
 NOTE_MAX = 2000
 NAME_MAX = 200
 PHASE_FIELDS = [f for _c, _l, s, e in Campaign.PHASES for f in (s, e)]
+
+
+def campaign_subject(campaign: Campaign) -> AuditSubject:
+    """A campaign as the audit trail names it (by its name, at its root organization)."""
+    return AuditSubject("campaign", campaign, campaign.root.path, campaign.name)
 
 
 def _actor_name(actor: Actor) -> str:
@@ -181,13 +186,10 @@ def campaign_open(*, actor: Actor, data: CampaignInput) -> Campaign:
         ],
         batch_size=2000,
     )
-    audit_record(
-        actor=actor,
-        action="assess.campaign.open",
-        object_type="campaign",
-        object_id=str(campaign.pk),
-        object_repr=campaign.name,
-        scope_path=data.root.path,
+    audit_about(
+        actor,
+        AuditAction.ASSESS_CAMPAIGN_OPEN,
+        campaign_subject(campaign),
         after={
             **campaign_snapshot(campaign),
             "participants": len(eligible),
@@ -244,13 +246,10 @@ def campaign_sample(*, actor: Actor, campaign: Campaign, seed: int | None = None
     drawn = stratified_sample(list(rows), float(campaign.spot_share), campaign.sampling_seed)
     CampaignOrg.objects.filter(campaign=campaign).update(sampled=False)
     CampaignOrg.objects.filter(campaign=campaign, org_id__in=list(drawn)).update(sampled=True)
-    audit_record(
-        actor=actor,
-        action="assess.campaign.sample",
-        object_type="campaign",
-        object_id=str(campaign.pk),
-        object_repr=campaign.name,
-        scope_path=campaign.root.path,
+    audit_about(
+        actor,
+        AuditAction.ASSESS_CAMPAIGN_SAMPLE,
+        campaign_subject(campaign),
         before=before,
         after={"sampling_seed": campaign.sampling_seed, "sampled": len(drawn)},
     )
@@ -271,13 +270,10 @@ def campaign_pick(
     before = {"hand_picked": part.hand_picked}
     part.hand_picked = picked
     part.save(update_fields=["hand_picked"])
-    audit_record(
-        actor=actor,
-        action="assess.campaign.pick",
-        object_type="campaign_org",
-        object_id=str(part.pk),
-        object_repr=f"{campaign.name} {org.code}",
-        scope_path=org.path,
+    audit_about(
+        actor,
+        AuditAction.ASSESS_CAMPAIGN_PICK,
+        AuditSubject("campaign_org", part, org.path, f"{campaign.name} {org.code}"),
         before=before,
         after={"hand_picked": picked},
     )
@@ -370,7 +366,7 @@ def _late(model: Any, campaign: Campaign, today: dt.date) -> bool:
 
 def _record_score(
     model: Any,
-    action: str,
+    action: AuditAction,
     *,
     actor: Actor,
     campaign: Campaign,
@@ -444,7 +440,7 @@ def self_check_record(
     crit = _criterion(campaign, org, criterion)
     return _record_score(
         SelfCheckScore,
-        "assess.self_check.record",
+        AuditAction.ASSESS_SELF_CHECK_RECORD,
         actor=actor,
         campaign=campaign,
         org=org,
@@ -478,7 +474,7 @@ def spot_check_record(
     crit = _criterion(campaign, org, criterion)
     return _record_score(
         SpotCheckScore,
-        "assess.spot_check.record",
+        AuditAction.ASSESS_SPOT_CHECK_RECORD,
         actor=actor,
         campaign=campaign,
         org=org,
@@ -538,13 +534,10 @@ def veto_record(
         entered_by=user_of(actor),
         entered_by_name=_actor_name(actor),
     )
-    audit_record(
-        actor=actor,
-        action="assess.veto.record",
-        object_type="veto_event",
-        object_id=str(event.pk),
-        object_repr=f"{org.name}：{lines[line]}（{occurred_on}）",
-        scope_path=org.path,
+    audit_about(
+        actor,
+        AuditAction.ASSESS_VETO_RECORD,
+        AuditSubject("veto_event", event, org.path, f"{org.name}：{lines[line]}（{occurred_on}）"),
         after={"line": line, "occurred_on": occurred_on.isoformat(), "note": note},
     )
     return event
@@ -565,13 +558,15 @@ def veto_withdraw(*, actor: Actor, event: VetoEvent, reason: str) -> VetoEvent:
     event.withdrawn = True
     event.withdrawn_reason = reason[:NOTE_MAX]
     event.save(update_fields=["withdrawn", "withdrawn_reason"])
-    audit_record(
-        actor=actor,
-        action="assess.veto.withdraw",
-        object_type="veto_event",
-        object_id=str(event.pk),
-        object_repr=f"{event.org.code} {event.line} {event.occurred_on}",
-        scope_path=event.org.path,
+    audit_about(
+        actor,
+        AuditAction.ASSESS_VETO_WITHDRAW,
+        AuditSubject(
+            "veto_event",
+            event,
+            event.org.path,
+            f"{event.org.code} {event.line} {event.occurred_on}",
+        ),
         before={"withdrawn": False},
         after={"withdrawn": True, "reason": event.withdrawn_reason},
     )
@@ -593,13 +588,10 @@ def campaign_score(*, actor: Actor, campaign: Campaign, at: dt.date | None = Non
     campaign.scored_at = timezone.now()
     campaign.scored_as_of = run.at
     campaign.save(update_fields=["status", "scored_at", "scored_as_of", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="assess.campaign.score",
-        object_type="campaign",
-        object_id=str(campaign.pk),
-        object_repr=campaign.name,
-        scope_path=campaign.root.path,
+    audit_about(
+        actor,
+        AuditAction.ASSESS_CAMPAIGN_SCORE,
+        campaign_subject(campaign),
         before=before,
         after={"status": campaign.status, **run.summary()},
     )
@@ -625,13 +617,10 @@ def campaign_set_status(*, actor: Actor, campaign: Campaign, status: str) -> Cam
     before = {"status": campaign.status}
     campaign.status = status
     campaign.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="assess.campaign.status",
-        object_type="campaign",
-        object_id=str(campaign.pk),
-        object_repr=campaign.name,
-        scope_path=campaign.root.path,
+    audit_about(
+        actor,
+        AuditAction.ASSESS_CAMPAIGN_STATUS,
+        campaign_subject(campaign),
         before=before,
         after={"status": status},
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,6 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require, scope_prefix
+from dangjian.core.downloads import file_response
+from dangjian.core.errors import error_text, errors_on
 from dangjian.orgs.choices import Sector
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
@@ -39,7 +40,7 @@ from dangjian.rectify.bulletin import (
     export_xlsx,
     group_row,
 )
-from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.helpers import BadInput, bad_input_as_400, form_page, paginate, query_without
 from dangjian.web.requests import SignedInRequest
 
 from .forms import CampaignForm, ScoreSheet, VetoForm, WithdrawForm, field_name
@@ -81,15 +82,6 @@ from .services import (
     veto_withdraw,
 )
 from .standard import MODES, available_standards
-
-
-def _put_errors(form: Any, exc: ValidationError, rename: dict[str, str] | None = None) -> None:
-    rename = rename or {}
-    for name, errors in exc.message_dict.items():
-        name = rename.get(name, name)
-        target = name if name in form.fields else None
-        for message in errors:
-            form.add_error(target, message)
 
 
 def current_phase(campaign: Campaign, today: dt.date) -> str:
@@ -196,7 +188,7 @@ def campaign_new(request: SignedInRequest) -> HttpResponse:
         if missing:
             form.add_error("hand_picked", f"组织“{'、'.join(missing)}”不存在或不在您的管辖范围内")
         else:
-            try:
+            with errors_on(form, {"standard_key": "standard", "spot_share": "spot_percent"}):
                 campaign = campaign_open(
                     actor=request.user,
                     data=CampaignInput(
@@ -213,17 +205,9 @@ def campaign_new(request: SignedInRequest) -> HttpResponse:
                         hand_picked=picked,
                     ),
                 )
-            except ValidationError as exc:
-                _put_errors(form, exc, {"standard_key": "standard", "spot_share": "spot_percent"})
-            else:
                 messages.success(request, f"已发起考核：{campaign.name}")
                 return redirect("assess:campaign", campaign.pk)
-    return render(
-        request,
-        "assess/campaign_new.html",
-        {"form": form},
-        status=400 if request.method == "POST" else 200,
-    )
+    return form_page(request, "assess/campaign_new.html", {"form": form})
 
 
 def _progress(request: SignedInRequest, campaign: Campaign) -> dict[str, Any]:
@@ -362,7 +346,7 @@ def campaign_action(request: SignedInRequest, pk: int, action: str) -> HttpRespo
         else:
             raise Http404("未知操作")
     except ValidationError as exc:
-        text = "；".join(m for errs in exc.message_dict.values() for m in errs)
+        text = error_text(exc)
         raise BadInput(text) from None
     return redirect("assess:campaign", campaign.pk)
 
@@ -382,7 +366,7 @@ def campaign_pick_view(request: SignedInRequest, pk: int) -> HttpResponse:
     try:
         campaign_pick(actor=request.user, campaign=campaign, org=org, picked=picked)
     except ValidationError as exc:
-        raise BadInput("；".join(m for errs in exc.message_dict.values() for m in errs)) from None
+        raise BadInput(error_text(exc)) from None
     messages.success(request, f"{'已指定抽查' if picked else '已取消指定'}：{org.name}")
     return redirect("assess:campaign", campaign.pk)
 
@@ -745,7 +729,7 @@ def veto(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST" and form is not None and form.is_valid():
         d = form.cleaned_data
         org = org_get(request.user, d["org"], perm=Perm.ASSESS_MANAGE)
-        try:
+        with errors_on(form):
             event = veto_record(
                 actor=request.user,
                 org=org,
@@ -753,13 +737,10 @@ def veto(request: SignedInRequest) -> HttpResponse:
                 line=d["line"],
                 note=d["note"],
             )
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
             messages.success(request, f"已录入：{org.name} {event.occurred_on}")
             return redirect("assess:veto")
     lines = known_veto_lines()
-    return render(
+    return form_page(
         request,
         "assess/veto.html",
         {
@@ -771,7 +752,6 @@ def veto(request: SignedInRequest) -> HttpResponse:
             "lines": lines,
             "manage": manage,
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -789,7 +769,7 @@ def veto_withdraw_view(request: SignedInRequest, pk: int) -> HttpResponse:
     try:
         veto_withdraw(actor=request.user, event=event, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        raise BadInput("；".join(m for errs in exc.message_dict.values() for m in errs)) from None
+        raise BadInput(error_text(exc)) from None
     messages.success(request, "已撤销该事件（记录保留）")
     return redirect("assess:veto")
 
@@ -860,9 +840,9 @@ def bulletin_file(request: SignedInRequest, pk: int, fmt: str) -> HttpResponse:
         campaign_ranking(request.user, campaign) if _ranking_param(request, campaign) else None
     )
     data = export_xlsx(b, ranking) if fmt == "xlsx" else export_pdf(b, ranking)
-    response = HttpResponse(data, content_type=EXPORT_TYPES[fmt])
-    name = quote(f"{campaign.name}-晾晒通报.{fmt}")
-    response["Content-Disposition"] = (
-        f"attachment; filename=bulletin-{campaign.pk}.{fmt}; filename*=UTF-8''{name}"
+    return file_response(
+        data,
+        filename=f"{campaign.name}-晾晒通报.{fmt}",
+        ascii_name=f"bulletin-{campaign.pk}.{fmt}",
+        content_type=EXPORT_TYPES[fmt],
     )
-    return response

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from cryptography.hazmat.primitives import hashes
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from . import context
@@ -22,89 +22,95 @@ from .models import AuditChainHead, AuditEntry
 
 GENESIS = "0" * 64
 
-#: The audit vocabulary: every action written by a service, with its Chinese name (the audit
-#: page and any export show the name; the trail keeps the code). A new action gets its line
-#: here — tests/core/test_audit_vocabulary.py finds every action the code writes.
-ACTION_LABELS: dict[str, str] = {
+
+class AuditAction(models.TextChoices):
+    """The audit vocabulary: every action written by a service, with its Chinese name (the audit
+    page and any export show the name; the trail keeps the value, a plain string). A new action
+    gets its member here — tests/core/test_audit_vocabulary.py finds every action the code
+    writes and checks it is a member."""
+
     # accounts and security
-    "user.create": "创建用户",
-    "user.roles": "修改用户角色",
-    "user.lock": "锁定账号",
-    "user.unlock": "解锁账号",
-    "user.password_reset": "重置密码",
-    "security.policy": "修改安全策略",
-    "api.token.issue": "签发接口令牌",
-    "api.token.revoke": "吊销接口令牌",
+    USER_CREATE = "user.create", "创建用户"
+    USER_ROLES = "user.roles", "修改用户角色"
+    USER_LOCK = "user.lock", "锁定账号"
+    USER_UNLOCK = "user.unlock", "解锁账号"
+    USER_PASSWORD_RESET = "user.password_reset", "重置密码"
+    SECURITY_POLICY = "security.policy", "修改安全策略"
+    API_TOKEN_ISSUE = "api.token.issue", "签发接口令牌"
+    API_TOKEN_REVOKE = "api.token.revoke", "吊销接口令牌"
     # organizations and members
-    "org.create": "新建组织",
-    "org.update": "修改组织",
-    "org.move": "调整上级组织",
-    "org.election_delay": "记录批准延期换届",
-    "tree.repair": "修复组织树",
-    "member.create": "新增党员",
-    "member.update": "修改党员信息",
-    "member.delete": "删除党员",
-    "member.status": "记录党员状态（留党察看、停止党籍等）",
-    "participation.add": "登记临时党支部参加人员",
-    "participation.end": "结束临时党支部参加",
-    "member.view_pii": "查看完整身份证号和手机号",
-    "export": "导出名册",
+    ORG_CREATE = "org.create", "新建组织"
+    ORG_UPDATE = "org.update", "修改组织"
+    ORG_MOVE = "org.move", "调整上级组织"
+    ORG_ELECTION_DELAY = "org.election_delay", "记录批准延期换届"
+    TREE_REPAIR = "tree.repair", "修复组织树"
+    MEMBER_CREATE = "member.create", "新增党员"
+    MEMBER_UPDATE = "member.update", "修改党员信息"
+    MEMBER_DELETE = "member.delete", "删除党员"
+    MEMBER_STATUS = "member.status", "记录党员状态（留党察看、停止党籍等）"
+    PARTICIPATION_ADD = "participation.add", "登记临时党支部参加人员"
+    PARTICIPATION_END = "participation.end", "结束临时党支部参加"
+    MEMBER_VIEW_PII = "member.view_pii", "查看完整身份证号和手机号"
+    EXPORT = "export", "导出名册"
     # organizational life
-    "life.meeting.create": "记录组织生活",
-    "life.meeting.update": "修改组织生活记录",
-    "life.meeting.delete": "删除组织生活记录",
-    "life.meeting.import": "导入组织生活记录",
-    "life.attachment.add": "上传会议附件",
-    "life.attachment.delete": "删除会议附件",
-    "life.ledger.export": "导出组织生活台账",
+    LIFE_MEETING_CREATE = "life.meeting.create", "记录组织生活"
+    LIFE_MEETING_UPDATE = "life.meeting.update", "修改组织生活记录"
+    LIFE_MEETING_DELETE = "life.meeting.delete", "删除组织生活记录"
+    LIFE_MEETING_IMPORT = "life.meeting.import", "导入组织生活记录"
+    LIFE_ATTACHMENT_ADD = "life.attachment.add", "上传会议附件"
+    LIFE_ATTACHMENT_DELETE = "life.attachment.delete", "删除会议附件"
+    LIFE_LEDGER_EXPORT = "life.ledger.export", "导出组织生活台账"
     # recruitment
-    "recruit.case_open": "新建发展党员案例",
-    "recruit.case_update": "修改发展党员案例",
-    "recruit.case_approver": "指定审批党委",
-    "recruit.case_withdraw": "终止发展党员案例",
-    "recruit.case_export": "导出发展党员记实材料",
-    "recruit.approval_extend": "批准延长审批期限",
-    "recruit.case_purge_numbers": "按保存期限删除申请人证件号码和电话",
-    "recruit.step_record": "记录发展步骤",
-    "recruit.step_update": "修改发展步骤",
-    "recruit.notice_record": "记录公示",
-    "recruit.notice_update": "修改公示",
-    "recruit.review_record": "记录积极分子考察",
-    "recruit.plan_set": "制定年度发展计划",
-    "recruit.plan_update": "修改年度发展计划",
-    "recruit.decision_approved": "审批同意",
-    "recruit.decision_rejected": "审批不同意",
-    "recruit.decision_extended": "审批延长预备期",
-    "recruit.decision_cancelled": "审批取消预备党员资格",
-    "recruit.attachment_add": "上传发展党员附件",
-    "recruit.attachment_delete": "删除发展党员附件",
-    "recruit.attachment_download": "下载发展党员附件",
+    RECRUIT_CASE_OPEN = "recruit.case_open", "新建发展党员案例"
+    RECRUIT_CASE_UPDATE = "recruit.case_update", "修改发展党员案例"
+    RECRUIT_CASE_APPROVER = "recruit.case_approver", "指定审批党委"
+    RECRUIT_CASE_WITHDRAW = "recruit.case_withdraw", "终止发展党员案例"
+    RECRUIT_CASE_EXPORT = "recruit.case_export", "导出发展党员记实材料"
+    RECRUIT_APPROVAL_EXTEND = "recruit.approval_extend", "批准延长审批期限"
+    RECRUIT_CASE_PURGE_NUMBERS = "recruit.case_purge_numbers", "按保存期限删除申请人证件号码和电话"
+    RECRUIT_STEP_RECORD = "recruit.step_record", "记录发展步骤"
+    RECRUIT_STEP_UPDATE = "recruit.step_update", "修改发展步骤"
+    RECRUIT_NOTICE_RECORD = "recruit.notice_record", "记录公示"
+    RECRUIT_NOTICE_UPDATE = "recruit.notice_update", "修改公示"
+    RECRUIT_REVIEW_RECORD = "recruit.review_record", "记录积极分子考察"
+    RECRUIT_PLAN_SET = "recruit.plan_set", "制定年度发展计划"
+    RECRUIT_PLAN_UPDATE = "recruit.plan_update", "修改年度发展计划"
+    RECRUIT_DECISION_APPROVED = "recruit.decision_approved", "审批同意"
+    RECRUIT_DECISION_REJECTED = "recruit.decision_rejected", "审批不同意"
+    RECRUIT_DECISION_EXTENDED = "recruit.decision_extended", "审批延长预备期"
+    RECRUIT_DECISION_CANCELLED = "recruit.decision_cancelled", "审批取消预备党员资格"
+    RECRUIT_ATTACHMENT_ADD = "recruit.attachment_add", "上传发展党员附件"
+    RECRUIT_ATTACHMENT_DELETE = "recruit.attachment_delete", "删除发展党员附件"
+    RECRUIT_ATTACHMENT_DOWNLOAD = "recruit.attachment_download", "下载发展党员附件"
     # assessment, surveys, rectification
-    "assess.campaign.open": "发起考核",
-    "assess.campaign.sample": "抽取抽查对象",
-    "assess.campaign.pick": "指定抽查对象",
-    "assess.campaign.status": "变更考核阶段",
-    "assess.campaign.score": "计算考核得分",
-    "assess.campaign.score_queue": "提交后台评分",
-    "assess.campaign.score_failed": "后台评分失败",
-    "assess.self_check.record": "填报自查得分",
-    "assess.spot_check.record": "填报抽查得分",
-    "assess.veto.record": "录入触及高压线事件",
-    "assess.veto.withdraw": "撤销触及高压线事件",
-    "survey.open": "发起满意度测评",
-    "survey.invite_codes": "生成测评邀请码",
-    "rectify.plan.create": "制定整改方案",
-    "rectify.task.add": "添加整改任务",
-    "rectify.task.update": "修改整改任务",
-    "rectify.task.progress": "填报整改进展",
-    "rectify.task.report": "报告整改完成",
-    "rectify.task.confirm": "确认整改完成",
-    "rectify.task.reopen": "退回整改任务",
+    ASSESS_CAMPAIGN_OPEN = "assess.campaign.open", "发起考核"
+    ASSESS_CAMPAIGN_SAMPLE = "assess.campaign.sample", "抽取抽查对象"
+    ASSESS_CAMPAIGN_PICK = "assess.campaign.pick", "指定抽查对象"
+    ASSESS_CAMPAIGN_STATUS = "assess.campaign.status", "变更考核阶段"
+    ASSESS_CAMPAIGN_SCORE = "assess.campaign.score", "计算考核得分"
+    ASSESS_CAMPAIGN_SCORE_QUEUE = "assess.campaign.score_queue", "提交后台评分"
+    ASSESS_CAMPAIGN_SCORE_FAILED = "assess.campaign.score_failed", "后台评分失败"
+    ASSESS_SELF_CHECK_RECORD = "assess.self_check.record", "填报自查得分"
+    ASSESS_SPOT_CHECK_RECORD = "assess.spot_check.record", "填报抽查得分"
+    ASSESS_VETO_RECORD = "assess.veto.record", "录入触及高压线事件"
+    ASSESS_VETO_WITHDRAW = "assess.veto.withdraw", "撤销触及高压线事件"
+    SURVEY_OPEN = "survey.open", "发起满意度测评"
+    SURVEY_INVITE_CODES = "survey.invite_codes", "生成测评邀请码"
+    RECTIFY_PLAN_CREATE = "rectify.plan.create", "制定整改方案"
+    RECTIFY_TASK_ADD = "rectify.task.add", "添加整改任务"
+    RECTIFY_TASK_UPDATE = "rectify.task.update", "修改整改任务"
+    RECTIFY_TASK_PROGRESS = "rectify.task.progress", "填报整改进展"
+    RECTIFY_TASK_REPORT = "rectify.task.report", "报告整改完成"
+    RECTIFY_TASK_CONFIRM = "rectify.task.confirm", "确认整改完成"
+    RECTIFY_TASK_REOPEN = "rectify.task.reopen", "退回整改任务"
     # demo and seed data
-    "seed.run": "生成演示数据",
-    "life.seed": "生成演示组织生活记录",
-    "assess.seed": "生成演示考核数据",
-}
+    SEED_RUN = "seed.run", "生成演示数据"
+    LIFE_SEED = "life.seed", "生成演示组织生活记录"
+    ASSESS_SEED = "assess.seed", "生成演示考核数据"
+
+
+#: action value → its Chinese name (from :class:`AuditAction`)
+ACTION_LABELS: dict[str, str] = {str(a.value): str(a.label) for a in AuditAction}
 
 #: what an entry is about (``object_type``) → its Chinese name
 OBJECT_TYPE_LABELS: dict[str, str] = {
@@ -163,7 +169,7 @@ class Actor(Protocol):
 
 @dataclass
 class AuditEvent:
-    action: str
+    action: AuditAction | str
     object_type: str
     object_id: str
     object_repr: str = ""
@@ -241,7 +247,7 @@ def audit_record_many(*, actor: Actor, events: Sequence[AuditEvent]) -> list[Aud
             at=now,
             actor_id=actor_id,
             actor_name=actor.audit_name[:150],
-            action=event.action,
+            action=str(event.action),
             object_type=event.object_type,
             object_id=str(event.object_id)[:128],
             object_repr=str(event.object_repr)[:255],
@@ -263,7 +269,7 @@ def audit_record_many(*, actor: Actor, events: Sequence[AuditEvent]) -> list[Aud
 def audit_record(
     *,
     actor: Actor,
-    action: str,
+    action: AuditAction | str,
     object_type: str,
     object_id: str,
     object_repr: str = "",
@@ -274,6 +280,30 @@ def audit_record(
     """Append one entry; must run inside the caller's transaction."""
     event = AuditEvent(action, object_type, object_id, object_repr, scope_path, before, after)
     return audit_record_many(actor=actor, events=[event])[0]
+
+
+@dataclass(frozen=True)
+class AuditSubject:
+    """The record an entry is about: its type (``OBJECT_TYPE_LABELS``), the object (its ``pk``
+    is the id), the scope path it lies in, and how it is named (``str(obj)`` unless given)."""
+
+    object_type: str
+    obj: Any
+    scope_path: str
+    name: str | None = None
+
+
+def audit_about(actor: Actor, action: AuditAction, subject: AuditSubject, **kw: Any) -> AuditEntry:
+    """:func:`audit_record` of one entry about ``subject`` (``before``/``after`` in ``kw``)."""
+    return audit_record(
+        actor=actor,
+        action=action,
+        object_type=subject.object_type,
+        object_id=str(subject.obj.pk),
+        object_repr=str(subject.obj) if subject.name is None else subject.name,
+        scope_path=subject.scope_path,
+        **kw,
+    )
 
 
 def audit_verify(entries: Iterable[AuditEntry] | None = None) -> VerifyResult:

@@ -68,3 +68,16 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash[:12]}"
+
+
+def user_link(verbose_name: str) -> models.ForeignKey:  # type: ignore[type-arg]
+    """The account that did something to a row ("创建人", "上传人"…): optional, kept as empty
+    when the account is deleted, with no reverse accessor on the user."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )

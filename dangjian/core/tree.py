@@ -34,6 +34,7 @@ from dangjian.core.audit import audit_record
 
 if TYPE_CHECKING:
     from dangjian.accounts.scope import Actor
+from .audit import AuditAction
 
 N = TypeVar("N", bound=MP_Node)
 
@@ -230,7 +231,7 @@ def tree_repair(
         after = tree_problems(model, using=using)
         audit_record(
             actor=actor,
-            action="tree.repair",
+            action=AuditAction.TREE_REPAIR,
             object_type=model._meta.model_name or "tree",
             object_id="*",
             object_repr=f"{model._meta.verbose_name}树结构修复",

@@ -20,7 +20,7 @@ from django.db import transaction
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, scope_prefix
 from dangjian.core import crypto
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, audit_record
 from dangjian.members.selectors import members_for
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import orgs_for
@@ -188,7 +188,7 @@ def export_members(path: Path | str, *, actor: Actor) -> int:
         count = write_table(path, MEMBER_COLUMNS, lines())
         audit_record(
             actor=actor,
-            action="export",
+            action=AuditAction.EXPORT,
             object_type="member",
             object_id=name,
             object_repr=f"导出党员名册 {count} 人",

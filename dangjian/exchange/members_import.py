@@ -22,7 +22,7 @@ from stdnum.cn import ric
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, scope_prefix
 from dangjian.core import crypto
-from dangjian.core.audit import AuditEvent, audit_record_many
+from dangjian.core.audit import AuditAction, AuditEvent, audit_record_many
 from dangjian.core.idnumber import normalize_id
 from dangjian.members.choices import Post
 from dangjian.members.models import Member
@@ -296,7 +296,7 @@ def import_members(
             copy_update(Member, [member for _, member, _, _ in updates], _MEMBER_FIELDS)
         events = [
             AuditEvent(
-                "member.create",
+                AuditAction.MEMBER_CREATE,
                 "member",
                 str(member.pk),
                 str(member),
@@ -308,7 +308,7 @@ def import_members(
         ]
         events += [
             AuditEvent(
-                "member.update",
+                AuditAction.MEMBER_UPDATE,
                 "member",
                 str(member.pk),
                 str(member),

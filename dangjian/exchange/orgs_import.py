@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, scope_prefix
-from dangjian.core.audit import AuditEvent, audit_record_many
+from dangjian.core.audit import AuditAction, AuditEvent, audit_record_many
 from dangjian.core.tree import TreeBuilder
 from dangjian.members.models import Member, Participation
 from dangjian.orgs.models import Organization
@@ -249,7 +249,7 @@ def import_orgs(
             row = rows[code]
             events.append(
                 AuditEvent(
-                    "org.create",
+                    AuditAction.ORG_CREATE,
                     "organization",
                     code,
                     row.data.name,
@@ -260,7 +260,7 @@ def import_orgs(
             )
         for code in [c for c in rows if c in touched]:
             row, state = rows[code], existing[code]
-            action = "org.update" if code in changes else "org.move"
+            action = AuditAction.ORG_UPDATE if code in changes else AuditAction.ORG_MOVE
             events.append(
                 AuditEvent(
                     action,

@@ -19,12 +19,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can
+from dangjian.core.downloads import file_response
 from dangjian.web.requests import SignedInRequest
 
 from .exporters import ExportError, export_members, export_orgs
@@ -155,7 +155,6 @@ def export(request: SignedInRequest, kind: str, fmt: str) -> HttpResponse:
         if fmt == "csv"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
+    response = file_response(content, filename=name, content_type=content_type)
     response["Cache-Control"] = "no-store"
     return response

@@ -8,23 +8,30 @@ recording and deleting need ``Perm.LIFE_RECORD`` on the organization. Every rule
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, covers
 from dangjian.api import filters
+from dangjian.api.filtersets import ComplianceFilter, HintFilter, MeetingFilter, query_params
 from dangjian.api.requests import SignedInApiRequest, signed_in
-from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, uploaded_files
-from dangjian.api.views.base import ScopedAPIView, service_errors
+from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase
+from dangjian.api.views.base import (
+    FilteredListView,
+    ScopedAPIView,
+    attachments_upload,
+    path_id,
+    service_errors,
+    validated,
+)
+from dangjian.core.attachments import attachment_response
 from dangjian.members.selectors import members_for
 from dangjian.orgs.selectors import org_get, orgs_for
 
@@ -53,8 +60,6 @@ _REASON_ERRORS: dict[str, Any] = {
     "invalid_choice": f"缺席原因“{{input}}”无效，应为：{'、'.join(AbsenceReason.values)}"
 }
 MAX_ATTENDANCE = 2000
-#: organization types that hold meetings (branches and 党小组)
-LIFE_ORG_TYPES = ["党支部", "联合党支部", "临时党支部", "党小组", "党委", "党工委"]
 
 
 class AttendanceSerializer(serializers.Serializer):
@@ -193,47 +198,29 @@ def _with_attendance(actor: Actor, meeting: Meeting) -> Meeting:
     return meeting
 
 
-LIST_PARAMS = [
-    OpenApiParameter("org", OpenApiTypes.STR, description="组织编码"),
-    OpenApiParameter("subtree", OpenApiTypes.BOOL, description="1：包括下级组织的记录"),
-    OpenApiParameter("type", OpenApiTypes.STR, enum=MeetingType.values, description="会议类型"),
-    OpenApiParameter("year", OpenApiTypes.INT, description="年份"),
-]
-ID_PARAM = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="记录 id")
+ID_PARAM = path_id("记录 id")
 
 
-def _year(request: Request) -> int | None:
-    value = filters.text_param(request, "year")
-    if not value:
-        return None
-    if not value.isdigit() or not 1900 <= int(value) <= 2100:
-        raise filters.bad("year", f"年份“{value[:20]}”无效，应为 1900–2100 的四位数字")
-    return int(value)
-
-
-class MeetingListView(ScopedAPIView):
+class MeetingListView(FilteredListView):
     """Records of the actor's subtree (``?org=CODE&subtree=1&type=…&year=…`` to narrow)."""
 
     read_perm = Perm.ORG_VIEW
     write_perm = Perm.LIFE_RECORD
     serializer_class = MeetingSerializer
+    filterset_class = MeetingFilter
+    queryset = Meeting.objects.none()
 
     def get_queryset(self) -> Any:
         actor = signed_in(self.request)
-        code = filters.code_param(self.request, "org")
-        subtree = filters.bool_param(self.request, "subtree")
-        meeting_type = filters.choice_param(self.request, "type", MeetingType.values, "会议类型")
-        year = _year(self.request)
-        org = org_get(actor, code) if code else None
-        return meeting_list(actor, org=org, subtree=subtree, meeting_type=meeting_type, year=year)
+        p = self.params()
+        org = org_get(actor, p["org"]) if p["org"] else None
+        return meeting_list(
+            actor, org=org, subtree=p["subtree"], meeting_type=p["type"], year=p["year"]
+        )
 
-    @extend_schema(
-        parameters=LIST_PARAMS, responses=MeetingSerializer(many=True), summary="组织生活记录列表"
-    )
+    @extend_schema(responses=MeetingSerializer(many=True), summary="组织生活记录列表")
     def get(self, request: SignedInApiRequest) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        assert page is not None
-        return self.get_paginated_response(MeetingSerializer(page, many=True).data)
+        return self.list_response()
 
     @extend_schema(
         request=MeetingWriteSerializer,
@@ -241,9 +228,7 @@ class MeetingListView(ScopedAPIView):
         summary="记录会议或活动",
     )
     def post(self, request: SignedInApiRequest) -> Response:
-        serializer = MeetingWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        v = serializer.validated_data
+        v = validated(MeetingWriteSerializer, request)
         actor = request.user
         org = orgs_for(actor, Perm.LIFE_RECORD).filter(code=v["org"]).first()
         if org is None:
@@ -301,9 +286,7 @@ class MeetingDetailView(ScopedAPIView):
     def patch(self, request: SignedInApiRequest, pk: int) -> Response:
         actor = request.user
         meeting = meeting_get(actor, pk, perm=Perm.LIFE_RECORD)
-        serializer = MeetingWriteSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        v = serializer.validated_data
+        v = validated(MeetingWriteSerializer, request, partial=True)
         if "org" in v and v["org"] != meeting.org.code:
             raise exceptions.ValidationError({"org": ["记录所属组织不能修改，请删除后重新记录"]})
         if "lecturer" in v:
@@ -352,32 +335,23 @@ class ComplianceView(ScopedAPIView):
     serializer_class = None
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("year", OpenApiTypes.INT, description="年份，默认今年"),
-            OpenApiParameter("org", OpenApiTypes.STR, description="组织编码：只查该组织及其下级"),
-            OpenApiParameter("sector", OpenApiTypes.STR, description="所属领域"),
-            OpenApiParameter("region", OpenApiTypes.STR, description="行政区划代码（前缀）"),
-            OpenApiParameter("type", OpenApiTypes.STR, description="组织类别（党支部、党小组…）"),
-        ],
+        parameters=query_params(ComplianceFilter),
         responses=OpenApiTypes.OBJECT,
         summary="组织生活完成情况（按规则、周期、领域、地区）",
     )
     def get(self, request: SignedInApiRequest) -> Response:
-        from django.utils import timezone
-
-        from dangjian.orgs.choices import Sector
 
         from .compliance import compliance_cached
 
-        year = _year(request) or timezone.localdate().year
+        p = ComplianceFilter.parse(request.query_params)
         try:
             table = compliance_cached(
                 request.user,
-                year=year,
-                org_code=filters.code_param(request, "org") or None,
-                sector=filters.choice_param(request, "sector", Sector.values, "所属领域") or None,
-                region=filters.region_param(request) or None,
-                org_type=filters.choice_param(request, "type", LIFE_ORG_TYPES, "组织类别") or None,
+                year=p["year"] or timezone.localdate().year,
+                org_code=p["org"] or None,
+                sector=p["sector"] or None,
+                region=p["region"] or None,
+                org_type=p["type"] or None,
             )
         except ValueError as exc:
             raise filters.bad("year", str(exc)) from exc
@@ -430,21 +404,17 @@ class HintListView(ScopedAPIView):
     serializer_class = None
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("year", OpenApiTypes.INT, description="年份，默认今年"),
-            OpenApiParameter("org", OpenApiTypes.STR, description="组织编码：只查该组织及其下级"),
-        ],
+        parameters=query_params(HintFilter),
         responses=OpenApiTypes.OBJECT,
         summary="形式主义线索（供人工核实）",
     )
     def get(self, request: SignedInApiRequest) -> Response:
-        from django.utils import timezone
 
         from .rules.hints import formalism_hints
 
-        year = _year(request) or timezone.localdate().year
+        p = HintFilter.parse(request.query_params)
         found = formalism_hints(
-            request.user, year=year, org_code=filters.code_param(request, "org") or None
+            request.user, year=p["year"] or timezone.localdate().year, org_code=p["org"] or None
         )
         from dangjian.api.pagination import Pagination
 
@@ -498,23 +468,15 @@ class MeetingAttachmentListView(ScopedAPIView):
     )
     def post(self, request: SignedInApiRequest, pk: int) -> Response:
         meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
-        files = uploaded_files(request, max_count=ATTACHMENTS_PER_MEETING, per="每条记录")
-        created = []
-        try:
-            with transaction.atomic():
-                for upload in files:
-                    created.append(
-                        attachment_add(
-                            actor=request.user,
-                            meeting=meeting,
-                            name=upload.name or "",
-                            data=upload.read(),
-                        )
-                    )
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
-        body = MeetingAttachmentSerializer(created, many=True).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return attachments_upload(
+            request,
+            max_count=ATTACHMENTS_PER_MEETING,
+            per="每条记录",
+            add=lambda name, data: attachment_add(
+                actor=request.user, meeting=meeting, name=name, data=data
+            ),
+            serializer_class=MeetingAttachmentSerializer,
+        )
 
 
 class MeetingAttachmentDetailView(ScopedAPIView):
@@ -540,11 +502,7 @@ class MeetingAttachmentDetailView(ScopedAPIView):
     )
     def get(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> HttpResponse:
         item = self._item(request, pk, attachment_id, Perm.MEMBER_VIEW)
-        response = HttpResponse(bytes(item.data), content_type=item.content_type)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(item.name)}"
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Digest"] = f"sha-256={item.sha256}"
-        return response
+        return attachment_response(item, digest=True)
 
     @extend_schema(parameters=[ID_PARAM], responses={204: None}, summary="删除附件（记入审计）")
     def delete(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> Response:

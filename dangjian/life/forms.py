@@ -211,14 +211,6 @@ class MeetingImportForm(forms.Form):
     dry_run = forms.BooleanField(label="只检查，不写入（试运行）", required=False)
 
     def clean_file(self) -> Any:
-        from dangjian.exchange.forms import max_upload_bytes, too_large_message
-        from dangjian.exchange.readers import ReadError, file_kind
+        from dangjian.exchange.forms import checked_table_file
 
-        upload = self.cleaned_data["file"]
-        try:
-            file_kind(upload.name or "")
-        except ReadError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        if upload.size is not None and upload.size > max_upload_bytes():
-            raise forms.ValidationError(too_large_message(upload.size))
-        return upload
+        return checked_table_file(self.cleaned_data["file"])

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, scope_prefix, user_of
-from dangjian.core.audit import AuditEvent, audit_record_many
+from dangjian.core.audit import AuditAction, AuditEvent, audit_record_many
 from dangjian.exchange.readers import cell_date, cell_int, cell_text
 from dangjian.exchange.report import (
     BATCH,
@@ -49,7 +49,7 @@ from dangjian.orgs.selectors import orgs_for
 from .choices import SECRETARY_LECTURE_ORG_TYPES, join_types, split_types
 from .models import Meeting
 from .rules import late_days
-from .services import MeetingInput, is_late, meeting_validate
+from .services import MeetingInput, is_late, meeting_facts, meeting_validate
 
 COLUMNS = [
     "组织编码",
@@ -172,24 +172,6 @@ def _parse(
     return _Row(number, data, has_also="同时计为" in cells, has_year="所属年度" in cells)
 
 
-def _snapshot(meeting: Meeting) -> dict[str, Any]:
-    return {
-        "org": meeting.org.code,
-        "meeting_type": meeting.meeting_type,
-        "also_counts_as": meeting.also_counts_as,
-        "held_on": meeting.held_on,
-        "year": meeting.year,
-        "topic": meeting.topic,
-        "minutes_chars": len(meeting.minutes),
-        "expected": meeting.expected,
-        "present": meeting.present,
-        "entered_on": meeting.entered_on,
-        "late": meeting.late,
-        "lecturer_role": meeting.lecturer_role,
-        "lecturer_org": meeting.lecturer_org.code if meeting.lecturer_org else None,
-    }
-
-
 def import_meetings(
     path: Path | str, *, actor: Actor, dry_run: bool = False, file_label: str | None = None
 ) -> MeetingImportReport:
@@ -278,7 +260,7 @@ def import_meetings(
                 )
             )
             continue
-        before = _snapshot(found)
+        before = meeting_facts(found)
         changed: dict[str, Any]
         if found.attendance_taken:
             # the counts come from the attendance list; only the minutes can change
@@ -321,23 +303,23 @@ def import_meetings(
             )
         events = [
             AuditEvent(
-                action="life.meeting.import",
+                action=AuditAction.LIFE_MEETING_IMPORT,
                 object_type="meeting",
                 object_id=str(m.pk),
                 object_repr=str(m),
                 scope_path=m.org.path,
-                after={**_snapshot(m), **({"late_days_limit": days} if m.late else {})},
+                after={**meeting_facts(m), **({"late_days_limit": days} if m.late else {})},
             )
             for m in creates
         ] + [
             AuditEvent(
-                action="life.meeting.update",
+                action=AuditAction.LIFE_MEETING_UPDATE,
                 object_type="meeting",
                 object_id=str(m.pk),
                 object_repr=str(m),
                 scope_path=m.org.path,
                 before=before,
-                after=_snapshot(m),
+                after=meeting_facts(m),
             )
             for m, before in updates
         ]

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, can, covers
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, audit_record
 from dangjian.core.labels import evidence_text
 from dangjian.life.rules import period_title, year_known_until
 from dangjian.orgs.models import Organization
@@ -159,7 +159,7 @@ def export_ledger(path: Path | str, *, actor: Actor, code: str, year: int) -> Le
     with transaction.atomic():
         audit_record(
             actor=actor,
-            action="life.ledger.export",
+            action=AuditAction.LIFE_LEDGER_EXPORT,
             object_type="organization",
             object_id=ledger.org.code,
             object_repr=f"{ledger.org.name} {year} 年台账",

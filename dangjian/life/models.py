@@ -13,9 +13,11 @@ the year of its date, or the year before for a yearly meeting held early in the 
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from dangjian.core.attachments import AttachmentBase
+from dangjian.core.models import user_link
 
 from .choices import TYPE_SEPARATOR, AbsenceReason, LecturerRole, MeetingType, split_types
 
@@ -72,14 +74,7 @@ class Meeting(models.Model):
         on_delete=models.PROTECT,
         related_name="secretary_lectures",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="录入人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_link("录入人")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -170,35 +165,15 @@ class Attendance(models.Model):
         return f"{self.member_id} {'出席' if self.present else '缺席'}"
 
 
-class MeetingAttachment(models.Model):
-    """A photo or scan of the signed paper minutes (JPEG, PNG or PDF), never required.
+class MeetingAttachment(AttachmentBase):
+    """A photo or scan of the signed paper minutes (JPEG, PNG or PDF), never required."""
 
-    Kept in the database with its SHA-256, so it is backed up and access-checked like the record
-    itself; served only through a view that checks the actor's scope.
-    """
+    HOLDER = "meeting"
 
     meeting = models.ForeignKey(
         Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="attachments"
     )
-    name = models.CharField("文件名", max_length=200)
-    content_type = models.CharField("类型", max_length=50)
-    size = models.PositiveIntegerField("大小")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    data = models.BinaryField("内容")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="上传人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(AttachmentBase.Meta):
         verbose_name = "会议附件"
         verbose_name_plural = "会议附件"
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.name

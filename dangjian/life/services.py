@@ -25,8 +25,9 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, require, user_of
-from dangjian.core import uploads
-from dangjian.core.audit import audit_record
+from dangjian.core import attachments, uploads
+from dangjian.core.attachments import AttachmentPolicy
+from dangjian.core.audit import AuditAction, AuditSubject, audit_about, audit_record
 from dangjian.members.models import Member
 from dangjian.members.selectors import members_for, standings_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
@@ -394,16 +395,8 @@ def _check_attendance(data: MeetingInput, add: Any) -> None:
         add("attendance", "出席登记为空：请勾选出席的党员，或不登记出席情况")
 
 
-def meeting_snapshot(meeting: Meeting) -> dict[str, Any]:
-    """The audited state of a record (attendance by member record id, no personal data)."""
-    attendance = {
-        str(a.member_id): (
-            "出席"
-            if a.present
-            else f"缺席:{a.reason or '未说明'}" + (f"（{a.note}）" if a.note else "")
-        )
-        for a in meeting.attendance.all().order_by("member_id")
-    }
+def meeting_facts(meeting: Meeting) -> dict[str, Any]:
+    """What the audit trail keeps of every record, whoever writes it (the form or an import)."""
     return {
         "org": meeting.org.code,
         "meeting_type": meeting.meeting_type,
@@ -414,12 +407,26 @@ def meeting_snapshot(meeting: Meeting) -> dict[str, Any]:
         "minutes_chars": len(meeting.minutes),
         "expected": meeting.expected,
         "present": meeting.present,
-        "attendance": attendance or None,
-        "lecturer": meeting.lecturer_id,
         "lecturer_role": meeting.lecturer_role,
         "lecturer_org": meeting.lecturer_org.code if meeting.lecturer_org else None,
         "entered_on": meeting.entered_on,
         "late": meeting.late,
+    }
+
+
+def meeting_snapshot(meeting: Meeting) -> dict[str, Any]:
+    """The audited state of a record (attendance by member record id, no personal data)."""
+    attendance = {
+        str(a.member_id): (
+            "出席"
+            if a.present
+            else f"缺席:{a.reason or '未说明'}" + (f"（{a.note}）" if a.note else "")
+        )
+        for a in meeting.attendance.all().order_by("member_id")
+    }
+    return meeting_facts(meeting) | {
+        "attendance": attendance or None,
+        "lecturer": meeting.lecturer_id,
     }
 
 
@@ -501,13 +508,10 @@ def meeting_record(*, actor: Actor, data: MeetingInput) -> Meeting:
     if meeting.late:
         after["late_days_limit"] = days
         after["days_after_meeting"] = (meeting.entered_on - meeting.held_on).days
-    audit_record(
-        actor=actor,
-        action="life.meeting.create",
-        object_type="meeting",
-        object_id=str(meeting.pk),
-        object_repr=str(meeting),
-        scope_path=data.org.path,
+    audit_about(
+        actor,
+        AuditAction.LIFE_MEETING_CREATE,
+        AuditSubject("meeting", meeting, data.org.path),
         after=after,
     )
     return meeting
@@ -533,13 +537,10 @@ def meeting_update(*, actor: Actor, meeting: Meeting, data: MeetingInput) -> Mee
     _write_attendance(meeting, data)
     after = meeting_snapshot(meeting)
     if after != before:
-        audit_record(
-            actor=actor,
-            action="life.meeting.update",
-            object_type="meeting",
-            object_id=str(meeting.pk),
-            object_repr=str(meeting),
-            scope_path=old_path,
+        audit_about(
+            actor,
+            AuditAction.LIFE_MEETING_UPDATE,
+            AuditSubject("meeting", meeting, old_path),
             before=before,
             after=after,
         )
@@ -556,7 +557,7 @@ def meeting_delete(*, actor: Actor, meeting: Meeting) -> None:
     meeting.delete()
     audit_record(
         actor=actor,
-        action="life.meeting.delete",
+        action=AuditAction.LIFE_MEETING_DELETE,
         object_type="meeting",
         object_id=str(pk),
         object_repr=text,
@@ -572,6 +573,10 @@ ATTACHMENTS_PER_MEETING = 10
 sniff = uploads.sniff
 
 
+def _attachment_subject(meeting: Meeting) -> AuditSubject:
+    return AuditSubject("meeting", meeting, meeting.org.path)
+
+
 @transaction.atomic
 def attachment_add(*, actor: Actor, meeting: Meeting, name: str, data: bytes) -> Any:
     """Attach a photo or PDF of the paper minutes to ``meeting`` (audited)."""
@@ -579,36 +584,15 @@ def attachment_add(*, actor: Actor, meeting: Meeting, name: str, data: bytes) ->
 
     meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
     require(actor, Perm.LIFE_RECORD, meeting.org.path)
-    upload, problems = uploads.check_upload(
-        name,
-        data,
-        default_name="附件",
-        existing=meeting.attachments.count(),
-        max_count=ATTACHMENTS_PER_MEETING,
-        per="每条记录",
-    )
-    if upload is None:
-        raise ValidationError({"file": problems})
-    name, digest = upload.name, upload.sha256
-    item = MeetingAttachment.objects.create(
-        meeting=meeting,
-        name=name,
-        content_type=upload.content_type,
-        size=upload.size,
-        sha256=digest,
-        data=data,
-        uploaded_by=user_of(actor),
-    )
-    audit_record(
+    return attachments.attachment_add(
+        MeetingAttachment,
         actor=actor,
-        action="life.attachment.add",
-        object_type="meeting",
-        object_id=str(meeting.pk),
-        object_repr=str(meeting),
-        scope_path=meeting.org.path,
-        after={"attachment": item.pk, "name": name, "size": len(data), "sha256": digest},
+        action=AuditAction.LIFE_ATTACHMENT_ADD,
+        subject=_attachment_subject(meeting),
+        policy=AttachmentPolicy("附件", ATTACHMENTS_PER_MEETING, "每条记录"),
+        name=name,
+        data=data,
     )
-    return item
 
 
 @transaction.atomic
@@ -616,19 +600,9 @@ def attachment_delete(*, actor: Actor, attachment: Any) -> None:
     """Remove an attachment (audited with its name and digest)."""
     meeting = attachment.meeting
     require(actor, Perm.LIFE_RECORD, meeting.org.path)
-    before = {
-        "attachment": attachment.pk,
-        "name": attachment.name,
-        "size": attachment.size,
-        "sha256": attachment.sha256,
-    }
-    attachment.delete()
-    audit_record(
+    attachments.attachment_remove(
         actor=actor,
-        action="life.attachment.delete",
-        object_type="meeting",
-        object_id=str(meeting.pk),
-        object_repr=str(meeting),
-        scope_path=meeting.org.path,
-        before=before,
+        action=AuditAction.LIFE_ATTACHMENT_DELETE,
+        subject=_attachment_subject(meeting),
+        attachment=attachment,
     )

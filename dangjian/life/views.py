@@ -10,12 +10,10 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,13 +21,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require
-from dangjian.core import uploads
+from dangjian.core.attachments import AttachmentUploadForm, attachment_response, attachments_add_all
+from dangjian.core.downloads import file_response
+from dangjian.core.errors import errors_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
 from dangjian.rules.registry import Finding, rule_title
 from dangjian.rules.runner import findings_for
-from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.helpers import BadInput, bad_input_as_400, form_page, paginate, query_without
 from dangjian.web.requests import SignedInRequest
 
 from .choices import SECRETARY_LECTURE_ORG_TYPES, AbsenceReason, MeetingType
@@ -246,16 +246,12 @@ def record(request: SignedInRequest, code: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         item = form.meeting_input(org)
-        try:
+        with errors_on(form, FORM_FIELDS):
             meeting = meeting_record(actor=request.user, data=item)
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
             note = "（录入时间晚于规定期限，已标记为补录）" if meeting.late else ""
             messages.success(request, f"已记录：{meeting}{note}")
             return redirect("life:todo", org.code)
-    status = 400 if request.method == "POST" else 200
-    return render(
+    return form_page(
         request,
         "life/record.html",
         {
@@ -264,20 +260,11 @@ def record(request: SignedInRequest, code: str) -> HttpResponse:
             "form": form,
             "today": today,
         },
-        status=status,
     )
 
 
 #: service field → form field, where they differ
 FORM_FIELDS = {"year": "previous_year", "lecturer_role": "lecturer_choice"}
-
-
-def _put_errors(form: MeetingForm, exc: ValidationError) -> None:
-    """The service's messages on the form's fields (the rest above the form)."""
-    for name, errors in exc.message_dict.items():
-        target = FORM_FIELDS.get(name, name)
-        for message in errors:
-            form.add_error(target if target in form.fields else None, message)
 
 
 @login_required
@@ -363,12 +350,12 @@ def ledger_file(request: SignedInRequest, code: str, fmt: str) -> HttpResponse:
         path = Path(tmp) / f"ledger.{fmt}"
         export_ledger(path, actor=request.user, code=org.code, year=year)
         data = path.read_bytes()
-    response = HttpResponse(data, content_type=LEDGER_TYPES[fmt])
-    name = quote(f"{org.name}-{year}年组织生活台账.{fmt}")
-    response["Content-Disposition"] = (
-        f"attachment; filename=ledger-{org.code}-{year}.{fmt}; filename*=UTF-8''{name}"
+    return file_response(
+        data,
+        filename=f"{org.name}-{year}年组织生活台账.{fmt}",
+        ascii_name=f"ledger-{org.code}-{year}.{fmt}",
+        content_type=LEDGER_TYPES[fmt],
     )
-    return response
 
 
 def _initial(meeting: Any) -> dict[str, Any]:
@@ -416,14 +403,11 @@ def meeting_edit(request: SignedInRequest, pk: int) -> HttpResponse:
         if item.attendance is None and members:
             # a roll to tick but attendance not taken: the recorded head counts stay
             item.expected, item.present = meeting.expected, meeting.present
-        try:
+        with errors_on(form, FORM_FIELDS):
             meeting = meeting_update(actor=request.user, meeting=meeting, data=item)
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
             messages.success(request, f"已保存修改：{meeting}")
             return redirect("life:meeting", meeting.pk)
-    return render(
+    return form_page(
         request,
         "life/record.html",
         {
@@ -432,7 +416,6 @@ def meeting_edit(request: SignedInRequest, pk: int) -> HttpResponse:
             "form": form,
             "editing": meeting,
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -607,17 +590,17 @@ def attachment_upload(request: SignedInRequest, pk: int) -> HttpResponse:
     """Attach photos or PDFs of the signed paper minutes (all files or none)."""
     require(request.user, Perm.LIFE_RECORD)
     meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
-    files = request.FILES.getlist("files")
-    if not files:
-        messages.error(request, "请选择要上传的文件")
-        return redirect("life:meeting", meeting.pk)
+    form = AttachmentUploadForm(request.POST, request.FILES)
+    files = form.uploaded
     try:
-        with transaction.atomic():
-            uploads.refuse_oversized(files)
-            for upload in files:
-                attachment_add(
-                    actor=request.user, meeting=meeting, name=upload.name or "", data=upload.read()
-                )
+        if not form.is_valid():
+            raise ValidationError(list(form.non_field_errors()))
+        attachments_add_all(
+            files,
+            lambda name, data: attachment_add(
+                actor=request.user, meeting=meeting, name=name, data=data
+            ),
+        )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -641,10 +624,7 @@ def attachment_download(request: SignedInRequest, pk: int) -> HttpResponse:
     """An attachment, for those who may see the branch's member records (it names people)."""
     require(request.user, Perm.MEMBER_VIEW)
     item = _attachment(request, pk, Perm.MEMBER_VIEW)
-    response = HttpResponse(bytes(item.data), content_type=item.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(item.name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(item)
 
 
 @login_required

@@ -18,7 +18,7 @@ from django.utils import timezone
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, require
 from dangjian.core import crypto, idnumber
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, audit_record
 from dangjian.core.dates import add_years, turns
 from dangjian.orgs.choices import ROLL_TYPES, TEMP_BRANCH_NO_ROLL, OrgType
 from dangjian.orgs.models import Organization
@@ -207,7 +207,7 @@ def member_create(*, actor: Actor, data: MemberInput) -> Member:
     member.save()
     audit_record(
         actor=actor,
-        action="member.create",
+        action=AuditAction.MEMBER_CREATE,
         object_type="member",
         object_id=str(member.pk),
         object_repr=str(member),
@@ -236,7 +236,7 @@ def member_update(*, actor: Actor, member: Member, data: MemberInput) -> Member:
     if after != before:
         audit_record(
             actor=actor,
-            action="member.update",
+            action=AuditAction.MEMBER_UPDATE,
             object_type="member",
             object_id=str(member.pk),
             object_repr=str(member),
@@ -367,7 +367,7 @@ def member_reveal(*, actor: Actor, member: Member, reason: str = "") -> dict[str
     require(actor, Perm.MEMBER_VIEW_PII, member.org.path)
     audit_record(
         actor=actor,
-        action="member.view_pii",
+        action=AuditAction.MEMBER_VIEW_PII,
         object_type="member",
         object_id=str(member.pk),
         object_repr=str(member),
@@ -435,7 +435,7 @@ def member_status_record(
     )
     audit_record(
         actor=actor,
-        action="member.status",
+        action=AuditAction.MEMBER_STATUS,
         object_type="member",
         object_id=str(member.pk),
         object_repr=str(member),
@@ -530,7 +530,7 @@ def participation_add(
     )
     audit_record(
         actor=actor,
-        action="participation.add",
+        action=AuditAction.PARTICIPATION_ADD,
         object_type="organization",
         object_id=org.code,
         object_repr=org.name,
@@ -566,7 +566,7 @@ def participation_end(
     item.save(update_fields=["ended_on"])
     audit_record(
         actor=actor,
-        action="participation.end",
+        action=AuditAction.PARTICIPATION_END,
         object_type="organization",
         object_id=item.org.code,
         object_repr=item.org.name,

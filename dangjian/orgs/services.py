@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, require
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, audit_record
 from dangjian.core.dates import add_years
 
 from .choices import BRANCH_TYPES, ROLL_TYPES, TEMP_BRANCH_NO_ROLL, OrgType, Sector
@@ -155,7 +155,7 @@ def org_create(*, actor: Actor, data: OrgInput, parent: Organization | None) -> 
         org = Organization.objects.add_child(parent, values)
     audit_record(
         actor=actor,
-        action="org.create",
+        action=AuditAction.ORG_CREATE,
         object_type="organization",
         object_id=org.code,
         object_repr=org.name,
@@ -195,7 +195,7 @@ def org_update(*, actor: Actor, org: Organization, data: OrgInput) -> Organizati
     if after != before:
         audit_record(
             actor=actor,
-            action="org.update",
+            action=AuditAction.ORG_UPDATE,
             object_type="organization",
             object_id=org.code,
             object_repr=org.name,
@@ -223,7 +223,7 @@ def org_move(*, actor: Actor, org: Organization, new_parent: Organization) -> Or
     org = Organization.objects.get(pk=org.pk)
     audit_record(
         actor=actor,
-        action="org.move",
+        action=AuditAction.ORG_MOVE,
         object_type="organization",
         object_id=org.code,
         object_repr=org.name,
@@ -308,7 +308,7 @@ def org_election_delay_record(
     )
     audit_record(
         actor=actor,
-        action="org.election_delay",
+        action=AuditAction.ORG_ELECTION_DELAY,
         object_type="organization",
         object_id=org.code,
         object_repr=org.name,

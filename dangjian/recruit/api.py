@@ -25,30 +25,36 @@ through per field; a case outside the subtree is 404, a step the actor may not r
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
-from dangjian.api import filters
+from dangjian.api.filtersets import CaseFilter
 from dangjian.api.requests import SignedInApiRequest, signed_in
-from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, uploaded_files
-from dangjian.api.views.base import ScopedAPIView, service_errors
+from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase
+from dangjian.api.views.base import (
+    FilteredListView,
+    ScopedAPIView,
+    attachments_upload,
+    path_id,
+    service_errors,
+    validated,
+)
+from dangjian.core.attachments import attachment_response
 from dangjian.members.choices import Category
 from dangjian.members.selectors import members_for
 from dangjian.orgs.selectors import orgs_for
 
 from .adapter import current_steps, prefetched
 from .case import STEPS
-from .models import CaseStatus, Decision, PriorityGroup, RecruitCase
+from .models import Decision, PriorityGroup, RecruitCase
 from .selectors import (
     attachment_get,
     case_findings,
@@ -72,7 +78,7 @@ from .services import (
     vote_roll_warning,
 )
 
-ID_PARAM = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="案例 id")
+ID_PARAM = path_id("案例 id")
 MAX_PEOPLE = 10
 
 
@@ -250,40 +256,29 @@ class StepWriteSerializer(serializers.Serializer):
     )
 
 
-LIST_PARAMS = [
-    OpenApiParameter("org", OpenApiTypes.STR, description="组织编码：该组织及其下级的案例"),
-    OpenApiParameter("status", OpenApiTypes.STR, enum=CaseStatus.values, description="状态"),
-]
-
-
-class CaseListView(ScopedAPIView):
+class CaseListView(FilteredListView):
     """Cases of the actor's subtree, newest first."""
 
     read_perm = Perm.RECRUIT_VIEW
     write_perm = Perm.RECRUIT_RECORD
     serializer_class = CaseSerializer
+    filterset_class = CaseFilter
+    queryset = RecruitCase.objects.none()
 
     def get_queryset(self) -> Any:
         actor = signed_in(self.request)
         qs = cases_for(actor)
-        code = filters.code_param(self.request, "org")
+        code = self.params()["org"]
         if code:
             org = orgs_for(actor, Perm.RECRUIT_VIEW).filter(code=code).first()
             if org is None:
                 raise exceptions.NotFound(f"组织编码 {code} 不存在或不在您的管辖范围内")
             qs = qs.filter(org__path__startswith=org.path)
-        state = filters.choice_param(self.request, "status", CaseStatus.values, "状态")
-        if state:
-            qs = qs.filter(status=state)
         return prefetched(qs).order_by("-pk")
 
-    @extend_schema(
-        parameters=LIST_PARAMS, responses=CaseSerializer(many=True), summary="发展党员案例列表"
-    )
+    @extend_schema(responses=CaseSerializer(many=True), summary="发展党员案例列表")
     def get(self, request: SignedInApiRequest) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        assert page is not None
-        return self.get_paginated_response(CaseSerializer(page, many=True).data)
+        return self.list_response()
 
     @extend_schema(
         request=CaseWriteSerializer,
@@ -291,9 +286,7 @@ class CaseListView(ScopedAPIView):
         summary="新建发展党员案例（记录递交入党申请书）",
     )
     def post(self, request: SignedInApiRequest) -> Response:
-        serializer = CaseWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        v = serializer.validated_data
+        v = validated(CaseWriteSerializer, request)
         actor = request.user
         org = orgs_for(actor, Perm.RECRUIT_RECORD).filter(code=v["org"]).first()
         if org is None:
@@ -353,9 +346,7 @@ class StepListView(ScopedAPIView):
     def post(self, request: SignedInApiRequest, pk: int) -> Response:
         actor = request.user
         case = case_get(actor, pk)
-        serializer = StepWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        v = serializer.validated_data
+        v = validated(StepWriteSerializer, request)
         people = members_for(actor, Perm.MEMBER_VIEW)
         chosen: dict[str, list[Any]] = {}
         labels = {"contacts": "培养联系人", "introducers": "入党介绍人"}
@@ -439,9 +430,7 @@ class ExtensionView(ScopedAPIView):
     def post(self, request: SignedInApiRequest, pk: int) -> Response:
         actor = request.user
         case = case_get(actor, pk, Perm.RECRUIT_APPROVE)
-        serializer = ExtensionWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        v = serializer.validated_data
+        v = validated(ExtensionWriteSerializer, request)
         try:
             approval_extend(
                 actor=actor,
@@ -522,24 +511,15 @@ class CaseAttachmentListView(ScopedAPIView):
     def post(self, request: SignedInApiRequest, pk: int) -> Response:
         case = case_get(request.user, pk, Perm.RECRUIT_RECORD)
         step = _step_param(request)
-        files = uploaded_files(request, max_count=ATTACHMENTS_PER_CASE, per="每个案例")
-        created = []
-        try:
-            with transaction.atomic():
-                for upload in files:
-                    created.append(
-                        attachment_add(
-                            actor=request.user,
-                            case=case,
-                            name=upload.name or "",
-                            data=upload.read(),
-                            step=step,
-                        )
-                    )
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
-        body = AttachmentSerializer(created, many=True).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return attachments_upload(
+            request,
+            max_count=ATTACHMENTS_PER_CASE,
+            per="每个案例",
+            add=lambda name, data: attachment_add(
+                actor=request.user, case=case, name=name, data=data, step=step
+            ),
+            serializer_class=AttachmentSerializer,
+        )
 
 
 class CaseAttachmentDetailView(ScopedAPIView):
@@ -558,11 +538,7 @@ class CaseAttachmentDetailView(ScopedAPIView):
         require(request.user, Perm.MEMBER_VIEW_PII)
         item = attachment_get(request.user, pk, attachment_id)
         data = attachment_read(actor=request.user, attachment=item)
-        response = HttpResponse(data, content_type=item.content_type)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(item.name)}"
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Digest"] = f"sha-256={item.sha256}"
-        return response
+        return attachment_response(item, data, digest=True)
 
     @extend_schema(parameters=[ID_PARAM], responses={204: None}, summary="删除材料（记入审计）")
     def delete(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> Response:

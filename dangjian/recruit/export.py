@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, require
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, audit_record
 from dangjian.core.labels import evidence_text, rule_with_id, severity_label, source_label
 from dangjian.life.docx import DocxWriter
 
@@ -303,7 +303,7 @@ def export_case(*, actor: Actor, case: RecruitCase, fmt: str, at: dt.date | None
     with transaction.atomic():
         audit_record(
             actor=actor,
-            action="recruit.case_export",
+            action=AuditAction.RECRUIT_CASE_EXPORT,
             object_type="recruit_case",
             object_id=str(case.pk),
             object_repr=str(case),

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from dangjian.core.attachments import AttachmentUploadForm
 from dangjian.members.choices import Category, MemberType
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
@@ -482,7 +483,7 @@ class WithdrawForm(forms.Form):
     )
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(AttachmentUploadForm):
     """The step a document belongs to (optional); the files come as ``files`` (multiple)."""
 
     step = forms.TypedChoiceField(

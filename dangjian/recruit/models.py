@@ -34,11 +34,12 @@ Stable interface (the web pages build on it; changes are additive only):
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from dangjian.core import crypto
+from dangjian.core.attachments import AttachmentBase
+from dangjian.core.models import user_link
 from dangjian.members.choices import Category
 
 
@@ -137,14 +138,7 @@ class RecruitCase(models.Model):
         on_delete=models.SET_NULL,
         related_name="recruit_cases",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="录入人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_link("录入人")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -178,14 +172,7 @@ class RecruitStep(models.Model):
     note = models.TextField("说明", blank=True)
     details = models.JSONField("详情", default=dict, blank=True)
     late = models.BooleanField("补录超期", default=False)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="录入人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    recorded_by = user_link("录入人")
     recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
 
     class Meta:
@@ -221,14 +208,7 @@ class ApprovalExtension(models.Model):
     approved_on = models.DateField("批准日期")
     approved_by = models.CharField("批准机关", max_length=100)
     reason = models.CharField("特殊情况", max_length=500)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="录入人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    recorded_by = user_link("录入人")
     recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
 
     class Meta:
@@ -337,43 +317,24 @@ class RecruitPlanQuota(models.Model):
         return f"{self.priority_group}单列计划：{self.quota} 名"
 
 
-class RecruitAttachment(models.Model):
+class RecruitAttachment(AttachmentBase):
     """A document of a case (全程记实): a scan or photo of the application, the 志愿书, the
-    minutes of a vote, a notice… optionally tied to one step (``step`` 1–25).
+    minutes of a vote, a notice… optionally tied to one step (``step`` 1–25)."""
 
-    Kept in the database with its SHA-256, like the life meeting attachments, so it is backed up
-    and access-checked like the record itself; served only through views that check the scope.
-    """
+    HOLDER = "case"
+    AUDIT_FIELDS = ("step",)
 
     case = models.ForeignKey(
         RecruitCase, verbose_name="案例", on_delete=models.CASCADE, related_name="attachments"
     )
     step = models.PositiveSmallIntegerField("步骤", null=True, blank=True)
-    name = models.CharField("文件名", max_length=200)
-    content_type = models.CharField("类型", max_length=50)
-    size = models.PositiveIntegerField("大小")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    data = models.BinaryField("内容")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="上传人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(AttachmentBase.Meta):
         verbose_name = "发展党员材料"
         verbose_name_plural = "发展党员材料"
-        ordering = ["pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(step__isnull=True) | (Q(step__gte=1) & Q(step__lte=25)),
                 name="recruit_attachment_step_1_25",
             )
         ]
-
-    def __str__(self) -> str:
-        return self.name

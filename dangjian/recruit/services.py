@@ -52,8 +52,9 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, require, user_of
-from dangjian.core import crypto, idnumber, uploads
-from dangjian.core.audit import audit_record
+from dangjian.core import attachments, crypto, idnumber, uploads
+from dangjian.core.attachments import AttachmentPolicy
+from dangjian.core.audit import AuditAction, AuditSubject, audit_record
 from dangjian.core.dates import add_years
 from dangjian.members.choices import Category, MemberType
 from dangjian.members.models import Member
@@ -171,7 +172,7 @@ def case_snapshot(case: RecruitCase) -> dict[str, Any]:
     }
 
 
-def _audit_case(actor: Actor, action: str, case: RecruitCase, **kw: Any) -> None:
+def _audit_case(actor: Actor, action: AuditAction, case: RecruitCase, **kw: Any) -> None:
     audit_record(
         actor=actor,
         action=action,
@@ -275,7 +276,7 @@ def open_case(*, actor: Actor, data: CaseInput, today: dt.date | None = None) ->
     case.save()
     case.case_no = f"R{data.applied_on.year}-{case.pk:06d}"
     case.save(update_fields=["case_no"])
-    _audit_case(actor, "recruit.case_open", case, after=case_snapshot(case))
+    _audit_case(actor, AuditAction.RECRUIT_CASE_OPEN, case, after=case_snapshot(case))
     _write_step(actor, case, StepInput(number=1, done_on=data.applied_on, note=data.note), today)
     return case
 
@@ -352,7 +353,7 @@ def update_case(
     case.save()
     after = case_snapshot(case)
     if after != before:
-        _audit_case(actor, "recruit.case_update", case, before=before, after=after)
+        _audit_case(actor, AuditAction.RECRUIT_CASE_UPDATE, case, before=before, after=after)
     return case
 
 
@@ -378,7 +379,9 @@ def set_approver(*, actor: Actor, case: RecruitCase, approver: Organization) -> 
     before = case_snapshot(case)
     case.approver = approver
     case.save(update_fields=["approver", "updated_at"])
-    _audit_case(actor, "recruit.case_approver", case, before=before, after=case_snapshot(case))
+    _audit_case(
+        actor, AuditAction.RECRUIT_CASE_APPROVER, case, before=before, after=case_snapshot(case)
+    )
     return case
 
 
@@ -401,7 +404,7 @@ def withdraw_case(
     case.ended_on = on
     case.save(update_fields=["status", "ended_on", "updated_at"])
     after = case_snapshot(case) | {"withdrawn_on": on, "reason": reason[:200]}
-    _audit_case(actor, "recruit.case_withdraw", case, before=before, after=after)
+    _audit_case(actor, AuditAction.RECRUIT_CASE_WITHDRAW, case, before=before, after=after)
     return case
 
 
@@ -590,7 +593,7 @@ def _write_step(actor: Actor, case: RecruitCase, data: StepInput, today: dt.date
     step.save()
     audit_record(
         actor=actor,
-        action="recruit.step_update" if before else "recruit.step_record",
+        action=AuditAction.RECRUIT_STEP_UPDATE if before else AuditAction.RECRUIT_STEP_RECORD,
         object_type="recruit_step",
         object_id=str(step.pk),
         object_repr=f"{case.case_no} 第{step.number}步 {STEPS[step.number]}",
@@ -697,7 +700,9 @@ def _apply_decision(actor: Actor, case: RecruitCase, step: RecruitStep, today: d
         return
     case.save()
     after = case_snapshot(case)
-    _audit_case(actor, f"recruit.decision_{decision}", case, before=before, after=after)
+    _audit_case(
+        actor, AuditAction(f"recruit.decision_{decision}"), case, before=before, after=after
+    )
 
 
 def _admit(actor: Actor, case: RecruitCase, today: dt.date) -> Member:
@@ -832,7 +837,7 @@ def approval_extend(
     item.save()
     _audit_case(
         actor,
-        "recruit.approval_extend",
+        AuditAction.RECRUIT_APPROVAL_EXTEND,
         case,
         before=before,
         after=_extension_snapshot(item) | {"findings": _findings_now(case, today)},
@@ -897,7 +902,7 @@ def case_purge_numbers(*, actor: Actor, case: RecruitCase, at: dt.date) -> bool:
     )
     _audit_case(
         actor,
-        "recruit.case_purge_numbers",
+        AuditAction.RECRUIT_CASE_PURGE_NUMBERS,
         case,
         before=before,
         after={
@@ -956,7 +961,7 @@ def record_notice(
     notice.save()
     audit_record(
         actor=actor,
-        action="recruit.notice_update" if before else "recruit.notice_record",
+        action=AuditAction.RECRUIT_NOTICE_UPDATE if before else AuditAction.RECRUIT_NOTICE_RECORD,
         object_type="recruit_notice",
         object_id=str(notice.pk),
         object_repr=f"{case.case_no} {NoticeKind(kind).label}公示",
@@ -986,7 +991,7 @@ def record_review(
     review = ActivistReview.objects.create(case=case, reviewed_on=reviewed_on, note=note.strip())
     audit_record(
         actor=actor,
-        action="recruit.review_record",
+        action=AuditAction.RECRUIT_REVIEW_RECORD,
         object_type="recruit_review",
         object_id=str(review.pk),
         object_repr=f"{case.case_no} 考察 {reviewed_on.isoformat()}",
@@ -1040,7 +1045,7 @@ def set_plan(
     )
     audit_record(
         actor=actor,
-        action="recruit.plan_update" if before else "recruit.plan_set",
+        action=AuditAction.RECRUIT_PLAN_UPDATE if before else AuditAction.RECRUIT_PLAN_SET,
         object_type="recruit_plan",
         object_id=str(plan.pk),
         object_repr=f"{org.name} {year} 年发展党员计划",
@@ -1057,6 +1062,10 @@ ATTACHMENT_MAX_BYTES = uploads.MAX_BYTES
 ATTACHMENTS_PER_CASE = 40
 
 
+def _case_subject(case: RecruitCase) -> AuditSubject:
+    return AuditSubject("recruit_case", case, case.org.path)
+
+
 @transaction.atomic
 def attachment_add(
     *, actor: Actor, case: RecruitCase, name: str, data: bytes, step: int | None = None
@@ -1067,40 +1076,16 @@ def attachment_add(
     errors: dict[str, list[str]] = {}
     if step is not None and step not in STEPS:
         errors["step"] = [f"步骤“{step}”无效，应为 1–25"]
-    upload, problems = uploads.check_upload(
-        name,
-        data,
-        default_name="材料",
-        existing=RecruitAttachment.objects.filter(case=case).count(),
-        max_count=ATTACHMENTS_PER_CASE,
-        per="每个案例",
-    )
-    if problems:
-        errors["file"] = problems
-    _fail(errors)
-    assert upload is not None
-    name, digest = upload.name, upload.sha256
-    item = RecruitAttachment.objects.create(
-        case=case,
-        step=step,
+    item: RecruitAttachment = attachments.attachment_add(
+        RecruitAttachment,
+        actor=actor,
+        action=AuditAction.RECRUIT_ATTACHMENT_ADD,
+        subject=_case_subject(case),
+        policy=AttachmentPolicy("材料", ATTACHMENTS_PER_CASE, "每个案例"),
         name=name,
-        content_type=upload.content_type,
-        size=upload.size,
-        sha256=digest,
         data=data,
-        uploaded_by=user_of(actor),
-    )
-    _audit_case(
-        actor,
-        "recruit.attachment_add",
-        case,
-        after={
-            "attachment": item.pk,
-            "step": step,
-            "name": name,
-            "size": len(data),
-            "sha256": digest,
-        },
+        fields={"step": step},
+        errors=errors,
     )
     return item
 
@@ -1110,15 +1095,12 @@ def attachment_delete(*, actor: Actor, attachment: RecruitAttachment) -> None:
     """Remove a document of a case (audited with its name and digest)."""
     case = _lock(attachment.case)
     require(actor, Perm.RECRUIT_RECORD, case.org.path)
-    before = {
-        "attachment": attachment.pk,
-        "step": attachment.step,
-        "name": attachment.name,
-        "size": attachment.size,
-        "sha256": attachment.sha256,
-    }
-    attachment.delete()
-    _audit_case(actor, "recruit.attachment_delete", case, before=before)
+    attachments.attachment_remove(
+        actor=actor,
+        action=AuditAction.RECRUIT_ATTACHMENT_DELETE,
+        subject=_case_subject(case),
+        attachment=attachment,
+    )
 
 
 @transaction.atomic
@@ -1128,10 +1110,9 @@ def attachment_read(*, actor: Actor, attachment: RecruitAttachment) -> bytes:
     case = attachment.case
     require(actor, Perm.RECRUIT_VIEW, case.org.path)
     require(actor, Perm.MEMBER_VIEW_PII, case.org.path)
-    _audit_case(
-        actor,
-        "recruit.attachment_download",
-        case,
-        after={"attachment": attachment.pk, "name": attachment.name, "sha256": attachment.sha256},
+    return attachments.attachment_read_audited(
+        actor=actor,
+        action=AuditAction.RECRUIT_ATTACHMENT_DOWNLOAD,
+        subject=_case_subject(case),
+        attachment=attachment,
     )
-    return bytes(attachment.data)

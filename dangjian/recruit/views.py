@@ -10,9 +10,7 @@ appears among the case's findings.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
-from django import forms as djforms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,12 +23,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, require
-from dangjian.core import uploads
+from dangjian.core.attachments import attachment_response, attachments_add_all
+from dangjian.core.downloads import file_response
+from dangjian.core.errors import errors_on, put_errors
 from dangjian.members.selectors import standings_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
-from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.helpers import BadInput, bad_input_as_400, form_page, paginate, query_without
 from dangjian.web.requests import SignedInRequest
 
 from . import export as case_export
@@ -96,15 +96,6 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "due": 2}
 
 def _titles() -> dict[str, str]:
     return {s.id: s.title for s in all_specs()}
-
-
-def _put_errors(form: djforms.Form, exc: ValidationError) -> None:
-    """Service messages onto the form: on the field they name, else above the form."""
-    items = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for name, errors in items.items():
-        target = name if name in form.fields else None
-        for message in errors:
-            form.add_error(target, message)
 
 
 def _year(request: SignedInRequest, default: int | None = None) -> int | None:
@@ -248,18 +239,14 @@ def case_open(request: SignedInRequest, code: str) -> HttpResponse:
         raise BadInput(f"{org.name}是{org.org_type}，发展党员案例应建在党支部")
     form = CaseOpenForm(request.POST or None, initial={"applied_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             case = open_case(actor=request.user, data=form.case_input(org))
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
             messages.success(request, f"已建立发展党员案例 {case.case_no}：{case.name}")
             return redirect("recruit:case", case.pk)
-    return render(
+    return form_page(
         request,
         "recruit/open.html",
         {"org": org, "ancestors": breadcrumb(request.user, org), "form": form},
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -418,19 +405,16 @@ def step_record(request: SignedInRequest, pk: int, number: int) -> HttpResponse:
         request.POST or None, number=number, roll=roll, standings=standings, initial=initial
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             with transaction.atomic():
                 _save_step(request, case, form)
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
             messages.success(request, f"已记录：{form.title}")
             for warning in _step_warnings(request, case, form):
                 messages.warning(request, warning)
             return redirect(reverse("recruit:case", args=[case.pk]) + f"#step-{number}")
     done = {n: s.done_on for n, s in current_steps(case).items() if n != number}
     after = earliest_after(number, done)
-    return render(
+    return form_page(
         request,
         "recruit/step.html",
         {
@@ -446,7 +430,6 @@ def step_record(request: SignedInRequest, pk: int, number: int) -> HttpResponse:
             "after": (after[0], STEPS[after[0]], after[1]) if after else None,
             "decision_step": number in DECISION_STEPS,
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -517,7 +500,7 @@ def notice_record(request: SignedInRequest, pk: int) -> HttpResponse:
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = NoticeForm(request.POST)
     if form.is_valid():
-        try:
+        with errors_on(form):
             record_notice(
                 actor=request.user,
                 case=case,
@@ -525,9 +508,6 @@ def notice_record(request: SignedInRequest, pk: int) -> HttpResponse:
                 first_day=form.cleaned_data["first_day"],
                 last_day=form.cleaned_data["last_day"],
             )
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
             label = NoticeKind(form.cleaned_data["kind"]).label
             messages.success(request, f"已记录{label}公示")
             return redirect(reverse("recruit:case", args=[case.pk]) + "#notices")
@@ -543,16 +523,13 @@ def review_record(request: SignedInRequest, pk: int) -> HttpResponse:
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = ReviewForm(request.POST)
     if form.is_valid():
-        try:
+        with errors_on(form):
             record_review(
                 actor=request.user,
                 case=case,
                 reviewed_on=form.cleaned_data["reviewed_on"],
                 note=form.cleaned_data.get("review_note") or "",
             )
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
             messages.success(request, "已记录积极分子考察")
             return redirect(reverse("recruit:case", args=[case.pk]) + "#reviews")
     context = _case_context(request, _reload(request, pk), review_form=form)
@@ -568,11 +545,8 @@ def approver_set(request: SignedInRequest, pk: int) -> HttpResponse:
     form = ApproverForm(request.POST, eligible=eligible_approvers(case.org))
     if form.is_valid():
         approver = form.eligible[form.cleaned_data["approver"]]
-        try:
+        with errors_on(form):
             set_approver(actor=request.user, case=case, approver=approver)
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
             messages.success(request, f"审批党委：{approver.name}")
             return redirect("recruit:case", case.pk)
     context = _case_context(request, _reload(request, pk), approver_form=form)
@@ -588,7 +562,7 @@ def extension_record(request: SignedInRequest, pk: int) -> HttpResponse:
     form = ExtensionForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        try:
+        with errors_on(form):
             approval_extend(
                 actor=request.user,
                 case=case,
@@ -598,9 +572,6 @@ def extension_record(request: SignedInRequest, pk: int) -> HttpResponse:
                 approved_by=d["approved_by"],
                 reason=d["reason"],
             )
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
             messages.success(request, f"已记录：{STEPS[d['step']]}期限延长至 {d['months']} 个月")
             return redirect(reverse("recruit:case", args=[case.pk]) + "#extensions")
     context = _case_context(request, _reload(request, pk), extension_form=form)
@@ -621,14 +592,11 @@ def case_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     }
     form = CaseEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             update_case(actor=request.user, case=case, data=form.case_update())
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
             messages.success(request, "已保存申请人信息")
             return redirect("recruit:case", case.pk)
-    return render(
+    return form_page(
         request,
         "recruit/edit.html",
         {
@@ -637,7 +605,6 @@ def case_edit(request: SignedInRequest, pk: int) -> HttpResponse:
             "ancestors": breadcrumb(request.user, case.org),
             "form": form,
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -649,16 +616,13 @@ def case_withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = WithdrawForm(request.POST)
     if form.is_valid():
-        try:
+        with errors_on(form):
             withdraw_case(
                 actor=request.user,
                 case=case,
                 on=form.cleaned_data["withdrawn_on"],
                 reason=form.cleaned_data["reason"],
             )
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
             messages.success(request, f"案例 {case.case_no} 已终止")
             return redirect("recruit:case", case.pk)
     context = _case_context(request, _reload(request, pk), withdraw_form=form)
@@ -705,7 +669,7 @@ def decide_view(request: SignedInRequest, pk: int, step: int) -> HttpResponse:
         if d["decision"] not in DECISION_STEPS[step]:
             form.add_error("decision", f"第 {step} 步不能作出“{Decision(d['decision']).label}”")
         else:
-            try:
+            with errors_on(form):
                 decide(
                     actor=request.user,
                     case=case,
@@ -715,9 +679,6 @@ def decide_view(request: SignedInRequest, pk: int, step: int) -> HttpResponse:
                     note=d.get("note") or "",
                     extension_months=d.get("extension_months"),
                 )
-            except ValidationError as exc:
-                _put_errors(form, exc)
-            else:
                 label = Decision(d["decision"]).label
                 messages.success(request, f"{case.case_no} {case.name}：{STEPS[step]}——{label}")
                 return redirect("recruit:queue")
@@ -735,24 +696,19 @@ def decide_view(request: SignedInRequest, pk: int, step: int) -> HttpResponse:
 def attachment_upload(request: SignedInRequest, pk: int) -> HttpResponse:
     """Attach documents to a case, optionally of one step (all files or none)."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
-    form = AttachmentForm(request.POST)
-    files = request.FILES.getlist("files")
-    if form.is_valid() and not files:
-        form.add_error(None, "请选择要上传的文件")
+    form = AttachmentForm(request.POST, request.FILES)
+    files = form.uploaded
     if form.is_valid():
         try:
-            with transaction.atomic():
-                uploads.refuse_oversized(files)
-                for upload in files:
-                    attachment_add(
-                        actor=request.user,
-                        case=case,
-                        name=upload.name or "",
-                        data=upload.read(),
-                        step=form.cleaned_data.get("step"),
-                    )
+            step = form.cleaned_data.get("step")
+            attachments_add_all(
+                files,
+                lambda name, data: attachment_add(
+                    actor=request.user, case=case, name=name, data=data, step=step
+                ),
+            )
         except ValidationError as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc)
     if form.errors:
         context = _case_context(request, _reload(request, pk), attachment_form=form)
         return render(request, "recruit/case.html", context, status=400)
@@ -768,11 +724,7 @@ def attachment_download(request: SignedInRequest, pk: int, attachment_id: int) -
     require(request.user, Perm.RECRUIT_VIEW)
     require(request.user, Perm.MEMBER_VIEW_PII)
     item = attachment_get(request.user, pk, attachment_id)
-    data = attachment_read(actor=request.user, attachment=item)
-    response = HttpResponse(data, content_type=item.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(item.name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(item, attachment_read(actor=request.user, attachment=item))
 
 
 @login_required
@@ -901,17 +853,16 @@ def plans(request: SignedInRequest) -> HttpResponse:
                     group_quotas=form.group_quotas(),
                 )
             except ValidationError as exc:
-                _put_errors(form, exc)
+                put_errors(form, exc)
             except PermissionDenied:
                 form.add_error("org", "没有为该组织制定计划的权限")
             else:
                 messages.success(request, f"已保存 {org.name} {d['year']} 年发展党员计划")
                 return redirect(reverse("recruit:plans") + f"?year={d['year']}")
-    return render(
+    return form_page(
         request,
         "recruit/plans.html",
         {"form": form, "year": year, "rows": plan_rows(request.user, year, today)},
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -931,9 +882,9 @@ def export(request: SignedInRequest, pk: int, fmt: str) -> HttpResponse:
         data = case_export.export_case(actor=request.user, case=case, fmt=fmt)
     except case_export.ExportUnavailable as exc:
         raise BadInput(str(exc)) from None
-    response = HttpResponse(data, content_type=case_export.CONTENT_TYPES[fmt])
-    name = quote(f"{case.case_no}-{case.name}-发展党员纪实.{fmt}")
-    response["Content-Disposition"] = (
-        f"attachment; filename=recruit-{case.case_no}.{fmt}; filename*=UTF-8''{name}"
+    return file_response(
+        data,
+        filename=f"{case.case_no}-{case.name}-发展党员纪实.{fmt}",
+        ascii_name=f"recruit-{case.case_no}.{fmt}",
+        content_type=case_export.CONTENT_TYPES[fmt],
     )
-    return response

@@ -10,9 +10,10 @@ only its upper level confirms or reopens it (see :mod:`dangjian.rectify.services
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from dangjian.core.models import user_link
 
 from .choices import PlanReason, PlanStatus, TaskStatus
 
@@ -45,14 +46,7 @@ class RectificationPlan(models.Model):
     status = models.CharField(
         "状态", max_length=8, choices=PlanStatus.choices, default=PlanStatus.OPEN
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="制定人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_link("制定人")
     created_at = models.DateTimeField("制定时间", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     done_at = models.DateTimeField("完成时间", null=True, blank=True)
@@ -88,23 +82,9 @@ class RectificationTask(models.Model):
         "状态", max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN
     )
     reported_at = models.DateTimeField("报告完成时间", null=True, blank=True)
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="报告人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    reported_by = user_link("报告人")
     reviewed_at = models.DateTimeField("上级审核时间", null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="审核人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    reviewed_by = user_link("审核人")
     review_note = models.CharField("审核意见", max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -130,14 +110,7 @@ class TaskProgress(models.Model):
     )
     on = models.DateField("日期")
     text = models.TextField("进展情况")
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="填报人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    by = user_link("填报人")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

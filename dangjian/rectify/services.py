@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, require, scope_prefix, user_of
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, AuditSubject, audit_about, audit_record
 from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
 
@@ -152,7 +152,7 @@ def _clean_conditions(
     return cleaned
 
 
-def _audit_task(actor: Actor, action: str, task: RectificationTask, **kwargs: Any) -> None:
+def _audit_task(actor: Actor, action: AuditAction, task: RectificationTask, **kwargs: Any) -> None:
     audit_record(
         actor=actor,
         action=action,
@@ -209,13 +209,10 @@ def plan_create(
         created_by=user_of(actor),
         **({"campaign": campaign} if campaign is not None else {}),
     )
-    audit_record(
-        actor=actor,
-        action="rectify.plan.create",
-        object_type="rectification_plan",
-        object_id=str(plan.pk),
-        object_repr=str(plan),
-        scope_path=org.path,
+    audit_about(
+        actor,
+        AuditAction.RECTIFY_PLAN_CREATE,
+        AuditSubject("rectification_plan", plan, org.path),
         after=plan_snapshot(plan),
     )
     for item in tasks or []:
@@ -228,7 +225,7 @@ def _task_create(actor: Actor, plan: RectificationPlan, data: TaskInput) -> Rect
     task = RectificationTask.objects.create(
         plan=plan, what=data.what, how=data.how, owner=data.owner, deadline=data.deadline
     )
-    _audit_task(actor, "rectify.task.add", task, after=task_snapshot(task))
+    _audit_task(actor, AuditAction.RECTIFY_TASK_ADD, task, after=task_snapshot(task))
     return task
 
 
@@ -273,7 +270,7 @@ def task_update(*, actor: Actor, task: RectificationTask, data: TaskInput) -> Re
     task.save()
     after = task_snapshot(task)
     if after != before:
-        _audit_task(actor, "rectify.task.update", task, before=before, after=after)
+        _audit_task(actor, AuditAction.RECTIFY_TASK_UPDATE, task, before=before, after=after)
     return task
 
 
@@ -311,7 +308,7 @@ def task_progress(
     item = TaskProgress.objects.create(task=task, on=on, text=text, by=user_of(actor))
     _audit_task(
         actor,
-        "rectify.task.progress",
+        AuditAction.RECTIFY_TASK_PROGRESS,
         task,
         after={"progress": item.pk, "on": on, "text_chars": len(text)},
     )
@@ -344,7 +341,9 @@ def task_report_done(*, actor: Actor, task: RectificationTask, text: str = "") -
     task.reported_at = timezone.now()
     task.reported_by = user_of(actor)
     task.save()
-    _audit_task(actor, "rectify.task.report", task, before=before, after=task_snapshot(task))
+    _audit_task(
+        actor, AuditAction.RECTIFY_TASK_REPORT, task, before=before, after=task_snapshot(task)
+    )
     return task
 
 
@@ -357,6 +356,19 @@ def _review_checks(actor: Actor, task: RectificationTask, note: str) -> dict[str
     if user is not None and task.reported_by_id == user.pk and task.status == TaskStatus.REPORTED:
         errors.setdefault("__all__", []).append("报告完成的人不能确认或退回自己报告的任务")
     return errors
+
+
+def _review(
+    actor: Actor, task: RectificationTask, status: TaskStatus, note: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The upper level's decision on ``task`` saved; its state before and after (with the note)."""
+    before = task_snapshot(task)
+    task.status = status
+    task.reviewed_at = timezone.now()
+    task.reviewed_by = user_of(actor)
+    task.review_note = note
+    task.save()
+    return before, task_snapshot(task) | {"note": note}
 
 
 @transaction.atomic
@@ -373,20 +385,14 @@ def task_confirm(*, actor: Actor, task: RectificationTask, note: str = "") -> Re
         )
     if errors:
         raise ValidationError(errors)
-    before = task_snapshot(task)
-    task.status = TaskStatus.CONFIRMED
-    task.reviewed_at = timezone.now()
-    task.reviewed_by = user_of(actor)
-    task.review_note = note
-    task.save()
-    after = task_snapshot(task) | {"note": note}
+    before, after = _review(actor, task, TaskStatus.CONFIRMED, note)
     plan = _locked_plan(task.plan)
     if not plan.tasks.exclude(status=TaskStatus.CONFIRMED).exists():
         plan.status = PlanStatus.DONE
         plan.done_at = timezone.now()
         plan.save(update_fields=["status", "done_at", "updated_at"])
         after["plan_status"] = plan.status
-    _audit_task(actor, "rectify.task.confirm", task, before=before, after=after)
+    _audit_task(actor, AuditAction.RECTIFY_TASK_CONFIRM, task, before=before, after=after)
     return task
 
 
@@ -411,17 +417,11 @@ def task_reopen(*, actor: Actor, task: RectificationTask, note: str) -> Rectific
         )
     if errors:
         raise ValidationError(errors)
-    before = task_snapshot(task)
-    task.status = TaskStatus.REOPENED
-    task.reviewed_at = timezone.now()
-    task.reviewed_by = user_of(actor)
-    task.review_note = note
-    task.save()
-    after = task_snapshot(task) | {"note": note}
+    before, after = _review(actor, task, TaskStatus.REOPENED, note)
     if plan.status == PlanStatus.DONE:
         plan.status = PlanStatus.OPEN
         plan.done_at = None
         plan.save(update_fields=["status", "done_at", "updated_at"])
         after["plan_status"] = plan.status
-    _audit_task(actor, "rectify.task.reopen", task, before=before, after=after)
+    _audit_task(actor, AuditAction.RECTIFY_TASK_REOPEN, task, before=before, after=after)
     return task

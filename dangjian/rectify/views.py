@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require
+from dangjian.core.errors import error_text, errors_on
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
-from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.helpers import BadInput, bad_input_as_400, form_page, paginate, query_without
 from dangjian.web.requests import SignedInRequest
 
 from .choices import PlanReason, PlanStatus, TaskStatus, WeakCondition
@@ -51,17 +52,6 @@ from .services import (
 
 #: the suggestions run the SETUP and LIFE checkers over the scope; above this, ask to narrow it
 WEAK_SCOPE_MAX = 5000
-
-
-def _errors_to_form(form: Any, exc: ValidationError) -> None:
-    for name, errors in exc.message_dict.items():
-        target = name if name in form.fields else None
-        for message in errors:
-            form.add_error(target, message)
-
-
-def _messages_of(exc: ValidationError) -> str:
-    return "；".join(m for errors in exc.message_dict.values() for m in errors)
 
 
 @login_required
@@ -188,7 +178,7 @@ def plan_new(request: SignedInRequest, code: str) -> HttpResponse:
             for code in picked
         ]
         tasks = [f.task_input() for f in task_forms if not f.is_empty()]
-        try:
+        with errors_on(form):
             plan = plan_create(
                 actor=request.user,
                 org=org,
@@ -198,12 +188,9 @@ def plan_new(request: SignedInRequest, code: str) -> HttpResponse:
                 tasks=tasks,
                 campaign=campaign,
             )
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        else:
             messages.success(request, f"已制定：{plan}")
             return redirect("rectify:plan", plan.pk)
-    return render(
+    return form_page(
         request,
         "rectify/plan_new.html",
         {
@@ -213,7 +200,6 @@ def plan_new(request: SignedInRequest, code: str) -> HttpResponse:
             "task_forms": task_forms,
             "found": [found[k] for k in WeakCondition.values if k in found],
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -225,11 +211,8 @@ def task_new(request: SignedInRequest, pk: int) -> HttpResponse:
     plan = plan_get(request.user, pk)
     form = TaskForm(request.POST)
     if form.is_valid():
-        try:
+        with errors_on(form):
             task_add(actor=request.user, plan=plan, data=form.task_input())
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        else:
             messages.success(request, f"已增加任务：{form.cleaned_data['what']}")
             return redirect("rectify:plan", plan.pk)
     errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
@@ -247,14 +230,11 @@ def task_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     initial = {"what": task.what, "how": task.how, "owner": task.owner, "deadline": task.deadline}
     form = TaskForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             task_update(actor=request.user, task=task, data=form.task_input())
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        else:
             messages.success(request, f"已修改任务：{form.cleaned_data['what']}")
             return redirect("rectify:plan", task.plan_id)
-    return render(
+    return form_page(
         request,
         "rectify/task_edit.html",
         {
@@ -263,7 +243,6 @@ def task_edit(request: SignedInRequest, pk: int) -> HttpResponse:
             "ancestors": breadcrumb(request.user, task.plan.org),
             "form": form,
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -281,7 +260,7 @@ def _refused(request: SignedInRequest, task: Any, exc: ValidationError) -> HttpR
     return render(
         request,
         "web/bad_request.html",
-        {"message": f"未保存：{_messages_of(exc)}"},
+        {"message": f"未保存：{error_text(exc)}"},
         status=400,
     )
 

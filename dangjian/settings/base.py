@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "django_filters",
     "treebeard",
     "django_tasks",
     "django_tasks_db",

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
-from dangjian.api import filters
+from dangjian.api.filtersets import SurveyFilter
 from dangjian.api.requests import SignedInApiRequest, signed_in
-from dangjian.api.views.base import ScopedAPIView
+from dangjian.api.views.base import FilteredListView, ScopedAPIView
 from dangjian.orgs.selectors import org_get
 
 from .models import Survey
@@ -99,35 +98,26 @@ def _data(surveys: list[Survey]) -> list[Any]:
     return list(SurveySerializer(surveys, many=True).data)
 
 
-LIST_PARAMS = [
-    OpenApiParameter("org", OpenApiTypes.STR, description="组织编码：该组织及下属组织的测评"),
-    OpenApiParameter("key", OpenApiTypes.STR, description="用途标识，如 campaign:12"),
-]
-
-
-class SurveyListView(ScopedAPIView):
+class SurveyListView(FilteredListView):
     """Surveys of the actor's subtree, newest first."""
 
     read_perm = Perm.ASSESS_VIEW
     serializer_class = SurveySerializer
+    filterset_class = SurveyFilter
+    queryset = Survey.objects.none()
 
     def get_queryset(self) -> Any:
         actor = signed_in(self.request)
         qs = surveys_for(actor).order_by("-opens_on", "org__path", "pk")
-        code = filters.code_param(self.request, "org")
+        code = self.params()["org"]
         if code:
             org = org_get(actor, code, perm=Perm.ASSESS_VIEW)
             qs = qs.filter(org__path__startswith=org.path)
-        key = filters.text_param(self.request, "key", max_length=64)
-        if key:
-            qs = qs.filter(key=key)
         return qs
 
-    @extend_schema(
-        parameters=LIST_PARAMS, responses=SurveySerializer(many=True), summary="满意度测评列表"
-    )
+    @extend_schema(responses=SurveySerializer(many=True), summary="满意度测评列表")
     def get(self, request: SignedInApiRequest) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         assert page is not None
         return self.get_paginated_response(_data(list(page)))
 

@@ -24,8 +24,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from django.conf import settings
 from django.db import models
+
+from dangjian.core.models import user_link
 
 from .questions import CURRENT_VERSION
 
@@ -76,14 +77,7 @@ class Survey(models.Model):
         "防重复方式", max_length=8, choices=DedupMode.choices, default=DedupMode.PHONE
     )
     token = models.CharField("公开链接令牌", max_length=32, unique=True, default=new_token)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="发起人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_link("发起人")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

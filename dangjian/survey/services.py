@@ -25,7 +25,13 @@ from django.utils import timezone
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, covers, scope_prefix, user_of
 from dangjian.core import crypto
-from dangjian.core.audit import AuditEvent, audit_record, audit_record_many
+from dangjian.core.audit import (
+    AuditAction,
+    AuditEvent,
+    AuditSubject,
+    audit_about,
+    audit_record_many,
+)
 from dangjian.members.choices import LEAVING
 from dangjian.members.models import Member, MemberStatus
 from dangjian.orgs.models import Organization
@@ -263,7 +269,7 @@ def _open(
             actor=actor,
             events=[
                 AuditEvent(
-                    "survey.open",
+                    AuditAction.SURVEY_OPEN,
                     "survey",
                     str(s.pk),
                     s.title,
@@ -288,13 +294,10 @@ def invite_codes_add(actor: Actor, *, survey: Survey, count: int) -> list[str]:
         taken = set(InviteCode.objects.filter(survey=survey).values_list("code", flat=True))
         codes = _new_codes(count, taken)
         InviteCode.objects.bulk_create([InviteCode(survey=survey, code=c) for c in codes])
-        audit_record(
-            actor=actor,
-            action="survey.invite_codes",
-            object_type="survey",
-            object_id=str(survey.pk),
-            object_repr=survey.title,
-            scope_path=survey.org.path,
+        audit_about(
+            actor,
+            AuditAction.SURVEY_INVITE_CODES,
+            AuditSubject("survey", survey, survey.org.path, survey.title),
             after={"added": count, "total": len(taken)},
         )
     return codes

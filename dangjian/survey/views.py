@@ -29,12 +29,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, require
+from dangjian.core.errors import errors_on
 from dangjian.core.middleware import client_addr
 from dangjian.orgs.choices import BRANCH_TYPES
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get
 from dangjian.rectify.rules import weak_thresholds
-from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.helpers import BadInput, bad_input_as_400, form_page, paginate, query_without
 from dangjian.web.requests import SignedInRequest
 
 from . import ratelimit
@@ -83,7 +84,7 @@ def answer(request: SignedInRequest, token: str) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with errors_on(form):
                 response_submit(
                     survey=survey,
                     answers={q.code: data[q.code] for q in qn.questions},
@@ -91,12 +92,6 @@ def answer(request: SignedInRequest, token: str) -> HttpResponse:
                     code=data.get("code", ""),
                     today=today,
                 )
-            except ValidationError as exc:
-                for name, errors in exc.message_dict.items():
-                    target = name if name in form.fields else None
-                    for message in errors:
-                        form.add_error(target, message)
-            else:
                 return redirect("survey:thanks", survey.token)
     context["form"] = form
     return render(request, "survey/public_form.html", context, status=status)
@@ -233,7 +228,7 @@ def open_view(request: SignedInRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         key = data["key"].strip() or f"manual:{today:%Y%m%d}-{secrets.token_hex(3)}"
-        try:
+        with errors_on(form):
             made = open_surveys(
                 request.user,
                 orgs=_targets(org, data["scope"]),
@@ -246,22 +241,14 @@ def open_view(request: SignedInRequest, code: str) -> HttpResponse:
                 codes=(data["codes"] or 0) if data["dedup"] == DedupMode.CODE else 0,
                 audience=data["audience"],
             )
-        except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                target = name if name in form.fields else None
-                for message in errors:
-                    form.add_error(target, message)
-        else:
             messages.success(request, f"已发起测评（{len(made)} 个组织）")
             if data["scope"] != SCOPE_BRANCHES:
                 return redirect("survey:detail", made[0].pk)
             return redirect("survey:org", org.code)
-    status = 400 if request.method == "POST" else 200
-    return render(
+    return form_page(
         request,
         "survey/open.html",
         {"org": org, "ancestors": breadcrumb(request.user, org), "form": form},
-        status=status,
     )
 
 

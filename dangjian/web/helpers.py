@@ -20,6 +20,11 @@ PER_PAGE = 50
 F = TypeVar("F", bound=Callable[..., HttpResponse])
 
 
+def form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """A page with a form: 400 when a POST comes back to it (the form says why), else 200."""
+    return render(request, template, context, status=400 if request.method == "POST" else 200)
+
+
 class BadInput(Exception):
     """Input the page cannot use; shown to the user as a 400 page with this Chinese message."""
 

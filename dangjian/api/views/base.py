@@ -6,10 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
+from rest_framework.response import Response
 
+from dangjian.api.filtersets import ParamFilterSet
 from dangjian.api.pagination import Pagination
 from dangjian.api.parsers import SafeJSONParser
 from dangjian.api.permissions import HasScopedPerm
@@ -23,6 +28,61 @@ class ScopedAPIView(GenericAPIView):
     permission_classes = [HasScopedPerm]
     pagination_class = Pagination
     parser_classes = PARSERS
+
+
+class FilteredListView(ScopedAPIView):
+    """A list endpoint whose query parameters are declared once, as ``filterset_class``
+    (:mod:`dangjian.api.filtersets`): checked (a bad one is a 400 naming it), applied by
+    django-filter after ``get_queryset``, and listed in the OpenAPI schema. ``queryset`` names
+    the model for the schema only; ``get_queryset`` gives the actor's rows, resolving the
+    parameters that need the actor through :meth:`params`."""
+
+    filter_backends = [DjangoFilterBackend]
+    filterset_class: type[ParamFilterSet]
+
+    def params(self) -> dict[str, Any]:
+        """The checked query parameters."""
+        query = self.request.query_params
+        return self.filterset_class(query, queryset=self.queryset, request=self.request).values()
+
+    def page_rows(self, rows: list[Any]) -> list[Any]:
+        """A hook to complete one page of rows before they are serialized."""
+        return rows
+
+    def list_response(self) -> Response:
+        """One page of the filtered rows."""
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None
+        serializer = self.get_serializer_class()(self.page_rows(page), many=True)
+        return self.get_paginated_response(serializer.data)
+
+
+def attachments_upload(
+    request: Any, *, max_count: int, per: str, add: Any, serializer_class: Any
+) -> Response:
+    """POST of attachments: the files of ``request`` stored by ``add(name, data)``, all or none
+    (a service's refusal is a 400), answered 201 with the stored ones."""
+    from dangjian.api.serializers import uploaded_files
+    from dangjian.core.attachments import attachments_add_all
+
+    files = uploaded_files(request, max_count=max_count, per=per)
+    try:
+        created = attachments_add_all(files, add)
+    except DjangoValidationError as exc:
+        raise service_errors(exc) from exc
+    return Response(serializer_class(created, many=True).data, status=201)
+
+
+def validated(serializer_class: Any, request: Any, **kwargs: Any) -> dict[str, Any]:
+    """The request body checked by ``serializer_class`` (else a 400 with its messages)."""
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def path_id(description: str, name: str = "id") -> OpenApiParameter:
+    """The integer id in an endpoint's path, described in Chinese."""
+    return OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH, description=description)
 
 
 def service_errors(exc: DjangoValidationError, rename: Mapping[str, str] | None = None) -> Any:

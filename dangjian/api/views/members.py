@@ -6,14 +6,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor
-from dangjian.api import filters
+from dangjian.api.filtersets import MemberFilter
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import (
     DATE_ERRORS,
@@ -22,8 +21,14 @@ from dangjian.api.serializers import (
     RevealRequestSerializer,
     RevealResponseSerializer,
 )
-from dangjian.api.views.base import ScopedAPIView, service_errors
-from dangjian.members.choices import MemberType, StatusKind
+from dangjian.api.views.base import (
+    FilteredListView,
+    ScopedAPIView,
+    path_id,
+    service_errors,
+    validated,
+)
+from dangjian.members.choices import StatusKind
 from dangjian.members.models import Member, MemberStatus
 from dangjian.members.selectors import member_get, member_list, standing_on, statuses_of
 from dangjian.members.services import (
@@ -37,15 +42,7 @@ from dangjian.members.services import (
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get, orgs_for
 
-ID_PARAM = OpenApiParameter(
-    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="党员记录 id"
-)
-LIST_PARAMS = [
-    OpenApiParameter("org", OpenApiTypes.STR, description="所在党组织编码"),
-    OpenApiParameter("subtree", OpenApiTypes.BOOL, description="1：包括下级组织的党员"),
-    OpenApiParameter("type", OpenApiTypes.STR, enum=MemberType.values, description="党员类型"),
-    OpenApiParameter("q", OpenApiTypes.STR, description="姓名包含"),
-]
+ID_PARAM = path_id("党员记录 id")
 DATE_FIELDS = frozenset({"joined_on", "confirmed_on", "birth_date"})
 EDIT_FIELDS = [
     "name",
@@ -82,42 +79,31 @@ def _present(member: Member) -> dict[str, Any]:
     return dict(MemberSerializer(member).data)
 
 
-class MemberListView(ScopedAPIView):
+class MemberListView(FilteredListView):
     """Members of the actor's subtree (``?org=CODE&subtree=1`` to narrow), masked."""
 
     read_perm = Perm.MEMBER_VIEW
     write_perm = Perm.MEMBER_CHANGE
     serializer_class = MemberSerializer
+    filterset_class = MemberFilter
+    queryset = Member.objects.none()
 
     def get_queryset(self) -> Any:
         actor = signed_in(self.request)
-        code = filters.code_param(self.request, "org")
-        subtree = filters.bool_param(self.request, "subtree")
-        member_type = filters.member_type_param(self.request)
-        q = filters.text_param(self.request, "q", max_length=50)
-        org = org_get(actor, code, perm=Perm.MEMBER_VIEW) if code else None
-        qs = member_list(actor, org=org, subtree=subtree).select_related("residence_community")
-        if member_type:
-            qs = qs.filter(member_type=member_type)
-        if q:
-            qs = qs.filter(name__icontains=q)
-        return qs
+        params = self.params()
+        org = org_get(actor, params["org"], perm=Perm.MEMBER_VIEW) if params["org"] else None
+        qs = member_list(actor, org=org, subtree=params["subtree"])
+        return qs.select_related("residence_community")
 
-    @extend_schema(
-        parameters=LIST_PARAMS, responses=MemberSerializer(many=True), summary="党员列表（脱敏）"
-    )
+    @extend_schema(responses=MemberSerializer(many=True), summary="党员列表（脱敏）")
     def get(self, request: SignedInApiRequest) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        assert page is not None
-        return self.get_paginated_response(MemberSerializer(page, many=True).data)
+        return self.list_response()
 
     @extend_schema(
         request=MemberWriteSerializer, responses={201: MemberSerializer}, summary="新增党员"
     )
     def post(self, request: SignedInApiRequest) -> Response:
-        serializer = MemberWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        v = serializer.validated_data
+        v = validated(MemberWriteSerializer, request)
         data = MemberInput(
             name=v["name"],
             id_number=v["id_number"],
@@ -160,9 +146,7 @@ class MemberDetailView(ScopedAPIView):
     )
     def patch(self, request: SignedInApiRequest, pk: int) -> Response:
         member = member_get(request.user, pk, perm=Perm.MEMBER_CHANGE)
-        serializer = MemberWriteSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        v = serializer.validated_data
+        v = validated(MemberWriteSerializer, request, partial=True)
         data = MemberInput(
             name=member.name,
             id_number=member.id_number(),  # only handed back to the service, never shown
@@ -316,9 +300,7 @@ class MemberStatusListView(ScopedAPIView):
     )
     def post(self, request: SignedInApiRequest, pk: int) -> Response:
         member = member_get(request.user, pk, perm=Perm.MEMBER_CHANGE)
-        serializer = StatusWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        v = serializer.validated_data
+        v = validated(StatusWriteSerializer, request)
         data = StatusInput(
             kind=v["kind"],
             started_on=v["started_on"],

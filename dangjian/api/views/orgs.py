@@ -17,13 +17,12 @@ from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor
-from dangjian.api import filters
+from dangjian.api.filtersets import OrgFilter
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import OrgSerializer, OrgWriteSerializer
-from dangjian.api.views.base import ScopedAPIView, service_errors
+from dangjian.api.views.base import FilteredListView, ScopedAPIView, service_errors, validated
 from dangjian.members.choices import MemberType
 from dangjian.members.models import Member
-from dangjian.orgs.choices import OrgType, Sector
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get, org_list, orgs_for
 from dangjian.orgs.services import OrgInput, org_create, org_move, org_update
@@ -32,13 +31,6 @@ RENAME = {"org_type": "type"}
 CODE_PARAM = OpenApiParameter(
     "code", OpenApiTypes.STR, OpenApiParameter.PATH, description="组织编码"
 )
-LIST_PARAMS = [
-    OpenApiParameter("q", OpenApiTypes.STR, description="名称包含或编码开头"),
-    OpenApiParameter("type", OpenApiTypes.STR, enum=OrgType.values, description="组织类别"),
-    OpenApiParameter("sector", OpenApiTypes.STR, enum=Sector.values, description="所属领域"),
-    OpenApiParameter("region", OpenApiTypes.STR, description="行政区划代码（前缀匹配）"),
-    OpenApiParameter("parent", OpenApiTypes.STR, description="上级组织编码：只列其直接下级"),
-]
 
 
 def annotate_orgs(orgs: list[Organization]) -> list[Organization]:
@@ -108,36 +100,35 @@ def _org_input(values: dict[str, Any]) -> OrgInput:
     )
 
 
-class OrgListView(ScopedAPIView):
+class OrgListView(FilteredListView):
     """Organizations of the actor's subtree, in tree order."""
 
     read_perm = Perm.ORG_VIEW
     write_perm = Perm.ORG_CHANGE
     serializer_class = OrgSerializer
+    filterset_class = OrgFilter
+    queryset = Organization.objects.none()
 
     def get_queryset(self) -> Any:
         qs = org_list(signed_in(self.request))
-        qs = filters.filter_orgs(self.request, qs)
-        parent_code = filters.code_param(self.request, "parent")
+        parent_code = self.params()["parent"]
         if parent_code:
             parent = org_get(signed_in(self.request), parent_code)
             qs = qs.filter(path__startswith=parent.path, depth=parent.depth + 1)
         return qs.order_by("path")
 
-    @extend_schema(parameters=LIST_PARAMS, responses=OrgSerializer(many=True), summary="组织列表")
+    def page_rows(self, rows: list[Any]) -> list[Any]:
+        return annotate_orgs(rows)
+
+    @extend_schema(responses=OrgSerializer(many=True), summary="组织列表")
     def get(self, request: SignedInApiRequest) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        assert page is not None
-        annotate_orgs(page)
-        return self.get_paginated_response(OrgSerializer(page, many=True).data)
+        return self.list_response()
 
     @extend_schema(
         request=OrgWriteSerializer, responses={201: OrgSerializer}, summary="新建下级组织"
     )
     def post(self, request: SignedInApiRequest) -> Response:
-        serializer = OrgWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        values = serializer.validated_data
+        values = validated(OrgWriteSerializer, request)
         parent = _writable_parent(request.user, values["parent"])
         try:
             org = org_create(actor=request.user, data=_org_input(values), parent=parent)
@@ -165,9 +156,7 @@ class OrgDetailView(ScopedAPIView):
     )
     def patch(self, request: SignedInApiRequest, code: str) -> Response:
         org = org_get(request.user, code, perm=Perm.ORG_CHANGE)
-        serializer = OrgWriteSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
+        changes = validated(OrgWriteSerializer, request, partial=True)
         current = asdict(_current_input(org))
         current["type"] = current.pop("org_type")
         values = {**current, **changes}

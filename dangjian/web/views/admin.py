@@ -28,6 +28,7 @@ from dangjian.accounts.services import (
     user_unlock,
 )
 from dangjian.core.audit import audit_verify
+from dangjian.core.errors import errors_on
 from dangjian.web.requests import SignedInRequest
 
 from ..audit_display import entry_changes
@@ -84,14 +85,6 @@ def audit_chain(request: SignedInRequest) -> HttpResponse:
     return render(request, template, {"result": result})
 
 
-def _errors_to_form(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 @bad_input_as_400
@@ -106,7 +99,7 @@ def users(request: SignedInRequest) -> HttpResponse:
             if org is None:
                 form.add_error("org", f"组织编码“{data['org']}”不存在或不在您的管辖范围内")
             else:
-                try:
+                with errors_on(form):
                     created = user_create(
                         actor=request.user,
                         username=data["username"],
@@ -115,9 +108,6 @@ def users(request: SignedInRequest) -> HttpResponse:
                         roles=data["roles"],
                         display_name=data["display_name"],
                     )
-                except ValidationError as exc:
-                    _errors_to_form(form, exc)
-                else:
                     messages.success(request, f"已创建用户“{created.username}”")
                     return redirect("web:users")
         status = 400
@@ -175,11 +165,8 @@ def security(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST":
         form = SecurityPolicyForm(request.POST)
         if form.is_valid():
-            try:
+            with errors_on(form):
                 security_policy_update(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                _errors_to_form(form, exc)
-            else:
                 messages.success(request, "安全策略已保存")
                 return redirect("web:security")
         status = 400

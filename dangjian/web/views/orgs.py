@@ -22,6 +22,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, can, covers, require
 from dangjian.core import idnumber
 from dangjian.core.dates import add_months, full_years, span_text
+from dangjian.core.errors import error_text, errors_on, put_errors
 from dangjian.members.choices import MemberType
 from dangjian.members.forms import (
     POST_NOTE,
@@ -72,7 +73,7 @@ from dangjian.orgs.services import max_delay_years, org_election_delay_record
 from dangjian.web.requests import SignedInRequest
 
 from ..forms import TreeSearchForm
-from ..helpers import bad_input_as_400, login_required_htmx, paginate
+from ..helpers import bad_input_as_400, form_page, login_required_htmx, paginate
 
 
 def _rows(nodes: list[Organization]) -> list[dict[str, Any]]:
@@ -258,15 +259,6 @@ def org_detail(request: SignedInRequest, code: str) -> HttpResponse:
     return render(request, "web/org.html", _org_context(request, org))
 
 
-def _put_errors(form: Any, exc: ValidationError, rename: dict[str, str] | None = None) -> None:
-    """A service's messages back on the form's fields (others on the form as a whole)."""
-    rename = rename or {}
-    for name, errors in exc.message_dict.items():
-        target = rename.get(name, name)
-        for message in errors:
-            form.add_error(target if target in form.fields else None, message)
-
-
 @login_required
 @require_POST
 @bad_input_as_400
@@ -294,11 +286,8 @@ def participant_add_view(request: SignedInRequest, code: str) -> HttpResponse:
                 post=form.cleaned_data.get("post") or "",
                 note=form.cleaned_data.get("note", "").strip(),
             )
-            try:
+            with errors_on(form, {"member": "id_number", "org": "id_number"}):
                 participation_add(actor=request.user, data=data, today=timezone.localdate())
-            except ValidationError as exc:
-                _put_errors(form, exc, {"member": "id_number", "org": "id_number"})
-            else:
                 messages.success(
                     request, f"已登记 {member.name}（{member.org.name}）参加{org.name}"
                 )
@@ -324,7 +313,7 @@ def participant_end_view(request: SignedInRequest, pk: int) -> HttpResponse:
                 today=timezone.localdate(),
             )
         except ValidationError as exc:
-            problem = "；".join(m for ms in exc.message_dict.values() for m in ms)
+            problem = error_text(exc)
         else:
             messages.success(
                 request,
@@ -348,13 +337,10 @@ def election_delay_view(request: SignedInRequest, code: str) -> HttpResponse:
     org = org_get(request.user, code, perm=Perm.ORG_CHANGE)
     form = ElectionDelayForm(request.POST, prefix="delay")
     if form.is_valid():
-        try:
+        with errors_on(form):
             delay = org_election_delay_record(
                 actor=request.user, org=org, data=form.delay_input(), today=timezone.localdate()
             )
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
             messages.success(
                 request,
                 f"已登记：{delay.approved_by}批准{org.name}延期换届至 "
@@ -434,16 +420,13 @@ def member_status_view(request: SignedInRequest, pk: int) -> HttpResponse:
     member = member_get(request.user, pk, perm=Perm.MEMBER_CHANGE)
     form = StatusForm(request.POST, prefix="status")
     if form.is_valid():
-        try:
+        with errors_on(form):
             status = member_status_record(
                 actor=request.user,
                 member=member,
                 data=form.status_input(),
                 today=timezone.localdate(),
             )
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
             messages.success(
                 request, f"已登记：{member.name}{status.kind}（{status.started_on.isoformat()} 起）"
             )
@@ -472,11 +455,11 @@ def member_new(request: SignedInRequest, code: str) -> HttpResponse:
         try:
             member = member_create(actor=request.user, data=form.member_input(org))
         except ValidationError as exc:
-            _put_errors(form, exc, {"org": "__all__", "gender": "id_number",
+            put_errors(form, exc, {"org": "__all__", "gender": "id_number",
                                     "birth_date": "id_number"})  # fmt: skip
         else:
             return _after_save(request, member, "新增")
-    return render(
+    return form_page(
         request,
         "web/member_form.html",
         {
@@ -487,7 +470,6 @@ def member_new(request: SignedInRequest, code: str) -> HttpResponse:
             "refused": "" if org.org_type in ROLL_TYPES else _no_roll_note(org),
             "post_note": POST_NOTE,
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -510,11 +492,11 @@ def member_edit(request: SignedInRequest, pk: int) -> HttpResponse:
                 actor=request.user, member=member, data=form.member_input(member.org)
             )
         except ValidationError as exc:
-            _put_errors(form, exc, {"org": "__all__", "gender": "id_number",
+            put_errors(form, exc, {"org": "__all__", "gender": "id_number",
                                     "birth_date": "id_number"})  # fmt: skip
         else:
             return _after_save(request, saved, "修改")
-    return render(
+    return form_page(
         request,
         "web/member_form.html",
         {
@@ -525,5 +507,4 @@ def member_edit(request: SignedInRequest, pk: int) -> HttpResponse:
             "refused": "",
             "post_note": POST_NOTE,
         },
-        status=400 if request.method == "POST" else 200,
     )

@@ -1,0 +1,35 @@
+"""A service's ``ValidationError`` shown on a form, or as one line of text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+
+def put_errors(form: Any, exc: ValidationError, rename: Mapping[str, str] | None = None) -> None:
+    """The service's messages on the form: on the field they name (``rename`` maps a service
+    field to a form field, ``"__all__"`` for the form as a whole), else above the form."""
+    rename = rename or {}
+    items = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for name, errors in items.items():
+        target = rename.get(name, name)
+        for message in errors:
+            form.add_error(target if target in form.fields else None, message)
+
+
+def error_text(exc: ValidationError) -> str:
+    """All messages of ``exc`` on one line (for a flash message or a 400 page)."""
+    return "；".join(exc.messages)
+
+
+@contextmanager
+def errors_on(form: Any, rename: Mapping[str, str] | None = None) -> Iterator[None]:
+    """``with errors_on(form): <service call, then success>``: a ``ValidationError`` of the
+    block goes onto ``form`` (:func:`put_errors`) and the view goes on to show the form."""
+    try:
+        yield
+    except ValidationError as exc:
+        put_errors(form, exc, rename)
