@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, audit_record
 
 from .models import SecurityPolicy, User, UserRole
 from .roles import ROLES, Perm, resolve_role
@@ -72,7 +72,7 @@ def user_create(
     )
     audit_record(
         actor=actor,
-        action="user.create",
+        action=AuditAction.USER_CREATE,
         object_type="user",
         object_id=candidate.username,
         object_repr=str(candidate),
@@ -98,7 +98,7 @@ def user_set_roles(*, actor: Actor, user: User, roles: Iterable[str], is_active:
     user.__dict__.pop("perms", None)
     audit_record(
         actor=actor,
-        action="user.roles",
+        action=AuditAction.USER_ROLES,
         object_type="user",
         object_id=user.username,
         object_repr=str(user),
@@ -124,7 +124,7 @@ def login_failed(*, user: User, locked: bool) -> None:
         User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
         audit_record(
             actor=SYSTEM,
-            action="user.lock",
+            action=AuditAction.USER_LOCK,
             object_type="user",
             object_id=user.username,
             object_repr=str(user),
@@ -144,7 +144,7 @@ def user_unlock(*, actor: Actor, user: User) -> None:
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     audit_record(
         actor=actor,
-        action="user.unlock",
+        action=AuditAction.USER_UNLOCK,
         object_type="user",
         object_id=user.username,
         object_repr=str(user),
@@ -179,7 +179,7 @@ def security_policy_update(
     policy.save()
     audit_record(
         actor=actor,
-        action="security.policy",
+        action=AuditAction.SECURITY_POLICY,
         object_type="security_policy",
         object_id="1",
         object_repr="安全策略",

@@ -16,7 +16,7 @@ from dangjian.accounts.models import User
 from dangjian.accounts.roles import ROLES
 from dangjian.accounts.scope import SYSTEM
 from dangjian.accounts.services import user_create
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, audit_record
 from dangjian.members.choices import MemberType
 from dangjian.orgs.choices import ROLL_TYPES, OrgType, Sector
 from dangjian.orgs.models import Organization
@@ -158,7 +158,7 @@ def ensure_demo_accounts() -> list[DemoAccount]:
             user.save(update_fields=["password"])
             audit_record(
                 actor=SYSTEM,
-                action="user.password_reset",
+                action=AuditAction.USER_PASSWORD_RESET,
                 object_type="user",
                 object_id=user.username,
                 object_repr=str(user),

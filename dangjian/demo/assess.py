@@ -34,7 +34,7 @@ from dangjian.assess.services import (
     campaign_standard,
     veto_record,
 )
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, audit_record
 from dangjian.orgs.models import Organization
 
 SELF_NOTES = [
@@ -112,7 +112,7 @@ def made_up_scores(
         SpotCheckScore.objects.bulk_create(spots, batch_size=2000)
         audit_record(
             actor=SYSTEM,
-            action="assess.seed",
+            action=AuditAction.ASSESS_SEED,
             object_type="campaign",
             object_id=str(campaign.pk),
             object_repr=f"{campaign.name}（演示评分）",

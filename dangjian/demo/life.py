@@ -32,7 +32,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from dangjian.accounts.scope import Actor
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, audit_record
 from dangjian.life.choices import (
     SECRETARY_LECTURE_ORG_TYPES,
     AbsenceReason,
@@ -519,7 +519,7 @@ def seed_meetings(
         progress(len(roots), len(roots))
     audit_record(
         actor=actor or SYSTEM,
-        action="life.seed",
+        action=AuditAction.LIFE_SEED,
         object_type="meeting",
         object_id=str(year),
         object_repr=f"{year} 年组织生活演示记录",

@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from dangjian.accounts.scope import SYSTEM
 from dangjian.core import crypto, idnumber
-from dangjian.core.audit import audit_record
+from dangjian.core.audit import AuditAction, audit_record
 from dangjian.core.dates import turns
 from dangjian.core.tree import TreeBuilder
 from dangjian.members.choices import MemberType, Post
@@ -1073,7 +1073,7 @@ def seed_database(
         bar.set_postfix_str(f"组织 {orgs_total:,}")
         audit_record(
             actor=SYSTEM,
-            action="seed.run",
+            action=AuditAction.SEED_RUN,
             object_type="database",
             object_id=f"{tier}:{seed}",
             object_repr=f"合成演示数据（{tier}，种子 {seed}）",
