@@ -10,15 +10,15 @@ from dangjian.api.filtersets import MemberFilter, query_params
 
 
 @pytest.mark.django_db
-def test_a_bad_value_is_refused_naming_its_parameter(tree, client_for):
-    response = client_for("admin").get("/api/v1/members/?type=50%25")
+def test_a_bad_value_is_refused_naming_its_parameter(tree, api):
+    response = api("admin").get("/api/v1/members/?type=50%25")
     assert response.status_code == 400
     assert response.json() == {"type": ["党员类型“50%”无效，应为：正式党员、预备党员"]}
 
 
 @pytest.mark.django_db
-def test_every_bad_parameter_is_named(tree, client_for):
-    response = client_for("admin").get("/api/v1/orgs/?type=x&region=abc")
+def test_every_bad_parameter_is_named(tree, api):
+    response = api("admin").get("/api/v1/orgs/?type=x&region=abc")
     assert response.status_code == 400
     assert set(response.json()) == {"type", "region"}
 
