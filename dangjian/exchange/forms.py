@@ -32,6 +32,18 @@ def limit_label() -> str:
     return f"{round(max_upload_bytes() / 1024 / 1024, 2):g}"
 
 
+def check_upload(upload: UploadedFile) -> UploadedFile:
+    """``upload`` when it is an .xlsx or .csv file within the upload limit, else the form's
+    ``ValidationError`` saying why (for every form that takes a table file)."""
+    try:
+        file_kind(upload.name or "")
+    except ReadError as exc:
+        raise forms.ValidationError(str(exc)) from exc
+    if upload.size is not None and upload.size > max_upload_bytes():
+        raise forms.ValidationError(too_large_message(upload.size))
+    return upload
+
+
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label="导入内容", choices=KIND_CHOICES, initial="members")
     file = forms.FileField(
@@ -48,11 +60,4 @@ class ImportForm(forms.Form):
             field.choices = [(k, label) for k, label in KIND_CHOICES if k in kinds]
 
     def clean_file(self) -> Any:
-        upload: UploadedFile = self.cleaned_data["file"]
-        try:
-            file_kind(upload.name or "")
-        except ReadError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        if upload.size is not None and upload.size > max_upload_bytes():
-            raise forms.ValidationError(too_large_message(upload.size))
-        return upload
+        return check_upload(self.cleaned_data["file"])

@@ -7,7 +7,7 @@ row from a file and a form on a page are held to exactly the same rules.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -260,6 +260,23 @@ def _locked(member: Member) -> Member:
     return Member.objects.select_for_update().select_related("org").get(pk=member.pk)
 
 
+def _roll_update(
+    actor: Actor,
+    member: Member,
+    fields: list[str],
+    change: Callable[[Member], None],
+    audit_extra: Mapping[str, Any] | None,
+) -> Member:
+    """Lock ``member``, ``change`` it, save ``fields`` and audit the update."""
+    member = _locked(member)
+    before = member_snapshot(member)
+    change(member)
+    member.save(update_fields=[*fields, "updated_at"])
+    after = member_snapshot(member) | dict(audit_extra or {})
+    _audit_member(actor, "member.update", member, before=before, after=after)
+    return member
+
+
 @transaction.atomic
 def member_admit(
     *,
@@ -294,14 +311,12 @@ def member_convert(
 ) -> Member:
     """A probationary member becomes a full member, confirmed on ``confirmed_on`` (the end of
     the probation)."""
-    member = _locked(member)
-    before = member_snapshot(member)
-    member.member_type = MemberType.FULL
-    member.confirmed_on = confirmed_on
-    member.save(update_fields=["member_type", "confirmed_on", "updated_at"])
-    after = member_snapshot(member) | dict(audit_extra or {})
-    _audit_member(actor, "member.update", member, before=before, after=after)
-    return member
+
+    def change(member: Member) -> None:
+        member.member_type = MemberType.FULL
+        member.confirmed_on = confirmed_on
+
+    return _roll_update(actor, member, ["member_type", "confirmed_on"], change, audit_extra)
 
 
 @transaction.atomic
@@ -315,15 +330,13 @@ def member_redate(
 ) -> Member:
     """The day of joining was corrected (the branch vote's date): the roll follows it, and a
     full member's confirmation day moves to ``confirmed_on`` (a probationary member has none)."""
-    member = _locked(member)
-    before = member_snapshot(member)
-    member.joined_on = joined_on
-    if member.confirmed_on is not None and confirmed_on is not None:
-        member.confirmed_on = confirmed_on
-    member.save(update_fields=["joined_on", "confirmed_on", "updated_at"])
-    after = member_snapshot(member) | dict(audit_extra or {})
-    _audit_member(actor, "member.update", member, before=before, after=after)
-    return member
+
+    def change(member: Member) -> None:
+        member.joined_on = joined_on
+        if member.confirmed_on is not None and confirmed_on is not None:
+            member.confirmed_on = confirmed_on
+
+    return _roll_update(actor, member, ["joined_on", "confirmed_on"], change, audit_extra)
 
 
 @transaction.atomic
