@@ -34,12 +34,18 @@ from .columns import MEMBER_COLUMNS, MEMBER_FIELD_COLUMN, MEMBER_REQUIRED
 from .readers import cell_date, cell_text
 from .report import (
     BATCH,
+    ImportKind,
     ImportReport,
     Problems,
     chunks,
     out_of_scope_text,
     start_import,
     write_guard,
+)
+
+#: what the member import reads, and the right it needs
+MEMBERS = ImportKind(
+    "members", Perm.MEMBER_CHANGE, "没有导入党员的权限", MEMBER_COLUMNS, MEMBER_REQUIRED
 )
 
 
@@ -207,15 +213,7 @@ def import_members(
 ) -> ImportReport:
     """Import members from ``path`` (all-or-nothing), as ``actor`` (needs MEMBER_CHANGE)."""
     prefix, problems, table = start_import(
-        "members",
-        path,
-        actor=actor,
-        perm=Perm.MEMBER_CHANGE,
-        denied="没有导入党员的权限",
-        columns=MEMBER_COLUMNS,
-        required=MEMBER_REQUIRED,
-        dry_run=dry_run,
-        file_label=file_label,
+        MEMBERS, path, actor=actor, dry_run=dry_run, file_label=file_label
     )
     report = problems.report
     if table is None:

@@ -39,6 +39,7 @@ from .columns import ORG_COLUMNS, ORG_FIELD_COLUMN, ORG_REQUIRED
 from .readers import cell_date, cell_int, cell_text
 from .report import (
     BATCH,
+    ImportKind,
     ImportReport,
     Problems,
     chunks,
@@ -46,6 +47,9 @@ from .report import (
     start_import,
     write_guard,
 )
+
+#: what the organization import reads, and the right it needs
+ORGS = ImportKind("orgs", Perm.ORG_CHANGE, "没有导入组织的权限", ORG_COLUMNS, ORG_REQUIRED)
 
 #: up to this many new organizations are inserted one by one through treebeard's node API; above
 #: it paths are allocated in memory (``core.tree.TreeBuilder``) and written with ``bulk_create``
@@ -143,15 +147,7 @@ def import_orgs(
 ) -> ImportReport:
     """Import organizations from ``path`` (all-or-nothing), as ``actor`` (needs ORG_CHANGE)."""
     prefix, problems, table = start_import(
-        "orgs",
-        path,
-        actor=actor,
-        perm=Perm.ORG_CHANGE,
-        denied="没有导入组织的权限",
-        columns=ORG_COLUMNS,
-        required=ORG_REQUIRED,
-        dry_run=dry_run,
-        file_label=file_label,
+        ORGS, path, actor=actor, dry_run=dry_run, file_label=file_label
     )
     report = problems.report
     if table is None:

@@ -163,25 +163,33 @@ def read_checked(
     return table
 
 
+@dataclass(frozen=True)
+class ImportKind:
+    """What one importer reads: its report kind, the right it needs (and the refusal without
+    it), the columns of its files and those that must be filled."""
+
+    kind: str
+    perm: Perm
+    denied: str
+    columns: list[str]
+    required: list[str]
+
+
 def start_import(
-    kind: str,
+    what: ImportKind,
     path: Path | str,
     *,
     actor: Actor,
-    perm: Perm,
-    denied: str,
-    columns: list[str],
-    required: list[str],
     dry_run: bool,
     file_label: str | None,
 ) -> tuple[str, Problems, Table | None]:
-    """The actor's scope for ``perm`` (``PermissionDenied`` with ``denied`` without it), the
-    problems of a new report, and the table read from ``path`` (``None`` when unreadable)."""
-    prefix = scope_prefix(actor, perm)
+    """The actor's scope for ``what.perm`` (``PermissionDenied`` without it), the problems of a
+    new report, and the table read from ``path`` (``None`` when unreadable)."""
+    prefix = scope_prefix(actor, what.perm)
     if prefix is None:
-        raise PermissionDenied(denied)
-    report = ImportReport(kind, file_label or Path(path).name, dry_run)
-    return prefix, Problems(report), read_checked(report, path, columns, required)
+        raise PermissionDenied(what.denied)
+    report = ImportReport(what.kind, file_label or Path(path).name, dry_run)
+    return prefix, Problems(report), read_checked(report, path, what.columns, what.required)
 
 
 def out_of_scope_text(prefix: str) -> str:
