@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from dangjian.core.audit import AuditAction, audit_record
+from dangjian.core.errors import FieldErrors
 
 from .models import SecurityPolicy, User, UserRole
 from .roles import ROLES, Perm, resolve_role
@@ -32,6 +33,26 @@ def user_snapshot(user: User) -> dict[str, Any]:
     }
 
 
+def _audit_user(
+    actor: Actor,
+    action: AuditAction,
+    user: User,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="user",
+        object_id=user.username,
+        object_repr=str(user),
+        scope_path=user.org.path if user.org else "",
+        before=before,
+        after=after,
+    )
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -44,13 +65,13 @@ def user_create(
 ) -> User:
     """Create an account bound to ``org`` with ``roles`` (codes or Chinese labels)."""
     require(actor, Perm.USER_MANAGE, org.path)
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     role_codes: list[str] = []
     for name in roles:
         try:
             role_codes.append(resolve_role(name).code)
         except KeyError as exc:
-            errors.setdefault("roles", []).append(str(exc.args[0]))
+            errors.add("roles", str(exc.args[0]))
     if not role_codes and "roles" not in errors:
         errors["roles"] = ["至少需要一个角色"]
     username = username.strip()
@@ -63,22 +84,13 @@ def user_create(
         validate_password(password, candidate)
     except ValidationError as exc:
         errors["password"] = list(exc.messages)
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_if_any()
     candidate.set_password(password)
     candidate.save()
     UserRole.objects.bulk_create(
         [UserRole(user=candidate, role=c) for c in sorted(set(role_codes))]
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.USER_CREATE,
-        object_type="user",
-        object_id=candidate.username,
-        object_repr=str(candidate),
-        scope_path=org.path,
-        after=user_snapshot(candidate),
-    )
+    _audit_user(actor, AuditAction.USER_CREATE, candidate, after=user_snapshot(candidate))
     return candidate
 
 
@@ -96,16 +108,7 @@ def user_set_roles(*, actor: Actor, user: User, roles: Iterable[str], is_active:
     user.save(update_fields=["is_active"])
     user.__dict__.pop("role_codes", None)
     user.__dict__.pop("perms", None)
-    audit_record(
-        actor=actor,
-        action=AuditAction.USER_ROLES,
-        object_type="user",
-        object_id=user.username,
-        object_repr=str(user),
-        scope_path=user.org.path if user.org else "",
-        before=before,
-        after=user_snapshot(user),
-    )
+    _audit_user(actor, AuditAction.USER_ROLES, user, before=before, after=user_snapshot(user))
     return user
 
 
@@ -122,13 +125,10 @@ def login_failed(*, user: User, locked: bool) -> None:
     if not locked and user.failed_logins >= policy.max_failed_logins:
         until = timezone.now() + dt.timedelta(minutes=policy.lockout_minutes)
         User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
-        audit_record(
-            actor=SYSTEM,
-            action=AuditAction.USER_LOCK,
-            object_type="user",
-            object_id=user.username,
-            object_repr=str(user),
-            scope_path=user.org.path if user.org else "",
+        _audit_user(
+            SYSTEM,
+            AuditAction.USER_LOCK,
+            user,
             after={"locked_until": until.isoformat(), "reason": "连续登录失败"},
         )
 
@@ -142,14 +142,7 @@ def login_succeeded(*, user: User) -> None:
 def user_unlock(*, actor: Actor, user: User) -> None:
     require(actor, Perm.SECURITY_MANAGE)
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-    audit_record(
-        actor=actor,
-        action=AuditAction.USER_UNLOCK,
-        object_type="user",
-        object_id=user.username,
-        object_repr=str(user),
-        scope_path=user.org.path if user.org else "",
-    )
+    _audit_user(actor, AuditAction.USER_UNLOCK, user)
 
 
 @transaction.atomic
@@ -158,15 +151,14 @@ def security_policy_update(
 ) -> SecurityPolicy:
     """Set the security policy (安全管理员 only)."""
     require(actor, Perm.SECURITY_MANAGE)
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     if not 3 <= max_failed_logins <= 20:
         errors["max_failed_logins"] = ["连续失败锁定次数应在 3 到 20 之间"]
     if not 1 <= lockout_minutes <= 24 * 60:
         errors["lockout_minutes"] = ["锁定时长应在 1 到 1440 分钟之间"]
     if not 5 <= idle_timeout_minutes <= 240:
         errors["idle_timeout_minutes"] = ["空闲超时应在 5 到 240 分钟之间"]
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_if_any()
     policy = SecurityPolicy.current()
     before = {
         "max_failed_logins": policy.max_failed_logins,

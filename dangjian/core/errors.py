@@ -1,4 +1,5 @@
-"""A service's ``ValidationError`` shown on a form, or as one line of text."""
+"""Errors of a write: collected field by field and refused once (:class:`FieldErrors`), and a
+service's ``ValidationError`` shown on a form or as one line of text."""
 
 from __future__ import annotations
 
@@ -7,6 +8,18 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
+
+
+class FieldErrors(dict[str, list[str]]):
+    """``{field: [Chinese messages]}`` as ``ValidationError`` takes it, filled with :meth:`add`."""
+
+    def add(self, field: str, message: str) -> None:
+        self.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        """Refuse the write with every message collected, or do nothing when there is none."""
+        if self:
+            raise ValidationError(dict(self))
 
 
 def put_errors(form: Any, exc: ValidationError, rename: Mapping[str, str] | None = None) -> None:

@@ -2,22 +2,7 @@
 
 from __future__ import annotations
 
-#: organization columns, in export order
-ORG_COLUMNS = [
-    "组织编码",
-    "组织名称",
-    "上级组织编码",
-    "组织类别",
-    "所属领域",
-    "行政区划代码",
-    "成立日期",
-    "本届任期开始日期",
-    "任期年限",
-    "覆盖单位数",
-    "书记空缺起始日期",
-]
-ORG_REQUIRED = ["组织编码", "组织名称", "组织类别", "所属领域"]
-#: OrgInput field (or ``parent``) → column
+#: OrgInput field (or ``parent``) → column, in export order
 ORG_FIELD_COLUMN = {
     "code": "组织编码",
     "name": "组织名称",
@@ -31,26 +16,11 @@ ORG_FIELD_COLUMN = {
     "units_covered": "覆盖单位数",
     "secretary_vacant_since": "书记空缺起始日期",
 }
+#: organization columns, in export order
+ORG_COLUMNS = list(ORG_FIELD_COLUMN.values())
+ORG_REQUIRED = ["组织编码", "组织名称", "组织类别", "所属领域"]
 
-#: member columns, in export order
-MEMBER_COLUMNS = [
-    "姓名",
-    "公民身份号码",
-    "性别",
-    "民族",
-    "出生日期",
-    "学历",
-    "人员类别",
-    "党员类型",
-    "入党日期",
-    "转正日期",
-    "所在党组织编码",
-    "党内职务",
-    "联系电话",
-    "现居住社区编码",
-]
-MEMBER_REQUIRED = ["姓名", "公民身份号码", "党员类型", "入党日期", "所在党组织编码"]
-#: MemberInput field → column
+#: MemberInput field → column, in export order
 MEMBER_FIELD_COLUMN = {
     "name": "姓名",
     "id_number": "公民身份号码",
@@ -67,6 +37,9 @@ MEMBER_FIELD_COLUMN = {
     "phone": "联系电话",
     "residence_community": "现居住社区编码",
 }
+#: member columns, in export order
+MEMBER_COLUMNS = list(MEMBER_FIELD_COLUMN.values())
+MEMBER_REQUIRED = ["姓名", "公民身份号码", "党员类型", "入党日期", "所在党组织编码"]
 #: date columns (written as date cells in .xlsx)
 DATE_COLUMNS = frozenset(
     {"成立日期", "本届任期开始日期", "书记空缺起始日期", "出生日期", "入党日期", "转正日期"}

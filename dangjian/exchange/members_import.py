@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import ric
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import Actor, scope_prefix
+from dangjian.accounts.scope import Actor
 from dangjian.core import crypto
 from dangjian.core.audit import AuditAction, AuditEvent, audit_record_many
 from dangjian.core.idnumber import normalize_id
@@ -35,12 +34,18 @@ from .columns import MEMBER_COLUMNS, MEMBER_FIELD_COLUMN, MEMBER_REQUIRED
 from .readers import cell_date, cell_text
 from .report import (
     BATCH,
+    ImportKind,
     ImportReport,
     Problems,
     chunks,
     out_of_scope_text,
-    read_checked,
+    start_import,
     write_guard,
+)
+
+#: what the member import reads, and the right it needs
+MEMBERS = ImportKind(
+    "members", Perm.MEMBER_CHANGE, "没有导入党员的权限", MEMBER_COLUMNS, MEMBER_REQUIRED
 )
 
 
@@ -100,15 +105,9 @@ def _parse_member_row(
         return cell_text(cells.get(column))
 
     def date(column: str) -> dt.date | None:
-        try:
-            return cell_date(cells.get(column))
-        except ValueError as exc:
-            problems.add(number, column, cells.get(column), str(exc))
-            return None
+        return problems.parse(number, cells, column, cell_date)
 
-    for column in MEMBER_REQUIRED:
-        if cells.get(column) is None:
-            problems.add(number, column, None, f"{column}不能为空")
+    problems.require(number, cells, MEMBER_REQUIRED)
     raw_id = cells.get("公民身份号码")
     if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
         problems.add(
@@ -158,13 +157,10 @@ def _parse_member_row(
             column = MEMBER_FIELD_COLUMN[name]
             problems.add(number, column, cells.get(column), f"{column}过长（最多 {limit} 字）")
     for name, messages in member_validate(data, today=today).items():
-        column = MEMBER_FIELD_COLUMN[name]
-        if problems.has(number, column):
-            continue
         if name == "confirmed_on" and joined_on is None and "入党日期" in messages[0]:
             continue
-        for message in messages:
-            problems.add(number, column, cells.get(column), message)
+        column = MEMBER_FIELD_COLUMN[name]
+        problems.add_unless_marked(number, column, cells.get(column), messages)
     return _MemberRow(number, raw_id, data)
 
 
@@ -216,14 +212,12 @@ def import_members(
     file_label: str | None = None,
 ) -> ImportReport:
     """Import members from ``path`` (all-or-nothing), as ``actor`` (needs MEMBER_CHANGE)."""
-    prefix = scope_prefix(actor, Perm.MEMBER_CHANGE)
-    if prefix is None:
-        raise PermissionDenied("没有导入党员的权限")
-    report = ImportReport("members", file_label or Path(path).name, dry_run)
-    table = read_checked(report, path, MEMBER_COLUMNS, MEMBER_REQUIRED)
+    prefix, problems, table = start_import(
+        MEMBERS, path, actor=actor, dry_run=dry_run, file_label=file_label
+    )
+    report = problems.report
     if table is None:
         return report
-    problems = Problems(report)
     orgs = _OrgIndex()
     today = timezone.localdate()
 
@@ -261,8 +255,7 @@ def import_members(
                 "该党员已在您管辖范围以外的党组织登记，不能导入或调动",
             )
     _check_secretaries(rows, existing, orgs, problems)
-    if not report.ok:
-        report.errors.sort(key=lambda e: e.row or 0)  # stable: by row, then as found
+    if report.rejected():
         return report
 
     creates: list[_MemberRow] = []

@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import Actor, scope_prefix
+from dangjian.accounts.scope import Actor
 from dangjian.core.audit import AuditAction, AuditEvent, audit_record_many
 from dangjian.core.tree import TreeBuilder
 from dangjian.members.models import Member, Participation
@@ -40,13 +39,17 @@ from .columns import ORG_COLUMNS, ORG_FIELD_COLUMN, ORG_REQUIRED
 from .readers import cell_date, cell_int, cell_text
 from .report import (
     BATCH,
+    ImportKind,
     ImportReport,
     Problems,
     chunks,
     out_of_scope_text,
-    read_checked,
+    start_import,
     write_guard,
 )
+
+#: what the organization import reads, and the right it needs
+ORGS = ImportKind("orgs", Perm.ORG_CHANGE, "没有导入组织的权限", ORG_COLUMNS, ORG_REQUIRED)
 
 #: up to this many new organizations are inserted one by one through treebeard's node API; above
 #: it paths are allocated in memory (``core.tree.TreeBuilder``) and written with ``bulk_create``
@@ -104,15 +107,9 @@ def _parse_org_row(
         return cell_text(cells.get(column))
 
     def parsed(column: str, parse: Callable[[Any], Any]) -> Any:
-        try:
-            return parse(cells.get(column))
-        except ValueError as exc:
-            problems.add(number, column, cells.get(column), str(exc))
-            return None
+        return problems.parse(number, cells, column, parse)
 
-    for column in ORG_REQUIRED:
-        if cells.get(column) is None:
-            problems.add(number, column, None, f"{column}不能为空")
+    problems.require(number, cells, ORG_REQUIRED)
     data = OrgInput(
         code=text("组织编码"),
         name=text("组织名称"),
@@ -136,9 +133,7 @@ def _parse_org_row(
         )
     for name, messages in org_validate(data).items():
         column = ORG_FIELD_COLUMN[name]
-        if not problems.has(number, column):
-            for message in messages:
-                problems.add(number, column, cells.get(column), message)
+        problems.add_unless_marked(number, column, cells.get(column), messages)
     parent = (text("上级组织编码") or None) if "上级组织编码" in present else None
     return _OrgRow(number, cells, data, parent)
 
@@ -151,14 +146,12 @@ def import_orgs(
     file_label: str | None = None,
 ) -> ImportReport:
     """Import organizations from ``path`` (all-or-nothing), as ``actor`` (needs ORG_CHANGE)."""
-    prefix = scope_prefix(actor, Perm.ORG_CHANGE)
-    if prefix is None:
-        raise PermissionDenied("没有导入组织的权限")
-    report = ImportReport("orgs", file_label or Path(path).name, dry_run)
-    table = read_checked(report, path, ORG_COLUMNS, ORG_REQUIRED)
+    prefix, problems, table = start_import(
+        ORGS, path, actor=actor, dry_run=dry_run, file_label=file_label
+    )
+    report = problems.report
     if table is None:
         return report
-    problems = Problems(report)
     existing = _load_orgs()
     present = set(table.columns)
     has_parent_column = "上级组织编码" in present
@@ -187,8 +180,7 @@ def import_orgs(
         return code in rows or code in existing
 
     _check_org_structure(rows, existing, prefix, problems, final_parent, final_type, known)
-    if not report.ok:
-        report.errors.sort(key=lambda e: e.row or 0)  # stable: by row, then as found
+    if report.rejected():
         return report
 
     creates = [code for code in rows if code not in existing]

@@ -7,15 +7,21 @@ lists every problem of a rejected file, or the counts of an accepted one.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from treebeard.exceptions import PathOverflow
 
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import Actor, scope_prefix
+
 from .readers import ReadError, Table, cell_text, read_table
+
+T = TypeVar("T")
 
 #: rows per INSERT / UPDATE / IN (...) query
 BATCH = 2000
@@ -61,6 +67,12 @@ class ImportReport:
     def kind_label(self) -> str:
         return "组织" if self.kind == "orgs" else "党员"
 
+    def rejected(self) -> bool:
+        """Whether the file is refused; its problems are then put in row order (stable: by row,
+        then as found)."""
+        self.errors.sort(key=lambda e: e.row or 0)
+        return not self.ok
+
     def error_lines(self) -> list[str]:
         return [e.line() for e in self.errors]
 
@@ -93,6 +105,28 @@ class Problems:
 
     def has(self, row: int, column: str) -> bool:
         return (row, column) in self.marked
+
+    def add_unless_marked(self, row: int, column: str, value: Any, messages: list[str]) -> None:
+        """Add ``messages`` for a cell unless an earlier check has already marked it."""
+        if not self.has(row, column):
+            for message in messages:
+                self.add(row, column, value, message)
+
+    def require(self, row: int, cells: dict[str, Any], columns: Iterable[str]) -> None:
+        """Mark each of ``columns`` left empty on the row."""
+        for column in columns:
+            if cells.get(column) is None:
+                self.add(row, column, None, f"{column}不能为空")
+
+    def parse(
+        self, row: int, cells: dict[str, Any], column: str, parse: Callable[[Any], T]
+    ) -> T | None:
+        """The cell read by ``parse``, or ``None`` with the reason marked on the cell."""
+        try:
+            return parse(cells.get(column))
+        except ValueError as exc:
+            self.add(row, column, cells.get(column), str(exc))
+            return None
 
 
 @contextlib.contextmanager
@@ -127,6 +161,35 @@ def read_checked(
     report.warnings = table.warnings
     report.rows = len(table.rows)
     return table
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """What one importer reads: its report kind, the right it needs (and the refusal without
+    it), the columns of its files and those that must be filled."""
+
+    kind: str
+    perm: Perm
+    denied: str
+    columns: list[str]
+    required: list[str]
+
+
+def start_import(
+    what: ImportKind,
+    path: Path | str,
+    *,
+    actor: Actor,
+    dry_run: bool,
+    file_label: str | None,
+) -> tuple[str, Problems, Table | None]:
+    """The actor's scope for ``what.perm`` (``PermissionDenied`` without it), the problems of a
+    new report, and the table read from ``path`` (``None`` when unreadable)."""
+    prefix = scope_prefix(actor, what.perm)
+    if prefix is None:
+        raise PermissionDenied(what.denied)
+    report = ImportReport(what.kind, file_label or Path(path).name, dry_run)
+    return prefix, Problems(report), read_checked(report, path, what.columns, what.required)
 
 
 def out_of_scope_text(prefix: str) -> str:

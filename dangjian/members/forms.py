@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 
 from dangjian.orgs.models import Organization
-from dangjian.web.forms import ChineseDateField
+from dangjian.web.forms import date_field
 
 from .choices import Category, MemberType, ParticipationPost, Post, StatusKind
 from .models import Member
@@ -21,15 +21,6 @@ POST_NOTE = (
     "书记、副书记和委员须由有选举权和被选举权的正式党员担任：预备党员，"
     "以及处于留党察看、停止党籍期间的党员不能当选（党章第七条）"
 )
-
-
-def _date(label: str, *, required: bool = True, **kwargs: Any) -> ChineseDateField:
-    errors = {"required": f"请填写{label}"}
-    # ISO in the value: a date input shows nothing for a localized "2026/11/23"
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    return ChineseDateField(
-        label=label, required=required, error_messages=errors, widget=widget, **kwargs
-    )
 
 
 def _choices(values: list[str], empty: str | None = None) -> list[tuple[str, str]]:
@@ -47,8 +38,10 @@ class MemberForm(forms.Form):
         choices=_choices(MemberType.values),
         error_messages={"invalid_choice": "党员类型应为“正式党员”或“预备党员”"},
     )
-    joined_on = _date("入党日期", help_text="支部大会接收为预备党员之日")
-    confirmed_on = _date("转正日期", required=False, help_text="正式党员填写；党龄自转正之日起算")
+    joined_on = date_field("入党日期", help_text="支部大会接收为预备党员之日")
+    confirmed_on = date_field(
+        "转正日期", required=False, help_text="正式党员填写；党龄自转正之日起算"
+    )
     post = forms.ChoiceField(
         label="党内职务",
         choices=_choices(Post.values, "无"),
@@ -126,8 +119,8 @@ class StatusForm(forms.Form):
         choices=_choices(StatusKind.values),
         error_messages={"invalid_choice": "状态无效，请从列表中选择"},
     )
-    started_on = _date("起始日期", help_text="决定生效之日（死亡：去世之日）")
-    ends_on = _date(
+    started_on = date_field("起始日期", help_text="决定生效之日（死亡：去世之日）")
+    ends_on = date_field(
         "终止日期", required=False, help_text="留党察看期满之日（最长两年）；恢复党籍之日"
     )
     decided_by = forms.CharField(
@@ -157,7 +150,7 @@ class ParticipantForm(forms.Form):
         error_messages={"required": "请填写参加人员的公民身份号码"},
         help_text="党员的组织关系仍在其所在党支部，不转入临时党支部",
     )
-    started_on = _date("参加日期")
+    started_on = date_field("参加日期")
     post = forms.ChoiceField(
         label="在临时党支部的职务",
         choices=_choices(ParticipationPost.values, "无"),
@@ -168,4 +161,4 @@ class ParticipantForm(forms.Form):
 
 
 class ParticipantEndForm(forms.Form):
-    ended_on = _date("结束日期", help_text="最后参加的一天")
+    ended_on = date_field("结束日期", help_text="最后参加的一天")

@@ -7,7 +7,7 @@ row from a file and a form on a page are held to exactly the same rules.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +20,10 @@ from dangjian.accounts.scope import Actor, require
 from dangjian.core import crypto, idnumber
 from dangjian.core.audit import AuditAction, audit_record
 from dangjian.core.dates import add_years, turns
+from dangjian.core.errors import FieldErrors
 from dangjian.orgs.choices import ROLL_TYPES, TEMP_BRANCH_NO_ROLL, OrgType
 from dangjian.orgs.models import Organization
+from dangjian.orgs.services import audit_org
 
 from .choices import Category, MemberType, ParticipationPost, Post, StatusKind
 from .models import Member, MemberStatus, Participation
@@ -61,56 +63,52 @@ class MemberInput:
     residence_community: Organization | None = None
 
 
-def member_validate(data: MemberInput, *, today: dt.date | None = None) -> dict[str, list[str]]:
+def member_validate(data: MemberInput, *, today: dt.date | None = None) -> FieldErrors:
     """Checks that need no other rows. Normalises ``id_number`` and ``phone`` in place."""
     today = today or timezone.localdate()
-    errors: dict[str, list[str]] = {}
-
-    def add(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
+    errors = FieldErrors()
     if not data.name.strip():
-        add("name", "姓名不能为空")
+        errors.add("name", "姓名不能为空")
     elif len(data.name) > 50:
-        add("name", "姓名过长（最多 50 字）")
+        errors.add("name", "姓名过长（最多 50 字）")
     try:
         data.id_number = idnumber.validate_id(data.id_number, today=today)
     except idnumber.InvalidNumber as exc:
-        add("id_number", str(exc))
+        errors.add("id_number", str(exc))
     else:
         born, sex = idnumber.birth_date(data.id_number), idnumber.gender(data.id_number)
         if data.gender and data.gender != sex:
-            add("gender", f"性别“{data.gender}”与公民身份号码（{sex}）不一致")
+            errors.add("gender", f"性别“{data.gender}”与公民身份号码（{sex}）不一致")
         if data.birth_date and data.birth_date != born:
-            add("birth_date", f"出生日期 {data.birth_date} 与公民身份号码（{born}）不一致")
+            errors.add("birth_date", f"出生日期 {data.birth_date} 与公民身份号码（{born}）不一致")
         data.gender, data.birth_date = sex, born
     if data.gender and data.gender not in ("男", "女"):
-        add("gender", "性别应为“男”或“女”")
+        errors.add("gender", "性别应为“男”或“女”")
     if data.member_type not in MemberType.values:
-        add("member_type", "党员类型应为“正式党员”或“预备党员”")
+        errors.add("member_type", "党员类型应为“正式党员”或“预备党员”")
     if data.category and data.category not in Category.values:
-        add("category", f"人员类别“{data.category}”无效，应为：{'、'.join(Category.values)}")
+        errors.add("category", f"人员类别“{data.category}”无效，应为：{'、'.join(Category.values)}")
     if data.post and data.post not in Post.values:
-        add("post", f"党内职务“{data.post}”无效，应为：{'、'.join(Post.values)}，或留空")
+        errors.add("post", f"党内职务“{data.post}”无效，应为：{'、'.join(Post.values)}，或留空")
     if data.joined_on > today:
-        add("joined_on", "入党日期不能晚于今天")
+        errors.add("joined_on", "入党日期不能晚于今天")
     if data.birth_date and data.joined_on < data.birth_date:
-        add("joined_on", "入党日期早于出生日期")
+        errors.add("joined_on", "入党日期早于出生日期")
     elif data.birth_date and (under_age := joined_under_age(data.birth_date, data.joined_on)):
-        add("joined_on", under_age)
+        errors.add("joined_on", under_age)
     if data.member_type == MemberType.FULL and data.confirmed_on is None:
-        add("confirmed_on", "正式党员必须填写转正日期")
+        errors.add("confirmed_on", "正式党员必须填写转正日期")
     if data.member_type == MemberType.PROBATIONARY and data.confirmed_on is not None:
-        add("confirmed_on", "预备党员不应有转正日期")
+        errors.add("confirmed_on", "预备党员不应有转正日期")
     if data.confirmed_on:
         if data.confirmed_on < data.joined_on:
-            add("confirmed_on", "转正日期不能早于入党日期")
+            errors.add("confirmed_on", "转正日期不能早于入党日期")
         if data.confirmed_on > today:
-            add("confirmed_on", "转正日期不能晚于今天")
+            errors.add("confirmed_on", "转正日期不能晚于今天")
     if data.org.org_type == OrgType.TEMP_BRANCH:
-        add("org", f"{data.org.name}是临时党支部：{TEMP_BRANCH_NO_ROLL}")
+        errors.add("org", f"{data.org.name}是临时党支部：{TEMP_BRANCH_NO_ROLL}")
     elif data.org.org_type not in ROLL_TYPES:
-        add(
+        errors.add(
             "org",
             f"{data.org.name}（{data.org.code}）是{data.org.org_type}，"
             "党员只能编入党支部或联合党支部",
@@ -119,7 +117,7 @@ def member_validate(data: MemberInput, *, today: dt.date | None = None) -> dict[
         try:
             data.phone = idnumber.normalize_phone(data.phone)
         except idnumber.InvalidNumber as exc:
-            add("phone", str(exc))
+            errors.add("phone", str(exc))
     return errors
 
 
@@ -173,25 +171,47 @@ def member_snapshot(member: Member) -> dict[str, Any]:
     }
 
 
-def _check_unique(data: MemberInput, member: Member | None, errors: dict[str, list[str]]) -> None:
+def _check_unique(data: MemberInput, member: Member | None, errors: FieldErrors) -> None:
     if "id_number" not in errors:
         clash = Member.objects.filter(id_number_digest=crypto.digest(data.id_number))
         if member is not None:
             clash = clash.exclude(pk=member.pk)
         if clash.exists():
-            errors.setdefault("id_number", []).append("该公民身份号码已登记在册")
+            errors.add("id_number", "该公民身份号码已登记在册")
     if data.post == Post.SECRETARY:
         others = Member.objects.filter(org=data.org, post=Post.SECRETARY)
         if member is not None:
             others = others.exclude(pk=member.pk)
         if others.exists():
-            errors.setdefault("post", []).append(f"{data.org.name} 已有书记，请先调整原书记的职务")
+            errors.add("post", f"{data.org.name} 已有书记，请先调整原书记的职务")
 
 
-def _check_community(actor: Actor, data: MemberInput, errors: dict[str, list[str]]) -> None:
+def _check_community(actor: Actor, data: MemberInput, errors: FieldErrors) -> None:
     community = data.residence_community
     if community is not None and community.sector != "社区":
-        errors.setdefault("residence_community", []).append(f"{community.code} 不是社区党组织")
+        errors.add("residence_community", f"{community.code} 不是社区党组织")
+
+
+def _audit_member(
+    actor: Actor,
+    action: AuditAction,
+    member: Member,
+    *,
+    scope_path: str | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Audit a change of ``member``, in the scope of its branch unless ``scope_path`` is given."""
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="member",
+        object_id=str(member.pk),
+        object_repr=str(member),
+        scope_path=member.org.path if scope_path is None else scope_path,
+        before=before,
+        after=after,
+    )
 
 
 @transaction.atomic
@@ -201,19 +221,10 @@ def member_create(*, actor: Actor, data: MemberInput) -> Member:
     errors = member_validate(data)
     _check_unique(data, None, errors)
     _check_community(actor, data, errors)
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_if_any()
     member = member_apply(Member(), data)
     member.save()
-    audit_record(
-        actor=actor,
-        action=AuditAction.MEMBER_CREATE,
-        object_type="member",
-        object_id=str(member.pk),
-        object_repr=str(member),
-        scope_path=data.org.path,
-        after=member_snapshot(member),
-    )
+    _audit_member(actor, AuditAction.MEMBER_CREATE, member, after=member_snapshot(member))
     return member
 
 
@@ -226,20 +237,17 @@ def member_update(*, actor: Actor, member: Member, data: MemberInput) -> Member:
     errors = member_validate(data)
     _check_unique(data, member, errors)
     _check_community(actor, data, errors)
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_if_any()
     before = member_snapshot(member)
     old_path = member.org.path
     member_apply(member, data)
     member.save()
     after = member_snapshot(member)
     if after != before:
-        audit_record(
-            actor=actor,
-            action=AuditAction.MEMBER_UPDATE,
-            object_type="member",
-            object_id=str(member.pk),
-            object_repr=str(member),
+        _audit_member(
+            actor,
+            AuditAction.MEMBER_UPDATE,
+            member,
             scope_path=old_path,
             before=before,
             after=after,
@@ -253,28 +261,25 @@ def member_update(*, actor: Actor, member: Member, data: MemberInput) -> Member:
 # ``audit_extra`` is added to the audited ``after`` (e.g. ``{"recruit_case": "…"}``).
 
 
-def _audit_roll(
-    actor: Actor,
-    action: str,
-    member: Member,
-    *,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any],
-) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        object_type="member",
-        object_id=str(member.pk),
-        object_repr=str(member),
-        scope_path=member.org.path,
-        before=before,
-        after=after,
-    )
-
-
 def _locked(member: Member) -> Member:
     return Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+
+
+def _roll_update(
+    actor: Actor,
+    member: Member,
+    fields: list[str],
+    change: Callable[[Member], None],
+    audit_extra: Mapping[str, Any] | None,
+) -> Member:
+    """Lock ``member``, ``change`` it, save ``fields`` and audit the update."""
+    member = _locked(member)
+    before = member_snapshot(member)
+    change(member)
+    member.save(update_fields=[*fields, "updated_at"])
+    after = member_snapshot(member) | dict(audit_extra or {})
+    _audit_member(actor, AuditAction.MEMBER_UPDATE, member, before=before, after=after)
+    return member
 
 
 @transaction.atomic
@@ -289,15 +294,17 @@ def member_admit(
     the day of the branch vote). Refused when the ID number is already on the roll."""
     errors = member_validate(data, today=today)
     if data.member_type != MemberType.PROBATIONARY:
-        errors.setdefault("member_type", []).append("接收入党的人员应为预备党员")
+        errors.add("member_type", "接收入党的人员应为预备党员")
     if Member.objects.filter(id_number_digest=crypto.digest(data.id_number)).exists():
-        errors.setdefault("id_number", []).append("该公民身份号码已在党员名册中，不能重复接收")
-    if errors:
-        raise ValidationError(errors)
+        errors.add("id_number", "该公民身份号码已在党员名册中，不能重复接收")
+    errors.raise_if_any()
     member = member_apply(Member(), data)
     member.save()
-    _audit_roll(
-        actor, "member.create", member, after=member_snapshot(member) | dict(audit_extra or {})
+    _audit_member(
+        actor,
+        AuditAction.MEMBER_CREATE,
+        member,
+        after=member_snapshot(member) | dict(audit_extra or {}),
     )
     return member
 
@@ -312,14 +319,12 @@ def member_convert(
 ) -> Member:
     """A probationary member becomes a full member, confirmed on ``confirmed_on`` (the end of
     the probation)."""
-    member = _locked(member)
-    before = member_snapshot(member)
-    member.member_type = MemberType.FULL
-    member.confirmed_on = confirmed_on
-    member.save(update_fields=["member_type", "confirmed_on", "updated_at"])
-    after = member_snapshot(member) | dict(audit_extra or {})
-    _audit_roll(actor, "member.update", member, before=before, after=after)
-    return member
+
+    def change(member: Member) -> None:
+        member.member_type = MemberType.FULL
+        member.confirmed_on = confirmed_on
+
+    return _roll_update(actor, member, ["member_type", "confirmed_on"], change, audit_extra)
 
 
 @transaction.atomic
@@ -333,15 +338,13 @@ def member_redate(
 ) -> Member:
     """The day of joining was corrected (the branch vote's date): the roll follows it, and a
     full member's confirmation day moves to ``confirmed_on`` (a probationary member has none)."""
-    member = _locked(member)
-    before = member_snapshot(member)
-    member.joined_on = joined_on
-    if member.confirmed_on is not None and confirmed_on is not None:
-        member.confirmed_on = confirmed_on
-    member.save(update_fields=["joined_on", "confirmed_on", "updated_at"])
-    after = member_snapshot(member) | dict(audit_extra or {})
-    _audit_roll(actor, "member.update", member, before=before, after=after)
-    return member
+
+    def change(member: Member) -> None:
+        member.joined_on = joined_on
+        if member.confirmed_on is not None and confirmed_on is not None:
+            member.confirmed_on = confirmed_on
+
+    return _roll_update(actor, member, ["joined_on", "confirmed_on"], change, audit_extra)
 
 
 @transaction.atomic
@@ -357,7 +360,9 @@ def member_cancel_probation(
     if member.member_type != MemberType.PROBATIONARY:
         raise ValidationError({"decision": ["该党员已是正式党员，不能取消预备党员资格"]})
     after = {"reason": "取消预备党员资格", **dict(audit_extra or {})}
-    _audit_roll(actor, "member.delete", member, before=member_snapshot(member), after=after)
+    _audit_member(
+        actor, AuditAction.MEMBER_DELETE, member, before=member_snapshot(member), after=after
+    )
     member.delete()
 
 
@@ -365,13 +370,10 @@ def member_cancel_probation(
 def member_reveal(*, actor: Actor, member: Member, reason: str = "") -> dict[str, str]:
     """Return the unmasked ID and phone numbers; the view is written to the audit trail."""
     require(actor, Perm.MEMBER_VIEW_PII, member.org.path)
-    audit_record(
-        actor=actor,
-        action=AuditAction.MEMBER_VIEW_PII,
-        object_type="member",
-        object_id=str(member.pk),
-        object_repr=str(member),
-        scope_path=member.org.path,
+    _audit_member(
+        actor,
+        AuditAction.MEMBER_VIEW_PII,
+        member,
         after={"fields": ["id_number", "phone"], "reason": reason[:200]},
     )
     return {"id_number": member.id_number(), "phone": member.phone()}
@@ -389,28 +391,24 @@ class StatusInput:
     reason: str = ""
 
 
-def _status_errors(member: Member, data: StatusInput, today: dt.date) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-
-    def add(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
+def _status_errors(member: Member, data: StatusInput, today: dt.date) -> FieldErrors:
+    errors = FieldErrors()
     if data.kind not in StatusKind.values:
-        add("kind", f"状态“{data.kind}”无效，应为：{'、'.join(StatusKind.values)}")
+        errors.add("kind", f"状态“{data.kind}”无效，应为：{'、'.join(StatusKind.values)}")
     if data.started_on > today:
-        add("started_on", "起始日期不能晚于今天（决定生效后再登记）")
+        errors.add("started_on", "起始日期不能晚于今天（决定生效后再登记）")
     if data.started_on < member.joined_on:
-        add("started_on", f"起始日期早于{member.name}的入党日期 {member.joined_on}")
+        errors.add("started_on", f"起始日期早于{member.name}的入党日期 {member.joined_on}")
     if not data.decided_by.strip():
-        add("decided_by", "请填写作出决定的党组织")
+        errors.add("decided_by", "请填写作出决定的党组织")
     if data.ends_on is not None and data.ends_on <= data.started_on:
-        add("ends_on", "终止日期应晚于起始日期")
+        errors.add("ends_on", "终止日期应晚于起始日期")
     if data.kind == StatusKind.PROBATION_WATCH:
         # 党章 art. 40: 留党察看 lasts at most two years
         if data.ends_on is None:
-            add("ends_on", "留党察看须填写期满日期（最长两年）")
+            errors.add("ends_on", "留党察看须填写期满日期（最长两年）")
         elif data.ends_on > add_years(data.started_on, 2):
-            add("ends_on", "留党察看最长不超过两年（党章第四十条）")
+            errors.add("ends_on", "留党察看最长不超过两年（党章第四十条）")
     return errors
 
 
@@ -422,8 +420,7 @@ def member_status_record(
     (LIFE-ABSENT-6-MONTHS, DUES-ARREARS-6-MONTHS); the branch decides and records."""
     require(actor, Perm.MEMBER_CHANGE, member.org.path)
     errors = _status_errors(member, data, today or timezone.localdate())
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_if_any()
     status = MemberStatus.objects.create(
         member=member,
         kind=data.kind,
@@ -433,13 +430,10 @@ def member_status_record(
         decision_no=data.decision_no.strip(),
         reason=data.reason.strip(),
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.MEMBER_STATUS,
-        object_type="member",
-        object_id=str(member.pk),
-        object_repr=str(member),
-        scope_path=member.org.path,
+    _audit_member(
+        actor,
+        AuditAction.MEMBER_STATUS,
+        member,
         after={
             "kind": status.kind,
             "started_on": status.started_on,
@@ -490,37 +484,38 @@ def participation_add(
     require(actor, Perm.MEMBER_CHANGE, org.path)
     require(actor, Perm.MEMBER_VIEW, member.org.path)
     today = today or timezone.localdate()
-    errors: dict[str, list[str]] = {}
-
-    def add(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
+    errors = FieldErrors()
     if org.org_type != OrgType.TEMP_BRANCH:
-        add("org", f"{org.name}是{org.org_type}，只有临时党支部登记参加人员")
+        errors.add("org", f"{org.name}是{org.org_type}，只有临时党支部登记参加人员")
     if data.post and data.post not in ParticipationPost.values:
-        add("post", f"职务“{data.post}”无效，应为：{'、'.join(ParticipationPost.values)}，或留空")
+        errors.add(
+            "post", f"职务“{data.post}”无效，应为：{'、'.join(ParticipationPost.values)}，或留空"
+        )
     if data.started_on > today:
-        add("started_on", "参加日期不能晚于今天")
+        errors.add("started_on", "参加日期不能晚于今天")
     if org.founded_on and data.started_on < org.founded_on:
-        add(
+        errors.add(
             "started_on",
             f"参加日期早于{org.name}的成立日期 {org.founded_on.isoformat()}",
         )
     if data.started_on < member.joined_on:
-        add("started_on", f"参加日期早于{member.name}的入党日期 {member.joined_on.isoformat()}")
+        errors.add(
+            "started_on", f"参加日期早于{member.name}的入党日期 {member.joined_on.isoformat()}"
+        )
     elif not standing_on(member, data.started_on).on_roll:
-        add("member", f"{member.name}在 {data.started_on.isoformat()} 已不是党员（已出党或去世）")
+        errors.add(
+            "member", f"{member.name}在 {data.started_on.isoformat()} 已不是党员（已出党或去世）"
+        )
     current = Participation.objects.filter(org=org, ended_on__isnull=True)
     if current.filter(member=member).exists():
-        add("member", f"{member.name}已是{org.name}的参加人员（尚未结束）")
+        errors.add("member", f"{member.name}已是{org.name}的参加人员（尚未结束）")
     if data.post == ParticipationPost.SECRETARY:
         holder = current.filter(post=ParticipationPost.SECRETARY).select_related("member").first()
         if holder is not None:
-            add("post", f"{org.name}已有书记（{holder.member.name}），请先结束其参加记录")
+            errors.add("post", f"{org.name}已有书记（{holder.member.name}），请先结束其参加记录")
     if len(data.note) > 200:
-        add("note", "备注过长（最多 200 字）")
-    if errors:
-        raise ValidationError(errors)
+        errors.add("note", "备注过长（最多 200 字）")
+    errors.raise_if_any()
     item = Participation.objects.create(
         org=org,
         member=member,
@@ -528,15 +523,7 @@ def participation_add(
         started_on=data.started_on,
         note=data.note.strip(),
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.PARTICIPATION_ADD,
-        object_type="organization",
-        object_id=org.code,
-        object_repr=org.name,
-        scope_path=org.path,
-        after=_participation_snapshot(item),
-    )
+    audit_org(actor, AuditAction.PARTICIPATION_ADD, org, after=_participation_snapshot(item))
     return item
 
 
@@ -552,25 +539,21 @@ def participation_end(
     )
     require(actor, Perm.MEMBER_CHANGE, item.org.path)
     today = today or timezone.localdate()
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     if item.ended_on is not None:
         errors["ended_on"] = [f"{item.member.name}的参加记录已于 {item.ended_on.isoformat()} 结束"]
     elif ended_on < item.started_on:
         errors["ended_on"] = [f"结束日期早于参加日期 {item.started_on.isoformat()}"]
     elif ended_on > today:
         errors["ended_on"] = ["结束日期不能晚于今天"]
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_if_any()
     before = _participation_snapshot(item)
     item.ended_on = ended_on
     item.save(update_fields=["ended_on"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.PARTICIPATION_END,
-        object_type="organization",
-        object_id=item.org.code,
-        object_repr=item.org.name,
-        scope_path=item.org.path,
+    audit_org(
+        actor,
+        AuditAction.PARTICIPATION_END,
+        item.org,
         before=before,
         after=_participation_snapshot(item),
     )

@@ -5,18 +5,9 @@ from __future__ import annotations
 
 from django import forms
 
-from dangjian.web.forms import ChineseDateField
+from dangjian.web.forms import date_field
 
 from .services import ElectionDelayInput
-
-
-def _date(label: str, *, help_text: str = "") -> ChineseDateField:
-    return ChineseDateField(
-        label=label,
-        help_text=help_text,
-        error_messages={"required": f"请填写{label}"},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
 
 
 class ElectionDelayForm(forms.Form):
@@ -28,8 +19,8 @@ class ElectionDelayForm(forms.Form):
         error_messages={"required": "请填写批准延期的上级党组织"},
         help_text="批准延期换届的上级党组织",
     )
-    approved_on = _date("批准日期")
-    new_deadline = _date("延期后换届截止日期", help_text="最迟为原届满日期后一年")
+    approved_on = date_field("批准日期")
+    new_deadline = date_field("延期后换届截止日期", help_text="最迟为原届满日期后一年")
     decision_no = forms.CharField(label="批准文号", max_length=100, required=False)
     reason = forms.CharField(label="延期原因", max_length=500, required=False)
 

@@ -14,6 +14,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, require
 from dangjian.core.audit import AuditAction, audit_record
 from dangjian.core.dates import add_years
+from dangjian.core.errors import FieldErrors
 
 from .choices import BRANCH_TYPES, ROLL_TYPES, TEMP_BRANCH_NO_ROLL, OrgType, Sector
 from .models import ElectionDelay, Organization, code_validator, region_validator, rule_params
@@ -43,6 +44,27 @@ def org_snapshot(org: Organization) -> dict[str, Any]:
     data = {name: getattr(org, name) for name in EDITABLE}
     data["parent"] = org_parent_code(org)
     return data
+
+
+def audit_org(
+    actor: Actor,
+    action: AuditAction,
+    org: Organization,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Audit a change of (or on) ``org``, in its own scope."""
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="organization",
+        object_id=org.code,
+        object_repr=org.name,
+        scope_path=org.path,
+        before=before,
+        after=after,
+    )
 
 
 def org_parent_code(org: Organization) -> str | None:
@@ -91,47 +113,38 @@ def retype_problem(
     return None
 
 
-def org_validate(data: OrgInput) -> dict[str, list[str]]:
+def org_validate(data: OrgInput) -> FieldErrors:
     """Field checks that need no database; returns ``{field: [Chinese messages]}``."""
-    errors: dict[str, list[str]] = {}
-
-    def add(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
+    errors = FieldErrors()
     try:
         code_validator(data.code)
     except ValidationError as exc:
-        add("code", exc.messages[0])
+        errors.add("code", exc.messages[0])
     if not data.name.strip():
-        add("name", "组织名称不能为空")
+        errors.add("name", "组织名称不能为空")
     elif len(data.name) > 200:
-        add("name", "组织名称过长（最多 200 字）")
+        errors.add("name", "组织名称过长（最多 200 字）")
     if data.org_type not in OrgType.values:
-        add("org_type", f"组织类别“{data.org_type}”无效，应为：{'、'.join(OrgType.values)}")
+        errors.add("org_type", f"组织类别“{data.org_type}”无效，应为：{'、'.join(OrgType.values)}")
     if data.sector not in Sector.values:
-        add("sector", f"所属领域“{data.sector}”无效，应为：{'、'.join(Sector.values)}")
+        errors.add("sector", f"所属领域“{data.sector}”无效，应为：{'、'.join(Sector.values)}")
     if data.region_code:
         try:
             region_validator(data.region_code)
         except ValidationError as exc:
-            add("region_code", exc.messages[0])
+            errors.add("region_code", exc.messages[0])
     if data.term_years is not None and not 1 <= data.term_years <= 10:
-        add("term_years", "任期年限应在 1 到 10 年之间")
+        errors.add("term_years", "任期年限应在 1 到 10 年之间")
     if data.units_covered is not None and data.units_covered < 1:
-        add("units_covered", "覆盖单位数应为正整数")
+        errors.add("units_covered", "覆盖单位数应为正整数")
     if data.founded_on and data.term_started_on and data.term_started_on < data.founded_on:
-        add("term_started_on", "本届任期开始日期不能早于成立日期")
+        errors.add("term_started_on", "本届任期开始日期不能早于成立日期")
     today = timezone.localdate()
     for name in ("founded_on", "term_started_on", "secretary_vacant_since"):
         value = getattr(data, name)
         if value and value > today:
-            add(name, "日期不能晚于今天")
+            errors.add(name, "日期不能晚于今天")
     return errors
-
-
-def _raise(errors: dict[str, list[str]]) -> None:
-    if errors:
-        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -143,25 +156,17 @@ def org_create(*, actor: Actor, data: OrgInput, parent: Organization | None) -> 
         require(actor, Perm.ORG_CHANGE, parent.path)
     errors = org_validate(data)
     if Organization.objects.filter(code=data.code).exists():
-        errors.setdefault("code", []).append(f"组织编码“{data.code}”已存在")
+        errors.add("code", f"组织编码“{data.code}”已存在")
     problem = check_child_type(parent.org_type if parent else None, data.org_type)
     if problem:
-        errors.setdefault("parent", []).append(problem)
-    _raise(errors)
+        errors.add("parent", problem)
+    errors.raise_if_any()
     values = asdict(data)
     if parent is None:
         org = Organization.objects.add_root(values)
     else:
         org = Organization.objects.add_child(parent, values)
-    audit_record(
-        actor=actor,
-        action=AuditAction.ORG_CREATE,
-        object_type="organization",
-        object_id=org.code,
-        object_repr=org.name,
-        scope_path=org.path,
-        after=org_snapshot(org),
-    )
+    audit_org(actor, AuditAction.ORG_CREATE, org, after=org_snapshot(org))
     return org
 
 
@@ -172,37 +177,28 @@ def org_update(*, actor: Actor, org: Organization, data: OrgInput) -> Organizati
     require(actor, Perm.ORG_CHANGE, org.path)
     errors = org_validate(data)
     if data.code != org.code and Organization.objects.filter(code=data.code).exists():
-        errors.setdefault("code", []).append(f"组织编码“{data.code}”已存在")
+        errors.add("code", f"组织编码“{data.code}”已存在")
     if data.org_type != org.org_type:
         parent = Organization.objects.get_parent(org)
         problem = check_child_type(parent.org_type if parent else None, data.org_type)
         if problem:
-            errors.setdefault("org_type", []).append(problem)
+            errors.add("org_type", problem)
         problem = retype_problem(org, data.org_type)
         if problem:
-            errors.setdefault("org_type", []).append(problem)
+            errors.add("org_type", problem)
         for child in Organization.objects.get_children(org):
             problem = check_child_type(data.org_type, child.org_type)
             if problem:
-                errors.setdefault("org_type", []).append(f"下级组织 {child.code}：{problem}")
+                errors.add("org_type", f"下级组织 {child.code}：{problem}")
                 break
-    _raise(errors)
+    errors.raise_if_any()
     before = org_snapshot(org)
     for name, value in asdict(data).items():
         setattr(org, name, value)
     org.save()
     after = org_snapshot(org)
     if after != before:
-        audit_record(
-            actor=actor,
-            action=AuditAction.ORG_UPDATE,
-            object_type="organization",
-            object_id=org.code,
-            object_repr=org.name,
-            scope_path=org.path,
-            before=before,
-            after=after,
-        )
+        audit_org(actor, AuditAction.ORG_UPDATE, org, before=before, after=after)
     return org
 
 
@@ -221,16 +217,7 @@ def org_move(*, actor: Actor, org: Organization, new_parent: Organization) -> Or
     before = org_snapshot(org)
     Organization.objects.move(org, new_parent, pos="last-child")
     org = Organization.objects.get(pk=org.pk)
-    audit_record(
-        actor=actor,
-        action=AuditAction.ORG_MOVE,
-        object_type="organization",
-        object_id=org.code,
-        object_repr=org.name,
-        scope_path=org.path,
-        before=before,
-        after=org_snapshot(org),
-    )
+    audit_org(actor, AuditAction.ORG_MOVE, org, before=before, after=org_snapshot(org))
     return org
 
 
@@ -261,40 +248,38 @@ def org_election_delay_record(
     org = Organization.objects.select_for_update().get(pk=org.pk)
     require(actor, Perm.ORG_CHANGE, org.path)
     today = today or timezone.localdate()
-    errors: dict[str, list[str]] = {}
-
-    def add(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
+    errors = FieldErrors()
     ends = org.term_ends_on
     if not org.has_term:
-        add("new_deadline", f"{org.name}是{org.org_type}，不实行任期换届，无需延期")
+        errors.add("new_deadline", f"{org.name}是{org.org_type}，不实行任期换届，无需延期")
     elif ends is None or org.term_started_on is None:
-        add("new_deadline", "请先登记本届任期开始日期，再登记延期换届")
+        errors.add("new_deadline", "请先登记本届任期开始日期，再登记延期换届")
     if not data.approved_by.strip():
-        add("approved_by", "请填写批准延期的上级党组织")
+        errors.add("approved_by", "请填写批准延期的上级党组织")
     elif len(data.approved_by) > 200:
-        add("approved_by", "批准机关名称过长（最多 200 字）")
+        errors.add("approved_by", "批准机关名称过长（最多 200 字）")
     if data.approved_on > today:
-        add("approved_on", "批准日期不能晚于今天")
+        errors.add("approved_on", "批准日期不能晚于今天")
     if ends is not None and org.has_term:
         years = max_delay_years()
         latest = add_years(ends, years)
         if data.new_deadline <= ends:
-            add("new_deadline", f"延期后的截止日期应晚于原届满日期 {ends.isoformat()}")
+            errors.add("new_deadline", f"延期后的截止日期应晚于原届满日期 {ends.isoformat()}")
         elif data.new_deadline > latest:
-            add(
+            errors.add(
                 "new_deadline",
                 f"延期换届一般不超过 {years} 年（选举条例第三条）："
                 f"原届满日期 {ends.isoformat()}，截止日期最晚为 {latest.isoformat()}",
             )
         if org.term_started_on and data.approved_on < org.term_started_on:
-            add("approved_on", f"批准日期早于本届任期开始日期 {org.term_started_on.isoformat()}")
+            errors.add(
+                "approved_on", f"批准日期早于本届任期开始日期 {org.term_started_on.isoformat()}"
+            )
     if len(data.decision_no) > 100:
-        add("decision_no", "批准文号过长（最多 100 字）")
+        errors.add("decision_no", "批准文号过长（最多 100 字）")
     if len(data.reason) > 500:
-        add("reason", "延期原因过长（最多 500 字）")
-    _raise(errors)
+        errors.add("reason", "延期原因过长（最多 500 字）")
+    errors.raise_if_any()
     assert ends is not None and org.term_started_on is not None
     delay = ElectionDelay.objects.create(
         org=org,
@@ -306,13 +291,10 @@ def org_election_delay_record(
         decision_no=data.decision_no.strip(),
         reason=data.reason.strip(),
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.ORG_ELECTION_DELAY,
-        object_type="organization",
-        object_id=org.code,
-        object_repr=org.name,
-        scope_path=org.path,
+    audit_org(
+        actor,
+        AuditAction.ORG_ELECTION_DELAY,
+        org,
         after={
             "term_started_on": delay.term_started_on,
             "term_ends_on": delay.term_ends_on,

@@ -41,6 +41,16 @@ class ChineseDateField(forms.Field):
         return day
 
 
+def date_field(label: str, *, required: bool = True, **kwargs: Any) -> ChineseDateField:
+    """A :class:`ChineseDateField` shown as a date input, asking for ``label`` when empty."""
+    errors = {"required": f"请填写{label}"}
+    # ISO in the value: a date input shows nothing for a localized "2026/11/23"
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return ChineseDateField(
+        label=label, required=required, error_messages=errors, widget=widget, **kwargs
+    )
+
+
 class LoginForm(AuthenticationForm):
     """Django's login form with Chinese messages and a clear message for a locked account."""
 

@@ -13,6 +13,7 @@ periods and the audit vocabulary. The vocabulary itself lives in :mod:`dangjian.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import template
@@ -23,9 +24,11 @@ from dangjian.core import audit, labels
 register = template.Library()
 
 
-@register.filter
-def evidence_items(evidence: Any) -> list[tuple[str, str]]:
-    return labels.evidence_items(evidence)
+register.filter("evidence_items", labels.evidence_items)
+register.filter("evidence_label", labels.evidence_label)
+register.filter("evidence_value", labels.evidence_value)
+register.filter("source_label", labels.source_label)
+register.filter("period_label", labels.period_label)
 
 
 @register.filter
@@ -33,44 +36,19 @@ def evidence_text(evidence: Any) -> str:
     return labels.evidence_text(evidence)
 
 
-@register.filter
-def evidence_label(key: Any) -> str:
-    return labels.evidence_label(key)
+def _of_text(label: Callable[[str], str]) -> Callable[[Any], str]:
+    """A filter giving ``label`` of the value as text (``""`` for ``None``)."""
+
+    def of_text(value: Any) -> str:
+        return label(str(value or ""))
+
+    return of_text
 
 
-@register.filter
-def evidence_value(value: Any, key: str = "") -> str:
-    return labels.evidence_value(value, key)
-
-
-@register.filter
-def rule_title(rule_id: Any) -> str:
-    return labels.rule_title(str(rule_id or ""))
-
-
-@register.filter
-def source_label(source: Any) -> str:
-    return labels.source_label(source)
-
-
-@register.filter
-def period_label(period: Any) -> str:
-    return labels.period_label(period)
-
-
-@register.filter
-def action_label(action: Any) -> str:
-    return audit.action_label(str(action or ""))
-
-
-@register.filter
-def actor_label(name: Any) -> str:
-    return audit.actor_label(str(name or ""))
-
-
-@register.filter
-def object_type_label(object_type: Any) -> str:
-    return audit.object_type_label(str(object_type or ""))
+register.filter("rule_title", _of_text(labels.rule_title))
+register.filter("action_label", _of_text(audit.action_label))
+register.filter("actor_label", _of_text(audit.actor_label))
+register.filter("object_type_label", _of_text(audit.object_type_label))
 
 
 @register.simple_tag
