@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from django import forms as djforms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,7 +29,18 @@ from dangjian.members.selectors import standings_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
-from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.helpers import (
+    BadInput,
+    bad_input_as_400,
+    errors_text,
+    form_page,
+    form_saved,
+    org_page,
+    paginate,
+    put_errors,
+    query_without,
+    year_param,
+)
 from dangjian.web.requests import SignedInRequest
 
 from . import export as case_export
@@ -98,22 +108,8 @@ def _titles() -> dict[str, str]:
     return {s.id: s.title for s in all_specs()}
 
 
-def _put_errors(form: djforms.Form, exc: ValidationError) -> None:
-    """Service messages onto the form: on the field they name, else above the form."""
-    items = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for name, errors in items.items():
-        target = name if name in form.fields else None
-        for message in errors:
-            form.add_error(target, message)
-
-
-def _year(request: SignedInRequest, default: int | None = None) -> int | None:
-    raw = request.GET.get("year", "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or not 1950 <= int(raw) <= 2100:
-        raise BadInput(f"年份“{raw[:20]}”无效，应为四位数字")
-    return int(raw)
+def _year(request: SignedInRequest) -> int:
+    return year_param(request, earliest=1950) or timezone.localdate().year
 
 
 # --- case list --------------------------------------------------------------------------------
@@ -124,7 +120,7 @@ def _list(request: SignedInRequest, org: Organization | None) -> HttpResponse:
     today = timezone.localdate()
     form = CaseFilterForm(request.GET or None, stages=STAGES)
     if request.GET and not form.is_valid():
-        raise BadInput("；".join(str(e) for errs in form.errors.values() for e in errs))
+        raise BadInput(errors_text(form))
     params = form.cleaned_data if request.GET else {}
     prefix = org.path if org is not None else None
     if params.get("org"):
@@ -247,20 +243,16 @@ def case_open(request: SignedInRequest, code: str) -> HttpResponse:
     if org.org_type not in BRANCH_TYPES:
         raise BadInput(f"{org.name}是{org.org_type}，发展党员案例应建在党支部")
     form = CaseOpenForm(request.POST or None, initial={"applied_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = open_case(actor=request.user, data=form.case_input(org))
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
-            messages.success(request, f"已建立发展党员案例 {case.case_no}：{case.name}")
-            return redirect("recruit:case", case.pk)
-    return render(
-        request,
-        "recruit/open.html",
-        {"org": org, "ancestors": breadcrumb(request.user, org), "form": form},
-        status=400 if request.method == "POST" else 200,
-    )
+    if request.method == "POST" and (
+        saved := form_saved(
+            request,
+            form,
+            lambda _: open_case(actor=request.user, data=form.case_input(org)),
+            lambda case: f"已建立发展党员案例 {case.case_no}：{case.name}",
+        )
+    ):
+        return redirect("recruit:case", saved.value.pk)
+    return form_page(request, "recruit/open.html", org_page(request, org, form=form))
 
 
 # --- the case page ----------------------------------------------------------------------------
@@ -388,8 +380,10 @@ def _case_for_write(request: SignedInRequest, pk: int, perm: Perm) -> RecruitCas
     return case_get(request.user, pk, perm)
 
 
-def _reload(request: SignedInRequest, pk: int) -> RecruitCase:
-    return case_get(request.user, pk)
+def _refused(request: SignedInRequest, pk: int, **forms: Any) -> HttpResponse:
+    """The case page again (400) with the form that was not saved, showing why."""
+    context = _case_context(request, case_get(request.user, pk), **forms)
+    return render(request, "recruit/case.html", context, status=400)
 
 
 @login_required
@@ -417,36 +411,30 @@ def step_record(request: SignedInRequest, pk: int, number: int) -> HttpResponse:
     form = StepForm(
         request.POST or None, number=number, roll=roll, standings=standings, initial=initial
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                _save_step(request, case, form)
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
-            messages.success(request, f"已记录：{form.title}")
-            for warning in _step_warnings(request, case, form):
-                messages.warning(request, warning)
-            return redirect(reverse("recruit:case", args=[case.pk]) + f"#step-{number}")
+    if request.method == "POST" and form_saved(
+        request, form, lambda _: _save_step(request, case, form), f"已记录：{form.title}"
+    ):
+        for warning in _step_warnings(request, case, form):
+            messages.warning(request, warning)
+        return redirect(reverse("recruit:case", args=[case.pk]) + f"#step-{number}")
     done = {n: s.done_on for n, s in current_steps(case).items() if n != number}
     after = earliest_after(number, done)
-    return render(
+    return form_page(
         request,
         "recruit/step.html",
-        {
-            "case": case,
-            "org": case.org,
-            "ancestors": breadcrumb(request.user, case.org),
-            "form": form,
-            "number": number,
-            "name": STEPS[number],
-            "current": current,
-            "people_field": form["people"] if "people" in form.fields else None,
-            "voters": voters,
-            "after": (after[0], STEPS[after[0]], after[1]) if after else None,
-            "decision_step": number in DECISION_STEPS,
-        },
-        status=400 if request.method == "POST" else 200,
+        org_page(
+            request,
+            case.org,
+            case=case,
+            form=form,
+            number=number,
+            name=STEPS[number],
+            current=current,
+            people_field=form["people"] if "people" in form.fields else None,
+            voters=voters,
+            after=(after[0], STEPS[after[0]], after[1]) if after else None,
+            decision_step=number in DECISION_STEPS,
+        ),
     )
 
 
@@ -490,6 +478,7 @@ def _step_initial(case: RecruitCase, step: RecruitStep) -> dict[str, Any]:
     return initial
 
 
+@transaction.atomic
 def _save_step(request: SignedInRequest, case: RecruitCase, form: StepForm) -> None:
     """The step and, for steps 10 and 11, the case fields they carry (one transaction)."""
     data = form.step_input()
@@ -516,23 +505,20 @@ def notice_record(request: SignedInRequest, pk: int) -> HttpResponse:
     """公示: the window of one notice (first and last day)."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = NoticeForm(request.POST)
-    if form.is_valid():
-        try:
-            record_notice(
-                actor=request.user,
-                case=case,
-                kind=form.cleaned_data["kind"],
-                first_day=form.cleaned_data["first_day"],
-                last_day=form.cleaned_data["last_day"],
-            )
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
-            label = NoticeKind(form.cleaned_data["kind"]).label
-            messages.success(request, f"已记录{label}公示")
-            return redirect(reverse("recruit:case", args=[case.pk]) + "#notices")
-    context = _case_context(request, _reload(request, pk), notice_form=form)
-    return render(request, "recruit/case.html", context, status=400)
+    if form_saved(
+        request,
+        form,
+        lambda d: record_notice(
+            actor=request.user,
+            case=case,
+            kind=d["kind"],
+            first_day=d["first_day"],
+            last_day=d["last_day"],
+        ),
+        lambda _: f"已记录{NoticeKind(form.cleaned_data['kind']).label}公示",
+    ):
+        return redirect(reverse("recruit:case", args=[case.pk]) + "#notices")
+    return _refused(request, pk, notice_form=form)
 
 
 @login_required
@@ -542,21 +528,19 @@ def review_record(request: SignedInRequest, pk: int) -> HttpResponse:
     """The half-yearly assessment of an activist."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = ReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            record_review(
-                actor=request.user,
-                case=case,
-                reviewed_on=form.cleaned_data["reviewed_on"],
-                note=form.cleaned_data.get("review_note") or "",
-            )
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
-            messages.success(request, "已记录积极分子考察")
-            return redirect(reverse("recruit:case", args=[case.pk]) + "#reviews")
-    context = _case_context(request, _reload(request, pk), review_form=form)
-    return render(request, "recruit/case.html", context, status=400)
+    if form_saved(
+        request,
+        form,
+        lambda d: record_review(
+            actor=request.user,
+            case=case,
+            reviewed_on=d["reviewed_on"],
+            note=d.get("review_note") or "",
+        ),
+        "已记录积极分子考察",
+    ):
+        return redirect(reverse("recruit:case", args=[case.pk]) + "#reviews")
+    return _refused(request, pk, review_form=form)
 
 
 @login_required
@@ -566,17 +550,16 @@ def approver_set(request: SignedInRequest, pk: int) -> HttpResponse:
     """The approving 基层党委: only organizations with authority are offered and accepted."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = ApproverForm(request.POST, eligible=eligible_approvers(case.org))
-    if form.is_valid():
-        approver = form.eligible[form.cleaned_data["approver"]]
-        try:
-            set_approver(actor=request.user, case=case, approver=approver)
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
-            messages.success(request, f"审批党委：{approver.name}")
-            return redirect("recruit:case", case.pk)
-    context = _case_context(request, _reload(request, pk), approver_form=form)
-    return render(request, "recruit/case.html", context, status=400)
+    if form_saved(
+        request,
+        form,
+        lambda d: set_approver(
+            actor=request.user, case=case, approver=form.eligible[d["approver"]]
+        ),
+        lambda _: f"审批党委：{form.eligible[form.cleaned_data['approver']].name}",
+    ):
+        return redirect("recruit:case", case.pk)
+    return _refused(request, pk, approver_form=form)
 
 
 @login_required
@@ -586,25 +569,27 @@ def extension_record(request: SignedInRequest, pk: int) -> HttpResponse:
     """The upper committee's approved extension of an approval period (special cases)."""
     case = _case_for_write(request, pk, Perm.RECRUIT_APPROVE)
     form = ExtensionForm(request.POST)
-    if form.is_valid():
+
+    def done(_: object) -> str:
         d = form.cleaned_data
-        try:
-            approval_extend(
-                actor=request.user,
-                case=case,
-                step=d["step"],
-                months=d["months"],
-                approved_on=d["approved_on"],
-                approved_by=d["approved_by"],
-                reason=d["reason"],
-            )
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
-            messages.success(request, f"已记录：{STEPS[d['step']]}期限延长至 {d['months']} 个月")
-            return redirect(reverse("recruit:case", args=[case.pk]) + "#extensions")
-    context = _case_context(request, _reload(request, pk), extension_form=form)
-    return render(request, "recruit/case.html", context, status=400)
+        return f"已记录：{STEPS[d['step']]}期限延长至 {d['months']} 个月"
+
+    if form_saved(
+        request,
+        form,
+        lambda d: approval_extend(
+            actor=request.user,
+            case=case,
+            step=d["step"],
+            months=d["months"],
+            approved_on=d["approved_on"],
+            approved_by=d["approved_by"],
+            reason=d["reason"],
+        ),
+        done,
+    ):
+        return redirect(reverse("recruit:case", args=[case.pk]) + "#extensions")
+    return _refused(request, pk, extension_form=form)
 
 
 @login_required
@@ -620,24 +605,15 @@ def case_edit(request: SignedInRequest, pk: int) -> HttpResponse:
         "expected_leaving_on": case.expected_leaving_on,
     }
     form = CaseEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            update_case(actor=request.user, case=case, data=form.case_update())
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
-            messages.success(request, "已保存申请人信息")
-            return redirect("recruit:case", case.pk)
-    return render(
+    if request.method == "POST" and form_saved(
         request,
-        "recruit/edit.html",
-        {
-            "case": case,
-            "org": case.org,
-            "ancestors": breadcrumb(request.user, case.org),
-            "form": form,
-        },
-        status=400 if request.method == "POST" else 200,
+        form,
+        lambda _: update_case(actor=request.user, case=case, data=form.case_update()),
+        "已保存申请人信息",
+    ):
+        return redirect("recruit:case", case.pk)
+    return form_page(
+        request, "recruit/edit.html", org_page(request, case.org, case=case, form=form)
     )
 
 
@@ -648,21 +624,16 @@ def case_withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
     """终止: an open case ends (the applicant withdraws, moves away …); audited, kept."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = WithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            withdraw_case(
-                actor=request.user,
-                case=case,
-                on=form.cleaned_data["withdrawn_on"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
-            messages.success(request, f"案例 {case.case_no} 已终止")
-            return redirect("recruit:case", case.pk)
-    context = _case_context(request, _reload(request, pk), withdraw_form=form)
-    return render(request, "recruit/case.html", context, status=400)
+    if form_saved(
+        request,
+        form,
+        lambda d: withdraw_case(
+            actor=request.user, case=case, on=d["withdrawn_on"], reason=d["reason"]
+        ),
+        f"案例 {case.case_no} 已终止",
+    ):
+        return redirect("recruit:case", case.pk)
+    return _refused(request, pk, withdraw_form=form)
 
 
 # --- the approval queue -----------------------------------------------------------------------
@@ -700,29 +671,23 @@ def decide_view(request: SignedInRequest, pk: int, step: int) -> HttpResponse:
         raise BadInput("只有第 13、17、24 步有审批结论")
     case = _case_for_write(request, pk, Perm.RECRUIT_APPROVE)
     form = DecisionForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        if d["decision"] not in DECISION_STEPS[step]:
-            form.add_error("decision", f"第 {step} 步不能作出“{Decision(d['decision']).label}”")
-        else:
-            try:
-                decide(
-                    actor=request.user,
-                    case=case,
-                    step=step,
-                    decided_on=d["decided_on"],
-                    decision=d["decision"],
-                    note=d.get("note") or "",
-                    extension_months=d.get("extension_months"),
-                )
-            except ValidationError as exc:
-                _put_errors(form, exc)
-            else:
-                label = Decision(d["decision"]).label
-                messages.success(request, f"{case.case_no} {case.name}：{STEPS[step]}——{label}")
-                return redirect("recruit:queue")
-    errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
-    messages.error(request, f"{case.case_no} {case.name}：{errors}")
+    if form.is_valid() and (chosen := form.cleaned_data["decision"]) not in DECISION_STEPS[step]:
+        form.add_error("decision", f"第 {step} 步不能作出“{Decision(chosen).label}”")
+    if not form_saved(
+        request,
+        form,
+        lambda d: decide(
+            actor=request.user,
+            case=case,
+            step=step,
+            decided_on=d["decided_on"],
+            decision=d["decision"],
+            note=d.get("note") or "",
+            extension_months=d.get("extension_months"),
+        ),
+        lambda _: f"{case.case_no} {case.name}：{STEPS[step]}——{Decision(chosen).label}",
+    ):
+        messages.error(request, f"{case.case_no} {case.name}：{errors_text(form)}")
     return redirect("recruit:queue")
 
 
@@ -752,10 +717,9 @@ def attachment_upload(request: SignedInRequest, pk: int) -> HttpResponse:
                         step=form.cleaned_data.get("step"),
                     )
         except ValidationError as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc)
     if form.errors:
-        context = _case_context(request, _reload(request, pk), attachment_form=form)
-        return render(request, "recruit/case.html", context, status=400)
+        return _refused(request, pk, attachment_form=form)
     messages.success(request, f"已上传 {len(files)} 个附件")
     return redirect(reverse("recruit:case", args=[case.pk]) + "#attachments")
 
@@ -797,7 +761,7 @@ def dashboard_view(request: SignedInRequest) -> HttpResponse:
     cases with findings, plans against admissions (tables and charts)."""
     require(request.user, Perm.RECRUIT_VIEW)
     today = timezone.localdate()
-    year = _year(request, today.year) or today.year
+    year = _year(request)
     code = request.GET.get("org", "").strip()
     org: Organization | None = None
     if code:
@@ -882,7 +846,7 @@ def plans(request: SignedInRequest) -> HttpResponse:
     """年度发展党员计划: the plans of a year in scope, and the form to set one (upper levels)."""
     require(request.user, Perm.RECRUIT_APPROVE)
     today = timezone.localdate()
-    year = _year(request, today.year) or today.year
+    year = _year(request)
     own = getattr(request.user, "org", None)
     initial = {"year": year, "org": own.code if own is not None else ""}
     form = PlanForm(request.POST or None, initial=initial)
@@ -901,7 +865,7 @@ def plans(request: SignedInRequest) -> HttpResponse:
                     group_quotas=form.group_quotas(),
                 )
             except ValidationError as exc:
-                _put_errors(form, exc)
+                put_errors(form, exc)
             except PermissionDenied:
                 form.add_error("org", "没有为该组织制定计划的权限")
             else:
