@@ -21,8 +21,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require
 from dangjian.orgs.models import Organization
-from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
-from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.orgs.selectors import org_get, orgs_for
+from dangjian.web.helpers import (
+    BadInput,
+    bad_input_as_400,
+    errors_text,
+    form_page,
+    form_saved,
+    org_page,
+    paginate,
+    query_without,
+)
 from dangjian.web.requests import SignedInRequest
 
 from .choices import PlanReason, PlanStatus, TaskStatus, WeakCondition
@@ -51,13 +60,6 @@ from .services import (
 
 #: the suggestions run the SETUP and LIFE checkers over the scope; above this, ask to narrow it
 WEAK_SCOPE_MAX = 5000
-
-
-def _errors_to_form(form: Any, exc: ValidationError) -> None:
-    for name, errors in exc.message_dict.items():
-        target = name if name in form.fields else None
-        for message in errors:
-            form.add_error(target, message)
 
 
 def _messages_of(exc: ValidationError) -> str:
@@ -117,19 +119,19 @@ def plan_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "rectify/plan.html",
-        {
-            "plan": plan,
-            "org": plan.org,
-            "ancestors": breadcrumb(request.user, plan.org),
-            "rows": _task_rows(request, plan, today),
-            "today": today,
-            "upper": upper,
-            "own": own,
-            "progress_form": ProgressForm(initial={"on": today}),
-            "report_form": ReportForm(),
-            "review_form": ReviewForm(),
-            "task_form": TaskForm() if upper and plan.status == PlanStatus.OPEN else None,
-        },
+        org_page(
+            request,
+            plan.org,
+            plan=plan,
+            rows=_task_rows(request, plan, today),
+            today=today,
+            upper=upper,
+            own=own,
+            progress_form=ProgressForm(initial={"on": today}),
+            report_form=ReportForm(),
+            review_form=ReviewForm(),
+            task_form=TaskForm() if upper and plan.status == PlanStatus.OPEN else None,
+        ),
     )
 
 
@@ -175,8 +177,8 @@ def plan_new(request: SignedInRequest, code: str) -> HttpResponse:
         }
     valid = form.is_valid() if request.method == "POST" else False
     valid = all([f.is_valid() for f in task_forms]) and valid
-    if request.method == "POST" and valid:
-        picked = form.cleaned_data["conditions"]
+
+    def create(d: dict[str, Any]) -> Any:
         conditions = [
             found.get(code)
             or {
@@ -185,35 +187,31 @@ def plan_new(request: SignedInRequest, code: str) -> HttpResponse:
                 "message": "上级组织认定",
                 "evidence": {"entered_by_hand": True},
             }
-            for code in picked
+            for code in d["conditions"]
         ]
         tasks = [f.task_input() for f in task_forms if not f.is_empty()]
-        try:
-            plan = plan_create(
-                actor=request.user,
-                org=org,
-                reason=form.cleaned_data["reason"],
-                conditions=conditions,
-                summary=form.cleaned_data["summary"],
-                tasks=tasks,
-                campaign=campaign,
-            )
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        else:
-            messages.success(request, f"已制定：{plan}")
-            return redirect("rectify:plan", plan.pk)
-    return render(
+        return plan_create(
+            actor=request.user,
+            org=org,
+            reason=d["reason"],
+            conditions=conditions,
+            summary=d["summary"],
+            tasks=tasks,
+            campaign=campaign,
+        )
+
+    if valid and (saved := form_saved(request, form, create, lambda plan: f"已制定：{plan}")):
+        return redirect("rectify:plan", saved.value.pk)
+    return form_page(
         request,
         "rectify/plan_new.html",
-        {
-            "org": org,
-            "ancestors": breadcrumb(request.user, org),
-            "form": form,
-            "task_forms": task_forms,
-            "found": [found[k] for k in WeakCondition.values if k in found],
-        },
-        status=400 if request.method == "POST" else 200,
+        org_page(
+            request,
+            org,
+            form=form,
+            task_forms=task_forms,
+            found=[found[k] for k in WeakCondition.values if k in found],
+        ),
     )
 
 
@@ -224,16 +222,14 @@ def task_new(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.ASSESS_MANAGE)
     plan = plan_get(request.user, pk)
     form = TaskForm(request.POST)
-    if form.is_valid():
-        try:
-            task_add(actor=request.user, plan=plan, data=form.task_input())
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        else:
-            messages.success(request, f"已增加任务：{form.cleaned_data['what']}")
-            return redirect("rectify:plan", plan.pk)
-    errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
-    raise BadInput(f"没有增加任务：{errors}")
+    if form_saved(
+        request,
+        form,
+        lambda d: task_add(actor=request.user, plan=plan, data=form.task_input()),
+        lambda _: f"已增加任务：{form.cleaned_data['what']}",
+    ):
+        return redirect("rectify:plan", plan.pk)
+    raise BadInput(f"没有增加任务：{errors_text(form)}")
 
 
 @login_required
@@ -246,24 +242,15 @@ def task_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     require_upper(request.user, task.plan.org)
     initial = {"what": task.what, "how": task.how, "owner": task.owner, "deadline": task.deadline}
     form = TaskForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            task_update(actor=request.user, task=task, data=form.task_input())
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        else:
-            messages.success(request, f"已修改任务：{form.cleaned_data['what']}")
-            return redirect("rectify:plan", task.plan_id)
-    return render(
+    if request.method == "POST" and form_saved(
         request,
-        "rectify/task_edit.html",
-        {
-            "task": task,
-            "org": task.plan.org,
-            "ancestors": breadcrumb(request.user, task.plan.org),
-            "form": form,
-        },
-        status=400 if request.method == "POST" else 200,
+        form,
+        lambda d: task_update(actor=request.user, task=task, data=form.task_input()),
+        lambda _: f"已修改任务：{form.cleaned_data['what']}",
+    ):
+        return redirect("rectify:plan", task.plan_id)
+    return form_page(
+        request, "rectify/task_edit.html", org_page(request, task.plan.org, task=task, form=form)
     )
 
 
@@ -293,8 +280,7 @@ def progress_view(request: SignedInRequest, pk: int) -> HttpResponse:
     task = _task_action(request, pk, Perm.ASSESS_SELF)
     form = ProgressForm(request.POST)
     if not form.is_valid():
-        errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
-        raise BadInput(f"未保存：{errors}")
+        raise BadInput(f"未保存：{errors_text(form)}")
     try:
         data = form.cleaned_data
         task_progress(actor=request.user, task=task, text=data["text"], on=data["on"])

@@ -34,7 +34,17 @@ from dangjian.orgs.choices import BRANCH_TYPES
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get
 from dangjian.rectify.rules import weak_thresholds
-from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.helpers import (
+    BadInput,
+    bad_input_as_400,
+    errors_text,
+    form_page,
+    form_saved,
+    org_page,
+    paginate,
+    put_errors,
+    query_without,
+)
 from dangjian.web.requests import SignedInRequest
 
 from . import ratelimit
@@ -92,10 +102,7 @@ def answer(request: SignedInRequest, token: str) -> HttpResponse:
                     today=today,
                 )
             except ValidationError as exc:
-                for name, errors in exc.message_dict.items():
-                    target = name if name in form.fields else None
-                    for message in errors:
-                        form.add_error(target, message)
+                put_errors(form, exc)
             else:
                 return redirect("survey:thanks", survey.token)
     context["form"] = form
@@ -188,16 +195,16 @@ def org_surveys(request: SignedInRequest, code: str) -> HttpResponse:
     return render(
         request,
         "survey/org.html",
-        {
-            "org": org,
-            "ancestors": breadcrumb(request.user, org),
-            "page": page,
-            "rows": _rows(list(page.object_list), timezone.localdate()),
-            "query": query_without(request, "page"),
-            "can_open": covers(request.user, Perm.ASSESS_MANAGE, org.path),
-            "min_answers": min_answers(),
-            "min_disclose": min_disclose(),
-        },
+        org_page(
+            request,
+            org,
+            page=page,
+            rows=_rows(list(page.object_list), timezone.localdate()),
+            query=query_without(request, "page"),
+            can_open=covers(request.user, Perm.ASSESS_MANAGE, org.path),
+            min_answers=min_answers(),
+            min_disclose=min_disclose(),
+        ),
     )
 
 
@@ -230,39 +237,31 @@ def open_view(request: SignedInRequest, code: str) -> HttpResponse:
             "closes_on": today + dt.timedelta(days=14),
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def open_them(data: dict[str, Any]) -> list[Survey]:
         key = data["key"].strip() or f"manual:{today:%Y%m%d}-{secrets.token_hex(3)}"
-        try:
-            made = open_surveys(
-                request.user,
-                orgs=_targets(org, data["scope"]),
-                key=key,
-                title=data["title"],
-                opens_on=data["opens_on"],
-                closes_on=data["closes_on"],
-                population=data["population"],
-                dedup=data["dedup"],
-                codes=(data["codes"] or 0) if data["dedup"] == DedupMode.CODE else 0,
-                audience=data["audience"],
-            )
-        except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                target = name if name in form.fields else None
-                for message in errors:
-                    form.add_error(target, message)
-        else:
-            messages.success(request, f"已发起测评（{len(made)} 个组织）")
-            if data["scope"] != SCOPE_BRANCHES:
-                return redirect("survey:detail", made[0].pk)
-            return redirect("survey:org", org.code)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "survey/open.html",
-        {"org": org, "ancestors": breadcrumb(request.user, org), "form": form},
-        status=status,
-    )
+        return open_surveys(
+            request.user,
+            orgs=_targets(org, data["scope"]),
+            key=key,
+            title=data["title"],
+            opens_on=data["opens_on"],
+            closes_on=data["closes_on"],
+            population=data["population"],
+            dedup=data["dedup"],
+            codes=(data["codes"] or 0) if data["dedup"] == DedupMode.CODE else 0,
+            audience=data["audience"],
+        )
+
+    if request.method == "POST" and (
+        saved := form_saved(
+            request, form, open_them, lambda made: f"已发起测评（{len(made)} 个组织）"
+        )
+    ):
+        if form.cleaned_data["scope"] != SCOPE_BRANCHES:
+            return redirect("survey:detail", saved.value[0].pk)
+        return redirect("survey:org", org.code)
+    return form_page(request, "survey/open.html", org_page(request, org, form=form))
 
 
 def _code_counts(survey: Survey) -> dict[str, int]:
@@ -349,7 +348,7 @@ def codes_add(request: SignedInRequest, pk: int) -> HttpResponse:
         raise BadInput("该测评按手机号防重复，不使用邀请码")
     form = CodesForm(request.POST)
     if not form.is_valid():
-        raise BadInput("；".join(str(e) for errs in form.errors.values() for e in errs))
+        raise BadInput(errors_text(form))
     try:
         added = invite_codes_add(request.user, survey=survey, count=form.cleaned_data["count"])
     except ValidationError as exc:
