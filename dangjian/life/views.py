@@ -29,7 +29,16 @@ from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
 from dangjian.rules.registry import Finding, rule_title
 from dangjian.rules.runner import findings_for
-from dangjian.web.helpers import BadInput, bad_input_as_400, paginate, query_without
+from dangjian.web.helpers import (
+    BadInput,
+    bad_input_as_400,
+    form_page,
+    form_saved,
+    org_page,
+    paginate,
+    query_without,
+    year_param,
+)
 from dangjian.web.requests import SignedInRequest
 
 from .choices import SECRETARY_LECTURE_ORG_TYPES, AbsenceReason, MeetingType
@@ -193,22 +202,13 @@ def todo(request: SignedInRequest, code: str) -> HttpResponse:
     )
 
 
-def _year_param(request: SignedInRequest) -> int | None:
-    raw = request.GET.get("year", "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or not 1900 <= int(raw) <= 2100:
-        raise BadInput(f"年份“{raw[:20]}”无效，应为四位数字")
-    return int(raw)
-
-
 @login_required
 @require_GET
 @bad_input_as_400
 def meetings(request: SignedInRequest, code: str) -> HttpResponse:
     """The records of a branch (with its 党小组) or of one 党小组, newest first."""
     org = _life_org(request, code)
-    year = _year_param(request)
+    year = year_param(request)
     meeting_type = request.GET.get("type", "").strip()
     if meeting_type and meeting_type not in MeetingType.values:
         raise BadInput(f"会议类型“{meeting_type[:20]}”无效")
@@ -216,17 +216,26 @@ def meetings(request: SignedInRequest, code: str) -> HttpResponse:
     return render(
         request,
         "life/meetings.html",
-        {
-            "org": org,
-            "ancestors": breadcrumb(request.user, org),
-            "page": paginate(request, qs),
-            "query": query_without(request, "page"),
-            "year": year,
-            "meeting_type": meeting_type,
-            "types": MeetingType.values,
-            "can_record": covers(request.user, Perm.LIFE_RECORD, org.path),
-        },
+        org_page(
+            request,
+            org,
+            page=paginate(request, qs),
+            query=query_without(request, "page"),
+            year=year,
+            meeting_type=meeting_type,
+            types=MeetingType.values,
+            can_record=covers(request.user, Perm.LIFE_RECORD, org.path),
+        ),
     )
+
+
+#: service field → form field, where they differ
+FORM_FIELDS = {"year": "previous_year", "lecturer_role": "lecturer_choice"}
+
+
+def _recorded(meeting: Any) -> str:
+    note = "（录入时间晚于规定期限，已标记为补录）" if meeting.late else ""
+    return f"已记录：{meeting}{note}"
 
 
 @login_required
@@ -244,40 +253,24 @@ def record(request: SignedInRequest, code: str) -> HttpResponse:
         committees=upper_committees(org),
         initial={"held_on": today, "take_attendance": True},
     )
-    if request.method == "POST" and form.is_valid():
-        item = form.meeting_input(org)
-        try:
-            meeting = meeting_record(actor=request.user, data=item)
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
-            note = "（录入时间晚于规定期限，已标记为补录）" if meeting.late else ""
-            messages.success(request, f"已记录：{meeting}{note}")
-            return redirect("life:todo", org.code)
-    status = 400 if request.method == "POST" else 200
-    return render(
+    if request.method == "POST" and form_saved(
+        request,
+        form,
+        lambda _: meeting_record(actor=request.user, data=form.meeting_input(org)),
+        _recorded,
+        rename=FORM_FIELDS,
+    ):
+        return redirect("life:todo", org.code)
+    return form_page(
         request,
         "life/record.html",
-        {
-            "org": org,
-            "ancestors": breadcrumb(request.user, org),
-            "form": form,
-            "today": today,
-        },
-        status=status,
+        org_page(
+            request,
+            org,
+            form=form,
+            today=today,
+        ),
     )
-
-
-#: service field → form field, where they differ
-FORM_FIELDS = {"year": "previous_year", "lecturer_role": "lecturer_choice"}
-
-
-def _put_errors(form: MeetingForm, exc: ValidationError) -> None:
-    """The service's messages on the form's fields (the rest above the form)."""
-    for name, errors in exc.message_dict.items():
-        target = FORM_FIELDS.get(name, name)
-        for message in errors:
-            form.add_error(target if target in form.fields else None, message)
 
 
 @login_required
@@ -295,16 +288,16 @@ def meeting_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "life/meeting.html",
-        {
-            "meeting": meeting,
-            "org": meeting.org,
-            "ancestors": breadcrumb(request.user, meeting.org),
-            "attendance": attendance,
-            "show_members": show_members,
-            "can_delete": covers(request.user, Perm.LIFE_RECORD, meeting.org.path),
-            "attachments": list(meeting.attachments.defer("data")) if show_members else [],
-            "max_mb": ATTACHMENT_MAX_BYTES // 1024 // 1024,
-        },
+        org_page(
+            request,
+            meeting.org,
+            meeting=meeting,
+            attendance=attendance,
+            show_members=show_members,
+            can_delete=covers(request.user, Perm.LIFE_RECORD, meeting.org.path),
+            attachments=list(meeting.attachments.defer("data")) if show_members else [],
+            max_mb=ATTACHMENT_MAX_BYTES // 1024 // 1024,
+        ),
     )
 
 
@@ -326,20 +319,20 @@ def meeting_delete_view(request: SignedInRequest, pk: int) -> HttpResponse:
 def ledger(request: SignedInRequest, code: str) -> HttpResponse:
     """台账: a year's records by month, printable; .xlsx by the button below it."""
     org = _life_org(request, code)
-    year = _year_param(request) or timezone.localdate().year
+    year = year_param(request) or timezone.localdate().year
     book = ledger_build(request.user, org.code, year)
     months = [(m, book.months.get(m, [])) for m in range(1, 13)]
     return render(
         request,
         "life/ledger.html",
-        {
-            "org": org,
-            "ancestors": breadcrumb(request.user, org),
-            "ledger": book,
-            "months": months,
-            "year": year,
-            "can_record": covers(request.user, Perm.LIFE_RECORD, org.path),
-        },
+        org_page(
+            request,
+            org,
+            ledger=book,
+            months=months,
+            year=year,
+            can_record=covers(request.user, Perm.LIFE_RECORD, org.path),
+        ),
     )
 
 
@@ -358,7 +351,7 @@ def ledger_file(request: SignedInRequest, code: str, fmt: str) -> HttpResponse:
     if fmt not in LEDGER_TYPES:
         raise BadInput("台账只能导出为 .xlsx、.docx 或 .pdf")
     org = _life_org(request, code)
-    year = _year_param(request) or timezone.localdate().year
+    year = year_param(request) or timezone.localdate().year
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"ledger.{fmt}"
         export_ledger(path, actor=request.user, code=org.code, year=year)
@@ -411,28 +404,29 @@ def meeting_edit(request: SignedInRequest, pk: int) -> HttpResponse:
         committees=upper_committees(org),
         initial=_initial(meeting),
     )
-    if request.method == "POST" and form.is_valid():
+
+    def update(_: dict[str, Any]) -> Any:
         item = form.meeting_input(org)
         if item.attendance is None and members:
             # a roll to tick but attendance not taken: the recorded head counts stay
             item.expected, item.present = meeting.expected, meeting.present
-        try:
-            meeting = meeting_update(actor=request.user, meeting=meeting, data=item)
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
-            messages.success(request, f"已保存修改：{meeting}")
-            return redirect("life:meeting", meeting.pk)
-    return render(
+        return meeting_update(actor=request.user, meeting=meeting, data=item)
+
+    if request.method == "POST" and (
+        saved := form_saved(
+            request, form, update, lambda edited: f"已保存修改：{edited}", rename=FORM_FIELDS
+        )
+    ):
+        return redirect("life:meeting", saved.value.pk)
+    return form_page(
         request,
         "life/record.html",
-        {
-            "org": org,
-            "ancestors": breadcrumb(request.user, org),
-            "form": form,
-            "editing": meeting,
-        },
-        status=400 if request.method == "POST" else 200,
+        org_page(
+            request,
+            org,
+            form=form,
+            editing=meeting,
+        ),
     )
 
 
@@ -442,7 +436,7 @@ def meeting_edit(request: SignedInRequest, pk: int) -> HttpResponse:
 def attendance(request: SignedInRequest, code: str) -> HttpResponse:
     """出勤: each member's participation over a year (attended / absent per month)."""
     org = _life_org(request, code, Perm.MEMBER_VIEW)
-    year = _year_param(request) or timezone.localdate().year
+    year = year_param(request) or timezone.localdate().year
     from .rules import good_reasons
 
     people = participation(request.user, org, year)
@@ -480,7 +474,7 @@ def _overview_params(request: SignedInRequest) -> dict[str, Any]:
         "sector": sector or None,
         "region": region or None,
         "org_type": org_type or None,
-        "year": _year_param(request) or timezone.localdate().year,
+        "year": year_param(request) or timezone.localdate().year,
     }
 
 
