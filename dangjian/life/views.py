@@ -13,13 +13,11 @@ from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require
@@ -29,16 +27,8 @@ from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
 from dangjian.rules.registry import Finding, rule_title
 from dangjian.rules.runner import findings_for
-from dangjian.web.helpers import (
-    BadInput,
-    bad_input_as_400,
-    form_page,
-    form_saved,
-    org_page,
-    paginate,
-    query_without,
-    year_param,
-)
+from dangjian.web.helpers import BadInput, page, paginate, query_without, year_param
+from dangjian.web.pages import form_page, form_saved, org_page
 from dangjian.web.requests import SignedInRequest
 
 from .choices import SECRETARY_LECTURE_ORG_TYPES, AbsenceReason, MeetingType
@@ -72,9 +62,7 @@ def _life_org(request: SignedInRequest, code: str, perm: Perm = Perm.ORG_VIEW) -
     return org
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def index(request: SignedInRequest) -> HttpResponse:
     """The user's own branch goes straight to its to-do list; others pick a branch."""
     require(request.user, Perm.ORG_VIEW)
@@ -147,9 +135,7 @@ def _names_below(user: Any, org: Organization) -> dict[str, str]:
     return dict(rows.values_list("code", "name")[:500])
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def todo(request: SignedInRequest, code: str) -> HttpResponse:
     """待办: what each LIFE rule still requires this month, quarter, year, and what was missed."""
     from dangjian.life.rules import NOT_FOR_TEMPORARY, period_title
@@ -202,9 +188,7 @@ def todo(request: SignedInRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def meetings(request: SignedInRequest, code: str) -> HttpResponse:
     """The records of a branch (with its 党小组) or of one 党小组, newest first."""
     org = _life_org(request, code)
@@ -238,9 +222,7 @@ def _recorded(meeting: Any) -> str:
     return f"已记录：{meeting}{note}"
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
 def record(request: SignedInRequest, code: str) -> HttpResponse:
     """记录会议: one form, attendance ticked from the roll (everyone present by default)."""
     org = _life_org(request, code, Perm.LIFE_RECORD)
@@ -273,9 +255,7 @@ def record(request: SignedInRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def meeting_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.ORG_VIEW)
     meeting = meeting_get(request.user, pk)
@@ -301,8 +281,7 @@ def meeting_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
+@page("POST")
 def meeting_delete_view(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.LIFE_RECORD)
     meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
@@ -313,9 +292,7 @@ def meeting_delete_view(request: SignedInRequest, pk: int) -> HttpResponse:
     return redirect("life:meetings", code)
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def ledger(request: SignedInRequest, code: str) -> HttpResponse:
     """台账: a year's records by month, printable; .xlsx by the button below it."""
     org = _life_org(request, code)
@@ -343,9 +320,7 @@ LEDGER_TYPES = {
 }
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def ledger_file(request: SignedInRequest, code: str, fmt: str) -> HttpResponse:
     """The ledger as .xlsx, .docx or .pdf (POST: the export is audited)."""
     if fmt not in LEDGER_TYPES:
@@ -384,9 +359,7 @@ def _initial(meeting: Any) -> dict[str, Any]:
     return initial
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
 def meeting_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     """Correct a record (audited); the entry date stays, the late mark follows the date."""
     require(request.user, Perm.LIFE_RECORD)
@@ -430,9 +403,7 @@ def meeting_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def attendance(request: SignedInRequest, code: str) -> HttpResponse:
     """出勤: each member's participation over a year (attended / absent per month)."""
     org = _life_org(request, code, Perm.MEMBER_VIEW)
@@ -478,9 +449,7 @@ def _overview_params(request: SignedInRequest) -> dict[str, Any]:
     }
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def overview(request: SignedInRequest) -> HttpResponse:
     """Upper levels: how many organizations met each LIFE rule in each period of a year."""
     require(request.user, Perm.FINDING_VIEW)
@@ -503,9 +472,7 @@ def overview(request: SignedInRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def overview_missed(request: SignedInRequest) -> HttpResponse:
     """The organizations that missed one rule in one period (drill-down from the overview)."""
     require(request.user, Perm.FINDING_VIEW)
@@ -533,9 +500,7 @@ def overview_missed(request: SignedInRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def hints(request: SignedInRequest) -> HttpResponse:
     """形式主义线索: copied minutes side by side, end-of-month clustering, identical figures."""
     require(request.user, Perm.FINDING_VIEW)
@@ -595,8 +560,7 @@ HINT_TITLES = {
 }
 
 
-@login_required
-@require_POST
+@page("POST")
 def attachment_upload(request: SignedInRequest, pk: int) -> HttpResponse:
     """Attach photos or PDFs of the signed paper minutes (all files or none)."""
     require(request.user, Perm.LIFE_RECORD)
@@ -629,8 +593,7 @@ def _attachment(request: SignedInRequest, pk: int, perm: Perm) -> Any:
     return item
 
 
-@login_required
-@require_GET
+@page("GET")
 def attachment_download(request: SignedInRequest, pk: int) -> HttpResponse:
     """An attachment, for those who may see the branch's member records (it names people)."""
     require(request.user, Perm.MEMBER_VIEW)
@@ -641,8 +604,7 @@ def attachment_download(request: SignedInRequest, pk: int) -> HttpResponse:
     return response
 
 
-@login_required
-@require_POST
+@page("POST")
 def attachment_remove(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.LIFE_RECORD)
     item = _attachment(request, pk, Perm.LIFE_RECORD)
@@ -652,9 +614,7 @@ def attachment_remove(request: SignedInRequest, pk: int) -> HttpResponse:
     return redirect("life:meeting", meeting_pk)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
 def import_meetings_view(request: SignedInRequest) -> HttpResponse:
     """导入会议记录: all-or-nothing upload with a per-row report (formats.md columns)."""
     import os

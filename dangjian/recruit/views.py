@@ -13,14 +13,12 @@ from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, require
@@ -29,18 +27,8 @@ from dangjian.members.selectors import standings_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
-from dangjian.web.helpers import (
-    BadInput,
-    bad_input_as_400,
-    errors_text,
-    form_page,
-    form_saved,
-    org_page,
-    paginate,
-    put_errors,
-    query_without,
-    year_param,
-)
+from dangjian.web.helpers import BadInput, page, paginate, query_without, year_param
+from dangjian.web.pages import errors_text, form_page, form_saved, org_page, put_errors
 from dangjian.web.requests import SignedInRequest
 
 from . import export as case_export
@@ -203,9 +191,7 @@ def _serious(findings: list[Any]) -> list[Any]:
     return [f for f in findings if f.severity in ("error", "warning")]
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def index(request: SignedInRequest) -> HttpResponse:
     """The cases of the user's subtree; a branch secretary goes to the branch's list."""
     require(request.user, Perm.RECRUIT_VIEW)
@@ -215,9 +201,7 @@ def index(request: SignedInRequest) -> HttpResponse:
     return _list(request, None)
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def branch(request: SignedInRequest, code: str) -> HttpResponse:
     """The cases of one organization (a branch, or a committee with its subtree)."""
     require(request.user, Perm.RECRUIT_VIEW)
@@ -228,9 +212,7 @@ def branch(request: SignedInRequest, code: str) -> HttpResponse:
 # --- opening a case ---------------------------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
 def case_open(request: SignedInRequest, code: str) -> HttpResponse:
     """开案: an application arrives at a branch (step 1 recorded with it)."""
     require(request.user, Perm.RECRUIT_RECORD)
@@ -366,9 +348,7 @@ def _case_context(request: SignedInRequest, case: RecruitCase, **forms: Any) -> 
     return context
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def case_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.RECRUIT_VIEW)
     case = case_get(request.user, pk)
@@ -386,9 +366,7 @@ def _refused(request: SignedInRequest, pk: int, **forms: Any) -> HttpResponse:
     return render(request, "recruit/case.html", context, status=400)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
 def step_record(request: SignedInRequest, pk: int, number: int) -> HttpResponse:
     """Record (or correct) one step; the form shows the fields that step needs."""
     if number not in STEPS:
@@ -498,9 +476,7 @@ def _save_step(request: SignedInRequest, case: RecruitCase, form: StepForm) -> N
     record_step(actor=request.user, case=case, data=data)
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def notice_record(request: SignedInRequest, pk: int) -> HttpResponse:
     """公示: the window of one notice (first and last day)."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
@@ -521,9 +497,7 @@ def notice_record(request: SignedInRequest, pk: int) -> HttpResponse:
     return _refused(request, pk, notice_form=form)
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def review_record(request: SignedInRequest, pk: int) -> HttpResponse:
     """The half-yearly assessment of an activist."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
@@ -543,9 +517,7 @@ def review_record(request: SignedInRequest, pk: int) -> HttpResponse:
     return _refused(request, pk, review_form=form)
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def approver_set(request: SignedInRequest, pk: int) -> HttpResponse:
     """The approving 基层党委: only organizations with authority are offered and accepted."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
@@ -562,9 +534,7 @@ def approver_set(request: SignedInRequest, pk: int) -> HttpResponse:
     return _refused(request, pk, approver_form=form)
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def extension_record(request: SignedInRequest, pk: int) -> HttpResponse:
     """The upper committee's approved extension of an approval period (special cases)."""
     case = _case_for_write(request, pk, Perm.RECRUIT_APPROVE)
@@ -592,9 +562,7 @@ def extension_record(request: SignedInRequest, pk: int) -> HttpResponse:
     return _refused(request, pk, extension_form=form)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
 def case_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     """Applicant data: name, phone, category, priority group, expected leaving date."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
@@ -617,9 +585,7 @@ def case_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def case_withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
     """终止: an open case ends (the applicant withdraws, moves away …); audited, kept."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
@@ -639,9 +605,7 @@ def case_withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
 # --- the approval queue -----------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def queue(request: SignedInRequest) -> HttpResponse:
     """待审批: pre-reviews and approvals waiting for the upper committee, oldest first."""
     require(request.user, Perm.RECRUIT_APPROVE)
@@ -662,9 +626,7 @@ def queue(request: SignedInRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def decide_view(request: SignedInRequest, pk: int, step: int) -> HttpResponse:
     """One-step decision from the queue: pre-review (13), admission (17), conversion (24)."""
     if step not in DECISION_STEPS:
@@ -694,9 +656,7 @@ def decide_view(request: SignedInRequest, pk: int, step: int) -> HttpResponse:
 # --- attachments (全程记实) ------------------------------------------------------------------
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def attachment_upload(request: SignedInRequest, pk: int) -> HttpResponse:
     """Attach documents to a case, optionally of one step (all files or none)."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
@@ -724,9 +684,7 @@ def attachment_upload(request: SignedInRequest, pk: int) -> HttpResponse:
     return redirect(reverse("recruit:case", args=[case.pk]) + "#attachments")
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def attachment_download(request: SignedInRequest, pk: int, attachment_id: int) -> HttpResponse:
     """A document of the case, for those who may see personal data at the branch (audited)."""
     require(request.user, Perm.RECRUIT_VIEW)
@@ -739,9 +697,7 @@ def attachment_download(request: SignedInRequest, pk: int, attachment_id: int) -
     return response
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def attachment_remove(request: SignedInRequest, pk: int, attachment_id: int) -> HttpResponse:
     require(request.user, Perm.RECRUIT_RECORD)
     item = attachment_get(request.user, pk, attachment_id, Perm.RECRUIT_RECORD)
@@ -753,9 +709,7 @@ def attachment_remove(request: SignedInRequest, pk: int, attachment_id: int) -> 
 # --- dashboard and plans ----------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def dashboard_view(request: SignedInRequest) -> HttpResponse:
     """Upper levels: cases by stage, overdue approvals, probation ending, conversions due,
     cases with findings, plans against admissions (tables and charts)."""
@@ -839,9 +793,7 @@ def _top_plans(plans: list[Any]) -> list[Any]:
     ]
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
 def plans(request: SignedInRequest) -> HttpResponse:
     """年度发展党员计划: the plans of a year in scope, and the form to set one (upper levels)."""
     require(request.user, Perm.RECRUIT_APPROVE)
@@ -882,9 +834,7 @@ def plans(request: SignedInRequest) -> HttpResponse:
 # --- export -----------------------------------------------------------------------------------
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def export(request: SignedInRequest, pk: int, fmt: str) -> HttpResponse:
     """The case's record (入党志愿书 / archive data) as .docx or .pdf; the export is audited."""
     if fmt not in case_export.CONTENT_TYPES:

@@ -11,27 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get, orgs_for
-from dangjian.web.helpers import (
-    BadInput,
-    bad_input_as_400,
-    errors_text,
-    form_page,
-    form_saved,
-    org_page,
-    paginate,
-    query_without,
-)
+from dangjian.web.helpers import BadInput, page, paginate, query_without
+from dangjian.web.pages import errors_text, form_page, form_saved, org_page
 from dangjian.web.requests import SignedInRequest
 
 from .choices import PlanReason, PlanStatus, TaskStatus, WeakCondition
@@ -66,9 +56,7 @@ def _messages_of(exc: ValidationError) -> str:
     return "；".join(m for errors in exc.message_dict.values() for m in errors)
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def index(request: SignedInRequest) -> HttpResponse:
     """整改方案: the subtree's plans, those with overdue tasks first."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -106,9 +94,7 @@ def _task_rows(request: SignedInRequest, plan: Any, today: Any) -> list[dict[str
     ]
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def plan_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """A plan on a phone: why, its tasks with progress; the actions the user may take."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -149,9 +135,7 @@ def _campaign_choices(org: Organization) -> list[tuple[int, str]]:
     ]
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
 def plan_new(request: SignedInRequest, code: str) -> HttpResponse:
     """制定整改方案 for one organization (upper level), with the detected conditions ticked."""
     require(request.user, Perm.ASSESS_MANAGE)
@@ -215,9 +199,7 @@ def plan_new(request: SignedInRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def task_new(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.ASSESS_MANAGE)
     plan = plan_get(request.user, pk)
@@ -232,9 +214,7 @@ def task_new(request: SignedInRequest, pk: int) -> HttpResponse:
     raise BadInput(f"没有增加任务：{errors_text(form)}")
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
 def task_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     """修改任务 (upper level; a confirmed task is final unless reopened)."""
     require(request.user, Perm.ASSESS_MANAGE)
@@ -273,9 +253,7 @@ def _refused(request: SignedInRequest, task: Any, exc: ValidationError) -> HttpR
     )
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def progress_view(request: SignedInRequest, pk: int) -> HttpResponse:
     task = _task_action(request, pk, Perm.ASSESS_SELF)
     form = ProgressForm(request.POST)
@@ -289,9 +267,7 @@ def progress_view(request: SignedInRequest, pk: int) -> HttpResponse:
     return _done(request, task, "已填报进展")
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def report_view(request: SignedInRequest, pk: int) -> HttpResponse:
     task = _task_action(request, pk, Perm.ASSESS_SELF)
     form = ReportForm(request.POST)
@@ -304,9 +280,7 @@ def report_view(request: SignedInRequest, pk: int) -> HttpResponse:
     return _done(request, task, f"已报告完成，等待上级确认：{task.what}")
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def review_view(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     task = _task_action(request, pk, Perm.ASSESS_MANAGE)
     form = ReviewForm(request.POST)
@@ -327,9 +301,7 @@ def review_view(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     return _done(request, task, text)
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def overdue(request: SignedInRequest) -> HttpResponse:
     """逾期任务 of the subtree and tasks waiting for the upper level's confirmation."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -346,9 +318,7 @@ def overdue(request: SignedInRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def weak(request: SignedInRequest) -> HttpResponse:
     """软弱涣散线索: organizations meeting an ASSESS-WEAK condition, with the evidence."""
     require(request.user, Perm.ASSESS_MANAGE)

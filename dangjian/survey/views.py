@@ -16,7 +16,6 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -25,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, require
@@ -34,17 +33,8 @@ from dangjian.orgs.choices import BRANCH_TYPES
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get
 from dangjian.rectify.rules import weak_thresholds
-from dangjian.web.helpers import (
-    BadInput,
-    bad_input_as_400,
-    errors_text,
-    form_page,
-    form_saved,
-    org_page,
-    paginate,
-    put_errors,
-    query_without,
-)
+from dangjian.web.helpers import BadInput, page, paginate, query_without
+from dangjian.web.pages import errors_text, form_page, form_saved, org_page, put_errors
 from dangjian.web.requests import SignedInRequest
 
 from . import ratelimit
@@ -152,9 +142,7 @@ def _rows(surveys: list[Survey], today: dt.date) -> list[dict[str, Any]]:
     ]
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def index(request: SignedInRequest) -> HttpResponse:
     """Surveys of the user's subtree, newest first, with their three rates."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -179,9 +167,7 @@ def index(request: SignedInRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def org_surveys(request: SignedInRequest, code: str) -> HttpResponse:
     """Surveys of one organization and its subtree."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -221,9 +207,7 @@ def _targets(org: Organization, scope: str) -> list[Organization]:
     return branches
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
 def open_view(request: SignedInRequest, code: str) -> HttpResponse:
     """发起测评: one survey for the organization or one per branch of its subtree."""
     require(request.user, Perm.ASSESS_MANAGE)
@@ -271,9 +255,7 @@ def _code_counts(survey: Survey) -> dict[str, int]:
     return {"total": counts["total"] or 0, "used": counts["used"] or 0}
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """Results: the three rates with sample size and interval, the link and its QR code."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -315,9 +297,7 @@ def _may_print_codes(user: Any, survey: Survey) -> bool:
     return covers(user, Perm.ASSESS_MANAGE, path) or covers(user, Perm.ASSESS_SELF, path)
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def print_view(request: SignedInRequest, pk: int) -> HttpResponse:
     """A printable sheet: title, link, QR code and (for whoever hands them out) the codes."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -338,9 +318,7 @@ def print_view(request: SignedInRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def codes_add(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.ASSESS_MANAGE)
     survey = survey_get(request.user, pk, perm=Perm.ASSESS_MANAGE)

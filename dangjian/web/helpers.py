@@ -1,34 +1,25 @@
-"""Small helpers shared by the pages: pagination with clear errors, bad input as a 400 page,
-a form saved through a service (its Chinese messages on the form), a page under an organization."""
+"""Small helpers shared by the pages: pagination and the year asked for, with clear errors;
+bad input as a 400 page."""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-
-from dangjian.orgs.models import Organization
-from dangjian.orgs.selectors import breadcrumb
-
-from .requests import SignedInRequest
+from django.views.decorators.http import require_http_methods
 
 PER_PAGE = 50
 
 F = TypeVar("F", bound=Callable[..., HttpResponse])
-T = TypeVar("T")
 
 
 class BadInput(Exception):
@@ -74,6 +65,16 @@ def bad_input_as_400(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
+def page(*methods: str) -> Callable[[F], F]:
+    """A page behind the sign-in that answers the HTTP ``methods`` and shows :class:`BadInput`
+    as a 400 page (``login_required``, ``require_http_methods`` and :func:`bad_input_as_400`)."""
+
+    def decorate(view: F) -> F:
+        return login_required(require_http_methods(list(methods))(bad_input_as_400(view)))
+
+    return decorate
+
+
 def login_required_htmx(view: F) -> F:
     """``login_required`` that tells htmx to load the login page as a whole page.
 
@@ -104,60 +105,3 @@ def year_param(request: HttpRequest, *, earliest: int = 1900) -> int | None:
     if not raw.isdigit() or not earliest <= int(raw) <= 2100:
         raise BadInput(f"年份“{raw[:20]}”无效，应为四位数字")
     return int(raw)
-
-
-def errors_text(form: forms.Form) -> str:
-    """All the form's messages on one line (for a 400 page or a flash message)."""
-    return "；".join(str(e) for errs in form.errors.values() for e in errs)
-
-
-def put_errors(
-    form: forms.Form, exc: ValidationError, rename: Mapping[str, str] | None = None
-) -> None:
-    """A service's messages onto the form: on the field they name (``rename`` maps a service
-    field to the form's), else above the form."""
-    items = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for name, errors in items.items():
-        target = (rename or {}).get(name, name)
-        for message in errors:
-            form.add_error(target if target in form.fields else None, message)
-
-
-@dataclasses.dataclass(frozen=True)
-class Saved(Generic[T]):
-    """What a service returned for a saved form."""
-
-    value: T
-
-
-def form_saved(
-    request: HttpRequest,
-    form: forms.Form,
-    save: Callable[[dict[str, Any]], T],
-    done: str | Callable[[T], str],
-    *,
-    rename: Mapping[str, str] | None = None,
-) -> Saved[T] | None:
-    """A valid ``form`` saved by ``save(form.cleaned_data)`` (then the success message ``done``,
-    or ``done(result)``, is queued), else None: the form's own errors, or the service's refusal
-    put on the form."""
-    if not form.is_valid():
-        return None
-    try:
-        result = save(form.cleaned_data)
-    except ValidationError as exc:
-        put_errors(form, exc, rename)
-        return None
-    messages.success(request, done(result) if callable(done) else done)
-    return Saved(result)
-
-
-def form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    """A form page: 400 after a POST that was not saved (the form shows why), else 200."""
-    return render(request, template, context, status=400 if request.method == "POST" else 200)
-
-
-def org_page(request: SignedInRequest, org: Organization | None, **context: Any) -> dict[str, Any]:
-    """The context of a page under ``org``: the organization, its breadcrumb, then ``context``."""
-    ancestors = breadcrumb(request.user, org) if org is not None else []
-    return {"org": org, "ancestors": ancestors, **context}
