@@ -217,6 +217,31 @@ def meetings(request: SignedInRequest, code: str) -> HttpResponse:
 FORM_FIELDS = {"year": "previous_year", "lecturer_role": "lecturer_choice"}
 
 
+def _meeting_form(
+    request: SignedInRequest, org: Organization, initial: dict[str, Any]
+) -> MeetingForm:
+    """The record form of ``org``: attendance ticked from today's roll (for those who may see
+    the members), the upper committees to pick a lecturer from."""
+    members = (
+        roll(org, timezone.localdate(), actor=request.user)
+        if can(request.user, Perm.MEMBER_VIEW)
+        else []
+    )
+    return MeetingForm(
+        request.POST or None,
+        org_type=org.org_type,
+        roll=members,
+        committees=upper_committees(org),
+        initial=initial,
+    )
+
+
+def _record_page(
+    request: SignedInRequest, org: Organization, form: MeetingForm, **context: Any
+) -> HttpResponse:
+    return form_page(request, "life/record.html", org_page(request, org, form=form, **context))
+
+
 def _recorded(meeting: Any) -> str:
     note = "（录入时间晚于规定期限，已标记为补录）" if meeting.late else ""
     return f"已记录：{meeting}{note}"
@@ -227,14 +252,7 @@ def record(request: SignedInRequest, code: str) -> HttpResponse:
     """记录会议: one form, attendance ticked from the roll (everyone present by default)."""
     org = _life_org(request, code, Perm.LIFE_RECORD)
     today = timezone.localdate()
-    members = roll(org, today, actor=request.user) if can(request.user, Perm.MEMBER_VIEW) else []
-    form = MeetingForm(
-        request.POST or None,
-        org_type=org.org_type,
-        roll=members,
-        committees=upper_committees(org),
-        initial={"held_on": today, "take_attendance": True},
-    )
+    form = _meeting_form(request, org, {"held_on": today, "take_attendance": True})
     if request.method == "POST" and form_saved(
         request,
         form,
@@ -243,16 +261,7 @@ def record(request: SignedInRequest, code: str) -> HttpResponse:
         rename=FORM_FIELDS,
     ):
         return redirect("life:todo", org.code)
-    return form_page(
-        request,
-        "life/record.html",
-        org_page(
-            request,
-            org,
-            form=form,
-            today=today,
-        ),
-    )
+    return _record_page(request, org, form, today=today)
 
 
 @page("GET")
@@ -365,22 +374,11 @@ def meeting_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.LIFE_RECORD)
     meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
     org = meeting.org
-    members = (
-        roll(org, timezone.localdate(), actor=request.user)
-        if can(request.user, Perm.MEMBER_VIEW)
-        else []
-    )
-    form = MeetingForm(
-        request.POST or None,
-        org_type=org.org_type,
-        roll=members,
-        committees=upper_committees(org),
-        initial=_initial(meeting),
-    )
+    form = _meeting_form(request, org, _initial(meeting))
 
     def update(_: dict[str, Any]) -> Any:
         item = form.meeting_input(org)
-        if item.attendance is None and members:
+        if item.attendance is None and form.roll:
             # a roll to tick but attendance not taken: the recorded head counts stay
             item.expected, item.present = meeting.expected, meeting.present
         return meeting_update(actor=request.user, meeting=meeting, data=item)
@@ -391,16 +389,7 @@ def meeting_edit(request: SignedInRequest, pk: int) -> HttpResponse:
         )
     ):
         return redirect("life:meeting", saved.value.pk)
-    return form_page(
-        request,
-        "life/record.html",
-        org_page(
-            request,
-            org,
-            form=form,
-            editing=meeting,
-        ),
-    )
+    return _record_page(request, org, form, editing=meeting)
 
 
 @page("GET")
