@@ -9,6 +9,7 @@ appears among the case's findings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -366,6 +367,22 @@ def _refused(request: SignedInRequest, pk: int, **forms: Any) -> HttpResponse:
     return render(request, "recruit/case.html", context, status=400)
 
 
+def _posted(
+    request: SignedInRequest,
+    case: RecruitCase,
+    form: Any,
+    name: str,
+    save: Callable[[dict[str, Any]], object],
+    done: str | Callable[[object], str],
+    anchor: str = "",
+) -> HttpResponse:
+    """A form of the case page (``name`` in its context) posted: saved, back to the case at
+    ``anchor``; not saved, the case page again with the form showing why."""
+    if form_saved(request, form, save, done):
+        return redirect(reverse("recruit:case", args=[case.pk]) + anchor)
+    return _refused(request, case.pk, **{name: form})
+
+
 @page("GET", "POST")
 def step_record(request: SignedInRequest, pk: int, number: int) -> HttpResponse:
     """Record (or correct) one step; the form shows the fields that step needs."""
@@ -481,9 +498,11 @@ def notice_record(request: SignedInRequest, pk: int) -> HttpResponse:
     """公示: the window of one notice (first and last day)."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = NoticeForm(request.POST)
-    if form_saved(
+    return _posted(
         request,
+        case,
         form,
+        "notice_form",
         lambda d: record_notice(
             actor=request.user,
             case=case,
@@ -492,9 +511,8 @@ def notice_record(request: SignedInRequest, pk: int) -> HttpResponse:
             last_day=d["last_day"],
         ),
         lambda _: f"已记录{NoticeKind(form.cleaned_data['kind']).label}公示",
-    ):
-        return redirect(reverse("recruit:case", args=[case.pk]) + "#notices")
-    return _refused(request, pk, notice_form=form)
+        "#notices",
+    )
 
 
 @page("POST")
@@ -502,9 +520,11 @@ def review_record(request: SignedInRequest, pk: int) -> HttpResponse:
     """The half-yearly assessment of an activist."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = ReviewForm(request.POST)
-    if form_saved(
+    return _posted(
         request,
+        case,
         form,
+        "review_form",
         lambda d: record_review(
             actor=request.user,
             case=case,
@@ -512,9 +532,8 @@ def review_record(request: SignedInRequest, pk: int) -> HttpResponse:
             note=d.get("review_note") or "",
         ),
         "已记录积极分子考察",
-    ):
-        return redirect(reverse("recruit:case", args=[case.pk]) + "#reviews")
-    return _refused(request, pk, review_form=form)
+        "#reviews",
+    )
 
 
 @page("POST")
@@ -522,16 +541,16 @@ def approver_set(request: SignedInRequest, pk: int) -> HttpResponse:
     """The approving 基层党委: only organizations with authority are offered and accepted."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = ApproverForm(request.POST, eligible=eligible_approvers(case.org))
-    if form_saved(
+    return _posted(
         request,
+        case,
         form,
+        "approver_form",
         lambda d: set_approver(
             actor=request.user, case=case, approver=form.eligible[d["approver"]]
         ),
         lambda _: f"审批党委：{form.eligible[form.cleaned_data['approver']].name}",
-    ):
-        return redirect("recruit:case", case.pk)
-    return _refused(request, pk, approver_form=form)
+    )
 
 
 @page("POST")
@@ -544,9 +563,11 @@ def extension_record(request: SignedInRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         return f"已记录：{STEPS[d['step']]}期限延长至 {d['months']} 个月"
 
-    if form_saved(
+    return _posted(
         request,
+        case,
         form,
+        "extension_form",
         lambda d: approval_extend(
             actor=request.user,
             case=case,
@@ -557,9 +578,8 @@ def extension_record(request: SignedInRequest, pk: int) -> HttpResponse:
             reason=d["reason"],
         ),
         done,
-    ):
-        return redirect(reverse("recruit:case", args=[case.pk]) + "#extensions")
-    return _refused(request, pk, extension_form=form)
+        "#extensions",
+    )
 
 
 @page("GET", "POST")
@@ -590,16 +610,16 @@ def case_withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
     """终止: an open case ends (the applicant withdraws, moves away …); audited, kept."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = WithdrawForm(request.POST)
-    if form_saved(
+    return _posted(
         request,
+        case,
         form,
+        "withdraw_form",
         lambda d: withdraw_case(
             actor=request.user, case=case, on=d["withdrawn_on"], reason=d["reason"]
         ),
         f"案例 {case.case_no} 已终止",
-    ):
-        return redirect("recruit:case", case.pk)
-    return _refused(request, pk, withdraw_form=form)
+    )
 
 
 # --- the approval queue -----------------------------------------------------------------------
