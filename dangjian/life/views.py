@@ -12,24 +12,29 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require
 from dangjian.core.attachments import AttachmentUploadForm, attachment_response, attachments_add_all
 from dangjian.core.downloads import file_response
-from dangjian.core.errors import errors_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
 from dangjian.rules.registry import Finding, rule_title
 from dangjian.rules.runner import findings_for
-from dangjian.web.helpers import BadInput, bad_input_as_400, form_page, paginate, query_without
+from dangjian.web.helpers import (
+    BadInput,
+    form_page,
+    page,
+    paginate,
+    query_without,
+    year_param,
+)
+from dangjian.web.pages import form_saved, org_page
 from dangjian.web.requests import SignedInRequest
 
 from .choices import SECRETARY_LECTURE_ORG_TYPES, AbsenceReason, MeetingType
@@ -63,9 +68,7 @@ def _life_org(request: SignedInRequest, code: str, perm: Perm = Perm.ORG_VIEW) -
     return org
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def index(request: SignedInRequest) -> HttpResponse:
     """The user's own branch goes straight to its to-do list; others pick a branch."""
     require(request.user, Perm.ORG_VIEW)
@@ -138,9 +141,7 @@ def _names_below(user: Any, org: Organization) -> dict[str, str]:
     return dict(rows.values_list("code", "name")[:500])
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def todo(request: SignedInRequest, code: str) -> HttpResponse:
     """待办: what each LIFE rule still requires this month, quarter, year, and what was missed."""
     from dangjian.life.rules import NOT_FOR_TEMPORARY, period_title
@@ -193,22 +194,11 @@ def todo(request: SignedInRequest, code: str) -> HttpResponse:
     )
 
 
-def _year_param(request: SignedInRequest) -> int | None:
-    raw = request.GET.get("year", "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or not 1900 <= int(raw) <= 2100:
-        raise BadInput(f"年份“{raw[:20]}”无效，应为四位数字")
-    return int(raw)
-
-
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def meetings(request: SignedInRequest, code: str) -> HttpResponse:
     """The records of a branch (with its 党小组) or of one 党小组, newest first."""
     org = _life_org(request, code)
-    year = _year_param(request)
+    year = year_param(request)
     meeting_type = request.GET.get("type", "").strip()
     if meeting_type and meeting_type not in MeetingType.values:
         raise BadInput(f"会议类型“{meeting_type[:20]}”无效")
@@ -216,50 +206,16 @@ def meetings(request: SignedInRequest, code: str) -> HttpResponse:
     return render(
         request,
         "life/meetings.html",
-        {
-            "org": org,
-            "ancestors": breadcrumb(request.user, org),
-            "page": paginate(request, qs),
-            "query": query_without(request, "page"),
-            "year": year,
-            "meeting_type": meeting_type,
-            "types": MeetingType.values,
-            "can_record": covers(request.user, Perm.LIFE_RECORD, org.path),
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
-def record(request: SignedInRequest, code: str) -> HttpResponse:
-    """记录会议: one form, attendance ticked from the roll (everyone present by default)."""
-    org = _life_org(request, code, Perm.LIFE_RECORD)
-    today = timezone.localdate()
-    members = roll(org, today, actor=request.user) if can(request.user, Perm.MEMBER_VIEW) else []
-    form = MeetingForm(
-        request.POST or None,
-        org_type=org.org_type,
-        roll=members,
-        committees=upper_committees(org),
-        initial={"held_on": today, "take_attendance": True},
-    )
-    if request.method == "POST" and form.is_valid():
-        item = form.meeting_input(org)
-        with errors_on(form, FORM_FIELDS):
-            meeting = meeting_record(actor=request.user, data=item)
-            note = "（录入时间晚于规定期限，已标记为补录）" if meeting.late else ""
-            messages.success(request, f"已记录：{meeting}{note}")
-            return redirect("life:todo", org.code)
-    return form_page(
-        request,
-        "life/record.html",
-        {
-            "org": org,
-            "ancestors": breadcrumb(request.user, org),
-            "form": form,
-            "today": today,
-        },
+        org_page(
+            request,
+            org,
+            page=paginate(request, qs),
+            query=query_without(request, "page"),
+            year=year,
+            meeting_type=meeting_type,
+            types=MeetingType.values,
+            can_record=covers(request.user, Perm.LIFE_RECORD, org.path),
+        ),
     )
 
 
@@ -267,9 +223,54 @@ def record(request: SignedInRequest, code: str) -> HttpResponse:
 FORM_FIELDS = {"year": "previous_year", "lecturer_role": "lecturer_choice"}
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+def _meeting_form(
+    request: SignedInRequest, org: Organization, initial: dict[str, Any]
+) -> MeetingForm:
+    """The record form of ``org``: attendance ticked from today's roll (for those who may see
+    the members), the upper committees to pick a lecturer from."""
+    members = (
+        roll(org, timezone.localdate(), actor=request.user)
+        if can(request.user, Perm.MEMBER_VIEW)
+        else []
+    )
+    return MeetingForm(
+        request.POST or None,
+        org_type=org.org_type,
+        roll=members,
+        committees=upper_committees(org),
+        initial=initial,
+    )
+
+
+def _record_page(
+    request: SignedInRequest, org: Organization, form: MeetingForm, **context: Any
+) -> HttpResponse:
+    return form_page(request, "life/record.html", org_page(request, org, form=form, **context))
+
+
+def _recorded(meeting: Any) -> str:
+    note = "（录入时间晚于规定期限，已标记为补录）" if meeting.late else ""
+    return f"已记录：{meeting}{note}"
+
+
+@page("GET", "POST")
+def record(request: SignedInRequest, code: str) -> HttpResponse:
+    """记录会议: one form, attendance ticked from the roll (everyone present by default)."""
+    org = _life_org(request, code, Perm.LIFE_RECORD)
+    today = timezone.localdate()
+    form = _meeting_form(request, org, {"held_on": today, "take_attendance": True})
+    if request.method == "POST" and form_saved(
+        request,
+        form,
+        lambda _: meeting_record(actor=request.user, data=form.meeting_input(org)),
+        _recorded,
+        rename=FORM_FIELDS,
+    ):
+        return redirect("life:todo", org.code)
+    return _record_page(request, org, form, today=today)
+
+
+@page("GET")
 def meeting_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.ORG_VIEW)
     meeting = meeting_get(request.user, pk)
@@ -282,21 +283,20 @@ def meeting_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "life/meeting.html",
-        {
-            "meeting": meeting,
-            "org": meeting.org,
-            "ancestors": breadcrumb(request.user, meeting.org),
-            "attendance": attendance,
-            "show_members": show_members,
-            "can_delete": covers(request.user, Perm.LIFE_RECORD, meeting.org.path),
-            "attachments": list(meeting.attachments.defer("data")) if show_members else [],
-            "max_mb": ATTACHMENT_MAX_BYTES // 1024 // 1024,
-        },
+        org_page(
+            request,
+            meeting.org,
+            meeting=meeting,
+            attendance=attendance,
+            show_members=show_members,
+            can_delete=covers(request.user, Perm.LIFE_RECORD, meeting.org.path),
+            attachments=list(meeting.attachments.defer("data")) if show_members else [],
+            max_mb=ATTACHMENT_MAX_BYTES // 1024 // 1024,
+        ),
     )
 
 
-@login_required
-@require_POST
+@page("POST")
 def meeting_delete_view(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.LIFE_RECORD)
     meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
@@ -307,26 +307,24 @@ def meeting_delete_view(request: SignedInRequest, pk: int) -> HttpResponse:
     return redirect("life:meetings", code)
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def ledger(request: SignedInRequest, code: str) -> HttpResponse:
     """台账: a year's records by month, printable; .xlsx by the button below it."""
     org = _life_org(request, code)
-    year = _year_param(request) or timezone.localdate().year
+    year = year_param(request) or timezone.localdate().year
     book = ledger_build(request.user, org.code, year)
     months = [(m, book.months.get(m, [])) for m in range(1, 13)]
     return render(
         request,
         "life/ledger.html",
-        {
-            "org": org,
-            "ancestors": breadcrumb(request.user, org),
-            "ledger": book,
-            "months": months,
-            "year": year,
-            "can_record": covers(request.user, Perm.LIFE_RECORD, org.path),
-        },
+        org_page(
+            request,
+            org,
+            ledger=book,
+            months=months,
+            year=year,
+            can_record=covers(request.user, Perm.LIFE_RECORD, org.path),
+        ),
     )
 
 
@@ -337,15 +335,13 @@ LEDGER_TYPES = {
 }
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def ledger_file(request: SignedInRequest, code: str, fmt: str) -> HttpResponse:
     """The ledger as .xlsx, .docx or .pdf (POST: the export is audited)."""
     if fmt not in LEDGER_TYPES:
         raise BadInput("台账只能导出为 .xlsx、.docx 或 .pdf")
     org = _life_org(request, code)
-    year = _year_param(request) or timezone.localdate().year
+    year = year_param(request) or timezone.localdate().year
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"ledger.{fmt}"
         export_ledger(path, actor=request.user, code=org.code, year=year)
@@ -378,54 +374,35 @@ def _initial(meeting: Any) -> dict[str, Any]:
     return initial
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
 def meeting_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     """Correct a record (audited); the entry date stays, the late mark follows the date."""
     require(request.user, Perm.LIFE_RECORD)
     meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
     org = meeting.org
-    members = (
-        roll(org, timezone.localdate(), actor=request.user)
-        if can(request.user, Perm.MEMBER_VIEW)
-        else []
-    )
-    form = MeetingForm(
-        request.POST or None,
-        org_type=org.org_type,
-        roll=members,
-        committees=upper_committees(org),
-        initial=_initial(meeting),
-    )
-    if request.method == "POST" and form.is_valid():
+    form = _meeting_form(request, org, _initial(meeting))
+
+    def update(_: dict[str, Any]) -> Any:
         item = form.meeting_input(org)
-        if item.attendance is None and members:
+        if item.attendance is None and form.roll:
             # a roll to tick but attendance not taken: the recorded head counts stay
             item.expected, item.present = meeting.expected, meeting.present
-        with errors_on(form, FORM_FIELDS):
-            meeting = meeting_update(actor=request.user, meeting=meeting, data=item)
-            messages.success(request, f"已保存修改：{meeting}")
-            return redirect("life:meeting", meeting.pk)
-    return form_page(
-        request,
-        "life/record.html",
-        {
-            "org": org,
-            "ancestors": breadcrumb(request.user, org),
-            "form": form,
-            "editing": meeting,
-        },
-    )
+        return meeting_update(actor=request.user, meeting=meeting, data=item)
+
+    if request.method == "POST" and (
+        saved := form_saved(
+            request, form, update, lambda edited: f"已保存修改：{edited}", rename=FORM_FIELDS
+        )
+    ):
+        return redirect("life:meeting", saved.value.pk)
+    return _record_page(request, org, form, editing=meeting)
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def attendance(request: SignedInRequest, code: str) -> HttpResponse:
     """出勤: each member's participation over a year (attended / absent per month)."""
     org = _life_org(request, code, Perm.MEMBER_VIEW)
-    year = _year_param(request) or timezone.localdate().year
+    year = year_param(request) or timezone.localdate().year
     from .rules import good_reasons
 
     people = participation(request.user, org, year)
@@ -463,13 +440,11 @@ def _overview_params(request: SignedInRequest) -> dict[str, Any]:
         "sector": sector or None,
         "region": region or None,
         "org_type": org_type or None,
-        "year": _year_param(request) or timezone.localdate().year,
+        "year": year_param(request) or timezone.localdate().year,
     }
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def overview(request: SignedInRequest) -> HttpResponse:
     """Upper levels: how many organizations met each LIFE rule in each period of a year."""
     require(request.user, Perm.FINDING_VIEW)
@@ -492,9 +467,7 @@ def overview(request: SignedInRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def overview_missed(request: SignedInRequest) -> HttpResponse:
     """The organizations that missed one rule in one period (drill-down from the overview)."""
     require(request.user, Perm.FINDING_VIEW)
@@ -522,9 +495,7 @@ def overview_missed(request: SignedInRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def hints(request: SignedInRequest) -> HttpResponse:
     """形式主义线索: copied minutes side by side, end-of-month clustering, identical figures."""
     require(request.user, Perm.FINDING_VIEW)
@@ -584,8 +555,7 @@ HINT_TITLES = {
 }
 
 
-@login_required
-@require_POST
+@page("POST")
 def attachment_upload(request: SignedInRequest, pk: int) -> HttpResponse:
     """Attach photos or PDFs of the signed paper minutes (all files or none)."""
     require(request.user, Perm.LIFE_RECORD)
@@ -618,8 +588,7 @@ def _attachment(request: SignedInRequest, pk: int, perm: Perm) -> Any:
     return item
 
 
-@login_required
-@require_GET
+@page("GET")
 def attachment_download(request: SignedInRequest, pk: int) -> HttpResponse:
     """An attachment, for those who may see the branch's member records (it names people)."""
     require(request.user, Perm.MEMBER_VIEW)
@@ -627,8 +596,7 @@ def attachment_download(request: SignedInRequest, pk: int) -> HttpResponse:
     return attachment_response(item)
 
 
-@login_required
-@require_POST
+@page("POST")
 def attachment_remove(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.LIFE_RECORD)
     item = _attachment(request, pk, Perm.LIFE_RECORD)
@@ -638,9 +606,7 @@ def attachment_remove(request: SignedInRequest, pk: int) -> HttpResponse:
     return redirect("life:meeting", meeting_pk)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
 def import_meetings_view(request: SignedInRequest) -> HttpResponse:
     """导入会议记录: all-or-nothing upload with a per-row report (formats.md columns)."""
     import os

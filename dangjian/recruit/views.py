@@ -9,28 +9,35 @@ appears among the case's findings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, require
 from dangjian.core.attachments import attachment_response, attachments_add_all
 from dangjian.core.downloads import file_response
-from dangjian.core.errors import errors_on, put_errors
+from dangjian.core.errors import put_errors
 from dangjian.members.selectors import standings_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
-from dangjian.web.helpers import BadInput, bad_input_as_400, form_page, paginate, query_without
+from dangjian.web.helpers import (
+    BadInput,
+    form_page,
+    page,
+    paginate,
+    query_without,
+    year_param,
+)
+from dangjian.web.pages import errors_text, form_saved, org_page
 from dangjian.web.requests import SignedInRequest
 
 from . import export as case_export
@@ -98,13 +105,8 @@ def _titles() -> dict[str, str]:
     return {s.id: s.title for s in all_specs()}
 
 
-def _year(request: SignedInRequest, default: int | None = None) -> int | None:
-    raw = request.GET.get("year", "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or not 1950 <= int(raw) <= 2100:
-        raise BadInput(f"年份“{raw[:20]}”无效，应为四位数字")
-    return int(raw)
+def _year(request: SignedInRequest) -> int:
+    return year_param(request, earliest=1950) or timezone.localdate().year
 
 
 # --- case list --------------------------------------------------------------------------------
@@ -115,7 +117,7 @@ def _list(request: SignedInRequest, org: Organization | None) -> HttpResponse:
     today = timezone.localdate()
     form = CaseFilterForm(request.GET or None, stages=STAGES)
     if request.GET and not form.is_valid():
-        raise BadInput("；".join(str(e) for errs in form.errors.values() for e in errs))
+        raise BadInput(errors_text(form))
     params = form.cleaned_data if request.GET else {}
     prefix = org.path if org is not None else None
     if params.get("org"):
@@ -198,9 +200,7 @@ def _serious(findings: list[Any]) -> list[Any]:
     return [f for f in findings if f.severity in ("error", "warning")]
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def index(request: SignedInRequest) -> HttpResponse:
     """The cases of the user's subtree; a branch secretary goes to the branch's list."""
     require(request.user, Perm.RECRUIT_VIEW)
@@ -210,9 +210,7 @@ def index(request: SignedInRequest) -> HttpResponse:
     return _list(request, None)
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def branch(request: SignedInRequest, code: str) -> HttpResponse:
     """The cases of one organization (a branch, or a committee with its subtree)."""
     require(request.user, Perm.RECRUIT_VIEW)
@@ -223,9 +221,7 @@ def branch(request: SignedInRequest, code: str) -> HttpResponse:
 # --- opening a case ---------------------------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
 def case_open(request: SignedInRequest, code: str) -> HttpResponse:
     """开案: an application arrives at a branch (step 1 recorded with it)."""
     require(request.user, Perm.RECRUIT_RECORD)
@@ -238,16 +234,16 @@ def case_open(request: SignedInRequest, code: str) -> HttpResponse:
     if org.org_type not in BRANCH_TYPES:
         raise BadInput(f"{org.name}是{org.org_type}，发展党员案例应建在党支部")
     form = CaseOpenForm(request.POST or None, initial={"applied_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        with errors_on(form):
-            case = open_case(actor=request.user, data=form.case_input(org))
-            messages.success(request, f"已建立发展党员案例 {case.case_no}：{case.name}")
-            return redirect("recruit:case", case.pk)
-    return form_page(
-        request,
-        "recruit/open.html",
-        {"org": org, "ancestors": breadcrumb(request.user, org), "form": form},
-    )
+    if request.method == "POST" and (
+        saved := form_saved(
+            request,
+            form,
+            lambda _: open_case(actor=request.user, data=form.case_input(org)),
+            lambda case: f"已建立发展党员案例 {case.case_no}：{case.name}",
+        )
+    ):
+        return redirect("recruit:case", saved.value.pk)
+    return form_page(request, "recruit/open.html", org_page(request, org, form=form))
 
 
 # --- the case page ----------------------------------------------------------------------------
@@ -361,9 +357,7 @@ def _case_context(request: SignedInRequest, case: RecruitCase, **forms: Any) -> 
     return context
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def case_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.RECRUIT_VIEW)
     case = case_get(request.user, pk)
@@ -375,13 +369,29 @@ def _case_for_write(request: SignedInRequest, pk: int, perm: Perm) -> RecruitCas
     return case_get(request.user, pk, perm)
 
 
-def _reload(request: SignedInRequest, pk: int) -> RecruitCase:
-    return case_get(request.user, pk)
+def _refused(request: SignedInRequest, pk: int, **forms: Any) -> HttpResponse:
+    """The case page again (400) with the form that was not saved, showing why."""
+    context = _case_context(request, case_get(request.user, pk), **forms)
+    return render(request, "recruit/case.html", context, status=400)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+def _posted(
+    request: SignedInRequest,
+    case: RecruitCase,
+    form: Any,
+    name: str,
+    save: Callable[[dict[str, Any]], object],
+    done: str | Callable[[object], str],
+    anchor: str = "",
+) -> HttpResponse:
+    """A form of the case page (``name`` in its context) posted: saved, back to the case at
+    ``anchor``; not saved, the case page again with the form showing why."""
+    if form_saved(request, form, save, done):
+        return redirect(reverse("recruit:case", args=[case.pk]) + anchor)
+    return _refused(request, case.pk, **{name: form})
+
+
+@page("GET", "POST")
 def step_record(request: SignedInRequest, pk: int, number: int) -> HttpResponse:
     """Record (or correct) one step; the form shows the fields that step needs."""
     if number not in STEPS:
@@ -404,32 +414,30 @@ def step_record(request: SignedInRequest, pk: int, number: int) -> HttpResponse:
     form = StepForm(
         request.POST or None, number=number, roll=roll, standings=standings, initial=initial
     )
-    if request.method == "POST" and form.is_valid():
-        with errors_on(form):
-            with transaction.atomic():
-                _save_step(request, case, form)
-            messages.success(request, f"已记录：{form.title}")
-            for warning in _step_warnings(request, case, form):
-                messages.warning(request, warning)
-            return redirect(reverse("recruit:case", args=[case.pk]) + f"#step-{number}")
+    if request.method == "POST" and form_saved(
+        request, form, lambda _: _save_step(request, case, form), f"已记录：{form.title}"
+    ):
+        for warning in _step_warnings(request, case, form):
+            messages.warning(request, warning)
+        return redirect(reverse("recruit:case", args=[case.pk]) + f"#step-{number}")
     done = {n: s.done_on for n, s in current_steps(case).items() if n != number}
     after = earliest_after(number, done)
     return form_page(
         request,
         "recruit/step.html",
-        {
-            "case": case,
-            "org": case.org,
-            "ancestors": breadcrumb(request.user, case.org),
-            "form": form,
-            "number": number,
-            "name": STEPS[number],
-            "current": current,
-            "people_field": form["people"] if "people" in form.fields else None,
-            "voters": voters,
-            "after": (after[0], STEPS[after[0]], after[1]) if after else None,
-            "decision_step": number in DECISION_STEPS,
-        },
+        org_page(
+            request,
+            case.org,
+            case=case,
+            form=form,
+            number=number,
+            name=STEPS[number],
+            current=current,
+            people_field=form["people"] if "people" in form.fields else None,
+            voters=voters,
+            after=(after[0], STEPS[after[0]], after[1]) if after else None,
+            decision_step=number in DECISION_STEPS,
+        ),
     )
 
 
@@ -473,6 +481,7 @@ def _step_initial(case: RecruitCase, step: RecruitStep) -> dict[str, Any]:
     return initial
 
 
+@transaction.atomic
 def _save_step(request: SignedInRequest, case: RecruitCase, form: StepForm) -> None:
     """The step and, for steps 10 and 11, the case fields they carry (one transaction)."""
     data = form.step_input()
@@ -492,95 +501,96 @@ def _save_step(request: SignedInRequest, case: RecruitCase, form: StepForm) -> N
     record_step(actor=request.user, case=case, data=data)
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def notice_record(request: SignedInRequest, pk: int) -> HttpResponse:
     """公示: the window of one notice (first and last day)."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = NoticeForm(request.POST)
-    if form.is_valid():
-        with errors_on(form):
-            record_notice(
-                actor=request.user,
-                case=case,
-                kind=form.cleaned_data["kind"],
-                first_day=form.cleaned_data["first_day"],
-                last_day=form.cleaned_data["last_day"],
-            )
-            label = NoticeKind(form.cleaned_data["kind"]).label
-            messages.success(request, f"已记录{label}公示")
-            return redirect(reverse("recruit:case", args=[case.pk]) + "#notices")
-    context = _case_context(request, _reload(request, pk), notice_form=form)
-    return render(request, "recruit/case.html", context, status=400)
+    return _posted(
+        request,
+        case,
+        form,
+        "notice_form",
+        lambda d: record_notice(
+            actor=request.user,
+            case=case,
+            kind=d["kind"],
+            first_day=d["first_day"],
+            last_day=d["last_day"],
+        ),
+        lambda _: f"已记录{NoticeKind(form.cleaned_data['kind']).label}公示",
+        "#notices",
+    )
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def review_record(request: SignedInRequest, pk: int) -> HttpResponse:
     """The half-yearly assessment of an activist."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = ReviewForm(request.POST)
-    if form.is_valid():
-        with errors_on(form):
-            record_review(
-                actor=request.user,
-                case=case,
-                reviewed_on=form.cleaned_data["reviewed_on"],
-                note=form.cleaned_data.get("review_note") or "",
-            )
-            messages.success(request, "已记录积极分子考察")
-            return redirect(reverse("recruit:case", args=[case.pk]) + "#reviews")
-    context = _case_context(request, _reload(request, pk), review_form=form)
-    return render(request, "recruit/case.html", context, status=400)
+    return _posted(
+        request,
+        case,
+        form,
+        "review_form",
+        lambda d: record_review(
+            actor=request.user,
+            case=case,
+            reviewed_on=d["reviewed_on"],
+            note=d.get("review_note") or "",
+        ),
+        "已记录积极分子考察",
+        "#reviews",
+    )
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def approver_set(request: SignedInRequest, pk: int) -> HttpResponse:
     """The approving 基层党委: only organizations with authority are offered and accepted."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = ApproverForm(request.POST, eligible=eligible_approvers(case.org))
-    if form.is_valid():
-        approver = form.eligible[form.cleaned_data["approver"]]
-        with errors_on(form):
-            set_approver(actor=request.user, case=case, approver=approver)
-            messages.success(request, f"审批党委：{approver.name}")
-            return redirect("recruit:case", case.pk)
-    context = _case_context(request, _reload(request, pk), approver_form=form)
-    return render(request, "recruit/case.html", context, status=400)
+    return _posted(
+        request,
+        case,
+        form,
+        "approver_form",
+        lambda d: set_approver(
+            actor=request.user, case=case, approver=form.eligible[d["approver"]]
+        ),
+        lambda _: f"审批党委：{form.eligible[form.cleaned_data['approver']].name}",
+    )
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def extension_record(request: SignedInRequest, pk: int) -> HttpResponse:
     """The upper committee's approved extension of an approval period (special cases)."""
     case = _case_for_write(request, pk, Perm.RECRUIT_APPROVE)
     form = ExtensionForm(request.POST)
-    if form.is_valid():
+
+    def done(_: object) -> str:
         d = form.cleaned_data
-        with errors_on(form):
-            approval_extend(
-                actor=request.user,
-                case=case,
-                step=d["step"],
-                months=d["months"],
-                approved_on=d["approved_on"],
-                approved_by=d["approved_by"],
-                reason=d["reason"],
-            )
-            messages.success(request, f"已记录：{STEPS[d['step']]}期限延长至 {d['months']} 个月")
-            return redirect(reverse("recruit:case", args=[case.pk]) + "#extensions")
-    context = _case_context(request, _reload(request, pk), extension_form=form)
-    return render(request, "recruit/case.html", context, status=400)
+        return f"已记录：{STEPS[d['step']]}期限延长至 {d['months']} 个月"
+
+    return _posted(
+        request,
+        case,
+        form,
+        "extension_form",
+        lambda d: approval_extend(
+            actor=request.user,
+            case=case,
+            step=d["step"],
+            months=d["months"],
+            approved_on=d["approved_on"],
+            approved_by=d["approved_by"],
+            reason=d["reason"],
+        ),
+        done,
+        "#extensions",
+    )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
 def case_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     """Applicant data: name, phone, category, priority group, expected leaving date."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
@@ -591,50 +601,39 @@ def case_edit(request: SignedInRequest, pk: int) -> HttpResponse:
         "expected_leaving_on": case.expected_leaving_on,
     }
     form = CaseEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        with errors_on(form):
-            update_case(actor=request.user, case=case, data=form.case_update())
-            messages.success(request, "已保存申请人信息")
-            return redirect("recruit:case", case.pk)
-    return form_page(
+    if request.method == "POST" and form_saved(
         request,
-        "recruit/edit.html",
-        {
-            "case": case,
-            "org": case.org,
-            "ancestors": breadcrumb(request.user, case.org),
-            "form": form,
-        },
+        form,
+        lambda _: update_case(actor=request.user, case=case, data=form.case_update()),
+        "已保存申请人信息",
+    ):
+        return redirect("recruit:case", case.pk)
+    return form_page(
+        request, "recruit/edit.html", org_page(request, case.org, case=case, form=form)
     )
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def case_withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
     """终止: an open case ends (the applicant withdraws, moves away …); audited, kept."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
     form = WithdrawForm(request.POST)
-    if form.is_valid():
-        with errors_on(form):
-            withdraw_case(
-                actor=request.user,
-                case=case,
-                on=form.cleaned_data["withdrawn_on"],
-                reason=form.cleaned_data["reason"],
-            )
-            messages.success(request, f"案例 {case.case_no} 已终止")
-            return redirect("recruit:case", case.pk)
-    context = _case_context(request, _reload(request, pk), withdraw_form=form)
-    return render(request, "recruit/case.html", context, status=400)
+    return _posted(
+        request,
+        case,
+        form,
+        "withdraw_form",
+        lambda d: withdraw_case(
+            actor=request.user, case=case, on=d["withdrawn_on"], reason=d["reason"]
+        ),
+        f"案例 {case.case_no} 已终止",
+    )
 
 
 # --- the approval queue -----------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def queue(request: SignedInRequest) -> HttpResponse:
     """待审批: pre-reviews and approvals waiting for the upper committee, oldest first."""
     require(request.user, Perm.RECRUIT_APPROVE)
@@ -655,44 +654,37 @@ def queue(request: SignedInRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def decide_view(request: SignedInRequest, pk: int, step: int) -> HttpResponse:
     """One-step decision from the queue: pre-review (13), admission (17), conversion (24)."""
     if step not in DECISION_STEPS:
         raise BadInput("只有第 13、17、24 步有审批结论")
     case = _case_for_write(request, pk, Perm.RECRUIT_APPROVE)
     form = DecisionForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        if d["decision"] not in DECISION_STEPS[step]:
-            form.add_error("decision", f"第 {step} 步不能作出“{Decision(d['decision']).label}”")
-        else:
-            with errors_on(form):
-                decide(
-                    actor=request.user,
-                    case=case,
-                    step=step,
-                    decided_on=d["decided_on"],
-                    decision=d["decision"],
-                    note=d.get("note") or "",
-                    extension_months=d.get("extension_months"),
-                )
-                label = Decision(d["decision"]).label
-                messages.success(request, f"{case.case_no} {case.name}：{STEPS[step]}——{label}")
-                return redirect("recruit:queue")
-    errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
-    messages.error(request, f"{case.case_no} {case.name}：{errors}")
+    if form.is_valid() and (chosen := form.cleaned_data["decision"]) not in DECISION_STEPS[step]:
+        form.add_error("decision", f"第 {step} 步不能作出“{Decision(chosen).label}”")
+    if not form_saved(
+        request,
+        form,
+        lambda d: decide(
+            actor=request.user,
+            case=case,
+            step=step,
+            decided_on=d["decided_on"],
+            decision=d["decision"],
+            note=d.get("note") or "",
+            extension_months=d.get("extension_months"),
+        ),
+        lambda _: f"{case.case_no} {case.name}：{STEPS[step]}——{Decision(chosen).label}",
+    ):
+        messages.error(request, f"{case.case_no} {case.name}：{errors_text(form)}")
     return redirect("recruit:queue")
 
 
 # --- attachments (全程记实) ------------------------------------------------------------------
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def attachment_upload(request: SignedInRequest, pk: int) -> HttpResponse:
     """Attach documents to a case, optionally of one step (all files or none)."""
     case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
@@ -710,15 +702,12 @@ def attachment_upload(request: SignedInRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             put_errors(form, exc)
     if form.errors:
-        context = _case_context(request, _reload(request, pk), attachment_form=form)
-        return render(request, "recruit/case.html", context, status=400)
+        return _refused(request, pk, attachment_form=form)
     messages.success(request, f"已上传 {len(files)} 个附件")
     return redirect(reverse("recruit:case", args=[case.pk]) + "#attachments")
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def attachment_download(request: SignedInRequest, pk: int, attachment_id: int) -> HttpResponse:
     """A document of the case, for those who may see personal data at the branch (audited)."""
     require(request.user, Perm.RECRUIT_VIEW)
@@ -727,9 +716,7 @@ def attachment_download(request: SignedInRequest, pk: int, attachment_id: int) -
     return attachment_response(item, attachment_read(actor=request.user, attachment=item))
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def attachment_remove(request: SignedInRequest, pk: int, attachment_id: int) -> HttpResponse:
     require(request.user, Perm.RECRUIT_RECORD)
     item = attachment_get(request.user, pk, attachment_id, Perm.RECRUIT_RECORD)
@@ -741,15 +728,13 @@ def attachment_remove(request: SignedInRequest, pk: int, attachment_id: int) -> 
 # --- dashboard and plans ----------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def dashboard_view(request: SignedInRequest) -> HttpResponse:
     """Upper levels: cases by stage, overdue approvals, probation ending, conversions due,
     cases with findings, plans against admissions (tables and charts)."""
     require(request.user, Perm.RECRUIT_VIEW)
     today = timezone.localdate()
-    year = _year(request, today.year) or today.year
+    year = _year(request)
     code = request.GET.get("org", "").strip()
     org: Organization | None = None
     if code:
@@ -827,14 +812,12 @@ def _top_plans(plans: list[Any]) -> list[Any]:
     ]
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
 def plans(request: SignedInRequest) -> HttpResponse:
     """年度发展党员计划: the plans of a year in scope, and the form to set one (upper levels)."""
     require(request.user, Perm.RECRUIT_APPROVE)
     today = timezone.localdate()
-    year = _year(request, today.year) or today.year
+    year = _year(request)
     own = getattr(request.user, "org", None)
     initial = {"year": year, "org": own.code if own is not None else ""}
     form = PlanForm(request.POST or None, initial=initial)
@@ -869,9 +852,7 @@ def plans(request: SignedInRequest) -> HttpResponse:
 # --- export -----------------------------------------------------------------------------------
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def export(request: SignedInRequest, pk: int, fmt: str) -> HttpResponse:
     """The case's record (入党志愿书 / archive data) as .docx or .pdf; the export is audited."""
     if fmt not in case_export.CONTENT_TYPES:

@@ -11,19 +11,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require
-from dangjian.core.errors import error_text, errors_on
+from dangjian.core.errors import error_text
 from dangjian.orgs.models import Organization
-from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
-from dangjian.web.helpers import BadInput, bad_input_as_400, form_page, paginate, query_without
+from dangjian.orgs.selectors import org_get, orgs_for
+from dangjian.web.helpers import (
+    BadInput,
+    form_page,
+    page,
+    paginate,
+    query_without,
+)
+from dangjian.web.pages import errors_text, form_saved, org_page
 from dangjian.web.requests import SignedInRequest
 
 from .choices import PlanReason, PlanStatus, TaskStatus, WeakCondition
@@ -54,9 +59,11 @@ from .services import (
 WEAK_SCOPE_MAX = 5000
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+def _messages_of(exc: ValidationError) -> str:
+    return "；".join(m for errors in exc.message_dict.values() for m in errors)
+
+
+@page("GET")
 def index(request: SignedInRequest) -> HttpResponse:
     """整改方案: the subtree's plans, those with overdue tasks first."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -94,9 +101,7 @@ def _task_rows(request: SignedInRequest, plan: Any, today: Any) -> list[dict[str
     ]
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def plan_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """A plan on a phone: why, its tasks with progress; the actions the user may take."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -107,19 +112,19 @@ def plan_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "rectify/plan.html",
-        {
-            "plan": plan,
-            "org": plan.org,
-            "ancestors": breadcrumb(request.user, plan.org),
-            "rows": _task_rows(request, plan, today),
-            "today": today,
-            "upper": upper,
-            "own": own,
-            "progress_form": ProgressForm(initial={"on": today}),
-            "report_form": ReportForm(),
-            "review_form": ReviewForm(),
-            "task_form": TaskForm() if upper and plan.status == PlanStatus.OPEN else None,
-        },
+        org_page(
+            request,
+            plan.org,
+            plan=plan,
+            rows=_task_rows(request, plan, today),
+            today=today,
+            upper=upper,
+            own=own,
+            progress_form=ProgressForm(initial={"on": today}),
+            report_form=ReportForm(),
+            review_form=ReviewForm(),
+            task_form=TaskForm() if upper and plan.status == PlanStatus.OPEN else None,
+        ),
     )
 
 
@@ -137,9 +142,7 @@ def _campaign_choices(org: Organization) -> list[tuple[int, str]]:
     ]
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
 def plan_new(request: SignedInRequest, code: str) -> HttpResponse:
     """制定整改方案 for one organization (upper level), with the detected conditions ticked."""
     require(request.user, Perm.ASSESS_MANAGE)
@@ -165,8 +168,8 @@ def plan_new(request: SignedInRequest, code: str) -> HttpResponse:
         }
     valid = form.is_valid() if request.method == "POST" else False
     valid = all([f.is_valid() for f in task_forms]) and valid
-    if request.method == "POST" and valid:
-        picked = form.cleaned_data["conditions"]
+
+    def create(d: dict[str, Any]) -> Any:
         conditions = [
             found.get(code)
             or {
@@ -175,53 +178,50 @@ def plan_new(request: SignedInRequest, code: str) -> HttpResponse:
                 "message": "上级组织认定",
                 "evidence": {"entered_by_hand": True},
             }
-            for code in picked
+            for code in d["conditions"]
         ]
         tasks = [f.task_input() for f in task_forms if not f.is_empty()]
-        with errors_on(form):
-            plan = plan_create(
-                actor=request.user,
-                org=org,
-                reason=form.cleaned_data["reason"],
-                conditions=conditions,
-                summary=form.cleaned_data["summary"],
-                tasks=tasks,
-                campaign=campaign,
-            )
-            messages.success(request, f"已制定：{plan}")
-            return redirect("rectify:plan", plan.pk)
+        return plan_create(
+            actor=request.user,
+            org=org,
+            reason=d["reason"],
+            conditions=conditions,
+            summary=d["summary"],
+            tasks=tasks,
+            campaign=campaign,
+        )
+
+    if valid and (saved := form_saved(request, form, create, lambda plan: f"已制定：{plan}")):
+        return redirect("rectify:plan", saved.value.pk)
     return form_page(
         request,
         "rectify/plan_new.html",
-        {
-            "org": org,
-            "ancestors": breadcrumb(request.user, org),
-            "form": form,
-            "task_forms": task_forms,
-            "found": [found[k] for k in WeakCondition.values if k in found],
-        },
+        org_page(
+            request,
+            org,
+            form=form,
+            task_forms=task_forms,
+            found=[found[k] for k in WeakCondition.values if k in found],
+        ),
     )
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def task_new(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.ASSESS_MANAGE)
     plan = plan_get(request.user, pk)
     form = TaskForm(request.POST)
-    if form.is_valid():
-        with errors_on(form):
-            task_add(actor=request.user, plan=plan, data=form.task_input())
-            messages.success(request, f"已增加任务：{form.cleaned_data['what']}")
-            return redirect("rectify:plan", plan.pk)
-    errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
-    raise BadInput(f"没有增加任务：{errors}")
+    if form_saved(
+        request,
+        form,
+        lambda d: task_add(actor=request.user, plan=plan, data=form.task_input()),
+        lambda _: f"已增加任务：{form.cleaned_data['what']}",
+    ):
+        return redirect("rectify:plan", plan.pk)
+    raise BadInput(f"没有增加任务：{errors_text(form)}")
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
 def task_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     """修改任务 (upper level; a confirmed task is final unless reopened)."""
     require(request.user, Perm.ASSESS_MANAGE)
@@ -229,20 +229,15 @@ def task_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     require_upper(request.user, task.plan.org)
     initial = {"what": task.what, "how": task.how, "owner": task.owner, "deadline": task.deadline}
     form = TaskForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        with errors_on(form):
-            task_update(actor=request.user, task=task, data=form.task_input())
-            messages.success(request, f"已修改任务：{form.cleaned_data['what']}")
-            return redirect("rectify:plan", task.plan_id)
-    return form_page(
+    if request.method == "POST" and form_saved(
         request,
-        "rectify/task_edit.html",
-        {
-            "task": task,
-            "org": task.plan.org,
-            "ancestors": breadcrumb(request.user, task.plan.org),
-            "form": form,
-        },
+        form,
+        lambda d: task_update(actor=request.user, task=task, data=form.task_input()),
+        lambda _: f"已修改任务：{form.cleaned_data['what']}",
+    ):
+        return redirect("rectify:plan", task.plan_id)
+    return form_page(
+        request, "rectify/task_edit.html", org_page(request, task.plan.org, task=task, form=form)
     )
 
 
@@ -265,15 +260,12 @@ def _refused(request: SignedInRequest, task: Any, exc: ValidationError) -> HttpR
     )
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def progress_view(request: SignedInRequest, pk: int) -> HttpResponse:
     task = _task_action(request, pk, Perm.ASSESS_SELF)
     form = ProgressForm(request.POST)
     if not form.is_valid():
-        errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
-        raise BadInput(f"未保存：{errors}")
+        raise BadInput(f"未保存：{errors_text(form)}")
     try:
         data = form.cleaned_data
         task_progress(actor=request.user, task=task, text=data["text"], on=data["on"])
@@ -282,9 +274,7 @@ def progress_view(request: SignedInRequest, pk: int) -> HttpResponse:
     return _done(request, task, "已填报进展")
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def report_view(request: SignedInRequest, pk: int) -> HttpResponse:
     task = _task_action(request, pk, Perm.ASSESS_SELF)
     form = ReportForm(request.POST)
@@ -297,9 +287,7 @@ def report_view(request: SignedInRequest, pk: int) -> HttpResponse:
     return _done(request, task, f"已报告完成，等待上级确认：{task.what}")
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def review_view(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     task = _task_action(request, pk, Perm.ASSESS_MANAGE)
     form = ReviewForm(request.POST)
@@ -320,9 +308,7 @@ def review_view(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     return _done(request, task, text)
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def overdue(request: SignedInRequest) -> HttpResponse:
     """逾期任务 of the subtree and tasks waiting for the upper level's confirmation."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -339,9 +325,7 @@ def overdue(request: SignedInRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def weak(request: SignedInRequest) -> HttpResponse:
     """软弱涣散线索: organizations meeting an ASSESS-WEAK condition, with the evidence."""
     require(request.user, Perm.ASSESS_MANAGE)

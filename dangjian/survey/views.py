@@ -16,7 +16,6 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -25,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers, require
@@ -35,7 +34,14 @@ from dangjian.orgs.choices import BRANCH_TYPES
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get
 from dangjian.rectify.rules import weak_thresholds
-from dangjian.web.helpers import BadInput, bad_input_as_400, form_page, paginate, query_without
+from dangjian.web.helpers import (
+    BadInput,
+    form_page,
+    page,
+    paginate,
+    query_without,
+)
+from dangjian.web.pages import errors_text, form_saved, org_page
 from dangjian.web.requests import SignedInRequest
 
 from . import ratelimit
@@ -140,9 +146,7 @@ def _rows(surveys: list[Survey], today: dt.date) -> list[dict[str, Any]]:
     ]
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def index(request: SignedInRequest) -> HttpResponse:
     """Surveys of the user's subtree, newest first, with their three rates."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -167,9 +171,7 @@ def index(request: SignedInRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def org_surveys(request: SignedInRequest, code: str) -> HttpResponse:
     """Surveys of one organization and its subtree."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -183,16 +185,16 @@ def org_surveys(request: SignedInRequest, code: str) -> HttpResponse:
     return render(
         request,
         "survey/org.html",
-        {
-            "org": org,
-            "ancestors": breadcrumb(request.user, org),
-            "page": page,
-            "rows": _rows(list(page.object_list), timezone.localdate()),
-            "query": query_without(request, "page"),
-            "can_open": covers(request.user, Perm.ASSESS_MANAGE, org.path),
-            "min_answers": min_answers(),
-            "min_disclose": min_disclose(),
-        },
+        org_page(
+            request,
+            org,
+            page=page,
+            rows=_rows(list(page.object_list), timezone.localdate()),
+            query=query_without(request, "page"),
+            can_open=covers(request.user, Perm.ASSESS_MANAGE, org.path),
+            min_answers=min_answers(),
+            min_disclose=min_disclose(),
+        ),
     )
 
 
@@ -209,9 +211,7 @@ def _targets(org: Organization, scope: str) -> list[Organization]:
     return branches
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
 def open_view(request: SignedInRequest, code: str) -> HttpResponse:
     """发起测评: one survey for the organization or one per branch of its subtree."""
     require(request.user, Perm.ASSESS_MANAGE)
@@ -225,31 +225,31 @@ def open_view(request: SignedInRequest, code: str) -> HttpResponse:
             "closes_on": today + dt.timedelta(days=14),
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def open_them(data: dict[str, Any]) -> list[Survey]:
         key = data["key"].strip() or f"manual:{today:%Y%m%d}-{secrets.token_hex(3)}"
-        with errors_on(form):
-            made = open_surveys(
-                request.user,
-                orgs=_targets(org, data["scope"]),
-                key=key,
-                title=data["title"],
-                opens_on=data["opens_on"],
-                closes_on=data["closes_on"],
-                population=data["population"],
-                dedup=data["dedup"],
-                codes=(data["codes"] or 0) if data["dedup"] == DedupMode.CODE else 0,
-                audience=data["audience"],
-            )
-            messages.success(request, f"已发起测评（{len(made)} 个组织）")
-            if data["scope"] != SCOPE_BRANCHES:
-                return redirect("survey:detail", made[0].pk)
-            return redirect("survey:org", org.code)
-    return form_page(
-        request,
-        "survey/open.html",
-        {"org": org, "ancestors": breadcrumb(request.user, org), "form": form},
-    )
+        return open_surveys(
+            request.user,
+            orgs=_targets(org, data["scope"]),
+            key=key,
+            title=data["title"],
+            opens_on=data["opens_on"],
+            closes_on=data["closes_on"],
+            population=data["population"],
+            dedup=data["dedup"],
+            codes=(data["codes"] or 0) if data["dedup"] == DedupMode.CODE else 0,
+            audience=data["audience"],
+        )
+
+    if request.method == "POST" and (
+        saved := form_saved(
+            request, form, open_them, lambda made: f"已发起测评（{len(made)} 个组织）"
+        )
+    ):
+        if form.cleaned_data["scope"] != SCOPE_BRANCHES:
+            return redirect("survey:detail", saved.value[0].pk)
+        return redirect("survey:org", org.code)
+    return form_page(request, "survey/open.html", org_page(request, org, form=form))
 
 
 def _code_counts(survey: Survey) -> dict[str, int]:
@@ -259,9 +259,7 @@ def _code_counts(survey: Survey) -> dict[str, int]:
     return {"total": counts["total"] or 0, "used": counts["used"] or 0}
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """Results: the three rates with sample size and interval, the link and its QR code."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -303,9 +301,7 @@ def _may_print_codes(user: Any, survey: Survey) -> bool:
     return covers(user, Perm.ASSESS_MANAGE, path) or covers(user, Perm.ASSESS_SELF, path)
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def print_view(request: SignedInRequest, pk: int) -> HttpResponse:
     """A printable sheet: title, link, QR code and (for whoever hands them out) the codes."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -326,9 +322,7 @@ def print_view(request: SignedInRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def codes_add(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.ASSESS_MANAGE)
     survey = survey_get(request.user, pk, perm=Perm.ASSESS_MANAGE)
@@ -336,7 +330,7 @@ def codes_add(request: SignedInRequest, pk: int) -> HttpResponse:
         raise BadInput("该测评按手机号防重复，不使用邀请码")
     form = CodesForm(request.POST)
     if not form.is_valid():
-        raise BadInput("；".join(str(e) for errs in form.errors.values() for e in errs))
+        raise BadInput(errors_text(form))
     try:
         added = invite_codes_add(request.user, survey=survey, count=form.cleaned_data["count"])
     except ValidationError as exc:

@@ -1,4 +1,5 @@
-"""Small helpers shared by the pages: pagination with clear errors, bad input as a 400 page."""
+"""Small helpers shared by the pages: pagination and the year asked for, with clear errors;
+bad input as a 400 page."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
 
 PER_PAGE = 50
 
@@ -68,6 +70,16 @@ def bad_input_as_400(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
+def page(*methods: str) -> Callable[[F], F]:
+    """A page behind the sign-in that answers the HTTP ``methods`` and shows :class:`BadInput`
+    as a 400 page (``login_required``, ``require_http_methods`` and :func:`bad_input_as_400`)."""
+
+    def decorate(view: F) -> F:
+        return login_required(require_http_methods(list(methods))(bad_input_as_400(view)))
+
+    return decorate
+
+
 def login_required_htmx(view: F) -> F:
     """``login_required`` that tells htmx to load the login page as a whole page.
 
@@ -88,3 +100,13 @@ def login_required_htmx(view: F) -> F:
         return protected(request, *args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
+
+
+def year_param(request: HttpRequest, *, earliest: int = 1900) -> int | None:
+    """The ``year`` of the query string (None when absent); anything else raises BadInput."""
+    raw = request.GET.get("year", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not earliest <= int(raw) <= 2100:
+        raise BadInput(f"年份“{raw[:20]}”无效，应为四位数字")
+    return int(raw)
