@@ -461,6 +461,12 @@ class _Rollback(Exception):
     pass
 
 
+def _posted(request: SignedInRequest) -> Any:
+    """The POST data of a score sheet, bound even when empty (a sheet sent with nothing typed
+    is a sheet with no change, not an unbound form), ``None`` on a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def _save_sheet(
     request: SignedInRequest, form: ScoreSheet, olds: dict[str, Any], record: Any, **kwargs: Any
 ) -> int:
@@ -519,7 +525,7 @@ def self_check(request: SignedInRequest, pk: int, code: str) -> HttpResponse:
     form = None
     if editable:
         form = ScoreSheet(
-            request.POST or None,
+            _posted(request),
             criteria=_person_criteria(campaign, org, preview.breakdown),
             initial_scores=olds,
         )
@@ -580,7 +586,7 @@ def spot_check(request: SignedInRequest, pk: int, code: str) -> HttpResponse:
     olds = {s.criterion: s for s in spot_checks_for(request.user, campaign, org)}
     preview = org_preview(request.user, campaign, org)
     criteria = _person_criteria(campaign, org, preview.breakdown)
-    form = ScoreSheet(request.POST or None, criteria=criteria, initial_scores=olds)
+    form = ScoreSheet(_posted(request), criteria=criteria, initial_scores=olds)
     status = 200
     if request.method == "POST":
         valid = form.is_valid()

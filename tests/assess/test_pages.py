@@ -248,6 +248,17 @@ def test_spot_check_by_inspector(tree, campaign, login):
 
 
 @pytest.mark.django_db
+def test_an_empty_score_sheet_is_a_sheet_with_no_change(tree, campaign, login):
+    """Sending the spot-check sheet with nothing typed saves nothing and says so (it answered
+    500 before: the empty POST left the form unbound)."""
+    client = login("inspector_a")
+    response = client.post(SPOT_URL.format(pk=campaign.pk), {}, follow=True)
+    assert response.status_code == 200
+    assert "抽查评分已保存（0 项有变动）" in response.content.decode()
+    assert not SpotCheckScore.objects.exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "user,status",
     [(None, 302), ("secretary_a", 403), ("admin_b", 404), ("auditor", 403)],
