@@ -7,17 +7,22 @@ together. Appends are serialised by locking the chain head row.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hmac as hmac_module
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from cryptography.hazmat.primitives import hashes
-from django.db import connection, models
+from django.conf import settings
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from . import context
+from .dates import add_months
+from .keys import AuditKeys, audit_keys, audit_mac
 from .models import AuditChainHead, AuditEntry
 
 GENESIS = "0" * 64
@@ -103,6 +108,10 @@ class AuditAction(models.TextChoices):
     RECTIFY_TASK_REPORT = "rectify.task.report", "报告整改完成"
     RECTIFY_TASK_CONFIRM = "rectify.task.confirm", "确认整改完成"
     RECTIFY_TASK_REOPEN = "rectify.task.reopen", "退回整改任务"
+    # the audit trail itself
+    AUDIT_KEY_START = "audit.key_start", "启用审计密钥（此前的记录为未加密钥的哈希链）"
+    AUDIT_CHECKPOINT = "audit.checkpoint", "导出审计检查点"
+    AUDIT_PURGE = "audit.purge", "按保存期限清理审计记录"
     # demo and seed data
     SEED_RUN = "seed.run", "生成演示数据"
     LIFE_SEED = "life.seed", "生成演示组织生活记录"
@@ -135,6 +144,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "rectification_task": "整改任务",
     "database": "数据库",
     "tree": "组织树",
+    "audit": "审计日志",
 }
 
 #: how the command-line operator is named in ``actor_name`` (accounts.scope.SystemActor)
@@ -185,6 +195,12 @@ class VerifyResult:
     first_broken_seq: int | None = None
     reason: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    #: what the check found besides a break, in Chinese (legacy entries, purges, the checkpoint)
+    notes: list[str] = field(default_factory=list)
+
+
+class AuditError(Exception):
+    """An audit operation cannot be done (message in Chinese)."""
 
 
 def _jsonable(value: Any) -> Any:
@@ -193,16 +209,20 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
+def _canonical(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
 def _digest(payload: dict[str, Any]) -> str:
-    data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """The unkeyed SM3 of the first version (entries written before the audit key)."""
     h = hashes.Hash(hashes.SM3())
-    h.update(data.encode("utf-8"))
+    h.update(_canonical(payload))
     return h.finalize().hex()
 
 
-def _payload(entry: AuditEntry) -> dict[str, Any]:
+def _payload(entry: Any) -> dict[str, Any]:
     at = entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
-    return {
+    payload = {
         "seq": entry.seq,
         "at": at,
         "actor_id": entry.actor_id,
@@ -218,35 +238,47 @@ def _payload(entry: AuditEntry) -> dict[str, Any]:
         "client_addr": entry.client_addr,
         "prev_hash": entry.prev_hash,
     }
+    if entry.key_id:
+        payload["key_id"] = entry.key_id
+    return payload
 
 
-def entry_hash(entry: AuditEntry) -> str:
-    """The hash an entry must carry, given its content and its ``prev_hash``."""
-    return _digest(_payload(entry))
+def entry_hash(entry: Any, keys: AuditKeys | None = None) -> str:
+    """The hash an entry must carry, given its content and its ``prev_hash``: HMAC-SM3 under the
+    audit key, or for an entry of before the key (empty ``key_id``) the unkeyed SM3."""
+    if not entry.key_id:
+        return _digest(_payload(entry))
+    keys = keys or audit_keys()
+    return audit_mac(keys.chain, _canonical(_payload(entry)))
 
 
-def audit_record_many(*, actor: Actor, events: Sequence[AuditEvent]) -> list[AuditEntry]:
-    """Append entries for ``events``; must run inside the caller's transaction."""
-    if not events:
-        return []
-    if not connection.in_atomic_block:
-        raise RuntimeError("audit entries must be written inside the change's transaction")
+def head_mac(seq: int, chain_hash: str, keys: AuditKeys | None = None) -> str:
+    """The chain head's own HMAC: only the application (holding the key) can move the head."""
+    keys = keys or audit_keys()
+    return audit_mac(keys.head, f"dangjian/audit-head|{seq}|{chain_hash}".encode())
+
+
+def _append(
+    entry_model: Any, head_model: Any, actor_id: Any, actor_name: str, events: Sequence[AuditEvent]
+) -> list[Any]:
+    """Append entries for ``events`` to the chain held by the given models (the app's, or a
+    migration's historical ones); the caller holds the transaction."""
+    keys = audit_keys()
     ctx = context.current()
-    head = AuditChainHead.objects.select_for_update().filter(id=1).first()
+    head = head_model.objects.select_for_update().filter(id=1).first()
     if head is None:
-        head = AuditChainHead.objects.create(id=1)
-        head = AuditChainHead.objects.select_for_update().get(id=1)
+        head_model.objects.create(id=1)
+        head = head_model.objects.select_for_update().get(id=1)
     now = timezone.now().astimezone(dt.UTC)
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
-    entries: list[AuditEntry] = []
+    entries: list[Any] = []
     seq, prev = head.seq, head.hash
     for event in events:
         seq += 1
-        entry = AuditEntry(
+        entry = entry_model(
             seq=seq,
             at=now,
             actor_id=actor_id,
-            actor_name=actor.audit_name[:150],
+            actor_name=actor_name[:150],
             action=str(event.action),
             object_type=event.object_type,
             object_id=str(event.object_id)[:128],
@@ -257,13 +289,24 @@ def audit_record_many(*, actor: Actor, events: Sequence[AuditEvent]) -> list[Aud
             request_id=ctx.request_id,
             client_addr=ctx.client_addr,
             prev_hash=prev,
+            key_id=keys.key_id,
         )
-        entry.hash = entry_hash(entry)
+        entry.hash = entry_hash(entry, keys)
         prev = entry.hash
         entries.append(entry)
-    AuditEntry.objects.bulk_create(entries, batch_size=2000)
-    AuditChainHead.objects.filter(id=1).update(seq=seq, hash=prev)
+    entry_model.objects.bulk_create(entries, batch_size=2000)
+    head_model.objects.filter(id=1).update(seq=seq, hash=prev, mac=head_mac(seq, prev, keys))
     return entries
+
+
+def audit_record_many(*, actor: Actor, events: Sequence[AuditEvent]) -> list[AuditEntry]:
+    """Append entries for ``events``; must run inside the caller's transaction."""
+    if not events:
+        return []
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit entries must be written inside the change's transaction")
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    return _append(AuditEntry, AuditChainHead, actor_id, actor.audit_name, events)
 
 
 def audit_record(
@@ -306,28 +349,301 @@ def audit_about(actor: Actor, action: AuditAction, subject: AuditSubject, **kw: 
     )
 
 
-def audit_verify(entries: Iterable[AuditEntry] | None = None) -> VerifyResult:
-    """Recompute the chain in sequence order and report the first broken entry, if any."""
+# --- verification, checkpoints, retention ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed statement of the chain's end (sequence number and hash) at a moment, kept by
+    the 审计管理员 outside the database; ``mac``: HMAC-SM3 under the checkpoint sub-key."""
+
+    seq: int
+    hash: str
+    at: str
+    key_id: str
+    mac: str = ""
+
+    @property
+    def when(self) -> str:
+        """The moment it was taken, as people read it ("2026-11-23 10:00:00")."""
+        return self.at[:19].replace("T", " ")
+
+    def signed_part(self) -> bytes:
+        return _canonical(
+            {
+                "format": CHECKPOINT_FORMAT,
+                "seq": self.seq,
+                "hash": self.hash,
+                "at": self.at,
+                "key_id": self.key_id,
+            }
+        )
+
+    def to_text(self) -> str:
+        body = {
+            "说明": CHECKPOINT_NOTE,
+            "format": CHECKPOINT_FORMAT,
+            "seq": self.seq,
+            "hash": self.hash,
+            "at": self.at,
+            "key_id": self.key_id,
+            "mac": self.mac,
+        }
+        return json.dumps(body, ensure_ascii=False, indent=1) + "\n"
+
+
+CHECKPOINT_FORMAT = "dangjian-audit-checkpoint/1"
+CHECKPOINT_NOTE = (
+    "审计日志检查点：记录当时最后一条审计记录的序号和哈希。请审计管理员离线保存（不要放在服务器上），"
+    "校验时使用：dangjian audit verify --checkpoint 本文件"
+)
+
+
+def checkpoint_load(text: str) -> Checkpoint:
+    """Read a checkpoint written by :func:`audit_checkpoint` and check its signature."""
+    try:
+        data = json.loads(text)
+        if data.get("format") != CHECKPOINT_FORMAT:
+            raise AuditError("不是审计检查点文件（格式标识不符）")
+        cp = Checkpoint(
+            seq=int(data["seq"]),
+            hash=str(data["hash"]),
+            at=str(data["at"]),
+            key_id=str(data["key_id"]),
+            mac=str(data["mac"]),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise AuditError("检查点文件无法读取（内容不完整或不是 JSON）") from exc
+    keys = audit_keys()
+    if cp.key_id != keys.key_id:
+        raise AuditError(
+            f"检查点由另一把审计密钥签发（密钥编号 {cp.key_id}，当前为 {keys.key_id}），无法校验"
+        )
+    if not hmac_compare(audit_mac(keys.checkpoint, cp.signed_part()), cp.mac):
+        raise AuditError("检查点签名不符：检查点文件被修改过")
+    return cp
+
+
+def hmac_compare(a: str, b: str) -> bool:
+    return hmac_module.compare_digest(a.encode(), b.encode())
+
+
+def _fail(checked: int, seq: int | None, reason: str, notes: list[str]) -> VerifyResult:
+    return VerifyResult(False, checked, seq, reason, notes=notes)
+
+
+def audit_verify(
+    entries: Iterable[AuditEntry] | None = None, *, checkpoint: Checkpoint | None = None
+) -> VerifyResult:
+    """Recompute the chain in sequence order and report the first break, if any.
+
+    Checks each entry's HMAC-SM3 (or, for entries of before the audit key, their unkeyed SM3 —
+    accepted only before the first keyed entry, which seals them), the sequence without gaps, a
+    start at 1 or right after a recorded purge, the chain head and its HMAC, and, given a
+    ``checkpoint``, that its entry is still there with the same hash (nothing before it was
+    rewritten, nothing after it cut)."""
+    keys = audit_keys()
     if entries is None:
         entries = AuditEntry.objects.order_by("seq").iterator(chunk_size=5000)
-    prev, expected_seq, checked = GENESIS, 1, 0
+    notes: list[str] = []
+    first: AuditEntry | None = None
+    last_seq, prev, checked = 0, GENESIS, 0
+    keyed_seen, legacy = False, 0
+    purges: dict[int, str] = {}
+    at_checkpoint: str | None = None
     for entry in entries:
-        if entry.seq != expected_seq:
-            return VerifyResult(
-                False, checked, expected_seq, f"缺少第 {expected_seq} 条记录（记录被删除）"
-            )
+        if first is None:
+            first, last_seq, prev = entry, entry.seq - 1, entry.prev_hash
+            if entry.seq == 1 and entry.prev_hash != GENESIS:
+                return _fail(checked, 1, "第 1 条记录的前一哈希不是链的起点", notes)
+        if entry.seq != last_seq + 1:
+            reason = f"缺少第 {last_seq + 1} 条记录（记录被删除）"
+            return _fail(checked, last_seq + 1, reason, notes)
         if entry.prev_hash != prev:
-            return VerifyResult(False, checked, entry.seq, "前一哈希与上一条记录不符")
-        if entry_hash(entry) != entry.hash:
-            return VerifyResult(False, checked, entry.seq, "记录内容与哈希不符（记录被篡改）")
-        prev, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+            return _fail(checked, entry.seq, "前一哈希与上一条记录不符", notes)
+        if entry.key_id:
+            if entry.key_id != keys.key_id:
+                reason = (
+                    f"记录使用的审计密钥（编号 {entry.key_id}）与当前配置的密钥"
+                    f"（编号 {keys.key_id}）不符：请检查 DANGJIAN_AUDIT_KEY 配置，或记录被伪造"
+                )
+                return _fail(checked, entry.seq, reason, notes)
+            keyed_seen = True
+        elif keyed_seen:
+            reason = "启用审计密钥之后出现未加密钥的记录（记录被篡改）"
+            return _fail(checked, entry.seq, reason, notes)
+        else:
+            legacy += 1
+        if not hmac_compare(entry_hash(entry, keys), entry.hash):
+            return _fail(checked, entry.seq, "记录内容与哈希不符（记录被篡改）", notes)
+        if entry.action == AuditAction.AUDIT_PURGE and isinstance(entry.after, dict):
+            purges[int(entry.after.get("through_seq", 0))] = str(entry.after.get("through_hash"))
+        if checkpoint is not None and entry.seq == checkpoint.seq:
+            at_checkpoint = entry.hash
+        prev, last_seq, checked = entry.hash, entry.seq, checked + 1
+    if legacy and not keyed_seen:
+        reason = "未加密钥的旧记录之后缺少启用审计密钥的记录（末尾记录被删除或链被改写）"
+        return _fail(checked, last_seq + 1, reason, notes)
+    if legacy:
+        notes.append(f"前 {legacy} 条记录写于启用审计密钥之前，由其后第一条加密钥的记录封存")
+    if first is not None and first.seq > 1:
+        if purges.get(first.seq - 1) != first.prev_hash:
+            reason = f"第 1 至 {first.seq - 1} 条记录缺失，且没有相应的清理记录（记录被删除）"
+            return _fail(checked, first.seq - 1, reason, notes)
+        notes.append(f"第 1 至 {first.seq - 1} 条记录已按保存期限清理（有清理记录）")
     head = AuditChainHead.objects.filter(id=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    if head_seq != checked or head_hash != prev:
-        return VerifyResult(
-            False,
-            checked,
-            checked + 1 if head_seq > checked else None,
-            "链头与最后一条记录不符（末尾记录被删除）",
+    if head_seq != last_seq or head_hash != prev:
+        seq = last_seq + 1 if head_seq > last_seq else None
+        return _fail(checked, seq, "链头与最后一条记录不符（末尾记录被删除）", notes)
+    if head is not None and head_seq and not hmac_compare(head_mac(head_seq, head_hash), head.mac):
+        return _fail(checked, head_seq, "链头校验码不符（链头被改写，末尾记录可能被删除）", notes)
+    if checkpoint is not None:
+        result = _against_checkpoint(checkpoint, first, last_seq, at_checkpoint, checked, notes)
+        if result is not None:
+            return result
+    return VerifyResult(True, checked, notes=notes)
+
+
+def _against_checkpoint(
+    cp: Checkpoint,
+    first: AuditEntry | None,
+    last_seq: int,
+    at_checkpoint: str | None,
+    checked: int,
+    notes: list[str],
+) -> VerifyResult | None:
+    if last_seq < cp.seq:
+        reason = (
+            f"记录被截断：检查点（{cp.when}）时已有第 {cp.seq} 条记录，"
+            f"现在最后一条是第 {last_seq} 条"
         )
-    return VerifyResult(True, checked)
+        return _fail(checked, last_seq + 1, reason, notes)
+    if first is not None and cp.seq >= first.seq:
+        if at_checkpoint is None or not hmac_compare(at_checkpoint, cp.hash):
+            reason = f"第 {cp.seq} 条记录与检查点（{cp.when}）不符（此前的记录被改写）"
+            return _fail(checked, cp.seq, reason, notes)
+        notes.append(f"与检查点（{cp.when}，第 {cp.seq} 条）一致")
+    elif first is not None and cp.seq == first.seq - 1:
+        if not hmac_compare(first.prev_hash, cp.hash):
+            reason = f"第 {cp.seq} 条记录（已清理）与检查点（{cp.when}）不符"
+            return _fail(checked, cp.seq, reason, notes)
+        notes.append(f"与检查点（{cp.when}，第 {cp.seq} 条，已清理）一致")
+    else:
+        notes.append(f"检查点（{cp.when}）所对应的第 {cp.seq} 条记录已按保存期限清理，无法逐条比对")
+    return None
+
+
+def audit_checkpoint(actor: Actor) -> Checkpoint:
+    """Verify the chain, record that a checkpoint is taken, and return the checkpoint of the chain's
+    end (including that entry), signed with the audit key, for the 审计管理员 to keep offline."""
+    result = audit_verify()
+    if not result.ok:
+        raise AuditError(
+            f"审计日志校验未通过（第 {result.first_broken_seq} 条，{result.reason}），"
+            "不能签发检查点"
+        )
+    keys = audit_keys()
+    with transaction.atomic():
+        entry = audit_record(
+            actor=actor,
+            action=AuditAction.AUDIT_CHECKPOINT,
+            object_type="audit",
+            object_id="checkpoint",
+            object_repr="审计检查点",
+            after={"verified_entries": result.checked},
+        )
+    at = timezone.localtime(entry.at).isoformat(timespec="seconds")
+    cp = Checkpoint(seq=entry.seq, hash=entry.hash, at=at, key_id=keys.key_id)
+    return dataclasses.replace(cp, mac=audit_mac(keys.checkpoint, cp.signed_part()))
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    bound: dt.datetime  #: entries written before this moment may go
+    from_seq: int
+    through_seq: int  #: the last purged sequence number (``from_seq - 1`` when none)
+
+    @property
+    def count(self) -> int:
+        return max(0, self.through_seq - self.from_seq + 1)
+
+
+def retention_months() -> int:
+    """How many months audit entries are kept (``DANGJIAN_AUDIT_RETENTION_MONTHS``); under 6 is
+    refused (网络安全法 第二十一条: 网络日志留存不少于六个月)."""
+    months = int(getattr(settings, "DANGJIAN_AUDIT_RETENTION_MONTHS", MIN_RETENTION_MONTHS))
+    if months < MIN_RETENTION_MONTHS:
+        raise AuditError(
+            f"审计日志保存期限设置为 {months} 个月，不得少于 {MIN_RETENTION_MONTHS} 个月"
+            "（DANGJIAN_AUDIT_RETENTION_MONTHS）"
+        )
+    return months
+
+
+MIN_RETENTION_MONTHS = 6
+
+
+def audit_purge(actor: Actor, *, dry_run: bool = False) -> PurgeResult:
+    """Delete the oldest entries, those written more than the retention period ago (never under 6
+    months), as one prefix of the chain: after verifying the chain, a purge entry naming the last
+    purged sequence number and its hash is appended first (the database trigger allows deleting
+    only entries such an entry covers), then the prefix is deleted. Verification then starts the
+    chain right after the purged prefix."""
+    months = retention_months()
+    now = timezone.localtime()
+    bound = dt.datetime.combine(add_months(now.date(), -months), now.time(), tzinfo=now.tzinfo)
+    with transaction.atomic():
+        AuditChainHead.objects.select_for_update().filter(id=1).first()
+        first = AuditEntry.objects.order_by("seq").values_list("seq", flat=True).first()
+        if first is None:
+            return PurgeResult(bound, 1, 0)
+        young = AuditEntry.objects.filter(at__gte=bound).order_by("seq")
+        first_young = young.values_list("seq", flat=True).first()
+        last = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        through = (first_young - 1) if first_young is not None else last
+        result = PurgeResult(bound, first, through)
+        if result.count == 0 or dry_run:
+            return result
+        verified = audit_verify()
+        if not verified.ok:
+            raise AuditError(
+                f"审计日志校验未通过（第 {verified.first_broken_seq} 条，{verified.reason}），"
+                "不能清理：请先保留证据并调查"
+            )
+        through_hash = AuditEntry.objects.get(seq=through).hash
+        audit_record(
+            actor=actor,
+            action=AuditAction.AUDIT_PURGE,
+            object_type="audit",
+            object_id=f"{first}-{through}",
+            object_repr=f"第 {first} 至 {through} 条审计记录",
+            after={
+                "from_seq": first,
+                "through_seq": through,
+                "through_hash": through_hash,
+                "count": result.count,
+                "written_before": bound.isoformat(timespec="seconds"),
+                "retention_months": months,
+            },
+        )
+        AuditEntry.objects.filter(seq__lte=through).delete()
+    return result
+
+
+def audit_seal_legacy(entry_model: Any, head_model: Any) -> Any | None:
+    """Seal a chain written before the audit key: append one keyed entry after the unkeyed ones
+    (nothing to do when there are none or the chain is keyed already). Its HMAC covers the last
+    unkeyed hash, so rewriting an old entry, even with its SM3 recomputed, breaks the chain there.
+    Takes the models so a migration can pass its historical ones."""
+    last = entry_model.objects.order_by("-seq").first()
+    if last is None or last.key_id:
+        return None
+    event = AuditEvent(
+        AuditAction.AUDIT_KEY_START,
+        "audit",
+        "key",
+        "审计密钥",
+        after={"legacy_through_seq": last.seq, "legacy_hash": last.hash},
+    )
+    return _append(entry_model, head_model, None, "系统迁移", [event])[0]

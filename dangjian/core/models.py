@@ -1,9 +1,13 @@
 """The audit trail: append-only, hash-chained entries written in the same transaction as the change.
 
 One mechanism for every app (see :mod:`dangjian.core.audit`). Each entry stores who, when, what,
-before and after, the request id and the client address, and ``hash = SM3(prev_hash | entry)``.
-UPDATE (and on PostgreSQL also DELETE) of an entry is refused by a database trigger; a deleted or
-altered entry breaks the chain, which ``dangjian audit verify`` reports.
+before and after, the request id and the client address, and
+``hash = HMAC-SM3(audit key, prev_hash | entry)`` with a key kept outside the database (entries
+written before the key was introduced carry an empty ``key_id`` and the unkeyed SM3 hash).
+Database triggers (SQLite and PostgreSQL, :mod:`dangjian.core.audit_triggers`) refuse UPDATE and
+DELETE of entries (DELETE only of a prefix announced by a purge entry, past the retention floor)
+and of the chain head; a deleted or altered entry breaks the chain, which ``dangjian audit verify``
+reports, against an off-database checkpoint too.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ class AuditEntry(models.Model):
     client_addr = models.CharField("客户端地址", max_length=64, blank=True)
     prev_hash = models.CharField("前一哈希", max_length=64)
     hash = models.CharField("哈希", max_length=64)
+    #: fingerprint of the audit key the hash is keyed with; empty: unkeyed SM3 (before the key)
+    key_id = models.CharField("密钥编号", max_length=16, blank=True, default="")
 
     class Meta:
         verbose_name = "审计记录"
@@ -57,11 +63,13 @@ class AuditEntry(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The single row holding the last sequence number and hash; locked to serialise appends."""
+    """The single row holding the last sequence number and hash; locked to serialise appends.
+    ``mac`` (HMAC-SM3 of seq and hash under the audit key) shows it was set by the application."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "审计链头"

@@ -145,6 +145,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Field encryption key (SM4, 128 bit, hex). Never in the repository; see README.
 DANGJIAN_FIELD_KEY = os.environ.get("DANGJIAN_FIELD_KEY", "")
 
+# Audit chain key (HMAC-SM3, hex, >= 128 bit; separate from the field key), or a file holding it.
+# Never in the database or the repository; see README "审计日志".
+DANGJIAN_AUDIT_KEY = os.environ.get("DANGJIAN_AUDIT_KEY", "")
+DANGJIAN_AUDIT_KEY_FILE = os.environ.get("DANGJIAN_AUDIT_KEY_FILE", "")
+# Audit entries are kept at least this many months (网络安全法 第二十一条: 不少于六个月); fewer
+# than 6 is refused. `dangjian audit purge` removes only older entries.
+DANGJIAN_AUDIT_RETENTION_MONTHS = int(os.environ.get("DANGJIAN_AUDIT_RETENTION_MONTHS", 6))
+# Whether `flush` may empty the audit trail (tests only).
+DANGJIAN_AUDIT_FLUSH_ALLOWED = False
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "dangjian.api.auth.HashedTokenAuthentication",

@@ -13,6 +13,10 @@ DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", *ALLOWED_HOSTS]  # noqa: F405
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or local_secret(VAR_DIR / "secret_key", 50)
 DANGJIAN_FIELD_KEY = os.environ.get("DANGJIAN_FIELD_KEY") or local_secret(VAR_DIR / "field.key", 16)
+if not os.environ.get("DANGJIAN_AUDIT_KEY_FILE"):
+    DANGJIAN_AUDIT_KEY = os.environ.get("DANGJIAN_AUDIT_KEY") or local_secret(
+        VAR_DIR / "audit.key", 32
+    )
 
 # Serve static files straight from the app folders (no collectstatic step for the demo).
 WHITENOISE_USE_FINDERS = True

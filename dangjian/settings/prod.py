@@ -20,6 +20,8 @@ def _required(name: str) -> str:
 
 SECRET_KEY = _required("DJANGO_SECRET_KEY")
 DANGJIAN_FIELD_KEY = _required("DANGJIAN_FIELD_KEY")
+if not os.environ.get("DANGJIAN_AUDIT_KEY_FILE"):
+    DANGJIAN_AUDIT_KEY = _required("DANGJIAN_AUDIT_KEY")
 DEBUG = False
 SECURE_SSL_REDIRECT = os.environ.get("DJANGO_SECURE_SSL_REDIRECT", "1") == "1"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

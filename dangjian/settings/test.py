@@ -1,4 +1,4 @@
-"""Tests: fast hashing, a fixed throw-away field key (not a secret), SQLite unless DATABASE_URL."""
+"""Tests: fast hashing, throw-away field and audit keys (no secrets), SQLite unless DATABASE_URL."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ DEBUG = False
 ALLOWED_HOSTS = ["*"]
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 DANGJIAN_FIELD_KEY = "00112233445566778899aabbccddeeff"
+DANGJIAN_AUDIT_KEY = "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf" * 2  # throw-away, not a secret
+DANGJIAN_AUDIT_FLUSH_ALLOWED = True  # transactional tests empty the database between tests
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 VAR_DIR = Path(tempfile.mkdtemp(prefix="dangjian-test-"))
 if not os.environ.get("DATABASE_URL"):

@@ -27,7 +27,7 @@ def test_chain_verifies_and_detects_tampering():
         if connection.vendor == "sqlite":
             cur.execute("DROP TRIGGER core_auditentry_no_update")
         else:
-            cur.execute("ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_no_change")
+            cur.execute("ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_no_update")
     AuditEntry.objects.filter(pk=target.pk).update(after={"i": 99})
     result = audit_verify()
     assert not result.ok and result.first_broken_seq == 3
