@@ -35,7 +35,8 @@ USAGE = """用法 / usage: dangjian <command> [options]
   export    导出 orgs|members PATH；ledger --org CODE --year YYYY PATH（台账 .xlsx/.docx/.pdf）
   check     运行规则检查 (--rules SETUP,LIFE [--org CODE] [--since D] [--at D] --format json|table)
   user      账号管理 (user add --username U --password-stdin --org CODE --role ROLE)
-  audit     审计日志 (audit verify)
+  audit     审计日志：校验 (audit verify [--checkpoint 文件])、签发检查点 (audit checkpoint
+            [--out 路径])、清理超过保存期限的记录 (audit purge [--dry-run])
   recruit   发展党员案例检查 (recruit check FILE.json [--at D] --format json|table)；
             删除超过保存期限的申请人号码 (recruit purge [--at D] [--dry-run])
   standard  考核标准 (standard validate FILE.yaml | list | indicators)

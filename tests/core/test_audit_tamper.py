@@ -27,6 +27,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.test import override_settings
+from django.urls import reverse
 
 from dangjian.accounts.scope import SYSTEM
 from dangjian.core import audit_triggers
@@ -481,3 +482,14 @@ def test_flush_refuses_to_empty_the_audit_trail_outside_tests(settings):
     assert AuditEntry.objects.count() == 0
     _write(1)
     _refused("DELETE FROM core_auditentry")  # the triggers are back
+
+
+def test_the_chain_page_names_the_break_in_chinese(login):
+    _write(3)
+    client = login("auditor")
+    page = client.get(reverse("web:audit_chain")).content.decode()
+    assert "哈希链完整" in page and "检查点" in page
+    _drop_guards()
+    AuditEntry.objects.filter(seq=2).update(actor_name="x")
+    fragment = client.get(reverse("web:audit_chain"), HTTP_HX_REQUEST="true").content.decode()
+    assert "哈希链已损坏：第 2 条，记录内容与哈希不符（记录被篡改）" in fragment
