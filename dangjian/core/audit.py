@@ -476,8 +476,9 @@ def audit_verify(
             legacy += 1
         if not hmac_compare(entry_hash(entry, keys), entry.hash):
             return _fail(checked, entry.seq, "记录内容与哈希不符（记录被篡改）", notes)
-        if entry.action == AuditAction.AUDIT_PURGE and isinstance(entry.after, dict):
-            purges[int(entry.after.get("through_seq", 0))] = str(entry.after.get("through_hash"))
+        after = entry.after
+        if entry.key_id and entry.action == AuditAction.AUDIT_PURGE and isinstance(after, dict):
+            purges[int(after.get("through_seq", 0))] = str(after.get("through_hash"))
         if checkpoint is not None and entry.seq == checkpoint.seq:
             at_checkpoint = entry.hash
         prev, last_seq, checked = entry.hash, entry.seq, checked + 1

@@ -374,27 +374,31 @@ def test_a_forged_purge_entry_lets_the_trigger_pass_but_not_verify(clock):
     _write(3)
     clock.move_to(dt.datetime(2027, 12, 1, 10, tzinfo=dt.UTC))
     last = AuditEntry.objects.get(seq=3)
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                seq=4,
-                at=dt.datetime(2027, 12, 1, 10, tzinfo=dt.UTC),
-                actor_name="x",
-                action=AuditAction.AUDIT_PURGE,
-                object_type="audit",
-                object_id="1-2",
-                after={"through_seq": 2, "through_hash": _hash(2)},
-                request_id="",
-                prev_hash=last.hash,
-                hash="0" * 64,
-                key_id=last.key_id,
-            )
-        ]
-    )
+
+    def forge(seq: int, at: dt.datetime) -> AuditEntry:
+        return AuditEntry(
+            seq=seq,
+            at=at,
+            actor_name="x",
+            action=AuditAction.AUDIT_PURGE,
+            object_type="audit",
+            object_id="1-2",
+            after={"through_seq": 2, "through_hash": _hash(2)},
+            request_id="",
+            prev_hash=last.hash,
+            hash="0" * 64,
+            key_id=last.key_id,
+        )
+
+    # dated too soon after the entries (under the 181-day floor): the trigger still refuses
+    AuditEntry.objects.bulk_create([forge(4, dt.datetime(2027, 3, 1, 10, tzinfo=dt.UTC))])
+    _refused("DELETE FROM core_auditentry WHERE seq <= 2")
+    AuditEntry.objects.bulk_create([forge(5, dt.datetime(2027, 12, 1, 10, tzinfo=dt.UTC))])
     with connection.cursor() as cur:
         cur.execute("DELETE FROM core_auditentry WHERE seq <= 2")
+    assert AuditEntry.objects.count() == 3
     result = audit_verify()
-    assert not result.ok and result.first_broken_seq == 4
+    assert not result.ok
 
 
 # --- the chain of before the key -----------------------------------------------------------------
