@@ -535,15 +535,20 @@ def _against_checkpoint(
     return None
 
 
-def audit_checkpoint(actor: Actor) -> Checkpoint:
-    """Verify the chain, record that a checkpoint is taken, and return the checkpoint of the chain's
-    end (including that entry), signed with the audit key, for the 审计管理员 to keep offline."""
+def _require_intact(refusal: str) -> VerifyResult:
+    """Verify the chain; a break stops what was asked (``refusal`` says what, in Chinese)."""
     result = audit_verify()
     if not result.ok:
         raise AuditError(
-            f"审计日志校验未通过（第 {result.first_broken_seq} 条，{result.reason}），"
-            "不能签发检查点"
+            f"审计日志校验未通过（第 {result.first_broken_seq} 条，{result.reason}），{refusal}"
         )
+    return result
+
+
+def audit_checkpoint(actor: Actor) -> Checkpoint:
+    """Verify the chain, record that a checkpoint is taken, and return the checkpoint of the chain's
+    end (including that entry), signed with the audit key, for the 审计管理员 to keep offline."""
+    result = _require_intact("不能签发检查点")
     keys = audit_keys()
     with transaction.atomic():
         entry = audit_record(
@@ -606,12 +611,7 @@ def audit_purge(actor: Actor, *, dry_run: bool = False) -> PurgeResult:
         result = PurgeResult(bound, first, through)
         if result.count == 0 or dry_run:
             return result
-        verified = audit_verify()
-        if not verified.ok:
-            raise AuditError(
-                f"审计日志校验未通过（第 {verified.first_broken_seq} 条，{verified.reason}），"
-                "不能清理：请先保留证据并调查"
-            )
+        _require_intact("不能清理：请先保留证据并调查")
         through_hash = AuditEntry.objects.get(seq=through).hash
         audit_record(
             actor=actor,

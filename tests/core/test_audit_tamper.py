@@ -71,24 +71,28 @@ def _drop_guards() -> None:
     audit_triggers.uninstall(connection)
 
 
+#: what the first version hashed, besides the time (written in UTC with microseconds)
+_HASHED = [
+    "seq",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "scope_path",
+    "before",
+    "after",
+    "request_id",
+    "client_addr",
+    "prev_hash",
+]
+
+
 def _sm3(entry: AuditEntry) -> str:
     """The attacker's hash: SM3 of the entry's content, as the first version chained them."""
-    payload = {
-        "seq": entry.seq,
-        "at": entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        "actor_id": entry.actor_id,
-        "actor_name": entry.actor_name,
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "object_repr": entry.object_repr,
-        "scope_path": entry.scope_path,
-        "before": entry.before,
-        "after": entry.after,
-        "request_id": entry.request_id,
-        "client_addr": entry.client_addr,
-        "prev_hash": entry.prev_hash,
-    }
+    payload = {name: getattr(entry, name) for name in _HASHED}
+    payload["at"] = entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
     if entry.key_id:
         payload["key_id"] = entry.key_id
     data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
