@@ -24,7 +24,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, SystemCheckError
 from django.db import DatabaseError, connection, transaction
 from django.test import override_settings
 from django.urls import reverse
@@ -501,3 +501,10 @@ def test_the_chain_page_names_the_break_in_chinese(login):
     AuditEntry.objects.filter(seq=2).update(actor_name="x")
     fragment = client.get(reverse("web:audit_chain"), HTTP_HX_REQUEST="true").content.decode()
     assert "哈希链已损坏：第 2 条，记录内容与哈希不符（记录被篡改）" in fragment
+
+
+def test_a_missing_audit_key_fails_the_system_check(settings):
+    settings.DANGJIAN_AUDIT_KEY = ""
+    settings.DANGJIAN_AUDIT_KEY_FILE = ""
+    with pytest.raises(SystemCheckError, match="未配置审计密钥"):
+        call_command("check", stdout=io.StringIO(), stderr=io.StringIO())
