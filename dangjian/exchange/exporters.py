@@ -9,7 +9,6 @@ is an unmasked view of personal data: it needs ``Perm.MEMBER_VIEW_PII`` and is a
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, scope_prefix
 from dangjian.core import crypto
 from dangjian.core.audit import AuditAction, audit_record
+from dangjian.core.spreadsheet import append_row, csv_row, guard_cell, xlsx_value
 from dangjian.members.selectors import members_for
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import orgs_for
@@ -46,14 +46,6 @@ def _check_size(path: Path | str, count: int) -> None:
         )
 
 
-def _csv_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 def write_table(path: Path | str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Write a header and ``rows`` to ``path`` (.csv UTF-8 with BOM, or .xlsx); the row count."""
     path = Path(path)
@@ -64,7 +56,7 @@ def write_table(path: Path | str, columns: Sequence[str], rows: Iterable[Sequenc
             writer = csv.writer(fh, lineterminator="\r\n")
             writer.writerow(columns)
             for row in rows:
-                writer.writerow([_csv_value(v) for v in row])
+                writer.writerow(csv_row(row))
                 count += 1
         return count
     from openpyxl import Workbook
@@ -77,7 +69,7 @@ def write_table(path: Path | str, columns: Sequence[str], rows: Iterable[Sequenc
     for index in range(len(columns)):
         letter = _column_letter(index)
         sheet.column_dimensions[letter].width = 20 if index in texts else 14
-    sheet.append(list(columns))
+    append_row(sheet, columns)
     for row in rows:
         cells: list[Any] = []
         for index, value in enumerate(row):
@@ -88,9 +80,9 @@ def write_table(path: Path | str, columns: Sequence[str], rows: Iterable[Sequenc
             elif value is not None and index in texts:
                 cell = WriteOnlyCell(sheet, value=str(value))
                 cell.number_format = "@"
-                cells.append(cell)
+                cells.append(guard_cell(cell))
             else:
-                cells.append(value)
+                cells.append(xlsx_value(sheet, value))
         sheet.append(cells)
         count += 1
     workbook.save(path)

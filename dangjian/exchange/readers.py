@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dangjian.core.dates import parse_date
+from dangjian.core.spreadsheet import csv_restore
 
 #: the extensions the exchange formats use
 EXTENSIONS = (".xlsx", ".csv")
@@ -101,7 +102,8 @@ def _csv_rows(path: Path) -> Iterator[Sequence[Any]]:
             "CSV 文件不是 UTF-8 编码，请在 Excel 中“另存为 CSV UTF-8（逗号分隔）”后再导入"
         ) from exc
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), strict=True)
+        for row in csv.reader(io.StringIO(text, newline=""), strict=True):
+            yield [csv_restore(cell) for cell in row]  # undo the exporters' formula guard
     except csv.Error as exc:
         raise ReadError(f"CSV 文件格式错误：{exc}") from exc
 
