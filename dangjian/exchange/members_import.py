@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -31,7 +30,7 @@ from dangjian.orgs.models import Organization
 
 from .bulk import copy_insert, copy_update
 from .columns import MEMBER_COLUMNS, MEMBER_FIELD_COLUMN, MEMBER_REQUIRED
-from .readers import cell_date, cell_text
+from .readers import Source, cell_date, cell_text
 from .report import (
     BATCH,
     ImportKind,
@@ -205,7 +204,7 @@ def _load_members(
 
 
 def import_members(
-    path: Path | str,
+    path: Source,
     *,
     actor: Actor,
     dry_run: bool = False,
