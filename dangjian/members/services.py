@@ -193,20 +193,26 @@ def id_number_taken(actor: Actor, holder: Member) -> str:
     """Why an ID number held by ``holder`` cannot be entered again: naming the member when the
     actor may see them, :data:`ID_NUMBER_REFUSED` (which names nothing) when not."""
     if covers(actor, Perm.MEMBER_VIEW, holder.org.path):
-        return f"该公民身份号码已登记在册：{holder.name}（{holder.org.name}）"
+        return f"该公民身份号码已登记在册，见党员名册：{holder.name}（{holder.org.name}）"
     return ID_NUMBER_REFUSED
 
 
 def audit_id_number_refused(
-    actor: Actor, held: list[tuple[Member, Organization | None]], *, via: str
+    actor: Actor,
+    held: list[tuple[Any, Organization | None]],
+    *,
+    via: str,
+    holder_type: str = "member",
 ) -> None:
     """Record refused attempts to enter ID numbers held outside the actor's scope (``held``:
-    the holder and the organization the actor tried to enter them in), in a transaction of
-    their own: the refused change rolls back, the record of the attempt stays."""
+    the holder — a member, or another record with an ID number: ``id_number_masked``,
+    ``id_number_digest``, ``org``, of the audit object type ``holder_type`` — and the
+    organization the actor tried to enter them in), in a transaction of their own: the refused
+    change rolls back, the record of the attempt stays."""
     events = [
         AuditEvent(
             AuditAction.MEMBER_ID_REFUSED,
-            "member",
+            holder_type,
             str(holder.pk),
             f"拒绝以范围外已登记的公民身份号码（{holder.id_number_masked}）登记",
             scope_path=target.path if target is not None else holder.org.path,

@@ -162,3 +162,20 @@ def test_import_residence_lookup_answers_out_of_scope_codes_as_unknown_ones(tree
     report = import_members(members_file(tmp_path / "m.csv", rows), actor=tree["admin_a"])
     messages = [e.message.replace(str(e.value), "?") for e in report.errors]
     assert len(messages) == 2 and messages[0] == messages[1]
+
+
+def test_opening_a_recruitment_case_refuses_the_same_way(tree):
+    """发展党员: a member or an open case elsewhere is not told apart from each other, nor named."""
+    from tests.recruit.helpers import open_case
+
+    member = tree["members_b"][0]
+    elsewhere = open_case(tree["branch_b"]).id_number()
+    for number in (member.id_number(), elsewhere):
+        with pytest.raises(ValidationError) as info:
+            open_case(tree["branch_a"], id_number=number, actor=tree["secretary_a"])
+        assert info.value.message_dict["id_number"] == [ID_NUMBER_REFUSED]
+    assert [e.after["via"] for e in _refusals()] == ["新建发展党员案例"] * 2
+    assert [e.object_type for e in _refusals()] == ["member", "recruit_case"]
+    # within scope the message still says what is wrong
+    with pytest.raises(ValidationError, match="党员名册"):
+        open_case(tree["branch_a"], id_number=tree["members_a"][0].id_number())
