@@ -56,6 +56,7 @@ class AuditAction(models.TextChoices):
     PARTICIPATION_ADD = "participation.add", "登记临时党支部参加人员"
     PARTICIPATION_END = "participation.end", "结束临时党支部参加"
     MEMBER_VIEW_PII = "member.view_pii", "查看完整身份证号和手机号"
+    MEMBER_ID_REFUSED = "member.id_refused", "以管辖范围外已登记的身份证号登记党员（已拒绝）"
     EXPORT = "export", "导出名册"
     # organizational life
     LIFE_MEETING_CREATE = "life.meeting.create", "记录组织生活"

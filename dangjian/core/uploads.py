@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 
 #: the largest file accepted, in bytes
 MAX_BYTES = 5 * 1024 * 1024
@@ -85,3 +88,94 @@ def check_upload(
     if problems or content_type is None:
         return None, problems
     return Upload(name, content_type, len(data), hashlib.sha256(data).hexdigest(), data), []
+
+
+# --- where an upload waits while it is read -------------------------------------------------------
+# Django writes an upload larger than FILE_UPLOAD_MAX_MEMORY_SIZE to a named file in the temporary
+# directory, which a crash (kill -9, OOM) leaves behind: for an import that is a plain copy of
+# 100,000 ID numbers. These keep it in an anonymous file instead: on Linux created with O_TMPFILE
+# (or unlinked as soon as it is opened), it has no name, and the system frees it when the process
+# ends, however it ends. settings.FILE_UPLOAD_HANDLERS puts this handler after the in-memory one.
+
+
+class AnonymousUploadedFile(UploadedFile):
+    """An upload streamed to an anonymous temporary file (no path: nothing to leave behind)."""
+
+    def __init__(
+        self,
+        name: str,
+        content_type: str | None,
+        size: int | None,
+        charset: str | None,
+        content_type_extra: dict[str, bytes] | None = None,
+    ) -> None:
+        from django.conf import settings
+
+        file = tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)  # noqa: SIM115 (closed with the upload)
+        super().__init__(file, name, content_type, size, charset, content_type_extra)
+
+
+class AnonymousFileUploadHandler(FileUploadHandler):
+    """Stream an upload that does not fit in memory to an :class:`AnonymousUploadedFile`."""
+
+    file: AnonymousUploadedFile
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.file = AnonymousUploadedFile(
+            self.file_name or "upload", self.content_type, 0, self.charset, self.content_type_extra
+        )
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        self.file.write(raw_data)
+
+    def file_complete(self, file_size: int) -> AnonymousUploadedFile:
+        self.file.seek(0)
+        self.file.size = file_size
+        return self.file
+
+    def upload_interrupted(self) -> None:
+        if hasattr(self, "file"):
+            self.file.close()
+
+
+#: names of the upload copies earlier versions wrote to the temporary directory (the imports'
+#: ``mkstemp`` copies, the page's export folder, Django's named upload files of a table)
+STALE_PATTERNS = (
+    "dangjian-import-*",
+    "dangjian-meetings-*",
+    "dangjian-export-*",
+    "tmp*.upload.csv",
+    "tmp*.upload.xlsx",
+)
+#: a file younger than this may still be in use by a process of the older version
+STALE_AFTER_SECONDS = 300
+
+
+def remove_stale_uploads(
+    directory: str | os.PathLike[str] | None = None, *, older_than: float = STALE_AFTER_SECONDS
+) -> list[str]:
+    """Delete the plain upload and export copies a crash left in the temporary directory (ours
+    only: same owner, names of :data:`STALE_PATTERNS`, older than ``older_than`` seconds);
+    returns the names removed. Run when the application starts."""
+    import shutil
+    import time
+    from pathlib import Path
+
+    folder = Path(directory or tempfile.gettempdir())
+    limit = time.time() - older_than
+    removed: list[str] = []
+    for pattern in STALE_PATTERNS:
+        for path in folder.glob(pattern):
+            try:
+                info = path.lstat()
+                if info.st_uid != os.getuid() or info.st_mtime > limit:
+                    continue
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+            except OSError:
+                continue  # gone meanwhile, or not ours to remove
+            removed.append(path.name)
+    return removed

@@ -8,11 +8,12 @@ is an unmasked view of personal data: it needs ``Perm.MEMBER_VIEW_PII`` and is a
 
 from __future__ import annotations
 
+import contextlib
 import csv
-import datetime as dt
+import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -21,6 +22,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, scope_prefix
 from dangjian.core import crypto
 from dangjian.core.audit import AuditAction, audit_record
+from dangjian.core.spreadsheet import append_row, csv_row, guard_cell, xlsx_value
 from dangjian.members.selectors import members_for
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import orgs_for
@@ -46,25 +48,30 @@ def _check_size(path: Path | str, count: int) -> None:
         )
 
 
-def _csv_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def write_table(path: Path | str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write a header and ``rows`` to ``path`` (.csv UTF-8 with BOM, or .xlsx); the row count."""
+def write_table(
+    path: Path | str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    into: IO[bytes] | None = None,
+) -> int:
+    """Write a header and ``rows`` to ``path`` (.csv UTF-8 with BOM, or .xlsx); the row count.
+    With ``into``, the file is written there and ``path`` only names it."""
     path = Path(path)
     kind = file_kind(path)
     count = 0
     if kind == "csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        with contextlib.ExitStack() as stack:
+            if into is None:
+                fh = stack.enter_context(path.open("w", encoding="utf-8-sig", newline=""))
+            else:
+                fh = io.TextIOWrapper(into, encoding="utf-8-sig", newline="")
+                stack.callback(fh.detach)
+                stack.callback(fh.flush)
             writer = csv.writer(fh, lineterminator="\r\n")
             writer.writerow(columns)
             for row in rows:
-                writer.writerow([_csv_value(v) for v in row])
+                writer.writerow(csv_row(row))
                 count += 1
         return count
     from openpyxl import Workbook
@@ -77,7 +84,7 @@ def write_table(path: Path | str, columns: Sequence[str], rows: Iterable[Sequenc
     for index in range(len(columns)):
         letter = _column_letter(index)
         sheet.column_dimensions[letter].width = 20 if index in texts else 14
-    sheet.append(list(columns))
+    append_row(sheet, columns)
     for row in rows:
         cells: list[Any] = []
         for index, value in enumerate(row):
@@ -88,12 +95,12 @@ def write_table(path: Path | str, columns: Sequence[str], rows: Iterable[Sequenc
             elif value is not None and index in texts:
                 cell = WriteOnlyCell(sheet, value=str(value))
                 cell.number_format = "@"
-                cells.append(cell)
+                cells.append(guard_cell(cell))
             else:
-                cells.append(value)
+                cells.append(xlsx_value(sheet, value))
         sheet.append(cells)
         count += 1
-    workbook.save(path)
+    workbook.save(path if into is None else into)
     return count
 
 
@@ -112,8 +119,9 @@ def _parent_codes(paths: Iterable[str], known: dict[str, str]) -> dict[str, str]
     return dict(rows)
 
 
-def export_orgs(path: Path | str, *, actor: Actor) -> int:
-    """Write the organizations the actor may see to ``path``; returns the number of rows."""
+def export_orgs(path: Path | str, *, actor: Actor, into: IO[bytes] | None = None) -> int:
+    """Write the organizations the actor may see to ``path`` (or ``into``, ``path`` naming
+    the file); returns the number of rows."""
     if scope_prefix(actor, Perm.ORG_VIEW) is None:
         raise PermissionDenied("没有查看组织的权限")
     file_kind(path)
@@ -140,11 +148,13 @@ def export_orgs(path: Path | str, *, actor: Actor) -> int:
                 data["secretary_vacant_since"],
             ]
 
-    return write_table(path, ORG_COLUMNS, lines())
+    return write_table(path, ORG_COLUMNS, lines(), into=into)
 
 
-def export_members(path: Path | str, *, actor: Actor) -> int:
-    """Write the members the actor may see, with full ID and phone numbers, to ``path``.
+def export_members(path: Path | str, *, actor: Actor, into: IO[bytes] | None = None) -> int:
+    """Write the members the actor may see, with full ID and phone numbers, to ``path`` (or to
+    ``into`` — the web page writes in memory, so no such file is ever on disk — ``path`` then
+    only naming the file).
 
     Needs ``Perm.MEMBER_VIEW_PII``; one audit entry (action ``export``) records the count and the
     file name, in the same transaction as the export.
@@ -185,7 +195,7 @@ def export_members(path: Path | str, *, actor: Actor) -> int:
 
     name = Path(path).name
     with transaction.atomic():
-        count = write_table(path, MEMBER_COLUMNS, lines())
+        count = write_table(path, MEMBER_COLUMNS, lines(), into=into)
         audit_record(
             actor=actor,
             action=AuditAction.EXPORT,

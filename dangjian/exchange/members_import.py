@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -25,13 +24,23 @@ from dangjian.core.audit import AuditAction, AuditEvent, audit_record_many
 from dangjian.core.idnumber import normalize_id
 from dangjian.members.choices import Post
 from dangjian.members.models import Member
-from dangjian.members.services import MemberInput, member_apply, member_snapshot, member_validate
+from dangjian.members.services import (
+    ID_NUMBER_REFUSED,
+    MemberInput,
+    audit_id_number_refused,
+    community_problem,
+    community_unknown,
+    id_number_taken,
+    member_apply,
+    member_snapshot,
+    member_validate,
+)
 from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
 
 from .bulk import copy_insert, copy_update
 from .columns import MEMBER_COLUMNS, MEMBER_FIELD_COLUMN, MEMBER_REQUIRED
-from .readers import cell_date, cell_text
+from .readers import Source, cell_date, cell_text
 from .report import (
     BATCH,
     ImportKind,
@@ -100,6 +109,7 @@ def _parse_member_row(
     today: dt.date,
     present: set[str],
     prior: Member | None,
+    actor: Actor,
 ) -> _MemberRow:
     def text(column: str) -> str:
         return cell_text(cells.get(column))
@@ -128,10 +138,14 @@ def _parse_member_row(
         org = None
     community_code = text("现居住社区编码")
     community = orgs.get(community_code) if community_code else None
+    current = orgs.by_id(prior.residence_community_id) if prior is not None else None
     if community_code and community is None:
-        problems.add(number, "现居住社区编码", community_code, f"组织编码“{community_code}”不存在")
-    elif community is not None and community.sector != "社区":
-        problems.add(number, "现居住社区编码", community_code, f"{community_code} 不是社区党组织")
+        problem: str | None = community_unknown(community_code)
+    else:  # the same answer for a code outside the actor's scope as for an unknown one
+        problem = community_problem(actor, community, current=current)
+    if problem:
+        problems.add(number, "现居住社区编码", community_code, problem)
+        community = None
     joined_on = date("入党日期")
     data = MemberInput(
         name=text("姓名"),
@@ -205,7 +219,7 @@ def _load_members(
 
 
 def import_members(
-    path: Path | str,
+    path: Source,
     *,
     actor: Actor,
     dry_run: bool = False,
@@ -228,7 +242,7 @@ def import_members(
     while table.rows:  # consume the cells as we go: a 100,000-row file need not be held twice
         number, cells = table.rows.pop()
         prior = loaded.get(digests.get(number, ""))
-        row = _parse_member_row(number, cells, orgs, prefix, problems, today, present, prior)
+        row = _parse_member_row(number, cells, orgs, prefix, problems, today, present, prior, actor)
         if problems.has(number, "公民身份号码"):
             continue
         row.digest = crypto.digest(row.data.id_number)
@@ -244,16 +258,22 @@ def import_members(
         rows[row.digest] = row
 
     existing = {digest: member for digest, member in loaded.items() if digest in rows}
+    refused: list[tuple[Member, Organization | None]] = []
     for digest, member in existing.items():
         org = orgs.by_id(member.org_id)
         if org is None or not org.path.startswith(prefix):
             row = rows[digest]
-            problems.add(
-                row.number,
-                "公民身份号码",
-                row.raw_id,
-                "该党员已在您管辖范围以外的党组织登记，不能导入或调动",
-            )
+            message = ID_NUMBER_REFUSED
+            if org is not None:
+                member.org = org
+                message = id_number_taken(actor, member)
+            if message == ID_NUMBER_REFUSED:
+                refused.append((member, None if row.data.org is _NO_ORG else row.data.org))
+            else:  # a member the actor sees, but may not change
+                message += "，不在您可以导入或调动的范围内"
+            problems.add(row.number, "公民身份号码", row.raw_id, message)
+    if refused:
+        audit_id_number_refused(actor, refused, via=f"导入党员（{report.file}）")
     _check_secretaries(rows, existing, orgs, problems)
     if report.rejected():
         return report

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -36,7 +35,7 @@ from dangjian.orgs.services import (
 
 from .bulk import copy_update
 from .columns import ORG_COLUMNS, ORG_FIELD_COLUMN, ORG_REQUIRED
-from .readers import cell_date, cell_int, cell_text
+from .readers import Source, cell_date, cell_int, cell_text
 from .report import (
     BATCH,
     ImportKind,
@@ -139,7 +138,7 @@ def _parse_org_row(
 
 
 def import_orgs(
-    path: Path | str,
+    path: Source,
     *,
     actor: Actor,
     dry_run: bool = False,

@@ -14,12 +14,17 @@ import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from dangjian.core.dates import parse_date
+from dangjian.core.spreadsheet import csv_restore
 
 #: the extensions the exchange formats use
 EXTENSIONS = (".xlsx", ".csv")
+
+#: an exchange file: a path, or an open binary file with a ``name`` — an upload is read where
+#: Django holds it (memory or an anonymous temporary file), never copied to a named file
+Source = Path | str | IO[bytes]
 
 
 class ReadError(Exception):
@@ -45,6 +50,19 @@ def file_kind(path: Path | str) -> str:
     return suffix[1:]
 
 
+def source_name(source: Source) -> str:
+    """The file name of ``source`` (its last part)."""
+    if isinstance(source, str | Path):
+        return Path(source).name
+    return Path(str(getattr(source, "name", "") or "")).name
+
+
+def _rewound(source: IO[bytes]) -> IO[bytes]:
+    if source.seekable():
+        source.seek(0)
+    return source
+
+
 def _clean(value: Any) -> Any:
     """A cell as the importer sees it: ``None`` for empty, stripped text, dates, numbers."""
     if value is None:
@@ -64,11 +82,11 @@ def _clean(value: Any) -> Any:
 _CORRUPT_XLSX = "文件已损坏或不是有效的 Excel (.xlsx) 文件，无法读取"
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[Any, ...]]:
+def _xlsx_rows(source: Path | IO[bytes]) -> Iterator[tuple[Any, ...]]:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # zip, XML and openpyxl errors alike: the file is not usable
         raise ReadError(_CORRUPT_XLSX) from exc
     try:
@@ -87,9 +105,9 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[Any, ...]]:
         workbook.close()
 
 
-def _csv_rows(path: Path) -> Iterator[Sequence[Any]]:
+def _csv_rows(source: Path | IO[bytes]) -> Iterator[Sequence[Any]]:
     try:
-        raw = path.read_bytes()
+        raw = source.read_bytes() if isinstance(source, Path) else source.read()
     except OSError as exc:
         raise ReadError("无法打开文件") from exc
     if raw.startswith(b"PK\x03\x04") or b"\x00" in raw[:4096]:
@@ -101,30 +119,36 @@ def _csv_rows(path: Path) -> Iterator[Sequence[Any]]:
             "CSV 文件不是 UTF-8 编码，请在 Excel 中“另存为 CSV UTF-8（逗号分隔）”后再导入"
         ) from exc
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), strict=True)
+        for row in csv.reader(io.StringIO(text, newline=""), strict=True):
+            yield [csv_restore(cell) for cell in row]  # undo the exporters' formula guard
     except csv.Error as exc:
         raise ReadError(f"CSV 文件格式错误：{exc}") from exc
 
 
 def read_table(
-    path: Path | str,
+    source: Source,
     *,
     columns: Sequence[str],
     required: Sequence[str],
     file_label: str | None = None,
 ) -> Table:
-    """Read ``path`` and check its header against the known ``columns`` of the format."""
-    path = Path(path)
-    label = file_label or path.name
-    kind = file_kind(path)
-    if not path.is_file():
-        raise ReadError(f"文件 {label} 不存在或不是普通文件")
-    source = _xlsx_rows(path) if kind == "xlsx" else _csv_rows(path)
+    """Read ``source`` (a path or an open binary file) and check its header against the known
+    ``columns`` of the format."""
+    label = file_label or source_name(source)
+    kind = file_kind(source_name(source) or label)
+    opened: Path | IO[bytes]
+    if isinstance(source, str | Path):
+        opened = Path(source)
+        if not opened.is_file():
+            raise ReadError(f"文件 {label} 不存在或不是普通文件")
+    else:
+        opened = _rewound(source)
+    cells_of = _xlsx_rows(opened) if kind == "xlsx" else _csv_rows(opened)
     header: list[str | None] | None = None
     rows: list[tuple[int, dict[str, Any]]] = []
     warnings: list[str] = []
     positions: dict[str, int] = {}
-    for number, raw in enumerate(source, start=1):
+    for number, raw in enumerate(cells_of, start=1):
         cells = [_clean(v) for v in raw]
         if header is None:
             if not any(c is not None for c in cells):

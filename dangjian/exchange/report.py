@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -19,7 +18,7 @@ from treebeard.exceptions import PathOverflow
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, scope_prefix
 
-from .readers import ReadError, Table, cell_text, read_table
+from .readers import ReadError, Source, Table, cell_text, read_table, source_name
 
 T = TypeVar("T")
 
@@ -149,7 +148,7 @@ def write_guard(report: ImportReport) -> Iterator[None]:
 
 def read_checked(
     report: ImportReport,
-    path: Path | str,
+    path: Source,
     columns: list[str],
     required: list[str],
 ) -> Table | None:
@@ -177,7 +176,7 @@ class ImportKind:
 
 def start_import(
     what: ImportKind,
-    path: Path | str,
+    path: Source,
     *,
     actor: Actor,
     dry_run: bool,
@@ -188,7 +187,7 @@ def start_import(
     prefix = scope_prefix(actor, what.perm)
     if prefix is None:
         raise PermissionDenied(what.denied)
-    report = ImportReport(what.kind, file_label or Path(path).name, dry_run)
+    report = ImportReport(what.kind, file_label or source_name(path), dry_run)
     return prefix, Problems(report), read_checked(report, path, what.columns, what.required)
 
 

@@ -1,16 +1,15 @@
 """The import and export page. Thin: permissions here, the work in importers and exporters.
 
 An upload is checked for size before its body is parsed (the view is CSRF-exempt only so that
-the size check can run first; the inner view is CSRF-protected), copied to a temporary file that is
-removed afterwards, and imported all-or-nothing as the logged-in user within their scope.
+the size check can run first; the inner view is CSRF-protected), read where Django holds it (in
+memory, or an anonymous temporary file: ``core.uploads``), and imported all-or-nothing as the
+logged-in user within their scope. Exports are written in memory.
 """
 
 from __future__ import annotations
 
-import os
+import io
 import re
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -104,16 +103,13 @@ def _index(request: SignedInRequest) -> HttpResponse:
     upload = form.cleaned_data["file"]
     label = _safe_name(upload.name)
     importer = import_orgs if form.cleaned_data["kind"] == "orgs" else import_members
-    handle, temp = tempfile.mkstemp(prefix="dangjian-import-", suffix=Path(label).suffix.lower())
+    # read where Django holds the upload (memory, or an anonymous temporary file): no named copy
     try:
-        with os.fdopen(handle, "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
         report = importer(
-            temp, actor=request.user, dry_run=form.cleaned_data["dry_run"], file_label=label
+            upload, actor=request.user, dry_run=form.cleaned_data["dry_run"], file_label=label
         )
     finally:
-        os.unlink(temp)
+        upload.close()
     return _page(
         request, ImportForm(initial={"kind": kind}, kinds=_import_kinds(request)), report=report
     )
@@ -138,18 +134,14 @@ def export(request: SignedInRequest, kind: str, fmt: str) -> HttpResponse:
     scope = org.code if org is not None else "全部"
     title = "党员名册" if kind == "members" else "组织名册"
     name = f"{title}-{scope}-{timezone.localdate():%Y%m%d}.{fmt}"
-    folder = tempfile.mkdtemp(prefix="dangjian-export-")
+    exporter = export_orgs if kind == "orgs" else export_members
+    buffer = io.BytesIO()  # written in memory: no file of full ID numbers on disk
     try:
-        path = Path(folder) / name
-        exporter = export_orgs if kind == "orgs" else export_members
-        try:
-            exporter(path, actor=request.user)
-        except ExportError as exc:
-            form = ImportForm(kinds=_import_kinds(request))
-            return _page(request, form, export_error=str(exc), status=400)
-        content = path.read_bytes()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        exporter(name, actor=request.user, into=buffer)
+    except ExportError as exc:
+        form = ImportForm(kinds=_import_kinds(request))
+        return _page(request, form, export_error=str(exc), status=400)
+    content = buffer.getvalue()
     content_type = (
         "text/csv; charset=utf-8"
         if fmt == "csv"

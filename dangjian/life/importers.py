@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -34,7 +33,7 @@ from django.utils import timezone
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, scope_prefix, user_of
 from dangjian.core.audit import AuditAction, AuditEvent, audit_record_many
-from dangjian.exchange.readers import cell_date, cell_int, cell_text
+from dangjian.exchange.readers import Source, cell_date, cell_int, cell_text, source_name
 from dangjian.exchange.report import (
     BATCH,
     ImportReport,
@@ -173,10 +172,10 @@ def _parse(
 
 
 def import_meetings(
-    path: Path | str, *, actor: Actor, dry_run: bool = False, file_label: str | None = None
+    path: Source, *, actor: Actor, dry_run: bool = False, file_label: str | None = None
 ) -> MeetingImportReport:
     """Import the meetings of ``path`` as ``actor`` (needs Perm.LIFE_RECORD on every row's org)."""
-    report = MeetingImportReport(kind="meetings", file=file_label or Path(path).name)
+    report = MeetingImportReport(kind="meetings", file=file_label or source_name(path))
     problems = Problems(report)
     prefix = scope_prefix(actor, Perm.LIFE_RECORD)
     if prefix is None:

@@ -27,6 +27,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, can, covers
 from dangjian.core.audit import AuditAction, audit_record
 from dangjian.core.labels import evidence_text
+from dangjian.core.spreadsheet import append_row
 from dangjian.life.rules import period_title, year_known_until
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
@@ -317,10 +318,11 @@ def _write_xlsx(ledger: Ledger, path: Path | str) -> None:
     sheet = book.active
     assert sheet is not None
     sheet.title = "台账"
-    sheet.append([f"{ledger.org.name} {year} 年组织生活台账"])
+    append_row(sheet, [f"{ledger.org.name} {year} 年组织生活台账"])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(
-        [f"组织编码 {ledger.org.code}，共 {ledger.total} 条记录，生成于 {timezone.localdate()}"]
+    append_row(
+        sheet,
+        [f"组织编码 {ledger.org.code}，共 {ledger.total} 条记录，生成于 {timezone.localdate()}"],
     )
     widths = [12, 12, 14, 8, 28, 18, 6, 6, 30, 12, 6, 60]
     for index, width in enumerate(widths):
@@ -332,15 +334,15 @@ def _write_xlsx(ledger: Ledger, path: Path | str) -> None:
     if ledger.carried:
         sections.append((_carried_title(ledger), [LedgerRow(m) for m in ledger.carried]))
     for title, rows in sections:
-        sheet.append([])
-        sheet.append([title])
+        append_row(sheet, [])
+        append_row(sheet, [title])
         sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
         if not rows:
-            sheet.append(["本月无记录"])
+            append_row(sheet, ["本月无记录"])
             continue
-        sheet.append(COLUMNS)
+        append_row(sheet, COLUMNS)
         for row in rows:
-            sheet.append(_row_values(ledger, row))
+            append_row(sheet, _row_values(ledger, row))
             for column in (1, 10):
                 sheet.cell(row=sheet.max_row, column=column).number_format = "yyyy-mm-dd"
             sheet.cell(row=sheet.max_row, column=12).alignment = Alignment(wrap_text=True)
@@ -350,17 +352,18 @@ def _write_xlsx(ledger: Ledger, path: Path | str) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
     stats = book.create_sheet("统计")
-    stats.append(["会议类型", *[f"{m}月" for m in range(1, 13)], "全年"])
+    append_row(stats, ["会议类型", *[f"{m}月" for m in range(1, 13)], "全年"])
     for kind, per_month, total in ledger.count_table():
-        stats.append([kind, *per_month, total])
-    stats.append([])
-    stats.append([ledger.count_note])
+        append_row(stats, [kind, *per_month, total])
+    append_row(stats, [])
+    append_row(stats, [ledger.count_note])
     checks = book.create_sheet("检查")
-    checks.append(["要求", "级别", "周期", "组织", "说明", "截止", "证据"])
+    append_row(checks, ["要求", "级别", "周期", "组织", "说明", "截止", "证据"])
     names = _subject_names(ledger)
     for f in ledger.findings:
         title, severity, period, message, due = finding_row(f)
-        checks.append(
+        append_row(
+            checks,
             [
                 title,
                 severity,
@@ -369,7 +372,7 @@ def _write_xlsx(ledger: Ledger, path: Path | str) -> None:
                 message,
                 due,
                 evidence_text(f.evidence),
-            ]
+            ],
         )
     book.save(path)
 

@@ -609,7 +609,6 @@ def attachment_remove(request: SignedInRequest, pk: int) -> HttpResponse:
 @page("GET", "POST")
 def import_meetings_view(request: SignedInRequest) -> HttpResponse:
     """导入会议记录: all-or-nothing upload with a per-row report (formats.md columns)."""
-    import os
     import re as _re
 
     from .importers import COLUMNS, import_meetings
@@ -622,19 +621,15 @@ def import_meetings_view(request: SignedInRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             label = _re.sub(r"[\x00-\x1f/\\]", "_", Path(upload.name or "upload").name)[:120]
-            handle, temp = tempfile.mkstemp(prefix="dangjian-meetings-", suffix=Path(label).suffix)
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    for chunk in upload.chunks():
-                        out.write(chunk)
+            try:  # read where Django holds the upload: no named copy on disk
                 report = import_meetings(
-                    temp,
+                    upload,
                     actor=request.user,
                     dry_run=form.cleaned_data["dry_run"],
                     file_label=label,
                 )
             finally:
-                os.unlink(temp)
+                upload.close()
             form = MeetingImportForm()
         else:
             status = 400

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import Actor, require
+from dangjian.accounts.scope import Actor, covers, require
 from dangjian.core import crypto, idnumber
-from dangjian.core.audit import AuditAction, audit_record
+from dangjian.core.audit import AuditAction, AuditEvent, audit_record, audit_record_many
 from dangjian.core.dates import add_years, turns
 from dangjian.core.errors import FieldErrors
 from dangjian.orgs.choices import ROLL_TYPES, TEMP_BRANCH_NO_ROLL, OrgType
@@ -171,13 +171,80 @@ def member_snapshot(member: Member) -> dict[str, Any]:
     }
 
 
-def _check_unique(data: MemberInput, member: Member | None, errors: FieldErrors) -> None:
+#: the refusal of an ID number held by a record outside the actor's scope. It says neither that
+#: the person is a party member nor where (any data-entry account could otherwise ask whether any
+#: citizen is one) and points to the procedure that moves a member between organizations; the
+#: attempt is audited (AuditAction.MEMBER_ID_REFUSED).
+ID_NUMBER_REFUSED = (
+    "不能以此公民身份号码登记。请核对号码；如该同志的组织关系在其他党组织，"
+    "请办理组织关系转接，或请上级党组织核实"
+)
+
+
+def id_number_holder(digest: str, *, exclude: int | None = None) -> Member | None:
+    """The member whose ID number has the keyed ``digest`` (other than ``exclude``), if any."""
+    clash = Member.objects.select_related("org").filter(id_number_digest=digest)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude)
+    return clash.first()
+
+
+def id_number_taken(actor: Actor, holder: Member) -> str:
+    """Why an ID number held by ``holder`` cannot be entered again: naming the member when the
+    actor may see them, :data:`ID_NUMBER_REFUSED` (which names nothing) when not."""
+    if covers(actor, Perm.MEMBER_VIEW, holder.org.path):
+        return f"该公民身份号码已登记在册，见党员名册：{holder.name}（{holder.org.name}）"
+    return ID_NUMBER_REFUSED
+
+
+def audit_id_number_refused(
+    actor: Actor,
+    held: list[tuple[Any, Organization | None]],
+    *,
+    via: str,
+    holder_type: str = "member",
+) -> None:
+    """Record refused attempts to enter ID numbers held outside the actor's scope (``held``:
+    the holder — a member, or another record with an ID number: ``id_number_masked``,
+    ``id_number_digest``, ``org``, of the audit object type ``holder_type`` — and the
+    organization the actor tried to enter them in), in a transaction of their own: the refused
+    change rolls back, the record of the attempt stays."""
+    events = [
+        AuditEvent(
+            AuditAction.MEMBER_ID_REFUSED,
+            holder_type,
+            str(holder.pk),
+            f"拒绝以范围外已登记的公民身份号码（{holder.id_number_masked}）登记",
+            scope_path=target.path if target is not None else holder.org.path,
+            after={
+                "id_number": holder.id_number_masked,
+                "id_number_digest": holder.id_number_digest[:16],
+                "tried_in": target.code if target is not None else None,
+                "held_in": holder.org.code,
+                "via": via,
+            },
+        )
+        for holder, target in held
+    ]
+    with transaction.atomic():
+        audit_record_many(actor=actor, events=events)
+
+
+def _check_unique(
+    actor: Actor,
+    data: MemberInput,
+    member: Member | None,
+    errors: FieldErrors,
+    refused: list[Member],
+) -> None:
     if "id_number" not in errors:
-        clash = Member.objects.filter(id_number_digest=crypto.digest(data.id_number))
-        if member is not None:
-            clash = clash.exclude(pk=member.pk)
-        if clash.exists():
-            errors.add("id_number", "该公民身份号码已登记在册")
+        digest = crypto.digest(data.id_number)
+        holder = id_number_holder(digest, exclude=member.pk if member else None)
+        if holder is not None:
+            message = id_number_taken(actor, holder)
+            errors.add("id_number", message)
+            if message == ID_NUMBER_REFUSED:
+                refused.append(holder)
     if data.post == Post.SECRETARY:
         others = Member.objects.filter(org=data.org, post=Post.SECRETARY)
         if member is not None:
@@ -186,10 +253,47 @@ def _check_unique(data: MemberInput, member: Member | None, errors: FieldErrors)
             errors.add("post", f"{data.org.name} 已有书记，请先调整原书记的职务")
 
 
-def _check_community(actor: Actor, data: MemberInput, errors: FieldErrors) -> None:
-    community = data.residence_community
-    if community is not None and community.sector != "社区":
-        errors.add("residence_community", f"{community.code} 不是社区党组织")
+def community_unknown(code: str) -> str:
+    """The answer for a residence community code that does not exist or lies outside the
+    actor's scope: the same for both, so the lookup does not tell which codes exist."""
+    return f"社区党组织“{code}”不存在或不在您的管辖范围内"
+
+
+def community_problem(
+    actor: Actor, community: Organization | None, *, current: Organization | None = None
+) -> str | None:
+    """Why ``community`` cannot be a member's residence community, or ``None``. It must lie in
+    the organizations the actor may see (the member's ``current`` one may stay as it is)."""
+    if community is None or (current is not None and community.pk == current.pk):
+        return None
+    if not covers(actor, Perm.ORG_VIEW, community.path):
+        return community_unknown(community.code)
+    if community.sector != "社区":
+        return f"{community.code} 不是社区党组织"
+    return None
+
+
+def residence_community(
+    actor: Actor, code: str | None, *, current: Organization | None = None
+) -> Organization | None:
+    """The residence community with ``code`` as the actor may name it (``None`` for no code);
+    ``ValidationError`` with the same message for unknown and out-of-scope codes."""
+    if not code:
+        return None
+    community = Organization.objects.filter(code=code).first()
+    problem = community_unknown(code) if community is None else None
+    problem = problem or community_problem(actor, community, current=current)
+    if problem:
+        raise ValidationError(problem)
+    return community
+
+
+def _check_community(
+    actor: Actor, data: MemberInput, errors: FieldErrors, current: Organization | None = None
+) -> None:
+    problem = community_problem(actor, data.residence_community, current=current)
+    if problem:
+        errors.add("residence_community", problem)
 
 
 def _audit_member(
@@ -214,12 +318,22 @@ def _audit_member(
     )
 
 
-@transaction.atomic
 def member_create(*, actor: Actor, data: MemberInput) -> Member:
     """Put a new member on the roll of ``data.org``."""
+    refused: list[Member] = []
+    try:
+        return _member_create(actor, data, refused)
+    except ValidationError:
+        if refused:
+            audit_id_number_refused(actor, [(refused[0], data.org)], via="新增党员")
+        raise
+
+
+@transaction.atomic
+def _member_create(actor: Actor, data: MemberInput, refused: list[Member]) -> Member:
     require(actor, Perm.MEMBER_CHANGE, data.org.path)
     errors = member_validate(data)
-    _check_unique(data, None, errors)
+    _check_unique(actor, data, None, errors, refused)
     _check_community(actor, data, errors)
     errors.raise_if_any()
     member = member_apply(Member(), data)
@@ -228,15 +342,27 @@ def member_create(*, actor: Actor, data: MemberInput) -> Member:
     return member
 
 
-@transaction.atomic
 def member_update(*, actor: Actor, member: Member, data: MemberInput) -> Member:
     """Change a member record; moving to another branch needs the right on both branches."""
+    refused: list[Member] = []
+    try:
+        return _member_update(actor, member, data, refused)
+    except ValidationError:
+        if refused:
+            audit_id_number_refused(actor, [(refused[0], data.org)], via="修改党员信息")
+        raise
+
+
+@transaction.atomic
+def _member_update(
+    actor: Actor, member: Member, data: MemberInput, refused: list[Member]
+) -> Member:
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
     require(actor, Perm.MEMBER_CHANGE, member.org.path)
     require(actor, Perm.MEMBER_CHANGE, data.org.path)
     errors = member_validate(data)
-    _check_unique(data, member, errors)
-    _check_community(actor, data, errors)
+    _check_unique(actor, data, member, errors, refused)
+    _check_community(actor, data, errors, member.residence_community)
     errors.raise_if_any()
     before = member_snapshot(member)
     old_path = member.org.path

@@ -51,7 +51,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import Actor, require, user_of
+from dangjian.accounts.scope import Actor, covers, require, user_of
 from dangjian.core import attachments, crypto, idnumber, uploads
 from dangjian.core.attachments import AttachmentPolicy
 from dangjian.core.audit import AuditAction, AuditSubject, audit_record
@@ -60,7 +60,11 @@ from dangjian.members.choices import Category, MemberType
 from dangjian.members.models import Member
 from dangjian.members.selectors import standings_on, voters_on
 from dangjian.members.services import (
+    ID_NUMBER_REFUSED,
     MemberInput,
+    audit_id_number_refused,
+    id_number_holder,
+    id_number_taken,
     member_admit,
     member_cancel_probation,
     member_convert,
@@ -193,9 +197,28 @@ def _set_phone(case: RecruitCase, phone: str) -> None:
         case.phone_cipher, case.phone_digest, case.phone_masked = None, "", ""
 
 
-@transaction.atomic
 def open_case(*, actor: Actor, data: CaseInput, today: dt.date | None = None) -> RecruitCase:
-    """Open a case at a branch when an application arrives; records step 1 on ``applied_on``."""
+    """Open a case at a branch when an application arrives; records step 1 on ``applied_on``.
+    An ID number held outside the actor's scope is refused without saying by whom, and the
+    attempt is audited (``members.services.ID_NUMBER_REFUSED``)."""
+    refused: list[Any] = []
+    try:
+        return _open_case(actor, data, today, refused)
+    except ValidationError:
+        if refused:
+            audit_id_number_refused(
+                actor,
+                [(refused[0], data.org)],
+                via="新建发展党员案例",
+                holder_type="member" if isinstance(refused[0], Member) else "recruit_case",
+            )
+        raise
+
+
+@transaction.atomic
+def _open_case(
+    actor: Actor, data: CaseInput, today: dt.date | None, refused: list[Any]
+) -> RecruitCase:
     require(actor, Perm.RECRUIT_RECORD, data.org.path)
     today = _today(today)
     errors: dict[str, list[str]] = {}
@@ -251,12 +274,19 @@ def open_case(*, actor: Actor, data: CaseInput, today: dt.date | None = None) ->
                     f"不能申请入党（党章第一条：年满十八岁）",
                 )
         digest = crypto.digest(number)
-        if RecruitCase.objects.filter(
-            id_number_digest=digest, status__in=[CaseStatus.OPEN, CaseStatus.ADMITTED]
-        ).exists():
-            add("id_number", "该申请人已有进行中的发展党员案例")
-        if Member.objects.filter(id_number_digest=digest).exists():
-            add("id_number", "该公民身份号码已在党员名册中")
+        other = (
+            RecruitCase.objects.select_related("org")
+            .filter(id_number_digest=digest, status__in=[CaseStatus.OPEN, CaseStatus.ADMITTED])
+            .first()
+        )
+        holder = id_number_holder(digest)
+        if other is not None and covers(actor, Perm.RECRUIT_VIEW, other.org.path):
+            add("id_number", f"该申请人已有进行中的发展党员案例（{other.case_no}）")
+        elif holder is not None and id_number_taken(actor, holder) != ID_NUMBER_REFUSED:
+            add("id_number", id_number_taken(actor, holder))
+        elif other is not None or holder is not None:  # held elsewhere: not said by whom
+            add("id_number", ID_NUMBER_REFUSED)
+            refused.append(holder or other)
     _fail(errors)
     case = RecruitCase(
         case_no=f"TMP-{crypto.digest(number + str(dt.datetime.now()))[:20]}",

@@ -43,6 +43,7 @@ from django.utils import timezone
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, covers, scope_prefix
 from dangjian.assess.models import Campaign, Result, Tier
+from dangjian.core.spreadsheet import append_row
 from dangjian.orgs.models import Region
 from dangjian.orgs.selectors import orgs_for
 
@@ -428,25 +429,26 @@ def export_xlsx(b: Bulletin, ranking: Sequence[RankRow] | None = None) -> bytes:
         first = False
         assert ws is not None
         ws.title = title
-        ws.append([_title(b)])
-        ws.append([_subtitle(b)])
-        ws.append([label, "代码", *GROUP_HEADERS])
+        append_row(ws, [_title(b)])
+        append_row(ws, [_subtitle(b)])
+        append_row(ws, [label, "代码", *GROUP_HEADERS])
         for cell in ws[3]:
             cell.font = Font(bold=True)
         for g in [*groups, b.overall]:
-            ws.append([g.label, g.key, *group_row(g)])
+            append_row(ws, [g.label, g.key, *group_row(g)])
         ws.freeze_panes = "C4"
         ws.column_dimensions["A"].width = 28
     if b.flagged:
         ws = wb.create_sheet("点好面差")
-        ws.append(["地区", "说明"])
+        append_row(ws, ["地区", "说明"])
         for g in b.flagged:
-            ws.append([g.label, g.uneven_note])
+            append_row(ws, [g.label, g.uneven_note])
     if ranking is not None:
         ws = wb.create_sheet("排名（仅供上级）")
-        ws.append(RANK_HEADERS)
+        append_row(ws, RANK_HEADERS)
         for r in ranking:
-            ws.append(
+            append_row(
+                ws,
                 [
                     r.rank,
                     r.code,
@@ -456,7 +458,7 @@ def export_xlsx(b: Bulletin, ranking: Sequence[RankRow] | None = None) -> bytes:
                     r.stars,
                     Tier(r.tier).label,
                     "是" if r.veto else "",
-                ]
+                ],
             )
     buffer = io.BytesIO()
     wb.save(buffer)

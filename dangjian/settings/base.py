@@ -141,6 +141,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 DANGJIAN_MAX_UPLOAD_BYTES = int(os.environ.get("DANGJIAN_MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# larger uploads wait in an anonymous temporary file (no name a crash could leave behind)
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "dangjian.core.uploads.AnonymousFileUploadHandler",
+]
 
 # Field encryption key (SM4, 128 bit, hex). Never in the repository; see README.
 DANGJIAN_FIELD_KEY = os.environ.get("DANGJIAN_FIELD_KEY", "")

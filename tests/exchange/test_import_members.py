@@ -13,6 +13,7 @@ from dangjian.core.idnumber import compose_id
 from dangjian.core.models import AuditEntry
 from dangjian.exchange.importers import import_members
 from dangjian.members.models import Member
+from dangjian.members.services import ID_NUMBER_REFUSED
 from tests.factories import make_id_number, make_member, make_org
 
 from .helpers import counts, errors_of, member_row, members_file, write_csv
@@ -167,11 +168,15 @@ def test_scope_committee_admin(tree, tmp_path):
         member_row("BA001", id_number=tree["members_b"][0].id_number(), name="调动"),
         member_row("BA001", name="内"),
     ]
-    errors = _reject(tmp_path, rows, actor=admin_a)
-    assert errors == [
+    orgs, members, entries = counts()
+    report = import_members(members_file(tmp_path / "m.csv", rows), actor=admin_a)
+    assert errors_of(report) == [
         (2, "所在党组织编码", "所在党组织编码“BB001”不存在或不在您的管辖范围内"),
-        (3, "公民身份号码", "该党员已在您管辖范围以外的党组织登记，不能导入或调动"),
+        (3, "公民身份号码", ID_NUMBER_REFUSED),  # neither "a member" nor where (issue 11)
     ]
+    # nothing written but the record of the refused ID number (issue 11: audited)
+    assert counts() == (orgs, members, entries + 1)
+    assert AuditEntry.objects.order_by("-seq").first().action == "member.id_refused"
     report = import_members(members_file(tmp_path / "ok.csv", [rows[2]]), actor=admin_a)
     assert report.ok and report.created == 1
 

@@ -38,6 +38,7 @@ from dangjian.members.services import (
     member_reveal,
     member_status_record,
     member_update,
+    residence_community,
 )
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get, orgs_for
@@ -65,13 +66,14 @@ def _branch(actor: Actor, code: str) -> Organization:
     return org
 
 
-def _community(code: str | None) -> Organization | None:
-    if not code:
-        return None
-    community = Organization.objects.filter(code=code).first()
-    if community is None:
-        raise exceptions.ValidationError({"residence_community": [f"社区党组织“{code}”不存在"]})
-    return community
+def _community(
+    actor: Actor, code: str | None, current: Organization | None = None
+) -> Organization | None:
+    """Scoped: an unknown code and one outside the actor's scope get the same answer."""
+    try:
+        return residence_community(actor, code, current=current)
+    except DjangoValidationError as exc:
+        raise exceptions.ValidationError({"residence_community": exc.messages}) from exc
 
 
 def _present(member: Member) -> dict[str, Any]:
@@ -118,7 +120,7 @@ class MemberListView(FilteredListView):
             category=v.get("category") or "",
             post=v.get("post") or "",
             phone=v.get("phone") or "",
-            residence_community=_community(v.get("residence_community")),
+            residence_community=_community(request.user, v.get("residence_community")),
         )
         try:
             member = member_create(actor=request.user, data=data)
@@ -176,7 +178,9 @@ class MemberDetailView(ScopedAPIView):
         if "org" in v and v["org"] != member.org.code:
             data.org = _branch(request.user, v["org"])
         if "residence_community" in v:
-            data.residence_community = _community(v["residence_community"])
+            data.residence_community = _community(
+                request.user, v["residence_community"], member.residence_community
+            )
         try:
             member = member_update(actor=request.user, member=member, data=data)
         except DjangoValidationError as exc:
