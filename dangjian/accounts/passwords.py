@@ -77,7 +77,11 @@ class MinimumLengthValidator(django_validation.MinimumLengthValidator):
     zh-hans for this one)."""
 
     def __init__(self, min_length: int | None = None) -> None:
-        super().__init__(min_length or _setting("DANGJIAN_PASSWORD_MIN_LENGTH", 10))
+        self._min_length = min_length
+
+    @property  # read at each check: the validators are built once per process
+    def min_length(self) -> int:  # type: ignore[override]
+        return self._min_length or _setting("DANGJIAN_PASSWORD_MIN_LENGTH", 10)
 
     def get_error_message(self) -> str:
         return f"密码太短，至少需要 {self.min_length} 个字符。"
@@ -90,7 +94,11 @@ class CharacterClassesValidator:
     """At least ``DANGJIAN_PASSWORD_MIN_CLASSES`` of lower case, upper case, digits, symbols."""
 
     def __init__(self, min_classes: int | None = None) -> None:
-        self.min_classes = min_classes or _setting("DANGJIAN_PASSWORD_MIN_CLASSES", 3)
+        self._min_classes = min_classes
+
+    @property
+    def min_classes(self) -> int:
+        return self._min_classes or _setting("DANGJIAN_PASSWORD_MIN_CLASSES", 3)
 
     def validate(self, password: str, user: Any = None) -> None:
         found = sum(1 for _label, pattern in _CLASSES if pattern.search(password))
@@ -109,7 +117,11 @@ class RepeatedCharactersValidator:
     distinct characters than that plus two (``zzzzzzzzzzzz``, ``abababababab``)."""
 
     def __init__(self, max_repeat: int | None = None) -> None:
-        self.max_repeat = max_repeat or _setting("DANGJIAN_PASSWORD_MAX_REPEAT", 3)
+        self._max_repeat = max_repeat
+
+    @property
+    def max_repeat(self) -> int:
+        return self._max_repeat or _setting("DANGJIAN_PASSWORD_MAX_REPEAT", 3)
 
     def validate(self, password: str, user: Any = None) -> None:
         run = re.search(r"(.)\1{" + str(self.max_repeat) + ",}", password)
@@ -143,7 +155,7 @@ class CommonPasswordValidator(django_validation.CommonPasswordValidator):
         core = password_core(password)
         if core in PROJECT_WORDS or core in extra or core in self.passwords:
             raise ValidationError(
-                "密码由常见单词（如机构名称、admin、password）加数字或符号组成，容易被猜中，请换一个。",
+                "密码由常见单词（如机构名称的拼音、常用账号名）加数字或符号组成，容易被猜中，请换一个。",
                 code="password_too_common",
             )
 
