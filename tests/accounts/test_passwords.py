@@ -210,3 +210,17 @@ def test_maximum_age_forces_a_change_when_set(tree, login, settings):
         },
     )
     assert client.get(reverse("web:tree")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_cli_resets_a_password_for_the_lone_security_admin(tree):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("user", "reset-password", "--username", "secadmin", stdout=out)
+    temporary = out.getvalue().strip().splitlines()[-1]
+    user = User.objects.get(username="secadmin")
+    assert user.check_password(temporary) and user.must_change_password
+    assert AuditEntry.objects.filter(action="user.password_reset", object_id="secadmin").exists()
