@@ -36,6 +36,15 @@ def clock(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_login_counters():
+    """Failed logins are counted per client address in the default cache, which outlives a
+    test: every test starts from an empty cache (the test client's address is always the same)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def calendar_as_in_1_11(monkeypatch):
     """The working-day calendar's built-in years as chinese-calendar 1.11 knows them
     (2004–2026), whatever release is installed: a later one that knows 2027 must not change

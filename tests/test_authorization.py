@@ -112,6 +112,10 @@ ROUTES: list[Route] = [
     Route("login", None, anonymous=200, skip=frozenset({"anonymous"})),
     Route("logout", None, "post", anonymous=302, skip=frozenset({"anonymous"})),
     Route("web:home", None),
+    Route("password_change", None),
+    Route("password_change", None, "post", ok=400),
+    Route("otp_verify", None),
+    Route("otp_setup", None),
     # --- organizations and members (web) ---
     Route("web:tree", P.ORG_VIEW, hidden=branch_name, ok_text="甲村党支部"),
     Route("web:tree", P.ORG_VIEW, query="?q=党支部", hidden=branch_name, label="search"),
@@ -160,6 +164,20 @@ ROUTES: list[Route] = [
         data=lambda s: {"max_failed_logins": 7, "lockout_minutes": 30, "idle_timeout_minutes": 20},
     ),
     Route("web:user_unlock", P.SECURITY_MANAGE, "post", kwargs=user, ok=302, without="admin"),
+    Route(
+        "web:password_reset",
+        P.SECURITY_MANAGE,
+        query=lambda s: f"?username={s.username}",
+        without="sysadmin",
+    ),
+    Route(
+        "web:password_reset",
+        P.SECURITY_MANAGE,
+        "post",
+        data=lambda s: {"username": s.username, "action": "password"},
+        ok_text="只显示这一次",
+        without="sysadmin",
+    ),
     # --- organizational life ---
     Route("life:index", P.ORG_VIEW),
     Route("life:overview", P.FINDING_VIEW),

@@ -24,6 +24,12 @@ class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=50, blank=True)
     failed_logins = models.PositiveIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    must_change_password = models.BooleanField(
+        "下次登录须修改密码",
+        default=False,
+        help_text="安全管理员重置密码后置位，本人修改密码后清除",
+    )
 
     class Meta:
         verbose_name = "用户"

@@ -15,6 +15,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
+from dangjian.accounts.credentials import must_change_password
 from dangjian.accounts.models import User
 
 from .models import ApiToken
@@ -52,6 +53,8 @@ class HashedTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed("令牌已过期，请重新获取")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("账号已停用")
+        if must_change_password(token.user):
+            raise exceptions.AuthenticationFailed("密码已被重置或已过期：请先登录网页修改密码")
         if token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now

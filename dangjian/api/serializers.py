@@ -37,6 +37,13 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(
         max_length=256, label="密码", trim_whitespace=False, style={"input_type": "password"}
     )
+    otp = serializers.CharField(
+        max_length=8,
+        required=False,
+        allow_blank=True,
+        label="动态口令",
+        help_text="管理员账号在启用双因素认证（DANGJIAN_ADMIN_TOTP）时必填：身份验证器的 6 位数字",
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):

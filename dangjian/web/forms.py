@@ -10,9 +10,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from dangjian.accounts.models import User
+from dangjian.accounts.backends import LOGIN_FAILED
 from dangjian.accounts.roles import ROLE_CHOICES
-from dangjian.accounts.services import is_locked
 from dangjian.core.audit import ACTION_LABELS, OBJECT_TYPE_LABELS
 from dangjian.core.dates import parse_date
 from dangjian.orgs.choices import Sector
@@ -52,28 +51,19 @@ def date_field(label: str, *, required: bool = True, **kwargs: Any) -> ChineseDa
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form with Chinese messages and a clear message for a locked account."""
+    """Django's login form with Chinese messages. A wrong password, an unknown username and a
+    locked account get the same answer, so the form tells nobody which usernames exist or are
+    locked (the 安全管理员's page lists the locked accounts)."""
 
     error_messages = {
-        "invalid_login": "用户名或密码错误。连续多次错误将锁定账号。",
-        "inactive": "该账号已停用，请联系系统管理员。",
-        "locked": "账号已锁定：连续登录失败次数过多，请稍后再试或联系安全管理员解锁。",
+        "invalid_login": LOGIN_FAILED,
+        "inactive": LOGIN_FAILED,
     }
 
     def __init__(self, request: Any = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = "用户名"
         self.fields["password"].label = "密码"
-
-    def clean(self) -> dict[str, Any]:
-        try:
-            return super().clean()
-        except ValidationError:
-            username = self.cleaned_data.get("username")
-            user = User.objects.filter(username=username).first() if username else None
-            if user is not None and is_locked(user):
-                raise ValidationError(self.error_messages["locked"], code="locked") from None
-            raise
 
 
 class TreeSearchForm(forms.Form):
@@ -216,3 +206,54 @@ class SecurityPolicyForm(forms.Form):
     max_failed_logins = forms.IntegerField(label="连续失败锁定次数", min_value=3, max_value=20)
     lockout_minutes = forms.IntegerField(label="锁定时长（分钟）", min_value=1, max_value=1440)
     idle_timeout_minutes = forms.IntegerField(label="空闲超时（分钟）", min_value=5, max_value=240)
+
+
+class PasswordChangeForm(forms.Form):
+    """The user's own password: the old one, the new one twice (checked by the service)."""
+
+    old_password = forms.CharField(
+        label="原密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "请填写原密码"},
+    )
+    new_password = forms.CharField(
+        label="新密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "请填写新密码"},
+    )
+    new_password2 = forms.CharField(
+        label="再次输入新密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "请再次输入新密码"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") and data.get("new_password2") != data.get("new_password"):
+            self.add_error("new_password2", "两次输入的新密码不一致")
+        return data
+
+
+class PasswordResetForm(forms.Form):
+    """The 安全管理员 types a temporary password, or leaves it empty to have one generated."""
+
+    new_password = forms.CharField(
+        label="临时密码（留空则自动生成）",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class OtpTokenForm(forms.Form):
+    token = forms.CharField(
+        label="动态口令（6 位数字）",
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        error_messages={"required": "请填写动态口令"},
+    )

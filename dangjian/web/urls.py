@@ -25,9 +25,13 @@ urlpatterns = [
     path("users/<str:username>/roles/", views.user_roles, name="user_roles"),
     path("security/", views.security, name="security"),
     path("security/unlock/<str:username>/", views.user_unlock_view, name="user_unlock"),
+    path("security/password/", views.password_reset_view, name="password_reset"),
 ]
 
 auth_urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", views.password_change_view, name="password_change"),
+    path("accounts/otp/", views.otp_verify_view, name="otp_verify"),
+    path("accounts/otp/setup/", views.otp_setup_view, name="otp_setup"),
 ]

@@ -11,6 +11,7 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from dangjian.accounts.backends import LOGIN_FAILED
 from dangjian.accounts.models import SecurityPolicy, User
 from dangjian.api.models import ApiToken
 from dangjian.api.services import token_digest, token_issue
@@ -58,7 +59,8 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(tree):
     wrong = _obtain("admin_a", "not-the-password")
     unknown = _obtain("nobody-here", "not-the-password")
     assert wrong.status_code == unknown.status_code == 400
-    assert wrong.json() == unknown.json() == {"non_field_errors": ["用户名或密码错误"]}
+    assert wrong.json() == unknown.json() == {"non_field_errors": [LOGIN_FAILED]}
+    assert "用户名或密码错误" in LOGIN_FAILED
     assert ApiToken.objects.count() == before
     assert User.objects.get(pk=tree["admin_a"].pk).failed_logins == 1
 
@@ -75,11 +77,13 @@ def test_missing_fields_are_chinese_400(tree):
 def test_lockout_after_repeated_failures_never_gives_a_token(tree):
     limit = SecurityPolicy.current().max_failed_logins
     codes = [_obtain("admin_a", "wrong-password-123").status_code for _ in range(limit)]
-    assert codes == [400] * (limit - 1) + [403]  # the failure that locks already says so
+    # a locked account answers like an unknown one (issue 11 item 7: no oracle of locked accounts)
+    assert codes == [400] * limit
     tokens, audit = ApiToken.objects.count(), AuditEntry.objects.count()
     locked = _obtain("admin_a")  # the right password, but the account is locked now
-    assert locked.status_code == 403
-    assert "锁定" in locked.json()["detail"]
+    unknown = _obtain("nobody-here")
+    assert locked.status_code == unknown.status_code == 400
+    assert locked.json() == unknown.json() == {"non_field_errors": [LOGIN_FAILED]}
     assert ApiToken.objects.count() == tokens
     assert not AuditEntry.objects.filter(action="api.token.issue", seq__gt=audit).exists()
     assert AuditEntry.objects.filter(action="user.lock", object_id="admin_a").exists()

@@ -4,6 +4,7 @@ the matrix of tests/test_authorization.py."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -231,7 +232,15 @@ def test_login_messages_and_lockout(client: Client, world: Tree) -> None:
     for _ in range(policy.max_failed_logins):
         client.post(url, {"username": "admin_b", "password": "wrong-password"})
     locked = client.post(url, {"username": "admin_b", "password": PASSWORD})
-    assert "账号已锁定" in locked.content.decode()
+    # locked answers like an unknown username (issue 11 item 7); the 安全管理员's page lists it
+    unknown = client.post(url, {"username": "nobody-here", "password": PASSWORD})
+    assert locked.status_code == unknown.status_code == 200
+    assert "用户名或密码错误" in locked.content.decode()
+
+    def page_text(response) -> str:
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+    assert page_text(locked) == page_text(unknown).replace("nobody-here", "admin_b")
     assert "_auth_user_id" not in client.session
     ok = client.post(url, {"username": "admin_a", "password": PASSWORD})
     assert ok.status_code == 302

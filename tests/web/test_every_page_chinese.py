@@ -223,6 +223,7 @@ FILL: dict[str, Fill] = {
 QUERIES: dict[str, Callable[[Data], list[str]]] = {
     "web:findings": lambda d: ["", f"?org={d.branch.code}"],
     "web:tree": lambda d: ["", "?q=党支部"],
+    "web:password_reset": lambda d: ["", "?username=zb_shuji"],
     "life:overview_missed": lambda d: ["", "?rule=LIFE-ASSEMBLY-QUARTERLY"],
     "web:audit": lambda d: ["", *(f"?action={prefix}" for prefix, _ in AUDIT_ACTION_GROUPS)],
 }

@@ -14,8 +14,9 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 
+from dangjian.accounts import credentials, otp, ratelimit
+from dangjian.accounts.backends import LOGIN_FAILED
 from dangjian.accounts.models import User
-from dangjian.accounts.services import is_locked
 from dangjian.api.models import ApiToken
 from dangjian.api.serializers import (
     TokenRequestSerializer,
@@ -36,8 +37,12 @@ class TokenThrottle(ScopedRateThrottle):
         return str(rate) if rate else None
 
 
-class LockedAccount(exceptions.PermissionDenied):
-    default_code = "account_locked"
+class LoginThrottled(exceptions.Throttled):
+    """429 with the Chinese message of the web login and ``Retry-After``."""
+
+    def __init__(self, wait: int) -> None:
+        exceptions.APIException.__init__(self, ratelimit.refusal_message(wait))
+        self.wait = wait
 
 
 def _revoke(request: Request) -> Response:
@@ -54,7 +59,9 @@ def _revoke(request: Request) -> Response:
 
 
 class TokenView(GenericAPIView):
-    """POST: username and password → a new token (login lockout applies). DELETE: revoke."""
+    """POST: username and password (and the TOTP code of an administrator when
+    ``DANGJIAN_ADMIN_TOTP`` is on) → a new token; the lockout and the per-address limit apply.
+    DELETE: revoke."""
 
     serializer_class = TokenRequestSerializer
     throttle_scope = "api_token"
@@ -82,20 +89,27 @@ class TokenView(GenericAPIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
+        wait = ratelimit.retry_after(request._request)
+        if wait is not None:
+            raise LoginThrottled(wait)
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        username = serializer.validated_data["username"]
         user = authenticate(
             request._request,
-            username=username,
+            username=serializer.validated_data["username"],
             password=serializer.validated_data["password"],
         )
         if user is None:
-            known = User.objects.filter(username=username).first()
-            if known is not None and is_locked(known):
-                raise LockedAccount("账号因连续登录失败已被锁定，请稍后再试或联系安全管理员解锁")
-            raise exceptions.ValidationError({"non_field_errors": ["用户名或密码错误"]})
+            # unknown, wrong password, locked or deactivated: one answer
+            raise exceptions.ValidationError({"non_field_errors": [LOGIN_FAILED]})
         assert isinstance(user, User)
+        if credentials.must_change_password(user):
+            raise exceptions.PermissionDenied("密码已被重置或已过期：请先登录网页修改密码")
+        if otp.totp_required(user):
+            if otp.confirmed_device(user) is None:
+                raise exceptions.PermissionDenied("管理员账号须先在网页登录并绑定动态口令")
+            if otp.verify(user, serializer.validated_data.get("otp", "")) is None:
+                raise exceptions.ValidationError({"otp": ["动态口令错误或缺失"]})
         token, raw = token_issue(user=user)
         return Response(
             {"token": raw, "expires_at": token.expires_at}, status=status.HTTP_201_CREATED

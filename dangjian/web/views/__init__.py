@@ -16,6 +16,12 @@ from .orgs import (
     tree,
     tree_children,
 )
+from .passwords import (
+    otp_setup_view,
+    otp_verify_view,
+    password_change_view,
+    password_reset_view,
+)
 
 __all__ = [
     "LoginView",
@@ -30,8 +36,12 @@ __all__ = [
     "member_reveal_view",
     "member_status_view",
     "org_detail",
+    "otp_setup_view",
+    "otp_verify_view",
     "participant_add_view",
     "participant_end_view",
+    "password_change_view",
+    "password_reset_view",
     "security",
     "tree",
     "tree_children",

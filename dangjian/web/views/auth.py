@@ -7,10 +7,11 @@ from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from dangjian.accounts import ratelimit
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
@@ -40,6 +41,16 @@ class LoginView(auth_views.LoginView):
         session = getattr(self.request, "session", None)
         context["timed_out"] = bool(session.pop("dangjian_timed_out", False)) if session else False
         return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        wait = ratelimit.retry_after(request)
+        if wait is None:
+            return super().post(request, *args, **kwargs)
+        context = self.get_context_data(form=self.get_form_class()(request))
+        context["refused"] = ratelimit.refusal_message(wait)
+        response = self.render_to_response(context, status=429)
+        response["Retry-After"] = str(wait)
+        return response
 
 
 def is_branch_user(user: Any) -> bool:

@@ -1,4 +1,5 @@
-"""``dangjian user add|list|unlock`` — accounts from the command line (acts as the operator)."""
+"""``dangjian user add|list|unlock|reset-password|totp-reset`` — accounts from the command line
+(acts as the operator)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from dangjian.accounts.credentials import password_reset
 from dangjian.accounts.models import User
+from dangjian.accounts.otp import totp_reset
 from dangjian.accounts.roles import ROLES
 from dangjian.accounts.scope import SYSTEM
 from dangjian.accounts.services import user_create, user_unlock
@@ -16,7 +19,10 @@ from dangjian.orgs.models import Organization
 
 
 class Command(BaseCommand):
-    help = "账号管理：add（新建账号）、list（列出账号）、unlock（解锁账号）"
+    help = (
+        "账号管理：add（新建账号）、list（列出账号）、unlock（解锁账号）、"
+        "reset-password（重置密码）、totp-reset（解除动态口令绑定）"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -36,6 +42,12 @@ class Command(BaseCommand):
         sub.add_parser("list", help="列出账号")
         unlock = sub.add_parser("unlock", help="解锁账号")
         unlock.add_argument("--username", required=True)
+        reset = sub.add_parser(
+            "reset-password", help="重置密码：打印一次性临时密码，本人下次登录须修改"
+        )
+        reset.add_argument("--username", required=True)
+        totp = sub.add_parser("totp-reset", help="解除动态口令绑定（手机丢失时）")
+        totp.add_argument("--username", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -50,11 +62,24 @@ class Command(BaseCommand):
                 )
                 self.stdout.write(f"{user.username}\t{org}\t{roles}\t{state}")
         elif action == "unlock":
-            locked = User.objects.filter(username=options["username"]).first()
-            if locked is None:
-                raise CommandError(f"账号“{options['username']}”不存在", returncode=2)
+            locked = self._user(options["username"])
             user_unlock(actor=SYSTEM, user=locked)
             self.stdout.write(f"已解锁 {locked.username}")
+        elif action == "reset-password":
+            user = self._user(options["username"])
+            temporary = password_reset(actor=SYSTEM, user=user)
+            self.stdout.write(f"{user.username} 的临时密码（只显示这一次，下次登录须修改）：")
+            self.stdout.write(temporary)
+        elif action == "totp-reset":
+            user = self._user(options["username"])
+            count = totp_reset(actor=SYSTEM, user=user)
+            self.stdout.write(f"已解除 {user.username} 的动态口令绑定（{count} 个设备）")
+
+    def _user(self, username: str) -> User:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"账号“{username}”不存在", returncode=2)
+        return user
 
     def _add(self, options: dict[str, Any]) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
