@@ -8,7 +8,9 @@ messages are shown on the form. A sheet of scores is saved all or nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -499,6 +501,84 @@ def _save_sheet(
     return changed
 
 
+@dataclasses.dataclass(frozen=True)
+class _Sheet:
+    """What tells the self-check page from the spot-check page."""
+
+    phase: str
+    name: str
+    verb: str
+    saved: str
+    url: str
+    scores_for: Callable[..., Any]
+    record: Callable[..., Any]
+
+
+_SELF = _Sheet(
+    "self_check",
+    "自查",
+    "填写",
+    "自查已保存",
+    "assess:self_check",
+    self_checks_for,
+    self_check_record,
+)
+_SPOT = _Sheet(
+    "spot_check",
+    "抽查",
+    "录入",
+    "抽查评分已保存",
+    "assess:spot_check",
+    spot_checks_for,
+    spot_check_record,
+)
+
+
+def _sheet_page(
+    request: SignedInRequest, campaign: Campaign, org: Organization, sheet: _Sheet, editable: bool
+) -> HttpResponse:
+    """The score sheet of ``org``: shown, or saved all or nothing (its errors on the page, 400).
+    Before the phase opens it is shown read-only and a POST is refused."""
+    phase = phase_state(campaign, sheet.phase, timezone.localdate())
+    if editable and phase["state"] == "before":
+        if request.method == "POST":
+            raise BadInput(f"{sheet.name}阶段 {phase['start']} 开始，现在还不能{sheet.verb}")
+        editable = False
+    olds = {s.criterion: s for s in sheet.scores_for(request.user, campaign, org)}
+    preview = org_preview(request.user, campaign, org)
+    form = None
+    if editable:
+        criteria = _person_criteria(campaign, org, preview.breakdown)
+        form = ScoreSheet(_posted(request), criteria=criteria, initial_scores=olds)
+    if request.method == "POST" and form is not None:
+        valid = form.is_valid()
+        # the service checks every score even when the form found a mistake: all errors of
+        # the sheet are shown in one round, and nothing is kept while one remains
+        changed = _save_sheet(request, form, olds, sheet.record, campaign=campaign, org=org)
+        if valid and changed >= 0:
+            late = "，已标记为逾期录入" if changed and phase["state"] == "late" else ""
+            messages.success(request, f"{sheet.saved}（{changed} 项有变动{late}）")
+            return redirect(sheet.url, campaign.pk, org.code)
+    items = _rows(preview.breakdown, form)
+    return form_page(
+        request,
+        f"assess/{sheet.phase}.html",
+        {
+            "campaign": campaign,
+            "org": org,
+            "ancestors": breadcrumb(request.user, org),
+            "preview": preview,
+            "items": items,
+            "todo": sum(i["todo"] for i in items),
+            "filled": sum(i["filled"] for i in items),
+            "error_summary": _error_summary(form, items),
+            "form": form,
+            "editable": editable,
+            "phase": phase,
+        },
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @bad_input_as_400
@@ -515,50 +595,7 @@ def self_check(request: SignedInRequest, pk: int, code: str) -> HttpResponse:
     )
     if request.method == "POST" and not editable:
         raise PermissionDenied("自查评分只能由本组织在考核进行中填写")
-    phase = phase_state(campaign, "self_check", timezone.localdate())
-    if editable and phase["state"] == "before":
-        if request.method == "POST":
-            raise BadInput(f"自查阶段 {phase['start']} 开始，现在还不能填写")
-        editable = False
-    olds = {s.criterion: s for s in self_checks_for(request.user, campaign, org)}
-    preview = org_preview(request.user, campaign, org)
-    form = None
-    if editable:
-        form = ScoreSheet(
-            _posted(request),
-            criteria=_person_criteria(campaign, org, preview.breakdown),
-            initial_scores=olds,
-        )
-    status = 200
-    if request.method == "POST" and form is not None:
-        valid = form.is_valid()
-        # the service checks every score even when the form found a mistake: all errors of
-        # the sheet are shown in one round, and nothing is kept while one remains
-        changed = _save_sheet(request, form, olds, self_check_record, campaign=campaign, org=org)
-        if valid and changed >= 0:
-            late = "，已标记为逾期录入" if changed and phase["state"] == "late" else ""
-            messages.success(request, f"自查已保存（{changed} 项有变动{late}）")
-            return redirect("assess:self_check", campaign.pk, org.code)
-        status = 400
-    items = _rows(preview.breakdown, form)
-    return render(
-        request,
-        "assess/self_check.html",
-        {
-            "campaign": campaign,
-            "org": org,
-            "ancestors": breadcrumb(request.user, org),
-            "preview": preview,
-            "items": items,
-            "todo": sum(i["todo"] for i in items),
-            "filled": sum(i["filled"] for i in items),
-            "error_summary": _error_summary(form, items),
-            "form": form,
-            "editable": editable,
-            "phase": phase,
-        },
-        status=status,
-    )
+    return _sheet_page(request, campaign, org, _SELF, editable)
 
 
 @login_required
@@ -578,43 +615,7 @@ def spot_check(request: SignedInRequest, pk: int, code: str) -> HttpResponse:
     editable = campaign.status == CampaignStatus.OPEN
     if request.method == "POST" and not editable:
         raise BadInput(f"考核“{campaign.name}”{campaign.get_status_display()}，不能再修改评分")
-    phase = phase_state(campaign, "spot_check", timezone.localdate())
-    if editable and phase["state"] == "before":
-        if request.method == "POST":
-            raise BadInput(f"抽查阶段 {phase['start']} 开始，现在还不能录入")
-        editable = False
-    olds = {s.criterion: s for s in spot_checks_for(request.user, campaign, org)}
-    preview = org_preview(request.user, campaign, org)
-    criteria = _person_criteria(campaign, org, preview.breakdown)
-    form = ScoreSheet(_posted(request), criteria=criteria, initial_scores=olds)
-    status = 200
-    if request.method == "POST":
-        valid = form.is_valid()
-        changed = _save_sheet(request, form, olds, spot_check_record, campaign=campaign, org=org)
-        if valid and changed >= 0:
-            late = "，已标记为逾期录入" if changed and phase["state"] == "late" else ""
-            messages.success(request, f"抽查评分已保存（{changed} 项有变动{late}）")
-            return redirect("assess:spot_check", campaign.pk, org.code)
-        status = 400
-    items = _rows(preview.breakdown, form if editable else None)
-    return render(
-        request,
-        "assess/spot_check.html",
-        {
-            "campaign": campaign,
-            "org": org,
-            "ancestors": breadcrumb(request.user, org),
-            "preview": preview,
-            "items": items,
-            "todo": sum(i["todo"] for i in items),
-            "filled": sum(i["filled"] for i in items),
-            "error_summary": _error_summary(form if editable else None, items),
-            "form": form,
-            "editable": editable,
-            "phase": phase,
-        },
-        status=status,
-    )
+    return _sheet_page(request, campaign, org, _SPOT, editable)
 
 
 # --- results -----------------------------------------------------------------------------------

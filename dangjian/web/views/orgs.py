@@ -7,6 +7,7 @@ the user's subtree is a 404 (its existence is not revealed), a missing permissio
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -74,6 +75,7 @@ from dangjian.web.requests import SignedInRequest
 
 from ..forms import TreeSearchForm
 from ..helpers import bad_input_as_400, form_page, login_required_htmx, paginate
+from ..pages import form_saved
 
 
 def _rows(nodes: list[Organization]) -> list[dict[str, Any]]:
@@ -336,17 +338,17 @@ def election_delay_view(request: SignedInRequest, code: str) -> HttpResponse:
     require(request.user, Perm.ORG_CHANGE)
     org = org_get(request.user, code, perm=Perm.ORG_CHANGE)
     form = ElectionDelayForm(request.POST, prefix="delay")
-    if form.is_valid():
-        with errors_on(form):
-            delay = org_election_delay_record(
-                actor=request.user, org=org, data=form.delay_input(), today=timezone.localdate()
-            )
-            messages.success(
-                request,
-                f"已登记：{delay.approved_by}批准{org.name}延期换届至 "
-                f"{delay.new_deadline.isoformat()}",
-            )
-            return redirect("web:org", org.code)
+    if form_saved(
+        request,
+        form,
+        lambda d: org_election_delay_record(
+            actor=request.user, org=org, data=form.delay_input(), today=timezone.localdate()
+        ),
+        lambda delay: (
+            f"已登记：{delay.approved_by}批准{org.name}延期换届至 {delay.new_deadline.isoformat()}"
+        ),
+    ):
+        return redirect("web:org", org.code)
     context = _org_context(request, org, delay_form=form)
     return render(request, "web/org.html", context, status=400)
 
@@ -419,18 +421,15 @@ def member_status_view(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.MEMBER_CHANGE)
     member = member_get(request.user, pk, perm=Perm.MEMBER_CHANGE)
     form = StatusForm(request.POST, prefix="status")
-    if form.is_valid():
-        with errors_on(form):
-            status = member_status_record(
-                actor=request.user,
-                member=member,
-                data=form.status_input(),
-                today=timezone.localdate(),
-            )
-            messages.success(
-                request, f"已登记：{member.name}{status.kind}（{status.started_on.isoformat()} 起）"
-            )
-            return redirect("web:member", member.pk)
+    if form_saved(
+        request,
+        form,
+        lambda d: member_status_record(
+            actor=request.user, member=member, data=form.status_input(), today=timezone.localdate()
+        ),
+        lambda status: f"已登记：{member.name}{status.kind}（{status.started_on.isoformat()} 起）",
+    ):
+        return redirect("web:member", member.pk)
     context = _member_context(member, None, request.user, status_form=form)
     return render(request, "web/member.html", context, status=400)
 
@@ -451,14 +450,37 @@ def member_new(request: SignedInRequest, code: str) -> HttpResponse:
     require(request.user, Perm.MEMBER_CHANGE)
     org = org_get(request.user, code, perm=Perm.MEMBER_CHANGE)
     form = MemberForm(request.POST or None)
+    return _member_form(
+        request,
+        form,
+        org,
+        None,
+        lambda: member_create(actor=request.user, data=form.member_input(org)),
+        refused="" if org.org_type in ROLL_TYPES else _no_roll_note(org),
+    )
+
+
+_MEMBER_FIELDS = {"org": "__all__", "gender": "id_number", "birth_date": "id_number"}
+
+
+def _member_form(
+    request: SignedInRequest,
+    form: MemberForm,
+    org: Organization,
+    member: Member | None,
+    save: Callable[[], Member],
+    *,
+    refused: str = "",
+) -> HttpResponse:
+    """The member form: saved by ``save()`` (then the member's page, with the warning on his
+    post), else shown with its errors."""
     if request.method == "POST" and form.is_valid():
         try:
-            member = member_create(actor=request.user, data=form.member_input(org))
+            saved = save()
         except ValidationError as exc:
-            put_errors(form, exc, {"org": "__all__", "gender": "id_number",
-                                    "birth_date": "id_number"})  # fmt: skip
+            put_errors(form, exc, _MEMBER_FIELDS)
         else:
-            return _after_save(request, member, "新增")
+            return _after_save(request, saved, "新增" if member is None else "修改")
     return form_page(
         request,
         "web/member_form.html",
@@ -466,8 +488,8 @@ def member_new(request: SignedInRequest, code: str) -> HttpResponse:
             "form": form,
             "org": org,
             "ancestors": breadcrumb(request.user, org),
-            "member": None,
-            "refused": "" if org.org_type in ROLL_TYPES else _no_roll_note(org),
+            "member": member,
+            "refused": refused,
             "post_note": POST_NOTE,
         },
     )
@@ -486,25 +508,12 @@ def member_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.MEMBER_CHANGE)
     member = member_get(request.user, pk, perm=Perm.MEMBER_CHANGE)
     form = MemberForm(request.POST or None, member=member, initial=member_initial(member))
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = member_update(
-                actor=request.user, member=member, data=form.member_input(member.org)
-            )
-        except ValidationError as exc:
-            put_errors(form, exc, {"org": "__all__", "gender": "id_number",
-                                    "birth_date": "id_number"})  # fmt: skip
-        else:
-            return _after_save(request, saved, "修改")
-    return form_page(
+    return _member_form(
         request,
-        "web/member_form.html",
-        {
-            "form": form,
-            "org": member.org,
-            "ancestors": breadcrumb(request.user, member.org),
-            "member": member,
-            "refused": "",
-            "post_note": POST_NOTE,
-        },
+        form,
+        member.org,
+        member,
+        lambda: member_update(
+            actor=request.user, member=member, data=form.member_input(member.org)
+        ),
     )
