@@ -11,13 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, can, covers, require
@@ -74,7 +73,7 @@ from dangjian.orgs.services import max_delay_years, org_election_delay_record
 from dangjian.web.requests import SignedInRequest
 
 from ..forms import TreeSearchForm
-from ..helpers import bad_input_as_400, form_page, login_required_htmx, paginate
+from ..helpers import form_page, login_required_htmx, page, paginate
 from ..pages import form_saved
 
 
@@ -119,8 +118,7 @@ def _with_parents(actor: Actor, orgs: list[Organization]) -> list[dict[str, Any]
     return [{"org": o, "parent": names.get(o.path[:-step], "")} for o in orgs]
 
 
-@login_required
-@require_GET
+@page("GET")
 def tree(request: SignedInRequest) -> HttpResponse:
     require(request.user, Perm.ORG_VIEW)
     form = TreeSearchForm(request.GET)
@@ -252,18 +250,14 @@ def _org_context(
     }
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def org_detail(request: SignedInRequest, code: str) -> HttpResponse:
     require(request.user, Perm.ORG_VIEW)
     org = org_get(request.user, code)
     return render(request, "web/org.html", _org_context(request, org))
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def participant_add_view(request: SignedInRequest, code: str) -> HttpResponse:
     """Record a participant of a 临时党支部 (his relations stay in his own branch)."""
     require(request.user, Perm.MEMBER_CHANGE)
@@ -298,9 +292,7 @@ def participant_add_view(request: SignedInRequest, code: str) -> HttpResponse:
     return render(request, "web/org.html", context, status=400)
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def participant_end_view(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.MEMBER_CHANGE)
     item = participation_get(request.user, pk)
@@ -330,9 +322,7 @@ def participant_end_view(request: SignedInRequest, pk: int) -> HttpResponse:
     return render(request, "web/org.html", context, status=400)
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def election_delay_view(request: SignedInRequest, code: str) -> HttpResponse:
     """Record an approved delay of the current term's election (延期换届)."""
     require(request.user, Perm.ORG_CHANGE)
@@ -396,16 +386,14 @@ def _member_context(
     }
 
 
-@login_required
-@require_GET
+@page("GET")
 def member_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.MEMBER_VIEW)
     member = member_get(request.user, pk)
     return render(request, "web/member.html", _member_context(member, None, request.user))
 
 
-@login_required
-@require_POST
+@page("POST")
 def member_reveal_view(request: SignedInRequest, pk: int) -> HttpResponse:
     """Show the full ID and phone numbers once; the view is audited by ``member_reveal``."""
     require(request.user, Perm.MEMBER_VIEW)
@@ -414,8 +402,7 @@ def member_reveal_view(request: SignedInRequest, pk: int) -> HttpResponse:
     return render(request, "web/member.html", _member_context(member, revealed, request.user))
 
 
-@login_required
-@require_POST
+@page("POST")
 def member_status_view(request: SignedInRequest, pk: int) -> HttpResponse:
     """Record a standing decided by a party body (留党察看, 停止党籍, 出党, 死亡 …)."""
     require(request.user, Perm.MEMBER_CHANGE)
@@ -443,8 +430,7 @@ def _after_save(request: SignedInRequest, member: Member, verb: str) -> HttpResp
     return redirect("web:member", member.pk)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@page("GET", "POST")
 def member_new(request: SignedInRequest, code: str) -> HttpResponse:
     """新增党员 on the roll of a 党支部 or 联合党支部."""
     require(request.user, Perm.MEMBER_CHANGE)
@@ -501,8 +487,7 @@ def _no_roll_note(org: Organization) -> str:
     return f"{org.name}是{org.org_type}，党员只能编入党支部或联合党支部。"
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@page("GET", "POST")
 def member_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     """修改党员信息 (the branch stays: a transfer is not an edit)."""
     require(request.user, Perm.MEMBER_CHANGE)
