@@ -128,7 +128,7 @@ def made_up_surveys(campaign: Campaign, rng: random.Random, opens: dt.date, clos
     (a stated count, as the survey page requires); 65–95 % of the invited answer, so the 回收率
     is honest and never above 100 %."""
     try:
-        from dangjian.survey.services import open_surveys, roll_counts, seed_responses_many
+        from dangjian.survey.services import open_surveys, roll_counts, seed_responses
     except ImportError:  # the survey app is optional for the scoring
         return 0
     orgs = [p.org for p in CampaignOrg.objects.filter(campaign=campaign).select_related("org")]
@@ -149,7 +149,7 @@ def made_up_surveys(campaign: Campaign, rng: random.Random, opens: dt.date, clos
     answers = 0
     for survey in sorted(surveys, key=lambda s: s.org_id):
         satisfaction = rng.choices(bands, weights)[0]
-        answers += seed_responses_many(
+        answers += seed_responses(
             [survey],
             rng,
             round(invited[survey.org_id] * rng.uniform(0.65, 0.95)),
