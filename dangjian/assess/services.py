@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, SystemActor, require, user_of
-from dangjian.core.audit import AuditAction, AuditSubject, audit_about, audit_record
+from dangjian.core.audit import AuditAction, AuditSubject, audit_about
 from dangjian.core.errors import FieldErrors
 from dangjian.orgs.models import Organization
 
@@ -405,13 +405,12 @@ def _record_score(
     score.by_name = _actor_name(actor)
     score.at = timezone.now()
     score.save()
-    audit_record(
-        actor=actor,
-        action=action,
-        object_type=model._meta.model_name,
-        object_id=str(score.pk),
-        object_repr=f"{campaign.name} {org.code} {crit.id}",
-        scope_path=org.path,
+    audit_about(
+        actor,
+        action,
+        AuditSubject(
+            model._meta.model_name, score, org.path, f"{campaign.name} {org.code} {crit.id}"
+        ),
         before=before,
         after={"criterion": crit.id, "points": str(points), "note": note, "late": late},
     )

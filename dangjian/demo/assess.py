@@ -34,7 +34,7 @@ from dangjian.assess.services import (
     campaign_standard,
     veto_record,
 )
-from dangjian.core.audit import AuditAction, audit_record
+from dangjian.core.audit import AuditAction, AuditSubject, audit_about
 from dangjian.orgs.models import Organization
 
 SELF_NOTES = [
@@ -83,40 +83,32 @@ def made_up_scores(
                 if crit.mode not in ("self", "spot"):
                     continue
                 own = min(1.0, quality + org_rng.uniform(-0.05, 0.15))
+                common = {"campaign": campaign, "org_id": org_id, "criterion": crit.id, "at": now}
                 selfs.append(
                     SelfCheckScore(
-                        campaign=campaign,
-                        org_id=org_id,
-                        criterion=crit.id,
                         points=_half(crit.points * own),
                         note=org_rng.choice(SELF_NOTES),
                         by_name="演示数据",
-                        at=now,
+                        **common,
                     )
                 )
                 if spot and (sampled or picked):
                     seen = min(1.0, max(0.0, quality + org_rng.uniform(-0.2, 0.05)))
                     spots.append(
                         SpotCheckScore(
-                            campaign=campaign,
-                            org_id=org_id,
-                            criterion=crit.id,
                             points=_half(crit.points * seen),
                             note=org_rng.choice(SPOT_NOTES),
                             by_name="演示数据（督导组）",
-                            at=now,
+                            **common,
                         )
                     )
     with transaction.atomic():
         SelfCheckScore.objects.bulk_create(selfs, batch_size=2000)
         SpotCheckScore.objects.bulk_create(spots, batch_size=2000)
-        audit_record(
-            actor=SYSTEM,
-            action=AuditAction.ASSESS_SEED,
-            object_type="campaign",
-            object_id=str(campaign.pk),
-            object_repr=f"{campaign.name}（演示评分）",
-            scope_path=campaign.root.path,
+        audit_about(
+            SYSTEM,
+            AuditAction.ASSESS_SEED,
+            AuditSubject("campaign", campaign, campaign.root.path, f"{campaign.name}（演示评分）"),
             after={"self_checks": len(selfs), "spot_checks": len(spots)},
         )
     return len(selfs), len(spots)
@@ -150,7 +142,7 @@ def made_up_surveys(campaign: Campaign, rng: random.Random, opens: dt.date, clos
     for survey in sorted(surveys, key=lambda s: s.org_id):
         satisfaction = rng.choices(bands, weights)[0]
         answers += seed_responses(
-            [survey],
+            survey,
             rng,
             round(invited[survey.org_id] * rng.uniform(0.65, 0.95)),
             satisfaction=satisfaction,

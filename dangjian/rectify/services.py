@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, require, scope_prefix, user_of
-from dangjian.core.audit import AuditAction, AuditSubject, audit_about, audit_record
+from dangjian.core.audit import AuditAction, AuditSubject, audit_about
 from dangjian.core.errors import FieldErrors
 from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
@@ -150,14 +150,9 @@ def _clean_conditions(
 
 
 def _audit_task(actor: Actor, action: AuditAction, task: RectificationTask, **kwargs: Any) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        object_type="rectification_task",
-        object_id=str(task.pk),
-        object_repr=f"{task.plan.org.name}：{task.what}"[:255],
-        scope_path=task.plan.org.path,
-        **kwargs,
+    name = f"{task.plan.org.name}：{task.what}"[:255]
+    audit_about(
+        actor, action, AuditSubject("rectification_task", task, task.plan.org.path, name), **kwargs
     )
 
 
