@@ -152,6 +152,45 @@ def made_up_surveys(campaign: Campaign, rng: random.Random, opens: dt.date, clos
     return answers
 
 
+def _wuhao(
+    root: Organization,
+    year: int,
+    seed: int,
+    *,
+    self_check_start: dt.date | None = None,
+    previous: Campaign | None = None,
+) -> Campaign:
+    """The 五好党支部 star rating of ``year`` over ``root``: its phases in January and February of
+    the next year (the self-check from ``self_check_start`` when given), a 10 % spot-check."""
+    nxt = year + 1
+    return campaign_open(
+        actor=SYSTEM,
+        data=CampaignInput(
+            name=f"{year} 年度五好党支部星级评定",
+            standard_key="wuhao",
+            root=root,
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year, 12, 31),
+            phases={
+                "self_check_start": self_check_start or dt.date(nxt, 1, 5),
+                "self_check_end": dt.date(nxt, 1, 20),
+                "spot_check_start": dt.date(nxt, 1, 21),
+                "spot_check_end": dt.date(nxt, 2, 10),
+                "survey_start": dt.date(nxt, 1, 5),
+                "survey_end": dt.date(nxt, 1, 31),
+                "review_start": dt.date(nxt, 2, 11),
+                "review_end": dt.date(nxt, 2, 20),
+                "notice_start": dt.date(nxt, 2, 21),
+                "notice_end": dt.date(nxt, 2, 25),
+                "final_on": dt.date(nxt, 2, 28),
+            },
+            spot_share=Decimal("0.1"),
+            sampling_seed=seed,
+            previous=previous,
+        ),
+    )
+
+
 def seed_demo_assess(today: dt.date, *, seed: int = 42) -> list[str]:
     """Seed the demo's campaigns (see the module docstring); returns what was done, in Chinese."""
     if Campaign.objects.exists():
@@ -164,31 +203,7 @@ def seed_demo_assess(today: dt.date, *, seed: int = 42) -> list[str]:
     last_year, year = today.year - 1, today.year
     done: list[str] = []
 
-    last = campaign_open(
-        actor=SYSTEM,
-        data=CampaignInput(
-            name=f"{last_year} 年度五好党支部星级评定",
-            standard_key="wuhao",
-            root=root,
-            period_start=dt.date(last_year, 1, 1),
-            period_end=dt.date(last_year, 12, 31),
-            phases={
-                "self_check_start": dt.date(year, 1, 5),
-                "self_check_end": dt.date(year, 1, 20),
-                "spot_check_start": dt.date(year, 1, 21),
-                "spot_check_end": dt.date(year, 2, 10),
-                "survey_start": dt.date(year, 1, 5),
-                "survey_end": dt.date(year, 1, 31),
-                "review_start": dt.date(year, 2, 11),
-                "review_end": dt.date(year, 2, 20),
-                "notice_start": dt.date(year, 2, 21),
-                "notice_end": dt.date(year, 2, 25),
-                "final_on": dt.date(year, 2, 28),
-            },
-            spot_share=Decimal("0.1"),
-            sampling_seed=seed,
-        ),
-    )
+    last = _wuhao(root, last_year, seed)
     answers = made_up_surveys(last, rng, dt.date(year, 1, 5), dt.date(year, 1, 31))
     n_self, n_spot = made_up_scores(last, rng)
     branches = list(
@@ -219,31 +234,8 @@ def seed_demo_assess(today: dt.date, *, seed: int = 42) -> list[str]:
         f"触及高压线 {summary['veto']} 个）"
     )
 
-    current = campaign_open(
-        actor=SYSTEM,
-        data=CampaignInput(
-            name=f"{year} 年度五好党支部星级评定",
-            standard_key="wuhao",
-            root=root,
-            period_start=dt.date(year, 1, 1),
-            period_end=dt.date(year, 12, 31),
-            phases={
-                "self_check_start": today - dt.timedelta(days=7),
-                "self_check_end": dt.date(year + 1, 1, 20),
-                "spot_check_start": dt.date(year + 1, 1, 21),
-                "spot_check_end": dt.date(year + 1, 2, 10),
-                "survey_start": dt.date(year + 1, 1, 5),
-                "survey_end": dt.date(year + 1, 1, 31),
-                "review_start": dt.date(year + 1, 2, 11),
-                "review_end": dt.date(year + 1, 2, 20),
-                "notice_start": dt.date(year + 1, 2, 21),
-                "notice_end": dt.date(year + 1, 2, 25),
-                "final_on": dt.date(year + 1, 2, 28),
-            },
-            spot_share=Decimal("0.1"),
-            sampling_seed=seed + 1,
-            previous=last,
-        ),
+    current = _wuhao(
+        root, year, seed + 1, self_check_start=today - dt.timedelta(days=7), previous=last
     )
     n_self, _ = made_up_scores(current, rng, share=0.4, spot=False)
     done.append(

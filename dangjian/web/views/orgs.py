@@ -74,7 +74,7 @@ from dangjian.web.requests import SignedInRequest
 
 from ..forms import TreeSearchForm
 from ..helpers import form_page, login_required_htmx, page, paginate
-from ..pages import form_saved
+from ..pages import errors_text, form_saved
 
 
 def _rows(nodes: list[Organization]) -> list[dict[str, Any]]:
@@ -316,7 +316,7 @@ def participant_end_view(request: SignedInRequest, pk: int) -> HttpResponse:
             )
             return redirect("web:org", item.org.code)
     else:
-        problem = "；".join(str(m) for ms in form.errors.values() for m in ms)
+        problem = errors_text(form)
     messages.error(request, f"未能结束{item.member.name}的参加记录：{problem}")
     context = _org_context(request, item.org)
     return render(request, "web/org.html", context, status=400)
