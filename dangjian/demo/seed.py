@@ -817,8 +817,9 @@ def rows_digest(rows: Iterator[tuple[Any, ...]] | list[tuple[Any, ...]]) -> str:
     return h.hexdigest()
 
 
-#: the fields of an OrgSpec only the plan has (the database keeps the members elsewhere)
-_PLANNED_ONLY = ("size", "category", "problems", "members")
+#: the fields of an OrgSpec an Organization stores under the same names
+_ORG_STORED: tuple[str, ...] = ("code", "name", "org_type", "sector", "region_code", "founded_on")
+_ORG_STORED += ("term_started_on", "units_covered", "secretary_vacant_since")
 
 
 def _copied(cls: type[D], source: Any, *, skip: tuple[str, ...] = (), **given: Any) -> D:
@@ -833,7 +834,7 @@ def database_rows() -> Iterator[tuple[Any, ...]]:
     code_by_path = dict(Organization.objects.values_list("path", "code"))
     for org in Organization.objects.order_by("path"):
         parent = code_by_path.get(org.path[: -Organization.steplen], "")
-        spec = _copied(OrgSpec, org, skip=_PLANNED_ONLY, parent=None)
+        spec = OrgSpec(parent=None, **{name: getattr(org, name) for name in _ORG_STORED})
         yield ("org", *spec.row(parent))
     for m in Member.objects.select_related("org").order_by("pk").iterator(chunk_size=2000):
         spec_m = _copied(MemberSpec, m, id_number=m.id_number(), phone=m.phone())
@@ -1010,17 +1011,7 @@ def seed_database(
             bar.set_description(f"{desc}（区 {number}/{districts}）" if districts > 1 else desc)
             objects: list[Organization] = []
             for o in plan.orgs:
-                org = Organization(
-                    code=o.code,
-                    name=o.name,
-                    org_type=o.org_type,
-                    sector=o.sector,
-                    region_code=o.region_code,
-                    founded_on=o.founded_on,
-                    term_started_on=o.term_started_on,
-                    units_covered=o.units_covered,
-                    secretary_vacant_since=o.secretary_vacant_since,
-                )
+                org = Organization(**{name: getattr(o, name) for name in _ORG_STORED})
                 builder.add(org, objects[o.parent] if o.parent is not None else outer)
                 objects.append(org)
             builder.flush()
