@@ -27,7 +27,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -369,7 +369,7 @@ def _record_score(
     org: Organization,
     criterion: str,
     points: Any,
-    note: str,
+    note: str = "",
     today: dt.date | None = None,
 ) -> Any:
     """Record (or change) one score of a participant of an open campaign, audited; a spot-check
@@ -430,60 +430,37 @@ def _from_inside(actor: Actor, org_id: int) -> bool:
     return not isinstance(actor, SystemActor) and getattr(actor, "org_id", None) == org_id
 
 
+class ScoreEntry(TypedDict):
+    """One score typed by a person: of ``criterion`` for ``org`` in ``campaign``, with a note;
+    ``today`` (default: the current date) decides whether it is late."""
+
+    actor: Actor
+    campaign: Campaign
+    org: Organization
+    criterion: str
+    points: Any
+    note: NotRequired[str]
+    today: NotRequired[dt.date | None]
+
+
 @transaction.atomic
-def self_check_record(
-    *,
-    actor: Actor,
-    campaign: Campaign,
-    org: Organization,
-    criterion: str,
-    points: Any,
-    note: str = "",
-    today: dt.date | None = None,
-) -> SelfCheckScore:
+def self_check_record(**entry: Unpack[ScoreEntry]) -> SelfCheckScore:
     """Record (or change) the organization's own score of one criterion (自查)."""
+    actor, org = entry["actor"], entry["org"]
     require(actor, Perm.ASSESS_SELF, org.path)
     if not is_own_org(actor, org):
         raise PermissionDenied("自查评分只能由本组织填写")
-    return _record_score(
-        SelfCheckScore,
-        AuditAction.ASSESS_SELF_CHECK_RECORD,
-        actor=actor,
-        campaign=campaign,
-        org=org,
-        criterion=criterion,
-        points=points,
-        note=note,
-        today=today,
-    )
+    return _record_score(SelfCheckScore, AuditAction.ASSESS_SELF_CHECK_RECORD, **entry)
 
 
 @transaction.atomic
-def spot_check_record(
-    *,
-    actor: Actor,
-    campaign: Campaign,
-    org: Organization,
-    criterion: str,
-    points: Any,
-    note: str = "",
-    today: dt.date | None = None,
-) -> SpotCheckScore:
+def spot_check_record(**entry: Unpack[ScoreEntry]) -> SpotCheckScore:
     """Record (or change) an inspector's score of one criterion of a spot-checked organization."""
+    actor, org = entry["actor"], entry["org"]
     require(actor, Perm.ASSESS_INSPECT, org.path)
     if _from_inside(actor, org.pk):
         raise PermissionDenied("不能抽查本组织")
-    return _record_score(
-        SpotCheckScore,
-        AuditAction.ASSESS_SPOT_CHECK_RECORD,
-        actor=actor,
-        campaign=campaign,
-        org=org,
-        criterion=criterion,
-        points=points,
-        note=note,
-        today=today,
-    )
+    return _record_score(SpotCheckScore, AuditAction.ASSESS_SPOT_CHECK_RECORD, **entry)
 
 
 def known_veto_lines() -> dict[str, str]:
