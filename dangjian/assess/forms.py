@@ -9,22 +9,12 @@ from typing import Any
 
 from django import forms
 
-from dangjian.web.forms import ChineseDateField
+from dangjian.web.forms import date_field, org_code_field, pick_field
 
 from .models import Campaign
 from .services import NOTE_MAX
 
-_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _CODE = re.compile(r"^[A-Za-z0-9]{1,32}$")
-
-
-def _date(label: str, required: bool = False) -> ChineseDateField:
-    return ChineseDateField(
-        label=label,
-        required=required,
-        widget=_DATE,
-        error_messages={"required": f"请填写{label}"},
-    )
 
 
 class CampaignForm(forms.Form):
@@ -37,24 +27,20 @@ class CampaignForm(forms.Form):
         label="考核标准",
         error_messages={"required": "请选择考核标准", "invalid_choice": "考核标准无效"},
     )
-    root = forms.CharField(
-        label="考核范围（上级组织编码）",
-        max_length=32,
-        error_messages={"required": "请填写考核范围的组织编码"},
-    )
-    period_start = _date("考核期开始", True)
-    period_end = _date("考核期结束", True)
-    self_check_start = _date("自查开始")
-    self_check_end = _date("自查截止")
-    spot_check_start = _date("抽查开始")
-    spot_check_end = _date("抽查截止")
-    survey_start = _date("群众测评开始")
-    survey_end = _date("群众测评截止")
-    review_start = _date("审核开始")
-    review_end = _date("审核截止")
-    notice_start = _date("公示开始")
-    notice_end = _date("公示截止")
-    final_on = _date("定档日期")
+    root = org_code_field("考核范围（上级组织编码）", required="请填写考核范围的组织编码")
+    period_start = date_field("考核期开始")
+    period_end = date_field("考核期结束")
+    self_check_start = date_field("自查开始", required=False)
+    self_check_end = date_field("自查截止", required=False)
+    spot_check_start = date_field("抽查开始", required=False)
+    spot_check_end = date_field("抽查截止", required=False)
+    survey_start = date_field("群众测评开始", required=False)
+    survey_end = date_field("群众测评截止", required=False)
+    review_start = date_field("审核开始", required=False)
+    review_end = date_field("审核截止", required=False)
+    notice_start = date_field("公示开始", required=False)
+    notice_end = date_field("公示截止", required=False)
+    final_on = date_field("定档日期", required=False)
     spot_percent = forms.DecimalField(
         label="抽查比例（%）",
         min_value=Decimal(0),
@@ -76,13 +62,7 @@ class CampaignForm(forms.Form):
         max_value=2**31 - 1,
         error_messages={"invalid": "抽样种子应为整数"},
     )
-    previous = forms.TypedChoiceField(
-        label="对比的上一次考核",
-        required=False,
-        coerce=int,
-        empty_value=None,
-        error_messages={"invalid_choice": "所选的上一次考核无效"},
-    )
+    previous = pick_field("对比的上一次考核", invalid="所选的上一次考核无效")
     hand_picked = forms.CharField(
         label="指定抽查的组织编码（可选，用空格或逗号分隔）",
         required=False,
@@ -101,12 +81,6 @@ class CampaignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["standard"].choices = standards  # type: ignore[attr-defined]
         self.fields["previous"].choices = [("", "（无）"), *previous]  # type: ignore[attr-defined]
-
-    def clean_root(self) -> str:
-        code = self.cleaned_data["root"].strip()
-        if not _CODE.match(code):
-            raise forms.ValidationError("组织编码只能由字母和数字组成")
-        return code
 
     def clean_hand_picked(self) -> list[str]:
         codes = [c for c in re.split(r"[\s,，、;；]+", self.cleaned_data["hand_picked"]) if c]
@@ -131,10 +105,8 @@ class CampaignForm(forms.Form):
 class VetoForm(forms.Form):
     """录入高压线事件 (upper level)."""
 
-    org = forms.CharField(
-        label="组织编码", max_length=32, error_messages={"required": "请填写组织编码"}
-    )
-    occurred_on = _date("发生日期", True)
+    org = org_code_field()
+    occurred_on = date_field("发生日期")
     line = forms.ChoiceField(
         label="高压线",
         error_messages={"required": "请选择高压线", "invalid_choice": "高压线无效"},
@@ -149,12 +121,6 @@ class VetoForm(forms.Form):
     def __init__(self, *args: Any, lines: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["line"].choices = lines  # type: ignore[attr-defined]
-
-    def clean_org(self) -> str:
-        code = self.cleaned_data["org"].strip()
-        if not _CODE.match(code):
-            raise forms.ValidationError("组织编码只能由字母和数字组成")
-        return code
 
 
 class WithdrawForm(forms.Form):

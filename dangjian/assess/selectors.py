@@ -13,7 +13,7 @@ Functions raise ``Http404`` for what does not exist or is out of scope (never re
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -33,6 +33,8 @@ from .models import (
 )
 from .scoring import OrgScore, campaign_compute_orgs
 from .services import campaign_standard
+
+S = TypeVar("S", SelfCheckScore, SpotCheckScore)
 
 STEPLEN = Organization.steplen
 
@@ -99,20 +101,24 @@ def org_in_campaign(actor: Actor, campaign: Campaign, code: str) -> Organization
     return part.org
 
 
+def _scores(model: type[S], actor: Actor, campaign: Campaign, org: Organization) -> QuerySet[S]:
+    if not covers(actor, Perm.ASSESS_VIEW, org.path):
+        raise Http404("组织不存在或不在您的管辖范围内")
+    return model.objects.filter(campaign=campaign, org=org).order_by("criterion")
+
+
 def self_checks_for(
     actor: Actor, campaign: Campaign, org: Organization
 ) -> QuerySet[SelfCheckScore]:
-    if not covers(actor, Perm.ASSESS_VIEW, org.path):
-        raise Http404("组织不存在或不在您的管辖范围内")
-    return SelfCheckScore.objects.filter(campaign=campaign, org=org).order_by("criterion")
+    """The self-check scores of ``org``, by criterion; 404 outside the actor's scope."""
+    return _scores(SelfCheckScore, actor, campaign, org)
 
 
 def spot_checks_for(
     actor: Actor, campaign: Campaign, org: Organization
 ) -> QuerySet[SpotCheckScore]:
-    if not covers(actor, Perm.ASSESS_VIEW, org.path):
-        raise Http404("组织不存在或不在您的管辖范围内")
-    return SpotCheckScore.objects.filter(campaign=campaign, org=org).order_by("criterion")
+    """The spot-check scores of ``org``, by criterion; 404 outside the actor's scope."""
+    return _scores(SpotCheckScore, actor, campaign, org)
 
 
 def veto_events_for(actor: Actor) -> QuerySet[VetoEvent]:

@@ -27,7 +27,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -35,7 +35,8 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, SystemActor, require, user_of
-from dangjian.core.audit import AuditAction, AuditSubject, audit_about, audit_record
+from dangjian.core.audit import AuditAction, AuditSubject, audit_about
+from dangjian.core.errors import FieldErrors
 from dangjian.orgs.models import Organization
 
 from .models import (
@@ -86,52 +87,48 @@ class CampaignInput:
     hand_picked: list[Organization] = field(default_factory=list)
 
 
-def _validate_campaign(data: CampaignInput) -> tuple[Standard | None, dict[str, list[str]]]:
-    errors: dict[str, list[str]] = {}
-
-    def add(name: str, message: str) -> None:
-        errors.setdefault(name, []).append(message)
-
+def _validate_campaign(data: CampaignInput) -> tuple[Standard | None, FieldErrors]:
+    errors = FieldErrors()
     data.name = (data.name or "").strip()
     if not data.name:
-        add("name", "名称不能为空")
+        errors.add("name", "名称不能为空")
     elif len(data.name) > NAME_MAX:
-        add("name", f"名称不能超过 {NAME_MAX} 字")
+        errors.add("name", f"名称不能超过 {NAME_MAX} 字")
     std = None
     try:
         std = get_standard(data.standard_key, data.standard_version)
     except (KeyError, StandardError) as exc:
-        add("standard_key", str(exc).strip("'\""))
+        errors.add("standard_key", str(exc).strip("'\""))
     if data.period_end < data.period_start:
-        add("period_end", f"考核期结束 {data.period_end} 早于开始 {data.period_start}")
+        errors.add("period_end", f"考核期结束 {data.period_end} 早于开始 {data.period_start}")
     outside = std is not None and (
         data.period_start < std.valid_from
         or (std.valid_to is not None and data.period_end > std.valid_to)
     )
     if std is not None and outside:
         until = std.valid_to.isoformat() if std.valid_to else "长期"
-        add(
+        errors.add(
             "period_start",
             f"考核期不在标准“{std.name}”的有效期（{std.valid_from} 至 {until}）之内",
         )
     unknown = sorted(set(data.phases) - set(PHASE_FIELDS))
     if unknown:
-        add("phases", f"未知阶段字段：{'、'.join(unknown)}")
+        errors.add("phases", f"未知阶段字段：{'、'.join(unknown)}")
     for _code, label, start, end in Campaign.PHASES:
         s, e = data.phases.get(start), data.phases.get(end)
         if s and e and e < s:
-            add(end, f"{label}截止日期 {e} 早于开始日期 {s}")
+            errors.add(end, f"{label}截止日期 {e} 早于开始日期 {s}")
     try:
         share = Decimal(str(data.spot_share))
     except InvalidOperation:
         share = Decimal(-1)
     if not Decimal(0) <= share <= Decimal(1):
-        add("spot_share", f"抽查比例应在 0 到 1 之间，实为“{data.spot_share}”")
+        errors.add("spot_share", f"抽查比例应在 0 到 1 之间，实为“{data.spot_share}”")
     if data.previous is not None and data.previous.period_end >= data.period_start:
-        add("previous", "上一次考核的考核期应早于本次考核期")
+        errors.add("previous", "上一次考核的考核期应早于本次考核期")
     for org in data.hand_picked:
         if not org.path.startswith(data.root.path):
-            add("hand_picked", f"{org.code} 不在本次考核范围内")
+            errors.add("hand_picked", f"{org.code} 不在本次考核范围内")
     return std, errors
 
 
@@ -156,8 +153,7 @@ def campaign_open(*, actor: Actor, data: CampaignInput) -> Campaign:
     and types takes part; the spot-check sample is drawn at once (reproducible from the seed)."""
     require(actor, Perm.ASSESS_MANAGE, data.root.path)
     std, errors = _validate_campaign(data)
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_if_any()
     assert std is not None
     seed = data.sampling_seed if data.sampling_seed is not None else secrets.randbelow(2**31)
     campaign = Campaign(
@@ -371,11 +367,21 @@ def _record_score(
     actor: Actor,
     campaign: Campaign,
     org: Organization,
-    crit: Criterion,
-    points: Decimal,
-    note: str,
+    criterion: str,
+    points: Any,
+    note: str = "",
     today: dt.date | None = None,
 ) -> Any:
+    """Record (or change) one score of a participant of an open campaign, audited; a spot-check
+    score only for an organization drawn or picked for the spot-check."""
+    campaign = _lock(campaign)
+    _require_open(campaign)
+    part = _participant(campaign, org)
+    if model is SpotCheckScore and not part.spot_checked:
+        raise ValidationError({"org": [f"{org.code} 未被抽中或指定抽查，不能录入抽查评分"]})
+    crit = _criterion(campaign, org, criterion)
+    points = _points(points, crit)
+    note = _note(note)
     late = _late(model, campaign, today or timezone.localdate())
     score = (
         model.objects.select_for_update()
@@ -399,13 +405,12 @@ def _record_score(
     score.by_name = _actor_name(actor)
     score.at = timezone.now()
     score.save()
-    audit_record(
-        actor=actor,
-        action=action,
-        object_type=model._meta.model_name,
-        object_id=str(score.pk),
-        object_repr=f"{campaign.name} {org.code} {crit.id}",
-        scope_path=org.path,
+    audit_about(
+        actor,
+        action,
+        AuditSubject(
+            model._meta.model_name, score, org.path, f"{campaign.name} {org.code} {crit.id}"
+        ),
         before=before,
         after={"criterion": crit.id, "points": str(points), "note": note, "late": late},
     )
@@ -419,70 +424,43 @@ def is_own_org(actor: Actor, org: Organization) -> bool:
     return getattr(actor, "org_id", None) == org.pk
 
 
+def _from_inside(actor: Actor, org_id: int) -> bool:
+    """Whether a person bound to the organization ``org_id`` acts (not the command line): what
+    the upper level does about an organization it may not do about its own."""
+    return not isinstance(actor, SystemActor) and getattr(actor, "org_id", None) == org_id
+
+
+class ScoreEntry(TypedDict):
+    """One score typed by a person: of ``criterion`` for ``org`` in ``campaign``, with a note;
+    ``today`` (default: the current date) decides whether it is late."""
+
+    actor: Actor
+    campaign: Campaign
+    org: Organization
+    criterion: str
+    points: Any
+    note: NotRequired[str]
+    today: NotRequired[dt.date | None]
+
+
 @transaction.atomic
-def self_check_record(
-    *,
-    actor: Actor,
-    campaign: Campaign,
-    org: Organization,
-    criterion: str,
-    points: Any,
-    note: str = "",
-    today: dt.date | None = None,
-) -> SelfCheckScore:
+def self_check_record(**entry: Unpack[ScoreEntry]) -> SelfCheckScore:
     """Record (or change) the organization's own score of one criterion (自查)."""
+    actor, org = entry["actor"], entry["org"]
     require(actor, Perm.ASSESS_SELF, org.path)
     if not is_own_org(actor, org):
         raise PermissionDenied("自查评分只能由本组织填写")
-    campaign = _lock(campaign)
-    _require_open(campaign)
-    _participant(campaign, org)
-    crit = _criterion(campaign, org, criterion)
-    return _record_score(
-        SelfCheckScore,
-        AuditAction.ASSESS_SELF_CHECK_RECORD,
-        actor=actor,
-        campaign=campaign,
-        org=org,
-        crit=crit,
-        points=_points(points, crit),
-        note=_note(note),
-        today=today,
-    )
+    return _record_score(SelfCheckScore, AuditAction.ASSESS_SELF_CHECK_RECORD, **entry)
 
 
 @transaction.atomic
-def spot_check_record(
-    *,
-    actor: Actor,
-    campaign: Campaign,
-    org: Organization,
-    criterion: str,
-    points: Any,
-    note: str = "",
-    today: dt.date | None = None,
-) -> SpotCheckScore:
+def spot_check_record(**entry: Unpack[ScoreEntry]) -> SpotCheckScore:
     """Record (or change) an inspector's score of one criterion of a spot-checked organization."""
+    actor, org = entry["actor"], entry["org"]
     require(actor, Perm.ASSESS_INSPECT, org.path)
-    if not isinstance(actor, SystemActor) and getattr(actor, "org_id", None) == org.pk:
+    if _from_inside(actor, org.pk):
         raise PermissionDenied("不能抽查本组织")
-    campaign = _lock(campaign)
-    _require_open(campaign)
-    part = _participant(campaign, org)
-    if not part.spot_checked:
-        raise ValidationError({"org": [f"{org.code} 未被抽中或指定抽查，不能录入抽查评分"]})
-    crit = _criterion(campaign, org, criterion)
-    return _record_score(
-        SpotCheckScore,
-        AuditAction.ASSESS_SPOT_CHECK_RECORD,
-        actor=actor,
-        campaign=campaign,
-        org=org,
-        crit=crit,
-        points=_points(points, crit),
-        note=_note(note),
-        today=today,
-    )
+    return _record_score(SpotCheckScore, AuditAction.ASSESS_SPOT_CHECK_RECORD, **entry)
 
 
 def known_veto_lines() -> dict[str, str]:
@@ -506,9 +484,9 @@ def veto_record(
 ) -> VetoEvent:
     """Record an event crossing a veto line (高压线) of ``org``; entered by the upper level."""
     require(actor, Perm.ASSESS_MANAGE, org.path)
-    if not isinstance(actor, SystemActor) and getattr(actor, "org_id", None) == org.pk:
+    if _from_inside(actor, org.pk):
         raise PermissionDenied("高压线事件应由上级组织录入")
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     lines = (
         {v.id: v.text for v in campaign_standard(campaign).veto}
         if campaign is not None
@@ -516,16 +494,15 @@ def veto_record(
     )
     if line not in lines:
         known = "；".join(lines.values())
-        errors["line"] = [f"未知的高压线“{line}”，可选：{known}"]
+        errors.add("line", f"未知的高压线“{line}”，可选：{known}")
     if occurred_on > timezone.localdate():
-        errors["occurred_on"] = [f"发生日期 {occurred_on} 晚于今天"]
+        errors.add("occurred_on", f"发生日期 {occurred_on} 晚于今天")
     note = (note or "").strip()
     if not note:
-        errors["note"] = ["请填写情况说明"]
+        errors.add("note", "请填写情况说明")
     elif len(note) > NOTE_MAX:
-        errors["note"] = [f"情况说明不能超过 {NOTE_MAX} 字"]
-    if errors:
-        raise ValidationError(errors)
+        errors.add("note", f"情况说明不能超过 {NOTE_MAX} 字")
+    errors.raise_if_any()
     event = VetoEvent.objects.create(
         org=org,
         occurred_on=occurred_on,
@@ -548,7 +525,7 @@ def veto_withdraw(*, actor: Actor, event: VetoEvent, reason: str) -> VetoEvent:
     """Withdraw a veto event entered by mistake; it stays on record with the reason."""
     event = VetoEvent.objects.select_for_update().select_related("org").get(pk=event.pk)
     require(actor, Perm.ASSESS_MANAGE, event.org.path)
-    if not isinstance(actor, SystemActor) and getattr(actor, "org_id", None) == event.org_id:
+    if _from_inside(actor, event.org_id):
         raise PermissionDenied("高压线事件应由上级组织处理")
     reason = (reason or "").strip()
     if not reason:

@@ -8,24 +8,24 @@ messages are shown on the form. A sheet of scores is saved all or nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require, scope_prefix
 from dangjian.core.downloads import file_response
-from dangjian.core.errors import error_text, errors_on
+from dangjian.core.errors import errors_on
 from dangjian.orgs.choices import Sector
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
@@ -40,7 +40,7 @@ from dangjian.rectify.bulletin import (
     export_xlsx,
     group_row,
 )
-from dangjian.web.helpers import BadInput, bad_input_as_400, form_page, paginate, query_without
+from dangjian.web.helpers import BadInput, form_page, page, paginate, query_without, refused_as_400
 from dangjian.web.requests import SignedInRequest
 
 from .forms import CampaignForm, ScoreSheet, VetoForm, WithdrawForm, field_name
@@ -112,9 +112,7 @@ def phase_state(campaign: Campaign, code: str, today: dt.date) -> dict[str, Any]
 # --- campaigns -----------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def index(request: SignedInRequest) -> HttpResponse:
     """考核列表: the campaigns the user sees; the user's own organization's self-check links."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -155,9 +153,7 @@ def _standard_choices() -> list[tuple[str, str]]:
     ]
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
 def campaign_new(request: SignedInRequest) -> HttpResponse:
     """发起考核 (upper level): standard, subtree, period, phases, spot-check share."""
     require(request.user, Perm.ASSESS_MANAGE)
@@ -248,9 +244,7 @@ def _progress(request: SignedInRequest, campaign: Campaign) -> dict[str, Any]:
     }
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def campaign_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """A campaign: phases, participation, the spot-check sample, results so far."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -303,9 +297,7 @@ def campaign_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def campaign_score_status(request: SignedInRequest, pk: int) -> HttpResponse:
     """The background scoring's state as a fragment, polled by the campaign page while it runs;
     once it has ended the page reloads itself (``HX-Refresh``) to show the result or error."""
@@ -326,14 +318,12 @@ def campaign_score_status(request: SignedInRequest, pk: int) -> HttpResponse:
     return response
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def campaign_action(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     """评分 (score now) or 定档 (make final): the upper level of the campaign."""
     require(request.user, Perm.ASSESS_MANAGE)
     campaign = campaign_get(request.user, pk, Perm.ASSESS_MANAGE)
-    try:
+    with refused_as_400():
         if action == "score":
             done = score_request(actor=request.user, campaign=campaign)
             if done.inline:
@@ -345,15 +335,10 @@ def campaign_action(request: SignedInRequest, pk: int, action: str) -> HttpRespo
             messages.success(request, "已定档，考核结果不再变动")
         else:
             raise Http404("未知操作")
-    except ValidationError as exc:
-        text = error_text(exc)
-        raise BadInput(text) from None
     return redirect("assess:campaign", campaign.pk)
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def campaign_pick_view(request: SignedInRequest, pk: int) -> HttpResponse:
     """指定抽查 (or withdraw a hand pick) of one participant: the campaign's upper level."""
     require(request.user, Perm.ASSESS_MANAGE)
@@ -363,10 +348,8 @@ def campaign_pick_view(request: SignedInRequest, pk: int) -> HttpResponse:
         raise BadInput("请填写组织编码")
     org = org_in_campaign(request.user, campaign, code)
     picked = request.POST.get("picked", "1") == "1"
-    try:
+    with refused_as_400():
         campaign_pick(actor=request.user, campaign=campaign, org=org, picked=picked)
-    except ValidationError as exc:
-        raise BadInput(error_text(exc)) from None
     messages.success(request, f"{'已指定抽查' if picked else '已取消指定'}：{org.name}")
     return redirect("assess:campaign", campaign.pk)
 
@@ -499,51 +482,68 @@ def _save_sheet(
     return changed
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
-def self_check(request: SignedInRequest, pk: int, code: str) -> HttpResponse:
-    """自查 on a phone: automatic criteria already computed with the records behind them; the
-    organization judges only what the records cannot tell."""
-    require(request.user, Perm.ASSESS_VIEW)
-    campaign = campaign_get(request.user, pk)
-    org = org_in_campaign(request.user, campaign, code)
-    editable = (
-        covers(request.user, Perm.ASSESS_SELF, org.path)
-        and is_own_org(request.user, org)
-        and campaign.status == CampaignStatus.OPEN
-    )
-    if request.method == "POST" and not editable:
-        raise PermissionDenied("自查评分只能由本组织在考核进行中填写")
-    phase = phase_state(campaign, "self_check", timezone.localdate())
+@dataclasses.dataclass(frozen=True)
+class _Sheet:
+    """What tells the self-check page from the spot-check page."""
+
+    phase: str
+    name: str
+    verb: str
+    saved: str
+    url: str
+    scores_for: Callable[..., Any]
+    record: Callable[..., Any]
+
+
+_SELF = _Sheet(
+    "self_check",
+    "自查",
+    "填写",
+    "自查已保存",
+    "assess:self_check",
+    self_checks_for,
+    self_check_record,
+)
+_SPOT = _Sheet(
+    "spot_check",
+    "抽查",
+    "录入",
+    "抽查评分已保存",
+    "assess:spot_check",
+    spot_checks_for,
+    spot_check_record,
+)
+
+
+def _sheet_page(
+    request: SignedInRequest, campaign: Campaign, org: Organization, sheet: _Sheet, editable: bool
+) -> HttpResponse:
+    """The score sheet of ``org``: shown, or saved all or nothing (its errors on the page, 400).
+    Before the phase opens it is shown read-only and a POST is refused."""
+    phase = phase_state(campaign, sheet.phase, timezone.localdate())
     if editable and phase["state"] == "before":
         if request.method == "POST":
-            raise BadInput(f"自查阶段 {phase['start']} 开始，现在还不能填写")
+            raise BadInput(f"{sheet.name}阶段 {phase['start']} 开始，现在还不能{sheet.verb}")
         editable = False
-    olds = {s.criterion: s for s in self_checks_for(request.user, campaign, org)}
+    olds = {s.criterion: s for s in sheet.scores_for(request.user, campaign, org)}
     preview = org_preview(request.user, campaign, org)
     form = None
     if editable:
-        form = ScoreSheet(
-            _posted(request),
-            criteria=_person_criteria(campaign, org, preview.breakdown),
-            initial_scores=olds,
-        )
-    status = 200
+        criteria = _person_criteria(campaign, org, preview.breakdown)
+        form = ScoreSheet(_posted(request), criteria=criteria, initial_scores=olds)
     if request.method == "POST" and form is not None:
         valid = form.is_valid()
         # the service checks every score even when the form found a mistake: all errors of
         # the sheet are shown in one round, and nothing is kept while one remains
-        changed = _save_sheet(request, form, olds, self_check_record, campaign=campaign, org=org)
+        changed = _save_sheet(request, form, olds, sheet.record, campaign=campaign, org=org)
         if valid and changed >= 0:
             late = "，已标记为逾期录入" if changed and phase["state"] == "late" else ""
-            messages.success(request, f"自查已保存（{changed} 项有变动{late}）")
-            return redirect("assess:self_check", campaign.pk, org.code)
-        status = 400
+            messages.success(request, f"{sheet.saved}（{changed} 项有变动{late}）")
+            return redirect(sheet.url, campaign.pk, org.code)
     items = _rows(preview.breakdown, form)
-    return render(
+    return form_page(
         request,
-        "assess/self_check.html",
+        f"assess/{sheet.phase}.html",
         {
             "campaign": campaign,
             "org": org,
@@ -557,13 +557,27 @@ def self_check(request: SignedInRequest, pk: int, code: str) -> HttpResponse:
             "editable": editable,
             "phase": phase,
         },
-        status=status,
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
+def self_check(request: SignedInRequest, pk: int, code: str) -> HttpResponse:
+    """自查 on a phone: automatic criteria already computed with the records behind them; the
+    organization judges only what the records cannot tell."""
+    require(request.user, Perm.ASSESS_VIEW)
+    campaign = campaign_get(request.user, pk)
+    org = org_in_campaign(request.user, campaign, code)
+    editable = (
+        covers(request.user, Perm.ASSESS_SELF, org.path)
+        and is_own_org(request.user, org)
+        and campaign.status == CampaignStatus.OPEN
+    )
+    if request.method == "POST" and not editable:
+        raise PermissionDenied("自查评分只能由本组织在考核进行中填写")
+    return _sheet_page(request, campaign, org, _SELF, editable)
+
+
+@page("GET", "POST")
 def spot_check(request: SignedInRequest, pk: int, code: str) -> HttpResponse:
     """抽查 (听、查、评) of a sampled organization by an inspector, the self-check beside."""
     require(request.user, Perm.ASSESS_INSPECT)
@@ -578,51 +592,13 @@ def spot_check(request: SignedInRequest, pk: int, code: str) -> HttpResponse:
     editable = campaign.status == CampaignStatus.OPEN
     if request.method == "POST" and not editable:
         raise BadInput(f"考核“{campaign.name}”{campaign.get_status_display()}，不能再修改评分")
-    phase = phase_state(campaign, "spot_check", timezone.localdate())
-    if editable and phase["state"] == "before":
-        if request.method == "POST":
-            raise BadInput(f"抽查阶段 {phase['start']} 开始，现在还不能录入")
-        editable = False
-    olds = {s.criterion: s for s in spot_checks_for(request.user, campaign, org)}
-    preview = org_preview(request.user, campaign, org)
-    criteria = _person_criteria(campaign, org, preview.breakdown)
-    form = ScoreSheet(_posted(request), criteria=criteria, initial_scores=olds)
-    status = 200
-    if request.method == "POST":
-        valid = form.is_valid()
-        changed = _save_sheet(request, form, olds, spot_check_record, campaign=campaign, org=org)
-        if valid and changed >= 0:
-            late = "，已标记为逾期录入" if changed and phase["state"] == "late" else ""
-            messages.success(request, f"抽查评分已保存（{changed} 项有变动{late}）")
-            return redirect("assess:spot_check", campaign.pk, org.code)
-        status = 400
-    items = _rows(preview.breakdown, form if editable else None)
-    return render(
-        request,
-        "assess/spot_check.html",
-        {
-            "campaign": campaign,
-            "org": org,
-            "ancestors": breadcrumb(request.user, org),
-            "preview": preview,
-            "items": items,
-            "todo": sum(i["todo"] for i in items),
-            "filled": sum(i["filled"] for i in items),
-            "error_summary": _error_summary(form if editable else None, items),
-            "form": form,
-            "editable": editable,
-            "phase": phase,
-        },
-        status=status,
-    )
+    return _sheet_page(request, campaign, org, _SPOT, editable)
 
 
 # --- results -----------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def results(request: SignedInRequest, pk: int) -> HttpResponse:
     """考核结果 of the subtree. In tree order; ordered by score only for the upper level."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -675,9 +651,7 @@ def results(request: SignedInRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def result_detail(request: SignedInRequest, pk: int, code: str) -> HttpResponse:
     """One organization's result: item → criterion → points → source, veto, stars, tier, change.
 
@@ -722,9 +696,7 @@ def _veto_lines() -> list[tuple[str, str]]:
     return list(known_veto_lines().items())
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@bad_input_as_400
+@page("GET", "POST")
 def veto(request: SignedInRequest) -> HttpResponse:
     """高压线事件: the subtree's recorded events; the upper level enters new ones."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -761,9 +733,7 @@ def veto(request: SignedInRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def veto_withdraw_view(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.ASSESS_MANAGE)
     event = veto_events_for(request.user).filter(pk=pk).first()
@@ -772,10 +742,8 @@ def veto_withdraw_view(request: SignedInRequest, pk: int) -> HttpResponse:
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         raise BadInput("请填写撤销原因")
-    try:
+    with refused_as_400():
         veto_withdraw(actor=request.user, event=event, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        raise BadInput(error_text(exc)) from None
     messages.success(request, "已撤销该事件（记录保留）")
     return redirect("assess:veto")
 
@@ -797,9 +765,7 @@ def _ranking_param(request: SignedInRequest, campaign: Campaign) -> bool:
     return wanted
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def bulletin(request: SignedInRequest, pk: int) -> HttpResponse:
     """晾晒通报: per region and sector, the spread inside each region, rectification progress."""
     require(request.user, Perm.ASSESS_VIEW)
@@ -832,9 +798,7 @@ EXPORT_TYPES = {
 }
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def bulletin_file(request: SignedInRequest, pk: int, fmt: str) -> HttpResponse:
     """The bulletin as .xlsx or PDF; the ranking sheet only for the upper level and on request."""
     if fmt not in EXPORT_TYPES:

@@ -34,7 +34,7 @@ from dangjian.assess.services import (
     campaign_standard,
     veto_record,
 )
-from dangjian.core.audit import AuditAction, audit_record
+from dangjian.core.audit import AuditAction, AuditSubject, audit_about
 from dangjian.orgs.models import Organization
 
 SELF_NOTES = [
@@ -83,40 +83,32 @@ def made_up_scores(
                 if crit.mode not in ("self", "spot"):
                     continue
                 own = min(1.0, quality + org_rng.uniform(-0.05, 0.15))
+                common = {"campaign": campaign, "org_id": org_id, "criterion": crit.id, "at": now}
                 selfs.append(
                     SelfCheckScore(
-                        campaign=campaign,
-                        org_id=org_id,
-                        criterion=crit.id,
                         points=_half(crit.points * own),
                         note=org_rng.choice(SELF_NOTES),
                         by_name="演示数据",
-                        at=now,
+                        **common,
                     )
                 )
                 if spot and (sampled or picked):
                     seen = min(1.0, max(0.0, quality + org_rng.uniform(-0.2, 0.05)))
                     spots.append(
                         SpotCheckScore(
-                            campaign=campaign,
-                            org_id=org_id,
-                            criterion=crit.id,
                             points=_half(crit.points * seen),
                             note=org_rng.choice(SPOT_NOTES),
                             by_name="演示数据（督导组）",
-                            at=now,
+                            **common,
                         )
                     )
     with transaction.atomic():
         SelfCheckScore.objects.bulk_create(selfs, batch_size=2000)
         SpotCheckScore.objects.bulk_create(spots, batch_size=2000)
-        audit_record(
-            actor=SYSTEM,
-            action=AuditAction.ASSESS_SEED,
-            object_type="campaign",
-            object_id=str(campaign.pk),
-            object_repr=f"{campaign.name}（演示评分）",
-            scope_path=campaign.root.path,
+        audit_about(
+            SYSTEM,
+            AuditAction.ASSESS_SEED,
+            AuditSubject("campaign", campaign, campaign.root.path, f"{campaign.name}（演示评分）"),
             after={"self_checks": len(selfs), "spot_checks": len(spots)},
         )
     return len(selfs), len(spots)
@@ -128,7 +120,7 @@ def made_up_surveys(campaign: Campaign, rng: random.Random, opens: dt.date, clos
     (a stated count, as the survey page requires); 65–95 % of the invited answer, so the 回收率
     is honest and never above 100 %."""
     try:
-        from dangjian.survey.services import open_surveys, roll_counts, seed_responses_many
+        from dangjian.survey.services import open_surveys, roll_counts, seed_responses
     except ImportError:  # the survey app is optional for the scoring
         return 0
     orgs = [p.org for p in CampaignOrg.objects.filter(campaign=campaign).select_related("org")]
@@ -149,8 +141,8 @@ def made_up_surveys(campaign: Campaign, rng: random.Random, opens: dt.date, clos
     answers = 0
     for survey in sorted(surveys, key=lambda s: s.org_id):
         satisfaction = rng.choices(bands, weights)[0]
-        answers += seed_responses_many(
-            [survey],
+        answers += seed_responses(
+            survey,
             rng,
             round(invited[survey.org_id] * rng.uniform(0.65, 0.95)),
             satisfaction=satisfaction,
@@ -158,6 +150,45 @@ def made_up_surveys(campaign: Campaign, rng: random.Random, opens: dt.date, clos
             participation=min(0.95, satisfaction - 0.2),
         )
     return answers
+
+
+def _wuhao(
+    root: Organization,
+    year: int,
+    seed: int,
+    *,
+    self_check_start: dt.date | None = None,
+    previous: Campaign | None = None,
+) -> Campaign:
+    """The 五好党支部 star rating of ``year`` over ``root``: its phases in January and February of
+    the next year (the self-check from ``self_check_start`` when given), a 10 % spot-check."""
+    nxt = year + 1
+    return campaign_open(
+        actor=SYSTEM,
+        data=CampaignInput(
+            name=f"{year} 年度五好党支部星级评定",
+            standard_key="wuhao",
+            root=root,
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year, 12, 31),
+            phases={
+                "self_check_start": self_check_start or dt.date(nxt, 1, 5),
+                "self_check_end": dt.date(nxt, 1, 20),
+                "spot_check_start": dt.date(nxt, 1, 21),
+                "spot_check_end": dt.date(nxt, 2, 10),
+                "survey_start": dt.date(nxt, 1, 5),
+                "survey_end": dt.date(nxt, 1, 31),
+                "review_start": dt.date(nxt, 2, 11),
+                "review_end": dt.date(nxt, 2, 20),
+                "notice_start": dt.date(nxt, 2, 21),
+                "notice_end": dt.date(nxt, 2, 25),
+                "final_on": dt.date(nxt, 2, 28),
+            },
+            spot_share=Decimal("0.1"),
+            sampling_seed=seed,
+            previous=previous,
+        ),
+    )
 
 
 def seed_demo_assess(today: dt.date, *, seed: int = 42) -> list[str]:
@@ -172,31 +203,7 @@ def seed_demo_assess(today: dt.date, *, seed: int = 42) -> list[str]:
     last_year, year = today.year - 1, today.year
     done: list[str] = []
 
-    last = campaign_open(
-        actor=SYSTEM,
-        data=CampaignInput(
-            name=f"{last_year} 年度五好党支部星级评定",
-            standard_key="wuhao",
-            root=root,
-            period_start=dt.date(last_year, 1, 1),
-            period_end=dt.date(last_year, 12, 31),
-            phases={
-                "self_check_start": dt.date(year, 1, 5),
-                "self_check_end": dt.date(year, 1, 20),
-                "spot_check_start": dt.date(year, 1, 21),
-                "spot_check_end": dt.date(year, 2, 10),
-                "survey_start": dt.date(year, 1, 5),
-                "survey_end": dt.date(year, 1, 31),
-                "review_start": dt.date(year, 2, 11),
-                "review_end": dt.date(year, 2, 20),
-                "notice_start": dt.date(year, 2, 21),
-                "notice_end": dt.date(year, 2, 25),
-                "final_on": dt.date(year, 2, 28),
-            },
-            spot_share=Decimal("0.1"),
-            sampling_seed=seed,
-        ),
-    )
+    last = _wuhao(root, last_year, seed)
     answers = made_up_surveys(last, rng, dt.date(year, 1, 5), dt.date(year, 1, 31))
     n_self, n_spot = made_up_scores(last, rng)
     branches = list(
@@ -227,31 +234,8 @@ def seed_demo_assess(today: dt.date, *, seed: int = 42) -> list[str]:
         f"触及高压线 {summary['veto']} 个）"
     )
 
-    current = campaign_open(
-        actor=SYSTEM,
-        data=CampaignInput(
-            name=f"{year} 年度五好党支部星级评定",
-            standard_key="wuhao",
-            root=root,
-            period_start=dt.date(year, 1, 1),
-            period_end=dt.date(year, 12, 31),
-            phases={
-                "self_check_start": today - dt.timedelta(days=7),
-                "self_check_end": dt.date(year + 1, 1, 20),
-                "spot_check_start": dt.date(year + 1, 1, 21),
-                "spot_check_end": dt.date(year + 1, 2, 10),
-                "survey_start": dt.date(year + 1, 1, 5),
-                "survey_end": dt.date(year + 1, 1, 31),
-                "review_start": dt.date(year + 1, 2, 11),
-                "review_end": dt.date(year + 1, 2, 20),
-                "notice_start": dt.date(year + 1, 2, 21),
-                "notice_end": dt.date(year + 1, 2, 25),
-                "final_on": dt.date(year + 1, 2, 28),
-            },
-            spot_share=Decimal("0.1"),
-            sampling_seed=seed + 1,
-            previous=last,
-        ),
+    current = _wuhao(
+        root, year, seed + 1, self_check_start=today - dt.timedelta(days=7), previous=last
     )
     n_self, _ = made_up_scores(current, rng, share=0.4, spot=False)
     done.append(

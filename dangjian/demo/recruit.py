@@ -326,8 +326,12 @@ def _walk(
     # conversion notices end before the branch votes, steps 15 and 23)
     precede = notice_before(params_in_force("RECRUIT-PUBLICITY-5-WORKDAYS", today))
 
+    def reached(n: int) -> bool:
+        """Whether step ``n`` of this case was done by ``today`` (and the case got that far)."""
+        return n in dates and dates[n] <= today and n <= last
+
     def record(n: int, **kw: Any) -> None:
-        if n in dates and dates[n] <= today and n <= last:
+        if reached(n):
             services.record_step(
                 actor=SYSTEM,
                 case=case,
@@ -337,14 +341,14 @@ def _walk(
 
     def notice(kind: str) -> None:
         before = int(precede[kind])
-        if before in dates and dates[before] <= today and before <= last:
+        if reached(before):
             first, last_day = _notice(dates[before], short and kind == "admission")
             services.record_notice(
                 actor=SYSTEM, case=case, kind=kind, first_day=first, last_day=last_day
             )
 
     def decide(n: int, decision: str = "approved") -> None:
-        if n in dates and dates[n] <= today and n <= last:
+        if reached(n):
             services.decide(
                 actor=SYSTEM, case=case, step=n, decided_on=dates[n], decision=decision, today=today
             )
@@ -359,7 +363,7 @@ def _walk(
     record(4)
     record(5, contacts=contacts)
     record(6)
-    if 3 in dates and dates[3] <= today and last >= 3:
+    if reached(3):
         review = add_months(dates[3], 5)
         end = min(today, dates[7] if last >= 7 else today)
         while review <= end:
@@ -377,7 +381,7 @@ def _walk(
     record(8)
     record(9, introducers=introducers)
     record(10)
-    if 10 in dates and dates[10] <= today and last >= 10:
+    if reached(10):
         services.update_case(
             actor=SYSTEM,
             case=case,

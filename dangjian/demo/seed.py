@@ -29,9 +29,9 @@ import random
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cache
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -48,6 +48,11 @@ from dangjian.orgs.choices import OrgType, Sector
 from dangjian.orgs.models import Organization, term_years_default
 
 from . import names
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+D = TypeVar("D", bound="DataclassInstance")
 
 #: share of branches (or of organizations with a term) set up wrongly, per kind of problem
 PROBLEM_RATES: dict[str, float] = {
@@ -812,39 +817,27 @@ def rows_digest(rows: Iterator[tuple[Any, ...]] | list[tuple[Any, ...]]) -> str:
     return h.hexdigest()
 
 
+#: the fields of an OrgSpec an Organization stores under the same names
+_ORG_STORED: tuple[str, ...] = ("code", "name", "org_type", "sector", "region_code", "founded_on")
+_ORG_STORED += ("term_started_on", "units_covered", "secretary_vacant_since")
+
+
+def _copied(cls: type[D], source: Any, *, skip: tuple[str, ...] = (), **given: Any) -> D:
+    """A ``cls`` dataclass whose fields are read from ``source`` by name, but for ``given``
+    (fields the source keeps otherwise) and ``skip`` (fields left to their default)."""
+    names = [f.name for f in fields(cls) if f.init and f.name not in given and f.name not in skip]
+    return cls(**{name: getattr(source, name) for name in names}, **given)
+
+
 def database_rows() -> Iterator[tuple[Any, ...]]:
     """The seeded rows as stored (numbers decrypted), in the shape of :func:`plan_rows`."""
     code_by_path = dict(Organization.objects.values_list("path", "code"))
     for org in Organization.objects.order_by("path"):
         parent = code_by_path.get(org.path[: -Organization.steplen], "")
-        spec = OrgSpec(
-            code=org.code,
-            name=org.name,
-            org_type=org.org_type,
-            sector=org.sector,
-            region_code=org.region_code,
-            parent=None,
-            founded_on=org.founded_on,
-            term_started_on=org.term_started_on,
-            units_covered=org.units_covered,
-            secretary_vacant_since=org.secretary_vacant_since,
-        )
+        spec = OrgSpec(parent=None, **{name: getattr(org, name) for name in _ORG_STORED})
         yield ("org", *spec.row(parent))
     for m in Member.objects.select_related("org").order_by("pk").iterator(chunk_size=2000):
-        spec_m = MemberSpec(
-            name=m.name,
-            id_number=m.id_number(),
-            birth_date=m.birth_date,
-            gender=m.gender,
-            ethnicity=m.ethnicity,
-            education=m.education,
-            category=m.category,
-            member_type=m.member_type,
-            joined_on=m.joined_on,
-            confirmed_on=m.confirmed_on,
-            post=m.post,
-            phone=m.phone(),
-        )
+        spec_m = _copied(MemberSpec, m, id_number=m.id_number(), phone=m.phone())
         yield ("member", *spec_m.row(m.org.code))
 
 
@@ -872,21 +865,7 @@ def database_is_empty() -> bool:
 
 def _member_objects(o: OrgSpec, org: Organization) -> Iterator[Member]:
     for m in o.members:
-        data = MemberInput(
-            name=m.name,
-            id_number=m.id_number,
-            member_type=m.member_type,
-            joined_on=m.joined_on,
-            org=org,
-            confirmed_on=m.confirmed_on,
-            gender=m.gender,
-            birth_date=m.birth_date,
-            ethnicity=m.ethnicity,
-            education=m.education,
-            category=m.category,
-            post=m.post,
-            phone=m.phone,
-        )
+        data = _copied(MemberInput, m, skip=("residence_community",), org=org)
         yield member_apply(Member(), data)
 
 
@@ -1032,17 +1011,7 @@ def seed_database(
             bar.set_description(f"{desc}（区 {number}/{districts}）" if districts > 1 else desc)
             objects: list[Organization] = []
             for o in plan.orgs:
-                org = Organization(
-                    code=o.code,
-                    name=o.name,
-                    org_type=o.org_type,
-                    sector=o.sector,
-                    region_code=o.region_code,
-                    founded_on=o.founded_on,
-                    term_started_on=o.term_started_on,
-                    units_covered=o.units_covered,
-                    secretary_vacant_since=o.secretary_vacant_since,
-                )
+                org = Organization(**{name: getattr(o, name) for name in _ORG_STORED})
                 builder.add(org, objects[o.parent] if o.parent is not None else outer)
                 objects.append(org)
             builder.flush()

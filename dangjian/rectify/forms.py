@@ -6,13 +6,12 @@ from typing import Any
 
 from django import forms
 
-from dangjian.web.forms import ChineseDateField
+from dangjian.web.forms import date_field, pick_field, text_field
 
 from .choices import PlanReason, WeakCondition
 from .rules import condition_label
 from .services import NOTE_MAX, OWNER_MAX, TEXT_MAX, WHAT_MAX, TaskInput
 
-_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 #: initial task rows on the "new plan" form (more can be added on the plan page)
 NEW_PLAN_TASKS = 3
 
@@ -23,22 +22,13 @@ class TaskForm(forms.Form):
         max_length=WHAT_MAX,
         error_messages={"required": "请填写整改任务（干什么）"},
     )
-    how = forms.CharField(
-        label="整改措施（怎么干）",
-        required=False,
-        max_length=TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    how = text_field("整改措施（怎么干）", max_length=TEXT_MAX)
     owner = forms.CharField(
         label="责任人（谁来干，填岗位或姓名）",
         max_length=OWNER_MAX,
         error_messages={"required": "请填写责任人或责任岗位（谁来干）"},
     )
-    deadline = ChineseDateField(
-        label="完成时限（何时完成）",
-        widget=_DATE,
-        error_messages={"required": "请填写完成时限（何时完成）"},
-    )
+    deadline = date_field("完成时限（何时完成）")
 
     def task_input(self) -> TaskInput:
         d = self.cleaned_data
@@ -71,19 +61,8 @@ class PlanForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "认定情形“%(value)s”无效"},
     )
-    campaign = forms.TypedChoiceField(
-        label="所依据的考核",
-        required=False,
-        coerce=int,
-        empty_value=None,
-        error_messages={"invalid_choice": "所选考核无效"},
-    )
-    summary = forms.CharField(
-        label="问题概述",
-        required=False,
-        max_length=TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    campaign = pick_field("所依据的考核", invalid="所选考核无效")
+    summary = text_field("问题概述", max_length=TEXT_MAX)
 
     def __init__(self, *args: Any, campaigns: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -95,7 +74,7 @@ class PlanForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    on = ChineseDateField(label="日期", widget=_DATE, error_messages={"required": "请填写日期"})
+    on = date_field("日期")
     text = forms.CharField(
         label="进展情况",
         max_length=TEXT_MAX,
@@ -105,18 +84,8 @@ class ProgressForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    text = forms.CharField(
-        label="完成情况（可选）",
-        required=False,
-        max_length=TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    text = text_field("完成情况（可选）", max_length=TEXT_MAX, rows=2)
 
 
 class ReviewForm(forms.Form):
-    note = forms.CharField(
-        label="审核意见（退回时必填）",
-        required=False,
-        max_length=NOTE_MAX,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = text_field("审核意见（退回时必填）", max_length=NOTE_MAX, rows=2)

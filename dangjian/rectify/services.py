@@ -24,7 +24,8 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, require, scope_prefix, user_of
-from dangjian.core.audit import AuditAction, AuditSubject, audit_about, audit_record
+from dangjian.core.audit import AuditAction, AuditSubject, audit_about
+from dangjian.core.errors import FieldErrors
 from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
 
@@ -68,37 +69,33 @@ def is_upper(actor: Actor, org: Organization, perm: Perm = Perm.ASSESS_MANAGE) -
     return True
 
 
-def _check_text(errors: dict[str, list[str]], name: str, label: str, value: str) -> None:
+def _check_text(errors: FieldErrors, name: str, label: str, value: str) -> None:
     if _PII.search(value or ""):
-        errors.setdefault(name, []).append(
-            f"{label}中不要填写手机号或身份证号（责任人填岗位或姓名即可）"
-        )
+        errors.add(name, f"{label}中不要填写手机号或身份证号（责任人填岗位或姓名即可）")
 
 
 def task_validate(
     data: TaskInput, *, today: dt.date, old_deadline: dt.date | None = None
-) -> dict[str, list[str]]:
+) -> FieldErrors:
     """Every check of a task's fields; normalises the text fields."""
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     data.what = (data.what or "").strip()
     data.owner = (data.owner or "").strip()
     data.how = (data.how or "").strip()
     if not data.what:
-        errors.setdefault("what", []).append("请填写整改任务（干什么）")
+        errors.add("what", "请填写整改任务（干什么）")
     elif len(data.what) > WHAT_MAX:
-        errors.setdefault("what", []).append(f"整改任务过长（最多 {WHAT_MAX} 字）")
+        errors.add("what", f"整改任务过长（最多 {WHAT_MAX} 字）")
     if not data.owner:
-        errors.setdefault("owner", []).append("请填写责任人或责任岗位（谁来干）")
+        errors.add("owner", "请填写责任人或责任岗位（谁来干）")
     elif len(data.owner) > OWNER_MAX:
-        errors.setdefault("owner", []).append(f"责任人过长（最多 {OWNER_MAX} 字）")
+        errors.add("owner", f"责任人过长（最多 {OWNER_MAX} 字）")
     if len(data.how) > TEXT_MAX:
-        errors.setdefault("how", []).append(f"整改措施过长（最多 {TEXT_MAX} 字）")
+        errors.add("how", f"整改措施过长（最多 {TEXT_MAX} 字）")
     if data.deadline is None:
-        errors.setdefault("deadline", []).append("请填写完成时限（何时完成）")
+        errors.add("deadline", "请填写完成时限（何时完成）")
     elif data.deadline < today and data.deadline != old_deadline:
-        errors.setdefault("deadline", []).append(
-            f"完成时限 {data.deadline} 早于今天（{today}），请填写今后的日期"
-        )
+        errors.add("deadline", f"完成时限 {data.deadline} 早于今天（{today}），请填写今后的日期")
     _check_text(errors, "what", "整改任务", data.what)
     _check_text(errors, "owner", "责任人", data.owner)
     _check_text(errors, "how", "整改措施", data.how)
@@ -130,13 +127,13 @@ def task_snapshot(task: RectificationTask) -> dict[str, Any]:
 
 
 def _clean_conditions(
-    reason: str, conditions: list[dict[str, Any]] | None, errors: dict[str, list[str]]
+    reason: str, conditions: list[dict[str, Any]] | None, errors: FieldErrors
 ) -> list[dict[str, Any]]:
     cleaned: list[dict[str, Any]] = []
     for item in conditions or []:
         code = str(item.get("condition", ""))
         if code not in WeakCondition.values:
-            errors.setdefault("conditions", []).append(f"未知的软弱涣散认定情形“{code[:30]}”")
+            errors.add("conditions", f"未知的软弱涣散认定情形“{code[:30]}”")
             continue
         cleaned.append(
             {
@@ -148,19 +145,14 @@ def _clean_conditions(
             }
         )
     if reason == PlanReason.WEAK and not cleaned and not errors.get("conditions"):
-        errors.setdefault("conditions", []).append("软弱涣散整改方案须写明符合哪一项认定情形")
+        errors.add("conditions", "软弱涣散整改方案须写明符合哪一项认定情形")
     return cleaned
 
 
 def _audit_task(actor: Actor, action: AuditAction, task: RectificationTask, **kwargs: Any) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        object_type="rectification_task",
-        object_id=str(task.pk),
-        object_repr=f"{task.plan.org.name}：{task.what}"[:255],
-        scope_path=task.plan.org.path,
-        **kwargs,
+    name = f"{task.plan.org.name}：{task.what}"[:255]
+    audit_about(
+        actor, action, AuditSubject("rectification_task", task, task.plan.org.path, name), **kwargs
     )
 
 
@@ -185,22 +177,20 @@ def plan_create(
         raise ValidationError({"reason": [f"整改原因“{reason[:20]}”无效"]})
     if org.org_type == OrgType.GROUP:
         raise ValidationError({"org": ["党小组不单独制定整改方案，请为所在党支部制定"]})
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     cleaned = _clean_conditions(reason, conditions, errors)
     summary = (summary or "").strip()
     if len(summary) > TEXT_MAX:
-        errors.setdefault("summary", []).append(f"问题概述过长（最多 {TEXT_MAX} 字）")
+        errors.add("summary", f"问题概述过长（最多 {TEXT_MAX} 字）")
     _check_text(errors, "summary", "问题概述", summary)
     today = timezone.localdate()
     for n, item in enumerate(tasks or [], start=1):
         for name, messages in task_validate(item, today=today).items():
-            errors.setdefault(name, []).extend(f"第 {n} 项任务：{m}" for m in messages)
+            for m in messages:
+                errors.add(name, f"第 {n} 项任务：{m}")
     if RectificationPlan.objects.filter(org=org, status=PlanStatus.OPEN).exists():
-        errors.setdefault("org", []).append(
-            f"{org.name}已有一个进行中的整改方案（一支一策），请在该方案中增加任务"
-        )
-    if errors:
-        raise ValidationError(errors)
+        errors.add("org", f"{org.name}已有一个进行中的整改方案（一支一策），请在该方案中增加任务")
+    errors.raise_if_any()
     plan = RectificationPlan.objects.create(
         org=org,
         reason=reason,
@@ -248,9 +238,8 @@ def task_add(*, actor: Actor, plan: RectificationPlan, data: TaskInput) -> Recti
     require_upper(actor, plan.org)
     errors = task_validate(data, today=timezone.localdate())
     if plan.status != PlanStatus.OPEN:
-        errors.setdefault("__all__", []).append("该整改方案已完成，不能再增加任务")
-    if errors:
-        raise ValidationError(errors)
+        errors.add("__all__", "该整改方案已完成，不能再增加任务")
+    errors.raise_if_any()
     return _task_create(actor, plan, data)
 
 
@@ -261,9 +250,8 @@ def task_update(*, actor: Actor, task: RectificationTask, data: TaskInput) -> Re
     require_upper(actor, task.plan.org)
     errors = task_validate(data, today=timezone.localdate(), old_deadline=task.deadline)
     if task.status == TaskStatus.CONFIRMED:
-        errors.setdefault("__all__", []).append("该任务已经上级确认完成，不能再修改")
-    if errors:
-        raise ValidationError(errors)
+        errors.add("__all__", "该任务已经上级确认完成，不能再修改")
+    errors.raise_if_any()
     before = task_snapshot(task)
     assert data.deadline is not None
     task.what, task.how, task.owner, task.deadline = data.what, data.how, data.owner, data.deadline
@@ -274,22 +262,20 @@ def task_update(*, actor: Actor, task: RectificationTask, data: TaskInput) -> Re
     return task
 
 
-def _progress_checks(task: RectificationTask, on: dt.date, text: str) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
+def _progress_checks(task: RectificationTask, on: dt.date, text: str) -> FieldErrors:
+    errors = FieldErrors()
     today = timezone.localdate()
     if task.plan.status != PlanStatus.OPEN or task.status == TaskStatus.CONFIRMED:
-        errors.setdefault("__all__", []).append("该任务已经上级确认完成，不需要再填报")
+        errors.add("__all__", "该任务已经上级确认完成，不需要再填报")
     if not text:
-        errors.setdefault("text", []).append("请填写进展情况")
+        errors.add("text", "请填写进展情况")
     elif len(text) > TEXT_MAX:
-        errors.setdefault("text", []).append(f"进展情况过长（最多 {TEXT_MAX} 字）")
+        errors.add("text", f"进展情况过长（最多 {TEXT_MAX} 字）")
     _check_text(errors, "text", "进展情况", text)
     if on > today:
-        errors.setdefault("on", []).append(f"日期 {on} 晚于今天（{today}）")
+        errors.add("on", f"日期 {on} 晚于今天（{today}）")
     elif on < task.plan.created_at.date() - dt.timedelta(days=1):
-        errors.setdefault("on", []).append(
-            f"日期 {on} 早于整改方案制定日期 {task.plan.created_at:%Y-%m-%d}"
-        )
+        errors.add("on", f"日期 {on} 早于整改方案制定日期 {task.plan.created_at:%Y-%m-%d}")
     return errors
 
 
@@ -303,8 +289,7 @@ def task_progress(
     text = (text or "").strip()
     on = on or timezone.localdate()
     errors = _progress_checks(task, on, text)
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_if_any()
     item = TaskProgress.objects.create(task=task, on=on, text=text, by=user_of(actor))
     _audit_task(
         actor,
@@ -324,14 +309,13 @@ def task_report_done(*, actor: Actor, task: RectificationTask, text: str = "") -
     task = _locked_task(task)
     require(actor, Perm.ASSESS_SELF, task.plan.org.path)
     text = (text or "").strip()
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     if task.status not in ACTIVE_TASK:
         state = TaskStatus(task.status).label
-        errors.setdefault("__all__", []).append(f"该任务当前状态为“{state}”，不能再报告完成")
+        errors.add("__all__", f"该任务当前状态为“{state}”，不能再报告完成")
     if text:
         errors.update(_progress_checks(task, timezone.localdate(), text))
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_if_any()
     before = task_snapshot(task)
     if text:
         TaskProgress.objects.create(
@@ -347,14 +331,14 @@ def task_report_done(*, actor: Actor, task: RectificationTask, text: str = "") -
     return task
 
 
-def _review_checks(actor: Actor, task: RectificationTask, note: str) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
+def _review_checks(actor: Actor, task: RectificationTask, note: str) -> FieldErrors:
+    errors = FieldErrors()
     if len(note) > NOTE_MAX:
-        errors.setdefault("note", []).append(f"审核意见过长（最多 {NOTE_MAX} 字）")
+        errors.add("note", f"审核意见过长（最多 {NOTE_MAX} 字）")
     _check_text(errors, "note", "审核意见", note)
     user = user_of(actor)
     if user is not None and task.reported_by_id == user.pk and task.status == TaskStatus.REPORTED:
-        errors.setdefault("__all__", []).append("报告完成的人不能确认或退回自己报告的任务")
+        errors.add("__all__", "报告完成的人不能确认或退回自己报告的任务")
     return errors
 
 
@@ -380,11 +364,8 @@ def task_confirm(*, actor: Actor, task: RectificationTask, note: str = "") -> Re
     errors = _review_checks(actor, task, note)
     if task.status != TaskStatus.REPORTED:
         state = TaskStatus(task.status).label
-        errors.setdefault("__all__", []).append(
-            f"只能确认已报告完成的任务，该任务当前状态为“{state}”"
-        )
-    if errors:
-        raise ValidationError(errors)
+        errors.add("__all__", f"只能确认已报告完成的任务，该任务当前状态为“{state}”")
+    errors.raise_if_any()
     before, after = _review(actor, task, TaskStatus.CONFIRMED, note)
     plan = _locked_plan(task.plan)
     if not plan.tasks.exclude(status=TaskStatus.CONFIRMED).exists():
@@ -404,19 +385,16 @@ def task_reopen(*, actor: Actor, task: RectificationTask, note: str) -> Rectific
     note = (note or "").strip()
     errors = _review_checks(actor, task, note)
     if not note:
-        errors.setdefault("note", []).append("退回时请写明原因")
+        errors.add("note", "退回时请写明原因")
     if task.status not in (TaskStatus.REPORTED, TaskStatus.CONFIRMED):
-        errors.setdefault("__all__", []).append("只能退回已报告完成或已确认的任务")
+        errors.add("__all__", "只能退回已报告完成或已确认的任务")
     plan = _locked_plan(task.plan)
     if (
         plan.status == PlanStatus.DONE
         and RectificationPlan.objects.filter(org=plan.org, status=PlanStatus.OPEN).exists()
     ):
-        errors.setdefault("__all__", []).append(
-            "该组织已有新的进行中整改方案，请在新方案中增加任务"
-        )
-    if errors:
-        raise ValidationError(errors)
+        errors.add("__all__", "该组织已有新的进行中整改方案，请在新方案中增加任务")
+    errors.raise_if_any()
     before, after = _review(actor, task, TaskStatus.REOPENED, note)
     if plan.status == PlanStatus.DONE:
         plan.status = PlanStatus.OPEN

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.utils import timezone
 
@@ -252,27 +252,19 @@ def run_check(
     return result
 
 
-def findings_for(
-    actor: Actor,
-    *,
-    rules: str | Sequence[str] = "SETUP",
-    org_code: str | None = None,
-    at: dt.date | None = None,
-    rule_ids: Iterable[str] | None = None,
-    severity: str | Iterable[str] | None = None,
-    sector: str | None = None,
-    region: str | None = None,
-    since: dt.date | None = None,
-) -> list[Finding]:
+class CheckFilters(TypedDict, total=False):
+    """What :func:`run_check` narrows a check to, for :func:`findings_for`."""
+
+    rules: str | Sequence[str]
+    org_code: str | None
+    at: dt.date | None
+    rule_ids: Iterable[str] | None
+    severity: str | Iterable[str] | None
+    sector: str | None
+    region: str | None
+    since: dt.date | None
+
+
+def findings_for(actor: Actor, **filters: Unpack[CheckFilters]) -> list[Finding]:
     """Findings in the actor's scope, sorted by subject then rule (see :func:`run_check`)."""
-    return run_check(
-        actor,
-        rules=rules,
-        org_code=org_code,
-        at=at,
-        rule_ids=rule_ids,
-        severity=severity,
-        sector=sector,
-        region=region,
-        since=since,
-    ).findings
+    return run_check(actor, **filters).findings

@@ -8,6 +8,7 @@ Invite codes and the public token are not part of the API.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -22,7 +23,7 @@ from dangjian.orgs.selectors import org_get
 
 from .models import Survey
 from .selectors import rates_of_surveys, survey_get, surveys_for
-from .stats import Rate, Rates, min_disclose
+from .stats import Rates, min_disclose
 
 
 class RateSerializer(serializers.Serializer):
@@ -64,17 +65,6 @@ class SurveySerializer(serializers.Serializer):
     rates = RatesSerializer()
 
 
-def _rate(rate: Rate) -> dict[str, Any]:
-    return {
-        "value": rate.value,
-        "numerator": rate.numerator,
-        "n": rate.n,
-        "low": rate.low,
-        "high": rate.high,
-        "reliable": rate.reliable,
-    }
-
-
 def _rates(rates: Rates, floor: int) -> dict[str, Any]:
     disclosed = rates.answers >= floor
     return {
@@ -84,9 +74,9 @@ def _rates(rates: Rates, floor: int) -> dict[str, Any]:
         "response_rate": rates.response_rate,
         "response_note": rates.response_note,
         "disclosed": disclosed,
-        "satisfaction": _rate(rates.satisfaction) if disclosed else None,
-        "awareness": _rate(rates.awareness) if disclosed else None,
-        "participation": _rate(rates.participation) if disclosed else None,
+        "satisfaction": asdict(rates.satisfaction) if disclosed else None,
+        "awareness": asdict(rates.awareness) if disclosed else None,
+        "participation": asdict(rates.participation) if disclosed else None,
     }
 
 

@@ -69,10 +69,16 @@ def answer_counts(
     survey_ids: Iterable[int], versions: Iterable[str] | None = None
 ) -> dict[int, tuple[int, int, int, int]]:
     """``survey id → (answers, satisfied, aware, took part)`` in one grouped query."""
+    return _counts(Response.objects.filter(survey_id__in=list(survey_ids)), versions)
+
+
+def _counts(
+    responses: QuerySet[Response], versions: Iterable[str] | None
+) -> dict[int, tuple[int, int, int, int]]:
+    """``survey id → (answers, satisfied, aware, took part)`` of ``responses``, grouped."""
     sat, aware, took = _conditions(versions)
     rows = (
-        Response.objects.filter(survey_id__in=list(survey_ids))
-        .values_list("survey_id")
+        responses.values_list("survey_id")
         .annotate(
             n=Count("pk"),
             sat=Count("pk", filter=sat),
@@ -153,19 +159,7 @@ def rates_for(key: str, org_ids: Iterable[int] | None = None) -> dict[int, Rates
     if wanted is not None and len(rows) <= IN_LIST_MAX:
         counts = answer_counts([r[0] for r in rows], versions)
     else:
-        sat, aware, took = _conditions(versions)
-        grouped = (
-            Response.objects.filter(survey__key=key)
-            .values_list("survey_id")
-            .annotate(
-                n=Count("pk"),
-                sat=Count("pk", filter=sat),
-                aware=Count("pk", filter=aware),
-                took=Count("pk", filter=took),
-            )
-            .order_by()
-        )
-        counts = {sid: (n, s, a, t) for sid, n, s, a, t in grouped}
+        counts = _counts(Response.objects.filter(survey__key=key), versions)
     coded = [r[0] for r in rows if r[4] == DedupMode.CODE]
     codes: dict[int, int] = {}
     if coded and len(coded) <= IN_LIST_MAX:

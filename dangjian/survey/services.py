@@ -20,6 +20,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
+from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
@@ -54,19 +55,13 @@ PUBLIC_NEEDS_COUNT = (
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
+#: what the audit keeps of a survey
+_SNAPSHOT = ["org", "key", "title", "version", "opens_on", "closes_on", "audience"]
+_SNAPSHOT += ["population", "population_from_roll", "dedup"]
+
+
 def _snapshot(survey: Survey) -> dict[str, Any]:
-    return {
-        "org": survey.org_id,
-        "key": survey.key,
-        "title": survey.title,
-        "version": survey.version,
-        "opens_on": survey.opens_on,
-        "closes_on": survey.closes_on,
-        "audience": survey.audience,
-        "population": survey.population,
-        "population_from_roll": survey.population_from_roll,
-        "dedup": survey.dedup,
-    }
+    return model_to_dict(survey, fields=_SNAPSHOT)
 
 
 def roll_counts(orgs: Sequence[Organization], day: dt.date | None = None) -> dict[int, int]:
@@ -382,7 +377,7 @@ def _seed_answers(
 
 
 def seed_responses(
-    survey: Survey,
+    surveys: Survey | Sequence[Survey],
     rng: random.Random,
     n: int,
     *,
@@ -390,31 +385,14 @@ def seed_responses(
     awareness: float = 0.75,
     participation: float = 0.65,
 ) -> int:
-    """Add ``n`` made-up answers for demos and benchmarks; deterministic given ``rng``.
+    """Add ``n`` made-up answers to each of ``surveys`` (one survey, or many in one insert
+    stream) for demos and benchmarks; deterministic given ``rng``.
 
     The probabilities are those of the three rates. Returns the number of answers written. Not
     audited (no person acts; the demo and benchmark commands say so themselves).
     """
-    return seed_responses_many(
-        [survey],
-        rng,
-        n,
-        satisfaction=satisfaction,
-        awareness=awareness,
-        participation=participation,
-    )
-
-
-def seed_responses_many(
-    surveys: Sequence[Survey],
-    rng: random.Random,
-    n: int,
-    *,
-    satisfaction: float = 0.85,
-    awareness: float = 0.75,
-    participation: float = 0.65,
-) -> int:
-    """:func:`seed_responses` for many surveys in bulk (benchmarks: one insert stream)."""
+    if isinstance(surveys, Survey):
+        surveys = [surveys]
     questionnaire(CURRENT_VERSION)
     rows = [
         Response(
@@ -428,3 +406,7 @@ def seed_responses_many(
     with transaction.atomic():
         Response.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
     return len(rows)
+
+
+#: the name the benchmarks use for many surveys
+seed_responses_many = seed_responses

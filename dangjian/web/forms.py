@@ -50,6 +50,44 @@ def date_field(label: str, *, required: bool = True, **kwargs: Any) -> ChineseDa
     )
 
 
+def _org_code(value: str) -> None:
+    if len(value) <= 32 and not _CODE.match(value):  # a longer one: the max_length message
+        raise ValidationError("组织编码只能由字母和数字组成")
+
+
+def org_code_field(label: str = "组织编码", *, required: str = "请填写组织编码") -> forms.CharField:
+    """An organization's code, trimmed, of letters and digits; ``required`` says it is missing."""
+    return forms.CharField(
+        label=label,
+        max_length=32,
+        validators=[_org_code],
+        error_messages={"required": required},
+    )
+
+
+def pick_field(label: str, *, invalid: str) -> forms.TypedChoiceField:
+    """An optional choice of a record by its number (``None`` when none is chosen); its choices
+    are set by the form."""
+    return forms.TypedChoiceField(
+        label=label,
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": invalid},
+    )
+
+
+def text_field(label: str, *, max_length: int, rows: int = 3, **kwargs: Any) -> forms.CharField:
+    """An optional text typed in a box of ``rows`` lines."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
+
+
 class LoginForm(AuthenticationForm):
     """Django's login form with Chinese messages. A wrong password, an unknown username and a
     locked account get the same answer, so the form tells nobody which usernames exist or are

@@ -4,18 +4,22 @@ bad input as a 400 page."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
+
+from dangjian.core.errors import error_text
 
 PER_PAGE = 50
 
@@ -55,6 +59,16 @@ def query_without(request: HttpRequest, *names: str) -> str:
     for name in names:
         params.pop(name, None)
     return params.urlencode()
+
+
+@contextmanager
+def refused_as_400() -> Iterator[None]:
+    """``with refused_as_400(): <service call>``: the service's refusal (a ``ValidationError``)
+    becomes :class:`BadInput`, a 400 page with its Chinese messages."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise BadInput(error_text(exc)) from None
 
 
 def bad_input_as_400(view: F) -> F:

@@ -7,16 +7,16 @@ the user's subtree is a 404 (its existence is not revealed), a missing permissio
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, can, covers, require
@@ -73,7 +73,8 @@ from dangjian.orgs.services import max_delay_years, org_election_delay_record
 from dangjian.web.requests import SignedInRequest
 
 from ..forms import TreeSearchForm
-from ..helpers import bad_input_as_400, form_page, login_required_htmx, paginate
+from ..helpers import form_page, login_required_htmx, page, paginate
+from ..pages import errors_text, form_saved
 
 
 def _rows(nodes: list[Organization]) -> list[dict[str, Any]]:
@@ -117,8 +118,7 @@ def _with_parents(actor: Actor, orgs: list[Organization]) -> list[dict[str, Any]
     return [{"org": o, "parent": names.get(o.path[:-step], "")} for o in orgs]
 
 
-@login_required
-@require_GET
+@page("GET")
 def tree(request: SignedInRequest) -> HttpResponse:
     require(request.user, Perm.ORG_VIEW)
     form = TreeSearchForm(request.GET)
@@ -250,18 +250,14 @@ def _org_context(
     }
 
 
-@login_required
-@require_GET
-@bad_input_as_400
+@page("GET")
 def org_detail(request: SignedInRequest, code: str) -> HttpResponse:
     require(request.user, Perm.ORG_VIEW)
     org = org_get(request.user, code)
     return render(request, "web/org.html", _org_context(request, org))
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def participant_add_view(request: SignedInRequest, code: str) -> HttpResponse:
     """Record a participant of a 临时党支部 (his relations stay in his own branch)."""
     require(request.user, Perm.MEMBER_CHANGE)
@@ -296,9 +292,7 @@ def participant_add_view(request: SignedInRequest, code: str) -> HttpResponse:
     return render(request, "web/org.html", context, status=400)
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def participant_end_view(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.MEMBER_CHANGE)
     item = participation_get(request.user, pk)
@@ -322,31 +316,29 @@ def participant_end_view(request: SignedInRequest, pk: int) -> HttpResponse:
             )
             return redirect("web:org", item.org.code)
     else:
-        problem = "；".join(str(m) for ms in form.errors.values() for m in ms)
+        problem = errors_text(form)
     messages.error(request, f"未能结束{item.member.name}的参加记录：{problem}")
     context = _org_context(request, item.org)
     return render(request, "web/org.html", context, status=400)
 
 
-@login_required
-@require_POST
-@bad_input_as_400
+@page("POST")
 def election_delay_view(request: SignedInRequest, code: str) -> HttpResponse:
     """Record an approved delay of the current term's election (延期换届)."""
     require(request.user, Perm.ORG_CHANGE)
     org = org_get(request.user, code, perm=Perm.ORG_CHANGE)
     form = ElectionDelayForm(request.POST, prefix="delay")
-    if form.is_valid():
-        with errors_on(form):
-            delay = org_election_delay_record(
-                actor=request.user, org=org, data=form.delay_input(), today=timezone.localdate()
-            )
-            messages.success(
-                request,
-                f"已登记：{delay.approved_by}批准{org.name}延期换届至 "
-                f"{delay.new_deadline.isoformat()}",
-            )
-            return redirect("web:org", org.code)
+    if form_saved(
+        request,
+        form,
+        lambda d: org_election_delay_record(
+            actor=request.user, org=org, data=form.delay_input(), today=timezone.localdate()
+        ),
+        lambda delay: (
+            f"已登记：{delay.approved_by}批准{org.name}延期换届至 {delay.new_deadline.isoformat()}"
+        ),
+    ):
+        return redirect("web:org", org.code)
     context = _org_context(request, org, delay_form=form)
     return render(request, "web/org.html", context, status=400)
 
@@ -394,16 +386,14 @@ def _member_context(
     }
 
 
-@login_required
-@require_GET
+@page("GET")
 def member_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.MEMBER_VIEW)
     member = member_get(request.user, pk)
     return render(request, "web/member.html", _member_context(member, None, request.user))
 
 
-@login_required
-@require_POST
+@page("POST")
 def member_reveal_view(request: SignedInRequest, pk: int) -> HttpResponse:
     """Show the full ID and phone numbers once; the view is audited by ``member_reveal``."""
     require(request.user, Perm.MEMBER_VIEW)
@@ -412,25 +402,21 @@ def member_reveal_view(request: SignedInRequest, pk: int) -> HttpResponse:
     return render(request, "web/member.html", _member_context(member, revealed, request.user))
 
 
-@login_required
-@require_POST
+@page("POST")
 def member_status_view(request: SignedInRequest, pk: int) -> HttpResponse:
     """Record a standing decided by a party body (留党察看, 停止党籍, 出党, 死亡 …)."""
     require(request.user, Perm.MEMBER_CHANGE)
     member = member_get(request.user, pk, perm=Perm.MEMBER_CHANGE)
     form = StatusForm(request.POST, prefix="status")
-    if form.is_valid():
-        with errors_on(form):
-            status = member_status_record(
-                actor=request.user,
-                member=member,
-                data=form.status_input(),
-                today=timezone.localdate(),
-            )
-            messages.success(
-                request, f"已登记：{member.name}{status.kind}（{status.started_on.isoformat()} 起）"
-            )
-            return redirect("web:member", member.pk)
+    if form_saved(
+        request,
+        form,
+        lambda d: member_status_record(
+            actor=request.user, member=member, data=form.status_input(), today=timezone.localdate()
+        ),
+        lambda status: f"已登记：{member.name}{status.kind}（{status.started_on.isoformat()} 起）",
+    ):
+        return redirect("web:member", member.pk)
     context = _member_context(member, None, request.user, status_form=form)
     return render(request, "web/member.html", context, status=400)
 
@@ -444,21 +430,43 @@ def _after_save(request: SignedInRequest, member: Member, verb: str) -> HttpResp
     return redirect("web:member", member.pk)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@page("GET", "POST")
 def member_new(request: SignedInRequest, code: str) -> HttpResponse:
     """新增党员 on the roll of a 党支部 or 联合党支部."""
     require(request.user, Perm.MEMBER_CHANGE)
     org = org_get(request.user, code, perm=Perm.MEMBER_CHANGE)
     form = MemberForm(request.POST or None)
+    return _member_form(
+        request,
+        form,
+        org,
+        None,
+        lambda: member_create(actor=request.user, data=form.member_input(org)),
+        refused="" if org.org_type in ROLL_TYPES else _no_roll_note(org),
+    )
+
+
+_MEMBER_FIELDS = {"org": "__all__", "gender": "id_number", "birth_date": "id_number"}
+
+
+def _member_form(
+    request: SignedInRequest,
+    form: MemberForm,
+    org: Organization,
+    member: Member | None,
+    save: Callable[[], Member],
+    *,
+    refused: str = "",
+) -> HttpResponse:
+    """The member form: saved by ``save()`` (then the member's page, with the warning on his
+    post), else shown with its errors."""
     if request.method == "POST" and form.is_valid():
         try:
-            member = member_create(actor=request.user, data=form.member_input(org))
+            saved = save()
         except ValidationError as exc:
-            put_errors(form, exc, {"org": "__all__", "gender": "id_number",
-                                    "birth_date": "id_number"})  # fmt: skip
+            put_errors(form, exc, _MEMBER_FIELDS)
         else:
-            return _after_save(request, member, "新增")
+            return _after_save(request, saved, "新增" if member is None else "修改")
     return form_page(
         request,
         "web/member_form.html",
@@ -466,8 +474,8 @@ def member_new(request: SignedInRequest, code: str) -> HttpResponse:
             "form": form,
             "org": org,
             "ancestors": breadcrumb(request.user, org),
-            "member": None,
-            "refused": "" if org.org_type in ROLL_TYPES else _no_roll_note(org),
+            "member": member,
+            "refused": refused,
             "post_note": POST_NOTE,
         },
     )
@@ -479,32 +487,18 @@ def _no_roll_note(org: Organization) -> str:
     return f"{org.name}是{org.org_type}，党员只能编入党支部或联合党支部。"
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@page("GET", "POST")
 def member_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     """修改党员信息 (the branch stays: a transfer is not an edit)."""
     require(request.user, Perm.MEMBER_CHANGE)
     member = member_get(request.user, pk, perm=Perm.MEMBER_CHANGE)
     form = MemberForm(request.POST or None, member=member, initial=member_initial(member))
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = member_update(
-                actor=request.user, member=member, data=form.member_input(member.org)
-            )
-        except ValidationError as exc:
-            put_errors(form, exc, {"org": "__all__", "gender": "id_number",
-                                    "birth_date": "id_number"})  # fmt: skip
-        else:
-            return _after_save(request, saved, "修改")
-    return form_page(
+    return _member_form(
         request,
-        "web/member_form.html",
-        {
-            "form": form,
-            "org": member.org,
-            "ancestors": breadcrumb(request.user, member.org),
-            "member": member,
-            "refused": "",
-            "post_note": POST_NOTE,
-        },
+        form,
+        member.org,
+        member,
+        lambda: member_update(
+            actor=request.user, member=member, data=form.member_input(member.org)
+        ),
     )

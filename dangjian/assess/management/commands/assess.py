@@ -11,9 +11,7 @@ does. ``dangjian assess list`` lists the campaigns.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,15 +22,7 @@ from dangjian.assess.models import Campaign
 from dangjian.assess.scoring import STAR_LABELS, campaign_compute
 from dangjian.assess.services import campaign_score
 from dangjian.assess.standard import StandardError
-from dangjian.core.dates import parse_date
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
+from dangjian.core.console import date_option, text_table
 
 
 class Command(BaseCommand):
@@ -64,12 +54,7 @@ class Command(BaseCommand):
         campaign = Campaign.objects.select_related("root").filter(pk=options["campaign"]).first()
         if campaign is None:
             raise CommandError(f"考核 {options['campaign']} 不存在")
-        at: dt.date | None = None
-        if options["at"]:
-            try:
-                at = parse_date(options["at"])
-            except ValueError as exc:
-                raise CommandError(f"--at：{exc}") from None
+        at = date_option(options, "at")
         try:
             if options["save"]:
                 run = campaign_score(actor=SYSTEM, campaign=campaign, at=at)
@@ -102,11 +87,8 @@ class Command(BaseCommand):
             ]
             for s in sorted(run.scores, key=lambda s: s.path)
         ]
-        widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(header)]
-        self.stdout.write("  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)))
-        self.stdout.write("  ".join("-" * w for w in widths))
-        for row in rows:
-            self.stdout.write("  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)))
+        for line in text_table(header, rows):
+            self.stdout.write(line)
         summary = run.summary()
         saved = "，已保存" if options["save"] else "（未保存，加 --save 保存）"
         self.stdout.write(
