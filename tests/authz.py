@@ -23,7 +23,9 @@ from typing import Any
 
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from dangjian.accounts.models import RoleGrant, User
 from dangjian.accounts.roles import PERM_LABELS, Perm
 from dangjian.accounts.scope import SYSTEM, can
 from dangjian.core.models import AuditEntry
@@ -52,6 +54,7 @@ class Side:
     temp: Any  # a 临时党支部 of the town
     participation: Any
     username: str  # an ordinary user of the subtree (a target of the user and security pages)
+    grant: Any = None  # a role grant awaiting a 安全管理员's approval, for ``username``
 
 
 def _side(tree: dict[str, Any], town: str, branch: str, members: str, username: str) -> Side:
@@ -121,6 +124,13 @@ def build_world(tree: dict[str, Any]) -> dict[str, Any]:
         tree[key] = make_user(tree["town_a"], code, username=key)
     tree["A"] = _side(tree, "town_a", "branch_a", "members_a", "inspector_a")
     tree["B"] = _side(tree, "town_b", "branch_b", "members_b", "admin_b")
+    for side, role in ((tree["A"], "branch_secretary"), (tree["B"], "org_admin")):
+        side.grant = RoleGrant.objects.create(
+            user=User.objects.get(username=side.username),
+            role=role,
+            requested_by=tree["sysadmin"],
+            requested_at=timezone.now(),
+        )
     return tree
 
 

@@ -25,6 +25,12 @@ urlpatterns = [
     path("users/<str:username>/roles/", views.user_roles, name="user_roles"),
     path("security/", views.security, name="security"),
     path("security/unlock/<str:username>/", views.user_unlock_view, name="user_unlock"),
+    path("security/grants/", views.role_grants, name="role_grants"),
+    path(
+        "security/grants/<int:pk>/<str:decision>/",
+        views.role_grant_decide,
+        name="role_grant_decide",
+    ),
 ]
 
 auth_urlpatterns = [
