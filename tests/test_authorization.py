@@ -8,7 +8,16 @@ from typing import Any
 import pytest
 
 from dangjian.accounts.roles import Perm
-from tests.authz import Route, Side, all_routes, build_world, check_route, state
+from tests.authz import (
+    THREE_ADMINS,
+    Route,
+    Side,
+    all_routes,
+    build_world,
+    check_admin_refusals,
+    check_route,
+    state,
+)
 from tests.factories import make_id_number
 
 P = Perm
@@ -481,3 +490,12 @@ def test_post_without_csrf_token_changes_nothing(route: Route, world, login) -> 
     assert response.status_code == 403
     assert "跨站请求校验未通过" in response.content.decode()  # said in Chinese (issue 9)
     assert state() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", THREE_ADMINS)
+def test_the_three_administrators_see_no_personal_data(who: str, world, login, api) -> None:
+    """三员分立 (issue 11): the 系统管理员, 安全管理员 and 审计管理员 are refused every route that
+    shows persons — members, meeting minutes and attendance, ledgers, recruitment cases — and
+    the pages they may open (the tree, the users page, …) name nobody."""
+    check_admin_refusals(who, ROUTES, world, login, api)
