@@ -79,6 +79,12 @@ def test_an_org_admin_made_by_the_sysadmin_reveals_nothing_until_approved(tree, 
     assert entry.after["requested_by"] == "sysadmin"
     shown = api(created).post(reveal, {"reason": "核对"}, format="json")
     assert shown.status_code == 200 and member.id_number() in shown.content.decode()
+    # the 审计管理员 reads both in Chinese
+    trail = login("auditor").get(reverse("web:audit") + "?action=user.").content.decode()
+    assert "申请授予角色（待安全管理员批准）" in trail and "批准授予角色" in trail
+    assert "待安全管理员批准的角色" in trail and "申请人" in trail
+    for key in ("pending_roles", "requested_by", "org_admin"):
+        assert key not in trail
 
 
 @pytest.mark.django_db
