@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import ROLES
 from dangjian.accounts.scope import SYSTEM
-from dangjian.accounts.services import user_create, user_unlock
+from dangjian.accounts.services import LOCK_EXEMPT_MAX_HOURS, user_create, user_unlock
 from dangjian.orgs.models import Organization
 
 
@@ -36,6 +36,12 @@ class Command(BaseCommand):
         sub.add_parser("list", help="列出账号")
         unlock = sub.add_parser("unlock", help="解锁账号")
         unlock.add_argument("--username", required=True)
+        unlock.add_argument(
+            "--exempt-hours",
+            type=int,
+            default=0,
+            help=f"解锁后免于锁定的小时数（0–{LOCK_EXEMPT_MAX_HOURS}）：期间他人输错密码不会再锁定该账号",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -53,8 +59,13 @@ class Command(BaseCommand):
             locked = User.objects.filter(username=options["username"]).first()
             if locked is None:
                 raise CommandError(f"账号“{options['username']}”不存在", returncode=2)
-            user_unlock(actor=SYSTEM, user=locked)
-            self.stdout.write(f"已解锁 {locked.username}")
+            hours = options["exempt_hours"]
+            try:
+                user_unlock(actor=SYSTEM, user=locked, exempt_hours=hours)
+            except ValidationError as exc:
+                raise CommandError("；".join(exc.messages), returncode=2) from exc
+            note = f"，{hours} 小时内免于锁定" if hours else ""
+            self.stdout.write(f"已解锁 {locked.username}{note}")
 
     def _add(self, options: dict[str, Any]) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
