@@ -49,6 +49,7 @@ from ..forms import (
     UserRolesForm,
 )
 from ..helpers import BadInput, bad_input_as_400, login_required_htmx, paginate, query_without
+from ..pages import errors_text
 from ..selectors import locked_users, org_in_scope, user_get, users_for
 
 
@@ -169,8 +170,7 @@ def user_roles(request: SignedInRequest, username: str) -> HttpResponse:
     require_may_manage(request.user, target)
     form = UserRolesForm(request.POST, prefix=f"u{target.pk}")
     if not form.is_valid():
-        errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
-        raise BadInput(f"未保存用户“{target.username}”的角色：{errors}")
+        raise BadInput(f"未保存用户“{target.username}”的角色：{errors_text(form)}")
     try:
         user_set_roles(
             actor=request.user,
@@ -248,8 +248,7 @@ def user_unlock_view(request: SignedInRequest, username: str) -> HttpResponse:
     target = user_get(request.user, username, Perm.SECURITY_MANAGE)
     form = UnlockForm(request.POST, prefix=f"u{target.pk}")
     if not form.is_valid():
-        errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
-        raise BadInput(f"未解锁账号“{target.username}”：{errors}")
+        raise BadInput(f"未解锁账号“{target.username}”：{errors_text(form)}")
     hours = form.cleaned_data["exempt_hours"] or 0
     try:
         user_unlock(actor=request.user, user=target, exempt_hours=hours)
@@ -299,8 +298,7 @@ def role_grant_decide(request: SignedInRequest, pk: int, decision: str) -> HttpR
         elif decision == "refuse":
             form = GrantRefuseForm(request.POST)
             if not form.is_valid():
-                errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
-                raise BadInput(f"未拒绝{what}：{errors}")
+                raise BadInput(f"未拒绝{what}：{errors_text(form)}")
             role_grant_refuse(actor=request.user, grant=grant, reason=form.cleaned_data["reason"])
             messages.success(request, f"已拒绝{what}")
         else:
