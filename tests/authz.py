@@ -23,7 +23,9 @@ from typing import Any
 
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from dangjian.accounts.models import RoleGrant, User
 from dangjian.accounts.roles import PERM_LABELS, Perm
 from dangjian.accounts.scope import SYSTEM, can
 from dangjian.core.models import AuditEntry
@@ -52,6 +54,7 @@ class Side:
     temp: Any  # a 临时党支部 of the town
     participation: Any
     username: str  # an ordinary user of the subtree (a target of the user and security pages)
+    grant: Any = None  # a role grant awaiting a 安全管理员's approval, for ``username``
 
 
 def _side(tree: dict[str, Any], town: str, branch: str, members: str, username: str) -> Side:
@@ -121,6 +124,13 @@ def build_world(tree: dict[str, Any]) -> dict[str, Any]:
         tree[key] = make_user(tree["town_a"], code, username=key)
     tree["A"] = _side(tree, "town_a", "branch_a", "members_a", "inspector_a")
     tree["B"] = _side(tree, "town_b", "branch_b", "members_b", "admin_b")
+    for side, role in ((tree["A"], "branch_secretary"), (tree["B"], "org_admin")):
+        side.grant = RoleGrant.objects.create(
+            user=User.objects.get(username=side.username),
+            role=role,
+            requested_by=tree["sysadmin"],
+            requested_at=timezone.now(),
+        )
     return tree
 
 
@@ -300,3 +310,55 @@ def check_route(route: Route, world: dict[str, Any], login: Any, api: Any) -> No
         assert route.hidden(b) not in _text(response), f"{route.id} shows subtree B"
     if route.is_api and route.is_write and route.ok < 300:
         assert AuditEntry.objects.count() > audits, "an accepted write must be audited"
+
+
+# --- 三员分立: the three administrators and personal data --------------------------------------
+
+#: the three separated administrators of town A (built by :func:`build_world`)
+THREE_ADMINS = ("sysadmin_a", "secadmin_a", "auditor_a")
+
+
+def person_texts(world: dict[str, Any]) -> list[str]:
+    """What names a person of either subtree: every member's name, full and masked ID number and
+    phone, and the minutes of side A's meeting (which name a member and record who attended)."""
+    from dangjian.members.models import Member
+    from tests.life.helpers import attend
+
+    a = world["A"]
+    first = a.member
+    a.meeting.minutes = f"会议由{first.name}主持，讨论了发展对象的培养情况"
+    a.meeting.save(update_fields=["minutes"])
+    attend(a.meeting, first, True)
+    texts: list[str] = []
+    for m in Member.objects.all():
+        texts += [f"{m.name}（", f">{m.name}<", m.id_number(), m.id_number_masked]
+        if m.phone():
+            texts.append(m.phone())
+    return [*texts, a.meeting.minutes]
+
+
+def check_admin_refusals(
+    who: str, routes: list[Route], world: dict[str, Any], login: Any, api: Any
+) -> None:
+    """The administrator ``who`` (三员) is refused every route that needs a permission to
+    personal data, and nothing it may call shows a person (its own permission excepted: the
+    审计管理员 reads the audit trail). A refused write changes nothing."""
+    from dangjian.accounts.roles import PERSONAL_DATA_PERMS
+
+    user = world[who]
+    held = {p for p in PERSONAL_DATA_PERMS if can(user, p)}
+    texts = person_texts(world)
+    for route in routes:
+        client = (api if route.is_api else login)(who)
+        before = state()
+        response = _call(client, route, world["A"], world)
+        if route.perm in PERSONAL_DATA_PERMS and route.perm not in held:
+            assert response.status_code == 403, (who, route.id, response.status_code)
+            if route.is_write:
+                assert state() == before, f"a refused {route.id} by {who} changed the database"
+            continue
+        if route.perm in held or route.is_write:
+            continue
+        body = _text(response)
+        shown = [t for t in texts if t in body]
+        assert not shown, f"{route.id} shows {who} personal data: {shown}"

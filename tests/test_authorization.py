@@ -8,7 +8,16 @@ from typing import Any
 import pytest
 
 from dangjian.accounts.roles import Perm
-from tests.authz import Route, Side, all_routes, build_world, check_route, state
+from tests.authz import (
+    THREE_ADMINS,
+    Route,
+    Side,
+    all_routes,
+    build_world,
+    check_admin_refusals,
+    check_route,
+    state,
+)
 from tests.factories import make_id_number
 
 P = Perm
@@ -178,21 +187,41 @@ ROUTES: list[Route] = [
         ok_text="只显示这一次",
         without="sysadmin",
     ),
+    Route("web:role_grants", P.SECURITY_MANAGE, without="sysadmin", hidden=lambda s: s.username),
+    Route(
+        "web:role_grant_decide",
+        P.SECURITY_MANAGE,
+        "post",
+        kwargs=lambda s: {"pk": s.grant.pk, "decision": "approve"},
+        ok=302,
+        without="sysadmin",
+    ),
+    Route(
+        "web:role_grant_decide",
+        P.SECURITY_MANAGE,
+        "post",
+        kwargs=lambda s: {"pk": s.grant.pk, "decision": "refuse"},
+        data=lambda s: {"reason": "岗位未确认"},
+        ok=302,
+        without="sysadmin",
+        label="refuse",
+    ),
     # --- organizational life ---
-    Route("life:index", P.ORG_VIEW),
+    # a record of organizational life names members: not for the 系统管理员 (issue 11)
+    Route("life:index", P.MEMBER_VIEW),
     Route("life:overview", P.FINDING_VIEW),
     Route("life:overview_missed", P.FINDING_VIEW, query="?rule=LIFE-ASSEMBLY-QUARTERLY"),
     Route("life:hints", P.FINDING_VIEW),
     Route("life:import", P.LIFE_RECORD),
     Route("life:import", P.LIFE_RECORD, "post", ok=400),
     Route("life:todo", P.FINDING_VIEW, kwargs=code),
-    Route("life:meetings", P.ORG_VIEW, kwargs=code),
+    Route("life:meetings", P.MEMBER_VIEW, kwargs=code),
     Route("life:record", P.LIFE_RECORD, kwargs=code),
     Route("life:record", P.LIFE_RECORD, "post", kwargs=code, ok=400),
-    Route("life:ledger", P.ORG_VIEW, kwargs=code),
+    Route("life:ledger", P.MEMBER_VIEW, kwargs=code),
     Route("life:attendance", P.MEMBER_VIEW, kwargs=code),
-    Route("life:ledger_file", P.ORG_VIEW, "post", kwargs=lambda s: {**code(s), "fmt": "xlsx"}),
-    Route("life:meeting", P.ORG_VIEW, kwargs=meeting),
+    Route("life:ledger_file", P.MEMBER_VIEW, "post", kwargs=lambda s: {**code(s), "fmt": "xlsx"}),
+    Route("life:meeting", P.MEMBER_VIEW, kwargs=meeting),
     Route("life:meeting_edit", P.LIFE_RECORD, kwargs=meeting),
     Route("life:meeting_edit", P.LIFE_RECORD, "post", kwargs=meeting, ok=400),
     Route("life:meeting_delete", P.LIFE_RECORD, "post", kwargs=meeting, ok=302),
@@ -381,9 +410,9 @@ ROUTES: list[Route] = [
     Route(
         "api:finding-list", P.FINDING_VIEW, query=lambda s: f"?org={s.org.code}", label="of an org"
     ),
-    Route("api:meeting-list", P.ORG_VIEW, hidden=lambda s: s.org.code),
+    Route("api:meeting-list", P.MEMBER_VIEW, hidden=lambda s: s.org.code),
     Route("api:meeting-list", P.LIFE_RECORD, "post", ok=400),
-    Route("api:meeting-detail", P.ORG_VIEW, kwargs=meeting),
+    Route("api:meeting-detail", P.MEMBER_VIEW, kwargs=meeting),
     Route(
         "api:meeting-detail",
         P.LIFE_RECORD,
@@ -479,3 +508,12 @@ def test_post_without_csrf_token_changes_nothing(route: Route, world, login) -> 
     assert response.status_code == 403
     assert "跨站请求校验未通过" in response.content.decode()  # said in Chinese (issue 9)
     assert state() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", THREE_ADMINS)
+def test_the_three_administrators_see_no_personal_data(who: str, world, login, api) -> None:
+    """三员分立 (issue 11): the 系统管理员, 安全管理员 and 审计管理员 are refused every route that
+    shows persons — members, meeting minutes and attendance, ledgers, recruitment cases — and
+    the pages they may open (the tree, the users page, …) name nobody."""
+    check_admin_refusals(who, ROUTES, world, login, api)

@@ -30,6 +30,9 @@ class User(AbstractUser):
         default=False,
         help_text="安全管理员重置密码后置位，本人修改密码后清除",
     )
+    #: set by the 安全管理员 on unlocking: until then failed logins by others are counted but do
+    #: not lock the account again (a lock-out that others trigger is no lasting denial of service)
+    lock_exempt_until = models.DateTimeField("免于锁定至", null=True, blank=True)
 
     class Meta:
         verbose_name = "用户"
@@ -77,6 +80,51 @@ class UserRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+
+class RoleGrant(models.Model):
+    """A role with personal-data access that a 系统管理员 asked to grant: it takes effect only when
+    a 安全管理员 other than the requester approves it (two-person rule); both are audited."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待批准"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "已拒绝"
+        WITHDRAWN = "withdrawn", "已撤回"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField("角色", max_length=32, choices=ROLE_CHOICES)
+    status = models.CharField(
+        "状态", max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    requested_by = models.ForeignKey(
+        User, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间")
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    reason = models.CharField("拒绝理由", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "角色授权申请"
+        verbose_name_plural = "角色授权申请"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(status="pending"),
+                name="uniq_pending_role_grant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}（{self.get_status_display()}）"
 
 
 class SecurityPolicy(models.Model):

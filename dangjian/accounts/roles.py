@@ -1,9 +1,11 @@
 """Roles and the permissions they grant. A role is bound to the user's organization node and
 covers its whole subtree (see :mod:`dangjian.accounts.scope`).
 
-The three administrators are separated (三员分立): the 系统管理员 manages users and settings but
-sees no member data, the 安全管理员 sets the security policy, the 审计管理员 reads the audit trail
-and changes nothing.
+The three administrators are separated (三员分立, GB/T 22239 8.1.4.2): the 系统管理员 manages
+users and settings but sees no member data, the 安全管理员 sets the security policy, unlocks
+accounts and approves every grant of a role with personal-data access (a two-person rule), the
+审计管理员 reads the audit trail and changes nothing. An account holding one of these three roles
+holds no other role, and the 系统管理员 cannot touch the 安全/审计 accounts.
 """
 
 from __future__ import annotations
@@ -149,6 +151,31 @@ ROLES: dict[str, Role] = {
 }
 
 ROLE_CHOICES = [(r.code, r.label) for r in ROLES.values()]
+
+#: permissions that show persons: member records (even masked: names), their ID and phone
+#: numbers, the records of organizational life (minutes and attendance name members), findings
+#: about members, recruitment cases (applicants), scores and rectification of the branches, and
+#: the audit trail (its before/after name the persons changed)
+PERSONAL_DATA_PERMS: frozenset[Perm] = frozenset(Perm) - {
+    Perm.ORG_VIEW,
+    Perm.ORG_CHANGE,
+    Perm.USER_MANAGE,
+    Perm.SECURITY_MANAGE,
+}
+
+#: the three separated administrators (三员): an account holding one holds no other role
+ADMIN_ROLES: frozenset[str] = frozenset({"sys_admin", "security_admin", "audit_admin"})
+
+#: roles the 系统管理员 may neither grant nor take away: the accounts of the 安全管理员 and the
+#: 审计管理员 are out of its reach (created by the operator at the command line)
+PROTECTED_ROLES: frozenset[str] = frozenset({"security_admin", "audit_admin"})
+
+
+def carries_personal_data(code: str) -> bool:
+    """Whether the role ``code`` grants access to personal data (its grant needs the approval of
+    a 安全管理员 when a 系统管理员 asks for it)."""
+    role = ROLES.get(code)
+    return role is not None and bool(role.perms & PERSONAL_DATA_PERMS)
 
 
 def resolve_role(name: str) -> Role:

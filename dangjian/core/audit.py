@@ -37,6 +37,9 @@ class AuditAction(models.TextChoices):
     # accounts and security
     USER_CREATE = "user.create", "创建用户"
     USER_ROLES = "user.roles", "修改用户角色"
+    ROLE_GRANT_REQUEST = "user.role_grant.request", "申请授予角色（待安全管理员批准）"
+    ROLE_GRANT_APPROVE = "user.role_grant.approve", "批准授予角色"
+    ROLE_GRANT_REFUSE = "user.role_grant.refuse", "拒绝授予角色"
     USER_LOCK = "user.lock", "锁定账号"
     USER_UNLOCK = "user.unlock", "解锁账号"
     USER_PASSWORD_RESET = "user.password_reset", "重置密码"

@@ -1,6 +1,6 @@
 """``/api/v1/meetings/``: records of organizational life in the actor's subtree.
 
-Reading needs ``Perm.ORG_VIEW`` (the attendance list also ``Perm.MEMBER_VIEW`` on the branch);
+Reading needs ``Perm.MEMBER_VIEW`` (a record names members: the 系统管理员 reads none);
 recording and deleting need ``Perm.LIFE_RECORD`` on the organization. Every rule is checked by
 :mod:`dangjian.life.services`, whose Chinese messages are passed through per field.
 """
@@ -37,7 +37,7 @@ from dangjian.orgs.selectors import org_get, orgs_for
 
 from .choices import AbsenceReason, LecturerRole, MeetingType
 from .models import Meeting
-from .selectors import meeting_get, meeting_list
+from .selectors import RECORD_READ, meeting_get, meeting_list
 from .services import (
     ATTACHMENTS_PER_MEETING,
     MINUTES_MAX,
@@ -204,7 +204,7 @@ ID_PARAM = path_id("记录 id")
 class MeetingListView(FilteredListView):
     """Records of the actor's subtree (``?org=CODE&subtree=1&type=…&year=…`` to narrow)."""
 
-    read_perm = Perm.ORG_VIEW
+    read_perm = RECORD_READ
     write_perm = Perm.LIFE_RECORD
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
@@ -268,7 +268,7 @@ class MeetingListView(FilteredListView):
 class MeetingDetailView(ScopedAPIView):
     """One record; 404 outside the actor's subtree."""
 
-    read_perm = Perm.ORG_VIEW
+    read_perm = RECORD_READ
     write_perm = Perm.LIFE_RECORD
     serializer_class = MeetingDetailSerializer
 

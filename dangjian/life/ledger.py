@@ -24,7 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import Actor, can, covers
+from dangjian.accounts.scope import Actor, can, covers, require
 from dangjian.core.audit import AuditAction, audit_record
 from dangjian.core.labels import evidence_text
 from dangjian.core.spreadsheet import append_row
@@ -36,7 +36,7 @@ from dangjian.rules.runner import findings_for
 
 from .choices import MeetingType
 from .models import Attendance, Meeting
-from .selectors import meeting_list
+from .selectors import RECORD_READ, meeting_list
 
 COLUMNS = [
     "日期",
@@ -100,10 +100,12 @@ class Ledger:
 
 
 def ledger_build(actor: Actor, code: str, year: int) -> Ledger:
-    """The ledger of the organization ``code`` for ``year``; 404 outside the actor's scope."""
+    """The ledger of the organization ``code`` for ``year``; 404 outside the actor's scope,
+    ``PermissionDenied`` without member access."""
     if not 1900 <= year <= 2100:
         raise ValueError(f"年份 {year} 无效")
-    org = org_get(actor, code)
+    require(actor, RECORD_READ)  # the records name members (三员分立: not the 系统管理员)
+    org = org_get(actor, code, perm=RECORD_READ)
     today = timezone.localdate()
     at = min(dt.date(year, 12, 31), today)
     ledger = Ledger(org=org, year=year, at=at)

@@ -1,4 +1,7 @@
-"""Reads of meeting records, always restricted to the acting user's scope (Perm.ORG_VIEW)."""
+"""Reads of meeting records, always restricted to the acting user's scope.
+
+A record names members (minutes, attendance, lecturer): reading it needs ``Perm.MEMBER_VIEW``
+(:data:`RECORD_READ`), so the 系统管理员, who sees organizations, sees no record (三员分立)."""
 
 from __future__ import annotations
 
@@ -14,8 +17,11 @@ from dangjian.orgs.models import Organization
 
 from .models import Meeting
 
+#: what reading a record of organizational life needs
+RECORD_READ = Perm.MEMBER_VIEW
 
-def meetings_for(actor: Actor, perm: Perm = Perm.ORG_VIEW) -> QuerySet[Meeting]:
+
+def meetings_for(actor: Actor, perm: Perm = RECORD_READ) -> QuerySet[Meeting]:
     """Every record of organizations the actor may use ``perm`` on."""
     prefix = scope_prefix(actor, perm)
     if prefix is None:
@@ -47,7 +53,7 @@ def meeting_list(
     return qs.order_by("-held_on", "-pk")
 
 
-def meeting_get(actor: Actor, pk: int, *, perm: Perm = Perm.ORG_VIEW) -> Meeting:
+def meeting_get(actor: Actor, pk: int, *, perm: Perm = RECORD_READ) -> Meeting:
     """The record ``pk`` if the actor may use ``perm`` on it; 404 otherwise (no existence leak)."""
     meeting = meetings_for(actor, perm).filter(pk=pk).first()
     if meeting is None:

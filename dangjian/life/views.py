@@ -43,7 +43,7 @@ from .forms import MeetingForm, MeetingImportForm
 from .ledger import export_ledger, ledger_build
 from .rules import FREQUENCY_RULES, carry_months
 from .rules.hints import formalism_hints
-from .selectors import meeting_get, meeting_list, participation
+from .selectors import RECORD_READ, meeting_get, meeting_list, participation
 from .services import (
     ATTACHMENT_MAX_BYTES,
     attachment_add,
@@ -71,7 +71,7 @@ def _life_org(request: SignedInRequest, code: str, perm: Perm = Perm.ORG_VIEW) -
 @page("GET")
 def index(request: SignedInRequest) -> HttpResponse:
     """The user's own branch goes straight to its to-do list; others pick a branch."""
-    require(request.user, Perm.ORG_VIEW)
+    require(request.user, RECORD_READ)
     own = getattr(request.user, "org", None)
     if own is not None and own.org_type in LIFE_TYPES:
         return redirect("life:todo", own.code)
@@ -197,7 +197,7 @@ def todo(request: SignedInRequest, code: str) -> HttpResponse:
 @page("GET")
 def meetings(request: SignedInRequest, code: str) -> HttpResponse:
     """The records of a branch (with its 党小组) or of one 党小组, newest first."""
-    org = _life_org(request, code)
+    org = _life_org(request, code, RECORD_READ)
     year = year_param(request)
     meeting_type = request.GET.get("type", "").strip()
     if meeting_type and meeting_type not in MeetingType.values:
@@ -272,7 +272,7 @@ def record(request: SignedInRequest, code: str) -> HttpResponse:
 
 @page("GET")
 def meeting_detail(request: SignedInRequest, pk: int) -> HttpResponse:
-    require(request.user, Perm.ORG_VIEW)
+    require(request.user, RECORD_READ)
     meeting = meeting_get(request.user, pk)
     show_members = covers(request.user, Perm.MEMBER_VIEW, meeting.org.path)
     attendance = []
@@ -310,7 +310,7 @@ def meeting_delete_view(request: SignedInRequest, pk: int) -> HttpResponse:
 @page("GET")
 def ledger(request: SignedInRequest, code: str) -> HttpResponse:
     """台账: a year's records by month, printable; .xlsx by the button below it."""
-    org = _life_org(request, code)
+    org = _life_org(request, code, RECORD_READ)
     year = year_param(request) or timezone.localdate().year
     book = ledger_build(request.user, org.code, year)
     months = [(m, book.months.get(m, [])) for m in range(1, 13)]
@@ -340,7 +340,7 @@ def ledger_file(request: SignedInRequest, code: str, fmt: str) -> HttpResponse:
     """The ledger as .xlsx, .docx or .pdf (POST: the export is audited)."""
     if fmt not in LEDGER_TYPES:
         raise BadInput("台账只能导出为 .xlsx、.docx 或 .pdf")
-    org = _life_org(request, code)
+    org = _life_org(request, code, RECORD_READ)
     year = year_param(request) or timezone.localdate().year
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"ledger.{fmt}"

@@ -43,6 +43,9 @@ OBJECT_MODELS: dict[str, tuple[str, str]] = {
 #: snapshot keys that are not model fields, or whose field name says less than this
 FIELD_LABELS: dict[str, str] = {
     "roles": "角色",
+    "pending_roles": "待安全管理员批准的角色",
+    "role": "角色",
+    "requested_by": "申请人",
     "parent": "上级组织",
     "org": "所属组织",
     "format": "格式",
@@ -198,8 +201,10 @@ def field_value(object_type: str, key: str, value: Any) -> str:
     """A snapshot value as text: choices by their label, roles, formats, yes/no, lists."""
     if value is None or value == "":
         return "—"
-    if key == "roles" and isinstance(value, list | tuple):
+    if key in ("roles", "pending_roles") and isinstance(value, list | tuple):
         return "、".join(ROLES[r].label if r in ROLES else str(r) for r in value) or "无"
+    if key == "role" and isinstance(value, str) and value in ROLES:
+        return ROLES[value].label
     if isinstance(value, list | tuple):
         return "、".join(field_value(object_type, key, v) for v in value) or "无"
     if isinstance(value, dict):

@@ -21,7 +21,12 @@ NAV_ITEMS = [
     (Perm.MEMBER_CHANGE, "exchange:index", "导入导出", set()),
     (Perm.AUDIT_VIEW, "web:audit", "审计", {"web:audit", "web:audit_chain"}),
     (Perm.USER_MANAGE, "web:users", "用户", {"web:users"}),
-    (Perm.SECURITY_MANAGE, "web:security", "安全", {"web:security"}),
+    (
+        Perm.SECURITY_MANAGE,
+        "web:security",
+        "安全",
+        {"web:security", "web:role_grants", "web:role_grant_decide"},
+    ),
 ]
 
 

@@ -240,6 +240,32 @@ class UserRolesForm(forms.Form):
     is_active = forms.BooleanField(label="启用", required=False)
 
 
+class UnlockForm(forms.Form):
+    """Unlock an account; optionally exempt it from locking for a while (an administrator whom
+    others keep locking out by typing wrong passwords for his username)."""
+
+    exempt_hours = forms.IntegerField(
+        label="解锁后免于锁定（小时）",
+        min_value=0,
+        max_value=72,
+        required=False,
+        help_text="0 为不免除；免除期间他人输错密码不会再锁定该账号，失败次数仍会记录",
+        error_messages={
+            "invalid": "请输入整数小时数",
+            "min_value": "免于锁定的时长不能小于 0",
+            "max_value": "免于锁定的时长最多 72 小时",
+        },
+    )
+
+
+class GrantRefuseForm(forms.Form):
+    reason = forms.CharField(
+        label="拒绝理由",
+        max_length=200,
+        error_messages={"required": "请填写拒绝理由", "max_length": "拒绝理由最多 200 字"},
+    )
+
+
 class SecurityPolicyForm(forms.Form):
     max_failed_logins = forms.IntegerField(label="连续失败锁定次数", min_value=3, max_value=20)
     lockout_minutes = forms.IntegerField(label="锁定时长（分钟）", min_value=1, max_value=1440)

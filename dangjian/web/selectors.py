@@ -42,11 +42,13 @@ def user_get(actor: Actor, username: str, perm: Perm) -> User:
 
 
 def locked_users(actor: Actor) -> QuerySet[User]:
-    """Accounts in scope that are locked now, or that have failed logins counted."""
+    """Accounts in scope that are locked now, have failed logins counted, or are exempt from
+    locking for a while."""
     from django.db.models import Q
 
+    now = timezone.now()
     return users_for(actor, Perm.SECURITY_MANAGE).filter(
-        Q(locked_until__gt=timezone.now()) | Q(failed_logins__gt=0)
+        Q(locked_until__gt=now) | Q(failed_logins__gt=0) | Q(lock_exempt_until__gt=now)
     )
 
 

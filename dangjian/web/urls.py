@@ -26,6 +26,12 @@ urlpatterns = [
     path("security/", views.security, name="security"),
     path("security/unlock/<str:username>/", views.user_unlock_view, name="user_unlock"),
     path("security/password/", views.password_reset_view, name="password_reset"),
+    path("security/grants/", views.role_grants, name="role_grants"),
+    path(
+        "security/grants/<int:pk>/<str:decision>/",
+        views.role_grant_decide,
+        name="role_grant_decide",
+    ),
 ]
 
 auth_urlpatterns = [

@@ -45,8 +45,9 @@ def test_ledger_build(tree, year_of_records):
     assert any(
         f.rule == "LIFE-THEME-DAY-MONTHLY" and f.period == "2025-01" for f in ledger.findings
     )
-    # the system administrator sees organizations but not who was absent
-    assert ledger_build(tree["sysadmin"], "BA001", 2025).months[3][1].absent == ""
+    # the system administrator sees no record of organizational life: minutes name members
+    with pytest.raises(PermissionDenied):
+        ledger_build(tree["sysadmin"], "BA001", 2025)
 
 
 @pytest.mark.django_db
@@ -104,9 +105,12 @@ def test_export_pdf_from_the_records(tree, year_of_records, tmp_path):
     assert "2024-12-31" not in text  # another year
     entry = AuditEntry.objects.get(action="life.ledger.export")
     assert entry.after == {"year": 2025, "records": 3, "names": True, "format": "pdf"}
-    # no member access: the PDF carries no names
-    export_ledger(path, actor=tree["sysadmin"], code="BA001", year=2025)
-    assert tree["members_a"][0].name not in shown_text(path.read_bytes())
+    # no member access (the 系统管理员): no ledger at all, nothing written or audited
+    path.unlink()
+    with pytest.raises(PermissionDenied):
+        export_ledger(path, actor=tree["sysadmin"], code="BA001", year=2025)
+    assert not path.exists()
+    assert AuditEntry.objects.filter(action="life.ledger.export").count() == 1
 
 
 @pytest.mark.django_db

@@ -117,10 +117,13 @@ def test_user_create_writes_user_roles_and_audit(client: Client, world: Tree) ->
     response = client.post(reverse("web:users"), _new_user(world))
     assert response.status_code == 302
     created = User.objects.get(username="newcomer")
-    assert created.org == world["town_a"] and created.role_codes == {"inspector"}
+    # the 督查员 sees member records: the grant waits for a 安全管理员 (issue 11, 三员分立)
+    assert created.org == world["town_a"] and created.role_codes == set()
+    assert created.role_grants.get().role == "inspector"
     assert created.check_password("Zx-9long-enough!")
     assert AuditEntry.objects.filter(action="user.create", object_id="newcomer").exists()
-    assert AuditEntry.objects.count() == audits + 1
+    assert AuditEntry.objects.filter(action="user.role_grant.request").count() == 1
+    assert AuditEntry.objects.count() == audits + 2
 
 
 @pytest.mark.django_db
@@ -146,7 +149,9 @@ def test_user_roles_change_and_self_change_refused(client: Client, world: Tree) 
     response = client.post(reverse("web:user_roles", args=["inspector_a"]), _roles(world))
     assert response.status_code == 302
     target = User.objects.get(username="inspector_a")
-    assert target.role_codes == {"inspector", "branch_secretary"}
+    # the added 支部书记 waits for a 安全管理员's approval (issue 11, 三员分立)
+    assert target.role_codes == {"inspector"}
+    assert [g.role for g in target.role_grants.all()] == ["branch_secretary"]
     before = _state()
     own = world["sysadmin"].pk
     mine = client.post(

@@ -45,6 +45,7 @@ ACTIONS = {
     "recruit:extension",
     "web:user_roles",
     "web:user_unlock",
+    "web:role_grant_decide",
     "life:meeting_delete",
     "life:attachment_upload",
     "life:attachment_delete",

@@ -1,6 +1,15 @@
 """Pages. Thin: they call selectors for reads and services for writes (split by purpose)."""
 
-from .admin import audit, audit_chain, security, user_roles, user_unlock_view, users
+from .admin import (
+    audit,
+    audit_chain,
+    role_grant_decide,
+    role_grants,
+    security,
+    user_roles,
+    user_unlock_view,
+    users,
+)
 from .auth import LoginView, home
 from .findings import findings
 from .orgs import (
@@ -42,6 +51,8 @@ __all__ = [
     "participant_end_view",
     "password_change_view",
     "password_reset_view",
+    "role_grant_decide",
+    "role_grants",
     "security",
     "tree",
     "tree_children",

@@ -1,7 +1,9 @@
 """The three separated administrators' pages (三员分立).
 
 审计管理员: search the audit trail, read-only. 系统管理员: accounts and roles of the subtree, no
-member data. 安全管理员: the security policy and unlocking accounts.
+member data, not the 安全/审计 accounts; a role with personal-data access it grants waits for a
+安全管理员's approval. 安全管理员: the security policy, unlocking accounts, approving or refusing
+role grants.
 """
 
 from __future__ import annotations
@@ -17,23 +19,37 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dangjian.accounts.models import SecurityPolicy
-from dangjian.accounts.roles import ROLES, Perm
+from dangjian.accounts.models import RoleGrant, SecurityPolicy, User
+from dangjian.accounts.roles import PROTECTED_ROLES, ROLES, Perm
 from dangjian.accounts.scope import audit_for, require
+from dangjian.accounts.selectors import role_grant_get, role_grants_for
 from dangjian.accounts.services import (
+    LOCK_EXEMPT_MAX_HOURS,
     is_locked,
+    lock_exempt,
+    require_may_manage,
+    role_grant_approve,
+    role_grant_refuse,
     security_policy_update,
     user_create,
     user_set_roles,
     user_unlock,
 )
 from dangjian.core.audit import audit_verify
-from dangjian.core.errors import errors_on
+from dangjian.core.errors import error_text, errors_on
 from dangjian.web.requests import SignedInRequest
 
 from ..audit_display import entry_changes
-from ..forms import AuditFilterForm, SecurityPolicyForm, UserCreateForm, UserRolesForm
+from ..forms import (
+    AuditFilterForm,
+    GrantRefuseForm,
+    SecurityPolicyForm,
+    UnlockForm,
+    UserCreateForm,
+    UserRolesForm,
+)
 from ..helpers import BadInput, bad_input_as_400, login_required_htmx, paginate, query_without
+from ..pages import errors_text
 from ..selectors import locked_users, org_in_scope, user_get, users_for
 
 
@@ -108,20 +124,33 @@ def users(request: SignedInRequest) -> HttpResponse:
                         roles=data["roles"],
                         display_name=data["display_name"],
                     )
-                    messages.success(request, f"已创建用户“{created.username}”")
+                    messages.success(
+                        request, f"已创建用户“{created.username}”{_pending_note(created)}"
+                    )
                     return redirect("web:users")
         status = 400
-    page = paginate(request, users_for(request.user, Perm.USER_MANAGE), per_page=30)
-    rows = [
-        {
-            "u": u,
-            "form": UserRolesForm(
-                initial={"roles": sorted(r.role for r in u.roles.all()), "is_active": u.is_active},
-                prefix=f"u{u.pk}",
-            ),
-        }
-        for u in page
-    ]
+    page = paginate(
+        request,
+        users_for(request.user, Perm.USER_MANAGE).prefetch_related("role_grants"),
+        per_page=30,
+    )
+    rows = []
+    for u in page:
+        held = sorted(r.role for r in u.roles.all())
+        pending = sorted(
+            g.role for g in u.role_grants.all() if g.status == RoleGrant.Status.PENDING
+        )
+        rows.append(
+            {
+                "u": u,
+                "protected": bool(set(held) & PROTECTED_ROLES),
+                "pending": [ROLES[c].label for c in pending if c in ROLES],
+                "form": UserRolesForm(
+                    initial={"roles": held + pending, "is_active": u.is_active},
+                    prefix=f"u{u.pk}",
+                ),
+            }
+        )
     return render(
         request,
         "web/users.html",
@@ -138,10 +167,10 @@ def user_roles(request: SignedInRequest, username: str) -> HttpResponse:
     target = user_get(request.user, username, Perm.USER_MANAGE)
     if target.pk == request.user.pk:
         raise BadInput("不能修改自己的角色，请由另一位系统管理员操作")
+    require_may_manage(request.user, target)
     form = UserRolesForm(request.POST, prefix=f"u{target.pk}")
     if not form.is_valid():
-        errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
-        raise BadInput(f"未保存用户“{target.username}”的角色：{errors}")
+        raise BadInput(f"未保存用户“{target.username}”的角色：{errors_text(form)}")
     try:
         user_set_roles(
             actor=request.user,
@@ -151,8 +180,16 @@ def user_roles(request: SignedInRequest, username: str) -> HttpResponse:
         )
     except ValidationError as exc:
         raise BadInput("；".join(exc.messages)) from None
-    messages.success(request, f"已更新用户“{target.username}”的角色")
+    messages.success(request, f"已更新用户“{target.username}”的角色{_pending_note(target)}")
     return redirect("web:users")
+
+
+def _pending_note(user: User) -> str:
+    pending = user.role_grants.filter(status=RoleGrant.Status.PENDING).values_list(
+        "role", flat=True
+    )
+    labels = "、".join(ROLES[c].label for c in sorted(pending) if c in ROLES)
+    return f"；角色“{labels}”可查看党员信息，须经安全管理员批准后生效" if labels else ""
 
 
 @login_required
@@ -178,20 +215,94 @@ def security(request: SignedInRequest) -> HttpResponse:
                 "idle_timeout_minutes": policy.idle_timeout_minutes,
             }
         )
-    accounts = [{"u": u, "locked": is_locked(u)} for u in locked_users(request.user)[:200]]
+    accounts = [
+        {
+            "u": u,
+            "locked": is_locked(u),
+            "exempt": lock_exempt(u),
+            "form": UnlockForm(prefix=f"u{u.pk}"),
+        }
+        for u in locked_users(request.user)[:200]
+    ]
     return render(
         request,
         "web/security.html",
-        {"form": form, "policy": policy, "accounts": accounts},
+        {
+            "form": form,
+            "policy": policy,
+            "accounts": accounts,
+            "pending_grants": role_grants_for(request.user).count(),
+            "exempt_max": LOCK_EXEMPT_MAX_HOURS,
+        },
         status=status,
     )
 
 
 @login_required
 @require_POST
+@bad_input_as_400
 def user_unlock_view(request: SignedInRequest, username: str) -> HttpResponse:
+    """Unlock an account (and clear its failures); optionally exempt it from locking for a few
+    hours, so that others typing wrong passwords for its username cannot keep it locked."""
     require(request.user, Perm.SECURITY_MANAGE)
     target = user_get(request.user, username, Perm.SECURITY_MANAGE)
-    user_unlock(actor=request.user, user=target)
-    messages.success(request, f"已解锁账号“{target.username}”")
+    form = UnlockForm(request.POST, prefix=f"u{target.pk}")
+    if not form.is_valid():
+        raise BadInput(f"未解锁账号“{target.username}”：{errors_text(form)}")
+    hours = form.cleaned_data["exempt_hours"] or 0
+    try:
+        user_unlock(actor=request.user, user=target, exempt_hours=hours)
+    except ValidationError as exc:
+        raise BadInput(error_text(exc)) from None
+    note = f"，{hours} 小时内他人输错密码不会再锁定该账号" if hours else ""
+    messages.success(request, f"已解锁账号“{target.username}”{note}")
     return redirect("web:security")
+
+
+@login_required
+@require_GET
+@bad_input_as_400
+def role_grants(request: SignedInRequest) -> HttpResponse:
+    """The role grants awaiting the 安全管理员's approval, and the recently decided ones."""
+    require(request.user, Perm.SECURITY_MANAGE)
+    pending = [
+        {"g": g, "own": g.requested_by_id == request.user.pk or g.user_id == request.user.pk}
+        for g in role_grants_for(request.user)[:200]
+    ]
+    decided = list(role_grants_for(request.user, pending=False)[:30])
+    return render(
+        request,
+        "web/role_grants.html",
+        {
+            "pending": pending,
+            "decided": decided,
+            "refuse_form": GrantRefuseForm(),
+            "roles": ROLES,
+        },
+    )
+
+
+@login_required
+@require_POST
+@bad_input_as_400
+def role_grant_decide(request: SignedInRequest, pk: int, decision: str) -> HttpResponse:
+    """Approve (``decision`` = approve) or refuse (= refuse, with a reason) a pending grant."""
+    require(request.user, Perm.SECURITY_MANAGE)
+    grant = role_grant_get(request.user, pk)
+    label = ROLES[grant.role].label if grant.role in ROLES else grant.role
+    what = f"为“{grant.user.username}”授予“{label}”"
+    try:
+        if decision == "approve":
+            role_grant_approve(actor=request.user, grant=grant)
+            messages.success(request, f"已批准{what}")
+        elif decision == "refuse":
+            form = GrantRefuseForm(request.POST)
+            if not form.is_valid():
+                raise BadInput(f"未拒绝{what}：{errors_text(form)}")
+            role_grant_refuse(actor=request.user, grant=grant, reason=form.cleaned_data["reason"])
+            messages.success(request, f"已拒绝{what}")
+        else:
+            raise BadInput(f"未知的审批操作“{decision[:20]}”")
+    except ValidationError as exc:
+        raise BadInput(f"未处理{what}：{error_text(exc)}") from None
+    return redirect("web:role_grants")

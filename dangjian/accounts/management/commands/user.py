@@ -14,7 +14,7 @@ from dangjian.accounts.models import User
 from dangjian.accounts.otp import totp_reset
 from dangjian.accounts.roles import ROLES
 from dangjian.accounts.scope import SYSTEM
-from dangjian.accounts.services import user_create, user_unlock
+from dangjian.accounts.services import LOCK_EXEMPT_MAX_HOURS, user_create, user_unlock
 from dangjian.orgs.models import Organization
 
 
@@ -48,6 +48,12 @@ class Command(BaseCommand):
         reset.add_argument("--username", required=True)
         totp = sub.add_parser("totp-reset", help="解除动态口令绑定（手机丢失时）")
         totp.add_argument("--username", required=True)
+        unlock.add_argument(
+            "--exempt-hours",
+            type=int,
+            default=0,
+            help=f"解锁后免于锁定的小时数（0–{LOCK_EXEMPT_MAX_HOURS}）：期间他人输错密码不会再锁定该账号",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -63,8 +69,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"{user.username}\t{org}\t{roles}\t{state}")
         elif action == "unlock":
             locked = self._user(options["username"])
-            user_unlock(actor=SYSTEM, user=locked)
-            self.stdout.write(f"已解锁 {locked.username}")
+            hours = options["exempt_hours"]
+            try:
+                user_unlock(actor=SYSTEM, user=locked, exempt_hours=hours)
+            except ValidationError as exc:
+                raise CommandError("；".join(exc.messages), returncode=2) from exc
+            note = f"，{hours} 小时内免于锁定" if hours else ""
+            self.stdout.write(f"已解锁 {locked.username}{note}")
         elif action == "reset-password":
             user = self._user(options["username"])
             temporary = password_reset(actor=SYSTEM, user=user)
