@@ -929,17 +929,28 @@ def _frequency(
     return out
 
 
-ASSEMBLY_QUARTERLY = _spec(
-    "LIFE-ASSEMBLY-QUARTERLY", "支部党员大会每季度至少召开 1 次", "national", "支部条例 art. 11"
+def _branch_frequency(spec: RuleSpec, *, what: str, doc: str) -> Callable[..., list[Finding]]:
+    """Register the rule of ``spec``: every branch (not a 党小组 or committee) ``what`` (the
+    verb phrase of its messages) as often as the rule's parameters ask, by :func:`_frequency`.
+    The function is named after the rule id, like every rule."""
+
+    def check(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
+        if not _is_branch(item):
+            return []
+        return _frequency(item, ctx, what=what)
+
+    check.__name__ = check.__qualname__ = spec.id.lower().replace("-", "_")
+    check.__doc__ = doc
+    return rule(spec)(check)
+
+
+life_assembly_quarterly = _branch_frequency(
+    _spec(
+        "LIFE-ASSEMBLY-QUARTERLY", "支部党员大会每季度至少召开 1 次", "national", "支部条例 art. 11"
+    ),
+    what="召开支部党员大会",
+    doc="支部党员大会 at least once a quarter (支部条例 art. 11), for every branch.",
 )
-
-
-@rule(ASSEMBLY_QUARTERLY)
-def life_assembly_quarterly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
-    """支部党员大会 at least once a quarter (支部条例 art. 11), for every branch."""
-    if not _is_branch(item):
-        return []
-    return _frequency(item, ctx, what="召开支部党员大会")
 
 
 COMMITTEE_MONTHLY = _spec(
@@ -980,20 +991,16 @@ def life_group_monthly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
     return _frequency(item, ctx, what="召开党小组会")
 
 
-LECTURE_QUARTERLY = _spec(
-    "LIFE-LECTURE-QUARTERLY",
-    "党课每季度至少 1 次",
-    "local default",
-    "支部条例 art. 16 + local practice",
+life_lecture_quarterly = _branch_frequency(
+    _spec(
+        "LIFE-LECTURE-QUARTERLY",
+        "党课每季度至少 1 次",
+        "local default",
+        "支部条例 art. 16 + local practice",
+    ),
+    what="上党课",
+    doc='党课 at least once a quarter (local default; the national text says "at set intervals").',
 )
-
-
-@rule(LECTURE_QUARTERLY)
-def life_lecture_quarterly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
-    """党课 at least once a quarter (local default; the national text says "at set intervals")."""
-    if not _is_branch(item):
-        return []
-    return _frequency(item, ctx, what="上党课")
 
 
 SECRETARY_LECTURE_YEARLY = _spec(
@@ -1021,57 +1028,39 @@ def life_secretary_lecture_yearly(item: LifeFacts, ctx: LifeContext) -> list[Fin
     return _frequency(item, ctx, what="由党委书记讲党课", count=given)
 
 
-THEME_DAY_MONTHLY = _spec("LIFE-THEME-DAY-MONTHLY", "每月开展 1 次主题党日", "national", "支部条例")
-
-
-@rule(THEME_DAY_MONTHLY)
-def life_theme_day_monthly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
-    """主题党日 once a month."""
-    if not _is_branch(item):
-        return []
-    return _frequency(item, ctx, what="开展主题党日")
-
-
-ORG_LIFE_YEARLY = _spec(
-    "LIFE-ORG-LIFE-MEETING-YEARLY",
-    "组织生活会每年至少召开 1 次",
-    "national",
-    "支部条例 art. 17",
+life_theme_day_monthly = _branch_frequency(
+    _spec("LIFE-THEME-DAY-MONTHLY", "每月开展 1 次主题党日", "national", "支部条例"),
+    what="开展主题党日",
+    doc="主题党日 once a month.",
 )
 
 
-@rule(ORG_LIFE_YEARLY)
-def life_org_life_meeting_yearly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
-    """组织生活会 at least once a year (usually in Q4; counted by 所属年度, so the one for 2026
-    held in January 2027 counts for 2026)."""
-    if not _is_branch(item):
-        return []
-    return _frequency(item, ctx, what="召开组织生活会")
-
-
-DEMOCRATIC_REVIEW_YEARLY = _spec(
-    "LIFE-DEMOCRATIC-REVIEW-YEARLY", "民主评议党员一般每年 1 次", "national", "支部条例"
+life_org_life_meeting_yearly = _branch_frequency(
+    _spec(
+        "LIFE-ORG-LIFE-MEETING-YEARLY",
+        "组织生活会每年至少召开 1 次",
+        "national",
+        "支部条例 art. 17",
+    ),
+    what="召开组织生活会",
+    doc="""组织生活会 at least once a year (usually in Q4; counted by 所属年度, so the one for 2026
+    held in January 2027 counts for 2026).""",
 )
 
 
-@rule(DEMOCRATIC_REVIEW_YEARLY)
-def life_democratic_review_yearly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
-    """民主评议党员 generally once a year (also when held at the 组织生活会, recorded there as an
-    additional type; counted by 所属年度)."""
-    if not _is_branch(item):
-        return []
-    return _frequency(item, ctx, what="开展民主评议党员")
+life_democratic_review_yearly = _branch_frequency(
+    _spec("LIFE-DEMOCRATIC-REVIEW-YEARLY", "民主评议党员一般每年 1 次", "national", "支部条例"),
+    what="开展民主评议党员",
+    doc="""民主评议党员 generally once a year (also when held at the 组织生活会, recorded there
+    as an additional type; counted by 所属年度).""",
+)
 
 
-HEART_TALK_YEARLY = _spec("LIFE-HEART-TALK-YEARLY", "谈心谈话每年至少 1 次", "national", "支部条例")
-
-
-@rule(HEART_TALK_YEARLY)
-def life_heart_talk_yearly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
-    """谈心谈话 at least once a year (between committee members, and with the members)."""
-    if not _is_branch(item):
-        return []
-    return _frequency(item, ctx, what="开展谈心谈话")
+life_heart_talk_yearly = _branch_frequency(
+    _spec("LIFE-HEART-TALK-YEARLY", "谈心谈话每年至少 1 次", "national", "支部条例"),
+    what="开展谈心谈话",
+    doc="谈心谈话 at least once a year (between committee members, and with the members).",
+)
 
 
 ASSEMBLY_QUORUM = _spec(
