@@ -54,7 +54,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, require, user_of
 from dangjian.core import attachments, crypto, idnumber, uploads
 from dangjian.core.attachments import AttachmentPolicy
-from dangjian.core.audit import AuditAction, AuditSubject, audit_record
+from dangjian.core.audit import AuditAction, AuditSubject, audit_about
 from dangjian.core.dates import add_years
 from dangjian.members.choices import Category, MemberType
 from dangjian.members.models import Member
@@ -172,16 +172,12 @@ def case_snapshot(case: RecruitCase) -> dict[str, Any]:
     }
 
 
+def _case_subject(case: RecruitCase) -> AuditSubject:
+    return AuditSubject("recruit_case", case, case.org.path)
+
+
 def _audit_case(actor: Actor, action: AuditAction, case: RecruitCase, **kw: Any) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        object_type="recruit_case",
-        object_id=str(case.pk),
-        object_repr=str(case),
-        scope_path=case.org.path,
-        **kw,
-    )
+    audit_about(actor, action, _case_subject(case), **kw)
 
 
 def _set_phone(case: RecruitCase, phone: str) -> None:
@@ -591,13 +587,15 @@ def _write_step(actor: Actor, case: RecruitCase, data: StepInput, today: dt.date
     step.details = details
     step.late = (today - data.done_on).days > config.late_days()
     step.save()
-    audit_record(
-        actor=actor,
-        action=AuditAction.RECRUIT_STEP_UPDATE if before else AuditAction.RECRUIT_STEP_RECORD,
-        object_type="recruit_step",
-        object_id=str(step.pk),
-        object_repr=f"{case.case_no} 第{step.number}步 {STEPS[step.number]}",
-        scope_path=case.org.path,
+    audit_about(
+        actor,
+        AuditAction.RECRUIT_STEP_UPDATE if before else AuditAction.RECRUIT_STEP_RECORD,
+        AuditSubject(
+            "recruit_step",
+            step,
+            case.org.path,
+            f"{case.case_no} 第{step.number}步 {STEPS[step.number]}",
+        ),
         before=before,
         after={**_step_snapshot(step), "findings": _findings_now(case, today)},
     )
@@ -959,13 +957,12 @@ def record_notice(
         notice = RecruitNotice(case=case, kind=kind)
     notice.first_day, notice.last_day = first_day, last_day
     notice.save()
-    audit_record(
-        actor=actor,
-        action=AuditAction.RECRUIT_NOTICE_UPDATE if before else AuditAction.RECRUIT_NOTICE_RECORD,
-        object_type="recruit_notice",
-        object_id=str(notice.pk),
-        object_repr=f"{case.case_no} {NoticeKind(kind).label}公示",
-        scope_path=case.org.path,
+    audit_about(
+        actor,
+        AuditAction.RECRUIT_NOTICE_UPDATE if before else AuditAction.RECRUIT_NOTICE_RECORD,
+        AuditSubject(
+            "recruit_notice", notice, case.org.path, f"{case.case_no} {NoticeKind(kind).label}公示"
+        ),
         before=before,
         after={"kind": kind, "first_day": first_day, "last_day": last_day},
     )
@@ -989,13 +986,15 @@ def record_review(
     if case.status in CLOSED:
         _fail({"reviewed_on": [f"案例状态为“{case.get_status_display()}”，不能再记录"]})
     review = ActivistReview.objects.create(case=case, reviewed_on=reviewed_on, note=note.strip())
-    audit_record(
-        actor=actor,
-        action=AuditAction.RECRUIT_REVIEW_RECORD,
-        object_type="recruit_review",
-        object_id=str(review.pk),
-        object_repr=f"{case.case_no} 考察 {reviewed_on.isoformat()}",
-        scope_path=case.org.path,
+    audit_about(
+        actor,
+        AuditAction.RECRUIT_REVIEW_RECORD,
+        AuditSubject(
+            "recruit_review",
+            review,
+            case.org.path,
+            f"{case.case_no} 考察 {reviewed_on.isoformat()}",
+        ),
         after={"reviewed_on": reviewed_on, "note": review.note[:500]},
     )
     return review
@@ -1043,13 +1042,10 @@ def set_plan(
     RecruitPlanQuota.objects.bulk_create(
         RecruitPlanQuota(plan=plan, priority_group=g, quota=v) for g, v in sorted(groups.items())
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.RECRUIT_PLAN_UPDATE if before else AuditAction.RECRUIT_PLAN_SET,
-        object_type="recruit_plan",
-        object_id=str(plan.pk),
-        object_repr=f"{org.name} {year} 年发展党员计划",
-        scope_path=org.path,
+    audit_about(
+        actor,
+        AuditAction.RECRUIT_PLAN_UPDATE if before else AuditAction.RECRUIT_PLAN_SET,
+        AuditSubject("recruit_plan", plan, org.path, f"{org.name} {year} 年发展党员计划"),
         before=before,
         after={"year": year, "quota": quota, "groups": groups},
     )
@@ -1060,10 +1056,6 @@ def set_plan(
 
 ATTACHMENT_MAX_BYTES = uploads.MAX_BYTES
 ATTACHMENTS_PER_CASE = 40
-
-
-def _case_subject(case: RecruitCase) -> AuditSubject:
-    return AuditSubject("recruit_case", case, case.org.path)
 
 
 @transaction.atomic
