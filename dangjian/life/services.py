@@ -27,7 +27,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, require, user_of
 from dangjian.core import attachments, uploads
 from dangjian.core.attachments import AttachmentPolicy
-from dangjian.core.audit import AuditAction, AuditSubject, audit_about, audit_record
+from dangjian.core.audit import AuditAction, AuditSubject, audit_about
 from dangjian.members.models import Member
 from dangjian.members.selectors import members_for, standings_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
@@ -488,6 +488,18 @@ def _check_duplicate(
             return
 
 
+def _meeting_subject(meeting: Meeting) -> AuditSubject:
+    return AuditSubject("meeting", meeting, meeting.org.path)
+
+
+def _locked(actor: Actor, meeting: Meeting) -> Meeting:
+    """``meeting`` read again and locked for a change, which the actor must have the right to
+    record at its organization."""
+    meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
+    require(actor, Perm.LIFE_RECORD, meeting.org.path)
+    return meeting
+
+
 @transaction.atomic
 def meeting_record(*, actor: Actor, data: MeetingInput) -> Meeting:
     """Record a meeting held by ``data.org``; late when entered more than ``late_days`` after it."""
@@ -520,8 +532,7 @@ def meeting_record(*, actor: Actor, data: MeetingInput) -> Meeting:
 @transaction.atomic
 def meeting_update(*, actor: Actor, meeting: Meeting, data: MeetingInput) -> Meeting:
     """Change a record. ``entered_on`` stays the first entry date; ``late`` follows the date."""
-    meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
-    require(actor, Perm.LIFE_RECORD, meeting.org.path)
+    meeting = _locked(actor, meeting)
     require(actor, Perm.LIFE_RECORD, data.org.path)
     data.entered_on = meeting.entered_on
     data.actor = data.actor or actor
@@ -550,20 +561,14 @@ def meeting_update(*, actor: Actor, meeting: Meeting, data: MeetingInput) -> Mee
 @transaction.atomic
 def meeting_delete(*, actor: Actor, meeting: Meeting) -> None:
     """Delete a record and its attendance; the audit entry keeps what was deleted."""
-    meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
-    require(actor, Perm.LIFE_RECORD, meeting.org.path)
-    before = meeting_snapshot(meeting)
-    pk, text, path = meeting.pk, str(meeting), meeting.org.path
-    meeting.delete()
-    audit_record(
-        actor=actor,
-        action=AuditAction.LIFE_MEETING_DELETE,
-        object_type="meeting",
-        object_id=str(pk),
-        object_repr=text,
-        scope_path=path,
-        before=before,
+    meeting = _locked(actor, meeting)
+    audit_about(
+        actor,
+        AuditAction.LIFE_MEETING_DELETE,
+        _meeting_subject(meeting),
+        before=meeting_snapshot(meeting),
     )
+    meeting.delete()
 
 
 # --- attachments -----------------------------------------------------------------------------
@@ -573,22 +578,17 @@ ATTACHMENTS_PER_MEETING = 10
 sniff = uploads.sniff
 
 
-def _attachment_subject(meeting: Meeting) -> AuditSubject:
-    return AuditSubject("meeting", meeting, meeting.org.path)
-
-
 @transaction.atomic
 def attachment_add(*, actor: Actor, meeting: Meeting, name: str, data: bytes) -> Any:
     """Attach a photo or PDF of the paper minutes to ``meeting`` (audited)."""
     from .models import MeetingAttachment
 
-    meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
-    require(actor, Perm.LIFE_RECORD, meeting.org.path)
+    meeting = _locked(actor, meeting)
     return attachments.attachment_add(
         MeetingAttachment,
         actor=actor,
         action=AuditAction.LIFE_ATTACHMENT_ADD,
-        subject=_attachment_subject(meeting),
+        subject=_meeting_subject(meeting),
         policy=AttachmentPolicy("附件", ATTACHMENTS_PER_MEETING, "每条记录"),
         name=name,
         data=data,
@@ -603,6 +603,6 @@ def attachment_delete(*, actor: Actor, attachment: Any) -> None:
     attachments.attachment_remove(
         actor=actor,
         action=AuditAction.LIFE_ATTACHMENT_DELETE,
-        subject=_attachment_subject(meeting),
+        subject=_meeting_subject(meeting),
         attachment=attachment,
     )
