@@ -302,30 +302,24 @@ def import_meetings(
                 batch_size=BATCH,
             )
         events = [
-            AuditEvent(
-                action=AuditAction.LIFE_MEETING_IMPORT,
-                object_type="meeting",
-                object_id=str(m.pk),
-                object_repr=str(m),
-                scope_path=m.org.path,
+            _event(
+                AuditAction.LIFE_MEETING_IMPORT,
+                m,
                 after={**meeting_facts(m), **({"late_days_limit": days} if m.late else {})},
             )
             for m in creates
         ] + [
-            AuditEvent(
-                action=AuditAction.LIFE_MEETING_UPDATE,
-                object_type="meeting",
-                object_id=str(m.pk),
-                object_repr=str(m),
-                scope_path=m.org.path,
-                before=before,
-                after=meeting_facts(m),
-            )
+            _event(AuditAction.LIFE_MEETING_UPDATE, m, before=before, after=meeting_facts(m))
             for m, before in updates
         ]
         if events:
             audit_record_many(actor=actor, events=events)
     return report
+
+
+def _event(action: AuditAction, meeting: Meeting, **kw: Any) -> AuditEvent:
+    """The audit entry of one imported record (``before``/``after`` in ``kw``)."""
+    return AuditEvent(action, "meeting", str(meeting.pk), str(meeting), meeting.org.path, **kw)
 
 
 def _existing(
