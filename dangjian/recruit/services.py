@@ -753,15 +753,11 @@ def approval_period(step: int, on: dt.date) -> tuple[int, int]:
     return int(values["months"]), int(values["max_months"])
 
 
+_EXTENSION_FIELDS = ("step", "round", "months", "approved_on", "approved_by", "reason")
+
+
 def _extension_snapshot(item: ApprovalExtension) -> dict[str, Any]:
-    return {
-        "step": item.step,
-        "round": item.round,
-        "months": item.months,
-        "approved_on": item.approved_on,
-        "approved_by": item.approved_by,
-        "reason": item.reason,
-    }
+    return {name: getattr(item, name) for name in _EXTENSION_FIELDS}
 
 
 @transaction.atomic
