@@ -511,13 +511,8 @@ def notice_record(request: SignedInRequest, pk: int) -> HttpResponse:
         case,
         form,
         "notice_form",
-        lambda d: record_notice(
-            actor=request.user,
-            case=case,
-            kind=d["kind"],
-            first_day=d["first_day"],
-            last_day=d["last_day"],
-        ),
+        # the form's fields are the service's arguments (kind, first_day, last_day)
+        lambda d: record_notice(actor=request.user, case=case, **d),
         lambda _: f"已记录{NoticeKind(form.cleaned_data['kind']).label}公示",
         "#notices",
     )
@@ -576,15 +571,8 @@ def extension_record(request: SignedInRequest, pk: int) -> HttpResponse:
         case,
         form,
         "extension_form",
-        lambda d: approval_extend(
-            actor=request.user,
-            case=case,
-            step=d["step"],
-            months=d["months"],
-            approved_on=d["approved_on"],
-            approved_by=d["approved_by"],
-            reason=d["reason"],
-        ),
+        # the form's fields are the service's arguments (step, months, approved_on/by, reason)
+        lambda d: approval_extend(actor=request.user, case=case, **d),
         done,
         "#extensions",
     )
