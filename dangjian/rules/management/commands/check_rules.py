@@ -8,7 +8,6 @@ message on stderr and exit status 2.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections import Counter
 from typing import Any
 
@@ -16,29 +15,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 
 from dangjian.accounts.scope import SYSTEM
-from dangjian.core.dates import parse_date
+from dangjian.core.console import date_option, format_option, table_lines
 from dangjian.rules.catalogue import catalogue
 from dangjian.rules.registry import SEVERITIES, rule_titles
 from dangjian.rules.runner import CheckResult, run_check
-
-FORMATS = ("json", "table")
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
-
-
-def _table(rows: list[list[str]], header: list[str]) -> list[str]:
-    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(header)]
-    lines = ["  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    for row in rows:
-        lines.append("  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
-    return lines
 
 
 def _families(rules: str) -> list[str]:
@@ -74,26 +54,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        fmt = str(options["format"]).strip().lower()
-        if fmt not in FORMATS:
-            raise CommandError(
-                f"未知输出格式“{options['format']}”，应为 json 或 table", returncode=2
-            )
+        fmt = format_option(options)
         if options["list_rules"]:
             self._list_rules(fmt, options["rules"])
             return
-        at = None
-        if options["at"]:
-            try:
-                at = parse_date(options["at"])
-            except ValueError as exc:
-                raise CommandError(f"--at：{exc}", returncode=2) from None
-        since = None
-        if options["since"]:
-            try:
-                since = parse_date(options["since"])
-            except ValueError as exc:
-                raise CommandError(f"--since：{exc}", returncode=2) from None
+        at = date_option(options, "at")
+        since = date_option(options, "since")
         try:
             result = run_check(
                 SYSTEM,
@@ -133,7 +99,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         rows = [[e.id, e.title, e.kind, e.source, "是" if e.checked else e.note] for e in entries]
-        for line in _table(rows, ["规则", "内容", "类别", "依据", "检查"]):
+        for line in table_lines(rows, ["规则", "内容", "类别", "依据", "检查"]):
             self.stdout.write(line)
 
     def _print_table(self, result: CheckResult, rules: str = "SETUP") -> None:
@@ -152,7 +118,7 @@ class Command(BaseCommand):
             )
         if rows:
             header = ["组织编码", "组织名称", "规则", "级别", "说明", "到期日"]
-            for line in _table(rows, header):
+            for line in table_lines(rows, header):
                 self.stdout.write(line)
             self.stdout.write("")
         counts: dict[str, Counter[str]] = {}
@@ -178,7 +144,7 @@ class Command(BaseCommand):
         )
         if summary:
             header = ["规则", "内容", "错误", "提醒", "待办", "合计"]
-            for line in _table(summary, header):
+            for line in table_lines(summary, header):
                 self.stdout.write(line)
         skipped = [e for f in _families(rules) for e in catalogue(f) if not e.checked]
         if skipped:
