@@ -294,7 +294,6 @@ class ApproverForm(forms.Form):
 
     approver = forms.TypedChoiceField(
         label="审批党委",
-        coerce=int,
         error_messages={
             "required": "请选择审批党委",
             "invalid_choice": "所选组织没有审批权限或不是本支部的上级",
@@ -307,6 +306,8 @@ class ApproverForm(forms.Form):
         field = self.fields["approver"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [("", "—"), *[(o.pk, o.name) for o in eligible]]
+        # the chosen organization itself (the choices are its id)
+        field.coerce = lambda value: self.eligible[int(value)]
 
 
 class CaseFilterForm(forms.Form):
