@@ -32,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import Actor, scope_prefix, user_of
+from dangjian.accounts.scope import Actor, scope_prefix
 from dangjian.core.audit import AuditAction, AuditEvent, audit_record_many
 from dangjian.exchange.readers import cell_date, cell_int, cell_text
 from dangjian.exchange.report import (
@@ -49,7 +49,7 @@ from dangjian.orgs.selectors import orgs_for
 from .choices import SECRETARY_LECTURE_ORG_TYPES, join_types, split_types
 from .models import Meeting
 from .rules import late_days
-from .services import MeetingInput, is_late, meeting_facts, meeting_validate
+from .services import MeetingInput, meeting_facts, meeting_new, meeting_validate
 
 COLUMNS = [
     "组织编码",
@@ -240,25 +240,7 @@ def import_meetings(
         data = row.data
         found = existing.get(row.key)
         if found is None:
-            assert data.entered_on is not None
-            creates.append(
-                Meeting(
-                    org=data.org,
-                    meeting_type=data.meeting_type,
-                    held_on=data.held_on,
-                    topic=data.topic,
-                    minutes=data.minutes,
-                    expected=data.expected,
-                    present=data.present,
-                    also_counts_as=join_types(data.also_counts_as),
-                    year=data.year or data.held_on.year,
-                    entered_on=data.entered_on,
-                    late=is_late(data.held_on, data.entered_on, days),
-                    lecturer_role=data.lecturer_role,
-                    lecturer_org=data.lecturer_org,
-                    created_by=user_of(actor),
-                )
-            )
+            creates.append(meeting_new(data, actor, days))
             continue
         before = meeting_facts(found)
         changed: dict[str, Any]

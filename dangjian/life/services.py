@@ -465,6 +465,15 @@ def _apply(meeting: Meeting, data: MeetingInput) -> None:
         meeting.attendance_taken = True
 
 
+def meeting_new(data: MeetingInput, actor: Actor, days: int) -> Meeting:
+    """The unsaved record of validated ``data`` entered by ``actor`` on ``data.entered_on``
+    (default today): late when that is more than ``days`` after the meeting."""
+    meeting = Meeting(entered_on=data.entered_on or timezone.localdate(), created_by=user_of(actor))
+    _apply(meeting, data)
+    meeting.late = is_late(meeting.held_on, meeting.entered_on, days)
+    return meeting
+
+
 def _check_duplicate(
     data: MeetingInput, meeting: Meeting | None, errors: dict[str, list[str]]
 ) -> None:
@@ -510,10 +519,7 @@ def meeting_record(*, actor: Actor, data: MeetingInput) -> Meeting:
     if errors:
         raise ValidationError(errors)
     days = late_days()
-    meeting = Meeting(entered_on=data.entered_on or timezone.localdate())
-    _apply(meeting, data)
-    meeting.late = is_late(meeting.held_on, meeting.entered_on, days)
-    meeting.created_by = user_of(actor)
+    meeting = meeting_new(data, actor, days)
     meeting.save()
     _write_attendance(meeting, data)
     after = meeting_snapshot(meeting)
