@@ -448,19 +448,26 @@ def _write_attendance(meeting: Meeting, data: MeetingInput) -> None:
     )
 
 
+#: the fields of a record that are those of its input as they are
+_COPIED = (
+    "org",
+    "meeting_type",
+    "held_on",
+    "topic",
+    "minutes",
+    "expected",
+    "present",
+    "lecturer",
+    "lecturer_role",
+    "lecturer_org",
+)
+
+
 def _apply(meeting: Meeting, data: MeetingInput) -> None:
-    meeting.org = data.org
-    meeting.meeting_type = data.meeting_type
+    for name in _COPIED:
+        setattr(meeting, name, getattr(data, name))
     meeting.also_counts_as = join_types(data.also_counts_as)
-    meeting.held_on = data.held_on
     meeting.year = data.year or data.held_on.year
-    meeting.topic = data.topic
-    meeting.minutes = data.minutes
-    meeting.expected = data.expected
-    meeting.present = data.present
-    meeting.lecturer = data.lecturer
-    meeting.lecturer_role = data.lecturer_role
-    meeting.lecturer_org = data.lecturer_org
     if data.attendance is not None:
         meeting.attendance_taken = True
 
