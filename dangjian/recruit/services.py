@@ -292,8 +292,7 @@ def update_case(
     *, actor: Actor, case: RecruitCase, data: CaseUpdate, today: dt.date | None = None
 ) -> RecruitCase:
     """Change the applicant data, political review, training hours or leaving date."""
-    case = _lock(case)
-    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    case = _locked(actor, case)
     today = _today(today)
     errors: dict[str, list[str]] = {}
     before = case_snapshot(case)
@@ -353,20 +352,22 @@ def update_case(
     return case
 
 
-def _lock(case: RecruitCase) -> RecruitCase:
-    return (
+def _locked(actor: Actor, case: RecruitCase, perm: Perm = Perm.RECRUIT_RECORD) -> RecruitCase:
+    """``case`` read again and locked for a change, which needs ``perm`` at its branch."""
+    case = (
         RecruitCase.objects.select_for_update(of=("self",))
         .select_related("org", "approver", "member")
         .get(pk=case.pk)
     )
+    require(actor, perm, case.org.path)
+    return case
 
 
 @transaction.atomic
 def set_approver(*, actor: Actor, case: RecruitCase, approver: Organization) -> RecruitCase:
     """Name the approving 基层党委; refused (Chinese message) when it has no authority or is not
     above the case's branch."""
-    case = _lock(case)
-    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    case = _locked(actor, case)
     if not case.org.path.startswith(approver.path) or approver.pk == case.org.pk:
         _fail({"approver": [f"{approver.name}不是{case.org.name}的上级党组织"]})
     problem = approver_problem(approver)
@@ -386,8 +387,7 @@ def withdraw_case(
     *, actor: Actor, case: RecruitCase, on: dt.date, reason: str = "", today: dt.date | None = None
 ) -> RecruitCase:
     """End an open case (the applicant withdraws, moves away, or the branch stops it)."""
-    case = _lock(case)
-    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    case = _locked(actor, case)
     if case.status != CaseStatus.OPEN:
         _fail({"status": [f"案例状态为“{case.get_status_display()}”，不能终止"]})
     if on > _today(today):
@@ -626,9 +626,8 @@ def record_step(
 ) -> RecruitStep:
     """Record (or correct) one step of a case. Never refuses a true record: late entries are
     marked ``late``, out-of-order or too-early steps become findings."""
-    case = _lock(case)
     perm = Perm.RECRUIT_APPROVE if data.number in APPROVER_STEPS else Perm.RECRUIT_RECORD
-    require(actor, perm, case.org.path)
+    case = _locked(actor, case, perm)
     return _write_step(actor, case, data, _today(today))
 
 
@@ -778,8 +777,7 @@ def approval_extend(
     decision, on a closed case, beyond the maximum or without a reason. An extension decided
     after the original deadline is saved and shown by the checker (it does not move the
     deadline)."""
-    case = _lock(case)
-    require(actor, Perm.RECRUIT_APPROVE, case.org.path)
+    case = _locked(actor, case, Perm.RECRUIT_APPROVE)
     today = _today(today)
     errors: dict[str, list[str]] = {}
 
@@ -866,8 +864,7 @@ def case_purge_numbers(*, actor: Actor, case: RecruitCase, at: dt.date) -> bool:
     """Delete the ID and phone numbers (cipher, digest and masked form) of one case whose
     retention period has passed on ``at``; one audit entry (masked numbers only). ``False``
     when there is nothing to delete (already deleted, or not due)."""
-    case = _lock(case)
-    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    case = _locked(actor, case)
     years = config.retention_years()
     if (
         case.numbers_purged_at is not None
@@ -933,8 +930,7 @@ def record_notice(
     last_day: dt.date,
 ) -> RecruitNotice:
     """Record (or correct) the public-notice window of one kind. A window may still be running."""
-    case = _lock(case)
-    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    case = _locked(actor, case)
     errors: dict[str, list[str]] = {}
     if kind not in NoticeKind.values:
         errors.setdefault("kind", []).append(f"公示类别应为：{'、'.join(NoticeKind.labels)}")
@@ -975,8 +971,7 @@ def record_review(
     today: dt.date | None = None,
 ) -> ActivistReview:
     """Record the branch's half-yearly assessment of an activist."""
-    case = _lock(case)
-    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    case = _locked(actor, case)
     if reviewed_on > _today(today):
         _fail({"reviewed_on": ["考察日期不能晚于今天"]})
     if case.status in CLOSED:
@@ -1059,8 +1054,7 @@ def attachment_add(
     *, actor: Actor, case: RecruitCase, name: str, data: bytes, step: int | None = None
 ) -> RecruitAttachment:
     """Attach a document to ``case`` (of step ``step`` when given); audited."""
-    case = _lock(case)
-    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    case = _locked(actor, case)
     errors: dict[str, list[str]] = {}
     if step is not None and step not in STEPS:
         errors["step"] = [f"步骤“{step}”无效，应为 1–25"]
@@ -1081,8 +1075,7 @@ def attachment_add(
 @transaction.atomic
 def attachment_delete(*, actor: Actor, attachment: RecruitAttachment) -> None:
     """Remove a document of a case (audited with its name and digest)."""
-    case = _lock(attachment.case)
-    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    case = _locked(actor, attachment.case)
     attachments.attachment_remove(
         actor=actor,
         action=AuditAction.RECRUIT_ATTACHMENT_DELETE,
