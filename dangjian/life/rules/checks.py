@@ -794,7 +794,6 @@ def _spec(rule_id: str, title: str, kind: str, source: str) -> RuleSpec:
 
 
 def _finding(
-    spec: RuleSpec,
     item: LifeFacts,
     ctx: LifeContext,
     severity: str,
@@ -804,12 +803,13 @@ def _finding(
     period: str | None = None,
     due_date: dt.date | None = None,
 ) -> Finding:
+    """A finding of the rule being run (``ctx.spec``) about the organization of ``item``."""
     return Finding(
-        rule=spec.id,
+        rule=ctx.spec.id,
         subject=item.org.code,
         severity=severity,
         message=message,
-        source=spec.source,
+        source=ctx.spec.source,
         evidence={**evidence, "config": ctx.config_evidence},
         period=period,
         due_date=due_date,
@@ -883,7 +883,6 @@ def _frequency(
             late = f"（次年 {grace} 月底前召开的也已计入）" if grace else ""
             out.append(
                 _finding(
-                    spec,
                     item,
                     ctx,
                     "error",
@@ -897,7 +896,6 @@ def _frequency(
             evidence["days_left"] = days_left
             out.append(
                 _finding(
-                    spec,
                     item,
                     ctx,
                     "due",
@@ -915,7 +913,6 @@ def _frequency(
             evidence["counts_for_year"] = period.start.year
             out.append(
                 _finding(
-                    spec,
                     item,
                     ctx,
                     "due",
@@ -1106,7 +1103,6 @@ def life_assembly_quorum(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
             )
         out.append(
             _finding(
-                ASSEMBLY_QUORUM,
                 item,
                 ctx,
                 "warning",
@@ -1136,7 +1132,6 @@ def life_late_entry(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
         what = _type_text(row["meeting_type"], row.get("also_counts_as") or "")
         out.append(
             _finding(
-                LATE_ENTRY,
                 item,
                 ctx,
                 "warning",
@@ -1182,7 +1177,6 @@ def life_absent_6_months(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
         why = "、".join(f"{r} {n} 次" for r, n in sorted(reasons.items()))
         out.append(
             _finding(
-                ABSENT_6_MONTHS,
                 item,
                 ctx,
                 "warning",
