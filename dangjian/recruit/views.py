@@ -625,15 +625,8 @@ def decide_view(request: SignedInRequest, pk: int, step: int) -> HttpResponse:
     if not form_saved(
         request,
         form,
-        lambda d: decide(
-            actor=request.user,
-            case=case,
-            step=step,
-            decided_on=d["decided_on"],
-            decision=d["decision"],
-            note=d.get("note") or "",
-            extension_months=d.get("extension_months"),
-        ),
+        # the form's fields are the service's arguments (decided_on, decision, note, months)
+        lambda d: decide(actor=request.user, case=case, step=step, **d),
         lambda _: f"{case.case_no} {case.name}：{STEPS[step]}——{Decision(chosen).label}",
     ):
         messages.error(request, f"{case.case_no} {case.name}：{errors_text(form)}")
