@@ -51,21 +51,7 @@ from .models import Meeting
 from .rules import late_days
 from .services import MeetingInput, meeting_facts, meeting_new, meeting_validate
 
-COLUMNS = [
-    "组织编码",
-    "会议类型",
-    "日期",
-    "主题",
-    "应到人数",
-    "实到人数",
-    "记录",
-    "录入日期",
-    "讲课人",
-    "讲课党委编码",
-    "同时计为",
-    "所属年度",
-]
-REQUIRED = ["组织编码", "会议类型", "日期", "主题"]
+#: MeetingInput field → column, in the file's order
 FIELD_COLUMN = {
     "org": "组织编码",
     "meeting_type": "会议类型",
@@ -80,6 +66,9 @@ FIELD_COLUMN = {
     "also_counts_as": "同时计为",
     "year": "所属年度",
 }
+COLUMNS = list(FIELD_COLUMN.values())
+#: the first four, which identify a record (the import page says so)
+REQUIRED = COLUMNS[:4]
 
 
 class MeetingImportReport(ImportReport):
