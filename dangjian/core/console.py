@@ -1,5 +1,9 @@
-"""What the management commands share: a table lined up in a terminal (a Chinese character
-takes two columns) and a date given as an option."""
+"""What the management commands share: their date and format options, and plain-text tables
+that line up with Chinese text (a wide character takes two columns of a terminal).
+
+A bad option is a :class:`CommandError` with a Chinese message (exit status 2 unless the command
+says otherwise).
+"""
 
 from __future__ import annotations
 
@@ -12,18 +16,22 @@ from django.core.management.base import CommandError
 
 from .dates import parse_date
 
+#: the output formats of the commands that print findings
+FORMATS = ("json", "table")
 
-def _width(text: str) -> int:
+
+def text_width(text: str) -> int:
+    """The columns ``text`` takes in a terminal (a wide or full-width character takes two)."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
+    return text + " " * max(0, width - text_width(text))
 
 
-def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """The lines of a table: the header, a rule of dashes, one line a row, columns lined up."""
-    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(header)]
+def table_lines(rows: Sequence[Sequence[str]], header: Sequence[str]) -> list[str]:
+    """``rows`` under ``header`` in aligned columns, a rule of dashes below the header."""
+    widths = [max([text_width(h)] + [text_width(r[i]) for r in rows]) for i, h in enumerate(header)]
     lines = ["  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for row in rows:
@@ -31,8 +39,16 @@ def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str
     return lines
 
 
-def date_option(options: Mapping[str, Any], name: str, *, returncode: int = 1) -> dt.date | None:
-    """The date of the option ``--name`` (None when not given); a wrong one stops the command."""
+def format_option(options: Mapping[str, Any]) -> str:
+    """The ``--format`` option: ``json`` or ``table``."""
+    fmt = str(options["format"]).strip().lower()
+    if fmt not in FORMATS:
+        raise CommandError(f"未知输出格式“{options['format']}”，应为 json 或 table", returncode=2)
+    return fmt
+
+
+def date_option(options: Mapping[str, Any], name: str, *, returncode: int = 2) -> dt.date | None:
+    """The date of the option ``--name`` (YYYY-MM-DD), ``None`` when it is not given."""
     if not options[name]:
         return None
     try:

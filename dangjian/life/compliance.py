@@ -41,8 +41,20 @@ from .rules import DEFAULTS, FREQUENCY_RULES
 CACHE_SECONDS = 24 * 3600
 
 
+class _Rated:
+    """Of the organizations ``checked``, those that ``met`` the rule: ``rate`` is their share in
+    percent (``None`` when none was checked)."""
+
+    checked: int
+    met: int
+
+    @property
+    def rate(self) -> int | None:
+        return round(100 * self.met / self.checked) if self.checked else None
+
+
 @dataclass
-class Cell:
+class Cell(_Rated):
     label: str
     checked: int
     met: int
@@ -58,10 +70,6 @@ class Cell:
     @property
     def missed(self) -> int:
         return 0 if self.running else self.checked - self.met
-
-    @property
-    def rate(self) -> int | None:
-        return round(100 * self.met / self.checked) if self.checked else None
 
 
 @dataclass
@@ -102,7 +110,7 @@ SHORT = {
 
 
 @dataclass
-class GroupRow:
+class GroupRow(_Rated):
     """A sector or region: completion rate per frequency rule (completed periods, in
     ``FREQUENCY_RULES`` order) and the totals."""
 
@@ -111,10 +119,6 @@ class GroupRow:
     checked: int
     met: int
     label: str = ""
-
-    @property
-    def rate(self) -> int | None:
-        return round(100 * self.met / self.checked) if self.checked else None
 
 
 @dataclass

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import Actor, scope_prefix, user_of
+from dangjian.accounts.scope import Actor, scope_prefix
 from dangjian.core.audit import AuditAction, AuditEvent, audit_record_many
 from dangjian.exchange.readers import Source, cell_date, cell_int, cell_text, source_name
 from dangjian.exchange.report import (
@@ -48,23 +48,9 @@ from dangjian.orgs.selectors import orgs_for
 from .choices import SECRETARY_LECTURE_ORG_TYPES, join_types, split_types
 from .models import Meeting
 from .rules import late_days
-from .services import MeetingInput, is_late, meeting_facts, meeting_validate
+from .services import MeetingInput, meeting_facts, meeting_new, meeting_validate
 
-COLUMNS = [
-    "组织编码",
-    "会议类型",
-    "日期",
-    "主题",
-    "应到人数",
-    "实到人数",
-    "记录",
-    "录入日期",
-    "讲课人",
-    "讲课党委编码",
-    "同时计为",
-    "所属年度",
-]
-REQUIRED = ["组织编码", "会议类型", "日期", "主题"]
+#: MeetingInput field → column, in the file's order
 FIELD_COLUMN = {
     "org": "组织编码",
     "meeting_type": "会议类型",
@@ -79,6 +65,9 @@ FIELD_COLUMN = {
     "also_counts_as": "同时计为",
     "year": "所属年度",
 }
+COLUMNS = list(FIELD_COLUMN.values())
+#: the first four, which identify a record (the import page says so)
+REQUIRED = COLUMNS[:4]
 
 
 class MeetingImportReport(ImportReport):
@@ -239,25 +228,7 @@ def import_meetings(
         data = row.data
         found = existing.get(row.key)
         if found is None:
-            assert data.entered_on is not None
-            creates.append(
-                Meeting(
-                    org=data.org,
-                    meeting_type=data.meeting_type,
-                    held_on=data.held_on,
-                    topic=data.topic,
-                    minutes=data.minutes,
-                    expected=data.expected,
-                    present=data.present,
-                    also_counts_as=join_types(data.also_counts_as),
-                    year=data.year or data.held_on.year,
-                    entered_on=data.entered_on,
-                    late=is_late(data.held_on, data.entered_on, days),
-                    lecturer_role=data.lecturer_role,
-                    lecturer_org=data.lecturer_org,
-                    created_by=user_of(actor),
-                )
-            )
+            creates.append(meeting_new(data, actor, days))
             continue
         before = meeting_facts(found)
         changed: dict[str, Any]
@@ -301,30 +272,24 @@ def import_meetings(
                 batch_size=BATCH,
             )
         events = [
-            AuditEvent(
-                action=AuditAction.LIFE_MEETING_IMPORT,
-                object_type="meeting",
-                object_id=str(m.pk),
-                object_repr=str(m),
-                scope_path=m.org.path,
+            _event(
+                AuditAction.LIFE_MEETING_IMPORT,
+                m,
                 after={**meeting_facts(m), **({"late_days_limit": days} if m.late else {})},
             )
             for m in creates
         ] + [
-            AuditEvent(
-                action=AuditAction.LIFE_MEETING_UPDATE,
-                object_type="meeting",
-                object_id=str(m.pk),
-                object_repr=str(m),
-                scope_path=m.org.path,
-                before=before,
-                after=meeting_facts(m),
-            )
+            _event(AuditAction.LIFE_MEETING_UPDATE, m, before=before, after=meeting_facts(m))
             for m, before in updates
         ]
         if events:
             audit_record_many(actor=actor, events=events)
     return report
+
+
+def _event(action: AuditAction, meeting: Meeting, **kw: Any) -> AuditEvent:
+    """The audit entry of one imported record (``before``/``after`` in ``kw``)."""
+    return AuditEvent(action, "meeting", str(meeting.pk), str(meeting), meeting.org.path, **kw)
 
 
 def _existing(

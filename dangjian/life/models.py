@@ -17,12 +17,12 @@ from django.db import models
 from django.db.models import Q
 
 from dangjian.core.attachments import AttachmentBase
-from dangjian.core.models import user_link
+from dangjian.core.records import EnteredRecord
 
 from .choices import TYPE_SEPARATOR, AbsenceReason, LecturerRole, MeetingType, split_types
 
 
-class Meeting(models.Model):
+class Meeting(EnteredRecord):
     """One meeting or activity held by a branch (or a 党小组) on a date.
 
     ``expected`` / ``present`` are derived from the attendance when it was taken, otherwise
@@ -74,9 +74,6 @@ class Meeting(models.Model):
         on_delete=models.PROTECT,
         related_name="secretary_lectures",
     )
-    created_by = user_link("录入人")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "组织生活记录"

@@ -27,7 +27,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, require, user_of
 from dangjian.core import attachments, uploads
 from dangjian.core.attachments import AttachmentPolicy
-from dangjian.core.audit import AuditAction, AuditSubject, audit_about, audit_record
+from dangjian.core.audit import AuditAction, AuditSubject, audit_about
 from dangjian.members.models import Member
 from dangjian.members.selectors import members_for, standings_on
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
@@ -448,21 +448,37 @@ def _write_attendance(meeting: Meeting, data: MeetingInput) -> None:
     )
 
 
+#: the fields of a record that are those of its input as they are
+_COPIED = (
+    "org",
+    "meeting_type",
+    "held_on",
+    "topic",
+    "minutes",
+    "expected",
+    "present",
+    "lecturer",
+    "lecturer_role",
+    "lecturer_org",
+)
+
+
 def _apply(meeting: Meeting, data: MeetingInput) -> None:
-    meeting.org = data.org
-    meeting.meeting_type = data.meeting_type
+    for name in _COPIED:
+        setattr(meeting, name, getattr(data, name))
     meeting.also_counts_as = join_types(data.also_counts_as)
-    meeting.held_on = data.held_on
     meeting.year = data.year or data.held_on.year
-    meeting.topic = data.topic
-    meeting.minutes = data.minutes
-    meeting.expected = data.expected
-    meeting.present = data.present
-    meeting.lecturer = data.lecturer
-    meeting.lecturer_role = data.lecturer_role
-    meeting.lecturer_org = data.lecturer_org
     if data.attendance is not None:
         meeting.attendance_taken = True
+
+
+def meeting_new(data: MeetingInput, actor: Actor, days: int) -> Meeting:
+    """The unsaved record of validated ``data`` entered by ``actor`` on ``data.entered_on``
+    (default today): late when that is more than ``days`` after the meeting."""
+    meeting = Meeting(entered_on=data.entered_on or timezone.localdate(), created_by=user_of(actor))
+    _apply(meeting, data)
+    meeting.late = is_late(meeting.held_on, meeting.entered_on, days)
+    return meeting
 
 
 def _check_duplicate(
@@ -488,6 +504,18 @@ def _check_duplicate(
             return
 
 
+def _meeting_subject(meeting: Meeting) -> AuditSubject:
+    return AuditSubject("meeting", meeting, meeting.org.path)
+
+
+def _locked(actor: Actor, meeting: Meeting) -> Meeting:
+    """``meeting`` read again and locked for a change, which the actor must have the right to
+    record at its organization."""
+    meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
+    require(actor, Perm.LIFE_RECORD, meeting.org.path)
+    return meeting
+
+
 @transaction.atomic
 def meeting_record(*, actor: Actor, data: MeetingInput) -> Meeting:
     """Record a meeting held by ``data.org``; late when entered more than ``late_days`` after it."""
@@ -498,10 +526,7 @@ def meeting_record(*, actor: Actor, data: MeetingInput) -> Meeting:
     if errors:
         raise ValidationError(errors)
     days = late_days()
-    meeting = Meeting(entered_on=data.entered_on or timezone.localdate())
-    _apply(meeting, data)
-    meeting.late = is_late(meeting.held_on, meeting.entered_on, days)
-    meeting.created_by = user_of(actor)
+    meeting = meeting_new(data, actor, days)
     meeting.save()
     _write_attendance(meeting, data)
     after = meeting_snapshot(meeting)
@@ -520,8 +545,7 @@ def meeting_record(*, actor: Actor, data: MeetingInput) -> Meeting:
 @transaction.atomic
 def meeting_update(*, actor: Actor, meeting: Meeting, data: MeetingInput) -> Meeting:
     """Change a record. ``entered_on`` stays the first entry date; ``late`` follows the date."""
-    meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
-    require(actor, Perm.LIFE_RECORD, meeting.org.path)
+    meeting = _locked(actor, meeting)
     require(actor, Perm.LIFE_RECORD, data.org.path)
     data.entered_on = meeting.entered_on
     data.actor = data.actor or actor
@@ -550,20 +574,14 @@ def meeting_update(*, actor: Actor, meeting: Meeting, data: MeetingInput) -> Mee
 @transaction.atomic
 def meeting_delete(*, actor: Actor, meeting: Meeting) -> None:
     """Delete a record and its attendance; the audit entry keeps what was deleted."""
-    meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
-    require(actor, Perm.LIFE_RECORD, meeting.org.path)
-    before = meeting_snapshot(meeting)
-    pk, text, path = meeting.pk, str(meeting), meeting.org.path
-    meeting.delete()
-    audit_record(
-        actor=actor,
-        action=AuditAction.LIFE_MEETING_DELETE,
-        object_type="meeting",
-        object_id=str(pk),
-        object_repr=text,
-        scope_path=path,
-        before=before,
+    meeting = _locked(actor, meeting)
+    audit_about(
+        actor,
+        AuditAction.LIFE_MEETING_DELETE,
+        _meeting_subject(meeting),
+        before=meeting_snapshot(meeting),
     )
+    meeting.delete()
 
 
 # --- attachments -----------------------------------------------------------------------------
@@ -573,22 +591,17 @@ ATTACHMENTS_PER_MEETING = 10
 sniff = uploads.sniff
 
 
-def _attachment_subject(meeting: Meeting) -> AuditSubject:
-    return AuditSubject("meeting", meeting, meeting.org.path)
-
-
 @transaction.atomic
 def attachment_add(*, actor: Actor, meeting: Meeting, name: str, data: bytes) -> Any:
     """Attach a photo or PDF of the paper minutes to ``meeting`` (audited)."""
     from .models import MeetingAttachment
 
-    meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
-    require(actor, Perm.LIFE_RECORD, meeting.org.path)
+    meeting = _locked(actor, meeting)
     return attachments.attachment_add(
         MeetingAttachment,
         actor=actor,
         action=AuditAction.LIFE_ATTACHMENT_ADD,
-        subject=_attachment_subject(meeting),
+        subject=_meeting_subject(meeting),
         policy=AttachmentPolicy("附件", ATTACHMENTS_PER_MEETING, "每条记录"),
         name=name,
         data=data,
@@ -603,6 +616,6 @@ def attachment_delete(*, actor: Actor, attachment: Any) -> None:
     attachments.attachment_remove(
         actor=actor,
         action=AuditAction.LIFE_ATTACHMENT_DELETE,
-        subject=_attachment_subject(meeting),
+        subject=_meeting_subject(meeting),
         attachment=attachment,
     )

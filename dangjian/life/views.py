@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -58,6 +59,8 @@ from .services import (
 LIFE_TYPES = (*BRANCH_TYPES, OrgType.GROUP)
 #: the organization types the overview filters on (党委 / 党工委: LIFE-SECRETARY-LECTURE-YEARLY)
 OVERVIEW_TYPES = (*LIFE_TYPES, *sorted(SECRETARY_LECTURE_ORG_TYPES))
+
+T = TypeVar("T")
 
 
 def _life_org(request: SignedInRequest, code: str, perm: Perm = Perm.ORG_VIEW) -> Organization:
@@ -423,6 +426,9 @@ def attendance(request: SignedInRequest, code: str) -> HttpResponse:
 
 
 def _overview_params(request: SignedInRequest) -> dict[str, Any]:
+    """The filters of the upper levels' pages (organization, sector, region, type, year) for a
+    user who may see findings."""
+    require(request.user, Perm.FINDING_VIEW)
     code = request.GET.get("org", "").strip()
     if code and (len(code) > 32 or not code.isalnum()):
         raise BadInput("组织编码只能由字母和数字组成")
@@ -444,15 +450,19 @@ def _overview_params(request: SignedInRequest) -> dict[str, Any]:
     }
 
 
+def _computed(compute: Callable[[], T]) -> T:
+    """``compute()``, where a filter it refuses (a year it cannot show) is a 400 page."""
+    try:
+        return compute()
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+
+
 @page("GET")
 def overview(request: SignedInRequest) -> HttpResponse:
     """Upper levels: how many organizations met each LIFE rule in each period of a year."""
-    require(request.user, Perm.FINDING_VIEW)
     params = _overview_params(request)
-    try:
-        table = compliance_cached(request.user, **params)
-    except ValueError as exc:
-        raise BadInput(str(exc)) from None
+    table = _computed(lambda: compliance_cached(request.user, **params))
     return render(
         request,
         "life/overview.html",
@@ -470,16 +480,12 @@ def overview(request: SignedInRequest) -> HttpResponse:
 @page("GET")
 def overview_missed(request: SignedInRequest) -> HttpResponse:
     """The organizations that missed one rule in one period (drill-down from the overview)."""
-    require(request.user, Perm.FINDING_VIEW)
     params = _overview_params(request)
     rule = request.GET.get("rule", "").strip()
     period = request.GET.get("period", "").strip()[:10]
     if rule not in FREQUENCY_RULES:
         raise BadInput("请选择一条组织生活规则")
-    try:
-        rows = missed_cached(request.user, rule, period, **params)
-    except ValueError as exc:
-        raise BadInput(str(exc)) from None
+    rows = _computed(lambda: missed_cached(request.user, rule, period, **params))
     return render(
         request,
         "life/overview_missed.html",
@@ -498,7 +504,6 @@ def overview_missed(request: SignedInRequest) -> HttpResponse:
 @page("GET")
 def hints(request: SignedInRequest) -> HttpResponse:
     """形式主义线索: copied minutes side by side, end-of-month clustering, identical figures."""
-    require(request.user, Perm.FINDING_VIEW)
     params = _overview_params(request)
     if not params["org_code"]:
         size = orgs_for(request.user, Perm.FINDING_VIEW).count()

@@ -256,6 +256,13 @@ def _int(case_id: str, field_name: str, value: Any) -> int:
     return value
 
 
+def _choice(case_id: str, field_name: str, value: Any, allowed: Any, expected: str) -> str:
+    """``value`` if it is one of ``allowed`` (``expected`` says which, in the message)."""
+    if value not in allowed:
+        raise CaseError(f"{_where(case_id, field_name)}：应为{expected}，实为 {value!r}")
+    return str(value)
+
+
 def _vote(case_id: str, field_name: str, value: Any) -> Vote:
     if not isinstance(value, dict):
         raise CaseError(f"{_where(case_id, field_name)}：应为含 entitled、present、yes 的对象")
@@ -318,12 +325,13 @@ def parse_case(raw: Any, index: int) -> Case:
             )
         case.introducers = list(items)
     if raw.get("political_review") is not None:
-        if raw["political_review"] not in REVIEW_VALUES:
-            raise CaseError(
-                f"{_where(case_id, 'political_review')}：应为 pass、fail 或 none，"
-                f"实为 {raw['political_review']!r}"
-            )
-        case.political_review = raw["political_review"]
+        case.political_review = _choice(
+            case_id,
+            "political_review",
+            raw["political_review"],
+            REVIEW_VALUES,
+            " pass、fail 或 none",
+        )
     if raw.get("training_hours") is not None:
         hours = raw["training_hours"]
         if isinstance(hours, bool) or not isinstance(hours, int | float) or hours < 0:
@@ -360,12 +368,13 @@ def parse_case(raw: Any, index: int) -> Case:
             case_id, "probation_extension_months", raw["probation_extension_months"]
         )
     if raw.get("approver_type") is not None:
-        if raw["approver_type"] not in ORG_TYPES:
-            raise CaseError(
-                f"{_where(case_id, 'approver_type')}：应为组织类别（{'、'.join(ORG_TYPES)}），"
-                f"实为 {raw['approver_type']!r}"
-            )
-        case.approver_type = raw["approver_type"]
+        case.approver_type = _choice(
+            case_id,
+            "approver_type",
+            raw["approver_type"],
+            ORG_TYPES,
+            f"组织类别（{'、'.join(ORG_TYPES)}）",
+        )
     if raw.get("approver_under_town") is not None:
         if not isinstance(raw["approver_under_town"], bool):
             raise CaseError(f"{_where(case_id, 'approver_under_town')}：应为 true 或 false")
@@ -388,12 +397,13 @@ def parse_case(raw: Any, index: int) -> Case:
     if raw.get("approval_extensions") is not None:
         case.approval_extensions = _extensions(case_id, raw["approval_extensions"])
     if raw.get("priority_group") is not None:
-        if raw["priority_group"] not in PRIORITY_GROUPS:
-            raise CaseError(
-                f"{_where(case_id, 'priority_group')}：应为 {'、'.join(PRIORITY_GROUPS)} 之一，"
-                f"实为 {raw['priority_group']!r}"
-            )
-        case.priority_group = raw["priority_group"]
+        case.priority_group = _choice(
+            case_id,
+            "priority_group",
+            raw["priority_group"],
+            PRIORITY_GROUPS,
+            f" {'、'.join(PRIORITY_GROUPS)} 之一",
+        )
     return case
 
 

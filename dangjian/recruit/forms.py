@@ -17,7 +17,7 @@ from dangjian.core.attachments import AttachmentUploadForm
 from dangjian.members.choices import Category, MemberType
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
-from dangjian.web.forms import ChineseDateField
+from dangjian.web.forms import date_field
 
 from .case import STEPS
 from .models import Decision, NoticeKind, PoliticalReview, PriorityGroup
@@ -34,13 +34,23 @@ from .services import (
 _CODE = re.compile(r"^[A-Za-z0-9]{1,32}$")
 
 
-def _date_field(label: str, *, required: bool = True) -> ChineseDateField:
-    return ChineseDateField(
+def _remark(label: str, max_length: int, rows: int = 3) -> forms.CharField:
+    """An optional text of a few lines."""
+    return forms.CharField(
         label=label,
-        required=required,
-        error_messages={"required": f"请填写{label}"},
-        # ISO in the value: a date input shows nothing for a localized "2026/11/23"
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        required=False,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+def _phone(label: str) -> forms.CharField:
+    """An optional phone number (checked and normalized by the services)."""
+    return forms.CharField(
+        label=label,
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
 
 
@@ -79,26 +89,16 @@ class CaseOpenForm(forms.Form):
         error_messages={"required": "请填写公民身份号码"},
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
     )
-    applied_on = _date_field("递交入党申请书日期")
-    phone = forms.CharField(
-        label="联系电话（可选）",
-        max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
-    )
+    applied_on = date_field("递交入党申请书日期")
+    phone = _phone("联系电话（可选）")
     category = forms.ChoiceField(
         label="人员类别（可选）", required=False, choices=[("", "—"), *Category.choices]
     )
     priority_group = forms.ChoiceField(
         label="重点群体（单列计划）", choices=PriorityGroup.choices, initial=PriorityGroup.OTHER
     )
-    expected_leaving_on = _date_field("预计离开本单位日期（可选）", required=False)
-    note = forms.CharField(
-        label="说明（可选）",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    expected_leaving_on = date_field("预计离开本单位日期（可选）", required=False)
+    note = _remark("说明（可选）", 2000)
 
     def case_input(self, org: Organization) -> CaseInput:
         d = self.cleaned_data
@@ -118,13 +118,8 @@ class CaseOpenForm(forms.Form):
 class StepForm(forms.Form):
     """Record one step; the fields depend on the step number (see :meth:`__init__`)."""
 
-    done_on = _date_field("日期")
-    note = forms.CharField(
-        label="说明（可选）",
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    done_on = date_field("日期")
+    note = _remark("说明（可选）", 5000)
 
     def __init__(
         self,
@@ -260,7 +255,7 @@ class StepForm(forms.Form):
 class DecisionForm(forms.Form):
     """The one-step decision of the approval queue (steps 13, 17, 24)."""
 
-    decided_on = _date_field("审批日期")
+    decided_on = date_field("审批日期")
     decision = forms.ChoiceField(
         label="结论",
         choices=Decision.choices,
@@ -278,8 +273,8 @@ class NoticeForm(forms.Form):
         choices=NoticeKind.choices,
         error_messages={"required": "请选择公示类别", "invalid_choice": "公示类别无效"},
     )
-    first_day = _date_field("公示首日")
-    last_day = _date_field("公示末日")
+    first_day = date_field("公示首日")
+    last_day = date_field("公示末日")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -290,13 +285,8 @@ class NoticeForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    reviewed_on = _date_field("考察日期")
-    review_note = forms.CharField(
-        label="考察意见（可选）",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    reviewed_on = date_field("考察日期")
+    review_note = _remark("考察意见（可选）", 2000, rows=2)
 
 
 class ApproverForm(forms.Form):
@@ -304,7 +294,6 @@ class ApproverForm(forms.Form):
 
     approver = forms.TypedChoiceField(
         label="审批党委",
-        coerce=int,
         error_messages={
             "required": "请选择审批党委",
             "invalid_choice": "所选组织没有审批权限或不是本支部的上级",
@@ -317,6 +306,8 @@ class ApproverForm(forms.Form):
         field = self.fields["approver"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [("", "—"), *[(o.pk, o.name) for o in eligible]]
+        # the chosen organization itself (the choices are its id)
+        field.coerce = lambda value: self.eligible[int(value)]
 
 
 class CaseFilterForm(forms.Form):
@@ -394,18 +385,13 @@ class CaseEditForm(forms.Form):
     """Applicant data that may change while the case runs (the ID number never does)."""
 
     name = forms.CharField(label="姓名", max_length=50, error_messages={"required": "请填写姓名"})
-    phone = forms.CharField(
-        label="新的联系电话（留空则不变）",
-        max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
-    )
+    phone = _phone("新的联系电话（留空则不变）")
     clear_phone = forms.BooleanField(label="删除已登记的联系电话", required=False)
     category = forms.ChoiceField(
         label="人员类别", required=False, choices=[("", "—"), *Category.choices]
     )
     priority_group = forms.ChoiceField(label="重点群体（单列计划）", choices=PriorityGroup.choices)
-    expected_leaving_on = _date_field("预计离开本单位日期（留空表示不离开）", required=False)
+    expected_leaving_on = date_field("预计离开本单位日期（留空表示不离开）", required=False)
 
     def case_update(self) -> CaseUpdate:
         d = self.cleaned_data
@@ -424,13 +410,15 @@ class CaseEditForm(forms.Form):
 class ExtensionForm(forms.Form):
     """The upper committee's approved extension of an approval period (step 17 or 24)."""
 
+    STEP_CHOICES = (
+        (17, "第 17 步 上级党委审批（接收预备党员）"),
+        (24, "第 24 步 上级党委审批（转正）"),
+    )
+
     step = forms.TypedChoiceField(
         label="延长哪一项审批",
         coerce=int,
-        choices=[
-            (17, "第 17 步 上级党委审批（接收预备党员）"),
-            (24, "第 24 步 上级党委审批（转正）"),
-        ],
+        choices=STEP_CHOICES,
         error_messages={
             "required": "请选择审批步骤",
             "invalid_choice": "只能延长第 17、24 步的审批期限",
@@ -446,7 +434,7 @@ class ExtensionForm(forms.Form):
             "min_value": "月数应为正整数",
         },
     )
-    approved_on = _date_field("批准延长的日期")
+    approved_on = date_field("批准延长的日期")
     approved_by = forms.CharField(
         label="批准机关", max_length=100, error_messages={"required": "请填写批准延长的党委"}
     )
@@ -455,11 +443,6 @@ class ExtensionForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "请写明需要延长审批期限的特殊情况"},
-    )
-
-    STEP_CHOICES = (
-        (17, "第 17 步 上级党委审批（接收预备党员）"),
-        (24, "第 24 步 上级党委审批（转正）"),
     )
 
     def __init__(self, *args: Any, steps: list[int] | None = None, **kwargs: Any) -> None:
@@ -477,7 +460,7 @@ class ExtensionForm(forms.Form):
 class WithdrawForm(forms.Form):
     """End an open case (the applicant withdraws, moves away, or the branch stops it)."""
 
-    withdrawn_on = _date_field("终止日期")
+    withdrawn_on = date_field("终止日期")
     reason = forms.CharField(
         label="原因", max_length=200, error_messages={"required": "请填写原因"}
     )

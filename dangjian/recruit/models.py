@@ -40,6 +40,7 @@ from django.db.models import Q
 from dangjian.core import crypto
 from dangjian.core.attachments import AttachmentBase
 from dangjian.core.models import user_link
+from dangjian.core.records import EnteredRecord
 from dangjian.members.choices import Category
 
 
@@ -81,7 +82,7 @@ class Decision(models.TextChoices):
     CANCELLED = "cancelled", "取消预备党员资格"
 
 
-class RecruitCase(models.Model):
+class RecruitCase(EnteredRecord):
     """One applicant's way from application to full membership at one branch."""
 
     case_no = models.CharField("案例编号", max_length=32, unique=True)
@@ -138,9 +139,6 @@ class RecruitCase(models.Model):
         on_delete=models.SET_NULL,
         related_name="recruit_cases",
     )
-    created_by = user_link("录入人")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "发展党员案例"

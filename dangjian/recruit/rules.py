@@ -213,23 +213,24 @@ def _finding(
 
 
 def _deadline(
-    spec: RuleSpec,
     case: Case,
-    at: dt.date,
+    ctx: Context,
     *,
     start_step: int,
     end_step: int,
-    months: int,
     what: str,
     due: Callable[[dt.date], dt.date],
-    max_months: int | None = None,
+    extensible: bool = False,
 ) -> list[Finding]:
-    """``end_step`` within ``months`` of ``start_step``: error if late, ``due`` while pending.
+    """``end_step`` within ``months`` (a parameter of the rule) of ``start_step``: error if
+    late, ``due`` while pending.
 
-    With ``max_months``, an approved extension of ``end_step`` (:attr:`Case.approval_extensions`)
+    When ``extensible``, an approved extension of ``end_step`` (:attr:`Case.approval_extensions`)
     moves the deadline up to ``max_months`` after ``start_step``; an extension beyond that is an
     error of its own (and counts only up to ``max_months``), one decided after the original
     deadline does not move it."""
+    spec, at, months = ctx.spec, ctx.at, ctx.params["months"]
+    max_months = ctx.params["max_months"] if extensible else None
     start = case.done(start_step, at)
     if start is None:
         return []
@@ -308,6 +309,20 @@ def _deadline(
     return findings
 
 
+def _approval(case: Case, ctx: Context, *, vote_step: int, step: int, what: str) -> list[Finding]:
+    """The upper committee's approval ``step`` within the months of the rule after the branch
+    vote ``vote_step``, or the approved extended period (:func:`approval_deadline`)."""
+    return _deadline(
+        case,
+        ctx,
+        start_step=vote_step,
+        end_step=step,
+        what=what,
+        due=lambda day: approval_deadline(day, None, ctx.params),
+        extensible=True,
+    )
+
+
 @_case_rule(RuleSpec("RECRUIT-ORDER", "发展步骤顺序", "national", "细则"))
 def recruit_order(case: Case, ctx: Context) -> list[Finding] | None:
     """No step dated before a step it depends on (rules.md §3, :data:`DEPENDS_ON`; 细则). Steps
@@ -368,16 +383,8 @@ def recruit_age_18(case: Case, ctx: Context) -> list[Finding] | None:
 )
 def recruit_talk_1_month(case: Case, ctx: Context) -> list[Finding] | None:
     """A talk with the applicant within 1 month of receiving the application (细则 art. 7)."""
-    spec, at = ctx.spec, ctx.at
     return _deadline(
-        spec,
-        case,
-        at,
-        start_step=1,
-        end_step=2,
-        months=ctx.params["months"],
-        what="派人谈话",
-        due=lambda day: talk_due(day, ctx.params),
+        case, ctx, start_step=1, end_step=2, what="派人谈话", due=lambda d: talk_due(d, ctx.params)
     )
 
 
@@ -828,18 +835,7 @@ def recruit_approval_3_months(case: Case, ctx: Context) -> list[Finding] | None:
     """The upper committee approves (step 17) within 3 months of the branch vote (step 15); in
     special cases an approved extension allows up to 6 months in all (细则). Past the
     deadline a pending approval is an error."""
-    spec, at = ctx.spec, ctx.at
-    return _deadline(
-        spec,
-        case,
-        at,
-        start_step=15,
-        end_step=17,
-        months=ctx.params["months"],
-        max_months=ctx.params["max_months"],
-        what="上级党委审批",
-        due=lambda day: approval_deadline(day, None, ctx.params),
-    )
+    return _approval(case, ctx, vote_step=15, step=17, what="上级党委审批")
 
 
 @_case_rule(
@@ -1006,18 +1002,7 @@ def recruit_conversion_approval_3_months(case: Case, ctx: Context) -> list[Findi
     """Conversion approved (step 24) within 3 months of the conversion vote (step 23), or the
     approved extended period (at most 6 months in all, as for admission). Past the deadline a
     pending approval is an error."""
-    spec, at = ctx.spec, ctx.at
-    return _deadline(
-        spec,
-        case,
-        at,
-        start_step=23,
-        end_step=24,
-        months=ctx.params["months"],
-        max_months=ctx.params["max_months"],
-        what="上级党委审批转正",
-        due=lambda day: approval_deadline(day, None, ctx.params),
-    )
+    return _approval(case, ctx, vote_step=23, step=24, what="上级党委审批转正")
 
 
 @_case_rule(

@@ -54,7 +54,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, covers, require, user_of
 from dangjian.core import attachments, crypto, idnumber, uploads
 from dangjian.core.attachments import AttachmentPolicy
-from dangjian.core.audit import AuditAction, AuditSubject, audit_record
+from dangjian.core.audit import AuditAction, AuditSubject, audit_about
 from dangjian.core.dates import add_years
 from dangjian.members.choices import Category, MemberType
 from dangjian.members.models import Member
@@ -176,16 +176,12 @@ def case_snapshot(case: RecruitCase) -> dict[str, Any]:
     }
 
 
+def _case_subject(case: RecruitCase) -> AuditSubject:
+    return AuditSubject("recruit_case", case, case.org.path)
+
+
 def _audit_case(actor: Actor, action: AuditAction, case: RecruitCase, **kw: Any) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        object_type="recruit_case",
-        object_id=str(case.pk),
-        object_repr=str(case),
-        scope_path=case.org.path,
-        **kw,
-    )
+    audit_about(actor, action, _case_subject(case), **kw)
 
 
 def _set_phone(case: RecruitCase, phone: str) -> None:
@@ -326,8 +322,7 @@ def update_case(
     *, actor: Actor, case: RecruitCase, data: CaseUpdate, today: dt.date | None = None
 ) -> RecruitCase:
     """Change the applicant data, political review, training hours or leaving date."""
-    case = _lock(case)
-    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    case = _locked(actor, case)
     today = _today(today)
     errors: dict[str, list[str]] = {}
     before = case_snapshot(case)
@@ -387,20 +382,22 @@ def update_case(
     return case
 
 
-def _lock(case: RecruitCase) -> RecruitCase:
-    return (
+def _locked(actor: Actor, case: RecruitCase, perm: Perm = Perm.RECRUIT_RECORD) -> RecruitCase:
+    """``case`` read again and locked for a change, which needs ``perm`` at its branch."""
+    case = (
         RecruitCase.objects.select_for_update(of=("self",))
         .select_related("org", "approver", "member")
         .get(pk=case.pk)
     )
+    require(actor, perm, case.org.path)
+    return case
 
 
 @transaction.atomic
 def set_approver(*, actor: Actor, case: RecruitCase, approver: Organization) -> RecruitCase:
     """Name the approving 基层党委; refused (Chinese message) when it has no authority or is not
     above the case's branch."""
-    case = _lock(case)
-    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    case = _locked(actor, case)
     if not case.org.path.startswith(approver.path) or approver.pk == case.org.pk:
         _fail({"approver": [f"{approver.name}不是{case.org.name}的上级党组织"]})
     problem = approver_problem(approver)
@@ -420,8 +417,7 @@ def withdraw_case(
     *, actor: Actor, case: RecruitCase, on: dt.date, reason: str = "", today: dt.date | None = None
 ) -> RecruitCase:
     """End an open case (the applicant withdraws, moves away, or the branch stops it)."""
-    case = _lock(case)
-    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    case = _locked(actor, case)
     if case.status != CaseStatus.OPEN:
         _fail({"status": [f"案例状态为“{case.get_status_display()}”，不能终止"]})
     if on > _today(today):
@@ -621,13 +617,15 @@ def _write_step(actor: Actor, case: RecruitCase, data: StepInput, today: dt.date
     step.details = details
     step.late = (today - data.done_on).days > config.late_days()
     step.save()
-    audit_record(
-        actor=actor,
-        action=AuditAction.RECRUIT_STEP_UPDATE if before else AuditAction.RECRUIT_STEP_RECORD,
-        object_type="recruit_step",
-        object_id=str(step.pk),
-        object_repr=f"{case.case_no} 第{step.number}步 {STEPS[step.number]}",
-        scope_path=case.org.path,
+    audit_about(
+        actor,
+        AuditAction.RECRUIT_STEP_UPDATE if before else AuditAction.RECRUIT_STEP_RECORD,
+        AuditSubject(
+            "recruit_step",
+            step,
+            case.org.path,
+            f"{case.case_no} 第{step.number}步 {STEPS[step.number]}",
+        ),
         before=before,
         after={**_step_snapshot(step), "findings": _findings_now(case, today)},
     )
@@ -658,9 +656,8 @@ def record_step(
 ) -> RecruitStep:
     """Record (or correct) one step of a case. Never refuses a true record: late entries are
     marked ``late``, out-of-order or too-early steps become findings."""
-    case = _lock(case)
     perm = Perm.RECRUIT_APPROVE if data.number in APPROVER_STEPS else Perm.RECRUIT_RECORD
-    require(actor, perm, case.org.path)
+    case = _locked(actor, case, perm)
     return _write_step(actor, case, data, _today(today))
 
 
@@ -785,15 +782,11 @@ def approval_period(step: int, on: dt.date) -> tuple[int, int]:
     return int(values["months"]), int(values["max_months"])
 
 
+_EXTENSION_FIELDS = ("step", "round", "months", "approved_on", "approved_by", "reason")
+
+
 def _extension_snapshot(item: ApprovalExtension) -> dict[str, Any]:
-    return {
-        "step": item.step,
-        "round": item.round,
-        "months": item.months,
-        "approved_on": item.approved_on,
-        "approved_by": item.approved_by,
-        "reason": item.reason,
-    }
+    return {name: getattr(item, name) for name in _EXTENSION_FIELDS}
 
 
 @transaction.atomic
@@ -814,8 +807,7 @@ def approval_extend(
     decision, on a closed case, beyond the maximum or without a reason. An extension decided
     after the original deadline is saved and shown by the checker (it does not move the
     deadline)."""
-    case = _lock(case)
-    require(actor, Perm.RECRUIT_APPROVE, case.org.path)
+    case = _locked(actor, case, Perm.RECRUIT_APPROVE)
     today = _today(today)
     errors: dict[str, list[str]] = {}
 
@@ -902,8 +894,7 @@ def case_purge_numbers(*, actor: Actor, case: RecruitCase, at: dt.date) -> bool:
     """Delete the ID and phone numbers (cipher, digest and masked form) of one case whose
     retention period has passed on ``at``; one audit entry (masked numbers only). ``False``
     when there is nothing to delete (already deleted, or not due)."""
-    case = _lock(case)
-    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    case = _locked(actor, case)
     years = config.retention_years()
     if (
         case.numbers_purged_at is not None
@@ -969,8 +960,7 @@ def record_notice(
     last_day: dt.date,
 ) -> RecruitNotice:
     """Record (or correct) the public-notice window of one kind. A window may still be running."""
-    case = _lock(case)
-    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    case = _locked(actor, case)
     errors: dict[str, list[str]] = {}
     if kind not in NoticeKind.values:
         errors.setdefault("kind", []).append(f"公示类别应为：{'、'.join(NoticeKind.labels)}")
@@ -989,13 +979,12 @@ def record_notice(
         notice = RecruitNotice(case=case, kind=kind)
     notice.first_day, notice.last_day = first_day, last_day
     notice.save()
-    audit_record(
-        actor=actor,
-        action=AuditAction.RECRUIT_NOTICE_UPDATE if before else AuditAction.RECRUIT_NOTICE_RECORD,
-        object_type="recruit_notice",
-        object_id=str(notice.pk),
-        object_repr=f"{case.case_no} {NoticeKind(kind).label}公示",
-        scope_path=case.org.path,
+    audit_about(
+        actor,
+        AuditAction.RECRUIT_NOTICE_UPDATE if before else AuditAction.RECRUIT_NOTICE_RECORD,
+        AuditSubject(
+            "recruit_notice", notice, case.org.path, f"{case.case_no} {NoticeKind(kind).label}公示"
+        ),
         before=before,
         after={"kind": kind, "first_day": first_day, "last_day": last_day},
     )
@@ -1012,20 +1001,21 @@ def record_review(
     today: dt.date | None = None,
 ) -> ActivistReview:
     """Record the branch's half-yearly assessment of an activist."""
-    case = _lock(case)
-    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    case = _locked(actor, case)
     if reviewed_on > _today(today):
         _fail({"reviewed_on": ["考察日期不能晚于今天"]})
     if case.status in CLOSED:
         _fail({"reviewed_on": [f"案例状态为“{case.get_status_display()}”，不能再记录"]})
     review = ActivistReview.objects.create(case=case, reviewed_on=reviewed_on, note=note.strip())
-    audit_record(
-        actor=actor,
-        action=AuditAction.RECRUIT_REVIEW_RECORD,
-        object_type="recruit_review",
-        object_id=str(review.pk),
-        object_repr=f"{case.case_no} 考察 {reviewed_on.isoformat()}",
-        scope_path=case.org.path,
+    audit_about(
+        actor,
+        AuditAction.RECRUIT_REVIEW_RECORD,
+        AuditSubject(
+            "recruit_review",
+            review,
+            case.org.path,
+            f"{case.case_no} 考察 {reviewed_on.isoformat()}",
+        ),
         after={"reviewed_on": reviewed_on, "note": review.note[:500]},
     )
     return review
@@ -1073,13 +1063,10 @@ def set_plan(
     RecruitPlanQuota.objects.bulk_create(
         RecruitPlanQuota(plan=plan, priority_group=g, quota=v) for g, v in sorted(groups.items())
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.RECRUIT_PLAN_UPDATE if before else AuditAction.RECRUIT_PLAN_SET,
-        object_type="recruit_plan",
-        object_id=str(plan.pk),
-        object_repr=f"{org.name} {year} 年发展党员计划",
-        scope_path=org.path,
+    audit_about(
+        actor,
+        AuditAction.RECRUIT_PLAN_UPDATE if before else AuditAction.RECRUIT_PLAN_SET,
+        AuditSubject("recruit_plan", plan, org.path, f"{org.name} {year} 年发展党员计划"),
         before=before,
         after={"year": year, "quota": quota, "groups": groups},
     )
@@ -1092,17 +1079,12 @@ ATTACHMENT_MAX_BYTES = uploads.MAX_BYTES
 ATTACHMENTS_PER_CASE = 40
 
 
-def _case_subject(case: RecruitCase) -> AuditSubject:
-    return AuditSubject("recruit_case", case, case.org.path)
-
-
 @transaction.atomic
 def attachment_add(
     *, actor: Actor, case: RecruitCase, name: str, data: bytes, step: int | None = None
 ) -> RecruitAttachment:
     """Attach a document to ``case`` (of step ``step`` when given); audited."""
-    case = _lock(case)
-    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    case = _locked(actor, case)
     errors: dict[str, list[str]] = {}
     if step is not None and step not in STEPS:
         errors["step"] = [f"步骤“{step}”无效，应为 1–25"]
@@ -1123,8 +1105,7 @@ def attachment_add(
 @transaction.atomic
 def attachment_delete(*, actor: Actor, attachment: RecruitAttachment) -> None:
     """Remove a document of a case (audited with its name and digest)."""
-    case = _lock(attachment.case)
-    require(actor, Perm.RECRUIT_RECORD, case.org.path)
+    case = _locked(actor, attachment.case)
     attachments.attachment_remove(
         actor=actor,
         action=AuditAction.RECRUIT_ATTACHMENT_DELETE,

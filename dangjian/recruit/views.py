@@ -9,7 +9,8 @@ appears among the case's findings.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -375,22 +376,6 @@ def _refused(request: SignedInRequest, pk: int, **forms: Any) -> HttpResponse:
     return render(request, "recruit/case.html", context, status=400)
 
 
-def _posted(
-    request: SignedInRequest,
-    case: RecruitCase,
-    form: Any,
-    name: str,
-    save: Callable[[dict[str, Any]], object],
-    done: str | Callable[[object], str],
-    anchor: str = "",
-) -> HttpResponse:
-    """A form of the case page (``name`` in its context) posted: saved, back to the case at
-    ``anchor``; not saved, the case page again with the form showing why."""
-    if form_saved(request, form, save, done):
-        return redirect(reverse("recruit:case", args=[case.pk]) + anchor)
-    return _refused(request, case.pk, **{name: form})
-
-
 @page("GET", "POST")
 def step_record(request: SignedInRequest, pk: int, number: int) -> HttpResponse:
     """Record (or correct) one step; the form shows the fields that step needs."""
@@ -501,93 +486,84 @@ def _save_step(request: SignedInRequest, case: RecruitCase, form: StepForm) -> N
     record_step(actor=request.user, case=case, data=data)
 
 
-@page("POST")
-def notice_record(request: SignedInRequest, pk: int) -> HttpResponse:
-    """公示: the window of one notice (first and last day)."""
-    case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
-    form = NoticeForm(request.POST)
-    return _posted(
-        request,
-        case,
-        form,
-        "notice_form",
-        lambda d: record_notice(
-            actor=request.user,
-            case=case,
-            kind=d["kind"],
-            first_day=d["first_day"],
-            last_day=d["last_day"],
-        ),
-        lambda _: f"已记录{NoticeKind(form.cleaned_data['kind']).label}公示",
+@dataclass(frozen=True)
+class _CaseForm:
+    """A form of the case page posted to a URL of its own: the permission it needs, its form
+    (bound with ``form_kwargs(case)`` too), the service that saves it — called with the acting
+    user, the case and the form's fields, renamed by ``args`` where the service names them
+    otherwise — the message once saved (``done(case, fields)``) and where the case page opens
+    again (``anchor``)."""
+
+    perm: Perm
+    form: Callable[..., Any]
+    service: Callable[..., object]
+    done: Callable[[RecruitCase, dict[str, Any]], str]
+    anchor: str = ""
+    args: Mapping[str, str] = field(default_factory=dict)
+    form_kwargs: Callable[[RecruitCase], dict[str, Any]] = lambda case: {}
+
+
+#: URL argument ``form`` → the form; in the case page's context it is ``<form>_form``
+_CASE_FORMS = {
+    # 公示: the window of one notice (first and last day)
+    "notice": _CaseForm(
+        Perm.RECRUIT_RECORD,
+        NoticeForm,
+        record_notice,
+        lambda case, d: f"已记录{NoticeKind(d['kind']).label}公示",
         "#notices",
-    )
-
-
-@page("POST")
-def review_record(request: SignedInRequest, pk: int) -> HttpResponse:
-    """The half-yearly assessment of an activist."""
-    case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
-    form = ReviewForm(request.POST)
-    return _posted(
-        request,
-        case,
-        form,
-        "review_form",
-        lambda d: record_review(
-            actor=request.user,
-            case=case,
-            reviewed_on=d["reviewed_on"],
-            note=d.get("review_note") or "",
-        ),
-        "已记录积极分子考察",
+    ),
+    # the half-yearly assessment of an activist
+    "review": _CaseForm(
+        Perm.RECRUIT_RECORD,
+        ReviewForm,
+        record_review,
+        lambda case, d: "已记录积极分子考察",
         "#reviews",
-    )
-
-
-@page("POST")
-def approver_set(request: SignedInRequest, pk: int) -> HttpResponse:
-    """The approving 基层党委: only organizations with authority are offered and accepted."""
-    case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
-    form = ApproverForm(request.POST, eligible=eligible_approvers(case.org))
-    return _posted(
-        request,
-        case,
-        form,
-        "approver_form",
-        lambda d: set_approver(
-            actor=request.user, case=case, approver=form.eligible[d["approver"]]
-        ),
-        lambda _: f"审批党委：{form.eligible[form.cleaned_data['approver']].name}",
-    )
-
-
-@page("POST")
-def extension_record(request: SignedInRequest, pk: int) -> HttpResponse:
-    """The upper committee's approved extension of an approval period (special cases)."""
-    case = _case_for_write(request, pk, Perm.RECRUIT_APPROVE)
-    form = ExtensionForm(request.POST)
-
-    def done(_: object) -> str:
-        d = form.cleaned_data
-        return f"已记录：{STEPS[d['step']]}期限延长至 {d['months']} 个月"
-
-    return _posted(
-        request,
-        case,
-        form,
-        "extension_form",
-        lambda d: approval_extend(
-            actor=request.user,
-            case=case,
-            step=d["step"],
-            months=d["months"],
-            approved_on=d["approved_on"],
-            approved_by=d["approved_by"],
-            reason=d["reason"],
-        ),
-        done,
+        args={"review_note": "note"},
+    ),
+    # the approving 基层党委: only organizations with authority are offered and accepted
+    "approver": _CaseForm(
+        Perm.RECRUIT_RECORD,
+        ApproverForm,
+        set_approver,
+        lambda case, d: f"审批党委：{d['approver'].name}",
+        form_kwargs=lambda case: {"eligible": eligible_approvers(case.org)},
+    ),
+    # the upper committee's approved extension of an approval period (special cases)
+    "extension": _CaseForm(
+        Perm.RECRUIT_APPROVE,
+        ExtensionForm,
+        approval_extend,
+        lambda case, d: f"已记录：{STEPS[d['step']]}期限延长至 {d['months']} 个月",
         "#extensions",
-    )
+    ),
+    # 终止: an open case ends (the applicant withdraws, moves away …); audited, kept
+    "withdraw": _CaseForm(
+        Perm.RECRUIT_RECORD,
+        WithdrawForm,
+        withdraw_case,
+        lambda case, d: f"案例 {case.case_no} 已终止",
+        args={"withdrawn_on": "on"},
+    ),
+}
+
+
+@page("POST")
+def case_form(request: SignedInRequest, pk: int, form: str) -> HttpResponse:
+    """One form of the case page posted (``form``, a key of :data:`_CASE_FORMS`): saved, back
+    to the case; not saved, the case page again with the form showing why."""
+    spec = _CASE_FORMS[form]
+    case = _case_for_write(request, pk, spec.perm)
+    bound = spec.form(request.POST, **spec.form_kwargs(case))
+
+    def save(d: dict[str, Any]) -> object:
+        fields = {spec.args.get(name, name): value for name, value in d.items()}
+        return spec.service(actor=request.user, case=case, **fields)
+
+    if form_saved(request, bound, save, lambda _: spec.done(case, bound.cleaned_data)):
+        return redirect(reverse("recruit:case", args=[case.pk]) + spec.anchor)
+    return _refused(request, case.pk, **{f"{form}_form": bound})
 
 
 @page("GET", "POST")
@@ -610,23 +586,6 @@ def case_edit(request: SignedInRequest, pk: int) -> HttpResponse:
         return redirect("recruit:case", case.pk)
     return form_page(
         request, "recruit/edit.html", org_page(request, case.org, case=case, form=form)
-    )
-
-
-@page("POST")
-def case_withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
-    """终止: an open case ends (the applicant withdraws, moves away …); audited, kept."""
-    case = _case_for_write(request, pk, Perm.RECRUIT_RECORD)
-    form = WithdrawForm(request.POST)
-    return _posted(
-        request,
-        case,
-        form,
-        "withdraw_form",
-        lambda d: withdraw_case(
-            actor=request.user, case=case, on=d["withdrawn_on"], reason=d["reason"]
-        ),
-        f"案例 {case.case_no} 已终止",
     )
 
 
@@ -666,15 +625,8 @@ def decide_view(request: SignedInRequest, pk: int, step: int) -> HttpResponse:
     if not form_saved(
         request,
         form,
-        lambda d: decide(
-            actor=request.user,
-            case=case,
-            step=step,
-            decided_on=d["decided_on"],
-            decision=d["decision"],
-            note=d.get("note") or "",
-            extension_months=d.get("extension_months"),
-        ),
+        # the form's fields are the service's arguments (decided_on, decision, note, months)
+        lambda d: decide(actor=request.user, case=case, step=step, **d),
         lambda _: f"{case.case_no} {case.name}：{STEPS[step]}——{Decision(chosen).label}",
     ):
         messages.error(request, f"{case.case_no} {case.name}：{errors_text(form)}")

@@ -1,27 +1,25 @@
-"""The terminal table and the date option shared by the management commands."""
+"""The commands' shared options and text tables (dangjian.core.console)."""
 
 import datetime as dt
 
 import pytest
 from django.core.management.base import CommandError
 
-from dangjian.core.console import date_option, text_table
+from dangjian.core.console import date_option, format_option, table_lines, text_width
 
 
-def test_table_lines_up_chinese_columns():
-    lines = text_table(["组织", "名称"], [["BA001", "第一党支部"], ["B2", "机关"]])
-    # a Chinese character takes two columns: "组织" is as wide as "BA001" plus one space
-    assert lines == [
-        "组织   名称",
-        "-----  ----------",
-        "BA001  第一党支部",
-        "B2     机关",
-    ]
+def test_a_wide_character_takes_two_columns_and_the_columns_line_up():
+    assert text_width("党支部A") == 7
+    lines = table_lines([["党支部", "1"], ["AB", "22"]], ["组织", "数"])
+    assert lines == ["组织    数", "------  --", "党支部  1", "AB      22"]
 
 
-def test_date_option():
-    assert date_option({"at": None}, "at") is None
-    assert date_option({"at": "2026-11-23"}, "at") == dt.date(2026, 11, 23)
-    with pytest.raises(CommandError, match="--since") as caught:
-        date_option({"since": "2026-13-01"}, "since", returncode=2)
-    assert caught.value.returncode == 2
+def test_the_date_and_format_options_say_in_chinese_what_is_wrong():
+    assert date_option({"at": ""}, "at") is None
+    assert date_option({"at": "2026-03-01"}, "at") == dt.date(2026, 3, 1)
+    with pytest.raises(CommandError) as bad:
+        date_option({"until": "2026-13-01"}, "until")
+    assert bad.value.returncode == 2 and str(bad.value).startswith("--until：")
+    assert format_option({"format": " JSON "}) == "json"
+    with pytest.raises(CommandError, match="未知输出格式“csv”，应为 json 或 table"):
+        format_option({"format": "csv"})

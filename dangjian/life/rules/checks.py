@@ -794,7 +794,6 @@ def _spec(rule_id: str, title: str, kind: str, source: str) -> RuleSpec:
 
 
 def _finding(
-    spec: RuleSpec,
     item: LifeFacts,
     ctx: LifeContext,
     severity: str,
@@ -804,12 +803,13 @@ def _finding(
     period: str | None = None,
     due_date: dt.date | None = None,
 ) -> Finding:
+    """A finding of the rule being run (``ctx.spec``) about the organization of ``item``."""
     return Finding(
-        rule=spec.id,
+        rule=ctx.spec.id,
         subject=item.org.code,
         severity=severity,
         message=message,
-        source=spec.source,
+        source=ctx.spec.source,
         evidence={**evidence, "config": ctx.config_evidence},
         period=period,
         due_date=due_date,
@@ -883,7 +883,6 @@ def _frequency(
             late = f"（次年 {grace} 月底前召开的也已计入）" if grace else ""
             out.append(
                 _finding(
-                    spec,
                     item,
                     ctx,
                     "error",
@@ -897,7 +896,6 @@ def _frequency(
             evidence["days_left"] = days_left
             out.append(
                 _finding(
-                    spec,
                     item,
                     ctx,
                     "due",
@@ -915,7 +913,6 @@ def _frequency(
             evidence["counts_for_year"] = period.start.year
             out.append(
                 _finding(
-                    spec,
                     item,
                     ctx,
                     "due",
@@ -929,17 +926,28 @@ def _frequency(
     return out
 
 
-ASSEMBLY_QUARTERLY = _spec(
-    "LIFE-ASSEMBLY-QUARTERLY", "支部党员大会每季度至少召开 1 次", "national", "支部条例 art. 11"
+def _branch_frequency(spec: RuleSpec, *, what: str, doc: str) -> Callable[..., list[Finding]]:
+    """Register the rule of ``spec``: every branch (not a 党小组 or committee) ``what`` (the
+    verb phrase of its messages) as often as the rule's parameters ask, by :func:`_frequency`.
+    The function is named after the rule id, like every rule."""
+
+    def check(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
+        if not _is_branch(item):
+            return []
+        return _frequency(item, ctx, what=what)
+
+    check.__name__ = check.__qualname__ = spec.id.lower().replace("-", "_")
+    check.__doc__ = doc
+    return rule(spec)(check)
+
+
+life_assembly_quarterly = _branch_frequency(
+    _spec(
+        "LIFE-ASSEMBLY-QUARTERLY", "支部党员大会每季度至少召开 1 次", "national", "支部条例 art. 11"
+    ),
+    what="召开支部党员大会",
+    doc="支部党员大会 at least once a quarter (支部条例 art. 11), for every branch.",
 )
-
-
-@rule(ASSEMBLY_QUARTERLY)
-def life_assembly_quarterly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
-    """支部党员大会 at least once a quarter (支部条例 art. 11), for every branch."""
-    if not _is_branch(item):
-        return []
-    return _frequency(item, ctx, what="召开支部党员大会")
 
 
 COMMITTEE_MONTHLY = _spec(
@@ -980,20 +988,16 @@ def life_group_monthly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
     return _frequency(item, ctx, what="召开党小组会")
 
 
-LECTURE_QUARTERLY = _spec(
-    "LIFE-LECTURE-QUARTERLY",
-    "党课每季度至少 1 次",
-    "local default",
-    "支部条例 art. 16 + local practice",
+life_lecture_quarterly = _branch_frequency(
+    _spec(
+        "LIFE-LECTURE-QUARTERLY",
+        "党课每季度至少 1 次",
+        "local default",
+        "支部条例 art. 16 + local practice",
+    ),
+    what="上党课",
+    doc='党课 at least once a quarter (local default; the national text says "at set intervals").',
 )
-
-
-@rule(LECTURE_QUARTERLY)
-def life_lecture_quarterly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
-    """党课 at least once a quarter (local default; the national text says "at set intervals")."""
-    if not _is_branch(item):
-        return []
-    return _frequency(item, ctx, what="上党课")
 
 
 SECRETARY_LECTURE_YEARLY = _spec(
@@ -1021,57 +1025,39 @@ def life_secretary_lecture_yearly(item: LifeFacts, ctx: LifeContext) -> list[Fin
     return _frequency(item, ctx, what="由党委书记讲党课", count=given)
 
 
-THEME_DAY_MONTHLY = _spec("LIFE-THEME-DAY-MONTHLY", "每月开展 1 次主题党日", "national", "支部条例")
-
-
-@rule(THEME_DAY_MONTHLY)
-def life_theme_day_monthly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
-    """主题党日 once a month."""
-    if not _is_branch(item):
-        return []
-    return _frequency(item, ctx, what="开展主题党日")
-
-
-ORG_LIFE_YEARLY = _spec(
-    "LIFE-ORG-LIFE-MEETING-YEARLY",
-    "组织生活会每年至少召开 1 次",
-    "national",
-    "支部条例 art. 17",
+life_theme_day_monthly = _branch_frequency(
+    _spec("LIFE-THEME-DAY-MONTHLY", "每月开展 1 次主题党日", "national", "支部条例"),
+    what="开展主题党日",
+    doc="主题党日 once a month.",
 )
 
 
-@rule(ORG_LIFE_YEARLY)
-def life_org_life_meeting_yearly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
-    """组织生活会 at least once a year (usually in Q4; counted by 所属年度, so the one for 2026
-    held in January 2027 counts for 2026)."""
-    if not _is_branch(item):
-        return []
-    return _frequency(item, ctx, what="召开组织生活会")
-
-
-DEMOCRATIC_REVIEW_YEARLY = _spec(
-    "LIFE-DEMOCRATIC-REVIEW-YEARLY", "民主评议党员一般每年 1 次", "national", "支部条例"
+life_org_life_meeting_yearly = _branch_frequency(
+    _spec(
+        "LIFE-ORG-LIFE-MEETING-YEARLY",
+        "组织生活会每年至少召开 1 次",
+        "national",
+        "支部条例 art. 17",
+    ),
+    what="召开组织生活会",
+    doc="""组织生活会 at least once a year (usually in Q4; counted by 所属年度, so the one for 2026
+    held in January 2027 counts for 2026).""",
 )
 
 
-@rule(DEMOCRATIC_REVIEW_YEARLY)
-def life_democratic_review_yearly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
-    """民主评议党员 generally once a year (also when held at the 组织生活会, recorded there as an
-    additional type; counted by 所属年度)."""
-    if not _is_branch(item):
-        return []
-    return _frequency(item, ctx, what="开展民主评议党员")
+life_democratic_review_yearly = _branch_frequency(
+    _spec("LIFE-DEMOCRATIC-REVIEW-YEARLY", "民主评议党员一般每年 1 次", "national", "支部条例"),
+    what="开展民主评议党员",
+    doc="""民主评议党员 generally once a year (also when held at the 组织生活会, recorded there
+    as an additional type; counted by 所属年度).""",
+)
 
 
-HEART_TALK_YEARLY = _spec("LIFE-HEART-TALK-YEARLY", "谈心谈话每年至少 1 次", "national", "支部条例")
-
-
-@rule(HEART_TALK_YEARLY)
-def life_heart_talk_yearly(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
-    """谈心谈话 at least once a year (between committee members, and with the members)."""
-    if not _is_branch(item):
-        return []
-    return _frequency(item, ctx, what="开展谈心谈话")
+life_heart_talk_yearly = _branch_frequency(
+    _spec("LIFE-HEART-TALK-YEARLY", "谈心谈话每年至少 1 次", "national", "支部条例"),
+    what="开展谈心谈话",
+    doc="谈心谈话 at least once a year (between committee members, and with the members).",
+)
 
 
 ASSEMBLY_QUORUM = _spec(
@@ -1117,7 +1103,6 @@ def life_assembly_quorum(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
             )
         out.append(
             _finding(
-                ASSEMBLY_QUORUM,
                 item,
                 ctx,
                 "warning",
@@ -1147,7 +1132,6 @@ def life_late_entry(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
         what = _type_text(row["meeting_type"], row.get("also_counts_as") or "")
         out.append(
             _finding(
-                LATE_ENTRY,
                 item,
                 ctx,
                 "warning",
@@ -1193,7 +1177,6 @@ def life_absent_6_months(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
         why = "、".join(f"{r} {n} 次" for r, n in sorted(reasons.items()))
         out.append(
             _finding(
-                ABSENT_6_MONTHS,
                 item,
                 ctx,
                 "warning",

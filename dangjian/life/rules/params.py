@@ -38,62 +38,31 @@ DEFAULT_SOURCE = "rules.md §2 默认值（支部条例、党章）"
 #: the granularity of a frequency rule's periods
 FREQUENCIES = {"month": "每月", "quarter": "每季度", "year": "每年"}
 
+#: a yearly rule without the parameter (a rule configured locally to be yearly)
+DEFAULT_FOUNDED_BY = "07-01"
+
+
+def _every(kind: str, meeting_type: MeetingType, **more: Any) -> dict[str, Any]:
+    """The defaults of a frequency rule: at least one ``meeting_type`` meeting per ``kind``
+    period; a yearly rule also counts the first two months of the next year (所属年度) and
+    judges an organization founded by 1 July for that year."""
+    params: dict[str, Any] = {"frequency": kind, "types": [meeting_type.value], "min_count": 1}
+    if kind == "year":
+        params.update(next_year_months=2, founded_by=DEFAULT_FOUNDED_BY)
+    return params | more
+
+
 #: rule id → default parameters (rules.md §2)
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "LIFE-ASSEMBLY-QUARTERLY": {
-        "frequency": "quarter",
-        "types": [MeetingType.ASSEMBLY.value],
-        "min_count": 1,
-    },
-    "LIFE-COMMITTEE-MONTHLY": {
-        "frequency": "month",
-        "types": [MeetingType.COMMITTEE.value],
-        "min_count": 1,
-        "min_committee_posts": 3,
-    },
-    "LIFE-GROUP-MONTHLY": {
-        "frequency": "month",
-        "types": [MeetingType.GROUP.value],
-        "min_count": 1,
-    },
-    "LIFE-LECTURE-QUARTERLY": {
-        "frequency": "quarter",
-        "types": [MeetingType.LECTURE.value],
-        "min_count": 1,
-    },
-    "LIFE-SECRETARY-LECTURE-YEARLY": {
-        "frequency": "year",
-        "types": [MeetingType.LECTURE.value],
-        "min_count": 1,
-        "next_year_months": 2,
-        "founded_by": "07-01",
-    },
-    "LIFE-THEME-DAY-MONTHLY": {
-        "frequency": "month",
-        "types": [MeetingType.THEME_DAY.value],
-        "min_count": 1,
-    },
-    "LIFE-ORG-LIFE-MEETING-YEARLY": {
-        "frequency": "year",
-        "types": [MeetingType.ORG_LIFE.value],
-        "min_count": 1,
-        "next_year_months": 2,
-        "founded_by": "07-01",
-    },
-    "LIFE-DEMOCRATIC-REVIEW-YEARLY": {
-        "frequency": "year",
-        "types": [MeetingType.DEMOCRATIC_REVIEW.value],
-        "min_count": 1,
-        "next_year_months": 2,
-        "founded_by": "07-01",
-    },
-    "LIFE-HEART-TALK-YEARLY": {
-        "frequency": "year",
-        "types": [MeetingType.HEART_TALK.value],
-        "min_count": 1,
-        "next_year_months": 2,
-        "founded_by": "07-01",
-    },
+    "LIFE-ASSEMBLY-QUARTERLY": _every("quarter", MeetingType.ASSEMBLY),
+    "LIFE-COMMITTEE-MONTHLY": _every("month", MeetingType.COMMITTEE, min_committee_posts=3),
+    "LIFE-GROUP-MONTHLY": _every("month", MeetingType.GROUP),
+    "LIFE-LECTURE-QUARTERLY": _every("quarter", MeetingType.LECTURE),
+    "LIFE-SECRETARY-LECTURE-YEARLY": _every("year", MeetingType.LECTURE),
+    "LIFE-THEME-DAY-MONTHLY": _every("month", MeetingType.THEME_DAY),
+    "LIFE-ORG-LIFE-MEETING-YEARLY": _every("year", MeetingType.ORG_LIFE),
+    "LIFE-DEMOCRATIC-REVIEW-YEARLY": _every("year", MeetingType.DEMOCRATIC_REVIEW),
+    "LIFE-HEART-TALK-YEARLY": _every("year", MeetingType.HEART_TALK),
     "LIFE-ASSEMBLY-QUORUM": {"types": [MeetingType.ASSEMBLY.value]},
     "LIFE-LATE-ENTRY": {"late_days": 30},
     "LIFE-ABSENT-6-MONTHS": {
@@ -110,8 +79,6 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 FREQUENCY_RULES = [rule_id for rule_id, p in DEFAULTS.items() if "frequency" in p]
 #: the rule whose 党课 count only when given by an upper committee's secretary
 SECRETARY_LECTURE_RULE = "LIFE-SECRETARY-LECTURE-YEARLY"
-#: a yearly rule without the parameter (a rule configured locally to be yearly)
-DEFAULT_FOUNDED_BY = "07-01"
 
 
 def config_info(on: dt.date | None = None) -> ConfigInfo:

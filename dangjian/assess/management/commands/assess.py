@@ -22,7 +22,7 @@ from dangjian.assess.models import Campaign
 from dangjian.assess.scoring import STAR_LABELS, campaign_compute
 from dangjian.assess.services import campaign_score
 from dangjian.assess.standard import StandardError
-from dangjian.core.console import date_option, text_table
+from dangjian.core.console import date_option, table_lines
 
 
 class Command(BaseCommand):
@@ -54,7 +54,7 @@ class Command(BaseCommand):
         campaign = Campaign.objects.select_related("root").filter(pk=options["campaign"]).first()
         if campaign is None:
             raise CommandError(f"考核 {options['campaign']} 不存在")
-        at = date_option(options, "at")
+        at = date_option(options, "at", returncode=1)
         try:
             if options["save"]:
                 run = campaign_score(actor=SYSTEM, campaign=campaign, at=at)
@@ -87,7 +87,7 @@ class Command(BaseCommand):
             ]
             for s in sorted(run.scores, key=lambda s: s.path)
         ]
-        for line in text_table(header, rows):
+        for line in table_lines(rows, header):
             self.stdout.write(line)
         summary = run.summary()
         saved = "，已保存" if options["save"] else "（未保存，加 --save 保存）"

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dangjian.core.dates import parse_date
+from dangjian.core.console import date_option
 from dangjian.demo.life import AlreadySeeded, seed_meetings
 from dangjian.orgs.models import Organization
 
@@ -24,12 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        until = None
-        if options["until"]:
-            try:
-                until = parse_date(options["until"])
-            except ValueError as exc:
-                raise CommandError(f"--until：{exc}", returncode=2) from None
+        until = date_option(options, "until")
         prefix = ""
         if options["org"]:
             org = Organization.objects.filter(code=options["org"]).first()

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -38,22 +37,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from dangjian.accounts.scope import SYSTEM
-from dangjian.core.dates import parse_date
+from dangjian.core.console import date_option, format_option, table_lines
 from dangjian.recruit.adapter import resolve_approvers
 from dangjian.recruit.case import CaseError, parse_input
 from dangjian.recruit.config import check, rule_config, versions
 from dangjian.recruit.rules import all_specs, check_cases, check_plans
 
-FORMATS = ("json", "table")
 SEVERITIES = {"error": "错误", "warning": "提醒", "due": "待办"}
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
 
 
 class Command(BaseCommand):
@@ -80,17 +70,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        fmt = str(options["format"]).strip().lower()
-        if fmt not in FORMATS:
-            raise CommandError(
-                f"未知输出格式“{options['format']}”，应为 json 或 table", returncode=2
-            )
-        at = timezone.localdate()
-        if options["at"]:
-            try:
-                at = parse_date(options["at"])
-            except ValueError as exc:
-                raise CommandError(f"--at：{exc}", returncode=2) from None
+        fmt = format_option(options)
+        at = date_option(options, "at") or timezone.localdate()
         if options["action"] == "purge":
             if options["file"]:
                 raise CommandError("purge 不需要文件参数", returncode=2)
@@ -140,15 +121,8 @@ class Command(BaseCommand):
             [f.subject, f"{f.rule} {titles.get(f.rule, '')}", SEVERITIES[f.severity], f.message]
             for f in report.findings
         ]
-        widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(header)]
-        self.stdout.write(
-            "  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip()
-        )
-        self.stdout.write("  ".join("-" * w for w in widths))
-        for row in rows:
-            self.stdout.write(
-                "  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip()
-            )
+        for line in table_lines(rows, header):
+            self.stdout.write(line)
         self.stdout.write(f"共 {len(report.findings)} 条（检查日期 {at.isoformat()}）")
         for case_id, rule_ids in report.not_checked.items():
             self.stdout.write(f"未检查（数据缺失）{case_id}：{'、'.join(rule_ids)}")

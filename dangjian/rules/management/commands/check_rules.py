@@ -15,12 +15,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 
 from dangjian.accounts.scope import SYSTEM
-from dangjian.core.console import date_option, text_table
+from dangjian.core.console import date_option, format_option, table_lines
 from dangjian.rules.catalogue import catalogue
 from dangjian.rules.registry import SEVERITIES, rule_titles
 from dangjian.rules.runner import CheckResult, run_check
-
-FORMATS = ("json", "table")
 
 
 def _families(rules: str) -> list[str]:
@@ -56,16 +54,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        fmt = str(options["format"]).strip().lower()
-        if fmt not in FORMATS:
-            raise CommandError(
-                f"未知输出格式“{options['format']}”，应为 json 或 table", returncode=2
-            )
+        fmt = format_option(options)
         if options["list_rules"]:
             self._list_rules(fmt, options["rules"])
             return
-        at = date_option(options, "at", returncode=2)
-        since = date_option(options, "since", returncode=2)
+        at = date_option(options, "at")
+        since = date_option(options, "since")
         try:
             result = run_check(
                 SYSTEM,
@@ -105,7 +99,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         rows = [[e.id, e.title, e.kind, e.source, "是" if e.checked else e.note] for e in entries]
-        for line in text_table(["规则", "内容", "类别", "依据", "检查"], rows):
+        for line in table_lines(rows, ["规则", "内容", "类别", "依据", "检查"]):
             self.stdout.write(line)
 
     def _print_table(self, result: CheckResult, rules: str = "SETUP") -> None:
@@ -124,7 +118,7 @@ class Command(BaseCommand):
             )
         if rows:
             header = ["组织编码", "组织名称", "规则", "级别", "说明", "到期日"]
-            for line in text_table(header, rows):
+            for line in table_lines(rows, header):
                 self.stdout.write(line)
             self.stdout.write("")
         counts: dict[str, Counter[str]] = {}
@@ -150,7 +144,7 @@ class Command(BaseCommand):
         )
         if summary:
             header = ["规则", "内容", "错误", "提醒", "待办", "合计"]
-            for line in text_table(header, summary):
+            for line in table_lines(summary, header):
                 self.stdout.write(line)
         skipped = [e for f in _families(rules) for e in catalogue(f) if not e.checked]
         if skipped:
