@@ -12,11 +12,12 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 
-from dangjian.accounts.models import User
+from dangjian.accounts.models import RoleGrant, User
 from dangjian.accounts.roles import ROLES
 from dangjian.accounts.scope import SYSTEM
 from dangjian.accounts.services import user_create
 from dangjian.core.audit import AuditAction, audit_record
+from dangjian.core.console import text_width
 from dangjian.members.choices import MemberType
 from dangjian.orgs.choices import ROLL_TYPES, OrgType, Sector
 from dangjian.orgs.models import Organization
@@ -31,6 +32,10 @@ DEMO_ACCOUNTS: list[tuple[str, str, str]] = [
     ("anquan", "security_admin", "root"),
     ("shenji", "audit_admin", "root"),
 ]
+
+#: an account the 系统管理员 asks a data role for in the demo: the grant waits for the 安全管理员
+#: (三员分立), so the approval page has something to decide
+PENDING_ACCOUNT = ("daipi_shuji", "branch_secretary", "weak_branch")
 
 _ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -49,13 +54,15 @@ def accounts_file() -> Path:
 
 
 def new_password() -> str:
-    """16 characters from an unambiguous alphabet, at least one digit, letter and upper case."""
+    """16 characters from an unambiguous alphabet, at least one digit, letter and upper case, and
+    no character four times in a row (the password policy refuses such runs)."""
     while True:
         value = "".join(secrets.choice(_ALPHABET) for _ in range(16))
         if (
             any(c.isdigit() for c in value)
             and any(c.islower() for c in value)
             and any(c.isupper() for c in value)
+            and not any(value[i] * 4 == value[i : i + 4] for i in range(len(value) - 3))
         ):
             return value
 
@@ -168,25 +175,40 @@ def ensure_demo_accounts() -> list[DemoAccount]:
         passwords[username] = password
         assert user.org is not None
         result.append(DemoAccount(username, password, role, user.org, created))
+    _ask_pending_grant(nodes[PENDING_ACCOUNT[2]])
     write_passwords(path, passwords)
     return result
+
+
+def _ask_pending_grant(org: Organization) -> None:
+    """The 系统管理员 opens an account for a new branch secretary: the role waits for the
+    安全管理员's approval. Done once; an approved or refused grant stays as it was decided."""
+    username, role, _ = PENDING_ACCOUNT
+    if RoleGrant.objects.filter(user__username=username).exists():
+        return
+    asker = User.objects.get(username="xitong")
+    user_create(
+        actor=asker,
+        username=username,
+        password=new_password(),
+        org=org,
+        roles=[role],
+        display_name="待批准的支部书记",
+    )
 
 
 def accounts_table(accounts: list[DemoAccount]) -> str:
     """A plain-text table for the terminal (widths count CJK characters as two columns)."""
 
-    def width(text: str) -> int:
-        return sum(2 if ord(c) > 0x2E7F else 1 for c in text)
-
     def pad(text: str, n: int) -> str:
-        return text + " " * (n - width(text))
+        return text + " " * (n - text_width(text))
 
     header = ["用户名", "密码", "角色", "所属组织"]
     rows = [
         [a.username, a.password, ROLES[a.role].label, f"{a.org.name}（{a.org.code}）"]
         for a in accounts
     ]
-    widths = [max(width(r[i]) for r in [header, *rows]) for i in range(4)]
+    widths = [max(text_width(r[i]) for r in [header, *rows]) for i in range(4)]
     rule = "+".join("-" * (w + 2) for w in widths)
     lines = [f"+{rule}+"]
     for i, row in enumerate([header, *rows]):

@@ -71,6 +71,20 @@ def test_demo_prepares_database_and_accounts(clean_accounts_file):
 
 
 @pytest.mark.django_db
+def test_demo_has_a_role_grant_waiting_for_the_security_admin(clean_accounts_file, client):
+    from dangjian.accounts.models import RoleGrant
+
+    _run()
+    grant = RoleGrant.objects.get(user__username="daipi_shuji")
+    assert grant.status == RoleGrant.Status.PENDING
+    assert grant.requested_by.username == "xitong" and grant.role == "branch_secretary"
+    assert grant.user.role_labels == []  # no member data before the 安全管理员 approves
+    client.force_login(User.objects.get(username="anquan"))
+    page = client.get("/security/grants/").content.decode()
+    assert "daipi_shuji" in page or "待批准的支部书记" in page
+
+
+@pytest.mark.django_db
 def test_second_run_reuses_data_and_passwords(clean_accounts_file):
     _run()
     first = read_passwords(clean_accounts_file)
@@ -101,3 +115,16 @@ def test_demo_refuses_a_bad_port():
     with pytest.raises(CommandError, match="端口"):
         call_command("demo", "--no-serve", "--port", "70000", stdout=StringIO())
     assert not Organization.objects.exists()
+
+
+def test_demo_passwords_pass_the_password_policy(monkeypatch):
+    from django.contrib.auth.password_validation import validate_password
+
+    from dangjian.demo import accounts
+
+    # the first draw has a run of four "z": it is drawn again
+    draws = iter("zzzzAb3xyzAB45cd" + "Ab3xyzAB45cdKmNp")
+    monkeypatch.setattr(accounts.secrets, "choice", lambda _alphabet: next(draws))
+    password = accounts.new_password()
+    assert password == "Ab3xyzAB45cdKmNp"
+    validate_password(password)
