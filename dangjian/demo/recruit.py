@@ -387,7 +387,8 @@ def _walk(
             case=case,
             data=CaseUpdate(
                 political_review="pass",
-                political_review_on=dates[10] + 5 * _DAY,
+                # five days after the talk with the candidate, and never after today
+                political_review_on=min(dates[10] + 5 * _DAY, today),
                 political_review_body="街道（乡镇）党（工）委组织办",
                 training_hours=16 if "short_training" in defects else 24,
             ),
