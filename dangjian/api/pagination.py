@@ -55,3 +55,25 @@ class Pagination(PageNumberPagination):
         self.page = paginator.page(number)
         self.request = request
         return list(self.page)
+
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        """``page`` and ``page_size`` as checked: positive integers of at most nine digits."""
+        limit = {"type": "integer", "minimum": 1, "maximum": 999_999_999}
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": "页码（从 1 开始）；超出范围为 404",
+                "schema": limit,
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    f"每页条数，默认 {self.page_size}，超过 {MAX_PAGE_SIZE} 按 {MAX_PAGE_SIZE}"
+                ),
+                "schema": limit,
+            },
+        ]

@@ -177,8 +177,17 @@ class MemberWriteSerializer(serializers.Serializer):
     )
 
 
+class TextField(serializers.CharField):
+    """A string, as the schema says: a number is refused rather than turned into its digits."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
 class RevealRequestSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = TextField(
         max_length=200, required=False, allow_blank=True, help_text="查看原因（记入审计）"
     )
 

@@ -13,8 +13,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
@@ -116,7 +120,12 @@ class CheckScoreWriteSerializer(serializers.Serializer):
 
 
 ID_PARAM = path_id("考核 id")
-ORG_PARAM = OpenApiParameter("org", OpenApiTypes.STR, description="组织编码")
+ORG_PARAM = OpenApiParameter(
+    "org",
+    {"type": "string", "pattern": r"^\s*[A-Za-z0-9]{1,32}\s*$"},
+    required=True,
+    description="组织编码",
+)
 
 
 class CampaignListView(ScopedAPIView):
@@ -164,6 +173,22 @@ def _campaign(request: SignedInApiRequest, pk: int) -> Campaign:
     return campaign_get(request.user, pk)
 
 
+class ResultPageSerializer(serializers.Serializer):
+    """One page of results (the answer without ``?org=``)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = CampaignResultSerializer(many=True)
+
+
+RESULTS = PolymorphicProxySerializer(
+    component_name="CampaignResults",
+    serializers=[ResultPageSerializer, CampaignResultDetailSerializer],
+    resource_type_field_name=None,
+)
+
+
 class ResultListView(ScopedAPIView):
     """Stored results of the campaign in the actor's subtree (``?org=CODE`` for one, with its
     breakdown; ``?tier=`` to filter)."""
@@ -173,8 +198,8 @@ class ResultListView(ScopedAPIView):
 
     @extend_schema(
         parameters=[ID_PARAM, *query_params(ResultFilter)],
-        responses=CampaignResultSerializer(many=True),
-        summary="考核结果",
+        responses=RESULTS,
+        summary="考核结果（分页列表；指定 org 时为该组织的结果及得分明细）",
     )
     def get(self, request: SignedInApiRequest, pk: int) -> Response:
         campaign = _campaign(request, pk)
@@ -197,6 +222,7 @@ class ResultListView(ScopedAPIView):
 class _ScoreView(ScopedAPIView):
     read_perm = Perm.ASSESS_VIEW
     serializer_class = CheckScoreSerializer
+    pagination_class = None  # a short list of one object's parts, answered whole
     kind = "self"
 
     @extend_schema(parameters=[ID_PARAM, ORG_PARAM], responses=CheckScoreSerializer(many=True))

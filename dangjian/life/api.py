@@ -19,7 +19,6 @@ from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, covers
-from dangjian.api import filters
 from dangjian.api.filtersets import ComplianceFilter, HintFilter, MeetingFilter, query_params
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase
@@ -27,6 +26,7 @@ from dangjian.api.views.base import (
     FilteredListView,
     ScopedAPIView,
     attachments_upload,
+    download_responses,
     path_id,
     service_errors,
     validated,
@@ -354,7 +354,8 @@ class ComplianceView(ScopedAPIView):
                 org_type=p["type"] or None,
             )
         except ValueError as exc:
-            raise filters.bad("year", str(exc)) from exc
+            # a year not yet begun has no completion to show (the schema cannot know the date)
+            raise exceptions.NotFound(str(exc)) from exc
         return Response(
             {
                 "year": table.year,
@@ -449,6 +450,7 @@ class MeetingAttachmentListView(ScopedAPIView):
     read_perm = Perm.MEMBER_VIEW
     write_perm = Perm.LIFE_RECORD
     serializer_class = MeetingAttachmentSerializer
+    pagination_class = None  # a short list of one object's parts, answered whole
 
     @extend_schema(
         parameters=[ID_PARAM],
@@ -497,7 +499,7 @@ class MeetingAttachmentDetailView(ScopedAPIView):
 
     @extend_schema(
         parameters=[ID_PARAM],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses=download_responses(),
         summary="下载附件",
     )
     def get(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> HttpResponse:

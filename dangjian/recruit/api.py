@@ -29,7 +29,6 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -43,6 +42,7 @@ from dangjian.api.views.base import (
     FilteredListView,
     ScopedAPIView,
     attachments_upload,
+    download_responses,
     path_id,
     service_errors,
     validated,
@@ -329,6 +329,7 @@ class StepListView(ScopedAPIView):
     read_perm = Perm.RECRUIT_VIEW
     write_perm = Perm.RECRUIT_RECORD
     serializer_class = StepSerializer
+    pagination_class = None  # a short list of one object's parts, answered whole
 
     @extend_schema(
         parameters=[ID_PARAM], responses=StepSerializer(many=True), summary="案例的发展步骤"
@@ -491,6 +492,7 @@ class CaseAttachmentListView(ScopedAPIView):
     read_perm = Perm.RECRUIT_VIEW
     write_perm = Perm.RECRUIT_RECORD
     serializer_class = AttachmentSerializer
+    pagination_class = None  # a short list of one object's parts, answered whole
 
     @extend_schema(
         parameters=[ID_PARAM],
@@ -531,7 +533,7 @@ class CaseAttachmentDetailView(ScopedAPIView):
 
     @extend_schema(
         parameters=[ID_PARAM],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses=download_responses(),
         summary="下载材料（需查看个人信息权限，记入审计）",
     )
     def get(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> HttpResponse:

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -26,7 +28,7 @@ class ScopedAPIView(GenericAPIView):
     """Authenticated, permission from ``read_perm``/``write_perm``, paginated."""
 
     permission_classes = [HasScopedPerm]
-    pagination_class = Pagination
+    pagination_class: type[Pagination] | None = Pagination
     parser_classes = PARSERS
 
 
@@ -78,6 +80,19 @@ def validated(serializer_class: Any, request: Any, **kwargs: Any) -> dict[str, A
     serializer = serializer_class(data=request.data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """A path under /api/v1/ that names no endpoint (or an id that is not a number)."""
+    return JsonResponse({"detail": "接口不存在，或路径中的编号无效"}, status=404)
+
+
+def download_responses() -> dict[Any, Any]:
+    """The OpenAPI answer of an attachment download: the file, in the type it was stored with."""
+    from dangjian.core.uploads import CONTENT_TYPES
+
+    return {(200, content_type): OpenApiTypes.BINARY for content_type in CONTENT_TYPES}
 
 
 def path_id(description: str, name: str = "id") -> OpenApiParameter:

@@ -1,0 +1,147 @@
+"""The OpenAPI schema says what the API answers: real responses validate against it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+from rest_framework.test import APIClient
+
+from tests.authz import build_world
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker: Any) -> dict[str, Any]:
+    with django_db_blocker.unblock():
+        return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _operation(schema: dict[str, Any], path: str, method: str) -> dict[str, Any]:
+    return schema["paths"][path][method]
+
+
+def check(schema: dict[str, Any], path: str, method: str, response: Any) -> None:
+    """``response`` has a status, content type and body the schema declares for the operation."""
+    responses = _operation(schema, path, method)["responses"]
+    declared = responses.get(str(response.status_code))
+    assert declared is not None, (path, method, response.status_code, sorted(responses))
+    content_type = response["Content-Type"].split(";")[0]
+    assert content_type in declared["content"], (path, content_type, list(declared["content"]))
+    if content_type != "application/json":
+        return
+    body_schema = declared["content"][content_type]["schema"]
+    # the whole schema as one resource, so its "#/components/…" references resolve
+    resource = Resource.from_contents(_nullable(schema), default_specification=DRAFT202012)
+    registry = Registry().with_resource("urn:schema", resource)
+    validator = Draft202012Validator(_nullable(body_schema), registry=registry)
+    errors = [e.message for e in validator.iter_errors(response.json())]
+    assert not errors, (path, method, errors[:3])
+
+
+def _nullable(node: Any) -> Any:
+    """OpenAPI 3.0's ``nullable`` as a null type; local references pointed at ``urn:schema``."""
+    if isinstance(node, dict):
+        out = {k: _nullable(v) for k, v in node.items() if k != "nullable"}
+        if node.get("nullable"):
+            return {"anyOf": [out, {"type": "null"}]}
+        if "$ref" in out and out["$ref"].startswith("#/"):
+            out["$ref"] = "urn:schema#" + out["$ref"][1:]
+        return out
+    if isinstance(node, list):
+        return [_nullable(v) for v in node]
+    return node
+
+
+@pytest.mark.django_db
+def test_list_endpoints_answer_what_the_schema_says(tree, api, schema):
+    """The five lists of one object's parts are bare arrays and documented so (they were
+    documented as pages); the paged lists are pages."""
+    world = build_world(tree)
+    a = world["A"]
+    client = api("admin_a")
+    lists = {
+        "/api/v1/meetings/{id}/attachments/": f"/api/v1/meetings/{a.meeting.pk}/attachments/",
+        "/api/v1/recruitment/cases/{id}/attachments/": (
+            f"/api/v1/recruitment/cases/{a.case.pk}/attachments/"
+        ),
+        "/api/v1/recruitment/cases/{id}/steps/": f"/api/v1/recruitment/cases/{a.case.pk}/steps/",
+        "/api/v1/campaigns/{id}/self-checks/": (
+            f"/api/v1/campaigns/{a.campaign.pk}/self-checks/?org={a.org.code}"
+        ),
+        "/api/v1/campaigns/{id}/spot-checks/": (
+            f"/api/v1/campaigns/{a.campaign.pk}/spot-checks/?org={a.org.code}"
+        ),
+    }
+    for template, url in lists.items():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.content[:300])
+        assert isinstance(response.json(), list), url
+        check(schema, template, "get", response)
+    pages = {
+        "/api/v1/meetings/": "/api/v1/meetings/",
+        "/api/v1/recruitment/cases/": "/api/v1/recruitment/cases/",
+        "/api/v1/campaigns/{id}/results/": f"/api/v1/campaigns/{a.campaign.pk}/results/",
+    }
+    for template, url in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert set(response.json()) == {"count", "next", "previous", "results"}, url
+        check(schema, template, "get", response)
+
+
+@pytest.mark.django_db
+def test_errors_are_documented_with_their_chinese_body(tree, api, schema):
+    world = build_world(tree)
+    a, b = world["A"], world["B"]
+    cases = [
+        ("/api/v1/meetings/", "get", APIClient(), "/api/v1/meetings/", 401),
+        ("/api/v1/meetings/", "get", api("admin_a"), "/api/v1/meetings/?page_size=0", 400),
+        ("/api/v1/meetings/", "get", api("admin_a"), "/api/v1/meetings/?page=999", 404),
+        (
+            "/api/v1/meetings/{id}/attachments/",
+            "get",
+            api("admin_a"),
+            f"/api/v1/meetings/{b.meeting.pk}/attachments/",
+            404,
+        ),
+        (
+            "/api/v1/recruitment/cases/{id}/steps/",
+            "get",
+            api("sysadmin_a"),
+            f"/api/v1/recruitment/cases/{a.case.pk}/steps/",
+            403,
+        ),
+    ]
+    for template, method, client, url, status in cases:
+        response = client.get(url)
+        assert response.status_code == status, (url, response.status_code)
+        check(schema, template, method, response)
+        body = str(response.json())
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in body), body  # said in Chinese
+    for method, operation in schema["paths"]["/api/v1/orgs/"].items():
+        assert {"400", "401", "403", "404", "429"} <= set(operation["responses"]), method
+
+
+@pytest.mark.django_db
+def test_a_download_is_documented_with_its_real_content_type(tree, api, schema):
+    world = build_world(tree)
+    a = world["A"]
+    url = f"/api/v1/meetings/{a.meeting.pk}/attachments/{a.meeting_file.pk}/"
+    response = api("admin_a").get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] != "application/octet-stream"
+    check(schema, "/api/v1/meetings/{id}/attachments/{attachment_id}/", "get", response)
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_path_is_a_json_404(tree, api):
+    response = api("admin_a").delete("/api/v1/meetings/null,null/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "接口不存在" in response.json()["detail"]
+    # a path without its slash is still redirected by APPEND_SLASH
+    assert api("admin_a").get("/api/v1/meetings").status_code == 301
