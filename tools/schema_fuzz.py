@@ -1,8 +1,8 @@
 """Fuzz the REST API against its own OpenAPI schema with schemathesis (``make fuzz``, CI).
 
 Builds a throwaway SQLite database in a temporary folder (migrations, the tiny demo district and
-its story, the demo accounts), issues an API token for the 组织部管理员 of the demo, starts the
-development server on a free loopback port and runs
+its story, the demo accounts), issues an API token for the 组织部管理员 of the demo, starts
+gunicorn on a free loopback port and runs
 
     schemathesis run http://127.0.0.1:<port>/api/v1/schema/ --checks all
         --max-examples N --seed S -H "Authorization: Token …"
@@ -11,7 +11,7 @@ Every check is on: a 5xx, a status code, content type, header or body the schema
 declare, a bad input accepted or a good one refused fails the run (exit status non-zero).
 Writes through the API land in the throwaway database, removed at the end.
 
-    python tools/schema_fuzz.py [--max-examples 25] [--seed 20261206] [--keep]
+    python tools/schema_fuzz.py [--max-examples 20] [--seed 20261206] [--keep]
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def _wait(url: str, seconds: float = 60) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="按 OpenAPI 模式对接口做模糊测试（schemathesis）")
-    parser.add_argument("--max-examples", type=int, default=25, help="每个接口最多生成的用例数")
+    parser.add_argument("--max-examples", type=int, default=20, help="每个接口最多生成的用例数")
     parser.add_argument("--seed", type=int, default=20261206, help="随机种子（可复现）")
     parser.add_argument("--workers", default="2", help="并发数")
     parser.add_argument("--keep", action="store_true", help="保留临时目录（数据库与报告）")
@@ -109,7 +109,20 @@ def main() -> int:
         base = f"http://127.0.0.1:{port}"
         log = (work / "server.log").open("w")
         server = subprocess.Popen(  # noqa: S603
-            [str(BIN / "python"), "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+            [
+                str(BIN / "gunicorn"),
+                "dangjian.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--threads",
+                "4",
+                "--timeout",
+                "120",
+                "--access-logfile",
+                "-",
+            ],
             cwd=ROOT,
             env=env,
             stdout=log,
