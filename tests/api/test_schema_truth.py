@@ -145,3 +145,39 @@ def test_an_unknown_api_path_is_a_json_404(tree, api):
     assert "接口不存在" in response.json()["detail"]
     # a path without its slash is still redirected by APPEND_SLASH
     assert api("admin_a").get("/api/v1/meetings").status_code == 301
+
+
+@pytest.mark.django_db
+def test_a_number_is_not_a_reveal_reason(tree, api, schema):
+    """The schema says the reason is a string: a number is refused, not taken as its digits."""
+    world = build_world(tree)
+    url = f"/api/v1/members/{world['A'].member.pk}/reveal/"
+    response = api("admin_a").post(url, {"reason": 0}, format="json")
+    assert response.status_code == 400
+    assert "reason" in response.json()
+    check(schema, "/api/v1/members/{id}/reveal/", "post", response)
+    assert api("admin_a").post(url, {"reason": "核对"}, format="json").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_compliance_of_a_year_not_begun_is_not_found(tree, api, schema, today):
+    response = api("admin_a").get(f"/api/v1/life/compliance/?year={today.year + 1}")
+    assert response.status_code == 404
+    assert "尚未开始" in response.json()["detail"]
+    check(schema, "/api/v1/life/compliance/", "get", response)
+
+
+@pytest.mark.django_db
+def test_one_organizations_result_is_documented(tree, api, schema):
+    """``?org=`` answers one result with its breakdown, not a page: the schema says so."""
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.assess.services import campaign_score
+
+    world = build_world(tree)
+    a = world["A"]
+    campaign_score(actor=SYSTEM, campaign=a.campaign, at=a.campaign.period_end)
+    url = f"/api/v1/campaigns/{a.campaign.pk}/results/?org={a.org.code}"
+    response = api("admin_a").get(url)
+    assert response.status_code == 200, response.content[:300]
+    assert "breakdown" in response.json()
+    check(schema, "/api/v1/campaigns/{id}/results/", "get", response)
