@@ -181,3 +181,19 @@ def test_one_organizations_result_is_documented(tree, api, schema):
     assert response.status_code == 200, response.content[:300]
     assert "breakdown" in response.json()
     check(schema, "/api/v1/campaigns/{id}/results/", "get", response)
+
+
+@pytest.mark.django_db
+def test_a_change_that_names_no_field_is_refused(tree, api):
+    """Found by the fuzz: a multipart PATCH whose body was not an object read as no change and
+    answered 200; a partial update must name at least one field."""
+    org = tree["branch_a"]
+    client = api("admin_a")
+    before = client.get(f"/api/v1/orgs/{org.code}/").json()
+    for body, kind in (({}, "json"), ({"unknown": 1}, "json"), ({}, "multipart")):
+        response = client.patch(f"/api/v1/orgs/{org.code}/", body, format=kind)
+        assert response.status_code == 400, (body, kind)
+        assert "请至少填写一个要修改的字段" in str(response.json())
+    assert client.get(f"/api/v1/orgs/{org.code}/").json() == before
+    renamed = client.patch(f"/api/v1/orgs/{org.code}/", {"name": "甲村党支部（改）"}, format="json")
+    assert renamed.status_code == 200

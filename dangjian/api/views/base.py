@@ -76,9 +76,12 @@ def attachments_upload(
 
 
 def validated(serializer_class: Any, request: Any, **kwargs: Any) -> dict[str, Any]:
-    """The request body checked by ``serializer_class`` (else a 400 with its messages)."""
+    """The request body checked by ``serializer_class`` (else a 400 with its messages). A partial
+    update that names no field it knows (an empty or unreadable body) is a 400 too."""
     serializer = serializer_class(data=request.data, **kwargs)
     serializer.is_valid(raise_exception=True)
+    if kwargs.get("partial") and not serializer.validated_data:
+        raise exceptions.ValidationError({"non_field_errors": ["请至少填写一个要修改的字段"]})
     return dict(serializer.validated_data)
 
 
