@@ -187,9 +187,9 @@ class TextField(serializers.CharField):
 
 
 class RevealRequestSerializer(serializers.Serializer):
-    reason = TextField(
-        max_length=200, required=False, allow_blank=True, help_text="查看原因（记入审计）"
-    )
+    # required: a view of personal data states why, for the audit trail (and an empty or
+    # unreadable body is refused instead of read as "no reason")
+    reason = TextField(max_length=200, help_text="查看原因（记入审计）")
 
 
 class RevealResponseSerializer(serializers.Serializer):

@@ -160,6 +160,20 @@ def test_a_number_is_not_a_reveal_reason(tree, api, schema):
 
 
 @pytest.mark.django_db
+def test_a_reveal_states_its_reason(tree, api):
+    """Found by the fuzz: a multipart body that was no object read as "no reason" and revealed
+    the numbers; the reason is required (it goes to the audit trail)."""
+    world = build_world(tree)
+    url = f"/api/v1/members/{world['A'].member.pk}/reveal/"
+    client = api("admin_a")
+    for body, kind in (({}, "json"), ({}, "multipart"), ({"reason": ""}, "json")):
+        response = client.post(url, body, format=kind)
+        assert response.status_code == 400, (body, kind)
+        assert "reason" in response.json()
+        assert "id_number" not in response.json()
+
+
+@pytest.mark.django_db
 def test_the_compliance_of_a_year_not_begun_is_not_found(tree, api, schema, today):
     response = api("admin_a").get(f"/api/v1/life/compliance/?year={today.year + 1}")
     assert response.status_code == 404
