@@ -23,6 +23,12 @@ def _positive_int(value: str) -> int | None:
     return number if number >= 1 else None
 
 
+def _once(request: Request, name: str) -> None:
+    """``name`` given at most once (``?page=1&page=2`` is a 400, not the last one silently)."""
+    if len(request.query_params.getlist(name)) > 1:
+        raise exceptions.ValidationError({name: ["该参数只能给出一次"]})
+
+
 class Pagination(PageNumberPagination):
     """``?page=N&page_size=M`` (M at most 200). A bad number is a 400, a page past the end a 404."""
 
@@ -31,6 +37,7 @@ class Pagination(PageNumberPagination):
     max_page_size = MAX_PAGE_SIZE
 
     def get_page_size(self, request: Request) -> int:
+        _once(request, self.page_size_query_param)
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None or raw == "":
             return self.page_size
@@ -45,6 +52,7 @@ class Pagination(PageNumberPagination):
         self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: APIView | None = None
     ) -> list[Any]:
         size = self.get_page_size(request)
+        _once(request, self.page_query_param)
         raw = request.query_params.get(self.page_query_param, "1") or "1"
         number = _positive_int(raw)
         if number is None:

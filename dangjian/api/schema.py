@@ -3,7 +3,8 @@
 Every endpoint can answer 400 (a bad parameter or body: the field names and their Chinese
 messages, see :mod:`dangjian.api.errors`), 401 (no or a bad token), 403 (no permission), 404
 (outside the actor's subtree, or a page past the end) and 429 (too many requests); an operation
-with a request body also 415 (a content type it does not read). The drf-spectacular
+with a request body also 415 (a content type it does not read); and 414 from the web server
+for a request line over its limit. The drf-spectacular
 postprocessing hook :func:`error_responses` adds them to each operation that does not say
 otherwise, so no view repeats them.
 """
@@ -47,6 +48,12 @@ ERRORS: dict[int, tuple[str, str]] = {
     429: ("请求过于频繁，请稍后再试", ERROR),
 }
 WITH_BODY: dict[int, tuple[str, str]] = {415: ("不支持的请求内容类型", ERROR)}
+# refused by the web server before the application (gunicorn's limit on the request line): its
+# own short HTML page
+URI_TOO_LONG = {
+    "description": "请求地址过长（由网页服务器拒绝）",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -68,4 +75,5 @@ def error_responses(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
             errors = {**ERRORS, **(WITH_BODY if "requestBody" in operation else {})}
             for status, (description, component) in errors.items():
                 responses.setdefault(str(status), _response(description, component))
+            responses.setdefault("414", URI_TOO_LONG)
     return result

@@ -211,3 +211,19 @@ def test_a_change_that_names_no_field_is_refused(tree, api):
     assert client.get(f"/api/v1/orgs/{org.code}/").json() == before
     renamed = client.patch(f"/api/v1/orgs/{org.code}/", {"name": "甲村党支部（改）"}, format="json")
     assert renamed.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_page_parameter_given_twice_is_refused(tree, api):
+    client = api("admin_a")
+    for query in ("page=1&page=2", "page_size=5&page_size=7"):
+        response = client.get(f"/api/v1/orgs/?{query}")
+        assert response.status_code == 400, query
+        assert "只能给出一次" in str(response.json())
+    assert client.get("/api/v1/orgs/?page=1&page_size=5").status_code == 200
+
+
+def test_every_operation_documents_the_servers_414(schema):
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            assert "text/html" in operation["responses"]["414"]["content"]
