@@ -65,8 +65,14 @@ class Pagination(PageNumberPagination):
         return list(self.page)
 
     def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
-        """``page`` and ``page_size`` as checked: positive integers of at most nine digits."""
-        limit = {"type": "integer", "minimum": 1, "maximum": 999_999_999}
+        """``page`` and ``page_size`` as checked: positive integers of at most nine digits (empty:
+        not given)."""
+        limit = {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 999_999_999},
+                {"type": "string", "enum": [""]},  # empty: not given
+            ]
+        }
         return [
             {
                 "name": self.page_query_param,

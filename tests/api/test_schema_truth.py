@@ -223,6 +223,14 @@ def test_a_page_parameter_given_twice_is_refused(tree, api):
     assert client.get("/api/v1/orgs/?page=1&page_size=5").status_code == 200
 
 
+@pytest.mark.django_db
+def test_an_empty_page_parameter_is_documented_as_not_given(tree, api, schema):
+    assert api("admin_a").get("/api/v1/orgs/?page=&page_size=").status_code == 200
+    params = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/orgs/"]["get"]["parameters"]}
+    for name in ("page", "page_size"):
+        assert {"type": "string", "enum": [""]} in params[name]["anyOf"], name
+
+
 def test_every_operation_documents_the_servers_414(schema):
     for operations in schema["paths"].values():
         for operation in operations.values():
