@@ -23,6 +23,7 @@ from dangjian.api.filtersets import ComplianceFilter, HintFilter, MeetingFilter,
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase
 from dangjian.api.views.base import (
+    JSON_ONLY,
     FilteredListView,
     ScopedAPIView,
     attachments_upload,
@@ -207,6 +208,7 @@ class MeetingListView(FilteredListView):
     read_perm = Perm.ORG_VIEW
     write_perm = Perm.LIFE_RECORD
     serializer_class = MeetingSerializer
+    parser_classes = JSON_ONLY  # the body has lists and objects
     filterset_class = MeetingFilter
     queryset = Meeting.objects.none()
 
@@ -271,6 +273,7 @@ class MeetingDetailView(ScopedAPIView):
     read_perm = Perm.ORG_VIEW
     write_perm = Perm.LIFE_RECORD
     serializer_class = MeetingDetailSerializer
+    parser_classes = JSON_ONLY  # the body has lists and objects
 
     @extend_schema(parameters=[ID_PARAM], responses=MeetingDetailSerializer, summary="记录详情")
     def get(self, request: SignedInApiRequest, pk: int) -> Response:

@@ -39,6 +39,7 @@ from dangjian.api.filtersets import CaseFilter
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase
 from dangjian.api.views.base import (
+    JSON_ONLY,
     FilteredListView,
     ScopedAPIView,
     attachments_upload,
@@ -329,6 +330,7 @@ class StepListView(ScopedAPIView):
     read_perm = Perm.RECRUIT_VIEW
     write_perm = Perm.RECRUIT_RECORD
     serializer_class = StepSerializer
+    parser_classes = JSON_ONLY  # the body has lists and objects
     pagination_class = None  # a short list of one object's parts, answered whole
 
     @extend_schema(

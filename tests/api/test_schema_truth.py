@@ -235,3 +235,21 @@ def test_every_operation_documents_the_servers_414(schema):
     for operations in schema["paths"].values():
         for operation in operations.values():
             assert "text/html" in operation["responses"]["414"]["content"]
+
+
+@pytest.mark.django_db
+def test_a_body_with_lists_and_objects_is_json_only(tree, api, schema):
+    """Found by the fuzz: a multipart step with ``vote={}`` (text, not an object) was recorded
+    without the vote; bodies with lists or objects are read from JSON only."""
+    world = build_world(tree)
+    a = world["A"]
+    client = api("admin_a")
+    step = {"number": 2, "done_on": "2026-01-05", "vote": "{}"}
+    url = f"/api/v1/recruitment/cases/{a.case.pk}/steps/"
+    for kind in ("multipart", None):
+        response = client.post(url, step, format=kind) if kind else client.post(url, step)
+        assert response.status_code == 415
+    assert client.post("/api/v1/meetings/", {"org": a.org.code}).status_code == 415
+    for path in ("/api/v1/meetings/", "/api/v1/recruitment/cases/{id}/steps/"):
+        body = schema["paths"][path]["post"]["requestBody"]["content"]
+        assert list(body) == ["application/json"], path

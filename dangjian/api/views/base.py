@@ -22,6 +22,9 @@ from dangjian.api.parsers import SafeJSONParser
 from dangjian.api.permissions import HasScopedPerm
 
 PARSERS: list[type[BaseParser]] = [SafeJSONParser, FormParser, MultiPartParser]
+#: for a body with lists or objects in it, which a form cannot carry as the schema describes them
+#: (a form field ``vote={}`` is text, not an object): JSON only, anything else is a 415
+JSON_ONLY: list[type[BaseParser]] = [SafeJSONParser]
 
 
 class ScopedAPIView(GenericAPIView):
