@@ -253,3 +253,19 @@ def test_a_body_with_lists_and_objects_is_json_only(tree, api, schema):
     for path in ("/api/v1/meetings/", "/api/v1/recruitment/cases/{id}/steps/"):
         body = schema["paths"][path]["post"]["requestBody"]["content"]
         assert list(body) == ["application/json"], path
+
+
+@pytest.mark.django_db
+def test_a_number_is_not_text_in_any_body(tree, api):
+    """Found by the fuzz: ``"talker": 0`` was recorded as the text "0"; every text field of the
+    API refuses a number."""
+    world = build_world(tree)
+    a = world["A"]
+    client = api("admin_a")
+    url = f"/api/v1/recruitment/cases/{a.case.pk}/steps/"
+    response = client.post(url, {"number": 2, "done_on": "2026-01-05", "talker": 0}, format="json")
+    assert response.status_code == 400
+    assert "talker" in response.json()
+    response = client.patch(f"/api/v1/orgs/{a.org.code}/", {"name": 7}, format="json")
+    assert response.status_code == 400
+    assert "name" in response.json()
