@@ -351,7 +351,8 @@ ROUTES: list[Route] = [
         hidden=lambda s: s.org.code,
     ),
     # --- the API ---
-    Route("api:schema", None, anonymous=200),
+    Route("api:schema", None),
+    Route("api:not-found", None, kwargs=lambda s: {"rest": "nothing/"}, anonymous=404),
     Route("api:token", None, "post", anonymous=400, data=lambda s: {"username": "admin_a"}),
     Route("api:token-revoke", None, "post"),
     Route("api:org-list", P.ORG_VIEW, hidden=lambda s: s.org.code),

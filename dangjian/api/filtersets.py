@@ -75,18 +75,49 @@ class FlagFilter(ParamFilter, django_filters.BooleanFilter):
     field_class = ParamField
 
 
-@extend_schema_field({"type": "integer", "description": "年份"})
+YEAR_SCHEMA: dict[str, Any] = {"type": "integer", "minimum": 1900, "maximum": 2100}
+
+
+@extend_schema_field({**YEAR_SCHEMA, "description": "年份"})
 class YearFilter(ParamFilter):
     pass
 
 
-@extend_schema_field(OpenApiTypes.DATE)
+# a date, or empty for "not given"
+DATE_SCHEMA: dict[str, Any] = {
+    "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "enum": [""]}]
+}
+
+
+@extend_schema_field({**DATE_SCHEMA, "description": "日期 YYYY-MM-DD"})
 class DateParamFilter(ParamFilter):
     pass
 
 
+# what the checks of :mod:`dangjian.api.filters` accept (empty: the parameter is not given)
+CODE_SCHEMA: dict[str, Any] = {"type": "string", "pattern": r"^\s*[A-Za-z0-9]{0,32}\s*$"}
+REGION_SCHEMA: dict[str, Any] = {"type": "string", "pattern": r"^\s*([0-9]{2,12})?\s*$"}
+
+
+@extend_schema_field({**CODE_SCHEMA, "description": "组织编码（字母和数字，最长 32 位）"})
+class CodeFilter(TextFilter):
+    schema = CODE_SCHEMA
+
+
+@extend_schema_field({**REGION_SCHEMA, "description": "行政区划代码（2 到 12 位数字，按前缀）"})
+class RegionFilter(TextFilter):
+    schema = REGION_SCHEMA
+
+
 def _text(max_length: int) -> Callable[[str, str | None], str]:
     return lambda name, raw: filters.text_value(name, raw, max_length=max_length)
+
+
+def text_filter(max_length: int, **kwargs: Any) -> TextFilter:
+    """Free text of at most ``max_length`` characters (no NUL), checked and documented so."""
+    schema = {"type": "string", "maxLength": max_length, "pattern": "^[^\\x00]*$"}
+    kind = extend_schema_field(schema)(type("LimitedText", (TextFilter,), {"schema": schema}))
+    return kind(_text(max_length), **kwargs)
 
 
 def _choice(values: list[str], label: str) -> Callable[[str, str | None], str]:
@@ -120,6 +151,7 @@ def choice_filter(choices: Any, label: str, **kwargs: Any) -> TextFilter:
     and the schema."""
     values = list(getattr(choices, "values", choices))
     pairs = getattr(choices, "choices", [(v, v) for v in values])
+    pairs = [("", "全部"), *pairs]  # empty: not given
     return TextFilter(_choice(values, label), label=label, choices=pairs, **kwargs)
 
 
@@ -128,12 +160,12 @@ def query_params(filterset: type[ParamFilterSet]) -> list[OpenApiParameter]:
     parameters are then checked with :meth:`ParamFilterSet.parse`)."""
     params = []
     for name, f in filterset.base_filters.items():
-        kind = (
+        kind = getattr(f, "schema", None) or (
             OpenApiTypes.BOOL
             if isinstance(f, FlagFilter)
-            else OpenApiTypes.INT
+            else YEAR_SCHEMA
             if isinstance(f, YearFilter)
-            else OpenApiTypes.DATE
+            else DATE_SCHEMA
             if isinstance(f, DateParamFilter)
             else OpenApiTypes.STR
         )
@@ -144,20 +176,20 @@ def query_params(filterset: type[ParamFilterSet]) -> list[OpenApiParameter]:
 
 def org_param(label: str) -> TextFilter:
     """``org``: an organization code the view resolves within the actor's scope."""
-    return TextFilter(filters.code_value, by_view=True, label=label)
+    return CodeFilter(filters.code_value, by_view=True, label=label)
 
 
 class OrgFilter(ParamFilterSet):
-    q = TextFilter(_text(100), method="filter_q", label="名称包含或编码开头")
+    q = text_filter(100, method="filter_q", label="名称包含或编码开头")
     type = choice_filter(OrgType, "组织类别", field_name="org_type")
     sector = choice_filter(Sector, "所属领域", field_name="sector")
-    region = TextFilter(
+    region = RegionFilter(
         filters.region_value,
         field_name="region_code",
         lookup_expr="startswith",
         label="行政区划代码（前缀匹配）",
     )
-    parent = TextFilter(filters.code_value, by_view=True, label="上级组织编码：只列其直接下级")
+    parent = CodeFilter(filters.code_value, by_view=True, label="上级组织编码：只列其直接下级")
 
     def filter_q(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return qs.filter(Q(name__icontains=value) | Q(code__istartswith=value)) if value else qs
@@ -167,7 +199,7 @@ class MemberFilter(ParamFilterSet):
     org = org_param("所在党组织编码")
     subtree = FlagFilter(filters.bool_value, by_view=True, label="1：包括下级组织的党员")
     type = choice_filter(MemberType, "党员类型", field_name="member_type")
-    q = TextFilter(_text(50), field_name="name", lookup_expr="icontains", label="姓名包含")
+    q = text_filter(50, field_name="name", lookup_expr="icontains", label="姓名包含")
 
 
 class MeetingFilter(ParamFilterSet):
@@ -192,7 +224,7 @@ class ComplianceFilter(ParamFilterSet):
     year = YearFilter(filters.year_value, by_view=True, label="年份，默认今年")
     org = org_param("组织编码：只查该组织及其下级")
     sector = choice_filter(Sector, "所属领域", by_view=True)
-    region = TextFilter(filters.region_value, by_view=True, label="行政区划代码（前缀）")
+    region = RegionFilter(filters.region_value, by_view=True, label="行政区划代码（前缀）")
     type = choice_filter(LIFE_ORG_TYPES, "组织类别", by_view=True)
 
 
@@ -203,7 +235,7 @@ class HintFilter(ParamFilterSet):
 
 class SurveyFilter(ParamFilterSet):
     org = org_param("组织编码：该组织及下属组织的测评")
-    key = TextFilter(_text(64), field_name="key", label="用途标识，如 campaign:12")
+    key = text_filter(64, field_name="key", label="用途标识，如 campaign:12")
 
 
 class ResultFilter(ParamFilterSet):
@@ -219,7 +251,7 @@ class FindingFilter(ParamFilterSet):
         _text(100),
         by_view=True,
         label="规则族，默认 SETUP",
-        choices=[(f, f) for f in sorted(implemented_families())],
+        choices=[("", "默认 SETUP"), *[(f, f) for f in sorted(implemented_families())]],
     )
     org = org_param("组织编码：只查该组织及其下级")
     at = DateParamFilter(filters.date_value, by_view=True, label="评估日期 YYYY-MM-DD，默认今天")
@@ -231,4 +263,4 @@ class FindingFilter(ParamFilterSet):
     rule = TextFilter(lambda name, raw: raw, by_view=True, label="规则编号，可重复或以逗号分隔")
     severity = choice_filter(list(filters.SEVERITIES), "级别", by_view=True)
     sector = choice_filter(Sector, "所属领域", by_view=True)
-    region = TextFilter(filters.region_value, by_view=True, label="行政区划代码（前缀）")
+    region = RegionFilter(filters.region_value, by_view=True, label="行政区划代码（前缀）")

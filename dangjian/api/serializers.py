@@ -21,6 +21,15 @@ DATE_ERRORS: dict[str, Any] = {
 }
 
 
+class TextField(serializers.CharField):
+    """A string, as the schema says: a number is refused rather than turned into its digits."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
 def _choice_errors(label: str, values: list[str]) -> dict[str, Any]:
     return {"invalid_choice": f"{label}“{{input}}”无效，应为：{'、'.join(values)}"}
 
@@ -33,8 +42,8 @@ def _date(**kwargs: Any) -> serializers.DateField:
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150, label="用户名")
-    password = serializers.CharField(
+    username = TextField(max_length=150, label="用户名")
+    password = TextField(
         max_length=256, label="密码", trim_whitespace=False, style={"input_type": "password"}
     )
     otp = serializers.CharField(
@@ -47,7 +56,7 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="只显示这一次；请求时放在 Authorization: Token <令牌>")
+    token = TextField(help_text="只显示这一次；请求时放在 Authorization: Token <令牌>")
     expires_at = serializers.DateTimeField()
 
 
@@ -67,12 +76,12 @@ class TokenRevokeResponseSerializer(serializers.Serializer):
 class OrgSerializer(serializers.Serializer):
     """An organization as listed: the view sets ``api_parent_code`` and the subtree counts."""
 
-    code = serializers.CharField()
-    name = serializers.CharField()
-    type = serializers.CharField(source="org_type")
-    sector = serializers.CharField()
-    region_code = serializers.CharField()
-    parent = serializers.CharField(source="api_parent_code", allow_null=True)  # type: ignore[assignment]
+    code = TextField()
+    name = TextField()
+    type = TextField(source="org_type")
+    sector = TextField()
+    region_code = TextField()
+    parent = TextField(source="api_parent_code", allow_null=True)  # type: ignore[assignment]
     depth = serializers.IntegerField()
     founded_on = serializers.DateField(allow_null=True)
     term_started_on = serializers.DateField(allow_null=True)
@@ -94,16 +103,16 @@ class OrgSerializer(serializers.Serializer):
 class OrgWriteSerializer(serializers.Serializer):
     """Fields accepted by POST and PATCH; ``parent`` is the code of the superior organization."""
 
-    code = serializers.CharField(max_length=32)
-    name = serializers.CharField(max_length=200)
+    code = TextField(max_length=32)
+    name = TextField(max_length=200)
     type = serializers.ChoiceField(
         choices=OrgType.values, error_messages=_choice_errors("组织类别", OrgType.values)
     )
     sector = serializers.ChoiceField(
         choices=Sector.values, error_messages=_choice_errors("所属领域", Sector.values)
     )
-    parent = serializers.CharField(max_length=32, help_text="上级组织编码")  # type: ignore[assignment]
-    region_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    parent = TextField(max_length=32, help_text="上级组织编码")  # type: ignore[assignment]
+    region_code = TextField(max_length=12, required=False, allow_blank=True)
     founded_on = _date(required=False, allow_null=True)
     term_started_on = _date(required=False, allow_null=True)
     term_years = serializers.IntegerField(
@@ -122,19 +131,19 @@ class MemberSerializer(serializers.Serializer):
     """A member record with masked ID and phone numbers."""
 
     id = serializers.IntegerField()
-    name = serializers.CharField()
-    gender = serializers.CharField()
-    ethnicity = serializers.CharField()
-    education = serializers.CharField()
-    category = serializers.CharField()
-    member_type = serializers.CharField()
+    name = TextField()
+    gender = TextField()
+    ethnicity = TextField()
+    education = TextField()
+    category = TextField()
+    member_type = TextField()
     joined_on = serializers.DateField()
     confirmed_on = serializers.DateField(allow_null=True)
-    org = serializers.CharField(source="org.code")
-    org_name = serializers.CharField(source="org.name")
-    post = serializers.CharField()
-    id_number = serializers.CharField(source="id_number_masked", help_text="脱敏后的公民身份号码")
-    phone = serializers.CharField(source="phone_masked", help_text="脱敏后的联系电话")
+    org = TextField(source="org.code")
+    org_name = TextField(source="org.name")
+    post = TextField()
+    id_number = TextField(source="id_number_masked", help_text="脱敏后的公民身份号码")
+    phone = TextField(source="phone_masked", help_text="脱敏后的联系电话")
     residence_community = serializers.SerializerMethodField()
 
     def get_residence_community(self, member: Member) -> str | None:
@@ -145,14 +154,14 @@ class MemberSerializer(serializers.Serializer):
 class MemberWriteSerializer(serializers.Serializer):
     """Fields accepted by POST and PATCH. ``id_number`` and ``phone`` are write-only."""
 
-    name = serializers.CharField(max_length=50)
-    id_number = serializers.CharField(max_length=32, write_only=True)
+    name = TextField(max_length=50)
+    id_number = TextField(max_length=32, write_only=True)
     member_type = serializers.ChoiceField(
         choices=MemberType.values, error_messages=_choice_errors("党员类型", MemberType.values)
     )
     joined_on = _date()
     confirmed_on = _date(required=False, allow_null=True)
-    org = serializers.CharField(max_length=32, help_text="所在党组织编码（党支部）")
+    org = TextField(max_length=32, help_text="所在党组织编码（党支部）")
     gender = serializers.ChoiceField(
         choices=["男", "女"],
         required=False,
@@ -160,8 +169,8 @@ class MemberWriteSerializer(serializers.Serializer):
         error_messages=_GENDER_ERRORS,
     )
     birth_date = _date(required=False, allow_null=True)
-    ethnicity = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    education = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    ethnicity = TextField(max_length=20, required=False, allow_blank=True)
+    education = TextField(max_length=20, required=False, allow_blank=True)
     category = serializers.ChoiceField(
         choices=Category.values,
         required=False,
@@ -174,8 +183,8 @@ class MemberWriteSerializer(serializers.Serializer):
         allow_blank=True,
         error_messages=_choice_errors("党内职务", Post.values),
     )
-    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, write_only=True)
-    residence_community = serializers.CharField(
+    phone = TextField(max_length=32, required=False, allow_blank=True, write_only=True)
+    residence_community = TextField(
         max_length=32,
         required=False,
         allow_blank=True,
@@ -185,15 +194,15 @@ class MemberWriteSerializer(serializers.Serializer):
 
 
 class RevealRequestSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, help_text="查看原因（记入审计）"
-    )
+    # required: a view of personal data states why, for the audit trail (and an empty or
+    # unreadable body is refused instead of read as "no reason")
+    reason = TextField(max_length=200, help_text="查看原因（记入审计）")
 
 
 class RevealResponseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    id_number = serializers.CharField()
-    phone = serializers.CharField()
+    id_number = TextField()
+    phone = TextField()
 
 
 # --- findings -----------------------------------------------------------------------------
@@ -202,12 +211,12 @@ class RevealResponseSerializer(serializers.Serializer):
 class FindingSerializer(serializers.Serializer):
     """A checker finding in the format of formats.md."""
 
-    rule = serializers.CharField()
-    subject = serializers.CharField(help_text="组织编码")
+    rule = TextField()
+    subject = TextField(help_text="组织编码")
     severity = serializers.ChoiceField(choices=["error", "warning", "due"])
-    period = serializers.CharField(required=False)
-    message = serializers.CharField()
-    source = serializers.CharField()  # type: ignore[assignment]
+    period = TextField(required=False)
+    message = TextField()
+    source = TextField()  # type: ignore[assignment]
     evidence = serializers.DictField()
     due_date = serializers.DateField(required=False)
 
@@ -219,10 +228,10 @@ class AttachmentSerializerBase(serializers.Serializer):
     """The fields every kind of attachment shows; a subclass gives the download address."""
 
     id = serializers.IntegerField()
-    name = serializers.CharField()
-    content_type = serializers.CharField()
+    name = TextField()
+    content_type = TextField()
     size = serializers.IntegerField()
-    sha256 = serializers.CharField()
+    sha256 = TextField()
     created_at = serializers.DateTimeField()
     url = serializers.SerializerMethodField(help_text="下载地址")
 

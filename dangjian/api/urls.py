@@ -1,6 +1,5 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.permissions import AllowAny
 
 from dangjian.life.api import (
     ComplianceView,
@@ -11,6 +10,7 @@ from dangjian.life.api import (
     MeetingListView,
 )
 
+from .views.base import not_found
 from .views.findings import FindingListView
 from .views.members import (
     MemberDetailView,
@@ -24,7 +24,7 @@ from .views.tokens import TokenRevokeView, TokenView
 app_name = "api"
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("auth/token/", TokenView.as_view(), name="token"),
     path("auth/token/revoke/", TokenRevokeView.as_view(), name="token-revoke"),
     path("orgs/", OrgListView.as_view(), name="org-list"),
@@ -51,4 +51,7 @@ urlpatterns = [
     path("recruitment/", include("dangjian.recruit.api_urls")),
     path("", include("dangjian.assess.api_urls")),
     path("", include("dangjian.survey.api_urls")),
+    # any other path under /api/v1/ ending in "/" (e.g. /meetings/abc/): a JSON 404, not the
+    # HTML page; a path without the slash still gets APPEND_SLASH's redirect
+    re_path(r"^(?P<rest>(?:.*/)?)$", not_found, name="not-found"),
 ]

@@ -13,8 +13,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
@@ -22,6 +26,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.api import filters
 from dangjian.api.filtersets import ResultFilter, query_params
 from dangjian.api.requests import SignedInApiRequest
+from dangjian.api.serializers import TextField
 from dangjian.api.views.base import ScopedAPIView, path_id, service_errors, validated
 
 from .models import Campaign
@@ -39,29 +44,29 @@ from .services import NOTE_MAX, campaign_standard, self_check_record, spot_check
 
 class CampaignSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
-    standard = serializers.CharField(source="standard_key")
-    standard_version = serializers.CharField()
-    root = serializers.CharField(source="root.code")  # type: ignore[assignment]
+    name = TextField()
+    standard = TextField(source="standard_key")
+    standard_version = TextField()
+    root = TextField(source="root.code")  # type: ignore[assignment]
     period_start = serializers.DateField()
     period_end = serializers.DateField()
-    status = serializers.CharField()
-    status_label = serializers.CharField(source="get_status_display")
+    status = TextField()
+    status_label = TextField(source="get_status_display")
     spot_share = serializers.DecimalField(max_digits=4, decimal_places=3)
     scored_at = serializers.DateTimeField(allow_null=True)
     scored_as_of = serializers.DateField(allow_null=True)
     previous = serializers.IntegerField(source="previous_id", allow_null=True)
-    score_job = serializers.CharField(
+    score_job = TextField(
         help_text="网页发起的后台评分：空、queued 排队中、running 评分中、done 已完成、failed 失败"
     )
     score_job_started_at = serializers.DateTimeField(allow_null=True)
     score_job_finished_at = serializers.DateTimeField(allow_null=True)
-    score_job_error = serializers.CharField()
+    score_job_error = TextField()
 
 
 class CampaignPhaseSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    label = serializers.CharField()  # type: ignore[assignment]
+    code = TextField()
+    label = TextField()  # type: ignore[assignment]
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
 
@@ -73,20 +78,20 @@ class CampaignDetailSerializer(CampaignSerializer):
 
 
 class CampaignResultSerializer(serializers.Serializer):
-    org = serializers.CharField(source="org.code")
-    org_name = serializers.CharField(source="org.name")
-    sector = serializers.CharField(source="org.sector")
+    org = TextField(source="org.code")
+    org_name = TextField(source="org.name")
+    sector = TextField(source="org.sector")
     total = serializers.DecimalField(max_digits=6, decimal_places=2)
     veto = serializers.BooleanField()
     veto_lines = serializers.JSONField()
     stars = serializers.IntegerField()
-    tier = serializers.CharField()
-    tier_label = serializers.CharField(source="get_tier_display")
+    tier = TextField()
+    tier_label = TextField(source="get_tier_display")
     previous_total = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     previous_stars = serializers.IntegerField(allow_null=True)
-    previous_tier = serializers.CharField()
-    change = serializers.CharField()
-    change_label = serializers.CharField(source="get_change_display")
+    previous_tier = TextField()
+    change = TextField()
+    change_label = TextField(source="get_change_display")
     computed_at = serializers.DateTimeField()
 
 
@@ -95,28 +100,33 @@ class CampaignResultDetailSerializer(CampaignResultSerializer):
 
 
 class CheckScoreSerializer(serializers.Serializer):
-    org = serializers.CharField(source="org.code")
-    criterion = serializers.CharField()
+    org = TextField(source="org.code")
+    criterion = TextField()
     points = serializers.DecimalField(max_digits=6, decimal_places=2)
-    note = serializers.CharField()
-    by = serializers.CharField(source="by_name")
+    note = TextField()
+    by = TextField(source="by_name")
     at = serializers.DateTimeField()
     late = serializers.BooleanField(help_text="阶段截止后补录（逾期录入）")
 
 
 class CheckScoreWriteSerializer(serializers.Serializer):
-    org = serializers.CharField(max_length=32, help_text="组织编码")
-    criterion = serializers.CharField(max_length=32, help_text="评分标准编号，如 1.4")
+    org = TextField(max_length=32, help_text="组织编码")
+    criterion = TextField(max_length=32, help_text="评分标准编号，如 1.4")
     points = serializers.DecimalField(
         max_digits=6,
         decimal_places=2,
         error_messages={"invalid": "得分应为数字", "max_decimal_places": "得分最多保留两位小数"},
     )
-    note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
+    note = TextField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
 
 
 ID_PARAM = path_id("考核 id")
-ORG_PARAM = OpenApiParameter("org", OpenApiTypes.STR, description="组织编码")
+ORG_PARAM = OpenApiParameter(
+    "org",
+    {"type": "string", "pattern": r"^\s*[A-Za-z0-9]{1,32}\s*$"},
+    required=True,
+    description="组织编码",
+)
 
 
 class CampaignListView(ScopedAPIView):
@@ -164,6 +174,22 @@ def _campaign(request: SignedInApiRequest, pk: int) -> Campaign:
     return campaign_get(request.user, pk)
 
 
+class ResultPageSerializer(serializers.Serializer):
+    """One page of results (the answer without ``?org=``)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = CampaignResultSerializer(many=True)
+
+
+RESULTS = PolymorphicProxySerializer(
+    component_name="CampaignResults",
+    serializers=[ResultPageSerializer, CampaignResultDetailSerializer],
+    resource_type_field_name=None,
+)
+
+
 class ResultListView(ScopedAPIView):
     """Stored results of the campaign in the actor's subtree (``?org=CODE`` for one, with its
     breakdown; ``?tier=`` to filter)."""
@@ -173,8 +199,8 @@ class ResultListView(ScopedAPIView):
 
     @extend_schema(
         parameters=[ID_PARAM, *query_params(ResultFilter)],
-        responses=CampaignResultSerializer(many=True),
-        summary="考核结果",
+        responses=RESULTS,
+        summary="考核结果（分页列表；指定 org 时为该组织的结果及得分明细）",
     )
     def get(self, request: SignedInApiRequest, pk: int) -> Response:
         campaign = _campaign(request, pk)
@@ -197,6 +223,7 @@ class ResultListView(ScopedAPIView):
 class _ScoreView(ScopedAPIView):
     read_perm = Perm.ASSESS_VIEW
     serializer_class = CheckScoreSerializer
+    pagination_class = None  # a short list of one object's parts, answered whole
     kind = "self"
 
     @extend_schema(parameters=[ID_PARAM, ORG_PARAM], responses=CheckScoreSerializer(many=True))

@@ -28,6 +28,8 @@ _MAGIC = [
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"%PDF-", "application/pdf"),
 ]
+#: the content types an attachment can have (and is downloaded with)
+CONTENT_TYPES = tuple(content_type for _magic, content_type in _MAGIC)
 
 
 def sniff(data: bytes) -> str | None:

@@ -19,14 +19,15 @@ from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, covers
-from dangjian.api import filters
 from dangjian.api.filtersets import ComplianceFilter, HintFilter, MeetingFilter, query_params
 from dangjian.api.requests import SignedInApiRequest, signed_in
-from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase
+from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, TextField
 from dangjian.api.views.base import (
+    JSON_ONLY,
     FilteredListView,
     ScopedAPIView,
     attachments_upload,
+    download_responses,
     path_id,
     service_errors,
     validated,
@@ -73,7 +74,7 @@ class AttendanceSerializer(serializers.Serializer):
         error_messages=_REASON_ERRORS,
         help_text="缺席原因（缺席时）：因公、因病、请假（已批准）为正当理由",
     )
-    note = serializers.CharField(
+    note = TextField(
         max_length=NOTE_MAX,
         required=False,
         allow_blank=True,
@@ -86,42 +87,42 @@ class MeetingSerializer(serializers.Serializer):
     """A record as listed."""
 
     id = serializers.IntegerField()
-    org = serializers.CharField(source="org.code")
-    org_name = serializers.CharField(source="org.name")
-    meeting_type = serializers.CharField()
+    org = TextField(source="org.code")
+    org_name = TextField(source="org.name")
+    meeting_type = TextField()
     also_counts_as = serializers.ListField(
-        child=serializers.CharField(),
+        child=TextField(),
         source="also_types",
         help_text="同时计为的其他会议类型（每种类型各计 1 次）",
     )
     held_on = serializers.DateField()
     year = serializers.IntegerField(help_text="所属年度（年度要求计入的年份）")
-    topic = serializers.CharField()
+    topic = TextField()
     expected = serializers.IntegerField(allow_null=True)
     present = serializers.IntegerField(allow_null=True)
     attendance_taken = serializers.BooleanField()
     entered_on = serializers.DateField()
     late = serializers.BooleanField(help_text="LIFE-LATE-ENTRY：超过规定天数后补录")
     lecturer = serializers.IntegerField(source="lecturer_id", allow_null=True)
-    lecturer_role = serializers.CharField(help_text="党课讲课人：本组织书记、上级党委书记、其他")
-    lecturer_org = serializers.CharField(
+    lecturer_role = TextField(help_text="党课讲课人：本组织书记、上级党委书记、其他")
+    lecturer_org = TextField(
         source="lecturer_org.code", allow_null=True, default=None, help_text="讲课的上级党委编码"
     )
 
 
 class MeetingDetailSerializer(MeetingSerializer):
-    minutes = serializers.CharField()
+    minutes = TextField()
     attendance = AttendanceSerializer(
         many=True, source="api_attendance", allow_null=True, help_text="需党员查看权限"
     )
 
 
 class MeetingWriteSerializer(serializers.Serializer):
-    org = serializers.CharField(max_length=32, help_text="党支部编码（党小组会为党小组编码）")
+    org = TextField(max_length=32, help_text="党支部编码（党小组会为党小组编码）")
     meeting_type = serializers.ChoiceField(choices=MeetingType.values, error_messages=_TYPE_ERRORS)
     also_counts_as = serializers.ListField(
         # checked by the service (a second enum of the same choices would name the schema twice)
-        child=serializers.CharField(max_length=8),
+        child=TextField(max_length=8),
         required=False,
         max_length=len(MeetingType.values),
         help_text="同时计为的其他会议类型，如支部党员大会同时作为主题党日",
@@ -134,10 +135,8 @@ class MeetingWriteSerializer(serializers.Serializer):
         max_value=2100,
         help_text="所属年度；默认为会议日期所在年份，次年年初召开的年度会议可填上一年",
     )
-    topic = serializers.CharField(max_length=TOPIC_MAX)
-    minutes = serializers.CharField(
-        max_length=MINUTES_MAX, required=False, allow_blank=True, default=""
-    )
+    topic = TextField(max_length=TOPIC_MAX)
+    minutes = TextField(max_length=MINUTES_MAX, required=False, allow_blank=True, default="")
     expected = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=100000
     )
@@ -156,7 +155,7 @@ class MeetingWriteSerializer(serializers.Serializer):
             "invalid_choice": "讲课人“{input}”无效，应为：本组织书记、上级党委书记、其他"
         },
     )
-    lecturer_org = serializers.CharField(
+    lecturer_org = TextField(
         max_length=32,
         required=False,
         allow_blank=True,
@@ -207,6 +206,7 @@ class MeetingListView(FilteredListView):
     read_perm = RECORD_READ
     write_perm = Perm.LIFE_RECORD
     serializer_class = MeetingSerializer
+    parser_classes = JSON_ONLY  # the body has lists and objects
     filterset_class = MeetingFilter
     queryset = Meeting.objects.none()
 
@@ -271,6 +271,7 @@ class MeetingDetailView(ScopedAPIView):
     read_perm = RECORD_READ
     write_perm = Perm.LIFE_RECORD
     serializer_class = MeetingDetailSerializer
+    parser_classes = JSON_ONLY  # the body has lists and objects
 
     @extend_schema(parameters=[ID_PARAM], responses=MeetingDetailSerializer, summary="记录详情")
     def get(self, request: SignedInApiRequest, pk: int) -> Response:
@@ -354,7 +355,8 @@ class ComplianceView(ScopedAPIView):
                 org_type=p["type"] or None,
             )
         except ValueError as exc:
-            raise filters.bad("year", str(exc)) from exc
+            # a year not yet begun has no completion to show (the schema cannot know the date)
+            raise exceptions.NotFound(str(exc)) from exc
         return Response(
             {
                 "year": table.year,
@@ -449,6 +451,7 @@ class MeetingAttachmentListView(ScopedAPIView):
     read_perm = Perm.MEMBER_VIEW
     write_perm = Perm.LIFE_RECORD
     serializer_class = MeetingAttachmentSerializer
+    pagination_class = None  # a short list of one object's parts, answered whole
 
     @extend_schema(
         parameters=[ID_PARAM],
@@ -497,7 +500,7 @@ class MeetingAttachmentDetailView(ScopedAPIView):
 
     @extend_schema(
         parameters=[ID_PARAM],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses=download_responses(),
         summary="下载附件",
     )
     def get(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> HttpResponse:

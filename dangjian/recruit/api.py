@@ -29,7 +29,6 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -38,11 +37,13 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
 from dangjian.api.filtersets import CaseFilter
 from dangjian.api.requests import SignedInApiRequest, signed_in
-from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase
+from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, TextField
 from dangjian.api.views.base import (
+    JSON_ONLY,
     FilteredListView,
     ScopedAPIView,
     attachments_upload,
+    download_responses,
     path_id,
     service_errors,
     validated,
@@ -92,18 +93,18 @@ class CaseSerializer(serializers.Serializer):
     """A case as listed (masked numbers only)."""
 
     id = serializers.IntegerField()
-    case_no = serializers.CharField()
-    org = serializers.CharField(source="org.code")
-    org_name = serializers.CharField(source="org.name")
-    name = serializers.CharField()
-    gender = serializers.CharField()
-    id_number = serializers.CharField(source="id_number_masked", help_text="脱敏")
-    category = serializers.CharField()
-    priority_group = serializers.CharField()
-    status = serializers.CharField()
-    status_label = serializers.CharField(source="get_status_display")
+    case_no = TextField()
+    org = TextField(source="org.code")
+    org_name = TextField(source="org.name")
+    name = TextField()
+    gender = TextField()
+    id_number = TextField(source="id_number_masked", help_text="脱敏")
+    category = TextField()
+    priority_group = TextField()
+    status = TextField()
+    status_label = TextField(source="get_status_display")
     stage = serializers.SerializerMethodField(help_text="入党申请人、积极分子、发展对象……")
-    approver = serializers.CharField(source="approver.code", allow_null=True, default=None)
+    approver = TextField(source="approver.code", allow_null=True, default=None)
     created_at = serializers.DateTimeField()
 
     def get_stage(self, case: RecruitCase) -> str:
@@ -115,7 +116,7 @@ class StepSerializer(serializers.Serializer):
     name = serializers.SerializerMethodField()
     round = serializers.IntegerField()
     done_on = serializers.DateField()
-    note = serializers.CharField()
+    note = TextField()
     details = serializers.JSONField()
     late = serializers.BooleanField(help_text="超过规定天数后补录（仍予记录）")
     recorded_at = serializers.DateTimeField()
@@ -125,14 +126,14 @@ class StepSerializer(serializers.Serializer):
 
 
 class NoticeSerializer(serializers.Serializer):
-    kind = serializers.CharField()
+    kind = TextField()
     first_day = serializers.DateField()
     last_day = serializers.DateField()
 
 
 class ReviewSerializer(serializers.Serializer):
     reviewed_on = serializers.DateField()
-    note = serializers.CharField()
+    note = TextField()
 
 
 class ExtensionSerializer(serializers.Serializer):
@@ -140,17 +141,17 @@ class ExtensionSerializer(serializers.Serializer):
     round = serializers.IntegerField()
     months = serializers.IntegerField(help_text="延长后的审批期限（自支部大会讨论之日起，月）")
     approved_on = serializers.DateField()
-    approved_by = serializers.CharField()
-    reason = serializers.CharField()
+    approved_by = TextField()
+    reason = TextField()
 
 
 class CaseDetailSerializer(CaseSerializer):
     birth_date = serializers.DateField()
-    phone = serializers.CharField(source="phone_masked", help_text="脱敏")
+    phone = TextField(source="phone_masked", help_text="脱敏")
     expected_leaving_on = serializers.DateField(allow_null=True)
-    political_review = serializers.CharField(help_text="none / pass / fail（不保存审查内容）")
+    political_review = TextField(help_text="none / pass / fail（不保存审查内容）")
     political_review_on = serializers.DateField(allow_null=True)
-    political_review_body = serializers.CharField()
+    political_review_body = TextField()
     training_hours = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
     probation_extension_months = serializers.IntegerField()
     ended_on = serializers.DateField(allow_null=True, help_text="未接收或终止的日期")
@@ -197,11 +198,11 @@ class CaseDetailSerializer(CaseSerializer):
 
 
 class CaseWriteSerializer(serializers.Serializer):
-    org = serializers.CharField(max_length=32, help_text="党支部编码")
-    name = serializers.CharField(max_length=50)
-    id_number = serializers.CharField(max_length=18)
+    org = TextField(max_length=32, help_text="党支部编码")
+    name = TextField(max_length=50)
+    id_number = TextField(max_length=18)
     applied_on = serializers.DateField(input_formats=["%Y-%m-%d"], error_messages=DATE_ERRORS)
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    phone = TextField(max_length=20, required=False, allow_blank=True, default="")
     category = serializers.ChoiceField(
         choices=Category.values, required=False, allow_blank=True, default=""
     )
@@ -216,7 +217,7 @@ class CaseWriteSerializer(serializers.Serializer):
     expected_leaving_on = serializers.DateField(
         input_formats=["%Y-%m-%d"], required=False, allow_null=True, error_messages=DATE_ERRORS
     )
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = TextField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class VoteWriteSerializer(serializers.Serializer):
@@ -231,8 +232,8 @@ class VoteWriteSerializer(serializers.Serializer):
 class StepWriteSerializer(serializers.Serializer):
     number = serializers.IntegerField(min_value=1, max_value=25)
     done_on = serializers.DateField(input_formats=["%Y-%m-%d"], error_messages=DATE_ERRORS)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    talker = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    note = TextField(max_length=2000, required=False, allow_blank=True, default="")
+    talker = TextField(max_length=50, required=False, allow_blank=True, default="")
     contacts = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
         required=False,
@@ -329,6 +330,8 @@ class StepListView(ScopedAPIView):
     read_perm = Perm.RECRUIT_VIEW
     write_perm = Perm.RECRUIT_RECORD
     serializer_class = StepSerializer
+    parser_classes = JSON_ONLY  # the body has lists and objects
+    pagination_class = None  # a short list of one object's parts, answered whole
 
     @extend_schema(
         parameters=[ID_PARAM], responses=StepSerializer(many=True), summary="案例的发展步骤"
@@ -410,8 +413,8 @@ class ExtensionWriteSerializer(serializers.Serializer):
         help_text="延长后的审批期限（自支部大会讨论之日起的月数，最长不超过审批期限规则的参数）",
     )
     approved_on = serializers.DateField(input_formats=["%Y-%m-%d"], error_messages=DATE_ERRORS)
-    approved_by = serializers.CharField(max_length=100, help_text="批准延长的党委")
-    reason = serializers.CharField(max_length=500, help_text="需要延长的特殊情况")
+    approved_by = TextField(max_length=100, help_text="批准延长的党委")
+    reason = TextField(max_length=500, help_text="需要延长的特殊情况")
 
 
 class ExtensionView(ScopedAPIView):
@@ -491,6 +494,7 @@ class CaseAttachmentListView(ScopedAPIView):
     read_perm = Perm.RECRUIT_VIEW
     write_perm = Perm.RECRUIT_RECORD
     serializer_class = AttachmentSerializer
+    pagination_class = None  # a short list of one object's parts, answered whole
 
     @extend_schema(
         parameters=[ID_PARAM],
@@ -531,7 +535,7 @@ class CaseAttachmentDetailView(ScopedAPIView):
 
     @extend_schema(
         parameters=[ID_PARAM],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses=download_responses(),
         summary="下载材料（需查看个人信息权限，记入审计）",
     )
     def get(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> HttpResponse:

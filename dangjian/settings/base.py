@@ -202,6 +202,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "基层党建质量提升平台 REST API (v1)",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # the schema is for signed-in users only (session or token)
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "dangjian.api.schema.error_responses",
+    ],
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

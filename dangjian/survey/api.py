@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from dangjian.accounts.roles import Perm
 from dangjian.api.filtersets import SurveyFilter
 from dangjian.api.requests import SignedInApiRequest, signed_in
+from dangjian.api.serializers import TextField
 from dangjian.api.views.base import FilteredListView, ScopedAPIView
 from dangjian.orgs.selectors import org_get
 
@@ -40,11 +41,11 @@ class RatesSerializer(serializers.Serializer):
     population = serializers.IntegerField(
         allow_null=True, help_text="邀请人数（回收率的分母；按邀请码填写时为发放的邀请码数）"
     )
-    population_basis = serializers.CharField(help_text="邀请人数的依据")
+    population_basis = TextField(help_text="邀请人数的依据")
     response_rate = serializers.FloatField(
         allow_null=True, help_text="回收率（0—1）；未登记邀请人数或答卷多于邀请人数时为 null"
     )
-    response_note = serializers.CharField(help_text="没有回收率时的原因")
+    response_note = TextField(help_text="没有回收率时的原因")
     disclosed = serializers.BooleanField(help_text="答卷数达到公开门槛；否则比率为 null")
     satisfaction = RateSerializer(allow_null=True, help_text="群众满意率")
     awareness = RateSerializer(allow_null=True, help_text="工作知晓率")
@@ -53,15 +54,15 @@ class RatesSerializer(serializers.Serializer):
 
 class SurveySerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    org = serializers.CharField(source="org.code")
-    org_name = serializers.CharField(source="org.name")
-    key = serializers.CharField()
-    title = serializers.CharField()
-    version = serializers.CharField(help_text="问卷版本")
+    org = TextField(source="org.code")
+    org_name = TextField(source="org.name")
+    key = TextField()
+    title = TextField()
+    version = TextField(help_text="问卷版本")
     opens_on = serializers.DateField()
     closes_on = serializers.DateField()
-    dedup = serializers.CharField(help_text="phone（手机号摘要，去标识化）或 code（一次性邀请码）")
-    audience = serializers.CharField(help_text="members（本组织党员）或 public（党员和群众）")
+    dedup = TextField(help_text="phone（手机号摘要，去标识化）或 code（一次性邀请码）")
+    audience = TextField(help_text="members（本组织党员）或 public（党员和群众）")
     rates = RatesSerializer()
 
 

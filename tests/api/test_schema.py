@@ -50,7 +50,11 @@ def test_schema_validates_without_warnings(tmp_path):
 
 
 @pytest.mark.django_db
-def test_schema_endpoint_is_public(tree):
-    response = APIClient().get("/api/v1/schema/?format=json")
+def test_schema_endpoint_needs_a_login(tree, api, login):
+    anonymous = APIClient().get("/api/v1/schema/?format=json")
+    assert anonymous.status_code == 401
+    assert "paths" not in anonymous.json()
+    response = api("admin_a").get("/api/v1/schema/?format=json")  # token
     assert response.status_code == 200
     assert set(PATHS) <= set(response.json()["paths"])
+    assert login("admin_a").get("/api/v1/schema/?format=json").status_code == 200  # session

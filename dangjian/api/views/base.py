@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -20,13 +22,16 @@ from dangjian.api.parsers import SafeJSONParser
 from dangjian.api.permissions import HasScopedPerm
 
 PARSERS: list[type[BaseParser]] = [SafeJSONParser, FormParser, MultiPartParser]
+#: for a body with lists or objects in it, which a form cannot carry as the schema describes them
+#: (a form field ``vote={}`` is text, not an object): JSON only, anything else is a 415
+JSON_ONLY: list[type[BaseParser]] = [SafeJSONParser]
 
 
 class ScopedAPIView(GenericAPIView):
     """Authenticated, permission from ``read_perm``/``write_perm``, paginated."""
 
     permission_classes = [HasScopedPerm]
-    pagination_class = Pagination
+    pagination_class: type[Pagination] | None = Pagination
     parser_classes = PARSERS
 
 
@@ -74,10 +79,26 @@ def attachments_upload(
 
 
 def validated(serializer_class: Any, request: Any, **kwargs: Any) -> dict[str, Any]:
-    """The request body checked by ``serializer_class`` (else a 400 with its messages)."""
+    """The request body checked by ``serializer_class`` (else a 400 with its messages). A partial
+    update that names no field it knows (an empty or unreadable body) is a 400 too."""
     serializer = serializer_class(data=request.data, **kwargs)
     serializer.is_valid(raise_exception=True)
+    if kwargs.get("partial") and not serializer.validated_data:
+        raise exceptions.ValidationError({"non_field_errors": ["请至少填写一个要修改的字段"]})
     return dict(serializer.validated_data)
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """A path under /api/v1/ that names no endpoint (or an id that is not a number)."""
+    return JsonResponse({"detail": "接口不存在，或路径中的编号无效"}, status=404)
+
+
+def download_responses() -> dict[Any, Any]:
+    """The OpenAPI answer of an attachment download: the file, in the type it was stored with."""
+    from dangjian.core.uploads import CONTENT_TYPES
+
+    return {(200, content_type): OpenApiTypes.BINARY for content_type in CONTENT_TYPES}
 
 
 def path_id(description: str, name: str = "id") -> OpenApiParameter:

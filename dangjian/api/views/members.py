@@ -20,6 +20,7 @@ from dangjian.api.serializers import (
     MemberWriteSerializer,
     RevealRequestSerializer,
     RevealResponseSerializer,
+    TextField,
 )
 from dangjian.api.views.base import (
     FilteredListView,
@@ -225,14 +226,12 @@ class StatusSerializer(serializers.Serializer):
     """A standing decided by a party body, with its dates."""
 
     id = serializers.IntegerField()
-    kind = serializers.CharField(
-        help_text="留党察看、停止党籍、开除党籍、除名、劝退、自行脱党或死亡"
-    )
+    kind = TextField(help_text="留党察看、停止党籍、开除党籍、除名、劝退、自行脱党或死亡")
     started_on = serializers.DateField()
     ends_on = serializers.DateField(allow_null=True, help_text="在此日前有效；空：未终止")
-    decided_by = serializers.CharField(help_text="决定机关")
-    decision_no = serializers.CharField(help_text="决定文号")
-    reason = serializers.CharField(help_text="事由")
+    decided_by = TextField(help_text="决定机关")
+    decision_no = TextField(help_text="决定文号")
+    reason = TextField(help_text="事由")
 
 
 class StatusWriteSerializer(serializers.Serializer):
@@ -244,17 +243,17 @@ class StatusWriteSerializer(serializers.Serializer):
     )
     started_on = _status_date()
     ends_on = _status_date(required=False, allow_null=True)
-    decided_by = serializers.CharField(max_length=100)
-    decision_no = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    decided_by = TextField(max_length=100)
+    decision_no = TextField(max_length=100, required=False, allow_blank=True)
+    reason = TextField(max_length=500, required=False, allow_blank=True)
 
 
 class StandingSerializer(serializers.Serializer):
     """The member's standing on a day and what follows from it."""
 
     on = serializers.DateField(help_text="日期")
-    member_type = serializers.CharField(allow_null=True, help_text="该日的党员类型")
-    status = serializers.CharField(allow_null=True, help_text="该日有效的党员状态")
+    member_type = TextField(allow_null=True, help_text="该日的党员类型")
+    status = TextField(allow_null=True, help_text="该日有效的党员状态")
     on_roll = serializers.BooleanField(help_text="该日是否为党员（未出党、未去世）")
     votes = serializers.BooleanField(help_text="该日是否有表决权、选举权和被选举权")
 
