@@ -128,3 +128,17 @@ def test_demo_passwords_pass_the_password_policy(monkeypatch):
     password = accounts.new_password()
     assert password == "Ab3xyzAB45cdKmNp"
     validate_password(password)
+
+
+@pytest.mark.django_db
+def test_no_recruitment_date_of_the_demo_lies_after_today(clean_accounts_file):
+    # seed 7 puts a candidate's talk (step 10) less than five days before the suite's day: the
+    # political review, five days after it, fell in the future and the demo stopped
+    from django.utils import timezone
+
+    from dangjian.recruit.models import RecruitCase
+
+    assert "已准备就绪" in _run("--seed", "7")
+    today = timezone.localdate()
+    reviewed = RecruitCase.objects.exclude(political_review_on=None)
+    assert reviewed.exists() and not reviewed.filter(political_review_on__gt=today).exists()
