@@ -11,6 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from .models import SecurityPolicy
 
 _KEY = "dangjian_last_seen"
+#: the last-seen time is refreshed at most this often, so that a page view does not write the
+#: session (a database write per request); a session may thus end up to this much early
+_REFRESH_SECONDS = 60.0
 
 
 class IdleTimeoutMiddleware:
@@ -27,6 +30,6 @@ class IdleTimeoutMiddleware:
             if last is not None and now - float(last) > limit:
                 logout(request)
                 request.session["dangjian_timed_out"] = True
-            else:
+            elif last is None or now - float(last) >= min(_REFRESH_SECONDS, limit / 10):
                 request.session[_KEY] = now
         return self.get_response(request)
