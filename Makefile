@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint layers typecheck ci clean
+.PHONY: demo serve test lint layers typecheck ci clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,14 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 ## demo: virtual environment, SQLite database under var/, demo district, web UI on :8000
 demo: $(VENV)/.runtime
 	$(BIN)/dangjian demo
+
+$(VENV)/.prod: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[prod]"
+	touch $@
+
+## serve: the production server (gunicorn; settings from the environment, README "Production")
+serve: $(VENV)/.prod
+	$(BIN)/dangjian serve
 
 ## test: the whole test suite (browser tests need Debian's chromium; skipped without it)
 test: $(VENV)/.dev

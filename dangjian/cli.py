@@ -24,7 +24,7 @@ COMMANDS = {
     "standard": "standard",
     "assess": "assess",
     "calendar": "calendar",
-    "serve": "runserver",
+    "serve": "serve",
 }
 
 USAGE = """用法 / usage: dangjian <command> [options]
@@ -42,6 +42,7 @@ USAGE = """用法 / usage: dangjian <command> [options]
   standard  考核标准 (standard validate FILE.yaml | list | indicators)
   assess    质量考核评分 (assess run --campaign ID [--at D] --format json|table [--save] | list)
   calendar  工作日日历 (calendar validate FILE.yaml | list [--year YYYY])
+  serve     生产环境网页服务：迁移、收集静态文件、gunicorn (--bind ADDR:PORT --workers N)
   manage    任意 Django 管理命令 (dangjian manage migrate …，也可直接 dangjian migrate)
 """
 

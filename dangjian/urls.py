@@ -13,3 +13,6 @@ urlpatterns = [
     path("rectify/", include("dangjian.rectify.urls")),
     path("", include("dangjian.web.urls")),
 ]
+
+# a busy database answers 503 with Retry-After wherever it is raised (dangjian/core/busy.py)
+handler500 = "dangjian.core.busy.server_error"

@@ -19,6 +19,9 @@ from .models import SecurityPolicy
 _KEY = "dangjian_last_seen"
 #: the pages a user with an unfinished step may still open (URL names)
 OPEN_PAGES = ("logout", "password_change", "otp_verify", "otp_setup")
+#: the last-seen time is refreshed at most this often, so that a page view does not write the
+#: session (a database write per request); a session may thus end up to this much early
+_REFRESH_SECONDS = 60.0
 
 
 class IdleTimeoutMiddleware:
@@ -35,7 +38,7 @@ class IdleTimeoutMiddleware:
             if last is not None and now - float(last) > limit:
                 logout(request)
                 request.session["dangjian_timed_out"] = True
-            else:
+            elif last is None or now - float(last) >= min(_REFRESH_SECONDS, limit / 10):
                 request.session[_KEY] = now
         return self.get_response(request)
 

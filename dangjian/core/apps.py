@@ -22,3 +22,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(check_audit_key, checks.Tags.security)
+        from .lookups import register
+
+        register()  # path prefixes read from an index on SQLite (core/lookups.py)

@@ -51,7 +51,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dangjian.core.middleware.RequestContextMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # a busy database (SQLite's write lock) answers 503 with Retry-After: dangjian/core/busy.py
+    "dangjian.core.busy.BusyDatabaseMiddleware",
+    "dangjian.core.busy.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -93,11 +95,16 @@ DATABASES = {
         default=f"sqlite:///{VAR_DIR / 'dangjian.sqlite3'}", conn_max_age=60
     )
 }
+# SQLite: readers never wait for the writer (WAL), a write transaction takes the write lock when it
+# begins (IMMEDIATE: no deadlock between two readers turning writers), and a writer waits up to
+# DANGJIAN_SQLITE_BUSY_TIMEOUT seconds for the lock; after that the request answers 503 with
+# Retry-After (dangjian/core/busy.py) instead of a 500.
+SQLITE_BUSY_TIMEOUT = float(os.environ.get("DANGJIAN_SQLITE_BUSY_TIMEOUT", "10"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": SQLITE_BUSY_TIMEOUT,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -151,8 +158,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Sessions: idle timeout is enforced by IdleTimeoutMiddleware from the security policy;
+# Sessions live in the database (django.contrib.sessions.backends.db, Django's default): logging
+# out, a password change or a deactivated account end them on the server at once, which signed
+# cookies cannot do. A page view does not write its session (SESSION_SAVE_EVERY_REQUEST is False
+# and the idle timeout refreshes its time stamp at most once a minute): a session is written when
+# it changes (login, logout, a message that does not fit the cookie).
+# The idle timeout is enforced by IdleTimeoutMiddleware from the security policy;
 # the cookie itself dies with the browser and after 12 hours at the latest.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -211,6 +225,40 @@ SPECTACULAR_SETTINGS = {
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def cache_settings(redis_url: str, var_dir: Path) -> dict[str, dict[str, object]]:
+    """The default cache, shared by every web process: it holds the rate-limit counters (survey
+    pages, logins) and the cached overview tables, so a per-process cache would give each worker
+    its own budget.
+
+    * ``REDIS_URL`` set (e.g. ``redis://127.0.0.1:6379/0``): Django's Redis cache — atomic
+      counters, shared by several hosts; the production choice.
+    * unset: a file cache under ``var/cache`` — shared by the processes of one host (gunicorn
+      workers, the demo's server, the command line) without a service to run, and without
+      writing into the database (SQLite's one writer stays free for data).
+    """
+    if redis_url:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": "dangjian",
+            }
+        }
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(var_dir / "cache"),
+            "KEY_PREFIX": "dangjian",
+            # rate-limit counters are one file each: room for many addresses before culling
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = cache_settings(REDIS_URL, VAR_DIR)
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 VAR_DIR = Path(tempfile.mkdtemp(prefix="dangjian-test-"))
 if not os.environ.get("DATABASE_URL"):
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+# one process: the local-memory cache, emptied by the tests that need it
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STATIC_ROOT = VAR_DIR / "staticfiles"  # exists (empty): static files come from the finders
 STATIC_ROOT.mkdir(exist_ok=True)
