@@ -1,23 +1,21 @@
 """Counter rows kept up to date by the write that changes what they count.
 
 A rollup table holds one row per key (an organization; an organization, a year and a meeting
-type …) with integer columns. A write adds its deltas in the same transaction: the missing rows
-are inserted (``INSERT … ON CONFLICT DO NOTHING``), then every column is moved by
-``col = col + CASE id WHEN … END`` — relative updates, so concurrent writers never read a value
-to write it back and no row is locked longer than its own update. A rebuild from the records
+type …) with integer columns. A write adds its deltas in the same transaction with one
+``INSERT … ON CONFLICT … DO UPDATE SET col = col + excluded.col`` — relative updates, so
+concurrent writers never read a value to write it back, a missing row starts from zeros, and no
+row is locked longer than the write's transaction. A rebuild from the records
 (the app's ``*_rebuild``) and a comparison (``*_differences``) check the upkeep.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db import connection, models
 
-#: rows changed by one UPDATE (its CASE has one branch per row)
+#: rows written by one statement
 CHUNK = 500
 
 #: key → column → change
@@ -45,54 +43,43 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def _row_ids(
-    model: type[models.Model], key_fields: Sequence[str], keys: Sequence[tuple[Any, ...]]
-) -> dict[tuple[Any, ...], int]:
-    ids: dict[tuple[Any, ...], int] = {}
-    for chunk in _chunks(keys, 200):
-        where = Q()
-        for key in chunk:
-            where |= Q(**dict(zip(key_fields, key, strict=True)))
-        for row in model._default_manager.filter(where).values("pk", *key_fields):
-            ids[tuple(row[name] for name in key_fields)] = row["pk"]
-    return ids
-
-
 def add_to_rows(
     model: type[models.Model],
     key_fields: Sequence[str],
     deltas: Mapping[tuple[Any, ...], Mapping[str, int]],
 ) -> None:
     """Add ``deltas`` (key → column → change) to the rows of ``model`` identified by the values
-    of ``key_fields`` (unique together; a single field may be the primary key), creating the
-    rows that do not exist yet with zeros. Call inside the write's transaction."""
+    of ``key_fields`` (their columns unique together, or the primary key), creating missing rows
+    from zeros: one ``INSERT … ON CONFLICT (key) DO UPDATE SET col = col + excluded.col`` per
+    :data:`CHUNK` rows (PostgreSQL and SQLite), in the caller's transaction. The rows are
+    written in key order, so concurrent writers lock them in the same order."""
     wanted = nonzero(deltas)
     if not wanted:
         return
-    keys = list(wanted)
-    model._default_manager.bulk_create(
-        [model(**dict(zip(key_fields, key, strict=True))) for key in keys],
-        ignore_conflicts=True,
-        batch_size=CHUNK,
+    meta = model._meta
+    keys = [str(meta.get_field(name).column) for name in key_fields]  # type: ignore[union-attr]
+    counters = [
+        str(field.column)
+        for field in meta.concrete_fields
+        if field.column not in keys and not isinstance(field, models.AutoField)
+    ]
+    changed = [c for c in counters if any(c in row for row in wanted.values())]
+    qn = connection.ops.quote_name
+    table = qn(meta.db_table)
+    # only quoted names of the model's own table and columns are spliced in; values are bound
+    listed = ", ".join(qn(c) for c in keys + counters)
+    head = f"INSERT INTO {table} ({listed}) VALUES "  # noqa: S608
+    tail = f" ON CONFLICT ({', '.join(qn(c) for c in keys)}) DO UPDATE SET " + ", ".join(
+        f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in changed
     )
-    pk_name = model._meta.pk.attname  # type: ignore[union-attr]
-    if list(key_fields) == [pk_name]:
-        ids = {key: key[0] for key in keys}
-    else:
-        ids = _row_ids(model, key_fields, keys)
-    by_id = [(ids[key], wanted[key]) for key in keys]
-    for chunk in _chunks(by_id):
-        branches: dict[str, list[When]] = defaultdict(list)
-        for pk, row in chunk:
-            for column, change in row.items():
-                branches[column].append(When(pk=pk, then=Value(change)))
-        model._default_manager.filter(pk__in=[pk for pk, _row in chunk]).update(
-            **{
-                column: F(column)
-                + Case(*whens, default=Value(0), output_field=models.IntegerField())
-                for column, whens in branches.items()
-            }
-        )
+    row_sql = "(" + ", ".join(["%s"] * (len(keys) + len(counters))) + ")"
+    with connection.cursor() as cursor:
+        for chunk in _chunks(sorted(wanted)):
+            params: list[Any] = []
+            for key in chunk:
+                params.extend(key)
+                params.extend(wanted[key].get(c, 0) for c in counters)
+            cursor.execute(head + ", ".join([row_sql] * len(chunk)) + tail, params)
 
 
 def differences(

@@ -76,12 +76,12 @@ def test_create_counts_the_branch_and_every_organization_above(tree):
     consistent()
 
 
-def test_one_write_is_one_update_for_the_branch_and_its_ancestors(tree):
+def test_one_write_is_one_statement_for_the_branch_and_its_ancestors(tree):
     with CaptureQueriesContext(connection) as ctx:
         make_member(tree["branch_a"])
     sql = [q["sql"] for q in ctx.captured_queries]
-    updates = [q for q in sql if q.startswith("UPDATE") and "membercount" in q]
-    assert len(updates) == 1
+    writes = [q for q in sql if "membercount" in q]
+    assert len(writes) == 1 and writes[0].startswith("INSERT") and "ON CONFLICT" in writes[0]
     assert row(tree["root"])[3] == 7
 
 
