@@ -144,31 +144,31 @@ def move_org(w: World) -> str:
     return f"移动组织 {org.code} → {parent.code}"
 
 
-def record(w: World) -> str:
+def meeting_input(w: World, org: Organization, topic: str) -> MeetingInput:
+    """A random record of ``org``: a type, a date in the last 500 days, sometimes held also as
+    the 主题党日, a 组织生活会 early in a year counted for the year before."""
     kind = w.rng.choice(BRANCH_TYPES)
     held = w.day()
     also = ["主题党日"] if kind == "支部党员大会" and w.rng.random() < 0.4 else []
     year = held.year - 1 if kind == "组织生活会" and held.month <= 2 else None
-    data = MeetingInput(
-        org=w.rng.choice(w.branches()),
-        meeting_type=kind,
-        held_on=held,
-        topic=f"主题{w.rng.randint(1, 10**6)}",
-        also_counts_as=also,
-        year=year,
+    return MeetingInput(
+        org=org, meeting_type=kind, held_on=held, topic=topic, also_counts_as=also, year=year
     )
+
+
+def record(w: World) -> str:
+    data = meeting_input(w, w.rng.choice(w.branches()), f"主题{w.rng.randint(1, 10**6)}")
     meeting_record(actor=SYSTEM, data=data)
-    return f"记录{kind} {held}"
+    return f"记录{data.meeting_type} {data.held_on}"
 
 
 def change_meeting(w: World) -> str:
     meeting = w.pick_meeting()
     if meeting is None:
         return "无会议"
-    kind = w.rng.choice(BRANCH_TYPES)
-    data = MeetingInput(org=meeting.org, meeting_type=kind, held_on=w.day(), topic=meeting.topic)
+    data = meeting_input(w, meeting.org, meeting.topic)
     meeting_update(actor=SYSTEM, meeting=meeting, data=data)
-    return f"修改会议 {meeting.pk} → {kind}"
+    return f"修改会议 {meeting.pk} → {data.meeting_type} {data.held_on}"
 
 
 def delete_meeting(w: World) -> str:

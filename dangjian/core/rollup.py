@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connection, models
+from django.db.models import QuerySet
 
 #: rows written by one statement
 CHUNK = 500
@@ -80,6 +81,12 @@ def add_to_rows(
                 params.extend(key)
                 params.extend(wanted[key].get(c, 0) for c in counters)
             cursor.execute(head + ", ".join([row_sql] * len(chunk)) + tail, params)
+
+
+def stored_rows(rows: QuerySet[Any], key_fields: Sequence[str], columns: Sequence[str]) -> Deltas:
+    """The rows of a rollup table as key → column → value (rows of zeros left out)."""
+    found = rows.order_by().values(*key_fields, *columns)
+    return nonzero({tuple(r[k] for k in key_fields): {c: r[c] for c in columns} for r in found})
 
 
 def differences(

@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from dangjian.core import rollup
+from dangjian.members.rollups import org_labels
 from dangjian.orgs.models import Organization
 
 from .choices import split_types
@@ -84,15 +85,10 @@ def expected_months(org: Organization | None = None) -> rollup.Deltas:
 
 
 def stored_months(org: Organization | None = None) -> rollup.Deltas:
-    rows = MeetingMonths.objects.order_by()
+    rows = MeetingMonths.objects.all()
     if org is not None:
         rows = rows.filter(org__path__startswith=org.path)
-    return rollup.nonzero(
-        {
-            (row["org_id"], row["year"], row["meeting_type"]): {c: row[c] for c in COLUMNS}
-            for row in rows.values(*KEY, *COLUMNS)
-        }
-    )
+    return rollup.stored_rows(rows, KEY, COLUMNS)
 
 
 @dataclass
@@ -117,13 +113,7 @@ class Difference:
 def months_differences(org: Organization | None = None) -> list[Difference]:
     """Where the stored rows of the subtree of ``org`` differ from a rebuild."""
     found = rollup.differences(stored_months(org), expected_months(org), COLUMNS)
-    ids = {key[0] for key, *_ in found}
-    names = {
-        pk: f"{name}（{code}）"
-        for pk, name, code in Organization.objects.filter(pk__in=ids).values_list(
-            "pk", "name", "code"
-        )
-    }
+    names = org_labels(key[0] for key, *_ in found)
     return [
         Difference(names.get(key[0], str(key[0])), key[1], key[2], column, a, b)
         for key, column, a, b in found

@@ -182,12 +182,16 @@ def expected_counts(org: Organization | None = None) -> rollup.Deltas:
 
 
 def stored_counts(org: Organization | None = None) -> rollup.Deltas:
-    rows = MemberCount.objects.order_by()
+    rows = MemberCount.objects.all()
     if org is not None:
         rows = rows.filter(org__path__startswith=org.path)
-    return rollup.nonzero(
-        {(row["org_id"],): {c: row[c] for c in COLUMNS} for row in rows.values("org_id", *COLUMNS)}
-    )
+    return rollup.stored_rows(rows, ["org_id"], COLUMNS)
+
+
+def org_labels(ids: Iterable[int]) -> dict[int, str]:
+    """``名称（编码）`` of the organizations ``ids`` (one query), for the lists of differences."""
+    rows = Organization.objects.filter(pk__in=set(ids)).values_list("pk", "name", "code")
+    return {pk: f"{name}（{code}）" for pk, name, code in rows}
 
 
 @dataclass
@@ -208,13 +212,7 @@ class Difference:
 
 
 def _labelled(found: list[tuple[tuple[int, ...], str, int, int]]) -> list[Difference]:
-    ids = {key[0] for key, *_ in found}
-    names = {
-        pk: f"{name}（{code}）"
-        for pk, name, code in Organization.objects.filter(pk__in=ids).values_list(
-            "pk", "name", "code"
-        )
-    }
+    names = org_labels(key[0] for key, *_ in found)
     return [Difference(key[0], column, a, b, names.get(key[0], "")) for key, column, a, b in found]
 
 
