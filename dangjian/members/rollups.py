@@ -98,31 +98,55 @@ def _ids_by_path(paths: Iterable[str]) -> dict[str, int]:
     return found
 
 
-def _deltas(changes: dict[Place, int]) -> rollup.Deltas:
-    """Row deltas of net member changes: the own column of the branch, the subtree column of
-    the branch and of every organization above it."""
-    org_ids = {place.org_id for place in changes}
-    paths = dict(Organization.objects.filter(pk__in=org_ids).values_list("pk", "path"))
+def _paths(org_ids: Iterable[int]) -> dict[int, str]:
+    return dict(Organization.objects.filter(pk__in=set(org_ids)).values_list("pk", "path"))
+
+
+def _above(paths: dict[int, str]) -> dict[int, list[int]]:
+    """The ids of each organization of ``paths`` and of those above it (one query)."""
     ids = _ids_by_path(p for path in paths.values() for p in ancestor_paths(path))
-    deltas: rollup.Deltas = {}
-    for place, n in changes.items():
-        rollup.merge(deltas, (place.org_id,), place.column, n)
-        for prefix in ancestor_paths(paths[place.org_id]):
-            rollup.merge(deltas, (ids[prefix],), "sub_" + place.column, n)
-    return deltas
+    return {pk: [ids[p] for p in ancestor_paths(path) if p in ids] for pk, path in paths.items()}
 
 
 def counts_shift(removed: Iterable[Place] = (), added: Iterable[Place] = ()) -> None:
     """Count the members of ``removed`` out and those of ``added`` in (the places before and
-    after a write), in the caller's transaction."""
+    after a write), in the caller's transaction: the own column of the branch, the subtree
+    column of the branch and of every organization above it.
+
+    Lock-free against a concurrent move of an organization above the branch
+    (:func:`org_moved`): the paths are read again after the rows are written; when one
+    changed, the move committed while this write read the old place (the move read its
+    subtree totals without this write), so the subtree counts go from the old ancestors to
+    the new ones. Once written, this write holds the rows of every current ancestor, so a
+    later move waits for it and reads its counts."""
     changes: dict[Place, int] = {}
     for place in removed:
         changes[place] = changes.get(place, 0) - 1
     for place in added:
         changes[place] = changes.get(place, 0) + 1
     changes = {place: n for place, n in changes.items() if n}
-    if changes:
-        rollup.add_to_rows(MemberCount, ["org_id"], _deltas(changes))
+    if not changes:
+        return
+    paths = _paths(place.org_id for place in changes)
+    above = _above(paths)
+    deltas: rollup.Deltas = {}
+    for place, n in changes.items():
+        rollup.merge(deltas, (place.org_id,), place.column, n)
+        for pk in above[place.org_id]:
+            rollup.merge(deltas, (pk,), "sub_" + place.column, n)
+    rollup.add_to_rows(MemberCount, ["org_id"], deltas)
+    now = _paths(paths)
+    moved = {pk: path for pk, path in now.items() if path != paths[pk]}
+    if moved:
+        now_above = _above(moved)
+        fix: rollup.Deltas = {}
+        for place, n in changes.items():
+            if place.org_id in moved:
+                for pk in above[place.org_id]:
+                    rollup.merge(fix, (pk,), "sub_" + place.column, -n)
+                for pk in now_above[place.org_id]:
+                    rollup.merge(fix, (pk,), "sub_" + place.column, n)
+        rollup.add_to_rows(MemberCount, ["org_id"], fix)
 
 
 def org_moved(org_id: int, old_path: str, new_path: str) -> None:
