@@ -166,7 +166,8 @@ def change_meeting(w: World) -> str:
     meeting = w.pick_meeting()
     if meeting is None:
         return "无会议"
-    data = meeting_input(w, meeting.org, meeting.topic)
+    org = w.rng.choice(w.branches()) if w.rng.random() < 0.3 else meeting.org
+    data = meeting_input(w, org, meeting.topic)
     meeting_update(actor=SYSTEM, meeting=meeting, data=data)
     return f"修改会议 {meeting.pk} → {data.meeting_type} {data.held_on}"
 
