@@ -6,6 +6,11 @@ type …) with integer columns. A write adds its deltas in the same transaction 
 concurrent writers never read a value to write it back, a missing row starts from zeros, and no
 row is locked longer than the write's transaction. A rebuild from the records
 (the app's ``*_rebuild``) and a comparison (``*_differences``) check the upkeep.
+
+Lock order: a write takes its rollup rows after the rows it changes and *before* its audit entry
+(the audit chain head stays locked until commit). Were one writer to audit first and then wait
+for a rollup row that another holds while that one waits for the chain head, both would wait
+for ever (PostgreSQL breaks the circle by failing one of them).
 """
 
 from __future__ import annotations

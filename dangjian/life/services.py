@@ -579,13 +579,13 @@ def meeting_update(*, actor: Actor, meeting: Meeting, data: MeetingInput) -> Mee
 def meeting_delete(*, actor: Actor, meeting: Meeting) -> None:
     """Delete a record and its attendance; the audit entry keeps what was deleted."""
     meeting = _locked(actor, meeting)
+    months_shift(removed=counts_of(meeting))  # before the audit (life.rollups)
     audit_about(
         actor,
         AuditAction.LIFE_MEETING_DELETE,
         _meeting_subject(meeting),
         before=meeting_snapshot(meeting),
     )
-    months_shift(removed=counts_of(meeting))
     meeting.delete()
 
 

@@ -152,15 +152,20 @@ def counts_shift(removed: Iterable[Place] = (), added: Iterable[Place] = ()) -> 
 def org_moved(org_id: int, old_path: str, new_path: str) -> None:
     """The organization ``org_id`` and its subtree moved from ``old_path`` to ``new_path``:
     its subtree totals leave the organizations above the old place and join those above the
-    new one (the organizations above both do not change)."""
-    row = MemberCount.objects.select_for_update().filter(org_id=org_id).first()
+    new one (the organizations above both do not change).
+
+    The rows of the moved organization and of both ancestor paths are locked first, in key
+    order — the order in which a write of the roll takes them (:func:`counts_shift`), so the
+    two wait for each other instead of locking in a circle — then the totals are read."""
+    old, new = ancestor_paths(old_path)[:-1], ancestor_paths(new_path)[:-1]
+    ids = _ids_by_path(old + new)
+    involved = sorted({org_id, *ids.values()})
+    locked = MemberCount.objects.select_for_update().filter(org_id__in=involved)
+    rows = {row.org_id: row for row in locked.order_by("org_id")}
+    row = rows.get(org_id)
     if row is None:
         return
     totals = {column: getattr(row, column) for column in SUB}
-    if not any(totals.values()):
-        return
-    old, new = ancestor_paths(old_path)[:-1], ancestor_paths(new_path)[:-1]
-    ids = _ids_by_path(old + new)
     deltas: rollup.Deltas = {}
     for prefix in old:
         for column, n in totals.items():

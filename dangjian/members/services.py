@@ -495,10 +495,10 @@ def member_cancel_probation(
     if member.member_type != MemberType.PROBATIONARY:
         raise ValidationError({"decision": ["该党员已是正式党员，不能取消预备党员资格"]})
     after = {"reason": "取消预备党员资格", **dict(audit_extra or {})}
+    counts_shift(removed=[place_of(member)])  # before the audit (members.rollups)
     _audit_member(
         actor, AuditAction.MEMBER_DELETE, member, before=member_snapshot(member), after=after
     )
-    counts_shift(removed=[place_of(member)])
     member.delete()
 
 
@@ -567,6 +567,8 @@ def member_status_record(
         decision_no=data.decision_no.strip(),
         reason=data.reason.strip(),
     )
+    if leaves:  # off the roll from now on: counted as 已出党
+        counts_shift([place_of(member, left=False)], [place_of(member, left=True)])
     _audit_member(
         actor,
         AuditAction.MEMBER_STATUS,
@@ -579,8 +581,6 @@ def member_status_record(
             "decision_no": status.decision_no,
         },
     )
-    if leaves:  # off the roll from now on: counted as 已出党
-        counts_shift([place_of(member, left=False)], [place_of(member, left=True)])
     return status
 
 
