@@ -123,11 +123,13 @@ def months_differences(org: Organization | None = None) -> list[Difference]:
 @transaction.atomic
 def months_rebuild(org: Organization | None = None) -> int:
     """Rebuild the rows of the subtree of ``org`` (all when ``None``) from the records; returns
-    the rows written."""
-    expected = expected_months(org)
+    the rows written. The rows are locked before the records are read (see
+    :func:`dangjian.members.rollups.counts_rebuild`)."""
     rows = MeetingMonths.objects.all()
     if org is not None:
         rows = rows.filter(org__path__startswith=org.path)
+    list(rows.select_for_update(of=("self",)).order_by("pk").values_list("pk"))
+    expected = expected_months(org)
     rows.delete()
     MeetingMonths.objects.bulk_create(
         [

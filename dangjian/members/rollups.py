@@ -254,7 +254,15 @@ def counts_differences(org: Organization | None = None) -> list[Difference]:
 @transaction.atomic
 def counts_rebuild(org: Organization | None = None) -> int:
     """Rebuild the counts of the subtree of ``org`` (all when ``None``) from the records; the
-    organizations above ``org`` get the change of its subtree totals. Returns the rows written."""
+    organizations above ``org`` get the change of its subtree totals. Returns the rows written.
+
+    The rows are locked (in key order) before the records are read: a write that counted
+    already is read with them once it commits, one that counts later waits and adds to the
+    rebuilt rows."""
+    scope = MemberCount.objects.all()
+    if org is not None:
+        scope = MemberCount.objects.filter(org__path__startswith=org.path)
+    list(scope.select_for_update(of=("self",)).order_by("org_id").values_list("org_id"))
     expected = expected_counts(org)
     if org is None:
         MemberCount.objects.all().delete()
