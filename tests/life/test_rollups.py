@@ -99,3 +99,22 @@ def test_check_lists_differences_and_rebuild_repairs(tree):
     assert months_rebuild(tree["town_a"]) == 1
     assert months_differences() == []
     assert months(branch, 2026, "党课")[1] == 0b1000
+
+
+def test_a_record_is_one_statement_on_the_months(tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        record(
+            tree["branch_a"],
+            meeting_type="组织生活会",
+            also_counts_as=["民主评议党员"],
+            held_on=D(2026, 1, 8),
+            year=2025,
+        )
+    writes = [q["sql"] for q in ctx.captured_queries if "meetingmonths" in q["sql"]]
+    assert len(writes) == 1 and "ON CONFLICT" in writes[0]  # four rows, one statement
+    for kind in ("组织生活会", "民主评议党员"):
+        assert months(tree["branch_a"], 2025, kind)[2] == 1
+        assert months(tree["branch_a"], 2026, kind)[1:] == (0b1, 0)
