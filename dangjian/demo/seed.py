@@ -43,6 +43,7 @@ from dangjian.core.dates import turns
 from dangjian.core.tree import TreeBuilder
 from dangjian.members.choices import MemberType, Post
 from dangjian.members.models import Member
+from dangjian.members.rollups import counts_rebuild
 from dangjian.members.services import MemberInput, member_apply
 from dangjian.orgs.choices import OrgType, Sector
 from dangjian.orgs.models import Organization, term_years_default
@@ -1039,6 +1040,7 @@ def seed_database(
                 members_total += len(batch)
         bar.set_postfix_str(f"组织 {orgs_total:,}，建立索引…")
         rebuild.__exit__(None, None, None)
+        counts_rebuild()  # the members were written in bulk: count them once, from the records
         bar.set_postfix_str(f"组织 {orgs_total:,}")
         audit_record(
             actor=SYSTEM,

@@ -24,6 +24,7 @@ from dangjian.core.audit import AuditAction, AuditEvent, audit_record_many
 from dangjian.core.idnumber import normalize_id
 from dangjian.members.choices import Post
 from dangjian.members.models import Member
+from dangjian.members.rollups import Place, column_of, counts_shift, left_ids, place_of
 from dangjian.members.services import (
     ID_NUMBER_REFUSED,
     MemberInput,
@@ -280,6 +281,7 @@ def import_members(
 
     creates: list[_MemberRow] = []
     updates: list[tuple[_MemberRow, Member, dict[str, Any], str]] = []
+    was: dict[int, tuple[int, str]] = {}  # member → (organization, type) before the file
     for digest, row in rows.items():
         found = existing.get(digest)
         if found is None:
@@ -290,6 +292,7 @@ def import_members(
         member.residence_community = orgs.by_id(member.residence_community_id)
         before = member_snapshot(member)
         old_path, old_phone = member.org.path, member.phone_digest
+        was[member.pk] = (member.org_id, member.member_type)
         member_apply(member, row.data)
         if member_snapshot(member) != before or member.phone_digest != old_phone:
             updates.append((row, member, before, old_path))
@@ -307,6 +310,7 @@ def import_members(
             for _, member, _, _ in updates:
                 member.updated_at = now
             copy_update(Member, [member for _, member, _, _ in updates], _MEMBER_FIELDS)
+        _count(new_members, [member for _, member, _, _ in updates], was)
         events = [
             AuditEvent(
                 AuditAction.MEMBER_CREATE,
@@ -356,6 +360,15 @@ _MEMBER_FIELDS = [
     "residence_community",
     "updated_at",
 ]
+
+
+def _count(created: list[Member], updated: list[Member], was: dict[int, tuple[int, str]]) -> None:
+    """Keep the member counts: the new members counted in, the moved or retyped ones moved."""
+    changed = [m for m in updated if was[m.pk] != (m.org_id, m.member_type)]
+    gone = left_ids(m.pk for m in changed)
+    removed = [Place(was[m.pk][0], column_of(was[m.pk][1], m.pk in gone)) for m in changed]
+    added = [place_of(m, m.pk in gone) for m in changed]
+    counts_shift(removed, added + [place_of(m, left=False) for m in created])
 
 
 def _insert_members(members: list[Member]) -> None:

@@ -29,6 +29,7 @@ from dangjian.orgs.services import (
     EDITABLE,
     OrgInput,
     check_child_type,
+    org_moved,
     org_validate,
     retype_problem,
 )
@@ -479,12 +480,14 @@ def _create_in_bulk(
 
 def _move(code: str, parent_code: str | None) -> None:
     node = Organization.objects.get(code=code)
+    old_path = node.path
     if parent_code is None:
         root = Organization.objects.get_last_root_node()
         Organization.objects.move(node, root, "last-sibling")
     else:
         target = Organization.objects.get(code=parent_code)
         Organization.objects.move(node, target, "last-child")
+    org_moved(node.pk, old_path, Organization.objects.get(pk=node.pk).path)
 
 
 def _paths_of(codes: Iterable[str]) -> dict[str, str]:

@@ -47,6 +47,7 @@ from dangjian.orgs.selectors import orgs_for
 
 from .choices import SECRETARY_LECTURE_ORG_TYPES, join_types, split_types
 from .models import Meeting
+from .rollups import Count1, counts_of, months_shift
 from .rules import late_days
 from .services import MeetingInput, meeting_facts, meeting_new, meeting_validate
 
@@ -224,6 +225,7 @@ def import_meetings(
     days = late_days()
     creates: list[Meeting] = []
     updates: list[tuple[Meeting, dict[str, Any]]] = []
+    was: list[Count1] = []  # the counts of the changed records before the file
     for row in rows:
         data = row.data
         found = existing.get(row.key)
@@ -247,6 +249,7 @@ def import_meetings(
         if all(getattr(found, k) == v for k, v in changed.items()):
             report.unchanged += 1
             continue
+        was += counts_of(found)
         for name, new in changed.items():
             setattr(found, name, new)
         found.updated_at = timezone.now()  # bulk_update skips auto_now
@@ -271,6 +274,7 @@ def import_meetings(
                 ],
                 batch_size=BATCH,
             )
+        months_shift(was, [c for m in creates + [m for m, _b in updates] for c in counts_of(m)])
         events = [
             _event(
                 AuditAction.LIFE_MEETING_IMPORT,

@@ -174,3 +174,55 @@ class MeetingAttachment(AttachmentBase):
     class Meta(AttachmentBase.Meta):
         verbose_name = "会议附件"
         verbose_name_plural = "会议附件"
+
+
+class MeetingMonths(models.Model):
+    """Meetings of an organization in one year by type, kept up to date by every write of a
+    record (:mod:`dangjian.life.rollups`): ``m01`` … ``m12`` count the records held in each
+    month of ``year``; ``counted`` the records that count for ``year`` (所属年度), whatever
+    their date. A record counts once for each of its types (``also_counts_as``). A missing row
+    means zeros."""
+
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="组织",
+        on_delete=models.CASCADE,
+        related_name="meeting_months",
+    )
+    year = models.PositiveSmallIntegerField("年份")
+    meeting_type = models.CharField("会议类型", max_length=8, choices=MeetingType.choices)
+    m01 = models.IntegerField("1月", default=0)
+    m02 = models.IntegerField("2月", default=0)
+    m03 = models.IntegerField("3月", default=0)
+    m04 = models.IntegerField("4月", default=0)
+    m05 = models.IntegerField("5月", default=0)
+    m06 = models.IntegerField("6月", default=0)
+    m07 = models.IntegerField("7月", default=0)
+    m08 = models.IntegerField("8月", default=0)
+    m09 = models.IntegerField("9月", default=0)
+    m10 = models.IntegerField("10月", default=0)
+    m11 = models.IntegerField("11月", default=0)
+    m12 = models.IntegerField("12月", default=0)
+    counted = models.IntegerField("计入本年度", default=0)
+
+    class Meta:
+        verbose_name = "组织生活按月汇总"
+        verbose_name_plural = "组织生活按月汇总"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "year", "meeting_type"], name="meeting_months_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["year", "meeting_type"])]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year} {self.meeting_type}"
+
+    @property
+    def months(self) -> list[int]:
+        return [getattr(self, f"m{month:02d}") for month in range(1, 13)]
+
+    @property
+    def mask(self) -> int:
+        """Bit ``month - 1`` set for every month with at least one record."""
+        return sum(1 << i for i, n in enumerate(self.months) if n > 0)

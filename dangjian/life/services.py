@@ -44,6 +44,7 @@ from .choices import (
     join_types,
 )
 from .models import Attendance, Meeting
+from .rollups import counts_of, months_shift
 from .rules import carry_months, late_days
 
 TOPIC_MAX = 200
@@ -528,6 +529,7 @@ def meeting_record(*, actor: Actor, data: MeetingInput) -> Meeting:
     days = late_days()
     meeting = meeting_new(data, actor, days)
     meeting.save()
+    months_shift(added=counts_of(meeting))
     _write_attendance(meeting, data)
     after = meeting_snapshot(meeting)
     if meeting.late:
@@ -555,9 +557,11 @@ def meeting_update(*, actor: Actor, meeting: Meeting, data: MeetingInput) -> Mee
         raise ValidationError(errors)
     before = meeting_snapshot(meeting)
     old_path = meeting.org.path
+    was = counts_of(meeting)
     _apply(meeting, data)
     meeting.late = is_late(meeting.held_on, meeting.entered_on)
     meeting.save()
+    months_shift(was, counts_of(meeting))
     _write_attendance(meeting, data)
     after = meeting_snapshot(meeting)
     if after != before:
@@ -575,6 +579,7 @@ def meeting_update(*, actor: Actor, meeting: Meeting, data: MeetingInput) -> Mee
 def meeting_delete(*, actor: Actor, meeting: Meeting) -> None:
     """Delete a record and its attendance; the audit entry keeps what was deleted."""
     meeting = _locked(actor, meeting)
+    months_shift(removed=counts_of(meeting))  # before the audit (life.rollups)
     audit_about(
         actor,
         AuditAction.LIFE_MEETING_DELETE,

@@ -150,3 +150,31 @@ class Participation(models.Model):
 
     def in_force(self, day: object) -> bool:
         return self.started_on <= day and (self.ended_on is None or day <= self.ended_on)  # type: ignore[operator]
+
+
+class MemberCount(models.Model):
+    """Members of an organization by type, kept up to date by every write to the roll
+    (:mod:`dangjian.members.rollups`): on its own roll (``full``, ``probationary``; ``left``:
+    records of members out of the party, 出党 or deceased) and in its whole subtree
+    (``sub_*``, itself included). A missing row means zeros."""
+
+    org = models.OneToOneField(
+        "orgs.Organization",
+        verbose_name="党组织",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="member_count",
+    )
+    full = models.IntegerField("正式党员", default=0)
+    probationary = models.IntegerField("预备党员", default=0)
+    left = models.IntegerField("已出党", default=0)
+    sub_full = models.IntegerField("含下级正式党员", default=0)
+    sub_probationary = models.IntegerField("含下级预备党员", default=0)
+    sub_left = models.IntegerField("含下级已出党", default=0)
+
+    class Meta:
+        verbose_name = "党员人数汇总"
+        verbose_name_plural = "党员人数汇总"
+
+    def __str__(self) -> str:
+        return f"{self.org_id}：正式 {self.full}，预备 {self.probationary}"

@@ -15,7 +15,7 @@ from dangjian.accounts.scope import Actor, covers, restrict
 from dangjian.orgs.models import Organization
 
 from .choices import COMMITTEE_POSTS, LEAVING, WITHOUT_RIGHTS, MemberType, StatusKind
-from .models import Member, MemberStatus, Participation
+from .models import Member, MemberCount, MemberStatus, Participation
 
 
 def members_for(actor: Actor, perm: Perm = Perm.MEMBER_VIEW) -> QuerySet[Member]:
@@ -219,10 +219,12 @@ class SubtreeCounts:
 
 
 def subtree_counts(nodes: list[Organization]) -> dict[int, SubtreeCounts]:
-    """Subtree counts for sibling ``nodes``: two grouped queries over the path index.
+    """Subtree counts for sibling ``nodes``: two queries.
 
-    All nodes must share one depth; every organization and member below them is grouped by the
-    prefix of its path at that depth, so the work is one indexed range scan, not a recursion.
+    The organizations below them are grouped by the prefix of their path at the nodes' depth
+    (one indexed range scan of the tree, all nodes must share one depth); the members on the
+    roll are read from the nodes' rows of :class:`~dangjian.members.models.MemberCount`, kept
+    by every write, so no member row is read.
     """
     if not nodes:
         return {}
@@ -244,18 +246,15 @@ def subtree_counts(nodes: list[Organization]) -> dict[int, SubtreeCounts]:
         pk = by_prefix.get(row["prefix"])
         if pk is not None:
             result[pk].orgs = row["n"]
-    member_rows = (
-        Member.objects.filter(org__path__startswith=parent_prefix, org__depth__gte=depth)
-        .annotate(prefix=Substr("org__path", 1, width))
-        .order_by()
-        .values("prefix")
-        .annotate(
-            full=Count("id", filter=Q(member_type=MemberType.FULL)),
-            prob=Count("id", filter=Q(member_type=MemberType.PROBATIONARY)),
-        )
+    member_rows = MemberCount.objects.filter(org_id__in=list(result)).values_list(
+        "org_id", "sub_full", "sub_probationary"
     )
-    for row in member_rows:
-        pk = by_prefix.get(row["prefix"])
-        if pk is not None:
-            result[pk].full, result[pk].probationary = row["full"], row["prob"]
+    for pk, full, probationary in member_rows:
+        result[pk].full, result[pk].probationary = full, probationary
     return result
+
+
+def own_counts(org: Organization) -> tuple[int, int]:
+    """Full and probationary members on the roll of ``org`` itself (one query)."""
+    row = MemberCount.objects.filter(org=org).values_list("full", "probationary").first()
+    return (row[0], row[1]) if row else (0, 0)

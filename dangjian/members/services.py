@@ -25,8 +25,9 @@ from dangjian.orgs.choices import ROLL_TYPES, TEMP_BRANCH_NO_ROLL, OrgType
 from dangjian.orgs.models import Organization
 from dangjian.orgs.services import audit_org
 
-from .choices import Category, MemberType, ParticipationPost, Post, StatusKind
+from .choices import LEAVING, Category, MemberType, ParticipationPost, Post, StatusKind
 from .models import Member, MemberStatus, Participation
+from .rollups import counts_shift, has_left, place_of
 
 #: 党章 art. 1: 年满十八岁的……可以申请加入中国共产党 (细则 art. 5; RECRUIT-AGE-18)
 MIN_AGE = 18
@@ -338,6 +339,7 @@ def _member_create(actor: Actor, data: MemberInput, refused: list[Member]) -> Me
     errors.raise_if_any()
     member = member_apply(Member(), data)
     member.save()
+    counts_shift(added=[place_of(member, left=False)])
     _audit_member(actor, AuditAction.MEMBER_CREATE, member, after=member_snapshot(member))
     return member
 
@@ -366,8 +368,11 @@ def _member_update(
     errors.raise_if_any()
     before = member_snapshot(member)
     old_path = member.org.path
+    left = has_left(member)
+    was = place_of(member, left)
     member_apply(member, data)
     member.save()
+    counts_shift([was], [place_of(member, left)])
     after = member_snapshot(member)
     if after != before:
         _audit_member(
@@ -401,8 +406,11 @@ def _roll_update(
     """Lock ``member``, ``change`` it, save ``fields`` and audit the update."""
     member = _locked(member)
     before = member_snapshot(member)
+    left = has_left(member)
+    was = place_of(member, left)
     change(member)
     member.save(update_fields=[*fields, "updated_at"])
+    counts_shift([was], [place_of(member, left)])
     after = member_snapshot(member) | dict(audit_extra or {})
     _audit_member(actor, AuditAction.MEMBER_UPDATE, member, before=before, after=after)
     return member
@@ -426,6 +434,7 @@ def member_admit(
     errors.raise_if_any()
     member = member_apply(Member(), data)
     member.save()
+    counts_shift(added=[place_of(member, left=False)])
     _audit_member(
         actor,
         AuditAction.MEMBER_CREATE,
@@ -486,6 +495,7 @@ def member_cancel_probation(
     if member.member_type != MemberType.PROBATIONARY:
         raise ValidationError({"decision": ["该党员已是正式党员，不能取消预备党员资格"]})
     after = {"reason": "取消预备党员资格", **dict(audit_extra or {})}
+    counts_shift(removed=[place_of(member)])  # before the audit (members.rollups)
     _audit_member(
         actor, AuditAction.MEMBER_DELETE, member, before=member_snapshot(member), after=after
     )
@@ -547,6 +557,7 @@ def member_status_record(
     require(actor, Perm.MEMBER_CHANGE, member.org.path)
     errors = _status_errors(member, data, today or timezone.localdate())
     errors.raise_if_any()
+    leaves = data.kind in LEAVING and data.ends_on is None and not has_left(member)
     status = MemberStatus.objects.create(
         member=member,
         kind=data.kind,
@@ -556,6 +567,8 @@ def member_status_record(
         decision_no=data.decision_no.strip(),
         reason=data.reason.strip(),
     )
+    if leaves:  # off the roll from now on: counted as 已出党
+        counts_shift([place_of(member, left=False)], [place_of(member, left=True)])
     _audit_member(
         actor,
         AuditAction.MEMBER_STATUS,

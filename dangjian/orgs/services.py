@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -18,6 +19,25 @@ from dangjian.core.errors import FieldErrors
 
 from .choices import BRANCH_TYPES, ROLL_TYPES, TEMP_BRANCH_NO_ROLL, OrgType, Sector
 from .models import ElectionDelay, Organization, code_validator, region_validator, rule_params
+
+#: called in the transaction of every move of an organization with its id, old and new path:
+#: the rollups above the tree (member counts) move its subtree totals (see :func:`org_moved`)
+MoveHook = Callable[[int, str, str], None]
+_move_hooks: list[MoveHook] = []
+
+
+def on_org_move(hook: MoveHook) -> None:
+    """Call ``hook`` on every move (registered by an app's ``ready()``; once per hook)."""
+    if hook not in _move_hooks:
+        _move_hooks.append(hook)
+
+
+def org_moved(org_id: int, old_path: str, new_path: str) -> None:
+    """Tell the registered hooks that an organization moved (every writer that moves an
+    organization calls it in the move's transaction: :func:`org_move`, the import)."""
+    if old_path != new_path:
+        for hook in _move_hooks:
+            hook(org_id, old_path, new_path)
 
 
 @dataclass
@@ -215,8 +235,10 @@ def org_move(*, actor: Actor, org: Organization, new_parent: Organization) -> Or
     if problem:
         raise ValidationError({"parent": [problem]})
     before = org_snapshot(org)
+    old_path = org.path
     Organization.objects.move(org, new_parent, pos="last-child")
     org = Organization.objects.get(pk=org.pk)
+    org_moved(org.pk, old_path, org.path)
     audit_org(actor, AuditAction.ORG_MOVE, org, before=before, after=org_snapshot(org))
     return org
 
