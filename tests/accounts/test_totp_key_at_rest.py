@@ -80,7 +80,8 @@ def test_the_migration_moves_old_devices_encrypted_and_empties_the_old_table(tre
         )
         cursor.execute(
             "INSERT INTO otp_totp_totpdevice VALUES "
-            "(7, %s, '动态口令', %s, %s, 30, 0, 6, 1, 0, -1, NULL, 0, NULL, NULL)",
+            "(7, %s, '动态口令', %s, %s, 30, 0, 6, 1, 0, -1, NULL, 0, "
+            "'2026-11-01 01:00:00', NULL)",
             [tree["auditor"].pk, True, SECRET.hex()],
         )
     try:
@@ -89,6 +90,8 @@ def test_the_migration_moves_old_devices_encrypted_and_empties_the_old_table(tre
         device = TOTPDevice.objects.get(pk=7)
         assert device.user == tree["auditor"] and device.confirmed
         assert device.key == SECRET.hex()
+        # the enrolment date is kept (stored in UTC)
+        assert device.created_at == dt.datetime(2026, 11, 1, 1, 0, tzinfo=dt.UTC)
         assert SECRET.hex().encode() not in _raw_key(7)
         with connection.cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM otp_totp_totpdevice")

@@ -6,7 +6,10 @@ The old app is no longer installed, so its table is read with plain SQL when it 
 database made before this change); a fresh database has no such table and nothing to do. The
 old device ids are kept, so the devices stay the same for their users."""
 
+import datetime as dt
+
 from django.db import migrations
+from django.utils.dateparse import parse_datetime
 
 OLD_TABLE = "otp_totp_totpdevice"
 COLUMNS = (
@@ -27,6 +30,17 @@ COLUMNS = (
     "last_used_at",
 )
 
+DATETIMES = ("throttling_failure_timestamp", "created_at", "last_used_at")
+
+
+def _aware(value):
+    """A timestamp read with plain SQL: SQLite gives text or a naive datetime, stored in UTC."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
 
 def move_devices(apps, schema_editor):
     connection = schema_editor.connection
@@ -43,6 +57,9 @@ def move_devices(apps, schema_editor):
     device_model = apps.get_model("accounts", "TOTPDevice")
     for row in rows:
         row["key"] = str(row["key"]).strip().lower()  # saved encrypted by the model's field
+        for name in DATETIMES:
+            if name in row:
+                row[name] = _aware(row[name])
         created_at = row.pop("created_at", None)
         device = device_model.objects.create(**row)
         # auto_now_add stamped the move: keep the enrolment's own date
