@@ -98,4 +98,5 @@ def make_user(org: Organization, *roles: str, username: str | None = None) -> Us
         password=PASSWORD,
         org=org,
         roles=list(roles) or ["org_admin"],
+        must_change_password=False,  # the suite's users sign in with PASSWORD as it is
     )

@@ -44,6 +44,12 @@ def must_change_password(user: User) -> bool:
     return bool(user.must_change_password) or password_expired(user)
 
 
+def initial_password(user: User) -> bool:
+    """Whether ``user`` still has the initial password someone else chose at the account's
+    creation (never changed nor reset since) and must replace it."""
+    return bool(user.must_change_password) and user.password_changed_at is None
+
+
 def temporary_password() -> str:
     """A random one-time password that passes the validators (16 letters, digits, symbols)."""
     while True:

@@ -45,8 +45,9 @@ class IdleTimeoutMiddleware:
 
 class PendingStepMiddleware:
     """A signed-in administrator who has not given the TOTP code yet goes to that step; a user
-    whose password was reset or has expired goes to the change-password page. API requests over
-    the session get 403 with the same reason. Place after ``OTPMiddleware``."""
+    whose password is an initial one set by someone else, was reset or has expired goes to the
+    change-password page. API requests over the session get 403 with the same reason. Place
+    after ``OTPMiddleware``."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -65,7 +66,7 @@ class PendingStepMiddleware:
             has_device = otp.confirmed_device(user) is not None  # type: ignore[arg-type]
             step = ("otp_verify" if has_device else "otp_setup", "请先输入动态口令完成登录")
         elif credentials.must_change_password(user):  # type: ignore[arg-type]
-            step = ("password_change", "请先修改密码：密码已被重置或已过期")
+            step = ("password_change", "请先修改密码：初始密码、重置或过期的密码须修改后才能使用")
         if step is None:
             return self.get_response(request)
         name, message = step

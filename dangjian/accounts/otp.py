@@ -1,4 +1,5 @@
-"""TOTP second factor for the administrator roles (django-otp), switched on by
+"""TOTP second factor for the administrator roles (django-otp, with the project's device whose
+secret is encrypted at rest: :class:`~dangjian.accounts.models.TOTPDevice`), switched on by
 ``DANGJIAN_ADMIN_TOTP``. An administrator signs in with the password, then enrols an
 authenticator app (first time) or types its 6-digit code; until then every page redirects to that
 step and the API issues no token without the code (field ``otp``)."""
@@ -7,11 +8,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangjian.core.audit import AuditAction
 
-from .models import User
+from .models import TOTPDevice, User
 from .roles import Perm
 from .scope import Actor, require
 from .services import _audit_user

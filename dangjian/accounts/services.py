@@ -159,8 +159,14 @@ def user_create(
     org: Organization,
     roles: Iterable[str],
     display_name: str = "",
+    must_change_password: bool = True,
 ) -> User:
     """Create an account bound to ``org`` with ``roles`` (codes or Chinese labels).
+
+    The password is an initial one chosen by someone else (the 系统管理员, the operator), so by
+    default the person must change it at the first login (等保: 初始口令首次登录修改). Only
+    accounts whose password is meant to be used as given say ``must_change_password=False``: the
+    demo's printed accounts, the operator's service accounts (``--no-change-required``).
 
     Asked by a 系统管理员, a role with personal-data access is not granted but requested: it takes
     effect when a 安全管理员 approves it (:func:`role_grant_approve`); the account starts with the
@@ -182,11 +188,13 @@ def user_create(
         errors["password"] = list(exc.messages)
     errors.raise_if_any()
     candidate.set_password(password)
+    candidate.must_change_password = must_change_password
     candidate.save()
     direct = [c for c in role_codes if _is_operator(actor) or not carries_personal_data(c)]
     UserRole.objects.bulk_create([UserRole(user=candidate, role=c) for c in direct])
     _request_grants(actor, candidate, [c for c in role_codes if c not in direct])
-    _audit_user(actor, AuditAction.USER_CREATE, candidate, after=user_snapshot(candidate))
+    after = {**user_snapshot(candidate), "must_change_password": must_change_password}
+    _audit_user(actor, AuditAction.USER_CREATE, candidate, after=after)
     return candidate
 
 

@@ -154,6 +154,8 @@ def ensure_demo_accounts() -> list[DemoAccount]:
                 org=nodes[where],
                 roles=[role],
                 display_name=f"演示{ROLES[role].label}",
+                # the demo prints these passwords to be used as they are
+                must_change_password=False,
             )
             created = True
         elif username in passwords:

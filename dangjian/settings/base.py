@@ -30,7 +30,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_otp",
-    "django_otp.plugins.otp_totp",
     "dangjian.core",
     "dangjian.accounts",
     "dangjian.orgs",

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
+from dangjian.accounts.credentials import password_change
 from dangjian.accounts.models import RoleGrant, SecurityPolicy, User
 from dangjian.accounts.services import role_grant_approve, user_create
 from dangjian.core.audit import ACTION_LABELS
@@ -52,6 +53,8 @@ def test_an_org_admin_made_by_the_sysadmin_reveals_nothing_until_approved(tree, 
     response = login("sysadmin").post(reverse("web:users"), _new_user("zzb2", "D0001", "org_admin"))
     assert response.status_code == 302
     created = User.objects.get(username="zzb2")
+    # the person first replaces the initial password (等保: changed at the first login)
+    password_change(user=created, old_password=NEW, new_password=NEW + "2")
     assert created.role_codes == set()
     grant = RoleGrant.objects.get(user=created)
     assert (grant.role, grant.status, grant.requested_by) == (

@@ -11,9 +11,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
+from dangjian.accounts.models import TOTPDevice
 from dangjian.core.models import AuditEntry
 from tests.conftest import SHANGHAI
 from tests.factories import PASSWORD

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, Q
 
+from dangjian.accounts.credentials import must_change_password
 from dangjian.accounts.models import User
 from dangjian.core.models import AuditEntry
 from dangjian.demo.accounts import DEMO_ACCOUNTS, accounts_file, read_passwords
@@ -53,6 +54,8 @@ def test_demo_prepares_database_and_accounts(clean_accounts_file):
         user = User.objects.get(username=username)
         assert user.role_labels == [label]
         assert user.check_password(passwords[username])
+        # printed to be used as they are: no change forced at the first login
+        assert not must_change_password(user)
         # the table shows each account with its password, role and organization
         line = next(row for row in output.splitlines() if f"| {username} " in row)
         assert passwords[username] in line and label in line and user.org.code in line
@@ -79,6 +82,7 @@ def test_demo_has_a_role_grant_waiting_for_the_security_admin(clean_accounts_fil
     assert grant.status == RoleGrant.Status.PENDING
     assert grant.requested_by.username == "xitong" and grant.role == "branch_secretary"
     assert grant.user.role_labels == []  # no member data before the 安全管理员 approves
+    assert grant.user.must_change_password  # xitong chose its initial password
     client.force_login(User.objects.get(username="anquan"))
     page = client.get("/security/grants/").content.decode()
     assert "daipi_shuji" in page or "待批准的支部书记" in page

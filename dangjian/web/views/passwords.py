@@ -60,6 +60,7 @@ def password_change_view(request: SignedInRequest) -> HttpResponse:
         "next": _next(request),
         "forced": credentials.must_change_password(user),
         "expired": credentials.password_expired(user),
+        "initial": credentials.initial_password(user),
         "password_rules": password_validators_help_texts(),
     }
     return form_page(request, "registration/password_change.html", context)

@@ -39,6 +39,11 @@ class Command(BaseCommand):
         )
         group = add.add_mutually_exclusive_group(required=True)
         group.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
+        add.add_argument(
+            "--no-change-required",
+            action="store_true",
+            help="不要求首次登录修改密码（仅用于服务账号；默认本人首次登录须修改初始密码）",
+        )
         sub.add_parser("list", help="列出账号")
         unlock = sub.add_parser("unlock", help="解锁账号")
         unlock.add_argument("--username", required=True)
@@ -107,10 +112,12 @@ class Command(BaseCommand):
                 org=org,
                 roles=options["role"],
                 display_name=options["display_name"],
+                must_change_password=not options["no_change_required"],
             )
         except ValidationError as exc:
             lines = [f"{field}: {msg}" for field, msgs in exc.message_dict.items() for msg in msgs]
             raise CommandError("无法创建账号：\n" + "\n".join(lines), returncode=2) from exc
+        note = "" if options["no_change_required"] else "，首次登录须修改密码"
         self.stdout.write(
-            f"已创建账号 {user.username}（{org.name}，{'、'.join(user.role_labels)}）"
+            f"已创建账号 {user.username}（{org.name}，{'、'.join(user.role_labels)}）{note}"
         )
