@@ -239,6 +239,24 @@ def test_the_sysadmin_reads_no_meeting_minutes(tree, login, api):
 
 
 @pytest.mark.django_db
+def test_the_sysadmin_is_shown_no_link_it_may_not_follow(tree, login):
+    """The load test found it: the branch page showed xitong links to the branch's 待办, records
+    and ledger, each answering 403. Every link of the page now opens for the user who sees it."""
+    import re
+
+    web = login("sysadmin")
+    page = web.get(reverse("web:org", args=["BA001"])).content.decode()
+    links = set(re.findall(r'href="(/[^"#?]*)', page))
+    assert links and not any("/life/" in link for link in links)
+    for link in links:
+        assert web.get(link).status_code != 403, link
+    # the branch's own secretary still finds them there
+    own = login("secretary_a").get(reverse("web:org", args=["BA001"])).content.decode()
+    for name in ("life:todo", "life:meetings", "life:ledger"):
+        assert reverse(name, args=["BA001"]) in own
+
+
+@pytest.mark.django_db
 def test_the_security_admin_unlocks_and_exempts_an_administrator(tree, login):
     """Anybody who knows an administrator's username can lock the account by typing wrong
     passwords; the 安全管理员 unlocks it on the security page and may exempt it from locking for a
