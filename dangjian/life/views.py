@@ -26,7 +26,7 @@ from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
 from dangjian.rules.registry import Finding, rule_title
-from dangjian.rules.runner import findings_for
+from dangjian.web.cached import page_findings
 from dangjian.web.helpers import (
     BadInput,
     form_page,
@@ -158,7 +158,7 @@ def todo(request: SignedInRequest, code: str) -> HttpResponse:
     since = dt.date(today.year, 1, 1)
     if today.month <= max(1, carry_months(MeetingType.values)):
         since = dt.date(today.year - 1, 10, 1)
-    found = findings_for(request.user, rules="LIFE", org_code=org.code, at=today, since=since)
+    found = page_findings(request.user, rules="LIFE", org_code=org.code, at=today, since=since)
     names = _names_below(request.user, org)
     groups = _split(found, names)
     missed: dict[tuple[str, str], list[str]] = {}

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
 from dangjian.orgs.selectors import orgs_for
-from dangjian.rules.runner import findings_for
+from dangjian.web.cached import page_findings
 from dangjian.web.requests import SignedInRequest
 
 from ..forms import FindingFilterForm
@@ -41,7 +41,7 @@ def findings(request: SignedInRequest) -> HttpResponse:
         return render(request, "web/findings.html", context, status=400)
     data = form.cleaned_data
     try:
-        items = findings_for(
+        items = page_findings(
             request.user,
             rules="SETUP",
             org_code=data["org"] or None,

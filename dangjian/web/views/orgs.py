@@ -58,7 +58,6 @@ from dangjian.members.services import (
 from dangjian.orgs.choices import ROLL_TYPES, TEMP_BRANCH_NO_ROLL, OrgType
 from dangjian.orgs.forms import ElectionDelayForm
 from dangjian.orgs.models import Organization
-from dangjian.orgs.rules import findings_for_org
 from dangjian.orgs.selectors import (
     breadcrumb,
     election_delay_current,
@@ -69,6 +68,7 @@ from dangjian.orgs.selectors import (
     orgs_for,
 )
 from dangjian.orgs.services import max_delay_years, org_election_delay_record
+from dangjian.web.cached import org_page_findings
 from dangjian.web.requests import SignedInRequest
 
 from ..forms import TreeSearchForm
@@ -203,7 +203,7 @@ def _org_context(
     show_members = can(user, Perm.MEMBER_VIEW)
     findings = None
     if can(user, Perm.FINDING_VIEW):
-        findings = findings_for_org(user, org)
+        findings = org_page_findings(user, org)
     counts, children = _with_children(org, user)
     members = paginate(request, member_list(user, org=org)) if show_members else None
     if members is not None:
