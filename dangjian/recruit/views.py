@@ -708,9 +708,10 @@ def dashboard_view(request: SignedInRequest) -> HttpResponse:
             ("ending", board.probation_ending),
             ("due", board.conversions_due),
             ("findings", board.with_findings),
+            ("plans", board.plans),
         )
     }
-    with_cases([row for page in lists.values() for row in page.object_list])
+    with_cases(row for name in ("overdue", "ending", "due", "findings") for row in lists[name])
     stage_chart = {
         "labels": [STAGES[k] for k in board.by_stage],
         "values": list(board.by_stage.values()),
@@ -729,11 +730,12 @@ def dashboard_view(request: SignedInRequest) -> HttpResponse:
             {"name": "已接收", "values": [board.admitted_by_group[g] for g in groups]},
         ],
     }
+    shown_plans = list(lists["plans"])  # the chart shows the plans of the table's page
     plan_chart = {
-        "labels": [p.org_name for p in board.plans],
+        "labels": [p.org_name for p in shown_plans],
         "series": [
-            {"name": "计划", "values": [p.quota for p in board.plans]},
-            {"name": "已接收", "values": [p.admitted for p in board.plans]},
+            {"name": "计划", "values": [p.quota for p in shown_plans]},
+            {"name": "已接收", "values": [p.admitted for p in shown_plans]},
         ],
     }
     return render(
@@ -811,10 +813,11 @@ def plans(request: SignedInRequest) -> HttpResponse:
             else:
                 messages.success(request, f"已保存 {org.name} {d['year']} 年发展党员计划")
                 return redirect(reverse("recruit:plans") + f"?year={d['year']}")
+    rows = paginate(request, plan_rows(request.user, year, today))
     return form_page(
         request,
         "recruit/plans.html",
-        {"form": form, "year": year, "rows": plan_rows(request.user, year, today)},
+        {"form": form, "year": year, "rows": rows, "query": query_without(request, "page")},
     )
 
 
