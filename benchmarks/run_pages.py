@@ -4,15 +4,18 @@ Usage (from the repository root, with the virtual environment; the demo district
 
     .venv/bin/dangjian demo --no-serve
     .venv/bin/python benchmarks/run_pages.py                      # var/dangjian.sqlite3, zzb_admin
-    .venv/bin/python benchmarks/run_pages.py --sqlite /tmp/recruit.sqlite3 --user bench_admin
+    .venv/bin/python benchmarks/run_recruit.py --tier district --per-branch 20 --sqlite /tmp/r.db
+    .venv/bin/python benchmarks/run_pages.py --sqlite /tmp/r.db --user bench_admin
     .venv/bin/python benchmarks/run_pages.py --database-url postgres://… --var-dir var
 
 The database is only read (the sign-in writes one session). ``--var-dir`` is the directory with
-the keys of that database (default ``var/``, the demo's). For each page: the time of the first
-request and the median of ``--repeat`` more, the number of SQL queries, the size of the page and
-its HTTP status. The recruitment pages come first (the dashboard at the root and its second page
-of cases with findings, the approval queue, the case list and its "has findings" filter), then
-the other list pages.
+the keys of that database (default ``var/``, the demo's); ``--user bench_admin`` creates that
+account (组织部管理员 at the root) in a database that has none, such as a benchmark's.
+
+For each page: the time of the first request and the median of ``--repeat`` more, the number of SQL
+queries, the size of the page and its HTTP status. The recruitment pages come first (the dashboard
+at the root and its second page of cases with findings, the approval queue, the case list and its
+"has findings" filter), then the other list pages.
 """
 
 from __future__ import annotations
@@ -41,6 +44,24 @@ PAGES = [
     ("assessment campaigns", "assess:index", ""),
     ("surveys", "survey:index", ""),
 ]
+
+
+#: the account ``--user`` creates when a database (a benchmark's) has none: 组织部管理员 at the root
+BENCH_USER = "bench_admin"
+
+
+def _bench_admin() -> object:
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.accounts.services import user_create
+    from dangjian.demo.accounts import new_password
+    from dangjian.orgs.models import Organization
+
+    root = Organization.objects.filter(depth=1).order_by("path").first()
+    if root is None:
+        raise SystemExit("the database holds no organization")
+    return user_create(
+        actor=SYSTEM, username=BENCH_USER, password=new_password(), org=root, roles=["org_admin"]
+    )
 
 
 def main() -> int:
@@ -77,8 +98,10 @@ def main() -> int:
     from dangjian.recruit.models import RecruitCase
 
     user = get_user_model().objects.filter(username=args.user).first()
+    if user is None and args.user == BENCH_USER:
+        user = _bench_admin()
     if user is None:
-        parser.error(f"no account {args.user!r} in {where}")
+        parser.error(f"no account {args.user!r} in {where} (--user {BENCH_USER} creates one)")
     common.line("database", where, width=WIDTH)
     common.line("account", f"{args.user} ({user.org})", width=WIDTH)  # type: ignore[attr-defined]
     common.line("recruitment cases", f"{RecruitCase.objects.count():,}", width=WIDTH)
