@@ -409,7 +409,9 @@ def approval_queue(
     )
     if prefix:
         qs = qs.filter(org__path__startswith=prefix)
-    return _waiting(load_records(qs.filter(waiting)), at, cfg)
+    # the steps the decisions wait on and their outcomes (22–24: which round is in force)
+    numbers = {*WAITS_ON, *WAITS_ON.values(), 14, 22}
+    return _waiting(load_records(qs.filter(waiting), steps=numbers), at, cfg)
 
 
 def _waiting(
