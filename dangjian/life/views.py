@@ -167,22 +167,6 @@ def todo(request: SignedInRequest, code: str) -> HttpResponse:
         assert isinstance(f, Finding)
         missed.setdefault((str(row["title"]), f.subject), []).append(f.period or "")
     temporary = org.org_type == OrgType.TEMP_BRANCH
-    # a committee's to-do covers its subtree: each list is paged (page_due, page_missed …)
-    missed_rows = [
-        {"title": title, "subject": subject, "periods": periods}
-        for (title, subject), periods in sorted(missed.items())
-    ]
-    lists = {
-        name: paginate(request, items, param=f"page_{name}")
-        for name, items in (
-            ("due", groups["due"]),
-            ("missed", missed_rows),
-            ("warnings", groups["warning"]),
-        )
-    }
-    for row in lists["missed"]:
-        row["org_name"] = names.get(str(row["subject"]), str(row["subject"]))
-        row["periods"] = [period_title(p) for p in sorted(row["periods"])]
     return render(
         request,
         "life/todo.html",
@@ -190,11 +174,18 @@ def todo(request: SignedInRequest, code: str) -> HttpResponse:
             "org": org,
             "ancestors": breadcrumb(request.user, org),
             "today": today,
-            "due": lists["due"],
-            "missed": lists["missed"],
+            "due": groups["due"],
+            "missed": [
+                {
+                    "title": title,
+                    "subject": subject,
+                    "org_name": names.get(subject, subject),
+                    "periods": [period_title(p) for p in sorted(periods)],
+                }
+                for (title, subject), periods in sorted(missed.items())
+            ],
             "missed_count": len(groups["error"]),
-            "warnings": lists["warnings"],
-            "queries": {name: query_without(request, f"page_{name}") for name in lists},
+            "warnings": groups["warning"],
             "can_record": covers(request.user, Perm.LIFE_RECORD, org.path),
             "temporary": temporary,
             "not_judged": (
