@@ -21,6 +21,7 @@ at the root and its second page of cases with findings, the approval queue, the 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import statistics
 import sys
@@ -89,6 +90,8 @@ def main() -> int:
     import django
 
     django.setup()
+    # a page number past the end is a 400 page, reported below, not a log line
+    logging.getLogger("django.request").setLevel(logging.ERROR)
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
