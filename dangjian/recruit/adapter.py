@@ -6,9 +6,11 @@ constant number of queries); :func:`approver_flags` computes, for many approvers
 whether each sits under a 乡镇/街道 党委; :func:`to_case` builds one checker case.
 
 :func:`load` is the bulk path for reads over a whole city (``check --rules RECRUIT``, the
-dashboard, the approval queue, the "has findings" filter): the steps, notices and reviews are
-read as plain rows (4 queries, no model instance per step and no per-case prefetch queryset),
-which is several times faster than :func:`prefetched` for tens of thousands of cases.
+assessment's indicators): the steps, notices and reviews are read as plain rows (4 queries, no
+model instance per step and no per-case prefetch queryset), which is several times faster than
+:func:`prefetched` for tens of thousands of cases. :func:`load_records` reads the cases
+themselves as plain rows too (:class:`CaseRecord`, no model per case): the dashboard, the
+approval queue and the "has findings" filter, which show counts and one page of cases.
 
 What the database knows and a JSON file may not: the political review (``none`` until recorded),
 the probation extension (0 unless decided), the activist reviews (a list, possibly empty), the

@@ -12,7 +12,8 @@ Stable interface (the web pages build on it; changes are additive only):
   2026-03-10 起确定为发展对象", "上级党委审批应于 2026-07-02 前完成").
 - :func:`approval_queue` (actor, at, prefix) → :class:`QueueItem` list: pre-reviews (step 13),
   admission approvals (17) and conversion approvals (24) waiting for the upper committee,
-  oldest first.
+  oldest first. Its items, and the dashboard's lists, are :class:`CaseRef` rows (a case's id and
+  number); :func:`with_cases` reads the cases of the rows a page shows in one query.
 - :func:`plan_rows` (actor, year, at, prefix) → :class:`PlanRow` list: each plan in scope against
   the admissions of its subtree, in total and per priority group, with RECRUIT-PLAN findings.
 - :func:`dashboard` (actor, year, at, prefix) → :class:`Dashboard`: cases by stage, overdue

@@ -107,3 +107,23 @@ def test_dashboard_and_queue_queries_are_the_same_for_5_and_50_cases(tree, login
     _waiting_cases(tree["branch_b"], 5, 50)
     large = [_get(client, url)[1] for url in urls]
     assert large == small
+
+
+@pytest.mark.django_db
+def test_plain_rows_give_the_checker_the_same_cases_as_the_models(tree):
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.recruit.adapter import load, load_records
+    from dangjian.recruit.selectors import cases_for, findings_by_loaded
+    from tests.recruit.helpers import TODAY, walk_to_admission
+
+    walk_to_admission(tree["branch_a"], tree["members_a"], approver=tree["town_a"])
+    _waiting_cases(tree["branch_b"], 0, 3)
+    qs = cases_for(SYSTEM).order_by("case_no")
+    as_models, as_rows = load(qs), load_records(qs)
+    assert [i.case.case_no for i in as_rows] == [i.case.case_no for i in as_models]
+    assert [(i.steps, i.notices, i.reviews, i.extensions) for i in as_rows] == [
+        (i.steps, i.notices, i.reviews, i.extensions) for i in as_models
+    ]
+    found = findings_by_loaded(as_rows, TODAY)
+    assert found == findings_by_loaded(as_models, TODAY)
+    assert any(found.values())  # something to compare
