@@ -773,6 +773,8 @@ def bulletin(request: SignedInRequest, pk: int) -> HttpResponse:
     digits = _region_digits(request)
     show_ranking = _ranking_param(request, campaign)
     b = bulletin_build(request.user, campaign, region_digits=digits)
+    # the ranking of a city runs to thousands of rows: paged here (the Excel export has all)
+    ranking = paginate(request, campaign_ranking(request.user, campaign)) if show_ranking else None
     return render(
         request,
         "assess/bulletin.html",
@@ -787,7 +789,8 @@ def bulletin(request: SignedInRequest, pk: int) -> HttpResponse:
             "overall": group_row(b.overall),
             "showcase_stars": SHOWCASE_STARS,
             "can_rank": can_rank(request.user, campaign),
-            "ranking": campaign_ranking(request.user, campaign) if show_ranking else None,
+            "ranking": ranking,
+            "query": query_without(request, "page"),
         },
     )
 

@@ -596,6 +596,9 @@ class Calendar:
         self.library_years = _library_years()
         # days a file states explicitly; a notice may reach into the December before its year
         self.days: dict[dt.date, bool] = {}
+        # the library's answers, remembered: it checks every date against its whole table
+        # (a min and a max over it), which was most of the RECRUIT check over a city's cases
+        self._library: dict[dt.date, bool] = {}
         for year in sorted(self.files):
             arr = self.files[year]
             self.days.update(dict.fromkeys(arr.holidays, False))
@@ -619,7 +622,10 @@ class Calendar:
         if day.year in self.files:
             return day.weekday() < 5
         if day.year in self.library_years:
-            return bool(chinese_calendar.is_workday(day))
+            known = self._library.get(day)
+            if known is None:
+                known = self._library[day] = bool(chinese_calendar.is_workday(day))
+            return known
         raise CalendarRangeError(self.range_message(day))
 
     def range_message(self, day: dt.date) -> str:

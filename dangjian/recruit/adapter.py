@@ -6,9 +6,11 @@ constant number of queries); :func:`approver_flags` computes, for many approvers
 whether each sits under a 乡镇/街道 党委; :func:`to_case` builds one checker case.
 
 :func:`load` is the bulk path for reads over a whole city (``check --rules RECRUIT``, the
-dashboard, the approval queue, the "has findings" filter): the steps, notices and reviews are
-read as plain rows (5 queries, no model instance per step and no per-case prefetch queryset),
-which is several times faster than :func:`prefetched` for tens of thousands of cases.
+assessment's indicators): the steps, notices and reviews are read as plain rows (4 queries, no
+model instance per step and no per-case prefetch queryset), which is several times faster than
+:func:`prefetched` for tens of thousands of cases. :func:`load_records` reads the cases
+themselves as plain rows too (:class:`CaseRecord`, no model per case): the dashboard, the
+approval queue and the "has findings" filter, which show counts and one page of cases.
 
 What the database knows and a JSON file may not: the political review (``none`` until recorded),
 the probation extension (0 unless decided), the activist reviews (a list, possibly empty), the
@@ -21,11 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case as SqlCase
+from django.db.models import F, JSONField, Prefetch, QuerySet, Value, When
 
 from dangjian.orgs.models import Organization
 
@@ -97,11 +100,52 @@ class StepRow(NamedTuple):
     details: Any
 
 
-@dataclass
-class Loaded:
-    """One case with its records as plain rows (:func:`load`)."""
+class OrgRef(NamedTuple):
+    """The organization of a :class:`CaseRecord`: what the checker and the pages read of it."""
 
-    case: RecruitCase
+    code: str
+    name: str
+
+
+@dataclass(slots=True)
+class CaseRecord:
+    """A case's own fields as one plain row (:func:`load_records`): what the checker, the stage
+    and the deadlines read, without a model instance per case (the approver, one of a few
+    committees, is a shared :class:`Organization`)."""
+
+    pk: int
+    case_no: str
+    status: str
+    org: OrgRef
+    approver: Organization | None
+    birth_date: dt.date | None
+    political_review: str
+    training_hours: Any
+    probation_extension_months: int
+    expected_leaving_on: dt.date | None
+    priority_group: str
+    ended_on: dt.date | None
+
+
+#: the fields of a :class:`CaseRecord` after ``pk``, ``case_no`` and ``status``, as read
+_RECORD_FIELDS = (
+    "birth_date",
+    "political_review",
+    "training_hours",
+    "probation_extension_months",
+    "expected_leaving_on",
+    "priority_group",
+    "ended_on",
+)
+
+C = TypeVar("C", RecruitCase, CaseRecord)
+
+
+@dataclass
+class Loaded(Generic[C]):
+    """One case with its records as plain rows (:func:`load`, :func:`load_records`)."""
+
+    case: C
     steps: dict[int, StepRow]  # in force (see :func:`current_steps`)
     notices: dict[str, tuple[dt.date, dt.date]] = field(default_factory=dict)
     reviews: list[dt.date] = field(default_factory=list)
@@ -112,42 +156,80 @@ class Loaded:
         return {n: s.done_on for n, s in self.steps.items() if s.done_on <= at}
 
 
-def load(qs: QuerySet[RecruitCase]) -> list[Loaded]:
+def load(qs: QuerySet[RecruitCase]) -> list[Loaded[RecruitCase]]:
     """The cases of ``qs`` (in its order) with their steps, notices, reviews and approval
-    extensions (6 queries).
+    extensions (5 queries).
 
     Only the details of :data:`DETAIL_STEPS` are read (the talker and notes are not needed in
     bulk); use :func:`prefetched` for a page that shows a case's record."""
-    cases = list(qs.select_related("org", "approver"))
-    ids = qs.order_by().values("pk")
-    # the details (JSON) only of the steps whose details are read; decoding them for every
-    # step was a third of the time over a city
-    detailed: dict[tuple[int, int, int], Any] = {
-        (case_id, number, rnd): details
-        for case_id, number, rnd, details in RecruitStep.objects.filter(
-            case__in=ids, number__in=DETAIL_STEPS
+    return _with_records(list(qs.select_related("org", "approver")), qs)
+
+
+def load_records(
+    qs: QuerySet[RecruitCase], *, steps: Collection[int] | None = None
+) -> list[Loaded[CaseRecord]]:
+    """Like :func:`load`, with each case a :class:`CaseRecord` read as a plain row (6 queries):
+    for the reads over a whole subtree that show only counts and a page of cases.
+
+    ``steps`` (numbers) reads only those steps and no notices or reviews (4 queries): for a
+    read that needs no checker, such as the approval queue."""
+    rows = list(
+        qs.values_list(
+            "pk", "case_no", "status", "org__code", "org__name", "approver_id", *_RECORD_FIELDS
         )
-        .order_by()
-        .values_list("case_id", "number", "round", "details")
-    }
+    )
+    approvers = Organization.objects.in_bulk({r[5] for r in rows if r[5] is not None})
+    cases = [
+        CaseRecord(
+            r[0],
+            r[1],
+            r[2],
+            OrgRef(r[3], r[4]),
+            approvers.get(r[5]) if r[5] is not None else None,
+            *r[6:],
+        )
+        for r in rows
+    ]
+    return _with_records(cases, qs, steps)
+
+
+def _with_records(
+    cases: list[C], qs: QuerySet[RecruitCase], numbers: Collection[int] | None = None
+) -> list[Loaded[C]]:
+    """``cases`` (those of ``qs``) with their steps, notices, reviews and extensions as rows;
+    with ``numbers`` only those steps, and no notices or reviews."""
+    ids = qs.order_by().values("pk")
+    wanted = RecruitStep.objects.filter(case__in=ids)
+    if numbers is not None:
+        wanted = wanted.filter(number__in=list(numbers))
+    # the details (JSON) only of the steps whose details are read (NULL for the others, in
+    # the same query); decoding them for every step was a third of the time over a city
+    details = SqlCase(
+        When(number__in=DETAIL_STEPS, then=F("details")),
+        default=Value(None),
+        output_field=JSONField(),
+    )
     steps: dict[int, list[StepRow]] = defaultdict(list)
-    for case_id, number, rnd, done_on in (
-        RecruitStep.objects.filter(case__in=ids)
-        .order_by()
-        .values_list("case_id", "number", "round", "done_on")
+    for case_id, number, rnd, done_on, detail in (
+        wanted.order_by()
+        .annotate(read=details)
+        .values_list("case_id", "number", "round", "done_on", "read")
     ):
-        details = detailed.get((case_id, number, rnd)) if number in DETAIL_STEPS else None
-        steps[case_id].append(StepRow(number, rnd, done_on, details or {}))
+        steps[case_id].append(StepRow(number, rnd, done_on, detail or {}))
     notices: dict[int, dict[str, tuple[dt.date, dt.date]]] = defaultdict(dict)
+    reviews: dict[int, list[dt.date]] = defaultdict(list)
+    # with ``numbers``, neither notices nor reviews (an empty set: no query)
+    noted = ids.none() if numbers is not None else ids
     for case_id, kind, first, last in (
-        RecruitNotice.objects.filter(case__in=ids)
+        RecruitNotice.objects.filter(case__in=noted)
         .order_by()
         .values_list("case_id", "kind", "first_day", "last_day")
     ):
         notices[case_id][kind] = (first, last)
-    reviews: dict[int, list[dt.date]] = defaultdict(list)
     for case_id, day in (
-        ActivistReview.objects.filter(case__in=ids).order_by().values_list("case_id", "reviewed_on")
+        ActivistReview.objects.filter(case__in=noted)
+        .order_by()
+        .values_list("case_id", "reviewed_on")
     ):
         reviews[case_id].append(day)
     extension_rows: dict[int, list[Any]] = defaultdict(list)
@@ -179,7 +261,7 @@ def extensions_in_force(rows: Iterable[Any], steps: Mapping[int, Any]) -> dict[i
     return found
 
 
-def loaded_to_cases(items: Iterable[Loaded]) -> list[Case]:
+def loaded_to_cases(items: Iterable[Loaded[Any]]) -> list[Case]:
     """Checker cases for :func:`load` results (approver flags in one query)."""
     items = list(items)
     flags = approver_flags(i.case.approver for i in items if i.case.approver is not None)
@@ -233,7 +315,7 @@ def _people(step: StepLike | None, key: str) -> list[dict[str, Any]] | None:
 
 
 def to_case(
-    case: RecruitCase,
+    case: RecruitCase | CaseRecord,
     under_town: Mapping[int, bool] | None = None,
     *,
     steps: Mapping[int, StepLike] | None = None,
@@ -243,14 +325,17 @@ def to_case(
 ) -> Case:
     """The checker's view of ``case`` (use a :func:`prefetched` queryset, or pass the rows of
     :func:`load` as ``steps``, ``notices``, ``reviews`` and ``extensions``)."""
-    if steps is None:
-        steps = current_steps(case)
-    if notices is None:
-        notices = {n.kind: (n.first_day, n.last_day) for n in case.notices.all()}
-    if reviews is None:
-        reviews = sorted(r.reviewed_on for r in case.reviews.all())
-    if extensions is None:
-        extensions = extensions_in_force(case.extensions.all(), steps)
+    if steps is None or notices is None or reviews is None or extensions is None:
+        # a model's records, prefetched (a CaseRecord always comes with its rows)
+        assert isinstance(case, RecruitCase)
+        if steps is None:
+            steps = current_steps(case)
+        if notices is None:
+            notices = {n.kind: (n.first_day, n.last_day) for n in case.notices.all()}
+        if reviews is None:
+            reviews = sorted(r.reviewed_on for r in case.reviews.all())
+        if extensions is None:
+            extensions = extensions_in_force(case.extensions.all(), steps)
     contacts = _people(steps.get(5), "contacts")
     introducers = _people(steps.get(9), "introducers")
     approver = case.approver

@@ -1259,19 +1259,34 @@ class CheckReport:
         return self.reasons.get(case_id, {}).get(rule_id) or NOT_CHECKED_REASONS.get(rule_id, "")
 
 
-def check_case(
-    case: Case, at: dt.date, config: Mapping[str, Mapping[str, Any]] | None = None
-) -> CheckReport:
-    """Evaluate every recruitment rule for one case as of ``at``: with ``config`` (rule id →
-    parameters in force) only the rules it names, with those parameters; else every rule with
-    its defaults."""
-    report = CheckReport()
-    missing: list[str] = []
+def _rules_to_run(
+    at: dt.date, config: Mapping[str, Mapping[str, Any]] | None
+) -> list[tuple[str, CaseRule, Context]]:
+    """(rule id, function, context) of the rules :func:`check_case` evaluates: worked out once
+    for many cases (the registry and the parameters are the same for each)."""
+    chosen = []
     for rule_id, (rule_spec, func) in case_rules().items():
         if config is not None and rule_id not in config:
             continue
         params = {**rule_spec.params, **(config[rule_id] if config is not None else {})}
-        result = func(case, Context(at=at, spec=rule_spec, params=params))
+        chosen.append((rule_id, func, Context(at=at, spec=rule_spec, params=params)))
+    return chosen
+
+
+def check_case(
+    case: Case,
+    at: dt.date,
+    config: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    chosen: list[tuple[str, CaseRule, Context]] | None = None,
+) -> CheckReport:
+    """Evaluate every recruitment rule for one case as of ``at``: with ``config`` (rule id →
+    parameters in force) only the rules it names, with those parameters; else every rule with
+    its defaults (``chosen``: those rules, from :func:`_rules_to_run`)."""
+    report = CheckReport()
+    missing: list[str] = []
+    for rule_id, func, ctx in chosen if chosen is not None else _rules_to_run(at, config):
+        result = func(case, ctx)
         if result is None:
             missing.append(rule_id)
         else:
@@ -1295,8 +1310,9 @@ def check_cases(
     window outside the years the holiday calendar knows makes PUBLICITY-5-WORKDAYS "not
     checked" for that case, with the reason."""
     report = CheckReport()
+    chosen = _rules_to_run(at, config)
     for case in cases:
-        one = check_case(case, at, config)
+        one = check_case(case, at, config, chosen=chosen)
         report.findings.extend(sorted(one.findings, key=lambda f: f.rule))
         report.not_checked.update(one.not_checked)
         report.reasons.update(one.reasons)

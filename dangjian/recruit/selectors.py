@@ -12,7 +12,8 @@ Stable interface (the web pages build on it; changes are additive only):
   2026-03-10 起确定为发展对象", "上级党委审批应于 2026-07-02 前完成").
 - :func:`approval_queue` (actor, at, prefix) → :class:`QueueItem` list: pre-reviews (step 13),
   admission approvals (17) and conversion approvals (24) waiting for the upper committee,
-  oldest first.
+  oldest first. Its items, and the dashboard's lists, are :class:`CaseRef` rows (a case's id and
+  number); :func:`with_cases` reads the cases of the rows a page shows in one query.
 - :func:`plan_rows` (actor, year, at, prefix) → :class:`PlanRow` list: each plan in scope against
   the admissions of its subtree, in total and per priority group, with RECRUIT-PLAN findings.
 - :func:`dashboard` (actor, year, at, prefix) → :class:`Dashboard`: cases by stage, overdue
@@ -35,9 +36,10 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case as SqlCase
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -51,6 +53,7 @@ from .adapter import (
     current_steps,
     extensions_in_force,
     load,
+    load_records,
     loaded_to_cases,
     prefetched,
     to_case,
@@ -125,13 +128,13 @@ def findings_by_case(cases: Iterable[RecruitCase], at: dt.date) -> dict[str, lis
     return _by_case(cases, to_cases(cases), at)
 
 
-def findings_by_loaded(items: Iterable[Loaded], at: dt.date) -> dict[str, list[Finding]]:
+def findings_by_loaded(items: Iterable[Loaded[Any]], at: dt.date) -> dict[str, list[Finding]]:
     """Like :func:`findings_by_case`, for the bulk rows of :func:`dangjian.recruit.adapter.load`."""
     items = list(items)
     return _by_case([i.case for i in items], loaded_to_cases(items), at)
 
 
-def _by_case(cases: list[RecruitCase], checked: list[Any], at: dt.date) -> dict[str, list[Finding]]:
+def _by_case(cases: list[Any], checked: list[Any], at: dt.date) -> dict[str, list[Finding]]:
     closed = {c.case_no for c in cases if _closed(c)}
     report = config.check(checked, at)
     result: dict[str, list[Finding]] = {c.case_no: [] for c in cases}
@@ -142,12 +145,46 @@ def _by_case(cases: list[RecruitCase], checked: list[Any], at: dt.date) -> dict[
     return result
 
 
-def _closed(case: RecruitCase) -> bool:
-    return case.status in (
-        CaseStatus.NOT_ADMITTED,
-        CaseStatus.WITHDRAWN,
-        CaseStatus.PROBATION_CANCELLED,
-    )
+#: the statuses of a closed case (stage ``closed``)
+CLOSED = (CaseStatus.NOT_ADMITTED, CaseStatus.WITHDRAWN, CaseStatus.PROBATION_CANCELLED)
+
+
+def _closed(case: Any) -> bool:
+    return case.status in CLOSED
+
+
+# --- a case in a long list ---------------------------------------------------------------------
+
+
+@dataclass
+class CaseRef:
+    """A case in a list that may hold thousands: its id and number. The model is read only for
+    the rows a page shows (:func:`with_cases`, one query); ``case`` alone reads it on first use."""
+
+    case_id: int
+    case_no: str
+    _case: RecruitCase | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def case(self) -> RecruitCase:
+        if self._case is None:
+            self._case = RecruitCase.objects.select_related("org", "approver").get(pk=self.case_id)
+        return self._case
+
+
+R = TypeVar("R", bound=CaseRef)
+
+
+def with_cases(rows: Iterable[R]) -> list[R]:
+    """``rows`` with their cases (organization and approver) read in one query."""
+    rows = list(rows)
+    wanted = {r.case_id for r in rows if r._case is None}
+    if wanted:
+        found = RecruitCase.objects.select_related("org", "approver").in_bulk(wanted)
+        for r in rows:
+            if r._case is None:
+                r._case = found[r.case_id]
+    return rows
 
 
 # --- timeline ----------------------------------------------------------------------------------
@@ -176,7 +213,7 @@ class Timeline:
     probation_ends: dt.date | None = None
 
 
-def stage_of(case: RecruitCase, done: dict[int, dt.date]) -> str:
+def stage_of(case: Any, done: dict[int, dt.date]) -> str:
     if _closed(case):
         return "closed"
     if case.status == CaseStatus.CONVERTED:
@@ -346,8 +383,7 @@ def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
 
 
 @dataclass
-class QueueItem:
-    case: RecruitCase
+class QueueItem(CaseRef):
     step: int
     step_name: str
     waiting_since: dt.date
@@ -374,11 +410,13 @@ def approval_queue(
     )
     if prefix:
         qs = qs.filter(org__path__startswith=prefix)
-    return _waiting(load(qs.filter(waiting)), at, cfg)
+    # the steps the decisions wait on and their outcomes (22–24: which round is in force)
+    numbers = {*WAITS_ON, *WAITS_ON.values(), 14, 22}
+    return _waiting(load_records(qs.filter(waiting), steps=numbers), at, cfg)
 
 
 def _waiting(
-    loaded: Iterable[Loaded], at: dt.date, cfg: dict[str, dict[str, Any]]
+    loaded: Iterable[Loaded[Any]], at: dt.date, cfg: dict[str, dict[str, Any]]
 ) -> list[QueueItem]:
     """The decisions the cases of ``loaded`` wait for, oldest first."""
     items: list[QueueItem] = []
@@ -402,7 +440,8 @@ def _waiting(
                 )
             items.append(
                 QueueItem(
-                    case=case,
+                    case_id=case.pk,
+                    case_no=case.case_no,
                     step=decision_step,
                     step_name=STEPS[decision_step],
                     waiting_since=branch.done_on,
@@ -410,7 +449,7 @@ def _waiting(
                     overdue=deadline is not None and at > deadline,
                 )
             )
-    items.sort(key=lambda i: (i.waiting_since, i.case.case_no, i.step))
+    items.sort(key=lambda i: (i.waiting_since, i.case_no, i.step))
     return items
 
 
@@ -471,15 +510,21 @@ def plan_rows(
 ) -> list[PlanRow]:
     """Each plan of ``year`` in the actor's scope (under ``prefix``) against its subtree's
     admissions (3 queries)."""
-    at = _today(at)
-    prefix = _narrow(actor, prefix)
-    if prefix is None:
+    narrowed = _narrow(actor, prefix)
+    if narrowed is None:
         return []
+    return _plan_rows(narrowed, year, _today(at), _admissions(narrowed, year))
+
+
+def _plan_rows(
+    prefix: str, year: int, at: dt.date, admissions: list[tuple[str, str]]
+) -> list[PlanRow]:
+    """The plans of ``year`` under ``prefix`` against ``admissions`` (:func:`_admissions`)."""
     plans = RecruitPlan.objects.filter(year=year).select_related("org").prefetch_related("quotas")
     if prefix:
         plans = plans.filter(org__path__startswith=prefix)
     plans = plans.order_by("org__path")
-    counts = _counts_by_prefix(_admissions(prefix, year), 4)
+    counts = _counts_by_prefix(admissions, 4)
     cfg = config.rule_config(at)
     rows: list[PlanRow] = []
     for plan in plans:
@@ -518,8 +563,7 @@ def plan_rows(
 
 
 @dataclass
-class CaseRow:
-    case: RecruitCase
+class CaseRow(CaseRef):
     text: str
     date: dt.date | None = None
 
@@ -553,28 +597,57 @@ def _active_cases(actor: Actor, year: int, prefix: str | None = None) -> QuerySe
     return qs
 
 
+def _stage_counts(qs: QuerySet[RecruitCase], at: dt.date) -> dict[str, int]:
+    """stage code → number of cases of ``qs`` (one aggregate query; as :func:`stage_of`)."""
+
+    def done(number: int) -> Exists:
+        # steps 3 and 7 are in force in their first round
+        return Exists(
+            RecruitStep.objects.filter(case=OuterRef("pk"), number=number, round=1, done_on__lte=at)
+        )
+
+    stage = SqlCase(
+        When(status__in=CLOSED, then=Value("closed")),
+        When(status=CaseStatus.CONVERTED, then=Value("full")),
+        When(status=CaseStatus.ADMITTED, then=Value("probationary")),
+        When(done(7), then=Value("candidate")),
+        When(done(3), then=Value("activist")),
+        default=Value("applicant"),
+    )
+    rows = qs.order_by().annotate(stage=stage).values("stage").annotate(n=Count("pk"))
+    return {row["stage"]: row["n"] for row in rows}
+
+
 def dashboard(
     actor: Actor, year: int, at: dt.date | None = None, prefix: str | None = None
 ) -> Dashboard:
     """The upper levels' overview of their subtree, or of the organization at ``prefix`` within
-    it (constant number of queries)."""
+    it (constant number of queries).
+
+    The counts by stage are one aggregate query; the lists (overdue approvals, probation
+    ending, conversions due, cases with findings) are computed from plain rows
+    (:func:`dangjian.recruit.adapter.load_records`) and hold :class:`CaseRef` rows: a page reads
+    the cases it shows with :func:`with_cases`."""
     at = _today(at)
-    loaded = load(_active_cases(actor, year, prefix).order_by("case_no"))
+    active = _active_cases(actor, year, prefix)
+    counted = _stage_counts(active, at)
+    loaded = load_records(active.order_by("case_no"))
     cfg = rules.rules_in_force(at)
     probation = cfg["RECRUIT-PROBATION-1-YEAR"]
-    cases = [i.case for i in loaded]
-    by_stage: Counter[str] = Counter()
     probation_ending: list[CaseRow] = []
     conversions_due: list[CaseRow] = []
     for item in loaded:
         case = item.case
+        if case.status != CaseStatus.ADMITTED:
+            continue
         done = item.done(at)
-        by_stage[stage_of(case, done)] += 1
-        if case.status != CaseStatus.ADMITTED or 15 not in done or 23 in done:
+        if 15 not in done or 23 in done:
             continue
         ends = rules.probation_end(done[15], case.probation_extension_months, probation)
+        ref = (case.pk, case.case_no)
         if at <= ends and rules.probation_due_from(ends, probation) <= at:
-            probation_ending.append(CaseRow(case, f"预备期于 {ends.isoformat()} 期满", ends))
+            text = f"预备期于 {ends.isoformat()} 期满"
+            probation_ending.append(CaseRow(*ref, text=text, date=ends))
         elif ends < at:
             limit = rules.conversion_vote_due(ends, probation)
             text = f"预备期已于 {ends.isoformat()} 期满，待讨论转正"
@@ -585,34 +658,33 @@ def dashboard(
                 )
             elif limit is not None:
                 text += f"（应于 {limit.isoformat()} 前讨论）"
-            conversions_due.append(CaseRow(case, text, ends))
-    probation_ending.sort(key=lambda r: (r.date or at, r.case.case_no))
-    conversions_due.sort(key=lambda r: (r.date or at, r.case.case_no))
+            conversions_due.append(CaseRow(*ref, text=text, date=ends))
+    probation_ending.sort(key=lambda r: (r.date or at, r.case_no))
+    conversions_due.sort(key=lambda r: (r.date or at, r.case_no))
     findings = findings_by_loaded(loaded, at)
     by_rule: Counter[str] = Counter()
     with_findings: list[CaseRow] = []
-    by_no = {c.case_no: c for c in cases}
+    pk_by_no = {i.case.case_no: i.case.pk for i in loaded}
     titles = {s.id: s.title for s in rules.all_specs()}
     for case_no, items in findings.items():
         serious = [f for f in items if f.severity in ("error", "warning")]
         if serious:
             by_rule.update(f.rule for f in serious)
             rule_ids = sorted({f.rule for f in serious})
-            with_findings.append(
-                CaseRow(by_no[case_no], "；".join(titles.get(r, "发展党员程序") for r in rule_ids))
-            )
+            text = "；".join(titles.get(r, "发展党员程序") for r in rule_ids)
+            with_findings.append(CaseRow(pk_by_no[case_no], case_no, text=text))
     # from the cases read above (the viewer's subtree), not a second read of the database
     queue = [i for i in _waiting(loaded, at, cfg) if i.overdue]
     narrowed = _narrow(actor, prefix)
     admissions = _admissions(narrowed, year) if narrowed is not None else []
-    plans = plan_rows(actor, year, at, prefix)
+    plans = _plan_rows(narrowed, year, at, admissions) if narrowed is not None else []
     planned = [p.org_path for p in plans]
     unplanned = sum(1 for path, _g in admissions if not any(path.startswith(p) for p in planned))
     by_group = Counter(g for _p, g in admissions)
     return Dashboard(
         year=year,
         at=at,
-        by_stage={code: by_stage.get(code, 0) for code in STAGES},
+        by_stage={code: counted.get(code, 0) for code in STAGES},
         overdue_approvals=queue,
         probation_ending=probation_ending,
         conversions_due=conversions_due,

@@ -73,6 +73,7 @@ from .selectors import (
     findings_by_case,
     plan_rows,
     stage_of,
+    with_cases,
 )
 from .services import (
     APPROVER_STEPS,
@@ -100,6 +101,8 @@ from .services import (
 from .web_selectors import branch_roll, case_list
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "due": 2}
+#: rows per page of each list of the dashboard (four lists on one page, read on a phone)
+DASHBOARD_PER_PAGE = 20
 
 
 def _titles() -> dict[str, str]:
@@ -136,10 +139,10 @@ def _list(request: SignedInRequest, org: Organization | None) -> HttpResponse:
     wanted = params.get("findings") or ""
     if wanted:
         # the checker decides, over the filtered cases (bulk rows: constant queries)
-        from .adapter import load, prefetched
+        from .adapter import load_records, prefetched
         from .selectors import findings_by_loaded
 
-        loaded = load(qs)
+        loaded = load_records(qs)
         found = findings_by_loaded(loaded, today)
         keep = [
             i.case.pk for i in loaded if bool(_serious(found[i.case.case_no])) == (wanted == "yes")
@@ -599,6 +602,7 @@ def queue(request: SignedInRequest) -> HttpResponse:
     today = timezone.localdate()
     items = approval_queue(request.user, today)
     page = paginate(request, items)
+    with_cases(page)  # the cases of this page only (one query)
     rows = [
         {
             "item": item,
@@ -696,6 +700,18 @@ def dashboard_view(request: SignedInRequest) -> HttpResponse:
     board = dashboard(request.user, year, today, org.path if org else None)
     children = _dashboard_children(request.user, org)
     titles = _titles()
+    # the four lists may hold thousands of cases: each is paged, and only the cases shown read
+    lists = {
+        name: paginate(request, items, param=f"page_{name}", per_page=DASHBOARD_PER_PAGE)
+        for name, items in (
+            ("overdue", board.overdue_approvals),
+            ("ending", board.probation_ending),
+            ("due", board.conversions_due),
+            ("findings", board.with_findings),
+            ("plans", board.plans),
+        )
+    }
+    with_cases(row for name in ("overdue", "ending", "due", "findings") for row in lists[name])
     stage_chart = {
         "labels": [STAGES[k] for k in board.by_stage],
         "values": list(board.by_stage.values()),
@@ -714,11 +730,12 @@ def dashboard_view(request: SignedInRequest) -> HttpResponse:
             {"name": "已接收", "values": [board.admitted_by_group[g] for g in groups]},
         ],
     }
+    shown_plans = list(lists["plans"])  # the chart shows the plans of the table's page
     plan_chart = {
-        "labels": [p.org_name for p in board.plans],
+        "labels": [p.org_name for p in shown_plans],
         "series": [
-            {"name": "计划", "values": [p.quota for p in board.plans]},
-            {"name": "已接收", "values": [p.admitted for p in board.plans]},
+            {"name": "计划", "values": [p.quota for p in shown_plans]},
+            {"name": "已接收", "values": [p.admitted for p in shown_plans]},
         ],
     }
     return render(
@@ -740,6 +757,8 @@ def dashboard_view(request: SignedInRequest) -> HttpResponse:
             "ancestors": breadcrumb(request.user, org) if org else [],
             "children": children,
             "org_query": f"&org={org.code}" if org else "",
+            "lists": lists,
+            "queries": {name: query_without(request, f"page_{name}") for name in lists},
         },
     )
 
@@ -794,10 +813,11 @@ def plans(request: SignedInRequest) -> HttpResponse:
             else:
                 messages.success(request, f"已保存 {org.name} {d['year']} 年发展党员计划")
                 return redirect(reverse("recruit:plans") + f"?year={d['year']}")
+    rows = paginate(request, plan_rows(request.user, year, today))
     return form_page(
         request,
         "recruit/plans.html",
-        {"form": form, "year": year, "rows": plan_rows(request.user, year, today)},
+        {"form": form, "year": year, "rows": rows, "query": query_without(request, "page")},
     )
 
 

@@ -319,7 +319,9 @@ def overdue(request: SignedInRequest) -> HttpResponse:
         {
             "page": paginate(request, overdue_tasks(request.user, today=today)),
             "query": query_without(request, "page"),
-            "review": list(awaiting_review(request.user)[:200]),
+            # every task waiting for confirmation, paged (it was cut at 200 without a word)
+            "review": paginate(request, awaiting_review(request.user), param="page_review"),
+            "review_query": query_without(request, "page_review"),
             "today": today,
         },
     )

@@ -40,14 +40,15 @@ def paginate(
     items: QuerySet[Any] | Sequence[Any],
     *,
     param: str = "page",
-    per_page: int = PER_PAGE,
+    per_page: int | None = None,
 ) -> Page[Any]:
-    """The requested page of ``items``; a malformed or out-of-range number raises BadInput."""
+    """The requested page of ``items`` (``per_page`` rows, :data:`PER_PAGE` unless given); a
+    malformed or out-of-range number raises BadInput."""
     raw = request.GET.get(param, "1").strip() or "1"
     if not raw.isdigit() or len(raw) > 12 or int(raw) < 1:
         raise BadInput(f"页码“{raw[:20]}”无效，应为正整数")
     number = int(raw)
-    paginator = Paginator(items, per_page, allow_empty_first_page=True)
+    paginator = Paginator(items, per_page or PER_PAGE, allow_empty_first_page=True)
     if number > paginator.num_pages:
         raise BadInput(f"页码 {number} 超出范围，共 {paginator.num_pages} 页")
     return paginator.page(number)

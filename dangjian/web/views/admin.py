@@ -215,6 +215,8 @@ def security(request: SignedInRequest) -> HttpResponse:
                 "idle_timeout_minutes": policy.idle_timeout_minutes,
             }
         )
+    # every locked account, paged (the list was cut at 200 without a word)
+    locked = paginate(request, locked_users(request.user).order_by("username"))
     accounts = [
         {
             "u": u,
@@ -222,7 +224,7 @@ def security(request: SignedInRequest) -> HttpResponse:
             "exempt": lock_exempt(u),
             "form": UnlockForm(prefix=f"u{u.pk}"),
         }
-        for u in locked_users(request.user)[:200]
+        for u in locked
     ]
     return render(
         request,
@@ -231,6 +233,8 @@ def security(request: SignedInRequest) -> HttpResponse:
             "form": form,
             "policy": policy,
             "accounts": accounts,
+            "locked": locked,
+            "query": query_without(request, "page"),
             "pending_grants": role_grants_for(request.user).count(),
             "exempt_max": LOCK_EXEMPT_MAX_HOURS,
         },
@@ -265,9 +269,10 @@ def user_unlock_view(request: SignedInRequest, username: str) -> HttpResponse:
 def role_grants(request: SignedInRequest) -> HttpResponse:
     """The role grants awaiting the 安全管理员's approval, and the recently decided ones."""
     require(request.user, Perm.SECURITY_MANAGE)
+    waiting = paginate(request, role_grants_for(request.user))
     pending = [
         {"g": g, "own": g.requested_by_id == request.user.pk or g.user_id == request.user.pk}
-        for g in role_grants_for(request.user)[:200]
+        for g in waiting
     ]
     decided = list(role_grants_for(request.user, pending=False)[:30])
     return render(
@@ -275,6 +280,8 @@ def role_grants(request: SignedInRequest) -> HttpResponse:
         "web/role_grants.html",
         {
             "pending": pending,
+            "waiting": waiting,
+            "query": query_without(request, "page"),
             "decided": decided,
             "refuse_form": GrantRefuseForm(),
             "roles": ROLES,
