@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -29,12 +28,13 @@ from dangjian.api.views.base import (
     attachments_upload,
     download_responses,
     path_id,
-    service_errors,
+    scoped_org,
+    service_call,
     validated,
 )
 from dangjian.core.attachments import attachment_response
 from dangjian.members.selectors import members_for
-from dangjian.orgs.selectors import org_get, orgs_for
+from dangjian.orgs.selectors import org_get
 
 from .choices import AbsenceReason, LecturerRole, MeetingType
 from .models import Meeting
@@ -230,9 +230,8 @@ class MeetingListView(FilteredListView):
     def post(self, request: SignedInApiRequest) -> Response:
         v = validated(MeetingWriteSerializer, request)
         actor = request.user
-        org = orgs_for(actor, Perm.LIFE_RECORD).filter(code=v["org"]).first()
-        if org is None:
-            raise exceptions.ValidationError({"org": ["组织不存在或不在您的管辖范围内"]})
+        message = "组织不存在或不在您的管辖范围内"
+        org = scoped_org(actor, Perm.LIFE_RECORD, v["org"], field="org", message=message)
         lecturer = None
         if v.get("lecturer"):
             lecturer = members_for(actor, Perm.MEMBER_VIEW).filter(pk=v["lecturer"]).first()
@@ -256,10 +255,7 @@ class MeetingListView(FilteredListView):
             lecturer_role=v.get("lecturer_role") or "",
             lecturer_org=_lecturer_org(org, v.get("lecturer_org")),
         )
-        try:
-            meeting = meeting_record(actor=actor, data=data)
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
+        meeting = service_call(meeting_record, actor=actor, data=data)
         meeting = meeting_get(actor, meeting.pk)
         body = MeetingDetailSerializer(_with_attendance(actor, meeting)).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -315,10 +311,7 @@ class MeetingDetailView(ScopedAPIView):
                 else meeting.lecturer_org
             ),
         )
-        try:
-            meeting = meeting_update(actor=actor, meeting=meeting, data=data)
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
+        meeting = service_call(meeting_update, actor=actor, meeting=meeting, data=data)
         meeting = meeting_get(actor, meeting.pk)
         return Response(MeetingDetailSerializer(_with_attendance(actor, meeting)).data)
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -45,7 +44,8 @@ from dangjian.api.views.base import (
     attachments_upload,
     download_responses,
     path_id,
-    service_errors,
+    scoped_org,
+    service_call,
     validated,
 )
 from dangjian.core.attachments import attachment_response
@@ -289,11 +289,8 @@ class CaseListView(FilteredListView):
     def post(self, request: SignedInApiRequest) -> Response:
         v = validated(CaseWriteSerializer, request)
         actor = request.user
-        org = orgs_for(actor, Perm.RECRUIT_RECORD).filter(code=v["org"]).first()
-        if org is None:
-            raise exceptions.ValidationError(
-                {"org": [f"组织编码 {v['org']} 不存在或不在您的管辖范围内"]}
-            )
+        message = f"组织编码 {v['org']} 不存在或不在您的管辖范围内"
+        org = scoped_org(actor, Perm.RECRUIT_RECORD, v["org"], field="org", message=message)
         data = CaseInput(
             org=org,
             name=v["name"],
@@ -305,10 +302,7 @@ class CaseListView(FilteredListView):
             expected_leaving_on=v.get("expected_leaving_on"),
             note=v.get("note") or "",
         )
-        try:
-            case = open_case(actor=actor, data=data)
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
+        case = service_call(open_case, actor=actor, data=data)
         body = CaseDetailSerializer(case_get(actor, case.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -380,10 +374,7 @@ class StepListView(ScopedAPIView):
             decision=v.get("decision") or "",
             extension_months=v.get("extension_months"),
         )
-        try:
-            record_step(actor=actor, case=case, data=data)
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
+        service_call(record_step, actor=actor, case=case, data=data)
         fresh = case_get(actor, case.pk)
         body = dict(CaseDetailSerializer(fresh).data)
         warnings = []
@@ -434,18 +425,16 @@ class ExtensionView(ScopedAPIView):
         actor = request.user
         case = case_get(actor, pk, Perm.RECRUIT_APPROVE)
         v = validated(ExtensionWriteSerializer, request)
-        try:
-            approval_extend(
-                actor=actor,
-                case=case,
-                step=int(v["step"]),
-                months=v["months"],
-                approved_on=v["approved_on"],
-                approved_by=v["approved_by"],
-                reason=v["reason"],
-            )
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
+        service_call(
+            approval_extend,
+            actor=actor,
+            case=case,
+            step=int(v["step"]),
+            months=v["months"],
+            approved_on=v["approved_on"],
+            approved_by=v["approved_by"],
+            reason=v["reason"],
+        )
         body = CaseDetailSerializer(case_get(actor, case.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
@@ -20,6 +20,14 @@ from dangjian.api.filtersets import ParamFilterSet
 from dangjian.api.pagination import Pagination
 from dangjian.api.parsers import SafeJSONParser
 from dangjian.api.permissions import HasScopedPerm
+from dangjian.orgs.selectors import orgs_for
+
+if TYPE_CHECKING:
+    from dangjian.accounts.roles import Perm
+    from dangjian.accounts.scope import Actor
+    from dangjian.orgs.models import Organization
+
+T = TypeVar("T")
 
 PARSERS: list[type[BaseParser]] = [SafeJSONParser, FormParser, MultiPartParser]
 #: for a body with lists or objects in it, which a form cannot carry as the schema describes them
@@ -71,10 +79,7 @@ def attachments_upload(
     from dangjian.core.attachments import attachments_add_all
 
     files = uploaded_files(request, max_count=max_count, per=per)
-    try:
-        created = attachments_add_all(files, add)
-    except DjangoValidationError as exc:
-        raise service_errors(exc) from exc
+    created = service_call(attachments_add_all, files, add)
     return Response(serializer_class(created, many=True).data, status=201)
 
 
@@ -116,3 +121,23 @@ def service_errors(exc: DjangoValidationError, rename: Mapping[str, str] | None 
             detail.setdefault(key, []).extend(messages)
         return exceptions.ValidationError(detail)
     return exceptions.ValidationError({"non_field_errors": exc.messages})
+
+
+def service_call(
+    service: Callable[..., T], /, *args: Any, rename: Mapping[str, str] | None = None, **kwargs: Any
+) -> T:
+    """``service(*args, **kwargs)``; its ``ValidationError`` is a DRF 400 (:func:`service_errors`,
+    field names mapped by ``rename``)."""
+    try:
+        return service(*args, **kwargs)
+    except DjangoValidationError as exc:
+        raise service_errors(exc, rename) from exc
+
+
+def scoped_org(actor: Actor, perm: Perm, code: str, *, field: str, message: str) -> Organization:
+    """The organization ``code`` among those ``actor`` holds ``perm`` on; otherwise a 400 with
+    ``message`` on ``field`` (an unknown code and one outside the scope get the same answer)."""
+    org = orgs_for(actor, perm).filter(code=code).first()
+    if org is None:
+        raise exceptions.ValidationError({field: [message]})
+    return org
