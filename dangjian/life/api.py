@@ -12,7 +12,7 @@ from typing import Any
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
@@ -200,6 +200,9 @@ def _with_attendance(actor: Actor, meeting: Meeting) -> Meeting:
 ID_PARAM = path_id("记录 id")
 
 
+@extend_schema_view(
+    get=extend_schema(responses=MeetingSerializer(many=True), summary="组织生活记录列表")
+)
 class MeetingListView(FilteredListView):
     """Records of the actor's subtree (``?org=CODE&subtree=1&type=…&year=…`` to narrow)."""
 
@@ -217,10 +220,6 @@ class MeetingListView(FilteredListView):
         return meeting_list(
             actor, org=org, subtree=p["subtree"], meeting_type=p["type"], year=p["year"]
         )
-
-    @extend_schema(responses=MeetingSerializer(many=True), summary="组织生活记录列表")
-    def get(self, request: SignedInApiRequest) -> Response:
-        return self.list_response()
 
     @extend_schema(
         request=MeetingWriteSerializer,
@@ -411,12 +410,7 @@ class HintListView(ScopedAPIView):
         found = formalism_hints(
             request.user, year=p["year"] or timezone.localdate().year, org_code=p["org"] or None
         )
-        from dangjian.api.pagination import Pagination
-
-        paginator = self.paginator
-        assert isinstance(paginator, Pagination)
-        page = paginator.paginate_queryset(found, request, view=self)
-        return paginator.get_paginated_response([f.as_dict() for f in page])
+        return self.page_of_dicts(found)
 
 
 # --- attachments -------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
@@ -257,6 +257,9 @@ class StepWriteSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_view(
+    get=extend_schema(responses=CaseSerializer(many=True), summary="发展党员案例列表")
+)
 class CaseListView(FilteredListView):
     """Cases of the actor's subtree, newest first."""
 
@@ -276,10 +279,6 @@ class CaseListView(FilteredListView):
                 raise exceptions.NotFound(f"组织编码 {code} 不存在或不在您的管辖范围内")
             qs = qs.filter(org__path__startswith=org.path)
         return prefetched(qs).order_by("-pk")
-
-    @extend_schema(responses=CaseSerializer(many=True), summary="发展党员案例列表")
-    def get(self, request: SignedInApiRequest) -> Response:
-        return self.list_response()
 
     @extend_schema(
         request=CaseWriteSerializer,

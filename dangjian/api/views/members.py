@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
@@ -81,6 +81,9 @@ def _present(member: Member) -> dict[str, Any]:
     return dict(MemberSerializer(member).data)
 
 
+@extend_schema_view(
+    get=extend_schema(responses=MemberSerializer(many=True), summary="党员列表（脱敏）")
+)
 class MemberListView(FilteredListView):
     """Members of the actor's subtree (``?org=CODE&subtree=1`` to narrow), masked."""
 
@@ -96,10 +99,6 @@ class MemberListView(FilteredListView):
         org = org_get(actor, params["org"], perm=Perm.MEMBER_VIEW) if params["org"] else None
         qs = member_list(actor, org=org, subtree=params["subtree"])
         return qs.select_related("residence_community")
-
-    @extend_schema(responses=MemberSerializer(many=True), summary="党员列表（脱敏）")
-    def get(self, request: SignedInApiRequest) -> Response:
-        return self.list_response()
 
     @extend_schema(
         request=MemberWriteSerializer, responses={201: MemberSerializer}, summary="新增党员"

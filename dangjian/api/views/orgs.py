@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -103,6 +103,7 @@ def _org_input(values: dict[str, Any]) -> OrgInput:
     )
 
 
+@extend_schema_view(get=extend_schema(responses=OrgSerializer(many=True), summary="组织列表"))
 class OrgListView(FilteredListView):
     """Organizations of the actor's subtree, in tree order."""
 
@@ -122,10 +123,6 @@ class OrgListView(FilteredListView):
 
     def page_rows(self, rows: list[Any]) -> list[Any]:
         return annotate_orgs(rows)
-
-    @extend_schema(responses=OrgSerializer(many=True), summary="组织列表")
-    def get(self, request: SignedInApiRequest) -> Response:
-        return self.list_response()
 
     @extend_schema(
         request=OrgWriteSerializer, responses={201: OrgSerializer}, summary="新建下级组织"
