@@ -23,9 +23,9 @@ from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, TextField
 from dangjian.api.views.base import (
     JSON_ONLY,
+    AttachmentListView,
     FilteredListView,
     ScopedAPIView,
-    attachments_upload,
     download_responses,
     path_id,
     scoped_org,
@@ -427,7 +427,20 @@ class MeetingAttachmentUploadSerializer(serializers.Serializer):
     )
 
 
-class MeetingAttachmentListView(ScopedAPIView):
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[ID_PARAM],
+        responses=MeetingAttachmentSerializer(many=True),
+        summary="记录的附件列表",
+    ),
+    post=extend_schema(
+        parameters=[ID_PARAM],
+        request={"multipart/form-data": MeetingAttachmentUploadSerializer},
+        responses={201: MeetingAttachmentSerializer(many=True)},
+        summary="上传附件（记入审计）",
+    ),
+)
+class MeetingAttachmentListView(AttachmentListView):
     """Photos or scans of the signed paper minutes of one record.
 
     Listing and downloading need member access to the branch (the minutes name people), like
@@ -438,34 +451,15 @@ class MeetingAttachmentListView(ScopedAPIView):
     read_perm = Perm.MEMBER_VIEW
     write_perm = Perm.LIFE_RECORD
     serializer_class = MeetingAttachmentSerializer
-    pagination_class = None  # a short list of one object's parts, answered whole
+    max_count = ATTACHMENTS_PER_MEETING
+    per = "每条记录"
 
-    @extend_schema(
-        parameters=[ID_PARAM],
-        responses=MeetingAttachmentSerializer(many=True),
-        summary="记录的附件列表",
-    )
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        meeting = meeting_get(request.user, pk, perm=Perm.MEMBER_VIEW)
-        items = meeting.attachments.defer("data").order_by("pk")
-        return Response(MeetingAttachmentSerializer(items, many=True).data)
+    def owner(self, request: SignedInApiRequest, pk: int, perm: Perm) -> Meeting:
+        return meeting_get(request.user, pk, perm=perm)
 
-    @extend_schema(
-        parameters=[ID_PARAM],
-        request={"multipart/form-data": MeetingAttachmentUploadSerializer},
-        responses={201: MeetingAttachmentSerializer(many=True)},
-        summary="上传附件（记入审计）",
-    )
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
-        return attachments_upload(
-            request,
-            max_count=ATTACHMENTS_PER_MEETING,
-            per="每条记录",
-            add=lambda name, data: attachment_add(
-                actor=request.user, meeting=meeting, name=name, data=data
-            ),
-            serializer_class=MeetingAttachmentSerializer,
+    def adder(self, request: SignedInApiRequest, owner: Meeting) -> Any:
+        return lambda name, data: attachment_add(
+            actor=request.user, meeting=owner, name=name, data=data
         )
 
 

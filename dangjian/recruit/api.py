@@ -39,9 +39,9 @@ from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, TextField
 from dangjian.api.views.base import (
     JSON_ONLY,
+    AttachmentListView,
     FilteredListView,
     ScopedAPIView,
-    attachments_upload,
     download_responses,
     path_id,
     scoped_org,
@@ -476,41 +476,35 @@ def _step_param(request: SignedInApiRequest) -> int | None:
     return int(text)
 
 
-class CaseAttachmentListView(ScopedAPIView):
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[ID_PARAM],
+        responses=AttachmentSerializer(many=True),
+        summary="案例的材料列表",
+    ),
+    post=extend_schema(
+        parameters=[ID_PARAM],
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentSerializer(many=True)},
+        summary="上传材料（记入审计）",
+    ),
+)
+class CaseAttachmentListView(AttachmentListView):
     """The documents of one case (全程记实); POST uploads (all files or none, audited)."""
 
     read_perm = Perm.RECRUIT_VIEW
     write_perm = Perm.RECRUIT_RECORD
     serializer_class = AttachmentSerializer
-    pagination_class = None  # a short list of one object's parts, answered whole
+    max_count = ATTACHMENTS_PER_CASE
+    per = "每个案例"
 
-    @extend_schema(
-        parameters=[ID_PARAM],
-        responses=AttachmentSerializer(many=True),
-        summary="案例的材料列表",
-    )
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        case = case_get(request.user, pk)
-        items = case.attachments.defer("data").order_by("pk")
-        return Response(AttachmentSerializer(items, many=True).data)
+    def owner(self, request: SignedInApiRequest, pk: int, perm: Perm) -> RecruitCase:
+        return case_get(request.user, pk, perm)
 
-    @extend_schema(
-        parameters=[ID_PARAM],
-        request={"multipart/form-data": AttachmentUploadSerializer},
-        responses={201: AttachmentSerializer(many=True)},
-        summary="上传材料（记入审计）",
-    )
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        case = case_get(request.user, pk, Perm.RECRUIT_RECORD)
+    def adder(self, request: SignedInApiRequest, owner: RecruitCase) -> Any:
         step = _step_param(request)
-        return attachments_upload(
-            request,
-            max_count=ATTACHMENTS_PER_CASE,
-            per="每个案例",
-            add=lambda name, data: attachment_add(
-                actor=request.user, case=case, name=name, data=data, step=step
-            ),
-            serializer_class=AttachmentSerializer,
+        return lambda name, data: attachment_add(
+            actor=request.user, case=owner, name=name, data=data, step=step
         )
 
 

@@ -79,17 +79,39 @@ class FilteredListView(ScopedAPIView):
         return self.get_paginated_response(serializer.data)
 
 
-def attachments_upload(
-    request: Any, *, max_count: int, per: str, add: Any, serializer_class: Any
-) -> Response:
-    """POST of attachments: the files of ``request`` stored by ``add(name, data)``, all or none
-    (a service's refusal is a 400), answered 201 with the stored ones."""
-    from dangjian.api.serializers import uploaded_files
-    from dangjian.core.attachments import attachments_add_all
+class AttachmentListView(ScopedAPIView):
+    """The attachments of one object (a record, a case): GET lists them, POST uploads files, all
+    or none (a service's refusal is a 400), answered 201 with the stored ones. A subclass names
+    the object (:meth:`owner`), how one file is stored (:meth:`adder`) and its schema
+    (``extend_schema_view``)."""
 
-    files = uploaded_files(request, max_count=max_count, per=per)
-    created = service_call(attachments_add_all, files, add)
-    return Response(serializer_class(created, many=True).data, status=201)
+    read_perm: Perm
+    write_perm: Perm
+    pagination_class = None  # a short list of one object's parts, answered whole
+    #: the most files one object may have, and the object as the limit's message names it
+    max_count: int
+    per: str
+
+    def owner(self, request: Any, pk: int, perm: Any) -> Any:
+        """The object ``pk`` if the actor holds ``perm`` on it; 404 otherwise."""
+        raise NotImplementedError
+
+    def adder(self, request: Any, owner: Any) -> Callable[[str, bytes], Any]:
+        """The function that stores one file ``(name, data)`` of ``owner`` (audited)."""
+        raise NotImplementedError
+
+    def get(self, request: Any, pk: int) -> Response:
+        items = self.owner(request, pk, self.read_perm).attachments.defer("data").order_by("pk")
+        return Response(self.get_serializer_class()(items, many=True).data)
+
+    def post(self, request: Any, pk: int) -> Response:
+        from dangjian.api.serializers import uploaded_files
+        from dangjian.core.attachments import attachments_add_all
+
+        add = self.adder(request, self.owner(request, pk, self.write_perm))
+        files = uploaded_files(request, max_count=self.max_count, per=self.per)
+        created = service_call(attachments_add_all, files, add)
+        return Response(self.get_serializer_class()(created, many=True).data, status=201)
 
 
 def validated(serializer_class: Any, request: Any, **kwargs: Any) -> dict[str, Any]:
