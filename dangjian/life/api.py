@@ -23,9 +23,11 @@ from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, TextField
 from dangjian.api.views.base import (
     JSON_ONLY,
+    AttachmentDetailView,
     AttachmentListView,
     FilteredListView,
     ScopedAPIView,
+    attachment_list_schema,
     download_responses,
     path_id,
     scoped_org,
@@ -427,18 +429,12 @@ class MeetingAttachmentUploadSerializer(serializers.Serializer):
     )
 
 
-@extend_schema_view(
-    get=extend_schema(
-        parameters=[ID_PARAM],
-        responses=MeetingAttachmentSerializer(many=True),
-        summary="记录的附件列表",
-    ),
-    post=extend_schema(
-        parameters=[ID_PARAM],
-        request={"multipart/form-data": MeetingAttachmentUploadSerializer},
-        responses={201: MeetingAttachmentSerializer(many=True)},
-        summary="上传附件（记入审计）",
-    ),
+@attachment_list_schema(
+    id_param=ID_PARAM,
+    serializer=MeetingAttachmentSerializer,
+    upload=MeetingAttachmentUploadSerializer,
+    listed="记录的附件列表",
+    uploaded="上传附件（记入审计）",
 )
 class MeetingAttachmentListView(AttachmentListView):
     """Photos or scans of the signed paper minutes of one record.
@@ -463,14 +459,19 @@ class MeetingAttachmentListView(AttachmentListView):
         )
 
 
-class MeetingAttachmentDetailView(ScopedAPIView):
+@extend_schema_view(
+    delete=extend_schema(
+        parameters=[ID_PARAM], responses={204: None}, summary="删除附件（记入审计）"
+    )
+)
+class MeetingAttachmentDetailView(AttachmentDetailView):
     """One attachment: GET downloads it, DELETE removes it (audited)."""
 
     read_perm = Perm.MEMBER_VIEW
     write_perm = Perm.LIFE_RECORD
-    serializer_class = None
+    remover = attachment_delete
 
-    def _item(self, request: SignedInApiRequest, pk: int, attachment_id: int, perm: Perm) -> Any:
+    def item(self, request: SignedInApiRequest, pk: int, attachment_id: int, perm: Perm) -> Any:
         from .models import MeetingAttachment
 
         meeting = meeting_get(request.user, pk, perm=perm)
@@ -485,11 +486,5 @@ class MeetingAttachmentDetailView(ScopedAPIView):
         summary="下载附件",
     )
     def get(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> HttpResponse:
-        item = self._item(request, pk, attachment_id, Perm.MEMBER_VIEW)
+        item = self.item(request, pk, attachment_id, self.read_perm)
         return attachment_response(item, digest=True)
-
-    @extend_schema(parameters=[ID_PARAM], responses={204: None}, summary="删除附件（记入审计）")
-    def delete(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> Response:
-        item = self._item(request, pk, attachment_id, Perm.LIFE_RECORD)
-        attachment_delete(actor=request.user, attachment=item)
-        return Response(status=status.HTTP_204_NO_CONTENT)

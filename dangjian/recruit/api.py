@@ -39,9 +39,11 @@ from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, TextField
 from dangjian.api.views.base import (
     JSON_ONLY,
+    AttachmentDetailView,
     AttachmentListView,
     FilteredListView,
     ScopedAPIView,
+    attachment_list_schema,
     download_responses,
     path_id,
     scoped_org,
@@ -55,7 +57,7 @@ from dangjian.orgs.selectors import orgs_for
 
 from .adapter import current_steps, prefetched
 from .case import STEPS
-from .models import Decision, PriorityGroup, RecruitCase
+from .models import Decision, PriorityGroup, RecruitAttachment, RecruitCase
 from .selectors import (
     attachment_get,
     case_findings,
@@ -476,18 +478,12 @@ def _step_param(request: SignedInApiRequest) -> int | None:
     return int(text)
 
 
-@extend_schema_view(
-    get=extend_schema(
-        parameters=[ID_PARAM],
-        responses=AttachmentSerializer(many=True),
-        summary="案例的材料列表",
-    ),
-    post=extend_schema(
-        parameters=[ID_PARAM],
-        request={"multipart/form-data": AttachmentUploadSerializer},
-        responses={201: AttachmentSerializer(many=True)},
-        summary="上传材料（记入审计）",
-    ),
+@attachment_list_schema(
+    id_param=ID_PARAM,
+    serializer=AttachmentSerializer,
+    upload=AttachmentUploadSerializer,
+    listed="案例的材料列表",
+    uploaded="上传材料（记入审计）",
 )
 class CaseAttachmentListView(AttachmentListView):
     """The documents of one case (全程记实); POST uploads (all files or none, audited)."""
@@ -508,12 +504,22 @@ class CaseAttachmentListView(AttachmentListView):
         )
 
 
-class CaseAttachmentDetailView(ScopedAPIView):
+@extend_schema_view(
+    delete=extend_schema(
+        parameters=[ID_PARAM], responses={204: None}, summary="删除材料（记入审计）"
+    )
+)
+class CaseAttachmentDetailView(AttachmentDetailView):
     """One document: GET downloads it (audited), DELETE removes it (audited)."""
 
     read_perm = Perm.RECRUIT_VIEW
     write_perm = Perm.RECRUIT_RECORD
-    serializer_class = None
+    remover = attachment_delete
+
+    def item(
+        self, request: SignedInApiRequest, pk: int, attachment_id: int, perm: Perm
+    ) -> RecruitAttachment:
+        return attachment_get(request.user, pk, attachment_id, perm)
 
     @extend_schema(
         parameters=[ID_PARAM],
@@ -522,12 +528,6 @@ class CaseAttachmentDetailView(ScopedAPIView):
     )
     def get(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> HttpResponse:
         require(request.user, Perm.MEMBER_VIEW_PII)
-        item = attachment_get(request.user, pk, attachment_id)
+        item = self.item(request, pk, attachment_id, self.read_perm)
         data = attachment_read(actor=request.user, attachment=item)
         return attachment_response(item, data, digest=True)
-
-    @extend_schema(parameters=[ID_PARAM], responses={204: None}, summary="删除材料（记入审计）")
-    def delete(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> Response:
-        item = attachment_get(request.user, pk, attachment_id, Perm.RECRUIT_RECORD)
-        attachment_delete(actor=request.user, attachment=item)
-        return Response(status=status.HTTP_204_NO_CONTENT)

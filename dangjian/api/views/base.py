@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from dangjian.orgs.models import Organization
 
 T = TypeVar("T")
+V = TypeVar("V", bound=type)
 
 PARSERS: list[type[BaseParser]] = [SafeJSONParser, FormParser, MultiPartParser]
 #: for a body with lists or objects in it, which a form cannot carry as the schema describes them
@@ -112,6 +113,43 @@ class AttachmentListView(ScopedAPIView):
         files = uploaded_files(request, max_count=self.max_count, per=self.per)
         created = service_call(attachments_add_all, files, add)
         return Response(self.get_serializer_class()(created, many=True).data, status=201)
+
+
+def attachment_list_schema(
+    *, id_param: OpenApiParameter, serializer: Any, upload: Any, listed: str, uploaded: str
+) -> Callable[[V], V]:
+    """The schema of an :class:`AttachmentListView`: GET answers the list of ``serializer``,
+    POST takes the multipart form ``upload`` and answers 201 with the stored ones."""
+    decorate = extend_schema_view(
+        get=extend_schema(parameters=[id_param], responses=serializer(many=True), summary=listed),
+        post=extend_schema(
+            parameters=[id_param],
+            request={"multipart/form-data": upload},
+            responses={201: serializer(many=True)},
+            summary=uploaded,
+        ),
+    )
+    return cast("Callable[[V], V]", decorate)
+
+
+class AttachmentDetailView(ScopedAPIView):
+    """One attachment of one object: DELETE removes it with the app's audited ``remover``; a
+    subclass finds it (:meth:`item`), answers GET (the download) and names the DELETE's summary
+    (``extend_schema_view``)."""
+
+    read_perm: Perm
+    write_perm: Perm
+    serializer_class = None
+    remover: Callable[..., Any]
+
+    def item(self, request: Any, pk: int, attachment_id: int, perm: Any) -> Any:
+        """The attachment ``attachment_id`` of the object ``pk`` under ``perm``; 404 otherwise."""
+        raise NotImplementedError
+
+    def delete(self, request: Any, pk: int, attachment_id: int) -> Response:
+        item = self.item(request, pk, attachment_id, self.write_perm)
+        type(self).remover(actor=request.user, attachment=item)
+        return Response(status=204)
 
 
 def validated(serializer_class: Any, request: Any, **kwargs: Any) -> dict[str, Any]:
