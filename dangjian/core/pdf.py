@@ -65,6 +65,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from dangjian.core.spreadsheet import plain_text
+
 log = logging.getLogger(__name__)
 
 #: the built-in Adobe CID font for simplified Chinese (no font file needed)
@@ -431,15 +433,6 @@ class _NumberedCanvas(Canvas):
         super().save()
 
 
-def _text(value: Any) -> str:
-    """Any value as the text a cell shows (dates as ISO dates, ``None`` as empty)."""
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
-    return str(value)
-
-
 Block = Callable[["_Fonts", dict[str, ParagraphStyle], float], list[Flowable]]
 
 
@@ -472,7 +465,7 @@ class PdfDocument:
         return float(self.pagesize[0] - 2 * _MARGIN)
 
     def _paragraph(self, value: Any, style: str) -> None:
-        text = _text(value)
+        text = plain_text(value)
         self._texts.append(text)
         self._blocks.append(
             lambda fonts, styles, _w: [Paragraph(fonts.markup(text), styles[style])]
@@ -514,13 +507,13 @@ class PdfDocument:
         weights = list(widths) if widths else [1.0] * count
         if len(weights) != count:
             raise ValueError("widths must have one entry per column")
-        head = [_text(h) for h in headers]
+        head = [plain_text(h) for h in headers]
         body = []
         for row in rows:
             cells = list(row)
             if len(cells) != count:
                 raise ValueError("every row must have one value per column")
-            body.append([_text(c) for c in cells])
+            body.append([plain_text(c) for c in cells])
         self._texts += head + [c for row in body for c in row]
         total = float(sum(weights))
 

@@ -29,16 +29,22 @@ def is_formula_like(value: Any) -> bool:
     return value.startswith(FORMULA_STARTS) or value.lstrip().startswith(FORMULA_STARTS)
 
 
-def csv_text(value: Any) -> str:
-    """``value`` as a CSV field: a formula-like text behind a single quote, other texts as they
-    are, ``None`` as empty, numbers and dates as text (``date.isoformat``)."""
+def plain_text(value: Any) -> str:
+    """Any value as the text a cell shows: ``None`` as empty, dates as ISO dates
+    (``date.isoformat``), anything else as ``str``."""
     if value is None:
         return ""
-    if isinstance(value, str):
-        return f"'{value}" if is_formula_like(value) else value
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     return str(value)
+
+
+def csv_text(value: Any) -> str:
+    """``value`` as a CSV field: a formula-like text behind a single quote, other texts as they
+    are, everything else as :func:`plain_text` shows it."""
+    if isinstance(value, str):
+        return f"'{value}" if is_formula_like(value) else value
+    return plain_text(value)
 
 
 def csv_row(values: Iterable[Any]) -> list[str]:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
@@ -24,17 +23,20 @@ from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, TextField
 from dangjian.api.views.base import (
     JSON_ONLY,
+    AttachmentDetailView,
+    AttachmentListView,
     FilteredListView,
     ScopedAPIView,
-    attachments_upload,
+    attachment_list_schema,
     download_responses,
     path_id,
-    service_errors,
+    scoped_org,
+    service_call,
     validated,
 )
 from dangjian.core.attachments import attachment_response
 from dangjian.members.selectors import members_for
-from dangjian.orgs.selectors import org_get, orgs_for
+from dangjian.orgs.selectors import org_get
 
 from .choices import AbsenceReason, LecturerRole, MeetingType
 from .models import Meeting
@@ -200,6 +202,9 @@ def _with_attendance(actor: Actor, meeting: Meeting) -> Meeting:
 ID_PARAM = path_id("记录 id")
 
 
+@extend_schema_view(
+    get=extend_schema(responses=MeetingSerializer(many=True), summary="组织生活记录列表")
+)
 class MeetingListView(FilteredListView):
     """Records of the actor's subtree (``?org=CODE&subtree=1&type=…&year=…`` to narrow)."""
 
@@ -218,10 +223,6 @@ class MeetingListView(FilteredListView):
             actor, org=org, subtree=p["subtree"], meeting_type=p["type"], year=p["year"]
         )
 
-    @extend_schema(responses=MeetingSerializer(many=True), summary="组织生活记录列表")
-    def get(self, request: SignedInApiRequest) -> Response:
-        return self.list_response()
-
     @extend_schema(
         request=MeetingWriteSerializer,
         responses={201: MeetingDetailSerializer},
@@ -230,9 +231,8 @@ class MeetingListView(FilteredListView):
     def post(self, request: SignedInApiRequest) -> Response:
         v = validated(MeetingWriteSerializer, request)
         actor = request.user
-        org = orgs_for(actor, Perm.LIFE_RECORD).filter(code=v["org"]).first()
-        if org is None:
-            raise exceptions.ValidationError({"org": ["组织不存在或不在您的管辖范围内"]})
+        message = "组织不存在或不在您的管辖范围内"
+        org = scoped_org(actor, Perm.LIFE_RECORD, v["org"], field="org", message=message)
         lecturer = None
         if v.get("lecturer"):
             lecturer = members_for(actor, Perm.MEMBER_VIEW).filter(pk=v["lecturer"]).first()
@@ -256,10 +256,7 @@ class MeetingListView(FilteredListView):
             lecturer_role=v.get("lecturer_role") or "",
             lecturer_org=_lecturer_org(org, v.get("lecturer_org")),
         )
-        try:
-            meeting = meeting_record(actor=actor, data=data)
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
+        meeting = service_call(meeting_record, actor=actor, data=data)
         meeting = meeting_get(actor, meeting.pk)
         body = MeetingDetailSerializer(_with_attendance(actor, meeting)).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -315,10 +312,7 @@ class MeetingDetailView(ScopedAPIView):
                 else meeting.lecturer_org
             ),
         )
-        try:
-            meeting = meeting_update(actor=actor, meeting=meeting, data=data)
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
+        meeting = service_call(meeting_update, actor=actor, meeting=meeting, data=data)
         meeting = meeting_get(actor, meeting.pk)
         return Response(MeetingDetailSerializer(_with_attendance(actor, meeting)).data)
 
@@ -418,12 +412,7 @@ class HintListView(ScopedAPIView):
         found = formalism_hints(
             request.user, year=p["year"] or timezone.localdate().year, org_code=p["org"] or None
         )
-        from dangjian.api.pagination import Pagination
-
-        paginator = self.paginator
-        assert isinstance(paginator, Pagination)
-        page = paginator.paginate_queryset(found, request, view=self)
-        return paginator.get_paginated_response([f.as_dict() for f in page])
+        return self.page_of_dicts(found)
 
 
 # --- attachments -------------------------------------------------------------------------------
@@ -440,7 +429,14 @@ class MeetingAttachmentUploadSerializer(serializers.Serializer):
     )
 
 
-class MeetingAttachmentListView(ScopedAPIView):
+@attachment_list_schema(
+    id_param=ID_PARAM,
+    serializer=MeetingAttachmentSerializer,
+    upload=MeetingAttachmentUploadSerializer,
+    listed="记录的附件列表",
+    uploaded="上传附件（记入审计）",
+)
+class MeetingAttachmentListView(AttachmentListView):
     """Photos or scans of the signed paper minutes of one record.
 
     Listing and downloading need member access to the branch (the minutes name people), like
@@ -451,45 +447,31 @@ class MeetingAttachmentListView(ScopedAPIView):
     read_perm = Perm.MEMBER_VIEW
     write_perm = Perm.LIFE_RECORD
     serializer_class = MeetingAttachmentSerializer
-    pagination_class = None  # a short list of one object's parts, answered whole
+    max_count = ATTACHMENTS_PER_MEETING
+    per = "每条记录"
 
-    @extend_schema(
-        parameters=[ID_PARAM],
-        responses=MeetingAttachmentSerializer(many=True),
-        summary="记录的附件列表",
-    )
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        meeting = meeting_get(request.user, pk, perm=Perm.MEMBER_VIEW)
-        items = meeting.attachments.defer("data").order_by("pk")
-        return Response(MeetingAttachmentSerializer(items, many=True).data)
+    def owner(self, request: SignedInApiRequest, pk: int, perm: Perm) -> Meeting:
+        return meeting_get(request.user, pk, perm=perm)
 
-    @extend_schema(
-        parameters=[ID_PARAM],
-        request={"multipart/form-data": MeetingAttachmentUploadSerializer},
-        responses={201: MeetingAttachmentSerializer(many=True)},
-        summary="上传附件（记入审计）",
-    )
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        meeting = meeting_get(request.user, pk, perm=Perm.LIFE_RECORD)
-        return attachments_upload(
-            request,
-            max_count=ATTACHMENTS_PER_MEETING,
-            per="每条记录",
-            add=lambda name, data: attachment_add(
-                actor=request.user, meeting=meeting, name=name, data=data
-            ),
-            serializer_class=MeetingAttachmentSerializer,
+    def adder(self, request: SignedInApiRequest, owner: Meeting) -> Any:
+        return lambda name, data: attachment_add(
+            actor=request.user, meeting=owner, name=name, data=data
         )
 
 
-class MeetingAttachmentDetailView(ScopedAPIView):
+@extend_schema_view(
+    delete=extend_schema(
+        parameters=[ID_PARAM], responses={204: None}, summary="删除附件（记入审计）"
+    )
+)
+class MeetingAttachmentDetailView(AttachmentDetailView):
     """One attachment: GET downloads it, DELETE removes it (audited)."""
 
     read_perm = Perm.MEMBER_VIEW
     write_perm = Perm.LIFE_RECORD
-    serializer_class = None
+    remover = attachment_delete
 
-    def _item(self, request: SignedInApiRequest, pk: int, attachment_id: int, perm: Perm) -> Any:
+    def item(self, request: SignedInApiRequest, pk: int, attachment_id: int, perm: Perm) -> Any:
         from .models import MeetingAttachment
 
         meeting = meeting_get(request.user, pk, perm=perm)
@@ -504,11 +486,5 @@ class MeetingAttachmentDetailView(ScopedAPIView):
         summary="下载附件",
     )
     def get(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> HttpResponse:
-        item = self._item(request, pk, attachment_id, Perm.MEMBER_VIEW)
+        item = self.item(request, pk, attachment_id, self.read_perm)
         return attachment_response(item, digest=True)
-
-    @extend_schema(parameters=[ID_PARAM], responses={204: None}, summary="删除附件（记入审计）")
-    def delete(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> Response:
-        item = self._item(request, pk, attachment_id, Perm.LIFE_RECORD)
-        attachment_delete(actor=request.user, attachment=item)
-        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from dangjian.core.spreadsheet import plain_text
+
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -32,14 +34,6 @@ _RELS = (
 )
 _NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 _FONT = '<w:rFonts w:ascii="SimSun" w:hAnsi="SimSun" w:eastAsia="宋体"/>'
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
-    return str(value)
 
 
 def _run(text: str, *, bold: bool = False, size: int = 21) -> str:
@@ -82,7 +76,7 @@ class DocxWriter:
         ]
         for index, row in enumerate([list(header), *[list(r) for r in rows]]):
             cells = "".join(
-                f"<w:tc><w:p>{_run(_text(value), bold=index == 0, size=18)}</w:p></w:tc>"
+                f"<w:tc><w:p>{_run(plain_text(value), bold=index == 0, size=18)}</w:p></w:tc>"
                 for value in row
             )
             head = "<w:trPr><w:tblHeader/></w:trPr>" if index == 0 else ""

@@ -26,10 +26,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
@@ -40,12 +39,15 @@ from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, TextField
 from dangjian.api.views.base import (
     JSON_ONLY,
+    AttachmentDetailView,
+    AttachmentListView,
     FilteredListView,
     ScopedAPIView,
-    attachments_upload,
+    attachment_list_schema,
     download_responses,
     path_id,
-    service_errors,
+    scoped_org,
+    service_call,
     validated,
 )
 from dangjian.core.attachments import attachment_response
@@ -55,7 +57,7 @@ from dangjian.orgs.selectors import orgs_for
 
 from .adapter import current_steps, prefetched
 from .case import STEPS
-from .models import Decision, PriorityGroup, RecruitCase
+from .models import Decision, PriorityGroup, RecruitAttachment, RecruitCase
 from .selectors import (
     attachment_get,
     case_findings,
@@ -257,6 +259,9 @@ class StepWriteSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_view(
+    get=extend_schema(responses=CaseSerializer(many=True), summary="发展党员案例列表")
+)
 class CaseListView(FilteredListView):
     """Cases of the actor's subtree, newest first."""
 
@@ -277,10 +282,6 @@ class CaseListView(FilteredListView):
             qs = qs.filter(org__path__startswith=org.path)
         return prefetched(qs).order_by("-pk")
 
-    @extend_schema(responses=CaseSerializer(many=True), summary="发展党员案例列表")
-    def get(self, request: SignedInApiRequest) -> Response:
-        return self.list_response()
-
     @extend_schema(
         request=CaseWriteSerializer,
         responses={201: CaseDetailSerializer},
@@ -289,11 +290,8 @@ class CaseListView(FilteredListView):
     def post(self, request: SignedInApiRequest) -> Response:
         v = validated(CaseWriteSerializer, request)
         actor = request.user
-        org = orgs_for(actor, Perm.RECRUIT_RECORD).filter(code=v["org"]).first()
-        if org is None:
-            raise exceptions.ValidationError(
-                {"org": [f"组织编码 {v['org']} 不存在或不在您的管辖范围内"]}
-            )
+        message = f"组织编码 {v['org']} 不存在或不在您的管辖范围内"
+        org = scoped_org(actor, Perm.RECRUIT_RECORD, v["org"], field="org", message=message)
         data = CaseInput(
             org=org,
             name=v["name"],
@@ -305,10 +303,7 @@ class CaseListView(FilteredListView):
             expected_leaving_on=v.get("expected_leaving_on"),
             note=v.get("note") or "",
         )
-        try:
-            case = open_case(actor=actor, data=data)
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
+        case = service_call(open_case, actor=actor, data=data)
         body = CaseDetailSerializer(case_get(actor, case.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -380,10 +375,7 @@ class StepListView(ScopedAPIView):
             decision=v.get("decision") or "",
             extension_months=v.get("extension_months"),
         )
-        try:
-            record_step(actor=actor, case=case, data=data)
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
+        service_call(record_step, actor=actor, case=case, data=data)
         fresh = case_get(actor, case.pk)
         body = dict(CaseDetailSerializer(fresh).data)
         warnings = []
@@ -434,18 +426,16 @@ class ExtensionView(ScopedAPIView):
         actor = request.user
         case = case_get(actor, pk, Perm.RECRUIT_APPROVE)
         v = validated(ExtensionWriteSerializer, request)
-        try:
-            approval_extend(
-                actor=actor,
-                case=case,
-                step=int(v["step"]),
-                months=v["months"],
-                approved_on=v["approved_on"],
-                approved_by=v["approved_by"],
-                reason=v["reason"],
-            )
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
+        service_call(
+            approval_extend,
+            actor=actor,
+            case=case,
+            step=int(v["step"]),
+            months=v["months"],
+            approved_on=v["approved_on"],
+            approved_by=v["approved_by"],
+            reason=v["reason"],
+        )
         body = CaseDetailSerializer(case_get(actor, case.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -488,50 +478,48 @@ def _step_param(request: SignedInApiRequest) -> int | None:
     return int(text)
 
 
-class CaseAttachmentListView(ScopedAPIView):
+@attachment_list_schema(
+    id_param=ID_PARAM,
+    serializer=AttachmentSerializer,
+    upload=AttachmentUploadSerializer,
+    listed="案例的材料列表",
+    uploaded="上传材料（记入审计）",
+)
+class CaseAttachmentListView(AttachmentListView):
     """The documents of one case (全程记实); POST uploads (all files or none, audited)."""
 
     read_perm = Perm.RECRUIT_VIEW
     write_perm = Perm.RECRUIT_RECORD
     serializer_class = AttachmentSerializer
-    pagination_class = None  # a short list of one object's parts, answered whole
+    max_count = ATTACHMENTS_PER_CASE
+    per = "每个案例"
 
-    @extend_schema(
-        parameters=[ID_PARAM],
-        responses=AttachmentSerializer(many=True),
-        summary="案例的材料列表",
-    )
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        case = case_get(request.user, pk)
-        items = case.attachments.defer("data").order_by("pk")
-        return Response(AttachmentSerializer(items, many=True).data)
+    def owner(self, request: SignedInApiRequest, pk: int, perm: Perm) -> RecruitCase:
+        return case_get(request.user, pk, perm)
 
-    @extend_schema(
-        parameters=[ID_PARAM],
-        request={"multipart/form-data": AttachmentUploadSerializer},
-        responses={201: AttachmentSerializer(many=True)},
-        summary="上传材料（记入审计）",
-    )
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        case = case_get(request.user, pk, Perm.RECRUIT_RECORD)
+    def adder(self, request: SignedInApiRequest, owner: RecruitCase) -> Any:
         step = _step_param(request)
-        return attachments_upload(
-            request,
-            max_count=ATTACHMENTS_PER_CASE,
-            per="每个案例",
-            add=lambda name, data: attachment_add(
-                actor=request.user, case=case, name=name, data=data, step=step
-            ),
-            serializer_class=AttachmentSerializer,
+        return lambda name, data: attachment_add(
+            actor=request.user, case=owner, name=name, data=data, step=step
         )
 
 
-class CaseAttachmentDetailView(ScopedAPIView):
+@extend_schema_view(
+    delete=extend_schema(
+        parameters=[ID_PARAM], responses={204: None}, summary="删除材料（记入审计）"
+    )
+)
+class CaseAttachmentDetailView(AttachmentDetailView):
     """One document: GET downloads it (audited), DELETE removes it (audited)."""
 
     read_perm = Perm.RECRUIT_VIEW
     write_perm = Perm.RECRUIT_RECORD
-    serializer_class = None
+    remover = attachment_delete
+
+    def item(
+        self, request: SignedInApiRequest, pk: int, attachment_id: int, perm: Perm
+    ) -> RecruitAttachment:
+        return attachment_get(request.user, pk, attachment_id, perm)
 
     @extend_schema(
         parameters=[ID_PARAM],
@@ -540,12 +528,6 @@ class CaseAttachmentDetailView(ScopedAPIView):
     )
     def get(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> HttpResponse:
         require(request.user, Perm.MEMBER_VIEW_PII)
-        item = attachment_get(request.user, pk, attachment_id)
+        item = self.item(request, pk, attachment_id, self.read_perm)
         data = attachment_read(actor=request.user, attachment=item)
         return attachment_response(item, data, digest=True)
-
-    @extend_schema(parameters=[ID_PARAM], responses={204: None}, summary="删除材料（记入审计）")
-    def delete(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> Response:
-        item = attachment_get(request.user, pk, attachment_id, Perm.RECRUIT_RECORD)
-        attachment_delete(actor=request.user, attachment=item)
-        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -81,14 +81,17 @@ def _rates(rates: Rates, floor: int) -> dict[str, Any]:
     }
 
 
-def _data(surveys: list[Survey]) -> list[Any]:
+def _with_rates(surveys: list[Survey]) -> list[Survey]:
     rates = rates_of_surveys(surveys)
     floor = min_disclose()
     for s in surveys:
         s.rates = _rates(rates[s.pk], floor)  # type: ignore[attr-defined]
-    return list(SurveySerializer(surveys, many=True).data)
+    return surveys
 
 
+@extend_schema_view(
+    get=extend_schema(responses=SurveySerializer(many=True), summary="满意度测评列表")
+)
 class SurveyListView(FilteredListView):
     """Surveys of the actor's subtree, newest first."""
 
@@ -106,11 +109,8 @@ class SurveyListView(FilteredListView):
             qs = qs.filter(org__path__startswith=org.path)
         return qs
 
-    @extend_schema(responses=SurveySerializer(many=True), summary="满意度测评列表")
-    def get(self, request: SignedInApiRequest) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None
-        return self.get_paginated_response(_data(list(page)))
+    def page_rows(self, rows: list[Any]) -> list[Any]:
+        return _with_rates(list(rows))
 
 
 class SurveyDetailView(ScopedAPIView):
@@ -122,4 +122,4 @@ class SurveyDetailView(ScopedAPIView):
     @extend_schema(responses=SurveySerializer, summary="满意度测评及三率")
     def get(self, request: SignedInApiRequest, pk: int) -> Response:
         survey = survey_get(request.user, pk)
-        return Response(_data([survey])[0])
+        return Response(SurveySerializer(_with_rates([survey])[0]).data)

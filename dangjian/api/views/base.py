@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
@@ -20,6 +20,15 @@ from dangjian.api.filtersets import ParamFilterSet
 from dangjian.api.pagination import Pagination
 from dangjian.api.parsers import SafeJSONParser
 from dangjian.api.permissions import HasScopedPerm
+from dangjian.orgs.selectors import orgs_for
+
+if TYPE_CHECKING:
+    from dangjian.accounts.roles import Perm
+    from dangjian.accounts.scope import Actor
+    from dangjian.orgs.models import Organization
+
+T = TypeVar("T")
+V = TypeVar("V", bound=type)
 
 PARSERS: list[type[BaseParser]] = [SafeJSONParser, FormParser, MultiPartParser]
 #: for a body with lists or objects in it, which a form cannot carry as the schema describes them
@@ -33,6 +42,13 @@ class ScopedAPIView(GenericAPIView):
     permission_classes = [HasScopedPerm]
     pagination_class: type[Pagination] | None = Pagination
     parser_classes = PARSERS
+
+    def page_of_dicts(self, items: Sequence[Any]) -> Response:
+        """One page of ``items`` (findings, hints: each one answers ``as_dict()``)."""
+        paginator = self.paginator
+        assert isinstance(paginator, Pagination)
+        page = paginator.paginate_queryset(items, self.request, view=self)
+        return paginator.get_paginated_response([item.as_dict() for item in page])
 
 
 class FilteredListView(ScopedAPIView):
@@ -54,28 +70,86 @@ class FilteredListView(ScopedAPIView):
         """A hook to complete one page of rows before they are serialized."""
         return rows
 
-    def list_response(self) -> Response:
-        """One page of the filtered rows."""
+    # no docstring: the schema describes a list by its view's docstring
+    def get(self, request: Any) -> Response:
+        # one page of the filtered rows; each view names its answer in the schema with
+        # ``extend_schema_view(get=...)``
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         assert page is not None
         serializer = self.get_serializer_class()(self.page_rows(page), many=True)
         return self.get_paginated_response(serializer.data)
 
 
-def attachments_upload(
-    request: Any, *, max_count: int, per: str, add: Any, serializer_class: Any
-) -> Response:
-    """POST of attachments: the files of ``request`` stored by ``add(name, data)``, all or none
-    (a service's refusal is a 400), answered 201 with the stored ones."""
-    from dangjian.api.serializers import uploaded_files
-    from dangjian.core.attachments import attachments_add_all
+class AttachmentListView(ScopedAPIView):
+    """The attachments of one object (a record, a case): GET lists them, POST uploads files, all
+    or none (a service's refusal is a 400), answered 201 with the stored ones. A subclass names
+    the object (:meth:`owner`), how one file is stored (:meth:`adder`) and its schema
+    (``extend_schema_view``)."""
 
-    files = uploaded_files(request, max_count=max_count, per=per)
-    try:
-        created = attachments_add_all(files, add)
-    except DjangoValidationError as exc:
-        raise service_errors(exc) from exc
-    return Response(serializer_class(created, many=True).data, status=201)
+    read_perm: Perm
+    write_perm: Perm
+    pagination_class = None  # a short list of one object's parts, answered whole
+    #: the most files one object may have, and the object as the limit's message names it
+    max_count: int
+    per: str
+
+    def owner(self, request: Any, pk: int, perm: Any) -> Any:
+        """The object ``pk`` if the actor holds ``perm`` on it; 404 otherwise."""
+        raise NotImplementedError
+
+    def adder(self, request: Any, owner: Any) -> Callable[[str, bytes], Any]:
+        """The function that stores one file ``(name, data)`` of ``owner`` (audited)."""
+        raise NotImplementedError
+
+    def get(self, request: Any, pk: int) -> Response:
+        items = self.owner(request, pk, self.read_perm).attachments.defer("data").order_by("pk")
+        return Response(self.get_serializer_class()(items, many=True).data)
+
+    def post(self, request: Any, pk: int) -> Response:
+        from dangjian.api.serializers import uploaded_files
+        from dangjian.core.attachments import attachments_add_all
+
+        add = self.adder(request, self.owner(request, pk, self.write_perm))
+        files = uploaded_files(request, max_count=self.max_count, per=self.per)
+        created = service_call(attachments_add_all, files, add)
+        return Response(self.get_serializer_class()(created, many=True).data, status=201)
+
+
+def attachment_list_schema(
+    *, id_param: OpenApiParameter, serializer: Any, upload: Any, listed: str, uploaded: str
+) -> Callable[[V], V]:
+    """The schema of an :class:`AttachmentListView`: GET answers the list of ``serializer``,
+    POST takes the multipart form ``upload`` and answers 201 with the stored ones."""
+    decorate = extend_schema_view(
+        get=extend_schema(parameters=[id_param], responses=serializer(many=True), summary=listed),
+        post=extend_schema(
+            parameters=[id_param],
+            request={"multipart/form-data": upload},
+            responses={201: serializer(many=True)},
+            summary=uploaded,
+        ),
+    )
+    return cast("Callable[[V], V]", decorate)
+
+
+class AttachmentDetailView(ScopedAPIView):
+    """One attachment of one object: DELETE removes it with the app's audited ``remover``; a
+    subclass finds it (:meth:`item`), answers GET (the download) and names the DELETE's summary
+    (``extend_schema_view``)."""
+
+    read_perm: Perm
+    write_perm: Perm
+    serializer_class = None
+    remover: Callable[..., Any]
+
+    def item(self, request: Any, pk: int, attachment_id: int, perm: Any) -> Any:
+        """The attachment ``attachment_id`` of the object ``pk`` under ``perm``; 404 otherwise."""
+        raise NotImplementedError
+
+    def delete(self, request: Any, pk: int, attachment_id: int) -> Response:
+        item = self.item(request, pk, attachment_id, self.write_perm)
+        type(self).remover(actor=request.user, attachment=item)
+        return Response(status=204)
 
 
 def validated(serializer_class: Any, request: Any, **kwargs: Any) -> dict[str, Any]:
@@ -116,3 +190,23 @@ def service_errors(exc: DjangoValidationError, rename: Mapping[str, str] | None 
             detail.setdefault(key, []).extend(messages)
         return exceptions.ValidationError(detail)
     return exceptions.ValidationError({"non_field_errors": exc.messages})
+
+
+def service_call(
+    service: Callable[..., T], /, *args: Any, rename: Mapping[str, str] | None = None, **kwargs: Any
+) -> T:
+    """``service(*args, **kwargs)``; its ``ValidationError`` is a DRF 400 (:func:`service_errors`,
+    field names mapped by ``rename``)."""
+    try:
+        return service(*args, **kwargs)
+    except DjangoValidationError as exc:
+        raise service_errors(exc, rename) from exc
+
+
+def scoped_org(actor: Actor, perm: Perm, code: str, *, field: str, message: str) -> Organization:
+    """The organization ``code`` among those ``actor`` holds ``perm`` on; otherwise a 400 with
+    ``message`` on ``field`` (an unknown code and one outside the scope get the same answer)."""
+    org = orgs_for(actor, perm).filter(code=code).first()
+    if org is None:
+        raise exceptions.ValidationError({field: [message]})
+    return org

@@ -11,7 +11,6 @@ from rest_framework.response import Response
 from dangjian.accounts.roles import Perm
 from dangjian.api import filters
 from dangjian.api.filtersets import FindingFilter, query_params
-from dangjian.api.pagination import Pagination
 from dangjian.api.requests import SignedInApiRequest
 from dangjian.api.serializers import FindingSerializer
 from dangjian.api.views.base import ScopedAPIView
@@ -64,7 +63,4 @@ class FindingListView(ScopedAPIView):
             findings = findings_for(request.user, **params)
         except ValueError as exc:
             raise exceptions.ValidationError({"non_field_errors": [str(exc)]}) from exc
-        paginator = self.paginator
-        assert isinstance(paginator, Pagination)
-        page = paginator.paginate_queryset(findings, request, view=self)
-        return paginator.get_paginated_response([f.as_dict() for f in page])
+        return self.page_of_dicts(findings)

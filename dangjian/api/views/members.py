@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
@@ -26,7 +26,8 @@ from dangjian.api.views.base import (
     FilteredListView,
     ScopedAPIView,
     path_id,
-    service_errors,
+    scoped_org,
+    service_call,
     validated,
 )
 from dangjian.members.choices import StatusKind
@@ -42,7 +43,7 @@ from dangjian.members.services import (
     residence_community,
 )
 from dangjian.orgs.models import Organization
-from dangjian.orgs.selectors import org_get, orgs_for
+from dangjian.orgs.selectors import org_get
 
 ID_PARAM = path_id("党员记录 id")
 DATE_FIELDS = frozenset({"joined_on", "confirmed_on", "birth_date"})
@@ -61,10 +62,8 @@ EDIT_FIELDS = [
 
 
 def _branch(actor: Actor, code: str) -> Organization:
-    org = orgs_for(actor, Perm.MEMBER_CHANGE).filter(code=code).first()
-    if org is None:
-        raise exceptions.ValidationError({"org": [f"所在党组织“{code}”不存在或不在您的管辖范围内"]})
-    return org
+    message = f"所在党组织“{code}”不存在或不在您的管辖范围内"
+    return scoped_org(actor, Perm.MEMBER_CHANGE, code, field="org", message=message)
 
 
 def _community(
@@ -82,6 +81,9 @@ def _present(member: Member) -> dict[str, Any]:
     return dict(MemberSerializer(member).data)
 
 
+@extend_schema_view(
+    get=extend_schema(responses=MemberSerializer(many=True), summary="党员列表（脱敏）")
+)
 class MemberListView(FilteredListView):
     """Members of the actor's subtree (``?org=CODE&subtree=1`` to narrow), masked."""
 
@@ -97,10 +99,6 @@ class MemberListView(FilteredListView):
         org = org_get(actor, params["org"], perm=Perm.MEMBER_VIEW) if params["org"] else None
         qs = member_list(actor, org=org, subtree=params["subtree"])
         return qs.select_related("residence_community")
-
-    @extend_schema(responses=MemberSerializer(many=True), summary="党员列表（脱敏）")
-    def get(self, request: SignedInApiRequest) -> Response:
-        return self.list_response()
 
     @extend_schema(
         request=MemberWriteSerializer, responses={201: MemberSerializer}, summary="新增党员"
@@ -123,10 +121,7 @@ class MemberListView(FilteredListView):
             phone=v.get("phone") or "",
             residence_community=_community(request.user, v.get("residence_community")),
         )
-        try:
-            member = member_create(actor=request.user, data=data)
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
+        member = service_call(member_create, actor=request.user, data=data)
         return Response(_present(member), status=status.HTTP_201_CREATED)
 
 
@@ -182,10 +177,7 @@ class MemberDetailView(ScopedAPIView):
             data.residence_community = _community(
                 request.user, v["residence_community"], member.residence_community
             )
-        try:
-            member = member_update(actor=request.user, member=member, data=data)
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
+        member = service_call(member_update, actor=request.user, member=member, data=data)
         return Response(_present(member))
 
 
@@ -312,10 +304,11 @@ class MemberStatusListView(ScopedAPIView):
             decision_no=v.get("decision_no") or "",
             reason=v.get("reason") or "",
         )
-        try:
-            item: MemberStatus = member_status_record(
-                actor=request.user, member=member, data=data, today=timezone.localdate()
-            )
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
+        item: MemberStatus = service_call(
+            member_status_record,
+            actor=request.user,
+            member=member,
+            data=data,
+            today=timezone.localdate(),
+        )
         return Response(StatusSerializer(item).data, status=status.HTTP_201_CREATED)

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import status
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
@@ -20,11 +20,18 @@ from dangjian.accounts.scope import Actor
 from dangjian.api.filtersets import OrgFilter
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import OrgSerializer, OrgWriteSerializer
-from dangjian.api.views.base import FilteredListView, ScopedAPIView, service_errors, validated
+from dangjian.api.views.base import (
+    FilteredListView,
+    ScopedAPIView,
+    scoped_org,
+    service_call,
+    service_errors,
+    validated,
+)
 from dangjian.members.choices import MemberType
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
-from dangjian.orgs.selectors import org_get, org_list, orgs_for
+from dangjian.orgs.selectors import org_get, org_list
 from dangjian.orgs.services import OrgInput, org_create, org_move, org_update
 
 RENAME = {"org_type": "type"}
@@ -77,12 +84,8 @@ def _present(org: Organization) -> dict[str, Any]:
 
 def _writable_parent(actor: Actor, code: str) -> Organization:
     """The new superior organization, which the actor must be allowed to change."""
-    parent = orgs_for(actor, Perm.ORG_CHANGE).filter(code=code).first()
-    if parent is None:
-        raise exceptions.ValidationError(
-            {"parent": [f"上级组织“{code}”不存在或不在您的管辖范围内"]}
-        )
-    return parent
+    message = f"上级组织“{code}”不存在或不在您的管辖范围内"
+    return scoped_org(actor, Perm.ORG_CHANGE, code, field="parent", message=message)
 
 
 def _org_input(values: dict[str, Any]) -> OrgInput:
@@ -100,6 +103,7 @@ def _org_input(values: dict[str, Any]) -> OrgInput:
     )
 
 
+@extend_schema_view(get=extend_schema(responses=OrgSerializer(many=True), summary="组织列表"))
 class OrgListView(FilteredListView):
     """Organizations of the actor's subtree, in tree order."""
 
@@ -120,20 +124,15 @@ class OrgListView(FilteredListView):
     def page_rows(self, rows: list[Any]) -> list[Any]:
         return annotate_orgs(rows)
 
-    @extend_schema(responses=OrgSerializer(many=True), summary="组织列表")
-    def get(self, request: SignedInApiRequest) -> Response:
-        return self.list_response()
-
     @extend_schema(
         request=OrgWriteSerializer, responses={201: OrgSerializer}, summary="新建下级组织"
     )
     def post(self, request: SignedInApiRequest) -> Response:
         values = validated(OrgWriteSerializer, request)
         parent = _writable_parent(request.user, values["parent"])
-        try:
-            org = org_create(actor=request.user, data=_org_input(values), parent=parent)
-        except DjangoValidationError as exc:
-            raise service_errors(exc, RENAME) from exc
+        org = service_call(
+            org_create, actor=request.user, data=_org_input(values), parent=parent, rename=RENAME
+        )
         return Response(_present(org), status=status.HTTP_201_CREATED)
 
 
