@@ -24,6 +24,7 @@ import itertools
 import os
 import random
 import re
+from html import unescape
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -37,7 +38,9 @@ ACCOUNT_MIX = ["zb_shuji"] * 10 + ["dw_admin"] * 4 + ["zzb_admin"] * 2
 ACCOUNT_MIX += ["ducha", "xitong", "anquan", "shenji"]
 NAV_SHARE = 0.3
 
-_LINK = re.compile(r'href="(/[^"#?]*)(?:\?[^"#]*)?"')
+#: a link with its query (a list filtered by rule or year needs it: without it the page answers
+#: 400, which the walk would count as a failure of the server)
+_LINK = re.compile(r'href="(/[^"#]*)"')
 _NAV = re.compile(r'<nav class="site-nav".*?</nav>', re.S)
 #: links a reading user does not follow: writes, forms, downloads, personal numbers, sign-out
 _SKIP = re.compile(
@@ -60,15 +63,18 @@ def read_accounts(path: Path = ACCOUNTS_FILE) -> dict[str, str]:
 
 
 def page_name(path: str) -> str:
-    """The statistics name of a path: codes and ids become ``[id]`` (``/orgs/[id]/``)."""
+    """The statistics name of a path: codes and ids become ``[id]`` (``/orgs/[id]/``), the
+    query is left out."""
+    path = path.split("?")[0]
     return "/".join("[id]" if _ID.match(part) else part for part in path.split("/"))
 
 
 def links(html: str) -> tuple[list[str], list[str]]:
     """(navigation links, other links worth following) of a page."""
     nav_match = _NAV.search(html)
-    nav = sorted(set(_LINK.findall(nav_match.group(0)))) if nav_match else []
-    other = sorted({u for u in _LINK.findall(html) if u not in nav and not _SKIP.search(u)})
+    nav = sorted({unescape(u) for u in _LINK.findall(nav_match.group(0))}) if nav_match else []
+    found = {unescape(u) for u in _LINK.findall(html)}
+    other = sorted(u for u in found if u not in nav and not _SKIP.search(u.split("?")[0]))
     return nav, other
 
 

@@ -109,7 +109,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Argon2id, 1 lane, 64 MiB (accounts/hashers.py); reads every "argon2$" hash, Django's
+    # default parameters included, and rehashes those at the next sign-in
+    "dangjian.accounts.hashers.Argon2Hasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 # Password policy (等保 2.0 三级, GB/T 22239 8.1.4.1: 口令具有复杂度要求并定期更换). Length and

@@ -82,9 +82,9 @@ class TodoItem:
 
 
 def _life_items(actor: Actor, org: Organization, today: dt.date) -> tuple[list[TodoItem], int]:
-    from dangjian.rules.runner import findings_for
+    from dangjian.web.cached import page_findings
 
-    found = findings_for(actor, rules="LIFE", org_code=org.code, at=today)
+    found = page_findings(actor, rules="LIFE", org_code=org.code, at=today)
     url = reverse("life:todo", args=[org.code])
     items = [
         TodoItem(
@@ -108,7 +108,7 @@ def _recruit_items(actor: Actor, org: Organization, today: dt.date) -> list[Todo
     if not can(actor, Perm.RECRUIT_VIEW):
         return []
     from dangjian.recruit.models import CaseStatus, RecruitCase
-    from dangjian.rules.runner import findings_for
+    from dangjian.web.cached import page_findings
 
     cases = {
         c.case_no: c
@@ -118,7 +118,7 @@ def _recruit_items(actor: Actor, org: Organization, today: dt.date) -> list[Todo
     }
     if not cases:
         return []
-    found = findings_for(actor, rules="RECRUIT", org_code=org.code, at=today)
+    found = page_findings(actor, rules="RECRUIT", org_code=org.code, at=today)
     items = []
     for f in found:
         case = cases.get(f.subject)
