@@ -38,7 +38,7 @@ def hostile_district(tree) -> dict[str, Any]:
     meeting = meet(
         branch, "支部党员大会", dt.date(2025, 3, 31), topic=hostile(1), minutes=hostile(2)
     )
-    attend(meeting, members[0], False, hostile(3))
+    attend(meeting, members[0], False, hostile(3)[:8])  # the column holds 8 characters
     Region.objects.create(code=REGION + "000", name=hostile(4))
     campaign = make_campaign(tree["root"], name=hostile(5))
     add_result(campaign, branch, 90)
