@@ -29,14 +29,32 @@ def _value(obj: models.Model, field: Any, now: dt.datetime) -> Any:
     return getattr(obj, field.attname)
 
 
-def copy_insert(model: type[M], objs: Sequence[M]) -> None:
-    """Insert ``objs`` (their primary keys are not set: look them up if needed)."""
+def reserve_ids(model: type[M], count: int) -> list[int]:
+    """``count`` new primary keys from the table's sequence (PostgreSQL): rows written with
+    them by ``COPY`` need no look-up of their ids afterwards."""
+    pk = model._meta.pk
+    assert pk is not None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def copy_insert(model: type[M], objs: Sequence[M], *, with_ids: bool = False) -> None:
+    """Insert ``objs``. Their primary keys are set on SQLite (``bulk_create`` returns them) and,
+    with ``with_ids``, on PostgreSQL (taken from the sequence first); otherwise they are not set
+    and must be looked up if needed."""
     if not objs:
         return
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(objs, batch_size=FALLBACK_BATCH)
         return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    if with_ids:
+        for obj, pk in zip(objs, reserve_ids(model, len(objs)), strict=True):
+            obj.pk = pk
+    fields = [f for f in model._meta.concrete_fields if with_ids or not f.primary_key]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     now = timezone.now()

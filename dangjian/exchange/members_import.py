@@ -9,9 +9,13 @@ at most one 书记. Existing members are matched by the keyed digest of the ID n
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass
-from typing import Any
+import itertools
+import pickle
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,7 +24,7 @@ from stdnum.cn import ric
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor
 from dangjian.core import crypto
-from dangjian.core.audit import AuditAction, AuditEvent, audit_record_many
+from dangjian.core.audit import AuditAction, AuditEvent, audit_record_bulk
 from dangjian.core.idnumber import normalize_id
 from dangjian.members.choices import Post
 from dangjian.members.models import Member
@@ -41,7 +45,7 @@ from dangjian.orgs.models import Organization
 
 from .bulk import copy_insert, copy_update
 from .columns import MEMBER_COLUMNS, MEMBER_FIELD_COLUMN, MEMBER_REQUIRED
-from .readers import Source, cell_date, cell_text
+from .readers import ReadError, Source, cell_date, cell_text
 from .report import (
     BATCH,
     ImportKind,
@@ -49,7 +53,8 @@ from .report import (
     Problems,
     chunks,
     out_of_scope_text,
-    start_import,
+    read_failed,
+    start_stream_import,
     write_guard,
 )
 
@@ -204,19 +209,62 @@ def _keep_absent_columns(
 
 def _load_members(
     table_rows: list[tuple[int, dict[str, Any]]],
-) -> tuple[dict[str, Member], dict[int, str]]:
-    """Members already on a roll whose ID number appears in the file (chunked queries), and the
-    keyed digest of each row's ID number as ``member_validate`` will normalise it."""
-    digests: dict[int, str] = {}
+) -> tuple[dict[str, Member], dict[int, tuple[str, str]]]:
+    """Members already on a roll whose ID number appears in ``table_rows`` (one batch of the
+    file; chunked queries), and for each row its ID number as ``member_validate`` will normalise
+    it with the keyed digest of that text."""
+    digests: dict[int, tuple[str, str]] = {}
     for number, cells in table_rows:
         raw = cells.get("公民身份号码")
         if isinstance(raw, str):
-            digests[number] = crypto.digest(ric.compact(normalize_id(raw)))
+            text = ric.compact(normalize_id(raw))
+            digests[number] = (text, crypto.digest(text))
     found: dict[str, Member] = {}
-    for chunk in chunks(sorted(set(digests.values())), BATCH):
+    for chunk in chunks(sorted({digest for _, digest in digests.values()}), BATCH):
         for member in Member.objects.filter(id_number_digest__in=chunk):
             found[member.id_number_digest] = member
     return found, digests
+
+
+#: rows read, checked and written together: memory is bounded by a batch, not by the file
+BATCH_ROWS = 5000
+
+#: the concrete fields of a member, in the order ``Member(*values)`` takes them
+_CONCRETE = [f.attname for f in Member._meta.concrete_fields]
+
+
+def _values(member: Member) -> tuple[Any, ...]:
+    return tuple(getattr(member, name) for name in _CONCRETE)
+
+
+@dataclass
+class _Scan:
+    """What the check of a file keeps from batch to batch: a few small values per row.
+
+    ``seen``: the keyed digest of each row's ID number → its row (duplicates across batches);
+    ``claims``: organization → the rows naming a 书记 there; ``refused``: ID numbers held
+    outside the actor's scope; ``removed``/``added``: the member counts the writes shift;
+    ``batches``: the batches of writes spooled (see :func:`_write`)."""
+
+    seen: dict[str, int] = field(default_factory=dict)
+    claims: dict[int, list[tuple[int, str]]] = field(default_factory=lambda: defaultdict(list))
+    refused: list[tuple[Member, Organization | None]] = field(default_factory=list)
+    removed: Counter[Place] = field(default_factory=Counter)
+    added: Counter[Place] = field(default_factory=Counter)
+    batches: int = 0
+
+
+@dataclass
+class _Context:
+    """What every batch of one import is checked with."""
+
+    actor: Actor
+    prefix: str
+    problems: Problems
+    orgs: _OrgIndex
+    today: dt.date
+    present: set[str]
+    dry_run: bool
 
 
 def import_members(
@@ -226,117 +274,208 @@ def import_members(
     dry_run: bool = False,
     file_label: str | None = None,
 ) -> ImportReport:
-    """Import members from ``path`` (all-or-nothing), as ``actor`` (needs MEMBER_CHANGE)."""
-    prefix, problems, table = start_import(
+    """Import members from ``path`` (all-or-nothing), as ``actor`` (needs MEMBER_CHANGE).
+
+    The file is read in batches of :data:`BATCH_ROWS` rows. Each batch is checked (with the
+    rows of earlier batches for duplicates) and, while the file has no problem, what it will
+    write is prepared — encrypted, with its audit snapshots — and spooled to an anonymous
+    temporary file (ciphertexts and masked numbers only). The checks that need the whole file
+    (one 书记 per branch) run at the end; only then, and only without a problem, is anything
+    written, batch by batch, in one transaction (:func:`_write`)."""
+    prefix, problems, stream = start_stream_import(
         MEMBERS, path, actor=actor, dry_run=dry_run, file_label=file_label
     )
     report = problems.report
-    if table is None:
+    if stream is None:
         return report
-    orgs = _OrgIndex()
-    today = timezone.localdate()
+    ctx = _Context(
+        actor, prefix, problems, _OrgIndex(), timezone.localdate(), set(stream.columns), dry_run
+    )
+    scan = _Scan()
+    with tempfile.TemporaryFile(prefix="dangjian-import-") as spool:
+        try:
+            for batch in stream.batches(BATCH_ROWS):
+                _check_batch(ctx, batch, scan, spool)
+        except ReadError as exc:
+            return read_failed(report, exc)
+        finally:
+            stream.close()
+        report.rows = stream.rows
+        if scan.refused:
+            audit_id_number_refused(actor, scan.refused, via=f"导入党员（{report.file}）")
+        _check_secretaries(scan, ctx.orgs, problems)
+        if report.rejected():
+            report.created = report.updated = report.unchanged = 0
+            return report
+        if dry_run or not (report.created or report.updated):
+            return report
+        with write_guard(report), transaction.atomic():
+            _write(actor, ctx.orgs, scan, spool)
+    return report
 
-    present = set(table.columns)
-    loaded, digests = _load_members(table.rows)
-    rows: dict[str, _MemberRow] = {}
-    table.rows.reverse()
-    while table.rows:  # consume the cells as we go: a 100,000-row file need not be held twice
-        number, cells = table.rows.pop()
-        prior = loaded.get(digests.get(number, ""))
-        row = _parse_member_row(number, cells, orgs, prefix, problems, today, present, prior, actor)
+
+def _check_batch(
+    ctx: _Context, batch: list[tuple[int, dict[str, Any]]], scan: _Scan, spool: IO[bytes]
+) -> None:
+    """Check the rows of one batch; while the file has no problem, count them and spool what
+    they will write."""
+    problems = ctx.problems
+    loaded, digests = _load_members(batch)
+    kept: dict[str, _MemberRow] = {}
+    for number, cells in batch:
+        text, lookup = digests.get(number, ("", ""))
+        prior = loaded.get(lookup)
+        row = _parse_member_row(
+            number, cells, ctx.orgs, ctx.prefix, problems, ctx.today, ctx.present, prior, ctx.actor
+        )
         if problems.has(number, "公民身份号码"):
             continue
-        row.digest = crypto.digest(row.data.id_number)
-        first = rows.get(row.digest)
+        if lookup and text == row.data.id_number:
+            row.digest = lookup  # the digest of the same text
+        else:
+            row.digest = crypto.digest(row.data.id_number)
+        first = scan.seen.get(row.digest)
         if first is not None:
             problems.add(
                 number,
                 "公民身份号码",
                 cells.get("公民身份号码"),
-                f"公民身份号码与第{first.number}行重复",
+                f"公民身份号码与第{first}行重复",
             )
             continue
-        rows[row.digest] = row
+        scan.seen[row.digest] = number
+        kept[row.digest] = row
+        if row.data.post == Post.SECRETARY and row.data.org.pk:
+            scan.claims[row.data.org.pk].append((number, row.data.post))
 
-    existing = {digest: member for digest, member in loaded.items() if digest in rows}
-    refused: list[tuple[Member, Organization | None]] = []
+    existing = {digest: member for digest, member in loaded.items() if digest in kept}
     for digest, member in existing.items():
-        org = orgs.by_id(member.org_id)
-        if org is None or not org.path.startswith(prefix):
-            row = rows[digest]
+        org = ctx.orgs.by_id(member.org_id)
+        if org is None or not org.path.startswith(ctx.prefix):
+            row = kept[digest]
             message = ID_NUMBER_REFUSED
             if org is not None:
                 member.org = org
-                message = id_number_taken(actor, member)
+                message = id_number_taken(ctx.actor, member)
             if message == ID_NUMBER_REFUSED:
-                refused.append((member, None if row.data.org is _NO_ORG else row.data.org))
+                scan.refused.append((member, None if row.data.org is _NO_ORG else row.data.org))
             else:  # a member the actor sees, but may not change
                 message += "，不在您可以导入或调动的范围内"
             problems.add(row.number, "公民身份号码", row.raw_id, message)
-    if refused:
-        audit_id_number_refused(actor, refused, via=f"导入党员（{report.file}）")
-    _check_secretaries(rows, existing, orgs, problems)
-    if report.rejected():
-        return report
+    if problems.report.errors:
+        return  # the file is refused: nothing more to prepare
+    _prepare(ctx, kept, existing, scan, spool)
 
-    creates: list[_MemberRow] = []
-    updates: list[tuple[_MemberRow, Member, dict[str, Any], str]] = []
-    was: dict[int, tuple[int, str]] = {}  # member → (organization, type) before the file
-    for digest, row in rows.items():
+
+def _prepare(
+    ctx: _Context,
+    kept: dict[str, _MemberRow],
+    existing: dict[str, Member],
+    scan: _Scan,
+    spool: IO[bytes],
+) -> None:
+    """Count the rows of a checked batch as created, updated or unchanged and (unless a dry
+    run) spool what they will write: the new members' values with their audit snapshots, the
+    changed members' values with their snapshots before and after."""
+    report, orgs = ctx.problems.report, ctx.orgs
+    creates: list[tuple[Any, ...]] = []
+    updates: list[tuple[Any, ...]] = []
+    moved: list[tuple[Member, tuple[int, str]]] = []
+    for digest, row in kept.items():
         found = existing.get(digest)
         if found is None:
-            creates.append(row)
+            report.created += 1
+            if not ctx.dry_run:
+                member = member_apply(Member(), row.data)
+                creates.append((_values(member), row.data.org.path, member_snapshot(member)))
+                scan.added[place_of(member, left=False)] += 1
             continue
         member = found
         member.org = orgs.by_id(member.org_id)  # type: ignore[assignment]
         member.residence_community = orgs.by_id(member.residence_community_id)
         before = member_snapshot(member)
         old_path, old_phone = member.org.path, member.phone_digest
-        was[member.pk] = (member.org_id, member.member_type)
+        was = (member.org_id, member.member_type)
         member_apply(member, row.data)
-        if member_snapshot(member) != before or member.phone_digest != old_phone:
-            updates.append((row, member, before, old_path))
-        else:
+        if member_snapshot(member) == before and member.phone_digest == old_phone:
             report.unchanged += 1
-    report.created, report.updated = len(creates), len(updates)
-    if dry_run or not (creates or updates):
-        return report
+            continue
+        report.updated += 1
+        if not ctx.dry_run:
+            updates.append((_values(member), old_path, before, member_snapshot(member)))
+            if was != (member.org_id, member.member_type):
+                moved.append((member, was))
+    if moved:  # moved or retyped: counted out where they were, in where they are
+        gone = left_ids(m.pk for m, _ in moved)
+        for member, (org_id, member_type) in moved:
+            scan.removed[Place(org_id, column_of(member_type, member.pk in gone))] += 1
+            scan.added[place_of(member, member.pk in gone)] += 1
+    if creates or updates:
+        pickle.dump((creates, updates), spool, protocol=pickle.HIGHEST_PROTOCOL)
+        scan.batches += 1
 
+
+def _spooled(spool: IO[bytes], batches: int) -> Iterator[tuple[list[Any], list[Any]]]:
+    spool.seek(0)
+    for _ in range(batches):
+        yield pickle.load(spool)  # noqa: S301 - our own file, written by this import
+
+
+def _write(actor: Actor, orgs: _OrgIndex, scan: _Scan, spool: IO[bytes]) -> None:
+    """Write the spooled batches in the caller's transaction, in the order every write of the
+    roll takes its locks (``core.rollup``): the members (``COPY`` on PostgreSQL), then the
+    member counts, then the audit trail — one append per batch, one entry per member."""
     now = timezone.now()
-    new_members = [member_apply(Member(), row.data) for row in creates]
-    with write_guard(report), transaction.atomic():
+    ids: list[list[int]] = []
+    for creates, updates in _spooled(spool, scan.batches):
+        new_members = [Member(*values) for values, _, _ in creates]
         _insert_members(new_members)
-        if updates:
-            for _, member, _, _ in updates:
-                member.updated_at = now
-            copy_update(Member, [member for _, member, _, _ in updates], _MEMBER_FIELDS)
-        _count(new_members, [member for _, member, _, _ in updates], was)
+        ids.append([m.pk for m in new_members])
+        changed = [Member(*values) for values, _, _, _ in updates]
+        for member in changed:
+            member.updated_at = now
+        copy_update(Member, changed, _MEMBER_FIELDS)
+    counts_shift(_expand(scan.removed), _expand(scan.added))
+    for (creates, updates), created_ids in zip(_spooled(spool, scan.batches), ids, strict=True):
         events = [
             AuditEvent(
                 AuditAction.MEMBER_CREATE,
                 "member",
-                str(member.pk),
-                str(member),
-                row.data.org.path,
+                str(pk),
+                _repr(values),
+                path,
                 None,
-                member_snapshot(member),
+                after,
             )
-            for row, member in zip(creates, new_members, strict=True)
+            for (values, path, after), pk in zip(creates, created_ids, strict=True)
         ]
         events += [
             AuditEvent(
                 AuditAction.MEMBER_UPDATE,
                 "member",
-                str(member.pk),
-                str(member),
+                str(values[0]),
+                _repr(values),
                 old_path,
                 before,
-                member_snapshot(member),
+                after,
             )
-            for _, member, before, old_path in updates
+            for values, old_path, before, after in updates
         ]
-        audit_record_many(actor=actor, events=events)
-    return report
+        audit_record_bulk(actor=actor, events=events)
+
+
+_NAME = _CONCRETE.index("name")
+_MASKED = _CONCRETE.index("id_number_masked")
+
+
+def _repr(values: tuple[Any, ...]) -> str:
+    """``str(member)`` of the member with these values."""
+    return str(Member(name=values[_NAME], id_number_masked=values[_MASKED]))
+
+
+def _expand(counter: Counter[Place]) -> Iterator[Place]:
+    for place, n in counter.items():
+        yield from itertools.repeat(place, n)
 
 
 _MEMBER_FIELDS = [
@@ -362,18 +501,10 @@ _MEMBER_FIELDS = [
 ]
 
 
-def _count(created: list[Member], updated: list[Member], was: dict[int, tuple[int, str]]) -> None:
-    """Keep the member counts: the new members counted in, the moved or retyped ones moved."""
-    changed = [m for m in updated if was[m.pk] != (m.org_id, m.member_type)]
-    gone = left_ids(m.pk for m in changed)
-    removed = [Place(was[m.pk][0], column_of(was[m.pk][1], m.pk in gone)) for m in changed]
-    added = [place_of(m, m.pk in gone) for m in changed]
-    counts_shift(removed, added + [place_of(m, left=False) for m in created])
-
-
 def _insert_members(members: list[Member]) -> None:
-    """Insert new members (``COPY`` on PostgreSQL) and set their ids."""
-    copy_insert(Member, members)
+    """Insert new members (``COPY`` on PostgreSQL, with ids taken from the sequence) and set
+    their ids."""
+    copy_insert(Member, members, with_ids=True)
     if any(m.pk is None for m in members):
         ids = _member_ids([m.id_number_digest for m in members])
         for m in members:
@@ -389,17 +520,9 @@ def _member_ids(digests: list[str]) -> dict[str, int]:
     return ids
 
 
-def _check_secretaries(
-    rows: dict[str, _MemberRow],
-    existing: dict[str, Member],
-    orgs: _OrgIndex,
-    problems: Problems,
-) -> None:
+def _check_secretaries(scan: _Scan, orgs: _OrgIndex, problems: Problems) -> None:
     """A branch has at most one 书记 after the import (file rows plus members not in the file)."""
-    claims: dict[int, list[_MemberRow]] = defaultdict(list)
-    for row in rows.values():
-        if row.data.post == Post.SECRETARY and row.data.org.pk:
-            claims[row.data.org.pk].append(row)
+    claims = scan.claims
     if not claims:
         return
     holders: dict[int, list[str]] = defaultdict(list)
@@ -408,25 +531,25 @@ def _check_secretaries(
             "org_id", "id_number_digest", "name"
         )
         for org_id, digest, name in found:
-            if digest not in rows:  # a secretary in the file decides their own post
+            if digest not in scan.seen:  # a secretary in the file decides their own post
                 holders[org_id].append(name)
     for org_id, claimants in claims.items():
         org = orgs.by_id(org_id)
         org_name = org.name if org else ""
         if holders.get(org_id):
-            for row in claimants:
+            for number, post in claimants:
                 problems.add(
-                    row.number,
+                    number,
                     "党内职务",
-                    row.data.post,
+                    post,
                     f"{org_name} 已有书记（{'、'.join(holders[org_id])}），请先调整原书记的职务",
                 )
         elif len(claimants) > 1:
-            lines = "、".join(f"第{r.number}行" for r in claimants)
-            for row in claimants[1:]:
+            lines = "、".join(f"第{number}行" for number, _ in claimants)
+            for number, post in claimants[1:]:
                 problems.add(
-                    row.number,
+                    number,
                     "党内职务",
-                    row.data.post,
+                    post,
                     f"{org_name} 在文件中有多名书记（{lines}），一个支部只能有一名书记",
                 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,48 +107,85 @@ def _xlsx_rows(source: Path | IO[bytes]) -> Iterator[tuple[Any, ...]]:
 
 
 def _csv_rows(source: Path | IO[bytes]) -> Iterator[Sequence[Any]]:
+    """The rows of a UTF-8 CSV file, decoded as they are read (never the whole text at once)."""
     try:
-        raw = source.read_bytes() if isinstance(source, Path) else source.read()
+        handle = source.open("rb") if isinstance(source, Path) else source
     except OSError as exc:
         raise ReadError("无法打开文件") from exc
-    if raw.startswith(b"PK\x03\x04") or b"\x00" in raw[:4096]:
-        raise ReadError("文件内容不是文本 CSV（可能是改了扩展名的 Excel 或其他二进制文件）")
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ReadError(
-            "CSV 文件不是 UTF-8 编码，请在 Excel 中“另存为 CSV UTF-8（逗号分隔）”后再导入"
-        ) from exc
-    try:
-        for row in csv.reader(io.StringIO(text, newline=""), strict=True):
-            yield [csv_restore(cell) for cell in row]  # undo the exporters' formula guard
-    except csv.Error as exc:
-        raise ReadError(f"CSV 文件格式错误：{exc}") from exc
+        try:
+            head = handle.read(4096)
+        except OSError as exc:
+            raise ReadError("无法打开文件") from exc
+        if head.startswith(b"PK\x03\x04") or b"\x00" in head:
+            raise ReadError("文件内容不是文本 CSV（可能是改了扩展名的 Excel 或其他二进制文件）")
+        binary: IO[bytes]
+        if handle.seekable():
+            handle.seek(handle.tell() - len(head))
+            binary = handle
+        else:  # a stream that cannot go back: keep what it holds in memory
+            binary = io.BytesIO(head + handle.read())
+        text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
+        try:
+            for row in csv.reader(text, strict=True):
+                yield [csv_restore(cell) for cell in row]  # undo the exporters' formula guard
+        except UnicodeDecodeError as exc:
+            raise ReadError(
+                "CSV 文件不是 UTF-8 编码，请在 Excel 中“另存为 CSV UTF-8（逗号分隔）”后再导入"
+            ) from exc
+        except csv.Error as exc:
+            raise ReadError(f"CSV 文件格式错误：{exc}") from exc
+        finally:
+            text.detach()  # the caller's file stays open (an upload is closed by Django)
+    finally:
+        if isinstance(source, Path):
+            handle.close()
 
 
-def read_table(
-    source: Source,
-    *,
+class TableStream:
+    """The data rows of one file, read as they are consumed: ``(excel_row_number, {column:
+    cell})``. The header has been read and checked when it is made (:func:`open_table`); a
+    problem found further on (a decoding error, a file with no data rows) raises
+    :class:`ReadError` from the iteration. ``rows`` counts the data rows read so far."""
+
+    def __init__(
+        self, file: str, columns: list[str], warnings: list[str], rows: Iterator[Any]
+    ) -> None:
+        self.file = file
+        self.columns = columns
+        self.warnings = warnings
+        self.rows = 0
+        self._rows = rows
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        for row in self._rows:
+            self.rows += 1
+            yield row
+
+    def batches(self, size: int) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+        """The rows in lists of at most ``size``."""
+        rows = iter(self)
+        while batch := list(itertools.islice(rows, size)):
+            yield batch
+
+    def close(self) -> None:
+        """Stop reading (closes the file when it was opened here)."""
+        close = getattr(self._rows, "close", None)
+        if close is not None:
+            close()
+
+
+def _table_rows(
+    cells_of: Iterator[Sequence[Any]],
     columns: Sequence[str],
     required: Sequence[str],
-    file_label: str | None = None,
-) -> Table:
-    """Read ``source`` (a path or an open binary file) and check its header against the known
-    ``columns`` of the format."""
-    label = file_label or source_name(source)
-    kind = file_kind(source_name(source) or label)
-    opened: Path | IO[bytes]
-    if isinstance(source, str | Path):
-        opened = Path(source)
-        if not opened.is_file():
-            raise ReadError(f"文件 {label} 不存在或不是普通文件")
-    else:
-        opened = _rewound(source)
-    cells_of = _xlsx_rows(opened) if kind == "xlsx" else _csv_rows(opened)
+    positions: dict[str, int],
+    warnings: list[str],
+) -> Iterator[tuple[int, dict[str, Any]] | None]:
+    """Yield ``None`` once the header is read (filling ``positions`` and ``warnings``), then
+    the data rows."""
     header: list[str | None] | None = None
-    rows: list[tuple[int, dict[str, Any]]] = []
-    warnings: list[str] = []
-    positions: dict[str, int] = {}
+    found = False
     for number, raw in enumerate(cells_of, start=1):
         cells = [_clean(v) for v in raw]
         if header is None:
@@ -172,18 +210,60 @@ def read_table(
             missing = [c for c in required if c not in positions]
             if missing:
                 raise ReadError(f"缺少必填列：{'、'.join(missing)}")
+            yield None
             continue
         if not any(c is not None for c in cells):
             continue  # blank line (Excel often keeps formatted empty rows)
-        rows.append(
-            (number, {name: cells[i] if i < len(cells) else None for name, i in positions.items()})
-        )
+        found = True
+        yield number, {name: cells[i] if i < len(cells) else None for name, i in positions.items()}
     if header is None:
         raise ReadError("文件为空（没有表头和数据）")
-    if not rows:
+    if not found:
         raise ReadError("文件中只有表头，没有数据行")
+
+
+def open_table(
+    source: Source,
+    *,
+    columns: Sequence[str],
+    required: Sequence[str],
+    file_label: str | None = None,
+) -> TableStream:
+    """Open ``source`` (a path or an open binary file), read its header and check it against the
+    known ``columns`` of the format; the data rows are read as the stream is consumed."""
+    label = file_label or source_name(source)
+    kind = file_kind(source_name(source) or label)
+    opened: Path | IO[bytes]
+    if isinstance(source, str | Path):
+        opened = Path(source)
+        if not opened.is_file():
+            raise ReadError(f"文件 {label} 不存在或不是普通文件")
+    else:
+        opened = _rewound(source)
+    cells_of = _xlsx_rows(opened) if kind == "xlsx" else _csv_rows(opened)
+    positions: dict[str, int] = {}
+    warnings: list[str] = []
+    rows = _table_rows(cells_of, columns, required, positions, warnings)
+    try:
+        next(rows)  # the header
+    except StopIteration:  # pragma: no cover - the generator raises before it ends
+        raise ReadError("文件为空（没有表头和数据）") from None
     known = [c for c in columns if c in positions]
-    return Table(file=label, columns=known, rows=rows, warnings=warnings)
+    return TableStream(label, known, warnings, rows)  # type: ignore[arg-type]
+
+
+def read_table(
+    source: Source,
+    *,
+    columns: Sequence[str],
+    required: Sequence[str],
+    file_label: str | None = None,
+) -> Table:
+    """Read ``source`` (a path or an open binary file) whole and check its header against the
+    known ``columns`` of the format."""
+    stream = open_table(source, columns=columns, required=required, file_label=file_label)
+    rows = list(stream)
+    return Table(file=stream.file, columns=stream.columns, rows=rows, warnings=stream.warnings)
 
 
 def cell_text(value: Any) -> str:

@@ -18,7 +18,16 @@ from treebeard.exceptions import PathOverflow
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, scope_prefix
 
-from .readers import ReadError, Source, Table, cell_text, read_table, source_name
+from .readers import (
+    ReadError,
+    Source,
+    Table,
+    TableStream,
+    cell_text,
+    open_table,
+    read_table,
+    source_name,
+)
 
 T = TypeVar("T")
 
@@ -189,6 +198,41 @@ def start_import(
         raise PermissionDenied(what.denied)
     report = ImportReport(what.kind, file_label or source_name(path), dry_run)
     return prefix, Problems(report), read_checked(report, path, what.columns, what.required)
+
+
+def start_stream_import(
+    what: ImportKind,
+    path: Source,
+    *,
+    actor: Actor,
+    dry_run: bool,
+    file_label: str | None,
+) -> tuple[str, Problems, TableStream | None]:
+    """:func:`start_import` for an importer that reads the rows as a stream (its header read
+    and checked; ``None`` when unreadable). The importer sets ``report.rows`` at the end and
+    calls :func:`read_failed` on a :class:`ReadError` met further on."""
+    prefix = scope_prefix(actor, what.perm)
+    if prefix is None:
+        raise PermissionDenied(what.denied)
+    report = ImportReport(what.kind, file_label or source_name(path), dry_run)
+    try:
+        stream = open_table(
+            path, columns=what.columns, required=what.required, file_label=report.file
+        )
+    except ReadError as exc:
+        report.errors.append(RowError(report.file, None, "", "", str(exc)))
+        return prefix, Problems(report), None
+    report.warnings = stream.warnings
+    return prefix, Problems(report), stream
+
+
+def read_failed(report: ImportReport, exc: ReadError) -> ImportReport:
+    """The report of a file found unreadable after some of its rows were checked: that one
+    problem, as when it is found before any row (the rows' problems are dropped)."""
+    report.errors[:] = [RowError(report.file, None, "", "", str(exc))]
+    report.warnings = []
+    report.rows = report.created = report.updated = report.unchanged = 0
+    return report
 
 
 def out_of_scope_text(prefix: str) -> str:
