@@ -80,7 +80,7 @@ def validate_id(value: str, *, today: dt.date | None = None) -> str:
     if number[17] != ric.calc_check_digit(number):
         raise InvalidNumber("公民身份号码校验码错误")
     try:
-        born = ric.get_birth_date(number)
+        born = birth_date(number)
     except stdnum_exceptions.ValidationError as exc:
         raise InvalidNumber(f"公民身份号码中的出生日期 {number[6:14]} 不是有效日期") from exc
     today = today or timezone.localdate()
@@ -95,8 +95,24 @@ def validate_id(value: str, *, today: dt.date | None = None) -> str:
     return number
 
 
+def plain(text: str) -> bool:
+    """Whether python-stdnum's clean-up of ``text`` (``stdnum.util.clean``: Unicode dashes,
+    spaces and quotes made ASCII) leaves it as it is: ASCII without a backtick, the one ASCII
+    character it replaces."""
+    return text.isascii() and "`" not in text
+
+
 def birth_date(number: str) -> dt.date:
-    return ric.get_birth_date(number)  # type: ignore[no-any-return]
+    """The birth date in ``number`` (``stdnum.cn.ric.get_birth_date``, without its per-character
+    clean-up when there is nothing to clean)."""
+    if not plain(number):
+        return ric.get_birth_date(number)  # type: ignore[no-any-return]
+    number = number.upper().strip()
+    year, month, day = int(number[6:10]), int(number[10:12]), int(number[12:14])
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise stdnum_exceptions.InvalidComponent() from None
 
 
 def gender(number: str) -> str:

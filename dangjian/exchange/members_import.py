@@ -25,6 +25,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor
 from dangjian.core import crypto
 from dangjian.core.audit import AuditAction, AuditEvent, audit_record_bulk
+from dangjian.core import idnumber
 from dangjian.core.idnumber import normalize_id
 from dangjian.members.choices import Post
 from dangjian.members.models import Member
@@ -217,7 +218,8 @@ def _load_members(
     for number, cells in table_rows:
         raw = cells.get("公民身份号码")
         if isinstance(raw, str):
-            text = ric.compact(normalize_id(raw))
+            text = normalize_id(raw)
+            text = text.upper().strip() if idnumber.plain(text) else ric.compact(text)
             digests[number] = (text, crypto.digest(text))
     found: dict[str, Member] = {}
     for chunk in chunks(sorted({digest for _, digest in digests.values()}), BATCH):
@@ -231,6 +233,7 @@ BATCH_ROWS = 5000
 
 #: the concrete fields of a member, in the order ``Member(*values)`` takes them
 _CONCRETE = [f.attname for f in Member._meta.concrete_fields]
+_ID = _CONCRETE.index("id")
 
 
 def _values(member: Member) -> tuple[Any, ...]:
@@ -387,7 +390,8 @@ def _prepare(
             report.created += 1
             if not ctx.dry_run:
                 member = member_apply(Member(), row.data)
-                creates.append((_values(member), row.data.org.path, member_snapshot(member)))
+                snapshot = member_snapshot(member)
+                creates.append((_values(member), str(member), row.data.org.path, snapshot))
                 scan.added[place_of(member, left=False)] += 1
             continue
         member = found
@@ -402,7 +406,8 @@ def _prepare(
             continue
         report.updated += 1
         if not ctx.dry_run:
-            updates.append((_values(member), old_path, before, member_snapshot(member)))
+            after = member_snapshot(member)
+            updates.append((_values(member), str(member), old_path, before, after))
             if was != (member.org_id, member.member_type):
                 moved.append((member, was))
     if moved:  # moved or retyped: counted out where they were, in where they are
@@ -428,10 +433,10 @@ def _write(actor: Actor, orgs: _OrgIndex, scan: _Scan, spool: IO[bytes]) -> None
     now = timezone.now()
     ids: list[list[int]] = []
     for creates, updates in _spooled(spool, scan.batches):
-        new_members = [Member(*values) for values, _, _ in creates]
+        new_members = [Member(*values) for values, *_ in creates]
         _insert_members(new_members)
         ids.append([m.pk for m in new_members])
-        changed = [Member(*values) for values, _, _, _ in updates]
+        changed = [Member(*values) for values, *_ in updates]
         for member in changed:
             member.updated_at = now
         copy_update(Member, changed, _MEMBER_FIELDS)
@@ -442,35 +447,26 @@ def _write(actor: Actor, orgs: _OrgIndex, scan: _Scan, spool: IO[bytes]) -> None
                 AuditAction.MEMBER_CREATE,
                 "member",
                 str(pk),
-                _repr(values),
+                name,
                 path,
                 None,
                 after,
             )
-            for (values, path, after), pk in zip(creates, created_ids, strict=True)
+            for (_, name, path, after), pk in zip(creates, created_ids, strict=True)
         ]
         events += [
             AuditEvent(
                 AuditAction.MEMBER_UPDATE,
                 "member",
-                str(values[0]),
-                _repr(values),
+                str(values[_ID]),
+                name,
                 old_path,
                 before,
                 after,
             )
-            for values, old_path, before, after in updates
+            for values, name, old_path, before, after in updates
         ]
         audit_record_bulk(actor=actor, events=events)
-
-
-_NAME = _CONCRETE.index("name")
-_MASKED = _CONCRETE.index("id_number_masked")
-
-
-def _repr(values: tuple[Any, ...]) -> str:
-    """``str(member)`` of the member with these values."""
-    return str(Member(name=values[_NAME], id_number_masked=values[_MASKED]))
 
 
 def _expand(counter: Counter[Place]) -> Iterator[Place]:

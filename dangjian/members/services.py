@@ -44,6 +44,13 @@ def joined_under_age(born: dt.date, joined_on: dt.date) -> str | None:
     )
 
 
+#: the values of the choices, read once (``Choices.values`` builds its list on every call, and an
+#: import checks them for every row)
+_MEMBER_TYPES = frozenset(MemberType.values)
+_CATEGORIES = frozenset(Category.values)
+_POSTS = frozenset(Post.values)
+
+
 @dataclass
 class MemberInput:
     """The editable fields of a member record, with the plain ID and phone numbers."""
@@ -85,11 +92,11 @@ def member_validate(data: MemberInput, *, today: dt.date | None = None) -> Field
         data.gender, data.birth_date = sex, born
     if data.gender and data.gender not in ("男", "女"):
         errors.add("gender", "性别应为“男”或“女”")
-    if data.member_type not in MemberType.values:
+    if data.member_type not in _MEMBER_TYPES:
         errors.add("member_type", "党员类型应为“正式党员”或“预备党员”")
-    if data.category and data.category not in Category.values:
+    if data.category and data.category not in _CATEGORIES:
         errors.add("category", f"人员类别“{data.category}”无效，应为：{'、'.join(Category.values)}")
-    if data.post and data.post not in Post.values:
+    if data.post and data.post not in _POSTS:
         errors.add("post", f"党内职务“{data.post}”无效，应为：{'、'.join(Post.values)}，或留空")
     if data.joined_on > today:
         errors.add("joined_on", "入党日期不能晚于今天")
