@@ -23,9 +23,8 @@ from stdnum.cn import ric
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor
-from dangjian.core import crypto
+from dangjian.core import crypto, idnumber
 from dangjian.core.audit import AuditAction, AuditEvent, audit_record_bulk
-from dangjian.core import idnumber
 from dangjian.core.idnumber import normalize_id
 from dangjian.members.choices import Post
 from dangjian.members.models import Member
