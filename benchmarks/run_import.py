@@ -173,11 +173,13 @@ def main() -> int:
     parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations")
     args = parser.parse_args()
 
-    if "DANGJIAN_VAR_DIR" not in os.environ:  # the keys of a reused database stay the same
+    if "DANGJIAN_VAR_DIR" not in os.environ:
+        # the keys of a reused database stay the same (a folder named ``dangjian-import-*`` in
+        # the temporary directory would be removed as a stale upload when Django starts)
         target = args.sqlite or args.database_url or "default"
         folder = "".join(c if c.isalnum() else "_" for c in target)[-80:]
         os.environ["DANGJIAN_VAR_DIR"] = str(
-            Path(tempfile.gettempdir()) / "dangjian-import-bench" / folder
+            Path(tempfile.gettempdir()) / "dangjian-bench-keys" / folder
         )
     where = common.use_database(parser, args, name="import")
     common.seed_tier(parser, args, where)
@@ -198,7 +200,7 @@ def main() -> int:
     communities = sorted(Organization.objects.filter(sector="社区").values_list("code", flat=True))
     held = set(Member.objects.filter(post=Post.SECRETARY).values_list("org__code", flat=True))
     free = [code for code in branches if code not in held]
-    with tempfile.TemporaryDirectory(prefix="dangjian-import-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="dangjian-bench-members-") as tmp:
         path = Path(tmp) / "members.csv"
         t = time.perf_counter()
         write_members_file(path, branches, communities, free, args.rows, args.seed)

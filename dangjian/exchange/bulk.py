@@ -23,8 +23,12 @@ M = TypeVar("M", bound=models.Model)
 FALLBACK_BATCH = 500
 
 
+def _is_auto(field: Any) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+
+
 def _value(obj: models.Model, field: Any, now: dt.datetime) -> Any:
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+    if _is_auto(field):
         return now
     return getattr(obj, field.attname)
 
@@ -58,11 +62,14 @@ def copy_insert(model: type[M], objs: Sequence[M], *, with_ids: bool = False) ->
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     now = timezone.now()
+    # per field: the attribute to read, or the time for ``auto_now``/``auto_now_add`` fields
+    read = [(None if _is_auto(f) else f.attname) for f in fields]
     with connection.cursor() as cursor:
         raw: Any = cursor.cursor  # psycopg's own cursor under Django's wrapper
         with raw.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
             for obj in objs:
-                copy.write_row([_value(obj, f, now) for f in fields])
+                values = obj.__dict__
+                copy.write_row([now if name is None else values[name] for name in read])
 
 
 def copy_update(model: type[M], objs: Sequence[M], field_names: Sequence[str]) -> None:

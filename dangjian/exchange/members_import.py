@@ -294,7 +294,7 @@ def import_members(
         actor, prefix, problems, _OrgIndex(), timezone.localdate(), set(stream.columns), dry_run
     )
     scan = _Scan()
-    with tempfile.TemporaryFile(prefix="dangjian-import-") as spool:
+    with _Spool() as spool:
         try:
             for batch in stream.batches(BATCH_ROWS):
                 _check_batch(ctx, batch, scan, spool)
@@ -317,7 +317,7 @@ def import_members(
 
 
 def _check_batch(
-    ctx: _Context, batch: list[tuple[int, dict[str, Any]]], scan: _Scan, spool: IO[bytes]
+    ctx: _Context, batch: list[tuple[int, dict[str, Any]]], scan: _Scan, spool: _Spool
 ) -> None:
     """Check the rows of one batch; while the file has no problem, count them and spool what
     they will write."""
@@ -374,14 +374,15 @@ def _prepare(
     kept: dict[str, _MemberRow],
     existing: dict[str, Member],
     scan: _Scan,
-    spool: IO[bytes],
+    spool: _Spool,
 ) -> None:
     """Count the rows of a checked batch as created, updated or unchanged and (unless a dry
     run) spool what they will write: the new members' values with their audit snapshots, the
     changed members' values with their snapshots before and after."""
     report, orgs = ctx.problems.report, ctx.orgs
-    creates: list[tuple[Any, ...]] = []
-    updates: list[tuple[Any, ...]] = []
+    creates: list[tuple[Any, ...]] = []  # values of new members
+    updates: list[tuple[Any, ...]] = []  # values of changed members
+    audits: list[tuple[Any, ...]] = []  # (id or None, name, scope path, before, after)
     moved: list[tuple[Member, tuple[int, str]]] = []
     for digest, row in kept.items():
         found = existing.get(digest)
@@ -389,8 +390,8 @@ def _prepare(
             report.created += 1
             if not ctx.dry_run:
                 member = member_apply(Member(), row.data)
-                snapshot = member_snapshot(member)
-                creates.append((_values(member), str(member), row.data.org.path, snapshot))
+                creates.append(_values(member))
+                audits.append((None, str(member), row.data.org.path, None, member_snapshot(member)))
                 scan.added[place_of(member, left=False)] += 1
             continue
         member = found
@@ -405,8 +406,8 @@ def _prepare(
             continue
         report.updated += 1
         if not ctx.dry_run:
-            after = member_snapshot(member)
-            updates.append((_values(member), str(member), old_path, before, after))
+            updates.append(_values(member))
+            audits.append((member.pk, str(member), old_path, before, member_snapshot(member)))
             if was != (member.org_id, member.member_type):
                 moved.append((member, was))
     if moved:  # moved or retyped: counted out where they were, in where they are
@@ -415,55 +416,62 @@ def _prepare(
             scan.removed[Place(org_id, column_of(member_type, member.pk in gone))] += 1
             scan.added[place_of(member, member.pk in gone)] += 1
     if creates or updates:
-        pickle.dump((creates, updates), spool, protocol=pickle.HIGHEST_PROTOCOL)
+        spool.add((creates, updates), audits)
         scan.batches += 1
 
 
-def _spooled(spool: IO[bytes], batches: int) -> Iterator[tuple[list[Any], list[Any]]]:
-    spool.seek(0)
-    for _ in range(batches):
-        yield pickle.load(spool)  # noqa: S301 - our own file, written by this import
+class _Spool:
+    """Two anonymous temporary files holding, batch by batch, what the import will write: the
+    members' values (ciphertexts, masked numbers) and their audit entries' content."""
+
+    def __enter__(self) -> _Spool:
+        self.rows = tempfile.TemporaryFile(prefix="dangjian-import-")
+        self.audits = tempfile.TemporaryFile(prefix="dangjian-import-")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.rows.close()
+        self.audits.close()
+
+    def add(self, rows: Any, audits: Any) -> None:
+        pickle.dump(rows, self.rows, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(audits, self.audits, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @staticmethod
+    def read(file: IO[bytes], batches: int) -> Iterator[Any]:
+        file.seek(0)
+        for _ in range(batches):
+            yield pickle.load(file)  # noqa: S301 - our own file, written by this import
 
 
-def _write(actor: Actor, orgs: _OrgIndex, scan: _Scan, spool: IO[bytes]) -> None:
+def _write(actor: Actor, orgs: _OrgIndex, scan: _Scan, spool: _Spool) -> None:
     """Write the spooled batches in the caller's transaction, in the order every write of the
     roll takes its locks (``core.rollup``): the members (``COPY`` on PostgreSQL), then the
     member counts, then the audit trail — one append per batch, one entry per member."""
     now = timezone.now()
     ids: list[list[int]] = []
-    for creates, updates in _spooled(spool, scan.batches):
-        new_members = [Member(*values) for values, *_ in creates]
+    for creates, updates in spool.read(spool.rows, scan.batches):
+        new_members = [Member(*values) for values in creates]
         _insert_members(new_members)
         ids.append([m.pk for m in new_members])
-        changed = [Member(*values) for values, *_ in updates]
+        changed = [Member(*values) for values in updates]
         for member in changed:
             member.updated_at = now
         copy_update(Member, changed, _MEMBER_FIELDS)
     counts_shift(_expand(scan.removed), _expand(scan.added))
-    for (creates, updates), created_ids in zip(_spooled(spool, scan.batches), ids, strict=True):
+    for audits, created_ids in zip(spool.read(spool.audits, scan.batches), ids, strict=True):
+        new_ids = iter(created_ids)
         events = [
             AuditEvent(
-                AuditAction.MEMBER_CREATE,
+                AuditAction.MEMBER_UPDATE if pk else AuditAction.MEMBER_CREATE,
                 "member",
-                str(pk),
+                str(pk or next(new_ids)),
                 name,
                 path,
-                None,
-                after,
-            )
-            for (_, name, path, after), pk in zip(creates, created_ids, strict=True)
-        ]
-        events += [
-            AuditEvent(
-                AuditAction.MEMBER_UPDATE,
-                "member",
-                str(values[_ID]),
-                name,
-                old_path,
                 before,
                 after,
             )
-            for values, name, old_path, before, after in updates
+            for pk, name, path, before, after in audits
         ]
         audit_record_bulk(actor=actor, events=events)
 
