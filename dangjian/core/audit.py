@@ -216,8 +216,12 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
+#: ``json.dumps(…, ensure_ascii=False, sort_keys=True, separators=(",", ":"))``, made once
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def _canonical(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return _CANONICAL.encode(payload).encode()
 
 
 def _digest(payload: dict[str, Any]) -> str:
