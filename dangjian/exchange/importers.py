@@ -10,7 +10,9 @@ transaction together with one audit entry per created or changed row. Rows are m
 
 Existing data is loaded in bulk (one query for the organizations, chunked ``IN`` queries for the
 members of the file) and written in bulk (:mod:`.bulk`: ``COPY`` and one ``UPDATE … FROM`` on
-PostgreSQL), so a 100,000-row file takes a minute or two, not hours.
+PostgreSQL). A members file is streamed: read, checked and prepared in batches, spooled, and
+written only once every batch has passed, with one append to the audit chain per batch
+(:mod:`.members_import`), so its memory does not grow with the file.
 
 The work is in :mod:`.orgs_import`, :mod:`.members_import` and :mod:`.report`; this module is the
 interface other code uses.

@@ -4,6 +4,11 @@ Each row goes through ``member_validate`` (ID check digit, gender and birth date
 number, types and dates); across rows: duplicate ID numbers, the branch must exist within the
 actor's scope, a member already on a roll outside the scope cannot be moved in, and a branch keeps
 at most one 书记. Existing members are matched by the keyed digest of the ID number.
+
+The file is streamed in batches of :data:`BATCH_ROWS`: between batches only a few small values
+per row are kept (the digest and row of each ID number, the rows naming a 书记, the count
+changes); what a batch will write is spooled to an anonymous temporary file. Nothing is written
+before the last row has been checked (:func:`import_members`).
 """
 
 from __future__ import annotations
