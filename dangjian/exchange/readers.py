@@ -184,6 +184,21 @@ def _table_rows(
 ) -> Iterator[tuple[int, dict[str, Any]] | None]:
     """Yield ``None`` once the header is read (filling ``positions`` and ``warnings``), then
     the data rows."""
+    try:
+        yield from _checked_rows(cells_of, columns, required, positions, warnings)
+    finally:
+        close = getattr(cells_of, "close", None)
+        if close is not None:
+            close()  # the workbook or the file, when the reading stops early
+
+
+def _checked_rows(
+    cells_of: Iterator[Sequence[Any]],
+    columns: Sequence[str],
+    required: Sequence[str],
+    positions: dict[str, int],
+    warnings: list[str],
+) -> Iterator[tuple[int, dict[str, Any]] | None]:
     header: list[str | None] | None = None
     found = False
     for number, raw in enumerate(cells_of, start=1):
