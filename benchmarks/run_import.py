@@ -15,9 +15,11 @@ agreeing with them, joined at 18–40, a type and confirmation date that fit, a 
 in branches that have none).
 
 The import runs in a fresh child process (``dangjian.exchange.importers.import_members`` as the
-operator, what ``dangjian import members PATH`` does), which prints its wall time and its peak
-resident set (``resource.getrusage``; the figure before the import is printed as well, for
-the interpreter and Django). ``--tracemalloc`` adds the peak of Python allocations (slower).
+operator, what ``dangjian import members PATH`` does), which prints its wall time, its CPU time
+and its peak resident set (``resource.getrusage``; the figure before the import is printed as
+well, for the interpreter and Django). ``--tracemalloc`` adds the peak of Python allocations
+(slower); ``BENCH_PROFILE=FILE`` in the environment writes cProfile statistics of the import.
+Run it under ``nice -n 10`` on a shared machine.
 Afterwards the parent checks the audit chain (``audit_verify``) and the member counts against a
 rebuild (``counts_differences``) and prints both.
 """
