@@ -84,6 +84,8 @@ class Meeting(EnteredRecord):
             models.Index(fields=["held_on", "meeting_type"]),
             # the data version of the cached compliance tables reads MAX(updated_at)
             models.Index(fields=["updated_at"], name="meeting_updated_at"),
+            # the rollup-based LIFE counts take off the records of a year held after a day
+            models.Index(fields=["year", "held_on"], name="meeting_year_held_on"),
             models.Index(
                 fields=["lecturer_org", "held_on"],
                 condition=Q(lecturer_org__isnull=False),
