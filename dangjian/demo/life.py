@@ -383,7 +383,7 @@ def seed_meetings(
     def flush() -> None:
         Meeting.objects.bulk_create([m for m, _a in pending], batch_size=BATCH)
         months_shift(added=[c for m, _a in pending for c in counts_of(m)])
-        sign([m for m, _a in pending])
+        sign([m for m, _a in pending], new=True)
         rows = [
             Attendance(meeting_id=m.pk, member_id=pk, present=here, reason=why, note=note)
             for m, att in pending

@@ -276,7 +276,8 @@ def import_meetings(
                 batch_size=BATCH,
             )
         months_shift(was, [c for m in creates + [m for m, _b in updates] for c in counts_of(m)])
-        sign(creates + [m for m, _b in updates])
+        sign(creates, new=True)
+        sign([m for m, _b in updates])
         events = [
             _event(
                 AuditAction.LIFE_MEETING_IMPORT,

@@ -531,7 +531,7 @@ def meeting_record(*, actor: Actor, data: MeetingInput) -> Meeting:
     meeting = meeting_new(data, actor, days)
     meeting.save()
     months_shift(added=counts_of(meeting))
-    sign([meeting])
+    sign([meeting], new=True)
     _write_attendance(meeting, data)
     after = meeting_snapshot(meeting)
     if meeting.late:

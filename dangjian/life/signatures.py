@@ -102,37 +102,49 @@ def agreement(a: bytes, b: bytes) -> float:
     return float(np.count_nonzero(x == y)) / len(x)
 
 
-def sign(meetings: Sequence[Meeting], perms: int | None = None) -> None:
-    """Write (or rewrite) the signatures and band keys of ``meetings`` (saved records with their
-    minutes and date), in the caller's transaction."""
+def sign(meetings: Sequence[Meeting], perms: int | None = None, *, new: bool = False) -> None:
+    """Write (or rewrite) the signatures, band keys and sentences of ``meetings`` (saved records
+    with their minutes and date), in the caller's transaction; ``new``: records just created
+    (nothing to replace). Rows are inserted with plain ``executemany`` (a record has about 40)."""
+    from django.db import connection
+
+    from .rules.hints import _sentences
+
     if not meetings:
         return
     perms = perms or num_perm()
-    ids = [m.pk for m in meetings]
-    from .rules.hints import _sentences
-
-    MinutesBand.objects.filter(meeting_id__in=ids).delete()
-    MinutesSentence.objects.filter(meeting_id__in=ids).delete()
-    MinutesSignature.objects.filter(meeting_id__in=ids).delete()
-    signatures, bands, sentences = [], [], []
+    if not new:
+        ids = [m.pk for m in meetings]
+        MinutesBand.objects.filter(meeting_id__in=ids).delete()
+        MinutesSentence.objects.filter(meeting_id__in=ids).delete()
+        MinutesSignature.objects.filter(meeting_id__in=ids).delete()
+    signed: list[tuple[Any, ...]] = []
+    bands: list[tuple[int, int, int]] = []
+    sentences: list[tuple[int, int, int]] = []
     for m in meetings:
         text = m.minutes or ""
         year = m.held_on.year
+        stored = b""
         if text:
             values = signature(text, perms)
             stored = packed(values)
-            bands += [MinutesBand(meeting_id=m.pk, year=year, key=k) for k in band_keys(values)]
-            sentences += [
-                MinutesSentence(meeting_id=m.pk, year=year, sentence=h) for h in _sentences(text)
-            ]
-        else:
-            stored = b""
-        signatures.append(
-            MinutesSignature(meeting_id=m.pk, chars=len(text), num_perm=perms, signature=stored)
-        )
-    MinutesSignature.objects.bulk_create(signatures, batch_size=1000)
-    MinutesBand.objects.bulk_create(bands, batch_size=5000)
-    MinutesSentence.objects.bulk_create(sentences, batch_size=5000)
+            bands += [(m.pk, year, k) for k in band_keys(values)]
+            sentences += [(m.pk, year, h) for h in _sentences(text)]
+        signed.append((m.pk, len(text), perms, stored))
+    tables = [
+        (MinutesSignature, ("meeting_id", "chars", "num_perm", "signature"), signed),
+        (MinutesBand, ("meeting_id", "year", "key"), bands),
+        (MinutesSentence, ("meeting_id", "year", "sentence"), sentences),
+    ]
+    with connection.cursor() as cursor:
+        for model, columns, rows in tables:
+            if rows:
+                names = ", ".join(connection.ops.quote_name(c) for c in columns)
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(
+                    f"INSERT INTO {model._meta.db_table} ({names}) VALUES ({marks})",  # noqa: S608
+                    rows,
+                )
 
 
 def signatures_rebuild(org: Any = None, *, missing_only: bool = False) -> int:
@@ -144,6 +156,13 @@ def signatures_rebuild(org: Any = None, *, missing_only: bool = False) -> int:
         records = records.filter(org__path__startswith=org.path)
     if missing_only:
         records = records.filter(minutes_signature__isnull=True)
+    else:
+        with transaction.atomic():
+            for model in (MinutesBand, MinutesSentence, MinutesSignature):
+                rows = model.objects.all()
+                if org is not None:
+                    rows = rows.filter(meeting__org__path__startswith=org.path)
+                rows.delete()  # no cascades, no signals: one DELETE each
     done = 0
     last = 0
     while True:
@@ -151,7 +170,7 @@ def signatures_rebuild(org: Any = None, *, missing_only: bool = False) -> int:
         if not batch:
             return done
         with transaction.atomic():
-            sign(batch)
+            sign(batch, new=True)
         done += len(batch)
         last = batch[-1].pk
 
