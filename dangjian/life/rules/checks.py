@@ -521,8 +521,10 @@ def _rollup_counts(
             low, high = max(0, -offset), min(12, width - offset)
             if low < high:
                 counts = series(item, kind)
-                for month in range(low, high):
-                    counts[offset + month] += per_month[month]
+                part = counts[offset + low : offset + high]
+                counts[offset + low : offset + high] = [
+                    a + b for a, b in zip(part, per_month[low:high], strict=True)
+                ]
         if kind in by_year:
             years = item.years.setdefault((kind, frozenset()), {})
             years[year] = years.get(year, 0) + counted
