@@ -219,12 +219,13 @@ def _signature_candidates(
         for a, b in signatures.candidate_pairs(scope.year, scope.prefix)
         if a in index and b in index
     ]
-    stored = signatures.stored(rows[i][0] for pair in shared for i in pair)
+    signed = signatures.stored(rows[i][0] for pair in shared for i in pair)
     floor = p["threshold"] - signatures.MARGIN
     close = {
-        (min(i, j), max(i, j))
-        for i, j in shared
-        if signatures.agreement(stored[rows[i][0]], stored[rows[j][0]]) >= floor
+        (min(index[a], index[b]), max(index[a], index[b]))
+        for a, b in signatures.agreeing(
+            [(rows[i][0], rows[j][0]) for i, j in shared], signed, floor
+        )
     }
     wanted = sorted({rows[i][0] for pair in close for i in pair})
     texts: dict[int, str] = {}
