@@ -1,10 +1,11 @@
 """MinHash signatures of the minutes, computed when a record is written, and their LSH band keys
 (:class:`~dangjian.life.models.MinutesSignature`, :class:`~dangjian.life.models.MinutesBand`).
 
-The near-duplicate hint (HINT-COPIED-MINUTES, :mod:`dangjian.life.rules.hints`) finds its
-candidates among the records of a year that share a band key (an indexed self-join), keeps the
-pairs whose signatures agree on at least ``threshold - MARGIN`` of their positions, and reads
-the texts of those few records only, for the exact similarity it reports.
+The near-duplicate hint (HINT-COPIED-MINUTES, :mod:`dangjian.life.rules.hints`) reads no text
+to find its candidates: the records of a year that share a sentence few records share (grouped
+in the sentence index :class:`~dangjian.life.models.MinutesSentence`), that share an LSH band
+key, and whose stored signatures agree on at least ``threshold - MARGIN`` of their positions.
+It then reads the texts of those few records only, for the exact similarity it reports.
 
 A signature is the minimum, over the minutes' character shingles (the hint's 5-grams of the
 normalized text, hashed by CRC-32), of ``num_perm`` random affine permutations (datasketch's
@@ -190,27 +191,32 @@ def _scoped(prefix: str, alias: str) -> tuple[str, list[Any]]:
     return joins, [prefix + "%"]  # a path is letters and digits only
 
 
-def candidate_pairs(year: int, prefix: str = "") -> set[tuple[int, int]]:
-    """Pairs of records of ``year`` (smaller id first) sharing at least one band key; with
-    ``prefix``, of the organizations under that path only. The keys shared by two records or
-    more are found first (one pass over the year's part of the index)."""
+def rare_sentence_pairs(
+    year: int, prefix: str, min_chars: int, max_df: int
+) -> set[tuple[int, int]]:
+    """Pairs of records of ``year`` under ``prefix`` with minutes of at least ``min_chars``
+    characters (smaller id first) that share a sentence found in at least 2 and at most
+    ``max_df`` such records: grouped in the sentence index, no text read."""
     from django.db import connection
 
-    bands = MinutesBand._meta.db_table
-    joins, params = _scoped(prefix, "b")
+    table, signed = MinutesSentence._meta.db_table, MinutesSignature._meta.db_table
+    outer, outer_params = _scoped(prefix, "t")
     inner, inner_params = _scoped(prefix, "s")
     sql = (
-        f"SELECT b.key, b.meeting_id FROM {bands} b{joins} "  # noqa: S608 (table names)
-        f"WHERE b.year = %s AND b.key IN (SELECT s.key FROM {bands} s{inner} "
-        "WHERE s.year = %s GROUP BY s.key HAVING COUNT(*) > 1)"
+        f"SELECT t.sentence, t.meeting_id FROM {table} t{outer} "  # noqa: S608 (table names)
+        f"JOIN {signed} g ON g.meeting_id = t.meeting_id AND g.chars >= %s "
+        f"WHERE t.year = %s AND t.sentence IN (SELECT s.sentence FROM {table} s{inner} "
+        f"JOIN {signed} h ON h.meeting_id = s.meeting_id AND h.chars >= %s "
+        "WHERE s.year = %s GROUP BY s.sentence HAVING COUNT(*) BETWEEN 2 AND %s)"
     )
-    buckets: dict[int, list[int]] = {}
+    params = [*outer_params, min_chars, year, *inner_params, min_chars, year, max_df]
+    postings: dict[int, list[int]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, year, *inner_params, year])
-        for key, meeting_id in cursor.fetchall():
-            buckets.setdefault(key, []).append(meeting_id)
+        cursor.execute(sql, params)
+        for sentence, meeting_id in cursor.fetchall():
+            postings.setdefault(sentence, []).append(meeting_id)
     pairs: set[tuple[int, int]] = set()
-    for ids in buckets.values():
+    for ids in postings.values():
         ids.sort()
         for i, a in enumerate(ids):
             for b in ids[i + 1 :]:
@@ -218,29 +224,27 @@ def candidate_pairs(year: int, prefix: str = "") -> set[tuple[int, int]]:
     return pairs
 
 
-def sentence_counts(
-    year: int, prefix: str, min_chars: int, sentences: Iterable[int]
-) -> dict[int, int]:
-    """In how many records of ``year`` under ``prefix`` with minutes of at least ``min_chars``
-    characters each of ``sentences`` occurs (the hashes of :func:`hints._sentences`)."""
+def band_sharing(pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The ``pairs`` of record ids whose signatures share at least one LSH band key (the keys
+    of the records involved, read by record)."""
     from django.db import connection
 
-    table, signed = MinutesSentence._meta.db_table, MinutesSignature._meta.db_table
-    joins, params = _scoped(prefix, "t")
-    wanted = sorted(set(sentences))
-    out: dict[int, int] = {}
+    pairs = list(pairs)
+    table = MinutesBand._meta.db_table
+    wanted = sorted({x for pair in pairs for x in pair})
+    keys: dict[int, set[int]] = {}
     with connection.cursor() as cursor:
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
-                f"SELECT t.sentence, COUNT(DISTINCT t.meeting_id) FROM {table} t{joins} "  # noqa: S608
-                f"JOIN {signed} g ON g.meeting_id = t.meeting_id AND g.chars >= %s "
-                f"WHERE t.year = %s AND t.sentence IN ({marks}) GROUP BY t.sentence",
-                [*params, min_chars, year, *chunk],
+                f"SELECT meeting_id, key FROM {table} WHERE meeting_id IN ({marks})",  # noqa: S608
+                chunk,
             )
-            out.update(cursor.fetchall())
-    return out
+            for meeting_id, key in cursor.fetchall():
+                keys.setdefault(meeting_id, set()).add(key)
+    empty: set[int] = set()
+    return [(a, b) for a, b in pairs if not keys.get(a, empty).isdisjoint(keys.get(b, empty))]
 
 
 def stored(ids: Iterable[int]) -> dict[int, bytes]:

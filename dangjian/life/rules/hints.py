@@ -201,10 +201,10 @@ def _signature_candidates(
 ) -> tuple[list[Row], set[tuple[int, int]], dict[int, str]]:
     """The records of the scope with long enough minutes (no text read) and the pairs of them
     (indexes, earlier first) that :func:`_sentence_candidates` would compare and that may reach
-    the threshold: sharing a band key, with stored signatures agreeing on at least
-    ``threshold - MARGIN`` of their positions, and sharing a sentence found in at most
-    ``max_df`` records of the scope (counted in the sentence index); with the minutes of the
-    records in those pairs."""
+    the threshold, from what was stored on write: sharing a sentence found in at most
+    ``max_df`` records of the scope (the sentence index), sharing an LSH band key, and with
+    signatures agreeing on at least ``threshold - MARGIN`` of their positions; with the
+    minutes of the records in those pairs, the only texts read."""
     from dangjian.life import signatures
 
     qs = scope.meetings().filter(minutes_signature__chars__gte=p["min_chars"])
@@ -214,35 +214,21 @@ def _signature_candidates(
         )
     )
     index = {row[0]: i for i, row in enumerate(rows)}
-    shared = [
-        (index[a], index[b])
-        for a, b in signatures.candidate_pairs(scope.year, scope.prefix)
-        if a in index and b in index
-    ]
-    signed = signatures.stored(rows[i][0] for pair in shared for i in pair)
+    max_df = max(p["max_sentence_df"], int(len(rows) * p["max_sentence_share"]))
+    rare = signatures.rare_sentence_pairs(scope.year, scope.prefix, p["min_chars"], max_df)
+    shared = signatures.band_sharing((a, b) for a, b in rare if a in index and b in index)
+    signed = signatures.stored(x for pair in shared for x in pair)
     floor = p["threshold"] - signatures.MARGIN
-    close = {
+    pairs = {
         (min(index[a], index[b]), max(index[a], index[b]))
-        for a, b in signatures.agreeing(
-            [(rows[i][0], rows[j][0]) for i, j in shared], signed, floor
-        )
+        for a, b in signatures.agreeing(shared, signed, floor)
     }
-    wanted = sorted({rows[i][0] for pair in close for i in pair})
+    wanted = sorted({rows[i][0] for pair in pairs for i in pair})
     texts: dict[int, str] = {}
     for start in range(0, len(wanted), 2000):
         texts.update(
             Meeting.objects.filter(pk__in=wanted[start : start + 2000]).values_list("pk", "minutes")
         )
-    own = {pk: _sentences(text) for pk, text in texts.items()}
-    df = signatures.sentence_counts(
-        scope.year, scope.prefix, p["min_chars"], (h for hs in own.values() for h in hs)
-    )
-    max_df = max(p["max_sentence_df"], int(len(rows) * p["max_sentence_share"]))
-    pairs = {
-        (i, j)
-        for i, j in close
-        if any(2 <= df.get(h, 0) <= max_df for h in own[rows[i][0]] & own[rows[j][0]])
-    }
     return rows, pairs, texts
 
 
