@@ -11,8 +11,10 @@ time, the time to write a year of records (``seed_meetings``, no per-person atte
 scale), the time and query count of ``findings_for(SYSTEM, rules="LIFE")`` for the whole tier as
 of 31 December with the findings per rule, the same for one town committee's subtree, the
 time of the formalism hints (near-duplicate minutes scan, month-end clustering, same figures),
-and the upper-level overview table of the whole tier: computed without the cache (what every
-page view cost before the cache), the data version check, a cache miss and a cache hit
+the near-duplicate scan from the stored MinHash signatures and by reading every text (both
+timed, findings compared), and the upper-level overview table of the whole tier: computed
+without the cache from the records and from the rollup ``MeetingMonths`` (what every page view
+cost before the cache; tables compared), the data version check, a cache miss and a cache hit
 (``--overview-only`` measures just that, on a database seeded before with ``--reuse``).
 """
 
@@ -39,6 +41,11 @@ def main() -> int:
     parser.add_argument(
         "--overview-only", action="store_true", help="time only the overview table (cached)"
     )
+    parser.add_argument(
+        "--no-check",
+        action="store_true",
+        help="skip the LIFE checks: time the hints (both ways) and the overview only",
+    )
     args = parser.parse_args()
 
     where = common.use_database(parser, args, name="life")
@@ -46,7 +53,9 @@ def main() -> int:
     common.seed_year_of_meetings(args.year, args.seed, attendance=args.attendance, details=True)
     common.analyze()
 
-    if not args.overview_only:
+    if args.no_check and not args.overview_only:
+        _hints(args.year)
+    elif not args.overview_only:
         _checks(args.year)
     _overview(args.year)
     from django.db import connection
@@ -81,12 +90,51 @@ def _checks(year: int) -> None:
         if code is None:
             for rule, n in sorted(Counter(f.rule for f in found).items()):
                 _line(f"  {rule}", f"{n:,}")
+    _hints(year)
+
+
+def _hints(year: int) -> None:
+    from dangjian.accounts.scope import SYSTEM
     from dangjian.life.rules.hints import copied_minutes, end_of_period, same_attendance
 
+    _signed()
     for hint in (copied_minutes, end_of_period, same_attendance):
         t = time.perf_counter()
         hints = hint(SYSTEM, year=year)
         _line(f"{hint.__name__}, whole tier", f"{time.perf_counter() - t:.1f} s, {len(hints):,}")
+    _copied_both_ways(year)
+
+
+def _signed() -> None:
+    """Sign the records written before the signatures existed (a reused database)."""
+    from dangjian.life.models import Meeting
+    from dangjian.life.signatures import signatures_rebuild
+
+    if Meeting.objects.filter(minutes_signature__isnull=True).exists():
+        t = time.perf_counter()
+        done = signatures_rebuild(missing_only=True)
+        _line("minutes signatures backfilled", f"{time.perf_counter() - t:.1f} s ({done:,})")
+
+
+def _copied_both_ways(year: int) -> None:
+    """HINT-COPIED-MINUTES from the stored signatures and by reading every text (the path
+    without signatures): time, findings, and whether they agree."""
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.life.rules import hints
+
+    found = {}
+    signed = hints._signature_candidates
+    for label, candidates in (("texts", hints._sentence_candidates), ("signatures", signed)):
+        hints._signature_candidates = candidates  # type: ignore[assignment]
+        try:
+            gc.collect()
+            t = time.perf_counter()
+            found[label] = [f.as_dict() for f in hints.copied_minutes(SYSTEM, year=year)]
+            elapsed = time.perf_counter() - t
+        finally:
+            hints._signature_candidates = signed  # type: ignore[assignment]
+        _line(f"copied minutes from {label}", f"{elapsed:.2f} s, {len(found[label]):,}")
+    _line("  same findings", str(found["texts"] == found["signatures"]))
 
 
 def _overview(year: int) -> None:
@@ -102,9 +150,19 @@ def _overview(year: int) -> None:
         _line(label, f"{time.perf_counter() - t:.2f} s")
         return value
 
-    table = timed("overview table, computed (no cache)", lambda: compliance(SYSTEM, year=year))
-    _line("  organizations checked", f"{table.result.checked_orgs:,}")
-    del table
+    tables = {}
+    for source in ("records", "rollups"):
+        gc.collect()
+        tables[source] = timed(
+            f"overview table from the {source} (no cache)",
+            lambda source=source: compliance(SYSTEM, year=year, source=source),
+        )
+    _line("  organizations checked", f"{tables['rollups'].result.checked_orgs:,}")
+    same = [(r.rule, [vars(c) for c in r.cells]) for r in tables["records"].rows] == [
+        (r.rule, [vars(c) for c in r.cells]) for r in tables["rollups"].rows
+    ]
+    _line("  same table", str(same))
+    del tables
     gc.collect()
     timed("  data version (5 index reads)", data_version)
     cache.clear()

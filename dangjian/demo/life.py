@@ -41,6 +41,7 @@ from dangjian.life.choices import (
 )
 from dangjian.life.models import Attendance, Meeting
 from dangjian.life.rollups import counts_of, months_shift
+from dangjian.life.signatures import sign
 from dangjian.members.choices import COMMITTEE_POSTS
 from dangjian.members.models import Member
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
@@ -382,6 +383,7 @@ def seed_meetings(
     def flush() -> None:
         Meeting.objects.bulk_create([m for m, _a in pending], batch_size=BATCH)
         months_shift(added=[c for m, _a in pending for c in counts_of(m)])
+        sign([m for m, _a in pending], new=True)
         rows = [
             Attendance(meeting_id=m.pk, member_id=pk, present=here, reason=why, note=note)
             for m, att in pending

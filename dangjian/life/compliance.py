@@ -30,7 +30,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from dangjian.accounts.scope import Actor
-from dangjian.life.rules import TALLY_ONLY, deadline, grace_of, periods_between
+from dangjian.life.rules import TALLY_ONLY, deadline, facts_from, grace_of, periods_between
 from dangjian.rules.params import params_on
 from dangjian.rules.registry import Finding, rule_title
 from dangjian.rules.runner import CheckResult, run_check
@@ -155,8 +155,13 @@ def compliance(
     region: str | None = None,
     rule_ids: list[str] | None = None,
     org_type: str | None = None,
+    source: str = "rollups",
 ) -> Compliance:
     """The compliance table of ``year`` (up to today) for the actor's scope or ``org_code``.
+
+    The meeting counts come from the per-organization rollup ``life.MeetingMonths`` (``source``
+    ``"rollups"``, one row per organization, year and type) or from the records themselves
+    (``"records"``, the path of ``dangjian check``); both give the same table (tested).
 
     Raises ``Http404`` / ``ValueError`` like :func:`dangjian.rules.runner.run_check`.
     """
@@ -171,17 +176,18 @@ def compliance(
     # the yearly requirements of a past year may be met early in the next year: judge the year
     # with what was recorded up to the last such deadline (or today)
     last = deadline(periods_between("year", since, since)[0], max(graces.values(), default=0))
-    result = run_check(
-        actor,
-        rules="LIFE",
-        org_code=org_code,
-        at=min(last, today),
-        since=since,
-        sector=sector,
-        region=region,
-        rule_ids=wanted,
-        tally=tally,
-    )
+    with facts_from(source):
+        result = run_check(
+            actor,
+            rules="LIFE",
+            org_code=org_code,
+            at=min(last, today),
+            since=since,
+            sector=sector,
+            region=region,
+            rule_ids=wanted,
+            tally=tally,
+        )
     # only the periods of ``year`` (a run up to February of the next year sees its months too)
     tally = {key: value for key, value in tally.items() if key[1].startswith(str(year))}
     result.findings = [f for f in result.findings if (f.period or "").startswith(str(year))]

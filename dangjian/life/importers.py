@@ -50,6 +50,7 @@ from .models import Meeting
 from .rollups import Count1, counts_of, months_shift
 from .rules import late_days
 from .services import MeetingInput, meeting_facts, meeting_new, meeting_validate
+from .signatures import sign
 
 #: MeetingInput field → column, in the file's order
 FIELD_COLUMN = {
@@ -275,6 +276,8 @@ def import_meetings(
                 batch_size=BATCH,
             )
         months_shift(was, [c for m in creates + [m for m, _b in updates] for c in counts_of(m)])
+        sign(creates, new=True)
+        sign([m for m, _b in updates])
         events = [
             _event(
                 AuditAction.LIFE_MEETING_IMPORT,

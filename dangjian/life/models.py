@@ -84,6 +84,8 @@ class Meeting(EnteredRecord):
             models.Index(fields=["held_on", "meeting_type"]),
             # the data version of the cached compliance tables reads MAX(updated_at)
             models.Index(fields=["updated_at"], name="meeting_updated_at"),
+            # the rollup-based LIFE counts take off the records of a year held after a day
+            models.Index(fields=["year", "held_on"], name="meeting_year_held_on"),
             models.Index(
                 fields=["lecturer_org", "held_on"],
                 condition=Q(lecturer_org__isnull=False),
@@ -226,3 +228,69 @@ class MeetingMonths(models.Model):
     def mask(self) -> int:
         """Bit ``month - 1`` set for every month with at least one record."""
         return sum(1 << i for i, n in enumerate(self.months) if n > 0)
+
+
+class MinutesSignature(models.Model):
+    """The MinHash signature of a record's minutes (:mod:`dangjian.life.signatures`), written
+    with the record by every write path: the near-duplicate hint compares signatures instead
+    of texts. ``chars`` is the length of the minutes (the hint's ``min_chars``); ``signature``
+    holds the low 16 bits of each of the ``num_perm`` minimum hashes. Every record has a row
+    (empty minutes: ``chars`` 0, no bands)."""
+
+    meeting = models.OneToOneField(
+        Meeting,
+        verbose_name="会议",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="minutes_signature",
+    )
+    chars = models.PositiveIntegerField("记录字数")
+    num_perm = models.PositiveSmallIntegerField("置换数")
+    signature = models.BinaryField("签名")
+
+    class Meta:
+        verbose_name = "会议记录签名"
+        verbose_name_plural = "会议记录签名"
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}"
+
+
+class MinutesBand(models.Model):
+    """One LSH band key of a record's minutes signature: records of a year that share a key
+    are the candidates of the near-duplicate hint (``year`` is the year of the date)."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="minutes_bands"
+    )
+    year = models.PositiveSmallIntegerField("年份")
+    key = models.BigIntegerField("分段键")
+
+    class Meta:
+        verbose_name = "会议记录签名分段"
+        verbose_name_plural = "会议记录签名分段"
+        indexes = [models.Index(fields=["year", "key"], name="minutes_band_year_key")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.key}"
+
+
+class MinutesSentence(models.Model):
+    """One sentence of a record's minutes (its CRC-32, numbers blanked; see
+    :func:`dangjian.life.rules.hints._sentences`): the near-duplicate hint counts in how many
+    records of a year a sentence occurs (a set phrase is no evidence of copying) without reading
+    their texts."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="minutes_sentences"
+    )
+    year = models.PositiveSmallIntegerField("年份")
+    sentence = models.BigIntegerField("句子散列")
+
+    class Meta:
+        verbose_name = "会议记录句子"
+        verbose_name_plural = "会议记录句子"
+        indexes = [models.Index(fields=["year", "sentence"], name="minutes_sentence_year_hash")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.sentence}"

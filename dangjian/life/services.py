@@ -46,6 +46,7 @@ from .choices import (
 from .models import Attendance, Meeting
 from .rollups import counts_of, months_shift
 from .rules import carry_months, late_days
+from .signatures import sign
 
 TOPIC_MAX = 200
 MINUTES_MAX = 20000
@@ -530,6 +531,7 @@ def meeting_record(*, actor: Actor, data: MeetingInput) -> Meeting:
     meeting = meeting_new(data, actor, days)
     meeting.save()
     months_shift(added=counts_of(meeting))
+    sign([meeting], new=True)
     _write_attendance(meeting, data)
     after = meeting_snapshot(meeting)
     if meeting.late:
@@ -562,6 +564,7 @@ def meeting_update(*, actor: Actor, meeting: Meeting, data: MeetingInput) -> Mee
     meeting.late = is_late(meeting.held_on, meeting.entered_on)
     meeting.save()
     months_shift(was, counts_of(meeting))
+    sign([meeting])
     _write_attendance(meeting, data)
     after = meeting_snapshot(meeting)
     if after != before:

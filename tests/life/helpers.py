@@ -7,11 +7,20 @@ import datetime as dt
 from dangjian.life.models import Attendance, Meeting
 
 
-def meet(org, meeting_type: str, held_on: dt.date, **extra) -> Meeting:
-    """A record written directly (rule tests need dates the service would call future)."""
+def meet(org, meeting_type: str, held_on: dt.date, *, rollup: bool = True, **extra) -> Meeting:
+    """A record written directly (rule tests need dates the service would call future); it
+    keeps the rollup ``MeetingMonths`` and the minutes signature like every write path
+    (``rollup=False``: a write around them, for the rollup checks)."""
+    from dangjian.life.rollups import counts_of, months_shift
+    from dangjian.life.signatures import sign
+
     extra.setdefault("entered_on", held_on)
     extra.setdefault("topic", f"{meeting_type}{held_on}")
-    return Meeting.objects.create(org=org, meeting_type=meeting_type, held_on=held_on, **extra)
+    meeting = Meeting.objects.create(org=org, meeting_type=meeting_type, held_on=held_on, **extra)
+    if rollup:
+        months_shift(added=counts_of(meeting))
+        sign([meeting])
+    return meeting
 
 
 def attend(meeting: Meeting, member, present: bool, reason: str = "") -> Attendance:

@@ -9,6 +9,7 @@ the rules engine when the life app is ready.
 
 from . import hints  # noqa: F401  (registers the HINT-* rules)
 from .checks import (
+    FACTS_SOURCE,
     NOT_FOR_TEMPORARY,
     TALLY_ONLY,
     LifeFacts,
@@ -16,6 +17,7 @@ from .checks import (
     check_window,
     deadline,
     evaluate_life,
+    facts_from,
     grace_of,
     is_life,
     judged_periods,
@@ -43,6 +45,7 @@ from .params import (
 
 __all__ = [
     "DEFAULTS",
+    "FACTS_SOURCE",
     "FREQUENCIES",
     "FREQUENCY_RULES",
     "NOT_FOR_TEMPORARY",
@@ -56,6 +59,7 @@ __all__ = [
     "config_info",
     "deadline",
     "evaluate_life",
+    "facts_from",
     "founded_by",
     "good_reasons",
     "grace_of",

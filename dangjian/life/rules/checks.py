@@ -54,11 +54,12 @@ import file marks them so (columns 讲课人 and 讲课党委编码).
 from __future__ import annotations
 
 import calendar
+import contextlib
 import contextvars
 import datetime as dt
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,6 +90,28 @@ FAMILY_PREFIX = "LIFE-"
 #: set by :func:`dangjian.life.compliance.compliance` callers that need the tally and no
 #: frequency findings (the cached overview table): skips building ~200,000 findings for a city
 TALLY_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("life_tally_only", default=False)
+#: where the frequency rules' meeting counts come from: ``"records"`` (grouped queries over the
+#: meetings: ``dangjian check`` and every caller by default) or ``"rollups"`` (the per-organization
+#: table :class:`~dangjian.life.models.MeetingMonths`, for the overview and the findings store;
+#: see :func:`rollups_exact` for when it applies, the records otherwise)
+FACTS_SOURCE: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "life_facts_source", default="records"
+)
+
+
+@contextlib.contextmanager
+def facts_from(source: str) -> Iterator[None]:
+    """Run the LIFE checker inside with its frequency counts from ``source`` (``"records"`` or
+    ``"rollups"``, :data:`FACTS_SOURCE`); the findings are the same either way (tested)."""
+    if source not in ("records", "rollups"):
+        raise ValueError(source)
+    token = FACTS_SOURCE.set(source)
+    try:
+        yield
+    finally:
+        FACTS_SOURCE.reset(token)
+
+
 #: the longest span between ``since`` and ``at`` one run may cover
 MAX_SPAN_YEARS = 5
 
@@ -388,6 +411,10 @@ def collect_life_facts(
         meetings = meetings.filter(org_id__in=_subtree_ids(prefix))
 
     types = sorted({t for p in frequency for t in p["types"]})
+    yearly = sorted({t for p in frequency if p["frequency"] == "year" for t in p["types"]})
+    if FACTS_SOURCE.get() == "rollups" and rollups_exact(frequency, first):
+        _rollup_counts(facts, prefix, first, at, types, yearly)
+        types = yearly = []
     if types:
         aggregates = _month_counts(months)
         rows = (
@@ -414,7 +441,6 @@ def collect_life_facts(
             if found is not None:
                 found.also[_type_set(meeting_type, also)] = per_month
 
-    yearly = sorted({t for p in frequency if p["frequency"] == "year" for t in p["types"]})
     if yearly:
         _year_counts(facts, meetings, first, at, yearly)
 
@@ -441,6 +467,90 @@ def collect_life_facts(
     if "LIFE-ABSENT-6-MONTHS" in params:
         _absences(facts, prefix, since, at, params["LIFE-ABSENT-6-MONTHS"], Attendance, Member)
     return facts
+
+
+def rollups_exact(frequency: Sequence[Params], first: dt.date) -> bool:
+    """Whether the rollup counts (:func:`_rollup_counts`) give exactly the findings and tally of
+    the grouped queries over the records: the window starts on the first of a month (the rollup
+    has whole months), and every frequency rule counts one type or asks for one meeting (the
+    rollup counts a record once per type: a record of two of a rule's types counts twice there,
+    which changes only a count compared with a ``min_count`` above 1)."""
+    return first.day == 1 and all(
+        len(p["types"]) == 1 or int(p["min_count"]) == 1 for p in frequency
+    )
+
+
+def _rollup_counts(
+    facts: dict[int, LifeFacts],
+    prefix: str,
+    first: dt.date,
+    at: dt.date,
+    types: Sequence[str],
+    yearly: Sequence[str],
+) -> None:
+    """The monthly and yearly counts of the frequency rules from
+    :class:`~dangjian.life.models.MeetingMonths`: one row per organization, year and type, so
+    ``counts[type]`` holds every record of the type (main or additional) and ``years`` is keyed
+    by the type alone (no ``also``). The rollup counts whole months and every 所属年度 however
+    late the record: the few records held after ``at`` (later in its month; or in the next year
+    for a year up to ``at``'s) are read through indexes and taken off."""
+    from dangjian.life.models import Meeting, MeetingMonths
+    from dangjian.life.rollups import MONTHS
+
+    start, width = month_index(first), month_index(at) - month_index(first) + 1
+    monthly, by_year = set(types), set(yearly)
+    rows = MeetingMonths.objects.filter(
+        year__gte=first.year, year__lte=at.year, meeting_type__in=sorted(monthly | by_year)
+    )
+    if prefix:
+        rows = rows.filter(org_id__in=_subtree_ids(prefix))
+    fields = rows.order_by().values_list("org_id", "year", "meeting_type", *MONTHS, "counted")
+
+    def series(item: LifeFacts, kind: str) -> list[int]:
+        found = item.counts.get(kind)
+        if found is None:
+            found = item.counts[kind] = [0] * width
+        return found
+
+    for org_id, year, kind, *per_month, counted in _raw_rows(fields):
+        item = facts.get(org_id)
+        if item is None:
+            continue
+        if kind in monthly:
+            offset = year * 12 - start
+            low, high = max(0, -offset), min(12, width - offset)
+            if low < high:
+                counts = series(item, kind)
+                part = counts[offset + low : offset + high]
+                counts[offset + low : offset + high] = [
+                    a + b for a, b in zip(part, per_month[low:high], strict=True)
+                ]
+        if kind in by_year:
+            years = item.years.setdefault((kind, frozenset()), {})
+            years[year] = years.get(year, 0) + counted
+    # records after ``at``: in its month (monthly counts), or counting for a year up to ``at``'s
+    month_end = _month_bounds(month_index(at))[1]
+    later = ("org_id", "meeting_type", "also_counts_as", "held_on", "year")
+    for org_id, main, also, held_on, _year in Meeting.objects.filter(
+        held_on__gt=at, held_on__lte=month_end
+    ).values_list(*later):
+        item = facts.get(org_id)
+        if item is None:
+            continue
+        for kind in (main, *split_types(also)):
+            if kind in monthly:
+                series(item, kind)[month_index(held_on) - start] -= 1
+    for year in range(first.year, at.year + 1):
+        for org_id, main, also, _held, _ in Meeting.objects.filter(
+            year=year, held_on__gt=at
+        ).values_list(*later):
+            item = facts.get(org_id)
+            if item is None:
+                continue
+            for kind in (main, *split_types(also)):
+                if kind in by_year:
+                    years = item.years.setdefault((kind, frozenset()), {})
+                    years[year] = years.get(year, 0) - 1
 
 
 def _year_counts(

@@ -4,10 +4,12 @@ the three ``HINT-*`` rules registered here (family HINT, not in rules.md, not ru
 checker), configurable like every rule in ``DANGJIAN_RULES``.
 
 - ``HINT-COPIED-MINUTES``: minutes that are near-duplicates of another record's (of another
-  branch, or of the same branch's earlier minutes). Candidates come from an inverted index of
-  the minutes' sentences, leaving out sentences that many records share (set phrases such as
-  "会议由支部书记主持"); each candidate pair is then compared on character 5-gram shingles
-  (Jaccard similarity ≥ ``threshold``). Work grows with the number of records, not its square.
+  branch, or of the same branch's earlier minutes). Candidates are pairs sharing a sentence
+  that few records share (not set phrases such as "会议由支部书记主持"); each candidate pair is
+  then compared on character 5-gram shingles (Jaccard similarity ≥ ``threshold``). The
+  candidates come from the MinHash signatures, LSH band keys and sentence index stored when
+  the records are written (:mod:`dangjian.life.signatures`), so only the candidates' texts are
+  read; without them (records not yet signed) every text is read and indexed by sentence.
 - ``HINT-END-OF-PERIOD``: a branch whose meetings nearly all fall on the last three days of
   their month (one grouped query with a filtered count per month).
 - ``HINT-SAME-ATTENDANCE``: the same expected and present figures at every meeting of the year
@@ -21,7 +23,9 @@ import datetime as dt
 import re
 import zlib
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Length
@@ -125,32 +129,30 @@ def _scope(actor: Actor, org_code: str | None) -> str:
 @rule(COPIED_MINUTES)
 def hint_copied_minutes(scope: HintScope, ctx: Context) -> list[Finding]:
     """Records of the scope's year whose minutes nearly duplicate an earlier record's; one hint
-    per record, naming the earliest such record. A sentence found in more records than
-    ``max_sentence_df`` (or than ``max_sentence_share`` of them) is a set phrase, not evidence
-    of copying."""
+    per record, naming the earliest such record.
+
+    The candidates come from the minutes' MinHash signatures stored on write
+    (:mod:`dangjian.life.signatures`: records sharing an LSH band key whose signatures agree
+    nearly as much as the threshold asks), and only their texts are read. While some record of
+    the scope has no signature yet (before ``dangjian rollups rebuild`` after an upgrade) or the
+    ``shingle`` differs from the signatures', every text is read and the candidates are the
+    records sharing a rare sentence: one found in more records than ``max_sentence_df`` (or
+    than ``max_sentence_share`` of them) is a set phrase, not evidence of copying."""
+    from dangjian.life import signatures
+
     p = ctx.params
-    qs = scope.meetings().annotate(chars=Length("minutes")).filter(chars__gte=p["min_chars"])
-    rows = list(
-        qs.order_by("held_on", "pk").values_list(
-            "pk", "org__code", "org__name", "meeting_type", "held_on", "minutes"
-        )
+    signed = p["shingle"] == signatures.SHINGLE and not (
+        scope.meetings().filter(minutes_signature__isnull=True).exists()
     )
-    postings: dict[int, list[int]] = defaultdict(list)
-    for index, row in enumerate(rows):
-        for sentence in _sentences(row[5]):
-            postings[sentence].append(index)
-    pairs: set[tuple[int, int]] = set()
-    max_df = max(p["max_sentence_df"], int(len(rows) * p["max_sentence_share"]))
-    for docs in postings.values():
-        if 2 <= len(docs) <= max_df:
-            for i, a in enumerate(docs):
-                for b in docs[i + 1 :]:
-                    pairs.add((a, b))
+    if signed:
+        rows, pairs, texts = _signature_candidates(scope, p)
+    else:
+        rows, pairs, texts = _sentence_candidates(scope, p)
     shingles: dict[int, set[int]] = {}
 
     def of(index: int) -> set[int]:
         if index not in shingles:
-            shingles[index] = _shingles(rows[index][5], p["shingle"])
+            shingles[index] = _shingles(texts[rows[index][0]], p["shingle"])
         return shingles[index]
 
     findings = []
@@ -188,6 +190,73 @@ def hint_copied_minutes(scope: HintScope, ctx: Context) -> list[Finding]:
             )
         )
     return findings
+
+
+#: (pk, org code, org name, type, date) of the records compared, in date order
+Row = tuple[int, str, str, str, dt.date]
+
+
+def _signature_candidates(
+    scope: HintScope, p: Mapping[str, Any]
+) -> tuple[list[Row], set[tuple[int, int]], dict[int, str]]:
+    """The records of the scope with long enough minutes (no text read) and the pairs of them
+    (indexes, earlier first) that :func:`_sentence_candidates` would compare and that may reach
+    the threshold, from what was stored on write: sharing a sentence found in at most
+    ``max_df`` records of the scope (the sentence index), sharing an LSH band key, and with
+    signatures agreeing on at least ``threshold - MARGIN`` of their positions; with the
+    minutes of the records in those pairs, the only texts read."""
+    from dangjian.life import signatures
+
+    qs = scope.meetings().filter(minutes_signature__chars__gte=p["min_chars"])
+    rows: list[Row] = list(
+        qs.order_by("held_on", "pk").values_list(
+            "pk", "org__code", "org__name", "meeting_type", "held_on"
+        )
+    )
+    index = {row[0]: i for i, row in enumerate(rows)}
+    max_df = max(p["max_sentence_df"], int(len(rows) * p["max_sentence_share"]))
+    rare = signatures.rare_sentence_pairs(scope.year, scope.prefix, p["min_chars"], max_df)
+    shared = signatures.band_sharing((a, b) for a, b in rare if a in index and b in index)
+    signed = signatures.stored(x for pair in shared for x in pair)
+    floor = p["threshold"] - signatures.MARGIN
+    pairs = {
+        (min(index[a], index[b]), max(index[a], index[b]))
+        for a, b in signatures.agreeing(shared, signed, floor)
+    }
+    wanted = sorted({rows[i][0] for pair in pairs for i in pair})
+    texts: dict[int, str] = {}
+    for start in range(0, len(wanted), 2000):
+        texts.update(
+            Meeting.objects.filter(pk__in=wanted[start : start + 2000]).values_list("pk", "minutes")
+        )
+    return rows, pairs, texts
+
+
+def _sentence_candidates(
+    scope: HintScope, p: Mapping[str, Any]
+) -> tuple[list[Row], set[tuple[int, int]], dict[int, str]]:
+    """Every record of the scope with long enough minutes and its text, and the pairs sharing
+    a sentence found in at least 2 and at most ``max_df`` records."""
+    qs = scope.meetings().annotate(chars=Length("minutes")).filter(chars__gte=p["min_chars"])
+    full = list(
+        qs.order_by("held_on", "pk").values_list(
+            "pk", "org__code", "org__name", "meeting_type", "held_on", "minutes"
+        )
+    )
+    rows: list[Row] = [r[:5] for r in full]
+    texts = {r[0]: r[5] for r in full}
+    postings: dict[int, list[int]] = defaultdict(list)
+    for index, row in enumerate(full):
+        for sentence in _sentences(row[5]):
+            postings[sentence].append(index)
+    pairs: set[tuple[int, int]] = set()
+    max_df = max(p["max_sentence_df"], int(len(rows) * p["max_sentence_share"]))
+    for docs in postings.values():
+        if 2 <= len(docs) <= max_df:
+            for i, a in enumerate(docs):
+                for b in docs[i + 1 :]:
+                    pairs.add((a, b))
+    return rows, pairs, texts
 
 
 @rule(END_OF_PERIOD)

@@ -24,6 +24,7 @@ a year:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -127,7 +128,11 @@ def check_params(rule_id: str, params: Mapping[str, Any]) -> None:
 
 def founded_by(params: Mapping[str, Any]) -> tuple[int, int]:
     """(month, day) of ``founded_by``: founded on or before it, a yearly rule judges that year."""
-    text = str(params.get("founded_by", DEFAULT_FOUNDED_BY))
+    return _month_day(str(params.get("founded_by", DEFAULT_FOUNDED_BY)))
+
+
+@functools.lru_cache(maxsize=64)
+def _month_day(text: str) -> tuple[int, int]:
     month, sep, day = text.partition("-")
     if not sep or not month.isdigit() or not day.isdigit() or len(month) != 2 or len(day) != 2:
         raise ValueError(text)

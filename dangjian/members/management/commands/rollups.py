@@ -4,6 +4,8 @@ The rollup tables (member counts per organization, meetings per organization, ye
 month) are kept up to date by every write; ``rebuild`` recomputes them from the records (after
 a bulk load that bypassed the services, or to repair), ``check`` compares them with a rebuild
 without writing and exits with status 1, listing the differences, when they disagree.
+``rebuild`` also recomputes the MinHash signatures of the minutes (the near-duplicate hint's
+index, :mod:`dangjian.life.signatures`): the backfill of the records written before them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dangjian.life.rollups import months_differences, months_rebuild
+from dangjian.life.signatures import signatures_rebuild
 from dangjian.members.rollups import counts_differences, counts_rebuild
 from dangjian.orgs.models import Organization
 
@@ -41,6 +44,9 @@ class Command(BaseCommand):
                 f"已按记录重建{where}的汇总表：党员人数 {counts:,} 行，"
                 f"组织生活按月汇总 {months:,} 行。"
             )
+            signed = signatures_rebuild(org)
+            if signed:
+                self.stdout.write(f"已重新计算会议记录签名（查找相似记录用）{signed:,} 条。")
             return
         found = [str(d) for d in counts_differences(org)]
         found += [str(d) for d in months_differences(org)]
