@@ -43,12 +43,14 @@ from django.db import models, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
-from dangjian.accounts.scope import SYSTEM
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import SYSTEM, scope_prefix
+from dangjian.orgs.choices import Sector
 from dangjian.orgs.models import Organization
 
 from .models import OPEN, FindingsState, StoredFinding
-from .registry import Finding, family_of
-from .runner import checked_families, run_check
+from .registry import REGISTRY, SEVERITIES, Finding, family_of
+from .runner import as_list, checked_families, run_check
 
 logger = logging.getLogger(__name__)
 
@@ -310,9 +312,11 @@ def open_rows(
     severity: Iterable[str] | None = None,
     sector: str | None = None,
     region: str | None = None,
+    labelled: bool = True,
 ) -> QuerySet[StoredFinding]:
-    """The open stored findings of the subtree ``prefix`` with the pages' filters, in the
-    runner's order (organization code, rule), each with its organization's code and name."""
+    """The open stored findings of the subtree ``prefix`` with the pages' filters (indexed:
+    path prefix, rule, severity, family); ``labelled``: in the runner's order (organization
+    code, rule) with each organization's code and name (``org_code``, ``org_name``)."""
     rows = StoredFinding.objects.filter(OPEN)
     if prefix:
         rows = rows.filter(org_path__startswith=prefix)
@@ -327,9 +331,92 @@ def open_rows(
         rows = rows.filter(org__sector=sector)
     if region:
         rows = rows.filter(org__region_code__startswith=region)
+    if not labelled:
+        return rows.order_by()
     return rows.annotate(org_code=models.F("org__code"), org_name=models.F("org__name")).order_by(
-        "org__code", "rule", "period", "pk"
+        "org__code", "rule", "period", "subject_key", "pk"
     )
+
+
+@dataclass
+class Stored:
+    """The store's answer to a question of a page or the API: the open rows (paged by the
+    caller) and the evaluation they come from."""
+
+    rows: QuerySet[StoredFinding]
+    evaluation: Evaluation
+    prefix: str
+    families: list[str]
+    filters: dict[str, Any]
+
+    def per_rule(self) -> list[tuple[str, int]]:
+        """(rule id, number of findings) of the answer, in rule order (one grouped query)."""
+        counts = (
+            open_rows(self.prefix, families=self.families, labelled=False, **self.filters)
+            .values("rule")
+            .annotate(n=Count("pk"))
+            .values_list("rule", "n")
+        )
+        return sorted((rule, int(n)) for rule, n in counts)
+
+
+def answer(
+    actor: Any,
+    *,
+    rules: str | Sequence[str] = "SETUP",
+    org_code: str | None = None,
+    at: dt.date | None = None,
+    rule_ids: Iterable[str] | None = None,
+    severity: str | Iterable[str] | None = None,
+    sector: str | None = None,
+    region: str | None = None,
+    since: dt.date | None = None,
+) -> Stored | None:
+    """The stored findings answering :func:`dangjian.rules.runner.run_check`'s question for
+    ``actor`` (same filters), or ``None`` when the store cannot answer it: switched off, a
+    family or a window it does not keep, a date it was not evaluated for, an organization of
+    the scope not evaluated yet — and whatever the runner refuses (an unknown filter, an
+    organization outside the scope), so the caller asks the runner, which gives its error."""
+    if not enabled():
+        return None
+    families = [f.upper() for f in as_list(rules)]
+    kept = stored_families()
+    if not families or any(f not in kept for f in families):
+        return None
+    day = at or timezone.localdate()
+    if since is not None and since != dt.date(day.year, 1, 1):
+        return None
+    ids = [r.upper() for r in as_list(rule_ids)]
+    if any(r not in REGISTRY or family_of(r) not in families for r in ids):
+        return None
+    severities = as_list(severity)
+    if any(s not in SEVERITIES for s in severities):
+        return None
+    if sector and sector not in Sector.values:
+        return None
+    prefix = scope_prefix(actor, Perm.FINDING_VIEW)
+    if prefix is None:
+        return None
+    if org_code:
+        path = (
+            Organization.objects.filter(code=org_code, path__startswith=prefix)
+            .values_list("path", flat=True)
+            .first()
+        )
+        if path is None:
+            return None
+        prefix = path
+    found = evaluation(prefix, day)
+    if found is None:
+        return None
+    filters: dict[str, Any] = {
+        "rule_ids": ids,
+        "severity": severities,
+        "sector": sector or None,
+        "region": (region or "").strip() or None,
+    }
+    rows = open_rows(prefix, families=families, **filters)
+    return Stored(rows=rows, evaluation=found, prefix=prefix, families=families, filters=filters)
 
 
 def findings_of(rows: Iterable[StoredFinding]) -> list[Finding]:
