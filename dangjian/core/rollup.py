@@ -28,9 +28,11 @@ CHUNK = 500
 Deltas = dict[tuple[Any, ...], dict[str, int]]
 
 
-#: called with (model, key fields, keys written) by every :func:`add_to_rows` (the findings store
+#: called with (model, key fields, deltas) by every :func:`add_to_rows` (the findings store
 #: notes the organizations whose rollups changed); registered by an app's ``ready()``
-Listener = Callable[[type[models.Model], Sequence[str], list[tuple[Any, ...]]], None]
+Listener = Callable[
+    [type[models.Model], Sequence[str], Mapping[tuple[Any, ...], Mapping[str, int]]], None
+]
 LISTENERS: list[Listener] = []
 
 
@@ -74,7 +76,7 @@ def add_to_rows(
     :data:`LISTENERS` hear of every key passed (a change that cancels out included)."""
     if deltas:
         for listener in LISTENERS:
-            listener(model, key_fields, list(deltas))
+            listener(model, key_fields, deltas)
     wanted = nonzero(deltas)
     if not wanted:
         return

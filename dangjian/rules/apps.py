@@ -10,6 +10,7 @@ class RulesConfig(AppConfig):
 
         from dangjian.core import rollup
         from dangjian.core.labels import register_lookup
+        from dangjian.orgs.services import on_org_move
 
         from . import store
         from .registry import rule_title
@@ -20,3 +21,4 @@ class RulesConfig(AppConfig):
         rollup.listen(store.rows_changed)
         post_save.connect(store.row_saved, dispatch_uid="rules.store.saved")
         post_delete.connect(store.row_saved, dispatch_uid="rules.store.deleted")
+        on_org_move(store.org_moved)

@@ -7,10 +7,11 @@ updated where its content changed and marked seen, one no longer found gets ``re
 An organization's findings depend on its own records and on those of its subtree (its roll,
 the members below it), never on the organizations beside or above it, so the unit of a refresh
 is a subtree, evaluated as a whole in one transaction with bulk statements in batches: the
-subtree of ``--org`` for the command, and for the organizations a write touched the tree they
-are in (their ancestors' findings read them too). The checkers compute an organization's facts
-from its subtree's records today; once they read the rollups, the touched organizations and
-their ancestors alone can be evaluated instead.
+subtree of ``--org`` for the command; for the organizations a write touched, SETUP (whose
+findings of an organization read the members of its subtree) over the whole tree they are in,
+which is cheap, and LIFE (an organization's own records) over their subtrees only. The
+checkers compute an organization's facts from its subtree's records today; once they read
+the rollups, the touched organizations and their ancestors alone can be evaluated instead.
 Refreshing twice changes nothing the second time.
 
 **Triggers.** A write tells the store which organizations it touched (:func:`touched`): every
@@ -33,7 +34,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -57,6 +58,10 @@ logger = logging.getLogger(__name__)
 #: the families whose findings are about organizations, kept in the store (RECRUIT's subjects
 #: are recruitment cases: its checker does not say which organization a case belongs to)
 STORED_FAMILIES = ("SETUP", "LIFE")
+#: the families whose findings of an organization read its subtree (SETUP: the members below
+#: it); the others read the organization's own records (LIFE: its meetings, its roll, the 党课
+#: its secretary gave, recorded with ``lecturer_org``)
+SUBTREE_FAMILIES = frozenset({"SETUP"})
 #: rows per bulk statement
 BATCH = 1000
 #: content columns compared to decide whether a still-present finding is updated
@@ -115,18 +120,26 @@ def refresh(
     since: dt.datetime | None = None,
     trees: bool = True,
 ) -> RefreshReport:
-    """Re-evaluate the findings of the trees of ``org_ids`` (all organizations when ``None``;
-    without ``trees``, only the subtrees of ``org_ids``) for the checking date ``at`` (today)
-    and store the difference (module docstring).
+    """Re-evaluate the findings of the organizations ``org_ids`` touched by writes (all
+    organizations when ``None``; without ``trees``, exactly the subtrees of ``org_ids``) for the
+    checking date ``at`` (today) and store the difference (module docstring).
 
-    With ``since`` (when the refresh was asked for), an organization evaluated for ``at``
-    after that moment is not evaluated again (a queue of refreshes after a burst of writes;
-    strictly after: the same instant may still precede the write)."""
+    For touched organizations (``trees``): the families that read the subtree (SETUP: the roll
+    of the subtree) are evaluated over the whole tree of each, the others (LIFE: an
+    organization's own records) over the subtrees of the touched organizations; the whole tree
+    when its organizations were evaluated for another date. With ``since`` (when the refresh
+    was asked for), an organization evaluated for ``at`` after that moment is not evaluated
+    again (a queue of refreshes after a burst of writes; strictly after: the same instant may
+    still precede the write)."""
     started = time.perf_counter()
     at = at or timezone.localdate()
     report = RefreshReport(at=at)
+    families = stored_families()
+    # (subtree, families, whether the pass records the organizations as evaluated: not the
+    # tree-wide pass of some families only, which precedes the passes of the others)
+    passes: list[tuple[str, list[str], bool]] = []
     if org_ids is None:
-        prefixes = [""]
+        passes = [("", families, True)]
     else:
         ids = sorted(set(org_ids))
         paths: list[str] = []
@@ -138,12 +151,24 @@ def refresh(
                 ).values_list("org_id", flat=True)
                 rows = rows.exclude(pk__in=list(fresh))
             paths.extend(rows.values_list("path", flat=True))
-        # an organization's findings read its subtree: a change below one changes what its
-        # ancestors' findings are computed from, so the tree above is evaluated as well
-        prefixes = topmost(path[:STEP] if trees else path for path in paths)
-    for prefix in prefixes:
-        _refresh_subtree(prefix, at, report)
-    report.subtrees = len(prefixes)
+        if not trees:
+            passes = [(path, families, True) for path in topmost(paths)]
+        else:
+            tree_wide = [f for f in families if f in SUBTREE_FAMILIES]
+            own = [f for f in families if f not in SUBTREE_FAMILIES]
+            for root in topmost(path[:STEP] for path in paths):
+                stale = FindingsState.objects.filter(org_path__startswith=root).exclude(at=at)
+                if stale.exists() or not FindingsState.objects.filter(org_path=root).exists():
+                    passes.append((root, families, True))
+                    continue
+                if tree_wide:
+                    passes.append((root, tree_wide, not own))
+                if own:
+                    below = [p for p in paths if p.startswith(root)]
+                    passes.extend((path, own, True) for path in topmost(below))
+    for prefix, wanted, record in passes:
+        _refresh_subtree(prefix, at, report, wanted, record=record)
+    report.subtrees = len(passes)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -167,8 +192,9 @@ def _key_of(f: Finding, org_id: int) -> Key:
     return (f.rule, org_id, subject_key(f), f.period or "")
 
 
-def _refresh_subtree(prefix: str, at: dt.date, report: RefreshReport) -> None:
-    families = stored_families()
+def _refresh_subtree(
+    prefix: str, at: dt.date, report: RefreshReport, families: list[str], *, record: bool = True
+) -> None:
     if not families:
         return
     now = timezone.now()
@@ -196,7 +222,7 @@ def _refresh_subtree(prefix: str, at: dt.date, report: RefreshReport) -> None:
             continue
         found[key] = (f, org[1])
     report.found += len(found)
-    report.orgs += len(by_code)
+    report.orgs = max(report.orgs, len(by_code))
     with transaction.atomic():
         stored = StoredFinding.objects.filter(OPEN).order_by()
         if prefix:
@@ -252,10 +278,13 @@ def _refresh_subtree(prefix: str, at: dt.date, report: RefreshReport) -> None:
             if key not in seen
         ]
         StoredFinding.objects.bulk_create(new_rows, batch_size=BATCH)
-        states = [
-            FindingsState(org_id=pk, org_path=path, at=at, evaluated_at=now)
-            for pk, path in by_code.values()
-        ]
+        if not record:
+            states = []
+        else:
+            states = [
+                FindingsState(org_id=pk, org_path=path, at=at, evaluated_at=now)
+                for pk, path in by_code.values()
+            ]
         FindingsState.objects.bulk_create(
             states,
             batch_size=BATCH,
@@ -470,15 +499,29 @@ def _flush(pending: set[int]) -> None:
     _schedule(pending, timezone.now())
 
 
-def rows_changed(model: type[models.Model], key_fields: Sequence[str], keys: Iterable[Any]) -> None:
+def rows_changed(
+    model: type[models.Model], key_fields: Sequence[str], deltas: Mapping[Any, Mapping[str, int]]
+) -> None:
     """The listener of :func:`dangjian.core.rollup.add_to_rows`: the organizations of the
-    rollup rows written (the key field ``org_id`` / ``org``)."""
+    rollup rows written (the key field ``org_id`` / ``org``) whose own counts changed — not
+    those whose subtree totals (``sub_*`` columns) alone changed: the ancestors of a write are
+    evaluated by the tree-wide pass of :func:`refresh` anyway."""
     names = list(key_fields)
     for name in ("org_id", "org"):
         if name in names:
             index = names.index(name)
-            touched(key[index] for key in keys)
+            touched(
+                key[index]
+                for key, row in deltas.items()
+                if any(not column.startswith("sub_") for column in row)
+            )
             return
+
+
+def org_moved(org_id: int, old_path: str, new_path: str) -> None:
+    """The move hook of :func:`dangjian.orgs.services.org_moved`: the moved subtree's rows
+    take their new paths."""
+    touched([org_id])
 
 
 #: apps whose rows say nothing the rules read (the store itself, the audit trail, accounts …)
@@ -487,12 +530,24 @@ QUIET_APPS = frozenset(
 )
 
 
-def _org_of(instance: models.Model) -> int | None:
-    """The organization a row belongs to: its ``org`` or, one step away, the ``org`` of the
-    row it belongs to (a member's standing, a meeting's attendance)."""
-    org_id = getattr(instance, "org_id", None)
-    if isinstance(org_id, int):
-        return org_id
+def _orgs_of(instance: models.Model) -> list[int]:
+    """The organizations a row names: its foreign keys to an organization (a meeting's ``org``
+    and ``lecturer_org`` …) or, one step away, the ``org`` of the row it belongs to (a
+    member's standing, a meeting's attendance)."""
+    direct = [
+        value
+        for field in instance._meta.concrete_fields
+        if field.many_to_one
+        and field.related_model is Organization
+        and isinstance(value := getattr(instance, field.attname, None), int)
+    ]
+    if direct:
+        return direct
+    found = _org_one_step(instance)
+    return [found] if found is not None else []
+
+
+def _org_one_step(instance: models.Model) -> int | None:
     for field in instance._meta.concrete_fields:
         target = field.related_model
         if not field.many_to_one or target is None or isinstance(target, str):
@@ -515,6 +570,4 @@ def row_saved(sender: type[models.Model], instance: models.Model, **kwargs: Any)
         if instance.pk is not None:
             touched([instance.pk])
         return
-    org_id = _org_of(instance)
-    if org_id is not None:
-        touched([org_id])
+    touched(_orgs_of(instance))
