@@ -34,7 +34,8 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -68,12 +69,26 @@ BATCH = 1000
 CONTENT = ("severity", "message", "source", "evidence", "due_date", "org_path")
 
 Key = tuple[str, int, str, str]
+#: per thread: the organizations pending in the current transaction, whether paused
+_local = threading.local()
 STEP = Organization.steplen
 
 
 def enabled() -> bool:
     """Whether the store is kept and read (``settings.DANGJIAN_FINDINGS_STORE``, default on)."""
     return bool(getattr(settings, "DANGJIAN_FINDINGS_STORE", True))
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """No refresh is queued for the writes inside (a seed writing a whole tier: refresh
+    everything once afterwards instead)."""
+    before = getattr(_local, "paused", False)
+    _local.paused = True
+    try:
+        yield
+    finally:
+        _local.paused = before
 
 
 def stored_families() -> list[str]:
@@ -455,8 +470,6 @@ def findings_of(rows: Iterable[StoredFinding]) -> list[Finding]:
 
 # --- triggers -----------------------------------------------------------------------------------
 
-_local = threading.local()
-
 
 def _schedule(pending: set[int], queued: dt.datetime) -> None:
     from .tasks import refresh_orgs_task
@@ -471,7 +484,7 @@ def touched(org_ids: Iterable[int]) -> None:
     """Note that a write changed what the findings of ``org_ids`` are computed from: they are
     refreshed by a task enqueued once the write's transaction commits (at once outside one).
     Costs a set update per call; one task per transaction."""
-    if not enabled():
+    if not enabled() or getattr(_local, "paused", False):
         return
     ids = {int(pk) for pk in org_ids if pk is not None}
     if not ids:
