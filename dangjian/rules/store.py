@@ -43,6 +43,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models.signals import post_delete
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
@@ -582,5 +583,9 @@ def row_saved(sender: type[models.Model], instance: models.Model, **kwargs: Any)
     if isinstance(instance, Organization):
         if instance.pk is not None:
             touched([instance.pk])
+        if kwargs.get("signal") is post_delete and len(instance.path) > STEP:
+            # gone with its rows: the tree above it is refreshed through its parent
+            parent = Organization.objects.filter(path=instance.path[:-STEP])
+            touched(parent.values_list("pk", flat=True))
         return
     touched(_orgs_of(instance))

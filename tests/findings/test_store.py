@@ -148,3 +148,18 @@ def test_a_finding_that_goes_away_is_resolved(today, store_on, django_capture_on
     assert StoredFinding.objects.filter(rule=rule, org=branch).count() == 2
     assert open_rows("", rule_ids=[rule]).filter(org=branch).count() == 1
     assert_equal(today, "again")
+
+
+@pytest.mark.django_db
+def test_a_deleted_organization_refreshes_the_tree_above(
+    today, store_on, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        root = make_org(None, org_type="党委", sector="机关", code="R0001")
+        general = make_org(root, org_type="党总支", code="G0001")
+        branches = [make_org(general, org_type="党支部", code=f"B000{i}") for i in (1, 2)]
+    assert_equal(today, "built")
+    with django_capture_on_commit_callbacks(execute=True):
+        Organization.objects.get(pk=branches[1].pk).delete()
+    assert_equal(today, "deleted")
+    assert evaluation("", today) is not None
