@@ -56,8 +56,10 @@ def main() -> None:
     print(f"whole refresh again (nothing changed): {time.perf_counter() - t:.2f} s")
     t = time.perf_counter()
     result = run_check(SYSTEM, rules=store.stored_families(), at=today)
-    print(f"dangjian check SETUP,LIFE from the records: {time.perf_counter() - t:.2f} s, "
-          f"{len(result.findings)} findings")
+    print(
+        f"dangjian check SETUP,LIFE from the records: {time.perf_counter() - t:.2f} s, "
+        f"{len(result.findings)} findings"
+    )
 
     branches = list(Organization.objects.filter(org_type="党支部").order_by("pk")[: args.writes])
     made: list[int] = []
@@ -92,8 +94,10 @@ def main() -> None:
 
     print(f"meeting record, store triggers on ({len(triggered)}): {ms(triggered)}")
     print(f"meeting record, store triggers off ({len(plain)}): {ms(plain)}")
-    print(f"refresh after one write (SETUP tree + LIFE of the branch, {len(refreshes)}): "
-          f"{ms(refreshes)}")
+    print(
+        f"refresh after one write (SETUP tree + LIFE of the branch, {len(refreshes)}): "
+        f"{ms(refreshes)}"
+    )
 
     scope = store.answer(SYSTEM, rules="SETUP")
     assert scope is not None
@@ -101,8 +105,10 @@ def main() -> None:
     page = list(scope.rows[:50])
     total = scope.rows.count()
     per_rule = scope.per_rule()
-    print(f"findings list at the root from the store: {(time.perf_counter() - t) * 1000:.1f} ms "
-          f"({total} rows, {len(per_rule)} rules, first page {len(page)})")
+    print(
+        f"findings list at the root from the store: {(time.perf_counter() - t) * 1000:.1f} ms "
+        f"({total} rows, {len(per_rule)} rules, first page {len(page)})"
+    )
     t = time.perf_counter()
     run_check(SYSTEM, rules="SETUP", at=today)
     print(f"the same list from the records: {(time.perf_counter() - t) * 1000:.1f} ms")
