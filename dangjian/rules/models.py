@@ -47,6 +47,8 @@ class StoredFinding(models.Model):
     #: the checking date of the last evaluation that found it
     at = models.DateField("检查日期")
     first_seen = models.DateTimeField("首次发现")
+    #: the first evaluation that found it for ``at`` (the time of each later evaluation of the
+    #: organization is its FindingsState's ``evaluated_at``)
     last_seen = models.DateTimeField("最近评估")
     resolved_at = models.DateTimeField("消除时间", null=True, blank=True)
 

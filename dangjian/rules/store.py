@@ -271,8 +271,10 @@ def _refresh_subtree(
             StoredFinding.objects.filter(pk__in=chunk).update(resolved_at=now)
         for chunk in _chunks(to_update):
             StoredFinding.objects.bulk_update(chunk, list(CONTENT))
-        # every open row of the subtree (the updated ones included) was seen now
-        stored.update(at=at, last_seen=now)
+        # every open row of the subtree (the updated ones included) was seen for ``at``: the
+        # rows seen for an earlier date take the date and the time (a refresh later the same
+        # day writes no row that did not change; FindingsState has each evaluation's time)
+        stored.exclude(at=at).update(at=at, last_seen=now)
         new_rows = [
             StoredFinding(
                 rule=f.rule,

@@ -163,3 +163,19 @@ def test_a_deleted_organization_refreshes_the_tree_above(
         Organization.objects.get(pk=branches[1].pk).delete()
     assert_equal(today, "deleted")
     assert evaluation("", today) is not None
+
+
+@pytest.mark.django_db
+def test_the_next_day_every_open_row_takes_the_new_date(today, store_on):
+    import datetime as dt
+
+    root = make_org(None, org_type="党委", sector="机关", code="R0001")
+    make_org(root, org_type="党支部", code="B0001")
+    refresh(at=today)
+    assert set(StoredFinding.objects.values_list("at", flat=True)) == {today}
+    later = today + dt.timedelta(days=1)
+    refresh(at=later)
+    assert evaluation("", later) is not None and evaluation("", today) is None
+    open_ats = StoredFinding.objects.filter(resolved_at__isnull=True).values_list("at", flat=True)
+    assert set(open_ats) == {later}
+    assert_equal(later, "next day")
