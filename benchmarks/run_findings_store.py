@@ -48,7 +48,7 @@ def main() -> None:
     t = time.perf_counter()
     report = store.refresh(at=today)
     print(
-        f"whole refresh (first of the day): {time.perf_counter() - t:.2f} s, "
+        f"whole refresh: {time.perf_counter() - t:.2f} s, "
         f"{report.found} findings (+{report.created} ~{report.updated} -{report.resolved})"
     )
     t = time.perf_counter()
