@@ -63,7 +63,15 @@ class StoredFinding(models.Model):
             )
         ]
         indexes = [
-            # the pages: a subtree's open findings, by rule, by severity
+            # the pages: a subtree's open findings (a path prefix: the pattern operators on
+            # PostgreSQL, whatever the database's collation), in tree order, by rule, by
+            # severity, by family
+            models.Index(
+                fields=["org_path"],
+                opclasses=["varchar_pattern_ops"],
+                condition=OPEN,
+                name="rules_finding_open_prefix",
+            ),
             models.Index(
                 fields=["org_path", "rule"], condition=OPEN, name="rules_finding_open_path"
             ),

@@ -362,8 +362,8 @@ def open_rows(
     labelled: bool = True,
 ) -> QuerySet[StoredFinding]:
     """The open stored findings of the subtree ``prefix`` with the pages' filters (indexed:
-    path prefix, rule, severity, family); ``labelled``: in the runner's order (organization
-    code, rule) with each organization's code and name (``org_code``, ``org_name``)."""
+    path prefix, rule, severity, family); ``labelled``: in tree order (path, rule, period),
+    each with its organization's code and name (``org_code``, ``org_name``)."""
     rows = StoredFinding.objects.filter(OPEN)
     if prefix:
         rows = rows.filter(org_path__startswith=prefix)
@@ -381,7 +381,7 @@ def open_rows(
     if not labelled:
         return rows.order_by()
     return rows.annotate(org_code=models.F("org__code"), org_name=models.F("org__name")).order_by(
-        "org__code", "rule", "period", "subject_key", "pk"
+        "org_path", "rule", "period", "subject_key", "pk"
     )
 
 
