@@ -119,6 +119,9 @@ class FindingsState(models.Model):
     org_path = models.CharField("组织路径", max_length=255, db_index=True)
     at = models.DateField("检查日期")
     evaluated_at = models.DateTimeField("评估时间")
+    #: a digest of the local rule parameters in force when evaluated (a change of them makes
+    #: the stored findings answer no more until they are evaluated again)
+    config = models.CharField("规则参数摘要", max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "检查评估状态"

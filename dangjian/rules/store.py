@@ -31,6 +31,8 @@ setting, on unless set false) switches the triggers and the readers on.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 import threading
 import time
@@ -73,6 +75,14 @@ Key = tuple[str, int, str, str]
 #: per thread: the organizations pending in the current transaction, whether paused
 _local = threading.local()
 STEP = Organization.steplen
+
+
+def config_digest() -> str:
+    """A digest of the local rule parameters (``settings.DANGJIAN_RULES``): stored with each
+    evaluation, so a change of the parameters is seen by the readers and the next refresh."""
+    config = getattr(settings, "DANGJIAN_RULES", None) or {}
+    text = json.dumps(config, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def enabled() -> bool:
@@ -151,6 +161,7 @@ def refresh(
     at = at or timezone.localdate()
     report = RefreshReport(at=at)
     families = stored_families()
+    config = config_digest()
     # (subtree, families, whether the pass records the organizations as evaluated: not the
     # tree-wide pass of some families only, which precedes the passes of the others)
     passes: list[tuple[str, list[str], bool]] = []
@@ -173,7 +184,9 @@ def refresh(
             tree_wide = [f for f in families if f in SUBTREE_FAMILIES]
             own = [f for f in families if f not in SUBTREE_FAMILIES]
             for root in topmost(path[:STEP] for path in paths):
-                stale = FindingsState.objects.filter(org_path__startswith=root).exclude(at=at)
+                stale = FindingsState.objects.filter(org_path__startswith=root).exclude(
+                    at=at, config=config
+                )
                 if stale.exists() or not FindingsState.objects.filter(org_path=root).exists():
                     passes.append((root, families, True))
                     continue
@@ -300,7 +313,9 @@ def _refresh_subtree(
             states = []
         else:
             states = [
-                FindingsState(org_id=pk, org_path=path, at=at, evaluated_at=now)
+                FindingsState(
+                    org_id=pk, org_path=path, at=at, evaluated_at=now, config=config_digest()
+                )
                 for pk, path in by_code.values()
             ]
         FindingsState.objects.bulk_create(
@@ -308,7 +323,7 @@ def _refresh_subtree(
             batch_size=BATCH,
             update_conflicts=True,
             unique_fields=["org"],
-            update_fields=["org_path", "at", "evaluated_at"],
+            update_fields=["org_path", "at", "evaluated_at", "config"],
         )
     report.created += len(new_rows)
     report.updated += len(to_update)
@@ -330,8 +345,9 @@ class Evaluation:
 
 def evaluation(prefix: str, at: dt.date | None = None) -> Evaluation | None:
     """The evaluation the store holds for the subtree ``prefix`` when every organization of it
-    was evaluated for ``at`` (today when ``None``); ``None`` when the store cannot answer (off,
-    an organization not evaluated yet, or evaluated for another date). Two queries."""
+    was evaluated for ``at`` (today when ``None``) with the rule parameters in force now;
+    ``None`` when the store cannot answer (off, an organization not evaluated yet, or evaluated
+    for another date or with other parameters). Two queries."""
     if not enabled():
         return None
     at = at or timezone.localdate()
@@ -342,7 +358,7 @@ def evaluation(prefix: str, at: dt.date | None = None) -> Evaluation | None:
         orgs = orgs.filter(path__startswith=prefix)
     info = states.aggregate(
         n=Count("pk"),
-        other=Count("pk", filter=~Q(at=at)),
+        other=Count("pk", filter=~Q(at=at, config=config_digest())),
         oldest=Min("evaluated_at"),
         newest=Max("evaluated_at"),
     )

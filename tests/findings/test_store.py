@@ -179,3 +179,26 @@ def test_the_next_day_every_open_row_takes_the_new_date(today, store_on):
     open_ats = StoredFinding.objects.filter(resolved_at__isnull=True).values_list("at", flat=True)
     assert set(open_ats) == {later}
     assert_equal(later, "next day")
+
+
+@pytest.mark.django_db
+def test_changed_rule_parameters_make_the_store_answer_no_more_until_refreshed(
+    today, store_on, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        root = make_org(None, org_type="党委", sector="机关", code="R0001")
+        branch = make_org(root, org_type="党支部", code="B0001")
+        for _ in range(3):
+            make_member(branch, member_type="正式党员")
+    assert evaluation("", today) is not None
+    assert not StoredFinding.objects.filter(rule="SETUP-BRANCH-MIN-FULL", org=branch).exists()
+    settings.DANGJIAN_RULES = {"SETUP-BRANCH-MIN-FULL": {"min_full": 5}}
+    assert evaluation("", today) is None  # the pages compute from the records meanwhile
+    # a write in the tree refreshes all of it with the new parameters
+    with django_capture_on_commit_callbacks(execute=True):
+        make_member(branch, member_type="预备党员")
+    assert evaluation("", today) is not None
+    assert StoredFinding.objects.filter(
+        rule="SETUP-BRANCH-MIN-FULL", org=branch, resolved_at__isnull=True
+    ).exists()
+    assert_equal(today, "new parameters")
