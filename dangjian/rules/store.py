@@ -23,7 +23,9 @@ the write. ``dangjian findings refresh`` and :data:`dangjian.rules.tasks.refresh
 (nightly, a period closed, a rule's parameters changed) refresh everything.
 
 **Reading.** :func:`evaluation` says whether the store answers for a scope and a date (every
-organization of the scope evaluated for that date) and as of when; :func:`open_rows` gives the
+organization of the scope evaluated for that date, with the rule parameters in force now: each
+evaluation records their digest, so a change of ``DANGJIAN_RULES`` sends the readers back to
+the records until the next refresh, which then evaluates whole trees) and as of when; :func:`open_rows` gives the
 open rows of a scope with the pages' filters, for paging. ``DANGJIAN_FINDINGS_STORE`` (a
 setting, on unless set false) switches the triggers and the readers on.
 """
