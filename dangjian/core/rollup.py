@@ -15,7 +15,7 @@ for ever (PostgreSQL breaks the circle by failing one of them).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -26,6 +26,20 @@ CHUNK = 500
 
 #: key → column → change
 Deltas = dict[tuple[Any, ...], dict[str, int]]
+
+
+#: called with (model, key fields, deltas) by every :func:`add_to_rows` (the findings store
+#: notes the organizations whose rollups changed); registered by an app's ``ready()``
+Listener = Callable[
+    [type[models.Model], Sequence[str], Mapping[tuple[Any, ...], Mapping[str, int]]], None
+]
+LISTENERS: list[Listener] = []
+
+
+def listen(func: Listener) -> None:
+    """Call ``func`` after every :func:`add_to_rows` (idempotent)."""
+    if func not in LISTENERS:
+        LISTENERS.append(func)
 
 
 def merge(into: Deltas, key: tuple[Any, ...], column: str, change: int) -> None:
@@ -58,7 +72,11 @@ def add_to_rows(
     of ``key_fields`` (their columns unique together, or the primary key), creating missing rows
     from zeros: one ``INSERT … ON CONFLICT (key) DO UPDATE SET col = col + excluded.col`` per
     :data:`CHUNK` rows (PostgreSQL and SQLite), in the caller's transaction. The rows are
-    written in key order, so concurrent writers lock them in the same order."""
+    written in key order, so concurrent writers lock them in the same order. The
+    :data:`LISTENERS` hear of every key passed (a change that cancels out included)."""
+    if deltas:
+        for listener in LISTENERS:
+            listener(model, key_fields, deltas)
     wanted = nonzero(deltas)
     if not wanted:
         return

@@ -309,3 +309,7 @@ DANGJIAN_CALENDAR_DIRS = [
 # assessment campaigns with more participants than this are scored in the background
 # (django-tasks; run `dangjian manage db_worker` beside the web server), smaller ones at once
 DANGJIAN_ASSESS_INLINE_SCORE_MAX = int(os.environ.get("DANGJIAN_ASSESS_INLINE_SCORE_MAX", 3000))
+
+# the findings store (dangjian/rules/store.py): findings kept as rows, refreshed after the writes
+# that change them (django-tasks) and read by the findings page and the API
+DANGJIAN_FINDINGS_STORE = os.environ.get("DANGJIAN_FINDINGS_STORE", "1") not in ("0", "false", "")

@@ -24,3 +24,4 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 STATIC_ROOT = VAR_DIR / "staticfiles"  # exists (empty): static files come from the finders
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
+DANGJIAN_FINDINGS_STORE = False  # tests that use the findings store switch it on

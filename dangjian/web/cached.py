@@ -9,8 +9,9 @@ the latest audited write and the latest change of meetings, organizations and me
 record written changes the version, so a cached list is never stale; the scope check runs
 before the cache is read, so nobody gets findings outside their subtree.
 
-Until the findings store (issue 12) keeps findings as rows, this is the pages' shortcut;
-``dangjian check`` and the API compute from the records as before.
+When the findings store (:mod:`dangjian.rules.store`) answers the question — a family it
+keeps, every organization of the scope evaluated for the day — the findings come from its rows
+instead, with no check run at all; ``dangjian check`` computes from the records as before.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from dangjian.orgs.models import Organization
 from dangjian.orgs.rules import findings_for_org
 from dangjian.rules.registry import Finding
 from dangjian.rules.runner import CheckFilters, findings_for
+from dangjian.rules.store import answer, evaluation, findings_of, open_rows
 
 T = TypeVar("T")
 
@@ -58,7 +60,11 @@ def _cached(material: list[Any], compute: Callable[[], T]) -> T:
 
 
 def page_findings(actor: Actor, **filters: Unpack[CheckFilters]) -> list[Finding]:
-    """:func:`findings_for` through the cache (module docstring); the same errors."""
+    """:func:`findings_for` from the findings store or through the cache (module docstring);
+    the same errors."""
+    stored = answer(actor, **filters)
+    if stored is not None:
+        return findings_of(stored.rows)
     prefix = scope_prefix(actor, Perm.FINDING_VIEW)
     code = filters.get("org_code")
     if prefix is None or (
@@ -81,6 +87,8 @@ def org_page_findings(
     404 outside the scope as before."""
     if not covers(actor, Perm.FINDING_VIEW, org.path):
         raise Http404("组织不存在或不在您的管辖范围内")
+    if evaluation(org.path, at) is not None:
+        return findings_of(open_rows(org.path, families=["SETUP"]).filter(org=org))
     if org.org_type in BRANCH_TYPES:
         return findings_for_org(actor, org, at=at)
     return _cached(["org", org.pk, at], lambda: findings_for_org(actor, org, at=at))

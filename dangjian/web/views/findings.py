@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
 from dangjian.orgs.selectors import orgs_for
+from dangjian.rules.store import Stored, answer
 from dangjian.web.cached import page_findings
 from dangjian.web.requests import SignedInRequest
 
@@ -40,6 +41,18 @@ def findings(request: SignedInRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "web/findings.html", context, status=400)
     data = form.cleaned_data
+    stored = answer(
+        request.user,
+        rules="SETUP",
+        org_code=data["org"] or None,
+        at=data["at"],
+        rule_ids=[data["rule"]] if data["rule"] else None,
+        severity=data["severity"] or None,
+        sector=data["sector"] or None,
+        region=data["region"] or None,
+    )
+    if stored is not None:
+        return _stored_page(request, stored, context, titles)
     try:
         items = page_findings(
             request.user,
@@ -71,6 +84,27 @@ def findings(request: SignedInRequest) -> HttpResponse:
             "rule_query": query_without(request, "page", "rule"),
             "rows": [{"f": f, "org_name": names.get(f.subject, "")} for f in page],
             "query": query_without(request, "page"),
+        }
+    )
+    return render(request, "web/findings.html", context)
+
+
+def _stored_page(
+    request: SignedInRequest, stored: Stored, context: dict[str, Any], titles: dict[str, str]
+) -> HttpResponse:
+    """The list from the findings store: a page of its rows, the counts per rule grouped in
+    the database, and the evaluation they come from."""
+    per_rule = stored.per_rule()
+    page = paginate(request, stored.rows)
+    context.update(
+        {
+            "page": page,
+            "total": sum(n for _rid, n in per_rule),
+            "per_rule": [(rid, titles.get(rid, rid), n) for rid, n in per_rule],
+            "rule_query": query_without(request, "page", "rule"),
+            "rows": [{"f": row.as_finding(row.org_code), "org_name": row.org_name} for row in page],
+            "query": query_without(request, "page"),
+            "evaluated": stored.evaluation,
         }
     )
     return render(request, "web/findings.html", context)

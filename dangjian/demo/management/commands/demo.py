@@ -20,6 +20,7 @@ from dangjian.demo.accounts import accounts_file, accounts_table, ensure_demo_ac
 from dangjian.demo.seed import TIERS, database_is_empty, seed_database
 from dangjian.demo.story import seed_demo_story
 from dangjian.orgs.models import Organization
+from dangjian.rules import store
 
 
 class Command(BaseCommand):
@@ -42,24 +43,30 @@ class Command(BaseCommand):
         where = db["NAME"] if db["ENGINE"].endswith("sqlite3") else f"{db['ENGINE']} {db['NAME']}"
         self.stdout.write(f"数据库：{where}")
         call_command("migrate", interactive=False, verbosity=0)
-        if database_is_empty():
-            self.stdout.write(
-                f"数据库为空，生成演示数据（{options['tier']}，种子 {options['seed']}）…"
-            )
-            result = seed_database(
-                tier=options["tier"],
-                seed=options["seed"],
-                progress=verbose,
-                stream=getattr(self.stderr, "_out", None),
-            )
-            self.stdout.write(
-                f"已生成 {result.organizations:,} 个组织、{result.members:,} 名党员，"
-                f"用时 {result.seconds:.1f} 秒。"
-            )
-        else:
-            self.stdout.write(f"沿用已有数据：{Organization.objects.count():,} 个组织。")
-        for line in seed_demo_story(timezone.localdate(), seed=options["seed"]):
-            self.stdout.write(line)
+        # the findings store is refreshed once below, not after every write of the seed
+        with store.paused():
+            if database_is_empty():
+                self.stdout.write(
+                    f"数据库为空，生成演示数据（{options['tier']}，种子 {options['seed']}）…"
+                )
+                result = seed_database(
+                    tier=options["tier"],
+                    seed=options["seed"],
+                    progress=verbose,
+                    stream=getattr(self.stderr, "_out", None),
+                )
+                self.stdout.write(
+                    f"已生成 {result.organizations:,} 个组织、{result.members:,} 名党员，"
+                    f"用时 {result.seconds:.1f} 秒。"
+                )
+            else:
+                self.stdout.write(f"沿用已有数据：{Organization.objects.count():,} 个组织。")
+            for line in seed_demo_story(timezone.localdate(), seed=options["seed"]):
+                self.stdout.write(line)
+        if store.enabled() and store.evaluation("", timezone.localdate()) is None:
+            self.stdout.write("评估检查发现（组织设置、组织生活）…")
+            report = store.refresh()
+            self.stdout.write(f"已存储检查发现 {report.found:,} 条，用时 {report.seconds:.1f} 秒。")
         try:
             accounts = ensure_demo_accounts()
         except RuntimeError as exc:

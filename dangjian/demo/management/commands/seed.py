@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from dangjian.demo.seed import TIERS, NotEmpty, database_is_empty, seed_database
+from dangjian.rules import store
 
 
 def _date(value: str) -> dt.date:
@@ -49,13 +50,16 @@ class Command(BaseCommand):
         if as_of and as_of > timezone.localdate():
             raise CommandError("基准日期不能晚于今天")
         try:
-            result = seed_database(
-                tier=options["tier"],
-                seed=options["seed"],
-                as_of=as_of,
-                progress=not options["no_progress"] and options["verbosity"] > 0,
-                stream=getattr(self.stderr, "_out", None),
-            )
+            # the findings store: refreshed once afterwards (dangjian findings refresh), not
+            # after every write of the seed
+            with store.paused():
+                result = seed_database(
+                    tier=options["tier"],
+                    seed=options["seed"],
+                    as_of=as_of,
+                    progress=not options["no_progress"] and options["verbosity"] > 0,
+                    stream=getattr(self.stderr, "_out", None),
+                )
         except NotEmpty as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(

@@ -1,0 +1,611 @@
+"""Keeping the findings store (:mod:`dangjian.rules.models`) up to date, and reading it.
+
+**Refresh.** :func:`refresh` re-evaluates the findings of organizations through the runner
+(:func:`dangjian.rules.runner.run_check`, as the command-line operator, who sees everything) and
+writes the difference: a finding not stored yet is created (``first_seen``), one still found is
+updated where its content changed and marked seen, one no longer found gets ``resolved_at``.
+An organization's findings depend on its own records and on those of its subtree (its roll,
+the members below it), never on the organizations beside or above it, so the unit of a refresh
+is a subtree, evaluated as a whole in one transaction with bulk statements in batches: the
+subtree of ``--org`` for the command; for the organizations a write touched, SETUP (whose
+findings of an organization read the members of its subtree) over the whole tree they are in,
+which is cheap, and LIFE (an organization's own records) over their subtrees only. The
+checkers compute an organization's facts from its subtree's records today; once they read
+the rollups, the touched organizations and their ancestors alone can be evaluated instead.
+Refreshing twice changes nothing the second time.
+
+**Triggers.** A write tells the store which organizations it touched (:func:`touched`): every
+rollup write (:func:`dangjian.core.rollup.add_to_rows`, which every member, meeting and
+organization-move write goes through) and every saved or deleted row that belongs to an
+organization. The ids are collected per transaction and, once it commits, handed to a
+django-tasks task (:data:`dangjian.rules.tasks.refresh_orgs_task`) — nothing is evaluated inside
+the write. ``dangjian findings refresh`` and :data:`dangjian.rules.tasks.refresh_all_task`
+(nightly, a period closed, a rule's parameters changed) refresh everything.
+
+**Reading.** :func:`evaluation` says whether the store answers for a scope and a date (every
+organization of the scope evaluated for that date, with the rule parameters in force now: each
+evaluation records their digest, so a change of ``DANGJIAN_RULES`` sends the readers back to
+the records until the next refresh, which then evaluates whole trees) and as of when; :func:`open_rows` gives the
+open rows of a scope with the pages' filters, for paging. ``DANGJIAN_FINDINGS_STORE`` (a
+setting, on unless set false) switches the triggers and the readers on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models.signals import post_delete
+from django.utils import timezone
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import SYSTEM, scope_prefix
+from dangjian.orgs.choices import Sector
+from dangjian.orgs.models import Organization
+
+from .models import OPEN, FindingsState, StoredFinding
+from .registry import REGISTRY, SEVERITIES, Finding, family_of
+from .runner import as_list, checked_families, run_check
+
+logger = logging.getLogger(__name__)
+
+#: the families whose findings are about organizations, kept in the store (RECRUIT's subjects
+#: are recruitment cases: its checker does not say which organization a case belongs to)
+STORED_FAMILIES = ("SETUP", "LIFE")
+#: the families whose findings of an organization read its subtree (SETUP: the members below
+#: it); the others read the organization's own records (LIFE: its meetings, its roll, the 党课
+#: its secretary gave, recorded with ``lecturer_org``)
+SUBTREE_FAMILIES = frozenset({"SETUP"})
+#: rows per bulk statement
+BATCH = 1000
+#: content columns compared to decide whether a still-present finding is updated
+CONTENT = ("severity", "message", "source", "evidence", "due_date", "org_path")
+
+Key = tuple[str, int, str, str]
+#: per thread: the organizations pending in the current transaction, whether paused
+_local = threading.local()
+STEP = Organization.steplen
+
+
+def config_digest() -> str:
+    """A digest of the local rule parameters (``settings.DANGJIAN_RULES``): stored with each
+    evaluation, so a change of the parameters is seen by the readers and the next refresh."""
+    config = getattr(settings, "DANGJIAN_RULES", None) or {}
+    text = json.dumps(config, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def enabled() -> bool:
+    """Whether the store is kept and read (``settings.DANGJIAN_FINDINGS_STORE``, default on)."""
+    return bool(getattr(settings, "DANGJIAN_FINDINGS_STORE", True))
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """No refresh is queued for the writes inside (a seed writing a whole tier: refresh
+    everything once afterwards instead)."""
+    before = getattr(_local, "paused", False)
+    _local.paused = True
+    try:
+        yield
+    finally:
+        _local.paused = before
+
+
+def stored_families() -> list[str]:
+    have = checked_families()
+    return [f for f in STORED_FAMILIES if f in have]
+
+
+# --- refresh ------------------------------------------------------------------------------------
+
+
+@dataclass
+class RefreshReport:
+    """What one :func:`refresh` did."""
+
+    at: dt.date
+    subtrees: int = 0
+    orgs: int = 0
+    found: int = 0
+    created: int = 0
+    updated: int = 0
+    resolved: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+
+
+def topmost(paths: Iterable[str]) -> list[str]:
+    """The paths of ``paths`` with no other of them above (a subtree covers those below)."""
+    out: list[str] = []
+    for path in sorted(set(paths)):
+        if not out or not path.startswith(out[-1]):
+            out.append(path)
+    return out
+
+
+def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def refresh(
+    org_ids: Iterable[int] | None = None,
+    *,
+    at: dt.date | None = None,
+    since: dt.datetime | None = None,
+    trees: bool = True,
+) -> RefreshReport:
+    """Re-evaluate the findings of the organizations ``org_ids`` touched by writes (all
+    organizations when ``None``; without ``trees``, exactly the subtrees of ``org_ids``) for the
+    checking date ``at`` (today) and store the difference (module docstring).
+
+    For touched organizations (``trees``): the families that read the subtree (SETUP: the roll
+    of the subtree) are evaluated over the whole tree of each, the others (LIFE: an
+    organization's own records) over the subtrees of the touched organizations; the whole tree
+    when its organizations were evaluated for another date. With ``since`` (when the refresh
+    was asked for), an organization evaluated for ``at`` after that moment is not evaluated
+    again (a queue of refreshes after a burst of writes; strictly after: the same instant may
+    still precede the write)."""
+    started = time.perf_counter()
+    at = at or timezone.localdate()
+    report = RefreshReport(at=at)
+    families = stored_families()
+    config = config_digest()
+    # (subtree, families, whether the pass records the organizations as evaluated: not the
+    # tree-wide pass of some families only, which precedes the passes of the others)
+    passes: list[tuple[str, list[str], bool]] = []
+    if org_ids is None:
+        passes = [("", families, True)]
+    else:
+        ids = sorted(set(org_ids))
+        paths: list[str] = []
+        for chunk in _chunks(ids):
+            rows = Organization.objects.filter(pk__in=chunk)
+            if since is not None:
+                fresh = FindingsState.objects.filter(
+                    org_id__in=chunk, at=at, evaluated_at__gt=since
+                ).values_list("org_id", flat=True)
+                rows = rows.exclude(pk__in=list(fresh))
+            paths.extend(rows.values_list("path", flat=True))
+        if not trees:
+            passes = [(path, families, True) for path in topmost(paths)]
+        else:
+            tree_wide = [f for f in families if f in SUBTREE_FAMILIES]
+            own = [f for f in families if f not in SUBTREE_FAMILIES]
+            for root in topmost(path[:STEP] for path in paths):
+                stale = FindingsState.objects.filter(org_path__startswith=root).exclude(
+                    at=at, config=config
+                )
+                if stale.exists() or not FindingsState.objects.filter(org_path=root).exists():
+                    passes.append((root, families, True))
+                    continue
+                if tree_wide:
+                    passes.append((root, tree_wide, not own))
+                if own:
+                    below = [p for p in paths if p.startswith(root)]
+                    passes.extend((path, own, True) for path in topmost(below))
+    for prefix, wanted, record in passes:
+        _refresh_subtree(prefix, at, report, wanted, record=record)
+    report.subtrees = len(passes)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+#: evidence entries that name what a finding is about below its organization (the member of a
+#: LIFE-ABSENT-6-MONTHS finding …): the subject key, so each such finding is a row of its own
+SUBJECT_KEYS = ("member_id", "meeting_id", "case_no")
+
+
+def subject_key(f: Finding) -> str:
+    """The stable key of what ``f`` is about below its organization ("" for the organization
+    itself): the first of :data:`SUBJECT_KEYS` in its evidence, as ``name:value``."""
+    for name in SUBJECT_KEYS:
+        value = f.evidence.get(name) if isinstance(f.evidence, dict) else None
+        if value not in (None, ""):
+            return f"{name.split('_')[0]}:{value}"[:64]
+    return ""
+
+
+def _key_of(f: Finding, org_id: int) -> Key:
+    return (f.rule, org_id, subject_key(f), f.period or "")
+
+
+def _refresh_subtree(
+    prefix: str, at: dt.date, report: RefreshReport, families: list[str], *, record: bool = True
+) -> None:
+    if not families:
+        return
+    now = timezone.now()
+    orgs = Organization.objects.order_by()
+    if prefix:
+        orgs = orgs.filter(path__startswith=prefix)
+    by_code = {code: (pk, path) for code, pk, path in orgs.values_list("code", "pk", "path")}
+    code = None
+    if prefix:
+        code = next((c for c, (_pk, path) in by_code.items() if path == prefix), None)
+        if code is None:
+            return  # deleted meanwhile
+    result = run_check(SYSTEM, rules=families, org_code=code, at=at)
+    found: dict[Key, tuple[Finding, str]] = {}
+    for f in result.findings:
+        org = by_code.get(f.subject)
+        if org is None:
+            report.skipped += 1
+            logger.warning("finding %s about %s: no such organization", f.rule, f.subject)
+            continue
+        key = _key_of(f, org[0])
+        if key in found:
+            report.skipped += 1
+            logger.warning("finding %s of %s for %s found twice", f.rule, f.subject, f.period)
+            continue
+        found[key] = (f, org[1])
+    report.found += len(found)
+    report.orgs = max(report.orgs, len(by_code))
+    with transaction.atomic():
+        stored = StoredFinding.objects.filter(OPEN).order_by()
+        if prefix:
+            stored = stored.filter(org__path__startswith=prefix)
+        stored = stored.filter(family__in=families)
+        to_update: list[StoredFinding] = []
+        gone: list[int] = []
+        seen: set[Key] = set()
+        for row in stored.only("id", "rule", "org_id", "subject_key", "period", *CONTENT):
+            key = (row.rule, row.org_id, row.subject_key, row.period)
+            hit = found.get(key)
+            if hit is None:
+                gone.append(row.pk)
+                continue
+            seen.add(key)
+            f, path = hit
+            new = {
+                "severity": f.severity,
+                "message": f.message,
+                "source": f.source,
+                "evidence": f.evidence,
+                "due_date": f.due_date,
+                "org_path": path,
+            }
+            if any(getattr(row, name) != value for name, value in new.items()):
+                for name, value in new.items():
+                    setattr(row, name, value)
+                to_update.append(row)
+        for chunk in _chunks(gone):
+            StoredFinding.objects.filter(pk__in=chunk).update(resolved_at=now)
+        for chunk in _chunks(to_update):
+            StoredFinding.objects.bulk_update(chunk, list(CONTENT))
+        # every open row of the subtree (the updated ones included) was seen for ``at``: the
+        # rows seen for an earlier date take the date and the time (a refresh later the same
+        # day writes no row that did not change; FindingsState has each evaluation's time)
+        stored.exclude(at=at).update(at=at, last_seen=now)
+        new_rows = [
+            StoredFinding(
+                rule=f.rule,
+                family=family_of(f.rule),
+                org_id=key[1],
+                org_path=path,
+                subject_key=key[2],
+                period=key[3],
+                severity=f.severity,
+                message=f.message,
+                source=f.source,
+                evidence=f.evidence,
+                due_date=f.due_date,
+                at=at,
+                first_seen=now,
+                last_seen=now,
+            )
+            for key, (f, path) in found.items()
+            if key not in seen
+        ]
+        StoredFinding.objects.bulk_create(new_rows, batch_size=BATCH)
+        if not record:
+            states = []
+        else:
+            states = [
+                FindingsState(
+                    org_id=pk, org_path=path, at=at, evaluated_at=now, config=config_digest()
+                )
+                for pk, path in by_code.values()
+            ]
+        FindingsState.objects.bulk_create(
+            states,
+            batch_size=BATCH,
+            update_conflicts=True,
+            unique_fields=["org"],
+            update_fields=["org_path", "at", "evaluated_at", "config"],
+        )
+    report.created += len(new_rows)
+    report.updated += len(to_update)
+    report.resolved += len(gone)
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The store's answer for a scope: its checking date and when its organizations were
+    evaluated (the oldest and the newest evaluation)."""
+
+    at: dt.date
+    oldest: dt.datetime
+    newest: dt.datetime
+
+
+def evaluation(prefix: str, at: dt.date | None = None) -> Evaluation | None:
+    """The evaluation the store holds for the subtree ``prefix`` when every organization of it
+    was evaluated for ``at`` (today when ``None``) with the rule parameters in force now;
+    ``None`` when the store cannot answer (off, an organization not evaluated yet, or evaluated
+    for another date or with other parameters). Two queries."""
+    if not enabled():
+        return None
+    at = at or timezone.localdate()
+    states = FindingsState.objects.order_by()
+    orgs = Organization.objects.order_by()
+    if prefix:
+        states = states.filter(org_path__startswith=prefix)
+        orgs = orgs.filter(path__startswith=prefix)
+    info = states.aggregate(
+        n=Count("pk"),
+        other=Count("pk", filter=~Q(at=at, config=config_digest())),
+        oldest=Min("evaluated_at"),
+        newest=Max("evaluated_at"),
+    )
+    if not info["n"] or info["other"] or info["n"] != orgs.count():
+        return None
+    return Evaluation(at=at, oldest=info["oldest"], newest=info["newest"])
+
+
+def open_rows(
+    prefix: str,
+    *,
+    families: Sequence[str] = ("SETUP",),
+    rule_ids: Iterable[str] | None = None,
+    severity: Iterable[str] | None = None,
+    sector: str | None = None,
+    region: str | None = None,
+    labelled: bool = True,
+) -> QuerySet[StoredFinding]:
+    """The open stored findings of the subtree ``prefix`` with the pages' filters (indexed:
+    path prefix, rule, severity, family); ``labelled``: in tree order (path, rule, period),
+    each with its organization's code and name (``org_code``, ``org_name``)."""
+    rows = StoredFinding.objects.filter(OPEN)
+    if prefix:
+        rows = rows.filter(org_path__startswith=prefix)
+    rows = rows.filter(family__in=list(families))
+    ids = [r.strip().upper() for r in rule_ids or [] if r and r.strip()]
+    if ids:
+        rows = rows.filter(rule__in=ids)
+    severities = [s for s in severity or [] if s]
+    if severities:
+        rows = rows.filter(severity__in=severities)
+    if sector:
+        rows = rows.filter(org__sector=sector)
+    if region:
+        rows = rows.filter(org__region_code__startswith=region)
+    if not labelled:
+        return rows.order_by()
+    return rows.annotate(org_code=models.F("org__code"), org_name=models.F("org__name")).order_by(
+        "org_path", "rule", "period", "subject_key", "pk"
+    )
+
+
+@dataclass
+class Stored:
+    """The store's answer to a question of a page or the API: the open rows (paged by the
+    caller) and the evaluation they come from."""
+
+    rows: QuerySet[StoredFinding]
+    evaluation: Evaluation
+    prefix: str
+    families: list[str]
+    filters: dict[str, Any]
+
+    def per_rule(self) -> list[tuple[str, int]]:
+        """(rule id, number of findings) of the answer, in rule order (one grouped query)."""
+        counts = (
+            open_rows(self.prefix, families=self.families, labelled=False, **self.filters)
+            .values("rule")
+            .annotate(n=Count("pk"))
+            .values_list("rule", "n")
+        )
+        return sorted((rule, int(n)) for rule, n in counts)
+
+
+def answer(
+    actor: Any,
+    *,
+    rules: str | Sequence[str] = "SETUP",
+    org_code: str | None = None,
+    at: dt.date | None = None,
+    rule_ids: Iterable[str] | None = None,
+    severity: str | Iterable[str] | None = None,
+    sector: str | None = None,
+    region: str | None = None,
+    since: dt.date | None = None,
+) -> Stored | None:
+    """The stored findings answering :func:`dangjian.rules.runner.run_check`'s question for
+    ``actor`` (same filters), or ``None`` when the store cannot answer it: switched off, a
+    family or a window it does not keep, a date it was not evaluated for, an organization of
+    the scope not evaluated yet — and whatever the runner refuses (an unknown filter, an
+    organization outside the scope), so the caller asks the runner, which gives its error."""
+    if not enabled():
+        return None
+    families = [f.upper() for f in as_list(rules)]
+    kept = stored_families()
+    if not families or any(f not in kept for f in families):
+        return None
+    day = at or timezone.localdate()
+    if since is not None and since != dt.date(day.year, 1, 1):
+        return None
+    ids = [r.upper() for r in as_list(rule_ids)]
+    if any(r not in REGISTRY or family_of(r) not in families for r in ids):
+        return None
+    severities = as_list(severity)
+    if any(s not in SEVERITIES for s in severities):
+        return None
+    if sector and sector not in Sector.values:
+        return None
+    prefix = scope_prefix(actor, Perm.FINDING_VIEW)
+    if prefix is None:
+        return None
+    if org_code:
+        path = (
+            Organization.objects.filter(code=org_code, path__startswith=prefix)
+            .values_list("path", flat=True)
+            .first()
+        )
+        if path is None:
+            return None
+        prefix = path
+    found = evaluation(prefix, day)
+    if found is None:
+        return None
+    filters: dict[str, Any] = {
+        "rule_ids": ids,
+        "severity": severities,
+        "sector": sector or None,
+        "region": (region or "").strip() or None,
+    }
+    rows = open_rows(prefix, families=families, **filters)
+    return Stored(rows=rows, evaluation=found, prefix=prefix, families=families, filters=filters)
+
+
+def findings_of(rows: Iterable[StoredFinding]) -> list[Finding]:
+    """Stored rows (from :func:`open_rows`) as the runner's findings."""
+    return [row.as_finding(row.org_code) for row in rows]  # type: ignore[attr-defined]
+
+
+# --- triggers -----------------------------------------------------------------------------------
+
+
+def _schedule(pending: set[int], queued: dt.datetime) -> None:
+    from .tasks import refresh_orgs_task
+
+    try:
+        refresh_orgs_task.enqueue(sorted(pending), queued.isoformat())
+    except Exception:  # the queue is unavailable: the nightly refresh catches up
+        logger.exception("enqueueing the refresh of the findings of %s failed", sorted(pending))
+
+
+def touched(org_ids: Iterable[int]) -> None:
+    """Note that a write changed what the findings of ``org_ids`` are computed from: they are
+    refreshed by a task enqueued once the write's transaction commits (at once outside one).
+    Costs a set update per call; one task per transaction."""
+    if not enabled() or getattr(_local, "paused", False):
+        return
+    ids = {int(pk) for pk in org_ids if pk is not None}
+    if not ids:
+        return
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _schedule(ids, timezone.now())
+        return
+    pending: set[int] | None = getattr(_local, "pending", None)
+    if pending is not None and any(
+        getattr(func, "func", None) is _flush and func.args[0] is pending  # type: ignore[attr-defined]
+        for _sids, func, _robust in connection.run_on_commit
+    ):
+        pending.update(ids)
+        return
+    pending = set(ids)
+    _local.pending = pending
+    transaction.on_commit(partial(_flush, pending))
+
+
+def _flush(pending: set[int]) -> None:
+    # the time after the commit: a refresh that started later reads this write
+    if getattr(_local, "pending", None) is pending:
+        _local.pending = None
+    _schedule(pending, timezone.now())
+
+
+def rows_changed(
+    model: type[models.Model], key_fields: Sequence[str], deltas: Mapping[Any, Mapping[str, int]]
+) -> None:
+    """The listener of :func:`dangjian.core.rollup.add_to_rows`: the organizations of the
+    rollup rows written (the key field ``org_id`` / ``org``) whose own counts changed — not
+    those whose subtree totals (``sub_*`` columns) alone changed: the ancestors of a write are
+    evaluated by the tree-wide pass of :func:`refresh` anyway."""
+    names = list(key_fields)
+    for name in ("org_id", "org"):
+        if name in names:
+            index = names.index(name)
+            touched(
+                key[index]
+                for key, row in deltas.items()
+                if any(not column.startswith("sub_") for column in row)
+            )
+            return
+
+
+def org_moved(org_id: int, old_path: str, new_path: str) -> None:
+    """The move hook of :func:`dangjian.orgs.services.org_moved`: the moved subtree's rows
+    take their new paths."""
+    touched([org_id])
+
+
+#: apps whose rows say nothing the rules read (the store itself, the audit trail, accounts …)
+QUIET_APPS = frozenset(
+    {"rules", "core", "accounts", "sessions", "auth", "contenttypes", "django_tasks_database"}
+)
+
+
+def _orgs_of(instance: models.Model) -> list[int]:
+    """The organizations a row names: its foreign keys to an organization (a meeting's ``org``
+    and ``lecturer_org`` …) or, one step away, the ``org`` of the row it belongs to (a
+    member's standing, a meeting's attendance)."""
+    direct = [
+        value
+        for field in instance._meta.concrete_fields
+        if field.many_to_one
+        and field.related_model is Organization
+        and isinstance(value := getattr(instance, field.attname, None), int)
+    ]
+    if direct:
+        return direct
+    found = _org_one_step(instance)
+    return [found] if found is not None else []
+
+
+def _org_one_step(instance: models.Model) -> int | None:
+    for field in instance._meta.concrete_fields:
+        target = field.related_model
+        if not field.many_to_one or target is None or isinstance(target, str):
+            continue
+        if not any(f.name == "org" for f in target._meta.concrete_fields):
+            continue
+        value = getattr(instance, field.attname, None)
+        if value is None:
+            continue
+        found = target._default_manager.filter(pk=value).values_list("org_id", flat=True)
+        return next(iter(found), None)
+    return None
+
+
+def row_saved(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    """``post_save`` / ``post_delete``: an organization, or a row that belongs to one."""
+    if kwargs.get("raw") or not enabled() or sender._meta.app_label in QUIET_APPS:
+        return
+    if isinstance(instance, Organization):
+        if instance.pk is not None:
+            touched([instance.pk])
+        if kwargs.get("signal") is post_delete and len(instance.path) > STEP:
+            # gone with its rows: the tree above it is refreshed through its parent
+            parent = Organization.objects.filter(path=instance.path[:-STEP])
+            touched(parent.values_list("pk", flat=True))
+        return
+    touched(_orgs_of(instance))

@@ -1,0 +1,204 @@
+"""The findings store equals the on-demand check (``run_check``) on the same date: after a
+whole refresh of the demo, and after random writes through the services with the refreshes
+they trigger; a finding that goes away is resolved, not deleted."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from dangjian.accounts.scope import SYSTEM
+from dangjian.demo.seed import seed_database
+from dangjian.demo.story import seed_demo_story
+from dangjian.members.services import member_update
+from dangjian.orgs.models import Organization
+from dangjian.rules.models import FindingsState, StoredFinding
+from dangjian.rules.runner import run_check
+from dangjian.rules.store import evaluation, open_rows, refresh, stored_families, subject_key
+from tests import test_rollups_random as writes
+from tests.factories import make_member, make_org
+from tests.members.test_rollups import input_of
+
+
+@pytest.fixture
+def store_on(settings):
+    settings.DANGJIAN_FINDINGS_STORE = True
+
+
+def checked(at):
+    """(rule, org code, subject, severity, period) → (message, evidence, due date) of the
+    on-demand check over every organization."""
+    result = run_check(SYSTEM, rules=stored_families(), at=at)
+    return {
+        (f.rule, f.subject, subject_key(f), f.severity, f.period or ""): (
+            f.message,
+            f.evidence,
+            f.due_date,
+        )
+        for f in result.findings
+    }, len(result.findings)
+
+
+def stored():
+    rows = StoredFinding.objects.filter(resolved_at__isnull=True).select_related("org")
+    return {
+        (r.rule, r.org.code, r.subject_key, r.severity, r.period): (
+            r.message,
+            r.evidence,
+            r.due_date,
+        )
+        for r in rows
+    }
+
+
+def assert_equal(at, where=""):
+    want, n = checked(at)
+    assert len(want) == n, "the check gave two findings with the same identity"
+    have = stored()
+    missing = sorted(set(want) - set(have))[:5]
+    extra = sorted(set(have) - set(want))[:5]
+    assert not missing and not extra, (where, missing, extra)
+    changed = [k for k in want if want[k] != have[k]][:5]
+    assert not changed, (where, changed)
+
+
+@pytest.mark.django_db
+def test_a_refresh_of_the_demo_stores_what_the_check_finds(today, store_on):
+    seed_database(tier="tiny", seed=42, as_of=today, progress=False)
+    list(seed_demo_story(today, seed=42))
+    report = refresh(at=today)
+    assert report.found > 50 and report.skipped == 0
+    assert report.created == report.found
+    assert_equal(today, "demo")
+    assert {"SETUP", "LIFE"} <= set(StoredFinding.objects.values_list("family", flat=True))
+    # idempotent: a second refresh changes no row
+    again = refresh(at=today)
+    assert (again.created, again.updated, again.resolved) == (0, 0, 0)
+    assert_equal(today, "again")
+    # every organization evaluated for the day: the store answers for the root and a branch
+    assert FindingsState.objects.count() == Organization.objects.count()
+    assert evaluation("", today) is not None
+    assert evaluation("", today.replace(day=1)) is None  # another checking date
+    # the command does the same (and prints in Chinese)
+    call_command("findings", "refresh", "--at", today.isoformat())
+    assert_equal(today, "command")
+
+
+@pytest.mark.django_db
+def test_random_writes_and_their_refreshes_keep_the_store_equal(
+    today, tmp_path, store_on, django_capture_on_commit_callbacks
+):
+    # the tree is built with its own refreshes (each block below is a committed transaction)
+    with django_capture_on_commit_callbacks(execute=True):
+        root = make_org(None, org_type="党委", sector="机关", code="R0001")
+        towns = [make_org(root, org_type="党委", code=f"T000{i}") for i in (1, 2)]
+        general = make_org(towns[0], org_type="党总支", code="G0001")
+        for parent in (towns[0], towns[1], general, root):
+            branch = make_org(parent, org_type="党支部")
+            for _ in range(2):
+                make_member(branch)
+    assert_equal(today, "start")
+    rng = random.Random(20261206)
+    world = writes.World(rng, today, tmp_path)
+    functions = [f for f, weight in writes.WRITES for _ in range(weight)]
+    done: dict[str, int] = {}
+    steps: list[str] = []
+    for step in range(60):
+        write = rng.choice(functions)
+        # the write commits, then its refresh runs (the tests' immediate task backend)
+        with django_capture_on_commit_callbacks(execute=True):
+            try:
+                steps.append(write(world))
+                done[write.__name__] = done.get(write.__name__, 0) + 1
+            except ValidationError as exc:
+                steps.append(f"{write.__name__} 被拒绝：{exc.messages[0]}")
+        if step % 3 == 2:
+            assert_equal(today, steps[-6:])
+    assert_equal(today, steps[-6:])
+    assert len(done) >= 8, done
+    assert evaluation("", today) is not None
+
+
+@pytest.mark.django_db
+def test_a_finding_that_goes_away_is_resolved(today, store_on, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        root = make_org(None, org_type="党委", sector="机关", code="R0001")
+        branch = make_org(root, org_type="党支部", code="B0001")
+        members = [make_member(branch, member_type="正式党员") for _ in range(2)]
+    rule = "SETUP-BRANCH-MIN-FULL"
+    row = StoredFinding.objects.get(rule=rule, org=branch)
+    assert row.resolved_at is None and row.first_seen is not None
+    # a third full member: the branch meets the minimum, the trigger refreshes it
+    with django_capture_on_commit_callbacks(execute=True):
+        make_member(branch, member_type="正式党员")
+    row.refresh_from_db()
+    assert row.resolved_at is not None
+    assert not open_rows("", rule_ids=[rule]).filter(org=branch).exists()
+    assert_equal(today, "resolved")
+    # back below the minimum: a new open row, the resolved one kept as history
+    with django_capture_on_commit_callbacks(execute=True):
+        member_update(
+            actor=SYSTEM,
+            member=members[0],
+            data=input_of(members[0], member_type="预备党员", confirmed_on=None),
+        )
+    assert StoredFinding.objects.filter(rule=rule, org=branch).count() == 2
+    assert open_rows("", rule_ids=[rule]).filter(org=branch).count() == 1
+    assert_equal(today, "again")
+
+
+@pytest.mark.django_db
+def test_a_deleted_organization_refreshes_the_tree_above(
+    today, store_on, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        root = make_org(None, org_type="党委", sector="机关", code="R0001")
+        general = make_org(root, org_type="党总支", code="G0001")
+        branches = [make_org(general, org_type="党支部", code=f"B000{i}") for i in (1, 2)]
+    assert_equal(today, "built")
+    with django_capture_on_commit_callbacks(execute=True):
+        Organization.objects.get(pk=branches[1].pk).delete()
+    assert_equal(today, "deleted")
+    assert evaluation("", today) is not None
+
+
+@pytest.mark.django_db
+def test_the_next_day_every_open_row_takes_the_new_date(today, store_on):
+    import datetime as dt
+
+    root = make_org(None, org_type="党委", sector="机关", code="R0001")
+    make_org(root, org_type="党支部", code="B0001")
+    refresh(at=today)
+    assert set(StoredFinding.objects.values_list("at", flat=True)) == {today}
+    later = today + dt.timedelta(days=1)
+    refresh(at=later)
+    assert evaluation("", later) is not None and evaluation("", today) is None
+    open_ats = StoredFinding.objects.filter(resolved_at__isnull=True).values_list("at", flat=True)
+    assert set(open_ats) == {later}
+    assert_equal(later, "next day")
+
+
+@pytest.mark.django_db
+def test_changed_rule_parameters_make_the_store_answer_no_more_until_refreshed(
+    today, store_on, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        root = make_org(None, org_type="党委", sector="机关", code="R0001")
+        branch = make_org(root, org_type="党支部", code="B0001")
+        for _ in range(3):
+            make_member(branch, member_type="正式党员")
+    assert evaluation("", today) is not None
+    assert not StoredFinding.objects.filter(rule="SETUP-BRANCH-MIN-FULL", org=branch).exists()
+    settings.DANGJIAN_RULES = {"SETUP-BRANCH-MIN-FULL": {"min_full": 5}}
+    assert evaluation("", today) is None  # the pages compute from the records meanwhile
+    # a write in the tree refreshes all of it with the new parameters
+    with django_capture_on_commit_callbacks(execute=True):
+        make_member(branch, member_type="预备党员")
+    assert evaluation("", today) is not None
+    assert StoredFinding.objects.filter(
+        rule="SETUP-BRANCH-MIN-FULL", org=branch, resolved_at__isnull=True
+    ).exists()
+    assert_equal(today, "new parameters")
