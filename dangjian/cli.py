@@ -1,6 +1,6 @@
 """The ``dangjian`` console command: the product's commands plus Django's own.
 
-``dangjian demo|seed|import|export|check|user|audit|rollups …`` run the product commands;
+``dangjian demo|seed|import|export|check|user|audit|rollups|batch …`` run the product commands;
 ``dangjian manage <django command> …`` (or ``python -m dangjian manage …``, or just
 ``dangjian <django command>``) runs any Django management command.
 Settings default to ``dangjian.settings.dev``.
@@ -25,6 +25,7 @@ COMMANDS = {
     "assess": "assess",
     "calendar": "calendar",
     "rollups": "rollups",
+    "batch": "batch",
     "serve": "serve",
 }
 
@@ -46,6 +47,9 @@ USAGE = """用法 / usage: dangjian <command> [options]
   serve     生产环境网页服务：迁移、收集静态文件、gunicorn (--bind ADDR:PORT --workers N)
   rollups   汇总表：按记录重建 (rollups rebuild [--org CODE])、与记录核对 (rollups check
             [--org CODE]，不一致时退出码 1)
+  batch     批量检查：导出快照 (batch export --out DIR [--at D])、按列式快照运行规则
+            (batch run [--engine duckdb|spark] [--snapshot DIR] [--at D] [--rules SETUP,LIFE]
+            [--format table|json|parquet --out F])
   manage    任意 Django 管理命令 (dangjian manage migrate …，也可直接 dangjian migrate)
 """
 
