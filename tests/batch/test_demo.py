@@ -4,22 +4,10 @@ rules it covers, and lists the others as not in the batch engine."""
 
 from __future__ import annotations
 
-import pytest
-
 from dangjian.batch.engines import DuckDBEngine
 from dangjian.batch.run import run_batch
 from dangjian.batch.snapshot import export_snapshot
-from dangjian.demo.life import seed_demo_life
-from dangjian.demo.seed import seed_database
-from dangjian.demo.standings import seed_demo_standings
 from tests.batch.helpers import compare
-
-
-@pytest.fixture
-def demo(db, today):
-    seed_database(tier="tiny", seed=42, as_of=today, progress=False)
-    list(seed_demo_standings(today, seed=42))
-    list(seed_demo_life(today, seed=42))
 
 
 def test_duckdb_equals_row_path_on_the_demo(demo, today, tmp_path):
