@@ -21,7 +21,7 @@ A rule that the columnar form cannot express is listed, with the reason, in ``no
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,12 +99,13 @@ def _setup(rule_id: str, severity: str, source: str = "orgs") -> str:
     )
 
 
-#: organizations with the members of their whole subtree (``subtree_members``), added up along
-#: the materialized path (4 characters a level) through the small table ``levels`` (k = 1, 2 …)
+#: organizations with the members of their whole subtree (``subtree_members``): their own and,
+#: added up along the materialized path (4 characters a level) through the small table
+#: ``levels`` (k = 1, 2 …), those of every organization below them
 WITH_SUBTREE = (
-    "(SELECT o.*, COALESCE(s.n, 0) AS subtree_members FROM orgs o LEFT JOIN "
+    "(SELECT o.*, o.members + COALESCE(s.n, 0) AS subtree_members FROM orgs o LEFT JOIN "
     "(SELECT substr(x.path, 1, 4 * l.k) AS apath, SUM(x.members) AS n FROM orgs x "
-    "JOIN levels l ON l.k <= x.depth WHERE x.members > 0 GROUP BY substr(x.path, 1, 4 * l.k)) s "
+    "JOIN levels l ON l.k < x.depth WHERE x.members > 0 GROUP BY substr(x.path, 1, 4 * l.k)) s "
     "ON s.apath = o.path)"
 )
 
@@ -307,6 +308,7 @@ def life_periods(
                 "period_start": period.start,
                 "founded_limit": limit,
                 "severity": "error" if deadline(period, grace) < at else "due",
+                "bits": sum(1 << (int(m[1:]) - 1) for m, w in weights.items() if w),
                 **{f"w{m[1:]}": w for m, w in weights.items()},
             }
         )
@@ -322,12 +324,19 @@ PERIODS_SCHEMA = pa.schema(
         ("period_start", pa.date32()),
         ("founded_limit", pa.date32()),
         ("severity", pa.string()),
+        ("bits", pa.int32()),
         *[(f"w{m[1:]}", pa.int32()) for m in MONTHS],
     ]
 )
 
 
-def life_sql(rule_id: str, p: Mapping[str, Any]) -> str:
+def life_sql(rule_id: str, p: Mapping[str, Any], years: Sequence[int]) -> str:
+    """The SQL of a frequency rule whose periods fall in ``years``.
+
+    The organizations judged are joined once to their row of ``months`` (or ``lectures``) for
+    each of the years (one row per organization), then to the rule's periods: a month or
+    quarter is met when the month mask has a bit of the period (``min_count`` 1, the default)
+    or the weighted month counts reach ``min_count``; a year when ``counted`` does."""
     if rule_id in LIFE_PER_RECORD:
         raise Uncoverable(LIFE_PER_RECORD[rule_id])
     if rule_id not in LIFE_FREQUENCY:
@@ -338,27 +347,44 @@ def life_sql(rule_id: str, p: Mapping[str, Any]) -> str:
             "计数多种会议类型时一条记录只计一次，按月汇总表按类型分别计数，无法区分（参数 types "
             "只有一种类型时可批量检查）"
         )
+    minimum = int(p["min_count"])
     table = "lectures" if rule_id == "LIFE-SECRETARY-LECTURE-YEARLY" else "months"
     extra = ""
+    org_cols = ["o.code", "o.founded_on"]
     if rule_id == "LIFE-COMMITTEE-MONTHLY":
         k = int(p["min_committee_posts"])
         if k > MAX_HOLDERS:
             raise Uncoverable(f"快照只记录前 {MAX_HOLDERS} 名委员的任职起始日")
+        org_cols += ["o.term_started_on", f"o.holder_from_{k} AS holder_from"]
         extra = (
-            " AND (o.term_started_on IS NULL OR o.term_started_on <= p.period_start)"
-            f" AND o.holder_from_{k} IS NOT NULL AND o.holder_from_{k} <= p.period_start"
+            " AND (x.term_started_on IS NULL OR x.term_started_on <= p.period_start)"
+            " AND x.holder_from IS NOT NULL AND x.holder_from <= p.period_start"
         )
-    weighted = " + ".join(f"m.{m} * p.w{m[1:]}" for m in MONTHS)
-    held = f"COALESCE(CASE WHEN p.kind = 'year' THEN m.counted ELSE {weighted} END, 0)"
+    cols, joins, cases = list(org_cols), [], []
+    for i, year in enumerate(years):
+        joins.append(
+            f"LEFT JOIN {table} m{i} ON m{i}.org_id = o.org_id AND m{i}.year = {int(year)} "
+            f"AND m{i}.meeting_type = {lit(types[0])}"
+        )
+        cols.append(f"COALESCE(m{i}.counted, 0) AS counted{i}")
+        if minimum == 1:
+            cols.append(f"COALESCE(m{i}.mask, 0) AS mask{i}")
+            months = f"CASE WHEN (x.mask{i} & p.bits) <> 0 THEN 1 ELSE 0 END"
+        else:
+            cols += [f"COALESCE(m{i}.{m}, 0) AS {m}_{i}" for m in MONTHS]
+            months = " + ".join(f"x.{m}_{i} * p.w{m[1:]}" for m in MONTHS)
+        cases.append(
+            f"WHEN {int(year)} THEN CASE WHEN p.kind = 'year' THEN x.counted{i} ELSE {months} END"
+        )
+    held = f"CASE p.year {' '.join(cases)} ELSE 0 END" if cases else "0"
     orgs_where = LIFE_FREQUENCY[rule_id].replace("org_type", "o.org_type")
     return (
-        f"SELECT {lit(rule_id)} AS rule_id, o.code AS subject, p.severity AS severity, "
-        "p.label AS period FROM orgs o "
+        f"SELECT {lit(rule_id)} AS rule_id, x.code AS subject, p.severity AS severity, "
+        f"p.label AS period FROM (SELECT {', '.join(cols)} FROM orgs o {' '.join(joins)} "
+        f"WHERE {orgs_where}) x "
         f"JOIN periods p ON p.rule_id = {lit(rule_id)} "
-        f"LEFT JOIN {table} m ON m.org_id = o.org_id AND m.year = p.year "
-        f"AND m.meeting_type = {lit(types[0])} "
-        f"WHERE {orgs_where} AND (o.founded_on IS NULL OR o.founded_on <= p.founded_limit)"
-        f"{extra} AND {held} < {int(p['min_count'])}"
+        "AND (x.founded_on IS NULL OR x.founded_on <= p.founded_limit)"
+        f"{extra} WHERE {held} < {minimum}"
     )
 
 
@@ -379,8 +405,9 @@ def plan(specs: Iterable[RuleSpec], at: dt.date, since: dt.date | None = None) -
                 if not checked_window:
                     check_window(since, at)
                     checked_window = True
-                sql = life_sql(spec.id, params)
-                out.periods.extend(life_periods(spec.id, params, at, since))
+                periods = life_periods(spec.id, params, at, since) if "frequency" in params else []
+                sql = life_sql(spec.id, params, sorted({r["year"] for r in periods}))
+                out.periods.extend(periods)
                 out.queries.append(RuleQuery(spec.id, sql))
             else:
                 raise Uncoverable("批量引擎尚未实现该规则族")

@@ -30,7 +30,7 @@ def compare(engine: Engine, snapshot: Path, at: dt.date, families: str = "SETUP,
     """Run the batch engine and the row path; assert identical findings for the covered rules;
     returns the number of findings compared."""
     result = run_batch(engine, snapshot, families=families, at=at)
-    covered = {r for r, _ in result.seconds.items()}
+    covered = set(result.covered)
     expected = row_keys(at, families, covered)
     got = batch_keys(result)
     missing = expected - got

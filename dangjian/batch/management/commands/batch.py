@@ -1,7 +1,9 @@
-"""``dangjian batch export --out DIR [--at D]`` and
+"""``dangjian batch export --out DIR [--at D]``, ``dangjian batch nation --out DIR`` and
 ``dangjian batch run [--engine duckdb|spark] [--snapshot DIR] [--at D] [--since D]
 [--rules SETUP,LIFE] [--format table|json|parquet] [--out F]``.
 
+``nation --out DIR [--scale 0.1] [--at D]`` writes the synthetic nation tier
+(:mod:`dangjian.batch.nation`) in the same layout, for the benchmark.
 ``export`` writes the snapshot of :mod:`dangjian.batch.snapshot` (Parquet, one transaction).
 ``run`` evaluates the covered rules over a snapshot (or over one exported first into a temporary
 directory) on DuckDB (default) or Spark and prints the findings: a table with a count per rule,
@@ -41,7 +43,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "action", choices=["export", "run"], help="export：导出快照；run：运行规则"
+            "action",
+            choices=["export", "run", "nation"],
+            help="export：导出快照；run：运行规则；nation：生成全国规模的合成快照（基准测试用）",
+        )
+        parser.add_argument(
+            "--scale", type=float, default=1.0, help="nation：规模（1 为 525 万个组织）"
         )
         parser.add_argument("--out", default=None, help="export：快照目录；run：输出文件")
         parser.add_argument(
@@ -78,7 +85,27 @@ class Command(BaseCommand):
                 f"用时 {took:.2f} 秒"
             )
             return
+        if options["action"] == "nation":
+            self._nation(options, at)
+            return
         self._run(options, at)
+
+    def _nation(self, options: dict[str, Any], at: Any) -> None:
+        from ...nation import generate_nation
+
+        if not options["out"]:
+            raise CommandError("nation 需要 --out 快照目录", returncode=2)
+        at = at or timezone.localdate()
+        started = time.perf_counter()
+        try:
+            counts = generate_nation(Path(options["out"]), at=at, scale=options["scale"])
+        except ValueError as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        self.stdout.write(
+            f"已生成全国规模合成快照（{at.isoformat()}）到 {options['out']}：组织 "
+            f"{counts['orgs']:,} 个，组织生活按月汇总 {counts['months']:,} 行，"
+            f"用时 {time.perf_counter() - started:.1f} 秒"
+        )
 
     def _run(self, options: dict[str, Any], at: Any) -> None:
         fmt = str(options["format"]).strip().lower()
