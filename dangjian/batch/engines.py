@@ -45,6 +45,8 @@ class DuckDBEngine(Engine):
         import duckdb
 
         self.con = duckdb.connect()
+        # the order of the findings is asked for explicitly (ORDER BY) when it matters
+        self.con.execute("SET preserve_insertion_order = false")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         if memory_limit:
