@@ -15,7 +15,9 @@ READ READ ONLY``, so every file sees the same moment) and writes, in batches thr
     the per-organization columnar form of the meetings: one row per organization, year and
     meeting type with the records held in each month (``m01`` … ``m12``), those that count for
     the year (``counted``, 所属年度) and the 12-bit ``mask`` of the months with a record, read
-    from the rollup :class:`MeetingMonths` in batches.
+    from the rollup :class:`MeetingMonths` in batches — or, when records held after ``at``
+    exist (a snapshot of an earlier day), counted from the records held by ``at``, one
+    organization at a time.
 ``lectures.parquet``
     the same layout for the 党课 given by an upper committee's secretary, keyed by that
     committee (``org_id``), counted from the records (a few rows per committee).
@@ -29,14 +31,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from dangjian.life.choices import split_types
@@ -227,34 +229,63 @@ def _write_months(path: Path) -> int:
         return out.total
 
 
-def _write_lectures(path: Path, at: dt.date) -> int:
-    """党课 (and any type) given by an upper committee's secretary, per committee, year and
-    type, counted as :class:`MeetingMonths` counts (month held; 所属年度), up to ``at``."""
+def _records_grouped(records: QuerySet[Meeting], owner: str) -> Iterator[dict[str, Any]]:
+    """Rows in the layout of :class:`MeetingMonths` counted from ``records`` (the month each
+    was held in; ``counted``: the year it counts for, 所属年度; once for each of its types),
+    keyed by the organization in the field ``owner``; one organization at a time (the grouped
+    rows come ordered by it), so memory holds one organization's rows."""
     grouped = (
-        Meeting.objects.filter(lecturer_org__isnull=False, held_on__lte=at)
-        .order_by()
+        records.order_by()
         .annotate(held_year=ExtractYear("held_on"), month=ExtractMonth("held_on"))
-        .values("lecturer_org_id", "meeting_type", "also_counts_as", "held_year", "month", "year")
+        .values(owner, "meeting_type", "also_counts_as", "held_year", "month", "year")
         .annotate(n=Count("id"))
+        .order_by(owner)
     )
-    table: dict[tuple[int, int, str], dict[str, int]] = {}
-    for r in grouped:
-        for kind in [r["meeting_type"], *split_types(r["also_counts_as"])]:
-            held = table.setdefault((r["lecturer_org_id"], r["held_year"], kind), {})
-            held[MONTHS[r["month"] - 1]] = held.get(MONTHS[r["month"] - 1], 0) + r["n"]
-            year = r["year"] or r["held_year"]
-            counted = table.setdefault((r["lecturer_org_id"], year, kind), {})
-            counted["counted"] = counted.get("counted", 0) + r["n"]
-    with pq.ParquetWriter(path, MONTHS_SCHEMA) as writer:
-        out = Columns(writer, MONTHS_SCHEMA, ROW_BATCH)
-        for (org_id, year, kind), values in sorted(table.items()):
-            row: dict[str, Any] = {"org_id": org_id, "year": year, "meeting_type": kind}
+    current: int | None = None
+    table: dict[tuple[int, str], dict[str, int]] = {}
+
+    def flush() -> Iterator[dict[str, Any]]:
+        for (year, kind), values in sorted(table.items()):
+            row: dict[str, Any] = {"org_id": current, "year": year, "meeting_type": kind}
             row.update({m: values.get(m, 0) for m in MONTHS})
             row["counted"] = values.get("counted", 0)
             row["mask"] = mask_of([row[m] for m in MONTHS])
+            yield row
+        table.clear()
+
+    for r in grouped.iterator(chunk_size=ROW_BATCH):
+        if r[owner] != current:
+            yield from flush()
+            current = r[owner]
+        for kind in [r["meeting_type"], *split_types(r["also_counts_as"])]:
+            held = table.setdefault((r["held_year"], kind), {})
+            month = MONTHS[r["month"] - 1]
+            held[month] = held.get(month, 0) + r["n"]
+            counted = table.setdefault((r["year"] or r["held_year"], kind), {})
+            counted["counted"] = counted.get("counted", 0) + r["n"]
+    yield from flush()
+
+
+def _write_rows(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    with pq.ParquetWriter(path, MONTHS_SCHEMA) as writer:
+        out = Columns(writer, MONTHS_SCHEMA, ROW_BATCH)
+        for row in rows:
             out.add(row)
         out.flush()
         return out.total
+
+
+def _write_months_as_of(path: Path, at: dt.date) -> int:
+    """The month rows as they stood on ``at``: counted from the records held by then (the
+    rollup holds the records of today, later ones included)."""
+    return _write_rows(path, _records_grouped(Meeting.objects.filter(held_on__lte=at), "org_id"))
+
+
+def _write_lectures(path: Path, at: dt.date) -> int:
+    """党课 (and any type) given by an upper committee's secretary, per committee, year and
+    type, counted as :class:`MeetingMonths` counts (month held; 所属年度), up to ``at``."""
+    records = Meeting.objects.filter(lecturer_org__isnull=False, held_on__lte=at)
+    return _write_rows(path, _records_grouped(records, "lecturer_org_id"))
 
 
 def write_meta(out: Path, at: dt.date, counts: dict[str, int], source: str) -> None:
@@ -282,9 +313,13 @@ def export_snapshot(out: Path, at: dt.date) -> dict[str, int]:
         if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        # the rollup when it holds nothing after ``at`` (the usual run, as of today), else the
+        # records held by ``at``
+        later = Meeting.objects.filter(held_on__gt=at).exists()
+        months = out / "months.parquet"
         counts = {
             "orgs": _write_orgs(out / "orgs.parquet", at),
-            "months": _write_months(out / "months.parquet"),
+            "months": _write_months_as_of(months, at) if later else _write_months(months),
             "lectures": _write_lectures(out / "lectures.parquet", at),
         }
     write_meta(out, at, counts, "database")

@@ -214,3 +214,12 @@ def test_the_command_exports_and_runs(world, today, tmp_path, capsys):
     assert "组织编码" in text and "引擎 duckdb" in text
     call_command("batch", "run", "--format", "parquet", "--out", str(tmp_path / "f.parquet"))
     assert (tmp_path / "f.parquet").stat().st_size > 0
+
+
+def test_a_snapshot_of_an_earlier_day_counts_the_records_held_by_then(world, today, tmp_path):
+    """The rollup holds today's records; a snapshot of an earlier day counts the meetings held
+    by that day from the records, and the rolls as they stood then."""
+    day = today - dt.timedelta(days=40)
+    export_snapshot(tmp_path, day)
+    with DuckDBEngine() as engine:
+        assert compare(engine, tmp_path, day) > 50
