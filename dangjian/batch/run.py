@@ -2,9 +2,10 @@
 
 :func:`run_batch` plans the rule SQL with the parameters in force on the snapshot's date
 (:mod:`dangjian.batch.sql`), loads the snapshot's Parquet files and the small ``periods`` and
-``levels`` tables into the engine, runs one query per rule and returns the findings as an Arrow
-table ``(rule_id, subject, severity, period)`` sorted like the row path's findings (subject, then
-rule), with the rules left out (:data:`dangjian.batch.sql.NOT_IN_BATCH`) and their reasons.
+``levels`` tables into the engine, runs the rules' queries as one query and returns the findings
+as an Arrow table ``(rule_id, org_id, severity, period, subject)``, sorted like the row path's
+findings (subject, then rule) unless asked not to, with the rules left out
+(:data:`dangjian.batch.sql.NOT_IN_BATCH`) and their reasons.
 """
 
 # ruff: noqa: S608  (the rules' own SQL of dangjian.batch.sql)
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from dangjian.rules.runner import resolve_rules
@@ -27,7 +29,16 @@ from .engines import Engine
 from .snapshot import read_meta
 from .sql import PERIODS_SCHEMA, RESULT_COLUMNS, NotCovered, plan
 
-RESULT_SCHEMA = pa.schema([(name, pa.string()) for name in RESULT_COLUMNS])
+RESULT_SCHEMA = pa.schema(
+    [
+        ("rule_id", pa.string()),
+        ("org_id", pa.int64()),
+        ("severity", pa.string()),
+        ("period", pa.string()),
+    ]
+)
+#: the columns of a finding as the row path gives them
+KEY_COLUMNS = ("rule_id", "subject", "severity", "period")
 #: the deepest path the ``levels`` table covers (treebeard paths of 4 characters a level)
 MAX_DEPTH = 64
 
@@ -44,8 +55,17 @@ class BatchResult:
 
     def rows(self) -> list[tuple[str, str, str, str | None]]:
         """(rule, subject, severity, period) of every finding, in order."""
-        cols = [self.findings.column(name).to_pylist() for name in RESULT_COLUMNS]
+        cols = [self.findings.column(name).to_pylist() for name in KEY_COLUMNS]
         return list(zip(*cols, strict=True))
+
+
+def with_subjects(findings: pa.Table, snapshot: Path) -> pa.Table:
+    """``findings`` with the ``subject`` (the organization's code) of each ``org_id``: the
+    queries carry the numeric id (cheaper to read, join and hand back than the code), the codes
+    are looked up once at the end, in Arrow."""
+    orgs = pq.read_table(snapshot / "orgs.parquet", columns=["org_id", "code"])
+    where = pc.index_in(findings.column("org_id"), value_set=orgs.column("org_id"))
+    return findings.append_column("subject", orgs.column("code").take(where))
 
 
 def snapshot_date(snapshot: Path) -> dt.date:
@@ -62,9 +82,10 @@ def run_batch(
     ordered: bool = True,
 ) -> BatchResult:
     """Run the rules of ``families`` over ``snapshot`` in one query (the rules' queries joined
-    by ``UNION ALL``, so the engine runs them in parallel), the findings ordered by subject,
-    rule and period unless ``ordered`` is false. The snapshot counts the rolls as of its date:
-    ``at``, when given, must be that date (``ValueError`` otherwise, in Chinese)."""
+    by ``UNION ALL``, so the engine runs them in parallel); the findings (``rule_id``,
+    ``org_id``, ``severity``, ``period`` and the organization's code ``subject``) ordered by
+    subject, rule and period unless ``ordered`` is false. The snapshot counts the rolls as of
+    its date: ``at``, when given, must be that date (``ValueError`` otherwise, in Chinese)."""
     taken = snapshot_date(snapshot)
     if at is not None and at != taken:
         raise ValueError(
@@ -86,11 +107,14 @@ def run_batch(
             sql = " UNION ALL ".join(
                 f"SELECT * FROM ({q.sql}) q{i}" for i, q in enumerate(work.queries)
             )
-            if ordered:
-                sql = f"SELECT * FROM ({sql}) u ORDER BY subject, rule_id, period NULLS FIRST"
             findings = engine.query(sql).select(list(RESULT_COLUMNS)).cast(RESULT_SCHEMA)
         else:
             findings = RESULT_SCHEMA.empty_table()
+    findings = with_subjects(findings, snapshot)
+    if ordered and findings.num_rows:
+        findings = findings.sort_by(
+            [("subject", "ascending"), ("rule_id", "ascending"), ("period", "ascending")]
+        )
     return BatchResult(
         taken,
         engine.name,

@@ -1,6 +1,6 @@
 """The SETUP and LIFE rules as SQL over the snapshot (:mod:`dangjian.batch.snapshot`).
 
-Each covered rule is one ``SELECT`` giving ``(rule_id, subject, severity, period)`` rows, written
+Each covered rule is one ``SELECT`` giving ``(rule_id, org_id, severity, period)`` rows, written
 once for both engines: only functions DuckDB and Spark SQL share are used, plus ``add_months``
 (Spark's built-in, a macro of the same meaning on DuckDB: the same day ``n`` months later, the
 end of the month when that day does not exist, as :func:`dangjian.core.dates.add_months`).
@@ -37,7 +37,7 @@ from dangjian.rules.registry import RuleSpec
 from .snapshot import MAX_HOLDERS, MONTHS
 
 #: what every rule query returns
-RESULT_COLUMNS = ("rule_id", "subject", "severity", "period")
+RESULT_COLUMNS = ("rule_id", "org_id", "severity", "period")
 
 NOT_IN_BATCH = "不在批量引擎中"
 
@@ -93,8 +93,8 @@ TEMP = f"org_type = {lit(OrgType.TEMP_BRANCH.value)}"
 def _setup(rule_id: str, severity: str, source: str = "orgs") -> str:
     """One SETUP rule: ``severity`` is a CASE giving the severity or NULL per organization."""
     return (
-        f"SELECT {lit(rule_id)} AS rule_id, code AS subject, severity, "
-        f"CAST(NULL AS STRING) AS period FROM (SELECT code, {severity} AS severity "
+        f"SELECT {lit(rule_id)} AS rule_id, org_id, severity, "
+        f"CAST(NULL AS STRING) AS period FROM (SELECT org_id, {severity} AS severity "
         f"FROM {source} src) t WHERE severity IS NOT NULL"
     )
 
@@ -145,8 +145,8 @@ def _with_term_end() -> str:
         f"ELSE {_default_years()} END"
     )
     return (
-        "(SELECT code, delay_new_deadline, add_months(term_started_on, 12 * years) AS ends FROM "
-        f"(SELECT code, term_started_on, delay_new_deadline, {years} AS years FROM orgs "
+        "(SELECT org_id, delay_new_deadline, add_months(term_started_on, 12 * years) AS ends "
+        f"FROM (SELECT org_id, term_started_on, delay_new_deadline, {years} AS years FROM orgs "
         f"WHERE org_type NOT IN {in_list(NO_TERM_TYPES)} AND term_started_on IS NOT NULL) a "
         "WHERE years IS NOT NULL)"
     )
@@ -221,14 +221,14 @@ def setup_sql(rule_id: str, p: Mapping[str, Any], at: dt.date) -> str:
             f"CASE WHEN since IS NULL AND no_holder THEN 'warning' "
             f"WHEN since IS NOT NULL AND add_months(since, {months}) < {a} THEN 'error' "
             "WHEN since IS NOT NULL THEN 'warning' END",
-            f"(SELECT code, {since} AS since, {no_holder} AS no_holder FROM orgs)",
+            f"(SELECT org_id, {since} AS since, {no_holder} AS no_holder FROM orgs)",
         )
     if rule_id == "SETUP-TERM":
         return _setup(
             rule_id,
             "CASE WHEN term_years IS NOT NULL AND expected IS NOT NULL AND term_years <> expected "
             "THEN 'warning' END",
-            f"(SELECT code, term_years, {_term_years(p)} AS expected FROM orgs)",
+            f"(SELECT org_id, term_years, {_term_years(p)} AS expected FROM orgs)",
         )
     if rule_id == "SETUP-TERM-EXPIRING":
         limit = lit(_add_months(at, int(p["remind_months"])))
@@ -350,7 +350,7 @@ def life_sql(rule_id: str, p: Mapping[str, Any], years: Sequence[int]) -> str:
     minimum = int(p["min_count"])
     table = "lectures" if rule_id == "LIFE-SECRETARY-LECTURE-YEARLY" else "months"
     extra = ""
-    org_cols = ["o.code", "o.founded_on"]
+    org_cols = ["o.org_id", "o.founded_on"]
     if rule_id == "LIFE-COMMITTEE-MONTHLY":
         k = int(p["min_committee_posts"])
         if k > MAX_HOLDERS:
@@ -379,7 +379,7 @@ def life_sql(rule_id: str, p: Mapping[str, Any], years: Sequence[int]) -> str:
     held = f"CASE p.year {' '.join(cases)} ELSE 0 END" if cases else "0"
     orgs_where = LIFE_FREQUENCY[rule_id].replace("org_type", "o.org_type")
     return (
-        f"SELECT {lit(rule_id)} AS rule_id, x.code AS subject, p.severity AS severity, "
+        f"SELECT {lit(rule_id)} AS rule_id, x.org_id AS org_id, p.severity AS severity, "
         f"p.label AS period FROM (SELECT {', '.join(cols)} FROM orgs o {' '.join(joins)} "
         f"WHERE {orgs_where}) x "
         f"JOIN periods p ON p.rule_id = {lit(rule_id)} "
