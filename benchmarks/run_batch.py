@@ -22,6 +22,10 @@ that every peak memory figure is its own:
 - ``rows``: that bare query handing its rows back as Arrow (no codes looked up, no engine layer);
 - ``scan``: one DuckDB query that reads every column the rules read and sums it (the floor).
 
+``--part spark`` runs the same job (``run_batch``) on Spark (``local[*]``) and on DuckDB over a
+tier (``--scale 0.012``: about 63,000 organizations, a city) and prints the times (twice each:
+the first Spark run warms the JVM) and whether the findings are identical.
+
 Prints the times, the peak resident memory of each child and the ratio batch / bare (target for
 the nation: ≤ 60 s, ≤ 8 GB, ≤ 1.5×). Timings are printed, never asserted.
 """
@@ -39,6 +43,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import common
 
@@ -135,9 +140,36 @@ def _child(kind: str, snapshot: Path, threads: int) -> dict[str, float]:
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
+def _spark(snapshot: Path) -> int:
+    """The same job on Spark (local[*]) and on DuckDB: times, and whether the findings agree."""
+    _setup_django()
+    from dangjian.batch.engines import DuckDBEngine, SparkEngine
+    from dangjian.batch.run import run_batch
+
+    def key(table: Any) -> Any:
+        cols = ["rule_id", "org_id", "severity", "period"]
+        return table.select(cols).sort_by([(c, "ascending") for c in cols])
+
+    started = time.perf_counter()
+    spark = SparkEngine()
+    common.line("spark session (local[*])", f"{time.perf_counter() - started:.1f} s")
+    found = {}
+    for engine in (DuckDBEngine(), spark, DuckDBEngine(), spark):
+        started = time.perf_counter()
+        result = run_batch(engine, snapshot, ordered=False)
+        took = time.perf_counter() - started
+        found[engine.name] = key(result.findings)
+        common.line(
+            f"{engine.name:<6} SETUP+LIFE", f"{took:.2f} s, {result.findings.num_rows:,} findings"
+        )
+    same = found["duckdb"].equals(found["spark"])
+    common.line("identical findings", "yes" if same else "NO")
+    return 0 if same else 1
+
+
 def main() -> int:
     parser = common.argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--part", default="nation", choices=["nation"])
+    parser.add_argument("--part", default="nation", choices=["nation", "spark"])
     parser.add_argument("--scale", type=float, default=1.0, help="1.0: 5.25 M organizations")
     parser.add_argument("--dir", default=None, help="where the tier is written (default: temp)")
     parser.add_argument("--reuse", action="store_true", help="use the tier already in --dir")
@@ -174,6 +206,8 @@ def main() -> int:
             )
             size = sum(p.stat().st_size for p in snapshot.glob("*.parquet"))
             common.line("  on disk", f"{size / 2**20:,.0f} MB")
+        if args.part == "spark":
+            return _spark(snapshot)
         results = {}
         for kind in ("scan", "bare", "rows", "batch", "ordered"):
             results[kind] = r = _child(kind, snapshot, args.threads)

@@ -81,6 +81,7 @@ class SparkEngine(Engine):
             SparkSession.builder.master(master)
             .appName("dangjian-batch")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.sql.ansi.enabled", "false")
