@@ -1,6 +1,7 @@
 """The ``dangjian`` console command: the product's commands plus Django's own.
 
-``dangjian demo|seed|import|export|check|user|audit|rollups|findings …`` run the product commands;
+``dangjian demo|seed|import|export|check|user|audit|rollups|findings|batch …`` run the product
+commands;
 ``dangjian manage <django command> …`` (or ``python -m dangjian manage …``, or just
 ``dangjian <django command>``) runs any Django management command.
 Settings default to ``dangjian.settings.dev``.
@@ -26,6 +27,7 @@ COMMANDS = {
     "calendar": "calendar",
     "rollups": "rollups",
     "findings": "findings",
+    "batch": "batch",
     "serve": "serve",
 }
 
@@ -48,6 +50,9 @@ USAGE = """用法 / usage: dangjian <command> [options]
   rollups   汇总表：按记录重建 (rollups rebuild [--org CODE])、与记录核对 (rollups check
             [--org CODE]，不一致时退出码 1)
   findings  检查发现存储：重新评估并更新 (findings refresh [--org CODE] [--at D])
+  batch     批量检查：导出快照 (batch export --out DIR [--at D])、按列式快照运行规则
+            (batch run [--engine duckdb|spark] [--snapshot DIR] [--at D] [--rules SETUP,LIFE]
+            [--format table|json|parquet --out F])
   manage    任意 Django 管理命令 (dangjian manage migrate …，也可直接 dangjian migrate)
 """
 
