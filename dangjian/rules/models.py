@@ -122,6 +122,11 @@ class FindingsState(models.Model):
     #: a digest of the local rule parameters in force when evaluated (a change of them makes
     #: the stored findings answer no more until they are evaluated again)
     config = models.CharField("规则参数摘要", max_length=64, blank=True, default="")
+    #: set by a write that changes what the findings of the organization are computed from,
+    #: in the write's transaction; cleared by the refresh that reads it. While set, the store
+    #: does not answer for any subtree holding the organization (the pages ask the check): a
+    #: page never shows findings older than the records, even with no task worker running
+    dirty_since = models.DateTimeField("待重新评估自", null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = "检查评估状态"

@@ -25,8 +25,10 @@ the write. ``dangjian findings refresh`` and :data:`dangjian.rules.tasks.refresh
 **Reading.** :func:`evaluation` says whether the store answers for a scope and a date (every
 organization of the scope evaluated for that date, with the rule parameters in force now: each
 evaluation records their digest, so a change of ``DANGJIAN_RULES`` sends the readers back to
-the records until the next refresh, which then evaluates whole trees) and as of when; :func:`open_rows` gives the
-open rows of a scope with the pages' filters, for paging. ``DANGJIAN_FINDINGS_STORE`` (a
+the records until the next refresh, which then evaluates whole trees; and no write noted in the
+scope since its evaluation, so a page never shows findings older than the records even when no
+task worker runs) and as of when; :func:`open_rows` gives the open rows of a scope with the
+pages' filters, for paging. ``DANGJIAN_FINDINGS_STORE`` (a
 setting, on unless set false) switches the triggers and the readers on.
 """
 
@@ -327,6 +329,13 @@ def _refresh_subtree(
             unique_fields=["org"],
             update_fields=["org_path", "at", "evaluated_at", "config"],
         )
+        if record:
+            # the writes noted before this evaluation began are in it; a later one stays noted
+            clean = FindingsState.objects.filter(dirty_since__lte=now)
+            if prefix:
+                clean = clean.filter(org_path__startswith=prefix)
+            clean.update(dirty_since=None)
+            _local.marked = set()  # a write after this in the same transaction notes again
     report.created += len(new_rows)
     report.updated += len(to_update)
     report.resolved += len(gone)
@@ -348,8 +357,9 @@ class Evaluation:
 def evaluation(prefix: str, at: dt.date | None = None) -> Evaluation | None:
     """The evaluation the store holds for the subtree ``prefix`` when every organization of it
     was evaluated for ``at`` (today when ``None``) with the rule parameters in force now;
-    ``None`` when the store cannot answer (off, an organization not evaluated yet, or evaluated
-    for another date or with other parameters). Two queries."""
+    ``None`` when the store cannot answer (off, an organization not evaluated yet, evaluated
+    for another date or with other parameters, or changed by a write since: see
+    :func:`touched`). Two queries."""
     if not enabled():
         return None
     at = at or timezone.localdate()
@@ -360,7 +370,7 @@ def evaluation(prefix: str, at: dt.date | None = None) -> Evaluation | None:
         orgs = orgs.filter(path__startswith=prefix)
     info = states.aggregate(
         n=Count("pk"),
-        other=Count("pk", filter=~Q(at=at, config=config_digest())),
+        other=Count("pk", filter=~Q(at=at, config=config_digest()) | Q(dirty_since__isnull=False)),
         oldest=Min("evaluated_at"),
         newest=Max("evaluated_at"),
     )
@@ -512,6 +522,7 @@ def touched(org_ids: Iterable[int]) -> None:
         return
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
+        _mark_dirty(ids)
         _schedule(ids, timezone.now())
         return
     pending: set[int] | None = getattr(_local, "pending", None)
@@ -519,11 +530,26 @@ def touched(org_ids: Iterable[int]) -> None:
         getattr(func, "func", None) is _flush and func.args[0] is pending  # type: ignore[attr-defined]
         for _sids, func, _robust in connection.run_on_commit
     ):
+        marked: set[int] = getattr(_local, "marked", set())
+        _mark_dirty(ids - marked)
+        _local.marked = marked | ids
         pending.update(ids)
         return
+    _mark_dirty(ids)
+    _local.marked = set(ids)
     pending = set(ids)
     _local.pending = pending
     transaction.on_commit(partial(_flush, pending))
+
+
+def _mark_dirty(ids: set[int]) -> None:
+    """Note, in the write's transaction, that the stored findings of ``ids`` may be out of date
+    (one query per new set of organizations of a transaction); the readers ask the check until
+    the refresh that reads the write clears the note."""
+    if ids:
+        FindingsState.objects.filter(org_id__in=sorted(ids), dirty_since__isnull=True).update(
+            dirty_since=timezone.now()
+        )
 
 
 def _flush(pending: set[int]) -> None:
@@ -558,10 +584,10 @@ def org_moved(org_id: int, old_path: str, new_path: str) -> None:
     touched([org_id])
 
 
-#: apps whose rows say nothing the rules read (the store itself, the audit trail, accounts …)
-QUIET_APPS = frozenset(
-    {"rules", "core", "accounts", "sessions", "auth", "contenttypes", "django_tasks_database"}
-)
+#: the apps whose rows the stored families (SETUP, LIFE) read: the tree, the roll, the records of
+#: organizational life. A write elsewhere (an assessment's results, a survey's responses, an API
+#: token, the audit trail, the store itself) changes no stored finding and queues no refresh
+WATCHED_APPS = frozenset({"orgs", "members", "life"})
 
 
 def _orgs_of(instance: models.Model) -> list[int]:
@@ -598,7 +624,7 @@ def _org_one_step(instance: models.Model) -> int | None:
 
 def row_saved(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
     """``post_save`` / ``post_delete``: an organization, or a row that belongs to one."""
-    if kwargs.get("raw") or not enabled() or sender._meta.app_label in QUIET_APPS:
+    if kwargs.get("raw") or not enabled() or sender._meta.app_label not in WATCHED_APPS:
         return
     if isinstance(instance, Organization):
         if instance.pk is not None:

@@ -9,10 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from dangjian.orgs.models import Organization
 from dangjian.rules.runner import run_check
 from dangjian.rules.store import refresh
 from dangjian.web import cached
-from tests.factories import make_org
+from tests.factories import make_member, make_org
 
 
 @pytest.fixture
@@ -117,3 +118,31 @@ def test_the_store_does_not_answer_for_another_day_or_a_new_organization(
     # an organization's page reads the store for its own findings
     monkeypatch.setattr(cached, "findings_for_org", lambda *a, **k: 1 / 0)
     assert login("admin").get(reverse("web:org", args=["BA100"])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_write_not_yet_refreshed_sends_the_pages_to_the_records(
+    stored_tree, login, today, monkeypatch
+):
+    """With no task worker running, a write leaves its organization noted: the pages ask the
+    check (the records as they are now) until a refresh reads the write."""
+    from dangjian.rules import store
+
+    monkeypatch.setattr(store, "_schedule", lambda *a, **k: None)  # no worker
+    ran = []
+    real = cached.findings_for
+    monkeypatch.setattr(cached, "findings_for", lambda *a, **k: ran.append(1) or real(*a, **k))
+    url = reverse("web:findings") + "?org=BA100&rule=SETUP-BRANCH-MIN-FULL"
+    assert login("admin_a").get(url).context["total"] == 1
+    assert ran == []  # the store answered
+    branch = Organization.objects.get(code="BA100")
+    for _ in range(3):
+        make_member(branch)
+    page = login("admin_a").get(url)
+    assert ran == [1] and page.context["total"] == 0  # the records: the branch has three now
+    # the other town's subtree was not written to: the store still answers there
+    login("admin_b").get(reverse("web:findings"))
+    assert ran == [1]
+    refresh(at=today)
+    page = login("admin_a").get(url)
+    assert ran == [1] and page.context["total"] == 0  # the store again, refreshed

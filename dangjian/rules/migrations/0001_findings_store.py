@@ -21,6 +21,7 @@ class Migration(migrations.Migration):
                 ('at', models.DateField(verbose_name='检查日期')),
                 ('evaluated_at', models.DateTimeField(verbose_name='评估时间')),
                 ('config', models.CharField(blank=True, default='', max_length=64, verbose_name='规则参数摘要')),
+                ('dirty_since', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='待重新评估自')),
             ],
             options={
                 'verbose_name': '检查评估状态',
