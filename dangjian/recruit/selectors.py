@@ -427,12 +427,17 @@ WAITS_ON = {13: 12, 17: 15, 24: 23}
 
 
 def approval_queue(
-    actor: Actor, at: dt.date | None = None, prefix: str | None = None
+    actor: Actor,
+    at: dt.date | None = None,
+    prefix: str | None = None,
+    *,
+    records: bool = False,
 ) -> list[QueueItem]:
     """Pre-reviews (13), admission approvals (17) and conversion approvals (24) waiting for the
-    upper committee in the actor's scope (``Perm.RECRUIT_APPROVE``), oldest first."""
+    upper committee in the actor's scope (``Perm.RECRUIT_APPROVE``), oldest first: from the
+    stored rows where they hold on ``at``, else (or with ``records``) from the records."""
     at = _today(at)
-    rows = queue_rows(actor, at, prefix)
+    rows = None if records else queue_rows(actor, at, prefix)
     if rows is not None:
         return list(rows)
     cfg = rules.rules_in_force(at)
@@ -697,7 +702,12 @@ def _stage_counts(qs: QuerySet[RecruitCase], at: dt.date) -> dict[str, int]:
 
 
 def dashboard(
-    actor: Actor, year: int, at: dt.date | None = None, prefix: str | None = None
+    actor: Actor,
+    year: int,
+    at: dt.date | None = None,
+    prefix: str | None = None,
+    *,
+    records: bool = False,
 ) -> Dashboard:
     """The upper levels' overview of their subtree, or of the organization at ``prefix`` within
     it (constant number of queries).
@@ -705,10 +715,13 @@ def dashboard(
     The counts by stage are one aggregate query; the lists (overdue approvals, probation
     ending, conversions due, cases with findings) are computed from plain rows
     (:func:`dangjian.recruit.adapter.load_records`) and hold :class:`CaseRef` rows: a page reads
-    the cases it shows with :func:`with_cases`."""
+    the cases it shows with :func:`with_cases`.
+
+    Read from the stored rows (:mod:`dangjian.recruit.rollups`, the lists paged in the
+    database) where they hold on ``at``; from the records otherwise, or with ``records``."""
     at = _today(at)
     where = _narrow(actor, prefix)
-    if where is not None:
+    if where is not None and not records:
         dates, fresh = usable(where, at)
         if dates:
             return _dashboard_from_rows(actor, year, at, where, fresh)
