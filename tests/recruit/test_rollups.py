@@ -76,9 +76,7 @@ def next_step(w: World) -> str:
             kw["extension_months"] = 6
     if number == 9:
         kw["introducers"] = w.tree["members_a"][:2]
-    services.record_step(
-        actor=SYSTEM, case=case, data=StepInput(number=number, done_on=day, **kw)
-    )
+    services.record_step(actor=SYSTEM, case=case, data=StepInput(number=number, done_on=day, **kw))
     return f"{case.case_no} 第{number}步 {day}"
 
 
@@ -250,7 +248,10 @@ def test_next_deadline_and_its_rule_come_from_the_timeline(tree):
     today = timezone.localdate()
     applied = today - dt.timedelta(days=10)
     data = services.CaseInput(
-        org=tree["branch_a"], name="甲", id_number=unique_id(dt.date(1996, 1, 1)), applied_on=applied
+        org=tree["branch_a"],
+        name="甲",
+        id_number=unique_id(dt.date(1996, 1, 1)),
+        applied_on=applied,
     )
     case = services.open_case(actor=SYSTEM, data=data)
     state = CaseState.objects.get(case=case)
