@@ -226,7 +226,10 @@ def usable(prefix: str, at: dt.date) -> tuple[bool, bool]:
     """Whether the rows under ``prefix`` hold on ``at``: ``(dates, findings)``. The stage, the
     queue and the probation dates hold when every row was computed on or before ``at`` under the
     rules' parameters in force on ``at``; the findings only when every row was computed on
-    ``at`` itself (a later day can bring a deadline past). One query."""
+    ``at`` itself (a later day can bring a deadline past). Neither while a case has no row (cases
+    loaded around the services, before ``dangjian rollups rebuild``). Two queries."""
+    if RecruitCase.objects.filter(state__isnull=True).exists():
+        return False, False  # cases loaded around the services: rebuild the rows first
     found = CaseState.objects.filter(org_path__startswith=prefix).aggregate(
         first=Min("computed_on"), last=Max("computed_on")
     )
