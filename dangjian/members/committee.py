@@ -84,15 +84,24 @@ def expected_rows(holders: QuerySet[Member]) -> dict[int, dict[str, Any]]:
 
 def committee_refresh(org_ids: Iterable[int | None], *, without: int | None = None) -> None:
     """Write the rows of ``org_ids`` again from their rolls, in the caller's transaction
-    (``without``: a member about to be deleted, left out already)."""
+    (``without``: a member about to be deleted, left out already).
+
+    The rows are created if missing and locked (in key order) *before* the roll is read: a
+    concurrent write of the same roll waits, then reads this one's change once it commits, so
+    no write overwrites a row with a roll read before another's change."""
     wanted = sorted({pk for pk in org_ids if pk is not None})
     if not wanted:
         return
+    OrgCommittee.objects.bulk_create(
+        [OrgCommittee(org_id=pk) for pk in wanted], ignore_conflicts=True
+    )
+    locked = OrgCommittee.objects.select_for_update().filter(org_id__in=wanted)
+    list(locked.order_by("org_id").values_list("org_id"))
     rows = expected_rows(Member.objects.filter(org_id__in=wanted).exclude(pk=without or 0))
-    OrgCommittee.objects.filter(org_id__in=wanted).exclude(org_id__in=list(rows)).delete()
+    empty = dict.fromkeys(COLUMNS) | {"committee_posts": 0, "secretaries": 0}
+    empty["probationary_holders"] = 0
     for org_id in wanted:
-        if org_id in rows:
-            OrgCommittee.objects.update_or_create(org_id=org_id, defaults=rows[org_id])
+        OrgCommittee.objects.filter(org_id=org_id).update(**rows.get(org_id, empty))
 
 
 # --- reads ---------------------------------------------------------------------------------------
