@@ -251,9 +251,11 @@ class RowSeq(Sequence[T]):
     ``LIMIT … OFFSET`` query whose rows ``make`` turns into the list's items (the paginator
     reads only the page it shows). Iterating reads everything."""
 
-    def __init__(self, qs: QuerySet[Any], make: Callable[[Any], T]) -> None:
+    def __init__(
+        self, qs: QuerySet[Any], make: Callable[[Any], T], *, length: int | None = None
+    ) -> None:
         self.qs, self.make = qs, make
-        self._len: int | None = None
+        self._len: int | None = length  # when the caller counted already
 
     def __len__(self) -> int:
         if self._len is None:
@@ -270,6 +272,8 @@ class RowSeq(Sequence[T]):
     def __getitem__(self, index: slice) -> list[T]: ...
     def __getitem__(self, index: int | slice) -> T | list[T]:
         if isinstance(index, slice):
+            if self._len == 0:
+                return []
             return [self.make(r) for r in self.qs[index]]
         return self.make(self.qs[index])
 

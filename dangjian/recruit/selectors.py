@@ -481,13 +481,19 @@ def _queue_item(at: dt.date) -> Any:
 
 
 def queue_rows(
-    actor: Actor, at: dt.date, prefix: str | None = None, *, overdue: bool = False
+    actor: Actor,
+    at: dt.date,
+    prefix: str | None = None,
+    *,
+    overdue: bool = False,
+    checked: bool = False,
 ) -> RowSeq[QueueItem] | None:
     """:func:`approval_queue` read from the stored rows (:mod:`dangjian.recruit.rollups`) and
     paged in the database (``None`` when the rows do not hold on ``at``: read the records).
-    With ``overdue`` only the decisions past their deadline (the dashboard's list)."""
+    With ``overdue`` only the decisions past their deadline (the dashboard's list); ``checked``:
+    the caller knows the rows hold."""
     scope = scope_prefix(actor, Perm.RECRUIT_APPROVE if not overdue else Perm.RECRUIT_VIEW)
-    if scope is not None and not usable(prefix or scope, at)[0]:
+    if scope is not None and not checked and not usable(prefix or scope, at)[0]:
         return None
     rows = _under(CaseWaiting.objects.all(), scope, prefix)
     if overdue:
@@ -870,24 +876,36 @@ def _dashboard_from_rows(
     with_findings: Sequence[CaseRow]
     if fresh:
         flagged = active.exclude(findings="")
+        cases = 0
         for combo, n in flagged.order_by().values_list("findings").annotate(n=Count("pk")):
+            cases += n
             for rule_id in combo.split(","):
                 by_rule[rule_id] += n
         titles = {s.id: s.title for s in rules.all_specs()}
         with_findings = RowSeq(
             flagged.order_by("case_no").values("case_id", "case_no", "findings"),
             _findings_row(titles),
+            length=cases,
         )
     else:
         with_findings, by_rule = _checked(actor, year, at, where)
-    overdue = queue_rows(actor, at, where, overdue=True)
+    overdue = queue_rows(actor, at, where, overdue=True, checked=True)
+    # the lengths of the two probation lists in one query (each page then reads its slice)
+    lengths = admitted.aggregate(
+        ending=Count("pk", filter=Q(probation_ends__gte=at, probation_due_from__lte=at)),
+        due=Count("pk", filter=Q(probation_ends__lt=at)),
+    )
     board = Dashboard(
         year=year,
         at=at,
         by_stage={code: counted.get(code, 0) for code in STAGES},
         overdue_approvals=overdue if overdue is not None else [],
-        probation_ending=RowSeq(ending.order_by(*order).values(*fields), _ending_row(at)),
-        conversions_due=RowSeq(due.order_by(*order).values(*fields), _due_row(at)),
+        probation_ending=RowSeq(
+            ending.order_by(*order).values(*fields), _ending_row(at), length=lengths["ending"]
+        ),
+        conversions_due=RowSeq(
+            due.order_by(*order).values(*fields), _due_row(at), length=lengths["due"]
+        ),
         with_findings=with_findings,
         findings_by_rule=dict(sorted(by_rule.items())),
         plans=[],
