@@ -33,7 +33,7 @@ def _line(label: str, value: str) -> None:
 
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> int:
@@ -119,6 +119,23 @@ def main() -> int:
             f"{label} (n={len(values)})",
             f"p50 {_pct(values, 0.5) * 1000:6.1f} ms  p95 {_pct(values, 0.95) * 1000:6.1f} ms",
         )
+
+    # SETUP over the whole district: the committee read from its rollup or from the roll
+    from django.test import override_settings
+
+    from dangjian.members.committee import committee_differences, committee_rebuild
+    from dangjian.rules.runner import run_check
+
+    if committee_differences():
+        _line("committee rows rebuilt", f"{committee_rebuild():,}")
+    for label, on in (("SETUP check, committee from rows", True), ("from the roll", False)):
+        with override_settings(DANGJIAN_SETUP_FROM_ROLLUPS=on):
+            times, found = [], 0
+            for _ in range(args.repeat):
+                start = time.perf_counter()
+                found = len(run_check(SYSTEM, rules="SETUP", at=today).findings)
+                times.append(time.perf_counter() - start)
+        _line(label, f"{statistics.median(times) * 1000:7.1f} ms  {found:,} findings")
     return 0
 
 
