@@ -309,3 +309,14 @@ DANGJIAN_CALENDAR_DIRS = [
 # assessment campaigns with more participants than this are scored in the background
 # (django-tasks; run `dangjian manage db_worker` beside the web server), smaller ones at once
 DANGJIAN_ASSESS_INLINE_SCORE_MAX = int(os.environ.get("DANGJIAN_ASSESS_INLINE_SCORE_MAX", 3000))
+
+# The SETUP facts read the committee of each organization from its rollup row
+# (dangjian.members.committee) instead of grouping the roll, where the rows hold on the checked
+# day. Off by default: the member import (dangjian.exchange) and the demo's bulk roll do not
+# keep those rows yet (a post changed by an import would be missed until `dangjian rollups
+# rebuild`); turn it on once they call dangjian.members.committee.committee_refresh.
+DANGJIAN_SETUP_FROM_ROLLUPS = os.environ.get("DANGJIAN_SETUP_FROM_ROLLUPS", "").lower() in (
+    "1",
+    "true",
+    "yes",
+)
