@@ -26,6 +26,7 @@ from dangjian.orgs.models import Organization
 from dangjian.orgs.services import audit_org
 
 from .choices import LEAVING, Category, MemberType, ParticipationPost, Post, StatusKind
+from .committee import committee_refresh
 from .models import Member, MemberStatus, Participation
 from .rollups import counts_shift, has_left, place_of
 
@@ -347,6 +348,7 @@ def _member_create(actor: Actor, data: MemberInput, refused: list[Member]) -> Me
     member = member_apply(Member(), data)
     member.save()
     counts_shift(added=[place_of(member, left=False)])
+    committee_refresh([member.org_id])
     _audit_member(actor, AuditAction.MEMBER_CREATE, member, after=member_snapshot(member))
     return member
 
@@ -380,6 +382,7 @@ def _member_update(
     member_apply(member, data)
     member.save()
     counts_shift([was], [place_of(member, left)])
+    committee_refresh([was.org_id, member.org_id])
     after = member_snapshot(member)
     if after != before:
         _audit_member(
@@ -418,6 +421,7 @@ def _roll_update(
     change(member)
     member.save(update_fields=[*fields, "updated_at"])
     counts_shift([was], [place_of(member, left)])
+    committee_refresh([member.org_id])
     after = member_snapshot(member) | dict(audit_extra or {})
     _audit_member(actor, AuditAction.MEMBER_UPDATE, member, before=before, after=after)
     return member
@@ -442,6 +446,7 @@ def member_admit(
     member = member_apply(Member(), data)
     member.save()
     counts_shift(added=[place_of(member, left=False)])
+    committee_refresh([member.org_id])
     _audit_member(
         actor,
         AuditAction.MEMBER_CREATE,
@@ -503,6 +508,7 @@ def member_cancel_probation(
         raise ValidationError({"decision": ["该党员已是正式党员，不能取消预备党员资格"]})
     after = {"reason": "取消预备党员资格", **dict(audit_extra or {})}
     counts_shift(removed=[place_of(member)])  # before the audit (members.rollups)
+    committee_refresh([member.org_id], without=member.pk)
     _audit_member(
         actor, AuditAction.MEMBER_DELETE, member, before=member_snapshot(member), after=after
     )
@@ -576,6 +582,7 @@ def member_status_record(
     )
     if leaves:  # off the roll from now on: counted as 已出党
         counts_shift([place_of(member, left=False)], [place_of(member, left=True)])
+    committee_refresh([member.org_id])
     _audit_member(
         actor,
         AuditAction.MEMBER_STATUS,

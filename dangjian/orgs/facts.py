@@ -30,6 +30,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
@@ -166,26 +167,38 @@ def _with_status(at: dt.date) -> Exists:
     return Exists(MemberStatus.objects.filter(member=OuterRef("pk"), started_on__lte=at))
 
 
-def _member_rows(members: QuerySet[Member], at: dt.date) -> QuerySet[Any]:
-    """Per organization: the members without a decided standing begun by ``at``."""
+def _member_rows(members: QuerySet[Member], at: dt.date, *, posts: bool = True) -> QuerySet[Any]:
+    """Per organization: the members without a decided standing begun by ``at`` (without
+    ``posts``, only how many and how many full: the committee is read from its rollup)."""
     full = _full_at(at)
     secretary = Q(post=Post.SECRETARY)
     committee = Q(post__in=list(COMMITTEE_POSTS))
+    counts: dict[str, Any] = {"members": Count("id"), "full": Count("id", filter=full)}
+    if posts:
+        counts |= {
+            "committee": Count("id", filter=committee),
+            "probationary_holders": Count("id", filter=committee & ~full),
+            "secretaries": Count("id", filter=secretary),
+            "secretary_joined_on": Min("joined_on", filter=secretary),
+            "secretary_confirmed_on": Min("confirmed_on", filter=secretary & full),
+        }
     return (
         members.filter(joined_on__lte=at)
         .exclude(_with_status(at))
         .order_by()
         .values("org_id")
-        .annotate(
-            members=Count("id"),
-            full=Count("id", filter=full),
-            committee=Count("id", filter=committee),
-            probationary_holders=Count("id", filter=committee & ~full),
-            secretaries=Count("id", filter=secretary),
-            secretary_joined_on=Min("joined_on", filter=secretary),
-            secretary_confirmed_on=Min("confirmed_on", filter=secretary & full),
-        )
+        .annotate(**counts)
     )
+
+
+def _committee_rows(orgs: QuerySet[Organization], at: dt.date) -> dict[int, Any] | None:
+    """The committee rollup of ``orgs`` (:class:`~dangjian.orgs.models.OrgCommittee`) when the
+    setting ``DANGJIAN_SETUP_FROM_ROLLUPS`` is on and the rows hold on ``at``; else ``None``."""
+    if not getattr(settings, "DANGJIAN_SETUP_FROM_ROLLUPS", False):
+        return None
+    from dangjian.members.committee import committee_rows
+
+    return committee_rows(orgs, at)
 
 
 def _special_members(
@@ -316,7 +329,8 @@ def collect_facts(
 
     total = 0
     with_probationary_holders: list[int] = []
-    for row in _member_rows(members, at) if roll else []:
+    committees = _committee_rows(orgs, at) if roll else None
+    for row in _member_rows(members, at, posts=committees is None) if roll else []:
         total += row["members"]
         found = facts.get(row["org_id"])
         if found is None:
@@ -324,12 +338,24 @@ def collect_facts(
         found.members = row["members"]
         found.full = row["full"]
         found.voters = row["full"]  # no decided standing: every full member votes
+        if committees is not None:
+            continue
         found.committee_posts = row["committee"]
         found.secretaries = row["secretaries"]
         found.secretary_joined_on = row["secretary_joined_on"]
         found.secretary_confirmed_on = row["secretary_confirmed_on"]
         if row["probationary_holders"]:
             with_probationary_holders.append(found.pk)
+    for org_id, committee in (committees or {}).items():
+        found = facts.get(org_id)
+        if found is None:
+            continue
+        found.committee_posts = committee.committee_posts
+        found.secretaries = committee.secretaries
+        found.secretary_joined_on = committee.secretary_joined_on
+        found.secretary_confirmed_on = committee.secretary_confirmed_on
+        if committee.probationary_holders:
+            with_probationary_holders.append(org_id)
     if with_probationary_holders:
         for org_id, name, post in _probationary_holders(members, at, with_probationary_holders):
             facts[org_id].ineligible.append(

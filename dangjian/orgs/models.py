@@ -176,3 +176,35 @@ class ElectionDelay(models.Model):
 
     def __str__(self) -> str:
         return f"延期换届至 {self.new_deadline}（{self.approved_by} {self.approved_on} 批准）"
+
+
+class OrgCommittee(models.Model):
+    """The committee of an organization as its member roll shows it (书记, 副书记, 委员 posts),
+    kept by every write of the roll (:mod:`dangjian.members.committee`) and rebuilt from the
+    records by ``dangjian rollups rebuild``: what the SETUP rules read of the committee, one row
+    per organization instead of a grouping over the roll. Counted over the post holders with no
+    decided standing (留党察看, 出党 … — those are read one by one, as the facts always did);
+    ``horizon`` is the latest date among the holders' joining and confirmation days and their
+    standings' start days: on and after it the row is what the roll says on any day. A missing
+    row means no holders."""
+
+    org = models.OneToOneField(
+        Organization,
+        verbose_name="党组织",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="committee",
+    )
+    committee_posts = models.IntegerField("任书记、副书记、委员的党员", default=0)
+    secretaries = models.IntegerField("任书记的党员", default=0)
+    secretary_joined_on = models.DateField("书记入党日期", null=True, blank=True)
+    secretary_confirmed_on = models.DateField("书记转正日期", null=True, blank=True)
+    probationary_holders = models.IntegerField("任职的预备党员", default=0)
+    horizon = models.DateField("适用起始日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "支委会汇总"
+        verbose_name_plural = "支委会汇总"
+
+    def __str__(self) -> str:
+        return f"{self.org_id}：委员 {self.committee_posts}，书记 {self.secretaries}"

@@ -9,6 +9,7 @@ class RecruitConfig(AppConfig):
         # the RECRUIT family: its rules (registered by importing recruit/rules.py), the check
         # of their parameter values, the step names for labels, and its checker for the runner
         from dangjian.core.labels import register_lookup
+        from dangjian.orgs.services import on_org_move
         from dangjian.rules.params import register_validator
         from dangjian.rules.registry import register_family
         from dangjian.rules.runner import register_checker
@@ -16,6 +17,7 @@ class RecruitConfig(AppConfig):
         from . import rules
         from .case import STEPS
         from .config import DEFAULT_SOURCE, DEFAULT_VERSION
+        from .rollups import org_moved
 
         register_family(
             "RECRUIT", "发展党员", section=3, version=DEFAULT_VERSION, source=DEFAULT_SOURCE
@@ -23,6 +25,7 @@ class RecruitConfig(AppConfig):
         register_validator("RECRUIT", rules.validate_params)
         register_lookup("step_names", lambda: STEPS)
         register_checker("RECRUIT", _check)
+        on_org_move(org_moved)  # the stored paths of the cases follow a moved organization
 
 
 def _check(request, specs, rule_ids, result):  # type: ignore[no-untyped-def]

@@ -336,3 +336,108 @@ class RecruitAttachment(AttachmentBase):
                 name="recruit_attachment_step_1_25",
             )
         ]
+
+
+# --- rollups (kept by every write of the services: :mod:`dangjian.recruit.rollups`) ------------
+
+
+class CaseState(models.Model):
+    """Where a case stands, kept by every write of the case through the services and rebuilt
+    from the records (``dangjian rollups rebuild``): what the dashboard and the queue read
+    instead of loading every case. Computed as of ``computed_on`` (the day of the write) with
+    the rules' parameters in force that day; the pages use a row only for that day or, where
+    nothing else changes with the date, for later days under the same parameters.
+
+    ``next_deadline`` is the earliest deadline of the steps that come next, as the case's
+    timeline gives it, and ``next_rule`` the rule whose parameters set it. ``probation_*`` are
+    set for a probationary member whose conversion has not been discussed (step 15 recorded,
+    step 23 not). ``findings`` are the rule ids of the case's errors and warnings on
+    ``computed_on`` (one per finding, sorted); ``years`` the years of its steps
+    (``",2024,2025,"``)."""
+
+    case = models.OneToOneField(
+        RecruitCase,
+        verbose_name="案例",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="state",
+    )
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="所在党支部", on_delete=models.CASCADE, related_name="+"
+    )
+    org_path = models.CharField("组织路径", max_length=255)
+    case_no = models.CharField("案例编号", max_length=32)
+    status = models.CharField("状态", max_length=24)
+    stage = models.CharField("阶段", max_length=16)
+    years = models.CharField("步骤年度", max_length=200, blank=True)
+    computed_on = models.DateField("计算日期")
+    next_deadline = models.DateField("下一期限", null=True, blank=True)
+    next_step = models.PositiveSmallIntegerField("期限步骤", null=True, blank=True)
+    next_rule = models.CharField("期限依据规则", max_length=64, blank=True)
+    probation_ends = models.DateField("预备期满日期", null=True, blank=True)
+    probation_due_from = models.DateField("预备期满提醒起始日期", null=True, blank=True)
+    conversion_vote_due = models.DateField("讨论转正截止日期", null=True, blank=True)
+    findings = models.TextField("问题规则", blank=True)
+
+    class Meta:
+        verbose_name = "发展党员案例汇总"
+        verbose_name_plural = "发展党员案例汇总"
+        indexes = [
+            models.Index(fields=["org_path", "next_deadline"], name="recruit_state_deadline"),
+            models.Index(fields=["org_path", "stage"], name="recruit_state_stage"),
+            models.Index(fields=["org_path", "probation_ends"], name="recruit_state_probation"),
+            models.Index(fields=["org_path", "case_no"], name="recruit_state_case_no"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_no} {self.stage}"
+
+
+class CaseWaiting(models.Model):
+    """A decision of the upper committee a case waits for (pre-review 13, admission 17,
+    conversion 24), kept with :class:`CaseState`: the approval queue reads these rows, paged."""
+
+    case = models.ForeignKey(
+        RecruitCase, verbose_name="案例", on_delete=models.CASCADE, related_name="waiting"
+    )
+    step = models.PositiveSmallIntegerField("审批步骤")
+    org_path = models.CharField("组织路径", max_length=255)
+    case_no = models.CharField("案例编号", max_length=32)
+    waiting_since = models.DateField("等待起始日期")
+    deadline = models.DateField("审批期限", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "待审批汇总"
+        verbose_name_plural = "待审批汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "step"], name="recruit_waiting_once_per_step")
+        ]
+        indexes = [
+            models.Index(fields=["org_path", "waiting_since"], name="recruit_waiting_since"),
+            models.Index(fields=["org_path", "deadline"], name="recruit_waiting_deadline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_no} 第{self.step}步"
+
+
+class StageCount(models.Model):
+    """Cases of a branch by stage (:class:`CaseState`): ``year`` 0 counts every case, a year
+    the cases with a step in that year. A missing row means zero."""
+
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="党支部", on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    stage = models.CharField("阶段", max_length=16)
+    n = models.IntegerField("案例数", default=0)
+
+    class Meta:
+        verbose_name = "发展党员阶段人数汇总"
+        verbose_name_plural = "发展党员阶段人数汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year", "stage"], name="recruit_stage_count_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year} {self.stage}：{self.n}"

@@ -34,12 +34,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db.models import Case as SqlCase
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -61,14 +61,18 @@ from .adapter import (
 )
 from .case import STEPS, ApprovalExtension, earliest_after, open_steps
 from .models import (
+    CaseState,
     CaseStatus,
+    CaseWaiting,
     Decision,
     PriorityGroup,
     RecruitAttachment,
     RecruitCase,
     RecruitPlan,
     RecruitStep,
+    StageCount,
 )
+from .rollups import RowSeq, usable
 from .rules import CheckReport, approval_deadline, plan_findings
 
 #: stage code → Chinese label (the five stages of rules.md §3, plus closed cases)
@@ -198,6 +202,8 @@ class NextStep:
     deadline: dt.date | None = None
     text: str = ""
     overdue: bool = False
+    #: the rule whose parameters set ``deadline`` ("" without a deadline)
+    rule: str = ""
 
 
 @dataclass
@@ -265,9 +271,12 @@ def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
         earliest: dt.date | None = None,
         deadline: dt.date | None = None,
         text: str = "",
+        rule: str = "",
     ) -> None:
         overdue = deadline is not None and at > deadline
-        t.next_steps.append(NextStep(number, STEPS[number], earliest, deadline, text, overdue))
+        t.next_steps.append(
+            NextStep(number, STEPS[number], earliest, deadline, text, overdue, rule)
+        )
 
     def missing(numbers: Iterable[int]) -> None:
         """The steps among ``numbers`` that may be recorded now: not recorded, and every step
@@ -298,7 +307,12 @@ def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
         t.summary.append(f"入党申请人（{applied.isoformat()} 递交入党申请书）")
         if 2 not in done:
             limit = rules.talk_due(applied, cfg["RECRUIT-TALK-1-MONTH"])
-            nxt(2, deadline=limit, text=f"党组织派人谈话应于 {limit.isoformat()} 前完成")
+            nxt(
+                2,
+                deadline=limit,
+                text=f"党组织派人谈话应于 {limit.isoformat()} 前完成",
+                rule="RECRUIT-TALK-1-MONTH",
+            )
         earliest = None
         if "RECRUIT-APPLICATION-6-MONTHS" in enabled:
             earliest = rules.activist_earliest(applied, enabled["RECRUIT-APPLICATION-6-MONTHS"])
@@ -321,7 +335,12 @@ def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
             anchor = max([activist, *reviews])
             limit = rules.review_due(anchor, enabled["RECRUIT-ACTIVIST-REVIEW-HALF-YEAR"])
             t.summary.append(f"下一次积极分子考察应于 {limit.isoformat()} 前进行")
-            nxt(6, deadline=limit, text=f"培养教育考察：半年考察应于 {limit.isoformat()} 前进行")
+            nxt(
+                6,
+                deadline=limit,
+                text=f"培养教育考察：半年考察应于 {limit.isoformat()} 前进行",
+                rule="RECRUIT-ACTIVIST-REVIEW-HALF-YEAR",
+            )
         nxt(7, earliest=earliest, text=f"可于 {earliest.isoformat()} 起确定为发展对象")
     elif stage == "candidate":
         t.summary.append(f"发展对象（自 {done[7].isoformat()} 起）")
@@ -336,7 +355,12 @@ def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
                 f"支部大会 {done[15].isoformat()} 讨论接收；"
                 f"上级党委审批应于 {limit.isoformat()} 前完成{extended}"
             )
-            nxt(17, deadline=limit, text=f"上级党委审批应于 {limit.isoformat()} 前完成{extended}")
+            nxt(
+                17,
+                deadline=limit,
+                text=f"上级党委审批应于 {limit.isoformat()} 前完成{extended}",
+                rule=_APPROVAL_RULES[17],
+            )
         else:
             missing(range(8, 16))
     elif stage == "probationary":
@@ -359,6 +383,7 @@ def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
                 24,
                 deadline=limit,
                 text=f"上级党委审批转正应于 {limit.isoformat()} 前完成{extended}",
+                rule=_APPROVAL_RULES[24],
             )
         elif ends is not None:
             missing((22,))
@@ -366,7 +391,8 @@ def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
             text = f"预备期满（{ends.isoformat()}）后支部大会讨论转正"
             if vote_by is not None:
                 text += f"，应于 {vote_by.isoformat()} 前讨论"
-            nxt(23, earliest=ends, deadline=vote_by, text=text)
+            rule = "RECRUIT-PROBATION-1-YEAR" if vote_by is not None else ""
+            nxt(23, earliest=ends, deadline=vote_by, text=text, rule=rule)
     elif stage == "full":
         approved = done.get(24)
         confirmed = case.member.confirmed_on if case.member else None
@@ -375,7 +401,12 @@ def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
         )
         if approved is not None and 25 not in done and "RECRUIT-ARCHIVE" in enabled:
             limit = rules.archive_due(approved, enabled["RECRUIT-ARCHIVE"])
-            nxt(25, deadline=limit, text=f"材料应于 {limit.isoformat()} 前归档")
+            nxt(
+                25,
+                deadline=limit,
+                text=f"材料应于 {limit.isoformat()} 前归档",
+                rule="RECRUIT-ARCHIVE",
+            )
     return t
 
 
@@ -396,11 +427,19 @@ WAITS_ON = {13: 12, 17: 15, 24: 23}
 
 
 def approval_queue(
-    actor: Actor, at: dt.date | None = None, prefix: str | None = None
+    actor: Actor,
+    at: dt.date | None = None,
+    prefix: str | None = None,
+    *,
+    records: bool = False,
 ) -> list[QueueItem]:
     """Pre-reviews (13), admission approvals (17) and conversion approvals (24) waiting for the
-    upper committee in the actor's scope (``Perm.RECRUIT_APPROVE``), oldest first."""
+    upper committee in the actor's scope (``Perm.RECRUIT_APPROVE``), oldest first: from the
+    stored rows where they hold on ``at``, else (or with ``records``) from the records."""
     at = _today(at)
+    rows = None if records else queue_rows(actor, at, prefix)
+    if rows is not None:
+        return list(rows)
     cfg = rules.rules_in_force(at)
     waiting = Exists(
         RecruitStep.objects.filter(case=OuterRef("pk"), number__in=list(WAITS_ON.values()))
@@ -413,6 +452,54 @@ def approval_queue(
     # the steps the decisions wait on and their outcomes (22–24: which round is in force)
     numbers = {*WAITS_ON, *WAITS_ON.values(), 14, 22}
     return _waiting(load_records(qs.filter(waiting), steps=numbers), at, cfg)
+
+
+def _under(rows: QuerySet[Any], scope: str | None, prefix: str | None) -> QuerySet[Any]:
+    """``rows`` (with an ``org_path``) under the scope prefix and under ``prefix``."""
+    if scope is None:
+        return rows.none()
+    if scope:
+        rows = rows.filter(org_path__startswith=scope)
+    if prefix:
+        rows = rows.filter(org_path__startswith=prefix)
+    return rows
+
+
+def _queue_item(at: dt.date) -> Any:
+    def make(row: CaseWaiting) -> QueueItem:
+        return QueueItem(
+            case_id=row.case_id,
+            case_no=row.case_no,
+            step=row.step,
+            step_name=STEPS[row.step],
+            waiting_since=row.waiting_since,
+            deadline=row.deadline,
+            overdue=row.deadline is not None and at > row.deadline,
+        )
+
+    return make
+
+
+def queue_rows(
+    actor: Actor,
+    at: dt.date,
+    prefix: str | None = None,
+    *,
+    overdue: bool = False,
+    checked: bool = False,
+) -> RowSeq[QueueItem] | None:
+    """:func:`approval_queue` read from the stored rows (:mod:`dangjian.recruit.rollups`) and
+    paged in the database (``None`` when the rows do not hold on ``at``: read the records).
+    With ``overdue`` only the decisions past their deadline (the dashboard's list); ``checked``:
+    the caller knows the rows hold."""
+    scope = scope_prefix(actor, Perm.RECRUIT_APPROVE if not overdue else Perm.RECRUIT_VIEW)
+    if scope is not None and not checked and not usable(prefix or scope, at)[0]:
+        return None
+    rows = _under(CaseWaiting.objects.all(), scope, prefix)
+    if overdue:
+        rows = rows.filter(deadline__lt=at)
+    rows = rows.order_by("waiting_since", "case_no", "step")
+    return RowSeq(rows, _queue_item(at))
 
 
 def _waiting(
@@ -570,13 +657,15 @@ class CaseRow(CaseRef):
 
 @dataclass
 class Dashboard:
+    """The lists may be :class:`RowSeq` (read page by page) or plain lists."""
+
     year: int
     at: dt.date
     by_stage: dict[str, int]
-    overdue_approvals: list[QueueItem]
-    probation_ending: list[CaseRow]
-    conversions_due: list[CaseRow]
-    with_findings: list[CaseRow]
+    overdue_approvals: Sequence[QueueItem]
+    probation_ending: Sequence[CaseRow]
+    conversions_due: Sequence[CaseRow]
+    with_findings: Sequence[CaseRow]
     findings_by_rule: dict[str, int]
     plans: list[PlanRow]
     admitted_by_group: dict[str, int]
@@ -619,7 +708,12 @@ def _stage_counts(qs: QuerySet[RecruitCase], at: dt.date) -> dict[str, int]:
 
 
 def dashboard(
-    actor: Actor, year: int, at: dt.date | None = None, prefix: str | None = None
+    actor: Actor,
+    year: int,
+    at: dt.date | None = None,
+    prefix: str | None = None,
+    *,
+    records: bool = False,
 ) -> Dashboard:
     """The upper levels' overview of their subtree, or of the organization at ``prefix`` within
     it (constant number of queries).
@@ -627,8 +721,16 @@ def dashboard(
     The counts by stage are one aggregate query; the lists (overdue approvals, probation
     ending, conversions due, cases with findings) are computed from plain rows
     (:func:`dangjian.recruit.adapter.load_records`) and hold :class:`CaseRef` rows: a page reads
-    the cases it shows with :func:`with_cases`."""
+    the cases it shows with :func:`with_cases`.
+
+    Read from the stored rows (:mod:`dangjian.recruit.rollups`, the lists paged in the
+    database) where they hold on ``at``; from the records otherwise, or with ``records``."""
     at = _today(at)
+    where = _narrow(actor, prefix)
+    if where is not None and not records:
+        dates, fresh = usable(where, at)
+        if dates:
+            return _dashboard_from_rows(actor, year, at, where, fresh)
     active = _active_cases(actor, year, prefix)
     counted = _stage_counts(active, at)
     loaded = load_records(active.order_by("case_no"))
@@ -675,13 +777,7 @@ def dashboard(
             with_findings.append(CaseRow(pk_by_no[case_no], case_no, text=text))
     # from the cases read above (the viewer's subtree), not a second read of the database
     queue = [i for i in _waiting(loaded, at, cfg) if i.overdue]
-    narrowed = _narrow(actor, prefix)
-    admissions = _admissions(narrowed, year) if narrowed is not None else []
-    plans = _plan_rows(narrowed, year, at, admissions) if narrowed is not None else []
-    planned = [p.org_path for p in plans]
-    unplanned = sum(1 for path, _g in admissions if not any(path.startswith(p) for p in planned))
-    by_group = Counter(g for _p, g in admissions)
-    return Dashboard(
+    board = Dashboard(
         year=year,
         at=at,
         by_stage={code: counted.get(code, 0) for code in STAGES},
@@ -690,12 +786,156 @@ def dashboard(
         conversions_due=conversions_due,
         with_findings=with_findings,
         findings_by_rule=dict(sorted(by_rule.items())),
-        plans=plans,
-        admitted_by_group={g: by_group.get(g, 0) for g in PriorityGroup.values},
-        admitted_total=len(admissions),
-        unplanned=unplanned,
+        plans=[],
+        admitted_by_group={},
+        admitted_total=0,
+        unplanned=0,
         probation_soon_days=int(probation["due_days"]),
     )
+    _add_plans(board, _narrow(actor, prefix), year, at)
+    return board
+
+
+def _add_plans(board: Dashboard, narrowed: str | None, year: int, at: dt.date) -> None:
+    """The plans against the admissions of ``year`` under ``narrowed`` (3 queries)."""
+    admissions = _admissions(narrowed, year) if narrowed is not None else []
+    plans = _plan_rows(narrowed, year, at, admissions) if narrowed is not None else []
+    planned = [p.org_path for p in plans]
+    unplanned = sum(1 for path, _g in admissions if not any(path.startswith(p) for p in planned))
+    by_group = Counter(g for _p, g in admissions)
+    board.plans = plans
+    board.admitted_by_group = {g: by_group.get(g, 0) for g in PriorityGroup.values}
+    board.admitted_total = len(admissions)
+    board.unplanned = unplanned
+
+
+#: the stages of open and probationary cases: counted whatever the year
+_OPEN_STAGES = ("applicant", "activist", "candidate", "probationary")
+
+
+def _ending_row(at: dt.date) -> Any:
+    def make(row: dict[str, Any]) -> CaseRow:
+        ends = row["probation_ends"]
+        return CaseRow(
+            row["case_id"], row["case_no"], text=f"预备期于 {ends.isoformat()} 期满", date=ends
+        )
+
+    return make
+
+
+def _due_row(at: dt.date) -> Any:
+    def make(row: dict[str, Any]) -> CaseRow:
+        ends, limit = row["probation_ends"], row["conversion_vote_due"]
+        text = f"预备期已于 {ends.isoformat()} 期满，待讨论转正"
+        if limit is not None and at > limit:
+            text = (
+                f"预备期已于 {ends.isoformat()} 期满，应于 {limit.isoformat()} 前讨论转正，已逾期"
+            )
+        elif limit is not None:
+            text += f"（应于 {limit.isoformat()} 前讨论）"
+        return CaseRow(row["case_id"], row["case_no"], text=text, date=ends)
+
+    return make
+
+
+def _findings_row(titles: dict[str, str]) -> Any:
+    def make(row: dict[str, Any]) -> CaseRow:
+        rule_ids = sorted(set(row["findings"].split(",")))
+        text = "；".join(titles.get(r, "发展党员程序") for r in rule_ids)
+        return CaseRow(row["case_id"], row["case_no"], text=text)
+
+    return make
+
+
+def _dashboard_from_rows(
+    actor: Actor, year: int, at: dt.date, where: str, fresh: bool
+) -> Dashboard:
+    """:func:`dashboard` from the stored rows (:mod:`dangjian.recruit.rollups`): counts by
+    stage from the branches' counters, the lists paged in the database (:class:`RowSeq`); the
+    cases with findings from the rows when they were computed on ``at`` (``fresh``), else by
+    the checker over the active cases as before."""
+    probation = rules.rules_in_force(at)["RECRUIT-PROBATION-1-YEAR"]
+    counters = StageCount.objects.filter(
+        Q(year=0, stage__in=_OPEN_STAGES) | Q(year=year, stage__in=("full", "closed"))
+    )
+    if where:
+        counters = counters.filter(org__path__startswith=where)
+    counted = {r["stage"]: r["n"] for r in counters.order_by().values("stage").annotate(n=Sum("n"))}
+    states = CaseState.objects.all()
+    if where:
+        states = states.filter(org_path__startswith=where)
+    fields = ("case_id", "case_no", "probation_ends", "conversion_vote_due")
+    admitted = states.filter(status=CaseStatus.ADMITTED, probation_ends__isnull=False)
+    ending = admitted.filter(probation_ends__gte=at, probation_due_from__lte=at)
+    due = admitted.filter(probation_ends__lt=at)
+    order = ("probation_ends", "case_no")
+    active = states.filter(
+        Q(status__in=[CaseStatus.OPEN, CaseStatus.ADMITTED]) | Q(years__contains=f",{year},")
+    )
+    by_rule: Counter[str] = Counter()
+    with_findings: Sequence[CaseRow]
+    if fresh:
+        flagged = active.exclude(findings="")
+        cases = 0
+        for combo, n in flagged.order_by().values_list("findings").annotate(n=Count("pk")):
+            cases += n
+            for rule_id in combo.split(","):
+                by_rule[rule_id] += n
+        titles = {s.id: s.title for s in rules.all_specs()}
+        with_findings = RowSeq(
+            flagged.order_by("case_no").values("case_id", "case_no", "findings"),
+            _findings_row(titles),
+            length=cases,
+        )
+    else:
+        with_findings, by_rule = _checked(actor, year, at, where)
+    overdue = queue_rows(actor, at, where, overdue=True, checked=True)
+    # the lengths of the two probation lists in one query (each page then reads its slice)
+    lengths = admitted.aggregate(
+        ending=Count("pk", filter=Q(probation_ends__gte=at, probation_due_from__lte=at)),
+        due=Count("pk", filter=Q(probation_ends__lt=at)),
+    )
+    board = Dashboard(
+        year=year,
+        at=at,
+        by_stage={code: counted.get(code, 0) for code in STAGES},
+        overdue_approvals=overdue if overdue is not None else [],
+        probation_ending=RowSeq(
+            ending.order_by(*order).values(*fields), _ending_row(at), length=lengths["ending"]
+        ),
+        conversions_due=RowSeq(
+            due.order_by(*order).values(*fields), _due_row(at), length=lengths["due"]
+        ),
+        with_findings=with_findings,
+        findings_by_rule=dict(sorted(by_rule.items())),
+        plans=[],
+        admitted_by_group={},
+        admitted_total=0,
+        unplanned=0,
+        probation_soon_days=int(probation["due_days"]),
+    )
+    _add_plans(board, where, year, at)
+    return board
+
+
+def _checked(
+    actor: Actor, year: int, at: dt.date, where: str
+) -> tuple[list[CaseRow], Counter[str]]:
+    """The cases with findings among the active ones, by the checker (rows not of ``at``)."""
+    loaded = load_records(_active_cases(actor, year, where or None).order_by("case_no"))
+    findings = findings_by_loaded(loaded, at)
+    by_rule: Counter[str] = Counter()
+    rows: list[CaseRow] = []
+    pk_by_no = {i.case.case_no: i.case.pk for i in loaded}
+    titles = {s.id: s.title for s in rules.all_specs()}
+    for case_no, items in findings.items():
+        serious = [f for f in items if f.severity in ("error", "warning")]
+        if serious:
+            by_rule.update(f.rule for f in serious)
+            rule_ids = sorted({f.rule for f in serious})
+            text = "；".join(titles.get(r, "发展党员程序") for r in rule_ids)
+            rows.append(CaseRow(pk_by_no[case_no], case_no, text=text))
+    return rows, by_rule
 
 
 # --- the RECRUIT family for `dangjian check` ------------------------------------------------------

@@ -91,6 +91,7 @@ from .models import (
     RecruitPlanQuota,
     RecruitStep,
 )
+from .rollups import case_changed
 
 #: steps recorded by the upper committee (filing, pre-review, talk, approval, conversion)
 APPROVER_STEPS = frozenset({4, 8, 13, 16, 17, 18, 24})
@@ -304,6 +305,7 @@ def _open_case(
     case.save(update_fields=["case_no"])
     _audit_case(actor, AuditAction.RECRUIT_CASE_OPEN, case, after=case_snapshot(case))
     _write_step(actor, case, StepInput(number=1, done_on=data.applied_on, note=data.note), today)
+    case_changed(case.pk)
     return case
 
 
@@ -379,6 +381,7 @@ def update_case(
     after = case_snapshot(case)
     if after != before:
         _audit_case(actor, AuditAction.RECRUIT_CASE_UPDATE, case, before=before, after=after)
+    case_changed(case.pk)
     return case
 
 
@@ -409,6 +412,7 @@ def set_approver(*, actor: Actor, case: RecruitCase, approver: Organization) -> 
     _audit_case(
         actor, AuditAction.RECRUIT_CASE_APPROVER, case, before=before, after=case_snapshot(case)
     )
+    case_changed(case.pk)
     return case
 
 
@@ -431,6 +435,7 @@ def withdraw_case(
     case.save(update_fields=["status", "ended_on", "updated_at"])
     after = case_snapshot(case) | {"withdrawn_on": on, "reason": reason[:200]}
     _audit_case(actor, AuditAction.RECRUIT_CASE_WITHDRAW, case, before=before, after=after)
+    case_changed(case.pk)
     return case
 
 
@@ -658,7 +663,9 @@ def record_step(
     marked ``late``, out-of-order or too-early steps become findings."""
     perm = Perm.RECRUIT_APPROVE if data.number in APPROVER_STEPS else Perm.RECRUIT_RECORD
     case = _locked(actor, case, perm)
-    return _write_step(actor, case, data, _today(today))
+    step = _write_step(actor, case, data, _today(today))
+    case_changed(case.pk)
+    return step
 
 
 @transaction.atomic
@@ -864,6 +871,7 @@ def approval_extend(
         before=before,
         after=_extension_snapshot(item) | {"findings": _findings_now(case, today)},
     )
+    case_changed(case.pk)
     return item
 
 
@@ -988,6 +996,7 @@ def record_notice(
         before=before,
         after={"kind": kind, "first_day": first_day, "last_day": last_day},
     )
+    case_changed(case.pk)
     return notice
 
 
@@ -1018,6 +1027,7 @@ def record_review(
         ),
         after={"reviewed_on": reviewed_on, "note": review.note[:500]},
     )
+    case_changed(case.pk)
     return review
 
 

@@ -72,6 +72,7 @@ from .selectors import (
     dashboard,
     findings_by_case,
     plan_rows,
+    queue_rows,
     stage_of,
     with_cases,
 )
@@ -600,7 +601,9 @@ def queue(request: SignedInRequest) -> HttpResponse:
     """待审批: pre-reviews and approvals waiting for the upper committee, oldest first."""
     require(request.user, Perm.RECRUIT_APPROVE)
     today = timezone.localdate()
-    items = approval_queue(request.user, today)
+    # the stored rows, paged in the database; the records when the rows do not hold today
+    stored = queue_rows(request.user, today)
+    items = stored if stored is not None else approval_queue(request.user, today)
     page = paginate(request, items)
     with_cases(page)  # the cases of this page only (one query)
     rows = [

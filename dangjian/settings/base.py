@@ -314,3 +314,13 @@ DANGJIAN_ASSESS_INLINE_SCORE_MAX = int(os.environ.get("DANGJIAN_ASSESS_INLINE_SC
 # the findings store (dangjian/rules/store.py): findings kept as rows, refreshed after the writes
 # that change them (django-tasks) and read by the findings page and the API
 DANGJIAN_FINDINGS_STORE = os.environ.get("DANGJIAN_FINDINGS_STORE", "1") not in ("0", "false", "")
+# The SETUP facts read the committee of each organization from its rollup row
+# (dangjian.members.committee) instead of grouping the roll, where the rows hold on the checked
+# day. Off by default: the member import (dangjian.exchange) and the demo's bulk roll do not
+# keep those rows yet (a post changed by an import would be missed until `dangjian rollups
+# rebuild`); turn it on once they call dangjian.members.committee.committee_refresh.
+DANGJIAN_SETUP_FROM_ROLLUPS = os.environ.get("DANGJIAN_SETUP_FROM_ROLLUPS", "").lower() in (
+    "1",
+    "true",
+    "yes",
+)

@@ -1,9 +1,11 @@
 """``dangjian rollups rebuild [--org CODE]`` and ``dangjian rollups check [--org CODE]``.
 
 The rollup tables (member counts per organization, meetings per organization, year and type by
-month) are kept up to date by every write; ``rebuild`` recomputes them from the records (after
-a bulk load that bypassed the services, or to repair), ``check`` compares them with a rebuild
-without writing and exits with status 1, listing the differences, when they disagree.
+month, the committee of each organization, where each recruitment case stands and the cases of
+each branch by stage) are kept up to date by every write; ``rebuild`` recomputes them from the
+records (after a bulk load that bypassed the services, or to repair), ``check`` compares them
+with a rebuild without writing and exits with status 1, listing the differences, when they
+disagree.
 ``rebuild`` also recomputes the MinHash signatures of the minutes (the near-duplicate hint's
 index, :mod:`dangjian.life.signatures`): the backfill of the records written before them.
 """
@@ -16,15 +18,20 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dangjian.life.rollups import months_differences, months_rebuild
 from dangjian.life.signatures import signatures_rebuild
+from dangjian.members.committee import committee_differences, committee_rebuild
 from dangjian.members.rollups import counts_differences, counts_rebuild
 from dangjian.orgs.models import Organization
+from dangjian.recruit import rollups as recruit_rollups
 
 #: at most this many differences are listed
 SHOWN = 50
 
 
 class Command(BaseCommand):
-    help = "汇总表：按记录重建（rebuild）或与记录核对（check）党员人数和组织生活按月汇总"
+    help = (
+        "汇总表：按记录重建（rebuild）或与记录核对（check）党员人数、组织生活按月汇总"
+        "、支委会和发展党员案例状态"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["rebuild", "check"], help="rebuild 或 check")
@@ -40,6 +47,8 @@ class Command(BaseCommand):
         if options["action"] == "rebuild":
             counts = counts_rebuild(org)
             months = months_rebuild(org)
+            committees = committee_rebuild(org)
+            cases = recruit_rollups.rebuild(org)
             self.stdout.write(
                 f"已按记录重建{where}的汇总表：党员人数 {counts:,} 行，"
                 f"组织生活按月汇总 {months:,} 行。"
@@ -47,9 +56,15 @@ class Command(BaseCommand):
             signed = signatures_rebuild(org)
             if signed:
                 self.stdout.write(f"已重新计算会议记录签名（查找相似记录用）{signed:,} 条。")
+            # the tables added later on a line of their own (the first line stays as it was)
+            self.stderr.write(
+                f"另已按记录重建：支委会汇总 {committees:,} 行，发展党员案例状态 {cases:,} 件。"
+            )
             return
         found = [str(d) for d in counts_differences(org)]
         found += [str(d) for d in months_differences(org)]
+        found += [str(d) for d in committee_differences(org)]
+        found += [str(d) for d in recruit_rollups.differences(org)]
         if not found:
             self.stdout.write(f"{where}的汇总表与记录一致。")
             return
