@@ -42,6 +42,7 @@ from dangjian.core.audit import AuditAction, audit_record
 from dangjian.core.dates import turns
 from dangjian.core.tree import TreeBuilder
 from dangjian.members.choices import MemberType, Post
+from dangjian.members.committee import committee_rebuild
 from dangjian.members.models import Member
 from dangjian.members.rollups import counts_rebuild
 from dangjian.members.services import MemberInput, member_apply
@@ -1041,6 +1042,7 @@ def seed_database(
         bar.set_postfix_str(f"组织 {orgs_total:,}，建立索引…")
         rebuild.__exit__(None, None, None)
         counts_rebuild()  # the members were written in bulk: count them once, from the records
+        committee_rebuild()  # and their committees
         bar.set_postfix_str(f"组织 {orgs_total:,}")
         audit_record(
             actor=SYSTEM,

@@ -32,6 +32,7 @@ from dangjian.core import crypto, idnumber
 from dangjian.core.audit import AuditAction, AuditEvent, audit_record_bulk
 from dangjian.core.idnumber import normalize_id
 from dangjian.members.choices import Post
+from dangjian.members.committee import committee_refresh
 from dangjian.members.models import Member
 from dangjian.members.rollups import Place, column_of, counts_shift, left_ids, place_of
 from dangjian.members.services import (
@@ -464,6 +465,8 @@ def _write(actor: Actor, orgs: _OrgIndex, scan: _Scan, spool: _Spool) -> None:
             member.updated_at = now
         copy_update(Member, changed, _MEMBER_FIELDS)
     counts_shift(_expand(scan.removed), _expand(scan.added))
+    # the committee rows of every branch the file wrote to (a post taken, moved or left)
+    committee_refresh({place.org_id for place in (*scan.removed, *scan.added)})
     for audits, created_ids in zip(spool.read(spool.audits, scan.batches), ids, strict=True):
         new_ids = iter(created_ids)
         events = [

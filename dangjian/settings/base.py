@@ -315,12 +315,12 @@ DANGJIAN_ASSESS_INLINE_SCORE_MAX = int(os.environ.get("DANGJIAN_ASSESS_INLINE_SC
 # that change them (django-tasks) and read by the findings page and the API
 DANGJIAN_FINDINGS_STORE = os.environ.get("DANGJIAN_FINDINGS_STORE", "1") not in ("0", "false", "")
 # The SETUP facts read the committee of each organization from its rollup row
-# (dangjian.members.committee) instead of grouping the roll, where the rows hold on the checked
-# day. Off by default: the member import (dangjian.exchange) and the demo's bulk roll do not
-# keep those rows yet (a post changed by an import would be missed until `dangjian rollups
-# rebuild`); turn it on once they call dangjian.members.committee.committee_refresh.
-DANGJIAN_SETUP_FROM_ROLLUPS = os.environ.get("DANGJIAN_SETUP_FROM_ROLLUPS", "").lower() in (
-    "1",
-    "true",
-    "yes",
+# (dangjian.members.committee, kept by every write of the roll: the services, the member import,
+# the seed) instead of grouping the roll, where the rows hold on the checked day.
+# DANGJIAN_SETUP_FROM_ROLLUPS=0 reads the roll instead (the two give the same findings: tested).
+DANGJIAN_SETUP_FROM_ROLLUPS = os.environ.get("DANGJIAN_SETUP_FROM_ROLLUPS", "1").lower() not in (
+    "0",
+    "false",
+    "no",
+    "",
 )

@@ -8,6 +8,7 @@ from dangjian.demo.seed import seed_database
 from dangjian.demo.story import seed_demo_story
 from dangjian.life.models import MeetingMonths
 from dangjian.life.rollups import months_differences
+from dangjian.members.committee import committee_differences
 from dangjian.members.models import Member, MemberCount
 from dangjian.members.rollups import counts_differences
 from dangjian.orgs.models import Organization
@@ -26,4 +27,5 @@ def test_seeded_story_leaves_the_rollups_correct(today):
     assert MeetingMonths.objects.exists()
     assert MemberCount.objects.get(org=root).sub_left == 2  # the dead of the demo standings
     assert counts_differences() == []
+    assert committee_differences() == []
     assert months_differences() == []

@@ -18,6 +18,7 @@ from dangjian.core.audit import audit_verify
 from dangjian.core.models import AuditEntry
 from dangjian.exchange import members_import
 from dangjian.exchange.importers import import_members
+from dangjian.members.committee import committee_differences
 from dangjian.members.models import Member, MemberCount
 from dangjian.members.rollups import counts_differences
 from tests.factories import make_id_number
@@ -66,6 +67,7 @@ def test_files_around_the_batch_size(tree, tmp_path, n):
     assert all(rows[0]["公民身份号码"] not in str(e.after) for e in entries)
     assert audit_verify().ok
     assert counts_differences() == []
+    assert committee_differences() == []
     assert _sub_full("D0001") == root_before + n
     again = import_members(members_file(tmp_path / "again.xlsx", rows), actor=SYSTEM)
     assert again.ok and (again.created, again.updated, again.unchanged) == (0, 0, n)
@@ -93,6 +95,7 @@ def test_updates_and_moves_across_batches_keep_the_counts(tree, tmp_path):
     assert moved["批量1"].scope_path == tree["branch_a"].path  # where it was
     assert audit_verify().ok
     assert counts_differences() == []
+    assert committee_differences() == []
 
 
 def test_a_problem_in_a_later_batch_writes_nothing(tree, tmp_path):
@@ -185,3 +188,17 @@ def test_plain_birth_date_refuses_what_stdnum_refuses():
     with pytest.raises(Exception) as theirs:
         ric.get_birth_date(bad)
     assert type(ours.value) is type(theirs.value)
+
+
+def test_posts_taken_moved_and_left_by_an_import_keep_the_committee_rows(tree, tmp_path):
+    rows = _rows(5)
+    rows[0]["党内职务"] = "书记"
+    rows[4]["党内职务"] = "组织委员"
+    assert import_members(members_file(tmp_path / "a.csv", rows), actor=SYSTEM).ok
+    assert committee_differences() == []
+    rows[4]["所在党组织编码"] = "BB001"  # the 组织委员 moves, in the second batch
+    rows[0]["党内职务"] = ""  # the 书记 leaves the post
+    rows[2]["党内职务"] = "书记"
+    report = import_members(members_file(tmp_path / "b.csv", rows), actor=SYSTEM)
+    assert report.ok, report.error_lines()
+    assert committee_differences() == []
