@@ -51,6 +51,7 @@ from dangjian.members.rollups import counts_rebuild
 from dangjian.members.services import MemberInput, member_apply
 from dangjian.orgs.choices import OrgType, Sector
 from dangjian.orgs.models import Organization, term_years_default
+from dangjian.orgs.rollups import org_counts_rebuild
 
 from . import names
 
@@ -1144,6 +1145,7 @@ def seed_database(
         bar.set_postfix_str(f"组织 {orgs_total:,}，建立索引…")
         rebuild.__exit__(None, None, None)
         counts_rebuild()  # the members were written in bulk: count them once, from the records
+        org_counts_rebuild()  # so were the organizations
         bar.set_postfix_str(f"组织 {orgs_total:,}")
         audit_record(
             actor=SYSTEM,

@@ -176,3 +176,25 @@ class ElectionDelay(models.Model):
 
     def __str__(self) -> str:
         return f"延期换届至 {self.new_deadline}（{self.approved_by} {self.approved_on} 批准）"
+
+
+class OrgCount(models.Model):
+    """The organizations in the subtree of an organization, itself included, kept up to date by
+    every write that adds or moves organizations (:mod:`dangjian.orgs.rollups`), so that a page
+    shows the size of a subtree without scanning it. A missing row means zero."""
+
+    org = models.OneToOneField(
+        Organization,
+        verbose_name="党组织",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="org_count",
+    )
+    orgs = models.IntegerField("本组织及下级组织数", default=0)
+
+    class Meta:
+        verbose_name = "组织数汇总"
+        verbose_name_plural = "组织数汇总"
+
+    def __str__(self) -> str:
+        return f"{self.org_id}：{self.orgs}"
