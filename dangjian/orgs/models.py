@@ -106,7 +106,17 @@ class Organization(MP_Node):
     class Meta:
         verbose_name = "党组织"
         verbose_name_plural = "党组织"
-        indexes = [models.Index(fields=["org_type", "sector"])]
+        indexes = [
+            models.Index(fields=["org_type", "sector"]),
+            # the children of a node (one depth, a path prefix) without reading its subtree:
+            # at the root of a province, 5 rows instead of 300,000 (``LIKE 'prefix%'`` on
+            # PostgreSQL needs the pattern operator class)
+            models.Index(
+                fields=["depth", "path"],
+                name="orgs_org_depth_path",
+                opclasses=["int4_ops", "varchar_pattern_ops"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
