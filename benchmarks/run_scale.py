@@ -58,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--cases", type=int, default=1, help="recruitment cases per branch")
     parser.add_argument("--repeat", type=int, default=20, help="timed requests per page")
     parser.add_argument("--only", default="", help="only the pages whose label contains this")
+    parser.add_argument(
+        "--no-meetings",
+        action="store_true",
+        help="write no meetings (the LIFE overview is measured only if some are there)",
+    )
     return parser
 
 
@@ -82,9 +87,13 @@ def main() -> int:
     listed = pages(campaign)
     _table([p for p in listed if not p[2]], client, args.repeat, args.only, head=True)
     print(flush=True)
-    common.seed_year_of_meetings(args.year, args.seed, width=WIDTH)
-    common.analyze()
-    _table([p for p in listed if p[2]], client, args.repeat, args.only, head=True)
+    if not args.no_meetings:
+        common.seed_year_of_meetings(args.year, args.seed, width=WIDTH)
+        common.analyze()
+    from dangjian.life.models import Meeting
+
+    if Meeting.objects.exists():
+        _table([p for p in listed if p[2]], client, args.repeat, args.only, head=True)
     print(
         f"\n(budget: p95 ≤ {BUDGET_MS} ms and ≤ {BUDGET_QUERIES} queries; {args.repeat} timed "
         f"requests after one, {SLOW_REPEAT} when the first takes over {SLOW_SECONDS:.0f} s)"
