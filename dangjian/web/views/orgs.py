@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -73,7 +74,7 @@ from dangjian.web.cached import org_page_findings
 from dangjian.web.requests import SignedInRequest
 
 from ..forms import TreeSearchForm
-from ..helpers import form_page, login_required_htmx, page, paginate
+from ..helpers import form_page, login_required_htmx, page, paginate, query_without
 from ..pages import errors_text, form_saved
 
 
@@ -93,6 +94,22 @@ def _with_children(org: Organization, actor: Actor) -> tuple[SubtreeCounts, list
     )
     counts = counts_of(nodes[0]) if nodes and nodes[0].pk == org.pk else counts_of(org)
     return counts, _rows([n for n in nodes if n.pk != org.pk])
+
+
+def _children_page(
+    request: SignedInRequest, org: Organization
+) -> tuple[SubtreeCounts, Page[Any] | None]:
+    """The counts of ``org`` (one query) and the requested page of its child rows (one more,
+    none for an organization without children): the length of the list is the node's
+    ``numchild``, kept by the tree, so no ``COUNT`` is needed either."""
+    node = with_counts(Organization.objects.filter(pk=org.pk)).first()
+    counts = counts_of(node or org)
+    if not org.numchild:
+        return counts, None
+    children = with_counts(org_children(request.user, org))
+    page = paginate(request, children, param="page_children", count=org.numchild)
+    page.object_list = _rows(list(page.object_list))
+    return counts, page
 
 
 def _with_parents(actor: Actor, orgs: list[Organization]) -> list[dict[str, Any]]:
@@ -195,7 +212,7 @@ def _org_context(
     findings = None
     if can(user, Perm.FINDING_VIEW):
         findings = org_page_findings(user, org)
-    counts, children = _with_children(org, user)
+    counts, children = _children_page(request, org)
     members = None
     posts: list[Member] | None = []
     if show_members:
@@ -223,6 +240,7 @@ def _org_context(
         "ancestors": breadcrumb(user, org),
         "counts": counts,
         "children": children,
+        "children_query": query_without(request, "page_children"),
         "term": term,
         "max_delay_years": max_delay_years(today),
         "show_members": show_members,
