@@ -34,7 +34,7 @@ COMMANDS = {
 USAGE = """用法 / usage: dangjian <command> [options]
 
   demo      准备演示区县数据库并启动网页 (--port, --no-serve)
-  seed      生成合成数据 (--tier district|city --seed N)
+  seed      生成合成数据 (--tier district|city|province --seed N)
   import    导入 orgs|members|meetings PATH [--dry-run]
   export    导出 orgs|members PATH；ledger --org CODE --year YYYY PATH（台账 .xlsx/.docx/.pdf）
   check     运行规则检查 (--rules SETUP,LIFE [--org CODE] [--since D] [--at D] --format json|table)

@@ -1,5 +1,6 @@
-"""Deterministic synthetic data: a district (~1,500 organizations, ~30,000 members) or a city
-(~60,000 organizations, ~1.2 million members), as in ``scale.md``.
+"""Deterministic synthetic data: a district (~1,500 organizations, ~30,000 members), a city
+(~60,000 organizations, ~1.2 million members) or a province (five cities of sixteen districts,
+~300,000 organizations, ~6 million members), as in ``scale.md``.
 
 The same ``(tier, seed, as_of)`` always gives the same organizations and members (every district
 draws from its own ``random.Random`` seeded by a string, which Python hashes with SHA-512, so the
@@ -11,6 +12,9 @@ The structure follows a real district: 区委 → 工委 of the organs, educatio
 and 两新 sectors and the 乡镇党委 / 街道党工委 → 村/社区 党委, 党总支 or 党支部 → 党支部 → 党小组.
 A realistic share of branches is set up wrongly (:data:`PROBLEM_RATES`) so the checker finds
 something, and every kind of problem occurs at least once per district.
+
+The province is written district by district (one district's plan in memory, members by
+``COPY``), so its memory stays that of a district plus one city's ID numbers.
 
 Names are fictional; the 6-digit region codes are borrowed from 天津市 so that the ID numbers
 pass the GB 11643 region check (people born before a district existed get a code that was valid
@@ -48,6 +52,7 @@ from dangjian.members.rollups import counts_rebuild
 from dangjian.members.services import MemberInput, member_apply
 from dangjian.orgs.choices import OrgType, Sector
 from dangjian.orgs.models import Organization, term_years_default
+from dangjian.orgs.rollups import org_counts_rebuild
 
 from . import names
 
@@ -74,6 +79,7 @@ class District:
     region: str  # 6-digit code
     name: str
     kind: str  # "urban" (streets only) or "suburban" (towns and streets)
+    city: int = 0  # index in ``Tier.cities`` (province tier: the city the district is in)
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,9 @@ class Tier:
     name: str
     districts: tuple[District, ...]
     scale: float
-    city: tuple[str, str] | None = None  # (region code, name) of a city root, if any
+    city: tuple[str, str] | None = None  # (region code, name) of the root above the districts
+    #: (region code, name) of the cities between the root (a province) and its districts
+    cities: tuple[tuple[str, str], ...] = ()
 
 
 _CITY_DISTRICTS = (
@@ -105,10 +113,55 @@ _CITY_DISTRICTS = (
     District("120119", "蓟山区", "suburban"),
 )
 
+#: the cities of the province tier (fictional names, region codes of 河北 cities)
+_PROVINCE_CITIES = (
+    ("130100", "北辰市"),
+    ("130200", "南原市"),
+    ("130300", "东陵市"),
+    ("130400", "西岳市"),
+    ("130500", "中川市"),
+)
+#: first and second characters of the district names: 16 districts a city, one second character
+#: per city, so that every name in the province is different
+_PROVINCE_HEADS = "和安康宁平泰兴华永长新丰广隆福顺"
+_PROVINCE_TAILS = "阳山川城源"
+
+
+def province_districts(
+    cities: tuple[tuple[str, str], ...], per_city: int = 16, urban: int = 4
+) -> tuple[District, ...]:
+    """``per_city`` districts in each of ``cities``: the first ``urban`` are 区 of streets only,
+    the rest suburban 县 with towns; region codes ``CCCC21``… under the city's ``CCCC00``."""
+    result = []
+    for c, (region, _name) in enumerate(cities):
+        for d in range(per_city):
+            stem = _PROVINCE_HEADS[d % len(_PROVINCE_HEADS)] + _PROVINCE_TAILS[c]
+            kind = "urban" if d < urban else "suburban"
+            name = stem + ("区" if kind == "urban" else "县")
+            result.append(District(f"{region[:4]}{21 + d:02d}", name, kind, city=c))
+    return tuple(result)
+
+
 TIERS: dict[str, Tier] = {
     "tiny": Tier("tiny", (District("120113", "滨河区", "suburban"),), 0.06),
     "district": Tier("district", (District("120113", "滨河区", "suburban"),), 1.25),
     "city": Tier("city", _CITY_DISTRICTS, 3.2, city=("120100", "示范市")),
+    # ~312,000 organizations and ~6 million members: five cities of sixteen districts each
+    "province": Tier(
+        "province",
+        province_districts(_PROVINCE_CITIES),
+        3.2,
+        city=("130000", "示范省"),
+        cities=_PROVINCE_CITIES,
+    ),
+    # the province's shape at a small scale, for tests: two cities of two districts
+    "province-mini": Tier(
+        "province-mini",
+        province_districts(_PROVINCE_CITIES[:2], per_city=2, urban=1),
+        0.06,
+        city=("130000", "示范省"),
+        cities=_PROVINCE_CITIES[:2],
+    ),
 }
 
 
@@ -292,6 +345,9 @@ class Planner:
         self, *, seed: int, tier: Tier, index: int, as_of: dt.date, used_ids: set[str]
     ) -> None:
         self.district = tier.districts[index]
+        # ID numbers are unique across the tier: ``used_ids`` holds those of the city, and the
+        # cities of a province draw their serial numbers from disjoint slots
+        self.slot = (self.district.city, max(1, len(tier.cities)))
         self.index = index + 1
         self.tier = tier
         self.rng = random.Random(f"dangjian:{tier.name}:{seed}:{self.index}")
@@ -638,7 +694,7 @@ class Planner:
         else:
             region = rng.choice(home_pool())
         while True:
-            serial = rng.randrange(500) * 2 + (0 if female else 1)
+            serial = _serial(rng, self.slot, female)
             number = idnumber.compose_id(region, born, serial)
             if number not in self.used_ids:
                 self.used_ids.add(number)
@@ -708,7 +764,7 @@ class Planner:
                 person.joined_on = confirmed - dt.timedelta(days=365)
                 if person.joined_on.year - person.birth_date.year < 19:
                     person.birth_date = person.birth_date.replace(year=person.birth_date.year - 10)
-                    _renumber(person, self.used_ids, rng)
+                    _renumber(person, self.used_ids, rng, self.slot)
         if Post.SECRETARY in posts and not holders and o.secretary_vacant_since is None:
             # no full member to hold the post: the secretary is vacant in fact, so record it
             o.problems.add("vacant")
@@ -739,7 +795,16 @@ def _make_probationary(p: MemberSpec, as_of: dt.date, rng: random.Random) -> Non
     p.joined_on = max(adult, as_of - dt.timedelta(days=rng.randint(20, 360)))
 
 
-def _renumber(p: MemberSpec, used: set[str], rng: random.Random) -> None:
+def _serial(rng: random.Random, slot: tuple[int, int], female: bool) -> int:
+    """The 3-digit sequence number of an ID (odd for men) in ``slot`` = (k, n): the k-th of n
+    disjoint shares of the 500 numbers of each sex (one draw from ``rng`` whatever n)."""
+    k, n = slot
+    return (rng.randrange(500 // n) * n + k) * 2 + (0 if female else 1)
+
+
+def _renumber(
+    p: MemberSpec, used: set[str], rng: random.Random, slot: tuple[int, int] = (0, 1)
+) -> None:
     """Give ``p`` a new ID number after its birth date changed (region kept if still valid)."""
     used.discard(p.id_number)
     region = p.id_number[:6]
@@ -747,7 +812,7 @@ def _renumber(p: MemberSpec, used: set[str], rng: random.Random) -> None:
         region = rng.choice(home_pool())
     female = p.gender == "女"
     while True:
-        number = idnumber.compose_id(region, p.birth_date, rng.randrange(500) * 2 + (not female))
+        number = idnumber.compose_id(region, p.birth_date, _serial(rng, slot, female))
         if number not in used:
             used.add(number)
             p.id_number = number
@@ -775,10 +840,45 @@ def _in_tree_order(orgs: list[OrgSpec]) -> list[OrgSpec]:
 
 
 def iter_plans(tier: Tier, seed: int, as_of: dt.date) -> Iterator[DistrictPlan]:
-    """The districts of ``tier`` one by one (ID numbers are unique across all of them)."""
+    """The districts of ``tier`` one by one (ID numbers are unique across all of them).
+
+    Memory stays bounded by one district's plan and one city's ID numbers: the cities of a
+    province draw from disjoint serial numbers, so the set of numbers seen starts afresh with each.
+    """
     used: set[str] = set()
-    for index in range(len(tier.districts)):
+    city = 0
+    for index, district in enumerate(tier.districts):
+        if district.city != city:
+            used, city = set(), district.city
         yield Planner(seed=seed, tier=tier, index=index, as_of=as_of, used_ids=used).plan()
+
+
+def upper_specs(tier: Tier) -> list[OrgSpec]:
+    """The organizations above the districts: the root (a city's or a province's committee) and
+    a province's city committees (``parent`` is an index in this list)."""
+    root = city_spec(tier)
+    if root is None:
+        return []
+    result = [root]
+    for number, (region, name) in enumerate(tier.cities, start=1):
+        result.append(
+            OrgSpec(
+                code=f"W00{number:05d}",
+                name=f"中共{name}委员会",
+                org_type=OrgType.COMMITTEE,
+                sector=Sector.ORGAN,
+                region_code=region,
+                parent=0,
+            )
+        )
+    return result
+
+
+def district_parent(tier: Tier, district: District) -> int | None:
+    """Index in :func:`upper_specs` of the organization a district's committee is under."""
+    if tier.city is None:
+        return None
+    return district.city + 1 if tier.cities else 0
 
 
 def city_spec(tier: Tier) -> OrgSpec | None:
@@ -798,11 +898,12 @@ def city_spec(tier: Tier) -> OrgSpec | None:
 
 def plan_rows(tier: Tier, seed: int, as_of: dt.date) -> Iterator[tuple[Any, ...]]:
     """Every planned organization and member as a plain row (for digests and tests)."""
-    city = city_spec(tier)
-    if city is not None:
-        yield ("org", *city.row(""))
+    upper = upper_specs(tier)
+    for o in upper:
+        yield ("org", *o.row(upper[o.parent].code if o.parent is not None else ""))
     for plan in iter_plans(tier, seed, as_of):
-        parent_code = city.code if city is not None else ""
+        above = district_parent(tier, plan.district)
+        parent_code = upper[above].code if above is not None else ""
         for o in plan.orgs:
             pc = plan.orgs[o.parent].code if o.parent is not None else parent_code
             yield ("org", *o.row(pc))
@@ -845,6 +946,15 @@ def database_rows() -> Iterator[tuple[Any, ...]]:
 
 # ---------------------------------------------------------------------------------------------
 # writing
+
+
+_TIER_LABELS = {
+    "tiny": "微型",
+    "district": "区县",
+    "city": "城市",
+    "province": "省级",
+    "province-mini": "省级（缩小）",
+}
 
 
 class NotEmpty(Exception):
@@ -976,7 +1086,7 @@ def seed_database(
                 "党员。为避免把合成数据混入真实数据，seed 只在空数据库上运行；"
                 "请换用新的数据库（或删除 var/dangjian.sqlite3 后重试）。"
             )
-        desc = f"生成{ {'tiny': '微型', 'district': '区县', 'city': '城市'}[tier] }数据"
+        desc = f"生成{_TIER_LABELS.get(tier, tier)}数据"
         bar = tqdm(
             total=0,
             unit="党员",
@@ -986,19 +1096,11 @@ def seed_database(
             dynamic_ncols=True,
         )
         builder: TreeBuilder[Organization] = TreeBuilder(Organization)
-        outer: Organization | None = None
-        city = city_spec(spec)
-        if city is not None:
-            outer = builder.add(
-                Organization(
-                    code=city.code,
-                    name=city.name,
-                    org_type=city.org_type,
-                    sector=city.sector,
-                    region_code=city.region_code,
-                ),
-                None,
-            )
+        uppers: list[Organization] = []
+        for o in upper_specs(spec):
+            parent = uppers[o.parent] if o.parent is not None else None
+            org = Organization(**{name: getattr(o, name) for name in _ORG_STORED})
+            uppers.append(builder.add(org, parent))
             builder.flush()
             orgs_total += 1
         planned = 0
@@ -1011,6 +1113,8 @@ def seed_database(
             planned += plan.member_count
             bar.total = planned + round(planned / number * (districts - number))
             bar.set_description(f"{desc}（区 {number}/{districts}）" if districts > 1 else desc)
+            above = district_parent(spec, plan.district)
+            outer = uppers[above] if above is not None else None
             objects: list[Organization] = []
             for o in plan.orgs:
                 org = Organization(**{name: getattr(o, name) for name in _ORG_STORED})
@@ -1043,6 +1147,7 @@ def seed_database(
         rebuild.__exit__(None, None, None)
         counts_rebuild()  # the members were written in bulk: count them once, from the records
         committee_rebuild()  # and their committees
+        org_counts_rebuild()  # so were the organizations
         bar.set_postfix_str(f"组织 {orgs_total:,}")
         audit_record(
             actor=SYSTEM,

@@ -25,6 +25,7 @@ from dangjian.core.audit import AuditAction, AuditEvent, audit_record_many
 from dangjian.core.tree import TreeBuilder
 from dangjian.members.models import Member, Participation
 from dangjian.orgs.models import Organization
+from dangjian.orgs.rollups import orgs_added
 from dangjian.orgs.services import (
     EDITABLE,
     OrgInput,
@@ -233,6 +234,7 @@ def import_orgs(
                 _create_with_treebeard(creates, rows, existing)
             else:
                 _create_in_bulk(creates, rows, existing)
+            orgs_added(_paths_of(creates).values())  # before the moves, which may go under them
         for code in moves:
             _move(code, rows[code].parent)
         paths = _paths_of([*creates, *touched])

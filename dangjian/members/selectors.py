@@ -6,13 +6,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, covers, restrict
-from dangjian.orgs.models import Organization
+from dangjian.orgs.models import Organization, OrgCount
 
 from .choices import COMMITTEE_POSTS, LEAVING, WITHOUT_RIGHTS, MemberType, StatusKind
 from .models import Member, MemberCount, MemberStatus, Participation
@@ -212,6 +211,9 @@ class SubtreeCounts:
     orgs: int = 0
     full: int = 0
     probationary: int = 0
+    #: member records on the organization's own roll (out of the party included): the length
+    #: of its member list
+    own: int = 0
 
     @property
     def members(self) -> int:
@@ -219,39 +221,40 @@ class SubtreeCounts:
 
 
 def subtree_counts(nodes: list[Organization]) -> dict[int, SubtreeCounts]:
-    """Subtree counts for sibling ``nodes``: two queries.
-
-    The organizations below them are grouped by the prefix of their path at the nodes' depth
-    (one indexed range scan of the tree, all nodes must share one depth); the members on the
-    roll are read from the nodes' rows of :class:`~dangjian.members.models.MemberCount`, kept
-    by every write, so no member row is read.
-    """
+    """Subtree counts for ``nodes``: two queries over their rollup rows, whatever the size of
+    the subtrees: the organizations from :class:`~dangjian.orgs.models.OrgCount`, the members
+    on the roll from :class:`~dangjian.members.models.MemberCount`, both kept by every write, so
+    no organization below the nodes and no member row is read. (A page reads the same rows
+    joined to the nodes themselves: :func:`with_counts`.)"""
     if not nodes:
         return {}
-    depth = nodes[0].depth
-    if any(n.depth != depth for n in nodes):
-        raise ValueError("subtree_counts needs nodes of one depth")
-    width = Organization.steplen * depth
-    by_prefix = {n.path: n.pk for n in nodes}
-    parent_prefix = nodes[0].path[: width - Organization.steplen]
     result = {n.pk: SubtreeCounts() for n in nodes}
-    org_rows = (
-        Organization.objects.filter(path__startswith=parent_prefix, depth__gte=depth)
-        .annotate(prefix=Substr("path", 1, width))
-        .order_by()
-        .values("prefix")
-        .annotate(n=Count("id"))
-    )
-    for row in org_rows:
-        pk = by_prefix.get(row["prefix"])
-        if pk is not None:
-            result[pk].orgs = row["n"]
+    for pk, orgs in OrgCount.objects.filter(org_id__in=list(result)).values_list("org_id", "orgs"):
+        result[pk].orgs = orgs
     member_rows = MemberCount.objects.filter(org_id__in=list(result)).values_list(
-        "org_id", "sub_full", "sub_probationary"
+        "org_id", "sub_full", "sub_probationary", "full", "probationary", "left"
     )
-    for pk, full, probationary in member_rows:
+    for pk, full, probationary, own_full, own_probationary, left in member_rows:
         result[pk].full, result[pk].probationary = full, probationary
+        result[pk].own = own_full + own_probationary + left
     return result
+
+
+def with_counts(orgs: QuerySet[Organization]) -> QuerySet[Organization]:
+    """``orgs`` with their rollup rows joined in, so that :func:`counts_of` reads no more."""
+    return orgs.select_related("org_count", "member_count")
+
+
+def counts_of(org: Organization) -> SubtreeCounts:
+    """The subtree counts of ``org`` from its rollup rows (fetched with it by
+    :func:`with_counts`; else read now). A missing row counts as zeros."""
+    sizes: OrgCount | None = getattr(org, "org_count", None)
+    members: MemberCount | None = getattr(org, "member_count", None)
+    counts = SubtreeCounts(orgs=sizes.orgs if sizes is not None else 0)
+    if members is not None:
+        counts.full, counts.probationary = members.sub_full, members.sub_probationary
+        counts.own = members.full + members.probationary + members.left
+    return counts
 
 
 def own_counts(org: Organization) -> tuple[int, int]:

@@ -9,5 +9,8 @@ class OrgsConfig(AppConfig):
         from dangjian.rules.params import params_on
 
         from . import models, rules  # noqa: F401  (rules: registers the SETUP rules)
+        from .rollups import orgs_moved
+        from .services import on_org_move
 
         models.use_rule_params(params_on)
+        on_org_move(orgs_moved)  # the subtree sizes follow an organization that moves

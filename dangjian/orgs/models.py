@@ -106,7 +106,17 @@ class Organization(MP_Node):
     class Meta:
         verbose_name = "党组织"
         verbose_name_plural = "党组织"
-        indexes = [models.Index(fields=["org_type", "sector"])]
+        indexes = [
+            models.Index(fields=["org_type", "sector"]),
+            # the children of a node (one depth, a path prefix) without reading its subtree:
+            # at the root of a province, 5 rows instead of 300,000 (``LIKE 'prefix%'`` on
+            # PostgreSQL needs the pattern operator class)
+            models.Index(
+                fields=["depth", "path"],
+                name="orgs_org_depth_path",
+                opclasses=["int4_ops", "varchar_pattern_ops"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
@@ -208,3 +218,25 @@ class OrgCommittee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id}：委员 {self.committee_posts}，书记 {self.secretaries}"
+
+
+class OrgCount(models.Model):
+    """The organizations in the subtree of an organization, itself included, kept up to date by
+    every write that adds or moves organizations (:mod:`dangjian.orgs.rollups`), so that a page
+    shows the size of a subtree without scanning it. A missing row means zero."""
+
+    org = models.OneToOneField(
+        Organization,
+        verbose_name="党组织",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="org_count",
+    )
+    orgs = models.IntegerField("本组织及下级组织数", default=0)
+
+    class Meta:
+        verbose_name = "组织数汇总"
+        verbose_name_plural = "组织数汇总"
+
+    def __str__(self) -> str:
+        return f"{self.org_id}：{self.orgs}"

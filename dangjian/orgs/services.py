@@ -19,6 +19,7 @@ from dangjian.core.errors import FieldErrors
 
 from .choices import BRANCH_TYPES, ROLL_TYPES, TEMP_BRANCH_NO_ROLL, OrgType, Sector
 from .models import ElectionDelay, Organization, code_validator, region_validator, rule_params
+from .rollups import orgs_added
 
 #: called in the transaction of every move of an organization with its id, old and new path:
 #: the rollups above the tree (member counts) move its subtree totals (see :func:`org_moved`)
@@ -186,6 +187,7 @@ def org_create(*, actor: Actor, data: OrgInput, parent: Organization | None) -> 
         org = Organization.objects.add_root(values)
     else:
         org = Organization.objects.add_child(parent, values)
+    orgs_added([org.path])  # the subtree sizes above it (before the audit entry: lock order)
     audit_org(actor, AuditAction.ORG_CREATE, org, after=org_snapshot(org))
     return org
 

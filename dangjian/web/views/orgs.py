@@ -12,6 +12,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,17 +36,17 @@ from dangjian.members.models import Member
 from dangjian.members.selectors import (
     SubtreeCounts,
     committee,
+    counts_of,
     member_by_id_number,
     member_get,
     member_list,
-    own_counts,
     participation_get,
     participations_of,
     post_warning,
     standing_on,
     standings_on,
     statuses_of,
-    subtree_counts,
+    with_counts,
 )
 from dangjian.members.services import (
     ParticipationInput,
@@ -72,36 +74,42 @@ from dangjian.web.cached import org_page_findings
 from dangjian.web.requests import SignedInRequest
 
 from ..forms import TreeSearchForm
-from ..helpers import form_page, login_required_htmx, page, paginate
+from ..helpers import form_page, login_required_htmx, page, paginate, query_without
 from ..pages import errors_text, form_saved
 
 
 def _rows(nodes: list[Organization]) -> list[dict[str, Any]]:
-    """Nodes with their subtree counts; siblings are counted together (two queries a depth)."""
-    by_depth: dict[int, list[Organization]] = {}
-    for node in nodes:
-        by_depth.setdefault(node.depth, []).append(node)
-    counts: dict[int, Any] = {}
-    for same_depth in by_depth.values():
-        counts.update(subtree_counts(same_depth))
-    return [{"org": n, "counts": counts[n.pk]} for n in nodes]
+    """Nodes (read :func:`with_counts`) with their subtree counts, from their rollup rows."""
+    return [{"org": n, "counts": counts_of(n)} for n in nodes]
 
 
 def _with_children(org: Organization, actor: Actor) -> tuple[SubtreeCounts, list[dict[str, Any]]]:
-    """The counts of ``org`` and its child rows, with one pass over the subtree.
+    """The counts of ``org`` and its child rows, in one query whatever the size of the subtree:
+    the node and its children with their rollup rows (organizations and members of each
+    subtree, kept by every write), so no organization below and no member row is read."""
+    nodes = list(
+        with_counts(orgs_for(actor, Perm.ORG_VIEW))
+        .filter(Q(pk=org.pk) | Q(path__startswith=org.path, depth=org.depth + 1))
+        .order_by("depth", "code")
+    )
+    counts = counts_of(nodes[0]) if nodes and nodes[0].pk == org.pk else counts_of(org)
+    return counts, _rows([n for n in nodes if n.pk != org.pk])
 
-    The children are counted together by :func:`subtree_counts`; the node's own figures are then
-    the sum over its children plus itself and the members on its own roll (its row of the
-    member counts), so the tree below is scanned once and no member row is read.
-    """
-    children = _rows(list(org_children(actor, org)))
-    full, probationary = own_counts(org)
-    counts = SubtreeCounts(orgs=1, full=full, probationary=probationary)
-    for row in children:
-        counts.orgs += row["counts"].orgs
-        counts.full += row["counts"].full
-        counts.probationary += row["counts"].probationary
-    return counts, children
+
+def _children_page(
+    request: SignedInRequest, org: Organization
+) -> tuple[SubtreeCounts, Page[Any] | None]:
+    """The counts of ``org`` (one query) and the requested page of its child rows (one more,
+    none for an organization without children): the length of the list is the node's
+    ``numchild``, kept by the tree, so no ``COUNT`` is needed either."""
+    node = with_counts(Organization.objects.filter(pk=org.pk)).first()
+    counts = counts_of(node or org)
+    if not org.numchild:
+        return counts, None
+    children = with_counts(org_children(request.user, org))
+    page = paginate(request, children, param="page_children", count=org.numchild)
+    page.object_list = _rows(list(page.object_list))
+    return counts, page
 
 
 def _with_parents(actor: Actor, orgs: list[Organization]) -> list[dict[str, Any]]:
@@ -121,7 +129,7 @@ def tree(request: SignedInRequest) -> HttpResponse:
     query = form.cleaned_data["q"] if form.is_valid() else ""
     results = _with_parents(request.user, list(org_search(request.user, query))) if query else None
     # the first level below a single top node is shown open; deeper levels load on demand
-    top = list(org_roots(request.user))
+    top = list(with_counts(org_roots(request.user)))
     open_children: list[dict[str, Any]] = []
     if len(top) == 1:
         counts, open_children = _with_children(top[0], request.user)
@@ -148,7 +156,7 @@ def tree_children(request: SignedInRequest, code: str) -> HttpResponse:
     """The child rows of one node (requested by htmx when the node is opened)."""
     require(request.user, Perm.ORG_VIEW)
     org = org_get(request.user, code)
-    rows = _rows(list(org_children(request.user, org)))
+    rows = _rows(list(with_counts(org_children(request.user, org))))
     return render(request, "web/_tree_children.html", {"rows": rows, "parent": org})
 
 
@@ -204,13 +212,20 @@ def _org_context(
     findings = None
     if can(user, Perm.FINDING_VIEW):
         findings = org_page_findings(user, org)
-    counts, children = _with_children(org, user)
-    members = paginate(request, member_list(user, org=org)) if show_members else None
-    if members is not None:
+    counts, children = _children_page(request, org)
+    members = None
+    posts: list[Member] | None = []
+    if show_members:
+        # the length of the list is the own roll's row of the member counts: no COUNT query,
+        # and none at all for an organization without members of its own (a 党委)
+        roll = member_list(user, org=org) if counts.own else Member.objects.none()
+        members = paginate(request, roll, count=counts.own)
         # a decided standing (留党察看, 去世 …) is shown beside the name: one query for the page
-        standings = standings_on(members.object_list, today)
+        standings = standings_on(members.object_list, today) if counts.own else {}
         for m in members.object_list:
             m.standing_today = standings[m.pk]
+        # no roll of its own (a 党委): no committee member on it either
+        posts = None if counts.own else []
     is_temp = org.org_type == OrgType.TEMP_BRANCH
     term = _term(org, today)
     can_change_org = covers(user, Perm.ORG_CHANGE, org.path)
@@ -225,10 +240,11 @@ def _org_context(
         "ancestors": breadcrumb(user, org),
         "counts": counts,
         "children": children,
+        "children_query": query_without(request, "page_children"),
         "term": term,
         "max_delay_years": max_delay_years(today),
         "show_members": show_members,
-        "committee": committee(org) if show_members else [],
+        "committee": committee(org) if posts is None else posts,
         "members": members,
         "findings": findings,
         "today": today,

@@ -1,4 +1,4 @@
-"""``dangjian seed --tier district|city --seed N`` — write deterministic synthetic data.
+"""``dangjian seed --tier district|city|province --seed N`` — write deterministic synthetic data.
 
 Refuses to run on a database that already holds organizations or members (synthetic data must
 never mix with real rolls). ``--database-empty-check`` only reports whether the database is empty
@@ -25,7 +25,10 @@ def _date(value: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "生成确定性的合成数据（区县约 1,500 个组织、3 万党员；城市约 6 万个组织、120 万党员）"
+    help = (
+        "生成确定性的合成数据（区县约 1,500 个组织、3 万党员；城市约 6 万个组织、120 万党员；"
+        "省级约 30 万个组织、600 万党员）"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--tier", choices=sorted(TIERS), default="district", help="数据规模")

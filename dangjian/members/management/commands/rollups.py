@@ -1,11 +1,11 @@
 """``dangjian rollups rebuild [--org CODE]`` and ``dangjian rollups check [--org CODE]``.
 
-The rollup tables (member counts per organization, meetings per organization, year and type by
-month, the committee of each organization, where each recruitment case stands and the cases of
-each branch by stage) are kept up to date by every write; ``rebuild`` recomputes them from the
-records (after a bulk load that bypassed the services, or to repair), ``check`` compares them
-with a rebuild without writing and exits with status 1, listing the differences, when they
-disagree.
+The rollup tables (organizations in each subtree, member counts per organization, meetings per
+organization, year and type by month, the committee of each organization, where each recruitment
+case stands and the cases of each branch by stage) are kept up to date by every write;
+``rebuild`` recomputes them from the records (after a bulk load that bypassed the services, or
+to repair), ``check`` compares them with a rebuild without writing and exits with status 1,
+listing the differences, when they disagree.
 ``rebuild`` also recomputes the MinHash signatures of the minutes (the near-duplicate hint's
 index, :mod:`dangjian.life.signatures`): the backfill of the records written before them.
 """
@@ -21,6 +21,7 @@ from dangjian.life.signatures import signatures_rebuild
 from dangjian.members.committee import committee_differences, committee_rebuild
 from dangjian.members.rollups import counts_differences, counts_rebuild
 from dangjian.orgs.models import Organization
+from dangjian.orgs.rollups import org_counts_differences, org_counts_rebuild
 from dangjian.recruit import rollups as recruit_rollups
 
 #: at most this many differences are listed
@@ -29,7 +30,7 @@ SHOWN = 50
 
 class Command(BaseCommand):
     help = (
-        "汇总表：按记录重建（rebuild）或与记录核对（check）党员人数、组织生活按月汇总"
+        "汇总表：按记录重建（rebuild）或与记录核对（check）组织数、党员人数、组织生活按月汇总"
         "、支委会和发展党员案例状态"
     )
 
@@ -45,6 +46,7 @@ class Command(BaseCommand):
                 raise CommandError(f"组织编码“{options['org']}”不存在", returncode=2)
         where = f"{org.name}（{org.code}）及其下级组织" if org else "全部组织"
         if options["action"] == "rebuild":
+            org_counts_rebuild(org)  # the subtree sizes, from the tree itself
             counts = counts_rebuild(org)
             months = months_rebuild(org)
             committees = committee_rebuild(org)
@@ -61,7 +63,8 @@ class Command(BaseCommand):
                 f"另已按记录重建：支委会汇总 {committees:,} 行，发展党员案例状态 {cases:,} 件。"
             )
             return
-        found = [str(d) for d in counts_differences(org)]
+        found = [str(d) for d in org_counts_differences(org)]
+        found += [str(d) for d in counts_differences(org)]
         found += [str(d) for d in months_differences(org)]
         found += [str(d) for d in committee_differences(org)]
         found += [str(d) for d in recruit_rollups.differences(org)]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0002_election_delay'),
+        ('orgs', '0004_children_index'),
     ]
 
     operations = [
