@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from dangjian.core import rollup
 from dangjian.orgs.models import Organization
+from dangjian.orgs.rollups import ancestor_paths, ids_by_path
 
 from .choices import LEAVING, MemberType
 from .models import Member, MemberCount, MemberStatus
@@ -36,8 +37,6 @@ LABELS = {
     "sub_probationary": "含下级预备党员",
     "sub_left": "含下级已出党",
 }
-
-STEP = Organization.steplen
 
 
 @dataclass(frozen=True)
@@ -84,27 +83,13 @@ def place_of(member: Member, left: bool | None = None) -> Place:
     return Place(member.org_id, column_of(member.member_type, left))
 
 
-def ancestor_paths(path: str) -> list[str]:
-    """The paths of the organization at ``path`` and of every organization above it."""
-    return [path[:end] for end in range(STEP, len(path) + 1, STEP)]
-
-
-def _ids_by_path(paths: Iterable[str]) -> dict[str, int]:
-    wanted = sorted(set(paths))
-    found: dict[str, int] = {}
-    for start in range(0, len(wanted), 1000):
-        rows = Organization.objects.filter(path__in=wanted[start : start + 1000])
-        found.update(rows.values_list("path", "pk"))
-    return found
-
-
 def _paths(org_ids: Iterable[int]) -> dict[int, str]:
     return dict(Organization.objects.filter(pk__in=set(org_ids)).values_list("pk", "path"))
 
 
 def _above(paths: dict[int, str]) -> dict[int, list[int]]:
     """The ids of each organization of ``paths`` and of those above it (one query)."""
-    ids = _ids_by_path(p for path in paths.values() for p in ancestor_paths(path))
+    ids = ids_by_path(p for path in paths.values() for p in ancestor_paths(path))
     return {pk: [ids[p] for p in ancestor_paths(path) if p in ids] for pk, path in paths.items()}
 
 
@@ -158,7 +143,7 @@ def org_moved(org_id: int, old_path: str, new_path: str) -> None:
     order — the order in which a write of the roll takes them (:func:`counts_shift`), so the
     two wait for each other instead of locking in a circle — then the totals are read."""
     old, new = ancestor_paths(old_path)[:-1], ancestor_paths(new_path)[:-1]
-    ids = _ids_by_path(old + new)
+    ids = ids_by_path(old + new)
     involved = sorted({org_id, *ids.values()})
     locked = MemberCount.objects.select_for_update().filter(org_id__in=involved)
     rows = {row.org_id: row for row in locked.order_by("org_id")}
@@ -276,7 +261,7 @@ def counts_rebuild(org: Organization | None = None) -> int:
     if org is not None:
         after = expected.get((org.pk,), {})
         above = ancestor_paths(org.path)[:-1]
-        ids = _ids_by_path(above)
+        ids = ids_by_path(above)
         deltas: rollup.Deltas = {}
         for prefix in above:
             for column in SUB:

@@ -28,7 +28,8 @@ def ancestor_paths(path: str) -> list[str]:
     return [path[:end] for end in range(STEP, len(path) + 1, STEP)]
 
 
-def _ids_by_path(paths: Iterable[str]) -> dict[str, int]:
+def ids_by_path(paths: Iterable[str]) -> dict[str, int]:
+    """The ids of the organizations at ``paths`` (those that exist), by path."""
     wanted = sorted(set(paths))
     found: dict[str, int] = {}
     for start in range(0, len(wanted), 1000):
@@ -43,7 +44,7 @@ def orgs_added(paths: Iterable[str]) -> None:
     created = list(paths)
     if not created:
         return
-    ids = _ids_by_path(p for path in created for p in ancestor_paths(path))
+    ids = ids_by_path(p for path in created for p in ancestor_paths(path))
     deltas: rollup.Deltas = {}
     for path in created:
         for prefix in ancestor_paths(path):
@@ -56,7 +57,7 @@ def orgs_moved(org_id: int, old_path: str, new_path: str) -> None:
     """The organization ``org_id`` moved with its subtree from ``old_path`` to ``new_path``: its
     size leaves the organizations above the old place and joins those above the new one."""
     old, new = ancestor_paths(old_path)[:-1], ancestor_paths(new_path)[:-1]
-    ids = _ids_by_path(old + new)
+    ids = ids_by_path(old + new)
     involved = sorted({org_id, *ids.values()})
     rows = {
         row.org_id: row
@@ -148,6 +149,6 @@ def org_counts_rebuild(org: Organization | None = None) -> int:
     )
     if org is not None:
         change = expected.get((org.pk,), {}).get(COLUMN, 0) - before
-        ids = _ids_by_path(ancestor_paths(org.path)[:-1])
+        ids = ids_by_path(ancestor_paths(org.path)[:-1])
         rollup.add_to_rows(OrgCount, ["org_id"], {(pk,): {COLUMN: change} for pk in ids.values()})
     return len(expected)
