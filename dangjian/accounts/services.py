@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from dangjian.core.audit import AuditAction, audit_record
+from dangjian.core.audit import AuditAction, AuditSubject, audit_about, audit_record
 from dangjian.core.errors import FieldErrors
 
 from .models import RoleGrant, SecurityPolicy, User, UserRole
@@ -54,16 +54,9 @@ def _audit_user(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        object_type="user",
-        object_id=user.username,
-        object_repr=str(user),
-        scope_path=user.org.path if user.org else "",
-        before=before,
-        after=after,
-    )
+    scope_path = user.org.path if user.org else ""
+    subject = AuditSubject("user", user, scope_path, object_id=user.username)
+    audit_about(actor, action, subject, before=before, after=after)
 
 
 def _is_operator(actor: Actor) -> bool:

@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 import hmac as hmac_module
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -269,11 +269,18 @@ def head_mac(seq: int, chain_hash: str, keys: AuditKeys | None = None) -> str:
     return audit_mac(keys.head, f"dangjian/audit-head|{seq}|{chain_hash}".encode())
 
 
-def _append(
-    entry_model: Any, head_model: Any, actor_id: Any, actor_name: str, events: Sequence[AuditEvent]
+def _chain(
+    head_model: Any,
+    actor_id: Any,
+    actor_name: str,
+    events: Sequence[AuditEvent],
+    make: Callable[..., Any],
+    jsonable: Callable[[Any], Any],
+    write: Callable[[list[Any]], Any],
 ) -> list[Any]:
-    """Append entries for ``events`` to the chain held by the given models (the app's, or a
-    migration's historical ones); the caller holds the transaction."""
+    """Chain entries for ``events`` after the head held by ``head_model`` (locked until the
+    caller's transaction ends): each made by ``make`` from its fields and hashed, all handed to
+    ``write``, then the head moved to the last."""
     keys = audit_keys()
     ctx = context.current()
     head = head_model.objects.select_for_update().filter(id=1).first()
@@ -285,7 +292,7 @@ def _append(
     seq, prev = head.seq, head.hash
     for event in events:
         seq += 1
-        entry = entry_model(
+        entry = make(
             seq=seq,
             at=now,
             actor_id=actor_id,
@@ -295,19 +302,30 @@ def _append(
             object_id=str(event.object_id)[:128],
             object_repr=str(event.object_repr)[:255],
             scope_path=event.scope_path,
-            before=_jsonable(event.before),
-            after=_jsonable(event.after),
+            before=jsonable(event.before),
+            after=jsonable(event.after),
             request_id=ctx.request_id,
             client_addr=ctx.client_addr,
             prev_hash=prev,
             key_id=keys.key_id,
         )
-        entry.hash = entry_hash(entry, keys)
-        prev = entry.hash
+        entry.hash = prev = entry_hash(entry, keys)
         entries.append(entry)
-    entry_model.objects.bulk_create(entries, batch_size=2000)
+    write(entries)
     head_model.objects.filter(id=1).update(seq=seq, hash=prev, mac=head_mac(seq, prev, keys))
     return entries
+
+
+def _append(
+    entry_model: Any, head_model: Any, actor_id: Any, actor_name: str, events: Sequence[AuditEvent]
+) -> list[Any]:
+    """Append entries for ``events`` to the chain held by the given models (the app's, or a
+    migration's historical ones); the caller holds the transaction."""
+
+    def write(entries: list[Any]) -> None:
+        entry_model.objects.bulk_create(entries, batch_size=2000)
+
+    return _chain(head_model, actor_id, actor_name, events, entry_model, _jsonable, write)
 
 
 _FLAT = (str, int, bool, type(None))
@@ -369,40 +387,10 @@ def audit_record_bulk(*, actor: Actor, events: Iterable[AuditEvent]) -> int:
     events = list(events)
     if not events:
         return 0
-    keys = audit_keys()
-    ctx = context.current()
     actor_id = actor.pk if getattr(actor, "pk", None) else None
-    actor_name = actor.audit_name[:150]
-    head = AuditChainHead.objects.select_for_update().filter(id=1).first()
-    if head is None:
-        AuditChainHead.objects.create(id=1)
-        head = AuditChainHead.objects.select_for_update().get(id=1)
-    now = timezone.now().astimezone(dt.UTC)
-    rows: list[_Row] = []
-    seq, prev = head.seq, head.hash
-    for event in events:
-        seq += 1
-        row = _Row(
-            seq=seq,
-            at=now,
-            actor_id=actor_id,
-            actor_name=actor_name,
-            action=str(event.action),
-            object_type=event.object_type,
-            object_id=str(event.object_id)[:128],
-            object_repr=str(event.object_repr)[:255],
-            scope_path=event.scope_path,
-            before=_jsonable_fast(event.before),
-            after=_jsonable_fast(event.after),
-            request_id=ctx.request_id,
-            client_addr=ctx.client_addr,
-            prev_hash=prev,
-            key_id=keys.key_id,
-        )
-        row.hash = prev = entry_hash(row, keys)
-        rows.append(row)
-    _write_rows(rows)
-    AuditChainHead.objects.filter(id=1).update(seq=seq, hash=prev, mac=head_mac(seq, prev, keys))
+    rows = _chain(
+        AuditChainHead, actor_id, actor.audit_name, events, _Row, _jsonable_fast, _write_rows
+    )
     return len(rows)
 
 
@@ -459,13 +447,15 @@ def audit_record(
 
 @dataclass(frozen=True)
 class AuditSubject:
-    """The record an entry is about: its type (``OBJECT_TYPE_LABELS``), the object (its ``pk``
-    is the id), the scope path it lies in, and how it is named (``str(obj)`` unless given)."""
+    """The record an entry is about: its type (``OBJECT_TYPE_LABELS``), the object, the scope
+    path it lies in, how it is named (``str(obj)`` unless given) and its id (its ``pk`` unless
+    given)."""
 
     object_type: str
     obj: Any
     scope_path: str
     name: str | None = None
+    object_id: str | None = None
 
 
 def audit_about(actor: Actor, action: AuditAction, subject: AuditSubject, **kw: Any) -> AuditEntry:
@@ -474,7 +464,7 @@ def audit_about(actor: Actor, action: AuditAction, subject: AuditSubject, **kw: 
         actor=actor,
         action=action,
         object_type=subject.object_type,
-        object_id=str(subject.obj.pk),
+        object_id=str(subject.obj.pk) if subject.object_id is None else subject.object_id,
         object_repr=str(subject.obj) if subject.name is None else subject.name,
         scope_path=subject.scope_path,
         **kw,

@@ -18,7 +18,13 @@ from django.utils import timezone
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, covers, require
 from dangjian.core import crypto, idnumber
-from dangjian.core.audit import AuditAction, AuditEvent, audit_record, audit_record_many
+from dangjian.core.audit import (
+    AuditAction,
+    AuditEvent,
+    AuditSubject,
+    audit_about,
+    audit_record_many,
+)
 from dangjian.core.dates import add_years, turns
 from dangjian.core.errors import FieldErrors
 from dangjian.orgs.choices import ROLL_TYPES, TEMP_BRANCH_NO_ROLL, OrgType
@@ -315,16 +321,8 @@ def _audit_member(
     after: dict[str, Any] | None = None,
 ) -> None:
     """Audit a change of ``member``, in the scope of its branch unless ``scope_path`` is given."""
-    audit_record(
-        actor=actor,
-        action=action,
-        object_type="member",
-        object_id=str(member.pk),
-        object_repr=str(member),
-        scope_path=member.org.path if scope_path is None else scope_path,
-        before=before,
-        after=after,
-    )
+    scope = member.org.path if scope_path is None else scope_path
+    audit_about(actor, action, AuditSubject("member", member, scope), before=before, after=after)
 
 
 def member_create(*, actor: Actor, data: MemberInput) -> Member:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, require
-from dangjian.core.audit import AuditAction, audit_record
+from dangjian.core.audit import AuditAction, AuditSubject, audit_about
 from dangjian.core.dates import add_years
 from dangjian.core.errors import FieldErrors
 
@@ -76,16 +76,8 @@ def audit_org(
     after: dict[str, Any] | None = None,
 ) -> None:
     """Audit a change of (or on) ``org``, in its own scope."""
-    audit_record(
-        actor=actor,
-        action=action,
-        object_type="organization",
-        object_id=org.code,
-        object_repr=org.name,
-        scope_path=org.path,
-        before=before,
-        after=after,
-    )
+    subject = AuditSubject("organization", org, org.path, org.name, org.code)
+    audit_about(actor, action, subject, before=before, after=after)
 
 
 def org_parent_code(org: Organization) -> str | None:
