@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import (
     OpenApiParameter,
     PolymorphicProxySerializer,
@@ -27,7 +25,7 @@ from dangjian.api import filters
 from dangjian.api.filtersets import ResultFilter, query_params
 from dangjian.api.requests import SignedInApiRequest
 from dangjian.api.serializers import TextField
-from dangjian.api.views.base import ScopedAPIView, path_id, service_errors, validated
+from dangjian.api.views.base import ScopedAPIView, path_id, service_call, validated
 
 from .models import Campaign
 from .selectors import (
@@ -247,19 +245,15 @@ class _ScoreView(ScopedAPIView):
         campaign = _campaign(request, pk)
         org = org_in_campaign(request.user, campaign, v["org"])
         record = self_check_record if self.kind == "self" else spot_check_record
-        try:
-            score = record(
-                actor=request.user,
-                campaign=campaign,
-                org=org,
-                criterion=v["criterion"],
-                points=v["points"],
-                note=v.get("note") or "",
-            )
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
-        except PermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
+        score = service_call(
+            record,
+            actor=request.user,
+            campaign=campaign,
+            org=org,
+            criterion=v["criterion"],
+            points=v["points"],
+            note=v.get("note") or "",
+        )
         return Response(CheckScoreSerializer(score).data, status=status.HTTP_201_CREATED)
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -224,46 +224,38 @@ def rare_sentence_pairs(
     return pairs
 
 
-def band_sharing(pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The ``pairs`` of record ids whose signatures share at least one LSH band key (the keys
-    of the records involved, read by record)."""
+def _by_record(model: Any, column: str, ids: Iterable[int]) -> Iterator[tuple[int, Any]]:
+    """``(record id, column)`` of the rows of ``model`` that belong to the records ``ids``
+    (plain cursor reads, 900 ids a query)."""
     from django.db import connection
 
-    pairs = list(pairs)
-    table = MinutesBand._meta.db_table
-    wanted = sorted({x for pair in pairs for x in pair})
-    keys: dict[int, set[int]] = {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(wanted), 900):
-            chunk = wanted[start : start + 900]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"SELECT meeting_id, key FROM {table} WHERE meeting_id IN ({marks})",  # noqa: S608
-                chunk,
-            )
-            for meeting_id, key in cursor.fetchall():
-                keys.setdefault(meeting_id, set()).add(key)
-    empty: set[int] = set()
-    return [(a, b) for a, b in pairs if not keys.get(a, empty).isdisjoint(keys.get(b, empty))]
-
-
-def stored(ids: Iterable[int]) -> dict[int, bytes]:
-    """The stored signatures of the records ``ids`` (plain cursor reads, 900 ids a query)."""
-    from django.db import connection
-
-    table = MinutesSignature._meta.db_table
-    out: dict[int, bytes] = {}
+    table = model._meta.db_table
     wanted = sorted(set(ids))
     with connection.cursor() as cursor:
         for start in range(0, len(wanted), 900):
             chunk = wanted[start : start + 900]
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
-                f"SELECT meeting_id, signature FROM {table} WHERE meeting_id IN ({marks})",  # noqa: S608
+                f"SELECT meeting_id, {column} FROM {table} WHERE meeting_id IN ({marks})",  # noqa: S608
                 chunk,
             )
-            out.update((pk, bytes(value)) for pk, value in cursor.fetchall())
-    return out
+            yield from cursor.fetchall()
+
+
+def band_sharing(pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The ``pairs`` of record ids whose signatures share at least one LSH band key (the keys
+    of the records involved, read by record)."""
+    pairs = list(pairs)
+    keys: dict[int, set[int]] = {}
+    for meeting_id, key in _by_record(MinutesBand, "key", (x for pair in pairs for x in pair)):
+        keys.setdefault(meeting_id, set()).add(key)
+    empty: set[int] = set()
+    return [(a, b) for a, b in pairs if not keys.get(a, empty).isdisjoint(keys.get(b, empty))]
+
+
+def stored(ids: Iterable[int]) -> dict[int, bytes]:
+    """The stored signatures of the records ``ids`` (plain cursor reads, 900 ids a query)."""
+    return {pk: bytes(value) for pk, value in _by_record(MinutesSignature, "signature", ids)}
 
 
 def agreeing(
