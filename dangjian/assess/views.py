@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require, scope_prefix
-from dangjian.core.downloads import file_response
+from dangjian.core.downloads import MEDIA_TYPES, file_response
 from dangjian.core.errors import errors_on
 from dangjian.orgs.choices import Sector
 from dangjian.orgs.models import Organization
@@ -795,16 +795,13 @@ def bulletin(request: SignedInRequest, pk: int) -> HttpResponse:
     )
 
 
-EXPORT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-}
+EXPORT_FORMATS = ("xlsx", "pdf")
 
 
 @page("GET")
 def bulletin_file(request: SignedInRequest, pk: int, fmt: str) -> HttpResponse:
     """The bulletin as .xlsx or PDF; the ranking sheet only for the upper level and on request."""
-    if fmt not in EXPORT_TYPES:
+    if fmt not in EXPORT_FORMATS:
         raise BadInput("通报只能导出为 .xlsx 或 .pdf")
     require(request.user, Perm.ASSESS_VIEW)
     campaign = campaign_get(request.user, pk)
@@ -817,5 +814,5 @@ def bulletin_file(request: SignedInRequest, pk: int, fmt: str) -> HttpResponse:
         data,
         filename=f"{campaign.name}-晾晒通报.{fmt}",
         ascii_name=f"bulletin-{campaign.pk}.{fmt}",
-        content_type=EXPORT_TYPES[fmt],
+        content_type=MEDIA_TYPES[fmt],
     )

@@ -13,6 +13,13 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
+#: the media type of each kind of generated file, by its extension
+MEDIA_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
 
 def disposition(filename: str, *, ascii_name: str = "") -> str:
     """The ``Content-Disposition`` value of a download named ``filename``."""

@@ -21,7 +21,7 @@ from django.utils import timezone
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require
 from dangjian.core.attachments import AttachmentUploadForm, attachment_response, attachments_add_all
-from dangjian.core.downloads import file_response
+from dangjian.core.downloads import MEDIA_TYPES, file_response
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType, Sector
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
@@ -331,17 +331,13 @@ def ledger(request: SignedInRequest, code: str) -> HttpResponse:
     )
 
 
-LEDGER_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-}
+LEDGER_FORMATS = ("xlsx", "docx", "pdf")
 
 
 @page("POST")
 def ledger_file(request: SignedInRequest, code: str, fmt: str) -> HttpResponse:
     """The ledger as .xlsx, .docx or .pdf (POST: the export is audited)."""
-    if fmt not in LEDGER_TYPES:
+    if fmt not in LEDGER_FORMATS:
         raise BadInput("台账只能导出为 .xlsx、.docx 或 .pdf")
     org = _life_org(request, code, RECORD_READ)
     year = year_param(request) or timezone.localdate().year
@@ -353,7 +349,7 @@ def ledger_file(request: SignedInRequest, code: str, fmt: str) -> HttpResponse:
         data,
         filename=f"{org.name}-{year}年组织生活台账.{fmt}",
         ascii_name=f"ledger-{org.code}-{year}.{fmt}",
-        content_type=LEDGER_TYPES[fmt],
+        content_type=MEDIA_TYPES[fmt],
     )
 
 
