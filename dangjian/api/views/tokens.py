@@ -58,6 +58,14 @@ def _revoke(request: Request) -> Response:
     return Response({"revoked": count})
 
 
+#: the revocation, on ``DELETE auth/token/`` and ``POST auth/token/revoke/`` alike
+REVOKE_SCHEMA = extend_schema(
+    request=TokenRevokeRequestSerializer,
+    responses={200: TokenRevokeResponseSerializer},
+    summary="撤销当前令牌（all=true 撤销本人全部令牌）",
+)
+
+
 class TokenView(GenericAPIView):
     """POST: username and password (and the TOTP code of an administrator when
     ``DANGJIAN_ADMIN_TOTP`` is on) → a new token; the lockout and the per-address limit apply.
@@ -115,11 +123,7 @@ class TokenView(GenericAPIView):
             {"token": raw, "expires_at": token.expires_at}, status=status.HTTP_201_CREATED
         )
 
-    @extend_schema(
-        request=TokenRevokeRequestSerializer,
-        responses={200: TokenRevokeResponseSerializer},
-        summary="撤销当前令牌（all=true 撤销本人全部令牌）",
-    )
+    @REVOKE_SCHEMA
     def delete(self, request: Request) -> Response:
         return _revoke(request)
 
@@ -131,10 +135,6 @@ class TokenRevokeView(GenericAPIView):
     permission_classes = [IsAuthenticated]
     parser_classes = PARSERS
 
-    @extend_schema(
-        request=TokenRevokeRequestSerializer,
-        responses={200: TokenRevokeResponseSerializer},
-        summary="撤销当前令牌（all=true 撤销本人全部令牌）",
-    )
+    @REVOKE_SCHEMA
     def post(self, request: Request) -> Response:
         return _revoke(request)
