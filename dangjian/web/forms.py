@@ -23,6 +23,15 @@ _REGION = re.compile(r"^(\d{6}|\d{12})$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+def _matched(form: forms.Form, name: str, pattern: re.Pattern[str], message: str) -> str:
+    """The field ``name`` of ``form`` stripped: empty, or matching ``pattern`` (else
+    ``message``)."""
+    value = str(form.cleaned_data.get(name) or "").strip()
+    if value and not pattern.match(value):
+        raise ValidationError(message)
+    return value
+
+
 class ChineseDateField(forms.Field):
     """A date typed as YYYY-MM-DD (or the other forms of :func:`parse_date`), Chinese errors."""
 
@@ -134,16 +143,10 @@ class FindingFilterForm(forms.Form):
             choice.error_messages["invalid_choice"] = "无效的取值“%(value)s”"
 
     def clean_region(self) -> str:
-        value = str(self.cleaned_data.get("region") or "").strip()
-        if value and not _REGION.match(value):
-            raise ValidationError("行政区划代码应为 6 位或 12 位数字")
-        return value
+        return _matched(self, "region", _REGION, "行政区划代码应为 6 位或 12 位数字")
 
     def clean_org(self) -> str:
-        value = str(self.cleaned_data.get("org") or "").strip()
-        if value and not _CODE.match(value):
-            raise ValidationError("组织编码只能由字母和数字组成，最长 32 位")
-        return value
+        return _matched(self, "org", _CODE, "组织编码只能由字母和数字组成，最长 32 位")
 
 
 #: groups of audit actions for the filter (the action codes start with these)
@@ -197,10 +200,8 @@ class AuditFilterForm(forms.Form):
             field.error_messages["invalid_choice"] = "未知的取值“%(value)s”"
 
     def clean_request_id(self) -> str:
-        value = str(self.cleaned_data.get("request_id") or "").strip()
-        if value and not _REQUEST_ID.match(value):
-            raise ValidationError("请求标识只能包含字母、数字、点、下划线和连字符")
-        return value
+        message = "请求标识只能包含字母、数字、点、下划线和连字符"
+        return _matched(self, "request_id", _REQUEST_ID, message)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
