@@ -20,7 +20,7 @@ import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, Unpack
 
 from django.db import transaction
 from django.utils import timezone
@@ -55,6 +55,7 @@ from .readers import ReadError, Source, cell_date, cell_text
 from .report import (
     BATCH,
     ImportKind,
+    ImportOptions,
     ImportReport,
     Problems,
     chunks,
@@ -246,6 +247,11 @@ def _values(member: Member) -> tuple[Any, ...]:
     return tuple(getattr(member, name) for name in _CONCRETE)
 
 
+#: the fields a new member takes from its row as they are
+_AS_GIVEN = ("gender", "birth_date", "ethnicity", "education", "category", "member_type",
+             "joined_on", "confirmed_on", "post")  # fmt: skip
+
+
 class _NewMember:
     """The attributes of a new member that ``member_snapshot`` and ``Member.__str__`` read,
     without a model instance (building 100,000 of them was a good share of an import)."""
@@ -270,16 +276,9 @@ def _new_member(data: MemberInput, digest: str) -> tuple[tuple[Any, ...], str, d
     else:
         new.phone_cipher, new.phone_digest, new.phone_masked = None, "", ""
     new.name = data.name.strip()
-    new.gender = data.gender
-    new.birth_date = data.birth_date
-    new.ethnicity = data.ethnicity
-    new.education = data.education
-    new.category = data.category
-    new.member_type = data.member_type
-    new.joined_on = data.joined_on
-    new.confirmed_on = data.confirmed_on
+    for name in _AS_GIVEN:
+        setattr(new, name, getattr(data, name))
     new.org, new.org_id = data.org, data.org.pk
-    new.post = data.post
     community = data.residence_community
     new.residence_community = community
     new.residence_community_id = community.pk if community is not None else None
@@ -294,7 +293,9 @@ class _Scan:
     ``seen``: the keyed digest of each row's ID number → its row (duplicates across batches);
     ``claims``: organization → the rows naming a 书记 there; ``refused``: ID numbers held
     outside the actor's scope; ``removed``/``added``: the member counts the writes shift;
-    ``batches``: the batches of writes spooled (see :func:`_write`)."""
+    ``spool``/``batches``: the batches of writes spooled and their number (see :func:`_write`)."""
+
+    spool: _Spool
 
     seen: dict[str, int] = field(default_factory=dict)
     claims: dict[int, list[tuple[int, str]]] = field(default_factory=lambda: defaultdict(list))
@@ -317,13 +318,7 @@ class _Context:
     dry_run: bool
 
 
-def import_members(
-    path: Source,
-    *,
-    actor: Actor,
-    dry_run: bool = False,
-    file_label: str | None = None,
-) -> ImportReport:
+def import_members(path: Source, *, actor: Actor, **options: Unpack[ImportOptions]) -> ImportReport:
     """Import members from ``path`` (all-or-nothing), as ``actor`` (needs MEMBER_CHANGE).
 
     The file is read in batches of :data:`BATCH_ROWS` rows. Each batch is checked (with the
@@ -332,20 +327,19 @@ def import_members(
     temporary file (ciphertexts and masked numbers only). The checks that need the whole file
     (one 书记 per branch) run at the end; only then, and only without a problem, is anything
     written, batch by batch, in one transaction (:func:`_write`)."""
-    prefix, problems, stream = start_stream_import(
-        MEMBERS, path, actor=actor, dry_run=dry_run, file_label=file_label
-    )
+    prefix, problems, stream = start_stream_import(MEMBERS, path, actor=actor, **options)
     report = problems.report
+    dry_run = report.dry_run
     if stream is None:
         return report
     ctx = _Context(
         actor, prefix, problems, _OrgIndex(), timezone.localdate(), set(stream.columns), dry_run
     )
-    scan = _Scan()
     with _Spool() as spool:
+        scan = _Scan(spool)
         try:
             for batch in stream.batches(BATCH_ROWS):
-                _check_batch(ctx, batch, scan, spool)
+                _check_batch(ctx, batch, scan)
         except ReadError as exc:
             return read_failed(report, exc)
         finally:
@@ -360,13 +354,11 @@ def import_members(
         if dry_run or not (report.created or report.updated):
             return report
         with write_guard(report), transaction.atomic():
-            _write(actor, ctx.orgs, scan, spool)
+            _write(actor, ctx.orgs, scan)
     return report
 
 
-def _check_batch(
-    ctx: _Context, batch: list[tuple[int, dict[str, Any]]], scan: _Scan, spool: _Spool
-) -> None:
+def _check_batch(ctx: _Context, batch: list[tuple[int, dict[str, Any]]], scan: _Scan) -> None:
     """Check the rows of one batch; while the file has no problem, count them and spool what
     they will write."""
     problems = ctx.problems
@@ -414,7 +406,7 @@ def _check_batch(
             problems.add(row.number, "公民身份号码", row.raw_id, message)
     if problems.report.errors:
         return  # the file is refused: nothing more to prepare
-    _prepare(ctx, kept, existing, scan, spool)
+    _prepare(ctx, kept, existing, scan)
 
 
 def _prepare(
@@ -422,7 +414,6 @@ def _prepare(
     kept: dict[str, _MemberRow],
     existing: dict[str, Member],
     scan: _Scan,
-    spool: _Spool,
 ) -> None:
     """Count the rows of a checked batch as created, updated or unchanged and (unless a dry
     run) spool what they will write: the new members' values with their audit snapshots, the
@@ -464,7 +455,7 @@ def _prepare(
             scan.removed[Place(org_id, column_of(member_type, member.pk in gone))] += 1
             scan.added[place_of(member, member.pk in gone)] += 1
     if creates or updates:
-        spool.add((creates, updates), audits)
+        scan.spool.add((creates, updates), audits)
         scan.batches += 1
 
 
@@ -492,12 +483,13 @@ class _Spool:
             yield pickle.load(file)  # noqa: S301 - our own file, written by this import
 
 
-def _write(actor: Actor, orgs: _OrgIndex, scan: _Scan, spool: _Spool) -> None:
+def _write(actor: Actor, orgs: _OrgIndex, scan: _Scan) -> None:
     """Write the spooled batches in the caller's transaction, in the order every write of the
     roll takes its locks (``core.rollup``): the members (``COPY`` on PostgreSQL), then the
     member counts, then the audit trail — one append per batch, one entry per member."""
     now = timezone.now()
     ids: list[list[int]] = []
+    spool = scan.spool
     for creates, updates in spool.read(spool.rows, scan.batches):
         ids.append(_insert_members(creates))
         changed = [Member(*values) for values in updates]
@@ -529,26 +521,9 @@ def _expand(counter: Counter[Place]) -> Iterator[Place]:
         yield from itertools.repeat(place, n)
 
 
+#: the fields an update writes: all but the id and the creation time
 _MEMBER_FIELDS = [
-    "name",
-    "id_number_cipher",
-    "id_number_digest",
-    "id_number_masked",
-    "phone_cipher",
-    "phone_digest",
-    "phone_masked",
-    "gender",
-    "ethnicity",
-    "birth_date",
-    "education",
-    "category",
-    "member_type",
-    "joined_on",
-    "confirmed_on",
-    "org",
-    "post",
-    "residence_community",
-    "updated_at",
+    f.name for f in Member._meta.concrete_fields if f.name not in {"id", "created_at"}
 ]
 
 
