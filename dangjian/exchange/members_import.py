@@ -20,6 +20,7 @@ import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import IO, Any, Unpack
 
 from django.db import transaction
@@ -246,38 +247,27 @@ _AS_GIVEN = ("gender", "birth_date", "ethnicity", "education", "category", "memb
              "joined_on", "confirmed_on", "post")  # fmt: skip
 
 
-class _NewMember:
-    """The attributes of a new member that ``member_snapshot`` and ``Member.__str__`` read,
-    without a model instance (building 100,000 of them was a good share of an import)."""
-
-    __slots__ = (*_CONCRETE, "org", "residence_community")
-
-
 def _new_member(data: MemberInput, digest: str) -> tuple[tuple[Any, ...], str, dict[str, Any]]:
     """What ``member_apply(Member(), data)`` makes of a checked row, as the values of
-    ``Member(*values)`` (no id, no timestamps), its text and its audit snapshot; ``digest`` is the
-    keyed digest of ``data.id_number``, computed once by the check."""
-    new: Any = _NewMember()
-    for name in _CONCRETE:
-        setattr(new, name, None)
-    new.id_number_cipher = crypto.encrypt(data.id_number)
-    new.id_number_digest = digest
-    new.id_number_masked = idnumber.mask_id(data.id_number)
-    if data.phone:
-        new.phone_cipher = crypto.encrypt(data.phone)
-        new.phone_digest = crypto.digest(data.phone)
-        new.phone_masked = idnumber.mask_phone(data.phone)
-    else:
-        new.phone_cipher, new.phone_digest, new.phone_masked = None, "", ""
-    new.name = data.name.strip()
-    for name in _AS_GIVEN:
-        setattr(new, name, getattr(data, name))
-    new.org, new.org_id = data.org, data.org.pk
-    community = data.residence_community
-    new.residence_community = community
-    new.residence_community_id = community.pk if community is not None else None
-    values = tuple(getattr(new, name) for name in _CONCRETE)
-    return values, Member.__str__(new), member_snapshot(new)
+    ``Member(*values)`` (no id, no timestamps), its text and its audit snapshot, without a model
+    instance (building 100,000 of them was a good share of an import); ``digest`` is the keyed
+    digest of ``data.id_number``, computed once by the check."""
+    new = {name: getattr(data, name) for name in _AS_GIVEN}
+    phone, community = data.phone, data.residence_community
+    new.update(
+        name=data.name.strip(),
+        id_number_cipher=crypto.encrypt(data.id_number),
+        id_number_digest=digest,
+        id_number_masked=idnumber.mask_id(data.id_number),
+        phone_cipher=crypto.encrypt(phone) if phone else None,
+        phone_digest=crypto.digest(phone) if phone else "",
+        phone_masked=idnumber.mask_phone(phone) if phone else "",
+        org_id=data.org.pk,
+        residence_community_id=community.pk if community is not None else None,
+    )
+    values = tuple(map(new.get, _CONCRETE))  # the id and the timestamps: None
+    view: Any = SimpleNamespace(**new, org=data.org, residence_community=community)
+    return values, Member.__str__(view), member_snapshot(view)
 
 
 @dataclass
