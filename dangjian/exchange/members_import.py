@@ -120,7 +120,8 @@ def _parse_member_row(
     orgs, prefix, problems, actor = ctx.orgs, ctx.prefix, ctx.problems, ctx.actor
 
     def text(column: str) -> str:
-        return cell_text(cells.get(column))
+        value = cells.get(column)
+        return value if type(value) is str else cell_text(value)  # text cells come stripped
 
     def date(column: str) -> dt.date | None:
         return problems.parse(number, cells, column, ctx.dates)
