@@ -1,5 +1,5 @@
 """What the benchmark scripts share: the database options, choosing the database, seeding a tier
-and a year of meetings, printing a result line.
+and a year of meetings, a generated file of new members, printing a result line.
 
 The scripts run as ``.venv/bin/python benchmarks/run_X.py``: Python puts ``benchmarks/`` first on
 the module path, so they ``import common``; importing it puts the repository root on the path too
@@ -10,7 +10,10 @@ the database, so the ``dangjian`` imports below stay inside the functions.
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime as dt
 import os
+import random
 import sys
 import tempfile
 from pathlib import Path
@@ -145,3 +148,82 @@ def analyze() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+#: the generated dates lie before this day, whatever day the benchmark runs
+AS_OF = dt.date(2026, 1, 1)
+
+
+EDUCATION = ["初中", "高中", "中专", "大专", "大学本科", "研究生"]
+
+
+def write_members_file(
+    path: Path, branches: list[str], communities: list[str], free: list[str], rows: int, seed: int
+) -> None:
+    """Write ``rows`` new members to ``path`` (CSV); ``free``: branches without a 书记."""
+    from dangjian.core.idnumber import compose_id
+    from dangjian.demo import names
+    from dangjian.demo.seed import _region_years
+    from dangjian.exchange.columns import MEMBER_COLUMNS
+    from dangjian.members.choices import Category
+
+    rng = random.Random(f"bench-import:{seed}")
+    regions = [
+        code
+        for code, ranges in sorted(_region_years().items())
+        if code.startswith("14") and any(a <= 1940 and b >= 2006 for a, b in ranges)
+    ]
+    surnames = [s for s, _ in names.SURNAMES]
+    weights = [w for _, w in names.SURNAMES]
+    male = names.GIVEN_OLD_MALE + names.GIVEN_MID_MALE
+    female = names.GIVEN_OLD_FEMALE + names.GIVEN_MID_FEMALE
+    categories = [str(c) for c in Category.values]
+    secretaries = list(free)
+    rng.shuffle(secretaries)
+    used: set[str] = set()
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(MEMBER_COLUMNS)
+        for _ in range(rows):
+            born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(365 * 40))  # to 1989
+            while True:
+                number = compose_id(rng.choice(regions), born, rng.randrange(1000))
+                if number not in used:
+                    used.add(number)
+                    break
+            is_male = int(number[16]) % 2 == 1
+            given = male if is_male else female
+            name = rng.choices(surnames, weights)[0] + "".join(
+                rng.choice(given) for _ in range(rng.choice((1, 2, 2)))
+            )
+            adult = (
+                born.replace(year=born.year + 18)
+                if (born.month, born.day) != (2, 29)
+                else (dt.date(born.year + 18, 3, 1))
+            )
+            joined = adult + dt.timedelta(days=rng.randrange(365 * 22))
+            joined = min(joined, AS_OF - dt.timedelta(days=rng.randrange(30, 400)))
+            confirmed = joined + dt.timedelta(days=366)
+            full = confirmed < AS_OF
+            branch = rng.choice(branches)
+            post = ""
+            if secretaries and rng.random() < 0.02:
+                branch, post = secretaries.pop(), "书记"
+            out.writerow(
+                [
+                    name,
+                    number,
+                    "男" if is_male else "女",
+                    rng.choice(names.ETHNIC_MINORITIES) if rng.random() < 0.08 else "汉族",
+                    born.isoformat(),
+                    rng.choice(EDUCATION),
+                    rng.choice(categories),
+                    "正式党员" if full else "预备党员",
+                    joined.isoformat(),
+                    confirmed.isoformat() if full else "",
+                    branch,
+                    post,
+                    f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+                    rng.choice(communities) if communities and rng.random() < 0.3 else "",
+                ]
+            )

@@ -20,16 +20,15 @@ organization pages (a town committee and a branch), logged in as a root 组织�
 from __future__ import annotations
 
 import argparse
-import csv
-import datetime as dt
 import os
-import random
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
+
+import common
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -47,56 +46,6 @@ def _recreate_postgres(url: str, *, drop_only: bool = False) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not drop_only:
             conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _line(label: str, value: str) -> None:
-    print(f"{label:<44} {value}", flush=True)
-
-
-def _member_csv(path: Path, branch_codes: list[str], rows: int, seed: int) -> None:
-    """A member roll of ``rows`` new members (ID numbers of 山西 codes, unused by the seed)."""
-    from dangjian.core.idnumber import compose_id
-    from dangjian.demo import names
-    from dangjian.demo.seed import _region_years
-
-    rng = random.Random(f"bench-import:{seed}")
-    regions = [
-        code
-        for code, ranges in sorted(_region_years().items())
-        if code.startswith("14") and any(a <= 1940 and b >= 2006 for a, b in ranges)
-    ]
-    surnames = [s for s, _ in names.SURNAMES]
-    weights = [w for _, w in names.SURNAMES]
-    given = names.GIVEN_MID_MALE + names.GIVEN_MID_FEMALE
-    used: set[str] = set()
-    header = ["姓名", "公民身份号码", "性别", "党员类型", "入党日期", "转正日期", "所在党组织编码",
-              "联系电话"]  # fmt: skip
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(header)
-        for _ in range(rows):
-            born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(365 * 50))  # to 1999
-            while True:
-                number = compose_id(rng.choice(regions), born, rng.randrange(1000))
-                if number not in used:
-                    used.add(number)
-                    break
-            joined = born + dt.timedelta(days=365 * 20 + rng.randrange(365 * 15))
-            joined = min(joined, dt.date.today() - dt.timedelta(days=rng.randrange(30, 400)))
-            confirmed = joined + dt.timedelta(days=366)
-            full = confirmed < dt.date.today() - dt.timedelta(days=30)
-            out.writerow(
-                [
-                    rng.choices(surnames, weights)[0] + rng.choice(given) + rng.choice(given),
-                    number,
-                    "男" if int(number[16]) % 2 else "女",
-                    "正式党员" if full else "预备党员",
-                    joined.isoformat(),
-                    confirmed.isoformat() if full else "",
-                    rng.choice(branch_codes),
-                    f"139{rng.randrange(10**8):08d}",
-                ]
-            )
 
 
 def main() -> int:
@@ -151,20 +100,20 @@ def main() -> int:
     from dangjian.orgs.models import Organization
 
     try:
-        _line("database", where)
+        common.line("database", where)
         t = time.perf_counter()
         call_command("migrate", interactive=False, verbosity=0)
-        _line("migrate", f"{time.perf_counter() - t:.1f} s")
+        common.line("migrate", f"{time.perf_counter() - t:.1f} s")
 
         if args.reuse and not database_is_empty():
-            _line(
+            common.line(
                 "seed",
                 f"skipped (--reuse: {Organization.objects.count():,} organizations, "
                 f"{Member.objects.count():,} members already there)",
             )
         else:
             result = seed_database(tier=args.tier, seed=args.seed, progress=True)
-            _line(
+            common.line(
                 f"seed --tier {args.tier} --seed {args.seed}",
                 f"{result.seconds:.1f} s ({result.organizations:,} organizations, "
                 f"{result.members:,} members, {result.members / result.seconds:,.0f} members/s)",
@@ -177,30 +126,30 @@ def main() -> int:
         try:
             from dangjian.rules.runner import findings_for
         except ImportError:
-            _line("setup check", "skipped: rules not available")
+            common.line("setup check", "skipped: rules not available")
             findings_for = None  # type: ignore[assignment]
         else:
             t = time.perf_counter()
             try:
                 findings = findings_for(SYSTEM)
             except Exception as exc:  # report and go on with the other figures
-                _line("setup check", f"FAILED: {exc!r}")
+                common.line("setup check", f"FAILED: {exc!r}")
             else:
                 elapsed = time.perf_counter() - t
                 orgs = Organization.objects.count()
-                _line(
+                common.line(
                     "setup check, whole tier (seeded data)",
                     f"{elapsed:.1f} s ({orgs:,} organizations)",
                 )
                 for rule, n in sorted(Counter(f.rule for f in findings).items()):
-                    _line(f"  {rule}", f"{n:,}")
-                _line("  total findings", f"{len(findings):,}")
+                    common.line(f"  {rule}", f"{n:,}")
+                common.line("  total findings", f"{len(findings):,}")
 
         # import of a 100,000-member file
         try:
             from dangjian.exchange.importers import import_members
         except ImportError:
-            _line("import members", "skipped: importer not available")
+            common.line("import members", "skipped: importer not available")
             imported = False
         else:
             branches = list(
@@ -210,27 +159,27 @@ def main() -> int:
             )
             csv_path = Path(var_dir) / "members.csv"
             t = time.perf_counter()
-            _member_csv(csv_path, branches, args.import_rows, args.seed)
-            _line("  (generate csv file)", f"{time.perf_counter() - t:.1f} s")
+            common.write_members_file(csv_path, branches, [], [], args.import_rows, args.seed)
+            common.line("  (generate csv file)", f"{time.perf_counter() - t:.1f} s")
             t = time.perf_counter()
             try:
                 report = import_members(csv_path, actor=SYSTEM)
             except Exception as exc:  # report and go on with the other figures
-                _line("import members", f"FAILED: {exc!r}")
+                common.line("import members", f"FAILED: {exc!r}")
                 report = None
             elapsed = time.perf_counter() - t
             imported = report is not None and report.ok
             if report is None:
                 pass
             elif report.ok:
-                _line(
+                common.line(
                     f"import members ({args.import_rows:,} rows, csv)",
                     f"{elapsed:.1f} s (created {report.created:,}, updated {report.updated:,})",
                 )
             else:
-                _line("import members", f"REJECTED after {elapsed:.1f} s: {report.summary()}")
+                common.line("import members", f"REJECTED after {elapsed:.1f} s: {report.summary()}")
                 for line in report.error_lines()[:5]:
-                    _line("", line)
+                    common.line("", line)
 
         # the same check again, now with the imported members
         if imported and findings_for is not None:
@@ -238,10 +187,10 @@ def main() -> int:
             try:
                 total = len(findings_for(SYSTEM))
             except Exception as exc:
-                _line("setup check after import", f"FAILED: {exc!r}")
+                common.line("setup check after import", f"FAILED: {exc!r}")
             else:
                 elapsed = time.perf_counter() - t
-                _line("setup check after import", f"{elapsed:.1f} s ({total:,} findings)")
+                common.line("setup check after import", f"{elapsed:.1f} s ({total:,} findings)")
 
         # pages, as a root 组织部管理员
         root = Organization.objects.filter(depth=1).order_by("path").first()
@@ -277,10 +226,10 @@ def main() -> int:
                     try:
                         response = client.get(url)
                     except Exception as exc:  # report and go on with the other figures
-                        _line(f"{label} [{attempt}]", f"FAILED: {exc!r}")
+                        common.line(f"{label} [{attempt}]", f"FAILED: {exc!r}")
                         break
                     elapsed = time.perf_counter() - t
-                _line(
+                common.line(
                     f"{label} [{attempt}]",
                     f"{elapsed * 1000:.0f} ms, {len(ctx.captured_queries)} queries, "
                     f"HTTP {response.status_code}",
@@ -289,7 +238,7 @@ def main() -> int:
         connection.close()
         if fresh_pg and not args.keep:
             _recreate_postgres(os.environ["DATABASE_URL"], drop_only=True)
-            _line("database", f"dropped {BENCH_DB} (use --keep to keep it)")
+            common.line("database", f"dropped {BENCH_DB} (use --keep to keep it)")
     return 0
 
 

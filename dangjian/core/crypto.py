@@ -49,11 +49,18 @@ def _current_keys() -> tuple[bytes, bytes]:
     return _keys(settings.DANGJIAN_FIELD_KEY)
 
 
+@lru_cache(maxsize=4)
+def _sm4(enc_key: bytes) -> algorithms.SM4:
+    """The cipher algorithm under ``enc_key``, made once (an import encrypts every row's
+    numbers)."""
+    return algorithms.SM4(enc_key)
+
+
 def encrypt(plaintext: str) -> bytes:
     """Encrypt a short string with SM4-GCM under a fresh random nonce."""
     enc_key, _ = _current_keys()
     nonce = os.urandom(_NONCE)
-    encryptor = Cipher(algorithms.SM4(enc_key), modes.GCM(nonce)).encryptor()
+    encryptor = Cipher(_sm4(enc_key), modes.GCM(nonce)).encryptor()
     body = encryptor.update(plaintext.encode("utf-8")) + encryptor.finalize()
     return _VERSION + nonce + body + encryptor.tag
 
@@ -65,7 +72,7 @@ def decrypt(blob: bytes) -> str:
         raise DecryptionError("unknown ciphertext format")
     enc_key, _ = _current_keys()
     nonce, body, tag = blob[1 : 1 + _NONCE], blob[1 + _NONCE : -_TAG], blob[-_TAG:]
-    decryptor = Cipher(algorithms.SM4(enc_key), modes.GCM(nonce, tag)).decryptor()
+    decryptor = Cipher(_sm4(enc_key), modes.GCM(nonce, tag)).decryptor()
     try:
         return (decryptor.update(body) + decryptor.finalize()).decode("utf-8")
     except InvalidTag as exc:

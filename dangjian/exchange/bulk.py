@@ -72,6 +72,36 @@ def copy_insert(model: type[M], objs: Sequence[M], *, with_ids: bool = False) ->
                 copy.write_row([now if name is None else values[name] for name in read])
 
 
+def copy_insert_values(model: type[M], rows: Sequence[tuple[Any, ...]]) -> list[int | None]:
+    """Insert rows given as the values of ``model(*values)`` (every concrete field in order, the
+    primary key ``None``; ``auto_now``/``auto_now_add`` fields are set to now) without building
+    model instances on PostgreSQL: ``COPY`` with keys taken from the sequence. Returns the new
+    keys in order (``None`` where the database did not report one)."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objs = [model(*values) for values in rows]
+        copy_insert(model, objs)
+        return [obj.pk for obj in objs]
+    fields = list(model._meta.concrete_fields)
+    key = next(i for i, f in enumerate(fields) if f.primary_key)
+    auto = [i for i, f in enumerate(fields) if _is_auto(f)]
+    ids = reserve_ids(model, len(rows))
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        raw: Any = cursor.cursor  # psycopg's own cursor under Django's wrapper
+        with raw.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for pk, values in zip(ids, rows, strict=True):
+                row = list(values)
+                row[key] = pk
+                for index in auto:
+                    row[index] = now
+                copy.write_row(row)
+    return list(ids)
+
+
 def copy_update(model: type[M], objs: Sequence[M], field_names: Sequence[str]) -> None:
     """Write ``field_names`` of ``objs`` (saved instances) back to the database."""
     if not objs:

@@ -28,7 +28,7 @@ from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import orgs_for
 from dangjian.orgs.services import EDITABLE
 
-from .columns import DATE_COLUMNS, MEMBER_COLUMNS, ORG_COLUMNS, TEXT_COLUMNS
+from .columns import DATE_COLUMNS, MEMBER_COLUMNS, MEMBER_FIELD_COLUMN, ORG_COLUMNS, TEXT_COLUMNS
 from .readers import file_kind
 
 _STEPLEN = Organization.steplen
@@ -151,6 +151,18 @@ def export_orgs(path: Path | str, *, actor: Actor, into: IO[bytes] | None = None
     return write_table(path, ORG_COLUMNS, lines(), into=into)
 
 
+#: what the export reads for each member column (``MEMBER_FIELD_COLUMN``, in its order): the
+#: field itself, the ciphertext of a number, or the code of an organization
+_EXPORT_SOURCE = {
+    "id_number": "id_number_cipher",
+    "phone": "phone_cipher",
+    "org": "org__code",
+    "residence_community": "residence_community__code",
+}
+_EXPORTED = [_EXPORT_SOURCE.get(name, name) for name in MEMBER_FIELD_COLUMN]
+_CIPHERS = [index for index, name in enumerate(_EXPORTED) if name.endswith("_cipher")]
+
+
 def export_members(path: Path | str, *, actor: Actor, into: IO[bytes] | None = None) -> int:
     """Write the members the actor may see, with full ID and phone numbers, to ``path`` (or to
     ``into`` — the web page writes in memory, so no such file is ever on disk — ``path`` then
@@ -168,29 +180,14 @@ def export_members(path: Path | str, *, actor: Actor, into: IO[bytes] | None = N
     queryset = (
         members_for(actor, Perm.MEMBER_VIEW_PII)
         .order_by("org__path", "id_number_digest")
-        .values_list(
-            "name",
-            "id_number_cipher",
-            "gender",
-            "ethnicity",
-            "birth_date",
-            "education",
-            "category",
-            "member_type",
-            "joined_on",
-            "confirmed_on",
-            "org__code",
-            "post",
-            "phone_cipher",
-            "residence_community__code",
-        )
+        .values_list(*_EXPORTED)
     )
 
     def lines() -> Iterable[list[Any]]:
         for row in queryset.iterator(chunk_size=5000):
             values = list(row)
-            values[1] = crypto.decrypt(values[1])
-            values[12] = crypto.decrypt(values[12]) if values[12] else None
+            for index in _CIPHERS:
+                values[index] = crypto.decrypt(values[index]) if values[index] else None
             yield [v if v != "" else None for v in values]
 
     name = Path(path).name

@@ -20,9 +20,12 @@ import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from types import SimpleNamespace
+from typing import IO, Any, Unpack
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from stdnum.cn import ric
 
@@ -49,12 +52,13 @@ from dangjian.members.services import (
 from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
 
-from .bulk import copy_insert, copy_update
+from .bulk import copy_insert_values, copy_update
 from .columns import MEMBER_COLUMNS, MEMBER_FIELD_COLUMN, MEMBER_REQUIRED
 from .readers import ReadError, Source, cell_date, cell_text
 from .report import (
     BATCH,
     ImportKind,
+    ImportOptions,
     ImportReport,
     Problems,
     chunks,
@@ -113,21 +117,16 @@ _NO_ORG = Organization(id=0, code="", path="", org_type=OrgType.BRANCH, sector="
 
 
 def _parse_member_row(
-    number: int,
-    cells: dict[str, Any],
-    orgs: _OrgIndex,
-    prefix: str,
-    problems: Problems,
-    today: dt.date,
-    present: set[str],
-    prior: Member | None,
-    actor: Actor,
+    ctx: _Context, number: int, cells: dict[str, Any], prior: Member | None
 ) -> _MemberRow:
+    orgs, prefix, problems, actor = ctx.orgs, ctx.prefix, ctx.problems, ctx.actor
+
     def text(column: str) -> str:
-        return cell_text(cells.get(column))
+        value = cells.get(column)
+        return value if type(value) is str else cell_text(value)  # text cells come stripped
 
     def date(column: str) -> dt.date | None:
-        return problems.parse(number, cells, column, cell_date)
+        return problems.parse(number, cells, column, ctx.dates)
 
     problems.require(number, cells, MEMBER_REQUIRED)
     raw_id = cells.get("公民身份号码")
@@ -176,13 +175,13 @@ def _parse_member_row(
         residence_community=community,
     )
     if prior is not None:
-        _keep_absent_columns(data, prior, present, orgs)
+        _keep_absent_columns(data, prior, ctx.present, orgs)
     for name in ("ethnicity", "education"):
         limit = getattr(Member._meta.get_field(name), "max_length", 0) or 0
         if len(getattr(data, name)) > limit:
             column = MEMBER_FIELD_COLUMN[name]
             problems.add(number, column, cells.get(column), f"{column}过长（最多 {limit} 字）")
-    for name, messages in member_validate(data, today=today).items():
+    for name, messages in member_validate(data, today=ctx.today).items():
         if name == "confirmed_on" and joined_on is None and "入党日期" in messages[0]:
             continue
         column = MEMBER_FIELD_COLUMN[name]
@@ -226,11 +225,21 @@ def _load_members(
             text = normalize_id(raw)
             text = text.upper().strip() if idnumber.plain(text) else ric.compact(text)
             digests[number] = (text, crypto.digest(text))
-    found: dict[str, Member] = {}
-    for chunk in chunks(sorted({digest for _, digest in digests.values()}), BATCH):
-        for member in Member.objects.filter(id_number_digest__in=chunk):
-            found[member.id_number_digest] = member
+    wanted = sorted({digest for _, digest in digests.values()})
+    found = {member.id_number_digest: member for member in _members_with_digests(wanted)}
     return found, digests
+
+
+def _members_with_digests(digests: list[str]) -> Iterator[Member]:
+    """The members whose ID number digest is one of ``digests``: on PostgreSQL one query with
+    the list as one array parameter (``= ANY``), elsewhere ``IN`` queries of :data:`BATCH`."""
+    if connection.vendor == "postgresql":
+        if digests:
+            hit = RawSQL("id_number_digest = ANY(%s)", (digests,), output_field=BooleanField())
+            yield from Member.objects.alias(hit=hit).filter(hit=True)
+        return
+    for chunk in chunks(digests, BATCH):
+        yield from Member.objects.filter(id_number_digest__in=chunk)
 
 
 #: rows read, checked and written together: memory is bounded by a batch, not by the file
@@ -239,10 +248,39 @@ BATCH_ROWS = 5000
 #: the concrete fields of a member, in the order ``Member(*values)`` takes them
 _CONCRETE = [f.attname for f in Member._meta.concrete_fields]
 _ID = _CONCRETE.index("id")
+_DIGEST = _CONCRETE.index("id_number_digest")
 
 
 def _values(member: Member) -> tuple[Any, ...]:
     return tuple(getattr(member, name) for name in _CONCRETE)
+
+
+#: the fields a new member takes from its row as they are
+_AS_GIVEN = ("gender", "birth_date", "ethnicity", "education", "category", "member_type",
+             "joined_on", "confirmed_on", "post")  # fmt: skip
+
+
+def _new_member(data: MemberInput, digest: str) -> tuple[tuple[Any, ...], str, dict[str, Any]]:
+    """What ``member_apply(Member(), data)`` makes of a checked row, as the values of
+    ``Member(*values)`` (no id, no timestamps), its text and its audit snapshot, without a model
+    instance (building 100,000 of them was a good share of an import); ``digest`` is the keyed
+    digest of ``data.id_number``, computed once by the check."""
+    new = {name: getattr(data, name) for name in _AS_GIVEN}
+    phone, community = data.phone, data.residence_community
+    new.update(
+        name=data.name.strip(),
+        id_number_cipher=crypto.encrypt(data.id_number),
+        id_number_digest=digest,
+        id_number_masked=idnumber.mask_id(data.id_number),
+        phone_cipher=crypto.encrypt(phone) if phone else None,
+        phone_digest=crypto.digest(phone) if phone else "",
+        phone_masked=idnumber.mask_phone(phone) if phone else "",
+        org_id=data.org.pk,
+        residence_community_id=community.pk if community is not None else None,
+    )
+    values = tuple(map(new.get, _CONCRETE))  # the id and the timestamps: None
+    view: Any = SimpleNamespace(**new, org=data.org, residence_community=community)
+    return values, Member.__str__(view), member_snapshot(view)
 
 
 @dataclass
@@ -252,7 +290,9 @@ class _Scan:
     ``seen``: the keyed digest of each row's ID number → its row (duplicates across batches);
     ``claims``: organization → the rows naming a 书记 there; ``refused``: ID numbers held
     outside the actor's scope; ``removed``/``added``: the member counts the writes shift;
-    ``batches``: the batches of writes spooled (see :func:`_write`)."""
+    ``spool``/``batches``: the batches of writes spooled and their number (see :func:`_write`)."""
+
+    spool: _Spool
 
     seen: dict[str, int] = field(default_factory=dict)
     claims: dict[int, list[tuple[int, str]]] = field(default_factory=lambda: defaultdict(list))
@@ -273,15 +313,28 @@ class _Context:
     today: dt.date
     present: set[str]
     dry_run: bool
+    dates: _Dates = field(default_factory=lambda: _Dates())
 
 
-def import_members(
-    path: Source,
-    *,
-    actor: Actor,
-    dry_run: bool = False,
-    file_label: str | None = None,
-) -> ImportReport:
+class _Dates:
+    """``cell_date`` with the dates of texts read before remembered (a file repeats its dates:
+    birth, joining and confirmation days of 100,000 members fall on a few tens of thousands)."""
+
+    def __init__(self) -> None:
+        self._read: dict[str, dt.date] = {}
+
+    def __call__(self, value: Any) -> dt.date | None:
+        if type(value) is not str:
+            return cell_date(value)
+        day = self._read.get(value)
+        if day is None:
+            day = cell_date(value)  # a text that is no date raises: never remembered
+            if day is not None:
+                self._read[value] = day
+        return day
+
+
+def import_members(path: Source, *, actor: Actor, **options: Unpack[ImportOptions]) -> ImportReport:
     """Import members from ``path`` (all-or-nothing), as ``actor`` (needs MEMBER_CHANGE).
 
     The file is read in batches of :data:`BATCH_ROWS` rows. Each batch is checked (with the
@@ -290,20 +343,19 @@ def import_members(
     temporary file (ciphertexts and masked numbers only). The checks that need the whole file
     (one 书记 per branch) run at the end; only then, and only without a problem, is anything
     written, batch by batch, in one transaction (:func:`_write`)."""
-    prefix, problems, stream = start_stream_import(
-        MEMBERS, path, actor=actor, dry_run=dry_run, file_label=file_label
-    )
+    prefix, problems, stream = start_stream_import(MEMBERS, path, actor=actor, **options)
     report = problems.report
+    dry_run = report.dry_run
     if stream is None:
         return report
     ctx = _Context(
         actor, prefix, problems, _OrgIndex(), timezone.localdate(), set(stream.columns), dry_run
     )
-    scan = _Scan()
     with _Spool() as spool:
+        scan = _Scan(spool)
         try:
             for batch in stream.batches(BATCH_ROWS):
-                _check_batch(ctx, batch, scan, spool)
+                _check_batch(ctx, batch, scan)
         except ReadError as exc:
             return read_failed(report, exc)
         finally:
@@ -318,13 +370,11 @@ def import_members(
         if dry_run or not (report.created or report.updated):
             return report
         with write_guard(report), transaction.atomic():
-            _write(actor, ctx.orgs, scan, spool)
+            _write(actor, ctx.orgs, scan)
     return report
 
 
-def _check_batch(
-    ctx: _Context, batch: list[tuple[int, dict[str, Any]]], scan: _Scan, spool: _Spool
-) -> None:
+def _check_batch(ctx: _Context, batch: list[tuple[int, dict[str, Any]]], scan: _Scan) -> None:
     """Check the rows of one batch; while the file has no problem, count them and spool what
     they will write."""
     problems = ctx.problems
@@ -333,9 +383,7 @@ def _check_batch(
     for number, cells in batch:
         text, lookup = digests.get(number, ("", ""))
         prior = loaded.get(lookup)
-        row = _parse_member_row(
-            number, cells, ctx.orgs, ctx.prefix, problems, ctx.today, ctx.present, prior, ctx.actor
-        )
+        row = _parse_member_row(ctx, number, cells, prior)
         if problems.has(number, "公民身份号码"):
             continue
         if lookup and text == row.data.id_number:
@@ -372,7 +420,7 @@ def _check_batch(
             problems.add(row.number, "公民身份号码", row.raw_id, message)
     if problems.report.errors:
         return  # the file is refused: nothing more to prepare
-    _prepare(ctx, kept, existing, scan, spool)
+    _prepare(ctx, kept, existing, scan)
 
 
 def _prepare(
@@ -380,7 +428,6 @@ def _prepare(
     kept: dict[str, _MemberRow],
     existing: dict[str, Member],
     scan: _Scan,
-    spool: _Spool,
 ) -> None:
     """Count the rows of a checked batch as created, updated or unchanged and (unless a dry
     run) spool what they will write: the new members' values with their audit snapshots, the
@@ -395,10 +442,10 @@ def _prepare(
         if found is None:
             report.created += 1
             if not ctx.dry_run:
-                member = member_apply(Member(), row.data)
-                creates.append(_values(member))
-                audits.append((None, str(member), row.data.org.path, None, member_snapshot(member)))
-                scan.added[place_of(member, left=False)] += 1
+                values, name, snapshot = _new_member(row.data, digest)
+                creates.append(values)
+                audits.append((None, name, row.data.org.path, None, snapshot))
+                scan.added[Place(row.data.org.pk, column_of(row.data.member_type, False))] += 1
             continue
         member = found
         member.org = orgs.by_id(member.org_id)  # type: ignore[assignment]
@@ -422,7 +469,7 @@ def _prepare(
             scan.removed[Place(org_id, column_of(member_type, member.pk in gone))] += 1
             scan.added[place_of(member, member.pk in gone)] += 1
     if creates or updates:
-        spool.add((creates, updates), audits)
+        scan.spool.add((creates, updates), audits)
         scan.batches += 1
 
 
@@ -450,16 +497,15 @@ class _Spool:
             yield pickle.load(file)  # noqa: S301 - our own file, written by this import
 
 
-def _write(actor: Actor, orgs: _OrgIndex, scan: _Scan, spool: _Spool) -> None:
+def _write(actor: Actor, orgs: _OrgIndex, scan: _Scan) -> None:
     """Write the spooled batches in the caller's transaction, in the order every write of the
     roll takes its locks (``core.rollup``): the members (``COPY`` on PostgreSQL), then the
     member counts, then the audit trail — one append per batch, one entry per member."""
     now = timezone.now()
     ids: list[list[int]] = []
+    spool = scan.spool
     for creates, updates in spool.read(spool.rows, scan.batches):
-        new_members = [Member(*values) for values in creates]
-        _insert_members(new_members)
-        ids.append([m.pk for m in new_members])
+        ids.append(_insert_members(creates))
         changed = [Member(*values) for values in updates]
         for member in changed:
             member.updated_at = now
@@ -489,37 +535,21 @@ def _expand(counter: Counter[Place]) -> Iterator[Place]:
         yield from itertools.repeat(place, n)
 
 
+#: the fields an update writes: all but the id and the creation time
 _MEMBER_FIELDS = [
-    "name",
-    "id_number_cipher",
-    "id_number_digest",
-    "id_number_masked",
-    "phone_cipher",
-    "phone_digest",
-    "phone_masked",
-    "gender",
-    "ethnicity",
-    "birth_date",
-    "education",
-    "category",
-    "member_type",
-    "joined_on",
-    "confirmed_on",
-    "org",
-    "post",
-    "residence_community",
-    "updated_at",
+    f.name for f in Member._meta.concrete_fields if f.name not in {"id", "created_at"}
 ]
 
 
-def _insert_members(members: list[Member]) -> None:
-    """Insert new members (``COPY`` on PostgreSQL, with ids taken from the sequence) and set
-    their ids."""
-    copy_insert(Member, members, with_ids=True)
-    if any(m.pk is None for m in members):
-        ids = _member_ids([m.id_number_digest for m in members])
-        for m in members:
-            m.pk = ids[m.id_number_digest]
+def _insert_members(creates: list[tuple[Any, ...]]) -> list[int]:
+    """Insert new members given as the values of ``Member(*values)`` (``COPY`` on PostgreSQL,
+    with ids taken from the sequence); their ids, in order."""
+    ids = copy_insert_values(Member, creates)
+    if creates and None in ids:
+        digests = [values[_DIGEST] for values in creates]
+        found = _member_ids(digests)
+        ids = [found[digest] for digest in digests]
+    return ids  # type: ignore[return-value]
 
 
 def _member_ids(digests: list[str]) -> dict[str, int]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 from django.db import transaction
 from django.db.models import Count
@@ -41,6 +41,7 @@ from .readers import Source, cell_date, cell_int, cell_text
 from .report import (
     BATCH,
     ImportKind,
+    ImportOptions,
     ImportReport,
     Problems,
     chunks,
@@ -139,18 +140,11 @@ def _parse_org_row(
     return _OrgRow(number, cells, data, parent)
 
 
-def import_orgs(
-    path: Source,
-    *,
-    actor: Actor,
-    dry_run: bool = False,
-    file_label: str | None = None,
-) -> ImportReport:
+def import_orgs(path: Source, *, actor: Actor, **options: Unpack[ImportOptions]) -> ImportReport:
     """Import organizations from ``path`` (all-or-nothing), as ``actor`` (needs ORG_CHANGE)."""
-    prefix, problems, table = start_import(
-        ORGS, path, actor=actor, dry_run=dry_run, file_label=file_label
-    )
+    prefix, problems, table = start_import(ORGS, path, actor=actor, **options)
     report = problems.report
+    dry_run = report.dry_run
     if table is None:
         return report
     existing = _load_orgs()

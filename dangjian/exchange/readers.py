@@ -175,6 +175,35 @@ class TableStream:
             close()
 
 
+def _read_header(
+    cells: list[Any], columns: Sequence[str], required: Sequence[str],
+    positions: dict[str, int], warnings: list[str],
+) -> list[str | None]:  # fmt: skip
+    """Check the header row, filling ``positions`` (column → index) and ``warnings``."""
+    if not any(c is not None for c in cells):
+        raise ReadError("第 1 行应为表头（列名），但该行为空")
+    header = [str(c).replace("\n", "").strip() if c is not None else None for c in cells]
+    for index, name in enumerate(header):
+        if name is None:
+            continue
+        name = name.rstrip("*＊").strip()
+        if name in positions:
+            raise ReadError(f"表头中“{name}”列出现了两次")
+        if name in columns:
+            positions[name] = index
+        elif f"忽略未知列“{name}”" not in warnings:
+            warnings.append(f"忽略未知列“{name}”")
+    if not positions:
+        raise ReadError(
+            "第 1 行应为表头（列名），但其中没有任何可识别的列；"
+            f"应包含：{'、'.join(required)}（如有标题行请删除）"
+        )
+    missing = [c for c in required if c not in positions]
+    if missing:
+        raise ReadError(f"缺少必填列：{'、'.join(missing)}")
+    return header
+
+
 def _table_rows(
     cells_of: Iterator[Sequence[Any]],
     columns: Sequence[str],
@@ -183,58 +212,31 @@ def _table_rows(
     warnings: list[str],
 ) -> Iterator[tuple[int, dict[str, Any]] | None]:
     """Yield ``None`` once the header is read (filling ``positions`` and ``warnings``), then
-    the data rows."""
+    the data rows; the workbook or the file is closed when the reading stops, early or not."""
     try:
-        yield from _checked_rows(cells_of, columns, required, positions, warnings)
+        header: list[str | None] | None = None
+        found = False
+        for number, raw in enumerate(cells_of, start=1):
+            cells = [_clean(v) for v in raw]
+            if header is None:
+                header = _read_header(cells, columns, required, positions, warnings)
+                yield None
+                continue
+            if not any(c is not None for c in cells):
+                continue  # blank line (Excel often keeps formatted empty rows)
+            found = True
+            yield (
+                number,
+                {name: cells[i] if i < len(cells) else None for name, i in positions.items()},
+            )
+        if header is None:
+            raise ReadError("文件为空（没有表头和数据）")
+        if not found:
+            raise ReadError("文件中只有表头，没有数据行")
     finally:
         close = getattr(cells_of, "close", None)
         if close is not None:
-            close()  # the workbook or the file, when the reading stops early
-
-
-def _checked_rows(
-    cells_of: Iterator[Sequence[Any]],
-    columns: Sequence[str],
-    required: Sequence[str],
-    positions: dict[str, int],
-    warnings: list[str],
-) -> Iterator[tuple[int, dict[str, Any]] | None]:
-    header: list[str | None] | None = None
-    found = False
-    for number, raw in enumerate(cells_of, start=1):
-        cells = [_clean(v) for v in raw]
-        if header is None:
-            if not any(c is not None for c in cells):
-                raise ReadError("第 1 行应为表头（列名），但该行为空")
-            header = [str(c).replace("\n", "").strip() if c is not None else None for c in cells]
-            for index, name in enumerate(header):
-                if name is None:
-                    continue
-                name = name.rstrip("*＊").strip()
-                if name in positions:
-                    raise ReadError(f"表头中“{name}”列出现了两次")
-                if name in columns:
-                    positions[name] = index
-                elif f"忽略未知列“{name}”" not in warnings:
-                    warnings.append(f"忽略未知列“{name}”")
-            if not positions:
-                raise ReadError(
-                    "第 1 行应为表头（列名），但其中没有任何可识别的列；"
-                    f"应包含：{'、'.join(required)}（如有标题行请删除）"
-                )
-            missing = [c for c in required if c not in positions]
-            if missing:
-                raise ReadError(f"缺少必填列：{'、'.join(missing)}")
-            yield None
-            continue
-        if not any(c is not None for c in cells):
-            continue  # blank line (Excel often keeps formatted empty rows)
-        found = True
-        yield number, {name: cells[i] if i < len(cells) else None for name, i in positions.items()}
-    if header is None:
-        raise ReadError("文件为空（没有表头和数据）")
-    if not found:
-        raise ReadError("文件中只有表头，没有数据行")
+            close()
 
 
 def open_table(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, Unpack
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
@@ -183,30 +183,35 @@ class ImportKind:
     required: list[str]
 
 
+class ImportOptions(TypedDict, total=False):
+    """The optional arguments of every importer: ``dry_run`` checks without writing;
+    ``file_label`` names the file in the report (an upload's original name)."""
+
+    dry_run: bool
+    file_label: str | None
+
+
 def start_import(
-    what: ImportKind,
-    path: Source,
-    *,
-    actor: Actor,
-    dry_run: bool,
-    file_label: str | None,
+    what: ImportKind, path: Source, *, actor: Actor, **options: Unpack[ImportOptions]
 ) -> tuple[str, Problems, Table | None]:
     """The actor's scope for ``what.perm`` (``PermissionDenied`` without it), the problems of a
-    new report, and the table read from ``path`` (``None`` when unreadable)."""
-    prefix = scope_prefix(actor, what.perm)
-    if prefix is None:
-        raise PermissionDenied(what.denied)
-    report = ImportReport(what.kind, file_label or source_name(path), dry_run)
-    return prefix, Problems(report), read_checked(report, path, what.columns, what.required)
+    new report, and the table read from ``path`` whole (``None`` when unreadable)."""
+    prefix, problems, stream = start_stream_import(what, path, actor=actor, **options)
+    if stream is None:
+        return prefix, problems, None
+    try:
+        rows = list(stream)
+    except ReadError as exc:
+        read_failed(problems.report, exc)
+        return prefix, problems, None
+    finally:
+        stream.close()
+    problems.report.rows = len(rows)
+    return prefix, problems, Table(stream.file, stream.columns, rows, stream.warnings)
 
 
 def start_stream_import(
-    what: ImportKind,
-    path: Source,
-    *,
-    actor: Actor,
-    dry_run: bool,
-    file_label: str | None,
+    what: ImportKind, path: Source, *, actor: Actor, **options: Unpack[ImportOptions]
 ) -> tuple[str, Problems, TableStream | None]:
     """:func:`start_import` for an importer that reads the rows as a stream (its header read
     and checked; ``None`` when unreadable). The importer sets ``report.rows`` at the end and
@@ -214,7 +219,8 @@ def start_stream_import(
     prefix = scope_prefix(actor, what.perm)
     if prefix is None:
         raise PermissionDenied(what.denied)
-    report = ImportReport(what.kind, file_label or source_name(path), dry_run)
+    file_label = options.get("file_label")
+    report = ImportReport(what.kind, file_label or source_name(path), options.get("dry_run", False))
     try:
         stream = open_table(
             path, columns=what.columns, required=what.required, file_label=report.file

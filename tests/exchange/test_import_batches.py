@@ -202,3 +202,37 @@ def test_posts_taken_moved_and_left_by_an_import_keep_the_committee_rows(tree, t
     report = import_members(members_file(tmp_path / "b.csv", rows), actor=SYSTEM)
     assert report.ok, report.error_lines()
     assert committee_differences() == []
+
+
+@pytest.mark.parametrize("phone", ["13912345678", ""])
+@pytest.mark.parametrize("community", [True, False])
+def test_new_members_are_made_as_member_apply_makes_them(tree, phone, community):
+    from dangjian.core import crypto
+    from dangjian.members.services import MemberInput, member_apply, member_snapshot
+
+    number = make_id_number(dt.date(1985, 6, 7), female=True)
+    data = MemberInput(
+        name=" 批量甲 ",
+        id_number=number,
+        member_type="正式党员",
+        joined_on=dt.date(2010, 1, 2),
+        org=tree["branch_a"],
+        confirmed_on=dt.date(2011, 1, 2),
+        gender="女",
+        birth_date=dt.date(1985, 6, 7),
+        ethnicity="汉族",
+        education="大学本科",
+        post="组织委员",
+        phone=phone,
+        residence_community=tree["branch_b"] if community else None,
+    )
+    values, text, snapshot = members_import._new_member(data, crypto.digest(number))
+    member = member_apply(Member(), data)
+    made = Member(*values)
+    ciphers = ("id_number_cipher", "phone_cipher")
+    for name in members_import._CONCRETE:
+        if name not in ciphers:
+            assert getattr(made, name) == getattr(member, name), name
+    assert made.id_number() == number and made.phone() == phone
+    assert (made.phone_cipher is None) == (member.phone_cipher is None)
+    assert text == str(member) and snapshot == member_snapshot(member)

@@ -204,8 +204,8 @@ def test_clash_while_writing_rolls_back_everything(tree, tmp_path, monkeypatch):
 
     from dangjian.exchange import members_import
 
-    def clash(members):
-        Member.objects.bulk_create(members)  # half-written …
+    def clash(creates):  # the values of ``Member(*values)`` of one batch
+        Member.objects.bulk_create([Member(*values) for values in creates])  # half-written …
         raise IntegrityError("duplicate key")  # … then a concurrent insert wins
 
     monkeypatch.setattr(members_import, "_insert_members", clash)
