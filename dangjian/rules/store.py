@@ -44,7 +44,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Unpack
 
 from django.conf import settings
 from django.db import models, transaction
@@ -59,7 +59,7 @@ from dangjian.orgs.models import Organization
 
 from .models import OPEN, FindingsState, StoredFinding
 from .registry import REGISTRY, SEVERITIES, Finding, family_of
-from .runner import as_list, checked_families, run_check
+from .runner import CheckFilters, as_list, checked_families, run_check
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +72,9 @@ STORED_FAMILIES = ("SETUP", "LIFE")
 SUBTREE_FAMILIES = frozenset({"SETUP"})
 #: rows per bulk statement
 BATCH = 1000
+#: organizations in one part of a refresh at most (a subtree evaluated in one run and committed
+#: on its own): the memory a refresh takes follows its largest part, not the whole tree
+CHUNK = 5000
 #: content columns compared to decide whether a still-present finding is updated
 CONTENT = ("severity", "message", "source", "evidence", "due_date", "org_path")
 
@@ -149,6 +152,7 @@ def refresh(
     at: dt.date | None = None,
     since: dt.datetime | None = None,
     trees: bool = True,
+    chunk: int | None = None,
 ) -> RefreshReport:
     """Re-evaluate the findings of the organizations ``org_ids`` touched by writes (all
     organizations when ``None``; without ``trees``, exactly the subtrees of ``org_ids``) for the
@@ -160,7 +164,8 @@ def refresh(
     when its organizations were evaluated for another date. With ``since`` (when the refresh
     was asked for), an organization evaluated for ``at`` after that moment is not evaluated
     again (a queue of refreshes after a burst of writes; strictly after: the same instant may
-    still precede the write)."""
+    still precede the write). Each subtree is evaluated in parts of at most ``chunk``
+    organizations (:data:`CHUNK`), each committed on its own (:func:`plan_chunks`)."""
     started = time.perf_counter()
     at = at or timezone.localdate()
     report = RefreshReport(at=at)
@@ -174,11 +179,11 @@ def refresh(
     else:
         ids = sorted(set(org_ids))
         paths: list[str] = []
-        for chunk in _chunks(ids):
-            rows = Organization.objects.filter(pk__in=chunk)
+        for batch in _chunks(ids):
+            rows = Organization.objects.filter(pk__in=batch)
             if since is not None:
                 fresh = FindingsState.objects.filter(
-                    org_id__in=chunk, at=at, evaluated_at__gt=since
+                    org_id__in=batch, at=at, evaluated_at__gt=since
                 ).values_list("org_id", flat=True)
                 rows = rows.exclude(pk__in=list(fresh))
             paths.extend(rows.values_list("path", flat=True))
@@ -200,7 +205,7 @@ def refresh(
                     below = [p for p in paths if p.startswith(root)]
                     passes.extend((path, own, True) for path in topmost(below))
     for prefix, wanted, record in passes:
-        _refresh_subtree(prefix, at, report, wanted, record=record)
+        _refresh_subtree(prefix, at, report, wanted, record=record, chunk=chunk)
     report.subtrees = len(passes)
     report.seconds = time.perf_counter() - started
     return report
@@ -225,24 +230,120 @@ def _key_of(f: Finding, org_id: int) -> Key:
     return (f.rule, org_id, subject_key(f), f.period or "")
 
 
-def _refresh_subtree(
-    prefix: str, at: dt.date, report: RefreshReport, families: list[str], *, record: bool = True
-) -> None:
-    if not families:
-        return
-    now = timezone.now()
-    orgs = Organization.objects.order_by()
+@dataclass
+class _Part:
+    """One piece of a refresh, evaluated and written in a transaction of its own: its
+    organizations (code → id, path), and how its stored rows and states are selected."""
+
+    orgs: dict[str, tuple[int, str]]
+    #: the part's open stored rows (through the organizations' current paths) and its states
+    rows: Q
+    states: Q
+
+
+def plan_chunks(prefix: str, size: int) -> tuple[list[str], list[str]]:
+    """Split the subtree ``prefix`` ("" for every tree) into the roots of subtrees of at most
+    ``size`` organizations, each evaluated on its own, and the organizations above them
+    (subtrees larger than ``size``) with their children that have no children of their own,
+    evaluated together once the subtrees below them are (their SETUP facts add the members the
+    subtrees counted). Reads the paths of the subtree once."""
+    orgs = Organization.objects.order_by("path")
     if prefix:
         orgs = orgs.filter(path__startswith=prefix)
-    by_code = {code: (pk, path) for code, pk, path in orgs.values_list("code", "pk", "path")}
-    code = None
-    if prefix:
-        code = next((c for c, (_pk, path) in by_code.items() if path == prefix), None)
+    paths: list[str] = list(orgs.values_list("path", flat=True).iterator(chunk_size=10000))
+    sizes: dict[str, int] = {}
+    top = max(len(prefix), STEP)
+    for path in paths:
+        for end in range(top, len(path) + 1, STEP):
+            sizes[path[:end]] = sizes.get(path[:end], 0) + 1
+    roots: list[str] = []
+    upper: list[str] = []
+    above: set[str] = set()
+    for path in paths:
+        if roots and path.startswith(roots[-1]):
+            continue
+        if sizes[path] > size or (sizes[path] == 1 and path[:-STEP] in above):
+            # above the subtrees, or a leaf below them: evaluated with them
+            upper.append(path)
+            above.add(path)
+        else:
+            roots.append(path)
+    return roots, upper
+
+
+def _refresh_subtree(
+    prefix: str,
+    at: dt.date,
+    report: RefreshReport,
+    families: list[str],
+    *,
+    record: bool = True,
+    chunk: int | None = None,
+) -> None:
+    """Evaluate the subtree ``prefix`` part by part (:func:`plan_chunks`, ``chunk``
+    organizations at most: :data:`CHUNK`), each part committed on its own, so the memory a
+    refresh takes follows its largest part; the findings are those of one run over the whole
+    subtree."""
+    if not families:
+        return
+    roots, upper = plan_chunks(prefix, chunk or CHUNK)
+    if not roots and not upper:
+        return  # deleted meanwhile
+    evaluated = 0
+    below: dict[str, int] = {}
+    for root in roots:
+        orgs = _orgs_under(Q(path__startswith=root))
+        code = next((c for c, (_pk, path) in orgs.items() if path == root), None)
         if code is None:
-            return  # deleted meanwhile
-    result = run_check(SYSTEM, rules=families, org_code=code, at=at)
+            continue  # deleted meanwhile
+        began = timezone.now()
+        result = run_check(SYSTEM, rules=families, org_code=code, at=at)
+        below[root] = result.members
+        part = _Part(orgs, Q(org__path__startswith=root), Q(org_path__startswith=root))
+        _write(part, result.findings, began, at, report, families, record=record)
+        evaluated += len(orgs)
+    for top in topmost(upper):
+        paths = [p for p in upper if p.startswith(top)]
+        orgs = _orgs_under(Q(path__in=paths))
+        code = next((c for c, (_pk, path) in orgs.items() if path == top), None)
+        if code is None:
+            continue
+        ids = [pk for pk, _path in orgs.values()]
+        counted = {root: n for root, n in below.items() if root.startswith(top)}
+        began = timezone.now()
+        result = run_check(
+            SYSTEM,
+            rules=families,
+            org_code=code,
+            at=at,
+            cache={"part": {"ids": ids, "below": counted}},
+        )
+        part = _Part(orgs, Q(org_id__in=ids), Q(org_id__in=ids))
+        _write(part, result.findings, began, at, report, families, record=record)
+        evaluated += len(orgs)
+    report.orgs = max(report.orgs, evaluated)
+
+
+def _orgs_under(where: Q) -> dict[str, tuple[int, str]]:
+    rows = Organization.objects.order_by().filter(where).values_list("code", "pk", "path")
+    return {code: (pk, path) for code, pk, path in rows}
+
+
+def _write(
+    part: _Part,
+    findings: list[Finding],
+    now: dt.datetime,
+    at: dt.date,
+    report: RefreshReport,
+    families: list[str],
+    *,
+    record: bool = True,
+) -> None:
+    """Store the difference between ``findings`` (of ``part``'s organizations, evaluated from
+    ``now`` on) and the part's open rows of ``families``, in one transaction."""
+    by_code = part.orgs
     found: dict[Key, tuple[Finding, str]] = {}
-    for f in result.findings:
+    for f in findings:
         org = by_code.get(f.subject)
         if org is None:
             report.skipped += 1
@@ -255,11 +356,8 @@ def _refresh_subtree(
             continue
         found[key] = (f, org[1])
     report.found += len(found)
-    report.orgs = max(report.orgs, len(by_code))
     with transaction.atomic():
-        stored = StoredFinding.objects.filter(OPEN).order_by()
-        if prefix:
-            stored = stored.filter(org__path__startswith=prefix)
+        stored = StoredFinding.objects.filter(OPEN).order_by().filter(part.rows)
         stored = stored.filter(family__in=families)
         to_update: list[StoredFinding] = []
         gone: list[int] = []
@@ -331,10 +429,7 @@ def _refresh_subtree(
         )
         if record:
             # the writes noted before this evaluation began are in it; a later one stays noted
-            clean = FindingsState.objects.filter(dirty_since__lte=now)
-            if prefix:
-                clean = clean.filter(org_path__startswith=prefix)
-            clean.update(dirty_since=None)
+            FindingsState.objects.filter(part.states, dirty_since__lte=now).update(dirty_since=None)
             _local.marked = set()  # a write after this in the same transaction notes again
     report.created += len(new_rows)
     report.updated += len(to_update)
@@ -435,18 +530,7 @@ class Stored:
         return sorted((rule, int(n)) for rule, n in counts)
 
 
-def answer(
-    actor: Any,
-    *,
-    rules: str | Sequence[str] = "SETUP",
-    org_code: str | None = None,
-    at: dt.date | None = None,
-    rule_ids: Iterable[str] | None = None,
-    severity: str | Iterable[str] | None = None,
-    sector: str | None = None,
-    region: str | None = None,
-    since: dt.date | None = None,
-) -> Stored | None:
+def answer(actor: Any, **filters: Unpack[CheckFilters]) -> Stored | None:
     """The stored findings answering :func:`dangjian.rules.runner.run_check`'s question for
     ``actor`` (same filters), or ``None`` when the store cannot answer it: switched off, a
     family or a window it does not keep, a date it was not evaluated for, an organization of
@@ -454,17 +538,19 @@ def answer(
     organization outside the scope), so the caller asks the runner, which gives its error."""
     if not enabled():
         return None
-    families = [f.upper() for f in as_list(rules)]
+    families = [f.upper() for f in as_list(filters.get("rules", "SETUP"))]
     kept = stored_families()
     if not families or any(f not in kept for f in families):
         return None
-    day = at or timezone.localdate()
+    day = filters.get("at") or timezone.localdate()
+    since = filters.get("since")
     if since is not None and since != dt.date(day.year, 1, 1):
         return None
-    ids = [r.upper() for r in as_list(rule_ids)]
+    ids = [r.upper() for r in as_list(filters.get("rule_ids"))]
     if any(r not in REGISTRY or family_of(r) not in families for r in ids):
         return None
-    severities = as_list(severity)
+    severities = as_list(filters.get("severity"))
+    sector, region = filters.get("sector"), filters.get("region")
     if any(s not in SEVERITIES for s in severities):
         return None
     if sector and sector not in Sector.values:
@@ -472,6 +558,7 @@ def answer(
     prefix = scope_prefix(actor, Perm.FINDING_VIEW)
     if prefix is None:
         return None
+    org_code = filters.get("org_code")
     if org_code:
         path = (
             Organization.objects.filter(code=org_code, path__startswith=prefix)
@@ -484,14 +571,14 @@ def answer(
     found = evaluation(prefix, day)
     if found is None:
         return None
-    filters: dict[str, Any] = {
+    narrow: dict[str, Any] = {
         "rule_ids": ids,
         "severity": severities,
         "sector": sector or None,
         "region": (region or "").strip() or None,
     }
-    rows = open_rows(prefix, families=families, **filters)
-    return Stored(rows=rows, evaluation=found, prefix=prefix, families=families, filters=filters)
+    rows = open_rows(prefix, families=families, **narrow)
+    return Stored(rows=rows, evaluation=found, prefix=prefix, families=families, filters=narrow)
 
 
 def findings_of(rows: Iterable[StoredFinding]) -> list[Finding]:
