@@ -31,8 +31,10 @@ __all__ = [
     "findings_for",
     "register_checker",
     "register_preparer",
+    "register_subject_orgs",
     "resolve_rules",
     "run_check",
+    "subject_orgs",
 ]
 
 
@@ -77,12 +79,28 @@ class CheckResult:
 #: its findings (and labels, counts) to the result
 Checker = Callable[[CheckRequest, list[RuleSpec], list[str] | None, CheckResult], None]
 _CHECKERS: dict[str, Checker] = {}
+#: family → (subjects that are not organizations → the id of the organization each belongs to)
+_SUBJECT_ORGS: dict[str, Callable[[list[str]], dict[str, int]]] = {}
 _PREPARERS: list[Callable[[CheckRequest], None]] = []
 
 
 def register_checker(family: str, func: Checker) -> None:
     """Register the checker of ``family`` (its app's ``ready()``)."""
     _CHECKERS[family] = func
+
+
+def register_subject_orgs(family: str, func: Callable[[list[str]], dict[str, int]]) -> None:
+    """Register how the subjects of ``family`` that are not organizations (RECRUIT: case
+    numbers) map to the organization each belongs to (the findings store keeps a finding
+    under its organization)."""
+    _SUBJECT_ORGS[family] = func
+
+
+def subject_orgs(family: str, subjects: list[str]) -> dict[str, int]:
+    """Subject → organization id for the ``subjects`` of ``family`` (empty when the family
+    has no such subjects)."""
+    func = _SUBJECT_ORGS.get(family)
+    return func(subjects) if func is not None and subjects else {}
 
 
 def register_preparer(func: Callable[[CheckRequest], None]) -> None:

@@ -48,7 +48,7 @@ from typing import Any, Unpack
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.signals import post_delete
 from django.utils import timezone
 
@@ -59,17 +59,20 @@ from dangjian.orgs.models import Organization
 
 from .models import OPEN, FindingsState, StoredFinding
 from .registry import REGISTRY, SEVERITIES, Finding, family_of
-from .runner import CheckFilters, as_list, checked_families, run_check
+from .runner import CheckFilters, as_list, checked_families, run_check, subject_orgs
 
 logger = logging.getLogger(__name__)
 
-#: the families whose findings are about organizations, kept in the store (RECRUIT's subjects
-#: are recruitment cases: its checker does not say which organization a case belongs to)
-STORED_FAMILIES = ("SETUP", "LIFE")
+#: the families kept in the store: SETUP and LIFE are about organizations; RECRUIT about
+#: recruitment cases (kept under the case's branch, the case number as the subject key) and the
+#: recruitment plans of organizations
+STORED_FAMILIES = ("SETUP", "LIFE", "RECRUIT")
 #: the families whose findings of an organization read its subtree (SETUP: the members below
-#: it); the others read the organization's own records (LIFE: its meetings, its roll, the 党课
-#: its secretary gave, recorded with ``lecturer_org``)
-SUBTREE_FAMILIES = frozenset({"SETUP"})
+#: it; RECRUIT: a plan's admissions below it); the others read the organization's own records
+#: (LIFE: its meetings, its roll, the 党课 its secretary gave, recorded with ``lecturer_org``)
+SUBTREE_FAMILIES = frozenset({"SETUP", "RECRUIT"})
+#: the subject key of a finding whose subject is not an organization (a case number)
+CASE_KEY = "case:"
 #: rows per bulk statement
 BATCH = 1000
 #: organizations in one part of a refresh at most (a subtree evaluated in one run and committed
@@ -193,8 +196,10 @@ def refresh(
             tree_wide = [f for f in families if f in SUBTREE_FAMILIES]
             own = [f for f in families if f not in SUBTREE_FAMILIES]
             for root in topmost(path[:STEP] for path in paths):
-                stale = FindingsState.objects.filter(org_path__startswith=root).exclude(
-                    at=at, config=config
+                stale = (
+                    FindingsState.objects.filter(org_path__startswith=root)
+                    .exclude(at=at, config=config)
+                    .exclude(at=dt.date.min)  # a new organization's state (_mark_dirty)
                 )
                 if stale.exists() or not FindingsState.objects.filter(org_path=root).exists():
                     passes.append((root, families, True))
@@ -226,8 +231,32 @@ def subject_key(f: Finding) -> str:
     return ""
 
 
-def _key_of(f: Finding, org_id: int) -> Key:
-    return (f.rule, org_id, subject_key(f), f.period or "")
+def _key_of(f: Finding, org_id: int, case: bool = False) -> Key:
+    key = f"{CASE_KEY}{f.subject}"[:64] if case else subject_key(f)
+    return (f.rule, org_id, key, f.period or "")
+
+
+def _digest(f: Finding) -> str:
+    text = json.dumps([f.message, f.evidence], sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _subject_orgs(
+    findings: list[Finding], by_code: dict[str, tuple[int, str]]
+) -> dict[str, tuple[int, str]]:
+    """The subjects of ``findings`` that are not organizations (case numbers) → the id and
+    path of the organization of the part each belongs to."""
+    by_family: dict[str, set[str]] = {}
+    for f in findings:
+        if f.subject not in by_code:
+            by_family.setdefault(family_of(f.rule), set()).add(f.subject)
+    paths = {pk: path for pk, path in by_code.values()}
+    found: dict[str, tuple[int, str]] = {}
+    for family, subjects in by_family.items():
+        for subject, org_id in subject_orgs(family, sorted(subjects)).items():
+            if org_id in paths:
+                found[subject] = (org_id, paths[org_id])
+    return found
 
 
 @dataclass
@@ -316,7 +345,7 @@ def _refresh_subtree(
             rules=families,
             org_code=code,
             at=at,
-            cache={"part": {"ids": ids, "below": counted}},
+            cache={"part": {"ids": ids, "paths": paths, "below": counted}},
         )
         part = _Part(orgs, Q(org_id__in=ids), Q(org_id__in=ids))
         _write(part, result.findings, began, at, report, families, record=record)
@@ -342,14 +371,19 @@ def _write(
     """Store the difference between ``findings`` (of ``part``'s organizations, evaluated from
     ``now`` on) and the part's open rows of ``families``, in one transaction."""
     by_code = part.orgs
+    others = _subject_orgs(findings, by_code)
     found: dict[Key, tuple[Finding, str]] = {}
     for f in findings:
-        org = by_code.get(f.subject)
+        org = by_code.get(f.subject) or others.get(f.subject)
         if org is None:
             report.skipped += 1
             logger.warning("finding %s about %s: no such organization", f.rule, f.subject)
             continue
-        key = _key_of(f, org[0])
+        key = _key_of(f, org[0], f.subject in others)
+        if key in found:
+            # another finding of the rule for the same subject and period (a plan's priority
+            # groups, a case's votes): told apart by its content
+            key = (*key[:2], f"{key[2]}#{_digest(f)}"[-64:], key[3])
         if key in found:
             report.skipped += 1
             logger.warning("finding %s of %s for %s found twice", f.rule, f.subject, f.period)
@@ -454,24 +488,49 @@ def evaluation(prefix: str, at: dt.date | None = None) -> Evaluation | None:
     was evaluated for ``at`` (today when ``None``) with the rule parameters in force now;
     ``None`` when the store cannot answer (off, an organization not evaluated yet, evaluated
     for another date or with other parameters, or changed by a write since: see
-    :func:`touched`). Two queries."""
+    :func:`touched`). A fixed number of index reads, whatever the size of the subtree: every
+    organization has a state from its first write on (:func:`_mark_dirty` adds one, noted;
+    organizations added in bulk without a write's signal have higher ids than every state),
+    so "not evaluated for ``at``" is a state of the subtree that is noted, or for another date
+    or parameters (indexed columns), and the oldest and newest evaluation are the first rows
+    of the subtree along the ``evaluated_at`` index."""
     if not enabled():
         return None
     at = at or timezone.localdate()
+    config = config_digest()
     states = FindingsState.objects.order_by()
-    orgs = Organization.objects.order_by()
     if prefix:
         states = states.filter(org_path__startswith=prefix)
-        orgs = orgs.filter(path__startswith=prefix)
-    info = states.aggregate(
-        n=Count("pk"),
-        other=Count("pk", filter=~Q(at=at, config=config_digest()) | Q(dirty_since__isnull=False)),
-        oldest=Min("evaluated_at"),
-        newest=Max("evaluated_at"),
-    )
-    if not info["n"] or info["other"] or info["n"] != orgs.count():
+    top_org = Organization.objects.order_by("-pk").values_list("pk", flat=True).first()
+    top_state = FindingsState.objects.order_by("-org").values_list("org_id", flat=True).first()
+    if top_state is None or top_org is None or top_org > top_state:
         return None
-    return Evaluation(at=at, oldest=info["oldest"], newest=info["newest"])
+    other = (
+        Q(dirty_since__isnull=False)
+        | Q(at__lt=at)
+        | Q(at__gt=at)
+        | Q(config__lt=config)
+        | Q(config__gt=config)
+    )
+    if states.filter(other).exists():
+        return None
+    times = states.values_list("evaluated_at", flat=True)
+    oldest = times.order_by("evaluated_at").first()
+    newest = times.order_by("-evaluated_at").first()
+    if oldest is None or newest is None:
+        return None
+    return Evaluation(at=at, oldest=oldest, newest=newest)
+
+
+def version() -> list[Any]:
+    """What changes when a write notes organizations (:func:`touched`) or organizations are
+    added: the latest note and the highest organization id (two index reads), for the
+    pages' cache key while the store is on (:mod:`dangjian.web.cached`)."""
+    noted = FindingsState.objects.order_by("-dirty_since").filter(dirty_since__isnull=False)
+    return [
+        noted.values_list("dirty_since", flat=True).first(),
+        Organization.objects.order_by("-pk").values_list("pk", flat=True).first(),
+    ]
 
 
 def open_rows(
@@ -524,7 +583,7 @@ class Stored:
         counts = (
             open_rows(self.prefix, families=self.families, labelled=False, **self.filters)
             .values("rule")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("rule"))  # a column of the index: no row is read
             .values_list("rule", "n")
         )
         return sorted((rule, int(n)) for rule, n in counts)
@@ -631,11 +690,27 @@ def touched(org_ids: Iterable[int]) -> None:
 
 def _mark_dirty(ids: set[int]) -> None:
     """Note, in the write's transaction, that the stored findings of ``ids`` may be out of date
-    (one query per new set of organizations of a transaction); the readers ask the check until
-    the refresh that reads the write clears the note."""
-    if ids:
-        FindingsState.objects.filter(org_id__in=sorted(ids), dirty_since__isnull=True).update(
-            dirty_since=timezone.now()
+    (one query per new set of organizations of a transaction, two more for organizations with
+    no state yet: a new one gets a state, noted, so the readers see it is not evaluated); the
+    readers ask the check until the refresh that reads the write clears the note."""
+    if not ids:
+        return
+    now = timezone.now()
+    FindingsState.objects.filter(org_id__in=sorted(ids), dirty_since__isnull=True).update(
+        dirty_since=now
+    )
+    known = set(FindingsState.objects.filter(org_id__in=sorted(ids)).values_list("org", flat=True))
+    new = sorted(ids - known)
+    if new:
+        paths = Organization.objects.filter(pk__in=new).values_list("pk", "path")
+        FindingsState.objects.bulk_create(
+            [
+                FindingsState(
+                    org_id=pk, org_path=path, at=dt.date.min, evaluated_at=now, dirty_since=now
+                )
+                for pk, path in paths
+            ],
+            ignore_conflicts=True,
         )
 
 
@@ -671,10 +746,11 @@ def org_moved(org_id: int, old_path: str, new_path: str) -> None:
     touched([org_id])
 
 
-#: the apps whose rows the stored families (SETUP, LIFE) read: the tree, the roll, the records of
-#: organizational life. A write elsewhere (an assessment's results, a survey's responses, an API
-#: token, the audit trail, the store itself) changes no stored finding and queues no refresh
-WATCHED_APPS = frozenset({"orgs", "members", "life"})
+#: the apps whose rows the stored families (SETUP, LIFE, RECRUIT) read: the tree, the roll,
+#: the records of organizational life, the recruitment cases and plans. A write elsewhere (an
+#: assessment's results, a survey's responses, an API token, the audit trail, the store
+#: itself) changes no stored finding and queues no refresh
+WATCHED_APPS = frozenset({"orgs", "members", "life", "recruit"})
 
 
 def _orgs_of(instance: models.Model) -> list[int]:

@@ -33,7 +33,7 @@ def checked(at):
     on-demand check over every organization."""
     result = run_check(SYSTEM, rules=stored_families(), at=at)
     return {
-        (f.rule, f.subject, subject_key(f), f.severity, f.period or ""): (
+        (f.rule, f.subject, subject_key(f), f.severity, f.period or "", f.message): (
             f.message,
             f.evidence,
             f.due_date,
@@ -44,13 +44,14 @@ def checked(at):
 
 def stored():
     rows = StoredFinding.objects.filter(resolved_at__isnull=True).select_related("org")
+    found = [r.as_finding(r.org.code) for r in rows]
     return {
-        (r.rule, r.org.code, r.subject_key, r.severity, r.period): (
-            r.message,
-            r.evidence,
-            r.due_date,
+        (f.rule, f.subject, subject_key(f), f.severity, f.period or "", f.message): (
+            f.message,
+            f.evidence,
+            f.due_date,
         )
-        for r in rows
+        for f in found
     }
 
 
@@ -284,3 +285,31 @@ def test_random_writes_keep_the_store_equal_in_tiny_chunks(
     test_random_writes_and_their_refreshes_keep_the_store_equal(
         today, tmp_path, store_on, django_capture_on_commit_callbacks
     )
+
+
+@pytest.mark.django_db
+def test_recruit_findings_are_stored_as_the_check_finds_them_and_follow_a_case(today, store_on):
+    from dangjian.recruit.models import CaseStatus, RecruitCase
+    from dangjian.recruit.services import withdraw_case
+
+    seed_database(tier="tiny", seed=42, as_of=today, progress=False)
+    list(seed_demo_story(today, seed=42))
+    assert "RECRUIT" in stored_families()
+    refresh(at=today, chunk=4)
+    want = run_check(SYSTEM, rules="RECRUIT", at=today).findings
+    rows = open_rows("", families=["RECRUIT"]).select_related("org")
+    have = [r.as_finding(r.org_code) for r in rows]
+    key = lambda f: (f.rule, f.subject, f.period or "", f.severity, f.message)  # noqa: E731
+    cases = set(RecruitCase.objects.values_list("case_no", flat=True))
+    assert len(want) > 5 and any(f.subject in cases for f in want)
+    assert sorted(map(key, have)) == sorted(map(key, want))
+    assert_equal(today, "recruit")
+    # a case withdrawn through the service: noted, so the readers ask the records until the
+    # next refresh, which stores what the check then finds
+    flagged = {f.subject for f in want}
+    case = RecruitCase.objects.filter(status=CaseStatus.OPEN, case_no__in=flagged).first()
+    assert case is not None
+    withdraw_case(actor=SYSTEM, case=case, on=today, today=today)
+    assert evaluation("", today) is None
+    refresh(at=today, chunk=4)
+    assert_equal(today, "withdrawn")
