@@ -617,6 +617,8 @@ def answer(actor: Any, **filters: Unpack[CheckFilters]) -> Stored | None:
     prefix = scope_prefix(actor, Perm.FINDING_VIEW)
     if prefix is None:
         return None
+    if "RECRUIT" in families and scope_prefix(actor, Perm.RECRUIT_VIEW) != prefix:
+        return None  # the check shows the cases the actor may view (Perm.RECRUIT_VIEW)
     org_code = filters.get("org_code")
     if org_code:
         path = (
