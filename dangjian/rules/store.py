@@ -201,7 +201,8 @@ def refresh(
                     .exclude(at=at, config=config)
                     .exclude(at=dt.date.min)  # a new organization's state (_mark_dirty)
                 )
-                if stale.exists() or not FindingsState.objects.filter(org_path=root).exists():
+                evaluated = FindingsState.objects.filter(org_path=root).exclude(at=dt.date.min)
+                if stale.exists() or not evaluated.exists():
                     passes.append((root, families, True))
                     continue
                 if tree_wide:
