@@ -25,6 +25,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings.dev")
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--writes", type=int, default=20)
+    parser.add_argument(
+        "--chunk", type=int, default=None, help="organizations per part of a whole refresh"
+    )
     args = parser.parse_args()
     import django
 
@@ -45,15 +48,23 @@ def main() -> None:
     orgs = Organization.objects.count()
     print(f"organizations {orgs}, checking date {today}")
 
+    import resource
+
     t = time.perf_counter()
-    report = store.refresh(at=today)
+    report = store.refresh(at=today, chunk=args.chunk)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"whole refresh: {time.perf_counter() - t:.2f} s, "
-        f"{report.found} findings (+{report.created} ~{report.updated} -{report.resolved})"
+        f"{report.found} findings (+{report.created} ~{report.updated} -{report.resolved}), "
+        f"peak RSS so far {peak:.0f} MB"
     )
     t = time.perf_counter()
-    report = store.refresh(at=today)
-    print(f"whole refresh again (nothing changed): {time.perf_counter() - t:.2f} s")
+    report = store.refresh(at=today, chunk=args.chunk)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"whole refresh again (nothing changed): {time.perf_counter() - t:.2f} s, "
+        f"peak RSS so far {peak:.0f} MB"
+    )
     t = time.perf_counter()
     result = run_check(SYSTEM, rules=store.stored_families(), at=today)
     print(

@@ -286,7 +286,7 @@ READ_ACTIONS = (
 )
 
 
-def data_version() -> str:
+def data_version(*, organizations: bool = True) -> str:
     """A fingerprint of everything the frequency rules read, from a few index-only reads:
 
     * the sequence number of the latest audited write (every write of the project is audited in
@@ -295,6 +295,9 @@ def data_version() -> str:
       unaudited bulk inserts and saves);
     * organizations: count, highest id, latest ``updated_at`` (a small table);
     * members: highest id (bulk inserts of a seed).
+
+    Without ``organizations`` the organizations are left out (a scan of the table at province
+    size: the findings store's state stands for them, :func:`dangjian.rules.store.version`).
     """
     from dangjian.core.models import AuditEntry
     from dangjian.members.models import Member
@@ -313,8 +316,12 @@ def data_version() -> str:
         Meeting.objects.order_by().aggregate(top=Max("pk"))["top"],
         Meeting.objects.order_by().aggregate(changed=Max("updated_at"))["changed"],
     ]
-    orgs = Organization.objects.order_by().aggregate(
-        n=Count("pk"), top=Max("pk"), changed=Max("updated_at")
+    orgs = (
+        Organization.objects.order_by().aggregate(
+            n=Count("pk"), top=Max("pk"), changed=Max("updated_at")
+        )
+        if organizations
+        else None
     )
     members = Member.objects.order_by().aggregate(top=Max("pk"))
     parts = [last_write, meetings, orgs, members]

@@ -416,10 +416,23 @@ def scope_facts(request: CheckRequest, result: CheckResult, *, roll: bool) -> li
     if cached is not None and (cached[0] or not roll):
         return list(cached[1])
     prefix = request.prefix or ""
-    members = Member.objects.all()
-    if prefix:
+    orgs, members = request.cache["orgs"], Member.objects.all()
+    # a part of the findings store's refresh: the organizations above subtrees evaluated
+    # before, read from their own rolls, with the members those subtrees counted
+    part = request.cache.get("part")
+    if part is not None:
+        orgs = orgs.filter(pk__in=part["ids"])
+        members = members.filter(org_id__in=part["ids"])
+    elif prefix:
         members = members.filter(org__path__startswith=prefix)
-    facts = collect_facts(request.cache["orgs"], members, request.at, roll=roll)
+    facts = collect_facts(orgs, members, request.at, roll=roll)
+    if part is not None and roll:
+        by_path = {f.path: f for f in facts}
+        for path, n in part["below"].items():
+            for end in range(STEPLEN, len(path), STEPLEN):
+                if (above := by_path.get(path[:end])) is not None:
+                    above.subtree_members += n
+    result.members = sum(f.members for f in facts)
     subjects = [
         f
         for f in facts

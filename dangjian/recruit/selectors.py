@@ -949,8 +949,11 @@ def recruit_check(
     rule_ids: Iterable[str] | None = None,
     sector: str | None = None,
     region: str | None = None,
+    only: Iterable[str] | None = None,
 ) -> tuple[list[Finding], dict[str, str], int]:
-    """RECRUIT findings over the cases (and plans) under ``prefix`` that the actor may view.
+    """RECRUIT findings over the cases (and plans) under ``prefix`` that the actor may view
+    (``only``: of the organizations at these paths alone, a part of the findings store's
+    refresh).
 
     Returns (findings sorted by subject then rule, subject → label, number of cases checked).
     ``due`` findings of closed cases are left out. Raises ``ValueError`` for unknown rule ids.
@@ -969,12 +972,17 @@ def recruit_check(
         qs = qs.filter(org__sector=sector)
     if region:
         qs = qs.filter(org__region_code__startswith=region)
+    paths = None if only is None else set(only)
+    if paths is not None:
+        qs = qs.filter(org__path__in=sorted(paths))
     loaded = load(qs.order_by("case_no"))
     cases = [i.case for i in loaded]
     findings = [f for items in findings_by_loaded(loaded, at).values() for f in items]
     labels = {c.case_no: c.org.name for c in cases}
     if not sector and not region:
         for row in plan_rows_under(actor, prefix, at):
+            if paths is not None and row.org_path not in paths:
+                continue
             findings.extend(row.findings)
             labels[row.org_code] = row.org_name
     if ids:

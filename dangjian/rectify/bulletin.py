@@ -95,6 +95,8 @@ class Group:
     showcase: int = 0
     weak: int = 0
     rectification: Rectification = field(default_factory=Rectification)
+    #: open findings (组织设置 and 组织生活 rules) of the group's organizations on the day
+    findings: int = 0
 
     @property
     def n(self) -> int:
@@ -179,6 +181,9 @@ class Bulletin:
     overall: Group
     regions: list[Group]
     sectors: list[Group]
+    #: where the counts of findings come from: "store" (the findings store's rows),
+    #: "records" (the check run over the records) or "" (not counted)
+    findings_from: str = ""
 
     @property
     def flagged(self) -> list[Group]:
@@ -228,6 +233,38 @@ def _rectification_by_org(
     return tallies, weak_open
 
 
+#: the rule families whose findings the bulletin counts (about organizations)
+FINDING_FAMILIES = ("SETUP", "LIFE")
+
+
+def _findings_by_org(actor: Actor, today: dt.date) -> tuple[dict[int, int], str]:
+    """Open findings per organization in the actor's subtree (``Perm.ASSESS_VIEW``) on
+    ``today``: one grouped query over the findings store when it answers for the subtree and
+    the day, else from a check over the records (the same counts)."""
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.orgs.models import Organization
+    from dangjian.rules import store
+    from dangjian.rules.runner import run_check
+
+    prefix = scope_prefix(actor, Perm.ASSESS_VIEW) or ""
+    families = [f for f in FINDING_FAMILIES if f in store.stored_families()]
+    if families == list(FINDING_FAMILIES) and store.evaluation(prefix, today) is not None:
+        rows = (
+            store.open_rows(prefix, families=families, labelled=False)
+            .values("org_id")
+            .annotate(n=Count("org_id"))
+            .values_list("org_id", "n")
+        )
+        return {org_id: int(n) for org_id, n in rows}, "store"
+    root = Organization.objects.filter(path=prefix).values_list("code", flat=True).first()
+    result = run_check(SYSTEM, rules=list(FINDING_FAMILIES), org_code=root, at=today)
+    by_code: dict[str, int] = defaultdict(int)
+    for f in result.findings:
+        by_code[f.subject] += 1
+    ids = dict(Organization.objects.filter(code__in=list(by_code)).values_list("code", "pk"))
+    return {ids[code]: n for code, n in by_code.items() if code in ids}, "records"
+
+
 def _region_labels(actor: Actor, keys: Iterable[str]) -> dict[str, str]:
     """A name for each region key: from the Region table, else from the highest organization
     whose own code is that region's (a town's 党委 for its 9-digit key ``key + '000'``)."""
@@ -252,8 +289,11 @@ def bulletin_build(
     *,
     region_digits: int = 9,
     today: dt.date | None = None,
+    with_findings: bool = False,
 ) -> Bulletin:
-    """The bulletin of ``campaign`` over the actor's subtree (``Perm.ASSESS_VIEW``)."""
+    """The bulletin of ``campaign`` over the actor's subtree (``Perm.ASSESS_VIEW``); with
+    ``with_findings``, the open findings of each group's organizations too (from the findings
+    store when it answers, else from the records: :func:`_findings_by_org`)."""
     if region_digits not in REGION_DIGITS:
         raise ValueError(f"地区层级应为 {'、'.join(map(str, REGION_DIGITS))} 位行政区划代码")
     today = today or timezone.localdate()
@@ -263,6 +303,7 @@ def bulletin_build(
         )
     )
     tallies, weak_open = _rectification_by_org(actor, campaign, today)
+    findings, findings_from = _findings_by_org(actor, today) if with_findings else ({}, "")
     overall = Group("", "合计")
     regions: dict[str, Group] = {}
     sectors: dict[str, Group] = {}
@@ -281,6 +322,7 @@ def bulletin_build(
             g.weak += is_weak
             if org_id in tallies:
                 g.rectification.add(tallies[org_id])
+            g.findings += findings.get(org_id, 0)
     labels = _region_labels(actor, regions)
     for key, g in regions.items():
         if key in labels and labels[key] != key:
@@ -292,6 +334,7 @@ def bulletin_build(
         overall=overall,
         regions=sorted(regions.values(), key=lambda g: (not g.uneven, g.key)),
         sectors=sorted(sectors.values(), key=lambda g: g.key),
+        findings_from=findings_from,
     )
 
 

@@ -84,6 +84,12 @@ class StoredFinding(models.Model):
             models.Index(
                 fields=["family", "org_path"], condition=OPEN, name="rules_finding_open_family"
             ),
+            # the counts per rule of a subtree's open findings of a family, from the index alone
+            models.Index(
+                fields=["family", "rule", "org_path"],
+                condition=OPEN,
+                name="rules_finding_open_count",
+            ),
             # history: what was resolved when
             models.Index(fields=["resolved_at"], name="rules_finding_resolved"),
         ]
@@ -93,7 +99,11 @@ class StoredFinding(models.Model):
 
     def as_finding(self, subject: str) -> Finding:
         """The stored row as the runner's :class:`Finding` (``subject``: the organization's
-        code; the subject key is the row's identity below it, in the evidence as well)."""
+        code; the subject key is the row's identity below it, in the evidence as well; a
+        recruitment case's finding has the case number as its subject)."""
+        if self.subject_key.startswith("case:"):
+            # a recruitment case (``#…`` tells apart two findings of one rule for it)
+            subject = self.subject_key.removeprefix("case:").split("#")[0]
         return Finding(
             rule=self.rule,
             subject=subject,
@@ -131,6 +141,13 @@ class FindingsState(models.Model):
     class Meta:
         verbose_name = "检查评估状态"
         verbose_name_plural = "检查评估状态"
+        indexes = [
+            # the readers: a state for another date or parameters, the oldest and newest
+            # evaluation, without reading every state of the subtree
+            models.Index(fields=["at"], name="rules_state_at"),
+            models.Index(fields=["config"], name="rules_state_config"),
+            models.Index(fields=["evaluated_at"], name="rules_state_evaluated"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.at}"

@@ -31,8 +31,10 @@ __all__ = [
     "findings_for",
     "register_checker",
     "register_preparer",
+    "register_subject_orgs",
     "resolve_rules",
     "run_check",
+    "subject_orgs",
 ]
 
 
@@ -68,18 +70,37 @@ class CheckResult:
     #: subject → label for subjects that are not organizations (RECRUIT: case_no → branch name)
     labels: dict[str, str] = field(default_factory=dict)
     checked_cases: int = 0
+    #: the members on the rolls of the organizations checked (what their subtree adds to the
+    #: member counts of the organizations above it)
+    members: int = 0
 
 
 #: (request, the family's specs to run, the rule ids asked for or None, result) → None; it adds
 #: its findings (and labels, counts) to the result
 Checker = Callable[[CheckRequest, list[RuleSpec], list[str] | None, CheckResult], None]
 _CHECKERS: dict[str, Checker] = {}
+#: family → (subjects that are not organizations → the id of the organization each belongs to)
+_SUBJECT_ORGS: dict[str, Callable[[list[str]], dict[str, int]]] = {}
 _PREPARERS: list[Callable[[CheckRequest], None]] = []
 
 
 def register_checker(family: str, func: Checker) -> None:
     """Register the checker of ``family`` (its app's ``ready()``)."""
     _CHECKERS[family] = func
+
+
+def register_subject_orgs(family: str, func: Callable[[list[str]], dict[str, int]]) -> None:
+    """Register how the subjects of ``family`` that are not organizations (RECRUIT: case
+    numbers) map to the organization each belongs to (the findings store keeps a finding
+    under its organization)."""
+    _SUBJECT_ORGS[family] = func
+
+
+def subject_orgs(family: str, subjects: list[str]) -> dict[str, int]:
+    """Subject → organization id for the ``subjects`` of ``family`` (empty when the family
+    has no such subjects)."""
+    func = _SUBJECT_ORGS.get(family)
+    return func(subjects) if func is not None and subjects else {}
 
 
 def register_preparer(func: Callable[[CheckRequest], None]) -> None:
@@ -204,18 +225,25 @@ def _plan(
     return plan
 
 
+class CheckFilters(TypedDict, total=False):
+    """What :func:`run_check` narrows a check to, for :func:`findings_for`."""
+
+    rules: str | Sequence[str]
+    org_code: str | None
+    at: dt.date | None
+    rule_ids: Iterable[str] | None
+    severity: str | Iterable[str] | None
+    sector: str | None
+    region: str | None
+    since: dt.date | None
+
+
 def run_check(
     actor: Actor,
     *,
-    rules: str | Sequence[str] = "SETUP",
-    org_code: str | None = None,
-    at: dt.date | None = None,
-    rule_ids: Iterable[str] | None = None,
-    severity: str | Iterable[str] | None = None,
-    sector: str | None = None,
-    region: str | None = None,
-    since: dt.date | None = None,
     tally: dict[tuple[str, str, str, str, str], list[int]] | None = None,
+    cache: dict[str, Any] | None = None,
+    **filters: Unpack[CheckFilters],
 ) -> CheckResult:
     """Evaluate the rules over the actor's scope (or the subtree of ``org_code`` inside it).
 
@@ -223,20 +251,23 @@ def run_check(
     a Chinese message) for unknown rule families, rule ids, severities or filters. Periodic
     rules cover the periods from ``since`` (default 1 January of the year of ``at``) to ``at``;
     a ``tally`` dict receives (rule, period, sector, region, type) → [subjects checked, met].
+    ``cache`` seeds :attr:`CheckRequest.cache` with facts computed beforehand (the findings
+    store's chunked refresh gives the facts of the organizations above its chunks).
     """
-    at = at or timezone.localdate()
-    families = sorted(_families(rules), key=list(FAMILIES).index)
-    plan = _plan(families, as_list(rule_ids))
-    severities = _severities(severity)
+    at = filters.get("at") or timezone.localdate()
+    families = sorted(_families(filters.get("rules", "SETUP")), key=list(FAMILIES).index)
+    plan = _plan(families, as_list(filters.get("rule_ids")))
+    severities = _severities(filters.get("severity"))
     request = CheckRequest(
         actor=actor,
         at=at,
-        since=since,
-        org_code=org_code,
-        sector=sector or None,
-        region=(region or "").strip(),
+        since=filters.get("since"),
+        org_code=filters.get("org_code"),
+        sector=filters.get("sector") or None,
+        region=(filters.get("region") or "").strip(),
         tally=tally,
         families=tuple(f for f, specs, asked in plan if specs or asked is not None),
+        cache=dict(cache or {}),
     )
     for prepare in _PREPARERS:
         prepare(request)
@@ -250,19 +281,6 @@ def run_check(
         findings = [f for f in findings if f.severity in severities]
     result.findings = sorted(findings, key=lambda f: (f.subject, f.rule))
     return result
-
-
-class CheckFilters(TypedDict, total=False):
-    """What :func:`run_check` narrows a check to, for :func:`findings_for`."""
-
-    rules: str | Sequence[str]
-    org_code: str | None
-    at: dt.date | None
-    rule_ids: Iterable[str] | None
-    severity: str | Iterable[str] | None
-    sector: str | None
-    region: str | None
-    since: dt.date | None
 
 
 def findings_for(actor: Actor, **filters: Unpack[CheckFilters]) -> list[Finding]:

@@ -44,11 +44,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Unpack
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.signals import post_delete
 from django.utils import timezone
 
@@ -59,19 +59,25 @@ from dangjian.orgs.models import Organization
 
 from .models import OPEN, FindingsState, StoredFinding
 from .registry import REGISTRY, SEVERITIES, Finding, family_of
-from .runner import as_list, checked_families, run_check
+from .runner import CheckFilters, as_list, checked_families, run_check, subject_orgs
 
 logger = logging.getLogger(__name__)
 
-#: the families whose findings are about organizations, kept in the store (RECRUIT's subjects
-#: are recruitment cases: its checker does not say which organization a case belongs to)
-STORED_FAMILIES = ("SETUP", "LIFE")
+#: the families kept in the store: SETUP and LIFE are about organizations; RECRUIT about
+#: recruitment cases (kept under the case's branch, the case number as the subject key) and the
+#: recruitment plans of organizations
+STORED_FAMILIES = ("SETUP", "LIFE", "RECRUIT")
 #: the families whose findings of an organization read its subtree (SETUP: the members below
-#: it); the others read the organization's own records (LIFE: its meetings, its roll, the 党课
-#: its secretary gave, recorded with ``lecturer_org``)
-SUBTREE_FAMILIES = frozenset({"SETUP"})
+#: it; RECRUIT: a plan's admissions below it); the others read the organization's own records
+#: (LIFE: its meetings, its roll, the 党课 its secretary gave, recorded with ``lecturer_org``)
+SUBTREE_FAMILIES = frozenset({"SETUP", "RECRUIT"})
+#: the subject key of a finding whose subject is not an organization (a case number)
+CASE_KEY = "case:"
 #: rows per bulk statement
 BATCH = 1000
+#: organizations in one part of a refresh at most (a subtree evaluated in one run and committed
+#: on its own): the memory a refresh takes follows its largest part, not the whole tree
+CHUNK = 5000
 #: content columns compared to decide whether a still-present finding is updated
 CONTENT = ("severity", "message", "source", "evidence", "due_date", "org_path")
 
@@ -149,6 +155,7 @@ def refresh(
     at: dt.date | None = None,
     since: dt.datetime | None = None,
     trees: bool = True,
+    chunk: int | None = None,
 ) -> RefreshReport:
     """Re-evaluate the findings of the organizations ``org_ids`` touched by writes (all
     organizations when ``None``; without ``trees``, exactly the subtrees of ``org_ids``) for the
@@ -160,7 +167,8 @@ def refresh(
     when its organizations were evaluated for another date. With ``since`` (when the refresh
     was asked for), an organization evaluated for ``at`` after that moment is not evaluated
     again (a queue of refreshes after a burst of writes; strictly after: the same instant may
-    still precede the write)."""
+    still precede the write). Each subtree is evaluated in parts of at most ``chunk``
+    organizations (:data:`CHUNK`), each committed on its own (:func:`plan_chunks`)."""
     started = time.perf_counter()
     at = at or timezone.localdate()
     report = RefreshReport(at=at)
@@ -174,11 +182,11 @@ def refresh(
     else:
         ids = sorted(set(org_ids))
         paths: list[str] = []
-        for chunk in _chunks(ids):
-            rows = Organization.objects.filter(pk__in=chunk)
+        for batch in _chunks(ids):
+            rows = Organization.objects.filter(pk__in=batch)
             if since is not None:
                 fresh = FindingsState.objects.filter(
-                    org_id__in=chunk, at=at, evaluated_at__gt=since
+                    org_id__in=batch, at=at, evaluated_at__gt=since
                 ).values_list("org_id", flat=True)
                 rows = rows.exclude(pk__in=list(fresh))
             paths.extend(rows.values_list("path", flat=True))
@@ -188,10 +196,13 @@ def refresh(
             tree_wide = [f for f in families if f in SUBTREE_FAMILIES]
             own = [f for f in families if f not in SUBTREE_FAMILIES]
             for root in topmost(path[:STEP] for path in paths):
-                stale = FindingsState.objects.filter(org_path__startswith=root).exclude(
-                    at=at, config=config
+                stale = (
+                    FindingsState.objects.filter(org_path__startswith=root)
+                    .exclude(at=at, config=config)
+                    .exclude(at=dt.date.min)  # a new organization's state (_mark_dirty)
                 )
-                if stale.exists() or not FindingsState.objects.filter(org_path=root).exists():
+                evaluated = FindingsState.objects.filter(org_path=root).exclude(at=dt.date.min)
+                if stale.exists() or not evaluated.exists():
                     passes.append((root, families, True))
                     continue
                 if tree_wide:
@@ -200,7 +211,7 @@ def refresh(
                     below = [p for p in paths if p.startswith(root)]
                     passes.extend((path, own, True) for path in topmost(below))
     for prefix, wanted, record in passes:
-        _refresh_subtree(prefix, at, report, wanted, record=record)
+        _refresh_subtree(prefix, at, report, wanted, record=record, chunk=chunk)
     report.subtrees = len(passes)
     report.seconds = time.perf_counter() - started
     return report
@@ -221,45 +232,167 @@ def subject_key(f: Finding) -> str:
     return ""
 
 
-def _key_of(f: Finding, org_id: int) -> Key:
-    return (f.rule, org_id, subject_key(f), f.period or "")
+def _key_of(f: Finding, org_id: int, case: bool = False) -> Key:
+    key = f"{CASE_KEY}{f.subject}"[:64] if case else subject_key(f)
+    return (f.rule, org_id, key, f.period or "")
+
+
+def _digest(f: Finding) -> str:
+    text = json.dumps([f.message, f.evidence], sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _subject_orgs(
+    findings: list[Finding], by_code: dict[str, tuple[int, str]]
+) -> dict[str, tuple[int, str]]:
+    """The subjects of ``findings`` that are not organizations (case numbers) → the id and
+    path of the organization of the part each belongs to."""
+    by_family: dict[str, set[str]] = {}
+    for f in findings:
+        if f.subject not in by_code:
+            by_family.setdefault(family_of(f.rule), set()).add(f.subject)
+    paths = {pk: path for pk, path in by_code.values()}
+    found: dict[str, tuple[int, str]] = {}
+    for family, subjects in by_family.items():
+        for subject, org_id in subject_orgs(family, sorted(subjects)).items():
+            if org_id in paths:
+                found[subject] = (org_id, paths[org_id])
+    return found
+
+
+@dataclass
+class _Part:
+    """One piece of a refresh, evaluated and written in a transaction of its own: its
+    organizations (code → id, path), and how its stored rows and states are selected."""
+
+    orgs: dict[str, tuple[int, str]]
+    #: the part's open stored rows (through the organizations' current paths) and its states
+    rows: Q
+    states: Q
+
+
+def plan_chunks(prefix: str, size: int) -> tuple[list[str], list[str]]:
+    """Split the subtree ``prefix`` ("" for every tree) into the roots of subtrees of at most
+    ``size`` organizations, each evaluated on its own, and the organizations above them
+    (subtrees larger than ``size``) with their children that have no children of their own,
+    evaluated together once the subtrees below them are (their SETUP facts add the members the
+    subtrees counted). Reads the paths of the subtree once."""
+    orgs = Organization.objects.order_by("path")
+    if prefix:
+        orgs = orgs.filter(path__startswith=prefix)
+    paths: list[str] = list(orgs.values_list("path", flat=True).iterator(chunk_size=10000))
+    sizes: dict[str, int] = {}
+    top = max(len(prefix), STEP)
+    for path in paths:
+        for end in range(top, len(path) + 1, STEP):
+            sizes[path[:end]] = sizes.get(path[:end], 0) + 1
+    roots: list[str] = []
+    upper: list[str] = []
+    above: set[str] = set()
+    for path in paths:
+        if roots and path.startswith(roots[-1]):
+            continue
+        if sizes[path] > size or (sizes[path] == 1 and path[:-STEP] in above):
+            # above the subtrees, or a leaf below them: evaluated with them
+            upper.append(path)
+            above.add(path)
+        else:
+            roots.append(path)
+    return roots, upper
 
 
 def _refresh_subtree(
-    prefix: str, at: dt.date, report: RefreshReport, families: list[str], *, record: bool = True
+    prefix: str,
+    at: dt.date,
+    report: RefreshReport,
+    families: list[str],
+    *,
+    record: bool = True,
+    chunk: int | None = None,
 ) -> None:
+    """Evaluate the subtree ``prefix`` part by part (:func:`plan_chunks`, ``chunk``
+    organizations at most: :data:`CHUNK`), each part committed on its own, so the memory a
+    refresh takes follows its largest part; the findings are those of one run over the whole
+    subtree."""
     if not families:
         return
-    now = timezone.now()
-    orgs = Organization.objects.order_by()
-    if prefix:
-        orgs = orgs.filter(path__startswith=prefix)
-    by_code = {code: (pk, path) for code, pk, path in orgs.values_list("code", "pk", "path")}
-    code = None
-    if prefix:
-        code = next((c for c, (_pk, path) in by_code.items() if path == prefix), None)
+    roots, upper = plan_chunks(prefix, chunk or CHUNK)
+    if not roots and not upper:
+        return  # deleted meanwhile
+    evaluated = 0
+    below: dict[str, int] = {}
+    for root in roots:
+        orgs = _orgs_under(Q(path__startswith=root))
+        code = next((c for c, (_pk, path) in orgs.items() if path == root), None)
         if code is None:
-            return  # deleted meanwhile
-    result = run_check(SYSTEM, rules=families, org_code=code, at=at)
+            continue  # deleted meanwhile
+        began = timezone.now()
+        result = run_check(SYSTEM, rules=families, org_code=code, at=at)
+        below[root] = result.members
+        part = _Part(orgs, Q(org__path__startswith=root), Q(org_path__startswith=root))
+        _write(part, result.findings, began, at, report, families, record=record)
+        evaluated += len(orgs)
+    for top in topmost(upper):
+        paths = [p for p in upper if p.startswith(top)]
+        orgs = _orgs_under(Q(path__in=paths))
+        code = next((c for c, (_pk, path) in orgs.items() if path == top), None)
+        if code is None:
+            continue
+        ids = [pk for pk, _path in orgs.values()]
+        counted = {root: n for root, n in below.items() if root.startswith(top)}
+        began = timezone.now()
+        result = run_check(
+            SYSTEM,
+            rules=families,
+            org_code=code,
+            at=at,
+            cache={"part": {"ids": ids, "paths": paths, "below": counted}},
+        )
+        part = _Part(orgs, Q(org_id__in=ids), Q(org_id__in=ids))
+        _write(part, result.findings, began, at, report, families, record=record)
+        evaluated += len(orgs)
+    report.orgs = max(report.orgs, evaluated)
+
+
+def _orgs_under(where: Q) -> dict[str, tuple[int, str]]:
+    rows = Organization.objects.order_by().filter(where).values_list("code", "pk", "path")
+    return {code: (pk, path) for code, pk, path in rows}
+
+
+def _write(
+    part: _Part,
+    findings: list[Finding],
+    now: dt.datetime,
+    at: dt.date,
+    report: RefreshReport,
+    families: list[str],
+    *,
+    record: bool = True,
+) -> None:
+    """Store the difference between ``findings`` (of ``part``'s organizations, evaluated from
+    ``now`` on) and the part's open rows of ``families``, in one transaction."""
+    by_code = part.orgs
+    others = _subject_orgs(findings, by_code)
     found: dict[Key, tuple[Finding, str]] = {}
-    for f in result.findings:
-        org = by_code.get(f.subject)
+    for f in findings:
+        org = by_code.get(f.subject) or others.get(f.subject)
         if org is None:
             report.skipped += 1
             logger.warning("finding %s about %s: no such organization", f.rule, f.subject)
             continue
-        key = _key_of(f, org[0])
+        key = _key_of(f, org[0], f.subject in others)
+        if key in found:
+            # another finding of the rule for the same subject and period (a plan's priority
+            # groups, a case's votes): told apart by its content
+            key = (*key[:2], f"{key[2]}#{_digest(f)}"[-64:], key[3])
         if key in found:
             report.skipped += 1
             logger.warning("finding %s of %s for %s found twice", f.rule, f.subject, f.period)
             continue
         found[key] = (f, org[1])
     report.found += len(found)
-    report.orgs = max(report.orgs, len(by_code))
     with transaction.atomic():
-        stored = StoredFinding.objects.filter(OPEN).order_by()
-        if prefix:
-            stored = stored.filter(org__path__startswith=prefix)
+        stored = StoredFinding.objects.filter(OPEN).order_by().filter(part.rows)
         stored = stored.filter(family__in=families)
         to_update: list[StoredFinding] = []
         gone: list[int] = []
@@ -331,10 +464,7 @@ def _refresh_subtree(
         )
         if record:
             # the writes noted before this evaluation began are in it; a later one stays noted
-            clean = FindingsState.objects.filter(dirty_since__lte=now)
-            if prefix:
-                clean = clean.filter(org_path__startswith=prefix)
-            clean.update(dirty_since=None)
+            FindingsState.objects.filter(part.states, dirty_since__lte=now).update(dirty_since=None)
             _local.marked = set()  # a write after this in the same transaction notes again
     report.created += len(new_rows)
     report.updated += len(to_update)
@@ -359,24 +489,49 @@ def evaluation(prefix: str, at: dt.date | None = None) -> Evaluation | None:
     was evaluated for ``at`` (today when ``None``) with the rule parameters in force now;
     ``None`` when the store cannot answer (off, an organization not evaluated yet, evaluated
     for another date or with other parameters, or changed by a write since: see
-    :func:`touched`). Two queries."""
+    :func:`touched`). A fixed number of index reads, whatever the size of the subtree: every
+    organization has a state from its first write on (:func:`_mark_dirty` adds one, noted;
+    organizations added in bulk without a write's signal have higher ids than every state),
+    so "not evaluated for ``at``" is a state of the subtree that is noted, or for another date
+    or parameters (indexed columns), and the oldest and newest evaluation are the first rows
+    of the subtree along the ``evaluated_at`` index."""
     if not enabled():
         return None
     at = at or timezone.localdate()
+    config = config_digest()
     states = FindingsState.objects.order_by()
-    orgs = Organization.objects.order_by()
     if prefix:
         states = states.filter(org_path__startswith=prefix)
-        orgs = orgs.filter(path__startswith=prefix)
-    info = states.aggregate(
-        n=Count("pk"),
-        other=Count("pk", filter=~Q(at=at, config=config_digest()) | Q(dirty_since__isnull=False)),
-        oldest=Min("evaluated_at"),
-        newest=Max("evaluated_at"),
-    )
-    if not info["n"] or info["other"] or info["n"] != orgs.count():
+    top_org = Organization.objects.order_by("-pk").values_list("pk", flat=True).first()
+    top_state = FindingsState.objects.order_by("-org").values_list("org_id", flat=True).first()
+    if top_state is None or top_org is None or top_org > top_state:
         return None
-    return Evaluation(at=at, oldest=info["oldest"], newest=info["newest"])
+    other = (
+        Q(dirty_since__isnull=False)
+        | Q(at__lt=at)
+        | Q(at__gt=at)
+        | Q(config__lt=config)
+        | Q(config__gt=config)
+    )
+    if states.filter(other).exists():
+        return None
+    times = states.values_list("evaluated_at", flat=True)
+    oldest = times.order_by("evaluated_at").first()
+    newest = times.order_by("-evaluated_at").first()
+    if oldest is None or newest is None:
+        return None
+    return Evaluation(at=at, oldest=oldest, newest=newest)
+
+
+def version() -> list[Any]:
+    """What changes when a write notes organizations (:func:`touched`) or organizations are
+    added: the latest note and the highest organization id (two index reads), for the
+    pages' cache key while the store is on (:mod:`dangjian.web.cached`)."""
+    noted = FindingsState.objects.order_by("-dirty_since").filter(dirty_since__isnull=False)
+    return [
+        noted.values_list("dirty_since", flat=True).first(),
+        Organization.objects.order_by("-pk").values_list("pk", flat=True).first(),
+    ]
 
 
 def open_rows(
@@ -429,24 +584,13 @@ class Stored:
         counts = (
             open_rows(self.prefix, families=self.families, labelled=False, **self.filters)
             .values("rule")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("rule"))  # a column of the index: no row is read
             .values_list("rule", "n")
         )
         return sorted((rule, int(n)) for rule, n in counts)
 
 
-def answer(
-    actor: Any,
-    *,
-    rules: str | Sequence[str] = "SETUP",
-    org_code: str | None = None,
-    at: dt.date | None = None,
-    rule_ids: Iterable[str] | None = None,
-    severity: str | Iterable[str] | None = None,
-    sector: str | None = None,
-    region: str | None = None,
-    since: dt.date | None = None,
-) -> Stored | None:
+def answer(actor: Any, **filters: Unpack[CheckFilters]) -> Stored | None:
     """The stored findings answering :func:`dangjian.rules.runner.run_check`'s question for
     ``actor`` (same filters), or ``None`` when the store cannot answer it: switched off, a
     family or a window it does not keep, a date it was not evaluated for, an organization of
@@ -454,17 +598,19 @@ def answer(
     organization outside the scope), so the caller asks the runner, which gives its error."""
     if not enabled():
         return None
-    families = [f.upper() for f in as_list(rules)]
+    families = [f.upper() for f in as_list(filters.get("rules", "SETUP"))]
     kept = stored_families()
     if not families or any(f not in kept for f in families):
         return None
-    day = at or timezone.localdate()
+    day = filters.get("at") or timezone.localdate()
+    since = filters.get("since")
     if since is not None and since != dt.date(day.year, 1, 1):
         return None
-    ids = [r.upper() for r in as_list(rule_ids)]
+    ids = [r.upper() for r in as_list(filters.get("rule_ids"))]
     if any(r not in REGISTRY or family_of(r) not in families for r in ids):
         return None
-    severities = as_list(severity)
+    severities = as_list(filters.get("severity"))
+    sector, region = filters.get("sector"), filters.get("region")
     if any(s not in SEVERITIES for s in severities):
         return None
     if sector and sector not in Sector.values:
@@ -472,6 +618,9 @@ def answer(
     prefix = scope_prefix(actor, Perm.FINDING_VIEW)
     if prefix is None:
         return None
+    if "RECRUIT" in families and scope_prefix(actor, Perm.RECRUIT_VIEW) != prefix:
+        return None  # the check shows the cases the actor may view (Perm.RECRUIT_VIEW)
+    org_code = filters.get("org_code")
     if org_code:
         path = (
             Organization.objects.filter(code=org_code, path__startswith=prefix)
@@ -484,14 +633,14 @@ def answer(
     found = evaluation(prefix, day)
     if found is None:
         return None
-    filters: dict[str, Any] = {
+    narrow: dict[str, Any] = {
         "rule_ids": ids,
         "severity": severities,
         "sector": sector or None,
         "region": (region or "").strip() or None,
     }
-    rows = open_rows(prefix, families=families, **filters)
-    return Stored(rows=rows, evaluation=found, prefix=prefix, families=families, filters=filters)
+    rows = open_rows(prefix, families=families, **narrow)
+    return Stored(rows=rows, evaluation=found, prefix=prefix, families=families, filters=narrow)
 
 
 def findings_of(rows: Iterable[StoredFinding]) -> list[Finding]:
@@ -544,11 +693,27 @@ def touched(org_ids: Iterable[int]) -> None:
 
 def _mark_dirty(ids: set[int]) -> None:
     """Note, in the write's transaction, that the stored findings of ``ids`` may be out of date
-    (one query per new set of organizations of a transaction); the readers ask the check until
-    the refresh that reads the write clears the note."""
-    if ids:
-        FindingsState.objects.filter(org_id__in=sorted(ids), dirty_since__isnull=True).update(
-            dirty_since=timezone.now()
+    (one query per new set of organizations of a transaction, two more for organizations with
+    no state yet: a new one gets a state, noted, so the readers see it is not evaluated); the
+    readers ask the check until the refresh that reads the write clears the note."""
+    if not ids:
+        return
+    now = timezone.now()
+    FindingsState.objects.filter(org_id__in=sorted(ids), dirty_since__isnull=True).update(
+        dirty_since=now
+    )
+    known = set(FindingsState.objects.filter(org_id__in=sorted(ids)).values_list("org", flat=True))
+    new = sorted(ids - known)
+    if new:
+        paths = Organization.objects.filter(pk__in=new).values_list("pk", "path")
+        FindingsState.objects.bulk_create(
+            [
+                FindingsState(
+                    org_id=pk, org_path=path, at=dt.date.min, evaluated_at=now, dirty_since=now
+                )
+                for pk, path in paths
+            ],
+            ignore_conflicts=True,
         )
 
 
@@ -584,10 +749,11 @@ def org_moved(org_id: int, old_path: str, new_path: str) -> None:
     touched([org_id])
 
 
-#: the apps whose rows the stored families (SETUP, LIFE) read: the tree, the roll, the records of
-#: organizational life. A write elsewhere (an assessment's results, a survey's responses, an API
-#: token, the audit trail, the store itself) changes no stored finding and queues no refresh
-WATCHED_APPS = frozenset({"orgs", "members", "life"})
+#: the apps whose rows the stored families (SETUP, LIFE, RECRUIT) read: the tree, the roll,
+#: the records of organizational life, the recruitment cases and plans. A write elsewhere (an
+#: assessment's results, a survey's responses, an API token, the audit trail, the store
+#: itself) changes no stored finding and queues no refresh
+WATCHED_APPS = frozenset({"orgs", "members", "life", "recruit"})
 
 
 def _orgs_of(instance: models.Model) -> list[int]:

@@ -35,7 +35,7 @@ from dangjian.orgs.models import Organization
 from dangjian.orgs.rules import findings_for_org
 from dangjian.rules.registry import Finding
 from dangjian.rules.runner import CheckFilters, findings_for
-from dangjian.rules.store import answer, evaluation, findings_of, open_rows
+from dangjian.rules.store import answer, enabled, evaluation, findings_of, open_rows, version
 
 T = TypeVar("T")
 
@@ -43,10 +43,19 @@ T = TypeVar("T")
 TIMEOUT = 600
 
 
+def _data_version() -> Any:
+    """The data version of the cache key: with the findings store on, the records' index reads
+    and the store's state (the latest write noted, the highest organization id) stand for the
+    scan of every organization; as before with it off."""
+    if enabled():
+        return [data_version(organizations=False), version()]
+    return data_version()
+
+
 def _cached(material: list[Any], compute: Callable[[], T]) -> T:
     config = getattr(settings, "DANGJIAN_RULES", None) or {}
     text = json.dumps(
-        [material, timezone.localdate().isoformat(), config, data_version()],
+        [material, timezone.localdate().isoformat(), config, _data_version()],
         sort_keys=True,
         default=str,
     )

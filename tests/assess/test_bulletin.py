@@ -166,3 +166,30 @@ def test_query_count_constant(tree, planted, django_assert_max_num_queries):
 def test_bad_region_level(tree, planted):
     with pytest.raises(ValueError, match="地区层级"):
         bulletin_build(tree["admin"], planted["campaign"], region_digits=7)
+
+
+@pytest.mark.django_db
+def test_findings_counts_from_the_store_equal_those_from_the_records(
+    tree, planted, settings, today
+):
+    from dangjian.rules.store import refresh
+
+    def figures(b):
+        return [(g.key, g.findings, g.n) for g in [b.overall, *b.regions, *b.sectors]]
+
+    settings.DANGJIAN_FINDINGS_STORE = False
+    from_records = bulletin_build(tree["admin"], planted["campaign"], with_findings=True)
+    assert from_records.findings_from == "records" and from_records.overall.findings > 0
+    settings.DANGJIAN_FINDINGS_STORE = True
+    refresh(at=timezone.localdate())
+    from_store = bulletin_build(tree["admin"], planted["campaign"], with_findings=True)
+    assert from_store.findings_from == "store"
+    assert figures(from_store) == figures(from_records)
+    # a town's admin: the counts of the town's organizations only, the same both ways
+    town = bulletin_build(tree["admin_a"], planted["campaign"], with_findings=True)
+    settings.DANGJIAN_FINDINGS_STORE = False
+    again = bulletin_build(tree["admin_a"], planted["campaign"], with_findings=True)
+    assert (town.findings_from, again.findings_from) == ("store", "records")
+    assert figures(town) == figures(again)
+    # without asking, nothing is counted
+    assert bulletin_build(tree["admin"], planted["campaign"]).overall.findings == 0

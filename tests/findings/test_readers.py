@@ -146,3 +146,65 @@ def test_a_write_not_yet_refreshed_sends_the_pages_to_the_records(
     refresh(at=today)
     page = login("admin_a").get(url)
     assert ran == [1] and page.context["total"] == 0  # the store again, refreshed
+
+
+def _sql(queries):
+    return [q["sql"] for q in queries.captured_queries]
+
+
+@pytest.mark.django_db
+def test_the_store_answers_and_versions_with_a_fixed_number_of_index_reads(
+    stored_tree, settings, today
+):
+    """With the store on, neither whether it answers nor the pages' data version reads every
+    organization (no COUNT or MAX(updated_at) over the tree): the same queries however large
+    the tree; with it off the data version is the records' as before."""
+    from dangjian.life.compliance import data_version
+    from dangjian.rules.store import evaluation
+
+    root = Organization.objects.order_by("path").first()
+
+    def costs():
+        with CaptureQueriesContext(connection) as asked:
+            assert evaluation(root.path, today) is not None
+        with CaptureQueriesContext(connection) as versioned:
+            cached._data_version()
+        return _sql(asked), _sql(versioned)
+
+    small = costs()
+    for n in range(12):
+        make_org(stored_tree["town_b"], org_type="党支部", sector="社区", code=f"BB8{n:02d}")
+    refresh(at=today)
+    large = costs()
+    assert [len(q) for q in small] == [len(q) for q in large] and len(large[0]) <= 5
+    for sql in large[0] + large[1]:
+        assert not ('"orgs_organization"' in sql and "COUNT(" in sql.upper()), sql
+        assert "updated_at" not in sql or "life_meeting" in sql, sql
+    # a write changes the version (noted), and the store no longer answers until refreshed
+    before = cached._data_version()
+    make_member(Organization.objects.get(code="BB800"))
+    assert cached._data_version() != before
+    assert evaluation(root.path, today) is None
+    settings.DANGJIAN_FINDINGS_STORE = False
+    assert cached._data_version() == data_version()
+
+
+@pytest.mark.django_db
+def test_the_stored_page_counts_per_rule_in_the_database_and_reads_one_page(
+    stored_tree, login, no_check
+):
+    client = login("admin")
+    client.get(reverse("web:findings"))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("web:findings"))
+    assert page.status_code == 200 and len(queries) <= 15
+    sql = _sql(queries)
+    grouped = [q for q in sql if "GROUP BY" in q and "rules_storedfinding" in q]
+    assert len(grouped) == 1
+    rows = [q for q in sql if "rules_storedfinding" in q and "GROUP BY" not in q]
+    # one page of rows (LIMIT), no separate COUNT: the total is the sum of the rule counts
+    assert len(rows) == 1 and "LIMIT" in rows[0]
+    assert page.context["total"] == sum(n for _r, _t, n in page.context["per_rule"])
+    assert (
+        page.context["page"].paginator.count == page.context["total"] == len(page.context["rows"])
+    )

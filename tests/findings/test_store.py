@@ -33,7 +33,7 @@ def checked(at):
     on-demand check over every organization."""
     result = run_check(SYSTEM, rules=stored_families(), at=at)
     return {
-        (f.rule, f.subject, subject_key(f), f.severity, f.period or ""): (
+        (f.rule, f.subject, subject_key(f), f.severity, f.period or "", f.message): (
             f.message,
             f.evidence,
             f.due_date,
@@ -44,13 +44,14 @@ def checked(at):
 
 def stored():
     rows = StoredFinding.objects.filter(resolved_at__isnull=True).select_related("org")
+    found = [r.as_finding(r.org.code) for r in rows]
     return {
-        (r.rule, r.org.code, r.subject_key, r.severity, r.period): (
-            r.message,
-            r.evidence,
-            r.due_date,
+        (f.rule, f.subject, subject_key(f), f.severity, f.period or "", f.message): (
+            f.message,
+            f.evidence,
+            f.due_date,
         )
-        for r in rows
+        for f in found
     }
 
 
@@ -202,3 +203,113 @@ def test_changed_rule_parameters_make_the_store_answer_no_more_until_refreshed(
         rule="SETUP-BRANCH-MIN-FULL", org=branch, resolved_at__isnull=True
     ).exists()
     assert_equal(today, "new parameters")
+
+
+def stored_rows():
+    """Every stored row (open or resolved) by identity, with its content and date."""
+    rows = StoredFinding.objects.select_related("org")
+    return sorted(
+        (
+            r.rule,
+            r.org.code,
+            r.subject_key,
+            r.period,
+            r.severity,
+            r.message,
+            repr(sorted(r.evidence.items())),
+            r.due_date,
+            r.org_path,
+            r.at,
+            r.resolved_at is None,
+        )
+        for r in rows
+    )
+
+
+@pytest.mark.django_db
+def test_a_refresh_in_tiny_chunks_stores_the_same_rows_as_one_run(today, store_on):
+    from dangjian.rules.store import plan_chunks
+
+    seed_database(tier="tiny", seed=42, as_of=today, progress=False)
+    list(seed_demo_story(today, seed=42))
+    whole = refresh(at=today, chunk=10**9)
+    assert whole.subtrees == 1 and whole.found > 50
+    one_run = stored_rows()
+    StoredFinding.objects.all().delete()
+    FindingsState.objects.all().delete()
+    # three organizations a part: many subtrees, and the organizations above them evaluated
+    # together with the members the subtrees counted
+    roots, upper = plan_chunks("", 3)
+    assert len(roots) >= 3 and len(upper) > 2
+    parts = refresh(at=today, chunk=3)
+    assert (parts.found, parts.created, parts.orgs) == (whole.found, whole.found, whole.orgs)
+    assert stored_rows() == one_run
+    assert_equal(today, "chunked")
+    assert evaluation("", today) is not None
+    # a chunked refresh of an unchanged tree changes nothing
+    again = refresh(at=today, chunk=3)
+    assert (again.created, again.updated, again.resolved) == (0, 0, 0)
+    # the command takes the size of a part
+    call_command("findings", "refresh", "--at", today.isoformat(), "--chunk", "2")
+    assert stored_rows() == one_run
+
+
+@pytest.mark.django_db
+def test_plan_chunks_covers_every_organization_once(store_on):
+    from dangjian.rules.store import plan_chunks
+
+    root = make_org(None, org_type="党委", sector="机关", code="R0001")
+    towns = [make_org(root, org_type="党委", code=f"T000{i}") for i in (1, 2)]
+    big = [make_org(towns[0], org_type="党支部") for _ in range(3)]
+    small = make_org(towns[1], org_type="党支部")
+    leaf = make_org(root, org_type="党支部", code="L0001")
+    roots, upper = plan_chunks("", 3)
+    # the root and the first town hold more than 3; the leaves right under them go with them
+    assert upper == sorted([root.path, towns[0].path, leaf.path, *(b.path for b in big)])
+    assert roots == [towns[1].path]
+    assert small.path.startswith(towns[1].path)
+    # one a part: every leaf sits right under an organization above the parts
+    everyone = sorted(Organization.objects.values_list("path", flat=True))
+    assert plan_chunks("", 1) == ([], everyone)
+    # a subtree within the size is one part
+    assert plan_chunks(towns[0].path, 10) == ([towns[0].path], [])
+
+
+@pytest.mark.django_db
+def test_random_writes_keep_the_store_equal_in_tiny_chunks(
+    today, tmp_path, store_on, django_capture_on_commit_callbacks, monkeypatch
+):
+    from dangjian.rules import store
+
+    monkeypatch.setattr(store, "CHUNK", 2)
+    test_random_writes_and_their_refreshes_keep_the_store_equal(
+        today, tmp_path, store_on, django_capture_on_commit_callbacks
+    )
+
+
+@pytest.mark.django_db
+def test_recruit_findings_are_stored_as_the_check_finds_them_and_follow_a_case(today, store_on):
+    from dangjian.recruit.models import CaseStatus, RecruitCase
+    from dangjian.recruit.services import withdraw_case
+
+    seed_database(tier="tiny", seed=42, as_of=today, progress=False)
+    list(seed_demo_story(today, seed=42))
+    assert "RECRUIT" in stored_families()
+    refresh(at=today, chunk=4)
+    want = run_check(SYSTEM, rules="RECRUIT", at=today).findings
+    rows = open_rows("", families=["RECRUIT"]).select_related("org")
+    have = [r.as_finding(r.org_code) for r in rows]
+    key = lambda f: (f.rule, f.subject, f.period or "", f.severity, f.message)  # noqa: E731
+    cases = set(RecruitCase.objects.values_list("case_no", flat=True))
+    assert len(want) > 5 and any(f.subject in cases for f in want)
+    assert sorted(map(key, have)) == sorted(map(key, want))
+    assert_equal(today, "recruit")
+    # a case withdrawn through the service: noted, so the readers ask the records until the
+    # next refresh, which stores what the check then finds
+    flagged = {f.subject for f in want}
+    case = RecruitCase.objects.filter(status=CaseStatus.OPEN, case_no__in=flagged).first()
+    assert case is not None
+    withdraw_case(actor=SYSTEM, case=case, on=today, today=today)
+    assert evaluation("", today) is None
+    refresh(at=today, chunk=4)
+    assert_equal(today, "withdrawn")

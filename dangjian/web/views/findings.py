@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import require
 from dangjian.orgs.selectors import orgs_for
+from dangjian.rules.runner import CheckFilters
 from dangjian.rules.store import Stored, answer
 from dangjian.web.cached import page_findings
 from dangjian.web.requests import SignedInRequest
@@ -41,29 +42,20 @@ def findings(request: SignedInRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "web/findings.html", context, status=400)
     data = form.cleaned_data
-    stored = answer(
-        request.user,
-        rules="SETUP",
-        org_code=data["org"] or None,
-        at=data["at"],
-        rule_ids=[data["rule"]] if data["rule"] else None,
-        severity=data["severity"] or None,
-        sector=data["sector"] or None,
-        region=data["region"] or None,
-    )
+    filters: CheckFilters = {
+        "rules": "SETUP",
+        "org_code": data["org"] or None,
+        "at": data["at"],
+        "rule_ids": [data["rule"]] if data["rule"] else None,
+        "severity": data["severity"] or None,
+        "sector": data["sector"] or None,
+        "region": data["region"] or None,
+    }
+    stored = answer(request.user, **filters)
     if stored is not None:
         return _stored_page(request, stored, context, titles)
     try:
-        items = page_findings(
-            request.user,
-            rules="SETUP",
-            org_code=data["org"] or None,
-            at=data["at"],
-            rule_ids=[data["rule"]] if data["rule"] else None,
-            severity=data["severity"] or None,
-            sector=data["sector"] or None,
-            region=data["region"] or None,
-        )
+        items = page_findings(request.user, **filters)
     except Http404:
         form.add_error("org", f"组织编码“{data['org']}”不存在或不在您的管辖范围内")
         return render(request, "web/findings.html", context, status=400)
@@ -93,13 +85,15 @@ def _stored_page(
     request: SignedInRequest, stored: Stored, context: dict[str, Any], titles: dict[str, str]
 ) -> HttpResponse:
     """The list from the findings store: a page of its rows, the counts per rule grouped in
-    the database, and the evaluation they come from."""
+    the database (their sum is the total: no other count), and the evaluation they come
+    from."""
     per_rule = stored.per_rule()
-    page = paginate(request, stored.rows)
+    total = sum(n for _rid, n in per_rule)
+    page = paginate(request, stored.rows, count=total)
     context.update(
         {
             "page": page,
-            "total": sum(n for _rid, n in per_rule),
+            "total": total,
             "per_rule": [(rid, titles.get(rid, rid), n) for rid, n in per_rule],
             "rule_query": query_without(request, "page", "rule"),
             "rows": [{"f": row.as_finding(row.org_code), "org_name": row.org_name} for row in page],

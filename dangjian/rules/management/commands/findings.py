@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dangjian.core.console import date_option
 from dangjian.orgs.models import Organization
-from dangjian.rules.store import refresh
+from dangjian.rules.store import CHUNK, refresh
 
 
 class Command(BaseCommand):
@@ -25,6 +25,12 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["refresh"], help="refresh：重新评估并更新")
         parser.add_argument("--org", default=None, help="只评估该组织编码及其下级")
         parser.add_argument("--at", default=None, help="检查日期 YYYY-MM-DD，默认今天")
+        parser.add_argument(
+            "--chunk",
+            type=int,
+            default=None,
+            help=f"每次评估并提交的组织数上限（按下级子树分批，默认 {CHUNK}），决定内存占用",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         at = date_option(options, "at")
@@ -34,7 +40,9 @@ class Command(BaseCommand):
             if not pk:
                 raise CommandError(f"组织编码“{options['org']}”不存在", returncode=2)
             ids = list(pk)
-        report = refresh(ids, at=at, trees=False)
+        if options["chunk"] is not None and options["chunk"] < 1:
+            raise CommandError("--chunk 须为正整数", returncode=2)
+        report = refresh(ids, at=at, trees=False, chunk=options["chunk"])
         self.stdout.write(
             f"检查日期 {report.at.isoformat()}：评估组织 {report.orgs} 个，"
             f"现有问题 {report.found} 条（新发现 {report.created} 条，"
