@@ -71,7 +71,8 @@ FIELD_LABELS = {
 }
 WAITING_FIELDS = ("org_path", "case_no", "waiting_since", "deadline")
 COUNT_KEY = ["org_id", "year", "stage"]
-#: the stages by name, for the list of differences (as selectors.STAGES)
+#: stage code → Chinese label (the five stages of rules.md §3, plus closed cases; also
+#: ``selectors.STAGES``)
 STAGE_LABELS = {
     "applicant": "入党申请人",
     "activist": "入党积极分子",

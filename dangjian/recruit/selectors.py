@@ -84,18 +84,11 @@ from .models import (
     RecruitPlan,
     RecruitStep,
 )
-from .rollups import RowSeq, usable
+from .rollups import STAGE_LABELS, RowSeq, usable
 from .rules import CheckReport, approval_deadline, plan_findings
 
 #: stage code → Chinese label (the five stages of rules.md §3, plus closed cases)
-STAGES: dict[str, str] = {
-    "applicant": "入党申请人",
-    "activist": "入党积极分子",
-    "candidate": "发展对象",
-    "probationary": "预备党员",
-    "full": "正式党员",
-    "closed": "已结束",
-}
+STAGES: dict[str, str] = STAGE_LABELS
 
 
 def cases_for(actor: Actor, perm: Perm = Perm.RECRUIT_VIEW) -> QuerySet[RecruitCase]:
@@ -777,27 +770,49 @@ def dashboard(
     with_findings, by_rule = _flagged(loaded, at)
     # from the cases read above (the viewer's subtree), not a second read of the database
     queue = [i for i in _waiting(loaded, at, cfg) if i.overdue]
-    board = Dashboard(
-        year=year,
-        at=at,
-        by_stage={code: counted.get(code, 0) for code in STAGES},
+    return _board(
+        _narrow(actor, prefix),
+        year,
+        at,
+        probation,
+        by_stage=counted,
         overdue_approvals=queue,
         probation_ending=probation_ending,
         conversions_due=conversions_due,
         with_findings=with_findings,
+        by_rule=by_rule,
+    )
+
+
+def _board(
+    narrowed: str | None,
+    year: int,
+    at: dt.date,
+    probation: dict[str, Any],
+    *,
+    by_stage: dict[str, int],
+    by_rule: dict[str, int],
+    **lists: Any,
+) -> Dashboard:
+    """The dashboard of these counts and lists, with the plans of ``year`` under ``narrowed``."""
+    board = Dashboard(
+        year=year,
+        at=at,
+        by_stage={code: by_stage.get(code, 0) for code in STAGES},
         findings_by_rule=dict(sorted(by_rule.items())),
         plans=[],
         admitted_by_group={},
         admitted_total=0,
         unplanned=0,
         probation_soon_days=int(probation["due_days"]),
+        **lists,
     )
-    _add_plans(board, _narrow(actor, prefix), year, at)
+    _add_plans(board, narrowed, year, at)
     return board
 
 
 def _add_plans(board: Dashboard, narrowed: str | None, year: int, at: dt.date) -> None:
-    """The plans against the admissions of ``year`` under ``narrowed`` (3 queries)."""
+    """The plans against the admissions of ``year`` under ``narrowed`` (2 queries)."""
     admissions = _admissions(narrowed, year) if narrowed is not None else []
     plans = _plan_rows(narrowed, year, at, admissions) if narrowed is not None else []
     planned = [p.org_path for p in plans]
@@ -949,23 +964,18 @@ def _dashboard_from_rows(
         with_findings, by_rule = _checked(actor, year, at, where)
     if overdue is not None:
         overdue._len = counts["overdue"]
-    board = Dashboard(
-        year=year,
-        at=at,
-        by_stage={code: counts["by_stage"].get(code, 0) for code in STAGES},
+    return _board(
+        where,
+        year,
+        at,
+        probation,
+        by_stage=counts["by_stage"],
         overdue_approvals=overdue if overdue is not None else [],
         probation_ending=RowSeq(ending.order_by(*order), _ending_row, length=counts["ending"]),
         conversions_due=RowSeq(due.order_by(*order), _due_row(at), length=counts["due"]),
         with_findings=with_findings,
-        findings_by_rule=dict(sorted(by_rule.items())),
-        plans=[],
-        admitted_by_group={},
-        admitted_total=0,
-        unplanned=0,
-        probation_soon_days=int(probation["due_days"]),
+        by_rule=by_rule,
     )
-    _add_plans(board, where, year, at)
-    return board
 
 
 def _flagged(loaded: list[Loaded[Any]], at: dt.date) -> tuple[list[CaseRow], Counter[str]]:
