@@ -121,11 +121,14 @@ def seed_cases(*, per_branch: int, seed: int, rollups_on: dt.date | None = None)
     from dangjian.recruit import rollups
     from dangjian.recruit.models import (
         ActivistReview,
+        CaseState,
         CaseStatus,
+        CaseWaiting,
         PriorityGroup,
         RecruitCase,
         RecruitNotice,
         RecruitStep,
+        StageCount,
     )
 
     postgres = connection.vendor == "postgresql"
@@ -255,11 +258,14 @@ def seed_cases(*, per_branch: int, seed: int, rollups_on: dt.date | None = None)
                     flush()
         if batch_cases:
             flush()
-    if postgres:
-        with connection.cursor() as cursor:
-            for model in (RecruitCase, RecruitStep, RecruitNotice, ActivistReview):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     rollups.rebuild(at=rollups_on or timezone.localdate())
+    if postgres and not connection.in_atomic_block:
+        # the planner's statistics and the visibility map of the new rows (index-only scans)
+        tables = [RecruitCase, RecruitStep, RecruitNotice, ActivistReview]
+        tables += [CaseState, CaseWaiting, StageCount]
+        with connection.cursor() as cursor:
+            for model in tables:
+                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return dict(counts)
 
 
