@@ -130,3 +130,20 @@ def test_the_stored_dashboard_equals_the_records_on_hundreds_of_cases(tree, many
             assert stored == recorded, (user, year)
         assert approval_queue(tree[user], today) == approval_queue(tree[user], today, records=True)
     assert CaseWaiting.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_dashboard_and_queue_keep_the_query_budget_at_the_root(today, login):
+    from dangjian.demo.recruit import seed_demo_recruit
+    from dangjian.demo.seed import seed_database
+    from dangjian.orgs.models import Organization
+    from tests.factories import make_user
+
+    seed_database(tier="tiny", seed=42, as_of=today, progress=False)
+    seed_demo_recruit(today, seed=42)
+    client = login(make_user(Organization.objects.get(depth=1), "org_admin"))
+    client.get("/recruit/dashboard/")  # warm the per-user caches
+    for url in ("/recruit/dashboard/", "/recruit/queue/"):
+        html, queries = _get(client, url)
+        assert queries <= BUDGET, (url, queries)
+        assert CASE_LINK.search(html), url
