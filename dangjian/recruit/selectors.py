@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -578,15 +578,30 @@ def _admissions(prefix: str, year: int) -> list[tuple[str, str]]:
     return list(qs.values_list("case__org__path", "case__priority_group"))
 
 
-def _counts_by_prefix(admissions: list[tuple[str, str]], steplen: int) -> dict[str, Counter[str]]:
-    """path prefix → Counter of priority groups (key ``""`` = total) over the admissions."""
-    counts: dict[str, Counter[str]] = {}
+def _counts_by_prefix(
+    admissions: list[tuple[str, str]], wanted: Collection[str]
+) -> dict[str, Counter[str]]:
+    """path prefix among ``wanted`` (the plans' organizations) → Counter of priority groups (key
+    ``""`` = total) over the admissions under it. Only the lengths of the wanted paths are
+    tried: a pass over the admissions whatever the depth of the tree."""
+    counts: dict[str, Counter[str]] = {p: Counter() for p in wanted}
+    lengths = sorted({len(p) for p in wanted})
+    if not lengths:
+        return counts
     for path, group in admissions:
-        for i in range(steplen, len(path) + 1, steplen):
-            c = counts.setdefault(path[:i], Counter())
-            c[""] += 1
-            c[group] += 1
+        for n in lengths:
+            c = counts.get(path[:n])
+            if c is not None:
+                c[""] += 1
+                c[group] += 1
     return counts
+
+
+def _unplanned(admissions: list[tuple[str, str]], planned: Collection[str]) -> int:
+    """The admissions under none of the ``planned`` paths."""
+    wanted = set(planned)
+    lengths = sorted({len(p) for p in wanted})
+    return sum(1 for path, _g in admissions if not any(path[:n] in wanted for n in lengths))
 
 
 def _narrow(actor: Actor, prefix: str | None) -> str | None:
@@ -632,7 +647,7 @@ def _plan_rows(
         _org, quotas = plans.setdefault(pk, ((code, name, path, quota), {}))
         if group is not None:
             quotas[group] = group_quota
-    counts = _counts_by_prefix(admissions, 4)
+    counts = _counts_by_prefix(admissions, [org[2] for org, _quotas in plans.values()])
     cfg = config.rule_config(at)
     rows: list[PlanRow] = []
     for (code, name, path, quota), quotas in plans.values():
@@ -816,7 +831,7 @@ def _add_plans(board: Dashboard, narrowed: str | None, year: int, at: dt.date) -
     admissions = _admissions(narrowed, year) if narrowed is not None else []
     plans = _plan_rows(narrowed, year, at, admissions) if narrowed is not None else []
     planned = [p.org_path for p in plans]
-    unplanned = sum(1 for path, _g in admissions if not any(path.startswith(p) for p in planned))
+    unplanned = _unplanned(admissions, planned)
     by_group = Counter(g for _p, g in admissions)
     board.plans = plans
     board.admitted_by_group = {g: by_group.get(g, 0) for g in PriorityGroup.values}
