@@ -30,6 +30,8 @@ AT = dt.date(2026, 11, 1)
 LAST_STEP_MIX = [(2, 14), (6, 18), (12, 8), (15, 4), (17, 12), (21, 10), (23, 3), (25, 12)]
 DEFECTS = ["late_talk", "short_activist", "late_approval", "late_archive", "no_prereview"]
 WIDTH = 52
+#: notice kind → the step it comes before
+NOTICE_BEFORE = (("activist", 3), ("candidate", 7), ("admission", 17), ("conversion", 24))
 
 
 def _line(label: str, value: str) -> None:
@@ -66,36 +68,83 @@ def main() -> int:
     return 0
 
 
-def seed_cases(*, per_branch: int, seed: int) -> dict[str, int]:
-    """Bulk-insert ``per_branch`` cases at every branch of the tree (deterministic)."""
-    from django.db import transaction
+#: cases generated, written and forgotten together (memory is bounded by a batch)
+BATCH = 2000
+
+
+def _write(model: Any, objs: list[Any], *, with_ids: bool = False) -> None:
+    """Insert ``objs``: ``COPY`` on PostgreSQL (ids taken from the sequence first with
+    ``with_ids``), ``bulk_create`` elsewhere (which sets the ids)."""
+    from django.db import connection
+
+    if not objs:
+        return
+    if connection.vendor == "postgresql":
+        from dangjian.exchange.bulk import copy_insert
+
+        copy_insert(model, objs, with_ids=with_ids)
+    else:
+        model.objects.bulk_create(objs, batch_size=500)
+
+
+def _two_members_per_branch() -> dict[int, list[tuple[int, str]]]:
+    """branch id → its first two full members (id, name), in one query that returns two rows a
+    branch, not every member of the tier."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    from dangjian.members.models import Member
+
+    ranked = Member.objects.filter(member_type="正式党员").annotate(
+        rank=Window(RowNumber(), partition_by=[F("org_id")], order_by=F("pk").asc())
+    )
+    people: dict[int, list[tuple[int, str]]] = {}
+    for member_pk, org_pk, name in (
+        ranked.filter(rank__lte=2).order_by("org_id", "pk").values_list("pk", "org_id", "name")
+    ):
+        people.setdefault(org_pk, []).append((member_pk, name))
+    return people
+
+
+def seed_cases(*, per_branch: int, seed: int, rollups_on: dt.date | None = None) -> dict[str, int]:
+    """Write ``per_branch`` cases at every branch of the tree with their steps, notices and
+    reviews (deterministic: fixed ``seed``), :data:`BATCH` cases at a time with ``COPY`` on
+    PostgreSQL, then build their rollup rows once (``dangjian rollups rebuild`` on
+    ``rollups_on``, default today: the pages read them). No audit, no services: synthetic data."""
+    from django.db import connection, transaction
+    from django.utils import timezone
 
     from dangjian.core import crypto, idnumber
     from dangjian.demo.recruit import case_dates
-    from dangjian.members.models import Member
     from dangjian.orgs.choices import BRANCH_TYPES
     from dangjian.orgs.models import Organization
+    from dangjian.recruit import rollups
     from dangjian.recruit.models import (
         ActivistReview,
+        CaseState,
         CaseStatus,
+        CaseWaiting,
         PriorityGroup,
         RecruitCase,
         RecruitNotice,
         RecruitStep,
+        StageCount,
     )
 
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        from psycopg.types.json import Jsonb
+
     rng = random.Random(seed)
-    orgs = list(Organization.objects.order_by("path").values_list("pk", "path", "org_type"))
-    committees = {path: pk for pk, path, kind in orgs if kind in ("党委", "党工委")}
-    branches = [(pk, path) for pk, path, kind in orgs if kind in BRANCH_TYPES]
-    # two full members per branch for contacts and introducers (one query)
-    people: dict[int, list[tuple[int, str]]] = {}
-    for member_pk, org_pk, name in Member.objects.filter(member_type="正式党员").values_list(
-        "pk", "org_id", "name"
-    ):
-        got = people.setdefault(org_pk, [])
-        if len(got) < 2:
-            got.append((member_pk, name))
+    orgs = Organization.objects.order_by("path").values_list("pk", "path", "org_type")
+    committees: dict[str, int] = {}
+    branches: list[tuple[int, str]] = []
+    for pk, path, kind in orgs.iterator(chunk_size=20000):
+        if kind in ("党委", "党工委"):
+            committees[path] = pk
+        elif kind in BRANCH_TYPES:
+            branches.append((pk, path))
+    people = _two_members_per_branch()
     number = idnumber.compose_id("110105", dt.date(2000, 3, 1), 7)
     cipher, digest, masked = crypto.encrypt(number), crypto.digest(number), idnumber.mask_id(number)
     groups = PriorityGroup.values
@@ -103,23 +152,17 @@ def seed_cases(*, per_branch: int, seed: int) -> dict[str, int]:
     counts: Counter[str] = Counter()
     serial = 0
     batch_cases: list[Any] = []
-    plans: list[tuple[int, int, set[str], dt.date]] = []
+    plans: list[tuple[int, int, dict[int, dt.date]]] = []
+    # the details of a step that are the same for every case
+    talk = {"talker": "党支部书记"}
+    vote = {"vote": {"entitled": 20, "present": 16, "yes": 15, "written_opinions": 0}}
 
     def flush() -> None:
-        created = RecruitCase.objects.bulk_create(batch_cases, batch_size=2000)
-        if any(c.pk is None for c in created):  # very old SQLite: read the ids back
-            by_no = dict(
-                RecruitCase.objects.filter(case_no__in=[c.case_no for c in created]).values_list(
-                    "case_no", "pk"
-                )
-            )
-            for c in created:
-                c.pk = by_no[c.case_no]
+        _write(RecruitCase, batch_cases, with_ids=True)
         steps: list[Any] = []
         notices: list[Any] = []
         reviews: list[Any] = []
-        for case, (branch_pk, last, defects, applied) in zip(created, plans, strict=True):
-            when = case_dates(applied, defects)
+        for case, (branch_pk, last, when) in zip(batch_cases, plans, strict=True):
             mates = people.get(branch_pk, [])
             refs = [{"member": pk, "name": name, "status": "full"} for pk, name in mates]
             for n in range(1, last + 1):
@@ -127,33 +170,29 @@ def seed_cases(*, per_branch: int, seed: int) -> dict[str, int]:
                     continue
                 details: dict[str, Any] = {}
                 if n in (2, 16):
-                    details["talker"] = "党支部书记"
+                    details = talk
                 elif n == 5:
-                    details["contacts"] = refs
+                    details = {"contacts": refs}
                 elif n == 9:
-                    details["introducers"] = refs
+                    details = {"introducers": refs}
                 elif n in (15, 23):
-                    details["vote"] = {
-                        "entitled": 20,
-                        "present": 16,
-                        "yes": 15,
-                        "written_opinions": 0,
-                    }
+                    details = vote
                 elif n in (13, 17, 24):
-                    details["decision"] = "approved"
-                    details["decided_by"] = case.approver_id
-                steps.append(RecruitStep(case=case, number=n, done_on=when[n], details=details))
-            for kind, before in (
-                ("activist", 3),
-                ("candidate", 7),
-                ("admission", 17),
-                ("conversion", 24),
-            ):
+                    details = {"decision": "approved", "decided_by": case.approver_id}
+                steps.append(
+                    RecruitStep(
+                        case_id=case.pk,
+                        number=n,
+                        done_on=when[n],
+                        details=Jsonb(details) if postgres else details,
+                    )
+                )
+            for kind, before in NOTICE_BEFORE:
                 if last >= before and before in when:
                     end = when[before] - dt.timedelta(days=1)
                     notices.append(
                         RecruitNotice(
-                            case=case,
+                            case_id=case.pk,
                             kind=kind,
                             first_day=end - dt.timedelta(days=8),
                             last_day=end,
@@ -163,12 +202,12 @@ def seed_cases(*, per_branch: int, seed: int) -> dict[str, int]:
                 day = when[3] + dt.timedelta(days=180)
                 stop = when.get(7, AT) if last >= 7 else AT
                 while day <= min(stop, AT):
-                    reviews.append(ActivistReview(case=case, reviewed_on=day))
+                    reviews.append(ActivistReview(case_id=case.pk, reviewed_on=day))
                     day += dt.timedelta(days=180)
-        RecruitStep.objects.bulk_create(steps, batch_size=5000)
-        RecruitNotice.objects.bulk_create(notices, batch_size=5000)
-        ActivistReview.objects.bulk_create(reviews, batch_size=5000)
-        counts["cases"] += len(created)
+        _write(RecruitStep, steps)
+        _write(RecruitNotice, notices)
+        _write(ActivistReview, reviews)
+        counts["cases"] += len(batch_cases)
         counts["steps"] += len(steps)
         counts["notices"] += len(notices)
         counts["reviews"] += len(reviews)
@@ -214,11 +253,19 @@ def seed_cases(*, per_branch: int, seed: int) -> dict[str, int]:
                         status=status,
                     )
                 )
-                plans.append((branch_pk, last, defects, applied))
-            if len(batch_cases) >= 2000:
-                flush()
+                plans.append((branch_pk, last, case_dates(applied, defects)))
+                if len(batch_cases) >= BATCH:
+                    flush()
         if batch_cases:
             flush()
+    rollups.rebuild(at=rollups_on or timezone.localdate())
+    if postgres and not connection.in_atomic_block:
+        # the planner's statistics and the visibility map of the new rows (index-only scans)
+        tables = [RecruitCase, RecruitStep, RecruitNotice, ActivistReview]
+        tables += [CaseState, CaseWaiting, StageCount]
+        with connection.cursor() as cursor:
+            for model in tables:
+                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return dict(counts)
 
 

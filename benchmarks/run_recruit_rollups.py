@@ -8,10 +8,18 @@ write is rolled back):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_rollups \\
         .venv/bin/python benchmarks/run_recruit_rollups.py [--repeat 7] [--writes 40]
 
-Prints, for the root organization's administrator: the time (median of ``--repeat``) and the
-query count of ``/recruit/dashboard/`` and ``/recruit/queue/`` with the rows and with the rows
-switched off (the records path), then p50/p95 of ``record_step`` on ``--writes`` open cases
-with the upkeep (:func:`dangjian.recruit.rollups.case_changed`) and without it.
+Prints, for the root organization's administrator (``--user``, default the demo's
+``zzb_admin``): the time (median, p50 and p95 of ``--repeat``) and the query count of
+``/recruit/dashboard/`` and ``/recruit/queue/`` (and their second pages) with the rows and
+with the rows switched off (the records path; not with ``--rows-only``), then p50/p95 of
+``record_step`` on ``--writes`` open cases with the upkeep
+(:func:`dangjian.recruit.rollups.case_changed`) and without it (not with ``--pages-only``).
+
+On a larger tier (``run_recruit.py``'s generator, e.g. the city with one case a branch):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_recruit_city DANGJIAN_VAR_DIR=… \
+        .venv/bin/python benchmarks/run_recruit_rollups.py --user bench_admin --repeat 20 \
+        --pages-only --rows-only
 """
 
 from __future__ import annotations
@@ -40,6 +48,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--writes", type=int, default=40)
+    parser.add_argument("--user", default="zzb_admin", help="the root's administrator")
+    parser.add_argument("--pages-only", action="store_true", help="no writes, no SETUP check")
+    parser.add_argument("--rows-only", action="store_true", help="not the records path")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         parser.error("DATABASE_URL 未设置：请指向已生成演示数据的数据库")
@@ -68,30 +79,43 @@ def main() -> int:
     ):
         _line("rows rebuilt for today (cases)", f"{rollups.rebuild():,}")
     _line("cases / rows", f"{RecruitCase.objects.count():,} / {CaseState.objects.count():,}")
-    user = User.objects.filter(username="zzb_admin").first()
+    user = User.objects.filter(username=args.user).first()
     if user is None:
-        parser.error("找不到演示账号 zzb_admin")
+        parser.error(f"找不到账号 {args.user}")
     client = Client()
     client.force_login(user)
 
-    def page(url: str) -> tuple[float, int, int]:
+    def page(url: str) -> tuple[list[float], int, int]:
         client.get(url)  # warm the session
-        times, queries, size = [], 0, 0
+        times: list[float] = []
+        queries, size = 0, 0
         for _ in range(args.repeat):
             with CaptureQueriesContext(connection) as ctx:
                 start = time.perf_counter()
                 response = client.get(url)
                 times.append(time.perf_counter() - start)
             assert response.status_code == 200, (url, response.status_code)
-            queries, size = len(ctx.captured_queries), len(response.content)
-        return statistics.median(times), queries, size
+            queries = max(queries, len(ctx.captured_queries))
+            size = len(response.content)
+        return times, queries, size
 
-    for url in ("/recruit/dashboard/", "/recruit/queue/"):
-        t, q, size = page(url)
-        _line(f"{url} rows", f"{t * 1000:7.1f} ms  {q:3d} queries  {size / 1024:6.0f} KB")
-        with mock.patch.object(selectors, "usable", lambda prefix, at: (False, False)):
-            t, q, size = page(url)
-        _line(f"{url} records", f"{t * 1000:7.1f} ms  {q:3d} queries  {size / 1024:6.0f} KB")
+    def show(label: str, times: list[float], q: int, size: int) -> None:
+        _line(
+            label,
+            f"{statistics.median(times) * 1000:7.1f} ms (p50 {_pct(times, 0.5) * 1000:.1f}, "
+            f"p95 {_pct(times, 0.95) * 1000:.1f})  {q:3d} queries  {size / 1024:6.0f} KB",
+        )
+
+    urls = ["/recruit/dashboard/", "/recruit/queue/"]
+    if args.pages_only:
+        urls += ["/recruit/dashboard/?page_findings=2&page_overdue=2", "/recruit/queue/?page=2"]
+    for url in urls:
+        show(f"{url} rows", *page(url))
+        if not args.rows_only:
+            with mock.patch.object(selectors, "usable", lambda prefix, at: (False, False)):
+                show(f"{url} records", *page(url))
+    if args.pages_only:
+        return 0
 
     # a write of a case: record the talk (step 2) of applicants, or a review of open cases
     cases = list(RecruitCase.objects.filter(status="open").order_by("pk")[: args.writes])

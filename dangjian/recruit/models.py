@@ -185,6 +185,8 @@ class RecruitStep(models.Model):
                 condition=Q(number__gte=1) & Q(number__lte=25), name="recruit_step_number_1_25"
             ),
         ]
+        # the admissions of a year (step 17 by date) for the plans, without a scan of every step
+        indexes = [models.Index(fields=["number", "done_on"], name="recruit_step_number_day")]
 
     def __str__(self) -> str:
         return f"第{self.number}步 {self.done_on}"
@@ -387,6 +389,8 @@ class CaseState(models.Model):
             models.Index(fields=["org_path", "stage"], name="recruit_state_stage"),
             models.Index(fields=["org_path", "probation_ends"], name="recruit_state_probation"),
             models.Index(fields=["org_path", "case_no"], name="recruit_state_case_no"),
+            # a page of a list at the root (every path) in case order, read without a sort
+            models.Index(fields=["case_no"], name="recruit_state_by_case_no"),
         ]
 
     def __str__(self) -> str:
@@ -415,6 +419,8 @@ class CaseWaiting(models.Model):
         indexes = [
             models.Index(fields=["org_path", "waiting_since"], name="recruit_waiting_since"),
             models.Index(fields=["org_path", "deadline"], name="recruit_waiting_deadline"),
+            # the queue's order, for its pages at the root
+            models.Index(fields=["waiting_since", "case_no", "step"], name="recruit_waiting_order"),
         ]
 
     def __str__(self) -> str:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, overload
 
 from django.db import transaction
-from django.db.models import Max, Min, QuerySet, Value
+from django.db.models import Max, Min, QuerySet, Subquery, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
@@ -71,7 +71,8 @@ FIELD_LABELS = {
 }
 WAITING_FIELDS = ("org_path", "case_no", "waiting_since", "deadline")
 COUNT_KEY = ["org_id", "year", "stage"]
-#: the stages by name, for the list of differences (as selectors.STAGES)
+#: stage code → Chinese label (the five stages of rules.md §3, plus closed cases; also
+#: ``selectors.STAGES``)
 STAGE_LABELS = {
     "applicant": "入党申请人",
     "activist": "入党积极分子",
@@ -240,15 +241,22 @@ def usable(prefix: str, at: dt.date) -> tuple[bool, bool]:
     queue and the probation dates hold when every row was computed on or before ``at`` under the
     rules' parameters in force on ``at``; the findings only when every row was computed on
     ``at`` itself (a later day can bring a deadline past). Neither while a case has no row (cases
-    loaded around the services, before ``dangjian rollups rebuild``). Two queries."""
-    if RecruitCase.objects.filter(state__isnull=True).exists():
-        return False, False  # cases loaded around the services: rebuild the rows first
+    loaded around the services, before ``dangjian rollups rebuild``). One query (two when no row
+    lies under ``prefix``)."""
+    unrowed = RecruitCase.objects.filter(state__isnull=True)
     found = CaseState.objects.filter(org_path__startswith=prefix).aggregate(
-        first=Min("computed_on"), last=Max("computed_on")
+        first=Min("computed_on"),
+        last=Max("computed_on"),
+        # a case without a row, asked in the same statement (evaluated once)
+        missing=Max(Subquery(unrowed.values("pk")[:1])),
     )
     first, last = found["first"], found["last"]
     if first is None:
+        if unrowed.exists():
+            return False, False
         return True, True
+    if found["missing"] is not None:
+        return False, False  # cases loaded around the services: rebuild the rows first
     if last > at:
         return False, False
     chain = config.versions()
@@ -435,39 +443,38 @@ def differences(org: Organization | None = None) -> list[Difference]:
 def rebuild(org: Organization | None = None, at: dt.date | None = None) -> int:
     """Rebuild the rows of the cases of the subtree of ``org`` (all when ``None``) from the
     records on ``at`` (today); returns the cases written. The counters are locked before the
-    records are read, as the other rebuilds do."""
+    records are read, as the other rebuilds do. The cases are computed and written
+    :data:`CHUNK` at a time (memory bounded by a chunk, whatever the number of cases); the
+    counters are added to chunk by chunk from zero."""
     at = at or timezone.localdate()
     counters = _scoped(StageCount, org)
     list(counters.select_for_update(of=("self",)).order_by("pk").values_list("pk"))
-    computed = expected(org, at)
     _state_scope(org).delete()
     waiting = CaseWaiting.objects.all()
     if org is not None:
         waiting = waiting.filter(case__org__path__startswith=org.path)
     waiting.delete()
     counters.delete()
-    CaseState.objects.bulk_create(
-        [
-            CaseState(case_id=pk, computed_on=at, **row)
-            for pk, row in sorted(computed.states.items())
-        ],
-        batch_size=1000,
-    )
-    CaseWaiting.objects.bulk_create(
-        [
-            CaseWaiting(case_id=cid, step=step, **row)
-            for (cid, step), row in sorted(computed.waiting.items())
-        ],
-        batch_size=1000,
-    )
-    StageCount.objects.bulk_create(
-        [
-            StageCount(org_id=key[0], year=key[1], stage=key[2], n=row["n"])
-            for key, row in sorted(counts_of(computed.states.values()).items())
-        ],
-        batch_size=1000,
-    )
-    return len(computed.states)
+    written = 0
+    for chunk in _chunks(_cases(org)):
+        part = compute(chunk, at)
+        CaseState.objects.bulk_create(
+            [
+                CaseState(case_id=pk, computed_on=at, **row)
+                for pk, row in sorted(part.states.items())
+            ],
+            batch_size=1000,
+        )
+        CaseWaiting.objects.bulk_create(
+            [
+                CaseWaiting(case_id=cid, step=step, **row)
+                for (cid, step), row in sorted(part.waiting.items())
+            ],
+            batch_size=1000,
+        )
+        rollup.add_to_rows(StageCount, COUNT_KEY, counts_of(part.states.values()))
+        written += len(part.states)
+    return written
 
 
 __all__ = [

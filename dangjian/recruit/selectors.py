@@ -34,12 +34,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db.models import Case as SqlCase
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -70,20 +83,12 @@ from .models import (
     RecruitCase,
     RecruitPlan,
     RecruitStep,
-    StageCount,
 )
-from .rollups import RowSeq, usable
+from .rollups import STAGE_LABELS, RowSeq, usable
 from .rules import CheckReport, approval_deadline, plan_findings
 
 #: stage code → Chinese label (the five stages of rules.md §3, plus closed cases)
-STAGES: dict[str, str] = {
-    "applicant": "入党申请人",
-    "activist": "入党积极分子",
-    "candidate": "发展对象",
-    "probationary": "预备党员",
-    "full": "正式党员",
-    "closed": "已结束",
-}
+STAGES: dict[str, str] = STAGE_LABELS
 
 
 def cases_for(actor: Actor, perm: Perm = Perm.RECRUIT_VIEW) -> QuerySet[RecruitCase]:
@@ -467,7 +472,7 @@ def _under(rows: QuerySet[Any], scope: str | None, prefix: str | None) -> QueryS
 
 def _queue_item(at: dt.date) -> Any:
     def make(row: CaseWaiting) -> QueueItem:
-        return QueueItem(
+        item = QueueItem(
             case_id=row.case_id,
             case_no=row.case_no,
             step=row.step,
@@ -476,6 +481,7 @@ def _queue_item(at: dt.date) -> Any:
             deadline=row.deadline,
             overdue=row.deadline is not None and at > row.deadline,
         )
+        return _with_case(item, row)
 
     return make
 
@@ -498,7 +504,7 @@ def queue_rows(
     rows = _under(CaseWaiting.objects.all(), scope, prefix)
     if overdue:
         rows = rows.filter(deadline__lt=at)
-    rows = rows.order_by("waiting_since", "case_no", "step")
+    rows = rows.order_by("waiting_since", "case_no", "step").select_related(*_CASE_JOINS)
     return RowSeq(rows, _queue_item(at))
 
 
@@ -572,15 +578,30 @@ def _admissions(prefix: str, year: int) -> list[tuple[str, str]]:
     return list(qs.values_list("case__org__path", "case__priority_group"))
 
 
-def _counts_by_prefix(admissions: list[tuple[str, str]], steplen: int) -> dict[str, Counter[str]]:
-    """path prefix → Counter of priority groups (key ``""`` = total) over the admissions."""
-    counts: dict[str, Counter[str]] = {}
+def _counts_by_prefix(
+    admissions: list[tuple[str, str]], wanted: Collection[str]
+) -> dict[str, Counter[str]]:
+    """path prefix among ``wanted`` (the plans' organizations) → Counter of priority groups (key
+    ``""`` = total) over the admissions under it. Only the lengths of the wanted paths are
+    tried: a pass over the admissions whatever the depth of the tree."""
+    counts: dict[str, Counter[str]] = {p: Counter() for p in wanted}
+    lengths = sorted({len(p) for p in wanted})
+    if not lengths:
+        return counts
     for path, group in admissions:
-        for i in range(steplen, len(path) + 1, steplen):
-            c = counts.setdefault(path[:i], Counter())
-            c[""] += 1
-            c[group] += 1
+        for n in lengths:
+            c = counts.get(path[:n])
+            if c is not None:
+                c[""] += 1
+                c[group] += 1
     return counts
+
+
+def _unplanned(admissions: list[tuple[str, str]], planned: Collection[str]) -> int:
+    """The admissions under none of the ``planned`` paths."""
+    wanted = set(planned)
+    lengths = sorted({len(p) for p in wanted})
+    return sum(1 for path, _g in admissions if not any(path[:n] in wanted for n in lengths))
 
 
 def _narrow(actor: Actor, prefix: str | None) -> str | None:
@@ -606,36 +627,42 @@ def plan_rows(
 def _plan_rows(
     prefix: str, year: int, at: dt.date, admissions: list[tuple[str, str]]
 ) -> list[PlanRow]:
-    """The plans of ``year`` under ``prefix`` against ``admissions`` (:func:`_admissions`)."""
-    plans = RecruitPlan.objects.filter(year=year).select_related("org").prefetch_related("quotas")
+    """The plans of ``year`` under ``prefix`` against ``admissions`` (:func:`_admissions`): the
+    plans with their separate quotas in one query (a row per quota, one for a plan without)."""
+    found = RecruitPlan.objects.filter(year=year)
     if prefix:
-        plans = plans.filter(org__path__startswith=prefix)
-    plans = plans.order_by("org__path")
-    counts = _counts_by_prefix(admissions, 4)
+        found = found.filter(org__path__startswith=prefix)
+    plans: dict[int, tuple[tuple[str, str, str, int], dict[str, int]]] = {}
+    for pk, code, name, path, quota, group, group_quota in found.order_by(
+        "org__path", "pk"
+    ).values_list(
+        "pk",
+        "org__code",
+        "org__name",
+        "org__path",
+        "quota",
+        "quotas__priority_group",
+        "quotas__quota",
+    ):
+        _org, quotas = plans.setdefault(pk, ((code, name, path, quota), {}))
+        if group is not None:
+            quotas[group] = group_quota
+    counts = _counts_by_prefix(admissions, [org[2] for org, _quotas in plans.values()])
     cfg = config.rule_config(at)
     rows: list[PlanRow] = []
-    for plan in plans:
-        got = counts.get(plan.org.path, Counter())
-        quotas = {q.priority_group: q.quota for q in plan.quotas.all()}
+    for (code, name, path, quota), quotas in plans.values():
+        got = counts.get(path, Counter())
         groups = [
             GroupRow(g, quotas.get(g), got.get(g, 0))
             for g in PriorityGroup.values
             if g in quotas or got.get(g)
         ]
-        row = PlanRow(
-            plan.org.code,
-            plan.org.name,
-            plan.org.path,
-            year,
-            plan.quota,
-            got.get("", 0),
-            groups,
-        )
+        row = PlanRow(code, name, path, year, quota, got.get("", 0), groups)
         if "RECRUIT-PLAN" in cfg:
             row.findings = plan_findings(
-                plan.org.code,
+                code,
                 year,
-                plan.quota,
+                quota,
                 quotas,
                 row.admitted,
                 dict(got),
@@ -751,57 +778,60 @@ def dashboard(
             text = f"预备期于 {ends.isoformat()} 期满"
             probation_ending.append(CaseRow(*ref, text=text, date=ends))
         elif ends < at:
-            limit = rules.conversion_vote_due(ends, probation)
-            text = f"预备期已于 {ends.isoformat()} 期满，待讨论转正"
-            if limit is not None and at > limit:
-                text = (
-                    f"预备期已于 {ends.isoformat()} 期满，"
-                    f"应于 {limit.isoformat()} 前讨论转正，已逾期"
-                )
-            elif limit is not None:
-                text += f"（应于 {limit.isoformat()} 前讨论）"
+            text = _due_text(ends, rules.conversion_vote_due(ends, probation), at)
             conversions_due.append(CaseRow(*ref, text=text, date=ends))
     probation_ending.sort(key=lambda r: (r.date or at, r.case_no))
     conversions_due.sort(key=lambda r: (r.date or at, r.case_no))
-    findings = findings_by_loaded(loaded, at)
-    by_rule: Counter[str] = Counter()
-    with_findings: list[CaseRow] = []
-    pk_by_no = {i.case.case_no: i.case.pk for i in loaded}
-    titles = {s.id: s.title for s in rules.all_specs()}
-    for case_no, items in findings.items():
-        serious = [f for f in items if f.severity in ("error", "warning")]
-        if serious:
-            by_rule.update(f.rule for f in serious)
-            rule_ids = sorted({f.rule for f in serious})
-            text = "；".join(titles.get(r, "发展党员程序") for r in rule_ids)
-            with_findings.append(CaseRow(pk_by_no[case_no], case_no, text=text))
+    with_findings, by_rule = _flagged(loaded, at)
     # from the cases read above (the viewer's subtree), not a second read of the database
     queue = [i for i in _waiting(loaded, at, cfg) if i.overdue]
-    board = Dashboard(
-        year=year,
-        at=at,
-        by_stage={code: counted.get(code, 0) for code in STAGES},
+    return _board(
+        _narrow(actor, prefix),
+        year,
+        at,
+        probation,
+        by_stage=counted,
         overdue_approvals=queue,
         probation_ending=probation_ending,
         conversions_due=conversions_due,
         with_findings=with_findings,
+        by_rule=by_rule,
+    )
+
+
+def _board(
+    narrowed: str | None,
+    year: int,
+    at: dt.date,
+    probation: dict[str, Any],
+    *,
+    by_stage: dict[str, int],
+    by_rule: dict[str, int],
+    **lists: Any,
+) -> Dashboard:
+    """The dashboard of these counts and lists, with the plans of ``year`` under ``narrowed``."""
+    board = Dashboard(
+        year=year,
+        at=at,
+        by_stage={code: by_stage.get(code, 0) for code in STAGES},
         findings_by_rule=dict(sorted(by_rule.items())),
         plans=[],
         admitted_by_group={},
         admitted_total=0,
         unplanned=0,
         probation_soon_days=int(probation["due_days"]),
+        **lists,
     )
-    _add_plans(board, _narrow(actor, prefix), year, at)
+    _add_plans(board, narrowed, year, at)
     return board
 
 
 def _add_plans(board: Dashboard, narrowed: str | None, year: int, at: dt.date) -> None:
-    """The plans against the admissions of ``year`` under ``narrowed`` (3 queries)."""
+    """The plans against the admissions of ``year`` under ``narrowed`` (2 queries)."""
     admissions = _admissions(narrowed, year) if narrowed is not None else []
     plans = _plan_rows(narrowed, year, at, admissions) if narrowed is not None else []
     planned = [p.org_path for p in plans]
-    unplanned = sum(1 for path, _g in admissions if not any(path.startswith(p) for p in planned))
+    unplanned = _unplanned(admissions, planned)
     by_group = Counter(g for _p, g in admissions)
     board.plans = plans
     board.admitted_by_group = {g: by_group.get(g, 0) for g in PriorityGroup.values}
@@ -813,129 +843,176 @@ def _add_plans(board: Dashboard, narrowed: str | None, year: int, at: dt.date) -
 _OPEN_STAGES = ("applicant", "activist", "candidate", "probationary")
 
 
-def _ending_row(at: dt.date) -> Any:
-    def make(row: dict[str, Any]) -> CaseRow:
-        ends = row["probation_ends"]
-        return CaseRow(
-            row["case_id"], row["case_no"], text=f"预备期于 {ends.isoformat()} 期满", date=ends
-        )
+def _with_case(ref: R, row: Any) -> R:
+    """``ref`` with the case its stored row was read with (``select_related``: no query)."""
+    ref._case = row.case
+    return ref
 
-    return make
+
+#: the case of a stored row as the lists show it (its organization and approver)
+_CASE_JOINS = ("case__org", "case__approver")
+
+
+def _due_text(ends: dt.date, limit: dt.date | None, at: dt.date) -> str:
+    """The line of a case whose probation has ended, waiting for the conversion vote."""
+    if limit is not None and at > limit:
+        return f"预备期已于 {ends.isoformat()} 期满，应于 {limit.isoformat()} 前讨论转正，已逾期"
+    text = f"预备期已于 {ends.isoformat()} 期满，待讨论转正"
+    if limit is not None:
+        text += f"（应于 {limit.isoformat()} 前讨论）"
+    return text
+
+
+def _findings_text(rule_ids: Iterable[str], titles: dict[str, str]) -> str:
+    return "；".join(titles.get(r, "发展党员程序") for r in sorted(set(rule_ids)))
+
+
+def _ending_row(row: CaseState) -> CaseRow:
+    ends = row.probation_ends
+    assert ends is not None
+    ref = CaseRow(row.case_id, row.case_no, text=f"预备期于 {ends.isoformat()} 期满", date=ends)
+    return _with_case(ref, row)
 
 
 def _due_row(at: dt.date) -> Any:
-    def make(row: dict[str, Any]) -> CaseRow:
-        ends, limit = row["probation_ends"], row["conversion_vote_due"]
-        text = f"预备期已于 {ends.isoformat()} 期满，待讨论转正"
-        if limit is not None and at > limit:
-            text = (
-                f"预备期已于 {ends.isoformat()} 期满，应于 {limit.isoformat()} 前讨论转正，已逾期"
-            )
-        elif limit is not None:
-            text += f"（应于 {limit.isoformat()} 前讨论）"
-        return CaseRow(row["case_id"], row["case_no"], text=text, date=ends)
+    def make(row: CaseState) -> CaseRow:
+        ends = row.probation_ends
+        assert ends is not None
+        text = _due_text(ends, row.conversion_vote_due, at)
+        return _with_case(CaseRow(row.case_id, row.case_no, text=text, date=ends), row)
 
     return make
 
 
 def _findings_row(titles: dict[str, str]) -> Any:
-    def make(row: dict[str, Any]) -> CaseRow:
-        rule_ids = sorted(set(row["findings"].split(",")))
-        text = "；".join(titles.get(r, "发展党员程序") for r in rule_ids)
-        return CaseRow(row["case_id"], row["case_no"], text=text)
+    def make(row: CaseState) -> CaseRow:
+        text = _findings_text(row.findings.split(","), titles)
+        return _with_case(CaseRow(row.case_id, row.case_no, text=text), row)
 
     return make
+
+
+def _stored_counts(
+    states: QuerySet[CaseState], waiting: QuerySet[CaseWaiting], year: int, at: dt.date
+) -> dict[str, Any]:
+    """In one statement over the stored rows: the cases by stage (as the branches' counters
+    :class:`StageCount` count them: open stages whatever the year, full and closed with a step
+    in ``year``), the active cases with findings by combination of rules, the lengths of the
+    two probation lists and of the overdue approvals (``waiting``)."""
+    admitted = Q(status=CaseStatus.ADMITTED, probation_ends__isnull=False)
+    active = Q(status__in=[CaseStatus.OPEN, CaseStatus.ADMITTED]) | Q(years__contains=f",{year},")
+    in_year = Q(years__contains=f",{year},")
+    by_stage = {
+        f"stage_{code}": Count(
+            "pk", filter=Q(stage=code) if code in _OPEN_STAGES else Q(stage=code) & in_year
+        )
+        for code in STAGES
+    }
+    overdue = waiting.order_by().values(n=Func(F("pk"), function="COUNT"))
+    rows = (
+        states.order_by()
+        .values("findings")
+        .annotate(
+            **by_stage,
+            flagged=Count("pk", filter=active & ~Q(findings="")),
+            ending=Count(
+                "pk", filter=admitted & Q(probation_ends__gte=at, probation_due_from__lte=at)
+            ),
+            due=Count("pk", filter=admitted & Q(probation_ends__lt=at)),
+            # the other table's count in the same statement (evaluated once)
+            overdue=Max(Subquery(overdue, output_field=IntegerField())),
+        )
+    )
+    out: dict[str, Any] = {
+        "by_stage": Counter(),
+        "combos": Counter(),
+        "ending": 0,
+        "due": 0,
+        "overdue": 0,
+    }
+    for row in rows:
+        for code in STAGES:
+            out["by_stage"][code] += row[f"stage_{code}"]
+        if row["flagged"]:
+            out["combos"][row["findings"]] += row["flagged"]
+        out["ending"] += row["ending"]
+        out["due"] += row["due"]
+        out["overdue"] = row["overdue"] or 0
+    return out
 
 
 def _dashboard_from_rows(
     actor: Actor, year: int, at: dt.date, where: str, fresh: bool
 ) -> Dashboard:
-    """:func:`dashboard` from the stored rows (:mod:`dangjian.recruit.rollups`): counts by
-    stage from the branches' counters, the lists paged in the database (:class:`RowSeq`); the
-    cases with findings from the rows when they were computed on ``at`` (``fresh``), else by
-    the checker over the active cases as before."""
+    """:func:`dashboard` from the stored rows (:mod:`dangjian.recruit.rollups`): the counts in
+    one statement (:func:`_stored_counts`), the lists paged in the database (:class:`RowSeq`,
+    each page one query that reads its cases with it); the cases with findings from the rows
+    when they were computed on ``at`` (``fresh``), else by the checker over the active cases."""
     probation = rules.rules_in_force(at)["RECRUIT-PROBATION-1-YEAR"]
-    counters = StageCount.objects.filter(
-        Q(year=0, stage__in=_OPEN_STAGES) | Q(year=year, stage__in=("full", "closed"))
-    )
-    if where:
-        counters = counters.filter(org__path__startswith=where)
-    counted = {r["stage"]: r["n"] for r in counters.order_by().values("stage").annotate(n=Sum("n"))}
     states = CaseState.objects.all()
     if where:
         states = states.filter(org_path__startswith=where)
-    fields = ("case_id", "case_no", "probation_ends", "conversion_vote_due")
-    admitted = states.filter(status=CaseStatus.ADMITTED, probation_ends__isnull=False)
+    overdue = queue_rows(actor, at, where, overdue=True, checked=True)
+    waiting = overdue.qs if overdue is not None else CaseWaiting.objects.none()
+    counts = _stored_counts(states, waiting, year, at)
+    listed = states.select_related(*_CASE_JOINS)
+    admitted = listed.filter(status=CaseStatus.ADMITTED, probation_ends__isnull=False)
     ending = admitted.filter(probation_ends__gte=at, probation_due_from__lte=at)
     due = admitted.filter(probation_ends__lt=at)
     order = ("probation_ends", "case_no")
-    active = states.filter(
-        Q(status__in=[CaseStatus.OPEN, CaseStatus.ADMITTED]) | Q(years__contains=f",{year},")
-    )
     by_rule: Counter[str] = Counter()
     with_findings: Sequence[CaseRow]
     if fresh:
-        flagged = active.exclude(findings="")
-        cases = 0
-        for combo, n in flagged.order_by().values_list("findings").annotate(n=Count("pk")):
-            cases += n
+        for combo, n in counts["combos"].items():
             for rule_id in combo.split(","):
                 by_rule[rule_id] += n
         titles = {s.id: s.title for s in rules.all_specs()}
+        flagged = listed.filter(
+            Q(status__in=[CaseStatus.OPEN, CaseStatus.ADMITTED]) | Q(years__contains=f",{year},")
+        ).exclude(findings="")
         with_findings = RowSeq(
-            flagged.order_by("case_no").values("case_id", "case_no", "findings"),
+            flagged.order_by("case_no"),
             _findings_row(titles),
-            length=cases,
+            length=sum(counts["combos"].values()),
         )
     else:
         with_findings, by_rule = _checked(actor, year, at, where)
-    overdue = queue_rows(actor, at, where, overdue=True, checked=True)
-    # the lengths of the two probation lists in one query (each page then reads its slice)
-    lengths = admitted.aggregate(
-        ending=Count("pk", filter=Q(probation_ends__gte=at, probation_due_from__lte=at)),
-        due=Count("pk", filter=Q(probation_ends__lt=at)),
-    )
-    board = Dashboard(
-        year=year,
-        at=at,
-        by_stage={code: counted.get(code, 0) for code in STAGES},
+    if overdue is not None:
+        overdue._len = counts["overdue"]
+    return _board(
+        where,
+        year,
+        at,
+        probation,
+        by_stage=counts["by_stage"],
         overdue_approvals=overdue if overdue is not None else [],
-        probation_ending=RowSeq(
-            ending.order_by(*order).values(*fields), _ending_row(at), length=lengths["ending"]
-        ),
-        conversions_due=RowSeq(
-            due.order_by(*order).values(*fields), _due_row(at), length=lengths["due"]
-        ),
+        probation_ending=RowSeq(ending.order_by(*order), _ending_row, length=counts["ending"]),
+        conversions_due=RowSeq(due.order_by(*order), _due_row(at), length=counts["due"]),
         with_findings=with_findings,
-        findings_by_rule=dict(sorted(by_rule.items())),
-        plans=[],
-        admitted_by_group={},
-        admitted_total=0,
-        unplanned=0,
-        probation_soon_days=int(probation["due_days"]),
+        by_rule=by_rule,
     )
-    _add_plans(board, where, year, at)
-    return board
 
 
-def _checked(
-    actor: Actor, year: int, at: dt.date, where: str
-) -> tuple[list[CaseRow], Counter[str]]:
-    """The cases with findings among the active ones, by the checker (rows not of ``at``)."""
-    loaded = load_records(_active_cases(actor, year, where or None).order_by("case_no"))
+def _flagged(loaded: list[Loaded[Any]], at: dt.date) -> tuple[list[CaseRow], Counter[str]]:
+    """The cases of ``loaded`` with serious findings (by the checker) and the count by rule."""
     findings = findings_by_loaded(loaded, at)
     by_rule: Counter[str] = Counter()
     rows: list[CaseRow] = []
     pk_by_no = {i.case.case_no: i.case.pk for i in loaded}
     titles = {s.id: s.title for s in rules.all_specs()}
     for case_no, items in findings.items():
-        serious = [f for f in items if f.severity in ("error", "warning")]
+        serious = [f.rule for f in items if f.severity in ("error", "warning")]
         if serious:
-            by_rule.update(f.rule for f in serious)
-            rule_ids = sorted({f.rule for f in serious})
-            text = "；".join(titles.get(r, "发展党员程序") for r in rule_ids)
-            rows.append(CaseRow(pk_by_no[case_no], case_no, text=text))
+            by_rule.update(serious)
+            rows.append(CaseRow(pk_by_no[case_no], case_no, text=_findings_text(serious, titles)))
     return rows, by_rule
+
+
+def _checked(
+    actor: Actor, year: int, at: dt.date, where: str
+) -> tuple[list[CaseRow], Counter[str]]:
+    """The cases with findings among the active ones, by the checker (rows not of ``at``)."""
+    return _flagged(load_records(_active_cases(actor, year, where or None).order_by("case_no")), at)
 
 
 # --- the RECRUIT family for `dangjian check` ------------------------------------------------------
