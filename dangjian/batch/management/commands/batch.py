@@ -1,17 +1,18 @@
 """``dangjian batch export --out DIR [--at D]``, ``dangjian batch nation --out DIR`` and
-``dangjian batch run [--engine duckdb|spark] [--snapshot DIR] [--at D] [--since D]
+``dangjian batch run [--engine duckdb|spark|sql] [--snapshot DIR] [--at D] [--since D]
 [--rules SETUP,LIFE] [--format table|json|parquet] [--out F]``.
 
 ``nation --out DIR [--scale 0.1] [--at D]`` writes the synthetic nation tier
 (:mod:`dangjian.batch.nation`) in the same layout, for the benchmark.
 ``export`` writes the snapshot of :mod:`dangjian.batch.snapshot` (Parquet, one transaction).
 ``run`` evaluates the covered rules over a snapshot (or over one exported first into a temporary
-directory) on DuckDB (default) or Spark and prints the findings: a table with a count per rule,
-JSON ``{"at", "engine", "findings": [{"rule", "title", "subject", "severity", "period"}],
-"not_covered": [{"rule", "title", "reason"}]}``, or, with ``--format parquet --out F``, the
-findings as a Parquet file (the count and the rules left out on stdout). Rules without a
-columnar form are listed as 不在批量引擎中 with the reason. Bad arguments: a Chinese message and
-exit status 2.
+directory) on DuckDB (default), Spark or the project's own database (``sql``: PostgreSQL or
+SQLite, temporary tables loaded from the snapshot) and prints the findings: a table with a
+count per rule, JSON ``{"at", "engine", "findings": [{"rule", "title", "subject", "severity",
+"period"}], "not_covered": [{"rule", "title", "reason"}]}``, or, with ``--format parquet
+--out F``, the findings as a Parquet file (the count and the rules left out on stdout). Rules
+without a columnar form are listed as 不在批量引擎中 with the reason. Bad arguments: a Chinese
+message and exit status 2.
 """
 
 from __future__ import annotations
@@ -39,7 +40,10 @@ FORMATS = ("table", "json", "parquet")
 
 
 class Command(BaseCommand):
-    help = "批量检查：导出列式快照（export），用 DuckDB 或 Spark 按快照运行规则（run）"
+    help = (
+        "批量检查：导出列式快照（export），"
+        "用 DuckDB、Spark 或本系统数据库（sql）按快照运行规则（run）"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
