@@ -283,9 +283,15 @@ LIFE_PER_RECORD = {
 
 
 def life_periods(
-    rule_id: str, p: Mapping[str, Any], at: dt.date, since: dt.date
+    rule_id: str,
+    p: Mapping[str, Any],
+    at: dt.date,
+    since: dt.date,
+    scored: tuple[dt.date, dt.date] | None = None,
 ) -> list[dict[str, Any]]:
-    """The rows of the ``periods`` table of a frequency rule (see the module docstring)."""
+    """The rows of the ``periods`` table of a frequency rule (see the module docstring);
+    ``scored`` (window start, scoring date): ``scored`` is 1 for the periods an assessment
+    counts, those that start in the window and are over by the scoring date."""
     kind = p["frequency"]
     grace = grace_of(p)
     rows = []
@@ -299,6 +305,7 @@ def life_periods(
         if kind != "year":
             for index in period.months:
                 weights[MONTHS[index % 12]] = 1
+        counts = scored is not None and scored[0] <= period.start and period.end < scored[1]
         rows.append(
             {
                 "rule_id": rule_id,
@@ -308,6 +315,7 @@ def life_periods(
                 "period_start": period.start,
                 "founded_limit": limit,
                 "severity": "error" if deadline(period, grace) < at else "due",
+                "scored": int(counts),
                 "bits": sum(1 << (int(m[1:]) - 1) for m, w in weights.items() if w),
                 **{f"w{m[1:]}": w for m, w in weights.items()},
             }
@@ -324,14 +332,16 @@ PERIODS_SCHEMA = pa.schema(
         ("period_start", pa.date32()),
         ("founded_limit", pa.date32()),
         ("severity", pa.string()),
+        ("scored", pa.int32()),
         ("bits", pa.int32()),
         *[(f"w{m[1:]}", pa.int32()) for m in MONTHS],
     ]
 )
 
 
-def life_sql(rule_id: str, p: Mapping[str, Any], years: Sequence[int]) -> str:
-    """The SQL of a frequency rule whose periods fall in ``years``.
+def _life_judged(rule_id: str, p: Mapping[str, Any], years: Sequence[int]) -> tuple[str, str]:
+    """The ``FROM`` part of a frequency rule whose periods fall in ``years`` (one row ``x, p``
+    per organization judged and period) and the expression of the meetings it held.
 
     The organizations judged are joined once to their row of ``months`` (or ``lectures``) for
     each of the years (one row per organization), then to the rule's periods: a month or
@@ -378,19 +388,46 @@ def life_sql(rule_id: str, p: Mapping[str, Any], years: Sequence[int]) -> str:
         )
     held = f"CASE p.year {' '.join(cases)} ELSE 0 END" if cases else "0"
     orgs_where = LIFE_FREQUENCY[rule_id].replace("org_type", "o.org_type")
+    source = (
+        f"(SELECT {', '.join(cols)} FROM orgs o {' '.join(joins)} WHERE {orgs_where}) x "
+        f"JOIN periods p ON p.rule_id = {lit(rule_id)} "
+        f"AND (x.founded_on IS NULL OR x.founded_on <= p.founded_limit){extra}"
+    )
+    return source, held
+
+
+def life_sql(rule_id: str, p: Mapping[str, Any], years: Sequence[int]) -> str:
+    """The SQL of a frequency rule whose periods fall in ``years``: a finding for every
+    organization and period in which it held fewer than ``min_count``."""
+    source, held = _life_judged(rule_id, p, years)
     return (
         f"SELECT {lit(rule_id)} AS rule_id, x.org_id AS org_id, p.severity AS severity, "
-        f"p.label AS period FROM (SELECT {', '.join(cols)} FROM orgs o {' '.join(joins)} "
-        f"WHERE {orgs_where}) x "
-        f"JOIN periods p ON p.rule_id = {lit(rule_id)} "
-        "AND (x.founded_on IS NULL OR x.founded_on <= p.founded_limit)"
-        f"{extra} WHERE {held} < {minimum}"
+        f"p.label AS period FROM {source} WHERE {held} < {int(p['min_count'])}"
     )
 
 
-def plan(specs: Iterable[RuleSpec], at: dt.date, since: dt.date | None = None) -> Plan:
+def life_tally_sql(rule_id: str, p: Mapping[str, Any], years: Sequence[int]) -> str:
+    """The tally of a frequency rule over the periods an assessment counts (``p.scored``):
+    ``(rule_id, org_id, period, met)`` for every organization judged in such a period, what the
+    LIFE checker's compliance tally counts (checked, and met when it held ``min_count``)."""
+    source, held = _life_judged(rule_id, p, years)
+    return (
+        f"SELECT {lit(rule_id)} AS rule_id, x.org_id AS org_id, p.label AS period, "
+        f"CASE WHEN {held} >= {int(p['min_count'])} THEN 1 ELSE 0 END AS met "
+        f"FROM {source} WHERE p.scored = 1"
+    )
+
+
+def plan(
+    specs: Iterable[RuleSpec],
+    at: dt.date,
+    since: dt.date | None = None,
+    scored: tuple[dt.date, dt.date] | None = None,
+) -> Plan:
     """The queries of ``specs`` (switched-off rules left out) as of ``at``, LIFE periods from
-    ``since`` (default 1 January of the year of ``at``)."""
+    ``since`` (default 1 January of the year of ``at``). With ``scored`` (window start, scoring
+    date), the LIFE queries are the assessment's tallies (:func:`life_tally_sql`) instead of the
+    findings."""
     since = since or dt.date(at.year, 1, 1)
     out = Plan()
     checked_window = False
@@ -405,8 +442,13 @@ def plan(specs: Iterable[RuleSpec], at: dt.date, since: dt.date | None = None) -
                 if not checked_window:
                     check_window(since, at)
                     checked_window = True
-                periods = life_periods(spec.id, params, at, since) if "frequency" in params else []
-                sql = life_sql(spec.id, params, sorted({r["year"] for r in periods}))
+                periods = (
+                    life_periods(spec.id, params, at, since, scored)
+                    if "frequency" in params
+                    else []
+                )
+                render = life_sql if scored is None else life_tally_sql
+                sql = render(spec.id, params, sorted({r["year"] for r in periods}))
                 out.periods.extend(periods)
                 out.queries.append(RuleQuery(spec.id, sql))
             else:
