@@ -152,55 +152,64 @@ def _with_term_end() -> str:
     )
 
 
+#: the SETUP rules whose severity is a CASE over the ``orgs`` columns (or ``WITH_SUBTREE``)
+#: with the rule's integer parameters by name (``{min_full}``) and the organization types
+#: (``{ROLL}``, ``{TEMP}``, ``{GENERAL}``, ``{COMMITTEE}``, ``{JOINT}``)
+SETUP_CASES: dict[str, tuple[str, str]] = {
+    "SETUP-BRANCH-MIN-FULL": (
+        "CASE WHEN {TEMP} AND participants > 0 AND participants_full < {min_full} THEN 'warning' "
+        "WHEN {ROLL} AND full_members < {min_full} THEN 'error' END",
+        "orgs",
+    ),
+    "SETUP-BRANCH-MAX": (
+        "CASE WHEN {TEMP} AND participants > {max_members} THEN 'warning' "
+        "WHEN {ROLL} AND members > {max_members} THEN 'warning' END",
+        "orgs",
+    ),
+    "SETUP-GENERAL-BRANCH-SIZE": (
+        "CASE WHEN {GENERAL} AND (subtree_members < {general_min} OR "
+        "subtree_members > {general_max}) THEN 'warning' "
+        "WHEN {COMMITTEE} AND subtree_members < {committee_min} THEN 'warning' END",
+        WITH_SUBTREE,
+    ),
+    "SETUP-COMMITTEE-REQUIRED": (
+        "CASE WHEN NOT ({ROLL}) THEN NULL "
+        "WHEN full_members >= {full_threshold} AND committee_posts < {min_committee} "
+        "THEN 'error' WHEN committee_posts > {max_committee} THEN 'warning' END",
+        "orgs",
+    ),
+    "SETUP-NO-COMMITTEE-SMALL": (
+        "CASE WHEN {ROLL} AND full_members < {full_threshold} AND "
+        "committee_posts >= {min_committee} THEN 'warning' END",
+        "orgs",
+    ),
+    "SETUP-JOINT-BRANCH-UNITS": (
+        "CASE WHEN {JOINT} AND units_covered IS NOT NULL AND units_covered > {max_units} "
+        "THEN 'warning' END",
+        "orgs",
+    ),
+    "SETUP-VOTERS": ("CASE WHEN {ROLL} AND ineligible > 0 THEN 'error' END", "orgs"),
+}
+_TYPES = {
+    "ROLL": ROLL,
+    "TEMP": TEMP,
+    "GENERAL": f"org_type = {lit(OrgType.GENERAL_BRANCH.value)}",
+    "COMMITTEE": f"org_type = {lit(OrgType.COMMITTEE.value)}",
+    "JOINT": f"org_type = {lit(OrgType.JOINT_BRANCH.value)}",
+}
+
+
+def _from_case(rule_id: str, p: Mapping[str, Any]) -> str:
+    template, source = SETUP_CASES[rule_id]
+    numbers = {k: int(v) for k, v in p.items() if isinstance(v, int | str) and str(v).isdigit()}
+    return _setup(rule_id, template.format(**_TYPES, **numbers), source)
+
+
 def setup_sql(rule_id: str, p: Mapping[str, Any], at: dt.date) -> str:
     """The SQL of a SETUP rule with the parameters ``p`` in force on ``at``."""
+    if rule_id in SETUP_CASES:
+        return _from_case(rule_id, p)
     a = lit(at)
-    if rule_id == "SETUP-BRANCH-MIN-FULL":
-        m = int(p["min_full"])
-        return _setup(
-            rule_id,
-            f"CASE WHEN {TEMP} AND participants > 0 AND participants_full < {m} THEN 'warning' "
-            f"WHEN {ROLL} AND full_members < {m} THEN 'error' END",
-        )
-    if rule_id == "SETUP-BRANCH-MAX":
-        m = int(p["max_members"])
-        return _setup(
-            rule_id,
-            f"CASE WHEN {TEMP} AND participants > {m} THEN 'warning' "
-            f"WHEN {ROLL} AND members > {m} THEN 'warning' END",
-        )
-    if rule_id == "SETUP-GENERAL-BRANCH-SIZE":
-        lo, hi, cmin = int(p["general_min"]), int(p["general_max"]), int(p["committee_min"])
-        return _setup(
-            rule_id,
-            f"CASE WHEN org_type = {lit(OrgType.GENERAL_BRANCH.value)} AND "
-            f"(subtree_members < {lo} OR subtree_members > {hi}) THEN 'warning' "
-            f"WHEN org_type = {lit(OrgType.COMMITTEE.value)} AND subtree_members < {cmin} "
-            "THEN 'warning' END",
-            WITH_SUBTREE,
-        )
-    if rule_id == "SETUP-COMMITTEE-REQUIRED":
-        thr, lo, hi = int(p["full_threshold"]), int(p["min_committee"]), int(p["max_committee"])
-        return _setup(
-            rule_id,
-            f"CASE WHEN NOT ({ROLL}) THEN NULL "
-            f"WHEN full_members >= {thr} AND committee_posts < {lo} THEN 'error' "
-            f"WHEN committee_posts > {hi} THEN 'warning' END",
-        )
-    if rule_id == "SETUP-NO-COMMITTEE-SMALL":
-        thr, lo = int(p["full_threshold"]), int(p["min_committee"])
-        return _setup(
-            rule_id,
-            f"CASE WHEN {ROLL} AND full_members < {thr} AND committee_posts >= {lo} "
-            "THEN 'warning' END",
-        )
-    if rule_id == "SETUP-JOINT-BRANCH-UNITS":
-        m = int(p["max_units"])
-        return _setup(
-            rule_id,
-            f"CASE WHEN org_type = {lit(OrgType.JOINT_BRANCH.value)} AND units_covered IS NOT NULL "
-            f"AND units_covered > {m} THEN 'warning' END",
-        )
     if rule_id == "SETUP-SECRETARY-PARTY-AGE":
         months = 12 * int(p["min_years"])
         return _setup(
@@ -248,8 +257,6 @@ def setup_sql(rule_id: str, p: Mapping[str, Any], at: dt.date) -> str:
             "ELSE 'error' END",
             _with_term_end(),
         )
-    if rule_id == "SETUP-VOTERS":
-        return _setup(rule_id, f"CASE WHEN {ROLL} AND ineligible > 0 THEN 'error' END")
     raise Uncoverable("批量引擎尚未实现该规则")
 
 

@@ -31,8 +31,9 @@ import json
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow.parquet as pq
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -42,12 +43,13 @@ from dangjian.assess.indicators import REGISTRY
 from dangjian.core.console import date_option, table_lines
 from dangjian.rules.registry import SEVERITIES, rule_titles
 
-from ...engines import ENGINES, make_engine
+from ...engines import ENGINES, Engine, make_engine
 from ...run import BatchResult, run_batch
 from ...snapshot import export_snapshot, read_meta
 from ...sql import NOT_IN_BATCH
 
 FORMATS = ("table", "json", "parquet")
+T = TypeVar("T")
 
 
 def _indicator_target(
@@ -81,6 +83,36 @@ def _indicator_target(
     if start > at:
         raise CommandError(f"起始日期 {start} 晚于评分日期 {at}", returncode=2)
     return f"标准“{std.name}”", std.indicators(), None, start, at
+
+
+def _on_snapshot(
+    options: dict[str, Any],
+    day: dt.date,
+    job: Callable[[Engine, Path], T],
+    not_of_day: str | None = None,
+) -> tuple[T, float]:
+    """``job`` on the engine of ``--engine`` over the snapshot of ``--snapshot`` (when given
+    and ``not_of_day`` is, it must be of ``day``, else that message) or one exported as of
+    ``day`` into a temporary directory, and the seconds it took; the engine's ``ValueError``
+    as a ``CommandError`` (exit status 2)."""
+    try:
+        engine = make_engine(str(options["engine"]).strip().lower())
+    except ValueError as exc:
+        raise CommandError(str(exc), returncode=2) from None
+    try:
+        with tempfile.TemporaryDirectory(prefix="dangjian-snapshot-") as tmp:
+            snapshot = Path(options["snapshot"] or tmp)
+            if not options["snapshot"]:
+                export_snapshot(snapshot, day)
+            elif not_of_day and read_meta(snapshot)["at"] != day.isoformat():
+                raise ValueError(not_of_day)
+            started = time.perf_counter()
+            result = job(engine, snapshot)
+            return result, time.perf_counter() - started
+    except ValueError as exc:
+        raise CommandError(str(exc), returncode=2) from None
+    finally:
+        engine.close()
 
 
 class Command(BaseCommand):
@@ -172,24 +204,13 @@ class Command(BaseCommand):
         if fmt == "parquet" and not options["out"]:
             raise CommandError("--format parquet 需要 --out 输出文件", returncode=2)
         since = date_option(options, "since")
-        try:
-            engine = make_engine(str(options["engine"]).strip().lower())
-        except ValueError as exc:
-            raise CommandError(str(exc), returncode=2) from None
-        try:
-            with tempfile.TemporaryDirectory(prefix="dangjian-snapshot-") as tmp:
-                if options["snapshot"]:
-                    snapshot = Path(options["snapshot"])
-                else:
-                    snapshot = Path(tmp)
-                    export_snapshot(snapshot, at or timezone.localdate())
-                started = time.perf_counter()
-                result = run_batch(engine, snapshot, families=options["rules"], at=at, since=since)
-                took = time.perf_counter() - started
-        except ValueError as exc:
-            raise CommandError(str(exc), returncode=2) from None
-        finally:
-            engine.close()
+        result, took = _on_snapshot(
+            options,
+            at or timezone.localdate(),
+            lambda engine, snapshot: run_batch(
+                engine, snapshot, families=options["rules"], at=at, since=since
+            ),
+        )
         self._print(result, fmt, options["out"], took)
 
     def _indicators(self, options: dict[str, Any], at: Any) -> None:
@@ -202,29 +223,15 @@ class Command(BaseCommand):
         what, names, org_ids, start, end = _indicator_target(
             str(options["indicators"]).strip(), at, date_option(options, "since")
         )
-        try:
-            engine = make_engine(str(options["engine"]).strip().lower())
-        except ValueError as exc:
-            raise CommandError(str(exc), returncode=2) from None
-        try:
-            with tempfile.TemporaryDirectory(prefix="dangjian-snapshot-") as tmp:
-                snapshot = Path(options["snapshot"] or tmp)
-                if not options["snapshot"]:
-                    export_snapshot(snapshot, end)
-                elif read_meta(snapshot)["at"] != end.isoformat():
-                    raise ValueError(
-                        f"{what}的考核期截至 {end.isoformat()}，快照应按该日期导出"
-                        f"（batch export --at {end.isoformat()}）"
-                    )
-                started = time.perf_counter()
-                result = run_indicators(
-                    engine, snapshot, names, start=start, at=at, org_ids=org_ids
-                )
-                took = time.perf_counter() - started
-        except ValueError as exc:
-            raise CommandError(str(exc), returncode=2) from None
-        finally:
-            engine.close()
+        result, took = _on_snapshot(
+            options,
+            end,
+            lambda engine, snapshot: run_indicators(
+                engine, snapshot, names, start=start, at=at, org_ids=org_ids
+            ),
+            f"{what}的考核期截至 {end.isoformat()}，快照应按该日期导出"
+            f"（batch export --at {end.isoformat()}）",
+        )
         values = result.as_dict()
         if fmt == "json":
             codes = result.values.column("subject").to_pylist()
