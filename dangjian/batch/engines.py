@@ -11,6 +11,7 @@ temporary tables loaded from the snapshot, through the small translation of :fun
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 from pathlib import Path
@@ -109,7 +110,7 @@ _TYPES = {
     "sqlite": {"int32": "INTEGER", "int64": "INTEGER", "string": "TEXT", "date32[day]": "TEXT"},
 }
 #: rows sent to the database per batch when loading a temporary table
-LOAD_BATCH = 10000
+LOAD_BATCH = 50000
 #: the oldest SQLite that reads the rule SQL (``TRUE``/``FALSE`` literals)
 SQLITE_MIN = (3, 23, 0)
 
@@ -185,6 +186,7 @@ class SQLEngine(Engine):
         cursor.execute(f"DROP TABLE IF EXISTS {schema}.{table}")
 
     def load(self, table: str, path: Path) -> None:
+        import pyarrow.csv as csv
         import pyarrow.parquet as pq
 
         types = _TYPES[self.vendor]
@@ -196,12 +198,15 @@ class SQLEngine(Engine):
             self._drop(cursor, table)
             cursor.execute(f"CREATE TEMP TABLE {table} ({columns})")
             for batch in parquet.iter_batches(batch_size=LOAD_BATCH):
-                rows = zip(*(c.to_pylist() for c in batch.columns), strict=True)
                 if self.vendor == "postgresql":
-                    with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(row)
+                    # CSV written by Arrow: a null is an empty field, an empty string ""
+                    text = io.BytesIO()
+                    csv.write_csv(batch, text, csv.WriteOptions(include_header=False))
+                    copy_sql = f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT csv)"
+                    with cursor.copy(copy_sql) as copy:
+                        copy.write(text.getvalue())
                 else:
+                    rows = zip(*(c.to_pylist() for c in batch.columns), strict=True)
                     marks = ", ".join("%s" for _ in names)
                     cursor.executemany(
                         f"INSERT INTO {table} VALUES ({marks})",  # noqa: S608  (our table name)
