@@ -26,6 +26,21 @@ that every peak memory figure is its own:
 tier (``--scale 0.012``: about 63,000 organizations, a city) and prints the times (twice each:
 the first Spark run warms the JVM) and whether the findings are identical.
 
+``--part engines`` exports a snapshot of the database of ``DATABASE_URL`` (the demo district or
+a seeded city, as of ``--at``, default today) and runs on each engine — DuckDB, Spark
+(``local[*]``) and ``sql`` (the same SQL inside that database: PostgreSQL, or SQLite without
+``DATABASE_URL``) — the SETUP and LIFE rules (``run_batch``, loading included) and the
+automatic indicators of the 质量 standard (``run_indicators``, window 1 January to ``--at``),
+three times each (median printed; Spark's first run warms the JVM and is not counted), and
+whether the findings and the values are identical across the engines:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_batch_demo \
+        .venv/bin/python benchmarks/run_batch.py --part engines
+
+or over a snapshot already written (``--dir D --reuse``: the nation tier at city scale, written by
+``--part nation --scale 0.012 --dir D``; the ``sql`` engine loads it into temporary tables of the
+database, which need hold nothing).
+
 Prints the times, the peak resident memory of each child and the ratio batch / bare (target for
 the nation: ≤ 60 s, ≤ 8 GB, ≤ 1.5×). Timings are printed, never asserted.
 """
@@ -167,14 +182,82 @@ def _spark(snapshot: Path) -> int:
     return 0 if same else 1
 
 
+def _engines(at_text: str | None, tier: str | None, which: str) -> int:
+    """DuckDB, Spark and sql over one export of the database, or over the snapshot in ``tier``
+    (e.g. the nation tier at city scale; the ``sql`` engine loads it into temporary tables of
+    the database, which need hold nothing) — see the module docstring."""
+    _setup_django()
+    import statistics
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from dangjian.assess.standard import get_standard
+    from dangjian.batch.engines import make_engine
+    from dangjian.batch.indicators import run_indicators
+    from dangjian.batch.run import run_batch, snapshot_date
+    from dangjian.batch.snapshot import export_snapshot
+
+    at = dt.date.fromisoformat(at_text) if at_text else timezone.localdate()
+    names = get_standard("zhiliang").indicators()
+    with tempfile.TemporaryDirectory(prefix="dangjian-engines-") as tmp:
+        snapshot = Path(tier or tmp)
+        if tier:
+            at = snapshot_date(snapshot)
+            common.line("snapshot", f"{tier} ({at}), sql engine on {connection.vendor}")
+        else:
+            started = time.perf_counter()
+            counts = export_snapshot(snapshot, at)
+            common.line(
+                f"export ({connection.vendor}, {at})",
+                f"{time.perf_counter() - started:.2f} s, {counts['orgs']:,} orgs, "
+                f"{counts['months']:,} month rows",
+            )
+        start = dt.date(at.year, 1, 1)
+        findings: dict[str, Any] = {}
+        values: dict[str, Any] = {}
+        for name in which.split(","):
+            started = time.perf_counter()
+            engine = make_engine(name)
+            common.line(f"{name:<6} start", f"{time.perf_counter() - started:.2f} s")
+            if name == "spark":  # warm the JVM
+                run_batch(engine, snapshot, ordered=False)
+            rules, scores = [], []
+            for _ in range(3):
+                started = time.perf_counter()
+                result = run_batch(engine, snapshot, ordered=True)
+                rules.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                scored = run_indicators(engine, snapshot, names, start=start, at=at)
+                scores.append(time.perf_counter() - started)
+            engine.close()
+            findings[name], values[name] = result.rows(), scored.as_dict()
+            common.line(
+                f"{name:<6} SETUP+LIFE",
+                f"{statistics.median(rules):.2f} s (median of 3), "
+                f"{result.findings.num_rows:,} findings",
+            )
+            common.line(
+                f"{name:<6} indicators",
+                f"{statistics.median(scores):.2f} s (median of 3), "
+                f"{len(scored.covered)} indicators × {scored.values.num_rows:,} orgs",
+            )
+    same = all(findings[n] == findings["duckdb"] for n in findings)
+    same_values = all(values[n] == values["duckdb"] for n in values)
+    common.line("identical findings", "yes" if same else "NO")
+    common.line("identical indicator values", "yes" if same_values else "NO")
+    return 0 if same and same_values else 1
+
+
 def main() -> int:
     parser = common.argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--part", default="nation", choices=["nation", "spark"])
+    parser.add_argument("--part", default="nation", choices=["nation", "spark", "engines"])
     parser.add_argument("--scale", type=float, default=1.0, help="1.0: 5.25 M organizations")
     parser.add_argument("--dir", default=None, help="where the tier is written (default: temp)")
     parser.add_argument("--reuse", action="store_true", help="use the tier already in --dir")
-    parser.add_argument("--at", default=AT.isoformat())
+    parser.add_argument("--at", default=None, help=f"default {AT} (engines: today)")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--engines", default="duckdb,spark,sql", help="engines: the engines run")
     parser.add_argument("--memory-limit", default="4GB", help="DuckDB's limit while generating")
     kinds = ["batch", "ordered", "bare", "rows", "scan"]
     parser.add_argument("--measure", default=None, choices=kinds)
@@ -183,6 +266,9 @@ def main() -> int:
     if args.measure:
         print(json.dumps(measure(args.measure, Path(args.dir), args.threads)))
         return 0
+    if args.part == "engines":
+        return _engines(args.at, args.dir if args.reuse else None, args.engines)
+    args.at = args.at or AT.isoformat()
 
     with tempfile.TemporaryDirectory(prefix="dangjian-nation-") as tmp:
         snapshot = Path(args.dir or tmp)

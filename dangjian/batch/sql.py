@@ -152,55 +152,64 @@ def _with_term_end() -> str:
     )
 
 
+#: the SETUP rules whose severity is a CASE over the ``orgs`` columns (or ``WITH_SUBTREE``)
+#: with the rule's integer parameters by name (``{min_full}``) and the organization types
+#: (``{ROLL}``, ``{TEMP}``, ``{GENERAL}``, ``{COMMITTEE}``, ``{JOINT}``)
+SETUP_CASES: dict[str, tuple[str, str]] = {
+    "SETUP-BRANCH-MIN-FULL": (
+        "CASE WHEN {TEMP} AND participants > 0 AND participants_full < {min_full} THEN 'warning' "
+        "WHEN {ROLL} AND full_members < {min_full} THEN 'error' END",
+        "orgs",
+    ),
+    "SETUP-BRANCH-MAX": (
+        "CASE WHEN {TEMP} AND participants > {max_members} THEN 'warning' "
+        "WHEN {ROLL} AND members > {max_members} THEN 'warning' END",
+        "orgs",
+    ),
+    "SETUP-GENERAL-BRANCH-SIZE": (
+        "CASE WHEN {GENERAL} AND (subtree_members < {general_min} OR "
+        "subtree_members > {general_max}) THEN 'warning' "
+        "WHEN {COMMITTEE} AND subtree_members < {committee_min} THEN 'warning' END",
+        WITH_SUBTREE,
+    ),
+    "SETUP-COMMITTEE-REQUIRED": (
+        "CASE WHEN NOT ({ROLL}) THEN NULL "
+        "WHEN full_members >= {full_threshold} AND committee_posts < {min_committee} "
+        "THEN 'error' WHEN committee_posts > {max_committee} THEN 'warning' END",
+        "orgs",
+    ),
+    "SETUP-NO-COMMITTEE-SMALL": (
+        "CASE WHEN {ROLL} AND full_members < {full_threshold} AND "
+        "committee_posts >= {min_committee} THEN 'warning' END",
+        "orgs",
+    ),
+    "SETUP-JOINT-BRANCH-UNITS": (
+        "CASE WHEN {JOINT} AND units_covered IS NOT NULL AND units_covered > {max_units} "
+        "THEN 'warning' END",
+        "orgs",
+    ),
+    "SETUP-VOTERS": ("CASE WHEN {ROLL} AND ineligible > 0 THEN 'error' END", "orgs"),
+}
+_TYPES = {
+    "ROLL": ROLL,
+    "TEMP": TEMP,
+    "GENERAL": f"org_type = {lit(OrgType.GENERAL_BRANCH.value)}",
+    "COMMITTEE": f"org_type = {lit(OrgType.COMMITTEE.value)}",
+    "JOINT": f"org_type = {lit(OrgType.JOINT_BRANCH.value)}",
+}
+
+
+def _from_case(rule_id: str, p: Mapping[str, Any]) -> str:
+    template, source = SETUP_CASES[rule_id]
+    numbers = {k: int(v) for k, v in p.items() if isinstance(v, int | str) and str(v).isdigit()}
+    return _setup(rule_id, template.format(**_TYPES, **numbers), source)
+
+
 def setup_sql(rule_id: str, p: Mapping[str, Any], at: dt.date) -> str:
     """The SQL of a SETUP rule with the parameters ``p`` in force on ``at``."""
+    if rule_id in SETUP_CASES:
+        return _from_case(rule_id, p)
     a = lit(at)
-    if rule_id == "SETUP-BRANCH-MIN-FULL":
-        m = int(p["min_full"])
-        return _setup(
-            rule_id,
-            f"CASE WHEN {TEMP} AND participants > 0 AND participants_full < {m} THEN 'warning' "
-            f"WHEN {ROLL} AND full_members < {m} THEN 'error' END",
-        )
-    if rule_id == "SETUP-BRANCH-MAX":
-        m = int(p["max_members"])
-        return _setup(
-            rule_id,
-            f"CASE WHEN {TEMP} AND participants > {m} THEN 'warning' "
-            f"WHEN {ROLL} AND members > {m} THEN 'warning' END",
-        )
-    if rule_id == "SETUP-GENERAL-BRANCH-SIZE":
-        lo, hi, cmin = int(p["general_min"]), int(p["general_max"]), int(p["committee_min"])
-        return _setup(
-            rule_id,
-            f"CASE WHEN org_type = {lit(OrgType.GENERAL_BRANCH.value)} AND "
-            f"(subtree_members < {lo} OR subtree_members > {hi}) THEN 'warning' "
-            f"WHEN org_type = {lit(OrgType.COMMITTEE.value)} AND subtree_members < {cmin} "
-            "THEN 'warning' END",
-            WITH_SUBTREE,
-        )
-    if rule_id == "SETUP-COMMITTEE-REQUIRED":
-        thr, lo, hi = int(p["full_threshold"]), int(p["min_committee"]), int(p["max_committee"])
-        return _setup(
-            rule_id,
-            f"CASE WHEN NOT ({ROLL}) THEN NULL "
-            f"WHEN full_members >= {thr} AND committee_posts < {lo} THEN 'error' "
-            f"WHEN committee_posts > {hi} THEN 'warning' END",
-        )
-    if rule_id == "SETUP-NO-COMMITTEE-SMALL":
-        thr, lo = int(p["full_threshold"]), int(p["min_committee"])
-        return _setup(
-            rule_id,
-            f"CASE WHEN {ROLL} AND full_members < {thr} AND committee_posts >= {lo} "
-            "THEN 'warning' END",
-        )
-    if rule_id == "SETUP-JOINT-BRANCH-UNITS":
-        m = int(p["max_units"])
-        return _setup(
-            rule_id,
-            f"CASE WHEN org_type = {lit(OrgType.JOINT_BRANCH.value)} AND units_covered IS NOT NULL "
-            f"AND units_covered > {m} THEN 'warning' END",
-        )
     if rule_id == "SETUP-SECRETARY-PARTY-AGE":
         months = 12 * int(p["min_years"])
         return _setup(
@@ -248,8 +257,6 @@ def setup_sql(rule_id: str, p: Mapping[str, Any], at: dt.date) -> str:
             "ELSE 'error' END",
             _with_term_end(),
         )
-    if rule_id == "SETUP-VOTERS":
-        return _setup(rule_id, f"CASE WHEN {ROLL} AND ineligible > 0 THEN 'error' END")
     raise Uncoverable("批量引擎尚未实现该规则")
 
 
@@ -283,9 +290,15 @@ LIFE_PER_RECORD = {
 
 
 def life_periods(
-    rule_id: str, p: Mapping[str, Any], at: dt.date, since: dt.date
+    rule_id: str,
+    p: Mapping[str, Any],
+    at: dt.date,
+    since: dt.date,
+    scored: tuple[dt.date, dt.date] | None = None,
 ) -> list[dict[str, Any]]:
-    """The rows of the ``periods`` table of a frequency rule (see the module docstring)."""
+    """The rows of the ``periods`` table of a frequency rule (see the module docstring);
+    ``scored`` (window start, scoring date): ``scored`` is 1 for the periods an assessment
+    counts, those that start in the window and are over by the scoring date."""
     kind = p["frequency"]
     grace = grace_of(p)
     rows = []
@@ -299,6 +312,7 @@ def life_periods(
         if kind != "year":
             for index in period.months:
                 weights[MONTHS[index % 12]] = 1
+        counts = scored is not None and scored[0] <= period.start and period.end < scored[1]
         rows.append(
             {
                 "rule_id": rule_id,
@@ -308,6 +322,7 @@ def life_periods(
                 "period_start": period.start,
                 "founded_limit": limit,
                 "severity": "error" if deadline(period, grace) < at else "due",
+                "scored": int(counts),
                 "bits": sum(1 << (int(m[1:]) - 1) for m, w in weights.items() if w),
                 **{f"w{m[1:]}": w for m, w in weights.items()},
             }
@@ -324,14 +339,16 @@ PERIODS_SCHEMA = pa.schema(
         ("period_start", pa.date32()),
         ("founded_limit", pa.date32()),
         ("severity", pa.string()),
+        ("scored", pa.int32()),
         ("bits", pa.int32()),
         *[(f"w{m[1:]}", pa.int32()) for m in MONTHS],
     ]
 )
 
 
-def life_sql(rule_id: str, p: Mapping[str, Any], years: Sequence[int]) -> str:
-    """The SQL of a frequency rule whose periods fall in ``years``.
+def _life_judged(rule_id: str, p: Mapping[str, Any], years: Sequence[int]) -> tuple[str, str]:
+    """The ``FROM`` part of a frequency rule whose periods fall in ``years`` (one row ``x, p``
+    per organization judged and period) and the expression of the meetings it held.
 
     The organizations judged are joined once to their row of ``months`` (or ``lectures``) for
     each of the years (one row per organization), then to the rule's periods: a month or
@@ -378,19 +395,46 @@ def life_sql(rule_id: str, p: Mapping[str, Any], years: Sequence[int]) -> str:
         )
     held = f"CASE p.year {' '.join(cases)} ELSE 0 END" if cases else "0"
     orgs_where = LIFE_FREQUENCY[rule_id].replace("org_type", "o.org_type")
+    source = (
+        f"(SELECT {', '.join(cols)} FROM orgs o {' '.join(joins)} WHERE {orgs_where}) x "
+        f"JOIN periods p ON p.rule_id = {lit(rule_id)} "
+        f"AND (x.founded_on IS NULL OR x.founded_on <= p.founded_limit){extra}"
+    )
+    return source, held
+
+
+def life_sql(rule_id: str, p: Mapping[str, Any], years: Sequence[int]) -> str:
+    """The SQL of a frequency rule whose periods fall in ``years``: a finding for every
+    organization and period in which it held fewer than ``min_count``."""
+    source, held = _life_judged(rule_id, p, years)
     return (
         f"SELECT {lit(rule_id)} AS rule_id, x.org_id AS org_id, p.severity AS severity, "
-        f"p.label AS period FROM (SELECT {', '.join(cols)} FROM orgs o {' '.join(joins)} "
-        f"WHERE {orgs_where}) x "
-        f"JOIN periods p ON p.rule_id = {lit(rule_id)} "
-        "AND (x.founded_on IS NULL OR x.founded_on <= p.founded_limit)"
-        f"{extra} WHERE {held} < {minimum}"
+        f"p.label AS period FROM {source} WHERE {held} < {int(p['min_count'])}"
     )
 
 
-def plan(specs: Iterable[RuleSpec], at: dt.date, since: dt.date | None = None) -> Plan:
+def life_tally_sql(rule_id: str, p: Mapping[str, Any], years: Sequence[int]) -> str:
+    """The tally of a frequency rule over the periods an assessment counts (``p.scored``):
+    ``(rule_id, org_id, period, met)`` for every organization judged in such a period, what the
+    LIFE checker's compliance tally counts (checked, and met when it held ``min_count``)."""
+    source, held = _life_judged(rule_id, p, years)
+    return (
+        f"SELECT {lit(rule_id)} AS rule_id, x.org_id AS org_id, p.label AS period, "
+        f"CASE WHEN {held} >= {int(p['min_count'])} THEN 1 ELSE 0 END AS met "
+        f"FROM {source} WHERE p.scored = 1"
+    )
+
+
+def plan(
+    specs: Iterable[RuleSpec],
+    at: dt.date,
+    since: dt.date | None = None,
+    scored: tuple[dt.date, dt.date] | None = None,
+) -> Plan:
     """The queries of ``specs`` (switched-off rules left out) as of ``at``, LIFE periods from
-    ``since`` (default 1 January of the year of ``at``)."""
+    ``since`` (default 1 January of the year of ``at``). With ``scored`` (window start, scoring
+    date), the LIFE queries are the assessment's tallies (:func:`life_tally_sql`) instead of the
+    findings."""
     since = since or dt.date(at.year, 1, 1)
     out = Plan()
     checked_window = False
@@ -405,8 +449,13 @@ def plan(specs: Iterable[RuleSpec], at: dt.date, since: dt.date | None = None) -
                 if not checked_window:
                     check_window(since, at)
                     checked_window = True
-                periods = life_periods(spec.id, params, at, since) if "frequency" in params else []
-                sql = life_sql(spec.id, params, sorted({r["year"] for r in periods}))
+                periods = (
+                    life_periods(spec.id, params, at, since, scored)
+                    if "frequency" in params
+                    else []
+                )
+                render = life_sql if scored is None else life_tally_sql
+                sql = render(spec.id, params, sorted({r["year"] for r in periods}))
                 out.periods.extend(periods)
                 out.queries.append(RuleQuery(spec.id, sql))
             else:
