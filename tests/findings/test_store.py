@@ -19,7 +19,7 @@ from dangjian.rules.models import FindingsState, StoredFinding
 from dangjian.rules.runner import run_check
 from dangjian.rules.store import evaluation, open_rows, refresh, stored_families, subject_key
 from tests import test_rollups_random as writes
-from tests.factories import make_member, make_org
+from tests.factories import make_member, make_org, make_user
 from tests.members.test_rollups import input_of
 
 
@@ -313,3 +313,31 @@ def test_recruit_findings_are_stored_as_the_check_finds_them_and_follow_a_case(t
     assert evaluation("", today) is None
     refresh(at=today, chunk=4)
     assert_equal(today, "withdrawn")
+
+
+@pytest.mark.django_db
+def test_recruit_findings_come_from_the_store_only_for_the_whole_recruitment_scope(
+    today, store_on, monkeypatch
+):
+    """A reader whose recruitment scope (查看发展党员) is narrower than its findings scope is
+    answered by the check, which shows only the cases it may view; SETUP still comes from the
+    store."""
+    from dangjian.accounts.roles import Perm
+    from dangjian.rules import store
+
+    seed_database(tier="tiny", seed=42, as_of=today, progress=False)
+    refresh(at=today)
+    root = Organization.objects.get(depth=1)
+    admin = make_user(root, "org_admin")
+    assert store.answer(admin, rules="RECRUIT", at=today) is not None
+    assert store.answer(admin, rules="SETUP", at=today) is not None
+    real = store.scope_prefix
+
+    def narrower(actor, perm):
+        prefix = real(actor, perm)
+        return None if perm == Perm.RECRUIT_VIEW else prefix
+
+    monkeypatch.setattr(store, "scope_prefix", narrower)
+    assert store.answer(admin, rules="RECRUIT", at=today) is None
+    assert store.answer(admin, rules=["SETUP", "RECRUIT"], at=today) is None
+    assert store.answer(admin, rules="SETUP", at=today) is not None
