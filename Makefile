@@ -29,9 +29,13 @@ $(VENV)/.prod: pyproject.toml | $(BIN)/python
 serve: $(VENV)/.prod
 	$(BIN)/dangjian serve
 
-## test: the whole test suite (browser tests need Debian's chromium; skipped without it)
+## test: the whole test suite, in parallel (pytest-xdist: TEST_WORKERS processes, one per core by
+## default; `make test TEST_WORKERS=0` runs it in one process). Browser tests need Debian's chromium
+## (skipped without it). A test module stays on one worker (--dist loadscope): its module fixtures
+## (a Chromium, a Spark JVM, a seeded district) are built once.
+TEST_WORKERS ?= auto
 test: $(VENV)/.dev
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
