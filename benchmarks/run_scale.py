@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--repeat", type=int, default=20, help="timed requests per page")
     parser.add_argument("--only", default="", help="only the pages whose label contains this")
     parser.add_argument(
+        "--show-queries",
+        action="store_true",
+        help="print the SQL of a page's last request (time, first 160 characters of each)",
+    )
+    parser.add_argument(
         "--no-meetings",
         action="store_true",
         help="write no meetings (the LIFE overview is measured only if some are there)",
@@ -85,7 +90,7 @@ def main() -> int:
     client = _client()
     # the pages that do not read meetings first, then a year of meetings and the LIFE overview
     listed = pages(campaign)
-    _table([p for p in listed if not p[2]], client, args.repeat, args.only, head=True)
+    _table([p for p in listed if not p[2]], client, args, head=True)
     print(flush=True)
     if not args.no_meetings:
         common.seed_year_of_meetings(args.year, args.seed, width=WIDTH)
@@ -93,7 +98,7 @@ def main() -> int:
     from dangjian.life.models import Meeting
 
     if Meeting.objects.exists():
-        _table([p for p in listed if p[2]], client, args.repeat, args.only, head=True)
+        _table([p for p in listed if p[2]], client, args, head=True)
     print(
         f"\n(budget: p95 ≤ {BUDGET_MS} ms and ≤ {BUDGET_QUERIES} queries; {args.repeat} timed "
         f"requests after one, {SLOW_REPEAT} when the first takes over {SLOW_SECONDS:.0f} s)"
@@ -259,7 +264,7 @@ def _client() -> Any:
 
 
 def _table(
-    listed: list[tuple[str, str, bool]], client: Any, repeat: int, only: str, *, head: bool
+    listed: list[tuple[str, str, bool]], client: Any, args: argparse.Namespace, *, head: bool
 ) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -267,8 +272,9 @@ def _table(
     if head:
         title = f"{'page':<{WIDTH}} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'KB':>7} HTTP  n"
         print(f"\n{title}\n{'-' * (len(title) + 8)}", flush=True)
+    repeat = args.repeat
     for label, url, _meetings in listed:
-        if only and only not in label:
+        if args.only and args.only not in label:
             continue
         times: list[float] = []
         queries = 0
@@ -294,6 +300,10 @@ def _table(
             f"{len(times):<3} {'ok' if within else 'OVER'}",
             flush=True,
         )
+        if args.show_queries:
+            for query in ctx.captured_queries:
+                sql = " ".join(query["sql"].split())
+                print(f"    {float(query['time']) * 1000:7.1f} ms  {sql[:160]}", flush=True)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from dangjian.accounts.scope import Actor
+from dangjian.core.scalars import first_value, read_at_once
 from dangjian.life.rules import TALLY_ONLY, deadline, facts_from, grace_of, periods_between
 from dangjian.rules.params import params_on
 from dangjian.rules.registry import Finding, rule_title
@@ -291,10 +292,13 @@ def data_version(*, organizations: bool = True) -> str:
 
     * the sequence number of the latest audited write (every write of the project is audited in
       its own transaction, deletes and member changes included; reads and exports are skipped);
-    * meetings: highest id and latest ``updated_at`` (both indexed, one query each; catch
-      unaudited bulk inserts and saves);
+    * meetings: highest id and latest ``updated_at`` (both indexed; catch unaudited bulk
+      inserts and saves);
     * organizations: count, highest id, latest ``updated_at`` (a small table);
     * members: highest id (bulk inserts of a seed).
+
+    The index reads are one statement (:func:`dangjian.core.scalars.read_at_once`), the
+    organizations' aggregate another.
 
     Without ``organizations`` the organizations are left out (a scan of the table at province
     size: the findings store's state stands for them, :func:`dangjian.rules.store.version`).
@@ -305,17 +309,16 @@ def data_version(*, organizations: bool = True) -> str:
 
     from .models import Meeting
 
-    last_write = (
-        AuditEntry.objects.exclude(action__in=READ_ACTIONS)
-        .order_by("-seq")
-        .values_list("seq", flat=True)
-        .first()
+    read = read_at_once(
+        last_write=first_value(
+            AuditEntry.objects.exclude(action__in=READ_ACTIONS).order_by("-seq").values("seq")
+        ),
+        meeting_top=first_value(Meeting.objects.order_by("-pk").values("pk")),
+        meeting_changed=first_value(Meeting.objects.order_by("-updated_at").values("updated_at")),
+        member_top=first_value(Member.objects.order_by("-pk").values("pk")),
     )
-    # one MAX per query: SQLite reads a lone MIN/MAX from the index, two of them by a scan
-    meetings = [
-        Meeting.objects.order_by().aggregate(top=Max("pk"))["top"],
-        Meeting.objects.order_by().aggregate(changed=Max("updated_at"))["changed"],
-    ]
+    last_write = read["last_write"]
+    meetings = [read["meeting_top"], read["meeting_changed"]]
     orgs = (
         Organization.objects.order_by().aggregate(
             n=Count("pk"), top=Max("pk"), changed=Max("updated_at")
@@ -323,7 +326,7 @@ def data_version(*, organizations: bool = True) -> str:
         if organizations
         else None
     )
-    members = Member.objects.order_by().aggregate(top=Max("pk"))
+    members = {"top": read["member_top"]}
     parts = [last_write, meetings, orgs, members]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 

@@ -48,12 +48,13 @@ from typing import Any, Unpack
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, Q, QuerySet
 from django.db.models.signals import post_delete
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import SYSTEM, scope_prefix
+from dangjian.core.scalars import first_value, read_at_once
 from dangjian.orgs.choices import Sector
 from dangjian.orgs.models import Organization
 
@@ -489,9 +490,10 @@ def evaluation(prefix: str, at: dt.date | None = None) -> Evaluation | None:
     was evaluated for ``at`` (today when ``None``) with the rule parameters in force now;
     ``None`` when the store cannot answer (off, an organization not evaluated yet, evaluated
     for another date or with other parameters, or changed by a write since: see
-    :func:`touched`). A fixed number of index reads, whatever the size of the subtree: every
-    organization has a state from its first write on (:func:`_mark_dirty` adds one, noted;
-    organizations added in bulk without a write's signal have higher ids than every state),
+    :func:`touched`). A fixed number of index reads in one statement, whatever the size of the
+    subtree: every organization has a state from its first write on (:func:`_mark_dirty` adds
+    one, noted; organizations added in bulk without a write's signal have higher ids than every
+    state),
     so "not evaluated for ``at``" is a state of the subtree that is noted, or for another date
     or parameters (indexed columns), and the oldest and newest evaluation are the first rows
     of the subtree along the ``evaluated_at`` index."""
@@ -502,10 +504,6 @@ def evaluation(prefix: str, at: dt.date | None = None) -> Evaluation | None:
     states = FindingsState.objects.order_by()
     if prefix:
         states = states.filter(org_path__startswith=prefix)
-    top_org = Organization.objects.order_by("-pk").values_list("pk", flat=True).first()
-    top_state = FindingsState.objects.order_by("-org").values_list("org_id", flat=True).first()
-    if top_state is None or top_org is None or top_org > top_state:
-        return None
     other = (
         Q(dirty_since__isnull=False)
         | Q(at__lt=at)
@@ -513,11 +511,18 @@ def evaluation(prefix: str, at: dt.date | None = None) -> Evaluation | None:
         | Q(config__lt=config)
         | Q(config__gt=config)
     )
-    if states.filter(other).exists():
+    times = states.values("evaluated_at")
+    read = read_at_once(
+        top_org=first_value(Organization.objects.order_by("-pk").values("pk")),
+        top_state=first_value(FindingsState.objects.order_by("-org").values("org_id")),
+        other=Exists(states.filter(other)),
+        oldest=first_value(times.order_by("evaluated_at")),
+        newest=first_value(times.order_by("-evaluated_at")),
+    )
+    top_org, top_state = read["top_org"], read["top_state"]
+    if top_state is None or top_org is None or top_org > top_state or read["other"]:
         return None
-    times = states.values_list("evaluated_at", flat=True)
-    oldest = times.order_by("evaluated_at").first()
-    newest = times.order_by("-evaluated_at").first()
+    oldest, newest = read["oldest"], read["newest"]
     if oldest is None or newest is None:
         return None
     return Evaluation(at=at, oldest=oldest, newest=newest)
@@ -525,13 +530,14 @@ def evaluation(prefix: str, at: dt.date | None = None) -> Evaluation | None:
 
 def version() -> list[Any]:
     """What changes when a write notes organizations (:func:`touched`) or organizations are
-    added: the latest note and the highest organization id (two index reads), for the
+    added: the latest note and the highest organization id (two index reads, one statement), for the
     pages' cache key while the store is on (:mod:`dangjian.web.cached`)."""
     noted = FindingsState.objects.order_by("-dirty_since").filter(dirty_since__isnull=False)
-    return [
-        noted.values_list("dirty_since", flat=True).first(),
-        Organization.objects.order_by("-pk").values_list("pk", flat=True).first(),
-    ]
+    read = read_at_once(
+        noted=first_value(noted.values("dirty_since")),
+        top_org=first_value(Organization.objects.order_by("-pk").values("pk")),
+    )
+    return [read["noted"], read["top_org"]]
 
 
 def open_rows(
