@@ -30,9 +30,11 @@ from dangjian.orgs.choices import Sector
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
 from dangjian.rectify.bulletin import (
+    FINDINGS_NOTE,
     GROUP_HEADERS,
     REGION_DIGITS,
     SHOWCASE_STARS,
+    Bulletin,
     bulletin_build,
     campaign_ranking,
     can_rank,
@@ -765,6 +767,18 @@ def _ranking_param(request: SignedInRequest, campaign: Campaign) -> bool:
     return wanted
 
 
+def _bulletin(request: SignedInRequest, campaign: Campaign, digits: int) -> Bulletin:
+    """The bulletin with the open findings of each group when the findings store answers for
+    the viewer's subtree (one grouped query); a check over the records is not run for a page."""
+    return bulletin_build(
+        request.user,
+        campaign,
+        region_digits=digits,
+        with_findings=True,
+        findings_from_records=False,
+    )
+
+
 @page("GET")
 def bulletin(request: SignedInRequest, pk: int) -> HttpResponse:
     """晾晒通报: per region and sector, the spread inside each region, rectification progress."""
@@ -772,7 +786,7 @@ def bulletin(request: SignedInRequest, pk: int) -> HttpResponse:
     campaign = campaign_get(request.user, pk)
     digits = _region_digits(request)
     show_ranking = _ranking_param(request, campaign)
-    b = bulletin_build(request.user, campaign, region_digits=digits)
+    b = _bulletin(request, campaign, digits)
     # the ranking of a city runs to thousands of rows: paged here (the Excel export has all)
     ranking = paginate(request, campaign_ranking(request.user, campaign)) if show_ranking else None
     return render(
@@ -784,6 +798,7 @@ def bulletin(request: SignedInRequest, pk: int) -> HttpResponse:
             "level": digits,
             "levels": [(6, "区县"), (9, "乡镇街道"), (12, "村社区")],
             "headers": GROUP_HEADERS,
+            "findings_note": FINDINGS_NOTE,
             "regions": [(g, group_row(g)) for g in b.regions],
             "sectors": [(g, group_row(g)) for g in b.sectors],
             "overall": group_row(b.overall),
@@ -805,7 +820,7 @@ def bulletin_file(request: SignedInRequest, pk: int, fmt: str) -> HttpResponse:
         raise BadInput("通报只能导出为 .xlsx 或 .pdf")
     require(request.user, Perm.ASSESS_VIEW)
     campaign = campaign_get(request.user, pk)
-    b = bulletin_build(request.user, campaign, region_digits=_region_digits(request))
+    b = _bulletin(request, campaign, _region_digits(request))
     ranking = (
         campaign_ranking(request.user, campaign) if _ranking_param(request, campaign) else None
     )

@@ -237,10 +237,13 @@ def _rectification_by_org(
 FINDING_FAMILIES = ("SETUP", "LIFE")
 
 
-def _findings_by_org(actor: Actor, today: dt.date) -> tuple[dict[int, int], str]:
+def _findings_by_org(
+    actor: Actor, today: dt.date, *, records: bool = True
+) -> tuple[dict[int, int], str]:
     """Open findings per organization in the actor's subtree (``Perm.ASSESS_VIEW``) on
     ``today``: one grouped query over the findings store when it answers for the subtree and
-    the day, else from a check over the records (the same counts)."""
+    the day, else from a check over the records (the same counts), or, without ``records``,
+    none (``({}, "")``)."""
     from dangjian.accounts.scope import SYSTEM
     from dangjian.orgs.models import Organization
     from dangjian.rules import store
@@ -256,6 +259,8 @@ def _findings_by_org(actor: Actor, today: dt.date) -> tuple[dict[int, int], str]
             .values_list("org_id", "n")
         )
         return {org_id: int(n) for org_id, n in rows}, "store"
+    if not records:
+        return {}, ""
     root = Organization.objects.filter(path=prefix).values_list("code", flat=True).first()
     result = run_check(SYSTEM, rules=list(FINDING_FAMILIES), org_code=root, at=today)
     by_code: dict[str, int] = defaultdict(int)
@@ -290,10 +295,12 @@ def bulletin_build(
     region_digits: int = 9,
     today: dt.date | None = None,
     with_findings: bool = False,
+    findings_from_records: bool = True,
 ) -> Bulletin:
     """The bulletin of ``campaign`` over the actor's subtree (``Perm.ASSESS_VIEW``); with
     ``with_findings``, the open findings of each group's organizations too (from the findings
-    store when it answers, else from the records: :func:`_findings_by_org`)."""
+    store when it answers, else from the records unless ``findings_from_records`` is false:
+    then not counted, ``findings_from`` empty; :func:`_findings_by_org`)."""
     if region_digits not in REGION_DIGITS:
         raise ValueError(f"地区层级应为 {'、'.join(map(str, REGION_DIGITS))} 位行政区划代码")
     today = today or timezone.localdate()
@@ -303,7 +310,9 @@ def bulletin_build(
         )
     )
     tallies, weak_open = _rectification_by_org(actor, campaign, today)
-    findings, findings_from = _findings_by_org(actor, today) if with_findings else ({}, "")
+    findings, findings_from = (
+        _findings_by_org(actor, today, records=findings_from_records) if with_findings else ({}, "")
+    )
     overall = Group("", "合计")
     regions: dict[str, Group] = {}
     sectors: dict[str, Group] = {}
@@ -413,6 +422,9 @@ GROUP_HEADERS = [
     "已确认任务",
     "逾期任务",
 ]
+#: the column of the open findings, when the bulletin counts them (``Bulletin.findings_from``)
+FINDINGS_HEADER = "现有问题"
+FINDINGS_NOTE = "组织设置和组织生活检查发现、尚未解决的问题条数（截至通报日期）。"
 RANK_HEADERS = ["名次", "组织编码", "组织名称", "领域", "总分", "星级", "档次", "触及高压线"]
 
 
@@ -474,11 +486,13 @@ def export_xlsx(b: Bulletin, ranking: Sequence[RankRow] | None = None) -> bytes:
         ws.title = title
         append_row(ws, [_title(b)])
         append_row(ws, [_subtitle(b)])
-        append_row(ws, [label, "代码", *GROUP_HEADERS])
+        extra = [FINDINGS_HEADER] if b.findings_from else []
+        append_row(ws, [label, "代码", *GROUP_HEADERS, *extra])
         for cell in ws[3]:
             cell.font = Font(bold=True)
         for g in [*groups, b.overall]:
-            append_row(ws, [g.label, g.key, *group_row(g)])
+            counted = [g.findings] if b.findings_from else []
+            append_row(ws, [g.label, g.key, *group_row(g), *counted])
         ws.freeze_panes = "C4"
         ws.column_dimensions["A"].width = 28
     if b.flagged:
@@ -534,19 +548,25 @@ def export_pdf(b: Bulletin, ranking: Sequence[RankRow] | None = None) -> bytes:
         doc.heading("点好面差提示")
         for g in b.flagged:
             doc.paragraph(f"{g.label}：{g.uneven_note}")
-    headers = [h for h, _ in PDF_COLUMNS]
+    headers = [h for h, _ in PDF_COLUMNS] + ([FINDINGS_HEADER] if b.findings_from else [])
     for heading, label, groups in (("按地区", "地区", b.regions), ("按领域", "领域", b.sectors)):
         doc.heading(heading)
         rows = []
         for g in [*groups, b.overall]:
             values = group_row(g)
+            counted = [g.findings] if b.findings_from else []
             rows.append(
-                [g.label, *("" if values[i] is None else values[i] for _, i in PDF_COLUMNS)]
+                [
+                    g.label,
+                    *("" if values[i] is None else values[i] for _, i in PDF_COLUMNS),
+                    *counted,
+                ]
             )
         doc.table([label, *headers], rows, widths=[3] + [1] * len(headers))
     doc.paragraph(
         f"示范组织：{SHOWCASE_STARS} 星；后进或软弱涣散：考核档次为后进，"
         "或有进行中的软弱涣散整改方案。本通报只统计组织，不涉及个人。"
+        + (f"{FINDINGS_HEADER}：{FINDINGS_NOTE}" if b.findings_from else "")
     )
     if ranking is not None:
         doc.page_break()

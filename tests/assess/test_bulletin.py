@@ -193,3 +193,36 @@ def test_findings_counts_from_the_store_equal_those_from_the_records(
     assert figures(town) == figures(again)
     # without asking, nothing is counted
     assert bulletin_build(tree["admin"], planted["campaign"]).overall.findings == 0
+
+
+@pytest.mark.django_db
+def test_bulletin_page_and_files_count_findings_only_from_the_store(tree, planted, settings, login):
+    """The page shows each group's open findings when the store answers for the viewer's
+    subtree, the same counts as the records give; when it does not, the page runs no check:
+    the column is left out (and so in the .xlsx)."""
+    from dangjian.rules.store import refresh
+
+    client = login("admin")
+    url = f"/assess/{planted['campaign'].pk}/bulletin/"
+    settings.DANGJIAN_FINDINGS_STORE = False
+    expected = bulletin_build(tree["admin"], planted["campaign"], with_findings=True)
+    assert expected.overall.findings > 0
+    html = client.get(url).content.decode()
+    assert "现有问题" not in html
+    sheet = load_workbook(io.BytesIO(client.get(url.rstrip("/") + ".xlsx").content))["按地区"]
+    assert "现有问题" not in [c.value for c in sheet[3]]
+
+    settings.DANGJIAN_FINDINGS_STORE = True
+    refresh(at=timezone.localdate())
+    html = client.get(url).content.decode()
+    assert "现有问题" in html
+    row = html.split(f'data-group="{UNEVEN}"')[1].split("</tr>")[0]
+    assert f'data-label="现有问题" class="num">{_region(expected, UNEVEN).findings}<' in row
+    sheet = load_workbook(io.BytesIO(client.get(url.rstrip("/") + ".xlsx").content))["按地区"]
+    header = [c.value for c in sheet[3]]
+    column = header.index("现有问题")
+    rows = {r[1].value: r[column].value for r in sheet.iter_rows(min_row=4)}
+    assert rows[UNEVEN] == _region(expected, UNEVEN).findings
+    assert rows[EVEN] == _region(expected, EVEN).findings
+    pdf = client.get(url.rstrip("/") + ".pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
