@@ -137,6 +137,10 @@ class FindingsState(models.Model):
     #: does not answer for any subtree holding the organization (the pages ask the check): a
     #: page never shows findings older than the records, even with no task worker running
     dirty_since = models.DateTimeField("待重新评估自", null=True, blank=True, db_index=True)
+    #: the members of the organization's subtree as its SETUP facts counted them when last
+    #: evaluated (empty before SETUP was): what a refresh of a write below reads for the
+    #: subtrees it does not evaluate again (:func:`dangjian.rules.store.refresh`)
+    members = models.IntegerField("含下级党员数（评估时）", null=True, blank=True)
 
     class Meta:
         verbose_name = "检查评估状态"

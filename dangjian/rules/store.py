@@ -47,7 +47,7 @@ from functools import partial
 from typing import Any, Unpack
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Exists, Q, QuerySet
 from django.db.models.signals import post_delete
 from django.utils import timezone
@@ -162,10 +162,12 @@ def refresh(
     organizations when ``None``; without ``trees``, exactly the subtrees of ``org_ids``) for the
     checking date ``at`` (today) and store the difference (module docstring).
 
-    For touched organizations (``trees``): the families that read the subtree (SETUP: the roll
-    of the subtree) are evaluated over the whole tree of each, the others (LIFE: an
-    organization's own records) over the subtrees of the touched organizations; the whole tree
-    when its organizations were evaluated for another date. With ``since`` (when the refresh
+    For touched organizations (``trees``): every family over the subtrees of the touched
+    organizations; the families that read the subtree (SETUP: the roll of the subtree; RECRUIT:
+    a plan's admissions below) also for the organizations above them, alone, with the members
+    the last evaluation counted in their other children's subtrees (:func:`_above`; over the
+    whole tree when one of those was never counted); the whole tree when its organizations
+    were evaluated for another date. With ``since`` (when the refresh
     was asked for), an organization evaluated for ``at`` after that moment is not evaluated
     again (a queue of refreshes after a burst of writes; strictly after: the same instant may
     still precede the write). Each subtree is evaluated in parts of at most ``chunk``
@@ -178,6 +180,9 @@ def refresh(
     # (subtree, families, whether the pass records the organizations as evaluated: not the
     # tree-wide pass of some families only, which precedes the passes of the others)
     passes: list[tuple[str, list[str], bool]] = []
+    # (the organizations above touched subtrees and their children, families, record): the
+    # families that read the subtree, evaluated for those organizations alone (:func:`_above`)
+    parts: list[tuple[tuple[list[str], list[str]], list[str], bool]] = []
     if org_ids is None:
         passes = [("", families, True)]
     else:
@@ -206,16 +211,72 @@ def refresh(
                 if stale.exists() or not evaluated.exists():
                     passes.append((root, families, True))
                     continue
-                if tree_wide:
-                    passes.append((root, tree_wide, not own))
-                if own:
-                    below = [p for p in paths if p.startswith(root)]
-                    passes.extend((path, own, True) for path in topmost(below))
+                # every family over the touched subtrees; those that read the subtree also
+                # for the organizations above them, alone (their other subtrees unchanged)
+                tops = topmost(p for p in paths if p.startswith(root))
+                passes.extend((path, families, True) for path in tops)
+                plan = _above(tops) if tree_wide else None
+                if plan is not None:
+                    parts.append((plan, tree_wide, not own))
     for prefix, wanted, record in passes:
         _refresh_subtree(prefix, at, report, wanted, record=record, chunk=chunk)
-    report.subtrees = len(passes)
+    for (above, children), wanted, record in parts:
+        # after the subtrees' passes: the members they counted are on their states now
+        below = _counted_below(children)
+        if below is None:  # a subtree never counted: the families over the whole tree
+            _refresh_subtree(above[0][:STEP], at, report, wanted, record=record, chunk=chunk)
+            continue
+        for top in topmost(above):
+            paths = [p for p in above if p.startswith(top)]
+            counted = {p: n for p, n in below.items() if p.startswith(top)}
+            n = _refresh_part(top, paths, counted, at, report, wanted, record=record)
+            report.orgs += n
+    report.subtrees = len(passes) + len(parts)
+    if org_ids is None:
+        _analyze()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _analyze() -> None:
+    """After a refresh of everything, PostgreSQL's statistics of the store's tables: a first
+    refresh writes millions of rows the planner has not seen yet, and with the statistics of
+    an empty table it joins them all (seconds) where an index reads a few (the next refresh of
+    a write's subtree; autovacuum would come to it later)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (StoredFinding, FindingsState):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def _above(tops: Sequence[str]) -> tuple[list[str], list[str]] | None:
+    """For touched subtrees ``tops`` (topmost paths of one tree): the paths of the
+    organizations above them (whose SETUP facts count the members below, and whose RECRUIT
+    plans the admissions below) and of those organizations' other children, whose subtrees'
+    members the last evaluation counted (:attr:`FindingsState.members`); ``None`` when there
+    is nothing above (a tree's root was touched)."""
+    above = sorted({top[:end] for top in tops for end in range(STEP, len(top), STEP)})
+    if not above:
+        return None
+    wanted = set(above)
+    under = Q()
+    for path in above:
+        under |= Q(path__startswith=path, depth=len(path) // STEP + 1)
+    children = Organization.objects.order_by().filter(under).values_list("path", flat=True)
+    return above, [p for p in children if p not in wanted]
+
+
+def _counted_below(children: list[str]) -> dict[str, int] | None:
+    """path → the members the last evaluation counted in the subtree of each of ``children``
+    (the touched subtrees were just evaluated); ``None`` when one was never counted."""
+    below: dict[str, int] = {}
+    for batch in _chunks(children):
+        rows = FindingsState.objects.filter(org_path__in=batch).values_list("org_path", "members")
+        below.update({path: n for path, n in rows if n is not None})
+    if len(below) < len(children):
+        return None
+    return below
 
 
 #: evidence entries that name what a finding is about below its organization (the member of a
@@ -330,29 +391,78 @@ def _refresh_subtree(
         began = timezone.now()
         result = run_check(SYSTEM, rules=families, org_code=code, at=at)
         below[root] = result.members
-        part = _Part(orgs, Q(org__path__startswith=root), Q(org_path__startswith=root))
-        _write(part, result.findings, began, at, report, families, record=record)
+        # the rows through the organizations' ids (a semi-join along the path index, then the
+        # rows' organization index), not a join of every open row to its organization's path
+        under = Organization.objects.filter(path__startswith=root).values("pk")
+        part = _Part(orgs, Q(org_id__in=under), Q(org_path__startswith=root))
+        _write(
+            part,
+            result.findings,
+            began,
+            at,
+            report,
+            families,
+            record=record,
+            members=_members_of(result, families),
+        )
         evaluated += len(orgs)
     for top in topmost(upper):
         paths = [p for p in upper if p.startswith(top)]
-        orgs = _orgs_under(Q(path__in=paths))
-        code = next((c for c, (_pk, path) in orgs.items() if path == top), None)
-        if code is None:
-            continue
-        ids = [pk for pk, _path in orgs.values()]
         counted = {root: n for root, n in below.items() if root.startswith(top)}
-        began = timezone.now()
-        result = run_check(
-            SYSTEM,
-            rules=families,
-            org_code=code,
-            at=at,
-            cache={"part": {"ids": ids, "paths": paths, "below": counted}},
-        )
-        part = _Part(orgs, Q(org_id__in=ids), Q(org_id__in=ids))
-        _write(part, result.findings, began, at, report, families, record=record)
-        evaluated += len(orgs)
+        evaluated += _refresh_part(top, paths, counted, at, report, families, record=record)
     report.orgs = max(report.orgs, evaluated)
+
+
+def _members_of(result: Any, families: Sequence[str]) -> dict[str, int] | None:
+    """code → the subtree's members of the organizations a run with SETUP evaluated (their
+    facts); ``None`` when SETUP was not among ``families`` (nothing counted)."""
+    if "SETUP" not in families:
+        return None
+    return {
+        code: int(facts.subtree_members)
+        for code, facts in result.facts.items()
+        if hasattr(facts, "subtree_members")
+    }
+
+
+def _refresh_part(
+    top: str,
+    paths: list[str],
+    below: dict[str, int],
+    at: dt.date,
+    report: RefreshReport,
+    families: list[str],
+    *,
+    record: bool,
+) -> int:
+    """Evaluate the organizations at ``paths`` (``top`` the highest of them) on their own
+    rolls, with the members of the subtrees below them that are not evaluated here
+    (``below``: path → members); how many organizations were evaluated."""
+    orgs = _orgs_under(Q(path__in=paths))
+    code = next((c for c, (_pk, path) in orgs.items() if path == top), None)
+    if code is None:
+        return 0
+    ids = [pk for pk, _path in orgs.values()]
+    began = timezone.now()
+    result = run_check(
+        SYSTEM,
+        rules=families,
+        org_code=code,
+        at=at,
+        cache={"part": {"ids": ids, "paths": paths, "below": below}},
+    )
+    part = _Part(orgs, Q(org_id__in=ids), Q(org_id__in=ids))
+    _write(
+        part,
+        result.findings,
+        began,
+        at,
+        report,
+        families,
+        record=record,
+        members=_members_of(result, families),
+    )
+    return len(orgs)
 
 
 def _orgs_under(where: Q) -> dict[str, tuple[int, str]]:
@@ -369,9 +479,11 @@ def _write(
     families: list[str],
     *,
     record: bool = True,
+    members: Mapping[str, int] | None = None,
 ) -> None:
     """Store the difference between ``findings`` (of ``part``'s organizations, evaluated from
-    ``now`` on) and the part's open rows of ``families``, in one transaction."""
+    ``now`` on) and the part's open rows of ``families``, in one transaction; with
+    ``members`` (code → the subtree's members, as SETUP counted them), those on the states."""
     by_code = part.orgs
     others = _subject_orgs(findings, by_code)
     found: dict[Key, tuple[Finding, str]] = {}
@@ -447,21 +559,37 @@ def _write(
             if key not in seen
         ]
         StoredFinding.objects.bulk_create(new_rows, batch_size=BATCH)
+        counted = members or {}
         if not record:
             states = []
+            FindingsState.objects.bulk_update(
+                [
+                    FindingsState(org_id=pk, members=counted[code])
+                    for code, (pk, _path) in by_code.items()
+                    if code in counted
+                ],
+                ["members"],
+                batch_size=BATCH,
+            )
         else:
             states = [
                 FindingsState(
-                    org_id=pk, org_path=path, at=at, evaluated_at=now, config=config_digest()
+                    org_id=pk,
+                    org_path=path,
+                    at=at,
+                    evaluated_at=now,
+                    config=config_digest(),
+                    members=counted.get(code),
                 )
-                for pk, path in by_code.values()
+                for code, (pk, path) in by_code.items()
             ]
         FindingsState.objects.bulk_create(
             states,
             batch_size=BATCH,
             update_conflicts=True,
             unique_fields=["org"],
-            update_fields=["org_path", "at", "evaluated_at", "config"],
+            update_fields=["org_path", "at", "evaluated_at", "config"]
+            + (["members"] if members is not None else []),
         )
         if record:
             # the writes noted before this evaluation began are in it; a later one stays noted

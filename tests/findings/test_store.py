@@ -341,3 +341,51 @@ def test_recruit_findings_come_from_the_store_only_for_the_whole_recruitment_sco
     assert store.answer(admin, rules="RECRUIT", at=today) is None
     assert store.answer(admin, rules=["SETUP", "RECRUIT"], at=today) is None
     assert store.answer(admin, rules="SETUP", at=today) is not None
+
+
+@pytest.mark.django_db
+def test_a_write_below_refreshes_its_subtree_and_the_organizations_above_it_only(
+    today, store_on, django_capture_on_commit_callbacks
+):
+    """The families that read the subtree (a 党委's members below it) are evaluated again for
+    the touched branch and the organizations above it alone, with the members the last
+    evaluation counted in their other subtrees: the same rows as a check of everything."""
+    with django_capture_on_commit_callbacks(execute=True):
+        root = make_org(None, org_type="党委", sector="机关", code="R0001")
+        town_1 = make_org(root, org_type="党委", code="T0001")
+        town_2 = make_org(root, org_type="党委", code="T0002")
+        branches = [make_org(town, org_type="党支部") for town in (town_1, town_1, town_2)]
+        for branch in branches:
+            for _ in range(3):
+                make_member(branch)
+    refresh(at=today)  # every state with its subtree's members
+    assert FindingsState.objects.get(org=root).members == 9
+    assert FindingsState.objects.get(org=town_2).members == 3
+
+    def message(org):
+        row = open_rows("", rule_ids=["SETUP-GENERAL-BRANCH-SIZE"]).get(org=org)
+        return row.message
+
+    assert "党委所属党员 9 名" in message(root)
+    with django_capture_on_commit_callbacks(execute=False):
+        make_member(branches[0])  # its refresh is run below, by hand
+    report = refresh([branches[0].pk], at=today)
+    # the branch, then its town and the root on their own rolls: not the other town's subtree
+    assert report.orgs == 3
+    assert "党委所属党员 10 名" in message(root)
+    assert "党委所属党员 7 名" in message(town_1)
+    assert "党委所属党员 3 名" in message(town_2)
+    assert FindingsState.objects.get(org=root).members == 10
+    assert_equal(today, "after a write below")
+    assert evaluation("", today) is not None
+
+    # a subtree whose members were never counted (a state from before they were): the
+    # organizations above are evaluated over the whole tree, with the same result
+    FindingsState.objects.filter(org=town_2).update(members=None)
+    with django_capture_on_commit_callbacks(execute=False):
+        make_member(branches[1])
+    report = refresh([branches[1].pk], at=today)
+    assert report.orgs == Organization.objects.count()
+    assert "党委所属党员 11 名" in message(root)
+    assert FindingsState.objects.get(org=town_2).members == 3
+    assert_equal(today, "after a fallback")
