@@ -51,7 +51,7 @@ CAMPAIGN_NAME = "省级页面基准测试考核"
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--tier", default="province", choices=["province", "province-mini"])
+    parser.add_argument("--tier", default="province", choices=["province", "province-mini", "city"])
     common.add_seed_options(parser, year=True)
     common.add_database_options(parser)
     parser.add_argument("--var-dir", default="", help="the keys' directory (default: a new one)")
