@@ -6,10 +6,11 @@ class RulesConfig(AppConfig):
     verbose_name = "规则检查"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_save, pre_delete
 
         from dangjian.core import rollup
         from dangjian.core.labels import register_lookup
+        from dangjian.orgs.models import Organization
         from dangjian.orgs.services import on_org_move
 
         from . import store
@@ -21,4 +22,8 @@ class RulesConfig(AppConfig):
         rollup.listen(store.rows_changed)
         post_save.connect(store.row_saved, dispatch_uid="rules.store.saved")
         post_delete.connect(store.row_saved, dispatch_uid="rules.store.deleted")
+        # the counts by rule of the organizations above a deleted one (before its rows go)
+        pre_delete.connect(
+            store.org_deleting, sender=Organization, dispatch_uid="rules.store.deleting"
+        )
         on_org_move(store.org_moved)

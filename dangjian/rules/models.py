@@ -155,3 +155,30 @@ class FindingsState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.at}"
+
+
+class FindingCount(models.Model):
+    """The open stored findings of the subtree of an organization (itself included) by rule and
+    severity, kept by the refresh's writes of :class:`StoredFinding` in the same transaction, by
+    moves and deletions of organizations (:mod:`dangjian.rules.store`), rebuilt and checked by
+    ``dangjian rollups``: the findings page's counts by rule at any level read one
+    organization's rows instead of grouping every finding below. A missing row means zero."""
+
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="党组织", on_delete=models.CASCADE, related_name="+"
+    )
+    rule = models.CharField("规则", max_length=64)
+    severity = models.CharField("级别", max_length=8)
+    sub_findings = models.IntegerField("含下级问题数", default=0)
+
+    class Meta:
+        verbose_name = "检查发现汇总"
+        verbose_name_plural = "检查发现汇总"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "rule", "severity"], name="rules_finding_count_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.rule} {self.severity}：{self.sub_findings}"

@@ -48,18 +48,21 @@ from typing import Any, Unpack
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import Count, Exists, Q, QuerySet
+from django.db.models import Count, Exists, Max, Q, QuerySet
+from django.db.models.functions import Substr
 from django.db.models.signals import post_delete
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import SYSTEM, scope_prefix
+from dangjian.core import rollup
 from dangjian.core.scalars import first_value, read_at_once
 from dangjian.orgs.choices import Sector
 from dangjian.orgs.models import Organization
+from dangjian.orgs.rollups import ancestor_paths, ids_by_path
 
-from .models import OPEN, FindingsState, StoredFinding
-from .registry import REGISTRY, SEVERITIES, Finding, family_of
+from .models import OPEN, FindingCount, FindingsState, StoredFinding
+from .registry import REGISTRY, SEVERITIES, Finding, family_of, rule_title
 from .runner import CheckFilters, as_list, checked_families, run_check, subject_orgs
 
 logger = logging.getLogger(__name__)
@@ -465,6 +468,165 @@ def _refresh_part(
     return len(orgs)
 
 
+# --- open findings by rule: the counts of each subtree -------------------------------------------
+
+#: the key of a :class:`FindingCount` row
+COUNT_KEY = ["org_id", "rule", "severity"]
+COUNT_COLUMN = "sub_findings"
+
+
+def _count(into: dict[tuple[int, str, str], int], key: tuple[int, str, str], change: int) -> None:
+    into[key] = into.get(key, 0) + change
+
+
+def _add_counts(own: Mapping[tuple[int, str, str], int], paths: Mapping[int, str]) -> None:
+    """Add the changes of organizations' own open findings (organization id, rule, severity →
+    change; ``paths``: id → path) to the counts of each and of every organization above it, in
+    the caller's transaction (:func:`dangjian.core.rollup.add_to_rows`: subtree totals only, so
+    the store's own listener queues no refresh for them)."""
+    wanted = {key: n for key, n in own.items() if n}
+    if not wanted:
+        return
+    ids = ids_by_path(p for org_id, _r, _s in wanted for p in ancestor_paths(paths[org_id]))
+    deltas: rollup.Deltas = {}
+    for (org_id, rule, severity), n in wanted.items():
+        for path in ancestor_paths(paths[org_id]):
+            above = ids.get(path)
+            if above is not None:
+                rollup.merge(deltas, (above, rule, severity), COUNT_COLUMN, n)
+    rollup.add_to_rows(FindingCount, COUNT_KEY, deltas)
+
+
+def _own_counts(rows: QuerySet[StoredFinding]) -> dict[tuple[int, str, str], int]:
+    """(organization id, rule, severity) → number of the open ``rows`` (one grouped query)."""
+    grouped = rows.filter(OPEN).order_by().values("org_id", "rule", "severity")
+    return {
+        (org_id, rule, severity): int(n)
+        for org_id, rule, severity, n in grouped.annotate(n=Count("pk")).values_list(
+            "org_id", "rule", "severity", "n"
+        )
+    }
+
+
+def counts_moved(org_id: int, old_path: str, new_path: str) -> None:
+    """The subtree of ``org_id`` moved from ``old_path`` to ``new_path``: its counts leave the
+    organizations above the old place and join those above the new one."""
+    moved = {
+        (rule, severity): n
+        for rule, severity, n in FindingCount.objects.filter(org_id=org_id).values_list(
+            "rule", "severity", COUNT_COLUMN
+        )
+        if n
+    }
+    if not moved:
+        return
+    old, new = ancestor_paths(old_path)[:-1], ancestor_paths(new_path)[:-1]
+    ids = ids_by_path(old + new)
+    deltas: rollup.Deltas = {}
+    for paths, sign in ((old, -1), (new, 1)):
+        for path in paths:
+            if path in ids:
+                for (rule, severity), n in moved.items():
+                    rollup.merge(deltas, (ids[path], rule, severity), COUNT_COLUMN, sign * n)
+    rollup.add_to_rows(FindingCount, COUNT_KEY, deltas)
+
+
+def org_deleting(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """``pre_delete`` of an organization (before any row of a deleted subtree is): its own open
+    findings leave the counts of every organization above it. Each organization of a deleted
+    subtree takes its own away, so those above the subtree lose its whole count once."""
+    if not isinstance(instance, Organization) or not instance.pk:
+        return
+    own = _own_counts(StoredFinding.objects.filter(org_id=instance.pk))
+    if own:
+        _add_counts({key: -n for key, n in own.items()}, {instance.pk: instance.path})
+
+
+def _depths(org: Organization | None) -> range:
+    """The depths of the organizations of ``org``'s subtree (of every tree with ``None``)."""
+    orgs = Organization.objects.order_by()
+    if org is not None:
+        orgs = orgs.filter(path__startswith=org.path)
+    deepest = orgs.aggregate(deepest=Max("depth"))["deepest"] or 0
+    return range(org.depth if org is not None else 1, deepest + 1)
+
+
+def _grouped_at(org: Organization | None, depth: int) -> Iterator[tuple[int, str, str, int]]:
+    """(organization id, rule, severity, open findings) of the organizations at ``depth`` of
+    ``org``'s subtree, from the open stored rows: one grouped query by the rows'
+    organizations' paths cut at that depth, streamed (no Python pass over every finding, no
+    list of every count, whatever the size of the tree)."""
+    orgs = Organization.objects.filter(depth=depth).order_by()
+    rows = StoredFinding.objects.filter(OPEN, org__depth__gte=depth).order_by()
+    if org is not None:
+        orgs = orgs.filter(path__startswith=org.path)
+        rows = rows.filter(org__path__startswith=org.path)
+    ids = dict(orgs.values_list("path", "pk").iterator(chunk_size=10000))
+    grouped = (
+        rows.annotate(above=Substr("org__path", 1, STEP * depth))
+        .values("above", "rule", "severity")
+        .annotate(n=Count("pk"))
+        .values_list("above", "rule", "severity", "n")
+    )
+    for above, rule, severity, n in grouped.iterator(chunk_size=10000):
+        if above in ids:
+            yield ids[above], rule, severity, int(n)
+
+
+def _expected_at(org: Organization | None, depth: int) -> rollup.Deltas:
+    return {
+        (org_id, rule, severity): {COUNT_COLUMN: n}
+        for org_id, rule, severity, n in _grouped_at(org, depth)
+    }
+
+
+def _stored_at(org: Organization | None, depth: int) -> rollup.Deltas:
+    rows = FindingCount.objects.filter(org__depth=depth)
+    if org is not None:
+        rows = rows.filter(org__path__startswith=org.path)
+    return rollup.stored_rows(rows, COUNT_KEY, [COUNT_COLUMN])
+
+
+def counts_rebuild(org: Organization | None = None) -> int:
+    """Recompute the counts of ``org``'s subtree (every organization with ``None``) from the
+    open stored rows, a depth of the tree at a time; the number of rows written."""
+    written = 0
+    with transaction.atomic():
+        rows = FindingCount.objects.all()
+        if org is not None:
+            rows = rows.filter(org__path__startswith=org.path)
+        rows.delete()
+        for depth in _depths(org):
+            batch: list[FindingCount] = []
+            for org_id, rule, severity, n in _grouped_at(org, depth):
+                batch.append(
+                    FindingCount(org_id=org_id, rule=rule, severity=severity, sub_findings=n)
+                )
+                if len(batch) >= BATCH:
+                    FindingCount.objects.bulk_create(batch)
+                    written += len(batch)
+                    batch = []
+            FindingCount.objects.bulk_create(batch)
+            written += len(batch)
+    return written
+
+
+def counts_differences(org: Organization | None = None) -> list[str]:
+    """The counts that differ from a recount (Chinese lines, for ``dangjian rollups check``)."""
+    out: list[str] = []
+    for depth in _depths(org):
+        expected, stored = _expected_at(org, depth), _stored_at(org, depth)
+        for key in sorted(set(expected) | set(stored)):
+            want = expected.get(key, {}).get(COUNT_COLUMN, 0)
+            have = stored.get(key, {}).get(COUNT_COLUMN, 0)
+            if want != have:
+                out.append(
+                    f"检查发现汇总：组织 {key[0]} 规则 {rule_title(key[1])}（{key[2]}）"
+                    f"汇总 {have}，按记录应为 {want}"
+                )
+    return out
+
+
 def _orgs_under(where: Q) -> dict[str, tuple[int, str]]:
     rows = Organization.objects.order_by().filter(where).values_list("code", "pk", "path")
     return {code: (pk, path) for code, pk, path in rows}
@@ -510,14 +672,23 @@ def _write(
         to_update: list[StoredFinding] = []
         gone: list[int] = []
         seen: set[Key] = set()
+        # (organization id, rule, severity) → change of its open findings; the paths of the
+        # organizations, for the counts of those above (:func:`_add_counts`)
+        counts: dict[tuple[int, str, str], int] = {}
+        paths = {pk: path for pk, path in by_code.values()}
         for row in stored.only("id", "rule", "org_id", "subject_key", "period", *CONTENT):
             key = (row.rule, row.org_id, row.subject_key, row.period)
             hit = found.get(key)
+            paths.setdefault(row.org_id, row.org_path)
             if hit is None:
                 gone.append(row.pk)
+                _count(counts, (row.org_id, row.rule, row.severity), -1)
                 continue
             seen.add(key)
             f, path = hit
+            if f.severity != row.severity:
+                _count(counts, (row.org_id, row.rule, row.severity), -1)
+                _count(counts, (row.org_id, row.rule, f.severity), 1)
             new = {
                 "severity": f.severity,
                 "message": f.message,
@@ -559,6 +730,10 @@ def _write(
             if key not in seen
         ]
         StoredFinding.objects.bulk_create(new_rows, batch_size=BATCH)
+        for new_row in new_rows:
+            paths.setdefault(new_row.org_id, new_row.org_path)
+            _count(counts, (new_row.org_id, new_row.rule, new_row.severity), 1)
+        _add_counts(counts, paths)
         counted = members or {}
         if not record:
             states = []
@@ -714,7 +889,12 @@ class Stored:
     filters: dict[str, Any]
 
     def per_rule(self) -> list[tuple[str, int]]:
-        """(rule id, number of findings) of the answer, in rule order (one grouped query)."""
+        """(rule id, number of findings) of the answer, in rule order (one query): from the
+        subtree counts of the organization at the prefix (of the trees' roots for every tree,
+        :class:`FindingCount`) unless the answer is narrowed to a sector or a region; else one
+        grouped query over the rows."""
+        if not self.filters.get("sector") and not self.filters.get("region"):
+            return _counts_by_rule(self.prefix, self.families, **self.filters)
         counts = (
             open_rows(self.prefix, families=self.families, labelled=False, **self.filters)
             .values("rule")
@@ -722,6 +902,32 @@ class Stored:
             .values_list("rule", "n")
         )
         return sorted((rule, int(n)) for rule, n in counts)
+
+
+def _counts_by_rule(
+    prefix: str,
+    families: Sequence[str],
+    *,
+    rule_ids: Iterable[str] | None = None,
+    severity: Iterable[str] | None = None,
+    **_other: Any,
+) -> list[tuple[str, int]]:
+    """The open findings of the subtree ``prefix`` by rule, from :class:`FindingCount`."""
+    rows = FindingCount.objects.order_by()
+    # one organization's rows; every tree's: their roots'
+    rows = rows.filter(org__path=prefix) if prefix else rows.filter(org__depth=1)
+    ids = [r.strip().upper() for r in rule_ids or [] if r and r.strip()]
+    if ids:
+        rows = rows.filter(rule__in=ids)
+    severities = [s for s in severity or [] if s]
+    if severities:
+        rows = rows.filter(severity__in=severities)
+    wanted = set(families)
+    totals: dict[str, int] = {}
+    for rule, n in rows.values_list("rule", COUNT_COLUMN):
+        if n and family_of(rule) in wanted:
+            totals[rule] = totals.get(rule, 0) + n
+    return sorted(totals.items())
 
 
 def answer(actor: Any, **filters: Unpack[CheckFilters]) -> Stored | None:
@@ -879,7 +1085,8 @@ def rows_changed(
 
 def org_moved(org_id: int, old_path: str, new_path: str) -> None:
     """The move hook of :func:`dangjian.orgs.services.org_moved`: the moved subtree's rows
-    take their new paths."""
+    take their new paths (its refresh), its counts by rule move with it."""
+    counts_moved(org_id, old_path, new_path)
     touched([org_id])
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -199,12 +200,24 @@ def test_the_stored_page_counts_per_rule_in_the_database_and_reads_one_page(
         page = client.get(reverse("web:findings"))
     assert page.status_code == 200 and len(queries) <= 15
     sql = _sql(queries)
-    grouped = [q for q in sql if "GROUP BY" in q and "rules_storedfinding" in q]
-    assert len(grouped) == 1
-    rows = [q for q in sql if "rules_storedfinding" in q and "GROUP BY" not in q]
+    # the counts by rule: the subtree counts of the root (one query), no grouping of the rows
+    counted = [q for q in sql if "rules_findingcount" in q]
+    assert len(counted) == 1
+    assert not [q for q in sql if "GROUP BY" in q and "rules_storedfinding" in q]
+    rows = [q for q in sql if "rules_storedfinding" in q]
     # one page of rows (LIMIT), no separate COUNT: the total is the sum of the rule counts
     assert len(rows) == 1 and "LIMIT" in rows[0]
     assert page.context["total"] == sum(n for _r, _t, n in page.context["per_rule"])
     assert (
         page.context["page"].paginator.count == page.context["total"] == len(page.context["rows"])
     )
+    # the same counts as grouping the open rows, and with a filter of severity too
+    from dangjian.rules.store import open_rows
+
+    def grouped(**filters):
+        rows = open_rows("", families=["SETUP"], labelled=False, **filters)
+        return sorted(rows.values_list("rule").annotate(n=Count("pk")).values_list("rule", "n"))
+
+    assert [(r, n) for r, _t, n in page.context["per_rule"]] == grouped()
+    warned = client.get(reverse("web:findings"), {"severity": "warning"})
+    assert [(r, n) for r, _t, n in warned.context["per_rule"]] == grouped(severity=["warning"])

@@ -8,16 +8,23 @@ import random
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from dangjian.accounts.scope import SYSTEM
 from dangjian.demo.seed import seed_database
 from dangjian.demo.story import seed_demo_story
 from dangjian.members.services import member_update
 from dangjian.orgs.models import Organization
-from dangjian.rules.models import FindingsState, StoredFinding
+from dangjian.rules.models import FindingCount, FindingsState, StoredFinding
 from dangjian.rules.runner import run_check
-from dangjian.rules.store import evaluation, open_rows, refresh, stored_families, subject_key
+from dangjian.rules.store import (
+    counts_differences,
+    evaluation,
+    open_rows,
+    refresh,
+    stored_families,
+    subject_key,
+)
 from tests import test_rollups_random as writes
 from tests.factories import make_member, make_org, make_user
 from tests.members.test_rollups import input_of
@@ -64,6 +71,8 @@ def assert_equal(at, where=""):
     assert not missing and not extra, (where, missing, extra)
     changed = [k for k in want if want[k] != have[k]][:5]
     assert not changed, (where, changed)
+    # the counts by rule of every subtree, kept by the same writes, equal a recount
+    assert counts_differences() == [], where
 
 
 @pytest.mark.django_db
@@ -237,6 +246,7 @@ def test_a_refresh_in_tiny_chunks_stores_the_same_rows_as_one_run(today, store_o
     one_run = stored_rows()
     StoredFinding.objects.all().delete()
     FindingsState.objects.all().delete()
+    FindingCount.objects.all().delete()  # the store emptied by hand, its counts with it
     # three organizations a part: many subtrees, and the organizations above them evaluated
     # together with the members the subtrees counted
     roots, upper = plan_chunks("", 3)
@@ -389,3 +399,31 @@ def test_a_write_below_refreshes_its_subtree_and_the_organizations_above_it_only
     assert "党委所属党员 11 名" in message(root)
     assert FindingsState.objects.get(org=town_2).members == 3
     assert_equal(today, "after a fallback")
+
+
+@pytest.mark.django_db
+def test_the_counts_by_rule_are_filled_by_the_migration_and_rebuilt_by_the_command(today, store_on):
+    import importlib
+
+    from django.apps import apps
+
+    seed_database(tier="tiny", seed=42, as_of=today, progress=False)
+    refresh(at=today)
+    kept = sorted(FindingCount.objects.values_list("org_id", "rule", "severity", "sub_findings"))
+    assert kept and counts_differences() == []
+    # the migration that adds the table counts the rows already stored
+    FindingCount.objects.all().delete()
+    assert counts_differences() != []
+    migration = importlib.import_module("dangjian.rules.migrations.0004_finding_counts")
+    migration.fill(apps, None)
+    assert counts_differences() == []
+    # a count gone wrong is listed by the check and mended by the rebuild
+    FindingCount.objects.filter(pk=FindingCount.objects.order_by("pk")[0].pk).update(
+        sub_findings=999
+    )
+    with pytest.raises(CommandError):
+        call_command("rollups", "check")
+    call_command("rollups", "rebuild")
+    assert counts_differences() == []
+    got = sorted(FindingCount.objects.values_list("org_id", "rule", "severity", "sub_findings"))
+    assert got == kept

@@ -2,7 +2,8 @@
 
 The rollup tables (organizations in each subtree, member counts per organization, meetings per
 organization, year and type by month, the committee of each organization, where each recruitment
-case stands and the cases of each branch by stage) are kept up to date by every write;
+case stands and the cases of each branch by stage, the stored findings of each subtree by rule)
+are kept up to date by every write;
 ``rebuild`` recomputes them from the records (after a bulk load that bypassed the services, or
 to repair), ``check`` compares them with a rebuild without writing and exits with status 1,
 listing the differences, when they disagree.
@@ -23,6 +24,8 @@ from dangjian.members.rollups import counts_differences, counts_rebuild
 from dangjian.orgs.models import Organization
 from dangjian.orgs.rollups import org_counts_differences, org_counts_rebuild
 from dangjian.recruit import rollups as recruit_rollups
+from dangjian.rules.store import counts_differences as findings_differences
+from dangjian.rules.store import counts_rebuild as findings_rebuild
 
 #: at most this many differences are listed
 SHOWN = 50
@@ -51,6 +54,7 @@ class Command(BaseCommand):
             months = months_rebuild(org)
             committees = committee_rebuild(org)
             cases = recruit_rollups.rebuild(org)
+            findings = findings_rebuild(org)
             self.stdout.write(
                 f"已按记录重建{where}的汇总表：党员人数 {counts:,} 行，"
                 f"组织生活按月汇总 {months:,} 行。"
@@ -60,7 +64,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"已重新计算会议记录签名（查找相似记录用）{signed:,} 条。")
             # the tables added later on a line of their own (the first line stays as it was)
             self.stderr.write(
-                f"另已按记录重建：支委会汇总 {committees:,} 行，发展党员案例状态 {cases:,} 件。"
+                f"另已按记录重建：支委会汇总 {committees:,} 行，发展党员案例状态 {cases:,} 件，"
+                f"检查发现汇总 {findings:,} 行。"
             )
             return
         found = [str(d) for d in org_counts_differences(org)]
@@ -68,6 +73,7 @@ class Command(BaseCommand):
         found += [str(d) for d in months_differences(org)]
         found += [str(d) for d in committee_differences(org)]
         found += [str(d) for d in recruit_rollups.differences(org)]
+        found += findings_differences(org)
         if not found:
             self.stdout.write(f"{where}的汇总表与记录一致。")
             return
