@@ -395,6 +395,19 @@ class CaseState(models.Model):
             models.Index(fields=["org_path", "case_no"], name="recruit_state_case_no"),
             # a page of a list at the root (every path) in case order, read without a sort
             models.Index(fields=["case_no"], name="recruit_state_by_case_no"),
+            # the dashboard's probation lists and their lengths at any level: ranges of the
+            # probationary rows only (the prefix of ``org_path`` is no index range in every
+            # collation), of a size of the lists, whatever the number of cases
+            models.Index(
+                fields=["probation_due_from"],
+                condition=Q(status="admitted", probation_ends__isnull=False),
+                name="recruit_state_due_from",
+            ),
+            models.Index(
+                fields=["probation_ends", "case_no"],
+                condition=Q(status="admitted", probation_ends__isnull=False),
+                name="recruit_state_ends",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -425,6 +438,8 @@ class CaseWaiting(models.Model):
             models.Index(fields=["org_path", "deadline"], name="recruit_waiting_deadline"),
             # the queue's order, for its pages at the root
             models.Index(fields=["waiting_since", "case_no", "step"], name="recruit_waiting_order"),
+            # the overdue approvals and their number: a range of the overdue rows only
+            models.Index(fields=["deadline"], name="recruit_waiting_overdue"),
         ]
 
     def __str__(self) -> str:
