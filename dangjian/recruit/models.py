@@ -490,7 +490,7 @@ class CaseTally(models.Model):
     kind = models.CharField("类别", max_length=8)
     year = models.PositiveSmallIntegerField("年度")
     code = models.CharField("代码", max_length=64)
-    n = models.IntegerField("案例数", default=0)
+    sub_cases = models.IntegerField("含下级案例数", default=0)
 
     class Meta:
         verbose_name = "发展党员下级汇总"
@@ -502,4 +502,4 @@ class CaseTally(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.org_id} {self.kind} {self.year} {self.code}：{self.n}"
+        return f"{self.org_id} {self.kind} {self.year} {self.code}：{self.sub_cases}"

@@ -86,6 +86,9 @@ FIELD_LABELS = {
 WAITING_FIELDS = ("org_path", "case_no", "waiting_since", "deadline")
 COUNT_KEY = ["org_id", "year", "stage"]
 TALLY_KEY = ["org_id", "kind", "year", "code"]
+#: the column of :class:`CaseTally`: a subtree total (``sub_*``: the findings store re-evaluates
+#: the organization of a changed own count, not every organization above a write)
+SUB = "sub_cases"
 #: the stages counted by the year of their steps (the others whatever the year)
 YEARLY_STAGES = ("full", "closed")
 #: the statuses whose findings count whatever the year
@@ -164,7 +167,7 @@ def _spread(
             org_id = ids.get(path)
             if org_id is not None:
                 for kind, year, code in keys:
-                    rollup.merge(into, (org_id, kind, year, code), "n", change)
+                    rollup.merge(into, (org_id, kind, year, code), SUB, change)
 
 
 def _loaded(case: RecruitCase) -> Loaded[RecruitCase]:
@@ -270,12 +273,12 @@ def case_changed(case_id: int, at: dt.date | None = None) -> None:
         for key in count_keys(old["org_id"], old["stage"], old["years"]):
             rollup.merge(deltas, key, "n", -1)
     new = computed.states.get(case_id)
-    _spread(
-        tallies,
-        [(old, old["computed_on"])] if old is not None else [],
-        -1,
-    )
-    _spread(tallies, [(new, at)] if new is not None else [], 1)
+    paths = {row["org_path"] for row in (old, new) if row is not None}
+    ids = ids_by_path(p for path in paths for p in ancestor_paths(path))
+    if old is not None:
+        _spread(tallies, [(old, old["computed_on"])], -1, ids)
+    if new is not None:
+        _spread(tallies, [(new, at)], 1, ids)
     if new is None:
         CaseState.objects.filter(case_id=case_id).delete()
     else:
@@ -307,12 +310,13 @@ def org_moved(org_id: int, old_path: str, new_path: str) -> None:
     old, new = ancestor_paths(old_path)[:-1], ancestor_paths(new_path)[:-1]
     ids = ids_by_path(old + new)
     deltas: rollup.Deltas = {}
-    moved = CaseTally.objects.select_for_update().filter(org_id=org_id, n__gt=0).order_by("pk")
-    for kind, year, code, n in moved.values_list("kind", "year", "code", "n"):
+    moved = CaseTally.objects.select_for_update().filter(org_id=org_id, sub_cases__gt=0)
+    moved = moved.order_by("pk")
+    for kind, year, code, n in moved.values_list("kind", "year", "code", SUB):
         for paths, sign in ((old, -1), (new, 1)):
             for path in paths:
                 if path in ids:
-                    rollup.merge(deltas, (ids[path], kind, year, code), "n", sign * n)
+                    rollup.merge(deltas, (ids[path], kind, year, code), SUB, sign * n)
     rollup.add_to_rows(CaseTally, TALLY_KEY, deltas)
     cut = len(old_path) + 1
     for model in (CaseState, CaseWaiting):
@@ -341,7 +345,7 @@ def usable(prefix: str, at: dt.date) -> tuple[bool, bool]:
     organization (``day``), and the newest case's row by the primary keys."""
     newest = RecruitCase.objects.order_by("-pk").values("pk")[:1]
     unrowed = RecruitCase.objects.filter(pk=Subquery(newest), state__isnull=True)
-    found = CaseTally.objects.filter(_at(prefix), kind="day", n__gt=0).aggregate(
+    found = CaseTally.objects.filter(_at(prefix), kind="day", sub_cases__gt=0).aggregate(
         first=Min("code"),
         last=Max("code"),
         # the newest case without a row, asked in the same statement (evaluated once)
@@ -365,9 +369,9 @@ def usable(prefix: str, at: dt.date) -> tuple[bool, bool]:
 def tallies(prefix: str, year: int) -> dict[tuple[str, int, str], int]:
     """The subtree counters of the organization at ``prefix`` (``""``: everything) of every
     year and of ``year``: (kind, year, code) → cases (one query, a few rows)."""
-    rows = CaseTally.objects.filter(_at(prefix), year__in=(0, year), n__gt=0).order_by()
+    rows = CaseTally.objects.filter(_at(prefix), year__in=(0, year), sub_cases__gt=0).order_by()
     out: dict[tuple[str, int, str], int] = {}
-    for kind, y, code, n in rows.values_list("kind", "year", "code", "n"):
+    for kind, y, code, n in rows.values_list("kind", "year", "code", SUB):
         out[(kind, y, code)] = out.get((kind, y, code), 0) + n
     return out
 
@@ -376,8 +380,9 @@ def admitted_under(org_ids: Iterable[int], year: int) -> dict[int, dict[str, int
     """organization id → priority group → the admissions approved in ``year`` in its subtree
     (from the subtree counters; one query)."""
     out: dict[int, dict[str, int]] = {}
-    rows = CaseTally.objects.filter(org_id__in=list(org_ids), kind="admit", year=year, n__gt=0)
-    for org_id, code, n in rows.order_by().values_list("org_id", "code", "n"):
+    rows = CaseTally.objects.filter(org_id__in=list(org_ids), kind="admit", year=year)
+    rows = rows.filter(sub_cases__gt=0)
+    for org_id, code, n in rows.order_by().values_list("org_id", "code", SUB):
         out.setdefault(org_id, {})[code] = n
     return out
 
@@ -562,7 +567,7 @@ def differences(org: Organization | None = None) -> list[Difference]:
         inside = set(_subtree_ids(org))
         want_tallies = {key: row for key, row in want_tallies.items() if key[0] in inside}
     tallied = rollup.differences(
-        rollup.stored_rows(_scoped(CaseTally, org), TALLY_KEY, ["n"]), want_tallies, ["n"]
+        rollup.stored_rows(_scoped(CaseTally, org), TALLY_KEY, [SUB]), want_tallies, [SUB]
     )
     labels = org_labels([ckey[0] for ckey, *_ in counts] + [tkey[0] for tkey, *_ in tallied])
     for ckey, _column, stored_n, wanted_n in counts:

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(max_length=8, verbose_name='类别')),
                 ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
                 ('code', models.CharField(max_length=64, verbose_name='代码')),
-                ('n', models.IntegerField(default=0, verbose_name='案例数')),
+                ('sub_cases', models.IntegerField(default=0, verbose_name='含下级案例数')),
                 ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization', verbose_name='党组织')),
             ],
             options={
