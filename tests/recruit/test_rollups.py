@@ -331,3 +331,41 @@ def test_the_queue_page_reads_one_page_of_rows(tree, login, django_assert_max_nu
     with django_assert_max_num_queries(15):
         response = client.get("/recruit/queue/")
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_subtree_rebuild_mends_its_counters_and_keeps_those_above(tree):
+    """``rebuild(org)`` of a town: the town's and its branches' counters are rebuilt, the root's
+    keep the other town's cases and take the town's anew; the check then finds nothing."""
+    world = World(tree, random.Random(SEED))
+    for _ in range(12):
+        try:
+            with transaction.atomic():
+                world.rng.choice([open_one, next_step, next_step, withdraw])(world)
+        except ValidationError:
+            pass
+    town = tree["town_a"]
+    town.refresh_from_db()
+    stage = CaseTally.objects.filter(org=town, kind="stage", year=0, sub_cases__gt=0).first()
+    assert stage is not None
+    CaseTally.objects.filter(pk=stage.pk).update(sub_cases=stage.sub_cases + 5)
+    root = CaseTally.objects.get(org=tree["root"], kind="stage", year=0, code=stage.code)
+    found = [d for d in rollups.differences(town) if "含下级" in d.what]
+    assert found and str(stage.sub_cases + 5) in str(found[0])
+    rollups.rebuild(town)
+    assert rollups.differences() == []
+    assert CaseTally.objects.get(pk=root.pk).sub_cases == root.sub_cases
+
+
+@pytest.mark.django_db
+def test_the_rows_do_not_hold_while_the_newest_case_has_none(tree):
+    """A case written around the services (no row yet): the pages read the records until the
+    rows are rebuilt."""
+    today = timezone.localdate()
+    open_one(World(tree, random.Random(1)))
+    assert rollups.usable("", today) == (True, True)
+    CaseState.objects.filter(case=RecruitCase.objects.latest("pk")).delete()
+    assert rollups.usable("", today) == (False, False)
+    assert rollups.usable(tree["root"].path, today) == (False, False)
+    rollups.rebuild()
+    assert rollups.usable(tree["root"].path, today) == (True, True)
