@@ -123,6 +123,7 @@ def seed_cases(*, per_branch: int, seed: int, rollups_on: dt.date | None = None)
         ActivistReview,
         CaseState,
         CaseStatus,
+        CaseTally,
         CaseWaiting,
         PriorityGroup,
         RecruitCase,
@@ -262,7 +263,7 @@ def seed_cases(*, per_branch: int, seed: int, rollups_on: dt.date | None = None)
     if postgres and not connection.in_atomic_block:
         # the planner's statistics and the visibility map of the new rows (index-only scans)
         tables = [RecruitCase, RecruitStep, RecruitNotice, ActivistReview]
-        tables += [CaseState, CaseWaiting, StageCount]
+        tables += [CaseState, CaseWaiting, StageCount, CaseTally]
         with connection.cursor() as cursor:
             for model in tables:
                 cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -380,6 +380,10 @@ class CaseState(models.Model):
     probation_due_from = models.DateField("预备期满提醒起始日期", null=True, blank=True)
     conversion_vote_due = models.DateField("讨论转正截止日期", null=True, blank=True)
     findings = models.TextField("问题规则", blank=True)
+    #: the year of the approved admission (step 17, first round) and the case's priority group
+    #: then: what the plans count (``None`` / empty without an approved admission)
+    admitted_year = models.PositiveSmallIntegerField("接收预备党员批准年度", null=True, blank=True)
+    admitted_group = models.CharField("接收时重点群体", max_length=16, blank=True)
 
     class Meta:
         verbose_name = "发展党员案例汇总"
@@ -391,6 +395,19 @@ class CaseState(models.Model):
             models.Index(fields=["org_path", "case_no"], name="recruit_state_case_no"),
             # a page of a list at the root (every path) in case order, read without a sort
             models.Index(fields=["case_no"], name="recruit_state_by_case_no"),
+            # the dashboard's probation lists and their lengths at any level: ranges of the
+            # probationary rows only (the prefix of ``org_path`` is no index range in every
+            # collation), of a size of the lists, whatever the number of cases
+            models.Index(
+                fields=["probation_due_from"],
+                condition=Q(status="admitted", probation_ends__isnull=False),
+                name="recruit_state_due_from",
+            ),
+            models.Index(
+                fields=["probation_ends", "case_no"],
+                condition=Q(status="admitted", probation_ends__isnull=False),
+                name="recruit_state_ends",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -421,6 +438,8 @@ class CaseWaiting(models.Model):
             models.Index(fields=["org_path", "deadline"], name="recruit_waiting_deadline"),
             # the queue's order, for its pages at the root
             models.Index(fields=["waiting_since", "case_no", "step"], name="recruit_waiting_order"),
+            # the overdue approvals and their number: a range of the overdue rows only
+            models.Index(fields=["deadline"], name="recruit_waiting_overdue"),
         ]
 
     def __str__(self) -> str:
@@ -447,3 +466,40 @@ class StageCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.year} {self.stage}：{self.n}"
+
+
+class CaseTally(models.Model):
+    """The cases of the subtree of an organization (itself included) by what the dashboard
+    counts, kept from :class:`CaseState` by every write of a case and rebuilt with it
+    (:mod:`dangjian.recruit.rollups`): the dashboard at any level reads a few rows of its
+    organization instead of every case below. ``kind``:
+
+    - ``stage``: cases by stage (``code``); ``year`` 0 every case, a year the full and closed
+      cases with a step in that year;
+    - ``flag`` / ``rule``: cases with errors or warnings, and their findings by rule id
+      (``code``); ``year`` 0 the open and probationary cases, a year the other cases with a
+      step in that year;
+    - ``admit``: admissions approved (step 17, first round) in ``year`` by priority group;
+    - ``day``: cases by the day their row was computed (``code``, ISO date; ``year`` 0).
+
+    A missing row means zero."""
+
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="党组织", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField("类别", max_length=8)
+    year = models.PositiveSmallIntegerField("年度")
+    code = models.CharField("代码", max_length=64)
+    sub_cases = models.IntegerField("含下级案例数", default=0)
+
+    class Meta:
+        verbose_name = "发展党员下级汇总"
+        verbose_name_plural = "发展党员下级汇总"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "kind", "year", "code"], name="recruit_tally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.kind} {self.year} {self.code}：{self.sub_cases}"

@@ -1,6 +1,7 @@
 """Where each case stands (:class:`~dangjian.recruit.models.CaseState`), the decisions it
 waits for (:class:`~dangjian.recruit.models.CaseWaiting`) and the cases of each branch by
-stage (:class:`~dangjian.recruit.models.StageCount`), kept by every write of the services
+stage (:class:`~dangjian.recruit.models.StageCount`) and the subtree counters of every
+organization (:class:`~dangjian.recruit.models.CaseTally`), kept by every write of the services
 (:func:`case_changed`, at the end of the write's transaction) and rebuilt from the records by
 ``dangjian rollups rebuild``.
 
@@ -12,9 +13,9 @@ that day; the stage, the queue and the probation dates hold on later days as lon
 rules' parameters in force stay the same (:func:`usable`).
 
 Lock order: a write of a case holds the case's row (``select_for_update``) and so its state
-and waiting rows; the stage counters of its branch are added to after the write's audit
-entries (the audit chain head is taken first by every writer of these counters, and nothing
-takes them in the other order).
+and waiting rows; the stage counters of its branch and the subtree counters of the
+organizations above are added to after the write's audit entries (the audit chain head is
+taken first by every writer of these counters, and nothing takes them in the other order).
 """
 
 from __future__ import annotations
@@ -25,17 +26,26 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, overload
 
 from django.db import transaction
-from django.db.models import Max, Min, QuerySet, Subquery, Value
+from django.db.models import Max, Min, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
 from dangjian.core import rollup
 from dangjian.members.rollups import org_labels
 from dangjian.orgs.models import Organization
+from dangjian.orgs.rollups import ancestor_paths, ids_by_path
 
 from . import config, rules
 from .adapter import DETAIL_STEPS, Loaded, StepRow, _in_force, extensions_in_force, prefetched
-from .models import CaseState, CaseStatus, CaseWaiting, RecruitCase, StageCount
+from .models import (
+    CaseState,
+    CaseStatus,
+    CaseTally,
+    CaseWaiting,
+    Decision,
+    RecruitCase,
+    StageCount,
+)
 
 #: the fields of a state row compared by the check (``computed_on`` is the day they hold for)
 STATE_FIELDS = (
@@ -52,6 +62,8 @@ STATE_FIELDS = (
     "probation_due_from",
     "conversion_vote_due",
     "findings",
+    "admitted_year",
+    "admitted_group",
 )
 #: the fields by name, for the list of differences
 FIELD_LABELS = {
@@ -68,9 +80,27 @@ FIELD_LABELS = {
     "probation_due_from": "预备期满提醒起始日期",
     "conversion_vote_due": "讨论转正截止日期",
     "findings": "问题规则",
+    "admitted_year": "接收预备党员批准年度",
+    "admitted_group": "接收时重点群体",
 }
 WAITING_FIELDS = ("org_path", "case_no", "waiting_since", "deadline")
 COUNT_KEY = ["org_id", "year", "stage"]
+TALLY_KEY = ["org_id", "kind", "year", "code"]
+#: the column of :class:`CaseTally`: a subtree total (``sub_*``: the findings store re-evaluates
+#: the organization of a changed own count, not every organization above a write)
+SUB = "sub_cases"
+#: the stages counted by the year of their steps (the others whatever the year)
+YEARLY_STAGES = ("full", "closed")
+#: the statuses whose findings count whatever the year
+ACTIVE = (CaseStatus.OPEN, CaseStatus.ADMITTED)
+#: the kinds of :class:`CaseTally` by name, for the list of differences
+KIND_LABELS = {
+    "stage": "阶段案例数",
+    "flag": "有问题案例数",
+    "rule": "问题数",
+    "admit": "批准接收数",
+    "day": "汇总计算日期案例数",
+}
 #: stage code → Chinese label (the five stages of rules.md §3, plus closed cases; also
 #: ``selectors.STAGES``)
 STAGE_LABELS = {
@@ -101,6 +131,43 @@ def _years(text: str) -> list[int]:
 def count_keys(org_id: int, stage: str, years: str) -> list[tuple[int, int, str]]:
     """The stage counters a case adds one to: every case (year 0), and each year of its steps."""
     return [(org_id, 0, stage), *((org_id, y, stage) for y in _years(years))]
+
+
+def tally_keys(row: dict[str, Any], computed_on: dt.date) -> list[tuple[str, int, str]]:
+    """The subtree counters (kind, year, code) a case with the state ``row`` adds one to (a
+    rule once per finding), as :class:`~dangjian.recruit.models.CaseTally` describes them."""
+    stage, years = row["stage"], _years(row["years"])
+    keys = [("stage", 0, stage), ("day", 0, computed_on.isoformat())]
+    if stage in YEARLY_STAGES:
+        keys += [("stage", y, stage) for y in years]
+    found = [r for r in row["findings"].split(",") if r]
+    if found:
+        for y in [0] if row["status"] in ACTIVE else years:
+            keys.append(("flag", y, ""))
+            keys += [("rule", y, r) for r in found]
+    if row["admitted_year"]:
+        keys.append(("admit", row["admitted_year"], row["admitted_group"]))
+    return keys
+
+
+def _spread(
+    into: rollup.Deltas,
+    rows: Iterable[tuple[dict[str, Any], dt.date]],
+    change: int,
+    ids: dict[str, int] | None = None,
+) -> None:
+    """Add ``change`` to the subtree counters of every ``(row, computed_on)`` in the rows of
+    its branch and of every organization above (``ids``: path → id, read when not given)."""
+    rows = list(rows)
+    if ids is None:
+        ids = ids_by_path(p for row, _on in rows for p in ancestor_paths(row["org_path"]))
+    for row, on in rows:
+        keys = tally_keys(row, on)
+        for path in ancestor_paths(row["org_path"]):
+            org_id = ids.get(path)
+            if org_id is not None:
+                for kind, year, code in keys:
+                    rollup.merge(into, (org_id, kind, year, code), SUB, change)
 
 
 def _loaded(case: RecruitCase) -> Loaded[RecruitCase]:
@@ -155,7 +222,12 @@ def compute(qs: QuerySet[RecruitCase], at: dt.date) -> Computed:
             "probation_ends": None,
             "probation_due_from": None,
             "conversion_vote_due": None,
+            "admitted_year": None,
+            "admitted_group": "",
         }
+        for s in case.steps.all():
+            if s.number == 17 and s.round == 1 and s.details.get("decision") == Decision.APPROVED:
+                row["admitted_year"], row["admitted_group"] = s.done_on.year, case.priority_group
         # as the dashboard judges the probation (selectors.dashboard)
         if case.status == CaseStatus.ADMITTED and 15 in done and 23 not in done:
             ends = rules.probation_end(done[15], case.probation_extension_months, probation)
@@ -194,12 +266,19 @@ def case_changed(case_id: int, at: dt.date | None = None) -> None:
     (the case row is locked by the write)."""
     at = at or timezone.localdate()
     computed = compute(RecruitCase.objects.filter(pk=case_id), at)
-    old = CaseState.objects.filter(case_id=case_id).values("org_id", "stage", "years").first()
+    old = CaseState.objects.filter(case_id=case_id).values("computed_on", *STATE_FIELDS).first()
     deltas: rollup.Deltas = {}
+    tallies: rollup.Deltas = {}
     if old is not None:
         for key in count_keys(old["org_id"], old["stage"], old["years"]):
             rollup.merge(deltas, key, "n", -1)
     new = computed.states.get(case_id)
+    paths = {row["org_path"] for row in (old, new) if row is not None}
+    ids = ids_by_path(p for path in paths for p in ancestor_paths(path))
+    if old is not None:
+        _spread(tallies, [(old, old["computed_on"])], -1, ids)
+    if new is not None:
+        _spread(tallies, [(new, at)], 1, ids)
     if new is None:
         CaseState.objects.filter(case_id=case_id).delete()
     else:
@@ -221,11 +300,24 @@ def case_changed(case_id: int, at: dt.date | None = None) -> None:
         CaseWaiting.objects.filter(case_id=case_id).delete()
         CaseWaiting.objects.bulk_create(waiting)
     rollup.add_to_rows(StageCount, COUNT_KEY, deltas)
+    rollup.add_to_rows(CaseTally, TALLY_KEY, tallies)
 
 
 def org_moved(org_id: int, old_path: str, new_path: str) -> None:
     """An organization moved with its subtree: the stored paths follow it (one statement per
-    table; the cases' rows keep their order within the subtree)."""
+    table; the cases' rows keep their order within the subtree), and its subtree counters leave
+    the organizations above the old place for those above the new one."""
+    old, new = ancestor_paths(old_path)[:-1], ancestor_paths(new_path)[:-1]
+    ids = ids_by_path(old + new)
+    deltas: rollup.Deltas = {}
+    moved = CaseTally.objects.select_for_update().filter(org_id=org_id, sub_cases__gt=0)
+    moved = moved.order_by("pk")
+    for kind, year, code, n in moved.values_list("kind", "year", "code", SUB):
+        for paths, sign in ((old, -1), (new, 1)):
+            for path in paths:
+                if path in ids:
+                    rollup.merge(deltas, (ids[path], kind, year, code), SUB, sign * n)
+    rollup.add_to_rows(CaseTally, TALLY_KEY, deltas)
     cut = len(old_path) + 1
     for model in (CaseState, CaseWaiting):
         model.objects.filter(org_path__startswith=old_path).update(
@@ -236,32 +328,63 @@ def org_moved(org_id: int, old_path: str, new_path: str) -> None:
 # --- reads --------------------------------------------------------------------------------------
 
 
+def _at(prefix: str) -> Q:
+    """The subtree counters of the organization at ``prefix`` (``""``: of the top
+    organizations, whose subtrees make everything)."""
+    return Q(org__depth=1) if prefix == "" else Q(org__path=prefix)
+
+
 def usable(prefix: str, at: dt.date) -> tuple[bool, bool]:
-    """Whether the rows under ``prefix`` hold on ``at``: ``(dates, findings)``. The stage, the
-    queue and the probation dates hold when every row was computed on or before ``at`` under the
-    rules' parameters in force on ``at``; the findings only when every row was computed on
-    ``at`` itself (a later day can bring a deadline past). Neither while a case has no row (cases
-    loaded around the services, before ``dangjian rollups rebuild``). One query (two when no row
-    lies under ``prefix``)."""
-    unrowed = RecruitCase.objects.filter(state__isnull=True)
-    found = CaseState.objects.filter(org_path__startswith=prefix).aggregate(
-        first=Min("computed_on"),
-        last=Max("computed_on"),
-        # a case without a row, asked in the same statement (evaluated once)
+    """Whether the rows under ``prefix`` (an organization's path, or ``""``) hold on ``at``:
+    ``(dates, findings)``. The stage, the queue and the probation dates hold when every row was
+    computed on or before ``at`` under the rules' parameters in force on ``at``; the findings
+    only when every row was computed on ``at`` itself (a later day can bring a deadline past).
+    Neither while the newest case has no row (cases loaded around the services, as the
+    generator does, before ``dangjian rollups rebuild``). One query of a few rows whatever the
+    number of cases: the first and last days of the rows from the subtree counters of the
+    organization (``day``), and the newest case's row by the primary keys."""
+    newest = RecruitCase.objects.order_by("-pk").values("pk")[:1]
+    unrowed = RecruitCase.objects.filter(pk=Subquery(newest), state__isnull=True)
+    found = CaseTally.objects.filter(_at(prefix), kind="day", sub_cases__gt=0).aggregate(
+        first=Min("code"),
+        last=Max("code"),
+        # the newest case without a row, asked in the same statement (evaluated once)
         missing=Max(Subquery(unrowed.values("pk")[:1])),
     )
-    first, last = found["first"], found["last"]
-    if first is None:
-        if unrowed.exists():
-            return False, False
-        return True, True
+    if found["first"] is None:
+        # no case under the organization; or ``prefix`` is no organization's path (no
+        # counters, only the rows tell): read the records
+        rowed = CaseState.objects.filter(org_path__startswith=prefix).exists()
+        return (False, False) if rowed or unrowed.exists() else (True, True)
     if found["missing"] is not None:
         return False, False  # cases loaded around the services: rebuild the rows first
+    first, last = dt.date.fromisoformat(found["first"]), dt.date.fromisoformat(found["last"])
     if last > at:
         return False, False
     chain = config.versions()
     dates = config.version_index(first, chain) == config.version_index(at, chain)
     return dates, dates and first == at
+
+
+def tallies(prefix: str, year: int) -> dict[tuple[str, int, str], int]:
+    """The subtree counters of the organization at ``prefix`` (``""``: everything) of every
+    year and of ``year``: (kind, year, code) → cases (one query, a few rows)."""
+    rows = CaseTally.objects.filter(_at(prefix), year__in=(0, year), sub_cases__gt=0).order_by()
+    out: dict[tuple[str, int, str], int] = {}
+    for kind, y, code, n in rows.values_list("kind", "year", "code", SUB):
+        out[(kind, y, code)] = out.get((kind, y, code), 0) + n
+    return out
+
+
+def admitted_under(org_ids: Iterable[int], year: int) -> dict[int, dict[str, int]]:
+    """organization id → priority group → the admissions approved in ``year`` in its subtree
+    (from the subtree counters; one query)."""
+    out: dict[int, dict[str, int]] = {}
+    rows = CaseTally.objects.filter(org_id__in=list(org_ids), kind="admit", year=year)
+    rows = rows.filter(sub_cases__gt=0)
+    for org_id, code, n in rows.order_by().values_list("org_id", "code", SUB):
+        out.setdefault(org_id, {})[code] = n
+    return out
 
 
 T = TypeVar("T")
@@ -337,6 +460,13 @@ def expected(org: Organization | None = None, at: dt.date | None = None) -> Comp
         out.states.update(part.states)
         out.waiting.update(part.waiting)
     return out
+
+
+def tallies_of(rows: Iterable[tuple[dict[str, Any], dt.date]]) -> rollup.Deltas:
+    """The subtree counters the state rows (each with the day it was computed on) make."""
+    out: rollup.Deltas = {}
+    _spread(out, rows, 1)
+    return rollup.nonzero(out)
 
 
 def counts_of(states: Iterable[dict[str, Any]]) -> rollup.Deltas:
@@ -431,12 +561,29 @@ def differences(org: Organization | None = None) -> list[Difference]:
         counts_of(want_states.values()),
         ["n"],
     )
-    labels = org_labels(ckey[0] for ckey, *_ in counts)
+    days = {pk: day for day, day_ids in by_day.items() for pk in day_ids}
+    want_tallies = tallies_of((row, days[pk]) for pk, row in want_states.items())
+    if org is not None:
+        inside = set(_subtree_ids(org))
+        want_tallies = {key: row for key, row in want_tallies.items() if key[0] in inside}
+    tallied = rollup.differences(
+        rollup.stored_rows(_scoped(CaseTally, org), TALLY_KEY, [SUB]), want_tallies, [SUB]
+    )
+    labels = org_labels([ckey[0] for ckey, *_ in counts] + [tkey[0] for tkey, *_ in tallied])
     for ckey, _column, stored_n, wanted_n in counts:
         year = "全部" if ckey[1] == 0 else f"{ckey[1]}年有步骤的"
         what = f"{year}{STAGE_LABELS.get(ckey[2], ckey[2])}阶段案例数"
         found.append(Difference(labels.get(ckey[0], str(ckey[0])), what, stored_n, wanted_n))
+    for (org_id, kind, year_n, code), _column, stored_n, wanted_n in tallied:
+        year = "" if year_n == 0 else f"{year_n}年"
+        shown = STAGE_LABELS.get(code, code) if kind == "stage" else code
+        what = f"含下级{year}{KIND_LABELS.get(kind, kind)}（{shown or '合计'}）"
+        found.append(Difference(labels.get(org_id, str(org_id)), what, stored_n, wanted_n))
     return found
+
+
+def _subtree_ids(org: Organization) -> list[int]:
+    return list(Organization.objects.filter(path__startswith=org.path).values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -449,6 +596,18 @@ def rebuild(org: Organization | None = None, at: dt.date | None = None) -> int:
     at = at or timezone.localdate()
     counters = _scoped(StageCount, org)
     list(counters.select_for_update(of=("self",)).order_by("pk").values_list("pk"))
+    subtree = _scoped(CaseTally, org)
+    list(subtree.select_for_update(of=("self",)).order_by("pk").values_list("pk"))
+    if org is not None:
+        # the organizations above keep the counts of the rest of their subtrees: take off what
+        # the rows of this subtree added to them (the rows rebuilt add their counts again)
+        inside = set(_subtree_ids(org))
+        old = _state_scope(org).values("computed_on", *STATE_FIELDS)
+        above: rollup.Deltas = {}
+        _spread(above, [(row, row["computed_on"]) for row in old], -1)
+        above = {key: row for key, row in above.items() if key[0] not in inside}
+        rollup.add_to_rows(CaseTally, TALLY_KEY, above)
+    subtree.delete()
     _state_scope(org).delete()
     waiting = CaseWaiting.objects.all()
     if org is not None:
@@ -473,19 +632,24 @@ def rebuild(org: Organization | None = None, at: dt.date | None = None) -> int:
             batch_size=1000,
         )
         rollup.add_to_rows(StageCount, COUNT_KEY, counts_of(part.states.values()))
+        rows = [(row, at) for row in part.states.values()]
+        rollup.add_to_rows(CaseTally, TALLY_KEY, tallies_of(rows))
         written += len(part.states)
     return written
 
 
 __all__ = [
     "CaseState",
+    "CaseTally",
     "Computed",
     "RowSeq",
+    "admitted_under",
     "case_changed",
     "compute",
     "differences",
     "expected",
     "org_moved",
     "rebuild",
+    "tallies",
     "usable",
 ]

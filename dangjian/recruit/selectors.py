@@ -38,18 +38,17 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Case as SqlCase
 from django.db.models import (
     Count,
     Exists,
     F,
     Func,
-    IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -84,7 +83,7 @@ from .models import (
     RecruitPlan,
     RecruitStep,
 )
-from .rollups import STAGE_LABELS, RowSeq, usable
+from .rollups import STAGE_LABELS, RowSeq, admitted_under, tallies, usable
 from .rules import CheckReport, approval_deadline, plan_findings
 
 #: stage code → Chinese label (the five stages of rules.md §3, plus closed cases)
@@ -625,18 +624,25 @@ def plan_rows(
 
 
 def _plan_rows(
-    prefix: str, year: int, at: dt.date, admissions: list[tuple[str, str]]
+    prefix: str,
+    year: int,
+    at: dt.date,
+    admissions: list[tuple[str, str]] | None,
 ) -> list[PlanRow]:
-    """The plans of ``year`` under ``prefix`` against ``admissions`` (:func:`_admissions`): the
+    """The plans of ``year`` under ``prefix`` against ``admissions`` (:func:`_admissions`), or,
+    when ``None``, against the subtree counters of the plans' organizations
+    (:func:`dangjian.recruit.rollups.admitted_under`, one query when there are plans): the
     plans with their separate quotas in one query (a row per quota, one for a plan without)."""
     found = RecruitPlan.objects.filter(year=year)
     if prefix:
         found = found.filter(org__path__startswith=prefix)
     plans: dict[int, tuple[tuple[str, str, str, int], dict[str, int]]] = {}
-    for pk, code, name, path, quota, group, group_quota in found.order_by(
+    org_ids: dict[str, int] = {}
+    for pk, org_id, code, name, path, quota, group, group_quota in found.order_by(
         "org__path", "pk"
     ).values_list(
         "pk",
+        "org_id",
         "org__code",
         "org__name",
         "org__path",
@@ -645,9 +651,18 @@ def _plan_rows(
         "quotas__quota",
     ):
         _org, quotas = plans.setdefault(pk, ((code, name, path, quota), {}))
+        org_ids[path] = org_id
         if group is not None:
             quotas[group] = group_quota
-    counts = _counts_by_prefix(admissions, [org[2] for org, _quotas in plans.values()])
+    if admissions is not None:
+        counts = _counts_by_prefix(admissions, [org[2] for org, _quotas in plans.values()])
+    else:
+        under = admitted_under(org_ids.values(), year) if org_ids else {}
+        counts = {}
+        for path, org_id in org_ids.items():
+            got = Counter(under.get(org_id, {}))
+            got[""] = sum(got.values())
+            counts[path] = got
     cfg = config.rule_config(at)
     rows: list[PlanRow] = []
     for (code, name, path, quota), quotas in plans.values():
@@ -807,9 +822,12 @@ def _board(
     *,
     by_stage: dict[str, int],
     by_rule: dict[str, int],
+    admitted: dict[str, int] | None = None,
     **lists: Any,
 ) -> Dashboard:
-    """The dashboard of these counts and lists, with the plans of ``year`` under ``narrowed``."""
+    """The dashboard of these counts and lists, with the plans of ``year`` under ``narrowed``
+    (against the admissions by priority group ``admitted`` of the subtree counters, or against
+    the records' when ``None``)."""
     board = Dashboard(
         year=year,
         at=at,
@@ -822,7 +840,10 @@ def _board(
         probation_soon_days=int(probation["due_days"]),
         **lists,
     )
-    _add_plans(board, narrowed, year, at)
+    if admitted is None or narrowed is None:
+        _add_plans(board, narrowed, year, at)
+    else:
+        _add_counted_plans(board, narrowed, year, at, admitted)
     return board
 
 
@@ -837,6 +858,24 @@ def _add_plans(board: Dashboard, narrowed: str | None, year: int, at: dt.date) -
     board.admitted_by_group = {g: by_group.get(g, 0) for g in PriorityGroup.values}
     board.admitted_total = len(admissions)
     board.unplanned = unplanned
+
+
+def _add_counted_plans(
+    board: Dashboard, narrowed: str, year: int, at: dt.date, admitted: dict[str, int]
+) -> None:
+    """:func:`_add_plans` from the subtree counters: ``admitted`` (priority group → the
+    admissions of ``year`` under ``narrowed``) and those of the plans' organizations (a query
+    for the plans, one for their counters when there are plans). The unplanned are those under
+    none of the plans: all but those under the plans not nested in another plan's subtree."""
+    plans = _plan_rows(narrowed, year, at, None)
+    paths = {p.org_path: p.admitted for p in plans}
+    lengths = sorted({len(p) for p in paths})
+    outer = [p for p in paths if not any(n < len(p) and p[:n] in paths for n in lengths)]
+    total = sum(admitted.values())
+    board.plans = plans
+    board.admitted_by_group = {g: admitted.get(g, 0) for g in PriorityGroup.values}
+    board.admitted_total = total
+    board.unplanned = total - sum(paths[p] for p in outer)
 
 
 #: the stages of open and probationary cases: counted whatever the year
@@ -893,68 +932,59 @@ def _findings_row(titles: dict[str, str]) -> Any:
 
 
 def _stored_counts(
-    states: QuerySet[CaseState], waiting: QuerySet[CaseWaiting], year: int, at: dt.date
-) -> dict[str, Any]:
-    """In one statement over the stored rows: the cases by stage (as the branches' counters
-    :class:`StageCount` count them: open stages whatever the year, full and closed with a step
-    in ``year``), the active cases with findings by combination of rules, the lengths of the
-    two probation lists and of the overdue approvals (``waiting``)."""
-    admitted = Q(status=CaseStatus.ADMITTED, probation_ends__isnull=False)
-    active = Q(status__in=[CaseStatus.OPEN, CaseStatus.ADMITTED]) | Q(years__contains=f",{year},")
-    in_year = Q(years__contains=f",{year},")
-    by_stage = {
-        f"stage_{code}": Count(
-            "pk", filter=Q(stage=code) if code in _OPEN_STAGES else Q(stage=code) & in_year
-        )
-        for code in STAGES
+    states: QuerySet[CaseState], waiting: QuerySet[CaseWaiting], at: dt.date
+) -> dict[str, int]:
+    """The counts that depend on the day, in one statement of counts over index ranges of the
+    stored rows: the lengths of the two probation lists (the probationary cases whose probation
+    ends from ``at`` on, or ended before it) and of the overdue approvals (``waiting``)."""
+    admitted = states.filter(status=CaseStatus.ADMITTED, probation_ends__isnull=False)
+    parts = {
+        "ending": admitted.filter(probation_ends__gte=at, probation_due_from__lte=at),
+        "due": admitted.filter(probation_ends__lt=at),
+        "overdue": waiting,
     }
-    overdue = waiting.order_by().values(n=Func(F("pk"), function="COUNT"))
-    rows = (
-        states.order_by()
-        .values("findings")
-        .annotate(
-            **by_stage,
-            flagged=Count("pk", filter=active & ~Q(findings="")),
-            ending=Count(
-                "pk", filter=admitted & Q(probation_ends__gte=at, probation_due_from__lte=at)
-            ),
-            due=Count("pk", filter=admitted & Q(probation_ends__lt=at)),
-            # the other table's count in the same statement (evaluated once)
-            overdue=Max(Subquery(overdue, output_field=IntegerField())),
-        )
-    )
-    out: dict[str, Any] = {
-        "by_stage": Counter(),
-        "combos": Counter(),
-        "ending": 0,
-        "due": 0,
-        "overdue": 0,
-    }
-    for row in rows:
-        for code in STAGES:
-            out["by_stage"][code] += row[f"stage_{code}"]
-        if row["flagged"]:
-            out["combos"][row["findings"]] += row["flagged"]
-        out["ending"] += row["ending"]
-        out["due"] += row["due"]
-        out["overdue"] = row["overdue"] or 0
+    out = dict.fromkeys(parts, 0)
+    selects: list[str] = []
+    params: list[Any] = []
+    counted: list[str] = []
+    for name, rows in parts.items():
+        try:
+            sql, args = (
+                rows.order_by().values(n=Func(F("pk"), function="COUNT")).query.sql_with_params()
+            )
+        except EmptyResultSet:
+            continue  # nothing to count (no scope)
+        selects.append(f"({sql})")
+        params.extend(args)
+        counted.append(name)
+    if selects:
+        with connection.cursor() as cursor:
+            # only the SQL Django compiled for these querysets is spliced in; values are bound
+            cursor.execute("SELECT " + ", ".join(selects), params)
+            found = cursor.fetchone()
+        for name, value in zip(counted, found, strict=True):
+            out[name] = int(value or 0)
     return out
 
 
 def _dashboard_from_rows(
     actor: Actor, year: int, at: dt.date, where: str, fresh: bool
 ) -> Dashboard:
-    """:func:`dashboard` from the stored rows (:mod:`dangjian.recruit.rollups`): the counts in
-    one statement (:func:`_stored_counts`), the lists paged in the database (:class:`RowSeq`,
-    each page one query that reads its cases with it); the cases with findings from the rows
-    when they were computed on ``at`` (``fresh``), else by the checker over the active cases."""
+    """:func:`dashboard` from the stored rows (:mod:`dangjian.recruit.rollups`): the counts by
+    stage, of findings and of admissions from the subtree counters of the organization at
+    ``where`` (:func:`~dangjian.recruit.rollups.tallies`, a few rows), the lengths of the lists
+    that depend on the day in one statement (:func:`_stored_counts`), the lists paged in the
+    database (:class:`RowSeq`, each page one query that reads its cases with it); the cases
+    with findings from the rows when they were computed on ``at`` (``fresh``), else by the
+    checker over the active cases."""
     probation = rules.rules_in_force(at)["RECRUIT-PROBATION-1-YEAR"]
     states = CaseState.objects.all()
     if where:
         states = states.filter(org_path__startswith=where)
     overdue = queue_rows(actor, at, where, overdue=True, checked=True)
     waiting = overdue.qs if overdue is not None else CaseWaiting.objects.none()
-    counts = _stored_counts(states, waiting, year, at)
+    counts = _stored_counts(states, waiting, at)
+    tally = tallies(where, year)
     listed = states.select_related(*_CASE_JOINS)
     admitted = listed.filter(status=CaseStatus.ADMITTED, probation_ends__isnull=False)
     ending = admitted.filter(probation_ends__gte=at, probation_due_from__lte=at)
@@ -962,10 +992,13 @@ def _dashboard_from_rows(
     order = ("probation_ends", "case_no")
     by_rule: Counter[str] = Counter()
     with_findings: Sequence[CaseRow]
+    by_stage = {
+        code: tally.get(("stage", 0 if code in _OPEN_STAGES else year, code), 0) for code in STAGES
+    }
     if fresh:
-        for combo, n in counts["combos"].items():
-            for rule_id in combo.split(","):
-                by_rule[rule_id] += n
+        for (kind, _year, code), n in tally.items():
+            if kind == "rule":
+                by_rule[code] += n
         titles = {s.id: s.title for s in rules.all_specs()}
         flagged = listed.filter(
             Q(status__in=[CaseStatus.OPEN, CaseStatus.ADMITTED]) | Q(years__contains=f",{year},")
@@ -973,7 +1006,7 @@ def _dashboard_from_rows(
         with_findings = RowSeq(
             flagged.order_by("case_no"),
             _findings_row(titles),
-            length=sum(counts["combos"].values()),
+            length=tally.get(("flag", 0, ""), 0) + tally.get(("flag", year, ""), 0),
         )
     else:
         with_findings, by_rule = _checked(actor, year, at, where)
@@ -984,7 +1017,8 @@ def _dashboard_from_rows(
         year,
         at,
         probation,
-        by_stage=counts["by_stage"],
+        by_stage=by_stage,
+        admitted={code: n for (kind, _y, code), n in tally.items() if kind == "admit"},
         overdue_approvals=overdue if overdue is not None else [],
         probation_ending=RowSeq(ending.order_by(*order), _ending_row, length=counts["ending"]),
         conversions_due=RowSeq(due.order_by(*order), _due_row(at), length=counts["due"]),

@@ -15,6 +15,7 @@ from dangjian.demo.seed import seed_database
 from dangjian.members.committee import committee_differences, committee_rebuild
 from dangjian.orgs.models import Organization
 from dangjian.recruit import rollups
+from dangjian.recruit.models import CaseTally
 from dangjian.recruit.selectors import approval_queue, dashboard
 from dangjian.rules.runner import run_check
 from tests.recruit.test_rollups import board_contents
@@ -41,6 +42,9 @@ def test_demo_rollups_equal_the_records(today):
             assert stored == recorded
     board = dashboard(SYSTEM, today.year, today)
     assert sum(board.by_stage.values()) > 0 and len(board.with_findings) > 0
+    # the counts came from the subtree counters, the same as a recount of the records
+    assert CaseTally.objects.filter(org=root, kind="stage", sub_cases__gt=0).exists()
+    assert any(dashboard(SYSTEM, y, today).admitted_total for y in (today.year, today.year - 1))
     assert approval_queue(SYSTEM, today) == approval_queue(SYSTEM, today, records=True)
     # the demo loads its roll in bulk (around the services): the committee rows are rebuilt
     committee_rebuild()
