@@ -219,18 +219,18 @@ def minimums(texts: Sequence[str], perms: int | None = None) -> Any:
 def sign_bulk(meetings: Sequence[Meeting], perms: int | None = None) -> None:
     """Write the signatures, band keys and sentences of ``meetings`` (records just created, with
     their minutes and date), in the caller's transaction: the rows :func:`sign` writes, computed
-    :data:`CHUNK` texts at a time and streamed with ``COPY`` on PostgreSQL."""
+    :data:`CHUNK` texts at a time and streamed with ``COPY`` on PostgreSQL (the callers give
+    a few thousand records at a time: their rows are held until then)."""
     from .rules.hints import _sentences
 
     perms = perms or num_perm()
+    signed: list[tuple[Any, ...]] = [(m.pk, 0, perms, b"") for m in meetings if not m.minutes]
+    bands: list[tuple[int, int, int]] = []
+    sentences: list[tuple[int, int, int]] = []
     for start in range(0, len(meetings), CHUNK):
-        chunk = meetings[start : start + CHUNK]
-        texts = [m for m in chunk if m.minutes]
-        values = minimums([m.minutes for m in texts], perms) if texts else None
-        signed: list[tuple[Any, ...]] = [(m.pk, 0, perms, b"") for m in chunk if not m.minutes]
-        bands: list[tuple[int, int, int]] = []
-        sentences: list[tuple[int, int, int]] = []
-        if values is not None:
+        texts = [m for m in meetings[start : start + CHUNK] if m.minutes]
+        if texts:
+            values = minimums([m.minutes for m in texts], perms)
             low = (values & 0xFFFF).astype("<u2")
             full = values.astype("<u4")
             for row, m in enumerate(texts):
@@ -238,7 +238,7 @@ def sign_bulk(meetings: Sequence[Meeting], perms: int | None = None) -> None:
                 signed.append((m.pk, len(m.minutes), perms, low[row].tobytes()))
                 bands += [(m.pk, year, k) for k in _keys(full[row].tobytes(), perms)]
                 sentences += [(m.pk, year, h) for h in _sentences(m.minutes)]
-        _insert(signed, bands, sentences, copy=True)
+    _insert(signed, bands, sentences, copy=True)  # one COPY a table (~45 rows a record)
 
 
 def signatures_rebuild(org: Any = None, *, missing_only: bool = False) -> int:
