@@ -11,8 +11,9 @@ their 组织生活会 (one record of two types); a few hold the year's 组织生
 next year (所属年度: the year before). Some absences are approved leave with its reason.
 
 The city tier holds about 1.8 million records a year: records are written with ``bulk_create``
-in batches; attendance rows (about 20 per record) only when ``attendance`` is on (the demo
-district), never for a whole city.
+in batches, their minutes signed a batch at a time (``sign_bulk``, ``COPY`` on PostgreSQL);
+attendance rows (about 20 per record) only when ``attendance`` is on (the demo district), never
+for a whole city.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from dangjian.life.choices import (
 )
 from dangjian.life.models import Attendance, Meeting
 from dangjian.life.rollups import counts_of, months_shift
-from dangjian.life.signatures import sign
+from dangjian.life.signatures import sign_bulk
 from dangjian.members.choices import COMMITTEE_POSTS
 from dangjian.members.models import Member
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
@@ -327,9 +328,13 @@ def seed_meetings(
     prefix: str = "",
     actor: Actor | None = None,
     progress: Callable[[int, int], None] | None = None,
+    signatures: bool = True,
 ) -> SeedMeetingsResult:
     """Write the records of ``year`` (up to ``until``, default 31 December) for every branch
-    and 党小组 whose path starts with ``prefix``, in one transaction with one audit entry."""
+    and 党小组 whose path starts with ``prefix``, in one transaction with one audit entry.
+    ``signatures``: sign the minutes (:func:`~dangjian.life.signatures.sign_bulk`, the rows
+    every write path stores); without, the near-duplicate hint reads every text of a year
+    until ``dangjian rollups rebuild`` signs them."""
     from dangjian.accounts.scope import SYSTEM
 
     started = time.perf_counter()
@@ -383,7 +388,8 @@ def seed_meetings(
     def flush() -> None:
         Meeting.objects.bulk_create([m for m, _a in pending], batch_size=BATCH)
         months_shift(added=[c for m, _a in pending for c in counts_of(m)])
-        sign([m for m, _a in pending], new=True)
+        if signatures:
+            sign_bulk([m for m, _a in pending])
         rows = [
             Attendance(meeting_id=m.pk, member_id=pk, present=here, reason=why, note=note)
             for m, att in pending

@@ -172,3 +172,48 @@ def test_demo_data(today, monkeypatch):
         found, read = by_signatures(monkeypatch, year=year)
         assert found == by_texts(monkeypatch, year=year), year
         assert read < Meeting.objects.filter(held_on__year=year).count() / 10
+
+
+EDGE_MINUTES = ["", "   ", "短", "。。", "a", "ab cd", COMMON, COMMON + ORIGINAL]
+
+
+@pytest.mark.parametrize("perms", [64, 256])
+def test_minimums_of_many_texts_equal_the_signature_of_each(perms):
+    values = signatures.minimums([t for t in EDGE_MINUTES if t], perms)
+    for row, text in zip(values, [t for t in EDGE_MINUTES if t], strict=True):
+        one = signatures.signature(text, perms)
+        assert list(row) == list(one)
+        assert signatures._keys(row.astype("<u4").tobytes(), perms) == signatures.band_keys(one)
+
+
+def test_seeded_and_backfilled_rows_equal_those_signed_one_by_one(tree, monkeypatch):
+    """``seed_meetings`` and the backfill sign in bulk (``COPY`` on PostgreSQL); the rows are
+    those ``sign`` writes for each record alone, as the services do."""
+    from dangjian.demo.life import seed_meetings
+    from tests.life.helpers import meet
+    from tests.life.test_seed import _world
+
+    _world(tree)
+    monkeypatch.setattr(signatures, "CHUNK", 7)  # chunks of several sizes, the last one short
+    seed_meetings(year=2025, attendance=False)
+    for n, text in enumerate(EDGE_MINUTES):
+        meet(tree["branch_a"], "主题党日", dt.date(2024, 3, 1 + n), minutes=text, rollup=False)
+    signatures.signatures_rebuild(missing_only=True)  # the edge cases, in bulk
+    bulk = stored_rows()
+    assert len(bulk[0]) == Meeting.objects.count() > 300
+    assert len(bulk[1]) == signatures.BANDS * Meeting.objects.exclude(minutes="").count()
+    for model in (MinutesBand, MinutesSentence, MinutesSignature):
+        model.objects.all().delete()
+    for meeting in Meeting.objects.order_by("pk"):
+        signatures.sign([meeting], new=True)
+    assert stored_rows() == bulk
+
+
+def test_seed_without_signatures(tree):
+    from tests.life.test_seed import _world
+
+    _world(tree)
+    call_command("seed_meetings", "--year", "2025", "--no-attendance", "--no-signatures")
+    assert Meeting.objects.exists() and not MinutesSignature.objects.exists()
+    assert signatures.signatures_rebuild(missing_only=True) == Meeting.objects.count()
+    assert MinutesBand.objects.exists()

@@ -1,4 +1,5 @@
-"""``dangjian seed_meetings --year 2026 [--seed N] [--until D] [--org CODE] [--no-attendance]``."""
+"""``dangjian seed_meetings --year 2026 [--seed N] [--until D] [--org CODE] [--no-attendance]
+[--no-signatures]``."""
 
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-attendance", action="store_true", help="不生成逐人出席记录（城市规模）"
         )
+        parser.add_argument(
+            "--no-signatures",
+            action="store_true",
+            help="不计算会议记录签名（查找相似记录将逐条读取记录正文，"
+            "直到运行 dangjian rollups rebuild）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         until = date_option(options, "until")
@@ -40,6 +47,7 @@ class Command(BaseCommand):
                 until=until,
                 attendance=not options["no_attendance"],
                 prefix=prefix,
+                signatures=not options["no_signatures"],
             )
         except AlreadySeeded as exc:
             raise CommandError(str(exc), returncode=1) from None
