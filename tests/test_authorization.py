@@ -312,6 +312,9 @@ ROUTES: list[Route] = [
     Route("assess:bulletin_file", P.ASSESS_VIEW, kwargs=lambda s: {**campaign(s), "fmt": "pdf"}),
     # --- surveys (the answer pages are public) ---
     Route("survey:index", P.ASSESS_VIEW),
+    # --- service orders: the resident's pages are public ---
+    Route("service:submit", None, kwargs=lambda s: {"token": s.grid.token}, anonymous=200),
+    Route("service:track", None, kwargs=lambda s: {"code": s.order.tracking_code}, anonymous=200),
     Route("survey:answer", None, kwargs=lambda s: {"token": s.survey.token}, anonymous=200),
     Route("survey:thanks", None, kwargs=lambda s: {"token": s.survey.token}, anonymous=200),
     Route("survey:org", P.ASSESS_VIEW, kwargs=code),
