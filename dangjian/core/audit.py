@@ -128,6 +128,7 @@ class AuditAction(models.TextChoices):
     SERVICE_ORDER_RATE = "service.order.rate", "群众评价服务工单"
     SERVICE_ORDER_REOPEN = "service.order.reopen", "重新办理服务工单"
     SERVICE_ORDER_CLOSE = "service.order.close", "服务工单办结归档"
+    SERVICE_ORDER_VIEW_PHONE = "service.order.view_phone", "查看服务工单群众完整电话"
     # the audit trail itself
     AUDIT_KEY_START = "audit.key_start", "启用审计密钥（此前的记录为未加密钥的哈希链）"
     AUDIT_CHECKPOINT = "audit.checkpoint", "导出审计检查点"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
@@ -79,3 +80,11 @@ def order_by_code(code: str) -> Order | None:
 
 def grid_by_token(token: str) -> Grid | None:
     return Grid.objects.select_related("org").filter(token=token, active=True).first()
+
+
+def order_get(actor: Actor, pk: int) -> Order:
+    """An order of the actor's subtree; 404 otherwise (no existence leak)."""
+    order = orders_for(actor).select_related("dispatched_grid", "merged_into").filter(pk=pk).first()
+    if order is None:
+        raise Http404("服务工单不存在或不在您的管辖范围内")
+    return order

@@ -37,7 +37,7 @@ from dangjian.rules.params import params_on
 
 from . import deadlines
 from .categories import category as category_of
-from .choices import EventKind, Level, OrderState, Rating, RefuseReason
+from .choices import FINAL_STATES, EventKind, Level, OrderState, Rating, RefuseReason
 from .models import Grid, Order, OrderEvent
 
 DESCRIPTION_MAX = 2000
@@ -628,3 +628,32 @@ def order_close(*, actor: Actor, order: Order, note: str = "") -> Order:
         note=note,
         fields={"closed_at": _now()},
     )
+
+
+# --- the resident's phone -----------------------------------------------------------------------
+
+
+def holds(actor: Actor, order: Order) -> bool:
+    """Whether ``actor`` is the order's current handler: the person who took it (or it was
+    assigned to), or — while no one holds it — a dispatcher of the organization handling it."""
+    if order.state in FINAL_STATES:
+        return False
+    if order.assignee_id is not None:
+        return bool(order.assignee_id == getattr(actor, "pk", None))
+    if order.state == OrderState.DISPATCHED:
+        return may_handle(actor, order)
+    return covers(actor, Perm.SERVICE_DISPATCH, order.handler_org.path)
+
+
+def order_phone(*, actor: Actor, order: Order) -> str:
+    """The resident's full phone number, for its current handler only; each view is audited
+    (like a member's personal data)."""
+    if not holds(actor, order):
+        raise PermissionDenied("只有当前承办人可以查看群众的完整电话")
+    audit_about(
+        actor,
+        AuditAction.SERVICE_ORDER_VIEW_PHONE,
+        _subject(order),
+        after={"fields": ["phone"], "state": order.state},
+    )
+    return order.phone

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_http_methods
 from dangjian.core.errors import error_text, errors_on
 from dangjian.core.middleware import client_addr
 
-from . import ratelimit, services
-from .categories import category
-from .choices import OrderState
-from .forms import OrderForm, RateForm, ReopenForm
-from .selectors import grid_by_token, order_by_code
+from .. import ratelimit, services
+from ..categories import category
+from ..choices import OrderState
+from ..forms import OrderForm, RateForm, ReopenForm
+from ..selectors import grid_by_token, order_by_code
 
 
 def _invalid(request: HttpRequest, what: str) -> HttpResponse:
