@@ -10,6 +10,7 @@ urlpatterns = [
     path("recruit/", include("dangjian.recruit.urls")),
     path("assess/", include("dangjian.assess.urls")),
     path("survey/", include("dangjian.survey.urls")),
+    path("fuwu/", include("dangjian.service.urls")),
     path("rectify/", include("dangjian.rectify.urls")),
     path("", include("dangjian.web.urls")),
 ]

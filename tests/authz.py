@@ -54,6 +54,8 @@ class Side:
     temp: Any  # a 临时党支部 of the town
     participation: Any
     username: str  # an ordinary user of the subtree (a target of the user and security pages)
+    grid: Any = None  # a service grid of the branch, and an order on it
+    order: Any = None
     grant: Any = None  # a role grant awaiting a 安全管理员's approval, for ``username``
 
 
@@ -62,6 +64,7 @@ def _side(tree: dict[str, Any], town: str, branch: str, members: str, username: 
     from dangjian.life.services import attachment_add as meeting_attach
     from dangjian.members.services import ParticipationInput, participation_add
     from dangjian.recruit.services import attachment_add as case_attach
+    from dangjian.service.services import grid_create, order_submit
     from dangjian.survey.services import open_surveys
     from tests.life.helpers import meet
     from tests.recruit.helpers import open_case
@@ -113,6 +116,10 @@ def _side(tree: dict[str, Any], town: str, branch: str, members: str, username: 
             data=ParticipationInput(org=temp, member=members_[1], started_on=D(2026, 6, 10)),
         ),
         username=username,
+        grid=(grid := grid_create(actor=SYSTEM, org=org, name="第一网格")),
+        order=order_submit(
+            grid=grid, category="roads", description="路灯不亮已经一周", phone="13800001111"
+        ),
     )
 
 

@@ -71,6 +71,10 @@ def task(s: Side) -> dict[str, Any]:
     return {"pk": s.task.pk}
 
 
+def order(s: Side) -> dict[str, Any]:
+    return {"pk": s.order.pk}
+
+
 def user(s: Side) -> dict[str, Any]:
     return {"username": s.username}
 
@@ -312,6 +316,29 @@ ROUTES: list[Route] = [
     Route("assess:bulletin_file", P.ASSESS_VIEW, kwargs=lambda s: {**campaign(s), "fmt": "pdf"}),
     # --- surveys (the answer pages are public) ---
     Route("survey:index", P.ASSESS_VIEW),
+    # --- service orders: the resident's pages are public ---
+    Route("service:submit", None, kwargs=lambda s: {"token": s.grid.token}, anonymous=200),
+    Route("service:track", None, kwargs=lambda s: {"code": s.order.tracking_code}, anonymous=200),
+    # --- service orders: the staff pages ---
+    Route("service:index", P.SERVICE_VIEW, ok_text="三率", hidden=lambda s: s.order.tracking_code),
+    Route("service:queue", P.SERVICE_DISPATCH, hidden=lambda s: s.order.tracking_code),
+    Route("service:mine", P.SERVICE_HANDLE, hidden=lambda s: s.order.tracking_code),
+    Route("service:order", P.SERVICE_VIEW, kwargs=order, ok_text="路灯不亮已经一周"),
+    Route("service:phone", P.SERVICE_VIEW, "post", kwargs=order, ok_text="13800001111"),
+    Route(
+        "service:decide",
+        P.SERVICE_DISPATCH,
+        "post",
+        kwargs=lambda s: {**order(s), "action": "refuse"},
+        ok=400,
+    ),
+    Route(
+        "service:work",
+        P.SERVICE_HANDLE,
+        "post",
+        kwargs=lambda s: {**order(s), "action": "take"},
+        ok=400,
+    ),
     Route("survey:answer", None, kwargs=lambda s: {"token": s.survey.token}, anonymous=200),
     Route("survey:thanks", None, kwargs=lambda s: {"token": s.survey.token}, anonymous=200),
     Route("survey:org", P.ASSESS_VIEW, kwargs=code),

@@ -54,6 +54,7 @@ APP_LAYERS = {
     "assess": 3,
     "rectify": 3,
     "survey": 3,
+    "service": 3,
     "exchange": 3,
     "batch": 3,
     "web": 4,

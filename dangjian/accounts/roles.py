@@ -32,6 +32,9 @@ class Perm(StrEnum):
     ASSESS_MANAGE = "assess.manage"  # campaigns, veto events, confirm rectification tasks
     ASSESS_SELF = "assess.self"  # fill the organization's self-check, report rectification
     ASSESS_INSPECT = "assess.inspect"  # score the spot-check (听、查、评)
+    SERVICE_VIEW = "service.view"  # see service orders, grids and 三率 of the subtree
+    SERVICE_DISPATCH = "service.dispatch"  # 村居派单: accept, merge, refuse, dispatch, escalate
+    SERVICE_HANDLE = "service.handle"  # 网格接单: take an order dispatched to me, resolve it
 
 
 #: what each permission lets a user do, for messages ("您的角色没有“查看审计日志”的权限")
@@ -53,6 +56,9 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.ASSESS_MANAGE: "管理考核",
     Perm.ASSESS_SELF: "填报自查和整改",
     Perm.ASSESS_INSPECT: "抽查评分",
+    Perm.SERVICE_VIEW: "查看服务工单",
+    Perm.SERVICE_DISPATCH: "受理和派发服务工单",
+    Perm.SERVICE_HANDLE: "办理服务工单",
 }
 
 
@@ -80,6 +86,9 @@ _DATA_ADMIN = frozenset(
         Perm.ASSESS_MANAGE,
         Perm.ASSESS_SELF,
         Perm.ASSESS_INSPECT,
+        Perm.SERVICE_VIEW,
+        Perm.SERVICE_DISPATCH,
+        Perm.SERVICE_HANDLE,
     }
 )
 
@@ -110,9 +119,18 @@ ROLES: dict[str, Role] = {
                     Perm.RECRUIT_RECORD,
                     Perm.ASSESS_VIEW,
                     Perm.ASSESS_SELF,
+                    Perm.SERVICE_VIEW,
+                    Perm.SERVICE_DISPATCH,
+                    Perm.SERVICE_HANDLE,
                 }
             ),
             "本支部的书记或组织委员，维护本支部党员信息",
+        ),
+        Role(
+            "grid_worker",
+            "网格员",
+            frozenset({Perm.SERVICE_VIEW, Perm.SERVICE_HANDLE}),
+            "村（社区）网格员或党员志愿者，接单办理群众服务工单",
         ),
         Role(
             "inspector",
@@ -125,6 +143,7 @@ ROLES: dict[str, Role] = {
                     Perm.RECRUIT_VIEW,
                     Perm.ASSESS_VIEW,
                     Perm.ASSESS_INSPECT,
+                    Perm.SERVICE_VIEW,
                 }
             ),
             "督导组成员，查看所辖组织并进行抽查评分",

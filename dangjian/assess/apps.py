@@ -6,4 +6,4 @@ class AssessConfig(AppConfig):
     verbose_name = "质量考核"
 
     def ready(self) -> None:
-        from . import rules  # noqa: F401  (registers the ASSESS and SERVICE rules)
+        from . import rules  # noqa: F401  (registers the ASSESS rules)

@@ -115,6 +115,20 @@ class AuditAction(models.TextChoices):
     RECTIFY_TASK_REPORT = "rectify.task.report", "报告整改完成"
     RECTIFY_TASK_CONFIRM = "rectify.task.confirm", "确认整改完成"
     RECTIFY_TASK_REOPEN = "rectify.task.reopen", "退回整改任务"
+    # service orders (群众点单、村居派单、网格接单、群众评单)
+    SERVICE_GRID_CREATE = "service.grid.create", "新建网格"
+    SERVICE_ORDER_SUBMIT = "service.order.submit", "群众提交服务工单"
+    SERVICE_ORDER_ACCEPT = "service.order.accept", "受理服务工单"
+    SERVICE_ORDER_REFUSE = "service.order.refuse", "不予受理服务工单"
+    SERVICE_ORDER_MERGE = "service.order.merge", "合并重复服务工单"
+    SERVICE_ORDER_DISPATCH = "service.order.dispatch", "派发服务工单"
+    SERVICE_ORDER_ESCALATE = "service.order.escalate", "上报服务工单"
+    SERVICE_ORDER_TAKE = "service.order.take", "接单"
+    SERVICE_ORDER_RESOLVE = "service.order.resolve", "反馈服务工单办理结果"
+    SERVICE_ORDER_RATE = "service.order.rate", "群众评价服务工单"
+    SERVICE_ORDER_REOPEN = "service.order.reopen", "重新办理服务工单"
+    SERVICE_ORDER_CLOSE = "service.order.close", "服务工单办结归档"
+    SERVICE_ORDER_VIEW_PHONE = "service.order.view_phone", "查看服务工单群众完整电话"
     # the audit trail itself
     AUDIT_KEY_START = "audit.key_start", "启用审计密钥（此前的记录为未加密钥的哈希链）"
     AUDIT_CHECKPOINT = "audit.checkpoint", "导出审计检查点"
@@ -149,6 +163,8 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "survey": "满意度测评",
     "rectification_plan": "整改方案",
     "rectification_task": "整改任务",
+    "grid": "网格",
+    "service_order": "服务工单",
     "database": "数据库",
     "tree": "组织树",
     "audit": "审计日志",

@@ -687,3 +687,15 @@ def workdays_between(first: dt.date, last: dt.date) -> int:
             count += 1
         day += dt.timedelta(days=1)
     return count
+
+
+def add_workdays(day: dt.date, count: int) -> dt.date:
+    """The ``count``-th official working day after ``day`` (``day`` itself not counted; 0 gives
+    ``day``). Raises :class:`CalendarRangeError` when the count runs into an unknown year."""
+    cal = current()
+    found = 0
+    while found < count:
+        day += dt.timedelta(days=1)
+        if cal.is_workday(day):
+            found += 1
+    return day

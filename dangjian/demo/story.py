@@ -1,8 +1,9 @@
 """The demo's story after the roll is seeded, in the order one record leads to the next:
 standings and a 临时党支部, two years of organizational life, recruitment, last year's finished
 assessment and this year's open one, then a rectification plan for every lagging organization
-and every 软弱涣散 lead. Used by ``dangjian demo`` and by the page walk of the tests, so both
-tell the same story. Each step runs once (a second run reuses the data)."""
+and every 软弱涣散 lead, and grids with a few months of service orders in the demo town. Used by
+``dangjian demo`` and by the page walk of the tests, so both tell the same story.
+Each step runs once (a second run reuses the data)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
     from dangjian.demo.rectify import seed_demo_rectify
 
     from .recruit import seed_demo_recruit
+    from .service import seed_demo_service
     from .standings import seed_demo_standings
 
     for line in seed_demo_standings(today, seed=seed):
@@ -31,3 +33,6 @@ def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
     # rectification last: a plan for every lagging organization and every lead
     for line in seed_demo_rectify(today, seed=seed):
         yield f"已生成整改演示数据：{line}"
+    # service orders: grids and a few months of orders in the demo town
+    for line in seed_demo_service(today, seed=seed):
+        yield f"已生成为民服务演示数据：{line}"

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "dangjian.assess",
     "dangjian.survey",
     "dangjian.rectify",
+    "dangjian.service",
     "dangjian.batch",
 ]
 

@@ -1,7 +1,5 @@
-"""Rate limit of the public survey pages, kept in Django's cache.
+"""Rate limit of the public survey pages (counters of :mod:`dangjian.core.ratelimit`).
 
-Fixed windows counted with ``cache.add`` + ``cache.incr``, which are atomic in Redis and in the
-default local-memory cache (per process; with several processes, configure a shared cache).
 Two budgets per submission attempt — successful or not, so guessing invite codes is limited too:
 
 - per client address and survey (``addr``): a phone or a code guesser behind one address;
@@ -9,16 +7,12 @@ Two budgets per submission attempt — successful or not, so guessing invite cod
 
 A branch meeting answering together behind one Wi-Fi shares one address, so the per-address
 budget is generous. Both are configurable via ``DANGJIAN_SURVEY_RATE_LIMITS``:
-``{"addr": [attempts, seconds], "survey": [attempts, seconds]}``. The address is only used
-keyed-hashed, in a cache key that expires with its window; it is never written to the database.
+``{"addr": [attempts, seconds], "survey": [attempts, seconds]}``.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.cache import cache
-
-from dangjian.core import crypto
+from dangjian.core import ratelimit
 
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "addr": (60, 600),  # 60 attempts per address and survey in 10 minutes
@@ -27,29 +21,13 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
 
 
 def limits() -> dict[str, tuple[int, int]]:
-    configured = getattr(settings, "DANGJIAN_SURVEY_RATE_LIMITS", None) or {}
-    merged = dict(DEFAULT_LIMITS)
-    for name, value in configured.items():
-        attempts, seconds = value
-        merged[name] = (int(attempts), int(seconds))
-    return merged
-
-
-def _hit(key: str, attempts: int, seconds: int) -> bool:
-    """Count one attempt in the window of ``key``; ``True`` while still within ``attempts``."""
-    cache.add(key, 0, timeout=seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=seconds)
-        count = 1
-    return count <= attempts
+    return ratelimit.budgets("DANGJIAN_SURVEY_RATE_LIMITS", DEFAULT_LIMITS)
 
 
 def allow(survey_id: int, client_addr: str) -> bool:
     """Count an attempt on ``survey_id`` from ``client_addr``; ``False`` when over a budget."""
     conf = limits()
-    addr = crypto.digest(f"survey-rate:{survey_id}:{client_addr}")[:32]
-    ok_addr = _hit(f"dj-survey:addr:{addr}", *conf["addr"])
-    ok_survey = _hit(f"dj-survey:all:{survey_id}", *conf["survey"])
+    addr = ratelimit.addr_key(f"survey-rate:{survey_id}", client_addr)
+    ok_addr = ratelimit.hit(f"dj-survey:addr:{addr}", *conf["addr"])
+    ok_survey = ratelimit.hit(f"dj-survey:all:{survey_id}", *conf["survey"])
     return ok_addr and ok_survey

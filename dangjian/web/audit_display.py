@@ -38,6 +38,8 @@ OBJECT_MODELS: dict[str, tuple[str, str]] = {
     "survey": ("survey", "survey"),
     "rectification_plan": ("rectify", "rectificationplan"),
     "rectification_task": ("rectify", "rectificationtask"),
+    "service_order": ("service", "order"),
+    "grid": ("service", "grid"),
 }
 
 #: snapshot keys that are not model fields, or whose field name says less than this
@@ -140,6 +142,8 @@ FIELD_LABELS: dict[str, str] = {
     "lecturer_role": "讲课人身份",
     "minutes_chars": "记录字数",
     "late": "补录",
+    "description_chars": "诉求字数",
+    "workers": "网格员",
 }
 #: values of the "format" and "fields" keys
 _VALUE_WORDS = {
@@ -239,6 +243,11 @@ def _special_value(object_type: str, key: str, value: str) -> str | None:
         std_key, version = value.split("@", 1)
         found = available_standards().get((std_key, version))
         return f"{found.name}（{version} 版）" if found is not None else None
+    if object_type == "service_order" and key == "category":
+        from dangjian.service.categories import category
+
+        cat = category(value)
+        return cat.name if cat is not None else None
     if key == "key" and (m := re.fullmatch(r"campaign:(\d+)", value)):
         return f"考核配套测评（考核编号 {m[1]}）"
     return None

@@ -18,6 +18,7 @@ NAV_ITEMS = [
     (Perm.FINDING_VIEW, "life:index", "组织生活", set()),
     (Perm.RECRUIT_VIEW, "recruit:index", "发展党员", set()),
     (Perm.ASSESS_VIEW, "assess:index", "质量考核", set()),
+    (Perm.SERVICE_VIEW, "service:index", "为民服务", set()),
     (Perm.MEMBER_CHANGE, "exchange:index", "导入导出", set()),
     (Perm.AUDIT_VIEW, "web:audit", "审计", {"web:audit", "web:audit_chain"}),
     (Perm.USER_MANAGE, "web:users", "用户", {"web:users"}),

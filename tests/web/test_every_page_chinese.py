@@ -11,7 +11,7 @@ makes the test fail. Exports (台账, 发展党员记录, 通报, 名册) are do
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -64,6 +64,9 @@ ACTIONS = {
     "rectify:progress",
     "rectify:report",
     "rectify:review",
+    "service:phone",
+    "service:decide",
+    "service:work",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -101,6 +104,8 @@ class Data:
     survey: Any
     plan: Any
     task: Any
+    grid: Any = None  # a service grid in scope, and one order of each state
+    orders: list[Any] = field(default_factory=list)
 
 
 def _first(qs: Any) -> Any:
@@ -143,6 +148,11 @@ def data_for(user: User | None) -> Data:
     by_status: dict[str, Any] = {}
     for item in RecruitCase.objects.filter(**inside).order_by("-pk"):
         by_status.setdefault(item.status, item)
+    from dangjian.service.models import Grid, Order
+
+    orders: dict[str, Any] = {}
+    for order in Order.objects.filter(**inside).order_by("-pk"):
+        orders.setdefault(order.state, order)
     campaigns = list(Campaign.objects.order_by("pk"))
     campaign_org = (
         CampaignOrg.objects.filter(campaign=campaigns[-1], **inside)
@@ -167,6 +177,8 @@ def data_for(user: User | None) -> Data:
         or _first(RectificationPlan.objects.all()),
         task=_first(RectificationTask.objects.filter(plan__org__path__startswith=org.path))
         or _first(RectificationTask.objects.all()),
+        grid=_first(Grid.objects.filter(**inside)) or _first(Grid.objects.all()),
+        orders=list(orders.values()) or [_first(Order.objects.all())],
     )
 
 
@@ -216,6 +228,9 @@ FILL: dict[str, Fill] = {
     "rectify:plan_new": lambda d: [{"code": d.plan.org.code}],
     "rectify:plan": lambda d: [{"pk": d.plan.pk}],
     "rectify:task_edit": lambda d: [{"pk": d.task.pk}],
+    "service:submit": lambda d: [{"token": d.grid.token}],
+    "service:track": lambda d: [{"code": o.tracking_code} for o in d.orders],
+    "service:order": lambda d: [{"pk": o.pk} for o in d.orders],
     "exchange:export": lambda d: [
         {"kind": k, "fmt": f} for k in ("orgs", "members") for f in ("xlsx", "csv")
     ],
@@ -280,6 +295,10 @@ def test_every_page_as_every_demo_role_is_chinese(client: Client) -> None:
         .values_list("actor_name", flat=True)
         .distinct()
     }
+    # a service order's tracking code is data too (read out to the resident over the phone)
+    from dangjian.service.models import Order
+
+    names |= set(Order.objects.values_list("tracking_code", flat=True))
     titles = rule_titles()
     routes = route_names()
     report: list[str] = []

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ServiceConfig(AppConfig):
+    name = "dangjian.service"
+    label = "service"
+    verbose_name = "为民服务（群众点单、村居派单、网格接单、群众评单）"
+
+    def ready(self) -> None:
+        from . import rules  # noqa: F401  (registers the SERVICE-* rules)

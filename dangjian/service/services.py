@@ -1,0 +1,659 @@
+"""The write path of service orders: validate, write, record the transition and audit it — one
+transaction. The order's life (SERVICE-SOLVED-VS-CLOSED, SERVICE-ESCALATION):
+
+submitted → accepted | refused (with a reason) | merged (into an earlier order) → dispatched (to a
+grid or a person) → taken → resolved → closed (rated 满意/基本满意) or rated (不满意) → reopened
+(accepted again, within ``reopen_days`` of the resolution) or closed by the dispatcher. An open
+order can be escalated (村 → 片区 → 乡镇) by its dispatcher, with a reason.
+
+Who: the resident (no account) submits, rates and reopens by the tracking code; a dispatcher
+(``Perm.SERVICE_DISPATCH`` covering the organization handling the order now) accepts, refuses,
+merges, dispatches, escalates and closes; a grid worker of the grid it was dispatched to, or the
+person it was assigned to (``Perm.SERVICE_HANDLE``), takes and resolves it. An impossible
+transition is refused with a Chinese message before anything is written; two people acting on
+the same order at once: the state is updated only if it is still the one read, so one wins and
+the other is told. Late actions are allowed and marked late (SERVICE-DEADLINE), never refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from dangjian.accounts.models import User
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import Actor, covers, require, user_of
+from dangjian.core import crypto, idnumber
+from dangjian.core.audit import AuditAction, AuditSubject, audit_about
+from dangjian.core.errors import FieldErrors
+from dangjian.orgs.models import Organization
+from dangjian.rules.params import params_on
+
+from . import deadlines
+from .categories import category as category_of
+from .choices import FINAL_STATES, EventKind, Level, OrderState, Rating, RefuseReason
+from .models import Grid, Order, OrderEvent
+
+DESCRIPTION_MAX = 2000
+NOTE_MAX = 1000
+ADDRESS_MAX = 200
+#: tracking codes: no 0/O/1/I, read out over the phone without confusion
+_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+@dataclass
+class Resident:
+    """The resident acting on their own order (no account); named in the audit trail by it."""
+
+    code: str
+    pk: Any = None
+
+    @property
+    def audit_name(self) -> str:
+        return f"群众（工单 {self.code}）"
+
+
+def _label(state: str) -> str:
+    return str(OrderState(state).label)
+
+
+def _subject(order: Order) -> AuditSubject:
+    return AuditSubject("service_order", order, order.org.path, f"服务工单 {order.tracking_code}")
+
+
+def _snapshot(order: Order) -> dict[str, Any]:
+    return {
+        "state": order.state,
+        "level": order.level,
+        "handler_org": order.handler_org.code,
+        "grid": order.dispatched_grid_id,
+        "assignee": order.assignee_id,
+    }
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def _text(errors: FieldErrors, name: str, label: str, value: str, limit: int) -> str:
+    value = (value or "").strip()
+    if len(value) > limit:
+        errors.add(name, f"{label}过长（最多 {limit} 字）")
+    return value
+
+
+# --- grids ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def grid_create(
+    *,
+    actor: Actor,
+    org: Organization,
+    name: str,
+    area: str = "",
+    households: int = 0,
+    workers: list[User] | None = None,
+    boundary: dict[str, Any] | None = None,
+) -> Grid:
+    """A grid of a village or community (``org``); its workers must be users of that org's
+    subtree who may handle orders."""
+    require(actor, Perm.SERVICE_DISPATCH, org.path)
+    errors = FieldErrors()
+    name = _text(errors, "name", "网格名称", name, 50)
+    area = _text(errors, "area", "片区名称", area, 50)
+    if not name:
+        errors.add("name", "请填写网格名称")
+    elif Grid.objects.filter(org=org, name=name).exists():
+        errors.add("name", f"{org.name}已有名为“{name}”的网格")
+    if households < 0:
+        errors.add("households", "户数不能为负数")
+    if boundary is not None and not (isinstance(boundary, dict) and "type" in boundary):
+        errors.add("boundary", "网格范围应为 GeoJSON 对象")
+    for w in workers or []:
+        if not (w.org and w.org.path.startswith(org.path) and w.can(Perm.SERVICE_HANDLE)):
+            errors.add("workers", f"{w.username} 不是本村（社区）可以办理工单的账号")
+    errors.raise_if_any()
+    grid = Grid.objects.create(
+        org=org,
+        name=name,
+        area=area,
+        households=households,
+        boundary=boundary,
+        token=secrets.token_urlsafe(12),
+    )
+    grid.workers.set(workers or [])
+    audit_about(
+        actor,
+        AuditAction.SERVICE_GRID_CREATE,
+        AuditSubject("grid", grid, org.path, f"{org.name}{name}"),
+        after={
+            "org": org.code,
+            "name": name,
+            "area": area,
+            "workers": [w.pk for w in workers or []],
+        },
+    )
+    return grid
+
+
+def _town_of(org: Organization) -> Organization | None:
+    """The organization above a village or community (its 乡镇/街道 党委), or ``None``."""
+    return (
+        Organization.objects.filter(path=org.path[: -Organization.steplen]).first()
+        if org.depth > 1
+        else None
+    )
+
+
+# --- the resident -----------------------------------------------------------------------------
+
+
+def _new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
+        if not Order.objects.filter(tracking_code=code).exists():
+            return code
+
+
+@transaction.atomic
+def order_submit(
+    *,
+    grid: Grid,
+    category: str,
+    description: str,
+    phone: str,
+    address: str = "",
+    contact_name: str = "",
+) -> Order:
+    """群众点单: a resident's order on a grid's public page (no account). Every problem is
+    reported at once, in Chinese; nothing is written unless all is well."""
+    errors = FieldErrors()
+    cat = category_of(category or "")
+    if cat is None:
+        errors.add("category", "请选择服务类别")
+    description = _text(errors, "description", "诉求内容", description, DESCRIPTION_MAX)
+    if len(description) < 5:
+        errors.add("description", "请写明您的诉求（至少 5 个字）")
+    address = _text(errors, "address", "地点", address, ADDRESS_MAX)
+    contact_name = _text(errors, "contact_name", "称呼", contact_name, 20)
+    try:
+        phone = idnumber.normalize_phone(phone)
+    except idnumber.InvalidNumber as exc:
+        errors.add("phone", str(exc) if (phone or "").strip() else "请填写联系电话，便于回访")
+    if not grid.active:
+        errors.add("__all__", "该网格已停用，请联系村（社区）")
+    errors.raise_if_any()
+    assert cat is not None
+    now = _now()
+    org = grid.org
+    handler = org
+    level = Level.VILLAGE
+    town = _town_of(org)
+    if cat.level == "town" and town is not None:
+        handler, level = town, Level.TOWN
+    order = Order.objects.create(
+        tracking_code=_new_code(),
+        grid=grid,
+        org=org,
+        handler_org=handler,
+        level=level,
+        category=cat.code,
+        description=description,
+        address=address,
+        contact_name=contact_name,
+        phone_cipher=crypto.encrypt(phone),
+        phone_digest=crypto.digest(phone),
+        phone_masked=idnumber.mask_phone(phone),
+        response_hours=cat.response_hours,
+        resolution_days=cat.resolution_days,
+        workdays=cat.workdays,
+        submitted_at=now,
+        response_due=deadlines.response_due(now, cat.response_hours),
+        resolution_due=deadlines.resolution_due(now, cat.resolution_days, workdays=cat.workdays),
+    )
+    resident = Resident(order.tracking_code)
+    OrderEvent.objects.create(
+        order=order, kind=EventKind.SUBMIT, at=now, by_resident=True, to_state=order.state
+    )
+    audit_about(
+        resident,
+        AuditAction.SERVICE_ORDER_SUBMIT,
+        _subject(order),
+        after={**_snapshot(order), "category": cat.code, "description_chars": len(description)},
+    )
+    return order
+
+
+# --- transitions --------------------------------------------------------------------------------
+
+#: event → (the states it may start from, the Chinese verb for a refusal)
+ALLOWED: dict[str, tuple[tuple[str, ...], str]] = {
+    EventKind.ACCEPT: ((OrderState.SUBMITTED,), "受理"),
+    EventKind.REFUSE: ((OrderState.SUBMITTED,), "不予受理"),
+    EventKind.MERGE: ((OrderState.SUBMITTED, OrderState.ACCEPTED), "合并"),
+    EventKind.DISPATCH: ((OrderState.ACCEPTED, OrderState.DISPATCHED), "派单"),
+    EventKind.ESCALATE: (
+        (OrderState.SUBMITTED, OrderState.ACCEPTED, OrderState.DISPATCHED, OrderState.TAKEN),
+        "上报",
+    ),
+    EventKind.TAKE: ((OrderState.DISPATCHED,), "接单"),
+    EventKind.RESOLVE: ((OrderState.TAKEN,), "反馈办理结果"),
+    EventKind.RATE: ((OrderState.RESOLVED,), "评价"),
+    EventKind.REOPEN: ((OrderState.RESOLVED, OrderState.RATED), "重新办理"),
+    EventKind.CLOSE: ((OrderState.RESOLVED, OrderState.RATED), "办结归档"),
+}
+
+_AUDIT: dict[str, AuditAction] = {
+    EventKind.ACCEPT: AuditAction.SERVICE_ORDER_ACCEPT,
+    EventKind.REFUSE: AuditAction.SERVICE_ORDER_REFUSE,
+    EventKind.MERGE: AuditAction.SERVICE_ORDER_MERGE,
+    EventKind.DISPATCH: AuditAction.SERVICE_ORDER_DISPATCH,
+    EventKind.ESCALATE: AuditAction.SERVICE_ORDER_ESCALATE,
+    EventKind.TAKE: AuditAction.SERVICE_ORDER_TAKE,
+    EventKind.RESOLVE: AuditAction.SERVICE_ORDER_RESOLVE,
+    EventKind.RATE: AuditAction.SERVICE_ORDER_RATE,
+    EventKind.REOPEN: AuditAction.SERVICE_ORDER_REOPEN,
+    EventKind.CLOSE: AuditAction.SERVICE_ORDER_CLOSE,
+}
+
+
+def _check_from(order: Order, kind: str) -> None:
+    states, verb = ALLOWED[kind]
+    if order.state not in states:
+        raise ValidationError(
+            f"工单 {order.tracking_code} 当前为“{_label(order.state)}”，不能{verb}"
+        )
+
+
+def _late(order: Order, kind: str, now: dt.datetime) -> bool:
+    if kind in (EventKind.ACCEPT, EventKind.REFUSE, EventKind.MERGE):
+        return now > order.response_due
+    if kind in (EventKind.DISPATCH, EventKind.TAKE, EventKind.RESOLVE, EventKind.ESCALATE):
+        return now > order.resolution_due
+    return False
+
+
+def _move(
+    *,
+    actor: Actor | Resident,
+    order: Order,
+    kind: str,
+    to_state: str,
+    note: str = "",
+    fields: dict[str, Any] | None = None,
+) -> Order:
+    """Apply one transition if the order is still in the state read; record and audit it."""
+    _check_from(order, kind)
+    now = _now()
+    before = _snapshot(order)
+    from_state = order.state
+    changes = {"state": to_state, "updated_at": now, **(fields or {})}
+    won = Order.objects.filter(pk=order.pk, state=from_state).update(**changes)
+    if not won:
+        fresh = Order.objects.get(pk=order.pk)
+        raise ValidationError(
+            f"工单 {order.tracking_code} 刚刚已被他人处理（现为“{_label(fresh.state)}”），"
+            "请刷新后再看"
+        )
+    for name, value in changes.items():
+        setattr(order, name, value)
+    resident = isinstance(actor, Resident)
+    OrderEvent.objects.create(
+        order=order,
+        kind=kind,
+        at=now,
+        by=None if isinstance(actor, Resident) else user_of(actor),
+        by_resident=resident,
+        from_state=from_state,
+        to_state=to_state,
+        note=note[:NOTE_MAX],
+        late=_late(order, kind, now),
+    )
+    audit_about(
+        actor,
+        _AUDIT[kind],
+        _subject(order),
+        before=before,
+        after={**_snapshot(order), "note": note},
+    )
+    return order
+
+
+def _locked(order: Order) -> Order:
+    return Order.objects.select_for_update().select_related("org", "handler_org").get(pk=order.pk)
+
+
+def require_dispatcher(actor: Actor, order: Order) -> None:
+    """村居派单: ``SERVICE_DISPATCH`` over the organization handling the order now."""
+    require(actor, Perm.SERVICE_DISPATCH, order.handler_org.path)
+
+
+def _note(note: str, *, required: str = "") -> str:
+    note = (note or "").strip()
+    if required and not note:
+        raise ValidationError({"note": [required]})
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"note": [f"说明过长（最多 {NOTE_MAX} 字）"]})
+    return note
+
+
+@transaction.atomic
+def order_accept(*, actor: Actor, order: Order, note: str = "") -> Order:
+    order = _locked(order)
+    require_dispatcher(actor, order)
+    _check_from(order, EventKind.ACCEPT)
+    fields = {"responded_at": order.responded_at or _now()}
+    return _move(
+        actor=actor,
+        order=order,
+        kind=EventKind.ACCEPT,
+        to_state=OrderState.ACCEPTED,
+        note=_note(note),
+        fields=fields,
+    )
+
+
+@transaction.atomic
+def order_refuse(*, actor: Actor, order: Order, reason: str, note: str = "") -> Order:
+    """不予受理, with a reason from :class:`RefuseReason` and an explanation for the resident."""
+    order = _locked(order)
+    require_dispatcher(actor, order)
+    _check_from(order, EventKind.REFUSE)
+    if reason not in RefuseReason.values:
+        raise ValidationError({"reason": ["请选择不予受理的原因"]})
+    note = _note(note, required="请向群众说明不予受理的理由")
+    label = RefuseReason(reason).label
+    fields = {
+        "refuse_reason": reason,
+        "responded_at": order.responded_at or _now(),
+        "closed_at": _now(),
+    }
+    return _move(
+        actor=actor,
+        order=order,
+        kind=EventKind.REFUSE,
+        to_state=OrderState.REFUSED,
+        note=f"{label}：{note}",
+        fields=fields,
+    )
+
+
+@transaction.atomic
+def order_merge(*, actor: Actor, order: Order, into: Order, note: str = "") -> Order:
+    """A duplicate of ``into`` (an order of the same village, not merged or refused itself)."""
+    order = _locked(order)
+    require_dispatcher(actor, order)
+    _check_from(order, EventKind.MERGE)
+    if into.pk == order.pk:
+        raise ValidationError({"into": ["不能把工单合并到它自己"]})
+    if into.org_id != order.org_id or into.state in (OrderState.MERGED, OrderState.REFUSED):
+        raise ValidationError(
+            {
+                "into": [
+                    f"工单 {into.tracking_code} 不能作为合并目标（须为本村（社区）仍有效的工单）"
+                ]
+            }
+        )
+    fields = {
+        "merged_into_id": into.pk,
+        "responded_at": order.responded_at or _now(),
+        "closed_at": _now(),
+    }
+    return _move(
+        actor=actor,
+        order=order,
+        kind=EventKind.MERGE,
+        to_state=OrderState.MERGED,
+        note=_note(note) or f"与工单 {into.tracking_code} 重复",
+        fields=fields,
+    )
+
+
+@transaction.atomic
+def order_dispatch(
+    *,
+    actor: Actor,
+    order: Order,
+    grid: Grid | None = None,
+    assignee: User | None = None,
+    note: str = "",
+) -> Order:
+    """派单 to a grid (its workers take it) or to one person who may handle orders there."""
+    order = _locked(order)
+    require_dispatcher(actor, order)
+    _check_from(order, EventKind.DISPATCH)
+    if (grid is None) == (assignee is None):
+        raise ValidationError({"grid": ["请选择派往的网格或承办人（二选一）"]})
+    path = order.handler_org.path
+    if grid is not None and not (grid.active and grid.org.path.startswith(path)):
+        raise ValidationError({"grid": [f"网格“{grid.name}”不在承办组织的范围内或已停用"]})
+    if assignee is not None and not covers(assignee, Perm.SERVICE_HANDLE, order.org.path):
+        raise ValidationError({"assignee": [f"{assignee.username} 不能办理该村（社区）的工单"]})
+    target = f"网格“{grid.name}”" if grid is not None else f"承办人 {assignee}"
+    fields = {"dispatched_grid": grid, "assignee": assignee, "taken_at": None}
+    return _move(
+        actor=actor,
+        order=order,
+        kind=EventKind.DISPATCH,
+        to_state=OrderState.DISPATCHED,
+        note=_note(note) or f"派往{target}",
+        fields=fields,
+    )
+
+
+@transaction.atomic
+def order_escalate(*, actor: Actor, order: Order, reason: str) -> Order:
+    """SERVICE-ESCALATION: 村 → 片区 (when the grid is in one) → 乡镇, with a reason; the order
+    goes back to 已受理 at the new level, whose dispatcher sends it on."""
+    order = _locked(order)
+    require_dispatcher(actor, order)
+    _check_from(order, EventKind.ESCALATE)
+    reason = _note(reason, required="请填写上报理由")
+    town = _town_of(order.org) if order.level != Level.TOWN else None
+    handler: Organization
+    if order.level == Level.VILLAGE and order.grid.area:
+        level, handler = Level.AREA, order.handler_org
+    elif town is not None:
+        level, handler = Level.TOWN, town
+    else:
+        raise ValidationError("工单已在乡镇（街道）层级办理，不能再向上报")
+    fields = {
+        "level": level,
+        "handler_org": handler,
+        "dispatched_grid": None,
+        "assignee": None,
+        "taken_at": None,
+        "responded_at": order.responded_at or _now(),
+        "escalation_count": order.escalation_count + 1,
+    }
+    return _move(
+        actor=actor,
+        order=order,
+        kind=EventKind.ESCALATE,
+        to_state=OrderState.ACCEPTED,
+        note=f"上报至{Level(level).label}：{reason}",
+        fields=fields,
+    )
+
+
+def may_handle(actor: Actor, order: Order) -> bool:
+    """A worker of the grid the order was dispatched to, or the person it was assigned to."""
+    if not covers(actor, Perm.SERVICE_HANDLE, order.org.path):
+        return False
+    if order.assignee_id is not None:
+        return bool(order.assignee_id == getattr(actor, "pk", None))
+    grid, pk = order.dispatched_grid, getattr(actor, "pk", None)
+    return grid is not None and pk is not None and grid.workers.filter(pk=pk).exists()
+
+
+@transaction.atomic
+def order_take(*, actor: Actor, order: Order) -> Order:
+    """网格接单: the first of the grid's workers to take it holds it; the others are told."""
+    order = _locked(order)
+    if order.state == OrderState.TAKEN and order.assignee_id != getattr(actor, "pk", None):
+        raise ValidationError(f"工单 {order.tracking_code} 已被 {order.assignee} 接单")
+    _check_from(order, EventKind.TAKE)
+    if not may_handle(actor, order):
+        raise PermissionDenied("该工单没有派给您或您所在的网格")
+    return _move(
+        actor=actor,
+        order=order,
+        kind=EventKind.TAKE,
+        to_state=OrderState.TAKEN,
+        fields={"assignee": user_of(actor), "taken_at": _now()},
+    )
+
+
+@transaction.atomic
+def order_resolve(*, actor: Actor, order: Order, result: str) -> Order:
+    """The holder records what was done; the order waits for the resident's rating."""
+    order = _locked(order)
+    _check_from(order, EventKind.RESOLVE)
+    if order.assignee_id != getattr(actor, "pk", None) or not may_handle(actor, order):
+        raise PermissionDenied("只有接单人可以反馈办理结果")
+    errors = FieldErrors()
+    result = _text(errors, "result", "办理结果", result, DESCRIPTION_MAX)
+    if not result:
+        errors.add("result", "请写明办理结果（做了什么）")
+    errors.raise_if_any()
+    return _move(
+        actor=actor,
+        order=order,
+        kind=EventKind.RESOLVE,
+        to_state=OrderState.RESOLVED,
+        fields={"result": result, "resolved_at": _now()},
+    )
+
+
+def reopen_until(order: Order) -> dt.datetime | None:
+    """The end of the reopening window (SERVICE-SOLVED-VS-CLOSED ``reopen_days``)."""
+    if order.resolved_at is None:
+        return None
+    days = int(
+        params_on("SERVICE-SOLVED-VS-CLOSED", timezone.localdate(order.resolved_at))["reopen_days"]
+    )
+    return order.resolved_at + dt.timedelta(days=days)
+
+
+@transaction.atomic
+def order_rate(*, order: Order, rating: str, comment: str = "") -> Order:
+    """群众评单: 满意/基本满意 close the order; 不满意 leaves it open to reopening."""
+    order = _locked(order)
+    _check_from(order, EventKind.RATE)
+    if rating not in Rating.values:
+        raise ValidationError({"rating": ["请选择满意、基本满意或不满意"]})
+    errors = FieldErrors()
+    comment = _text(errors, "comment", "评价意见", comment, 500)
+    errors.raise_if_any()
+    now = _now()
+    done = rating != Rating.UNSATISFIED
+    fields = {"rating": rating, "rating_comment": comment, "rated_at": now}
+    if done:
+        fields["closed_at"] = now
+    label = Rating(rating).label
+    return _move(
+        actor=Resident(order.tracking_code),
+        order=order,
+        kind=EventKind.RATE,
+        to_state=OrderState.CLOSED if done else OrderState.RATED,
+        note=f"{label}{('：' + comment) if comment else ''}",
+        fields=fields,
+    )
+
+
+@transaction.atomic
+def order_reopen(*, order: Order, note: str) -> Order:
+    """The resident, not satisfied, reopens within the window; a new resolution limit runs."""
+    order = _locked(order)
+    _check_from(order, EventKind.REOPEN)
+    if order.rating and order.rating != Rating.UNSATISFIED:
+        raise ValidationError("工单已评价为满意，不能重新办理")
+    until = reopen_until(order)
+    now = _now()
+    if until is not None and now > until:
+        raise ValidationError(
+            f"已超过重新办理期限（{timezone.localtime(until):%Y-%m-%d %H:%M} 前），"
+            "如有新的诉求请重新点单"
+        )
+    note = _note(note, required="请说明哪里还没有解决")
+    fields = {
+        "reopen_count": order.reopen_count + 1,
+        "resolved_at": None,
+        "rating": "",
+        "rated_at": None,
+        "dispatched_grid": None,
+        "assignee": None,
+        "taken_at": None,
+        "resolution_due": deadlines.resolution_due(
+            now, order.resolution_days, workdays=order.workdays
+        ),
+    }
+    return _move(
+        actor=Resident(order.tracking_code),
+        order=order,
+        kind=EventKind.REOPEN,
+        to_state=OrderState.ACCEPTED,
+        note=note,
+        fields=fields,
+    )
+
+
+@transaction.atomic
+def order_close(*, actor: Actor, order: Order, note: str = "") -> Order:
+    """办结归档 by the dispatcher: a 不满意 order after explanation, or a resolved order the
+    resident did not rate once the reopening window has passed."""
+    order = _locked(order)
+    require_dispatcher(actor, order)
+    _check_from(order, EventKind.CLOSE)
+    until = reopen_until(order)
+    if order.state == OrderState.RESOLVED and until is not None and _now() <= until:
+        raise ValidationError(
+            f"群众可在 {timezone.localtime(until):%Y-%m-%d %H:%M} 前评价，期满后方可归档"
+        )
+    note = (
+        _note(note, required="请填写办结说明") if order.state == OrderState.RATED else _note(note)
+    )
+    return _move(
+        actor=actor,
+        order=order,
+        kind=EventKind.CLOSE,
+        to_state=OrderState.CLOSED,
+        note=note,
+        fields={"closed_at": _now()},
+    )
+
+
+# --- the resident's phone -----------------------------------------------------------------------
+
+
+def holds(actor: Actor, order: Order) -> bool:
+    """Whether ``actor`` is the order's current handler: the person who took it (or it was
+    assigned to), or — while no one holds it — a dispatcher of the organization handling it."""
+    if order.state in FINAL_STATES:
+        return False
+    if order.assignee_id is not None:
+        return bool(order.assignee_id == getattr(actor, "pk", None))
+    if order.state == OrderState.DISPATCHED:
+        return may_handle(actor, order)
+    return covers(actor, Perm.SERVICE_DISPATCH, order.handler_org.path)
+
+
+def order_phone(*, actor: Actor, order: Order) -> str:
+    """The resident's full phone number, for its current handler only; each view is audited
+    (like a member's personal data)."""
+    if not holds(actor, order):
+        raise PermissionDenied("只有当前承办人可以查看群众的完整电话")
+    audit_about(
+        actor,
+        AuditAction.SERVICE_ORDER_VIEW_PHONE,
+        _subject(order),
+        after={"fields": ["phone"], "state": order.state},
+    )
+    return order.phone

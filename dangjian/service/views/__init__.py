@@ -1,0 +1,1 @@
+"""The pages of service orders: the resident's (:mod:`.public`) and the staff's (:mod:`.staff`)."""

@@ -1,0 +1,315 @@
+"""The staff pages of service orders (村居派单、网格接单): the overview of 三率 and overdue orders
+over the user's subtree, the dispatcher's queue, the grid worker's list and an order with its
+history and the actions the user may take.
+
+Reads go through the scoped selectors with ``request.user`` (outside the subtree: 404; missing
+permission: 403). Every action is a POST that goes through :mod:`dangjian.service.services`; a
+refusal is shown in Chinese and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from dangjian.accounts.models import User
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import can, covers, require
+from dangjian.core.errors import error_text
+from dangjian.web.helpers import page, paginate, query_without
+from dangjian.web.requests import SignedInRequest
+
+from .. import services
+from ..categories import category
+from ..choices import OPEN_STATES, OrderState, RefuseReason
+from ..models import Grid, Order
+from ..selectors import (
+    dispatcher_queue,
+    grids_for,
+    order_get,
+    orders_for,
+    overdue,
+    worker_orders,
+)
+from ..stats import Rate, rates
+
+#: the overview counts the orders submitted in this many days up to today
+OVERVIEW_DAYS = 365
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.1f}%"
+
+
+def _rate_row(rate: Rate) -> dict[str, Any]:
+    value, interval = rate.value, rate.interval
+    return {
+        "label": rate.label,
+        "value": _pct(value) if value is not None else "—",
+        "n": rate.n,
+        "interval": f"{_pct(interval[0])} ～ {_pct(interval[1])}" if interval else "",
+        "counts": rate.counts,
+    }
+
+
+def _category_name(code: str) -> str:
+    cat = category(code)
+    return cat.name if cat else code
+
+
+def _rows(orders: Any) -> list[dict[str, Any]]:
+    now = timezone.now()
+    return [
+        {
+            "order": o,
+            "category": _category_name(o.category),
+            "overdue": o.state in OPEN_STATES
+            and (o.resolution_due < now or (o.responded_at is None and o.response_due < now)),
+        }
+        for o in orders
+    ]
+
+
+@page("GET")
+def index(request: SignedInRequest) -> HttpResponse:
+    """为民服务 overview: 三率 of the subtree's orders of the last year (organization-level, no
+    ranking of anyone) and the overdue orders, oldest limit first."""
+    require(request.user, Perm.SERVICE_VIEW)
+    today = timezone.localdate()
+    since = today - dt.timedelta(days=OVERVIEW_DAYS)
+    orders = orders_for(request.user).filter(submitted_at__date__gt=since)
+    figures = rates(orders)
+    late = overdue(orders_for(request.user)).order_by("resolution_due", "pk")
+    page_ = paginate(request, late)
+    return render(
+        request,
+        "service/index.html",
+        {
+            "since": since + dt.timedelta(days=1),
+            "today": today,
+            "total": figures.total,
+            "rates": [
+                _rate_row(r) for r in (figures.response, figures.resolution, figures.satisfaction)
+            ],
+            "page": page_,
+            "rows": _rows(page_.object_list),
+            "query": query_without(request, "page"),
+            **_nav(request),
+        },
+    )
+
+
+def _nav(request: SignedInRequest) -> dict[str, bool]:
+    return {
+        "may_dispatch": can(request.user, Perm.SERVICE_DISPATCH),
+        "may_handle": can(request.user, Perm.SERVICE_HANDLE),
+    }
+
+
+@page("GET")
+def queue(request: SignedInRequest) -> HttpResponse:
+    """派单台: orders waiting for a dispatcher of the user's subtree, by state, oldest first."""
+    require(request.user, Perm.SERVICE_DISPATCH)
+    state = request.GET.get("state", "").strip()
+    waiting = dispatcher_queue(request.user)
+    states = [(s, OrderState(s).label) for s in ("submitted", "accepted", "resolved", "rated")]
+    if state:
+        if state not in dict(states):
+            raise Http404("状态无效")
+        waiting = waiting.filter(state=state)
+    page_ = paginate(request, waiting)
+    return render(
+        request,
+        "service/queue.html",
+        {
+            "page": page_,
+            "rows": _rows(page_.object_list),
+            "query": query_without(request, "page"),
+            "state": state,
+            "states": states,
+            **_nav(request),
+        },
+    )
+
+
+@page("GET")
+def mine(request: SignedInRequest) -> HttpResponse:
+    """网格接单: the orders dispatched to the user's grids or to the user, and those they hold."""
+    require(request.user, Perm.SERVICE_HANDLE)
+    page_ = paginate(request, worker_orders(request.user))
+    return render(
+        request,
+        "service/mine.html",
+        {
+            "page": page_,
+            "rows": _rows(page_.object_list),
+            "query": query_without(request, "page"),
+            **_nav(request),
+        },
+    )
+
+
+def _targets(request: SignedInRequest, order: Order) -> list[tuple[str, str]]:
+    """Where a dispatcher may send the order: the grids and the people who may handle orders
+    under the organization handling it."""
+    path = order.handler_org.path
+    grids = grids_for(request.user).filter(org__path__startswith=path, active=True)
+    out = [(f"grid:{g.pk}", f"网格：{g.org.name} {g.name}") for g in grids.order_by("org__path")]
+    users = (
+        User.objects.filter(org__path__startswith=path, is_active=True)
+        .select_related("org")
+        .order_by("org__path", "username")
+    )
+    out += [
+        (f"user:{u.pk}", f"承办人：{u}（{u.org.name}）")
+        for u in users[:200]
+        if u.org is not None and covers(u, Perm.SERVICE_HANDLE, order.org.path)
+    ]
+    return out
+
+
+def _detail(request: SignedInRequest, order: Order, **extra: Any) -> dict[str, Any]:
+    user = request.user
+    dispatcher = covers(user, Perm.SERVICE_DISPATCH, order.handler_org.path)
+    state = order.state
+    events = order.events.select_related("by").order_by("at", "pk")
+    return {
+        "order": order,
+        "category_name": _category_name(order.category),
+        "events": events,
+        "overdue": _rows([order])[0]["overdue"],
+        "can_accept": dispatcher and state == OrderState.SUBMITTED,
+        "can_merge": dispatcher and state in (OrderState.SUBMITTED, OrderState.ACCEPTED),
+        "can_dispatch": dispatcher and state in (OrderState.ACCEPTED, OrderState.DISPATCHED),
+        "can_escalate": dispatcher and state in OPEN_STATES,
+        "can_close": dispatcher and state in (OrderState.RESOLVED, OrderState.RATED),
+        "can_take": state == OrderState.DISPATCHED and services.may_handle(user, order),
+        "can_resolve": state == OrderState.TAKEN and order.assignee_id == user.pk,
+        "can_phone": services.holds(user, order),
+        "targets": _targets(request, order) if dispatcher else [],
+        "reasons": RefuseReason.choices,
+        "phone": "",
+        **_nav(request),
+        **extra,
+    }
+
+
+@page("GET")
+def order_detail(request: SignedInRequest, pk: int) -> HttpResponse:
+    """An order on a phone: what the resident asked, its limits, its full history, and the
+    actions the user may take (the phone masked)."""
+    require(request.user, Perm.SERVICE_VIEW)
+    order = order_get(request.user, pk)
+    return render(request, "service/order.html", _detail(request, order))
+
+
+@page("POST")
+def phone(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The resident's full phone, once, for the order's current handler; audited."""
+    require(request.user, Perm.SERVICE_VIEW)
+    order = order_get(request.user, pk)
+    number = services.order_phone(actor=request.user, order=order)
+    return render(request, "service/order.html", _detail(request, order, phone=number))
+
+
+def _refused(request: SignedInRequest, exc: ValidationError) -> HttpResponse:
+    return render(
+        request, "web/bad_request.html", {"message": f"未保存：{error_text(exc)}"}, status=400
+    )
+
+
+def _merge_target(request: SignedInRequest, code: str) -> Order:
+    code = (code or "").strip().upper()
+    target = orders_for(request.user).filter(tracking_code=code).first() if code else None
+    if target is None:
+        raise ValidationError(
+            {"into": [f"未找到查询码为“{code[:16]}”的工单"] if code else ["请填写重复工单的查询码"]}
+        )
+    return target
+
+
+def _dispatch(request: SignedInRequest, order: Order) -> Order:
+    kind, _, raw = request.POST.get("target", "").partition(":")
+    grid: Grid | None = None
+    assignee: User | None = None
+    if kind == "grid" and raw.isdigit():
+        grid = grids_for(request.user).filter(pk=int(raw)).first()
+    elif kind == "user" and raw.isdigit():
+        assignee = User.objects.filter(pk=int(raw), org__path__startswith=order.org.path).first()
+        if assignee is None:
+            assignee = User.objects.filter(
+                pk=int(raw), org__path__startswith=order.handler_org.path
+            ).first()
+    if grid is None and assignee is None:
+        raise ValidationError({"target": ["请选择派往的网格或承办人"]})
+    return services.order_dispatch(
+        actor=request.user,
+        order=order,
+        grid=grid,
+        assignee=assignee,
+        note=request.POST.get("note", ""),
+    )
+
+
+def _decide_action(request: SignedInRequest, order: Order, action: str) -> tuple[Order, str]:
+    """Apply the dispatcher's ``action``; the order after it and the message to show."""
+    note = request.POST.get("note", "")
+    user = request.user
+    if action == "accept":
+        return services.order_accept(actor=user, order=order, note=note), "已受理"
+    if action == "refuse":
+        reason = request.POST.get("reason", "")
+        return services.order_refuse(
+            actor=user, order=order, reason=reason, note=note
+        ), "已不予受理"
+    if action == "merge":
+        into = _merge_target(request, request.POST.get("into", ""))
+        return services.order_merge(actor=user, order=order, into=into, note=note), "已合并"
+    if action == "dispatch":
+        return _dispatch(request, order), "已派单"
+    if action == "escalate":
+        reason = request.POST.get("reason", "")
+        return services.order_escalate(actor=user, order=order, reason=reason), "已上报"
+    if action == "close":
+        return services.order_close(actor=user, order=order, note=note), "已办结归档"
+    raise Http404("没有这个操作")
+
+
+@page("POST")
+def decide(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
+    """村居派单: accept, refuse, merge, dispatch, escalate or close one order."""
+    require(request.user, Perm.SERVICE_DISPATCH)
+    order = order_get(request.user, pk)
+    try:
+        order, done = _decide_action(request, order, action)
+    except ValidationError as exc:
+        return _refused(request, exc)
+    messages.success(request, f"工单 {order.tracking_code}：{done}")
+    return redirect("service:order", order.pk)
+
+
+@page("POST")
+def work(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
+    """网格接单: take an order dispatched to me or my grid; record what was done."""
+    require(request.user, Perm.SERVICE_HANDLE)
+    order = order_get(request.user, pk)
+    try:
+        if action == "take":
+            order = services.order_take(actor=request.user, order=order)
+            done = "已接单"
+        elif action == "resolve":
+            result = request.POST.get("result", "")
+            order = services.order_resolve(actor=request.user, order=order, result=result)
+            done = "已反馈办理结果，等待群众评价"
+        else:
+            raise Http404("没有这个操作")
+    except ValidationError as exc:
+        return _refused(request, exc)
+    messages.success(request, f"工单 {order.tracking_code}：{done}")
+    return redirect("service:order", order.pk)

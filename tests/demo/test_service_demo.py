@@ -1,0 +1,36 @@
+"""The demo's service orders: grids in the demo town, orders in every state, deterministic."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import covers
+from dangjian.demo.accounts import demo_nodes
+from dangjian.demo.seed import seed_database
+from dangjian.demo.service import seed_demo_service
+from dangjian.service.choices import OrderState
+from dangjian.service.models import Grid, Order, OrderEvent
+from dangjian.service.selectors import overdue
+
+
+@pytest.mark.django_db
+def test_demo_orders_in_every_state():
+    seed_database(tier="tiny", seed=42, progress=False)
+    today = timezone.localdate()
+    (line,) = seed_demo_service(today, seed=42)
+    assert "建立网格" in line and "dw_admin" in line
+    town = demo_nodes()["town"]
+    assert Grid.objects.exists()
+    assert all(g.org.path.startswith(town.path) for g in Grid.objects.all())
+    states = set(Order.objects.values_list("state", flat=True))
+    assert set(OrderState.values) <= states, set(OrderState.values) - states
+    assert Order.objects.filter(escalation_count__gt=0).exists()
+    assert Order.objects.filter(reopen_count__gt=0).exists()
+    assert overdue(Order.objects.all()).exists()
+    assert not OrderEvent.objects.filter(at__gt=timezone.now()).exists()  # nothing in the future
+    print(line)
+    worker = Grid.objects.order_by("pk").first().workers.get()
+    assert covers(worker, Perm.SERVICE_HANDLE, worker.org.path)
+    assert seed_demo_service(today, seed=42) == []  # once
