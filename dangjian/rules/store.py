@@ -398,16 +398,7 @@ def _refresh_subtree(
         # rows' organization index), not a join of every open row to its organization's path
         under = Organization.objects.filter(path__startswith=root).values("pk")
         part = _Part(orgs, Q(org_id__in=under), Q(org_path__startswith=root))
-        _write(
-            part,
-            result.findings,
-            began,
-            at,
-            report,
-            families,
-            record=record,
-            members=_members_of(result, families),
-        )
+        _write(part, result, began, at, report, families, record=record)
         evaluated += len(orgs)
     for top in topmost(upper):
         paths = [p for p in upper if p.startswith(top)]
@@ -455,16 +446,7 @@ def _refresh_part(
         cache={"part": {"ids": ids, "paths": paths, "below": below}},
     )
     part = _Part(orgs, Q(org_id__in=ids), Q(org_id__in=ids))
-    _write(
-        part,
-        result.findings,
-        began,
-        at,
-        report,
-        families,
-        record=record,
-        members=_members_of(result, families),
-    )
+    _write(part, result, began, at, report, families, record=record)
     return len(orgs)
 
 
@@ -634,18 +616,19 @@ def _orgs_under(where: Q) -> dict[str, tuple[int, str]]:
 
 def _write(
     part: _Part,
-    findings: list[Finding],
+    result: Any,
     now: dt.datetime,
     at: dt.date,
     report: RefreshReport,
     families: list[str],
     *,
     record: bool = True,
-    members: Mapping[str, int] | None = None,
 ) -> None:
-    """Store the difference between ``findings`` (of ``part``'s organizations, evaluated from
-    ``now`` on) and the part's open rows of ``families``, in one transaction; with
-    ``members`` (code → the subtree's members, as SETUP counted them), those on the states."""
+    """Store the difference between the findings of ``result`` (a run over ``part``'s
+    organizations, evaluated from ``now`` on) and the part's open rows of ``families``, in one
+    transaction; with SETUP among them, the subtree's members it counted on the states."""
+    findings: list[Finding] = result.findings
+    members = _members_of(result, families)
     by_code = part.orgs
     others = _subject_orgs(findings, by_code)
     found: dict[Key, tuple[Finding, str]] = {}
