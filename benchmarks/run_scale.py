@@ -7,6 +7,7 @@ Usage (from the repository root, with the virtual environment; an empty PostgreS
     # again on the same database: --reuse keeps what it holds (seed, meetings, cases, campaign)
     .venv/bin/python benchmarks/run_scale.py --reuse --database-url … --var-dir /tmp/tiers-var
     # the same on a small tier, to try the script: --tier province-mini --sqlite /tmp/p.sqlite3
+    # --tier city: a city's database (dangjian seed --tier city); --show-queries: each page's SQL
 
 What it does, skipping each step whose data the database holds already (with ``--reuse``):
 seeds ``--tier`` (default ``province``: ~300,000 organizations, ~6 million members), a year of
