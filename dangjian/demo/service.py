@@ -235,12 +235,16 @@ def seed_demo_service(today: dt.date, *, seed: int = 42) -> list[str]:
                         )
                     order.refresh_from_db()
                     counts[order.state] = counts.get(order.state, 0) + 1
-                    earlier = order
+                    if order.state not in (OrderState.MERGED, OrderState.REFUSED):
+                        earlier = order  # the next duplicate's target: still a valid order
     total = sum(counts.values())
     mine = weak is not None and weak in villages
     who = "dw_admin（全镇）" + ("、zb_shuji（本支部）" if mine else "")
     escalated = Order.objects.filter(escalation_count__gt=0).count()
-    by_state = "，".join(f"{OrderState(state).label} {n} 件" for state, n in sorted(counts.items()))
+    # in the order of the states, each "label：n 件" (some labels hold a comma themselves)
+    by_state = "；".join(
+        f"{state.label}：{counts[state.value]} 件" for state in OrderState if state.value in counts
+    )
     return [
         f"{len(villages)} 个村（社区）建立网格 {len(grids)} 个，近 {DAYS} 天群众点单 {total} 件"
         f"（{by_state}；其中上报 {escalated} 件）；可派单的演示账号：{who}。"

@@ -30,7 +30,15 @@ def test_demo_orders_in_every_state():
     assert Order.objects.filter(reopen_count__gt=0).exists()
     assert overdue(Order.objects.all()).exists()
     assert not OrderEvent.objects.filter(at__gt=timezone.now()).exists()  # nothing in the future
-    print(line)
+    # a duplicate is merged into an order still in force (a demo of any size: the target of a
+    # merge is never an order merged or refused itself, which the services refuse)
+    merged = Order.objects.filter(state=OrderState.MERGED).select_related("merged_into")
+    assert merged.exists()
+    assert all(o.merged_into.state not in (OrderState.MERGED, OrderState.REFUSED) for o in merged)
+    # the summary names each state with its count, in the order of the states
+    first, *_ = [s for s in OrderState if Order.objects.filter(state=s).exists()]
+    count = Order.objects.filter(state=first).count()
+    assert f"（{first.label}：{count} 件；" in line
     worker = Grid.objects.order_by("pk").first().workers.get()
     assert covers(worker, Perm.SERVICE_HANDLE, worker.org.path)
     assert seed_demo_service(today, seed=42) == []  # once
