@@ -129,6 +129,12 @@ class AuditAction(models.TextChoices):
     SERVICE_ORDER_REOPEN = "service.order.reopen", "重新办理服务工单"
     SERVICE_ORDER_CLOSE = "service.order.close", "服务工单办结归档"
     SERVICE_ORDER_VIEW_PHONE = "service.order.view_phone", "查看服务工单群众完整电话"
+    SERVICE_DEPARTMENT_CREATE = "service.department.create", "登记联动部门"
+    SERVICE_ORDER_REFER = "service.order.refer", "服务工单转联动部门"
+    SERVICE_AREA_CREATE = "service.area.create", "登记片区"
+    SERVICE_VISIT_RECORD = "service.visit.record", "登记敲门行动走访"
+    SERVICE_VISIT_NEED_ORDER = "service.visit.need_order", "走访需求转为服务工单"
+    SERVICE_VISIT_DONE = "service.visit.done", "敲门行动回访完成"
     # the audit trail itself
     AUDIT_KEY_START = "audit.key_start", "启用审计密钥（此前的记录为未加密钥的哈希链）"
     AUDIT_CHECKPOINT = "audit.checkpoint", "导出审计检查点"

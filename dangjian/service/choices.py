@@ -31,11 +31,12 @@ FINAL_STATES = (OrderState.CLOSED, OrderState.REFUSED, OrderState.MERGED)
 
 
 class Level(models.TextChoices):
-    """SERVICE-ESCALATION: 日常纠纷村级调、复杂矛盾片区化、专业问题乡级解."""
+    """SERVICE-ESCALATION: 日常纠纷村级调、复杂矛盾片区化、专业问题乡级解、跨级线索联合摸."""
 
     VILLAGE = "village", "村（社区）"
     AREA = "area", "片区"
     TOWN = "town", "乡镇（街道）"
+    CROSS = "cross", "跨级联合"
 
 
 class Rating(models.TextChoices):
@@ -64,3 +65,21 @@ class EventKind(models.TextChoices):
     RATE = "rate", "群众评单"
     REOPEN = "reopen", "重新办理"
     CLOSE = "close", "办结归档"
+    REFER = "refer", "转联动部门"
+
+
+class DepartmentKind(models.TextChoices):
+    """The kind of a linked department (联动部门, 先锋共同体; SERVICE-LINKED-DEPARTMENT)."""
+
+    POLICE = "police", "公安"
+    CIVIL = "civil", "民政"
+    JUSTICE = "justice", "司法"
+    HUMAN = "human", "人社"
+    LAND = "land", "自然资源"
+    HOUSING = "housing", "住建"
+    TRANSPORT = "transport", "交通"
+    WATER = "water", "水利"
+    HEALTH = "health", "卫健"
+    MARKET = "market", "市场监管"
+    POWER = "power", "供电"
+    OTHER = "other", "其他"

@@ -21,7 +21,7 @@ from django.db import models
 from dangjian.core import crypto
 from dangjian.core.models import user_link
 
-from .choices import EventKind, Level, OrderState, Rating
+from .choices import DepartmentKind, EventKind, Level, OrderState, Rating
 
 
 class Grid(models.Model):
@@ -111,6 +111,14 @@ class Order(models.Model):
     rated_at = models.DateTimeField("评价时间", null=True, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     refuse_reason = models.CharField("不予受理原因", max_length=16, blank=True)
+    department = models.ForeignKey(
+        "service.Department",
+        verbose_name="牵头联动部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
     merged_into = models.ForeignKey(
         "self",
         verbose_name="合并到",
@@ -164,3 +172,160 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order.tracking_code} {self.get_kind_display()}"
+
+
+# --- linked departments, 片区 and 敲门行动 (SERVICE-LINKED-DEPARTMENT, -AREA, -DOOR-KNOCK)
+
+
+class Department(models.Model):
+    """A linked department (联动部门 of the 先锋共同体: 公安派出所, 民政所, 司法所 …), registered
+    with the town (or county) organization it works with. Its contact users take and resolve the
+    orders a town dispatcher refers to it (跨级联合). The unit's duty phone is stored encrypted
+    with a masked copy."""
+
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="联动的乡镇（县级）组织",
+        on_delete=models.PROTECT,
+        related_name="service_departments",
+    )
+    name = models.CharField("部门名称", max_length=60)
+    kind = models.CharField("部门类别", max_length=12, choices=DepartmentKind.choices)
+    contacts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="联络人",
+        blank=True,
+        related_name="service_departments",
+    )
+    phone_cipher = models.BinaryField("值班电话（密文）", null=True, blank=True)
+    phone_masked = models.CharField("值班电话", max_length=20, blank=True)
+    active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "联动部门"
+        verbose_name_plural = "联动部门"
+        ordering = ["org_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "name"], name="service_department_name_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Referral(models.Model):
+    """One department an order is referred to (跨级联合); ``lead`` is the 牵头 department (also
+    ``Order.department``), the others 协办. The contact users of any of them may take it."""
+
+    order = models.ForeignKey(
+        Order, verbose_name="工单", on_delete=models.CASCADE, related_name="referrals"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="联动部门", on_delete=models.PROTECT, related_name="referrals"
+    )
+    lead = models.BooleanField("牵头", default=False)
+    at = models.DateTimeField("转办时间")
+    by = user_link("转办人")
+
+    class Meta:
+        verbose_name = "联动转办"
+        verbose_name_plural = "联动转办"
+        ordering = ["order_id", "-lead", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "department"], name="service_referral_once_per_department"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order.tracking_code} → {self.department.name}"
+
+
+class ServiceArea(models.Model):
+    """A 片区 of a village or community: the grids whose ``Grid.area`` carries this ``name``,
+    and its leaders (片区长), who take the orders escalated to the 片区 (复杂矛盾片区化)."""
+
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="所属村（社区）",
+        on_delete=models.PROTECT,
+        related_name="service_areas",
+    )
+    name = models.CharField("片区名称", max_length=50)
+    leaders = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="片区长", blank=True, related_name="service_areas"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "片区"
+        verbose_name_plural = "片区"
+        ordering = ["org_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "name"], name="service_area_name_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Visit(models.Model):
+    """敲门行动: one door-knock visit to a household of a grid. The household is a label (门牌号
+    or 户编号), never a person's identity; the needs found are :class:`VisitNeed` rows."""
+
+    grid = models.ForeignKey(
+        Grid, verbose_name="网格", on_delete=models.PROTECT, related_name="visits"
+    )
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="村（社区）",
+        on_delete=models.PROTECT,
+        related_name="service_visits",
+    )
+    household = models.CharField("走访户（门牌号或户编号）", max_length=30)
+    visited_on = models.DateField("走访日期")
+    visitors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="走访人", related_name="service_visits"
+    )
+    note = models.CharField("走访情况", max_length=500, blank=True)
+    follow_up_due = models.DateField("回访期限", null=True, blank=True)
+    done = models.BooleanField("已回访", default=False)
+    done_at = models.DateTimeField("回访完成时间", null=True, blank=True)
+    recorded_by = user_link("登记人")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "敲门行动走访"
+        verbose_name_plural = "敲门行动走访"
+        ordering = ["-visited_on", "-pk"]
+        indexes = [models.Index(fields=["org", "done", "follow_up_due"])]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on} {self.household}"
+
+
+class VisitNeed(models.Model):
+    """A need found on a visit; ``order`` once it was turned into a service order."""
+
+    visit = models.ForeignKey(
+        Visit, verbose_name="走访", on_delete=models.CASCADE, related_name="needs"
+    )
+    text = models.CharField("需求", max_length=500)
+    category = models.CharField("服务类别", max_length=32, blank=True)
+    order = models.OneToOneField(
+        Order,
+        verbose_name="转成的工单",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visit_need",
+    )
+
+    class Meta:
+        verbose_name = "走访发现的需求"
+        verbose_name_plural = "走访发现的需求"
+        ordering = ["visit_id", "pk"]
+
+    def __str__(self) -> str:
+        return self.text

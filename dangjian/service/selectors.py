@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -9,8 +11,8 @@ from django.utils import timezone
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, restrict
 
-from .choices import OPEN_STATES, OrderState
-from .models import Grid, Order
+from .choices import OPEN_STATES, Level, OrderState
+from .models import Department, Grid, Order, ServiceArea, Visit
 
 
 def orders_for(actor: Actor, perm: Perm = Perm.SERVICE_VIEW) -> QuerySet[Order]:
@@ -88,3 +90,75 @@ def order_get(actor: Actor, pk: int) -> Order:
     if order is None:
         raise Http404("服务工单不存在或不在您的管辖范围内")
     return order
+
+
+# --- linked departments, 片区, 敲门行动 ---------------------------------------------------------
+
+
+def departments_for(actor: Actor, perm: Perm = Perm.SERVICE_VIEW) -> QuerySet[Department]:
+    """Linked departments registered with an organization of the actor's subtree."""
+    return restrict(
+        Department.objects.select_related("org").prefetch_related("contacts"),
+        actor,
+        perm,
+        "org__path",
+    ).order_by("org__path", "name")
+
+
+def areas_for(actor: Actor, perm: Perm = Perm.SERVICE_VIEW) -> QuerySet[ServiceArea]:
+    return restrict(
+        ServiceArea.objects.select_related("org").prefetch_related("leaders"),
+        actor,
+        perm,
+        "org__path",
+    ).order_by("org__path", "name")
+
+
+def linked_orders(actor: Actor) -> QuerySet[Order]:
+    """Orders waiting for or held by the actor as a contact user of a linked department they
+    were referred to, or as a 片区长 of the 片区 they were escalated to; earliest limit first."""
+    pk = getattr(actor, "pk", None)
+    referred = Q(referrals__department__contacts=pk, referrals__department__active=True)
+    areas = ServiceArea.objects.filter(leaders=pk).values_list("org_id", "name")
+    in_area = Q(pk__in=[])
+    for org_id, name in areas:
+        in_area |= Q(org_id=org_id, grid__area=name)
+    waiting = Q(state=OrderState.DISPATCHED, assignee__isnull=True) & (
+        referred | (Q(level=Level.AREA, dispatched_grid__isnull=True) & in_area)
+    )
+    held = Q(state__in=(OrderState.DISPATCHED, OrderState.TAKEN), assignee=pk) & (
+        Q(department__isnull=False) | Q(level=Level.AREA)
+    )
+    return (
+        orders_for(actor, Perm.SERVICE_HANDLE)
+        .filter(waiting | held)
+        .distinct()
+        .order_by("resolution_due", "pk")
+    )
+
+
+def visits_for(actor: Actor, perm: Perm = Perm.SERVICE_VIEW) -> QuerySet[Visit]:
+    return restrict(
+        Visit.objects.select_related("grid", "org").prefetch_related("visitors", "needs"),
+        actor,
+        perm,
+        "org__path",
+    )
+
+
+def follow_ups_due(actor: Actor, today: dt.date, days: int = 7) -> QuerySet[Visit]:
+    """Visits whose follow-up is not done and falls due by ``today + days`` (overdue first)."""
+    return (
+        visits_for(actor)
+        .filter(done=False, follow_up_due__isnull=False)
+        .filter(follow_up_due__lte=today + dt.timedelta(days=days))
+        .order_by("follow_up_due", "pk")
+    )
+
+
+def visit_get(actor: Actor, pk: int) -> Visit:
+    """A visit of the actor's subtree; 404 otherwise."""
+    visit = visits_for(actor).filter(pk=pk).first()
+    if visit is None:
+        raise Http404("走访记录不存在或不在您的管辖范围内")
+    return visit

@@ -4,12 +4,23 @@ transaction. The order's life (SERVICE-SOLVED-VS-CLOSED, SERVICE-ESCALATION):
 submitted → accepted | refused (with a reason) | merged (into an earlier order) → dispatched (to a
 grid or a person) → taken → resolved → closed (rated 满意/基本满意) or rated (不满意) → reopened
 (accepted again, within ``reopen_days`` of the resolution) or closed by the dispatcher. An open
-order can be escalated (村 → 片区 → 乡镇) by its dispatcher, with a reason.
+order can be escalated (村 → 片区 → 乡镇 → 跨级联合) by its dispatcher, with a reason.
+
+The ladder (SERVICE-ESCALATION, SERVICE-AREA, SERVICE-LINKED-DEPARTMENT): from the village it goes
+to the 片区 when its grid names one (``Grid.area``), else straight to the town. At the 片区 the
+order stays with the village; when the 片区 is registered (:class:`~.models.ServiceArea`) with
+leaders (片区长), it is dispatched to them and any of them takes it (the first wins, like a grid);
+without leaders it waits for the village dispatcher as before. From the 片区 it goes to the town
+(乡镇/街道 党委), and from the town to 跨级联合: still handled by the town, whose dispatcher
+refers it to one or more linked departments (:func:`dangjian.service.linked.order_refer`; a
+referral from the town level counts as 跨级联合 too); their contact users take and resolve it.
+Nothing is above 跨级联合.
 
 Who: the resident (no account) submits, rates and reopens by the tracking code; a dispatcher
 (``Perm.SERVICE_DISPATCH`` covering the organization handling the order now) accepts, refuses,
-merges, dispatches, escalates and closes; a grid worker of the grid it was dispatched to, or the
-person it was assigned to (``Perm.SERVICE_HANDLE``), takes and resolves it. An impossible
+merges, dispatches, escalates and closes; a grid worker of the grid it was dispatched to, the
+person it was assigned to, a 片区长 of the 片区 it was escalated to or a contact user of a linked
+department it was referred to (``Perm.SERVICE_HANDLE``), takes and resolves it. An impossible
 transition is refused with a Chinese message before anything is written; two people acting on
 the same order at once: the state is updated only if it is still the one read, so one wins and
 the other is told. Late actions are allowed and marked late (SERVICE-DEADLINE), never refused.
@@ -38,7 +49,7 @@ from dangjian.rules.params import params_on
 from . import deadlines
 from .categories import category as category_of
 from .choices import FINAL_STATES, EventKind, Level, OrderState, Rating, RefuseReason
-from .models import Grid, Order, OrderEvent
+from .models import Grid, Order, OrderEvent, Referral, ServiceArea
 
 DESCRIPTION_MAX = 2000
 NOTE_MAX = 1000
@@ -248,6 +259,7 @@ ALLOWED: dict[str, tuple[tuple[str, ...], str]] = {
     EventKind.RATE: ((OrderState.RESOLVED,), "评价"),
     EventKind.REOPEN: ((OrderState.RESOLVED, OrderState.RATED), "重新办理"),
     EventKind.CLOSE: ((OrderState.RESOLVED, OrderState.RATED), "办结归档"),
+    EventKind.REFER: ((OrderState.ACCEPTED, OrderState.DISPATCHED), "转联动部门"),
 }
 
 _AUDIT: dict[str, AuditAction] = {
@@ -261,6 +273,7 @@ _AUDIT: dict[str, AuditAction] = {
     EventKind.RATE: AuditAction.SERVICE_ORDER_RATE,
     EventKind.REOPEN: AuditAction.SERVICE_ORDER_REOPEN,
     EventKind.CLOSE: AuditAction.SERVICE_ORDER_CLOSE,
+    EventKind.REFER: AuditAction.SERVICE_ORDER_REFER,
 }
 
 
@@ -275,7 +288,13 @@ def _check_from(order: Order, kind: str) -> None:
 def _late(order: Order, kind: str, now: dt.datetime) -> bool:
     if kind in (EventKind.ACCEPT, EventKind.REFUSE, EventKind.MERGE):
         return now > order.response_due
-    if kind in (EventKind.DISPATCH, EventKind.TAKE, EventKind.RESOLVE, EventKind.ESCALATE):
+    if kind in (
+        EventKind.DISPATCH,
+        EventKind.TAKE,
+        EventKind.RESOLVE,
+        EventKind.ESCALATE,
+        EventKind.REFER,
+    ):
         return now > order.resolution_due
     return False
 
@@ -450,20 +469,28 @@ def order_dispatch(
 
 @transaction.atomic
 def order_escalate(*, actor: Actor, order: Order, reason: str) -> Order:
-    """SERVICE-ESCALATION: 村 → 片区 (when the grid is in one) → 乡镇, with a reason; the order
-    goes back to 已受理 at the new level, whose dispatcher sends it on."""
+    """SERVICE-ESCALATION: 村 → 片区 (when the grid is in one) → 乡镇 → 跨级联合, with a reason
+    (see the module docstring). The order goes back to 已受理 at the new level, whose dispatcher
+    sends it on — except at a 片区 with leaders, where it is dispatched to them."""
     order = _locked(order)
     require_dispatcher(actor, order)
     _check_from(order, EventKind.ESCALATE)
+    if order.level == Level.CROSS:
+        raise ValidationError("工单已在跨级联合层级办理，不能再向上报")
     reason = _note(reason, required="请填写上报理由")
-    town = _town_of(order.org) if order.level != Level.TOWN else None
-    handler: Organization
+    handler: Organization = order.handler_org
+    to_state = OrderState.ACCEPTED
     if order.level == Level.VILLAGE and order.grid.area:
-        level, handler = Level.AREA, order.handler_org
-    elif town is not None:
-        level, handler = Level.TOWN, town
+        level = Level.AREA
+        if area_leaders(order).exists():
+            to_state = OrderState.DISPATCHED
+    elif order.level == Level.TOWN:
+        level = Level.CROSS
     else:
-        raise ValidationError("工单已在乡镇（街道）层级办理，不能再向上报")
+        town = _town_of(order.org)
+        if town is None:
+            raise ValidationError("该村（社区）没有上级乡镇（街道）组织，不能再向上报")
+        level, handler = Level.TOWN, town
     fields = {
         "level": level,
         "handler_org": handler,
@@ -477,20 +504,46 @@ def order_escalate(*, actor: Actor, order: Order, reason: str) -> Order:
         actor=actor,
         order=order,
         kind=EventKind.ESCALATE,
-        to_state=OrderState.ACCEPTED,
+        to_state=to_state,
         note=f"上报至{Level(level).label}：{reason}",
         fields=fields,
     )
 
 
+def area_leaders(order: Order) -> Any:
+    """The 片区长 of the 片区 the order's grid belongs to (none when it is in no registered one)."""
+    from dangjian.accounts.models import User as UserModel
+
+    if not order.grid.area:
+        return UserModel.objects.none()
+    return UserModel.objects.filter(
+        is_active=True,
+        service_areas__in=ServiceArea.objects.filter(org_id=order.org_id, name=order.grid.area),
+    )
+
+
 def may_handle(actor: Actor, order: Order) -> bool:
-    """A worker of the grid the order was dispatched to, or the person it was assigned to."""
+    """A worker of the grid the order was dispatched to, the person it was assigned to, a
+    contact user of a department it was referred to, or — escalated to a 片区 and not sent on
+    to a grid — a 片区长 of that 片区."""
     if not covers(actor, Perm.SERVICE_HANDLE, order.org.path):
         return False
+    pk = getattr(actor, "pk", None)
     if order.assignee_id is not None:
-        return bool(order.assignee_id == getattr(actor, "pk", None))
-    grid, pk = order.dispatched_grid, getattr(actor, "pk", None)
-    return grid is not None and pk is not None and grid.workers.filter(pk=pk).exists()
+        return bool(order.assignee_id == pk)
+    if pk is None:
+        return False
+    grid = order.dispatched_grid
+    if grid is not None and grid.workers.filter(pk=pk).exists():
+        return True
+    if (
+        order.department_id is not None
+        and Referral.objects.filter(
+            order=order, department__active=True, department__contacts=pk
+        ).exists()
+    ):
+        return True
+    return order.level == Level.AREA and grid is None and area_leaders(order).filter(pk=pk).exists()
 
 
 @transaction.atomic
