@@ -8,8 +8,14 @@ parameter system (:mod:`dangjian.rules.params`; a city changes them in ``DANGJIA
   weight of 基本满意 and the composite weights from here); it has no finding of its own.
 - SERVICE-SOLVED-VS-CLOSED: 已解决 is not 已办结; a resident who is not satisfied may reopen
   the order within ``reopen_days`` of its resolution.
-- SERVICE-ESCALATION: the ladder 村 → 片区 → 乡镇 is applied by hand in the services
+- SERVICE-ESCALATION: the ladder 村 → 片区 → 乡镇 → 跨级联合 is applied by hand in the services
   (:func:`dangjian.service.services.order_escalate`); registered as not checked.
+- SERVICE-AREA (复杂矛盾片区化): an order escalated to a 片区 with registered leaders (片区长,
+  :class:`~dangjian.service.models.ServiceArea`) is dispatched to them; not checked.
+- SERVICE-LINKED-DEPARTMENT (跨级线索联合摸, 先锋共同体): the town refers an order to linked
+  departments (:func:`dangjian.service.linked.order_refer`); not checked.
+- SERVICE-DOOR-KNOCK (敲门行动): visits, needs turned into orders, follow-ups
+  (:mod:`dangjian.service.linked`); not checked.
 """
 
 from __future__ import annotations
@@ -120,6 +126,27 @@ register_not_checked(
     "local default",
     "seed 002; 北京“吹哨报到”做法",
     "不在规则检查中运行：由派单人在工单上逐级上报（服务工单）",
+)
+register_not_checked(
+    "SERVICE-AREA",
+    "复杂矛盾片区化：上报到片区的工单由片区长接单办理",
+    "local default",
+    "seed 002 松溪：“日常纠纷村级调、复杂矛盾片区化、专业问题乡级解、跨级线索联合摸”",
+    "不在规则检查中运行：登记了片区长的片区，上报的工单直接派给片区长（服务工单）",
+)
+register_not_checked(
+    "SERVICE-LINKED-DEPARTMENT",
+    "跨级联合：乡镇（街道）把工单转给联动部门（先锋共同体）牵头办理",
+    "local default",
+    "seed 002 松溪：“创新成立‘先锋共同体’，吸纳公安、民政等26个部门作为联动部门”",
+    "不在规则检查中运行：由乡镇（街道）派单人转联动部门，部门联络人接单办理（服务工单）",
+)
+register_not_checked(
+    "SERVICE-DOOR-KNOCK",
+    "敲门行动：入户走访发现的需求一键转为工单，按期回访",
+    "local default",
+    "seed 002 松溪：“围绕‘知邻事、察邻苦、解邻难’目标，常态化开展‘敲门行动’”",
+    "不在规则检查中运行：走访记录只登记门牌号或户编号，不建个人档案（敲门行动）",
 )
 
 

@@ -1,0 +1,280 @@
+"""Staff pages of linked departments (联动部门, 跨级联合), 片区 and 敲门行动 visits, phone first.
+
+- ``/fuwu/departments/``: the departments and 片区 of the user's subtree; a dispatcher registers
+  one. ``/fuwu/departments/mine/``: the orders referred to the user's departments or escalated
+  to a 片区 the user leads. ``/fuwu/departments/refer/<pk>/``: a town dispatcher refers an order.
+- ``/fuwu/visits/``: the visits and the follow-ups due; ``/fuwu/visits/new/`` records one;
+  ``/fuwu/visits/<pk>/`` shows it, with one button per need to turn it into an order.
+
+Reads through the scoped selectors (outside the subtree: 404; missing permission: 403); writes
+through :mod:`dangjian.service.linked`; a refusal is shown in Chinese and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from dangjian.accounts.models import User
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import can, covers, require
+from dangjian.core.errors import error_text
+from dangjian.orgs.selectors import orgs_for
+from dangjian.web.helpers import BadInput, page, paginate, query_without
+from dangjian.web.requests import SignedInRequest
+
+from .. import linked
+from ..categories import choices as category_choices
+from ..choices import DepartmentKind, Level, OrderState
+from ..models import VisitNeed
+from ..selectors import (
+    areas_for,
+    departments_for,
+    follow_ups_due,
+    grids_for,
+    linked_orders,
+    order_get,
+    visit_get,
+    visits_for,
+)
+from .staff import _nav, _rows
+
+
+def _refused(request: SignedInRequest, exc: ValidationError) -> HttpResponse:
+    return render(
+        request, "web/bad_request.html", {"message": f"未保存：{error_text(exc)}"}, status=400
+    )
+
+
+def _users(request: SignedInRequest, ids: list[str], path: str) -> list[User]:
+    pks = [int(i) for i in ids if i.isdigit()]
+    return list(User.objects.filter(pk__in=pks, org__path__startswith=path))
+
+
+@page("GET", "POST")
+def departments(request: SignedInRequest) -> HttpResponse:
+    """联动部门 and 片区 of the subtree; a dispatcher registers a department (POST)."""
+    require(request.user, Perm.SERVICE_VIEW)
+    user = request.user
+    orgs = list(orgs_for(user, Perm.SERVICE_DISPATCH).filter(depth__lte=3).order_by("path")[:50])
+    if request.method == "POST":
+        require(user, Perm.SERVICE_DISPATCH)
+        org = orgs_for(user, Perm.SERVICE_DISPATCH).filter(code=request.POST.get("org", "")).first()
+        if org is None:
+            raise BadInput("请选择联动的乡镇（街道）组织")
+        contacts = list(
+            User.objects.filter(
+                username__in=request.POST.get("contacts", "").replace("，", ",").split(",")
+            )
+        )
+        try:
+            dept = linked.department_create(
+                actor=user,
+                org=org,
+                name=request.POST.get("name", ""),
+                kind=request.POST.get("kind", ""),
+                contacts=contacts,
+                phone=request.POST.get("phone", ""),
+            )
+        except ValidationError as exc:
+            return _refused(request, exc)
+        messages.success(request, f"已登记联动部门“{dept.name}”")
+        return redirect("service:departments")
+    return render(
+        request,
+        "service/departments.html",
+        {
+            "departments": departments_for(user)[:200],
+            "areas": areas_for(user)[:200],
+            "kinds": DepartmentKind.choices,
+            "orgs": orgs,
+            "may_register": can(user, Perm.SERVICE_DISPATCH) and bool(orgs),
+            **_nav(request),
+        },
+    )
+
+
+@page("GET")
+def linked_mine(request: SignedInRequest) -> HttpResponse:
+    """联动部门、片区长的工单: referred to my departments or escalated to my 片区."""
+    require(request.user, Perm.SERVICE_HANDLE)
+    page_ = paginate(request, linked_orders(request.user))
+    return render(
+        request,
+        "service/linked_mine.html",
+        {
+            "page": page_,
+            "rows": _rows(page_.object_list),
+            "query": query_without(request, "page"),
+            **_nav(request),
+        },
+    )
+
+
+@page("GET", "POST")
+def refer(request: SignedInRequest, pk: int) -> HttpResponse:
+    """跨级联合: a town dispatcher refers an order to linked departments (the first 牵头)."""
+    require(request.user, Perm.SERVICE_DISPATCH)
+    order = order_get(request.user, pk)
+    require(request.user, Perm.SERVICE_DISPATCH, order.handler_org.path)
+    choices = list(linked.departments_for_order(order))
+    if request.method == "POST":
+        by_pk = {str(d.pk): d for d in choices}
+        picked = [by_pk[i] for i in request.POST.getlist("departments") if i in by_pk]
+        lead = request.POST.get("lead", "")
+        picked.sort(key=lambda d: str(d.pk) != lead)
+        try:
+            order = linked.order_refer(
+                actor=request.user,
+                order=order,
+                departments=picked,
+                note=request.POST.get("note", ""),
+            )
+        except ValidationError as exc:
+            return _refused(request, exc)
+        messages.success(request, f"工单 {order.tracking_code}：已转联动部门")
+        return redirect("service:order", order.pk)
+    return render(
+        request,
+        "service/refer.html",
+        {
+            "order": order,
+            "choices": choices,
+            "may_refer": order.level in (Level.TOWN, Level.CROSS)
+            and order.state in (OrderState.ACCEPTED, OrderState.DISPATCHED),
+            **_nav(request),
+        },
+    )
+
+
+# --- 敲门行动 ------------------------------------------------------------------------------------
+
+
+@page("GET")
+def visits(request: SignedInRequest) -> HttpResponse:
+    """走访记录 of the subtree, newest first, and the follow-ups due within a week."""
+    require(request.user, Perm.SERVICE_VIEW)
+    today = timezone.localdate()
+    page_ = paginate(request, visits_for(request.user))
+    return render(
+        request,
+        "service/visits.html",
+        {
+            "page": page_,
+            "due": follow_ups_due(request.user, today)[:50],
+            "today": today,
+            "query": query_without(request, "page"),
+            **_nav(request),
+        },
+    )
+
+
+def _date(value: str, label: str) -> dt.date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"{label}格式不对，请按“2026-05-01”填写") from None
+
+
+@page("GET", "POST")
+def visit_new(request: SignedInRequest) -> HttpResponse:
+    """登记一次敲门行动走访: household label, date, needs (one a line), follow-up date."""
+    require(request.user, Perm.SERVICE_HANDLE)
+    grids = grids_for(request.user, Perm.SERVICE_HANDLE).filter(active=True).order_by("org__path")
+    if request.method == "POST":
+        raw = request.POST.get("grid", "")
+        grid = grids.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if grid is None:
+            raise BadInput("请选择走访的网格")
+        visited_on = _date(request.POST.get("visited_on", ""), "走访日期")
+        if visited_on is None:
+            raise BadInput("请填写走访日期")
+        code = request.POST.get("category", "")
+        lines = request.POST.get("needs", "").splitlines()
+        needs = [(line, code) for line in lines if line.strip()]
+        try:
+            visit = linked.visit_record(
+                actor=request.user,
+                grid=grid,
+                household=request.POST.get("household", ""),
+                visited_on=visited_on,
+                needs=needs,
+                follow_up_due=_date(request.POST.get("follow_up_due", ""), "回访期限"),
+                note=request.POST.get("note", ""),
+                visitors=_users(request, request.POST.getlist("visitors"), grid.org.path),
+            )
+        except ValidationError as exc:
+            return _refused(request, exc)
+        messages.success(request, f"已登记走访 {visit.household}")
+        return redirect("service:visit", visit.pk)
+    return render(
+        request,
+        "service/visit_new.html",
+        {
+            "grids": grids[:200],
+            "categories": category_choices(),
+            "today": timezone.localdate(),
+            **_nav(request),
+        },
+    )
+
+
+@page("GET")
+def visit_detail(request: SignedInRequest, pk: int) -> HttpResponse:
+    """One visit with its needs; each need not yet an order has a one-tap form."""
+    require(request.user, Perm.SERVICE_VIEW)
+    visit = visit_get(request.user, pk)
+    may = covers(request.user, Perm.SERVICE_HANDLE, visit.org.path)
+    return render(
+        request,
+        "service/visit.html",
+        {
+            "visit": visit,
+            "needs": visit.needs.select_related("order").order_by("pk"),
+            "may_handle_visit": may,
+            "categories": category_choices(),
+            "today": timezone.localdate(),
+            **_nav(request),
+        },
+    )
+
+
+@page("POST")
+def need_order(request: SignedInRequest, pk: int, need: int) -> HttpResponse:
+    """One tap: the need becomes a service order of the visit's grid."""
+    require(request.user, Perm.SERVICE_HANDLE)
+    visit = visit_get(request.user, pk)
+    item = VisitNeed.objects.filter(visit=visit, pk=need).first()
+    if item is None:
+        raise BadInput("这次走访没有这项需求")
+    try:
+        order = linked.need_to_order(
+            actor=request.user,
+            need=item,
+            phone=request.POST.get("phone", ""),
+            category=request.POST.get("category", ""),
+        )
+    except ValidationError as exc:
+        return _refused(request, exc)
+    messages.success(request, f"已转为工单 {order.tracking_code}")
+    return redirect("service:visit", visit.pk)
+
+
+@page("POST")
+def visit_done(request: SignedInRequest, pk: int) -> HttpResponse:
+    require(request.user, Perm.SERVICE_HANDLE)
+    visit = visit_get(request.user, pk)
+    try:
+        linked.visit_done(actor=request.user, visit=visit)
+    except ValidationError as exc:
+        return _refused(request, exc)
+    messages.success(request, "已记为回访完成")
+    return redirect("service:visit", visit.pk)
