@@ -36,7 +36,11 @@ def linked(place):
         phone="13900001234",
     )
     civil = ln.department_create(
-        actor=place.town_admin, org=place.town, name="溪口民政所", kind="civil", contacts=[civil_user]
+        actor=place.town_admin,
+        org=place.town,
+        name="溪口民政所",
+        kind="civil",
+        contacts=[civil_user],
     )
     far_town = make_org(org_type="党委", sector="农村", name="郑墩镇党委")
     make_org(far_town, org_type="党支部", sector="农村", name="郑墩村党支部")
@@ -44,7 +48,9 @@ def linked(place):
         actor=SYSTEM, org=far_town, name="郑墩司法所", kind="justice", contacts=[]
     )
     leader = make_user(place.village, "grid_worker")
-    area = ln.area_create(actor=place.dispatcher, org=place.village, name="东片区", leaders=[leader])
+    area = ln.area_create(
+        actor=place.dispatcher, org=place.village, name="东片区", leaders=[leader]
+    )
     place.police, place.civil, place.far = police, civil, far
     place.police_user, place.civil_user, place.leader, place.area = (
         police_user,
@@ -211,3 +217,59 @@ def test_department_and_area_input_is_checked(linked):
         ln.area_create(actor=p.dispatcher, org=p.village, name="东片区", leaders=[p.outsider])
     assert set(exc.value.message_dict) == {"name", "leaders"}
     assert Department.objects.count() == 3 and ServiceArea.objects.count() == 1
+
+
+def test_pages_register_refer_and_take(linked, login):
+    from django.urls import reverse
+
+    from tests.assess.test_chinese_only import english_words
+
+    p = linked
+    for u, name in ((p.town_admin, "镇管理员"), (p.police_user, "王民警")):
+        u.display_name = name
+        u.save(update_fields=["display_name"])
+    t = login(p.town_admin)
+    page = t.get(reverse("service:departments")).content.decode()
+    assert "溪口派出所" in page and "139****1234" in page and "13900001234" not in page
+    assert "东片区" in page and "登记联动部门" in page
+    assert "郑墩司法所" not in page  # another town's
+    r = t.post(
+        reverse("service:departments"),
+        {"org": p.town.code, "name": "溪口供电所", "kind": "power", "phone": "13900005678"},
+    )
+    assert r.status_code == 302 and Department.objects.filter(name="溪口供电所").exists()
+    bad = t.post(reverse("service:departments"), {"org": p.town.code, "name": "", "kind": "x"})
+    assert bad.status_code == 400 and "请填写部门名称" in bad.content.decode()
+    # the village dispatcher may view but not register at the town
+    d = login(p.dispatcher)
+    assert "h-new" not in d.get(reverse("service:departments")).content.decode()
+    r = d.post(
+        reverse("service:departments"), {"org": p.town.code, "name": "某所", "kind": "other"}
+    )
+    assert r.status_code == 400 and not Department.objects.filter(name="某所").exists()
+    order = _at_town(p)
+    detail = t.get(reverse("service:order", args=[order.pk])).content.decode()
+    assert reverse("service:refer", args=[order.pk]) in detail
+    form = t.get(reverse("service:refer", args=[order.pk])).content.decode()
+    assert "溪口派出所" in form and "郑墩司法所" not in form
+    assert not english_words(form)
+    none = t.post(reverse("service:refer", args=[order.pk]), {"note": "x"})
+    assert none.status_code == 400 and "至少选择一个" in none.content.decode()
+    r = t.post(
+        reverse("service:refer", args=[order.pk]),
+        {"departments": [p.civil.pk, p.police.pk], "lead": p.police.pk},
+    )
+    assert r.status_code == 302
+    order.refresh_from_db()
+    assert order.department == p.police and order.level == Level.CROSS
+    # the contact user's queue, take and resolve through the ordinary order page
+    c = login(p.police_user)
+    mine = c.get(reverse("service:linked_mine")).content.decode()
+    assert order.tracking_code in mine
+    assert c.post(reverse("service:work", args=[order.pk, "take"])).status_code == 302
+    r = c.post(reverse("service:work", args=[order.pk, "resolve"]), {"result": "已调解"})
+    assert r.status_code == 302
+    assert Order.objects.get(pk=order.pk).state == OrderState.RESOLVED
+    # a grid worker has no refer page; the other village's users do not see the order
+    assert login(p.worker).get(reverse("service:refer", args=[order.pk])).status_code == 403
+    assert login(p.outsider).get(reverse("service:refer", args=[order.pk])).status_code == 404

@@ -16,6 +16,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,6 +25,7 @@ from dangjian.accounts.models import User
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require
 from dangjian.core.errors import error_text
+from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import orgs_for
 from dangjian.web.helpers import BadInput, page, paginate, query_without
 from dangjian.web.requests import SignedInRequest
@@ -61,7 +63,12 @@ def departments(request: SignedInRequest) -> HttpResponse:
     """联动部门 and 片区 of the subtree; a dispatcher registers a department (POST)."""
     require(request.user, Perm.SERVICE_VIEW)
     user = request.user
-    orgs = list(orgs_for(user, Perm.SERVICE_DISPATCH).filter(depth__lte=3).order_by("path")[:50])
+    # the organizations a department may be linked to: those with organizations below them
+    # (a town, a county), where the user dispatches
+    below = Organization.objects.filter(
+        path__startswith=OuterRef("path"), depth=OuterRef("depth") + 1
+    )
+    orgs = list(orgs_for(user, Perm.SERVICE_DISPATCH).filter(Exists(below)).order_by("path")[:50])
     if request.method == "POST":
         require(user, Perm.SERVICE_DISPATCH)
         org = orgs_for(user, Perm.SERVICE_DISPATCH).filter(code=request.POST.get("org", "")).first()
