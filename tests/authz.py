@@ -57,6 +57,8 @@ class Side:
     grid: Any = None  # a service grid of the branch, and an order on it
     order: Any = None
     grant: Any = None  # a role grant awaiting a 安全管理员's approval, for ``username``
+    department: Any = None  # a linked department of the town, and a 敲门行动 visit on the grid
+    visit: Any = None
 
 
 def _side(tree: dict[str, Any], town: str, branch: str, members: str, username: str) -> Side:
@@ -120,7 +122,30 @@ def _side(tree: dict[str, Any], town: str, branch: str, members: str, username: 
         order=order_submit(
             grid=grid, category="roads", description="路灯不亮已经一周", phone="13800001111"
         ),
+        **_linked_objects(tree, town, grid),
     )
+
+
+def _linked_objects(tree: dict[str, Any], town: str, grid: Any) -> dict[str, Any]:
+    """A linked department of the town and a 敲门行动 visit on ``grid`` (with one need)."""
+    from dangjian.service.linked import department_create, visit_record
+
+    org = tree[town]
+    return {
+        "department": department_create(
+            actor=SYSTEM, org=org, name=f"{org.name}派出所", kind="police"
+        ),
+        "visit": visit_record(
+            actor=SYSTEM,
+            grid=grid,
+            household=f"户{grid.org.code}",
+            visited_on=D(2026, 3, 10),
+            needs=[("门前排水沟堵塞", "roads")],
+            visitors=[tree[f"admin_{town[-1]}"]],
+            follow_up_due=D(2026, 3, 20),
+            today=D(2026, 11, 1),
+        ),
+    }
 
 
 def build_world(tree: dict[str, Any]) -> dict[str, Any]:

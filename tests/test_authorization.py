@@ -339,6 +339,28 @@ ROUTES: list[Route] = [
         kwargs=lambda s: {**order(s), "action": "take"},
         ok=400,
     ),
+    # --- service: linked departments (跨级联合), 片区, 敲门行动 ---
+    Route("service:departments", P.SERVICE_VIEW, hidden=lambda s: s.department.name),
+    Route("service:departments", P.SERVICE_DISPATCH, "post", ok=400),
+    Route("service:linked_mine", P.SERVICE_HANDLE, hidden=lambda s: s.order.tracking_code),
+    Route("service:refer", P.SERVICE_DISPATCH, kwargs=order, ok_text="路灯不亮已经一周"),
+    Route("service:refer", P.SERVICE_DISPATCH, "post", kwargs=order, ok=400),
+    Route("service:visits", P.SERVICE_VIEW, hidden=lambda s: s.visit.household),
+    Route("service:visit_new", P.SERVICE_HANDLE),
+    Route("service:visit_new", P.SERVICE_HANDLE, "post", ok=400),
+    Route(
+        "service:visit", P.SERVICE_VIEW, kwargs=lambda s: {"pk": s.visit.pk}, ok_text="门前排水沟"
+    ),
+    Route(
+        "service:need_order",
+        P.SERVICE_HANDLE,
+        "post",
+        kwargs=lambda s: {"pk": s.visit.pk, "need": s.visit.needs.get().pk},
+        ok=400,
+    ),
+    Route(
+        "service:visit_done", P.SERVICE_HANDLE, "post", kwargs=lambda s: {"pk": s.visit.pk}, ok=302
+    ),
     Route("survey:answer", None, kwargs=lambda s: {"token": s.survey.token}, anonymous=200),
     Route("survey:thanks", None, kwargs=lambda s: {"token": s.survey.token}, anonymous=200),
     Route("survey:org", P.ASSESS_VIEW, kwargs=code),
