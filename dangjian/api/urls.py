@@ -10,6 +10,7 @@ from dangjian.life.api import (
     MeetingListView,
 )
 
+from .views import service_linked
 from .views.base import not_found
 from .views.findings import FindingListView
 from .views.members import (
@@ -51,6 +52,28 @@ urlpatterns = [
     path("recruitment/", include("dangjian.recruit.api_urls")),
     path("", include("dangjian.assess.api_urls")),
     path("", include("dangjian.survey.api_urls")),
+    # linked departments (跨级联合) and 敲门行动 visits
+    path(
+        "service/departments/",
+        service_linked.DepartmentListView.as_view(),
+        name="service-department-list",
+    ),
+    path(
+        "service/departments/referrals/",
+        service_linked.ReferralView.as_view(),
+        name="service-referral",
+    ),
+    path("service/visits/", service_linked.VisitListView.as_view(), name="service-visit-list"),
+    path(
+        "service/visits/<int:pk>/",
+        service_linked.VisitDetailView.as_view(),
+        name="service-visit-detail",
+    ),
+    path(
+        "service/visits/<int:pk>/needs/<int:need>/order/",
+        service_linked.NeedOrderView.as_view(),
+        name="service-visit-need-order",
+    ),
     # any other path under /api/v1/ ending in "/" (e.g. /meetings/abc/): a JSON 404, not the
     # HTML page; a path without the slash still gets APPEND_SLASH's redirect
     re_path(r"^(?P<rest>(?:.*/)?)$", not_found, name="not-found"),

@@ -18,6 +18,10 @@ from tests.api.conftest import db_state
         ("delete", "/api/v1/members/{pk}/"),
         ("get", "/api/v1/members/{pk}/reveal/"),
         ("post", "/api/v1/findings/"),
+        ("delete", "/api/v1/service/departments/"),
+        ("get", "/api/v1/service/departments/referrals/"),
+        ("put", "/api/v1/service/visits/"),
+        ("delete", "/api/v1/service/visits/{pk}/"),
     ],
 )
 def test_unsupported_methods_change_nothing(tree, api, method, url):
