@@ -273,3 +273,45 @@ def test_pages_register_refer_and_take(linked, login):
     # a grid worker has no refer page; the other village's users do not see the order
     assert login(p.worker).get(reverse("service:refer", args=[order.pk])).status_code == 403
     assert login(p.outsider).get(reverse("service:refer", args=[order.pk])).status_code == 404
+
+
+def test_api_departments_and_referral(linked, api):
+    p = linked
+    t = api(p.town_admin)
+    r = t.get("/api/v1/service/departments/")
+    assert r.status_code == 200
+    rows = {row["name"]: row for row in r.json()["results"]}
+    assert set(rows) == {"溪口派出所", "溪口民政所"}  # not the other town's
+    assert rows["溪口派出所"]["phone_masked"] == "139****1234"
+    assert "13900001234" not in r.content.decode()
+    r = t.post(
+        "/api/v1/service/departments/",
+        {"org": p.town.code, "name": "溪口供电所", "kind": "power", "contacts": ["nobody"]},
+        format="json",
+    )
+    assert r.status_code == 400 and "账号不存在" in str(r.json())
+    r = t.post(
+        "/api/v1/service/departments/",
+        {"org": p.town.code, "name": "溪口供电所", "kind": "power"},
+        format="json",
+    )
+    assert r.status_code == 201 and r.json()["kind_label"] == "供电"
+    order = _at_town(p)
+    url = "/api/v1/service/departments/referrals/"
+    r = t.post(url, {"order": order.pk, "departments": [p.far.pk]}, format="json")
+    assert r.status_code == 400 and "不能承办" in str(r.json())
+    r = t.post(url, {"order": order.pk, "departments": [p.police.pk, p.civil.pk]}, format="json")
+    assert r.status_code == 200, r.content
+    assert r.json() == {
+        "id": order.pk,
+        "tracking_code": order.tracking_code,
+        "state": "dispatched",
+        "level": "cross",
+        "department": p.police.pk,
+    }
+    # a village dispatcher cannot refer the town's order, nor see it
+    r = api(p.outsider).post(url, {"order": order.pk, "departments": [p.police.pk]}, format="json")
+    assert r.status_code == 404
+    # a grid worker may not refer at all
+    r = api(p.worker).post(url, {"order": order.pk, "departments": [p.police.pk]}, format="json")
+    assert r.status_code == 403

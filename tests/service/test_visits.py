@@ -160,3 +160,44 @@ def test_visit_pages_record_and_turn_a_need_into_an_order(place, login):
     assert o.get(reverse("service:visit", args=[visit.pk])).status_code == 404
     assert "二组8号" not in o.get(reverse("service:visits")).content.decode()
     assert o.post(url, {"phone": "13812345678"}).status_code == 404
+
+
+@time_machine.travel(dt.datetime(2026, 5, 12, 10, tzinfo=dt.UTC), tick=False)
+def test_api_visits_record_list_and_turn_a_need_into_an_order(place, api):
+    w = api(place.worker)
+    body = {
+        "grid": place.grid.pk,
+        "household": "四组6号",
+        "visited_on": "2026-05-11",
+        "needs": [{"text": "想了解医保缴费的办法", "category": "policy"}],
+        "follow_up_due": "2026-05-14",
+    }
+    future = {**body, "visited_on": "2026-05-13"}
+    r = w.post("/api/v1/service/visits/", future, format="json")
+    assert r.status_code == 400 and "不能晚于今天" in str(r.json())
+    blank = {**body, "needs": [{"text": "  "}]}
+    r = w.post("/api/v1/service/visits/", blank, format="json")
+    assert r.status_code == 400 and "没有填写内容" in str(r.json())
+    assert Visit.objects.count() == 0
+    r = w.post("/api/v1/service/visits/", body, format="json")
+    assert r.status_code == 201, r.content
+    visit = r.json()
+    assert visit["household"] == "四组6号" and visit["needs"][0]["order"] is None
+    listed = w.get("/api/v1/service/visits/?due=1").json()
+    assert [v["id"] for v in listed["results"]] == [visit["id"]]
+    need = visit["needs"][0]["id"]
+    url = f"/api/v1/service/visits/{visit['id']}/needs/{need}/order/"
+    r = w.post(url, {"phone": "13812345678"}, format="json")
+    assert r.status_code == 201 and r.json()["state"] == "submitted"
+    code = r.json()["tracking_code"]
+    detail = w.get(f"/api/v1/service/visits/{visit['id']}/").json()
+    assert detail["needs"][0]["order"] == code
+    r = w.post(url, {"phone": "13812345678"}, format="json")
+    assert r.status_code == 400 and "不能重复转" in str(r.json())
+    assert Order.objects.count() == 1
+    # another village's users: 404; an unknown need: 404
+    o = api(place.outsider)
+    assert o.get(f"/api/v1/service/visits/{visit['id']}/").status_code == 404
+    assert o.get("/api/v1/service/visits/").json()["count"] == 0
+    bad = f"/api/v1/service/visits/{visit['id']}/needs/{need + 99}/order/"
+    assert w.post(bad, {"phone": "13812345678"}, format="json").status_code == 404
