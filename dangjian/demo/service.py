@@ -37,6 +37,7 @@ from dangjian.service.models import Grid, Order
 
 from . import names
 from .accounts import demo_nodes, new_password
+from .service_linked import seed_demo_linked
 
 #: what residents ask for, by category (description, address)
 _ASKS: dict[str, list[tuple[str, str]]] = {
@@ -237,6 +238,7 @@ def seed_demo_service(today: dt.date, *, seed: int = 42) -> list[str]:
                     counts[order.state] = counts.get(order.state, 0) + 1
                     if order.state not in (OrderState.MERGED, OrderState.REFUSED):
                         earlier = order  # the next duplicate's target: still a valid order
+    seed_demo_linked(today, town=town, grids=grids, counts=counts, seed=seed)  # 跨级联合、敲门行动
     total = sum(counts.values())
     mine = weak is not None and weak in villages
     who = "dw_admin（全镇）" + ("、zb_shuji（本支部）" if mine else "")
