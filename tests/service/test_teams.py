@@ -191,3 +191,68 @@ def test_redispatch_to_a_grid_clears_the_team(people):
     order.refresh_from_db()
     assert order.dispatched_team is None and order.dispatched_grid == people.grid
     assert order not in worker_orders(people.leader)
+
+
+# --- the pages ---------------------------------------------------------------------------------
+
+PHONE_UA = {"HTTP_USER_AGENT": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)"}
+
+
+def test_team_pages_render_and_act(people, login):
+    from django.urls import reverse
+
+    from tests.assess.test_chinese_only import english_words
+
+    d = login(people.dispatcher)
+    page = d.get(reverse("service:teams"), **PHONE_UA).content.decode()
+    assert "东坑红色志愿服务队" in page and "新建服务队" in page and "viewport" in page
+    assert not [w for w in english_words(page) if not w.startswith("user")]
+    r = d.post(reverse("service:teams"), {"org": people.village.code, "name": "", "area": ""})
+    assert r.status_code == 400 and "请填写服务队名称" in r.content.decode()
+    r = d.post(
+        reverse("service:teams"),
+        {"org": people.village.code, "name": "助老队", "services": ["elderly"]},
+    )
+    team = VolunteerTeam.objects.get(name="助老队")
+    assert r.status_code == 302 and team.services == ["elderly"]
+    detail = d.get(reverse("service:team", args=[people.team.pk])).content.decode()
+    assert "陈退休" in detail and "退休党员" in detail and "王无职" in detail  # a candidate
+    assert not [w for w in english_words(detail) if not w.startswith("user")]
+    r = d.post(
+        reverse("service:team_action", args=[people.team.pk, "add"]),
+        {"member": people.farmer.pk, "kind": "流动"},
+    )
+    assert r.status_code == 302
+    assert TeamMembership.objects.get(member=people.farmer).kind == "流动"
+    # the grid worker sees, does not manage; the other village does not see
+    w = login(people.worker)
+    assert "加入队员" not in w.get(reverse("service:team", args=[people.team.pk])).content.decode()
+    assert (
+        w.post(reverse("service:team_action", args=[people.team.pk, "deactivate"])).status_code
+        == 403
+    )
+    o = login(people.outsider)
+    assert o.get(reverse("service:team", args=[people.team.pk])).status_code == 404
+
+
+def test_the_order_page_dispatches_to_a_team(people, login):
+    from django.urls import reverse
+
+    order = _accepted(people)
+    d = login(people.dispatcher)
+    page = d.get(reverse("service:order", args=[order.pk])).content.decode()
+    assert f'value="team:{people.team.pk}"' in page and "双报到党员：林在职" in page
+    r = d.post(
+        reverse("service:decide", args=[order.pk, "dispatch"]),
+        {"target": f"team:{people.team.pk}"},
+    )
+    assert r.status_code == 302
+    # the employed member, bound to the office branch, takes it on the order page
+    e = login(people.employed_user)
+    assert order.tracking_code in e.get(reverse("service:mine")).content.decode()
+    page = e.get(reverse("service:order", args=[order.pk])).content.decode()
+    assert "东坑红色志愿服务队" in page and "接单" in page
+    r = e.post(reverse("service:work", args=[order.pk, "take"]))
+    assert r.status_code == 302
+    order.refresh_from_db()
+    assert order.state == OrderState.TAKEN and order.assignee == people.employed_user
