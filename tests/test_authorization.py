@@ -75,6 +75,14 @@ def order(s: Side) -> dict[str, Any]:
     return {"pk": s.order.pk}
 
 
+def team(s: Side) -> dict[str, Any]:
+    return {"pk": s.team.pk}
+
+
+def report(s: Side) -> dict[str, Any]:
+    return {"pk": s.report.pk}
+
+
 def user(s: Side) -> dict[str, Any]:
     return {"username": s.username}
 
@@ -337,6 +345,27 @@ ROUTES: list[Route] = [
         P.SERVICE_HANDLE,
         "post",
         kwargs=lambda s: {**order(s), "action": "take"},
+        ok=400,
+    ),
+    # --- 红色志愿服务队 and 双报到 ---
+    Route("service:teams", P.SERVICE_VIEW, ok_text="志愿服务队", hidden=lambda s: s.team.name),
+    Route("service:teams", P.SERVICE_DISPATCH, "post", ok=400),
+    Route("service:team", P.SERVICE_VIEW, kwargs=team, ok_text="红色志愿服务队"),
+    Route(
+        "service:team_action",
+        P.SERVICE_DISPATCH,
+        "post",
+        kwargs=lambda s: {**team(s), "action": "change"},
+        ok=400,
+    ),
+    Route("service:double_reports", P.SERVICE_VIEW, hidden=lambda s: s.report.member.name),
+    Route("service:double_reports", P.MEMBER_CHANGE, "post", ok=400),
+    Route("service:double_report", P.SERVICE_VIEW, kwargs=report, ok_text="报到日期"),
+    Route(
+        "service:double_report_action",
+        P.SERVICE_DISPATCH,
+        "post",
+        kwargs=lambda s: {**report(s), "action": "rate"},
         ok=400,
     ),
     Route("survey:answer", None, kwargs=lambda s: {"token": s.survey.token}, anonymous=200),

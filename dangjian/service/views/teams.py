@@ -381,6 +381,7 @@ def report_action(request: SignedInRequest, pk: int, action: str) -> HttpRespons
             svc.double_report_end(actor=request.user, report=report, ended_on=ended)
             done = "已结束双报到"
         elif action == "rate":
+            require(request.user, Perm.SERVICE_DISPATCH)
             year = post.get("year", "")
             svc.double_report_rate(
                 actor=request.user,
