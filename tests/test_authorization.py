@@ -358,7 +358,11 @@ ROUTES: list[Route] = [
         kwargs=lambda s: {**team(s), "action": "change"},
         ok=400,
     ),
-    Route("service:double_reports", P.SERVICE_VIEW, hidden=lambda s: s.report.member.name),
+    Route(
+        "service:double_reports",
+        P.SERVICE_VIEW,
+        hidden=lambda s: f"报到 {s.report.community.name} ·",
+    ),
     Route("service:double_reports", P.MEMBER_CHANGE, "post", ok=400),
     Route("service:double_report", P.SERVICE_VIEW, kwargs=report, ok_text="报到日期"),
     Route(
@@ -526,6 +530,32 @@ ROUTES: list[Route] = [
     ),
     Route("api:survey-list", P.ASSESS_VIEW, hidden=lambda s: s.org.code),
     Route("api:survey-detail", P.ASSESS_VIEW, kwargs=survey),
+    Route("api:service-team-list", P.SERVICE_VIEW, hidden=lambda s: s.team.name),
+    Route(
+        "api:service-team-list",
+        P.SERVICE_DISPATCH,
+        "post",
+        data=lambda s: {"org": s.org.code, "name": "新建服务队", "services": ["elderly"]},
+        ok=201,
+    ),
+    Route("api:service-team", P.SERVICE_VIEW, kwargs=team),
+    Route(
+        "api:service-double-report-list",
+        P.SERVICE_VIEW,
+        hidden=lambda s: s.report.community.code,
+    ),
+    Route(
+        "api:service-double-report-list",
+        P.MEMBER_CHANGE,
+        "post",
+        data=lambda s: {
+            "member": s.member.pk,
+            "community": s.report.community.code,
+            "registered_on": "2026-05-01",
+        },
+        ok=201,
+    ),
+    Route("api:service-double-report", P.SERVICE_VIEW, kwargs=report),
 ]
 
 

@@ -18,6 +18,10 @@ from tests.api.conftest import db_state
         ("delete", "/api/v1/members/{pk}/"),
         ("get", "/api/v1/members/{pk}/reveal/"),
         ("post", "/api/v1/findings/"),
+        ("put", "/api/v1/service/teams/{pk}/"),
+        ("delete", "/api/v1/service/teams/{pk}/"),
+        ("patch", "/api/v1/service/double-reports/{pk}/"),
+        ("delete", "/api/v1/service/double-reports/{pk}/"),
     ],
 )
 def test_unsupported_methods_change_nothing(tree, api, method, url):

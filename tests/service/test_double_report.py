@@ -202,3 +202,48 @@ def test_double_report_pages(people, login):
         .status_code
         == 404
     )
+
+
+# --- the API -----------------------------------------------------------------------------------
+
+
+def test_the_api_lists_reads_and_creates(people, api):
+    c = api(people.town_admin)
+    rows = c.get("/api/v1/service/double-reports/").json()["results"]
+    assert [r["name"] for r in rows] == ["林在职"]
+    assert rows[0]["community"] == people.village.code and rows[0]["has_account"] is True
+    assert "id_number" not in rows[0] and "phone" not in str(rows[0])
+    one = c.get(f"/api/v1/service/double-reports/{people.report.pk}/").json()
+    assert one["org"] == people.office.code and one["ratings"] == []
+    fresh = make_member(people.office, name="郑接口", category="在岗职工")
+    bad = c.post(
+        "/api/v1/service/double-reports/",
+        {"member": fresh.pk, "community": people.office.code, "registered_on": "2026-05-01"},
+        format="json",
+    )
+    assert bad.status_code == 400 and "不是村（社区）党组织" in bad.json()["community"][0]
+    ok = c.post(
+        "/api/v1/service/double-reports/",
+        {"member": fresh.pk, "community": people.other.code, "registered_on": "2026-05-01"},
+        format="json",
+    )
+    assert ok.status_code == 201 and ok.json()["community_name"] == "西坑村党支部"
+    teams = c.get("/api/v1/service/teams/").json()["results"]
+    assert teams[0]["name"] == "东坑红色志愿服务队"
+    assert {m["kind"] for m in teams[0]["members"]} == {"在职", "退休"}
+    made = c.post(
+        "/api/v1/service/teams/",
+        {"org": people.village.code, "name": "接口服务队", "services": ["safety"]},
+        format="json",
+    )
+    assert made.status_code == 201 and made.json()["services"] == ["safety"]
+    again = c.post(
+        "/api/v1/service/teams/", {"org": people.village.code, "name": ""}, format="json"
+    )
+    assert again.status_code == 400
+    # outside the subtree: 404; without the permission to dispatch: 403
+    o = api(people.outsider)
+    assert o.get(f"/api/v1/service/teams/{people.team.pk}/").status_code == 404
+    w = api(people.worker)
+    r = w.post("/api/v1/service/teams/", {"org": people.village.code, "name": "X"}, format="json")
+    assert r.status_code == 403
