@@ -247,3 +247,76 @@ def test_the_api_lists_reads_and_creates(people, api):
     w = api(people.worker)
     r = w.post("/api/v1/service/teams/", {"org": people.village.code, "name": "X"}, format="json")
     assert r.status_code == 403
+
+
+# --- the indicator -----------------------------------------------------------------------------
+
+
+def test_the_double_report_members_indicator(people):
+    from dangjian.assess.indicators import REGISTRY, IndicatorContext, compute_all
+
+    assert REGISTRY["double_report_members"].unit == "count"
+    ctx = IndicatorContext(
+        org_ids=[people.village.pk, people.other.pk, people.town.pk, people.office.pk],
+        prefix=people.town.path,
+        start=D(2026, 1, 1),
+        end=D(2026, 12, 31),
+        at=D(2026, 11, 23),
+    )
+    values = compute_all(ctx, ["double_report_members"])["double_report_members"]
+    village = values[people.village.pk]
+    # the village's grids record 120 + 80 households
+    assert village.value == 1.0
+    assert village.evidence == {"registrations": 1, "households": 200, "per_100_households": 0.5}
+    assert "每百户 0.5 名" in village.display
+    assert values[people.other.pk].value == 0.0
+    assert values[people.town.pk].value == 1.0
+    assert values[people.office.pk].value is None  # an office branch: 不适用
+    # ended before the end of the window: not counted
+    t.double_report_end(actor=people.dispatcher, report=people.report, ended_on=D(2026, 6, 30))
+    ctx = IndicatorContext(
+        org_ids=[people.village.pk],
+        prefix=people.town.path,
+        start=D(2026, 1, 1),
+        end=D(2026, 12, 31),
+        at=D(2026, 11, 23),
+    )
+    assert (
+        compute_all(ctx, ["double_report_members"])["double_report_members"][
+            people.village.pk
+        ].value
+        == 0.0
+    )
+
+
+STANDARD = """\
+key: shequ_fuwu
+name: 社区为民服务考核（示例）
+version: "2026.1"
+valid_from: 2026-01-01
+source: 本平台示例
+sectors: [社区]
+items:
+  - id: "1"
+    title: 在职党员双报到
+    points: 100
+    criteria:
+      - id: "1.1"
+        text: 在职党员到社区报到（双报到）人数
+        points: 100
+        mode: automatic
+        indicator: double_report_members
+        scoring:
+          thresholds:
+            - {at_least: 20, points: 100}
+            - {at_least: 10, points: 60}
+        missing: zero
+"""
+
+
+def test_a_standard_may_score_double_report_members():
+    from dangjian.assess.standard import parse_standard
+
+    standard = parse_standard(STANDARD)
+    (criterion,) = standard.items[0].criteria
+    assert criterion.indicator == "double_report_members"
