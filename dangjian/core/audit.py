@@ -173,6 +173,8 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "rectification_task": "整改任务",
     "grid": "网格",
     "service_order": "服务工单",
+    "volunteer_team": "志愿服务队",
+    "double_report": "双报到登记",
     "database": "数据库",
     "tree": "组织树",
     "audit": "审计日志",
