@@ -284,6 +284,11 @@ def team_member_add(
         errors.add("joined_on", "加入日期不能晚于今天")
     if user is None and report is not None and registered_here:
         user = report.user
+    elif user is not None and not (
+        user.org
+        and (user.org.path.startswith(member.org.path) or user.org.path.startswith(team.org.path))
+    ):
+        errors.add("user", f"账号 {user.username} 不属于{member.org.name}或{team.org.name}")
     _handler_account(errors, "user", user)
     errors.raise_if_any()
     item = TeamMembership.objects.create(

@@ -78,6 +78,12 @@ def test_bad_input_is_refused_in_chinese_and_nothing_is_written(people):
     with pytest.raises(ValidationError) as exc:
         t.team_create(actor=people.dispatcher, org=people.village, name="新队", leader=no_handle)
     assert "没有“办理服务工单”的权限" in exc.value.message_dict["leader"][0]
+    far = make_user(people.other, "grid_worker")
+    with pytest.raises(ValidationError) as exc:
+        t.team_member_add(
+            actor=people.dispatcher, team=people.team, member=people.farmer, kind="无职", user=far
+        )
+    assert "不属于东坑村党支部" in exc.value.message_dict["user"][0]
     assert (VolunteerTeam.objects.count(), TeamMembership.objects.count()) == before
     assert AuditEntry.objects.filter(action__startswith="service.team").count() == audit
 
