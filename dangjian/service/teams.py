@@ -223,10 +223,11 @@ def team_deactivate(*, actor: Actor, team: VolunteerTeam) -> VolunteerTeam:
 
 def kind_from_roll(member: Member) -> str | None:
     """The team kind the roll states (人员类别), or ``None`` when it does not say."""
-    return {
-        Category.EMPLOYED: MemberKind.EMPLOYED.value,
-        Category.RETIRED: MemberKind.RETIRED.value,
-    }.get(member.category)
+    by_category: dict[str, str] = {
+        Category.EMPLOYED.value: MemberKind.EMPLOYED.value,
+        Category.RETIRED.value: MemberKind.RETIRED.value,
+    }
+    return by_category.get(member.category)
 
 
 def _active_report(member: Member) -> DoubleReport | None:
