@@ -59,6 +59,8 @@ class Side:
     grant: Any = None  # a role grant awaiting a 安全管理员's approval, for ``username``
     department: Any = None  # a linked department of the town, and a 敲门行动 visit on the grid
     visit: Any = None
+    team: Any = None  # a 红色志愿服务队 of the branch, and a 双报到 registration with the town's
+    report: Any = None  # community of a member of the branch
 
 
 def _side(tree: dict[str, Any], town: str, branch: str, members: str, username: str) -> Side:
@@ -67,6 +69,7 @@ def _side(tree: dict[str, Any], town: str, branch: str, members: str, username: 
     from dangjian.members.services import ParticipationInput, participation_add
     from dangjian.recruit.services import attachment_add as case_attach
     from dangjian.service.services import grid_create, order_submit
+    from dangjian.service.teams import double_report_register, team_create
     from dangjian.survey.services import open_surveys
     from tests.life.helpers import meet
     from tests.recruit.helpers import open_case
@@ -123,6 +126,13 @@ def _side(tree: dict[str, Any], town: str, branch: str, members: str, username: 
             grid=grid, category="roads", description="路灯不亮已经一周", phone="13800001111"
         ),
         **_linked_objects(tree, town, grid),
+        team=team_create(actor=SYSTEM, org=org, name=f"{org.name}红色志愿服务队"),
+        report=double_report_register(
+            actor=SYSTEM,
+            member=members_[-1],
+            community=make_org(tree[town], org_type="党支部", sector="社区"),
+            registered_on=D(2026, 3, 1),
+        ),
     )
 
 

@@ -75,6 +75,14 @@ def order(s: Side) -> dict[str, Any]:
     return {"pk": s.order.pk}
 
 
+def team(s: Side) -> dict[str, Any]:
+    return {"pk": s.team.pk}
+
+
+def report(s: Side) -> dict[str, Any]:
+    return {"pk": s.report.pk}
+
+
 def user(s: Side) -> dict[str, Any]:
     return {"username": s.username}
 
@@ -361,6 +369,31 @@ ROUTES: list[Route] = [
     Route(
         "service:visit_done", P.SERVICE_HANDLE, "post", kwargs=lambda s: {"pk": s.visit.pk}, ok=302
     ),
+    # --- 红色志愿服务队 and 双报到 ---
+    Route("service:teams", P.SERVICE_VIEW, ok_text="志愿服务队", hidden=lambda s: s.team.name),
+    Route("service:teams", P.SERVICE_DISPATCH, "post", ok=400),
+    Route("service:team", P.SERVICE_VIEW, kwargs=team, ok_text="红色志愿服务队"),
+    Route(
+        "service:team_action",
+        P.SERVICE_DISPATCH,
+        "post",
+        kwargs=lambda s: {**team(s), "action": "change"},
+        ok=400,
+    ),
+    Route(
+        "service:double_reports",
+        P.SERVICE_VIEW,
+        hidden=lambda s: f"报到 {s.report.community.name} ·",
+    ),
+    Route("service:double_reports", P.MEMBER_CHANGE, "post", ok=400),
+    Route("service:double_report", P.SERVICE_VIEW, kwargs=report, ok_text="报到日期"),
+    Route(
+        "service:double_report_action",
+        P.SERVICE_DISPATCH,
+        "post",
+        kwargs=lambda s: {**report(s), "action": "rate"},
+        ok=400,
+    ),
     Route("survey:answer", None, kwargs=lambda s: {"token": s.survey.token}, anonymous=200),
     Route("survey:thanks", None, kwargs=lambda s: {"token": s.survey.token}, anonymous=200),
     Route("survey:org", P.ASSESS_VIEW, kwargs=code),
@@ -557,6 +590,32 @@ ROUTES: list[Route] = [
     ),
     Route("api:survey-list", P.ASSESS_VIEW, hidden=lambda s: s.org.code),
     Route("api:survey-detail", P.ASSESS_VIEW, kwargs=survey),
+    Route("api:service-team-list", P.SERVICE_VIEW, hidden=lambda s: s.team.name),
+    Route(
+        "api:service-team-list",
+        P.SERVICE_DISPATCH,
+        "post",
+        data=lambda s: {"org": s.org.code, "name": "新建服务队", "services": ["elderly"]},
+        ok=201,
+    ),
+    Route("api:service-team", P.SERVICE_VIEW, kwargs=team),
+    Route(
+        "api:service-double-report-list",
+        P.SERVICE_VIEW,
+        hidden=lambda s: s.report.community.code,
+    ),
+    Route(
+        "api:service-double-report-list",
+        P.MEMBER_CHANGE,
+        "post",
+        data=lambda s: {
+            "member": s.member.pk,
+            "community": s.report.community.code,
+            "registered_on": "2026-05-01",
+        },
+        ok=201,
+    ),
+    Route("api:service-double-report", P.SERVICE_VIEW, kwargs=report),
 ]
 
 

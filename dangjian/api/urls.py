@@ -10,7 +10,7 @@ from dangjian.life.api import (
     MeetingListView,
 )
 
-from .views import service_linked
+from .views import service_linked, service_teams
 from .views.base import not_found
 from .views.findings import FindingListView
 from .views.members import (
@@ -73,6 +73,18 @@ urlpatterns = [
         "service/visits/<int:pk>/needs/<int:need>/order/",
         service_linked.NeedOrderView.as_view(),
         name="service-visit-need-order",
+    ),
+    path("service/teams/", service_teams.TeamListView.as_view(), name="service-team-list"),
+    path("service/teams/<int:pk>/", service_teams.TeamDetailView.as_view(), name="service-team"),
+    path(
+        "service/double-reports/",
+        service_teams.DoubleReportListView.as_view(),
+        name="service-double-report-list",
+    ),
+    path(
+        "service/double-reports/<int:pk>/",
+        service_teams.DoubleReportDetailView.as_view(),
+        name="service-double-report",
     ),
     # any other path under /api/v1/ ending in "/" (e.g. /meetings/abc/): a JSON 404, not the
     # HTML page; a path without the slash still gets APPEND_SLASH's redirect

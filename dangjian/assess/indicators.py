@@ -28,6 +28,8 @@ Registered indicators (``dangjian standard indicators`` lists them with their do
 - ``recruit_procedure_errors`` — RECRUIT-* errors on the recruitment cases judged in the window;
 - ``recruit_candidate_2_years`` — a development candidate determined in the last two years
   (ASSESS-WEAK: a village without one for 2+ years).
+- ``double_report_members`` — 双报到 registrations in force with the organization's villages
+  and communities (per 100 households of its grids in the evidence).
 
 **One defect, one deduction.** ``setup_errors`` and ``life_compliance_rate`` sum up several rules
 (they are *aggregate* indicators). When the same standard also scores one of those rules through
@@ -800,4 +802,55 @@ def recruit_candidate_2_years(ctx: IndicatorContext) -> dict[int, IndicatorValue
             parts.append(f"接收新党员 {adm[0]} 名（最近 {adm[1]}）")
             evidence["last_admitted"] = adm[1].isoformat()
         out[pk] = IndicatorValue(1.0, f"{who}{since} 以来" + "，".join(parts), evidence)
+    return out
+
+
+@indicator("double_report_members", "在职党员双报到人数", "count", ["SERVICE-DOUBLE-REPORT"])
+def double_report_members(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
+    """The number of 双报到 registrations in force at the end of the window with the
+    organization's villages and communities (itself and its subtree: a 社区党委 counts the
+    communities of its branches). The value is the count, so a standard can ask for "at least
+    N"; the evidence adds the households of the organization's grids and the count per 100
+    households (the comparable figure across communities of different sizes; none when no grid
+    records its households). A member is counted where they serve, not in their own branch (the
+    branch sees its members' registrations on the 双报到 page). Organizations that are neither a
+    village or community nor above one (an office branch) have no value (不适用). Three queries
+    over the subtree."""
+    from dangjian.service.models import DoubleReport, Grid
+
+    steplen = Organization.steplen
+    orgs = {
+        pk: (path, sector, org_type)
+        for pk, path, sector, org_type in Organization.objects.filter(
+            pk__in=ctx.org_ids
+        ).values_list("pk", "path", "sector", "org_type")
+    }
+    reports = DoubleReport.objects.filter(registered_on__lte=ctx.end).exclude(ended_on__lte=ctx.end)
+    grids = Grid.objects.filter(active=True)
+    if ctx.prefix:
+        reports = reports.filter(community__path__startswith=ctx.prefix)
+        grids = grids.filter(org__path__startswith=ctx.prefix)
+    per_path: dict[str, int] = defaultdict(int)
+    for path in reports.values_list("community__path", flat=True):
+        for k in range(steplen, len(path) + 1, steplen):
+            per_path[path[:k]] += 1
+    homes: dict[str, int] = defaultdict(int)
+    for path, households in grids.values_list("org__path", "households"):
+        for k in range(steplen, len(path) + 1, steplen):
+            homes[path[:k]] += households
+    out: dict[int, IndicatorValue] = {}
+    for pk in ctx.org_ids:
+        path, sector, org_type = orgs.get(pk, ("", "", ""))
+        place = sector in ("社区", "农村") or org_type in ("党委", "党工委")
+        n = per_path.get(path, 0)
+        if not place and n == 0:
+            out[pk] = IndicatorValue(None, "不适用：不是村（社区）或其上级党组织", {})
+            continue
+        evidence: dict[str, Any] = {"registrations": n, "households": homes.get(path, 0)}
+        display = f"{ctx.end} 在册双报到党员 {n} 名"
+        if evidence["households"]:
+            per100 = round(n * 100 / evidence["households"], 2)
+            evidence["per_100_households"] = per100
+            display += f"（网格登记 {evidence['households']} 户，每百户 {per100} 名）"
+        out[pk] = IndicatorValue(float(n), display, evidence)
     return out

@@ -135,6 +135,14 @@ class AuditAction(models.TextChoices):
     SERVICE_VISIT_RECORD = "service.visit.record", "登记敲门行动走访"
     SERVICE_VISIT_NEED_ORDER = "service.visit.need_order", "走访需求转为服务工单"
     SERVICE_VISIT_DONE = "service.visit.done", "敲门行动回访完成"
+    SERVICE_TEAM_CREATE = "service.team.create", "新建志愿服务队"
+    SERVICE_TEAM_CHANGE = "service.team.change", "修改志愿服务队"
+    SERVICE_TEAM_DEACTIVATE = "service.team.deactivate", "停用志愿服务队"
+    SERVICE_TEAM_MEMBER_ADD = "service.team.member_add", "志愿服务队增加队员"
+    SERVICE_TEAM_MEMBER_REMOVE = "service.team.member_remove", "志愿服务队移除队员"
+    SERVICE_DOUBLE_REPORT_REGISTER = "service.double_report.register", "在职党员双报到登记"
+    SERVICE_DOUBLE_REPORT_END = "service.double_report.end", "结束双报到"
+    SERVICE_DOUBLE_REPORT_RATE = "service.double_report.rate", "双报到党员年度评价"
     # the audit trail itself
     AUDIT_KEY_START = "audit.key_start", "启用审计密钥（此前的记录为未加密钥的哈希链）"
     AUDIT_CHECKPOINT = "audit.checkpoint", "导出审计检查点"
@@ -171,6 +179,8 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "rectification_task": "整改任务",
     "grid": "网格",
     "service_order": "服务工单",
+    "volunteer_team": "志愿服务队",
+    "double_report": "双报到登记",
     "database": "数据库",
     "tree": "组织树",
     "audit": "审计日志",

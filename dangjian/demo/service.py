@@ -38,6 +38,7 @@ from dangjian.service.models import Grid, Order
 from . import names
 from .accounts import demo_nodes, new_password
 from .service_linked import seed_demo_linked
+from .service_teams import seed_demo_teams
 
 #: what residents ask for, by category (description, address)
 _ASKS: dict[str, list[tuple[str, str]]] = {
@@ -248,6 +249,7 @@ def seed_demo_service(today: dt.date, *, seed: int = 42) -> list[str]:
         f"{state.label}：{counts[state.value]} 件" for state in OrderState if state.value in counts
     )
     return [
+        *seed_demo_teams(town, villages, today, seed=seed),  # 志愿服务队、双报到 (service_teams.py)
         f"{len(villages)} 个村（社区）建立网格 {len(grids)} 个，近 {DAYS} 天群众点单 {total} 件"
-        f"（{by_state}；其中上报 {escalated} 件）；可派单的演示账号：{who}。"
+        f"（{by_state}；其中上报 {escalated} 件）；可派单的演示账号：{who}。",
     ]

@@ -83,3 +83,21 @@ class DepartmentKind(models.TextChoices):
     MARKET = "market", "市场监管"
     POWER = "power", "供电"
     OTHER = "other", "其他"
+
+
+class MemberKind(models.TextChoices):
+    """The four kinds of members in a 红色志愿服务队 (seed 002: 在职、无职、退休、流动党员)."""
+
+    EMPLOYED = "在职", "在职党员"
+    NO_POST = "无职", "无职党员"
+    RETIRED = "退休", "退休党员"
+    MOBILE = "流动", "流动党员"
+
+
+class ReportRating(models.TextChoices):
+    """The community's yearly rating of a 双报到 member's service."""
+
+    EXCELLENT = "优秀", "优秀"
+    GOOD = "合格", "合格"
+    BASIC = "基本合格", "基本合格"
+    POOR = "不合格", "不合格"

@@ -11,6 +11,11 @@
   (``response_due``, ``resolution_due``; see :mod:`dangjian.service.deadlines`).
 - :class:`OrderEvent` — every transition: who (a user, or 群众), when, from → to, the note, and
   whether it came after its deadline (late actions are allowed and marked, never refused).
+- :class:`VolunteerTeam` / :class:`TeamMembership` — a 红色志愿服务队 of a village, community or
+  town and its members from the roll, each of a kind (在职、无职、退休、流动).
+- :class:`DoubleReport` / :class:`DoubleReportRating` — 双报到: an in-service member registered
+  with the community where they live (their own branch stays theirs), and the community's yearly
+  rating of their service.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from django.db import models
 from dangjian.core import crypto
 from dangjian.core.models import user_link
 
-from .choices import DepartmentKind, EventKind, Level, OrderState, Rating
+from .choices import DepartmentKind, EventKind, Level, MemberKind, OrderState, Rating, ReportRating
 
 
 class Grid(models.Model):
@@ -103,6 +108,22 @@ class Order(models.Model):
         related_name="dispatched_orders",
     )
     assignee = user_link("承办人")
+    dispatched_team = models.ForeignKey(
+        "VolunteerTeam",
+        verbose_name="派往志愿服务队",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispatched_orders",
+    )
+    dispatched_member = models.ForeignKey(
+        "DoubleReport",
+        verbose_name="派往双报到党员",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispatched_orders",
+    )
     taken_at = models.DateTimeField("接单时间", null=True, blank=True)
     resolved_at = models.DateTimeField("解决时间", null=True, blank=True)
     result = models.TextField("办理结果", blank=True)
@@ -329,3 +350,155 @@ class VisitNeed(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class VolunteerTeam(models.Model):
+    """A 红色志愿服务队 of a village, community or town (``org``): the services it offers
+    (category codes of ``categories.yaml``), the area it covers, its leader (an account who may
+    take the orders dispatched to the team, as may its members' accounts)."""
+
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="所属组织",
+        on_delete=models.PROTECT,
+        related_name="volunteer_teams",
+    )
+    name = models.CharField("服务队名称", max_length=50)
+    services = models.JSONField("服务项目", default=list, blank=True)
+    area = models.CharField("服务范围", max_length=100, blank=True)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="队长账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_teams",
+    )
+    active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "志愿服务队"
+        verbose_name_plural = "志愿服务队"
+        ordering = ["org_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "name"], name="service_team_name_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMembership(models.Model):
+    """One member of the roll in one team (a member may serve in several), of a kind; ``user``
+    is the member's own account, when they have one, so they can take the team's orders."""
+
+    team = models.ForeignKey(
+        VolunteerTeam, verbose_name="服务队", on_delete=models.CASCADE, related_name="memberships"
+    )
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name="党员",
+        on_delete=models.CASCADE,
+        related_name="team_memberships",
+    )
+    kind = models.CharField("党员类别", max_length=4, choices=MemberKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="本人账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="team_memberships",
+    )
+    joined_on = models.DateField("加入日期")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "服务队队员"
+        verbose_name_plural = "服务队队员"
+        ordering = ["team_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "member"], name="service_team_member_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team.name} {self.member.name}"
+
+
+class DoubleReport(models.Model):
+    """双报到: an in-service member registered with the community (``community``) where they
+    live. The member's own branch (``member.org``, the employer's organization) stays theirs;
+    the registration counts for both — in the community's list and in the branch's figures.
+    ``user`` is the member's own account: without one, no order can be dispatched to them."""
+
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name="党员",
+        on_delete=models.CASCADE,
+        related_name="double_reports",
+    )
+    community = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="报到村（社区）",
+        on_delete=models.PROTECT,
+        related_name="double_reports",
+    )
+    registered_on = models.DateField("报到日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    offers = models.CharField("服务承诺（特长）", max_length=200, blank=True)
+    services = models.JSONField("服务项目", default=list, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="本人账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="double_reports",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "双报到登记"
+        verbose_name_plural = "双报到登记"
+        ordering = ["community_id", "registered_on", "pk"]
+        constraints = [
+            # one registration in force per member (they live in one place)
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(ended_on__isnull=True),
+                name="service_double_report_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member.name} 到{self.community.name}报到"
+
+    @property
+    def active(self) -> bool:
+        return self.ended_on is None
+
+
+class DoubleReportRating(models.Model):
+    """The community's yearly rating of a registered member's service (feeds the employer
+    branch's 在职党员 evaluation as organization-level counts only)."""
+
+    report = models.ForeignKey(
+        DoubleReport, verbose_name="双报到登记", on_delete=models.CASCADE, related_name="ratings"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    rating = models.CharField("评价等次", max_length=8, choices=ReportRating.choices)
+    note = models.CharField("评语", max_length=500, blank=True)
+    rated_by = user_link("评价人")
+    rated_at = models.DateTimeField("评价时间")
+
+    class Meta:
+        verbose_name = "双报到年度评价"
+        verbose_name_plural = "双报到年度评价"
+        ordering = ["report_id", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "year"], name="service_report_rating_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年度 {self.get_rating_display()}"

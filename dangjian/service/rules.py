@@ -167,3 +167,12 @@ def service_solved_vs_closed(facts: OrderFacts, ctx: Context) -> list[Finding] |
             )
         ]
     return []
+
+
+register_not_checked(
+    "SERVICE-DOUBLE-REPORT",
+    "在职党员到居住地村（社区）报到（双报到），服务情况由村（社区）年度评价",
+    "local practice",
+    "seeds 003、004：在职党员到社区报到（双报到）",
+    "不在规则检查中运行：由党员所在党组织登记，考核指标 double_report_members 计数",
+)

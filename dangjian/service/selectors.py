@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import Actor, restrict
+from dangjian.accounts.scope import Actor, can, restrict, scope_prefix
 
-from .choices import OPEN_STATES, Level, OrderState
-from .models import Department, Grid, Order, ServiceArea, Visit
+from .choices import OPEN_STATES, Level, OrderState, ReportRating
+from .models import (
+    Department,
+    DoubleReport,
+    DoubleReportRating,
+    Grid,
+    Order,
+    ServiceArea,
+    Visit,
+    VolunteerTeam,
+)
 
 
 def orders_for(actor: Actor, perm: Perm = Perm.SERVICE_VIEW) -> QuerySet[Order]:
@@ -46,17 +56,35 @@ def dispatcher_queue(actor: Actor) -> QuerySet[Order]:
 
 
 def worker_orders(actor: Actor) -> QuerySet[Order]:
-    """Orders for a grid worker: dispatched to a grid of theirs or to them, or held by them."""
+    """Orders for a grid worker: dispatched to a grid of theirs or to them, or held by them;
+    and those dispatched to a volunteer team or a 双报到 registration of theirs (wherever their
+    account is bound)."""
     pk = getattr(actor, "pk", None)
+    scoped = orders_for(actor, Perm.SERVICE_HANDLE).filter(
+        Q(state=OrderState.DISPATCHED, assignee__isnull=True, dispatched_grid__workers=pk)
+        | Q(state__in=(OrderState.DISPATCHED, OrderState.TAKEN), assignee=pk)
+    )
+    mine = Q(pk__in=scoped.values("pk")) | Q(pk__in=dispatched_to(actor).values("pk"))
     return (
-        orders_for(actor, Perm.SERVICE_HANDLE)
-        .filter(
-            Q(state=OrderState.DISPATCHED, assignee__isnull=True, dispatched_grid__workers=pk)
-            | Q(state__in=(OrderState.DISPATCHED, OrderState.TAKEN), assignee=pk)
-        )
-        .distinct()
+        Order.objects.select_related("org", "handler_org", "grid", "assignee")
+        .filter(mine)
         .order_by("resolution_due", "pk")
     )
+
+
+def dispatched_to(actor: Actor) -> QuerySet[Order]:
+    """Open orders dispatched to a volunteer team the actor leads or serves in with their own
+    account, or to the actor's 双报到 registration (not yet taken by someone else)."""
+    pk = getattr(actor, "pk", None)
+    if pk is None or not can(actor, Perm.SERVICE_HANDLE):
+        return Order.objects.none()
+    teams = Q(dispatched_team__leader=pk) | Q(dispatched_team__memberships__user=pk)
+    waiting = Q(state=OrderState.DISPATCHED, assignee__isnull=True) & teams
+    held = Q(state__in=(OrderState.DISPATCHED, OrderState.TAKEN), assignee=pk) & (
+        Q(dispatched_team__isnull=False) | Q(dispatched_member__isnull=False)
+    )
+    ids = Order.objects.filter(waiting | held).values("pk")
+    return Order.objects.select_related("org", "handler_org", "grid").filter(pk__in=ids)
 
 
 def overdue(orders: QuerySet[Order]) -> QuerySet[Order]:
@@ -87,6 +115,8 @@ def grid_by_token(token: str) -> Grid | None:
 def order_get(actor: Actor, pk: int) -> Order:
     """An order of the actor's subtree; 404 otherwise (no existence leak)."""
     order = orders_for(actor).select_related("dispatched_grid", "merged_into").filter(pk=pk).first()
+    if order is None:  # a team's or a 双报到 member's order, outside their own subtree
+        order = dispatched_to(actor).filter(pk=pk).first()
     if order is None:
         raise Http404("服务工单不存在或不在您的管辖范围内")
     return order
@@ -162,3 +192,67 @@ def visit_get(actor: Actor, pk: int) -> Visit:
     if visit is None:
         raise Http404("走访记录不存在或不在您的管辖范围内")
     return visit
+
+
+# --- 红色志愿服务队 and 双报到 -------------------------------------------------------------------
+
+
+def teams_for(actor: Actor, perm: Perm = Perm.SERVICE_VIEW) -> QuerySet[VolunteerTeam]:
+    """Volunteer teams of organizations in the actor's subtree, with their member counts."""
+    return restrict(
+        VolunteerTeam.objects.select_related("org", "leader").annotate(
+            member_count=Count("memberships")
+        ),
+        actor,
+        perm,
+        "org__path",
+    )
+
+
+def team_get(actor: Actor, pk: int) -> VolunteerTeam:
+    team = teams_for(actor).filter(pk=pk).first()
+    if team is None:
+        raise Http404("志愿服务队不存在或不在您的管辖范围内")
+    return team
+
+
+def double_reports_for(actor: Actor) -> QuerySet[DoubleReport]:
+    """双报到 registrations the actor may see: with a village or community of their subtree
+    (``SERVICE_VIEW``), or of a member of their subtree's roll (``MEMBER_VIEW``) — the same
+    registration counts for both sides."""
+    by_place = scope_prefix(actor, Perm.SERVICE_VIEW)
+    by_roll = scope_prefix(actor, Perm.MEMBER_VIEW)
+    where = Q(pk__in=[])
+    if by_place is not None:
+        where |= Q(community__path__startswith=by_place)
+    if by_roll is not None:
+        where |= Q(member__org__path__startswith=by_roll)
+    return DoubleReport.objects.select_related("member__org", "community", "user").filter(where)
+
+
+def double_report_get(actor: Actor, pk: int) -> DoubleReport:
+    report = double_reports_for(actor).filter(pk=pk).first()
+    if report is None:
+        raise Http404("双报到登记不存在或不在您的管辖范围内")
+    return report
+
+
+def double_report_figures(path: str, year: int) -> dict[str, Any]:
+    """Organization-level counts of 双报到 for the organization at ``path`` and its subtree:
+    registrations in force with its villages and communities (``with_us``), of members of its
+    roll elsewhere (``ours_out``), and the ratings of ``year`` of the latter by level (what the
+    employer's branch sees for its 在职党员 evaluation: counts only, no names)."""
+    active = DoubleReport.objects.filter(ended_on__isnull=True)
+    ours = DoubleReport.objects.filter(member__org__path__startswith=path)
+    ratings = dict(
+        DoubleReportRating.objects.filter(report__in=ours, year=year)
+        .values_list("rating")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {
+        "with_us": active.filter(community__path__startswith=path).count(),
+        "ours_out": active.filter(member__org__path__startswith=path).count(),
+        "year": year,
+        "ratings": [(value, label, ratings.get(value, 0)) for value, label in ReportRating.choices],
+    }

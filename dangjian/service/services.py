@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import Actor, covers, require, user_of
+from dangjian.accounts.scope import Actor, can, covers, require, user_of
 from dangjian.core import crypto, idnumber
 from dangjian.core.audit import AuditAction, AuditSubject, audit_about
 from dangjian.core.errors import FieldErrors
@@ -49,7 +49,7 @@ from dangjian.rules.params import params_on
 from . import deadlines
 from .categories import category as category_of
 from .choices import FINAL_STATES, EventKind, Level, OrderState, Rating, RefuseReason
-from .models import Grid, Order, OrderEvent, Referral, ServiceArea
+from .models import DoubleReport, Grid, Order, OrderEvent, Referral, ServiceArea, VolunteerTeam
 
 DESCRIPTION_MAX = 2000
 NOTE_MAX = 1000
@@ -435,6 +435,77 @@ def order_merge(*, actor: Actor, order: Order, into: Order, note: str = "") -> O
     )
 
 
+def _dispatch_target(
+    order: Order,
+    grid: Grid | None,
+    assignee: User | None,
+    team: VolunteerTeam | None,
+    member: DoubleReport | None,
+) -> tuple[str, dict[str, Any]]:
+    """The target of a dispatch as the note names it and the order's fields; a refusal in
+    Chinese when it cannot take the order."""
+    if sum(x is not None for x in (grid, assignee, team, member)) != 1:
+        raise ValidationError(
+            {"grid": ["请选择派往的网格、承办人、志愿服务队或双报到党员（选一个）"]}
+        )
+    path = order.handler_org.path
+    fields: dict[str, Any] = {
+        "dispatched_grid": grid,
+        "assignee": assignee,
+        "dispatched_team": team,
+        "dispatched_member": member,
+        "taken_at": None,
+    }
+    if grid is not None:
+        if not (grid.active and grid.org.path.startswith(path)):
+            raise ValidationError({"grid": [f"网格“{grid.name}”不在承办组织的范围内或已停用"]})
+        return f"网格“{grid.name}”", fields
+    if assignee is not None:
+        if not covers(assignee, Perm.SERVICE_HANDLE, order.org.path):
+            raise ValidationError({"assignee": [f"{assignee.username} 不能办理该村（社区）的工单"]})
+        return f"承办人 {assignee}", fields
+    if team is not None:
+        team = VolunteerTeam.objects.select_related("org", "leader").get(pk=team.pk)
+        near = team.org.path.startswith(path) or order.org.path.startswith(team.org.path)
+        if not (team.active and near):
+            raise ValidationError({"team": [f"服务队“{team.name}”不在承办组织的范围内或已停用"]})
+        if not team_takers(team):
+            raise ValidationError(
+                {"team": [f"服务队“{team.name}”没有可以接单的账号（队长或队员本人账号），不能派单"]}
+            )
+        return f"志愿服务队“{team.name}”", fields
+    assert member is not None
+    report = DoubleReport.objects.select_related("member", "community", "user").get(pk=member.pk)
+    community = report.community.path
+    if report.ended_on is not None or not (
+        community.startswith(path) or order.org.path.startswith(community)
+    ):
+        raise ValidationError(
+            {"member": [f"{report.member.name}没有在承办组织范围内的村（社区）双报到"]}
+        )
+    user = report.user
+    if user is None:
+        raise ValidationError(
+            {"member": [f"{report.member.name}没有登记本人账号，不能派单；请先登记账号或改派"]}
+        )
+    if not (user.is_active and user.can(Perm.SERVICE_HANDLE)):
+        raise ValidationError(
+            {"member": [f"{report.member.name}的账号已停用或没有“办理服务工单”的权限，不能派单"]}
+        )
+    fields["assignee"] = user
+    return f"双报到党员{report.member.name}", fields
+
+
+def team_takers(team: VolunteerTeam) -> set[int]:
+    """The accounts that may take an order dispatched to ``team``: its leader and its members'
+    own accounts (active, allowed to handle orders)."""
+    pks = set(team.memberships.exclude(user=None).values_list("user_id", flat=True))
+    if team.leader_id is not None:
+        pks.add(team.leader_id)
+    users = User.objects.filter(pk__in=pks, is_active=True)
+    return {u.pk for u in users if u.can(Perm.SERVICE_HANDLE)}
+
+
 @transaction.atomic
 def order_dispatch(
     *,
@@ -442,21 +513,17 @@ def order_dispatch(
     order: Order,
     grid: Grid | None = None,
     assignee: User | None = None,
+    team: VolunteerTeam | None = None,
+    member: DoubleReport | None = None,
     note: str = "",
 ) -> Order:
-    """派单 to a grid (its workers take it) or to one person who may handle orders there."""
+    """派单 to a grid (its workers take it), one person who may handle orders there, a
+    volunteer team (its leader or a member with an account takes it) or a 双报到 member with
+    an account (who holds it at once, like a person)."""
     order = _locked(order)
     require_dispatcher(actor, order)
     _check_from(order, EventKind.DISPATCH)
-    if (grid is None) == (assignee is None):
-        raise ValidationError({"grid": ["请选择派往的网格或承办人（二选一）"]})
-    path = order.handler_org.path
-    if grid is not None and not (grid.active and grid.org.path.startswith(path)):
-        raise ValidationError({"grid": [f"网格“{grid.name}”不在承办组织的范围内或已停用"]})
-    if assignee is not None and not covers(assignee, Perm.SERVICE_HANDLE, order.org.path):
-        raise ValidationError({"assignee": [f"{assignee.username} 不能办理该村（社区）的工单"]})
-    target = f"网格“{grid.name}”" if grid is not None else f"承办人 {assignee}"
-    fields = {"dispatched_grid": grid, "assignee": assignee, "taken_at": None}
+    target, fields = _dispatch_target(order, grid, assignee, team, member)
     return _move(
         actor=actor,
         order=order,
@@ -525,14 +592,22 @@ def area_leaders(order: Order) -> Any:
 def may_handle(actor: Actor, order: Order) -> bool:
     """A worker of the grid the order was dispatched to, the person it was assigned to, a
     contact user of a department it was referred to, or — escalated to a 片区 and not sent on
-    to a grid — a 片区长 of that 片区."""
-    if not covers(actor, Perm.SERVICE_HANDLE, order.org.path):
-        return False
+    to a grid — a 片区长 of that 片区; for an order dispatched to a volunteer team, the team's
+    leader or a member's own account (a team or 双报到 member may be bound to their employer's
+    organization, outside the village's subtree: the dispatch is what lets them act)."""
     pk = getattr(actor, "pk", None)
-    if order.assignee_id is not None:
-        return bool(order.assignee_id == pk)
     if pk is None:
         return False
+    if order.dispatched_team_id is not None or order.dispatched_member_id is not None:
+        if not can(actor, Perm.SERVICE_HANDLE):
+            return False
+        if order.assignee_id is not None:
+            return bool(order.assignee_id == pk)
+        return order.dispatched_team is not None and pk in team_takers(order.dispatched_team)
+    if not covers(actor, Perm.SERVICE_HANDLE, order.org.path):
+        return False
+    if order.assignee_id is not None:
+        return bool(order.assignee_id == pk)
     grid = order.dispatched_grid
     if grid is not None and grid.workers.filter(pk=pk).exists():
         return True
@@ -643,6 +718,8 @@ def order_reopen(*, order: Order, note: str) -> Order:
         "rated_at": None,
         "dispatched_grid": None,
         "assignee": None,
+        "dispatched_team": None,
+        "dispatched_member": None,
         "taken_at": None,
         "resolution_due": deadlines.resolution_due(
             now, order.resolution_days, workdays=order.workdays

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import linked, public, staff
+from .views import linked, public, staff, teams
 
 app_name = "service"
 
@@ -25,4 +25,11 @@ urlpatterns = [
     path("visits/<int:pk>/", linked.visit_detail, name="visit"),
     path("visits/<int:pk>/needs/<int:need>/order/", linked.need_order, name="need_order"),
     path("visits/<int:pk>/done/", linked.visit_done, name="visit_done"),
+    # 红色志愿服务队 and 双报到
+    path("teams/", teams.team_list, name="teams"),
+    path("teams/<int:pk>/", teams.team_detail, name="team"),
+    path("teams/<int:pk>/<str:action>/", teams.team_action, name="team_action"),
+    path("shuangbaodao/", teams.report_list, name="double_reports"),
+    path("shuangbaodao/<int:pk>/", teams.report_detail, name="double_report"),
+    path("shuangbaodao/<int:pk>/<str:action>/", teams.report_action, name="double_report_action"),
 ]

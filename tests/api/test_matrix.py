@@ -22,6 +22,10 @@ from tests.api.conftest import db_state
         ("get", "/api/v1/service/departments/referrals/"),
         ("put", "/api/v1/service/visits/"),
         ("delete", "/api/v1/service/visits/{pk}/"),
+        ("put", "/api/v1/service/teams/{pk}/"),
+        ("delete", "/api/v1/service/teams/{pk}/"),
+        ("patch", "/api/v1/service/double-reports/{pk}/"),
+        ("delete", "/api/v1/service/double-reports/{pk}/"),
     ],
 )
 def test_unsupported_methods_change_nothing(tree, api, method, url):

@@ -19,7 +19,8 @@ from dangjian.service.selectors import overdue
 def test_demo_orders_in_every_state():
     seed_database(tier="tiny", seed=42, progress=False)
     today = timezone.localdate()
-    (line,) = seed_demo_service(today, seed=42)
+    *teams, line = seed_demo_service(today, seed=42)
+    assert len(teams) == 1 and "红色志愿服务队" in teams[0]  # tests/demo/test_service_teams_demo.py
     assert "建立网格" in line and "dw_admin" in line
     town = demo_nodes()["town"]
     assert Grid.objects.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
@@ -40,4 +41,53 @@ def place(db):
         dispatcher=make_user(village, "branch_secretary"),
         outsider=make_user(other, "branch_secretary"),
         town_admin=make_user(town, "committee_admin"),
+    )
+
+
+@pytest.fixture
+def people(place):
+    """The place with a community of the town, members on the rolls, a team of the village and
+    an in-service member of an office branch registered (双报到) with the village."""
+    from dangjian.service.teams import double_report_register, team_create, team_member_add
+    from tests.factories import make_member
+
+    office = make_org(place.town, org_type="党支部", sector="机关", name="镇机关党支部")
+    employed = make_member(office, name="林在职", category="在岗职工")
+    employed_user = make_user(office, "grid_worker")
+    office_secretary = make_user(office, "branch_secretary")
+    report = double_report_register(
+        actor=office_secretary,
+        member=employed,
+        community=place.village,
+        registered_on=dt.date(2026, 3, 1),
+        offers="法律咨询",
+        services=["policy"],
+        user=employed_user,
+    )
+    retired = make_member(place.village, name="陈退休", category="离退休人员")
+    retired_user = make_user(place.village, "grid_worker")
+    farmer = make_member(place.village, name="王无职")
+    leader = make_user(place.village, "grid_worker")
+    team = team_create(
+        actor=place.dispatcher,
+        org=place.village,
+        name="东坑红色志愿服务队",
+        services=["elderly", "environment"],
+        area="东坑村全村",
+        leader=leader,
+    )
+    team_member_add(actor=place.dispatcher, team=team, member=retired, user=retired_user)
+    team_member_add(actor=place.dispatcher, team=team, member=employed)
+    return SimpleNamespace(
+        **vars(place),
+        office=office,
+        employed=employed,
+        employed_user=employed_user,
+        office_secretary=office_secretary,
+        report=report,
+        retired=retired,
+        retired_user=retired_user,
+        farmer=farmer,
+        leader=leader,
+        team=team,
     )

@@ -38,6 +38,7 @@ from ..selectors import (
     worker_orders,
 )
 from ..stats import Rate, rates
+from .teams import team_target, team_targets
 
 #: the overview counts the orders submitted in this many days up to today
 OVERVIEW_DAYS = 365
@@ -171,7 +172,7 @@ def _targets(request: SignedInRequest, order: Order) -> list[tuple[str, str]]:
         for u in users[:200]
         if u.org is not None and covers(u, Perm.SERVICE_HANDLE, order.org.path)
     ]
-    return out
+    return out + team_targets(request.user, order)
 
 
 def _detail(request: SignedInRequest, order: Order, **extra: Any) -> dict[str, Any]:
@@ -246,13 +247,16 @@ def _dispatch(request: SignedInRequest, order: Order) -> Order:
             assignee = User.objects.filter(
                 pk=int(raw), org__path__startswith=order.handler_org.path
             ).first()
-    if grid is None and assignee is None:
+    team, member = team_target(request.user, order, kind, raw)
+    if grid is None and assignee is None and team is None and member is None:
         raise ValidationError({"target": ["请选择派往的网格或承办人"]})
     return services.order_dispatch(
         actor=request.user,
         order=order,
         grid=grid,
         assignee=assignee,
+        team=team,
+        member=member,
         note=request.POST.get("note", ""),
     )
 

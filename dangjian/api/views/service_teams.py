@@ -1,0 +1,261 @@
+"""``/api/v1/service/teams/`` and ``/api/v1/service/double-reports/``: 红色志愿服务队 and 双报到
+(list, read, create), through the selectors and services of :mod:`dangjian.service`.
+
+Teams: reading needs ``Perm.SERVICE_VIEW`` (teams of the subtree), creating
+``Perm.SERVICE_DISPATCH`` over the team's organization. 双报到: reading needs ``SERVICE_VIEW``
+(registrations with the villages and communities of the subtree and of its members elsewhere);
+registering needs ``Perm.MEMBER_CHANGE`` over the member's branch. Members appear by name and
+branch only (no ID or phone number); a service's refusal is a 400 with its Chinese messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+
+from dangjian.accounts.models import User
+from dangjian.accounts.roles import Perm
+from dangjian.api.filtersets import ParamFilterSet, org_param
+from dangjian.api.requests import SignedInApiRequest, signed_in
+from dangjian.api.serializers import TextField
+from dangjian.api.views.base import (
+    FilteredListView,
+    ScopedAPIView,
+    path_id,
+    scoped_org,
+    service_call,
+    validated,
+)
+from dangjian.members.models import Member
+from dangjian.orgs.models import Organization
+from dangjian.orgs.selectors import org_get
+from dangjian.service.choices import MemberKind
+from dangjian.service.models import DoubleReport, VolunteerTeam
+from dangjian.service.selectors import (
+    double_report_get,
+    double_reports_for,
+    team_get,
+    teams_for,
+)
+from dangjian.service.teams import double_report_register, team_create
+
+ID = path_id("编号")
+
+
+class TeamMemberSerializer(serializers.Serializer):
+    member = serializers.IntegerField(source="member_id", help_text="党员编号")
+    name = TextField(source="member.name", help_text="姓名")
+    org = TextField(source="member.org.code", help_text="党员所在党组织编码")
+    kind = serializers.ChoiceField(choices=MemberKind.choices, help_text="在职、无职、退休或流动")
+    has_account = serializers.SerializerMethodField(help_text="有本人账号（可接单）")
+    joined_on = serializers.DateField()
+
+    def get_has_account(self, item: Any) -> bool:
+        return item.user_id is not None
+
+
+class TeamSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    org = TextField(source="org.code", help_text="所属组织编码")
+    org_name = TextField(source="org.name")
+    name = TextField(help_text="服务队名称")
+    services = serializers.ListField(child=TextField(), help_text="服务类别代码")
+    area = TextField(help_text="服务范围")
+    leader = serializers.CharField(
+        source="leader.username", allow_null=True, default=None, help_text="队长账号"
+    )
+    active = serializers.BooleanField()
+    members = TeamMemberSerializer(source="memberships.all", many=True)
+
+
+class TeamWriteSerializer(serializers.Serializer):
+    org = TextField(max_length=32, help_text="所属村（社区）或乡镇（街道）党组织编码")
+    name = TextField(max_length=50, help_text="服务队名称")
+    services = serializers.ListField(
+        child=TextField(max_length=32), required=False, default=list, max_length=50
+    )
+    area = TextField(max_length=100, required=False, default="", allow_blank=True)
+    leader = TextField(
+        max_length=150, required=False, default="", allow_blank=True, help_text="队长账号用户名"
+    )
+
+
+class TeamFilter(ParamFilterSet):
+    org = org_param("组织编码：该组织及下属组织的服务队")
+
+
+class ReportRatingSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    rating = TextField(help_text="优秀、合格、基本合格或不合格")
+    note = TextField()
+
+
+class DoubleReportSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    member = serializers.IntegerField(source="member_id", help_text="党员编号")
+    name = TextField(source="member.name", help_text="姓名")
+    org = TextField(source="member.org.code", help_text="党员所在党组织（单位）编码")
+    community = TextField(source="community.code", help_text="报到村（社区）党组织编码")
+    community_name = TextField(source="community.name")
+    registered_on = serializers.DateField()
+    ended_on = serializers.DateField(allow_null=True)
+    offers = TextField(help_text="服务承诺或特长")
+    services = serializers.ListField(child=TextField(), help_text="服务类别代码")
+    has_account = serializers.SerializerMethodField(help_text="有本人账号（可派单）")
+    ratings = ReportRatingSerializer(source="ratings.all", many=True, help_text="年度评价")
+
+    def get_has_account(self, report: DoubleReport) -> bool:
+        return report.user_id is not None
+
+
+class DoubleReportWriteSerializer(serializers.Serializer):
+    member = serializers.IntegerField(min_value=1, help_text="党员编号（本组织名册中的党员）")
+    community = TextField(max_length=32, help_text="居住地村（社区）党组织编码")
+    registered_on = serializers.DateField()
+    offers = TextField(max_length=200, required=False, default="", allow_blank=True)
+    services = serializers.ListField(
+        child=TextField(max_length=32), required=False, default=list, max_length=50
+    )
+    user = TextField(
+        max_length=150, required=False, default="", allow_blank=True, help_text="本人账号用户名"
+    )
+
+
+class DoubleReportFilter(ParamFilterSet):
+    org = org_param("组织编码：报到到该组织及下级，或该组织及下级的党员")
+
+
+def _account(name: str, path: str, field: str) -> User | None:
+    if not name:
+        return None
+    user = User.objects.filter(username=name, org__path__startswith=path).first()
+    if user is None:
+        raise exceptions.ValidationError({field: [f"没有账号“{name}”，或它不属于该组织"]})
+    return user
+
+
+@extend_schema_view(
+    get=extend_schema(responses=TeamSerializer(many=True), summary="志愿服务队列表")
+)
+class TeamListView(FilteredListView):
+    """红色志愿服务队 of the actor's subtree with their members, in tree order."""
+
+    read_perm = Perm.SERVICE_VIEW
+    write_perm = Perm.SERVICE_DISPATCH
+    serializer_class = TeamSerializer
+    filterset_class = TeamFilter
+    queryset = VolunteerTeam.objects.none()
+
+    def get_queryset(self) -> Any:
+        actor = signed_in(self.request)
+        qs = teams_for(actor).prefetch_related("memberships__member__org")
+        code = self.params()["org"]
+        if code:
+            org = org_get(actor, code, perm=Perm.SERVICE_VIEW)
+            qs = qs.filter(org__path__startswith=org.path)
+        return qs.order_by("org__path", "name", "pk")
+
+    @extend_schema(
+        request=TeamWriteSerializer, responses={201: TeamSerializer}, summary="新建志愿服务队"
+    )
+    def post(self, request: SignedInApiRequest) -> Response:
+        values = validated(TeamWriteSerializer, request)
+        org = scoped_org(
+            request.user,
+            Perm.SERVICE_DISPATCH,
+            values["org"],
+            field="org",
+            message=f"组织“{values['org']}”不存在或不在您的管辖范围内",
+        )
+        team = service_call(
+            team_create,
+            actor=request.user,
+            org=org,
+            name=values["name"],
+            services=values["services"],
+            area=values["area"],
+            leader=_account(values["leader"], org.path, "leader"),
+        )
+        return Response(
+            TeamSerializer(team_get(request.user, team.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class TeamDetailView(ScopedAPIView):
+    """One team with its members; 404 outside the actor's subtree."""
+
+    read_perm = Perm.SERVICE_VIEW
+    serializer_class = TeamSerializer
+
+    @extend_schema(parameters=[ID], responses=TeamSerializer, summary="志愿服务队详情")
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
+        return Response(TeamSerializer(team_get(request.user, pk)).data)
+
+
+@extend_schema_view(
+    get=extend_schema(responses=DoubleReportSerializer(many=True), summary="双报到登记列表")
+)
+class DoubleReportListView(FilteredListView):
+    """双报到 registrations the actor sees: with the villages and communities of the subtree,
+    and of its members elsewhere (each counted for both), in force first."""
+
+    read_perm = Perm.SERVICE_VIEW
+    write_perm = Perm.MEMBER_CHANGE
+    serializer_class = DoubleReportSerializer
+    filterset_class = DoubleReportFilter
+    queryset = DoubleReport.objects.none()
+
+    def get_queryset(self) -> Any:
+        actor = signed_in(self.request)
+        qs = double_reports_for(actor).prefetch_related("ratings")
+        code = self.params()["org"]
+        if code:
+            org = org_get(actor, code, perm=Perm.SERVICE_VIEW)
+            qs = qs.filter(community__path__startswith=org.path) | qs.filter(
+                member__org__path__startswith=org.path
+            )
+        return qs.order_by("ended_on", "-registered_on", "pk")
+
+    @extend_schema(
+        request=DoubleReportWriteSerializer,
+        responses={201: DoubleReportSerializer},
+        summary="登记双报到",
+    )
+    def post(self, request: SignedInApiRequest) -> Response:
+        values = validated(DoubleReportWriteSerializer, request)
+        member = Member.objects.select_related("org").filter(pk=values["member"]).first()
+        community = Organization.objects.filter(code=values["community"]).first()
+        if member is None:
+            raise exceptions.ValidationError({"member": ["党员不存在或不在您的管辖范围内"]})
+        if community is None:
+            raise exceptions.ValidationError(
+                {"community": [f"没有编码为“{values['community']}”的党组织"]}
+            )
+        report = service_call(
+            double_report_register,
+            actor=request.user,
+            member=member,
+            community=community,
+            registered_on=values["registered_on"],
+            offers=values["offers"],
+            services=values["services"],
+            user=_account(values["user"], member.org.path, "user"),
+        )
+        return Response(
+            DoubleReportSerializer(double_report_get(request.user, report.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class DoubleReportDetailView(ScopedAPIView):
+    """One registration with its yearly ratings; 404 when neither side is in the subtree."""
+
+    read_perm = Perm.SERVICE_VIEW
+    serializer_class = DoubleReportSerializer
+
+    @extend_schema(parameters=[ID], responses=DoubleReportSerializer, summary="双报到登记详情")
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
+        return Response(DoubleReportSerializer(double_report_get(request.user, pk)).data)
