@@ -19,6 +19,13 @@ from .views.members import (
     MemberStatusListView,
 )
 from .views.orgs import OrgDetailView, OrgListView
+from .views.service import (
+    ACTION_VIEWS,
+    GridDetailView,
+    GridListView,
+    ServiceOrderDetailView,
+    ServiceOrderListView,
+)
 from .views.tokens import TokenRevokeView, TokenView
 
 app_name = "api"
@@ -51,6 +58,14 @@ urlpatterns = [
     path("recruitment/", include("dangjian.recruit.api_urls")),
     path("", include("dangjian.assess.api_urls")),
     path("", include("dangjian.survey.api_urls")),
+    path("service/orders/", ServiceOrderListView.as_view(), name="service-orders"),
+    path("service/orders/<int:pk>/", ServiceOrderDetailView.as_view(), name="service-order"),
+    *[
+        path(f"service/orders/<int:pk>/{a}/", v.as_view(), name=f"service-order-{a}")
+        for a, v in ACTION_VIEWS.items()
+    ],
+    path("service/grids/", GridListView.as_view(), name="service-grids"),
+    path("service/grids/<int:pk>/", GridDetailView.as_view(), name="service-grid"),
     # any other path under /api/v1/ ending in "/" (e.g. /meetings/abc/): a JSON 404, not the
     # HTML page; a path without the slash still gets APPEND_SLASH's redirect
     re_path(r"^(?P<rest>(?:.*/)?)$", not_found, name="not-found"),

@@ -129,6 +129,9 @@ class AuditAction(models.TextChoices):
     SERVICE_ORDER_REOPEN = "service.order.reopen", "重新办理服务工单"
     SERVICE_ORDER_CLOSE = "service.order.close", "服务工单办结归档"
     SERVICE_ORDER_VIEW_PHONE = "service.order.view_phone", "查看服务工单群众完整电话"
+    SERVICE_GRID_UPDATE = "service.grid.update", "修改网格"
+    SERVICE_GRID_DEACTIVATE = "service.grid.deactivate", "停用网格"
+    SERVICE_ORDER_PHONE_PURGE = "service.order.phone_purge", "删除服务工单群众电话（保存期满）"
     # the audit trail itself
     AUDIT_KEY_START = "audit.key_start", "启用审计密钥（此前的记录为未加密钥的哈希链）"
     AUDIT_CHECKPOINT = "audit.checkpoint", "导出审计检查点"
