@@ -68,7 +68,7 @@ def check_boundary(value: Any) -> dict[str, Any]:
     if isinstance(value, dict) and value.get("type") == "Feature":
         value = value.get("geometry")
     if not isinstance(value, dict):
-        raise BoundaryError(["网格范围应为 GeoJSON 多边形（Polygon 或 MultiPolygon）"])
+        raise BoundaryError(["网格范围应为 GeoJSON 多边形或多边形集合"])
     kind, coords = value.get("type"), value.get("coordinates")
     points = 0
     if kind == "Polygon":
@@ -80,7 +80,7 @@ def check_boundary(value: Any) -> dict[str, Any]:
             for i, rings in enumerate(coords, 1):
                 points += _polygon(rings, f"第 {i} 个多边形", problems)
     else:
-        problems.append("网格范围应为 GeoJSON 多边形（Polygon 或 MultiPolygon）")
+        problems.append("网格范围应为 GeoJSON 多边形或多边形集合")
     if points > MAX_POINTS:
         problems.append(f"网格范围的点过多（{points} 个，最多 {MAX_POINTS} 个）")
     if problems:
@@ -98,5 +98,5 @@ def parse_boundary(text: str) -> dict[str, Any] | None:
     try:
         value = json.loads(text)
     except (ValueError, RecursionError):
-        raise BoundaryError(["网格范围不是有效的 JSON 文本"]) from None
+        raise BoundaryError(["网格范围不是有效的 GeoJSON 文本"]) from None
     return check_boundary(value)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public, staff
+from .views import grids, public, staff
 
 app_name = "service"
 
@@ -16,4 +16,10 @@ urlpatterns = [
     path("orders/<int:pk>/phone/", staff.phone, name="phone"),
     path("orders/<int:pk>/d/<str:action>/", staff.decide, name="decide"),
     path("orders/<int:pk>/w/<str:action>/", staff.work, name="work"),
+    # the grids of a village or community
+    path("grids/", grids.grid_list, name="grids"),
+    path("grids/new/", grids.grid_new, name="grid_new"),
+    path("grids/<int:pk>/edit/", grids.grid_edit, name="grid_edit"),
+    path("grids/<int:pk>/deactivate/", grids.grid_deactivate, name="grid_deactivate"),
+    path("grids/<int:pk>/qr/", grids.grid_qr, name="grid_qr"),
 ]
