@@ -751,6 +751,7 @@ def holds(actor: Actor, order: Order) -> bool:
     return covers(actor, Perm.SERVICE_DISPATCH, order.handler_org.path)
 
 
+@transaction.atomic  # the audit entry needs a transaction (a page view has none of its own)
 def order_phone(*, actor: Actor, order: Order) -> str:
     """The resident's full phone number, for its current handler only; each view is audited
     (like a member's personal data)."""

@@ -153,3 +153,19 @@ def test_the_public_view_names_no_one(place, login):
     # the staff see who did what
     staff = login(place.dispatcher).get(reverse("service:order", args=[order.pk]))
     assert "王网格" in staff.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_full_phone_page_outside_a_test_transaction(login):
+    """A real request has no transaction around it: the audited reveal opens its own (it was a
+    500 before: the audit trail refuses an entry outside a transaction)."""
+    from tests.factories import make_org, make_user
+
+    town = make_org(org_type="党委", sector="农村", name="溪口镇党委")
+    village = make_org(town, org_type="党支部", sector="农村", name="东坑村党支部")
+    dispatcher = make_user(village, "branch_secretary")
+    grid = s.grid_create(actor=SYSTEM, org=village, name="第一网格")
+    order = s.order_submit(grid=grid, category="roads", description="路灯一直不亮", phone=PHONE)
+    page = login(dispatcher).post(reverse("service:phone", args=[order.pk]))
+    assert page.status_code == 200 and PHONE in page.content.decode()
+    assert AuditEntry.objects.filter(action="service.order.view_phone").count() == 1
