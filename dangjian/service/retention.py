@@ -53,13 +53,10 @@ def purge_due(at: dt.date) -> QuerySet[Order]:
 def order_purge_phone(*, actor: Actor, order: Order, at: dt.date) -> bool:
     """Delete one order's phone number if it is still due on ``at`` (read again under a lock);
     audited. ``False`` when there was nothing to do."""
-    order = (
-        purge_due(at).select_for_update(of=("self",)).filter(pk=order.pk).first()
-        if order.pk
-        else None
-    )
-    if order is None:
+    fresh = purge_due(at).select_for_update(of=("self",)).filter(pk=order.pk).first()
+    if fresh is None:
         return False
+    order = fresh
     masked = order.phone_masked
     Order.objects.filter(pk=order.pk).update(phone_cipher=None, phone_digest="", phone_masked="")
     order.phone_cipher, order.phone_digest, order.phone_masked = None, "", ""

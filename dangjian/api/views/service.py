@@ -170,7 +170,8 @@ class OrderDetailSerializer(OrderSerializer):
         return str(order.assignee) if order.assignee_id else ""
 
     def get_merged_into(self, order: Order) -> str:
-        return order.merged_into.tracking_code if order.merged_into_id else ""
+        into = order.merged_into if order.merged_into_id else None
+        return into.tracking_code if into is not None else ""
 
     def get_actions(self, order: Order) -> list[str]:
         return self.context.get("actions", [])
