@@ -359,3 +359,26 @@ def test_the_answers_match_the_schema(tree, api, svc):
     r = api("wangge2").post(_url(svc.order, "take"), {}, format="json")
     assert r.status_code == 409
     check(schema, "/api/v1/service/orders/{id}/take/", "post", r)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/service/orders/?", "/api/v1/service/grids/?"])
+def test_the_lists_take_as_many_queries_for_40_rows_as_for_3(tree, api, svc, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(12):
+        grid = s.grid_create(
+            actor=SYSTEM, org=tree["branch_a"], name=f"网格{n}", workers=[svc.worker, svc.worker2]
+        )
+        for _ in range(3):
+            submit(grid)
+    client = api("admin_a")
+    client.get(url)  # warm up: the token's last-use stamp is written once
+
+    def count(size: int) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(f"{url}page_size={size}")
+        assert response.status_code == 200 and len(response.json()["results"]) >= min(size, 13)
+        return len(ctx.captured_queries)
+
+    assert count(40) == count(3) <= 12
