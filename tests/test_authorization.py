@@ -204,6 +204,7 @@ SERVICE_ROUTES = [
         kwargs=grid,
         data=lambda s: {"households": 55},
     ),
+    Route("api:service-grid-deactivate", P.SERVICE_DISPATCH, "post", kwargs=grid),
 ]
 
 ROUTES: list[Route] = [

@@ -21,6 +21,7 @@ from .views.members import (
 from .views.orgs import OrgDetailView, OrgListView
 from .views.service import (
     ACTION_VIEWS,
+    GridDeactivateView,
     GridDetailView,
     GridListView,
     ServiceOrderDetailView,
@@ -66,6 +67,11 @@ urlpatterns = [
     ],
     path("service/grids/", GridListView.as_view(), name="service-grids"),
     path("service/grids/<int:pk>/", GridDetailView.as_view(), name="service-grid"),
+    path(
+        "service/grids/<int:pk>/deactivate/",
+        GridDeactivateView.as_view(),
+        name="service-grid-deactivate",
+    ),
     # any other path under /api/v1/ ending in "/" (e.g. /meetings/abc/): a JSON 404, not the
     # HTML page; a path without the slash still gets APPEND_SLASH's redirect
     re_path(r"^(?P<rest>(?:.*/)?)$", not_found, name="not-found"),

@@ -39,6 +39,7 @@ PATHS = {
     "/api/v1/service/orders/{id}/close/": {"post"},
     "/api/v1/service/grids/": {"get", "post"},
     "/api/v1/service/grids/{id}/": {"get", "patch"},
+    "/api/v1/service/grids/{id}/deactivate/": {"post"},
 }
 
 

@@ -382,3 +382,20 @@ def test_the_lists_take_as_many_queries_for_40_rows_as_for_3(tree, api, svc, url
         return len(ctx.captured_queries)
 
     assert count(40) == count(3) <= 12
+
+
+def test_deactivate_a_grid(tree, api, svc):
+    url = f"/api/v1/service/grids/{svc.grid.pk}/deactivate/"
+    _dispatched(tree, svc)
+    client = api("secretary_a")
+    audits = AuditEntry.objects.filter(action="service.grid.deactivate")
+    r = client.post(url, {"note": "并入第二网格"}, format="json")
+    assert r.status_code == 400 and "请先改派" in str(r.json()) and not audits.exists()
+    s.order_take(actor=svc.worker, order=svc.order)
+    r = client.post(url, {"note": "并入第二网格"}, format="json")
+    assert r.status_code == 200 and r.json()["active"] is False and audits.count() == 1
+    r = client.post(url, {}, format="json")
+    assert r.status_code == 400 and "已停用" in str(r.json())
+    assert api("inspector_a").post(url, {}, format="json").status_code == 403
+    outside = f"/api/v1/service/grids/{svc.other.pk}/deactivate/"
+    assert api("admin_a").post(outside, {}, format="json").status_code == 404

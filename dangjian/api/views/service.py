@@ -675,8 +675,33 @@ class GridDetailView(ScopedAPIView):
         return Response(_grid_answer(request.user, grid))
 
 
+class GridDeactivateView(ScopedAPIView):
+    """停用 a grid: its public page stops taking orders (refused while orders dispatched to it
+    wait for its workers)."""
+
+    read_perm = Perm.SERVICE_DISPATCH
+    write_perm = Perm.SERVICE_DISPATCH
+    serializer_class = NoteSerializer
+    pagination_class = None
+    parser_classes = JSON_ONLY
+
+    @extend_schema(
+        parameters=[GRID_ID], request=NoteSerializer, responses=GridSerializer, summary="停用网格"
+    )
+    def post(self, request: SignedInApiRequest, pk: int) -> Response:
+        grid = grids_for(request.user).filter(pk=pk).first()
+        if grid is None:
+            raise Http404("网格不存在或不在您的管辖范围内")
+        v = validated(NoteSerializer, request)
+        grid = service_call(
+            services.grid_deactivate, actor=request.user, grid=grid, note=v.get("note", "")
+        )
+        return Response(_grid_answer(request.user, grid))
+
+
 __all__ = [
     "ACTION_VIEWS",
+    "GridDeactivateView",
     "GridDetailView",
     "GridListView",
     "ServiceOrderDetailView",
