@@ -29,6 +29,7 @@ COMMANDS = {
     "findings": "findings",
     "batch": "batch",
     "serve": "serve",
+    "service-purge": "service_purge",
 }
 
 USAGE = """用法 / usage: dangjian <command> [options]
@@ -53,6 +54,7 @@ USAGE = """用法 / usage: dangjian <command> [options]
   batch     批量检查：导出快照 (batch export --out DIR [--at D])、按列式快照运行规则
             (batch run [--engine duckdb|spark] [--snapshot DIR] [--at D] [--rules SETUP,LIFE]
             [--format table|json|parquet --out F])
+  service-purge  删除办结超过保存期限的服务工单群众电话 (service-purge [--at D] [--dry-run])
   manage    任意 Django 管理命令 (dangjian manage migrate …，也可直接 dangjian migrate)
 """
 

@@ -128,6 +128,93 @@ def _new_member(s: Side) -> dict[str, Any]:
     }
 
 
+def grid(s: Side) -> dict[str, Any]:
+    return {"pk": s.grid.pk}
+
+
+def _village(s: Side) -> str:
+    return f"?org={s.org.code}"
+
+
+#: the grid pages and the service API (issue 13)
+SERVICE_ROUTES = [
+    Route("service:grids", P.SERVICE_VIEW, ok_text="第一网格", hidden=branch_name),
+    Route("service:grid_new", P.SERVICE_DISPATCH, query=_village, ok_text="网格员"),
+    Route(
+        "service:grid_new",
+        P.SERVICE_DISPATCH,
+        "post",
+        query=_village,
+        data=lambda s: {"name": "", "households": "0"},
+        ok=400,
+        ok_text="请填写网格名称",
+    ),
+    Route("service:grid_edit", P.SERVICE_DISPATCH, kwargs=grid, ok_text="第一网格"),
+    Route(
+        "service:grid_edit",
+        P.SERVICE_DISPATCH,
+        "post",
+        kwargs=grid,
+        data=lambda s: {"name": "第一网格", "households": "30"},
+        ok=302,
+    ),
+    Route("service:grid_deactivate", P.SERVICE_DISPATCH, "post", kwargs=grid, ok=302),
+    Route("service:grid_qr", P.SERVICE_VIEW, kwargs=grid, ok_text="群众点单"),
+    Route("api:service-orders", P.SERVICE_VIEW, hidden=lambda s: s.order.tracking_code),
+    Route("api:service-order", P.SERVICE_VIEW, kwargs=order, ok_text="路灯不亮已经一周"),
+    Route("api:service-order-accept", P.SERVICE_DISPATCH, "post", kwargs=order),
+    Route(
+        "api:service-order-refuse",
+        P.SERVICE_DISPATCH,
+        "post",
+        kwargs=order,
+        data=lambda s: {"reason": "not_ours", "note": "路灯归供电所管理，已告知电话"},
+    ),
+    Route(
+        "api:service-order-merge",
+        P.SERVICE_DISPATCH,
+        "post",
+        kwargs=order,
+        data=lambda s: {"into": "NOSUCHCODE"},
+        ok=400,
+    ),
+    Route("api:service-order-dispatch", P.SERVICE_DISPATCH, "post", kwargs=order, ok=400),
+    Route(
+        "api:service-order-escalate",
+        P.SERVICE_DISPATCH,
+        "post",
+        kwargs=order,
+        data=lambda s: {"reason": "需要乡镇协调供电所"},
+    ),
+    Route("api:service-order-close", P.SERVICE_DISPATCH, "post", kwargs=order, ok=400),
+    Route("api:service-order-take", P.SERVICE_HANDLE, "post", kwargs=order, ok=400),
+    Route(
+        "api:service-order-resolve",
+        P.SERVICE_HANDLE,
+        "post",
+        kwargs=order,
+        data=lambda s: {"result": "已修好"},
+        ok=400,
+    ),
+    Route("api:service-grids", P.SERVICE_VIEW, hidden=lambda s: s.org.code),
+    Route(
+        "api:service-grids",
+        P.SERVICE_DISPATCH,
+        "post",
+        data=lambda s: {"org": s.org.code, "name": "第二网格", "households": 40},
+        ok=201,
+    ),
+    Route("api:service-grid", P.SERVICE_VIEW, kwargs=grid),
+    Route(
+        "api:service-grid",
+        P.SERVICE_DISPATCH,
+        "patch",
+        kwargs=grid,
+        data=lambda s: {"households": 55},
+    ),
+    Route("api:service-grid-deactivate", P.SERVICE_DISPATCH, "post", kwargs=grid),
+]
+
 ROUTES: list[Route] = [
     # --- accounts and the home page ---
     Route("login", None, anonymous=200, skip=frozenset({"anonymous"})),
@@ -616,6 +703,7 @@ ROUTES: list[Route] = [
         ok=201,
     ),
     Route("api:service-double-report", P.SERVICE_VIEW, kwargs=report),
+    *SERVICE_ROUTES,
 ]
 
 

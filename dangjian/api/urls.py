@@ -20,6 +20,14 @@ from .views.members import (
     MemberStatusListView,
 )
 from .views.orgs import OrgDetailView, OrgListView
+from .views.service import (
+    ACTION_VIEWS,
+    GridDeactivateView,
+    GridDetailView,
+    GridListView,
+    ServiceOrderDetailView,
+    ServiceOrderListView,
+)
 from .views.tokens import TokenRevokeView, TokenView
 
 app_name = "api"
@@ -85,6 +93,19 @@ urlpatterns = [
         "service/double-reports/<int:pk>/",
         service_teams.DoubleReportDetailView.as_view(),
         name="service-double-report",
+    ),
+    path("service/orders/", ServiceOrderListView.as_view(), name="service-orders"),
+    path("service/orders/<int:pk>/", ServiceOrderDetailView.as_view(), name="service-order"),
+    *[
+        path(f"service/orders/<int:pk>/{a}/", v.as_view(), name=f"service-order-{a}")
+        for a, v in ACTION_VIEWS.items()
+    ],
+    path("service/grids/", GridListView.as_view(), name="service-grids"),
+    path("service/grids/<int:pk>/", GridDetailView.as_view(), name="service-grid"),
+    path(
+        "service/grids/<int:pk>/deactivate/",
+        GridDeactivateView.as_view(),
+        name="service-grid-deactivate",
     ),
     # any other path under /api/v1/ ending in "/" (e.g. /meetings/abc/): a JSON 404, not the
     # HTML page; a path without the slash still gets APPEND_SLASH's redirect

@@ -143,6 +143,9 @@ class AuditAction(models.TextChoices):
     SERVICE_DOUBLE_REPORT_REGISTER = "service.double_report.register", "在职党员双报到登记"
     SERVICE_DOUBLE_REPORT_END = "service.double_report.end", "结束双报到"
     SERVICE_DOUBLE_REPORT_RATE = "service.double_report.rate", "双报到党员年度评价"
+    SERVICE_GRID_UPDATE = "service.grid.update", "修改网格"
+    SERVICE_GRID_DEACTIVATE = "service.grid.deactivate", "停用网格"
+    SERVICE_ORDER_PHONE_PURGE = "service.order.phone_purge", "删除服务工单群众电话（保存期满）"
     # the audit trail itself
     AUDIT_KEY_START = "audit.key_start", "启用审计密钥（此前的记录为未加密钥的哈希链）"
     AUDIT_CHECKPOINT = "audit.checkpoint", "导出审计检查点"

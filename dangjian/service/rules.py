@@ -176,3 +176,22 @@ register_not_checked(
     "seeds 003、004：在职党员到社区报到（双报到）",
     "不在规则检查中运行：由党员所在党组织登记，考核指标 double_report_members 计数",
 )
+PHONE_RETENTION = RuleSpec(
+    "SERVICE-PHONE-RETENTION",
+    "群众联系电话在工单办结后保存期满即删除",
+    "local default",
+    "《个人信息保护法》第十九条（保存期限应当为实现处理目的所必要的最短时间）；"
+    "本地默认：办结、不予受理或合并后 90 天",
+    {"retention_days": 90},
+)
+
+
+@rule(PHONE_RETENTION)
+def service_phone_retention(facts: OrderFacts, ctx: Context) -> list[Finding] | None:
+    """The resident's phone is needed to call back until the order is finished and its rating
+    can no longer be disputed; ``retention_days`` after it is closed (办结、不予受理、合并)
+    :func:`dangjian.service.retention.purge_expired_phones` deletes it. One order gives no
+    finding: the purge is the rule's whole effect.
+
+    Source: 《个人信息保护法》第十九条; the period is a local default."""
+    return []

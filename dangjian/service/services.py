@@ -47,6 +47,7 @@ from dangjian.orgs.models import Organization
 from dangjian.rules.params import params_on
 
 from . import deadlines
+from .boundary import BoundaryError, check_boundary
 from .categories import category as category_of
 from .choices import FINAL_STATES, EventKind, Level, OrderState, Rating, RefuseReason
 from .models import DoubleReport, Grid, Order, OrderEvent, Referral, ServiceArea, VolunteerTeam
@@ -125,11 +126,8 @@ def grid_create(
         errors.add("name", f"{org.name}已有名为“{name}”的网格")
     if households < 0:
         errors.add("households", "户数不能为负数")
-    if boundary is not None and not (isinstance(boundary, dict) and "type" in boundary):
-        errors.add("boundary", "网格范围应为 GeoJSON 对象")
-    for w in workers or []:
-        if not (w.org and w.org.path.startswith(org.path) and w.can(Perm.SERVICE_HANDLE)):
-            errors.add("workers", f"{w.username} 不是本村（社区）可以办理工单的账号")
+    boundary = _boundary(errors, boundary)
+    _check_workers(errors, org, workers or [])
     errors.raise_if_any()
     grid = Grid.objects.create(
         org=org,
@@ -150,6 +148,114 @@ def grid_create(
             "area": area,
             "workers": [w.pk for w in workers or []],
         },
+    )
+    return grid
+
+
+def _boundary(errors: FieldErrors, boundary: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The checked GeoJSON polygon (:mod:`dangjian.service.boundary`), or ``None``."""
+    if boundary is None:
+        return None
+    try:
+        return check_boundary(boundary)
+    except BoundaryError as exc:
+        for problem in exc.problems:
+            errors.add("boundary", problem)
+        return None
+
+
+def _check_workers(errors: FieldErrors, org: Organization, workers: list[User]) -> None:
+    for w in workers:
+        if not (
+            w.is_active and w.org and w.org.path.startswith(org.path) and w.can(Perm.SERVICE_HANDLE)
+        ):
+            errors.add("workers", f"{w.username} 不是本村（社区）可以办理工单的账号")
+
+
+def _grid_snapshot(grid: Grid) -> dict[str, Any]:
+    return {
+        "name": grid.name,
+        "area": grid.area,
+        "households": grid.households,
+        "workers": sorted(grid.workers.values_list("pk", flat=True)),
+        "boundary": grid.boundary is not None,
+        "active": grid.active,
+    }
+
+
+def _grid_subject(grid: Grid) -> AuditSubject:
+    return AuditSubject("grid", grid, grid.org.path, f"{grid.org.name}{grid.name}")
+
+
+@transaction.atomic
+def grid_update(
+    *,
+    actor: Actor,
+    grid: Grid,
+    name: str,
+    area: str = "",
+    households: int = 0,
+    workers: list[User] | None = None,
+    boundary: dict[str, Any] | None = None,
+) -> Grid:
+    """Change a grid: every field as given (the caller passes the current value of what it does
+    not change); the same checks as :func:`grid_create`. Orders already dispatched to the grid
+    stay with it; a worker taken off keeps what he has taken."""
+    grid = Grid.objects.select_for_update().select_related("org").get(pk=grid.pk)
+    org = grid.org
+    require(actor, Perm.SERVICE_DISPATCH, org.path)
+    errors = FieldErrors()
+    name = _text(errors, "name", "网格名称", name, 50)
+    area = _text(errors, "area", "片区名称", area, 50)
+    if not name:
+        errors.add("name", "请填写网格名称")
+    elif Grid.objects.filter(org=org, name=name).exclude(pk=grid.pk).exists():
+        errors.add("name", f"{org.name}已有名为“{name}”的网格")
+    if households < 0:
+        errors.add("households", "户数不能为负数")
+    boundary = _boundary(errors, boundary)
+    _check_workers(errors, org, workers or [])
+    errors.raise_if_any()
+    before = _grid_snapshot(grid)
+    grid.name, grid.area, grid.households, grid.boundary = name, area, households, boundary
+    grid.save(update_fields=["name", "area", "households", "boundary"])
+    grid.workers.set(workers or [])
+    audit_about(
+        actor,
+        AuditAction.SERVICE_GRID_UPDATE,
+        _grid_subject(grid),
+        before=before,
+        after=_grid_snapshot(grid),
+    )
+    return grid
+
+
+@transaction.atomic
+def grid_deactivate(*, actor: Actor, grid: Grid, note: str = "") -> Grid:
+    """停用 a grid: its public page stops taking orders and no order can be dispatched to it.
+    Refused while orders dispatched to it wait for one of its workers (send them elsewhere
+    first); orders already taken by a worker go on."""
+    grid = Grid.objects.select_for_update().select_related("org").get(pk=grid.pk)
+    require(actor, Perm.SERVICE_DISPATCH, grid.org.path)
+    if not grid.active:
+        raise ValidationError(f"网格“{grid.name}”已停用")
+    waiting = Order.objects.filter(
+        dispatched_grid=grid, state=OrderState.DISPATCHED, assignee__isnull=True
+    ).count()
+    if waiting:
+        raise ValidationError(
+            f"网格“{grid.name}”还有 {waiting} 张已派单、待接单的工单，请先改派后再停用"
+        )
+    note = _note(note)
+    before = _grid_snapshot(grid)
+    grid.active = False
+    grid.save(update_fields=["active"])
+    audit_about(
+        actor,
+        AuditAction.SERVICE_GRID_DEACTIVATE,
+        _grid_subject(grid),
+        before=before,
+        after={**_grid_snapshot(grid), "note": note},
     )
     return grid
 
@@ -775,6 +881,7 @@ def holds(actor: Actor, order: Order) -> bool:
     return covers(actor, Perm.SERVICE_DISPATCH, order.handler_org.path)
 
 
+@transaction.atomic  # the audit entry needs a transaction (a page view has none of its own)
 def order_phone(*, actor: Actor, order: Order) -> str:
     """The resident's full phone number, for its current handler only; each view is audited
     (like a member's personal data)."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import linked, public, staff, teams
+from .views import grids, linked, public, staff, teams
 
 app_name = "service"
 
@@ -32,4 +32,10 @@ urlpatterns = [
     path("shuangbaodao/", teams.report_list, name="double_reports"),
     path("shuangbaodao/<int:pk>/", teams.report_detail, name="double_report"),
     path("shuangbaodao/<int:pk>/<str:action>/", teams.report_action, name="double_report_action"),
+    # the grids of a village or community
+    path("grids/", grids.grid_list, name="grids"),
+    path("grids/new/", grids.grid_new, name="grid_new"),
+    path("grids/<int:pk>/edit/", grids.grid_edit, name="grid_edit"),
+    path("grids/<int:pk>/deactivate/", grids.grid_deactivate, name="grid_deactivate"),
+    path("grids/<int:pk>/qr/", grids.grid_qr, name="grid_qr"),
 ]

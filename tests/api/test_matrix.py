@@ -26,10 +26,23 @@ from tests.api.conftest import db_state
         ("delete", "/api/v1/service/teams/{pk}/"),
         ("patch", "/api/v1/service/double-reports/{pk}/"),
         ("delete", "/api/v1/service/double-reports/{pk}/"),
+        ("put", "/api/v1/service/grids/{grid}/"),
+        ("delete", "/api/v1/service/grids/{grid}/"),
+        ("delete", "/api/v1/service/orders/{order}/"),
+        ("patch", "/api/v1/service/orders/{order}/"),
+        ("post", "/api/v1/service/orders/"),
+        ("get", "/api/v1/service/orders/{order}/take/"),
     ],
 )
 def test_unsupported_methods_change_nothing(tree, api, method, url):
-    url = url.format(pk=tree["members_a"][0].pk)
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.service.services import grid_create, order_submit
+
+    grid = grid_create(actor=SYSTEM, org=tree["branch_a"], name="第一网格")
+    order = order_submit(
+        grid=grid, category="roads", description="路灯不亮已经一周", phone="13800001111"
+    )
+    url = url.format(pk=tree["members_a"][0].pk, grid=grid.pk, order=order.pk)
     before = db_state()
     anonymous = getattr(api(None), method)(url, {}, format="json")
     assert anonymous.status_code == 401

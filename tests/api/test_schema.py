@@ -30,6 +30,16 @@ PATHS = {
     "/api/v1/campaigns/{id}/self-checks/": {"get", "post"},
     "/api/v1/campaigns/{id}/spot-checks/": {"get", "post"},
     "/api/v1/surveys/": {"get"},
+    "/api/v1/service/orders/": {"get"},
+    "/api/v1/service/orders/{id}/": {"get"},
+    **{
+        f"/api/v1/service/orders/{{id}}/{action}/": {"post"}
+        for action in ("accept", "refuse", "merge", "dispatch", "escalate", "take", "resolve")
+    },
+    "/api/v1/service/orders/{id}/close/": {"post"},
+    "/api/v1/service/grids/": {"get", "post"},
+    "/api/v1/service/grids/{id}/": {"get", "patch"},
+    "/api/v1/service/grids/{id}/deactivate/": {"post"},
 }
 
 

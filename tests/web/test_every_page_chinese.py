@@ -67,6 +67,7 @@ ACTIONS = {
     "service:phone",
     "service:decide",
     "service:work",
+    "service:grid_deactivate",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -231,6 +232,8 @@ FILL: dict[str, Fill] = {
     "service:submit": lambda d: [{"token": d.grid.token}],
     "service:track": lambda d: [{"code": o.tracking_code} for o in d.orders],
     "service:order": lambda d: [{"pk": o.pk} for o in d.orders],
+    "service:grid_edit": lambda d: [{"pk": d.grid.pk}],
+    "service:grid_qr": lambda d: [{"pk": d.grid.pk}],
     "exchange:export": lambda d: [
         {"kind": k, "fmt": f} for k in ("orgs", "members") for f in ("xlsx", "csv")
     ],

@@ -29,7 +29,7 @@ _VOID = {
 }  # fmt: skip
 
 #: ASCII words a Chinese user reads as they are: file formats, units and the like
-ALLOWED_WORDS = {"PDF", "Excel", "Word", "CSV", "KB", "MB", "GB", "A4", "UTF"}
+ALLOWED_WORDS = {"PDF", "Excel", "Word", "CSV", "KB", "MB", "GB", "A4", "UTF", "GeoJSON"}
 #: file name extensions, allowed after their dot (".xlsx")
 EXTENSIONS = {"xlsx", "csv", "docx", "pdf"}
 
