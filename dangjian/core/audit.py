@@ -184,6 +184,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "service_order": "服务工单",
     "volunteer_team": "志愿服务队",
     "double_report": "双报到登记",
+    "double_report_rating": "双报到年度评价",
     "database": "数据库",
     "tree": "组织树",
     "audit": "审计日志",

@@ -19,8 +19,10 @@ Nothing is above 跨级联合.
 Who: the resident (no account) submits, rates and reopens by the tracking code; a dispatcher
 (``Perm.SERVICE_DISPATCH`` covering the organization handling the order now) accepts, refuses,
 merges, dispatches, escalates and closes; a grid worker of the grid it was dispatched to, the
-person it was assigned to, a 片区长 of the 片区 it was escalated to or a contact user of a linked
-department it was referred to (``Perm.SERVICE_HANDLE``), takes and resolves it. An impossible
+person it was assigned to, a 片区长 of the 片区 it was escalated to, a contact user of a linked
+department it was referred to, or the leader or a member's own account of the volunteer team it
+was dispatched to (``Perm.SERVICE_HANDLE``; teams and 双报到 in :mod:`dangjian.service.teams`),
+takes and resolves it. An impossible
 transition is refused with a Chinese message before anything is written; two people acting on
 the same order at once: the state is updated only if it is still the one read, so one wins and
 the other is told. Late actions are allowed and marked late (SERVICE-DEADLINE), never refused.

@@ -299,7 +299,7 @@ def team_member_add(
         actor,
         AuditAction.SERVICE_TEAM_MEMBER_ADD,
         _team_subject(team),
-        after={"member": member.pk, "kind": item.kind, "user": item.user_id},
+        after={"member": member.pk, "member_kind": item.kind, "member_user": item.user_id},
     )
     return item
 
@@ -316,7 +316,7 @@ def team_member_remove(*, actor: Actor, membership: TeamMembership) -> None:
         actor,
         AuditAction.SERVICE_TEAM_MEMBER_REMOVE,
         _team_subject(team),
-        before={"member": item.member_id, "kind": item.kind, "user": item.user_id},
+        before={"member": item.member_id, "member_kind": item.kind, "member_user": item.user_id},
     )
     item.delete()
 
@@ -493,10 +493,10 @@ def double_report_rate(
         actor,
         AuditAction.SERVICE_DOUBLE_REPORT_RATE,
         AuditSubject(
-            "double_report",
-            report,
+            "double_report_rating",
+            item,
             report.community.path,
-            f"{report.member.name} 到{report.community.name}双报到",
+            f"{report.member.name} {year} 年度双报到评价",
         ),
         before=before,
         after={"year": year, "rating": rating, "note": note},

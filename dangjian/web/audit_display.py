@@ -40,6 +40,9 @@ OBJECT_MODELS: dict[str, tuple[str, str]] = {
     "rectification_task": ("rectify", "rectificationtask"),
     "service_order": ("service", "order"),
     "grid": ("service", "grid"),
+    "volunteer_team": ("service", "volunteerteam"),
+    "double_report": ("service", "doublereport"),
+    "double_report_rating": ("service", "doublereportrating"),
 }
 
 #: snapshot keys that are not model fields, or whose field name says less than this
@@ -144,6 +147,8 @@ FIELD_LABELS: dict[str, str] = {
     "late": "补录",
     "description_chars": "诉求字数",
     "workers": "网格员",
+    "member_kind": "党员类别",
+    "member_user": "队员本人账号",
 }
 #: values of the "format" and "fields" keys
 _VALUE_WORDS = {
@@ -244,6 +249,11 @@ def _special_value(object_type: str, key: str, value: str) -> str | None:
         found = available_standards().get((std_key, version))
         return f"{found.name}（{version} 版）" if found is not None else None
     if object_type == "service_order" and key == "category":
+        from dangjian.service.categories import category
+
+        cat = category(value)
+        return cat.name if cat is not None else None
+    if key == "services" and object_type in ("volunteer_team", "double_report"):
         from dangjian.service.categories import category
 
         cat = category(value)

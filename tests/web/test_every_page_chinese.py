@@ -68,6 +68,8 @@ ACTIONS = {
     "service:decide",
     "service:work",
     "service:grid_deactivate",
+    "service:team_action",
+    "service:double_report_action",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -107,6 +109,15 @@ class Data:
     task: Any
     grid: Any = None  # a service grid in scope, and one order of each state
     orders: list[Any] = field(default_factory=list)
+
+
+def _service_pks(model: str, inside: str, d: Any) -> list[dict[str, int]]:
+    """A team or 双报到 registration in the role's subtree, else the first of all (a 404)."""
+    from django.apps import apps
+
+    qs = apps.get_model("service", model).objects.order_by("pk")
+    item = qs.filter(**{inside: d.org.path}).first() or qs.first()
+    return [{"pk": item.pk}] if item is not None else []
 
 
 def _first(qs: Any) -> Any:
@@ -234,6 +245,10 @@ FILL: dict[str, Fill] = {
     "service:order": lambda d: [{"pk": o.pk} for o in d.orders],
     "service:grid_edit": lambda d: [{"pk": d.grid.pk}],
     "service:grid_qr": lambda d: [{"pk": d.grid.pk}],
+    "service:team": lambda d: _service_pks("VolunteerTeam", "org__path__startswith", d),
+    "service:double_report": lambda d: _service_pks(
+        "DoubleReport", "community__path__startswith", d
+    ),
     "exchange:export": lambda d: [
         {"kind": k, "fmt": f} for k in ("orgs", "members") for f in ("xlsx", "csv")
     ],
