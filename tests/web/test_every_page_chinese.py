@@ -67,6 +67,8 @@ ACTIONS = {
     "service:phone",
     "service:decide",
     "service:work",
+    "service:need_order",
+    "service:visit_done",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -231,10 +233,23 @@ FILL: dict[str, Fill] = {
     "service:submit": lambda d: [{"token": d.grid.token}],
     "service:track": lambda d: [{"code": o.tracking_code} for o in d.orders],
     "service:order": lambda d: [{"pk": o.pk} for o in d.orders],
+    "service:refer": lambda d: [{"pk": o.pk} for o in d.orders],
+    "service:visit": lambda d: [{"pk": pk} for pk in _visits(d)],
     "exchange:export": lambda d: [
         {"kind": k, "fmt": f} for k in ("orgs", "members") for f in ("xlsx", "csv")
     ],
 }
+
+
+def _visits(d: Data) -> list[int]:
+    """A 敲门行动 visit of the account's subtree (any, for anonymous)."""
+    from dangjian.service.models import Visit
+
+    return list(
+        Visit.objects.filter(org__path__startswith=d.org.path).values_list("pk", flat=True)[:2]
+    )
+
+
 #: more views of a page than its bare URL: filters that change what it shows
 QUERIES: dict[str, Callable[[Data], list[str]]] = {
     "web:findings": lambda d: ["", f"?org={d.branch.code}"],
