@@ -319,7 +319,7 @@ def need_to_order(
         actor,
         AuditAction.SERVICE_VISIT_NEED_ORDER,
         AuditSubject("service_visit", visit, visit.org.path, f"敲门行动 {visit.household}"),
-        after={"need": need.pk, "order": order.tracking_code},
+        after={"note": f"需求“{need.text[:50]}”转为工单 {order.tracking_code}"},
     )
     return order
 

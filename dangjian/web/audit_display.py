@@ -43,6 +43,9 @@ OBJECT_MODELS: dict[str, tuple[str, str]] = {
     "volunteer_team": ("service", "volunteerteam"),
     "double_report": ("service", "doublereport"),
     "double_report_rating": ("service", "doublereportrating"),
+    "service_department": ("service", "department"),
+    "service_area": ("service", "servicearea"),
+    "service_visit": ("service", "visit"),
 }
 
 #: snapshot keys that are not model fields, or whose field name says less than this
@@ -136,6 +139,7 @@ FIELD_LABELS: dict[str, str] = {
     "term_started_on": "本届任期开始日期",
     "term_ends_on": "任期届满日期",
     "member_org": "党员所在党支部",
+    "needs": "发现的需求（项）",
     "post": "职务",
     "months": "月数",
     "purged_at": "删除时间",

@@ -70,6 +70,8 @@ ACTIONS = {
     "service:grid_deactivate",
     "service:team_action",
     "service:double_report_action",
+    "service:need_order",
+    "service:visit_done",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -249,10 +251,23 @@ FILL: dict[str, Fill] = {
     "service:double_report": lambda d: _service_pks(
         "DoubleReport", "community__path__startswith", d
     ),
+    "service:refer": lambda d: [{"pk": o.pk} for o in d.orders],
+    "service:visit": lambda d: [{"pk": pk} for pk in _visits(d)],
     "exchange:export": lambda d: [
         {"kind": k, "fmt": f} for k in ("orgs", "members") for f in ("xlsx", "csv")
     ],
 }
+
+
+def _visits(d: Data) -> list[int]:
+    """A 敲门行动 visit of the account's subtree (any, for anonymous)."""
+    from dangjian.service.models import Visit
+
+    return list(
+        Visit.objects.filter(org__path__startswith=d.org.path).values_list("pk", flat=True)[:2]
+    )
+
+
 #: more views of a page than its bare URL: filters that change what it shows
 QUERIES: dict[str, Callable[[Data], list[str]]] = {
     "web:findings": lambda d: ["", f"?org={d.branch.code}"],
