@@ -29,6 +29,7 @@ COMMANDS = {
     "findings": "findings",
     "batch": "batch",
     "serve": "serve",
+    "open311": "open311",
 }
 
 USAGE = """用法 / usage: dangjian <command> [options]
@@ -53,6 +54,8 @@ USAGE = """用法 / usage: dangjian <command> [options]
   batch     批量检查：导出快照 (batch export --out DIR [--at D])、按列式快照运行规则
             (batch run [--engine duckdb|spark] [--snapshot DIR] [--at D] [--rules SETUP,LIFE]
             [--format table|json|parquet --out F])
+  open311   Open311 接口密钥：新建 (open311 key create --name 名称 --org CODE [--grid 网格标识])，
+            密钥只显示一次；列出 (open311 key list)；停用 (open311 key revoke --name 名称)
   manage    任意 Django 管理命令 (dangjian manage migrate …，也可直接 dangjian migrate)
 """
 
