@@ -355,6 +355,8 @@ def request_create(
     description = _one(params, "description")
     if len(description) > DESCRIPTION_MAX:
         raise Open311Error(400, f"description 过长（最多 {DESCRIPTION_MAX} 字）")
+    if len(description) < 5:  # as on the grid's page, whatever the attributes say
+        raise Open311Error(400, "description：请写明您的诉求（至少 5 个字）")
     lat, lng, address, address_id = _location(params)
     answers = _attributes(cat, params)
     media_url = _media_url(_one(params, "media_url"))
