@@ -139,7 +139,7 @@ def key_revoke(*, actor: Actor, key: ApiKey) -> ApiKey:
 # --- service requests ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class KeyActor:
     """The integrating system, as the audit trail names it (no user behind it)."""
 
@@ -289,11 +289,8 @@ def _attribute_line(cat: Category, answers: dict[str, Any]) -> str:
             continue
         names = dict(attr.values)
         value = answers[attr.code]
-        shown = (
-            "、".join(names.get(v, v) for v in value)
-            if isinstance(value, list)
-            else names.get(value, value)
-        )
+        chosen = value if isinstance(value, list) else [value]
+        shown = "、".join(str(names.get(v, v)) for v in chosen)
         parts.append(f"{attr.description}：{shown}")
     return "；".join(parts)
 

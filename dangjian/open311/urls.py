@@ -15,5 +15,5 @@ urlpatterns = [
     re_path(r"^requests" + F, views.requests_list, name="requests"),
     re_path(r"^requests/(?P<pk>[^/]+)" + F, views.request_detail, name="request"),
     re_path(r"^tokens/(?P<token>[^/]+)" + F, views.token_detail, name="token"),
-    re_path(r"^(?P<rest>.*?)" + F, views.unknown),
+    re_path(r"^(?P<rest>.*?)" + F, views.unknown, name="unknown"),
 ]

@@ -170,7 +170,7 @@ def _attributes(items: Any, where: str, problems: list[str]) -> tuple[Attribute,
                 Attribute(
                     code=code,
                     description=item["description"].strip(),
-                    datatype=datatype,
+                    datatype=str(datatype),
                     required=item.get("required", False),
                     order=n,
                     datatype_description=str(item.get("datatype_description", "") or ""),

@@ -58,10 +58,10 @@ class Command(BaseCommand):
                     if key.last_used_at
                     else "未使用"
                 )
-                grid = key.default_grid.name if key.default_grid else "-"
+                where = key.default_grid.name if key.default_grid else "-"
                 state = "启用" if key.active else "已停用"
                 self.stdout.write(
-                    f"{key.name}\t{key.prefix}…\t{key.org.code}\t{grid}\t{state}\t{used}"
+                    f"{key.name}\t{key.prefix}…\t{key.org.code}\t{where}\t{state}\t{used}"
                 )
         else:
             found = ApiKey.objects.select_related("org").filter(name=options["name"]).first()
