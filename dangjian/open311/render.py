@@ -165,7 +165,7 @@ def xml_document(root: str, item: str | None, data: Any) -> bytes:
     else:
         for entry in data:
             _fill(ET.SubElement(element, item), entry)
-    return ET.tostring(element, encoding="UTF-8", xml_declaration=True)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(element, encoding="utf-8")
 
 
 def respond(fmt: str, root: str, item: str | None, data: Any, *, status: int = 200) -> HttpResponse:
