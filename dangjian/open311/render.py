@@ -18,16 +18,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape
 
 from django.http import HttpResponse
 from django.utils import timezone
 
 from dangjian.service.categories import Category, category
 from dangjian.service.choices import FINAL_STATES, OrderState, RefuseReason
-from dangjian.service.models import Order
 
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 #: a nested list's element → the element of each of its items
@@ -38,13 +38,16 @@ SINGULAR = {
     "formats": "format",
 }
 
+_FINAL = frozenset(str(s) for s in FINAL_STATES)
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
 
 def w3c(moment: dt.datetime | None) -> str | None:
-    return None if moment is None else timezone.localtime(moment).isoformat(timespec="seconds")
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.get_default_timezone()).isoformat(timespec="seconds")
 
 
 def masked(text: str) -> str:
@@ -100,72 +103,91 @@ def _coarse(value: Decimal | None, places: int | None) -> float | None:
     return float(value)
 
 
-def status_notes(order: Order) -> str:
-    notes = str(OrderState(order.state).label)
-    if order.state == OrderState.REFUSED and order.refuse_reason in RefuseReason.values:
-        notes += f"：{RefuseReason(order.refuse_reason).label}"
-    if order.state == OrderState.MERGED and order.merged_into_id:
-        notes += f"：与 {order.merged_into_id} 号诉求重复"
+_STATE_LABELS = {str(value): str(label) for value, label in OrderState.choices}
+_REASON_LABELS = {str(value): str(label) for value, label in RefuseReason.choices}
+
+
+def status_notes(row: Mapping[str, Any]) -> str:
+    notes = _STATE_LABELS.get(row["state"], "")
+    if row["state"] == OrderState.REFUSED and row["refuse_reason"] in _REASON_LABELS:
+        notes += f"：{_REASON_LABELS[row['refuse_reason']]}"
+    if row["state"] == OrderState.MERGED and row["merged_into_id"]:
+        notes += f"：与 {row['merged_into_id']} 号诉求重复"
     return notes
 
 
-def request_item(order: Order) -> dict[str, Any]:
-    cat = category(order.category)
+def request_item(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One public request from a row of :data:`dangjian.open311.selectors.PUBLIC_FIELDS`."""
+    cat = category(row["category"])
     places = cat.coarsen if cat else None
     return {
-        "service_request_id": str(order.pk),
-        "status": "closed" if order.state in FINAL_STATES else "open",
-        "status_notes": status_notes(order),
-        "service_name": cat.name if cat else order.category,
-        "service_code": order.category,
-        "description": masked(order.description),
-        "agency_responsible": order.handler_org.name,
+        "service_request_id": str(row["pk"]),
+        "status": "closed" if row["state"] in _FINAL else "open",
+        "status_notes": status_notes(row),
+        "service_name": cat.name if cat else row["category"],
+        "service_code": row["category"],
+        "description": masked(row["description"]),
+        "agency_responsible": row["handler_org__name"],
         "service_notice": service_notice(cat),
-        "requested_datetime": w3c(order.submitted_at),
-        "updated_datetime": w3c(order.updated_at),
-        "expected_datetime": w3c(order.resolution_due),
-        "address": order.address,
-        "address_id": order.grid.token,
+        "requested_datetime": w3c(row["submitted_at"]),
+        "updated_datetime": w3c(row["updated_at"]),
+        "expected_datetime": w3c(row["resolution_due"]),
+        "address": row["address"],
+        "address_id": row["grid__token"],
         "zipcode": None,
-        "lat": _coarse(order.lat, places),
-        "long": _coarse(order.long, places),
-        "media_url": order.media_url or None,
+        "lat": _coarse(row["lat"], places),
+        "long": _coarse(row["long"], places),
+        "media_url": row["media_url"] or None,
     }
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
+#: characters XML 1.0 does not allow (control characters but tab, newline, carriage return)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return escape(_NOT_XML.sub("", str(value)))
 
 
-def _fill(element: ET.Element, data: dict[str, Any]) -> None:
+def _fill(out: list[str], data: dict[str, Any]) -> None:
     for name, value in data.items():
-        child = ET.SubElement(element, name)
-        if isinstance(value, list):
+        if value is None or value == "" or value == []:
+            out.append(f"<{name}/>")
+        elif isinstance(value, list):
+            out.append(f"<{name}>")
+            inner = SINGULAR.get(name, "item")
             for item in value:
-                sub = ET.SubElement(child, SINGULAR.get(name, "item"))
+                out.append(f"<{inner}>")
                 if isinstance(item, dict):
-                    _fill(sub, item)
+                    _fill(out, item)
                 else:
-                    sub.text = _text(item)
+                    out.append(_text(item))
+                out.append(f"</{inner}>")
+            out.append(f"</{name}>")
         elif isinstance(value, dict):
-            _fill(child, value)
+            out.append(f"<{name}>")
+            _fill(out, value)
+            out.append(f"</{name}>")
         else:
-            child.text = _text(value)
+            out.append(f"<{name}>{_text(value)}</{name}>")
 
 
 def xml_document(root: str, item: str | None, data: Any) -> bytes:
-    """``data`` (a list of dicts under ``root``/``item``, or one dict as ``root``) as XML."""
-    element = ET.Element(root)
+    """``data`` (a list of dicts under ``root``/``item``, or one dict as ``root``) as XML; the
+    element names are this module's own, the text is escaped and stripped of characters XML
+    does not allow."""
+    out = ['<?xml version="1.0" encoding="UTF-8"?>\n', f"<{root}>"]
     if item is None:
-        _fill(element, data)
+        _fill(out, data)
     else:
         for entry in data:
-            _fill(ET.SubElement(element, item), entry)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(element, encoding="utf-8")
+            out.append(f"<{item}>")
+            _fill(out, entry)
+            out.append(f"</{item}>")
+    out.append(f"</{root}>")
+    return "".join(out).encode("utf-8")
 
 
 def respond(fmt: str, root: str, item: str | None, data: Any, *, status: int = 200) -> HttpResponse:

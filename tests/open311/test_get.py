@@ -13,7 +13,7 @@ from dangjian.service import services
 from dangjian.service.choices import OrderState
 from dangjian.service.models import Order
 
-from .helpers import BASE, post
+from .helpers import BASE, post, xml
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +215,22 @@ def test_expected_and_updated_times(client, place, clock):
     assert item["expected_datetime"] == "2026-12-02T23:59:59+08:00"
     assert json.loads(json.dumps(item)) == item
     assert Order.objects.get(pk=order.pk).state == OrderState.ACCEPTED
+
+
+def test_the_list_costs_the_same_queries_for_3_or_30_requests(
+    client, place, django_assert_num_queries
+):
+    for n in range(3):
+        _submit(place, description=f"第 {n} 盏路灯坏了")
+    with django_assert_num_queries(1):
+        assert len(client.get(f"{BASE}requests.json").json()) == 3
+    for n in range(27):
+        _submit(place, grid=place.plain, description=f"第 {n} 个井盖松了")
+    with django_assert_num_queries(1):
+        assert len(client.get(f"{BASE}requests.xml?service_code=roads&status=open").content) > 0
+
+
+def test_xml_escapes_markup_and_drops_characters_xml_forbids(client, place):
+    order = _submit(place, description="路灯<坏了> & \x01没人修\x0b")
+    root = xml(client.get(f"{BASE}requests/{order.pk}.xml"))
+    assert root.find("request/description").text == "路灯<坏了> & 没人修"
