@@ -149,6 +149,8 @@ def _moment(params: Any, name: str) -> dt.datetime | None:
         moment = None
     if moment is None:
         raise Refused(400, f"{name} 应为 W3C 日期时间，如 2026-11-23T10:00:00+08:00")
+    if not 1900 <= moment.year <= 2999:
+        raise Refused(400, f"{name} 超出可用的日期范围（1900 到 2999 年）")
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
