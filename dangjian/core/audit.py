@@ -129,9 +129,9 @@ class AuditAction(models.TextChoices):
     SERVICE_ORDER_REOPEN = "service.order.reopen", "重新办理服务工单"
     SERVICE_ORDER_CLOSE = "service.order.close", "服务工单办结归档"
     SERVICE_ORDER_VIEW_PHONE = "service.order.view_phone", "查看服务工单群众完整电话"
-    OPEN311_KEY_CREATE = "open311.key.create", "新建 Open311 接口密钥"
-    OPEN311_KEY_REVOKE = "open311.key.revoke", "停用 Open311 接口密钥"
-    OPEN311_REQUEST_CREATE = "open311.request.create", "通过 Open311 接口提交服务工单"
+    OPEN311_KEY_CREATE = "open311.key.create", "新建诉求接入接口密钥"
+    OPEN311_KEY_REVOKE = "open311.key.revoke", "停用诉求接入接口密钥"
+    OPEN311_REQUEST_CREATE = "open311.request.create", "通过诉求接入接口提交服务工单"
     # the audit trail itself
     AUDIT_KEY_START = "audit.key_start", "启用审计密钥（此前的记录为未加密钥的哈希链）"
     AUDIT_CHECKPOINT = "audit.checkpoint", "导出审计检查点"
@@ -168,7 +168,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "rectification_task": "整改任务",
     "grid": "网格",
     "service_order": "服务工单",
-    "open311_key": "Open311 接口密钥",
+    "open311_key": "诉求接入接口密钥",
     "database": "数据库",
     "tree": "组织树",
     "audit": "审计日志",

@@ -43,8 +43,8 @@ class ApiKey(models.Model):
     last_used_at = models.DateTimeField("最近使用时间", null=True, blank=True)
 
     class Meta:
-        verbose_name = "Open311 接口密钥"
-        verbose_name_plural = "Open311 接口密钥"
+        verbose_name = "诉求接入接口密钥"
+        verbose_name_plural = "诉求接入接口密钥"
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -53,7 +53,7 @@ class ApiKey(models.Model):
     @property
     def audit_name(self) -> str:
         """How the audit trail names the system acting with this key."""
-        return f"Open311 接入系统“{self.name}”"
+        return f"诉求接入系统“{self.name}”"
 
 
 class Submission(models.Model):
@@ -74,8 +74,8 @@ class Submission(models.Model):
     created_at = models.DateTimeField("提交时间")
 
     class Meta:
-        verbose_name = "Open311 提交记录"
-        verbose_name_plural = "Open311 提交记录"
+        verbose_name = "诉求接入提交记录"
+        verbose_name_plural = "诉求接入提交记录"
         indexes = [models.Index(fields=["key", "replay_digest", "created_at"])]
 
     def __str__(self) -> str:

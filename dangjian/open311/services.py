@@ -148,7 +148,7 @@ class KeyActor:
 
     @property
     def audit_name(self) -> str:
-        return f"Open311 接入系统“{self.name}”"
+        return f"诉求接入系统“{self.name}”"
 
 
 @dataclass(frozen=True)

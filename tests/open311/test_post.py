@@ -76,7 +76,7 @@ def test_contact_fields_stay_inside_and_extra_ones_are_not_kept(client, place):
 def test_the_submission_is_audited_with_the_key(client, place):
     order = _order(post(client, place))
     entry = AuditEntry.objects.get(action="open311.request.create")
-    assert entry.actor_name == "Open311 接入系统“随手拍”"
+    assert entry.actor_name == "诉求接入系统“随手拍”"
     assert entry.object_id == str(order.pk)
     assert entry.after["located_by"] == "lat_long"
     assert AuditEntry.objects.filter(action="service.order.submit", object_id=str(order.pk))
