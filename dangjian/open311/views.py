@@ -61,6 +61,12 @@ def _jurisdiction(params: Any) -> Organization | None:
     return org
 
 
+def _no_nul(values: Any) -> None:
+    """NUL characters are refused up front (PostgreSQL's text cannot hold them)."""
+    if any("\x00" in str(v) for v in values):
+        raise Refused(400, "请求含有不允许的空字符（NUL）")
+
+
 def endpoint(view: Any) -> Any:
     """Wrap a view: refusals and ``ValidationError`` as the spec's error list."""
 
@@ -68,6 +74,7 @@ def endpoint(view: Any) -> Any:
     @csrf_exempt
     def wrapped(request: HttpRequest, fmt: str, **kwargs: Any) -> HttpResponse:
         try:
+            _no_nul([*kwargs.values(), *(v for _, vs in request.GET.lists() for v in vs)])
             response: HttpResponse = view(request, fmt, **kwargs)
         except Refused as exc:
             response = render.errors(fmt, exc.status, *exc.descriptions)
@@ -197,6 +204,7 @@ def _query(params: Any) -> selectors.Query:
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     _limit("addr", _addr(request))
     params = {name: list(values) for name, values in request.POST.lists()}
+    _no_nul([*params, *(v for vs in params.values() for v in vs)])
     key = selectors.key_for((request.POST.get("api_key") or "").strip())
     if key is None:
         raise Refused(403, "api_key 无效或已停用")
