@@ -30,6 +30,7 @@ COMMANDS = {
     "batch": "batch",
     "serve": "serve",
     "service-purge": "service_purge",
+    "open311": "open311",
 }
 
 USAGE = """用法 / usage: dangjian <command> [options]
@@ -55,6 +56,8 @@ USAGE = """用法 / usage: dangjian <command> [options]
             (batch run [--engine duckdb|spark] [--snapshot DIR] [--at D] [--rules SETUP,LIFE]
             [--format table|json|parquet --out F])
   service-purge  删除办结超过保存期限的服务工单群众电话 (service-purge [--at D] [--dry-run])
+  open311   Open311 接口密钥：新建 (open311 key create --name 名称 --org CODE [--grid 网格标识])，
+            密钥只显示一次；列出 (open311 key list)；停用 (open311 key revoke --name 名称)
   manage    任意 Django 管理命令 (dangjian manage migrate …，也可直接 dangjian migrate)
 """
 

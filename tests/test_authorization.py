@@ -481,6 +481,22 @@ ROUTES: list[Route] = [
         kwargs=lambda s: {**report(s), "action": "rate"},
         ok=400,
     ),
+    # --- Open311 GeoReport v2: public reads; a POST needs an integrating system's API key ---
+    Route("open311:discovery", None, kwargs=lambda s: {"fmt": "json"}, anonymous=200),
+    Route("open311:services", None, kwargs=lambda s: {"fmt": "xml"}, anonymous=200),
+    Route(
+        "open311:service", None, kwargs=lambda s: {"fmt": "json", "code": "roads"}, anonymous=200
+    ),
+    Route("open311:requests", None, kwargs=lambda s: {"fmt": "json"}, anonymous=200),
+    Route("open311:requests", None, "post", kwargs=lambda s: {"fmt": "xml"}, anonymous=403),
+    Route(
+        "open311:request",
+        None,
+        kwargs=lambda s: {"fmt": "json", "pk": s.order.pk},
+        anonymous=200,
+    ),
+    Route("open311:token", None, kwargs=lambda s: {"fmt": "json", "token": "x"}, anonymous=404),
+    Route("open311:unknown", None, kwargs=lambda s: {"fmt": "json", "rest": "x"}, anonymous=404),
     Route("survey:answer", None, kwargs=lambda s: {"token": s.survey.token}, anonymous=200),
     Route("survey:thanks", None, kwargs=lambda s: {"token": s.survey.token}, anonymous=200),
     Route("survey:org", P.ASSESS_VIEW, kwargs=code),

@@ -146,6 +146,9 @@ class AuditAction(models.TextChoices):
     SERVICE_GRID_UPDATE = "service.grid.update", "修改网格"
     SERVICE_GRID_DEACTIVATE = "service.grid.deactivate", "停用网格"
     SERVICE_ORDER_PHONE_PURGE = "service.order.phone_purge", "删除服务工单群众电话（保存期满）"
+    OPEN311_KEY_CREATE = "open311.key.create", "新建诉求接入接口密钥"
+    OPEN311_KEY_REVOKE = "open311.key.revoke", "停用诉求接入接口密钥"
+    OPEN311_REQUEST_CREATE = "open311.request.create", "通过诉求接入接口提交服务工单"
     # the audit trail itself
     AUDIT_KEY_START = "audit.key_start", "启用审计密钥（此前的记录为未加密钥的哈希链）"
     AUDIT_CHECKPOINT = "audit.checkpoint", "导出审计检查点"
@@ -188,6 +191,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "service_department": "联动部门",
     "service_area": "片区",
     "service_visit": "敲门行动走访",
+    "open311_key": "诉求接入接口密钥",
     "database": "数据库",
     "tree": "组织树",
     "audit": "审计日志",

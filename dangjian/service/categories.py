@@ -8,6 +8,13 @@ resolution days are official working days, by the shared calendar :mod:`dangjian
 An order copies its category's limits when it is submitted, so a later change of the file does not
 move the deadlines of orders already in hand. :func:`validate` reports every problem at once, each
 with its place, in Chinese.
+
+For the Open311 GeoReport v2 interface (:mod:`dangjian.open311`) a category may also carry
+``attributes`` (the questions its service definition asks: ``code``, ``description``,
+``datatype`` one of :data:`DATATYPES`, ``required``, ``datatype_description``, ``values`` as a
+mapping key → name for the list types; their ``order`` is their place in the list) and
+``coarsen`` (how many decimals of a request's latitude and longitude are published, 0–6; absent:
+published as given). Both are optional; a file without them is read as before.
 """
 
 from __future__ import annotations
@@ -24,6 +31,22 @@ from django.conf import settings
 DEFAULT_FILE = Path(__file__).with_name("categories.yaml")
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 LEVELS = ("village", "town")
+#: the attribute datatypes of GeoReport v2
+DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
+_LIST_TYPES = ("singlevaluelist", "multivaluelist")
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One question of a category's Open311 service definition."""
+
+    code: str
+    description: str
+    datatype: str
+    required: bool
+    order: int
+    datatype_description: str = ""
+    values: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,6 +59,8 @@ class Category:
     response_hours: int
     resolution_days: int
     workdays: bool
+    attributes: tuple[Attribute, ...] = ()
+    coarsen: int | None = None
 
 
 class CategoryFileError(ValueError):
@@ -84,6 +109,12 @@ def validate(data: Any) -> tuple[list[Category], list[str]]:
                 problems.append(f"{where}的 {key} 应为正整数")
         if not isinstance(item.get("workdays", True), bool):
             problems.append(f"{where}的 workdays 应为 true 或 false")
+        attributes = _attributes(item.get("attributes", []), where, problems)
+        coarsen = item.get("coarsen")
+        if coarsen is not None and not (
+            isinstance(coarsen, int) and not isinstance(coarsen, bool) and 0 <= coarsen <= 6
+        ):
+            problems.append(f"{where}的 coarsen 应为 0 到 6 的整数（公开的经纬度保留的小数位数）")
         if len(problems) == before:
             found.append(
                 Category(
@@ -95,9 +126,58 @@ def validate(data: Any) -> tuple[list[Category], list[str]]:
                     response_hours=item["response_hours"],
                     resolution_days=item["resolution_days"],
                     workdays=item.get("workdays", True),
+                    attributes=attributes,
+                    coarsen=coarsen,
                 )
             )
     return found, problems
+
+
+def _attributes(items: Any, where: str, problems: list[str]) -> tuple[Attribute, ...]:
+    """The Open311 attributes of one category (problems appended to ``problems``)."""
+    if not isinstance(items, list):
+        problems.append(f"{where}的 attributes 应为列表")
+        return ()
+    found: list[Attribute] = []
+    seen: set[str] = set()
+    for n, item in enumerate(items, start=1):
+        place = f"{where}的第 {n} 个属性"
+        if not isinstance(item, dict):
+            problems.append(f"{place}应为键值对")
+            continue
+        code = str(item.get("code", ""))
+        before = len(problems)
+        if not _CODE.match(code) or code in seen:
+            problems.append(f"{place}的代码应为小写字母开头且不重复")
+        seen.add(code)
+        if not isinstance(item.get("description"), str) or not item["description"].strip():
+            problems.append(f"{place}缺少 description")
+        datatype = item.get("datatype")
+        if datatype not in DATATYPES:
+            problems.append(f"{place}的 datatype 应为 {'、'.join(DATATYPES)} 之一")
+        if not isinstance(item.get("required", False), bool):
+            problems.append(f"{place}的 required 应为 true 或 false")
+        values = item.get("values", {})
+        if not isinstance(values, dict) or not all(
+            isinstance(v, str) and v.strip() for v in values.values()
+        ):
+            problems.append(f"{place}的 values 应为“键: 名称”的映射")
+            values = {}
+        if datatype in _LIST_TYPES and not values:
+            problems.append(f"{place}是列表类型，须给出 values")
+        if len(problems) == before:
+            found.append(
+                Attribute(
+                    code=code,
+                    description=item["description"].strip(),
+                    datatype=str(datatype),
+                    required=item.get("required", False),
+                    order=n,
+                    datatype_description=str(item.get("datatype_description", "") or ""),
+                    values=tuple((str(k), v.strip()) for k, v in values.items()),
+                )
+            )
+    return tuple(found)
 
 
 def load(path: str | Path) -> dict[str, Category]:

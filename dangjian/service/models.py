@@ -84,6 +84,10 @@ class Order(models.Model):
     category = models.CharField("服务类别", max_length=32)
     description = models.TextField("诉求内容")
     address = models.CharField("地点", max_length=200, blank=True)
+    # where the resident says it is (WGS-84, from Open311 ``lat``/``long``) and a picture's link
+    lat = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    long = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    media_url = models.URLField("图片链接", max_length=500, blank=True)
     contact_name = models.CharField("称呼", max_length=20, blank=True)
     phone_cipher = models.BinaryField("联系电话（密文）", null=True, blank=True)
     phone_digest = models.CharField("联系电话摘要", max_length=64, blank=True, db_index=True)

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "dangjian.survey",
     "dangjian.rectify",
     "dangjian.service",
+    "dangjian.open311",
     "dangjian.batch",
 ]
 

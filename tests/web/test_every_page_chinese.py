@@ -30,10 +30,18 @@ from tests.web.visible import CJK, file_text, offences, visible_text
 ROLES = ["zzb_admin", "dw_admin", "zb_shuji", "ducha", "xitong", "anquan", "shenji", ""]
 
 #: routes that are not pages and are not fetched, with the reason
+OPEN311 = "Open311 GeoReport v2: a machine interface whose names the spec fixes (tests/open311)"
 NOT_WALKED: dict[str, str] = {
     "logout": "POST only; ends the session the walk needs",
     "life:attachment": "sends the uploaded file back as it was uploaded (no page)",
     "recruit:attachment": "sends the uploaded file back as it was uploaded (no page)",
+    "open311:discovery": OPEN311,
+    "open311:services": OPEN311,
+    "open311:service": OPEN311,
+    "open311:requests": OPEN311,
+    "open311:request": OPEN311,
+    "open311:token": OPEN311,
+    "open311:unknown": OPEN311,
 }
 #: POST-only actions (writes): a GET must answer 405, and nothing is shown but a redirect
 ACTIONS = {

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgs', '0005_org_committee_rollup'),
-        ('service', '0002_teams'),
+        ('service', '0003_order_location'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
