@@ -29,6 +29,7 @@ COMMANDS = {
     "findings": "findings",
     "batch": "batch",
     "serve": "serve",
+    "notify": "notify",
 }
 
 USAGE = """用法 / usage: dangjian <command> [options]
@@ -53,6 +54,8 @@ USAGE = """用法 / usage: dangjian <command> [options]
   batch     批量检查：导出快照 (batch export --out DIR [--at D])、按列式快照运行规则
             (batch run [--engine duckdb|spark] [--snapshot DIR] [--at D] [--rules SETUP,LIFE]
             [--format table|json|parquet --out F])
+  notify    工单到期提醒与超时上报 (notify tick [--at 时刻] [--enqueue])；
+            重发失败的外发消息 (notify send)
   manage    任意 Django 管理命令 (dangjian manage migrate …，也可直接 dangjian migrate)
 """
 

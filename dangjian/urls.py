@@ -12,6 +12,7 @@ urlpatterns = [
     path("survey/", include("dangjian.survey.urls")),
     path("fuwu/", include("dangjian.service.urls")),
     path("rectify/", include("dangjian.rectify.urls")),
+    path("xiaoxi/", include("dangjian.notify.urls")),
     path("", include("dangjian.web.urls")),
 ]
 

@@ -55,6 +55,7 @@ APP_LAYERS = {
     "rectify": 3,
     "survey": 3,
     "service": 3,
+    "notify": 3,
     "exchange": 3,
     "batch": 3,
     "web": 4,

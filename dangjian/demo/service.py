@@ -21,7 +21,6 @@ import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
-from unittest import mock
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,10 +28,12 @@ from django.utils import timezone
 from dangjian.accounts.models import User
 from dangjian.accounts.scope import SYSTEM
 from dangjian.accounts.services import user_create
+from dangjian.core import clock
 from dangjian.orgs.choices import Sector
 from dangjian.orgs.models import Organization
 from dangjian.service import services
 from dangjian.service.choices import OrderState
+from dangjian.service.jobs import tick as service_tick
 from dangjian.service.models import Grid, Order
 
 from . import names
@@ -73,8 +74,9 @@ class _Today(Exception):
 
 @contextmanager
 def _clock(box: list[dt.datetime]) -> Iterator[None]:
-    """The services' clock reads ``box[0]`` (the demo walks orders through past days)."""
-    with mock.patch.object(services, "_now", lambda: box[0]):
+    """The services' clock (:mod:`dangjian.core.clock`) reads ``box[0]`` (the demo walks orders
+    through past days)."""
+    with clock.reading(lambda: box[0]):
         yield
 
 
@@ -237,6 +239,7 @@ def seed_demo_service(today: dt.date, *, seed: int = 42) -> list[str]:
                     counts[order.state] = counts.get(order.state, 0) + 1
                     if order.state not in (OrderState.MERGED, OrderState.REFUSED):
                         earlier = order  # the next duplicate's target: still a valid order
+    service_tick()  # today's reminders and overdue reports: the demo's inboxes show some
     total = sum(counts.values())
     mine = weak is not None and weak in villages
     who = "dw_admin（全镇）" + ("、zb_shuji（本支部）" if mine else "")
