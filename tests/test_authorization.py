@@ -339,6 +339,10 @@ ROUTES: list[Route] = [
         kwargs=lambda s: {**order(s), "action": "take"},
         ok=400,
     ),
+    # --- the inbox: every signed-in user's own messages (another's message: 404) ---
+    Route("notify:inbox", None),
+    Route("notify:open", None, "post", kwargs=lambda s: {"pk": 1}),
+    Route("notify:read_all", None, "post"),
     Route("survey:answer", None, kwargs=lambda s: {"token": s.survey.token}, anonymous=200),
     Route("survey:thanks", None, kwargs=lambda s: {"token": s.survey.token}, anonymous=200),
     Route("survey:org", P.ASSESS_VIEW, kwargs=code),
