@@ -33,7 +33,6 @@ from dangjian.orgs.choices import Sector
 from dangjian.orgs.models import Organization
 from dangjian.service import services
 from dangjian.service.choices import OrderState
-from dangjian.service.jobs import tick as service_tick
 from dangjian.service.models import Grid, Order
 
 from . import names
@@ -239,7 +238,6 @@ def seed_demo_service(today: dt.date, *, seed: int = 42) -> list[str]:
                     counts[order.state] = counts.get(order.state, 0) + 1
                     if order.state not in (OrderState.MERGED, OrderState.REFUSED):
                         earlier = order  # the next duplicate's target: still a valid order
-    service_tick()  # today's reminders and overdue reports: the demo's inboxes show some
     total = sum(counts.values())
     mine = weak is not None and weak in villages
     who = "dw_admin（全镇）" + ("、zb_shuji（本支部）" if mine else "")

@@ -98,8 +98,13 @@ def _tell(
 
 def _resolver(order: Order) -> list[User]:
     """Whoever resolved the order last (the resolve event's author)."""
-    event = order.events.filter(kind=EventKind.RESOLVE, by__isnull=False).order_by("-at").first()
-    return [event.by] if event is not None and event.by is not None else []
+    pk = (
+        order.events.filter(kind=EventKind.RESOLVE, by__isnull=False)
+        .order_by("-at", "-pk")
+        .values_list("by", flat=True)
+        .first()
+    )
+    return list(User.objects.filter(pk=pk, is_active=True)) if pk is not None else []
 
 
 def moved(order: Order, kind: str, actor: Any, at: dt.datetime) -> None:
@@ -107,7 +112,7 @@ def moved(order: Order, kind: str, actor: Any, at: dt.datetime) -> None:
     key = f"move:{order.pk}:{kind}:{at.isoformat()}"
     skip = getattr(actor, "pk", None)
     brief = order.description[:60]
-    common = {"order": order, "body": brief, "key": key, "at": at, "skip": skip}
+    common: dict[str, Any] = {"order": order, "body": brief, "key": key, "at": at, "skip": skip}
     if kind == EventKind.DISPATCH:
         users = holders_of(order)
         _tell(
@@ -150,7 +155,7 @@ def deadline(order: Order, *, what: str, limit: str, due_at: dt.datetime, key: s
     """The messages of one deadline coming (``due_soon``) or passed (``overdue``)."""
     label = LIMIT_LABELS.get(limit, limit)
     at = clock.now()
-    common = {"order": order, "body": order.description[:60], "at": at}
+    common: dict[str, Any] = {"order": order, "body": order.description[:60], "at": at}
     if what == "due_soon":
         return _tell(
             holders_of(order),
