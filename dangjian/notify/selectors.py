@@ -1,9 +1,18 @@
-"""Reads of the inbox: a user's own messages only, by tab; the unread count of the navigation."""
+"""Reads of the inbox: a user's own messages only, by tab; the unread count of the navigation.
+
+The navigation shows the unread count on every signed-in page, so it is kept in Django's cache
+(shared by the web processes) for :data:`UNREAD_TTL` seconds: one indexed COUNT when it is not
+there, none on the pages after. Whatever changes a user's unread messages forgets it
+(:func:`forget_unread`, at once and again after the commit), so the count is not stale beyond
+a concurrent request's read.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import QuerySet
 
 from dangjian.accounts.scope import Actor
@@ -36,9 +45,34 @@ def tab_kinds(tab: str) -> tuple[str, ...] | None:
     return None
 
 
+#: how long the navigation's unread count is kept (seconds)
+UNREAD_TTL = 300
+
+
+def _unread_key(user_id: Any) -> str:
+    return f"notify:unread:{user_id}"
+
+
+def forget_unread(user_id: Any) -> None:
+    """The unread count of ``user_id`` changed: drop the cached one now and after the commit."""
+    key = _unread_key(user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
 def unread_count(actor: Actor) -> int:
-    """Unread messages of the actor: one COUNT over the (user, read_at) index."""
-    return inbox_of(actor).filter(read_at__isnull=True).order_by().count()
+    """Unread messages of the actor: the cached count, else one COUNT over the (user, read_at)
+    index (then cached)."""
+    pk = getattr(actor, "pk", None)
+    if pk is None:
+        return 0
+    key = _unread_key(pk)
+    cached = cache.get(key)
+    if cached is not None:
+        return int(cached)
+    count = inbox_of(actor).filter(read_at__isnull=True).order_by().count()
+    cache.set(key, count, UNREAD_TTL)
+    return count
 
 
 def unread_by_tab(actor: Actor) -> dict[str, int]:

@@ -26,7 +26,7 @@ from dangjian.service.models import Order
 
 from . import delivery, senders
 from .models import Contact, Delivery, Message
-from .selectors import inbox_of
+from .selectors import forget_unread, inbox_of
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ def message_send(
             )
     except IntegrityError:  # made meanwhile by a concurrent run: that one stands
         return None
+    forget_unread(user.pk)
     rows: list[Delivery] = []
     try:
         channels = senders.configured()
@@ -98,6 +99,7 @@ def message_read(*, actor: Actor, message: Message) -> Message:
     if message.read_at is None:
         message.read_at = clock.now()
         Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=message.read_at)
+        forget_unread(message.user_id)
     return message
 
 
@@ -106,7 +108,9 @@ def messages_read_all(*, actor: Actor, kinds: list[str] | None = None) -> int:
     unread = inbox_of(actor).filter(read_at__isnull=True)
     if kinds:
         unread = unread.filter(kind__in=kinds)
-    return unread.update(read_at=clock.now())
+    done = unread.update(read_at=clock.now())
+    forget_unread(getattr(actor, "pk", None))
+    return done
 
 
 @transaction.atomic

@@ -81,13 +81,27 @@ def test_the_anonymous_visitor_goes_to_the_login(client):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_the_nav_count_is_one_query_per_request(inbox):
+def test_the_nav_count_is_one_query_then_none(inbox):
     request = RequestFactory().get("/")
     request.user = inbox.worker
     template = Template("{% load notify %}{% unread_messages %}{% unread_messages %}")
     with CaptureQueriesContext(connection) as queries:
         assert template.render(Context({"request": request})) == "44"
     assert len(queries) == 1 and "COUNT" in queries[0]["sql"].upper()
+    request = RequestFactory().get("/")  # the next page: from the cache
+    request.user = inbox.worker
+    with CaptureQueriesContext(connection) as queries:
+        assert template.render(Context({"request": request})) == "44"
+    assert not queries
+
+
+def test_the_nav_count_follows_new_and_read_messages(inbox, login):
+    client = login(inbox.worker)
+    assert 'data-unread="4"' in client.get("/xiaoxi/").content.decode()
+    send(inbox.worker, Kind.ESCALATED, 6)
+    assert 'data-unread="5"' in client.get("/xiaoxi/").content.decode()
+    client.post("/xiaoxi/yidu/", {"tab": ""})
+    assert "data-unread" not in client.get("/xiaoxi/").content.decode()
 
 
 def test_the_page_fits_a_phone(inbox, login):

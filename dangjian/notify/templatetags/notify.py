@@ -1,5 +1,6 @@
 """``{% unread_messages %}``: the signed-in user's unread message count for the navigation,
-counted once per request (one indexed COUNT) however often a page asks."""
+read once per request however often a page asks (from the cache, else one indexed COUNT:
+:func:`dangjian.notify.selectors.unread_count`)."""
 
 from __future__ import annotations
 
