@@ -22,6 +22,7 @@ from dangjian.core import crypto
 
 
 class Kind(models.TextChoices):
+    SUBMITTED = "submitted", "新工单待受理"
     ASSIGNED = "assigned", "指派给我"
     DUE_SOON = "due_soon", "即将到期"
     OVERDUE = "overdue", "已超期"

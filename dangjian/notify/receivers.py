@@ -1,5 +1,8 @@
 """Inbox messages from the service orders' signals (:mod:`dangjian.service.signals`).
 
+On a new order (``post_save`` of an order created, whoever created it: the public page, Open311,
+a import) → 新工单待受理: the dispatchers of the organization handling it.
+
 On a transition (``order_moved``):
 
 - 派单 → 指派给我: the person it was assigned to, or the workers of the grid it was sent to;
@@ -24,6 +27,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -142,6 +146,25 @@ def moved(order: Order, kind: str, actor: Any, at: dt.datetime) -> None:
             subject=f"群众要求重新办理：{_name(order)}",
             **common,
         )
+
+
+def submitted(order: Order) -> None:
+    """新工单待受理 to the dispatchers of the organization handling the new order."""
+    _tell(
+        dispatchers_of(order.handler_org),
+        order=order,
+        kind=Kind.SUBMITTED,
+        subject=f"新工单待受理：{_name(order)}，请于{_when(order.response_due)}前受理",
+        body=order.description[:60],
+        key=f"submit:{order.pk}",
+        at=order.submitted_at,
+    )
+
+
+@receiver(post_save, sender=Order, dispatch_uid="notify.order_created")
+def on_order_created(sender: Any, *, instance: Order, created: bool, **kwargs: Any) -> None:
+    if created and not kwargs.get("raw"):
+        _safely(lambda: submitted(instance), f"工单 {instance.tracking_code} submit")
 
 
 @receiver(order_moved, dispatch_uid="notify.order_moved")

@@ -22,7 +22,7 @@ from .models import Kind, Message
 #: the inbox's tabs: (name in the URL, label, the kinds it shows; empty: all)
 TABS: list[tuple[str, str, tuple[str, ...]]] = [
     ("", "全部", ()),
-    ("assigned", "指派给我", (Kind.ASSIGNED,)),
+    ("assigned", "指派给我", (Kind.SUBMITTED, Kind.ASSIGNED)),
     ("due", "即将到期", (Kind.DUE_SOON, Kind.OVERDUE)),
     ("escalated", "上报给我", (Kind.ESCALATED,)),
     ("rated", "评价", (Kind.RATED, Kind.REOPENED)),

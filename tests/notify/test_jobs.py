@@ -21,7 +21,12 @@ HOUR = dt.timedelta(hours=1)
 
 
 def kinds(user):
-    return sorted(Message.objects.filter(user=user).values_list("kind", flat=True))
+    return sorted(jobs_messages().filter(user=user).values_list("kind", flat=True))
+
+
+def jobs_messages():
+    """The messages of the jobs and transitions (not the 新工单 of each submission)."""
+    return Message.objects.exclude(kind=Kind.SUBMITTED)
 
 
 @pytest.fixture
@@ -38,9 +43,9 @@ def test_the_response_reminder_starts_one_hour_before_the_limit(place):
     assert order.response_due == t0 + 24 * HOUR
     start = order.response_due - HOUR
     assert jobs.remind_due(start - MINUTE).reminded == 0
-    assert not Message.objects.exists()
+    assert not jobs_messages().exists()
     assert jobs.remind_due(start + MINUTE).reminded == 1
-    message = Message.objects.get()
+    message = jobs_messages().get()
     assert message.user == place.dispatcher and message.kind == Kind.DUE_SOON
     assert "受理" in message.subject and "11月03日 09:00" in message.subject
     assert message.created_at == start + MINUTE
@@ -53,7 +58,7 @@ def test_a_short_limit_is_reminded_of_at_its_half(place):
     order = submit(place.grid, t0, category="safety")  # respond within 2 hours
     assert jobs.remind_due(t0 + HOUR - MINUTE).reminded == 0
     assert jobs.remind_due(t0 + HOUR + MINUTE).reminded == 1
-    assert Message.objects.get().order == order
+    assert jobs_messages().get().order == order
 
 
 def test_the_resolution_reminder_goes_to_the_grid_then_to_the_taker(place):
@@ -65,7 +70,7 @@ def test_the_resolution_reminder_goes_to_the_grid_then_to_the_taker(place):
     )
     due = order.resolution_due
     assert timezone_date(due) == dt.date(2026, 12, 1)  # 23,24,25,26,27,30 Nov, 1 Dec
-    Message.objects.all().delete()  # the dispatch's own messages
+    jobs_messages().delete()  # the dispatch's own messages
     assert jobs.remind_due(due - 24 * HOUR - MINUTE).reminded == 0
     assert jobs.remind_due(due - 24 * HOUR + MINUTE).reminded == 1
     assert kinds(place.worker) == [Kind.DUE_SOON] and kinds(place.worker2) == [Kind.DUE_SOON]
@@ -134,7 +139,7 @@ def test_overdue_is_told_to_the_holder_and_the_level_above(place):
     report = jobs.escalate_overdue(order.response_due + MINUTE)
     assert report.overdue == 1 and report.escalated == 0
     assert kinds(place.dispatcher) == [Kind.OVERDUE]
-    above = Message.objects.get(user=place.town_admin)
+    above = jobs_messages().get(user=place.town_admin)
     assert above.kind == Kind.OVERDUE and "下级工单超期" in above.subject
     assert place.village.name in above.subject
     assert Order.objects.get(pk=order.pk).level == Level.VILLAGE  # auto_escalate is off
@@ -174,15 +179,15 @@ def test_running_twice_or_after_a_missed_day_tells_nobody_twice(place):
     order = submit(place.grid, t0)
     first = order.response_due + MINUTE
     jobs.tick(first)
-    count = Message.objects.count()
+    count = jobs_messages().count()
     assert count == 2  # the holder and the level above
     jobs.tick(first)
-    assert Message.objects.count() == count
+    assert jobs_messages().count() == count
     # the next day's run was missed; the one after catches up with what is new only
     later = order.response_due + 48 * HOUR
     jobs.tick(later)
     jobs.tick(later + MINUTE)
-    assert Message.objects.count() == count
+    assert jobs_messages().count() == count
 
 
 def test_a_missed_reminder_run_is_caught_up_once(place):
@@ -191,7 +196,7 @@ def test_a_missed_reminder_run_is_caught_up_once(place):
     # the run inside the hour before the limit was missed; a later one within it catches up
     jobs.remind_due(order.response_due - 5 * MINUTE)
     jobs.remind_due(order.response_due - 2 * MINUTE)
-    assert Message.objects.filter(kind=Kind.DUE_SOON).count() == 1
+    assert jobs_messages().filter(kind=Kind.DUE_SOON).count() == 1
 
 
 def test_a_reopened_order_gets_a_new_resolution_reminder(place):
@@ -216,7 +221,7 @@ def test_a_reopened_order_gets_a_new_resolution_reminder(place):
         assignee=place.worker,
     )
     jobs.remind_due(order.resolution_due - 2 * HOUR)
-    assert Message.objects.filter(user=place.worker, kind=Kind.DUE_SOON).count() == 2
+    assert jobs_messages().filter(user=place.worker, kind=Kind.DUE_SOON).count() == 2
 
 
 def test_one_failing_order_does_not_stop_the_others(place, monkeypatch):
@@ -232,8 +237,8 @@ def test_one_failing_order_does_not_stop_the_others(place, monkeypatch):
     monkeypatch.setattr(jobs, "_signal", flaky)
     report = jobs.escalate_overdue(bad.response_due + MINUTE)
     assert report.overdue == 1 and report.failed == [f"{bad.tracking_code}：RuntimeError"]
-    assert Message.objects.filter(order=good).exists()
-    assert not Message.objects.filter(order=bad).exists()
+    assert jobs_messages().filter(order=good).exists()
+    assert not jobs_messages().filter(order=bad).exists()
 
 
 def test_the_command_runs_both_jobs(place, capsys):
@@ -243,7 +248,7 @@ def test_the_command_runs_both_jobs(place, capsys):
     call_command("notify", "tick", "--at", "2026-11-03T09:01")
     out = capsys.readouterr().out
     assert "超时工单 1 件" in out and "到期提醒 0 项" in out
-    assert Message.objects.filter(order=order, kind=Kind.OVERDUE).count() == 2
+    assert jobs_messages().filter(order=order, kind=Kind.OVERDUE).count() == 2
 
 
 def test_the_command_refuses_a_bad_moment():
@@ -257,4 +262,4 @@ def test_the_tasks_run_the_jobs_in_the_worker(place):
     order = submit(place.grid, at(2026, 11, 2, 9, 0))
     result = jobs.tick_task.enqueue("2026-11-03T09:01:00+08:00")
     assert result.return_value["overdue"]["overdue"] == 1
-    assert Message.objects.filter(order=order).count() == 2
+    assert jobs_messages().filter(order=order).count() == 2

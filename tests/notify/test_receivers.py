@@ -39,9 +39,26 @@ def test_dispatch_to_a_grid_tells_each_worker_once_and_not_the_dispatcher(place)
         assert message.kind == Kind.ASSIGNED and message.order == order
         assert order.tracking_code in message.subject and "环境卫生" in message.subject
         assert message.link == f"/fuwu/orders/{order.pk}/" and message.read_at is None
-    assert not mine(place.dispatcher).exists()
+    assert not mine(place.dispatcher, Kind.ASSIGNED).exists()
     # every message is recorded for the log channel (the default sender)
-    assert Delivery.objects.filter(channel="log", message__order=order).count() == 2
+    assert Delivery.objects.filter(channel="log", message__kind=Kind.ASSIGNED).count() == 2
+
+
+def test_a_new_order_is_announced_to_the_dispatchers_of_its_village(place, login):
+    order = submit(place.grid, T0)
+    message = mine(place.dispatcher).get()
+    assert message.kind == Kind.SUBMITTED and message.order == order
+    assert "新工单待受理" in message.subject and "11月03日 09:00" in message.subject
+    assert message.created_at == T0
+    assert not mine(place.town_admin).exists() and not mine(place.worker).exists()
+    body = login(place.dispatcher).get("/xiaoxi/?tab=assigned").content.decode()
+    assert "新工单待受理" in body
+
+
+def test_a_town_level_order_is_announced_to_the_town(place):
+    submit(place.grid, T0, category="complex")
+    assert mine(place.town_admin, Kind.SUBMITTED).count() == 1
+    assert not mine(place.dispatcher).exists()
 
 
 def test_dispatch_to_a_person_tells_only_that_person(place):
@@ -58,7 +75,7 @@ def test_escalation_tells_the_dispatchers_of_the_new_level(place):
     assert order.level == Level.TOWN
     message = mine(place.town_admin).get()
     assert message.kind == Kind.ESCALATED and "乡镇" in message.subject
-    assert not mine(place.dispatcher).exists()  # nobody is told of their own action
+    assert not mine(place.dispatcher, Kind.ESCALATED).exists()  # nobody is told of their own action
     assert not mine(place.outsider).exists()
 
 
