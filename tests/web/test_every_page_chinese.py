@@ -67,6 +67,8 @@ ACTIONS = {
     "service:phone",
     "service:decide",
     "service:work",
+    "notify:open",
+    "notify:read_all",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
