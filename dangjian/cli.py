@@ -31,6 +31,7 @@ COMMANDS = {
     "serve": "serve",
     "service-purge": "service_purge",
     "open311": "open311",
+    "notify": "notify",
 }
 
 USAGE = """用法 / usage: dangjian <command> [options]
@@ -58,6 +59,8 @@ USAGE = """用法 / usage: dangjian <command> [options]
   service-purge  删除办结超过保存期限的服务工单群众电话 (service-purge [--at D] [--dry-run])
   open311   Open311 接口密钥：新建 (open311 key create --name 名称 --org CODE [--grid 网格标识])，
             密钥只显示一次；列出 (open311 key list)；停用 (open311 key revoke --name 名称)
+  notify    工单到期提醒与超时上报 (notify tick [--at 时刻] [--enqueue])；
+            重发失败的外发消息 (notify send)
   manage    任意 Django 管理命令 (dangjian manage migrate …，也可直接 dangjian migrate)
 """
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("fuwu/", include("dangjian.service.urls")),
     path("rectify/", include("dangjian.rectify.urls")),
     path("open311/v2/", include("dangjian.open311.urls")),
+    path("xiaoxi/", include("dangjian.notify.urls")),
     path("", include("dangjian.web.urls")),
 ]
 

@@ -497,6 +497,10 @@ ROUTES: list[Route] = [
     ),
     Route("open311:token", None, kwargs=lambda s: {"fmt": "json", "token": "x"}, anonymous=404),
     Route("open311:unknown", None, kwargs=lambda s: {"fmt": "json", "rest": "x"}, anonymous=404),
+    # --- the inbox: every signed-in user's own messages (another's message: 404) ---
+    Route("notify:inbox", None),
+    Route("notify:open", None, "post", kwargs=lambda s: {"pk": 1}),
+    Route("notify:read_all", None, "post"),
     Route("survey:answer", None, kwargs=lambda s: {"token": s.survey.token}, anonymous=200),
     Route("survey:thanks", None, kwargs=lambda s: {"token": s.survey.token}, anonymous=200),
     Route("survey:org", P.ASSESS_VIEW, kwargs=code),

@@ -56,6 +56,7 @@ APP_LAYERS = {
     "survey": 3,
     "service": 3,
     "open311": 3,
+    "notify": 3,
     "exchange": 3,
     "batch": 3,
     "web": 4,

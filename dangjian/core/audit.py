@@ -157,6 +157,8 @@ class AuditAction(models.TextChoices):
     SEED_RUN = "seed.run", "生成演示数据"
     LIFE_SEED = "life.seed", "生成演示组织生活记录"
     ASSESS_SEED = "assess.seed", "生成演示考核数据"
+    # the inbox and outbound messages (dangjian/notify)
+    NOTIFY_CONTACT_SET = "notify.contact.set", "设置接收短信提醒的手机号"
 
 
 #: action value → its Chinese name (from :class:`AuditAction`)

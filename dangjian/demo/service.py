@@ -21,7 +21,6 @@ import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
-from unittest import mock
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +28,7 @@ from django.utils import timezone
 from dangjian.accounts.models import User
 from dangjian.accounts.scope import SYSTEM
 from dangjian.accounts.services import user_create
+from dangjian.core import clock
 from dangjian.orgs.choices import Sector
 from dangjian.orgs.models import Organization
 from dangjian.service import services
@@ -75,8 +75,9 @@ class _Today(Exception):
 
 @contextmanager
 def _clock(box: list[dt.datetime]) -> Iterator[None]:
-    """The services' clock reads ``box[0]`` (the demo walks orders through past days)."""
-    with mock.patch.object(services, "_now", lambda: box[0]):
+    """The services' clock (:mod:`dangjian.core.clock`) reads ``box[0]`` (the demo walks orders
+    through past days)."""
+    with clock.reading(lambda: box[0]):
         yield
 
 

@@ -3,7 +3,9 @@ parameter system (:mod:`dangjian.rules.params`; a city changes them in ``DANGJIA
 
 - SERVICE-DEADLINE: an open order past its response or resolution limit (the limits come from the
   order's category, copied when it came in; the parameters are the defaults of a category file
-  that names none, and whether a breach escalates automatically).
+  that names none, whether a breach escalates automatically — ``auto_escalate``, applied by
+  :func:`dangjian.service.jobs.escalate_overdue` — and how many hours before each limit whoever
+  holds the order is reminded: ``remind_response_hours``, ``remind_resolution_hours``).
 - SERVICE-RATES: how 响应率、解决率、满意率 are computed (:mod:`dangjian.service.stats` reads the
   weight of 基本满意 and the composite weights from here); it has no finding of its own.
 - SERVICE-SOLVED-VS-CLOSED: 已解决 is not 已办结; a resident who is not satisfied may reopen
@@ -39,7 +41,15 @@ DEADLINE = RuleSpec(
     "工单按紧急程度在规定时限内反馈（2 小时、24 小时、7 天、15 天）",
     "local default",
     "北京市 12345 服务规范（2021 年征求意见稿）",
-    {"response_hours": 24, "resolution_days": 7, "auto_escalate": False},
+    {
+        "response_hours": 24,
+        "resolution_days": 7,
+        "auto_escalate": False,
+        # reminders to whoever holds the order, this many hours before each limit (at most half
+        # the time the limit gives: a 2-hour response limit is reminded of after 1 hour)
+        "remind_response_hours": 1,
+        "remind_resolution_hours": 24,
+    },
 )
 RATES = RuleSpec(
     "SERVICE-RATES",

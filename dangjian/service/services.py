@@ -42,7 +42,7 @@ from django.utils import timezone
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, can, covers, require, user_of
-from dangjian.core import crypto, idnumber
+from dangjian.core import clock, crypto, idnumber
 from dangjian.core.audit import AuditAction, AuditSubject, audit_about
 from dangjian.core.errors import FieldErrors
 from dangjian.orgs.models import Organization
@@ -53,6 +53,7 @@ from .boundary import BoundaryError, check_boundary
 from .categories import category as category_of
 from .choices import FINAL_STATES, EventKind, Level, OrderState, Rating, RefuseReason
 from .models import DoubleReport, Grid, Order, OrderEvent, Referral, ServiceArea, VolunteerTeam
+from .signals import order_moved
 
 DESCRIPTION_MAX = 2000
 NOTE_MAX = 1000
@@ -92,7 +93,7 @@ def _snapshot(order: Order) -> dict[str, Any]:
 
 
 def _now() -> dt.datetime:
-    return timezone.now()
+    return clock.now()
 
 
 def _text(errors: FieldErrors, name: str, label: str, value: str, limit: int) -> str:
@@ -450,6 +451,7 @@ def _move(
         before=before,
         after={**_snapshot(order), "note": note},
     )
+    order_moved.send(Order, order=order, kind=kind, from_state=from_state, actor=actor, at=now)
     return order
 
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "dangjian.rectify",
     "dangjian.service",
     "dangjian.open311",
+    "dangjian.notify",
     "dangjian.batch",
 ]
 
@@ -229,6 +230,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# outbound messages of the inbox (dangjian/notify/senders.py): a JSON list of channels; the log only
+DANGJIAN_NOTIFY_SENDERS = json.loads(os.environ.get("DANGJIAN_NOTIFY_SENDERS") or "[]") or [
+    {"channel": "log"}
+]
 
 
 def cache_settings(redis_url: str, var_dir: Path) -> dict[str, dict[str, object]]:

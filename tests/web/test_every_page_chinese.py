@@ -80,6 +80,8 @@ ACTIONS = {
     "service:double_report_action",
     "service:need_order",
     "service:visit_done",
+    "notify:open",
+    "notify:read_all",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}

@@ -21,6 +21,7 @@ from dangjian.demo.seed import TIERS, database_is_empty, seed_database
 from dangjian.demo.story import seed_demo_story
 from dangjian.orgs.models import Organization
 from dangjian.rules import store
+from dangjian.service.jobs import tick as service_tick
 
 
 class Command(BaseCommand):
@@ -71,6 +72,8 @@ class Command(BaseCommand):
             accounts = ensure_demo_accounts()
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
+        # the service orders' reminders and overdue reports, to the accounts just made
+        service_tick()
         self.stdout.write("")
         self.stdout.write("演示账号（密码保存在 " + str(accounts_file()) + "，仅本机用户可读）：")
         self.stdout.write(accounts_table(accounts))

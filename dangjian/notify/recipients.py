@@ -1,0 +1,58 @@
+"""Who is told about a service order: its holders, and the dispatchers of an organization.
+
+"The dispatchers of an organization" are the active users holding ``Perm.SERVICE_DISPATCH`` (by
+a role) who are bound to the nearest organization at or above it that has any: a village's own
+secretary when it has one, else the town's committee administrators — not everyone up to the
+organization department, whose scope covers every village but who does not dispatch there.
+"""
+
+from __future__ import annotations
+
+from dangjian.accounts.models import User
+from dangjian.accounts.roles import ROLES, Perm
+from dangjian.orgs.models import Organization
+from dangjian.service.choices import FINAL_STATES, OrderState
+from dangjian.service.models import Order
+
+#: the roles that dispatch service orders
+DISPATCH_ROLES = sorted(code for code, role in ROLES.items() if Perm.SERVICE_DISPATCH in role.perms)
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    step = Organization.steplen
+    return [path[:end] for end in range(step, len(path) + 1, step)]
+
+
+def dispatchers_of(org: Organization, *, above: bool = False) -> list[User]:
+    """The dispatchers of ``org`` (see the module docstring); ``above``: of the level above it
+    (the nearest organization strictly above ``org`` that has dispatchers)."""
+    paths = _ancestor_paths(org.path)
+    if above:
+        paths = paths[:-1]
+    if not paths:
+        return []
+    users = list(
+        User.objects.filter(is_active=True, org__path__in=paths, roles__role__in=DISPATCH_ROLES)
+        .select_related("org")
+        .distinct()
+        .order_by("pk")
+    )
+    if not users:
+        return []
+    nearest = max(len(u.org.path) for u in users if u.org is not None)
+    return [u for u in users if u.org is not None and len(u.org.path) == nearest]
+
+
+def holders_of(order: Order) -> list[User]:
+    """Whoever holds ``order`` now: the person it was taken by or assigned to; while it waits
+    at a grid, the grid's workers; otherwise the dispatchers of the organization handling it."""
+    if order.state in FINAL_STATES:
+        return []
+    if order.assignee_id is not None:
+        assignee = User.objects.filter(pk=order.assignee_id, is_active=True).first()
+        return [assignee] if assignee is not None else []
+    if order.state == OrderState.DISPATCHED and order.dispatched_grid_id is not None:
+        return list(
+            User.objects.filter(grids=order.dispatched_grid_id, is_active=True).order_by("pk")
+        )
+    return dispatchers_of(order.handler_org)
