@@ -152,8 +152,11 @@ def _duration(label: str, t: tuple[int, float | None, float | None] | None) -> D
     if not t:
         return Duration(label, 0, None, None)
     n, median, p90 = t
-    hours = lambda s: None if s is None else s / 3600.0
-    return Duration(label, n, hours(median), hours(p90))
+    return Duration(label, n, _hours(median), _hours(p90))
+
+
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else seconds / 3600.0
 
 
 def rates(orders: QuerySet[Order]) -> Rates:
