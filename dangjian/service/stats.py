@@ -322,8 +322,12 @@ def rates_all(orders: QuerySet[Order]) -> Rates:
     """All figures over ``orders`` as one group (with the times)."""
     from django.db.models import Value
 
-    found = rates_by(orders, Value(1))
-    return found.get(1) or _build({k: 0 for k in COUNTS}, basic_weight())
+    return rates_by(orders, Value(1)).get(1) or empty()
+
+
+def empty() -> Rates:
+    """The figures of no order (every rate without data)."""
+    return _build({k: 0 for k in COUNTS}, basic_weight())
 
 
 def town_orgs(paths: Iterable[str]) -> dict[str, Any]:

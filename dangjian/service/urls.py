@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public, staff
+from .views import public, staff, stats
 
 app_name = "service"
 
@@ -16,4 +16,7 @@ urlpatterns = [
     path("orders/<int:pk>/phone/", staff.phone, name="phone"),
     path("orders/<int:pk>/d/<str:action>/", staff.decide, name="decide"),
     path("orders/<int:pk>/w/<str:action>/", staff.work, name="work"),
+    # the upper levels' dashboard and monthly bulletin
+    path("stats/", stats.stats, name="stats"),
+    path("stats/bulletin.<str:fmt>", stats.stats_file, name="stats_file"),
 ]
