@@ -46,7 +46,7 @@ def orders(place):
 
 
 def test_town_dashboard(place, login, orders, clock):
-    done, waiting, old = orders
+    _done_orders, waiting, old = orders
     clock.move_to(dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC))  # the waiting one is late now
     c = login(place.town_admin)
     r = c.get(reverse("service:stats"))
@@ -62,7 +62,7 @@ def test_town_dashboard(place, login, orders, clock):
 
 
 def test_child_drilldown_and_scope(place, login, orders):
-    done, waiting, old = orders
+    waiting = orders[1]
     c = login(place.town_admin)
     page = c.get(reverse("service:stats"), {"org": place.village.code}).content.decode()
     assert "第一网格" in page and "第二网格" in page  # a village: per grid
