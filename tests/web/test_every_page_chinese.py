@@ -231,6 +231,7 @@ FILL: dict[str, Fill] = {
     "service:submit": lambda d: [{"token": d.grid.token}],
     "service:track": lambda d: [{"code": o.tracking_code} for o in d.orders],
     "service:order": lambda d: [{"pk": o.pk} for o in d.orders],
+    "service:stats_file": lambda d: [{"fmt": f} for f in ("xlsx", "pdf")],
     "exchange:export": lambda d: [
         {"kind": k, "fmt": f} for k in ("orgs", "members") for f in ("xlsx", "csv")
     ],
