@@ -325,6 +325,20 @@ def rates_all(orders: QuerySet[Order]) -> Rates:
     return rates_by(orders, Value(1)).get(1) or empty()
 
 
+def counts_by(orders: QuerySet[Order], key: str | Any) -> dict[Any, dict[str, int]]:
+    """The raw counts (:data:`COUNTS`) per group of ``key``, one grouped query: what figures of
+    larger units are summed from (see :func:`from_counts`)."""
+    expr = GROUPINGS[key]() if isinstance(key, str) else key
+    rows = orders.order_by().annotate(_g=expr).values("_g").annotate(**COUNTS).order_by()
+    return {r.pop("_g"): r for r in rows}
+
+
+def from_counts(counts: dict[str, int], on: dt.date | None = None) -> Rates:
+    """The figures (without the times) of summed :data:`COUNTS`, with the 基本满意 weight in
+    force ``on`` (today by default)."""
+    return _build(counts, basic_weight(on))
+
+
 def empty() -> Rates:
     """The figures of no order (every rate without data)."""
     return _build({k: 0 for k in COUNTS}, basic_weight())
