@@ -16,6 +16,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, QuerySet
 from django.db.models.functions import Left
 from django.utils import timezone
@@ -161,8 +163,30 @@ def children_rows(
     return rows, False
 
 
+#: seconds a computed board is kept (``DANGJIAN_SERVICE_STATS_CACHE``; 0: never kept)
+DEFAULT_CACHE_SECONDS = 300
+
+
 def board(actor: Actor, root: Organization | None, first: dt.date, last: dt.date) -> Board:
-    """The dashboard of ``root``'s subtree over the months ``first``..``last``."""
+    """The dashboard of ``root``'s subtree over the months ``first``..``last``, kept in the cache
+    for a few minutes: at a city's root its grouped queries read a year of orders (seconds, see
+    benchmarks/README.md), and the figures of organizations are the same for every viewer of that
+    subtree (the key is the subtree, the months and the viewer's own scope). The overdue list of
+    the page is read live."""
+    seconds = int(getattr(settings, "DANGJIAN_SERVICE_STATS_CACHE", DEFAULT_CACHE_SECONDS))
+    scope = scope_prefix(actor, Perm.SERVICE_VIEW)
+    key = f"service-board:{scope}:{root.path if root else ''}:{first}:{last}"
+    if seconds > 0:
+        found = cache.get(key)
+        if isinstance(found, Board):
+            return found
+    computed = _board(actor, root, first, last)
+    if seconds > 0:
+        cache.set(key, computed, seconds)
+    return computed
+
+
+def _board(actor: Actor, root: Organization | None, first: dt.date, last: dt.date) -> Board:
     orders = period_orders(actor, root, first, last)
     overall = rates_all(orders)
     by_month = {_month_key(k): v for k, v in rates_by(orders, "month").items()}
