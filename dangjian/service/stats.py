@@ -201,22 +201,22 @@ class Seconds(Func):
     output_field = FloatField()
     arity = 2
 
-    def as_sql(self, compiler: Any, conn: Any, **extra: Any) -> Any:  # SQLite
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
         return super().as_sql(
             compiler,
-            conn,
+            connection,
             template="((julianday(%(expressions)s)) * 86400.0)",
             arg_joiner=") - julianday(",
-            **extra,
+            **extra_context,
         )
 
-    def as_postgresql(self, compiler: Any, conn: Any, **extra: Any) -> Any:
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
         return super().as_sql(
             compiler,
-            conn,
+            connection,
             template="EXTRACT(EPOCH FROM (%(expressions)s))::float",
             arg_joiner=" - ",
-            **extra,
+            **extra_context,
         )
 
 
