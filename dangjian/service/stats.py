@@ -17,7 +17,8 @@ Each rate with n and a Wilson interval (as the surveys give) when n > 0.
 town, a handling level, a category, a month — :data:`GROUPINGS`; another grouping is one entry,
 an expression over :class:`~dangjian.service.models.Order`) in one grouped SQL query of
 conditional aggregates; the orders are never loaded. On PostgreSQL the percentiles are ordered-set
-aggregates of that same query (``percentile_cont … WITHIN GROUP``). SQLite has no such aggregate:
+aggregates of that same query (``percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP``: one sort per
+time, with a larger ``work_mem``, :data:`DEFAULT_WORK_MEM`). SQLite has no such aggregate:
 there a second query streams only (group, seconds) pairs of the orders that have a time, ordered,
 and the same interpolation is done while reading it (exact, same figures as PostgreSQL; memory
 one group at a time). SQLite is the development and single-office database; a city runs on
@@ -32,7 +33,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, connections, transaction
 from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Left, TruncMonth
@@ -221,16 +223,26 @@ class Seconds(Func):
 
 
 class PercentileCont(Aggregate):
-    """PostgreSQL's ``percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)``."""
+    """PostgreSQL's ``percentile_cont(ARRAY[f1, f2, …]) WITHIN GROUP (ORDER BY expression)``:
+    every fraction from one sort of the group's values (one aggregate per fraction would sort
+    them once each)."""
 
     function = "percentile_cont"
-    output_field = FloatField()
 
-    def __init__(self, expression: Any, fraction: float, **extra: Any) -> None:
+    def __init__(self, expression: Any, fractions: Iterable[float], **extra: Any) -> None:
+        from django.contrib.postgres.fields import ArrayField
+
+        listed = ", ".join(repr(float(f)) for f in fractions)
         self.template = (
-            f"percentile_cont({float(fraction)!r}) WITHIN GROUP (ORDER BY %(expressions)s)"
+            f"percentile_cont(ARRAY[{listed}]::float8[]) WITHIN GROUP (ORDER BY %(expressions)s)"
         )
-        super().__init__(expression, **extra)
+        super().__init__(expression, output_field=ArrayField(FloatField()), **extra)
+
+
+#: ``work_mem`` of the grouped query on PostgreSQL (``DANGJIAN_SERVICE_STATS_WORK_MEM``): the
+#: percentiles sort a year of a city's orders; with the server's default (4 MB) the sorts spill
+#: to disk and take three times as long (benchmarks/README.md)
+DEFAULT_WORK_MEM = "64MB"
 
 
 #: time name → (its end column, the condition an order has it)
@@ -287,9 +299,18 @@ def _pg_time_aggregates() -> dict[str, Any]:
     for name, (end, when) in TIMES.items():
         secs = Seconds(end, "submitted_at")
         out[f"{name}_n"] = Count("pk", filter=when)
-        for q in QUANTILES:
-            out[f"{name}_{round(q * 100)}"] = PercentileCont(secs, q, filter=when)
+        out[f"{name}_q"] = PercentileCont(secs, QUANTILES, filter=when)
     return out
+
+
+def _pg_rows(query: QuerySet[Any]) -> list[dict[str, Any]]:
+    """The rows of the grouped query, run with a larger ``work_mem`` for its sorts (local to a
+    transaction of its own, so nothing else is affected)."""
+    work_mem = str(getattr(settings, "DANGJIAN_SERVICE_STATS_WORK_MEM", DEFAULT_WORK_MEM))
+    with transaction.atomic(using=query.db):
+        with connections[query.db].cursor() as cursor:
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
+        return list(query)
 
 
 def rates_by(orders: QuerySet[Order], key: str | Any) -> dict[Any, Rates]:
@@ -300,15 +321,15 @@ def rates_by(orders: QuerySet[Order], key: str | Any) -> dict[Any, Rates]:
     base = orders.order_by().annotate(_g=expr)
     pg = connection.vendor == "postgresql"
     aggregates = {**COUNTS, **(_pg_time_aggregates() if pg else {})}
-    rows = list(base.values("_g").annotate(**aggregates).order_by())
+    query = base.values("_g").annotate(**aggregates).order_by()
+    rows = _pg_rows(query) if pg else list(query)
     weight = basic_weight()
     if pg:
-        q50, q90 = (round(q * 100) for q in QUANTILES)
         return {
             r["_g"]: _build(
                 r,
                 weight,
-                {name: (r[f"{name}_n"], r[f"{name}_{q50}"], r[f"{name}_{q90}"]) for name in TIMES},
+                {name: (r[f"{name}_n"], *(r[f"{name}_q"] or (None, None))) for name in TIMES},
             )
             for r in rows
         }
