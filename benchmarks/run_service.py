@@ -416,13 +416,17 @@ def main() -> int:
     zzb, busy = build_users()
 
     for key in ("grid", "village", "town"):
-        for label, orders in (("all orders", Order.objects.all()), ("scoped", orders_for(zzb))):
-            found, seconds, queries = timed(lambda o=orders, k=key: rates_by(o, k))
-            common.line(
-                f"三率 + times per {key}, city ({label})",
-                f"{seconds:.2f} s, {queries} queries, {len(found):,} groups",
-                width=WIDTH,
-            )
+        for with_times in (False, True):
+            what = "三率 + times" if with_times else "三率"
+            for label, orders in (("all", Order.objects.all()), ("scoped", orders_for(zzb))):
+                found, seconds, queries = timed(
+                    lambda o=orders, k=key, t=with_times: rates_by(o, k, times=t)
+                )
+                common.line(
+                    f"{what} per {key}, city ({label})",
+                    f"{seconds:.2f} s, {queries} queries, {len(found):,} groups",
+                    width=WIDTH,
+                )
 
     busy_org = busy.org
     waiting = Order.objects.filter(

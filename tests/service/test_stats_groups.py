@@ -126,3 +126,13 @@ def test_reopen_rate(place):
     r = rates(orders_for(place.dispatcher))
     assert (r.reopen.numerator, r.reopen.n) == (1, 4)
     assert rates_by(orders_for(place.dispatcher), Value(1))[1].reopen.value == 0.25
+
+
+def test_rates_without_times(place):
+    _random_orders(place, seed=3)
+    orders = orders_for(place.town_admin)
+    full, bare = rates_by(orders, "grid"), rates_by(orders, "grid", times=False)
+    assert set(full) == set(bare)
+    for key, r in full.items():
+        assert [x.numerator for x in r.three] == [x.numerator for x in bare[key].three]
+        assert bare[key].respond_time.n == 0
