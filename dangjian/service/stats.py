@@ -338,9 +338,10 @@ def rates_by(orders: QuerySet[Order], key: str | Any, *, times: bool = True) -> 
             )
             for r in rows
         }
-    times = _times_streamed(orders.order_by(), expr)
+    streamed = _times_streamed(orders.order_by(), expr)
     return {
-        r["_g"]: _build(r, weight, {name: times[name].get(r["_g"]) for name in TIMES}) for r in rows
+        r["_g"]: _build(r, weight, {name: streamed[name].get(r["_g"]) for name in TIMES})
+        for r in rows
     }
 
 
