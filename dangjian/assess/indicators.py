@@ -30,6 +30,9 @@ Registered indicators (``dangjian standard indicators`` lists them with their do
   (ASSESS-WEAK: a village without one for 2+ years).
 - ``double_report_members`` — 双报到 registrations in force with the organization's villages
   and communities (per 100 households of its grids in the evidence).
+  (ASSESS-WEAK: a village without one for 2+ years);
+- ``service_response_rate`` / ``service_resolution_rate`` / ``service_satisfaction_rate`` — 为民服务
+  三率 of the service orders of the subtree in the window (SERVICE-RATES).
 
 **One defect, one deduction.** ``setup_errors`` and ``life_compliance_rate`` sum up several rules
 (they are *aggregate* indicators). When the same standard also scores one of those rules through
@@ -854,3 +857,93 @@ def double_report_members(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
             display += f"（网格登记 {evidence['households']} 户，每百户 {per100} 名）"
         out[pk] = IndicatorValue(float(n), display, evidence)
     return out
+
+
+# --- service orders (为民服务三率, SERVICE-RATES) ---------------------------------------------
+
+
+def _service_tally(ctx: IndicatorContext) -> dict[int, dict[str, int]]:
+    """Per scored organization: the counts of the service orders submitted in the window to the
+    villages and communities of its subtree (itself included). One grouped query over the orders
+    (per village), summed up the tree in Python; cached on the context."""
+    cached = ctx.__dict__.get("_service")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    from django.utils import timezone
+
+    from dangjian.service.models import Order
+    from dangjian.service.stats import COUNTS, counts_by
+
+    start = timezone.make_aware(dt.datetime.combine(ctx.start, dt.time()))
+    end = timezone.make_aware(dt.datetime.combine(ctx.end + dt.timedelta(days=1), dt.time()))
+    orders = Order.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+    if ctx.prefix:
+        orders = orders.filter(org__path__startswith=ctx.prefix)
+    scored = dict(Organization.objects.filter(pk__in=ctx.org_ids).values_list("path", "pk"))
+    step = Organization.steplen
+    out: dict[int, dict[str, int]] = {}
+    for path, counts in counts_by(orders, models.F("org__path")).items():
+        for i in range(step, len(path) + 1, step):
+            pk = scored.get(path[:i])
+            if pk is None:
+                continue
+            total = out.setdefault(pk, dict.fromkeys(COUNTS, 0))
+            for k, v in counts.items():
+                total[k] += v
+    ctx.__dict__["_service"] = out
+    return out
+
+
+def _service_rate(ctx: IndicatorContext, which: str) -> dict[int, IndicatorValue]:
+    from dangjian.service.stats import from_counts
+
+    out: dict[int, IndicatorValue] = {}
+    for pk, counts in _service_tally(ctx).items():
+        figures = from_counts(counts, ctx.end)
+        rate = getattr(figures, which)
+        evidence: dict[str, Any] = {
+            "rule": "SERVICE-RATES",
+            "basis": rate.counts,
+            "numerator": rate.numerator,
+            "denominator": rate.n,
+            "orders": figures.total,
+        }
+        if rate.n == 0:
+            out[pk] = IndicatorValue(None, f"无数据：考核期内没有计入{rate.label}的工单", evidence)
+            continue
+        low, high = rate.interval
+        evidence["low"], evidence["high"] = low, high
+        out[pk] = IndicatorValue(
+            rate.value,
+            f"{rate.label} {_pct(rate.value)}（{rate.counts}；"
+            f"95% 区间 {_pct(low)} ～ {_pct(high)}）",
+            evidence,
+        )
+    return out
+
+
+@indicator("service_response_rate", "为民服务响应率", "rate", ["SERVICE-RATES"])
+def service_response_rate(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
+    """响应率 of the service orders submitted in the window to the villages and communities of
+    the organization's subtree: orders responded to within their response limit ÷ orders
+    submitted (merged duplicates excluded) (SERVICE-RATES, :mod:`dangjian.service.stats`).
+    ``None`` when no order came in. One grouped query over the window's orders, summed up the
+    tree."""
+    return _service_rate(ctx, "response")
+
+
+@indicator("service_resolution_rate", "为民服务解决率", "rate", ["SERVICE-RATES"])
+def service_resolution_rate(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
+    """解决率 of the service orders submitted in the window in the organization's subtree:
+    orders resolved ÷ orders accepted (refused and merged excluded) (SERVICE-RATES). ``None``
+    when no order was accepted. Same query as ``service_response_rate``."""
+    return _service_rate(ctx, "resolution")
+
+
+@indicator("service_satisfaction_rate", "为民服务满意率", "rate", ["SERVICE-RATES"])
+def service_satisfaction_rate(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
+    """满意率 of the service orders submitted in the window in the organization's subtree and
+    rated by the resident: (满意 + w × 基本满意) ÷ rated, w the SERVICE-RATES ``basic_weight``
+    in force (default 0.9). ``None`` when no order was rated. Same query as
+    ``service_response_rate``."""
+    return _service_rate(ctx, "satisfaction")

@@ -54,6 +54,9 @@ NOT_COVERED = {
     "recruit_cases_correct_rate": "按每个发展党员案例的程序判断，快照不含发展党员案例",
     "recruit_procedure_errors": "按每个发展党员案例的程序判断，快照不含发展党员案例",
     "recruit_candidate_2_years": "按发展对象的确定日期和村的范围判断，快照不含发展党员案例",
+    "service_response_rate": "按每件服务工单的时限和状态计算，快照不含服务工单",
+    "service_resolution_rate": "按每件服务工单的时限和状态计算，快照不含服务工单",
+    "service_satisfaction_rate": "按每件服务工单的评价计算，快照不含服务工单",
 }
 
 

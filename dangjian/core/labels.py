@@ -203,6 +203,9 @@ EVIDENCE_LABELS: dict[str, str] = {
     "ranked_in": "排名范围",
     "last_place": "排名末位",
     "entered_by_hand": "认定方式",
+    "numerator": "分子",
+    "denominator": "分母",
+    "orders": "群众点单件数",
 }
 
 #: record ids and other keys that mean nothing to a reader (kept in the JSON, not shown)

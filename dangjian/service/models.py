@@ -164,6 +164,13 @@ class Order(models.Model):
             models.Index(fields=["handler_org", "state", "submitted_at"]),
             models.Index(fields=["org", "submitted_at"]),
             models.Index(fields=["state", "resolution_due"]),
+            # the overdue list, oldest first, walks the open orders in submission order and
+            # stops after a page (a city's year: 1 M orders, ~20,000 open)
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=models.Q(state__in=["submitted", "accepted", "dispatched", "taken"]),
+                name="service_order_open_by_age",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import grids, linked, public, staff, teams
+from .views import grids, linked, public, staff, stats, teams
 
 app_name = "service"
 
@@ -38,4 +38,7 @@ urlpatterns = [
     path("grids/<int:pk>/edit/", grids.grid_edit, name="grid_edit"),
     path("grids/<int:pk>/deactivate/", grids.grid_deactivate, name="grid_deactivate"),
     path("grids/<int:pk>/qr/", grids.grid_qr, name="grid_qr"),
+    # the upper levels' dashboard and monthly bulletin
+    path("stats/", stats.stats, name="stats"),
+    path("stats/bulletin.<str:fmt>", stats.stats_file, name="stats_file"),
 ]

@@ -55,3 +55,19 @@ def test_scope_and_overdue(place, clock):
     assert overdue(orders_for(place.town_admin)).count() == 2
     s.order_accept(actor=place.dispatcher, order=mine)
     assert list(overdue(orders_for(place.town_admin))) == [Order.objects.exclude(pk=mine.pk).get()]
+
+
+def test_reopen_rate_and_times_over_one_queryset(place):
+    from dangjian.service.stats import rates_all
+
+    order = submit(place.grid)
+    resolve(place, order, "unsatisfied")
+    s.order_reopen(order=Order.objects.get(pk=order.pk), note="还是不亮")
+    resolve(place, submit(place.grid), "satisfied")
+    submit(place.grid)  # waiting
+    r = rates_all(orders_for(place.dispatcher))
+    assert (r.reopen.numerator, r.reopen.n) == (1, 2)
+    assert r.reopen.counts == "重新办理 1 件 ÷ 办理过 2 件"
+    # the reopened order is open again: only the other one has a resolution time
+    assert r.respond_time.n == 2 and r.resolve_time.n == 1
+    assert r.resolve_time.median is not None and r.resolve_time.median >= 0

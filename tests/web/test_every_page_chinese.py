@@ -263,6 +263,7 @@ FILL: dict[str, Fill] = {
     ),
     "service:refer": lambda d: [{"pk": o.pk} for o in d.orders],
     "service:visit": lambda d: [{"pk": pk} for pk in _visits(d)],
+    "service:stats_file": lambda d: [{"fmt": f} for f in ("xlsx", "pdf")],
     "exchange:export": lambda d: [
         {"kind": k, "fmt": f} for k in ("orgs", "members") for f in ("xlsx", "csv")
     ],

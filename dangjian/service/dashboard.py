@@ -1,0 +1,274 @@
+"""The service dashboard and monthly bulletin of an upper level (组织部, town): the figures of
+:mod:`dangjian.service.stats` over a period for one organization's subtree — overall, by month,
+by category, by handling level and per child organization — and the overdue count per child.
+
+Everything is grouped SQL over the orders of the subtree (:func:`~dangjian.service.stats.rates_by`):
+a city's dashboard costs a handful of queries whatever the number of orders. Organizations only,
+no one ranked: a row is an organization, never a person.
+
+The period is given as whole months ``[first, last]`` (local time); an order counts in the month it
+was submitted (点单).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, F, QuerySet
+from django.db.models.functions import Left
+from django.utils import timezone
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import Actor, scope_prefix
+from dangjian.orgs.models import Organization
+
+from .categories import category
+from .choices import Level
+from .models import Grid, Order
+from .selectors import orders_for, overdue
+from .stats import Rates, empty, rates_all, rates_by
+
+
+@dataclass(frozen=True)
+class Row:
+    """One group's figures: ``key`` as grouped, ``label`` as shown."""
+
+    key: Any
+    label: str
+    rates: Rates
+    overdue: int = 0
+    code: str = ""  # the child organization's code (a link to its own dashboard)
+
+
+@dataclass(frozen=True)
+class Board:
+    root: Organization | None
+    first: dt.date  # the first day of the first month
+    last: dt.date  # the first day of the last month
+    overall: Row
+    months: list[Row]
+    categories: list[Row]
+    levels: list[Row]
+    children: list[Row]
+    children_are_grids: bool
+    overdue_total: int
+
+    @property
+    def title(self) -> str:
+        return self.root.name if self.root else "全部管辖范围"
+
+    @property
+    def period_label(self) -> str:
+        if self.first == self.last:
+            return f"{self.first.year} 年 {self.first.month} 月"
+        return (
+            f"{self.first.year} 年 {self.first.month} 月至 {self.last.year} 年 {self.last.month} 月"
+        )
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    """The first day of the month ``n`` months after ``month``'s."""
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _aware(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def subtree_orders(actor: Actor, root: Organization | None) -> QuerySet[Order]:
+    orders = orders_for(actor)
+    return orders.filter(org__path__startswith=root.path) if root else orders
+
+
+def period_orders(
+    actor: Actor, root: Organization | None, first: dt.date, last: dt.date
+) -> QuerySet[Order]:
+    """Orders of the subtree submitted in the months ``first``..``last`` (first days)."""
+    return subtree_orders(actor, root).filter(
+        submitted_at__gte=_aware(first), submitted_at__lt=_aware(add_months(last, 1))
+    )
+
+
+def default_root(actor: Actor) -> Organization | None:
+    """The actor's own organization (the top of what they see), ``None`` for the operator."""
+    prefix = scope_prefix(actor, Perm.SERVICE_VIEW)
+    return getattr(actor, "org", None) if prefix else None
+
+
+def _child_key(root: Organization | None) -> Any:
+    width = len(root.path) + Organization.steplen if root else Organization.steplen
+    return Left(F("org__path"), width)
+
+
+def _category_label(code: str) -> str:
+    cat = category(code)
+    return f"{cat.group}·{cat.name}" if cat else f"已停用的类别（{code}）"
+
+
+def _month_key(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.date().replace(day=1)
+    if isinstance(value, str):  # SQLite without a timezone conversion
+        return dt.date.fromisoformat(value[:10]).replace(day=1)
+    return value.replace(day=1)  # type: ignore[no-any-return]
+
+
+def children_rows(
+    actor: Actor, root: Organization | None, orders: QuerySet[Order]
+) -> tuple[list[Row], bool]:
+    """Per child organization of ``root`` (its own orders as 本级), or per grid when the orders
+    all sit on ``root`` itself (a village); with each child's overdue open orders (now)."""
+    key = _child_key(root)
+    grouped = rates_by(orders, key)
+    late = dict(
+        overdue(subtree_orders(actor, root).order_by())
+        .annotate(_g=key)
+        .values_list("_g")
+        .annotate(n=Count("pk"))
+        .values_list("_g", "n")
+    )
+    own = root.path if root else None
+    if root is not None and set(grouped) | set(late) <= {own}:
+        by_grid = rates_by(orders, "grid")
+        late_grid = dict(
+            overdue(subtree_orders(actor, root).order_by())
+            .values_list("grid_id")
+            .annotate(n=Count("pk"))
+            .values_list("grid_id", "n")
+        )
+        grids = Grid.objects.filter(org=root).order_by("name")
+        rows = [
+            Row(g.pk, g.name, by_grid[g.pk], late_grid.get(g.pk, 0))
+            for g in grids
+            if g.pk in by_grid or g.pk in late_grid
+        ]
+        return rows, True
+    paths = set(grouped) | set(late)
+    orgs = {o.path: o for o in Organization.objects.filter(path__in=paths)}
+    rows = []
+    for path in sorted(paths):
+        org = orgs.get(path)
+        label = org.name if org else "其他"
+        if path == own:
+            label = f"{label}（本级）"
+        figures = grouped.get(path) or empty()
+        code = org.code if org and path != own else ""
+        rows.append(Row(path, label, figures, late.get(path, 0), code))
+    return rows, False
+
+
+#: seconds a computed board is kept (``DANGJIAN_SERVICE_STATS_CACHE``; 0: never kept)
+DEFAULT_CACHE_SECONDS = 300
+
+
+def board(actor: Actor, root: Organization | None, first: dt.date, last: dt.date) -> Board:
+    """The dashboard of ``root``'s subtree over the months ``first``..``last``, kept in the cache
+    for a few minutes: at a city's root its grouped queries read a year of orders (seconds, see
+    benchmarks/README.md), and the figures of organizations are the same for every viewer of that
+    subtree (the key is the subtree, the months and the viewer's own scope). The overdue list of
+    the page is read live."""
+    seconds = int(getattr(settings, "DANGJIAN_SERVICE_STATS_CACHE", DEFAULT_CACHE_SECONDS))
+    scope = scope_prefix(actor, Perm.SERVICE_VIEW)
+    key = f"service-board:{scope}:{root.path if root else ''}:{first}:{last}"
+    if seconds > 0:
+        found = cache.get(key)
+        if isinstance(found, Board):
+            return found
+    computed = _board(actor, root, first, last)
+    if seconds > 0:
+        cache.set(key, computed, seconds)
+    return computed
+
+
+def _board(actor: Actor, root: Organization | None, first: dt.date, last: dt.date) -> Board:
+    orders = period_orders(actor, root, first, last)
+    overall = rates_all(orders)
+    by_month = {_month_key(k): v for k, v in rates_by(orders, "month").items()}
+    months = []
+    month = first
+    while month <= last:
+        months.append(Row(month, f"{month.year}-{month.month:02d}", by_month.get(month) or empty()))
+        month = add_months(month, 1)
+    cats = sorted(rates_by(orders, "category").items(), key=lambda kv: -kv[1].total)
+    levels = rates_by(orders, "level")
+    children, are_grids = children_rows(actor, root, orders)
+    return Board(
+        root=root,
+        first=first,
+        last=last,
+        overall=Row("", "合计", overall, sum(r.overdue for r in children)),
+        months=months,
+        categories=[Row(k, _category_label(k), v) for k, v in cats],
+        levels=[Row(v, label, levels[v]) for v, label in Level.choices if v in levels],
+        children=children,
+        children_are_grids=are_grids,
+        overdue_total=sum(r.overdue for r in children),
+    )
+
+
+# --- how figures read ----------------------------------------------------------------------------
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def hours(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1f} 小时" if value < 48 else f"{value / 24:.1f} 天"
+
+
+def interval_text(rate: Any) -> str:
+    interval = rate.interval
+    return f"{pct(interval[0])} ～ {pct(interval[1])}" if interval else ""
+
+
+#: the columns of a row of figures, as the page, the workbook and the PDF show them
+HEADERS = [
+    "点单数",
+    "响应率",
+    "响应率95%区间",
+    "解决率",
+    "解决率95%区间",
+    "满意率",
+    "满意率95%区间",
+    "已评价",
+    "重新办理率",
+    "响应用时中位数",
+    "响应用时第90百分位",
+    "解决用时中位数",
+    "解决用时第90百分位",
+]
+
+
+def cells(r: Rates) -> list[str | int]:
+    """A row of figures as text (see :data:`HEADERS`)."""
+    assert r.respond_time is not None and r.resolve_time is not None and r.reopen is not None
+    return [
+        r.total,
+        pct(r.response.value),
+        interval_text(r.response),
+        pct(r.resolution.value),
+        interval_text(r.resolution),
+        pct(r.satisfaction.value),
+        interval_text(r.satisfaction),
+        r.satisfaction.n,
+        pct(r.reopen.value),
+        hours(r.respond_time.median),
+        hours(r.respond_time.p90),
+        hours(r.resolve_time.median),
+        hours(r.resolve_time.p90),
+    ]
+
+
+def ratio(rate: Any) -> float | None:
+    """A rate as a percentage with one decimal (charts), ``None`` without data."""
+    value = rate.value
+    return None if value is None else round(value * 100, 1)
