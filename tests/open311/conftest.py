@@ -15,7 +15,9 @@ from tests.factories import make_org
 #: a square around 东坑村 (longitude 118.70–118.72, latitude 27.50–27.52)
 SQUARE = {
     "type": "Polygon",
-    "coordinates": [[[118.70, 27.50], [118.72, 27.50], [118.72, 27.52], [118.70, 27.52]]],
+    "coordinates": [
+        [[118.70, 27.50], [118.72, 27.50], [118.72, 27.52], [118.70, 27.52], [118.70, 27.50]]
+    ],
 }
 
 
