@@ -437,6 +437,8 @@ ROUTES: list[Route] = [
     # --- service: linked departments (跨级联合), 片区, 敲门行动 ---
     Route("service:departments", P.SERVICE_VIEW, hidden=lambda s: s.department.name),
     Route("service:departments", P.SERVICE_DISPATCH, "post", ok=400),
+    Route("service:areas", P.SERVICE_VIEW, ok_text="片区", hidden=lambda s: s.org.name),
+    Route("service:areas", P.SERVICE_DISPATCH, "post", ok=400),
     Route("service:linked_mine", P.SERVICE_HANDLE, hidden=lambda s: s.order.tracking_code),
     Route("service:refer", P.SERVICE_DISPATCH, kwargs=order, ok_text="路灯不亮已经一周"),
     Route("service:refer", P.SERVICE_DISPATCH, "post", kwargs=order, ok=400),

@@ -20,6 +20,7 @@ urlpatterns = [
     path("departments/", linked.departments, name="departments"),
     path("departments/mine/", linked.linked_mine, name="linked_mine"),
     path("departments/refer/<int:pk>/", linked.refer, name="refer"),
+    path("areas/", linked.areas, name="areas"),
     path("visits/", linked.visits, name="visits"),
     path("visits/new/", linked.visit_new, name="visit_new"),
     path("visits/<int:pk>/", linked.visit_detail, name="visit"),

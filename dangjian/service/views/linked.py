@@ -33,7 +33,7 @@ from dangjian.web.requests import SignedInRequest
 from .. import linked
 from ..categories import choices as category_choices
 from ..choices import DepartmentKind, Level, OrderState
-from ..models import VisitNeed
+from ..models import Grid, VisitNeed
 from ..selectors import (
     areas_for,
     departments_for,
@@ -101,6 +101,62 @@ def departments(request: SignedInRequest) -> HttpResponse:
             "kinds": DepartmentKind.choices,
             "orgs": orgs,
             "may_register": can(user, Perm.SERVICE_DISPATCH) and bool(orgs),
+            **_nav(request),
+        },
+    )
+
+
+@page("GET", "POST")
+def areas(request: SignedInRequest) -> HttpResponse:
+    """片区 of the subtree with their 片区长; a village dispatcher registers one (POST): the
+    name its grids carry in “所属片区”, and the leaders' accounts."""
+    require(request.user, Perm.SERVICE_VIEW)
+    user = request.user
+    # the villages and communities (with grids) where the user dispatches
+    villages = (
+        orgs_for(user, Perm.SERVICE_DISPATCH)
+        .filter(Exists(Grid.objects.filter(org=OuterRef("pk"))))
+        .order_by("path")
+    )
+    if request.method == "POST":
+        require(user, Perm.SERVICE_DISPATCH)
+        org = villages.filter(code=request.POST.get("org", "").strip()[:32]).first()
+        if org is None:
+            raise BadInput("请选择片区所属的村（社区）")
+        names = [n.strip() for n in request.POST.get("leaders", "").replace("，", ",").split(",")]
+        wanted = [n for n in names if n]
+        leaders = list(User.objects.filter(username__in=wanted))
+        unknown = sorted(set(wanted) - {u.username for u in leaders})
+        if unknown:
+            raise BadInput(f"未保存：没有这些账号：{'、'.join(unknown)}")
+        try:
+            area = linked.area_create(
+                actor=user, org=org, name=request.POST.get("name", ""), leaders=leaders
+            )
+        except ValidationError as exc:
+            return _refused(request, exc)
+        messages.success(request, f"已登记片区“{area.name}”")
+        return redirect("service:areas")
+    shown = list(villages[:50])
+    registered = set(areas_for(user).values_list("org_id", "name"))
+    # the 片区 names the grids carry that are not registered yet (to pick from)
+    unregistered = sorted(
+        {
+            name
+            for org_id, name in Grid.objects.filter(org__in=shown, active=True)
+            .exclude(area="")
+            .values_list("org_id", "area")
+            if (org_id, name) not in registered
+        }
+    )
+    return render(
+        request,
+        "service/areas.html",
+        {
+            "areas": areas_for(user)[:200],
+            "villages": shown,
+            "unregistered": unregistered,
+            "may_register": can(user, Perm.SERVICE_DISPATCH) and bool(shown),
             **_nav(request),
         },
     )
