@@ -746,6 +746,32 @@ ROUTES: list[Route] = [
         ok=201,
     ),
     Route("api:service-double-report", P.SERVICE_VIEW, kwargs=report),
+    Route(
+        "api:service-team",
+        P.SERVICE_DISPATCH,
+        "patch",
+        kwargs=team,
+        data=lambda s: {"area": "全村"},
+        ok_text="全村",
+    ),
+    Route(
+        "api:service-double-report-end",
+        P.SERVICE_DISPATCH,
+        "post",
+        kwargs=report,
+        data=lambda s: {"ended_on": "2026-02-01"},  # before the registration: refused
+        ok=400,
+        without="inspector_a",  # the member's branch (MEMBER_CHANGE) may end it too
+        refusal="您的角色没有“受理和派发服务工单”或“维护党员信息”的权限",
+    ),
+    Route(
+        "api:service-double-report-rate",
+        P.SERVICE_DISPATCH,
+        "post",
+        kwargs=report,
+        data=lambda s: {"year": 2026, "rating": "优秀"},
+        ok_text="优秀",
+    ),
     *SERVICE_ROUTES,
 ]
 
