@@ -516,6 +516,7 @@ ROUTES: list[Route] = [
     Route("notify:inbox", None),
     Route("notify:open", None, "post", kwargs=lambda s: {"pk": 1}),
     Route("notify:read_all", None, "post"),
+    Route("notify:contact", None, "post", ok=400),  # one's own number; blank: a clear 400
     Route("service:stats", P.SERVICE_VIEW, ok_text="三率", hidden=lambda s: s.org.name),
     Route("service:stats", P.SERVICE_VIEW, query=lambda s: f"?org={s.org.code}", label="org"),
     Route(

@@ -83,6 +83,7 @@ ACTIONS = {
     "service:department_action",
     "notify:open",
     "notify:read_all",
+    "notify:contact",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
