@@ -93,5 +93,7 @@ def unread_by_tab(actor: Actor) -> dict[str, int]:
 def contact_masked(actor: Actor) -> str:
     """The masked SMS number of the actor's own account (``""``: none set)."""
     pk = getattr(actor, "pk", None)
+    if pk is None:
+        return ""
     row = Contact.objects.filter(user_id=pk).values_list("phone_masked", flat=True).first()
     return row or ""
