@@ -437,6 +437,21 @@ ROUTES: list[Route] = [
     # --- service: linked departments (跨级联合), 片区, 敲门行动 ---
     Route("service:departments", P.SERVICE_VIEW, hidden=lambda s: s.department.name),
     Route("service:departments", P.SERVICE_DISPATCH, "post", ok=400),
+    Route("service:areas", P.SERVICE_VIEW, ok_text="片区", hidden=lambda s: s.org.name),
+    Route("service:areas", P.SERVICE_DISPATCH, "post", ok=400),
+    Route(
+        "service:department",
+        P.SERVICE_VIEW,
+        kwargs=lambda s: {"pk": s.department.pk},
+        ok_text="派出所",
+    ),
+    Route(
+        "service:department_action",
+        P.SERVICE_DISPATCH,
+        "post",
+        kwargs=lambda s: {"pk": s.department.pk, "action": "change"},
+        ok=400,
+    ),
     Route("service:linked_mine", P.SERVICE_HANDLE, hidden=lambda s: s.order.tracking_code),
     Route("service:refer", P.SERVICE_DISPATCH, kwargs=order, ok_text="路灯不亮已经一周"),
     Route("service:refer", P.SERVICE_DISPATCH, "post", kwargs=order, ok=400),
@@ -501,6 +516,7 @@ ROUTES: list[Route] = [
     Route("notify:inbox", None),
     Route("notify:open", None, "post", kwargs=lambda s: {"pk": 1}),
     Route("notify:read_all", None, "post"),
+    Route("notify:contact", None, "post", ok=400),  # one's own number; blank: a clear 400
     Route("service:stats", P.SERVICE_VIEW, ok_text="三率", hidden=lambda s: s.org.name),
     Route("service:stats", P.SERVICE_VIEW, query=lambda s: f"?org={s.org.code}", label="org"),
     Route(
@@ -731,6 +747,32 @@ ROUTES: list[Route] = [
         ok=201,
     ),
     Route("api:service-double-report", P.SERVICE_VIEW, kwargs=report),
+    Route(
+        "api:service-team",
+        P.SERVICE_DISPATCH,
+        "patch",
+        kwargs=team,
+        data=lambda s: {"area": "全村"},
+        ok_text="全村",
+    ),
+    Route(
+        "api:service-double-report-end",
+        P.SERVICE_DISPATCH,
+        "post",
+        kwargs=report,
+        data=lambda s: {"ended_on": "2026-02-01"},  # before the registration: refused
+        ok=400,
+        without="inspector_a",  # the member's branch (MEMBER_CHANGE) may end it too
+        refusal="您的角色没有“受理和派发服务工单”或“维护党员信息”的权限",
+    ),
+    Route(
+        "api:service-double-report-rate",
+        P.SERVICE_DISPATCH,
+        "post",
+        kwargs=report,
+        data=lambda s: {"year": 2026, "rating": "优秀"},
+        ok_text="优秀",
+    ),
     *SERVICE_ROUTES,
 ]
 

@@ -94,6 +94,16 @@ urlpatterns = [
         service_teams.DoubleReportDetailView.as_view(),
         name="service-double-report",
     ),
+    path(
+        "service/double-reports/<int:pk>/end/",
+        service_teams.DoubleReportEndView.as_view(),
+        name="service-double-report-end",
+    ),
+    path(
+        "service/double-reports/<int:pk>/rate/",
+        service_teams.DoubleReportRateView.as_view(),
+        name="service-double-report-rate",
+    ),
     path("service/orders/", ServiceOrderListView.as_view(), name="service-orders"),
     path("service/orders/<int:pk>/", ServiceOrderDetailView.as_view(), name="service-order"),
     *[

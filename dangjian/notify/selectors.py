@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 
 from dangjian.accounts.scope import Actor
 
-from .models import Kind, Message
+from .models import Contact, Kind, Message
 
 #: the inbox's tabs: (name in the URL, label, the kinds it shows; empty: all)
 TABS: list[tuple[str, str, tuple[str, ...]]] = [
@@ -88,3 +88,12 @@ def unread_by_tab(actor: Actor) -> dict[str, int]:
     )
     by_kind = {row["kind"]: row["n"] for row in rows}
     return {name: sum(by_kind.get(k, 0) for k in (kinds or by_kind)) for name, _l, kinds in TABS}
+
+
+def contact_masked(actor: Actor) -> str:
+    """The masked SMS number of the actor's own account (``""``: none set)."""
+    pk = getattr(actor, "pk", None)
+    if pk is None:
+        return ""
+    row = Contact.objects.filter(user_id=pk).values_list("phone_masked", flat=True).first()
+    return row or ""

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("<int:pk>/", views.open_message, name="open"),
     path("yidu/", views.read_all, name="read_all"),
+    path("shouji/", views.contact, name="contact"),
 ]

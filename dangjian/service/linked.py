@@ -108,6 +108,114 @@ def department_create(
     return dept
 
 
+def _department_subject(dept: Department) -> AuditSubject:
+    return AuditSubject("service_department", dept, dept.org.path, f"联动部门 {dept.name}")
+
+
+def _department_snapshot(dept: Department) -> dict[str, Any]:
+    return {
+        "name": dept.name,
+        "kind": dept.kind,
+        "contacts": sorted(dept.contacts.values_list("pk", flat=True)),
+        "phone": dept.phone_masked,  # the masked copy only: the trail keeps no phone number
+        "active": dept.active,
+    }
+
+
+@transaction.atomic
+def department_update(
+    *,
+    actor: Actor,
+    department: Department,
+    name: str,
+    kind: str,
+    contacts: Sequence[User] = (),
+    phone: str | None = None,
+) -> Department:
+    """Change a department: name, kind, contact users (as given: the caller passes the current
+    ones it keeps) and the duty phone — ``None`` keeps it, ``""`` removes it. The same checks as
+    :func:`department_create`; orders already referred to it stay with it."""
+    dept = Department.objects.select_for_update().select_related("org").get(pk=department.pk)
+    org = dept.org
+    require(actor, Perm.SERVICE_DISPATCH, org.path)
+    errors = FieldErrors()
+    name = _text(errors, "name", "部门名称", name, 60)
+    if not name:
+        errors.add("name", "请填写部门名称（如“城关派出所”）")
+    elif Department.objects.filter(org=org, name=name).exclude(pk=dept.pk).exists():
+        errors.add("name", f"{org.name}已登记名为“{name}”的联动部门")
+    if kind not in DepartmentKind.values:
+        errors.add("kind", "请选择部门类别")
+    for u in contacts:
+        if not (u.is_active and covers(u, Perm.SERVICE_HANDLE, org.path)):
+            errors.add("contacts", f"{u} 不能办理{org.name}的工单，不能作为联络人")
+    if dept.active and not contacts and _waiting(dept):
+        errors.add("contacts", "该部门还有待接单的转办工单，至少保留一名联络人")
+    number = ""
+    if phone is not None and phone.strip():
+        try:
+            number = idnumber.normalize_phone(phone)
+        except idnumber.InvalidNumber as exc:
+            errors.add("phone", str(exc))
+    errors.raise_if_any()
+    before = _department_snapshot(dept)
+    dept.name, dept.kind = name, kind
+    fields = ["name", "kind"]
+    if phone is not None:
+        dept.phone_cipher = crypto.encrypt(number) if number else None
+        dept.phone_masked = idnumber.mask_phone(number) if number else ""
+        fields += ["phone_cipher", "phone_masked"]
+    dept.save(update_fields=fields)
+    dept.contacts.set(list(contacts))
+    audit_about(
+        actor,
+        AuditAction.SERVICE_DEPARTMENT_UPDATE,
+        _department_subject(dept),
+        before=before,
+        after=_department_snapshot(dept),
+    )
+    return dept
+
+
+def _waiting(dept: Department) -> int:
+    """Orders referred to the department that no one has taken yet."""
+    return (
+        Order.objects.filter(
+            referrals__department=dept, state=OrderState.DISPATCHED, assignee__isnull=True
+        )
+        .distinct()
+        .count()
+    )
+
+
+@transaction.atomic
+def department_deactivate(*, actor: Actor, department: Department, note: str = "") -> Department:
+    """停用 a department: no order can be referred to it any more and its contact users no
+    longer take the orders referred to it. Refused while such orders wait for them (refer them
+    elsewhere first); an order one of them already took goes on."""
+    dept = Department.objects.select_for_update().select_related("org").get(pk=department.pk)
+    require(actor, Perm.SERVICE_DISPATCH, dept.org.path)
+    if not dept.active:
+        raise ValidationError(f"联动部门“{dept.name}”已停用")
+    waiting = _waiting(dept)
+    if waiting:
+        raise ValidationError(
+            f"联动部门“{dept.name}”还有 {waiting} 张已转办、待接单的工单，请先改转其他部门后再停用"
+        )
+    note = services._note(note)
+    before = _department_snapshot(dept)
+    dept.active = False
+    dept.save(update_fields=["active"])
+    audit_about(
+        actor,
+        AuditAction.SERVICE_DEPARTMENT_DEACTIVATE,
+        _department_subject(dept),
+        before=before,
+        after={**_department_snapshot(dept), "note": note},
+    )
+    return dept
+
+
 def departments_for_order(order: Order) -> Any:
     """The active departments an order handled by ``order.handler_org`` may be referred to:
     those linked to that organization or to one above it (its county)."""

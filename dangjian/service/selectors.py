@@ -135,6 +135,13 @@ def departments_for(actor: Actor, perm: Perm = Perm.SERVICE_VIEW) -> QuerySet[De
     ).order_by("org__path", "name")
 
 
+def department_get(actor: Actor, pk: int) -> Department:
+    dept = departments_for(actor).filter(pk=pk).first()
+    if dept is None:
+        raise Http404("联动部门不存在或不在您的管辖范围内")
+    return dept
+
+
 def areas_for(actor: Actor, perm: Perm = Perm.SERVICE_VIEW) -> QuerySet[ServiceArea]:
     return restrict(
         ServiceArea.objects.select_related("org").prefetch_related("leaders"),

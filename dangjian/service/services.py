@@ -89,6 +89,9 @@ def _snapshot(order: Order) -> dict[str, Any]:
         "handler_org": order.handler_org.code,
         "grid": order.dispatched_grid_id,
         "assignee": order.assignee_id,
+        "dispatched_team": order.dispatched_team_id,
+        "dispatched_member": order.dispatched_member_id,
+        "department": order.department_id,
     }
 
 
@@ -671,8 +674,11 @@ def order_escalate(*, actor: Actor, order: Order, reason: str) -> Order:
     fields = {
         "level": level,
         "handler_org": handler,
+        # whoever it was sent to at the level below no longer holds it (as order_reopen)
         "dispatched_grid": None,
         "assignee": None,
+        "dispatched_team": None,
+        "dispatched_member": None,
         "taken_at": None,
         "responded_at": order.responded_at or _now(),
         "escalation_count": order.escalation_count + 1,

@@ -17,7 +17,9 @@ def test_the_demo_fills_the_inboxes_once():
     seed_database(tier="tiny", seed=42, progress=False)
     seed_demo_service(timezone.localdate(), seed=42)
     assigned = Message.objects.filter(kind=Kind.ASSIGNED)
-    assert assigned.exists() and all(m.user.username.startswith("wgy_") for m in assigned)
+    # to the grid workers, and to the 双报到 members' own accounts the demo dispatches to
+    assert assigned.exists()
+    assert all(m.user.username.startswith(("wgy_", "sbd_")) for m in assigned)
     assert not Message.objects.filter(created_at__gt=timezone.now()).exists()  # backdated
     ensure_demo_accounts()
     tick()

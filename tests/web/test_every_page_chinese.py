@@ -80,8 +80,10 @@ ACTIONS = {
     "service:double_report_action",
     "service:need_order",
     "service:visit_done",
+    "service:department_action",
     "notify:open",
     "notify:read_all",
+    "notify:contact",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -262,6 +264,7 @@ FILL: dict[str, Fill] = {
         "DoubleReport", "community__path__startswith", d
     ),
     "service:refer": lambda d: [{"pk": o.pk} for o in d.orders],
+    "service:department": lambda d: _service_pks("Department", "org__path__startswith", d),
     "service:visit": lambda d: [{"pk": pk} for pk in _visits(d)],
     "service:stats_file": lambda d: [{"fmt": f} for f in ("xlsx", "pdf")],
     "exchange:export": lambda d: [

@@ -1,10 +1,14 @@
 """``/api/v1/service/teams/`` and ``/api/v1/service/double-reports/``: 红色志愿服务队 and 双报到
-(list, read, create), through the selectors and services of :mod:`dangjian.service`.
+(list, read, create; a team is changed by PATCH; a registration is ended, and rated for a year,
+by a POST action as an order's transitions are), through the selectors and services of
+:mod:`dangjian.service`.
 
 Teams: reading needs ``Perm.SERVICE_VIEW`` (teams of the subtree), creating
 ``Perm.SERVICE_DISPATCH`` over the team's organization. 双报到: reading needs ``SERVICE_VIEW``
 (registrations with the villages and communities of the subtree and of its members elsewhere);
-registering needs ``Perm.MEMBER_CHANGE`` over the member's branch. Members appear by name and
+registering needs ``Perm.MEMBER_CHANGE`` over the member's branch; ending it either that or
+``Perm.SERVICE_DISPATCH`` over the community (each side may end it); the yearly rating is the
+community's (``SERVICE_DISPATCH``). Members appear by name and
 branch only (no ID or phone number); a service's refusal is a 400 with its Chinese messages.
 """
 
@@ -17,7 +21,8 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from dangjian.accounts.models import User
-from dangjian.accounts.roles import Perm
+from dangjian.accounts.roles import PERM_LABELS, Perm
+from dangjian.accounts.scope import can
 from dangjian.api.filtersets import ParamFilterSet, org_param
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import TextField
@@ -32,7 +37,7 @@ from dangjian.api.views.base import (
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
-from dangjian.service.choices import MemberKind
+from dangjian.service.choices import MemberKind, ReportRating
 from dangjian.service.models import DoubleReport, VolunteerTeam
 from dangjian.service.selectors import (
     double_report_get,
@@ -40,7 +45,13 @@ from dangjian.service.selectors import (
     team_get,
     teams_for,
 )
-from dangjian.service.teams import double_report_register, team_create
+from dangjian.service.teams import (
+    double_report_end,
+    double_report_rate,
+    double_report_register,
+    team_change,
+    team_create,
+)
 
 ID = path_id("编号")
 
@@ -81,6 +92,31 @@ class TeamWriteSerializer(serializers.Serializer):
     leader = TextField(
         max_length=150, required=False, default="", allow_blank=True, help_text="队长账号用户名"
     )
+
+
+class TeamUpdateSerializer(serializers.Serializer):
+    """The fields to change (PATCH: only those given); ``leader`` blank removes the leader."""
+
+    name = TextField(max_length=50, allow_blank=True, help_text="服务队名称")
+    services = serializers.ListField(child=TextField(max_length=32), max_length=50)
+    area = TextField(max_length=100, allow_blank=True, help_text="服务范围")
+    leader = TextField(max_length=150, allow_blank=True, help_text="队长账号用户名（空：不设）")
+
+
+class ReportEndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="结束日期（默认今天）"
+    )
+
+
+class ReportRateSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=1, max_value=9999, help_text="年度")
+    rating = serializers.ChoiceField(
+        choices=ReportRating.choices,
+        help_text="优秀、合格、基本合格或不合格",
+        error_messages={"invalid_choice": "请选择优秀、合格、基本合格或不合格"},
+    )
+    note = TextField(max_length=500, required=False, default="", allow_blank=True)
 
 
 class TeamFilter(ParamFilterSet):
@@ -185,13 +221,36 @@ class TeamListView(FilteredListView):
 
 
 class TeamDetailView(ScopedAPIView):
-    """One team with its members; 404 outside the actor's subtree."""
+    """One team with its members; 404 outside the actor's subtree. PATCH changes its name,
+    services, area or leader (the fields given)."""
 
     read_perm = Perm.SERVICE_VIEW
+    write_perm = Perm.SERVICE_DISPATCH
     serializer_class = TeamSerializer
 
     @extend_schema(parameters=[ID], responses=TeamSerializer, summary="志愿服务队详情")
     def get(self, request: SignedInApiRequest, pk: int) -> Response:
+        return Response(TeamSerializer(team_get(request.user, pk)).data)
+
+    @extend_schema(
+        parameters=[ID],
+        request=TeamUpdateSerializer(partial=True),
+        responses=TeamSerializer,
+        summary="修改志愿服务队",
+    )
+    def patch(self, request: SignedInApiRequest, pk: int) -> Response:
+        team = team_get(request.user, pk)
+        v = validated(TeamUpdateSerializer, request, partial=True)
+        leader = _account(v["leader"], team.org.path, "leader") if "leader" in v else team.leader
+        service_call(
+            team_change,
+            actor=request.user,
+            team=team,
+            name=v.get("name", team.name),
+            services=v.get("services", team.services),
+            area=v.get("area", team.area),
+            leader=leader,
+        )
         return Response(TeamSerializer(team_get(request.user, pk)).data)
 
 
@@ -258,4 +317,70 @@ class DoubleReportDetailView(ScopedAPIView):
 
     @extend_schema(parameters=[ID], responses=DoubleReportSerializer, summary="双报到登记详情")
     def get(self, request: SignedInApiRequest, pk: int) -> Response:
+        return Response(DoubleReportSerializer(double_report_get(request.user, pk)).data)
+
+
+class DoubleReportEndView(ScopedAPIView):
+    """结束双报到 (the member moved, changed jobs …): the member's branch (``MEMBER_CHANGE``) or
+    the community (``SERVICE_DISPATCH``); refused while an order dispatched to them is open."""
+
+    read_perm = Perm.SERVICE_VIEW
+    write_perm = Perm.SERVICE_DISPATCH  # or MEMBER_CHANGE: see check_permissions
+    serializer_class = ReportEndSerializer
+    pagination_class = None
+
+    def check_permissions(self, request: Any) -> None:
+        user = request.user
+        if user and user.is_authenticated and can(user, Perm.MEMBER_CHANGE):
+            return
+        if user and user.is_authenticated and not can(user, Perm.SERVICE_DISPATCH):
+            names = "”或“".join(
+                str(PERM_LABELS[p]) for p in (Perm.SERVICE_DISPATCH, Perm.MEMBER_CHANGE)
+            )
+            self.permission_denied(request, message=f"您的角色没有“{names}”的权限")
+        super().check_permissions(request)
+
+    @extend_schema(
+        parameters=[ID],
+        request=ReportEndSerializer,
+        responses=DoubleReportSerializer,
+        summary="结束双报到",
+        operation_id="service_double_reports_end",
+    )
+    def post(self, request: SignedInApiRequest, pk: int) -> Response:
+        report = double_report_get(request.user, pk)
+        v = validated(ReportEndSerializer, request)
+        service_call(
+            double_report_end, actor=request.user, report=report, ended_on=v.get("ended_on")
+        )
+        return Response(DoubleReportSerializer(double_report_get(request.user, pk)).data)
+
+
+class DoubleReportRateView(ScopedAPIView):
+    """The community's yearly rating of a registered member's service (one per year; a second
+    of the same year replaces the first, both audited)."""
+
+    read_perm = Perm.SERVICE_DISPATCH
+    write_perm = Perm.SERVICE_DISPATCH
+    serializer_class = ReportRateSerializer
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[ID],
+        request=ReportRateSerializer,
+        responses=DoubleReportSerializer,
+        summary="双报到党员年度评价",
+        operation_id="service_double_reports_rate",
+    )
+    def post(self, request: SignedInApiRequest, pk: int) -> Response:
+        report = double_report_get(request.user, pk)
+        v = validated(ReportRateSerializer, request)
+        service_call(
+            double_report_rate,
+            actor=request.user,
+            report=report,
+            year=v["year"],
+            rating=v["rating"],
+            note=v["note"],
+        )
         return Response(DoubleReportSerializer(double_report_get(request.user, pk)).data)

@@ -17,7 +17,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -33,9 +33,10 @@ from dangjian.web.requests import SignedInRequest
 from .. import linked
 from ..categories import choices as category_choices
 from ..choices import DepartmentKind, Level, OrderState
-from ..models import VisitNeed
+from ..models import Grid, VisitNeed
 from ..selectors import (
     areas_for,
+    department_get,
     departments_for,
     follow_ups_due,
     grids_for,
@@ -101,6 +102,126 @@ def departments(request: SignedInRequest) -> HttpResponse:
             "kinds": DepartmentKind.choices,
             "orgs": orgs,
             "may_register": can(user, Perm.SERVICE_DISPATCH) and bool(orgs),
+            **_nav(request),
+        },
+    )
+
+
+def _usernames(request: SignedInRequest, field: str) -> list[User]:
+    """The accounts named in ``field`` (usernames, comma separated); an unknown one is refused."""
+    raw = request.POST.get(field, "").replace("，", ",").replace("、", ",").split(",")
+    wanted = [n.strip() for n in raw if n.strip()]
+    found = list(User.objects.filter(username__in=wanted))
+    unknown = sorted(set(wanted) - {u.username for u in found})
+    if unknown:
+        raise BadInput(f"未保存：没有这些账号：{'、'.join(unknown)}")
+    return found
+
+
+@page("GET")
+def department_detail(request: SignedInRequest, pk: int) -> HttpResponse:
+    """One linked department on a phone: its contacts and referred orders; its dispatchers
+    change it or 停用 it."""
+    require(request.user, Perm.SERVICE_VIEW)
+    dept = department_get(request.user, pk)
+    manage = covers(request.user, Perm.SERVICE_DISPATCH, dept.org.path)
+    contacts = list(dept.contacts.all())
+    return render(
+        request,
+        "service/department.html",
+        {
+            "dept": dept,
+            "contacts": contacts,
+            "contact_names": ", ".join(u.username for u in contacts),
+            "kinds": DepartmentKind.choices,
+            "manage": manage,
+            "waiting": linked._waiting(dept),
+            **_nav(request),
+        },
+    )
+
+
+@page("POST")
+def department_action(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
+    """修改 (name, kind, contacts, duty phone: blank keeps it, 清除 removes it) or 停用."""
+    require(request.user, Perm.SERVICE_DISPATCH)
+    dept = department_get(request.user, pk)
+    post = request.POST
+    try:
+        if action == "change":
+            phone: str | None = None
+            if post.get("phone_clear"):
+                phone = ""
+            elif post.get("phone", "").strip():
+                phone = post["phone"]
+            dept = linked.department_update(
+                actor=request.user,
+                department=dept,
+                name=post.get("name", ""),
+                kind=post.get("kind", ""),
+                contacts=_usernames(request, "contacts"),
+                phone=phone,
+            )
+            done = "已保存"
+        elif action == "deactivate":
+            dept = linked.department_deactivate(
+                actor=request.user, department=dept, note=post.get("note", "")
+            )
+            done = "已停用"
+        else:
+            raise Http404("没有这项操作")
+    except ValidationError as exc:
+        return _refused(request, exc)
+    messages.success(request, f"联动部门“{dept.name}”：{done}")
+    return redirect("service:department", dept.pk)
+
+
+@page("GET", "POST")
+def areas(request: SignedInRequest) -> HttpResponse:
+    """片区 of the subtree with their 片区长; a village dispatcher registers one (POST): the
+    name its grids carry in “所属片区”, and the leaders' accounts."""
+    require(request.user, Perm.SERVICE_VIEW)
+    user = request.user
+    # the villages and communities (with grids) where the user dispatches
+    villages = (
+        orgs_for(user, Perm.SERVICE_DISPATCH)
+        .filter(Exists(Grid.objects.filter(org=OuterRef("pk"))))
+        .order_by("path")
+    )
+    if request.method == "POST":
+        require(user, Perm.SERVICE_DISPATCH)
+        org = villages.filter(code=request.POST.get("org", "").strip()[:32]).first()
+        if org is None:
+            raise BadInput("请选择片区所属的村（社区）")
+        leaders = _usernames(request, "leaders")
+        try:
+            area = linked.area_create(
+                actor=user, org=org, name=request.POST.get("name", ""), leaders=leaders
+            )
+        except ValidationError as exc:
+            return _refused(request, exc)
+        messages.success(request, f"已登记片区“{area.name}”")
+        return redirect("service:areas")
+    shown = list(villages[:50])
+    registered = set(areas_for(user).values_list("org_id", "name"))
+    # the 片区 names the grids carry that are not registered yet (to pick from)
+    unregistered = sorted(
+        {
+            name
+            for org_id, name in Grid.objects.filter(org__in=shown, active=True)
+            .exclude(area="")
+            .values_list("org_id", "area")
+            if (org_id, name) not in registered
+        }
+    )
+    return render(
+        request,
+        "service/areas.html",
+        {
+            "areas": areas_for(user)[:200],
+            "villages": shown,
+            "unregistered": unregistered,
+            "may_register": can(user, Perm.SERVICE_DISPATCH) and bool(shown),
             **_nav(request),
         },
     )

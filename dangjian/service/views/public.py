@@ -8,17 +8,29 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from dangjian.core import clock
 from dangjian.core.errors import error_text, errors_on
 from dangjian.core.middleware import client_addr
 
-from .. import ratelimit, services
+from .. import ratelimit, retention, services
 from ..categories import category
 from ..choices import OrderState
 from ..forms import OrderForm, RateForm, ReopenForm
 from ..selectors import grid_by_token, order_by_code
+
+
+def _kept_days() -> int | None:
+    """How long the resident's phone is kept after the order ends (SERVICE-PHONE-RETENTION's
+    ``retention_days`` in force today), to tell the resident; ``None`` if it is misconfigured
+    (the purge refuses to run then too, so nothing is promised)."""
+    try:
+        return retention.retention_days(timezone.localdate(clock.now()))
+    except ValueError:
+        return None
 
 
 def _invalid(request: HttpRequest, what: str) -> HttpResponse:
@@ -46,7 +58,7 @@ def submit(request: HttpRequest, token: str) -> HttpResponse:
             with errors_on(form):
                 order = services.order_submit(grid=grid, **form.cleaned_data)
                 return redirect("service:track", order.tracking_code)
-    context = {"grid": grid, "org_name": grid.org.name, "form": form}
+    context = {"grid": grid, "org_name": grid.org.name, "form": form, "kept_days": _kept_days()}
     return render(request, "service/public_submit.html", context, status=status)
 
 
@@ -85,5 +97,6 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
         "rate_form": rate_form,
         "reopen_form": reopen_form,
         "error": error,
+        "kept_days": _kept_days(),
     }
     return render(request, "service/public_track.html", context, status=status)
