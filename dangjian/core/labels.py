@@ -31,6 +31,9 @@ from typing import Any
 EVIDENCE_LABELS: dict[str, str] = {
     # 组织设置 (SETUP)
     "full_members": "正式党员人数",
+    "registrations": "双报到登记人数",
+    "households": "户数",
+    "per_100_households": "每百户双报到人数",
     "probationary_members": "预备党员人数",
     "members": "党员人数",
     "subtree_members": "所属党员人数（含下级）",

@@ -26,6 +26,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -41,6 +42,7 @@ from dangjian.service.signals import order_due, order_moved
 
 from .models import Kind
 from .recipients import dispatchers_of, holders_of
+from .selectors import unread_count
 from .services import message_send
 
 logger = logging.getLogger(__name__)
@@ -220,3 +222,10 @@ def on_order_due(
         lambda: deadline(order, what=what, limit=limit, due_at=due, key=key),
         f"工单 {order.tracking_code} {what}",
     )
+
+
+@receiver(user_logged_in, dispatch_uid="notify-unread-at-login")
+def count_unread_at_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """Count the user's unread messages once when they sign in, so the navigation reads the
+    cached count on every page after (the pages' query budgets hold from the first view)."""
+    unread_count(user)

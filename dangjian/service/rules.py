@@ -183,8 +183,8 @@ register_not_checked(
     "SERVICE-DOUBLE-REPORT",
     "在职党员到居住地村（社区）报到（双报到），服务情况由村（社区）年度评价",
     "local practice",
-    "seeds 003、004：在职党员到社区报到（双报到）",
-    "不在规则检查中运行：由党员所在党组织登记，考核指标 double_report_members 计数",
+    "seed 003、seed 004：在职党员到社区报到（双报到）",
+    "不在规则检查中运行：由党员所在党组织登记，考核指标“双报到党员人数”计数",
 )
 PHONE_RETENTION = RuleSpec(
     "SERVICE-PHONE-RETENTION",
