@@ -313,7 +313,7 @@ def _label(column: str) -> str:
         return f"响应用时第 {RESPOND_BUCKETS.index(column) + 1} 档"
     if column in RESOLVE_BUCKETS:
         return f"解决用时第 {RESOLVE_BUCKETS.index(column) + 1} 档"
-    return str(ServiceTally._meta.get_field(column).verbose_name)
+    return str(getattr(ServiceTally._meta.get_field(column), "verbose_name", column))
 
 
 def _line(key: Key, stored: dict[str, int], want: dict[str, int]) -> str:
