@@ -23,6 +23,13 @@ there a second query streams only (group, seconds) pairs of the orders that have
 and the same interpolation is done while reading it (exact, same figures as PostgreSQL; memory
 one group at a time). SQLite is the development and single-office database; a city runs on
 PostgreSQL.
+
+**From the counters.** When the orders asked about are exactly a subtree's over whole months (the
+dashboard's case), ``rates_by(…, over=Over(prefix, first, last))`` sums the monthly counters of
+:class:`~dangjian.service.models.ServiceTally` (kept by every write, :mod:`dangjian.service.rollup`)
+instead: the same counts, hence the same rates; the times from log-spaced histograms, exact to
+a bucket's width and shown as 约. Keys the counters do not hold (``handler``, ``department``)
+are read from the orders.
 """
 
 from __future__ import annotations

@@ -294,3 +294,36 @@ def _times(orders: Any, key: Any, group: Any, end: str) -> list[float]:
     when = TIMES["respond" if end == "responded_at" else "resolve"][1]
     rows = orders.filter(when).annotate(_g=expr).values_list("_g", "submitted_at", end)
     return sorted((e - st).total_seconds() for g, st, e in rows if g == group)
+
+
+def test_the_dashboard_reads_the_counters(place, clock):
+    from dangjian.service.dashboard import _board, cells
+    from dangjian.service.stats import rates_all
+
+    clock.move_to(START)
+    rng = random.Random(SEED + 2)
+    w = World(rng, place, clock)
+    for _ in range(60):
+        w.later()
+        try:
+            with transaction.atomic():
+                rng.choice(STEPS_DRAWN)(w)
+        except (ValidationError, PermissionDenied):
+            pass
+    months = sorted({rollup.month_of(o.submitted_at) for o in Order.objects.all()})
+    board = _board(place.town_admin, place.town, months[0], months[-1])
+    exact = rates_all(Order.objects.filter(org__path__startswith=place.town.path))
+    got = board.overall.rates
+    assert got.total == exact.total > 0
+    for a, b in zip(got.three, exact.three, strict=True):
+        assert (a.numerator, a.n) == (b.numerator, b.n)
+    assert {r.label for r in board.children} == {"东坑村党支部", "西坑村党支部"}
+    assert sum(r.rates.total for r in board.children) == exact.total
+    assert sum(r.rates.total for r in board.months) == exact.total
+    shown = cells(got)
+    assert got.respond_time is not None and got.respond_time.n
+    assert str(shown[9]).startswith("约 ")  # the median time to respond, from the histogram
+    # a village's board: per grid, from the counters too
+    village = _board(place.town_admin, place.village, months[0], months[-1])
+    assert village.children_are_grids
+    assert sum(r.rates.total for r in village.children) == village.overall.rates.total
