@@ -10,6 +10,7 @@ now, so the counters stay exact whatever the write (reopening, escalation to ano
 a merge, another grid):
 
 - a new order (``post_save`` with ``created``) adds its contribution;
+- a deleted order (``post_delete``) takes its contribution away;
 - a transition (:data:`~dangjian.service.signals.order_moved`, sent inside the transaction at the
   end of ``services._move``) and any other ``save()`` move it by the difference with the values
   the instance was loaded with (kept by ``post_init``). An instance loaded without those fields
@@ -38,7 +39,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.db.models.signals import post_init, post_save
+from django.db.models.signals import post_delete, post_init, post_save
 from django.utils import timezone
 
 from .choices import OrderState, Rating
@@ -199,9 +200,18 @@ def _moved(sender: Any, order: Order, **kwargs: Any) -> None:
     order_changed(order)
 
 
+def _deleted(sender: Any, instance: Order, **kwargs: Any) -> None:
+    was = instance.__dict__.get(_SNAPSHOT) or _values(instance)
+    if was is None:
+        recount(instance.org_id, month_of(instance.submitted_at))
+    else:
+        _move(contribution(was), None)
+
+
 def connect() -> None:
     post_init.connect(_loaded, sender=Order, dispatch_uid="service-tally-init")
     post_save.connect(_saved, sender=Order, dispatch_uid="service-tally-save")
+    post_delete.connect(_deleted, sender=Order, dispatch_uid="service-tally-delete")
     order_moved.connect(_moved, dispatch_uid="service-tally-moved")
 
 

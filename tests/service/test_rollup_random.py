@@ -212,6 +212,9 @@ def test_a_snapshotless_instance_and_a_bypass_are_repaired(place, clock):
     call_command("rollups", "rebuild")
     call_command("rollups", "check")
     assert ServiceTally.objects.get().category == "utilities"
+    Order.objects.get(pk=order.pk).delete()
+    assert rollup.differences() == []
+    assert ServiceTally.objects.get().total == 0
 
 
 def _edges(seconds: float) -> tuple[float, float]:
