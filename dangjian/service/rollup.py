@@ -283,10 +283,8 @@ def _write(cells: list[tuple[Key, dict[str, int]]]) -> None:
         ServiceTally.objects.bulk_create([_row(k, c) for k, c in cells])
         return
     names = [*KEY, *COLUMNS]
-    columns = ", ".join(
-        connection.ops.quote_name(ServiceTally._meta.get_field(n.removesuffix("_id")).column)
-        for n in names
-    )
+    column_of = {f.attname: f.column for f in ServiceTally._meta.concrete_fields}
+    columns = ", ".join(connection.ops.quote_name(column_of[n]) for n in names)
     table = connection.ops.quote_name(ServiceTally._meta.db_table)
     with connection.cursor() as cursor:
         raw: Any = cursor.cursor
