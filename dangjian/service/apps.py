@@ -8,3 +8,6 @@ class ServiceConfig(AppConfig):
 
     def ready(self) -> None:
         from . import rules  # noqa: F401  (registers the SERVICE-* rules)
+        from .rollup import connect
+
+        connect()  # the monthly counters follow every write of an order

@@ -2,8 +2,12 @@
 :mod:`dangjian.service.stats` over a period for one organization's subtree — overall, by month,
 by category, by handling level and per child organization — and the overdue count per child.
 
-Everything is grouped SQL over the orders of the subtree (:func:`~dangjian.service.stats.rates_by`):
-a city's dashboard costs a handful of queries whatever the number of orders. Organizations only,
+The figures are summed from the monthly counters (:class:`~dangjian.service.models.ServiceTally`,
+:func:`~dangjian.service.stats.tally_rates`): one grouped query over the counter rows of the subtree
+and months (by month × category × level × child at once; a village's grids in a second one), never
+the orders; the times are read from the counters' histograms (约, exact to a bucket's width).
+The overdue open orders are read live from the orders (a town's: its villages' open orders
+through the partial index ``service_order_open_by_org``). Organizations only,
 no one ranked: a row is an organization, never a person.
 
 The period is given as whole months ``[first, last]`` (local time); an order counts in the month it
@@ -18,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, QuerySet, Value
 from django.db.models.functions import Left
 from django.utils import timezone
 
@@ -30,7 +34,7 @@ from .categories import category
 from .choices import Level
 from .models import Grid, Order
 from .selectors import orders_for, overdue
-from .stats import Rates, empty, rates_all, rates_by
+from .stats import Over, Rates, empty, rates_all, rates_by, tally_rates
 
 
 @dataclass(frozen=True)
@@ -80,9 +84,39 @@ def _aware(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
+#: a subtree of at most this many organizations filters the orders by their ids (the indexes
+#: starting with the village: a town's open orders without walking the city's); a larger one by
+#: the path
+VILLAGES_LISTED = 1000
+
+
 def subtree_orders(actor: Actor, root: Organization | None) -> QuerySet[Order]:
     orders = orders_for(actor)
-    return orders.filter(org__path__startswith=root.path) if root else orders
+    if root is None:
+        return orders
+    ids = list(
+        Organization.objects.filter(path__startswith=root.path).values_list("pk", flat=True)[
+            : VILLAGES_LISTED + 1
+        ]
+    )
+    if len(ids) <= VILLAGES_LISTED:
+        return orders.filter(org_id__in=ids)
+    return orders.filter(org__path__startswith=root.path)
+
+
+def over_of(actor: Actor, root: Organization | None, first: dt.date, last: dt.date) -> Over | None:
+    """What :func:`period_orders` selects as a subtree and months (the counters' terms), or
+    ``None`` when the actor sees none of it."""
+    scope = scope_prefix(actor, Perm.SERVICE_VIEW)
+    if scope is None:
+        return None
+    if root is None or root.path.startswith(scope):
+        prefix = root.path if root else scope
+    elif scope.startswith(root.path):
+        prefix = scope
+    else:
+        return None
+    return Over(prefix, first, last)
 
 
 def period_orders(
@@ -120,12 +154,19 @@ def _month_key(value: Any) -> dt.date:
 
 
 def children_rows(
-    actor: Actor, root: Organization | None, orders: QuerySet[Order]
+    actor: Actor,
+    root: Organization | None,
+    orders: QuerySet[Order],
+    grouped: dict[Any, Rates] | None = None,
+    over: Over | None = None,
 ) -> tuple[list[Row], bool]:
     """Per child organization of ``root`` (its own orders as 本级), or per grid when the orders
-    all sit on ``root`` itself (a village); with each child's overdue open orders (now)."""
+    all sit on ``root`` itself (a village); with each child's overdue open orders (now).
+    ``grouped``: the figures per child already computed; ``over``: read them from the
+    counters (see :func:`~dangjian.service.stats.rates_by`)."""
     key = _child_key(root)
-    grouped = rates_by(orders, key)
+    if grouped is None:
+        grouped = rates_by(orders, key, over=over)
     late = dict(
         overdue(subtree_orders(actor, root).order_by())
         .annotate(_g=key)
@@ -135,7 +176,7 @@ def children_rows(
     )
     own = root.path if root else None
     if root is not None and set(grouped) | set(late) <= {own}:
-        by_grid = rates_by(orders, "grid")
+        by_grid = rates_by(orders, "grid", over=over)
         late_grid = dict(
             overdue(subtree_orders(actor, root).order_by())
             .values_list("grid_id")
@@ -188,16 +229,39 @@ def board(actor: Actor, root: Organization | None, first: dt.date, last: dt.date
 
 def _board(actor: Actor, root: Organization | None, first: dt.date, last: dt.date) -> Board:
     orders = period_orders(actor, root, first, last)
-    overall = rates_all(orders)
-    by_month = {_month_key(k): v for k, v in rates_by(orders, "month").items()}
+    over = over_of(actor, root, first, last)
+    child: dict[Any, Rates] | None = None
+    if over is not None:
+        cube = tally_rates(
+            over,
+            {
+                "all": Value(1),
+                "month": F("month"),
+                "category": F("category"),
+                "level": F("level"),
+                "child": _child_key(root),
+            },
+        )
+        overall = cube["all"].get(1) or empty()
+        month_rates, cat_rates, levels, child = (
+            cube["month"],
+            cube["category"],
+            cube["level"],
+            cube["child"],
+        )
+    else:
+        overall = rates_all(orders)
+        month_rates = rates_by(orders, "month")
+        cat_rates = rates_by(orders, "category")
+        levels = rates_by(orders, "level")
+    by_month = {_month_key(k): v for k, v in month_rates.items()}
     months = []
     month = first
     while month <= last:
         months.append(Row(month, f"{month.year}-{month.month:02d}", by_month.get(month) or empty()))
         month = add_months(month, 1)
-    cats = sorted(rates_by(orders, "category").items(), key=lambda kv: -kv[1].total)
-    levels = rates_by(orders, "level")
-    children, are_grids = children_rows(actor, root, orders)
+    cats = sorted(cat_rates.items(), key=lambda kv: -kv[1].total)
+    children, are_grids = children_rows(actor, root, orders, child, over)
     return Board(
         root=root,
         first=first,
@@ -219,10 +283,11 @@ def pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def hours(value: float | None) -> str:
+def hours(value: float | None, approx: bool = False) -> str:
     if value is None:
         return "—"
-    return f"{value:.1f} 小时" if value < 48 else f"{value / 24:.1f} 天"
+    about = "约 " if approx else ""
+    return f"{about}{value:.1f} 小时" if value < 48 else f"{about}{value / 24:.1f} 天"
 
 
 def interval_text(rate: Any) -> str:
@@ -261,10 +326,10 @@ def cells(r: Rates) -> list[str | int]:
         interval_text(r.satisfaction),
         r.satisfaction.n,
         pct(r.reopen.value),
-        hours(r.respond_time.median),
-        hours(r.respond_time.p90),
-        hours(r.resolve_time.median),
-        hours(r.resolve_time.p90),
+        hours(r.respond_time.median, r.respond_time.approx),
+        hours(r.respond_time.p90, r.respond_time.approx),
+        hours(r.resolve_time.median, r.resolve_time.approx),
+        hours(r.resolve_time.p90, r.resolve_time.approx),
     ]
 
 

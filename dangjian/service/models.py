@@ -40,7 +40,7 @@ class Grid(models.Model):
     )
     name = models.CharField("网格名称", max_length=50)
     area = models.CharField("所属片区", max_length=50, blank=True)
-    households = models.PositiveIntegerField("户数", default=0)
+    households = models.IntegerField("户数", default=0)
     boundary = models.JSONField("范围（GeoJSON）", null=True, blank=True)
     workers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name="网格员", blank=True, related_name="grids"
@@ -171,6 +171,16 @@ class Order(models.Model):
                 condition=models.Q(state__in=["submitted", "accepted", "dispatched", "taken"]),
                 name="service_order_open_by_age",
             ),
+            # the open orders of a few villages (a town's overdue list: its villages' open
+            # orders, then sorted by age — a few hundred rows, not the city's open orders)
+            models.Index(
+                fields=["org", "submitted_at"],
+                condition=models.Q(state__in=["submitted", "accepted", "dispatched", "taken"]),
+                name="service_order_open_by_org",
+            ),
+            # the Open311 list: newest first, and one service_code in a date window
+            models.Index(fields=["-submitted_at", "-id"], name="service_order_newest"),
+            models.Index(fields=["category", "submitted_at"], name="service_order_cat_time"),
         ]
 
     def __str__(self) -> str:
@@ -513,3 +523,74 @@ class DoubleReportRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} 年度 {self.get_rating_display()}"
+
+
+#: upper edges (minutes) of the buckets of the time histograms of :class:`ServiceTally`, log
+#: spaced from 5 minutes to 60 days; one more bucket holds everything longer. A percentile read
+#: from the buckets is exact to the width of its bucket (see :mod:`dangjian.service.rollup`).
+TIME_EDGES_MINUTES = (
+    5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 360, 480, 720, 960, 1440, 2160, 2880, 4320,
+    5760, 7200, 10080, 14400, 20160, 30240, 43200, 64800, 86400,
+)  # fmt: skip
+#: the number of buckets of each histogram (the last one open-ended)
+TIME_BUCKETS = len(TIME_EDGES_MINUTES) + 1
+#: the counts of a :class:`ServiceTally` row (the names of :data:`dangjian.service.stats.COUNTS`)
+TALLY_COUNTS = (
+    "total",
+    "valid",
+    "responded",
+    "accepted",
+    "resolved",
+    "rated",
+    "satisfied",
+    "basic",
+    "reopened",
+    "ever_resolved",
+)
+
+
+class ServiceTally(models.Model):
+    """The orders of one village (社区), grid, category and handling level submitted in one month,
+    counted: what :func:`dangjian.service.stats.rates_by` sums instead of reading the orders.
+    Kept by every write in the write's transaction (:mod:`dangjian.service.rollup`), rebuilt and
+    checked by ``dangjian rollups rebuild|check``. ``r00``… count the orders by time to the first
+    response, ``s00``… by time to the resolution, in the buckets of :data:`TIME_EDGES_MINUTES`."""
+
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="村（社区）", on_delete=models.CASCADE, related_name="+"
+    )
+    grid = models.ForeignKey(Grid, verbose_name="网格", on_delete=models.CASCADE, related_name="+")
+    category = models.CharField("服务类别", max_length=32)
+    level = models.CharField("承办层级", max_length=8, choices=Level.choices)
+    month = models.DateField("点单月份")  # the first day of the month (local time)
+    total = models.IntegerField("点单数", default=0)
+    valid = models.IntegerField("点单数（不含合并）", default=0)
+    responded = models.IntegerField("时限内响应", default=0)
+    accepted = models.IntegerField("受理", default=0)
+    resolved = models.IntegerField("已解决", default=0)
+    rated = models.IntegerField("已评价", default=0)
+    satisfied = models.IntegerField("满意", default=0)
+    basic = models.IntegerField("基本满意", default=0)
+    reopened = models.IntegerField("重新办理", default=0)
+    ever_resolved = models.IntegerField("办理过", default=0)
+
+    class Meta:
+        verbose_name = "服务工单按月汇总"
+        verbose_name_plural = "服务工单按月汇总"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "month", "grid", "category", "level"],
+                name="service_tally_cell",
+            )
+        ]
+        indexes = [models.Index(fields=["month", "org"], name="service_tally_month")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.month:%Y-%m} {self.category}"
+
+
+#: the histogram columns of :class:`ServiceTally`: response times, then resolution times
+RESPOND_BUCKETS = tuple(f"r{i:02d}" for i in range(TIME_BUCKETS))
+RESOLVE_BUCKETS = tuple(f"s{i:02d}" for i in range(TIME_BUCKETS))
+for _name in RESPOND_BUCKETS + RESOLVE_BUCKETS:
+    ServiceTally.add_to_class(_name, models.IntegerField(default=0))

@@ -23,6 +23,13 @@ there a second query streams only (group, seconds) pairs of the orders that have
 and the same interpolation is done while reading it (exact, same figures as PostgreSQL; memory
 one group at a time). SQLite is the development and single-office database; a city runs on
 PostgreSQL.
+
+**From the counters.** When the orders asked about are exactly a subtree's over whole months (the
+dashboard's case), ``rates_by(…, over=Over(prefix, first, last))`` sums the monthly counters of
+:class:`~dangjian.service.models.ServiceTally` (kept by every write, :mod:`dangjian.service.rollup`)
+instead: the same counts, hence the same rates; the times from log-spaced histograms, exact to
+a bucket's width and shown as 约. Keys the counters do not hold (``handler``, ``department``)
+are read from the orders.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections, transaction
-from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet
+from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet, Sum
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Left, TruncMonth
 from django.utils import timezone
@@ -44,7 +51,8 @@ from dangjian.rules.params import params_on
 from dangjian.survey.stats import wilson
 
 from .choices import OrderState, Rating
-from .models import Order
+from .models import RESOLVE_BUCKETS, RESPOND_BUCKETS, Order, ServiceTally
+from .rollup import COLUMNS, bucket_percentile
 
 #: the quantiles of the times reported: median and 90th percentile
 QUANTILES = (0.5, 0.9)
@@ -74,6 +82,7 @@ class Duration:
     n: int
     median: float | None
     p90: float | None
+    approx: bool = False  # read from the counters' histograms: exact to a bucket's width (约)
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,9 @@ def basic_weight(on: dt.date | None = None) -> float:
     return float(params_on("SERVICE-RATES", on or timezone.localdate())["basic_weight"])
 
 
-def _build(c: dict[str, Any], weight: float, times: dict[str, Any] | None = None) -> Rates:
+def _build(
+    c: dict[str, Any], weight: float, times: dict[str, Any] | None = None, approx: bool = False
+) -> Rates:
     times = times or {}
     return Rates(
         response=Rate(
@@ -145,16 +156,18 @@ def _build(c: dict[str, Any], weight: float, times: dict[str, Any] | None = None
             c.get("ever_resolved", 0),
             f"重新办理 {c.get('reopened', 0)} 件 ÷ 办理过 {c.get('ever_resolved', 0)} 件",
         ),
-        respond_time=_duration("响应用时", times.get("respond")),
-        resolve_time=_duration("解决用时", times.get("resolve")),
+        respond_time=_duration("响应用时", times.get("respond"), approx),
+        resolve_time=_duration("解决用时", times.get("resolve"), approx),
     )
 
 
-def _duration(label: str, t: tuple[int, float | None, float | None] | None) -> Duration:
+def _duration(
+    label: str, t: tuple[int, float | None, float | None] | None, approx: bool = False
+) -> Duration:
     if not t:
         return Duration(label, 0, None, None)
     n, median, p90 = t
-    return Duration(label, n, _hours(median), _hours(p90))
+    return Duration(label, n, _hours(median), _hours(p90), approx and n > 0)
 
 
 def _hours(seconds: float | None) -> float | None:
@@ -312,12 +325,25 @@ def _pg_rows(query: QuerySet[Any]) -> list[dict[str, Any]]:
         return list(query)
 
 
-def rates_by(orders: QuerySet[Order], key: str | Any, *, times: bool = True) -> dict[Any, Rates]:
+def rates_by(
+    orders: QuerySet[Order], key: str | Any, *, times: bool = True, over: Over | None = None
+) -> dict[Any, Rates]:
     """All figures (三率, reopen rate, times) of ``orders`` per group of ``key`` — a name of
     :data:`GROUPINGS` or an expression — in one grouped query (plus, on SQLite, one streamed
     query per time; see the module docstring). Groups without orders are absent. ``times=False``
     leaves the times out (their ``n`` is 0): the rates alone are counts, a single pass without
-    sorting (a city's year per grid: about 2 s instead of 14 s, benchmarks/README.md)."""
+    sorting (a city's year per grid: about 2 s instead of 14 s, benchmarks/README.md).
+
+    ``over``: the caller's statement that ``orders`` are exactly the orders of a subtree
+    submitted in a range of months (:class:`Over`; the dashboard's and the indicators' case).
+    Then, for a key the counters hold (:data:`TALLY_GROUPINGS`, or an expression over the
+    fields both tables have: ``org__…``, ``grid_id``, ``category``, ``level``), the figures are
+    summed from :class:`~dangjian.service.models.ServiceTally` instead (the same rates; the times
+    from histograms, exact to a bucket's width, :attr:`Duration.approx`); the ``"month"`` key
+    is then the month's first day (a date)."""
+    if over is not None and (not isinstance(key, str) or key in TALLY_GROUPINGS):
+        tally_key = TALLY_GROUPINGS[key]() if isinstance(key, str) else key
+        return tally_rates(over, {"g": tally_key}, times=times)["g"]
     expr = GROUPINGS[key]() if isinstance(key, str) else key
     if not times:
         weight = basic_weight()
@@ -375,3 +401,91 @@ def town_orgs(paths: Iterable[str]) -> dict[str, Any]:
     from dangjian.orgs.models import Organization
 
     return {o.path: o for o in Organization.objects.filter(path__in=[p for p in paths if p])}
+
+
+# --- from the monthly counters -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Over:
+    """The orders of the villages under ``prefix`` (``""``: everywhere) submitted in the months
+    ``first``..``last`` (first days, local time): what the counters can answer for."""
+
+    prefix: str
+    first: dt.date
+    last: dt.date
+
+
+#: key name → the expression a counter row is grouped by (the keys of :data:`GROUPINGS` the
+#: counters hold; ``handler`` and ``department`` are read from the orders)
+TALLY_GROUPINGS: dict[str, Any] = {
+    "grid": lambda: F("grid_id"),
+    "village": lambda: F("org_id"),
+    "town": _town_path,
+    "level": lambda: F("level"),
+    "category": lambda: F("category"),
+    "month": lambda: F("month"),
+}
+
+
+def tally_sums(over: Over, keys: dict[str, Any]) -> list[dict[str, Any]]:
+    """The counter columns summed per combination of ``keys`` (name → expression over
+    :class:`~dangjian.service.models.ServiceTally`), one grouped query; groups without orders
+    absent. On PostgreSQL the rows are read from the cursor as they come (plain integers, dates
+    and strings: Django's per-value converters cost more than the query for a town's rows)."""
+    rows = ServiceTally.objects.order_by().filter(month__gte=over.first, month__lte=over.last)
+    if over.prefix:
+        rows = rows.filter(org__path__startswith=over.prefix)
+    named = {f"_k_{name}": expr for name, expr in keys.items()}
+    sums = {f"_sum_{c}": Sum(c) for c in COLUMNS}
+    query = (
+        rows.annotate(**named).values(*named).annotate(**sums).values_list(*named, *sums).order_by()
+    )
+    if connection.vendor == "postgresql":
+        sql, params = query.query.sql_with_params()
+        with connections[query.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            found: list[tuple[Any, ...]] = cursor.fetchall()
+    else:
+        found = list(query)
+    width = len(keys)
+    out = []
+    for r in found:
+        row = dict(zip(keys, r[:width], strict=True))
+        row.update(zip(COLUMNS, (v or 0 for v in r[width:]), strict=True))
+        if row["total"]:
+            out.append(row)
+    return out
+
+
+def from_sums(sums: dict[str, int], weight: float, times: bool = True) -> Rates:
+    """The figures of summed counter columns (see :func:`tally_sums`)."""
+    found: dict[str, Any] = {}
+    if times:
+        for name, columns in (("respond", RESPOND_BUCKETS), ("resolve", RESOLVE_BUCKETS)):
+            hist = [sums.get(c, 0) for c in columns]
+            found[name] = (sum(hist), *(bucket_percentile(hist, q) for q in QUANTILES))
+    return _build(sums, weight, found, approx=True)
+
+
+def tally_rates(
+    over: Over, keys: dict[str, Any], *, times: bool = True
+) -> dict[str, dict[Any, Rates]]:
+    """Per name of ``keys``: the figures per group of that key, all from one grouped query over
+    the counters (grouped by every key at once, then summed per key here: the rows are at most
+    the product of the keys' groups present)."""
+    rows = tally_sums(over, keys)
+    weight = basic_weight()
+    out: dict[str, dict[Any, Rates]] = {}
+    # a row has a few non-zero columns (an order is in one bucket of each histogram): add those
+    nonzero = [[(c, r[c]) for c in COLUMNS if r[c]] for r in rows]
+    for name in keys:
+        summed: dict[Any, dict[str, int]] = {}
+        for r, values in zip(rows, nonzero, strict=True):
+            acc = summed.get(r[name])
+            if acc is None:
+                acc = summed[r[name]] = dict.fromkeys(COLUMNS, 0)
+            for c, v in values:
+                acc[c] += v
+        out[name] = {g: from_sums(c, weight, times) for g, c in summed.items()}
+    return out

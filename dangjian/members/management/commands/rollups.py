@@ -26,6 +26,7 @@ from dangjian.orgs.rollups import org_counts_differences, org_counts_rebuild
 from dangjian.recruit import rollups as recruit_rollups
 from dangjian.rules.store import counts_differences as findings_differences
 from dangjian.rules.store import counts_rebuild as findings_rebuild
+from dangjian.service import rollup as service_rollup
 
 #: at most this many differences are listed
 SHOWN = 50
@@ -34,7 +35,7 @@ SHOWN = 50
 class Command(BaseCommand):
     help = (
         "汇总表：按记录重建（rebuild）或与记录核对（check）组织数、党员人数、组织生活按月汇总"
-        "、支委会和发展党员案例状态"
+        "、支委会、发展党员案例状态和服务工单按月汇总"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -55,6 +56,7 @@ class Command(BaseCommand):
             committees = committee_rebuild(org)
             cases = recruit_rollups.rebuild(org)
             findings = findings_rebuild(org)
+            tallies = service_rollup.rebuild(org)
             self.stdout.write(
                 f"已按记录重建{where}的汇总表：党员人数 {counts:,} 行，"
                 f"组织生活按月汇总 {months:,} 行。"
@@ -67,6 +69,7 @@ class Command(BaseCommand):
                 f"另已按记录重建：支委会汇总 {committees:,} 行，发展党员案例状态 {cases:,} 件，"
                 f"检查发现汇总 {findings:,} 行。"
             )
+            self.stderr.write(f"另已按工单重建：服务工单按月汇总 {tallies:,} 行。")
             return
         found = [str(d) for d in org_counts_differences(org)]
         found += [str(d) for d in counts_differences(org)]
@@ -74,6 +77,7 @@ class Command(BaseCommand):
         found += [str(d) for d in committee_differences(org)]
         found += [str(d) for d in recruit_rollups.differences(org)]
         found += findings_differences(org)
+        found += service_rollup.differences(org)
         if not found:
             self.stdout.write(f"{where}的汇总表与记录一致。")
             return
