@@ -22,7 +22,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, QuerySet, Value
+from django.db import connection, connections
+from django.db.models import Count, F, QuerySet, Sum, Value
 from django.db.models.functions import Left
 from django.utils import timezone
 
@@ -32,9 +33,19 @@ from dangjian.orgs.models import Organization
 
 from .categories import category
 from .choices import Level
-from .models import Grid, Order
+from .models import Grid, Order, ServiceSubtreeTally, ServiceTally
+from .rollup import COLUMNS
 from .selectors import orders_for, overdue
-from .stats import Over, Rates, empty, rates_all, rates_by, tally_rates
+from .stats import (
+    Over,
+    Rates,
+    basic_weight,
+    empty,
+    from_sums,
+    rates_all,
+    rates_by,
+    tally_rates,
+)
 
 
 @dataclass(frozen=True)
@@ -227,11 +238,93 @@ def board(actor: Actor, root: Organization | None, first: dt.date, last: dt.date
     return computed
 
 
+def _sums(rows: QuerySet[Any], keys: dict[str, Any]) -> list[dict[str, Any]]:
+    """The counter columns of ``rows`` summed per combination of ``keys``, one grouped query
+    (read from the cursor as it comes on PostgreSQL, as :func:`~.stats.tally_sums` does)."""
+    named = {f"_k_{name}": expr for name, expr in keys.items()}
+    sums = {f"_sum_{c}": Sum(c) for c in COLUMNS}
+    query = (
+        rows.order_by()
+        .annotate(**named)
+        .values(*named)
+        .annotate(**sums)
+        .values_list(*named, *sums)
+        .order_by()
+    )
+    if connection.vendor == "postgresql":
+        sql, params = query.query.sql_with_params()
+        with connections[query.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            found: list[tuple[Any, ...]] = cursor.fetchall()
+    else:
+        found = list(query)
+    width = len(keys)
+    out = []
+    for r in found:
+        row = dict(zip(keys, r[:width], strict=True))
+        row.update(zip(COLUMNS, (v or 0 for v in r[width:]), strict=True))
+        if row["total"]:
+            out.append(row)
+    return out
+
+
+def tree_cube(root: Organization | None, over: Over) -> dict[str, dict[Any, Rates]]:
+    """The figures of ``root``'s subtree over ``over``'s months — overall (``all``), per month,
+    category, level and child (its path; ``root``'s own orders under ``root``'s path) — from at
+    most children × months × categories × levels rows: the subtree counters of the children
+    (:class:`~dangjian.service.models.ServiceSubtreeTally`) and the village counters of
+    ``root`` and its children themselves (without the grid)."""
+    depth = root.depth if root else 0
+    prefix = root.path if root else ""
+    width = len(prefix) + Organization.steplen
+    months = {"month__gte": over.first, "month__lte": over.last}
+    own = ServiceTally.objects.filter(**months, org__depth__lte=depth + 1)
+    above = ServiceSubtreeTally.objects.filter(**months, org__depth=depth + 1)
+    if prefix:
+        own = own.filter(org__path__startswith=prefix)
+        above = above.filter(org__path__startswith=prefix)
+    keys = {
+        "month": F("month"),
+        "category": F("category"),
+        "level": F("level"),
+        "child": Left(F("org__path"), width),
+    }
+    rows = _sums(own, keys) + _sums(above, keys)
+    weight = basic_weight()
+    out: dict[str, dict[Any, Rates]] = {}
+    nonzero = [[(c, r[c]) for c in COLUMNS if r[c]] for r in rows]
+    for name in ("all", *keys):
+        summed: dict[Any, dict[str, int]] = {}
+        for r, values in zip(rows, nonzero, strict=True):
+            group = 1 if name == "all" else r[name]
+            acc = summed.get(group)
+            if acc is None:
+                acc = summed[group] = dict.fromkeys(COLUMNS, 0)
+            for c, v in values:
+                acc[c] += v
+        out[name] = {g: from_sums(c, weight) for g, c in summed.items()}
+    return out
+
+
+#: read the dashboard from the subtree counters (:func:`tree_cube`); ``False``: group the village
+#: counters of the whole subtree (the same figures, kept to compare in the tests)
+USE_TREE = True
+
+
 def _board(actor: Actor, root: Organization | None, first: dt.date, last: dt.date) -> Board:
     orders = period_orders(actor, root, first, last)
     over = over_of(actor, root, first, last)
     child: dict[Any, Rates] | None = None
-    if over is not None:
+    if over is not None and USE_TREE and over.prefix == (root.path if root else ""):
+        cube = tree_cube(root, over)
+        overall = cube["all"].get(1) or empty()
+        month_rates, cat_rates, levels, child = (
+            cube["month"],
+            cube["category"],
+            cube["level"],
+            cube["child"],
+        )
+    elif over is not None:
         cube = tally_rates(
             over,
             {

@@ -594,3 +594,35 @@ RESPOND_BUCKETS = tuple(f"r{i:02d}" for i in range(TIME_BUCKETS))
 RESOLVE_BUCKETS = tuple(f"s{i:02d}" for i in range(TIME_BUCKETS))
 for _name in RESPOND_BUCKETS + RESOLVE_BUCKETS:
     ServiceTally.add_to_class(_name, models.IntegerField(default=0))
+
+
+class ServiceSubtreeTally(models.Model):
+    """The orders of the villages strictly below one organization (each ancestor of a village:
+    片区, town, city), by category, handling level and month, counted: the same columns as
+    :class:`ServiceTally` summed over those villages and their grids, so a dashboard reads one
+    row per child instead of grouping every village's rows. Kept with :class:`ServiceTally` in
+    the write's transaction (:mod:`dangjian.service.rollup`), rebuilt and checked with it."""
+
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="组织", on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.CharField("服务类别", max_length=32)
+    level = models.CharField("承办层级", max_length=8, choices=Level.choices)
+    month = models.DateField("点单月份")  # the first day of the month (local time)
+
+    class Meta:
+        verbose_name = "服务工单按月汇总（下辖合计）"
+        verbose_name_plural = "服务工单按月汇总（下辖合计）"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "month", "category", "level"], name="service_subtree_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.month:%Y-%m} {self.category}"
+
+
+# the same counter columns as ServiceTally (one definition: its fields, cloned)
+for _name in TALLY_COUNTS + RESPOND_BUCKETS + RESOLVE_BUCKETS:
+    ServiceSubtreeTally.add_to_class(_name, ServiceTally._meta.get_field(_name).clone())

@@ -38,9 +38,12 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.db.models.signals import post_delete, post_init, post_save
 from django.utils import timezone
+
+from dangjian.core.rollup import add_to_rows
+from dangjian.orgs.models import Organization
 
 from .choices import OrderState, Rating
 from .models import (
@@ -49,6 +52,7 @@ from .models import (
     TALLY_COUNTS,
     TIME_EDGES_MINUTES,
     Order,
+    ServiceSubtreeTally,
     ServiceTally,
 )
 from .signals import order_moved
@@ -71,6 +75,8 @@ FIELDS = (
 #: every counter column of a row
 COLUMNS = TALLY_COUNTS + RESPOND_BUCKETS + RESOLVE_BUCKETS
 KEY = ("org_id", "grid_id", "category", "level", "month")
+#: the key of a :class:`~dangjian.service.models.ServiceSubtreeTally` row
+SUBTREE_KEY = ("org_id", "month", "category", "level")
 
 _EDGES_SECONDS = tuple(m * 60 for m in TIME_EDGES_MINUTES)
 _RESOLVED_STATES = (OrderState.RESOLVED, OrderState.RATED, OrderState.CLOSED)
@@ -78,6 +84,7 @@ _SNAPSHOT = "_tally_was"
 
 Key = tuple[int, int, str, str, dt.date]
 Contribution = tuple[Key, tuple[str, ...]]
+SubKey = tuple[int, dt.date, str, str]
 
 
 def month_of(at: dt.datetime) -> dt.date:
@@ -160,6 +167,37 @@ def _move(old: Contribution | None, new: Contribution | None) -> None:
             deltas[new[0]][name] += 1
     for key, delta in deltas.items():
         _apply(key, delta)
+    _apply_above(deltas)
+
+
+def ancestor_ids(org_id: int) -> list[int]:
+    """The organizations above ``org_id`` (its path's prefixes), root first; two queries."""
+    path = Organization.objects.filter(pk=org_id).values_list("path", flat=True).first()
+    if not path:
+        return []
+    step = Organization.steplen
+    prefixes = [path[:i] for i in range(step, len(path), step)]
+    return list(
+        Organization.objects.filter(path__in=prefixes).order_by("path").values_list("pk", flat=True)
+    )
+
+
+def _apply_above(deltas: dict[Key, dict[str, int]]) -> None:
+    """Add the changes of village rows to the :class:`ServiceSubtreeTally` rows of every
+    organization above each village (one ``INSERT … ON CONFLICT`` for all of them)."""
+    above: dict[SubKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    ancestors: dict[int, list[int]] = {}
+    for (org_id, _grid, cat, level, month), delta in deltas.items():
+        if not any(delta.values()):
+            continue
+        if org_id not in ancestors:
+            ancestors[org_id] = ancestor_ids(org_id)
+        for a in ancestors[org_id]:
+            cell = above[(a, month, cat, level)]
+            for name, d in delta.items():
+                cell[name] += d
+    if above:
+        add_to_rows(ServiceSubtreeTally, ("org", "month", "category", "level"), above)
 
 
 def _remember(order: Order) -> None:
@@ -265,8 +303,17 @@ def recount(org_id: int, month: dt.date) -> None:
         org_id=org_id, submitted_at__gte=start, submitted_at__lt=end
     )
     cells = _counted(rows.values(*FIELDS))
-    ServiceTally.objects.filter(org_id=org_id, month=month).delete()
+    stored = ServiceTally.objects.filter(org_id=org_id, month=month)
+    change: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in stored.values(*KEY, *COLUMNS):
+        for c in COLUMNS:
+            change[tuple(r[k] for k in KEY)][c] -= r[c]  # type: ignore[index]
+    for key, cell in cells.items():
+        for c, n in cell.items():
+            change[key][c] += n
+    stored.delete()
     ServiceTally.objects.bulk_create([_row(k, c) for k, c in cells.items()])
+    _apply_above(change)
 
 
 def _tallies(org_path: str | None) -> Any:
@@ -276,16 +323,26 @@ def _tallies(org_path: str | None) -> Any:
     return rows
 
 
-def _write(cells: list[tuple[Key, dict[str, int]]]) -> None:
+def _write(
+    cells: list[tuple[Any, dict[str, int]]],
+    model: type[ServiceTally] | type[ServiceSubtreeTally] = ServiceTally,
+    key: tuple[str, ...] = KEY,
+) -> None:
     """Insert counted rows: ``COPY`` on PostgreSQL (a city's rebuild writes a million rows of
     seventy columns; ``bulk_create`` spends most of the rebuild binding their parameters)."""
     if connection.vendor != "postgresql":
-        ServiceTally.objects.bulk_create([_row(k, c) for k, c in cells])
+        model.objects.bulk_create(  # type: ignore[attr-defined]
+            [
+                model(**dict(zip(key, k, strict=True)), **{c: cell.get(c, 0) for c in COLUMNS})
+                for k, cell in cells
+            ],
+            batch_size=500,
+        )
         return
-    names = [*KEY, *COLUMNS]
-    column_of = {f.attname: f.column for f in ServiceTally._meta.concrete_fields}
+    names = [*key, *COLUMNS]
+    column_of = {f.attname: f.column for f in model._meta.concrete_fields}
     columns = ", ".join(connection.ops.quote_name(column_of[n]) for n in names)
-    table = connection.ops.quote_name(ServiceTally._meta.db_table)
+    table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         raw: Any = cursor.cursor
         with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -308,7 +365,61 @@ def rebuild(org: Any = None) -> int:
                 pending = []
         _write(pending)
         written += len(pending)
+        written += rebuild_above(path)
     return written
+
+
+def _paths() -> dict[int, str]:
+    return dict(Organization.objects.values_list("pk", "path"))
+
+
+def _to_above(
+    rows: Iterable[tuple[int, dt.date, str, str, dict[str, int]]], paths: dict[int, str]
+) -> dict[SubKey, dict[str, int]]:
+    """Village cells (org, month, category, level, counts) summed into the cells of every
+    organization above each village."""
+    step = Organization.steplen
+    id_of = {p: i for i, p in paths.items()}
+    out: dict[SubKey, dict[str, int]] = {}
+    for org_id, month, cat, level, cell in rows:
+        path = paths.get(org_id, "")
+        for end in range(step, len(path), step):
+            a = id_of.get(path[:end])
+            if a is None:
+                continue
+            acc = out.get((a, month, cat, level))
+            if acc is None:
+                acc = out[(a, month, cat, level)] = defaultdict(int)
+            for c, n in cell.items():
+                if n:
+                    acc[c] += n
+    return out
+
+
+def _village_sums(prefix: str | None) -> Iterator[tuple[int, dt.date, str, str, dict[str, int]]]:
+    sums = {f"_sum_{c}": Sum(c) for c in COLUMNS}
+    rows = (
+        _tallies(prefix)
+        .values("org_id", "month", "category", "level")
+        .annotate(**sums)
+        .order_by()
+        .values_list("org_id", "month", "category", "level", *sums)
+    )
+    for r in rows.iterator(chunk_size=10000):
+        yield r[0], r[1], r[2], r[3], dict(zip(COLUMNS, r[4:], strict=True))
+
+
+def rebuild_above(path: str | None) -> int:
+    """Sum the :class:`ServiceSubtreeTally` rows again from the village rows: those of the whole
+    tree that holds ``path`` (its root's ancestors' rows depend on every village of the tree)."""
+    top = path[: Organization.steplen] if path else None
+    rows = ServiceSubtreeTally.objects.order_by()
+    if top:
+        rows = rows.filter(org__path__startswith=top)
+    rows.delete()
+    cells = _to_above(_village_sums(top), _paths())
+    _write(list(cells.items()), ServiceSubtreeTally, SUBTREE_KEY)
+    return len(cells)
 
 
 def _stored(org_path: str | None) -> Iterator[tuple[Key, dict[str, int]]]:
@@ -325,6 +436,8 @@ def differences(org: Any = None) -> list[str]:
     for _village, cells in _by_village(path):
         for key, cell in cells.items():
             expected[key] = {c: n for c, n in cell.items() if n}
+    paths = _paths()
+    village = [(k[0], k[4], k[2], k[3], cell) for k, cell in expected.items()]
     found: list[str] = []
     for key, stored in _stored(path):
         want = expected.pop(key, {})
@@ -332,6 +445,22 @@ def differences(org: Any = None) -> list[str]:
             found.append(_line(key, stored, want))
     for key, want in expected.items():
         found.append(_line(key, {}, want))
+    above = _to_above(village, paths)
+    if path:
+        above = {k: v for k, v in above.items() if paths.get(k[0], "").startswith(path)}
+    stored_above = ServiceSubtreeTally.objects.order_by()
+    if path:
+        stored_above = stored_above.filter(org__path__startswith=path)
+    for r in stored_above.values(*SUBTREE_KEY, *COLUMNS).iterator(chunk_size=10000):
+        sub = tuple(r[k] for k in SUBTREE_KEY)
+        stored = {c: r[c] for c in COLUMNS if r[c]}
+        want = {c: n for c, n in above.pop(sub, {}).items() if n}  # type: ignore[call-overload]
+        if stored != want:
+            found.append(_line_above(sub, stored, want))  # type: ignore[arg-type]
+    for sub2, want in above.items():
+        want = {c: n for c, n in want.items() if n}
+        if want:
+            found.append(_line_above(sub2, {}, want))
     return found
 
 
@@ -351,6 +480,16 @@ def _line(key: Key, stored: dict[str, int], want: dict[str, int]) -> str:
     )
     where = f"组织 {org_id} 网格 {grid_id} 类别 {cat} 层级 {level} {month:%Y-%m}"
     return f"服务工单按月汇总（{where}）：{diff}"
+
+
+def _line_above(key: SubKey, stored: dict[str, int], want: dict[str, int]) -> str:
+    org_id, month, cat, level = key
+    names = [c for c in COLUMNS if stored.get(c, 0) != want.get(c, 0)]
+    diff = "，".join(
+        f"{_label(n)}汇总 {stored.get(n, 0)} 件、按下辖村汇总 {want.get(n, 0)} 件" for n in names
+    )
+    where = f"组织 {org_id} 类别 {cat} 层级 {level} {month:%Y-%m}"
+    return f"服务工单按月汇总·下辖合计（{where}）：{diff}"
 
 
 def bucket_percentile(hist: list[int], fraction: float) -> float | None:
