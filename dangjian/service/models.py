@@ -625,4 +625,7 @@ class ServiceSubtreeTally(models.Model):
 
 # the same counter columns as ServiceTally (one definition: its fields, cloned)
 for _name in TALLY_COUNTS + RESPOND_BUCKETS + RESOLVE_BUCKETS:
-    ServiceSubtreeTally.add_to_class(_name, ServiceTally._meta.get_field(_name).clone())
+    _field = ServiceTally._meta.get_field(_name)
+    assert isinstance(_field, models.IntegerField)
+    _args, _kwargs = _field.deconstruct()[2:]
+    ServiceSubtreeTally.add_to_class(_name, models.IntegerField(*_args, **_kwargs))

@@ -331,9 +331,10 @@ def _write(
     """Insert counted rows: ``COPY`` on PostgreSQL (a city's rebuild writes a million rows of
     seventy columns; ``bulk_create`` spends most of the rebuild binding their parameters)."""
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(  # type: ignore[attr-defined]
+        maker: Any = model
+        maker.objects.bulk_create(
             [
-                model(**dict(zip(key, k, strict=True)), **{c: cell.get(c, 0) for c in COLUMNS})
+                maker(**dict(zip(key, k, strict=True)), **{c: cell.get(c, 0) for c in COLUMNS})
                 for k, cell in cells
             ],
             batch_size=500,
