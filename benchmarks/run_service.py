@@ -20,7 +20,8 @@ merged, some reopened, escalated to the town, overdue; the last fortnight of the
 largely open. Order histories (``OrderEvent``) are not written: no figure and no page measured
 reads them.
 
-After the load the monthly counters (``ServiceTally``) are rebuilt from the orders, as
+After the load the monthly counters (``ServiceTally`` and the subtree rows
+``ServiceSubtreeTally``) are rebuilt from the orders, as
 ``dangjian rollups rebuild`` does after a bulk load.
 
 Printed: the build times; 三率 with times per grid, village and town from the counters; the
@@ -392,7 +393,7 @@ def main() -> int:
 
     from dangjian.orgs.models import Organization
     from dangjian.service import rollup, services
-    from dangjian.service.models import Grid, Order, ServiceTally
+    from dangjian.service.models import Grid, Order, ServiceSubtreeTally, ServiceTally
     from dangjian.service.selectors import orders_for
     from dangjian.service.stats import Over, rates_by
 
@@ -429,7 +430,8 @@ def main() -> int:
         rows = rollup.rebuild()
         common.line(
             "monthly counters (rollups rebuild)",
-            f"{time.perf_counter() - t:.1f} s ({rows:,} rows)",
+            f"{time.perf_counter() - t:.1f} s ({rows:,} rows, "
+            f"{ServiceSubtreeTally.objects.count():,} of them subtree rows)",
             width=WIDTH,
         )
         common.analyze()
