@@ -3,12 +3,15 @@
 by category, by handling level and per child organization — and the overdue count per child.
 
 The figures are summed from the monthly counters (:class:`~dangjian.service.models.ServiceTally`,
-:func:`~dangjian.service.stats.tally_rates`): one grouped query over the counter rows of the subtree
-and months (by month × category × level × child at once; a village's grids in a second one), never
-the orders; the times are read from the counters' histograms (约, exact to a bucket's width).
-The overdue open orders are read live from the orders (a town's: its villages' open orders
-through the partial index ``service_order_open_by_org``). Organizations only,
-no one ranked: a row is an organization, never a person.
+:func:`~dangjian.service.stats.tally_rates`), never the orders: by month × category × level ×
+child at once from the children's subtree counters
+(:class:`~dangjian.service.models.ServiceSubtreeTally`) and the village counters of the node and
+its children themselves (:func:`tree_cube`: at most children × months × categories × levels rows,
+whatever the subtree's size); a village's grids in a second query; the times are read from the
+counters' histograms (约, exact to a bucket's width). The overdue open orders are read live from
+the orders (a town's: its villages' open orders through the partial index
+``service_order_open_by_org``). Organizations only, no one ranked: a row is an
+organization, never a person.
 
 The period is given as whole months ``[first, last]`` (local time); an order counts in the month it
 was submitted (点单).

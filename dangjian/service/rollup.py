@@ -336,8 +336,7 @@ def _write(
             [
                 maker(**dict(zip(key, k, strict=True)), **{c: cell.get(c, 0) for c in COLUMNS})
                 for k, cell in cells
-            ],
-            batch_size=500,
+            ]
         )
         return
     names = [*key, *COLUMNS]
