@@ -104,9 +104,9 @@ class TeamUpdateSerializer(serializers.Serializer):
 
 
 class ReportEndSerializer(serializers.Serializer):
-    ended_on = serializers.DateField(
-        required=False, allow_null=True, default=None, help_text="结束日期（默认今天）"
-    )
+    # omitted: today; an empty or null value is refused like any malformed date (the schema
+    # says a date)
+    ended_on = serializers.DateField(required=False, help_text="结束日期（不填：今天）")
 
 
 class ReportRateSerializer(serializers.Serializer):
