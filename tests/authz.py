@@ -16,6 +16,7 @@ A refused write leaves every table and the audit trail as they were.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,10 @@ from tests.factories import make_org, make_user
 
 D = dt.date
 PDF = b"%PDF-1.4\n% a scanned application\n%%EOF\n"
+#: a valid 1×1 PNG (a photo of a service order's work)
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGM4ISAAAAKMAOl1X4TIAAAAAElFTkSuQmCC"
+)
 
 
 @dataclass
@@ -61,6 +66,7 @@ class Side:
     visit: Any = None
     team: Any = None  # a 红色志愿服务队 of the branch, and a 双报到 registration with the town's
     report: Any = None  # community of a member of the branch
+    order_photo: Any = None  # a photo of ``order``'s work
 
 
 def _side(tree: dict[str, Any], town: str, branch: str, members: str, username: str) -> Side:
@@ -100,7 +106,7 @@ def _side(tree: dict[str, Any], town: str, branch: str, members: str, username: 
     )
     plan = weak_plan(org, tasks=1)
     temp = make_org(tree[town], org_type="临时党支部", sector="农村", founded_on=D(2026, 6, 1))
-    return Side(
+    side = Side(
         town=tree[town],
         org=org,
         member=members_[0],
@@ -133,6 +139,25 @@ def _side(tree: dict[str, Any], town: str, branch: str, members: str, username: 
             community=make_org(tree[town], org_type="党支部", sector="社区"),
             registered_on=D(2026, 3, 1),
         ),
+    )
+    side.order_photo = _order_photo(side.order)
+    return side
+
+
+def _order_photo(order: Any) -> Any:
+    """A photo stored on ``order`` through the shared attachment mechanism."""
+    from dangjian.core.attachments import AttachmentPolicy, attachment_add
+    from dangjian.core.audit import AuditAction, AuditSubject
+    from dangjian.service.models import OrderAttachment
+
+    return attachment_add(
+        OrderAttachment,
+        actor=SYSTEM,
+        action=AuditAction.SERVICE_ORDER_PHOTO_ADD,
+        subject=AuditSubject("service_order", order, order.org.path, "服务工单"),
+        policy=AttachmentPolicy("照片", 9, "每张工单"),
+        name="现场.png",
+        data=PNG,
     )
 
 

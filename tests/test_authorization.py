@@ -434,6 +434,11 @@ ROUTES: list[Route] = [
         kwargs=lambda s: {**order(s), "action": "take"},
         ok=400,
     ),
+    Route(
+        "service:photo",
+        P.SERVICE_VIEW,
+        kwargs=lambda s: {**order(s), "photo": s.order_photo.pk},
+    ),
     # --- service: linked departments (跨级联合), 片区, 敲门行动 ---
     Route("service:departments", P.SERVICE_VIEW, hidden=lambda s: s.department.name),
     Route("service:departments", P.SERVICE_DISPATCH, "post", ok=400),

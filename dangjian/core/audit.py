@@ -148,6 +148,8 @@ class AuditAction(models.TextChoices):
     SERVICE_ORDER_PHONE_PURGE = "service.order.phone_purge", "删除服务工单群众电话（保存期满）"
     SERVICE_DEPARTMENT_UPDATE = "service.department.update", "修改联动部门"
     SERVICE_DEPARTMENT_DEACTIVATE = "service.department.deactivate", "停用联动部门"
+    SERVICE_ORDER_PHOTO_ADD = "service.order.photo_add", "上传服务工单办理照片"
+    SERVICE_ORDER_PHOTO_READ = "service.order.photo_read", "查看服务工单办理照片"
     OPEN311_KEY_CREATE = "open311.key.create", "新建诉求接入接口密钥"
     OPEN311_KEY_REVOKE = "open311.key.revoke", "停用诉求接入接口密钥"
     OPEN311_REQUEST_CREATE = "open311.request.create", "通过诉求接入接口提交服务工单"

@@ -3,11 +3,13 @@
 :func:`seed_demo_service` gives up to five 村/社区 organizations of the demo town (the one the
 ``dw_admin`` account manages; the ``zb_shuji`` branch too when it is a village or community
 branch) two or three grids each, one grid worker account per grid (网格员, Chinese names, no
-printed password), and about four months of orders walked through the real services with the
-clock set back: every state appears — waiting to be accepted, refused, merged as a duplicate,
-dispatched, taken, resolved, closed with 满意/基本满意, rated 不满意 and reopened, escalated to the
-片区 or the town — and some orders are left open past their limits, so the overview shows
-overdue orders and the 三率 are below 100 %.
+printed password), and a year of orders (about 600 for the demo district) walked through the
+real services with the clock set back — the older ones mostly closed and rated, the recent ones
+spread over the open states. Every state appears — waiting to be accepted, refused, merged
+as a duplicate, dispatched, taken, resolved, closed with 满意/基本满意, rated 不满意 and
+reopened, escalated to the 片区 or the town — and some orders are left open past their
+limits, so the overview shows overdue orders and the 三率 are below 100 %. A few results come
+with a photo (a tiny generated PNG, stored through the shared attachment checks).
 
 Who dispatches in the demo: ``dw_admin`` (党委管理员 of the town) for every village of the town;
 ``zb_shuji`` for its own branch when that branch got grids (the summary line says which).
@@ -18,6 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import struct
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -66,7 +70,47 @@ _ENDS: list[tuple[str, int]] = [
     ("merged", 4),
     ("escalated", 5),
 ]
-DAYS = 120
+#: the mix of the orders older than :data:`RECENT_DAYS`: by now mostly closed and rated, a few
+#: still open (overdue) or reopened
+_OLD_ENDS: list[tuple[str, int]] = [
+    ("closed", 52),
+    ("closed_basic", 15),
+    ("resolved", 2),
+    ("unsatisfied", 3),
+    ("reopened", 2),
+    ("taken", 1),
+    ("dispatched", 1),
+    ("accepted", 1),
+    ("submitted", 1),
+    ("refused", 6),
+    ("merged", 4),
+    ("escalated", 2),
+]
+#: a year of orders
+DAYS = 365
+#: the orders of the last weeks follow :data:`_ENDS` (many still open)
+RECENT_DAYS = 60
+#: orders per grid (with 10 to 15 grids: about 600)
+ORDERS_PER_GRID = (40, 56)
+#: the share of results that come with a photo
+PHOTO_SHARE = 0.06
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def demo_photo(rng: random.Random, size: int = 8) -> bytes:
+    """A tiny valid PNG of one colour (``size`` × ``size``), made with the standard library."""
+    colour = bytes(rng.randrange(60, 220) for _ in range(3))
+    rows = b"".join(b"\x00" + colour * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(rows))
+        + _chunk(b"IEND", b"")
+    )
 
 
 class _Today(Exception):
@@ -156,7 +200,14 @@ def _walk(
     step(services.order_take, 5, actor=worker)
     if end == "taken":
         return
-    step(services.order_resolve, 24 * (9 if slow else 2), actor=worker, result="已上门处理并回访")
+    photos = [("现场照片.png", demo_photo(rng))] if rng.random() < PHOTO_SHARE else []
+    step(
+        services.order_resolve,
+        24 * (9 if slow else 2),
+        actor=worker,
+        result="已上门处理并回访",
+        photos=photos,
+    )
     if end == "resolved":
         return
     if end in ("closed", "closed_basic"):
@@ -201,14 +252,15 @@ def seed_demo_service(today: dt.date, *, seed: int = 42) -> list[str]:
                 grids.append((grid, worker))
         ends = [e for e, _ in _ENDS]
         weights = [w for _, w in _ENDS]
+        old_ends = [e for e, _ in _OLD_ENDS]
+        old_weights = [w for _, w in _OLD_ENDS]
         now = timezone.now()
         with _clock(box):
             for grid, worker in grids:
                 earlier: Order | None = None
-                for _ in range(rng.randint(10, 16)):
-                    box[0] = start + dt.timedelta(
-                        days=rng.uniform(0, DAYS - 1), hours=rng.uniform(0, 10)
-                    )
+                for _ in range(rng.randint(*ORDERS_PER_GRID)):
+                    day = rng.uniform(0, DAYS - 1)
+                    box[0] = start + dt.timedelta(days=day, hours=rng.uniform(0, 10))
                     code = rng.choice(list(_ASKS))
                     text, address = rng.choice(_ASKS[code])
                     order = services.order_submit(
@@ -219,7 +271,8 @@ def seed_demo_service(today: dt.date, *, seed: int = 42) -> list[str]:
                         contact_name=rng.choice(names.SURNAMES)[0] + rng.choice(["先生", "女士"]),
                         phone=f"13{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}",
                     )
-                    end = rng.choices(ends, weights)[0]
+                    recent = DAYS - day <= RECENT_DAYS
+                    end = rng.choices(*((ends, weights) if recent else (old_ends, old_weights)))[0]
                     if end == "merged" and earlier is None:
                         end = "accepted"
                     if code == "complex" and end == "escalated":

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import models
 
 from dangjian.core import crypto
+from dangjian.core.attachments import AttachmentBase
 from dangjian.core.models import user_link
 
 from .choices import DepartmentKind, EventKind, Level, MemberKind, OrderState, Rating, ReportRating
@@ -636,3 +637,18 @@ for _name in TALLY_COUNTS + RESPOND_BUCKETS + RESOLVE_BUCKETS:
     assert isinstance(_field, models.IntegerField)
     _args, _kwargs = _field.deconstruct()[2:]
     ServiceSubtreeTally.add_to_class(_name, models.IntegerField(*_args, **_kwargs))
+
+
+class OrderAttachment(AttachmentBase):
+    """A photo of what was done (JPEG or PNG), added by whoever holds the order while it is
+    taken or with the result; shown to staff in scope only, to the resident only as a count."""
+
+    HOLDER = "order"
+
+    order = models.ForeignKey(
+        Order, verbose_name="工单", on_delete=models.CASCADE, related_name="photos"
+    )
+
+    class Meta(AttachmentBase.Meta):
+        verbose_name = "工单照片"
+        verbose_name_plural = "工单照片"

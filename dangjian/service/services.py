@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +43,8 @@ from django.utils import timezone
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, can, covers, require, user_of
-from dangjian.core import clock, crypto, idnumber
+from dangjian.core import attachments, clock, crypto, idnumber, uploads
+from dangjian.core.attachments import AttachmentPolicy
 from dangjian.core.audit import AuditAction, AuditSubject, audit_about
 from dangjian.core.errors import FieldErrors
 from dangjian.orgs.models import Organization
@@ -52,7 +54,16 @@ from . import deadlines
 from .boundary import BoundaryError, check_boundary
 from .categories import category as category_of
 from .choices import FINAL_STATES, EventKind, Level, OrderState, Rating, RefuseReason
-from .models import DoubleReport, Grid, Order, OrderEvent, Referral, ServiceArea, VolunteerTeam
+from .models import (
+    DoubleReport,
+    Grid,
+    Order,
+    OrderAttachment,
+    OrderEvent,
+    Referral,
+    ServiceArea,
+    VolunteerTeam,
+)
 from .signals import order_moved
 
 DESCRIPTION_MAX = 2000
@@ -756,8 +767,11 @@ def order_take(*, actor: Actor, order: Order) -> Order:
 
 
 @transaction.atomic
-def order_resolve(*, actor: Actor, order: Order, result: str) -> Order:
-    """The holder records what was done; the order waits for the resident's rating."""
+def order_resolve(
+    *, actor: Actor, order: Order, result: str, photos: Iterable[tuple[str, bytes]] = ()
+) -> Order:
+    """The holder records what was done (with ``photos``: (name, bytes) pairs, stored with the
+    result or not at all); the order waits for the resident's rating."""
     order = _locked(order)
     _check_from(order, EventKind.RESOLVE)
     if order.assignee_id != getattr(actor, "pk", None) or not may_handle(actor, order):
@@ -767,12 +781,64 @@ def order_resolve(*, actor: Actor, order: Order, result: str) -> Order:
     if not result:
         errors.add("result", "请写明办理结果（做了什么）")
     errors.raise_if_any()
+    for name, data in photos:
+        _photo_add(actor, order, name, data)
     return _move(
         actor=actor,
         order=order,
         kind=EventKind.RESOLVE,
         to_state=OrderState.RESOLVED,
         fields={"result": result, "resolved_at": _now()},
+    )
+
+
+# --- photos of what was done (the shared attachment mechanism) ---------------------------------
+
+#: photos per order (SERVICE: the result is text; photos only show it)
+PHOTOS_PER_ORDER = 9
+#: the upload checks' image types (a PDF passes those checks but is not a photo)
+PHOTO_TYPES = ("image/jpeg", "image/png")
+
+
+def _photo_add(actor: Actor, order: Order, name: str, data: bytes) -> OrderAttachment:
+    kind = uploads.sniff(data)
+    if kind is not None and kind not in PHOTO_TYPES:
+        shown = (name or "照片").replace("\\", "/").rsplit("/", 1)[-1][:60]
+        raise ValidationError({"file": [f"文件“{shown}”不是照片：只能上传 JPEG 或 PNG 图片"]})
+    item: OrderAttachment = attachments.attachment_add(
+        OrderAttachment,
+        actor=actor,
+        action=AuditAction.SERVICE_ORDER_PHOTO_ADD,
+        subject=_subject(order),
+        policy=AttachmentPolicy("照片", PHOTOS_PER_ORDER, "每张工单"),
+        name=name,
+        data=data,
+    )
+    return item
+
+
+@transaction.atomic
+def order_photo_add(*, actor: Actor, order: Order, name: str, data: bytes) -> OrderAttachment:
+    """A photo of the work, by whoever holds the order while it is taken (audited)."""
+    order = _locked(order)
+    if order.state != OrderState.TAKEN:
+        raise ValidationError(
+            f"工单 {order.tracking_code} 现为“{_label(order.state)}”，不能再上传照片"
+        )
+    if not holds(actor, order) or not may_handle(actor, order):
+        raise PermissionDenied("只有接单人可以上传办理照片")
+    return _photo_add(actor, order, name, data)
+
+
+@transaction.atomic  # the audit entry needs a transaction (a page view has none of its own)
+def order_photo_read(*, actor: Actor, photo: OrderAttachment) -> bytes:
+    """The bytes of a photo of an order (the caller checked the order is in the actor's
+    scope); each view is audited — photos may show people."""
+    return attachments.attachment_read_audited(
+        actor=actor,
+        action=AuditAction.SERVICE_ORDER_PHOTO_READ,
+        subject=_subject(photo.order),
+        attachment=photo,
     )
 
 

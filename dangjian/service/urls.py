@@ -44,4 +44,6 @@ urlpatterns = [
     # the upper levels' dashboard and monthly bulletin
     path("stats/", stats.stats, name="stats"),
     path("stats/bulletin.<str:fmt>", stats.stats_file, name="stats_file"),
+    # photos of what was done (audited downloads)
+    path("orders/<int:pk>/photos/<int:photo>/", staff.photo, name="photo"),
 ]

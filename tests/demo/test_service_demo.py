@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -11,7 +13,7 @@ from dangjian.demo.accounts import demo_nodes
 from dangjian.demo.seed import seed_database
 from dangjian.demo.service import seed_demo_service
 from dangjian.service.choices import OrderState
-from dangjian.service.models import Grid, Order, OrderEvent
+from dangjian.service.models import Grid, Order, OrderAttachment, OrderEvent
 from dangjian.service.selectors import overdue
 
 
@@ -42,4 +44,11 @@ def test_demo_orders_in_every_state():
     assert f"（{first.label}：{count} 件；" in line
     worker = Grid.objects.order_by("pk").first().workers.get()
     assert covers(worker, Perm.SERVICE_HANDLE, worker.org.path)
+    # a year of orders, the older ones mostly closed; a few results with a photo
+    first_day = Order.objects.order_by("submitted_at").values_list("submitted_at", flat=True)[0]
+    assert (today - timezone.localdate(first_day)).days > 300
+    old = Order.objects.filter(submitted_at__lt=timezone.now() - dt.timedelta(days=90))
+    assert old.filter(state=OrderState.CLOSED).count() > old.count() // 2
+    photos = OrderAttachment.objects.select_related("order")
+    assert photos.exists() and all(p.order.result and p.content_type == "image/png" for p in photos)
     assert seed_demo_service(today, seed=42) == []  # once

@@ -35,6 +35,7 @@ NOT_WALKED: dict[str, str] = {
     "logout": "POST only; ends the session the walk needs",
     "life:attachment": "sends the uploaded file back as it was uploaded (no page)",
     "recruit:attachment": "sends the uploaded file back as it was uploaded (no page)",
+    "service:photo": "sends the uploaded photo back as it was uploaded (no page)",
     "open311:discovery": OPEN311,
     "open311:services": OPEN311,
     "open311:service": OPEN311,

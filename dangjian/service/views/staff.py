@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,7 +22,9 @@ from django.utils import timezone
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require
+from dangjian.core.attachments import attachment_response
 from dangjian.core.errors import error_text
+from dangjian.core.uploads import refuse_oversized
 from dangjian.web.helpers import page, paginate, query_without
 from dangjian.web.requests import SignedInRequest
 
@@ -192,6 +195,8 @@ def _detail(request: SignedInRequest, order: Order, **extra: Any) -> dict[str, A
         "can_close": dispatcher and state in (OrderState.RESOLVED, OrderState.RATED),
         "can_take": state == OrderState.DISPATCHED and services.may_handle(user, order),
         "can_resolve": state == OrderState.TAKEN and order.assignee_id == user.pk,
+        "photos": list(order.photos.only("pk", "name", "size", "created_at")),
+        "photos_max": services.PHOTOS_PER_ORDER,
         "can_phone": services.holds(user, order),
         "targets": _targets(request, order) if dispatcher else [],
         "reasons": RefuseReason.choices,
@@ -298,6 +303,13 @@ def decide(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     return redirect("service:order", order.pk)
 
 
+def _uploaded(request: SignedInRequest) -> list[tuple[str, bytes]]:
+    """The photos of the form (``files``): refused by their declared size before any is read."""
+    files = request.FILES.getlist("files")
+    refuse_oversized(files)
+    return [(upload.name or "", upload.read()) for upload in files]
+
+
 @page("POST")
 def work(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     """网格接单: take an order dispatched to me or my grid; record what was done."""
@@ -309,11 +321,34 @@ def work(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
             done = "已接单"
         elif action == "resolve":
             result = request.POST.get("result", "")
-            order = services.order_resolve(actor=request.user, order=order, result=result)
+            order = services.order_resolve(
+                actor=request.user, order=order, result=result, photos=_uploaded(request)
+            )
             done = "已反馈办理结果，等待群众评价"
+        elif action == "photo":
+            photos = _uploaded(request)
+            if not photos:
+                raise ValidationError({"file": ["请选择要上传的照片"]})
+            with transaction.atomic():
+                for name, data in photos:
+                    services.order_photo_add(actor=request.user, order=order, name=name, data=data)
+            done = f"已上传 {len(photos)} 张照片"
         else:
             raise Http404("没有这个操作")
     except ValidationError as exc:
         return _refused(request, exc)
     messages.success(request, f"工单 {order.tracking_code}：{done}")
     return redirect("service:order", order.pk)
+
+
+@page("GET")
+def photo(request: SignedInRequest, pk: int, photo: int) -> HttpResponse:
+    """One photo of an order in the user's subtree (outside it: 404); each view is audited."""
+    require(request.user, Perm.SERVICE_VIEW)
+    order = order_get(request.user, pk)
+    item = order.photos.filter(pk=photo).first()
+    if item is None:
+        raise Http404("没有这张照片")
+    item.order = order
+    data = services.order_photo_read(actor=request.user, photo=item)
+    return attachment_response(item, data)
