@@ -63,6 +63,11 @@ def test_end_a_registration_either_side(people, api):
     assert late.status_code == 400 and "不能晚于今天" in str(late.json())
     junk = c.post(url, {"ended_on": "明天"}, format="json")
     assert junk.status_code == 400
+    # an empty form field is not "today": the schema says a date (schemathesis ST201)
+    for body, fmt in (({"ended_on": ""}, "multipart"), ({"ended_on": ""}, "json")):
+        empty = c.post(url, body, format=fmt)
+        assert empty.status_code == 400 and "ended_on" in empty.json(), fmt
+    assert c.post(url, {"ended_on": None}, format="json").status_code == 400
     assert DoubleReport.objects.get(pk=people.report.pk).active and _audit() == before
     s.order_escalate(actor=people.dispatcher, order=order, reason="需要片区协调")
     # the member's branch ends it (no dispatch permission there, the roll's)

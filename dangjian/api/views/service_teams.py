@@ -108,6 +108,15 @@ class ReportEndSerializer(serializers.Serializer):
     # says a date)
     ended_on = serializers.DateField(required=False, help_text="结束日期（不填：今天）")
 
+    def to_internal_value(self, data: Any) -> Any:
+        # a form sends an empty field, which DRF would read as "not given" (today): refuse it
+        raw = data.get("ended_on") if hasattr(data, "get") else None
+        if isinstance(raw, str) and not raw.strip():
+            raise serializers.ValidationError(
+                {"ended_on": ["结束日期格式应为 2026-12-06；不传此项表示今天"]}
+            )
+        return super().to_internal_value(data)
+
 
 class ReportRateSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=1, max_value=9999, help_text="年度")
