@@ -23,6 +23,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, connections
@@ -241,9 +242,10 @@ def board(actor: Actor, root: Organization | None, first: dt.date, last: dt.date
     return computed
 
 
-def _sums(rows: QuerySet[Any], keys: dict[str, Any]) -> list[dict[str, Any]]:
-    """The counter columns of ``rows`` summed per combination of ``keys``, one grouped query
-    (read from the cursor as it comes on PostgreSQL, as :func:`~.stats.tally_sums` does)."""
+def _found(rows: QuerySet[Any], keys: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The counter columns of ``rows`` summed per combination of ``keys``, one grouped query:
+    the keys, then :data:`COLUMNS` (read from the cursor as it comes on PostgreSQL, as
+    :func:`~.stats.tally_sums` does)."""
     named = {f"_k_{name}": expr for name, expr in keys.items()}
     sums = {f"_sum_{c}": Sum(c) for c in COLUMNS}
     query = (
@@ -258,17 +260,8 @@ def _sums(rows: QuerySet[Any], keys: dict[str, Any]) -> list[dict[str, Any]]:
         sql, params = query.query.sql_with_params()
         with connections[query.db].cursor() as cursor:
             cursor.execute(sql, params)
-            found: list[tuple[Any, ...]] = cursor.fetchall()
-    else:
-        found = list(query)
-    width = len(keys)
-    out = []
-    for r in found:
-        row = dict(zip(keys, r[:width], strict=True))
-        row.update(zip(COLUMNS, (v or 0 for v in r[width:]), strict=True))
-        if row["total"]:
-            out.append(row)
-    return out
+            return list(cursor.fetchall())
+    return list(query)
 
 
 def tree_cube(root: Organization | None, over: Over) -> dict[str, dict[Any, Rates]]:
@@ -292,20 +285,35 @@ def tree_cube(root: Organization | None, over: Over) -> dict[str, dict[Any, Rate
         "level": F("level"),
         "child": Left(F("org__path"), width),
     }
-    rows = _sums(own, keys) + _sums(above, keys)
+    found = _found(own, keys) + _found(above, keys)
     weight = basic_weight()
+    n_keys = len(keys)
+    # the columns as one matrix (a few thousand rows × the counts and histogram buckets), summed
+    # per group by numpy: the same sums as adding the rows one by one, without a Python loop
+    # over every cell
+    matrix = np.nan_to_num(
+        np.array([r[n_keys:] for r in found], dtype=np.float64).reshape(len(found), len(COLUMNS))
+    ).astype(np.int64)
+    kept = matrix[:, COLUMNS.index("total")] != 0
+    matrix = matrix[kept]
+    labels = [r[:n_keys] for r, keep in zip(found, kept.tolist(), strict=True) if keep]
     out: dict[str, dict[Any, Rates]] = {}
-    nonzero = [[(c, r[c]) for c in COLUMNS if r[c]] for r in rows]
-    for name in ("all", *keys):
-        summed: dict[Any, dict[str, int]] = {}
-        for r, values in zip(rows, nonzero, strict=True):
-            group = 1 if name == "all" else r[name]
-            acc = summed.get(group)
-            if acc is None:
-                acc = summed[group] = dict.fromkeys(COLUMNS, 0)
-            for c, v in values:
-                acc[c] += v
-        out[name] = {g: from_sums(c, weight) for g, c in summed.items()}
+    for position, name in enumerate(("all", *keys)):
+        index: dict[Any, int] = {}
+        groups = np.fromiter(
+            (
+                index.setdefault(1 if name == "all" else label[position - 1], len(index))
+                for label in labels
+            ),
+            dtype=np.int64,
+            count=len(labels),
+        )
+        summed = np.zeros((len(index), len(COLUMNS)), dtype=np.int64)
+        np.add.at(summed, groups, matrix)
+        out[name] = {
+            group: from_sums(dict(zip(COLUMNS, summed[i].tolist(), strict=True)), weight)
+            for group, i in index.items()
+        }
     return out
 
 
