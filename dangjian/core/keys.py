@@ -26,6 +26,16 @@ def local_secret(path: Path, nbytes: int) -> str:
     return value
 
 
+def public_token(nbytes: int) -> str:
+    """A random URL-safe token (``secrets.token_urlsafe``) that never begins with ``-``: tokens are
+    typed on command lines (``dangjian open311 key create --grid <token>``), where a leading dash
+    reads as an option."""
+    while True:
+        token = secrets.token_urlsafe(nbytes)
+        if not token.startswith("-"):
+            return token
+
+
 # --- the audit chain's key -------------------------------------------------------------------
 #
 # The audit trail is chained with HMAC-SM3 under a key that is not in the database

@@ -47,6 +47,7 @@ from dangjian.core import attachments, clock, crypto, idnumber, uploads
 from dangjian.core.attachments import AttachmentPolicy
 from dangjian.core.audit import AuditAction, AuditSubject, audit_about
 from dangjian.core.errors import FieldErrors
+from dangjian.core.keys import public_token
 from dangjian.orgs.models import Organization
 from dangjian.rules.params import params_on
 
@@ -152,7 +153,7 @@ def grid_create(
         area=area,
         households=households,
         boundary=boundary,
-        token=secrets.token_urlsafe(12),
+        token=public_token(12),
     )
     grid.workers.set(workers or [])
     audit_about(

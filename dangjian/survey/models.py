@@ -22,17 +22,17 @@ invited too (``audience="public"``). See :func:`dangjian.survey.stats.Rates.resp
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
 from django.db import models
 
+from dangjian.core.keys import public_token
 from dangjian.core.models import user_link
 
 from .questions import CURRENT_VERSION
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(16)
+    return public_token(16)
 
 
 class DedupMode(models.TextChoices):

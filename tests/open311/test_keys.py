@@ -17,6 +17,7 @@ from dangjian.core.models import AuditEntry
 from dangjian.open311.models import ApiKey
 from dangjian.open311.selectors import key_for
 from dangjian.open311.services import key_create, key_revoke
+from dangjian.service.models import Grid
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +71,15 @@ def test_the_command_shows_the_key_once(place):
     assert key_for(secret) is None
     with pytest.raises(CommandError, match="没有组织编码"):
         call_command("open311", "key", "create", "--name", "x", "--org", "NOPE")
+
+
+def test_a_grid_whose_token_begins_with_a_dash_is_named_with_an_equals_sign(place):
+    """Grids made before tokens avoided a leading dash stay reachable from the command."""
+    Grid.objects.filter(pk=place.plain.pk).update(token="-Zq8")
+    out = io.StringIO()
+    call_command(
+        "open311", "key", "create", "--name", "市民热线", "--org", "C0001", "--grid=-Zq8",
+        stdout=out,
+    )  # fmt: skip
+    made = key_for(out.getvalue().strip().splitlines()[-1])
+    assert made is not None and made.default_grid == place.plain
