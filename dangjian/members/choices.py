@@ -79,3 +79,23 @@ LEAVING = frozenset(
         StatusKind.DECEASED,
     }
 )
+
+
+class RollKind(models.TextChoices):
+    """What a roll-history event records (:class:`~dangjian.members.models.RollEvent`)."""
+
+    JOINED = "编入", "编入"
+    TRANSFER_IN = "转入", "转入"
+    TRANSFER_OUT = "转出", "转出"
+    CONFIRMED = "转正", "转正"
+    STATUS = "状态变更", "状态变更"
+    LEFT = "出党", "出党"
+    DIED = "死亡", "死亡"
+    RESTORED = "恢复党籍", "恢复党籍"
+    CORRECTED = "更正", "入党日期更正"
+
+
+#: events that put the member on the roll of their organization from ``on`` until ``ended_on``
+#: (the day they left it, not included; open while empty): the spans that
+#: :func:`dangjian.members.history.roll_on` reads
+SPAN_KINDS = frozenset({RollKind.JOINED, RollKind.TRANSFER_IN, RollKind.RESTORED})

@@ -9,7 +9,15 @@ from django.db.models import Q
 
 from dangjian.core import crypto
 
-from .choices import Category, MemberType, ParticipationPost, Post, StatusKind
+from .choices import (
+    SPAN_KINDS,
+    Category,
+    MemberType,
+    ParticipationPost,
+    Post,
+    RollKind,
+    StatusKind,
+)
 
 
 class Member(models.Model):
@@ -178,3 +186,100 @@ class MemberCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id}：正式 {self.full}，预备 {self.probationary}"
+
+
+class RollEvent(models.Model):
+    """One change of the roll (编入, 转入, 转出, 转正, 状态变更, 出党, 死亡 …) on the day ``on``,
+    written in the same transaction as the change by the services and the member import.
+
+    The events that put a member on a roll (:data:`~dangjian.members.choices.SPAN_KINDS`) carry
+    the day the member left that roll again in ``ended_on`` (not included; empty while on it),
+    so the roll of an organization on a day is one range query over the partial index
+    ``roll_span_org_on`` (:func:`dangjian.members.history.roll_on`). A transfer on day D ends the
+    span of the old branch on D and starts the new one on D: on D the member is on the new roll
+    only."""
+
+    member = models.ForeignKey(
+        Member, verbose_name="党员", on_delete=models.CASCADE, related_name="roll_events"
+    )
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="党组织",
+        on_delete=models.CASCADE,
+        related_name="roll_events",
+    )
+    kind = models.CharField("变动", max_length=8, choices=RollKind.choices)
+    on = models.DateField("日期")
+    ended_on = models.DateField("离开日期", null=True, blank=True)
+    reason = models.CharField("事由", max_length=200, blank=True)
+    link = models.CharField("关联记录", max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "党员名册变动"
+        verbose_name_plural = "党员名册变动"
+        indexes = [
+            models.Index(fields=["member", "on"], name="roll_event_member_on"),
+            models.Index(
+                fields=["org", "on"],
+                include=["ended_on", "member"],
+                condition=Q(kind__in=sorted(SPAN_KINDS)),
+                name="roll_span_org_on",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("on")),
+                name="roll_event_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}（{self.on}）"
+
+    @property
+    def is_span(self) -> bool:
+        return self.kind in SPAN_KINDS
+
+
+class PostTerm(models.Model):
+    """A post (书记, 副书记, 委员 …) held in an organization from ``started_on`` until the day
+    before ``ended_on`` (离任日期; open while empty), at every level: a branch, a 党总支, a 党委
+    or 党工委 (whose holder's roll is usually in another branch). ``Member.post`` stays the
+    current post in the member's own branch; the services keep both together."""
+
+    member = models.ForeignKey(
+        Member, verbose_name="党员", on_delete=models.CASCADE, related_name="post_terms"
+    )
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="任职党组织",
+        on_delete=models.CASCADE,
+        related_name="post_terms",
+    )
+    post = models.CharField("职务", max_length=8, choices=Post.choices)
+    started_on = models.DateField("任职日期")
+    ended_on = models.DateField("离任日期", null=True, blank=True)
+    decided_by = models.CharField("选举或决定", max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "任职记录"
+        verbose_name_plural = "任职记录"
+        indexes = [
+            models.Index(fields=["org", "started_on"], name="post_term_org_start"),
+            models.Index(fields=["member", "started_on"], name="post_term_member_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="post_term_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        end = f"至 {self.ended_on}" if self.ended_on else "起"
+        return f"{self.post}（{self.started_on} {end}）"
+
+    def in_force(self, day: object) -> bool:
+        return self.started_on <= day and (self.ended_on is None or day < self.ended_on)  # type: ignore[operator]

@@ -261,3 +261,11 @@ def own_counts(org: Organization) -> tuple[int, int]:
     """Full and probationary members on the roll of ``org`` itself (one query)."""
     row = MemberCount.objects.filter(org=org).values_list("full", "probationary").first()
     return (row[0], row[1]) if row else (0, 0)
+
+
+# --- the roll and the committee on a date (dangjian.members.history) ---------------------------
+
+from .history import committee_on as committee_on  # noqa: E402
+from .history import roll_on as roll_on  # noqa: E402
+from .history import roll_on_many as roll_on_many  # noqa: E402
+from .history import timeline as timeline  # noqa: E402

@@ -31,9 +31,27 @@ from dangjian.orgs.choices import ROLL_TYPES, TEMP_BRANCH_NO_ROLL, OrgType
 from dangjian.orgs.models import Organization
 from dangjian.orgs.services import audit_org
 
-from .choices import LEAVING, Category, MemberType, ParticipationPost, Post, StatusKind
+from .choices import (
+    LEAVING,
+    Category,
+    MemberType,
+    ParticipationPost,
+    Post,
+    RollKind,
+    StatusKind,
+)
 from .committee import committee_refresh
-from .models import Member, MemberStatus, Participation
+from .history import (
+    post_start,
+    roll_enter,
+    roll_leave,
+    roll_note,
+    roll_rejoined,
+    roll_start,
+    term_open,
+    terms_close,
+)
+from .models import Member, MemberStatus, Participation, PostTerm
 from .rollups import counts_shift, has_left, place_of
 
 #: 党章 art. 1: 年满十八岁的……可以申请加入中国共产党 (细则 art. 5; RECRUIT-AGE-18)
@@ -345,10 +363,51 @@ def _member_create(actor: Actor, data: MemberInput, refused: list[Member]) -> Me
     errors.raise_if_any()
     member = member_apply(Member(), data)
     member.save()
+    _history_new(member, reason="新增党员")
     counts_shift(added=[place_of(member, left=False)])
     committee_refresh([member.org_id])
     _audit_member(actor, AuditAction.MEMBER_CREATE, member, after=member_snapshot(member))
     return member
+
+
+def _link(audit_extra: Mapping[str, Any] | None) -> str:
+    """The record behind a roll change, from the audited extras (``recruit_case:12``)."""
+    return ",".join(f"{k}:{v}" for k, v in sorted((audit_extra or {}).items()))[:100]
+
+
+def _history_new(member: Member, *, reason: str, link: str = "") -> None:
+    """The history of a new record: on the roll from the 入党日期, its post from then on (or
+    from the organization's 本届任期开始日期, when later)."""
+    roll_enter(member, member.org_id, RollKind.JOINED, member.joined_on, reason=reason, link=link)
+    if member.confirmed_on is not None and member.confirmed_on > member.joined_on:
+        roll_note(member, RollKind.CONFIRMED, member.confirmed_on, link=link)
+    if member.post:
+        term_open(member, member.org_id, member.post, post_start(member, member.org))
+
+
+def _history_update(
+    member: Member, old_org: Organization, old_post: str, old_joined: dt.date, old_type: str
+) -> None:
+    """The history of an edit (today's date: the form has no effective date; a transfer with
+    its own date goes through :func:`member_move`)."""
+    today = timezone.localdate()
+    if member.joined_on != old_joined:
+        problem = roll_rejoined(member, old_joined, member.joined_on)
+        if problem:
+            raise ValidationError({"joined_on": [problem]})
+    if member.org_id != old_org.pk:
+        start = roll_start(member)
+        on = max(today, start) if start else today
+        if roll_leave(member, RollKind.TRANSFER_OUT, on, reason=f"调整至{member.org.name}"):
+            roll_enter(
+                member, member.org_id, RollKind.TRANSFER_IN, on, reason=f"由{old_org.name}调整"
+            )
+    if member.org_id != old_org.pk or member.post != old_post:
+        terms_close(member, today, org_id=old_org.pk)
+        if member.post:
+            term_open(member, member.org_id, member.post, today)
+    if old_type != MemberType.FULL and member.member_type == MemberType.FULL:
+        roll_note(member, RollKind.CONFIRMED, member.confirmed_on or today)
 
 
 def member_update(*, actor: Actor, member: Member, data: MemberInput) -> Member:
@@ -375,10 +434,12 @@ def _member_update(
     errors.raise_if_any()
     before = member_snapshot(member)
     old_path = member.org.path
+    old = (member.org, member.post, member.joined_on, member.member_type)
     left = has_left(member)
     was = place_of(member, left)
     member_apply(member, data)
     member.save()
+    _history_update(member, *old)
     counts_shift([was], [place_of(member, left)])
     committee_refresh([was.org_id, member.org_id])
     after = member_snapshot(member)
@@ -443,6 +504,7 @@ def member_admit(
     errors.raise_if_any()
     member = member_apply(Member(), data)
     member.save()
+    _history_new(member, reason="接收为预备党员", link=_link(audit_extra))
     counts_shift(added=[place_of(member, left=False)])
     committee_refresh([member.org_id])
     _audit_member(
@@ -468,6 +530,7 @@ def member_convert(
     def change(member: Member) -> None:
         member.member_type = MemberType.FULL
         member.confirmed_on = confirmed_on
+        roll_note(member, RollKind.CONFIRMED, confirmed_on, link=_link(audit_extra))
 
     return _roll_update(actor, member, ["member_type", "confirmed_on"], change, audit_extra)
 
@@ -485,9 +548,21 @@ def member_redate(
     full member's confirmation day moves to ``confirmed_on`` (a probationary member has none)."""
 
     def change(member: Member) -> None:
+        old = member.joined_on
         member.joined_on = joined_on
         if member.confirmed_on is not None and confirmed_on is not None:
             member.confirmed_on = confirmed_on
+        if old != joined_on:
+            problem = roll_rejoined(member, old, joined_on)
+            if problem:
+                raise ValidationError({"joined_on": [problem]})
+            roll_note(
+                member,
+                RollKind.CORRECTED,
+                joined_on,
+                reason=f"入党日期由 {old.isoformat()} 更正为 {joined_on.isoformat()}",
+                link=_link(audit_extra),
+            )
 
     return _roll_update(actor, member, ["joined_on", "confirmed_on"], change, audit_extra)
 
@@ -567,8 +642,15 @@ def member_status_record(
     (LIFE-ABSENT-6-MONTHS, DUES-ARREARS-6-MONTHS); the branch decides and records."""
     require(actor, Perm.MEMBER_CHANGE, member.org.path)
     errors = _status_errors(member, data, today or timezone.localdate())
+    already_left = has_left(member)
+    start = roll_start(member)
+    if data.kind in LEAVING and not already_left and start and data.started_on < start:
+        errors.add(
+            "started_on",
+            f"起始日期早于{member.name}编入现所在党组织的日期 {start.isoformat()}",
+        )
     errors.raise_if_any()
-    leaves = data.kind in LEAVING and data.ends_on is None and not has_left(member)
+    leaves = data.kind in LEAVING and data.ends_on is None and not already_left
     status = MemberStatus.objects.create(
         member=member,
         kind=data.kind,
@@ -578,6 +660,7 @@ def member_status_record(
         decision_no=data.decision_no.strip(),
         reason=data.reason.strip(),
     )
+    _history_status(member, status, already_left)
     if leaves:  # off the roll from now on: counted as 已出党
         counts_shift([place_of(member, left=False)], [place_of(member, left=True)])
     committee_refresh([member.org_id])
@@ -594,6 +677,22 @@ def member_status_record(
         },
     )
     return status
+
+
+def _history_status(member: Member, status: MemberStatus, already_left: bool) -> None:
+    """出党 or death: off the roll from ``started_on`` (back on it from ``ends_on``, when the
+    decision has an end); other standings are noted."""
+    link, reason = f"status:{status.pk}", f"{status.kind}（{status.decided_by}）"
+    if status.kind not in LEAVING:
+        roll_note(member, RollKind.STATUS, status.started_on, reason=reason, link=link)
+        return
+    kind = RollKind.DIED if status.kind == StatusKind.DECEASED else RollKind.LEFT
+    if already_left:
+        roll_note(member, kind, status.started_on, reason=reason, link=link)
+        return
+    left = roll_leave(member, kind, status.started_on, reason=reason, link=link)
+    if left is not None and status.ends_on is not None:
+        roll_enter(member, left.org_id, RollKind.RESTORED, status.ends_on, link=link)
 
 
 # --- participants of a 临时党支部 -------------------------------------------------------
@@ -709,3 +808,183 @@ def participation_end(
         after=_participation_snapshot(item),
     )
     return item
+
+
+# --- posts (任职) at every level ------------------------------------------------------------------
+
+#: organizations whose posts are recorded as terms: every level but the 临时党支部 (its posts are
+#: designated with the participation) and the 党小组 (its 党小组长 is a post of the branch roll)
+TERM_ORG_TYPES = frozenset(OrgType.values) - {OrgType.TEMP_BRANCH, OrgType.GROUP}
+
+
+@dataclass
+class PostTermInput:
+    """A post held in an organization from ``started_on`` (:class:`PostTerm`)."""
+
+    org: Organization
+    member: Member
+    post: str
+    started_on: dt.date
+    decided_by: str = ""
+
+
+def _term_snapshot(term: PostTerm) -> dict[str, Any]:
+    return {
+        "org": term.org.code,
+        "member": term.member.name,
+        "member_org": term.member.org.code,
+        "post": term.post,
+        "started_on": term.started_on,
+        "ended_on": term.ended_on,
+        "decided_by": term.decided_by,
+    }
+
+
+@transaction.atomic
+def post_term_start(*, actor: Actor, data: PostTermInput, today: dt.date | None = None) -> PostTerm:
+    """Record that ``member`` holds ``post`` in ``org`` from ``started_on``: a branch, a 党总支, a
+    党委 or 党工委 (whose secretary's roll may be in any branch the actor can see). In the
+    member's own branch ``Member.post`` follows the term."""
+    from .selectors import standing_on
+
+    org = data.org
+    member = _locked(data.member)
+    require(actor, Perm.MEMBER_CHANGE, org.path)
+    require(actor, Perm.MEMBER_VIEW, member.org.path)
+    today = today or timezone.localdate()
+    errors = FieldErrors()
+    if org.org_type not in TERM_ORG_TYPES:
+        errors.add(
+            "org", f"{org.name}是{org.org_type}，不在此登记任职（临时党支部在参加人员中指定）"
+        )
+    if data.post not in _POSTS:
+        errors.add("post", f"职务“{data.post}”无效，应为：{'、'.join(Post.values)}")
+    elif data.post == Post.GROUP_LEADER and org.pk != member.org_id:
+        errors.add("post", "党小组长只能由本支部党员担任")
+    if data.started_on > today:
+        errors.add("started_on", "任职日期不能晚于今天")
+    elif not standing_on(member, data.started_on).on_roll:
+        errors.add("member", f"{member.name}在 {data.started_on.isoformat()} 不是党员，不能任职")
+    if len(data.decided_by) > 100:
+        errors.add("decided_by", "选举或决定过长（最多 100 字）")
+    current = PostTerm.objects.filter(org=org, ended_on__isnull=True)
+    held = current.filter(member=member).first()
+    if held is not None:
+        errors.add("member", f"{member.name}已任{org.name}{held.post}，请先登记离任")
+    if data.post == Post.SECRETARY:
+        holder = current.filter(post=Post.SECRETARY).select_related("member").first()
+        if holder is not None and holder.member_id != member.pk:
+            errors.add("post", f"{org.name}已有书记（{holder.member.name}），请先登记其离任")
+    if org.pk == member.org_id and member.post and held is None:
+        errors.add("post", f"{member.name}在本支部已任{member.post}，请先调整原职务")
+    errors.raise_if_any()
+    term = PostTerm.objects.create(
+        member=member,
+        org=org,
+        post=data.post,
+        started_on=data.started_on,
+        decided_by=data.decided_by.strip(),
+    )
+    if org.pk == member.org_id:
+        member.post = data.post
+        member.save(update_fields=["post", "updated_at"])
+        committee_refresh([org.pk])
+    audit_org(actor, AuditAction.MEMBER_UPDATE, org, after=_term_snapshot(term))
+    return term
+
+
+@transaction.atomic
+def post_term_end(
+    *, actor: Actor, term: PostTerm, ended_on: dt.date, today: dt.date | None = None
+) -> PostTerm:
+    """End a term on ``ended_on`` (离任日期: not in office from that day)."""
+    item = PostTerm.objects.select_for_update().select_related("org", "member__org").get(pk=term.pk)
+    require(actor, Perm.MEMBER_CHANGE, item.org.path)
+    today = today or timezone.localdate()
+    errors = FieldErrors()
+    if item.ended_on is not None:
+        errors.add("ended_on", f"{item.member.name}已于 {item.ended_on.isoformat()} 离任")
+    elif ended_on < item.started_on:
+        errors.add("ended_on", f"离任日期早于任职日期 {item.started_on.isoformat()}")
+    elif ended_on > today:
+        errors.add("ended_on", "离任日期不能晚于今天")
+    errors.raise_if_any()
+    before = _term_snapshot(item)
+    item.ended_on = ended_on
+    item.save(update_fields=["ended_on"])
+    member = item.member
+    if item.org_id == member.org_id and member.post == item.post:
+        Member.objects.filter(pk=member.pk).update(post="", updated_at=timezone.now())
+        committee_refresh([item.org_id])
+    audit_org(actor, AuditAction.MEMBER_UPDATE, item.org, before=before, after=_term_snapshot(item))
+    return item
+
+
+# --- moves between rolls -------------------------------------------------------------------------
+
+
+def member_move(
+    *, actor: Actor, member: Member, org: Organization, on: dt.date, reason: str
+) -> Member:
+    """Put ``member`` on the roll of ``org`` effective ``on`` (transfers, 转接, 调整)."""
+    with transaction.atomic():
+        return _member_move(actor, member, org, on, reason)
+
+
+def _member_move(
+    actor: Actor, member: Member, org: Organization, on: dt.date, reason: str
+) -> Member:
+    from .selectors import standing_on
+
+    member = _locked(member)
+    old = member.org
+    require(actor, Perm.MEMBER_CHANGE, old.path)
+    require(actor, Perm.MEMBER_CHANGE, org.path)
+    errors = FieldErrors()
+    if org.org_type == OrgType.TEMP_BRANCH:
+        errors.add("org", f"{org.name}是临时党支部：{TEMP_BRANCH_NO_ROLL}")
+    elif org.org_type not in ROLL_TYPES:
+        errors.add(
+            "org", f"{org.name}（{org.code}）是{org.org_type}，党员只能编入党支部或联合党支部"
+        )
+    elif org.pk == old.pk:
+        errors.add("org", f"{member.name}已在{org.name}的党员名册中")
+    if has_left(member):
+        errors.add("member", f"{member.name}已不在党员名册中（已出党或去世），不能转接")
+    elif on > timezone.localdate():
+        errors.add("on", "转接日期不能晚于今天")
+    elif on < member.joined_on:
+        errors.add("on", f"转接日期早于{member.name}的入党日期 {member.joined_on.isoformat()}")
+    elif not standing_on(member, on).on_roll:
+        errors.add("member", f"{member.name}在 {on.isoformat()} 不在党员名册中，不能转接")
+    else:
+        start = roll_start(member)
+        if start is not None and on < start:
+            errors.add("on", f"转接日期早于{member.name}编入{old.name}的日期 {start.isoformat()}")
+    if len(reason) > 150:
+        errors.add("reason", "事由过长（最多 150 字）")
+    errors.raise_if_any()
+    before = member_snapshot(member)
+    was = place_of(member, left=False)
+    why = reason.strip()
+    roll_leave(
+        member, RollKind.TRANSFER_OUT, on, reason=f"转至{org.name}" + (f"：{why}" if why else "")
+    )
+    terms_close(member, on, org_id=old.pk)
+    member.org = org
+    member.post = ""
+    member.save(update_fields=["org", "post", "updated_at"])
+    roll_enter(
+        member,
+        org.pk,
+        RollKind.TRANSFER_IN,
+        on,
+        reason=f"由{old.name}转入" + (f"：{why}" if why else ""),
+    )
+    counts_shift([was], [place_of(member, left=False)])
+    committee_refresh([old.pk, org.pk])
+    after = member_snapshot(member) | {"moved_on": on, "reason": why}
+    _audit_member(
+        actor, AuditAction.MEMBER_UPDATE, member, scope_path=old.path, before=before, after=after
+    )
+    return member
