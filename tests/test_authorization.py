@@ -779,6 +779,24 @@ ROUTES: list[Route] = [
         ok_text="优秀",
     ),
     *SERVICE_ROUTES,
+    # the roll's history: a member's timeline, posts at every level, the roll on a date
+    Route("members:timeline", P.MEMBER_VIEW, kwargs=member, ok_text="党员档案时间线"),
+    Route("members:org_posts", P.MEMBER_VIEW, kwargs=code, ok_text="任职记录"),
+    Route(
+        "members:org_posts",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=town,
+        data=lambda s: {"term-post": "书记"},
+        ok=400,
+        ok_text="请填写任职党员的公民身份号码",
+    ),
+    Route(
+        "members:roll_on", P.MEMBER_VIEW, kwargs=code, query="?on=2026-01-01", ok_text="党员名册"
+    ),
+    Route("members:post_term_end", P.MEMBER_CHANGE, "post", kwargs=lambda s: _term(s), ok=400),
+    Route("api:member-timeline", P.MEMBER_VIEW, kwargs=member, ok_text="编入"),
+    Route("api:org-roll", P.MEMBER_VIEW, kwargs=code, query="?on=2026-01-01"),
 ]
 
 
@@ -827,3 +845,15 @@ def test_the_three_administrators_see_no_personal_data(who: str, world, login, a
     shows persons — members, meeting minutes and attendance, ledgers, recruitment cases — and
     the pages they may open (the tree, the users page, …) name nobody."""
     check_admin_refusals(who, ROUTES, world, login, api)
+
+
+def _term(s: Side) -> dict[str, Any]:
+    """A post term of the side's branch (its first member's, written directly for the route)."""
+    import datetime as dt
+
+    from dangjian.members.models import PostTerm
+
+    term, _ = PostTerm.objects.get_or_create(
+        member=s.member, org=s.org, post="委员", defaults={"started_on": dt.date(2020, 1, 1)}
+    )
+    return {"pk": term.pk}

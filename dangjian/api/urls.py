@@ -20,6 +20,7 @@ from .views.members import (
     MemberStatusListView,
 )
 from .views.orgs import OrgDetailView, OrgListView
+from .views.roll import MemberTimelineView, OrgRollView
 from .views.service import (
     ACTION_VIEWS,
     GridDeactivateView,
@@ -117,6 +118,8 @@ urlpatterns = [
         GridDeactivateView.as_view(),
         name="service-grid-deactivate",
     ),
+    path("members/<int:pk>/timeline/", MemberTimelineView.as_view(), name="member-timeline"),
+    path("orgs/<str:code>/roll/", OrgRollView.as_view(), name="org-roll"),
     # any other path under /api/v1/ ending in "/" (e.g. /meetings/abc/): a JSON 404, not the
     # HTML page; a path without the slash still gets APPEND_SLASH's redirect
     re_path(r"^(?P<rest>(?:.*/)?)$", not_found, name="not-found"),

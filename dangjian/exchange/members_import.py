@@ -36,6 +36,7 @@ from dangjian.core.audit import AuditAction, AuditEvent, audit_record_bulk
 from dangjian.core.idnumber import normalize_id
 from dangjian.members.choices import Post
 from dangjian.members.committee import committee_refresh
+from dangjian.members.history import history_backfill, import_changes
 from dangjian.members.models import Member
 from dangjian.members.rollups import Place, column_of, counts_shift, left_ids, place_of
 from dangjian.members.services import (
@@ -300,6 +301,9 @@ class _Scan:
     removed: Counter[Place] = field(default_factory=Counter)
     added: Counter[Place] = field(default_factory=Counter)
     batches: int = 0
+    #: the rows that changed a member's branch, post or type: (id, old branch, old post, old
+    #: type) for the roll history (dangjian.members.history.import_changes)
+    changes: list[tuple[int, int, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -453,6 +457,7 @@ def _prepare(
         before = member_snapshot(member)
         old_path, old_phone = member.org.path, member.phone_digest
         was = (member.org_id, member.member_type)
+        old_post = member.post
         member_apply(member, row.data)
         if member_snapshot(member) == before and member.phone_digest == old_phone:
             report.unchanged += 1
@@ -463,6 +468,8 @@ def _prepare(
             audits.append((member.pk, str(member), old_path, before, member_snapshot(member)))
             if was != (member.org_id, member.member_type):
                 moved.append((member, was))
+            if was != (member.org_id, member.member_type) or old_post != member.post:
+                scan.changes.append((member.pk, was[0], old_post, was[1]))
     if moved:  # moved or retyped: counted out where they were, in where they are
         gone = left_ids(m.pk for m, _ in moved)
         for member, (org_id, member_type) in moved:
@@ -510,6 +517,10 @@ def _write(actor: Actor, orgs: _OrgIndex, scan: _Scan) -> None:
         for member in changed:
             member.updated_at = now
         copy_update(Member, changed, _MEMBER_FIELDS)
+    # the roll history: the new members' (in bulk), then the changes of branch, post and type
+    for created in ids:
+        history_backfill(Member.objects.filter(pk__in=created))
+    import_changes(scan.changes, timezone.localdate())
     counts_shift(_expand(scan.removed), _expand(scan.added))
     # the committee rows of every branch the file wrote to (a post taken, moved or left)
     committee_refresh({place.org_id for place in (*scan.removed, *scan.added)})

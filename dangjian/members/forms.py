@@ -162,3 +162,30 @@ class ParticipantForm(forms.Form):
 
 class ParticipantEndForm(forms.Form):
     ended_on = date_field("结束日期", help_text="最后参加的一天")
+
+
+class PostTermForm(forms.Form):
+    """A post taken in an organization (a branch, a 党总支, a 党委 or 党工委). The holder is named
+    by the ID number: a 党委's secretary is usually on the roll of another branch."""
+
+    id_number = forms.CharField(
+        label="任职党员的公民身份号码",
+        max_length=32,
+        error_messages={"required": "请填写任职党员的公民身份号码"},
+        help_text="按号码查找您管辖范围内的党员（党委书记的组织关系可在其他支部）",
+    )
+    post = forms.ChoiceField(
+        label="职务",
+        choices=_choices(Post.values),
+        error_messages={"invalid_choice": "职务无效，请从列表中选择"},
+    )
+    started_on = date_field("任职日期", help_text="当选或决定任职之日")
+    decided_by = forms.CharField(
+        label="选举或决定", max_length=100, required=False, help_text="如：支部党员大会选举"
+    )
+
+
+class PostTermEndForm(forms.Form):
+    """The end of a term (离任日期: not in office from that day)."""
+
+    ended_on = date_field("离任日期", help_text="自该日起不再任职")

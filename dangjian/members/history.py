@@ -28,7 +28,7 @@ from django.db.models.functions import Greatest
 
 from dangjian.orgs.models import Organization
 
-from .choices import COMMITTEE_POSTS, LEAVING, SPAN_KINDS, Post, RollKind, StatusKind
+from .choices import COMMITTEE_POSTS, LEAVING, SPAN_KINDS, MemberType, Post, RollKind, StatusKind
 from .models import Member, MemberStatus, PostTerm, RollEvent
 
 #: the kinds of the span events, in one fixed order (the partial index is declared with it)
@@ -361,3 +361,61 @@ def post_start(member: Member, org: Organization) -> dt.date:
     later of the 入党日期 and the organization's 本届任期开始日期."""
     term = org.term_started_on
     return max(member.joined_on, term) if term else member.joined_on
+
+
+def import_changes(changes: Sequence[tuple[int, int, str, str]], on: dt.date) -> None:
+    """The history of the members a file changed (id, old branch, old post, old type), in
+    bulk: a move is a transfer on ``on`` (the day of the import: the file has no effective
+    date), a changed post ends the old term and starts the new one on ``on``, a 预备党员 made
+    正式 is noted on the 转正日期."""
+    if not changes:
+        return
+    old = {pk: (org_id, post, member_type) for pk, org_id, post, member_type in changes}
+    members = Member.objects.in_bulk(list(old))
+    moved = [m for pk, m in members.items() if m.org_id != old[pk][0]]
+    events: list[RollEvent] = []
+    if moved:
+        spans = RollEvent.objects.filter(
+            member_id__in=[m.pk for m in moved], kind__in=SPANS, ended_on__isnull=True
+        )
+        open_ids = set(spans.values_list("member_id", flat=True))
+        spans.update(ended_on=Greatest(F("on"), Value(on, output_field=DateField())))
+        for m in moved:
+            if m.pk not in open_ids:
+                continue  # out of the party: the record moves, no roll does
+            events.append(
+                RollEvent(
+                    member=m,
+                    org_id=old[m.pk][0],
+                    kind=RollKind.TRANSFER_OUT,
+                    on=on,
+                    reason="导入调整",
+                )
+            )
+            events.append(
+                RollEvent(
+                    member=m, org_id=m.org_id, kind=RollKind.TRANSFER_IN, on=on, reason="导入调整"
+                )
+            )
+    retyped = [m for pk, m in members.items() if old[pk][2] != m.member_type == MemberType.FULL]
+    events += [
+        RollEvent(member=m, org_id=m.org_id, kind=RollKind.CONFIRMED, on=m.confirmed_on or on)
+        for m in retyped
+    ]
+    RollEvent.objects.bulk_create(events, batch_size=1000)
+    reposted = [m for pk, m in members.items() if m.org_id != old[pk][0] or m.post != old[pk][1]]
+    ended = Q()
+    for m in reposted:
+        ended |= Q(member_id=m.pk, org_id=old[m.pk][0])
+    if reposted:
+        PostTerm.objects.filter(ended, ended_on__isnull=True).update(
+            ended_on=Greatest(F("started_on"), Value(on, output_field=DateField()))
+        )
+    PostTerm.objects.bulk_create(
+        [
+            PostTerm(member=m, org_id=m.org_id, post=m.post, started_on=on, decided_by="导入")
+            for m in reposted
+            if m.post
+        ],
+        batch_size=1000,
+    )

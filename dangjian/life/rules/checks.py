@@ -40,10 +40,12 @@ of organizations (see :func:`collect_life_facts`):
    absences, names and standings of the few candidates (LIFE-ABSENT-6-MONTHS).
 
 A branch has a 支委会 in a month when, on the month's first day, at least ``min_committee_posts``
-current post holders (书记, 副书记, 委员 posts) were on its roll and its current term (本届任期开始
-日期) had begun: so a branch that elects its 支委会 mid-year is held to a monthly 支委会 from the
-next month on. The model keeps no history of earlier committees, so months before the current
-term are not checked for this rule (never reported as missed).
+post holders (书记, 副书记, 委员 posts) held their posts that day (the dated terms,
+:class:`dangjian.members.models.PostTerm`: the committee of that month, not today's) and its
+current term (本届任期开始日期) had begun: so a branch that elects its 支委会 mid-year is held to a
+monthly 支委会 from the next month on, and one whose committee shrank below the minimum is not
+held to it while it was smaller. Months before the current term are not checked for this rule
+(never reported as missed).
 
 LIFE-SECRETARY-LECTURE-YEARLY counts, for each 党委 / 党工委, the 党课 recorded anywhere below it
 whose lecturer is marked "上级党委书记" of that committee (``Meeting.lecturer_org``): a secretary
@@ -63,7 +65,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
 
 from dangjian.members.choices import COMMITTEE_POSTS
 from dangjian.orgs.choices import BRANCH_TYPES, OrgType
@@ -625,7 +627,8 @@ def _quorum(
     from django.db.models import OuterRef, Subquery
     from django.db.models.functions import Coalesce
 
-    from dangjian.members.models import MemberStatus
+    from dangjian.members.history import SPANS
+    from dangjian.members.models import MemberStatus, RollEvent
 
     assemblies = meetings.filter(types_q(params["types"]), held_on__gte=since).exclude(
         org__org_type=OrgType.TEMP_BRANCH
@@ -635,26 +638,40 @@ def _quorum(
         grouped = qs.order_by().values(by).annotate(n=Count("id")).values("n")[:1]
         return Coalesce(Subquery(grouped), 0)
 
-    roll_full = member_model.objects.filter(
+    # the roll of the meeting's date (dangjian.members.history: spans of the roll)
+    roll_full = RollEvent.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef("held_on")),
+        kind__in=SPANS,
         org_id=OuterRef("org_id"),
-        joined_on__lte=OuterRef("held_on"),
-        confirmed_on__lte=OuterRef("held_on"),
+        on__lte=OuterRef("held_on"),
+        member__joined_on__lte=OuterRef("held_on"),
+        member__confirmed_on__lte=OuterRef("held_on"),
     )
-    # decided statuses (rows, so a member with two counts twice: still an upper bound)
+    # decided statuses of anyone ever on the roll (rows, so a member with two counts twice:
+    # still an upper bound)
     statuses = MemberStatus.objects.filter(
-        member__org_id=OuterRef("org_id"), started_on__lte=OuterRef("held_on")
+        member__roll_events__org_id=OuterRef("org_id"),
+        member__roll_events__kind__in=SPANS,
+        started_on__lte=OuterRef("held_on"),
+    )
+    on_roll_then = RollEvent.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef(OuterRef("held_on"))),
+        member_id=OuterRef("member_id"),
+        kind__in=SPANS,
+        org_id=OuterRef(OuterRef("org_id")),
+        on__lte=OuterRef(OuterRef("held_on")),
     )
     here = attendance_model.objects.filter(
+        Exists(on_roll_then),
         meeting_id=OuterRef("pk"),
         present=True,
-        member__org_id=OuterRef("org_id"),
         member__confirmed_on__lte=OuterRef("held_on"),
     )
     candidates = list(
         assemblies.filter(attendance_taken=True)
         .annotate(
             v=count(roll_full, "org_id"),
-            s=count(statuses, "member__org_id"),
+            s=count(statuses, "member__roll_events__org_id"),
             p=count(here, "meeting_id"),
         )
         .annotate(twice=F("p") * 2, room=F("v") + F("s"))
@@ -664,17 +681,38 @@ def _quorum(
     rows: list[dict[str, Any]] = []
     if candidates:
         orgs = {c["org_id"] for c in candidates}
-        roll = list(
-            member_model.objects.filter(org_id__in=orgs).only(
-                "pk", "org_id", "joined_on", "confirmed_on", "member_type", "name"
+        # every span of these rolls (a member may have several): on the roll of the meeting's
+        # organization on its date
+        spans = list(
+            RollEvent.objects.filter(org_id__in=orgs, kind__in=SPANS)
+            .select_related("member")
+            .only(
+                "org_id",
+                "on",
+                "ended_on",
+                "member__id",
+                "member__joined_on",
+                "member__confirmed_on",
+                "member__member_type",
+                "member__name",
             )
         )
-        members = {m.pk: m for m in roll}
+        members = {span.member.pk: span.member for span in spans}
+
+        def roll_of(org_id: int, day: dt.date) -> list[Any]:
+            return [
+                s.member
+                for s in spans
+                if s.org_id == org_id
+                and s.on <= day
+                and (s.ended_on is None or s.ended_on > day)
+                and s.member.joined_on <= day
+            ]
+
         days: dict[int, set[dt.date]] = defaultdict(set)
         for c in candidates:
-            for m in roll:
-                if m.org_id == c["org_id"] and m.joined_on <= c["held_on"]:
-                    days[m.pk].add(c["held_on"])
+            for m in roll_of(c["org_id"], c["held_on"]):
+                days[m.pk].add(c["held_on"])
         standings = _voting_standings(members, days)
         present: dict[int, set[int]] = defaultdict(set)
         for meeting_id, member_id in attendance_model.objects.filter(
@@ -685,9 +723,7 @@ def _quorum(
             day = c["held_on"]
             voters: set[int] = set()
             without: Counter[str] = Counter()
-            for m in roll:
-                if m.org_id != c["org_id"] or m.joined_on > day:
-                    continue
+            for m in roll_of(c["org_id"], day):
                 standing = standings[(m.pk, day)]
                 if standing.votes:
                     voters.add(m.pk)
@@ -754,14 +790,38 @@ def _secretary_lectures(
 def _committee_counts(
     facts: dict[int, LifeFacts], prefix: str, months: list[int], member_model: Any
 ) -> None:
-    holders = member_model.objects.filter(post__in=list(COMMITTEE_POSTS))
+    """支委会 post holders per branch on the first day of each month of the window, read from
+    the dated terms (:class:`~dangjian.members.models.PostTerm`: the committee of month M, not
+    today's) with one filtered count per month; a post on a record written outside the
+    services (no term in its own branch at all) counts from the 入党日期, as before the terms
+    were kept. Two grouped queries."""
+    from dangjian.members.models import PostTerm
+
+    terms = PostTerm.objects.filter(post__in=list(COMMITTEE_POSTS))
+    holders = member_model.objects.filter(post__in=list(COMMITTEE_POSTS)).exclude(
+        Exists(PostTerm.objects.filter(member_id=OuterRef("pk"), org_id=OuterRef("org_id")))
+    )
     if prefix:
+        terms = terms.filter(org_id__in=_subtree_ids(prefix))
         holders = holders.filter(org_id__in=_subtree_ids(prefix))
+
+    def in_force(m: int) -> Q:
+        day = _month_bounds(m)[0]
+        return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+
+    counted: dict[int, list[int]] = {}
+    aggregates = {f"m{m}": Count("id", filter=in_force(m)) for m in months}
+    rows = terms.order_by().values("org_id").annotate(**aggregates)
+    for org_id, *per_month in _raw_rows(rows.values_list("org_id", *aggregates)):
+        counted[org_id] = list(per_month)
     aggregates = {
         f"m{m}": Count("id", filter=Q(joined_on__lte=_month_bounds(m)[0])) for m in months
     }
     rows = holders.order_by().values("org_id").annotate(**aggregates)
     for org_id, *per_month in _raw_rows(rows.values_list("org_id", *aggregates)):
+        base = counted.setdefault(org_id, [0] * len(months))
+        counted[org_id] = [a + b for a, b in zip(base, per_month, strict=True)]
+    for org_id, per_month in counted.items():
         item = facts.get(org_id)
         if item is not None:
             item.committee = dict(zip(months, per_month, strict=True))
