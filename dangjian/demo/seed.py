@@ -47,6 +47,7 @@ from dangjian.core.dates import turns
 from dangjian.core.tree import TreeBuilder
 from dangjian.members.choices import MemberType, Post
 from dangjian.members.committee import committee_rebuild
+from dangjian.members.history import history_backfill
 from dangjian.members.models import Member
 from dangjian.members.rollups import counts_rebuild
 from dangjian.members.services import MemberInput, member_apply
@@ -1147,6 +1148,7 @@ def seed_database(
         rebuild.__exit__(None, None, None)
         counts_rebuild()  # the members were written in bulk: count them once, from the records
         committee_rebuild()  # and their committees
+        history_backfill()  # and their roll history and post terms (members.history)
         org_counts_rebuild()  # so were the organizations
         bar.set_postfix_str(f"组织 {orgs_total:,}")
         audit_record(

@@ -85,6 +85,7 @@ ACTIONS = {
     "notify:open",
     "notify:read_all",
     "notify:contact",
+    "members:post_term_end",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -271,6 +272,9 @@ FILL: dict[str, Fill] = {
     "exchange:export": lambda d: [
         {"kind": k, "fmt": f} for k in ("orgs", "members") for f in ("xlsx", "csv")
     ],
+    "members:timeline": lambda d: [{"pk": d.branch.members.order_by("pk").first().pk}],
+    "members:org_posts": lambda d: [{"code": d.org.code}, {"code": d.branch.code}],
+    "members:roll_on": lambda d: [{"code": d.branch.code}],
 }
 
 
@@ -290,6 +294,7 @@ QUERIES: dict[str, Callable[[Data], list[str]]] = {
     "web:password_reset": lambda d: ["", "?username=zb_shuji"],
     "life:overview_missed": lambda d: ["", "?rule=LIFE-ASSEMBLY-QUARTERLY"],
     "web:audit": lambda d: ["", *(f"?action={prefix}" for prefix, _ in AUDIT_ACTION_GROUPS)],
+    "members:roll_on": lambda d: ["", "?on=2025-06-30"],
 }
 
 
