@@ -848,12 +848,25 @@ def test_the_three_administrators_see_no_personal_data(who: str, world, login, a
 
 
 def _term(s: Side) -> dict[str, Any]:
-    """A post term of the side's branch (its first member's, written directly for the route)."""
+    """The post term of the side's branch written by :func:`_post_terms` before the test."""
+    from dangjian.members.models import PostTerm
+
+    return {"pk": PostTerm.objects.filter(org=s.org).values_list("pk", flat=True).get()}
+
+
+@pytest.fixture(autouse=True)
+def _post_terms(request: pytest.FixtureRequest) -> None:
+    """A post term in each side's branch (for members:post_term_end), written with the world,
+    before any test reads the state of the database."""
+    if "world" not in request.fixturenames:
+        return
     import datetime as dt
 
     from dangjian.members.models import PostTerm
 
-    term, _ = PostTerm.objects.get_or_create(
-        member=s.member, org=s.org, post="委员", defaults={"started_on": dt.date(2020, 1, 1)}
-    )
-    return {"pk": term.pk}
+    world = request.getfixturevalue("world")
+    for side in ("A", "B"):
+        s = world[side]
+        PostTerm.objects.get_or_create(
+            member=s.member, org=s.org, post="委员", defaults={"started_on": dt.date(2020, 1, 1)}
+        )
