@@ -123,8 +123,11 @@ def standing_on(member: Member, day: dt.date) -> Standing:
 
 
 def voters_on(org: Organization, day: dt.date) -> list[Member]:
-    """Members of ``org`` with voting rights on ``day`` (the 应到会有表决权 count of a vote)."""
-    roll = list(Member.objects.filter(org=org, joined_on__lte=day))
+    """Members of ``org`` with voting rights on ``day`` (the 应到会有表决权 count of a vote): its
+    roll of that day (:func:`dangjian.members.history.roll_on`), not today's."""
+    from .history import roll_on
+
+    roll = list(roll_on(org, day).filter(joined_on__lte=day))
     standings = standings_on(roll, day)
     return [m for m in roll if standings[m.pk].votes]
 

@@ -101,3 +101,14 @@ def test_a_committee_secretary_from_another_branch(tree):
     member_move(actor=SYSTEM, member=holder, org=tree["branch_b"], on=D(2026, 2, 1), reason="")
     term.refresh_from_db()
     assert term.ended_on is None  # moving branch does not end a 党委 post
+
+
+def test_voters_of_a_day_are_those_on_that_days_roll(tree):
+    from dangjian.members.selectors import voters_on
+
+    moved = tree["members_a"][0]
+    member_move(actor=SYSTEM, member=moved, org=tree["branch_b"], on=D(2026, 3, 1), reason="")
+    assert moved.pk in {m.pk for m in voters_on(tree["branch_a"], D(2026, 2, 28))}
+    assert moved.pk not in {m.pk for m in voters_on(tree["branch_a"], D(2026, 3, 1))}
+    assert moved.pk in {m.pk for m in voters_on(tree["branch_b"], D(2026, 3, 1))}
+    assert moved.pk not in {m.pk for m in voters_on(tree["branch_b"], D(2026, 2, 28))}
