@@ -208,7 +208,9 @@ def secretary_on(org: Organization | int, day: dt.date) -> PostTerm | None:
 def timeline(member: Member) -> list[dict[str, Any]]:
     """The member's life in the party in date order: roll events, decided statuses, posts."""
     items: list[dict[str, Any]] = []
-    for e in member.roll_events.select_related("org").order_by("on", "pk"):
+    # a 状态变更 event repeats the status it notes (shown below with its end): left out here
+    events = member.roll_events.exclude(kind=RollKind.STATUS).select_related("org")
+    for e in events.order_by("on", "pk"):
         items.append(
             {
                 "on": e.on,
