@@ -41,7 +41,7 @@ from .models import Participant
 from .rules import MEETING_HOURS, MEETING_TYPE_PARAMS, YEARLY_HOURS, OrgYear, hours_value
 
 ZERO = Decimal("0")
-HOURS_FIELD = DecimalField(max_digits=7, decimal_places=1)
+HOURS_FIELD: Any = DecimalField(max_digits=7, decimal_places=1)
 
 
 def year_span(year: int) -> tuple[dt.date, dt.date]:
