@@ -149,6 +149,8 @@ class Tally:
 
     label: str
     key: str = ""
+    #: the organization's code when the tally is an organization's (a link to its figures)
+    code: str = ""
     members: int = 0
     met: int = 0
     leaders: int = 0
@@ -177,7 +179,7 @@ class Tally:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "key": self.key,
+            "code": self.code,
             "label": self.label,
             "members": self.members,
             "met": self.met,
@@ -257,12 +259,15 @@ def subtree_figures(org: Organization, year: int, today: dt.date) -> Figures:
         branch = branches[org_id]
         total.add(leader, met)
         if org_id not in by_branch:
-            by_branch[org_id] = Tally(branch.name, branch.path)
+            by_branch[org_id] = Tally(branch.name, branch.path, branch.code)
         by_branch[org_id].add(leader, met)
         if branch.path != org.path:
             child = child_paths.get(branch.path[: len(org.path) + step])
             if child is not None:
-                by_child.setdefault(child.path, Tally(child.name, child.path)).add(leader, met)
+                tally = by_child.get(child.path)
+                if tally is None:
+                    tally = by_child[child.path] = Tally(child.name, child.path, child.code)
+                tally.add(leader, met)
         by_sector.setdefault(branch.sector, Tally(branch.sector, branch.sector)).add(leader, met)
         region = (branch.region_code or "")[:6]
         by_region.setdefault(region, Tally("", region)).add(leader, met)
