@@ -238,6 +238,7 @@ def courses(request: SignedInRequest) -> HttpResponse:
 @page("GET")
 def course_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """One course with the participants the user may see and the forms to add more."""
+    require(request.user, Perm.TRAINING_VIEW)
     course = course_get(request.user, pk)
     manage = may_manage(request.user, course)
     people = participants_of(request.user, course)
@@ -274,6 +275,7 @@ def course_detail(request: SignedInRequest, pk: int) -> HttpResponse:
 
 @page("GET")
 def course_export(request: SignedInRequest, pk: int) -> HttpResponse:
+    require(request.user, Perm.TRAINING_VIEW)
     course = course_get(request.user, pk)
     data = exports.participants_xlsx(participants_of(request.user, course))
     return file_response(
