@@ -85,6 +85,7 @@ ACTIONS = {
     "notify:open",
     "notify:read_all",
     "notify:contact",
+    "training:course_action",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -271,7 +272,16 @@ FILL: dict[str, Fill] = {
     "exchange:export": lambda d: [
         {"kind": k, "fmt": f} for k in ("orgs", "members") for f in ("xlsx", "csv")
     ],
+    "training:course": lambda d: _training_courses(d),
+    "training:course_export": lambda d: _training_courses(d),
 }
+
+
+def _training_courses(d: Data) -> list[dict[str, Any]]:
+    """Two training courses (the demo's first)."""
+    from dangjian.training.models import Course
+
+    return [{"pk": pk} for pk in Course.objects.order_by("pk").values_list("pk", flat=True)[:2]]
 
 
 def _visits(d: Data) -> list[int]:
@@ -290,6 +300,8 @@ QUERIES: dict[str, Callable[[Data], list[str]]] = {
     "web:password_reset": lambda d: ["", "?username=zb_shuji"],
     "life:overview_missed": lambda d: ["", "?rule=LIFE-ASSEMBLY-QUARTERLY"],
     "web:audit": lambda d: ["", *(f"?action={prefix}" for prefix, _ in AUDIT_ACTION_GROUPS)],
+    "training:index": lambda d: ["", "?year=2025", f"?org={d.branch.code}"],
+    "training:members": lambda d: ["", f"?org={d.branch.code}"],
 }
 
 
