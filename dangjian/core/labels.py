@@ -215,6 +215,9 @@ EVIDENCE_LABELS: dict[str, str] = {
     "leaders_met": "达到规定学时的书记和班子成员人数",
     "member_hours": "党员每年应有学时",
     "leader_hours": "书记和班子成员每年应有学时",
+    "added": "添加人数",
+    "how": "添加方式",
+    "participant": "参训党员",
 }
 
 #: record ids and other keys that mean nothing to a reader (kept in the JSON, not shown)

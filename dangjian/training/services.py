@@ -184,6 +184,10 @@ def _locked(course: Course) -> Course:
     return Course.objects.select_for_update().select_related("organizer").get(pk=course.pk)
 
 
+#: how participants were added → its Chinese name in the audit trail
+HOW = {"members": "逐个选择", "branch": "按组织整体添加", "import": "从文件导入"}
+
+
 def _add(actor: Actor, course: Course, members: list[Member], how: str) -> int:
     Participant.objects.bulk_create([Participant(course=course, member=m) for m in members])
     audit_about(
@@ -192,7 +196,7 @@ def _add(actor: Actor, course: Course, members: list[Member], how: str) -> int:
         if how != "import"
         else AuditAction.TRAINING_PARTICIPANTS_IMPORT,
         _subject(course),
-        after={"added": len(members), "how": how, "members": [m.pk for m in members][:200]},
+        after={"added": len(members), "how": HOW[how]},
     )
     return len(members)
 
@@ -242,14 +246,16 @@ def participant_remove(*, actor: Actor, course: Course, member_id: int) -> None:
     """Take one participant off the course."""
     course = _locked(course)
     require(actor, Perm.TRAINING_MANAGE, course.organizer.path)
-    deleted, _ = Participant.objects.filter(course=course, member_id=member_id).delete()
-    if not deleted:
+    found = Participant.objects.filter(course=course, member_id=member_id).select_related("member")
+    gone = found.first()
+    if gone is None:
         raise ValidationError({"member": ["该党员不是本培训班学员"]})
+    gone.delete()
     audit_about(
         actor,
         AuditAction.TRAINING_PARTICIPANT_REMOVE,
         _subject(course),
-        before={"member": member_id},
+        before={"participant": str(gone.member)},
     )
 
 

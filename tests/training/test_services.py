@@ -223,3 +223,23 @@ def test_import_of_an_xlsx_file_and_a_bad_file(tree):
     wrong = io.BytesIO(b"x")
     wrong.name = "学员.txt"
     _refused(lambda: participants_import(actor=SYSTEM, course=c, source=wrong), "file", ".txt")
+
+
+def test_the_audit_trail_reads_in_chinese(tree):
+    import re
+
+    from dangjian.web.audit_display import entry_changes
+
+    c = course(tree["town_a"], [tree["members_a"][0]])
+    participants_add_branch(actor=SYSTEM, course=c, branch=tree["branch_a"])
+    participant_remove(actor=SYSTEM, course=c, member_id=tree["members_a"][1].pk)
+    entries = AuditEntry.objects.filter(object_type="training_course").order_by("seq")
+    assert [e.action for e in entries] == [
+        "training.course.create",
+        "training.participants.add",
+        "training.participant.remove",
+    ]
+    for e in entries:
+        for label, old, new in entry_changes(e):
+            assert re.search(r"[\u4e00-\u9fff]", label), label
+            assert not re.search(r"[a-z]{3,}", f"{old}{new}"), (label, old, new)
