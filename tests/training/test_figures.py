@@ -182,3 +182,16 @@ def test_every_evidence_key_has_a_chinese_label():
     ctx = Context(at=D(2026, 1, 1), spec=YEARLY_HOURS, params=YEARLY_HOURS.params)
     (finding,) = training_yearly_hours(facts, ctx)
     assert set(finding.evidence) <= set(EVIDENCE_LABELS)
+
+
+def test_the_rules_are_in_the_catalogue_with_their_sources():
+    from dangjian.rules.catalogue import catalogue
+    from dangjian.rules.registry import REGISTRY
+
+    entries = {e.id: e for e in catalogue("TRAINING")}
+    assert set(entries) == {"TRAINING-YEARLY-HOURS", "TRAINING-MEETING-HOURS"}
+    assert entries["TRAINING-YEARLY-HOURS"].source == "教育管理条例 art. 11"
+    for rule_id in entries:
+        _spec, func = REGISTRY[rule_id]
+        assert func.__name__ == rule_id.lower().replace("-", "_")
+        assert func.__doc__ and "Source" in func.__doc__
