@@ -45,7 +45,7 @@ def main() -> int:
     from dangjian.training.models import Course, Participant
     from dangjian.training.services import CourseInput, course_create
 
-    root = Organization.get_root_nodes().order_by("path").first()
+    root = Organization.objects.filter(depth=1).order_by("path").first()
     assert root is not None
     towns = list(Organization.objects.filter(depth=root.depth + 1).order_by("path"))
     rng = random.Random(args.seed)

@@ -116,24 +116,22 @@ def _meeting_hours_expr(per_type: dict[str, Decimal]) -> Any:
     return Greatest(main, *also) if also else main
 
 
-def hours_of(members: Any, year: int, req: Requirement) -> dict[int, tuple[Decimal, Decimal]]:
+def hours_of(where: Q, year: int, req: Requirement) -> dict[int, tuple[Decimal, Decimal]]:
     """member id → (hours from organizational life, hours from courses) in ``year`` for the
-    members of the queryset ``members`` (two grouped queries)."""
+    members ``where`` selects (a condition on ``member__…``; two grouped queries, joined on the
+    members rather than filtered by a list of them: the caller keeps those on its roll)."""
     first, last = year_span(year)
-    ids = members.values("pk")
     out: dict[int, tuple[Decimal, Decimal]] = {}
     if any(h > 0 for h in req.meeting_hours.values()):
         rows = (
-            Attendance.objects.filter(
-                present=True, member__in=ids, meeting__held_on__range=(first, last)
-            )
+            Attendance.objects.filter(where, present=True, meeting__held_on__range=(first, last))
             .values("member_id")
             .annotate(h=Sum(_meeting_hours_expr(req.meeting_hours)))
         )
         for row in rows:
             out[row["member_id"]] = (Decimal(row["h"] or 0), ZERO)
     courses = (
-        Participant.objects.filter(member__in=ids, course__ends_on__range=(first, last))
+        Participant.objects.filter(where, course__ends_on__range=(first, last))
         .values("member_id")
         .annotate(h=Sum("course__hours"))
     )
@@ -232,7 +230,7 @@ def subtree_figures(org: Organization, year: int, today: dt.date) -> Figures:
     day = figures_day(year, today)
     members = on_roll(Member.objects.filter(org__path__startswith=org.path), day)
     roll = list(members.values_list("pk", "org_id", "post"))
-    hours = hours_of(members, year, req)
+    hours = hours_of(Q(member__org__path__startswith=org.path), year, req)
     branch_ids = {org_id for _pk, org_id, _post in roll}
     branches = {
         o.pk: o
@@ -332,7 +330,7 @@ def branch_member_hours(branch: Organization, year: int, today: dt.date) -> list
     req = requirement(year)
     day = figures_day(year, today)
     members = on_roll(Member.objects.filter(org=branch), day)
-    hours = hours_of(members, year, req)
+    hours = hours_of(Q(member__org=branch), year, req)
     out = []
     for m in members.order_by("name", "pk"):
         leader = m.post in COMMITTEE_POSTS

@@ -68,7 +68,7 @@ def home_org(actor: Actor) -> Organization | None:
     org = getattr(actor, "org", None)
     if org is not None:
         return org
-    return Organization.get_root_nodes().order_by("path").first()
+    return Organization.objects.filter(depth=1).order_by("path").first()
 
 
 def may_see_member_hours(actor: Actor, org: Organization) -> bool:
