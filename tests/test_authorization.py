@@ -797,6 +797,88 @@ ROUTES: list[Route] = [
     Route("members:post_term_end", P.MEMBER_CHANGE, "post", kwargs=lambda s: _term(s), ok=400),
     Route("api:member-timeline", P.MEMBER_VIEW, kwargs=member, ok_text="编入"),
     Route("api:org-roll", P.MEMBER_VIEW, kwargs=code, query="?on=2026-01-01"),
+    # --- 党员教育培训 ---
+    Route(
+        "training:index",
+        P.TRAINING_VIEW,
+        query=lambda s: f"?org={s.town.code}",
+        ok_text="达到规定学时的党员比例",
+        hidden=lambda s: s.org.name,
+    ),
+    Route("training:export", P.TRAINING_VIEW, query=lambda s: f"?org={s.town.code}"),
+    Route(
+        "training:members",
+        P.TRAINING_VIEW,
+        query=lambda s: f"?org={s.org.code}",
+        allowed="secretary_a",
+        ok_text="本支部党员学时",
+    ),
+    Route(
+        "training:members_export",
+        P.TRAINING_VIEW,
+        query=lambda s: f"?org={s.org.code}",
+        allowed="secretary_a",
+    ),
+    Route(
+        "training:courses",
+        P.TRAINING_VIEW,
+        ok_text="培训班",
+        hidden=lambda s: training_course(s).title,
+    ),
+    Route("training:courses", P.TRAINING_MANAGE, "post", ok=400),
+    Route(
+        "training:course",
+        P.TRAINING_VIEW,
+        kwargs=lambda s: {"pk": training_course(s).pk},
+        ok_text="参训党员",
+    ),
+    Route(
+        "training:course_export", P.TRAINING_VIEW, kwargs=lambda s: {"pk": training_course(s).pk}
+    ),
+    Route(
+        "training:course_action",
+        P.TRAINING_MANAGE,
+        "post",
+        kwargs=lambda s: {"pk": training_course(s).pk, "action": "add"},
+        ok=400,
+    ),
+    Route("api:training-figures", P.TRAINING_VIEW, query=lambda s: f"?org={s.town.code}"),
+    Route(
+        "api:training-members",
+        P.TRAINING_VIEW,
+        query=lambda s: f"?org={s.org.code}",
+        allowed="secretary_a",
+    ),
+    Route("api:training-courses", P.TRAINING_VIEW, hidden=lambda s: training_course(s).title),
+    Route(
+        "api:training-courses",
+        P.TRAINING_MANAGE,
+        "post",
+        data=lambda s: {
+            "organizer": s.town.code,
+            "title": "新登记的培训班",
+            "starts_on": "2026-06-01",
+            "ends_on": "2026-06-02",
+            "hours": "12",
+            "members": [s.member.pk],
+        },
+        ok=201,
+    ),
+    Route("api:training-course", P.TRAINING_VIEW, kwargs=lambda s: {"pk": training_course(s).pk}),
+    Route(
+        "api:training-course",
+        P.TRAINING_MANAGE,
+        "delete",
+        kwargs=lambda s: {"pk": training_course(s).pk},
+        ok=204,
+    ),
+    Route(
+        "api:training-participants",
+        P.TRAINING_MANAGE,
+        "post",
+        kwargs=lambda s: {"pk": training_course(s).pk},
+        data=lambda s: {"branch": s.org.code},
+    ),
 ]
 
 
@@ -870,3 +952,21 @@ def _post_terms(request: pytest.FixtureRequest) -> None:
         PostTerm.objects.get_or_create(
             member=s.member, org=s.org, post="委员", defaults={"started_on": dt.date(2020, 1, 1)}
         )
+def training_course(s: Side) -> Any:
+    """The training course each town holds for its branch's first member (built below)."""
+    from dangjian.training.models import Course
+
+    return Course.objects.get(organizer=s.town)
+
+
+@pytest.fixture(autouse=True)
+def _training_courses(request: Any) -> None:
+    """A course of each town with one participant, before any route is called (the training
+    routes' object; made here so a refused call finds the database as it was)."""
+    if "world" not in request.fixturenames:
+        return
+    from tests.training.helpers import course
+
+    world = request.getfixturevalue("world")
+    for side in (world["A"], world["B"]):
+        course(side.town, [side.member], title=f"{side.town.name}党员冬训班")

@@ -35,6 +35,8 @@ class Perm(StrEnum):
     SERVICE_VIEW = "service.view"  # see service orders, grids and 三率 of the subtree
     SERVICE_DISPATCH = "service.dispatch"  # 村居派单: accept, merge, refuse, dispatch, escalate
     SERVICE_HANDLE = "service.handle"  # 网格接单: take an order dispatched to me, resolve it
+    TRAINING_VIEW = "training.view"  # see training courses and the training figures
+    TRAINING_MANAGE = "training.manage"  # enter courses held by the organization, participants
 
 
 #: what each permission lets a user do, for messages ("您的角色没有“查看审计日志”的权限")
@@ -59,6 +61,8 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.SERVICE_VIEW: "查看服务工单",
     Perm.SERVICE_DISPATCH: "受理和派发服务工单",
     Perm.SERVICE_HANDLE: "办理服务工单",
+    Perm.TRAINING_VIEW: "查看党员教育培训",
+    Perm.TRAINING_MANAGE: "登记培训班",
 }
 
 
@@ -89,6 +93,8 @@ _DATA_ADMIN = frozenset(
         Perm.SERVICE_VIEW,
         Perm.SERVICE_DISPATCH,
         Perm.SERVICE_HANDLE,
+        Perm.TRAINING_VIEW,
+        Perm.TRAINING_MANAGE,
     }
 )
 
@@ -122,6 +128,7 @@ ROLES: dict[str, Role] = {
                     Perm.SERVICE_VIEW,
                     Perm.SERVICE_DISPATCH,
                     Perm.SERVICE_HANDLE,
+                    Perm.TRAINING_VIEW,
                 }
             ),
             "本支部的书记或组织委员，维护本支部党员信息",
@@ -144,6 +151,7 @@ ROLES: dict[str, Role] = {
                     Perm.ASSESS_VIEW,
                     Perm.ASSESS_INSPECT,
                     Perm.SERVICE_VIEW,
+                    Perm.TRAINING_VIEW,
                 }
             ),
             "督导组成员，查看所辖组织并进行抽查评分",

@@ -10,7 +10,7 @@ from dangjian.life.api import (
     MeetingListView,
 )
 
-from .views import service_linked, service_teams
+from .views import service_linked, service_teams, training
 from .views.base import not_found
 from .views.findings import FindingListView
 from .views.members import (
@@ -120,6 +120,19 @@ urlpatterns = [
     ),
     path("members/<int:pk>/timeline/", MemberTimelineView.as_view(), name="member-timeline"),
     path("orgs/<str:code>/roll/", OrgRollView.as_view(), name="org-roll"),
+    path("training/figures/", training.FiguresView.as_view(), name="training-figures"),
+    path("training/members/", training.MemberHoursView.as_view(), name="training-members"),
+    path("training/courses/", training.CourseListView.as_view(), name="training-courses"),
+    path(
+        "training/courses/<int:pk>/",
+        training.CourseDetailView.as_view(),
+        name="training-course",
+    ),
+    path(
+        "training/courses/<int:pk>/participants/",
+        training.ParticipantsView.as_view(),
+        name="training-participants",
+    ),
     # any other path under /api/v1/ ending in "/" (e.g. /meetings/abc/): a JSON 404, not the
     # HTML page; a path without the slash still gets APPEND_SLASH's redirect
     re_path(r"^(?P<rest>(?:.*/)?)$", not_found, name="not-found"),

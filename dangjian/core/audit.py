@@ -163,6 +163,12 @@ class AuditAction(models.TextChoices):
     ASSESS_SEED = "assess.seed", "生成演示考核数据"
     # the inbox and outbound messages (dangjian/notify)
     NOTIFY_CONTACT_SET = "notify.contact.set", "设置接收短信提醒的手机号"
+    # education and training (dangjian/training)
+    TRAINING_COURSE_CREATE = "training.course.create", "登记培训班"
+    TRAINING_COURSE_DELETE = "training.course.delete", "删除培训班"
+    TRAINING_PARTICIPANTS_ADD = "training.participants.add", "添加参训党员"
+    TRAINING_PARTICIPANT_REMOVE = "training.participant.remove", "移除参训党员"
+    TRAINING_PARTICIPANTS_IMPORT = "training.participants.import", "导入参训党员"
 
 
 #: action value → its Chinese name (from :class:`AuditAction`)
@@ -197,6 +203,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "service_department": "联动部门",
     "service_area": "片区",
     "service_visit": "敲门行动走访",
+    "training_course": "培训班",
     "open311_key": "诉求接入接口密钥",
     "database": "数据库",
     "tree": "组织树",

@@ -209,6 +209,15 @@ EVIDENCE_LABELS: dict[str, str] = {
     "numerator": "分子",
     "denominator": "分母",
     "orders": "群众点单件数",
+    # 党员教育培训 (TRAINING)
+    "members_met": "达到规定学时的党员人数",
+    "leaders": "书记和班子成员人数",
+    "leaders_met": "达到规定学时的书记和班子成员人数",
+    "member_hours": "党员每年应有学时",
+    "leader_hours": "书记和班子成员每年应有学时",
+    "added": "添加人数",
+    "how": "添加方式",
+    "participant": "参训党员",
 }
 
 #: record ids and other keys that mean nothing to a reader (kept in the JSON, not shown)

@@ -36,3 +36,8 @@ def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
     # service orders: grids and a few months of orders in the demo town
     for line in seed_demo_service(today, seed=seed):
         yield f"已生成为民服务演示数据：{line}"
+    # training courses: upper-level courses with participants in the demo district
+    from .training import seed_demo_training
+
+    for line in seed_demo_training(today, seed=seed):
+        yield f"已生成党员教育培训演示数据：{line}"

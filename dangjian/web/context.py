@@ -28,6 +28,7 @@ NAV_ITEMS = [
         "安全",
         {"web:security", "web:role_grants", "web:role_grant_decide"},
     ),
+    (Perm.TRAINING_VIEW, "training:index", "教育培训", set()),
 ]
 
 

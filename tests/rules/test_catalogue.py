@@ -116,4 +116,5 @@ def test_a_fresh_process_registers_every_family_when_django_is_ready():
         "REL",
         "SERVICE",
         "SETUP",
+        "TRAINING",
     ]

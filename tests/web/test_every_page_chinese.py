@@ -86,6 +86,7 @@ ACTIONS = {
     "notify:read_all",
     "notify:contact",
     "members:post_term_end",
+    "training:course_action",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -275,7 +276,16 @@ FILL: dict[str, Fill] = {
     "members:timeline": lambda d: [{"pk": d.branch.members.order_by("pk").first().pk}],
     "members:org_posts": lambda d: [{"code": d.org.code}, {"code": d.branch.code}],
     "members:roll_on": lambda d: [{"code": d.branch.code}],
+    "training:course": lambda d: _training_courses(d),
+    "training:course_export": lambda d: _training_courses(d),
 }
+
+
+def _training_courses(d: Data) -> list[dict[str, Any]]:
+    """Two training courses (the demo's first)."""
+    from dangjian.training.models import Course
+
+    return [{"pk": pk} for pk in Course.objects.order_by("pk").values_list("pk", flat=True)[:2]]
 
 
 def _visits(d: Data) -> list[int]:
@@ -295,6 +305,8 @@ QUERIES: dict[str, Callable[[Data], list[str]]] = {
     "life:overview_missed": lambda d: ["", "?rule=LIFE-ASSEMBLY-QUARTERLY"],
     "web:audit": lambda d: ["", *(f"?action={prefix}" for prefix, _ in AUDIT_ACTION_GROUPS)],
     "members:roll_on": lambda d: ["", "?on=2025-06-30"],
+    "training:index": lambda d: ["", "?year=2025", f"?org={d.branch.code}"],
+    "training:members": lambda d: ["", f"?org={d.branch.code}"],
 }
 
 
