@@ -952,6 +952,8 @@ def _post_terms(request: pytest.FixtureRequest) -> None:
         PostTerm.objects.get_or_create(
             member=s.member, org=s.org, post="委员", defaults={"started_on": dt.date(2020, 1, 1)}
         )
+
+
 def training_course(s: Side) -> Any:
     """The training course each town holds for its branch's first member (built below)."""
     from dangjian.training.models import Course
