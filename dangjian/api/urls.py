@@ -27,6 +27,8 @@ from .views.service import (
     GridListView,
     ServiceOrderDetailView,
     ServiceOrderListView,
+    ServiceOrderPhotoDetailView,
+    ServiceOrderPhotoListView,
 )
 from .views.tokens import TokenRevokeView, TokenView
 
@@ -116,6 +118,16 @@ urlpatterns = [
         "service/grids/<int:pk>/deactivate/",
         GridDeactivateView.as_view(),
         name="service-grid-deactivate",
+    ),
+    path(
+        "service/orders/<int:pk>/photos/",
+        ServiceOrderPhotoListView.as_view(),
+        name="service-order-photos",
+    ),
+    path(
+        "service/orders/<int:pk>/photos/<int:photo_id>/",
+        ServiceOrderPhotoDetailView.as_view(),
+        name="service-order-photo",
     ),
     # any other path under /api/v1/ ending in "/" (e.g. /meetings/abc/): a JSON 404, not the
     # HTML page; a path without the slash still gets APPEND_SLASH's redirect

@@ -163,6 +163,8 @@ class AuditAction(models.TextChoices):
     ASSESS_SEED = "assess.seed", "生成演示考核数据"
     # the inbox and outbound messages (dangjian/notify)
     NOTIFY_CONTACT_SET = "notify.contact.set", "设置接收短信提醒的手机号"
+    # service orders (later additions)
+    SERVICE_ORDER_PHOTO_REMOVE = "service.order.photo_remove", "删除服务工单办理照片"
 
 
 #: action value → its Chinese name (from :class:`AuditAction`)
