@@ -70,7 +70,8 @@ def _webp_lossless(data: bytes) -> bool:
 def clean_image(name: str, data: bytes, content_type: str) -> tuple[bytes | None, str | None]:
     """``data`` (an image of ``content_type``) decoded by Pillow and re-encoded in the same
     format without metadata, or ``None`` and the Chinese problem. JPEG keeps its quantization
-    (``quality="keep"``) unless the EXIF orientation had to be applied; PNG and a lossless WebP
+    tables and subsampling unless the EXIF orientation had to be applied (and of a phone's
+    multi-image JPEG, MPO, the first image: the photo); PNG and a lossless WebP
     stay lossless; a lossy WebP is re-encoded at quality 90."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -86,7 +87,9 @@ def clean_image(name: str, data: bytes, content_type: str) -> tuple[bytes | None
                     f"图片“{name}”太大（{width}×{height} 像素），最多 {MAX_PIXELS // 1_000_000} "
                     "百万像素"
                 )
-            if getattr(image, "n_frames", 1) > 1:
+            # a phone's JPEG may carry more images (MPO: a depth map, an HDR gain map): the first
+            # is the photo; an animated PNG or WebP is not a photo
+            if fmt != "JPEG" and getattr(image, "n_frames", 1) > 1:
                 return None, f"图片“{name}”是动图，请上传照片"
             image.load()
             orientation = image.getexif().get(0x0112, 1)
@@ -97,7 +100,14 @@ def clean_image(name: str, data: bytes, content_type: str) -> tuple[bytes | None
                 if fmt == "JPEG":
                     options["quality"] = 90
             elif fmt == "JPEG":
-                options.update(quality="keep", comment=b"")
+                # the photo's own quantization and subsampling ("keep", which Pillow allows for
+                # a plain JPEG only, not for the first image of an MPO)
+                from PIL import JpegImagePlugin
+
+                options.update(qtables=getattr(image, "quantization", None) or None, comment=b"")
+                sampling = JpegImagePlugin.get_sampling(image)
+                if sampling != -1:
+                    options["subsampling"] = sampling
             if fmt == "WEBP" and _webp_lossless(data):
                 options["lossless"] = True
             elif fmt == "WEBP":

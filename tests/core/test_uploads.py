@@ -210,3 +210,23 @@ def test_a_pdf_is_not_touched_by_cleaning():
     pdf = b"%PDF-1.4\n% scan\n%%EOF\n"
     upload, problems = clean("记录.pdf", pdf)
     assert problems == [] and upload is not None and upload.data == pdf
+
+
+def test_a_phone_jpeg_with_more_images_keeps_the_photo():
+    """MPO (a JPEG with a depth or gain map after it, as phones write): the first image is the
+    photo, stored alone as a plain JPEG."""
+    import io
+
+    from PIL import Image
+
+    first = Image.new("RGB", (40, 30), (10, 10, 220))
+    depth = Image.new("RGB", (20, 15), (128, 128, 128))
+    out = io.BytesIO()
+    first.save(out, "MPO", save_all=True, append_images=[depth])
+    data = out.getvalue()
+    assert uploads.sniff(data) == "image/jpeg"
+    upload, problems = clean("IMG_0002.jpg", data)
+    assert problems == [] and upload is not None
+    image = opened(upload.data)
+    assert image.format == "JPEG" and image.size == (40, 30)
+    assert getattr(image, "n_frames", 1) == 1
