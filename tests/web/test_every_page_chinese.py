@@ -85,6 +85,7 @@ ACTIONS = {
     "notify:open",
     "notify:read_all",
     "notify:contact",
+    "service:photo_delete",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
