@@ -72,6 +72,17 @@ def _options() -> Any:
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--repeat", type=int, default=5, help="warm requests per page")
     parser.add_argument("--submit", type=int, default=300, help="orders through order_submit")
+    parser.add_argument(
+        "--uncached",
+        type=int,
+        default=20,
+        help="requests of the city root's dashboard, the cache cleared before each (p50/p95)",
+    )
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="skip the grouped 三率 of every grid, village and town (the pages only)",
+    )
     common.add_seed_options(parser)
     common.add_database_options(parser)
     return parser
@@ -378,6 +389,33 @@ def page(client: Any, url: str, repeat: int) -> str:
     )
 
 
+def uncached(client: Any, url: str, n: int) -> str:
+    """``n`` requests of ``url``, the cache emptied before each: median, p95 (nearest rank)
+    and the slowest, the median CPU time of this process (what the machine's load inflates
+    least) and the query count."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    times, cpu = [], []
+    status = queries = 0
+    for _ in range(n):
+        cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            t, c = time.perf_counter(), time.process_time()
+            response = client.get(url)
+            times.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
+        status, queries = response.status_code, len(ctx.captured_queries)
+    times.sort()
+    p95 = times[max(0, math.ceil(0.95 * n) - 1)]
+    return (
+        f"p50 {statistics.median(times) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+        f"max {times[-1] * 1000:.0f} ms ({n} requests; "
+        f"CPU {statistics.median(cpu) * 1000:.0f} ms), {queries} queries, HTTP {status}"
+    )
+
+
 def main() -> int:
     parser = _options()
     args = parser.parse_args()
@@ -442,7 +480,7 @@ def main() -> int:
         common.analyze()
     zzb, busy = build_users()
     year = Over("", dt.date(args.year, 1, 1), dt.date(args.year, 12, 1))
-    for key in ("grid", "village", "town"):
+    for key in () if args.pages_only else ("grid", "village", "town"):
         found, seconds, queries = timed(lambda k=key: rates_by(Order.objects.all(), k, over=year))
         common.line(
             f"三率 + times per {key}, city, from the counters",
@@ -450,7 +488,7 @@ def main() -> int:
             width=WIDTH,
         )
 
-    for key in ("grid", "village", "town"):
+    for key in () if args.pages_only else ("grid", "village", "town"):
         for with_times in (False, True):
             what = "三率 + times" if with_times else "三率"
             for label, orders in (("all", Order.objects.all()), ("scoped", orders_for(zzb))):
@@ -483,6 +521,12 @@ def main() -> int:
         page(client, reverse("service:stats") + month, args.repeat),
         width=WIDTH,
     )
+    if args.uncached:
+        common.line(
+            "dashboard at the city root, uncached",
+            uncached(client, reverse("service:stats") + month, args.uncached),
+            width=WIDTH,
+        )
     town = Organization.objects.filter(depth=3).order_by("path").first()
     assert town is not None
     common.line(

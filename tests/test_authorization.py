@@ -879,6 +879,31 @@ ROUTES: list[Route] = [
         kwargs=lambda s: {"pk": training_course(s).pk},
         data=lambda s: {"branch": s.org.code},
     ),
+    # --- service: the photos of an order's work through the API, and removing one ---
+    Route("api:service-order-photos", P.SERVICE_VIEW, kwargs=order, ok_text="现场.png"),
+    # the order is not taken: the upload is refused with its state (or no file: 400)
+    Route("api:service-order-photos", P.SERVICE_HANDLE, "post", kwargs=order, ok=400),
+    Route(
+        "api:service-order-photo",
+        P.SERVICE_VIEW,
+        kwargs=lambda s: {**order(s), "photo_id": s.order_photo.pk},
+    ),
+    Route(
+        "api:service-order-photo",
+        P.SERVICE_DISPATCH,
+        "delete",
+        kwargs=lambda s: {**order(s), "photo_id": s.order_photo.pk},
+        ok=204,
+        refusal="只有接单人或承办组织的派单人可以删除办理照片",
+    ),
+    Route(
+        "service:photo_delete",
+        P.SERVICE_DISPATCH,
+        "post",
+        kwargs=lambda s: {**order(s), "photo": s.order_photo.pk},
+        ok=302,
+        refusal="只有接单人或承办组织的派单人可以删除办理照片",
+    ),
 ]
 
 

@@ -28,6 +28,8 @@ from .views.service import (
     GridListView,
     ServiceOrderDetailView,
     ServiceOrderListView,
+    ServiceOrderPhotoDetailView,
+    ServiceOrderPhotoListView,
 )
 from .views.tokens import TokenRevokeView, TokenView
 
@@ -132,6 +134,16 @@ urlpatterns = [
         "training/courses/<int:pk>/participants/",
         training.ParticipantsView.as_view(),
         name="training-participants",
+    ),
+    path(
+        "service/orders/<int:pk>/photos/",
+        ServiceOrderPhotoListView.as_view(),
+        name="service-order-photos",
+    ),
+    path(
+        "service/orders/<int:pk>/photos/<int:photo_id>/",
+        ServiceOrderPhotoDetailView.as_view(),
+        name="service-order-photo",
     ),
     # any other path under /api/v1/ ending in "/" (e.g. /meetings/abc/): a JSON 404, not the
     # HTML page; a path without the slash still gets APPEND_SLASH's redirect

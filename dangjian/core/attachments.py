@@ -67,11 +67,13 @@ class AttachmentBase(models.Model):
 @dataclass(frozen=True)
 class AttachmentPolicy:
     """``max_count`` files per holder (``per`` names it: "每条记录"); a nameless file is
-    ``default_name``."""
+    ``default_name``; ``clean_images``: images are decoded and stored without their metadata
+    (:func:`dangjian.core.uploads.clean_image`)."""
 
     default_name: str
     max_count: int
     per: str
+    clean_images: bool = False
 
 
 def attachment_add(
@@ -97,6 +99,7 @@ def attachment_add(
         existing=model._default_manager.filter(**{model.HOLDER: subject.obj}).count(),
         max_count=policy.max_count,
         per=policy.per,
+        clean_images=policy.clean_images,
     )
     if problems:
         problems_by_field["file"] = problems
@@ -109,7 +112,7 @@ def attachment_add(
         content_type=upload.content_type,
         size=upload.size,
         sha256=upload.sha256,
-        data=data,
+        data=upload.data,
         uploaded_by=cast(Any, actor) if getattr(actor, "pk", None) else None,
     )
     audit_about(actor, action, subject, after=item.audit_facts())

@@ -169,6 +169,8 @@ class AuditAction(models.TextChoices):
     TRAINING_PARTICIPANTS_ADD = "training.participants.add", "添加参训党员"
     TRAINING_PARTICIPANT_REMOVE = "training.participant.remove", "移除参训党员"
     TRAINING_PARTICIPANTS_IMPORT = "training.participants.import", "导入参训党员"
+    # service orders (later additions)
+    SERVICE_ORDER_PHOTO_REMOVE = "service.order.photo_remove", "删除服务工单办理照片"
 
 
 #: action value → its Chinese name (from :class:`AuditAction`)

@@ -2,15 +2,22 @@
 documents). The checks every app applies before it stores one, in one place.
 
 The client's file name is reduced to its last part and its claimed content type is never
-trusted: the type comes from the first bytes (JPEG, PNG or PDF only). Sizes are refused before a
-file is read (:func:`refuse_oversized`) and again on the bytes (:func:`check_upload`).
+trusted: the type comes from the first bytes (JPEG, PNG, WebP — what phones send — or PDF only).
+Sizes are refused before a file is read (:func:`refuse_oversized`) and again on the bytes
+(:func:`check_upload`). Where a holder asks for it (``clean_images``: photos that may carry a
+phone's location), an image is also decoded by Pillow — a file that only starts like an image,
+is truncated, animated or has more than :data:`MAX_PIXELS` pixels is refused — and stored
+re-encoded in its own format without its metadata (EXIF with the GPS position, XMP, comments;
+the EXIF orientation is applied first, the colour profile kept): :func:`clean_image`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tempfile
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -28,16 +35,96 @@ _MAGIC = [
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"%PDF-", "application/pdf"),
 ]
+WEBP = "image/webp"
 #: the content types an attachment can have (and is downloaded with)
-CONTENT_TYPES = tuple(content_type for _magic, content_type in _MAGIC)
+CONTENT_TYPES = (*(content_type for _magic, content_type in _MAGIC), WEBP)
+#: the image types among them, with Pillow's name of each format
+IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", WEBP: "WEBP"}
+#: the most pixels a cleaned image may have (a 50-megapixel phone photo; Pillow's own bomb
+#: limit is about 89 million)
+MAX_PIXELS = 50_000_000
 
 
 def sniff(data: bytes) -> str | None:
-    """The content type of ``data`` by its first bytes, or ``None`` if not JPEG, PNG or PDF."""
+    """The content type of ``data`` by its first bytes, or ``None`` if not JPEG, PNG, WebP
+    (``RIFF`` size ``WEBP``) or PDF."""
     for magic, content_type in _MAGIC:
         if data.startswith(magic):
             return content_type
+    if len(data) >= 16 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return WEBP
     return None
+
+
+def _webp_lossless(data: bytes) -> bool:
+    """Whether a WebP file's image is lossless (a ``VP8L`` chunk rather than ``VP8 ``)."""
+    at = 12
+    while at + 8 <= len(data):
+        fourcc, size = data[at : at + 4], int.from_bytes(data[at + 4 : at + 8], "little")
+        if fourcc in (b"VP8L", b"VP8 "):
+            return fourcc == b"VP8L"
+        at += 8 + size + (size & 1)
+    return False
+
+
+def clean_image(name: str, data: bytes, content_type: str) -> tuple[bytes | None, str | None]:
+    """``data`` (an image of ``content_type``) decoded by Pillow and re-encoded in the same
+    format without metadata, or ``None`` and the Chinese problem. JPEG keeps its quantization
+    tables and subsampling unless the EXIF orientation had to be applied (and of a phone's
+    multi-image JPEG, MPO, the first image: the photo); PNG and a lossless WebP
+    stay lossless; a lossy WebP is re-encoded at quality 90."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    fmt = IMAGE_FORMATS[content_type]
+    broken = f"文件“{name}”不是完整的图片，无法打开（可能已损坏或只有文件头）"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image: Image.Image = Image.open(io.BytesIO(data), formats=[fmt])
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                return None, (
+                    f"图片“{name}”太大（{width}×{height} 像素），最多 {MAX_PIXELS // 1_000_000} "
+                    "百万像素"
+                )
+            # a phone's JPEG may carry more images (MPO: a depth map, an HDR gain map): the first
+            # is the photo; an animated PNG or WebP is not a photo
+            if fmt != "JPEG" and getattr(image, "n_frames", 1) > 1:
+                return None, f"图片“{name}”是动图，请上传照片"
+            image.load()
+            orientation = image.getexif().get(0x0112, 1)
+            icc = image.info.get("icc_profile")
+            options: dict[str, Any] = {"icc_profile": icc} if icc else {}
+            if orientation in range(2, 9):
+                image = ImageOps.exif_transpose(image)
+                if fmt == "JPEG":
+                    options["quality"] = 90
+            elif fmt == "JPEG":
+                # the photo's own quantization and subsampling ("keep", which Pillow allows for
+                # a plain JPEG only, not for the first image of an MPO)
+                from PIL import JpegImagePlugin
+
+                options.update(qtables=getattr(image, "quantization", None) or None, comment=b"")
+                sampling = JpegImagePlugin.get_sampling(image)
+                if sampling != -1:
+                    options["subsampling"] = sampling
+            if fmt == "WEBP" and _webp_lossless(data):
+                options["lossless"] = True
+            elif fmt == "WEBP":
+                options["quality"] = 90
+            out = io.BytesIO()
+            image.save(out, fmt, **options)
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+    ):
+        return None, broken
+    return out.getvalue(), None
 
 
 def _too_big(name: str, max_bytes: int, size: int | None = None) -> str:
@@ -73,9 +160,13 @@ def check_upload(
     max_count: int,
     per: str,
     max_bytes: int = MAX_BYTES,
+    clean_images: bool = False,
 ) -> tuple[Upload | None, list[str]]:
-    """The checked file, or ``None`` and the Chinese problems: empty, too large, not JPEG/PNG/PDF,
-    or ``existing`` files already at ``max_count`` (``per`` names the holder: "每条记录")."""
+    """The checked file, or ``None`` and the Chinese problems: empty, too large, not
+    JPEG/PNG/WebP/PDF, or ``existing`` files already at ``max_count`` (``per`` names the holder:
+    "每条记录"). With ``clean_images`` an image is decoded and its metadata removed
+    (:func:`clean_image`): the upload's bytes, size and digest are then those of the clean
+    file."""
     name = os.path.basename((name or "").replace("\\", "/")).strip()[:200] or default_name
     problems: list[str] = []
     if not data:
@@ -84,11 +175,16 @@ def check_upload(
         problems.append(_too_big(name, max_bytes, len(data)))
     content_type = sniff(data) if data else None
     if data and content_type is None:
-        problems.append(f"文件“{name}”不是 JPEG、PNG 图片或 PDF 文件")
+        problems.append(f"文件“{name}”不是 JPEG、PNG 图片或 PDF 文件（也接受 WebP 图片）")
     if existing >= max_count:
         problems.append(f"{per}最多 {max_count} 个附件")
     if problems or content_type is None:
         return None, problems
+    if clean_images and content_type in IMAGE_FORMATS:
+        cleaned, problem = clean_image(name, data, content_type)
+        if cleaned is None:
+            return None, [problem or f"文件“{name}”无法打开"]
+        data = cleaned
     return Upload(name, content_type, len(data), hashlib.sha256(data).hexdigest(), data), []
 
 

@@ -186,7 +186,7 @@ def children_rows(
         overdue(subtree_orders(actor, root).order_by())
         .annotate(_g=key)
         .values_list("_g")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values_list("_g", "n")
     )
     own = root.path if root else None
@@ -195,7 +195,7 @@ def children_rows(
         late_grid = dict(
             overdue(subtree_orders(actor, root).order_by())
             .values_list("grid_id")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("*"))
             .values_list("grid_id", "n")
         )
         grids = Grid.objects.filter(org=root).order_by("name")
@@ -242,20 +242,27 @@ def board(actor: Actor, root: Organization | None, first: dt.date, last: dt.date
     return computed
 
 
-def _found(rows: QuerySet[Any], keys: dict[str, Any]) -> list[tuple[Any, ...]]:
+def _found(
+    rows: QuerySet[Any], keys: dict[str, Any], *, unique: bool = False
+) -> list[tuple[Any, ...]]:
     """The counter columns of ``rows`` summed per combination of ``keys``, one grouped query:
     the keys, then :data:`COLUMNS` (read from the cursor as it comes on PostgreSQL, as
-    :func:`~.stats.tally_sums` does)."""
+    :func:`~.stats.tally_sums` does). ``unique``: each combination is one row already (the
+    subtree rows of the children, unique per organization, month, category and level), so the
+    rows are read as they are, without a sort and 58 sums over them."""
     named = {f"_k_{name}": expr for name, expr in keys.items()}
-    sums = {f"_sum_{c}": Sum(c) for c in COLUMNS}
-    query = (
-        rows.order_by()
-        .annotate(**named)
-        .values(*named)
-        .annotate(**sums)
-        .values_list(*named, *sums)
-        .order_by()
-    )
+    if unique:
+        query = rows.order_by().annotate(**named).values_list(*named, *COLUMNS)
+    else:
+        sums = {f"_sum_{c}": Sum(c) for c in COLUMNS}
+        query = (
+            rows.order_by()
+            .annotate(**named)
+            .values(*named)
+            .annotate(**sums)
+            .values_list(*named, *sums)
+            .order_by()
+        )
     if connection.vendor == "postgresql":
         sql, params = query.query.sql_with_params()
         with connections[query.db].cursor() as cursor:
@@ -285,7 +292,8 @@ def tree_cube(root: Organization | None, over: Over) -> dict[str, dict[Any, Rate
         "level": F("level"),
         "child": Left(F("org__path"), width),
     }
-    found = _found(own, keys) + _found(above, keys)
+    # a child's subtree rows: one per month, category and level (``service_subtree_cell``)
+    found = _found(own, keys) + _found(above, keys, unique=True)
     weight = basic_weight()
     n_keys = len(keys)
     # the columns as one matrix (a few thousand rows × the counts and histogram buckets), summed
@@ -297,19 +305,23 @@ def tree_cube(root: Organization | None, over: Over) -> dict[str, dict[Any, Rate
     kept = matrix[:, COLUMNS.index("total")] != 0
     matrix = matrix[kept]
     labels = [r[:n_keys] for r, keep in zip(found, kept.tolist(), strict=True) if keep]
+    columns = list(zip(*labels, strict=True)) if labels else [()] * n_keys
     out: dict[str, dict[Any, Rates]] = {}
     for position, name in enumerate(("all", *keys)):
-        index: dict[Any, int] = {}
-        groups = np.fromiter(
-            (
-                index.setdefault(1 if name == "all" else label[position - 1], len(index))
-                for label in labels
-            ),
-            dtype=np.int64,
-            count=len(labels),
-        )
+        if name == "all":
+            index: dict[Any, int] = {1: 0} if labels else {}
+            groups = np.zeros(len(labels), dtype=np.int64)
+        else:
+            column = columns[position - 1]
+            index = {value: i for i, value in enumerate(dict.fromkeys(column))}
+            groups = np.array([index[value] for value in column], dtype=np.int64)
+        # the rows of each group summed: sorted by group, then one reduceat over the runs
         summed = np.zeros((len(index), len(COLUMNS)), dtype=np.int64)
-        np.add.at(summed, groups, matrix)
+        if len(groups):
+            order = np.argsort(groups, kind="stable")
+            ordered = groups[order]
+            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+            summed[ordered[starts]] = np.add.reduceat(matrix[order], starts, axis=0)
         out[name] = {
             group: from_sums(dict(zip(COLUMNS, summed[i].tolist(), strict=True)), weight)
             for group, i in index.items()

@@ -640,7 +640,7 @@ for _name in TALLY_COUNTS + RESPOND_BUCKETS + RESOLVE_BUCKETS:
 
 
 class OrderAttachment(AttachmentBase):
-    """A photo of what was done (JPEG or PNG), added by whoever holds the order while it is
+    """A photo of what was done (JPEG, PNG or WebP), added by whoever holds the order while it is
     taken or with the result; shown to staff in scope only, to the resident only as a count."""
 
     HOLDER = "order"

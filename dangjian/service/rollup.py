@@ -17,6 +17,10 @@ a merge, another grid):
   (``only()``/``defer()``) has no such snapshot: then the order's village and month are counted
   again from their orders (a few dozen orders, exact as well).
 
+An organization moved in the tree (:func:`org_moved`, a hook of
+:func:`dangjian.orgs.services.org_moved`, in the move's transaction) carries what is counted under
+it from the subtree rows of its old ancestors to those of the new ones.
+
 Writes that bypass the models (a ``COPY`` load, ``QuerySet.update`` of these fields outside
 ``_move``) are repaired by ``dangjian rollups rebuild``; ``dangjian rollups check`` lists any
 difference. The rebuild counts with the very function the writes use (:func:`contribution`),
@@ -251,6 +255,47 @@ def connect() -> None:
     post_save.connect(_saved, sender=Order, dispatch_uid="service-tally-save")
     post_delete.connect(_deleted, sender=Order, dispatch_uid="service-tally-delete")
     order_moved.connect(_moved, dispatch_uid="service-tally-moved")
+
+
+# --- an organization moved in the tree ------------------------------------------------------------
+
+
+def org_moved(org_id: int, old_path: str, new_path: str) -> None:
+    """The move hook of :func:`dangjian.orgs.services.org_moved` (in the move's transaction):
+    the orders counted under the moved organization — its subtree rows (the villages strictly
+    below it) and its own village rows — leave the subtree rows of the organizations above its
+    old place and join those above the new one (the organizations above both do not change).
+    The village rows themselves are keyed by organization, not path: they stay as they are.
+
+    The moved organization's rows are locked first (``SELECT … FOR UPDATE`` in key order), so
+    an order written below it meanwhile either commits before the totals are read or waits for
+    the move and then reads the new ancestors."""
+    from dangjian.orgs.rollups import ancestor_paths, ids_by_path
+
+    old, new = ancestor_paths(old_path)[:-1], ancestor_paths(new_path)[:-1]
+    ids = ids_by_path(old + new)
+    leaving = [ids[p] for p in old if p in ids]
+    joining = [ids[p] for p in new if p in ids]
+    common = set(leaving) & set(joining)
+    leaving = [a for a in leaving if a not in common]
+    joining = [a for a in joining if a not in common]
+    if not leaving and not joining:
+        return
+    totals: dict[tuple[dt.date, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    below = ServiceSubtreeTally.objects.select_for_update().filter(org_id=org_id)
+    own = ServiceTally.objects.select_for_update().filter(org_id=org_id)
+    for rows in (below.order_by("month", "category", "level"), own.order_by("pk")):
+        for r in rows.values_list("month", "category", "level", *COLUMNS):
+            cell = totals[(r[0], r[1], r[2])]
+            for column, n in zip(COLUMNS, r[3:], strict=True):
+                if n:
+                    cell[column] += n
+    deltas: dict[SubKey, dict[str, int]] = {}
+    for (month, cat, level), cell in totals.items():
+        for ancestors, sign in ((leaving, -1), (joining, 1)):
+            for a in ancestors:
+                deltas[(a, month, cat, level)] = {c: sign * n for c, n in cell.items()}
+    add_to_rows(ServiceSubtreeTally, ("org", "month", "category", "level"), deltas)
 
 
 # --- rebuild and check --------------------------------------------------------------------------

@@ -797,21 +797,23 @@ def order_resolve(
 
 #: photos per order (SERVICE: the result is text; photos only show it)
 PHOTOS_PER_ORDER = 9
-#: the upload checks' image types (a PDF passes those checks but is not a photo)
-PHOTO_TYPES = ("image/jpeg", "image/png")
+#: the upload checks' image types (a PDF passes those checks but is not a photo); phones send
+#: WebP too
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 
 
 def _photo_add(actor: Actor, order: Order, name: str, data: bytes) -> OrderAttachment:
     kind = uploads.sniff(data)
     if kind is not None and kind not in PHOTO_TYPES:
         shown = (name or "照片").replace("\\", "/").rsplit("/", 1)[-1][:60]
-        raise ValidationError({"file": [f"文件“{shown}”不是照片：只能上传 JPEG 或 PNG 图片"]})
+        raise ValidationError({"file": [f"文件“{shown}”不是照片：只能上传 JPEG、PNG 或 WebP 图片"]})
     item: OrderAttachment = attachments.attachment_add(
         OrderAttachment,
         actor=actor,
         action=AuditAction.SERVICE_ORDER_PHOTO_ADD,
         subject=_subject(order),
-        policy=AttachmentPolicy("照片", PHOTOS_PER_ORDER, "每张工单"),
+        # decoded and stored without metadata: a phone's photo carries where it was taken
+        policy=AttachmentPolicy("照片", PHOTOS_PER_ORDER, "每张工单", clean_images=True),
         name=name,
         data=data,
     )
@@ -829,6 +831,38 @@ def order_photo_add(*, actor: Actor, order: Order, name: str, data: bytes) -> Or
     if not holds(actor, order) or not may_handle(actor, order):
         raise PermissionDenied("只有接单人可以上传办理照片")
     return _photo_add(actor, order, name, data)
+
+
+def may_remove_photo(actor: Actor, order: Order) -> bool:
+    """Whether ``actor`` may remove a photo of ``order`` now: until the order is closed (a
+    closed, rated order keeps the record the resident rated), its holder while it is taken, or
+    a dispatcher over the organization handling it (a photo that shows a person or a wrong
+    place)."""
+    if order.state in FINAL_STATES:
+        return False
+    if order.state == OrderState.TAKEN and holds(actor, order) and may_handle(actor, order):
+        return True
+    return covers(actor, Perm.SERVICE_DISPATCH, order.handler_org.path)
+
+
+@transaction.atomic
+def order_photo_remove(*, actor: Actor, photo: OrderAttachment) -> None:
+    """Remove a photo of an order's work (see :func:`may_remove_photo`), audited with its name
+    and digest; the order's history keeps its transitions."""
+    order = _locked(photo.order)
+    if order.state in FINAL_STATES:
+        raise ValidationError(
+            f"工单 {order.tracking_code} 现为“{_label(order.state)}”，办理照片作为办理记录保留，"
+            "不能删除"
+        )
+    if not may_remove_photo(actor, order):
+        raise PermissionDenied("只有接单人或承办组织的派单人可以删除办理照片")
+    attachments.attachment_remove(
+        actor=actor,
+        action=AuditAction.SERVICE_ORDER_PHOTO_REMOVE,
+        subject=_subject(order),
+        attachment=photo,
+    )
 
 
 @transaction.atomic  # the audit entry needs a transaction (a page view has none of its own)

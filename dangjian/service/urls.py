@@ -46,4 +46,5 @@ urlpatterns = [
     path("stats/bulletin.<str:fmt>", stats.stats_file, name="stats_file"),
     # photos of what was done (audited downloads)
     path("orders/<int:pk>/photos/<int:photo>/", staff.photo, name="photo"),
+    path("orders/<int:pk>/photos/<int:photo>/delete/", staff.photo_delete, name="photo_delete"),
 ]

@@ -1,6 +1,9 @@
 """Photos of what was done: added by the holder while the order is taken or with the result
-(all or nothing), through the shared attachment checks; shown to staff in scope through an
-audited download; the resident's tracking page shows only how many there are."""
+(all or nothing), through the shared attachment checks (JPEG, PNG or WebP, decoded and stored
+without their metadata); shown to staff in scope through an audited download; removed by the
+holder or a dispatcher until the order is closed (audited); the same through
+``/api/v1/service/orders/{id}/photos/``; the resident's tracking page shows only how many there
+are."""
 
 from __future__ import annotations
 
@@ -14,8 +17,10 @@ from dangjian.service import services as s
 from dangjian.service.choices import OrderState
 from dangjian.service.models import Order, OrderAttachment
 from tests.authz import PDF, PNG
+from tests.core.test_uploads import opened, photo
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+JPEG = photo("JPEG")
+WEBP = photo("WEBP", orientation=6)
 
 
 def _taken(place, text="村口路灯不亮了"):
@@ -182,3 +187,186 @@ def test_the_public_page_shows_only_the_count(place, client):
     page = client.get(reverse("service:track", args=[order.tracking_code])).content.decode()
     assert "附照片 2 张" in page
     assert "/photos/" not in page and "<img" not in page and "a.png" not in page
+
+
+# --- WebP from phones, without the phone's metadata -----------------------------------------------
+
+
+def test_a_webp_photo_is_stored_clean(place):
+    order = _taken(place)
+    assert b"PhoneMaker" in WEBP
+    item = s.order_photo_add(actor=place.worker, order=order, name="IMG_20260312.webp", data=WEBP)
+    item.refresh_from_db()
+    assert item.content_type == "image/webp"
+    data = bytes(item.data)
+    assert b"PhoneMaker" not in data and b"EXIF" not in data
+    image = opened(data)
+    assert image.format == "WEBP" and image.size == (30, 40)  # turned upright
+    assert len(image.getexif()) == 0
+    entry = AuditEntry.objects.filter(action="service.order.photo_add").latest("pk")
+    assert entry.after["sha256"] == item.sha256 and entry.after["size"] == len(data)
+
+
+def test_a_broken_photo_refuses_the_resolve(place):
+    order = _taken(place)
+    with pytest.raises(ValidationError) as exc:
+        s.order_resolve(
+            actor=place.worker,
+            order=order,
+            result="已处理",
+            photos=[("good.webp", WEBP), ("半张.jpg", JPEG[: len(JPEG) // 2])],
+        )
+    assert "不是完整的图片" in " ".join(exc.value.messages)
+    order.refresh_from_db()
+    assert order.state == OrderState.TAKEN and not OrderAttachment.objects.exists()
+
+
+# --- removing a photo -----------------------------------------------------------------------------
+
+
+def test_the_holder_removes_a_photo_while_taken(place):
+    order = _taken(place)
+    item = s.order_photo_add(actor=place.worker, order=order, name="拍错了.png", data=PNG)
+    digest = item.sha256
+    for who in (place.worker2, place.outsider):
+        with pytest.raises(PermissionDenied):
+            s.order_photo_remove(actor=who, photo=item)
+    s.order_photo_remove(actor=place.worker, photo=item)
+    assert not OrderAttachment.objects.filter(order=order).exists()
+    entry = AuditEntry.objects.filter(action="service.order.photo_remove").get()
+    assert entry.object_id == str(order.pk) and entry.actor_id == place.worker.pk
+    assert entry.before["name"] == "拍错了.png" and entry.before["sha256"] == digest
+    # the order goes on: the holder may still resolve it
+    s.order_resolve(actor=place.worker, order=order, result="已处理")
+
+
+def test_a_dispatcher_removes_a_photo_until_the_order_is_closed(place):
+    order = _taken(place)
+    s.order_resolve(
+        actor=place.worker,
+        order=order,
+        result="已处理",
+        photos=[("有人脸.png", PNG), ("路灯.jpg", JPEG)],
+    )
+    first, second = order.photos.order_by("pk")
+    # resolved: the worker no longer holds it; the village's dispatcher and the town may
+    with pytest.raises(PermissionDenied):
+        s.order_photo_remove(actor=place.worker, photo=first)
+    s.order_photo_remove(actor=place.dispatcher, photo=first)
+    # the resident rates it satisfied: closed, the record the resident rated stays
+    s.order_rate(order=order, rating="satisfied")
+    for who in (place.dispatcher, place.town_admin):
+        with pytest.raises(ValidationError) as exc:
+            s.order_photo_remove(actor=who, photo=second)
+        assert "办理照片作为办理记录保留，不能删除" in " ".join(exc.value.messages)
+    assert list(order.photos.values_list("name", flat=True)) == ["路灯.jpg"]
+    assert AuditEntry.objects.filter(action="service.order.photo_remove").count() == 1
+
+
+def test_removing_on_the_page(place, login):
+    order = _taken(place)
+    item = s.order_photo_add(actor=place.worker, order=order, name="a.png", data=PNG)
+    url = reverse("service:photo_delete", args=[order.pk, item.pk])
+    page = login(place.worker).get(reverse("service:order", args=[order.pk])).content.decode()
+    assert url in page and "删除现场照片 1" in page
+    # a worker of the grid who did not take it sees no button and is refused
+    other = login(place.worker2)
+    assert url not in other.get(reverse("service:order", args=[order.pk])).content.decode()
+    assert other.post(url).status_code == 403
+    assert login(place.outsider).post(url).status_code == 404
+    r = login(place.worker).post(url)
+    assert r.status_code == 302
+    assert not OrderAttachment.objects.filter(pk=item.pk).exists()
+    assert login(place.worker).post(url).status_code == 404
+
+
+# --- the API: /api/v1/service/orders/{id}/photos/ -------------------------------------------------
+
+
+def _photos_url(order, pk=None):
+    base = f"/api/v1/service/orders/{order.pk}/photos/"
+    return f"{base}{pk}/" if pk else base
+
+
+def test_the_api_lists_uploads_downloads_and_removes_photos(place, api):
+    order = _taken(place)
+    worker = api(place.worker)
+    r = worker.post(
+        _photos_url(order),
+        {
+            "file": SimpleUploadedFile("现场.webp", WEBP, "image/webp"),
+            "files": SimpleUploadedFile("路灯.jpg", JPEG, "image/jpeg"),
+        },
+        format="multipart",
+    )
+    assert r.status_code == 201, r.content
+    created = r.json()
+    assert [(p["name"], p["content_type"]) for p in created] == [
+        ("现场.webp", "image/webp"),
+        ("路灯.jpg", "image/jpeg"),
+    ]
+    assert created[0]["url"] == _photos_url(order, created[0]["id"])
+    assert created[0]["uploaded_by"] == str(place.worker)
+    listed = api(place.dispatcher).get(_photos_url(order))
+    assert listed.status_code == 200 and listed.json() == created
+    assert "data" not in listed.json()[0]
+    # another village: not found, for the list, the download and the removal
+    outsider = api(place.outsider)
+    assert outsider.get(_photos_url(order)).status_code == 404
+    assert outsider.get(_photos_url(order, created[0]["id"])).status_code == 404
+    assert outsider.delete(_photos_url(order, created[0]["id"])).status_code == 404
+    # the download: the clean bytes, audited
+    reads = AuditEntry.objects.filter(action="service.order.photo_read").count()
+    d = api(place.dispatcher).get(_photos_url(order, created[1]["id"]))
+    assert d.status_code == 200 and d["Content-Type"] == "image/jpeg"
+    body = b"".join(d.streaming_content) if d.streaming else d.content
+    assert b"PhoneMaker" not in body and opened(body).format == "JPEG"
+    assert d["Digest"] == f"sha-256={created[1]['sha256']}"
+    assert AuditEntry.objects.filter(action="service.order.photo_read").count() == reads + 1
+    # removal: not by a worker who does not hold it (403 with why), by the holder (204)
+    other = api(place.worker2).delete(_photos_url(order, created[0]["id"]))
+    assert other.status_code == 403
+    assert "只有接单人或承办组织的派单人" in other.json()["detail"]
+    assert worker.delete(_photos_url(order, created[0]["id"])).status_code == 204
+    assert worker.delete(_photos_url(order, created[0]["id"])).status_code == 404
+    assert [p["id"] for p in worker.get(_photos_url(order)).json()] == [created[1]["id"]]
+
+
+def test_the_api_refuses_bad_uploads_with_400_and_writes_nothing(place, api):
+    order = _taken(place)
+    worker = api(place.worker)
+    for files in (
+        {},
+        {"file": SimpleUploadedFile("scan.pdf", PDF, "application/pdf")},
+        {
+            "file": SimpleUploadedFile("good.png", PNG, "image/png"),
+            "files": SimpleUploadedFile("头.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 40, "image/jpeg"),
+        },
+    ):
+        r = worker.post(_photos_url(order), files, format="multipart")
+        assert r.status_code == 400, r.content
+        assert "file" in r.json()
+    assert not OrderAttachment.objects.exists()
+    assert not AuditEntry.objects.filter(action="service.order.photo_add").exists()
+    # a JSON body is not an upload
+    r = worker.post(_photos_url(order), {"file": "x"}, format="json")
+    assert r.status_code in (400, 415)
+    # not taken any more: refused with the state
+    s.order_resolve(actor=place.worker, order=order, result="已处理")
+    r = worker.post(
+        _photos_url(order),
+        {"file": SimpleUploadedFile("late.png", PNG, "image/png")},
+        format="multipart",
+    )
+    assert r.status_code == 400 and "不能再上传照片" in r.content.decode()
+    assert not OrderAttachment.objects.exists()
+
+
+def test_the_schema_declares_the_photo_endpoints(place, api):
+    schema = api(place.dispatcher).get("/api/v1/schema/?format=json").json()
+    photos = schema["paths"]["/api/v1/service/orders/{id}/photos/"]
+    assert set(photos) >= {"get", "post"}
+    assert "multipart/form-data" in photos["post"]["requestBody"]["content"]
+    one = schema["paths"]["/api/v1/service/orders/{id}/photos/{photo_id}/"]
+    assert set(one) >= {"get", "delete"}
+    assert "image/webp" in one["get"]["responses"]["200"]["content"]

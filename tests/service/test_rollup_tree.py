@@ -166,3 +166,83 @@ def test_differences_see_a_wrong_subtree_row_and_a_rebuild_repairs_it(place, clo
     rollup.rebuild()
     assert rollup.differences() == []
     assert ServiceSubtreeTally.objects.get().total == 1
+
+
+@pytest.mark.django_db
+def test_moving_organizations_keeps_the_subtree_counters(clock):
+    """A 片区 with its villages moves to another town, a village moves up under the city and
+    back down into the 片区: each move carries the orders counted under it from the old
+    ancestors' subtree rows to the new ones in its own transaction, so ``rollups check`` agrees
+    without a rebuild, and the dashboard of every node equals grouping its villages."""
+    import io
+
+    from django.core.management import call_command
+
+    from dangjian.orgs.services import org_move
+    from dangjian.service import services as s
+
+    clock.move_to(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
+    city = make_org(org_type="党委", sector="农村", name="市委")
+    town_a = make_org(city, org_type="党委", sector="农村", name="甲镇党委")
+    town_b = make_org(city, org_type="党委", sector="农村", name="乙镇党委")
+    area = make_org(town_a, org_type="党总支", sector="农村", name="甲镇东片区")
+    villages = [
+        make_org(area, sector="农村", name="东片一村"),
+        make_org(area, sector="农村", name="东片二村"),
+        make_org(town_a, sector="农村", name="甲镇三村"),
+        make_org(town_b, sector="农村", name="乙镇一村"),
+    ]
+    grids = [grid_create(actor=SYSTEM, org=v, name=f"{v.name}网格") for v in villages]
+    dispatcher = {v.pk: make_user(v, "branch_secretary") for v in villages}
+    for i, grid in enumerate(grids):
+        for k in range(i + 2):
+            order = s.order_submit(
+                grid=grid,
+                category=CATEGORIES[k % 3],
+                description=f"{grid.name}第{k + 1}件诉求",
+                phone="13800001111",
+            )
+            if k % 2:
+                s.order_accept(actor=dispatcher[grid.org_id], order=order)
+    clock.move_to(dt.datetime(2026, 4, 8, 9, 0, tzinfo=dt.UTC))
+    s.order_submit(grid=grids[0], category="roads", description="四月的诉求", phone="13800001111")
+    admin = make_user(city, "committee_admin")
+
+    def total(org):
+        return sum(ServiceSubtreeTally.objects.filter(org=org).values_list("total", flat=True))
+
+    def agree():
+        assert rollup.differences() == []
+        out = io.StringIO()
+        call_command("rollups", "check", stdout=out, stderr=io.StringIO())
+        assert "汇总表与记录一致" in out.getvalue()
+        for node in (city, town_a, town_b, area, villages[1]):
+            node.refresh_from_db()
+            span = (MONTHS[0], dt.date(2026, 4, 1))
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(dashboard, "USE_TREE", True)
+                tree = _figures(_board(admin, node, *span))
+                mp.setattr(dashboard, "USE_TREE", False)
+                flat = _figures(_board(admin, node, *span))
+            assert tree == flat, node.name
+
+    assert (total(city), total(town_a), total(town_b), total(area)) == (15, 10, 5, 6)
+    agree()
+    # the 片区 (two villages, 6 orders) moves to town B
+    org_move(actor=SYSTEM, org=area, new_parent=town_b)
+    assert (total(city), total(town_a), total(town_b), total(area)) == (15, 4, 11, 6)
+    agree()
+    # a village (3 orders) leaves the 片区 for the city itself
+    org_move(actor=SYSTEM, org=villages[1], new_parent=city)
+    assert (total(city), total(town_b), total(area)) == (15, 8, 3)
+    agree()
+    # an order written after the moves counts under the new places
+    s.order_submit(
+        grid=grids[1], category="safety", description="搬家后的诉求", phone="13800001111"
+    )
+    assert (total(city), total(town_b), total(area)) == (16, 8, 3)
+    agree()
+    # and back down into the 片区, now under town B
+    org_move(actor=SYSTEM, org=villages[1], new_parent=area)
+    assert (total(city), total(town_a), total(town_b), total(area)) == (16, 4, 12, 7)
+    agree()

@@ -87,6 +87,7 @@ ACTIONS = {
     "notify:contact",
     "members:post_term_end",
     "training:course_action",
+    "service:photo_delete",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}

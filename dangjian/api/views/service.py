@@ -11,6 +11,12 @@
   — each through its service. An impossible transition is a 400 with the service's Chinese
   message; when someone else changed the order meanwhile (two people taking it at once) it is
   a 409 saying so. Nothing is written on a refusal.
+- ``orders/{id}/photos/``: the photos of what was done — GET lists them (no bytes), POST
+  uploads JPEG/PNG/WebP photos (multipart ``file``/``files``, all or none) as the holder while
+  the order is taken (``Perm.SERVICE_HANDLE``); ``orders/{id}/photos/{photo_id}/``: GET
+  downloads one (audited), DELETE removes one — the holder while taken, or a dispatcher over
+  the handling organization, until the order is closed (audited). Photos are decoded and stored
+  without their metadata (a phone's GPS position).
 - ``grids/`` and ``grids/{id}/``: grids of the actor's subtree; POST creates one, PATCH changes
   it (``Perm.SERVICE_DISPATCH`` over the village), through ``grid_create``/``grid_update``.
 """
@@ -24,7 +30,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import (
@@ -48,25 +54,31 @@ from dangjian.api.filtersets import (
     org_param,
 )
 from dangjian.api.requests import SignedInApiRequest, signed_in
-from dangjian.api.serializers import TextField
+from dangjian.api.serializers import AttachmentSerializerBase, TextField
 from dangjian.api.views.base import (
     JSON_ONLY,
+    AttachmentDetailView,
+    AttachmentListView,
     FilteredListView,
     ScopedAPIView,
+    attachment_list_schema,
+    download_responses,
     path_id,
     scoped_org,
     service_call,
     service_errors,
     validated,
 )
+from dangjian.core.attachments import attachment_response
 from dangjian.orgs.selectors import org_get
 from dangjian.service import services
 from dangjian.service.categories import categories, category
 from dangjian.service.choices import OPEN_STATES, OrderState, RefuseReason
-from dangjian.service.models import Grid, Order
+from dangjian.service.models import Grid, Order, OrderAttachment
 from dangjian.service.selectors import grids_for, order_get, orders_for, overdue
 
 ORDER_ID = path_id("服务工单 id")
+PHOTO_ID = path_id("照片 id", "photo_id")
 GRID_ID = path_id("网格 id")
 NOTE_MAX = services.NOTE_MAX
 MAX_WORKERS = 200
@@ -699,6 +711,107 @@ class GridDeactivateView(ScopedAPIView):
         return Response(_grid_answer(request.user, grid))
 
 
+# --- photos of what was done -------------------------------------------------------------------
+
+
+class OrderPhotoSerializer(AttachmentSerializerBase):
+    """A photo of an order's work (no bytes: ``url`` downloads it, audited)."""
+
+    uploaded_by = serializers.SerializerMethodField(help_text="上传人")
+
+    def get_url(self, item: OrderAttachment) -> str:
+        return reverse("api:service-order-photo", args=[item.order_id, item.pk])
+
+    def get_uploaded_by(self, item: OrderAttachment) -> str:
+        return str(item.uploaded_by) if item.uploaded_by_id else ""
+
+
+class OrderPhotoUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=(
+            f"JPEG、PNG 或 WebP 照片，每张最大 5 MB，每张工单最多 {services.PHOTOS_PER_ORDER} 张；"
+            "可重复多次上传多张（字段名 file 或 files），全部成功或全部不保存；"
+            "保存时去除照片的拍摄位置等元数据"
+        )
+    )
+
+
+@attachment_list_schema(
+    id_param=ORDER_ID,
+    serializer=OrderPhotoSerializer,
+    upload=OrderPhotoUploadSerializer,
+    listed="工单的办理照片列表",
+    uploaded="接单人上传办理照片（工单办理中；记入审计）",
+)
+class ServiceOrderPhotoListView(AttachmentListView):
+    """The photos of what was done on one order of the actor's subtree.
+
+    Listing needs ``service.view`` over the order; uploading is for the person who took the
+    order, while it is taken (else 403, or 400 saying the order's state). Photos of one upload
+    are stored all or none, each audited with its SHA-256.
+    """
+
+    read_perm = Perm.SERVICE_VIEW
+    write_perm = Perm.SERVICE_HANDLE
+    serializer_class = OrderPhotoSerializer
+    max_count = services.PHOTOS_PER_ORDER
+    per = "每张工单"
+
+    def owner(self, request: SignedInApiRequest, pk: int, perm: Perm) -> Order:
+        return order_get(request.user, pk)
+
+    def adder(self, request: SignedInApiRequest, owner: Order) -> Any:
+        return lambda name, data: services.order_photo_add(
+            actor=request.user, order=owner, name=name, data=data
+        )
+
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
+        order = self.owner(request, pk, self.read_perm)
+        items = order.photos.defer("data").select_related("uploaded_by").order_by("pk")
+        return Response(OrderPhotoSerializer(items, many=True).data)
+
+
+@extend_schema_view(
+    delete=extend_schema(
+        parameters=[ORDER_ID, PHOTO_ID],
+        responses={204: None},
+        summary="删除办理照片（接单人或承办组织派单人，办结前；记入审计）",
+    )
+)
+class ServiceOrderPhotoDetailView(AttachmentDetailView):
+    """One photo of an order: GET downloads it (audited: photos may show people), DELETE
+    removes it — by the person holding the order while it is taken, or a dispatcher over the
+    organization handling it, until the order is closed (then 400); audited."""
+
+    read_perm = Perm.SERVICE_VIEW
+    # who may remove is the service's to say (the holder or a dispatcher): 403 with its words
+    write_perm = Perm.SERVICE_VIEW
+    remover = services.order_photo_remove
+
+    def item(self, request: SignedInApiRequest, pk: int, attachment_id: int, perm: Perm) -> Any:
+        order = order_get(request.user, pk)
+        item = order.photos.filter(pk=attachment_id).first()
+        if item is None:
+            raise Http404("照片不存在或不在您的管辖范围内")
+        item.order = order
+        return item
+
+    def delete(self, request: SignedInApiRequest, pk: int, photo_id: int) -> Response:  # type: ignore[override]
+        item = self.item(request, pk, photo_id, self.write_perm)
+        service_call(services.order_photo_remove, actor=request.user, photo=item)
+        return Response(status=204)
+
+    @extend_schema(
+        parameters=[ORDER_ID, PHOTO_ID],
+        responses=download_responses(),
+        summary="下载办理照片（记入审计）",
+    )
+    def get(self, request: SignedInApiRequest, pk: int, photo_id: int) -> HttpResponse:
+        item = self.item(request, pk, photo_id, self.read_perm)
+        data = services.order_photo_read(actor=request.user, photo=item)
+        return attachment_response(item, data, digest=True)
+
+
 __all__ = [
     "ACTION_VIEWS",
     "GridDeactivateView",
@@ -706,4 +819,6 @@ __all__ = [
     "GridListView",
     "ServiceOrderDetailView",
     "ServiceOrderListView",
+    "ServiceOrderPhotoDetailView",
+    "ServiceOrderPhotoListView",
 ]

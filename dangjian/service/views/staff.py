@@ -197,6 +197,7 @@ def _detail(request: SignedInRequest, order: Order, **extra: Any) -> dict[str, A
         "can_resolve": state == OrderState.TAKEN and order.assignee_id == user.pk,
         "photos": list(order.photos.only("pk", "name", "size", "created_at")),
         "photos_max": services.PHOTOS_PER_ORDER,
+        "can_remove_photos": services.may_remove_photo(user, order),
         "can_phone": services.holds(user, order),
         "targets": _targets(request, order) if dispatcher else [],
         "reasons": RefuseReason.choices,
@@ -352,3 +353,21 @@ def photo(request: SignedInRequest, pk: int, photo: int) -> HttpResponse:
     item.order = order
     data = services.order_photo_read(actor=request.user, photo=item)
     return attachment_response(item, data)
+
+
+@page("POST")
+def photo_delete(request: SignedInRequest, pk: int, photo: int) -> HttpResponse:
+    """Remove a photo of an order (the holder while taken, or a dispatcher over the handling
+    organization, until it is closed); audited."""
+    require(request.user, Perm.SERVICE_VIEW)
+    order = order_get(request.user, pk)
+    item = order.photos.defer("data").filter(pk=photo).first()
+    if item is None:
+        raise Http404("没有这张照片")
+    item.order = order
+    try:
+        services.order_photo_remove(actor=request.user, photo=item)
+    except ValidationError as exc:
+        return _refused(request, exc)
+    messages.success(request, f"工单 {order.tracking_code}：已删除照片“{item.name}”")
+    return redirect("service:order", order.pk)

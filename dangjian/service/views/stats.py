@@ -32,6 +32,10 @@ from .staff import _nav, _rows
 
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
+#: overdue orders per page of the dashboard (a phone's screenful or two; the queue has them
+#: all): each row's link, dates and shortened text are most of the page's rendering
+OVERDUE_PER_PAGE = 20
+
 
 def _month(request: SignedInRequest) -> dt.date:
     raw = request.GET.get("month", "").strip()
@@ -90,7 +94,7 @@ def stats(request: SignedInRequest) -> HttpResponse:
     root = _root(request)
     b = board(request.user, root, add_months(month, 1 - TREND_MONTHS), month)
     late = overdue(subtree_orders(request.user, root)).order_by("submitted_at", "pk")
-    page_ = paginate(request, late, count=b.overdue_total)
+    page_ = paginate(request, late, count=b.overdue_total, per_page=OVERDUE_PER_PAGE)
     ancestors = _ancestors(request, root)
     return render(
         request,
