@@ -209,6 +209,9 @@ EVIDENCE_LABELS: dict[str, str] = {
     "numerator": "分子",
     "denominator": "分母",
     "orders": "群众点单件数",
+    # relation transfers (transfer/rules.py)
+    "letters": "组织关系介绍信编号",
+    "moved_on": "转接生效日期",
 }
 
 #: record ids and other keys that mean nothing to a reader (kept in the JSON, not shown)

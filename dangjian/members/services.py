@@ -709,3 +709,49 @@ def participation_end(
         after=_participation_snapshot(item),
     )
     return item
+
+
+# --- moves between branches (组织关系转接, 调整) --------------------------------------------------
+
+
+@transaction.atomic
+def member_move(
+    *, actor: Actor, member: Member, org: Organization, on: dt.date, reason: str
+) -> Member:
+    """Put ``member`` on the roll of ``org`` effective ``on`` (transfers, 转接, 调整).
+
+    Needs ``Perm.MEMBER_CHANGE`` over the old and the new organization (a service that checked
+    its own right — the receiving end of a transfer — calls it with the system actor). Refused
+    (field ``org``) when ``org`` keeps no roll (only 党支部 and 联合党支部 do), is the member's
+    organization already, or the member is no longer on the roll (出党, 死亡). The member's
+    post belonged to the old branch's committee and is cleared. One transaction: the roll
+    counts and both committees follow, one audit entry (``on`` and ``reason`` in it)."""
+    member = _locked(member)
+    require(actor, Perm.MEMBER_CHANGE, member.org.path)
+    require(actor, Perm.MEMBER_CHANGE, org.path)
+    errors = FieldErrors()
+    if org.org_type == OrgType.TEMP_BRANCH:
+        errors.add("org", f"{org.name}是临时党支部：{TEMP_BRANCH_NO_ROLL}")
+    elif org.org_type not in ROLL_TYPES:
+        errors.add(
+            "org", f"{org.name}（{org.code}）是{org.org_type}，党员只能编入党支部或联合党支部"
+        )
+    elif org.pk == member.org_id:
+        errors.add("org", f"{member.name}已在{org.name}的名册上")
+    left = has_left(member)
+    if left:
+        errors.add("member", f"{member.name}已不在党员名册上（已出党或去世），不能转接")
+    errors.raise_if_any()
+    before = member_snapshot(member)
+    old_path = member.org.path
+    was = place_of(member, left)
+    member.org = org
+    member.post = ""
+    member.save(update_fields=["org", "post", "updated_at"])
+    counts_shift([was], [place_of(member, left)])
+    committee_refresh([was.org_id, org.pk])
+    after = member_snapshot(member) | {"moved_on": on, "reason": reason[:200]}
+    _audit_member(
+        actor, AuditAction.MEMBER_UPDATE, member, scope_path=old_path, before=before, after=after
+    )
+    return member
