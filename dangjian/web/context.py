@@ -28,6 +28,7 @@ NAV_ITEMS = [
         "安全",
         {"web:security", "web:role_grants", "web:role_grant_decide"},
     ),
+    (Perm.MEMBER_VIEW, "transfer:index", "组织关系转接", set()),
 ]
 
 
