@@ -196,9 +196,9 @@ def import_transfers(
                 action=AuditAction.TRANSFER_IMPORT,
                 object_type="transfer",
                 object_id="import",
-                object_repr=f"导入组织关系转接：{label}",
+                object_repr=f"导入组织关系转接：{label}（{len(todo)} 件）",
                 scope_path=getattr(getattr(actor, "org", None), "path", "") or "",
-                after={"file": label, "created": len(todo)},
+                after={"file": label},
             )
     except _Rollback:
         report.created = 0

@@ -46,6 +46,7 @@ OBJECT_MODELS: dict[str, tuple[str, str]] = {
     "service_department": ("service", "department"),
     "service_area": ("service", "servicearea"),
     "service_visit": ("service", "visit"),
+    "transfer": ("transfer", "transfer"),
 }
 
 #: snapshot keys that are not model fields, or whose field name says less than this

@@ -85,6 +85,7 @@ ACTIONS = {
     "notify:open",
     "notify:read_all",
     "notify:contact",
+    "transfer:act",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -271,7 +272,27 @@ FILL: dict[str, Fill] = {
     "exchange:export": lambda d: [
         {"kind": k, "fmt": f} for k in ("orgs", "members") for f in ("xlsx", "csv")
     ],
+    "transfer:detail": lambda d: _transfers(d, letter=False),
+    "transfer:letter": lambda d: _transfers(d, letter=True),
+    "transfer:export": lambda d: [{"fmt": f} for f in ("xlsx", "csv")],
 }
+
+
+def _transfers(d: Data, *, letter: bool) -> list[dict[str, Any]]:
+    """Transfers of the account's subtree, one per state (any, for anonymous)."""
+    from django.db.models import Q
+
+    from dangjian.transfer.models import Transfer
+
+    qs = Transfer.objects.filter(
+        Q(from_org__path__startswith=d.org.path) | Q(to_org__path__startswith=d.org.path)
+    )
+    if letter:
+        qs = qs.exclude(letter_no="")
+    first = {}
+    for pk, state in qs.order_by("pk").values_list("pk", "state"):
+        first.setdefault(state, pk)
+    return [{"pk": pk} for pk in first.values()] or [{"pk": 1}]
 
 
 def _visits(d: Data) -> list[int]:
