@@ -132,3 +132,14 @@ def test_export_csv(world, tmp_path):
     assert export_transfers(path, Transfer.objects.all()) == 1
     text = path.read_text(encoding="utf-8-sig")
     assert "介绍信编号" in text and "在途" in text and world.member.id_number() not in text
+
+
+def test_cli_remind_import_export(world, tmp_path, capsys):
+    from dangjian.cli import main
+
+    _ask(world, D(2026, 3, 1))
+    assert main(["transfer", "remind", "--at", "2026-05-31"]) in (0, None)
+    assert "超期提醒 1 条" in capsys.readouterr().out
+    out = tmp_path / "t.xlsx"
+    assert main(["transfer", "export", str(out)]) in (0, None)
+    assert out.exists() and "已导出组织关系转接 1 件" in capsys.readouterr().out
