@@ -48,10 +48,9 @@ class Command(BaseCommand):
                 result = remind_task.enqueue(at.isoformat() if at else None)
                 self.stdout.write(f"已提交后台任务 {result.id}")
                 return
-            report = remind(at)
+            told = remind(at)
             self.stdout.write(
-                f"{report['at']}：即将到期提醒 {report['due_soon']} 条，"
-                f"超期提醒 {report['overdue']} 条"
+                f"{told['at']}：即将到期提醒 {told['due_soon']} 条，超期提醒 {told['overdue']} 条"
             )
             return
         if not path or not str(path).lower().endswith((".csv", ".xlsx")):
