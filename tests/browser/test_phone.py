@@ -34,6 +34,7 @@ MIN_TARGET = 44  # px
 MIN_CELL_CHARS = 3  # a cell narrower than this many characters of its font is squeezed
 #: routes that send a file, not a page
 FILES = {"assess:bulletin_file", "service:stats_file", *POST_EXPORTS}
+FILES |= {"transfer:letter", "transfer:export"}  # the letter PDF, the transfers file
 
 #: the menu targets: each link, the menu button and the logout button
 MENU_HEIGHTS = """() => [...document.querySelectorAll(
