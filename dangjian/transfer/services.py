@@ -195,7 +195,7 @@ def _transfer_request(actor: Actor, data: TransferInput, issue: bool, today: dt.
 
 def _locked(t: Transfer) -> Transfer:
     return (
-        Transfer.objects.select_for_update()
+        Transfer.objects.select_for_update(of=("self",))
         .select_related("member", "from_org", "to_org")
         .get(pk=t.pk)
     )

@@ -135,11 +135,14 @@ def test_export_csv(world, tmp_path):
 
 
 def test_cli_remind_import_export(world, tmp_path, capsys):
-    from dangjian.cli import main
+    from django.core.management import call_command
 
+    from dangjian.cli import COMMANDS
+
+    assert COMMANDS["transfer"] == "transfer"
     _ask(world, D(2026, 3, 1))
-    assert main(["transfer", "remind", "--at", "2026-05-31"]) in (0, None)
+    call_command("transfer", "remind", "--at", "2026-05-31")
     assert "超期提醒 1 条" in capsys.readouterr().out
     out = tmp_path / "t.xlsx"
-    assert main(["transfer", "export", str(out)]) in (0, None)
+    call_command("transfer", "export", str(out))
     assert out.exists() and "已导出组织关系转接 1 件" in capsys.readouterr().out
