@@ -32,6 +32,7 @@ COMMANDS = {
     "service-purge": "service_purge",
     "open311": "open311",
     "notify": "notify",
+    "transfer": "transfer",
 }
 
 USAGE = """用法 / usage: dangjian <command> [options]
@@ -61,6 +62,8 @@ USAGE = """用法 / usage: dangjian <command> [options]
             密钥只显示一次；列出 (open311 key list)；停用 (open311 key revoke --name 名称)
   notify    工单到期提醒与超时上报 (notify tick [--at 时刻] [--enqueue])；
             重发失败的外发消息 (notify send)
+  transfer  组织关系转接：到期与超期提醒 (transfer remind [--at D] [--enqueue])、
+            导入 (transfer import PATH [--dry-run]，全部成功才写入)、导出 (transfer export PATH)
   manage    任意 Django 管理命令 (dangjian manage migrate …，也可直接 dangjian migrate)
 """
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("peixun/", include("dangjian.training.urls")),
     path("", include("dangjian.web.urls")),
     path("mingce/", include("dangjian.members.urls")),
+    path("zhuanjie/", include("dangjian.transfer.urls")),
 ]
 
 # a busy database answers 503 with Retry-After wherever it is raised (dangjian/core/busy.py)

@@ -215,6 +215,135 @@ SERVICE_ROUTES = [
     Route("api:service-grid-deactivate", P.SERVICE_DISPATCH, "post", kwargs=grid),
 ]
 
+
+#: relation transfers (issue 14): a transfer in transit per side (``_add_transfers``)
+def transfer(s: Side) -> dict[str, Any]:
+    return {"pk": s.transfer.pk}  # type: ignore[attr-defined]
+
+
+def transfer_act(s: Side) -> dict[str, Any]:
+    return {"pk": s.transfer.pk, "action": "accept"}  # type: ignore[attr-defined]
+
+
+def transfer_member(s: Side) -> str:
+    return s.transfer.member_name  # type: ignore[attr-defined]
+
+
+def _today_text() -> str:
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
+
+
+def _new_transfer(s: Side) -> dict[str, Any]:
+    return {
+        "member": s.member.pk,
+        "to_code": s.transfer.to_org.code,  # type: ignore[attr-defined]
+        "reason": "工作变动",
+        "requested_on": _today_text(),
+    }
+
+
+def _api_transfer(s: Side) -> dict[str, Any]:
+    return {
+        "member": s.member.pk,
+        "to_org": s.transfer.to_org.code,  # type: ignore[attr-defined]
+        "reason": "工作变动",
+        "requested_on": _today_text(),
+    }
+
+
+TRANSFER_ROUTES = [
+    Route("transfer:index", P.MEMBER_VIEW, ok_text="组织关系转接", hidden=transfer_member),
+    Route("transfer:new", P.MEMBER_CHANGE, ok_text="开具介绍信"),
+    Route("transfer:new", P.MEMBER_CHANGE, "post", data=_new_transfer, ok=302),
+    Route("transfer:overview", P.MEMBER_VIEW, ok_text="在途", hidden=branch_name),
+    Route(
+        "transfer:export",
+        P.MEMBER_VIEW,
+        kwargs=lambda s: {"fmt": "csv"},
+        hidden=transfer_member,
+        skip=frozenset({"outside"}),
+    ),
+    Route("transfer:import", P.MEMBER_CHANGE, ok_text="导入组织关系转接"),
+    Route("transfer:import", P.MEMBER_CHANGE, "post", ok=400),
+    Route("transfer:detail", P.MEMBER_VIEW, kwargs=transfer, ok_text="介绍信编号"),
+    Route("transfer:letter", P.MEMBER_VIEW, kwargs=transfer),
+    Route(
+        "transfer:act",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=transfer_act,
+        ok=302,
+        data=lambda s: {"on": _today_text()},
+    ),
+    Route("api:transfers", P.MEMBER_VIEW, hidden=transfer_member),
+    Route("api:transfers", P.MEMBER_CHANGE, "post", data=_api_transfer, ok=201),
+    Route("api:transfer", P.MEMBER_VIEW, kwargs=transfer, ok_text="in_transit"),
+    Route("api:transfer-letter", P.MEMBER_VIEW, kwargs=transfer),
+    Route(
+        "api:transfer-accept",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=transfer,
+        data=lambda s: {"on": _today_text()},
+        ok_text="accepted",
+    ),
+    Route(
+        "api:transfer-refuse",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=transfer,
+        data=lambda s: {"on": _today_text(), "reason": "不在本单位工作"},
+        ok_text="refused",
+    ),
+    Route(
+        "api:transfer-cancel",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=transfer,
+        data=lambda s: {"on": _today_text()},
+        ok_text="cancelled",
+    ),
+    Route(
+        "api:transfer-issue",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=transfer,
+        data=lambda s: {"on": _today_text()},
+        ok=400,
+    ),
+    Route(
+        "api:transfer-receipt",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=transfer,
+        data=lambda s: {"on": _today_text()},
+        ok=400,
+    ),
+]
+
+
+def _add_transfers(world: dict[str, Any]) -> None:
+    """A transfer in transit on each side: its last member to a second branch of its town."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.transfer.services import TransferInput, transfer_request
+    from tests.factories import make_org
+
+    day = timezone.localdate() - dt.timedelta(days=5)
+    for key, members in (("A", "members_a"), ("B", "members_b")):
+        side = world[key]
+        to = make_org(side.town, org_type="党支部", sector=side.org.sector, name=f"{key}转入党支部")
+        data = TransferInput(
+            member=world[members][-1], requested_on=day, reason="工作变动", to_org=to
+        )
+        side.transfer = transfer_request(actor=SYSTEM, data=data, issue=True)
+
+
 ROUTES: list[Route] = [
     # --- accounts and the home page ---
     Route("login", None, anonymous=200, skip=frozenset({"anonymous"})),
@@ -904,6 +1033,7 @@ ROUTES: list[Route] = [
         ok=302,
         refusal="只有接单人或承办组织的派单人可以删除办理照片",
     ),
+    *TRANSFER_ROUTES,
 ]
 
 
@@ -923,7 +1053,9 @@ def test_every_route_is_declared() -> None:
 
 @pytest.fixture
 def world(tree):
-    return build_world(tree)
+    world = build_world(tree)
+    _add_transfers(world)
+    return world
 
 
 @pytest.mark.django_db

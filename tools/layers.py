@@ -67,6 +67,7 @@ APP_LAYERS = {
     "urls": 4,
     "wsgi": 4,
     "__main__": 4,
+    "transfer": 3,
 }
 
 # The order of the base apps: an app may import only the apps before it.

@@ -10,7 +10,7 @@ from dangjian.life.api import (
     MeetingListView,
 )
 
-from .views import service_linked, service_teams, training
+from .views import service_linked, service_teams, training, transfers
 from .views.base import not_found
 from .views.findings import FindingListView
 from .views.members import (
@@ -145,6 +145,15 @@ urlpatterns = [
         ServiceOrderPhotoDetailView.as_view(),
         name="service-order-photo",
     ),
+    path("transfers/", transfers.TransferListView.as_view(), name="transfers"),
+    path("transfers/<int:pk>/", transfers.TransferDetailView.as_view(), name="transfer"),
+    path(
+        "transfers/<int:pk>/letter/", transfers.TransferLetterView.as_view(), name="transfer-letter"
+    ),
+    *[
+        path(f"transfers/<int:pk>/{a}/", v.as_view(), name=f"transfer-{a}")
+        for a, v in transfers.ACTION_VIEWS.items()
+    ],
     # any other path under /api/v1/ ending in "/" (e.g. /meetings/abc/): a JSON 404, not the
     # HTML page; a path without the slash still gets APPEND_SLASH's redirect
     re_path(r"^(?P<rest>(?:.*/)?)$", not_found, name="not-found"),

@@ -171,6 +171,15 @@ class AuditAction(models.TextChoices):
     TRAINING_PARTICIPANTS_IMPORT = "training.participants.import", "导入参训党员"
     # service orders (later additions)
     SERVICE_ORDER_PHOTO_REMOVE = "service.order.photo_remove", "删除服务工单办理照片"
+    # relation transfers (dangjian/transfer)
+    TRANSFER_REQUEST = "transfer.request", "申请转出组织关系"
+    TRANSFER_ISSUE = "transfer.issue", "开具组织关系介绍信"
+    TRANSFER_ACCEPT = "transfer.accept", "接收组织关系"
+    TRANSFER_REFUSE = "transfer.refuse", "退回组织关系转接"
+    TRANSFER_CANCEL = "transfer.cancel", "撤销组织关系转接"
+    TRANSFER_RECEIPT = "transfer.receipt", "登记组织关系介绍信回执"
+    TRANSFER_LETTER_READ = "transfer.letter_read", "下载组织关系介绍信"
+    TRANSFER_IMPORT = "transfer.import", "导入组织关系转接"
 
 
 #: action value → its Chinese name (from :class:`AuditAction`)
@@ -210,6 +219,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "database": "数据库",
     "tree": "组织树",
     "audit": "审计日志",
+    "transfer": "组织关系转接",
 }
 
 #: how the command-line operator is named in ``actor_name`` (accounts.scope.SystemActor)

@@ -218,6 +218,9 @@ EVIDENCE_LABELS: dict[str, str] = {
     "added": "添加人数",
     "how": "添加方式",
     "participant": "参训党员",
+    # relation transfers (transfer/rules.py)
+    "letters": "组织关系介绍信编号",
+    "moved_on": "转接生效日期",
 }
 
 #: record ids and other keys that mean nothing to a reader (kept in the JSON, not shown)

@@ -41,3 +41,8 @@ def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
 
     for line in seed_demo_training(today, seed=seed):
         yield f"已生成党员教育培训演示数据：{line}"
+    # relation transfers in every state (some overdue) in the demo town
+    from .transfer import seed_demo_transfers
+
+    for line in seed_demo_transfers(today, seed=seed):
+        yield f"已生成组织关系转接演示数据：{line}"

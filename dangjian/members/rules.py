@@ -44,13 +44,9 @@ register_not_checked(
     "党章 art. 9",
     _NO_DUES,
 )
-register_not_checked(
-    "REL-ONE-BRANCH",
-    "每名党员编入且只编入一个党支部",
-    "national",
-    "教育管理条例 art. 25",
-    _NO_TRANSFERS,
-)
+# REL-ONE-BRANCH is checked by the transfer app (registered here, in the order of rules.md)
+from dangjian.transfer import rules as _transfer_rules  # noqa: E402,F401
+
 register_not_checked(
     "REL-TRANSFER",
     "工作、居住地变动或外出 6 个月以上应转接组织关系",

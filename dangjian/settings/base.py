@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "dangjian.notify",
     "dangjian.batch",
     "dangjian.training",
+    "dangjian.transfer",
 ]
 
 MIDDLEWARE = [

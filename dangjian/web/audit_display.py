@@ -47,6 +47,7 @@ OBJECT_MODELS: dict[str, tuple[str, str]] = {
     "service_area": ("service", "servicearea"),
     "service_visit": ("service", "visit"),
     "training_course": ("training", "course"),
+    "transfer": ("transfer", "transfer"),
 }
 
 #: snapshot keys that are not model fields, or whose field name says less than this

@@ -29,6 +29,7 @@ NAV_ITEMS = [
         {"web:security", "web:role_grants", "web:role_grant_decide"},
     ),
     (Perm.TRAINING_VIEW, "training:index", "教育培训", set()),
+    (Perm.MEMBER_VIEW, "transfer:index", "组织关系转接", set()),
 ]
 
 

@@ -41,6 +41,8 @@ FILES = {
     "training:members_export",
     "training:course_export",
 }
+FILES = {"assess:bulletin_file", "service:stats_file", *POST_EXPORTS}
+FILES |= {"transfer:letter", "transfer:export"}  # the letter PDF, the transfers file
 
 #: the menu targets: each link, the menu button and the logout button
 MENU_HEIGHTS = """() => [...document.querySelectorAll(

@@ -88,6 +88,7 @@ ACTIONS = {
     "members:post_term_end",
     "training:course_action",
     "service:photo_delete",
+    "transfer:act",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -279,6 +280,9 @@ FILL: dict[str, Fill] = {
     "members:roll_on": lambda d: [{"code": d.branch.code}],
     "training:course": lambda d: _training_courses(d),
     "training:course_export": lambda d: _training_courses(d),
+    "transfer:detail": lambda d: _transfers(d, letter=False),
+    "transfer:letter": lambda d: _transfers(d, letter=True),
+    "transfer:export": lambda d: [{"fmt": f} for f in ("xlsx", "csv")],
 }
 
 
@@ -287,6 +291,23 @@ def _training_courses(d: Data) -> list[dict[str, Any]]:
     from dangjian.training.models import Course
 
     return [{"pk": pk} for pk in Course.objects.order_by("pk").values_list("pk", flat=True)[:2]]
+
+
+def _transfers(d: Data, *, letter: bool) -> list[dict[str, Any]]:
+    """Transfers of the account's subtree, one per state (any, for anonymous)."""
+    from django.db.models import Q
+
+    from dangjian.transfer.models import Transfer
+
+    qs = Transfer.objects.filter(
+        Q(from_org__path__startswith=d.org.path) | Q(to_org__path__startswith=d.org.path)
+    )
+    if letter:
+        qs = qs.exclude(letter_no="")
+    first = {}
+    for pk, state in qs.order_by("pk").values_list("pk", "state"):
+        first.setdefault(state, pk)
+    return [{"pk": pk} for pk in first.values()] or [{"pk": 1}]
 
 
 def _visits(d: Data) -> list[int]:
