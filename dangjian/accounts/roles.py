@@ -35,6 +35,8 @@ class Perm(StrEnum):
     SERVICE_VIEW = "service.view"  # see service orders, grids and 三率 of the subtree
     SERVICE_DISPATCH = "service.dispatch"  # 村居派单: accept, merge, refuse, dispatch, escalate
     SERVICE_HANDLE = "service.handle"  # 网格接单: take an order dispatched to me, resolve it
+    CARE_VIEW = "care.view"  # 困难党员帮扶: own branch's or helped register; figures below
+    CARE_RECORD = "care.record"  # register members in hardship, record help and visits
 
 
 #: what each permission lets a user do, for messages ("您的角色没有“查看审计日志”的权限")
@@ -59,6 +61,8 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.SERVICE_VIEW: "查看服务工单",
     Perm.SERVICE_DISPATCH: "受理和派发服务工单",
     Perm.SERVICE_HANDLE: "办理服务工单",
+    Perm.CARE_VIEW: "查看困难党员帮扶",
+    Perm.CARE_RECORD: "登记困难党员帮扶",
 }
 
 
@@ -89,6 +93,8 @@ _DATA_ADMIN = frozenset(
         Perm.SERVICE_VIEW,
         Perm.SERVICE_DISPATCH,
         Perm.SERVICE_HANDLE,
+        Perm.CARE_VIEW,
+        Perm.CARE_RECORD,
     }
 )
 
@@ -122,6 +128,8 @@ ROLES: dict[str, Role] = {
                     Perm.SERVICE_VIEW,
                     Perm.SERVICE_DISPATCH,
                     Perm.SERVICE_HANDLE,
+                    Perm.CARE_VIEW,
+                    Perm.CARE_RECORD,
                 }
             ),
             "本支部的书记或组织委员，维护本支部党员信息",

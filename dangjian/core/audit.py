@@ -163,6 +163,14 @@ class AuditAction(models.TextChoices):
     ASSESS_SEED = "assess.seed", "生成演示考核数据"
     # the inbox and outbound messages (dangjian/notify)
     NOTIFY_CONTACT_SET = "notify.contact.set", "设置接收短信提醒的手机号"
+    # help for members in hardship (dangjian/care)
+    CARE_REGISTER = "care.register", "登记困难党员"
+    CARE_CHANGE = "care.change", "修改困难党员登记"
+    CARE_CLOSE = "care.close", "困难党员登记销号"
+    CARE_HELP = "care.help", "登记帮扶"
+    CARE_VISIT = "care.visit", "登记走访慰问"
+    CARE_NOTE_READ = "care.note_read", "查看困难情况说明"
+    CARE_EXPORT = "care.export", "导出困难党员名册"
 
 
 #: action value → its Chinese name (from :class:`AuditAction`)
@@ -201,6 +209,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "database": "数据库",
     "tree": "组织树",
     "audit": "审计日志",
+    "care_hardship": "困难党员登记",
 }
 
 #: how the command-line operator is named in ``actor_name`` (accounts.scope.SystemActor)

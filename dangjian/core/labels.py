@@ -209,6 +209,10 @@ EVIDENCE_LABELS: dict[str, str] = {
     "numerator": "分子",
     "denominator": "分母",
     "orders": "群众点单件数",
+    # 困难党员帮扶 (care/rules.py)
+    "last_visit_on": "上次走访日期",
+    "next_visit_on": "应走访日期",
+    "days_late": "逾期天数",
 }
 
 #: record ids and other keys that mean nothing to a reader (kept in the JSON, not shown)

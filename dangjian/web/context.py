@@ -28,6 +28,7 @@ NAV_ITEMS = [
         "安全",
         {"web:security", "web:role_grants", "web:role_grant_decide"},
     ),
+    (Perm.CARE_VIEW, "care:index", "困难帮扶", set()),
 ]
 
 
