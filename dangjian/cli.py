@@ -32,6 +32,7 @@ COMMANDS = {
     "service-purge": "service_purge",
     "open311": "open311",
     "notify": "notify",
+    "care": "care",
 }
 
 USAGE = """用法 / usage: dangjian <command> [options]
@@ -61,6 +62,7 @@ USAGE = """用法 / usage: dangjian <command> [options]
             密钥只显示一次；列出 (open311 key list)；停用 (open311 key revoke --name 名称)
   notify    工单到期提醒与超时上报 (notify tick [--at 时刻] [--enqueue])；
             重发失败的外发消息 (notify send)
+  care      困难党员走访提醒：逾期和即将到期的回访 (care remind [--at 日期] [--enqueue])
   manage    任意 Django 管理命令 (dangjian manage migrate …，也可直接 dangjian migrate)
 """
 

@@ -36,3 +36,8 @@ def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
     # service orders: grids and a few months of orders in the demo town
     for line in seed_demo_service(today, seed=seed):
         yield f"已生成为民服务演示数据：{line}"
+    # 困难党员帮扶: a hardship register with help and visits in the demo town
+    from .care import seed_demo_care
+
+    for line in seed_demo_care(today, seed=seed):
+        yield f"已生成困难党员帮扶演示数据：{line}"
