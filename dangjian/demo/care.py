@@ -6,8 +6,9 @@ reason and a level; the organization above the branch (the town, ``dw_admin``, f
 branches) is a helping organization of the 特别困难 ones.
 Each gets the help of the festivals since registration (慰问金 from the branch, more from the
 organization above for 特别困难, 实物 now and then), visits at 春节, 七一 and 重阳 with the next
-visit agreed — some overdue, some due within days — and one entry is closed (已脱困), so every list shows
-something. Deterministic from ``seed``; nothing is done when the register has an entry.
+visit agreed — some overdue, some due within days — and one entry is closed (已脱困), so
+every list shows something. Deterministic from ``seed``; nothing is done when the register
+has an entry.
 """
 
 from __future__ import annotations
