@@ -85,6 +85,9 @@ ACTIONS = {
     "notify:open",
     "notify:read_all",
     "notify:contact",
+    "care:help",
+    "care:visit",
+    "care:close",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -271,7 +274,19 @@ FILL: dict[str, Fill] = {
     "exchange:export": lambda d: [
         {"kind": k, "fmt": f} for k in ("orgs", "members") for f in ("xlsx", "csv")
     ],
+    "care:hardship": lambda d: [{"pk": pk} for pk in _care_entries(d)],
 }
+
+
+def _care_entries(d: Data) -> list[int]:
+    """An open and a closed entry of the hardship register of the account's subtree (the pages
+    answer 404 to those who may not read them: the upper levels)."""
+    from dangjian.care.models import Hardship
+
+    inside = Hardship.objects.filter(org__path__startswith=d.org.path).order_by("pk")
+    open_ = inside.filter(until__isnull=True).values_list("pk", flat=True)[:1]
+    closed = Hardship.objects.filter(until__isnull=False).values_list("pk", flat=True)[:1]
+    return [*open_, *closed]
 
 
 def _visits(d: Data) -> list[int]:
@@ -290,6 +305,7 @@ QUERIES: dict[str, Callable[[Data], list[str]]] = {
     "web:password_reset": lambda d: ["", "?username=zb_shuji"],
     "life:overview_missed": lambda d: ["", "?rule=LIFE-ASSEMBLY-QUARTERLY"],
     "web:audit": lambda d: ["", *(f"?action={prefix}" for prefix, _ in AUDIT_ACTION_GROUPS)],
+    "care:index": lambda d: ["", "?closed=1"],
 }
 
 

@@ -58,50 +58,52 @@ from dangjian.orgs.selectors import org_get
 ID = path_id("困难党员登记编号")
 
 
-class OrgRefSerializer(serializers.Serializer):
+class CareOrgRefSerializer(serializers.Serializer):
     code = TextField(help_text="组织编码")
     name = TextField(help_text="组织名称")
 
 
-class HelpSerializer(serializers.Serializer):
+class CareHelpSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=HelpKind.choices, help_text="帮扶方式")
     amount = serializers.DecimalField(
         max_digits=12, decimal_places=2, coerce_to_string=True, help_text="金额（元）"
     )
-    org = OrgRefSerializer(help_text="帮扶组织")
+    org = CareOrgRefSerializer(help_text="帮扶组织")
     helper_name = TextField(help_text="帮扶责任人")
     given_on = serializers.DateField(help_text="帮扶日期")
 
 
-class VisitSerializer(serializers.Serializer):
+class CareVisitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     occasion = serializers.ChoiceField(choices=Occasion.choices, help_text="走访时机")
     visited_on = serializers.DateField(help_text="走访日期")
-    org = OrgRefSerializer(help_text="走访组织")
+    org = CareOrgRefSerializer(help_text="走访组织")
     visitors = TextField(help_text="走访人")
     next_visit_on = serializers.DateField(allow_null=True, help_text="下次走访日期")
 
 
-class HardshipSerializer(serializers.Serializer):
+class CareHardshipSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     member = serializers.IntegerField(source="member_id", help_text="党员编号")
     name = TextField(source="member.name", help_text="姓名")
-    org = OrgRefSerializer(help_text="党员所在党支部")
+    org = CareOrgRefSerializer(help_text="党员所在党支部")
     reason = serializers.ChoiceField(choices=Reason.choices, help_text="致困原因")
     level = serializers.ChoiceField(choices=Level.choices, help_text="困难程度")
     since = serializers.DateField(help_text="登记日期")
     until = serializers.DateField(allow_null=True, help_text="销号日期")
     close_reason = TextField(help_text="销号原因（未销号为空）")
-    helpers = OrgRefSerializer(source="helpers.all", many=True, help_text="帮扶组织")
+    helpers = CareOrgRefSerializer(source="helpers.all", many=True, help_text="帮扶组织")
 
 
-class HardshipDetailSerializer(HardshipSerializer):
-    helps = HelpSerializer(source="helps_sorted", many=True, help_text="帮扶记录，最新的在前")
-    visits = VisitSerializer(source="visits_sorted", many=True, help_text="走访慰问，最新的在前")
+class CareHardshipDetailSerializer(CareHardshipSerializer):
+    helps = CareHelpSerializer(source="helps_sorted", many=True, help_text="帮扶记录，最新的在前")
+    visits = CareVisitSerializer(
+        source="visits_sorted", many=True, help_text="走访慰问，最新的在前"
+    )
 
 
-class HardshipWriteSerializer(serializers.Serializer):
+class CareHardshipWriteSerializer(serializers.Serializer):
     member = serializers.IntegerField(min_value=1, help_text="党员编号（本支部名册中的党员）")
     reason = serializers.ChoiceField(choices=Reason.choices, help_text="致困原因")
     level = serializers.ChoiceField(choices=Level.choices, help_text="困难程度")
@@ -122,7 +124,7 @@ class HardshipWriteSerializer(serializers.Serializer):
     )
 
 
-class HelpWriteSerializer(serializers.Serializer):
+class CareHelpWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=HelpKind.choices, help_text="帮扶方式")
     amount = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, help_text="金额（元，不能为负数）"
@@ -132,7 +134,7 @@ class HelpWriteSerializer(serializers.Serializer):
     given_on = serializers.DateField(help_text="帮扶日期")
 
 
-class VisitWriteSerializer(serializers.Serializer):
+class CareVisitWriteSerializer(serializers.Serializer):
     occasion = serializers.ChoiceField(choices=Occasion.choices, help_text="走访时机")
     visited_on = serializers.DateField(help_text="走访日期")
     org = TextField(max_length=32, help_text="走访组织编码（本支部或登记的帮扶组织）")
@@ -149,12 +151,12 @@ class VisitWriteSerializer(serializers.Serializer):
     )
 
 
-class CloseSerializer(serializers.Serializer):
+class CareCloseSerializer(serializers.Serializer):
     until = serializers.DateField(help_text="销号日期")
     reason = serializers.ChoiceField(choices=CloseReason.choices, help_text="销号原因")
 
 
-class FollowUpSerializer(serializers.Serializer):
+class CareFollowUpSerializer(serializers.Serializer):
     hardship = serializers.IntegerField(source="hardship.pk", help_text="困难党员登记编号")
     name = TextField(source="hardship.member.name", help_text="姓名")
     org = TextField(source="hardship.org.code", help_text="党员所在党支部编码")
@@ -163,7 +165,7 @@ class FollowUpSerializer(serializers.Serializer):
     message = TextField(source="finding.message", help_text="说明")
 
 
-class FigureRowSerializer(serializers.Serializer):
+class CareFigureRowSerializer(serializers.Serializer):
     org = TextField(help_text="组织编码（合计行为空）")
     org_name = TextField(help_text="组织名称")
     on_register = serializers.IntegerField(help_text="年末（或今天）在册困难党员")
@@ -174,11 +176,11 @@ class FigureRowSerializer(serializers.Serializer):
     visits = serializers.IntegerField(help_text="本年走访次数（按走访组织）")
 
 
-class FiguresSerializer(serializers.Serializer):
+class CareFiguresSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     at = serializers.DateField(help_text="统计截至日期")
-    rows = FigureRowSerializer(many=True, help_text="各组织（只列有数据的组织，按组织树顺序）")
-    total = FigureRowSerializer(help_text="合计")
+    rows = CareFigureRowSerializer(many=True, help_text="各组织（只列有数据的组织，按组织树顺序）")
+    total = CareFigureRowSerializer(help_text="合计")
 
 
 class HardshipFilter(ParamFilterSet):
@@ -201,11 +203,11 @@ def _detail(request: SignedInApiRequest, pk: int) -> dict[str, Any]:
     entry: Any = hardship_get(request.user, pk)
     entry.helps_sorted = list(entry.helps.select_related("org").order_by("-given_on", "-pk"))
     entry.visits_sorted = list(entry.visits.select_related("org").order_by("-visited_on", "-pk"))
-    return dict(HardshipDetailSerializer(entry).data)
+    return dict(CareHardshipDetailSerializer(entry).data)
 
 
 @extend_schema_view(
-    get=extend_schema(responses=HardshipSerializer(many=True), summary="困难党员名册")
+    get=extend_schema(responses=CareHardshipSerializer(many=True), summary="困难党员名册")
 )
 class HardshipListView(FilteredListView):
     """The entries the actor reads (its branch's, and those its organization helps), newest
@@ -213,7 +215,7 @@ class HardshipListView(FilteredListView):
 
     read_perm = Perm.CARE_VIEW
     write_perm = Perm.CARE_RECORD
-    serializer_class = HardshipSerializer
+    serializer_class = CareHardshipSerializer
     filterset_class = HardshipFilter
     queryset = Hardship.objects.none()
     parser_classes = JSON_ONLY
@@ -229,10 +231,12 @@ class HardshipListView(FilteredListView):
         )
 
     @extend_schema(
-        request=HardshipWriteSerializer, responses={201: HardshipSerializer}, summary="登记困难党员"
+        request=CareHardshipWriteSerializer,
+        responses={201: CareHardshipSerializer},
+        summary="登记困难党员",
     )
     def post(self, request: SignedInApiRequest) -> Response:
-        v = validated(HardshipWriteSerializer, request)
+        v = validated(CareHardshipWriteSerializer, request)
         member = Member.objects.select_related("org").filter(pk=v["member"]).first()
         mine = getattr(request.user, "org", None)
         if member is None or mine is None or member.org_id != mine.pk:
@@ -249,7 +253,7 @@ class HardshipListView(FilteredListView):
             helpers=helpers,
         )
         return Response(
-            HardshipSerializer(hardship_get(request.user, entry.pk)).data,
+            CareHardshipSerializer(hardship_get(request.user, entry.pk)).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -258,9 +262,9 @@ class HardshipDetailView(ScopedAPIView):
     """One entry with its help and visits; 404 for anyone but its readers."""
 
     read_perm = Perm.CARE_VIEW
-    serializer_class = HardshipDetailSerializer
+    serializer_class = CareHardshipDetailSerializer
 
-    @extend_schema(parameters=[ID], responses=HardshipDetailSerializer, summary="帮扶记录")
+    @extend_schema(parameters=[ID], responses=CareHardshipDetailSerializer, summary="帮扶记录")
     def get(self, request: SignedInApiRequest, pk: int) -> Response:
         return Response(_detail(request, pk))
 
@@ -270,19 +274,19 @@ class HelpView(ScopedAPIView):
 
     read_perm = Perm.CARE_RECORD
     write_perm = Perm.CARE_RECORD
-    serializer_class = HelpWriteSerializer
+    serializer_class = CareHelpWriteSerializer
     pagination_class = None
 
     @extend_schema(
         parameters=[ID],
-        request=HelpWriteSerializer,
-        responses={201: HardshipDetailSerializer},
+        request=CareHelpWriteSerializer,
+        responses={201: CareHardshipDetailSerializer},
         summary="登记帮扶",
         operation_id="care_hardships_help",
     )
     def post(self, request: SignedInApiRequest, pk: int) -> Response:
         entry = hardship_get(request.user, pk)
-        v = validated(HelpWriteSerializer, request)
+        v = validated(CareHelpWriteSerializer, request)
         service_call(
             help_record,
             actor=request.user,
@@ -301,19 +305,19 @@ class VisitView(ScopedAPIView):
 
     read_perm = Perm.CARE_RECORD
     write_perm = Perm.CARE_RECORD
-    serializer_class = VisitWriteSerializer
+    serializer_class = CareVisitWriteSerializer
     pagination_class = None
 
     @extend_schema(
         parameters=[ID],
-        request=VisitWriteSerializer,
-        responses={201: HardshipDetailSerializer},
+        request=CareVisitWriteSerializer,
+        responses={201: CareHardshipDetailSerializer},
         summary="登记走访慰问",
         operation_id="care_hardships_visit",
     )
     def post(self, request: SignedInApiRequest, pk: int) -> Response:
         entry = hardship_get(request.user, pk)
-        v = validated(VisitWriteSerializer, request)
+        v = validated(CareVisitWriteSerializer, request)
         service_call(
             visit_record,
             actor=request.user,
@@ -333,19 +337,19 @@ class CloseView(ScopedAPIView):
 
     read_perm = Perm.CARE_RECORD
     write_perm = Perm.CARE_RECORD
-    serializer_class = CloseSerializer
+    serializer_class = CareCloseSerializer
     pagination_class = None
 
     @extend_schema(
         parameters=[ID],
-        request=CloseSerializer,
-        responses=HardshipDetailSerializer,
+        request=CareCloseSerializer,
+        responses=CareHardshipDetailSerializer,
         summary="困难党员销号",
         operation_id="care_hardships_close",
     )
     def post(self, request: SignedInApiRequest, pk: int) -> Response:
         entry = hardship_get(request.user, pk)
-        v = validated(CloseSerializer, request)
+        v = validated(CareCloseSerializer, request)
         service_call(
             hardship_close,
             actor=request.user,
@@ -361,26 +365,26 @@ class FollowUpListView(ScopedAPIView):
     """The visits overdue and due soon among the entries the actor reads, earliest first."""
 
     read_perm = Perm.CARE_VIEW
-    serializer_class = FollowUpSerializer
+    serializer_class = CareFollowUpSerializer
 
-    @extend_schema(responses=FollowUpSerializer(many=True), summary="走访提醒")
+    @extend_schema(responses=CareFollowUpSerializer(many=True), summary="走访提醒")
     def get(self, request: SignedInApiRequest) -> Response:
         items = follow_ups(request.user, timezone.localdate())
         page: list[Any] | None = self.paginate_queryset(items)  # type: ignore[arg-type]
         assert page is not None
-        return self.get_paginated_response(FollowUpSerializer(page, many=True).data)
+        return self.get_paginated_response(CareFollowUpSerializer(page, many=True).data)
 
 
 class FiguresView(ScopedAPIView):
     """Counts and amounts by organization of the actor's subtree for a year: no person."""
 
     read_perm = Perm.CARE_VIEW
-    serializer_class = FiguresSerializer
+    serializer_class = CareFiguresSerializer
     pagination_class = None
 
     @extend_schema(
         parameters=query_params(FigureFilter),
-        responses=FiguresSerializer,
+        responses=CareFiguresSerializer,
         summary="困难党员帮扶统计（按组织）",
     )
     def get(self, request: SignedInApiRequest) -> Response:
