@@ -28,6 +28,7 @@ from dangjian.accounts.scope import can, require
 from dangjian.core.downloads import MEDIA_TYPES, file_response
 from dangjian.core.errors import error_text
 from dangjian.members.models import Member
+from dangjian.orgs.choices import ROLL_TYPES
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import orgs_for
 from dangjian.web.helpers import BadInput, page, paginate, query_without, year_param
@@ -73,7 +74,8 @@ def _date(value: str, label: str, *, required: bool = True) -> dt.date | None:
 
 
 def _is_branch(org: Organization | None) -> bool:
-    return org is not None and Member.objects.filter(org=org).exists()
+    """Whether ``org`` keeps a member roll (a 党支部): only a branch registers and exports."""
+    return org is not None and org.org_type in ROLL_TYPES
 
 
 def _nav(request: SignedInRequest) -> dict[str, Any]:
