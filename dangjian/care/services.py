@@ -296,7 +296,7 @@ def help_record(
         _subject(hardship),
         after={
             "help": item.pk,
-            "kind": kind,
+            "help_kind": kind,
             "amount": str(value),
             "org": org.code,
             "given_on": given_on.isoformat(),
