@@ -15,6 +15,7 @@ urlpatterns = [
     path("open311/v2/", include("dangjian.open311.urls")),
     path("xiaoxi/", include("dangjian.notify.urls")),
     path("peixun/", include("dangjian.training.urls")),
+    path("bangfu/", include("dangjian.care.urls")),
     path("", include("dangjian.web.urls")),
     path("mingce/", include("dangjian.members.urls")),
     path("zhuanjie/", include("dangjian.transfer.urls")),

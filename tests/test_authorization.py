@@ -344,6 +344,131 @@ def _add_transfers(world: dict[str, Any]) -> None:
         side.transfer = transfer_request(actor=SYSTEM, data=data, issue=True)
 
 
+#: 困难党员帮扶 (issue 14): the persons are read by the member's branch (``secretary_a``) and the
+#: helping organizations only — the town's ``admin_a`` covers the branch yet gets figures only
+def care_entry(s: Side) -> dict[str, Any]:
+    from dangjian.care.models import Hardship
+
+    return {"pk": Hardship.objects.get(member=s.member, until__isnull=True).pk}
+
+
+def care_member_name(s: Side) -> str:
+    return s.member.name
+
+
+def _care_new(s: Side) -> dict[str, Any]:
+    return {
+        "member": s.members_free.pk,
+        "reason": "疾病",
+        "level": "一般困难",
+        "since": "2026-05-01",
+    }
+
+
+CARE_ROUTES = [
+    Route(
+        "care:index",
+        P.CARE_VIEW,
+        allowed="secretary_a",
+        ok_text="困难党员帮扶",
+        hidden=care_member_name,
+    ),
+    Route(
+        "care:index",
+        P.CARE_VIEW,
+        label="upper level",
+        hidden=care_member_name,
+        skip=frozenset({"without", "anonymous"}),
+    ),
+    Route("care:new", P.CARE_RECORD, allowed="secretary_a", ok_text="登记困难党员"),
+    Route("care:new", P.CARE_RECORD, "post", allowed="secretary_a", data=_care_new, ok=302),
+    Route("care:due", P.CARE_VIEW, ok_text="走访提醒", hidden=care_member_name),
+    Route("care:stats", P.CARE_VIEW, ok_text="帮扶统计", hidden=branch_name),
+    Route("care:stats_file", P.CARE_VIEW),
+    Route("care:register_file", P.CARE_VIEW, allowed="secretary_a"),
+    Route(
+        "care:hardship", P.CARE_VIEW, kwargs=care_entry, allowed="secretary_a", ok_text="帮扶记录"
+    ),
+    Route(
+        "care:help",
+        P.CARE_RECORD,
+        "post",
+        kwargs=care_entry,
+        allowed="secretary_a",
+        data=lambda s: {
+            "kind": "慰问金",
+            "amount": "500",
+            "org": s.org.pk,
+            "given_on": "2026-06-01",
+        },
+        ok=302,
+    ),
+    Route(
+        "care:visit",
+        P.CARE_RECORD,
+        "post",
+        kwargs=care_entry,
+        allowed="secretary_a",
+        data=lambda s: {"occasion": "七一", "visited_on": "2026-07-01", "org": s.org.pk},
+        ok=302,
+    ),
+    Route(
+        "care:close",
+        P.CARE_RECORD,
+        "post",
+        kwargs=care_entry,
+        allowed="secretary_a",
+        data=lambda s: {"until": "2026-08-01", "close_reason": "已脱困"},
+        ok=302,
+    ),
+    Route(
+        "api:care-hardships",
+        P.CARE_VIEW,
+        allowed="secretary_a",
+        ok_text="困难",
+        hidden=care_member_name,
+    ),
+    Route(
+        "api:care-hardships",
+        P.CARE_RECORD,
+        "post",
+        allowed="secretary_a",
+        data=_care_new,
+        ok=201,
+    ),
+    Route("api:care-hardship", P.CARE_VIEW, kwargs=care_entry, allowed="secretary_a"),
+    Route(
+        "api:care-hardship-help",
+        P.CARE_RECORD,
+        "post",
+        kwargs=care_entry,
+        allowed="secretary_a",
+        data=lambda s: {"kind": "实物", "amount": "0", "org": s.org.code, "given_on": "2026-06-01"},
+        ok=201,
+    ),
+    Route(
+        "api:care-hardship-visit",
+        P.CARE_RECORD,
+        "post",
+        kwargs=care_entry,
+        allowed="secretary_a",
+        data=lambda s: {"occasion": "春节", "visited_on": "2026-04-01", "org": s.org.code},
+        ok=201,
+    ),
+    Route(
+        "api:care-hardship-close",
+        P.CARE_RECORD,
+        "post",
+        kwargs=care_entry,
+        allowed="secretary_a",
+        data=lambda s: {"until": "2026-02-01", "reason": "已脱困"},  # before the entry: refused
+        ok=400,
+    ),
+    Route("api:care-follow-ups", P.CARE_VIEW, allowed="secretary_a"),
+    Route("api:care-figures", P.CARE_VIEW, hidden=lambda s: s.org.code),
+]
+
+
 ROUTES: list[Route] = [
     # --- accounts and the home page ---
     Route("login", None, anonymous=200, skip=frozenset({"anonymous"})),
@@ -1034,6 +1159,7 @@ ROUTES: list[Route] = [
         refusal="只有接单人或承办组织的派单人可以删除办理照片",
     ),
     *TRANSFER_ROUTES,
+    *CARE_ROUTES,
 ]
 
 
@@ -1097,6 +1223,12 @@ def _term(s: Side) -> dict[str, Any]:
 def _post_terms(request: pytest.FixtureRequest) -> None:
     """A post term in each side's branch (for members:post_term_end), written with the world,
     before any test reads the state of the database."""
+
+
+@pytest.fixture(autouse=True)
+def _care_world(request):
+    """困难党员帮扶: the first member of each side on the register (by the operator), and a
+    second member free to be registered by a route."""
     if "world" not in request.fixturenames:
         return
     import datetime as dt
@@ -1129,3 +1261,18 @@ def _training_courses(request: Any) -> None:
     world = request.getfixturevalue("world")
     for side in (world["A"], world["B"]):
         course(side.town, [side.member], title=f"{side.town.name}党员冬训班")
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.care.services import hardship_register
+
+    world = request.getfixturevalue("world")
+    for key, free in (("A", "members_a"), ("B", "members_b")):
+        side = world[key]
+        hardship_register(
+            actor=SYSTEM,
+            member=side.member,
+            reason="疾病",
+            level="特别困难",
+            since=dt.date(2026, 3, 1),
+            note="住院治疗",
+        )
+        side.members_free = world[free][1]

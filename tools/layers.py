@@ -60,6 +60,7 @@ APP_LAYERS = {
     "exchange": 3,
     "batch": 3,
     "training": 3,
+    "care": 3,
     "web": 4,
     "api": 4,
     "cli": 4,

@@ -37,6 +37,8 @@ class Perm(StrEnum):
     SERVICE_HANDLE = "service.handle"  # 网格接单: take an order dispatched to me, resolve it
     TRAINING_VIEW = "training.view"  # see training courses and the training figures
     TRAINING_MANAGE = "training.manage"  # enter courses held by the organization, participants
+    CARE_VIEW = "care.view"  # 困难党员帮扶: own branch's or helped register; figures below
+    CARE_RECORD = "care.record"  # register members in hardship, record help and visits
 
 
 #: what each permission lets a user do, for messages ("您的角色没有“查看审计日志”的权限")
@@ -63,6 +65,8 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.SERVICE_HANDLE: "办理服务工单",
     Perm.TRAINING_VIEW: "查看党员教育培训",
     Perm.TRAINING_MANAGE: "登记培训班",
+    Perm.CARE_VIEW: "查看困难党员帮扶",
+    Perm.CARE_RECORD: "登记困难党员帮扶",
 }
 
 
@@ -95,6 +99,8 @@ _DATA_ADMIN = frozenset(
         Perm.SERVICE_HANDLE,
         Perm.TRAINING_VIEW,
         Perm.TRAINING_MANAGE,
+        Perm.CARE_VIEW,
+        Perm.CARE_RECORD,
     }
 )
 
@@ -129,6 +135,8 @@ ROLES: dict[str, Role] = {
                     Perm.SERVICE_DISPATCH,
                     Perm.SERVICE_HANDLE,
                     Perm.TRAINING_VIEW,
+                    Perm.CARE_VIEW,
+                    Perm.CARE_RECORD,
                 }
             ),
             "本支部的书记或组织委员，维护本支部党员信息",

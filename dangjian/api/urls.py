@@ -10,7 +10,7 @@ from dangjian.life.api import (
     MeetingListView,
 )
 
-from .views import service_linked, service_teams, training, transfers
+from .views import care, service_linked, service_teams, training, transfers
 from .views.base import not_found
 from .views.findings import FindingListView
 from .views.members import (
@@ -154,6 +154,13 @@ urlpatterns = [
         path(f"transfers/<int:pk>/{a}/", v.as_view(), name=f"transfer-{a}")
         for a, v in transfers.ACTION_VIEWS.items()
     ],
+    path("care/hardships/", care.HardshipListView.as_view(), name="care-hardships"),
+    path("care/hardships/<int:pk>/", care.HardshipDetailView.as_view(), name="care-hardship"),
+    path("care/hardships/<int:pk>/help/", care.HelpView.as_view(), name="care-hardship-help"),
+    path("care/hardships/<int:pk>/visits/", care.VisitView.as_view(), name="care-hardship-visit"),
+    path("care/hardships/<int:pk>/close/", care.CloseView.as_view(), name="care-hardship-close"),
+    path("care/follow-ups/", care.FollowUpListView.as_view(), name="care-follow-ups"),
+    path("care/figures/", care.FiguresView.as_view(), name="care-figures"),
     # any other path under /api/v1/ ending in "/" (e.g. /meetings/abc/): a JSON 404, not the
     # HTML page; a path without the slash still gets APPEND_SLASH's redirect
     re_path(r"^(?P<rest>(?:.*/)?)$", not_found, name="not-found"),

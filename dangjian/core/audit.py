@@ -180,6 +180,14 @@ class AuditAction(models.TextChoices):
     TRANSFER_RECEIPT = "transfer.receipt", "登记组织关系介绍信回执"
     TRANSFER_LETTER_READ = "transfer.letter_read", "下载组织关系介绍信"
     TRANSFER_IMPORT = "transfer.import", "导入组织关系转接"
+    # help for members in hardship (dangjian/care)
+    CARE_REGISTER = "care.register", "登记困难党员"
+    CARE_CHANGE = "care.change", "修改困难党员登记"
+    CARE_CLOSE = "care.close", "困难党员登记销号"
+    CARE_HELP = "care.help", "登记帮扶"
+    CARE_VISIT = "care.visit", "登记走访慰问"
+    CARE_NOTE_READ = "care.note_read", "查看困难情况说明"
+    CARE_EXPORT = "care.export", "导出困难党员名册"
 
 
 #: action value → its Chinese name (from :class:`AuditAction`)
@@ -220,6 +228,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "tree": "组织树",
     "audit": "审计日志",
     "transfer": "组织关系转接",
+    "care_hardship": "困难党员登记",
 }
 
 #: how the command-line operator is named in ``actor_name`` (accounts.scope.SystemActor)

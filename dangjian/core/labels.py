@@ -221,6 +221,23 @@ EVIDENCE_LABELS: dict[str, str] = {
     # relation transfers (transfer/rules.py)
     "letters": "组织关系介绍信编号",
     "moved_on": "转接生效日期",
+    # 困难党员帮扶 (care/rules.py)
+    "last_visit_on": "上次走访日期",
+    "next_visit_on": "应走访日期",
+    "days_late": "逾期天数",
+    # the audit snapshots of the hardship register (care/services.py)
+    "level": "困难程度",
+    "until": "销号日期",
+    "close_reason": "销号原因",
+    "helpers": "帮扶组织",
+    "note_changed": "修改了困难情况说明",
+    "help": "帮扶记录编号",
+    "help_kind": "帮扶方式",
+    "amount": "金额（元）",
+    "given_on": "帮扶日期",
+    "visit": "走访记录编号",
+    "occasion": "走访时机",
+    "visited_on": "走访日期",
 }
 
 #: record ids and other keys that mean nothing to a reader (kept in the JSON, not shown)

@@ -46,3 +46,8 @@ def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
 
     for line in seed_demo_transfers(today, seed=seed):
         yield f"已生成组织关系转接演示数据：{line}"
+    # 困难党员帮扶: a hardship register with help and visits in the demo town
+    from .care import seed_demo_care
+
+    for line in seed_demo_care(today, seed=seed):
+        yield f"已生成困难党员帮扶演示数据：{line}"

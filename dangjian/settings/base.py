@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "dangjian.batch",
     "dangjian.training",
     "dangjian.transfer",
+    "dangjian.care",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +230,14 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "dangjian.api.schema.error_responses",
     ],
+    # the choice sets of the hardship register (dangjian/care), named apart from the others
+    "ENUM_NAME_OVERRIDES": {
+        "CareReasonEnum": "dangjian.care.choices.Reason",
+        "CareCloseReasonEnum": "dangjian.care.choices.CloseReason",
+        "CareHelpKindEnum": "dangjian.care.choices.HelpKind",
+        "CareLevelEnum": "dangjian.care.choices.Level",
+        "CareOccasionEnum": "dangjian.care.choices.Occasion",
+    },
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -40,8 +40,9 @@ FILES = {
     "training:export",
     "training:members_export",
     "training:course_export",
+    "care:stats_file",
+    "care:register_file",
 }
-FILES = {"assess:bulletin_file", "service:stats_file", *POST_EXPORTS}
 FILES |= {"transfer:letter", "transfer:export"}  # the letter PDF, the transfers file
 
 #: the menu targets: each link, the menu button and the logout button
@@ -124,6 +125,34 @@ def test_phone_menu_targets_and_tables(browser: Any, live_server: Any) -> None: 
             if scroll > PHONE["width"] + 1:
                 problems.append(f"{url}: 页面宽 {scroll}px，超出屏幕")
         assert tables > 30  # the walk did see tables of every kind
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_phone_care_pages_of_the_branch_secretary(browser: Any, live_server: Any) -> None:  # noqa: F811
+    """困难党员帮扶 as the branch secretary sees it (the upper levels get figures only): the
+    register, a member's help record with its forms, the visits due, the figures."""
+    from dangjian.care.models import Hardship
+
+    _seed()
+    secretary = User.objects.get(username="zb_shuji")
+    entry = Hardship.objects.filter(org=secretary.org).order_by("pk").first()
+    assert entry is not None, "the demo registers members of the secretary's branch"
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        _login(page, live_server, "zb_shuji")
+        for url in ("/bangfu/", "/bangfu/due/", "/bangfu/new/", f"/bangfu/{entry.pk}/"):
+            response = page.goto(f"{live_server.url}{url}")
+            assert response is not None and response.status == 200, url
+            for text, width in page.evaluate(SQUEEZED, MIN_CELL_CHARS):
+                problems.append(f"{url}: 单元格“{text}”只有 {width}px 宽")
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            if scroll > PHONE["width"] + 1:
+                problems.append(f"{url}: 页面宽 {scroll}px，超出屏幕")
+        assert page.locator("h1", has_text=entry.member.name).is_visible()
     finally:
         context.close()
     assert not problems, "\n".join(problems)

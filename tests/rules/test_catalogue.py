@@ -109,6 +109,7 @@ def test_a_fresh_process_registers_every_family_when_django_is_ready():
     )
     assert out.stdout.split() == [
         "ASSESS",
+        "CARE",
         "DUES",
         "HINT",
         "LIFE",

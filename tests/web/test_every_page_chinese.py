@@ -89,6 +89,9 @@ ACTIONS = {
     "training:course_action",
     "service:photo_delete",
     "transfer:act",
+    "care:help",
+    "care:visit",
+    "care:close",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -283,6 +286,7 @@ FILL: dict[str, Fill] = {
     "transfer:detail": lambda d: _transfers(d, letter=False),
     "transfer:letter": lambda d: _transfers(d, letter=True),
     "transfer:export": lambda d: [{"fmt": f} for f in ("xlsx", "csv")],
+    "care:hardship": lambda d: [{"pk": pk} for pk in _care_entries(d)],
 }
 
 
@@ -310,6 +314,17 @@ def _transfers(d: Data, *, letter: bool) -> list[dict[str, Any]]:
     return [{"pk": pk} for pk in first.values()] or [{"pk": 1}]
 
 
+def _care_entries(d: Data) -> list[int]:
+    """An open and a closed entry of the hardship register of the account's subtree (the pages
+    answer 404 to those who may not read them: the upper levels)."""
+    from dangjian.care.models import Hardship
+
+    inside = Hardship.objects.filter(org__path__startswith=d.org.path).order_by("pk")
+    open_ = inside.filter(until__isnull=True).values_list("pk", flat=True)[:1]
+    closed = Hardship.objects.filter(until__isnull=False).values_list("pk", flat=True)[:1]
+    return [*open_, *closed]
+
+
 def _visits(d: Data) -> list[int]:
     """A 敲门行动 visit of the account's subtree (any, for anonymous)."""
     from dangjian.service.models import Visit
@@ -329,6 +344,7 @@ QUERIES: dict[str, Callable[[Data], list[str]]] = {
     "members:roll_on": lambda d: ["", "?on=2025-06-30"],
     "training:index": lambda d: ["", "?year=2025", f"?org={d.branch.code}"],
     "training:members": lambda d: ["", f"?org={d.branch.code}"],
+    "care:index": lambda d: ["", "?closed=1"],
 }
 
 
