@@ -1261,6 +1261,16 @@ def _training_courses(request: Any) -> None:
     world = request.getfixturevalue("world")
     for side in (world["A"], world["B"]):
         course(side.town, [side.member], title=f"{side.town.name}党员冬训班")
+
+
+@pytest.fixture(autouse=True)
+def _care_world(request):
+    """困难党员帮扶: the first member of each side on the register (by the operator), and a
+    second member free to be registered by a route."""
+    if "world" not in request.fixturenames:
+        return
+    import datetime as dt
+
     from dangjian.accounts.scope import SYSTEM
     from dangjian.care.services import hardship_register
 
