@@ -163,6 +163,12 @@ class AuditAction(models.TextChoices):
     ASSESS_SEED = "assess.seed", "生成演示考核数据"
     # the inbox and outbound messages (dangjian/notify)
     NOTIFY_CONTACT_SET = "notify.contact.set", "设置接收短信提醒的手机号"
+    # party dues (dangjian/dues)
+    DUES_BASE_SET = "dues.base.set", "核定党费"
+    DUES_PAYMENT_RECORD = "dues.payment.record", "登记党费交纳"
+    DUES_PAYMENT_IMPORT = "dues.payment.import", "导入银行流水登记党费"
+    DUES_EXEMPTION_RECORD = "dues.exemption.record", "登记未交党费的正当理由"
+    DUES_REMITTANCE_RECORD = "dues.remittance.record", "登记党费上缴"
 
 
 #: action value → its Chinese name (from :class:`AuditAction`)
@@ -201,6 +207,10 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "database": "数据库",
     "tree": "组织树",
     "audit": "审计日志",
+    "dues_base": "党费核定",
+    "dues_payment": "党费交纳",
+    "dues_exemption": "未交党费正当理由",
+    "dues_remittance": "党费上缴",
 }
 
 #: how the command-line operator is named in ``actor_name`` (accounts.scope.SystemActor)
