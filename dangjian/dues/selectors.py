@@ -300,7 +300,11 @@ def org_totals(
     window = int(params_on(ARREARS.id, through).get("months", 6))
     branch = per_branch(root.path, year, through, window)
     paths = dict(Organization.objects.filter(pk__in=list(branch)).values_list("pk", "path"))
-    children = list(root.get_children().order_by("path"))
+    children = list(
+        Organization.objects.filter(path__startswith=root.path, depth=root.depth + 1).order_by(
+            "path"
+        )
+    )
     step = Organization.steplen
     by_child: dict[str, Totals] = {c.path: Totals() for c in children}
     total = Totals()

@@ -443,7 +443,10 @@ def remittance_record(
     remittances of a year cannot exceed what its subtree collected."""
     require(actor, Perm.MEMBER_CHANGE, org.path)
     errors = FieldErrors()
-    parent = org.get_parent()
+    step = Organization.steplen
+    parent = (
+        Organization.objects.filter(path=org.path[:-step]).first() if len(org.path) > step else None
+    )
     if parent is None:
         errors.add("org", f"{org.name}没有上级组织，无需上缴")
     if not isinstance(year, int) or not 2000 <= year <= 2100:
@@ -457,8 +460,8 @@ def remittance_record(
     errors.raise_if_any()
     assert value is not None and parent is not None
     done = DuesRemittance.objects.select_for_update().filter(org=org, year=year)
-    already = Decimal(done.aggregate(s=Sum("amount"))["s"] or 0)
-    have = collected(org, year)
+    already = money(done.aggregate(s=Sum("amount"))["s"] or 0)
+    have = money(collected(org, year))
     if already + value > have:
         raise ValidationError(
             {
