@@ -15,6 +15,7 @@ urlpatterns = [
     path("open311/v2/", include("dangjian.open311.urls")),
     path("xiaoxi/", include("dangjian.notify.urls")),
     path("", include("dangjian.web.urls")),
+    path("dangfei/", include("dangjian.dues.urls")),
 ]
 
 # a busy database answers 503 with Retry-After wherever it is raised (dangjian/core/busy.py)

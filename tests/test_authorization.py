@@ -215,6 +215,26 @@ SERVICE_ROUTES = [
     Route("api:service-grid-deactivate", P.SERVICE_DISPATCH, "post", kwargs=grid),
 ]
 
+#: the party dues pages and API (issue 14)
+DUES_ROUTES = [
+    Route("dues:overview", P.ORG_VIEW, ok_text="党费收缴情况", hidden=lambda s: s.org.name),
+    Route("dues:month", P.MEMBER_VIEW, kwargs=code, ok_text="本月党费"),
+    Route(
+        "dues:pay",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=code,
+        data=lambda s: {"member": s.member.pk, "month": "2026-01", "amount": "5"},
+        ok=302,
+    ),
+    Route("dues:import", P.MEMBER_CHANGE, "post", kwargs=code, ok=302),
+    Route(
+        "dues:ledger",
+        P.MEMBER_VIEW,
+        kwargs=lambda s: {"code": s.org.code, "year": 2026, "fmt": "xlsx"},
+    ),
+]
+
 ROUTES: list[Route] = [
     # --- accounts and the home page ---
     Route("login", None, anonymous=200, skip=frozenset({"anonymous"})),
@@ -779,6 +799,7 @@ ROUTES: list[Route] = [
         ok_text="优秀",
     ),
     *SERVICE_ROUTES,
+    *DUES_ROUTES,
 ]
 
 

@@ -28,6 +28,7 @@ NAV_ITEMS = [
         "安全",
         {"web:security", "web:role_grants", "web:role_grant_decide"},
     ),
+    (Perm.ORG_VIEW, "dues:overview", "党费", set()),
 ]
 
 
