@@ -233,6 +233,29 @@ DUES_ROUTES = [
         P.MEMBER_VIEW,
         kwargs=lambda s: {"code": s.org.code, "year": 2026, "fmt": "xlsx"},
     ),
+    Route(
+        "api:dues-month",
+        P.MEMBER_VIEW,
+        query=lambda s: f"?org={s.org.code}&month=2026-03",
+        ok_text="rows",
+        outside=400,
+    ),
+    Route(
+        "api:dues-bases",
+        P.MEMBER_CHANGE,
+        "post",
+        data=lambda s: {"member": s.member.pk, "year": 2026, "category": "学生"},
+        ok=201,
+        allowed="secretary_a",
+    ),
+    Route(
+        "api:dues-payments",
+        P.MEMBER_CHANGE,
+        "post",
+        data=lambda s: {"member": s.member.pk, "month": "2026-03", "amount": "5"},
+        ok=201,
+    ),
+    Route("api:dues-totals", P.ORG_VIEW, hidden=lambda s: s.org.code),
 ]
 
 ROUTES: list[Route] = [
