@@ -36,3 +36,8 @@ def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
     # service orders: grids and a few months of orders in the demo town
     for line in seed_demo_service(today, seed=seed):
         yield f"已生成为民服务演示数据：{line}"
+    # party dues: a year of 核定, bank statements and remittances in the demo town
+    from .dues import seed_demo_dues
+
+    for line in seed_demo_dues(today, seed=seed):
+        yield f"已生成党费演示数据：{line}"
