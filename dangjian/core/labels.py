@@ -209,6 +209,9 @@ EVIDENCE_LABELS: dict[str, str] = {
     "numerator": "分子",
     "denominator": "分母",
     "orders": "群众点单件数",
+    "recorded_due": "核定的每月党费（元）",
+    "expected_due": "按现行标准每月应交（元）",
+    "joined_on": "支部大会通过日期",
 }
 
 #: record ids and other keys that mean nothing to a reader (kept in the JSON, not shown)
@@ -410,6 +413,7 @@ DOCUMENTS: dict[str, str] = {
     "细则": "《中国共产党发展党员工作细则》",
     "教育管理条例": "《中国共产党党员教育管理工作条例》",
     "任期意见": "《关于党的基层组织任期的意见》",
+    "党费规定": "《关于中国共产党党费收缴、使用和管理的规定》",
 }
 #: phrases of sources that are not a document of the party
 PHRASES: list[tuple[str, str]] = [

@@ -132,8 +132,8 @@ def _rate_rule(facts: BranchDues, ctx: Context, categories: set[str]) -> list[Fi
                         "member_id": m.member_id,
                         "name": m.name,
                         "year": facts.year,
-                        "recorded": str(m.monthly_due),
-                        "expected": str(expected),
+                        "recorded_due": str(m.monthly_due),
+                        "expected_due": str(expected),
                     },
                 )
             )

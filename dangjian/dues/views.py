@@ -29,6 +29,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require
 from dangjian.core.downloads import MEDIA_TYPES, file_response
 from dangjian.core.errors import error_text
+from dangjian.core.labels import source_label
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get, org_roots
@@ -76,7 +77,7 @@ def month(request: SignedInRequest, code: str) -> HttpResponse:
     due = sum((r.due for r in rows if r.due is not None), Decimal(0))
     paid = sum((r.payment.amount for r in rows if r.payment is not None), Decimal(0))
     findings = [
-        {"title": rule_title(f.rule), "message": f.message, "source": f.source}
+        {"title": rule_title(f.rule), "message": f.message, "source": source_label(f.source)}
         for f in selectors.branch_findings(request.user, org, timezone.localdate())
     ]
     return render(

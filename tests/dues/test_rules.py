@@ -101,7 +101,10 @@ def test_rate_rules_missing_and_stale(place):
     DuesBase.objects.filter(member=place.employed).update(monthly_due=Decimal("10.00"))
     stale = [f for f in branch_findings(SYSTEM, place.branch, at) if f.rule == "DUES-RATE-EMPLOYED"]
     assert stale[0].severity == "warning"
-    assert (stale[0].evidence["recorded"], stale[0].evidence["expected"]) == ("10.00", "15.00")
+    assert (stale[0].evidence["recorded_due"], stale[0].evidence["expected_due"]) == (
+        "10.00",
+        "15.00",
+    )
     assert "3000" not in str(stale[0].evidence)  # the base never appears in a finding
 
 
