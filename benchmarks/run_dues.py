@@ -297,6 +297,18 @@ def main() -> int:
         t = time.perf_counter()
         common.analyze()
         common.line("ANALYZE", f"{time.perf_counter() - t:.1f} s", width=WIDTH)
+    from dangjian.dues.models import DuesTally
+    from dangjian.dues.services import tally_rebuild
+
+    if not DuesTally.objects.exists():
+        t = time.perf_counter()
+        n = tally_rebuild()
+        common.analyze()
+        common.line(
+            "monthly counters rebuilt (after the bulk load)",
+            f"{time.perf_counter() - t:.1f} s ({n:,} rows)",
+            width=WIDTH,
+        )
     common.line(
         "members / payment rows",
         f"{Member.objects.count():,} / {DuesPayment.objects.count():,}",

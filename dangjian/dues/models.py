@@ -151,3 +151,24 @@ class DuesRemittance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} 年上缴党费 {self.amount} 元"
+
+
+class DuesTally(models.Model):
+    """Payments of one branch in one month, kept by every write of a payment
+    (:func:`dangjian.dues.services.tally_add`; :func:`~dangjian.dues.services.tally_rebuild`
+    after a bulk load): the organization-level totals read it instead of the payment rows."""
+
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="党支部", on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField("所属月份")
+    payments = models.IntegerField("交纳笔数", default=0)
+    amount = models.DecimalField("金额", max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = "党费月汇总"
+        verbose_name_plural = "党费月汇总"
+        constraints = [models.UniqueConstraint(fields=["org", "month"], name="dues_tally_one")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}：{self.payments} 笔 {self.amount} 元"

@@ -32,7 +32,7 @@ from dangjian.rules.registry import REGISTRY, Finding
 from dangjian.rules.runner import evaluate
 
 from . import months
-from .models import DuesBase, DuesExemption, DuesPayment, DuesRemittance
+from .models import DuesBase, DuesExemption, DuesPayment, DuesRemittance, DuesTally
 from .rules import ARREARS, BranchDues, MemberDues
 from .services import base_amount, default_category, on_roll
 
@@ -222,9 +222,9 @@ def per_branch(prefix: str, year: int, through: dt.date, window: int = 6) -> dic
         t = out[row["org_id"]]
         t.members, t.owed_months = row["n"], int(row["owed_sum"] or 0)
     paid = (
-        DuesPayment.objects.filter(org__path__startswith=prefix, month__gte=jan, month__lte=through)
+        DuesTally.objects.filter(org__path__startswith=prefix, month__gte=jan, month__lte=through)
         .values("org_id")
-        .annotate(n=Count("pk"), s=Sum("amount"))
+        .annotate(n=Sum("payments"), s=Sum("amount"))
     )
     for row in paid:
         t = out[row["org_id"]]

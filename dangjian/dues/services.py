@@ -14,7 +14,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, require, user_of
@@ -27,7 +27,7 @@ from dangjian.orgs.models import Organization
 
 from . import months
 from .choices import RATED, DuesCategory, PaymentSource
-from .models import DuesBase, DuesExemption, DuesPayment, DuesRemittance
+from .models import DuesBase, DuesExemption, DuesPayment, DuesRemittance, DuesTally
 from .rates import due_on, money
 
 MAX_BASE = Decimal("10000000")
@@ -220,7 +220,39 @@ def _record(actor: Actor, rows: list[tuple[PaymentRow, Decimal]], source: str) -
             for r, amount in rows
         ]
     )
+    tally_add(created)
     return created
+
+
+def tally_add(payments: Iterable[DuesPayment]) -> None:
+    """Add ``payments`` to the monthly counters of their branches (same transaction)."""
+    from django.db.models import F
+
+    sums: dict[tuple[int, dt.date], list[Any]] = {}
+    for p in payments:
+        entry = sums.setdefault((p.org_id, p.month), [0, Decimal(0)])
+        entry[0] += 1
+        entry[1] += p.amount
+    for (org_id, month), (n, amount) in sums.items():
+        updated = DuesTally.objects.filter(org_id=org_id, month=month).update(
+            payments=F("payments") + n, amount=F("amount") + amount
+        )
+        if not updated:
+            DuesTally.objects.create(org_id=org_id, month=month, payments=n, amount=amount)
+
+
+@transaction.atomic
+def tally_rebuild() -> int:
+    """Recount every monthly counter from the payments (after a bulk load); their number."""
+    DuesTally.objects.all().delete()
+    rows = [
+        DuesTally(org_id=r["org_id"], month=r["month"], payments=r["n"], amount=r["s"])
+        for r in DuesPayment.objects.values("org_id", "month")
+        .order_by()
+        .annotate(n=Count("pk"), s=Sum("amount"))
+    ]
+    DuesTally.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
 
 
 def _context(members: Iterable[Member], years: set[int]) -> tuple[dict, set]:

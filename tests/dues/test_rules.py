@@ -119,3 +119,15 @@ def test_org_totals_are_organization_level(based):
     assert by_name["西坑村党支部"].arrears_members == 1
     assert by_name["东坑村党支部"].arrears_members == 2  # 林在职, 王农民 (6 months unpaid)
     assert by_name["东坑村党支部"].unpaid_months == 22 - 6
+
+
+def test_monthly_counters_follow_every_payment(based):
+    from dangjian.dues.models import DuesTally
+    from dangjian.dues.services import tally_rebuild
+
+    _pay(based, based.retired, dt.date(2026, 1, 1), dt.date(2026, 3, 1))
+    _pay(based, based.employed, dt.date(2026, 2, 1), dt.date(2026, 2, 1))
+    kept = set(DuesTally.objects.values_list("org_id", "month", "payments", "amount"))
+    assert (based.branch.pk, dt.date(2026, 2, 1), 2, Decimal("145.00")) in kept
+    assert tally_rebuild() == 3
+    assert set(DuesTally.objects.values_list("org_id", "month", "payments", "amount")) == kept

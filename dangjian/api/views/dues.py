@@ -28,7 +28,6 @@ from dangjian.api.requests import SignedInApiRequest
 from dangjian.api.serializers import TextField
 from dangjian.api.views.base import ScopedAPIView, service_call, validated
 from dangjian.dues import months, selectors, services
-from dangjian.dues.choices import DuesCategory
 from dangjian.members.models import Member
 from dangjian.orgs.selectors import orgs_for
 
@@ -112,10 +111,8 @@ class MonthView(ScopedAPIView):
 class BaseIn(serializers.Serializer):
     member = serializers.IntegerField(min_value=1, help_text="党员编号")
     year = serializers.IntegerField(min_value=2000, max_value=2100, help_text="年度")
-    category = serializers.ChoiceField(
-        choices=DuesCategory.choices,
-        help_text="交纳类别",
-        error_messages={"invalid_choice": "交纳类别应为在职、离退休、农民、学生、下岗失业或低保"},
+    category = TextField(
+        max_length=8, help_text="交纳类别：在职、离退休、农民、学生、下岗失业或低保"
     )
     base = serializers.DecimalField(
         max_digits=12, decimal_places=2, required=False, allow_null=True, default=None,
