@@ -88,7 +88,8 @@ def seed_demo_dues(today: dt.date, *, seed: int = 42) -> list[str]:
                     raised = base + 200 * i if base else None
                     voluntary = None
                     if rng.random() < 0.03:
-                        voluntary = "100" if category in BASES else "5"
+                        # more than any band's rate gives: always at least what is owed
+                        voluntary = f"{raised * 0.025:.2f}" if raised else "5"
                     base_set(
                         actor=SYSTEM,
                         member=m,

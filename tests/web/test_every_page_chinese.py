@@ -85,6 +85,8 @@ ACTIONS = {
     "notify:open",
     "notify:read_all",
     "notify:contact",
+    "dues:pay",
+    "dues:import",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -270,6 +272,10 @@ FILL: dict[str, Fill] = {
     "service:stats_file": lambda d: [{"fmt": f} for f in ("xlsx", "pdf")],
     "exchange:export": lambda d: [
         {"kind": k, "fmt": f} for k in ("orgs", "members") for f in ("xlsx", "csv")
+    ],
+    "dues:month": lambda d: [{"code": d.branch.code}],
+    "dues:ledger": lambda d: [
+        {"code": d.branch.code, "year": 2026, "fmt": f} for f in ("xlsx", "pdf")
     ],
 }
 
