@@ -292,7 +292,8 @@ def payment_record(
                 errors.add("amount", "金额不能为负数")
     errors.raise_if_any()
     month = months.first(month)
-    DuesPayment.objects.select_for_update().filter(member=member)  # serialise per member
+    # serialise the payments of one member: a second tap waits and then finds the month paid
+    list(Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True))
     bases, paid = _context([member], {month.year})
     row = PaymentRow(member, month, value, paid_on)
     value, problems = _check_payment(row, bases, paid)
