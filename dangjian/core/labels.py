@@ -212,6 +212,16 @@ EVIDENCE_LABELS: dict[str, str] = {
     "recorded_due": "核定的每月党费（元）",
     "expected_due": "按现行标准每月应交（元）",
     "joined_on": "支部大会通过日期",
+    "dues_category": "党费交纳类别",
+    "monthly_due": "每月应交党费（元）",
+    "voluntary_due": "自愿每月交纳（元）",
+    "dues_amount": "党费金额（元）",
+    "statement_file": "银行流水文件",
+    "payments": "登记笔数",
+    "month_from": "起始月份",
+    "month_to": "终止月份",
+    "good_reason": "正当理由",
+    "to_org": "接收组织",
 }
 
 #: record ids and other keys that mean nothing to a reader (kept in the JSON, not shown)

@@ -122,7 +122,7 @@ def base_set(
     if record is None:
         record = DuesBase(member=member, year=year)
     else:
-        before = {"category": record.category, "monthly_due": str(record.monthly_due)}
+        before = {"dues_category": record.category, "monthly_due": str(record.monthly_due)}
     record.category = category
     record.base_cipher = crypto.encrypt(str(amount)) if amount is not None else None
     record.rate = due.rate
@@ -139,9 +139,9 @@ def base_set(
         before=before,
         after={
             "year": year,
-            "category": category,
+            "dues_category": category,
             "monthly_due": str(due.amount),
-            "voluntary": str(extra) if extra is not None else None,
+            "voluntary_due": str(extra) if extra is not None else None,
             "rule": due.rule,
             "version": due.version,
         },
@@ -307,7 +307,7 @@ def payment_record(
         AuditSubject(
             "dues_payment", payment, member.org.path, f"{member.name} {months.label(month)}党费"
         ),
-        after={"member": member.pk, "month": month.isoformat(), "amount": str(value)},
+        after={"member_id": member.pk, "month": month.isoformat(), "dues_amount": str(value)},
     )
     return payment
 
@@ -413,8 +413,8 @@ def payments_import(
             object_id=org.code,
         ),
         after={
-            "file": filename[:100],
-            "rows": len(created),
+            "statement_file": filename[:100],
+            "payments": len(created),
             "total": str(sum((a for _, a in good), Decimal(0))),
         },
     )
@@ -449,7 +449,7 @@ def exemption_record(
         actor,
         AuditAction.DUES_EXEMPTION_RECORD,
         AuditSubject("dues_exemption", record, member.org.path, f"{member.name} 未交党费正当理由"),
-        after={"from": start.isoformat(), "to": end.isoformat(), "note": note},
+        after={"month_from": start.isoformat(), "month_to": end.isoformat(), "good_reason": note},
     )
     return record
 
@@ -517,7 +517,7 @@ def remittance_record(
         actor,
         AuditAction.DUES_REMITTANCE_RECORD,
         AuditSubject("dues_remittance", record, org.path, f"{org.name} {year} 年党费上缴"),
-        after={"to": parent.code, "year": year, "amount": str(value)},
+        after={"to_org": parent.code, "year": year, "dues_amount": str(value)},
     )
     return record
 
