@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("dangjian.web.urls")),
     path("mingce/", include("dangjian.members.urls")),
     path("zhuanjie/", include("dangjian.transfer.urls")),
+    path("dangfei/", include("dangjian.dues.urls")),
 ]
 
 # a busy database answers 503 with Retry-After wherever it is raised (dangjian/core/busy.py)

@@ -469,6 +469,49 @@ CARE_ROUTES = [
 ]
 
 
+#: the party dues pages and API (issue 14)
+DUES_ROUTES = [
+    Route("dues:overview", P.ORG_VIEW, ok_text="党费收缴情况", hidden=lambda s: s.org.name),
+    Route("dues:month", P.MEMBER_VIEW, kwargs=code, ok_text="本月党费"),
+    Route(
+        "dues:pay",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=code,
+        data=lambda s: {"member": s.member.pk, "month": "2026-01", "amount": "5"},
+        ok=302,
+    ),
+    Route("dues:import", P.MEMBER_CHANGE, "post", kwargs=code, ok=302),
+    Route(
+        "dues:ledger",
+        P.MEMBER_VIEW,
+        kwargs=lambda s: {"code": s.org.code, "year": 2026, "fmt": "xlsx"},
+    ),
+    Route(
+        "api:dues-month",
+        P.MEMBER_VIEW,
+        query=lambda s: f"?org={s.org.code}&month=2026-03",
+        ok_text="rows",
+        outside=400,
+    ),
+    Route(
+        "api:dues-bases",
+        P.MEMBER_CHANGE,
+        "post",
+        data=lambda s: {"member": s.member.pk, "year": 2026, "category": "学生"},
+        ok=201,
+        allowed="secretary_a",
+    ),
+    Route(
+        "api:dues-payments",
+        P.MEMBER_CHANGE,
+        "post",
+        data=lambda s: {"member": s.member.pk, "month": "2026-03", "amount": "5"},
+        ok=201,
+    ),
+    Route("api:dues-totals", P.ORG_VIEW, hidden=lambda s: s.org.code),
+]
+
 ROUTES: list[Route] = [
     # --- accounts and the home page ---
     Route("login", None, anonymous=200, skip=frozenset({"anonymous"})),
@@ -1160,6 +1203,7 @@ ROUTES: list[Route] = [
     ),
     *TRANSFER_ROUTES,
     *CARE_ROUTES,
+    *DUES_ROUTES,
 ]
 
 

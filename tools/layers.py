@@ -61,6 +61,7 @@ APP_LAYERS = {
     "batch": 3,
     "training": 3,
     "care": 3,
+    "dues": 3,
     "web": 4,
     "api": 4,
     "cli": 4,

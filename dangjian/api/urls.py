@@ -10,7 +10,7 @@ from dangjian.life.api import (
     MeetingListView,
 )
 
-from .views import care, service_linked, service_teams, training, transfers
+from .views import care, dues, service_linked, service_teams, training, transfers
 from .views.base import not_found
 from .views.findings import FindingListView
 from .views.members import (
@@ -161,6 +161,10 @@ urlpatterns = [
     path("care/hardships/<int:pk>/close/", care.CloseView.as_view(), name="care-hardship-close"),
     path("care/follow-ups/", care.FollowUpListView.as_view(), name="care-follow-ups"),
     path("care/figures/", care.FiguresView.as_view(), name="care-figures"),
+    path("dues/month/", dues.MonthView.as_view(), name="dues-month"),
+    path("dues/bases/", dues.BaseView.as_view(), name="dues-bases"),
+    path("dues/payments/", dues.PaymentView.as_view(), name="dues-payments"),
+    path("dues/totals/", dues.TotalsView.as_view(), name="dues-totals"),
     # any other path under /api/v1/ ending in "/" (e.g. /meetings/abc/): a JSON 404, not the
     # HTML page; a path without the slash still gets APPEND_SLASH's redirect
     re_path(r"^(?P<rest>(?:.*/)?)$", not_found, name="not-found"),

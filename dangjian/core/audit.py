@@ -188,6 +188,12 @@ class AuditAction(models.TextChoices):
     CARE_VISIT = "care.visit", "登记走访慰问"
     CARE_NOTE_READ = "care.note_read", "查看困难情况说明"
     CARE_EXPORT = "care.export", "导出困难党员名册"
+    # party dues (dangjian/dues)
+    DUES_BASE_SET = "dues.base.set", "核定党费"
+    DUES_PAYMENT_RECORD = "dues.payment.record", "登记党费交纳"
+    DUES_PAYMENT_IMPORT = "dues.payment.import", "导入银行流水登记党费"
+    DUES_EXEMPTION_RECORD = "dues.exemption.record", "登记未交党费的正当理由"
+    DUES_REMITTANCE_RECORD = "dues.remittance.record", "登记党费上缴"
 
 
 #: action value → its Chinese name (from :class:`AuditAction`)
@@ -229,6 +235,10 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "audit": "审计日志",
     "transfer": "组织关系转接",
     "care_hardship": "困难党员登记",
+    "dues_base": "党费核定",
+    "dues_payment": "党费交纳",
+    "dues_exemption": "未交党费正当理由",
+    "dues_remittance": "党费上缴",
 }
 
 #: how the command-line operator is named in ``actor_name`` (accounts.scope.SystemActor)

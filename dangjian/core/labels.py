@@ -238,6 +238,19 @@ EVIDENCE_LABELS: dict[str, str] = {
     "visit": "走访记录编号",
     "occasion": "走访时机",
     "visited_on": "走访日期",
+    "recorded_due": "核定的每月党费（元）",
+    "expected_due": "按现行标准每月应交（元）",
+    "joined_on": "支部大会通过日期",
+    "dues_category": "党费交纳类别",
+    "monthly_due": "每月应交党费（元）",
+    "voluntary_due": "自愿每月交纳（元）",
+    "dues_amount": "党费金额（元）",
+    "statement_file": "银行流水文件",
+    "payments": "登记笔数",
+    "month_from": "起始月份",
+    "month_to": "终止月份",
+    "good_reason": "正当理由",
+    "to_org": "接收组织",
 }
 
 #: record ids and other keys that mean nothing to a reader (kept in the JSON, not shown)
@@ -439,6 +452,7 @@ DOCUMENTS: dict[str, str] = {
     "细则": "《中国共产党发展党员工作细则》",
     "教育管理条例": "《中国共产党党员教育管理工作条例》",
     "任期意见": "《关于党的基层组织任期的意见》",
+    "党费规定": "《关于中国共产党党费收缴、使用和管理的规定》",
 }
 #: phrases of sources that are not a document of the party
 PHRASES: list[tuple[str, str]] = [

@@ -51,3 +51,8 @@ def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
 
     for line in seed_demo_care(today, seed=seed):
         yield f"已生成困难党员帮扶演示数据：{line}"
+    # party dues: a year of 核定, bank statements and remittances in the demo town
+    from .dues import seed_demo_dues
+
+    for line in seed_demo_dues(today, seed=seed):
+        yield f"已生成党费演示数据：{line}"

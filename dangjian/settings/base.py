@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "dangjian.training",
     "dangjian.transfer",
     "dangjian.care",
+    "dangjian.dues",
 ]
 
 MIDDLEWARE = [

@@ -31,6 +31,7 @@ NAV_ITEMS = [
     (Perm.TRAINING_VIEW, "training:index", "教育培训", set()),
     (Perm.MEMBER_VIEW, "transfer:index", "组织关系转接", set()),
     (Perm.CARE_VIEW, "care:index", "困难帮扶", set()),
+    (Perm.ORG_VIEW, "dues:overview", "党费", set()),
 ]
 
 

@@ -44,6 +44,7 @@ FILES = {
     "care:register_file",
 }
 FILES |= {"transfer:letter", "transfer:export"}  # the letter PDF, the transfers file
+FILES |= {"dues:ledger"}  # the yearly dues ledger (.xlsx, PDF)
 
 #: the menu targets: each link, the menu button and the logout button
 MENU_HEIGHTS = """() => [...document.querySelectorAll(

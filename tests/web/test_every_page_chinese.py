@@ -92,6 +92,8 @@ ACTIONS = {
     "care:help",
     "care:visit",
     "care:close",
+    "dues:pay",
+    "dues:import",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -287,6 +289,10 @@ FILL: dict[str, Fill] = {
     "transfer:letter": lambda d: _transfers(d, letter=True),
     "transfer:export": lambda d: [{"fmt": f} for f in ("xlsx", "csv")],
     "care:hardship": lambda d: [{"pk": pk} for pk in _care_entries(d)],
+    "dues:month": lambda d: [{"code": d.branch.code}],
+    "dues:ledger": lambda d: [
+        {"code": d.branch.code, "year": 2026, "fmt": f} for f in ("xlsx", "pdf")
+    ],
 }
 
 

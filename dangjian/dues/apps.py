@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class DuesConfig(AppConfig):
+    name = "dangjian.dues"
+    label = "dues"
+    verbose_name = "党费（核定、交纳、上缴、台账）"
+
+    def ready(self) -> None:
+        from . import rules  # noqa: F401  (registers the DUES-* rules)

@@ -1,0 +1,340 @@
+"""Reads of party dues, scoped by the acting user.
+
+- :func:`month_sheet`: 本月党费 of one branch (its secretary's screen): every member on the roll
+  that month, the amount owed and whether it is paid.
+- :func:`branch_dues_facts` and :func:`branch_findings`: the DUES rules over one branch.
+- :func:`org_totals`: organization-level figures of a subtree for a year up to a month (owed
+  member-months, paid, unpaid, the amount collected, members flagged under
+  DUES-ARREARS-6-MONTHS, remitted), summed per child organization: set-based queries, no member
+  named, no base read. This is what the upper levels and the benchmark use.
+- :func:`arrears_members`: the members of one branch flagged (their branch only).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Sum, Value
+from django.db.models.functions import ExtractMonth, ExtractYear, Greatest
+
+from dangjian.accounts.roles import Perm
+from dangjian.accounts.scope import Actor, covers, require
+from dangjian.members.choices import LEAVING, MemberType
+from dangjian.members.models import Member, MemberStatus
+from dangjian.orgs.choices import ROLL_TYPES
+from dangjian.orgs.models import Organization
+from dangjian.rules.params import params_on
+from dangjian.rules.registry import REGISTRY, Finding
+from dangjian.rules.runner import evaluate
+
+from . import months
+from .models import DuesBase, DuesExemption, DuesPayment, DuesRemittance, DuesTally
+from .rules import ARREARS, BranchDues, MemberDues
+from .services import base_amount, default_category, on_roll
+
+
+@dataclass
+class SheetRow:
+    member: Member
+    category: str
+    due: Decimal | None
+    payment: DuesPayment | None
+    base: Decimal | None = None
+
+    @property
+    def paid(self) -> bool:
+        return self.payment is not None
+
+
+def require_branch(actor: Actor, org: Organization, perm: Perm = Perm.MEMBER_VIEW) -> None:
+    require(actor, perm, org.path)
+
+
+def month_sheet(actor: Actor, org: Organization, month: dt.date) -> list[SheetRow]:
+    """Every member on ``org``'s roll in ``month`` with the month's amount and payment."""
+    require_branch(actor, org)
+    month = months.first(month)
+    members = [
+        m
+        for m in Member.objects.filter(org=org, joined_on__lte=months.last_day(month))
+        .select_related("org")
+        .prefetch_related("statuses")
+        .order_by("name", "pk")
+        if on_roll(m, month)
+    ]
+    ids = [m.pk for m in members]
+    bases = {
+        b.member_id: b
+        for b in DuesBase.objects.filter(member_id__in=ids, year=month.year).select_related(
+            "member"
+        )
+    }
+    paid = {p.member_id: p for p in DuesPayment.objects.filter(member_id__in=ids, month=month)}
+    rows = []
+    for m in members:
+        b = bases.get(m.pk)
+        rows.append(
+            SheetRow(
+                member=m,
+                category=b.category if b else default_category(m),
+                due=Decimal(str(b.owed)) if b else None,
+                payment=paid.get(m.pk),
+                base=base_amount(actor, b) if b else None,
+            )
+        )
+    return rows
+
+
+def _complete_through(at: dt.date) -> dt.date:
+    """The last complete month before ``at`` (its first day)."""
+    return months.add(months.first(at), -1)
+
+
+def branch_dues_facts(org: Organization, at: dt.date, decrypt: bool = True) -> BranchDues:
+    """The DUES facts of branch ``org`` judged on ``at``: the year of ``at``'s last complete
+    month; owed months over the last ``months`` + 6 complete months and the year so far."""
+    through = _complete_through(at)
+    year = through.year
+    window = int(params_on(ARREARS.id, at).get("months", 6))
+    start = min(dt.date(year, 1, 1), months.add(through, -(window + 5)))
+    members = list(
+        Member.objects.filter(org=org).prefetch_related("statuses").order_by("name", "pk")
+    )
+    ids = [m.pk for m in members]
+    bases = {b.member_id: b for b in DuesBase.objects.filter(member_id__in=ids, year=year)}
+    paid: dict[int, set[dt.date]] = defaultdict(set)
+    for mid, month in DuesPayment.objects.filter(
+        member_id__in=ids, month__gte=start, month__lte=through
+    ).values_list("member_id", "month"):
+        paid[mid].add(month)
+    excused: dict[int, set[dt.date]] = defaultdict(set)
+    for e in DuesExemption.objects.filter(
+        member_id__in=ids, month_to__gte=start, month_from__lte=through
+    ):
+        excused[e.member_id].update(months.span(e.month_from, e.month_to))
+    rows = []
+    from dangjian.core import crypto
+
+    for m in members:
+        owed = tuple(d for d in months.span(start, through) if on_roll(m, d))
+        if not owed and not on_roll(m, months.first(at)):
+            continue
+        b = bases.get(m.pk)
+        base = (
+            Decimal(crypto.decrypt(b.base_cipher))
+            if decrypt and b is not None and b.base_cipher
+            else None
+        )
+        rows.append(
+            MemberDues(
+                member_id=m.pk,
+                name=m.name,
+                probationary=m.member_type == MemberType.PROBATIONARY,
+                joined_on=m.joined_on,
+                category=b.category if b else default_category(m),
+                has_base=b is not None,
+                base=base,
+                monthly_due=b.monthly_due if b else None,
+                owed=owed,
+                paid=frozenset(paid[m.pk]),
+                excused=frozenset(excused[m.pk]),
+            )
+        )
+    return BranchDues(org.code, org.name, year, tuple(rows))
+
+
+def branch_findings(actor: Actor, org: Organization, at: dt.date) -> list[Finding]:
+    """The findings of every DUES rule over branch ``org`` on ``at`` (its own users)."""
+    require_branch(actor, org)
+    facts = branch_dues_facts(org, at)
+    specs = [spec for spec, _f in REGISTRY.values() if spec.family == "DUES"]
+    return evaluate([facts], at, specs)
+
+
+def arrears_members(actor: Actor, org: Organization, at: dt.date) -> list[Finding]:
+    """The DUES-ARREARS-6-MONTHS flags of branch ``org`` on ``at``."""
+    return [f for f in branch_findings(actor, org, at) if f.rule == ARREARS.id]
+
+
+# --- organization-level totals ----------------------------------------------------------------
+
+
+@dataclass
+class Totals:
+    """Organization-level dues figures of a subtree for a year up to a month."""
+
+    members: int = 0
+    owed_months: int = 0
+    paid_months: int = 0
+    paid_amount: Decimal = field(default_factory=lambda: Decimal(0))
+    arrears_members: int = 0
+    remitted: Decimal = field(default_factory=lambda: Decimal(0))
+
+    @property
+    def unpaid_months(self) -> int:
+        return max(self.owed_months - self.paid_months, 0)
+
+    @property
+    def paid_share(self) -> float | None:
+        return self.paid_months / self.owed_months if self.owed_months else None
+
+    def add(self, other: Totals) -> None:
+        self.members += other.members
+        self.owed_months += other.owed_months
+        self.paid_months += other.paid_months
+        self.paid_amount += other.paid_amount
+        self.arrears_members += other.arrears_members
+        self.remitted += other.remitted
+
+
+def _leaving(before: dt.date) -> Exists:
+    return Exists(
+        MemberStatus.objects.filter(
+            member=OuterRef("pk"), kind__in=list(LEAVING), started_on__lte=before
+        )
+    )
+
+
+def per_branch(prefix: str, year: int, through: dt.date, window: int = 6) -> dict[int, Totals]:
+    """org id → :class:`Totals` of the branches under ``prefix`` for ``year`` up to ``through``
+    (a first day, in ``year``): four grouped queries over the subtree."""
+    jan = dt.date(year, 1, 1)
+    t_idx = through.year * 12 + through.month
+    j_idx = year * 12 + 1
+    out: dict[int, Totals] = defaultdict(Totals)
+    members = Member.objects.filter(
+        org__path__startswith=prefix, joined_on__lte=months.last_day(through)
+    )
+    members = members.exclude(_leaving(jan))
+    first_idx = ExtractYear("joined_on") * 12 + ExtractMonth("joined_on")
+    owed = (
+        members.annotate(
+            owed=Greatest(Value(t_idx) - Greatest(first_idx, Value(j_idx)) + Value(1), Value(0))
+        )
+        .values("org_id")
+        .annotate(n=Count("pk"), owed_sum=Sum("owed"))
+    )
+    for row in owed:
+        t = out[row["org_id"]]
+        t.members, t.owed_months = row["n"], int(row["owed_sum"] or 0)
+    paid = (
+        DuesTally.objects.filter(org__path__startswith=prefix, month__gte=jan, month__lte=through)
+        .values("org_id")
+        .annotate(n=Sum("payments"), s=Sum("amount"))
+    )
+    for row in paid:
+        t = out[row["org_id"]]
+        t.paid_months, t.paid_amount = row["n"], Decimal(row["s"] or 0)
+    start = months.add(through, -(window - 1))
+    flagged = (
+        members.filter(joined_on__lte=months.last_day(start))
+        .exclude(_leaving(through))
+        .annotate(
+            any_paid=Exists(
+                DuesPayment.objects.filter(
+                    member=OuterRef("pk"), month__gte=start, month__lte=through
+                )
+            ),
+            excused=Exists(
+                DuesExemption.objects.filter(
+                    member=OuterRef("pk"), month_from__lte=through, month_to__gte=start
+                )
+            ),
+        )
+        .filter(any_paid=False, excused=False)
+        .values("org_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in flagged:
+        out[row["org_id"]].arrears_members = row["n"]
+    for row in (
+        DuesRemittance.objects.filter(org__path__startswith=prefix, year=year)
+        .values("org_id")
+        .annotate(s=Sum("amount"))
+    ):
+        out[row["org_id"]].remitted = Decimal(row["s"] or 0)
+    return dict(out)
+
+
+def arrears_member_ids(prefix: str, through: dt.date, window: int = 6) -> list[tuple[int, int]]:
+    """(member id, branch id) of every member under ``prefix`` with ``window`` complete months
+    up to ``through`` unpaid and not excused (the batch form of DUES-ARREARS-6-MONTHS, for the
+    benchmark and the branch lists; a partial month of leaving is not judged)."""
+    start = months.add(through, -(window - 1))
+    return list(
+        Member.objects.filter(org__path__startswith=prefix, joined_on__lte=months.last_day(start))
+        .exclude(_leaving(through))
+        .annotate(
+            any_paid=Exists(
+                DuesPayment.objects.filter(
+                    member=OuterRef("pk"), month__gte=start, month__lte=through
+                )
+            ),
+            excused=Exists(
+                DuesExemption.objects.filter(
+                    member=OuterRef("pk"), month_from__lte=through, month_to__gte=start
+                )
+            ),
+        )
+        .filter(any_paid=False, excused=False)
+        .values_list("pk", "org_id")
+    )
+
+
+@dataclass
+class OrgRow:
+    org: Organization
+    totals: Totals
+
+
+def org_totals(
+    actor: Actor, root: Organization, year: int, through: dt.date
+) -> tuple[Totals, list[OrgRow]]:
+    """The totals of ``root``'s subtree and of each child organization (organization level
+    only), for ``year`` up to the month ``through``."""
+    require(actor, Perm.ORG_VIEW, root.path)
+    window = int(params_on(ARREARS.id, through).get("months", 6))
+    branch = per_branch(root.path, year, through, window)
+    paths = dict(Organization.objects.filter(pk__in=list(branch)).values_list("pk", "path"))
+    children = list(
+        Organization.objects.filter(path__startswith=root.path, depth=root.depth + 1).order_by(
+            "path"
+        )
+    )
+    step = Organization.steplen
+    by_child: dict[str, Totals] = {c.path: Totals() for c in children}
+    total = Totals()
+    for org_id, t in branch.items():
+        total.add(t)
+        path = paths.get(org_id, "")
+        key = path[: len(root.path) + step]
+        if key in by_child:
+            by_child[key].add(t)
+    rows = [OrgRow(c, by_child[c.path]) for c in children]
+    own = branch.get(root.pk)
+    if own is not None and (own.members or own.paid_months):
+        rows.insert(0, OrgRow(root, own))
+    return total, rows
+
+
+def chart(rows: list[OrgRow]) -> dict[str, Any]:
+    """The ECharts data of arrears by organization (labels and values, no person)."""
+    return {
+        "labels": [r.org.name for r in rows],
+        "series": [
+            {"name": "欠交人月数", "values": [r.totals.unpaid_months for r in rows]},
+            {"name": "连续6个月未交人数", "values": [r.totals.arrears_members for r in rows]},
+        ],
+    }
+
+
+def may_view(actor: Actor, org: Organization) -> bool:
+    return covers(actor, Perm.MEMBER_VIEW, org.path)
+
+
+def is_branch(org: Organization) -> bool:
+    return org.org_type in ROLL_TYPES
