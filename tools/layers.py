@@ -59,6 +59,7 @@ APP_LAYERS = {
     "notify": 3,
     "exchange": 3,
     "batch": 3,
+    "mobile": 3,
     "web": 4,
     "api": 4,
     "cli": 4,

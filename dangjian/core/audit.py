@@ -163,6 +163,14 @@ class AuditAction(models.TextChoices):
     ASSESS_SEED = "assess.seed", "生成演示考核数据"
     # the inbox and outbound messages (dangjian/notify)
     NOTIFY_CONTACT_SET = "notify.contact.set", "设置接收短信提醒的手机号"
+    # 流动党员 and 失联党员 (dangjian/mobile)
+    MOBILE_OUTFLOW_START = "mobile.outflow.start", "登记流动党员外出"
+    MOBILE_OUTFLOW_CARD = "mobile.outflow.card", "发放流动党员活动证"
+    MOBILE_OUTFLOW_RETURN = "mobile.outflow.return", "登记流动党员返回"
+    MOBILE_ACTIVITY_RECORD = "mobile.activity.record", "登记流动党员参加流入地活动"
+    MOBILE_LOST_RECORD = "mobile.lost.record", "登记失联党员"
+    MOBILE_LOST_STEP = "mobile.lost.step", "登记失联党员查找情况"
+    MOBILE_LOST_FOUND = "mobile.lost.found", "登记失联党员恢复联系"
 
 
 #: action value → its Chinese name (from :class:`AuditAction`)
@@ -201,6 +209,8 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "database": "数据库",
     "tree": "组织树",
     "audit": "审计日志",
+    "outflow": "流动党员外出登记",
+    "lost_contact": "失联党员登记",
 }
 
 #: how the command-line operator is named in ``actor_name`` (accounts.scope.SystemActor)

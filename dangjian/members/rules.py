@@ -5,10 +5,15 @@ models and services)."""
 
 from __future__ import annotations
 
-from dangjian.rules.registry import register_family, register_not_checked
+from dangjian.rules.registry import register_family, register_not_checked, register_order
 
 register_family("DUES", "党费", section=4, source="rules.md §4 默认值（党费规定）")
 register_family("REL", "组织关系", section=5, source="rules.md §5 默认值（组织关系规定）")
+# the REL rules are registered by several apps (REL-TRANSFER and REL-LOST-CONTACT by
+# dangjian/mobile/rules.py): the catalogue lists them in the order of rules.md
+register_order(
+    "REL", ("REL-ONE-BRANCH", "REL-TRANSFER", "REL-LOST-CONTACT", "REL-COMMUNITY-REGISTRATION")
+)
 
 _NO_DUES = "系统尚无党费缴纳数据"
 _NO_TRANSFERS = "系统尚无组织关系转接及流动党员数据"
@@ -49,20 +54,6 @@ register_not_checked(
     "每名党员编入且只编入一个党支部",
     "national",
     "教育管理条例 art. 25",
-    _NO_TRANSFERS,
-)
-register_not_checked(
-    "REL-TRANSFER",
-    "工作、居住地变动或外出 6 个月以上应转接组织关系",
-    "national",
-    "教育管理条例 art. 25",
-    _NO_TRANSFERS,
-)
-register_not_checked(
-    "REL-LOST-CONTACT",
-    "失去联系 6 个月以上的党员停止党籍（仅提醒）",
-    "national",
-    "教育管理条例 art. 24",
     _NO_TRANSFERS,
 )
 register_not_checked(

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "dangjian.open311",
     "dangjian.notify",
     "dangjian.batch",
+    "dangjian.mobile",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class MobileConfig(AppConfig):
+    name = "dangjian.mobile"
+    label = "mobile"
+    verbose_name = "流动党员与失联党员"
+
+    def ready(self) -> None:
+        from . import rules  # noqa: F401  (registers REL-TRANSFER and REL-LOST-CONTACT)
