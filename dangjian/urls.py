@@ -14,6 +14,7 @@ urlpatterns = [
     path("rectify/", include("dangjian.rectify.urls")),
     path("open311/v2/", include("dangjian.open311.urls")),
     path("xiaoxi/", include("dangjian.notify.urls")),
+    path("liudong/", include("dangjian.mobile.urls")),
     path("", include("dangjian.web.urls")),
 ]
 

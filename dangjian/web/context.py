@@ -28,6 +28,7 @@ NAV_ITEMS = [
         "安全",
         {"web:security", "web:role_grants", "web:role_grant_decide"},
     ),
+    (Perm.MEMBER_VIEW, "mobile:index", "流动党员", set()),
 ]
 
 
