@@ -36,3 +36,8 @@ def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
     # service orders: grids and a few months of orders in the demo town
     for line in seed_demo_service(today, seed=seed):
         yield f"已生成为民服务演示数据：{line}"
+    # 流动党员 and 失联党员 in the demo town (the branch of zb_shuji first)
+    from .mobile import seed_demo_mobile
+
+    for line in seed_demo_mobile(today, seed=seed):
+        yield f"已生成流动党员和失联党员演示数据：{line}"
