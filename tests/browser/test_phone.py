@@ -33,7 +33,7 @@ PHONE = {"width": 375, "height": 812}
 MIN_TARGET = 44  # px
 MIN_CELL_CHARS = 3  # a cell narrower than this many characters of its font is squeezed
 #: routes that send a file, not a page
-FILES = {"assess:bulletin_file", "service:stats_file", *POST_EXPORTS}
+FILES = {"assess:bulletin_file", "service:stats_file", *POST_EXPORTS, "mobile:card"}
 
 #: the menu targets: each link, the menu button and the logout button
 MENU_HEIGHTS = """() => [...document.querySelectorAll(

@@ -85,6 +85,7 @@ ACTIONS = {
     "notify:open",
     "notify:read_all",
     "notify:contact",
+    "mobile:member_action",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -271,7 +272,22 @@ FILL: dict[str, Fill] = {
     "exchange:export": lambda d: [
         {"kind": k, "fmt": f} for k in ("orgs", "members") for f in ("xlsx", "csv")
     ],
+    "mobile:member": lambda d: [{"pk": pk} for pk in _mobile_members(d, lost=True)],
+    "mobile:card": lambda d: [{"pk": pk} for pk in _mobile_members(d)],
 }
+
+
+def _mobile_members(d: Data, *, lost: bool = False) -> list[int]:
+    """A member away (and, with ``lost``, a member lost) of the account's subtree."""
+    from dangjian.mobile.models import LostContact, Outflow
+
+    inside = {"member__org__path__startswith": d.org.path}
+    away = Outflow.objects.filter(returned_on__isnull=True, **inside).order_by("pk")
+    pks = list(away.values_list("member_id", flat=True)[:1])
+    if lost:
+        gone = LostContact.objects.filter(found_on__isnull=True, **inside).order_by("pk")
+        pks += list(gone.values_list("member_id", flat=True)[:1])
+    return pks
 
 
 def _visits(d: Data) -> list[int]:
