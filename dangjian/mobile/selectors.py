@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -235,3 +236,25 @@ def figures(actor: Actor, at: dt.date, root: Organization | None = None) -> list
 
 def band_counts(total: OrgFigures) -> Counter[str]:
     return Counter({label: total.lost_bands[i] for i, (_m, label) in enumerate(LOST_BANDS)})
+
+
+def check_rel(request: Any, specs: list[Any], asked: list[str] | None, result: Any) -> None:
+    """The checker of the runner for REL-TRANSFER and REL-LOST-CONTACT (the other REL specs are
+    left to the checkers of the apps that own them): the members of the scope (``prefix``, the
+    sector and region filters by the member's branch), the same facts and functions as
+    :func:`flags`."""
+    mine = [s for s in specs if s.id in (TRANSFER.id, LOST_CONTACT.id)]
+    if not mine or request.prefix is None:
+        return
+    where = Q(member__org__path__startswith=request.prefix)
+    if request.sector:
+        where &= Q(member__org__sector=request.sector)
+    if request.region:
+        where &= Q(member__org__region_code__startswith=request.region)
+    at = request.at
+    for spec in mine:
+        if spec.id == TRANSFER.id:
+            facts: list[Any] = outflow_facts(Outflow.objects.filter(where), at)
+        else:
+            facts = lost_facts(LostContact.objects.filter(where), at)
+        result.findings.extend(evaluate(facts, at, [spec]))

@@ -318,3 +318,21 @@ def test_transfer_flag_through_the_selector(place):
     assert [f.rule for f in flags(place.secretary, D(2026, 11, 23))] == ["REL-TRANSFER"]
     assert flags(place.secretary, D(2026, 11, 22)) == []
     assert flags(place.outsider, D(2026, 11, 23)) == []
+
+
+def test_the_runner_checks_rel_as_the_pages_do(place):
+    from dangjian.rules.runner import findings_for
+
+    start(place, started_on=D(2026, 5, 23))
+    svc.lost_contact_record(
+        actor=place.secretary, member=place.lost, since=D(2026, 1, 1), today=TODAY
+    )
+    run = findings_for(place.town_admin, rules="REL", at=TODAY)
+    assert sorted(f.rule for f in run) == ["REL-LOST-CONTACT", "REL-TRANSFER"]
+    assert {f.subject for f in run} == {place.home.code}
+    assert sorted(f.as_dict()["rule"] for f in flags(place.town_admin, TODAY)) == sorted(
+        f.rule for f in run
+    )
+    only = findings_for(place.town_admin, rules="REL", rule_ids=["REL-TRANSFER"], at=TODAY)
+    assert [f.rule for f in only] == ["REL-TRANSFER"]
+    assert findings_for(place.outsider, rules="REL", at=TODAY) == []
