@@ -512,11 +512,17 @@ def lost_contact_decide(
         errors.add("kind", f"{member.name}已于 {lost.found_on} 恢复联系，不能据失联作出处理")
     if data.kind == StatusKind.SUSPENDED and suspension_of(lost) is not None:
         errors.add("kind", f"{member.name}已停止党籍")
+    params = params_on(LOST_CONTACT.id, data.started_on)
+    months, years = params["suspend_after_months"], params["remove_after_years"]
     due = lost_decision_due(lost, data.kind, data.started_on)
     if due is None:
-        errors.add("kind", "失联党员须先停止党籍，停止党籍满 2 年后方可除名")
+        errors.add("kind", f"失联党员须先停止党籍，停止党籍满 {years} 年后方可除名")
     elif data.started_on < due:
-        what = "失去联系满 6 个月" if data.kind == StatusKind.SUSPENDED else "停止党籍满 2 年"
+        what = (
+            f"失去联系满 {months} 个月"
+            if data.kind == StatusKind.SUSPENDED
+            else f"停止党籍满 {years} 年"
+        )
         errors.add("started_on", f"{what}之日为 {due}，决定日期不能早于该日")
     errors.raise_if_any()
     reason = f"与党组织失去联系（自 {lost.since} 起）"

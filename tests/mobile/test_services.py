@@ -336,3 +336,24 @@ def test_the_runner_checks_rel_as_the_pages_do(place):
     only = findings_for(place.town_admin, rules="REL", rule_ids=["REL-TRANSFER"], at=TODAY)
     assert [f.rule for f in only] == ["REL-TRANSFER"]
     assert findings_for(place.outsider, rules="REL", at=TODAY) == []
+
+
+def test_the_months_are_parameters_of_the_local_configuration(place, settings):
+    """A city changes the months in DANGJIAN_RULES (rules/params.py); the flags and the
+    decisions follow, with the rule's parameters in force on the day."""
+    settings.DANGJIAN_RULES = {
+        "REL-TRANSFER": {"away_months": 3},
+        "REL-LOST-CONTACT": {"suspend_after_months": 2},
+    }
+    start(place, started_on=D(2026, 8, 23))
+    lost = svc.lost_contact_record(
+        actor=place.secretary, member=place.lost, since=D(2026, 9, 23), today=TODAY
+    )
+    rules = sorted(f.rule for f in flags(place.secretary, TODAY))
+    assert rules == ["REL-LOST-CONTACT", "REL-TRANSFER"]
+    assert flags(place.secretary, D(2026, 11, 22)) == []
+    early = svc.DecisionInput("停止党籍", D(2026, 11, 22), "东坑村党支部")
+    refused(
+        lambda: svc.lost_contact_decide(actor=place.secretary, lost=lost, data=early, today=TODAY),
+        "失去联系满 2 个月之日为 2026-11-23",
+    )
