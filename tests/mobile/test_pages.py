@@ -146,3 +146,32 @@ def test_schema_lists_every_mobile_endpoint(api, place):
     schema = api(place.town_admin).get("/api/v1/schema/").content.decode()
     for path in ("/api/v1/mobile/figures/", "/api/v1/mobile/members/{id}/decide/"):
         assert path in schema
+
+
+def test_every_mobile_page_is_chinese(place, away, login):
+    """What the pages show (and the card PDF) has no English word, evidence key or bare rule id
+    (the checker of tests/web/test_every_page_chinese.py)."""
+    from dangjian.rules.registry import rule_titles
+    from tests.web.visible import file_text, offences, visible_text
+
+    svc.lost_contact_record(actor=SYSTEM, member=place.lost, since=D(2025, 1, 1))
+    names = {o.code for o in (place.town, place.home, place.host)} | {"ZJ", "001"}
+    names |= {u.username for u in (place.secretary, place.town_admin, place.host_secretary)}
+    for user in (place.secretary, place.town_admin, place.host_secretary):
+        client = login(user)
+        for url in (
+            "/liudong/",
+            "/liudong/hosted/",
+            "/liudong/figures/",
+            f"/liudong/members/{place.worker.pk}/",
+            f"/liudong/members/{place.lost.pk}/",
+        ):
+            response = client.get(url)
+            if response.status_code == 404:
+                continue
+            pieces = visible_text(response.content.decode())
+            assert not offences(pieces, names=names, rule_titles=rule_titles()), (user, url)
+    card = login(place.secretary).get(f"/liudong/members/{place.worker.pk}/card.pdf")
+    pieces = file_text(card.content, "application/pdf")
+    assert not offences(pieces, names=names, rule_titles=rule_titles())
+    assert any("流动党员活动证" in p.text for p in pieces)
