@@ -30,6 +30,7 @@ from rest_framework.response import Response
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers
 from dangjian.api.filters import code_value, date_value
+from dangjian.api.filtersets import CODE_SCHEMA
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import FindingSerializer, TextField
 from dangjian.api.views.base import ScopedAPIView, path_id, service_call, validated
@@ -59,7 +60,7 @@ ORG = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.QUERY,
     description="组织编码（不填：本人所在组织），按其下级组织分别计数",
-    pattern=r"^[A-Za-z0-9]{1,32}$",
+    pattern=CODE_SCHEMA["pattern"],
 )
 
 
@@ -282,14 +283,8 @@ class FiguresView(ScopedAPIView):
     )
     def get(self, request: SignedInApiRequest) -> Response:
         code = code_value("org", request.query_params.get("org"))
-        root: Organization | None = None
-        if code:
-            try:
-                root = org_get(request.user, code, perm=Perm.MEMBER_VIEW)
-            except Http404:
-                raise exceptions.ValidationError(
-                    {"org": [f"组织“{code}”不存在或不在您的管辖范围内"]}
-                ) from None
+        # an unknown code, or one outside the scope: 404 (no existence leak)
+        root = org_get(request.user, code, perm=Perm.MEMBER_VIEW) if code else None
         rows = figures(request.user, _at(request), root)
         return Response(MobileFiguresSerializer(rows, many=True).data)
 
