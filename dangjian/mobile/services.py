@@ -342,7 +342,7 @@ def host_activity_record(
         AuditAction.MOBILE_ACTIVITY_RECORD,
         outflow,
         outflow.member,
-        after={"held_on": held_on, "subject": subject},
+        after={"held_on": held_on, "activity": subject},
     )
     return item
 

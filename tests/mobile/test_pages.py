@@ -176,3 +176,38 @@ def test_every_mobile_page_is_chinese(place, away, login):
     pieces = file_text(card.content, "application/pdf")
     assert not offences(pieces, names=names, rule_titles=rule_titles())
     assert any("流动党员活动证" in p.text for p in pieces)
+
+
+def test_the_audit_page_names_every_field_in_chinese(place, away, login):
+    """The trail of every mobile action reads in Chinese on the audit page."""
+    from dangjian.rules.registry import rule_titles
+    from dangjian.web.audit_display import FIELD_LABELS, OBJECT_MODELS
+    from tests.factories import make_user
+    from tests.web.visible import offences, visible_text
+
+    assert {"outflow", "lost_contact"} <= set(OBJECT_MODELS)
+    assert {"host", "held_on", "activity", "done_on", "how", "done_by"} <= set(FIELD_LABELS)
+    svc.host_activity_record(actor=SYSTEM, outflow=away, held_on=D(2026, 6, 1), subject="党课")
+    lost = svc.lost_contact_record(actor=SYSTEM, member=place.lost, since=D(2026, 1, 1))
+    svc.search_step_add(actor=SYSTEM, lost=lost, done_on=D(2026, 2, 1), how="电话", done_by="书记")
+    svc.lost_contact_found(actor=SYSTEM, lost=lost, found_on=D(2026, 3, 1))
+    svc.outflow_return(actor=SYSTEM, outflow=away, returned_on=D(2026, 11, 1))
+    auditor = make_user(place.town, "audit_admin")
+    page = login(auditor).get("/audit/").content.decode()
+    names = {auditor.username, place.town.code, "ZJ", "001"}
+    # account names, organization codes and the command-line operators are data (as in the
+    # page walk)
+    from dangjian.accounts.models import User
+    from dangjian.core.models import AuditEntry
+    from dangjian.orgs.models import Organization
+
+    names |= set(User.objects.values_list("username", flat=True))
+    names |= set(Organization.objects.values_list("code", flat=True))
+
+    names |= {
+        a.split(":", 1)[1]
+        for a in AuditEntry.objects.filter(actor_name__startswith="命令行:").values_list(
+            "actor_name", flat=True
+        )
+    }
+    assert not offences(visible_text(page), names=names, rule_titles=rule_titles())

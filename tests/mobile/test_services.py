@@ -357,3 +357,31 @@ def test_the_months_are_parameters_of_the_local_configuration(place, settings):
         lambda: svc.lost_contact_decide(actor=place.secretary, lost=lost, data=early, today=TODAY),
         "失去联系满 2 个月之日为 2026-11-23",
     )
+
+
+def test_figures_and_flags_take_the_same_queries_for_one_member_or_many(place):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_member
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as counted:
+            figures(place.town_admin, TODAY)
+        with CaptureQueriesContext(connection) as flagged:
+            flags(place.town_admin, TODAY)
+        return len(counted), len(flagged)
+
+    start(place, started_on=D(2026, 1, 1))
+    svc.lost_contact_record(
+        actor=place.secretary, member=place.lost, since=D(2025, 1, 1), today=TODAY
+    )
+    queries()  # warm: the actor's organization and roles
+    one = queries()
+    for i in range(4):
+        member = make_member(place.home, name=f"多{i}")
+        svc.outflow_start(actor=place.secretary, member=member, data=data(), today=TODAY)
+        svc.lost_contact_record(
+            actor=place.town_admin, member=make_member(place.host), since=D(2025, 6, 1), today=TODAY
+        )
+    assert queries() == one
