@@ -16,6 +16,7 @@ urlpatterns = [
     path("xiaoxi/", include("dangjian.notify.urls")),
     path("peixun/", include("dangjian.training.urls")),
     path("bangfu/", include("dangjian.care.urls")),
+    path("liudong/", include("dangjian.mobile.urls")),
     path("", include("dangjian.web.urls")),
     path("mingce/", include("dangjian.members.urls")),
     path("zhuanjie/", include("dangjian.transfer.urls")),

@@ -1207,6 +1207,126 @@ ROUTES: list[Route] = [
 ]
 
 
+# --- 流动党员 and 失联党员 (issue 14): each side's first member works away (see _mobile_world) ---
+
+
+def _mobile(action: str) -> Any:
+    return lambda s: {"pk": s.member.pk, "action": action}
+
+
+MOBILE_ROUTES = [
+    Route("mobile:index", P.MEMBER_VIEW, ok_text="待支部研究决定", hidden=branch_name),
+    Route("mobile:hosted", P.MEMBER_VIEW, ok_text="流入本地的流动党员", hidden=branch_name),
+    Route("mobile:figures", P.MEMBER_VIEW, ok_text="流出党员", hidden=branch_name),
+    Route("mobile:member", P.MEMBER_VIEW, kwargs=member, ok_text="外出流动"),
+    Route("mobile:card", P.MEMBER_VIEW, kwargs=member),
+    Route(
+        "mobile:member_action",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=_mobile("return"),
+        data=lambda s: {"returned_on": "2026-02-01"},  # before the outflow: refused
+        ok=400,
+    ),
+    Route("api:mobile-outflows", P.MEMBER_VIEW, hidden=lambda s: s.org.code),
+    Route("api:mobile-hosted", P.MEMBER_VIEW, hidden=lambda s: s.org.code),
+    Route("api:mobile-lost", P.MEMBER_VIEW, hidden=lambda s: s.org.code),
+    Route("api:mobile-flags", P.MEMBER_VIEW, ok_text="REL-TRANSFER", hidden=lambda s: s.org.code),
+    Route("api:mobile-figures", P.MEMBER_VIEW, hidden=lambda s: s.org.code),
+    Route("api:mobile-member", P.MEMBER_VIEW, kwargs=member, ok_text="330102"),
+    Route(
+        "api:mobile-member-outflow",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=member,
+        data=lambda s: {"region_code": "330102", "place": "杭州", "started_on": "2026-05-01"},
+        ok=400,  # already away
+    ),
+    Route(
+        "api:mobile-member-return",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=member,
+        data=lambda s: {"returned_on": "2026-11-01"},
+    ),
+    Route(
+        "api:mobile-member-card",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=member,
+        data=lambda s: {"card_no": "ZJ-9", "issued_on": "2026-03-01"},
+        ok_text="ZJ-9",
+    ),
+    Route(
+        "api:mobile-member-activity",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=member,
+        data=lambda s: {"held_on": "2026-06-01", "subject": "主题党日"},
+        ok=201,
+    ),
+    Route(
+        "api:mobile-member-lost",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=member,
+        data=lambda s: {"since": "2026-01-01"},
+        ok=201,
+    ),
+    Route(
+        "api:mobile-member-search",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=member,
+        data=lambda s: {"done_on": "2026-06-01", "how": "电话", "done_by": "书记"},
+        ok=400,  # not lost
+    ),
+    Route(
+        "api:mobile-member-found",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=member,
+        data=lambda s: {"found_on": "2026-06-01"},
+        ok=400,
+    ),
+    Route(
+        "api:mobile-member-decide",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=member,
+        data=lambda s: {"kind": "停止党籍", "started_on": "2026-06-01", "decided_by": "支部"},
+        ok=400,
+    ),
+]
+ROUTES += MOBILE_ROUTES
+
+
+@pytest.fixture(autouse=True)
+def _mobile_world(request: Any) -> None:
+    """Each side's first member works away at a fixed place since 2026-03-01 (REL-TRANSFER is
+    due on the suite's day), hosted by a branch of the other town."""
+    if "world" not in request.fixturenames:
+        return
+    import datetime as dt
+
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.mobile.services import OutflowInput, outflow_start
+
+    world = request.getfixturevalue("world")
+    for side in (world["A"], world["B"]):
+        outflow_start(
+            actor=SYSTEM,
+            member=side.member,
+            data=OutflowInput(
+                region_code="330102",
+                place="杭州市上城区",
+                started_on=dt.date(2026, 3, 1),
+                fixed_place=True,
+                phone="13900001111",
+            ),
+        )
+
+
 def test_every_route_is_declared() -> None:
     """A new route must be declared in ROUTES (with the permission it needs)."""
     routes = all_routes()

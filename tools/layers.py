@@ -62,6 +62,7 @@ APP_LAYERS = {
     "training": 3,
     "care": 3,
     "dues": 3,
+    "mobile": 3,
     "web": 4,
     "api": 4,
     "cli": 4,

@@ -10,7 +10,7 @@ from dangjian.life.api import (
     MeetingListView,
 )
 
-from .views import care, dues, service_linked, service_teams, training, transfers
+from .views import care, dues, mobile, service_linked, service_teams, training, transfers
 from .views.base import not_found
 from .views.findings import FindingListView
 from .views.members import (
@@ -165,6 +165,17 @@ urlpatterns = [
     path("dues/bases/", dues.BaseView.as_view(), name="dues-bases"),
     path("dues/payments/", dues.PaymentView.as_view(), name="dues-payments"),
     path("dues/totals/", dues.TotalsView.as_view(), name="dues-totals"),
+    # 流动党员 and 失联党员 (dangjian/mobile)
+    path("mobile/outflows/", mobile.OutflowListView.as_view(), name="mobile-outflows"),
+    path("mobile/hosted/", mobile.HostedListView.as_view(), name="mobile-hosted"),
+    path("mobile/lost/", mobile.LostListView.as_view(), name="mobile-lost"),
+    path("mobile/flags/", mobile.FlagListView.as_view(), name="mobile-flags"),
+    path("mobile/figures/", mobile.FiguresView.as_view(), name="mobile-figures"),
+    path("mobile/members/<int:pk>/", mobile.MemberMobileView.as_view(), name="mobile-member"),
+    *[
+        path(f"mobile/members/<int:pk>/{a}/", v.as_view(), name=f"mobile-member-{a}")
+        for a, v in mobile.ACTION_VIEWS.items()
+    ],
     # any other path under /api/v1/ ending in "/" (e.g. /meetings/abc/): a JSON 404, not the
     # HTML page; a path without the slash still gets APPEND_SLASH's redirect
     re_path(r"^(?P<rest>(?:.*/)?)$", not_found, name="not-found"),

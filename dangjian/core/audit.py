@@ -194,6 +194,14 @@ class AuditAction(models.TextChoices):
     DUES_PAYMENT_IMPORT = "dues.payment.import", "导入银行流水登记党费"
     DUES_EXEMPTION_RECORD = "dues.exemption.record", "登记未交党费的正当理由"
     DUES_REMITTANCE_RECORD = "dues.remittance.record", "登记党费上缴"
+    # 流动党员 and 失联党员 (dangjian/mobile)
+    MOBILE_OUTFLOW_START = "mobile.outflow.start", "登记流动党员外出"
+    MOBILE_OUTFLOW_CARD = "mobile.outflow.card", "发放流动党员活动证"
+    MOBILE_OUTFLOW_RETURN = "mobile.outflow.return", "登记流动党员返回"
+    MOBILE_ACTIVITY_RECORD = "mobile.activity.record", "登记流动党员参加流入地活动"
+    MOBILE_LOST_RECORD = "mobile.lost.record", "登记失联党员"
+    MOBILE_LOST_STEP = "mobile.lost.step", "登记失联党员查找情况"
+    MOBILE_LOST_FOUND = "mobile.lost.found", "登记失联党员恢复联系"
 
 
 #: action value → its Chinese name (from :class:`AuditAction`)
@@ -239,6 +247,8 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "dues_payment": "党费交纳",
     "dues_exemption": "未交党费正当理由",
     "dues_remittance": "党费上缴",
+    "outflow": "流动党员外出登记",
+    "lost_contact": "失联党员登记",
 }
 
 #: how the command-line operator is named in ``actor_name`` (accounts.scope.SystemActor)

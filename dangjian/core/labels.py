@@ -251,6 +251,16 @@ EVIDENCE_LABELS: dict[str, str] = {
     "month_to": "终止月份",
     "good_reason": "正当理由",
     "to_org": "接收组织",
+    # 流动党员与失联党员 (REL-TRANSFER, REL-LOST-CONTACT)
+    "outflow_id": "外出登记编号",
+    "lost_id": "失联登记编号",
+    "away_since": "外出日期",
+    "away_months": "外出月数",
+    "fixed_place": "地点固定",
+    "lost_since": "失去联系日期",
+    "lost_months": "失联月数",
+    "suspended_on": "停止党籍日期",
+    "decision": "提请决定事项",
 }
 
 #: record ids and other keys that mean nothing to a reader (kept in the JSON, not shown)

@@ -56,3 +56,8 @@ def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
 
     for line in seed_demo_dues(today, seed=seed):
         yield f"已生成党费演示数据：{line}"
+    # 流动党员 and 失联党员 in the demo town (the branch of zb_shuji first)
+    from .mobile import seed_demo_mobile
+
+    for line in seed_demo_mobile(today, seed=seed):
+        yield f"已生成流动党员和失联党员演示数据：{line}"

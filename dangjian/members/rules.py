@@ -5,29 +5,20 @@ module, above the members app's models and services)."""
 
 from __future__ import annotations
 
-from dangjian.rules.registry import register_family, register_not_checked
+from dangjian.rules.registry import register_family, register_not_checked, register_order
 
 register_family("REL", "组织关系", section=5, source="rules.md §5 默认值（组织关系规定）")
+# the REL rules are registered by several apps (REL-TRANSFER and REL-LOST-CONTACT by
+# dangjian/mobile/rules.py): the catalogue lists them in the order of rules.md
+register_order(
+    "REL", ("REL-ONE-BRANCH", "REL-TRANSFER", "REL-LOST-CONTACT", "REL-COMMUNITY-REGISTRATION")
+)
 
 _NO_TRANSFERS = "系统尚无组织关系转接及流动党员数据"
 
 # REL-ONE-BRANCH is checked by the transfer app (registered here, in the order of rules.md)
 from dangjian.transfer import rules as _transfer_rules  # noqa: E402,F401
 
-register_not_checked(
-    "REL-TRANSFER",
-    "工作、居住地变动或外出 6 个月以上应转接组织关系",
-    "national",
-    "教育管理条例 art. 25",
-    _NO_TRANSFERS,
-)
-register_not_checked(
-    "REL-LOST-CONTACT",
-    "失去联系 6 个月以上的党员停止党籍（仅提醒）",
-    "national",
-    "教育管理条例 art. 24",
-    _NO_TRANSFERS,
-)
 register_not_checked(
     "REL-COMMUNITY-REGISTRATION",
     "在职党员到居住地社区报到（双报到），社区每年至少评价一次",

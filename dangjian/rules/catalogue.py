@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .params import enabled_on
-from .registry import FAMILIES, NOT_CHECKED, ORDER, REGISTRY, family_of
+from .registry import FAMILIES, FAMILY_ORDER, NOT_CHECKED, ORDER, REGISTRY, family_of
 from .runner import checked_families
 
 __all__ = ["CatalogueEntry", "catalogue", "implemented_families"]
@@ -39,7 +39,10 @@ def catalogue(family: str = "SETUP") -> list[CatalogueEntry]:
     if family not in FAMILIES:
         return []
     entries = []
-    for rule_id in ORDER:
+    declared = FAMILY_ORDER.get(family, ())
+    rank = {rule_id: i for i, rule_id in enumerate(declared)}
+    ordered = sorted(ORDER, key=lambda rule_id: rank.get(rule_id, len(declared)))
+    for rule_id in ordered:
         if family_of(rule_id) != family:
             continue
         if rule_id in NOT_CHECKED:

@@ -37,6 +37,7 @@ __all__ = [
     "family_of",
     "register_family",
     "register_not_checked",
+    "register_order",
     "rule",
     "rule_title",
     "rule_titles",
@@ -149,6 +150,9 @@ NOT_CHECKED: dict[str, NotChecked] = {}
 FAMILIES: dict[str, Family] = {}
 #: every registered rule id, checked or not, in the order of registration (rules.md's order)
 ORDER: list[str] = []
+#: family code → its rule ids in the order of rules.md, for a family whose rules several apps
+#: register (the order of registration then follows the apps, not rules.md)
+FAMILY_ORDER: dict[str, tuple[str, ...]] = {}
 
 
 def register_family(
@@ -195,6 +199,11 @@ def register_not_checked(id: str, title: str, kind: str, source: str, reason: st
     entry = NotChecked(RuleSpec(id, title, kind, source), reason)
     NOT_CHECKED[id] = entry
     return entry
+
+
+def register_order(family: str, rule_ids: tuple[str, ...]) -> None:
+    """Declare the order of ``family``'s rules in rules.md (the catalogue lists them so)."""
+    FAMILY_ORDER[family] = tuple(rule_ids)
 
 
 def spec_of(rule_id: str) -> RuleSpec:

@@ -85,8 +85,24 @@ _PREPARERS: list[Callable[[CheckRequest], None]] = []
 
 
 def register_checker(family: str, func: Checker) -> None:
-    """Register the checker of ``family`` (its app's ``ready()``)."""
-    _CHECKERS[family] = func
+    """Register the checker of ``family`` (its app's ``ready()``). A family whose rules several
+    apps own (REL: the roll, the transfers, the mobile members) gets one checker per app: they
+    run one after the other, each evaluating the specs it knows of those asked for."""
+    known = _CHECKERS.get(family)
+    if known is None or known is func:
+        _CHECKERS[family] = func
+        return
+
+    def both(
+        request: CheckRequest,
+        specs: list[RuleSpec],
+        asked: list[str] | None,
+        result: CheckResult,
+    ) -> None:
+        known(request, specs, asked, result)
+        func(request, specs, asked, result)
+
+    _CHECKERS[family] = both
 
 
 def register_subject_orgs(family: str, func: Callable[[list[str]], dict[str, int]]) -> None:

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "dangjian.transfer",
     "dangjian.care",
     "dangjian.dues",
+    "dangjian.mobile",
 ]
 
 MIDDLEWARE = [

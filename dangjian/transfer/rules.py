@@ -11,8 +11,8 @@
   valid day is overdue (``warning``); within ``remind_days`` of it, due (``due``). The validity
   (``letter_valid_days``) is the parameter the letter is issued with.
 
-``connect()`` joins these rules to the checker of the REL family (whatever checker another app
-registered for its REL rules runs too: the family has one checker in the engine).
+``connect()`` registers this app's REL checker; the engine runs it beside the other apps' REL
+checkers (the mobile members').
 """
 
 from __future__ import annotations
@@ -195,29 +195,19 @@ def collect_facts(prefix: str | None, at: dt.date) -> list[OrgTransferFacts]:
 
 
 def check_rel(request, specs, rule_ids, result):  # type: ignore[no-untyped-def]
-    """The REL checker: these rules over the run's scope, then any other app's REL rules."""
+    """This app's REL checker: its rules over the run's scope (the engine runs the other apps'
+    REL checkers beside it, :func:`dangjian.rules.runner.register_checker`)."""
     from dangjian.rules.runner import evaluate
 
     mine = [s for s in specs if s.id in (ONE_BRANCH.id, DEADLINE.id)]
-    if mine:
+    if mine and request.prefix is not None:
         result.findings.extend(
             evaluate(collect_facts(request.prefix, request.at), request.at, mine)
         )
-    others = [s for s in specs if s.id not in (ONE_BRANCH.id, DEADLINE.id)]
-    if _previous is not None and others:
-        _previous(request, others, rule_ids, result)
-
-
-_previous = None
 
 
 def connect() -> None:
-    """Register :func:`check_rel` as the REL checker, chaining a checker registered before."""
-    global _previous
+    """Register :func:`check_rel` as one of the REL family's checkers."""
     from dangjian.rules import runner
 
-    current = runner._CHECKERS.get("REL")
-    if current is check_rel:
-        return
-    _previous = current
     runner.register_checker("REL", check_rel)

@@ -48,6 +48,8 @@ OBJECT_MODELS: dict[str, tuple[str, str]] = {
     "service_visit": ("service", "visit"),
     "training_course": ("training", "course"),
     "transfer": ("transfer", "transfer"),
+    "outflow": ("mobile", "outflow"),
+    "lost_contact": ("mobile", "lostcontact"),
 }
 
 #: snapshot keys that are not model fields, or whose field name says less than this
@@ -155,6 +157,13 @@ FIELD_LABELS: dict[str, str] = {
     "workers": "网格员",
     "member_kind": "党员类别",
     "member_user": "队员本人账号",
+    # 流动党员 and 失联党员 (dangjian/mobile): the activities and search steps of a record
+    "host": "流入地党组织",
+    "held_on": "活动日期",
+    "activity": "活动内容",
+    "done_on": "查找日期",
+    "how": "查找方式及结果",
+    "done_by": "查找人",
 }
 #: values of the "format" and "fields" keys
 _VALUE_WORDS = {

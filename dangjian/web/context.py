@@ -32,6 +32,7 @@ NAV_ITEMS = [
     (Perm.MEMBER_VIEW, "transfer:index", "组织关系转接", set()),
     (Perm.CARE_VIEW, "care:index", "困难帮扶", set()),
     (Perm.ORG_VIEW, "dues:overview", "党费", set()),
+    (Perm.MEMBER_VIEW, "mobile:index", "流动党员", set()),
 ]
 
 

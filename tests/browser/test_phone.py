@@ -45,6 +45,7 @@ FILES = {
 }
 FILES |= {"transfer:letter", "transfer:export"}  # the letter PDF, the transfers file
 FILES |= {"dues:ledger"}  # the yearly dues ledger (.xlsx, PDF)
+FILES |= {"mobile:card"}  # the 流动党员活动证 PDF
 
 #: the menu targets: each link, the menu button and the logout button
 MENU_HEIGHTS = """() => [...document.querySelectorAll(

@@ -94,6 +94,7 @@ ACTIONS = {
     "care:close",
     "dues:pay",
     "dues:import",
+    "mobile:member_action",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -293,6 +294,8 @@ FILL: dict[str, Fill] = {
     "dues:ledger": lambda d: [
         {"code": d.branch.code, "year": 2026, "fmt": f} for f in ("xlsx", "pdf")
     ],
+    "mobile:member": lambda d: [{"pk": pk} for pk in _mobile_members(d, lost=True)],
+    "mobile:card": lambda d: [{"pk": pk} for pk in _mobile_members(d)],
 }
 
 
@@ -329,6 +332,19 @@ def _care_entries(d: Data) -> list[int]:
     open_ = inside.filter(until__isnull=True).values_list("pk", flat=True)[:1]
     closed = Hardship.objects.filter(until__isnull=False).values_list("pk", flat=True)[:1]
     return [*open_, *closed]
+
+
+def _mobile_members(d: Data, *, lost: bool = False) -> list[int]:
+    """A member away (and, with ``lost``, a member lost) of the account's subtree."""
+    from dangjian.mobile.models import LostContact, Outflow
+
+    inside = {"member__org__path__startswith": d.org.path}
+    away = Outflow.objects.filter(returned_on__isnull=True, **inside).order_by("pk")
+    pks = list(away.values_list("member_id", flat=True)[:1])
+    if lost:
+        gone = LostContact.objects.filter(found_on__isnull=True, **inside).order_by("pk")
+        pks += list(gone.values_list("member_id", flat=True)[:1])
+    return pks
 
 
 def _visits(d: Data) -> list[int]:
