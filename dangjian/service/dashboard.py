@@ -334,21 +334,19 @@ def tree_cube(root: Organization | None, over: Over) -> dict[str, dict[Any, Rate
 USE_TREE = True
 
 
-def _board(actor: Actor, root: Organization | None, first: dt.date, last: dt.date) -> Board:
-    orders = period_orders(actor, root, first, last)
+def figures(
+    actor: Actor, root: Organization | None, first: dt.date, last: dt.date
+) -> dict[str, dict[Any, Rates]]:
+    """The figures of ``root``'s subtree over the months ``first``..``last`` as the dashboard
+    reads them: overall (``"all"``, key 1), per ``"month"``, ``"category"``, ``"level"`` and
+    ``"child"`` (see :func:`tree_cube`) — from the subtree counters, else (the actor's scope
+    inside ``root``) from the village counters of the scope; when the actor sees none of it, from
+    the orders (without ``"child"``: :func:`children_rows` groups them)."""
     over = over_of(actor, root, first, last)
-    child: dict[Any, Rates] | None = None
     if over is not None and USE_TREE and over.prefix == (root.path if root else ""):
-        cube = tree_cube(root, over)
-        overall = cube["all"].get(1) or empty()
-        month_rates, cat_rates, levels, child = (
-            cube["month"],
-            cube["category"],
-            cube["level"],
-            cube["child"],
-        )
-    elif over is not None:
-        cube = tally_rates(
+        return tree_cube(root, over)
+    if over is not None:
+        return tally_rates(
             over,
             {
                 "all": Value(1),
@@ -358,18 +356,29 @@ def _board(actor: Actor, root: Organization | None, first: dt.date, last: dt.dat
                 "child": _child_key(root),
             },
         )
-        overall = cube["all"].get(1) or empty()
-        month_rates, cat_rates, levels, child = (
-            cube["month"],
-            cube["category"],
-            cube["level"],
-            cube["child"],
-        )
-    else:
-        overall = rates_all(orders)
-        month_rates = rates_by(orders, "month")
-        cat_rates = rates_by(orders, "category")
-        levels = rates_by(orders, "level")
+    orders = period_orders(actor, root, first, last)
+    return {
+        "all": {1: rates_all(orders)},
+        "month": rates_by(orders, "month"),
+        "category": rates_by(orders, "category"),
+        "level": rates_by(orders, "level"),
+    }
+
+
+def period_rates(actor: Actor, root: Organization | None, first: dt.date, last: dt.date) -> Rates:
+    """The figures of ``root``'s whole subtree over the months ``first``..``last`` (see
+    :func:`figures`): what the counters hold, the same counts as :func:`~.stats.rates` over
+    :func:`period_orders`."""
+    return figures(actor, root, first, last)["all"].get(1) or empty()
+
+
+def _board(actor: Actor, root: Organization | None, first: dt.date, last: dt.date) -> Board:
+    orders = period_orders(actor, root, first, last)
+    over = over_of(actor, root, first, last)
+    cube = figures(actor, root, first, last)
+    overall = cube["all"].get(1) or empty()
+    month_rates, cat_rates, levels = cube["month"], cube["category"], cube["level"]
+    child = cube.get("child")
     by_month = {_month_key(k): v for k, v in month_rates.items()}
     months = []
     month = first

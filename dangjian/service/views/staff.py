@@ -9,7 +9,6 @@ refusal is shown in Chinese and nothing is written.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -31,6 +30,7 @@ from dangjian.web.requests import SignedInRequest
 from .. import services
 from ..categories import category
 from ..choices import OPEN_STATES, OrderState, RefuseReason
+from ..dashboard import add_months, default_root, period_rates
 from ..models import Grid, Order
 from ..selectors import (
     dispatcher_queue,
@@ -40,11 +40,12 @@ from ..selectors import (
     overdue,
     worker_orders,
 )
-from ..stats import Rate, rates
+from ..stats import Rate
 from .teams import team_target, team_targets
 
-#: the overview counts the orders submitted in this many days up to today
-OVERVIEW_DAYS = 365
+#: the overview counts the orders submitted in this many calendar months up to today, the
+#: current one included (whole months: what the monthly counters answer exactly)
+OVERVIEW_MONTHS = 12
 
 
 def _pct(x: float) -> str:
@@ -82,21 +83,23 @@ def _rows(orders: Any) -> list[dict[str, Any]]:
 
 @page("GET")
 def index(request: SignedInRequest) -> HttpResponse:
-    """为民服务 overview: 三率 of the subtree's orders of the last year (organization-level, no
-    ranking of anyone) and the overdue orders, oldest limit first."""
+    """为民服务 overview: 三率 of the subtree's orders submitted in the last
+    :data:`OVERVIEW_MONTHS` calendar months, read from the monthly counters as the dashboard
+    does (organization-level, no ranking of anyone), and the overdue orders, oldest limit
+    first."""
     require(request.user, Perm.SERVICE_VIEW)
     today = timezone.localdate()
-    since = today - dt.timedelta(days=OVERVIEW_DAYS)
-    orders = orders_for(request.user).filter(submitted_at__date__gt=since)
-    figures = rates(orders)
+    month = today.replace(day=1)
+    since = add_months(month, 1 - OVERVIEW_MONTHS)
+    figures = period_rates(request.user, default_root(request.user), since, month)
     late = overdue(orders_for(request.user)).order_by("resolution_due", "pk")
     page_ = paginate(request, late)
     return render(
         request,
         "service/index.html",
         {
-            "since": since + dt.timedelta(days=1),
-            "today": today,
+            "months": OVERVIEW_MONTHS,
+            "since": since,
             "total": figures.total,
             "rates": [
                 _rate_row(r) for r in (figures.response, figures.resolution, figures.satisfaction)
