@@ -1387,12 +1387,6 @@ def _term(s: Side) -> dict[str, Any]:
 def _post_terms(request: pytest.FixtureRequest) -> None:
     """A post term in each side's branch (for members:post_term_end), written with the world,
     before any test reads the state of the database."""
-
-
-@pytest.fixture(autouse=True)
-def _care_world(request):
-    """困难党员帮扶: the first member of each side on the register (by the operator), and a
-    second member free to be registered by a route."""
     if "world" not in request.fixturenames:
         return
     import datetime as dt

@@ -42,6 +42,7 @@ def test_both_rules_are_checked_and_in_the_order_of_rules_md():
         "REL-TRANSFER",
         "REL-LOST-CONTACT",
         "REL-COMMUNITY-REGISTRATION",
+        "REL-TRANSFER-DEADLINE",  # the transfer app's own rule (not in rules.md), after its rules
     ]
     checked = {e.id: e.checked for e in catalogue("REL")}
     assert checked["REL-TRANSFER"] and checked["REL-LOST-CONTACT"]
