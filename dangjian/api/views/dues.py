@@ -42,7 +42,7 @@ def _month(value: str, field: str = "month") -> dt.date:
 def _org(request: SignedInApiRequest, code: str, perm: Perm) -> Any:
     org = orgs_for(request.user, perm).filter(code=code).first()
     if org is None:
-        raise exceptions.ValidationError({"org": [f"组织“{code[:32]}”不存在或不在您的管辖范围内"]})
+        raise exceptions.NotFound(f"组织“{code[:32]}”不存在或不在您的管辖范围内")
     return org
 
 
@@ -60,7 +60,11 @@ def _member(request: SignedInApiRequest, pk: int) -> Member:
 class MonthQuery(serializers.Serializer):
     org = TextField(max_length=32, help_text="党支部编码")
     month = TextField(
-        max_length=20, required=False, default="", help_text="月份，如 2026-03（不填：本月）"
+        max_length=20,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="月份，如 2026-03（不填：本月）",
     )
 
 
@@ -203,8 +207,20 @@ class PaymentView(ScopedAPIView):
 
 
 class TotalsQuery(serializers.Serializer):
-    org = TextField(max_length=32, required=False, default="", help_text="组织编码（不填：本级）")
-    month = TextField(max_length=20, required=False, default="", help_text="截至月份（不填：上月）")
+    org = TextField(
+        max_length=32,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="组织编码（不填：本级）",
+    )
+    month = TextField(
+        max_length=20,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="截至月份（不填：上月）",
+    )
 
 
 class TotalsOut(serializers.Serializer):

@@ -30,7 +30,7 @@ from rest_framework.response import Response
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import covers
 from dangjian.api.filters import code_value, date_value
-from dangjian.api.filtersets import CODE_SCHEMA
+from dangjian.api.filtersets import CODE_SCHEMA, DATE_SCHEMA
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import FindingSerializer, TextField
 from dangjian.api.views.base import ScopedAPIView, path_id, service_call, validated
@@ -53,7 +53,7 @@ from dangjian.orgs.selectors import org_get
 
 ID = path_id("党员编号")
 AT = OpenApiParameter(
-    "at", OpenApiTypes.DATE, OpenApiParameter.QUERY, description="统计或检查日期（不填：今天）"
+    "at", DATE_SCHEMA, OpenApiParameter.QUERY, description="统计或检查日期（不填：今天）"
 )
 ORG = OpenApiParameter(
     "org",

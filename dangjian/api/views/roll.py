@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
+from dangjian.api.filtersets import DATE_SCHEMA
 from dangjian.api.requests import SignedInApiRequest
 from dangjian.api.serializers import DATE_ERRORS, TextField
 from dangjian.api.views.base import ScopedAPIView, path_id
@@ -92,7 +93,16 @@ class OrgRollView(ScopedAPIView):
     pagination_class = None  # type: ignore[assignment]  # one branch's roll
 
     @extend_schema(
-        parameters=[CODE_PARAM, RollQuerySerializer],
+        parameters=[
+            CODE_PARAM,
+            # empty: not given (today), as the other date parameters
+            OpenApiParameter(
+                "on",
+                DATE_SCHEMA,
+                OpenApiParameter.QUERY,
+                description="日期（YYYY-MM-DD），默认今天",
+            ),
+        ],
         responses=RollResponseSerializer,
         summary="某日的党员名册",
     )
