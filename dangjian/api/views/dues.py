@@ -19,7 +19,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
@@ -30,6 +30,27 @@ from dangjian.api.views.base import ScopedAPIView, service_call, validated
 from dangjian.dues import months, selectors, services
 from dangjian.members.models import Member
 from dangjian.orgs.selectors import orgs_for
+
+#: the months the schema promises (a subset of what :func:`months.parse` accepts: 2000–2100)
+MONTH_PATTERN = r"^\s*((20[0-9]{2}|2100)-(0[1-9]|1[0-2]))?\s*$"
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": MONTH_PATTERN, "description": "年-月，如 2026-03"}
+)
+class MonthText(TextField):
+    """A month written ``YYYY-MM`` (empty in a query: not given)."""
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": MONTH_PATTERN.replace(")?", ")"),
+        "description": "年-月，如 2026-03",
+    }
+)
+class MonthRequired(TextField):
+    """A month written ``YYYY-MM``, required."""
 
 
 def _month(value: str, field: str = "month") -> dt.date:
@@ -59,7 +80,7 @@ def _member(request: SignedInApiRequest, pk: int) -> Member:
 
 class MonthQuery(serializers.Serializer):
     org = TextField(max_length=32, help_text="党支部编码")
-    month = TextField(
+    month = MonthText(
         max_length=20,
         required=False,
         default="",
@@ -105,7 +126,7 @@ class MonthView(ScopedAPIView):
         q.is_valid(raise_exception=True)
         org = _org(request, q.validated_data["org"], Perm.MEMBER_VIEW)
         if not selectors.is_branch(org):
-            raise exceptions.ValidationError({"org": ["该组织不是有党员名册的党支部"]})
+            raise exceptions.NotFound("该组织不是有党员名册的党支部")
         raw = q.validated_data["month"]
         month = _month(raw) if raw else months.first(timezone.localdate())
         rows = selectors.month_sheet(request.user, org, month)
@@ -164,7 +185,7 @@ class BaseView(ScopedAPIView):
 
 class PaymentIn(serializers.Serializer):
     member = serializers.IntegerField(min_value=1, help_text="党员编号")
-    month = TextField(max_length=20, help_text="所属月份，如 2026-03")
+    month = MonthRequired(max_length=20, help_text="所属月份，如 2026-03")
     amount = serializers.DecimalField(
         max_digits=10, decimal_places=2, required=False, allow_null=True, default=None,
         help_text="金额（元；不填按核定的应交金额）",
@@ -214,7 +235,7 @@ class TotalsQuery(serializers.Serializer):
         allow_blank=True,
         help_text="组织编码（不填：本级）",
     )
-    month = TextField(
+    month = MonthText(
         max_length=20,
         required=False,
         default="",
