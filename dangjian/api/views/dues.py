@@ -32,7 +32,7 @@ from dangjian.members.models import Member
 from dangjian.orgs.selectors import orgs_for
 
 #: the months the schema promises (a subset of what :func:`months.parse` accepts: 2000–2100)
-MONTH_PATTERN = r"^\s*((20[0-9]{2}|2100)-(0[1-9]|1[0-2]))?\s*$"
+MONTH_PATTERN = r"^((20[0-9]{2}|2100)-(0[1-9]|1[0-2]))?$"
 
 
 @extend_schema_field(
