@@ -492,7 +492,6 @@ DUES_ROUTES = [
         P.MEMBER_VIEW,
         query=lambda s: f"?org={s.org.code}&month=2026-03",
         ok_text="rows",
-        outside=400,
     ),
     Route(
         "api:dues-bases",
