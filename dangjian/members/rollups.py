@@ -93,17 +93,32 @@ def _above(paths: dict[int, str]) -> dict[int, list[int]]:
     return {pk: [ids[p] for p in ancestor_paths(path) if p in ids] for pk, path in paths.items()}
 
 
+def hold_branches(org_ids: Iterable[int]) -> None:
+    """Lock the rows of the organizations ``org_ids`` (``FOR NO KEY UPDATE``, in path order) in
+    the caller's transaction, before a write of their rolls locks anything else.
+
+    A move of an organization rewrites the paths of its subtree (a key update) and then locks
+    the member counts above (:func:`org_moved`). A write of the roll inserts rows that refer to
+    its branches, and PostgreSQL checks those foreign keys at commit, after the write locked
+    the counts: without this lock the write would wait for the move at its commit while the
+    move waits for the counts the write holds. Held first, the branch rows make a move of any
+    organization above them wait for the write (and a write wait for a move under way), and
+    the paths this write reads stay the paths it counts under. Other writes of the same
+    branches still run: only a key update conflicts with this lock."""
+    wanted = sorted(set(org_ids))
+    if wanted:
+        rows = Organization.objects.select_for_update(no_key=True).filter(pk__in=wanted)
+        list(rows.order_by("path").values_list("pk", flat=True))
+
+
 def counts_shift(removed: Iterable[Place] = (), added: Iterable[Place] = ()) -> None:
     """Count the members of ``removed`` out and those of ``added`` in (the places before and
     after a write), in the caller's transaction: the own column of the branch, the subtree
     column of the branch and of every organization above it.
 
-    Lock-free against a concurrent move of an organization above the branch
-    (:func:`org_moved`): the paths are read again after the rows are written; when one
-    changed, the move committed while this write read the old place (the move read its
-    subtree totals without this write), so the subtree counts go from the old ancestors to
-    the new ones. Once written, this write holds the rows of every current ancestor, so a
-    later move waits for it and reads its counts."""
+    The branch rows are held first (:func:`hold_branches`, a no-op when the write took them
+    already), so a concurrent move of an organization above waits for this write and reads
+    its counts, and the paths read here are those the counts are written under."""
     changes: dict[Place, int] = {}
     for place in removed:
         changes[place] = changes.get(place, 0) - 1
@@ -112,26 +127,14 @@ def counts_shift(removed: Iterable[Place] = (), added: Iterable[Place] = ()) -> 
     changes = {place: n for place, n in changes.items() if n}
     if not changes:
         return
-    paths = _paths(place.org_id for place in changes)
-    above = _above(paths)
+    hold_branches(place.org_id for place in changes)
+    above = _above(_paths(place.org_id for place in changes))
     deltas: rollup.Deltas = {}
     for place, n in changes.items():
         rollup.merge(deltas, (place.org_id,), place.column, n)
         for pk in above[place.org_id]:
             rollup.merge(deltas, (pk,), "sub_" + place.column, n)
     rollup.add_to_rows(MemberCount, ["org_id"], deltas)
-    now = _paths(paths)
-    moved = {pk: path for pk, path in now.items() if path != paths[pk]}
-    if moved:
-        now_above = _above(moved)
-        fix: rollup.Deltas = {}
-        for place, n in changes.items():
-            if place.org_id in moved:
-                for pk in above[place.org_id]:
-                    rollup.merge(fix, (pk,), "sub_" + place.column, -n)
-                for pk in now_above[place.org_id]:
-                    rollup.merge(fix, (pk,), "sub_" + place.column, n)
-        rollup.add_to_rows(MemberCount, ["org_id"], fix)
 
 
 def org_moved(org_id: int, old_path: str, new_path: str) -> None:

@@ -52,7 +52,7 @@ from .history import (
     terms_close,
 )
 from .models import Member, MemberStatus, Participation, PostTerm
-from .rollups import counts_shift, has_left, place_of
+from .rollups import counts_shift, has_left, hold_branches, place_of
 
 #: 党章 art. 1: 年满十八岁的……可以申请加入中国共产党 (细则 art. 5; RECRUIT-AGE-18)
 MIN_AGE = 18
@@ -425,7 +425,7 @@ def member_update(*, actor: Actor, member: Member, data: MemberInput) -> Member:
 def _member_update(
     actor: Actor, member: Member, data: MemberInput, refused: list[Member]
 ) -> Member:
-    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    member = _locked(member, data.org)
     require(actor, Perm.MEMBER_CHANGE, member.org.path)
     require(actor, Perm.MEMBER_CHANGE, data.org.path)
     errors = member_validate(data)
@@ -461,8 +461,15 @@ def _member_update(
 # ``audit_extra`` is added to the audited ``after`` (e.g. ``{"recruit_case": "…"}``).
 
 
-def _locked(member: Member) -> Member:
-    return Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+def _locked(member: Member, *others: Organization) -> Member:
+    """The member's row, locked after the rows of its branch and of ``others`` (the branch it
+    moves to): branches first, in path order, as every write of the roll takes them
+    (:func:`~dangjian.members.rollups.hold_branches`)."""
+    hold_branches([member.org_id, *(org.pk for org in others)])
+    locked = Member.objects.select_for_update(of=("self",)).select_related("org").get(pk=member.pk)
+    if locked.org_id != member.org_id:  # moved by a write that committed meanwhile
+        hold_branches([locked.org_id])
+    return locked
 
 
 def _roll_update(
@@ -640,6 +647,7 @@ def member_status_record(
 ) -> MemberStatus:
     """Record a standing decided by a party body. Never called by a rule: rules only propose
     (LIFE-ABSENT-6-MONTHS, DUES-ARREARS-6-MONTHS); the branch decides and records."""
+    member = _locked(member)
     require(actor, Perm.MEMBER_CHANGE, member.org.path)
     errors = _status_errors(member, data, today or timezone.localdate())
     already_left = has_left(member)
@@ -936,7 +944,7 @@ def _member_move(
 ) -> Member:
     from .selectors import standing_on
 
-    member = _locked(member)
+    member = _locked(member, org)
     old = member.org
     require(actor, Perm.MEMBER_CHANGE, old.path)
     require(actor, Perm.MEMBER_CHANGE, org.path)

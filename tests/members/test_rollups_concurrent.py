@@ -1,8 +1,9 @@
 """Member counts under a concurrent organization move, with two real transactions on
-PostgreSQL (READ COMMITTED): a member of a branch leaves the party (a recorded standing, which
-locks no row of the tree) while the 党总支 above the branch moves. (The other writes of the
-roll wait for a move already: an insert's foreign key check, and the member lock taken with its
-branch row, both meet the branch row that the move rewrites.)"""
+PostgreSQL (READ COMMITTED): a member of a branch leaves the party (a recorded standing: a
+status row, roll events that refer to the branch, the counts) while the 党总支 above the branch
+moves. The foreign keys are checked at commit, so without the branch row held first the two
+deadlocked: the write waited at its commit for the branch row the move rewrote, the move for
+the member counts the write held."""
 
 from __future__ import annotations
 
@@ -64,16 +65,18 @@ def _run(first, second) -> None:
     assert not errors, errors
 
 
-def test_move_commits_between_the_write_reading_paths_and_writing_counts(monkeypatch):
+def test_move_waits_for_a_write_that_holds_the_branch(monkeypatch):
     town_b, general, member = _setup()
     read, moved = threading.Event(), threading.Event()
+    seen: list[bool] = []
     above = rollups._above
 
     def slow_above(paths):
         found = above(paths)
         if threading.current_thread().name == "writer" and not read.is_set():
             read.set()
-            assert moved.wait(20)
+            time.sleep(1.0)  # the move starts meanwhile and waits for the branch row
+            seen.append(moved.is_set())
         return found
 
     monkeypatch.setattr(rollups, "_above", slow_above)
@@ -83,12 +86,12 @@ def test_move_commits_between_the_write_reading_paths_and_writing_counts(monkeyp
 
     def mover():
         assert read.wait(20)
-        try:
-            org_move(actor=SYSTEM, org=general, new_parent=town_b)
-        finally:
-            moved.set()
+        org_move(actor=SYSTEM, org=general, new_parent=town_b)
+        moved.set()
 
     _run(writer, mover)
+    assert seen == [False]  # the move finished only after the write committed
+    assert moved.is_set()
     assert counts_differences() == []
 
 
