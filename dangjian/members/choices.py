@@ -63,13 +63,17 @@ class StatusKind(models.TextChoices):
     PERSUADED_OUT = "劝退", "劝退"
     LAPSED = "自行脱党", "自行脱党"
     DECEASED = "死亡", "死亡"
+    #: the organizational relation went to a party organization outside the platform (the
+    #: receipt of the letter recorded): no longer on a roll kept here
+    TRANSFERRED_OUT = "转出系统外", "组织关系转出系统外"
 
 
 #: standings that keep the member on the roll but take away the vote, the election and the right
 #: to introduce (党章 art. 40: 留党察看 has no vote; 停止党籍: no rights at all until restored)
 WITHOUT_RIGHTS = frozenset({StatusKind.PROBATION_WATCH, StatusKind.SUSPENDED})
 
-#: standings that end membership (出党): the member is no longer counted on the roll
+#: standings that take the member off the rolls kept here (出党, death, a relation transferred out
+#: of the platform): the member is no longer counted on the roll
 LEAVING = frozenset(
     {
         StatusKind.EXPELLED,
@@ -77,6 +81,7 @@ LEAVING = frozenset(
         StatusKind.PERSUADED_OUT,
         StatusKind.LAPSED,
         StatusKind.DECEASED,
+        StatusKind.TRANSFERRED_OUT,
     }
 )
 
@@ -93,6 +98,15 @@ class RollKind(models.TextChoices):
     DIED = "死亡", "死亡"
     RESTORED = "恢复党籍", "恢复党籍"
     CORRECTED = "更正", "入党日期更正"
+
+
+def leaving_event(kind: str) -> str:
+    """The roll event of a standing of :data:`LEAVING`: 死亡, 转出 (out of the platform) or 出党."""
+    if kind == StatusKind.DECEASED:
+        return RollKind.DIED
+    if kind == StatusKind.TRANSFERRED_OUT:
+        return RollKind.TRANSFER_OUT
+    return RollKind.LEFT
 
 
 #: events that put the member on the roll of their organization from ``on`` until ``ended_on``

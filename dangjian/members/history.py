@@ -28,7 +28,15 @@ from django.db.models.functions import Greatest
 
 from dangjian.orgs.models import Organization
 
-from .choices import COMMITTEE_POSTS, LEAVING, SPAN_KINDS, MemberType, Post, RollKind, StatusKind
+from .choices import (
+    COMMITTEE_POSTS,
+    LEAVING,
+    SPAN_KINDS,
+    MemberType,
+    Post,
+    RollKind,
+    leaving_event,
+)
 from .models import Member, MemberStatus, PostTerm, RollEvent
 
 #: the kinds of the span events, in one fixed order (the partial index is declared with it)
@@ -280,7 +288,7 @@ def events_of(member: Member, statuses: Sequence[MemberStatus]) -> list[RollEven
                 )
             )
             continue
-        kind = RollKind.DIED if s.kind == StatusKind.DECEASED else RollKind.LEFT
+        kind = leaving_event(s.kind)
         if current is not None:
             current.ended_on = max(s.started_on, current.on)
             current = None

@@ -22,7 +22,7 @@ from dangjian.core import rollup
 from dangjian.orgs.models import Organization
 from dangjian.orgs.rollups import ancestor_paths, ids_by_path
 
-from .choices import LEAVING, MemberType
+from .choices import LEAVING, MemberType, StatusKind
 from .models import Member, MemberCount, MemberStatus
 
 #: own columns, then subtree columns (the same order)
@@ -60,6 +60,18 @@ def left_filter() -> Q:
 
 def has_left(member: Member) -> bool:
     return MemberStatus.objects.filter(left_filter(), member=member).exists()
+
+
+def left_as(member: Member) -> str | None:
+    """What took ``member`` off the roll (开除党籍, 死亡, 组织关系转出系统外 …), or ``None``
+    while he is on it: the reason a write for a member no longer on the roll is refused."""
+    kind = (
+        MemberStatus.objects.filter(left_filter(), member=member)
+        .order_by("-started_on", "-pk")
+        .values_list("kind", flat=True)
+        .first()
+    )
+    return StatusKind(kind).label if kind else None
 
 
 def left_ids(ids: Iterable[int]) -> set[int]:

@@ -39,6 +39,7 @@ from .choices import (
     Post,
     RollKind,
     StatusKind,
+    leaving_event,
 )
 from .committee import committee_refresh
 from .history import (
@@ -52,7 +53,7 @@ from .history import (
     terms_close,
 )
 from .models import Member, MemberStatus, Participation, PostTerm
-from .rollups import counts_shift, has_left, hold_branches, place_of
+from .rollups import counts_shift, has_left, hold_branches, left_as, place_of
 
 #: 党章 art. 1: 年满十八岁的……可以申请加入中国共产党 (细则 art. 5; RECRUIT-AGE-18)
 MIN_AGE = 18
@@ -691,10 +692,12 @@ def _history_status(member: Member, status: MemberStatus, already_left: bool) ->
     """出党 or death: off the roll from ``started_on`` (back on it from ``ends_on``, when the
     decision has an end); other standings are noted."""
     link, reason = f"status:{status.pk}", f"{status.kind}（{status.decided_by}）"
+    if status.kind == StatusKind.TRANSFERRED_OUT and status.reason:
+        reason = status.reason  # 组织关系转至…（回执 …）
     if status.kind not in LEAVING:
         roll_note(member, RollKind.STATUS, status.started_on, reason=reason, link=link)
         return
-    kind = RollKind.DIED if status.kind == StatusKind.DECEASED else RollKind.LEFT
+    kind = leaving_event(status.kind)
     if already_left:
         roll_note(member, kind, status.started_on, reason=reason, link=link)
         return
@@ -761,9 +764,8 @@ def participation_add(
             "started_on", f"参加日期早于{member.name}的入党日期 {member.joined_on.isoformat()}"
         )
     elif not standing_on(member, data.started_on).on_roll:
-        errors.add(
-            "member", f"{member.name}在 {data.started_on.isoformat()} 已不是党员（已出党或去世）"
-        )
+        day = data.started_on.isoformat()
+        errors.add("member", f"{member.name}在 {day} 已不在党员名册上（已出党、去世或转出）")
     current = Participation.objects.filter(org=org, ended_on__isnull=True)
     if current.filter(member=member).exists():
         errors.add("member", f"{member.name}已是{org.name}的参加人员（尚未结束）")
@@ -957,8 +959,9 @@ def _member_move(
         )
     elif org.pk == old.pk:
         errors.add("org", f"{member.name}已在{org.name}的党员名册中")
-    if has_left(member):
-        errors.add("member", f"{member.name}已不在党员名册中（已出党或去世），不能转接")
+    left = left_as(member)
+    if left:
+        errors.add("member", f"{member.name}已不在党员名册中（{left}），不能转接")
     elif on > timezone.localdate():
         errors.add("on", "转接日期不能晚于今天")
     elif on < member.joined_on:

@@ -28,7 +28,7 @@ from dangjian.core.audit import AuditAction, AuditSubject, audit_about
 from dangjian.core.errors import FieldErrors
 from dangjian.members.choices import StatusKind
 from dangjian.members.models import Member, MemberStatus
-from dangjian.members.rollups import has_left
+from dangjian.members.rollups import left_as
 from dangjian.members.services import StatusInput, member_status_record
 from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
@@ -184,8 +184,9 @@ def outflow_start(
     require(actor, Perm.MEMBER_CHANGE, member.org.path)
     member = _locked(member)
     errors = _outflow_errors(member, data, _today(today))
-    if has_left(member):
-        errors.add("member", f"{member.name}已不在党员名册上（已出党），不能登记外出")
+    left = left_as(member)
+    if left:
+        errors.add("member", f"{member.name}已不在党员名册上（{left}），不能登记外出")
     if not errors:
         other = _overlap(member, data.started_on)
         if other is not None:
@@ -370,8 +371,9 @@ def lost_contact_record(
         errors.add("since", f"失去联系日期早于{member.name}的入党日期 {member.joined_on}")
     if len(note) > NOTE_MAX:
         errors.add("note", f"情况说明最长 {NOTE_MAX} 个字")
-    if has_left(member):
-        errors.add("member", f"{member.name}已不在党员名册上（已出党）")
+    left = left_as(member)
+    if left:
+        errors.add("member", f"{member.name}已不在党员名册上（{left}）")
     open_ = LostContact.objects.filter(member=member, found_on__isnull=True).first()
     if open_ is not None:
         errors.add("member", f"{member.name}已登记为失联党员（自 {open_.since} 起），不能重复登记")

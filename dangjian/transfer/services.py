@@ -3,9 +3,11 @@
 Who: the sending branch (``Perm.MEMBER_CHANGE`` over the member's organization) requests,
 issues the letter, cancels, and records the receipt of an organization outside the platform;
 the receiving organization (``Perm.MEMBER_CHANGE`` over it) accepts or refuses. The accepting
-end moves the member through :func:`dangjian.members.services.member_move` (called with the
-system actor: this service checked the receiver's own right; the transfer's audit entry names
-the user). A refused, impossible or badly dated step is refused with Chinese messages before
+end moves the member through :func:`dangjian.members.services.member_move`; the receipt of an
+organization outside the platform takes the member off the sending roll on the day received
+(:data:`~dangjian.members.choices.StatusKind.TRANSFERRED_OUT`). Both are called with the
+system actor: this service checked the user's own right; the transfer's audit entry names
+the user. A refused, impossible or badly dated step is refused with Chinese messages before
 anything is written.
 """
 
@@ -23,9 +25,10 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import SYSTEM, Actor, require, user_of
 from dangjian.core.audit import AuditAction, AuditSubject, audit_about
 from dangjian.core.errors import FieldErrors
+from dangjian.members.choices import StatusKind
 from dangjian.members.models import Member
-from dangjian.members.rollups import has_left
-from dangjian.members.services import member_move
+from dangjian.members.rollups import has_left, left_as
+from dangjian.members.services import StatusInput, member_move, member_status_record
 from dangjian.orgs.choices import ROLL_TYPES, TEMP_BRANCH_NO_ROLL, OrgType
 from dangjian.orgs.models import Organization
 from dangjian.rules.params import params_on
@@ -145,8 +148,9 @@ def transfer_validate(data: TransferInput, *, today: dt.date) -> FieldErrors:
         errors.add(
             "requested_on", f"申请日期早于{member.name}的入党日期 {member.joined_on.isoformat()}"
         )
-    if has_left(member):
-        errors.add("member", f"{member.name}已不在党员名册上（已出党或去世），不能转接")
+    left = left_as(member)
+    if left:
+        errors.add("member", f"{member.name}已不在党员名册上（{left}），不能转接")
     other = open_transfer_of(member)
     if other is not None:
         errors.add("member", _twice(member, other))
@@ -386,7 +390,24 @@ def transfer_receipt(
     if len(receipt_no) > 60:
         raise ValidationError({"receipt_no": ["回执编号过长（最多 60 字）"]})
     _answer_dates(t, received_on, "received_on", "接收日期", _today(today))
+    if t.member.org_id != t.from_org_id or has_left(t.member):
+        raise ValidationError(
+            {"member": [f"{t.member_name}已不在{t.from_org.name}的名册上，请核对后再登记回执"]}
+        )
     before = snapshot(t)
+    # the member leaves the sending roll on the day the receiving organization received
+    member_status_record(
+        actor=SYSTEM,
+        member=t.member,
+        data=StatusInput(
+            StatusKind.TRANSFERRED_OUT,
+            received_on,
+            t.from_org.name,
+            decision_no=t.letter_no,
+            reason=f"组织关系转至{t.to_name}" + (f"（回执 {receipt_no}）" if receipt_no else ""),
+        ),
+        today=_today(today),
+    )
     t.state = TransferState.ACCEPTED
     t.answered_on = received_on
     t.receipt_no = receipt_no

@@ -143,7 +143,7 @@ def test_a_member_out_of_the_party_cannot_take_part(tree):
         member=member,
         data=StatusInput(kind="死亡", started_on=D(2026, 2, 1), decided_by="甲村党支部"),
     )
-    with pytest.raises(ValidationError, match="已不是党员"):
+    with pytest.raises(ValidationError, match="已不在党员名册上（已出党、去世或转出）"):
         participation_add(
             actor=SYSTEM,
             data=ParticipationInput(org=temp, member=member, started_on=D(2026, 3, 10)),

@@ -106,7 +106,7 @@ def test_a_member_out_of_the_party_cannot_be_moved(tree):
     )
     with pytest.raises(ValidationError) as caught:
         member_move(actor=SYSTEM, member=member, org=tree["branch_b"], on=D(2026, 6, 1), reason="")
-    assert "已出党或去世" in caught.value.message_dict["member"][0]
+    assert "已不在党员名册中（死亡）" in caught.value.message_dict["member"][0]
 
 
 @pytest.mark.django_db

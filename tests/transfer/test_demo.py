@@ -9,6 +9,7 @@ from dangjian.demo.accounts import demo_nodes
 from dangjian.demo.seed import seed_database
 from dangjian.demo.transfer import seed_demo_transfers
 from dangjian.members.models import MemberCount
+from dangjian.members.rollups import has_left
 from dangjian.transfer.choices import TransferState
 from dangjian.transfer.models import Transfer
 from dangjian.transfer.selectors import overdue
@@ -29,7 +30,13 @@ def test_demo_transfers_in_every_state():
     for t in Transfer.objects.filter(state=TransferState.ACCEPTED, to_org__isnull=False):
         assert t.member.org_id == t.to_org_id  # on the new roll
     assert all(t.from_org.path.startswith(town.path) for t in Transfer.objects.all())
-    # moves inside the town: its subtree count is unchanged (nobody counted twice or lost)
+    # moves inside the town leave its subtree count unchanged (nobody counted twice or lost);
+    # a receipt from outside the platform takes the member off the roll (counted as left)
+    out = Transfer.objects.filter(to_org__isnull=True, state=TransferState.ACCEPTED)
+    assert all(has_left(t.member) for t in out)
     after = MemberCount.objects.get(org=town)
-    assert (after.sub_full + after.sub_probationary) == (before.sub_full + before.sub_probationary)
+    assert (after.sub_full + after.sub_probationary) == (
+        before.sub_full + before.sub_probationary - out.count()
+    )
+    assert after.sub_left == before.sub_left + out.count()
     assert seed_demo_transfers(today, seed=42) == []  # once

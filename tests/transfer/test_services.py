@@ -8,7 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from dangjian.core.models import AuditEntry
-from dangjian.members.models import Member, MemberCount
+from dangjian.members.choices import RollKind
+from dangjian.members.history import roll_on
+from dangjian.members.models import Member, MemberCount, RollEvent
+from dangjian.members.rollups import counts_differences, has_left
 from dangjian.transfer.choices import TransferState
 from dangjian.transfer.models import Transfer
 from dangjian.transfer.services import (
@@ -176,10 +179,41 @@ def test_external_receiver_letter_and_receipt(world):
     t = transfer_request(actor=world.east_sec, data=data, issue=True, today=TODAY)
     with pytest.raises(ValidationError):
         transfer_accept(actor=world.far_sec, transfer=t, accepted_on=D(2026, 6, 2), today=TODAY)
+    assert (_counts(world.east), _counts(world.town)) == (2, 2)
     t = transfer_receipt(
         actor=world.east_sec, transfer=t, received_on=D(2026, 6, 20), receipt_no="HZ-1", today=TODAY
     )
     assert t.state == TransferState.ACCEPTED and t.receipt_no == "HZ-1"
+    # off the sending roll on the day received, counted nowhere here, the history says where
+    assert (_counts(world.east), _counts(world.town)) == (1, 1)
+    assert counts_differences() == []
+    member = Member.objects.get(pk=world.member.pk)
+    assert has_left(member)
+    assert not roll_on(world.east, D(2026, 6, 20)).filter(pk=member.pk).exists()
+    assert roll_on(world.east, D(2026, 6, 19)).filter(pk=member.pk).exists()
+    last = RollEvent.objects.filter(member=member).order_by("-pk").first()
+    assert (last.kind, last.on) == (RollKind.TRANSFER_OUT, D(2026, 6, 20))
+    assert "外省某村党支部" in last.reason and "HZ-1" in last.reason
+    # a second receipt, or a new transfer of a member no longer on the roll, is refused
+    with pytest.raises(ValidationError):
+        transfer_receipt(actor=world.east_sec, transfer=t, received_on=D(2026, 6, 21), today=TODAY)
+    with pytest.raises(ValidationError) as exc:
+        transfer_request(actor=world.east_sec, data=data, today=TODAY)
+    assert "已不在党员名册上" in str(exc.value)
+
+
+def test_receipt_before_the_member_joined_the_branch_writes_nothing(world):
+    data = TransferInput(
+        member=world.member, requested_on=D(2026, 6, 1), reason="居住地变动", to_name="外省某党支部"
+    )
+    t = transfer_request(actor=world.east_sec, data=data, issue=True, today=TODAY)
+    with pytest.raises(ValidationError) as exc:
+        transfer_receipt(actor=world.east_sec, transfer=t, received_on=D(2026, 5, 1), today=TODAY)
+    assert "早于" in str(exc.value)
+    t.refresh_from_db()
+    assert t.state == TransferState.IN_TRANSIT
+    assert not has_left(Member.objects.get(pk=world.member.pk))
+    assert _counts(world.east) == 2
 
 
 def test_no_receiver_or_both(world):
