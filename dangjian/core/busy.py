@@ -3,7 +3,9 @@
 SQLite has one writer at a time: a request that wants to write while another process holds the
 write lock (an import, a scoring run, a burst of logins) waits up to the busy timeout
 (``DATABASES OPTIONS timeout``, see settings) and then fails with ``OperationalError: database is
-locked``. PostgreSQL says the same with ``lock_not_available`` when a ``lock_timeout`` is set.
+locked``. PostgreSQL says the same with ``lock_not_available`` when a ``lock_timeout`` is set,
+and with ``deadlock_detected`` when it rolled back one of two transactions waiting for each
+other.
 That is not a server error but a moment of contention: the user is told in Chinese to try again,
 and API clients get ``Retry-After`` to back off.
 
@@ -36,8 +38,10 @@ BUSY_MESSAGE = "系统繁忙：数据库正在处理其他写入操作，请稍�
 
 #: SQLite's messages for a lock it could not get within the busy timeout
 _SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
-#: PostgreSQL: lock_not_available (a lock_timeout ran out)
-_PG_BUSY = {"55P03"}
+#: PostgreSQL: lock_not_available (a lock_timeout ran out), deadlock_detected and
+#: serialization_failure (the transaction was rolled back whole: the same request can be sent
+#: again)
+_PG_BUSY = {"55P03", "40P01", "40001"}
 
 
 def _chain(exc: BaseException | None) -> Iterator[BaseException]:
