@@ -526,3 +526,77 @@ def default_category(member: Member) -> str:
     from .choices import FROM_MEMBER
 
     return str(FROM_MEMBER.get(member.category, DuesCategory.EMPLOYED))  # type: ignore[call-overload]
+
+
+# --- a new year's 核定 -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CarryResult:
+    """What :func:`bases_carry_forward` did: the new 核定 records, the members who had one for
+    the year already (left as they were) and those with none the year before (to 核定 by hand)."""
+
+    made: list[DuesBase]
+    kept: list[Member]
+    missing: list[Member]
+
+
+def on_roll_in(member: Member, year: int) -> bool:
+    """Whether ``member`` owed dues in any month of ``year``."""
+    return any(on_roll(member, dt.date(year, k, 1)) for k in range(1, 13))
+
+
+@transaction.atomic
+def bases_carry_forward(*, actor: Actor, org: Organization, year: int) -> CarryResult:
+    """Start ``year``'s 核定 of branch ``org`` from ``year`` - 1: every member on the roll in
+    ``year`` with a 核定 of the year before and none of ``year`` gets the same category and base,
+    recalculated with the parameters in force on 1 January of ``year`` (a voluntary amount is
+    kept when it is still not less than the new amount). Each record goes through
+    :func:`base_set` (its own audit entry); all or none: one refusal writes nothing."""
+    require(actor, Perm.MEMBER_CHANGE, org.path)
+    if not isinstance(year, int) or not 2001 <= year <= 2100:
+        raise ValidationError({"year": ["年度应在 2001 至 2100 之间"]})
+    roll = [
+        m
+        for m in Member.objects.filter(org=org).prefetch_related("statuses").order_by("name", "pk")
+        if on_roll_in(m, year)
+    ]
+    ids = [m.pk for m in roll]
+    have = set(
+        DuesBase.objects.filter(member_id__in=ids, year=year).values_list("member_id", flat=True)
+    )
+    before = {b.member_id: b for b in DuesBase.objects.filter(member_id__in=ids, year=year - 1)}
+    made: list[DuesBase] = []
+    kept: list[Member] = []
+    missing: list[Member] = []
+    problems: list[str] = []
+    for m in roll:
+        if m.pk in have:
+            kept.append(m)
+            continue
+        old = before.get(m.pk)
+        if old is None:
+            missing.append(m)
+            continue
+        if old.base_cipher is not None and not may_see_base(actor, m):
+            problems.append(f"{m.name}：月交纳基数属个人信息，只能由党员所在党支部核定")
+            continue
+        amount = Decimal(crypto.decrypt(old.base_cipher)) if old.base_cipher is not None else None
+        due = due_on(old.category, amount, dt.date(year, 1, 1))
+        extra = old.voluntary if old.voluntary is not None and old.voluntary >= due.amount else None
+        try:
+            made.append(
+                base_set(
+                    actor=actor,
+                    member=m,
+                    year=year,
+                    category=old.category,
+                    base=amount,
+                    voluntary=extra,
+                )
+            )
+        except ValidationError as exc:
+            problems.extend(f"{m.name}：{text}" for text in exc.messages)
+    if problems:
+        raise ValidationError({"year": problems})
+    return CarryResult(made, kept, missing)
