@@ -509,6 +509,48 @@ DUES_ROUTES = [
         ok=201,
     ),
     Route("api:dues-totals", P.ORG_VIEW, hidden=lambda s: s.org.code),
+    Route("dues:bases", P.MEMBER_VIEW, kwargs=code, ok_text="党费核定"),
+    Route(
+        "dues:bases",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=code,
+        query="?year=2026",
+        data=lambda s: {"member": s.member.pk, "category": "学生"},
+        ok=302,
+    ),
+    Route(
+        "dues:bases_carry",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=code,
+        data=lambda s: {"year": "2026"},
+        ok=302,
+    ),
+    Route("dues:exemptions", P.MEMBER_VIEW, kwargs=code, ok_text="未交党费正当理由"),
+    Route(
+        "dues:exemptions",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=code,
+        data=lambda s: {
+            "member": s.member.pk,
+            "month_from": "2026-01",
+            "month_to": "2026-02",
+            "note": "住院治疗",
+        },
+        ok=302,
+    ),
+    Route("dues:remittances", P.ORG_VIEW, kwargs=code, ok_text="党费上缴"),
+    Route(
+        "dues:remittances",
+        P.MEMBER_CHANGE,
+        "post",
+        kwargs=code,
+        query="?year=2026",
+        data=lambda s: {"amount": "1", "remitted_on": "2026-03-01"},
+        ok=400,  # nothing collected yet: nothing to remit
+    ),
 ]
 
 ROUTES: list[Route] = [

@@ -158,3 +158,31 @@ def test_phone_care_pages_of_the_branch_secretary(browser: Any, live_server: Any
     finally:
         context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_phone_dues_pages_of_the_branch_secretary(browser: Any, live_server: Any) -> None:  # noqa: F811
+    """党费 as the branch secretary keeps it on a phone: 本月党费, 党费核定 (with the base, the
+    branch's own), 未交正当理由 and 党费上缴, each with its form."""
+    _seed()
+    secretary = User.objects.get(username="zb_shuji")
+    assert secretary.org is not None
+    code = secretary.org.code
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        _login(page, live_server, "zb_shuji")
+        for name in ("dues:month", "dues:bases", "dues:exemptions", "dues:remittances"):
+            url = reverse(name, kwargs={"code": code})
+            response = page.goto(f"{live_server.url}{url}")
+            assert response is not None and response.status == 200, url
+            for text, width in page.evaluate(SQUEEZED, MIN_CELL_CHARS):
+                problems.append(f"{url}: 单元格“{text}”只有 {width}px 宽")
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            if scroll > PHONE["width"] + 1:
+                problems.append(f"{url}: 页面宽 {scroll}px，超出屏幕")
+            if name != "dues:month":
+                assert page.locator("form.stack button[type=submit]").is_visible(), url
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)

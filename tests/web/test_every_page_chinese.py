@@ -95,6 +95,7 @@ ACTIONS = {
     "dues:pay",
     "dues:import",
     "mobile:member_action",
+    "dues:bases_carry",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -296,6 +297,9 @@ FILL: dict[str, Fill] = {
     ],
     "mobile:member": lambda d: [{"pk": pk} for pk in _mobile_members(d, lost=True)],
     "mobile:card": lambda d: [{"pk": pk} for pk in _mobile_members(d)],
+    "dues:bases": lambda d: [{"code": d.branch.code}],
+    "dues:exemptions": lambda d: [{"code": d.branch.code}],
+    "dues:remittances": lambda d: [{"code": d.org.code}, {"code": d.branch.code}],
 }
 
 
