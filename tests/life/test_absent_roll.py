@@ -13,7 +13,7 @@ import pytest
 from dangjian.accounts.scope import SYSTEM
 from dangjian.members.services import StatusInput, member_move, member_status_record
 from dangjian.rules.runner import findings_for
-from tests.factories import make_org
+from tests.factories import make_member, make_org
 from tests.life.helpers import attend, meet
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +172,11 @@ def test_presence_at_another_branch_in_a_judged_month_breaks_the_run(tree, branc
     # invited to the neighbouring branch's 党课 in April and took part
     attend(meet(branch_c, "党课", D(2026, 4, 20)), member, True)
     assert flags(D(2026, 6, 30)) == []
+
+
+def test_member_admitted_mid_month_is_judged_from_the_next_month(tree):
+    new = make_member(tree["branch_a"], member_type="预备党员", joined_on=D(2026, 1, 15))
+    absent(tree["branch_a"], new, D(2026, 1, 20), *monthly(2026, range(2, 7)))
+    assert flags(D(2026, 6, 30)) == []
+    absent(tree["branch_a"], new, D(2026, 7, 10))
+    assert flags(D(2026, 7, 31)) == [("BA001", new.name, "2026-02", "2026-07")]

@@ -123,3 +123,18 @@ def test_a_member_who_came_back_counts_once(tree, branch_c):
     move(member, tree["branch_a"], D(2026, 9, 1))
     assert branches(tree["town_a"], 2026, D(2026, 12, 31)) == {"BA001": (4, 0)}
     assert branches(tree["town_a"], 2026, D(2026, 6, 30)) == {"BA001": (3, 0), "BC001": (1, 0)}
+
+
+def test_adding_a_branch_takes_its_roll_of_the_course_first_day(tree, branch_c):
+    from dangjian.training.services import participants_add_branch
+
+    came, left, stayed = tree["members_a"][0], tree["members_a"][1], tree["members_a"][2]
+    c = course(tree["town_a"], starts_on=D(2026, 5, 10), ends_on=D(2026, 5, 12))
+    move(came, branch_c, D(2026, 1, 1))
+    move(came, tree["branch_a"], D(2026, 5, 11))  # back the day after the course began
+    move(left, branch_c, D(2026, 5, 11))  # still under 甲镇, in another branch now
+    added = participants_add_branch(actor=SYSTEM, course=c, branch=tree["branch_a"])
+    names = set(c.participants.values_list("member__name", flat=True))
+    assert added == 2 and names == {stayed.name, tree["members_a"][3].name}
+    # ``left`` was on the branch's roll that day but is under it no longer; ``came`` was not
+    assert left.name not in names and came.name not in names

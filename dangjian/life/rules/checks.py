@@ -842,7 +842,8 @@ def _absences(
 
     A month is judged for a member and a branch when the member was on that branch's roll on
     every day of the month (a transfer on the 1st gives the month to the new branch; one on any
-    later day gives it to neither: the member could attend in either) and under no standing
+    later day gives it to neither: the member could attend in either; a member admitted
+    mid-month is judged from the next month) and under no standing
     that suspends his duties on any day of it: 停止党籍 (教育管理条例 art. 24: a suspended member
     takes no part in organizational life) or a standing of ``LEAVING`` (出党, death, relation
     transferred out of the platform) whose roll event was not written. A member under 留党察看
@@ -859,11 +860,12 @@ def _absences(
     a member who came back to a branch is judged there on the months since his return.
 
     Queries, whatever the size of the scope: one grouped query over the attendance of the
-    window per member with two filtered counts per month, whose ``HAVING`` keeps only the
-    members with at least ``months`` months that may be bad (an upper bound: absences anywhere
-    in the scope, presence in the scope only), so the rows fetched are the candidates, not the
-    roll; then, for the candidates only, their roll spans (with names), standings and
-    attendance in three bulk queries, judged exactly in Python.
+    window per member with two filtered counts per month, over the members with at least
+    ``months`` unexcused absences in it (a subquery), whose ``HAVING`` keeps only the members
+    with at least ``months`` months that may be bad (an upper bound: absences anywhere in the
+    scope, presence in the scope only), so the rows fetched are the candidates, not the roll;
+    then, for the candidates only, their roll spans (with names), standings and attendance in
+    three bulk queries, judged exactly in Python.
     """
     from dangjian.members.choices import LEAVING, StatusKind
     from dangjian.members.history import SPANS
@@ -895,8 +897,19 @@ def _absences(
             default=Value(0),
             output_field=IntegerField(),
         )
+    # at least ``months`` unexcused absences: a cheap first cut, so that the filtered counts
+    # below run over the rows of a few members, not over the whole window's attendance
+    often = (
+        rows.filter(unexcused)
+        .order_by()
+        .values("member_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=needed)
+        .values("member_id")
+    )
     candidates = list(
-        rows.order_by()
+        rows.filter(member_id__in=often)
+        .order_by()
         .values("member_id")
         .annotate(**aggregates)
         .annotate(bad_months=bad_months)
