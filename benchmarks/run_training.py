@@ -11,7 +11,8 @@ committee under the root (``COURSES_PER_TOWN``) whose participants are about 70 
 (written with ``bulk_create`` after the course is entered through the service: a benchmark's
 setup, not a path users take). Prints the seed times, the rows, and the time and query count of
 :func:`dangjian.training.figures.subtree_figures` for the root and for one town as of 31
-December (best of ``--repeat`` runs).
+December (best of ``--repeat`` runs), then the same for LIFE-ABSENT-6-MONTHS over the whole
+tier (it reads the attendance written here and the dated roll of its candidates).
 """
 
 from __future__ import annotations
@@ -98,7 +99,39 @@ def main() -> int:
             f"{best:.2f} s, {queries} queries ({f.total.members:,} members, "
             f"{f.total.met:,} met, {len(f.branches):,} branches)",
         )
+    _absences(args.year, args.repeat, root.code)
     return 0
+
+
+def _absences(year: int, repeat: int, code: str) -> None:
+    """LIFE-ABSENT-6-MONTHS over the whole tier as of 31 December: it reads the attendance
+    written above and the dated roll of its candidates."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.rules.runner import findings_for
+
+    best = None
+    found: list = []
+    queries = 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            found = findings_for(
+                SYSTEM,
+                rules="LIFE",
+                rule_ids=["LIFE-ABSENT-6-MONTHS"],
+                org_code=code,
+                at=dt.date(year, 12, 31),
+            )
+            took = time.perf_counter() - started
+        queries = len(ctx.captured_queries)
+        best = took if best is None else min(best, took)
+    common.line(
+        "LIFE-ABSENT-6-MONTHS, whole tier",
+        f"{best:.2f} s, {queries} queries ({len(found):,} findings)",
+    )
 
 
 if __name__ == "__main__":

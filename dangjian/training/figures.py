@@ -10,10 +10,15 @@ A member's hours in a calendar year (1 January to 31 December) are:
   class hours, 学时).
 
 The members counted are those on the roll on the figures' day (31 December, or the asked day
-within the year) in the subtree, each once, in the branch that holds them that day; a member
-transferred during the year brings the hours recorded at the old branch along (attendance and
-participation belong to the member, not the branch). A member holding a committee post
-(``COMMITTEE_POSTS``) is held to the leaders' hours of TRAINING-YEARLY-HOURS.
+within the year) in the subtree, each once, in the branch that holds them that day — the dated
+roll of that day (:mod:`dangjian.members.history`), not today's: the figures of a past year
+do not change when a member transfers, dies or leaves afterwards. A member transferred during
+the year is counted once, in the branch whose roll holds him on the figures' day, and brings
+the hours recorded at the old branch along (attendance and participation belong to the member,
+not the branch); one who left the rolls during the year (died, 出党, relation out of the
+platform) is not counted that year. A member holding a committee post (``COMMITTEE_POSTS``) on
+the figures' day (the dated terms, :class:`~dangjian.members.models.PostTerm`) is held to the
+leaders' hours of TRAINING-YEARLY-HOURS.
 
 Only organizations see figures (share of members meeting their hours by branch, by the
 organizations under the one viewed, by sector, by region); the hours of persons are shown to
@@ -28,12 +33,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, DecimalField, Q, Sum, Value, When
+from django.db.models import Case, DecimalField, Exists, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Greatest
 
 from dangjian.life.models import Attendance, Meeting
 from dangjian.members.choices import COMMITTEE_POSTS, LEAVING
-from dangjian.members.models import Member, MemberStatus
+from dangjian.members.history import spans_on, terms_on
+from dangjian.members.models import Member, MemberStatus, PostTerm, RollEvent
 from dangjian.orgs.models import Organization, Region
 from dangjian.rules.params import params_on
 
@@ -89,12 +95,47 @@ def requirement(year: int) -> Requirement:
     )
 
 
-def on_roll(members: Any, day: dt.date) -> Any:
-    """``members`` on the roll on ``day``: joined by then, not out of the party (出党、死亡)."""
+def roll_spans(org_ids: Any, day: dt.date) -> Any:
+    """The spans of the dated roll (:class:`~dangjian.members.models.RollEvent`) in force on
+    ``day`` in the organizations ``org_ids`` (ids or a subquery of them), of members joined by
+    then and not out of the party that day (出党、死亡: a decided standing in force, whether or
+    not its roll event was written). One member has at most one such span."""
     leaving = MemberStatus.objects.filter(kind__in=list(LEAVING), started_on__lte=day).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gt=day)
     )
-    return members.filter(joined_on__lte=day).exclude(pk__in=leaving.values("member_id"))
+    return (
+        RollEvent.objects.filter(spans_on(day), org_id__in=org_ids, member__joined_on__lte=day)
+        .exclude(member_id__in=leaving.values("member_id"))
+        .order_by()
+    )
+
+
+def on_roll(org_ids: Any, day: dt.date) -> QuerySet[Member]:
+    """The members on the dated roll of ``org_ids`` on ``day`` (:func:`roll_spans`)."""
+    return Member.objects.filter(pk__in=roll_spans(org_ids, day).values("member_id"))
+
+
+def subtree_ids(org: Organization) -> Any:
+    """The ids of ``org`` and the organizations under it, as a subquery."""
+    return Organization.objects.filter(path__startswith=org.path).values("pk")
+
+
+def leaders_on(spans: Any, day: dt.date) -> set[int]:
+    """The members of ``spans`` holding a committee post on ``day`` (a term in force: the
+    committee of that day); a post on a record written outside the services (no term at all)
+    counts as held. Two queries."""
+    members = spans.values("member_id")
+    leaders = set(
+        PostTerm.objects.filter(
+            terms_on(day), post__in=list(COMMITTEE_POSTS), member_id__in=members
+        ).values_list("member_id", flat=True)
+    )
+    leaders.update(
+        Member.objects.filter(pk__in=members, post__in=list(COMMITTEE_POSTS))
+        .exclude(Exists(PostTerm.objects.filter(member_id=OuterRef("pk"))))
+        .values_list("pk", flat=True)
+    )
+    return leaders
 
 
 def _meeting_hours_expr(per_type: dict[str, Decimal]) -> Any:
@@ -228,10 +269,12 @@ def subtree_figures(org: Organization, year: int, today: dt.date) -> Figures:
     """The figures of ``org``'s subtree for ``year`` (the caller has checked the scope)."""
     req = requirement(year)
     day = figures_day(year, today)
-    members = on_roll(Member.objects.filter(org__path__startswith=org.path), day)
-    roll = list(members.values_list("pk", "org_id", "post"))
-    hours = hours_of(Q(member__org__path__startswith=org.path), year, req)
-    branch_ids = {org_id for _pk, org_id, _post in roll}
+    spans = roll_spans(subtree_ids(org), day)
+    roll = list(spans.values_list("member_id", "org_id"))
+    leaders = leaders_on(spans, day)
+    # the hours follow the member: wherever they were recorded
+    hours = hours_of(Q(member_id__in=spans.values("member_id")), year, req)
+    branch_ids = {org_id for _pk, org_id in roll}
     branches = {
         o.pk: o
         for o in Organization.objects.filter(pk__in=branch_ids).only(
@@ -250,8 +293,8 @@ def subtree_figures(org: Organization, year: int, today: dt.date) -> Figures:
     by_child: dict[str, Tally] = {}
     by_sector: dict[str, Tally] = {}
     by_region: dict[str, Tally] = {}
-    for pk, org_id, post in roll:
-        leader = post in COMMITTEE_POSTS
+    for pk, org_id in roll:
+        leader = pk in leaders
         meeting, course = hours.get(pk, (ZERO, ZERO))
         met = meeting + course >= required_of(leader, req)
         branch = branches[org_id]
@@ -325,15 +368,17 @@ class MemberHours:
 
 
 def branch_member_hours(branch: Organization, year: int, today: dt.date) -> list[MemberHours]:
-    """The members on ``branch``'s own roll with their hours, in the order of names (no
-    ranking). The caller has checked that the actor is the branch's own."""
+    """The members on ``branch``'s own roll on the figures' day with their hours (wherever
+    recorded), in the order of names (no ranking). The caller has checked that the actor is the
+    branch's own."""
     req = requirement(year)
     day = figures_day(year, today)
-    members = on_roll(Member.objects.filter(org=branch), day)
-    hours = hours_of(Q(member__org=branch), year, req)
+    spans = roll_spans([branch.pk], day)
+    leaders = leaders_on(spans, day)
+    hours = hours_of(Q(member_id__in=spans.values("member_id")), year, req)
     out = []
-    for m in members.order_by("name", "pk"):
-        leader = m.post in COMMITTEE_POSTS
+    for m in Member.objects.filter(pk__in=spans.values("member_id")).order_by("name", "pk"):
+        leader = m.pk in leaders
         meeting, course = hours.get(m.pk, (ZERO, ZERO))
         out.append(MemberHours(m, meeting, course, required_of(leader, req), leader))
     return out
@@ -347,8 +392,11 @@ __all__ = [
     "branch_member_hours",
     "figures_day",
     "hours_of",
+    "leaders_on",
     "on_roll",
     "requirement",
+    "roll_spans",
     "subtree_figures",
+    "subtree_ids",
     "year_span",
 ]

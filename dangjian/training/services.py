@@ -24,7 +24,7 @@ from dangjian.core.errors import FieldErrors
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 
-from .figures import on_roll
+from .figures import on_roll, subtree_ids
 from .models import Course, Participant
 
 TITLE_MAX = 200
@@ -223,14 +223,17 @@ def participants_add(*, actor: Actor, course: Course, member_ids: Sequence[int])
 @transaction.atomic
 def participants_add_branch(*, actor: Actor, course: Course, branch: Organization) -> int:
     """Add every member on the roll of ``branch`` (and of the organizations under it) on the
-    course's first day who is not a participant yet. Returns how many were added."""
+    course's first day (the dated roll) and still under it, who is not a participant yet.
+    Returns how many were added."""
     course = _locked(course)
     require(actor, Perm.TRAINING_MANAGE, course.organizer.path)
     if not branch.path.startswith(course.organizer.path):
         raise ValidationError(
             {"branch": [f"{branch.name}不是{course.organizer.name}的下级组织，不能整体添加"]}
         )
-    roll = on_roll(Member.objects.filter(org__path__startswith=branch.path), course.starts_on)
+    # the dated roll of the course's first day, of those still in the subtree (a participant
+    # is a member of the organizer's subtree: _participant_problems)
+    roll = on_roll(subtree_ids(branch), course.starts_on).filter(org__path__startswith=branch.path)
     members = list(
         roll.exclude(pk__in=list(_existing(course))).select_related("org").order_by("pk")
     )

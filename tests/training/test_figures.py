@@ -10,7 +10,9 @@ from decimal import Decimal
 import pytest
 from django.test import override_settings
 
-from dangjian.members.models import Member, MemberStatus
+from dangjian.accounts.scope import SYSTEM
+from dangjian.members.models import MemberStatus
+from dangjian.members.services import member_move
 from dangjian.rules.registry import Context
 from dangjian.training.figures import branch_member_hours, requirement, subtree_figures
 from dangjian.training.rules import YEARLY_HOURS, OrgYear, training_yearly_hours
@@ -101,7 +103,7 @@ def test_member_transferred_mid_year_is_counted_once_with_all_the_hours(tree):
     mover = tree["members_a"][0]
     attend(meet(tree["branch_a"], "党课", D(2026, 3, 1)), mover, True)
     course(tree["town_a"], [mover], hours="30")
-    Member.objects.filter(pk=mover.pk).update(org=other)  # transferred in July
+    member_move(actor=SYSTEM, member=mover, org=other, on=D(2026, 7, 1), reason="工作调动")
     attend(meet(other, "党课", D(2026, 9, 1)), mover, True)
     figures = subtree_figures(tree["town_a"], 2026, END)
     assert figures.total.members == 4  # not 5

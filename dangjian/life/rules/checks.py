@@ -37,7 +37,8 @@ of organizations (see :func:`collect_life_facts`):
    and attendance (a few rows per finding);
 6. 党课 given by the secretary of an upper 党委 per (党委, month) and per (党委, 所属年度);
 7. attendance per (member, month) with unexcused-absence / participation counts, then the
-   absences, names and standings of the few candidates (LIFE-ABSENT-6-MONTHS).
+   roll spans, standings, attendance and names of the few candidates (LIFE-ABSENT-6-MONTHS,
+   judged per branch over the months the member was on its roll: :func:`_absences`).
 
 A branch has a 支委会 in a month when, on the month's first day, at least ``min_committee_posts``
 post holders (书记, 副书记, 委员 posts) held their posts that day (the dated terms,
@@ -836,20 +837,40 @@ def _absences(
     attendance_model: Any,
     member_model: Any,
 ) -> None:
-    """Members absent without good reason from every meeting of ``months`` consecutive months.
+    """Members absent without good reason from every meeting of ``months`` consecutive months,
+    judged branch by branch over the dated roll (:mod:`dangjian.members.history`).
 
-    A month is *bad* for a member who was marked absent without a good reason at a meeting of
-    their own branch (or one of its 党小组) and took part in no meeting that month (present at
-    any meeting, a 临时党支部's included) and had no good reason for any absence in it (a
-    month of approved leave is not "without good reason"). One grouped query per
-    member with two filtered counts per month of the window; ``HAVING`` keeps only the members
-    with at least ``months`` bad months, so the rows fetched are the candidates, not the roll.
+    A month is judged for a member and a branch when the member was on that branch's roll on
+    every day of the month (a transfer on the 1st gives the month to the new branch; one on any
+    later day gives it to neither: the member could attend in either; a member admitted
+    mid-month is judged from the next month) and under no standing
+    that suspends his duties on any day of it: 停止党籍 (教育管理条例 art. 24: a suspended member
+    takes no part in organizational life) or a standing of ``LEAVING`` (出党, death, relation
+    transferred out of the platform) whose roll event was not written. A member under 留党察看
+    keeps his duties (党章 art. 40 takes rights away, not duties): his months are judged.
 
-    The candidates are then judged on their absences themselves (two queries, plus one per
-    day for the rare members with a decided status): an absence counts only on a day the member
-    was on the roll (joined, not out of the party), and a member no longer on the roll at
-    ``at`` (出党, 死亡 …) is not flagged.
+    A judged month is *bad* when the member was marked absent without a good reason at a
+    meeting of that branch (or one of its 党小组; a 临时党支部 is never one), took part in no
+    meeting that month (present at any meeting, a 临时党支部's or another branch's included) and
+    had no good reason for any absence in it (approved leave is a good reason). A month not
+    judged breaks the run. The branch is told when the run has ``months`` bad months, ends
+    within the window and the member is on its roll at ``at`` with his duties (a member who
+    transferred out, died, left the party, whose relation went out of the platform or who is
+    under 停止党籍 by ``at`` is not flagged for it: nothing left for that branch to look into);
+    a member who came back to a branch is judged there on the months since his return.
+
+    Queries, whatever the size of the scope: one grouped query over the attendance of the
+    window per member with two filtered counts per month, over the members with at least
+    ``months`` unexcused absences in it (a subquery), whose ``HAVING`` keeps only the members
+    with at least ``months`` months that may be bad (an upper bound: absences anywhere in the
+    scope, presence in the scope only), so the rows fetched are the candidates, not the roll;
+    then, for the candidates only, their roll spans (with names), standings and attendance in
+    three bulk queries, judged exactly in Python.
     """
+    from dangjian.members.choices import LEAVING, StatusKind
+    from dangjian.members.history import SPANS
+    from dangjian.members.models import MemberStatus, RollEvent
+
     needed = int(params["months"])
     good = list(params["good_reasons"])
     # complete months only: the run must end in a month that ended by ``at``
@@ -862,8 +883,7 @@ def _absences(
     rows = attendance_model.objects.filter(meeting__held_on__gte=low, meeting__held_on__lte=high)
     if prefix:
         rows = rows.filter(meeting__org_id__in=_subtree_ids(prefix))
-    own = Q(meeting__org__path__startswith=F("member__org__path"))
-    unexcused = Q(present=False) & ~Q(reason__in=good) & own
+    unexcused = Q(present=False) & ~Q(reason__in=good)
     excused_or_here = Q(present=True) | Q(reason__in=good)
     aggregates: dict[str, Any] = {}
     bad_months: Any = Value(0)
@@ -872,88 +892,155 @@ def _absences(
         in_month = Q(meeting__held_on__gte=start, meeting__held_on__lte=end)
         aggregates[f"b{m}"] = Count("id", filter=in_month & unexcused)
         aggregates[f"o{m}"] = Count("id", filter=in_month & excused_or_here)
-    rows = rows.order_by().values("member_id", "member__org_id").annotate(**aggregates)
-    for m in window:
         bad_months = bad_months + Case(
             When(Q(**{f"b{m}__gt": 0, f"o{m}": 0}), then=Value(1)),
             default=Value(0),
             output_field=IntegerField(),
         )
-    rows = rows.annotate(bad_months=bad_months).filter(bad_months__gte=needed)
-    # candidate → the months in which they took part (or were excused)
-    took_part: dict[int, set[int]] = {}
-    for row in rows:
-        if row["member__org_id"] in facts:
-            took_part[row["member_id"]] = {m for m in window if row[f"o{m}"] > 0}
-    if not took_part:
+    # at least ``months`` unexcused absences: a cheap first cut, so that the filtered counts
+    # below run over the rows of a few members, not over the whole window's attendance
+    often = (
+        rows.filter(unexcused)
+        .order_by()
+        .values("member_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=needed)
+        .values("member_id")
+    )
+    candidates = list(
+        rows.filter(member_id__in=often)
+        .order_by()
+        .values("member_id")
+        .annotate(**aggregates)
+        .annotate(bad_months=bad_months)
+        .filter(bad_months__gte=needed)
+        .values_list("member_id", flat=True)
+    )
+    if not candidates:
         return
-    members = {
-        m.pk: m for m in member_model.objects.filter(pk__in=list(took_part)).select_related("org")
-    }
-    absences = list(
+    # the candidates' spans on a roll that reach into the window or ``at``
+    spans: dict[int, dict[int, list[tuple[dt.date, dt.date | None]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    names: dict[int, str] = {}
+    orgs: dict[int, tuple[str, str]] = {}
+    for member_id, org_id, on, ended_on, name, path, org_name in (
+        RollEvent.objects.filter(member_id__in=candidates, kind__in=SPANS, on__lte=at)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=low))
+        .values_list(
+            "member_id", "org_id", "on", "ended_on", "member__name", "org__path", "org__name"
+        )
+    ):
+        if org_id in facts and not facts[org_id].temporary:
+            spans[member_id][org_id].append((on, ended_on))
+            names[member_id] = name
+            orgs[org_id] = (path, org_name)
+    if not spans:
+        return
+    # standings that take the duties away: 停止党籍 and those off the roll
+    off_kinds = [*sorted(LEAVING), StatusKind.SUSPENDED]
+    off: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for member_id, started_on, ends_on in MemberStatus.objects.filter(
+        member_id__in=list(spans), kind__in=off_kinds, started_on__lte=at
+    ).values_list("member_id", "started_on", "ends_on"):
+        off[member_id].append((started_on, ends_on))
+    attended = list(
         attendance_model.objects.filter(
-            own,
-            member_id__in=list(took_part),
-            present=False,
-            meeting__held_on__gte=low,
-            meeting__held_on__lte=high,
+            member_id__in=list(spans), meeting__held_on__gte=low, meeting__held_on__lte=high
         )
         .order_by("member_id", "meeting__held_on", "meeting_id")
-        .values(
+        .values_list(
             "member_id",
+            "present",
             "reason",
-            "note",
             "meeting_id",
             "meeting__held_on",
             "meeting__meeting_type",
-            "meeting__also_counts_as",
+            "meeting__org__path",
+            "meeting__org__org_type",
         )
     )
-    days: dict[int, set[dt.date]] = defaultdict(set)
-    for pk in members:
-        days[pk].add(at)
-    for a in absences:
-        if a["member_id"] in members:
-            days[a["member_id"]].add(a["meeting__held_on"])
-    standings = _voting_standings(members, days)
-    for pk, member in sorted(members.items()):
-        if not standings[(pk, at)].on_roll:
-            continue  # out of the party by ``at``: nothing for the branch to look into
-        bad: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for a in absences:
-            if a["member_id"] != pk or a["reason"] in good:
+    by_member: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in attended:
+        by_member[row[0]].append(row)
+    for member_id in sorted(spans):
+        rows_of = by_member.get(member_id, [])
+        # months in which the member took part somewhere (or had a good reason)
+        took_part = {month_index(r[4]) for r in rows_of if r[1] or r[2] in good}
+        off_periods = off.get(member_id, [])
+        if _covers(off_periods, at, at):
+            continue  # off the roll or suspended at ``at``: nothing for a branch to look into
+        for org_id, org_spans in sorted(spans[member_id].items()):
+            on_roll = _merged(org_spans)
+            if not _covers(on_roll, at, at):
+                continue  # no longer on this branch's roll
+            path = orgs[org_id][0]
+            bad: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+            for r in rows_of:
+                if r[1] or r[2] in good or r[7] == OrgType.TEMP_BRANCH:
+                    continue
+                if r[6].startswith(path):
+                    bad[month_index(r[4])].append(r)
+            run: list[int] = []
+            best: list[int] = []
+            for index in window:
+                start, end = _month_bounds(index)
+                judged = _covers(on_roll, start, end) and not _overlaps(off_periods, start, end)
+                if judged and bad.get(index) and index not in took_part:
+                    run.append(index)
+                    if len(run) >= needed and run[-1] >= first_end:
+                        best = list(run)
+                else:
+                    run = []
+            if not best:
                 continue
-            if standings[(pk, a["meeting__held_on"])].on_roll:
-                bad[month_index(a["meeting__held_on"])].append(a)
-        run: list[int] = []
-        best: list[int] = []
-        for index in range(first_end - needed + 1, last + 1):
-            if bad.get(index) and index not in took_part[pk]:
-                run.append(index)
-                if len(run) >= needed and run[-1] >= first_end:
-                    best = list(run)
-            else:
-                run = []
-        if not best:
+            counted = [r for index in best for r in bad[index]]
+            facts[org_id].absent.append(
+                {
+                    "member_id": member_id,
+                    "name": names[member_id],
+                    "branch": orgs[org_id][1],
+                    "months": [Period("month", *_month_bounds(i)).label for i in best],
+                    "absences": [
+                        {
+                            "meeting_id": r[3],
+                            "held_on": r[4].isoformat(),
+                            "meeting_type": r[5],
+                            "reason": r[2] or "未说明",
+                        }
+                        for r in counted
+                    ],
+                }
+            )
+
+
+#: a span of days ``[on, end)``, open while ``end`` is empty
+Span = tuple[dt.date, dt.date | None]
+
+
+def _merged(spans: Iterable[Span]) -> list[Span]:
+    """Spans ``[on, ended_on)`` (open while ``ended_on`` is empty) joined where they touch or
+    overlap (a 恢复党籍 on the day the previous span ended continues it)."""
+    out: list[list[Any]] = []
+    for on, ended in sorted(spans, key=lambda s: s[0]):
+        if out and out[-1][1] is not None and on <= out[-1][1]:
+            prev = out[-1][1]
+            out[-1][1] = None if ended is None else max(prev, ended)
+        elif out and out[-1][1] is None:
             continue
-        counted = [a for index in best for a in bad[index]]
-        facts[member.org_id].absent.append(
-            {
-                "member_id": pk,
-                "name": member.name,
-                "branch": member.org.name,
-                "months": [Period("month", *_month_bounds(i)).label for i in best],
-                "absences": [
-                    {
-                        "meeting_id": a["meeting_id"],
-                        "held_on": a["meeting__held_on"].isoformat(),
-                        "meeting_type": a["meeting__meeting_type"],
-                        "reason": a["reason"] or "未说明",
-                    }
-                    for a in counted
-                ],
-            }
-        )
+        else:
+            out.append([on, ended])
+    return [(on, ended) for on, ended in out]
+
+
+def _covers(spans: Iterable[Span], first: dt.date, last: dt.date) -> bool:
+    """Whether one of ``spans`` (``[on, end)``, merged) holds every day of ``first``..``last``."""
+    return any(on <= first and (end is None or end > last) for on, end in spans)
+
+
+def _overlaps(spans: Iterable[Span], first: dt.date, last: dt.date) -> bool:
+    """Whether one of ``spans`` holds a day of ``first``..``last``."""
+    return any(on <= last and (end is None or end > first) for on, end in spans)
 
 
 # --- rules -----------------------------------------------------------------------------------
@@ -1334,9 +1421,12 @@ def life_absent_6_months(item: LifeFacts, ctx: LifeContext) -> list[Finding]:
     ``months`` consecutive months: a flag for the branch to look into, never an action.
 
     Good reasons (``good_reasons``): 因公, 因病 and 请假（已批准） with its reason; 因事 without
-    approved leave and 其他 are not. Members are judged on their own branch's roll at the date
-    of each meeting; a 临时党支部 has no roll and is not judged (presence at its meetings counts
-    as taking part). The evidence lists every absence counted."""
+    approved leave and 其他 are not. Each branch judges a member only over the whole months he
+    was on its roll (the dated roll: one transferred in from his first whole month there, one
+    who came back from his return) and not under 停止党籍; a member who left its roll by the
+    day of the check (transferred out, died, 出党, relation out of the platform) is not flagged
+    for it (:func:`_absences`). A 临时党支部 has no roll and is not judged (presence at its
+    meetings counts as taking part). The evidence lists every absence counted."""
     if item.temporary:
         return []
     out = []
