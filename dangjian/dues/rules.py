@@ -11,7 +11,8 @@ facts for the months judged, gathered by :func:`dangjian.dues.selectors.branch_d
   on; unpaid months since the vote are listed (待办).
 - DUES-ARREARS-6-MONTHS: ``months`` (6) consecutive complete months unpaid with no good reason
   the branch accepted (:class:`~dangjian.dues.models.DuesExemption`): a flag for the branch to
-  decide, never an automatic 自行脱党.
+  decide, never an automatic 自行脱党; a member who left the party (出党, 死亡, 转出) before the
+  last month judged is no such lead.
 
 Findings name the member by id and name (the branch's own people see them), never the base.
 """
@@ -85,6 +86,9 @@ class MemberDues:
     owed: tuple[dt.date, ...] = ()
     paid: frozenset[dt.date] = frozenset()
     excused: frozenset[dt.date] = frozenset()
+    #: out of the party (出党, 死亡, 转出) before the last month judged began: the months he owed
+    #: are still listed, but he is no lead for DUES-ARREARS-6-MONTHS
+    left: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,8 @@ def _rate_rule(facts: BranchDues, ctx: Context, categories: set[str]) -> list[Fi
     for m in facts.members:
         if m.category not in categories:
             continue
+        if m.left and not any(d.year == facts.year for d in m.owed):
+            continue  # out of the party before the year began: nothing to 核定
         who = f"{m.name}（{facts.name}）"
         if not m.has_base:
             out.append(
@@ -220,7 +226,7 @@ def dues_arrears_6_months(facts: BranchDues, ctx: Context) -> list[Finding]:
     months = int(ctx.params.get("months", 6))
     out: list[Finding] = []
     for m in facts.members:
-        run = trailing_run(m)
+        run = [] if m.left else trailing_run(m)
         if len(run) < months:
             continue
         out.append(
