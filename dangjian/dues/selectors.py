@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, Min, OuterRef, Sum, Value
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import ExtractMonth, ExtractYear, Greatest
 
 from dangjian.accounts.roles import Perm
@@ -311,25 +311,8 @@ def per_branch(prefix: str, year: int, through: dt.date, window: int = 6) -> dic
     for row in paid:
         t = out[row["org_id"]]
         t.paid_months, t.paid_amount = row["n"], Decimal(row["s"] or 0)
-    start = months.add(through, -(window - 1))
     flagged = (
-        members.filter(joined_on__lte=months.last_day(start))
-        .exclude(_leaving(through))
-        .annotate(
-            any_paid=Exists(
-                DuesPayment.objects.filter(
-                    member=OuterRef("pk"), month__gte=start, month__lte=through
-                )
-            ),
-            excused=Exists(
-                DuesExemption.objects.filter(
-                    member=OuterRef("pk"), month_from__lte=through, month_to__gte=start
-                )
-            ),
-        )
-        .filter(any_paid=False, excused=False)
-        .values("org_id")
-        .annotate(n=Count("pk"))
+        _in_arrears(members, through, window).values("org_id").order_by().annotate(n=Count("pk"))
     )
     for row in flagged:
         out[row["org_id"]].arrears_members = row["n"]
@@ -342,29 +325,44 @@ def per_branch(prefix: str, year: int, through: dt.date, window: int = 6) -> dic
     return dict(out)
 
 
+def _unpaid(start: dt.date, through: dt.date) -> Q:
+    """No payment for a month from ``start`` to ``through``, read from the latest month each
+    member paid (:class:`~dangjian.dues.models.DuesLastPaid`, joined once): never paid or last
+    paid before ``start``; only a member whose latest month is after ``through`` (a month paid
+    ahead, a past ``through``) has his payments of the window looked up."""
+    paid_in = Exists(
+        DuesPayment.objects.filter(member=OuterRef("pk"), month__gte=start, month__lte=through)
+    )
+    return (
+        Q(dues_last_paid__isnull=True)
+        | Q(dues_last_paid__month__lt=start)
+        | (Q(dues_last_paid__month__gt=through) & Q(~paid_in))
+    )
+
+
+def _in_arrears(members: QuerySet[Member], through: dt.date, window: int) -> QuerySet[Member]:
+    """The ``members`` with ``window`` complete months up to ``through`` unpaid and not excused
+    (on the roll the whole window: voted in by its first month, not out by ``through``)."""
+    start = months.add(through, -(window - 1))
+    excused = Exists(
+        DuesExemption.objects.filter(
+            member=OuterRef("pk"), month_from__lte=through, month_to__gte=start
+        )
+    )
+    return (
+        members.filter(joined_on__lte=months.last_day(start))
+        .exclude(_leaving(through))
+        .filter(_unpaid(start, through))
+        .exclude(excused)
+    )
+
+
 def arrears_member_ids(prefix: str, through: dt.date, window: int = 6) -> list[tuple[int, int]]:
     """(member id, branch id) of every member under ``prefix`` with ``window`` complete months
     up to ``through`` unpaid and not excused (the batch form of DUES-ARREARS-6-MONTHS, for the
     benchmark and the branch lists; a partial month of leaving is not judged)."""
-    start = months.add(through, -(window - 1))
-    return list(
-        Member.objects.filter(org__path__startswith=prefix, joined_on__lte=months.last_day(start))
-        .exclude(_leaving(through))
-        .annotate(
-            any_paid=Exists(
-                DuesPayment.objects.filter(
-                    member=OuterRef("pk"), month__gte=start, month__lte=through
-                )
-            ),
-            excused=Exists(
-                DuesExemption.objects.filter(
-                    member=OuterRef("pk"), month_from__lte=through, month_to__gte=start
-                )
-            ),
-        )
-        .filter(any_paid=False, excused=False)
-        .values_list("pk", "org_id")
-    )
+    members = Member.objects.filter(org__path__startswith=prefix)
+    return list(_in_arrears(members, through, window).values_list("pk", "org_id"))
 
 
 @dataclass
