@@ -26,7 +26,7 @@ from decimal import Decimal
 from dangjian.rules.params import register_validator
 from dangjian.rules.registry import Context, Finding, RuleSpec, register_family, rule
 
-from .choices import DuesCategory
+from .choices import RATED, DuesCategory
 from .rates import EMPLOYED, FLAT, RETIRED, check_params, due_from
 
 register_family("DUES", "党费", section=4, source="rules.md §4 默认值（党费规定）")
@@ -124,6 +124,8 @@ def _rate_rule(facts: BranchDues, ctx: Context, categories: set[str]) -> list[Fi
                 )
             )
             continue
+        if m.base is None and m.category in RATED:
+            continue  # a 核定 without its base (entered elsewhere): nothing to recompute
         expected = due_from(m.category, m.base, ctx.params).amount
         if m.monthly_due is not None and m.monthly_due != expected:
             out.append(

@@ -16,9 +16,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum, Value
@@ -164,14 +166,15 @@ def scope_dues_facts(
             excused[mid].update(months.span(m_from, m_to))
         by_org: dict[int, list[MemberDues]] = defaultdict(list)
         for pk, name, member_type, joined_on, category, org_id in rows:
+            # dangjian.dues.services.on_roll over the judged months, by their order: owed from
+            # the month of joined_on, until the month the first leaving standing began
+            joined = months.first(joined_on)
             gone = left.get(pk)
-
-            def owes(month: dt.date, joined: dt.date = joined_on, gone: Any = gone) -> bool:
-                # dangjian.dues.services.on_roll on the member's first leaving standing
-                return joined <= months.last_day(month) and (gone is None or gone > month)
-
-            owed = tuple(d for d in judged if owes(d))
-            if not owed and not owes(this_month):
+            owed = tuple(
+                judged[bisect_left(judged, joined) : bisect_left(judged, gone) if gone else None]
+            )
+            now = joined <= this_month and (gone is None or gone > this_month)
+            if not owed and not now:
                 continue
             b = base_of.get(pk)
             by_org[org_id].append(
@@ -187,7 +190,7 @@ def scope_dues_facts(
                     owed=owed,
                     paid=frozenset(paid[pk]),
                     excused=frozenset(excused[pk]),
-                    left=not owes(through) and joined_on <= months.last_day(through),
+                    left=joined <= through and gone is not None and gone <= through,
                 )
             )
         for pk, code, name in chunk:
@@ -196,6 +199,7 @@ def scope_dues_facts(
     return out
 
 
+@lru_cache(maxsize=64)
 def _default_category(member_category: str) -> str:
     return default_category(Member(category=member_category))
 

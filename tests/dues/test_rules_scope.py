@@ -240,3 +240,11 @@ def test_api_gives_the_dues_findings_of_the_users_subtree(town, api):
     assert rows and {r["subject"] for r in rows} == {town.other.code}
     far = api(town.outsider).get(url + f"&org={town.branch.code}")
     assert far.status_code in (400, 404)
+
+
+def test_a_rated_base_without_its_income_is_not_recomputed(town):
+    """A 核定 entered without its base (a bulk load) is neither a crash nor a finding."""
+    DuesBase.objects.filter(member=town.far).update(base_cipher=None)
+    found = findings_for(SYSTEM, rules="DUES", rule_ids=["DUES-RATE-EMPLOYED"], at=AT)
+    assert "周西坑" not in {f.evidence["name"] for f in found}
+    assert {"吴已故", "钱转入"} <= {f.evidence["name"] for f in found}
