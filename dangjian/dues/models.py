@@ -172,3 +172,27 @@ class DuesTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}：{self.payments} 笔 {self.amount} 元"
+
+
+class DuesLastPaid(models.Model):
+    """The latest month a member paid for (a rollup kept by every write of a payment,
+    :func:`dangjian.dues.services.last_paid_add`; :func:`dangjian.dues.rollup.last_paid_rebuild`
+    after a bulk load, :func:`~dangjian.dues.rollup.last_paid_differences` to check it): the
+    arrears of the organization-level totals join it instead of probing the payments of every
+    member."""
+
+    member = models.OneToOneField(
+        "members.Member",
+        verbose_name="党员",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="dues_last_paid",
+    )
+    month = models.DateField("最近交纳的所属月份")
+
+    class Meta:
+        verbose_name = "最近交纳月份"
+        verbose_name_plural = "最近交纳月份"
+
+    def __str__(self) -> str:
+        return f"最近交纳 {self.month:%Y-%m}"

@@ -11,7 +11,8 @@ facts for the months judged, gathered by :func:`dangjian.dues.selectors.branch_d
   on; unpaid months since the vote are listed (待办).
 - DUES-ARREARS-6-MONTHS: ``months`` (6) consecutive complete months unpaid with no good reason
   the branch accepted (:class:`~dangjian.dues.models.DuesExemption`): a flag for the branch to
-  decide, never an automatic 自行脱党.
+  decide, never an automatic 自行脱党; a member who left the party (出党, 死亡, 转出) before the
+  last month judged is no such lead.
 
 Findings name the member by id and name (the branch's own people see them), never the base.
 """
@@ -25,7 +26,7 @@ from decimal import Decimal
 from dangjian.rules.params import register_validator
 from dangjian.rules.registry import Context, Finding, RuleSpec, register_family, rule
 
-from .choices import DuesCategory
+from .choices import RATED, DuesCategory
 from .rates import EMPLOYED, FLAT, RETIRED, check_params, due_from
 
 register_family("DUES", "党费", section=4, source="rules.md §4 默认值（党费规定）")
@@ -85,6 +86,9 @@ class MemberDues:
     owed: tuple[dt.date, ...] = ()
     paid: frozenset[dt.date] = frozenset()
     excused: frozenset[dt.date] = frozenset()
+    #: out of the party (出党, 死亡, 转出) before the last month judged began: the months he owed
+    #: are still listed, but he is no lead for DUES-ARREARS-6-MONTHS
+    left: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,8 @@ def _rate_rule(facts: BranchDues, ctx: Context, categories: set[str]) -> list[Fi
     for m in facts.members:
         if m.category not in categories:
             continue
+        if m.left and not any(d.year == facts.year for d in m.owed):
+            continue  # out of the party before the year began: nothing to 核定
         who = f"{m.name}（{facts.name}）"
         if not m.has_base:
             out.append(
@@ -118,6 +124,8 @@ def _rate_rule(facts: BranchDues, ctx: Context, categories: set[str]) -> list[Fi
                 )
             )
             continue
+        if m.base is None and m.category in RATED:
+            continue  # a 核定 without its base (entered elsewhere): nothing to recompute
         expected = due_from(m.category, m.base, ctx.params).amount
         if m.monthly_due is not None and m.monthly_due != expected:
             out.append(
@@ -220,7 +228,7 @@ def dues_arrears_6_months(facts: BranchDues, ctx: Context) -> list[Finding]:
     months = int(ctx.params.get("months", 6))
     out: list[Finding] = []
     for m in facts.members:
-        run = trailing_run(m)
+        run = [] if m.left else trailing_run(m)
         if len(run) < months:
             continue
         out.append(

@@ -221,6 +221,7 @@ def _record(actor: Actor, rows: list[tuple[PaymentRow, Decimal]], source: str) -
         ]
     )
     tally_add(created)
+    last_paid_add(created)
     return created
 
 
@@ -239,6 +240,33 @@ def tally_add(payments: Iterable[DuesPayment]) -> None:
         )
         if not updated:
             DuesTally.objects.create(org_id=org_id, month=month, payments=n, amount=amount)
+
+
+def last_paid_add(payments: Iterable[DuesPayment]) -> None:
+    """Move the latest month paid of the members of ``payments`` forward (same transaction):
+    one ``INSERT … ON CONFLICT (member) DO UPDATE`` keeping the later month, so concurrent
+    writers never read a value to write it back (:mod:`dangjian.core.rollup`)."""
+    from django.db import connection
+
+    from .models import DuesLastPaid
+
+    latest: dict[int, dt.date] = {}
+    for p in payments:
+        known = latest.get(p.member_id)
+        latest[p.member_id] = p.month if known is None or p.month > known else known
+    table = connection.ops.quote_name(DuesLastPaid._meta.db_table)
+    later = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    rows = sorted(latest.items())
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            cursor.execute(
+                f"INSERT INTO {table} (member_id, month) VALUES "  # noqa: S608 (no input)
+                + ", ".join(["(%s, %s)"] * len(chunk))
+                + f" ON CONFLICT (member_id) DO UPDATE SET month = {later}("
+                f"{table}.month, excluded.month)",
+                [v for member_id, month in chunk for v in (member_id, month)],
+            )
 
 
 @transaction.atomic

@@ -92,7 +92,7 @@ def test_filters_match_the_selector(problems, api, query):
         ("at=2026-02-30", "at"),
         ("at=20260101", "at"),
         ("at=昨天", "at"),
-        ("rules=DUES", "rules"),
+        ("rules=ASSESS", "rules"),
         ("rules=NOPE", "rules"),
         ("rule=SETUP-NOPE", "rule"),
         ("severity=fatal", "severity"),

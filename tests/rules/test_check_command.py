@@ -91,7 +91,7 @@ def test_list_rules_marks_unchecked(db):
         (["--org", "NOPE"], "组织编码“NOPE”不存在"),
         (["--at", "2026-13-01"], "不存在"),
         (["--at", "yesterday"], "格式错误"),
-        (["--rules", "DUES"], "尚未实现"),
+        (["--rules", "ASSESS"], "尚未实现"),
         (["--rules", "FOO"], "未知规则族"),
         (["--rule", "SETUP-NOPE"], "未知或未实现的规则"),
         (["--severity", "fatal"], "未知的级别"),
@@ -108,7 +108,7 @@ def test_bad_arguments(tree, args, text):
     "argv,text",
     [
         (["--at", "2026-02-30"], "日期“2026-02-30”不存在"),
-        (["--rules", "DUES"], "尚未实现"),
+        (["--rules", "ASSESS"], "尚未实现"),
     ],
 )
 def test_console_exit_status_and_stderr(argv, text):

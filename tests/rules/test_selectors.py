@@ -84,7 +84,7 @@ def test_filters(tree):
 @pytest.mark.parametrize(
     "kwargs,text",
     [
-        ({"rules": "DUES"}, "尚未实现"),
+        ({"rules": "ASSESS"}, "尚未实现"),
         ({"rules": "XYZ"}, "未知规则族"),
         ({"rule_ids": ["SETUP-NOPE"]}, "未知或未实现的规则"),
         ({"severity": "fatal"}, "未知的级别"),
