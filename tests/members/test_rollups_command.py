@@ -83,3 +83,26 @@ def test_console_command(tree, capsys):
     assert "  rollups" in capsys.readouterr().out
     assert main(["rollups", "check"]) == 0
     assert "一致" in capsys.readouterr().out
+
+
+def test_the_latest_month_paid_of_each_member_is_checked_and_rebuilt(tree):
+    """A payment loaded around the services (a bulk load) is found by check and counted by
+    rebuild: the dues overview reads the latest month each member paid."""
+    from decimal import Decimal
+
+    from dangjian.dues.models import DuesLastPaid, DuesPayment
+
+    member = tree["members_a"][0]
+    DuesPayment.objects.create(
+        member=member,
+        org=member.org,
+        month=dt.date(2026, 3, 1),
+        amount=Decimal("12.50"),
+        paid_on=dt.date(2026, 3, 20),
+        source="银行流水导入",
+    )
+    out = run_failing("check")
+    assert f"{member.name}：最近交纳党费月份 汇总为 无，按交纳记录应为 2026-03" in out
+    run("rebuild")
+    assert DuesLastPaid.objects.get(member=member).month == dt.date(2026, 3, 1)
+    assert run("check") == "全部组织的汇总表与记录一致。\n"

@@ -2,8 +2,8 @@
 
 The rollup tables (organizations in each subtree, member counts per organization, meetings per
 organization, year and type by month, the committee of each organization, where each recruitment
-case stands and the cases of each branch by stage, the stored findings of each subtree by rule)
-are kept up to date by every write;
+case stands and the cases of each branch by stage, the stored findings of each subtree by rule,
+the latest month each member paid dues) are kept up to date by every write;
 ``rebuild`` recomputes them from the records (after a bulk load that bypassed the services, or
 to repair), ``check`` compares them with a rebuild without writing and exits with status 1,
 listing the differences, when they disagree.
@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from dangjian.dues.rollup import last_paid_differences, last_paid_rebuild
 from dangjian.life.rollups import months_differences, months_rebuild
 from dangjian.life.signatures import signatures_rebuild
 from dangjian.members.committee import committee_differences, committee_rebuild
@@ -57,6 +58,7 @@ class Command(BaseCommand):
             cases = recruit_rollups.rebuild(org)
             findings = findings_rebuild(org)
             tallies = service_rollup.rebuild(org)
+            paid = last_paid_rebuild(org)
             self.stdout.write(
                 f"已按记录重建{where}的汇总表：党员人数 {counts:,} 行，"
                 f"组织生活按月汇总 {months:,} 行。"
@@ -70,6 +72,7 @@ class Command(BaseCommand):
                 f"检查发现汇总 {findings:,} 行。"
             )
             self.stderr.write(f"另已按工单重建：服务工单按月汇总 {tallies:,} 行。")
+            self.stderr.write(f"另已按党费记录重建：党员最近交纳月份 {paid:,} 行。")
             return
         found = [str(d) for d in org_counts_differences(org)]
         found += [str(d) for d in counts_differences(org)]
@@ -78,6 +81,7 @@ class Command(BaseCommand):
         found += [str(d) for d in recruit_rollups.differences(org)]
         found += findings_differences(org)
         found += service_rollup.differences(org)
+        found += [str(d) for d in last_paid_differences(org)]
         if not found:
             self.stdout.write(f"{where}的汇总表与记录一致。")
             return
