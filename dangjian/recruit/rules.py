@@ -212,6 +212,28 @@ def _finding(
     )
 
 
+def _not_before(
+    case: Case,
+    ctx: Context,
+    *,
+    first: int,
+    then: int,
+    earliest: Callable[[dt.date, Mapping[str, Any]], dt.date],
+    message: Callable[[dt.date, dt.date, dt.date], str],
+    severity: str = "error",
+) -> list[Finding]:
+    """Step ``then`` not before the earliest date the rule's parameters allow after step
+    ``first``; nothing to say while either step is still open."""
+    start, end = case.done(first, ctx.at), case.done(then, ctx.at)
+    if start is None or end is None:
+        return []
+    allowed = earliest(start, ctx.params)
+    if end >= allowed:
+        return []
+    evidence = {f"step_{first}": start, f"step_{then}": end, "earliest": allowed}
+    return [_finding(ctx.spec, case, message(start, end, allowed), evidence, severity=severity)]
+
+
 def _deadline(
     case: Case,
     ctx: Context,
@@ -399,23 +421,18 @@ def recruit_talk_1_month(case: Case, ctx: Context) -> list[Finding] | None:
 )
 def recruit_application_6_months(case: Case, ctx: Context) -> list[Finding] | None:
     """Application at least 6 months old before becoming an activist (local practice)."""
-    spec, at = ctx.spec, ctx.at
-    applied, activist = case.done(1, at), case.done(3, at)
-    if applied is None or activist is None:
-        return []
-    earliest = activist_earliest(applied, ctx.params)
-    if activist < earliest:
-        return [
-            _finding(
-                spec,
-                case,
-                f"确定入党积极分子（{activist.isoformat()}）时申请未满 6 个月"
-                f"（最早 {earliest.isoformat()}）",
-                {"step_1": applied, "step_3": activist, "earliest": earliest},
-                severity="warning",
-            )
-        ]
-    return []
+    return _not_before(
+        case,
+        ctx,
+        first=1,
+        then=3,
+        earliest=activist_earliest,
+        message=lambda applied, activist, earliest: (
+            f"确定入党积极分子（{activist.isoformat()}）时申请未满 {ctx.params['months']} 个月"
+            f"（最早 {earliest.isoformat()}）"
+        ),
+        severity="warning",
+    )
 
 
 @_case_rule(
@@ -527,22 +544,19 @@ def recruit_activist_review_half_year(case: Case, ctx: Context) -> list[Finding]
 )
 def recruit_activist_1_year(case: Case, ctx: Context) -> list[Finding] | None:
     """At least 1 year as an activist before becoming a development candidate (细则 art. 13)."""
-    spec, at = ctx.spec, ctx.at
-    activist, candidate = case.done(3, at), case.done(7, at)
-    if activist is None or candidate is None:
-        return []
-    earliest = candidate_earliest(activist, ctx.params)
-    if candidate < earliest:
-        return [
-            _finding(
-                spec,
-                case,
-                f"确定为发展对象（{candidate.isoformat()}）时培养考察未满一年"
-                f"（{activist.isoformat()} 确定为积极分子，最早 {earliest.isoformat()}）",
-                {"step_3": activist, "step_7": candidate, "earliest": earliest},
-            )
-        ]
-    return []
+    years = ctx.params["years"]
+    return _not_before(
+        case,
+        ctx,
+        first=3,
+        then=7,
+        earliest=candidate_earliest,
+        message=lambda activist, candidate, earliest: (
+            f"确定为发展对象（{candidate.isoformat()}）时培养考察未满"
+            f"{'一年' if years == 1 else f' {years} 年'}"
+            f"（{activist.isoformat()} 确定为积极分子，最早 {earliest.isoformat()}）"
+        ),
+    )
 
 
 @_case_rule(
