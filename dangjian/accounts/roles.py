@@ -119,26 +119,15 @@ ROLES: dict[str, Role] = {
         Role(
             "branch_secretary",
             "支部书记",
-            frozenset(
-                {
-                    Perm.ORG_VIEW,
-                    Perm.MEMBER_VIEW,
-                    Perm.MEMBER_CHANGE,
-                    Perm.MEMBER_VIEW_PII,
-                    Perm.FINDING_VIEW,
-                    Perm.LIFE_RECORD,
-                    Perm.RECRUIT_VIEW,
-                    Perm.RECRUIT_RECORD,
-                    Perm.ASSESS_VIEW,
-                    Perm.ASSESS_SELF,
-                    Perm.SERVICE_VIEW,
-                    Perm.SERVICE_DISPATCH,
-                    Perm.SERVICE_HANDLE,
-                    Perm.TRAINING_VIEW,
-                    Perm.CARE_VIEW,
-                    Perm.CARE_RECORD,
-                }
-            ),
+            # what the upper levels decide (approval, campaigns, spot-checks, courses) is theirs
+            _DATA_ADMIN
+            - {
+                Perm.ORG_CHANGE,
+                Perm.RECRUIT_APPROVE,
+                Perm.ASSESS_MANAGE,
+                Perm.ASSESS_INSPECT,
+                Perm.TRAINING_MANAGE,
+            },
             "本支部的书记或组织委员，维护本支部党员信息",
         ),
         Role(
