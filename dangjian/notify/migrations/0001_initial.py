@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('service', '0001_initial'),
+        ('service', '0001_squashed_0009_order_attachment'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,8 +10,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('orgs', '0005_org_committee_rollup'),
-        ('service', '0003_order_location'),
+        ('orgs', '0001_squashed_0005_org_committee_rollup'),
+        ('service', '0001_squashed_0009_order_attachment'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,8 +10,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('members', '0004_member_count_rollup'),
-        ('orgs', '0005_org_committee_rollup'),
+        ('members', '0001_squashed_0007_status_transferred_out'),
+        ('orgs', '0001_squashed_0005_org_committee_rollup'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
