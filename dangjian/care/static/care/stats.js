@@ -4,24 +4,11 @@
 (function () {
   "use strict";
 
-  window.dangjianCharts.drawAll(".care-chart[data-source]", "260px", function (data) {
-    if (!data.labels || data.labels.length === 0) {
-      return null;
-    }
-    return {
-      grid: { left: 8, right: 8, top: 48, bottom: 8, containLabel: true },
-      legend: { top: 0 },
-      xAxis: {
-        type: "category",
-        data: data.labels,
-        axisLabel: {
-          fontSize: 10,
-          interval: 0,
-          rotate: data.labels.length > 4 ? 30 : 0,
-          width: 72,
-          overflow: "truncate",
-        },
-      },
+  var charts = window.dangjianCharts;
+
+  charts.drawAll(".care-chart[data-source]", "260px", function (data) {
+    return charts.categoryChart(data, {
+      top: 48,
       yAxis: [
         { type: "value", name: "元" },
         { type: "value", minInterval: 1, name: "人" },
@@ -36,6 +23,6 @@
           itemStyle: { color: "#1f5fa8" },
         },
       ],
-    };
+    });
   });
 })();

@@ -3,35 +3,13 @@
 (function () {
   "use strict";
 
-  var COLORS = ["#c8102e", "#1f5fa8"];
+  var charts = window.dangjianCharts;
 
-  window.dangjianCharts.drawAll(".dues-chart[data-source]", "280px", function (data) {
-    if (!data.labels || data.labels.length === 0) {
-      return null;
-    }
-    return {
-      grid: { left: 8, right: 8, top: 48, bottom: 8, containLabel: true },
-      legend: { top: 0 },
-      xAxis: {
-        type: "category",
-        data: data.labels,
-        axisLabel: {
-          fontSize: 10,
-          interval: 0,
-          rotate: data.labels.length > 4 ? 30 : 0,
-          width: 72,
-          overflow: "truncate",
-        },
-      },
+  charts.drawAll(".dues-chart[data-source]", "280px", function (data) {
+    return charts.categoryChart(data, {
+      top: 48,
       yAxis: [{ type: "value", minInterval: 1 }],
-      series: data.series.map(function (s, i) {
-        return {
-          name: s.name,
-          type: "bar",
-          data: s.values,
-          itemStyle: { color: COLORS[i % COLORS.length] },
-        };
-      }),
-    };
+      series: charts.seriesOf(data.series, "bar", ["#c8102e", "#1f5fa8"]),
+    });
   });
 })();

@@ -4,23 +4,12 @@
 (function () {
   "use strict";
 
-  window.dangjianCharts.drawAll(".training-chart[data-source]", "280px", function (data) {
-    if (!data.labels || data.labels.length === 0) {
-      return null;
-    }
-    return {
-      grid: { left: 8, right: 8, top: 32, bottom: 8, containLabel: true },
-      xAxis: {
-        type: "category",
-        data: data.labels,
-        axisLabel: {
-          fontSize: 10,
-          interval: 0,
-          rotate: data.labels.length > 4 ? 30 : 0,
-          width: 72,
-          overflow: "truncate",
-        },
-      },
+  var charts = window.dangjianCharts;
+
+  charts.drawAll(".training-chart[data-source]", "280px", function (data) {
+    return charts.categoryChart(data, {
+      top: 32,
+      legend: null,
       yAxis: { type: "value", min: 0, max: 100, name: "达标比例（%）" },
       series: [
         {
@@ -30,6 +19,6 @@
           itemStyle: { color: "#c8102e" },
         },
       ],
-    };
+    });
   });
 })();
