@@ -15,6 +15,7 @@ writes through :mod:`dangjian.care.services`; a refusal is shown in Chinese, not
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -26,12 +27,19 @@ from django.utils import timezone
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, require
 from dangjian.core.downloads import MEDIA_TYPES, file_response
-from dangjian.core.errors import error_text
 from dangjian.members.models import Member
 from dangjian.orgs.choices import ROLL_TYPES
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import orgs_for
-from dangjian.web.helpers import BadInput, page, paginate, query_without, year_param
+from dangjian.web.helpers import (
+    BadInput,
+    date_input,
+    page,
+    paginate,
+    query_without,
+    refused,
+    year_param,
+)
 from dangjian.web.requests import SignedInRequest
 
 from . import services
@@ -55,22 +63,11 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _refused(request: SignedInRequest, exc: ValidationError) -> HttpResponse:
-    return render(
-        request, "web/bad_request.html", {"message": f"未保存：{error_text(exc)}"}, status=400
-    )
-
-
-def _date(value: str, label: str, *, required: bool = True) -> dt.date | None:
-    value = (value or "").strip()
-    if not value:
-        if required:
-            raise BadInput(f"请填写{label}")
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise BadInput(f"{label}格式不对，请按“2026-05-01”填写") from None
+def _date(request: SignedInRequest, field: str, label: str) -> dt.date:
+    """The required date of the POSTed ``field`` (BadInput naming its ``label``)."""
+    day = date_input(request.POST.get(field, ""), label, required=True)
+    assert day is not None
+    return day
 
 
 def _is_branch(org: Organization | None) -> bool:
@@ -145,8 +142,7 @@ def hardship_new(request: SignedInRequest) -> HttpResponse:
         member = roll.filter(pk=int(raw)).first() if raw.isdigit() else None
         if member is None:
             raise BadInput("请选择本支部的党员")
-        since = _date(request.POST.get("since", ""), "登记日期")
-        assert since is not None
+        since = _date(request, "since", "登记日期")
         try:
             entry = services.hardship_register(
                 actor=request.user,
@@ -158,7 +154,7 @@ def hardship_new(request: SignedInRequest) -> HttpResponse:
                 helpers=_helpers(request, branch),
             )
         except ValidationError as exc:
-            return _refused(request, exc)
+            return refused(request, exc)
         messages.success(request, f"已登记困难党员 {member.name}")
         return redirect("care:hardship", entry.pk)
     return render(
@@ -211,70 +207,81 @@ def _giver(request: SignedInRequest, entry: Any) -> Organization | None:
     return Organization.objects.filter(pk=int(raw)).first()
 
 
-@page("POST")
-def help_new(request: SignedInRequest, pk: int) -> HttpResponse:
+def _record(
+    request: SignedInRequest,
+    pk: int,
+    day: tuple[str, str],
+    write: Callable[[Any, dt.date], object],
+    done: str,
+) -> HttpResponse:
+    """A form of the help record page: ``write(entry, date)`` with the required date of the
+    ``day`` field (name, label); a refusal is a 400 page, else back to the record with ``done``."""
     require(request.user, Perm.CARE_RECORD)
     entry = hardship_get(request.user, pk)
-    given_on = _date(request.POST.get("given_on", ""), "帮扶日期")
-    assert given_on is not None
+    on = _date(request, *day)
     try:
-        services.help_record(
+        write(entry, on)
+    except ValidationError as exc:
+        return refused(request, exc)
+    messages.success(request, done)
+    return redirect("care:hardship", entry.pk)
+
+
+@page("POST")
+def help_new(request: SignedInRequest, pk: int) -> HttpResponse:
+    post = request.POST
+    return _record(
+        request,
+        pk,
+        ("given_on", "帮扶日期"),
+        lambda entry, on: services.help_record(
             actor=request.user,
             hardship=entry,
-            kind=request.POST.get("kind", ""),
-            amount=request.POST.get("amount", "0"),
+            kind=post.get("kind", ""),
+            amount=post.get("amount", "0"),
             org=_giver(request, entry),
-            helper_name=request.POST.get("helper_name", ""),
-            given_on=given_on,
-        )
-    except ValidationError as exc:
-        return _refused(request, exc)
-    messages.success(request, "已登记帮扶")
-    return redirect("care:hardship", entry.pk)
+            helper_name=post.get("helper_name", ""),
+            given_on=on,
+        ),
+        "已登记帮扶",
+    )
 
 
 @page("POST")
 def visit_new(request: SignedInRequest, pk: int) -> HttpResponse:
-    require(request.user, Perm.CARE_RECORD)
-    entry = hardship_get(request.user, pk)
-    visited_on = _date(request.POST.get("visited_on", ""), "走访日期")
-    assert visited_on is not None
-    try:
-        services.visit_record(
+    post = request.POST
+    return _record(
+        request,
+        pk,
+        ("visited_on", "走访日期"),
+        lambda entry, on: services.visit_record(
             actor=request.user,
             hardship=entry,
-            occasion=request.POST.get("occasion", ""),
-            visited_on=visited_on,
+            occasion=post.get("occasion", ""),
+            visited_on=on,
             org=_giver(request, entry),
-            visitors=request.POST.get("visitors", ""),
-            note=request.POST.get("note", ""),
-            next_visit_on=_date(
-                request.POST.get("next_visit_on", ""), "下次走访日期", required=False
-            ),
-        )
-    except ValidationError as exc:
-        return _refused(request, exc)
-    messages.success(request, "已登记走访慰问")
-    return redirect("care:hardship", entry.pk)
+            visitors=post.get("visitors", ""),
+            note=post.get("note", ""),
+            next_visit_on=date_input(post.get("next_visit_on", ""), "下次走访日期"),
+        ),
+        "已登记走访慰问",
+    )
 
 
 @page("POST")
 def hardship_close(request: SignedInRequest, pk: int) -> HttpResponse:
-    require(request.user, Perm.CARE_RECORD)
-    entry = hardship_get(request.user, pk)
-    until = _date(request.POST.get("until", ""), "销号日期")
-    assert until is not None
-    try:
-        services.hardship_close(
+    return _record(
+        request,
+        pk,
+        ("until", "销号日期"),
+        lambda entry, on: services.hardship_close(
             actor=request.user,
             hardship=entry,
-            until=until,
+            until=on,
             reason=request.POST.get("close_reason", ""),
-        )
-    except ValidationError as exc:
-        return _refused(request, exc)
-    messages.success(request, "已销号")
-    return redirect("care:hardship", entry.pk)
+        ),
+        "已销号",
+    )
 
 
 @page("GET")

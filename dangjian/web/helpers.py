@@ -3,6 +3,7 @@ bad input as a 400 page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -33,6 +34,28 @@ def form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> H
 
 class BadInput(Exception):
     """Input the page cannot use; shown to the user as a 400 page with this Chinese message."""
+
+
+def refused(request: HttpRequest, exc: ValidationError, *, what: str = "未保存") -> HttpResponse:
+    """The 400 page of a service's refusal: ``what`` (nothing was written) and its Chinese
+    messages."""
+    return render(
+        request, "web/bad_request.html", {"message": f"{what}：{error_text(exc)}"}, status=400
+    )
+
+
+def date_input(value: str, label: str, *, required: bool = False) -> dt.date | None:
+    """The date typed in a form field (``2026-05-01``); empty: None, or BadInput when
+    ``required``; anything else raises BadInput naming the field by its ``label``."""
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise BadInput(f"请填写{label}")
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"{label}格式不对，请按“2026-05-01”填写") from None
 
 
 def paginate(

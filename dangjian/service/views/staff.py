@@ -22,9 +22,8 @@ from dangjian.accounts.models import User
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require
 from dangjian.core.attachments import attachment_response
-from dangjian.core.errors import error_text
 from dangjian.core.uploads import refuse_oversized
-from dangjian.web.helpers import page, paginate, query_without
+from dangjian.web.helpers import page, paginate, query_without, refused
 from dangjian.web.requests import SignedInRequest
 
 from .. import services
@@ -228,12 +227,6 @@ def phone(request: SignedInRequest, pk: int) -> HttpResponse:
     return render(request, "service/order.html", _detail(request, order, phone=number))
 
 
-def _refused(request: SignedInRequest, exc: ValidationError) -> HttpResponse:
-    return render(
-        request, "web/bad_request.html", {"message": f"未保存：{error_text(exc)}"}, status=400
-    )
-
-
 def _merge_target(request: SignedInRequest, code: str) -> Order:
     code = (code or "").strip().upper()
     target = orders_for(request.user).filter(tracking_code=code).first() if code else None
@@ -302,7 +295,7 @@ def decide(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     try:
         order, done = _decide_action(request, order, action)
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     messages.success(request, f"工单 {order.tracking_code}：{done}")
     return redirect("service:order", order.pk)
 
@@ -340,7 +333,7 @@ def work(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404("没有这个操作")
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     messages.success(request, f"工单 {order.tracking_code}：{done}")
     return redirect("service:order", order.pk)
 
@@ -371,6 +364,6 @@ def photo_delete(request: SignedInRequest, pk: int, photo: int) -> HttpResponse:
     try:
         services.order_photo_remove(actor=request.user, photo=item)
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     messages.success(request, f"工单 {order.tracking_code}：已删除照片“{item.name}”")
     return redirect("service:order", order.pk)
