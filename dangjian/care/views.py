@@ -36,6 +36,7 @@ from dangjian.web.helpers import (
     date_input,
     page,
     paginate,
+    picked,
     query_without,
     refused,
     year_param,
@@ -73,6 +74,14 @@ def _date(request: SignedInRequest, field: str, label: str) -> dt.date:
 def _is_branch(org: Organization | None) -> bool:
     """Whether ``org`` keeps a member roll (a 党支部): only a branch registers and exports."""
     return org is not None and org.org_type in ROLL_TYPES
+
+
+def _own_branch(request: SignedInRequest, refusal: str) -> Organization:
+    """The user's own organization when it is a branch; else BadInput ``refusal``."""
+    org = own_org(request.user)
+    if org is None or not _is_branch(org):
+        raise BadInput(refusal)
+    return org
 
 
 def _nav(request: SignedInRequest) -> dict[str, Any]:
@@ -132,16 +141,10 @@ def _helpers(request: SignedInRequest, branch: Organization) -> list[Organizatio
 def hardship_new(request: SignedInRequest) -> HttpResponse:
     """登记困难党员: a member of the user's branch, the reason, level, date, helpers."""
     require(request.user, Perm.CARE_RECORD)
-    branch = own_org(request.user)
-    if not _is_branch(branch):
-        raise BadInput("困难党员由党员所在党支部登记，您所在的组织没有党员名册")
-    assert branch is not None
+    branch = _own_branch(request, "困难党员由党员所在党支部登记，您所在的组织没有党员名册")
     roll = Member.objects.filter(org=branch).order_by("name", "pk")
     if request.method == "POST":
-        raw = request.POST.get("member", "")
-        member = roll.filter(pk=int(raw)).first() if raw.isdigit() else None
-        if member is None:
-            raise BadInput("请选择本支部的党员")
+        member = picked(roll, request.POST.get("member", ""), "请选择本支部的党员")
         since = _date(request, "since", "登记日期")
         try:
             entry = services.hardship_register(
@@ -200,27 +203,34 @@ def hardship_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     )
 
 
-def _giver(request: SignedInRequest, entry: Any) -> Organization | None:
+def _giver(request: SignedInRequest) -> Organization | None:
     raw = request.POST.get("org", "")
     if not raw.isdigit():
         return None
     return Organization.objects.filter(pk=int(raw)).first()
 
 
+def _posted(request: SignedInRequest, **defaults: str) -> dict[str, str]:
+    """The POSTed fields named in ``defaults`` (each one's value: its default when absent)."""
+    return {name: request.POST.get(name, default) for name, default in defaults.items()}
+
+
 def _record(
     request: SignedInRequest,
     pk: int,
+    write: Callable[..., object],
     day: tuple[str, str],
-    write: Callable[[Any, dt.date], object],
+    fields: Callable[[], dict[str, Any]],
     done: str,
 ) -> HttpResponse:
-    """A form of the help record page: ``write(entry, date)`` with the required date of the
-    ``day`` field (name, label); a refusal is a 400 page, else back to the record with ``done``."""
+    """A form of the help record page: ``write`` (a service) of the entry ``pk`` with the
+    required date of the ``day`` field (its name, as the service names it, and label) and the
+    other ``fields()``; a refusal is a 400 page, else back to the record with ``done``."""
     require(request.user, Perm.CARE_RECORD)
     entry = hardship_get(request.user, pk)
     on = _date(request, *day)
     try:
-        write(entry, on)
+        write(actor=request.user, hardship=entry, **{day[0]: on}, **fields())
     except ValidationError as exc:
         return refused(request, exc)
     messages.success(request, done)
@@ -229,59 +239,36 @@ def _record(
 
 @page("POST")
 def help_new(request: SignedInRequest, pk: int) -> HttpResponse:
-    post = request.POST
+    def fields() -> dict[str, Any]:
+        return {"org": _giver(request), **_posted(request, kind="", amount="0", helper_name="")}
+
     return _record(
-        request,
-        pk,
-        ("given_on", "帮扶日期"),
-        lambda entry, on: services.help_record(
-            actor=request.user,
-            hardship=entry,
-            kind=post.get("kind", ""),
-            amount=post.get("amount", "0"),
-            org=_giver(request, entry),
-            helper_name=post.get("helper_name", ""),
-            given_on=on,
-        ),
-        "已登记帮扶",
+        request, pk, services.help_record, ("given_on", "帮扶日期"), fields, "已登记帮扶"
     )
 
 
 @page("POST")
 def visit_new(request: SignedInRequest, pk: int) -> HttpResponse:
-    post = request.POST
+    def fields() -> dict[str, Any]:
+        org = _giver(request)
+        next_on = date_input(request.POST.get("next_visit_on", ""), "下次走访日期")
+        return {
+            "org": org,
+            "next_visit_on": next_on,
+            **_posted(request, occasion="", visitors="", note=""),
+        }
+
     return _record(
-        request,
-        pk,
-        ("visited_on", "走访日期"),
-        lambda entry, on: services.visit_record(
-            actor=request.user,
-            hardship=entry,
-            occasion=post.get("occasion", ""),
-            visited_on=on,
-            org=_giver(request, entry),
-            visitors=post.get("visitors", ""),
-            note=post.get("note", ""),
-            next_visit_on=date_input(post.get("next_visit_on", ""), "下次走访日期"),
-        ),
-        "已登记走访慰问",
+        request, pk, services.visit_record, ("visited_on", "走访日期"), fields, "已登记走访慰问"
     )
 
 
 @page("POST")
 def hardship_close(request: SignedInRequest, pk: int) -> HttpResponse:
-    return _record(
-        request,
-        pk,
-        ("until", "销号日期"),
-        lambda entry, on: services.hardship_close(
-            actor=request.user,
-            hardship=entry,
-            until=on,
-            reason=request.POST.get("close_reason", ""),
-        ),
-        "已销号",
-    )
+    def fields() -> dict[str, Any]:
+        return {"reason": request.POST.get("close_reason", "")}
+
+    return _record(request, pk, services.hardship_close, ("until", "销号日期"), fields, "已销号")
 
 
 @page("GET")
@@ -361,10 +348,7 @@ def stats_file(request: SignedInRequest) -> HttpResponse:
 def register_file(request: SignedInRequest) -> HttpResponse:
     """The branch's own register as .xlsx (only the branch itself)."""
     require(request.user, Perm.CARE_VIEW)
-    branch = own_org(request.user)
-    if not _is_branch(branch):
-        raise BadInput("困难党员名册只能由本党支部导出；上级组织请导出按组织汇总的统计")
-    assert branch is not None
+    branch = _own_branch(request, "困难党员名册只能由本党支部导出；上级组织请导出按组织汇总的统计")
     data = branch_register_xlsx(request.user, branch, _today())
     return file_response(
         data,

@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -25,6 +25,7 @@ from dangjian.core.errors import error_text
 PER_PAGE = 50
 
 F = TypeVar("F", bound=Callable[..., HttpResponse])
+M = TypeVar("M", bound=Model)
 
 
 def form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -56,6 +57,15 @@ def date_input(value: str, label: str, *, required: bool = False) -> dt.date | N
         return dt.date.fromisoformat(value)
     except ValueError:
         raise BadInput(f"{label}格式不对，请按“2026-05-01”填写") from None
+
+
+def picked(items: QuerySet[M], raw: str, missing: str) -> M:
+    """The one of ``items`` whose pk a form sent as ``raw``; none (or not a number): BadInput
+    ``missing``."""
+    item = items.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if item is None:
+        raise BadInput(missing)
+    return item
 
 
 def paginate(

@@ -24,7 +24,15 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import orgs_for
-from dangjian.web.helpers import BadInput, date_input, page, paginate, query_without, refused
+from dangjian.web.helpers import (
+    BadInput,
+    date_input,
+    page,
+    paginate,
+    picked,
+    query_without,
+    refused,
+)
 from dangjian.web.requests import SignedInRequest
 
 from .. import linked
@@ -42,7 +50,7 @@ from ..selectors import (
     visit_get,
     visits_for,
 )
-from .staff import _nav, _rows
+from .staff import _nav, _orders_page
 
 
 def _users(request: SignedInRequest, ids: list[str], path: str) -> list[User]:
@@ -222,17 +230,7 @@ def areas(request: SignedInRequest) -> HttpResponse:
 def linked_mine(request: SignedInRequest) -> HttpResponse:
     """联动部门、片区长的工单: referred to my departments or escalated to my 片区."""
     require(request.user, Perm.SERVICE_HANDLE)
-    page_ = paginate(request, linked_orders(request.user))
-    return render(
-        request,
-        "service/linked_mine.html",
-        {
-            "page": page_,
-            "rows": _rows(page_.object_list),
-            "query": query_without(request, "page"),
-            **_nav(request),
-        },
-    )
+    return _orders_page(request, "service/linked_mine.html", linked_orders(request.user))
 
 
 @page("GET", "POST")
@@ -299,10 +297,7 @@ def visit_new(request: SignedInRequest) -> HttpResponse:
     require(request.user, Perm.SERVICE_HANDLE)
     grids = grids_for(request.user, Perm.SERVICE_HANDLE).filter(active=True).order_by("org__path")
     if request.method == "POST":
-        raw = request.POST.get("grid", "")
-        grid = grids.filter(pk=int(raw)).first() if raw.isdigit() else None
-        if grid is None:
-            raise BadInput("请选择走访的网格")
+        grid = picked(grids, request.POST.get("grid", ""), "请选择走访的网格")
         visited_on = date_input(request.POST.get("visited_on", ""), "走访日期", required=True)
         assert visited_on is not None
         code = request.POST.get("category", "")
