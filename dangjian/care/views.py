@@ -47,6 +47,7 @@ from . import services
 from .choices import CloseReason, HelpKind, Level, Occasion, Reason
 from .exports import branch_register_xlsx, figures_xlsx
 from .selectors import (
+    Figures,
     due_soon_days,
     figures_for,
     follow_ups,
@@ -300,14 +301,19 @@ def _root(request: SignedInRequest) -> Organization | None:
     return org
 
 
-@page("GET")
-def stats(request: SignedInRequest) -> HttpResponse:
-    """帮扶统计: counts and amounts by organization (no person), a chart of the amounts."""
+def _figures(request: SignedInRequest) -> tuple[Organization | None, int, Figures]:
+    """The figures asked for (organization, year; default: the user's scope, this year)."""
     require(request.user, Perm.CARE_VIEW)
     today = _today()
     year = year_param(request, earliest=2000) or today.year
     root = _root(request)
-    figures = figures_for(request.user, root, year, today)
+    return root, year, figures_for(request.user, root, year, today)
+
+
+@page("GET")
+def stats(request: SignedInRequest) -> HttpResponse:
+    """帮扶统计: counts and amounts by organization (no person), a chart of the amounts."""
+    root, year, figures = _figures(request)
     chart = {
         "labels": [f.name for f in figures.rows[:30]],
         "amounts": [float(f.amount) for f in figures.rows[:30]],
@@ -330,11 +336,8 @@ def stats(request: SignedInRequest) -> HttpResponse:
 
 @page("GET")
 def stats_file(request: SignedInRequest) -> HttpResponse:
-    require(request.user, Perm.CARE_VIEW)
-    today = _today()
-    year = year_param(request, earliest=2000) or today.year
-    root = _root(request)
-    data = figures_xlsx(figures_for(request.user, root, year, today))
+    root, year, figures = _figures(request)
+    data = figures_xlsx(figures)
     name = root.name if root else "全部"
     return file_response(
         data,
