@@ -24,15 +24,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import orgs_for
-from dangjian.web.helpers import (
-    BadInput,
-    date_input,
-    page,
-    paginate,
-    picked,
-    query_without,
-    refused,
-)
+from dangjian.web.helpers import BadInput, date_input, page, paginate, query_without, refused
 from dangjian.web.requests import SignedInRequest
 
 from .. import linked
@@ -297,7 +289,10 @@ def visit_new(request: SignedInRequest) -> HttpResponse:
     require(request.user, Perm.SERVICE_HANDLE)
     grids = grids_for(request.user, Perm.SERVICE_HANDLE).filter(active=True).order_by("org__path")
     if request.method == "POST":
-        grid = picked(grids, request.POST.get("grid", ""), "请选择走访的网格")
+        raw = request.POST.get("grid", "")
+        grid = grids.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if grid is None:
+            raise BadInput("请选择走访的网格")
         visited_on = date_input(request.POST.get("visited_on", ""), "走访日期", required=True)
         assert visited_on is not None
         code = request.POST.get("category", "")
