@@ -15,6 +15,7 @@ writes through :mod:`dangjian.care.services`; a refusal is shown in Chinese, not
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -26,18 +27,27 @@ from django.utils import timezone
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, require
 from dangjian.core.downloads import MEDIA_TYPES, file_response
-from dangjian.core.errors import error_text
 from dangjian.members.models import Member
 from dangjian.orgs.choices import ROLL_TYPES
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import orgs_for
-from dangjian.web.helpers import BadInput, page, paginate, query_without, year_param
+from dangjian.web.helpers import (
+    BadInput,
+    date_input,
+    page,
+    paginate,
+    picked,
+    query_without,
+    refused,
+    year_param,
+)
 from dangjian.web.requests import SignedInRequest
 
 from . import services
 from .choices import CloseReason, HelpKind, Level, Occasion, Reason
 from .exports import branch_register_xlsx, figures_xlsx
 from .selectors import (
+    Figures,
     due_soon_days,
     figures_for,
     follow_ups,
@@ -55,27 +65,24 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _refused(request: SignedInRequest, exc: ValidationError) -> HttpResponse:
-    return render(
-        request, "web/bad_request.html", {"message": f"未保存：{error_text(exc)}"}, status=400
-    )
-
-
-def _date(value: str, label: str, *, required: bool = True) -> dt.date | None:
-    value = (value or "").strip()
-    if not value:
-        if required:
-            raise BadInput(f"请填写{label}")
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise BadInput(f"{label}格式不对，请按“2026-05-01”填写") from None
+def _date(request: SignedInRequest, field: str, label: str) -> dt.date:
+    """The required date of the POSTed ``field`` (BadInput naming its ``label``)."""
+    day = date_input(request.POST.get(field, ""), label, required=True)
+    assert day is not None
+    return day
 
 
 def _is_branch(org: Organization | None) -> bool:
     """Whether ``org`` keeps a member roll (a 党支部): only a branch registers and exports."""
     return org is not None and org.org_type in ROLL_TYPES
+
+
+def _own_branch(request: SignedInRequest, refusal: str) -> Organization:
+    """The user's own organization when it is a branch; else BadInput ``refusal``."""
+    org = own_org(request.user)
+    if org is None or not _is_branch(org):
+        raise BadInput(refusal)
+    return org
 
 
 def _nav(request: SignedInRequest) -> dict[str, Any]:
@@ -135,18 +142,11 @@ def _helpers(request: SignedInRequest, branch: Organization) -> list[Organizatio
 def hardship_new(request: SignedInRequest) -> HttpResponse:
     """登记困难党员: a member of the user's branch, the reason, level, date, helpers."""
     require(request.user, Perm.CARE_RECORD)
-    branch = own_org(request.user)
-    if not _is_branch(branch):
-        raise BadInput("困难党员由党员所在党支部登记，您所在的组织没有党员名册")
-    assert branch is not None
+    branch = _own_branch(request, "困难党员由党员所在党支部登记，您所在的组织没有党员名册")
     roll = Member.objects.filter(org=branch).order_by("name", "pk")
     if request.method == "POST":
-        raw = request.POST.get("member", "")
-        member = roll.filter(pk=int(raw)).first() if raw.isdigit() else None
-        if member is None:
-            raise BadInput("请选择本支部的党员")
-        since = _date(request.POST.get("since", ""), "登记日期")
-        assert since is not None
+        member = picked(roll, request.POST.get("member", ""), "请选择本支部的党员")
+        since = _date(request, "since", "登记日期")
         try:
             entry = services.hardship_register(
                 actor=request.user,
@@ -158,7 +158,7 @@ def hardship_new(request: SignedInRequest) -> HttpResponse:
                 helpers=_helpers(request, branch),
             )
         except ValidationError as exc:
-            return _refused(request, exc)
+            return refused(request, exc)
         messages.success(request, f"已登记困难党员 {member.name}")
         return redirect("care:hardship", entry.pk)
     return render(
@@ -204,77 +204,72 @@ def hardship_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     )
 
 
-def _giver(request: SignedInRequest, entry: Any) -> Organization | None:
+def _giver(request: SignedInRequest) -> Organization | None:
     raw = request.POST.get("org", "")
     if not raw.isdigit():
         return None
     return Organization.objects.filter(pk=int(raw)).first()
 
 
-@page("POST")
-def help_new(request: SignedInRequest, pk: int) -> HttpResponse:
+def _posted(request: SignedInRequest, **defaults: str) -> dict[str, str]:
+    """The POSTed fields named in ``defaults`` (each one's value: its default when absent)."""
+    return {name: request.POST.get(name, default) for name, default in defaults.items()}
+
+
+def _record(
+    request: SignedInRequest,
+    pk: int,
+    write: Callable[..., object],
+    day: tuple[str, str],
+    fields: Callable[[], dict[str, Any]],
+    done: str,
+) -> HttpResponse:
+    """A form of the help record page: ``write`` (a service) of the entry ``pk`` with the
+    required date of the ``day`` field (its name, as the service names it, and label) and the
+    other ``fields()``; a refusal is a 400 page, else back to the record with ``done``."""
     require(request.user, Perm.CARE_RECORD)
     entry = hardship_get(request.user, pk)
-    given_on = _date(request.POST.get("given_on", ""), "帮扶日期")
-    assert given_on is not None
+    on = _date(request, *day)
     try:
-        services.help_record(
-            actor=request.user,
-            hardship=entry,
-            kind=request.POST.get("kind", ""),
-            amount=request.POST.get("amount", "0"),
-            org=_giver(request, entry),
-            helper_name=request.POST.get("helper_name", ""),
-            given_on=given_on,
-        )
+        write(actor=request.user, hardship=entry, **{day[0]: on}, **fields())
     except ValidationError as exc:
-        return _refused(request, exc)
-    messages.success(request, "已登记帮扶")
+        return refused(request, exc)
+    messages.success(request, done)
     return redirect("care:hardship", entry.pk)
+
+
+@page("POST")
+def help_new(request: SignedInRequest, pk: int) -> HttpResponse:
+    def fields() -> dict[str, Any]:
+        return {"org": _giver(request), **_posted(request, kind="", amount="0", helper_name="")}
+
+    return _record(
+        request, pk, services.help_record, ("given_on", "帮扶日期"), fields, "已登记帮扶"
+    )
 
 
 @page("POST")
 def visit_new(request: SignedInRequest, pk: int) -> HttpResponse:
-    require(request.user, Perm.CARE_RECORD)
-    entry = hardship_get(request.user, pk)
-    visited_on = _date(request.POST.get("visited_on", ""), "走访日期")
-    assert visited_on is not None
-    try:
-        services.visit_record(
-            actor=request.user,
-            hardship=entry,
-            occasion=request.POST.get("occasion", ""),
-            visited_on=visited_on,
-            org=_giver(request, entry),
-            visitors=request.POST.get("visitors", ""),
-            note=request.POST.get("note", ""),
-            next_visit_on=_date(
-                request.POST.get("next_visit_on", ""), "下次走访日期", required=False
-            ),
-        )
-    except ValidationError as exc:
-        return _refused(request, exc)
-    messages.success(request, "已登记走访慰问")
-    return redirect("care:hardship", entry.pk)
+    def fields() -> dict[str, Any]:
+        org = _giver(request)
+        next_on = date_input(request.POST.get("next_visit_on", ""), "下次走访日期")
+        return {
+            "org": org,
+            "next_visit_on": next_on,
+            **_posted(request, occasion="", visitors="", note=""),
+        }
+
+    return _record(
+        request, pk, services.visit_record, ("visited_on", "走访日期"), fields, "已登记走访慰问"
+    )
 
 
 @page("POST")
 def hardship_close(request: SignedInRequest, pk: int) -> HttpResponse:
-    require(request.user, Perm.CARE_RECORD)
-    entry = hardship_get(request.user, pk)
-    until = _date(request.POST.get("until", ""), "销号日期")
-    assert until is not None
-    try:
-        services.hardship_close(
-            actor=request.user,
-            hardship=entry,
-            until=until,
-            reason=request.POST.get("close_reason", ""),
-        )
-    except ValidationError as exc:
-        return _refused(request, exc)
-    messages.success(request, "已销号")
-    return redirect("care:hardship", entry.pk)
+    def fields() -> dict[str, Any]:
+        return {"reason": request.POST.get("close_reason", "")}
+
+    return _record(request, pk, services.hardship_close, ("until", "销号日期"), fields, "已销号")
 
 
 @page("GET")
@@ -306,14 +301,19 @@ def _root(request: SignedInRequest) -> Organization | None:
     return org
 
 
-@page("GET")
-def stats(request: SignedInRequest) -> HttpResponse:
-    """帮扶统计: counts and amounts by organization (no person), a chart of the amounts."""
+def _figures(request: SignedInRequest) -> tuple[Organization | None, int, Figures]:
+    """The figures asked for (organization, year; default: the user's scope, this year)."""
     require(request.user, Perm.CARE_VIEW)
     today = _today()
     year = year_param(request, earliest=2000) or today.year
     root = _root(request)
-    figures = figures_for(request.user, root, year, today)
+    return root, year, figures_for(request.user, root, year, today)
+
+
+@page("GET")
+def stats(request: SignedInRequest) -> HttpResponse:
+    """帮扶统计: counts and amounts by organization (no person), a chart of the amounts."""
+    root, year, figures = _figures(request)
     chart = {
         "labels": [f.name for f in figures.rows[:30]],
         "amounts": [float(f.amount) for f in figures.rows[:30]],
@@ -336,11 +336,8 @@ def stats(request: SignedInRequest) -> HttpResponse:
 
 @page("GET")
 def stats_file(request: SignedInRequest) -> HttpResponse:
-    require(request.user, Perm.CARE_VIEW)
-    today = _today()
-    year = year_param(request, earliest=2000) or today.year
-    root = _root(request)
-    data = figures_xlsx(figures_for(request.user, root, year, today))
+    root, year, figures = _figures(request)
+    data = figures_xlsx(figures)
     name = root.name if root else "全部"
     return file_response(
         data,
@@ -354,10 +351,7 @@ def stats_file(request: SignedInRequest) -> HttpResponse:
 def register_file(request: SignedInRequest) -> HttpResponse:
     """The branch's own register as .xlsx (only the branch itself)."""
     require(request.user, Perm.CARE_VIEW)
-    branch = own_org(request.user)
-    if not _is_branch(branch):
-        raise BadInput("困难党员名册只能由本党支部导出；上级组织请导出按组织汇总的统计")
-    assert branch is not None
+    branch = _own_branch(request, "困难党员名册只能由本党支部导出；上级组织请导出按组织汇总的统计")
     data = branch_register_xlsx(request.user, branch, _today())
     return file_response(
         data,

@@ -27,12 +27,11 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require, restrict
-from dangjian.core.errors import error_text
 from dangjian.core.labels import evidence_items
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
-from dangjian.web.helpers import page, paginate
+from dangjian.web.helpers import page, paginate, refused
 from dangjian.web.requests import SignedInRequest
 
 from . import services as svc
@@ -51,12 +50,6 @@ from .selectors import (
 
 #: the most members a picker lists
 CHOICES_MAX = 300
-
-
-def _refused(request: SignedInRequest, exc: ValidationError) -> HttpResponse:
-    return render(
-        request, "web/bad_request.html", {"message": f"未保存：{error_text(exc)}"}, status=400
-    )
 
 
 def _date(raw: str, field: str, label: str, *, required: bool = True) -> dt.date | None:
@@ -299,7 +292,7 @@ def member_action(request: SignedInRequest, pk: int, action: str) -> HttpRespons
     try:
         done = _act(request, member, action)
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     messages.success(request, f"{member.name}：{done}")
     if action == "activity" and not covers(request.user, Perm.MEMBER_VIEW, member.org.path):
         return redirect("mobile:hosted")

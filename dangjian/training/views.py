@@ -22,13 +22,12 @@ from django.utils import timezone
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, require
 from dangjian.core.downloads import file_response
-from dangjian.core.errors import error_text
 from dangjian.core.labels import evidence_items
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 from dangjian.rules.params import params_on
 from dangjian.rules.registry import Context
-from dangjian.web.helpers import BadInput, page, paginate, query_without
+from dangjian.web.helpers import BadInput, page, paginate, query_without, refused
 from dangjian.web.requests import SignedInRequest
 
 from . import exports
@@ -77,12 +76,6 @@ def _org(request: SignedInRequest) -> Organization:
     if org is None:
         raise Http404("没有可查看的组织")
     return org
-
-
-def _refused(request: SignedInRequest, exc: ValidationError) -> HttpResponse:
-    return render(
-        request, "web/bad_request.html", {"message": f"未保存：{error_text(exc)}"}, status=400
-    )
 
 
 def _chart(tallies: list[Any]) -> dict[str, Any]:
@@ -216,7 +209,7 @@ def courses(request: SignedInRequest) -> HttpResponse:
                 ),
             )
         except ValidationError as exc:
-            return _refused(request, exc)
+            return refused(request, exc)
         messages.success(request, f"已登记培训班“{course.title}”，请添加参训党员")
         return redirect("training:course", course.pk)
     qs = courses_for(request.user).order_by("-starts_on", "-pk")
@@ -336,5 +329,5 @@ def course_action(request: SignedInRequest, pk: int, action: str) -> HttpRespons
         else:
             raise Http404("没有这个操作")
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     return redirect("training:course", course.pk)

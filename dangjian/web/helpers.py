@@ -3,6 +3,7 @@ bad input as a 400 page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -24,6 +25,7 @@ from dangjian.core.errors import error_text
 PER_PAGE = 50
 
 F = TypeVar("F", bound=Callable[..., HttpResponse])
+M = TypeVar("M", bound=Model)
 
 
 def form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -33,6 +35,37 @@ def form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> H
 
 class BadInput(Exception):
     """Input the page cannot use; shown to the user as a 400 page with this Chinese message."""
+
+
+def refused(request: HttpRequest, exc: ValidationError, *, what: str = "未保存") -> HttpResponse:
+    """The 400 page of a service's refusal: ``what`` (nothing was written) and its Chinese
+    messages."""
+    return render(
+        request, "web/bad_request.html", {"message": f"{what}：{error_text(exc)}"}, status=400
+    )
+
+
+def date_input(value: str, label: str, *, required: bool = False) -> dt.date | None:
+    """The date typed in a form field (``2026-05-01``); empty: None, or BadInput when
+    ``required``; anything else raises BadInput naming the field by its ``label``."""
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise BadInput(f"请填写{label}")
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"{label}格式不对，请按“2026-05-01”填写") from None
+
+
+def picked(items: QuerySet[M], raw: str, missing: str) -> M:
+    """The one of ``items`` whose pk a form sent as ``raw``; none (or not a number): BadInput
+    ``missing``."""
+    item = items.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if item is None:
+        raise BadInput(missing)
+    return item
 
 
 def paginate(

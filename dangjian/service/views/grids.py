@@ -23,12 +23,12 @@ from django.urls import reverse
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import ROLES, Perm
 from dangjian.accounts.scope import can, covers, require
-from dangjian.core.errors import error_text, errors_on
+from dangjian.core.errors import errors_on
 from dangjian.orgs.choices import OrgType, Sector
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import orgs_for
 from dangjian.survey.views import qr_svg
-from dangjian.web.helpers import page, paginate, query_without
+from dangjian.web.helpers import page, paginate, query_without, refused
 from dangjian.web.requests import SignedInRequest
 
 from .. import services
@@ -251,9 +251,7 @@ def grid_deactivate(request: SignedInRequest, pk: int) -> HttpResponse:
     try:
         services.grid_deactivate(actor=request.user, grid=grid, note=note)
     except ValidationError as exc:
-        return render(
-            request, "web/bad_request.html", {"message": f"未停用：{error_text(exc)}"}, status=400
-        )
+        return refused(request, exc, what="未停用")
     messages.success(request, f"已停用网格“{grid.name}”，群众点单页面不再受理")
     return redirect("service:grids")
 

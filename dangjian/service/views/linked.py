@@ -12,8 +12,6 @@ through :mod:`dangjian.service.linked`; a refusal is shown in Chinese and nothin
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
@@ -24,10 +22,9 @@ from django.utils import timezone
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require
-from dangjian.core.errors import error_text
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import orgs_for
-from dangjian.web.helpers import BadInput, page, paginate, query_without
+from dangjian.web.helpers import BadInput, date_input, page, paginate, query_without, refused
 from dangjian.web.requests import SignedInRequest
 
 from .. import linked
@@ -45,13 +42,7 @@ from ..selectors import (
     visit_get,
     visits_for,
 )
-from .staff import _nav, _rows
-
-
-def _refused(request: SignedInRequest, exc: ValidationError) -> HttpResponse:
-    return render(
-        request, "web/bad_request.html", {"message": f"未保存：{error_text(exc)}"}, status=400
-    )
+from .staff import _nav, _orders_page
 
 
 def _users(request: SignedInRequest, ids: list[str], path: str) -> list[User]:
@@ -90,7 +81,7 @@ def departments(request: SignedInRequest) -> HttpResponse:
                 phone=request.POST.get("phone", ""),
             )
         except ValidationError as exc:
-            return _refused(request, exc)
+            return refused(request, exc)
         messages.success(request, f"已登记联动部门“{dept.name}”")
         return redirect("service:departments")
     return render(
@@ -171,7 +162,7 @@ def department_action(request: SignedInRequest, pk: int, action: str) -> HttpRes
         else:
             raise Http404("没有这项操作")
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     messages.success(request, f"联动部门“{dept.name}”：{done}")
     return redirect("service:department", dept.pk)
 
@@ -199,7 +190,7 @@ def areas(request: SignedInRequest) -> HttpResponse:
                 actor=user, org=org, name=request.POST.get("name", ""), leaders=leaders
             )
         except ValidationError as exc:
-            return _refused(request, exc)
+            return refused(request, exc)
         messages.success(request, f"已登记片区“{area.name}”")
         return redirect("service:areas")
     shown = list(villages[:50])
@@ -231,17 +222,7 @@ def areas(request: SignedInRequest) -> HttpResponse:
 def linked_mine(request: SignedInRequest) -> HttpResponse:
     """联动部门、片区长的工单: referred to my departments or escalated to my 片区."""
     require(request.user, Perm.SERVICE_HANDLE)
-    page_ = paginate(request, linked_orders(request.user))
-    return render(
-        request,
-        "service/linked_mine.html",
-        {
-            "page": page_,
-            "rows": _rows(page_.object_list),
-            "query": query_without(request, "page"),
-            **_nav(request),
-        },
-    )
+    return _orders_page(request, "service/linked_mine.html", linked_orders(request.user))
 
 
 @page("GET", "POST")
@@ -264,7 +245,7 @@ def refer(request: SignedInRequest, pk: int) -> HttpResponse:
                 note=request.POST.get("note", ""),
             )
         except ValidationError as exc:
-            return _refused(request, exc)
+            return refused(request, exc)
         messages.success(request, f"工单 {order.tracking_code}：已转联动部门")
         return redirect("service:order", order.pk)
     return render(
@@ -302,16 +283,6 @@ def visits(request: SignedInRequest) -> HttpResponse:
     )
 
 
-def _date(value: str, label: str) -> dt.date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise BadInput(f"{label}格式不对，请按“2026-05-01”填写") from None
-
-
 @page("GET", "POST")
 def visit_new(request: SignedInRequest) -> HttpResponse:
     """登记一次敲门行动走访: household label, date, needs (one a line), follow-up date."""
@@ -322,9 +293,8 @@ def visit_new(request: SignedInRequest) -> HttpResponse:
         grid = grids.filter(pk=int(raw)).first() if raw.isdigit() else None
         if grid is None:
             raise BadInput("请选择走访的网格")
-        visited_on = _date(request.POST.get("visited_on", ""), "走访日期")
-        if visited_on is None:
-            raise BadInput("请填写走访日期")
+        visited_on = date_input(request.POST.get("visited_on", ""), "走访日期", required=True)
+        assert visited_on is not None
         code = request.POST.get("category", "")
         lines = request.POST.get("needs", "").splitlines()
         needs = [(line, code) for line in lines if line.strip()]
@@ -335,12 +305,12 @@ def visit_new(request: SignedInRequest) -> HttpResponse:
                 household=request.POST.get("household", ""),
                 visited_on=visited_on,
                 needs=needs,
-                follow_up_due=_date(request.POST.get("follow_up_due", ""), "回访期限"),
+                follow_up_due=date_input(request.POST.get("follow_up_due", ""), "回访期限"),
                 note=request.POST.get("note", ""),
                 visitors=_users(request, request.POST.getlist("visitors"), grid.org.path),
             )
         except ValidationError as exc:
-            return _refused(request, exc)
+            return refused(request, exc)
         messages.success(request, f"已登记走访 {visit.household}")
         return redirect("service:visit", visit.pk)
     return render(
@@ -391,7 +361,7 @@ def need_order(request: SignedInRequest, pk: int, need: int) -> HttpResponse:
             category=request.POST.get("category", ""),
         )
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     messages.success(request, f"已转为工单 {order.tracking_code}")
     return redirect("service:visit", visit.pk)
 
@@ -403,6 +373,6 @@ def visit_done(request: SignedInRequest, pk: int) -> HttpResponse:
     try:
         linked.visit_done(actor=request.user, visit=visit)
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     messages.success(request, "已记为回访完成")
     return redirect("service:visit", visit.pk)

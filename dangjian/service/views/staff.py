@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,9 +23,8 @@ from dangjian.accounts.models import User
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require
 from dangjian.core.attachments import attachment_response
-from dangjian.core.errors import error_text
 from dangjian.core.uploads import refuse_oversized
-from dangjian.web.helpers import page, paginate, query_without
+from dangjian.web.helpers import page, paginate, query_without, refused
 from dangjian.web.requests import SignedInRequest
 
 from .. import services
@@ -81,6 +81,25 @@ def _rows(orders: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _orders_page(
+    request: SignedInRequest, template: str, orders: QuerySet[Order], **extra: Any
+) -> HttpResponse:
+    """A page listing ``orders`` (paged, one row each) with the module's navigation and the
+    ``extra`` context."""
+    page_ = paginate(request, orders)
+    return render(
+        request,
+        template,
+        {
+            "page": page_,
+            "rows": _rows(page_.object_list),
+            "query": query_without(request, "page"),
+            **extra,
+            **_nav(request),
+        },
+    )
+
+
 @page("GET")
 def index(request: SignedInRequest) -> HttpResponse:
     """为民服务 overview: 三率 of the subtree's orders submitted in the last
@@ -93,22 +112,15 @@ def index(request: SignedInRequest) -> HttpResponse:
     since = add_months(month, 1 - OVERVIEW_MONTHS)
     figures = period_rates(request.user, default_root(request.user), since, month)
     late = overdue(orders_for(request.user)).order_by("resolution_due", "pk")
-    page_ = paginate(request, late)
-    return render(
+    rates = (figures.response, figures.resolution, figures.satisfaction)
+    return _orders_page(
         request,
         "service/index.html",
-        {
-            "months": OVERVIEW_MONTHS,
-            "since": since,
-            "total": figures.total,
-            "rates": [
-                _rate_row(r) for r in (figures.response, figures.resolution, figures.satisfaction)
-            ],
-            "page": page_,
-            "rows": _rows(page_.object_list),
-            "query": query_without(request, "page"),
-            **_nav(request),
-        },
+        late,
+        months=OVERVIEW_MONTHS,
+        since=since,
+        total=figures.total,
+        rates=[_rate_row(r) for r in rates],
     )
 
 
@@ -130,36 +142,14 @@ def queue(request: SignedInRequest) -> HttpResponse:
         if state not in dict(states):
             raise Http404("状态无效")
         waiting = waiting.filter(state=state)
-    page_ = paginate(request, waiting)
-    return render(
-        request,
-        "service/queue.html",
-        {
-            "page": page_,
-            "rows": _rows(page_.object_list),
-            "query": query_without(request, "page"),
-            "state": state,
-            "states": states,
-            **_nav(request),
-        },
-    )
+    return _orders_page(request, "service/queue.html", waiting, state=state, states=states)
 
 
 @page("GET")
 def mine(request: SignedInRequest) -> HttpResponse:
     """网格接单: the orders dispatched to the user's grids or to the user, and those they hold."""
     require(request.user, Perm.SERVICE_HANDLE)
-    page_ = paginate(request, worker_orders(request.user))
-    return render(
-        request,
-        "service/mine.html",
-        {
-            "page": page_,
-            "rows": _rows(page_.object_list),
-            "query": query_without(request, "page"),
-            **_nav(request),
-        },
-    )
+    return _orders_page(request, "service/mine.html", worker_orders(request.user))
 
 
 def _targets(request: SignedInRequest, order: Order) -> list[tuple[str, str]]:
@@ -226,12 +216,6 @@ def phone(request: SignedInRequest, pk: int) -> HttpResponse:
     order = order_get(request.user, pk)
     number = services.order_phone(actor=request.user, order=order)
     return render(request, "service/order.html", _detail(request, order, phone=number))
-
-
-def _refused(request: SignedInRequest, exc: ValidationError) -> HttpResponse:
-    return render(
-        request, "web/bad_request.html", {"message": f"未保存：{error_text(exc)}"}, status=400
-    )
 
 
 def _merge_target(request: SignedInRequest, code: str) -> Order:
@@ -302,7 +286,7 @@ def decide(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     try:
         order, done = _decide_action(request, order, action)
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     messages.success(request, f"工单 {order.tracking_code}：{done}")
     return redirect("service:order", order.pk)
 
@@ -340,7 +324,7 @@ def work(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404("没有这个操作")
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     messages.success(request, f"工单 {order.tracking_code}：{done}")
     return redirect("service:order", order.pk)
 
@@ -371,6 +355,6 @@ def photo_delete(request: SignedInRequest, pk: int, photo: int) -> HttpResponse:
     try:
         services.order_photo_remove(actor=request.user, photo=item)
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     messages.success(request, f"工单 {order.tracking_code}：已删除照片“{item.name}”")
     return redirect("service:order", order.pk)

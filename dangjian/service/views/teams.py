@@ -21,10 +21,9 @@ from django.utils import timezone
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, can, covers, require, restrict
-from dangjian.core.errors import error_text
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
-from dangjian.web.helpers import page, paginate, query_without
+from dangjian.web.helpers import page, paginate, query_without, refused
 from dangjian.web.requests import SignedInRequest
 
 from .. import teams as svc
@@ -53,12 +52,6 @@ def _nav(request: SignedInRequest) -> dict[str, bool]:
 def _service_names(codes: list[str]) -> str:
     known = categories()
     return "、".join(known[c].name for c in codes if c in known) or "—"
-
-
-def _refused(request: SignedInRequest, exc: ValidationError) -> HttpResponse:
-    return render(
-        request, "web/bad_request.html", {"message": f"未保存：{error_text(exc)}"}, status=400
-    )
 
 
 def _user(name: str, path: str, field: str) -> User | None:
@@ -159,7 +152,7 @@ def team_list(request: SignedInRequest) -> HttpResponse:
                 actor=request.user, org=found, **_team_fields(request, found.path)
             )
         except ValidationError as exc:
-            return _refused(request, exc)
+            return refused(request, exc)
         messages.success(request, f"已新建服务队“{team.name}”")
         return redirect("service:team", team.pk)
     teams = teams_for(request.user).order_by("-active", "org__path", "name")
@@ -261,7 +254,7 @@ def team_action(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     try:
         done = _team_action(request, team, action)
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     messages.success(request, f"服务队“{team.name}”：{done}")
     return redirect("service:team", team.pk)
 
@@ -340,7 +333,7 @@ def _register(request: SignedInRequest) -> HttpResponse:
             user=_user(post.get("user", ""), member.org.path, "user"),
         )
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     messages.success(request, f"已登记{report.member.name}到{report.community.name}双报到")
     return redirect("service:double_report", report.pk)
 
@@ -394,6 +387,6 @@ def report_action(request: SignedInRequest, pk: int, action: str) -> HttpRespons
         else:
             raise Http404("没有这个操作")
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     messages.success(request, f"{report.member.name}：{done}")
     return redirect("service:double_report", report.pk)

@@ -3,29 +3,15 @@
 (function () {
   "use strict";
 
+  var charts = window.dangjianCharts;
   var COLORS = ["#1f5fa8", "#2e7d32", "#f0b429", "#e07b00", "#c8102e"];
 
-  window.dangjianCharts.drawAll(".mobile-chart[data-source]", "300px", function (data) {
-    if (!data.labels || data.labels.length === 0) {
-      return null;
-    }
-    return {
-      grid: { left: 8, right: 8, top: 56, bottom: 8, containLabel: true },
-      legend: { top: 0 },
-      xAxis: {
-        type: "category",
-        data: data.labels,
-        axisLabel: { fontSize: 10, interval: 0, rotate: data.labels.length > 4 ? 30 : 0 },
-      },
+  charts.drawAll(".mobile-chart[data-source]", "300px", function (data) {
+    return charts.categoryChart(data, {
+      top: 56,
+      fullLabels: true,
       yAxis: { type: "value", minInterval: 1, name: "人数" },
-      series: data.series.map(function (s, i) {
-        return {
-          name: s.name,
-          type: "bar",
-          data: s.values,
-          itemStyle: { color: COLORS[i % COLORS.length] },
-        };
-      }),
-    };
+      series: charts.seriesOf(data.series, "bar", COLORS),
+    });
   });
 })();

@@ -3,44 +3,19 @@
 (function () {
   "use strict";
 
+  var charts = window.dangjianCharts;
   var COLORS = ["#c8102e", "#1f5fa8", "#a36200"];
+  var LABEL = { label: { show: true, position: "top", fontSize: 10 } };
 
-  function bars(name, values, i) {
-    return {
-      name: name,
-      type: "bar",
-      data: values,
-      itemStyle: { color: COLORS[i % COLORS.length] },
-      label: { show: true, position: "top", fontSize: 10 },
-    };
-  }
-
-  window.dangjianCharts.drawAll(".recruit-chart[data-source]", "240px", function (data, el) {
-    if (!data.labels || data.labels.length === 0) {
-      return null;
-    }
-    var series =
-      el.getAttribute("data-kind") === "bars"
-        ? data.series.map(function (s, i) {
-            return bars(s.name, s.values, i);
-          })
-        : [bars("案例数", data.values, 0)];
-    return {
-      grid: { left: 8, right: 8, top: series.length > 1 ? 48 : 28, bottom: 8, containLabel: true },
+  charts.drawAll(".recruit-chart[data-source]", "240px", function (data, el) {
+    var list =
+      el.getAttribute("data-kind") === "bars" ? data.series : [{ name: "案例数", values: data.values }];
+    var series = charts.seriesOf(list, "bar", COLORS, LABEL);
+    return charts.categoryChart(data, {
+      top: series.length > 1 ? 48 : 28,
       legend: { show: series.length > 1, top: 0 },
-      xAxis: {
-        type: "category",
-        data: data.labels,
-        axisLabel: {
-          fontSize: 10,
-          interval: 0,
-          rotate: data.labels.length > 4 ? 30 : 0,
-          width: 72,
-          overflow: "truncate",
-        },
-      },
       yAxis: { type: "value", minInterval: 1 },
       series: series,
-    };
+    });
   });
 })();
