@@ -11,6 +11,7 @@ from __future__ import annotations
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import ROLES, Perm
 from dangjian.orgs.models import Organization
+from dangjian.orgs.selectors import nearest_holders
 from dangjian.service.choices import FINAL_STATES, OrderState
 from dangjian.service.models import Order
 
@@ -18,29 +19,10 @@ from dangjian.service.models import Order
 DISPATCH_ROLES = sorted(code for code, role in ROLES.items() if Perm.SERVICE_DISPATCH in role.perms)
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    step = Organization.steplen
-    return [path[:end] for end in range(step, len(path) + 1, step)]
-
-
 def dispatchers_of(org: Organization, *, above: bool = False) -> list[User]:
     """The dispatchers of ``org`` (see the module docstring); ``above``: of the level above it
     (the nearest organization strictly above ``org`` that has dispatchers)."""
-    paths = _ancestor_paths(org.path)
-    if above:
-        paths = paths[:-1]
-    if not paths:
-        return []
-    users = list(
-        User.objects.filter(is_active=True, org__path__in=paths, roles__role__in=DISPATCH_ROLES)
-        .select_related("org")
-        .distinct()
-        .order_by("pk")
-    )
-    if not users:
-        return []
-    nearest = max(len(u.org.path) for u in users if u.org is not None)
-    return [u for u in users if u.org is not None and len(u.org.path) == nearest]
+    return nearest_holders(org, DISPATCH_ROLES, above=above)
 
 
 def holders_of(order: Order) -> list[User]:

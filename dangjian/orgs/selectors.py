@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from dangjian.accounts.models import User
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, restrict
 
 from .models import ElectionDelay, Organization
+from .rollups import ancestor_paths
 
 
 def orgs_for(actor: Actor, perm: Perm = Perm.ORG_VIEW) -> QuerySet[Organization]:
@@ -78,3 +81,23 @@ def election_delay_current(org: Organization, at: dt.date) -> ElectionDelay | No
         .order_by("-approved_on", "-pk")
         .first()
     )
+
+
+def nearest_holders(org: Organization, roles: Iterable[str], *, above: bool = False) -> list[User]:
+    """The active users holding one of ``roles`` bound to the nearest organization at or above
+    ``org`` that has any (``above``: strictly above ``org``), in the order they were created."""
+    paths = ancestor_paths(org.path)
+    if above:
+        paths = paths[:-1]
+    if not paths:
+        return []
+    users = list(
+        User.objects.filter(is_active=True, org__path__in=paths, roles__role__in=list(roles))
+        .select_related("org")
+        .distinct()
+        .order_by("pk")
+    )
+    if not users:
+        return []
+    nearest = max(len(u.org.path) for u in users if u.org is not None)
+    return [u for u in users if u.org is not None and len(u.org.path) == nearest]

@@ -24,6 +24,7 @@ from dangjian.accounts.roles import ROLES, Perm
 from dangjian.notify.models import Kind
 from dangjian.notify.services import message_send
 from dangjian.orgs.models import Organization
+from dangjian.orgs.selectors import nearest_holders
 from dangjian.rules.params import params_on
 
 from .choices import TransferState
@@ -37,18 +38,7 @@ ROLL_ROLES = sorted(code for code, role in ROLES.items() if Perm.MEMBER_CHANGE i
 def keepers_of(org: Organization) -> list[User]:
     """The active users keeping ``org``'s roll: bound to the nearest organization at or above
     it that has any (the branch's own secretary, else the committee's administrators)."""
-    step = Organization.steplen
-    paths = [org.path[:end] for end in range(step, len(org.path) + 1, step)]
-    users = list(
-        User.objects.filter(is_active=True, org__path__in=paths, roles__role__in=ROLL_ROLES)
-        .select_related("org")
-        .distinct()
-        .order_by("pk")
-    )
-    if not users:
-        return []
-    nearest = max(len(u.org.path) for u in users if u.org is not None)
-    return [u for u in users if u.org is not None and len(u.org.path) == nearest]
+    return nearest_holders(org, ROLL_ROLES)
 
 
 def _link(t: Transfer) -> str:
