@@ -36,7 +36,6 @@ from dangjian.api.views.base import (
 )
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
-from dangjian.orgs.selectors import org_get
 from dangjian.service.choices import MemberKind, ReportRating
 from dangjian.service.models import DoubleReport, VolunteerTeam
 from dangjian.service.selectors import (
@@ -197,10 +196,7 @@ class TeamListView(FilteredListView):
     def get_queryset(self) -> Any:
         actor = signed_in(self.request)
         qs = teams_for(actor).prefetch_related("memberships__member__org")
-        code = self.params()["org"]
-        if code:
-            org = org_get(actor, code, perm=Perm.SERVICE_VIEW)
-            qs = qs.filter(org__path__startswith=org.path)
+        qs = self.under_org(qs, Perm.SERVICE_VIEW, "org__path")
         return qs.order_by("org__path", "name", "pk")
 
     @extend_schema(
@@ -208,13 +204,7 @@ class TeamListView(FilteredListView):
     )
     def post(self, request: SignedInApiRequest) -> Response:
         values = validated(TeamWriteSerializer, request)
-        org = scoped_org(
-            request.user,
-            Perm.SERVICE_DISPATCH,
-            values["org"],
-            field="org",
-            message=f"组织“{values['org']}”不存在或不在您的管辖范围内",
-        )
+        org = scoped_org(request.user, Perm.SERVICE_DISPATCH, values["org"])
         team = service_call(
             team_create,
             actor=request.user,
@@ -279,12 +269,7 @@ class DoubleReportListView(FilteredListView):
     def get_queryset(self) -> Any:
         actor = signed_in(self.request)
         qs = double_reports_for(actor).prefetch_related("ratings")
-        code = self.params()["org"]
-        if code:
-            org = org_get(actor, code, perm=Perm.SERVICE_VIEW)
-            qs = qs.filter(community__path__startswith=org.path) | qs.filter(
-                member__org__path__startswith=org.path
-            )
+        qs = self.under_org(qs, Perm.SERVICE_VIEW, "community__path", "member__org__path")
         return qs.order_by("ended_on", "-registered_on", "pk")
 
     @extend_schema(
