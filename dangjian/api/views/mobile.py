@@ -33,7 +33,14 @@ from dangjian.api.filters import code_value, date_value
 from dangjian.api.filtersets import CODE_SCHEMA, DATE_SCHEMA
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import FindingSerializer, TextField
-from dangjian.api.views.base import ScopedAPIView, path_id, service_call, validated
+from dangjian.api.views.base import (
+    ObjectActionView,
+    ScopedAPIView,
+    action_schema,
+    path_id,
+    service_call,
+    validated,
+)
 from dangjian.members.models import Member
 from dangjian.mobile import services as svc
 from dangjian.mobile.models import LostContact, Outflow
@@ -333,36 +340,28 @@ def _open_lost(member: Member) -> LostContact:
     return lost
 
 
-class _MemberAction(ScopedAPIView):
+class _MemberAction(ObjectActionView):
     read_perm = Perm.MEMBER_CHANGE
     write_perm = Perm.MEMBER_CHANGE
-    pagination_class = None
 
-    def member(self, request: Any, pk: int) -> Member:
+    def target(self, request: Any, pk: int) -> Member:
         return member_get(signed_in(request), pk, Perm.MEMBER_CHANGE)
 
-    def done(self, request: Any, member: Member, created: bool = False) -> Response:
-        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(_member_data(member_get(signed_in(request), member.pk)), status=code)
+    def answer(self, request: Any, target: Member) -> dict[str, Any]:
+        return _member_data(member_get(signed_in(request), target.pk))
 
 
 def _action_schema(body: Any, summary: str, op: str, created: bool = False) -> Any:
-    return extend_schema(
-        parameters=[ID],
-        request=body,
-        responses={201 if created else 200: MobileMemberSerializer},
-        summary=summary,
-        operation_id=f"mobile_members_{op}",
-    )
+    answer = MobileMemberSerializer
+    return action_schema(ID, body, answer, summary, f"mobile_members_{op}", created=created)
 
 
+@_action_schema(MobileOutflowWriteSerializer, "登记流动党员外出", "outflow", created=True)
 class OutflowStartView(_MemberAction):
     serializer_class = MobileOutflowWriteSerializer
+    created = True
 
-    @_action_schema(MobileOutflowWriteSerializer, "登记流动党员外出", "outflow", created=True)
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        member = self.member(request, pk)
-        v = validated(MobileOutflowWriteSerializer, request)
+    def act(self, request: SignedInApiRequest, target: Member, v: dict[str, Any]) -> None:
         host = None
         if v["host_org"]:
             host = Organization.objects.filter(code=v["host_org"]).first()
@@ -383,40 +382,33 @@ class OutflowStartView(_MemberAction):
             card_issued_on=v["card_issued_on"],
             card_valid_to=v["card_valid_to"],
         )
-        service_call(svc.outflow_start, actor=request.user, member=member, data=data)
-        return self.done(request, member, created=True)
+        service_call(svc.outflow_start, actor=request.user, member=target, data=data)
 
 
+@_action_schema(MobileReturnSerializer, "登记流动党员返回", "return")
 class OutflowReturnView(_MemberAction):
     serializer_class = MobileReturnSerializer
 
-    @_action_schema(MobileReturnSerializer, "登记流动党员返回", "return")
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        member = self.member(request, pk)
-        v = validated(MobileReturnSerializer, request)
-        outflow = _open_outflow(member)
+    def act(self, request: SignedInApiRequest, target: Member, v: dict[str, Any]) -> None:
+        outflow = _open_outflow(target)
         service_call(
             svc.outflow_return, actor=request.user, outflow=outflow, returned_on=v["returned_on"]
         )
-        return self.done(request, member)
 
 
+@_action_schema(MobileCardSerializer, "发放流动党员活动证", "card")
 class CardIssueView(_MemberAction):
     serializer_class = MobileCardSerializer
 
-    @_action_schema(MobileCardSerializer, "发放流动党员活动证", "card")
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        member = self.member(request, pk)
-        v = validated(MobileCardSerializer, request)
+    def act(self, request: SignedInApiRequest, target: Member, v: dict[str, Any]) -> None:
         service_call(
             svc.outflow_card_issue,
             actor=request.user,
-            outflow=_open_outflow(member),
+            outflow=_open_outflow(target),
             card_no=v["card_no"],
             issued_on=v["issued_on"],
             valid_to=v["valid_to"],
         )
-        return self.done(request, member)
 
 
 class ActivityRecordView(ScopedAPIView):
@@ -460,70 +452,61 @@ class ActivityRecordView(ScopedAPIView):
         return Response(MobileHostedSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
+@_action_schema(MobileLostWriteSerializer, "登记失联党员", "lost", created=True)
 class LostRecordView(_MemberAction):
     serializer_class = MobileLostWriteSerializer
+    created = True
 
-    @_action_schema(MobileLostWriteSerializer, "登记失联党员", "lost", created=True)
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        member = self.member(request, pk)
-        v = validated(MobileLostWriteSerializer, request)
+    def act(self, request: SignedInApiRequest, target: Member, v: dict[str, Any]) -> None:
         service_call(
             svc.lost_contact_record,
             actor=request.user,
-            member=member,
+            member=target,
             since=v["since"],
             note=v["note"],
         )
-        return self.done(request, member, created=True)
 
 
+@_action_schema(MobileStepWriteSerializer, "登记失联党员查找情况", "search", created=True)
 class SearchStepView(_MemberAction):
     serializer_class = MobileStepWriteSerializer
+    created = True
 
-    @_action_schema(MobileStepWriteSerializer, "登记失联党员查找情况", "search", created=True)
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        member = self.member(request, pk)
-        v = validated(MobileStepWriteSerializer, request)
+    def act(self, request: SignedInApiRequest, target: Member, v: dict[str, Any]) -> None:
         service_call(
             svc.search_step_add,
             actor=request.user,
-            lost=_open_lost(member),
+            lost=_open_lost(target),
             done_on=v["done_on"],
             how=v["how"],
             done_by=v["done_by"],
         )
-        return self.done(request, member, created=True)
 
 
+@_action_schema(MobileFoundSerializer, "登记失联党员恢复联系", "found")
 class FoundView(_MemberAction):
     serializer_class = MobileFoundSerializer
 
-    @_action_schema(MobileFoundSerializer, "登记失联党员恢复联系", "found")
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        member = self.member(request, pk)
-        v = validated(MobileFoundSerializer, request)
+    def act(self, request: SignedInApiRequest, target: Member, v: dict[str, Any]) -> None:
         service_call(
             svc.lost_contact_found,
             actor=request.user,
-            lost=_open_lost(member),
+            lost=_open_lost(target),
             found_on=v["found_on"],
             note=v["note"],
         )
-        return self.done(request, member)
 
 
+@_action_schema(MobileDecideSerializer, "失联党员停止党籍或除名（支部决定）", "decide")
 class DecideView(_MemberAction):
     """The branch's decision on a lost member (停止党籍, later 除名), recorded as a standing."""
 
     serializer_class = MobileDecideSerializer
 
-    @_action_schema(MobileDecideSerializer, "失联党员停止党籍或除名（支部决定）", "decide")
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        member = self.member(request, pk)
-        v = validated(MobileDecideSerializer, request)
-        lost = open_lost(member) or member.lost_contacts.order_by("-since").first()
+    def act(self, request: SignedInApiRequest, target: Member, v: dict[str, Any]) -> None:
+        lost = open_lost(target) or target.lost_contacts.order_by("-since").first()
         if lost is None:
-            raise exceptions.ValidationError({"member": [f"{member.name}没有失联登记"]})
+            raise exceptions.ValidationError({"member": [f"{target.name}没有失联登记"]})
         data = svc.DecisionInput(
             kind=v["kind"],
             started_on=v["started_on"],
@@ -531,7 +514,6 @@ class DecideView(_MemberAction):
             decision_no=v["decision_no"],
         )
         service_call(svc.lost_contact_decide, actor=request.user, lost=lost, data=data)
-        return self.done(request, member)
 
 
 #: action → view of ``/api/v1/mobile/members/<id>/<action>/``

@@ -28,7 +28,9 @@ from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import TextField
 from dangjian.api.views.base import (
     FilteredListView,
+    ObjectActionView,
     ScopedAPIView,
+    action_schema,
     path_id,
     scoped_org,
     service_call,
@@ -314,14 +316,28 @@ class DoubleReportDetailView(ScopedAPIView):
         return Response(DoubleReportSerializer(double_report_get(request.user, pk)).data)
 
 
-class DoubleReportEndView(ScopedAPIView):
+class _ReportAction(ObjectActionView):
+    """结束 or 评价 one registration, answered with it."""
+
+    def target(self, request: SignedInApiRequest, pk: int) -> DoubleReport:
+        return double_report_get(request.user, pk)
+
+    def answer(self, request: SignedInApiRequest, target: DoubleReport) -> dict[str, Any]:
+        return dict(DoubleReportSerializer(double_report_get(request.user, target.pk)).data)
+
+
+def _action_schema(body: Any, summary: str, op: str) -> Any:
+    return action_schema(ID, body, DoubleReportSerializer, summary, f"service_double_reports_{op}")
+
+
+@_action_schema(ReportEndSerializer, "结束双报到", "end")
+class DoubleReportEndView(_ReportAction):
     """结束双报到 (the member moved, changed jobs …): the member's branch (``MEMBER_CHANGE``) or
     the community (``SERVICE_DISPATCH``); refused while an order dispatched to them is open."""
 
     read_perm = Perm.SERVICE_VIEW
     write_perm = Perm.SERVICE_DISPATCH  # or MEMBER_CHANGE: see check_permissions
     serializer_class = ReportEndSerializer
-    pagination_class = None
 
     def check_permissions(self, request: Any) -> None:
         user = request.user
@@ -334,47 +350,27 @@ class DoubleReportEndView(ScopedAPIView):
             self.permission_denied(request, message=f"您的角色没有“{names}”的权限")
         super().check_permissions(request)
 
-    @extend_schema(
-        parameters=[ID],
-        request=ReportEndSerializer,
-        responses=DoubleReportSerializer,
-        summary="结束双报到",
-        operation_id="service_double_reports_end",
-    )
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        report = double_report_get(request.user, pk)
-        v = validated(ReportEndSerializer, request)
+    def act(self, request: SignedInApiRequest, target: DoubleReport, v: dict[str, Any]) -> None:
         service_call(
-            double_report_end, actor=request.user, report=report, ended_on=v.get("ended_on")
+            double_report_end, actor=request.user, report=target, ended_on=v.get("ended_on")
         )
-        return Response(DoubleReportSerializer(double_report_get(request.user, pk)).data)
 
 
-class DoubleReportRateView(ScopedAPIView):
+@_action_schema(ReportRateSerializer, "双报到党员年度评价", "rate")
+class DoubleReportRateView(_ReportAction):
     """The community's yearly rating of a registered member's service (one per year; a second
     of the same year replaces the first, both audited)."""
 
     read_perm = Perm.SERVICE_DISPATCH
     write_perm = Perm.SERVICE_DISPATCH
     serializer_class = ReportRateSerializer
-    pagination_class = None
 
-    @extend_schema(
-        parameters=[ID],
-        request=ReportRateSerializer,
-        responses=DoubleReportSerializer,
-        summary="双报到党员年度评价",
-        operation_id="service_double_reports_rate",
-    )
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        report = double_report_get(request.user, pk)
-        v = validated(ReportRateSerializer, request)
+    def act(self, request: SignedInApiRequest, target: DoubleReport, v: dict[str, Any]) -> None:
         service_call(
             double_report_rate,
             actor=request.user,
-            report=report,
+            report=target,
             year=v["year"],
             rating=v["rating"],
             note=v["note"],
         )
-        return Response(DoubleReportSerializer(double_report_get(request.user, pk)).data)
