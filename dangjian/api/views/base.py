@@ -54,7 +54,24 @@ class ScopedAPIView(GenericAPIView):
         return paginator.get_paginated_response([item.as_dict() for item in page])
 
 
-class FilteredListView(ScopedAPIView):
+class ScopedListView(ScopedAPIView):
+    # no class docstring: the schema describes a list by its view's docstring.
+    # GET answers one page of ``get_queryset()`` (the actor's rows, in order), each page completed
+    # by :meth:`page_rows` and serialized by ``serializer_class``; each view names its answer in
+    # the schema with ``extend_schema_view(get=...)``.
+
+    def page_rows(self, rows: list[Any]) -> list[Any]:
+        """A hook to complete one page of rows before they are serialized."""
+        return rows
+
+    def get(self, request: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None
+        serializer = self.get_serializer_class()(self.page_rows(page), many=True)
+        return self.get_paginated_response(serializer.data)
+
+
+class FilteredListView(ScopedListView):
     """A list endpoint whose query parameters are declared once, as ``filterset_class``
     (:mod:`dangjian.api.filtersets`): checked (a bad one is a 400 naming it), applied by
     django-filter after ``get_queryset``, and listed in the OpenAPI schema. ``queryset`` names
@@ -79,19 +96,6 @@ class FilteredListView(ScopedAPIView):
         org = org_get(signed_in(self.request), code, perm=perm)
         narrowed = [qs.filter(**{f"{p}__startswith": org.path}) for p in paths]
         return reduce(operator.or_, narrowed)
-
-    def page_rows(self, rows: list[Any]) -> list[Any]:
-        """A hook to complete one page of rows before they are serialized."""
-        return rows
-
-    # no docstring: the schema describes a list by its view's docstring
-    def get(self, request: Any) -> Response:
-        # one page of the filtered rows; each view names its answer in the schema with
-        # ``extend_schema_view(get=...)``
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None
-        serializer = self.get_serializer_class()(self.page_rows(page), many=True)
-        return self.get_paginated_response(serializer.data)
 
 
 class ObjectActionView(ScopedAPIView):

@@ -39,6 +39,7 @@ from dangjian.api.views.base import (
     FilteredListView,
     ObjectActionView,
     ScopedAPIView,
+    ScopedListView,
     action_schema,
     path_id,
     service_call,
@@ -348,18 +349,17 @@ class CloseView(_HardshipAction):
         )
 
 
-class FollowUpListView(ScopedAPIView):
+@extend_schema_view(
+    get=extend_schema(responses=CareFollowUpSerializer(many=True), summary="走访提醒")
+)
+class FollowUpListView(ScopedListView):
     """The visits overdue and due soon among the entries the actor reads, earliest first."""
 
     read_perm = Perm.CARE_VIEW
     serializer_class = CareFollowUpSerializer
 
-    @extend_schema(responses=CareFollowUpSerializer(many=True), summary="走访提醒")
-    def get(self, request: SignedInApiRequest) -> Response:
-        items = follow_ups(request.user, timezone.localdate())
-        page: list[Any] | None = self.paginate_queryset(items)  # type: ignore[arg-type]
-        assert page is not None
-        return self.get_paginated_response(CareFollowUpSerializer(page, many=True).data)
+    def get_queryset(self) -> Any:
+        return follow_ups(signed_in(self.request), timezone.localdate())
 
 
 class FiguresView(ScopedAPIView):

@@ -22,7 +22,7 @@ from typing import Any
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -36,6 +36,7 @@ from dangjian.api.serializers import FindingSerializer, TextField
 from dangjian.api.views.base import (
     ObjectActionView,
     ScopedAPIView,
+    ScopedListView,
     action_schema,
     path_id,
     service_call,
@@ -221,44 +222,44 @@ class MobileDecideSerializer(serializers.Serializer):
 # --- reads ------------------------------------------------------------------------------------
 
 
-class OutflowListView(ScopedAPIView):
+def _list_schema(serializer: Any, summary: str) -> Any:
+    return extend_schema_view(get=extend_schema(responses=serializer(many=True), summary=summary))
+
+
+@_list_schema(MobileOutflowSerializer, "流动党员（流出）列表")
+class OutflowListView(ScopedListView):
     """Outflows of the members of the subtree (home side), open ones first."""
 
     read_perm = Perm.MEMBER_VIEW
     serializer_class = MobileOutflowSerializer
 
-    @extend_schema(responses=MobileOutflowSerializer(many=True), summary="流动党员（流出）列表")
-    def get(self, request: SignedInApiRequest) -> Response:
-        qs = outflows_for(request.user).prefetch_related("activities")
-        qs = qs.order_by("-returned_on", "-started_on", "pk")
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(MobileOutflowSerializer(page, many=True).data)
+    def get_queryset(self) -> Any:
+        qs = outflows_for(signed_in(self.request)).prefetch_related("activities")
+        return qs.order_by("-returned_on", "-started_on", "pk")
 
 
-class HostedListView(ScopedAPIView):
+@_list_schema(MobileHostedSerializer, "流动党员（流入）列表")
+class HostedListView(ScopedListView):
     """Members hosted by organizations of the subtree (host side): name, contact, activities."""
 
     read_perm = Perm.MEMBER_VIEW
     serializer_class = MobileHostedSerializer
 
-    @extend_schema(responses=MobileHostedSerializer(many=True), summary="流动党员（流入）列表")
-    def get(self, request: SignedInApiRequest) -> Response:
-        qs = hosted_for(request.user).prefetch_related("activities")
-        page = self.paginate_queryset(qs.order_by("-returned_on", "-started_on", "pk"))
-        return self.get_paginated_response(MobileHostedSerializer(page, many=True).data)
+    def get_queryset(self) -> Any:
+        qs = hosted_for(signed_in(self.request)).prefetch_related("activities")
+        return qs.order_by("-returned_on", "-started_on", "pk")
 
 
-class LostListView(ScopedAPIView):
+@_list_schema(MobileLostSerializer, "失联党员列表")
+class LostListView(ScopedListView):
     """Lost-contact records of the members of the subtree, open ones first."""
 
     read_perm = Perm.MEMBER_VIEW
     serializer_class = MobileLostSerializer
 
-    @extend_schema(responses=MobileLostSerializer(many=True), summary="失联党员列表")
-    def get(self, request: SignedInApiRequest) -> Response:
-        qs = lost_for(request.user).prefetch_related("steps")
-        page = self.paginate_queryset(qs.order_by("-found_on", "since", "pk"))
-        return self.get_paginated_response(MobileLostSerializer(page, many=True).data)
+    def get_queryset(self) -> Any:
+        qs = lost_for(signed_in(self.request)).prefetch_related("steps")
+        return qs.order_by("-found_on", "since", "pk")
 
 
 class FlagListView(ScopedAPIView):
