@@ -33,15 +33,8 @@ from dangjian.api.filters import code_value, date_value
 from dangjian.api.filtersets import CODE_SCHEMA, DATE_SCHEMA
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import FindingSerializer, TextField
-from dangjian.api.views.base import (
-    ObjectActionView,
-    ScopedAPIView,
-    ScopedListView,
-    action_schema,
-    path_id,
-    service_call,
-    validated,
-)
+from dangjian.api.views import base
+from dangjian.api.views.base import ScopedAPIView, path_id, service_call, validated
 from dangjian.members.models import Member
 from dangjian.mobile import services as svc
 from dangjian.mobile.models import LostContact, Outflow
@@ -227,7 +220,7 @@ def _list_schema(serializer: Any, summary: str) -> Any:
 
 
 @_list_schema(MobileOutflowSerializer, "流动党员（流出）列表")
-class OutflowListView(ScopedListView):
+class OutflowListView(base.ScopedListView):
     """Outflows of the members of the subtree (home side), open ones first."""
 
     read_perm = Perm.MEMBER_VIEW
@@ -239,7 +232,7 @@ class OutflowListView(ScopedListView):
 
 
 @_list_schema(MobileHostedSerializer, "流动党员（流入）列表")
-class HostedListView(ScopedListView):
+class HostedListView(base.ScopedListView):
     """Members hosted by organizations of the subtree (host side): name, contact, activities."""
 
     read_perm = Perm.MEMBER_VIEW
@@ -251,7 +244,7 @@ class HostedListView(ScopedListView):
 
 
 @_list_schema(MobileLostSerializer, "失联党员列表")
-class LostListView(ScopedListView):
+class LostListView(base.ScopedListView):
     """Lost-contact records of the members of the subtree, open ones first."""
 
     read_perm = Perm.MEMBER_VIEW
@@ -341,7 +334,7 @@ def _open_lost(member: Member) -> LostContact:
     return lost
 
 
-class _MemberAction(ObjectActionView):
+class _MemberAction(base.ObjectActionView):
     read_perm = Perm.MEMBER_CHANGE
     write_perm = Perm.MEMBER_CHANGE
 
@@ -354,7 +347,7 @@ class _MemberAction(ObjectActionView):
 
 def _action_schema(body: Any, summary: str, op: str, created: bool = False) -> Any:
     answer = MobileMemberSerializer
-    return action_schema(ID, body, answer, summary, f"mobile_members_{op}", created=created)
+    return base.action_schema(ID, body, answer, summary, f"mobile_members_{op}", created=created)
 
 
 @_action_schema(MobileOutflowWriteSerializer, "登记流动党员外出", "outflow", created=True)
