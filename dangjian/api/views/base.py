@@ -5,7 +5,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from functools import reduce
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
@@ -106,7 +106,7 @@ class ObjectActionView(ScopedAPIView):
     # names its schema with :func:`action_schema`.
 
     pagination_class = None
-    created = False
+    created: ClassVar[bool] = False
 
     def target(self, request: Any, pk: int) -> Any:
         """The object ``pk`` the action applies to; 404 when the actor may not act on it."""
@@ -127,23 +127,27 @@ class ObjectActionView(ScopedAPIView):
         return Response(self.answer(request, target), status=201 if self.created else 200)
 
 
+A = TypeVar("A", bound=type[ObjectActionView])
+
+
 def action_schema(
-    id_param: OpenApiParameter, body: Any, answer: Any, summary: str, operation_id: str, **kw: Any
-) -> Callable[[V], V]:
-    """The schema of an :class:`ObjectActionView`: POST with the path id and the body ``body``,
-    answered ``answer`` (201 when ``created=True``; ``responses=`` replaces the answers)."""
-    code = 201 if kw.pop("created", False) else 200
-    decorate = extend_schema_view(
-        post=extend_schema(
+    id_param: OpenApiParameter, answer: Any, summary: str, operation_id: str
+) -> Callable[[A], A]:
+    """The schema of an :class:`ObjectActionView`: POST with the path id and the view's
+    ``serializer_class`` as the body, answered ``answer`` (201 when the view is ``created``)."""
+
+    def decorate(view: A) -> A:
+        cls: Any = view  # its serializer_class, read from the class
+        schema = extend_schema(
             parameters=[id_param],
-            request=body,
-            responses=kw.pop("responses", {code: answer}),
+            request=cls.serializer_class,
+            responses={201 if view.created else 200: answer},
             summary=summary,
             operation_id=operation_id,
-            **kw,
         )
-    )
-    return cast("Callable[[V], V]", decorate)
+        return cast("A", extend_schema_view(post=schema)(view))
+
+    return decorate
 
 
 class AttachmentListView(ScopedAPIView):

@@ -286,12 +286,11 @@ class _HardshipAction(ObjectActionView):
         return _detail(request, target.pk)
 
 
-def _action_schema(body: Any, summary: str, op: str, created: bool = True) -> Any:
-    answer = CareHardshipDetailSerializer
-    return action_schema(ID, body, answer, summary, f"care_hardships_{op}", created=created)
+def _action_schema(summary: str, op: str) -> Any:
+    return action_schema(ID, CareHardshipDetailSerializer, summary, f"care_hardships_{op}")
 
 
-@_action_schema(CareHelpWriteSerializer, "登记帮扶", "help")
+@_action_schema("登记帮扶", "help")
 class HelpView(_HardshipAction):
     """登记帮扶 (the entry's readers holding ``Perm.CARE_RECORD``)."""
 
@@ -311,7 +310,7 @@ class HelpView(_HardshipAction):
         )
 
 
-@_action_schema(CareVisitWriteSerializer, "登记走访慰问", "visit")
+@_action_schema("登记走访慰问", "visit")
 class VisitView(_HardshipAction):
     """登记走访慰问, with the next visit when agreed."""
 
@@ -332,7 +331,7 @@ class VisitView(_HardshipAction):
         )
 
 
-@_action_schema(CareCloseSerializer, "困难党员销号", "close", created=False)
+@_action_schema("困难党员销号", "close")
 class CloseView(_HardshipAction):
     """销号 (out of hardship, died, left): not before the entry's date nor its last record."""
 

@@ -345,12 +345,11 @@ class _MemberAction(base.ObjectActionView):
         return _member_data(member_get(signed_in(request), target.pk))
 
 
-def _action_schema(body: Any, summary: str, op: str, created: bool = False) -> Any:
-    answer = MobileMemberSerializer
-    return base.action_schema(ID, body, answer, summary, f"mobile_members_{op}", created=created)
+def _action_schema(summary: str, op: str) -> Any:
+    return base.action_schema(ID, MobileMemberSerializer, summary, f"mobile_members_{op}")
 
 
-@_action_schema(MobileOutflowWriteSerializer, "登记流动党员外出", "outflow", created=True)
+@_action_schema("登记流动党员外出", "outflow")
 class OutflowStartView(_MemberAction):
     serializer_class = MobileOutflowWriteSerializer
     created = True
@@ -379,7 +378,7 @@ class OutflowStartView(_MemberAction):
         service_call(svc.outflow_start, actor=request.user, member=target, data=data)
 
 
-@_action_schema(MobileReturnSerializer, "登记流动党员返回", "return")
+@_action_schema("登记流动党员返回", "return")
 class OutflowReturnView(_MemberAction):
     serializer_class = MobileReturnSerializer
 
@@ -390,7 +389,7 @@ class OutflowReturnView(_MemberAction):
         )
 
 
-@_action_schema(MobileCardSerializer, "发放流动党员活动证", "card")
+@_action_schema("发放流动党员活动证", "card")
 class CardIssueView(_MemberAction):
     serializer_class = MobileCardSerializer
 
@@ -446,7 +445,7 @@ class ActivityRecordView(ScopedAPIView):
         return Response(MobileHostedSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
-@_action_schema(MobileLostWriteSerializer, "登记失联党员", "lost", created=True)
+@_action_schema("登记失联党员", "lost")
 class LostRecordView(_MemberAction):
     serializer_class = MobileLostWriteSerializer
     created = True
@@ -461,7 +460,7 @@ class LostRecordView(_MemberAction):
         )
 
 
-@_action_schema(MobileStepWriteSerializer, "登记失联党员查找情况", "search", created=True)
+@_action_schema("登记失联党员查找情况", "search")
 class SearchStepView(_MemberAction):
     serializer_class = MobileStepWriteSerializer
     created = True
@@ -477,7 +476,7 @@ class SearchStepView(_MemberAction):
         )
 
 
-@_action_schema(MobileFoundSerializer, "登记失联党员恢复联系", "found")
+@_action_schema("登记失联党员恢复联系", "found")
 class FoundView(_MemberAction):
     serializer_class = MobileFoundSerializer
 
@@ -491,7 +490,7 @@ class FoundView(_MemberAction):
         )
 
 
-@_action_schema(MobileDecideSerializer, "失联党员停止党籍或除名（支部决定）", "decide")
+@_action_schema("失联党员停止党籍或除名（支部决定）", "decide")
 class DecideView(_MemberAction):
     """The branch's decision on a lost member (停止党籍, later 除名), recorded as a standing."""
 

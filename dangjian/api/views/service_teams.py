@@ -326,11 +326,11 @@ class _ReportAction(ObjectActionView):
         return dict(DoubleReportSerializer(double_report_get(request.user, target.pk)).data)
 
 
-def _action_schema(body: Any, summary: str, op: str) -> Any:
-    return action_schema(ID, body, DoubleReportSerializer, summary, f"service_double_reports_{op}")
+def _action_schema(summary: str, op: str) -> Any:
+    return action_schema(ID, DoubleReportSerializer, summary, f"service_double_reports_{op}")
 
 
-@_action_schema(ReportEndSerializer, "结束双报到", "end")
+@_action_schema("结束双报到", "end")
 class DoubleReportEndView(_ReportAction):
     """结束双报到 (the member moved, changed jobs …): the member's branch (``MEMBER_CHANGE``) or
     the community (``SERVICE_DISPATCH``); refused while an order dispatched to them is open."""
@@ -356,7 +356,7 @@ class DoubleReportEndView(_ReportAction):
         )
 
 
-@_action_schema(ReportRateSerializer, "双报到党员年度评价", "rate")
+@_action_schema("双报到党员年度评价", "rate")
 class DoubleReportRateView(_ReportAction):
     """The community's yearly rating of a registered member's service (one per year; a second
     of the same year replaces the first, both audited)."""

@@ -264,9 +264,8 @@ def _action_view(action: str) -> type[TransferActionView]:
         (TransferActionView,),
         {"action_name": action, "serializer_class": body, "__doc__": f"{summary}。"},
     )
-    return action_schema(TRANSFER_ID, body, TransferSerializer, summary, f"transfers_{action}")(
-        view
-    )
+    schema = action_schema(TRANSFER_ID, TransferSerializer, summary, f"transfers_{action}")
+    return schema(view)
 
 
 ACTION_VIEWS = {action: _action_view(action) for action in ACTIONS}
