@@ -23,9 +23,9 @@ from rest_framework.response import Response
 from dangjian.accounts.roles import Perm
 from dangjian.api import filters
 from dangjian.api.filtersets import ResultFilter, query_params
-from dangjian.api.requests import SignedInApiRequest
+from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import TextField
-from dangjian.api.views.base import ScopedAPIView, path_id, service_call, validated
+from dangjian.api.views.base import ScopedAPIView, ScopedListView, path_id, service_call, validated
 
 from .models import Campaign
 from .selectors import (
@@ -127,17 +127,15 @@ ORG_PARAM = OpenApiParameter(
 )
 
 
-class CampaignListView(ScopedAPIView):
+@extend_schema_view(get=extend_schema(responses=CampaignSerializer(many=True), summary="考核列表"))
+class CampaignListView(ScopedListView):
     """Campaigns overlapping the actor's subtree, newest period first."""
 
     read_perm = Perm.ASSESS_VIEW
     serializer_class = CampaignSerializer
 
-    @extend_schema(responses=CampaignSerializer(many=True), summary="考核列表")
-    def get(self, request: SignedInApiRequest) -> Response:
-        page = self.paginate_queryset(campaigns_for(request.user))
-        assert page is not None
-        return self.get_paginated_response(CampaignSerializer(page, many=True).data)
+    def get_queryset(self) -> Any:
+        return campaigns_for(signed_in(self.request))
 
 
 class CampaignDetailView(ScopedAPIView):

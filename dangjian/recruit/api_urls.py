@@ -1,6 +1,6 @@
 """API routes of the recruit app, mounted under /api/v1/recruitment/ (``api`` namespace)."""
 
-from django.urls import path
+from dangjian.api.routes import routes
 
 from .api import (
     CaseAttachmentDetailView,
@@ -11,19 +11,13 @@ from .api import (
     StepListView,
 )
 
-urlpatterns = [
-    path("cases/", CaseListView.as_view(), name="recruit-cases"),
-    path("cases/<int:pk>/", CaseDetailView.as_view(), name="recruit-case"),
-    path("cases/<int:pk>/steps/", StepListView.as_view(), name="recruit-case-steps"),
-    path("cases/<int:pk>/extensions/", ExtensionView.as_view(), name="recruit-case-extensions"),
-    path(
-        "cases/<int:pk>/attachments/",
-        CaseAttachmentListView.as_view(),
-        name="recruit-case-attachments",
-    ),
-    path(
-        "cases/<int:pk>/attachments/<int:attachment_id>/",
-        CaseAttachmentDetailView.as_view(),
-        name="recruit-case-attachment",
-    ),
-]
+urlpatterns = routes(
+    "cases/",
+    "recruit-case",
+    ("", CaseListView, "s"),
+    ("<int:pk>/", CaseDetailView, ""),
+    ("<int:pk>/steps/", StepListView, "-steps"),
+    ("<int:pk>/extensions/", ExtensionView, "-extensions"),
+    ("<int:pk>/attachments/", CaseAttachmentListView, "-attachments"),
+    ("<int:pk>/attachments/<int:attachment_id>/", CaseAttachmentDetailView, "-attachment"),
+)

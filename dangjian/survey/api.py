@@ -20,7 +20,6 @@ from dangjian.api.filtersets import SurveyFilter
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import TextField
 from dangjian.api.views.base import FilteredListView, ScopedAPIView
-from dangjian.orgs.selectors import org_get
 
 from .models import Survey
 from .selectors import rates_of_surveys, survey_get, surveys_for
@@ -103,11 +102,7 @@ class SurveyListView(FilteredListView):
     def get_queryset(self) -> Any:
         actor = signed_in(self.request)
         qs = surveys_for(actor).order_by("-opens_on", "org__path", "pk")
-        code = self.params()["org"]
-        if code:
-            org = org_get(actor, code, perm=Perm.ASSESS_VIEW)
-            qs = qs.filter(org__path__startswith=org.path)
-        return qs
+        return self.under_org(qs, Perm.ASSESS_VIEW, "org__path")
 
     def page_rows(self, rows: list[Any]) -> list[Any]:
         return _with_rates(list(rows))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from functools import reduce
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
@@ -20,7 +22,8 @@ from dangjian.api.filtersets import ParamFilterSet
 from dangjian.api.pagination import Pagination
 from dangjian.api.parsers import SafeJSONParser
 from dangjian.api.permissions import HasScopedPerm
-from dangjian.orgs.selectors import orgs_for
+from dangjian.api.requests import signed_in
+from dangjian.orgs.selectors import org_get, orgs_for
 
 if TYPE_CHECKING:
     from dangjian.accounts.roles import Perm
@@ -51,7 +54,24 @@ class ScopedAPIView(GenericAPIView):
         return paginator.get_paginated_response([item.as_dict() for item in page])
 
 
-class FilteredListView(ScopedAPIView):
+class ScopedListView(ScopedAPIView):
+    # no class docstring: the schema describes a list by its view's docstring.
+    # GET answers one page of ``get_queryset()`` (the actor's rows, in order), each page completed
+    # by :meth:`page_rows` and serialized by ``serializer_class``; each view names its answer in
+    # the schema with ``extend_schema_view(get=...)``.
+
+    def page_rows(self, rows: list[Any]) -> list[Any]:
+        """A hook to complete one page of rows before they are serialized."""
+        return rows
+
+    def get(self, request: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None
+        serializer = self.get_serializer_class()(self.page_rows(page), many=True)
+        return self.get_paginated_response(serializer.data)
+
+
+class FilteredListView(ScopedListView):
     """A list endpoint whose query parameters are declared once, as ``filterset_class``
     (:mod:`dangjian.api.filtersets`): checked (a bad one is a 400 naming it), applied by
     django-filter after ``get_queryset``, and listed in the OpenAPI schema. ``queryset`` names
@@ -66,18 +86,68 @@ class FilteredListView(ScopedAPIView):
         query = self.request.query_params
         return self.filterset_class(query, queryset=self.queryset, request=self.request).values()
 
-    def page_rows(self, rows: list[Any]) -> list[Any]:
-        """A hook to complete one page of rows before they are serialized."""
-        return rows
+    def under_org(self, qs: Any, perm: Perm, *paths: str) -> Any:
+        """``qs`` narrowed by the ``org`` parameter, when given, to the rows whose ``paths`` (any
+        of them) lie in that organization's subtree; an unknown code, or one outside the actor's
+        scope under ``perm``, is a 404."""
+        code = self.params()["org"]
+        if not code:
+            return qs
+        org = org_get(signed_in(self.request), code, perm=perm)
+        narrowed = [qs.filter(**{f"{p}__startswith": org.path}) for p in paths]
+        return reduce(operator.or_, narrowed)
 
-    # no docstring: the schema describes a list by its view's docstring
-    def get(self, request: Any) -> Response:
-        # one page of the filtered rows; each view names its answer in the schema with
-        # ``extend_schema_view(get=...)``
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None
-        serializer = self.get_serializer_class()(self.page_rows(page), many=True)
-        return self.get_paginated_response(serializer.data)
+
+class ObjectActionView(ScopedAPIView):
+    # no class docstring: the schema describes an action by its view's (or a base's) docstring.
+    # A POST on one object ``pk``: the object first (:meth:`target`, a 404 outside the scope),
+    # then the body checked by ``serializer_class`` (a 400), then :meth:`act` (a service's refusal
+    # is a 400); the answer is :meth:`answer` of the object, 201 when ``created``. A subclass
+    # names its schema with :func:`action_schema`.
+
+    pagination_class = None
+    created: ClassVar[bool] = False
+
+    def target(self, request: Any, pk: int) -> Any:
+        """The object ``pk`` the action applies to; 404 when the actor may not act on it."""
+        raise NotImplementedError
+
+    def act(self, request: Any, target: Any, values: dict[str, Any]) -> None:
+        """Apply the action to ``target`` with the checked body ``values``."""
+        raise NotImplementedError
+
+    def answer(self, request: Any, target: Any) -> Any:
+        """The data answered once the action is done."""
+        raise NotImplementedError
+
+    def post(self, request: Any, pk: int) -> Response:
+        target = self.target(request, pk)
+        values = validated(self.get_serializer_class(), request)
+        self.act(request, target, values)
+        return Response(self.answer(request, target), status=201 if self.created else 200)
+
+
+A = TypeVar("A", bound=type[ObjectActionView])
+
+
+def action_schema(
+    id_param: OpenApiParameter, answer: Any, summary: str, operation_id: str
+) -> Callable[[A], A]:
+    """The schema of an :class:`ObjectActionView`: POST with the path id and the view's
+    ``serializer_class`` as the body, answered ``answer`` (201 when the view is ``created``)."""
+
+    def decorate(view: A) -> A:
+        cls: Any = view  # its serializer_class, read from the class
+        schema = extend_schema(
+            parameters=[id_param],
+            request=cls.serializer_class,
+            responses={201 if view.created else 200: answer},
+            summary=summary,
+            operation_id=operation_id,
+        )
+        return cast("A", extend_schema_view(post=schema)(view))
+
+    return decorate
 
 
 class AttachmentListView(ScopedAPIView):
@@ -203,10 +273,15 @@ def service_call(
         raise service_errors(exc, rename) from exc
 
 
-def scoped_org(actor: Actor, perm: Perm, code: str, *, field: str, message: str) -> Organization:
+def scoped_org(
+    actor: Actor, perm: Perm, code: str, *, field: str = "org", message: str | None = None
+) -> Organization:
     """The organization ``code`` among those ``actor`` holds ``perm`` on; otherwise a 400 with
-    ``message`` on ``field`` (an unknown code and one outside the scope get the same answer)."""
+    ``message`` (by default: 组织“code”不存在…) on ``field`` (an unknown code and one outside the
+    scope get the same answer)."""
     org = orgs_for(actor, perm).filter(code=code).first()
     if org is None:
-        raise exceptions.ValidationError({field: [message]})
+        raise exceptions.ValidationError(
+            {field: [message or f"组织“{code}”不存在或不在您的管辖范围内"]}
+        )
     return org

@@ -37,7 +37,10 @@ from dangjian.api.serializers import TextField
 from dangjian.api.views.base import (
     JSON_ONLY,
     FilteredListView,
+    ObjectActionView,
     ScopedAPIView,
+    ScopedListView,
+    action_schema,
     path_id,
     service_call,
     validated,
@@ -269,59 +272,56 @@ class HardshipDetailView(ScopedAPIView):
         return Response(_detail(request, pk))
 
 
-class HelpView(ScopedAPIView):
-    """登记帮扶 (the entry's readers holding ``Perm.CARE_RECORD``)."""
+class _HardshipAction(ObjectActionView):
+    """登记帮扶, 走访慰问 or 销号 of one entry (its readers holding ``Perm.CARE_RECORD``),
+    answered with the entry."""
 
     read_perm = Perm.CARE_RECORD
     write_perm = Perm.CARE_RECORD
-    serializer_class = CareHelpWriteSerializer
-    pagination_class = None
 
-    @extend_schema(
-        parameters=[ID],
-        request=CareHelpWriteSerializer,
-        responses={201: CareHardshipDetailSerializer},
-        summary="登记帮扶",
-        operation_id="care_hardships_help",
-    )
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        entry = hardship_get(request.user, pk)
-        v = validated(CareHelpWriteSerializer, request)
+    def target(self, request: SignedInApiRequest, pk: int) -> Hardship:
+        return hardship_get(request.user, pk)
+
+    def answer(self, request: SignedInApiRequest, target: Hardship) -> dict[str, Any]:
+        return _detail(request, target.pk)
+
+
+def _action_schema(summary: str, op: str) -> Any:
+    return action_schema(ID, CareHardshipDetailSerializer, summary, f"care_hardships_{op}")
+
+
+@_action_schema("登记帮扶", "help")
+class HelpView(_HardshipAction):
+    """登记帮扶 (the entry's readers holding ``Perm.CARE_RECORD``)."""
+
+    serializer_class = CareHelpWriteSerializer
+    created = True
+
+    def act(self, request: SignedInApiRequest, target: Hardship, v: dict[str, Any]) -> None:
         service_call(
             help_record,
             actor=request.user,
-            hardship=entry,
+            hardship=target,
             kind=v["kind"],
             amount=v["amount"],
             org=_org(v["org"], "org"),
             helper_name=v["helper_name"],
             given_on=v["given_on"],
         )
-        return Response(_detail(request, pk), status=status.HTTP_201_CREATED)
 
 
-class VisitView(ScopedAPIView):
+@_action_schema("登记走访慰问", "visit")
+class VisitView(_HardshipAction):
     """登记走访慰问, with the next visit when agreed."""
 
-    read_perm = Perm.CARE_RECORD
-    write_perm = Perm.CARE_RECORD
     serializer_class = CareVisitWriteSerializer
-    pagination_class = None
+    created = True
 
-    @extend_schema(
-        parameters=[ID],
-        request=CareVisitWriteSerializer,
-        responses={201: CareHardshipDetailSerializer},
-        summary="登记走访慰问",
-        operation_id="care_hardships_visit",
-    )
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        entry = hardship_get(request.user, pk)
-        v = validated(CareVisitWriteSerializer, request)
+    def act(self, request: SignedInApiRequest, target: Hardship, v: dict[str, Any]) -> None:
         service_call(
             visit_record,
             actor=request.user,
-            hardship=entry,
+            hardship=target,
             occasion=v["occasion"],
             visited_on=v["visited_on"],
             org=_org(v["org"], "org"),
@@ -329,50 +329,36 @@ class VisitView(ScopedAPIView):
             note=v["note"],
             next_visit_on=v["next_visit_on"],
         )
-        return Response(_detail(request, pk), status=status.HTTP_201_CREATED)
 
 
-class CloseView(ScopedAPIView):
+@_action_schema("困难党员销号", "close")
+class CloseView(_HardshipAction):
     """销号 (out of hardship, died, left): not before the entry's date nor its last record."""
 
-    read_perm = Perm.CARE_RECORD
-    write_perm = Perm.CARE_RECORD
     serializer_class = CareCloseSerializer
-    pagination_class = None
 
-    @extend_schema(
-        parameters=[ID],
-        request=CareCloseSerializer,
-        responses=CareHardshipDetailSerializer,
-        summary="困难党员销号",
-        operation_id="care_hardships_close",
-    )
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        entry = hardship_get(request.user, pk)
-        v = validated(CareCloseSerializer, request)
+    def act(self, request: SignedInApiRequest, target: Hardship, v: dict[str, Any]) -> None:
         service_call(
             hardship_close,
             actor=request.user,
-            hardship=entry,
+            hardship=target,
             until=v["until"],
             reason=v["reason"],
             rename={"close_reason": "reason"},
         )
-        return Response(_detail(request, pk))
 
 
-class FollowUpListView(ScopedAPIView):
+@extend_schema_view(
+    get=extend_schema(responses=CareFollowUpSerializer(many=True), summary="走访提醒")
+)
+class FollowUpListView(ScopedListView):
     """The visits overdue and due soon among the entries the actor reads, earliest first."""
 
     read_perm = Perm.CARE_VIEW
     serializer_class = CareFollowUpSerializer
 
-    @extend_schema(responses=CareFollowUpSerializer(many=True), summary="走访提醒")
-    def get(self, request: SignedInApiRequest) -> Response:
-        items = follow_ups(request.user, timezone.localdate())
-        page: list[Any] | None = self.paginate_queryset(items)  # type: ignore[arg-type]
-        assert page is not None
-        return self.get_paginated_response(CareFollowUpSerializer(page, many=True).data)
+    def get_queryset(self) -> Any:
+        return follow_ups(signed_in(self.request), timezone.localdate())
 
 
 class FiguresView(ScopedAPIView):

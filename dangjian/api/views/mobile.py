@@ -22,7 +22,7 @@ from typing import Any
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,6 +33,7 @@ from dangjian.api.filters import code_value, date_value
 from dangjian.api.filtersets import CODE_SCHEMA, DATE_SCHEMA
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import FindingSerializer, TextField
+from dangjian.api.views import base
 from dangjian.api.views.base import ScopedAPIView, path_id, service_call, validated
 from dangjian.members.models import Member
 from dangjian.mobile import services as svc
@@ -214,44 +215,44 @@ class MobileDecideSerializer(serializers.Serializer):
 # --- reads ------------------------------------------------------------------------------------
 
 
-class OutflowListView(ScopedAPIView):
+def _list_schema(serializer: Any, summary: str) -> Any:
+    return extend_schema_view(get=extend_schema(responses=serializer(many=True), summary=summary))
+
+
+@_list_schema(MobileOutflowSerializer, "流动党员（流出）列表")
+class OutflowListView(base.ScopedListView):
     """Outflows of the members of the subtree (home side), open ones first."""
 
     read_perm = Perm.MEMBER_VIEW
     serializer_class = MobileOutflowSerializer
 
-    @extend_schema(responses=MobileOutflowSerializer(many=True), summary="流动党员（流出）列表")
-    def get(self, request: SignedInApiRequest) -> Response:
-        qs = outflows_for(request.user).prefetch_related("activities")
-        qs = qs.order_by("-returned_on", "-started_on", "pk")
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(MobileOutflowSerializer(page, many=True).data)
+    def get_queryset(self) -> Any:
+        qs = outflows_for(signed_in(self.request)).prefetch_related("activities")
+        return qs.order_by("-returned_on", "-started_on", "pk")
 
 
-class HostedListView(ScopedAPIView):
+@_list_schema(MobileHostedSerializer, "流动党员（流入）列表")
+class HostedListView(base.ScopedListView):
     """Members hosted by organizations of the subtree (host side): name, contact, activities."""
 
     read_perm = Perm.MEMBER_VIEW
     serializer_class = MobileHostedSerializer
 
-    @extend_schema(responses=MobileHostedSerializer(many=True), summary="流动党员（流入）列表")
-    def get(self, request: SignedInApiRequest) -> Response:
-        qs = hosted_for(request.user).prefetch_related("activities")
-        page = self.paginate_queryset(qs.order_by("-returned_on", "-started_on", "pk"))
-        return self.get_paginated_response(MobileHostedSerializer(page, many=True).data)
+    def get_queryset(self) -> Any:
+        qs = hosted_for(signed_in(self.request)).prefetch_related("activities")
+        return qs.order_by("-returned_on", "-started_on", "pk")
 
 
-class LostListView(ScopedAPIView):
+@_list_schema(MobileLostSerializer, "失联党员列表")
+class LostListView(base.ScopedListView):
     """Lost-contact records of the members of the subtree, open ones first."""
 
     read_perm = Perm.MEMBER_VIEW
     serializer_class = MobileLostSerializer
 
-    @extend_schema(responses=MobileLostSerializer(many=True), summary="失联党员列表")
-    def get(self, request: SignedInApiRequest) -> Response:
-        qs = lost_for(request.user).prefetch_related("steps")
-        page = self.paginate_queryset(qs.order_by("-found_on", "since", "pk"))
-        return self.get_paginated_response(MobileLostSerializer(page, many=True).data)
+    def get_queryset(self) -> Any:
+        qs = lost_for(signed_in(self.request)).prefetch_related("steps")
+        return qs.order_by("-found_on", "since", "pk")
 
 
 class FlagListView(ScopedAPIView):
@@ -333,36 +334,27 @@ def _open_lost(member: Member) -> LostContact:
     return lost
 
 
-class _MemberAction(ScopedAPIView):
+class _MemberAction(base.ObjectActionView):
     read_perm = Perm.MEMBER_CHANGE
     write_perm = Perm.MEMBER_CHANGE
-    pagination_class = None
 
-    def member(self, request: Any, pk: int) -> Member:
+    def target(self, request: Any, pk: int) -> Member:
         return member_get(signed_in(request), pk, Perm.MEMBER_CHANGE)
 
-    def done(self, request: Any, member: Member, created: bool = False) -> Response:
-        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(_member_data(member_get(signed_in(request), member.pk)), status=code)
+    def answer(self, request: Any, target: Member) -> dict[str, Any]:
+        return _member_data(member_get(signed_in(request), target.pk))
 
 
-def _action_schema(body: Any, summary: str, op: str, created: bool = False) -> Any:
-    return extend_schema(
-        parameters=[ID],
-        request=body,
-        responses={201 if created else 200: MobileMemberSerializer},
-        summary=summary,
-        operation_id=f"mobile_members_{op}",
-    )
+def _action_schema(summary: str, op: str) -> Any:
+    return base.action_schema(ID, MobileMemberSerializer, summary, f"mobile_members_{op}")
 
 
+@_action_schema("登记流动党员外出", "outflow")
 class OutflowStartView(_MemberAction):
     serializer_class = MobileOutflowWriteSerializer
+    created = True
 
-    @_action_schema(MobileOutflowWriteSerializer, "登记流动党员外出", "outflow", created=True)
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        member = self.member(request, pk)
-        v = validated(MobileOutflowWriteSerializer, request)
+    def act(self, request: SignedInApiRequest, target: Member, v: dict[str, Any]) -> None:
         host = None
         if v["host_org"]:
             host = Organization.objects.filter(code=v["host_org"]).first()
@@ -383,40 +375,33 @@ class OutflowStartView(_MemberAction):
             card_issued_on=v["card_issued_on"],
             card_valid_to=v["card_valid_to"],
         )
-        service_call(svc.outflow_start, actor=request.user, member=member, data=data)
-        return self.done(request, member, created=True)
+        service_call(svc.outflow_start, actor=request.user, member=target, data=data)
 
 
+@_action_schema("登记流动党员返回", "return")
 class OutflowReturnView(_MemberAction):
     serializer_class = MobileReturnSerializer
 
-    @_action_schema(MobileReturnSerializer, "登记流动党员返回", "return")
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        member = self.member(request, pk)
-        v = validated(MobileReturnSerializer, request)
-        outflow = _open_outflow(member)
+    def act(self, request: SignedInApiRequest, target: Member, v: dict[str, Any]) -> None:
+        outflow = _open_outflow(target)
         service_call(
             svc.outflow_return, actor=request.user, outflow=outflow, returned_on=v["returned_on"]
         )
-        return self.done(request, member)
 
 
+@_action_schema("发放流动党员活动证", "card")
 class CardIssueView(_MemberAction):
     serializer_class = MobileCardSerializer
 
-    @_action_schema(MobileCardSerializer, "发放流动党员活动证", "card")
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        member = self.member(request, pk)
-        v = validated(MobileCardSerializer, request)
+    def act(self, request: SignedInApiRequest, target: Member, v: dict[str, Any]) -> None:
         service_call(
             svc.outflow_card_issue,
             actor=request.user,
-            outflow=_open_outflow(member),
+            outflow=_open_outflow(target),
             card_no=v["card_no"],
             issued_on=v["issued_on"],
             valid_to=v["valid_to"],
         )
-        return self.done(request, member)
 
 
 class ActivityRecordView(ScopedAPIView):
@@ -460,70 +445,61 @@ class ActivityRecordView(ScopedAPIView):
         return Response(MobileHostedSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
+@_action_schema("登记失联党员", "lost")
 class LostRecordView(_MemberAction):
     serializer_class = MobileLostWriteSerializer
+    created = True
 
-    @_action_schema(MobileLostWriteSerializer, "登记失联党员", "lost", created=True)
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        member = self.member(request, pk)
-        v = validated(MobileLostWriteSerializer, request)
+    def act(self, request: SignedInApiRequest, target: Member, v: dict[str, Any]) -> None:
         service_call(
             svc.lost_contact_record,
             actor=request.user,
-            member=member,
+            member=target,
             since=v["since"],
             note=v["note"],
         )
-        return self.done(request, member, created=True)
 
 
+@_action_schema("登记失联党员查找情况", "search")
 class SearchStepView(_MemberAction):
     serializer_class = MobileStepWriteSerializer
+    created = True
 
-    @_action_schema(MobileStepWriteSerializer, "登记失联党员查找情况", "search", created=True)
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        member = self.member(request, pk)
-        v = validated(MobileStepWriteSerializer, request)
+    def act(self, request: SignedInApiRequest, target: Member, v: dict[str, Any]) -> None:
         service_call(
             svc.search_step_add,
             actor=request.user,
-            lost=_open_lost(member),
+            lost=_open_lost(target),
             done_on=v["done_on"],
             how=v["how"],
             done_by=v["done_by"],
         )
-        return self.done(request, member, created=True)
 
 
+@_action_schema("登记失联党员恢复联系", "found")
 class FoundView(_MemberAction):
     serializer_class = MobileFoundSerializer
 
-    @_action_schema(MobileFoundSerializer, "登记失联党员恢复联系", "found")
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        member = self.member(request, pk)
-        v = validated(MobileFoundSerializer, request)
+    def act(self, request: SignedInApiRequest, target: Member, v: dict[str, Any]) -> None:
         service_call(
             svc.lost_contact_found,
             actor=request.user,
-            lost=_open_lost(member),
+            lost=_open_lost(target),
             found_on=v["found_on"],
             note=v["note"],
         )
-        return self.done(request, member)
 
 
+@_action_schema("失联党员停止党籍或除名（支部决定）", "decide")
 class DecideView(_MemberAction):
     """The branch's decision on a lost member (停止党籍, later 除名), recorded as a standing."""
 
     serializer_class = MobileDecideSerializer
 
-    @_action_schema(MobileDecideSerializer, "失联党员停止党籍或除名（支部决定）", "decide")
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        member = self.member(request, pk)
-        v = validated(MobileDecideSerializer, request)
-        lost = open_lost(member) or member.lost_contacts.order_by("-since").first()
+    def act(self, request: SignedInApiRequest, target: Member, v: dict[str, Any]) -> None:
+        lost = open_lost(target) or target.lost_contacts.order_by("-since").first()
         if lost is None:
-            raise exceptions.ValidationError({"member": [f"{member.name}没有失联登记"]})
+            raise exceptions.ValidationError({"member": [f"{target.name}没有失联登记"]})
         data = svc.DecisionInput(
             kind=v["kind"],
             started_on=v["started_on"],
@@ -531,7 +507,6 @@ class DecideView(_MemberAction):
             decision_no=v["decision_no"],
         )
         service_call(svc.lost_contact_decide, actor=request.user, lost=lost, data=data)
-        return self.done(request, member)
 
 
 #: action → view of ``/api/v1/mobile/members/<id>/<action>/``

@@ -70,7 +70,6 @@ from dangjian.api.views.base import (
     validated,
 )
 from dangjian.core.attachments import attachment_response
-from dangjian.orgs.selectors import org_get
 from dangjian.service import services
 from dangjian.service.categories import categories, category
 from dangjian.service.choices import OPEN_STATES, OrderState, RefuseReason
@@ -276,10 +275,7 @@ class ServiceOrderListView(FilteredListView):
     def get_queryset(self) -> Any:
         actor = signed_in(self.request)
         params = self.params()
-        qs = orders_for(actor)
-        if params["org"]:
-            org = org_get(actor, params["org"], perm=Perm.SERVICE_VIEW)
-            qs = qs.filter(org__path__startswith=org.path)
+        qs = self.under_org(orders_for(actor), Perm.SERVICE_VIEW, "org__path")
         if params["grid"]:
             qs = qs.filter(Q(grid_id=params["grid"]) | Q(dispatched_grid_id=params["grid"]))
         if params["overdue"]:
@@ -612,10 +608,7 @@ class GridListView(FilteredListView):
     def get_queryset(self) -> Any:
         actor = signed_in(self.request)
         params = self.params()
-        qs = grids_for(actor)
-        if params["org"]:
-            org = org_get(actor, params["org"], perm=Perm.SERVICE_VIEW)
-            qs = qs.filter(org__path__startswith=org.path)
+        qs = self.under_org(grids_for(actor), Perm.SERVICE_VIEW, "org__path")
         if params["active"]:
             qs = qs.filter(active=params["active"] == "1")
         return _grids_with_counts(qs).order_by("org__path", "name", "pk")

@@ -33,7 +33,6 @@ from dangjian.api.views.base import (
     service_call,
     validated,
 )
-from dangjian.orgs.selectors import org_get
 from dangjian.service import linked
 from dangjian.service.choices import DepartmentKind
 from dangjian.service.models import Department, Visit, VisitNeed
@@ -177,11 +176,7 @@ class DepartmentListView(FilteredListView):
     def get_queryset(self) -> Any:
         actor = signed_in(self.request)
         qs = departments_for(actor)
-        code = self.params()["org"]
-        if code:
-            org = org_get(actor, code, perm=Perm.SERVICE_VIEW)
-            qs = qs.filter(org__path__startswith=org.path)
-        return qs
+        return self.under_org(qs, Perm.SERVICE_VIEW, "org__path")
 
     @extend_schema(
         request=DepartmentWriteSerializer,
@@ -190,13 +185,7 @@ class DepartmentListView(FilteredListView):
     )
     def post(self, request: SignedInApiRequest) -> Response:
         values = validated(DepartmentWriteSerializer, request)
-        org = scoped_org(
-            request.user,
-            Perm.SERVICE_DISPATCH,
-            values["org"],
-            field="org",
-            message=f"组织“{values['org']}”不存在或不在您的管辖范围内",
-        )
+        org = scoped_org(request.user, Perm.SERVICE_DISPATCH, values["org"])
         names = values["contacts"]
         contacts = list(User.objects.filter(username__in=names))
         unknown = sorted(set(names) - {u.username for u in contacts})
@@ -263,9 +252,7 @@ class VisitListView(FilteredListView):
         actor = signed_in(self.request)
         params = self.params()
         qs = visits_for(actor).prefetch_related("needs__order").order_by("-visited_on", "-pk")
-        if params["org"]:
-            org = org_get(actor, params["org"], perm=Perm.SERVICE_VIEW)
-            qs = qs.filter(org__path__startswith=org.path)
+        qs = self.under_org(qs, Perm.SERVICE_VIEW, "org__path")
         if params["due"]:
             qs = qs.filter(done=False, follow_up_due__isnull=False).order_by("follow_up_due", "pk")
         return qs

@@ -28,7 +28,9 @@ from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import TextField
 from dangjian.api.views.base import (
     FilteredListView,
+    ObjectActionView,
     ScopedAPIView,
+    action_schema,
     path_id,
     scoped_org,
     service_call,
@@ -36,7 +38,6 @@ from dangjian.api.views.base import (
 )
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
-from dangjian.orgs.selectors import org_get
 from dangjian.service.choices import MemberKind, ReportRating
 from dangjian.service.models import DoubleReport, VolunteerTeam
 from dangjian.service.selectors import (
@@ -197,10 +198,7 @@ class TeamListView(FilteredListView):
     def get_queryset(self) -> Any:
         actor = signed_in(self.request)
         qs = teams_for(actor).prefetch_related("memberships__member__org")
-        code = self.params()["org"]
-        if code:
-            org = org_get(actor, code, perm=Perm.SERVICE_VIEW)
-            qs = qs.filter(org__path__startswith=org.path)
+        qs = self.under_org(qs, Perm.SERVICE_VIEW, "org__path")
         return qs.order_by("org__path", "name", "pk")
 
     @extend_schema(
@@ -208,13 +206,7 @@ class TeamListView(FilteredListView):
     )
     def post(self, request: SignedInApiRequest) -> Response:
         values = validated(TeamWriteSerializer, request)
-        org = scoped_org(
-            request.user,
-            Perm.SERVICE_DISPATCH,
-            values["org"],
-            field="org",
-            message=f"组织“{values['org']}”不存在或不在您的管辖范围内",
-        )
+        org = scoped_org(request.user, Perm.SERVICE_DISPATCH, values["org"])
         team = service_call(
             team_create,
             actor=request.user,
@@ -279,12 +271,7 @@ class DoubleReportListView(FilteredListView):
     def get_queryset(self) -> Any:
         actor = signed_in(self.request)
         qs = double_reports_for(actor).prefetch_related("ratings")
-        code = self.params()["org"]
-        if code:
-            org = org_get(actor, code, perm=Perm.SERVICE_VIEW)
-            qs = qs.filter(community__path__startswith=org.path) | qs.filter(
-                member__org__path__startswith=org.path
-            )
+        qs = self.under_org(qs, Perm.SERVICE_VIEW, "community__path", "member__org__path")
         return qs.order_by("ended_on", "-registered_on", "pk")
 
     @extend_schema(
@@ -329,14 +316,28 @@ class DoubleReportDetailView(ScopedAPIView):
         return Response(DoubleReportSerializer(double_report_get(request.user, pk)).data)
 
 
-class DoubleReportEndView(ScopedAPIView):
+class _ReportAction(ObjectActionView):
+    """结束 or 评价 one registration, answered with it."""
+
+    def target(self, request: SignedInApiRequest, pk: int) -> DoubleReport:
+        return double_report_get(request.user, pk)
+
+    def answer(self, request: SignedInApiRequest, target: DoubleReport) -> dict[str, Any]:
+        return dict(DoubleReportSerializer(double_report_get(request.user, target.pk)).data)
+
+
+def _action_schema(summary: str, op: str) -> Any:
+    return action_schema(ID, DoubleReportSerializer, summary, f"service_double_reports_{op}")
+
+
+@_action_schema("结束双报到", "end")
+class DoubleReportEndView(_ReportAction):
     """结束双报到 (the member moved, changed jobs …): the member's branch (``MEMBER_CHANGE``) or
     the community (``SERVICE_DISPATCH``); refused while an order dispatched to them is open."""
 
     read_perm = Perm.SERVICE_VIEW
     write_perm = Perm.SERVICE_DISPATCH  # or MEMBER_CHANGE: see check_permissions
     serializer_class = ReportEndSerializer
-    pagination_class = None
 
     def check_permissions(self, request: Any) -> None:
         user = request.user
@@ -349,47 +350,27 @@ class DoubleReportEndView(ScopedAPIView):
             self.permission_denied(request, message=f"您的角色没有“{names}”的权限")
         super().check_permissions(request)
 
-    @extend_schema(
-        parameters=[ID],
-        request=ReportEndSerializer,
-        responses=DoubleReportSerializer,
-        summary="结束双报到",
-        operation_id="service_double_reports_end",
-    )
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        report = double_report_get(request.user, pk)
-        v = validated(ReportEndSerializer, request)
+    def act(self, request: SignedInApiRequest, target: DoubleReport, v: dict[str, Any]) -> None:
         service_call(
-            double_report_end, actor=request.user, report=report, ended_on=v.get("ended_on")
+            double_report_end, actor=request.user, report=target, ended_on=v.get("ended_on")
         )
-        return Response(DoubleReportSerializer(double_report_get(request.user, pk)).data)
 
 
-class DoubleReportRateView(ScopedAPIView):
+@_action_schema("双报到党员年度评价", "rate")
+class DoubleReportRateView(_ReportAction):
     """The community's yearly rating of a registered member's service (one per year; a second
     of the same year replaces the first, both audited)."""
 
     read_perm = Perm.SERVICE_DISPATCH
     write_perm = Perm.SERVICE_DISPATCH
     serializer_class = ReportRateSerializer
-    pagination_class = None
 
-    @extend_schema(
-        parameters=[ID],
-        request=ReportRateSerializer,
-        responses=DoubleReportSerializer,
-        summary="双报到党员年度评价",
-        operation_id="service_double_reports_rate",
-    )
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        report = double_report_get(request.user, pk)
-        v = validated(ReportRateSerializer, request)
+    def act(self, request: SignedInApiRequest, target: DoubleReport, v: dict[str, Any]) -> None:
         service_call(
             double_report_rate,
             actor=request.user,
-            report=report,
+            report=target,
             year=v["year"],
             rating=v["rating"],
             note=v["note"],
         )
-        return Response(DoubleReportSerializer(double_report_get(request.user, pk)).data)

@@ -268,11 +268,7 @@ class CourseListView(FilteredListView):
     def post(self, request: SignedInApiRequest) -> Response:
         v = validated(CourseWriteSerializer, request)
         organizer = scoped_org(
-            request.user,
-            Perm.TRAINING_MANAGE,
-            v["organizer"],
-            field="organizer",
-            message=f"组织“{v['organizer']}”不存在或不在您的管辖范围内",
+            request.user, Perm.TRAINING_MANAGE, v["organizer"], field="organizer"
         )
         course = service_call(
             course_create,

@@ -31,8 +31,11 @@ from dangjian.api.serializers import TextField, _date
 from dangjian.api.views.base import (
     JSON_ONLY,
     FilteredListView,
+    ObjectActionView,
     ScopedAPIView,
+    action_schema,
     path_id,
+    service_call,
     service_errors,
     validated,
 )
@@ -235,24 +238,23 @@ ACTIONS: dict[str, tuple[type[serializers.Serializer], Apply, str]] = {
 }
 
 
-class TransferActionView(ScopedAPIView):
+class TransferActionView(ObjectActionView):
     """One step of a transfer (the subclass names it in ``action_name``)."""
 
     action_name = ""
     read_perm = Perm.MEMBER_VIEW
     write_perm = Perm.MEMBER_CHANGE
-    pagination_class = None
     parser_classes = JSON_ONLY
 
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        body, apply, _summary = ACTIONS[self.action_name]
-        t = sel.transfer_get(request.user, pk)
-        v = validated(body, request)
-        try:
-            apply(request.user, t, v)
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
-        return Response(TransferSerializer(sel.transfer_get(request.user, pk)).data)
+    def target(self, request: SignedInApiRequest, pk: int) -> Transfer:
+        return sel.transfer_get(request.user, pk)
+
+    def act(self, request: SignedInApiRequest, target: Transfer, v: dict[str, Any]) -> None:
+        _body, apply, _summary = ACTIONS[self.action_name]
+        service_call(apply, request.user, target, v)
+
+    def answer(self, request: SignedInApiRequest, target: Transfer) -> dict[str, Any]:
+        return dict(TransferSerializer(sel.transfer_get(request.user, target.pk)).data)
 
 
 def _action_view(action: str) -> type[TransferActionView]:
@@ -262,15 +264,8 @@ def _action_view(action: str) -> type[TransferActionView]:
         (TransferActionView,),
         {"action_name": action, "serializer_class": body, "__doc__": f"{summary}。"},
     )
-    return extend_schema_view(
-        post=extend_schema(
-            parameters=[TRANSFER_ID],
-            request=body,
-            responses={200: TransferSerializer},
-            summary=summary,
-            operation_id=f"transfers_{action}",
-        )
-    )(view)
+    schema = action_schema(TRANSFER_ID, TransferSerializer, summary, f"transfers_{action}")
+    return schema(view)
 
 
 ACTION_VIEWS = {action: _action_view(action) for action in ACTIONS}
