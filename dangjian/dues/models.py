@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from dangjian.core.models import foreign_key
+
 from .choices import DuesCategory, PaymentSource
 
 
@@ -20,9 +22,7 @@ class DuesBase(models.Model):
     the fixed amounts), the monthly amount by the rule and the version in force on 1 January,
     and an optional voluntary larger amount (自愿多交). Recalculated every year on the new base."""
 
-    member = models.ForeignKey(
-        "members.Member", verbose_name="党员", on_delete=models.CASCADE, related_name="dues_bases"
-    )
+    member = foreign_key("members.Member", "党员", "dues_bases", models.CASCADE)
     year = models.PositiveSmallIntegerField("年度")
     category = models.CharField("交纳类别", max_length=8, choices=DuesCategory.choices)
     base_cipher = models.BinaryField("月交纳基数（密文）", null=True, blank=True)
@@ -40,8 +40,7 @@ class DuesBase(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "党费核定"
-        verbose_name_plural = "党费核定"
+        verbose_name = verbose_name_plural = "党费核定"
         constraints = [
             models.UniqueConstraint(fields=["member", "year"], name="dues_base_one_per_year"),
             models.CheckConstraint(condition=Q(monthly_due__gte=0), name="dues_base_due_not_neg"),
@@ -62,15 +61,8 @@ class DuesPayment(models.Model):
     """The dues of one member for one month (``month``: its first day), paid once. ``org``: the
     branch on whose roll the member was that month (totals are by organization)."""
 
-    member = models.ForeignKey(
-        "members.Member",
-        verbose_name="党员",
-        on_delete=models.PROTECT,
-        related_name="dues_payments",
-    )
-    org = models.ForeignKey(
-        "orgs.Organization", verbose_name="党支部", on_delete=models.PROTECT, related_name="+"
-    )
+    member = foreign_key("members.Member", "党员", "dues_payments")
+    org = foreign_key("orgs.Organization", "党支部", "+")
     month = models.DateField("所属月份")
     amount = models.DecimalField("金额", max_digits=10, decimal_places=2)
     paid_on = models.DateField("交纳日期")
@@ -82,8 +74,7 @@ class DuesPayment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "党费交纳"
-        verbose_name_plural = "党费交纳"
+        verbose_name = verbose_name_plural = "党费交纳"
         constraints = [
             models.UniqueConstraint(fields=["member", "month"], name="dues_payment_one_per_month"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="dues_payment_positive"),
@@ -99,9 +90,7 @@ class DuesExemption(models.Model):
     ``month_to`` (first days, inclusive): those months do not count towards
     DUES-ARREARS-6-MONTHS (they are still owed)."""
 
-    member = models.ForeignKey(
-        "members.Member", verbose_name="党员", on_delete=models.CASCADE, related_name="+"
-    )
+    member = foreign_key("members.Member", "党员", "+", models.CASCADE)
     month_from = models.DateField("起始月份")
     month_to = models.DateField("终止月份")
     note = models.CharField("正当理由", max_length=300)
@@ -111,8 +100,7 @@ class DuesExemption(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "未交党费正当理由"
-        verbose_name_plural = "未交党费正当理由"
+        verbose_name = verbose_name_plural = "未交党费正当理由"
         constraints = [
             models.CheckConstraint(
                 condition=Q(month_to__gte=models.F("month_from")), name="dues_exemption_order"
@@ -126,12 +114,8 @@ class DuesExemption(models.Model):
 class DuesRemittance(models.Model):
     """党费上缴: an organization passing collected dues to the one above it."""
 
-    org = models.ForeignKey(
-        "orgs.Organization", verbose_name="上缴组织", on_delete=models.PROTECT, related_name="+"
-    )
-    to_org = models.ForeignKey(
-        "orgs.Organization", verbose_name="接收组织", on_delete=models.PROTECT, related_name="+"
-    )
+    org = foreign_key("orgs.Organization", "上缴组织", "+")
+    to_org = foreign_key("orgs.Organization", "接收组织", "+")
     year = models.PositiveSmallIntegerField("年度")
     amount = models.DecimalField("金额", max_digits=12, decimal_places=2)
     remitted_on = models.DateField("上缴日期")
@@ -142,8 +126,7 @@ class DuesRemittance(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "党费上缴"
-        verbose_name_plural = "党费上缴"
+        verbose_name = verbose_name_plural = "党费上缴"
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="dues_remittance_positive")
         ]
@@ -158,16 +141,13 @@ class DuesTally(models.Model):
     (:func:`dangjian.dues.services.tally_add`; :func:`~dangjian.dues.services.tally_rebuild`
     after a bulk load): the organization-level totals read it instead of the payment rows."""
 
-    org = models.ForeignKey(
-        "orgs.Organization", verbose_name="党支部", on_delete=models.CASCADE, related_name="+"
-    )
+    org = foreign_key("orgs.Organization", "党支部", "+", models.CASCADE)
     month = models.DateField("所属月份")
     payments = models.IntegerField("交纳笔数", default=0)
     amount = models.DecimalField("金额", max_digits=14, decimal_places=2, default=0)
 
     class Meta:
-        verbose_name = "党费月汇总"
-        verbose_name_plural = "党费月汇总"
+        verbose_name = verbose_name_plural = "党费月汇总"
         constraints = [models.UniqueConstraint(fields=["org", "month"], name="dues_tally_one")]
 
     def __str__(self) -> str:
@@ -181,18 +161,13 @@ class DuesLastPaid(models.Model):
     arrears of the organization-level totals join it instead of probing the payments of every
     member."""
 
-    member = models.OneToOneField(
-        "members.Member",
-        verbose_name="党员",
-        primary_key=True,
-        on_delete=models.CASCADE,
-        related_name="dues_last_paid",
+    member = foreign_key(
+        "members.Member", "党员", "dues_last_paid", models.CASCADE, one=True, primary_key=True
     )
     month = models.DateField("最近交纳的所属月份")
 
     class Meta:
-        verbose_name = "最近交纳月份"
-        verbose_name_plural = "最近交纳月份"
+        verbose_name = verbose_name_plural = "最近交纳月份"
 
     def __str__(self) -> str:
         return f"最近交纳 {self.month:%Y-%m}"
