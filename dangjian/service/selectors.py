@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -23,6 +23,8 @@ from .models import (
     Visit,
     VolunteerTeam,
 )
+
+_Named = TypeVar("_Named", Department, ServiceArea)
 
 
 def orders_for(actor: Actor, perm: Perm = Perm.SERVICE_VIEW) -> QuerySet[Order]:
@@ -125,14 +127,16 @@ def order_get(actor: Actor, pk: int) -> Order:
 # --- linked departments, 片区, 敲门行动 ---------------------------------------------------------
 
 
+def _by_org(rows: QuerySet[_Named], actor: Actor, perm: Perm) -> QuerySet[_Named]:
+    """Rows named within an organization of the actor's subtree, by organization and name."""
+    return restrict(rows.select_related("org"), actor, perm, "org__path").order_by(
+        "org__path", "name"
+    )
+
+
 def departments_for(actor: Actor, perm: Perm = Perm.SERVICE_VIEW) -> QuerySet[Department]:
     """Linked departments registered with an organization of the actor's subtree."""
-    return restrict(
-        Department.objects.select_related("org").prefetch_related("contacts"),
-        actor,
-        perm,
-        "org__path",
-    ).order_by("org__path", "name")
+    return _by_org(Department.objects.prefetch_related("contacts"), actor, perm)
 
 
 def department_get(actor: Actor, pk: int) -> Department:
@@ -143,12 +147,7 @@ def department_get(actor: Actor, pk: int) -> Department:
 
 
 def areas_for(actor: Actor, perm: Perm = Perm.SERVICE_VIEW) -> QuerySet[ServiceArea]:
-    return restrict(
-        ServiceArea.objects.select_related("org").prefetch_related("leaders"),
-        actor,
-        perm,
-        "org__path",
-    ).order_by("org__path", "name")
+    return _by_org(ServiceArea.objects.prefetch_related("leaders"), actor, perm)
 
 
 def linked_orders(actor: Actor) -> QuerySet[Order]:
