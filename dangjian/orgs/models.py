@@ -10,7 +10,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from treebeard.mp_tree import MP_Node
 
-from dangjian.core.models import foreign_key
+from dangjian.core.models import foreign_key, period_check
 
 from .choices import BRANCH_TYPES, NO_TERM_TYPES, OrgType, Sector
 
@@ -172,9 +172,12 @@ class ElectionDelay(models.Model):
         verbose_name = verbose_name_plural = "延期换届"
         indexes = [models.Index(fields=["org", "term_started_on"])]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(new_deadline__gt=models.F("term_ends_on")),
-                name="election_delay_after_term_end",
+            period_check(
+                "term_ends_on",
+                "new_deadline",
+                "election_delay_after_term_end",
+                open_end=False,
+                same_day=False,
             )
         ]
 
