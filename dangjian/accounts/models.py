@@ -16,7 +16,6 @@ from django_otp.oath import TOTP
 from django_otp.util import random_hex
 
 from dangjian.core import crypto
-from dangjian.core.models import foreign_key
 
 from .roles import ROLE_CHOICES, ROLES, Perm
 
@@ -24,7 +23,14 @@ from .roles import ROLE_CHOICES, ROLES, Perm
 class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp is untyped
     """A person who logs in. Sees and changes only the subtree of ``org``, as its roles allow."""
 
-    org = foreign_key("orgs.Organization", "所属组织", "users", optional=True)
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="所属组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
     display_name = models.CharField("姓名", max_length=50, blank=True)
     failed_logins = models.PositiveIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
@@ -39,7 +45,8 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp 
     lock_exempt_until = models.DateTimeField("免于锁定至", null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "用户"
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -100,14 +107,24 @@ class RoleGrant(models.Model):
     status = models.CharField(
         "状态", max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
     )
-    requested_by = foreign_key(User, "申请人", "+")
+    requested_by = models.ForeignKey(
+        User, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
     requested_at = models.DateTimeField("申请时间")
-    decided_by = foreign_key(User, "审批人", "+", optional=True)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     reason = models.CharField("拒绝理由", max_length=200, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "角色授权申请"
+        verbose_name = "角色授权申请"
+        verbose_name_plural = "角色授权申请"
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "role"],
@@ -196,7 +213,8 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]
     )
 
     class Meta(Device.Meta):
-        verbose_name = verbose_name_plural = "动态口令设备"
+        verbose_name = "动态口令设备"
+        verbose_name_plural = "动态口令设备"
 
     @property
     def bin_key(self) -> bytes:

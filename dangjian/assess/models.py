@@ -29,7 +29,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
-from dangjian.core.models import foreign_key, period_check, user_link
+from dangjian.core.models import period_check, user_link
 
 
 class UnicodeJSONEncoder(DjangoJSONEncoder):
@@ -83,7 +83,12 @@ class Campaign(models.Model):
     standard_key = models.CharField("标准", max_length=64)
     standard_version = models.CharField("标准版本", max_length=32)
     standard_text = models.TextField("标准文本（快照）")
-    root = foreign_key("orgs.Organization", "范围（上级组织）", "assess_campaigns")
+    root = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="范围（上级组织）",
+        on_delete=models.PROTECT,
+        related_name="assess_campaigns",
+    )
     period_start = models.DateField("考核期开始")
     period_end = models.DateField("考核期结束")
     self_check_start = models.DateField("自查开始", null=True, blank=True)
@@ -102,7 +107,14 @@ class Campaign(models.Model):
     status = models.CharField(
         "状态", max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.OPEN
     )
-    previous = foreign_key("self", "上一次考核", "+", models.SET_NULL, optional=True)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name="上一次考核",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     scored_at = models.DateTimeField("评分时间", null=True, blank=True)
     scored_as_of = models.DateField("评分数据截至", null=True, blank=True)
     score_job = models.CharField(
@@ -119,7 +131,8 @@ class Campaign(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "考核"
+        verbose_name = "考核"
+        verbose_name_plural = "考核"
         ordering = ["-period_end", "-pk"]
         constraints = [
             period_check(
@@ -155,13 +168,18 @@ class Campaign(models.Model):
 class CampaignOrg(models.Model):
     """An organization taking part in a campaign; whether it is spot-checked and why."""
 
-    campaign = foreign_key(Campaign, "考核", "participants", models.CASCADE)
-    org = foreign_key("orgs.Organization", "组织", "+")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="考核", on_delete=models.CASCADE, related_name="participants"
+    )
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="组织", on_delete=models.PROTECT, related_name="+"
+    )
     sampled = models.BooleanField("随机抽中", default=False)
     hand_picked = models.BooleanField("指定抽查", default=False)
 
     class Meta:
-        verbose_name = verbose_name_plural = "参评组织"
+        verbose_name = "参评组织"
+        verbose_name_plural = "参评组织"
         constraints = [
             models.UniqueConstraint(fields=["campaign", "org"], name="assess_campaign_org_unique")
         ]
@@ -176,8 +194,12 @@ class CampaignOrg(models.Model):
 
 
 class _Score(models.Model):
-    campaign = foreign_key(Campaign, "考核", "+", models.CASCADE)
-    org = foreign_key("orgs.Organization", "组织", "+")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="考核", on_delete=models.CASCADE, related_name="+"
+    )
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="组织", on_delete=models.PROTECT, related_name="+"
+    )
     criterion = models.CharField("评分标准编号", max_length=32)
     points = models.DecimalField("得分", max_digits=6, decimal_places=2)
     note = models.TextField("说明", blank=True)
@@ -197,7 +219,8 @@ class SelfCheckScore(_Score):
     """The organization's own score of one self/spot criterion (自查), with its note."""
 
     class Meta:
-        verbose_name = verbose_name_plural = "自查评分"
+        verbose_name = "自查评分"
+        verbose_name_plural = "自查评分"
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "org", "criterion"], name="assess_self_score_unique"
@@ -209,7 +232,8 @@ class SpotCheckScore(_Score):
     """An inspector's score of one criterion of a spot-checked organization (听、查、评)."""
 
     class Meta:
-        verbose_name = verbose_name_plural = "抽查评分"
+        verbose_name = "抽查评分"
+        verbose_name_plural = "抽查评分"
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "org", "criterion"], name="assess_spot_score_unique"
@@ -224,7 +248,12 @@ class VetoEvent(models.Model):
     mistake) stays on record with the reason and no longer counts.
     """
 
-    org = foreign_key("orgs.Organization", "组织", "veto_events")
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="组织",
+        on_delete=models.PROTECT,
+        related_name="veto_events",
+    )
     occurred_on = models.DateField("发生日期")
     line = models.CharField("高压线编号", max_length=32)
     note = models.TextField("情况说明")
@@ -235,7 +264,8 @@ class VetoEvent(models.Model):
     withdrawn_reason = models.TextField("撤销原因", blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "高压线事件"
+        verbose_name = "高压线事件"
+        verbose_name_plural = "高压线事件"
         ordering = ["-occurred_on", "-pk"]
         indexes = [models.Index(fields=["org", "occurred_on"])]
 
@@ -251,8 +281,12 @@ class Result(models.Model):
     tiers are equal).
     """
 
-    campaign = foreign_key(Campaign, "考核", "results", models.CASCADE)
-    org = foreign_key("orgs.Organization", "组织", "+")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="考核", on_delete=models.CASCADE, related_name="results"
+    )
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="组织", on_delete=models.PROTECT, related_name="+"
+    )
     total = models.DecimalField("总分", max_digits=6, decimal_places=2)
     veto = models.BooleanField("触及高压线", default=False)
     veto_lines = models.JSONField("触及的高压线", default=list, blank=True)
@@ -268,7 +302,8 @@ class Result(models.Model):
     computed_at = models.DateTimeField("计算时间")
 
     class Meta:
-        verbose_name = verbose_name_plural = "考核结果"
+        verbose_name = "考核结果"
+        verbose_name_plural = "考核结果"
         ordering = ["campaign", "-total", "org"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "org"], name="assess_result_unique")

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from dangjian.core import crypto
-from dangjian.core.models import foreign_key, period_check
+from dangjian.core.models import period_check
 
 from .choices import CloseReason, HelpKind, Level, Occasion, Reason
 
@@ -24,8 +24,15 @@ class Hardship(models.Model):
     organizations that help (the branch itself, the 党委, a 结对 unit's organization …). A
     member has at most one open entry."""
 
-    member = foreign_key("members.Member", "党员", "hardships")
-    org = foreign_key("orgs.Organization", "所在党支部", "hardships")
+    member = models.ForeignKey(
+        "members.Member", verbose_name="党员", on_delete=models.PROTECT, related_name="hardships"
+    )
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="所在党支部",
+        on_delete=models.PROTECT,
+        related_name="hardships",
+    )
     reason = models.CharField("致困原因", max_length=8, choices=Reason.choices)
     note_cipher = models.BinaryField("困难情况说明（密文）", null=True, blank=True)
     level = models.CharField("困难程度", max_length=8, choices=Level.choices)
@@ -43,7 +50,8 @@ class Hardship(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "困难党员登记"
+        verbose_name = "困难党员登记"
+        verbose_name_plural = "困难党员登记"
         indexes = [models.Index(fields=["org", "until"])]
         constraints = [
             models.UniqueConstraint(
@@ -68,16 +76,21 @@ class Help(models.Model):
     """Help given to a member in hardship: what, how much (yuan), by which organization (and
     optionally the person who carried it out, a 帮扶责任人), when."""
 
-    hardship = foreign_key(Hardship, "困难党员登记", "helps", models.CASCADE)
+    hardship = models.ForeignKey(
+        Hardship, verbose_name="困难党员登记", on_delete=models.CASCADE, related_name="helps"
+    )
     kind = models.CharField("帮扶方式", max_length=8, choices=HelpKind.choices)
     amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2, default=0)
-    org = foreign_key("orgs.Organization", "帮扶组织", "+")
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="帮扶组织", on_delete=models.PROTECT, related_name="+"
+    )
     helper_name = models.CharField("帮扶责任人", max_length=50, blank=True)
     given_on = models.DateField("帮扶日期")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "帮扶记录"
+        verbose_name = "帮扶记录"
+        verbose_name_plural = "帮扶记录"
         indexes = [models.Index(fields=["org", "given_on"])]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="care_help_amount_not_negative")
@@ -90,17 +103,22 @@ class Help(models.Model):
 class Visit(models.Model):
     """A visit (走访慰问) at a festival or after an event, with the next visit due (回访)."""
 
-    hardship = foreign_key(Hardship, "困难党员登记", "visits", models.CASCADE)
+    hardship = models.ForeignKey(
+        Hardship, verbose_name="困难党员登记", on_delete=models.CASCADE, related_name="visits"
+    )
     occasion = models.CharField("走访时机", max_length=8, choices=Occasion.choices)
     visited_on = models.DateField("走访日期")
-    org = foreign_key("orgs.Organization", "走访组织", "+")
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="走访组织", on_delete=models.PROTECT, related_name="+"
+    )
     visitors = models.CharField("走访人", max_length=100, blank=True)
     note_cipher = models.BinaryField("走访情况（密文）", null=True, blank=True)
     next_visit_on = models.DateField("下次走访日期", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "走访慰问"
+        verbose_name = "走访慰问"
+        verbose_name_plural = "走访慰问"
         indexes = [
             models.Index(fields=["hardship", "visited_on"]),
             models.Index(fields=["org", "visited_on"]),

@@ -12,9 +12,6 @@ reports, against an off-database checkpoint too.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 
@@ -49,7 +46,8 @@ class AuditEntry(models.Model):
     key_id = models.CharField("密钥编号", max_length=16, blank=True, default="")
 
     class Meta:
-        verbose_name = verbose_name_plural = "审计记录"
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计记录"
         ordering = ["-seq"]
 
     def __str__(self) -> str:
@@ -90,29 +88,6 @@ def user_link(verbose_name: str | None = None) -> models.ForeignKey:  # type: ig
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-    )
-
-
-def foreign_key(
-    to: type[models.Model] | str,
-    verbose_name: str,
-    related_name: str,
-    on_delete: Callable[..., None] = models.PROTECT,
-    *,
-    optional: bool = False,
-    one: bool = False,
-    **options: Any,
-) -> Any:
-    """A foreign key to ``to`` (a model, ``"app.Model"`` or ``settings.AUTH_USER_MODEL``) with its
-    label and reverse accessor: the referenced row is protected unless ``on_delete`` says otherwise;
-    ``optional``: the link may be empty (``null`` and ``blank``); ``one``: a one-to-one link.
-    ``options`` go to the field as they are (``help_text``, ``primary_key``…). Typed ``Any``: the
-    type checker's Django plugin types only fields built in the class body."""
-    if optional:
-        options.update(null=True, blank=True)
-    field = models.OneToOneField if one else models.ForeignKey
-    return field(
-        to, verbose_name=verbose_name, on_delete=on_delete, related_name=related_name, **options
     )
 
 

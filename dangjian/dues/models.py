@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from dangjian.core.models import foreign_key, period_check, user_link
+from dangjian.core.models import period_check, user_link
 
 from .choices import DuesCategory, PaymentSource
 
@@ -21,7 +21,9 @@ class DuesBase(models.Model):
     the fixed amounts), the monthly amount by the rule and the version in force on 1 January,
     and an optional voluntary larger amount (自愿多交). Recalculated every year on the new base."""
 
-    member = foreign_key("members.Member", "党员", "dues_bases", models.CASCADE)
+    member = models.ForeignKey(
+        "members.Member", verbose_name="党员", on_delete=models.CASCADE, related_name="dues_bases"
+    )
     year = models.PositiveSmallIntegerField("年度")
     category = models.CharField("交纳类别", max_length=8, choices=DuesCategory.choices)
     base_cipher = models.BinaryField("月交纳基数（密文）", null=True, blank=True)
@@ -37,7 +39,8 @@ class DuesBase(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "党费核定"
+        verbose_name = "党费核定"
+        verbose_name_plural = "党费核定"
         constraints = [
             models.UniqueConstraint(fields=["member", "year"], name="dues_base_one_per_year"),
             models.CheckConstraint(condition=Q(monthly_due__gte=0), name="dues_base_due_not_neg"),
@@ -58,8 +61,15 @@ class DuesPayment(models.Model):
     """The dues of one member for one month (``month``: its first day), paid once. ``org``: the
     branch on whose roll the member was that month (totals are by organization)."""
 
-    member = foreign_key("members.Member", "党员", "dues_payments")
-    org = foreign_key("orgs.Organization", "党支部", "+")
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name="党员",
+        on_delete=models.PROTECT,
+        related_name="dues_payments",
+    )
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="党支部", on_delete=models.PROTECT, related_name="+"
+    )
     month = models.DateField("所属月份")
     amount = models.DecimalField("金额", max_digits=10, decimal_places=2)
     paid_on = models.DateField("交纳日期")
@@ -69,7 +79,8 @@ class DuesPayment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "党费交纳"
+        verbose_name = "党费交纳"
+        verbose_name_plural = "党费交纳"
         constraints = [
             models.UniqueConstraint(fields=["member", "month"], name="dues_payment_one_per_month"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="dues_payment_positive"),
@@ -85,7 +96,9 @@ class DuesExemption(models.Model):
     ``month_to`` (first days, inclusive): those months do not count towards
     DUES-ARREARS-6-MONTHS (they are still owed)."""
 
-    member = foreign_key("members.Member", "党员", "+", models.CASCADE)
+    member = models.ForeignKey(
+        "members.Member", verbose_name="党员", on_delete=models.CASCADE, related_name="+"
+    )
     month_from = models.DateField("起始月份")
     month_to = models.DateField("终止月份")
     note = models.CharField("正当理由", max_length=300)
@@ -93,7 +106,8 @@ class DuesExemption(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "未交党费正当理由"
+        verbose_name = "未交党费正当理由"
+        verbose_name_plural = "未交党费正当理由"
         constraints = [
             period_check("month_from", "month_to", "dues_exemption_order", open_end=False)
         ]
@@ -105,8 +119,12 @@ class DuesExemption(models.Model):
 class DuesRemittance(models.Model):
     """党费上缴: an organization passing collected dues to the one above it."""
 
-    org = foreign_key("orgs.Organization", "上缴组织", "+")
-    to_org = foreign_key("orgs.Organization", "接收组织", "+")
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="上缴组织", on_delete=models.PROTECT, related_name="+"
+    )
+    to_org = models.ForeignKey(
+        "orgs.Organization", verbose_name="接收组织", on_delete=models.PROTECT, related_name="+"
+    )
     year = models.PositiveSmallIntegerField("年度")
     amount = models.DecimalField("金额", max_digits=12, decimal_places=2)
     remitted_on = models.DateField("上缴日期")
@@ -115,7 +133,8 @@ class DuesRemittance(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "党费上缴"
+        verbose_name = "党费上缴"
+        verbose_name_plural = "党费上缴"
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="dues_remittance_positive")
         ]
@@ -130,13 +149,16 @@ class DuesTally(models.Model):
     (:func:`dangjian.dues.services.tally_add`; :func:`~dangjian.dues.services.tally_rebuild`
     after a bulk load): the organization-level totals read it instead of the payment rows."""
 
-    org = foreign_key("orgs.Organization", "党支部", "+", models.CASCADE)
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="党支部", on_delete=models.CASCADE, related_name="+"
+    )
     month = models.DateField("所属月份")
     payments = models.IntegerField("交纳笔数", default=0)
     amount = models.DecimalField("金额", max_digits=14, decimal_places=2, default=0)
 
     class Meta:
-        verbose_name = verbose_name_plural = "党费月汇总"
+        verbose_name = "党费月汇总"
+        verbose_name_plural = "党费月汇总"
         constraints = [models.UniqueConstraint(fields=["org", "month"], name="dues_tally_one")]
 
     def __str__(self) -> str:
@@ -150,13 +172,18 @@ class DuesLastPaid(models.Model):
     arrears of the organization-level totals join it instead of probing the payments of every
     member."""
 
-    member = foreign_key(
-        "members.Member", "党员", "dues_last_paid", models.CASCADE, one=True, primary_key=True
+    member = models.OneToOneField(
+        "members.Member",
+        verbose_name="党员",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="dues_last_paid",
     )
     month = models.DateField("最近交纳的所属月份")
 
     class Meta:
-        verbose_name = verbose_name_plural = "最近交纳月份"
+        verbose_name = "最近交纳月份"
+        verbose_name_plural = "最近交纳月份"
 
     def __str__(self) -> str:
         return f"最近交纳 {self.month:%Y-%m}"

@@ -17,7 +17,6 @@ from django.db import models
 from django.db.models import Q
 
 from dangjian.core.attachments import AttachmentBase
-from dangjian.core.models import foreign_key
 from dangjian.core.records import EnteredRecord
 
 from .choices import TYPE_SEPARATOR, AbsenceReason, LecturerRole, MeetingType, split_types
@@ -31,7 +30,12 @@ class Meeting(EnteredRecord):
     configured number of days after ``held_on`` (LIFE-LATE-ENTRY); it is never refused.
     """
 
-    org = foreign_key("orgs.Organization", "组织", "meetings")
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="组织",
+        on_delete=models.PROTECT,
+        related_name="meetings",
+    )
     meeting_type = models.CharField("会议类型", max_length=8, choices=MeetingType.choices)
     also_counts_as = models.CharField(
         "同时计为",
@@ -50,20 +54,30 @@ class Meeting(EnteredRecord):
     attendance_taken = models.BooleanField("已登记出席情况", default=False)
     entered_on = models.DateField("录入日期")
     late = models.BooleanField("补录超期", default=False)
-    lecturer = foreign_key("members.Member", "讲课人", "lectures", models.SET_NULL, optional=True)
+    lecturer = models.ForeignKey(
+        "members.Member",
+        verbose_name="讲课人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lectures",
+    )
     lecturer_role = models.CharField(
         "讲课人身份", max_length=8, choices=LecturerRole.choices, blank=True
     )
-    lecturer_org = foreign_key(
+    lecturer_org = models.ForeignKey(
         "orgs.Organization",
-        "讲课书记所在党委",
-        "secretary_lectures",
-        optional=True,
+        verbose_name="讲课书记所在党委",
         help_text="讲课人为上级党委书记时，选择该党委（LIFE-SECRETARY-LECTURE-YEARLY 计入该党委）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="secretary_lectures",
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "组织生活记录"
+        verbose_name = "组织生活记录"
+        verbose_name_plural = "组织生活记录"
         ordering = ["-held_on", "-pk"]
         indexes = [
             models.Index(fields=["org", "meeting_type", "held_on"]),
@@ -123,8 +137,15 @@ class Meeting(EnteredRecord):
 class Attendance(models.Model):
     """Whether one member of the roll attended one meeting, and why not."""
 
-    meeting = foreign_key(Meeting, "会议", "attendance", models.CASCADE)
-    member = foreign_key("members.Member", "党员", "attendance", models.CASCADE)
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="attendance"
+    )
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name="党员",
+        on_delete=models.CASCADE,
+        related_name="attendance",
+    )
     present = models.BooleanField("出席")
     reason = models.CharField("缺席原因", max_length=8, choices=AbsenceReason.choices, blank=True)
     note = models.CharField(
@@ -132,7 +153,8 @@ class Attendance(models.Model):
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "出席情况"
+        verbose_name = "出席情况"
+        verbose_name_plural = "出席情况"
         constraints = [
             models.UniqueConstraint(fields=["meeting", "member"], name="attendance_unique"),
         ]
@@ -147,10 +169,13 @@ class MeetingAttachment(AttachmentBase):
 
     HOLDER = "meeting"
 
-    meeting = foreign_key(Meeting, "会议", "attachments", models.CASCADE)
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="attachments"
+    )
 
     class Meta(AttachmentBase.Meta):
-        verbose_name = verbose_name_plural = "会议附件"
+        verbose_name = "会议附件"
+        verbose_name_plural = "会议附件"
 
 
 class MeetingMonths(models.Model):
@@ -160,7 +185,12 @@ class MeetingMonths(models.Model):
     their date. A record counts once for each of its types (``also_counts_as``). A missing row
     means zeros."""
 
-    org = foreign_key("orgs.Organization", "组织", "meeting_months", models.CASCADE)
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="组织",
+        on_delete=models.CASCADE,
+        related_name="meeting_months",
+    )
     year = models.PositiveSmallIntegerField("年份")
     meeting_type = models.CharField("会议类型", max_length=8, choices=MeetingType.choices)
     m01 = models.IntegerField("1月", default=0)
@@ -178,7 +208,8 @@ class MeetingMonths(models.Model):
     counted = models.IntegerField("计入本年度", default=0)
 
     class Meta:
-        verbose_name = verbose_name_plural = "组织生活按月汇总"
+        verbose_name = "组织生活按月汇总"
+        verbose_name_plural = "组织生活按月汇总"
         constraints = [
             models.UniqueConstraint(
                 fields=["org", "year", "meeting_type"], name="meeting_months_unique"
@@ -206,15 +237,20 @@ class MinutesSignature(models.Model):
     holds the low 16 bits of each of the ``num_perm`` minimum hashes. Every record has a row
     (empty minutes: ``chars`` 0, no bands)."""
 
-    meeting = foreign_key(
-        Meeting, "会议", "minutes_signature", models.CASCADE, one=True, primary_key=True
+    meeting = models.OneToOneField(
+        Meeting,
+        verbose_name="会议",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="minutes_signature",
     )
     chars = models.PositiveIntegerField("记录字数")
     num_perm = models.PositiveSmallIntegerField("置换数")
     signature = models.BinaryField("签名")
 
     class Meta:
-        verbose_name = verbose_name_plural = "会议记录签名"
+        verbose_name = "会议记录签名"
+        verbose_name_plural = "会议记录签名"
 
     def __str__(self) -> str:
         return f"{self.meeting_id}"
@@ -224,12 +260,15 @@ class MinutesBand(models.Model):
     """One LSH band key of a record's minutes signature: records of a year that share a key
     are the candidates of the near-duplicate hint (``year`` is the year of the date)."""
 
-    meeting = foreign_key(Meeting, "会议", "minutes_bands", models.CASCADE)
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="minutes_bands"
+    )
     year = models.PositiveSmallIntegerField("年份")
     key = models.BigIntegerField("分段键")
 
     class Meta:
-        verbose_name = verbose_name_plural = "会议记录签名分段"
+        verbose_name = "会议记录签名分段"
+        verbose_name_plural = "会议记录签名分段"
         indexes = [models.Index(fields=["year", "key"], name="minutes_band_year_key")]
 
     def __str__(self) -> str:
@@ -242,12 +281,15 @@ class MinutesSentence(models.Model):
     records of a year a sentence occurs (a set phrase is no evidence of copying) without reading
     their texts."""
 
-    meeting = foreign_key(Meeting, "会议", "minutes_sentences", models.CASCADE)
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="minutes_sentences"
+    )
     year = models.PositiveSmallIntegerField("年份")
     sentence = models.BigIntegerField("句子散列")
 
     class Meta:
-        verbose_name = verbose_name_plural = "会议记录句子"
+        verbose_name = "会议记录句子"
+        verbose_name_plural = "会议记录句子"
         indexes = [models.Index(fields=["year", "sentence"], name="minutes_sentence_year_hash")]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from dangjian.core import crypto
-from dangjian.core.models import foreign_key, period_check
+from dangjian.core.models import period_check
 
 from .choices import (
     SPAN_KINDS,
@@ -39,16 +39,27 @@ class Member(models.Model):
     member_type = models.CharField("党员类型", max_length=8, choices=MemberType.choices)
     joined_on = models.DateField("入党日期")
     confirmed_on = models.DateField("转正日期", null=True, blank=True)
-    org = foreign_key("orgs.Organization", "所在党组织", "members")
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="所在党组织",
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
     post = models.CharField("党内职务", max_length=8, choices=Post.choices, blank=True)
-    residence_community = foreign_key(
-        "orgs.Organization", "现居住社区", "registered_members", models.SET_NULL, optional=True
+    residence_community = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="现居住社区",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registered_members",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "党员"
+        verbose_name = "党员"
+        verbose_name_plural = "党员"
         indexes = [
             models.Index(fields=["org", "member_type"]),
             models.Index(fields=["org", "post"]),
@@ -78,7 +89,9 @@ class MemberStatus(models.Model):
     (:func:`dangjian.members.selectors.standings_on`): an introducer under 留党察看 on the day of
     step 9, the voters of a 党员大会 on the day of the vote."""
 
-    member = foreign_key(Member, "党员", "statuses", models.CASCADE)
+    member = models.ForeignKey(
+        Member, verbose_name="党员", on_delete=models.CASCADE, related_name="statuses"
+    )
     kind = models.CharField("状态", max_length=8, choices=StatusKind.choices)
     started_on = models.DateField("起始日期")
     ends_on = models.DateField("终止日期", null=True, blank=True)
@@ -88,7 +101,8 @@ class MemberStatus(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "党员状态"
+        verbose_name = "党员状态"
+        verbose_name_plural = "党员状态"
         indexes = [models.Index(fields=["member", "started_on"])]
         constraints = [
             period_check("started_on", "ends_on", "member_status_ends_after_start", same_day=False)
@@ -108,8 +122,15 @@ class Participation(models.Model):
     stay with the branch on whose roll he is (``member.org``): a 临时党支部 keeps no roll, its
     people are recorded here. ``post`` is the post designated in the 临时党支部, if any."""
 
-    org = foreign_key("orgs.Organization", "临时党支部", "participations", models.CASCADE)
-    member = foreign_key(Member, "党员", "participations", models.CASCADE)
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="临时党支部",
+        on_delete=models.CASCADE,
+        related_name="participations",
+    )
+    member = models.ForeignKey(
+        Member, verbose_name="党员", on_delete=models.CASCADE, related_name="participations"
+    )
     post = models.CharField(
         "在临时党支部的职务", max_length=8, choices=ParticipationPost.choices, blank=True
     )
@@ -119,7 +140,8 @@ class Participation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "临时党支部参加人员"
+        verbose_name = "临时党支部参加人员"
+        verbose_name_plural = "临时党支部参加人员"
         indexes = [models.Index(fields=["org", "started_on"])]
         constraints = [period_check("started_on", "ended_on", "participation_ends_after_start")]
 
@@ -137,8 +159,12 @@ class MemberCount(models.Model):
     records of members out of the party, 出党 or deceased) and in its whole subtree
     (``sub_*``, itself included). A missing row means zeros."""
 
-    org = foreign_key(
-        "orgs.Organization", "党组织", "member_count", models.CASCADE, one=True, primary_key=True
+    org = models.OneToOneField(
+        "orgs.Organization",
+        verbose_name="党组织",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="member_count",
     )
     full = models.IntegerField("正式党员", default=0)
     probationary = models.IntegerField("预备党员", default=0)
@@ -148,7 +174,8 @@ class MemberCount(models.Model):
     sub_left = models.IntegerField("含下级已出党", default=0)
 
     class Meta:
-        verbose_name = verbose_name_plural = "党员人数汇总"
+        verbose_name = "党员人数汇总"
+        verbose_name_plural = "党员人数汇总"
 
     def __str__(self) -> str:
         return f"{self.org_id}：正式 {self.full}，预备 {self.probationary}"
@@ -165,8 +192,15 @@ class RollEvent(models.Model):
     span of the old branch on D and starts the new one on D: on D the member is on the new roll
     only."""
 
-    member = foreign_key(Member, "党员", "roll_events", models.CASCADE)
-    org = foreign_key("orgs.Organization", "党组织", "roll_events", models.CASCADE)
+    member = models.ForeignKey(
+        Member, verbose_name="党员", on_delete=models.CASCADE, related_name="roll_events"
+    )
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="党组织",
+        on_delete=models.CASCADE,
+        related_name="roll_events",
+    )
     kind = models.CharField("变动", max_length=8, choices=RollKind.choices)
     on = models.DateField("日期")
     ended_on = models.DateField("离开日期", null=True, blank=True)
@@ -175,7 +209,8 @@ class RollEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "党员名册变动"
+        verbose_name = "党员名册变动"
+        verbose_name_plural = "党员名册变动"
         indexes = [
             models.Index(fields=["member", "on"], name="roll_event_member_on"),
             models.Index(
@@ -201,8 +236,15 @@ class PostTerm(models.Model):
     or 党工委 (whose holder's roll is usually in another branch). ``Member.post`` stays the
     current post in the member's own branch; the services keep both together."""
 
-    member = foreign_key(Member, "党员", "post_terms", models.CASCADE)
-    org = foreign_key("orgs.Organization", "任职党组织", "post_terms", models.CASCADE)
+    member = models.ForeignKey(
+        Member, verbose_name="党员", on_delete=models.CASCADE, related_name="post_terms"
+    )
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="任职党组织",
+        on_delete=models.CASCADE,
+        related_name="post_terms",
+    )
     post = models.CharField("职务", max_length=8, choices=Post.choices)
     started_on = models.DateField("任职日期")
     ended_on = models.DateField("离任日期", null=True, blank=True)
@@ -210,7 +252,8 @@ class PostTerm(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "任职记录"
+        verbose_name = "任职记录"
+        verbose_name_plural = "任职记录"
         indexes = [
             models.Index(fields=["org", "started_on"], name="post_term_org_start"),
             models.Index(fields=["member", "started_on"], name="post_term_member_start"),

@@ -22,14 +22,16 @@ from django.db import models
 from django.db.models import Q
 
 from dangjian.core import crypto
-from dangjian.core.models import foreign_key, period_check, user_link
+from dangjian.core.models import period_check, user_link
 from dangjian.orgs.models import region_validator
 
 
 class Outflow(models.Model):
     """A member working away from his home branch (外出流动党员)."""
 
-    member = foreign_key("members.Member", "党员", "outflows", models.CASCADE)
+    member = models.ForeignKey(
+        "members.Member", verbose_name="党员", on_delete=models.CASCADE, related_name="outflows"
+    )
     region_code = models.CharField(
         "流入地行政区划代码", max_length=12, validators=[region_validator]
     )
@@ -39,7 +41,14 @@ class Outflow(models.Model):
     fixed_place = models.BooleanField("地点固定", default=False)
     phone_cipher = models.BinaryField("外出期间联系电话（密文）", null=True, blank=True)
     phone_masked = models.CharField("外出期间联系电话", max_length=20, blank=True)
-    host_org = foreign_key("orgs.Organization", "流入地党组织", "hosted_outflows", optional=True)
+    host_org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="流入地党组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hosted_outflows",
+    )
     host_name = models.CharField("流入地党组织名称（平台外）", max_length=100, blank=True)
     card_no = models.CharField("流动党员活动证编号", max_length=32, blank=True)
     card_issued_on = models.DateField("活动证发放日期", null=True, blank=True)
@@ -49,7 +58,8 @@ class Outflow(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "流动党员外出登记"
+        verbose_name = "流动党员外出登记"
+        verbose_name_plural = "流动党员外出登记"
         indexes = [
             models.Index(fields=["member", "started_on"]),
             models.Index(fields=["host_org", "returned_on"]),
@@ -82,14 +92,17 @@ class Outflow(models.Model):
 class HostActivity(models.Model):
     """An activity of the host organization a mobile member took part in (参加活动记录)."""
 
-    outflow = foreign_key(Outflow, "外出登记", "activities", models.CASCADE)
+    outflow = models.ForeignKey(
+        Outflow, verbose_name="外出登记", on_delete=models.CASCADE, related_name="activities"
+    )
     held_on = models.DateField("活动日期")
     subject = models.CharField("活动内容", max_length=100)
     recorded_by = user_link()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "流动党员参加活动"
+        verbose_name = "流动党员参加活动"
+        verbose_name_plural = "流动党员参加活动"
         indexes = [models.Index(fields=["outflow", "held_on"])]
 
     def __str__(self) -> str:
@@ -99,7 +112,12 @@ class HostActivity(models.Model):
 class LostContact(models.Model):
     """A member the branch cannot reach (失联党员) since ``since`` until ``found_on``."""
 
-    member = foreign_key("members.Member", "党员", "lost_contacts", models.CASCADE)
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name="党员",
+        on_delete=models.CASCADE,
+        related_name="lost_contacts",
+    )
     since = models.DateField("失去联系日期")
     note = models.CharField("情况说明", max_length=200, blank=True)
     found_on = models.DateField("恢复联系日期", null=True, blank=True)
@@ -108,7 +126,8 @@ class LostContact(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "失联党员登记"
+        verbose_name = "失联党员登记"
+        verbose_name_plural = "失联党员登记"
         indexes = [models.Index(fields=["member", "since"])]
         constraints = [
             models.UniqueConstraint(
@@ -124,14 +143,17 @@ class LostContact(models.Model):
 class SearchStep(models.Model):
     """One attempt to find a lost member: when, how, who (查找情况)."""
 
-    lost = foreign_key(LostContact, "失联登记", "steps", models.CASCADE)
+    lost = models.ForeignKey(
+        LostContact, verbose_name="失联登记", on_delete=models.CASCADE, related_name="steps"
+    )
     done_on = models.DateField("查找日期")
     how = models.CharField("查找方式及结果", max_length=200)
     done_by = models.CharField("查找人", max_length=50)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "失联党员查找记录"
+        verbose_name = "失联党员查找记录"
+        verbose_name_plural = "失联党员查找记录"
         indexes = [models.Index(fields=["lost", "done_on"])]
 
     def __str__(self) -> str:

@@ -19,7 +19,6 @@ from django.conf import settings
 from django.db import models
 
 from dangjian.core import crypto
-from dangjian.core.models import foreign_key
 
 
 class Kind(models.TextChoices):
@@ -41,18 +40,31 @@ class DeliveryState(models.TextChoices):
 class Message(models.Model):
     """One entry of a user's inbox (see the module docstring)."""
 
-    user = foreign_key(settings.AUTH_USER_MODEL, "收件人", "inbox_messages", models.CASCADE)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="收件人",
+        on_delete=models.CASCADE,
+        related_name="inbox_messages",
+    )
     kind = models.CharField("类别", max_length=12, choices=Kind.choices)
     subject = models.CharField("标题", max_length=200)
     body = models.CharField("内容", max_length=500, blank=True)
     link = models.CharField("链接", max_length=200, blank=True)
-    order = foreign_key("service.Order", "服务工单", "+", models.CASCADE, optional=True)
+    order = models.ForeignKey(
+        "service.Order",
+        verbose_name="服务工单",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     created_at = models.DateTimeField("时间")
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
     dedup_key = models.CharField("去重标识", max_length=200, unique=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "站内消息"
+        verbose_name = "站内消息"
+        verbose_name_plural = "站内消息"
         ordering = ["-created_at", "-pk"]
         indexes = [
             # the unread count of the navigation: one indexed COUNT
@@ -68,7 +80,9 @@ class Message(models.Model):
 class Delivery(models.Model):
     """A message sent out over one channel, with its state (see the module docstring)."""
 
-    message = foreign_key(Message, "消息", "deliveries", models.CASCADE)
+    message = models.ForeignKey(
+        Message, verbose_name="消息", on_delete=models.CASCADE, related_name="deliveries"
+    )
     channel = models.CharField("渠道", max_length=16)
     address = models.CharField("发送对象（脱敏）", max_length=100, blank=True)
     state = models.CharField(
@@ -81,7 +95,8 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "消息发送记录"
+        verbose_name = "消息发送记录"
+        verbose_name_plural = "消息发送记录"
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(fields=["message", "channel"], name="notify_delivery_once")
@@ -95,12 +110,18 @@ class Delivery(models.Model):
 class Contact(models.Model):
     """Where a user is reached outside the platform: a mobile number for SMS (encrypted)."""
 
-    user = foreign_key(settings.AUTH_USER_MODEL, "用户", "notify_contact", models.CASCADE, one=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        on_delete=models.CASCADE,
+        related_name="notify_contact",
+    )
     phone_cipher = models.BinaryField("手机号（密文）", null=True, blank=True)
     phone_masked = models.CharField("手机号", max_length=20, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "消息联系方式"
+        verbose_name = "消息联系方式"
+        verbose_name_plural = "消息联系方式"
 
     def __str__(self) -> str:
         return self.phone_masked

@@ -16,22 +16,35 @@ import hashlib
 
 from django.db import models
 
-from dangjian.core.models import foreign_key, user_link
+from dangjian.core.models import user_link
 
 
 class ApiKey(models.Model):
     name = models.CharField("接入系统名称", max_length=60, unique=True)
     prefix = models.CharField("密钥前缀", max_length=8)
     key_hash = models.CharField("密钥摘要（SHA-256）", max_length=64, unique=True)
-    org = foreign_key("orgs.Organization", "可提交的组织范围", "open311_keys")
-    default_grid = foreign_key("service.Grid", "默认网格", "+", optional=True)
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="可提交的组织范围",
+        on_delete=models.PROTECT,
+        related_name="open311_keys",
+    )
+    default_grid = models.ForeignKey(
+        "service.Grid",
+        verbose_name="默认网格",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     active = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField("创建时间")
     created_by = user_link("创建人")
     last_used_at = models.DateTimeField("最近使用时间", null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "诉求接入接口密钥"
+        verbose_name = "诉求接入接口密钥"
+        verbose_name_plural = "诉求接入接口密钥"
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -44,8 +57,15 @@ class ApiKey(models.Model):
 
 
 class Submission(models.Model):
-    key = foreign_key(ApiKey, "接口密钥", "submissions")
-    order = foreign_key("service.Order", "工单", "open311", models.CASCADE, one=True)
+    key = models.ForeignKey(
+        ApiKey, verbose_name="接口密钥", on_delete=models.PROTECT, related_name="submissions"
+    )
+    order = models.OneToOneField(
+        "service.Order",
+        verbose_name="工单",
+        on_delete=models.CASCADE,
+        related_name="open311",
+    )
     token = models.CharField("受理凭证", max_length=32, unique=True)
     replay_digest = models.CharField("重放识别摘要", max_length=64)
     by_header = models.BooleanField("按 Idempotency-Key 识别", default=False)
@@ -54,7 +74,8 @@ class Submission(models.Model):
     created_at = models.DateTimeField("提交时间")
 
     class Meta:
-        verbose_name = verbose_name_plural = "诉求接入提交记录"
+        verbose_name = "诉求接入提交记录"
+        verbose_name_plural = "诉求接入提交记录"
         indexes = [models.Index(fields=["key", "replay_digest", "created_at"])]
 
     def __str__(self) -> str:

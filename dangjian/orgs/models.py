@@ -10,7 +10,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from treebeard.mp_tree import MP_Node
 
-from dangjian.core.models import foreign_key, period_check
+from dangjian.core.models import period_check
 
 from .choices import BRANCH_TYPES, NO_TERM_TYPES, OrgType, Sector
 
@@ -72,7 +72,8 @@ class Region(models.Model):
     name = models.CharField("名称", max_length=100)
 
     class Meta:
-        verbose_name = verbose_name_plural = "行政区划"
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -105,7 +106,8 @@ class Organization(MP_Node):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "党组织"
+        verbose_name = "党组织"
+        verbose_name_plural = "党组织"
         indexes = [
             models.Index(fields=["org_type", "sector"]),
             # the children of a node (one depth, a path prefix) without reading its subtree:
@@ -158,7 +160,12 @@ class ElectionDelay(models.Model):
     SETUP-TERM-EXPIRED is no error; a new election (a new ``term_started_on``) leaves the delay
     behind with its term. A later record for the same term replaces an earlier one."""
 
-    org = foreign_key(Organization, "党组织", "election_delays", models.CASCADE)
+    org = models.ForeignKey(
+        Organization,
+        verbose_name="党组织",
+        on_delete=models.CASCADE,
+        related_name="election_delays",
+    )
     term_started_on = models.DateField("所延期任期的开始日期")
     term_ends_on = models.DateField("原届满日期")
     new_deadline = models.DateField("延期后换届截止日期")
@@ -169,7 +176,8 @@ class ElectionDelay(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "延期换届"
+        verbose_name = "延期换届"
+        verbose_name_plural = "延期换届"
         indexes = [models.Index(fields=["org", "term_started_on"])]
         constraints = [
             period_check(
@@ -195,8 +203,12 @@ class OrgCommittee(models.Model):
     standings' start days: on and after it the row is what the roll says on any day. A missing
     row means no holders."""
 
-    org = foreign_key(
-        Organization, "党组织", "committee", models.CASCADE, one=True, primary_key=True
+    org = models.OneToOneField(
+        Organization,
+        verbose_name="党组织",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="committee",
     )
     committee_posts = models.IntegerField("任书记、副书记、委员的党员", default=0)
     secretaries = models.IntegerField("任书记的党员", default=0)
@@ -206,7 +218,8 @@ class OrgCommittee(models.Model):
     horizon = models.DateField("适用起始日期", null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "支委会汇总"
+        verbose_name = "支委会汇总"
+        verbose_name_plural = "支委会汇总"
 
     def __str__(self) -> str:
         return f"{self.org_id}：委员 {self.committee_posts}，书记 {self.secretaries}"
@@ -217,13 +230,18 @@ class OrgCount(models.Model):
     every write that adds or moves organizations (:mod:`dangjian.orgs.rollups`), so that a page
     shows the size of a subtree without scanning it. A missing row means zero."""
 
-    org = foreign_key(
-        Organization, "党组织", "org_count", models.CASCADE, one=True, primary_key=True
+    org = models.OneToOneField(
+        Organization,
+        verbose_name="党组织",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="org_count",
     )
     orgs = models.IntegerField("本组织及下级组织数", default=0)
 
     class Meta:
-        verbose_name = verbose_name_plural = "组织数汇总"
+        verbose_name = "组织数汇总"
+        verbose_name_plural = "组织数汇总"
 
     def __str__(self) -> str:
         return f"{self.org_id}：{self.orgs}"

@@ -39,7 +39,7 @@ from django.db.models import Q
 
 from dangjian.core import crypto
 from dangjian.core.attachments import AttachmentBase
-from dangjian.core.models import foreign_key, period_check, user_link
+from dangjian.core.models import period_check, user_link
 from dangjian.core.records import EnteredRecord
 from dangjian.members.choices import Category
 
@@ -86,7 +86,12 @@ class RecruitCase(EnteredRecord):
     """One applicant's way from application to full membership at one branch."""
 
     case_no = models.CharField("案例编号", max_length=32, unique=True)
-    org = foreign_key("orgs.Organization", "所在党支部", "recruit_cases")
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="所在党支部",
+        on_delete=models.PROTECT,
+        related_name="recruit_cases",
+    )
     name = models.CharField("姓名", max_length=50)
     gender = models.CharField("性别", max_length=1, choices=[("男", "男"), ("女", "女")])
     birth_date = models.DateField("出生日期")
@@ -100,7 +105,14 @@ class RecruitCase(EnteredRecord):
     priority_group = models.CharField(
         "重点群体", max_length=16, choices=PriorityGroup.choices, default=PriorityGroup.OTHER
     )
-    approver = foreign_key("orgs.Organization", "审批党委", "recruit_approvals", optional=True)
+    approver = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="审批党委",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recruit_approvals",
+    )
     expected_leaving_on = models.DateField("预计离开本单位日期", null=True, blank=True)
     political_review = models.CharField(
         "政治审查结论",
@@ -119,12 +131,18 @@ class RecruitCase(EnteredRecord):
     )
     ended_on = models.DateField("结束日期", null=True, blank=True)
     numbers_purged_at = models.DateTimeField("个人号码删除时间", null=True, blank=True)
-    member = foreign_key(
-        "members.Member", "党员档案", "recruit_cases", models.SET_NULL, optional=True
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name="党员档案",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recruit_cases",
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "发展党员案例"
+        verbose_name = "发展党员案例"
+        verbose_name_plural = "发展党员案例"
         indexes = [models.Index(fields=["org", "status"]), models.Index(fields=["approver"])]
 
     def __str__(self) -> str:
@@ -143,7 +161,9 @@ class RecruitCase(EnteredRecord):
 class RecruitStep(models.Model):
     """One of the 25 steps of a case, done on a date (see the module docstring for details)."""
 
-    case = foreign_key(RecruitCase, "案例", "steps", models.CASCADE)
+    case = models.ForeignKey(
+        RecruitCase, verbose_name="案例", on_delete=models.CASCADE, related_name="steps"
+    )
     number = models.PositiveSmallIntegerField("步骤")
     round = models.PositiveSmallIntegerField("轮次", default=1)
     done_on = models.DateField("日期")
@@ -154,7 +174,8 @@ class RecruitStep(models.Model):
     recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "发展步骤"
+        verbose_name = "发展步骤"
+        verbose_name_plural = "发展步骤"
         ordering = ["case", "round", "number"]
         constraints = [
             models.UniqueConstraint(
@@ -178,7 +199,9 @@ class ApprovalExtension(models.Model):
     ``months`` is the period in all; ``round`` as for the steps (2 for a conversion discussed
     again after an extended probation)."""
 
-    case = foreign_key(RecruitCase, "案例", "extensions", models.CASCADE)
+    case = models.ForeignKey(
+        RecruitCase, verbose_name="案例", on_delete=models.CASCADE, related_name="extensions"
+    )
     step = models.PositiveSmallIntegerField("审批步骤")
     round = models.PositiveSmallIntegerField("轮次", default=1)
     months = models.PositiveSmallIntegerField("延长后的审批期限（月）")
@@ -189,7 +212,8 @@ class ApprovalExtension(models.Model):
     recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "延长审批期限"
+        verbose_name = "延长审批期限"
+        verbose_name_plural = "延长审批期限"
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "step", "round"], name="recruit_extension_once_per_step"
@@ -206,14 +230,17 @@ class ApprovalExtension(models.Model):
 class RecruitNotice(models.Model):
     """A public-notice window (公示) before a decision; one per kind and case."""
 
-    case = foreign_key(RecruitCase, "案例", "notices", models.CASCADE)
+    case = models.ForeignKey(
+        RecruitCase, verbose_name="案例", on_delete=models.CASCADE, related_name="notices"
+    )
     kind = models.CharField("公示类别", max_length=12, choices=NoticeKind.choices)
     first_day = models.DateField("公示首日")
     last_day = models.DateField("公示末日")
     recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "公示"
+        verbose_name = "公示"
+        verbose_name_plural = "公示"
         constraints = [
             models.UniqueConstraint(fields=["case", "kind"], name="recruit_notice_once_per_kind"),
             period_check("first_day", "last_day", "recruit_notice_order", open_end=False),
@@ -226,13 +253,16 @@ class RecruitNotice(models.Model):
 class ActivistReview(models.Model):
     """The branch's half-yearly assessment of an activist (RECRUIT-ACTIVIST-REVIEW-HALF-YEAR)."""
 
-    case = foreign_key(RecruitCase, "案例", "reviews", models.CASCADE)
+    case = models.ForeignKey(
+        RecruitCase, verbose_name="案例", on_delete=models.CASCADE, related_name="reviews"
+    )
     reviewed_on = models.DateField("考察日期")
     note = models.TextField("考察意见", blank=True)
     recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "积极分子考察"
+        verbose_name = "积极分子考察"
+        verbose_name_plural = "积极分子考察"
         ordering = ["case", "reviewed_on"]
 
     def __str__(self) -> str:
@@ -242,13 +272,19 @@ class ActivistReview(models.Model):
 class RecruitPlan(models.Model):
     """An organization's annual recruitment plan (年度发展党员计划)."""
 
-    org = foreign_key("orgs.Organization", "组织", "recruit_plans")
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="组织",
+        on_delete=models.PROTECT,
+        related_name="recruit_plans",
+    )
     year = models.PositiveSmallIntegerField("年度")
     quota = models.PositiveIntegerField("计划数")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "发展党员计划"
+        verbose_name = "发展党员计划"
+        verbose_name_plural = "发展党员计划"
         constraints = [
             models.UniqueConstraint(fields=["org", "year"], name="recruit_plan_once_per_year")
         ]
@@ -260,12 +296,15 @@ class RecruitPlan(models.Model):
 class RecruitPlanQuota(models.Model):
     """A separate quota for one priority group within a plan (单列计划)."""
 
-    plan = foreign_key(RecruitPlan, "计划", "quotas", models.CASCADE)
+    plan = models.ForeignKey(
+        RecruitPlan, verbose_name="计划", on_delete=models.CASCADE, related_name="quotas"
+    )
     priority_group = models.CharField("重点群体", max_length=16, choices=PriorityGroup.choices)
     quota = models.PositiveIntegerField("单列计划数")
 
     class Meta:
-        verbose_name = verbose_name_plural = "单列计划"
+        verbose_name = "单列计划"
+        verbose_name_plural = "单列计划"
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "priority_group"], name="recruit_quota_once_per_group"
@@ -283,11 +322,14 @@ class RecruitAttachment(AttachmentBase):
     HOLDER = "case"
     AUDIT_FIELDS = ("step",)
 
-    case = foreign_key(RecruitCase, "案例", "attachments", models.CASCADE)
+    case = models.ForeignKey(
+        RecruitCase, verbose_name="案例", on_delete=models.CASCADE, related_name="attachments"
+    )
     step = models.PositiveSmallIntegerField("步骤", null=True, blank=True)
 
     class Meta(AttachmentBase.Meta):
-        verbose_name = verbose_name_plural = "发展党员材料"
+        verbose_name = "发展党员材料"
+        verbose_name_plural = "发展党员材料"
         constraints = [
             models.CheckConstraint(
                 condition=Q(step__isnull=True) | (Q(step__gte=1) & Q(step__lte=25)),
@@ -313,8 +355,16 @@ class CaseState(models.Model):
     ``computed_on`` (one per finding, sorted); ``years`` the years of its steps
     (``",2024,2025,"``)."""
 
-    case = foreign_key(RecruitCase, "案例", "state", models.CASCADE, one=True, primary_key=True)
-    org = foreign_key("orgs.Organization", "所在党支部", "+", models.CASCADE)
+    case = models.OneToOneField(
+        RecruitCase,
+        verbose_name="案例",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="state",
+    )
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="所在党支部", on_delete=models.CASCADE, related_name="+"
+    )
     org_path = models.CharField("组织路径", max_length=255)
     case_no = models.CharField("案例编号", max_length=32)
     status = models.CharField("状态", max_length=24)
@@ -334,7 +384,8 @@ class CaseState(models.Model):
     admitted_group = models.CharField("接收时重点群体", max_length=16, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "发展党员案例汇总"
+        verbose_name = "发展党员案例汇总"
+        verbose_name_plural = "发展党员案例汇总"
         indexes = [
             models.Index(fields=["org_path", "next_deadline"], name="recruit_state_deadline"),
             models.Index(fields=["org_path", "stage"], name="recruit_state_stage"),
@@ -365,7 +416,9 @@ class CaseWaiting(models.Model):
     """A decision of the upper committee a case waits for (pre-review 13, admission 17,
     conversion 24), kept with :class:`CaseState`: the approval queue reads these rows, paged."""
 
-    case = foreign_key(RecruitCase, "案例", "waiting", models.CASCADE)
+    case = models.ForeignKey(
+        RecruitCase, verbose_name="案例", on_delete=models.CASCADE, related_name="waiting"
+    )
     step = models.PositiveSmallIntegerField("审批步骤")
     org_path = models.CharField("组织路径", max_length=255)
     case_no = models.CharField("案例编号", max_length=32)
@@ -373,7 +426,8 @@ class CaseWaiting(models.Model):
     deadline = models.DateField("审批期限", null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "待审批汇总"
+        verbose_name = "待审批汇总"
+        verbose_name_plural = "待审批汇总"
         constraints = [
             models.UniqueConstraint(fields=["case", "step"], name="recruit_waiting_once_per_step")
         ]
@@ -394,13 +448,16 @@ class StageCount(models.Model):
     """Cases of a branch by stage (:class:`CaseState`): ``year`` 0 counts every case, a year
     the cases with a step in that year. A missing row means zero."""
 
-    org = foreign_key("orgs.Organization", "党支部", "+", models.CASCADE)
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="党支部", on_delete=models.CASCADE, related_name="+"
+    )
     year = models.PositiveSmallIntegerField("年度")
     stage = models.CharField("阶段", max_length=16)
     n = models.IntegerField("案例数", default=0)
 
     class Meta:
-        verbose_name = verbose_name_plural = "发展党员阶段人数汇总"
+        verbose_name = "发展党员阶段人数汇总"
+        verbose_name_plural = "发展党员阶段人数汇总"
         constraints = [
             models.UniqueConstraint(fields=["org", "year", "stage"], name="recruit_stage_count_key")
         ]
@@ -425,14 +482,17 @@ class CaseTally(models.Model):
 
     A missing row means zero."""
 
-    org = foreign_key("orgs.Organization", "党组织", "+", models.CASCADE)
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="党组织", on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField("类别", max_length=8)
     year = models.PositiveSmallIntegerField("年度")
     code = models.CharField("代码", max_length=64)
     sub_cases = models.IntegerField("含下级案例数", default=0)
 
     class Meta:
-        verbose_name = verbose_name_plural = "发展党员下级汇总"
+        verbose_name = "发展党员下级汇总"
+        verbose_name_plural = "发展党员下级汇总"
         constraints = [
             models.UniqueConstraint(
                 fields=["org", "kind", "year", "code"], name="recruit_tally_key"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from dangjian.core.models import foreign_key, user_link
+from dangjian.core.models import user_link
 
 from .choices import PlanReason, PlanStatus, TaskStatus
 
@@ -26,12 +26,22 @@ class RectificationPlan(models.Model):
     organization is open at a time.
     """
 
-    org = foreign_key("orgs.Organization", "组织", "rectification_plans")
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="组织",
+        on_delete=models.PROTECT,
+        related_name="rectification_plans",
+    )
     reason = models.CharField("整改原因", max_length=16, choices=PlanReason.choices)
     conditions = models.JSONField("认定依据", default=list, blank=True)
     summary = models.TextField("问题概述", blank=True)
-    campaign = foreign_key(
-        "assess.Campaign", "考核", "rectification_plans", models.SET_NULL, optional=True
+    campaign = models.ForeignKey(
+        "assess.Campaign",
+        verbose_name="考核",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rectification_plans",
     )
     status = models.CharField(
         "状态", max_length=8, choices=PlanStatus.choices, default=PlanStatus.OPEN
@@ -42,7 +52,8 @@ class RectificationPlan(models.Model):
     done_at = models.DateTimeField("完成时间", null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "整改方案"
+        verbose_name = "整改方案"
+        verbose_name_plural = "整改方案"
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -60,7 +71,9 @@ class RectificationPlan(models.Model):
 class RectificationTask(models.Model):
     """One task of a plan: 干什么 (what), 怎么干 (how), 谁来干 (owner), 何时完成 (deadline)."""
 
-    plan = foreign_key(RectificationPlan, "整改方案", "tasks", models.CASCADE)
+    plan = models.ForeignKey(
+        RectificationPlan, verbose_name="整改方案", on_delete=models.CASCADE, related_name="tasks"
+    )
     what = models.CharField("整改任务", max_length=200)
     how = models.TextField("整改措施", blank=True)
     owner = models.CharField("责任人（岗位）", max_length=50)
@@ -77,7 +90,8 @@ class RectificationTask(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "整改任务"
+        verbose_name = "整改任务"
+        verbose_name_plural = "整改任务"
         ordering = ["deadline", "pk"]
         indexes = [models.Index(fields=["status", "deadline"])]
 
@@ -88,14 +102,20 @@ class RectificationTask(models.Model):
 class TaskProgress(models.Model):
     """A progress update on a task, reported by the organization (date and text)."""
 
-    task = foreign_key(RectificationTask, "整改任务", "progress", models.CASCADE)
+    task = models.ForeignKey(
+        RectificationTask,
+        verbose_name="整改任务",
+        on_delete=models.CASCADE,
+        related_name="progress",
+    )
     on = models.DateField("日期")
     text = models.TextField("进展情况")
     by = user_link("填报人")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "整改进展"
+        verbose_name = "整改进展"
+        verbose_name_plural = "整改进展"
         ordering = ["on", "pk"]
 
     def __str__(self) -> str:

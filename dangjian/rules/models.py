@@ -15,8 +15,6 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from dangjian.core.models import foreign_key
-
 from .registry import Finding
 
 OPEN = Q(resolved_at__isnull=True)
@@ -28,7 +26,13 @@ class StoredFinding(models.Model):
 
     rule = models.CharField("规则", max_length=64)
     family = models.CharField("规则族", max_length=16)
-    org = foreign_key("orgs.Organization", "党组织", "+", models.CASCADE, db_constraint=True)
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="党组织",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=True,
+    )
     #: the organization's materialized path when last evaluated (subtree scans without a join)
     org_path = models.CharField("组织路径", max_length=255)
     #: "" for a finding about the organization itself; a member's, case's or meeting's stable
@@ -49,7 +53,8 @@ class StoredFinding(models.Model):
     resolved_at = models.DateTimeField("消除时间", null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "检查发现（存储）"
+        verbose_name = "检查发现（存储）"
+        verbose_name_plural = "检查发现（存储）"
         constraints = [
             models.UniqueConstraint(
                 fields=["org", "rule", "subject_key", "period"],
@@ -114,8 +119,12 @@ class StoredFinding(models.Model):
 class FindingsState(models.Model):
     """When an organization's findings were last evaluated, and for which checking date."""
 
-    org = foreign_key(
-        "orgs.Organization", "党组织", "+", models.CASCADE, one=True, primary_key=True
+    org = models.OneToOneField(
+        "orgs.Organization",
+        verbose_name="党组织",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     org_path = models.CharField("组织路径", max_length=255, db_index=True)
     at = models.DateField("检查日期")
@@ -134,7 +143,8 @@ class FindingsState(models.Model):
     members = models.IntegerField("含下级党员数（评估时）", null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "检查评估状态"
+        verbose_name = "检查评估状态"
+        verbose_name_plural = "检查评估状态"
         indexes = [
             # the readers: a state for another date or parameters, the oldest and newest
             # evaluation, without reading every state of the subtree
@@ -154,13 +164,16 @@ class FindingCount(models.Model):
     ``dangjian rollups``: the findings page's counts by rule at any level read one
     organization's rows instead of grouping every finding below. A missing row means zero."""
 
-    org = foreign_key("orgs.Organization", "党组织", "+", models.CASCADE)
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="党组织", on_delete=models.CASCADE, related_name="+"
+    )
     rule = models.CharField("规则", max_length=64)
     severity = models.CharField("级别", max_length=8)
     sub_findings = models.IntegerField("含下级问题数", default=0)
 
     class Meta:
-        verbose_name = verbose_name_plural = "检查发现汇总"
+        verbose_name = "检查发现汇总"
+        verbose_name_plural = "检查发现汇总"
         constraints = [
             models.UniqueConstraint(
                 fields=["org", "rule", "severity"], name="rules_finding_count_key"

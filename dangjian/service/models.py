@@ -25,7 +25,7 @@ from django.db import models
 
 from dangjian.core import crypto
 from dangjian.core.attachments import AttachmentBase
-from dangjian.core.models import foreign_key, user_link
+from dangjian.core.models import user_link
 
 from .choices import DepartmentKind, EventKind, Level, MemberKind, OrderState, Rating, ReportRating
 
@@ -33,7 +33,12 @@ from .choices import DepartmentKind, EventKind, Level, MemberKind, OrderState, R
 class Grid(models.Model):
     """A grid cell (网格) of a village or community, with its grid workers."""
 
-    org = foreign_key("orgs.Organization", "所属村（社区）", "grids")
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="所属村（社区）",
+        on_delete=models.PROTECT,
+        related_name="grids",
+    )
     name = models.CharField("网格名称", max_length=50)
     area = models.CharField("所属片区", max_length=50, blank=True)
     households = models.IntegerField("户数", default=0)
@@ -46,7 +51,8 @@ class Grid(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "网格"
+        verbose_name = "网格"
+        verbose_name_plural = "网格"
         ordering = ["org_id", "name"]
         constraints = [
             models.UniqueConstraint(fields=["org", "name"], name="service_grid_name_per_org")
@@ -60,9 +66,21 @@ class Order(models.Model):
     """One service order of a resident, from 点单 to 评单 (see the module docstring)."""
 
     tracking_code = models.CharField("查询码", max_length=16, unique=True)
-    grid = foreign_key(Grid, "网格", "orders")
-    org = foreign_key("orgs.Organization", "村（社区）", "service_orders")
-    handler_org = foreign_key("orgs.Organization", "承办组织", "handled_service_orders")
+    grid = models.ForeignKey(
+        Grid, verbose_name="网格", on_delete=models.PROTECT, related_name="orders"
+    )
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="村（社区）",
+        on_delete=models.PROTECT,
+        related_name="service_orders",
+    )
+    handler_org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="承办组织",
+        on_delete=models.PROTECT,
+        related_name="handled_service_orders",
+    )
     level = models.CharField("承办层级", max_length=8, choices=Level.choices, default=Level.VILLAGE)
     category = models.CharField("服务类别", max_length=32)
     description = models.TextField("诉求内容")
@@ -86,13 +104,30 @@ class Order(models.Model):
     response_due = models.DateTimeField("响应期限")
     resolution_due = models.DateTimeField("办结期限")
     responded_at = models.DateTimeField("响应时间", null=True, blank=True)
-    dispatched_grid = foreign_key(Grid, "派往网格", "dispatched_orders", optional=True)
-    assignee = user_link("承办人")
-    dispatched_team = foreign_key(
-        "VolunteerTeam", "派往志愿服务队", "dispatched_orders", optional=True
+    dispatched_grid = models.ForeignKey(
+        Grid,
+        verbose_name="派往网格",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispatched_orders",
     )
-    dispatched_member = foreign_key(
-        "DoubleReport", "派往双报到党员", "dispatched_orders", optional=True
+    assignee = user_link("承办人")
+    dispatched_team = models.ForeignKey(
+        "VolunteerTeam",
+        verbose_name="派往志愿服务队",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispatched_orders",
+    )
+    dispatched_member = models.ForeignKey(
+        "DoubleReport",
+        verbose_name="派往双报到党员",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispatched_orders",
     )
     taken_at = models.DateTimeField("接单时间", null=True, blank=True)
     resolved_at = models.DateTimeField("解决时间", null=True, blank=True)
@@ -102,14 +137,29 @@ class Order(models.Model):
     rated_at = models.DateTimeField("评价时间", null=True, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     refuse_reason = models.CharField("不予受理原因", max_length=16, blank=True)
-    department = foreign_key("service.Department", "牵头联动部门", "orders", optional=True)
-    merged_into = foreign_key("self", "合并到", "duplicates", optional=True)
+    department = models.ForeignKey(
+        "service.Department",
+        verbose_name="牵头联动部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name="合并到",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
     reopen_count = models.PositiveSmallIntegerField("重新办理次数", default=0)
     escalation_count = models.PositiveSmallIntegerField("上报次数", default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "服务工单"
+        verbose_name = "服务工单"
+        verbose_name_plural = "服务工单"
         ordering = ["submitted_at", "pk"]
         indexes = [
             models.Index(fields=["handler_org", "state", "submitted_at"]),
@@ -153,7 +203,9 @@ class Order(models.Model):
 class OrderEvent(models.Model):
     """One transition of an order: who, when, from → to, note; ``late`` after its deadline."""
 
-    order = foreign_key(Order, "工单", "events", models.CASCADE)
+    order = models.ForeignKey(
+        Order, verbose_name="工单", on_delete=models.CASCADE, related_name="events"
+    )
     kind = models.CharField("操作", max_length=12, choices=EventKind.choices)
     at = models.DateTimeField("时间")
     by = user_link("操作人")
@@ -164,7 +216,8 @@ class OrderEvent(models.Model):
     late = models.BooleanField("超过时限", default=False)
 
     class Meta:
-        verbose_name = verbose_name_plural = "工单流转记录"
+        verbose_name = "工单流转记录"
+        verbose_name_plural = "工单流转记录"
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
@@ -180,7 +233,12 @@ class Department(models.Model):
     orders a town dispatcher refers to it (跨级联合). The unit's duty phone is stored encrypted
     with a masked copy."""
 
-    org = foreign_key("orgs.Organization", "联动的乡镇（县级）组织", "service_departments")
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="联动的乡镇（县级）组织",
+        on_delete=models.PROTECT,
+        related_name="service_departments",
+    )
     name = models.CharField("部门名称", max_length=60)
     kind = models.CharField("部门类别", max_length=12, choices=DepartmentKind.choices)
     contacts = models.ManyToManyField(
@@ -195,7 +253,8 @@ class Department(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "联动部门"
+        verbose_name = "联动部门"
+        verbose_name_plural = "联动部门"
         ordering = ["org_id", "name"]
         constraints = [
             models.UniqueConstraint(fields=["org", "name"], name="service_department_name_per_org")
@@ -209,14 +268,19 @@ class Referral(models.Model):
     """One department an order is referred to (跨级联合); ``lead`` is the 牵头 department (also
     ``Order.department``), the others 协办. The contact users of any of them may take it."""
 
-    order = foreign_key(Order, "工单", "referrals", models.CASCADE)
-    department = foreign_key(Department, "联动部门", "referrals")
+    order = models.ForeignKey(
+        Order, verbose_name="工单", on_delete=models.CASCADE, related_name="referrals"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="联动部门", on_delete=models.PROTECT, related_name="referrals"
+    )
     lead = models.BooleanField("牵头", default=False)
     at = models.DateTimeField("转办时间")
     by = user_link("转办人")
 
     class Meta:
-        verbose_name = verbose_name_plural = "联动转办"
+        verbose_name = "联动转办"
+        verbose_name_plural = "联动转办"
         ordering = ["order_id", "-lead", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -232,7 +296,12 @@ class ServiceArea(models.Model):
     """A 片区 of a village or community: the grids whose ``Grid.area`` carries this ``name``,
     and its leaders (片区长), who take the orders escalated to the 片区 (复杂矛盾片区化)."""
 
-    org = foreign_key("orgs.Organization", "所属村（社区）", "service_areas")
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="所属村（社区）",
+        on_delete=models.PROTECT,
+        related_name="service_areas",
+    )
     name = models.CharField("片区名称", max_length=50)
     leaders = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name="片区长", blank=True, related_name="service_areas"
@@ -240,7 +309,8 @@ class ServiceArea(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "片区"
+        verbose_name = "片区"
+        verbose_name_plural = "片区"
         ordering = ["org_id", "name"]
         constraints = [
             models.UniqueConstraint(fields=["org", "name"], name="service_area_name_per_org")
@@ -254,8 +324,15 @@ class Visit(models.Model):
     """敲门行动: one door-knock visit to a household of a grid. The household is a label (门牌号
     or 户编号), never a person's identity; the needs found are :class:`VisitNeed` rows."""
 
-    grid = foreign_key(Grid, "网格", "visits")
-    org = foreign_key("orgs.Organization", "村（社区）", "service_visits")
+    grid = models.ForeignKey(
+        Grid, verbose_name="网格", on_delete=models.PROTECT, related_name="visits"
+    )
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="村（社区）",
+        on_delete=models.PROTECT,
+        related_name="service_visits",
+    )
     household = models.CharField("走访户（门牌号或户编号）", max_length=30)
     visited_on = models.DateField("走访日期")
     visitors = models.ManyToManyField(
@@ -269,7 +346,8 @@ class Visit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "敲门行动走访"
+        verbose_name = "敲门行动走访"
+        verbose_name_plural = "敲门行动走访"
         ordering = ["-visited_on", "-pk"]
         indexes = [models.Index(fields=["org", "done", "follow_up_due"])]
 
@@ -280,13 +358,23 @@ class Visit(models.Model):
 class VisitNeed(models.Model):
     """A need found on a visit; ``order`` once it was turned into a service order."""
 
-    visit = foreign_key(Visit, "走访", "needs", models.CASCADE)
+    visit = models.ForeignKey(
+        Visit, verbose_name="走访", on_delete=models.CASCADE, related_name="needs"
+    )
     text = models.CharField("需求", max_length=500)
     category = models.CharField("服务类别", max_length=32, blank=True)
-    order = foreign_key(Order, "转成的工单", "visit_need", optional=True, one=True)
+    order = models.OneToOneField(
+        Order,
+        verbose_name="转成的工单",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visit_need",
+    )
 
     class Meta:
-        verbose_name = verbose_name_plural = "走访发现的需求"
+        verbose_name = "走访发现的需求"
+        verbose_name_plural = "走访发现的需求"
         ordering = ["visit_id", "pk"]
 
     def __str__(self) -> str:
@@ -298,18 +386,29 @@ class VolunteerTeam(models.Model):
     (category codes of ``categories.yaml``), the area it covers, its leader (an account who may
     take the orders dispatched to the team, as may its members' accounts)."""
 
-    org = foreign_key("orgs.Organization", "所属组织", "volunteer_teams")
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="所属组织",
+        on_delete=models.PROTECT,
+        related_name="volunteer_teams",
+    )
     name = models.CharField("服务队名称", max_length=50)
     services = models.JSONField("服务项目", default=list, blank=True)
     area = models.CharField("服务范围", max_length=100, blank=True)
-    leader = foreign_key(
-        settings.AUTH_USER_MODEL, "队长账号", "led_teams", models.SET_NULL, optional=True
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="队长账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_teams",
     )
     active = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "志愿服务队"
+        verbose_name = "志愿服务队"
+        verbose_name_plural = "志愿服务队"
         ordering = ["org_id", "name"]
         constraints = [
             models.UniqueConstraint(fields=["org", "name"], name="service_team_name_per_org")
@@ -323,17 +422,30 @@ class TeamMembership(models.Model):
     """One member of the roll in one team (a member may serve in several), of a kind; ``user``
     is the member's own account, when they have one, so they can take the team's orders."""
 
-    team = foreign_key(VolunteerTeam, "服务队", "memberships", models.CASCADE)
-    member = foreign_key("members.Member", "党员", "team_memberships", models.CASCADE)
+    team = models.ForeignKey(
+        VolunteerTeam, verbose_name="服务队", on_delete=models.CASCADE, related_name="memberships"
+    )
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name="党员",
+        on_delete=models.CASCADE,
+        related_name="team_memberships",
+    )
     kind = models.CharField("党员类别", max_length=4, choices=MemberKind.choices)
-    user = foreign_key(
-        settings.AUTH_USER_MODEL, "本人账号", "team_memberships", models.SET_NULL, optional=True
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="本人账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="team_memberships",
     )
     joined_on = models.DateField("加入日期")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "服务队队员"
+        verbose_name = "服务队队员"
+        verbose_name_plural = "服务队队员"
         ordering = ["team_id", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["team", "member"], name="service_team_member_once")
@@ -349,19 +461,35 @@ class DoubleReport(models.Model):
     the registration counts for both — in the community's list and in the branch's figures.
     ``user`` is the member's own account: without one, no order can be dispatched to them."""
 
-    member = foreign_key("members.Member", "党员", "double_reports", models.CASCADE)
-    community = foreign_key("orgs.Organization", "报到村（社区）", "double_reports")
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name="党员",
+        on_delete=models.CASCADE,
+        related_name="double_reports",
+    )
+    community = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="报到村（社区）",
+        on_delete=models.PROTECT,
+        related_name="double_reports",
+    )
     registered_on = models.DateField("报到日期")
     ended_on = models.DateField("结束日期", null=True, blank=True)
     offers = models.CharField("服务承诺（特长）", max_length=200, blank=True)
     services = models.JSONField("服务项目", default=list, blank=True)
-    user = foreign_key(
-        settings.AUTH_USER_MODEL, "本人账号", "double_reports", models.SET_NULL, optional=True
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="本人账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="double_reports",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "双报到登记"
+        verbose_name = "双报到登记"
+        verbose_name_plural = "双报到登记"
         ordering = ["community_id", "registered_on", "pk"]
         constraints = [
             # one registration in force per member (they live in one place)
@@ -384,7 +512,9 @@ class DoubleReportRating(models.Model):
     """The community's yearly rating of a registered member's service (feeds the employer
     branch's 在职党员 evaluation as organization-level counts only)."""
 
-    report = foreign_key(DoubleReport, "双报到登记", "ratings", models.CASCADE)
+    report = models.ForeignKey(
+        DoubleReport, verbose_name="双报到登记", on_delete=models.CASCADE, related_name="ratings"
+    )
     year = models.PositiveSmallIntegerField("年度")
     rating = models.CharField("评价等次", max_length=8, choices=ReportRating.choices)
     note = models.CharField("评语", max_length=500, blank=True)
@@ -392,7 +522,8 @@ class DoubleReportRating(models.Model):
     rated_at = models.DateTimeField("评价时间")
 
     class Meta:
-        verbose_name = verbose_name_plural = "双报到年度评价"
+        verbose_name = "双报到年度评价"
+        verbose_name_plural = "双报到年度评价"
         ordering = ["report_id", "-year"]
         constraints = [
             models.UniqueConstraint(fields=["report", "year"], name="service_report_rating_once")
@@ -433,8 +564,10 @@ class ServiceTally(models.Model):
     checked by ``dangjian rollups rebuild|check``. ``r00``… count the orders by time to the first
     response, ``s00``… by time to the resolution, in the buckets of :data:`TIME_EDGES_MINUTES`."""
 
-    org = foreign_key("orgs.Organization", "村（社区）", "+", models.CASCADE)
-    grid = foreign_key(Grid, "网格", "+", models.CASCADE)
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="村（社区）", on_delete=models.CASCADE, related_name="+"
+    )
+    grid = models.ForeignKey(Grid, verbose_name="网格", on_delete=models.CASCADE, related_name="+")
     category = models.CharField("服务类别", max_length=32)
     level = models.CharField("承办层级", max_length=8, choices=Level.choices)
     month = models.DateField("点单月份")  # the first day of the month (local time)
@@ -450,7 +583,8 @@ class ServiceTally(models.Model):
     ever_resolved = models.IntegerField("办理过", default=0)
 
     class Meta:
-        verbose_name = verbose_name_plural = "服务工单按月汇总"
+        verbose_name = "服务工单按月汇总"
+        verbose_name_plural = "服务工单按月汇总"
         constraints = [
             models.UniqueConstraint(
                 fields=["org", "month", "grid", "category", "level"],
@@ -477,13 +611,16 @@ class ServiceSubtreeTally(models.Model):
     row per child instead of grouping every village's rows. Kept with :class:`ServiceTally` in
     the write's transaction (:mod:`dangjian.service.rollup`), rebuilt and checked with it."""
 
-    org = foreign_key("orgs.Organization", "组织", "+", models.CASCADE)
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="组织", on_delete=models.CASCADE, related_name="+"
+    )
     category = models.CharField("服务类别", max_length=32)
     level = models.CharField("承办层级", max_length=8, choices=Level.choices)
     month = models.DateField("点单月份")  # the first day of the month (local time)
 
     class Meta:
-        verbose_name = verbose_name_plural = "服务工单按月汇总（下辖合计）"
+        verbose_name = "服务工单按月汇总（下辖合计）"
+        verbose_name_plural = "服务工单按月汇总（下辖合计）"
         constraints = [
             models.UniqueConstraint(
                 fields=["org", "month", "category", "level"], name="service_subtree_cell"
@@ -508,7 +645,10 @@ class OrderAttachment(AttachmentBase):
 
     HOLDER = "order"
 
-    order = foreign_key(Order, "工单", "photos", models.CASCADE)
+    order = models.ForeignKey(
+        Order, verbose_name="工单", on_delete=models.CASCADE, related_name="photos"
+    )
 
     class Meta(AttachmentBase.Meta):
-        verbose_name = verbose_name_plural = "工单照片"
+        verbose_name = "工单照片"
+        verbose_name_plural = "工单照片"

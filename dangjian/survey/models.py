@@ -26,7 +26,7 @@ import datetime as dt
 from django.db import models
 
 from dangjian.core.keys import public_token
-from dangjian.core.models import foreign_key, period_check, user_link
+from dangjian.core.models import period_check, user_link
 
 from .questions import CURRENT_VERSION
 
@@ -50,7 +50,12 @@ class Audience(models.TextChoices):
 class Survey(models.Model):
     """The survey of one organization for one purpose (``key``), open between two dates."""
 
-    org = foreign_key("orgs.Organization", "组织", "surveys")
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="组织",
+        on_delete=models.PROTECT,
+        related_name="surveys",
+    )
     key = models.CharField("用途标识", max_length=64)
     title = models.CharField("标题", max_length=100)
     version = models.CharField("问卷版本", max_length=16, default=CURRENT_VERSION)
@@ -76,7 +81,8 @@ class Survey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "满意度测评"
+        verbose_name = "满意度测评"
+        verbose_name_plural = "满意度测评"
         ordering = ["-opens_on", "org__path"]
         constraints = [
             models.UniqueConstraint(fields=["org", "key"], name="survey_unique_org_key"),
@@ -103,13 +109,16 @@ class InviteCode(models.Model):
     out the codes cannot tell which answer came from which code.
     """
 
-    survey = foreign_key(Survey, "测评", "codes", models.CASCADE)
+    survey = models.ForeignKey(
+        Survey, verbose_name="测评", on_delete=models.CASCADE, related_name="codes"
+    )
     code = models.CharField("邀请码", max_length=16)
     # A flag, not a time: a use time next to the answer's time would tie a code to its answer.
     used = models.BooleanField("已使用", default=False)
 
     class Meta:
-        verbose_name = verbose_name_plural = "邀请码"
+        verbose_name = "邀请码"
+        verbose_name_plural = "邀请码"
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(fields=["survey", "code"], name="invite_unique_survey_code")
@@ -123,13 +132,16 @@ class Response(models.Model):
     """One answer: the dedup key, the chosen codes and the time. By invite code it is anonymous;
     by phone its dedup key is a keyed digest of the number, i.e. pseudonymous (去标识化)."""
 
-    survey = foreign_key(Survey, "测评", "responses", models.CASCADE)
+    survey = models.ForeignKey(
+        Survey, verbose_name="测评", on_delete=models.CASCADE, related_name="responses"
+    )
     dedup_key = models.CharField("防重复键", max_length=80)
     answers = models.JSONField("答案")
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "测评答卷"
+        verbose_name = "测评答卷"
+        verbose_name_plural = "测评答卷"
         constraints = [
             models.UniqueConstraint(
                 fields=["survey", "dedup_key"], name="response_unique_survey_dedup"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from dangjian.core.models import foreign_key, period_check
+from dangjian.core.models import period_check
 from dangjian.core.records import EnteredRecord
 
 
@@ -20,7 +20,12 @@ class Course(EnteredRecord):
     ``starts_on`` to ``ends_on`` for ``hours`` class hours (学时). Its participants are members
     of the organizer's subtree."""
 
-    organizer = foreign_key("orgs.Organization", "举办组织", "training_courses")
+    organizer = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="举办组织",
+        on_delete=models.PROTECT,
+        related_name="training_courses",
+    )
     title = models.CharField("培训班名称", max_length=200)
     starts_on = models.DateField("开始日期")
     ends_on = models.DateField("结束日期")
@@ -28,7 +33,8 @@ class Course(EnteredRecord):
     note = models.CharField("备注", max_length=500, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "培训班"
+        verbose_name = "培训班"
+        verbose_name_plural = "培训班"
         ordering = ["-starts_on", "-pk"]
         indexes = [models.Index(fields=["ends_on"], name="course_ends_on")]
         constraints = [
@@ -43,12 +49,20 @@ class Course(EnteredRecord):
 class Participant(models.Model):
     """One member taking part in one course (counted once however often added)."""
 
-    course = foreign_key(Course, "培训班", "participants", models.CASCADE)
-    member = foreign_key("members.Member", "党员", "training_participations", models.CASCADE)
+    course = models.ForeignKey(
+        Course, verbose_name="培训班", on_delete=models.CASCADE, related_name="participants"
+    )
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name="党员",
+        on_delete=models.CASCADE,
+        related_name="training_participations",
+    )
     added_at = models.DateTimeField("添加时间", auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "参训党员"
+        verbose_name = "参训党员"
+        verbose_name_plural = "参训党员"
         constraints = [
             models.UniqueConstraint(fields=["course", "member"], name="participant_unique")
         ]

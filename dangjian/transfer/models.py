@@ -16,18 +16,30 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from dangjian.core.models import foreign_key
-
 from .choices import OPEN_STATES, TransferReason, TransferState
 
 
 class Transfer(models.Model):
     """One relation transfer of one member, from the request to the answer."""
 
-    member = foreign_key("members.Member", "党员", "transfers")
+    member = models.ForeignKey(
+        "members.Member", verbose_name="党员", on_delete=models.PROTECT, related_name="transfers"
+    )
     member_name = models.CharField("党员姓名", max_length=50)
-    from_org = foreign_key("orgs.Organization", "转出党组织", "transfers_out")
-    to_org = foreign_key("orgs.Organization", "接收党组织", "transfers_in", optional=True)
+    from_org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="转出党组织",
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
+    )
+    to_org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="接收党组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transfers_in",
+    )
     to_name = models.CharField("系统外接收党组织", max_length=200, blank=True)
     reason = models.CharField("转接原因", max_length=16, choices=TransferReason.choices)
     note = models.CharField("备注", max_length=500, blank=True)
@@ -42,14 +54,20 @@ class Transfer(models.Model):
     answered_on = models.DateField("办结日期", null=True, blank=True)
     refuse_reason = models.CharField("退回原因", max_length=500, blank=True)
     receipt_no = models.CharField("回执编号", max_length=60, blank=True)
-    created_by = foreign_key(
-        settings.AUTH_USER_MODEL, "经办人", "+", models.SET_NULL, optional=True
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="经办人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "组织关系转接"
+        verbose_name = "组织关系转接"
+        verbose_name_plural = "组织关系转接"
         ordering = ["-requested_on", "-pk"]
         indexes = [
             models.Index(fields=["state", "due_on"], name="transfer_state_due"),
