@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
+from django.http import Http404
 
 from .roles import PERM_LABELS, Perm
 
@@ -97,6 +98,15 @@ def restrict(
     if prefix == "":
         return queryset
     return queryset.filter(**{f"{path_field}__startswith": prefix})
+
+
+def one_in_scope(rows: QuerySet[M], pk: int, what: str) -> M:
+    """Row ``pk`` of ``rows`` (already restricted to the actor's scope), or a 404 that says
+    the same whether the row exists outside the scope or not at all ("{what}不存在或…")."""
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise Http404(f"{what}不存在或不在您的管辖范围内")
+    return row
 
 
 def audit_for(actor: Any) -> QuerySet[AuditEntry]:

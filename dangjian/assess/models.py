@@ -29,7 +29,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
-from dangjian.core.models import user_link
+from dangjian.core.models import period_check, user_link
 
 
 class UnicodeJSONEncoder(DjangoJSONEncoder):
@@ -135,9 +135,8 @@ class Campaign(models.Model):
         verbose_name_plural = "考核"
         ordering = ["-period_end", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(period_end__gte=models.F("period_start")),
-                name="assess_campaign_period_order",
+            period_check(
+                "period_start", "period_end", "assess_campaign_period_order", open_end=False
             ),
             models.CheckConstraint(
                 condition=Q(spot_share__gte=0) & Q(spot_share__lte=1),

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from dangjian.core import crypto
+from dangjian.core.models import period_check
 
 from .choices import CloseReason, HelpKind, Level, Occasion, Reason
 
@@ -56,10 +57,7 @@ class Hardship(models.Model):
             models.UniqueConstraint(
                 fields=["member"], condition=Q(until__isnull=True), name="care_one_open_per_member"
             ),
-            models.CheckConstraint(
-                condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
-                name="care_closed_after_opened",
-            ),
+            period_check("since", "until", "care_closed_after_opened"),
         ]
 
     def __str__(self) -> str:
@@ -126,10 +124,8 @@ class Visit(models.Model):
             models.Index(fields=["org", "visited_on"]),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(next_visit_on__isnull=True)
-                | Q(next_visit_on__gt=models.F("visited_on")),
-                name="care_next_visit_after_visit",
+            period_check(
+                "visited_on", "next_visit_on", "care_next_visit_after_visit", same_day=False
             )
         ]
 

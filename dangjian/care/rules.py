@@ -51,24 +51,20 @@ def care_visit_follow_up(facts: FollowUpFacts, ctx: Context) -> list[Finding] | 
     if due < ctx.at:
         late = (ctx.at - due).days
         return [
-            Finding(
-                FOLLOW_UP.id,
+            FOLLOW_UP.finding(
                 subject_of(facts.hardship),
                 "warning",
                 f"应于 {due:%Y-%m-%d} 回访，已逾期 {late} 天",
-                FOLLOW_UP.source,
                 {**evidence, "days_late": late},
                 due_date=due,
             )
         ]
     if due <= ctx.at + dt.timedelta(days=days):
         return [
-            Finding(
-                FOLLOW_UP.id,
+            FOLLOW_UP.finding(
                 subject_of(facts.hardship),
                 "due",
                 f"应于 {due:%Y-%m-%d} 前回访",
-                FOLLOW_UP.source,
                 evidence,
                 due_date=due,
             )

@@ -72,13 +72,6 @@ def _choice(errors: FieldErrors, name: str, label: str, value: str, choices: Any
     return value
 
 
-def _text(errors: FieldErrors, name: str, label: str, value: str, limit: int) -> str:
-    value = (value or "").strip()
-    if len(value) > limit:
-        errors.add(name, f"{label}过长（最多 {limit} 字）")
-    return value
-
-
 def _not_future(errors: FieldErrors, name: str, label: str, day: dt.date, today: dt.date) -> None:
     if day > today:
         errors.add(name, f"{label}不能晚于今天（{today:%Y-%m-%d}）")
@@ -120,7 +113,7 @@ def hardship_register(
     errors = FieldErrors()
     reason = _choice(errors, "reason", "致困原因", reason, Reason)
     level = _choice(errors, "level", "困难程度", level, Level)
-    note = _text(errors, "note", "困难情况说明", note, NOTE_MAX)
+    note = errors.text("note", "困难情况说明", note, NOTE_MAX)
     _not_future(errors, "since", "登记日期", since, day)
     if since < member.joined_on:
         errors.add("since", f"登记日期不能早于入党日期（{member.joined_on:%Y-%m-%d}）")
@@ -169,7 +162,7 @@ def hardship_change(
     reason = _choice(errors, "reason", "致困原因", reason, Reason)
     level = _choice(errors, "level", "困难程度", level, Level)
     if note is not None:
-        note = _text(errors, "note", "困难情况说明", note, NOTE_MAX)
+        note = errors.text("note", "困难情况说明", note, NOTE_MAX)
     if hardship.until is not None:
         errors.add("hardship", "该登记已销号，不能再修改")
     errors.raise_if_any()
@@ -277,7 +270,7 @@ def help_record(
         errors.add("amount", "金额不能为负数")
     elif value > AMOUNT_MAX:
         errors.add("amount", f"金额过大（最多 {AMOUNT_MAX} 元），请核对")
-    helper_name = _text(errors, "helper_name", "帮扶责任人", helper_name, HELPER_MAX)
+    helper_name = errors.text("helper_name", "帮扶责任人", helper_name, HELPER_MAX)
     _giver(errors, hardship, org)
     _window(errors, "given_on", "帮扶日期", hardship, given_on, day)
     errors.raise_if_any()
@@ -323,8 +316,8 @@ def visit_record(
     day = _today(today)
     errors = FieldErrors()
     occasion = _choice(errors, "occasion", "走访时机", occasion, Occasion)
-    visitors = _text(errors, "visitors", "走访人", visitors, VISITORS_MAX)
-    note = _text(errors, "note", "走访情况", note, NOTE_MAX)
+    visitors = errors.text("visitors", "走访人", visitors, VISITORS_MAX)
+    note = errors.text("note", "走访情况", note, NOTE_MAX)
     _giver(errors, hardship, org)
     _window(errors, "visited_on", "走访日期", hardship, visited_on, day)
     if next_visit_on is not None:

@@ -16,6 +16,14 @@ class FieldErrors(dict[str, list[str]]):
     def add(self, field: str, message: str) -> None:
         self.setdefault(field, []).append(message)
 
+    def text(self, field: str, label: str, value: str | None, limit: int) -> str:
+        """``value`` stripped (``""`` for ``None``); an error on ``field`` when it is longer
+        than ``limit`` characters ("{label}过长（最多 {limit} 字）")."""
+        value = (value or "").strip()
+        if len(value) > limit:
+            self.add(field, f"{label}过长（最多 {limit} 字）")
+        return value
+
     def raise_if_any(self) -> None:
         """Refuse the write with every message collected, or do nothing when there is none."""
         if self:

@@ -78,7 +78,7 @@ class AuditChainHead(models.Model):
         return f"#{self.seq} {self.hash[:12]}"
 
 
-def user_link(verbose_name: str) -> models.ForeignKey:  # type: ignore[type-arg]
+def user_link(verbose_name: str | None = None) -> models.ForeignKey:  # type: ignore[type-arg]
     """The account that did something to a row ("创建人", "上传人"…): optional, kept as empty
     when the account is deleted, with no reverse accessor on the user."""
     return models.ForeignKey(
@@ -89,3 +89,13 @@ def user_link(verbose_name: str) -> models.ForeignKey:  # type: ignore[type-arg]
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+
+def period_check(
+    start: str, end: str, name: str, *, open_end: bool = True, same_day: bool = True
+) -> models.CheckConstraint:
+    """The check that a period's ``end`` field is not before its ``start`` field (``same_day``
+    false: strictly after it); ``open_end``: ``end`` may be empty (a period still running)."""
+    later = models.Q(**{f"{end}__{'gte' if same_day else 'gt'}": models.F(start)})
+    condition = models.Q(**{f"{end}__isnull": True}) | later if open_end else later
+    return models.CheckConstraint(condition=condition, name=name)

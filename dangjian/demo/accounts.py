@@ -4,13 +4,14 @@ kept in ``var/demo-accounts.txt`` (mode 0600) so a second run shows the same one
 from __future__ import annotations
 
 import os
+import random
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Model, Q
 
 from dangjian.accounts.models import RoleGrant, User
 from dangjian.accounts.roles import ROLES
@@ -21,6 +22,8 @@ from dangjian.core.console import text_width
 from dangjian.members.choices import MemberType
 from dangjian.orgs.choices import ROLL_TYPES, OrgType, Sector
 from dangjian.orgs.models import Organization
+
+from . import names
 
 #: (username, role code, where: "root" | "town" | "weak_branch")
 DEMO_ACCOUNTS: list[tuple[str, str, str]] = [
@@ -219,3 +222,28 @@ def accounts_table(accounts: list[DemoAccount]) -> str:
             lines.append(f"+{rule}+")
     lines.append(f"+{rule}+")
     return "\n".join(lines)
+
+
+def nodes_to_seed(*models: type[Model]) -> dict[str, Organization] | None:
+    """The demo's nodes (:func:`demo_nodes`) for a step that runs once: ``None`` when one of
+    ``models`` has a row already (the step ran), or when there is no organization."""
+    if any(model._default_manager.exists() for model in models):
+        return None
+    try:
+        return demo_nodes()
+    except RuntimeError:
+        return None
+
+
+def demo_worker(username: str, org: Organization, rng: random.Random) -> User:
+    """A demo 网格员 account of ``org`` with a made-up name, to change its password first."""
+    name = rng.choice(names.SURNAMES)[0] + rng.choice(names.GIVEN_MID_MALE + names.GIVEN_MID_FEMALE)
+    return user_create(
+        actor=SYSTEM,
+        username=username,
+        password=new_password(),
+        org=org,
+        roles=["grid_worker"],
+        display_name=name,
+        must_change_password=True,
+    )

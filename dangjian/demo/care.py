@@ -26,7 +26,7 @@ from dangjian.members.models import Member
 from dangjian.orgs.choices import ROLL_TYPES
 from dangjian.orgs.models import Organization
 
-from .accounts import demo_nodes
+from .accounts import nodes_to_seed
 
 BRANCHES = 6
 _REASONS = [Reason.ILLNESS, Reason.OLD_AGE, Reason.LIVING, Reason.DISABILITY, Reason.DISASTER]
@@ -63,11 +63,8 @@ def _branches(town: Organization, weak: Organization | None) -> list[Organizatio
 
 def seed_demo_care(today: dt.date, *, seed: int = 42) -> list[str]:
     """Seed the demo register; Chinese lines to print. Nothing if an entry exists."""
-    if Hardship.objects.exists():
-        return []
-    try:
-        nodes = demo_nodes()
-    except RuntimeError:
+    nodes = nodes_to_seed(Hardship)
+    if nodes is None:
         return []
     town, weak = nodes["town"], nodes.get("weak_branch")
     rng = random.Random(f"care-{seed}")

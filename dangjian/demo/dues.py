@@ -38,7 +38,7 @@ from dangjian.members.models import Member
 from dangjian.orgs.choices import ROLL_TYPES
 from dangjian.orgs.models import Organization
 
-from .accounts import demo_nodes
+from .accounts import nodes_to_seed
 
 #: the monthly base range of the rated categories (yuan)
 BASES = {"在职": (2500, 14000), "离退休": (2800, 8000)}
@@ -51,11 +51,8 @@ def _statement(rows: list[list[str]]) -> io.BytesIO:
 
 def seed_demo_dues(today: dt.date, *, seed: int = 42) -> list[str]:
     """Seed a year of dues in the demo town; Chinese lines to print. Nothing if dues exist."""
-    if DuesBase.objects.exists():
-        return []
-    try:
-        nodes = demo_nodes()
-    except RuntimeError:
+    nodes = nodes_to_seed(DuesBase)
+    if nodes is None:
         return []
     town = nodes["town"]
     weak = nodes.get("weak_branch")

@@ -86,13 +86,10 @@ def _phone(rng: random.Random) -> str:
 
 def seed_demo_mobile(today: dt.date, *, seed: int = 42) -> list[str]:
     """Seed the demo's mobile and lost-contact members; returns what was done, in Chinese."""
-    if Outflow.objects.exists() or LostContact.objects.exists():
-        return []
-    from dangjian.demo.accounts import demo_nodes
+    from dangjian.demo.accounts import nodes_to_seed
 
-    try:
-        nodes = demo_nodes()
-    except RuntimeError:
+    nodes = nodes_to_seed(Outflow, LostContact)
+    if nodes is None:
         return []
     town, branch = nodes["town"], nodes["weak_branch"]
     people = _candidates(town, branch, today)

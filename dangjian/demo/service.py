@@ -31,7 +31,6 @@ from django.utils import timezone
 
 from dangjian.accounts.models import User
 from dangjian.accounts.scope import SYSTEM
-from dangjian.accounts.services import user_create
 from dangjian.core import clock
 from dangjian.orgs.choices import Sector
 from dangjian.orgs.models import Organization
@@ -40,7 +39,7 @@ from dangjian.service.choices import OrderState
 from dangjian.service.models import Grid, Order
 
 from . import names
-from .accounts import demo_nodes, new_password
+from .accounts import demo_worker, nodes_to_seed
 from .service_linked import seed_demo_linked
 from .service_teams import seed_demo_teams
 
@@ -138,16 +137,7 @@ def _villages(town: Organization, weak: Organization | None) -> list[Organizatio
 
 
 def _worker(org: Organization, n: int, rng: random.Random) -> User:
-    name = rng.choice(names.SURNAMES)[0] + rng.choice(names.GIVEN_MID_MALE + names.GIVEN_MID_FEMALE)
-    return user_create(
-        actor=SYSTEM,
-        username=f"wgy_{org.code.lower()}_{n}",
-        password=new_password(),
-        org=org,
-        roles=["grid_worker"],
-        display_name=name,
-        must_change_password=True,
-    )
+    return demo_worker(f"wgy_{org.code.lower()}_{n}", org, rng)
 
 
 def _walk(
@@ -222,11 +212,8 @@ def _walk(
 
 def seed_demo_service(today: dt.date, *, seed: int = 42) -> list[str]:
     """Seed the demo's grids and orders; Chinese lines to print. Nothing if grids exist."""
-    if Grid.objects.exists():
-        return []
-    try:
-        nodes = demo_nodes()
-    except RuntimeError:
+    nodes = nodes_to_seed(Grid)
+    if nodes is None:
         return []
     town, weak = nodes["town"], nodes.get("weak_branch")
     villages = _villages(town, weak)

@@ -27,13 +27,12 @@ from django.utils import timezone
 
 from dangjian.accounts.models import User
 from dangjian.accounts.scope import SYSTEM
-from dangjian.accounts.services import user_create
 from dangjian.orgs.models import Organization
 from dangjian.service import linked, services
 from dangjian.service.models import Department, Grid, Order
 
 from . import names
-from .accounts import new_password
+from .accounts import demo_worker
 
 #: the departments linked to the demo town: (kind, name suffix)
 _DEPARTMENTS = [("police", "派出所"), ("civil", "民政所"), ("justice", "司法所")]
@@ -59,16 +58,7 @@ def _clock(box: list[dt.datetime]) -> Iterator[None]:
 
 
 def _contact(town: Organization, kind: str, rng: random.Random) -> User:
-    name = rng.choice(names.SURNAMES)[0] + rng.choice(names.GIVEN_MID_MALE + names.GIVEN_MID_FEMALE)
-    return user_create(
-        actor=SYSTEM,
-        username=f"lxr_{town.code.lower()}_{kind}",
-        password=new_password(),
-        org=town,
-        roles=["grid_worker"],
-        display_name=name,
-        must_change_password=True,
-    )
+    return demo_worker(f"lxr_{town.code.lower()}_{kind}", town, rng)
 
 
 def _walk(

@@ -25,7 +25,7 @@ from dangjian.orgs.models import Organization
 from dangjian.training.models import Course
 from dangjian.training.services import CourseInput, course_create, participants_add_branch
 
-from .accounts import demo_nodes
+from .accounts import nodes_to_seed
 
 #: how many of the town's branches the district's training takes whole
 BRANCHES_WHOLE = 4
@@ -51,11 +51,8 @@ def _course(
 
 def seed_demo_training(today: dt.date, *, seed: int = 42) -> list[str]:
     """Seed the demo's courses; Chinese lines to print. Nothing if a course exists."""
-    if Course.objects.exists():
-        return []
-    try:
-        nodes = demo_nodes()
-    except RuntimeError:
+    nodes = nodes_to_seed(Course)
+    if nodes is None:
         return []
     town = nodes["town"]
     district = town.get_parent() or town

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,7 +34,7 @@ from dangjian.transfer.services import (
     transfer_request,
 )
 
-from .accounts import demo_nodes
+from .accounts import nodes_to_seed
 
 #: (what, days before today it was requested, days after the request it was answered)
 PLAN: list[tuple[str, int, int]] = [
@@ -53,15 +55,15 @@ PLAN: list[tuple[str, int, int]] = [
 _REASONS = ["工作变动", "居住地变动", "工作变动", "外出六个月以上", "升学毕业"]
 _OUTSIDE = ["浙江省杭州市西湖区某社区党委第二党支部", "福建省福州市鼓楼区某街道机关党支部"]
 
+_REFUSED = "经核实该同志未在本单位工作，请核对接收党组织"
+
 
 def seed_demo_transfers(today: dt.date, *, seed: int = 42) -> list[str]:
     """Seed the demo's transfers; Chinese lines to print. Nothing if a transfer exists."""
-    if Transfer.objects.exists():
+    nodes = nodes_to_seed(Transfer)
+    if nodes is None:
         return []
-    try:
-        town = demo_nodes()["town"]
-    except RuntimeError:
-        return []
+    town = nodes["town"]
     branches = list(
         Organization.objects.filter(path__startswith=town.path, org_type__in=ROLL_TYPES).order_by(
             "path"
@@ -101,32 +103,24 @@ def seed_demo_transfers(today: dt.date, *, seed: int = 42) -> list[str]:
                         actor=SYSTEM, data=data, issue=what != "requested", today=today
                     )
                     on = asked + dt.timedelta(days=answer)
-                    if what == "accepted":
-                        transfer_accept(actor=SYSTEM, transfer=t, accepted_on=on, today=today)
-                    elif what == "refused":
-                        transfer_refuse(
-                            actor=SYSTEM,
-                            transfer=t,
-                            refused_on=on,
-                            reason="经核实该同志未在本单位工作，请核对接收党组织",
-                            today=today,
-                        )
-                    elif what == "cancelled":
-                        transfer_cancel(
-                            actor=SYSTEM,
-                            transfer=t,
-                            cancelled_on=on,
-                            reason="工作调动取消",
-                            today=today,
-                        )
-                    elif what == "external_receipt":
-                        transfer_receipt(
-                            actor=SYSTEM,
-                            transfer=t,
-                            received_on=on,
-                            receipt_no=f"回执{asked:%Y%m%d}{n:02d}",
-                            today=today,
-                        )
+                    answers: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
+                        "accepted": (transfer_accept, {"accepted_on": on}),
+                        "refused": (
+                            transfer_refuse,
+                            {"refused_on": on, "reason": _REFUSED},
+                        ),
+                        "cancelled": (
+                            transfer_cancel,
+                            {"cancelled_on": on, "reason": "工作调动取消"},
+                        ),
+                        "external_receipt": (
+                            transfer_receipt,
+                            {"received_on": on, "receipt_no": f"回执{asked:%Y%m%d}{n:02d}"},
+                        ),
+                    }
+                    if what in answers:
+                        answer_with, fields = answers[what]
+                        answer_with(actor=SYSTEM, transfer=t, today=today, **fields)
             except ValidationError:
                 continue
             made[what] = made.get(what, 0) + 1

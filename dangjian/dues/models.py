@@ -8,9 +8,10 @@ monthly amount owed is kept in clear (it is what the ledger and the totals add u
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from dangjian.core.models import period_check, user_link
 
 from .choices import DuesCategory, PaymentSource
 
@@ -33,9 +34,7 @@ class DuesBase(models.Model):
     )
     rule = models.CharField("依据规则", max_length=40)
     version = models.CharField("规则版本", max_length=60)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = user_link()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -76,9 +75,7 @@ class DuesPayment(models.Model):
     paid_on = models.DateField("交纳日期")
     source = models.CharField("登记方式", max_length=8, choices=PaymentSource.choices)
     reference = models.CharField("流水号", max_length=64, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = user_link()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -105,18 +102,14 @@ class DuesExemption(models.Model):
     month_from = models.DateField("起始月份")
     month_to = models.DateField("终止月份")
     note = models.CharField("正当理由", max_length=300)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = user_link()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "未交党费正当理由"
         verbose_name_plural = "未交党费正当理由"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(month_to__gte=models.F("month_from")), name="dues_exemption_order"
-            )
+            period_check("month_from", "month_to", "dues_exemption_order", open_end=False)
         ]
 
     def __str__(self) -> str:
@@ -136,9 +129,7 @@ class DuesRemittance(models.Model):
     amount = models.DecimalField("金额", max_digits=12, decimal_places=2)
     remitted_on = models.DateField("上缴日期")
     note = models.CharField("备注", max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = user_link()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -114,12 +114,10 @@ def _rate_rule(facts: BranchDues, ctx: Context, categories: set[str]) -> list[Fi
         who = f"{m.name}（{facts.name}）"
         if not m.has_base:
             out.append(
-                Finding(
-                    spec.id,
+                spec.finding(
                     facts.code,
                     "due",
                     f"{who}尚未核定 {facts.year} 年党费（{DuesCategory(m.category).label}）",
-                    spec.source,
                     {"member_id": m.member_id, "name": m.name, "year": facts.year},
                 )
             )
@@ -129,13 +127,11 @@ def _rate_rule(facts: BranchDues, ctx: Context, categories: set[str]) -> list[Fi
         expected = due_from(m.category, m.base, ctx.params).amount
         if m.monthly_due is not None and m.monthly_due != expected:
             out.append(
-                Finding(
-                    spec.id,
+                spec.finding(
                     facts.code,
                     "warning",
                     f"{who}{facts.year} 年核定的每月党费 {m.monthly_due} 元与现行标准计算的 "
                     f"{expected} 元不一致，请重新核定",
-                    spec.source,
                     {
                         "member_id": m.member_id,
                         "name": m.name,
@@ -190,14 +186,12 @@ def dues_probationary(facts: BranchDues, ctx: Context) -> list[Finding]:
         if not unpaid:
             continue
         out.append(
-            Finding(
-                PROBATIONARY.id,
+            PROBATIONARY.finding(
                 facts.code,
                 "due",
                 f"预备党员{m.name}（{facts.name}）自 {m.joined_on:%Y年%m月%d日} 支部大会通过起"
                 f"应交党费，"
                 f"尚有 {len(unpaid)} 个月未交（{_month(unpaid[0])} 起）",
-                PROBATIONARY.source,
                 {
                     "member_id": m.member_id,
                     "name": m.name,
@@ -232,14 +226,12 @@ def dues_arrears_6_months(facts: BranchDues, ctx: Context) -> list[Finding]:
         if len(run) < months:
             continue
         out.append(
-            Finding(
-                ARREARS.id,
+            ARREARS.finding(
                 facts.code,
                 "warning",
                 f"{m.name}（{facts.name}）{_month(run[0])} 至 {_month(run[-1])} 连续 {len(run)} "
                 "个月未交党费，也没有支部认可的正当理由。请支部了解情况（是否按自行脱党处理由"
                 "支部决定，系统不作自动处理）",
-                ARREARS.source,
                 {
                     "member_id": m.member_id,
                     "name": m.name,

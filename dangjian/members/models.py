@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from dangjian.core import crypto
+from dangjian.core.models import period_check
 
 from .choices import (
     SPAN_KINDS,
@@ -104,10 +105,7 @@ class MemberStatus(models.Model):
         verbose_name_plural = "党员状态"
         indexes = [models.Index(fields=["member", "started_on"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=models.F("started_on")),
-                name="member_status_ends_after_start",
-            )
+            period_check("started_on", "ends_on", "member_status_ends_after_start", same_day=False)
         ]
 
     def __str__(self) -> str:
@@ -145,12 +143,7 @@ class Participation(models.Model):
         verbose_name = "临时党支部参加人员"
         verbose_name_plural = "临时党支部参加人员"
         indexes = [models.Index(fields=["org", "started_on"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
-                name="participation_ends_after_start",
-            )
-        ]
+        constraints = [period_check("started_on", "ended_on", "participation_ends_after_start")]
 
     def __str__(self) -> str:
         end = f"至 {self.ended_on}" if self.ended_on else "起"
@@ -227,12 +220,7 @@ class RollEvent(models.Model):
                 name="roll_span_org_on",
             ),
         ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("on")),
-                name="roll_event_ends_after_start",
-            )
-        ]
+        constraints = [period_check("on", "ended_on", "roll_event_ends_after_start")]
 
     def __str__(self) -> str:
         return f"{self.kind}（{self.on}）"
@@ -270,12 +258,7 @@ class PostTerm(models.Model):
             models.Index(fields=["org", "started_on"], name="post_term_org_start"),
             models.Index(fields=["member", "started_on"], name="post_term_member_start"),
         ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
-                name="post_term_ends_after_start",
-            )
-        ]
+        constraints = [period_check("started_on", "ended_on", "post_term_ends_after_start")]
 
     def __str__(self) -> str:
         end = f"至 {self.ended_on}" if self.ended_on else "起"

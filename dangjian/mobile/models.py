@@ -18,11 +18,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 
 from dangjian.core import crypto
+from dangjian.core.models import period_check, user_link
 from dangjian.orgs.models import region_validator
 
 
@@ -54,9 +54,7 @@ class Outflow(models.Model):
     card_issued_on = models.DateField("活动证发放日期", null=True, blank=True)
     card_valid_to = models.DateField("活动证有效期至", null=True, blank=True)
     returned_on = models.DateField("返回日期", null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = user_link()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -70,10 +68,7 @@ class Outflow(models.Model):
             models.UniqueConstraint(
                 fields=["member"], condition=Q(returned_on__isnull=True), name="outflow_one_open"
             ),
-            models.CheckConstraint(
-                condition=Q(returned_on__isnull=True) | Q(returned_on__gte=F("started_on")),
-                name="outflow_returns_after_start",
-            ),
+            period_check("started_on", "returned_on", "outflow_returns_after_start"),
         ]
 
     def __str__(self) -> str:
@@ -102,9 +97,7 @@ class HostActivity(models.Model):
     )
     held_on = models.DateField("活动日期")
     subject = models.CharField("活动内容", max_length=100)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = user_link()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -129,9 +122,7 @@ class LostContact(models.Model):
     note = models.CharField("情况说明", max_length=200, blank=True)
     found_on = models.DateField("恢复联系日期", null=True, blank=True)
     found_note = models.CharField("恢复联系情况", max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = user_link()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -142,10 +133,7 @@ class LostContact(models.Model):
             models.UniqueConstraint(
                 fields=["member"], condition=Q(found_on__isnull=True), name="lost_contact_one_open"
             ),
-            models.CheckConstraint(
-                condition=Q(found_on__isnull=True) | Q(found_on__gte=F("since")),
-                name="lost_contact_found_after_since",
-            ),
+            period_check("since", "found_on", "lost_contact_found_after_since"),
         ]
 
     def __str__(self) -> str:

@@ -102,6 +102,13 @@ def remove_due_on(suspended_on: dt.date, params: Mapping[str, Any]) -> dt.date:
     return add_years(suspended_on, whole(params, "remove_after_years", LOST_CONTACT.id))
 
 
+def _prompt(
+    spec: RuleSpec, subject: str, at: dt.date, due: dt.date, message: str, evidence: dict[str, Any]
+) -> list[Finding]:
+    """The branch's prompt (``due``) of ``spec`` once ``due`` has come by ``at``, else none."""
+    return [] if at < due else [spec.finding(subject, "due", message, evidence, due_date=due)]
+
+
 @rule(TRANSFER)
 def rel_transfer(facts: OutflowFacts, ctx: Context) -> list[Finding] | None:
     """A member away ``away_months`` months or more at a fixed place, not returned on the checking
@@ -113,27 +120,19 @@ def rel_transfer(facts: OutflowFacts, ctx: Context) -> list[Finding] | None:
     if facts.returned_on is not None and facts.returned_on <= ctx.at:
         return []
     due = transfer_due_on(facts.started_on, ctx.params)
-    if ctx.at < due:
-        return []
     months = whole(ctx.params, "away_months", TRANSFER.id)
-    return [
-        Finding(
-            TRANSFER.id,
-            facts.subject,
-            "due",
-            f"流动党员{facts.name}自 {facts.started_on} 外出，地点固定已满 {months} 个月，"
-            "应转接组织关系（由支部决定）",
-            TRANSFER.source,
-            {
-                "outflow_id": facts.outflow_id,
-                "member_id": facts.member_id,
-                "away_since": facts.started_on.isoformat(),
-                "away_months": months,
-                "fixed_place": True,
-            },
-            due_date=due,
-        )
-    ]
+    message = (
+        f"流动党员{facts.name}自 {facts.started_on} 外出，地点固定已满 {months} 个月，"
+        "应转接组织关系（由支部决定）"
+    )
+    evidence = {
+        "outflow_id": facts.outflow_id,
+        "member_id": facts.member_id,
+        "away_since": facts.started_on.isoformat(),
+        "away_months": months,
+        "fixed_place": True,
+    }
+    return _prompt(TRANSFER, facts.subject, ctx.at, due, message, evidence)
 
 
 @rule(LOST_CONTACT)
@@ -155,34 +154,18 @@ def rel_lost_contact(facts: LostFacts, ctx: Context) -> list[Finding] | None:
     }
     if facts.suspended_on is None or facts.suspended_on > ctx.at:
         due = suspend_due_on(facts.since, ctx.params)
-        if ctx.at < due:
-            return []
         months = whole(ctx.params, "suspend_after_months", LOST_CONTACT.id)
-        return [
-            Finding(
-                LOST_CONTACT.id,
-                facts.subject,
-                "due",
-                f"党员{facts.name}自 {facts.since} 失去联系已满 {months} 个月，"
-                "请支部研究决定是否停止党籍（不自动处理）",
-                LOST_CONTACT.source,
-                {**evidence, "lost_months": months, "decision": "停止党籍"},
-                due_date=due,
-            )
-        ]
-    due = remove_due_on(facts.suspended_on, ctx.params)
-    if ctx.at < due:
-        return []
-    years = whole(ctx.params, "remove_after_years", LOST_CONTACT.id)
-    return [
-        Finding(
-            LOST_CONTACT.id,
-            facts.subject,
-            "due",
-            f"党员{facts.name}自 {facts.suspended_on} 停止党籍已满 {years} 年仍未取得联系，"
-            "请支部研究决定是否除名（不自动处理）",
-            LOST_CONTACT.source,
-            {**evidence, "suspended_on": facts.suspended_on.isoformat(), "decision": "除名"},
-            due_date=due,
+        message = (
+            f"党员{facts.name}自 {facts.since} 失去联系已满 {months} 个月，"
+            "请支部研究决定是否停止党籍（不自动处理）"
         )
-    ]
+        evidence |= {"lost_months": months, "decision": "停止党籍"}
+    else:
+        due = remove_due_on(facts.suspended_on, ctx.params)
+        years = whole(ctx.params, "remove_after_years", LOST_CONTACT.id)
+        message = (
+            f"党员{facts.name}自 {facts.suspended_on} 停止党籍已满 {years} 年仍未取得联系，"
+            "请支部研究决定是否除名（不自动处理）"
+        )
+        evidence |= {"suspended_on": facts.suspended_on.isoformat(), "decision": "除名"}
+    return _prompt(LOST_CONTACT, facts.subject, ctx.at, due, message, evidence)

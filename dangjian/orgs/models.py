@@ -10,6 +10,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from treebeard.mp_tree import MP_Node
 
+from dangjian.core.models import period_check
+
 from .choices import BRANCH_TYPES, NO_TERM_TYPES, OrgType, Sector
 
 code_validator = RegexValidator(r"^[A-Za-z0-9]{1,32}$", "组织编码只能由字母和数字组成，最长 32 位")
@@ -178,9 +180,12 @@ class ElectionDelay(models.Model):
         verbose_name_plural = "延期换届"
         indexes = [models.Index(fields=["org", "term_started_on"])]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(new_deadline__gt=models.F("term_ends_on")),
-                name="election_delay_after_term_end",
+            period_check(
+                "term_ends_on",
+                "new_deadline",
+                "election_delay_after_term_end",
+                open_end=False,
+                same_day=False,
             )
         ]
 

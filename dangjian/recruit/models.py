@@ -39,7 +39,7 @@ from django.db.models import Q
 
 from dangjian.core import crypto
 from dangjian.core.attachments import AttachmentBase
-from dangjian.core.models import user_link
+from dangjian.core.models import period_check, user_link
 from dangjian.core.records import EnteredRecord
 from dangjian.members.choices import Category
 
@@ -243,9 +243,7 @@ class RecruitNotice(models.Model):
         verbose_name_plural = "公示"
         constraints = [
             models.UniqueConstraint(fields=["case", "kind"], name="recruit_notice_once_per_kind"),
-            models.CheckConstraint(
-                condition=Q(last_day__gte=models.F("first_day")), name="recruit_notice_order"
-            ),
+            period_check("first_day", "last_day", "recruit_notice_order", open_end=False),
         ]
 
     def __str__(self) -> str:

@@ -97,6 +97,17 @@ class RuleSpec:
     def family(self) -> str:
         return family_of(self.id)
 
+    def finding(
+        self,
+        subject: str,
+        severity: str,
+        message: str,
+        evidence: dict[str, Any] | None = None,
+        **more: Any,
+    ) -> Finding:
+        """A finding of this rule quoting its source (``more``: ``period``, ``due_date``)."""
+        return Finding(self.id, subject, severity, message, self.source, evidence or {}, **more)
+
 
 @dataclass(frozen=True)
 class NotChecked:

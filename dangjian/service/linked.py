@@ -47,13 +47,6 @@ _ID_LIKE = re.compile(r"\d{17}[\dXx]|\d{15}")
 SOURCE_NOTE = "来源：敲门行动"
 
 
-def _text(errors: FieldErrors, name: str, label: str, value: str, limit: int) -> str:
-    value = (value or "").strip()
-    if len(value) > limit:
-        errors.add(name, f"{label}过长（最多 {limit} 字）")
-    return value
-
-
 # --- departments --------------------------------------------------------------------------------
 
 
@@ -71,7 +64,7 @@ def department_create(
     dispatches); its contact users must hold ``SERVICE_HANDLE`` over ``org``."""
     require(actor, Perm.SERVICE_DISPATCH, org.path)
     errors = FieldErrors()
-    name = _text(errors, "name", "部门名称", name, 60)
+    name = errors.text("name", "部门名称", name, 60)
     if not name:
         errors.add("name", "请填写部门名称（如“城关派出所”）")
     elif Department.objects.filter(org=org, name=name).exists():
@@ -139,7 +132,7 @@ def department_update(
     org = dept.org
     require(actor, Perm.SERVICE_DISPATCH, org.path)
     errors = FieldErrors()
-    name = _text(errors, "name", "部门名称", name, 60)
+    name = errors.text("name", "部门名称", name, 60)
     if not name:
         errors.add("name", "请填写部门名称（如“城关派出所”）")
     elif Department.objects.filter(org=org, name=name).exclude(pk=dept.pk).exists():
@@ -297,7 +290,7 @@ def area_create(
     the orders escalated to it."""
     require(actor, Perm.SERVICE_DISPATCH, org.path)
     errors = FieldErrors()
-    name = _text(errors, "name", "片区名称", name, 50)
+    name = errors.text("name", "片区名称", name, 50)
     if not name:
         errors.add("name", "请填写片区名称")
     elif ServiceArea.objects.filter(org=org, name=name).exists():
@@ -338,7 +331,7 @@ def visit_record(
     require(actor, Perm.SERVICE_HANDLE, grid.org.path)
     today = today or timezone.localdate()
     errors = FieldErrors()
-    household = _text(errors, "household", "走访户", household, HOUSEHOLD_MAX)
+    household = errors.text("household", "走访户", household, HOUSEHOLD_MAX)
     if not household:
         errors.add("household", "请填写走访户的门牌号或户编号")
     elif _ID_LIKE.search(household.replace(" ", "")):
@@ -347,7 +340,7 @@ def visit_record(
         errors.add("visited_on", f"走访日期不能晚于今天（{today:%Y-%m-%d}）")
     if follow_up_due is not None and follow_up_due < visited_on:
         errors.add("follow_up_due", "回访期限不能早于走访日期")
-    note = _text(errors, "note", "走访情况", note, 500)
+    note = errors.text("note", "走访情况", note, 500)
     if not grid.active:
         errors.add("grid", f"网格“{grid.name}”已停用")
     if len(needs) > NEEDS_MAX:

@@ -98,23 +98,19 @@ def service_deadline(facts: OrderFacts, ctx: Context) -> list[Finding] | None:
     found: list[Finding] = []
     if facts.responded_at is None and at > facts.response_due:
         found.append(
-            Finding(
-                DEADLINE.id,
+            DEADLINE.finding(
                 facts.code,
                 "warning",
                 f"工单 {facts.code} 超过响应时限未受理",
-                DEADLINE.source,
                 {"due": facts.response_due.isoformat()},
             )
         )
     if facts.resolved_at is None and at > facts.resolution_due:
         found.append(
-            Finding(
-                DEADLINE.id,
+            DEADLINE.finding(
                 facts.code,
                 "warning",
                 f"工单 {facts.code} 超过办结时限未解决",
-                DEADLINE.source,
                 {"due": facts.resolution_due.isoformat()},
             )
         )
@@ -168,12 +164,10 @@ def service_solved_vs_closed(facts: OrderFacts, ctx: Context) -> list[Finding] |
     Source: FixMyStreet users' long-standing request (rules.md SERVICE-SOLVED-VS-CLOSED)."""
     if facts.resolved and not facts.rated:
         return [
-            Finding(
-                SOLVED_VS_CLOSED.id,
+            SOLVED_VS_CLOSED.finding(
                 facts.code,
                 "due",
                 f"工单 {facts.code} 已解决，待群众评价",
-                SOLVED_VS_CLOSED.source,
             )
         ]
     return []

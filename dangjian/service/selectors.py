@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import Actor, can, restrict, scope_prefix
+from dangjian.accounts.scope import Actor, can, one_in_scope, restrict, scope_prefix
 
 from .choices import OPEN_STATES, Level, OrderState, ReportRating
 from .models import (
@@ -23,6 +23,8 @@ from .models import (
     Visit,
     VolunteerTeam,
 )
+
+_Named = TypeVar("_Named", Department, ServiceArea)
 
 
 def orders_for(actor: Actor, perm: Perm = Perm.SERVICE_VIEW) -> QuerySet[Order]:
@@ -125,30 +127,24 @@ def order_get(actor: Actor, pk: int) -> Order:
 # --- linked departments, 片区, 敲门行动 ---------------------------------------------------------
 
 
+def _by_org(rows: QuerySet[_Named], actor: Actor, perm: Perm) -> QuerySet[_Named]:
+    """Rows named within an organization of the actor's subtree, by organization and name."""
+    return restrict(rows.select_related("org"), actor, perm, "org__path").order_by(
+        "org__path", "name"
+    )
+
+
 def departments_for(actor: Actor, perm: Perm = Perm.SERVICE_VIEW) -> QuerySet[Department]:
     """Linked departments registered with an organization of the actor's subtree."""
-    return restrict(
-        Department.objects.select_related("org").prefetch_related("contacts"),
-        actor,
-        perm,
-        "org__path",
-    ).order_by("org__path", "name")
+    return _by_org(Department.objects.prefetch_related("contacts"), actor, perm)
 
 
 def department_get(actor: Actor, pk: int) -> Department:
-    dept = departments_for(actor).filter(pk=pk).first()
-    if dept is None:
-        raise Http404("联动部门不存在或不在您的管辖范围内")
-    return dept
+    return one_in_scope(departments_for(actor), pk, "联动部门")
 
 
 def areas_for(actor: Actor, perm: Perm = Perm.SERVICE_VIEW) -> QuerySet[ServiceArea]:
-    return restrict(
-        ServiceArea.objects.select_related("org").prefetch_related("leaders"),
-        actor,
-        perm,
-        "org__path",
-    ).order_by("org__path", "name")
+    return _by_org(ServiceArea.objects.prefetch_related("leaders"), actor, perm)
 
 
 def linked_orders(actor: Actor) -> QuerySet[Order]:
@@ -195,10 +191,7 @@ def follow_ups_due(actor: Actor, today: dt.date, days: int = 7) -> QuerySet[Visi
 
 def visit_get(actor: Actor, pk: int) -> Visit:
     """A visit of the actor's subtree; 404 otherwise."""
-    visit = visits_for(actor).filter(pk=pk).first()
-    if visit is None:
-        raise Http404("走访记录不存在或不在您的管辖范围内")
-    return visit
+    return one_in_scope(visits_for(actor), pk, "走访记录")
 
 
 # --- 红色志愿服务队 and 双报到 -------------------------------------------------------------------
@@ -217,10 +210,7 @@ def teams_for(actor: Actor, perm: Perm = Perm.SERVICE_VIEW) -> QuerySet[Voluntee
 
 
 def team_get(actor: Actor, pk: int) -> VolunteerTeam:
-    team = teams_for(actor).filter(pk=pk).first()
-    if team is None:
-        raise Http404("志愿服务队不存在或不在您的管辖范围内")
-    return team
+    return one_in_scope(teams_for(actor), pk, "志愿服务队")
 
 
 def double_reports_for(actor: Actor) -> QuerySet[DoubleReport]:
@@ -238,10 +228,7 @@ def double_reports_for(actor: Actor) -> QuerySet[DoubleReport]:
 
 
 def double_report_get(actor: Actor, pk: int) -> DoubleReport:
-    report = double_reports_for(actor).filter(pk=pk).first()
-    if report is None:
-        raise Http404("双报到登记不存在或不在您的管辖范围内")
-    return report
+    return one_in_scope(double_reports_for(actor), pk, "双报到登记")
 
 
 def double_report_figures(path: str, year: int) -> dict[str, Any]:

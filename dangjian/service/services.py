@@ -111,13 +111,6 @@ def _now() -> dt.datetime:
     return clock.now()
 
 
-def _text(errors: FieldErrors, name: str, label: str, value: str, limit: int) -> str:
-    value = (value or "").strip()
-    if len(value) > limit:
-        errors.add(name, f"{label}过长（最多 {limit} 字）")
-    return value
-
-
 # --- grids ------------------------------------------------------------------------------------
 
 
@@ -135,18 +128,7 @@ def grid_create(
     """A grid of a village or community (``org``); its workers must be users of that org's
     subtree who may handle orders."""
     require(actor, Perm.SERVICE_DISPATCH, org.path)
-    errors = FieldErrors()
-    name = _text(errors, "name", "网格名称", name, 50)
-    area = _text(errors, "area", "片区名称", area, 50)
-    if not name:
-        errors.add("name", "请填写网格名称")
-    elif Grid.objects.filter(org=org, name=name).exists():
-        errors.add("name", f"{org.name}已有名为“{name}”的网格")
-    if households < 0:
-        errors.add("households", "户数不能为负数")
-    boundary = _boundary(errors, boundary)
-    _check_workers(errors, org, workers or [])
-    errors.raise_if_any()
+    name, area, boundary = _grid_fields(org, None, name, area, households, workers, boundary)
     grid = Grid.objects.create(
         org=org,
         name=name,
@@ -168,6 +150,35 @@ def grid_create(
         },
     )
     return grid
+
+
+def _grid_fields(
+    org: Organization,
+    grid: Grid | None,
+    name: str,
+    area: str,
+    households: int,
+    workers: list[User] | None,
+    boundary: dict[str, Any] | None,
+) -> tuple[str, str, dict[str, Any] | None]:
+    """The checks of :func:`grid_create` and :func:`grid_update` (``grid``: the one changed):
+    the name, 片区 and boundary as stored, or every problem refused at once."""
+    errors = FieldErrors()
+    name = errors.text("name", "网格名称", name, 50)
+    area = errors.text("area", "片区名称", area, 50)
+    same_name = Grid.objects.filter(org=org, name=name)
+    if grid is not None:
+        same_name = same_name.exclude(pk=grid.pk)
+    if not name:
+        errors.add("name", "请填写网格名称")
+    elif same_name.exists():
+        errors.add("name", f"{org.name}已有名为“{name}”的网格")
+    if households < 0:
+        errors.add("households", "户数不能为负数")
+    boundary = _boundary(errors, boundary)
+    _check_workers(errors, org, workers or [])
+    errors.raise_if_any()
+    return name, area, boundary
 
 
 def _boundary(errors: FieldErrors, boundary: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -222,18 +233,7 @@ def grid_update(
     grid = Grid.objects.select_for_update().select_related("org").get(pk=grid.pk)
     org = grid.org
     require(actor, Perm.SERVICE_DISPATCH, org.path)
-    errors = FieldErrors()
-    name = _text(errors, "name", "网格名称", name, 50)
-    area = _text(errors, "area", "片区名称", area, 50)
-    if not name:
-        errors.add("name", "请填写网格名称")
-    elif Grid.objects.filter(org=org, name=name).exclude(pk=grid.pk).exists():
-        errors.add("name", f"{org.name}已有名为“{name}”的网格")
-    if households < 0:
-        errors.add("households", "户数不能为负数")
-    boundary = _boundary(errors, boundary)
-    _check_workers(errors, org, workers or [])
-    errors.raise_if_any()
+    name, area, boundary = _grid_fields(org, grid, name, area, households, workers, boundary)
     before = _grid_snapshot(grid)
     grid.name, grid.area, grid.households, grid.boundary = name, area, households, boundary
     grid.save(update_fields=["name", "area", "households", "boundary"])
@@ -313,11 +313,11 @@ def order_submit(
     cat = category_of(category or "")
     if cat is None:
         errors.add("category", "请选择服务类别")
-    description = _text(errors, "description", "诉求内容", description, DESCRIPTION_MAX)
+    description = errors.text("description", "诉求内容", description, DESCRIPTION_MAX)
     if len(description) < 5:
         errors.add("description", "请写明您的诉求（至少 5 个字）")
-    address = _text(errors, "address", "地点", address, ADDRESS_MAX)
-    contact_name = _text(errors, "contact_name", "称呼", contact_name, 20)
+    address = errors.text("address", "地点", address, ADDRESS_MAX)
+    contact_name = errors.text("contact_name", "称呼", contact_name, 20)
     try:
         phone = idnumber.normalize_phone(phone)
     except idnumber.InvalidNumber as exc:
@@ -778,7 +778,7 @@ def order_resolve(
     if order.assignee_id != getattr(actor, "pk", None) or not may_handle(actor, order):
         raise PermissionDenied("只有接单人可以反馈办理结果")
     errors = FieldErrors()
-    result = _text(errors, "result", "办理结果", result, DESCRIPTION_MAX)
+    result = errors.text("result", "办理结果", result, DESCRIPTION_MAX)
     if not result:
         errors.add("result", "请写明办理结果（做了什么）")
     errors.raise_if_any()
@@ -895,7 +895,7 @@ def order_rate(*, order: Order, rating: str, comment: str = "") -> Order:
     if rating not in Rating.values:
         raise ValidationError({"rating": ["请选择满意、基本满意或不满意"]})
     errors = FieldErrors()
-    comment = _text(errors, "comment", "评价意见", comment, 500)
+    comment = errors.text("comment", "评价意见", comment, 500)
     errors.raise_if_any()
     now = _now()
     done = rating != Rating.UNSATISFIED

@@ -56,13 +56,6 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _text(errors: FieldErrors, name: str, label: str, value: str | None, limit: int) -> str:
-    value = (value or "").strip()
-    if len(value) > limit:
-        errors.add(name, f"{label}过长（最多 {limit} 字）")
-    return value
-
-
 def _services(errors: FieldErrors, codes: Any) -> list[str]:
     """Category codes of ``categories.yaml``, each once, in the file's order."""
     known = categories()
@@ -142,8 +135,8 @@ def team_create(
     """A 红色志愿服务队 of ``org`` (a village, community or town) offering ``services``."""
     require(actor, Perm.SERVICE_DISPATCH, org.path)
     errors = FieldErrors()
-    name = _text(errors, "name", "服务队名称", name, NAME_MAX)
-    area = _text(errors, "area", "服务范围", area, AREA_MAX)
+    name = errors.text("name", "服务队名称", name, NAME_MAX)
+    area = errors.text("area", "服务范围", area, AREA_MAX)
     codes = _services(errors, services)
     _check_team(errors, org, name, leader)
     errors.raise_if_any()
@@ -174,8 +167,8 @@ def team_change(
     team = _locked_team(team)
     require(actor, Perm.SERVICE_DISPATCH, team.org.path)
     errors = FieldErrors()
-    name = _text(errors, "name", "服务队名称", name, NAME_MAX)
-    area = _text(errors, "area", "服务范围", area, AREA_MAX)
+    name = errors.text("name", "服务队名称", name, NAME_MAX)
+    area = errors.text("area", "服务范围", area, AREA_MAX)
     codes = _services(errors, services)
     _check_team(errors, team.org, name, leader, current=team)
     errors.raise_if_any()
@@ -388,7 +381,7 @@ def double_report_register(
         errors.add("registered_on", "报到日期不能晚于今天")
     elif registered_on < member.joined_on:
         errors.add("registered_on", "报到日期不能早于入党日期")
-    offers = _text(errors, "offers", "服务承诺", offers, OFFERS_MAX)
+    offers = errors.text("offers", "服务承诺", offers, OFFERS_MAX)
     codes = _services(errors, services)
     if user is not None and not (user.org and user.org.path.startswith(member.org.path)):
         errors.add("user", f"账号 {user.username} 不属于{member.org.name}，不能作为本人账号")
@@ -475,7 +468,7 @@ def double_report_rate(
         errors.add("year", f"只能评价报到期间的年度（{report.registered_on.year}—{last} 年）")
     if rating not in ReportRating.values:
         errors.add("rating", "请选择优秀、合格、基本合格或不合格")
-    note = _text(errors, "note", "评语", note, NOTE_MAX)
+    note = errors.text("note", "评语", note, NOTE_MAX)
     errors.raise_if_any()
     old = DoubleReportRating.objects.filter(report=report, year=year).first()
     before = {"year": year, "rating": old.rating, "note": old.note} if old else None

@@ -26,7 +26,7 @@ import datetime as dt
 from django.db import models
 
 from dangjian.core.keys import public_token
-from dangjian.core.models import user_link
+from dangjian.core.models import period_check, user_link
 
 from .questions import CURRENT_VERSION
 
@@ -86,10 +86,7 @@ class Survey(models.Model):
         ordering = ["-opens_on", "org__path"]
         constraints = [
             models.UniqueConstraint(fields=["org", "key"], name="survey_unique_org_key"),
-            models.CheckConstraint(
-                condition=models.Q(closes_on__gte=models.F("opens_on")),
-                name="survey_closes_after_opens",
-            ),
+            period_check("opens_on", "closes_on", "survey_closes_after_opens", open_end=False),
         ]
         indexes = [models.Index(fields=["key", "org"])]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from dangjian.core.models import period_check
 from dangjian.core.records import EnteredRecord
 
 
@@ -37,9 +38,7 @@ class Course(EnteredRecord):
         ordering = ["-starts_on", "-pk"]
         indexes = [models.Index(fields=["ends_on"], name="course_ends_on")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")), name="course_ends_after_start"
-            ),
+            period_check("starts_on", "ends_on", "course_ends_after_start", open_end=False),
             models.CheckConstraint(condition=Q(hours__gt=0), name="course_hours_positive"),
         ]
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, F, Q
 
@@ -62,44 +63,31 @@ def rel_one_branch(facts: OrgTransferFacts, ctx: Context) -> list[Finding] | Non
     """A member is on the roll of exactly one 党支部; transfers and the roll agree.
 
     Source: 教育管理条例 art. 25 (rules.md REL-ONE-BRANCH)."""
-    found: list[Finding] = []
-    if facts.off_roll_members and facts.org_type not in ROLL_TYPES:
-        found.append(
-            Finding(
-                ONE_BRANCH.id,
-                facts.code,
-                "error",
-                f"{facts.name}是{facts.org_type}，不能编入党员，名册上却有 "
-                f"{facts.off_roll_members} 名党员，请转入所属党支部",
-                ONE_BRANCH.source,
-                {"members": facts.off_roll_members},
-            )
-        )
-    if facts.stray_open:
-        found.append(
-            Finding(
-                ONE_BRANCH.id,
-                facts.code,
-                "error",
-                f"{facts.name}有 {len(facts.stray_open)} 件转接尚未办结，党员却已不在本支部名册"
-                "（在途期间应由原支部管理，请核对或撤销转接）",
-                ONE_BRANCH.source,
-                {"letters": facts.stray_open},
-            )
-        )
-    if facts.stray_accepted:
-        found.append(
-            Finding(
-                ONE_BRANCH.id,
-                facts.code,
-                "error",
-                f"{facts.name}已接收 {len(facts.stray_accepted)} 名党员的组织关系，"
-                "其中有党员不在本支部名册上",
-                ONE_BRANCH.source,
-                {"letters": facts.stray_accepted},
-            )
-        )
-    return found
+    problems: list[tuple[object, str, dict[str, Any]]] = [
+        (
+            facts.off_roll_members and facts.org_type not in ROLL_TYPES,
+            f"{facts.name}是{facts.org_type}，不能编入党员，名册上却有 "
+            f"{facts.off_roll_members} 名党员，请转入所属党支部",
+            {"members": facts.off_roll_members},
+        ),
+        (
+            facts.stray_open,
+            f"{facts.name}有 {len(facts.stray_open)} 件转接尚未办结，党员却已不在本支部名册"
+            "（在途期间应由原支部管理，请核对或撤销转接）",
+            {"letters": facts.stray_open},
+        ),
+        (
+            facts.stray_accepted,
+            f"{facts.name}已接收 {len(facts.stray_accepted)} 名党员的组织关系，"
+            "其中有党员不在本支部名册上",
+            {"letters": facts.stray_accepted},
+        ),
+    ]
+    return [
+        ONE_BRANCH.finding(facts.code, "error", message, evidence)
+        for wrong, message, evidence in problems
+        if wrong
+    ]
 
 
 @rule(DEADLINE)
@@ -113,25 +101,21 @@ def rel_transfer_deadline(facts: OrgTransferFacts, ctx: Context) -> list[Finding
     for letter, receiver, due in facts.in_transit:
         if ctx.at > due:
             found.append(
-                Finding(
-                    DEADLINE.id,
+                DEADLINE.finding(
                     facts.code,
                     "warning",
                     f"介绍信 {letter}（转往{receiver}）已于 {due.isoformat()} 过期，"
                     "接收党组织尚未接收",
-                    DEADLINE.source,
                     {"letters": [letter], "deadline": due, "overdue_days": (ctx.at - due).days},
                     due_date=due,
                 )
             )
         elif (due - ctx.at).days <= remind:
             found.append(
-                Finding(
-                    DEADLINE.id,
+                DEADLINE.finding(
                     facts.code,
                     "due",
                     f"介绍信 {letter}（转往{receiver}）将于 {due.isoformat()} 到期，请督促报到",
-                    DEADLINE.source,
                     {"letters": [letter], "deadline": due, "days_left": (due - ctx.at).days},
                     due_date=due,
                 )

@@ -82,6 +82,35 @@ def _audit(
     )
 
 
+#: how each answer closes a transfer: its state, and whose organization the audit entry is of
+_ANSWERS = {
+    AuditAction.TRANSFER_ACCEPT: (TransferState.ACCEPTED, "to_org"),
+    AuditAction.TRANSFER_REFUSE: (TransferState.REFUSED, "to_org"),
+    AuditAction.TRANSFER_CANCEL: (TransferState.CANCELLED, "from_org"),
+    AuditAction.TRANSFER_RECEIPT: (TransferState.ACCEPTED, "from_org"),
+}
+
+
+def _answered(
+    actor: Actor,
+    t: Transfer,
+    before: dict[str, Any],
+    action: AuditAction,
+    on: dt.date,
+    **fields: Any,
+) -> Transfer:
+    """Close ``t`` as ``action`` does (:data:`_ANSWERS`), answered ``on``, with ``fields`` set;
+    saved and audited."""
+    state, side = _ANSWERS[action]
+    t.state = state
+    t.answered_on = on
+    for name, value in fields.items():
+        setattr(t, name, value)
+    t.save()
+    _audit(actor, action, t, getattr(t, side).path, before)
+    return t
+
+
 def receiver_problem(org: Organization) -> str | None:
     """Why ``org`` cannot receive a member's relations, or ``None``."""
     if org.org_type == OrgType.TEMP_BRANCH:
@@ -304,11 +333,7 @@ def transfer_accept(
         on=accepted_on,
         reason=f"组织关系转接 {t.letter_no}",
     )
-    t.state = TransferState.ACCEPTED
-    t.answered_on = accepted_on
-    t.save()
-    _audit(actor, AuditAction.TRANSFER_ACCEPT, t, t.to_org.path, before)
-    return t
+    return _answered(actor, t, before, AuditAction.TRANSFER_ACCEPT, accepted_on)
 
 
 @transaction.atomic
@@ -334,12 +359,9 @@ def transfer_refuse(
         raise ValidationError({"reason": [f"退回原因过长（最多 {NOTE_MAX} 字）"]})
     _answer_dates(t, refused_on, "refused_on", "退回日期", _today(today))
     before = snapshot(t)
-    t.state = TransferState.REFUSED
-    t.answered_on = refused_on
-    t.refuse_reason = reason
-    t.save()
-    _audit(actor, AuditAction.TRANSFER_REFUSE, t, t.to_org.path, before)
-    return t
+    return _answered(
+        actor, t, before, AuditAction.TRANSFER_REFUSE, refused_on, refuse_reason=reason
+    )
 
 
 @transaction.atomic
@@ -361,12 +383,14 @@ def transfer_cancel(
         raise ValidationError({"reason": [f"撤销原因过长（最多 {NOTE_MAX} 字）"]})
     _date_errors(t, cancelled_on, "cancelled_on", "撤销日期", _today(today)).raise_if_any()
     before = snapshot(t)
-    t.state = TransferState.CANCELLED
-    t.answered_on = cancelled_on
-    t.refuse_reason = (reason or "").strip()
-    t.save()
-    _audit(actor, AuditAction.TRANSFER_CANCEL, t, t.from_org.path, before)
-    return t
+    return _answered(
+        actor,
+        t,
+        before,
+        AuditAction.TRANSFER_CANCEL,
+        cancelled_on,
+        refuse_reason=(reason or "").strip(),
+    )
 
 
 @transaction.atomic
@@ -408,12 +432,9 @@ def transfer_receipt(
         ),
         today=_today(today),
     )
-    t.state = TransferState.ACCEPTED
-    t.answered_on = received_on
-    t.receipt_no = receipt_no
-    t.save()
-    _audit(actor, AuditAction.TRANSFER_RECEIPT, t, t.from_org.path, before)
-    return t
+    return _answered(
+        actor, t, before, AuditAction.TRANSFER_RECEIPT, received_on, receipt_no=receipt_no
+    )
 
 
 @transaction.atomic
