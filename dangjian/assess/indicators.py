@@ -61,7 +61,7 @@ from dangjian.life.rules import evaluate_life, periods_between
 from dangjian.members.models import Member
 from dangjian.orgs.facts import OrgFacts, collect_facts
 from dangjian.orgs.models import Organization
-from dangjian.rules.params import params_for
+from dangjian.rules.params import params_for, params_on
 from dangjian.rules.registry import Finding, rule_title
 from dangjian.rules.runner import evaluate, resolve_rules
 
@@ -552,14 +552,14 @@ def committee_in_place(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
 def full_members_enough(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
     """1 unless SETUP-BRANCH-MIN-FULL is broken: a branch needs at least 3 full members
     (支部条例 art. 4)."""
-    return _no_finding(ctx, "SETUP-BRANCH-MIN-FULL", "正式党员 3 名以上")
+    least = params_on("SETUP-BRANCH-MIN-FULL", ctx.end)["min_full"]
+    return _no_finding(ctx, "SETUP-BRANCH-MIN-FULL", f"正式党员 {least} 名以上")
 
 
 # --- RECRUIT ----------------------------------------------------------------------------------
 
 #: step 7 of the recruitment procedure: 确定发展对象 (see rules.md, section 3)
 CANDIDATE_STEP = 7
-CANDIDATE_YEARS = 2
 EVIDENCE_MAX = 10
 
 
@@ -742,7 +742,8 @@ def recruit_candidate_2_years(ctx: IndicatorContext) -> dict[int, IndicatorValue
 
     from .villages import rural_rows, village_units
 
-    since = add_years(ctx.end, -CANDIDATE_YEARS)
+    # ASSESS-WEAK's no_candidate_years in force at the end of the window
+    since = add_years(ctx.end, -int(params_on("ASSESS-WEAK", ctx.end)["no_candidate_years"]))
     steps = RecruitStep.objects.filter(
         number=CANDIDATE_STEP, done_on__gt=since, done_on__lte=ctx.end
     )

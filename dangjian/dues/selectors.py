@@ -112,6 +112,12 @@ FACTS_CHUNK = 200
 RATE_IDS = frozenset({RATE_EMPLOYED.id, RATE_RETIRED.id, RATE_FLAT.id})
 
 
+def arrears_months(on: dt.date) -> int:
+    """The months of DUES-ARREARS-6-MONTHS in force on ``on`` (its ``months``), for the queries
+    and for every page that names the rule's window."""
+    return int(params_on(ARREARS.id, on)["months"])
+
+
 def scope_dues_facts(
     orgs: list[tuple[int, str, str]],
     at: dt.date,
@@ -127,7 +133,7 @@ def scope_dues_facts(
     Organizations without a member judged are left out unless ``keep_empty``."""
     through = _complete_through(at)
     year = through.year
-    window = int(params_on(ARREARS.id, at).get("months", 6))
+    window = arrears_months(at)
     start = min(dt.date(year, 1, 1), months.add(through, -(window + 5)))
     judged = months.span(start, through)
     this_month = months.first(at)
@@ -381,7 +387,7 @@ def org_totals(
     """The totals of ``root``'s subtree and of each child organization (organization level
     only), for ``year`` up to the month ``through``."""
     require(actor, Perm.ORG_VIEW, root.path)
-    window = int(params_on(ARREARS.id, through).get("months", 6))
+    window = arrears_months(through)
     branch = per_branch(root.path, year, through, window)
     # the subtree's paths by one range scan of the path index (a list of every branch id as
     # IN (…) parameters made PostgreSQL compare each row with 60,000 values at the city root)
@@ -407,13 +413,17 @@ def org_totals(
     return total, rows
 
 
-def chart(rows: list[OrgRow]) -> dict[str, Any]:
-    """The ECharts data of arrears by organization (labels and values, no person)."""
+def chart(rows: list[OrgRow], window: int) -> dict[str, Any]:
+    """The ECharts data of arrears by organization (labels and values, no person); ``window``:
+    the months of DUES-ARREARS-6-MONTHS in force (:func:`arrears_months`)."""
     return {
         "labels": [r.org.name for r in rows],
         "series": [
             {"name": "欠交人月数", "values": [r.totals.unpaid_months for r in rows]},
-            {"name": "连续6个月未交人数", "values": [r.totals.arrears_members for r in rows]},
+            {
+                "name": f"连续{window}个月未交人数",
+                "values": [r.totals.arrears_members for r in rows],
+            },
         ],
     }
 

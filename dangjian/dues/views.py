@@ -108,6 +108,7 @@ def month(request: SignedInRequest, code: str) -> HttpResponse:
             "due": due,
             "paid": paid,
             "findings": findings,
+            "arrears_months": selectors.arrears_months(timezone.localdate()),
             "may_change": covers(request.user, Perm.MEMBER_CHANGE, org.path),
             "import_form": ImportForm(),
             "columns": services.IMPORT_COLUMNS,
@@ -212,6 +213,7 @@ def overview(request: SignedInRequest) -> HttpResponse:
         "through": through,
         "through_label": months.label(through),
         "month_value": f"{through:%Y-%m}",
+        "arrears_months": selectors.arrears_months(through),
     }
     if root is not None:
         total, rows = selectors.org_totals(request.user, root, through.year, through)
@@ -226,7 +228,7 @@ def overview(request: SignedInRequest) -> HttpResponse:
                 }
                 for r in rows
             ],
-            chart=selectors.chart(rows),
+            chart=selectors.chart(rows, selectors.arrears_months(through)),
             root_is_branch=selectors.is_branch(root),
             may_open_root=selectors.is_branch(root) and can(request.user, Perm.MEMBER_VIEW),
             parent=(
@@ -391,6 +393,7 @@ def exemptions(request: SignedInRequest, code: str) -> HttpResponse:
             "form": form,
             "page_obj": listed,
             "may_change": covers(request.user, Perm.MEMBER_CHANGE, org.path),
+            "arrears_months": selectors.arrears_months(timezone.localdate()),
         },
     )
 

@@ -4,9 +4,13 @@ a table for the host organizations to note his activities. No ID number; the pho
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from dangjian.core.pdf import PdfDocument
+from dangjian.rules.params import params_on
 
 from .models import Outflow
+from .rules import TRANSFER
 
 #: blank rows of the activity table, for the host organization to fill in by hand
 BLANK_ROWS = 8
@@ -15,6 +19,8 @@ BLANK_ROWS = 8
 def card_pdf(outflow: Outflow) -> bytes:
     """The card of ``outflow`` (its activities recorded so far, then blank rows)."""
     member = outflow.member
+    # REL-TRANSFER's months in force, as the reminders judge them
+    away_months = params_on(TRANSFER.id, timezone.localdate())["away_months"]
     doc = PdfDocument("流动党员活动证", subtitle=f"编号：{outflow.card_no or '（未发放）'}")
     doc.table(
         ["项目", "内容"],
@@ -40,7 +46,7 @@ def card_pdf(outflow: Outflow) -> bytes:
     doc.table(["日期", "活动内容", "流入地党组织签章"], rows, widths=[2, 4, 2])
     doc.paragraph(
         "说明：持证党员外出期间的组织关系仍在原党支部；请流入地党组织在活动后填写本表并签章。"
-        "外出 6 个月以上且地点固定的，应转接组织关系（《中国共产党党员教育管理工作条例》"
-        "第二十五条）。"
+        f"外出 {away_months} 个月以上且地点固定的，应转接组织关系"
+        "（《中国共产党党员教育管理工作条例》第二十五条）。"
     )
     return doc.render()

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,7 @@ from dangjian.core.dates import add_months
 from dangjian.members.choices import LEAVING, StatusKind
 from dangjian.members.models import Member, MemberStatus
 from dangjian.orgs.models import Organization
+from dangjian.rules.params import params_on
 from dangjian.rules.registry import Finding
 from dangjian.rules.runner import evaluate
 
@@ -159,8 +160,40 @@ def flags(actor: Actor, at: dt.date) -> list[Finding]:
 
 # --- organization-level figures -----------------------------------------------------------
 
-#: the bands of 失联 by months lost (lower bound in months, label)
-LOST_BANDS = ((0, "不满 6 个月"), (6, "6 个月至 2 年半"), (30, "2 年半以上"))
+
+def rel_params(on: dt.date | None = None) -> dict[str, int]:
+    """The parameters of REL-TRANSFER and REL-LOST-CONTACT in force on ``on``, for the pages
+    that name them (``away_months``, ``suspend_after_months``, ``remove_after_years``)."""
+    return {**params_on(TRANSFER.id, on), **params_on(LOST_CONTACT.id, on)}
+
+
+def _months_text(months: int) -> str:
+    """``6`` → "6 个月", ``30`` → "2 年半", ``24`` → "2 年", ``28`` → "2 年 4 个月"."""
+    years, rest = divmod(months, 12)
+    if not years:
+        return f"{rest} 个月"
+    if not rest:
+        return f"{years} 年"
+    return f"{years} 年半" if rest == 6 else f"{years} 年 {rest} 个月"
+
+
+def _bands(params: Mapping[str, Any]) -> tuple[tuple[int, str], ...]:
+    suspend = int(params["suspend_after_months"])
+    remove = suspend + 12 * int(params["remove_after_years"])
+    first, second = _months_text(suspend), _months_text(remove)
+    return ((0, f"不满 {first}"), (suspend, f"{first}至 {second}"), (remove, f"{second}以上"))
+
+
+def lost_bands(on: dt.date | None = None) -> tuple[tuple[int, str], ...]:
+    """The bands of 失联 by months lost (lower bound in months, label), from REL-LOST-CONTACT's
+    parameters in force on ``on``: before the prompt to suspend, until the prompt to remove
+    (suspended ``remove_after_years`` more), after it."""
+    return _bands(params_on(LOST_CONTACT.id, on))
+
+
+#: the bands with the rule's default parameters (a static description, e.g. the API schema's);
+#: counts and pages use :func:`lost_bands` of their date
+LOST_BANDS = _bands(LOST_CONTACT.params)
 
 
 @dataclass
@@ -176,9 +209,9 @@ class OrgFigures:
     lost_bands: tuple[int, ...] = (0, 0, 0)
 
 
-def _band(since: dt.date, at: dt.date) -> int:
+def _band(since: dt.date, at: dt.date, bands: tuple[tuple[int, str], ...]) -> int:
     band = 0
-    for i, (months, _label) in enumerate(LOST_BANDS):
+    for i, (months, _label) in enumerate(bands):
         if add_months(since, months) <= at:
             band = i
     return band
@@ -222,20 +255,17 @@ def figures(actor: Actor, at: dt.date, root: Organization | None = None) -> list
             started_on__lte=at,
         ).values_list("member_id", flat=True)
     )
+    lost_by = lost_bands(at)
     for member_id, path, since in lost.values_list("member_id", "member__org__path", "since"):
         if member_id in left:
             continue
-        band = _band(since, at)
+        band = _band(since, at, lost_by)
         for key in owners(path):
             rows[key].lost += 1
             bands = list(rows[key].lost_bands)
             bands[band] += 1
             rows[key].lost_bands = tuple(bands)
     return [rows[g.path] for g in groups]
-
-
-def band_counts(total: OrgFigures) -> Counter[str]:
-    return Counter({label: total.lost_bands[i] for i, (_m, label) in enumerate(LOST_BANDS)})
 
 
 def check_rel(request: Any, specs: list[Any], asked: list[str] | None, result: Any) -> None:

@@ -529,7 +529,9 @@ def lost_contact_decide(
     errors.raise_if_any()
     reason = f"与党组织失去联系（自 {lost.since} 起）"
     if data.kind == StatusKind.REMOVED:
-        reason = f"停止党籍 2 年后仍无法取得联系，按自行脱党予以除名（自 {lost.since} 起失联）"
+        reason = (
+            f"停止党籍 {years} 年后仍无法取得联系，按自行脱党予以除名（自 {lost.since} 起失联）"
+        )
     return member_status_record(
         actor=actor,
         member=member,

@@ -37,15 +37,16 @@ from dangjian.web.requests import SignedInRequest
 from . import services as svc
 from .card import card_pdf
 from .selectors import (
-    LOST_BANDS,
     figures,
     flags,
     hosted_for,
+    lost_bands,
     lost_for,
     member_get,
     open_lost,
     open_outflow,
     outflows_for,
+    rel_params,
 )
 
 #: the most members a picker lists
@@ -102,6 +103,7 @@ def index(request: SignedInRequest) -> HttpResponse:
             "lost": lost[:CHOICES_MAX],
             "members": members.order_by("org__path", "name")[:CHOICES_MAX],
             "today": today,
+            "rel": rel_params(today),
         },
     )
 
@@ -122,8 +124,8 @@ def hosted(request: SignedInRequest) -> HttpResponse:
     )
 
 
-def _labels() -> list[str]:
-    return [label for _m, label in LOST_BANDS]
+def _labels(at: dt.date) -> list[str]:
+    return [label for _m, label in lost_bands(at)]
 
 
 @page("GET")
@@ -142,7 +144,7 @@ def figures_page(request: SignedInRequest) -> HttpResponse:
             {"name": "流入", "values": [r.into for r in children]},
             *(
                 {"name": f"失联{label}", "values": [r.lost_bands[i] for r in children]}
-                for i, (_m, label) in enumerate(LOST_BANDS)
+                for i, label in enumerate(_labels(at))
             ),
         ],
     }
@@ -152,8 +154,8 @@ def figures_page(request: SignedInRequest) -> HttpResponse:
         {
             "rows": children,
             "total": total,
-            "total_bands": list(zip(_labels(), total.lost_bands, strict=True)) if total else [],
-            "bands": _labels(),
+            "total_bands": list(zip(_labels(at), total.lost_bands, strict=True)) if total else [],
+            "bands": _labels(at),
             "chart": chart,
             "at": at,
             "code": code,
@@ -188,6 +190,7 @@ def member_detail(request: SignedInRequest, pk: int) -> HttpResponse:
             "decisions": decisions,
             "may_change": covers(request.user, Perm.MEMBER_CHANGE, member.org.path),
             "today": today,
+            "rel": rel_params(today),
         },
     )
 

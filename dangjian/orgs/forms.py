@@ -3,11 +3,13 @@ services (:mod:`dangjian.orgs.services`), whose Chinese messages are put back on
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from dangjian.web.forms import date_field
 
-from .services import ElectionDelayInput
+from .services import ElectionDelayInput, max_delay_years
 
 
 class ElectionDelayForm(forms.Form):
@@ -20,9 +22,16 @@ class ElectionDelayForm(forms.Form):
         help_text="批准延期换届的上级党组织",
     )
     approved_on = date_field("批准日期")
-    new_deadline = date_field("延期后换届截止日期", help_text="最迟为原届满日期后一年")
+    new_deadline = date_field("延期后换届截止日期")
     decision_no = forms.CharField(label="批准文号", max_length=100, required=False)
     reason = forms.CharField(label="延期原因", max_length=500, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the longest delay is SETUP-TERM-EXPIRED's max_delay_years in force
+        years = max_delay_years()
+        span = "一年" if years == 1 else f" {years} 年"
+        self.fields["new_deadline"].help_text = f"最迟为原届满日期后{span}"
 
     def delay_input(self) -> ElectionDelayInput:
         data = self.cleaned_data

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from typing import Any
 
 from django.http import Http404
@@ -41,7 +42,7 @@ from dangjian.rules.runner import (
 
 from .choices import BRANCH_TYPES, NO_TERM_TYPES, ROLL_TYPES, OrgType
 from .facts import OrgFacts, collect_facts, prepare_scope, scope_facts
-from .models import Organization, term_years_default, term_years_for
+from .models import Organization, rule_params, term_years_default, term_years_for
 
 register_family("SETUP", "组织设置", section=1, source="rules.md §1 默认值（支部条例、选举条例）")
 
@@ -507,6 +508,15 @@ TERM_EXPIRING = RuleSpec(
 )
 
 
+def term_expiring(deadline: dt.date, at: dt.date, params: Mapping[str, Any] | None = None) -> bool:
+    """Whether ``deadline`` (a term's end or an approved delay's) falls in the reminder window of
+    SETUP-TERM-EXPIRING on ``at``: not before ``at`` and at most ``remind_months`` after it.
+    ``params``: the rule's parameters (default: those in force on ``at``)."""
+    if params is None:
+        params = rule_params(TERM_EXPIRING.id, at)
+    return at <= deadline <= add_months(at, params["remind_months"])
+
+
 @rule(TERM_EXPIRING)
 def setup_term_expiring(facts: OrgFacts, ctx: Context) -> Finding | None:
     """Remind the organization and its superior 6 months before the term ends.
@@ -517,7 +527,6 @@ def setup_term_expiring(facts: OrgFacts, ctx: Context) -> Finding | None:
     No 党工委 or 临时党支部 (no 换届).
     """
     at, params = ctx.at, ctx.params
-    months = params["remind_months"]
     term = _term(facts)
     if term is None:
         return None
@@ -525,7 +534,7 @@ def setup_term_expiring(facts: OrgFacts, ctx: Context) -> Finding | None:
     delay = facts.delay
     if delay is not None:
         deadline = delay.new_deadline
-        if not (at <= deadline <= add_months(at, months)):
+        if not term_expiring(deadline, at, params):
             return None
         state = f"已于 {ends.isoformat()} 届满" if ends < at else f"将于 {ends.isoformat()} 届满"
         return _finding(
@@ -545,7 +554,7 @@ def setup_term_expiring(facts: OrgFacts, ctx: Context) -> Finding | None:
             },
             due_date=deadline,
         )
-    if not (at <= ends <= add_months(at, months)):
+    if not term_expiring(ends, at, params):
         return None
     return _finding(
         TERM_EXPIRING,

@@ -150,7 +150,12 @@ class StepForm(forms.Form):
                 error_messages={"required": "请填写谈话人"},
             )
         if number in (5, 9):
-            label = "培养联系人（1–2 名正式党员）" if number == 5 else "入党介绍人（2 名正式党员）"
+            most = params_in_force("RECRUIT-CONTACTS", timezone.localdate())["max"]
+            label = (
+                f"培养联系人（1–{most} 名正式党员）"
+                if number == 5
+                else "入党介绍人（2 名正式党员）"
+            )
             self.fields["people"] = forms.TypedMultipleChoiceField(
                 label=label,
                 coerce=int,

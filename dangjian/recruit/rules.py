@@ -132,6 +132,13 @@ def candidate_earliest(activist: dt.date, params: Mapping[str, Any]) -> dt.date:
     return add_years(activist, params["years"])
 
 
+def review_every(params: Mapping[str, Any]) -> str:
+    """RECRUIT-ACTIVIST-REVIEW-HALF-YEAR's interval in words: "半年" (the default 6 months),
+    "一年", else " n 个月" (spaced like the other numbers of a message)."""
+    months = int(params["months"])
+    return {6: "半年", 12: "一年"}.get(months, f" {months} 个月")
+
+
 def review_due(last: dt.date, params: Mapping[str, Any]) -> dt.date:
     """RECRUIT-ACTIVIST-REVIEW-HALF-YEAR: the next assessment after ``last`` (the activist
     decision or the last assessment) is due by this day."""
@@ -386,14 +393,15 @@ def recruit_age_18(case: Case, ctx: Context) -> list[Finding] | None:
         return []
     if case.birth_date is None:
         return None
-    turns = add_years(case.birth_date, ctx.params["years"])
+    years = ctx.params["years"]
+    turns = add_years(case.birth_date, years)
     if applied < turns:
         return [
             _finding(
                 spec,
                 case,
-                f"递交入党申请书时（{applied.isoformat()}）未满 18 周岁"
-                f"（{turns.isoformat()} 年满 18 周岁）",
+                f"递交入党申请书时（{applied.isoformat()}）未满 {years} 周岁"
+                f"（{turns.isoformat()} 年满 {years} 周岁）",
                 {"birth_date": case.birth_date, "step_1": applied, "turns_18": turns},
             )
         ]
@@ -448,7 +456,7 @@ def recruit_contacts(case: Case, ctx: Context) -> list[Finding] | None:
         return []
     problems: list[str] = []
     if not 1 <= case.contacts <= ctx.params["max"]:
-        problems.append(f"培养联系人应为 1–2 名正式党员，实为 {case.contacts} 名")
+        problems.append(f"培养联系人应为 1–{ctx.params['max']} 名正式党员，实为 {case.contacts} 名")
     bad = [INTRODUCER_STATUSES[s] for s in case.contact_statuses or [] if s != "full"]
     if bad:
         problems.append(f"培养联系人须为正式党员，有{'、'.join(bad)}")
@@ -524,7 +532,7 @@ def recruit_activist_review_half_year(case: Case, ctx: Context) -> list[Finding]
             _finding(
                 spec,
                 case,
-                f"积极分子半年考察应于 {limit.isoformat()} 前进行",
+                f"积极分子{review_every(ctx.params)}考察应于 {limit.isoformat()} 前进行",
                 {"since": anchor, "deadline": limit},
                 severity="due",
                 due_date=limit,

@@ -337,12 +337,14 @@ def case_timeline(case: RecruitCase, at: dt.date | None = None) -> Timeline:
         if "RECRUIT-ACTIVIST-REVIEW-HALF-YEAR" in enabled:
             reviews = [r.reviewed_on for r in case.reviews.all() if activist <= r.reviewed_on <= at]
             anchor = max([activist, *reviews])
-            limit = rules.review_due(anchor, enabled["RECRUIT-ACTIVIST-REVIEW-HALF-YEAR"])
+            review = enabled["RECRUIT-ACTIVIST-REVIEW-HALF-YEAR"]
+            limit = rules.review_due(anchor, review)
             t.summary.append(f"下一次积极分子考察应于 {limit.isoformat()} 前进行")
             nxt(
                 6,
                 deadline=limit,
-                text=f"培养教育考察：半年考察应于 {limit.isoformat()} 前进行",
+                text=f"培养教育考察：{rules.review_every(review).strip()}考察应于 "
+                f"{limit.isoformat()} 前进行",
                 rule="RECRUIT-ACTIVIST-REVIEW-HALF-YEAR",
             )
         nxt(7, earliest=earliest, text=f"可于 {earliest.isoformat()} 起确定为发展对象")

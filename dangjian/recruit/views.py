@@ -61,7 +61,7 @@ from .forms import (
     WithdrawForm,
 )
 from .models import CaseStatus, Decision, NoticeKind, RecruitCase, RecruitStep
-from .rules import all_specs
+from .rules import all_specs, params_in_force, review_every
 from .selectors import (
     STAGES,
     approval_queue,
@@ -336,6 +336,7 @@ def _case_context(request: SignedInRequest, case: RecruitCase, **forms: Any) -> 
         "earlier_rounds": [(s, _detail_lines(s)) for s in earlier_rounds],
         "notices": sorted(case.notices.all(), key=lambda n: n.first_day),
         "reviews": list(case.reviews.all()),
+        "review_every": review_every(params_in_force("RECRUIT-ACTIVIST-REVIEW-HALF-YEAR", today)),
         "can_record": can_record and writable,
         "can_approve": covers(user, Perm.RECRUIT_APPROVE, case.org.path) and writable,
         "show_member": case.member_id is not None and covers(user, Perm.MEMBER_VIEW, case.org.path),

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, can, covers, require
 from dangjian.core import idnumber
-from dangjian.core.dates import add_months, full_years, span_text
+from dangjian.core.dates import full_years, span_text
 from dangjian.core.errors import error_text, errors_on, put_errors
 from dangjian.members.forms import (
     POST_NOTE,
@@ -60,6 +60,7 @@ from dangjian.members.services import (
 from dangjian.orgs.choices import ROLL_TYPES, TEMP_BRANCH_NO_ROLL, OrgType
 from dangjian.orgs.forms import ElectionDelayForm
 from dangjian.orgs.models import Organization
+from dangjian.orgs.rules import term_expiring
 from dangjian.orgs.selectors import (
     breadcrumb,
     election_delay_current,
@@ -192,8 +193,8 @@ def _term(org: Organization, today: dt.date) -> dict[str, Any]:
         info["deadline"] = deadline
         info["delayed"] = delay is not None and ends < today <= deadline
         info["expired"] = today > deadline
-        # SETUP-TERM-EXPIRING reminds six months ahead; the page highlights the same window
-        info["expiring"] = today <= deadline <= add_months(today, 6)
+        # the page highlights the window SETUP-TERM-EXPIRING reminds in (its parameter in force)
+        info["expiring"] = term_expiring(deadline, today)
         info["left"] = span_text(today, deadline) if today <= deadline else ""
         info["days_over"] = (today - deadline).days if today > deadline else 0
     return info
