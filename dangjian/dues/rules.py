@@ -219,7 +219,7 @@ def dues_arrears_6_months(facts: BranchDues, ctx: Context) -> list[Finding]:
     """``months`` consecutive complete months of dues unpaid without a good reason the branch
     accepted: a flag for the branch (whether it is 自行脱党 is the branch's decision, 党章
     art. 9), never an action. Source: 党章 art. 9."""
-    months = int(ctx.params.get("months", 6))
+    months = int(ctx.params["months"])
     out: list[Finding] = []
     for m in facts.members:
         run = [] if m.left else trailing_run(m)
