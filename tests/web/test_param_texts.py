@@ -22,15 +22,9 @@ Tree = dict[str, Any]
 def test_term_expiring_highlight_follows_the_reminder_months(
     client: Client, tree: Tree, settings
 ) -> None:
-    today = timezone.localdate()
-    soon = make_org(
-        tree["town_a"],
-        org_type="党支部",
-        sector="机关",
-        code="BA010",
-        term_started_on=add_months(today, -33),  # ends in 3 months
-        term_years=3,
-    )
+    # a three-year term that ends in three months
+    term = {"term_started_on": add_months(timezone.localdate(), -33), "term_years": 3}
+    soon = make_org(tree["town_a"], org_type="党支部", sector="机关", code="BA010", **term)
     client.force_login(tree["admin_a"])
     url = reverse("web:org", args=[soon.code])
     assert "即将届满" in client.get(url).content.decode()
