@@ -26,8 +26,10 @@ from dangjian.api.views.base import (
     AttachmentDetailView,
     AttachmentListView,
     FilteredListView,
+    ObjectDetailView,
     ScopedAPIView,
     attachment_list_schema,
+    detail_schema,
     download_responses,
     path_id,
     scoped_org,
@@ -262,7 +264,8 @@ class MeetingListView(FilteredListView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class MeetingDetailView(ScopedAPIView):
+@detail_schema(ID_PARAM, "记录详情")
+class MeetingDetailView(ObjectDetailView):
     """One record; 404 outside the actor's subtree."""
 
     read_perm = RECORD_READ
@@ -270,10 +273,10 @@ class MeetingDetailView(ScopedAPIView):
     serializer_class = MeetingDetailSerializer
     parser_classes = JSON_ONLY  # the body has lists and objects
 
-    @extend_schema(parameters=[ID_PARAM], responses=MeetingDetailSerializer, summary="记录详情")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        meeting = meeting_get(request.user, pk)
-        return Response(MeetingDetailSerializer(_with_attendance(request.user, meeting)).data)
+    getter = meeting_get
+
+    def present(self, request: SignedInApiRequest, obj: Meeting) -> Any:
+        return MeetingDetailSerializer(_with_attendance(request.user, obj)).data
 
     @extend_schema(
         parameters=[ID_PARAM],

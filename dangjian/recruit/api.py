@@ -42,8 +42,10 @@ from dangjian.api.views.base import (
     AttachmentDetailView,
     AttachmentListView,
     FilteredListView,
+    ObjectDetailView,
     ScopedAPIView,
     attachment_list_schema,
+    detail_schema,
     download_responses,
     path_id,
     scoped_org,
@@ -308,15 +310,14 @@ class CaseListView(FilteredListView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class CaseDetailView(ScopedAPIView):
+@detail_schema(ID_PARAM, "案例详情")
+class CaseDetailView(ObjectDetailView):
     """One case with its steps; 404 outside the actor's subtree."""
 
     read_perm = Perm.RECRUIT_VIEW
     serializer_class = CaseDetailSerializer
 
-    @extend_schema(parameters=[ID_PARAM], responses=CaseDetailSerializer, summary="案例详情")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return Response(CaseDetailSerializer(case_get(request.user, pk)).data)
+    getter = case_get
 
 
 class StepListView(ScopedAPIView):

@@ -98,6 +98,40 @@ class FilteredListView(ScopedListView):
         return reduce(operator.or_, narrowed)
 
 
+class ObjectDetailView(ScopedAPIView):
+    # no class docstring: the schema describes the GET by its view's docstring.
+    # GET answers the object ``pk`` the actor may read (``getter(actor, pk)``, a 404 otherwise)
+    # as :meth:`present` makes it (by default ``serializer_class`` of it); a subclass names its
+    # schema with :func:`detail_schema`.
+
+    getter: Callable[..., Any]
+
+    def present(self, request: Any, obj: Any) -> Any:
+        """The data answered for ``obj``."""
+        return self.get_serializer_class()(obj).data
+
+    def get(self, request: Any, pk: int) -> Response:
+        return Response(self.present(request, type(self).getter(request.user, pk)))
+
+
+def detail_schema(
+    id_param: OpenApiParameter | None, summary: str, answer: Any = None
+) -> Callable[[V], V]:
+    """The schema of an :class:`ObjectDetailView`'s GET: the path id (when named), answered
+    ``answer`` (by default the view's ``serializer_class``)."""
+
+    def decorate(view: V) -> V:
+        cls: Any = view  # its serializer_class, read from the class
+        schema = extend_schema(
+            parameters=None if id_param is None else [id_param],
+            responses=answer or cls.serializer_class,
+            summary=summary,
+        )
+        return cast("V", extend_schema_view(get=schema)(view))
+
+    return decorate
+
+
 class ObjectActionView(ScopedAPIView):
     # no class docstring: the schema describes an action by its view's (or a base's) docstring.
     # A POST on one object ``pk``: the object first (:meth:`target`, a 404 outside the scope),

@@ -38,9 +38,11 @@ from dangjian.api.views.base import (
     JSON_ONLY,
     FilteredListView,
     ObjectActionView,
+    ObjectDetailView,
     ScopedAPIView,
     ScopedListView,
     action_schema,
+    detail_schema,
     path_id,
     service_call,
     validated,
@@ -202,8 +204,7 @@ def _org(code: str, field: str) -> Organization:
     return org
 
 
-def _detail(request: SignedInApiRequest, pk: int) -> dict[str, Any]:
-    entry: Any = hardship_get(request.user, pk)
+def _detail(entry: Any) -> dict[str, Any]:
     entry.helps_sorted = list(entry.helps.select_related("org").order_by("-given_on", "-pk"))
     entry.visits_sorted = list(entry.visits.select_related("org").order_by("-visited_on", "-pk"))
     return dict(CareHardshipDetailSerializer(entry).data)
@@ -261,15 +262,16 @@ class HardshipListView(FilteredListView):
         )
 
 
-class HardshipDetailView(ScopedAPIView):
+@detail_schema(ID, "帮扶记录")
+class HardshipDetailView(ObjectDetailView):
     """One entry with its help and visits; 404 for anyone but its readers."""
 
     read_perm = Perm.CARE_VIEW
     serializer_class = CareHardshipDetailSerializer
+    getter = hardship_get
 
-    @extend_schema(parameters=[ID], responses=CareHardshipDetailSerializer, summary="帮扶记录")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return Response(_detail(request, pk))
+    def present(self, request: SignedInApiRequest, obj: Hardship) -> dict[str, Any]:
+        return _detail(obj)
 
 
 class _HardshipAction(ObjectActionView):
@@ -283,7 +285,7 @@ class _HardshipAction(ObjectActionView):
         return hardship_get(request.user, pk)
 
     def answer(self, request: SignedInApiRequest, target: Hardship) -> dict[str, Any]:
-        return _detail(request, target.pk)
+        return _detail(hardship_get(request.user, target.pk))
 
 
 def _action_schema(summary: str, op: str) -> Any:

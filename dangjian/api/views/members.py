@@ -24,7 +24,9 @@ from dangjian.api.serializers import (
 )
 from dangjian.api.views.base import (
     FilteredListView,
+    ObjectDetailView,
     ScopedAPIView,
+    detail_schema,
     path_id,
     scoped_org,
     service_call,
@@ -125,16 +127,15 @@ class MemberListView(FilteredListView):
         return Response(_present(member), status=status.HTTP_201_CREATED)
 
 
-class MemberDetailView(ScopedAPIView):
+@detail_schema(ID_PARAM, "党员详情（脱敏）")
+class MemberDetailView(ObjectDetailView):
     """One member record, masked; 404 outside the actor's subtree."""
 
     read_perm = Perm.MEMBER_VIEW
     write_perm = Perm.MEMBER_CHANGE
     serializer_class = MemberSerializer
 
-    @extend_schema(parameters=[ID_PARAM], responses=MemberSerializer, summary="党员详情（脱敏）")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return Response(MemberSerializer(member_get(request.user, pk)).data)
+    getter = member_get
 
     @extend_schema(
         parameters=[ID_PARAM],

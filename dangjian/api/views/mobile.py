@@ -34,7 +34,14 @@ from dangjian.api.filtersets import CODE_SCHEMA, DATE_SCHEMA
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import FindingSerializer, TextField
 from dangjian.api.views import base
-from dangjian.api.views.base import ScopedAPIView, path_id, service_call, validated
+from dangjian.api.views.base import (
+    ObjectDetailView,
+    ScopedAPIView,
+    detail_schema,
+    path_id,
+    service_call,
+    validated,
+)
 from dangjian.members.models import Member
 from dangjian.mobile import services as svc
 from dangjian.mobile.models import LostContact, Outflow
@@ -305,16 +312,18 @@ def _member_data(member: Member) -> dict[str, Any]:
     }
 
 
-class MemberMobileView(ScopedAPIView):
+@detail_schema(ID, "党员流动和失联情况")
+class MemberMobileView(ObjectDetailView):
     """A member's outflows and lost-contact records (home side)."""
 
     read_perm = Perm.MEMBER_VIEW
     serializer_class = MobileMemberSerializer
     pagination_class = None
 
-    @extend_schema(parameters=[ID], responses=MobileMemberSerializer, summary="党员流动和失联情况")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return Response(_member_data(member_get(request.user, pk)))
+    getter = member_get
+
+    def present(self, request: SignedInApiRequest, obj: Member) -> Any:
+        return _member_data(obj)
 
 
 # --- writes -----------------------------------------------------------------------------------

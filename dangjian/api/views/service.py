@@ -60,8 +60,10 @@ from dangjian.api.views.base import (
     AttachmentDetailView,
     AttachmentListView,
     FilteredListView,
+    ObjectDetailView,
     ScopedAPIView,
     attachment_list_schema,
+    detail_schema,
     download_responses,
     path_id,
     scoped_org,
@@ -283,17 +285,17 @@ class ServiceOrderListView(FilteredListView):
         return qs.order_by("submitted_at", "pk")
 
 
-class ServiceOrderDetailView(ScopedAPIView):
+@detail_schema(ORDER_ID, "服务工单详情及流转记录")
+class ServiceOrderDetailView(ObjectDetailView):
     """One order with its history (the full phone only for its current handler, audited)."""
 
     read_perm = Perm.SERVICE_VIEW
     serializer_class = OrderDetailSerializer
 
-    @extend_schema(
-        parameters=[ORDER_ID], responses=OrderDetailSerializer, summary="服务工单详情及流转记录"
-    )
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return Response(_detail(request, order_get(request.user, pk)))
+    getter = order_get
+
+    def present(self, request: SignedInApiRequest, obj: Order) -> Any:
+        return _detail(request, obj)
 
 
 # --- transitions ------------------------------------------------------------------------------

@@ -27,7 +27,9 @@ from dangjian.api.serializers import TextField
 from dangjian.api.views.base import (
     JSON_ONLY,
     FilteredListView,
+    ObjectDetailView,
     ScopedAPIView,
+    detail_schema,
     path_id,
     scoped_org,
     service_call,
@@ -282,16 +284,15 @@ class VisitListView(FilteredListView):
         return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
 
 
-class VisitDetailView(ScopedAPIView):
+@detail_schema(path_id("走访编号"), "走访详情")
+class VisitDetailView(ObjectDetailView):
     """One visit with its needs."""
 
     read_perm = Perm.SERVICE_VIEW
     serializer_class = VisitSerializer
     pagination_class = None
 
-    @extend_schema(parameters=[path_id("走访编号")], responses=VisitSerializer, summary="走访详情")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return Response(VisitSerializer(visit_get(request.user, pk)).data)
+    getter = visit_get
 
 
 class NeedOrderView(ScopedAPIView):

@@ -29,8 +29,9 @@ from dangjian.api.serializers import TextField
 from dangjian.api.views.base import (
     FilteredListView,
     ObjectActionView,
-    ScopedAPIView,
+    ObjectDetailView,
     action_schema,
+    detail_schema,
     path_id,
     scoped_org,
     service_call,
@@ -221,7 +222,8 @@ class TeamListView(FilteredListView):
         )
 
 
-class TeamDetailView(ScopedAPIView):
+@detail_schema(ID, "志愿服务队详情")
+class TeamDetailView(ObjectDetailView):
     """One team with its members; 404 outside the actor's subtree. PATCH changes its name,
     services, area or leader (the fields given)."""
 
@@ -229,9 +231,7 @@ class TeamDetailView(ScopedAPIView):
     write_perm = Perm.SERVICE_DISPATCH
     serializer_class = TeamSerializer
 
-    @extend_schema(parameters=[ID], responses=TeamSerializer, summary="志愿服务队详情")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return Response(TeamSerializer(team_get(request.user, pk)).data)
+    getter = team_get
 
     @extend_schema(
         parameters=[ID],
@@ -305,15 +305,14 @@ class DoubleReportListView(FilteredListView):
         )
 
 
-class DoubleReportDetailView(ScopedAPIView):
+@detail_schema(ID, "双报到登记详情")
+class DoubleReportDetailView(ObjectDetailView):
     """One registration with its yearly ratings; 404 when neither side is in the subtree."""
 
     read_perm = Perm.SERVICE_VIEW
     serializer_class = DoubleReportSerializer
 
-    @extend_schema(parameters=[ID], responses=DoubleReportSerializer, summary="双报到登记详情")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return Response(DoubleReportSerializer(double_report_get(request.user, pk)).data)
+    getter = double_report_get
 
 
 class _ReportAction(ObjectActionView):

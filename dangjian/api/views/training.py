@@ -34,7 +34,9 @@ from dangjian.api.serializers import TextField
 from dangjian.api.views.base import (
     JSON_ONLY,
     FilteredListView,
+    ObjectDetailView,
     ScopedAPIView,
+    detail_schema,
     path_id,
     scoped_org,
     service_call,
@@ -286,7 +288,8 @@ class CourseListView(FilteredListView):
         return Response(_detail(request, course), status=status.HTTP_201_CREATED)
 
 
-class CourseDetailView(ScopedAPIView):
+@detail_schema(ID, "培训班详情")
+class CourseDetailView(ObjectDetailView):
     """One course with the participants the user may see; DELETE removes it (and its
     participants' hours with it)."""
 
@@ -294,9 +297,10 @@ class CourseDetailView(ScopedAPIView):
     write_perm = Perm.TRAINING_MANAGE
     serializer_class = CourseDetailSerializer
 
-    @extend_schema(parameters=[ID], responses=CourseDetailSerializer, summary="培训班详情")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return Response(_detail(request, course_get(request.user, pk)))
+    getter = course_get
+
+    def present(self, request: SignedInApiRequest, obj: Course) -> Any:
+        return _detail(request, obj)
 
     @extend_schema(parameters=[ID], responses={204: None}, summary="删除培训班")
     def delete(self, request: SignedInApiRequest, pk: int) -> Response:

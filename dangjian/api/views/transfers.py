@@ -32,8 +32,10 @@ from dangjian.api.views.base import (
     JSON_ONLY,
     FilteredListView,
     ObjectActionView,
+    ObjectDetailView,
     ScopedAPIView,
     action_schema,
+    detail_schema,
     path_id,
     service_call,
     service_errors,
@@ -174,16 +176,15 @@ class TransferListView(FilteredListView):
         return Response(TransferSerializer(t).data, status=status.HTTP_201_CREATED)
 
 
-class TransferDetailView(ScopedAPIView):
+@detail_schema(TRANSFER_ID, "转接详情")
+class TransferDetailView(ObjectDetailView):
     """One transfer."""
 
     read_perm = Perm.MEMBER_VIEW
     serializer_class = TransferSerializer
     pagination_class = None
 
-    @extend_schema(parameters=[TRANSFER_ID], responses=TransferSerializer, summary="转接详情")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return Response(TransferSerializer(sel.transfer_get(request.user, pk)).data)
+    getter = sel.transfer_get
 
 
 class DateBody(serializers.Serializer):
