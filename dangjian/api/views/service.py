@@ -60,6 +60,7 @@ from dangjian.api.views.base import (
     AttachmentDetailView,
     AttachmentListView,
     FilteredListView,
+    ObjectActionView,
     ObjectDetailView,
     ScopedAPIView,
     attachment_list_schema,
@@ -456,25 +457,26 @@ def _conflict(actor: Actor, order: Order, action: str, read_state: str) -> bool:
     )
 
 
-class ServiceOrderActionView(ScopedAPIView):
+class ServiceOrderActionView(ObjectActionView):
     """One transition of an order (the subclass names it in ``action``)."""
 
     action_name = ""
-    pagination_class = None
     parser_classes = JSON_ONLY
 
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        body, _perm, apply, _summary = ACTIONS[self.action_name]
-        order = order_get(request.user, pk)
-        v = validated(body, request)
-        read_state = order.state
+    def target(self, request: SignedInApiRequest, pk: int) -> Order:
+        return order_get(request.user, pk)
+
+    def act(self, request: SignedInApiRequest, target: Order, values: dict[str, Any]) -> None:
+        read_state = target.state
         try:
-            apply(request.user, order, v)
+            ACTIONS[self.action_name][2](request.user, target, values)
         except DjangoValidationError as exc:
-            if _conflict(request.user, order, self.action_name, read_state):
+            if _conflict(request.user, target, self.action_name, read_state):
                 raise Conflict("；".join(exc.messages)) from exc
             raise service_errors(exc) from exc
-        return Response(_detail(request, order))
+
+    def answer(self, request: SignedInApiRequest, target: Order) -> dict[str, Any]:
+        return _detail(request, target)
 
 
 def _action_view(action: str) -> type[ServiceOrderActionView]:
