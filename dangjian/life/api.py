@@ -25,10 +25,12 @@ from dangjian.api.views.base import (
     JSON_ONLY,
     AttachmentDetailView,
     AttachmentListView,
+    CreateView,
     FilteredListView,
     ObjectDetailView,
     ScopedAPIView,
     attachment_list_schema,
+    create_schema,
     detail_schema,
     download_responses,
     path_id,
@@ -207,12 +209,14 @@ ID_PARAM = path_id("记录 id")
 @extend_schema_view(
     get=extend_schema(responses=MeetingSerializer(many=True), summary="组织生活记录列表")
 )
-class MeetingListView(FilteredListView):
+@create_schema("记录会议或活动", MeetingDetailSerializer)
+class MeetingListView(FilteredListView, CreateView):
     """Records of the actor's subtree (``?org=CODE&subtree=1&type=…&year=…`` to narrow)."""
 
     read_perm = RECORD_READ
     write_perm = Perm.LIFE_RECORD
     serializer_class = MeetingSerializer
+    write_serializer = MeetingWriteSerializer
     parser_classes = JSON_ONLY  # the body has lists and objects
     filterset_class = MeetingFilter
     queryset = Meeting.objects.none()
@@ -225,13 +229,7 @@ class MeetingListView(FilteredListView):
             actor, org=org, subtree=p["subtree"], meeting_type=p["type"], year=p["year"]
         )
 
-    @extend_schema(
-        request=MeetingWriteSerializer,
-        responses={201: MeetingDetailSerializer},
-        summary="记录会议或活动",
-    )
-    def post(self, request: SignedInApiRequest) -> Response:
-        v = validated(MeetingWriteSerializer, request)
+    def create(self, request: SignedInApiRequest, v: dict[str, Any]) -> Any:
         actor = request.user
         message = "组织不存在或不在您的管辖范围内"
         org = scoped_org(actor, Perm.LIFE_RECORD, v["org"], field="org", message=message)
@@ -261,7 +259,7 @@ class MeetingListView(FilteredListView):
         meeting = service_call(meeting_record, actor=actor, data=data)
         meeting = meeting_get(actor, meeting.pk)
         body = MeetingDetailSerializer(_with_attendance(actor, meeting)).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return body
 
 
 @detail_schema(ID_PARAM, "记录详情")

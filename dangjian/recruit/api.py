@@ -41,10 +41,12 @@ from dangjian.api.views.base import (
     JSON_ONLY,
     AttachmentDetailView,
     AttachmentListView,
+    CreateView,
     FilteredListView,
     ObjectDetailView,
     ScopedAPIView,
     attachment_list_schema,
+    create_schema,
     detail_schema,
     download_responses,
     path_id,
@@ -264,12 +266,14 @@ class StepWriteSerializer(serializers.Serializer):
 @extend_schema_view(
     get=extend_schema(responses=CaseSerializer(many=True), summary="发展党员案例列表")
 )
-class CaseListView(FilteredListView):
+@create_schema("新建发展党员案例（记录递交入党申请书）", CaseDetailSerializer)
+class CaseListView(FilteredListView, CreateView):
     """Cases of the actor's subtree, newest first."""
 
     read_perm = Perm.RECRUIT_VIEW
     write_perm = Perm.RECRUIT_RECORD
     serializer_class = CaseSerializer
+    write_serializer = CaseWriteSerializer
     filterset_class = CaseFilter
     queryset = RecruitCase.objects.none()
 
@@ -284,13 +288,7 @@ class CaseListView(FilteredListView):
             qs = qs.filter(org__path__startswith=org.path)
         return prefetched(qs).order_by("-pk")
 
-    @extend_schema(
-        request=CaseWriteSerializer,
-        responses={201: CaseDetailSerializer},
-        summary="新建发展党员案例（记录递交入党申请书）",
-    )
-    def post(self, request: SignedInApiRequest) -> Response:
-        v = validated(CaseWriteSerializer, request)
+    def create(self, request: SignedInApiRequest, v: dict[str, Any]) -> Any:
         actor = request.user
         message = f"组织编码 {v['org']} 不存在或不在您的管辖范围内"
         org = scoped_org(actor, Perm.RECRUIT_RECORD, v["org"], field="org", message=message)
@@ -307,7 +305,7 @@ class CaseListView(FilteredListView):
         )
         case = service_call(open_case, actor=actor, data=data)
         body = CaseDetailSerializer(case_get(actor, case.pk)).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return body
 
 
 @detail_schema(ID_PARAM, "案例详情")

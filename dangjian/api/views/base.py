@@ -132,6 +132,40 @@ def detail_schema(
     return decorate
 
 
+class CreateView(ScopedAPIView):
+    # no class docstring: the schema describes a POST by its view's docstring.
+    # POST: the body checked by ``write_serializer`` (a 400), then :meth:`create` (a service's
+    # refusal is a 400), answered 201 with what it returns. A list view adds it as a second base
+    # (``class V(FilteredListView, CreateView)``); a subclass names its schema with
+    # :func:`create_schema`.
+
+    write_serializer: type[Any]
+
+    def create(self, request: Any, values: dict[str, Any]) -> Any:
+        """Make the object from the checked body ``values``; the data answered."""
+        raise NotImplementedError
+
+    def post(self, request: Any) -> Response:
+        values = validated(self.write_serializer, request)
+        return Response(self.create(request, values), status=201)
+
+
+def create_schema(summary: str, answer: Any = None) -> Callable[[V], V]:
+    """The schema of a :class:`CreateView`'s POST: ``write_serializer`` as the body, answered 201
+    with ``answer`` (by default the view's ``serializer_class``)."""
+
+    def decorate(view: V) -> V:
+        cls: Any = view  # its serializers, read from the class
+        schema = extend_schema(
+            request=cls.write_serializer,
+            responses={201: answer or cls.serializer_class},
+            summary=summary,
+        )
+        return cast("V", extend_schema_view(post=schema)(view))
+
+    return decorate
+
+
 class ObjectActionView(ScopedAPIView):
     # no class docstring: the schema describes an action by its view's (or a base's) docstring.
     # A POST on one object ``pk``: the object first (:meth:`target`, a 404 outside the scope),

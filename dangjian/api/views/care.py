@@ -20,7 +20,7 @@ from typing import Any
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
@@ -36,16 +36,17 @@ from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import TextField
 from dangjian.api.views.base import (
     JSON_ONLY,
+    CreateView,
     FilteredListView,
     ObjectActionView,
     ObjectDetailView,
     ScopedAPIView,
     ScopedListView,
     action_schema,
+    create_schema,
     detail_schema,
     path_id,
     service_call,
-    validated,
 )
 from dangjian.care.choices import CloseReason, HelpKind, Level, Occasion, Reason
 from dangjian.care.models import Hardship
@@ -213,13 +214,15 @@ def _detail(entry: Any) -> dict[str, Any]:
 @extend_schema_view(
     get=extend_schema(responses=CareHardshipSerializer(many=True), summary="困难党员名册")
 )
-class HardshipListView(FilteredListView):
+@create_schema("登记困难党员")
+class HardshipListView(FilteredListView, CreateView):
     """The entries the actor reads (its branch's, and those its organization helps), newest
     first; an upper level reads none here (see ``care/figures/``)."""
 
     read_perm = Perm.CARE_VIEW
     write_perm = Perm.CARE_RECORD
     serializer_class = CareHardshipSerializer
+    write_serializer = CareHardshipWriteSerializer
     filterset_class = HardshipFilter
     queryset = Hardship.objects.none()
     parser_classes = JSON_ONLY
@@ -234,13 +237,7 @@ class HardshipListView(FilteredListView):
             .order_by("-since", "pk")
         )
 
-    @extend_schema(
-        request=CareHardshipWriteSerializer,
-        responses={201: CareHardshipSerializer},
-        summary="登记困难党员",
-    )
-    def post(self, request: SignedInApiRequest) -> Response:
-        v = validated(CareHardshipWriteSerializer, request)
+    def create(self, request: SignedInApiRequest, v: dict[str, Any]) -> Any:
         member = Member.objects.select_related("org").filter(pk=v["member"]).first()
         mine = getattr(request.user, "org", None)
         if member is None or mine is None or member.org_id != mine.pk:
@@ -256,10 +253,7 @@ class HardshipListView(FilteredListView):
             note=v["note"],
             helpers=helpers,
         )
-        return Response(
-            CareHardshipSerializer(hardship_get(request.user, entry.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return CareHardshipSerializer(hardship_get(request.user, entry.pk)).data
 
 
 @detail_schema(ID, "帮扶记录")

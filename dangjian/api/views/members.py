@@ -23,9 +23,11 @@ from dangjian.api.serializers import (
     TextField,
 )
 from dangjian.api.views.base import (
+    CreateView,
     FilteredListView,
     ObjectDetailView,
     ScopedAPIView,
+    create_schema,
     detail_schema,
     path_id,
     scoped_org,
@@ -86,12 +88,14 @@ def _present(member: Member) -> dict[str, Any]:
 @extend_schema_view(
     get=extend_schema(responses=MemberSerializer(many=True), summary="党员列表（脱敏）")
 )
-class MemberListView(FilteredListView):
+@create_schema("新增党员")
+class MemberListView(FilteredListView, CreateView):
     """Members of the actor's subtree (``?org=CODE&subtree=1`` to narrow), masked."""
 
     read_perm = Perm.MEMBER_VIEW
     write_perm = Perm.MEMBER_CHANGE
     serializer_class = MemberSerializer
+    write_serializer = MemberWriteSerializer
     filterset_class = MemberFilter
     queryset = Member.objects.none()
 
@@ -102,11 +106,7 @@ class MemberListView(FilteredListView):
         qs = member_list(actor, org=org, subtree=params["subtree"])
         return qs.select_related("residence_community")
 
-    @extend_schema(
-        request=MemberWriteSerializer, responses={201: MemberSerializer}, summary="新增党员"
-    )
-    def post(self, request: SignedInApiRequest) -> Response:
-        v = validated(MemberWriteSerializer, request)
+    def create(self, request: SignedInApiRequest, v: dict[str, Any]) -> Any:
         data = MemberInput(
             name=v["name"],
             id_number=v["id_number"],
@@ -124,7 +124,7 @@ class MemberListView(FilteredListView):
             residence_community=_community(request.user, v.get("residence_community")),
         )
         member = service_call(member_create, actor=request.user, data=data)
-        return Response(_present(member), status=status.HTTP_201_CREATED)
+        return _present(member)
 
 
 @detail_schema(ID_PARAM, "党员详情（脱敏）")

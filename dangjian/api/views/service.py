@@ -59,11 +59,13 @@ from dangjian.api.views.base import (
     JSON_ONLY,
     AttachmentDetailView,
     AttachmentListView,
+    CreateView,
     FilteredListView,
     ObjectActionView,
     ObjectDetailView,
     ScopedAPIView,
     attachment_list_schema,
+    create_schema,
     detail_schema,
     download_responses,
     path_id,
@@ -599,12 +601,14 @@ class GridFilter(ParamFilterSet):
 
 
 @extend_schema_view(get=extend_schema(responses=GridSerializer(many=True), summary="网格列表"))
-class GridListView(FilteredListView):
+@create_schema("新建网格")
+class GridListView(FilteredListView, CreateView):
     """Grids of the actor's subtree, with their workers and open orders; POST creates one."""
 
     read_perm = Perm.SERVICE_VIEW
     write_perm = Perm.SERVICE_DISPATCH
     serializer_class = GridSerializer
+    write_serializer = GridWriteSerializer
     filterset_class = GridFilter
     queryset = Grid.objects.none()
     parser_classes = JSON_ONLY
@@ -620,9 +624,7 @@ class GridListView(FilteredListView):
     def page_rows(self, rows: list[Any]) -> list[Any]:
         return _present_grids(rows)
 
-    @extend_schema(request=GridWriteSerializer, responses={201: GridSerializer}, summary="新建网格")
-    def post(self, request: SignedInApiRequest) -> Response:
-        v = validated(GridWriteSerializer, request)
+    def create(self, request: SignedInApiRequest, v: dict[str, Any]) -> Any:
         org = scoped_org(
             request.user,
             Perm.SERVICE_DISPATCH,
@@ -640,7 +642,7 @@ class GridListView(FilteredListView):
             workers=_workers(org, v.get("workers") or []),
             boundary=v.get("boundary"),
         )
-        return Response(_grid_answer(request.user, grid), status=status.HTTP_201_CREATED)
+        return _grid_answer(request.user, grid)
 
 
 class GridDetailView(ScopedAPIView):

@@ -33,9 +33,11 @@ from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import TextField
 from dangjian.api.views.base import (
     JSON_ONLY,
+    CreateView,
     FilteredListView,
     ObjectDetailView,
     ScopedAPIView,
+    create_schema,
     detail_schema,
     path_id,
     scoped_org,
@@ -241,12 +243,14 @@ def _detail(request: Any, course: Course) -> Any:
 
 
 @extend_schema_view(get=extend_schema(responses=CourseSerializer(many=True), summary="培训班列表"))
-class CourseListView(FilteredListView):
+@create_schema("登记培训班（含参训党员）", CourseDetailSerializer)
+class CourseListView(FilteredListView, CreateView):
     """Courses organized in the user's subtree, or with a participant from it."""
 
     read_perm = Perm.TRAINING_VIEW
     write_perm = Perm.TRAINING_MANAGE
     serializer_class = CourseSerializer
+    write_serializer = CourseWriteSerializer
     filterset_class = CourseFilter
     queryset = Course.objects.none()
     parser_classes = JSON_ONLY
@@ -262,13 +266,7 @@ class CourseListView(FilteredListView):
             qs = qs.filter(ends_on__year=params["year"])
         return qs.order_by("-starts_on", "-pk")
 
-    @extend_schema(
-        request=CourseWriteSerializer,
-        responses={201: CourseDetailSerializer},
-        summary="登记培训班（含参训党员）",
-    )
-    def post(self, request: SignedInApiRequest) -> Response:
-        v = validated(CourseWriteSerializer, request)
+    def create(self, request: SignedInApiRequest, v: dict[str, Any]) -> Any:
         organizer = scoped_org(
             request.user, Perm.TRAINING_MANAGE, v["organizer"], field="organizer"
         )
@@ -285,7 +283,7 @@ class CourseListView(FilteredListView):
             ),
             member_ids=v["members"],
         )
-        return Response(_detail(request, course), status=status.HTTP_201_CREATED)
+        return _detail(request, course)
 
 
 @detail_schema(ID, "培训班详情")

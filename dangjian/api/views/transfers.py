@@ -19,8 +19,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
+from rest_framework import exceptions, serializers
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import restrict
@@ -30,16 +29,17 @@ from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import TextField, _date
 from dangjian.api.views.base import (
     JSON_ONLY,
+    CreateView,
     FilteredListView,
     ObjectActionView,
     ObjectDetailView,
     ScopedAPIView,
     action_schema,
+    create_schema,
     detail_schema,
     path_id,
     service_call,
     service_errors,
-    validated,
 )
 from dangjian.core.downloads import file_response
 from dangjian.members.models import Member
@@ -120,12 +120,14 @@ class TransferCreateSerializer(serializers.Serializer):
 @extend_schema_view(
     get=extend_schema(responses=TransferSerializer(many=True), summary="组织关系转接列表")
 )
-class TransferListView(FilteredListView):
+@create_schema("申请转出组织关系（默认同时开具介绍信）")
+class TransferListView(FilteredListView, CreateView):
     """Transfers with either end in the actor's subtree, newest first."""
 
     read_perm = Perm.MEMBER_VIEW
     write_perm = Perm.MEMBER_CHANGE
     serializer_class = TransferSerializer
+    write_serializer = TransferCreateSerializer
     filterset_class = TransferFilter
     queryset = Transfer.objects.none()
     parser_classes = JSON_ONLY
@@ -140,13 +142,7 @@ class TransferListView(FilteredListView):
             qs = sel.overdue(qs, timezone.localdate())
         return qs.order_by("-requested_on", "-pk")
 
-    @extend_schema(
-        request=TransferCreateSerializer,
-        responses={201: TransferSerializer},
-        summary="申请转出组织关系（默认同时开具介绍信）",
-    )
-    def post(self, request: SignedInApiRequest) -> Response:
-        v = validated(TransferCreateSerializer, request)
+    def create(self, request: SignedInApiRequest, v: dict[str, Any]) -> Any:
         member = (
             restrict(
                 Member.objects.select_related("org"), request.user, Perm.MEMBER_CHANGE, "org__path"
@@ -173,7 +169,7 @@ class TransferListView(FilteredListView):
             t = services.transfer_request(actor=request.user, data=data, issue=v["issue"])
         except DjangoValidationError as exc:
             raise service_errors(exc) from exc
-        return Response(TransferSerializer(t).data, status=status.HTTP_201_CREATED)
+        return TransferSerializer(t).data
 
 
 @detail_schema(TRANSFER_ID, "转接详情")
