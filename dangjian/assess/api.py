@@ -31,6 +31,7 @@ from dangjian.api.views.base import (
     ScopedListView,
     detail_schema,
     path_id,
+    picked,
     service_call,
     validated,
 )
@@ -256,8 +257,7 @@ class _ScoreView(ScopedAPIView):
             actor=request.user,
             campaign=campaign,
             org=org,
-            criterion=v["criterion"],
-            points=v["points"],
+            **picked(v, "criterion", "points"),
             note=v.get("note") or "",
         )
         return Response(CheckScoreSerializer(score).data, status=status.HTTP_201_CREATED)

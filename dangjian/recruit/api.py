@@ -50,6 +50,7 @@ from dangjian.api.views.base import (
     detail_schema,
     download_responses,
     path_id,
+    picked,
     scoped_org,
     service_call,
     validated,
@@ -294,9 +295,7 @@ class CaseListView(FilteredListView, CreateView):
         org = scoped_org(actor, Perm.RECRUIT_RECORD, v["org"], field="org", message=message)
         data = CaseInput(
             org=org,
-            name=v["name"],
-            id_number=v["id_number"],
-            applied_on=v["applied_on"],
+            **picked(v, "name", "id_number", "applied_on"),
             phone=v.get("phone") or "",
             category=v.get("category") or "",
             priority_group=v.get("priority_group") or PriorityGroup.OTHER,
@@ -364,8 +363,7 @@ class StepListView(ScopedAPIView):
             chosen[key] = [found[i] for i in ids]
         vote = v.get("vote")
         data = StepInput(
-            number=v["number"],
-            done_on=v["done_on"],
+            **picked(v, "number", "done_on"),
             note=v.get("note") or "",
             talker=v.get("talker") or "",
             contacts=chosen["contacts"],
@@ -430,10 +428,7 @@ class ExtensionView(ScopedAPIView):
             actor=actor,
             case=case,
             step=int(v["step"]),
-            months=v["months"],
-            approved_on=v["approved_on"],
-            approved_by=v["approved_by"],
-            reason=v["reason"],
+            **picked(v, "months", "approved_on", "approved_by", "reason"),
         )
         body = CaseDetailSerializer(case_get(actor, case.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)

@@ -300,6 +300,12 @@ def validated(serializer_class: Any, request: Any, **kwargs: Any) -> dict[str, A
     return dict(serializer.validated_data)
 
 
+def picked(values: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    """``{name: values[name]}`` for each of ``names``: the checked body's fields a service takes
+    under the same names, passed through as keyword arguments (``**picked(v, "since", "note")``)."""
+    return {name: values[name] for name in names}
+
+
 @csrf_exempt
 def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
     """A path under /api/v1/ that names no endpoint (or an id that is not a number)."""

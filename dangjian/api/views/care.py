@@ -46,6 +46,7 @@ from dangjian.api.views.base import (
     create_schema,
     detail_schema,
     path_id,
+    picked,
     service_call,
 )
 from dangjian.care.choices import CloseReason, HelpKind, Level, Occasion, Reason
@@ -247,10 +248,7 @@ class HardshipListView(FilteredListView, CreateView):
             hardship_register,
             actor=request.user,
             member=member,
-            reason=v["reason"],
-            level=v["level"],
-            since=v["since"],
-            note=v["note"],
+            **picked(v, "reason", "level", "since", "note"),
             helpers=helpers,
         )
         return CareHardshipSerializer(hardship_get(request.user, entry.pk)).data
@@ -298,11 +296,9 @@ class HelpView(_HardshipAction):
             help_record,
             actor=request.user,
             hardship=target,
-            kind=v["kind"],
-            amount=v["amount"],
+            **picked(v, "kind", "amount"),
             org=_org(v["org"], "org"),
-            helper_name=v["helper_name"],
-            given_on=v["given_on"],
+            **picked(v, "helper_name", "given_on"),
         )
 
 
@@ -318,12 +314,9 @@ class VisitView(_HardshipAction):
             visit_record,
             actor=request.user,
             hardship=target,
-            occasion=v["occasion"],
-            visited_on=v["visited_on"],
+            **picked(v, "occasion", "visited_on"),
             org=_org(v["org"], "org"),
-            visitors=v["visitors"],
-            note=v["note"],
-            next_visit_on=v["next_visit_on"],
+            **picked(v, "visitors", "note", "next_visit_on"),
         )
 
 
@@ -338,8 +331,7 @@ class CloseView(_HardshipAction):
             hardship_close,
             actor=request.user,
             hardship=target,
-            until=v["until"],
-            reason=v["reason"],
+            **picked(v, "until", "reason"),
             rename={"close_reason": "reason"},
         )
 

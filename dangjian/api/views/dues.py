@@ -30,6 +30,7 @@ from dangjian.api.views.base import (
     CreateView,
     ScopedAPIView,
     create_schema,
+    picked,
     service_call,
 )
 from dangjian.dues import months, selectors, services
@@ -180,10 +181,7 @@ class BaseView(CreateView):
             services.base_set,
             actor=request.user,
             member=member,
-            year=v["year"],
-            category=v["category"],
-            base=v["base"],
-            voluntary=v["voluntary"],
+            **picked(v, "year", "category", "base", "voluntary"),
         )
         return BaseOut(record).data
 

@@ -30,6 +30,7 @@ from dangjian.api.views.base import (
     create_schema,
     detail_schema,
     path_id,
+    picked,
     scoped_org,
     service_call,
     validated,
@@ -108,10 +109,7 @@ class MemberListView(FilteredListView, CreateView):
 
     def create(self, request: SignedInApiRequest, v: dict[str, Any]) -> Any:
         data = MemberInput(
-            name=v["name"],
-            id_number=v["id_number"],
-            member_type=v["member_type"],
-            joined_on=v["joined_on"],
+            **picked(v, "name", "id_number", "member_type", "joined_on"),
             org=_branch(request.user, v["org"]),
             confirmed_on=v.get("confirmed_on"),
             gender=v.get("gender") or "",
@@ -298,8 +296,7 @@ class MemberStatusListView(ScopedAPIView):
         member = member_get(request.user, pk, perm=Perm.MEMBER_CHANGE)
         v = validated(StatusWriteSerializer, request)
         data = StatusInput(
-            kind=v["kind"],
-            started_on=v["started_on"],
+            **picked(v, "kind", "started_on"),
             ends_on=v.get("ends_on"),
             decided_by=v["decided_by"],
             decision_no=v.get("decision_no") or "",

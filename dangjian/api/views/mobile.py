@@ -39,6 +39,7 @@ from dangjian.api.views.base import (
     ScopedAPIView,
     detail_schema,
     path_id,
+    picked,
     service_call,
     validated,
 )
@@ -372,17 +373,9 @@ class OutflowStartView(_MemberAction):
                     {"host_org": [f"没有编码为“{v['host_org']}”的党组织"]}
                 )
         data = svc.OutflowInput(
-            region_code=v["region_code"],
-            place=v["place"],
-            started_on=v["started_on"],
-            fixed_place=v["fixed_place"],
-            employer=v["employer"],
-            phone=v["phone"],
+            **picked(v, "region_code", "place", "started_on", "fixed_place", "employer", "phone"),
             host_org=host,
-            host_name=v["host_name"],
-            card_no=v["card_no"],
-            card_issued_on=v["card_issued_on"],
-            card_valid_to=v["card_valid_to"],
+            **picked(v, "host_name", "card_no", "card_issued_on", "card_valid_to"),
         )
         service_call(svc.outflow_start, actor=request.user, member=target, data=data)
 
@@ -407,9 +400,7 @@ class CardIssueView(_MemberAction):
             svc.outflow_card_issue,
             actor=request.user,
             outflow=_open_outflow(target),
-            card_no=v["card_no"],
-            issued_on=v["issued_on"],
-            valid_to=v["valid_to"],
+            **picked(v, "card_no", "issued_on", "valid_to"),
         )
 
 
@@ -447,8 +438,7 @@ class ActivityRecordView(ScopedAPIView):
             svc.host_activity_record,
             actor=request.user,
             outflow=item,
-            held_on=v["held_on"],
-            subject=v["subject"],
+            **picked(v, "held_on", "subject"),
         )
         item = Outflow.objects.select_related("member", "host_org").get(pk=item.pk)
         return Response(MobileHostedSerializer(item).data, status=status.HTTP_201_CREATED)
@@ -464,8 +454,7 @@ class LostRecordView(_MemberAction):
             svc.lost_contact_record,
             actor=request.user,
             member=target,
-            since=v["since"],
-            note=v["note"],
+            **picked(v, "since", "note"),
         )
 
 
@@ -479,9 +468,7 @@ class SearchStepView(_MemberAction):
             svc.search_step_add,
             actor=request.user,
             lost=_open_lost(target),
-            done_on=v["done_on"],
-            how=v["how"],
-            done_by=v["done_by"],
+            **picked(v, "done_on", "how", "done_by"),
         )
 
 
@@ -494,8 +481,7 @@ class FoundView(_MemberAction):
             svc.lost_contact_found,
             actor=request.user,
             lost=_open_lost(target),
-            found_on=v["found_on"],
-            note=v["note"],
+            **picked(v, "found_on", "note"),
         )
 
 
@@ -510,10 +496,7 @@ class DecideView(_MemberAction):
         if lost is None:
             raise exceptions.ValidationError({"member": [f"{target.name}没有失联登记"]})
         data = svc.DecisionInput(
-            kind=v["kind"],
-            started_on=v["started_on"],
-            decided_by=v["decided_by"],
-            decision_no=v["decision_no"],
+            **picked(v, "kind", "started_on", "decided_by", "decision_no"),
         )
         service_call(svc.lost_contact_decide, actor=request.user, lost=lost, data=data)
 

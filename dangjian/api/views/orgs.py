@@ -24,6 +24,7 @@ from dangjian.api.views.base import (
     FilteredListView,
     ScopedAPIView,
     create_schema,
+    picked,
     scoped_org,
     service_call,
     service_errors,
@@ -91,8 +92,7 @@ def _writable_parent(actor: Actor, code: str) -> Organization:
 
 def _org_input(values: dict[str, Any]) -> OrgInput:
     return OrgInput(
-        code=values["code"],
-        name=values["name"],
+        **picked(values, "code", "name"),
         org_type=values["type"],
         sector=values["sector"],
         region_code=values.get("region_code") or "",

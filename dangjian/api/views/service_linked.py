@@ -33,6 +33,7 @@ from dangjian.api.views.base import (
     create_schema,
     detail_schema,
     path_id,
+    picked,
     scoped_org,
     service_call,
     validated,
@@ -195,8 +196,7 @@ class DepartmentListView(FilteredListView, CreateView):
             linked.department_create,
             actor=request.user,
             org=org,
-            name=values["name"],
-            kind=values["kind"],
+            **picked(values, "name", "kind"),
             contacts=contacts,
             phone=values["phone"],
         )
@@ -270,12 +270,10 @@ class VisitListView(FilteredListView, CreateView):
             linked.visit_record,
             actor=request.user,
             grid=grid,
-            household=values["household"],
-            visited_on=values["visited_on"],
+            **picked(values, "household", "visited_on"),
             needs=[(n["text"], n["category"]) for n in values["needs"]],
             visitors=visitors,
-            follow_up_due=values["follow_up_due"],
-            note=values["note"],
+            **picked(values, "follow_up_due", "note"),
         )
         return VisitSerializer(visit).data
 
@@ -315,7 +313,6 @@ class NeedOrderView(ScopedAPIView):
             linked.need_to_order,
             actor=request.user,
             need=item,
-            phone=values["phone"],
-            category=values["category"],
+            **picked(values, "phone", "category"),
         )
         return Response(NeedOrderSerializer(order).data, status=status.HTTP_201_CREATED)

@@ -35,6 +35,7 @@ from dangjian.api.views.base import (
     create_schema,
     detail_schema,
     path_id,
+    picked,
     scoped_org,
     service_call,
     validated,
@@ -212,9 +213,7 @@ class TeamListView(FilteredListView, CreateView):
             team_create,
             actor=request.user,
             org=org,
-            name=values["name"],
-            services=values["services"],
-            area=values["area"],
+            **picked(values, "name", "services", "area"),
             leader=_account(values["leader"], org.path, "leader"),
         )
         return TeamSerializer(team_get(request.user, team.pk)).data
@@ -288,9 +287,7 @@ class DoubleReportListView(FilteredListView, CreateView):
             actor=request.user,
             member=member,
             community=community,
-            registered_on=values["registered_on"],
-            offers=values["offers"],
-            services=values["services"],
+            **picked(values, "registered_on", "offers", "services"),
             user=_account(values["user"], member.org.path, "user"),
         )
         return DoubleReportSerializer(double_report_get(request.user, report.pk)).data
@@ -360,7 +357,5 @@ class DoubleReportRateView(_ReportAction):
             double_report_rate,
             actor=request.user,
             report=target,
-            year=v["year"],
-            rating=v["rating"],
-            note=v["note"],
+            **picked(v, "year", "rating", "note"),
         )

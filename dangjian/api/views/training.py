@@ -40,6 +40,7 @@ from dangjian.api.views.base import (
     create_schema,
     detail_schema,
     path_id,
+    picked,
     scoped_org,
     service_call,
     validated,
@@ -275,11 +276,7 @@ class CourseListView(FilteredListView, CreateView):
             actor=request.user,
             data=CourseInput(
                 organizer=organizer,
-                title=v["title"],
-                starts_on=v["starts_on"],
-                ends_on=v["ends_on"],
-                hours=v["hours"],
-                note=v["note"],
+                **picked(v, "title", "starts_on", "ends_on", "hours", "note"),
             ),
             member_ids=v["members"],
         )

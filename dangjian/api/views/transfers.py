@@ -38,6 +38,7 @@ from dangjian.api.views.base import (
     create_schema,
     detail_schema,
     path_id,
+    picked,
     service_call,
     service_errors,
 )
@@ -159,8 +160,7 @@ class TransferListView(FilteredListView, CreateView):
                 raise exceptions.ValidationError({"to_org": [f"党组织编码“{v['to_org']}”不存在"]})
         data = services.TransferInput(
             member=member,
-            requested_on=v["requested_on"],
-            reason=v["reason"],
+            **picked(v, "requested_on", "reason"),
             to_org=to_org,
             to_name=v.get("to_name") or "",
             note=v.get("note") or "",
