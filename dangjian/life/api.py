@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, covers
-from dangjian.api.filtersets import ComplianceFilter, HintFilter, MeetingFilter, query_params
+from dangjian.api.filtersets import ComplianceFilter, HintFilter, MeetingFilter
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, TextField
 from dangjian.api.views.base import (
@@ -35,6 +35,7 @@ from dangjian.api.views.base import (
     download_responses,
     path_id,
     picked,
+    query_schema,
     scoped_org,
     service_call,
     validated,
@@ -324,17 +325,13 @@ class MeetingDetailView(ObjectDetailView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@query_schema(ComplianceFilter, OpenApiTypes.OBJECT, "组织生活完成情况（按规则、周期、领域、地区）")
 class ComplianceView(ScopedAPIView):
     """Completion of the LIFE frequency rules per period, sector and region (upper levels)."""
 
     read_perm = Perm.FINDING_VIEW
     serializer_class = None
 
-    @extend_schema(
-        parameters=query_params(ComplianceFilter),
-        responses=OpenApiTypes.OBJECT,
-        summary="组织生活完成情况（按规则、周期、领域、地区）",
-    )
     def get(self, request: SignedInApiRequest) -> Response:
 
         from .compliance import compliance_cached
@@ -394,17 +391,13 @@ class ComplianceView(ScopedAPIView):
         )
 
 
+@query_schema(HintFilter, OpenApiTypes.OBJECT, "形式主义线索（供人工核实）")
 class HintListView(ScopedAPIView):
     """Formalism hints (near-duplicate minutes, month-end clustering, identical figures)."""
 
     read_perm = Perm.FINDING_VIEW
     serializer_class = None
 
-    @extend_schema(
-        parameters=query_params(HintFilter),
-        responses=OpenApiTypes.OBJECT,
-        summary="形式主义线索（供人工核实）",
-    )
     def get(self, request: SignedInApiRequest) -> Response:
 
         from .rules.hints import formalism_hints

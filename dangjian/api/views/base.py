@@ -18,7 +18,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from dangjian.api.filtersets import ParamFilterSet
+from dangjian.api.filtersets import ParamFilterSet, query_params
 from dangjian.api.pagination import Pagination
 from dangjian.api.parsers import SafeJSONParser
 from dangjian.api.permissions import HasScopedPerm
@@ -288,6 +288,12 @@ class AttachmentDetailView(ScopedAPIView):
         item = self.item(request, pk, attachment_id, self.write_perm)
         type(self).remover(actor=request.user, attachment=item)
         return Response(status=204)
+
+
+def query_schema(filterset: type[ParamFilterSet], answer: Any, summary: str) -> Callable[[V], V]:
+    """The schema of a GET whose query parameters are ``filterset``'s, answered ``answer``."""
+    schema = extend_schema(parameters=query_params(filterset), responses=answer, summary=summary)
+    return cast("Callable[[V], V]", extend_schema_view(get=schema))
 
 
 def validated(serializer_class: Any, request: Any, **kwargs: Any) -> dict[str, Any]:

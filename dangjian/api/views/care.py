@@ -30,7 +30,6 @@ from dangjian.api.filtersets import (
     ParamFilterSet,
     YearFilter,
     org_param,
-    query_params,
 )
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import TextField
@@ -47,6 +46,7 @@ from dangjian.api.views.base import (
     detail_schema,
     path_id,
     picked,
+    query_schema,
     service_call,
 )
 from dangjian.care.choices import CloseReason, HelpKind, Level, Occasion, Reason
@@ -349,6 +349,7 @@ class FollowUpListView(ScopedListView):
         return follow_ups(signed_in(self.request), timezone.localdate())
 
 
+@query_schema(FigureFilter, CareFiguresSerializer, "困难党员帮扶统计（按组织）")
 class FiguresView(ScopedAPIView):
     """Counts and amounts by organization of the actor's subtree for a year: no person."""
 
@@ -356,11 +357,6 @@ class FiguresView(ScopedAPIView):
     serializer_class = CareFiguresSerializer
     pagination_class = None
 
-    @extend_schema(
-        parameters=query_params(FigureFilter),
-        responses=CareFiguresSerializer,
-        summary="困难党员帮扶统计（按组织）",
-    )
     def get(self, request: SignedInApiRequest) -> Response:
         p = FigureFilter.parse(request.query_params)
         today = timezone.localdate()

@@ -27,7 +27,6 @@ from dangjian.api.filtersets import (
     ParamFilterSet,
     YearFilter,
     org_param,
-    query_params,
 )
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import TextField
@@ -41,6 +40,7 @@ from dangjian.api.views.base import (
     detail_schema,
     path_id,
     picked,
+    query_schema,
     scoped_org,
     service_call,
     validated,
@@ -199,6 +199,7 @@ def _figure_params(request: SignedInApiRequest) -> tuple[Organization, int]:
     return org, params["year"] or timezone.localdate().year
 
 
+@query_schema(FiguresFilter, FiguresSerializer, "党员教育培训统计（组织层面）")
 class FiguresView(ScopedAPIView):
     """The figures of an organization's subtree for a year (organizations only, no persons)."""
 
@@ -206,16 +207,12 @@ class FiguresView(ScopedAPIView):
     serializer_class = FiguresSerializer
     pagination_class = None
 
-    @extend_schema(
-        parameters=query_params(FiguresFilter),
-        responses=FiguresSerializer,
-        summary="党员教育培训统计（组织层面）",
-    )
     def get(self, request: SignedInApiRequest) -> Response:
         org, year = _figure_params(request)
         return Response(FiguresSerializer(subtree_figures(org, year, timezone.localdate())).data)
 
 
+@query_schema(FiguresFilter, MemberHoursSerializer(many=True), "本支部党员学时（仅本支部）")
 class MemberHoursView(ScopedAPIView):
     """The hours of the members of the user's own branch (only the branch's own users)."""
 
@@ -223,11 +220,6 @@ class MemberHoursView(ScopedAPIView):
     serializer_class = MemberHoursSerializer
     pagination_class = None
 
-    @extend_schema(
-        parameters=query_params(FiguresFilter),
-        responses=MemberHoursSerializer(many=True),
-        summary="本支部党员学时（仅本支部）",
-    )
     def get(self, request: SignedInApiRequest) -> Response:
         org, year = _figure_params(request)
         if not may_see_member_hours(request.user, org):
