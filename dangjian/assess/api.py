@@ -25,7 +25,16 @@ from dangjian.api import filters
 from dangjian.api.filtersets import ResultFilter, query_params
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import TextField
-from dangjian.api.views.base import ScopedAPIView, ScopedListView, path_id, service_call, validated
+from dangjian.api.views.base import (
+    ObjectDetailView,
+    ScopedAPIView,
+    ScopedListView,
+    detail_schema,
+    path_id,
+    picked,
+    service_call,
+    validated,
+)
 
 from .models import Campaign
 from .selectors import (
@@ -138,15 +147,15 @@ class CampaignListView(ScopedListView):
         return campaigns_for(signed_in(self.request))
 
 
-class CampaignDetailView(ScopedAPIView):
+@detail_schema(ID_PARAM, "考核详情")
+class CampaignDetailView(ObjectDetailView):
     """One campaign with its phases and the standard's items and criteria."""
 
     read_perm = Perm.ASSESS_VIEW
     serializer_class = CampaignDetailSerializer
+    getter = campaign_get
 
-    @extend_schema(parameters=[ID_PARAM], responses=CampaignDetailSerializer, summary="考核详情")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        campaign = campaign_get(request.user, pk)
+    def present(self, request: SignedInApiRequest, campaign: Campaign) -> Any:
         std = campaign_standard(campaign)
         campaign.api_phases = campaign.phases()  # type: ignore[attr-defined]
         campaign.api_items = [  # type: ignore[attr-defined]
@@ -163,7 +172,7 @@ class CampaignDetailView(ScopedAPIView):
             for i in std.all_items()
         ]
         campaign.api_participants = participants_for(request.user, campaign).count()  # type: ignore[attr-defined]
-        return Response(CampaignDetailSerializer(campaign).data)
+        return CampaignDetailSerializer(campaign).data
 
 
 def _campaign(request: SignedInApiRequest, pk: int) -> Campaign:
@@ -248,8 +257,7 @@ class _ScoreView(ScopedAPIView):
             actor=request.user,
             campaign=campaign,
             org=org,
-            criterion=v["criterion"],
-            points=v["points"],
+            **picked(v, "criterion", "points"),
             note=v.get("note") or "",
         )
         return Response(CheckScoreSerializer(score).data, status=status.HTTP_201_CREATED)

@@ -18,18 +18,24 @@ from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, covers
-from dangjian.api.filtersets import ComplianceFilter, HintFilter, MeetingFilter, query_params
+from dangjian.api.filtersets import ComplianceFilter, HintFilter, MeetingFilter
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import DATE_ERRORS, AttachmentSerializerBase, TextField
 from dangjian.api.views.base import (
     JSON_ONLY,
     AttachmentDetailView,
     AttachmentListView,
+    CreateView,
     FilteredListView,
+    ObjectDetailView,
     ScopedAPIView,
     attachment_list_schema,
+    create_schema,
+    detail_schema,
     download_responses,
     path_id,
+    picked,
+    query_schema,
     scoped_org,
     service_call,
     validated,
@@ -205,12 +211,14 @@ ID_PARAM = path_id("记录 id")
 @extend_schema_view(
     get=extend_schema(responses=MeetingSerializer(many=True), summary="组织生活记录列表")
 )
-class MeetingListView(FilteredListView):
+@create_schema("记录会议或活动", MeetingDetailSerializer)
+class MeetingListView(FilteredListView, CreateView):
     """Records of the actor's subtree (``?org=CODE&subtree=1&type=…&year=…`` to narrow)."""
 
     read_perm = RECORD_READ
     write_perm = Perm.LIFE_RECORD
     serializer_class = MeetingSerializer
+    write_serializer = MeetingWriteSerializer
     parser_classes = JSON_ONLY  # the body has lists and objects
     filterset_class = MeetingFilter
     queryset = Meeting.objects.none()
@@ -223,13 +231,7 @@ class MeetingListView(FilteredListView):
             actor, org=org, subtree=p["subtree"], meeting_type=p["type"], year=p["year"]
         )
 
-    @extend_schema(
-        request=MeetingWriteSerializer,
-        responses={201: MeetingDetailSerializer},
-        summary="记录会议或活动",
-    )
-    def post(self, request: SignedInApiRequest) -> Response:
-        v = validated(MeetingWriteSerializer, request)
+    def create(self, request: SignedInApiRequest, v: dict[str, Any]) -> Any:
         actor = request.user
         message = "组织不存在或不在您的管辖范围内"
         org = scoped_org(actor, Perm.LIFE_RECORD, v["org"], field="org", message=message)
@@ -246,8 +248,7 @@ class MeetingListView(FilteredListView):
             meeting_type=v["meeting_type"],
             also_counts_as=list(v.get("also_counts_as") or []),
             year=v.get("year"),
-            held_on=v["held_on"],
-            topic=v["topic"],
+            **picked(v, "held_on", "topic"),
             minutes=v.get("minutes") or "",
             attendance=attendance,
             expected=v.get("expected"),
@@ -259,10 +260,11 @@ class MeetingListView(FilteredListView):
         meeting = service_call(meeting_record, actor=actor, data=data)
         meeting = meeting_get(actor, meeting.pk)
         body = MeetingDetailSerializer(_with_attendance(actor, meeting)).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return body
 
 
-class MeetingDetailView(ScopedAPIView):
+@detail_schema(ID_PARAM, "记录详情")
+class MeetingDetailView(ObjectDetailView):
     """One record; 404 outside the actor's subtree."""
 
     read_perm = RECORD_READ
@@ -270,10 +272,10 @@ class MeetingDetailView(ScopedAPIView):
     serializer_class = MeetingDetailSerializer
     parser_classes = JSON_ONLY  # the body has lists and objects
 
-    @extend_schema(parameters=[ID_PARAM], responses=MeetingDetailSerializer, summary="记录详情")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        meeting = meeting_get(request.user, pk)
-        return Response(MeetingDetailSerializer(_with_attendance(request.user, meeting)).data)
+    getter = meeting_get
+
+    def present(self, request: SignedInApiRequest, obj: Meeting) -> Any:
+        return MeetingDetailSerializer(_with_attendance(request.user, obj)).data
 
     @extend_schema(
         parameters=[ID_PARAM],
@@ -323,17 +325,13 @@ class MeetingDetailView(ScopedAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@query_schema(ComplianceFilter, OpenApiTypes.OBJECT, "组织生活完成情况（按规则、周期、领域、地区）")
 class ComplianceView(ScopedAPIView):
     """Completion of the LIFE frequency rules per period, sector and region (upper levels)."""
 
     read_perm = Perm.FINDING_VIEW
     serializer_class = None
 
-    @extend_schema(
-        parameters=query_params(ComplianceFilter),
-        responses=OpenApiTypes.OBJECT,
-        summary="组织生活完成情况（按规则、周期、领域、地区）",
-    )
     def get(self, request: SignedInApiRequest) -> Response:
 
         from .compliance import compliance_cached
@@ -393,17 +391,13 @@ class ComplianceView(ScopedAPIView):
         )
 
 
+@query_schema(HintFilter, OpenApiTypes.OBJECT, "形式主义线索（供人工核实）")
 class HintListView(ScopedAPIView):
     """Formalism hints (near-duplicate minutes, month-end clustering, identical figures)."""
 
     read_perm = Perm.FINDING_VIEW
     serializer_class = None
 
-    @extend_schema(
-        parameters=query_params(HintFilter),
-        responses=OpenApiTypes.OBJECT,
-        summary="形式主义线索（供人工核实）",
-    )
     def get(self, request: SignedInApiRequest) -> Response:
 
         from .rules.hints import formalism_hints

@@ -41,11 +41,16 @@ from dangjian.api.views.base import (
     JSON_ONLY,
     AttachmentDetailView,
     AttachmentListView,
+    CreateView,
     FilteredListView,
+    ObjectDetailView,
     ScopedAPIView,
     attachment_list_schema,
+    create_schema,
+    detail_schema,
     download_responses,
     path_id,
+    picked,
     scoped_org,
     service_call,
     validated,
@@ -262,12 +267,14 @@ class StepWriteSerializer(serializers.Serializer):
 @extend_schema_view(
     get=extend_schema(responses=CaseSerializer(many=True), summary="发展党员案例列表")
 )
-class CaseListView(FilteredListView):
+@create_schema("新建发展党员案例（记录递交入党申请书）", CaseDetailSerializer)
+class CaseListView(FilteredListView, CreateView):
     """Cases of the actor's subtree, newest first."""
 
     read_perm = Perm.RECRUIT_VIEW
     write_perm = Perm.RECRUIT_RECORD
     serializer_class = CaseSerializer
+    write_serializer = CaseWriteSerializer
     filterset_class = CaseFilter
     queryset = RecruitCase.objects.none()
 
@@ -282,21 +289,13 @@ class CaseListView(FilteredListView):
             qs = qs.filter(org__path__startswith=org.path)
         return prefetched(qs).order_by("-pk")
 
-    @extend_schema(
-        request=CaseWriteSerializer,
-        responses={201: CaseDetailSerializer},
-        summary="新建发展党员案例（记录递交入党申请书）",
-    )
-    def post(self, request: SignedInApiRequest) -> Response:
-        v = validated(CaseWriteSerializer, request)
+    def create(self, request: SignedInApiRequest, v: dict[str, Any]) -> Any:
         actor = request.user
         message = f"组织编码 {v['org']} 不存在或不在您的管辖范围内"
         org = scoped_org(actor, Perm.RECRUIT_RECORD, v["org"], field="org", message=message)
         data = CaseInput(
             org=org,
-            name=v["name"],
-            id_number=v["id_number"],
-            applied_on=v["applied_on"],
+            **picked(v, "name", "id_number", "applied_on"),
             phone=v.get("phone") or "",
             category=v.get("category") or "",
             priority_group=v.get("priority_group") or PriorityGroup.OTHER,
@@ -305,18 +304,17 @@ class CaseListView(FilteredListView):
         )
         case = service_call(open_case, actor=actor, data=data)
         body = CaseDetailSerializer(case_get(actor, case.pk)).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return body
 
 
-class CaseDetailView(ScopedAPIView):
+@detail_schema(ID_PARAM, "案例详情")
+class CaseDetailView(ObjectDetailView):
     """One case with its steps; 404 outside the actor's subtree."""
 
     read_perm = Perm.RECRUIT_VIEW
     serializer_class = CaseDetailSerializer
 
-    @extend_schema(parameters=[ID_PARAM], responses=CaseDetailSerializer, summary="案例详情")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return Response(CaseDetailSerializer(case_get(request.user, pk)).data)
+    getter = case_get
 
 
 class StepListView(ScopedAPIView):
@@ -365,8 +363,7 @@ class StepListView(ScopedAPIView):
             chosen[key] = [found[i] for i in ids]
         vote = v.get("vote")
         data = StepInput(
-            number=v["number"],
-            done_on=v["done_on"],
+            **picked(v, "number", "done_on"),
             note=v.get("note") or "",
             talker=v.get("talker") or "",
             contacts=chosen["contacts"],
@@ -431,10 +428,7 @@ class ExtensionView(ScopedAPIView):
             actor=actor,
             case=case,
             step=int(v["step"]),
-            months=v["months"],
-            approved_on=v["approved_on"],
-            approved_by=v["approved_by"],
-            reason=v["reason"],
+            **picked(v, "months", "approved_on", "approved_by", "reason"),
         )
         body = CaseDetailSerializer(case_get(actor, case.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)

@@ -13,13 +13,12 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
-from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
 from dangjian.api.filtersets import SurveyFilter
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import TextField
-from dangjian.api.views.base import FilteredListView, ScopedAPIView
+from dangjian.api.views.base import FilteredListView, ObjectDetailView, detail_schema
 
 from .models import Survey
 from .selectors import rates_of_surveys, survey_get, surveys_for
@@ -108,13 +107,13 @@ class SurveyListView(FilteredListView):
         return _with_rates(list(rows))
 
 
-class SurveyDetailView(ScopedAPIView):
+@detail_schema(None, "满意度测评及三率")
+class SurveyDetailView(ObjectDetailView):
     """One survey with its rates."""
 
     read_perm = Perm.ASSESS_VIEW
     serializer_class = SurveySerializer
+    getter = survey_get
 
-    @extend_schema(responses=SurveySerializer, summary="满意度测评及三率")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        survey = survey_get(request.user, pk)
-        return Response(SurveySerializer(_with_rates([survey])[0]).data)
+    def present(self, request: SignedInApiRequest, obj: Survey) -> Any:
+        return SurveySerializer(_with_rates([obj])[0]).data

@@ -18,7 +18,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from dangjian.api.filtersets import ParamFilterSet
+from dangjian.api.filtersets import ParamFilterSet, query_params
 from dangjian.api.pagination import Pagination
 from dangjian.api.parsers import SafeJSONParser
 from dangjian.api.permissions import HasScopedPerm
@@ -96,6 +96,74 @@ class FilteredListView(ScopedListView):
         org = org_get(signed_in(self.request), code, perm=perm)
         narrowed = [qs.filter(**{f"{p}__startswith": org.path}) for p in paths]
         return reduce(operator.or_, narrowed)
+
+
+class ObjectDetailView(ScopedAPIView):
+    # no class docstring: the schema describes the GET by its view's docstring.
+    # GET answers the object ``pk`` the actor may read (``getter(actor, pk)``, a 404 otherwise)
+    # as :meth:`present` makes it (by default ``serializer_class`` of it); a subclass names its
+    # schema with :func:`detail_schema`.
+
+    getter: Callable[..., Any]
+
+    def present(self, request: Any, obj: Any) -> Any:
+        """The data answered for ``obj``."""
+        return self.get_serializer_class()(obj).data
+
+    def get(self, request: Any, pk: int) -> Response:
+        return Response(self.present(request, type(self).getter(request.user, pk)))
+
+
+def detail_schema(
+    id_param: OpenApiParameter | None, summary: str, answer: Any = None
+) -> Callable[[V], V]:
+    """The schema of an :class:`ObjectDetailView`'s GET: the path id (when named), answered
+    ``answer`` (by default the view's ``serializer_class``)."""
+
+    def decorate(view: V) -> V:
+        cls: Any = view  # its serializer_class, read from the class
+        schema = extend_schema(
+            parameters=None if id_param is None else [id_param],
+            responses=answer or cls.serializer_class,
+            summary=summary,
+        )
+        return cast("V", extend_schema_view(get=schema)(view))
+
+    return decorate
+
+
+class CreateView(ScopedAPIView):
+    # no class docstring: the schema describes a POST by its view's docstring.
+    # POST: the body checked by ``write_serializer`` (a 400), then :meth:`create` (a service's
+    # refusal is a 400), answered 201 with what it returns. A list view adds it as a second base
+    # (``class V(FilteredListView, CreateView)``); a subclass names its schema with
+    # :func:`create_schema`.
+
+    write_serializer: type[Any]
+
+    def create(self, request: Any, values: dict[str, Any]) -> Any:
+        """Make the object from the checked body ``values``; the data answered."""
+        raise NotImplementedError
+
+    def post(self, request: Any) -> Response:
+        values = validated(self.write_serializer, request)
+        return Response(self.create(request, values), status=201)
+
+
+def create_schema(summary: str, answer: Any = None) -> Callable[[V], V]:
+    """The schema of a :class:`CreateView`'s POST: ``write_serializer`` as the body, answered 201
+    with ``answer`` (by default the view's ``serializer_class``)."""
+
+    def decorate(view: V) -> V:
+        cls: Any = view  # its serializers, read from the class
+        schema = extend_schema(
+            request=cls.write_serializer,
+            responses={201: answer or cls.serializer_class},
+            summary=summary,
+        )
+        return cast("V", extend_schema_view(post=schema)(view))
+
+    return decorate
 
 
 class ObjectActionView(ScopedAPIView):
@@ -222,6 +290,12 @@ class AttachmentDetailView(ScopedAPIView):
         return Response(status=204)
 
 
+def query_schema(filterset: type[ParamFilterSet], answer: Any, summary: str) -> Callable[[V], V]:
+    """The schema of a GET whose query parameters are ``filterset``'s, answered ``answer``."""
+    schema = extend_schema(parameters=query_params(filterset), responses=answer, summary=summary)
+    return cast("Callable[[V], V]", extend_schema_view(get=schema))
+
+
 def validated(serializer_class: Any, request: Any, **kwargs: Any) -> dict[str, Any]:
     """The request body checked by ``serializer_class`` (else a 400 with its messages). A partial
     update that names no field it knows (an empty or unreadable body) is a 400 too."""
@@ -230,6 +304,12 @@ def validated(serializer_class: Any, request: Any, **kwargs: Any) -> dict[str, A
     if kwargs.get("partial") and not serializer.validated_data:
         raise exceptions.ValidationError({"non_field_errors": ["请至少填写一个要修改的字段"]})
     return dict(serializer.validated_data)
+
+
+def picked(values: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    """``{name: values[name]}`` for each of ``names``: the checked body's fields a service takes
+    under the same names, passed through as keyword arguments (``**picked(v, "since", "note")``)."""
+    return {name: values[name] for name in names}
 
 
 @csrf_exempt

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
@@ -30,20 +30,24 @@ from dangjian.api.filtersets import (
     ParamFilterSet,
     YearFilter,
     org_param,
-    query_params,
 )
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import TextField
 from dangjian.api.views.base import (
     JSON_ONLY,
+    CreateView,
     FilteredListView,
     ObjectActionView,
+    ObjectDetailView,
     ScopedAPIView,
     ScopedListView,
     action_schema,
+    create_schema,
+    detail_schema,
     path_id,
+    picked,
+    query_schema,
     service_call,
-    validated,
 )
 from dangjian.care.choices import CloseReason, HelpKind, Level, Occasion, Reason
 from dangjian.care.models import Hardship
@@ -202,8 +206,7 @@ def _org(code: str, field: str) -> Organization:
     return org
 
 
-def _detail(request: SignedInApiRequest, pk: int) -> dict[str, Any]:
-    entry: Any = hardship_get(request.user, pk)
+def _detail(entry: Any) -> dict[str, Any]:
     entry.helps_sorted = list(entry.helps.select_related("org").order_by("-given_on", "-pk"))
     entry.visits_sorted = list(entry.visits.select_related("org").order_by("-visited_on", "-pk"))
     return dict(CareHardshipDetailSerializer(entry).data)
@@ -212,13 +215,15 @@ def _detail(request: SignedInApiRequest, pk: int) -> dict[str, Any]:
 @extend_schema_view(
     get=extend_schema(responses=CareHardshipSerializer(many=True), summary="困难党员名册")
 )
-class HardshipListView(FilteredListView):
+@create_schema("登记困难党员")
+class HardshipListView(FilteredListView, CreateView):
     """The entries the actor reads (its branch's, and those its organization helps), newest
     first; an upper level reads none here (see ``care/figures/``)."""
 
     read_perm = Perm.CARE_VIEW
     write_perm = Perm.CARE_RECORD
     serializer_class = CareHardshipSerializer
+    write_serializer = CareHardshipWriteSerializer
     filterset_class = HardshipFilter
     queryset = Hardship.objects.none()
     parser_classes = JSON_ONLY
@@ -233,13 +238,7 @@ class HardshipListView(FilteredListView):
             .order_by("-since", "pk")
         )
 
-    @extend_schema(
-        request=CareHardshipWriteSerializer,
-        responses={201: CareHardshipSerializer},
-        summary="登记困难党员",
-    )
-    def post(self, request: SignedInApiRequest) -> Response:
-        v = validated(CareHardshipWriteSerializer, request)
+    def create(self, request: SignedInApiRequest, v: dict[str, Any]) -> Any:
         member = Member.objects.select_related("org").filter(pk=v["member"]).first()
         mine = getattr(request.user, "org", None)
         if member is None or mine is None or member.org_id != mine.pk:
@@ -249,27 +248,22 @@ class HardshipListView(FilteredListView):
             hardship_register,
             actor=request.user,
             member=member,
-            reason=v["reason"],
-            level=v["level"],
-            since=v["since"],
-            note=v["note"],
+            **picked(v, "reason", "level", "since", "note"),
             helpers=helpers,
         )
-        return Response(
-            CareHardshipSerializer(hardship_get(request.user, entry.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return CareHardshipSerializer(hardship_get(request.user, entry.pk)).data
 
 
-class HardshipDetailView(ScopedAPIView):
+@detail_schema(ID, "帮扶记录")
+class HardshipDetailView(ObjectDetailView):
     """One entry with its help and visits; 404 for anyone but its readers."""
 
     read_perm = Perm.CARE_VIEW
     serializer_class = CareHardshipDetailSerializer
+    getter = hardship_get
 
-    @extend_schema(parameters=[ID], responses=CareHardshipDetailSerializer, summary="帮扶记录")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return Response(_detail(request, pk))
+    def present(self, request: SignedInApiRequest, obj: Hardship) -> dict[str, Any]:
+        return _detail(obj)
 
 
 class _HardshipAction(ObjectActionView):
@@ -283,7 +277,7 @@ class _HardshipAction(ObjectActionView):
         return hardship_get(request.user, pk)
 
     def answer(self, request: SignedInApiRequest, target: Hardship) -> dict[str, Any]:
-        return _detail(request, target.pk)
+        return _detail(hardship_get(request.user, target.pk))
 
 
 def _action_schema(summary: str, op: str) -> Any:
@@ -302,11 +296,9 @@ class HelpView(_HardshipAction):
             help_record,
             actor=request.user,
             hardship=target,
-            kind=v["kind"],
-            amount=v["amount"],
+            **picked(v, "kind", "amount"),
             org=_org(v["org"], "org"),
-            helper_name=v["helper_name"],
-            given_on=v["given_on"],
+            **picked(v, "helper_name", "given_on"),
         )
 
 
@@ -322,12 +314,9 @@ class VisitView(_HardshipAction):
             visit_record,
             actor=request.user,
             hardship=target,
-            occasion=v["occasion"],
-            visited_on=v["visited_on"],
+            **picked(v, "occasion", "visited_on"),
             org=_org(v["org"], "org"),
-            visitors=v["visitors"],
-            note=v["note"],
-            next_visit_on=v["next_visit_on"],
+            **picked(v, "visitors", "note", "next_visit_on"),
         )
 
 
@@ -342,8 +331,7 @@ class CloseView(_HardshipAction):
             hardship_close,
             actor=request.user,
             hardship=target,
-            until=v["until"],
-            reason=v["reason"],
+            **picked(v, "until", "reason"),
             rename={"close_reason": "reason"},
         )
 
@@ -361,6 +349,7 @@ class FollowUpListView(ScopedListView):
         return follow_ups(signed_in(self.request), timezone.localdate())
 
 
+@query_schema(FigureFilter, CareFiguresSerializer, "困难党员帮扶统计（按组织）")
 class FiguresView(ScopedAPIView):
     """Counts and amounts by organization of the actor's subtree for a year: no person."""
 
@@ -368,11 +357,6 @@ class FiguresView(ScopedAPIView):
     serializer_class = CareFiguresSerializer
     pagination_class = None
 
-    @extend_schema(
-        parameters=query_params(FigureFilter),
-        responses=CareFiguresSerializer,
-        summary="困难党员帮扶统计（按组织）",
-    )
     def get(self, request: SignedInApiRequest) -> Response:
         p = FigureFilter.parse(request.query_params)
         today = timezone.localdate()

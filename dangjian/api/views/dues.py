@@ -20,13 +20,19 @@ from typing import Any
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
 from dangjian.api.requests import SignedInApiRequest
 from dangjian.api.serializers import TextField
-from dangjian.api.views.base import ScopedAPIView, service_call, validated
+from dangjian.api.views.base import (
+    CreateView,
+    ScopedAPIView,
+    create_schema,
+    picked,
+    service_call,
+)
 from dangjian.dues import months, selectors, services
 from dangjian.members.models import Member
 from dangjian.orgs.selectors import orgs_for
@@ -160,27 +166,24 @@ class BaseOut(serializers.Serializer):
     version = TextField(help_text="规则版本")
 
 
-class BaseView(ScopedAPIView):
+@create_schema("核定党费")
+class BaseView(CreateView):
     """核定 a member's dues for a year (recalculates when one exists)."""
 
     write_perm = Perm.MEMBER_CHANGE
     pagination_class = None
     serializer_class = BaseOut
+    write_serializer = BaseIn
 
-    @extend_schema(request=BaseIn, responses={201: BaseOut}, summary="核定党费")
-    def post(self, request: SignedInApiRequest) -> Response:
-        v = validated(BaseIn, request)
+    def create(self, request: SignedInApiRequest, v: dict[str, Any]) -> Any:
         member = _member(request, v["member"])
         record = service_call(
             services.base_set,
             actor=request.user,
             member=member,
-            year=v["year"],
-            category=v["category"],
-            base=v["base"],
-            voluntary=v["voluntary"],
+            **picked(v, "year", "category", "base", "voluntary"),
         )
-        return Response(BaseOut(record).data, status=status.HTTP_201_CREATED)
+        return BaseOut(record).data
 
 
 class PaymentIn(serializers.Serializer):
@@ -205,16 +208,16 @@ class PaymentRecordOut(serializers.Serializer):
     method = TextField(source="source", help_text="登记方式")
 
 
-class PaymentView(ScopedAPIView):
+@create_schema("登记党费交纳")
+class PaymentView(CreateView):
     """Record a member's dues of one month."""
 
     write_perm = Perm.MEMBER_CHANGE
     pagination_class = None
     serializer_class = PaymentRecordOut
+    write_serializer = PaymentIn
 
-    @extend_schema(request=PaymentIn, responses={201: PaymentRecordOut}, summary="登记党费交纳")
-    def post(self, request: SignedInApiRequest) -> Response:
-        v = validated(PaymentIn, request)
+    def create(self, request: SignedInApiRequest, v: dict[str, Any]) -> Any:
         member = _member(request, v["member"])
         payment = service_call(
             services.payment_record,
@@ -224,7 +227,7 @@ class PaymentView(ScopedAPIView):
             paid_on=v["paid_on"] or timezone.localdate(),
             amount=v["amount"],
         )
-        return Response(PaymentRecordOut(payment).data, status=status.HTTP_201_CREATED)
+        return PaymentRecordOut(payment).data
 
 
 class TotalsQuery(serializers.Serializer):

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
 from dangjian.api import filters
-from dangjian.api.filtersets import FindingFilter, query_params
+from dangjian.api.filtersets import FindingFilter
 from dangjian.api.pagination import Pagination
 from dangjian.api.requests import SignedInApiRequest
 from dangjian.api.serializers import FindingSerializer
-from dangjian.api.views.base import ScopedAPIView
+from dangjian.api.views.base import ScopedAPIView, query_schema
 from dangjian.rules.runner import findings_for, resolve_rules
 from dangjian.rules.store import answer
 
@@ -48,17 +47,13 @@ def finding_params(request: SignedInApiRequest) -> dict[str, Any]:
     }
 
 
+@query_schema(FindingFilter, FindingSerializer(many=True), "检查发现")
 class FindingListView(ScopedAPIView):
     """Findings of the rule family ``rules`` for the actor's subtree, as of ``at``."""
 
     read_perm = Perm.FINDING_VIEW
     serializer_class = FindingSerializer
 
-    @extend_schema(
-        parameters=query_params(FindingFilter),
-        responses=FindingSerializer(many=True),
-        summary="检查发现",
-    )
     def get(self, request: SignedInApiRequest) -> Response:
         params = finding_params(request)
         stored = answer(request.user, **params)

@@ -23,9 +23,14 @@ from dangjian.api.serializers import (
     TextField,
 )
 from dangjian.api.views.base import (
+    CreateView,
     FilteredListView,
+    ObjectDetailView,
     ScopedAPIView,
+    create_schema,
+    detail_schema,
     path_id,
+    picked,
     scoped_org,
     service_call,
     validated,
@@ -84,12 +89,14 @@ def _present(member: Member) -> dict[str, Any]:
 @extend_schema_view(
     get=extend_schema(responses=MemberSerializer(many=True), summary="党员列表（脱敏）")
 )
-class MemberListView(FilteredListView):
+@create_schema("新增党员")
+class MemberListView(FilteredListView, CreateView):
     """Members of the actor's subtree (``?org=CODE&subtree=1`` to narrow), masked."""
 
     read_perm = Perm.MEMBER_VIEW
     write_perm = Perm.MEMBER_CHANGE
     serializer_class = MemberSerializer
+    write_serializer = MemberWriteSerializer
     filterset_class = MemberFilter
     queryset = Member.objects.none()
 
@@ -100,16 +107,9 @@ class MemberListView(FilteredListView):
         qs = member_list(actor, org=org, subtree=params["subtree"])
         return qs.select_related("residence_community")
 
-    @extend_schema(
-        request=MemberWriteSerializer, responses={201: MemberSerializer}, summary="新增党员"
-    )
-    def post(self, request: SignedInApiRequest) -> Response:
-        v = validated(MemberWriteSerializer, request)
+    def create(self, request: SignedInApiRequest, v: dict[str, Any]) -> Any:
         data = MemberInput(
-            name=v["name"],
-            id_number=v["id_number"],
-            member_type=v["member_type"],
-            joined_on=v["joined_on"],
+            **picked(v, "name", "id_number", "member_type", "joined_on"),
             org=_branch(request.user, v["org"]),
             confirmed_on=v.get("confirmed_on"),
             gender=v.get("gender") or "",
@@ -122,19 +122,18 @@ class MemberListView(FilteredListView):
             residence_community=_community(request.user, v.get("residence_community")),
         )
         member = service_call(member_create, actor=request.user, data=data)
-        return Response(_present(member), status=status.HTTP_201_CREATED)
+        return _present(member)
 
 
-class MemberDetailView(ScopedAPIView):
+@detail_schema(ID_PARAM, "党员详情（脱敏）")
+class MemberDetailView(ObjectDetailView):
     """One member record, masked; 404 outside the actor's subtree."""
 
     read_perm = Perm.MEMBER_VIEW
     write_perm = Perm.MEMBER_CHANGE
     serializer_class = MemberSerializer
 
-    @extend_schema(parameters=[ID_PARAM], responses=MemberSerializer, summary="党员详情（脱敏）")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return Response(MemberSerializer(member_get(request.user, pk)).data)
+    getter = member_get
 
     @extend_schema(
         parameters=[ID_PARAM],
@@ -297,8 +296,7 @@ class MemberStatusListView(ScopedAPIView):
         member = member_get(request.user, pk, perm=Perm.MEMBER_CHANGE)
         v = validated(StatusWriteSerializer, request)
         data = StatusInput(
-            kind=v["kind"],
-            started_on=v["started_on"],
+            **picked(v, "kind", "started_on"),
             ends_on=v.get("ends_on"),
             decided_by=v["decided_by"],
             decision_no=v.get("decision_no") or "",

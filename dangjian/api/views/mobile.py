@@ -34,7 +34,15 @@ from dangjian.api.filtersets import CODE_SCHEMA, DATE_SCHEMA
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import FindingSerializer, TextField
 from dangjian.api.views import base
-from dangjian.api.views.base import ScopedAPIView, path_id, service_call, validated
+from dangjian.api.views.base import (
+    ObjectDetailView,
+    ScopedAPIView,
+    detail_schema,
+    path_id,
+    picked,
+    service_call,
+    validated,
+)
 from dangjian.members.models import Member
 from dangjian.mobile import services as svc
 from dangjian.mobile.models import LostContact, Outflow
@@ -305,16 +313,18 @@ def _member_data(member: Member) -> dict[str, Any]:
     }
 
 
-class MemberMobileView(ScopedAPIView):
+@detail_schema(ID, "党员流动和失联情况")
+class MemberMobileView(ObjectDetailView):
     """A member's outflows and lost-contact records (home side)."""
 
     read_perm = Perm.MEMBER_VIEW
     serializer_class = MobileMemberSerializer
     pagination_class = None
 
-    @extend_schema(parameters=[ID], responses=MobileMemberSerializer, summary="党员流动和失联情况")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return Response(_member_data(member_get(request.user, pk)))
+    getter = member_get
+
+    def present(self, request: SignedInApiRequest, obj: Member) -> Any:
+        return _member_data(obj)
 
 
 # --- writes -----------------------------------------------------------------------------------
@@ -363,17 +373,9 @@ class OutflowStartView(_MemberAction):
                     {"host_org": [f"没有编码为“{v['host_org']}”的党组织"]}
                 )
         data = svc.OutflowInput(
-            region_code=v["region_code"],
-            place=v["place"],
-            started_on=v["started_on"],
-            fixed_place=v["fixed_place"],
-            employer=v["employer"],
-            phone=v["phone"],
+            **picked(v, "region_code", "place", "started_on", "fixed_place", "employer", "phone"),
             host_org=host,
-            host_name=v["host_name"],
-            card_no=v["card_no"],
-            card_issued_on=v["card_issued_on"],
-            card_valid_to=v["card_valid_to"],
+            **picked(v, "host_name", "card_no", "card_issued_on", "card_valid_to"),
         )
         service_call(svc.outflow_start, actor=request.user, member=target, data=data)
 
@@ -398,9 +400,7 @@ class CardIssueView(_MemberAction):
             svc.outflow_card_issue,
             actor=request.user,
             outflow=_open_outflow(target),
-            card_no=v["card_no"],
-            issued_on=v["issued_on"],
-            valid_to=v["valid_to"],
+            **picked(v, "card_no", "issued_on", "valid_to"),
         )
 
 
@@ -438,8 +438,7 @@ class ActivityRecordView(ScopedAPIView):
             svc.host_activity_record,
             actor=request.user,
             outflow=item,
-            held_on=v["held_on"],
-            subject=v["subject"],
+            **picked(v, "held_on", "subject"),
         )
         item = Outflow.objects.select_related("member", "host_org").get(pk=item.pk)
         return Response(MobileHostedSerializer(item).data, status=status.HTTP_201_CREATED)
@@ -455,8 +454,7 @@ class LostRecordView(_MemberAction):
             svc.lost_contact_record,
             actor=request.user,
             member=target,
-            since=v["since"],
-            note=v["note"],
+            **picked(v, "since", "note"),
         )
 
 
@@ -470,9 +468,7 @@ class SearchStepView(_MemberAction):
             svc.search_step_add,
             actor=request.user,
             lost=_open_lost(target),
-            done_on=v["done_on"],
-            how=v["how"],
-            done_by=v["done_by"],
+            **picked(v, "done_on", "how", "done_by"),
         )
 
 
@@ -485,8 +481,7 @@ class FoundView(_MemberAction):
             svc.lost_contact_found,
             actor=request.user,
             lost=_open_lost(target),
-            found_on=v["found_on"],
-            note=v["note"],
+            **picked(v, "found_on", "note"),
         )
 
 
@@ -501,10 +496,7 @@ class DecideView(_MemberAction):
         if lost is None:
             raise exceptions.ValidationError({"member": [f"{target.name}没有失联登记"]})
         data = svc.DecisionInput(
-            kind=v["kind"],
-            started_on=v["started_on"],
-            decided_by=v["decided_by"],
-            decision_no=v["decision_no"],
+            **picked(v, "kind", "started_on", "decided_by", "decision_no"),
         )
         service_call(svc.lost_contact_decide, actor=request.user, lost=lost, data=data)
 

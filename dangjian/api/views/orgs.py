@@ -12,7 +12,6 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import status
 from rest_framework.response import Response
 
 from dangjian.accounts.roles import Perm
@@ -21,8 +20,11 @@ from dangjian.api.filtersets import OrgFilter
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import OrgSerializer, OrgWriteSerializer
 from dangjian.api.views.base import (
+    CreateView,
     FilteredListView,
     ScopedAPIView,
+    create_schema,
+    picked,
     scoped_org,
     service_call,
     service_errors,
@@ -90,8 +92,7 @@ def _writable_parent(actor: Actor, code: str) -> Organization:
 
 def _org_input(values: dict[str, Any]) -> OrgInput:
     return OrgInput(
-        code=values["code"],
-        name=values["name"],
+        **picked(values, "code", "name"),
         org_type=values["type"],
         sector=values["sector"],
         region_code=values.get("region_code") or "",
@@ -104,12 +105,14 @@ def _org_input(values: dict[str, Any]) -> OrgInput:
 
 
 @extend_schema_view(get=extend_schema(responses=OrgSerializer(many=True), summary="组织列表"))
-class OrgListView(FilteredListView):
+@create_schema("新建下级组织")
+class OrgListView(FilteredListView, CreateView):
     """Organizations of the actor's subtree, in tree order."""
 
     read_perm = Perm.ORG_VIEW
     write_perm = Perm.ORG_CHANGE
     serializer_class = OrgSerializer
+    write_serializer = OrgWriteSerializer
     filterset_class = OrgFilter
     queryset = Organization.objects.none()
 
@@ -124,16 +127,12 @@ class OrgListView(FilteredListView):
     def page_rows(self, rows: list[Any]) -> list[Any]:
         return annotate_orgs(rows)
 
-    @extend_schema(
-        request=OrgWriteSerializer, responses={201: OrgSerializer}, summary="新建下级组织"
-    )
-    def post(self, request: SignedInApiRequest) -> Response:
-        values = validated(OrgWriteSerializer, request)
+    def create(self, request: SignedInApiRequest, values: dict[str, Any]) -> Any:
         parent = _writable_parent(request.user, values["parent"])
         org = service_call(
             org_create, actor=request.user, data=_org_input(values), parent=parent, rename=RENAME
         )
-        return Response(_present(org), status=status.HTTP_201_CREATED)
+        return _present(org)
 
 
 class OrgDetailView(ScopedAPIView):

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
@@ -13,9 +15,10 @@ from dangjian.accounts.roles import Perm
 from dangjian.api.filtersets import DATE_SCHEMA
 from dangjian.api.requests import SignedInApiRequest
 from dangjian.api.serializers import DATE_ERRORS, TextField
-from dangjian.api.views.base import ScopedAPIView, path_id
+from dangjian.api.views.base import ObjectDetailView, ScopedAPIView, detail_schema, path_id
 from dangjian.api.views.orgs import CODE_PARAM
 from dangjian.members.history import roll_on, timeline
+from dangjian.members.models import Member
 from dangjian.members.selectors import member_get, standings_on
 from dangjian.orgs.selectors import org_get
 
@@ -42,26 +45,22 @@ class TimelineResponseSerializer(serializers.Serializer):
     results = TimelineItemSerializer(many=True)
 
 
-class MemberTimelineView(ScopedAPIView):
+@detail_schema(ID_PARAM, "党员档案时间线", TimelineResponseSerializer)
+class MemberTimelineView(ObjectDetailView):
     """党员档案时间线: a member's roll events, statuses and posts, oldest first."""
 
     read_perm = Perm.MEMBER_VIEW
     serializer_class = TimelineItemSerializer
     pagination_class = None  # type: ignore[assignment]  # a life has a few dozen entries
 
-    @extend_schema(
-        parameters=[ID_PARAM], responses=TimelineResponseSerializer, summary="党员档案时间线"
-    )
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        member = member_get(request.user, pk)
-        items = timeline(member)
-        return Response(
-            {
-                "member": member.pk,
-                "name": member.name,
-                "results": TimelineItemSerializer(items, many=True).data,
-            }
-        )
+    getter = member_get
+
+    def present(self, request: SignedInApiRequest, obj: Member) -> Any:
+        return {
+            "member": obj.pk,
+            "name": obj.name,
+            "results": TimelineItemSerializer(timeline(obj), many=True).data,
+        }
 
 
 class RollQuerySerializer(serializers.Serializer):

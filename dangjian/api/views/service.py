@@ -59,9 +59,14 @@ from dangjian.api.views.base import (
     JSON_ONLY,
     AttachmentDetailView,
     AttachmentListView,
+    CreateView,
     FilteredListView,
+    ObjectActionView,
+    ObjectDetailView,
     ScopedAPIView,
     attachment_list_schema,
+    create_schema,
+    detail_schema,
     download_responses,
     path_id,
     scoped_org,
@@ -283,17 +288,17 @@ class ServiceOrderListView(FilteredListView):
         return qs.order_by("submitted_at", "pk")
 
 
-class ServiceOrderDetailView(ScopedAPIView):
+@detail_schema(ORDER_ID, "服务工单详情及流转记录")
+class ServiceOrderDetailView(ObjectDetailView):
     """One order with its history (the full phone only for its current handler, audited)."""
 
     read_perm = Perm.SERVICE_VIEW
     serializer_class = OrderDetailSerializer
 
-    @extend_schema(
-        parameters=[ORDER_ID], responses=OrderDetailSerializer, summary="服务工单详情及流转记录"
-    )
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return Response(_detail(request, order_get(request.user, pk)))
+    getter = order_get
+
+    def present(self, request: SignedInApiRequest, obj: Order) -> Any:
+        return _detail(request, obj)
 
 
 # --- transitions ------------------------------------------------------------------------------
@@ -454,25 +459,26 @@ def _conflict(actor: Actor, order: Order, action: str, read_state: str) -> bool:
     )
 
 
-class ServiceOrderActionView(ScopedAPIView):
+class ServiceOrderActionView(ObjectActionView):
     """One transition of an order (the subclass names it in ``action``)."""
 
     action_name = ""
-    pagination_class = None
     parser_classes = JSON_ONLY
 
-    def post(self, request: SignedInApiRequest, pk: int) -> Response:
-        body, _perm, apply, _summary = ACTIONS[self.action_name]
-        order = order_get(request.user, pk)
-        v = validated(body, request)
-        read_state = order.state
+    def target(self, request: SignedInApiRequest, pk: int) -> Order:
+        return order_get(request.user, pk)
+
+    def act(self, request: SignedInApiRequest, target: Order, values: dict[str, Any]) -> None:
+        read_state = target.state
         try:
-            apply(request.user, order, v)
+            ACTIONS[self.action_name][2](request.user, target, values)
         except DjangoValidationError as exc:
-            if _conflict(request.user, order, self.action_name, read_state):
+            if _conflict(request.user, target, self.action_name, read_state):
                 raise Conflict("；".join(exc.messages)) from exc
             raise service_errors(exc) from exc
-        return Response(_detail(request, order))
+
+    def answer(self, request: SignedInApiRequest, target: Order) -> dict[str, Any]:
+        return _detail(request, target)
 
 
 def _action_view(action: str) -> type[ServiceOrderActionView]:
@@ -595,12 +601,14 @@ class GridFilter(ParamFilterSet):
 
 
 @extend_schema_view(get=extend_schema(responses=GridSerializer(many=True), summary="网格列表"))
-class GridListView(FilteredListView):
+@create_schema("新建网格")
+class GridListView(FilteredListView, CreateView):
     """Grids of the actor's subtree, with their workers and open orders; POST creates one."""
 
     read_perm = Perm.SERVICE_VIEW
     write_perm = Perm.SERVICE_DISPATCH
     serializer_class = GridSerializer
+    write_serializer = GridWriteSerializer
     filterset_class = GridFilter
     queryset = Grid.objects.none()
     parser_classes = JSON_ONLY
@@ -616,9 +624,7 @@ class GridListView(FilteredListView):
     def page_rows(self, rows: list[Any]) -> list[Any]:
         return _present_grids(rows)
 
-    @extend_schema(request=GridWriteSerializer, responses={201: GridSerializer}, summary="新建网格")
-    def post(self, request: SignedInApiRequest) -> Response:
-        v = validated(GridWriteSerializer, request)
+    def create(self, request: SignedInApiRequest, v: dict[str, Any]) -> Any:
         org = scoped_org(
             request.user,
             Perm.SERVICE_DISPATCH,
@@ -636,7 +642,7 @@ class GridListView(FilteredListView):
             workers=_workers(org, v.get("workers") or []),
             boundary=v.get("boundary"),
         )
-        return Response(_grid_answer(request.user, grid), status=status.HTTP_201_CREATED)
+        return _grid_answer(request.user, grid)
 
 
 class GridDetailView(ScopedAPIView):

@@ -26,9 +26,14 @@ from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import TextField
 from dangjian.api.views.base import (
     JSON_ONLY,
+    CreateView,
     FilteredListView,
+    ObjectDetailView,
     ScopedAPIView,
+    create_schema,
+    detail_schema,
     path_id,
+    picked,
     scoped_org,
     service_call,
     validated,
@@ -163,12 +168,14 @@ class NeedOrderSerializer(serializers.Serializer):
 @extend_schema_view(
     get=extend_schema(responses=DepartmentSerializer(many=True), summary="联动部门列表")
 )
-class DepartmentListView(FilteredListView):
+@create_schema("登记联动部门")
+class DepartmentListView(FilteredListView, CreateView):
     """Linked departments registered with organizations of the actor's subtree."""
 
     read_perm = Perm.SERVICE_VIEW
     write_perm = Perm.SERVICE_DISPATCH
     serializer_class = DepartmentSerializer
+    write_serializer = DepartmentWriteSerializer
     filterset_class = DepartmentFilter
     queryset = Department.objects.none()
     parser_classes = JSON_ONLY
@@ -178,13 +185,7 @@ class DepartmentListView(FilteredListView):
         qs = departments_for(actor)
         return self.under_org(qs, Perm.SERVICE_VIEW, "org__path")
 
-    @extend_schema(
-        request=DepartmentWriteSerializer,
-        responses={201: DepartmentSerializer},
-        summary="登记联动部门",
-    )
-    def post(self, request: SignedInApiRequest) -> Response:
-        values = validated(DepartmentWriteSerializer, request)
+    def create(self, request: SignedInApiRequest, values: dict[str, Any]) -> Any:
         org = scoped_org(request.user, Perm.SERVICE_DISPATCH, values["org"])
         names = values["contacts"]
         contacts = list(User.objects.filter(username__in=names))
@@ -195,12 +196,11 @@ class DepartmentListView(FilteredListView):
             linked.department_create,
             actor=request.user,
             org=org,
-            name=values["name"],
-            kind=values["kind"],
+            **picked(values, "name", "kind"),
             contacts=contacts,
             phone=values["phone"],
         )
-        return Response(DepartmentSerializer(dept).data, status=status.HTTP_201_CREATED)
+        return DepartmentSerializer(dept).data
 
 
 class ReferralView(ScopedAPIView):
@@ -238,12 +238,14 @@ class ReferralView(ScopedAPIView):
 @extend_schema_view(
     get=extend_schema(responses=VisitSerializer(many=True), summary="敲门行动走访列表")
 )
-class VisitListView(FilteredListView):
+@create_schema("登记走访")
+class VisitListView(FilteredListView, CreateView):
     """敲门行动 visits of the actor's subtree, newest first (``due=1``: follow-ups not done)."""
 
     read_perm = Perm.SERVICE_VIEW
     write_perm = Perm.SERVICE_HANDLE
     serializer_class = VisitSerializer
+    write_serializer = VisitWriteSerializer
     filterset_class = VisitFilter
     queryset = Visit.objects.none()
     parser_classes = JSON_ONLY
@@ -257,11 +259,7 @@ class VisitListView(FilteredListView):
             qs = qs.filter(done=False, follow_up_due__isnull=False).order_by("follow_up_due", "pk")
         return qs
 
-    @extend_schema(
-        request=VisitWriteSerializer, responses={201: VisitSerializer}, summary="登记走访"
-    )
-    def post(self, request: SignedInApiRequest) -> Response:
-        values = validated(VisitWriteSerializer, request)
+    def create(self, request: SignedInApiRequest, values: dict[str, Any]) -> Any:
         grid = grids_for(request.user, Perm.SERVICE_HANDLE).filter(pk=values["grid"]).first()
         if grid is None:
             raise serializers.ValidationError({"grid": ["网格不存在或不在您的管辖范围内"]})
@@ -272,26 +270,23 @@ class VisitListView(FilteredListView):
             linked.visit_record,
             actor=request.user,
             grid=grid,
-            household=values["household"],
-            visited_on=values["visited_on"],
+            **picked(values, "household", "visited_on"),
             needs=[(n["text"], n["category"]) for n in values["needs"]],
             visitors=visitors,
-            follow_up_due=values["follow_up_due"],
-            note=values["note"],
+            **picked(values, "follow_up_due", "note"),
         )
-        return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
+        return VisitSerializer(visit).data
 
 
-class VisitDetailView(ScopedAPIView):
+@detail_schema(path_id("走访编号"), "走访详情")
+class VisitDetailView(ObjectDetailView):
     """One visit with its needs."""
 
     read_perm = Perm.SERVICE_VIEW
     serializer_class = VisitSerializer
     pagination_class = None
 
-    @extend_schema(parameters=[path_id("走访编号")], responses=VisitSerializer, summary="走访详情")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return Response(VisitSerializer(visit_get(request.user, pk)).data)
+    getter = visit_get
 
 
 class NeedOrderView(ScopedAPIView):
@@ -318,7 +313,6 @@ class NeedOrderView(ScopedAPIView):
             linked.need_to_order,
             actor=request.user,
             need=item,
-            phone=values["phone"],
-            category=values["category"],
+            **picked(values, "phone", "category"),
         )
         return Response(NeedOrderSerializer(order).data, status=status.HTTP_201_CREATED)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from dangjian.accounts.models import User
@@ -27,11 +27,15 @@ from dangjian.api.filtersets import ParamFilterSet, org_param
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import TextField
 from dangjian.api.views.base import (
+    CreateView,
     FilteredListView,
     ObjectActionView,
-    ScopedAPIView,
+    ObjectDetailView,
     action_schema,
+    create_schema,
+    detail_schema,
     path_id,
+    picked,
     scoped_org,
     service_call,
     validated,
@@ -186,12 +190,14 @@ def _account(name: str, path: str, field: str) -> User | None:
 @extend_schema_view(
     get=extend_schema(responses=TeamSerializer(many=True), summary="志愿服务队列表")
 )
-class TeamListView(FilteredListView):
+@create_schema("新建志愿服务队")
+class TeamListView(FilteredListView, CreateView):
     """红色志愿服务队 of the actor's subtree with their members, in tree order."""
 
     read_perm = Perm.SERVICE_VIEW
     write_perm = Perm.SERVICE_DISPATCH
     serializer_class = TeamSerializer
+    write_serializer = TeamWriteSerializer
     filterset_class = TeamFilter
     queryset = VolunteerTeam.objects.none()
 
@@ -201,27 +207,20 @@ class TeamListView(FilteredListView):
         qs = self.under_org(qs, Perm.SERVICE_VIEW, "org__path")
         return qs.order_by("org__path", "name", "pk")
 
-    @extend_schema(
-        request=TeamWriteSerializer, responses={201: TeamSerializer}, summary="新建志愿服务队"
-    )
-    def post(self, request: SignedInApiRequest) -> Response:
-        values = validated(TeamWriteSerializer, request)
+    def create(self, request: SignedInApiRequest, values: dict[str, Any]) -> Any:
         org = scoped_org(request.user, Perm.SERVICE_DISPATCH, values["org"])
         team = service_call(
             team_create,
             actor=request.user,
             org=org,
-            name=values["name"],
-            services=values["services"],
-            area=values["area"],
+            **picked(values, "name", "services", "area"),
             leader=_account(values["leader"], org.path, "leader"),
         )
-        return Response(
-            TeamSerializer(team_get(request.user, team.pk)).data, status=status.HTTP_201_CREATED
-        )
+        return TeamSerializer(team_get(request.user, team.pk)).data
 
 
-class TeamDetailView(ScopedAPIView):
+@detail_schema(ID, "志愿服务队详情")
+class TeamDetailView(ObjectDetailView):
     """One team with its members; 404 outside the actor's subtree. PATCH changes its name,
     services, area or leader (the fields given)."""
 
@@ -229,9 +228,7 @@ class TeamDetailView(ScopedAPIView):
     write_perm = Perm.SERVICE_DISPATCH
     serializer_class = TeamSerializer
 
-    @extend_schema(parameters=[ID], responses=TeamSerializer, summary="志愿服务队详情")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return Response(TeamSerializer(team_get(request.user, pk)).data)
+    getter = team_get
 
     @extend_schema(
         parameters=[ID],
@@ -258,13 +255,15 @@ class TeamDetailView(ScopedAPIView):
 @extend_schema_view(
     get=extend_schema(responses=DoubleReportSerializer(many=True), summary="双报到登记列表")
 )
-class DoubleReportListView(FilteredListView):
+@create_schema("登记双报到")
+class DoubleReportListView(FilteredListView, CreateView):
     """双报到 registrations the actor sees: with the villages and communities of the subtree,
     and of its members elsewhere (each counted for both), in force first."""
 
     read_perm = Perm.SERVICE_VIEW
     write_perm = Perm.MEMBER_CHANGE
     serializer_class = DoubleReportSerializer
+    write_serializer = DoubleReportWriteSerializer
     filterset_class = DoubleReportFilter
     queryset = DoubleReport.objects.none()
 
@@ -274,13 +273,7 @@ class DoubleReportListView(FilteredListView):
         qs = self.under_org(qs, Perm.SERVICE_VIEW, "community__path", "member__org__path")
         return qs.order_by("ended_on", "-registered_on", "pk")
 
-    @extend_schema(
-        request=DoubleReportWriteSerializer,
-        responses={201: DoubleReportSerializer},
-        summary="登记双报到",
-    )
-    def post(self, request: SignedInApiRequest) -> Response:
-        values = validated(DoubleReportWriteSerializer, request)
+    def create(self, request: SignedInApiRequest, values: dict[str, Any]) -> Any:
         member = Member.objects.select_related("org").filter(pk=values["member"]).first()
         community = Organization.objects.filter(code=values["community"]).first()
         if member is None:
@@ -294,26 +287,20 @@ class DoubleReportListView(FilteredListView):
             actor=request.user,
             member=member,
             community=community,
-            registered_on=values["registered_on"],
-            offers=values["offers"],
-            services=values["services"],
+            **picked(values, "registered_on", "offers", "services"),
             user=_account(values["user"], member.org.path, "user"),
         )
-        return Response(
-            DoubleReportSerializer(double_report_get(request.user, report.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return DoubleReportSerializer(double_report_get(request.user, report.pk)).data
 
 
-class DoubleReportDetailView(ScopedAPIView):
+@detail_schema(ID, "双报到登记详情")
+class DoubleReportDetailView(ObjectDetailView):
     """One registration with its yearly ratings; 404 when neither side is in the subtree."""
 
     read_perm = Perm.SERVICE_VIEW
     serializer_class = DoubleReportSerializer
 
-    @extend_schema(parameters=[ID], responses=DoubleReportSerializer, summary="双报到登记详情")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return Response(DoubleReportSerializer(double_report_get(request.user, pk)).data)
+    getter = double_report_get
 
 
 class _ReportAction(ObjectActionView):
@@ -370,7 +357,5 @@ class DoubleReportRateView(_ReportAction):
             double_report_rate,
             actor=request.user,
             report=target,
-            year=v["year"],
-            rating=v["rating"],
-            note=v["note"],
+            **picked(v, "year", "rating", "note"),
         )

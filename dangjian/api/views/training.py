@@ -27,15 +27,20 @@ from dangjian.api.filtersets import (
     ParamFilterSet,
     YearFilter,
     org_param,
-    query_params,
 )
 from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import TextField
 from dangjian.api.views.base import (
     JSON_ONLY,
+    CreateView,
     FilteredListView,
+    ObjectDetailView,
     ScopedAPIView,
+    create_schema,
+    detail_schema,
     path_id,
+    picked,
+    query_schema,
     scoped_org,
     service_call,
     validated,
@@ -194,6 +199,7 @@ def _figure_params(request: SignedInApiRequest) -> tuple[Organization, int]:
     return org, params["year"] or timezone.localdate().year
 
 
+@query_schema(FiguresFilter, FiguresSerializer, "党员教育培训统计（组织层面）")
 class FiguresView(ScopedAPIView):
     """The figures of an organization's subtree for a year (organizations only, no persons)."""
 
@@ -201,16 +207,12 @@ class FiguresView(ScopedAPIView):
     serializer_class = FiguresSerializer
     pagination_class = None
 
-    @extend_schema(
-        parameters=query_params(FiguresFilter),
-        responses=FiguresSerializer,
-        summary="党员教育培训统计（组织层面）",
-    )
     def get(self, request: SignedInApiRequest) -> Response:
         org, year = _figure_params(request)
         return Response(FiguresSerializer(subtree_figures(org, year, timezone.localdate())).data)
 
 
+@query_schema(FiguresFilter, MemberHoursSerializer(many=True), "本支部党员学时（仅本支部）")
 class MemberHoursView(ScopedAPIView):
     """The hours of the members of the user's own branch (only the branch's own users)."""
 
@@ -218,11 +220,6 @@ class MemberHoursView(ScopedAPIView):
     serializer_class = MemberHoursSerializer
     pagination_class = None
 
-    @extend_schema(
-        parameters=query_params(FiguresFilter),
-        responses=MemberHoursSerializer(many=True),
-        summary="本支部党员学时（仅本支部）",
-    )
     def get(self, request: SignedInApiRequest) -> Response:
         org, year = _figure_params(request)
         if not may_see_member_hours(request.user, org):
@@ -239,12 +236,14 @@ def _detail(request: Any, course: Course) -> Any:
 
 
 @extend_schema_view(get=extend_schema(responses=CourseSerializer(many=True), summary="培训班列表"))
-class CourseListView(FilteredListView):
+@create_schema("登记培训班（含参训党员）", CourseDetailSerializer)
+class CourseListView(FilteredListView, CreateView):
     """Courses organized in the user's subtree, or with a participant from it."""
 
     read_perm = Perm.TRAINING_VIEW
     write_perm = Perm.TRAINING_MANAGE
     serializer_class = CourseSerializer
+    write_serializer = CourseWriteSerializer
     filterset_class = CourseFilter
     queryset = Course.objects.none()
     parser_classes = JSON_ONLY
@@ -260,13 +259,7 @@ class CourseListView(FilteredListView):
             qs = qs.filter(ends_on__year=params["year"])
         return qs.order_by("-starts_on", "-pk")
 
-    @extend_schema(
-        request=CourseWriteSerializer,
-        responses={201: CourseDetailSerializer},
-        summary="登记培训班（含参训党员）",
-    )
-    def post(self, request: SignedInApiRequest) -> Response:
-        v = validated(CourseWriteSerializer, request)
+    def create(self, request: SignedInApiRequest, v: dict[str, Any]) -> Any:
         organizer = scoped_org(
             request.user, Perm.TRAINING_MANAGE, v["organizer"], field="organizer"
         )
@@ -275,18 +268,15 @@ class CourseListView(FilteredListView):
             actor=request.user,
             data=CourseInput(
                 organizer=organizer,
-                title=v["title"],
-                starts_on=v["starts_on"],
-                ends_on=v["ends_on"],
-                hours=v["hours"],
-                note=v["note"],
+                **picked(v, "title", "starts_on", "ends_on", "hours", "note"),
             ),
             member_ids=v["members"],
         )
-        return Response(_detail(request, course), status=status.HTTP_201_CREATED)
+        return _detail(request, course)
 
 
-class CourseDetailView(ScopedAPIView):
+@detail_schema(ID, "培训班详情")
+class CourseDetailView(ObjectDetailView):
     """One course with the participants the user may see; DELETE removes it (and its
     participants' hours with it)."""
 
@@ -294,9 +284,10 @@ class CourseDetailView(ScopedAPIView):
     write_perm = Perm.TRAINING_MANAGE
     serializer_class = CourseDetailSerializer
 
-    @extend_schema(parameters=[ID], responses=CourseDetailSerializer, summary="培训班详情")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return Response(_detail(request, course_get(request.user, pk)))
+    getter = course_get
+
+    def present(self, request: SignedInApiRequest, obj: Course) -> Any:
+        return _detail(request, obj)
 
     @extend_schema(parameters=[ID], responses={204: None}, summary="删除培训班")
     def delete(self, request: SignedInApiRequest, pk: int) -> Response:

@@ -19,8 +19,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
+from rest_framework import exceptions, serializers
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import restrict
@@ -30,14 +29,18 @@ from dangjian.api.requests import SignedInApiRequest, signed_in
 from dangjian.api.serializers import TextField, _date
 from dangjian.api.views.base import (
     JSON_ONLY,
+    CreateView,
     FilteredListView,
     ObjectActionView,
+    ObjectDetailView,
     ScopedAPIView,
     action_schema,
+    create_schema,
+    detail_schema,
     path_id,
+    picked,
     service_call,
     service_errors,
-    validated,
 )
 from dangjian.core.downloads import file_response
 from dangjian.members.models import Member
@@ -118,12 +121,14 @@ class TransferCreateSerializer(serializers.Serializer):
 @extend_schema_view(
     get=extend_schema(responses=TransferSerializer(many=True), summary="组织关系转接列表")
 )
-class TransferListView(FilteredListView):
+@create_schema("申请转出组织关系（默认同时开具介绍信）")
+class TransferListView(FilteredListView, CreateView):
     """Transfers with either end in the actor's subtree, newest first."""
 
     read_perm = Perm.MEMBER_VIEW
     write_perm = Perm.MEMBER_CHANGE
     serializer_class = TransferSerializer
+    write_serializer = TransferCreateSerializer
     filterset_class = TransferFilter
     queryset = Transfer.objects.none()
     parser_classes = JSON_ONLY
@@ -138,13 +143,7 @@ class TransferListView(FilteredListView):
             qs = sel.overdue(qs, timezone.localdate())
         return qs.order_by("-requested_on", "-pk")
 
-    @extend_schema(
-        request=TransferCreateSerializer,
-        responses={201: TransferSerializer},
-        summary="申请转出组织关系（默认同时开具介绍信）",
-    )
-    def post(self, request: SignedInApiRequest) -> Response:
-        v = validated(TransferCreateSerializer, request)
+    def create(self, request: SignedInApiRequest, v: dict[str, Any]) -> Any:
         member = (
             restrict(
                 Member.objects.select_related("org"), request.user, Perm.MEMBER_CHANGE, "org__path"
@@ -161,8 +160,7 @@ class TransferListView(FilteredListView):
                 raise exceptions.ValidationError({"to_org": [f"党组织编码“{v['to_org']}”不存在"]})
         data = services.TransferInput(
             member=member,
-            requested_on=v["requested_on"],
-            reason=v["reason"],
+            **picked(v, "requested_on", "reason"),
             to_org=to_org,
             to_name=v.get("to_name") or "",
             note=v.get("note") or "",
@@ -171,19 +169,18 @@ class TransferListView(FilteredListView):
             t = services.transfer_request(actor=request.user, data=data, issue=v["issue"])
         except DjangoValidationError as exc:
             raise service_errors(exc) from exc
-        return Response(TransferSerializer(t).data, status=status.HTTP_201_CREATED)
+        return TransferSerializer(t).data
 
 
-class TransferDetailView(ScopedAPIView):
+@detail_schema(TRANSFER_ID, "转接详情")
+class TransferDetailView(ObjectDetailView):
     """One transfer."""
 
     read_perm = Perm.MEMBER_VIEW
     serializer_class = TransferSerializer
     pagination_class = None
 
-    @extend_schema(parameters=[TRANSFER_ID], responses=TransferSerializer, summary="转接详情")
-    def get(self, request: SignedInApiRequest, pk: int) -> Response:
-        return Response(TransferSerializer(sel.transfer_get(request.user, pk)).data)
+    getter = sel.transfer_get
 
 
 class DateBody(serializers.Serializer):
