@@ -500,6 +500,12 @@ def chinese_number(n: int) -> str:
     return str(n)
 
 
+def years_text(years: int) -> str:
+    """A span of whole years in a message: "一年", else " n 年" (spaced like the other numbers of
+    a message)."""
+    return "一年" if years == 1 else f" {years} 年"
+
+
 def _places(kind: str, text: str) -> str:
     """ "4–5" → 第四条至第五条; "9, 13" → 第九条、第十三条 (kind: 条 or 章)."""
     parts = []

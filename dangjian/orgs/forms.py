@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from dangjian.core.labels import years_text
 from dangjian.web.forms import date_field
 
 from .services import ElectionDelayInput, max_delay_years
@@ -30,8 +31,7 @@ class ElectionDelayForm(forms.Form):
         super().__init__(*args, **kwargs)
         # the longest delay is SETUP-TERM-EXPIRED's max_delay_years in force
         years = max_delay_years()
-        span = "一年" if years == 1 else f" {years} 年"
-        self.fields["new_deadline"].help_text = f"最迟为原届满日期后{span}"
+        self.fields["new_deadline"].help_text = f"最迟为原届满日期后{years_text(years)}"
 
     def delay_input(self) -> ElectionDelayInput:
         data = self.cleaned_data

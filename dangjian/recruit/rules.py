@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dangjian.core.dates import add_months, add_years
+from dangjian.core.labels import years_text
 from dangjian.rules.params import params_for, params_on, versions
 from dangjian.rules.registry import REGISTRY, Context, Finding, RuleSpec, rule
 
@@ -561,7 +562,7 @@ def recruit_activist_1_year(case: Case, ctx: Context) -> list[Finding] | None:
         earliest=candidate_earliest,
         message=lambda activist, candidate, earliest: (
             f"确定为发展对象（{candidate.isoformat()}）时培养考察未满"
-            f"{'一年' if years == 1 else f' {years} 年'}"
+            f"{years_text(years)}"
             f"（{activist.isoformat()} 确定为积极分子，最早 {earliest.isoformat()}）"
         ),
     )
