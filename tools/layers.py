@@ -71,6 +71,10 @@ APP_LAYERS = {
     "wsgi": 4,
     "__main__": 4,
     "transfer": 3,
+    "review": 3,
+    "inspection": 3,
+    "liangxin": 3,
+    "exemplar": 3,
 }
 
 # The order of the base apps: an app may import only the apps before it.

@@ -6,10 +6,13 @@ from django.db import models
 
 
 class PlanReason(models.TextChoices):
-    """ASSESS-RECTIFY: a plan for a lagging organization or for a weak and lax one."""
+    """ASSESS-RECTIFY: a plan for a lagging organization or for a weak and lax one; also the problem
+    list of a secretary's 述职评议 and the findings of an inspection (issue 15), one closed loop."""
 
     LAGGING = "lagging", "考核后进"
     WEAK = "weak", "软弱涣散"
+    REVIEW = "review", "述职评议问题"
+    INSPECTION = "inspection", "督查暗访发现问题"
 
 
 class WeakCondition(models.TextChoices):

@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "dangjian.care",
     "dangjian.dues",
     "dangjian.mobile",
+    "dangjian.review",
+    "dangjian.inspection",
+    "dangjian.liangxin",
+    "dangjian.exemplar",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LiangxinConfig(AppConfig):
+    name = "dangjian.liangxin"
+    label = "liangxin"
+    verbose_name = "两新组织覆盖与党建指导员"

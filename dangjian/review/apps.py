@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ReviewConfig(AppConfig):
+    name = "dangjian.review"
+    label = "review"
+    verbose_name = "书记抓基层党建述职评议考核"
