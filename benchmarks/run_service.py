@@ -539,6 +539,15 @@ def main() -> int:
         page(client, reverse("service:index"), args.repeat),
         width=WIDTH,
     )
+    # the same on the last day of the orders' year: its twelve months of counters are summed
+    import time_machine
+
+    with time_machine.travel(dt.datetime(args.year, 12, 31, 10, tzinfo=dt.UTC), tick=True):
+        common.line(
+            f"overview /fuwu/ at the city root, on {args.year}-12-31",
+            page(client, reverse("service:index"), args.repeat),
+            width=WIDTH,
+        )
 
     client.logout()
     code = Order.objects.order_by().values_list("category", flat=True).first() or "roads"
@@ -574,6 +583,8 @@ def main() -> int:
             phone=f"139{i:08d}",
         )
     seconds = time.perf_counter() - t
+    if not args.submit:
+        return 0
     common.line(
         f"order_submit × {args.submit}",
         f"{seconds:.1f} s, {args.submit / seconds:.0f} orders/s "

@@ -271,12 +271,15 @@ def _found(
     return list(query)
 
 
-def tree_cube(root: Organization | None, over: Over) -> dict[str, dict[Any, Rates]]:
+def tree_cube(
+    root: Organization | None, over: Over, *, grouped: bool = True
+) -> dict[str, dict[Any, Rates]]:
     """The figures of ``root``'s subtree over ``over``'s months — overall (``all``), per month,
     category, level and child (its path; ``root``'s own orders under ``root``'s path) — from at
     most children × months × categories × levels rows: the subtree counters of the children
     (:class:`~dangjian.service.models.ServiceSubtreeTally`) and the village counters of
-    ``root`` and its children themselves (without the grid)."""
+    ``root`` and its children themselves (without the grid). ``grouped=False``: the overall
+    only, summed by the database (two rows come back instead of thousands)."""
     depth = root.depth if root else 0
     prefix = root.path if root else ""
     width = len(prefix) + Organization.steplen
@@ -286,14 +289,19 @@ def tree_cube(root: Organization | None, over: Over) -> dict[str, dict[Any, Rate
     if prefix:
         own = own.filter(org__path__startswith=prefix)
         above = above.filter(org__path__startswith=prefix)
-    keys = {
+    keys: dict[str, Any] = {
         "month": F("month"),
         "category": F("category"),
         "level": F("level"),
         "child": Left(F("org__path"), width),
     }
-    # a child's subtree rows: one per month, category and level (``service_subtree_cell``)
-    found = _found(own, keys) + _found(above, keys, unique=True)
+    if not grouped:
+        # one constant key: no GROUP BY, each side summed to one row
+        keys = {"all": Value(1)}
+        found = _found(own, keys) + _found(above, keys)
+    else:
+        # a child's subtree rows: one per month, category and level (``service_subtree_cell``)
+        found = _found(own, keys) + _found(above, keys, unique=True)
     weight = basic_weight()
     n_keys = len(keys)
     # the columns as one matrix (a few thousand rows × the counts and histogram buckets), summed
@@ -307,7 +315,7 @@ def tree_cube(root: Organization | None, over: Over) -> dict[str, dict[Any, Rate
     labels = [r[:n_keys] for r, keep in zip(found, kept.tolist(), strict=True) if keep]
     columns = list(zip(*labels, strict=True)) if labels else [()] * n_keys
     out: dict[str, dict[Any, Rates]] = {}
-    for position, name in enumerate(("all", *keys)):
+    for position, name in enumerate(("all", *keys) if grouped else ("all",)):
         if name == "all":
             index: dict[Any, int] = {1: 0} if labels else {}
             groups = np.zeros(len(labels), dtype=np.int64)
@@ -368,7 +376,11 @@ def figures(
 def period_rates(actor: Actor, root: Organization | None, first: dt.date, last: dt.date) -> Rates:
     """The figures of ``root``'s whole subtree over the months ``first``..``last`` (see
     :func:`figures`): what the counters hold, the same counts as :func:`~.stats.rates` over
-    :func:`period_orders`."""
+    :func:`period_orders`. The overall alone, summed by the database where the subtree counters
+    answer."""
+    over = over_of(actor, root, first, last)
+    if over is not None and USE_TREE and over.prefix == (root.path if root else ""):
+        return tree_cube(root, over, grouped=False)["all"].get(1) or empty()
     return figures(actor, root, first, last)["all"].get(1) or empty()
 
 
