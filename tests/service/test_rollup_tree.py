@@ -136,7 +136,7 @@ def test_the_dashboard_from_the_subtree_counters_equals_grouping_the_villages(mo
     checked = 0
     calls: list[Any] = []
     real = dashboard.tree_cube
-    monkeypatch.setattr(dashboard, "tree_cube", lambda *a: calls.append(a) or real(*a))
+    monkeypatch.setattr(dashboard, "tree_cube", lambda *a, **k: calls.append(a) or real(*a, **k))
     for root in [None, *inner, *villages]:
         for months in ((first, last), (MONTHS[1], MONTHS[2])):
             monkeypatch.setattr(dashboard, "USE_TREE", True)
@@ -147,6 +147,15 @@ def test_the_dashboard_from_the_subtree_counters_equals_grouping_the_villages(mo
             checked += tree["overall"][0][4] > 0
     assert checked > len(inner)
     assert len(calls) == 2 * (1 + len(inner) + len(villages))  # every node read the tree
+    # the overview's figures (the overall alone, summed by the database) are the board's overall
+    monkeypatch.setattr(dashboard, "USE_TREE", True)
+    calls.clear()
+    for root in [None, *inner, *villages]:
+        actor = admin if root else SYSTEM
+        overall = dashboard.period_rates(actor, root, first, last)
+        assert overall == real(root, dashboard.over_of(actor, root, first, last))["all"][1]
+        assert overall.total == _figures(_board(actor, root, first, last))["overall"][0][4]
+    assert len(calls) == 2 * (1 + len(inner) + len(villages))
 
 
 @pytest.mark.django_db
