@@ -191,6 +191,7 @@ def seed_demo_liangxin(today: dt.date, *, seed: int = 42) -> list[str]:
         counts["units"] = Unit.objects.count()
     return [
         f"两新组织 {counts['units']} 家（单独建立党组织 {counts['own']}，联合建立 "
-        f"{counts['joint']}，党建指导员联系 {counts['advised']}，未建立党组织也未选派指导员 {counts['blank']}），"
+        f"{counts['joint']}，党建指导员联系 {counts['advised']}，"
+        f"未建立党组织也未选派指导员 {counts['blank']}），"
         f"指导活动 {counts['visits']} 次"
     ]
