@@ -13,8 +13,11 @@ The subject of a finding is the unit's register entry (``两新组织 #id``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from dangjian.rules.params import register_validator
 from dangjian.rules.registry import Context, Finding, RuleSpec, register_family, rule
 
 register_family(
@@ -32,6 +35,16 @@ WORK_COVERAGE = RuleSpec(
     "《关于加强社会组织党的建设工作的意见（试行）》（2015）组织覆盖和工作覆盖",
     {"min_visits_per_year": 4},
 )
+
+
+def validate_params(rule_id: str, params: Mapping[str, Any]) -> None:
+    """Refuse impossible values of the LIANGXIN rules (Chinese ``ValueError``)."""
+    for name, value in params.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 366:
+            raise ValueError(f"规则 {rule_id} 的参数 {name} 无效：应为 0 到 366 之间的整数（次数）")
+
+
+register_validator("LIANGXIN", validate_params)
 
 
 @dataclass(frozen=True)

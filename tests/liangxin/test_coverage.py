@@ -148,3 +148,25 @@ def test_visit_needs_assignment(register):
             today=TODAY,
         )
     assert "不是该单位的党建指导员" in exc.value.message_dict["advisor"][0]
+
+
+def test_bad_rule_parameter_is_refused_in_chinese():
+    from dangjian.rules.params import validate
+
+    validate("LIANGXIN-WORK-COVERAGE", {"min_visits_per_year": 2})
+    for bad in (-1, "四", 1.5, True):
+        with pytest.raises(ValueError, match="应为 0 到 366 之间的整数"):
+            validate("LIANGXIN-WORK-COVERAGE", {"min_visits_per_year": bad})
+
+
+def test_the_rule_names_a_blank_unit():
+    from dangjian.liangxin.rules import WORK_COVERAGE, CoverageFacts, liangxin_work_coverage
+    from dangjian.rules.registry import Context
+
+    ctx = Context.defaults(WORK_COVERAGE, TODAY)
+    assert liangxin_work_coverage(CoverageFacts(1, True, False, 0), ctx) == []
+    assert liangxin_work_coverage(CoverageFacts(2, False, True, 4), ctx) == []
+    (short,) = liangxin_work_coverage(CoverageFacts(3, False, True, 1), ctx)
+    assert "少于 4 次" in short.message and short.subject == "两新组织 #3"
+    (blank,) = liangxin_work_coverage(CoverageFacts(4, False, False, 0), ctx)
+    assert "空白点" in blank.message
