@@ -162,6 +162,10 @@ def import_units(
             object_id="",
             object_repr=f"两新组织名录 {report.file}",
             scope_path=prefix,
-            after={"file": report.file, "rows": report.rows, "created": report.created},
+            after={
+                "import_file": report.file,
+                "import_rows": report.rows,
+                "import_created": report.created,
+            },
         )
     return report

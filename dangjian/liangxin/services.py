@@ -102,13 +102,13 @@ def _subject(unit: Unit) -> AuditSubject:
 
 def _snapshot(unit: Unit) -> dict[str, Any]:
     return {
-        "name": unit.name,
+        "unit_name": unit.name,
         "uscc": unit.uscc,
-        "kind": unit.kind,
+        "unit_kind": unit.kind,
         "industry": unit.industry,
-        "size": unit.size,
+        "unit_size": unit.size,
         "region_code": unit.region_code,
-        "org": unit.org.code,
+        "managing_org": unit.org.code,
         "org_mode": unit.org_mode,
         "party_org": unit.party_org.code if unit.party_org else None,
         "employees": unit.employees,
@@ -236,7 +236,7 @@ def advisor_create(
         actor,
         AuditAction.LIANGXIN_ADVISOR_CREATE,
         AuditSubject("liangxin_advisor", advisor, org.path, f"党建指导员 #{advisor.pk}"),
-        after={"org": org.code, "has_account": user is not None},
+        after={"managing_org": org.code, "has_account": user is not None},
     )
     return advisor
 
@@ -279,7 +279,7 @@ def assign(
         actor,
         AuditAction.LIANGXIN_ASSIGN,
         _subject(unit),
-        after={"advisor": advisor.pk, "role": role, "since": since.isoformat()},
+        after={"advisor": advisor.pk, "advisor_role": role, "since": since.isoformat()},
     )
     return assignment
 
@@ -306,7 +306,7 @@ def assignment_end(
         actor,
         AuditAction.LIANGXIN_ASSIGN_END,
         _subject(unit),
-        after={"advisor": assignment.advisor_id, "until": until.isoformat()},
+        after={"advisor": assignment.advisor_id, "assigned_until": until.isoformat()},
     )
     return assignment
 

@@ -447,6 +447,10 @@ def test_every_page_as_every_demo_role_is_chinese(client: Client) -> None:
     from dangjian.service.models import Order
 
     names |= set(Order.objects.values_list("tracking_code", flat=True))
+    # a 两新 unit's 统一社会信用代码 is data too
+    from dangjian.liangxin.models import Unit
+
+    names |= set(Unit.objects.values_list("uscc", flat=True))
     titles = rule_titles()
     routes = route_names()
     report: list[str] = []
