@@ -469,6 +469,175 @@ CARE_ROUTES = [
 ]
 
 
+#: 两新组织覆盖 (issue 15): each side's town manages one unit with an advisor (see
+#: _liangxin_world); the register and the figures stay in the town's subtree
+def lx_unit(s: Side) -> dict[str, Any]:
+    from dangjian.liangxin.models import Unit
+
+    return {"pk": Unit.objects.get(org=s.town).pk}
+
+
+def lx_unit_name(s: Side) -> str:
+    return f"{s.town.name}两新企业"
+
+
+def lx_advisor(s: Side) -> int:
+    from dangjian.liangxin.models import Advisor
+
+    return Advisor.objects.get(org=s.town).pk
+
+
+def _lx_unit_new(s: Side) -> dict[str, Any]:
+    return {
+        "name": "新登记企业",
+        "uscc": "91330102000000013G",
+        "kind": "非公企业",
+        "industry": "制造业",
+        "size": "小型",
+        "region_code": "330102",
+        "org": s.town.code,
+        "employees": 10,
+        "members": 0,
+    }
+
+
+def _lx_import(s: Side) -> dict[str, Any]:
+    import io
+
+    text = "单位名称,统一社会信用代码,单位类型,所属行业,规模,行政区划代码,管理党组织编码\n"
+    text += f"导入企业,91330102000000021B,非公企业,制造业,小型,330102,{s.town.code}\n"
+    upload = io.BytesIO(text.encode("utf-8"))
+    upload.name = "名录.csv"
+    return {"file": upload}
+
+
+LIANGXIN_ROUTES = [
+    Route("liangxin:index", P.LIANGXIN_VIEW, ok_text="两新组织名录", hidden=lx_unit_name),
+    Route("liangxin:new", P.LIANGXIN_RECORD, ok_text="登记两新组织"),
+    Route("liangxin:new", P.LIANGXIN_RECORD, "post", data=_lx_unit_new, ok=302),
+    Route("liangxin:import", P.LIANGXIN_RECORD, ok_text="导入两新组织名录"),
+    Route("liangxin:import", P.LIANGXIN_RECORD, "post", data=_lx_import, ok_text="导入完成"),
+    Route("liangxin:coverage", P.LIANGXIN_VIEW, ok_text="组织覆盖率", hidden=lx_unit_name),
+    Route("liangxin:coverage_xlsx", P.LIANGXIN_VIEW),
+    Route("liangxin:coverage_pdf", P.LIANGXIN_VIEW),
+    Route("liangxin:blanks", P.LIANGXIN_VIEW, ok_text="空白点", hidden=lx_unit_name),
+    Route("liangxin:advisors", P.LIANGXIN_VIEW, ok_text="党建指导员"),
+    Route(
+        "liangxin:advisors",
+        P.LIANGXIN_RECORD,
+        "post",
+        data=lambda s: {"name": "新指导员", "org": s.town.code},
+        ok=302,
+    ),
+    Route("liangxin:unit", P.LIANGXIN_VIEW, kwargs=lx_unit, ok_text="覆盖情况"),
+    Route("liangxin:edit", P.LIANGXIN_RECORD, kwargs=lx_unit, ok_text="修改两新组织"),
+    Route(
+        "liangxin:edit",
+        P.LIANGXIN_RECORD,
+        "post",
+        kwargs=lx_unit,
+        data=lambda s: {**_lx_unit_new(s), "uscc": "913301020000000483"},
+        ok=302,
+    ),
+    Route(
+        "liangxin:assign",
+        P.LIANGXIN_RECORD,
+        "post",
+        kwargs=lx_unit,
+        data=lambda s: {"advisor": lx_advisor(s), "role": "联系人", "since": "2026-01-01"},
+        ok=400,  # already assigned (the refusal shown, nothing written)
+    ),
+    Route(
+        "liangxin:end",
+        P.LIANGXIN_RECORD,
+        "post",
+        kwargs=lx_unit,
+        data=lambda s: {
+            "assignment": _lx_assignment(s),
+            "until": "2026-10-01",
+        },
+        ok=302,
+    ),
+    Route(
+        "liangxin:visit",
+        P.LIANGXIN_RECORD,
+        "post",
+        kwargs=lx_unit,
+        data=lambda s: {"advisor": lx_advisor(s), "visited_on": "2026-06-01", "note": "指导"},
+        ok=302,
+    ),
+    Route("api:liangxin-units", P.LIANGXIN_VIEW, ok_text="两新企业", hidden=lx_unit_name),
+    Route("api:liangxin-units", P.LIANGXIN_RECORD, "post", data=_lx_unit_new, ok=201),
+    Route("api:liangxin-unit", P.LIANGXIN_VIEW, kwargs=lx_unit),
+    Route(
+        "api:liangxin-unit-assign",
+        P.LIANGXIN_RECORD,
+        "post",
+        kwargs=lx_unit,
+        data=lambda s: {"advisor": lx_advisor(s), "role": "联系人", "since": "2026-01-01"},
+        ok=400,
+    ),
+    Route(
+        "api:liangxin-unit-visit",
+        P.LIANGXIN_RECORD,
+        "post",
+        kwargs=lx_unit,
+        data=lambda s: {"advisor": lx_advisor(s), "visited_on": "2026-06-01"},
+        ok=201,
+    ),
+    Route("api:liangxin-advisors", P.LIANGXIN_VIEW, hidden=lambda s: f"{s.town.name}指导员"),
+    Route(
+        "api:liangxin-advisors",
+        P.LIANGXIN_RECORD,
+        "post",
+        data=lambda s: {"name": "新指导员", "org": s.town.code},
+        ok=201,
+    ),
+    Route("api:liangxin-coverage", P.LIANGXIN_VIEW),
+    Route("api:liangxin-blanks", P.LIANGXIN_VIEW, hidden=lx_unit_name),
+]
+
+
+def _lx_assignment(s: Side) -> int:
+    from dangjian.liangxin.models import Assignment
+
+    return Assignment.objects.get(unit__org=s.town).pk
+
+
+@pytest.fixture(autouse=True)
+def _liangxin_world(request):
+    """两新: a unit managed by each side's town, with an advisor of the town assigned."""
+    if "world" not in request.fixturenames:
+        return
+    import datetime as dt
+
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.liangxin import services
+    from dangjian.liangxin.uscc import numbered_uscc
+
+    world = request.getfixturevalue("world")
+    for number, key in enumerate(("A", "B"), start=1):
+        town = world[key].town
+        unit = services.unit_create(
+            actor=SYSTEM,
+            data={
+                "name": f"{town.name}两新企业",
+                "uscc": numbered_uscc(900 + number, "330102"),
+                "kind": "非公企业",
+                "industry": "制造业",
+                "size": "小型",
+                "region_code": "330102",
+                "org": town,
+                "employees": 20,
+                "members": 1,
+            },
+        )
+        advisor = services.advisor_create(actor=SYSTEM, name=f"{town.name}指导员", org=town)
+        services.assign(
+            actor=SYSTEM, advisor=advisor, unit=unit, role="党建指导员", since=dt.date(2026, 1, 1)
+        )
+
+
 #: the party dues pages and API (issue 14)
 DUES_ROUTES = [
     Route("dues:overview", P.ORG_VIEW, ok_text="党费收缴情况", hidden=lambda s: s.org.name),
@@ -1244,6 +1413,7 @@ ROUTES: list[Route] = [
     ),
     *TRANSFER_ROUTES,
     *CARE_ROUTES,
+    *LIANGXIN_ROUTES,
     *DUES_ROUTES,
 ]
 

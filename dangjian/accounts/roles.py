@@ -39,6 +39,8 @@ class Perm(StrEnum):
     TRAINING_MANAGE = "training.manage"  # enter courses held by the organization, participants
     CARE_VIEW = "care.view"  # 困难党员帮扶: own branch's or helped register; figures below
     CARE_RECORD = "care.record"  # register members in hardship, record help and visits
+    LIANGXIN_VIEW = "liangxin.view"  # 两新 register, coverage rates, 空白点, advisors' visits
+    LIANGXIN_RECORD = "liangxin.record"  # register/import units, assign advisors, record visits
 
 
 #: what each permission lets a user do, for messages ("您的角色没有“查看审计日志”的权限")
@@ -67,6 +69,8 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.TRAINING_MANAGE: "登记培训班",
     Perm.CARE_VIEW: "查看困难党员帮扶",
     Perm.CARE_RECORD: "登记困难党员帮扶",
+    Perm.LIANGXIN_VIEW: "查看两新组织覆盖",
+    Perm.LIANGXIN_RECORD: "登记两新组织和党建指导员",
 }
 
 
@@ -101,6 +105,8 @@ _DATA_ADMIN = frozenset(
         Perm.TRAINING_MANAGE,
         Perm.CARE_VIEW,
         Perm.CARE_RECORD,
+        Perm.LIANGXIN_VIEW,
+        Perm.LIANGXIN_RECORD,
     }
 )
 
@@ -149,6 +155,7 @@ ROLES: dict[str, Role] = {
                     Perm.ASSESS_INSPECT,
                     Perm.SERVICE_VIEW,
                     Perm.TRAINING_VIEW,
+                    Perm.LIANGXIN_VIEW,
                 }
             ),
             "督导组成员，查看所辖组织并进行抽查评分",

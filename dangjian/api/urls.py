@@ -12,6 +12,7 @@ from dangjian.life.api import (
 
 from .routes import actions, routes
 from .views import care, dues, mobile, service_linked, service_teams, training, transfers
+from .views import liangxin as liangxin_views
 from .views.base import not_found
 from .views.findings import FindingListView
 from .views.members import (
@@ -141,6 +142,18 @@ urlpatterns = [
         ("hardships/<int:pk>/close/", care.CloseView, "hardship-close"),
         ("follow-ups/", care.FollowUpListView, "follow-ups"),
         ("figures/", care.FiguresView, "figures"),
+    ),
+    # 两新组织覆盖与党建指导员 (dangjian/liangxin)
+    *routes(
+        "liangxin/",
+        "liangxin-",
+        ("units/", liangxin_views.UnitListView, "units"),
+        ("units/<int:pk>/", liangxin_views.UnitDetailView, "unit"),
+        ("units/<int:pk>/assign/", liangxin_views.AssignView, "unit-assign"),
+        ("units/<int:pk>/visits/", liangxin_views.VisitView, "unit-visit"),
+        ("advisors/", liangxin_views.AdvisorListView, "advisors"),
+        ("coverage/", liangxin_views.CoverageView, "coverage"),
+        ("blanks/", liangxin_views.BlankListView, "blanks"),
     ),
     *routes(
         "dues/",

@@ -202,6 +202,14 @@ class AuditAction(models.TextChoices):
     MOBILE_LOST_RECORD = "mobile.lost.record", "登记失联党员"
     MOBILE_LOST_STEP = "mobile.lost.step", "登记失联党员查找情况"
     MOBILE_LOST_FOUND = "mobile.lost.found", "登记失联党员恢复联系"
+    # 两新组织覆盖与党建指导员 (dangjian/liangxin)
+    LIANGXIN_UNIT_CREATE = "liangxin.unit.create", "登记两新组织"
+    LIANGXIN_UNIT_CHANGE = "liangxin.unit.change", "修改两新组织"
+    LIANGXIN_IMPORT = "liangxin.import", "导入两新组织名录"
+    LIANGXIN_ADVISOR_CREATE = "liangxin.advisor.create", "登记党建指导员"
+    LIANGXIN_ASSIGN = "liangxin.assign", "选派党建指导员"
+    LIANGXIN_ASSIGN_END = "liangxin.assign.end", "结束党建指导员选派"
+    LIANGXIN_VISIT = "liangxin.visit", "登记党建指导员走访"
 
 
 #: action value → its Chinese name (from :class:`AuditAction`)
@@ -249,6 +257,9 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "dues_remittance": "党费上缴",
     "outflow": "流动党员外出登记",
     "lost_contact": "失联党员登记",
+    "liangxin_unit": "两新组织",
+    "liangxin_advisor": "党建指导员",
+    "liangxin_register": "两新组织名录",
 }
 
 #: how the command-line operator is named in ``actor_name`` (accounts.scope.SystemActor)

@@ -261,6 +261,26 @@ EVIDENCE_LABELS: dict[str, str] = {
     "lost_months": "失联月数",
     "suspended_on": "停止党籍日期",
     "decision": "提请决定事项",
+    # 两新组织覆盖 (liangxin/services.py, LIANGXIN-WORK-COVERAGE)
+    "unit_name": "单位名称",
+    "uscc": "统一社会信用代码",
+    "unit_kind": "单位类型",
+    "industry": "所属行业",
+    "unit_size": "规模",
+    "region_code": "行政区划代码",
+    "managing_org": "管理党组织",
+    "org_mode": "党组织建立方式",
+    "party_org": "所在党组织",
+    "employees": "从业人员数",
+    "advisor": "党建指导员编号",
+    "advisor_role": "身份",
+    "assigned_until": "选派结束日期",
+    "import_file": "导入文件",
+    "import_rows": "文件行数",
+    "import_created": "新增单位数",
+    "has_account": "有系统账号",
+    "min_visits_per_year": "每年最少指导活动次数",
+    "visits": "本年指导活动次数",
 }
 
 #: record ids and other keys that mean nothing to a reader (kept in the JSON, not shown)

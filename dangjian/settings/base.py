@@ -243,6 +243,11 @@ SPECTACULAR_SETTINGS = {
         "CareHelpKindEnum": "dangjian.care.choices.HelpKind",
         "CareLevelEnum": "dangjian.care.choices.Level",
         "CareOccasionEnum": "dangjian.care.choices.Occasion",
+        "LiangxinUnitKindEnum": "dangjian.liangxin.choices.UnitKind",
+        "LiangxinIndustryEnum": "dangjian.liangxin.choices.Industry",
+        "LiangxinSizeEnum": "dangjian.liangxin.choices.Size",
+        "LiangxinOrgModeEnum": "dangjian.liangxin.choices.OrgMode",
+        "LiangxinAdvisorRoleEnum": "dangjian.liangxin.choices.AdvisorRole",
     },
 }
 

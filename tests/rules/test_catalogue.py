@@ -112,6 +112,7 @@ def test_a_fresh_process_registers_every_family_when_django_is_ready():
         "CARE",
         "DUES",
         "HINT",
+        "LIANGXIN",
         "LIFE",
         "RECRUIT",
         "REL",

@@ -96,6 +96,9 @@ ACTIONS = {
     "dues:import",
     "mobile:member_action",
     "dues:bases_carry",
+    "liangxin:assign",
+    "liangxin:end",
+    "liangxin:visit",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -300,7 +303,23 @@ FILL: dict[str, Fill] = {
     "dues:bases": lambda d: [{"code": d.branch.code}],
     "dues:exemptions": lambda d: [{"code": d.branch.code}],
     "dues:remittances": lambda d: [{"code": d.org.code}, {"code": d.branch.code}],
+    "liangxin:unit": lambda d: _liangxin_units(d),
+    "liangxin:edit": lambda d: _liangxin_units(d),
 }
+
+
+def _liangxin_units(d: Data) -> list[dict[str, Any]]:
+    """A 两新 unit with a party organization and a 空白点 of the account's subtree."""
+    from dangjian.liangxin.models import Unit
+
+    inside = Unit.objects.filter(org__path__startswith=d.org.path).order_by("pk")
+    pks = [
+        *inside.filter(party_org__isnull=False).values_list("pk", flat=True)[:1],
+        *inside.filter(assignments__isnull=True, party_org__isnull=True).values_list(
+            "pk", flat=True
+        )[:1],
+    ]
+    return [{"pk": pk} for pk in pks] or [{"pk": 1}]
 
 
 def _training_courses(d: Data) -> list[dict[str, Any]]:
@@ -428,6 +447,10 @@ def test_every_page_as_every_demo_role_is_chinese(client: Client) -> None:
     from dangjian.service.models import Order
 
     names |= set(Order.objects.values_list("tracking_code", flat=True))
+    # a 两新 unit's 统一社会信用代码 is data too
+    from dangjian.liangxin.models import Unit
+
+    names |= set(Unit.objects.values_list("uscc", flat=True))
     titles = rule_titles()
     routes = route_names()
     report: list[str] = []
