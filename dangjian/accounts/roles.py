@@ -39,6 +39,8 @@ class Perm(StrEnum):
     TRAINING_MANAGE = "training.manage"  # enter courses held by the organization, participants
     CARE_VIEW = "care.view"  # 困难党员帮扶: own branch's or helped register; figures below
     CARE_RECORD = "care.record"  # register members in hardship, record help and visits
+    INSPECTION_VIEW = "inspection.view"  # 督查暗访: plans of the level, published findings below
+    INSPECTION_MANAGE = "inspection.manage"  # plan inspections, record visits and findings
 
 
 #: what each permission lets a user do, for messages ("您的角色没有“查看审计日志”的权限")
@@ -67,6 +69,8 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.TRAINING_MANAGE: "登记培训班",
     Perm.CARE_VIEW: "查看困难党员帮扶",
     Perm.CARE_RECORD: "登记困难党员帮扶",
+    Perm.INSPECTION_VIEW: "查看督查暗访",
+    Perm.INSPECTION_MANAGE: "组织督查暗访",
 }
 
 
@@ -101,6 +105,8 @@ _DATA_ADMIN = frozenset(
         Perm.TRAINING_MANAGE,
         Perm.CARE_VIEW,
         Perm.CARE_RECORD,
+        Perm.INSPECTION_VIEW,
+        Perm.INSPECTION_MANAGE,
     }
 )
 
@@ -127,6 +133,7 @@ ROLES: dict[str, Role] = {
                 Perm.ASSESS_MANAGE,
                 Perm.ASSESS_INSPECT,
                 Perm.TRAINING_MANAGE,
+                Perm.INSPECTION_MANAGE,
             },
             "本支部的书记或组织委员，维护本支部党员信息",
         ),
@@ -149,6 +156,7 @@ ROLES: dict[str, Role] = {
                     Perm.ASSESS_INSPECT,
                     Perm.SERVICE_VIEW,
                     Perm.TRAINING_VIEW,
+                    Perm.INSPECTION_VIEW,
                 }
             ),
             "督导组成员，查看所辖组织并进行抽查评分",

@@ -202,6 +202,14 @@ class AuditAction(models.TextChoices):
     MOBILE_LOST_RECORD = "mobile.lost.record", "登记失联党员"
     MOBILE_LOST_STEP = "mobile.lost.step", "登记失联党员查找情况"
     MOBILE_LOST_FOUND = "mobile.lost.found", "登记失联党员恢复联系"
+    # inspections, 督查 and 暗访 (dangjian/inspection)
+    INSPECTION_PLAN_CREATE = "inspection.plan.create", "制定督查计划"
+    INSPECTION_PLAN_PUBLISH = "inspection.plan.publish", "发布督查结果"
+    INSPECTION_VISIT_RECORD = "inspection.visit.record", "记录现场检查"
+    INSPECTION_MEDIA_ADD = "inspection.media.add", "上传督查照片或视频"
+    INSPECTION_FINDING_RECORD = "inspection.finding.record", "记录督查发现问题"
+    INSPECTION_FINDING_TASK = "inspection.finding.task", "督查问题转为整改任务"
+    INSPECTION_REVISIT = "inspection.revisit", "督查问题复查"
 
 
 #: action value → its Chinese name (from :class:`AuditAction`)
@@ -249,6 +257,9 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "dues_remittance": "党费上缴",
     "outflow": "流动党员外出登记",
     "lost_contact": "失联党员登记",
+    "inspection_plan": "督查计划",
+    "inspection_visit": "现场检查",
+    "inspection_finding": "督查发现问题",
 }
 
 #: how the command-line operator is named in ``actor_name`` (accounts.scope.SystemActor)
