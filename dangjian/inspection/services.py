@@ -11,8 +11,9 @@ Who:
   to the organization's open plan when it has one — one closed loop, 一支一策), with the rectify
   module's own check that the upper level opens it; a 暗访 finding only once the plan is
   published (the task is read by the organization inspected);
-- the re-visit confirms the task reported done (:func:`dangjian.rectify.services.task_confirm`)
-  or sends it back (:func:`~dangjian.rectify.services.task_reopen`).
+- the re-visit, recorded by the inspecting level (which confirms rectification), confirms the
+  task reported done (:func:`dangjian.rectify.services.task_confirm`) or sends it back
+  (:func:`~dangjian.rectify.services.task_reopen`).
 
 Organizations are drawn with the reproducible stratified sampler of the assessments
 (:func:`dangjian.assess.sampling.stratified_sample`) over the branches of the organizing
@@ -49,7 +50,7 @@ from dangjian.rectify.models import RectificationPlan, RectificationTask
 from .checklist import available_checklists, get_checklist
 from .choices import Kind, Result, Revisit, Severity
 from .models import Finding, InspectionPlan, Observation, Target, Visit, VisitMedia
-from .selectors import is_inspector, may_manage, may_record
+from .selectors import may_record
 
 TITLE_MAX = 200
 NOTE_MAX = 500
@@ -418,9 +419,9 @@ def finding_revisit(
         .get(pk=finding.pk)
     )
     plan = finding.visit.plan
-    _require_recorder(actor, plan)
-    if not may_manage(actor, plan) and not is_inspector(actor, plan):
-        raise PermissionDenied("只有本级督查组织者和督查人员可以复查")
+    # the confirmation is the upper level's (the rectify module checks it too): an inspector
+    # reports what the re-visit saw, the inspecting level decides
+    require(actor, Perm.INSPECTION_MANAGE, plan.org.path)
     errors = FieldErrors()
     note = errors.text("note", "复查意见", note, NOTE_MAX)
     task = finding.task

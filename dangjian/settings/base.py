@@ -243,6 +243,10 @@ SPECTACULAR_SETTINGS = {
         "CareHelpKindEnum": "dangjian.care.choices.HelpKind",
         "CareLevelEnum": "dangjian.care.choices.Level",
         "CareOccasionEnum": "dangjian.care.choices.Occasion",
+        "InspectionKindEnum": "dangjian.inspection.choices.Kind",
+        "InspectionResultEnum": "dangjian.inspection.choices.Result",
+        "InspectionSeverityEnum": "dangjian.inspection.choices.Severity",
+        "InspectionRevisitEnum": "dangjian.inspection.choices.Revisit",
     },
 }
 
