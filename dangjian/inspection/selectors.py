@@ -30,7 +30,8 @@ def _under(field: str, prefix: str | None) -> Q:
     """Rows whose ``field`` path lies under ``prefix`` (nothing for ``None``)."""
     if prefix is None:
         return Q(pk__in=[])
-    return Q() if prefix == "" else Q(**{f"{field}__startswith": prefix})
+    # everything: an explicit condition, as an empty Q() drops out of an OR
+    return Q(pk__isnull=False) if prefix == "" else Q(**{f"{field}__startswith": prefix})
 
 
 def _is_inspector(actor: Actor, field: str) -> Q:
