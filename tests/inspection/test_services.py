@@ -193,3 +193,33 @@ def test_only_the_inspecting_level_publishes(place):
     plan.refresh_from_db()
     assert plan.published_at is None
     plan_publish(actor=SYSTEM, plan=plan)
+
+
+def test_findings_as_evidence_of_a_campaigns_spot_check(place):
+    from dangjian.assess.services import CampaignInput, campaign_open
+    from dangjian.inspection.selectors import campaign_evidence
+
+    campaign = campaign_open(
+        actor=SYSTEM,
+        data=CampaignInput(
+            name="2026 年度五好党支部考核",
+            standard_key="wuhao",
+            root=place.root,
+            period_start=D(2026, 1, 1),
+            period_end=D(2026, 12, 31),
+            spot_share=1,
+            sampling_seed=7,
+        ),
+    )
+    supervised = make_plan(place, kind="督查")
+    make_visit(place, supervised, actor=place.inspector)
+    covert = make_plan(place, kind="暗访")
+    make_visit(place, covert, actor=place.inspector)
+    # the spot-check sees the 督查's finding at once; the 暗访's only once published, even for
+    # the inspecting level (evidence of an assessment is not secret)
+    rows = campaign_evidence(place.root_admin, campaign, place.branch)
+    assert [f.visit.plan for f in rows] == [supervised]
+    assert not campaign_evidence(place.root_admin, campaign, place.villages[1]).exists()
+    plan_publish(actor=place.root_admin, plan=covert)
+    assert campaign_evidence(place.root_admin, campaign, place.branch).count() == 2
+    assert not campaign_evidence(place.other_secretary, campaign, place.branch).exists()
