@@ -71,8 +71,10 @@ class Checklist:
         return next((i for i in self.items if i.code == code), None)
 
 
+@cache
 def standard_item_title(ref: str) -> str:
-    """ "wuhao/1" → "五好党支部创建考核标准 · 支部班子坚强" (the reference itself if unknown)."""
+    """``wuhao/1`` → "五好党支部创建考核标准 · 支部班子坚强" (the reference itself if unknown).
+    Kept for the process: the standards are files read once (a list of findings asks per row)."""
     from dangjian.assess.standard import get_standard
 
     key, _, item_id = ref.partition("/")
