@@ -176,8 +176,8 @@ def plan_create(*, actor: Actor, data: PlanInput) -> InspectionPlan:
         AuditAction.INSPECTION_PLAN_CREATE,
         plan_subject(plan),
         after={
-            "kind": plan.kind,
-            "checklist": plan.checklist_key,
+            "inspection_kind": plan.kind,
+            "checklist": get_checklist(plan.checklist_key).name,
             "starts_on": plan.starts_on,
             "ends_on": plan.ends_on,
             "sample_share": str(share),
@@ -296,7 +296,14 @@ def visit_record(
         after={
             "org": org.code,
             "visited_on": visited_on,
-            "results": {o.code: o.result for o in observations},
+            **{
+                key: sum(1 for o in observations if o.result == result)
+                for key, result in (
+                    ("met", Result.MET),
+                    ("not_met", Result.NOT_MET),
+                    ("not_applicable", Result.NOT_APPLICABLE),
+                )
+            },
         },
     )
     for o in observations:
@@ -318,9 +325,8 @@ def visit_record(
                 AuditAction.INSPECTION_FINDING_RECORD,
                 _finding_subject(finding),
                 after={
-                    "item": item.code,
-                    "rule": item.rule,
-                    "standard": item.standard,
+                    "item_title": finding.item_title,
+                    "concerns": item.concerns,
                     "severity": o.severity,
                 },
             )
@@ -397,7 +403,11 @@ def finding_to_task(
         actor,
         AuditAction.INSPECTION_FINDING_TASK,
         _finding_subject(finding),
-        after={"task": task.pk, "plan": task.plan_id, "new_plan": open_plan is None},
+        after={
+            "task": task.pk,
+            "rectification_plan": task.plan_id,
+            "new_plan": open_plan is None,
+        },
     )
     return task
 

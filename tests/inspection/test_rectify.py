@@ -119,3 +119,31 @@ def test_refusals_write_nothing(place):
             actor=place.root_admin, finding=finding, owner="支部书记", deadline=D(2026, 12, 20)
         )
     assert task.status == TaskStatus.OPEN
+
+
+def test_the_audit_trail_reads_in_chinese(place):
+    from dangjian.inspection.services import media_add
+    from dangjian.rules.registry import rule_titles
+    from dangjian.web.audit_display import entry_changes
+    from tests.authz import PNG
+    from tests.web.visible import Piece, offences
+
+    plan, finding = _finding(place, kind="暗访")
+    media_add(actor=place.inspector, visit=finding.visit, name="现场.png", data=PNG)
+    plan_publish(actor=place.root_admin, plan=plan)
+    task = finding_to_task(
+        actor=place.root_admin, finding=finding, owner="支部书记", deadline=D(2026, 12, 20)
+    )
+    rectify.task_report_done(actor=place.secretary, task=task)
+    finding_revisit(actor=place.root_admin, finding=finding, passed=True)
+    pieces = [
+        Piece(f"{label}：{before} → {after}")
+        # the file's name and digest are the shared attachments' (named as everywhere)
+        for entry in AuditEntry.objects.filter(action__regex=r"^(inspection|rectify)\.").exclude(
+            action="inspection.media.add"
+        )
+        for label, before, after in entry_changes(entry)
+    ]
+    assert pieces
+    names = {place.branch.code, place.root.code}
+    assert offences(pieces, names=names, rule_titles=rule_titles()) == []
