@@ -22,6 +22,7 @@ urlpatterns = [
     path("zhuanjie/", include("dangjian.transfer.urls")),
     path("dangfei/", include("dangjian.dues.urls")),
     path("liangxin/", include("dangjian.liangxin.urls")),
+    path("ducha/", include("dangjian.inspection.urls")),
 ]
 
 # a busy database answers 503 with Retry-After wherever it is raised (dangjian/core/busy.py)

@@ -1512,6 +1512,179 @@ MOBILE_ROUTES = [
 ROUTES += MOBILE_ROUTES
 
 
+# --- 督查暗访 (issue 15): each town runs a 督查 of its branch with one finding (_inspection_world)
+
+
+def inspection_plan(s: Side) -> dict[str, Any]:
+    from dangjian.inspection.models import InspectionPlan
+
+    return {"pk": InspectionPlan.objects.get(org=s.town).pk}
+
+
+def inspection_visit(s: Side) -> dict[str, Any]:
+    from dangjian.inspection.models import Visit
+
+    return {"pk": Visit.objects.get(plan__org=s.town).pk}
+
+
+def inspection_media(s: Side) -> dict[str, Any]:
+    from dangjian.inspection.models import VisitMedia
+
+    media = VisitMedia.objects.get(visit__plan__org=s.town)
+    return {"pk": media.visit_id, "media_id": media.pk}
+
+
+def inspection_finding(s: Side) -> dict[str, Any]:
+    from dangjian.inspection.models import Finding
+
+    return {"pk": Finding.objects.get(visit__plan__org=s.town).pk}
+
+
+def inspection_title(s: Side) -> str:
+    return f"{s.town.name}党建督查"
+
+
+def _inspection_new(s: Side) -> dict[str, Any]:
+    return {
+        "title": "新督查",
+        "kind": "巡查",
+        "checklist_key": "dangjian-ducha",
+        "starts_on": "2026-11-01",
+        "ends_on": "2026-12-31",
+        "hand_picked": [str(s.org.pk)],
+    }
+
+
+def _inspection_visit(s: Side) -> dict[str, Any]:
+    return {"org": str(s.org.pk), "visited_on": "2026-11-20", "result-D1": "符合"}
+
+
+INSPECTION_ROUTES = [
+    Route("inspection:index", P.INSPECTION_VIEW, ok_text="督查计划", hidden=inspection_title),
+    Route("inspection:new", P.INSPECTION_MANAGE, ok_text="制定督查计划"),
+    Route("inspection:new", P.INSPECTION_MANAGE, "post", data=_inspection_new, ok=302),
+    Route("inspection:plan", P.INSPECTION_VIEW, kwargs=inspection_plan, ok_text="检查对象"),
+    Route("inspection:publish", P.INSPECTION_MANAGE, "post", kwargs=inspection_plan, ok=302),
+    Route(
+        "inspection:visit_new", P.INSPECTION_VIEW, kwargs=inspection_plan, ok_text="记录现场检查"
+    ),
+    Route(
+        "inspection:visit_new",
+        P.INSPECTION_VIEW,
+        "post",
+        kwargs=inspection_plan,
+        data=_inspection_visit,
+        ok=302,
+    ),
+    Route("inspection:visit", P.INSPECTION_VIEW, kwargs=inspection_visit, ok_text="现场检查"),
+    Route("inspection:media", P.INSPECTION_VIEW, kwargs=inspection_media),
+    Route("inspection:findings", P.INSPECTION_VIEW, ok_text="督查发现问题", hidden=branch_name),
+    Route(
+        "inspection:finding_task",
+        P.INSPECTION_MANAGE,
+        "post",
+        kwargs=inspection_finding,
+        data=lambda s: {"owner": "支部书记", "deadline": "2026-12-20"},
+        ok=302,
+    ),
+    Route(
+        "inspection:finding_revisit",
+        P.INSPECTION_MANAGE,
+        "post",
+        kwargs=inspection_finding,
+        data=lambda s: {"passed": "1"},
+        ok=400,  # not yet a rectification task: a Chinese refusal, nothing written
+    ),
+    Route("api:inspection-plans", P.INSPECTION_VIEW, hidden=inspection_title),
+    Route(
+        "api:inspection-plans",
+        P.INSPECTION_MANAGE,
+        "post",
+        data=lambda s: {
+            "title": "新督查",
+            "kind": "督查",
+            "checklist": "dangjian-ducha",
+            "starts_on": "2026-11-01",
+            "ends_on": "2026-12-31",
+            "hand_picked": [s.org.code],
+        },
+        ok=201,
+    ),
+    Route("api:inspection-plan", P.INSPECTION_VIEW, kwargs=inspection_plan),
+    Route(
+        "api:inspection-plan-visit",
+        P.INSPECTION_VIEW,
+        "post",
+        kwargs=inspection_plan,
+        data=lambda s: {
+            "org": s.org.code,
+            "visited_on": "2026-11-21",
+            "observations": [{"code": "D1", "result": "符合"}],
+        },
+        ok=201,
+    ),
+    Route("api:inspection-findings", P.INSPECTION_VIEW, hidden=branch_name),
+    Route(
+        "api:inspection-finding-task",
+        P.INSPECTION_MANAGE,
+        "post",
+        kwargs=inspection_finding,
+        data=lambda s: {"owner": "支部书记", "deadline": "2026-12-20"},
+        ok=201,
+    ),
+    Route(
+        "api:inspection-finding-revisit",
+        P.INSPECTION_MANAGE,
+        "post",
+        kwargs=inspection_finding,
+        data=lambda s: {"passed": True},
+        ok=400,
+    ),
+]
+ROUTES += INSPECTION_ROUTES
+
+
+@pytest.fixture(autouse=True)
+def _inspection_world(request: Any) -> None:
+    """Each town's 督查 of its branch: a visit with a photo and one finding (D4 不符合)."""
+    if "world" not in request.fixturenames:
+        return
+    import datetime as dt
+
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.inspection.services import (
+        ObservationInput,
+        PlanInput,
+        media_add,
+        plan_create,
+        visit_record,
+    )
+    from tests.authz import PNG
+
+    world = request.getfixturevalue("world")
+    for side in (world["A"], world["B"]):
+        plan = plan_create(
+            actor=SYSTEM,
+            data=PlanInput(
+                title=inspection_title(side),
+                kind="督查",
+                org=side.town,
+                checklist_key="dangjian-ducha",
+                starts_on=dt.date(2026, 11, 1),
+                ends_on=dt.date(2026, 12, 31),
+                hand_picked=[side.org],
+            ),
+        )
+        visit = visit_record(
+            actor=SYSTEM,
+            plan=plan,
+            org=side.org,
+            visited_on=dt.date(2026, 11, 10),
+            observations=[ObservationInput("D4", "不符合", "主题党日无记录", "一般")],
+        )
+        media_add(actor=SYSTEM, visit=visit, name="现场.png", data=PNG)
+
+
 @pytest.fixture(autouse=True)
 def _mobile_world(request: Any) -> None:
     """Each side's first member works away at a fixed place since 2026-03-01 (REL-TRANSFER is

@@ -41,6 +41,8 @@ class Perm(StrEnum):
     CARE_RECORD = "care.record"  # register members in hardship, record help and visits
     LIANGXIN_VIEW = "liangxin.view"  # 两新 register, coverage rates, 空白点, advisors' visits
     LIANGXIN_RECORD = "liangxin.record"  # register/import units, assign advisors, record visits
+    INSPECTION_VIEW = "inspection.view"  # 督查暗访: plans of the level, published findings below
+    INSPECTION_MANAGE = "inspection.manage"  # plan inspections, record visits and findings
 
 
 #: what each permission lets a user do, for messages ("您的角色没有“查看审计日志”的权限")
@@ -71,6 +73,8 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.CARE_RECORD: "登记困难党员帮扶",
     Perm.LIANGXIN_VIEW: "查看两新组织覆盖",
     Perm.LIANGXIN_RECORD: "登记两新组织和党建指导员",
+    Perm.INSPECTION_VIEW: "查看督查暗访",
+    Perm.INSPECTION_MANAGE: "组织督查暗访",
 }
 
 
@@ -107,6 +111,8 @@ _DATA_ADMIN = frozenset(
         Perm.CARE_RECORD,
         Perm.LIANGXIN_VIEW,
         Perm.LIANGXIN_RECORD,
+        Perm.INSPECTION_VIEW,
+        Perm.INSPECTION_MANAGE,
     }
 )
 
@@ -133,6 +139,7 @@ ROLES: dict[str, Role] = {
                 Perm.ASSESS_MANAGE,
                 Perm.ASSESS_INSPECT,
                 Perm.TRAINING_MANAGE,
+                Perm.INSPECTION_MANAGE,
             },
             "本支部的书记或组织委员，维护本支部党员信息",
         ),
@@ -156,6 +163,7 @@ ROLES: dict[str, Role] = {
                     Perm.SERVICE_VIEW,
                     Perm.TRAINING_VIEW,
                     Perm.LIANGXIN_VIEW,
+                    Perm.INSPECTION_VIEW,
                 }
             ),
             "督导组成员，查看所辖组织并进行抽查评分",

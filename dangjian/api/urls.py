@@ -12,6 +12,7 @@ from dangjian.life.api import (
 
 from .routes import actions, routes
 from .views import care, dues, mobile, service_linked, service_teams, training, transfers
+from .views import inspection as inspection_views
 from .views import liangxin as liangxin_views
 from .views.base import not_found
 from .views.findings import FindingListView
@@ -154,6 +155,16 @@ urlpatterns = [
         ("advisors/", liangxin_views.AdvisorListView, "advisors"),
         ("coverage/", liangxin_views.CoverageView, "coverage"),
         ("blanks/", liangxin_views.BlankListView, "blanks"),
+    ),
+    *routes(
+        "inspection/",
+        "inspection-",
+        ("plans/", inspection_views.PlanListView, "plans"),
+        ("plans/<int:pk>/", inspection_views.PlanDetailView, "plan"),
+        ("plans/<int:pk>/visits/", inspection_views.VisitView, "plan-visit"),
+        ("findings/", inspection_views.FindingListView, "findings"),
+        ("findings/<int:pk>/task/", inspection_views.FindingTaskView, "finding-task"),
+        ("findings/<int:pk>/revisit/", inspection_views.FindingRevisitView, "finding-revisit"),
     ),
     *routes(
         "dues/",

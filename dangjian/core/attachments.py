@@ -68,12 +68,14 @@ class AttachmentBase(models.Model):
 class AttachmentPolicy:
     """``max_count`` files per holder (``per`` names it: "每条记录"); a nameless file is
     ``default_name``; ``clean_images``: images are decoded and stored without their metadata
-    (:func:`dangjian.core.uploads.clean_image`)."""
+    (:func:`dangjian.core.uploads.clean_image`); ``allow_video``: short MP4/QuickTime clips are
+    accepted too (up to :data:`dangjian.core.uploads.MAX_VIDEO_BYTES`)."""
 
     default_name: str
     max_count: int
     per: str
     clean_images: bool = False
+    allow_video: bool = False
 
 
 def attachment_add(
@@ -100,6 +102,7 @@ def attachment_add(
         max_count=policy.max_count,
         per=policy.per,
         clean_images=policy.clean_images,
+        allow_video=policy.allow_video,
     )
     if problems:
         problems_by_field["file"] = problems

@@ -210,6 +210,14 @@ class AuditAction(models.TextChoices):
     LIANGXIN_ASSIGN = "liangxin.assign", "选派党建指导员"
     LIANGXIN_ASSIGN_END = "liangxin.assign.end", "结束党建指导员选派"
     LIANGXIN_VISIT = "liangxin.visit", "登记党建指导员走访"
+    # inspections, 督查 and 暗访 (dangjian/inspection)
+    INSPECTION_PLAN_CREATE = "inspection.plan.create", "制定督查计划"
+    INSPECTION_PLAN_PUBLISH = "inspection.plan.publish", "发布督查结果"
+    INSPECTION_VISIT_RECORD = "inspection.visit.record", "记录现场检查"
+    INSPECTION_MEDIA_ADD = "inspection.media.add", "上传督查照片或视频"
+    INSPECTION_FINDING_RECORD = "inspection.finding.record", "记录督查发现问题"
+    INSPECTION_FINDING_TASK = "inspection.finding.task", "督查问题转为整改任务"
+    INSPECTION_REVISIT = "inspection.revisit", "督查问题复查"
 
 
 #: action value → its Chinese name (from :class:`AuditAction`)
@@ -260,6 +268,9 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "liangxin_unit": "两新组织",
     "liangxin_advisor": "党建指导员",
     "liangxin_register": "两新组织名录",
+    "inspection_plan": "督查计划",
+    "inspection_visit": "现场检查",
+    "inspection_finding": "督查发现问题",
 }
 
 #: how the command-line operator is named in ``actor_name`` (accounts.scope.SystemActor)

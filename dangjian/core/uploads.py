@@ -40,6 +40,13 @@ WEBP = "image/webp"
 CONTENT_TYPES = (*(content_type for _magic, content_type in _MAGIC), WEBP)
 #: the image types among them, with Pillow's name of each format
 IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", WEBP: "WEBP"}
+#: short video clips (an inspection's 暗访 footage), accepted only where a holder asks for them
+#: (``allow_video``): MP4 and QuickTime, told by the ISO media ``ftyp`` box, up to
+#: :data:`MAX_VIDEO_BYTES`; an image in the same container (HEIC, AVIF) is not a video
+MP4, QUICKTIME = "video/mp4", "video/quicktime"
+VIDEO_TYPES = (MP4, QUICKTIME)
+MAX_VIDEO_BYTES = 30 * 1024 * 1024
+_STILL_BRANDS = {b"heic", b"heix", b"hevc", b"mif1", b"msf1", b"avif", b"avis"}
 #: the most pixels a cleaned image may have (a 50-megapixel phone photo; Pillow's own bomb
 #: limit is about 89 million)
 MAX_PIXELS = 50_000_000
@@ -54,6 +61,17 @@ def sniff(data: bytes) -> str | None:
     if len(data) >= 16 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return WEBP
     return None
+
+
+def sniff_video(data: bytes) -> str | None:
+    """``video/mp4`` or ``video/quicktime`` when ``data`` starts with an ISO media ``ftyp`` box
+    of a video brand, else ``None``."""
+    if len(data) < 12 or data[4:8] != b"ftyp":
+        return None
+    brand = data[8:12]
+    if brand in _STILL_BRANDS:
+        return None
+    return QUICKTIME if brand == b"qt  " else MP4
 
 
 def _webp_lossless(data: bytes) -> bool:
@@ -161,21 +179,29 @@ def check_upload(
     per: str,
     max_bytes: int = MAX_BYTES,
     clean_images: bool = False,
+    allow_video: bool = False,
 ) -> tuple[Upload | None, list[str]]:
     """The checked file, or ``None`` and the Chinese problems: empty, too large, not
     JPEG/PNG/WebP/PDF, or ``existing`` files already at ``max_count`` (``per`` names the holder:
     "每条记录"). With ``clean_images`` an image is decoded and its metadata removed
     (:func:`clean_image`): the upload's bytes, size and digest are then those of the clean
-    file."""
+    file. With ``allow_video`` an MP4 or QuickTime clip of up to :data:`MAX_VIDEO_BYTES` is
+    accepted too."""
     name = os.path.basename((name or "").replace("\\", "/")).strip()[:200] or default_name
     problems: list[str] = []
+    video = sniff_video(data) if allow_video and data else None
+    limit = MAX_VIDEO_BYTES if video else max_bytes
     if not data:
         problems.append(f"文件“{name}”是空的")
-    elif len(data) > max_bytes:
-        problems.append(_too_big(name, max_bytes, len(data)))
-    content_type = sniff(data) if data else None
+    elif len(data) > limit:
+        problems.append(_too_big(name, limit, len(data)))
+    content_type = (sniff(data) or video) if data else None
     if data and content_type is None:
-        problems.append(f"文件“{name}”不是 JPEG、PNG 图片或 PDF 文件（也接受 WebP 图片）")
+        problems.append(
+            f"文件“{name}”不是 JPEG、PNG 图片、MP4 视频或 PDF 文件（也接受 WebP 图片、MOV 视频）"
+            if allow_video
+            else f"文件“{name}”不是 JPEG、PNG 图片或 PDF 文件（也接受 WebP 图片）"
+        )
     if existing >= max_count:
         problems.append(f"{per}最多 {max_count} 个附件")
     if problems or content_type is None:

@@ -248,6 +248,10 @@ SPECTACULAR_SETTINGS = {
         "LiangxinSizeEnum": "dangjian.liangxin.choices.Size",
         "LiangxinOrgModeEnum": "dangjian.liangxin.choices.OrgMode",
         "LiangxinAdvisorRoleEnum": "dangjian.liangxin.choices.AdvisorRole",
+        "InspectionKindEnum": "dangjian.inspection.choices.Kind",
+        "InspectionResultEnum": "dangjian.inspection.choices.Result",
+        "InspectionSeverityEnum": "dangjian.inspection.choices.Severity",
+        "InspectionRevisitEnum": "dangjian.inspection.choices.Revisit",
     },
 }
 

@@ -50,6 +50,9 @@ OBJECT_MODELS: dict[str, tuple[str, str]] = {
     "transfer": ("transfer", "transfer"),
     "outflow": ("mobile", "outflow"),
     "lost_contact": ("mobile", "lostcontact"),
+    "inspection_plan": ("inspection", "inspectionplan"),
+    "inspection_visit": ("inspection", "visit"),
+    "inspection_finding": ("inspection", "finding"),
 }
 
 #: snapshot keys that are not model fields, or whose field name says less than this
@@ -164,6 +167,17 @@ FIELD_LABELS: dict[str, str] = {
     "done_on": "查找日期",
     "how": "查找方式及结果",
     "done_by": "查找人",
+    # 督查暗访 (dangjian/inspection), and a plan closed by the last task confirmed (rectify)
+    "inspection_kind": "督查方式",
+    "checklist": "检查清单",
+    "inspectors": "督查人员（编号）",
+    "met": "符合项数",
+    "not_met": "不符合项数",
+    "not_applicable": "不适用项数",
+    "concerns": "涉及的规则或考核标准条目",
+    "rectification_plan": "整改方案编号",
+    "new_plan": "新制定整改方案",
+    "plan_status": "整改方案状态",
 }
 #: values of the "format" and "fields" keys
 _VALUE_WORDS = {
@@ -185,6 +199,7 @@ VALUE_BY_KEY: dict[str, dict[str, str]] = {
         "cancelled": "取消预备党员资格",
     },
     "tier": {"tiny": "小规模演示", "district": "区县", "city": "城市"},
+    "plan_status": {"open": "整改中", "done": "已完成"},
 }
 _CJK = re.compile(r"[\u3400-\u9fff]")
 

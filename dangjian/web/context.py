@@ -34,6 +34,7 @@ NAV_ITEMS = [
     (Perm.ORG_VIEW, "dues:overview", "党费", set()),
     (Perm.MEMBER_VIEW, "mobile:index", "流动党员", set()),
     (Perm.LIANGXIN_VIEW, "liangxin:index", "两新覆盖", set()),
+    (Perm.INSPECTION_VIEW, "inspection:index", "督查暗访", set()),
 ]
 
 

@@ -36,6 +36,7 @@ NOT_WALKED: dict[str, str] = {
     "life:attachment": "sends the uploaded file back as it was uploaded (no page)",
     "recruit:attachment": "sends the uploaded file back as it was uploaded (no page)",
     "service:photo": "sends the uploaded photo back as it was uploaded (no page)",
+    "inspection:media": "sends the uploaded photo or clip back as it was uploaded (no page)",
     "open311:discovery": OPEN311,
     "open311:services": OPEN311,
     "open311:service": OPEN311,
@@ -99,6 +100,9 @@ ACTIONS = {
     "liangxin:assign",
     "liangxin:end",
     "liangxin:visit",
+    "inspection:publish",
+    "inspection:finding_task",
+    "inspection:finding_revisit",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -305,6 +309,9 @@ FILL: dict[str, Fill] = {
     "dues:remittances": lambda d: [{"code": d.org.code}, {"code": d.branch.code}],
     "liangxin:unit": lambda d: _liangxin_units(d),
     "liangxin:edit": lambda d: _liangxin_units(d),
+    "inspection:plan": lambda d: _inspection_plans(d),
+    "inspection:visit_new": lambda d: _inspection_plans(d),
+    "inspection:visit": lambda d: _inspection_visits(d),
 }
 
 
@@ -320,6 +327,24 @@ def _liangxin_units(d: Data) -> list[dict[str, Any]]:
         )[:1],
     ]
     return [{"pk": pk} for pk in pks] or [{"pk": 1}]
+
+
+def _inspection_plans(d: Data) -> list[dict[str, Any]]:
+    """Every demo inspection plan (a 督查, a published and a running 暗访: the pages answer 404
+    or hide the results to those who may not read them)."""
+    from dangjian.inspection.models import InspectionPlan
+
+    return [{"pk": pk} for pk in InspectionPlan.objects.order_by("pk").values_list("pk", flat=True)]
+
+
+def _inspection_visits(d: Data) -> list[dict[str, Any]]:
+    """The first visit of each demo inspection plan."""
+    from dangjian.inspection.models import Visit
+
+    firsts: dict[int, int] = {}
+    for pk, plan in Visit.objects.order_by("pk").values_list("pk", "plan_id"):
+        firsts.setdefault(plan, pk)
+    return [{"pk": pk} for pk in firsts.values()]
 
 
 def _training_courses(d: Data) -> list[dict[str, Any]]:
