@@ -39,6 +39,10 @@ class Perm(StrEnum):
     TRAINING_MANAGE = "training.manage"  # enter courses held by the organization, participants
     CARE_VIEW = "care.view"  # 困难党员帮扶: own branch's or helped register; figures below
     CARE_RECORD = "care.record"  # register members in hardship, record help and visits
+    # 典型培育与党建品牌 (dangjian/exemplar)
+    EXEMPLAR_VIEW = "exemplar.view"  # see the examples of the subtree (and every named one)
+    EXEMPLAR_PROPOSE = "exemplar.propose"  # propose and edit an example, link its evidence
+    EXEMPLAR_NAME = "exemplar.name"  # upper level: name (命名), review and revoke examples
 
 
 #: what each permission lets a user do, for messages ("您的角色没有“查看审计日志”的权限")
@@ -67,6 +71,9 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.TRAINING_MANAGE: "登记培训班",
     Perm.CARE_VIEW: "查看困难党员帮扶",
     Perm.CARE_RECORD: "登记困难党员帮扶",
+    Perm.EXEMPLAR_VIEW: "查看典型",
+    Perm.EXEMPLAR_PROPOSE: "推荐和维护典型",
+    Perm.EXEMPLAR_NAME: "命名和撤销典型",
 }
 
 
@@ -101,6 +108,9 @@ _DATA_ADMIN = frozenset(
         Perm.TRAINING_MANAGE,
         Perm.CARE_VIEW,
         Perm.CARE_RECORD,
+        Perm.EXEMPLAR_VIEW,
+        Perm.EXEMPLAR_PROPOSE,
+        Perm.EXEMPLAR_NAME,
     }
 )
 
@@ -127,6 +137,7 @@ ROLES: dict[str, Role] = {
                 Perm.ASSESS_MANAGE,
                 Perm.ASSESS_INSPECT,
                 Perm.TRAINING_MANAGE,
+                Perm.EXEMPLAR_NAME,
             },
             "本支部的书记或组织委员，维护本支部党员信息",
         ),
