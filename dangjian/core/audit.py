@@ -257,6 +257,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "dues_remittance": "党费上缴",
     "outflow": "流动党员外出登记",
     "lost_contact": "失联党员登记",
+    "exemplar": "典型",
 }
 
 #: how the command-line operator is named in ``actor_name`` (accounts.scope.SystemActor)

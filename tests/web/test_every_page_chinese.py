@@ -96,6 +96,11 @@ ACTIONS = {
     "dues:import",
     "mobile:member_action",
     "dues:bases_carry",
+    "exemplar:name",
+    "exemplar:review",
+    "exemplar:revoke",
+    "exemplar:evidence",
+    "exemplar:evidence_delete",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -300,7 +305,20 @@ FILL: dict[str, Fill] = {
     "dues:bases": lambda d: [{"code": d.branch.code}],
     "dues:exemptions": lambda d: [{"code": d.branch.code}],
     "dues:remittances": lambda d: [{"code": d.org.code}, {"code": d.branch.code}],
+    "exemplar:detail": lambda d: _exemplars(d),
+    "exemplar:edit": lambda d: _exemplars(d),
+    "exemplar:public_detail": lambda d: _exemplars(d, named=True),
 }
+
+
+def _exemplars(d: Data, *, named: bool = False) -> list[dict[str, Any]]:
+    """The examples (典型) of the account's subtree, or the named ones (the public pages)."""
+    from dangjian.exemplar.models import Exemplar
+
+    qs = Exemplar.objects.filter(org__path__startswith=d.org.path)
+    if named:
+        qs = Exemplar.objects.filter(status="命名")
+    return [{"pk": pk} for pk in qs.order_by("pk").values_list("pk", flat=True)[:3]] or [{"pk": 1}]
 
 
 def _training_courses(d: Data) -> list[dict[str, Any]]:
@@ -371,6 +389,7 @@ QUERIES: dict[str, Callable[[Data], list[str]]] = {
     "training:index": lambda d: ["", "?year=2025", f"?org={d.branch.code}"],
     "training:members": lambda d: ["", f"?org={d.branch.code}"],
     "care:index": lambda d: ["", "?closed=1"],
+    "exemplar:index": lambda d: ["", "?status=命名", "?sector=农村"],
 }
 
 
