@@ -12,6 +12,7 @@ from dangjian.life.api import (
 
 from .routes import actions, routes
 from .views import care, dues, mobile, service_linked, service_teams, training, transfers
+from .views import exemplar as exemplar_views
 from .views.base import not_found
 from .views.findings import FindingListView
 from .views.members import (
@@ -141,6 +142,16 @@ urlpatterns = [
         ("hardships/<int:pk>/close/", care.CloseView, "hardship-close"),
         ("follow-ups/", care.FollowUpListView, "follow-ups"),
         ("figures/", care.FiguresView, "figures"),
+    ),
+    *routes(
+        "exemplar/",
+        "exemplar-",
+        ("examples/", exemplar_views.ExemplarListView, "examples"),
+        ("examples/<int:pk>/", exemplar_views.ExemplarDetailView, "example"),
+        ("examples/<int:pk>/name/", exemplar_views.NameView, "example-name"),
+        ("examples/<int:pk>/review/", exemplar_views.ReviewView, "example-review"),
+        ("examples/<int:pk>/revoke/", exemplar_views.RevokeView, "example-revoke"),
+        ("examples/<int:pk>/evidence/", exemplar_views.EvidenceView, "example-evidence"),
     ),
     *routes(
         "dues/",

@@ -151,7 +151,7 @@ def new(request: SignedInRequest) -> HttpResponse:
                 summary=f["summary"],
                 sector=f["sector"],
                 themes=f["themes"],
-                level=f["level"],
+                level=f["level"] or Level.COUNTY,
             )
         except ValidationError as exc:
             return refused(request, exc)

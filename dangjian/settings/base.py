@@ -243,6 +243,10 @@ SPECTACULAR_SETTINGS = {
         "CareHelpKindEnum": "dangjian.care.choices.HelpKind",
         "CareLevelEnum": "dangjian.care.choices.Level",
         "CareOccasionEnum": "dangjian.care.choices.Occasion",
+        "ExemplarKindEnum": "dangjian.exemplar.choices.Kind",
+        "ExemplarLevelEnum": "dangjian.exemplar.choices.Level",
+        "ExemplarStatusEnum": "dangjian.exemplar.choices.Status",
+        "ExemplarEvidenceKindEnum": "dangjian.exemplar.choices.EvidenceKind",
     },
 }
 
