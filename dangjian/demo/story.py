@@ -16,6 +16,7 @@ def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
     from .assess import seed_demo_assess
     from .care import seed_demo_care
     from .dues import seed_demo_dues
+    from .exemplar import seed_demo_exemplar
     from .life import seed_demo_life
     from .mobile import seed_demo_mobile
     from .recruit import seed_demo_recruit
@@ -48,6 +49,8 @@ def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
         (seed_demo_dues, "党费演示数据"),
         # 流动党员 and 失联党员 in the demo town (the branch of zb_shuji first)
         (seed_demo_mobile, "流动党员和失联党员演示数据"),
+        # 典型: a brand, a named practice and a 示范点 being cultivated in the demo town
+        (seed_demo_exemplar, "典型培育演示数据"),
     ]
     for step, what in steps:
         for line in step(today, seed=seed):
