@@ -261,6 +261,13 @@ EVIDENCE_LABELS: dict[str, str] = {
     "lost_months": "失联月数",
     "suspended_on": "停止党籍日期",
     "decision": "提请决定事项",
+    # 典型 (dangjian/exemplar)
+    "sector": "领域",
+    "themes": "主题",
+    "meeting": "组织生活记录编号",
+    "named_on": "命名日期",
+    "review_on": "下次复核日期",
+    "revoked_on": "撤销日期",
 }
 
 #: record ids and other keys that mean nothing to a reader (kept in the JSON, not shown)
