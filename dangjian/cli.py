@@ -34,6 +34,7 @@ COMMANDS = {
     "notify": "notify",
     "transfer": "transfer",
     "care": "care",
+    "exemplar": "exemplar",
 }
 
 USAGE = """用法 / usage: dangjian <command> [options]
@@ -66,6 +67,7 @@ USAGE = """用法 / usage: dangjian <command> [options]
   transfer  组织关系转接：到期与超期提醒 (transfer remind [--at D] [--enqueue])、
             导入 (transfer import PATH [--dry-run]，全部成功才写入)、导出 (transfer export PATH)
   care      困难党员走访提醒：逾期和即将到期的回访 (care remind [--at 日期] [--enqueue])
+  exemplar  典型复核提醒：逾期和即将到期的复核 (exemplar remind [--at 日期] [--enqueue])
   manage    任意 Django 管理命令 (dangjian manage migrate …，也可直接 dangjian migrate)
 """
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("dangfei/", include("dangjian.dues.urls")),
     path("liangxin/", include("dangjian.liangxin.urls")),
     path("ducha/", include("dangjian.inspection.urls")),
+    path("dianxing/", include("dangjian.exemplar.urls")),
 ]
 
 # a busy database answers 503 with Retry-After wherever it is raised (dangjian/core/busy.py)

@@ -1685,6 +1685,148 @@ def _inspection_world(request: Any) -> None:
         media_add(actor=SYSTEM, visit=visit, name="现场.png", data=PNG)
 
 
+# --- 典型培育与党建品牌 (issue 15): each side's branch has an example being cultivated (with one
+# piece of evidence) and a named one (see _exemplar_world); the other side's named example is
+# public, the one being cultivated is not
+
+
+def _example(s: Side) -> dict[str, Any]:
+    return {"pk": s.exemplar.pk}
+
+
+def _example_evidence(s: Side) -> dict[str, Any]:
+    return {"pk": s.exemplar.pk, "evidence_pk": s.exemplar_evidence.pk}
+
+
+def _example_named(s: Side) -> dict[str, Any]:
+    return {"pk": s.exemplar_named.pk}
+
+
+def _example_title(s: Side) -> str:
+    return s.exemplar.title
+
+
+def _example_new(s: Side) -> dict[str, Any]:
+    return {"org": s.org.code, "kind": "工作法", "title": "新的工作法", "summary": "做法和成效"}
+
+
+def _example_edit(s: Side) -> dict[str, Any]:
+    return {
+        "kind": "工作法",
+        "title": s.exemplar.title,
+        "summary": "改过的简介",
+        "sector": s.org.sector,
+        "themes": "基层治理",
+        "level": "县级",
+    }
+
+
+EXEMPLAR_ROUTES = [
+    Route("exemplar:index", P.EXEMPLAR_VIEW, ok_text="典型培育", hidden=_example_title),
+    Route("exemplar:new", P.EXEMPLAR_PROPOSE, ok_text="推荐典型"),
+    Route("exemplar:new", P.EXEMPLAR_PROPOSE, "post", data=_example_new, ok=302),
+    Route("exemplar:detail", P.EXEMPLAR_VIEW, kwargs=_example, ok_text="佐证"),
+    Route("exemplar:edit", P.EXEMPLAR_PROPOSE, kwargs=_example, ok_text="修改典型"),
+    Route("exemplar:edit", P.EXEMPLAR_PROPOSE, "post", kwargs=_example, data=_example_edit, ok=302),
+    Route(
+        "exemplar:name",
+        P.EXEMPLAR_NAME,
+        "post",
+        kwargs=_example,
+        data=lambda s: {"named_on": "2026-11-23"},
+        ok=302,
+    ),
+    Route(
+        "exemplar:review",
+        P.EXEMPLAR_NAME,
+        "post",
+        kwargs=_example,
+        data=lambda s: {"review_on": "2028-11-01"},
+        ok=400,  # only a named example is reviewed
+    ),
+    Route(
+        "exemplar:revoke",
+        P.EXEMPLAR_NAME,
+        "post",
+        kwargs=_example,
+        data=lambda s: {"reason": "不再符合条件"},
+        ok=302,
+    ),
+    Route(
+        "exemplar:evidence",
+        P.EXEMPLAR_PROPOSE,
+        "post",
+        kwargs=_example,
+        data=lambda s: {"kind": "为民服务", "year": "2025"},
+        ok=302,
+    ),
+    Route("exemplar:evidence_delete", P.EXEMPLAR_PROPOSE, "post", kwargs=_example_evidence, ok=302),
+    Route("exemplar:public_index", None, anonymous=200),
+    Route("exemplar:public_detail", None, kwargs=_example_named, anonymous=200),
+    Route("api:exemplar-examples", P.EXEMPLAR_VIEW, hidden=_example_title),
+    Route("api:exemplar-examples", P.EXEMPLAR_PROPOSE, "post", data=_example_new, ok=201),
+    Route("api:exemplar-example", P.EXEMPLAR_VIEW, kwargs=_example),
+    Route(
+        "api:exemplar-example-name",
+        P.EXEMPLAR_NAME,
+        "post",
+        kwargs=_example,
+        data=lambda s: {"named_on": "2026-11-23"},
+    ),
+    Route(
+        "api:exemplar-example-review",
+        P.EXEMPLAR_NAME,
+        "post",
+        kwargs=_example,
+        data=lambda s: {"review_on": "2028-11-01"},
+        ok=400,
+    ),
+    Route(
+        "api:exemplar-example-revoke",
+        P.EXEMPLAR_NAME,
+        "post",
+        kwargs=_example,
+        data=lambda s: {"reason": "不再符合条件"},
+    ),
+    Route(
+        "api:exemplar-example-evidence",
+        P.EXEMPLAR_PROPOSE,
+        "post",
+        kwargs=_example,
+        data=lambda s: {"kind": "为民服务", "year": 2025},
+        ok=201,
+    ),
+]
+ROUTES += EXEMPLAR_ROUTES
+
+
+@pytest.fixture(autouse=True)
+def _exemplar_world(request: Any) -> None:
+    """Each side's branch: a practice being cultivated with a year of service figures as
+    evidence, and a brand named by its town."""
+    if "world" not in request.fixturenames:
+        return
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.exemplar.services import evidence_add, exemplar_name, exemplar_propose
+
+    world = request.getfixturevalue("world")
+    for side in (world["A"], world["B"]):
+        side.exemplar = exemplar_propose(
+            actor=SYSTEM,
+            org=side.org,
+            kind="工作法",
+            title=f"{side.org.name}培育中的工作法",
+            summary="做法",
+        )
+        side.exemplar_evidence = evidence_add(
+            actor=SYSTEM, item=side.exemplar, kind="为民服务", year=2026
+        )
+        named = exemplar_propose(
+            actor=SYSTEM, org=side.org, kind="党建品牌", title=f"{side.org.name}品牌", summary="…"
+        )
+        side.exemplar_named = exemplar_name(actor=SYSTEM, item=named, named_on=named.proposed_on)
+
+
 @pytest.fixture(autouse=True)
 def _mobile_world(request: Any) -> None:
     """Each side's first member works away at a fixed place since 2026-03-01 (REL-TRANSFER is

@@ -43,6 +43,10 @@ class Perm(StrEnum):
     LIANGXIN_RECORD = "liangxin.record"  # register/import units, assign advisors, record visits
     INSPECTION_VIEW = "inspection.view"  # 督查暗访: plans of the level, published findings below
     INSPECTION_MANAGE = "inspection.manage"  # plan inspections, record visits and findings
+    # 典型培育与党建品牌 (dangjian/exemplar)
+    EXEMPLAR_VIEW = "exemplar.view"  # see the examples of the subtree (and every named one)
+    EXEMPLAR_PROPOSE = "exemplar.propose"  # propose and edit an example, link its evidence
+    EXEMPLAR_NAME = "exemplar.name"  # upper level: name (命名), review and revoke examples
 
 
 #: what each permission lets a user do, for messages ("您的角色没有“查看审计日志”的权限")
@@ -75,6 +79,9 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.LIANGXIN_RECORD: "登记两新组织和党建指导员",
     Perm.INSPECTION_VIEW: "查看督查暗访",
     Perm.INSPECTION_MANAGE: "组织督查暗访",
+    Perm.EXEMPLAR_VIEW: "查看典型",
+    Perm.EXEMPLAR_PROPOSE: "推荐和维护典型",
+    Perm.EXEMPLAR_NAME: "命名和撤销典型",
 }
 
 
@@ -113,6 +120,9 @@ _DATA_ADMIN = frozenset(
         Perm.LIANGXIN_RECORD,
         Perm.INSPECTION_VIEW,
         Perm.INSPECTION_MANAGE,
+        Perm.EXEMPLAR_VIEW,
+        Perm.EXEMPLAR_PROPOSE,
+        Perm.EXEMPLAR_NAME,
     }
 )
 
@@ -140,6 +150,7 @@ ROLES: dict[str, Role] = {
                 Perm.ASSESS_INSPECT,
                 Perm.TRAINING_MANAGE,
                 Perm.INSPECTION_MANAGE,
+                Perm.EXEMPLAR_NAME,
             },
             "本支部的书记或组织委员，维护本支部党员信息",
         ),

@@ -12,6 +12,7 @@ from dangjian.life.api import (
 
 from .routes import actions, routes
 from .views import care, dues, mobile, service_linked, service_teams, training, transfers
+from .views import exemplar as exemplar_views
 from .views import inspection as inspection_views
 from .views import liangxin as liangxin_views
 from .views.base import not_found
@@ -165,6 +166,16 @@ urlpatterns = [
         ("findings/", inspection_views.FindingListView, "findings"),
         ("findings/<int:pk>/task/", inspection_views.FindingTaskView, "finding-task"),
         ("findings/<int:pk>/revisit/", inspection_views.FindingRevisitView, "finding-revisit"),
+    ),
+    *routes(
+        "exemplar/",
+        "exemplar-",
+        ("examples/", exemplar_views.ExemplarListView, "examples"),
+        ("examples/<int:pk>/", exemplar_views.ExemplarDetailView, "example"),
+        ("examples/<int:pk>/name/", exemplar_views.NameView, "example-name"),
+        ("examples/<int:pk>/review/", exemplar_views.ReviewView, "example-review"),
+        ("examples/<int:pk>/revoke/", exemplar_views.RevokeView, "example-revoke"),
+        ("examples/<int:pk>/evidence/", exemplar_views.EvidenceView, "example-evidence"),
     ),
     *routes(
         "dues/",

@@ -188,6 +188,14 @@ class AuditAction(models.TextChoices):
     CARE_VISIT = "care.visit", "登记走访慰问"
     CARE_NOTE_READ = "care.note_read", "查看困难情况说明"
     CARE_EXPORT = "care.export", "导出困难党员名册"
+    # typical examples and brands (dangjian/exemplar)
+    EXEMPLAR_PROPOSE = "exemplar.propose", "推荐典型"
+    EXEMPLAR_CHANGE = "exemplar.change", "修改典型"
+    EXEMPLAR_NAME = "exemplar.name", "命名典型"
+    EXEMPLAR_REVIEW = "exemplar.review", "复核典型"
+    EXEMPLAR_REVOKE = "exemplar.revoke", "撤销典型"
+    EXEMPLAR_EVIDENCE_ADD = "exemplar.evidence.add", "关联典型佐证"
+    EXEMPLAR_EVIDENCE_REMOVE = "exemplar.evidence.remove", "移除典型佐证"
     # party dues (dangjian/dues)
     DUES_BASE_SET = "dues.base.set", "核定党费"
     DUES_PAYMENT_RECORD = "dues.payment.record", "登记党费交纳"
@@ -271,6 +279,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "inspection_plan": "督查计划",
     "inspection_visit": "现场检查",
     "inspection_finding": "督查发现问题",
+    "exemplar": "典型",
 }
 
 #: how the command-line operator is named in ``actor_name`` (accounts.scope.SystemActor)

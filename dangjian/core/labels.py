@@ -281,6 +281,13 @@ EVIDENCE_LABELS: dict[str, str] = {
     "has_account": "有系统账号",
     "min_visits_per_year": "每年最少指导活动次数",
     "visits": "本年指导活动次数",
+    # 典型 (dangjian/exemplar)
+    "sector": "领域",
+    "themes": "主题",
+    "meeting": "组织生活记录编号",
+    "named_on": "命名日期",
+    "review_on": "下次复核日期",
+    "revoked_on": "撤销日期",
 }
 
 #: record ids and other keys that mean nothing to a reader (kept in the JSON, not shown)

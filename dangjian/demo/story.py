@@ -16,6 +16,7 @@ def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
     from .assess import seed_demo_assess
     from .care import seed_demo_care
     from .dues import seed_demo_dues
+    from .exemplar import seed_demo_exemplar
     from .inspection import seed_demo_inspection
     from .liangxin import seed_demo_liangxin
     from .life import seed_demo_life
@@ -54,6 +55,8 @@ def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
         (seed_demo_liangxin, "两新组织覆盖演示数据"),
         # 督查暗访: plans of the district, visits, findings turned into rectification tasks
         (seed_demo_inspection, "督查暗访演示数据"),
+        # 典型: a brand, a named practice and a 示范点 being cultivated in the demo town
+        (seed_demo_exemplar, "典型培育演示数据"),
     ]
     for step, what in steps:
         for line in step(today, seed=seed):

@@ -252,6 +252,10 @@ SPECTACULAR_SETTINGS = {
         "InspectionResultEnum": "dangjian.inspection.choices.Result",
         "InspectionSeverityEnum": "dangjian.inspection.choices.Severity",
         "InspectionRevisitEnum": "dangjian.inspection.choices.Revisit",
+        "ExemplarKindEnum": "dangjian.exemplar.choices.Kind",
+        "ExemplarLevelEnum": "dangjian.exemplar.choices.Level",
+        "ExemplarStatusEnum": "dangjian.exemplar.choices.Status",
+        "ExemplarEvidenceKindEnum": "dangjian.exemplar.choices.EvidenceKind",
     },
 }
 

@@ -35,6 +35,7 @@ NAV_ITEMS = [
     (Perm.MEMBER_VIEW, "mobile:index", "流动党员", set()),
     (Perm.LIANGXIN_VIEW, "liangxin:index", "两新覆盖", set()),
     (Perm.INSPECTION_VIEW, "inspection:index", "督查暗访", set()),
+    (Perm.EXEMPLAR_VIEW, "exemplar:index", "典型培育", set()),
 ]
 
 

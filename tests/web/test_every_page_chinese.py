@@ -103,6 +103,11 @@ ACTIONS = {
     "inspection:publish",
     "inspection:finding_task",
     "inspection:finding_revisit",
+    "exemplar:name",
+    "exemplar:review",
+    "exemplar:revoke",
+    "exemplar:evidence",
+    "exemplar:evidence_delete",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -312,6 +317,9 @@ FILL: dict[str, Fill] = {
     "inspection:plan": lambda d: _inspection_plans(d),
     "inspection:visit_new": lambda d: _inspection_plans(d),
     "inspection:visit": lambda d: _inspection_visits(d),
+    "exemplar:detail": lambda d: _exemplars(d),
+    "exemplar:edit": lambda d: _exemplars(d),
+    "exemplar:public_detail": lambda d: _exemplars(d, named=True),
 }
 
 
@@ -345,6 +353,16 @@ def _inspection_visits(d: Data) -> list[dict[str, Any]]:
     for pk, plan in Visit.objects.order_by("pk").values_list("pk", "plan_id"):
         firsts.setdefault(plan, pk)
     return [{"pk": pk} for pk in firsts.values()]
+
+
+def _exemplars(d: Data, *, named: bool = False) -> list[dict[str, Any]]:
+    """The examples (典型) of the account's subtree, or the named ones (the public pages)."""
+    from dangjian.exemplar.models import Exemplar
+
+    qs = Exemplar.objects.filter(org__path__startswith=d.org.path)
+    if named:
+        qs = Exemplar.objects.filter(status="命名")
+    return [{"pk": pk} for pk in qs.order_by("pk").values_list("pk", flat=True)[:3]] or [{"pk": 1}]
 
 
 def _training_courses(d: Data) -> list[dict[str, Any]]:
@@ -415,6 +433,7 @@ QUERIES: dict[str, Callable[[Data], list[str]]] = {
     "training:index": lambda d: ["", "?year=2025", f"?org={d.branch.code}"],
     "training:members": lambda d: ["", f"?org={d.branch.code}"],
     "care:index": lambda d: ["", "?closed=1"],
+    "exemplar:index": lambda d: ["", "?status=命名", "?sector=农村"],
 }
 
 
