@@ -39,6 +39,9 @@ class Perm(StrEnum):
     TRAINING_MANAGE = "training.manage"  # enter courses held by the organization, participants
     CARE_VIEW = "care.view"  # 困难党员帮扶: own branch's or helped register; figures below
     CARE_RECORD = "care.record"  # register members in hardship, record help and visits
+    REVIEW_VIEW = "review.view"  # 述职评议: campaigns, reports, results of the subtree
+    REVIEW_MANAGE = "review.manage"  # open a campaign, give problems, record ratings, grade
+    REVIEW_REPORT = "review.report"  # a secretary submits the organization's 述职 report
 
 
 #: what each permission lets a user do, for messages ("您的角色没有“查看审计日志”的权限")
@@ -67,6 +70,9 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.TRAINING_MANAGE: "登记培训班",
     Perm.CARE_VIEW: "查看困难党员帮扶",
     Perm.CARE_RECORD: "登记困难党员帮扶",
+    Perm.REVIEW_VIEW: "查看述职评议",
+    Perm.REVIEW_MANAGE: "组织述职评议",
+    Perm.REVIEW_REPORT: "提交述职报告",
 }
 
 
@@ -101,6 +107,9 @@ _DATA_ADMIN = frozenset(
         Perm.TRAINING_MANAGE,
         Perm.CARE_VIEW,
         Perm.CARE_RECORD,
+        Perm.REVIEW_VIEW,
+        Perm.REVIEW_MANAGE,
+        Perm.REVIEW_REPORT,
     }
 )
 
@@ -127,6 +136,7 @@ ROLES: dict[str, Role] = {
                 Perm.ASSESS_MANAGE,
                 Perm.ASSESS_INSPECT,
                 Perm.TRAINING_MANAGE,
+                Perm.REVIEW_MANAGE,
             },
             "本支部的书记或组织委员，维护本支部党员信息",
         ),
@@ -149,6 +159,7 @@ ROLES: dict[str, Role] = {
                     Perm.ASSESS_INSPECT,
                     Perm.SERVICE_VIEW,
                     Perm.TRAINING_VIEW,
+                    Perm.REVIEW_VIEW,
                 }
             ),
             "督导组成员，查看所辖组织并进行抽查评分",

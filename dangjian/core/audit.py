@@ -202,6 +202,13 @@ class AuditAction(models.TextChoices):
     MOBILE_LOST_RECORD = "mobile.lost.record", "登记失联党员"
     MOBILE_LOST_STEP = "mobile.lost.step", "登记失联党员查找情况"
     MOBILE_LOST_FOUND = "mobile.lost.found", "登记失联党员恢复联系"
+    # 书记抓基层党建述职评议考核 (dangjian/review)
+    REVIEW_CAMPAIGN_OPEN = "review.campaign.open", "发起述职评议"
+    REVIEW_REPORT_SUBMIT = "review.report.submit", "提交述职报告"
+    REVIEW_ATTACHMENT_ADD = "review.attachment.add", "上传述职材料"
+    REVIEW_PROBLEMS_GIVE = "review.problems.give", "反馈述职评议问题清单"
+    REVIEW_RATINGS_RECORD = "review.ratings.record", "登记述职评议票数"
+    REVIEW_GRADE_SET = "review.grade.set", "评定述职评议等次"
 
 
 #: action value → its Chinese name (from :class:`AuditAction`)
@@ -243,6 +250,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "audit": "审计日志",
     "transfer": "组织关系转接",
     "care_hardship": "困难党员登记",
+    "review_report": "述职评议",
     "dues_base": "党费核定",
     "dues_payment": "党费交纳",
     "dues_exemption": "未交党费正当理由",
