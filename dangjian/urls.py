@@ -21,6 +21,7 @@ urlpatterns = [
     path("mingce/", include("dangjian.members.urls")),
     path("zhuanjie/", include("dangjian.transfer.urls")),
     path("dangfei/", include("dangjian.dues.urls")),
+    path("shuzhi/", include("dangjian.review.urls")),
 ]
 
 # a busy database answers 503 with Retry-After wherever it is raised (dangjian/core/busy.py)

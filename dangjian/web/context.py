@@ -33,6 +33,7 @@ NAV_ITEMS = [
     (Perm.CARE_VIEW, "care:index", "困难帮扶", set()),
     (Perm.ORG_VIEW, "dues:overview", "党费", set()),
     (Perm.MEMBER_VIEW, "mobile:index", "流动党员", set()),
+    (Perm.REVIEW_VIEW, "review:index", "述职评议", set()),
 ]
 
 
