@@ -6,7 +6,7 @@ as points 好 4, 较好 3, 一般 2, 差 1 — so a standard scores it like any 
       title: 书记抓基层党建述职评议
       points: 10
       indicator: secretary_review_grade
-      scoring: {type: bands, bands: [{min: 4, points: 10}, {min: 3, points: 8}, {min: 2, points: 5}]}
+      scoring: {type: bands, bands: [{min: 4, points: 10}, {min: 3, points: 8}]}
 
 Registered with :mod:`dangjian.assess.indicators` when the app is ready.
 """
