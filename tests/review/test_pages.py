@@ -109,7 +109,9 @@ def test_bad_report_input_is_a_400(place, campaign, login):
         response = admin.post(reverse(url, args=[report.pk]), data)
         assert response.status_code == 400, url
     secretary = login(place.secretary)
-    assert secretary.post(reverse("review:submit", args=[report.pk]), {"text": ""}).status_code == 400
+    assert (
+        secretary.post(reverse("review:submit", args=[report.pk]), {"text": ""}).status_code == 400
+    )
     assert secretary.post(reverse("review:attach", args=[report.pk]), {}).status_code == 400
     bad = secretary.post(
         reverse("review:attach", args=[report.pk]),
