@@ -183,7 +183,7 @@ def report_attach(request: SignedInRequest, pk: int) -> HttpResponse:
     report = report_get(request.user, pk)
     form = AttachmentUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        raise BadInput("；".join(form.non_field_errors()) or "请选择要上传的文件")
+        raise BadInput("；".join(str(e) for e in form.non_field_errors()) or "请选择要上传的文件")
     try:
         attachments_add_all(
             form.uploaded,
