@@ -1440,6 +1440,44 @@ REVIEW_ROUTES = [
         data=lambda s: {"n-0-0-0": "3"},
         ok=302,
     ),
+    Route("api:review-campaigns", P.REVIEW_VIEW, ok_text="述职评议", hidden=lambda s: s.town.name),
+    Route("api:review-campaigns", P.REVIEW_MANAGE, "post", data=lambda s: {"year": 2025}, ok=201),
+    Route("api:review-campaign", P.REVIEW_VIEW, kwargs=review_campaign, ok_text="distribution"),
+    Route("api:review-report", P.REVIEW_VIEW, kwargs=review_report, ok_text="problems"),
+    Route(
+        "api:review-report-submit",
+        P.REVIEW_REPORT,
+        "post",
+        kwargs=review_report,
+        allowed="secretary_a",
+        data=lambda s: {"text": "述职报告正文"},
+        ok_text="述职报告正文",
+    ),
+    Route(
+        "api:review-report-problems",
+        P.REVIEW_MANAGE,
+        "post",
+        kwargs=review_report,
+        data=lambda s: {"problems": ["台账不全"], "owner": "书记", "deadline": "2027-03-31"},
+        ok=201,
+    ),
+    Route(
+        "api:review-report-ratings",
+        P.REVIEW_MANAGE,
+        "post",
+        kwargs=review_report,
+        data=lambda s: {
+            "tallies": [{"rater_kind": "党代表", "item": "作风建设", "good": 3, "poor": 1}]
+        },
+    ),
+    Route(
+        "api:review-report-grade",
+        P.REVIEW_MANAGE,
+        "post",
+        kwargs=review_report,
+        data=lambda s: {"grade": "较好"},
+        ok_text="较好",
+    ),
 ]
 ROUTES += REVIEW_ROUTES
 

@@ -243,6 +243,8 @@ SPECTACULAR_SETTINGS = {
         "CareHelpKindEnum": "dangjian.care.choices.HelpKind",
         "CareLevelEnum": "dangjian.care.choices.Level",
         "CareOccasionEnum": "dangjian.care.choices.Occasion",
+        "ReviewRaterKindEnum": "dangjian.review.choices.RaterKind",
+        "ReviewGradeEnum": "dangjian.review.choices.Grade",
     },
 }
 
