@@ -20,6 +20,7 @@ def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
     from .mobile import seed_demo_mobile
     from .recruit import seed_demo_recruit
     from .rectify import seed_demo_rectify
+    from .review import seed_demo_review
     from .service import seed_demo_service
     from .standings import seed_demo_standings
     from .training import seed_demo_training
@@ -48,6 +49,8 @@ def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
         (seed_demo_dues, "党费演示数据"),
         # 流动党员 and 失联党员 in the demo town (the branch of zb_shuji first)
         (seed_demo_mobile, "流动党员和失联党员演示数据"),
+        # 述职评议: last year's of the demo district and town, problems into rectification
+        (seed_demo_review, "述职评议演示数据"),
     ]
     for step, what in steps:
         for line in step(today, seed=seed):
