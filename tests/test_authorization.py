@@ -1395,6 +1395,7 @@ REVIEW_ROUTES = [
     Route("review:new", P.REVIEW_MANAGE, "post", data=lambda s: {"year": "2025"}, ok=302),
     Route("review:campaign", P.REVIEW_VIEW, kwargs=review_campaign, ok_text="等次分布"),
     Route("review:results_file", P.REVIEW_VIEW, kwargs=review_campaign),
+    Route("review:results_pdf", P.REVIEW_VIEW, kwargs=review_campaign),
     Route("review:report", P.REVIEW_VIEW, kwargs=review_report, ok_text="问题清单"),
     Route("review:meeting", P.REVIEW_VIEW, kwargs=review_report, ok_text="为民服务"),
     Route(

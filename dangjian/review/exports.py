@@ -80,3 +80,23 @@ def results_xlsx(campaign: Campaign, reports: QuerySet[Report]) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def results_pdf(campaign: Campaign, reports: QuerySet[Report]) -> bytes:
+    """The results as a PDF bulletin by organization (通报): the distribution, then one row
+    per organization (ballots, grade, problems) — no person named, no ranking."""
+    from dangjian.core.pdf import PdfDocument
+
+    dist = distribution(campaign, reports)
+    doc = PdfDocument(f"{campaign.title}结果通报", subtitle=campaign.org.name, landscape_pages=True)
+    doc.heading("等次分布")
+    doc.paragraph(
+        f"等次比例规则：{rule_text(campaign)}。"
+        + "，".join(f"{g} {dist[g]} 个" for g in Grade.values)
+        + f"，未评定 {dist['']} 个。按组织统计，不对个人排名。"
+    )
+    doc.heading("各组织述职评议结果")
+    doc.table(
+        HEADERS[1:], [row[1:] for row in result_rows(campaign, reports)], widths=[4] + [1] * 8
+    )
+    return doc.render()

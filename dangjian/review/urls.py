@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.campaign_new, name="new"),
     path("<int:pk>/", views.campaign_detail, name="campaign"),
     path("<int:pk>/results.xlsx", views.results_file, name="results_file"),
+    path("<int:pk>/results.pdf", views.results_pdf_file, name="results_pdf"),
     path("report/<int:pk>/", views.report_detail, name="report"),
     path("report/<int:pk>/submit/", views.report_submit, name="submit"),
     path("report/<int:pk>/files/", views.report_attach, name="attach"),

@@ -29,7 +29,7 @@ from dangjian.web.requests import SignedInRequest
 
 from . import services
 from .choices import Grade, RaterKind
-from .exports import results_xlsx
+from .exports import results_pdf, results_xlsx
 from .models import Report
 from .selectors import (
     ballots_by_report,
@@ -139,6 +139,20 @@ def results_file(request: SignedInRequest, pk: int) -> HttpResponse:
         filename=f"{campaign.title}结果.xlsx",
         ascii_name=f"review-{campaign.year}.xlsx",
         content_type=MEDIA_TYPES["xlsx"],
+    )
+
+
+@page("GET")
+def results_pdf_file(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The results as a PDF bulletin by organization."""
+    require(request.user, Perm.REVIEW_VIEW)
+    campaign = campaign_get(request.user, pk)
+    data = results_pdf(campaign, reports_for(request.user, campaign))
+    return file_response(
+        data,
+        filename=f"{campaign.title}结果通报.pdf",
+        ascii_name=f"review-{campaign.year}.pdf",
+        content_type=MEDIA_TYPES["pdf"],
     )
 
 

@@ -46,6 +46,8 @@ def test_pages_render(place, campaign, login):
         assert text in response.content.decode(), url
     file = admin.get(reverse("review:results_file", args=[campaign.pk]))
     assert file.status_code == 200 and file.content[:2] == b"PK"
+    pdf = admin.get(reverse("review:results_pdf", args=[campaign.pk]))
+    assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
 
 
 def test_secretary_submits_and_sees_only_their_report(place, campaign, login):

@@ -160,3 +160,22 @@ def test_indicator_value(place):
     assert values[place.village.pk].value == 3.0
     assert "较好" in values[place.village.pk].display
     assert other.pk not in values
+
+
+def test_results_export_by_organization(place):
+    import io
+
+    from openpyxl import load_workbook
+
+    from dangjian.review.exports import results_xlsx
+
+    campaign = _open(place)
+    report = campaign.reports.get(org=place.village)
+    services.grade_set(actor=place.town_admin, report=report, grade="一般")
+    book = load_workbook(io.BytesIO(results_xlsx(campaign, campaign.reports.all())))
+    rows = [[c.value for c in r] for r in book.active.iter_rows()]
+    assert "一般 1 个" in rows[1][0] and "不对个人排名" in rows[1][0]
+    by_org = {r[1]: r for r in rows[3:]}
+    assert by_org["东坑村党支部"][8] == "一般"
+    assert by_org["西坑村党支部"][8] == "未评定"
+    assert not any("王建军" in str(c) for r in rows for c in r)  # no person in the results
