@@ -2,11 +2,16 @@
 述职评议 (the grade of its secretary's report to the level above) within the assessed window,
 as points 好 4, 较好 3, 一般 2, 差 1 — so a standard scores it like any other indicator::
 
-    - id: shuzhi
-      title: 书记抓基层党建述职评议
-      points: 10
-      indicator: secretary_review_grade
-      scoring: {type: bands, bands: [{min: 4, points: 10}, {min: 3, points: 8}]}
+      - id: "1.5"
+        text: 书记抓基层党建述职评议等次
+        points: 4
+        mode: automatic
+        indicator: secretary_review_grade
+        scoring:
+          thresholds:
+            - {at_least: 4, points: 4}
+            - {at_least: 3, points: 3}
+            - {at_least: 2, points: 1}
 
 Registered with :mod:`dangjian.assess.indicators` when the app is ready.
 """

@@ -179,3 +179,17 @@ def test_results_export_by_organization(place):
     assert by_org["东坑村党支部"][8] == "一般"
     assert by_org["西坑村党支部"][8] == "未评定"
     assert not any("王建军" in str(c) for r in rows for c in r)  # no person in the results
+
+
+def test_a_standard_can_score_the_indicator():
+    from pathlib import Path
+
+    import dangjian.assess.standards as standards
+    from dangjian.assess.standard import parse_standard
+
+    text = (Path(standards.__file__).parent / "wuhao.yaml").read_text(encoding="utf-8")
+    changed = text.replace("indicator: term_in_force", "indicator: secretary_review_grade", 1)
+    assert changed != text
+    standard = parse_standard(changed)
+    names = {c.indicator for item in standard.items for c in item.criteria}
+    assert "secretary_review_grade" in names
