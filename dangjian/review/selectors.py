@@ -237,3 +237,53 @@ def meeting_figures(report: Report) -> dict[str, Any]:
         "tasks": task_counts,
         "tasks_total": sum(task_counts.values()),
     }
+
+
+@dataclass
+class CampaignResults:
+    """The results of one campaign from its ballots: reports rated, the grades the ballots
+    suggest (counts per grade) and the grades over the campaign's rule."""
+
+    reports: int = 0
+    proposed: Counter[str] = field(default_factory=Counter)
+    over_rule: dict[str, int] = field(default_factory=dict)
+
+
+def results_from_ballots(campaigns: QuerySet[Campaign]) -> dict[int, CampaignResults]:
+    """Campaign pk → its results from the ballots, for every campaign of ``campaigns`` at once:
+    one grouped query over the tallies (streamed), the grade of each report from its mean
+    points, then each campaign's distribution checked against its rule."""
+    from django.db.models import Sum
+
+    out: dict[int, CampaignResults] = {}
+    points = {g: GRADE_POINTS[g] for g in Grade.values}
+    rows = (
+        RatingTally.objects.filter(report__campaign__in=campaigns)
+        .values_list("report__campaign_id", "report_id")
+        .annotate(Sum("good"), Sum("fairly_good"), Sum("average"), Sum("poor"))
+        .order_by()
+    )
+    good, fairly, average, poor = (points[g] for g in Grade.values)
+    for campaign_id, _report, g, f, a, p in rows.iterator(chunk_size=20000):
+        n = g + f + a + p
+        res = out.get(campaign_id)
+        if res is None:
+            res = out[campaign_id] = CampaignResults()
+        res.reports += 1
+        if not n:
+            continue
+        avg = (good * g + fairly * f + average * a + poor * p) / n
+        res.proposed[next(grade for grade, low in GRADE_THRESHOLDS if avg >= low)] += 1
+    rules = dict(campaigns.values_list("pk", "grade_rule"))
+    totals = dict(
+        Report.objects.filter(campaign__in=campaigns)
+        .values_list("campaign_id")
+        .annotate(Count("pk"))
+        .order_by()
+    )
+    for pk, res in out.items():
+        for grade, share in (rules.get(pk) or {}).items():
+            limit = math.floor(float(share) * totals.get(pk, 0) + 1e-9)
+            if res.proposed[grade] > limit:
+                res.over_rule[grade] = res.proposed[grade] - limit
+    return out

@@ -193,3 +193,20 @@ def test_a_standard_can_score_the_indicator():
     standard = parse_standard(changed)
     names = {c.indicator for item in standard.items for c in item.criteria}
     assert "secretary_review_grade" in names
+
+
+def test_results_from_ballots_match_the_report_pages(place):
+    from dangjian.review.selectors import results_from_ballots
+
+    campaign = _open(place, grade_rule={"好": 0.5})
+    item = campaign.items[0]
+    for report, votes in zip(
+        campaign.reports.order_by("org__path"), [{"好": 9, "较好": 1}, {"好": 6}], strict=True
+    ):
+        services.ratings_record(
+            actor=place.town_admin, report=report, ballots={("党代表", item): votes}
+        )
+        assert ballots_of(report).proposed == "好"
+    res = results_from_ballots(Campaign.objects.all())[campaign.pk]
+    assert res.reports == 2 and res.proposed["好"] == 2
+    assert res.over_rule == {"好": 1}  # at most one 好 of two
