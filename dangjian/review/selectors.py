@@ -250,31 +250,42 @@ class CampaignResults:
 
 
 def results_from_ballots(campaigns: QuerySet[Campaign]) -> dict[int, CampaignResults]:
-    """Campaign pk → its results from the ballots, for every campaign of ``campaigns`` at once:
-    one grouped query over the tallies (streamed), the grade of each report from its mean
-    points, then each campaign's distribution checked against its rule."""
-    from django.db.models import Sum
+    """Campaign pk → its results from the ballots, for every campaign of ``campaigns`` at once.
 
-    out: dict[int, CampaignResults] = {}
-    points = {g: GRADE_POINTS[g] for g in Grade.values}
-    rows = (
-        RatingTally.objects.filter(report__campaign__in=campaigns)
-        .values_list("report__campaign_id", "report_id")
-        .annotate(Sum("good"), Sum("fairly_good"), Sum("average"), Sum("poor"))
-        .order_by()
+    One grouped query in the database: the ballots summed per report, each report's grade from
+    its mean points (the same thresholds as :attr:`Ballots.proposed`), counted per campaign and
+    grade — so only campaigns × grades rows come back, whatever the number of reports; then
+    each campaign's distribution is checked against its rule."""
+    from django.db import connection
+
+    tally, report = RatingTally._meta.db_table, Report._meta.db_table
+    points = " + ".join(
+        f"{GRADE_POINTS[g]} * {col}"
+        for g, col in zip(Grade.values, ("g", "f", "a", "p"), strict=True)
     )
-    good, fairly, average, poor = (points[g] for g in Grade.values)
-    for campaign_id, _report, g, f, a, p in rows.iterator(chunk_size=20000):
-        n = g + f + a + p
-        res = out.get(campaign_id)
-        if res is None:
-            res = out[campaign_id] = CampaignResults()
-        res.reports += 1
-        if not n:
-            continue
-        avg = (good * g + fairly * f + average * a + poor * p) / n
-        res.proposed[next(grade for grade, low in GRADE_THRESHOLDS if avg >= low)] += 1
-    rules = dict(campaigns.values_list("pk", "grade_rule"))
+    cases = " ".join(f"WHEN {points} >= %s * n THEN %s" for _g, _low in GRADE_THRESHOLDS[:-1])
+    case_params: list[Any] = []
+    for grade, low in GRADE_THRESHOLDS[:-1]:
+        case_params += [low, str(grade)]
+    ids_sql, ids_params = campaigns.values("pk").query.sql_with_params()
+    # the table names come from the models and every value is a parameter
+    sql = (
+        f"SELECT r.campaign_id, CASE WHEN n = 0 THEN '' {cases} ELSE %s END AS grade, COUNT(*) "  # noqa: S608
+        f"FROM (SELECT report_id, SUM(good) AS g, SUM(fairly_good) AS f, SUM(average) AS a, "
+        f"SUM(poor) AS p, SUM(good + fairly_good + average + poor) AS n "
+        f"FROM {tally} GROUP BY report_id) AS t "
+        f"JOIN {report} AS r ON r.id = t.report_id "
+        f"WHERE r.campaign_id IN ({ids_sql}) GROUP BY 1, 2"
+    )
+    out: dict[int, CampaignResults] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*case_params, str(GRADE_THRESHOLDS[-1][0]), *ids_params])
+        for campaign_id, grade, n in cursor.fetchall():
+            res = out.setdefault(campaign_id, CampaignResults())
+            res.reports += n
+            if grade:
+                res.proposed[grade] += n
+    rules = dict(campaigns.filter(pk__in=list(out)).values_list("pk", "grade_rule"))
     totals = dict(
         Report.objects.filter(campaign__in=campaigns)
         .values_list("campaign_id")
