@@ -96,6 +96,11 @@ ACTIONS = {
     "dues:import",
     "mobile:member_action",
     "dues:bases_carry",
+    "review:new",
+    "review:submit",
+    "review:attach",
+    "review:problems",
+    "review:grade",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -300,6 +305,12 @@ FILL: dict[str, Fill] = {
     "dues:bases": lambda d: [{"code": d.branch.code}],
     "dues:exemptions": lambda d: [{"code": d.branch.code}],
     "dues:remittances": lambda d: [{"code": d.org.code}, {"code": d.branch.code}],
+    "review:campaign": lambda d: _review(d, "campaign_id"),
+    "review:results_file": lambda d: _review(d, "campaign_id"),
+    "review:results_pdf": lambda d: _review(d, "campaign_id"),
+    "review:report": lambda d: _review(d, "pk"),
+    "review:rate": lambda d: _review(d, "pk"),
+    "review:meeting": lambda d: _review(d, "pk"),
 }
 
 
@@ -336,6 +347,16 @@ def _care_entries(d: Data) -> list[int]:
     open_ = inside.filter(until__isnull=True).values_list("pk", flat=True)[:1]
     closed = Hardship.objects.filter(until__isnull=False).values_list("pk", flat=True)[:1]
     return [*open_, *closed]
+
+
+def _review(d: Data, key: str) -> list[dict[str, int]]:
+    """The 述职评议 of a report of the account's subtree (its campaign, with ``campaign_id``),
+    else the first of all (a 404 for those who may not read it)."""
+    from dangjian.review.models import Report
+
+    inside = Report.objects.filter(org__path__startswith=d.org.path).order_by("org__path")
+    report = inside.first() or Report.objects.order_by("pk").first()
+    return [{"pk": getattr(report, key)}] if report is not None else [{"pk": 1}]
 
 
 def _mobile_members(d: Data, *, lost: bool = False) -> list[int]:
