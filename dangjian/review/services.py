@@ -347,7 +347,7 @@ def ratings_record(
         _subject(report),
         after={
             "tallies": [
-                {"kind": r.rater_kind, "item": r.item, **{g: c for g, c in r.counts.items()}}
+                {"rater_kind": r.rater_kind, "item": r.item, **{g: c for g, c in r.counts.items()}}
                 for r in rows
             ]
         },
