@@ -24,6 +24,7 @@ urlpatterns = [
     path("liangxin/", include("dangjian.liangxin.urls")),
     path("ducha/", include("dangjian.inspection.urls")),
     path("dianxing/", include("dangjian.exemplar.urls")),
+    path("shuzhi/", include("dangjian.review.urls")),
 ]
 
 # a busy database answers 503 with Retry-After wherever it is raised (dangjian/core/busy.py)

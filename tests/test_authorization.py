@@ -1853,6 +1853,134 @@ def _mobile_world(request: Any) -> None:
         )
 
 
+# --- 述职评议 (issue 15): each town holds its 2026 述职评议; the branch reports to it (see
+# _review_world) -------------------------------------------------------------------------------
+
+
+def review_report(s: Side) -> dict[str, Any]:
+    from dangjian.review.models import Report
+
+    return {"pk": Report.objects.get(org=s.org).pk}
+
+
+def review_campaign(s: Side) -> dict[str, Any]:
+    from dangjian.review.models import Campaign
+
+    return {"pk": Campaign.objects.get(org=s.town).pk}
+
+
+def _review_file(s: Side) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"files": SimpleUploadedFile("述职.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+
+
+REVIEW_ROUTES = [
+    Route("review:index", P.REVIEW_VIEW, ok_text="述职评议", hidden=lambda s: s.town.name),
+    Route("review:new", P.REVIEW_MANAGE, "post", data=lambda s: {"year": "2025"}, ok=302),
+    Route("review:campaign", P.REVIEW_VIEW, kwargs=review_campaign, ok_text="等次分布"),
+    Route("review:results_file", P.REVIEW_VIEW, kwargs=review_campaign),
+    Route("review:results_pdf", P.REVIEW_VIEW, kwargs=review_campaign),
+    Route("review:report", P.REVIEW_VIEW, kwargs=review_report, ok_text="问题清单"),
+    Route("review:meeting", P.REVIEW_VIEW, kwargs=review_report, ok_text="为民服务"),
+    Route(
+        "review:submit",
+        P.REVIEW_REPORT,
+        "post",
+        kwargs=review_report,
+        allowed="secretary_a",
+        data=lambda s: {"text": "述职报告正文"},
+        ok=302,
+    ),
+    Route(
+        "review:attach",
+        P.REVIEW_REPORT,
+        "post",
+        kwargs=review_report,
+        allowed="secretary_a",
+        data=_review_file,
+        ok=302,
+    ),
+    Route(
+        "review:problems",
+        P.REVIEW_MANAGE,
+        "post",
+        kwargs=review_report,
+        data=lambda s: {"problems": "台账不全", "owner": "书记", "deadline": "2027-03-31"},
+        ok=302,
+    ),
+    Route(
+        "review:grade",
+        P.REVIEW_MANAGE,
+        "post",
+        kwargs=review_report,
+        data=lambda s: {"grade": "较好"},
+        ok=302,
+    ),
+    Route("review:rate", P.REVIEW_MANAGE, kwargs=review_report, ok_text="登记票数"),
+    Route(
+        "review:rate",
+        P.REVIEW_MANAGE,
+        "post",
+        kwargs=review_report,
+        data=lambda s: {"n-0-0-0": "3"},
+        ok=302,
+    ),
+    Route("api:review-campaigns", P.REVIEW_VIEW, ok_text="述职评议", hidden=lambda s: s.town.name),
+    Route("api:review-campaigns", P.REVIEW_MANAGE, "post", data=lambda s: {"year": 2025}, ok=201),
+    Route("api:review-campaign", P.REVIEW_VIEW, kwargs=review_campaign, ok_text="distribution"),
+    Route("api:review-report", P.REVIEW_VIEW, kwargs=review_report, ok_text="problems"),
+    Route(
+        "api:review-report-submit",
+        P.REVIEW_REPORT,
+        "post",
+        kwargs=review_report,
+        allowed="secretary_a",
+        data=lambda s: {"text": "述职报告正文"},
+        ok_text="述职报告正文",
+    ),
+    Route(
+        "api:review-report-problems",
+        P.REVIEW_MANAGE,
+        "post",
+        kwargs=review_report,
+        data=lambda s: {"problems": ["台账不全"], "owner": "书记", "deadline": "2027-03-31"},
+        ok=201,
+    ),
+    Route(
+        "api:review-report-ratings",
+        P.REVIEW_MANAGE,
+        "post",
+        kwargs=review_report,
+        data=lambda s: {
+            "tallies": [{"rater_kind": "党代表", "item": "作风建设", "good": 3, "poor": 1}]
+        },
+    ),
+    Route(
+        "api:review-report-grade",
+        P.REVIEW_MANAGE,
+        "post",
+        kwargs=review_report,
+        data=lambda s: {"grade": "较好"},
+        ok_text="较好",
+    ),
+]
+ROUTES += REVIEW_ROUTES
+
+
+@pytest.fixture(autouse=True)
+def _review_world(request: Any) -> None:
+    """Each town opens its 2026 述职评议 (the village or community branch reports to it)."""
+    if "world" not in request.fixturenames:
+        return
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.review.services import campaign_open
+
+    world = request.getfixturevalue("world")
+    for side in (world["A"], world["B"]):
+        campaign_open(actor=SYSTEM, org=side.town, year=2026)
+
+
 def test_every_route_is_declared() -> None:
     """A new route must be declared in ROUTES (with the permission it needs)."""
     routes = all_routes()

@@ -47,6 +47,9 @@ class Perm(StrEnum):
     EXEMPLAR_VIEW = "exemplar.view"  # see the examples of the subtree (and every named one)
     EXEMPLAR_PROPOSE = "exemplar.propose"  # propose and edit an example, link its evidence
     EXEMPLAR_NAME = "exemplar.name"  # upper level: name (命名), review and revoke examples
+    REVIEW_VIEW = "review.view"  # 述职评议: campaigns, reports, results of the subtree
+    REVIEW_MANAGE = "review.manage"  # open a campaign, give problems, record ratings, grade
+    REVIEW_REPORT = "review.report"  # a secretary submits the organization's 述职 report
 
 
 #: what each permission lets a user do, for messages ("您的角色没有“查看审计日志”的权限")
@@ -82,6 +85,9 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.EXEMPLAR_VIEW: "查看典型",
     Perm.EXEMPLAR_PROPOSE: "推荐和维护典型",
     Perm.EXEMPLAR_NAME: "命名和撤销典型",
+    Perm.REVIEW_VIEW: "查看述职评议",
+    Perm.REVIEW_MANAGE: "组织述职评议",
+    Perm.REVIEW_REPORT: "提交述职报告",
 }
 
 
@@ -123,6 +129,9 @@ _DATA_ADMIN = frozenset(
         Perm.EXEMPLAR_VIEW,
         Perm.EXEMPLAR_PROPOSE,
         Perm.EXEMPLAR_NAME,
+        Perm.REVIEW_VIEW,
+        Perm.REVIEW_MANAGE,
+        Perm.REVIEW_REPORT,
     }
 )
 
@@ -151,6 +160,7 @@ ROLES: dict[str, Role] = {
                 Perm.TRAINING_MANAGE,
                 Perm.INSPECTION_MANAGE,
                 Perm.EXEMPLAR_NAME,
+                Perm.REVIEW_MANAGE,
             },
             "本支部的书记或组织委员，维护本支部党员信息",
         ),
@@ -175,6 +185,7 @@ ROLES: dict[str, Role] = {
                     Perm.TRAINING_VIEW,
                     Perm.LIANGXIN_VIEW,
                     Perm.INSPECTION_VIEW,
+                    Perm.REVIEW_VIEW,
                 }
             ),
             "督导组成员，查看所辖组织并进行抽查评分",

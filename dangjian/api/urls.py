@@ -11,7 +11,7 @@ from dangjian.life.api import (
 )
 
 from .routes import actions, routes
-from .views import care, dues, mobile, service_linked, service_teams, training, transfers
+from .views import care, dues, mobile, review, service_linked, service_teams, training, transfers
 from .views import exemplar as exemplar_views
 from .views import inspection as inspection_views
 from .views import liangxin as liangxin_views
@@ -184,6 +184,18 @@ urlpatterns = [
         ("bases/", dues.BaseView, "bases"),
         ("payments/", dues.PaymentView, "payments"),
         ("totals/", dues.TotalsView, "totals"),
+    ),
+    # 述职评议 (dangjian/review)
+    *routes(
+        "review/",
+        "review-",
+        ("campaigns/", review.CampaignListView, "campaigns"),
+        ("campaigns/<int:pk>/", review.CampaignDetailView, "campaign"),
+        ("reports/<int:pk>/", review.ReportDetailView, "report"),
+        ("reports/<int:pk>/submit/", review.SubmitView, "report-submit"),
+        ("reports/<int:pk>/problems/", review.ProblemsView, "report-problems"),
+        ("reports/<int:pk>/ratings/", review.RatingsView, "report-ratings"),
+        ("reports/<int:pk>/grade/", review.GradeView, "report-grade"),
     ),
     # 流动党员 and 失联党员 (dangjian/mobile)
     *routes(

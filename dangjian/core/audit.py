@@ -226,6 +226,13 @@ class AuditAction(models.TextChoices):
     INSPECTION_FINDING_RECORD = "inspection.finding.record", "记录督查发现问题"
     INSPECTION_FINDING_TASK = "inspection.finding.task", "督查问题转为整改任务"
     INSPECTION_REVISIT = "inspection.revisit", "督查问题复查"
+    # 书记抓基层党建述职评议考核 (dangjian/review)
+    REVIEW_CAMPAIGN_OPEN = "review.campaign.open", "发起述职评议"
+    REVIEW_REPORT_SUBMIT = "review.report.submit", "提交述职报告"
+    REVIEW_ATTACHMENT_ADD = "review.attachment.add", "上传述职材料"
+    REVIEW_PROBLEMS_GIVE = "review.problems.give", "反馈述职评议问题清单"
+    REVIEW_RATINGS_RECORD = "review.ratings.record", "登记述职评议票数"
+    REVIEW_GRADE_SET = "review.grade.set", "评定述职评议等次"
 
 
 #: action value → its Chinese name (from :class:`AuditAction`)
@@ -267,6 +274,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "audit": "审计日志",
     "transfer": "组织关系转接",
     "care_hardship": "困难党员登记",
+    "review_report": "述职评议",
     "dues_base": "党费核定",
     "dues_payment": "党费交纳",
     "dues_exemption": "未交党费正当理由",

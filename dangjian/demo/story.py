@@ -23,6 +23,7 @@ def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
     from .mobile import seed_demo_mobile
     from .recruit import seed_demo_recruit
     from .rectify import seed_demo_rectify
+    from .review import seed_demo_review
     from .service import seed_demo_service
     from .standings import seed_demo_standings
     from .training import seed_demo_training
@@ -57,6 +58,8 @@ def seed_demo_story(today: dt.date, *, seed: int = 42) -> Iterator[str]:
         (seed_demo_inspection, "督查暗访演示数据"),
         # 典型: a brand, a named practice and a 示范点 being cultivated in the demo town
         (seed_demo_exemplar, "典型培育演示数据"),
+        # 述职评议: last year's of the demo district and town, problems into rectification
+        (seed_demo_review, "述职评议演示数据"),
     ]
     for step, what in steps:
         for line in step(today, seed=seed):

@@ -5,3 +5,6 @@ class ReviewConfig(AppConfig):
     name = "dangjian.review"
     label = "review"
     verbose_name = "书记抓基层党建述职评议考核"
+
+    def ready(self) -> None:
+        from . import indicators  # noqa: F401  (registers secretary_review_grade)

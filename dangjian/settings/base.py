@@ -256,6 +256,8 @@ SPECTACULAR_SETTINGS = {
         "ExemplarLevelEnum": "dangjian.exemplar.choices.Level",
         "ExemplarStatusEnum": "dangjian.exemplar.choices.Status",
         "ExemplarEvidenceKindEnum": "dangjian.exemplar.choices.EvidenceKind",
+        "ReviewRaterKindEnum": "dangjian.review.choices.RaterKind",
+        "ReviewGradeEnum": "dangjian.review.choices.Grade",
     },
 }
 

@@ -36,6 +36,7 @@ NAV_ITEMS = [
     (Perm.LIANGXIN_VIEW, "liangxin:index", "两新覆盖", set()),
     (Perm.INSPECTION_VIEW, "inspection:index", "督查暗访", set()),
     (Perm.EXEMPLAR_VIEW, "exemplar:index", "典型培育", set()),
+    (Perm.REVIEW_VIEW, "review:index", "述职评议", set()),
 ]
 
 

@@ -108,6 +108,11 @@ ACTIONS = {
     "exemplar:revoke",
     "exemplar:evidence",
     "exemplar:evidence_delete",
+    "review:new",
+    "review:submit",
+    "review:attach",
+    "review:problems",
+    "review:grade",
 }
 #: exports made by a POST (audited): fetched with a POST, their file read
 POST_EXPORTS = {"life:ledger_file", "recruit:export", "exchange:export"}
@@ -320,6 +325,12 @@ FILL: dict[str, Fill] = {
     "exemplar:detail": lambda d: _exemplars(d),
     "exemplar:edit": lambda d: _exemplars(d),
     "exemplar:public_detail": lambda d: _exemplars(d, named=True),
+    "review:campaign": lambda d: _review(d, "campaign_id"),
+    "review:results_file": lambda d: _review(d, "campaign_id"),
+    "review:results_pdf": lambda d: _review(d, "campaign_id"),
+    "review:report": lambda d: _review(d, "pk"),
+    "review:rate": lambda d: _review(d, "pk"),
+    "review:meeting": lambda d: _review(d, "pk"),
 }
 
 
@@ -398,6 +409,16 @@ def _care_entries(d: Data) -> list[int]:
     open_ = inside.filter(until__isnull=True).values_list("pk", flat=True)[:1]
     closed = Hardship.objects.filter(until__isnull=False).values_list("pk", flat=True)[:1]
     return [*open_, *closed]
+
+
+def _review(d: Data, key: str) -> list[dict[str, int]]:
+    """The 述职评议 of a report of the account's subtree (its campaign, with ``campaign_id``),
+    else the first of all (a 404 for those who may not read it)."""
+    from dangjian.review.models import Report
+
+    inside = Report.objects.filter(org__path__startswith=d.org.path).order_by("org__path")
+    report = inside.first() or Report.objects.order_by("pk").first()
+    return [{"pk": getattr(report, key)}] if report is not None else [{"pk": 1}]
 
 
 def _mobile_members(d: Data, *, lost: bool = False) -> list[int]:
