@@ -107,6 +107,18 @@ def visits_for(actor: Actor) -> QuerySet[Visit]:
     return Visit.objects.select_related("plan", "org").filter(pk__in=rows)
 
 
+def visits_about(actor: Actor, org: Any, year: int) -> QuerySet[Visit]:
+    """The visits of ``org``'s subtree in ``year`` whose results the actor reads, newest first,
+    with their findings and photos or clips: the inspections' material at a secretary's 述职
+    meeting (seed 004: the 暗访片 shown there)."""
+    return (
+        visits_for(actor)
+        .filter(org__path__startswith=org.path, visited_on__year=year)
+        .prefetch_related("findings", "media")
+        .order_by("-visited_on", "pk")
+    )
+
+
 def visit_get(actor: Actor, pk: int) -> Visit:
     visit = visits_for(actor).filter(pk=pk).first()
     if visit is None:

@@ -202,11 +202,14 @@ def rule_text(campaign: Campaign) -> str:
 # --- the 述职 meeting: the organization's figures from the platform ------------------------------
 
 
-def meeting_figures(report: Report) -> dict[str, Any]:
+def meeting_figures(report: Report, actor: Actor | None = None) -> dict[str, Any]:
     """What the platform records of the reporting organization's subtree, so that the evaluation
     rests on records: open findings by rule, the latest assessment result (stars, tier), the
-    service 三率 of the campaign's year, and the progress of its rectification tasks."""
+    service 三率 of the campaign's year, the progress of its rectification tasks and, for an
+    ``actor``, the inspections of the year whose results the actor reads (visits, findings,
+    photos and clips)."""
     from dangjian.assess.models import Result
+    from dangjian.inspection.selectors import visits_about
     from dangjian.rectify.models import RectificationTask
     from dangjian.rules.models import OPEN, StoredFinding
     from dangjian.rules.registry import rule_title
@@ -236,6 +239,7 @@ def meeting_figures(report: Report) -> dict[str, Any]:
         "rates": rates(orders),
         "tasks": task_counts,
         "tasks_total": sum(task_counts.values()),
+        "visits": list(visits_about(actor, org, year)[:20]) if actor is not None else [],
     }
 
 

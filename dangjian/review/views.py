@@ -292,5 +292,5 @@ def meeting(request: SignedInRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "review/meeting.html",
-        {**_report_context(request, report), "figures": meeting_figures(report)},
+        {**_report_context(request, report), "figures": meeting_figures(report, request.user)},
     )

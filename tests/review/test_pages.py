@@ -121,3 +121,58 @@ def test_bad_report_input_is_a_400(place, campaign, login):
     )
     assert bad.status_code == 400
     assert Report.objects.get(pk=report.pk).attachments.count() == 0
+
+
+def test_meeting_view_shows_the_inspections_the_viewer_reads(place, campaign, login):
+    """The 述职会 view lists the year's inspection visits of the organization with their findings:
+    the town's own 暗访 (the town is the inspecting level) but not the district's unpublished
+    one, which stays with the district until it is published."""
+    from dangjian.inspection.services import (
+        ObservationInput,
+        PlanInput,
+        plan_create,
+        plan_publish,
+        visit_record,
+    )
+
+    def visit(organizer: object, actor: object, title: str, on: dt.date) -> object:
+        plan = plan_create(
+            actor=actor,
+            data=PlanInput(
+                title=title,
+                kind="暗访",
+                org=organizer,
+                checklist_key="dangjian-ducha",
+                starts_on=dt.date(2026, 11, 1),
+                ends_on=dt.date(2026, 12, 31),
+                sample_share="0",
+                sampling_seed=7,
+                hand_picked=[place.village],
+                inspectors=[],
+            ),
+        )
+        visit_record(
+            actor=actor,
+            plan=plan,
+            org=place.village,
+            visited_on=on,
+            observations=[
+                ObservationInput("D1", "符合"),
+                ObservationInput("D4", "不符合", "主题党日只有签到没有记录", "较重"),
+                ObservationInput("D5", "不适用"),
+            ],
+            note="活动室开放",
+        )
+        return plan
+
+    visit(place.town, place.town_admin, "镇党委暗访", dt.date(2026, 11, 20))
+    district = visit(place.root, place.root_admin, "区委暗访", dt.date(2026, 11, 21))
+    report = campaign.reports.get(org=place.village)
+    url = reverse("review:meeting", args=[report.pk])
+    page = login(place.town_admin).get(url).content.decode()
+    assert "督查暗访（2026 年，1 次）" in page
+    assert "2026-11-20 暗访 · 东坑村党支部" in page and "较重" in page
+    assert "2026-11-21" not in page
+    plan_publish(actor=place.root_admin, plan=district)
+    page = login(place.town_admin).get(url).content.decode()
+    assert "督查暗访（2026 年，2 次）" in page and "2026-11-21 暗访" in page
