@@ -62,6 +62,9 @@ class CampaignForm(forms.Form):
         max_value=2**31 - 1,
         error_messages={"invalid": "抽样种子应为整数"},
     )
+    inspection_evidence = forms.BooleanField(
+        label="抽查时参考督查暗访发现的问题（考核期内的督查、巡查和已发布的暗访）", required=False
+    )
     previous = pick_field("对比的上一次考核", invalid="所选的上一次考核无效")
     hand_picked = forms.CharField(
         label="指定抽查的组织编码（可选，用空格或逗号分隔）",
@@ -96,7 +99,16 @@ class CampaignForm(forms.Form):
         return [self[n] for n in self.PHASE_NAMES]
 
     def other_fields(self) -> list[Any]:
-        return [self[n] for n in ("spot_percent", "sampling_seed", "previous", "hand_picked")]
+        return [
+            self[n]
+            for n in (
+                "spot_percent",
+                "sampling_seed",
+                "inspection_evidence",
+                "previous",
+                "hand_picked",
+            )
+        ]
 
     def phases(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in self.PHASE_NAMES}

@@ -104,6 +104,9 @@ class Campaign(models.Model):
     final_on = models.DateField("定档日期", null=True, blank=True)
     spot_share = models.DecimalField("抽查比例", max_digits=4, decimal_places=3, default=0)
     sampling_seed = models.BigIntegerField("抽样种子", default=0)
+    # issue 15: the spot-check page shows the inspection findings (督查、巡查, published 暗访) of
+    # the organization in the campaign's period as evidence
+    inspection_evidence = models.BooleanField("抽查参考督查暗访发现的问题", default=False)
     status = models.CharField(
         "状态", max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.OPEN
     )

@@ -83,6 +83,7 @@ class CampaignInput:
     phases: dict[str, dt.date | None] = field(default_factory=dict)
     spot_share: float | Decimal = 0
     sampling_seed: int | None = None
+    inspection_evidence: bool = False
     previous: Campaign | None = None
     hand_picked: list[Organization] = field(default_factory=list)
 
@@ -166,6 +167,7 @@ def campaign_open(*, actor: Actor, data: CampaignInput) -> Campaign:
         period_end=data.period_end,
         spot_share=Decimal(str(data.spot_share)).quantize(Decimal("0.001")),
         sampling_seed=seed,
+        inspection_evidence=data.inspection_evidence,
         previous=data.previous,
         created_by=user_of(actor),
         **{k: v for k, v in data.phases.items() if k in PHASE_FIELDS},
@@ -207,6 +209,7 @@ def campaign_snapshot(campaign: Campaign) -> dict[str, Any]:
         },
         "spot_share": str(campaign.spot_share),
         "sampling_seed": campaign.sampling_seed,
+        "inspection_evidence": campaign.inspection_evidence,
         "status": campaign.status,
         "previous": campaign.previous_id,
     }

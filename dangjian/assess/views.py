@@ -199,6 +199,7 @@ def campaign_new(request: SignedInRequest) -> HttpResponse:
                         phases=form.phases(),
                         spot_share=d["spot_percent"] / Decimal(100),
                         sampling_seed=d["sampling_seed"],
+                        inspection_evidence=d["inspection_evidence"],
                         previous=prev,
                         hand_picked=picked,
                     ),
@@ -518,7 +519,12 @@ _SPOT = _Sheet(
 
 
 def _sheet_page(
-    request: SignedInRequest, campaign: Campaign, org: Organization, sheet: _Sheet, editable: bool
+    request: SignedInRequest,
+    campaign: Campaign,
+    org: Organization,
+    sheet: _Sheet,
+    editable: bool,
+    **extra: Any,
 ) -> HttpResponse:
     """The score sheet of ``org``: shown, or saved all or nothing (its errors on the page, 400).
     Before the phase opens it is shown read-only and a POST is refused."""
@@ -558,6 +564,7 @@ def _sheet_page(
             "form": form,
             "editable": editable,
             "phase": phase,
+            **extra,
         },
     )
 
@@ -594,7 +601,13 @@ def spot_check(request: SignedInRequest, pk: int, code: str) -> HttpResponse:
     editable = campaign.status == CampaignStatus.OPEN
     if request.method == "POST" and not editable:
         raise BadInput(f"考核“{campaign.name}”{campaign.get_status_display()}，不能再修改评分")
-    return _sheet_page(request, campaign, org, _SPOT, editable)
+    evidence = None
+    if campaign.inspection_evidence:
+        # the inspections' findings in the campaign's period, as the inspector reads them
+        from dangjian.inspection.selectors import campaign_evidence
+
+        evidence = list(campaign_evidence(request.user, campaign, org)[:50])
+    return _sheet_page(request, campaign, org, _SPOT, editable, inspection_findings=evidence)
 
 
 # --- results -----------------------------------------------------------------------------------

@@ -104,6 +104,11 @@ def test_campaign_new(tree, login):
     assert campaign.self_check_end == dt.date(2026, 11, 30)
     assert campaign.participants.get(org=tree["branch_a"]).hand_picked
     assert response["Location"] == f"/assess/{campaign.pk}/"
+    assert not campaign.inspection_evidence
+    # the spot-check may weigh the inspections' findings when the campaign says so
+    response = client.post("/assess/new/", _campaign_form(inspection_evidence="on", name="第二次"))
+    assert response.status_code == 302
+    assert Campaign.objects.get(name="第二次").inspection_evidence
 
 
 @pytest.mark.django_db

@@ -199,3 +199,35 @@ def test_task_and_revisit_on_the_page(place, login):
     assert admin.post(revisit, {"passed": "1"}).status_code == 302
     finding.task.refresh_from_db()
     assert finding.task.status == TaskStatus.CONFIRMED
+
+
+@pytest.mark.parametrize("opted_in", [True, False])
+def test_the_spot_check_page_shows_the_findings_when_the_campaign_says_so(place, login, opted_in):
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.assess.services import CampaignInput, campaign_open
+
+    campaign = campaign_open(
+        actor=SYSTEM,
+        data=CampaignInput(
+            name="2026 年度五好党支部考核",
+            standard_key="wuhao",
+            root=place.root,
+            period_start=dt.date(2026, 1, 1),
+            period_end=dt.date(2026, 12, 31),
+            spot_share=1,
+            sampling_seed=7,
+            inspection_evidence=opted_in,
+        ),
+    )
+    make_visit(place, make_plan(place, kind="督查"), actor=place.inspector)
+    make_visit(place, make_plan(place, kind="暗访", title="未发布的暗访"), actor=place.inspector)
+    url = reverse("assess:spot_check", args=[campaign.pk, place.branch.code])
+    response = login(place.inspector).get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    if opted_in:
+        # the 督查's finding; the unpublished 暗访's stays out of an assessment's evidence
+        assert "督查暗访发现的问题（考核期内，1 个）" in page
+        assert "2026-11-20 督查 · 溪口0村党支部" in page and "较重" in page
+    else:
+        assert "督查暗访发现的问题" not in page
