@@ -32,6 +32,7 @@ from dangjian.orgs.selectors import breadcrumb, org_get, orgs_for
 from dangjian.rectify.bulletin import (
     FINDINGS_NOTE,
     GROUP_HEADERS,
+    ORG_COLUMNS,
     REGION_DIGITS,
     SHOWCASE_STARS,
     Bulletin,
@@ -812,6 +813,7 @@ def bulletin(request: SignedInRequest, pk: int) -> HttpResponse:
             "levels": [(6, "区县"), (9, "乡镇街道"), (12, "村社区")],
             "headers": GROUP_HEADERS,
             "findings_note": FINDINGS_NOTE,
+            "rank_extra": [h for h, _ in ORG_COLUMNS],
             "regions": [(g, group_row(g)) for g in b.regions],
             "sectors": [(g, group_row(g)) for g in b.sectors],
             "overall": group_row(b.overall),

@@ -31,7 +31,7 @@ import datetime as dt
 import io
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -350,6 +350,28 @@ def bulletin_build(
 # --- ranking (upper level only) ----------------------------------------------------------------
 
 
+#: further columns of the table by organization, each (header, values): ``values(campaign,
+#: codes)`` gives the text of each organization code. Registered by the modules whose records
+#: stand beside the scores (the 述职评议 grade of the organization's secretary, by
+#: :mod:`dangjian.review`), so that this module imports none of them.
+OrgColumn = Callable[[Campaign, list[str]], dict[str, str]]
+ORG_COLUMNS: list[tuple[str, OrgColumn]] = []
+
+
+def org_column(header: str) -> Callable[[OrgColumn], OrgColumn]:
+    """Register a column of the table by organization (see :data:`ORG_COLUMNS`)."""
+
+    def register(values: OrgColumn) -> OrgColumn:
+        ORG_COLUMNS[:] = [c for c in ORG_COLUMNS if c[0] != header] + [(header, values)]
+        return values
+
+    return register
+
+
+def rank_headers() -> list[str]:
+    return [*RANK_HEADERS, *(h for h, _ in ORG_COLUMNS)]
+
+
 @dataclass
 class RankRow:
     rank: int
@@ -360,6 +382,12 @@ class RankRow:
     stars: int
     tier: str
     veto: bool
+    extra: tuple[str, ...] = ()
+
+    @property
+    def extra_cells(self) -> list[tuple[str, str]]:
+        """(header, text) of the registered columns (:data:`ORG_COLUMNS`)."""
+        return list(zip((h for h, _ in ORG_COLUMNS), self.extra, strict=False))
 
     @property
     def tier_label(self) -> str:
@@ -390,6 +418,11 @@ def campaign_ranking(actor: Actor, campaign: Campaign) -> list[RankRow]:
         if total != previous:
             rank, previous = n, total
         out.append(RankRow(rank, code, name, sector, total, stars, tier, bool(veto)))
+    if ORG_COLUMNS and out:
+        codes = [r.code for r in out]
+        columns = [values(campaign, codes) for _h, values in ORG_COLUMNS]
+        for r in out:
+            r.extra = tuple(c.get(r.code, "") for c in columns)
     return out
 
 
@@ -502,7 +535,7 @@ def export_xlsx(b: Bulletin, ranking: Sequence[RankRow] | None = None) -> bytes:
             append_row(ws, [g.label, g.uneven_note])
     if ranking is not None:
         ws = wb.create_sheet("排名（仅供上级）")
-        append_row(ws, RANK_HEADERS)
+        append_row(ws, rank_headers())
         for r in ranking:
             append_row(
                 ws,
@@ -515,6 +548,7 @@ def export_xlsx(b: Bulletin, ranking: Sequence[RankRow] | None = None) -> bytes:
                     r.stars,
                     Tier(r.tier).label,
                     "是" if r.veto else "",
+                    *r.extra,
                 ],
             )
     buffer = io.BytesIO()
@@ -572,12 +606,12 @@ def export_pdf(b: Bulletin, ranking: Sequence[RankRow] | None = None) -> bytes:
         doc.page_break()
         doc.heading("排名（仅供上级组织掌握，不公开发布）")
         doc.table(
-            RANK_HEADERS,
+            rank_headers(),
             [
                 [r.rank, r.code, r.name, r.sector, r.total, r.stars, Tier(r.tier).label,
-                 "是" if r.veto else ""]
+                 "是" if r.veto else "", *r.extra]
                 for r in ranking
             ],
-            widths=[1, 2, 5, 2, 1, 1, 1, 1],
+            widths=[1, 2, 5, 2, 1, 1, 1, 1] + [2] * len(ORG_COLUMNS),
         )  # fmt: skip
     return doc.render()

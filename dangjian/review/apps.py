@@ -7,4 +7,5 @@ class ReviewConfig(AppConfig):
     verbose_name = "书记抓基层党建述职评议考核"
 
     def ready(self) -> None:
-        from . import indicators  # noqa: F401  (registers secretary_review_grade)
+        from . import indicators  # noqa: F401  (registers secretary_review_grade and the
+        # bulletin's column of grades)

@@ -18,7 +18,10 @@ Registered with :mod:`dangjian.assess.indicators` when the app is ready.
 
 from __future__ import annotations
 
+from typing import Any
+
 from dangjian.assess.indicators import IndicatorContext, IndicatorValue, indicator
+from dangjian.rectify.bulletin import org_column
 
 from .choices import GRADE_POINTS
 from .models import Report
@@ -46,3 +49,21 @@ def secretary_review_grade(ctx: IndicatorContext) -> dict[int, IndicatorValue]:
             {"campaign": r["campaign__title"], "year": r["campaign__year"], "grade": r["grade"]},
         )
     return out
+
+
+@org_column("书记述职评议等次")
+def grades_for_bulletin(campaign: Any, codes: list[str]) -> dict[str, str]:
+    """The 评议等次 of each organization's latest graded 述职评议 in the assessment's period (the
+    column of the bulletin's table by organization, for the upper level); none: no text."""
+    rows = (
+        Report.objects.filter(
+            org__code__in=codes,
+            campaign__year__gte=campaign.period_start.year,
+            campaign__year__lte=campaign.period_end.year,
+        )
+        .exclude(grade="")
+        .order_by("org__code", "campaign__year", "pk")
+        .values_list("org__code", "grade", "campaign__year")
+    )
+    # the latest year wins: later rows overwrite earlier ones
+    return {code: f"{grade}（{year} 年）" for code, grade, year in rows}

@@ -162,6 +162,42 @@ def test_indicator_value(place):
     assert other.pk not in values
 
 
+def test_the_bulletins_table_by_organization_shows_the_grade(place):
+    """The assessment bulletin's table by organization (upper level only) carries each
+    organization's 述职评议 grade of the assessed period beside its score."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.rectify.bulletin import bulletin_build, campaign_ranking, export_pdf, export_xlsx
+    from tests.rectify.helpers import add_result, make_campaign
+
+    review = _open(place)
+    services.grade_set(
+        actor=place.town_admin, report=review.reports.get(org=place.village), grade="较好"
+    )
+    assess = make_campaign(
+        place.town, period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 12, 31)
+    )
+    add_result(assess, place.village, 91)
+    add_result(assess, place.village2, 85)
+    ranking = campaign_ranking(SYSTEM, assess)
+    assert [(r.name, r.extra) for r in ranking] == [
+        ("东坑村党支部", ("较好（2026 年）",)),
+        ("西坑村党支部", ("",)),  # not graded yet
+    ]
+    assert ranking[0].extra_cells == [("书记述职评议等次", "较好（2026 年）")]
+    book = load_workbook(io.BytesIO(export_xlsx(bulletin_build(SYSTEM, assess), ranking)))
+    rows = list(book.worksheets[-1].iter_rows(values_only=True))
+    assert rows[0][-1] == "书记述职评议等次" and rows[1][-1] == "较好（2026 年）"
+    assert export_pdf(bulletin_build(SYSTEM, assess), ranking)[:5] == b"%PDF-"
+    # an assessment of another year does not show this year's grade
+    other = make_campaign(place.town, name="2025 年度星级评定")
+    add_result(other, place.village, 80)
+    assert campaign_ranking(SYSTEM, other)[0].extra == ("",)
+
+
 def test_results_export_by_organization(place):
     import io
 
