@@ -43,6 +43,7 @@ from dangjian.web.helpers import (
 from dangjian.web.requests import SignedInRequest
 
 from . import selectors, services
+from .boundaries import boundaries
 from .choices import AdvisorRole, Industry, OrgMode, Size, UnitKind
 from .exports import coverage_pdf, coverage_xlsx
 from .imports import COLUMNS, REQUIRED, import_units
@@ -317,6 +318,23 @@ def _grid(cov: selectors.Coverage) -> dict[str, Any]:
     return {"labels": cols, "rows": rows, "cells": cells}
 
 
+def _map(cov: selectors.Coverage) -> dict[str, Any] | None:
+    """The choropleth of the 组织覆盖率 by region when the deployment supplies the regions'
+    boundaries (:mod:`dangjian.liangxin.boundaries`), else ``None`` (the grid stands in)."""
+    geo = boundaries([r.key for r in cov.by_region])
+    if geo is None:
+        return None
+    shown = {f["properties"]["code"] for f in geo["features"]}
+    rows = [r for r in cov.by_region if r.key in shown]
+    return {
+        "labels": [r.label for r in rows],
+        "geo": geo,
+        "values": [
+            {"name": r.key, "value": float(r.organized_rate or 0), "label": r.label} for r in rows
+        ],
+    }
+
+
 @page("GET")
 def coverage(request: SignedInRequest) -> HttpResponse:
     scope, cov = _coverage(request)
@@ -338,6 +356,7 @@ def coverage(request: SignedInRequest) -> HttpResponse:
             "scope": scope,
             "org_code": request.GET.get("org", "").strip()[:32],
             "grid": _grid(cov),
+            "map": _map(cov),
             "bars": bars,
             "regions": regions,
             "file_query": query_without(request, "page"),

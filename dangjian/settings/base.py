@@ -112,6 +112,9 @@ DATABASES = {
 # DANGJIAN_SQLITE_BUSY_TIMEOUT seconds for the lock; after that the request answers 503 with
 # Retry-After (dangjian/core/busy.py) instead of a 500.
 SQLITE_BUSY_TIMEOUT = float(os.environ.get("DANGJIAN_SQLITE_BUSY_TIMEOUT", "10"))
+# the region boundaries of the 两新 coverage map: a GeoJSON FeatureCollection, properties.code
+# the region code (dangjian/liangxin/boundaries.py); none: a grid by region code
+DANGJIAN_REGION_BOUNDARIES = os.environ.get("DANGJIAN_REGION_BOUNDARIES", "")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

@@ -177,3 +177,53 @@ def test_import_page(register, login):
     wrong.name = "a.exe"
     assert client.post(reverse("liangxin:import"), {"file": wrong}).status_code == 400
     assert HEADER[0] == "单位名称"
+
+
+def _square(code: str, x: float, name: str = "") -> dict:
+    ring = [[x, 30.0], [x + 0.1, 30.0], [x + 0.1, 30.1], [x, 30.1], [x, 30.0]]
+    props = {"code": code, **({"name": name} if name else {})}
+    return {
+        "type": "Feature",
+        "properties": props,
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+
+
+def _map_block(page: str) -> dict | None:
+    import json
+    import re
+
+    found = re.search(r'<script id="lx-map" type="application/json">(.*?)</script>', page, re.S)
+    return json.loads(found.group(1)) if found else None
+
+
+def test_coverage_map_from_the_deployments_region_boundaries(register, login, tmp_path, settings):
+    """With a boundary file the page draws the 组织覆盖率 on the regions it names (a region of the
+    file outside the report and a feature without a code are left out); without one, or with a
+    file that cannot be read, the grid by region code stands in and the page still answers."""
+    import json
+
+    client = login(register.root_admin)
+    url = reverse("liangxin:coverage")
+    page = client.get(url, {"year": "2026"}).content.decode()
+    assert _map_block(page) is None and 'id="lx-grid"' in page
+    path = tmp_path / "regions.geojson"
+    features = [
+        _square("330102", 120.0, "上城区"),
+        _square("330103", 120.2),
+        _square("330104", 120.4),  # no unit registered there
+        {"type": "Feature", "properties": {}, "geometry": None},
+    ]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
+    settings.DANGJIAN_REGION_BOUNDARIES = str(path)
+    page = client.get(url, {"year": "2026"}).content.decode()
+    block = _map_block(page)
+    assert block is not None and 'id="lx-grid"' not in page
+    assert [f["properties"]["code"] for f in block["geo"]["features"]] == ["330102", "330103"]
+    assert {v["name"]: v["value"] for v in block["values"]} == {"330102": 40.0, "330103": 100.0}
+    # the town admin's report has only 330102: the map has only that region
+    town = _map_block(login(register.town_a_admin).get(url, {"year": "2026"}).content.decode())
+    assert town is not None and [v["name"] for v in town["values"]] == ["330102"]
+    path.write_text("{not json", "utf-8")
+    page = client.get(url, {"year": "2026"}).content.decode()
+    assert _map_block(page) is None and 'id="lx-grid"' in page

@@ -22,7 +22,8 @@
       return;
     }
     option.animation = false;
-    option.tooltip = { trigger: "axis", renderMode: "richText" };
+    // the axis tooltip, unless the chart brings its own (a map's is per item)
+    option.tooltip = option.tooltip || { trigger: "axis", renderMode: "richText" };
     el.style.width = "100%";
     el.style.height = height;
     var chart = window.echarts.init(el, null, { renderer: "canvas" });

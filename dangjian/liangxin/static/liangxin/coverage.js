@@ -2,10 +2,54 @@
 // data-kind="bars": {labels, organized, worked} — the two coverage rates (%) by region or sector;
 // data-kind="grid": {labels (columns: the last two digits of a region code), rows (the upper
 // region code), cells [[column, row, rate, name]]} — a map-like grid of the 组织覆盖率 by region
-// (no region boundaries are in the repository, so no choropleth). Units only: no person.
+// (when the deployment supplies no region boundaries); data-kind="map": {labels, geo (a GeoJSON
+// FeatureCollection, properties.code the region code), values [{name: code, value: rate, label}]}
+// — the choropleth of the 组织覆盖率. Units only: no person.
 "use strict";
 
+var RATE_COLORS = { inRange: { color: ["#fde8e8", "#c8102e"] } };
+
 window.dangjianCharts.drawAll(".lx-chart[data-source]", "280px", function (data, el) {
+  if (el.getAttribute("data-kind") === "map") {
+    window.echarts.registerMap("dangjian-regions", data.geo);
+    var labels = {};
+    data.values.forEach(function (v) {
+      labels[v.name] = v.label;
+    });
+    return {
+      tooltip: {
+        trigger: "item",
+        renderMode: "richText",
+        formatter: function (p) {
+          return (labels[p.name] || p.name) + "：" + (isNaN(p.value) ? "—" : p.value + "%");
+        },
+      },
+      visualMap: {
+        min: 0,
+        max: 100,
+        calculable: false,
+        orient: "horizontal",
+        left: "center",
+        bottom: 0,
+        text: ["100%", "0%"],
+        inRange: RATE_COLORS.inRange,
+      },
+      series: [
+        {
+          name: "组织覆盖率",
+          type: "map",
+          map: "dangjian-regions",
+          nameProperty: "code",
+          roam: true,
+          bottom: 40,
+          label: { show: false },
+          data: data.values.map(function (v) {
+            return { name: v.name, value: v.value };
+          }),
+        },
+      ],
+    };
+  }
   if (el.getAttribute("data-kind") === "grid") {
     return {
       grid: { left: 8, right: 8, top: 8, bottom: 48, containLabel: true },
@@ -19,7 +63,7 @@ window.dangjianCharts.drawAll(".lx-chart[data-source]", "280px", function (data,
         left: "center",
         bottom: 0,
         text: ["100%", "0%"],
-        inRange: { color: ["#fde8e8", "#c8102e"] },
+        inRange: RATE_COLORS.inRange,
       },
       series: [
         {
