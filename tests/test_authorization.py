@@ -1875,6 +1875,19 @@ def _review_file(s: Side) -> dict[str, Any]:
     return {"files": SimpleUploadedFile("述职.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
 
 
+def review_report_file(s: Side) -> dict[str, Any]:
+    """The side's report with a file (added the first time)."""
+    from dangjian.accounts.scope import SYSTEM
+    from dangjian.review.models import Report
+    from dangjian.review.services import report_attach
+
+    report = Report.objects.get(org=s.org)
+    item = report.attachments.order_by("pk").first() or report_attach(
+        actor=SYSTEM, report=report, name="述职.pdf", data=b"%PDF-1.4\n%%EOF\n"
+    )
+    return {"pk": report.pk, "file_id": item.pk}
+
+
 REVIEW_ROUTES = [
     Route("review:index", P.REVIEW_VIEW, ok_text="述职评议", hidden=lambda s: s.town.name),
     Route("review:new", P.REVIEW_MANAGE, "post", data=lambda s: {"year": "2025"}, ok=302),
@@ -1883,6 +1896,7 @@ REVIEW_ROUTES = [
     Route("review:results_pdf", P.REVIEW_VIEW, kwargs=review_campaign),
     Route("review:report", P.REVIEW_VIEW, kwargs=review_report, ok_text="问题清单"),
     Route("review:meeting", P.REVIEW_VIEW, kwargs=review_report, ok_text="为民服务"),
+    Route("review:file", P.REVIEW_VIEW, kwargs=review_report_file),
     Route(
         "review:submit",
         P.REVIEW_REPORT,

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from .dates import parse_date
 
@@ -55,3 +55,49 @@ def date_option(options: Mapping[str, Any], name: str, *, returncode: int = 2) -
         return parse_date(options[name])
     except ValueError as exc:
         raise CommandError(f"--{name}：{exc}", returncode=returncode) from None
+
+
+class RemindCommand(BaseCommand):
+    """``dangjian <app> remind [--at 日期] [--enqueue]``: an app's daily reminders, run in this
+    process (``report = run(at)``: ``at``, ``overdue``, ``due_soon``, ``messages``, ``failed``)
+    or handed to the ``db_worker`` (``task().enqueue(at or None)``). A subclass names what falls
+    due (``due``, e.g. "回访") and gives ``run`` and ``task``."""
+
+    due = ""
+
+    def run(self, at: dt.date | None) -> Any:
+        raise NotImplementedError
+
+    def task(self) -> Any:
+        raise NotImplementedError
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "action", choices=["remind"], help=f"remind：逾期和即将到期的{self.due}提醒"
+        )
+        parser.add_argument("--at", default=None, help="按该日期运行（YYYY-MM-DD），默认今天")
+        parser.add_argument(
+            "--enqueue", action="store_true", help="交给后台任务进程（db_worker）运行"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        at = None
+        if options["at"]:
+            try:
+                at = dt.date.fromisoformat(options["at"])
+            except ValueError:
+                raise CommandError(
+                    f"日期“{options['at']}”无效，应为 YYYY-MM-DD", returncode=2
+                ) from None
+        if options["enqueue"]:
+            result = self.task().enqueue(at.isoformat() if at else None)
+            self.stdout.write(f"已提交后台任务 {result.id}")
+            return
+        report = self.run(at)
+        self.stdout.write(
+            f"{report.at:%Y-%m-%d}：逾期{self.due} {report.overdue} 项，"
+            f"即将到期 {report.due_soon} 项，发出提醒 {report.messages} 条"
+        )
+        if report.failed:
+            self.stderr.write("处理失败：" + "；".join(report.failed))
+            raise CommandError("部分提醒处理失败，详见日志", returncode=1)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("report/<int:pk>/", views.report_detail, name="report"),
     path("report/<int:pk>/submit/", views.report_submit, name="submit"),
     path("report/<int:pk>/files/", views.report_attach, name="attach"),
+    path("report/<int:pk>/files/<int:file_id>/", views.report_file, name="file"),
     path("report/<int:pk>/problems/", views.problems_give, name="problems"),
     path("report/<int:pk>/grade/", views.grade_set, name="grade"),
     path("report/<int:pk>/rate/", views.rate, name="rate"),

@@ -15,13 +15,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require
-from dangjian.core.attachments import AttachmentUploadForm, attachments_add_all
+from dangjian.core.attachments import (
+    AttachmentUploadForm,
+    attachment_response,
+    attachments_add_all,
+)
 from dangjian.core.downloads import MEDIA_TYPES, file_response
 from dangjian.orgs.choices import PARENT_TYPES
 from dangjian.web.helpers import BadInput, date_input, page, refused
@@ -209,6 +213,17 @@ def report_attach(request: SignedInRequest, pk: int) -> HttpResponse:
         return refused(request, exc)
     messages.success(request, "已上传述职材料")
     return redirect("review:report", report.pk)
+
+
+@page("GET")
+def report_file(request: SignedInRequest, pk: int, file_id: int) -> HttpResponse:
+    """A file of a report, to whoever reads the report (its organization, the upper levels)."""
+    require(request.user, Perm.REVIEW_VIEW)
+    report = report_get(request.user, pk)
+    item = report.attachments.filter(pk=file_id).first()
+    if item is None:
+        raise Http404("文件不存在或不在您的管辖范围内")
+    return attachment_response(item)
 
 
 @page("POST")

@@ -176,3 +176,27 @@ def test_meeting_view_shows_the_inspections_the_viewer_reads(place, campaign, lo
     plan_publish(actor=place.root_admin, plan=district)
     page = login(place.town_admin).get(url).content.decode()
     assert "督查暗访（2026 年，2 次）" in page and "2026-11-21 暗访" in page
+
+
+def test_report_files_are_listed_and_downloaded_by_those_who_read_the_report(
+    place, campaign, login
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.authz import PNG
+
+    report = campaign.reports.get(org=place.village)
+    secretary = login(place.secretary)
+    upload = SimpleUploadedFile("述职照片.png", PNG, content_type="image/png")
+    response = secretary.post(reverse("review:attach", args=[report.pk]), {"files": [upload]})
+    assert response.status_code == 302
+    item = report.attachments.get()
+    url = reverse("review:file", args=[report.pk, item.pk])
+    assert url in secretary.get(reverse("review:report", args=[report.pk])).content.decode()
+    for user in (place.secretary, place.town_admin):
+        got = login(user).get(url)
+        assert got.status_code == 200 and got.content == bytes(item.data)
+    # the other village's secretary does not read this report, nor its files
+    assert login(place.secretary2).get(url).status_code == 404
+    missing = reverse("review:file", args=[report.pk, item.pk + 1])
+    assert login(place.town_admin).get(missing).status_code == 404

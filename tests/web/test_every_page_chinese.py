@@ -37,6 +37,7 @@ NOT_WALKED: dict[str, str] = {
     "recruit:attachment": "sends the uploaded file back as it was uploaded (no page)",
     "service:photo": "sends the uploaded photo back as it was uploaded (no page)",
     "inspection:media": "sends the uploaded photo or clip back as it was uploaded (no page)",
+    "review:file": "sends a report's file back as it was uploaded (no page)",
     "open311:discovery": OPEN311,
     "open311:services": OPEN311,
     "open311:service": OPEN311,
