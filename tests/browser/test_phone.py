@@ -46,6 +46,9 @@ FILES = {
 FILES |= {"transfer:letter", "transfer:export"}  # the letter PDF, the transfers file
 FILES |= {"dues:ledger"}  # the yearly dues ledger (.xlsx, PDF)
 FILES |= {"mobile:card"}  # the 流动党员活动证 PDF
+# issue 15: the coverage report, the 述职评议 results, a report's file, an inspection's photo
+FILES |= {"liangxin:coverage_xlsx", "liangxin:coverage_pdf", "review:results_file"}
+FILES |= {"review:results_pdf", "review:file", "inspection:media"}
 
 #: the menu targets: each link, the menu button and the logout button
 MENU_HEIGHTS = """() => [...document.querySelectorAll(
