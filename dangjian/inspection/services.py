@@ -367,7 +367,7 @@ def finding_to_task(
     plan, or of a new plan of reason 督查暗访发现问题 (the rectify module checks that the actor is
     the upper level)."""
     finding = (
-        Finding.objects.select_for_update()
+        Finding.objects.select_for_update(of=("self",))
         .select_related("visit__plan__org", "org")
         .get(pk=finding.pk)
     )
@@ -424,7 +424,7 @@ def finding_revisit(
     """The re-visit (复查): the rectification holds — the task reported done is confirmed — or it
     does not, and the task goes back with the reason (``note``, then required)."""
     finding = (
-        Finding.objects.select_for_update()
+        Finding.objects.select_for_update(of=("self",))
         .select_related("visit__plan__org", "org", "task")
         .get(pk=finding.pk)
     )
