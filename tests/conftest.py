@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import zoneinfo
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import transaction
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -18,6 +22,7 @@ from tests.factories import make_member, make_org, make_user
 #: ``@pytest.mark.today("2026-12-31T23:59")``; one that crosses midnight moves ``clock``.
 SUITE_TODAY = "2026-11-23T10:00"
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+T = TypeVar("T")
 
 
 def _moment(text: str) -> dt.datetime:
@@ -44,16 +49,51 @@ def _fresh_login_counters():
     cache.clear()
 
 
+def _calendar_as_in_1_11(monkeypatch: pytest.MonkeyPatch) -> None:
+    years = frozenset(y for y in workdays._library_years() if y <= 2026)
+    monkeypatch.setattr(workdays, "_library_years", lambda: years)
+    workdays.reset()
+
+
 @pytest.fixture(autouse=True)
 def calendar_as_in_1_11(monkeypatch):
     """The working-day calendar's built-in years as chinese-calendar 1.11 knows them
     (2004–2026), whatever release is installed: a later one that knows 2027 must not change
     what the tests mean (a 2027 day is "not checked" unless a test adds a year file)."""
-    years = frozenset(y for y in workdays._library_years() if y <= 2026)
-    monkeypatch.setattr(workdays, "_library_years", lambda: years)
-    workdays.reset()
+    _calendar_as_in_1_11(monkeypatch)
     yield
     workdays.reset()
+
+
+@contextlib.contextmanager
+def rolled_back_after(django_db_blocker: Any, build: Callable[[], T]) -> Iterator[T]:
+    """Data a whole test module reads, written once (on the suite's day, with the suite's
+    calendar) in a transaction that stays open while the module's tests run and is rolled back
+    after them. Each test of the module (``db``, not ``transactional_db``) runs in a savepoint
+    inside it, so it sees the data as ``build`` left it, whatever the test before it wrote.
+    Python objects the data returns are shared by the module's tests: they must not change
+    them in place."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with (
+                time_machine.travel(_moment(SUITE_TODAY), tick=True),
+                pytest.MonkeyPatch.context() as mp,
+            ):
+                _calendar_as_in_1_11(mp)
+                data = build()
+            workdays.reset()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield data
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture
@@ -68,6 +108,11 @@ def tree(db):
 
     Returns a dict of named nodes and users so tests can speak about "the other subtree".
     """
+    return build_tree()
+
+
+def build_tree() -> dict[str, Any]:
+    """The ``tree`` fixture's district (for module-scoped data built from it)."""
     root = make_org(None, org_type="党委", sector="机关", code="D0001", name="测试区委组织部")
     town_a = make_org(root, org_type="党委", sector="农村", code="TA001", name="甲镇党委")
     town_b = make_org(root, org_type="党委", sector="社区", code="TB001", name="乙街道党工委")

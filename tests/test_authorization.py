@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,9 +19,19 @@ from tests.authz import (
     check_route,
     state,
 )
+from tests.conftest import build_tree, rolled_back_after
 from tests.factories import make_id_number
 
 P = Perm
+
+#: What the world holds besides :func:`build_world` and the transfers: each app's objects on
+#: both sides, written in this order before the module's first test.
+WORLD_PARTS: list[Callable[[dict[str, Any]], None]] = []
+
+
+def world_part(build: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    WORLD_PARTS.append(build)
+    return build
 
 
 def code(s: Side) -> dict[str, Any]:
@@ -604,18 +615,15 @@ def _lx_assignment(s: Side) -> int:
     return Assignment.objects.get(unit__org=s.town).pk
 
 
-@pytest.fixture(autouse=True)
-def _liangxin_world(request):
+@world_part
+def _liangxin_world(world: dict[str, Any]) -> None:
     """两新: a unit managed by each side's town, with an advisor of the town assigned."""
-    if "world" not in request.fixturenames:
-        return
     import datetime as dt
 
     from dangjian.accounts.scope import SYSTEM
     from dangjian.liangxin import services
     from dangjian.liangxin.uscc import numbered_uscc
 
-    world = request.getfixturevalue("world")
     for number, key in enumerate(("A", "B"), start=1):
         town = world[key].town
         unit = services.unit_create(
@@ -1644,11 +1652,9 @@ INSPECTION_ROUTES = [
 ROUTES += INSPECTION_ROUTES
 
 
-@pytest.fixture(autouse=True)
-def _inspection_world(request: Any) -> None:
+@world_part
+def _inspection_world(world: dict[str, Any]) -> None:
     """Each town's 督查 of its branch: a visit with a photo and one finding (D4 不符合)."""
-    if "world" not in request.fixturenames:
-        return
     import datetime as dt
 
     from dangjian.accounts.scope import SYSTEM
@@ -1661,7 +1667,6 @@ def _inspection_world(request: Any) -> None:
     )
     from tests.authz import PNG
 
-    world = request.getfixturevalue("world")
     for side in (world["A"], world["B"]):
         plan = plan_create(
             actor=SYSTEM,
@@ -1800,16 +1805,13 @@ EXEMPLAR_ROUTES = [
 ROUTES += EXEMPLAR_ROUTES
 
 
-@pytest.fixture(autouse=True)
-def _exemplar_world(request: Any) -> None:
+@world_part
+def _exemplar_world(world: dict[str, Any]) -> None:
     """Each side's branch: a practice being cultivated with a year of service figures as
     evidence, and a brand named by its town."""
-    if "world" not in request.fixturenames:
-        return
     from dangjian.accounts.scope import SYSTEM
     from dangjian.exemplar.services import evidence_add, exemplar_name, exemplar_propose
 
-    world = request.getfixturevalue("world")
     for side in (world["A"], world["B"]):
         side.exemplar = exemplar_propose(
             actor=SYSTEM,
@@ -1827,18 +1829,15 @@ def _exemplar_world(request: Any) -> None:
         side.exemplar_named = exemplar_name(actor=SYSTEM, item=named, named_on=named.proposed_on)
 
 
-@pytest.fixture(autouse=True)
-def _mobile_world(request: Any) -> None:
+@world_part
+def _mobile_world(world: dict[str, Any]) -> None:
     """Each side's first member works away at a fixed place since 2026-03-01 (REL-TRANSFER is
     due on the suite's day), hosted by a branch of the other town."""
-    if "world" not in request.fixturenames:
-        return
     import datetime as dt
 
     from dangjian.accounts.scope import SYSTEM
     from dangjian.mobile.services import OutflowInput, outflow_start
 
-    world = request.getfixturevalue("world")
     for side in (world["A"], world["B"]):
         outflow_start(
             actor=SYSTEM,
@@ -1982,15 +1981,12 @@ REVIEW_ROUTES = [
 ROUTES += REVIEW_ROUTES
 
 
-@pytest.fixture(autouse=True)
-def _review_world(request: Any) -> None:
+@world_part
+def _review_world(world: dict[str, Any]) -> None:
     """Each town opens its 2026 述职评议 (the village or community branch reports to it)."""
-    if "world" not in request.fixturenames:
-        return
     from dangjian.accounts.scope import SYSTEM
     from dangjian.review.services import campaign_open
 
-    world = request.getfixturevalue("world")
     for side in (world["A"], world["B"]):
         campaign_open(actor=SYSTEM, org=side.town, year=2026)
 
@@ -2009,11 +2005,31 @@ def test_every_route_is_declared() -> None:
     assert len(ids) == len(set(ids)), "a route and method is declared twice"
 
 
-@pytest.fixture
-def world(tree):
-    world = build_world(tree)
+def _build_world() -> dict[str, Any]:
+    world = build_world(build_tree())
     _add_transfers(world)
+    for part in WORLD_PARTS:
+        part(world)
     return world
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker):
+    """The world is built once for the module's ~560 tests (each runs in a savepoint and
+    leaves it as it found it)."""
+    with rolled_back_after(django_db_blocker, _build_world) as world:
+        yield world
+
+
+@pytest.fixture
+def tree(db, _module_world):
+    """The ``tree`` the ``login`` and ``api`` fixtures name users of: the module's world."""
+    return _module_world
+
+
+@pytest.fixture
+def world(db, _module_world):
+    return _module_world
 
 
 @pytest.mark.django_db
@@ -2051,17 +2067,14 @@ def _term(s: Side) -> dict[str, Any]:
     return {"pk": PostTerm.objects.filter(org=s.org).values_list("pk", flat=True).get()}
 
 
-@pytest.fixture(autouse=True)
-def _post_terms(request: pytest.FixtureRequest) -> None:
+@world_part
+def _post_terms(world: dict[str, Any]) -> None:
     """A post term in each side's branch (for members:post_term_end), written with the world,
     before any test reads the state of the database."""
-    if "world" not in request.fixturenames:
-        return
     import datetime as dt
 
     from dangjian.members.models import PostTerm
 
-    world = request.getfixturevalue("world")
     for side in ("A", "B"):
         s = world[side]
         PostTerm.objects.get_or_create(
@@ -2076,31 +2089,25 @@ def training_course(s: Side) -> Any:
     return Course.objects.get(organizer=s.town)
 
 
-@pytest.fixture(autouse=True)
-def _training_courses(request: Any) -> None:
+@world_part
+def _training_courses(world: dict[str, Any]) -> None:
     """A course of each town with one participant, before any route is called (the training
     routes' object; made here so a refused call finds the database as it was)."""
-    if "world" not in request.fixturenames:
-        return
     from tests.training.helpers import course
 
-    world = request.getfixturevalue("world")
     for side in (world["A"], world["B"]):
         course(side.town, [side.member], title=f"{side.town.name}党员冬训班")
 
 
-@pytest.fixture(autouse=True)
-def _care_world(request):
+@world_part
+def _care_world(world: dict[str, Any]) -> None:
     """困难党员帮扶: the first member of each side on the register (by the operator), and a
     second member free to be registered by a route."""
-    if "world" not in request.fixturenames:
-        return
     import datetime as dt
 
     from dangjian.accounts.scope import SYSTEM
     from dangjian.care.services import hardship_register
 
-    world = request.getfixturevalue("world")
     for key, free in (("A", "members_a"), ("B", "members_b")):
         side = world[key]
         hardship_register(
