@@ -72,13 +72,14 @@ def rolled_back_after(django_db_blocker: Any, build: Callable[[], T]) -> Iterato
     after them. Each test of the module (``db``, not ``transactional_db``) runs in a savepoint
     inside it, so it sees the data as ``build`` left it, whatever the test before it wrote.
     Python objects the data returns are shared by the module's tests: they must not change
-    them in place."""
+    them in place. The clock starts two hours before the suite's moment, on the same day."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
             with (
-                time_machine.travel(_moment(SUITE_TODAY), tick=True),
+                # written before the tests' clock starts (which then does not run backwards)
+                time_machine.travel(_moment(SUITE_TODAY) - dt.timedelta(hours=2), tick=True),
                 pytest.MonkeyPatch.context() as mp,
             ):
                 _calendar_as_in_1_11(mp)
