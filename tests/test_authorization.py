@@ -1632,6 +1632,17 @@ INSPECTION_ROUTES = [
         ok=201,
     ),
     Route("api:inspection-findings", P.INSPECTION_VIEW, hidden=branch_name),
+    Route("api:inspection-visit-media", P.INSPECTION_VIEW, kwargs=inspection_visit),
+    # a JSON body has no file: a Chinese refusal, nothing written (uploads: tests/inspection)
+    Route("api:inspection-visit-media", P.INSPECTION_VIEW, "post", kwargs=inspection_visit, ok=400),
+    Route(
+        "api:inspection-visit-media-file",
+        P.INSPECTION_VIEW,
+        kwargs=lambda s: {
+            "pk": inspection_media(s)["pk"],
+            "attachment_id": inspection_media(s)["media_id"],
+        },
+    ),
     Route(
         "api:inspection-finding-task",
         P.INSPECTION_MANAGE,
@@ -1887,6 +1898,11 @@ def review_report_file(s: Side) -> dict[str, Any]:
     return {"pk": report.pk, "file_id": item.pk}
 
 
+def _api_file(s: Side) -> dict[str, Any]:
+    kwargs = review_report_file(s)
+    return {"pk": kwargs["pk"], "attachment_id": kwargs["file_id"]}
+
+
 REVIEW_ROUTES = [
     Route("review:index", P.REVIEW_VIEW, ok_text="述职评议", hidden=lambda s: s.town.name),
     Route("review:new", P.REVIEW_MANAGE, "post", data=lambda s: {"year": "2025"}, ok=302),
@@ -1943,6 +1959,17 @@ REVIEW_ROUTES = [
     Route("api:review-campaigns", P.REVIEW_MANAGE, "post", data=lambda s: {"year": 2025}, ok=201),
     Route("api:review-campaign", P.REVIEW_VIEW, kwargs=review_campaign, ok_text="distribution"),
     Route("api:review-report", P.REVIEW_VIEW, kwargs=review_report, ok_text="problems"),
+    Route("api:review-report-files", P.REVIEW_VIEW, kwargs=review_report),
+    # a JSON body has no file: a Chinese refusal, nothing written (uploads: tests/review)
+    Route(
+        "api:review-report-files",
+        P.REVIEW_REPORT,
+        "post",
+        kwargs=review_report,
+        allowed="secretary_a",
+        ok=400,
+    ),
+    Route("api:review-report-file", P.REVIEW_VIEW, kwargs=lambda s: _api_file(s)),
     Route(
         "api:review-report-submit",
         P.REVIEW_REPORT,

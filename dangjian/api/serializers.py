@@ -239,10 +239,12 @@ class AttachmentSerializerBase(serializers.Serializer):
         raise NotImplementedError
 
 
-def uploaded_files(request: Any, *, max_count: int, per: str) -> list[Any]:
+def uploaded_files(
+    request: Any, *, max_count: int, per: str, max_bytes: int | None = None
+) -> list[Any]:
     """The files of an attachment upload (form field ``file`` or ``files``, repeatable), refused
-    with a 400 when there are none, too many, or one declares a size over the limit — before
-    any of them is read."""
+    with a 400 when there are none, too many, or one declares a size over ``max_bytes`` (the
+    uploads' limit by default) — before any of them is read."""
     from rest_framework import exceptions
 
     from dangjian.core import uploads
@@ -252,5 +254,5 @@ def uploaded_files(request: Any, *, max_count: int, per: str) -> list[Any]:
         raise exceptions.ValidationError({"file": ["请选择要上传的文件（表单字段 file）"]})
     if len(files) > max_count:
         raise exceptions.ValidationError({"file": [f"{per}最多 {max_count} 个附件"]})
-    uploads.refuse_oversized(files)
+    uploads.refuse_oversized(files, max_bytes=max_bytes or uploads.MAX_BYTES)
     return files

@@ -166,6 +166,12 @@ urlpatterns = [
         ("findings/", inspection_views.FindingListView, "findings"),
         ("findings/<int:pk>/task/", inspection_views.FindingTaskView, "finding-task"),
         ("findings/<int:pk>/revisit/", inspection_views.FindingRevisitView, "finding-revisit"),
+        ("visits/<int:pk>/media/", inspection_views.VisitMediaListView, "visit-media"),
+        (
+            "visits/<int:pk>/media/<int:attachment_id>/",
+            inspection_views.VisitMediaFileView,
+            "visit-media-file",
+        ),
     ),
     *routes(
         "exemplar/",
@@ -196,6 +202,8 @@ urlpatterns = [
         ("reports/<int:pk>/problems/", review.ProblemsView, "report-problems"),
         ("reports/<int:pk>/ratings/", review.RatingsView, "report-ratings"),
         ("reports/<int:pk>/grade/", review.GradeView, "report-grade"),
+        ("reports/<int:pk>/files/", review.ReportFileListView, "report-files"),
+        ("reports/<int:pk>/files/<int:attachment_id>/", review.ReportFileView, "report-file"),
     ),
     # 流动党员 and 失联党员 (dangjian/mobile)
     *routes(

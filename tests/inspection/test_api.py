@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from dangjian.inspection.models import Finding, InspectionPlan
@@ -126,3 +127,71 @@ def test_bad_visits_are_400(place, api, body):
     assert response.status_code == 400, response.content
     assert state() == before
     assert not Finding.objects.exists()
+
+
+def test_photos_and_clips_of_a_visit_through_the_api(place, api):
+    """The visit's id from the plan; multipart upload all or none; list and download; the 暗访
+    boundary and the recorders' right hold as on the pages."""
+    from tests.authz import PNG
+
+    from .test_uploads import MP4
+
+    plan = make_plan(place, kind="暗访")
+    make_visit(place, plan, actor=place.inspector)
+    inspector, secretary, bystander = (
+        api(place.inspector),
+        api(place.secretary),
+        api(place.bystander),
+    )
+    detail = inspector.get(reverse("api:inspection-plan", args=[plan.pk])).json()
+    [visit] = detail["visits"]
+    assert (visit["org"], visit["media"]) == (place.branch.code, 0)
+    assert detail["findings"][0]["visit"] == visit["id"]
+    url = reverse("api:inspection-visit-media", args=[visit["id"]])
+
+    png = SimpleUploadedFile("活动室.png", PNG, "image/png")
+    clip = SimpleUploadedFile("值班.mp4", MP4, "video/mp4")
+    stored = inspector.post(url, {"files": [png, clip]}, format="multipart")
+    assert stored.status_code == 201, stored.json()
+    assert [(m["name"], m["content_type"]) for m in stored.json()] == [
+        ("活动室.png", "image/png"),
+        ("值班.mp4", "video/mp4"),
+    ]
+    listed = inspector.get(url).json()
+    assert [m["id"] for m in listed] == [m["id"] for m in stored.json()]
+    download = inspector.get(listed[1]["url"])
+    assert download.status_code == 200 and download["Content-Type"] == "video/mp4"
+    assert b"".join(download) == MP4
+    again = inspector.get(reverse("api:inspection-plan", args=[plan.pk])).json()
+    assert again["visits"][0]["media"] == 2
+
+    # one bad file among good ones: nothing stored, the reason in Chinese
+    before = state()
+    mixed = [SimpleUploadedFile("a.png", PNG), SimpleUploadedFile("说明.txt", "不是照片".encode())]
+    refused = inspector.post(url, {"files": mixed}, format="multipart")
+    assert refused.status_code == 400 and "说明.txt" in str(refused.json())
+    assert state() == before
+    # the branch's secretary sees neither the 暗访's visit nor its files before publication
+    assert secretary.get(url).status_code == 404
+    assert secretary.get(listed[0]["url"]).status_code == 404
+    # nor does an inspector of the level who is not one of the plan's inspectors
+    assert bystander.get(url).status_code == 404
+    assert (
+        bystander.post(
+            url, {"file": SimpleUploadedFile("b.png", PNG)}, format="multipart"
+        ).status_code
+        == 404
+    )
+    # an open 督查: the inspected branch reads the visit's files but does not add to them
+    open_plan = make_plan(place, kind="督查", title="年终督查")
+    open_visit = make_visit(place, open_plan, actor=place.inspector)
+    open_url = reverse("api:inspection-visit-media", args=[open_visit.pk])
+    assert secretary.get(open_url).json() == []
+    before = state()
+    assert (
+        secretary.post(
+            open_url, {"file": SimpleUploadedFile("c.png", PNG)}, format="multipart"
+        ).status_code
+        == 403
+    )
+    assert state() == before

@@ -4,6 +4,7 @@ a 500), nothing written."""
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from dangjian.rectify.models import RectificationTask
@@ -88,3 +89,51 @@ def test_bad_report_input_is_a_400(place, api):
     )
     assert refused.status_code == 400
     assert "“好”等次不得超过参评组织的 30%" in str(refused.json())
+
+
+def test_report_files_through_the_api(place, api):
+    """The secretary uploads the report's material (multipart, all or none), the town reads and
+    downloads it; another secretary and another town do not; after the grade, no more files."""
+    from tests.authz import PDF, PNG, state
+
+    admin, secretary, secretary2, other, inspector = (
+        api(place.town_admin),
+        api(place.secretary),
+        api(place.secretary2),
+        api(place.other_admin),
+        api(place.inspector),
+    )
+    body = admin.post(reverse("api:review-campaigns"), {"year": 2026}, format="json").json()
+    report = next(r for r in body["reports"] if r["org_name"] == "东坑村党支部")
+    url = reverse("api:review-report-files", args=[report["id"]])
+    files = [SimpleUploadedFile("述职报告.pdf", PDF), SimpleUploadedFile("活动照片.png", PNG)]
+    stored = secretary.post(url, {"files": files}, format="multipart")
+    assert stored.status_code == 201, stored.json()
+    assert [f["name"] for f in stored.json()] == ["述职报告.pdf", "活动照片.png"]
+    listed = admin.get(url).json()
+    assert [f["sha256"] for f in listed] == [f["sha256"] for f in stored.json()]
+    download = admin.get(listed[0]["url"])
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert b"".join(download) == PDF
+
+    before = state()
+    mixed = [SimpleUploadedFile("a.png", PNG), SimpleUploadedFile("说明.txt", "文字".encode())]
+    refused = secretary.post(url, {"files": mixed}, format="multipart")
+    assert refused.status_code == 400 and "说明.txt" in str(refused.json())
+    # the other village's secretary and the other town do not see the report at all
+    assert secretary2.get(url).status_code == 404
+    assert other.get(listed[0]["url"]).status_code == 404
+    upload = lambda: {"file": SimpleUploadedFile("b.png", PNG)}  # noqa: E731
+    assert secretary2.post(url, upload(), format="multipart").status_code == 404
+    # the town's inspector reads the report but does not upload material
+    assert inspector.get(url).status_code == 200
+    assert inspector.post(url, upload(), format="multipart").status_code == 403
+    assert state() == before
+
+    graded = admin.post(
+        reverse("api:review-report-grade", args=[report["id"]]), {"grade": "一般"}, format="json"
+    )
+    assert graded.status_code == 200
+    late = secretary.post(url, {"file": SimpleUploadedFile("c.png", PNG)}, format="multipart")
+    assert late.status_code == 400 and "已评定等次" in str(late.json())
+    assert len(admin.get(url).json()) == 2

@@ -230,6 +230,7 @@ class AttachmentListView(ScopedAPIView):
     #: the most files one object may have, and the object as the limit's message names it
     max_count: int
     per: str
+    max_bytes: int | None = None  # the largest file (None: the uploads' limit for documents)
 
     def owner(self, request: Any, pk: int, perm: Any) -> Any:
         """The object ``pk`` if the actor holds ``perm`` on it; 404 otherwise."""
@@ -248,7 +249,9 @@ class AttachmentListView(ScopedAPIView):
         from dangjian.core.attachments import attachments_add_all
 
         add = self.adder(request, self.owner(request, pk, self.write_perm))
-        files = uploaded_files(request, max_count=self.max_count, per=self.per)
+        files = uploaded_files(
+            request, max_count=self.max_count, per=self.per, max_bytes=self.max_bytes
+        )
         created = service_call(attachments_add_all, files, add)
         return Response(self.get_serializer_class()(created, many=True).data, status=201)
 
@@ -268,6 +271,14 @@ def attachment_list_schema(
         ),
     )
     return cast("Callable[[V], V]", decorate)
+
+
+class AttachmentFileView(ScopedAPIView):
+    """One attachment of one object, GET only (the download): a subclass finds it and answers
+    with :func:`dangjian.core.attachments.attachment_response`."""
+
+    serializer_class = None
+    pagination_class = None
 
 
 class AttachmentDetailView(ScopedAPIView):
@@ -318,11 +329,13 @@ def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
     return JsonResponse({"detail": "接口不存在，或路径中的编号无效"}, status=404)
 
 
-def download_responses() -> dict[Any, Any]:
-    """The OpenAPI answer of an attachment download: the file, in the type it was stored with."""
-    from dangjian.core.uploads import CONTENT_TYPES
+def download_responses(*, video: bool = False) -> dict[Any, Any]:
+    """The OpenAPI answer of an attachment download: the file, in the type it was stored with
+    (``video``: short clips too, where the holder takes them)."""
+    from dangjian.core.uploads import CONTENT_TYPES, VIDEO_TYPES
 
-    return {(200, content_type): OpenApiTypes.BINARY for content_type in CONTENT_TYPES}
+    types = (*CONTENT_TYPES, *VIDEO_TYPES) if video else CONTENT_TYPES
+    return {(200, content_type): OpenApiTypes.BINARY for content_type in types}
 
 
 def path_id(description: str, name: str = "id") -> OpenApiParameter:

@@ -20,39 +20,51 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
+from rest_framework.response import Response
 
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Perm
 from dangjian.api.requests import SignedInApiRequest, signed_in
-from dangjian.api.serializers import TextField
+from dangjian.api.serializers import AttachmentSerializerBase, TextField
 from dangjian.api.views.base import (
     JSON_ONLY,
+    AttachmentFileView,
+    AttachmentListView,
     CreateView,
     ObjectActionView,
     ObjectDetailView,
     ScopedListView,
     action_schema,
+    attachment_list_schema,
     create_schema,
     detail_schema,
+    download_responses,
     path_id,
     service_call,
 )
+from dangjian.core import uploads
+from dangjian.core.attachments import attachment_response
 from dangjian.inspection import services
 from dangjian.inspection.choices import Kind, Result, Revisit, Severity
-from dangjian.inspection.models import Finding, InspectionPlan
+from dangjian.inspection.models import Finding, InspectionPlan, Visit, VisitMedia
 from dangjian.inspection.selectors import (
     finding_get,
     findings_for,
     may_see_results,
     plan_get,
     plans_for,
+    visit_get,
 )
 from dangjian.orgs.models import Organization
 
 PLAN_ID = path_id("督查计划编号")
 FINDING_ID = path_id("督查发现问题编号")
+VISIT_ID = path_id("现场检查记录编号")
 
 
 class InspectionTargetSerializer(serializers.Serializer):
@@ -80,6 +92,7 @@ class InspectionPlanSerializer(serializers.Serializer):
 class InspectionFindingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     plan = serializers.IntegerField(source="visit.plan_id", help_text="督查计划编号")
+    visit = serializers.IntegerField(source="visit_id", help_text="现场检查记录编号")
     org = TextField(source="org.code", help_text="被检查组织编码")
     org_name = TextField(source="org.name", help_text="被检查组织名称")
     visited_on = serializers.DateField(source="visit.visited_on", help_text="检查日期")
@@ -97,9 +110,18 @@ class InspectionFindingSerializer(serializers.Serializer):
     )
 
 
+class InspectionVisitSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="现场检查记录编号（上传照片、视频用）")
+    org = TextField(source="org.code", help_text="被检查组织编码")
+    org_name = TextField(source="org.name", help_text="被检查组织名称")
+    visited_on = serializers.DateField(help_text="检查日期")
+    media = serializers.IntegerField(source="media_count", help_text="照片和视频个数")
+
+
 class InspectionPlanDetailSerializer(InspectionPlanSerializer):
     targets = InspectionTargetSerializer(source="targets_sorted", many=True, help_text="检查对象")
     results_visible = serializers.BooleanField(help_text="能否查看结果（暗访发布前只有本级可见）")
+    visits = InspectionVisitSerializer(source="visits_seen", many=True, help_text="现场检查记录")
     findings = InspectionFindingSerializer(source="findings_seen", many=True)
 
 
@@ -166,6 +188,16 @@ def _plan_detail(actor: Any, plan: InspectionPlan) -> dict[str, Any]:
     plan.results_visible = seen  # type: ignore[attr-defined]
     plan.findings_seen = (  # type: ignore[attr-defined]
         list(findings_for(actor).filter(visit__plan=plan).order_by("pk")) if seen else []
+    )
+    plan.visits_seen = (  # type: ignore[attr-defined]
+        list(
+            Visit.objects.filter(plan=plan)
+            .select_related("org")
+            .annotate(media_count=Count("media"))
+            .order_by("visited_on", "pk")
+        )
+        if seen
+        else []
     )
     return dict(InspectionPlanDetailSerializer(plan).data)
 
@@ -309,3 +341,78 @@ class FindingRevisitView(_FindingAction):
 
     def act(self, request: SignedInApiRequest, target: Finding, v: dict[str, Any]) -> None:
         service_call(services.finding_revisit, actor=request.user, finding=target, **v)
+
+
+# --- photos and clips of a visit --------------------------------------------------------------
+
+
+class VisitMediaSerializer(AttachmentSerializerBase):
+    """A photo or clip of a visit (no bytes: ``url`` downloads it)."""
+
+    def get_url(self, item: VisitMedia) -> str:
+        return reverse("api:inspection-visit-media-file", args=[item.visit_id, item.pk])
+
+
+class VisitMediaUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=(
+            "JPEG、PNG、WebP 照片（每张最大 5 MB，保存时去除拍摄位置等元数据）或 MP4、MOV 视频片段"
+            f"（每段最大 {uploads.MAX_VIDEO_BYTES // 1024 // 1024} MB），"
+            f"{services.MEDIA_POLICY.per}最多 {services.MEDIA_POLICY.max_count} 个；"
+            "可重复多次上传多个（字段名 file 或 files），全部成功或全部不保存"
+        )
+    )
+
+
+@attachment_list_schema(
+    id_param=VISIT_ID,
+    serializer=VisitMediaSerializer,
+    upload=VisitMediaUploadSerializer,
+    listed="现场检查的照片和视频",
+    uploaded="上传现场照片或视频片段（本级督查组织者和该计划的督查人员；记入审计）",
+)
+class VisitMediaListView(AttachmentListView):
+    """The photos and clips of one visit whose results the actor reads (a 暗访's only at the
+    inspecting level until published). Uploading is for the plan's organizers and inspectors
+    (else 403); the files of one upload are stored all or none, each audited with its SHA-256.
+    """
+
+    read_perm = Perm.INSPECTION_VIEW
+    # who may record is the service's to say (the organizers and the plan's inspectors)
+    write_perm = Perm.INSPECTION_VIEW
+    serializer_class = VisitMediaSerializer
+    max_count = services.MEDIA_POLICY.max_count
+    per = services.MEDIA_POLICY.per
+    max_bytes = uploads.MAX_VIDEO_BYTES
+
+    def owner(self, request: SignedInApiRequest, pk: int, perm: Perm) -> Visit:
+        return visit_get(request.user, pk)
+
+    def adder(self, request: SignedInApiRequest, owner: Visit) -> Any:
+        return lambda name, data: services.media_add(
+            actor=request.user, visit=owner, name=name, data=data
+        )
+
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
+        visit = self.owner(request, pk, self.read_perm)
+        items = visit.media.defer("data").order_by("pk")
+        return Response(VisitMediaSerializer(items, many=True).data)
+
+
+class VisitMediaFileView(AttachmentFileView):
+    """One photo or clip of a visit whose results the actor reads: the file itself."""
+
+    read_perm = Perm.INSPECTION_VIEW
+    write_perm = Perm.INSPECTION_VIEW
+
+    @extend_schema(
+        parameters=[VISIT_ID],
+        responses=download_responses(video=True),
+        summary="下载现场照片或视频",
+    )
+    def get(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> HttpResponse:
+        visit = visit_get(request.user, pk)
+        item = VisitMedia.objects.filter(visit=visit, pk=attachment_id).first()
+        if item is None:
+            raise Http404("文件不存在或不在您的管辖范围内")
+        return attachment_response(item, digest=True)

@@ -17,27 +17,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404, HttpResponse
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from dangjian.accounts.roles import Perm
 from dangjian.api.requests import SignedInApiRequest, signed_in
-from dangjian.api.serializers import TextField
+from dangjian.api.serializers import AttachmentSerializerBase, TextField
 from dangjian.api.views.base import (
     JSON_ONLY,
+    AttachmentFileView,
+    AttachmentListView,
     CreateView,
     ObjectActionView,
     ObjectDetailView,
     ScopedListView,
     action_schema,
+    attachment_list_schema,
     create_schema,
     detail_schema,
+    download_responses,
     path_id,
     service_call,
 )
+from dangjian.core.attachments import attachment_response
 from dangjian.review import services
 from dangjian.review.choices import Grade, RaterKind
-from dangjian.review.models import Campaign, Report
+from dangjian.review.models import Campaign, Report, ReportAttachment
 from dangjian.review.selectors import (
     ballots_by_report,
     ballots_of,
@@ -304,3 +311,66 @@ class GradeView(_ReportAction):
 
     def act(self, request: SignedInApiRequest, target: Report, v: dict[str, Any]) -> None:
         service_call(services.grade_set, actor=request.user, report=target, grade=v["grade"])
+
+
+# --- the report's files -------------------------------------------------------------------------
+
+
+class ReportFileSerializer(AttachmentSerializerBase):
+    """A file of a report (no bytes: ``url`` downloads it)."""
+
+    def get_url(self, item: ReportAttachment) -> str:
+        return reverse("api:review-report-file", args=[item.report_id, item.pk])
+
+
+class ReportFileUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=(
+            f"JPEG、PNG 或 PDF，每个最大 5 MB，{services.ATTACHMENTS.per}最多 "
+            f"{services.ATTACHMENTS.max_count} 个；评定等次后不能再上传；"
+            "可重复多次上传多个（字段名 file 或 files），全部成功或全部不保存"
+        )
+    )
+
+
+@attachment_list_schema(
+    id_param=REPORT_ID,
+    serializer=ReportFileSerializer,
+    upload=ReportFileUploadSerializer,
+    listed="述职材料列表",
+    uploaded="上传述职材料（述职组织的书记；记入审计）",
+)
+class ReportFileListView(AttachmentListView):
+    """The files of one report, to whoever reads the report (its organization, the upper
+    levels); uploading needs ``Perm.REVIEW_REPORT`` on the reporting organization, until the
+    report is graded (then 400). The files of one upload are stored all or none, each audited
+    with its SHA-256."""
+
+    read_perm = Perm.REVIEW_VIEW
+    write_perm = Perm.REVIEW_REPORT
+    serializer_class = ReportFileSerializer
+    max_count = services.ATTACHMENTS.max_count
+    per = services.ATTACHMENTS.per
+
+    def owner(self, request: SignedInApiRequest, pk: int, perm: Perm) -> Report:
+        return report_get(request.user, pk)
+
+    def adder(self, request: SignedInApiRequest, owner: Report) -> Any:
+        return lambda name, data: services.report_attach(
+            actor=request.user, report=owner, name=name, data=data
+        )
+
+
+class ReportFileView(AttachmentFileView):
+    """One file of a report the actor reads: the file itself."""
+
+    read_perm = Perm.REVIEW_VIEW
+    write_perm = Perm.REVIEW_VIEW
+
+    @extend_schema(parameters=[REPORT_ID], responses=download_responses(), summary="下载述职材料")
+    def get(self, request: SignedInApiRequest, pk: int, attachment_id: int) -> HttpResponse:
+        report = report_get(request.user, pk)
+        item = report.attachments.filter(pk=attachment_id).first()
+        if item is None:
+            raise Http404("文件不存在或不在您的管辖范围内")
+        return attachment_response(item, digest=True)
