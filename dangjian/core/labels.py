@@ -278,6 +278,8 @@ EVIDENCE_LABELS: dict[str, str] = {
     "import_file": "导入文件",
     "import_rows": "文件行数",
     "import_created": "新增单位数",
+    "import_updated": "更新单位数",
+    "import_updated_codes": "更新的统一社会信用代码",
     "has_account": "有系统账号",
     "min_visits_per_year": "每年最少指导活动次数",
     "visits": "本年指导活动次数",

@@ -3,9 +3,11 @@
 The file is read as a stream (the rows checked in batches, the organizations and the registered
 codes looked up a batch at a time); every problem is reported with its Excel row number, in
 Chinese, and when there is any nothing is written. 统一社会信用代码 are normalised (spaces and
-dashes dropped, upper case) and must be new: a code met twice in the file is an error naming both
-rows, one already registered an error naming the registered unit. The units are written in one
-transaction, with one audit entry for the import.
+dashes dropped, upper case); a code met twice in the file is an error naming both rows. A code
+already registered updates that unit (the yearly register sent again: new figures, a party
+organization set up since) when the unit is managed within the importer's scope, and is an error
+otherwise; a row equal to its unit changes nothing. The units are written in one transaction,
+with one audit entry for the import naming the codes it changed.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from dangjian.accounts.roles import Perm
-from dangjian.accounts.scope import Actor, scope_prefix
+from dangjian.accounts.scope import Actor, covers, scope_prefix
 from dangjian.core.audit import AuditAction, audit_record
 from dangjian.core.errors import FieldErrors
 from dangjian.exchange.readers import ReadError, Source, cell_text, open_table, source_name
@@ -65,6 +68,25 @@ class RegisterReport(ImportReport):
 class _Scan:
     seen: dict[str, int]
     values: list[dict[str, Any]]
+    changed: list[Unit]
+    unchanged: int = 0
+
+
+#: the fields a row of the register sets (all of :data:`COLUMNS`' but the code, which keys it)
+UPDATED = [field for field in COLUMNS.values() if field != "uscc"]
+
+
+def _apply(unit: Unit, values: dict[str, Any]) -> bool:
+    """Set ``values`` on ``unit``; whether anything changed (organizations by id)."""
+    changed = False
+    for field in UPDATED:
+        value = values[field]
+        current = getattr(unit, f"{field}_id" if field in ("org", "party_org") else field)
+        wanted = value.pk if isinstance(value, Organization) else value
+        if current != wanted:
+            setattr(unit, field, value)
+            changed = True
+    return changed
 
 
 def _orgs(codes: set[str], cache: dict[str, Organization | None]) -> None:
@@ -98,9 +120,12 @@ def _check_batch(
             problems.add_unless_marked(number, column, cells.get(column), messages)
         if not errors and values["uscc"]:
             checked.append((number, cells, values))
-    registered = dict(
-        Unit.objects.filter(uscc__in=[v["uscc"] for _, _, v in checked]).values_list("uscc", "name")
-    )
+    registered = {
+        u.uscc: u
+        for u in Unit.objects.filter(uscc__in=[v["uscc"] for _, _, v in checked]).select_related(
+            "org"
+        )
+    }
     column = "统一社会信用代码"
     for number, cells, values in checked:
         code = values["uscc"]
@@ -110,11 +135,18 @@ def _check_batch(
             )
             continue
         scan.seen[code] = number
-        if code in registered:
-            problems.add(number, column, cells.get(column), f"该代码已登记（{registered[code]}）")
+        unit = registered.get(code)
+        if unit is not None and not covers(actor, Perm.LIANGXIN_RECORD, unit.org.path):
+            problems.add(number, column, cells.get(column), "该代码已由您管辖范围以外的党组织登记")
             continue
-        if not problems.report.errors:
+        if problems.report.errors:
+            continue
+        if unit is None:
             scan.values.append(values)
+        elif _apply(unit, values):
+            scan.changed.append(unit)
+        else:
+            scan.unchanged += 1
 
 
 def import_units(
@@ -135,7 +167,7 @@ def import_units(
         report.errors.append(RowError(report.file, None, "", "", str(exc)))
         return report
     report.warnings = stream.warnings
-    scan = _Scan({}, [])
+    scan = _Scan({}, [], [])
     cache: dict[str, Organization | None] = {}
     try:
         for batch in stream.batches(BATCH):
@@ -148,13 +180,17 @@ def import_units(
     report.rows = stream.rows
     if report.rejected():
         return report
+    report.created, report.updated = len(scan.values), len(scan.changed)
+    report.unchanged = scan.unchanged
     if dry_run:
-        report.created = len(scan.values)
         return report
     with write_guard(report), transaction.atomic():
         for start in range(0, len(scan.values), 1000):
             Unit.objects.bulk_create(Unit(**v) for v in scan.values[start : start + 1000])
-        report.created = len(scan.values)
+        now = timezone.now()
+        for unit in scan.changed:
+            unit.updated_at = now
+        Unit.objects.bulk_update(scan.changed, [*UPDATED, "updated_at"], batch_size=1000)
         audit_record(
             actor=actor,
             action=AuditAction.LIANGXIN_IMPORT,
@@ -166,6 +202,8 @@ def import_units(
                 "import_file": report.file,
                 "import_rows": report.rows,
                 "import_created": report.created,
+                "import_updated": report.updated,
+                "import_updated_codes": sorted(u.uscc for u in scan.changed),
             },
         )
     return report

@@ -93,8 +93,52 @@ def test_duplicates_in_file_and_register(register):
     report = import_units(csv_file(rows), actor=SYSTEM)
     lines = report.error_lines()
     assert any("第5行" in line and "与第2行的统一社会信用代码重复" in line for line in lines)
-    assert any("第4行" in line and "已登记（甲公司）" in line for line in lines)
+    assert len(lines) == 1  # row 4 would update 甲公司: not a problem, but nothing is written
     assert not Unit.objects.filter(name__startswith="导入公司").exists()
+    assert Unit.objects.filter(name="甲公司").exists()
+
+
+def test_the_register_sent_again_updates_its_units(register):
+    """The yearly register again: a changed row updates its unit, an equal one changes nothing,
+    a new code is registered; one audit entry names the codes changed."""
+    code = register.town_a.code
+    first = import_units(csv_file([row(code, n) for n in range(3)]), actor=SYSTEM)
+    assert (first.created, first.updated, first.unchanged) == (3, 0, 0)
+    changed = row(
+        code,
+        1,
+        从业人员数=35,
+        党员数=4,
+        党组织建立方式="单独组建",
+        所在党组织编码=register.own_a.code,
+    )
+    again = [row(code, 0), changed, row(code, 2, 单位名称="导入公司二厂"), row(code, 3)]
+    dry = import_units(csv_file(again), actor=SYSTEM, dry_run=True)
+    assert (dry.created, dry.updated, dry.unchanged) == (1, 2, 1)
+    assert Unit.objects.get(name="导入公司1").employees == 20  # a dry run writes nothing
+    report = import_units(csv_file(again), actor=register.town_a_admin)
+    assert report.ok, report.error_lines()
+    assert (report.rows, report.created, report.updated, report.unchanged) == (4, 1, 2, 1)
+    assert "新增 1，更新 2，未变 1" in report.summary()
+    unit = Unit.objects.get(uscc=numbered_uscc(10_001, "330102"))
+    assert (unit.employees, unit.members, unit.org_mode) == (35, 4, "单独组建")
+    assert unit.party_org == register.own_a
+    assert Unit.objects.filter(name="导入公司二厂").count() == 1
+    assert not Unit.objects.filter(name="导入公司2").exists()
+    entry = AuditEntry.objects.filter(action="liangxin.import").latest("seq")
+    assert entry.after["import_updated"] == 2
+    assert entry.after["import_updated_codes"] == sorted(
+        numbered_uscc(10_000 + n, "330102") for n in (1, 2)
+    )
+
+
+def test_a_code_registered_outside_the_scope_is_refused_without_its_name(register):
+    ji = register.units["己公司"]  # managed by town B
+    rows = [row(register.town_a.code, 1, 统一社会信用代码=ji.uscc)]
+    report = import_units(csv_file(rows), actor=register.town_a_admin)
+    [line] = report.error_lines()
+    assert "第2行" in line and "管辖范围以外" in line and "己公司" not in line
+    assert Unit.objects.get(pk=ji.pk).org == register.town_b
 
 
 def test_unknown_org_and_scope(register):

@@ -172,7 +172,10 @@ def test_import_page(register, login):
     again = client.post(
         reverse("liangxin:import"), {"file": csv_file([row(register.town_a.code, 1)])}
     )
-    assert again.status_code == 400 and "已登记" in again.content.decode()
+    assert again.status_code == 200 and "未变 1" in again.content.decode()
+    elsewhere = row(register.town_a.code, 2, 统一社会信用代码=register.units["己公司"].uscc)
+    refused = client.post(reverse("liangxin:import"), {"file": csv_file([elsewhere])})
+    assert refused.status_code == 400 and "管辖范围以外" in refused.content.decode()
     wrong = io.BytesIO(b"x")
     wrong.name = "a.exe"
     assert client.post(reverse("liangxin:import"), {"file": wrong}).status_code == 400
