@@ -577,7 +577,26 @@ LIANGXIN_ROUTES = [
         data=lambda s: {"advisor": lx_advisor(s), "visited_on": "2026-06-01", "note": "指导"},
         ok=302,
     ),
+    Route(
+        "liangxin:close",
+        P.LIANGXIN_RECORD,
+        "post",
+        kwargs=lx_unit,
+        data=lambda s: {"closed_on": "2026-11-01", "closed_reason": "企业注销"},
+        ok=302,
+    ),
+    # not closed: a Chinese refusal, nothing written
+    Route("liangxin:reopen", P.LIANGXIN_RECORD, "post", kwargs=lx_unit, ok=400),
     Route("api:liangxin-units", P.LIANGXIN_VIEW, ok_text="两新企业", hidden=lx_unit_name),
+    Route(
+        "api:liangxin-unit-close",
+        P.LIANGXIN_RECORD,
+        "post",
+        kwargs=lx_unit,
+        data=lambda s: {"closed_on": "2026-11-01", "closed_reason": "企业注销"},
+        ok_text="2026-11-01",
+    ),
+    Route("api:liangxin-unit-reopen", P.LIANGXIN_RECORD, "post", kwargs=lx_unit, ok=400),
     Route("api:liangxin-units", P.LIANGXIN_RECORD, "post", data=_lx_unit_new, ok=201),
     Route("api:liangxin-unit", P.LIANGXIN_VIEW, kwargs=lx_unit),
     Route(

@@ -153,6 +153,8 @@ urlpatterns = [
         ("units/<int:pk>/", liangxin_views.UnitDetailView, "unit"),
         ("units/<int:pk>/assign/", liangxin_views.AssignView, "unit-assign"),
         ("units/<int:pk>/visits/", liangxin_views.VisitView, "unit-visit"),
+        ("units/<int:pk>/close/", liangxin_views.CloseView, "unit-close"),
+        ("units/<int:pk>/reopen/", liangxin_views.ReopenView, "unit-reopen"),
         ("advisors/", liangxin_views.AdvisorListView, "advisors"),
         ("coverage/", liangxin_views.CoverageView, "coverage"),
         ("blanks/", liangxin_views.BlankListView, "blanks"),

@@ -213,6 +213,8 @@ class AuditAction(models.TextChoices):
     # 两新组织覆盖与党建指导员 (dangjian/liangxin)
     LIANGXIN_UNIT_CREATE = "liangxin.unit.create", "登记两新组织"
     LIANGXIN_UNIT_CHANGE = "liangxin.unit.change", "修改两新组织"
+    LIANGXIN_UNIT_CLOSE = "liangxin.unit.close", "两新组织注销"
+    LIANGXIN_UNIT_REOPEN = "liangxin.unit.reopen", "撤销两新组织注销登记"
     LIANGXIN_IMPORT = "liangxin.import", "导入两新组织名录"
     LIANGXIN_ADVISOR_CREATE = "liangxin.advisor.create", "登记党建指导员"
     LIANGXIN_ASSIGN = "liangxin.assign", "选派党建指导员"

@@ -49,6 +49,10 @@ class Unit(models.Model):
     )
     employees = models.PositiveIntegerField("从业人员数", default=0)
     members = models.PositiveIntegerField("党员数", default=0)
+    #: the day the unit was deregistered (注销、吊销、撤销) or left the area: from then on it is
+    #: not counted in the coverage; kept with its history
+    closed_on = models.DateField("注销日期", null=True, blank=True)
+    closed_reason = models.CharField("注销原因", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

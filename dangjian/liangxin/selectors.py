@@ -8,6 +8,8 @@ computed in the database — one grouped query per breakdown, the coverage condi
 - 工作覆盖: the unit has a 党建指导员 or 联系人 on the day counted, and the advisors' visits of
   the year number at least ``min_visits_per_year`` (rule LIANGXIN-WORK-COVERAGE);
 - 空白点: neither.
+
+A unit deregistered (``closed_on``) on or before the day counted is not counted at all.
 """
 
 from __future__ import annotations
@@ -71,6 +73,11 @@ def min_visits(at: dt.date) -> int:
 def counting_day(year: int, today: dt.date) -> dt.date:
     """The day a year's coverage is counted on: today in the current year, else 31 December."""
     return min(today, dt.date(year, 12, 31))
+
+
+def registered_on(at: dt.date) -> Q:
+    """The units still on the register on ``at`` (not deregistered on or before it)."""
+    return Q(closed_on__isnull=True) | Q(closed_on__gt=at)
 
 
 def _advised(at: dt.date) -> Exists:
@@ -214,7 +221,8 @@ def coverage(
     minimum = min_visits(at) if minimum is None else minimum
     cond = conditions(year, at, minimum)
     groups = (
-        units.order_by()
+        units.filter(registered_on(at))
+        .order_by()
         .annotate(
             c_org=ExpressionWrapper(cond.organized, output_field=BooleanField()),
             c_work=ExpressionWrapper(cond.worked, output_field=BooleanField()),
@@ -244,7 +252,7 @@ def coverage(
 def blanks(units: QuerySet[Unit], year: int, today: dt.date) -> QuerySet[Unit]:
     """The 空白点 of ``units`` in ``year``: no party organization, no work coverage."""
     at = counting_day(year, today)
-    return units.filter(conditions(year, at, min_visits(at)).blank)
+    return units.filter(registered_on(at)).filter(conditions(year, at, min_visits(at)).blank)
 
 
 def unit_status(unit: Unit, year: int, today: dt.date) -> dict[str, Any]:
@@ -258,11 +266,13 @@ def unit_status(unit: Unit, year: int, today: dt.date) -> dict[str, Any]:
     ]
     visits = unit.visits.filter(visited_on__year=year).count()
     worked = bool(advisors) and visits >= minimum
+    counted = unit.closed_on is None or unit.closed_on > at
     return {
+        "counted": counted,
         "organized": unit.party_org_id is not None,
         "advisors": advisors,
         "visits": visits,
         "min_visits": minimum,
         "worked": worked,
-        "blank": unit.party_org_id is None and not worked,
+        "blank": counted and unit.party_org_id is None and not worked,
     }

@@ -348,3 +348,76 @@ def visit_record(
         after={"advisor": advisor.pk, "visited_on": visited_on.isoformat()},
     )
     return visit
+
+
+CLOSED_REASON_MAX = 200
+
+
+@transaction.atomic
+def unit_close(
+    *,
+    actor: Actor,
+    unit: Unit,
+    closed_on: dt.date,
+    reason: str,
+    today: dt.date | None = None,
+) -> Unit:
+    """Record that the unit was deregistered (注销、吊销) or left the area on ``closed_on``: from
+    that day on it is not counted in the coverage, its open assignments end that day, and its
+    record stays with its history (a mistake is undone by :func:`unit_reopen`)."""
+    require(actor, Perm.LIANGXIN_RECORD, unit.org.path)
+    unit = Unit.objects.select_for_update().select_related("org").get(pk=unit.pk)
+    errors = FieldErrors()
+    day = _today(today)
+    text = errors.text("closed_reason", "注销原因", reason, CLOSED_REASON_MAX)
+    if not text:
+        errors.add("closed_reason", "请填写注销原因（如：企业注销、迁出本区）")
+    if unit.closed_on is not None:
+        errors.add("closed_on", f"该单位已于 {unit.closed_on:%Y-%m-%d} 注销")
+    if closed_on > day:
+        errors.add("closed_on", f"注销日期不能晚于今天（{day:%Y-%m-%d}）")
+    started = unit.assignments.filter(since__gt=closed_on).order_by("-since").first()
+    if started is not None:
+        errors.add(
+            "closed_on", f"注销日期不能早于党建指导员选派开始日期（{started.since:%Y-%m-%d}）"
+        )
+    errors.raise_if_any()
+    ended = unit.assignments.filter(until__isnull=True).update(until=closed_on)
+    unit.closed_on, unit.closed_reason = closed_on, text
+    unit.save(update_fields=["closed_on", "closed_reason", "updated_at"])
+    audit_about(
+        actor,
+        AuditAction.LIANGXIN_UNIT_CLOSE,
+        _subject(unit),
+        after={
+            "closed_on": closed_on.isoformat(),
+            "closed_reason": text,
+            "assignments_ended": ended,
+        },
+    )
+    return unit
+
+
+@transaction.atomic
+def unit_reopen(*, actor: Actor, unit: Unit, note: str = "") -> Unit:
+    """Undo a deregistration recorded by mistake (the assignments it ended stay ended); ``note``
+    says why, in the audit entry."""
+    require(actor, Perm.LIANGXIN_RECORD, unit.org.path)
+    unit = Unit.objects.select_for_update().select_related("org").get(pk=unit.pk)
+    errors = FieldErrors()
+    text = errors.text("note", "说明", note, CLOSED_REASON_MAX)
+    if unit.closed_on is None:
+        errors.add("closed_on", "该单位未注销")
+    errors.raise_if_any()
+    assert unit.closed_on is not None
+    before = {"closed_on": unit.closed_on.isoformat(), "closed_reason": unit.closed_reason}
+    unit.closed_on, unit.closed_reason = None, ""
+    unit.save(update_fields=["closed_on", "closed_reason", "updated_at"])
+    audit_about(
+        actor,
+        AuditAction.LIANGXIN_UNIT_REOPEN,
+        _subject(unit),
+        before=before,
+        after={"reopen_note": text},
+    )
+    return unit

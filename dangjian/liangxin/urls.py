@@ -18,4 +18,6 @@ urlpatterns = [
     path("<int:pk>/assign/", views.assign, name="assign"),
     path("<int:pk>/end/", views.assignment_end, name="end"),
     path("<int:pk>/visit/", views.visit_new, name="visit"),
+    path("<int:pk>/close/", views.unit_close, name="close"),
+    path("<int:pk>/reopen/", views.unit_reopen, name="reopen"),
 ]

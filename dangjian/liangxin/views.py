@@ -49,7 +49,12 @@ from .exports import coverage_pdf, coverage_xlsx
 from .imports import COLUMNS, REQUIRED, import_units
 from .models import Assignment, Unit
 
-COVERAGE_FILTERS = {"organized": "有党组织", "worked": "工作覆盖", "blank": "空白点"}
+COVERAGE_FILTERS = {
+    "organized": "有党组织",
+    "worked": "工作覆盖",
+    "blank": "空白点",
+    "closed": "已注销",
+}
 
 
 def _today() -> dt.date:
@@ -102,10 +107,11 @@ def _filtered(request: SignedInRequest, units: QuerySet[Unit], year: int) -> Que
     if status:
         if status not in COVERAGE_FILTERS:
             raise BadInput(f"筛选条件“{status[:20]}”无效")
-        today = _today()
-        at = selectors.counting_day(year, today)
+        at = selectors.counting_day(year, _today())
+        if status == "closed":
+            return units.exclude(selectors.registered_on(at))
         cond = selectors.conditions(year, at, selectors.min_visits(at))
-        units = units.filter(getattr(cond, status))
+        units = units.filter(selectors.registered_on(at)).filter(getattr(cond, status))
     return units
 
 
@@ -296,6 +302,34 @@ def visit_new(request: SignedInRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         return refused(request, exc)
     messages.success(request, "已登记走访")
+    return redirect("liangxin:unit", unit.pk)
+
+
+@page("POST")
+def unit_close(request: SignedInRequest, pk: int) -> HttpResponse:
+    unit = _unit_for_record(request, pk)
+    closed_on = _date(request, "closed_on", "注销日期")
+    try:
+        services.unit_close(
+            actor=request.user,
+            unit=unit,
+            closed_on=closed_on,
+            reason=request.POST.get("closed_reason", ""),
+        )
+    except ValidationError as exc:
+        return refused(request, exc)
+    messages.success(request, f"已登记 {unit.name} 注销，此后不计入覆盖率")
+    return redirect("liangxin:unit", unit.pk)
+
+
+@page("POST")
+def unit_reopen(request: SignedInRequest, pk: int) -> HttpResponse:
+    unit = _unit_for_record(request, pk)
+    try:
+        services.unit_reopen(actor=request.user, unit=unit, note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        return refused(request, exc)
+    messages.success(request, f"已撤销 {unit.name} 的注销登记")
     return redirect("liangxin:unit", unit.pk)
 
 

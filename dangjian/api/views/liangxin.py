@@ -78,6 +78,8 @@ class LiangxinUnitSerializer(serializers.Serializer):
     party_org = LiangxinOrgRefSerializer(allow_null=True, help_text="所在党组织")
     employees = serializers.IntegerField(help_text="从业人员数")
     members = serializers.IntegerField(help_text="党员数")
+    closed_on = serializers.DateField(allow_null=True, help_text="注销日期（未注销为空）")
+    closed_reason = TextField(help_text="注销原因")
 
 
 class LiangxinAssignmentSerializer(serializers.Serializer):
@@ -98,6 +100,7 @@ class LiangxinVisitSerializer(serializers.Serializer):
 
 class LiangxinStatusSerializer(serializers.Serializer):
     year = serializers.IntegerField()
+    counted = serializers.BooleanField(help_text="计入本年覆盖率（注销的单位不计入）")
     organized = serializers.BooleanField(help_text="组织覆盖")
     worked = serializers.BooleanField(help_text="工作覆盖")
     blank = serializers.BooleanField(help_text="空白点")
@@ -145,6 +148,17 @@ class LiangxinAssignWriteSerializer(serializers.Serializer):
     advisor = serializers.IntegerField(min_value=1, help_text="党建指导员编号")
     role = serializers.ChoiceField(choices=AdvisorRole.choices, help_text="身份")
     since = serializers.DateField(help_text="开始日期")
+
+
+class LiangxinCloseWriteSerializer(serializers.Serializer):
+    closed_on = serializers.DateField(help_text="注销日期（不晚于今天）")
+    closed_reason = TextField(max_length=200, help_text="注销原因（如：企业注销、迁出本区）")
+
+
+class LiangxinReopenWriteSerializer(serializers.Serializer):
+    note = TextField(
+        max_length=200, required=False, default="", allow_blank=True, help_text="说明（选填）"
+    )
 
 
 class LiangxinVisitWriteSerializer(serializers.Serializer):
@@ -394,3 +408,31 @@ class BlankListView(FilteredListView):
         return selectors.blanks(units, p["year"] or today.year, today).order_by(
             "region_code", "name", "pk"
         )
+
+
+@_action_schema("登记两新组织注销（此后不计入覆盖率，正在进行的选派同日结束）", "close")
+class CloseView(_UnitAction):
+    """Record the unit's deregistration (注销、吊销) or its leaving the area."""
+
+    serializer_class = LiangxinCloseWriteSerializer
+    created = False
+
+    def act(self, request: SignedInApiRequest, target: Unit, v: dict[str, Any]) -> None:
+        service_call(
+            services.unit_close,
+            actor=request.user,
+            unit=target,
+            closed_on=v["closed_on"],
+            reason=v["closed_reason"],
+        )
+
+
+@_action_schema("撤销两新组织注销登记（误登记时使用）", "reopen")
+class ReopenView(_UnitAction):
+    """Undo a deregistration recorded by mistake."""
+
+    serializer_class = LiangxinReopenWriteSerializer
+    created = False
+
+    def act(self, request: SignedInApiRequest, target: Unit, v: dict[str, Any]) -> None:
+        service_call(services.unit_reopen, actor=request.user, unit=target, note=v["note"])
