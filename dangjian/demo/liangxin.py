@@ -148,7 +148,7 @@ def seed_demo_liangxin(today: dt.date, *, seed: int = 42) -> list[str]:
     if nodes is None:
         return []
     rng = random.Random(f"liangxin-{seed}")
-    counts = {"units": 0, "own": 0, "joint": 0, "advised": 0, "blank": 0, "visits": 0}
+    counts = {"units": 0, "own": 0, "joint": 0, "advised": 0, "blank": 0, "visits": 0, "closed": 0}
     with transaction.atomic():
         for index, town in enumerate(_towns(nodes["town"])):
             region = _region(town, index)
@@ -188,10 +188,17 @@ def seed_demo_liangxin(today: dt.date, *, seed: int = 42) -> list[str]:
                     counts["advised"] += 1
                 else:
                     counts["blank"] += 1
-        counts["units"] = Unit.objects.count()
+            if not index:  # a company gone this year: on the register, out of the coverage
+                gone = _unit(rng, town, region)
+                day = max(today.replace(month=1, day=1), today - dt.timedelta(days=40))
+                services.unit_close(
+                    actor=SYSTEM, unit=gone, closed_on=day, reason="企业注销", today=today
+                )
+                counts["closed"] += 1
+        counts["units"] = Unit.objects.filter(closed_on__isnull=True).count()
     return [
         f"两新组织 {counts['units']} 家（单独建立党组织 {counts['own']}，联合建立 "
         f"{counts['joint']}，党建指导员联系 {counts['advised']}，"
         f"未建立党组织也未选派指导员 {counts['blank']}），"
-        f"指导活动 {counts['visits']} 次"
+        f"指导活动 {counts['visits']} 次；今年已注销 {counts['closed']} 家"
     ]

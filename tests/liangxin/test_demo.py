@@ -26,7 +26,9 @@ def test_demo_register():
     assert units.filter(org=town).exists()
     assert all(uscc.is_valid(u.uscc) for u in units)
     cov = selectors.coverage(selectors.units_for(SYSTEM), TODAY.year, TODAY)
-    assert cov.total.total == units.count() and f"两新组织 {units.count()} 家" in line
+    registered = units.filter(closed_on__isnull=True).count()
+    assert cov.total.total == registered and f"两新组织 {registered} 家" in line
+    assert units.exclude(closed_on=None).count() == 1 and "今年已注销 1 家" in line
     assert 0 < cov.total.organized < cov.total.total
     assert cov.total.worked > 0 and cov.total.blank > 0
     assert len(cov.by_region) >= 1
