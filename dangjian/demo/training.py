@@ -55,7 +55,7 @@ def seed_demo_training(today: dt.date, *, seed: int = 42) -> list[str]:
     if nodes is None:
         return []
     town = nodes["town"]
-    district = town.get_parent() or town
+    district = Organization.objects.get_parent(town) or town
     rng = random.Random(f"training-{seed}")
     roll = list(
         Member.objects.filter(org__path__startswith=town.path)
