@@ -112,6 +112,19 @@ def tree(db):
     return build_tree()
 
 
+def seed_demo_district() -> None:
+    """The demo district as ``dangjian demo --tier tiny`` seeds it (seed 42), story included,
+    on the day it runs (a module's data is written on the suite's day)."""
+    from django.utils import timezone
+
+    from dangjian.demo.seed import seed_database
+    from dangjian.demo.story import seed_demo_story
+
+    today = timezone.localdate()
+    seed_database(tier="tiny", seed=42, as_of=today, progress=False)
+    list(seed_demo_story(today, seed=42))
+
+
 def build_tree() -> dict[str, Any]:
     """The ``tree`` fixture's district (for module-scoped data built from it)."""
     root = make_org(None, org_type="党委", sector="机关", code="D0001", name="测试区委组织部")

@@ -12,7 +12,6 @@ from django.core.management import CommandError, call_command
 
 from dangjian.accounts.scope import SYSTEM
 from dangjian.demo.seed import seed_database
-from dangjian.demo.story import seed_demo_story
 from dangjian.members.services import member_update
 from dangjian.orgs.models import Organization
 from dangjian.rules.models import FindingCount, FindingsState, StoredFinding
@@ -28,11 +27,6 @@ from dangjian.rules.store import (
 from tests import test_rollups_random as writes
 from tests.factories import make_member, make_org, make_user
 from tests.members.test_rollups import input_of
-
-
-@pytest.fixture
-def store_on(settings):
-    settings.DANGJIAN_FINDINGS_STORE = True
 
 
 def checked(at):
@@ -73,28 +67,6 @@ def assert_equal(at, where=""):
     assert not changed, (where, changed)
     # the counts by rule of every subtree, kept by the same writes, equal a recount
     assert counts_differences() == [], where
-
-
-@pytest.mark.django_db
-def test_a_refresh_of_the_demo_stores_what_the_check_finds(today, store_on):
-    seed_database(tier="tiny", seed=42, as_of=today, progress=False)
-    list(seed_demo_story(today, seed=42))
-    report = refresh(at=today)
-    assert report.found > 50 and report.skipped == 0
-    assert report.created == report.found
-    assert_equal(today, "demo")
-    assert {"SETUP", "LIFE"} <= set(StoredFinding.objects.values_list("family", flat=True))
-    # idempotent: a second refresh changes no row
-    again = refresh(at=today)
-    assert (again.created, again.updated, again.resolved) == (0, 0, 0)
-    assert_equal(today, "again")
-    # every organization evaluated for the day: the store answers for the root and a branch
-    assert FindingsState.objects.count() == Organization.objects.count()
-    assert evaluation("", today) is not None
-    assert evaluation("", today.replace(day=1)) is None  # another checking date
-    # the command does the same (and prints in Chinese)
-    call_command("findings", "refresh", "--at", today.isoformat())
-    assert_equal(today, "command")
 
 
 @pytest.mark.django_db
@@ -236,35 +208,6 @@ def stored_rows():
 
 
 @pytest.mark.django_db
-def test_a_refresh_in_tiny_chunks_stores_the_same_rows_as_one_run(today, store_on):
-    from dangjian.rules.store import plan_chunks
-
-    seed_database(tier="tiny", seed=42, as_of=today, progress=False)
-    list(seed_demo_story(today, seed=42))
-    whole = refresh(at=today, chunk=10**9)
-    assert whole.subtrees == 1 and whole.found > 50
-    one_run = stored_rows()
-    StoredFinding.objects.all().delete()
-    FindingsState.objects.all().delete()
-    FindingCount.objects.all().delete()  # the store emptied by hand, its counts with it
-    # three organizations a part: many subtrees, and the organizations above them evaluated
-    # together with the members the subtrees counted
-    roots, upper = plan_chunks("", 3)
-    assert len(roots) >= 3 and len(upper) > 2
-    parts = refresh(at=today, chunk=3)
-    assert (parts.found, parts.created, parts.orgs) == (whole.found, whole.found, whole.orgs)
-    assert stored_rows() == one_run
-    assert_equal(today, "chunked")
-    assert evaluation("", today) is not None
-    # a chunked refresh of an unchanged tree changes nothing
-    again = refresh(at=today, chunk=3)
-    assert (again.created, again.updated, again.resolved) == (0, 0, 0)
-    # the command takes the size of a part
-    call_command("findings", "refresh", "--at", today.isoformat(), "--chunk", "2")
-    assert stored_rows() == one_run
-
-
-@pytest.mark.django_db
 def test_plan_chunks_covers_every_organization_once(store_on):
     from dangjian.rules.store import plan_chunks
 
@@ -295,34 +238,6 @@ def test_random_writes_keep_the_store_equal_in_tiny_chunks(
     test_random_writes_and_their_refreshes_keep_the_store_equal(
         today, tmp_path, store_on, django_capture_on_commit_callbacks
     )
-
-
-@pytest.mark.django_db
-def test_recruit_findings_are_stored_as_the_check_finds_them_and_follow_a_case(today, store_on):
-    from dangjian.recruit.models import CaseStatus, RecruitCase
-    from dangjian.recruit.services import withdraw_case
-
-    seed_database(tier="tiny", seed=42, as_of=today, progress=False)
-    list(seed_demo_story(today, seed=42))
-    assert "RECRUIT" in stored_families()
-    refresh(at=today, chunk=4)
-    want = run_check(SYSTEM, rules="RECRUIT", at=today).findings
-    rows = open_rows("", families=["RECRUIT"]).select_related("org")
-    have = [r.as_finding(r.org_code) for r in rows]
-    key = lambda f: (f.rule, f.subject, f.period or "", f.severity, f.message)  # noqa: E731
-    cases = set(RecruitCase.objects.values_list("case_no", flat=True))
-    assert len(want) > 5 and any(f.subject in cases for f in want)
-    assert sorted(map(key, have)) == sorted(map(key, want))
-    assert_equal(today, "recruit")
-    # a case withdrawn through the service: noted, so the readers ask the records until the
-    # next refresh, which stores what the check then finds
-    flagged = {f.subject for f in want}
-    case = RecruitCase.objects.filter(status=CaseStatus.OPEN, case_no__in=flagged).first()
-    assert case is not None
-    withdraw_case(actor=SYSTEM, case=case, on=today, today=today)
-    assert evaluation("", today) is None
-    refresh(at=today, chunk=4)
-    assert_equal(today, "withdrawn")
 
 
 @pytest.mark.django_db
