@@ -48,7 +48,7 @@ layers: $(VENV)/.dev
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy dangjian
 
-## ci: what CI runs (lint, layers, types, Django checks, tests on SQLite, PostgreSQL and a later clock)
+## ci: what CI runs (lint, layers, types, Django checks, tests on SQLite with a later clock and on PostgreSQL)
 ci:
 	.ci/run
 
