@@ -101,6 +101,8 @@ ACTIONS = {
     "liangxin:assign",
     "liangxin:end",
     "liangxin:visit",
+    "liangxin:close",
+    "liangxin:reopen",
     "inspection:publish",
     "inspection:finding_task",
     "inspection:finding_revisit",
