@@ -138,7 +138,7 @@ def _helpers(request: SignedInRequest, branch: Organization) -> list[Organizatio
     return chosen
 
 
-@page("GET", "POST")
+@page("GET", "POST", refusals=True)
 def hardship_new(request: SignedInRequest) -> HttpResponse:
     """登记困难党员: a member of the user's branch, the reason, level, date, helpers."""
     require(request.user, Perm.CARE_RECORD)
@@ -147,18 +147,15 @@ def hardship_new(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST":
         member = picked(roll, request.POST.get("member", ""), "请选择本支部的党员")
         since = _date(request, "since", "登记日期")
-        try:
-            entry = services.hardship_register(
-                actor=request.user,
-                member=member,
-                reason=request.POST.get("reason", ""),
-                level=request.POST.get("level", ""),
-                since=since,
-                note=request.POST.get("note", ""),
-                helpers=_helpers(request, branch),
-            )
-        except ValidationError as exc:
-            return refused(request, exc)
+        entry = services.hardship_register(
+            actor=request.user,
+            member=member,
+            reason=request.POST.get("reason", ""),
+            level=request.POST.get("level", ""),
+            since=since,
+            note=request.POST.get("note", ""),
+            helpers=_helpers(request, branch),
+        )
         messages.success(request, f"已登记困难党员 {member.name}")
         return redirect("care:hardship", entry.pk)
     return render(

@@ -18,7 +18,6 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -32,12 +31,12 @@ from dangjian.orgs.choices import Sector
 from dangjian.orgs.models import Organization
 from dangjian.web.helpers import (
     BadInput,
+    action,
     date_input,
     page,
     paginate,
     picked,
     query_without,
-    refused,
 )
 from dangjian.web.requests import SignedInRequest
 
@@ -135,26 +134,23 @@ def _org(request: SignedInRequest) -> Organization:
     return org
 
 
-@page("GET", "POST")
+@page("GET", "POST", refusals=True)
 def new(request: SignedInRequest) -> HttpResponse:
     """推荐典型: the organization (by code; the user's own by default), what it is."""
     require(request.user, Perm.EXEMPLAR_PROPOSE)
     if request.method == "POST":
         org = _org(request)
-        try:
-            f = _fields(request)
-            item = services.exemplar_propose(
-                actor=request.user,
-                org=org,
-                kind=f["kind"],
-                title=f["title"],
-                summary=f["summary"],
-                sector=f["sector"],
-                themes=f["themes"],
-                level=f["level"] or Level.COUNTY,
-            )
-        except ValidationError as exc:
-            return refused(request, exc)
+        f = _fields(request)
+        item = services.exemplar_propose(
+            actor=request.user,
+            org=org,
+            kind=f["kind"],
+            title=f["title"],
+            summary=f["summary"],
+            sector=f["sector"],
+            themes=f["themes"],
+            level=f["level"] or Level.COUNTY,
+        )
         messages.success(request, f"已推荐典型“{item.title}”，进入培育")
         return redirect("exemplar:detail", item.pk)
     mine = own_org(request.user)
@@ -165,16 +161,13 @@ def new(request: SignedInRequest) -> HttpResponse:
     )
 
 
-@page("GET", "POST")
+@page("GET", "POST", refusals=True)
 def edit(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.EXEMPLAR_PROPOSE)
     item = exemplar_get(request.user, pk)
     require(request.user, Perm.EXEMPLAR_PROPOSE, item.org.path)
     if request.method == "POST":
-        try:
-            services.exemplar_change(actor=request.user, item=item, **_fields(request))
-        except ValidationError as exc:
-            return refused(request, exc)
+        services.exemplar_change(actor=request.user, item=item, **_fields(request))
         messages.success(request, "已保存")
         return redirect("exemplar:detail", item.pk)
     return render(
@@ -229,48 +222,39 @@ def _done(request: SignedInRequest, item: Exemplar, text: str) -> HttpResponse:
     return redirect("exemplar:detail", item.pk)
 
 
-@page("POST")
+@action
 def name(request: SignedInRequest, pk: int) -> HttpResponse:
     item = _acted(request, pk, Perm.EXEMPLAR_NAME)
     named_on = _date(request, "named_on", "命名日期")
     assert named_on is not None
-    try:
-        services.exemplar_name(
-            actor=request.user,
-            item=item,
-            named_on=named_on,
-            review_on=_date(request, "review_on", "下次复核日期", required=False),
-            level=request.POST.get("level") or None,
-        )
-    except ValidationError as exc:
-        return refused(request, exc)
+    services.exemplar_name(
+        actor=request.user,
+        item=item,
+        named_on=named_on,
+        review_on=_date(request, "review_on", "下次复核日期", required=False),
+        level=request.POST.get("level") or None,
+    )
     return _done(request, item, "已命名，典型公开页已发布")
 
 
-@page("POST")
+@action
 def review(request: SignedInRequest, pk: int) -> HttpResponse:
     item = _acted(request, pk, Perm.EXEMPLAR_NAME)
     review_on = _date(request, "review_on", "下次复核日期")
     assert review_on is not None
-    try:
-        services.exemplar_review(actor=request.user, item=item, review_on=review_on)
-    except ValidationError as exc:
-        return refused(request, exc)
+    services.exemplar_review(actor=request.user, item=item, review_on=review_on)
     return _done(request, item, "已登记复核")
 
 
-@page("POST")
+@action
 def revoke(request: SignedInRequest, pk: int) -> HttpResponse:
     item = _acted(request, pk, Perm.EXEMPLAR_NAME)
-    try:
-        services.exemplar_revoke(
-            actor=request.user,
-            item=item,
-            reason=request.POST.get("reason", ""),
-            revoked_on=_date(request, "revoked_on", "撤销日期", required=False),
-        )
-    except ValidationError as exc:
-        return refused(request, exc)
+    services.exemplar_revoke(
+        actor=request.user,
+        item=item,
+        reason=request.POST.get("reason", ""),
+        revoked_on=_date(request, "revoked_on", "撤销日期", required=False),
+    )
     return _done(request, item, "已撤销，公开页不再显示")
 
 
@@ -283,7 +267,7 @@ def _year(raw: str) -> int | None:
     return int(raw)
 
 
-@page("POST")
+@action
 def evidence_new(request: SignedInRequest, pk: int) -> HttpResponse:
     item = _acted(request, pk, Perm.EXEMPLAR_PROPOSE)
     kind = request.POST.get("kind", "")
@@ -302,23 +286,17 @@ def evidence_new(request: SignedInRequest, pk: int) -> HttpResponse:
         )
     elif kind == EvidenceKind.SERVICE:
         ref["year"] = _year(request.POST.get("year", ""))
-    try:
-        services.evidence_add(
-            actor=request.user, item=item, kind=kind, note=request.POST.get("note", ""), **ref
-        )
-    except ValidationError as exc:
-        return refused(request, exc)
+    services.evidence_add(
+        actor=request.user, item=item, kind=kind, note=request.POST.get("note", ""), **ref
+    )
     return _done(request, item, "已关联佐证")
 
 
-@page("POST")
+@action
 def evidence_delete(request: SignedInRequest, pk: int, evidence_pk: int) -> HttpResponse:
     item = _acted(request, pk, Perm.EXEMPLAR_PROPOSE)
     ev = picked(Evidence.objects.filter(exemplar=item), str(evidence_pk), "没有这条佐证")
-    try:
-        services.evidence_remove(actor=request.user, evidence=ev)
-    except ValidationError as exc:
-        return refused(request, exc)
+    services.evidence_remove(actor=request.user, evidence=ev)
     return _done(request, item, "已移除佐证")
 
 

@@ -19,7 +19,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,7 +31,14 @@ from dangjian.accounts.scope import can, covers, require
 from dangjian.core import uploads
 from dangjian.core.attachments import attachment_response
 from dangjian.orgs.models import Organization
-from dangjian.web.helpers import BadInput, date_input, page, paginate, query_without, refused
+from dangjian.web.helpers import (
+    BadInput,
+    action,
+    date_input,
+    page,
+    paginate,
+    query_without,
+)
 from dangjian.web.requests import SignedInRequest
 
 from . import services
@@ -91,7 +98,7 @@ def _inspector_choices(org: Organization) -> list[User]:
     return [u for u in users if covers(u, Perm.INSPECTION_VIEW, org.path)]
 
 
-@page("GET", "POST")
+@page("GET", "POST", refusals=True)
 def plan_new(request: SignedInRequest) -> HttpResponse:
     """制定督查计划 at the user's own level."""
     require(request.user, Perm.INSPECTION_MANAGE)
@@ -117,10 +124,7 @@ def plan_new(request: SignedInRequest) -> HttpResponse:
             hand_picked=[o for o in pool if o.pk in picked_ids],
             inspectors=[u for u in inspectors if u.pk in chosen_ids],
         )
-        try:
-            plan = services.plan_create(actor=request.user, data=data)
-        except ValidationError as exc:
-            return refused(request, exc)
+        plan = services.plan_create(actor=request.user, data=data)
         messages.success(request, f"已制定督查计划，检查对象 {plan.targets.count()} 个")
         return redirect("inspection:plan", plan.pk)
     return render(
@@ -165,14 +169,11 @@ def plan_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     )
 
 
-@page("POST")
+@action
 def plan_publish(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.INSPECTION_MANAGE)
     plan = plan_get(request.user, pk)
-    try:
-        services.plan_publish(actor=request.user, plan=plan)
-    except ValidationError as exc:
-        return refused(request, exc)
+    services.plan_publish(actor=request.user, plan=plan)
     messages.success(request, "督查结果已发布")
     return redirect("inspection:plan", plan.pk)
 
@@ -194,7 +195,7 @@ def _observations(request: SignedInRequest, codes: list[str]) -> list[services.O
     return out
 
 
-@page("GET", "POST")
+@page("GET", "POST", refusals=True)
 def visit_new(request: SignedInRequest, pk: int) -> HttpResponse:
     """记录现场检查 on a phone: the checklist, observations, photos and clips, in one form."""
     require(request.user, Perm.INSPECTION_VIEW)
@@ -207,23 +208,20 @@ def visit_new(request: SignedInRequest, pk: int) -> HttpResponse:
         raw = request.POST.get("org", "")
         target = targets.filter(org_id=int(raw)).first() if raw.isdigit() else None
         files = request.FILES.getlist("files")
-        try:
-            uploads.refuse_oversized(files, max_bytes=uploads.MAX_VIDEO_BYTES)
-            with transaction.atomic():
-                visit = services.visit_record(
-                    actor=request.user,
-                    plan=plan,
-                    org=target.org if target else None,
-                    visited_on=_date(request, "visited_on", "检查日期"),
-                    observations=_observations(request, [i.code for i in checklist.items]),
-                    note=request.POST.get("note", ""),
+        uploads.refuse_oversized(files, max_bytes=uploads.MAX_VIDEO_BYTES)
+        with transaction.atomic():
+            visit = services.visit_record(
+                actor=request.user,
+                plan=plan,
+                org=target.org if target else None,
+                visited_on=_date(request, "visited_on", "检查日期"),
+                observations=_observations(request, [i.code for i in checklist.items]),
+                note=request.POST.get("note", ""),
+            )
+            for f in files:
+                services.media_add(
+                    actor=request.user, visit=visit, name=f.name or "", data=f.read()
                 )
-                for f in files:
-                    services.media_add(
-                        actor=request.user, visit=visit, name=f.name or "", data=f.read()
-                    )
-        except ValidationError as exc:
-            return refused(request, exc)
         messages.success(request, f"已记录现场检查，发现问题 {visit.findings.count()} 个")
         return redirect("inspection:visit", visit.pk)
     return render(
@@ -295,28 +293,25 @@ def findings(request: SignedInRequest) -> HttpResponse:
     )
 
 
-@page("POST")
+@action
 def finding_task(request: SignedInRequest, pk: int) -> HttpResponse:
     """转为整改任务: owner and deadline (and optionally the task's wording)."""
     require(request.user, Perm.INSPECTION_MANAGE)
     finding = finding_get(request.user, pk)
     deadline = date_input(request.POST.get("deadline", ""), "完成时限")
-    try:
-        services.finding_to_task(
-            actor=request.user,
-            finding=finding,
-            owner=request.POST.get("owner", ""),
-            deadline=deadline,
-            what=request.POST.get("what", ""),
-            how=request.POST.get("how", ""),
-        )
-    except ValidationError as exc:
-        return refused(request, exc)
+    services.finding_to_task(
+        actor=request.user,
+        finding=finding,
+        owner=request.POST.get("owner", ""),
+        deadline=deadline,
+        what=request.POST.get("what", ""),
+        how=request.POST.get("how", ""),
+    )
     messages.success(request, "已转为整改任务")
     return redirect("inspection:findings")
 
 
-@page("POST")
+@action
 def finding_revisit(request: SignedInRequest, pk: int) -> HttpResponse:
     """复查: passed (the task is confirmed) or not (sent back with the reason)."""
     require(request.user, Perm.INSPECTION_MANAGE)
@@ -324,14 +319,11 @@ def finding_revisit(request: SignedInRequest, pk: int) -> HttpResponse:
     verdict = request.POST.get("passed", "")
     if verdict not in ("1", "0"):
         raise BadInput("请选择复查是否通过")
-    try:
-        services.finding_revisit(
-            actor=request.user,
-            finding=finding,
-            passed=verdict == "1",
-            note=request.POST.get("note", ""),
-        )
-    except ValidationError as exc:
-        return refused(request, exc)
+    services.finding_revisit(
+        actor=request.user,
+        finding=finding,
+        passed=verdict == "1",
+        note=request.POST.get("note", ""),
+    )
     messages.success(request, "已记录复查结果")
     return redirect("inspection:findings")

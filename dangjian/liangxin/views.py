@@ -18,7 +18,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -32,12 +31,12 @@ from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import orgs_for
 from dangjian.web.helpers import (
     BadInput,
+    action,
     date_input,
     page,
     paginate,
     picked,
     query_without,
-    refused,
     year_param,
 )
 from dangjian.web.requests import SignedInRequest
@@ -181,28 +180,22 @@ def _form_context(request: SignedInRequest, unit: Unit | None) -> dict[str, Any]
     }
 
 
-@page("GET", "POST")
+@page("GET", "POST", refusals=True)
 def unit_new(request: SignedInRequest) -> HttpResponse:
     require(request.user, Perm.LIANGXIN_RECORD)
     if request.method == "POST":
-        try:
-            unit = services.unit_create(actor=request.user, data=_unit_data(request))
-        except ValidationError as exc:
-            return refused(request, exc)
+        unit = services.unit_create(actor=request.user, data=_unit_data(request))
         messages.success(request, f"已登记 {unit.name}")
         return redirect("liangxin:unit", unit.pk)
     return render(request, "liangxin/unit_form.html", _form_context(request, None))
 
 
-@page("GET", "POST")
+@page("GET", "POST", refusals=True)
 def unit_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.LIANGXIN_RECORD)
     unit = selectors.unit_get(request.user, pk, Perm.LIANGXIN_RECORD)
     if request.method == "POST":
-        try:
-            services.unit_change(actor=request.user, unit=unit, data=_unit_data(request))
-        except ValidationError as exc:
-            return refused(request, exc)
+        services.unit_change(actor=request.user, unit=unit, data=_unit_data(request))
         messages.success(request, f"已保存 {unit.name}")
         return redirect("liangxin:unit", unit.pk)
     return render(request, "liangxin/unit_form.html", _form_context(request, unit))
@@ -248,27 +241,24 @@ def _date(request: SignedInRequest, field: str, label: str) -> dt.date:
     return day
 
 
-@page("POST")
+@action
 def assign(request: SignedInRequest, pk: int) -> HttpResponse:
     unit = _unit_for_record(request, pk)
     advisors = selectors.advisors_for(request.user, Perm.LIANGXIN_RECORD)
     advisor = picked(advisors, request.POST.get("advisor", ""), "请选择党建指导员或联系人")
     since = _date(request, "since", "开始日期")
-    try:
-        services.assign(
-            actor=request.user,
-            advisor=advisor,
-            unit=unit,
-            role=request.POST.get("role", ""),
-            since=since,
-        )
-    except ValidationError as exc:
-        return refused(request, exc)
+    services.assign(
+        actor=request.user,
+        advisor=advisor,
+        unit=unit,
+        role=request.POST.get("role", ""),
+        since=since,
+    )
     messages.success(request, f"已选派 {advisor.name}")
     return redirect("liangxin:unit", unit.pk)
 
 
-@page("POST")
+@action
 def assignment_end(request: SignedInRequest, pk: int) -> HttpResponse:
     unit = _unit_for_record(request, pk)
     assignment = picked(
@@ -277,58 +267,46 @@ def assignment_end(request: SignedInRequest, pk: int) -> HttpResponse:
         "请选择要结束的选派",
     )
     until = _date(request, "until", "结束日期")
-    try:
-        services.assignment_end(actor=request.user, assignment=assignment, until=until)
-    except ValidationError as exc:
-        return refused(request, exc)
+    services.assignment_end(actor=request.user, assignment=assignment, until=until)
     messages.success(request, f"已结束 {assignment.advisor.name} 的选派")
     return redirect("liangxin:unit", unit.pk)
 
 
-@page("POST")
+@action
 def visit_new(request: SignedInRequest, pk: int) -> HttpResponse:
     unit = _unit_for_record(request, pk)
     advisors = selectors.advisors_for(request.user, Perm.LIANGXIN_RECORD)
     advisor = picked(advisors, request.POST.get("advisor", ""), "请选择党建指导员或联系人")
     visited_on = _date(request, "visited_on", "日期")
-    try:
-        services.visit_record(
-            actor=request.user,
-            unit=unit,
-            advisor=advisor,
-            visited_on=visited_on,
-            note=request.POST.get("note", ""),
-        )
-    except ValidationError as exc:
-        return refused(request, exc)
+    services.visit_record(
+        actor=request.user,
+        unit=unit,
+        advisor=advisor,
+        visited_on=visited_on,
+        note=request.POST.get("note", ""),
+    )
     messages.success(request, "已登记走访")
     return redirect("liangxin:unit", unit.pk)
 
 
-@page("POST")
+@action
 def unit_close(request: SignedInRequest, pk: int) -> HttpResponse:
     unit = _unit_for_record(request, pk)
     closed_on = _date(request, "closed_on", "注销日期")
-    try:
-        services.unit_close(
-            actor=request.user,
-            unit=unit,
-            closed_on=closed_on,
-            reason=request.POST.get("closed_reason", ""),
-        )
-    except ValidationError as exc:
-        return refused(request, exc)
+    services.unit_close(
+        actor=request.user,
+        unit=unit,
+        closed_on=closed_on,
+        reason=request.POST.get("closed_reason", ""),
+    )
     messages.success(request, f"已登记 {unit.name} 注销，此后不计入覆盖率")
     return redirect("liangxin:unit", unit.pk)
 
 
-@page("POST")
+@action
 def unit_reopen(request: SignedInRequest, pk: int) -> HttpResponse:
     unit = _unit_for_record(request, pk)
-    try:
-        services.unit_reopen(actor=request.user, unit=unit, note=request.POST.get("note", ""))
-    except ValidationError as exc:
-        return refused(request, exc)
+    services.unit_reopen(actor=request.user, unit=unit, note=request.POST.get("note", ""))
     messages.success(request, f"已撤销 {unit.name} 的注销登记")
     return redirect("liangxin:unit", unit.pk)
 
@@ -437,7 +415,7 @@ def blanks(request: SignedInRequest) -> HttpResponse:
     )
 
 
-@page("GET", "POST")
+@page("GET", "POST", refusals=True)
 def advisors(request: SignedInRequest) -> HttpResponse:
     """The advisors of the scope with their units and visits this year; a form registers one."""
     require(request.user, Perm.LIANGXIN_VIEW)
@@ -446,12 +424,9 @@ def advisors(request: SignedInRequest) -> HttpResponse:
         org = _org_by_code(request, "org", "选派党组织编码") or request.user.org
         if org is None:
             raise BadInput("请填写选派党组织编码")
-        try:
-            advisor = services.advisor_create(
-                actor=request.user, name=request.POST.get("name", ""), org=org
-            )
-        except ValidationError as exc:
-            return refused(request, exc)
+        advisor = services.advisor_create(
+            actor=request.user, name=request.POST.get("name", ""), org=org
+        )
         messages.success(request, f"已登记党建指导员 {advisor.name}")
         return redirect("liangxin:advisors")
     year = _year(request)

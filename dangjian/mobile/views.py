@@ -31,7 +31,7 @@ from dangjian.core.labels import evidence_items
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_get
-from dangjian.web.helpers import page, paginate, refused
+from dangjian.web.helpers import action, page, paginate
 from dangjian.web.requests import SignedInRequest
 
 from . import services as svc
@@ -286,16 +286,13 @@ def _act(request: SignedInRequest, member: Member, action: str) -> str:
     raise Http404("没有这个操作")
 
 
-@page("POST")
+@action
 def member_action(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     """One change on a member's records (home side; an activity: the host side too)."""
     require(request.user, Perm.MEMBER_CHANGE)
     hosted_side = action == "activity"
     member = _hosted_member(request, pk) if hosted_side else member_get(request.user, pk)
-    try:
-        done = _act(request, member, action)
-    except ValidationError as exc:
-        return refused(request, exc)
+    done = _act(request, member, action)
     messages.success(request, f"{member.name}：{done}")
     if action == "activity" and not covers(request.user, Perm.MEMBER_VIEW, member.org.path):
         return redirect("mobile:hosted")

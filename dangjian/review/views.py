@@ -28,7 +28,7 @@ from dangjian.core.attachments import (
 )
 from dangjian.core.downloads import MEDIA_TYPES, file_response
 from dangjian.orgs.choices import PARENT_TYPES
-from dangjian.web.helpers import BadInput, date_input, page, refused
+from dangjian.web.helpers import BadInput, action, date_input, page, refused
 from dangjian.web.requests import SignedInRequest
 
 from . import services
@@ -183,34 +183,28 @@ def report_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     return render(request, "review/report.html", _report_context(request, report))
 
 
-@page("POST")
+@action
 def report_submit(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.REVIEW_REPORT)
     report = report_get(request.user, pk)
-    try:
-        services.report_submit(actor=request.user, report=report, text=request.POST.get("text", ""))
-    except ValidationError as exc:
-        return refused(request, exc)
+    services.report_submit(actor=request.user, report=report, text=request.POST.get("text", ""))
     messages.success(request, "已提交述职报告")
     return redirect("review:report", report.pk)
 
 
-@page("POST")
+@action
 def report_attach(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.REVIEW_REPORT)
     report = report_get(request.user, pk)
     form = AttachmentUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         raise BadInput("；".join(str(e) for e in form.non_field_errors()) or "请选择要上传的文件")
-    try:
-        attachments_add_all(
-            form.uploaded,
-            lambda name, data: services.report_attach(
-                actor=request.user, report=report, name=name, data=data
-            ),
-        )
-    except ValidationError as exc:
-        return refused(request, exc)
+    attachments_add_all(
+        form.uploaded,
+        lambda name, data: services.report_attach(
+            actor=request.user, report=report, name=name, data=data
+        ),
+    )
     messages.success(request, "已上传述职材料")
     return redirect("review:report", report.pk)
 
@@ -226,38 +220,32 @@ def report_file(request: SignedInRequest, pk: int, file_id: int) -> HttpResponse
     return attachment_response(item)
 
 
-@page("POST")
+@action
 def problems_give(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.REVIEW_MANAGE)
     report = report_get(request.user, pk)
     deadline = date_input(request.POST.get("deadline", ""), "整改时限", required=True)
-    try:
-        made = services.problems_give(
-            actor=request.user,
-            report=report,
-            problems=request.POST.get("problems", "").splitlines(),
-            owner=request.POST.get("owner", ""),
-            deadline=deadline,
-        )
-    except ValidationError as exc:
-        return refused(request, exc)
+    made = services.problems_give(
+        actor=request.user,
+        report=report,
+        problems=request.POST.get("problems", "").splitlines(),
+        owner=request.POST.get("owner", ""),
+        deadline=deadline,
+    )
     messages.success(request, f"已反馈 {len(made)} 个问题，并交办为整改任务")
     return redirect("review:report", report.pk)
 
 
-@page("POST")
+@action
 def grade_set(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.REVIEW_MANAGE)
     report = report_get(request.user, pk)
-    try:
-        services.grade_set(actor=request.user, report=report, grade=request.POST.get("grade", ""))
-    except ValidationError as exc:
-        return refused(request, exc)
+    services.grade_set(actor=request.user, report=report, grade=request.POST.get("grade", ""))
     messages.success(request, "已评定等次")
     return redirect("review:report", report.pk)
 
 
-@page("GET", "POST")
+@page("GET", "POST", refusals=True)
 def rate(request: SignedInRequest, pk: int) -> HttpResponse:
     """The ballots form: for each kind of rater and item, the counts of 好/较好/一般/差."""
     require(request.user, Perm.REVIEW_MANAGE)
@@ -271,10 +259,7 @@ def rate(request: SignedInRequest, pk: int) -> HttpResponse:
             for k, kind in enumerate(campaign.rater_kinds)
             for i, item in enumerate(campaign.items)
         }
-        try:
-            services.ratings_record(actor=request.user, report=report, ballots=ballots)
-        except ValidationError as exc:
-            return refused(request, exc)
+        services.ratings_record(actor=request.user, report=report, ballots=ballots)
         messages.success(request, "已登记票数")
         return redirect("review:report", report.pk)
     current = {(t.rater_kind, t.item): t.counts for t in report.tallies.all()}

@@ -27,7 +27,7 @@ from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 from dangjian.rules.params import params_on
 from dangjian.rules.registry import Context
-from dangjian.web.helpers import BadInput, page, paginate, query_without, refused
+from dangjian.web.helpers import BadInput, action, page, paginate, query_without
 from dangjian.web.requests import SignedInRequest
 
 from . import exports
@@ -185,7 +185,7 @@ def _date(raw: str, field: str, label: str) -> dt.date | None:
         raise ValidationError({field: [f"{label}格式应为 2026-03-01"]}) from None
 
 
-@page("GET", "POST")
+@page("GET", "POST", refusals=True)
 def courses(request: SignedInRequest) -> HttpResponse:
     """The courses of the subtree (and those above it its members attended); an organizer
     enters a new one here."""
@@ -194,22 +194,19 @@ def courses(request: SignedInRequest) -> HttpResponse:
         require(request.user, Perm.TRAINING_MANAGE)
         post = request.POST
         organizer = organizers_for(request.user).filter(code=post.get("organizer", "")).first()
-        try:
-            if organizer is None:
-                raise ValidationError({"organizer": ["请选择举办培训班的组织"]})
-            course = course_create(
-                actor=request.user,
-                data=CourseInput(
-                    organizer=organizer,
-                    title=post.get("title", ""),
-                    starts_on=_date(post.get("starts_on", ""), "starts_on", "开始日期"),
-                    ends_on=_date(post.get("ends_on", ""), "ends_on", "结束日期"),
-                    hours=post.get("hours", ""),
-                    note=post.get("note", ""),
-                ),
-            )
-        except ValidationError as exc:
-            return refused(request, exc)
+        if organizer is None:
+            raise ValidationError({"organizer": ["请选择举办培训班的组织"]})
+        course = course_create(
+            actor=request.user,
+            data=CourseInput(
+                organizer=organizer,
+                title=post.get("title", ""),
+                starts_on=_date(post.get("starts_on", ""), "starts_on", "开始日期"),
+                ends_on=_date(post.get("ends_on", ""), "ends_on", "结束日期"),
+                hours=post.get("hours", ""),
+                note=post.get("note", ""),
+            ),
+        )
         messages.success(request, f"已登记培训班“{course.title}”，请添加参训党员")
         return redirect("training:course", course.pk)
     qs = courses_for(request.user).order_by("-starts_on", "-pk")
@@ -285,7 +282,7 @@ def _ids(values: list[str]) -> list[int]:
     return [int(v) for v in values]
 
 
-@page("POST")
+@action
 def course_action(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     """``add`` members, ``branch`` (a whole branch), ``import`` a file, ``remove`` one, or
     ``delete`` the course."""
@@ -294,40 +291,35 @@ def course_action(request: SignedInRequest, pk: int, action: str) -> HttpRespons
     if not may_manage(request.user, course):
         raise Http404("培训班不存在或不在您的管辖范围内")
     post = request.POST
-    try:
-        if action == "add":
-            n = participants_add(
-                actor=request.user, course=course, member_ids=_ids(post.getlist("members"))
-            )
-            messages.success(request, f"已添加 {n} 名参训党员")
-        elif action == "branch":
-            branch = Organization.objects.filter(code=post.get("branch", "")).first()
-            if branch is None:
-                raise ValidationError({"branch": ["请选择要整体添加的组织"]})
-            n = participants_add_branch(actor=request.user, course=course, branch=branch)
-            messages.success(request, f"已添加{branch.name} {n} 名党员")
-        elif action == "import":
-            upload = request.FILES.get("file")
-            if upload is None:
-                raise ValidationError({"file": ["请选择 .xlsx 或 .csv 文件"]})
-            n, warnings = participants_import(
-                actor=request.user, course=course, source=upload, file_label=upload.name
-            )
-            messages.success(
-                request, f"已导入 {n} 名参训党员" + "".join(f"；{w}" for w in warnings)
-            )
-        elif action == "remove":
-            raw = post.get("member", "")
-            if not raw.isdigit():
-                raise ValidationError({"member": ["请选择要移除的党员"]})
-            participant_remove(actor=request.user, course=course, member_id=int(raw))
-            messages.success(request, "已移除该参训党员")
-        elif action == "delete":
-            course_delete(actor=request.user, course=course)
-            messages.success(request, f"已删除培训班“{course.title}”")
-            return redirect("training:courses")
-        else:
-            raise Http404("没有这个操作")
-    except ValidationError as exc:
-        return refused(request, exc)
+    if action == "add":
+        n = participants_add(
+            actor=request.user, course=course, member_ids=_ids(post.getlist("members"))
+        )
+        messages.success(request, f"已添加 {n} 名参训党员")
+    elif action == "branch":
+        branch = Organization.objects.filter(code=post.get("branch", "")).first()
+        if branch is None:
+            raise ValidationError({"branch": ["请选择要整体添加的组织"]})
+        n = participants_add_branch(actor=request.user, course=course, branch=branch)
+        messages.success(request, f"已添加{branch.name} {n} 名党员")
+    elif action == "import":
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": ["请选择 .xlsx 或 .csv 文件"]})
+        n, warnings = participants_import(
+            actor=request.user, course=course, source=upload, file_label=upload.name
+        )
+        messages.success(request, f"已导入 {n} 名参训党员" + "".join(f"；{w}" for w in warnings))
+    elif action == "remove":
+        raw = post.get("member", "")
+        if not raw.isdigit():
+            raise ValidationError({"member": ["请选择要移除的党员"]})
+        participant_remove(actor=request.user, course=course, member_id=int(raw))
+        messages.success(request, "已移除该参训党员")
+    elif action == "delete":
+        course_delete(actor=request.user, course=course)
+        messages.success(request, f"已删除培训班“{course.title}”")
+        return redirect("training:courses")
+    else:
+        raise Http404("没有这个操作")
     return redirect("training:course", course.pk)

@@ -122,14 +122,34 @@ def bad_input_as_400(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
-def page(*methods: str) -> Callable[[F], F]:
+def page(*methods: str, refusals: bool = False) -> Callable[[F], F]:
     """A page behind the sign-in that answers the HTTP ``methods`` and shows :class:`BadInput`
-    as a 400 page (``login_required``, ``require_http_methods`` and :func:`bad_input_as_400`)."""
+    as a 400 page (``login_required``, ``require_http_methods`` and :func:`bad_input_as_400`);
+    with ``refusals`` also a service's refusal (a ``ValidationError``): the 400 page of
+    :func:`refused`, nothing written, the messages saying why."""
 
     def decorate(view: F) -> F:
-        return login_required(require_http_methods(list(methods))(bad_input_as_400(view)))
+        inner = _refusals_as_400(view) if refusals else view
+        return login_required(require_http_methods(list(methods))(bad_input_as_400(inner)))
 
     return decorate
+
+
+def _refusals_as_400(view: F) -> F:
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except ValidationError as exc:
+            return refused(request, exc)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def action(view: F) -> F:
+    """A form's POST whose service refusal is the 400 page of :func:`refused`
+    (:func:`page` ``("POST", refusals=True)``)."""
+    return page("POST", refusals=True)(view)
 
 
 def login_required_htmx(view: F) -> F:

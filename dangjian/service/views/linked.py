@@ -13,7 +13,6 @@ through :mod:`dangjian.service.linked`; a refusal is shown in Chinese and nothin
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +23,14 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import orgs_for
-from dangjian.web.helpers import BadInput, date_input, page, paginate, query_without, refused
+from dangjian.web.helpers import (
+    BadInput,
+    action,
+    date_input,
+    page,
+    paginate,
+    query_without,
+)
 from dangjian.web.requests import SignedInRequest
 
 from .. import linked
@@ -50,7 +56,7 @@ def _users(request: SignedInRequest, ids: list[str], path: str) -> list[User]:
     return list(User.objects.filter(pk__in=pks, org__path__startswith=path))
 
 
-@page("GET", "POST")
+@page("GET", "POST", refusals=True)
 def departments(request: SignedInRequest) -> HttpResponse:
     """联动部门 and 片区 of the subtree; a dispatcher registers a department (POST)."""
     require(request.user, Perm.SERVICE_VIEW)
@@ -71,17 +77,14 @@ def departments(request: SignedInRequest) -> HttpResponse:
                 username__in=request.POST.get("contacts", "").replace("，", ",").split(",")
             )
         )
-        try:
-            dept = linked.department_create(
-                actor=user,
-                org=org,
-                name=request.POST.get("name", ""),
-                kind=request.POST.get("kind", ""),
-                contacts=contacts,
-                phone=request.POST.get("phone", ""),
-            )
-        except ValidationError as exc:
-            return refused(request, exc)
+        dept = linked.department_create(
+            actor=user,
+            org=org,
+            name=request.POST.get("name", ""),
+            kind=request.POST.get("kind", ""),
+            contacts=contacts,
+            phone=request.POST.get("phone", ""),
+        )
         messages.success(request, f"已登记联动部门“{dept.name}”")
         return redirect("service:departments")
     return render(
@@ -132,42 +135,39 @@ def department_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     )
 
 
-@page("POST")
+@action
 def department_action(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     """修改 (name, kind, contacts, duty phone: blank keeps it, 清除 removes it) or 停用."""
     require(request.user, Perm.SERVICE_DISPATCH)
     dept = department_get(request.user, pk)
     post = request.POST
-    try:
-        if action == "change":
-            phone: str | None = None
-            if post.get("phone_clear"):
-                phone = ""
-            elif post.get("phone", "").strip():
-                phone = post["phone"]
-            dept = linked.department_update(
-                actor=request.user,
-                department=dept,
-                name=post.get("name", ""),
-                kind=post.get("kind", ""),
-                contacts=_usernames(request, "contacts"),
-                phone=phone,
-            )
-            done = "已保存"
-        elif action == "deactivate":
-            dept = linked.department_deactivate(
-                actor=request.user, department=dept, note=post.get("note", "")
-            )
-            done = "已停用"
-        else:
-            raise Http404("没有这项操作")
-    except ValidationError as exc:
-        return refused(request, exc)
+    if action == "change":
+        phone: str | None = None
+        if post.get("phone_clear"):
+            phone = ""
+        elif post.get("phone", "").strip():
+            phone = post["phone"]
+        dept = linked.department_update(
+            actor=request.user,
+            department=dept,
+            name=post.get("name", ""),
+            kind=post.get("kind", ""),
+            contacts=_usernames(request, "contacts"),
+            phone=phone,
+        )
+        done = "已保存"
+    elif action == "deactivate":
+        dept = linked.department_deactivate(
+            actor=request.user, department=dept, note=post.get("note", "")
+        )
+        done = "已停用"
+    else:
+        raise Http404("没有这项操作")
     messages.success(request, f"联动部门“{dept.name}”：{done}")
     return redirect("service:department", dept.pk)
 
 
-@page("GET", "POST")
+@page("GET", "POST", refusals=True)
 def areas(request: SignedInRequest) -> HttpResponse:
     """片区 of the subtree with their 片区长; a village dispatcher registers one (POST): the
     name its grids carry in “所属片区”, and the leaders' accounts."""
@@ -185,12 +185,9 @@ def areas(request: SignedInRequest) -> HttpResponse:
         if org is None:
             raise BadInput("请选择片区所属的村（社区）")
         leaders = _usernames(request, "leaders")
-        try:
-            area = linked.area_create(
-                actor=user, org=org, name=request.POST.get("name", ""), leaders=leaders
-            )
-        except ValidationError as exc:
-            return refused(request, exc)
+        area = linked.area_create(
+            actor=user, org=org, name=request.POST.get("name", ""), leaders=leaders
+        )
         messages.success(request, f"已登记片区“{area.name}”")
         return redirect("service:areas")
     shown = list(villages[:50])
@@ -225,7 +222,7 @@ def linked_mine(request: SignedInRequest) -> HttpResponse:
     return _orders_page(request, "service/linked_mine.html", linked_orders(request.user))
 
 
-@page("GET", "POST")
+@page("GET", "POST", refusals=True)
 def refer(request: SignedInRequest, pk: int) -> HttpResponse:
     """跨级联合: a town dispatcher refers an order to linked departments (the first 牵头)."""
     require(request.user, Perm.SERVICE_DISPATCH)
@@ -237,15 +234,12 @@ def refer(request: SignedInRequest, pk: int) -> HttpResponse:
         picked = [by_pk[i] for i in request.POST.getlist("departments") if i in by_pk]
         lead = request.POST.get("lead", "")
         picked.sort(key=lambda d: str(d.pk) != lead)
-        try:
-            order = linked.order_refer(
-                actor=request.user,
-                order=order,
-                departments=picked,
-                note=request.POST.get("note", ""),
-            )
-        except ValidationError as exc:
-            return refused(request, exc)
+        order = linked.order_refer(
+            actor=request.user,
+            order=order,
+            departments=picked,
+            note=request.POST.get("note", ""),
+        )
         messages.success(request, f"工单 {order.tracking_code}：已转联动部门")
         return redirect("service:order", order.pk)
     return render(
@@ -283,7 +277,7 @@ def visits(request: SignedInRequest) -> HttpResponse:
     )
 
 
-@page("GET", "POST")
+@page("GET", "POST", refusals=True)
 def visit_new(request: SignedInRequest) -> HttpResponse:
     """登记一次敲门行动走访: household label, date, needs (one a line), follow-up date."""
     require(request.user, Perm.SERVICE_HANDLE)
@@ -298,19 +292,16 @@ def visit_new(request: SignedInRequest) -> HttpResponse:
         code = request.POST.get("category", "")
         lines = request.POST.get("needs", "").splitlines()
         needs = [(line, code) for line in lines if line.strip()]
-        try:
-            visit = linked.visit_record(
-                actor=request.user,
-                grid=grid,
-                household=request.POST.get("household", ""),
-                visited_on=visited_on,
-                needs=needs,
-                follow_up_due=date_input(request.POST.get("follow_up_due", ""), "回访期限"),
-                note=request.POST.get("note", ""),
-                visitors=_users(request, request.POST.getlist("visitors"), grid.org.path),
-            )
-        except ValidationError as exc:
-            return refused(request, exc)
+        visit = linked.visit_record(
+            actor=request.user,
+            grid=grid,
+            household=request.POST.get("household", ""),
+            visited_on=visited_on,
+            needs=needs,
+            follow_up_due=date_input(request.POST.get("follow_up_due", ""), "回访期限"),
+            note=request.POST.get("note", ""),
+            visitors=_users(request, request.POST.getlist("visitors"), grid.org.path),
+        )
         messages.success(request, f"已登记走访 {visit.household}")
         return redirect("service:visit", visit.pk)
     return render(
@@ -345,7 +336,7 @@ def visit_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     )
 
 
-@page("POST")
+@action
 def need_order(request: SignedInRequest, pk: int, need: int) -> HttpResponse:
     """One tap: the need becomes a service order of the visit's grid."""
     require(request.user, Perm.SERVICE_HANDLE)
@@ -353,26 +344,20 @@ def need_order(request: SignedInRequest, pk: int, need: int) -> HttpResponse:
     item = VisitNeed.objects.filter(visit=visit, pk=need).first()
     if item is None:
         raise BadInput("这次走访没有这项需求")
-    try:
-        order = linked.need_to_order(
-            actor=request.user,
-            need=item,
-            phone=request.POST.get("phone", ""),
-            category=request.POST.get("category", ""),
-        )
-    except ValidationError as exc:
-        return refused(request, exc)
+    order = linked.need_to_order(
+        actor=request.user,
+        need=item,
+        phone=request.POST.get("phone", ""),
+        category=request.POST.get("category", ""),
+    )
     messages.success(request, f"已转为工单 {order.tracking_code}")
     return redirect("service:visit", visit.pk)
 
 
-@page("POST")
+@action
 def visit_done(request: SignedInRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.SERVICE_HANDLE)
     visit = visit_get(request.user, pk)
-    try:
-        linked.visit_done(actor=request.user, visit=visit)
-    except ValidationError as exc:
-        return refused(request, exc)
+    linked.visit_done(actor=request.user, visit=visit)
     messages.success(request, "已记为回访完成")
     return redirect("service:visit", visit.pk)

@@ -24,7 +24,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import can, covers, require
 from dangjian.core.attachments import attachment_response
 from dangjian.core.uploads import refuse_oversized
-from dangjian.web.helpers import page, paginate, query_without, refused
+from dangjian.web.helpers import action, page, paginate, query_without
 from dangjian.web.requests import SignedInRequest
 
 from .. import services
@@ -278,15 +278,12 @@ def _decide_action(request: SignedInRequest, order: Order, action: str) -> tuple
     raise Http404("没有这个操作")
 
 
-@page("POST")
+@action
 def decide(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     """村居派单: accept, refuse, merge, dispatch, escalate or close one order."""
     require(request.user, Perm.SERVICE_DISPATCH)
     order = order_get(request.user, pk)
-    try:
-        order, done = _decide_action(request, order, action)
-    except ValidationError as exc:
-        return refused(request, exc)
+    order, done = _decide_action(request, order, action)
     messages.success(request, f"工单 {order.tracking_code}：{done}")
     return redirect("service:order", order.pk)
 
@@ -298,33 +295,30 @@ def _uploaded(request: SignedInRequest) -> list[tuple[str, bytes]]:
     return [(upload.name or "", upload.read()) for upload in files]
 
 
-@page("POST")
+@action
 def work(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     """网格接单: take an order dispatched to me or my grid; record what was done."""
     require(request.user, Perm.SERVICE_HANDLE)
     order = order_get(request.user, pk)
-    try:
-        if action == "take":
-            order = services.order_take(actor=request.user, order=order)
-            done = "已接单"
-        elif action == "resolve":
-            result = request.POST.get("result", "")
-            order = services.order_resolve(
-                actor=request.user, order=order, result=result, photos=_uploaded(request)
-            )
-            done = "已反馈办理结果，等待群众评价"
-        elif action == "photo":
-            photos = _uploaded(request)
-            if not photos:
-                raise ValidationError({"file": ["请选择要上传的照片"]})
-            with transaction.atomic():
-                for name, data in photos:
-                    services.order_photo_add(actor=request.user, order=order, name=name, data=data)
-            done = f"已上传 {len(photos)} 张照片"
-        else:
-            raise Http404("没有这个操作")
-    except ValidationError as exc:
-        return refused(request, exc)
+    if action == "take":
+        order = services.order_take(actor=request.user, order=order)
+        done = "已接单"
+    elif action == "resolve":
+        result = request.POST.get("result", "")
+        order = services.order_resolve(
+            actor=request.user, order=order, result=result, photos=_uploaded(request)
+        )
+        done = "已反馈办理结果，等待群众评价"
+    elif action == "photo":
+        photos = _uploaded(request)
+        if not photos:
+            raise ValidationError({"file": ["请选择要上传的照片"]})
+        with transaction.atomic():
+            for name, data in photos:
+                services.order_photo_add(actor=request.user, order=order, name=name, data=data)
+        done = f"已上传 {len(photos)} 张照片"
+    else:
+        raise Http404("没有这个操作")
     messages.success(request, f"工单 {order.tracking_code}：{done}")
     return redirect("service:order", order.pk)
 
@@ -342,7 +336,7 @@ def photo(request: SignedInRequest, pk: int, photo: int) -> HttpResponse:
     return attachment_response(item, data)
 
 
-@page("POST")
+@action
 def photo_delete(request: SignedInRequest, pk: int, photo: int) -> HttpResponse:
     """Remove a photo of an order (the holder while taken, or a dispatcher over the handling
     organization, until it is closed); audited."""
@@ -352,9 +346,6 @@ def photo_delete(request: SignedInRequest, pk: int, photo: int) -> HttpResponse:
     if item is None:
         raise Http404("没有这张照片")
     item.order = order
-    try:
-        services.order_photo_remove(actor=request.user, photo=item)
-    except ValidationError as exc:
-        return refused(request, exc)
+    services.order_photo_remove(actor=request.user, photo=item)
     messages.success(request, f"工单 {order.tracking_code}：已删除照片“{item.name}”")
     return redirect("service:order", order.pk)

@@ -23,7 +23,7 @@ from dangjian.accounts.roles import Perm
 from dangjian.accounts.scope import Actor, can, covers, require, restrict
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
-from dangjian.web.helpers import page, paginate, query_without, refused
+from dangjian.web.helpers import action, page, paginate, query_without, refused
 from dangjian.web.requests import SignedInRequest
 
 from .. import teams as svc
@@ -134,7 +134,7 @@ def _team_fields(request: SignedInRequest, path: str) -> dict[str, Any]:
     }
 
 
-@page("GET", "POST")
+@page("GET", "POST", refusals=True)
 def team_list(request: SignedInRequest) -> HttpResponse:
     """红色志愿服务队 of the subtree; a dispatcher sets up a new one here."""
     require(request.user, Perm.SERVICE_VIEW)
@@ -144,15 +144,10 @@ def team_list(request: SignedInRequest) -> HttpResponse:
         org = restrict(Organization.objects.all(), request.user, Perm.SERVICE_DISPATCH).filter(
             code=code
         )
-        try:
-            found = org.first()
-            if found is None:
-                raise ValidationError({"org": ["请选择服务队所属的村（社区）或乡镇（街道）"]})
-            team = svc.team_create(
-                actor=request.user, org=found, **_team_fields(request, found.path)
-            )
-        except ValidationError as exc:
-            return refused(request, exc)
+        found = org.first()
+        if found is None:
+            raise ValidationError({"org": ["请选择服务队所属的村（社区）或乡镇（街道）"]})
+        team = svc.team_create(actor=request.user, org=found, **_team_fields(request, found.path))
         messages.success(request, f"已新建服务队“{team.name}”")
         return redirect("service:team", team.pk)
     teams = teams_for(request.user).order_by("-active", "org__path", "name")
@@ -246,15 +241,12 @@ def _team_action(request: SignedInRequest, team: VolunteerTeam, action: str) -> 
     raise Http404("没有这个操作")
 
 
-@page("POST")
+@action
 def team_action(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     """Change, deactivate, add or remove a member (the team's dispatchers)."""
     require(request.user, Perm.SERVICE_DISPATCH)
     team = team_get(request.user, pk)
-    try:
-        done = _team_action(request, team, action)
-    except ValidationError as exc:
-        return refused(request, exc)
+    done = _team_action(request, team, action)
     messages.success(request, f"服务队“{team.name}”：{done}")
     return redirect("service:team", team.pk)
 
@@ -361,32 +353,29 @@ def report_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     )
 
 
-@page("POST")
+@action
 def report_action(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     """End a registration (either side) or rate it for a year (the community)."""
     _may_see_reports(request)
     report = double_report_get(request.user, pk)
     post = request.POST
-    try:
-        if action == "end":
-            raw = post.get("ended_on", "")
-            ended = _date(raw, "ended_on", "结束日期") if raw else None
-            svc.double_report_end(actor=request.user, report=report, ended_on=ended)
-            done = "已结束双报到"
-        elif action == "rate":
-            require(request.user, Perm.SERVICE_DISPATCH)
-            year = post.get("year", "")
-            svc.double_report_rate(
-                actor=request.user,
-                report=report,
-                year=int(year) if year.isdigit() else 0,
-                rating=post.get("rating", ""),
-                note=post.get("note", ""),
-            )
-            done = "已保存年度评价"
-        else:
-            raise Http404("没有这个操作")
-    except ValidationError as exc:
-        return refused(request, exc)
+    if action == "end":
+        raw = post.get("ended_on", "")
+        ended = _date(raw, "ended_on", "结束日期") if raw else None
+        svc.double_report_end(actor=request.user, report=report, ended_on=ended)
+        done = "已结束双报到"
+    elif action == "rate":
+        require(request.user, Perm.SERVICE_DISPATCH)
+        year = post.get("year", "")
+        svc.double_report_rate(
+            actor=request.user,
+            report=report,
+            year=int(year) if year.isdigit() else 0,
+            rating=post.get("rating", ""),
+            note=post.get("note", ""),
+        )
+        done = "已保存年度评价"
+    else:
+        raise Http404("没有这个操作")
     messages.success(request, f"{report.member.name}：{done}")
     return redirect("service:double_report", report.pk)
