@@ -119,9 +119,17 @@ def seed_tier(
 
 
 def seed_year_of_meetings(
-    year: int, seed: int, *, attendance: bool = False, details: bool = False, width: int = 48
+    year: int,
+    seed: int,
+    *,
+    attendance: bool = False,
+    details: bool = False,
+    until: dt.date | None = None,
+    signatures: bool = True,
+    width: int = 48,
 ) -> None:
-    """Write a year of meeting records unless the database has some of ``year`` already.
+    """Write a year of meeting records (up to ``until``) unless the database has some of
+    ``year`` already; ``signatures``: sign the minutes for the near-duplicate hint.
 
     ``details`` prints the late entries and attendance rows besides the count of records.
     """
@@ -131,7 +139,9 @@ def seed_year_of_meetings(
     if Meeting.objects.filter(held_on__year=year).exists():
         line("seed_meetings", f"reused ({Meeting.objects.count():,} records)", width=width)
         return
-    done = seed_meetings(year=year, seed=seed, attendance=attendance)
+    done = seed_meetings(
+        year=year, seed=seed, attendance=attendance, until=until, signatures=signatures
+    )
     if details:
         written = (
             f"{done.meetings:,} records, {done.late:,} late, {done.attendance:,} attendance rows"

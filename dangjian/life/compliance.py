@@ -147,6 +147,20 @@ class Compliance:
         ]
 
 
+class NotCounted(Exception):
+    """The counters of :mod:`dangjian.life.tally` do not answer for the scope."""
+
+
+def from_counters(actor: Actor, **params: Any) -> Compliance | None:
+    """:func:`compliance` from the counters the findings store keeps, ``None`` when they do
+    not answer for the scope (the current year only, every organization of it evaluated today
+    and no write since)."""
+    try:
+        return compliance(actor, counters=True, **params)
+    except NotCounted:
+        return None
+
+
 def compliance(
     actor: Actor,
     *,
@@ -157,12 +171,17 @@ def compliance(
     rule_ids: list[str] | None = None,
     org_type: str | None = None,
     source: str = "rollups",
+    counters: bool = False,
 ) -> Compliance:
     """The compliance table of ``year`` (up to today) for the actor's scope or ``org_code``.
 
     The meeting counts come from the per-organization rollup ``life.MeetingMonths`` (``source``
     ``"rollups"``, one row per organization, year and type) or from the records themselves
-    (``"records"``, the path of ``dangjian check``); both give the same table (tested).
+    (``"records"``, the path of ``dangjian check``); both give the same table (tested). With
+    ``counters``, the table of the current year comes from the counters the findings store's
+    evaluations keep (:mod:`dangjian.life.tally`): the same counts, without the findings (the
+    overview's table; tested equal), or :class:`NotCounted` when they do not answer for the
+    scope (:func:`from_counters`).
 
     Raises ``Http404`` / ``ValueError`` like :func:`dangjian.rules.runner.run_check`.
     """
@@ -171,12 +190,21 @@ def compliance(
     if since > today:
         raise ValueError(f"{year} 年尚未开始")
     at = min(dt.date(year, 12, 31), today)
-    tally: dict[tuple[str, str, str, str, str], list[int]] = {}
     wanted = rule_ids or FREQUENCY_RULES
     graces = {rule: _grace_of(rule) for rule in wanted}
     # the yearly requirements of a past year may be met early in the next year: judge the year
     # with what was recorded up to the last such deadline (or today)
     last = deadline(periods_between("year", since, since)[0], max(graces.values(), default=0))
+    if counters:
+        stored = _from_counters(
+            actor, year, today, org_code, sector, region, org_type, wanted, since, at
+        )
+        if stored is None:
+            raise NotCounted
+        counted, checked = stored
+        result = CheckResult(at=min(last, today), findings=[], checked_orgs=checked)
+        return _table(year, since, at, today, last, wanted, graces, counted, result)
+    tally: dict[tuple[str, str, str, str, str], list[int]] = {}
     with facts_from(source):
         result = run_check(
             actor,
@@ -199,6 +227,22 @@ def compliance(
             for f in result.findings
             if f.subject in result.facts and result.facts[f.subject].org_type == org_type
         ]
+    return _table(year, since, at, today, last, wanted, graces, tally, result)
+
+
+def _table(
+    year: int,
+    since: dt.date,
+    at: dt.date,
+    today: dt.date,
+    last: dt.date,
+    wanted: list[str],
+    graces: dict[str, int],
+    tally: dict[tuple[str, str, str, str, str], list[int]],
+    result: CheckResult,
+) -> Compliance:
+    """The table of ``year`` from the ``tally`` of its periods (rule, period, sector, county,
+    type) → [organizations checked, met]."""
     per_period: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for (rule, label, _sector, _region, _type), (checked, met) in tally.items():
         per_period[(rule, label)][0] += checked
@@ -229,6 +273,49 @@ def compliance(
             "region": _named_regions(_groups(tally, running, 3)),
         },
     )
+
+
+def _from_counters(
+    actor: Actor,
+    year: int,
+    today: dt.date,
+    org_code: str | None,
+    sector: str | None,
+    region: str | None,
+    org_type: str | None,
+    wanted: list[str],
+    since: dt.date,
+    at: dt.date,
+) -> tuple[dict[tuple[str, str, str, str, str], list[int]], int] | None:
+    """The tally of the scope from the counters (:func:`dangjian.life.tally.stored_tally`),
+    only the ``wanted`` rules; ``None`` when they do not answer (or the organization is not in
+    the scope: the run says so)."""
+    from dangjian.accounts.roles import Perm
+    from dangjian.accounts.scope import scope_prefix
+    from dangjian.orgs.selectors import orgs_for
+
+    from .tally import stored_tally
+
+    prefix = scope_prefix(actor, Perm.FINDING_VIEW)
+    if prefix is None:
+        return None
+    if org_code:
+        found = orgs_for(actor, Perm.FINDING_VIEW).filter(code=org_code)
+        path = found.values_list("path", flat=True).first()
+        if path is None:
+            return None
+        prefix = path
+    periods = {
+        rule: {p.start.month: p.label for p in periods_between(_frequency_of(rule), since, at)}
+        for rule in wanted
+    }
+    stored = stored_tally(
+        prefix, year, today, sector=sector, region=region, org_type=org_type, periods=periods
+    )
+    if stored is None:
+        return None
+    tally, checked = stored
+    return {key: value for key, value in tally.items() if key[0] in wanted}, checked
 
 
 def _named_regions(rows: list[GroupRow]) -> list[GroupRow]:
@@ -354,6 +441,9 @@ def compliance_cached(actor: Actor, **params: Any) -> Compliance:
 
     The cached table keeps the counts and groups but neither the findings nor the facts (use
     :func:`missed_cached` for the names behind a count)."""
+    counted = from_counters(actor, **params)
+    if counted is not None:
+        return counted  # a few rows read, nothing to cache
     key = _key(actor, "table", params)
     if key is not None:
         found = cache.get(key)

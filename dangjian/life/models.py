@@ -294,3 +294,78 @@ class MinutesSentence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id} {self.sentence}"
+
+
+class ComplianceMarks(models.Model):
+    """The periods of the year in which an organization was held to each LIFE frequency rule
+    and met it, as the findings store's last evaluation found them (:mod:`dangjian.life.tally`):
+    ``marks`` is rule → [periods checked, periods met], bit masks of the periods' first months
+    (bit 0: January). The organization's sector, county and type at that evaluation say which
+    counters of :class:`ComplianceTally` it adds to."""
+
+    org = models.OneToOneField(
+        "orgs.Organization",
+        verbose_name="组织",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField("年份")
+    sector = models.CharField("领域", max_length=16, blank=True)
+    region = models.CharField("县级行政区划代码", max_length=6, blank=True)
+    org_type = models.CharField("组织类别", max_length=16, blank=True)
+    marks = models.JSONField("各规则应完成、已完成周期", default=dict)
+
+    class Meta:
+        verbose_name = "组织生活完成情况（按组织）"
+        verbose_name_plural = "组织生活完成情况（按组织）"
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year}"
+
+
+#: the months of the year: a period is counted in the column of its first month
+MONTHS = range(1, 13)
+
+
+class ComplianceTally(models.Model):
+    """Of an organization's subtree (itself included), per year, LIFE frequency rule, sector,
+    county and organization type: how many organizations were held to the rule in the period
+    beginning in each month (``sub_c01`` … ``sub_c12``) and how many met it (``sub_m01`` …
+    ``sub_m12``), summed from :class:`ComplianceMarks`. The rule ``""`` counts the
+    organizations evaluated (in ``sub_c01``). The overview of the year reads the rows of the
+    scope's organization instead of evaluating the rules (:mod:`dangjian.life.tally`)."""
+
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="组织",
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField("年份")
+    rule = models.CharField("规则", max_length=64, blank=True)
+    sector = models.CharField("领域", max_length=16, blank=True)
+    region = models.CharField("县级行政区划代码", max_length=6, blank=True)
+    org_type = models.CharField("组织类别", max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = "组织生活完成情况汇总（含下级）"
+        verbose_name_plural = "组织生活完成情况汇总（含下级）"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "year", "rule", "sector", "region", "org_type"],
+                name="life_compliance_tally_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year} {self.rule}"
+
+
+for _month in MONTHS:
+    ComplianceTally.add_to_class(
+        f"sub_c{_month:02d}", models.IntegerField(f"{_month}月起周期应完成", default=0)
+    )
+    ComplianceTally.add_to_class(
+        f"sub_m{_month:02d}", models.IntegerField(f"{_month}月起周期已完成", default=0)
+    )

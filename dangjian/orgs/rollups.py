@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Max
@@ -50,6 +51,18 @@ def orgs_added(paths: Iterable[str]) -> None:
         for prefix in ancestor_paths(path):
             if prefix in ids:
                 rollup.merge(deltas, (ids[prefix],), COLUMN, 1)
+    rollup.add_to_rows(OrgCount, ["org_id"], deltas)
+
+
+def org_deleting(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """``pre_delete`` of an organization: it no longer counts in the rows of those above it
+    (its own row goes with it; each organization of a deleted subtree takes itself away)."""
+    if not isinstance(instance, Organization) or not instance.pk:
+        return
+    ids = ids_by_path(ancestor_paths(instance.path)[:-1])
+    deltas: rollup.Deltas = {}
+    for org_id in ids.values():
+        rollup.merge(deltas, (org_id,), COLUMN, -1)
     rollup.add_to_rows(OrgCount, ["org_id"], deltas)
 
 

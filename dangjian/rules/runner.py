@@ -53,6 +53,9 @@ class CheckRequest:
     sector: str | None = None
     region: str = ""
     tally: dict[tuple[str, str, str, str, str], list[int]] | None = None
+    #: when given, organization id → rule → [periods checked, periods met] of the year of
+    #: ``at``, each a bit mask (bit ``m``: the period starting in month ``m + 1``)
+    marks: dict[int, dict[str, list[int]]] | None = None
     #: the families of the run (a checker may read facts another family also needs)
     families: tuple[str, ...] = ()
     prefix: str | None = ""
@@ -73,6 +76,8 @@ class CheckResult:
     #: the members on the rolls of the organizations checked (what their subtree adds to the
     #: member counts of the organizations above it)
     members: int = 0
+    #: with ``run_check(marks=True)``: :attr:`CheckRequest.marks`
+    marks: dict[int, dict[str, list[int]]] | None = None
 
 
 #: (request, the family's specs to run, the rule ids asked for or None, result) → None; it adds
@@ -259,6 +264,7 @@ def run_check(
     *,
     tally: dict[tuple[str, str, str, str, str], list[int]] | None = None,
     cache: dict[str, Any] | None = None,
+    marks: bool = False,
     **filters: Unpack[CheckFilters],
 ) -> CheckResult:
     """Evaluate the rules over the actor's scope (or the subtree of ``org_code`` inside it).
@@ -266,9 +272,11 @@ def run_check(
     Raises ``Http404`` for an unknown ``org_code`` or one outside the scope, ``ValueError`` (with
     a Chinese message) for unknown rule families, rule ids, severities or filters. Periodic
     rules cover the periods from ``since`` (default 1 January of the year of ``at``) to ``at``;
-    a ``tally`` dict receives (rule, period, sector, region, type) → [subjects checked, met].
-    ``cache`` seeds :attr:`CheckRequest.cache` with facts computed beforehand (the findings
-    store's chunked refresh gives the facts of the organizations above its chunks).
+    a ``tally`` dict receives (rule, period, sector, region, type) → [subjects checked, met];
+    with ``marks`` the result has the periods checked and met per organization and rule
+    (:attr:`CheckRequest.marks`). ``cache`` seeds :attr:`CheckRequest.cache` with facts
+    computed beforehand (the findings store's chunked refresh gives the facts of the
+    organizations above its chunks).
     """
     at = filters.get("at") or timezone.localdate()
     families = sorted(_families(filters.get("rules", "SETUP")), key=list(FAMILIES).index)
@@ -282,12 +290,13 @@ def run_check(
         sector=filters.get("sector") or None,
         region=(filters.get("region") or "").strip(),
         tally=tally,
+        marks={} if marks else None,
         families=tuple(f for f, specs, asked in plan if specs or asked is not None),
         cache=dict(cache or {}),
     )
     for prepare in _PREPARERS:
         prepare(request)
-    result = CheckResult(at=at, findings=[])
+    result = CheckResult(at=at, findings=[], marks=request.marks)
     if request.prefix is None:
         return result
     for family, specs, asked in plan:

@@ -40,7 +40,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -66,6 +66,22 @@ from .registry import REGISTRY, SEVERITIES, Finding, family_of, rule_title
 from .runner import CheckFilters, as_list, checked_families, run_check, subject_orgs
 
 logger = logging.getLogger(__name__)
+
+#: called with (the organizations evaluated: code → (id, path), the run's marks, the checking
+#: date) in the transaction that stores the LIFE findings of a part (:func:`_write`); the LIFE
+#: overview's counters (:mod:`dangjian.life.tally`) register here, as a domain app may not be
+#: imported by the engine
+Written = Callable[[Mapping[str, tuple[int, str]], Mapping[int, Any], dt.date], None]
+WRITTEN: list[Written] = []
+
+
+def on_written(func: Written, *derived: type[models.Model]) -> None:
+    """Call ``func`` whenever the LIFE findings of organizations are stored (idempotent); the
+    ``derived`` models are the rows it writes, which no write of the store is noted for."""
+    if func not in WRITTEN:
+        WRITTEN.append(func)
+    DERIVED.update(derived)
+
 
 #: the families kept in the store: SETUP and LIFE are about organizations; RECRUIT about
 #: recruitment cases (kept under the case's branch, the case number as the subject key) and the
@@ -392,7 +408,7 @@ def _refresh_subtree(
         if code is None:
             continue  # deleted meanwhile
         began = timezone.now()
-        result = run_check(SYSTEM, rules=families, org_code=code, at=at)
+        result = run_check(SYSTEM, rules=families, org_code=code, at=at, marks=True)
         below[root] = result.members
         # the rows through the organizations' ids (a semi-join along the path index, then the
         # rows' organization index), not a join of every open row to its organization's path
@@ -444,6 +460,7 @@ def _refresh_part(
         org_code=code,
         at=at,
         cache={"part": {"ids": ids, "paths": paths, "below": below}},
+        marks=True,
     )
     part = _Part(orgs, Q(org_id__in=ids), Q(org_id__in=ids))
     _write(part, result, began, at, report, families, record=record)
@@ -749,6 +766,9 @@ def _write(
             update_fields=["org_path", "at", "evaluated_at", "config"]
             + (["members"] if members is not None else []),
         )
+        if record and "LIFE" in families and result.marks is not None:
+            for listener in WRITTEN:
+                listener(by_code, result.marks, at)
         if record:
             # the writes noted before this evaluation began are in it; a later one stays noted
             FindingsState.objects.filter(part.states, dirty_since__lte=now).update(dirty_since=None)
@@ -1112,10 +1132,17 @@ def _org_one_step(instance: models.Model) -> int | None:
     return None
 
 
+#: models whose rows the store's own evaluations write (a domain app's counters kept through
+#: :data:`WRITTEN`): their rows change nothing the findings are computed from
+DERIVED: set[type[models.Model]] = set()
+
+
 def row_saved(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
     """``post_save`` / ``post_delete``: an organization, or a row that belongs to one."""
     if kwargs.get("raw") or not enabled() or sender._meta.app_label not in WATCHED_APPS:
         return
+    if sender in DERIVED:
+        return  # (deleted with an organization: noting it would give the deleted one a state)
     if isinstance(instance, Organization):
         if instance.pk is not None:
             touched([instance.pk])

@@ -3,8 +3,10 @@ a refresh stores what the on-demand check finds, in one run or in parts, recruit
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from dangjian.accounts.scope import SYSTEM
@@ -99,3 +101,105 @@ def test_recruit_findings_are_stored_as_the_check_finds_them_and_follow_a_case(
     assert evaluation("", today) is None
     refresh(at=today, chunk=4)
     assert_equal(today, "withdrawn")
+
+
+def _table(table):
+    """What the overview shows of a compliance table: every cell, the groups, the count."""
+    cells = {
+        (row.rule, cell.label): (cell.checked, cell.met, cell.running)
+        for row in table.rows
+        for cell in row.cells
+    }
+    groups = {
+        kind: [(g.name, g.label, g.rates, g.checked, g.met) for g in rows]
+        for kind, rows in table.groups.items()
+    }
+    return cells, groups, table.result.checked_orgs, table.at
+
+
+@pytest.mark.django_db
+def test_the_life_overview_from_the_counters_equals_a_run_of_the_rules(today, store_on, demo):
+    """The counters the refresh keeps give the overview of the year what a run of the LIFE
+    rules gives: for the whole tree, a 党委 below and with each filter; after a meeting is
+    recorded (until the refresh the counters do not answer), after a move and after a
+    deletion; and `dangjian rollups check` finds them equal to their marks."""
+    from django.utils import timezone
+
+    from dangjian.life import tally
+    from dangjian.life.compliance import compliance, from_counters
+    from dangjian.life.models import ComplianceTally
+    from dangjian.orgs.rollups import org_counts_differences
+    from dangjian.orgs.services import org_move
+    from tests.factories import make_org, make_user
+    from tests.life.helpers import meet
+
+    year = timezone.localdate().year
+    root = Organization.objects.get(depth=1)
+    admin = make_user(root, "org_admin")
+    assert from_counters(admin, year=year) is None  # nothing evaluated yet
+    refresh(at=today, chunk=200)
+    town = Organization.objects.filter(depth=2, org_type="党委").order_by("path")[1]
+    branch = Organization.objects.filter(path__startswith=town.path, org_type="党支部").first()
+    sector = branch.sector
+    scopes = [
+        {},
+        {"org_code": town.code},
+        {"sector": sector},
+        {"region": branch.region_code[:4]},
+        {"org_type": "党支部"},
+        {"org_code": town.code, "sector": sector, "org_type": "党支部"},
+    ]
+
+    def settle():
+        """The refresh of what the writes noted, as the task after them does."""
+        noted = FindingsState.objects.filter(dirty_since__isnull=False)
+        new = Organization.objects.exclude(pk__in=FindingsState.objects.values("org_id"))
+        ids = [*noted.values_list("org_id", flat=True), *new.values_list("pk", flat=True)]
+        refresh(ids, at=today)
+
+    def same(where):
+        for params in scopes:
+            counted = from_counters(admin, year=year, **params)
+            assert counted is not None, (where, params)
+            computed = compliance(admin, year=year, **params)
+            assert _table(counted) == _table(computed), (where, params)
+        assert tally.differences() == [], where
+
+    same("after a whole refresh")
+    cells = _table(from_counters(admin, year=year))[0]
+    assert sum(checked for checked, _met, _r in cells.values()) > 1000
+    assert any(met < checked for checked, met, _r in cells.values())
+    assert from_counters(admin, year=year - 1) is None  # the current year only
+
+    # a meeting recorded: the counters stop answering until the refresh of the branch
+    meet(branch, "主题党日", today.replace(day=1))
+    assert from_counters(admin, year=year) is None
+    refresh([branch.pk], at=today)
+    same("after a meeting")
+
+    # a branch moved under another 党委: its counts leave the old 党委 and join the new one
+    other = Organization.objects.filter(depth=2, org_type="党委").exclude(pk=town.pk).first()
+    before = ComplianceTally.objects.filter(org=other, rule="").first()
+    org_move(actor=SYSTEM, org=branch, new_parent=other)
+    settle()
+    same("after a move")
+    after = ComplianceTally.objects.filter(org=other, rule="", sector=before.sector)
+    assert sum(after.values_list("sub_c01", flat=True)) >= before.sub_c01
+
+    # a branch set up and evaluated, then deleted: its marks leave the counters above it
+    added = make_org(town, org_type="党支部", founded_on=dt.date(year, 1, 5))
+    settle()
+    same("after a new branch")
+    Organization.objects.get(pk=added.pk).delete()
+    assert org_counts_differences() == []  # the sizes above it lose it
+    settle()
+    same("after a deletion")
+
+    # a counter gone wrong is listed by the check and mended by the rebuild
+    row = ComplianceTally.objects.filter(org=root).exclude(rule="").first()
+    ComplianceTally.objects.filter(pk=row.pk).update(sub_c01=row.sub_c01 + 5)
+    assert tally.differences() != []
+    with pytest.raises(CommandError):
+        call_command("rollups", "check")
+    tally.rebuild()
+    same("after the rebuild")

@@ -331,6 +331,9 @@ class LifeContext(Context):
     tally: dict[tuple[str, str, str, str, str], list[int]] | None = None
     #: only the tally is wanted (the overview's counts): frequency findings are not built
     tally_only: bool = False
+    #: when given, organization id → rule → [periods checked, met] of the year of ``at`` as
+    #: bit masks (:attr:`dangjian.rules.runner.CheckRequest.marks`)
+    marks: dict[int, dict[str, list[int]]] | None = None
 
     @functools.cached_property
     def config_evidence(self) -> dict[str, str]:
@@ -1102,7 +1105,7 @@ def _frequency(
     out = []
     org = item.org
     founded = org.founded_on
-    tally = ctx.tally
+    tally, marks, year = ctx.tally, ctx.marks, ctx.at.year
     group = (org.sector, org.region_code[:6], org.org_type)
     per_type = item.series(types) if kind != "year" else []
     first = item.first
@@ -1126,6 +1129,12 @@ def _frequency(
             counts = tally.setdefault((spec.id, period.label, *group), [0, 0])
             counts[0] += 1
             counts[1] += held >= minimum
+        if marks is not None and period.start.year == year:
+            bit = 1 << (period.start.month - 1)
+            mask = marks.setdefault(org.pk, {}).setdefault(spec.id, [0, 0])
+            mask[0] |= bit
+            if held >= minimum:
+                mask[1] |= bit
         if held >= minimum or ctx.tally_only:
             continue
         evidence: dict[str, Any] = {
@@ -1479,9 +1488,11 @@ def evaluate_life(
     since: dt.date | None,
     specs: Sequence[RuleSpec],
     tally: dict[tuple[str, str, str, str, str], list[int]] | None = None,
+    marks: dict[int, dict[str, list[int]]] | None = None,
 ) -> list[Finding]:
     """Findings of the enabled LIFE ``specs`` over ``subjects`` for ``since``..``at``; with
-    ``tally``, also the number of organizations checked and meeting each rule per period."""
+    ``tally``, also the number of organizations checked and meeting each rule per period; with
+    ``marks``, the periods each organization was checked for and met (:class:`LifeContext`)."""
     since = since or dt.date(at.year, 1, 1)
     check_window(since, at)
     params: dict[str, Params] = {}
@@ -1498,7 +1509,7 @@ def evaluate_life(
     rules = [
         (
             REGISTRY[spec.id][1],
-            LifeContext(at, spec, params[spec.id], since, config, tally, tally_only),
+            LifeContext(at, spec, params[spec.id], since, config, tally, tally_only, marks),
         )
         for spec in enabled
     ]
@@ -1539,6 +1550,7 @@ def check_life(
             request.since,
             specs,
             request.tally,
+            request.marks,
         )
     )
 

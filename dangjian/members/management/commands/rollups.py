@@ -18,6 +18,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dangjian.dues.rollup import last_paid_differences, last_paid_rebuild
+from dangjian.life import tally as life_tally
 from dangjian.life.rollups import months_differences, months_rebuild
 from dangjian.life.signatures import signatures_rebuild
 from dangjian.members.committee import committee_differences, committee_rebuild
@@ -57,6 +58,7 @@ class Command(BaseCommand):
             committees = committee_rebuild(org)
             cases = recruit_rollups.rebuild(org)
             findings = findings_rebuild(org)
+            life_tally.rebuild(org)
             tallies = service_rollup.rebuild(org)
             paid = last_paid_rebuild(org)
             self.stdout.write(
@@ -80,6 +82,7 @@ class Command(BaseCommand):
         found += [str(d) for d in committee_differences(org)]
         found += [str(d) for d in recruit_rollups.differences(org)]
         found += findings_differences(org)
+        found += life_tally.differences(org)
         found += service_rollup.differences(org)
         found += [str(d) for d in last_paid_differences(org)]
         if not found:
