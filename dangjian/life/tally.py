@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Sum
 
 from dangjian.core import rollup
@@ -301,19 +302,25 @@ def stored_tally(
     if org_type:
         rows = rows.filter(org_type=org_type)
     columns = [*CHECKED, *MET]
+    # by rule, sector and county (the type was a filter): the overview's cells and groups; read
+    # through a cursor, as ints (no model converters for thousands of rows at a province root)
     grouped = (
         rows.exclude(rule=ORGS)
-        .values("rule", "sector", "region", "org_type")
+        .values("rule", "sector", "region")
         .annotate(**{f"n_{c}": Sum(F(c)) for c in columns})
+        .order_by()
     )
+    sql, params = grouped.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
     tally: dict[tuple[str, str, str, str, str], list[int]] = {}
-    for row in grouped:
-        labels = periods.get(row["rule"], {})
-        for month in MONTHS:
-            label = labels.get(month)
-            n = row[f"n_{CHECKED[month - 1]}"]
-            if label is None or not n:
-                continue
-            key = (row["rule"], label, row["sector"], row["region"], row["org_type"])
-            tally[key] = [n, row[f"n_{MET[month - 1]}"]]
+    for rule, row_sector, row_region, *sums in found:
+        labels = periods.get(rule)
+        if not labels:
+            continue
+        for month, label in labels.items():
+            n = sums[month - 1]
+            if n:
+                tally[(rule, label, row_sector, row_region, "")] = [int(n), int(sums[11 + month])]
     return tally, checked
