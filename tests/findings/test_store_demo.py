@@ -157,7 +157,8 @@ def test_the_life_overview_from_the_counters_equals_a_run_of_the_rules(today, st
         ids = [*noted.values_list("org_id", flat=True), *new.values_list("pk", flat=True)]
         refresh(ids, at=today)
 
-    def same(where):
+    def same(where, scopes=scopes[:2]):
+        """The tables equal for ``scopes`` (after a write: the whole tree and the 党委)."""
         for params in scopes:
             counted = from_counters(admin, year=year, **params)
             assert counted is not None, (where, params)
@@ -165,7 +166,7 @@ def test_the_life_overview_from_the_counters_equals_a_run_of_the_rules(today, st
             assert _table(counted) == _table(computed), (where, params)
         assert tally.differences() == [], where
 
-    same("after a whole refresh")
+    same("after a whole refresh", scopes)
     cells = _table(from_counters(admin, year=year))[0]
     assert sum(checked for checked, _met, _r in cells.values()) > 1000
     assert any(met < checked for checked, met, _r in cells.values())
@@ -202,4 +203,4 @@ def test_the_life_overview_from_the_counters_equals_a_run_of_the_rules(today, st
     with pytest.raises(CommandError):
         call_command("rollups", "check")
     tally.rebuild()
-    same("after the rebuild")
+    same("after the rebuild", scopes)
